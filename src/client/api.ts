@@ -1,0 +1,50 @@
+/** What a user can ask of their node: served in-process, or by the daemon over its local API. */
+import type { ContactView, TrustState } from './contacts.js'
+import type { SendResult } from './delivery.js'
+import type { InboxMessage } from './inbox.js'
+
+export interface IdInfo {
+  peerId: string
+  addresses: string[]
+  fingerprint: string
+}
+
+export interface InboxView extends InboxMessage {
+  fromName: string | null
+}
+
+export interface VerifyInfo {
+  name: string
+  peerId: string
+  safetyNumber: string
+  trust: TrustState
+}
+
+export interface SyncResult {
+  received: number
+  sent: number
+}
+
+export interface StatusInfo {
+  peerId: string
+  addresses: string[]
+  connections: number
+  routingTable: number
+  outbox: number
+  preKeysLeft: number
+}
+
+export interface ClientApi {
+  id: () => Promise<IdInfo>
+  contactAdd: (name: string, peer: string) => Promise<ContactView>
+  contactList: () => Promise<ContactView[]>
+  contactRemove: (name: string) => Promise<void>
+  contactVerify: (name: string, confirm: boolean) => Promise<VerifyInfo>
+  contactAccept: (name: string) => Promise<VerifyInfo>
+  send: (to: string, text: string) => Promise<SendResult>
+  sync: () => Promise<SyncResult>
+  inbox: () => Promise<InboxView[]>
+  status: () => Promise<StatusInfo>
+}
+
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'send', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

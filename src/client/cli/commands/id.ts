@@ -1,0 +1,24 @@
+import { openSession } from '../context.js'
+import { printJson, printLine } from '../output.js'
+import type { Command } from './command.js'
+
+export const id: Command = {
+  name: 'id',
+  usage: 'cairn id',
+  summary: 'show this identity (addresses when a daemon runs)',
+  flags: {},
+  async run (ctx) {
+    const session = await openSession(ctx, { network: false })
+    try {
+      const info = await session.api.id()
+      if (ctx.parsed.json) printJson(info)
+      else {
+        printLine(info.peerId)
+        printLine(`fingerprint: ${info.fingerprint}`)
+        for (const a of info.addresses) printLine(`  ${a}`)
+      }
+    } finally {
+      await session.close()
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { openSession } from '../context.js'
+import { printJson, printLine } from '../output.js'
+import type { Command } from './command.js'
+
+export const status: Command = {
+  name: 'status',
+  usage: 'cairn status',
+  summary: 'connections, DHT routing table, outbox and prekeys',
+  flags: {},
+  async run (ctx) {
+    const session = await openSession(ctx, { network: true })
+    try {
+      const s = await session.api.status()
+      if (ctx.parsed.json) printJson(s)
+      else {
+        printLine(`peer id:       ${s.peerId}`)
+        printLine(`connections:   ${s.connections}`)
+        printLine(`routing table: ${s.routingTable}`)
+        printLine(`outbox:        ${s.outbox}`)
+        printLine(`prekeys left:  ${s.preKeysLeft}`)
+        for (const a of s.addresses) printLine(`  ${a}`)
+      }
+    } finally {
+      await session.close()
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { openSession } from '../context.js'
+import { printJson, printLine } from '../output.js'
+import type { Command } from './command.js'
+
+export const sync: Command = {
+  name: 'sync',
+  usage: 'cairn sync',
+  summary: 'collect waiting mail and send what the outbox holds, then exit',
+  flags: {},
+  async run (ctx) {
+    const session = await openSession(ctx, { network: true })
+    try {
+      const r = await session.api.sync()
+      if (ctx.parsed.json) printJson(r)
+      else printLine(`received ${r.received}, sent ${r.sent}`)
+    } finally {
+      await session.close()
+    }
+  }
+}

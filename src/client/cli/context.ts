@@ -1,0 +1,36 @@
+/**
+ * What every command starts from: the resolved config, a logger, and the ClientApi — the daemon's
+ * when one runs for this data dir (it owns the store), otherwise a client opened for this command.
+ */
+import { loadConfig, type CairnConfig } from '../../shared/config.js'
+import { createLogger, type Logger } from '../../shared/logger.js'
+import type { ClientApi, InboxView } from '../api.js'
+import { CairnClient } from '../client.js'
+import { connectDaemon } from '../daemon/daemon-client.js'
+import type { Parsed } from './args.js'
+
+export interface CommandContext {
+  parsed: Parsed
+  config: CairnConfig
+  log: Logger
+}
+
+export function makeContext (parsed: Parsed): CommandContext {
+  const config = loadConfig(parsed.layer)
+  return { parsed, config, log: createLogger(config.logLevel, { app: 'cairn' }) }
+}
+
+export interface Session {
+  api: ClientApi
+  /** Set when talking to a daemon: subscribe to incoming messages. */
+  watch?: (onMessage: (m: InboxView) => void) => () => void
+  client?: CairnClient
+  close: () => Promise<void>
+}
+
+export async function openSession (ctx: CommandContext, options: { network: boolean }): Promise<Session> {
+  const daemon = await connectDaemon(ctx.config.dataDir)
+  if (daemon !== undefined) return { api: daemon, watch: daemon.watch, close: async () => {} }
+  const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network })
+  return { api: client, client, close: async () => { await client.stop() } }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The `cairn` command: parse, call the client (or the daemon), print. Expected errors become one
+ * line on stderr and exit code 2 (bad usage or input) or 1 (the operation failed).
+ */
+import { CairnError, describeError } from '../../shared/errors.js'
+import { GLOBAL_FLAGS, parse } from './args.js'
+import { chat } from './commands/chat.js'
+import type { Command } from './commands/command.js'
+import { contact } from './commands/contact.js'
+import { daemon } from './commands/daemon.js'
+import { demo } from './commands/demo.js'
+import { id } from './commands/id.js'
+import { inbox } from './commands/inbox.js'
+import { init } from './commands/init.js'
+import { send } from './commands/send.js'
+import { status } from './commands/status.js'
+import { sync } from './commands/sync.js'
+import { makeContext } from './context.js'
+
+const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, status, demo]
+
+function usage (): string {
+  const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']
+  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(8)} ${c.summary}`)
+  lines.push('', 'global flags: ' + Object.keys(GLOBAL_FLAGS).map(f => `--${f}`).join(' '))
+  lines.push('environment: CAIRN_DATA_DIR CAIRN_LISTEN CAIRN_BOOTSTRAP CAIRN_LOG_LEVEL; DEBUG=libp2p:* for libp2p\'s own logs')
+  return lines.join('\n')
+}
+
+async function main (argv: string[]): Promise<number> {
+  const name = argv.find(a => !a.startsWith('-'))
+  const command = COMMANDS.find(c => c.name === name)
+  if (command === undefined) {
+    if (name === undefined || argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage() + '\n'); return name === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0 }
+    process.stderr.write(`cairn: unknown command "${name}"\n\n${usage()}\n`)
+    return 2
+  }
+  const rest = [...argv]
+  rest.splice(argv.indexOf(command.name), 1)
+  try {
+    const parsed = parse(rest, command.flags)
+    if (parsed.flags.help === true) { process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`); return 0 }
+    await command.run(makeContext(parsed))
+    return 0
+  } catch (err) {
+    if (CairnError.is(err)) {
+      process.stderr.write(`cairn ${command.name}: ${err.message}\n`)
+      return err.exitCode
+    }
+    process.stderr.write(`cairn ${command.name}: ${describeError(err)}\n`)
+    if (process.env.CAIRN_DEBUG !== undefined) process.stderr.write(`${(err as Error).stack ?? ''}\n`)
+    return 1
+  }
+}
+
+// exit explicitly: libp2p and LevelDB can leave handles that would keep a finished command alive
+main(process.argv.slice(2)).then(code => { process.exit(code) }, (err: unknown) => {
+  process.stderr.write(`cairn: ${describeError(err)}\n`)
+  process.exit(1)
+})

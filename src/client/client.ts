@@ -1,0 +1,169 @@
+/**
+ * A user's Cairn node: the store, the identity, the libp2p host with the direct protocol, the
+ * messenger and the contact book, started together and stopped together. Implements ClientApi,
+ * which the CLI calls in-process and the daemon serves to other processes.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { PublicKey } from '@signalapp/libsignal-client'
+import { systemClock, type Clock } from '../shared/clock.js'
+import type { CairnConfig } from '../shared/config.js'
+import { ensureDataDir, paths } from '../shared/data-dir.js'
+import { InvalidInputError, describeError } from '../shared/errors.js'
+import type { Logger } from '../shared/logger.js'
+import { createNode, type CairnNode } from '../shared/node/create-node.js'
+import { parsePeerId } from '../shared/peer-id.js'
+import { Store } from '../shared/store.js'
+import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncResult, VerifyInfo } from './api.js'
+import { Contacts, type ContactView } from './contacts.js'
+import { availablePreKeys } from './crypto/prekeys.js'
+import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
+import type { SendResult } from './delivery.js'
+import { DirectRoute } from './direct/direct-route.js'
+import { DirectService } from './direct/direct-service.js'
+import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
+import { Messenger } from './messenger.js'
+
+export interface ClientOptions {
+  config: CairnConfig
+  log: Logger
+  clock?: Clock
+  /** Start the libp2p host (false: store-only commands such as `inbox` and `contact`). */
+  network?: boolean
+}
+
+export class CairnClient implements ClientApi {
+  node?: CairnNode
+  private direct?: DirectService
+
+  private constructor (
+    readonly config: CairnConfig,
+    readonly store: Store,
+    readonly identity: LocalIdentity,
+    readonly contacts: Contacts,
+    readonly messenger: Messenger,
+    private readonly log: Logger,
+    private readonly clock: Clock
+  ) {}
+
+  /** Create a new identity in the configured data dir. */
+  static async init (config: CairnConfig, clock: Clock = systemClock): Promise<LocalIdentity> {
+    ensureDataDir(config.dataDir)
+    const store = await Store.open(paths.store(config.dataDir))
+    try {
+      return await createIdentity(config.dataDir, store, config, clock.now())
+    } finally {
+      await store.close()
+    }
+  }
+
+  static async open (options: ClientOptions): Promise<CairnClient> {
+    const { config, log } = options
+    const clock = options.clock ?? systemClock
+    ensureDataDir(config.dataDir)
+    const store = await Store.open(paths.store(config.dataDir))
+    try {
+      const identity = await loadIdentity(config.dataDir, store)
+      const contacts = new Contacts(store)
+      const messenger = new Messenger({ identity, store, contacts, config, clock, log })
+      const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)
+      if (options.network !== false) await client.startNetwork()
+      return client
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+  }
+
+  private async startNetwork (): Promise<void> {
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: false })
+    this.node = node
+    this.messenger.routes = [new DirectRoute(node, this.config)]
+    this.direct = new DirectService(node, this.messenger, this.config, this.log)
+    await this.direct.start()
+    for (const c of await this.contacts.list()) {
+      if (c.addresses.length > 0) await node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: c.addresses.map(a => multiaddr(a)) }).catch(() => {})
+    }
+    await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
+      .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
+    this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
+  }
+
+  async stop (): Promise<void> {
+    await this.direct?.stop().catch(() => {})
+    await this.node?.stop()
+    await this.store.close()
+  }
+
+  async id (): Promise<IdInfo> {
+    return {
+      peerId: this.identity.peerId.toString(),
+      addresses: this.node?.getMultiaddrs().map(String) ?? [],
+      fingerprint: keyFingerprint(this.identity.signal.publicKey)
+    }
+  }
+
+  /** `peer` is a PeerId, or a multiaddr ending in /p2p/<PeerId> (its address is remembered). */
+  async contactAdd (name: string, peer: string): Promise<ContactView> {
+    let peerId = peer
+    const addresses: string[] = []
+    if (peer.startsWith('/')) {
+      let ma
+      try { ma = multiaddr(peer) } catch { throw new InvalidInputError(`malformed multiaddr: ${peer}`) }
+      const id = peer.split('/p2p/').pop()
+      if (id === undefined || id === peer) throw new InvalidInputError(`multiaddr ${peer} has no /p2p/<PeerId>`)
+      peerId = id
+      addresses.push(ma.toString())
+    }
+    const c = await this.contacts.add(name, peerId, addresses, this.clock.now())
+    if (this.node !== undefined && addresses.length > 0) await this.node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: addresses.map(a => multiaddr(a)) })
+    return { ...c, trust: await this.contacts.trust(c) }
+  }
+
+  async contactList (): Promise<ContactView[]> { return this.contacts.list() }
+  async contactRemove (name: string): Promise<void> { await this.contacts.remove(name) }
+
+  async contactVerify (name: string, confirm: boolean): Promise<VerifyInfo> {
+    const c = await this.contacts.get(name)
+    const { accepted, seen } = await this.contacts.identityKeys(c.peerId)
+    const key: PublicKey | undefined = seen ?? accepted
+    if (key === undefined) throw new InvalidInputError(`no identity key known for "${name}" yet: send or receive a message first`)
+    if (confirm) await this.contacts.confirm(name)
+    return {
+      name,
+      peerId: c.peerId,
+      safetyNumber: safetyNumber({ peerId: this.identity.peerId.toString(), key: this.identity.signal.publicKey }, { peerId: c.peerId, key }),
+      trust: await this.contacts.trust(await this.contacts.get(name))
+    }
+  }
+
+  async contactAccept (name: string): Promise<VerifyInfo> {
+    await this.contacts.accept(name)
+    return this.contactVerify(name, false)
+  }
+
+  async send (to: string, text: string): Promise<SendResult> {
+    return this.messenger.send(to, text)
+  }
+
+  async sync (): Promise<SyncResult> {
+    const sent = await this.messenger.flushOutbox()
+    return { received: 0, sent }
+  }
+
+  async inbox (): Promise<InboxView[]> {
+    const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
+    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null }))
+  }
+
+  async status (): Promise<StatusInfo> {
+    const tx = this.store.transaction()
+    return {
+      peerId: this.identity.peerId.toString(),
+      addresses: this.node?.getMultiaddrs().map(String) ?? [],
+      connections: this.node?.getConnections().length ?? 0,
+      routingTable: (this.node?.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0,
+      outbox: (await this.messenger.pending()).length,
+      preKeysLeft: (await availablePreKeys(tx)).preKeys
+    }
+  }
+}

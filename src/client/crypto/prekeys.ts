@@ -1,0 +1,130 @@
+/**
+ * The local supply of prekeys: generation at init, handing out (to a sender, or in shares to
+ * mailbox replicas) so that no one-time prekey is given twice, and topping up. Ids are allocated
+ * and given out in order, so "how many are left" is two counters, not a scan.
+ */
+import { KEMKeyPair, KyberPreKeyRecord, PreKeyRecord, PrivateKey, SignedPreKeyRecord, type IdentityKeyPair } from '@signalapp/libsignal-client'
+import type { IdentityCertificate, KyberPreKey, OneTimePreKey, PreKeyBundle } from '../../../proto/cairn.js'
+import { BUNDLE_VERSION } from '../../shared/bundle.js'
+import { decodeNumber, encodeNumber, keys, type Kv } from './kv.js'
+
+const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
+const MAX_ID = 0xffffff
+
+export interface PreKeyOwner {
+  identity: IdentityKeyPair
+  registrationId: number
+  deviceId: number
+  certificate: IdentityCertificate
+}
+
+const meta = {
+  preKeyNext: keys.meta('prekey-next-id'),
+  preKeyGive: keys.meta('prekey-next-give'),
+  kyberNext: keys.meta('kyber-next-id'),
+  kyberGive: keys.meta('kyber-next-give'),
+  spkCurrent: keys.meta('spk-current'),
+  lastResortCurrent: keys.meta('kyber-last-resort-current')
+}
+
+async function nextId (kv: Kv, key: string): Promise<number> {
+  const id = decodeNumber(await kv.get(key), 1)
+  kv.put(key, encodeNumber(id >= MAX_ID ? 1 : id + 1))
+  return id
+}
+
+export async function generateSignedPreKey (kv: Kv, owner: PreKeyOwner, now: number): Promise<number> {
+  const id = await nextId(kv, keys.meta('spk-next-id'))
+  const priv = PrivateKey.generate()
+  const sig = owner.identity.privateKey.sign(priv.getPublicKey().serialize())
+  kv.put(keys.signedPreKey(id), SignedPreKeyRecord.new(id, now, priv.getPublicKey(), priv, sig).serialize())
+  kv.put(meta.spkCurrent, encodeNumber(id))
+  return id
+}
+
+async function generateKyber (kv: Kv, owner: PreKeyOwner, now: number): Promise<number> {
+  const id = await nextId(kv, meta.kyberNext)
+  const kem = KEMKeyPair.generate()
+  const sig = owner.identity.privateKey.sign(kem.getPublicKey().serialize())
+  kv.put(keys.kyberPreKey(id), KyberPreKeyRecord.new(id, now, kem, sig).serialize())
+  return id
+}
+
+export async function generateLastResortKyberPreKey (kv: Kv, owner: PreKeyOwner, now: number): Promise<number> {
+  const id = await generateKyber(kv, owner, now)
+  kv.put(keys.kyberLastResort(id), new Uint8Array([1]))
+  kv.put(meta.lastResortCurrent, encodeNumber(id))
+  return id
+}
+
+export async function generateOneTimePreKeys (kv: Kv, owner: PreKeyOwner, count: number, kyberCount: number, now: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const id = await nextId(kv, meta.preKeyNext)
+    const priv = PrivateKey.generate()
+    kv.put(keys.preKey(id), PreKeyRecord.new(id, priv.getPublicKey(), priv).serialize())
+  }
+  for (let i = 0; i < kyberCount; i++) await generateKyber(kv, owner, now)
+}
+
+/** How many one-time prekeys have not been handed out yet. */
+export async function availablePreKeys (kv: Kv): Promise<{ preKeys: number, kyberPreKeys: number }> {
+  const preKeys = decodeNumber(await kv.get(meta.preKeyNext), 1) - decodeNumber(await kv.get(meta.preKeyGive), 1)
+  const kyberPreKeys = decodeNumber(await kv.get(meta.kyberNext), 1) - decodeNumber(await kv.get(meta.kyberGive), 1)
+  return { preKeys: Math.max(0, preKeys), kyberPreKeys: Math.max(0, kyberPreKeys) }
+}
+
+/** Top the supply back up to the targets. Returns how many were generated. */
+export async function replenishPreKeys (kv: Kv, owner: PreKeyOwner, target: { preKeys: number, kyberPreKeys: number }, now: number): Promise<number> {
+  const have = await availablePreKeys(kv)
+  const ec = Math.max(0, target.preKeys - have.preKeys)
+  const kyber = Math.max(0, target.kyberPreKeys - have.kyberPreKeys)
+  await generateOneTimePreKeys(kv, owner, ec, kyber, now)
+  return ec + kyber
+}
+
+/**
+ * Build a bundle holding up to `preKeys` one-time EC prekeys and `kyberPreKeys` one-time Kyber
+ * prekeys, marking each as given. With none left, the bundle still starts a session on the signed
+ * prekey and the last-resort Kyber prekey.
+ */
+export async function takeBundle (kv: Kv, owner: PreKeyOwner, counts: { preKeys: number, kyberPreKeys: number }, now: number): Promise<PreKeyBundle> {
+  const spkId = decodeNumber(await kv.get(meta.spkCurrent), 0)
+  const lastResortId = decodeNumber(await kv.get(meta.lastResortCurrent), 0)
+  const spkBytes = await kv.get(keys.signedPreKey(spkId))
+  const lastResortBytes = await kv.get(keys.kyberPreKey(lastResortId))
+  if (spkBytes === undefined || lastResortBytes === undefined) throw new Error('no signed prekey or last-resort Kyber prekey: is this identity initialised?')
+  const spk = SignedPreKeyRecord.deserialize(ab(spkBytes))
+  const preKeys: OneTimePreKey[] = []
+  const kyberPreKeys: KyberPreKey[] = []
+  let give = decodeNumber(await kv.get(meta.preKeyGive), 1)
+  const preKeyNext = decodeNumber(await kv.get(meta.preKeyNext), 1)
+  for (; give < preKeyNext && preKeys.length < counts.preKeys; give++) {
+    const b = await kv.get(keys.preKey(give))
+    if (b === undefined) continue
+    preKeys.push({ id: give, publicKey: PreKeyRecord.deserialize(ab(b)).publicKey().serialize() })
+  }
+  kv.put(meta.preKeyGive, encodeNumber(give))
+  let kgive = decodeNumber(await kv.get(meta.kyberGive), 1)
+  const kyberNext = decodeNumber(await kv.get(meta.kyberNext), 1)
+  for (; kgive < kyberNext && kyberPreKeys.length < counts.kyberPreKeys; kgive++) {
+    const b = await kv.get(keys.kyberPreKey(kgive))
+    if (b === undefined || await kv.get(keys.kyberLastResort(kgive)) !== undefined) continue
+    kyberPreKeys.push(kyberProto(KyberPreKeyRecord.deserialize(ab(b))))
+  }
+  kv.put(meta.kyberGive, encodeNumber(kgive))
+  return {
+    version: BUNDLE_VERSION,
+    certificate: owner.certificate,
+    registrationId: owner.registrationId,
+    deviceId: owner.deviceId,
+    signedPreKey: { id: spk.id(), publicKey: spk.publicKey().serialize(), signature: spk.signature(), createdAt: spk.timestamp() },
+    lastResortKyberPreKey: kyberProto(KyberPreKeyRecord.deserialize(ab(lastResortBytes))),
+    preKeys,
+    kyberPreKeys,
+    publishedAt: now
+  }
+}
+
+function kyberProto (r: KyberPreKeyRecord): KyberPreKey {
+  return { id: r.id(), publicKey: r.publicKey().serialize(), signature: r.signature() }
+}

@@ -1,0 +1,128 @@
+/**
+ * Double Ratchet sessions wrapped in sealed sender, with self-issued sender certificates: each user
+ * is its own trust root, and libsignal binds the certificate's key to the key that sealed the
+ * message, so a certificate naming someone else cannot be forged without their identity key.
+ */
+import {
+  CiphertextMessageType, ErrorCode, KEMPublicKey, LibSignalErrorBase, PreKeyBundle as SignalBundle, PreKeySignalMessage,
+  ProtocolAddress, PublicKey, SenderCertificate, ServerCertificate, SignalMessage, processPreKeyBundle,
+  sealedSenderDecryptToUsmc, sealedSenderEncryptMessage, signalDecrypt, signalDecryptPreKey, type IdentityKeyPair
+} from '@signalapp/libsignal-client'
+import type { PreKeyBundle } from '../../../proto/cairn.js'
+import { CairnError, ProtocolError, UntrustedIdentityError } from '../../shared/errors.js'
+import { keys, type Kv } from './kv.js'
+import { signalStores } from './signal-stores.js'
+
+const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
+const DAY = 24 * 3600 * 1000
+/** Longer than a message can wait at a mailbox (14 days by default), so waiting mail stays valid. */
+const CERT_LIFETIME = 60 * DAY
+const CERT_RENEW_BELOW = 30 * DAY
+
+export const DEVICE_ID = 1
+
+export function addressOf (peerId: string): ProtocolAddress {
+  return ProtocolAddress.new(peerId, DEVICE_ID)
+}
+
+/** A sealed message could not be opened: tampered, replayed, or not for us. */
+export class UndecryptableError extends CairnError {
+  readonly duplicate: boolean
+  constructor (message: string, options: { cause?: unknown, duplicate?: boolean } = {}) {
+    super('PROTOCOL', message, { cause: options.cause })
+    this.duplicate = options.duplicate ?? false
+    this.name = 'UndecryptableError'
+  }
+}
+
+export interface OpenedMessage {
+  /** The sender's PeerId, as its certificate claims; the caller must still bind it (see Messenger). */
+  sender: string
+  senderKey: PublicKey
+  /** The identity key the user had accepted for this sender before this message, if any. */
+  previouslyAccepted: PublicKey | null
+  plaintext: Uint8Array
+}
+
+export class SealedSession {
+  private cert?: { value: SenderCertificate, expires: number }
+
+  constructor (private readonly me: { peerId: string, identity: IdentityKeyPair, registrationId: number }) {}
+
+  private stores (kv: Kv): ReturnType<typeof signalStores> {
+    return signalStores(kv, this.me.identity, this.me.registrationId)
+  }
+
+  async hasSession (kv: Kv, peer: string): Promise<boolean> {
+    const record = await this.stores(kv).sessions.getSession(addressOf(peer))
+    return record?.hasCurrentState() ?? false
+  }
+
+  /** PQXDH from a verified bundle; takes the first one-time prekeys it holds, if any. */
+  async startSession (kv: Kv, peer: string, bundle: PreKeyBundle, now: number): Promise<void> {
+    const s = this.stores(kv)
+    const pk = bundle.preKeys[0]
+    const kyber = bundle.kyberPreKeys[0] ?? bundle.lastResortKyberPreKey
+    const spk = bundle.signedPreKey
+    if (spk === undefined || kyber === undefined || bundle.certificate === undefined) throw new ProtocolError('incomplete prekey bundle')
+    const signalBundle = SignalBundle.new(
+      bundle.registrationId, bundle.deviceId,
+      pk?.id ?? null, pk === undefined ? null : PublicKey.deserialize(ab(pk.publicKey)),
+      spk.id, PublicKey.deserialize(ab(spk.publicKey)), ab(spk.signature),
+      PublicKey.deserialize(ab(bundle.certificate.identityKey)),
+      kyber.id, KEMPublicKey.deserialize(ab(kyber.publicKey)), ab(kyber.signature))
+    try {
+      await processPreKeyBundle(signalBundle, addressOf(peer), addressOf(this.me.peerId), s.sessions, s.identities, new Date(now))
+    } catch (err) {
+      if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
+      throw err
+    }
+  }
+
+  async seal (kv: Kv, peer: string, plaintext: Uint8Array, now: number): Promise<Uint8Array<ArrayBuffer>> {
+    const s = this.stores(kv)
+    try {
+      return await sealedSenderEncryptMessage(ab(plaintext), addressOf(peer), this.senderCertificate(now), s.sessions, s.identities)
+    } catch (err) {
+      if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
+      throw err
+    }
+  }
+
+  async open (kv: Kv, sealed: Uint8Array, now: number): Promise<OpenedMessage> {
+    const s = this.stores(kv)
+    let usmc
+    try {
+      usmc = await sealedSenderDecryptToUsmc(ab(sealed), s.identities)
+    } catch (err) {
+      throw new UndecryptableError('sealed envelope does not open', { cause: err })
+    }
+    const cert = usmc.senderCertificate()
+    const sender = cert.senderUuid()
+    const senderKey = cert.key()
+    if (!cert.validate(senderKey, now)) throw new UndecryptableError('sender certificate is expired or not self-signed')
+    const address = ProtocolAddress.new(sender, cert.senderDeviceId())
+    const accepted = await kv.get(keys.acceptedIdentity(sender))
+    let plaintext: Uint8Array
+    try {
+      plaintext = usmc.msgType() === CiphertextMessageType.PreKey
+        ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(usmc.contents()), address, addressOf(this.me.peerId), s.sessions, s.identities, s.preKeys, s.signedPreKeys, s.kyberPreKeys)
+        : await signalDecrypt(SignalMessage.deserialize(usmc.contents()), address, addressOf(this.me.peerId), s.sessions, s.identities)
+    } catch (err) {
+      const duplicate = LibSignalErrorBase.is(err, ErrorCode.DuplicatedMessage)
+      throw new UndecryptableError(duplicate ? 'replayed message' : 'message does not decrypt', { cause: err, duplicate })
+    }
+    const sessionKey = await s.identities.getIdentity(address)
+    if (sessionKey === null || !sessionKey.equals(senderKey)) throw new UndecryptableError('sender certificate key differs from the session identity')
+    return { sender, senderKey, previouslyAccepted: accepted === undefined ? null : PublicKey.deserialize(ab(accepted)), plaintext }
+  }
+
+  private senderCertificate (now: number): SenderCertificate {
+    if (this.cert === undefined || this.cert.expires - now < CERT_RENEW_BELOW) {
+      const server = ServerCertificate.new(1, this.me.identity.publicKey, this.me.identity.privateKey)
+      const expires = now + CERT_LIFETIME
+      this.cert = { value: SenderCertificate.new(this.me.peerId, null, DEVICE_ID, this.me.identity.publicKey, expires, server, this.me.identity.privateKey), expires }
+    }
+    return this.cert.value
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The daemon's local API: HTTP over a unix socket in the (0700) data dir, each request carrying the
+ * token from a 0600 file. POST /rpc {method, params} calls a ClientApi method; GET /events streams
+ * received messages as NDJSON (for `cairn chat`).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { chmodSync, existsSync, unlinkSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { paths, writeSecretFile } from '../../shared/data-dir.js'
+import { CairnError, describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { API_METHODS, type ClientApi, type InboxView } from '../api.js'
+import type { InboxMessage } from '../inbox.js'
+import type { Messenger } from '../messenger.js'
+
+const MAX_BODY = 256 * 1024
+
+export interface DaemonServerInit {
+  dataDir: string
+  api: ClientApi
+  messenger: Messenger
+  names: (peerId: string) => Promise<string | null>
+  log: Logger
+}
+
+export class DaemonServer {
+  private server?: Server
+  private token = ''
+
+  constructor (private readonly init: DaemonServerInit) {}
+
+  async start (): Promise<void> {
+    const socket = paths.socket(this.init.dataDir)
+    if (existsSync(socket)) unlinkSync(socket) // stale: we hold the store lock, so no daemon owns it
+    this.token = randomBytes(32).toString('hex')
+    writeSecretFile(paths.token(this.init.dataDir), new TextEncoder().encode(this.token), { overwrite: true })
+    this.server = createServer((req, res) => { void this.handle(req, res) })
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject)
+      this.server?.listen(socket, () => { resolve() })
+    })
+    chmodSync(socket, 0o600)
+  }
+
+  async stop (): Promise<void> {
+    const server = this.server
+    if (server === undefined) return
+    server.closeAllConnections()
+    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    for (const f of [paths.socket(this.init.dataDir), paths.token(this.init.dataDir)]) if (existsSync(f)) unlinkSync(f)
+  }
+
+  private authorised (req: IncomingMessage): boolean {
+    const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''))
+    const want = Buffer.from(this.token)
+    return given.length === want.length && timingSafeEqual(given, want)
+  }
+
+  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.authorised(req)) { reply(res, 401, { ok: false, error: { code: 'DAEMON', message: 'bad daemon token', exitCode: 1 } }); return }
+    if (req.method === 'GET' && req.url === '/events') { this.events(req, res); return }
+    if (req.method !== 'POST' || req.url !== '/rpc') { reply(res, 404, { ok: false, error: { code: 'DAEMON', message: 'not found', exitCode: 1 } }); return }
+    let body = ''
+    for await (const chunk of req) {
+      body += String(chunk)
+      if (body.length > MAX_BODY) { reply(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: 'request too large', exitCode: 2 } }); return }
+    }
+    try {
+      const { method, params } = JSON.parse(body) as { method: string, params: unknown[] }
+      if (!(API_METHODS as readonly string[]).includes(method) || !Array.isArray(params)) throw new CairnError('DAEMON', `unknown method ${method}`)
+      const fn = this.init.api[method as keyof ClientApi] as (...a: unknown[]) => Promise<unknown>
+      const result = await fn.apply(this.init.api, params)
+      reply(res, 200, { ok: true, result: result ?? null })
+    } catch (err) {
+      const e = CairnError.is(err) ? { code: err.code, message: err.message, exitCode: err.exitCode } : { code: 'INTERNAL', message: describeError(err), exitCode: 1 }
+      if (!CairnError.is(err)) this.init.log.warn({ err: describeError(err) }, 'daemon request failed')
+      reply(res, 200, { ok: false, error: e })
+    }
+  }
+
+  private events (req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    const onMessage = (m: InboxMessage): void => {
+      void this.init.names(m.from).then(fromName => { res.write(JSON.stringify({ ...m, fromName } satisfies InboxView) + '\n') })
+    }
+    this.init.messenger.on('message', onMessage)
+    req.on('close', () => { this.init.messenger.off('message', onMessage) })
+  }
+}
+
+function reply (res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}

@@ -1,0 +1,44 @@
+/** The direct route: hand the envelope to the recipient itself over /cairn/direct/1.0.0. */
+import type { PeerId } from '@libp2p/interface'
+import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
+import { request } from '../../shared/protocols/rpc.js'
+import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
+
+export class DirectRoute implements DeliveryRoute {
+  readonly name = 'direct' as const
+
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig) {}
+
+  async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
+    try {
+      const res = await this.ask(recipient, { version: DIRECT_VERSION, deliver: envelope }, options)
+      if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {
+        if (!Buffer.from(res.id).equals(Buffer.from(envelope.id))) return { ok: false, error: 'receipt names another envelope' }
+        return { ok: true }
+      }
+      return { ok: false, error: `refused: ${res.status} ${res.detail}` }
+    } catch (err) {
+      return { ok: false, error: describeError(err) }
+    }
+  }
+
+  async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    const res = await this.ask(recipient, { version: DIRECT_VERSION, takeBundle: {} }, options)
+    if (res.status !== DirectStatus.DIRECT_OK) return undefined
+    return res.bundle
+  }
+
+  private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
+    const timeout = this.config.delivery.directTimeoutMs
+    return request(this.node, recipient, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
+      maxBytes: this.config.limits.directFrameBytes,
+      timeoutMs: timeout,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      runOnLimitedConnection: true
+    })
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Serves /cairn/direct/1.0.0: envelopes addressed to this user (answered with a receipt only after
+ * the message is decrypted and on disk) and requests for a prekey bundle (rate limited per peer, so
+ * nobody drains the one-time prekeys).
+ */
+import type { Libp2p } from '@libp2p/interface'
+import { DirectRequest, DirectResponse, DirectStatus } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { DIRECT_PROTOCOL } from '../../shared/protocols/ids.js'
+import { serve } from '../../shared/protocols/rpc.js'
+import { RejectedEnvelopeError, type Messenger } from '../messenger.js'
+
+const REJECTION_STATUS: Record<RejectedEnvelopeError['reason'], DirectStatus> = {
+  'bad-request': DirectStatus.DIRECT_BAD_REQUEST,
+  'too-large': DirectStatus.DIRECT_TOO_LARGE,
+  'wrong-recipient': DirectStatus.DIRECT_WRONG_RECIPIENT,
+  expired: DirectStatus.DIRECT_BAD_REQUEST,
+  undecryptable: DirectStatus.DIRECT_UNDECRYPTABLE,
+  'untrusted-sender': DirectStatus.DIRECT_UNTRUSTED_SENDER
+}
+
+/** Bundle requests allowed per peer per window. */
+const BUNDLE_BURST = 5
+const BUNDLE_WINDOW_MS = 60_000
+const TRACKED_PEERS = 4096
+
+export class DirectService {
+  private readonly bundleTakes = new Map<string, number[]>()
+
+  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly log: Logger) {}
+
+  async start (): Promise<void> {
+    await this.node.handle(DIRECT_PROTOCOL, serve<DirectRequest, DirectResponse>({
+      protocol: DIRECT_PROTOCOL,
+      maxBytes: this.config.limits.directFrameBytes,
+      timeoutMs: this.config.limits.requestTimeoutMs,
+      codecs: { req: DirectRequest, res: DirectResponse },
+      log: this.log,
+      handle: async (req, connection) => {
+        if (req.deliver !== undefined) {
+          const status = await this.messenger.receive(req.deliver, 'direct')
+          return { status: status === 'stored' ? DirectStatus.DIRECT_OK : DirectStatus.DIRECT_DUPLICATE, id: req.deliver.id }
+        }
+        if (req.takeBundle !== undefined) {
+          if (!this.allowBundle(connection.remotePeer.toString())) return { status: DirectStatus.DIRECT_RATE_LIMITED, detail: 'too many bundle requests' }
+          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender() }
+        }
+        return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'empty request' }
+      },
+      answerError: (err) => {
+        if (err instanceof RejectedEnvelopeError) return { status: REJECTION_STATUS[err.reason], detail: err.message }
+        const name = (err as Error | undefined)?.name
+        if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError') return { status: DirectStatus.DIRECT_TOO_LARGE, detail: 'frame too large' }
+        if (err instanceof RangeError || name === 'MaxLengthError' || /invalid|index out of range/i.test(describeError(err))) return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'malformed request' }
+        if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
+        this.log.warn({ err: describeError(err) }, 'direct request failed')
+        return { status: DirectStatus.DIRECT_INTERNAL, detail: 'internal error' }
+      }
+    }), { maxInboundStreams: this.config.limits.maxInboundStreams, runOnLimitedConnection: true })
+  }
+
+  async stop (): Promise<void> {
+    await this.node.unhandle(DIRECT_PROTOCOL)
+  }
+
+  private allowBundle (peer: string): boolean {
+    const now = Date.now()
+    const recent = (this.bundleTakes.get(peer) ?? []).filter(t => now - t < BUNDLE_WINDOW_MS)
+    if (recent.length >= BUNDLE_BURST) return false
+    recent.push(now)
+    this.bundleTakes.delete(peer)
+    this.bundleTakes.set(peer, recent)
+    if (this.bundleTakes.size > TRACKED_PEERS) this.bundleTakes.delete(this.bundleTakes.keys().next().value as string)
+    return true
+  }
+}

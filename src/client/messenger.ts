@@ -1,0 +1,280 @@
+/**
+ * The messenger: turns text into sealed envelopes and back. Owns the delivery policy (each route
+ * in order — direct, then mailbox — and otherwise the durable outbox) and exactly-once display
+ * (envelope ids are remembered; a re-delivered envelope is acknowledged, never shown twice).
+ * Every crypto step runs under one lock and commits with what it produced, so a crash never
+ * leaves a ratchet that moved without its message.
+ */
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import type { PeerId } from '@libp2p/interface'
+import { Content, Envelope, type PreKeyBundle } from '../../proto/cairn.js'
+import { verifyBundle } from '../shared/bundle.js'
+import type { Clock } from '../shared/clock.js'
+import type { CairnConfig } from '../shared/config.js'
+import { CairnError, MessageTooLargeError, ProtocolError, UntrustedIdentityError, describeError } from '../shared/errors.js'
+import { verifyIdentityCertificate } from '../shared/identity-certificate.js'
+import type { Logger } from '../shared/logger.js'
+import { Mutex } from '../shared/mutex.js'
+import { parsePeerId, peerIdBytes, peerIdFromBytes } from '../shared/peer-id.js'
+import { CONTENT_VERSION, ENVELOPE_VERSION } from '../shared/protocols/ids.js'
+import type { Store } from '../shared/store.js'
+import type { Contacts } from './contacts.js'
+import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
+import { availablePreKeys, replenishPreKeys, takeBundle } from './crypto/prekeys.js'
+import { SealedSession, UndecryptableError } from './crypto/sealed-session.js'
+import type { DeliveryRoute, SendResult } from './delivery.js'
+import type { LocalIdentity } from './identity.js'
+import { alreadySeen, listInbox, recordMessage, type InboxMessage, type Route } from './inbox.js'
+import { deleteOutbox, listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
+
+export type ReceiveStatus = 'stored' | 'duplicate'
+
+/** Why an incoming envelope was refused; maps to a wire status at the protocol boundary. */
+export class RejectedEnvelopeError extends CairnError {
+  constructor (readonly reason: 'bad-request' | 'too-large' | 'wrong-recipient' | 'expired' | 'undecryptable' | 'untrusted-sender', message: string, options?: { cause?: unknown }) {
+    super('PROTOCOL', message, options)
+    this.name = 'RejectedEnvelopeError'
+  }
+}
+
+export interface MessengerInit {
+  identity: LocalIdentity
+  store: Store
+  contacts: Contacts
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+  routes?: DeliveryRoute[]
+}
+
+const ID_BYTES = 16
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export class Messenger extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
+  readonly me: string
+  routes: DeliveryRoute[]
+  private readonly session: SealedSession
+  private readonly lock = new Mutex()
+  private lastSentAt = 0
+
+  constructor (private readonly init: MessengerInit) {
+    super()
+    this.me = init.identity.peerId.toString()
+    this.routes = init.routes ?? []
+    this.session = new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId })
+  }
+
+  private get now (): number { return this.init.clock.now() }
+
+  /** Seal `text` for `to` (a contact name or PeerId) and deliver it by the first route that works. */
+  async send (to: string, text: string, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
+    const { peerId, contact } = await this.init.contacts.resolve(to)
+    const size = Buffer.byteLength(text, 'utf8')
+    if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
+    const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
+    if (accepted !== undefined && seen !== undefined && !accepted.equals(seen)) throw new UntrustedIdentityError(contact?.name ?? peerId)
+    const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
+    await this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const envelope = await this.trySeal(tx, entry, text, options)
+      if (envelope === undefined) entry.text = text
+      else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+      putOutbox(tx, entry)
+      await tx.commit()
+    })
+    return this.deliverEntry(entry, options)
+  }
+
+  /** Try every outbox entry again; returns how many left the outbox. */
+  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
+    let sent = 0
+    for (const entry of await listOutbox(this.init.store)) {
+      if (entry.envelope === undefined && entry.text !== undefined) {
+        const text = entry.text
+        const sealed = await this.lock.run(async () => {
+          const tx = this.init.store.transaction()
+          const envelope = await this.trySeal(tx, entry, text, options).catch((err: unknown) => {
+            this.init.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
+            return undefined
+          })
+          if (envelope === undefined) return false
+          delete entry.text
+          entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+          putOutbox(tx, entry)
+          await tx.commit()
+          return true
+        })
+        if (!sealed) continue
+      }
+      const result = await this.deliverEntry(entry, options)
+      if (result.route !== 'outbox') sent++
+    }
+    return sent
+  }
+
+  async pending (): Promise<OutboxEntry[]> {
+    return listOutbox(this.init.store)
+  }
+
+  async inbox (): Promise<InboxMessage[]> {
+    return listInbox(this.init.store)
+  }
+
+  /**
+   * Open an envelope that reached us (directly or from a mailbox), store it and remember its id.
+   * Resolves only after the message is on disk. Throws RejectedEnvelopeError for bad input.
+   */
+  async receive (envelope: Envelope, route: Route): Promise<ReceiveStatus> {
+    const statuses = await this.receiveMany([envelope], route)
+    const status = statuses[0]
+    if (status instanceof Error) throw status
+    return status ?? 'duplicate'
+  }
+
+  /** Open a batch in one durable commit (a mailbox sync); one bad envelope spoils only itself. */
+  async receiveMany (envelopes: Envelope[], route: Route): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
+    const stored: InboxMessage[] = []
+    const results = await this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
+      for (const envelope of envelopes) {
+        try {
+          const m = await this.openOne(tx, envelope, route)
+          if (m === undefined) { out.push('duplicate'); continue }
+          stored.push(m)
+          out.push('stored')
+        } catch (err) {
+          out.push(err instanceof RejectedEnvelopeError ? err : new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err }))
+        }
+      }
+      await tx.commit()
+      return out
+    })
+    for (const m of stored) this.emit('message', m)
+    return results
+  }
+
+  /** A bundle for a sender who asks us directly: one one-time prekey of each kind. */
+  async bundleForSender (): Promise<PreKeyBundle> {
+    return this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const owner = this.owner()
+      const bundle = await takeBundle(tx, owner, { preKeys: 1, kyberPreKeys: 1 }, this.now)
+      const d = this.init.config.delivery
+      const have = await availablePreKeys(tx)
+      if (have.preKeys < d.oneTimePreKeys / 2 || have.kyberPreKeys < d.oneTimeKyberPreKeys / 2) {
+        await replenishPreKeys(tx, owner, { preKeys: d.oneTimePreKeys, kyberPreKeys: d.oneTimeKyberPreKeys }, this.now)
+      }
+      await tx.commit()
+      return bundle
+    })
+  }
+
+  owner (): { identity: LocalIdentity['signal'], registrationId: number, deviceId: number, certificate: LocalIdentity['certificate'] } {
+    const id = this.init.identity
+    return { identity: id.signal, registrationId: id.registrationId, deviceId: id.deviceId, certificate: id.certificate }
+  }
+
+  private async trySeal (tx: Kv, entry: OutboxEntry, text: string, options: { signal?: AbortSignal }): Promise<Envelope | undefined> {
+    const peer = parsePeerId(entry.to)
+    if (!await this.session.hasSession(tx, entry.to)) {
+      const bundle = await this.fetchBundle(peer, options)
+      if (bundle === undefined) return undefined
+      await this.session.startSession(tx, entry.to, bundle, this.now)
+    }
+    const seqKey = keys.meta(`conversation-seq/${entry.to}`)
+    const seq = decodeNumber(await tx.get(seqKey), 0) + 1
+    tx.put(seqKey, encodeNumber(seq))
+    this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
+    const id = Buffer.from(entry.id, 'hex')
+    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.init.identity.certificate, text: { body: text } })
+    const sealed = await this.session.seal(tx, entry.to, content, this.now)
+    if (sealed.length > this.init.config.limits.envelopeBytes) throw new MessageTooLargeError(sealed.length, this.init.config.limits.envelopeBytes)
+    return { version: ENVELOPE_VERSION, id, recipient: peerIdBytes(peer), sealed, createdAt: entry.createdAt, expiresAt: entry.createdAt + this.init.config.delivery.ttlMs }
+  }
+
+  private async fetchBundle (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    for (const route of this.routes) {
+      try {
+        const bundle = await route.takeBundle(peer, options)
+        if (bundle === undefined) continue
+        await verifyBundle(bundle, peer)
+        return bundle
+      } catch (err) {
+        if (CairnError.is(err, 'BAD_SIGNATURE')) throw err
+        this.init.log.info({ route: route.name, peer: peer.toString(), err: describeError(err) }, 'no bundle by this route')
+      }
+    }
+    return undefined
+  }
+
+  private async deliverEntry (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
+    if (entry.envelope === undefined) return { id: entry.id, route: 'outbox' }
+    const envelope = Envelope.decode(Buffer.from(entry.envelope, 'base64'))
+    const peer = parsePeerId(entry.to)
+    const errors: string[] = []
+    for (const route of this.routes) {
+      const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, error: describeError(err) }))
+      if (result.ok) {
+        await removeOutbox(this.init.store, entry)
+        this.init.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
+        return { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
+      }
+      errors.push(`${route.name}: ${result.error}`)
+    }
+    entry.attempts++
+    entry.lastError = errors.join('; ')
+    const tx = this.init.store.transaction()
+    putOutbox(tx, entry)
+    await tx.commit()
+    this.init.log.info({ id: entry.id, to: entry.to, errors }, 'kept in outbox')
+    return { id: entry.id, route: 'outbox' }
+  }
+
+  private async openOne (tx: Kv, envelope: Envelope, route: Route): Promise<InboxMessage | undefined> {
+    const now = this.now
+    if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
+    if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
+    if (envelope.sealed.length > this.init.config.limits.envelopeBytes) throw new RejectedEnvelopeError('too-large', `envelope is ${envelope.sealed.length} bytes`)
+    let recipient: PeerId
+    try { recipient = peerIdFromBytes(envelope.recipient) } catch { throw new RejectedEnvelopeError('bad-request', 'malformed recipient') }
+    if (recipient.toString() !== this.me) throw new RejectedEnvelopeError('wrong-recipient', 'envelope is for someone else')
+    const id = hex(envelope.id)
+    if (await alreadySeen(tx, id)) return undefined
+    if (envelope.expiresAt < now) throw new RejectedEnvelopeError('expired', 'envelope expired')
+    let opened
+    try {
+      opened = await this.session.open(tx, envelope.sealed, now)
+    } catch (err) {
+      throw new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err })
+    }
+    let content: Content
+    try { content = Content.decode(opened.plaintext) } catch (err) { throw new RejectedEnvelopeError('bad-request', 'content does not parse', { cause: err }) }
+    if (hex(content.id) !== id) throw new RejectedEnvelopeError('bad-request', 'content id differs from envelope id')
+    await this.bindSender(opened, content)
+    if (content.text === undefined) return undefined // receipts and future kinds: nothing to show
+    const m: InboxMessage = { id, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
+    recordMessage(tx, m)
+    return m
+  }
+
+  /** The certificate names a PeerId; a new or changed key must be vouched for by that PeerId's key. */
+  private async bindSender (opened: Awaited<ReturnType<SealedSession['open']>>, content: Content): Promise<void> {
+    const known = opened.previouslyAccepted
+    if (known?.equals(opened.senderKey) === true) return
+    try {
+      const claimed = parsePeerId(opened.sender)
+      const v = await verifyIdentityCertificate(content.senderCertificate, claimed)
+      if (!v.identityKey.equals(opened.senderKey)) throw new ProtocolError('identity certificate is for another key')
+    } catch (err) {
+      throw new RejectedEnvelopeError('untrusted-sender', `sender ${opened.sender} is not vouched for by its PeerId: ${describeError(err)}`, { cause: err })
+    }
+    if (known !== null) {
+      this.init.log.warn({ peer: opened.sender }, 'identity key changed; sending to this peer is blocked until accepted')
+      this.emit('identityChanged', opened.sender)
+    }
+  }
+}
+
+export { UndecryptableError, deleteOutbox }

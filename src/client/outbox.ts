@@ -1,0 +1,39 @@
+/**
+ * The durable outbox: every message is here from the moment `send` accepts it until a recipient or
+ * a mailbox acknowledged it. A message whose recipient could not be reached for a prekey bundle is
+ * kept as plaintext (in the 0600 store) and sealed once a session can start.
+ */
+import type { Store } from '../shared/store.js'
+import { dec, enc, type Kv } from './crypto/kv.js'
+
+export interface OutboxEntry {
+  id: string
+  to: string
+  createdAt: number
+  attempts: number
+  /** The encoded Envelope, once sealed. */
+  envelope?: string
+  /** The text, while no session could be started. */
+  text?: string
+  lastError?: string
+}
+
+const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `/cairn/outbox/${e.createdAt.toString().padStart(15, '0')}-${e.id}`
+
+export function putOutbox (kv: Kv, e: OutboxEntry): void {
+  kv.put(entryKey(e), enc.encode(JSON.stringify(e)))
+}
+
+export async function removeOutbox (store: Store, e: OutboxEntry): Promise<void> {
+  await store.write([{ type: 'del', key: entryKey(e) }])
+}
+
+export function deleteOutbox (kv: Kv, e: OutboxEntry): void {
+  kv.delete(entryKey(e))
+}
+
+export async function listOutbox (store: Store): Promise<OutboxEntry[]> {
+  const out: OutboxEntry[] = []
+  for await (const { value } of store.list('/cairn/outbox/')) out.push(JSON.parse(dec.decode(value)) as OutboxEntry)
+  return out
+}

@@ -1,0 +1,170 @@
+/**
+ * Cairn's configuration: one typed object, built from defaults < `config.json` in the data dir <
+ * environment (CAIRN_*) < command-line flags, and validated once at start. A bad value fails with
+ * a ConfigError naming the key (exit code 2).
+ */
+import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ConfigError } from './errors.js'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+export interface CairnConfig {
+  dataDir: string
+  /** Multiaddrs to listen on. */
+  listen: string[]
+  /** Multiaddrs to announce instead of the listen addresses (behind a load balancer or NAT). */
+  announce: string[]
+  /** Peers to join the network through. */
+  bootstrap: string[]
+  logLevel: LogLevel
+  network: {
+    /** Keep private and loopback addresses in the DHT and peer store (LANs, tests). */
+    allowPrivateAddresses: boolean
+    /** Discover peers on the local network with mDNS. */
+    mdns: boolean
+    /** Dial timeout for one peer, ms. */
+    dialTimeoutMs: number
+  }
+  limits: {
+    /** Largest sealed envelope accepted or sent, bytes. */
+    envelopeBytes: number
+    /** Largest message text, bytes of UTF-8. Leaves room for the ratchet and sealed-sender overhead. */
+    textBytes: number
+    /** Largest frame on /cairn/direct, bytes. */
+    directFrameBytes: number
+    /** Concurrent inbound streams per connection, per Cairn protocol. */
+    maxInboundStreams: number
+    /** Time allowed for one request/response exchange, ms. */
+    requestTimeoutMs: number
+  }
+  delivery: {
+    /** How long `send` tries the recipient directly before falling back, ms. */
+    directTimeoutMs: number
+    /** How long a message may wait at mailboxes, ms. */
+    ttlMs: number
+    /** One-time EC and Kyber prekeys generated at init and kept topped up. */
+    oneTimePreKeys: number
+    oneTimeKyberPreKeys: number
+  }
+}
+
+const DAY = 24 * 3600 * 1000
+
+export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'cairn')
+  const base = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share')
+  return join(base, 'cairn')
+}
+
+export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
+  return {
+    dataDir,
+    listen: ['/ip4/0.0.0.0/tcp/0'],
+    announce: [],
+    bootstrap: [],
+    logLevel: 'warn',
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000 },
+    limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
+    delivery: { directTimeoutMs: 5000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
+  }
+}
+
+/** A partial config: what a file, the environment or the flags may set. */
+export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends unknown[] ? CairnConfig[K] : CairnConfig[K] extends object ? Partial<CairnConfig[K]> : CairnConfig[K] }
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** Read the environment's CAIRN_* variables into a layer. */
+export function envLayer (env: NodeJS.ProcessEnv = process.env): ConfigLayer {
+  const layer: ConfigLayer = {}
+  const list = (v: string): string[] => v.split(',').map(s => s.trim()).filter(s => s !== '')
+  if (env.CAIRN_DATA_DIR !== undefined && env.CAIRN_DATA_DIR !== '') layer.dataDir = env.CAIRN_DATA_DIR
+  if (env.CAIRN_LISTEN !== undefined) layer.listen = list(env.CAIRN_LISTEN)
+  if (env.CAIRN_ANNOUNCE !== undefined) layer.announce = list(env.CAIRN_ANNOUNCE)
+  if (env.CAIRN_BOOTSTRAP !== undefined) layer.bootstrap = list(env.CAIRN_BOOTSTRAP)
+  if (env.CAIRN_LOG_LEVEL !== undefined && env.CAIRN_LOG_LEVEL !== '') layer.logLevel = env.CAIRN_LOG_LEVEL as LogLevel
+  return layer
+}
+
+/** Read `config.json` from the data dir, if there is one. */
+export function fileLayer (dataDir: string): ConfigLayer {
+  const path = join(dataDir, 'config.json')
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new ConfigError(path, `cannot read: ${(err as Error).message}`)
+  }
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
+    return parsed as ConfigLayer
+  } catch (err) {
+    throw new ConfigError(path, `not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Merge layers over the defaults (later layers win) and validate every key against the defaults'
+ * shape: unknown keys, wrong types, negative numbers and malformed multiaddrs are errors.
+ */
+export function resolveConfig (layers: ConfigLayer[], base?: CairnConfig): CairnConfig {
+  const dataDir = [...layers].reverse().find(l => typeof l.dataDir === 'string')?.dataDir ?? base?.dataDir ?? defaultDataDir()
+  const out = structuredClone(base ?? defaultConfig(dataDir))
+  for (const layer of layers) mergeInto(out as unknown as Record<string, unknown>, layer as Record<string, unknown>, '')
+  validate(out)
+  return out
+}
+
+/** The usual resolution for a process: defaults < file < env < flags. */
+export function loadConfig (flags: ConfigLayer, env: NodeJS.ProcessEnv = process.env): CairnConfig {
+  const fromEnv = envLayer(env)
+  const dataDir = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env)
+  return resolveConfig([fileLayer(dataDir), fromEnv, flags], defaultConfig(dataDir))
+}
+
+function mergeInto (target: Record<string, unknown>, layer: Record<string, unknown>, prefix: string): void {
+  for (const [key, value] of Object.entries(layer)) {
+    const path = prefix + key
+    if (value === undefined) continue
+    if (!(key in target)) throw new ConfigError(path, 'unknown key')
+    const current = target[key]
+    if (Array.isArray(current)) {
+      if (!Array.isArray(value) || !value.every(v => typeof v === 'string')) throw new ConfigError(path, 'must be a list of strings')
+      target[key] = [...value]
+    } else if (typeof current === 'object' && current !== null) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(path, 'must be an object')
+      mergeInto(current as Record<string, unknown>, value as Record<string, unknown>, path + '.')
+    } else if (typeof current !== typeof value) {
+      throw new ConfigError(path, `must be a ${typeof current}, got ${JSON.stringify(value)}`)
+    } else {
+      target[key] = value
+    }
+  }
+}
+
+function validate (c: CairnConfig): void {
+  if (!LOG_LEVELS.includes(c.logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`)
+  for (const key of ['listen', 'announce', 'bootstrap'] as const) {
+    for (const addr of c[key]) {
+      try {
+        multiaddr(addr)
+      } catch {
+        throw new ConfigError(key, `not a multiaddr: ${JSON.stringify(addr)}`)
+      }
+    }
+  }
+  for (const addr of c.bootstrap) {
+    if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
+  }
+  for (const section of ['network', 'limits', 'delivery'] as const) {
+    for (const [key, value] of Object.entries(c[section])) {
+      if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
+    }
+  }
+  if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
+}

@@ -1,0 +1,68 @@
+/**
+ * The data dir holds secrets (keys, the store): the dir is 0700 and every file in it 0600. Secret
+ * files are written atomically (temp file, fsync, rename, fsync dir) and never overwritten.
+ */
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, unlinkSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { CairnError } from './errors.js'
+
+export const DIR_MODE = 0o700
+export const FILE_MODE = 0o600
+
+export const paths = {
+  peerKey: (dir: string) => join(dir, 'peer.key'),
+  signalIdentity: (dir: string) => join(dir, 'signal-identity.key'),
+  store: (dir: string) => join(dir, 'store'),
+  socket: (dir: string) => join(dir, 'daemon.sock'),
+  token: (dir: string) => join(dir, 'daemon.token')
+}
+
+/** Create the data dir (0700) if needed, and tighten it if it exists with looser permissions. */
+export function ensureDataDir (dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE })
+  const mode = statSync(dir).mode & 0o777
+  if (mode !== DIR_MODE) chmodSync(dir, DIR_MODE)
+}
+
+/** Write a secret file atomically with mode 0600; refuses to replace an existing file. */
+export function writeSecretFile (path: string, data: Uint8Array, options: { overwrite?: boolean } = {}): void {
+  const tmp = `${path}.tmp-${process.pid}`
+  const fd = openSync(tmp, 'wx', FILE_MODE)
+  try {
+    writeSync(fd, data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  try {
+    if (options.overwrite !== true) {
+      try {
+        statSync(path)
+        throw new CairnError('IDENTITY_EXISTS', `${path} already exists; refusing to overwrite it`)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      }
+    }
+    renameSync(tmp, path)
+  } catch (err) {
+    unlinkSync(tmp)
+    throw err
+  }
+  fsyncDir(dirname(path))
+}
+
+/** Read a secret file, tightening its mode to 0600 if something loosened it. */
+export function readSecretFile (path: string): Uint8Array {
+  const mode = statSync(path).mode & 0o777
+  if ((mode & 0o077) !== 0) chmodSync(path, FILE_MODE)
+  return new Uint8Array(readFileSync(path))
+}
+
+export function fsyncDir (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Cairn's error classes. Callers match on `name` (or `instanceof`); `exitCode` tells the CLI how to
+ * end: 2 for bad usage or bad input the user can fix, 1 for operations that failed.
+ */
+export type ErrorCode =
+  | 'USAGE' | 'INVALID_INPUT' | 'UNKNOWN_CONTACT' | 'MESSAGE_TOO_LARGE' | 'CONFIG_INVALID'
+  | 'IDENTITY_EXISTS' | 'NO_IDENTITY' | 'STORE_LOCKED' | 'UNTRUSTED_IDENTITY' | 'BAD_SIGNATURE'
+  | 'PROTOCOL' | 'DELIVERY_FAILED' | 'PEER_UNREACHABLE' | 'DAEMON' | 'INTERNAL'
+
+export class CairnError extends Error {
+  readonly code: ErrorCode
+  readonly exitCode: 1 | 2
+
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown, exitCode?: 1 | 2 }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.exitCode = options?.exitCode ?? 1
+    this.name = 'CairnError'
+  }
+
+  static is (err: unknown, code?: ErrorCode): err is CairnError {
+    return err instanceof CairnError && (code === undefined || err.code === code)
+  }
+}
+
+/** Bad command-line usage, or input the user typed that can never work. Exit code 2. */
+export class InvalidInputError extends CairnError {
+  constructor (message: string, code: ErrorCode = 'INVALID_INPUT') {
+    super(code, message, { exitCode: 2 })
+    this.name = 'InvalidInputError'
+  }
+}
+
+export class UnknownContactError extends InvalidInputError {
+  constructor (name: string) {
+    super(`unknown contact "${name}": add it with \`cairn contact add ${name} PEER_ID\``, 'UNKNOWN_CONTACT')
+    this.name = 'UnknownContactError'
+  }
+}
+
+export class MessageTooLargeError extends InvalidInputError {
+  constructor (size: number, limit: number) {
+    super(`message is ${size} bytes; the limit is ${limit} bytes`, 'MESSAGE_TOO_LARGE')
+    this.name = 'MessageTooLargeError'
+  }
+}
+
+export class ConfigError extends InvalidInputError {
+  readonly key: string
+  constructor (key: string, message: string) {
+    super(`config ${key}: ${message}`, 'CONFIG_INVALID')
+    this.key = key
+    this.name = 'ConfigError'
+  }
+}
+
+/** A contact's identity key differs from the one we knew: sending is blocked until accepted. */
+export class UntrustedIdentityError extends CairnError {
+  constructor (contact: string) {
+    super('UNTRUSTED_IDENTITY', `the identity key of "${contact}" has changed; check the new safety number with \`cairn contact verify ${contact}\`, then accept it with \`cairn contact accept ${contact}\``)
+    this.name = 'UntrustedIdentityError'
+  }
+}
+
+/** A remote peer answered with something that breaks the protocol, or with an error status. */
+export class ProtocolError extends CairnError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super('PROTOCOL', message, options)
+    this.name = 'ProtocolError'
+  }
+}
+
+export class BadSignatureError extends CairnError {
+  constructor (message: string) {
+    super('BAD_SIGNATURE', message)
+    this.name = 'BadSignatureError'
+  }
+}
+
+export class StoreLockedError extends CairnError {
+  constructor (path: string, options?: { cause?: unknown }) {
+    super('STORE_LOCKED', `the store at ${path} is in use by another cairn process (is \`cairn daemon\` running for this data dir?)`, options)
+    this.name = 'StoreLockedError'
+  }
+}
+
+/** Describe any thrown value in one line, without a stack trace. */
+export function describeError (err: unknown): string {
+  if (err instanceof Error) return err.message
+  return String(err)
+}

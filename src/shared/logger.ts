@@ -1,0 +1,38 @@
+/**
+ * Logging: pino JSON on stderr (stdout is for results). libp2p's own debug output stays on its
+ * `DEBUG=libp2p:*` switch (weald, to stderr) unless CAIRN_LIBP2P_LOG routes it into pino.
+ * Nothing here ever receives a key or a plaintext; callers log ids, sizes and peers only.
+ */
+import { format } from 'node:util'
+import { pino, type Logger } from 'pino'
+import type { ComponentLogger, Logger as Libp2pLogger } from '@libp2p/interface'
+import type { LogLevel } from './config.js'
+
+export type { Logger }
+
+export function createLogger (level: LogLevel, bindings: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings } }, pino.destination({ dest: 2, sync: true }))
+}
+
+/** A logger that discards everything: for library use in tests. */
+export function silentLogger (): Logger {
+  return pino({ level: 'silent' })
+}
+
+/**
+ * libp2p's ComponentLogger backed by pino, so libp2p's messages can be read in the same JSON stream.
+ * Only used when CAIRN_LIBP2P_LOG is set (libp2p is chatty); its level then applies.
+ */
+export function libp2pPinoLogger (base: Logger): ComponentLogger {
+  const make = (name: string): Libp2pLogger => {
+    const child = base.child({ component: name })
+    const text = (fmt: unknown, args: unknown[]): string => format(String(fmt), ...args.map(a => (typeof a === 'object' && a !== null && !(a instanceof Error)) ? String(a) : a))
+    const log = ((fmt: unknown, ...args: unknown[]) => { if (child.isLevelEnabled('debug')) child.debug(text(fmt, args)) }) as Libp2pLogger
+    log.error = (fmt: unknown, ...args: unknown[]) => { child.warn(text(fmt, args)) }
+    log.trace = (fmt: unknown, ...args: unknown[]) => { if (child.isLevelEnabled('trace')) child.trace(text(fmt, args)) }
+    log.enabled = child.isLevelEnabled('debug')
+    log.newScope = (scope: string) => make(`${name}:${scope}`)
+    return log
+  }
+  return { forComponent: make }
+}

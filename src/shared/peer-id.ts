@@ -1,0 +1,36 @@
+/** PeerIds as users type them and as they travel on the wire, with typed errors for bad input. */
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import type { PeerId } from '@libp2p/interface'
+import { InvalidInputError, ProtocolError } from './errors.js'
+
+/** Parse a PeerId typed by a user; only Ed25519 PeerIds identify Cairn users. */
+export function parsePeerId (text: string): PeerId {
+  let id: PeerId
+  try {
+    id = peerIdFromString(text.trim())
+  } catch {
+    throw new InvalidInputError(`malformed PeerId: ${JSON.stringify(text)}`)
+  }
+  if (id.type !== 'Ed25519') throw new InvalidInputError(`PeerId ${text} is not an Ed25519 key; Cairn users have Ed25519 PeerIds`)
+  return id
+}
+
+export function looksLikePeerId (text: string): boolean {
+  return /^(12D3Koo|Qm|1)[1-9A-HJ-NP-Za-km-z]{20,}$/.test(text.trim())
+}
+
+/** Decode PeerId bytes received from a peer. */
+export function peerIdFromBytes (bytes: Uint8Array): PeerId {
+  try {
+    const id = peerIdFromMultihash(Digest.decode(bytes))
+    if (id.type !== 'Ed25519') throw new Error('not Ed25519')
+    return id
+  } catch (err) {
+    throw new ProtocolError('malformed PeerId bytes', { cause: err })
+  }
+}
+
+export function peerIdBytes (id: PeerId): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(id.toMultihash().bytes)
+}

@@ -1,0 +1,8 @@
+/** Protocol ids. Each has a proto/cairn.proto section describing its messages. */
+export const DIRECT_PROTOCOL = '/cairn/direct/1.0.0'
+export const MAILBOX_PROTOCOL = '/cairn/mailbox/1.0.0'
+export const KAD_PROTOCOL = '/cairn/kad/1.0.0'
+
+export const DIRECT_VERSION = 1
+export const ENVELOPE_VERSION = 1
+export const CONTENT_VERSION = 1

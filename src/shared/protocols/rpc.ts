@@ -1,0 +1,80 @@
+/**
+ * One request, one response, on a fresh libp2p stream: length-prefixed protobuf with a size limit
+ * on every frame and a deadline on the whole exchange. Both Cairn protocols are built from this.
+ */
+import { pbStream } from '@libp2p/utils'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from '../logger.js'
+
+export interface Codec<T> {
+  encode: (value: Partial<T>) => Uint8Array
+  decode: (bytes: Uint8Array | import('uint8arraylist').Uint8ArrayList) => T
+}
+
+export interface RequestOptions {
+  maxBytes: number
+  timeoutMs: number
+  signal?: AbortSignal
+  /** Allow the exchange over a relayed (limited) connection. */
+  runOnLimitedConnection?: boolean
+}
+
+/** Send `req` to `peer` and read its answer. Throws on dial, stream, size or timeout failure. */
+export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[], protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
+  const signal = options.signal === undefined ? AbortSignal.timeout(options.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+  const stream = await node.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false })
+  try {
+    const pb = pbStream(stream, { maxDataLength: options.maxBytes })
+    await pb.write(req, codecs.req, { signal })
+    const res = await pb.read(codecs.res, { signal })
+    await stream.close({ signal }).catch(() => {})
+    return res
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
+
+export interface ServeOptions<Req, Res> {
+  protocol: string
+  maxBytes: number
+  timeoutMs: number
+  codecs: { req: Codec<Req>, res: Codec<Res> }
+  handle: (req: Req, connection: Connection, signal: AbortSignal) => Promise<Partial<Res>>
+  /** The answer for a request that could not be read or handled; undefined resets the stream. */
+  answerError: (err: unknown) => Partial<Res> | undefined
+  log: Logger
+}
+
+/** A stream handler that reads one request, answers it, and never lets an error escape. */
+export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stream, connection: Connection) => Promise<void> {
+  return async (stream, connection) => {
+    const signal = AbortSignal.timeout(options.timeoutMs)
+    const pb = pbStream(stream, { maxDataLength: options.maxBytes })
+    let answer: Partial<Res> | undefined
+    try {
+      const req = await pb.read(options.codecs.req, { signal })
+      answer = await options.handle(req, connection, signal)
+    } catch (err) {
+      options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
+      answer = options.answerError(err)
+    }
+    try {
+      if (answer === undefined) {
+        stream.abort(new Error('request refused'))
+        return
+      }
+      await pb.write(answer, options.codecs.res, { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}
+
+/** Name and message only: errors from peers must not flood logs with stacks. */
+export function errorSummary (err: unknown): { name: string, message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message }
+  return { name: 'Error', message: String(err) }
+}
