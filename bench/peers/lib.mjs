@@ -98,8 +98,10 @@ export function startProcess(cmd, args, { env, cwd, log = quiet, name = cmd, onS
     async stop({ signal = 'SIGTERM', timeoutMs = 10_000 } = {}) {
       if (exited) return exited;
       try { process.kill(child.pid, signal); } catch { /* already gone */ }
-      const timer = new Promise((r) => setTimeout(r, timeoutMs, 'timeout'));
+      let t;
+      const timer = new Promise((r) => { t = setTimeout(r, timeoutMs, 'timeout'); });
       const r = await Promise.race([exitPromise, timer]);
+      clearTimeout(t);
       if (r === 'timeout') {
         try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
         return exitPromise;

@@ -3,6 +3,7 @@
  * messenger and the contact book, started together and stopped together. Implements ClientApi,
  * which the CLI calls in-process and the daemon serves to other processes.
  */
+import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
 import { systemClock, type Clock } from '../shared/clock.js'
@@ -46,11 +47,11 @@ export class CairnClient implements ClientApi {
   ) {}
 
   /** Create a new identity in the configured data dir. */
-  static async init (config: CairnConfig, clock: Clock = systemClock): Promise<LocalIdentity> {
+  static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
     ensureDataDir(config.dataDir)
     const store = await Store.open(paths.store(config.dataDir))
     try {
-      return await createIdentity(config.dataDir, store, config, clock.now())
+      return await createIdentity(config.dataDir, store, config, clock.now(), peerKey)
     } finally {
       await store.close()
     }

@@ -33,11 +33,14 @@ export function identityExists (dataDir: string): boolean {
   return existsSync(paths.peerKey(dataDir))
 }
 
-/** Create a new identity in `dataDir` (refuses if one exists) and its first prekeys in `store`. */
-export async function createIdentity (dataDir: string, store: Store, config: CairnConfig, now: number): Promise<LocalIdentity> {
+/**
+ * Create a new identity in `dataDir` (refuses if one exists) and its first prekeys in `store`.
+ * `peerKey` keeps an existing PeerId while making a new Signal identity (a reinstall).
+ */
+export async function createIdentity (dataDir: string, store: Store, config: CairnConfig, now: number, peerKeyToKeep?: PrivateKey): Promise<LocalIdentity> {
   ensureDataDir(dataDir)
   if (identityExists(dataDir)) throw new CairnError('IDENTITY_EXISTS', `an identity already exists in ${dataDir}; refusing to overwrite it`)
-  const peerKey = await generateKeyPair('Ed25519')
+  const peerKey = peerKeyToKeep ?? await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(peerKey)
   const signal = IdentityKeyPair.generate()
   const registrationId = randomInt(1, 16381)

@@ -75,9 +75,10 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
     if (accepted !== undefined && seen !== undefined && !accepted.equals(seen)) throw new UntrustedIdentityError(contact?.name ?? peerId)
     const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
+    const bundle = await this.bundleIfNoSession(entry.to, options)
     await this.lock.run(async () => {
       const tx = this.init.store.transaction()
-      const envelope = await this.trySeal(tx, entry, text, options)
+      const envelope = await this.trySeal(tx, entry, text, bundle)
       if (envelope === undefined) entry.text = text
       else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
       putOutbox(tx, entry)
@@ -92,9 +93,10 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     for (const entry of await listOutbox(this.init.store)) {
       if (entry.envelope === undefined && entry.text !== undefined) {
         const text = entry.text
+        const bundle = await this.bundleIfNoSession(entry.to, options).catch(() => undefined)
         const sealed = await this.lock.run(async () => {
           const tx = this.init.store.transaction()
-          const envelope = await this.trySeal(tx, entry, text, options).catch((err: unknown) => {
+          const envelope = await this.trySeal(tx, entry, text, bundle).catch((err: unknown) => {
             this.init.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
             return undefined
           })
@@ -176,10 +178,18 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return { identity: id.signal, registrationId: id.registrationId, deviceId: id.deviceId, certificate: id.certificate }
   }
 
-  private async trySeal (tx: Kv, entry: OutboxEntry, text: string, options: { signal?: AbortSignal }): Promise<Envelope | undefined> {
+  /**
+   * Fetched before taking the crypto lock: holding it across the network would deadlock two users
+   * who write to each other for the first time at the same moment (each serves the other's request).
+   */
+  private async bundleIfNoSession (peerId: string, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    if (await this.session.hasSession(this.init.store.transaction(), peerId)) return undefined
+    return this.fetchBundle(parsePeerId(peerId), options)
+  }
+
+  private async trySeal (tx: Kv, entry: OutboxEntry, text: string, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
     const peer = parsePeerId(entry.to)
     if (!await this.session.hasSession(tx, entry.to)) {
-      const bundle = await this.fetchBundle(peer, options)
       if (bundle === undefined) return undefined
       await this.session.startSession(tx, entry.to, bundle, this.now)
     }

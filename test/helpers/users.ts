@@ -1,0 +1,64 @@
+/**
+ * Builds test users: a data dir under a temp root, an identity, and a started CairnClient on a
+ * loopback port. Everything made here is stopped and removed when the test ends.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import type { PrivateKey } from '@libp2p/interface'
+import { CairnClient } from '../../src/client/client.js'
+import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import type { Clock } from '../../src/shared/clock.js'
+
+export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  t.after(async () => { await rm(root, { recursive: true, force: true }) })
+  return root
+}
+
+export function testConfig (dataDir: string, overrides: ConfigLayer = {}): CairnConfig {
+  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', ...overrides }])
+}
+
+export interface TestUser {
+  name: string
+  config: CairnConfig
+  client: CairnClient
+  peerId: string
+  address: string
+  /** Stop this user's node (it goes offline); the data dir stays. */
+  stop: () => Promise<void>
+  /** Start again on the same data dir (and, by default, the same port). */
+  restart: (overrides?: ConfigLayer) => Promise<void>
+}
+
+export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string } = {}): Promise<TestUser> {
+  const config = testConfig(options.dataDir ?? join(root, name), options.overrides)
+  await CairnClient.init(config, options.clock, options.peerKey)
+  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: silentLogger(), ...(options.clock === undefined ? {} : { clock: options.clock }) })
+  const user: TestUser = {
+    name,
+    config,
+    client: await open(config),
+    peerId: '',
+    address: '',
+    stop: async () => { await user.client.stop() },
+    restart: async (overrides = {}) => {
+      const port = user.address.split('/tcp/')[1]?.split('/')[0] ?? '0'
+      user.config = testConfig(config.dataDir, { listen: [`/ip4/127.0.0.1/tcp/${port}`], ...options.overrides, ...overrides })
+      user.client = await open(user.config)
+    }
+  }
+  user.peerId = user.client.identity.peerId.toString()
+  user.address = (await user.client.id()).addresses[0] ?? ''
+  t.after(async () => { await user.client.stop().catch(() => {}) })
+  return user
+}
+
+/** Make two users contacts of each other, with each other's addresses. */
+export async function befriend (a: TestUser, b: TestUser): Promise<void> {
+  await a.client.contactAdd(b.name, b.address)
+  await b.client.contactAdd(a.name, a.address)
+}
