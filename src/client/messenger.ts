@@ -141,12 +141,14 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       const tx = this.init.store.transaction()
       const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
       for (const envelope of envelopes) {
+        const mark = tx.checkpoint()
         try {
           const m = await this.openOne(tx, envelope, route)
           if (m === undefined) { out.push('duplicate'); continue }
           stored.push(m)
           out.push('stored')
         } catch (err) {
+          tx.rollback(mark) // a refused envelope leaves no trace, not even a ratchet step
           out.push(err instanceof RejectedEnvelopeError ? err : new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err }))
         }
       }

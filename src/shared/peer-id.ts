@@ -17,7 +17,8 @@ export function parsePeerId (text: string): PeerId {
 }
 
 export function looksLikePeerId (text: string): boolean {
-  return /^(12D3Koo|Qm|1)[1-9A-HJ-NP-Za-km-z]{20,}$/.test(text.trim())
+  // anything shaped like one is parsed as one, so a mistyped PeerId gets "malformed", not "unknown contact"
+  return /^(12D3Koo|Qm)[0-9A-Za-z]{20,}$/.test(text.trim())
 }
 
 /** Decode PeerId bytes received from a peer. */

@@ -140,6 +140,16 @@ export class Transaction {
     this.pending.set(key, null)
   }
 
+  /** A point to roll back to: later writes can be discarded without losing earlier ones. */
+  checkpoint (): Map<string, Uint8Array | null> {
+    return new Map(this.pending)
+  }
+
+  rollback (to: Map<string, Uint8Array | null>): void {
+    this.pending.clear()
+    for (const [k, v] of to) this.pending.set(k, v)
+  }
+
   get size (): number {
     return this.pending.size
   }
