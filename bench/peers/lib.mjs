@@ -192,7 +192,7 @@ export function withTimeout(p, timeoutMs, what) {
   let t;
   return Promise.race([
     p.finally(() => clearTimeout(t)),
-    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs); }),
+    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${typeof what === 'function' ? what() : what} timed out after ${timeoutMs} ms`)), timeoutMs); }),
   ]);
 }
 

@@ -28,8 +28,20 @@ function usage (): string {
   return lines.join('\n')
 }
 
+/** The command word: the first argument that is neither a flag nor the value of a global flag. */
+function commandIndex (argv: string[]): number {
+  const takesValue = new Set(Object.entries(GLOBAL_FLAGS).filter(([, spec]) => spec.type === 'string').map(([f]) => `--${f}`))
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (takesValue.has(a)) { i++; continue }
+    if (!a.startsWith('-')) return i
+  }
+  return -1
+}
+
 async function main (argv: string[]): Promise<number> {
-  const name = argv.find(a => !a.startsWith('-'))
+  const at = commandIndex(argv)
+  const name = at < 0 ? undefined : argv[at]
   const command = COMMANDS.find(c => c.name === name)
   if (command === undefined) {
     if (name === undefined || argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage() + '\n'); return name === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0 }
@@ -37,7 +49,7 @@ async function main (argv: string[]): Promise<number> {
     return 2
   }
   const rest = [...argv]
-  rest.splice(argv.indexOf(command.name), 1)
+  rest.splice(at, 1)
   try {
     const parsed = parse(rest, command.flags)
     if (parsed.flags.help === true) { process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`); return 0 }

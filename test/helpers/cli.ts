@@ -1,0 +1,42 @@
+/** Runs the real `cairn` binary (the built CLI) as a child process, as a user or script would. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { TestContext } from 'node:test'
+
+export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+
+export interface Run { code: number | null, stdout: string, stderr: string }
+
+export async function cairn (args: string[], options: { input?: string, env?: Record<string, string>, timeoutMs?: number } = {}): Promise<Run> {
+  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...options.env }, stdio: 'pipe' })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  child.stdin.end(options.input ?? '')
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+/** Start a long-running command (daemon, mailbox) and wait for its first stdout line (JSON). */
+export async function startCairn<T = unknown> (t: TestContext, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams, first: T, stderr: () => string, stop: (signal?: NodeJS.Signals) => Promise<number | null> }> {
+  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const closed = new Promise<number | null>(resolve => child.on('close', resolve))
+  const lines = createInterface({ input: child.stdout })
+  const first = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`no output from cairn ${args.join(' ')}; stderr: ${stderr}`)) }, 30_000)
+    lines.once('line', l => { clearTimeout(timer); resolve(l) })
+    void closed.then(code => { clearTimeout(timer); reject(new Error(`cairn ${args.join(' ')} exited ${code}: ${stderr}`)) })
+  })
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    return closed
+  }
+  t.after(async () => { await stop('SIGKILL') })
+  return { child, first: JSON.parse(first) as T, stderr: () => stderr, stop }
+}
