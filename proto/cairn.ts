@@ -2209,3 +2209,2644 @@ export namespace DirectResponse {
     return streamMessage(buf, DirectResponse.codec(), opts)
   }
 }
+
+export interface MailboxRequest {
+  version: number
+  deposit?: Deposit
+  fetch?: Fetch
+  ack?: Ack
+  putBundle?: PutBundle
+  takeBundle?: TakeBundle
+  status?: StatusRequest
+  offer?: Offer
+  handover?: Handover
+}
+
+export namespace MailboxRequest {
+  let _codec: Codec<MailboxRequest>
+
+  export const codec = (): Codec<MailboxRequest> => {
+    if (_codec == null) {
+      _codec = message<MailboxRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.handover != null) {
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.offer != null) {
+          obj.handover = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.status != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.takeBundle != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.putBundle != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.ack != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.fetch != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.deposit != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.deposit != null) {
+          w.uint32(18)
+          Deposit.codec().encode(obj.deposit, w)
+        }
+
+        if (obj.fetch != null) {
+          w.uint32(26)
+          Fetch.codec().encode(obj.fetch, w)
+        }
+
+        if (obj.ack != null) {
+          w.uint32(34)
+          Ack.codec().encode(obj.ack, w)
+        }
+
+        if (obj.putBundle != null) {
+          w.uint32(42)
+          PutBundle.codec().encode(obj.putBundle, w)
+        }
+
+        if (obj.takeBundle != null) {
+          w.uint32(50)
+          TakeBundle.codec().encode(obj.takeBundle, w)
+        }
+
+        if (obj.status != null) {
+          w.uint32(58)
+          StatusRequest.codec().encode(obj.status, w)
+        }
+
+        if (obj.offer != null) {
+          w.uint32(66)
+          Offer.codec().encode(obj.offer, w)
+        }
+
+        if (obj.handover != null) {
+          w.uint32(74)
+          Handover.codec().encode(obj.handover, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.deposit = Deposit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.deposit
+              })
+              break
+            }
+            case 3: {
+              obj.fetch = Fetch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.fetch
+              })
+              break
+            }
+            case 4: {
+              obj.ack = Ack.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ack
+              })
+              break
+            }
+            case 5: {
+              obj.putBundle = PutBundle.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.putBundle
+              })
+              break
+            }
+            case 6: {
+              obj.takeBundle = TakeBundle.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.takeBundle
+              })
+              break
+            }
+            case 7: {
+              obj.status = StatusRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.status
+              })
+              break
+            }
+            case 8: {
+              obj.offer = Offer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offer
+              })
+              break
+            }
+            case 9: {
+              obj.handover = Handover.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handover
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.handover != null) {
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.offer != null) {
+          delete obj.handover
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.status != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.takeBundle != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.putBundle != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.ack != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.fetch != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.deposit
+        }
+
+        if (obj.deposit != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield * Deposit.codec().stream(reader, reader.uint32(), `${prefix}.deposit`, {
+                limits: opts.limits?.deposit
+              })
+
+              break
+            }
+            case 3: {
+              yield * Fetch.codec().stream(reader, reader.uint32(), `${prefix}.fetch`, {
+                limits: opts.limits?.fetch
+              })
+
+              break
+            }
+            case 4: {
+              yield * Ack.codec().stream(reader, reader.uint32(), `${prefix}.ack`, {
+                limits: opts.limits?.ack
+              })
+
+              break
+            }
+            case 5: {
+              yield * PutBundle.codec().stream(reader, reader.uint32(), `${prefix}.putBundle`, {
+                limits: opts.limits?.putBundle
+              })
+
+              break
+            }
+            case 6: {
+              yield * TakeBundle.codec().stream(reader, reader.uint32(), `${prefix}.takeBundle`, {
+                limits: opts.limits?.takeBundle
+              })
+
+              break
+            }
+            case 7: {
+              yield * StatusRequest.codec().stream(reader, reader.uint32(), `${prefix}.status`, {
+                limits: opts.limits?.status
+              })
+
+              break
+            }
+            case 8: {
+              yield * Offer.codec().stream(reader, reader.uint32(), `${prefix}.offer`, {
+                limits: opts.limits?.offer
+              })
+
+              break
+            }
+            case 9: {
+              yield * Handover.codec().stream(reader, reader.uint32(), `${prefix}.handover`, {
+                limits: opts.limits?.handover
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MailboxRequestVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface MailboxRequestDepositEnvelopeVersionFieldEvent {
+    field: '$.deposit.envelope.version'
+    value: number
+  }
+
+  export interface MailboxRequestDepositEnvelopeIdFieldEvent {
+    field: '$.deposit.envelope.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestDepositEnvelopeRecipientFieldEvent {
+    field: '$.deposit.envelope.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestDepositEnvelopeSealedFieldEvent {
+    field: '$.deposit.envelope.sealed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestDepositEnvelopeCreatedAtFieldEvent {
+    field: '$.deposit.envelope.createdAt'
+    value: number
+  }
+
+  export interface MailboxRequestDepositEnvelopeExpiresAtFieldEvent {
+    field: '$.deposit.envelope.expiresAt'
+    value: number
+  }
+
+  export interface MailboxRequestFetchAfterFieldEvent {
+    field: '$.fetch.after'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestFetchLimitFieldEvent {
+    field: '$.fetch.limit'
+    value: number
+  }
+
+  export interface MailboxRequestAckIdsFieldEvent {
+    field: '$.ack.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleVersionFieldEvent {
+    field: '$.putBundle.bundle.version'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent {
+    field: '$.putBundle.bundle.certificate.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent {
+    field: '$.putBundle.bundle.certificate.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent {
+    field: '$.putBundle.bundle.certificate.issuedAt'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleCertificateSignatureFieldEvent {
+    field: '$.putBundle.bundle.certificate.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleRegistrationIdFieldEvent {
+    field: '$.putBundle.bundle.registrationId'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleDeviceIdFieldEvent {
+    field: '$.putBundle.bundle.deviceId'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent {
+    field: '$.putBundle.bundle.signedPreKey.id'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent {
+    field: '$.putBundle.bundle.signedPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent {
+    field: '$.putBundle.bundle.signedPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent {
+    field: '$.putBundle.bundle.signedPreKey.createdAt'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent {
+    field: '$.putBundle.bundle.lastResortKyberPreKey.id'
+    value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent {
+    field: '$.putBundle.bundle.lastResortKyberPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent {
+    field: '$.putBundle.bundle.lastResortKyberPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutBundleBundlePreKeysIdFieldEvent {
+    field: '$.putBundle.bundle.preKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent {
+    field: '$.putBundle.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent {
+    field: '$.putBundle.bundle.kyberPreKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent {
+    field: '$.putBundle.bundle.kyberPreKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent {
+    field: '$.putBundle.bundle.kyberPreKeys[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundlePublishedAtFieldEvent {
+    field: '$.putBundle.bundle.publishedAt'
+    value: number
+  }
+
+  export interface MailboxRequestTakeBundleRecipientFieldEvent {
+    field: '$.takeBundle.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferRecipientFieldEvent {
+    field: '$.offer.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferIdsFieldEvent {
+    field: '$.offer.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferTombstonesIdFieldEvent {
+    field: '$.offer.tombstones[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestOfferTombstonesExpiresAtFieldEvent {
+    field: '$.offer.tombstones[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundleVersionFieldEvent {
+    field: '$.offer.bundle.version'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleCertificatePeerIdFieldEvent {
+    field: '$.offer.bundle.certificate.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent {
+    field: '$.offer.bundle.certificate.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleCertificateIssuedAtFieldEvent {
+    field: '$.offer.bundle.certificate.issuedAt'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleCertificateSignatureFieldEvent {
+    field: '$.offer.bundle.certificate.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleRegistrationIdFieldEvent {
+    field: '$.offer.bundle.registrationId'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleDeviceIdFieldEvent {
+    field: '$.offer.bundle.deviceId'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleSignedPreKeyIdFieldEvent {
+    field: '$.offer.bundle.signedPreKey.id'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent {
+    field: '$.offer.bundle.signedPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent {
+    field: '$.offer.bundle.signedPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent {
+    field: '$.offer.bundle.signedPreKey.createdAt'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent {
+    field: '$.offer.bundle.lastResortKyberPreKey.id'
+    value: number
+  }
+
+  export interface MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent {
+    field: '$.offer.bundle.lastResortKyberPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent {
+    field: '$.offer.bundle.lastResortKyberPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferBundlePreKeysIdFieldEvent {
+    field: '$.offer.bundle.preKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent {
+    field: '$.offer.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundleKyberPreKeysIdFieldEvent {
+    field: '$.offer.bundle.kyberPreKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent {
+    field: '$.offer.bundle.kyberPreKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent {
+    field: '$.offer.bundle.kyberPreKeys[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundlePublishedAtFieldEvent {
+    field: '$.offer.bundle.publishedAt'
+    value: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesVersionFieldEvent {
+    field: '$.handover.envelopes[].version'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesIdFieldEvent {
+    field: '$.handover.envelopes[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesRecipientFieldEvent {
+    field: '$.handover.envelopes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesSealedFieldEvent {
+    field: '$.handover.envelopes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesCreatedAtFieldEvent {
+    field: '$.handover.envelopes[].createdAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestHandoverEnvelopesExpiresAtFieldEvent {
+    field: '$.handover.envelopes[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MailboxRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): MailboxRequest {
+    return decodeMessage(buf, MailboxRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestAckIdsFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+    return streamMessage(buf, MailboxRequest.codec(), opts)
+  }
+}
+
+export interface Deposit {
+  envelope?: Envelope
+}
+
+export namespace Deposit {
+  let _codec: Codec<Deposit>
+
+  export const codec = (): Codec<Deposit> => {
+    if (_codec == null) {
+      _codec = message<Deposit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.envelope != null) {
+          w.uint32(10)
+          Envelope.codec().encode(obj.envelope, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.envelope = Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.envelope
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Envelope.codec().stream(reader, reader.uint32(), `${prefix}.envelope`, {
+                limits: opts.limits?.envelope
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DepositEnvelopeVersionFieldEvent {
+    field: '$.envelope.version'
+    value: number
+  }
+
+  export interface DepositEnvelopeIdFieldEvent {
+    field: '$.envelope.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DepositEnvelopeRecipientFieldEvent {
+    field: '$.envelope.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DepositEnvelopeSealedFieldEvent {
+    field: '$.envelope.sealed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DepositEnvelopeCreatedAtFieldEvent {
+    field: '$.envelope.createdAt'
+    value: number
+  }
+
+  export interface DepositEnvelopeExpiresAtFieldEvent {
+    field: '$.envelope.expiresAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<Deposit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Deposit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deposit>): Deposit {
+    return decodeMessage(buf, Deposit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deposit>): Generator<DepositEnvelopeVersionFieldEvent | DepositEnvelopeIdFieldEvent | DepositEnvelopeRecipientFieldEvent | DepositEnvelopeSealedFieldEvent | DepositEnvelopeCreatedAtFieldEvent | DepositEnvelopeExpiresAtFieldEvent> {
+    return streamMessage(buf, Deposit.codec(), opts)
+  }
+}
+
+export interface Fetch {
+  after: Uint8Array<ArrayBuffer>
+  limit: number
+}
+
+export namespace Fetch {
+  let _codec: Codec<Fetch>
+
+  export const codec = (): Codec<Fetch> => {
+    if (_codec == null) {
+      _codec = message<Fetch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.after != null && obj.after.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.after)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.limit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          after: uint8ArrayAlloc(0),
+          limit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.after = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.limit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FetchAfterFieldEvent {
+    field: '$.after'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FetchLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<Fetch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Fetch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Fetch {
+    return decodeMessage(buf, Fetch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Generator<FetchAfterFieldEvent | FetchLimitFieldEvent> {
+    return streamMessage(buf, Fetch.codec(), opts)
+  }
+}
+
+export interface Ack {
+  ids: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace Ack {
+  let _codec: Codec<Ack>
+
+  export const codec = (): Codec<Ack> => {
+    if (_codec == null) {
+      _codec = message<Ack>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ids: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids.length === 512) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 512
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids === 512) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AckIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Ack.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Ack {
+    return decodeMessage(buf, Ack.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckIdsFieldEvent> {
+    return streamMessage(buf, Ack.codec(), opts)
+  }
+}
+
+export interface PutBundle {
+  bundle?: PreKeyBundle
+}
+
+export namespace PutBundle {
+  let _codec: Codec<PutBundle>
+
+  export const codec = (): Codec<PutBundle> => {
+    if (_codec == null) {
+      _codec = message<PutBundle>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.bundle != null) {
+          w.uint32(10)
+          PreKeyBundle.codec().encode(obj.bundle, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.bundle = PreKeyBundle.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bundle
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * PreKeyBundle.codec().stream(reader, reader.uint32(), `${prefix}.bundle`, {
+                limits: opts.limits?.bundle
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PutBundleBundleVersionFieldEvent {
+    field: '$.bundle.version'
+    value: number
+  }
+
+  export interface PutBundleBundleCertificatePeerIdFieldEvent {
+    field: '$.bundle.certificate.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleCertificateIdentityKeyFieldEvent {
+    field: '$.bundle.certificate.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleCertificateIssuedAtFieldEvent {
+    field: '$.bundle.certificate.issuedAt'
+    value: number
+  }
+
+  export interface PutBundleBundleCertificateSignatureFieldEvent {
+    field: '$.bundle.certificate.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleRegistrationIdFieldEvent {
+    field: '$.bundle.registrationId'
+    value: number
+  }
+
+  export interface PutBundleBundleDeviceIdFieldEvent {
+    field: '$.bundle.deviceId'
+    value: number
+  }
+
+  export interface PutBundleBundleSignedPreKeyIdFieldEvent {
+    field: '$.bundle.signedPreKey.id'
+    value: number
+  }
+
+  export interface PutBundleBundleSignedPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.signedPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleSignedPreKeySignatureFieldEvent {
+    field: '$.bundle.signedPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleSignedPreKeyCreatedAtFieldEvent {
+    field: '$.bundle.signedPreKey.createdAt'
+    value: number
+  }
+
+  export interface PutBundleBundleLastResortKyberPreKeyIdFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.id'
+    value: number
+  }
+
+  export interface PutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundleLastResortKyberPreKeySignatureFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutBundleBundlePreKeysIdFieldEvent {
+    field: '$.bundle.preKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface PutBundleBundlePreKeysPublicKeyFieldEvent {
+    field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PutBundleBundleKyberPreKeysIdFieldEvent {
+    field: '$.bundle.kyberPreKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface PutBundleBundleKyberPreKeysPublicKeyFieldEvent {
+    field: '$.bundle.kyberPreKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PutBundleBundleKyberPreKeysSignatureFieldEvent {
+    field: '$.bundle.kyberPreKeys[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PutBundleBundlePublishedAtFieldEvent {
+    field: '$.bundle.publishedAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<PutBundle>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PutBundle.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutBundle>): PutBundle {
+    return decodeMessage(buf, PutBundle.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutBundle>): Generator<PutBundleBundleVersionFieldEvent | PutBundleBundleCertificatePeerIdFieldEvent | PutBundleBundleCertificateIdentityKeyFieldEvent | PutBundleBundleCertificateIssuedAtFieldEvent | PutBundleBundleCertificateSignatureFieldEvent | PutBundleBundleRegistrationIdFieldEvent | PutBundleBundleDeviceIdFieldEvent | PutBundleBundleSignedPreKeyIdFieldEvent | PutBundleBundleSignedPreKeyPublicKeyFieldEvent | PutBundleBundleSignedPreKeySignatureFieldEvent | PutBundleBundleSignedPreKeyCreatedAtFieldEvent | PutBundleBundleLastResortKyberPreKeyIdFieldEvent | PutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | PutBundleBundleLastResortKyberPreKeySignatureFieldEvent | PutBundleBundlePreKeysIdFieldEvent | PutBundleBundlePreKeysPublicKeyFieldEvent | PutBundleBundleKyberPreKeysIdFieldEvent | PutBundleBundleKyberPreKeysPublicKeyFieldEvent | PutBundleBundleKyberPreKeysSignatureFieldEvent | PutBundleBundlePublishedAtFieldEvent> {
+    return streamMessage(buf, PutBundle.codec(), opts)
+  }
+}
+
+export interface TakeBundle {
+  recipient: Uint8Array<ArrayBuffer>
+}
+
+export namespace TakeBundle {
+  let _codec: Codec<TakeBundle>
+
+  export const codec = (): Codec<TakeBundle> => {
+    if (_codec == null) {
+      _codec = message<TakeBundle>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TakeBundleRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<TakeBundle>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TakeBundle.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TakeBundle>): TakeBundle {
+    return decodeMessage(buf, TakeBundle.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TakeBundle>): Generator<TakeBundleRecipientFieldEvent> {
+    return streamMessage(buf, TakeBundle.codec(), opts)
+  }
+}
+
+export interface StatusRequest {}
+
+export namespace StatusRequest {
+  let _codec: Codec<StatusRequest>
+
+  export const codec = (): Codec<StatusRequest> => {
+    if (_codec == null) {
+      _codec = message<StatusRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<StatusRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StatusRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusRequest>): StatusRequest {
+    return decodeMessage(buf, StatusRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusRequest>): Generator<{}> {
+    return streamMessage(buf, StatusRequest.codec(), opts)
+  }
+}
+
+export interface Offer {
+  recipient: Uint8Array<ArrayBuffer>
+  ids: Uint8Array<ArrayBuffer>[]
+  tombstones: Tombstone[]
+  bundle?: PreKeyBundle
+}
+
+export namespace Offer {
+  let _codec: Codec<Offer>
+
+  export const codec = (): Codec<Offer> => {
+    if (_codec == null) {
+      _codec = message<Offer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.tombstones != null && obj.tombstones.length > 0) {
+          for (const value of obj.tombstones) {
+            w.uint32(26)
+            Tombstone.codec().encode(value, w)
+          }
+        }
+
+        if (obj.bundle != null) {
+          w.uint32(34)
+          PreKeyBundle.codec().encode(obj.bundle, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          ids: [],
+          tombstones: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.tombstones != null && obj.tombstones.length === opts.limits.tombstones) {
+                throw new MaxLengthError('Decode error - repeated field "tombstones" had too many elements')
+              }
+
+              if (obj.tombstones.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "tombstones" had too many elements')
+              }
+
+              obj.tombstones.push(Tombstone.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tombstones$
+              }))
+              break
+            }
+            case 4: {
+              obj.bundle = PreKeyBundle.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bundle
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 1024,
+          tombstones: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.tombstones != null && obj.tombstones === opts.limits.tombstones) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstones" had too many elements')
+              }
+
+              if (obj.tombstones === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstones" had too many elements')
+              }
+
+              for (const evt of Tombstone.codec().stream(reader, reader.uint32(), `${prefix}.tombstones[]`, {
+                limits: opts.limits?.tombstones$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tombstones
+                }
+              }
+
+              obj.tombstones++
+
+              break
+            }
+            case 4: {
+              yield * PreKeyBundle.codec().stream(reader, reader.uint32(), `${prefix}.bundle`, {
+                limits: opts.limits?.bundle
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfferRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferTombstonesIdFieldEvent {
+    field: '$.tombstones[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfferTombstonesExpiresAtFieldEvent {
+    field: '$.tombstones[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface OfferBundleVersionFieldEvent {
+    field: '$.bundle.version'
+    value: number
+  }
+
+  export interface OfferBundleCertificatePeerIdFieldEvent {
+    field: '$.bundle.certificate.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleCertificateIdentityKeyFieldEvent {
+    field: '$.bundle.certificate.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleCertificateIssuedAtFieldEvent {
+    field: '$.bundle.certificate.issuedAt'
+    value: number
+  }
+
+  export interface OfferBundleCertificateSignatureFieldEvent {
+    field: '$.bundle.certificate.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleRegistrationIdFieldEvent {
+    field: '$.bundle.registrationId'
+    value: number
+  }
+
+  export interface OfferBundleDeviceIdFieldEvent {
+    field: '$.bundle.deviceId'
+    value: number
+  }
+
+  export interface OfferBundleSignedPreKeyIdFieldEvent {
+    field: '$.bundle.signedPreKey.id'
+    value: number
+  }
+
+  export interface OfferBundleSignedPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.signedPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleSignedPreKeySignatureFieldEvent {
+    field: '$.bundle.signedPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleSignedPreKeyCreatedAtFieldEvent {
+    field: '$.bundle.signedPreKey.createdAt'
+    value: number
+  }
+
+  export interface OfferBundleLastResortKyberPreKeyIdFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.id'
+    value: number
+  }
+
+  export interface OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundleLastResortKyberPreKeySignatureFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferBundlePreKeysIdFieldEvent {
+    field: '$.bundle.preKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface OfferBundlePreKeysPublicKeyFieldEvent {
+    field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfferBundleKyberPreKeysIdFieldEvent {
+    field: '$.bundle.kyberPreKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface OfferBundleKyberPreKeysPublicKeyFieldEvent {
+    field: '$.bundle.kyberPreKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfferBundleKyberPreKeysSignatureFieldEvent {
+    field: '$.bundle.kyberPreKeys[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfferBundlePublishedAtFieldEvent {
+    field: '$.bundle.publishedAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<Offer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Offer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Offer {
+    return decodeMessage(buf, Offer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferRecipientFieldEvent | OfferIdsFieldEvent | OfferTombstonesIdFieldEvent | OfferTombstonesExpiresAtFieldEvent | OfferBundleVersionFieldEvent | OfferBundleCertificatePeerIdFieldEvent | OfferBundleCertificateIdentityKeyFieldEvent | OfferBundleCertificateIssuedAtFieldEvent | OfferBundleCertificateSignatureFieldEvent | OfferBundleRegistrationIdFieldEvent | OfferBundleDeviceIdFieldEvent | OfferBundleSignedPreKeyIdFieldEvent | OfferBundleSignedPreKeyPublicKeyFieldEvent | OfferBundleSignedPreKeySignatureFieldEvent | OfferBundleSignedPreKeyCreatedAtFieldEvent | OfferBundleLastResortKyberPreKeyIdFieldEvent | OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | OfferBundleLastResortKyberPreKeySignatureFieldEvent | OfferBundlePreKeysIdFieldEvent | OfferBundlePreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysIdFieldEvent | OfferBundleKyberPreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysSignatureFieldEvent | OfferBundlePublishedAtFieldEvent> {
+    return streamMessage(buf, Offer.codec(), opts)
+  }
+}
+
+export interface Tombstone {
+  id: Uint8Array<ArrayBuffer>
+  expiresAt: number
+}
+
+export namespace Tombstone {
+  let _codec: Codec<Tombstone>
+
+  export const codec = (): Codec<Tombstone> => {
+    if (_codec == null) {
+      _codec = message<Tombstone>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          expiresAt: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.expiresAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TombstoneIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TombstoneExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<Tombstone>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Tombstone.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tombstone>): Tombstone {
+    return decodeMessage(buf, Tombstone.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tombstone>): Generator<TombstoneIdFieldEvent | TombstoneExpiresAtFieldEvent> {
+    return streamMessage(buf, Tombstone.codec(), opts)
+  }
+}
+
+export interface Handover {
+  envelopes: Envelope[]
+}
+
+export namespace Handover {
+  let _codec: Codec<Handover>
+
+  export const codec = (): Codec<Handover> => {
+    if (_codec == null) {
+      _codec = message<Handover>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.envelopes != null && obj.envelopes.length > 0) {
+          for (const value of obj.envelopes) {
+            w.uint32(10)
+            Envelope.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          envelopes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes.length === opts.limits.envelopes) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              obj.envelopes.push(Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.envelopes$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          envelopes: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes === opts.limits.envelopes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              for (const evt of Envelope.codec().stream(reader, reader.uint32(), `${prefix}.envelopes[]`, {
+                limits: opts.limits?.envelopes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.envelopes
+                }
+              }
+
+              obj.envelopes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoverEnvelopesVersionFieldEvent {
+    field: '$.envelopes[].version'
+    value: number
+    index: number
+  }
+
+  export interface HandoverEnvelopesIdFieldEvent {
+    field: '$.envelopes[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoverEnvelopesRecipientFieldEvent {
+    field: '$.envelopes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoverEnvelopesSealedFieldEvent {
+    field: '$.envelopes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoverEnvelopesCreatedAtFieldEvent {
+    field: '$.envelopes[].createdAt'
+    value: number
+    index: number
+  }
+
+  export interface HandoverEnvelopesExpiresAtFieldEvent {
+    field: '$.envelopes[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<Handover>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Handover.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handover>): Handover {
+    return decodeMessage(buf, Handover.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handover>): Generator<HandoverEnvelopesVersionFieldEvent | HandoverEnvelopesIdFieldEvent | HandoverEnvelopesRecipientFieldEvent | HandoverEnvelopesSealedFieldEvent | HandoverEnvelopesCreatedAtFieldEvent | HandoverEnvelopesExpiresAtFieldEvent> {
+    return streamMessage(buf, Handover.codec(), opts)
+  }
+}
+
+export enum MailboxStatus {
+  MAILBOX_OK = 'MAILBOX_OK',
+  MAILBOX_DUPLICATE = 'MAILBOX_DUPLICATE',
+  MAILBOX_BAD_REQUEST = 'MAILBOX_BAD_REQUEST',
+  MAILBOX_TOO_LARGE = 'MAILBOX_TOO_LARGE',
+  MAILBOX_QUOTA_EXCEEDED = 'MAILBOX_QUOTA_EXCEEDED',
+  MAILBOX_RATE_LIMITED = 'MAILBOX_RATE_LIMITED',
+  MAILBOX_NOT_OWNER = 'MAILBOX_NOT_OWNER',
+  MAILBOX_EXPIRED = 'MAILBOX_EXPIRED',
+  MAILBOX_BAD_SIGNATURE = 'MAILBOX_BAD_SIGNATURE',
+  MAILBOX_NOT_FOUND = 'MAILBOX_NOT_FOUND',
+  MAILBOX_INTERNAL = 'MAILBOX_INTERNAL'
+}
+
+enum __MailboxStatusValues {
+  MAILBOX_OK = 0,
+  MAILBOX_DUPLICATE = 1,
+  MAILBOX_BAD_REQUEST = 2,
+  MAILBOX_TOO_LARGE = 3,
+  MAILBOX_QUOTA_EXCEEDED = 4,
+  MAILBOX_RATE_LIMITED = 5,
+  MAILBOX_NOT_OWNER = 6,
+  MAILBOX_EXPIRED = 7,
+  MAILBOX_BAD_SIGNATURE = 8,
+  MAILBOX_NOT_FOUND = 9,
+  MAILBOX_INTERNAL = 10
+}
+
+export namespace MailboxStatus {
+  export const codec = (): Codec<MailboxStatus> => {
+    return enumeration<MailboxStatus>(__MailboxStatusValues)
+  }
+}
+
+export interface MailboxResponse {
+  status: MailboxStatus
+  detail: string
+  envelopes: Envelope[]
+  more: boolean
+  bundle?: PreKeyBundle
+  info?: MailboxInfo
+  wanted: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace MailboxResponse {
+  let _codec: Codec<MailboxResponse>
+
+  export const codec = (): Codec<MailboxResponse> => {
+    if (_codec == null) {
+      _codec = message<MailboxResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __MailboxStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          MailboxStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.detail != null && obj.detail !== '')) {
+          w.uint32(18)
+          w.string(obj.detail)
+        }
+
+        if (obj.envelopes != null && obj.envelopes.length > 0) {
+          for (const value of obj.envelopes) {
+            w.uint32(26)
+            Envelope.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(32)
+          w.bool(obj.more)
+        }
+
+        if (obj.bundle != null) {
+          w.uint32(42)
+          PreKeyBundle.codec().encode(obj.bundle, w)
+        }
+
+        if (obj.info != null) {
+          w.uint32(50)
+          MailboxInfo.codec().encode(obj.info, w)
+        }
+
+        if (obj.wanted != null && obj.wanted.length > 0) {
+          for (const value of obj.wanted) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: MailboxStatus.MAILBOX_OK,
+          detail: '',
+          envelopes: [],
+          more: false,
+          wanted: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = MailboxStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.detail = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.envelopes != null && obj.envelopes.length === opts.limits.envelopes) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              obj.envelopes.push(Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.envelopes$
+              }))
+              break
+            }
+            case 4: {
+              obj.more = reader.bool()
+              break
+            }
+            case 5: {
+              obj.bundle = PreKeyBundle.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bundle
+              })
+              break
+            }
+            case 6: {
+              obj.info = MailboxInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.info
+              })
+              break
+            }
+            case 7: {
+              if (opts.limits?.wanted != null && obj.wanted.length === opts.limits.wanted) {
+                throw new MaxLengthError('Decode error - repeated field "wanted" had too many elements')
+              }
+
+              if (obj.wanted.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "wanted" had too many elements')
+              }
+
+              obj.wanted.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          envelopes: 256,
+          wanted: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: MailboxStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.detail`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.envelopes != null && obj.envelopes === opts.limits.envelopes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              for (const evt of Envelope.codec().stream(reader, reader.uint32(), `${prefix}.envelopes[]`, {
+                limits: opts.limits?.envelopes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.envelopes
+                }
+              }
+
+              obj.envelopes++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield * PreKeyBundle.codec().stream(reader, reader.uint32(), `${prefix}.bundle`, {
+                limits: opts.limits?.bundle
+              })
+
+              break
+            }
+            case 6: {
+              yield * MailboxInfo.codec().stream(reader, reader.uint32(), `${prefix}.info`, {
+                limits: opts.limits?.info
+              })
+
+              break
+            }
+            case 7: {
+              if (opts.limits?.wanted != null && obj.wanted === opts.limits.wanted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wanted" had too many elements')
+              }
+
+              if (obj.wanted === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wanted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.wanted[]`,
+                index: obj.wanted,
+                value: reader.bytes()
+              }
+
+              obj.wanted++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MailboxResponseStatusFieldEvent {
+    field: '$.status'
+    value: MailboxStatus
+  }
+
+  export interface MailboxResponseDetailFieldEvent {
+    field: '$.detail'
+    value: string
+  }
+
+  export interface MailboxResponseEnvelopesVersionFieldEvent {
+    field: '$.envelopes[].version'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseEnvelopesIdFieldEvent {
+    field: '$.envelopes[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseEnvelopesRecipientFieldEvent {
+    field: '$.envelopes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseEnvelopesSealedFieldEvent {
+    field: '$.envelopes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseEnvelopesCreatedAtFieldEvent {
+    field: '$.envelopes[].createdAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseEnvelopesExpiresAtFieldEvent {
+    field: '$.envelopes[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export interface MailboxResponseBundleVersionFieldEvent {
+    field: '$.bundle.version'
+    value: number
+  }
+
+  export interface MailboxResponseBundleCertificatePeerIdFieldEvent {
+    field: '$.bundle.certificate.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleCertificateIdentityKeyFieldEvent {
+    field: '$.bundle.certificate.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleCertificateIssuedAtFieldEvent {
+    field: '$.bundle.certificate.issuedAt'
+    value: number
+  }
+
+  export interface MailboxResponseBundleCertificateSignatureFieldEvent {
+    field: '$.bundle.certificate.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleRegistrationIdFieldEvent {
+    field: '$.bundle.registrationId'
+    value: number
+  }
+
+  export interface MailboxResponseBundleDeviceIdFieldEvent {
+    field: '$.bundle.deviceId'
+    value: number
+  }
+
+  export interface MailboxResponseBundleSignedPreKeyIdFieldEvent {
+    field: '$.bundle.signedPreKey.id'
+    value: number
+  }
+
+  export interface MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.signedPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleSignedPreKeySignatureFieldEvent {
+    field: '$.bundle.signedPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent {
+    field: '$.bundle.signedPreKey.createdAt'
+    value: number
+  }
+
+  export interface MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.id'
+    value: number
+  }
+
+  export interface MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseBundlePreKeysIdFieldEvent {
+    field: '$.bundle.preKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseBundlePreKeysPublicKeyFieldEvent {
+    field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseBundleKyberPreKeysIdFieldEvent {
+    field: '$.bundle.kyberPreKeys[].id'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent {
+    field: '$.bundle.kyberPreKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseBundleKyberPreKeysSignatureFieldEvent {
+    field: '$.bundle.kyberPreKeys[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseBundlePublishedAtFieldEvent {
+    field: '$.bundle.publishedAt'
+    value: number
+  }
+
+  export interface MailboxResponseInfoEnvelopesFieldEvent {
+    field: '$.info.envelopes'
+    value: number
+  }
+
+  export interface MailboxResponseInfoBytesFieldEvent {
+    field: '$.info.bytes'
+    value: number
+  }
+
+  export interface MailboxResponseInfoOneTimePreKeysFieldEvent {
+    field: '$.info.oneTimePreKeys'
+    value: number
+  }
+
+  export interface MailboxResponseInfoOneTimeKyberPreKeysFieldEvent {
+    field: '$.info.oneTimeKyberPreKeys'
+    value: number
+  }
+
+  export interface MailboxResponseInfoHasBundleFieldEvent {
+    field: '$.info.hasBundle'
+    value: boolean
+  }
+
+  export interface MailboxResponseWantedFieldEvent {
+    field: '$.wanted[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MailboxResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): MailboxResponse {
+    return decodeMessage(buf, MailboxResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent> {
+    return streamMessage(buf, MailboxResponse.codec(), opts)
+  }
+}
+
+export interface MailboxInfo {
+  envelopes: number
+  bytes: number
+  oneTimePreKeys: number
+  oneTimeKyberPreKeys: number
+  hasBundle: boolean
+}
+
+export namespace MailboxInfo {
+  let _codec: Codec<MailboxInfo>
+
+  export const codec = (): Codec<MailboxInfo> => {
+    if (_codec == null) {
+      _codec = message<MailboxInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.envelopes != null && obj.envelopes !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.envelopes)
+        }
+
+        if ((obj.bytes != null && obj.bytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.bytes)
+        }
+
+        if ((obj.oneTimePreKeys != null && obj.oneTimePreKeys !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.oneTimePreKeys)
+        }
+
+        if ((obj.oneTimeKyberPreKeys != null && obj.oneTimeKyberPreKeys !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.oneTimeKyberPreKeys)
+        }
+
+        if ((obj.hasBundle != null && obj.hasBundle !== false)) {
+          w.uint32(40)
+          w.bool(obj.hasBundle)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          envelopes: 0,
+          bytes: 0,
+          oneTimePreKeys: 0,
+          oneTimeKyberPreKeys: 0,
+          hasBundle: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.envelopes = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.bytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.oneTimePreKeys = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.oneTimeKyberPreKeys = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.hasBundle = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.envelopes`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bytes`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.oneTimePreKeys`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.oneTimeKyberPreKeys`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.hasBundle`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MailboxInfoEnvelopesFieldEvent {
+    field: '$.envelopes'
+    value: number
+  }
+
+  export interface MailboxInfoBytesFieldEvent {
+    field: '$.bytes'
+    value: number
+  }
+
+  export interface MailboxInfoOneTimePreKeysFieldEvent {
+    field: '$.oneTimePreKeys'
+    value: number
+  }
+
+  export interface MailboxInfoOneTimeKyberPreKeysFieldEvent {
+    field: '$.oneTimeKyberPreKeys'
+    value: number
+  }
+
+  export interface MailboxInfoHasBundleFieldEvent {
+    field: '$.hasBundle'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<MailboxInfo>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MailboxInfo.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxInfo>): MailboxInfo {
+    return decodeMessage(buf, MailboxInfo.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxInfo>): Generator<MailboxInfoEnvelopesFieldEvent | MailboxInfoBytesFieldEvent | MailboxInfoOneTimePreKeysFieldEvent | MailboxInfoOneTimeKyberPreKeysFieldEvent | MailboxInfoHasBundleFieldEvent> {
+    return streamMessage(buf, MailboxInfo.codec(), opts)
+  }
+}

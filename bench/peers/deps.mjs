@@ -2,27 +2,24 @@
 //
 //  - npm packages (bench/peers/package.json) are installed into bench/peers/node_modules
 //    only when missing or stale (stamp = hash of package.json + Node ABI).
-//  - better-sqlite3 (used by the Nostr relay's sqlite repository) has no prebuilt binary
-//    reachable here, so it is compiled from source by node-gyp. node-gyp must get the
-//    headers of the Node that will load it: npm on this machine is set to nodedir=/usr
-//    (headers of the system Node 20), which would build an addon Node 24 refuses to load
-//    (NODE_MODULE_VERSION 115 vs 137). When the system headers don't match the running
-//    Node, we take the headers from the registry package node-<platform>-<arch>@<version>
-//    (the same package the project's "node" devDependency installs) and point
-//    npm_config_nodedir at them.
+//  - better-sqlite3 (used by the Nostr relay's sqlite repository, which asks for ^11) is
+//    overridden to ^13 in package.json: 11.x/12.x derive from node::ObjectWrap, whose
+//    destructor on Node >= 24.19 asserts `(env) != nullptr` and aborts the relay process at
+//    the first GC of a finalized Statement (seen here: relay died mid-benchmark). 13.x is
+//    Node-API and ships prebuilt binaries inside the npm package, so nothing is compiled
+//    (no node-gyp, no Node headers; 11.x had to be compiled from source, ~55 s, and needed
+//    the headers of the Node that loads it, not the system Node 20's under nodedir=/usr).
 //  - mosquitto comes from Debian (apt-get), only if we are root.
 //
 // CLI: node bench/peers/deps.mjs [--node-only|--mosquitto-only]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PEERS_DIR = path.dirname(fileURLToPath(import.meta.url));
 const STAMP = path.join(PEERS_DIR, 'node_modules', '.cairn-peers-stamp');
-const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 function stampValue() {
   const pkg = readFileSync(path.join(PEERS_DIR, 'package.json'));
@@ -39,13 +36,6 @@ function sqliteLoads() {
   return { ok: r.status === 0, err: (r.stderr || '').split('\n').find((l) => /Error|error/.test(l)) ?? r.stderr };
 }
 
-function headerMajor(dir) {
-  try {
-    const h = readFileSync(path.join(dir, 'include', 'node', 'node_version.h'), 'utf8');
-    return Number(/#define NODE_MAJOR_VERSION (\d+)/.exec(h)?.[1]);
-  } catch { return NaN; }
-}
-
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
   if (r.error) throw r.error;
@@ -60,45 +50,15 @@ function npmEnv(extra = {}) {
   return { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
 }
 
-/** A nodedir whose headers match the running Node (for node-gyp). */
-export function ensureNodeHeaders({ log = () => {} } = {}) {
-  for (const cand of [process.env.npm_config_nodedir, '/usr', '/usr/local'].filter(Boolean)) {
-    if (headerMajor(cand) === nodeMajor) return cand;
-  }
-  const dir = path.join(PEERS_DIR, '.node-headers', `v${process.versions.node}`);
-  if (headerMajor(dir) === nodeMajor) return dir;
-  const pkg = `node-${process.platform}-${process.arch}@${process.versions.node}`;
-  log(`system Node headers do not match Node ${process.versions.node}; fetching headers from npm package ${pkg}`);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'cairn-node-headers-'));
-  try {
-    run('npm', ['pack', pkg, '--pack-destination', tmp, '--silent'], { env: npmEnv() });
-    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
-    if (!tgz) throw new Error(`npm pack ${pkg} produced no tarball`);
-    mkdirSync(dir, { recursive: true });
-    run('tar', ['xzf', path.join(tmp, tgz), '-C', dir, '--strip-components=1', 'package/include']);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  if (headerMajor(dir) !== nodeMajor) throw new Error(`headers in ${dir} do not match Node ${process.versions.node}`);
-  return dir;
-}
-
 /** Install bench/peers npm dependencies if needed. Returns { installed, ms }. */
 export function ensureNodeDeps({ log = () => {}, force = false } = {}) {
   const t0 = Date.now();
   const stampOk = existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stampValue();
   if (!force && stampOk && depsPresent() && sqliteLoads().ok) return { installed: false, ms: 0 };
-  const nodedir = ensureNodeHeaders({ log });
-  const env = npmEnv({ npm_config_nodedir: nodedir });
-  log(`npm install in ${PEERS_DIR} (node ${process.versions.node}, nodedir ${nodedir}); better-sqlite3 compiles from source, ~1 min`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, env });
-  let s = sqliteLoads();
-  if (!s.ok) {
-    log(`better-sqlite3 does not load (${s.err.trim()}); rebuilding it against ${nodedir}`);
-    run('npm', ['rebuild', 'better-sqlite3', '--loglevel=error'], { cwd: PEERS_DIR, env });
-    s = sqliteLoads();
-    if (!s.ok) throw new Error(`better-sqlite3 still does not load: ${s.err}`);
-  }
+  log(`npm install in ${PEERS_DIR} (node ${process.versions.node})`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, env: npmEnv() });
+  const s = sqliteLoads();
+  if (!s.ok) throw new Error(`better-sqlite3 does not load in Node ${process.versions.node}: ${s.err}`);
   writeFileSync(STAMP, stampValue());
   const ms = Date.now() - t0;
   log(`npm dependencies ready in ${(ms / 1000).toFixed(1)} s`);

@@ -244,9 +244,15 @@ export async function runRepeated(runOnce, { runs = 1, log = quiet, ...opts }) {
   return [...groups.values()].map((rows) => {
     const merged = { ...rows[0], runs: rows.length, stat: 'median' };
     for (const key of TIMING_KEYS) {
-      if (rows.some((r) => typeof r[key] === 'number')) merged[key] = Math.round(median(rows.map((r) => r[key])) * 10) / 10;
+      if (!rows.some((r) => key in r)) continue;
+      const m = median(rows.map((r) => r[key]));
+      merged[key] = m === null ? null : Math.round(m * 10) / 10;
     }
-    merged.samples = rows.map((r) => Object.fromEntries(TIMING_KEYS.filter((k) => k in r).map((k) => [k, r[k]])));
+    const sampleKeys = [...TIMING_KEYS, 'survivedRestart', 'survivedKill'];
+    merged.samples = rows.map((r) => Object.fromEntries(sampleKeys.filter((k) => k in r).map((k) => [k, r[k]])));
+    for (const k of ['survivedRestart', 'survivedKill']) {
+      if (k in merged) merged[k] = rows.map((r) => r[k]).join(', ');
+    }
     merged.verified = rows.every((r) => r.verified?.ok) ? rows[0].verified : rows.map((r) => r.verified);
     return merged;
   });

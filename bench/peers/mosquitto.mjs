@@ -6,13 +6,15 @@
 //      session expiry 1 h), subscribes to its inbox at QoS 1 and disconnects;
 //   2. the sender connects and publishes N QoS-1 messages of `size` bytes, either waiting
 //      for each PUBACK (window 1) or pipelined with a window of outstanding PUBACKs;
-//   3. (variant "-restart" only) the broker is stopped with SIGTERM (it writes
-//      mosquitto.db on exit) and started again on the same data dir;
+//   3. (variant "-restart") the broker is stopped with SIGTERM (it writes mosquitto.db on
+//      exit) and started again on the same data dir; (variant "-crash") it is killed with
+//      SIGKILL right after the last PUBACK and started again: the row then reports how many
+//      acknowledged messages survived (durability evidence, not a speed figure);
 //   4. the recipient reconnects with the same client id and collects the queued messages.
 // Every message is verified: distinct ids counted and each payload compared to what was sent.
 //
 // Standalone: node bench/peers/mosquitto.mjs --messages 1000 --size 1024 [--runs 3]
-//   [--variants qos1-persistent,qos1-persistent-pipelined,qos1-persistent-restart]
+//   [--variants qos1-persistent,qos1-persistent-pipelined,qos1-persistent-restart,qos1-persistent-crash]
 //   [--window 64] [--max-inflight 20] [--nodelay true] [--quiet]
 // Prints one JSON document (an array of rows, or { skipped, reason }) on stdout.
 import { spawnSync } from 'node:child_process';
@@ -27,7 +29,7 @@ import {
 } from './lib.mjs';
 
 const SYSTEM = 'mosquitto';
-export const VARIANTS = ['qos1-persistent', 'qos1-persistent-pipelined', 'qos1-persistent-restart'];
+export const VARIANTS = ['qos1-persistent', 'qos1-persistent-pipelined', 'qos1-persistent-restart', 'qos1-persistent-crash'];
 
 function mosquittoIds() {
   const uid = spawnSync('id', ['-u', 'mosquitto'], { encoding: 'utf8' });
@@ -109,7 +111,8 @@ async function connectClient(mqtt, url, opts, onMessage) {
 
 async function runVariant(mqtt, broker0, variant, { messages, size, window, maxInflight, maxQueued, nodelay, protocolVersion, collectTimeoutMs, log }) {
   const restart = variant.endsWith('-restart');
-  const pipelined = variant.endsWith('-pipelined') || restart;
+  const crash = variant.endsWith('-crash');
+  const pipelined = variant.endsWith('-pipelined') || restart || crash;
   const win = pipelined ? Math.max(1, window) : 1;
   const dir = await makeTempDir('mosquitto');
   let proc = null;
@@ -150,13 +153,13 @@ async function runVariant(mqtt, broker0, variant, { messages, size, window, maxI
     await sender.endAsync();
     const persistedAtAck = existsSync(broker.dbFile) ? statSync(broker.dbFile).size : 0;
 
-    // 3. optional broker restart (SIGTERM makes mosquitto write mosquitto.db).
+    // 3. optional broker restart (SIGTERM makes mosquitto write mosquitto.db; SIGKILL = crash).
     let restartMs;
     let dbBytesAfterShutdown;
-    if (restart) {
+    if (restart || crash) {
       const t = now();
-      const ex = await proc.stop();
-      if (ex.code !== 0) log(`${variant}: broker exit ${JSON.stringify(ex)}`);
+      const ex = await proc.stop({ signal: crash ? 'SIGKILL' : 'SIGTERM' });
+      if (!crash && ex.code !== 0) log(`${variant}: broker exit ${JSON.stringify(ex)}`);
       dbBytesAfterShutdown = existsSync(broker.dbFile) ? statSync(broker.dbFile).size : 0;
       proc = await broker.start();
       restartMs = now() - t;
@@ -170,45 +173,56 @@ async function runVariant(mqtt, broker0, variant, { messages, size, window, maxI
     const allIn = new Promise((r) => { done = r; });
     const tCollect0 = now();
     let tCollect1 = 0;
+    // After a crash the queue may be partly or wholly gone: stop after 1 s without messages.
+    let idleTimer;
+    const armIdle = () => { clearTimeout(idleTimer); idleTimer = setTimeout(done, 1000); };
     const onMessage = (t, payload) => {
       const text = payload.toString('latin1');
       received.push(text);
       const id = idOf(text);
       if (id !== null && workload.byId.has(id)) distinct.add(id);
-      if (distinct.size === messages && !tCollect1) { tCollect1 = now(); done(); }
+      if (distinct.size === messages && !tCollect1) { tCollect1 = now(); clearTimeout(idleTimer); done(); } else if (crash) armIdle();
     };
     const { client: rcpt, connack } = await connectClient(mqtt, url, session, onMessage);
     clients.push(rcpt);
     const recipientConnectMs = now() - tCollect0;
-    if (!connack.sessionPresent) throw new Error('broker did not resume the recipient session (sessionPresent=false)');
+    if (crash && !tCollect1) armIdle();
+    if (!connack.sessionPresent && !crash) throw new Error('broker did not resume the recipient session (sessionPresent=false)');
     await withTimeout(allIn, collectTimeoutMs, () => `mosquitto collect (${distinct.size}/${messages} distinct of ${received.length} received)`).catch((e) => {
       const v = verify(workload, received);
       throw new Error(`${e.message}; ${JSON.stringify(v)}; broker log tail:\n${proc.tail()}`);
     });
-    const collectMs = tCollect1 - tCollect0;
+    clearTimeout(idleTimer);
+    const complete = distinct.size === messages;
+    const collectMs = complete ? tCollect1 - tCollect0 : null;
     await new Promise((r) => setTimeout(r, 50)); // let the last PUBACKs go out, catch late duplicates
     await rcpt.endAsync();
     const verified = verify(workload, received);
-    assertVerified(verified, `mosquitto ${variant}`);
+    if (crash) {
+      if (verified.mismatched || verified.strays) assertVerified(verified, `mosquitto ${variant}`);
+    } else {
+      assertVerified(verified, `mosquitto ${variant}`);
+    }
 
-    const totalMs = storeMs + collectMs;
+    const totalMs = complete ? storeMs + collectMs : null;
     return {
       system: SYSTEM,
       variant,
       messages,
       size,
       storeMs: ms(storeMs),
-      collectMs: ms(collectMs),
-      totalMs: ms(totalMs),
-      perMessageUs: Math.round((totalMs * 1000) / messages),
+      collectMs: complete ? ms(collectMs) : null,
+      totalMs: complete ? ms(totalMs) : null,
+      perMessageUs: complete ? Math.round((totalMs * 1000) / messages) : null,
       senderConnectMs: ms(senderConnectMs),
       recipientConnectMs: ms(recipientConnectMs),
-      ...(restart ? { restartMs: ms(restartMs) } : {}),
+      ...(restart || crash ? { restartMs: ms(restartMs) } : {}),
       publishMode: win === 1 ? 'wait for each PUBACK' : `pipelined, window ${win} outstanding PUBACKs`,
       window: win,
       durability: 'ack-before-write',
       persistedBytesAtLastAck: persistedAtAck,
-      ...(restart ? { dbBytesAfterShutdown, survivedRestart: true } : {}),
+      ...(restart ? { dbBytesAfterShutdown, survivedRestart: `${verified.distinct}/${messages}` } : {}),
+      ...(crash ? { dbBytesAfterKill: dbBytesAfterShutdown, sessionPresentAfterKill: !!connack.sessionPresent, survivedKill: `${verified.distinct}/${messages}` } : {}),
       encrypted: false,
       verified,
       server: `mosquitto ${broker0.version} (Debian), pid per variant, ${HOST} only`,
@@ -220,6 +234,7 @@ async function runVariant(mqtt, broker0, variant, { messages, size, window, maxI
         'Plaintext: no end-to-end encryption, no signatures; the broker sees every payload.',
         'Durability: PUBACK is sent from memory. With persistence on, mosquitto writes mosquitto.db only every autosave_interval (1800 s) or on clean shutdown/SIGUSR1, so a crash or power loss loses everything acknowledged since the last save.',
         restart ? 'Broker stopped (SIGTERM) and restarted between store and collect; restart time excluded from totalMs.' : null,
+        crash ? 'Broker killed (SIGKILL) right after the last PUBACK and restarted: survivedKill counts the acknowledged messages the recipient could still collect (timing columns are null unless all survived).' : null,
       ].filter(Boolean),
     };
   } finally {

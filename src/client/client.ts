@@ -13,6 +13,7 @@ import { InvalidInputError, describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { parsePeerId } from '../shared/peer-id.js'
+import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncResult, VerifyInfo } from './api.js'
 import { Contacts, type ContactView } from './contacts.js'
@@ -23,6 +24,10 @@ import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
+import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
+import { collectMail } from './mailbox/mailbox-collect.js'
+import { MailboxRoute } from './mailbox/mailbox-route.js'
+import { Mailbox } from '../mailbox/index.js'
 
 export interface ClientOptions {
   config: CairnConfig
@@ -34,6 +39,8 @@ export interface ClientOptions {
 
 export class CairnClient implements ClientApi {
   node?: CairnNode
+  /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
+  mailbox?: Mailbox
   private direct?: DirectService
 
   private constructor (
@@ -76,20 +83,29 @@ export class CairnClient implements ClientApi {
   }
 
   private async startNetwork (): Promise<void> {
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: false })
+    const serveMailbox = this.config.mailbox.enabled
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox })
     this.node = node
-    this.messenger.routes = [new DirectRoute(node, this.config)]
+    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log)]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
+    if (serveMailbox) {
+      this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: this.log })
+      await this.mailbox.start()
+    }
     for (const c of await this.contacts.list()) {
       if (c.addresses.length > 0) await node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: c.addresses.map(a => multiaddr(a)) }).catch(() => {})
     }
     await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
       .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
+    if (this.config.bootstrap.length > 0) {
+      await joinDht(node, AbortSignal.timeout(this.config.limits.requestTimeoutMs)).catch((err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+    }
     this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
   }
 
   async stop (): Promise<void> {
+    await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
     await this.node?.stop()
     await this.store.close()
@@ -146,9 +162,22 @@ export class CairnClient implements ClientApi {
     return this.messenger.send(to, text)
   }
 
+  /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (): Promise<SyncResult> {
+    const node = this.requireNode()
+    const collected = await collectMail(node, this.messenger, this.config, this.log)
     const sent = await this.messenger.flushOutbox()
-    return { received: 0, sent }
+    await this.publishBundles()
+    return { received: collected.received, sent }
+  }
+
+  async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
+    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, options)
+  }
+
+  private requireNode (): CairnNode {
+    if (this.node === undefined) throw new Error('this command needs the network; the client was opened without it')
+    return this.node
   }
 
   async inbox (): Promise<InboxView[]> {

@@ -161,10 +161,18 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
 
   /** A bundle for a sender who asks us directly: one one-time prekey of each kind. */
   async bundleForSender (): Promise<PreKeyBundle> {
+    return this.bundleShare({ preKeys: 1, kyberPreKeys: 1 })
+  }
+
+  /**
+   * A bundle carrying `counts` one-time prekeys, each marked as given so no one else gets it; the
+   * local supply is topped up when it falls below half.
+   */
+  async bundleShare (counts: { preKeys: number, kyberPreKeys: number }): Promise<PreKeyBundle> {
     return this.lock.run(async () => {
       const tx = this.init.store.transaction()
       const owner = this.owner()
-      const bundle = await takeBundle(tx, owner, { preKeys: 1, kyberPreKeys: 1 }, this.now)
+      const bundle = await takeBundle(tx, owner, counts, this.now)
       const d = this.init.config.delivery
       const have = await availablePreKeys(tx)
       if (have.preKeys < d.oneTimePreKeys / 2 || have.kyberPreKeys < d.oneTimeKyberPreKeys / 2) {

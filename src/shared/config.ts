@@ -40,9 +40,35 @@ export interface CairnConfig {
     /** Time allowed for one request/response exchange, ms. */
     requestTimeoutMs: number
   }
+  mailbox: {
+    /** Serve /cairn/mailbox for others (operator nodes; DHT-server peers). */
+    enabled: boolean
+    /** Replica set size k: a deposit goes to the k closest DHT servers to the mailbox key. */
+    replicas: number
+    /** Longest a stored envelope is kept, ms (an envelope's own expiry is capped to this). */
+    ttlMs: number
+    /** Per-recipient quota. */
+    maxEnvelopesPerRecipient: number
+    maxBytesPerRecipient: number
+    /** Deposits accepted from one remote peer: sustained per minute, and burst. */
+    depositsPerMinute: number
+    depositBurst: number
+    /** Largest frame on /cairn/mailbox, bytes (a fetch page or a handover batch). */
+    frameBytes: number
+    /** Envelopes per fetch page. */
+    pageSize: number
+    /** How often holders re-check the replica set and copy what it lacks, ms. */
+    handoverIntervalMs: number
+    /** How often expired envelopes and tombstones are swept, ms. */
+    sweepIntervalMs: number
+    /** In-flight requests allowed to finish at shutdown, ms. */
+    drainTimeoutMs: number
+  }
   delivery: {
     /** How long `send` tries the recipient directly before falling back, ms. */
     directTimeoutMs: number
+    /** How long `send` waits for mailbox replicas to acknowledge, ms. */
+    mailboxTimeoutMs: number
     /** How long a message may wait at mailboxes, ms. */
     ttlMs: number
     /** One-time EC and Kyber prekeys generated at init and kept topped up. */
@@ -68,7 +94,21 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     logLevel: 'warn',
     network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
-    delivery: { directTimeoutMs: 5000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
+    mailbox: {
+      enabled: false,
+      replicas: 5,
+      ttlMs: 14 * DAY,
+      maxEnvelopesPerRecipient: 10_000,
+      maxBytesPerRecipient: 128 * 1024 * 1024,
+      depositsPerMinute: 600,
+      depositBurst: 200,
+      frameBytes: 1024 * 1024,
+      pageSize: 100,
+      handoverIntervalMs: 3600 * 1000,
+      sweepIntervalMs: 10 * 60 * 1000,
+      drainTimeoutMs: 5000
+    },
+    delivery: { directTimeoutMs: 5000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
   }
 }
 
@@ -161,10 +201,12 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'limits', 'delivery'] as const) {
+  for (const section of ['network', 'limits', 'mailbox', 'delivery'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }
   }
   if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
+  if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
+  if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
 }

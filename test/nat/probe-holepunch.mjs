@@ -75,7 +75,7 @@ async function orchestrate () {
       const circuit = await b.waitFor('CIRCUIT ', 20000)
       const a = start(bed.hosts.a.ns, { ROLE: 'peer', RELAY: relayAddr, LPORT: String(lportA), TARGET: circuit }, 'A')
       const res = JSON.parse(await a.waitFor('RESULT ', Number(process.env.DEADLINE_MS ?? 15000) + 20000))
-      await once(a.child, 'exit')
+      if (a.child.exitCode == null && a.child.signalCode == null) await once(a.child, 'exit') // A exits right after RESULT
       results.push(res)
       console.log(`${i} ${res.direct ? 'DIRECT' : 'relayed'} ${res.direct ? `${res.msToDirect} ms ${res.directAddr} ping ${res.pingMs} ms` : ''} conns=${JSON.stringify(res.aConnectionsToB)}`)
     } catch (err) {

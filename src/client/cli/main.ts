@@ -13,12 +13,13 @@ import { demo } from './commands/demo.js'
 import { id } from './commands/id.js'
 import { inbox } from './commands/inbox.js'
 import { init } from './commands/init.js'
+import { mailbox } from './commands/mailbox.js'
 import { send } from './commands/send.js'
 import { status } from './commands/status.js'
 import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
 
-const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, status, demo]
+const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, mailbox, status, demo]
 
 function usage (): string {
   const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']

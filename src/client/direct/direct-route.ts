@@ -8,12 +8,29 @@ import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 
+/** After a failed attempt, how long a peer counts as unreachable (so a burst of sends to an
+ * offline peer goes straight to the mailbox instead of waiting out a dial each time). */
+const UNREACHABLE_MS = 30_000
+
 export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
+  private readonly unreachable = new Map<string, number>()
 
   constructor (private readonly node: CairnNode, private readonly config: CairnConfig) {}
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
+    const until = this.unreachable.get(recipient.toString()) ?? 0
+    if (until > Date.now() && this.node.getConnections(recipient).length === 0) return { ok: false, error: 'recently unreachable' }
+    const result = await this.tryDeliver(envelope, recipient, options)
+    if (result.ok) this.unreachable.delete(recipient.toString())
+    else {
+      this.unreachable.set(recipient.toString(), Date.now() + UNREACHABLE_MS)
+      if (this.unreachable.size > 10_000) this.unreachable.delete(this.unreachable.keys().next().value as string)
+    }
+    return result
+  }
+
+  private async tryDeliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
     try {
       const res = await this.ask(recipient, { version: DIRECT_VERSION, deliver: envelope }, options)
       if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {
@@ -27,7 +44,11 @@ export class DirectRoute implements DeliveryRoute {
   }
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
-    const res = await this.ask(recipient, { version: DIRECT_VERSION, takeBundle: {} }, options)
+    if ((this.unreachable.get(recipient.toString()) ?? 0) > Date.now() && this.node.getConnections(recipient).length === 0) return undefined
+    const res = await this.ask(recipient, { version: DIRECT_VERSION, takeBundle: {} }, options).catch((err: unknown) => {
+      this.unreachable.set(recipient.toString(), Date.now() + UNREACHABLE_MS)
+      throw err
+    })
     if (res.status !== DirectStatus.DIRECT_OK) return undefined
     return res.bundle
   }

@@ -1,0 +1,77 @@
+/**
+ * The mailbox route: deposit the sealed envelope at every one of the k DHT servers closest to the
+ * recipient's mailbox key, in parallel; it is delivered once at least one acknowledges it durably.
+ * Bundles for recipients we have no session with come from the same replicas (2k of them asked).
+ */
+import type { PeerId } from '@libp2p/interface'
+import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { peerIdBytes } from '../../shared/peer-id.js'
+import { closestPeers, mailboxKey } from '../../shared/placement.js'
+import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
+import { askMailbox } from './mailbox-rpc.js'
+
+/** How long a looked-up replica set is reused for further deposits to the same recipient. */
+const REPLICA_CACHE_MS = 60_000
+
+export class MailboxRoute implements DeliveryRoute {
+  readonly name = 'mailbox' as const
+  private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
+
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly log: Logger) {}
+
+  /** The recipient's replica set; a burst of messages to one person costs one DHT lookup. */
+  private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
+    const cached = this.replicaCache.get(recipient.toString())
+    if (cached !== undefined && cached.until > Date.now()) return cached.peers
+    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { signal })
+    if (peers.length >= this.config.mailbox.replicas) {
+      this.replicaCache.set(recipient.toString(), { peers, until: Date.now() + REPLICA_CACHE_MS })
+      if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
+    }
+    return peers
+  }
+
+  async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
+    const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
+    const replicas = await this.replicasOf(recipient, signal)
+    if (replicas.length === 0) return { ok: false, error: 'no mailbox nodes reachable' }
+    const results = await Promise.all(replicas.map(async peer => {
+      try {
+        const res = await askMailbox(this.node, this.config, peer, { deposit: { envelope } }, { signal })
+        if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
+        this.log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'mailbox refused deposit')
+        return res.status
+      } catch (err) {
+        this.log.debug({ peer: peer.toString(), err: describeError(err) }, 'deposit failed')
+        return describeError(err)
+      }
+    }))
+    const ok = results.filter(r => r === true).length
+    if (ok < replicas.length) this.replicaCache.delete(recipient.toString()) // someone left: look again next time
+    if (ok === 0) return { ok: false, error: `no replica stored it: ${results.join(', ')}` }
+    return { ok: true, replicas: ok }
+  }
+
+  async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
+    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal })
+    for (const peer of replicas) {
+      try {
+        const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { signal })
+        if (res.status === MailboxStatus.MAILBOX_OK && res.bundle !== undefined) return res.bundle
+      } catch (err) {
+        this.log.debug({ peer: peer.toString(), err: describeError(err) }, 'take bundle failed')
+      }
+    }
+    return undefined
+  }
+}
+
+export function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const t = AbortSignal.timeout(timeoutMs)
+  return signal === undefined ? t : AbortSignal.any([signal, t])
+}

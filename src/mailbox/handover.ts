@@ -1,0 +1,151 @@
+/**
+ * Replica handover: a holder re-checks who the k closest DHT servers to each recipient's mailbox
+ * key are now, and copies to each whatever it lacks — envelopes, the bundle (without one-time
+ * prekeys, which stay with the replica they were given to) and tombstones, so acknowledged mail is
+ * deleted rather than re-delivered. Runs right after a deposit (debounced), on a timer, and once
+ * when the node starts (a holder coming back online). Time comes from the injected clock, so a
+ * test or simulation can run "every hour" by calling runOnce().
+ */
+import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
+import type { Clock } from '../shared/clock.js'
+import type { CairnConfig } from '../shared/config.js'
+import { describeError } from '../shared/errors.js'
+import type { Logger } from '../shared/logger.js'
+import type { CairnNode } from '../shared/node/create-node.js'
+import { parsePeerId, peerIdBytes } from '../shared/peer-id.js'
+import { closestPeers, mailboxKey } from '../shared/placement.js'
+import { MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
+import { request } from '../shared/protocols/rpc.js'
+import type { PeerId } from '@libp2p/interface'
+import type { MailboxStore } from './mailbox-store.js'
+import type { MailboxMetrics } from './metrics.js'
+
+const OFFER_CHUNK = 1000
+const DEBOUNCE_MS = 1000
+
+export interface HandoverInit {
+  node: CairnNode
+  store: MailboxStore
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+  metrics?: MailboxMetrics
+}
+
+export class Handover {
+  private timer?: NodeJS.Timeout
+  private readonly soon = new Map<string, NodeJS.Timeout>()
+  private running = false
+
+  constructor (private readonly init: HandoverInit) {}
+
+  start (): void {
+    this.timer = setInterval(() => { void this.runOnce() }, this.init.config.mailbox.handoverIntervalMs)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    for (const t of this.soon.values()) clearTimeout(t)
+    this.soon.clear()
+  }
+
+  /** A deposit just landed: copy it to the rest of the replica set shortly (batched per recipient). */
+  afterDeposit (recipient: string): void {
+    if (this.soon.has(recipient)) return
+    const t = setTimeout(() => { this.soon.delete(recipient); void this.forRecipient(recipient) }, DEBOUNCE_MS)
+    t.unref()
+    this.soon.set(recipient, t)
+  }
+
+  /** One full pass over every recipient held here. Returns how many envelopes were copied. */
+  async runOnce (): Promise<number> {
+    if (this.running) return 0
+    this.running = true
+    let copied = 0
+    try {
+      this.init.metrics && this.init.metrics.handoverRuns++
+      for (const r of await this.init.store.recipients()) copied += await this.forRecipient(r)
+    } finally {
+      this.running = false
+    }
+    return copied
+  }
+
+  async forRecipient (r: string): Promise<number> {
+    const { node, config, log } = this.init
+    let peers: PeerId[]
+    try {
+      const recipient = parsePeerId(r)
+      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, signal: AbortSignal.timeout(config.limits.requestTimeoutMs) }))
+        .filter(p => !p.equals(node.peerId) && !p.equals(recipient))
+    } catch (err) {
+      log.debug({ recipient: r, err: describeError(err) }, 'handover: no replica set')
+      return 0
+    }
+    let copied = 0
+    for (const peer of peers) {
+      try {
+        copied += await this.toPeer(r, peer)
+      } catch (err) {
+        log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'handover to peer failed')
+      }
+    }
+    return copied
+  }
+
+  private async toPeer (r: string, peer: PeerId): Promise<number> {
+    const { store, clock } = this.init
+    const now = clock.now()
+    const recipient = peerIdBytes(parsePeerId(r))
+    const ids = await store.ids(r)
+    const tombstones = (await store.tombstones(r)).filter(t => t.expiresAt > now)
+    const bundle = await store.getBundle(r)
+    const wanted: string[] = []
+    const chunks = Math.max(1, Math.ceil(Math.max(ids.length, tombstones.length) / OFFER_CHUNK))
+    for (let i = 0; i < chunks; i++) {
+      const offer: Offer = {
+        recipient,
+        ids: ids.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(id => Buffer.from(id, 'hex')),
+        tombstones: tombstones.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt })),
+        ...(i === 0 && bundle !== undefined ? { bundle: { ...bundle, preKeys: [], kyberPreKeys: [] } } : {})
+      }
+      const res = await this.ask(peer, { version: 1, offer })
+      wanted.push(...res.wanted.map(w => Buffer.from(w).toString('hex')))
+    }
+    return this.send(r, peer, wanted)
+  }
+
+  private async send (r: string, peer: PeerId, wanted: string[]): Promise<number> {
+    const budget = this.init.config.mailbox.frameBytes / 2
+    let batch: Envelope[] = []
+    let size = 0
+    let sent = 0
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return
+      const res = await this.ask(peer, { version: 1, handover: { envelopes: batch } satisfies HandoverMsg })
+      if (res.status === MailboxStatus.MAILBOX_OK) {
+        sent += batch.length
+        this.init.metrics?.handoverSent(batch.length, size)
+      }
+      batch = []
+      size = 0
+    }
+    for (const id of wanted) {
+      const env = await this.init.store.get(r, id)
+      if (env === undefined) continue
+      if (batch.length >= 64 || size + env.sealed.length > budget) await flush()
+      batch.push(env)
+      size += env.sealed.length + 64
+    }
+    await flush()
+    return sent
+  }
+
+  private async ask (peer: PeerId, req: MailboxRequest): Promise<MailboxResponse> {
+    const { node, config } = this.init
+    return request(node, peer, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, {
+      maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs
+    })
+  }
+}

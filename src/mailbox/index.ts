@@ -1,0 +1,73 @@
+/**
+ * The mailbox: every DHT-server node runs one. It holds sealed envelopes and prekey bundles for
+ * recipients whose mailbox key it is close to, and never anything else: no sessions, no plaintext,
+ * no sender identities (those are inside sealed sender). Compose with `new Mailbox(init)`, then
+ * start()/stop() with the node.
+ */
+import type { Clock } from '../shared/clock.js'
+import type { CairnConfig } from '../shared/config.js'
+import { describeError } from '../shared/errors.js'
+import type { Logger } from '../shared/logger.js'
+import type { CairnNode } from '../shared/node/create-node.js'
+import type { Store } from '../shared/store.js'
+import { Handover } from './handover.js'
+import { MailboxService } from './mailbox-service.js'
+import { MailboxStore } from './mailbox-store.js'
+import { MailboxMetrics } from './metrics.js'
+
+export { MailboxStore } from './mailbox-store.js'
+export { MailboxMetrics } from './metrics.js'
+export { MailboxRefusal } from './errors.js'
+
+export interface MailboxInit {
+  node: CairnNode
+  store: Store
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+}
+
+/** Delay before the start-up handover: let the routing table fill first. */
+const STARTUP_HANDOVER_MS = 5000
+
+export class Mailbox {
+  readonly store: MailboxStore
+  readonly metrics = new MailboxMetrics()
+  readonly handover: Handover
+  private readonly service: MailboxService
+  private sweeper?: NodeJS.Timeout
+  private startup?: NodeJS.Timeout
+
+  constructor (private readonly init: MailboxInit) {
+    this.store = new MailboxStore(init.store, init.config)
+    this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
+    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, onStored: r => { this.handover.afterDeposit(r) } })
+  }
+
+  async start (): Promise<void> {
+    await this.store.open()
+    await this.service.start()
+    this.handover.start()
+    this.sweeper = setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs)
+    this.sweeper.unref()
+    // a holder coming back online copies what the current replica set lacks
+    this.startup = setTimeout(() => { void this.handover.runOnce() }, STARTUP_HANDOVER_MS)
+    this.startup.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.sweeper)
+    clearTimeout(this.startup)
+    this.handover.stop()
+    await this.service.stop()
+  }
+
+  async sweep (): Promise<void> {
+    try {
+      const r = await this.store.sweep(this.init.clock.now())
+      this.metrics.swept(r.envelopes, r.tombstones)
+    } catch (err) {
+      this.init.log.warn({ err: describeError(err) }, 'expiry sweep failed')
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * What a mailbox node keeps for recipients: sealed envelopes (with an expiry index for sweeps),
+ * tombstones of acknowledged ids (so a late copy is not stored or delivered again) and each
+ * recipient's published prekey bundle. Quotas are checked against in-memory usage counters that
+ * are reserved synchronously, so concurrent deposits share one group-committed fsync without
+ * racing past a quota. Every write is durable before its promise resolves.
+ */
+import { Envelope, PreKeyBundle } from '../../proto/cairn.js'
+import type { CairnConfig } from '../shared/config.js'
+import { Mutex } from '../shared/mutex.js'
+import { peerIdFromBytes } from '../shared/peer-id.js'
+import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
+import type { Store, StoreOp } from '../shared/store.js'
+import { MailboxRefusal } from './errors.js'
+
+const P = '/cairn/mbx/'
+const k = {
+  env: (r: string, id: string) => `${P}env/${r}/${id}`,
+  envPrefix: (r: string) => `${P}env/${r}/`,
+  tomb: (r: string, id: string) => `${P}tomb/${r}/${id}`,
+  tombPrefix: (r: string) => `${P}tomb/${r}/`,
+  /** Expiry index: the kind ('e' envelope, 't' tombstone) lets one sweep serve both. */
+  exp: (at: number, r: string, id: string, kind: 'e' | 't') => `${P}exp/${String(at).padStart(15, '0')}/${r}/${id}/${kind}`,
+  expPrefix: `${P}exp/`,
+  usage: (r: string) => `${P}usage/${r}`,
+  usagePrefix: `${P}usage/`,
+  bundle: (r: string) => `${P}bundle/${r}`,
+  bundlePrefix: `${P}bundle/`
+}
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export interface Usage { count: number, bytes: number }
+export type DepositResult = 'stored' | 'duplicate'
+
+export class MailboxStore {
+  private readonly usage = new Map<string, Usage>()
+  private readonly bundleLock = new Mutex()
+  private readonly limits: CairnConfig['mailbox'] & { envelopeBytes: number }
+
+  constructor (private readonly store: Store, config: CairnConfig) {
+    this.limits = { ...config.mailbox, envelopeBytes: config.limits.envelopeBytes }
+  }
+
+  /** Load the usage counters (one small record per recipient). */
+  async open (): Promise<void> {
+    for await (const { key, value } of this.store.list(k.usagePrefix)) {
+      this.usage.set(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
+    }
+  }
+
+  /** Check an envelope and name its recipient; throws MailboxRefusal. */
+  validate (env: Envelope, now: number): string {
+    if (env.version !== ENVELOPE_VERSION) throw new MailboxRefusal('bad-request', `unsupported envelope version ${env.version}`)
+    if (env.id.length !== 16) throw new MailboxRefusal('bad-request', 'envelope id must be 16 bytes')
+    if (env.sealed.length === 0) throw new MailboxRefusal('bad-request', 'empty envelope')
+    if (env.sealed.length > this.limits.envelopeBytes) throw new MailboxRefusal('too-large', `envelope is ${env.sealed.length} bytes; the limit is ${this.limits.envelopeBytes}`)
+    if (env.expiresAt <= now) throw new MailboxRefusal('expired', 'envelope already expired')
+    try {
+      return peerIdFromBytes(env.recipient).toString()
+    } catch {
+      throw new MailboxRefusal('bad-request', 'malformed recipient')
+    }
+  }
+
+  async deposit (env: Envelope, now: number): Promise<DepositResult> {
+    const r = this.validate(env, now)
+    const id = hex(env.id)
+    if (await this.store.has(k.tomb(r, id)) || await this.store.has(k.env(r, id))) return 'duplicate'
+    const size = env.sealed.length
+    const u = this.usage.get(r) ?? { count: 0, bytes: 0 }
+    if (u.count + 1 > this.limits.maxEnvelopesPerRecipient || u.bytes + size > this.limits.maxBytesPerRecipient) {
+      throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${u.count} envelopes, ${u.bytes} bytes)`)
+    }
+    const next = { count: u.count + 1, bytes: u.bytes + size }
+    this.usage.set(r, next) // reserved now: a concurrent deposit sees it before either write lands
+    const expiresAt = Math.min(env.expiresAt, now + this.limits.ttlMs)
+    try {
+      await this.store.write([
+        { type: 'put', key: k.env(r, id), value: Envelope.encode({ ...env, expiresAt }) },
+        { type: 'put', key: k.exp(expiresAt, r, id, 'e'), value: new Uint8Array() },
+        { type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(this.usage.get(r))) }
+      ])
+    } catch (err) {
+      const cur = this.usage.get(r) ?? next
+      this.usage.set(r, { count: cur.count - 1, bytes: cur.bytes - size })
+      throw err
+    }
+    return 'stored'
+  }
+
+  /** A page of a recipient's envelopes, in id order, after `after` (an id). */
+  async fetch (r: string, after: Uint8Array | undefined, limit: number, now: number): Promise<{ envelopes: Envelope[], more: boolean }> {
+    const envelopes: Envelope[] = []
+    let more = false
+    const options = after === undefined || after.length === 0 ? {} : { after: k.env(r, hex(after)) }
+    for await (const { value } of this.store.list(k.envPrefix(r), options)) {
+      const env = Envelope.decode(value)
+      if (env.expiresAt <= now) continue
+      if (envelopes.length === limit) { more = true; break }
+      envelopes.push(env)
+    }
+    return { envelopes, more }
+  }
+
+  async ids (r: string): Promise<string[]> {
+    const out: string[] = []
+    for await (const key of this.store.listKeys(k.envPrefix(r))) out.push(key.slice(k.envPrefix(r).length))
+    return out
+  }
+
+  async get (r: string, id: string): Promise<Envelope | undefined> {
+    const b = await this.store.get(k.env(r, id))
+    return b === undefined ? undefined : Envelope.decode(b)
+  }
+
+  async tombstones (r: string): Promise<Array<{ id: string, expiresAt: number }>> {
+    const out: Array<{ id: string, expiresAt: number }> = []
+    for await (const { key, value } of this.store.list(k.tombPrefix(r))) out.push({ id: key.slice(k.tombPrefix(r).length), expiresAt: Number(dec.decode(value)) })
+    return out
+  }
+
+  /**
+   * Delete acknowledged envelopes, leaving tombstones until they would have expired; an id not
+   * held still gets a tombstone, so a copy arriving later by handover is refused.
+   */
+  async ack (r: string, ids: string[], now: number): Promise<number> {
+    const ops: StoreOp[] = []
+    let removed = 0
+    let bytes = 0
+    for (const id of new Set(ids)) {
+      if (!/^[0-9a-f]{32}$/.test(id)) continue
+      const env = await this.get(r, id)
+      const expiresAt = env?.expiresAt ?? now + this.limits.ttlMs
+      if (env !== undefined) {
+        ops.push({ type: 'del', key: k.env(r, id) }, { type: 'del', key: k.exp(env.expiresAt, r, id, 'e') })
+        removed++
+        bytes += env.sealed.length
+      }
+      if (!await this.store.has(k.tomb(r, id))) {
+        ops.push({ type: 'put', key: k.tomb(r, id), value: enc.encode(String(expiresAt)) }, { type: 'put', key: k.exp(expiresAt, r, id, 't'), value: new Uint8Array() })
+      }
+    }
+    if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
+    await this.store.write(ops)
+    return removed
+  }
+
+  /** Apply tombstones learnt from another holder: delete what they cover. */
+  async applyTombstones (r: string, tombstones: Array<{ id: string, expiresAt: number }>, now: number): Promise<number> {
+    const live = tombstones.filter(t => t.expiresAt > now && /^[0-9a-f]{32}$/.test(t.id))
+    if (live.length === 0) return 0
+    return this.ack(r, live.map(t => t.id), now)
+  }
+
+  /** Drop expired envelopes and tombstones. Returns how many records went. */
+  async sweep (now: number): Promise<{ envelopes: number, tombstones: number }> {
+    const ops: StoreOp[] = []
+    const usage = new Map<string, Usage>()
+    let envelopes = 0
+    let tombstones = 0
+    const end = k.expPrefix + String(now).padStart(15, '0')
+    for await (const key of this.store.listKeys(k.expPrefix)) {
+      if (key > end) break
+      const [, r, id, kind] = key.slice(k.expPrefix.length).split('/') as [string, string, string, string]
+      ops.push({ type: 'del', key })
+      if (kind === 't') { ops.push({ type: 'del', key: k.tomb(r, id) }); tombstones++; continue }
+      const env = await this.get(r, id)
+      if (env === undefined) continue
+      ops.push({ type: 'del', key: k.env(r, id) })
+      const u = usage.get(r) ?? { count: 0, bytes: 0 }
+      usage.set(r, { count: u.count - 1, bytes: u.bytes - env.sealed.length })
+      envelopes++
+    }
+    for (const [r, d] of usage) ops.push(this.adjustUsage(r, d.count, d.bytes))
+    await this.store.write(ops)
+    return { envelopes, tombstones }
+  }
+
+  usageOf (r: string): Usage {
+    return this.usage.get(r) ?? { count: 0, bytes: 0 }
+  }
+
+  /** Recipients this node holds anything for. */
+  async recipients (): Promise<string[]> {
+    const out = new Set([...this.usage.entries()].filter(([, u]) => u.count > 0).map(([r]) => r))
+    for await (const key of this.store.listKeys(k.bundlePrefix)) out.add(key.slice(k.bundlePrefix.length))
+    return [...out]
+  }
+
+  async totals (): Promise<Usage & { recipients: number }> {
+    let count = 0
+    let bytes = 0
+    let recipients = 0
+    for (const u of this.usage.values()) { count += u.count; bytes += u.bytes; if (u.count > 0) recipients++ }
+    return { count, bytes, recipients }
+  }
+
+  // ------------------------------------------------------------------ bundles
+
+  /** Store a verified bundle; a newer one replaces an older one (with its one-time prekeys). */
+  async putBundle (r: string, bundle: PreKeyBundle): Promise<'stored' | 'older'> {
+    return this.bundleLock.run(async () => {
+      const current = await this.getBundle(r)
+      if (current !== undefined && current.publishedAt > bundle.publishedAt) return 'older'
+      await this.store.write([{ type: 'put', key: k.bundle(r), value: PreKeyBundle.encode(bundle) }])
+      return 'stored'
+    })
+  }
+
+  async getBundle (r: string): Promise<PreKeyBundle | undefined> {
+    const b = await this.store.get(k.bundle(r))
+    return b === undefined ? undefined : PreKeyBundle.decode(b)
+  }
+
+  /** Hand out the bundle with at most one one-time prekey of each kind, removing those for good. */
+  async takeBundle (r: string): Promise<PreKeyBundle | undefined> {
+    return this.bundleLock.run(async () => {
+      const bundle = await this.getBundle(r)
+      if (bundle === undefined) return undefined
+      const [preKey, ...restPre] = bundle.preKeys
+      const [kyber, ...restKyber] = bundle.kyberPreKeys
+      if (preKey !== undefined || kyber !== undefined) {
+        await this.store.write([{ type: 'put', key: k.bundle(r), value: PreKeyBundle.encode({ ...bundle, preKeys: restPre, kyberPreKeys: restKyber }) }])
+      }
+      return { ...bundle, preKeys: preKey === undefined ? [] : [preKey], kyberPreKeys: kyber === undefined ? [] : [kyber] }
+    })
+  }
+
+  private adjustUsage (r: string, count: number, bytes: number): StoreOp {
+    const u = this.usage.get(r) ?? { count: 0, bytes: 0 }
+    const next = { count: Math.max(0, u.count + count), bytes: Math.max(0, u.bytes + bytes) }
+    this.usage.set(r, next)
+    return next.count === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(next)) }
+  }
+}

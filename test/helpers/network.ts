@@ -1,0 +1,50 @@
+/**
+ * A network of mailbox (operator) nodes on loopback, in this process: each with its own data dir
+ * and LevelDB, joined through the first node and warmed up so every routing table is populated.
+ */
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import { OperatorNode } from '../../src/mailbox/operator-node.js'
+import type { Clock } from '../../src/shared/clock.js'
+import type { ConfigLayer } from '../../src/shared/config.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import { testConfig } from './users.js'
+
+export interface MailboxNet {
+  nodes: OperatorNode[]
+  bootstrap: string[]
+  /** Start one more node joined to the network (at `port`, e.g. a restart on the same address). */
+  add: (name: string, options?: { port?: number }) => Promise<OperatorNode>
+  stopNode: (node: OperatorNode) => Promise<void>
+  /** Re-run routing queries so tables reflect who is online now. */
+  warm: () => Promise<void>
+}
+
+export async function mailboxNetwork (t: TestContext, root: string, count: number, options: { clock?: Clock, overrides?: ConfigLayer } = {}): Promise<MailboxNet> {
+  const nodes: OperatorNode[] = []
+  const bootstrap: string[] = []
+  const start = async (name: string, port = 0): Promise<OperatorNode> => {
+    const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${port}`], bootstrap, ...options.overrides })
+    const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, silentLogger(), options.clock)
+    nodes.push(node)
+    t.after(async () => { if (nodes.includes(node)) await node.stop().catch(() => {}) })
+    return node
+  }
+  const first = await start('mbx-0')
+  bootstrap.push(first.addresses()[0] as string)
+  for (let i = 1; i < count; i++) await start(`mbx-${i}`)
+  const net: MailboxNet = {
+    nodes,
+    bootstrap,
+    add: async (name, o = {}) => { const n = await start(name, o.port ?? 0); await warmNode(n); return n },
+    stopNode: async (node) => { nodes.splice(nodes.indexOf(node), 1); await node.stop() },
+    warm: async () => { await Promise.all(nodes.map(warmNode)) }
+  }
+  await net.warm()
+  return net
+}
+
+async function warmNode (node: OperatorNode): Promise<void> {
+  // a lookup of our own id fills the buckets around us (what a Kademlia join does)
+  for await (const _ of node.node.services.dht.getClosestPeers(node.node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(10_000) })) { /* drain */ }
+}
