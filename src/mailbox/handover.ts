@@ -64,7 +64,7 @@ export class Handover {
     this.running = true
     let copied = 0
     try {
-      this.init.metrics && this.init.metrics.handoverRuns++
+      if (this.init.metrics !== undefined) this.init.metrics.handoverRuns++
       for (const r of await this.init.store.recipients()) copied += await this.forRecipient(r)
     } finally {
       this.running = false

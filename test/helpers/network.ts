@@ -32,7 +32,7 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
   }
   const first = await start('mbx-0')
   bootstrap.push(first.addresses()[0] as string)
-  for (let i = 1; i < count; i++) await start(`mbx-${i}`)
+  await Promise.all(Array.from({ length: count - 1 }, async (_, i) => start(`mbx-${i + 1}`)))
   const net: MailboxNet = {
     nodes,
     bootstrap,
