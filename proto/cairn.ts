@@ -2640,10 +2640,22 @@ export namespace MailboxRequest {
     value: number
   }
 
-  export interface MailboxRequestAckIdsFieldEvent {
-    field: '$.ack.ids[]'
-    index: number
+  export interface MailboxRequestAckAckedIdFieldEvent {
+    field: '$.ack.acked[].id'
     value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestAckAckedExpiresAtFieldEvent {
+    field: '$.ack.acked[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestAckAckedSignatureFieldEvent {
+    field: '$.ack.acked[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
   }
 
   export interface MailboxRequestPutBundleBundleVersionFieldEvent {
@@ -2776,6 +2788,12 @@ export namespace MailboxRequest {
   export interface MailboxRequestOfferTombstonesExpiresAtFieldEvent {
     field: '$.offer.tombstones[].expiresAt'
     value: number
+    index: number
+  }
+
+  export interface MailboxRequestOfferTombstonesSignatureFieldEvent {
+    field: '$.offer.tombstones[].signature'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -2928,7 +2946,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestAckIdsFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -3160,7 +3178,7 @@ export namespace Fetch {
 }
 
 export interface Ack {
-  ids: Uint8Array<ArrayBuffer>[]
+  acked: Tombstone[]
 }
 
 export namespace Ack {
@@ -3173,10 +3191,10 @@ export namespace Ack {
           w.fork()
         }
 
-        if (obj.ids != null && obj.ids.length > 0) {
-          for (const value of obj.ids) {
+        if (obj.acked != null && obj.acked.length > 0) {
+          for (const value of obj.acked) {
             w.uint32(10)
-            w.bytes(value)
+            Tombstone.codec().encode(value, w)
           }
         }
 
@@ -3185,7 +3203,7 @@ export namespace Ack {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          ids: []
+          acked: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3195,15 +3213,17 @@ export namespace Ack {
 
           switch (tag >>> 3) {
             case 1: {
-              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
-                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              if (opts.limits?.acked != null && obj.acked.length === opts.limits.acked) {
+                throw new MaxLengthError('Decode error - repeated field "acked" had too many elements')
               }
 
-              if (obj.ids.length === 512) {
-                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              if (obj.acked.length === 512) {
+                throw new MaxLengthError('Decode error - repeated field "acked" had too many elements')
               }
 
-              obj.ids.push(reader.bytes())
+              obj.acked.push(Tombstone.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.acked$
+              }))
               break
             }
             default: {
@@ -3216,7 +3236,7 @@ export namespace Ack {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          ids: 512
+          acked: 512
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3226,21 +3246,24 @@ export namespace Ack {
 
           switch (tag >>> 3) {
             case 1: {
-              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
-                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              if (opts.limits?.acked != null && obj.acked === opts.limits.acked) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acked" had too many elements')
               }
 
-              if (obj.ids === 512) {
-                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              if (obj.acked === 512) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acked" had too many elements')
               }
 
-              yield {
-                field: `${prefix}.ids[]`,
-                index: obj.ids,
-                value: reader.bytes()
+              for (const evt of Tombstone.codec().stream(reader, reader.uint32(), `${prefix}.acked[]`, {
+                limits: opts.limits?.acked$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.acked
+                }
               }
 
-              obj.ids++
+              obj.acked++
 
               break
             }
@@ -3256,10 +3279,22 @@ export namespace Ack {
     return _codec
   }
 
-  export interface AckIdsFieldEvent {
-    field: '$.ids[]'
-    index: number
+  export interface AckAckedIdFieldEvent {
+    field: '$.acked[].id'
     value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface AckAckedExpiresAtFieldEvent {
+    field: '$.acked[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface AckAckedSignatureFieldEvent {
+    field: '$.acked[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
   }
 
   export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
@@ -3270,7 +3305,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckAckedIdFieldEvent | AckAckedExpiresAtFieldEvent | AckAckedSignatureFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
@@ -3820,6 +3855,12 @@ export namespace Offer {
     index: number
   }
 
+  export interface OfferTombstonesSignatureFieldEvent {
+    field: '$.tombstones[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface OfferBundleVersionFieldEvent {
     field: '$.bundle.version'
     value: number
@@ -3933,7 +3974,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferRecipientFieldEvent | OfferIdsFieldEvent | OfferTombstonesIdFieldEvent | OfferTombstonesExpiresAtFieldEvent | OfferBundleVersionFieldEvent | OfferBundleCertificatePeerIdFieldEvent | OfferBundleCertificateIdentityKeyFieldEvent | OfferBundleCertificateIssuedAtFieldEvent | OfferBundleCertificateSignatureFieldEvent | OfferBundleRegistrationIdFieldEvent | OfferBundleDeviceIdFieldEvent | OfferBundleSignedPreKeyIdFieldEvent | OfferBundleSignedPreKeyPublicKeyFieldEvent | OfferBundleSignedPreKeySignatureFieldEvent | OfferBundleSignedPreKeyCreatedAtFieldEvent | OfferBundleLastResortKyberPreKeyIdFieldEvent | OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | OfferBundleLastResortKyberPreKeySignatureFieldEvent | OfferBundlePreKeysIdFieldEvent | OfferBundlePreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysIdFieldEvent | OfferBundleKyberPreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysSignatureFieldEvent | OfferBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferRecipientFieldEvent | OfferIdsFieldEvent | OfferTombstonesIdFieldEvent | OfferTombstonesExpiresAtFieldEvent | OfferTombstonesSignatureFieldEvent | OfferBundleVersionFieldEvent | OfferBundleCertificatePeerIdFieldEvent | OfferBundleCertificateIdentityKeyFieldEvent | OfferBundleCertificateIssuedAtFieldEvent | OfferBundleCertificateSignatureFieldEvent | OfferBundleRegistrationIdFieldEvent | OfferBundleDeviceIdFieldEvent | OfferBundleSignedPreKeyIdFieldEvent | OfferBundleSignedPreKeyPublicKeyFieldEvent | OfferBundleSignedPreKeySignatureFieldEvent | OfferBundleSignedPreKeyCreatedAtFieldEvent | OfferBundleLastResortKyberPreKeyIdFieldEvent | OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | OfferBundleLastResortKyberPreKeySignatureFieldEvent | OfferBundlePreKeysIdFieldEvent | OfferBundlePreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysIdFieldEvent | OfferBundleKyberPreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysSignatureFieldEvent | OfferBundlePublishedAtFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -3941,6 +3982,7 @@ export namespace Offer {
 export interface Tombstone {
   id: Uint8Array<ArrayBuffer>
   expiresAt: number
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace Tombstone {
@@ -3963,13 +4005,19 @@ export namespace Tombstone {
           w.uint64Number(obj.expiresAt)
         }
 
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: uint8ArrayAlloc(0),
-          expiresAt: 0
+          expiresAt: 0,
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3984,6 +4032,10 @@ export namespace Tombstone {
             }
             case 2: {
               obj.expiresAt = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -4015,6 +4067,13 @@ export namespace Tombstone {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4037,6 +4096,11 @@ export namespace Tombstone {
     value: number
   }
 
+  export interface TombstoneSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Tombstone>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Tombstone.codec())
   }
@@ -4045,7 +4109,7 @@ export namespace Tombstone {
     return decodeMessage(buf, Tombstone.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tombstone>): Generator<TombstoneIdFieldEvent | TombstoneExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tombstone>): Generator<TombstoneIdFieldEvent | TombstoneExpiresAtFieldEvent | TombstoneSignatureFieldEvent> {
     return streamMessage(buf, Tombstone.codec(), opts)
   }
 }
@@ -4243,6 +4307,7 @@ export interface MailboxResponse {
   bundle?: PreKeyBundle
   info?: MailboxInfo
   wanted: Uint8Array<ArrayBuffer>[]
+  tombstones: Tombstone[]
 }
 
 export namespace MailboxResponse {
@@ -4294,6 +4359,13 @@ export namespace MailboxResponse {
           }
         }
 
+        if (obj.tombstones != null && obj.tombstones.length > 0) {
+          for (const value of obj.tombstones) {
+            w.uint32(66)
+            Tombstone.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -4303,7 +4375,8 @@ export namespace MailboxResponse {
           detail: '',
           envelopes: [],
           more: false,
-          wanted: []
+          wanted: [],
+          tombstones: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4362,6 +4435,20 @@ export namespace MailboxResponse {
               obj.wanted.push(reader.bytes())
               break
             }
+            case 8: {
+              if (opts.limits?.tombstones != null && obj.tombstones.length === opts.limits.tombstones) {
+                throw new MaxLengthError('Decode error - repeated field "tombstones" had too many elements')
+              }
+
+              if (obj.tombstones.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "tombstones" had too many elements')
+              }
+
+              obj.tombstones.push(Tombstone.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tombstones$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4373,7 +4460,8 @@ export namespace MailboxResponse {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           envelopes: 256,
-          wanted: 1024
+          wanted: 1024,
+          tombstones: 1024
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4455,6 +4543,28 @@ export namespace MailboxResponse {
               }
 
               obj.wanted++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.tombstones != null && obj.tombstones === opts.limits.tombstones) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstones" had too many elements')
+              }
+
+              if (obj.tombstones === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstones" had too many elements')
+              }
+
+              for (const evt of Tombstone.codec().stream(reader, reader.uint32(), `${prefix}.tombstones[]`, {
+                limits: opts.limits?.tombstones$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tombstones
+                }
+              }
+
+              obj.tombstones++
 
               break
             }
@@ -4657,6 +4767,24 @@ export namespace MailboxResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxResponseTombstonesIdFieldEvent {
+    field: '$.tombstones[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseTombstonesExpiresAtFieldEvent {
+    field: '$.tombstones[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseTombstonesSignatureFieldEvent {
+    field: '$.tombstones[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxResponse.codec())
   }
@@ -4665,7 +4793,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

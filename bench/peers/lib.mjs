@@ -2,6 +2,7 @@
 // Loopback only: every server started here listens on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,12 +59,40 @@ export async function waitForPort(port, { timeoutMs = 10_000, isAlive = () => tr
   }
 }
 
+// Servers and temp dirs still alive; killed/removed if this process exits or is signalled
+// in the middle of a run (normal runs stop and remove them themselves).
+const liveChildren = new Set();
+const liveDirs = new Set();
+let exitHookInstalled = false;
+function cleanupSync() {
+  for (const pid of liveChildren) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  liveChildren.clear();
+  for (const d of liveDirs) { try { rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
+  liveDirs.clear();
+}
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', cleanupSync);
+}
+/** For CLIs: on SIGINT/SIGTERM kill our servers, remove our temp dirs, exit 130/143. */
+export function exitOnSignals() {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    process.once(sig, () => { cleanupSync(); process.exit(code); });
+  }
+}
+
 export async function makeTempDir(prefix) {
-  return mkdtemp(path.join(os.tmpdir(), `cairn-bench-${prefix}-`));
+  installExitHook();
+  const dir = await mkdtemp(path.join(os.tmpdir(), `cairn-bench-${prefix}-`));
+  liveDirs.add(dir);
+  return dir;
 }
 
 export async function removeDir(dir) {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (!dir) return;
+  await rm(dir, { recursive: true, force: true });
+  liveDirs.delete(dir);
 }
 
 /**
@@ -71,12 +100,14 @@ export async function removeDir(dir) {
  * Returns a handle whose stop() sends a signal to that PID only and waits for it to exit.
  */
 export function startProcess(cmd, args, { env, cwd, log = quiet, name = cmd, onStdoutLine } = {}) {
+  installExitHook();
   const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) liveChildren.add(child.pid);
   const tail = [];
   let exited = null;
   const exitPromise = new Promise((resolve) => {
-    child.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); });
-    child.once('error', (err) => { exited = { code: null, signal: null, error: err }; resolve(exited); });
+    child.once('exit', (code, signal) => { exited = { code, signal }; liveChildren.delete(child.pid); resolve(exited); });
+    child.once('error', (err) => { exited = { code: null, signal: null, error: err }; liveChildren.delete(child.pid); resolve(exited); });
   });
   const keep = (buf, isStdout) => {
     for (const line of buf.toString().split('\n')) {
@@ -260,6 +291,7 @@ export async function runRepeated(runOnce, { runs = 1, log = quiet, ...opts }) {
 
 /** Standalone entry point helper: parse argv, run, print one JSON document on stdout. */
 export async function cliMain(system, run, argv = process.argv.slice(2)) {
+  exitOnSignals();
   const args = parseArgs(argv);
   const log = args.quiet ? quiet : stderrLog(system);
   const { runs = 1, ...rest } = args;

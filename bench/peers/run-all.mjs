@@ -9,7 +9,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, quiet, runRepeated, stderrLog } from './lib.mjs';
+import { exitOnSignals, parseArgs, quiet, runRepeated, stderrLog } from './lib.mjs';
 
 export const SYSTEMS = {
   mosquitto: () => import('./mosquitto.mjs'),
@@ -53,6 +53,7 @@ export async function runAll({
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  exitOnSignals();
   const a = parseArgs(process.argv.slice(2));
   const split = (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v);
   const out = await runAll({

@@ -96,12 +96,27 @@ export class CairnClient implements ClientApi {
     for (const c of await this.contacts.list()) {
       if (c.addresses.length > 0) await node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: c.addresses.map(a => multiaddr(a)) }).catch(() => {})
     }
-    await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
-      .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
-    if (this.config.bootstrap.length > 0) {
+    await this.connectBootstrap()
+    this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
+  }
+
+  /** Dial the bootstrap peers and join the DHT. Returns how many bootstrap peers answered. */
+  async connectBootstrap (): Promise<number> {
+    const node = this.requireNode()
+    const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
+      .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
+    const connected = ok.filter(Boolean).length
+    if (connected > 0) {
       await joinDht(node, AbortSignal.timeout(this.config.limits.requestTimeoutMs)).catch((err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
     }
-    this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
+    return connected
+  }
+
+  /** Cut off from the network (no connections)? Dial the bootstrap peers again. */
+  async reconnectIfIsolated (): Promise<boolean> {
+    const node = this.requireNode()
+    if (node.getConnections().length > 0 || this.config.bootstrap.length === 0) return false
+    return (await this.connectBootstrap()) > 0
   }
 
   async stop (): Promise<void> {
@@ -165,7 +180,7 @@ export class CairnClient implements ClientApi {
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (): Promise<SyncResult> {
     const node = this.requireNode()
-    const collected = await collectMail(node, this.messenger, this.config, this.log)
+    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log)
     const sent = await this.messenger.flushOutbox()
     await this.publishBundles()
     return { received: collected.received, sent }

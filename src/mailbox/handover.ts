@@ -34,7 +34,7 @@ export interface HandoverInit {
 
 export class Handover {
   private timer?: NodeJS.Timeout
-  private readonly soon = new Map<string, NodeJS.Timeout>()
+  private readonly pending = new Map<string, NodeJS.Timeout>()
   private running = false
 
   constructor (private readonly init: HandoverInit) {}
@@ -46,16 +46,19 @@ export class Handover {
 
   stop (): void {
     clearInterval(this.timer)
-    for (const t of this.soon.values()) clearTimeout(t)
-    this.soon.clear()
+    for (const t of this.pending.values()) clearTimeout(t)
+    this.pending.clear()
   }
 
-  /** A deposit just landed: copy it to the rest of the replica set shortly (batched per recipient). */
-  afterDeposit (recipient: string): void {
-    if (this.soon.has(recipient)) return
-    const t = setTimeout(() => { this.soon.delete(recipient); void this.forRecipient(recipient) }, DEBOUNCE_MS)
+  /**
+   * A deposit or an ack just landed: bring the rest of the replica set up to date shortly (batched
+   * per recipient), so copies and tombstones spread in seconds rather than at the next hourly pass.
+   */
+  soon (recipient: string): void {
+    if (this.pending.has(recipient)) return
+    const t = setTimeout(() => { this.pending.delete(recipient); void this.forRecipient(recipient) }, DEBOUNCE_MS)
     t.unref()
-    this.soon.set(recipient, t)
+    this.pending.set(recipient, t)
   }
 
   /** One full pass over every recipient held here. Returns how many envelopes were copied. */
@@ -107,11 +110,12 @@ export class Handover {
       const offer: Offer = {
         recipient,
         ids: ids.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(id => Buffer.from(id, 'hex')),
-        tombstones: tombstones.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt })),
+        tombstones: tombstones.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) })),
         ...(i === 0 && bundle !== undefined ? { bundle: { ...bundle, preKeys: [], kyberPreKeys: [] } } : {})
       }
       const res = await this.ask(peer, { version: 1, offer })
       wanted.push(...res.wanted.map(w => Buffer.from(w).toString('hex')))
+      if (res.tombstones.length > 0) await store.applyTombstones(r, res.tombstones.map(t => ({ id: Buffer.from(t.id).toString('hex'), expiresAt: t.expiresAt, signature: t.signature })), clock.now())
     }
     return this.send(r, peer, wanted)
   }

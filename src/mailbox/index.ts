@@ -41,7 +41,7 @@ export class Mailbox {
   constructor (private readonly init: MailboxInit) {
     this.store = new MailboxStore(init.store, init.config)
     this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
-    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, onStored: r => { this.handover.afterDeposit(r) } })
+    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })
   }
 
   async start (): Promise<void> {

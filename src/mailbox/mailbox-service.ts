@@ -4,7 +4,7 @@
  * only on a connection whose Noise-authenticated remote peer is the mailbox's owner. When the
  * recipient is connected, new mail is pushed to it at once over /cairn/direct.
  */
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
 import type { Clock } from '../shared/clock.js'
@@ -13,7 +13,7 @@ import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxStore } from './mailbox-store.js'
@@ -40,14 +40,26 @@ export interface MailboxServiceInit {
   metrics?: MailboxMetrics
   /** Called after a deposit is stored, so handover can copy it to the rest of the replica set. */
   onStored?: (recipient: string, envelope: Envelope) => void
+  /** Called after the owner acknowledged mail, so handover spreads the tombstones soon. */
+  onAcked?: (recipient: string) => void
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** A recipient named in a request; malformed bytes are the requester's fault, not ours. */
+function recipientOf (bytes: Uint8Array): string {
+  try {
+    return peerIdFromBytes(bytes).toString()
+  } catch {
+    throw new MailboxRefusal('bad-request', 'malformed recipient')
+  }
+}
 
 export class MailboxService {
   private readonly deposits: RateLimiter
   private readonly handovers: RateLimiter
   private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly dhtServers = new Set<string>()
   private accepting = false
 
   constructor (private readonly init: MailboxServiceInit) {
@@ -60,6 +72,8 @@ export class MailboxService {
   async start (): Promise<void> {
     const { config, log } = this.init
     this.accepting = true
+    this.init.node.addEventListener('peer:identify', this.onIdentify)
+    this.init.node.addEventListener('peer:disconnect', this.onDisconnect)
     await this.init.node.handle(MAILBOX_PROTOCOL, serve<MailboxRequest, MailboxResponse>({
       protocol: MAILBOX_PROTOCOL,
       maxBytes: config.mailbox.frameBytes,
@@ -96,6 +110,8 @@ export class MailboxService {
     const deadline = new Promise(resolve => setTimeout(resolve, this.init.config.mailbox.drainTimeoutMs).unref())
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
     await this.init.node.unhandle(MAILBOX_PROTOCOL).catch(() => {})
+    this.init.node.removeEventListener('peer:identify', this.onIdentify)
+    this.init.node.removeEventListener('peer:disconnect', this.onDisconnect)
   }
 
   private async answer (req: MailboxRequest, connection: Connection): Promise<Partial<MailboxResponse>> {
@@ -112,9 +128,11 @@ export class MailboxService {
       return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
     }
     if (req.handover !== undefined) {
+      // holders copy in bulk, but only DHT servers are holders: anyone else gets the deposit budget
+      const limiter = this.isDhtServer(from) ? this.handovers : this.deposits
       let stored = 0
       for (const env of req.handover.envelopes) {
-        if (!this.handovers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
+        if (!limiter.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
         try {
           if (await store.deposit(env, now) === 'stored') { stored++; this.afterStored(env, false) }
         } catch (err) {
@@ -126,7 +144,7 @@ export class MailboxService {
     }
     if (req.offer !== undefined) return this.answerOffer(req.offer, now)
     if (req.takeBundle !== undefined) {
-      const r = peerIdFromBytes(req.takeBundle.recipient).toString()
+      const r = recipientOf(req.takeBundle.recipient)
       const bundle = await store.takeBundle(r)
       if (bundle === undefined) throw new MailboxRefusal('not-found', `no bundle for ${r}`)
       metrics?.bundleTaken(bundle.preKeys.length > 0)
@@ -141,8 +159,10 @@ export class MailboxService {
       return { status: MailboxStatus.MAILBOX_OK, envelopes: page.envelopes, more: page.more }
     }
     if (req.ack !== undefined) {
-      const removed = await store.ack(owner, req.ack.ids.map(hex), now)
+      const { removed, refused } = await store.ack(owner, req.ack.acked.map(t => ({ id: hex(t.id), signature: t.signature })), now)
+      if (refused > 0) throw new MailboxRefusal('bad-signature', `${refused} acknowledgements are not signed by ${owner}`)
       metrics?.ack(removed)
+      this.init.onAcked?.(owner)
       return { status: MailboxStatus.MAILBOX_OK }
     }
     if (req.putBundle !== undefined) {
@@ -166,18 +186,24 @@ export class MailboxService {
 
   private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, now: number): Promise<Partial<MailboxResponse>> {
     const { store } = this.init
-    const r = peerIdFromBytes(offer.recipient).toString()
-    await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt })), now)
+    const r = recipientOf(offer.recipient)
+    // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
+    await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
     if (offer.bundle !== undefined) {
       // a handed-over bundle never carries one-time prekeys: those stay with the replica they were given to
       await verifyBundle(offer.bundle).then(async v => {
-        if (v.peerId.toString() === r) await store.putBundle(r, { ...offer.bundle as NonNullable<typeof offer.bundle>, preKeys: [], kyberPreKeys: [] })
+        if (v.peerId.toString() === r) await store.mergeBundle(r, { ...offer.bundle as NonNullable<typeof offer.bundle>, preKeys: [], kyberPreKeys: [] })
       }, () => {})
     }
     const held = new Set(await store.ids(r))
-    const tombs = new Set((await store.tombstones(r)).map(t => t.id))
+    const tombs = new Map((await store.tombstones(r)).map(t => [t.id, t]))
     const wanted = offer.ids.filter(id => !held.has(hex(id)) && !tombs.has(hex(id)))
-    return { status: MailboxStatus.MAILBOX_OK, wanted }
+    // tell the offerer which of its copies were acked here, so a holder that was away deletes them
+    const acked = offer.ids.flatMap(id => {
+      const t = tombs.get(hex(id))
+      return t === undefined ? [] : [{ id, expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) }]
+    })
+    return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
   }
 
   private async verifyOwnBundle (bundle: NonNullable<MailboxRequest['putBundle']>['bundle'] & object, from: PeerId): Promise<void> {
@@ -186,6 +212,24 @@ export class MailboxService {
     } catch (err) {
       throw new MailboxRefusal('bad-signature', `bundle refused: ${describeError(err)}`)
     }
+  }
+
+  /**
+   * Whether a peer said, in identify, that it serves the DHT. (The peer store's protocol list is no
+   * guide: libp2p adds a protocol there as soon as the peer merely opens a stream with it.)
+   */
+  private isDhtServer (peer: PeerId): boolean {
+    return this.dhtServers.has(peer.toString())
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const peer = evt.detail.peerId.toString()
+    if (evt.detail.protocols.includes(KAD_PROTOCOL)) this.dhtServers.add(peer)
+    else this.dhtServers.delete(peer)
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.dhtServers.delete(evt.detail.toString())
   }
 
   /** New mail: push it to the recipient if it is connected here, and let handover spread it. */
@@ -197,13 +241,14 @@ export class MailboxService {
   }
 
   private async push (recipient: PeerId, env: Envelope): Promise<void> {
-    const { config, store, clock, log, metrics } = this.init
+    const { config, log, metrics } = this.init
     try {
       const res = await request(this.init.node, recipient, DIRECT_PROTOCOL, { version: DIRECT_VERSION, deliver: env }, { req: DirectRequest, res: DirectResponse }, {
         maxBytes: config.limits.directFrameBytes, timeoutMs: config.delivery.directTimeoutMs, runOnLimitedConnection: true
       })
       if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {
-        await store.ack(recipient.toString(), [hex(env.id)], clock.now())
+        // the receipt is not the owner's signature, so the copy stays until the owner acks it (its
+        // next collection does, as a duplicate): no unauthenticated path deletes mail
         metrics?.pushed()
       }
     } catch (err) {

@@ -8,7 +8,8 @@
 import { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { CairnConfig } from '../shared/config.js'
 import { Mutex } from '../shared/mutex.js'
-import { peerIdFromBytes } from '../shared/peer-id.js'
+import { verifyAck } from '../shared/ack-signature.js'
+import { parsePeerId, peerIdFromBytes } from '../shared/peer-id.js'
 import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { MailboxRefusal } from './errors.js'
@@ -34,8 +35,12 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 export interface Usage { count: number, bytes: number }
 export type DepositResult = 'stored' | 'duplicate'
 
+export interface SignedTombstone { id: string, expiresAt: number, signature: Uint8Array }
+
 export class MailboxStore {
   private readonly usage = new Map<string, Usage>()
+  /** Deposits being written: a second copy arriving meanwhile is a duplicate, not a second charge. */
+  private readonly writing = new Set<string>()
   private readonly bundleLock = new Mutex()
   private readonly limits: CairnConfig['mailbox'] & { envelopeBytes: number }
 
@@ -67,6 +72,17 @@ export class MailboxStore {
   async deposit (env: Envelope, now: number): Promise<DepositResult> {
     const r = this.validate(env, now)
     const id = hex(env.id)
+    const slot = `${r}/${id}`
+    if (this.writing.has(slot)) return 'duplicate'
+    this.writing.add(slot) // claimed synchronously, before any await
+    try {
+      return await this.depositOnce(env, r, id, now)
+    } finally {
+      this.writing.delete(slot)
+    }
+  }
+
+  private async depositOnce (env: Envelope, r: string, id: string, now: number): Promise<DepositResult> {
     if (await this.store.has(k.tomb(r, id)) || await this.store.has(k.env(r, id))) return 'duplicate'
     const size = env.sealed.length
     const u = this.usage.get(r) ?? { count: 0, bytes: 0 }
@@ -115,43 +131,54 @@ export class MailboxStore {
     return b === undefined ? undefined : Envelope.decode(b)
   }
 
-  async tombstones (r: string): Promise<Array<{ id: string, expiresAt: number }>> {
-    const out: Array<{ id: string, expiresAt: number }> = []
-    for await (const { key, value } of this.store.list(k.tombPrefix(r))) out.push({ id: key.slice(k.tombPrefix(r).length), expiresAt: Number(dec.decode(value)) })
+  async tombstones (r: string): Promise<SignedTombstone[]> {
+    const out: SignedTombstone[] = []
+    for await (const { key, value } of this.store.list(k.tombPrefix(r))) {
+      const t = JSON.parse(dec.decode(value)) as { expiresAt: number, signature: string }
+      out.push({ id: key.slice(k.tombPrefix(r).length), expiresAt: t.expiresAt, signature: Buffer.from(t.signature, 'hex') })
+    }
     return out
   }
 
   /**
    * Delete acknowledged envelopes, leaving tombstones until they would have expired; an id not
-   * held still gets a tombstone, so a copy arriving later by handover is refused.
+   * held still gets a tombstone, so a copy arriving later by handover is refused. Only acks the
+   * owner signed count (first-hand or handed over); the rest are ignored.
    */
-  async ack (r: string, ids: string[], now: number): Promise<number> {
+  async ack (r: string, acked: Array<{ id: string, signature: Uint8Array, expiresAt?: number }>, now: number): Promise<{ removed: number, refused: number }> {
+    const owner = parsePeerId(r)
     const ops: StoreOp[] = []
     let removed = 0
+    let refused = 0
     let bytes = 0
-    for (const id of new Set(ids)) {
-      if (!/^[0-9a-f]{32}$/.test(id)) continue
+    const seen = new Set<string>()
+    for (const { id, signature, expiresAt: offered } of acked) {
+      if (seen.has(id)) continue
+      seen.add(id)
+      if (!/^[0-9a-f]{32}$/.test(id) || !await verifyAck(owner, Buffer.from(id, 'hex'), signature)) { refused++; continue }
       const env = await this.get(r, id)
-      const expiresAt = env?.expiresAt ?? now + this.limits.ttlMs
+      // a handed-over tombstone keeps its own expiry: renewing it at every hop would keep it forever
+      const expiresAt = Math.min(env?.expiresAt ?? Infinity, offered ?? Infinity, now + this.limits.ttlMs)
       if (env !== undefined) {
         ops.push({ type: 'del', key: k.env(r, id) }, { type: 'del', key: k.exp(env.expiresAt, r, id, 'e') })
         removed++
         bytes += env.sealed.length
       }
       if (!await this.store.has(k.tomb(r, id))) {
-        ops.push({ type: 'put', key: k.tomb(r, id), value: enc.encode(String(expiresAt)) }, { type: 'put', key: k.exp(expiresAt, r, id, 't'), value: new Uint8Array() })
+        const value = enc.encode(JSON.stringify({ expiresAt, signature: Buffer.from(signature).toString('hex') }))
+        ops.push({ type: 'put', key: k.tomb(r, id), value }, { type: 'put', key: k.exp(expiresAt, r, id, 't'), value: new Uint8Array() })
       }
     }
     if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
     await this.store.write(ops)
-    return removed
+    return { removed, refused }
   }
 
-  /** Apply tombstones learnt from another holder: delete what they cover. */
-  async applyTombstones (r: string, tombstones: Array<{ id: string, expiresAt: number }>, now: number): Promise<number> {
-    const live = tombstones.filter(t => t.expiresAt > now && /^[0-9a-f]{32}$/.test(t.id))
+  /** Apply tombstones learnt from another holder (each checked against the owner's signature). */
+  async applyTombstones (r: string, tombstones: SignedTombstone[], now: number): Promise<number> {
+    const live = tombstones.filter(t => t.expiresAt > now)
     if (live.length === 0) return 0
-    return this.ack(r, live.map(t => t.id), now)
+    return (await this.ack(r, live, now)).removed
   }
 
   /** Drop expired envelopes and tombstones. Returns how many records went. */
@@ -160,7 +187,7 @@ export class MailboxStore {
     const usage = new Map<string, Usage>()
     let envelopes = 0
     let tombstones = 0
-    const end = k.expPrefix + String(now).padStart(15, '0')
+    const end = k.expPrefix + String(now).padStart(15, '0') + '/\xff' // inclusive of `now`
     for await (const key of this.store.listKeys(k.expPrefix)) {
       if (key > end) break
       const [, r, id, kind] = key.slice(k.expPrefix.length).split('/') as [string, string, string, string]
@@ -199,13 +226,28 @@ export class MailboxStore {
 
   // ------------------------------------------------------------------ bundles
 
-  /** Store a verified bundle; a newer one replaces an older one (with its one-time prekeys). */
+  /** The owner's own (verified) bundle: it replaces an older one, one-time prekeys and all. */
   async putBundle (r: string, bundle: PreKeyBundle): Promise<'stored' | 'older'> {
     return this.bundleLock.run(async () => {
       const current = await this.getBundle(r)
       if (current !== undefined && current.publishedAt > bundle.publishedAt) return 'older'
       await this.store.write([{ type: 'put', key: k.bundle(r), value: PreKeyBundle.encode(bundle) }])
       return 'stored'
+    })
+  }
+
+  /**
+   * A (verified) bundle handed over by another holder. It carries no one-time prekeys, so it must
+   * never wipe the ones this replica was given: a newer one updates the signed and last-resort
+   * prekeys and keeps this replica's one-time prekeys; an older or equal one changes nothing.
+   */
+  async mergeBundle (r: string, bundle: PreKeyBundle): Promise<'stored' | 'merged' | 'older'> {
+    return this.bundleLock.run(async () => {
+      const current = await this.getBundle(r)
+      if (current !== undefined && current.publishedAt >= bundle.publishedAt) return 'older'
+      const merged = { ...bundle, preKeys: current?.preKeys ?? [], kyberPreKeys: current?.kyberPreKeys ?? [] }
+      await this.store.write([{ type: 'put', key: k.bundle(r), value: PreKeyBundle.encode(merged) }])
+      return current === undefined ? 'stored' : 'merged'
     })
   }
 

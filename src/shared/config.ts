@@ -67,6 +67,10 @@ export interface CairnConfig {
   delivery: {
     /** How long `send` tries the recipient directly before falling back, ms. */
     directTimeoutMs: number
+    /** The daemon: how often it retries the outbox (and re-dials bootstrap peers when cut off), ms. */
+    retryIntervalMs: number
+    /** The daemon: how often it collects mail from its mailbox replicas (besides live push), ms. */
+    syncIntervalMs: number
     /** How long `send` waits for mailbox replicas to acknowledge, ms. */
     mailboxTimeoutMs: number
     /** How long a message may wait at mailboxes, ms. */
@@ -108,7 +112,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       sweepIntervalMs: 10 * 60 * 1000,
       drainTimeoutMs: 5000
     },
-    delivery: { directTimeoutMs: 5000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
   }
 }
 

@@ -3,18 +3,24 @@
  * and LevelDB, joined through the first node and warmed up so every routing table is populated.
  */
 import { join } from 'node:path'
+import { privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { ensureDataDir, paths, writeSecretFile } from '../../src/shared/data-dir.js'
 import type { TestContext } from 'node:test'
 import { OperatorNode } from '../../src/mailbox/operator-node.js'
 import type { Clock } from '../../src/shared/clock.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { joinDht } from '../../src/shared/placement.js'
 import { testConfig } from './users.js'
 
 export interface MailboxNet {
   nodes: OperatorNode[]
   bootstrap: string[]
   /** Start one more node joined to the network (at `port`, e.g. a restart on the same address). */
-  add: (name: string, options?: { port?: number }) => Promise<OperatorNode>
+  add: (name: string, options?: { port?: number, privateKey?: PrivateKey }) => Promise<OperatorNode>
+  /** Stop a node and start it again on the same data dir and address. */
+  restart: (node: OperatorNode) => Promise<OperatorNode>
   stopNode: (node: OperatorNode) => Promise<void>
   /** Re-run routing queries so tables reflect who is online now. */
   warm: () => Promise<void>
@@ -23,21 +29,37 @@ export interface MailboxNet {
 export async function mailboxNetwork (t: TestContext, root: string, count: number, options: { clock?: Clock, overrides?: ConfigLayer } = {}): Promise<MailboxNet> {
   const nodes: OperatorNode[] = []
   const bootstrap: string[] = []
-  const start = async (name: string, port = 0): Promise<OperatorNode> => {
+  const names = new Map<OperatorNode, string>()
+  const ports = new Map<OperatorNode, number>()
+  const start = async (name: string, port = 0, privateKey?: PrivateKey): Promise<OperatorNode> => {
     const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${port}`], bootstrap, ...options.overrides })
+    if (privateKey !== undefined) {
+      ensureDataDir(config.dataDir)
+      writeSecretFile(paths.peerKey(config.dataDir), privateKeyToProtobuf(privateKey))
+    }
     const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, silentLogger(), options.clock)
     nodes.push(node)
+    names.set(node, name)
+    ports.set(node, Number(node.addresses()[0]?.split('/tcp/')[1]?.split('/')[0]))
     t.after(async () => { if (nodes.includes(node)) await node.stop().catch(() => {}) })
     return node
   }
   const first = await start('mbx-0')
   bootstrap.push(first.addresses()[0] as string)
   await Promise.all(Array.from({ length: count - 1 }, async (_, i) => start(`mbx-${i + 1}`)))
+  // like a real bootstrap list: several peers, so churn never cuts a newcomer off
+  bootstrap.push(...nodes.slice(1, 4).map(n => n.addresses()[0] as string))
   const net: MailboxNet = {
     nodes,
     bootstrap,
-    add: async (name, o = {}) => { const n = await start(name, o.port ?? 0); await warmNode(n); return n },
+    add: async (name, o = {}) => { const n = await start(name, o.port ?? 0, o.privateKey); await warmNode(n); return n },
     stopNode: async (node) => { nodes.splice(nodes.indexOf(node), 1); await node.stop() },
+    restart: async (node) => {
+      if (nodes.includes(node)) await net.stopNode(node)
+      const again = await start(names.get(node) as string, ports.get(node))
+      await warmNode(again)
+      return again
+    },
     warm: async () => { await Promise.all(nodes.map(warmNode)) }
   }
   await net.warm()
@@ -45,6 +67,7 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
 }
 
 async function warmNode (node: OperatorNode): Promise<void> {
-  // a lookup of our own id fills the buckets around us (what a Kademlia join does)
-  for await (const _ of node.node.services.dht.getClosestPeers(node.node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(10_000) })) { /* drain */ }
+  // a lookup of our own id fills the buckets around us (what a Kademlia join does); peers that left
+  // can make it run out of time, which is fine: what it found is in the table
+  await joinDht(node.node, AbortSignal.timeout(10_000)).catch(() => 0)
 }

@@ -115,13 +115,15 @@ export async function createTestbed (options: TestbedOptions): Promise<Testbed> 
   const children = new Set<ChildProcess>()
   let destroying: Promise<void> | undefined
 
-  const destroySync = (): void => {
-    for (const child of children) child.kill('SIGKILL')
-    for (const ns of created) killAndDeleteSync(ns)
-    created.length = 0
-    live.delete(handle)
+  const handle = {
+    destroySync: (): void => {
+      for (const child of children) child.kill('SIGKILL')
+      for (const ns of created) killAndDeleteSync(ns)
+      created.length = 0
+      live.delete(handle)
+    }
   }
-  const handle = { destroySync }
+  const destroySync = handle.destroySync
   live.add(handle)
 
   const ip = async (...args: string[]): Promise<void> => { await run('ip', args) }

@@ -4,7 +4,8 @@
  * a mailbox before it is on our disk. Envelopes that can never open are acknowledged too, so they
  * do not wait there until their TTL.
  */
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { signAck } from '../../shared/ack-signature.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -19,9 +20,9 @@ export interface CollectResult {
   refused: number
 }
 
-export async function collectMail (node: CairnNode, messenger: Messenger, config: CairnConfig, log: Logger, options: { signal?: AbortSignal } = {}): Promise<CollectResult> {
+export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: { signal?: AbortSignal } = {}): Promise<CollectResult> {
   const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options)
-  const results = await Promise.all(replicas.map(async peer => collectFrom(node, peer, messenger, config, options).catch((err: unknown) => {
+  const results = await Promise.all(replicas.map(async peer => collectFrom(node, peerKey, peer, messenger, config, options).catch((err: unknown) => {
     log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
     return { received: 0, refused: 0 }
   })))
@@ -32,7 +33,7 @@ export async function collectMail (node: CairnNode, messenger: Messenger, config
   }
 }
 
-async function collectFrom (node: CairnNode, peer: PeerId, messenger: Messenger, config: CairnConfig, options: { signal?: AbortSignal }): Promise<{ received: number, refused: number }> {
+async function collectFrom (node: CairnNode, peerKey: PrivateKey, peer: PeerId, messenger: Messenger, config: CairnConfig, options: { signal?: AbortSignal }): Promise<{ received: number, refused: number }> {
   let after = new Uint8Array(0)
   let received = 0
   let refused = 0
@@ -42,7 +43,8 @@ async function collectFrom (node: CairnNode, peer: PeerId, messenger: Messenger,
     const statuses = await messenger.receiveMany(page.envelopes, 'mailbox')
     received += statuses.filter(s => s === 'stored').length
     refused += statuses.filter(s => s instanceof Error).length
-    await askMailboxOk(node, config, peer, { ack: { ids: page.envelopes.map(e => e.id) } }, options)
+    const acked = await Promise.all(page.envelopes.map(async e => ({ id: e.id, expiresAt: 0, signature: await signAck(peerKey, node.peerId, e.id) })))
+    await askMailboxOk(node, config, peer, { ack: { acked } }, options)
     after = new Uint8Array((page.envelopes.at(-1) as { id: Uint8Array }).id)
     if (!page.more) break
   }

@@ -59,15 +59,20 @@ export class MailboxRoute implements DeliveryRoute {
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
     const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal })
+    // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
+    // with every replica's share used up, the signed and last-resort prekeys still start a session
+    let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
         const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { signal })
-        if (res.status === MailboxStatus.MAILBOX_OK && res.bundle !== undefined) return res.bundle
+        if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
+        if (res.bundle.preKeys.length > 0) return res.bundle
+        fallback ??= res.bundle
       } catch (err) {
         this.log.debug({ peer: peer.toString(), err: describeError(err) }, 'take bundle failed')
       }
     }
-    return undefined
+    return fallback
   }
 }
 

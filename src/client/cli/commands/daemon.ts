@@ -5,8 +5,6 @@ import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
-const OUTBOX_RETRY_MS = 30_000
-
 export const daemon: Command = {
   name: 'daemon',
   usage: 'cairn daemon',
@@ -22,17 +20,22 @@ export const daemon: Command = {
       log
     })
     await server.start()
-    let flushing = false
-    const flush = (): void => {
-      if (flushing) return
-      flushing = true
-      client.messenger.flushOutbox().catch((err: unknown) => { log.warn({ err: describeError(err) }, 'outbox retry failed') }).finally(() => { flushing = false })
+    let busy = false
+    const exclusive = (what: string, job: () => Promise<unknown>) => (): void => {
+      if (busy) return
+      busy = true
+      job().catch((err: unknown) => { log.warn({ err: describeError(err) }, `${what} failed`) }).finally(() => { busy = false })
     }
-    const timer = setInterval(flush, OUTBOX_RETRY_MS)
-    // a peer connecting is the network coming back: try what waits for it
+    const flush = exclusive('outbox retry', async () => {
+      await client.reconnectIfIsolated()
+      if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox()
+    })
+    const sync = exclusive('periodic sync', async () => client.sync())
+    const timers = [setInterval(flush, config.delivery.retryIntervalMs), setInterval(sync, config.delivery.syncIntervalMs)]
+    // a peer connecting may be the network coming back: try what waits for it
     client.node?.addEventListener('peer:connect', () => { setTimeout(flush, 500) })
     onShutdown(async () => {
-      clearInterval(timer)
+      for (const t of timers) clearInterval(t)
       await server.stop()
       await client.stop()
     }, log)
@@ -42,7 +45,7 @@ export const daemon: Command = {
       printLine(`cairn daemon running as ${info.peerId}`)
       for (const a of info.addresses) printLine(`  ${a}`)
     }
-    flush()
+    sync()
     await new Promise(() => {}) // until a signal
   }
 }

@@ -1,0 +1,31 @@
+/**
+ * Signed acknowledgements: the mailbox owner signs each envelope id it acknowledges. The
+ * signature travels with the tombstone, so a holder accepts a deletion only from the owner, even
+ * when it learns of it second-hand (handover), and a malicious holder cannot erase mail elsewhere.
+ */
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdBytes } from './peer-id.js'
+
+const DOMAIN = new TextEncoder().encode('cairn/ack/v1')
+
+function signed (owner: PeerId, id: Uint8Array): Uint8Array {
+  const o = peerIdBytes(owner)
+  const out = new Uint8Array(DOMAIN.length + o.length + id.length)
+  out.set(DOMAIN, 0)
+  out.set(o, DOMAIN.length)
+  out.set(id, DOMAIN.length + o.length)
+  return out
+}
+
+export async function signAck (key: PrivateKey, owner: PeerId, id: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await key.sign(signed(owner, id)))
+}
+
+export async function verifyAck (owner: PeerId, id: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (signature.length !== 64 || owner.publicKey === undefined) return false
+  try {
+    return await owner.publicKey.verify(signed(owner, id), signature)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import type { OperatorNode } from '../../src/mailbox/operator-node.js'
+import { parsePeerId } from '../../src/shared/peer-id.js'
+import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
+
+/** Bob publishes and goes away; Alice writes `n` messages to him through the mailboxes. */
+async function offlineBob (t: Parameters<typeof makeUser>[0], root: string, net: MailboxNet, n: number): Promise<{ alice: TestUser, bob: TestUser }> {
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  for (let i = 0; i < n; i++) assert.equal((await alice.client.send('bob', `m${i}`)).route, 'mailbox')
+  return { alice, bob }
+}
+
+function holders (net: MailboxNet, bob: TestUser): OperatorNode[] {
+  return net.nodes.filter(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
+}
+
+async function handoverRound (net: MailboxNet): Promise<void> {
+  // what the hourly timer does, driven by the test instead of by waiting an hour
+  for (const n of net.nodes) await n.mailbox.handover.runOnce()
+}
+
+async function expectAll (bob: TestUser, net: MailboxNet, n: number): Promise<void> {
+  await bob.restart({ bootstrap: net.bootstrap })
+  const r = await bob.client.sync()
+  const texts = (await bob.client.inbox()).map(m => m.text)
+  assert.deepEqual(texts, Array.from({ length: n }, (_, i) => `m${i}`), `received ${r.received}`)
+}
+
+test('a replica killed before B syncs and a replica restarted: B still gets every message once', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 10)
+  const { bob } = await offlineBob(t, root, net, 20)
+  const [first, second] = holders(net, bob)
+  assert.ok(first !== undefined && second !== undefined)
+  await net.stopNode(first)
+  const restarted = await net.restart(second)
+  assert.equal(restarted.mailbox.store.usageOf(bob.peerId).count, 20, 'stored mail survived the restart')
+  await expectAll(bob, net, 20)
+})
+
+test('a new node closer to B\'s key than a replica receives the mail by handover', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 8)
+  const { bob } = await offlineBob(t, root, net, 10)
+  const key = mailboxKey(parsePeerId(bob.peerId))
+  // find a key that ranks first among the current nodes for bob's mailbox
+  let closer: PrivateKey | undefined
+  for (let i = 0; i < 500 && closer === undefined; i++) {
+    const candidate = await generateKeyPair('Ed25519')
+    const ranked = rankByDistance(key, [peerIdFromPrivateKey(candidate), ...net.nodes.map(n => n.node.peerId)])
+    if (ranked[0]?.equals(peerIdFromPrivateKey(candidate)) === true) closer = candidate
+  }
+  assert.ok(closer !== undefined)
+  const newcomer = await net.add('newcomer', { privateKey: closer })
+  assert.equal(newcomer.mailbox.store.usageOf(bob.peerId).count, 0)
+  await handoverRound(net)
+  assert.equal(newcomer.mailbox.store.usageOf(bob.peerId).count, 10, 'the newcomer holds everything')
+  // the old replicas leave; only the newcomer and nodes that were never replicas remain
+  for (const h of holders(net, bob).filter(h => h !== newcomer)) await net.stopNode(h)
+  await net.warm()
+  await expectAll(bob, net, 10)
+})
+
+test('churn in rounds while B is away: every message once; a holder returning late re-delivers nothing', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 10)
+  const { bob } = await offlineBob(t, root, net, 15)
+  let late: { node: OperatorNode, heldWhenLeft: number } | undefined
+  for (let round = 0; round < 3; round++) {
+    const hs = holders(net, bob)
+    // two holders leave (the first one of round 0 will come back late), two fresh nodes join
+    for (const h of hs.slice(0, 2)) {
+      if (late === undefined) late = { node: h, heldWhenLeft: h.mailbox.store.usageOf(bob.peerId).count }
+      await net.stopNode(h)
+    }
+    await net.add(`joiner-${round}-a`)
+    await net.add(`joiner-${round}-b`)
+    await net.warm()
+    await handoverRound(net)
+    assert.ok(holders(net, bob).length >= 3, `round ${round}: mail still held by ${holders(net, bob).length}`)
+  }
+  await expectAll(bob, net, 15)
+  await handoverRound(net)
+  assert.equal(holders(net, bob).length, 0, 'acks and tombstones emptied every live holder')
+
+  // the holder that left in round 0 comes back with its old copies
+  assert.ok(late !== undefined)
+  assert.equal(late.heldWhenLeft, 15, 'it left holding every message')
+  const back = await net.restart(late.node)
+  // its copies are on disk, but the live holders' tombstones (signed by bob) reach it on its first
+  // handover exchange, possibly before this line runs
+  await handoverRound(net)
+  assert.equal(back.mailbox.store.usageOf(bob.peerId).count, 0, 'tombstones reached it: the acked copies are gone')
+  assert.equal((await bob.client.sync()).received, 0)
+  assert.equal((await bob.client.inbox()).length, 15, 'nothing shown twice')
+})
