@@ -121,16 +121,48 @@ export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends un
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
-/** Read the environment's CAIRN_* variables into a layer. */
+/** CAIRN_* variables that are not config keys. */
+const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG'])
+
+/** The environment variable for a config key: `mailbox.ttlMs` is CAIRN_MAILBOX_TTL_MS. */
+export function envName (path: string): string {
+  return 'CAIRN_' + path.split('.').map(p => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')
+}
+
+/**
+ * Read CAIRN_* variables into a layer: every config key has one (see envName); lists are
+ * comma-separated, booleans true/false. An unknown CAIRN_* variable is an error, so a typo in a
+ * deployment does not silently fall back to a default.
+ */
 export function envLayer (env: NodeJS.ProcessEnv = process.env): ConfigLayer {
-  const layer: ConfigLayer = {}
-  const list = (v: string): string[] => v.split(',').map(s => s.trim()).filter(s => s !== '')
-  if (env.CAIRN_DATA_DIR !== undefined && env.CAIRN_DATA_DIR !== '') layer.dataDir = env.CAIRN_DATA_DIR
-  if (env.CAIRN_LISTEN !== undefined) layer.listen = list(env.CAIRN_LISTEN)
-  if (env.CAIRN_ANNOUNCE !== undefined) layer.announce = list(env.CAIRN_ANNOUNCE)
-  if (env.CAIRN_BOOTSTRAP !== undefined) layer.bootstrap = list(env.CAIRN_BOOTSTRAP)
-  if (env.CAIRN_LOG_LEVEL !== undefined && env.CAIRN_LOG_LEVEL !== '') layer.logLevel = env.CAIRN_LOG_LEVEL as LogLevel
-  return layer
+  const byName = new Map<string, { path: string[], sample: unknown }>()
+  const walk = (obj: Record<string, unknown>, path: string[]): void => {
+    for (const [key, value] of Object.entries(obj)) {
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) walk(value as Record<string, unknown>, [...path, key])
+      else byName.set(envName([...path, key].join('.')), { path: [...path, key], sample: value })
+    }
+  }
+  walk(defaultConfig('/') as unknown as Record<string, unknown>, [])
+  const layer: Record<string, unknown> = {}
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('CAIRN_') || raw === undefined || ENV_NOT_CONFIG.has(name)) continue
+    const entry = byName.get(name)
+    if (entry === undefined) throw new ConfigError(name, 'unknown environment variable')
+    if (raw === '' && !Array.isArray(entry.sample)) continue
+    let value: unknown
+    if (Array.isArray(entry.sample)) value = raw.split(',').map(v => v.trim()).filter(v => v !== '')
+    else if (typeof entry.sample === 'number') {
+      value = Number(raw)
+      if (raw.trim() === '' || !Number.isFinite(value)) throw new ConfigError(name, `must be a number, got ${JSON.stringify(raw)}`)
+    } else if (typeof entry.sample === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`)
+      value = raw === 'true' || raw === '1'
+    } else value = raw
+    let target = layer
+    for (const part of entry.path.slice(0, -1)) target = (target[part] ??= {}) as Record<string, unknown>
+    target[entry.path.at(-1) as string] = value
+  }
+  return layer as ConfigLayer
 }
 
 /** Read `config.json` from the data dir, if there is one. */

@@ -9,6 +9,8 @@ import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
+/** A lookup with no deadline of its own gets this one. */
+const LOOKUP_TIMEOUT_MS = 30_000
 
 export function mailboxKey (peer: PeerId): Uint8Array {
   return new Uint8Array(createHash('sha256').update(TAG).update(peerIdBytes(peer)).digest())
@@ -41,9 +43,12 @@ export function rankByDistance (key: Uint8Array, peers: PeerId[]): PeerId[] {
  * this node competes for a place too (a holder asking whether it is still a replica).
  */
 export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: { includeSelf?: boolean, signal?: AbortSignal } = {}): Promise<PeerId[]> {
-  let found = await lookup(node, key, options.signal)
+  // with no connection at all a query only waits for peers that are not coming: answer at once
+  if (node.getConnections().length === 0) return options.includeSelf === true ? [node.peerId] : []
+  const signal = options.signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  let found = await lookup(node, key, signal)
   // a cold routing table (just joined) can end a query early; the first query filled it, so ask again
-  if (found.length < count && options.signal?.aborted !== true) found = [...found, ...await lookup(node, key, options.signal)]
+  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal)]
   if (options.includeSelf === true) found.push(node.peerId)
   return rankByDistance(key, found).slice(0, count)
 }
@@ -63,5 +68,6 @@ async function lookup (node: CairnNode, key: Uint8Array, signal?: AbortSignal): 
 
 /** A Kademlia join: look up our own id, which fills the buckets around us. */
 export async function joinDht (node: CairnNode, signal?: AbortSignal): Promise<number> {
-  return (await lookup(node, node.peerId.toMultihash().bytes, signal)).length
+  if (node.getConnections().length === 0) return 0
+  return (await lookup(node, node.peerId.toMultihash().bytes, signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS))).length
 }

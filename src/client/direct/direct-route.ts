@@ -19,6 +19,7 @@ export class DirectRoute implements DeliveryRoute {
   constructor (private readonly node: CairnNode, private readonly config: CairnConfig) {}
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
+    if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return { ok: false, error: 'offline: no connections and no known address' }
     const until = this.unreachable.get(recipient.toString()) ?? 0
     if (until > Date.now() && this.node.getConnections(recipient).length === 0) return { ok: false, error: 'recently unreachable' }
     const result = await this.tryDeliver(envelope, recipient, options)
@@ -43,7 +44,17 @@ export class DirectRoute implements DeliveryRoute {
     }
   }
 
+  /** Whether we have an address to dial (without one, a dial would ask the DHT). */
+  private async knowsAddress (peer: PeerId): Promise<boolean> {
+    try {
+      return (await this.node.peerStore.get(peer)).addresses.length > 0
+    } catch {
+      return false
+    }
+  }
+
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return undefined
     if ((this.unreachable.get(recipient.toString()) ?? 0) > Date.now() && this.node.getConnections(recipient).length === 0) return undefined
     const res = await this.ask(recipient, { version: DIRECT_VERSION, takeBundle: {} }, options).catch((err: unknown) => {
       this.unreachable.set(recipient.toString(), Date.now() + UNREACHABLE_MS)

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { cairn, startCairn } from '../helpers/cli.js'
+import { mailboxNetwork } from '../helpers/network.js'
+import { makeUser, tempRoot } from '../helpers/users.js'
+
+test('with no network, send says outbox; when the network returns, sync delivers it', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6)
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
+  await bob.client.publishBundles()
+  await bob.stop()
+  // alice's only way in is a bootstrap peer that is down
+  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const r = await alice.client.send('bob', 'written on the train')
+  assert.equal(r.route, 'outbox')
+  assert.equal((await alice.client.messenger.pending()).length, 1)
+
+  await alice.stop()
+  await alice.restart({ bootstrap: net.bootstrap })
+  const sync = await alice.client.sync()
+  assert.equal(sync.sent, 1)
+  assert.equal((await alice.client.messenger.pending()).length, 0)
+
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['written on the train'])
+})
+
+test('the daemon sends the outbox by itself when its bootstrap peers come back', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6)
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
+  await bob.client.publishBundles()
+  await bob.stop()
+  // a mailbox node whose address alice knows, down while she writes
+  const late = net.nodes[5]
+  assert.ok(late !== undefined)
+  const lateAddr = late.addresses()[0] as string
+  await net.stopNode(late)
+
+  const A = ['--data-dir', join(root, 'alice')]
+  assert.equal((await cairn([...A, 'init'])).code, 0)
+  const env = { CAIRN_BOOTSTRAP: lateAddr }
+  assert.equal((await cairn([...A, 'contact', 'add', 'bob', bob.peerId], { env })).code, 0)
+  const sent = await cairn([...A, 'send', 'bob', 'queued while offline', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'], { env })
+  assert.equal(JSON.parse(sent.stdout).route, 'outbox', sent.stderr)
+
+  await startCairn(t, [...A, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'], { ...env, CAIRN_DELIVERY_RETRY_INTERVAL_MS: '300' })
+  await net.restart(late) // the network comes back
+  const deadline = Date.now() + 30_000
+  let held = 0
+  while (Date.now() < deadline && held === 0) {
+    await new Promise(resolve => setTimeout(resolve, 300))
+    held = net.nodes.reduce((n, node) => n + node.mailbox.store.usageOf(bob.peerId).count, 0)
+  }
+  assert.ok(held > 0, 'the daemon deposited the queued message without being asked')
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['queued while offline'])
+})

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { mailboxNetwork } from '../helpers/network.js'
+import { makeUser, tempRoot } from '../helpers/users.js'
+
+test('20 strangers start sessions with offline B: no one-time prekey twice, last-resort after, replenished on return', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6)
+  // a small supply, so that it runs out: 2 EC + 1 Kyber one-time prekeys per replica (k = 5)
+  const small = { bootstrap: net.bootstrap, delivery: { oneTimePreKeys: 10, oneTimeKyberPreKeys: 5 } }
+  const bob = await makeUser(t, root, 'bob', { overrides: small })
+  assert.equal((await bob.client.publishBundles()).published, 5)
+  await bob.stop()
+
+  const senders = await Promise.all(Array.from({ length: 20 }, async (_, i) => makeUser(t, root, `sender${i}`, { overrides: { bootstrap: net.bootstrap } })))
+  for (const [i, s] of senders.entries()) {
+    const r = await s.client.send(bob.peerId, `hello from stranger ${i}`)
+    assert.equal(r.route, 'mailbox', `sender ${i}`)
+  }
+  const handedOut = net.nodes.reduce((n, node) => n + node.mailbox.metrics.oneTimePreKeysHandedOut, 0)
+  assert.equal(handedOut, 10, 'every one-time prekey was handed out exactly once, then none')
+  assert.equal(net.nodes.reduce((n, node) => n + node.mailbox.metrics.bundlesTaken, 0) >= 20, true)
+
+  await bob.restart({ ...small })
+  const got = await bob.client.sync()
+  assert.equal(got.received, 20, 'all 20 sessions decrypted: a reused one-time prekey would have failed')
+  const texts = (await bob.client.inbox()).map(m => m.text).sort()
+  assert.deepEqual(texts, Array.from({ length: 20 }, (_, i) => `hello from stranger ${i}`).sort())
+  assert.equal(new Set((await bob.client.inbox()).map(m => m.from)).size, 20)
+
+  // sync published fresh shares: every replica has one-time prekeys again
+  const statuses = net.nodes.map(n => n.mailbox.store.getBundle(bob.peerId))
+  const withKeys = (await Promise.all(statuses)).filter(b => b !== undefined && b.preKeys.length > 0)
+  assert.ok(withKeys.length >= 5, `replicas with one-time prekeys after return: ${withKeys.length}`)
+
+  // and a reply goes back over the sessions the strangers started
+  assert.equal((await bob.client.send(senders[3]?.peerId as string, 'hi, stranger 3')).route, 'direct')
+  assert.equal((await senders[3]?.client.inbox())?.at(-1)?.text, 'hi, stranger 3')
+})
