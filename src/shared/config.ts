@@ -27,6 +27,23 @@ export interface CairnConfig {
     mdns: boolean
     /** Dial timeout for one peer, ms. */
     dialTimeoutMs: number
+    /**
+     * Behind a NAT: reserve slots on relays (our bootstrap peers), advertise /p2p-circuit
+     * addresses, dial every TCP connection from one fixed local port (`dialPort`) so relays observe
+     * the NAT mapping that a hole punch will use, and confirm that observed address.
+     */
+    natTraversal: boolean
+    /** The fixed local TCP port for outbound dials in natTraversal mode (never a listen port). */
+    dialPort: number
+  }
+  relay: {
+    /** Serve circuit relay v2 (operator nodes). */
+    enabled: boolean
+    maxReservations: number
+    reservationTtlMs: number
+    /** Per relayed connection: bytes (both directions together) and lifetime, ms. */
+    dataLimitBytes: number
+    durationLimitMs: number
   }
   limits: {
     /** Largest sealed envelope accepted or sent, bytes. */
@@ -96,7 +113,8 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000 },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, natTraversal: false, dialPort: 4011 },
+    relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
       enabled: false,
@@ -237,7 +255,7 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'limits', 'mailbox', 'delivery'] as const) {
+  for (const section of ['network', 'relay', 'limits', 'mailbox', 'delivery'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }

@@ -1,10 +1,14 @@
 /**
- * Builds the libp2p host every Cairn process runs: TCP + WebSockets, Noise, Yamux, identify, ping
- * and the Kademlia DHT on Cairn's own protocol. Callers add their services (direct delivery, the
- * mailbox) through `services`; the host neither opens nor closes the datastore it is given.
+ * Builds the libp2p host every Cairn process runs: TCP + WebSockets + circuit relay v2, Noise,
+ * Yamux, identify, ping, AutoNAT, DCUtR and the Kademlia DHT on Cairn's own protocol. Operator
+ * nodes add a relay server; peers behind NAT add the pieces hole punching needs (see
+ * docs/NAT.md). Callers add their services; the host neither opens nor closes the datastore.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
@@ -15,6 +19,8 @@ import type { ComponentLogger, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { CairnConfig } from '../config.js'
 import { KAD_PROTOCOL } from '../protocols/ids.js'
+import { directDialGate } from './direct-dial-gate.js'
+import { confirmObservedAddresses } from './observed-address.js'
 
 export interface CairnServices extends ServiceMap {
   identify: unknown
@@ -36,14 +42,30 @@ export interface NodeInit<S extends ServiceMap> {
 
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
+/** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
+function peersOf (addrs: string[]): Set<string> {
+  return new Set(addrs.map(a => a.split('/p2p/').pop() ?? '').filter(id => id !== ''))
+}
+
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<CairnNode<S>> {
   const { config } = init
+  const nat = config.network.natTraversal
+  const trusted = peersOf(config.bootstrap)
   const options: Libp2pOptions<CairnServices & S> = {
     privateKey: init.privateKey,
     datastore: init.datastore,
     start: init.start ?? true,
-    addresses: { listen: config.listen, announce: config.announce },
-    transports: [tcp(), webSockets()],
+    addresses: {
+      // behind NAT nobody can dial our TCP listener; we are reached through relays (and punches)
+      listen: nat ? [...config.listen, '/p2p-circuit'] : config.listen,
+      announce: config.announce
+    },
+    transports: [
+      // a fixed local port makes the mapping a relay observes the one a hole punch reuses
+      tcp(nat ? { dialOpts: { noDelay: true, localPort: config.network.dialPort } as { noDelay: boolean } } : {}),
+      webSockets(),
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 })
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
@@ -53,9 +75,12 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       dialTimeout: config.network.dialTimeoutMs,
       ...(config.network.allowPrivateAddresses ? { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } : {})
     },
+    ...(nat ? { connectionGater: { filterMultiaddrForPeer: directDialGate({ trustedPeers: () => trusted }) } } : {}),
     services: {
       identify: identify(),
       ping: ping(),
+      autoNAT: autoNAT({ protocolPrefix: 'cairn' }),
+      dcutr: dcutr(),
       dht: kadDHT({
         protocol: KAD_PROTOCOL,
         clientMode: !init.dhtServer,
@@ -65,6 +90,22 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         // boot; Cairn joins explicitly (joinDht) right after dialling bootstrap peers instead
         initialQuerySelfInterval: 0
       }),
+      ...(config.relay.enabled
+        ? {
+            relay: circuitRelayServer({
+              reservations: {
+                maxReservations: config.relay.maxReservations,
+                reservationTtl: config.relay.reservationTtlMs,
+                applyDefaultLimit: true,
+                defaultDataLimit: BigInt(config.relay.dataLimitBytes),
+                // milliseconds on the server; the client is told the same number and reads it as
+                // seconds (circuit-relay-v2 4.2.13), so never trust conn.limits.seconds on a client
+                defaultDurationLimit: config.relay.durationLimitMs
+              }
+            })
+          }
+        : {}),
+      ...(nat ? { observedAddress: confirmObservedAddresses({ trustedPeers: () => trusted }) } : {}),
       ...(init.services ?? {})
     } as any
   }
