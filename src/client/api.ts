@@ -25,10 +25,23 @@ export interface SyncResult {
   sent: number
 }
 
+export interface ConnectionInfo {
+  peerId: string
+  remoteAddr: string
+  direction: 'inbound' | 'outbound'
+  /** Relayed connections carry limits (bytes, seconds); direct ones none. */
+  limited: boolean
+  relayed: boolean
+}
+
 export interface StatusInfo {
   peerId: string
+  /** AutoNAT's and our own view: public (a verified direct address), private (reached via relays), unknown. */
+  reachability: 'public' | 'private' | 'unknown'
   addresses: string[]
+  relays: string[]
   connections: number
+  connectionList: ConnectionInfo[]
   routingTable: number
   outbox: number
   preKeysLeft: number

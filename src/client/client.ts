@@ -4,6 +4,7 @@
  * which the CLI calls in-process and the daemon serves to other processes.
  */
 import type { PrivateKey } from '@libp2p/interface'
+import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
 import { systemClock, type Clock } from '../shared/clock.js'
@@ -202,13 +203,37 @@ export class CairnClient implements ClientApi {
 
   async status (): Promise<StatusInfo> {
     const tx = this.store.transaction()
+    const addresses = this.node?.getMultiaddrs().map(String) ?? []
+    const relayed = addresses.filter(a => a.includes('/p2p-circuit'))
+    const conns = this.node?.getConnections() ?? []
     return {
       peerId: this.identity.peerId.toString(),
-      addresses: this.node?.getMultiaddrs().map(String) ?? [],
-      connections: this.node?.getConnections().length ?? 0,
+      reachability: reachabilityOf(this.node),
+      addresses,
+      relays: [...new Set(relayed.map(a => a.split('/p2p-circuit')[0]?.split('/p2p/').pop() ?? ''))],
+      connections: conns.length,
+      connectionList: conns.map(c => ({
+        peerId: c.remotePeer.toString(),
+        remoteAddr: c.remoteAddr.toString(),
+        direction: c.direction,
+        limited: c.limits !== undefined,
+        relayed: c.remoteAddr.toString().includes('/p2p-circuit')
+      })),
       routingTable: (this.node?.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0,
       outbox: (await this.messenger.pending()).length,
       preKeysLeft: (await availablePreKeys(tx)).preKeys
     }
   }
+}
+
+/**
+ * Public when the address manager holds a verified, public, direct address (AutoNAT confirmed it,
+ * or an operator announced it); private when we are reachable only through relay reservations.
+ */
+export function reachabilityOf (node: CairnNode | undefined): StatusInfo['reachability'] {
+  if (node === undefined) return 'unknown'
+  const addrs = node.getMultiaddrs()
+  if (addrs.some(a => !a.toString().includes('/p2p-circuit') && !isPrivate(a))) return 'public'
+  if (addrs.some(a => a.toString().includes('/p2p-circuit'))) return 'private'
+  return 'unknown'
 }

@@ -14,7 +14,10 @@ export const status: Command = {
       if (ctx.parsed.json) printJson(s)
       else {
         printLine(`peer id:       ${s.peerId}`)
+        printLine(`reachability:  ${s.reachability}`)
+        printLine(`relays:        ${s.relays.length === 0 ? 'none' : s.relays.join(', ')}`)
         printLine(`connections:   ${s.connections}`)
+        for (const c of s.connectionList) printLine(`  ${c.direction.padEnd(8)} ${c.remoteAddr}${c.limited ? ' (relayed, limited)' : ''}`)
         printLine(`routing table: ${s.routingTable}`)
         printLine(`outbox:        ${s.outbox}`)
         printLine(`prekeys left:  ${s.preKeysLeft}`)
