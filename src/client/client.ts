@@ -187,8 +187,10 @@ export class CairnClient implements ClientApi {
     return { received: collected.received, sent }
   }
 
+  /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
-    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, options)
+    const rotated = await this.messenger.rotatePreKeysIfDue()
+    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
   }
 
   private requireNode (): CairnNode {

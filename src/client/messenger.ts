@@ -21,7 +21,7 @@ import { CONTENT_VERSION, ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
-import { availablePreKeys, replenishPreKeys, takeBundle } from './crypto/prekeys.js'
+import { availablePreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle } from './crypto/prekeys.js'
 import { SealedSession, UndecryptableError } from './crypto/sealed-session.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
@@ -180,6 +180,17 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       }
       await tx.commit()
       return bundle
+    })
+  }
+
+  /** Rotate the signed prekey if it is due; true when a new bundle should be published. */
+  async rotatePreKeysIfDue (): Promise<boolean> {
+    return this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const d = this.init.config.delivery
+      const rotated = await rotateSignedPreKey(tx, this.owner(), this.now, { rotateAfterMs: d.signedPreKeyRotationMs, keepForMs: d.signedPreKeyGraceMs })
+      await tx.commit()
+      return rotated
     })
   }
 

@@ -95,6 +95,10 @@ export interface CairnConfig {
     /** One-time EC and Kyber prekeys generated at init and kept topped up. */
     oneTimePreKeys: number
     oneTimeKyberPreKeys: number
+    /** Signed (and last-resort Kyber) prekeys are replaced this often, ms... */
+    signedPreKeyRotationMs: number
+    /** ...and a replaced one is kept this long for messages still in flight, ms (> the TTL). */
+    signedPreKeyGraceMs: number
   }
 }
 
@@ -130,7 +134,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       sweepIntervalMs: 10 * 60 * 1000,
       drainTimeoutMs: 5000
     },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
   }
 }
 

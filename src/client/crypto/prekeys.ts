@@ -66,6 +66,32 @@ export async function generateOneTimePreKeys (kv: Kv, owner: PreKeyOwner, count:
   for (let i = 0; i < kyberCount; i++) await generateKyber(kv, owner, now)
 }
 
+/**
+ * Rotate the signed prekey (and the last-resort Kyber prekey with it) once the current one is
+ * older than `rotateAfterMs`. Old ones stay, so messages sealed to a bundle published before the
+ * rotation still open; those older than `keepForMs` past their successor are deleted (by then any
+ * such message has expired at the mailboxes). Returns true when it rotated.
+ */
+export async function rotateSignedPreKey (kv: Kv, owner: PreKeyOwner, now: number, policy: { rotateAfterMs: number, keepForMs: number }): Promise<boolean> {
+  const currentId = decodeNumber(await kv.get(meta.spkCurrent), 0)
+  const current = await kv.get(keys.signedPreKey(currentId))
+  if (current !== undefined && now - SignedPreKeyRecord.deserialize(ab(current)).timestamp() < policy.rotateAfterMs) return false
+  const retired = JSON.parse(new TextDecoder().decode(await kv.get(keys.meta('spk-retired')) ?? new TextEncoder().encode('[]'))) as Array<{ spk: number, kyber: number, at: number }>
+  const keep: typeof retired = []
+  for (const r of retired) {
+    if (now - r.at > policy.keepForMs) {
+      kv.delete(keys.signedPreKey(r.spk))
+      kv.delete(keys.kyberPreKey(r.kyber))
+      kv.delete(keys.kyberLastResort(r.kyber))
+    } else keep.push(r)
+  }
+  if (current !== undefined) keep.push({ spk: currentId, kyber: decodeNumber(await kv.get(meta.lastResortCurrent), 0), at: now })
+  kv.put(keys.meta('spk-retired'), new TextEncoder().encode(JSON.stringify(keep)))
+  await generateSignedPreKey(kv, owner, now)
+  await generateLastResortKyberPreKey(kv, owner, now)
+  return true
+}
+
 /** How many one-time prekeys have not been handed out yet. */
 export async function availablePreKeys (kv: Kv): Promise<{ preKeys: number, kyberPreKeys: number }> {
   const preKeys = decodeNumber(await kv.get(meta.preKeyNext), 1) - decodeNumber(await kv.get(meta.preKeyGive), 1)
