@@ -34,3 +34,13 @@ export async function openSession (ctx: CommandContext, options: { network: bool
   const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network })
   return { api: client, client, close: async () => { await client.stop() } }
 }
+
+/** Open a session for one command, run it, and close the session whatever happens. */
+export async function withSession<T> (ctx: CommandContext, options: { network: boolean }, run: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(ctx, options)
+  try {
+    return await run(session)
+  } finally {
+    await session.close()
+  }
+}

@@ -1,4 +1,4 @@
-import { openSession } from '../context.js'
+import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -8,8 +8,7 @@ export const id: Command = {
   summary: 'show this identity (addresses when a daemon runs)',
   flags: {},
   async run (ctx) {
-    const session = await openSession(ctx, { network: false })
-    try {
+    await withSession(ctx, { network: false }, async (session) => {
       const info = await session.api.id()
       if (ctx.parsed.json) printJson(info)
       else {
@@ -17,8 +16,6 @@ export const id: Command = {
         printLine(`fingerprint: ${info.fingerprint}`)
         for (const a of info.addresses) printLine(`  ${a}`)
       }
-    } finally {
-      await session.close()
-    }
+    })
   }
 }

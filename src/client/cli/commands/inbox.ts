@@ -1,5 +1,5 @@
 import type { InboxView } from '../../api.js'
-import { openSession } from '../context.js'
+import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -14,14 +14,11 @@ export const inbox: Command = {
   summary: 'list received messages, oldest first',
   flags: {},
   async run (ctx) {
-    const session = await openSession(ctx, { network: false })
-    try {
+    await withSession(ctx, { network: false }, async (session) => {
       const list = await session.api.inbox()
       if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route })))
       else if (list.length === 0) printLine('no messages')
       else for (const m of list) printLine(formatMessage(m))
-    } finally {
-      await session.close()
-    }
+    })
   }
 }

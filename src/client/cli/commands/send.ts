@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
-import { openSession } from '../context.js'
+import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -19,15 +19,12 @@ export const send: Command = {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
     const text = words.length > 0 ? words.join(' ') : await readStdin()
     if (text === '') throw new InvalidInputError('empty message')
-    const session = await openSession(ctx, { network: true })
-    try {
+    await withSession(ctx, { network: true }, async (session) => {
       const r = await session.api.send(to as string, text)
       if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0 })
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
       else printLine(`${to} is unreachable; kept in the outbox, sent on the next \`cairn sync\` or by the daemon (${r.id})`)
-    } finally {
-      await session.close()
-    }
+    })
   }
 }

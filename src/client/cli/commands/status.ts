@@ -1,4 +1,4 @@
-import { openSession } from '../context.js'
+import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -8,8 +8,7 @@ export const status: Command = {
   summary: 'connections, DHT routing table, outbox and prekeys',
   flags: {},
   async run (ctx) {
-    const session = await openSession(ctx, { network: true })
-    try {
+    await withSession(ctx, { network: true }, async (session) => {
       const s = await session.api.status()
       if (ctx.parsed.json) printJson(s)
       else {
@@ -23,8 +22,6 @@ export const status: Command = {
         printLine(`prekeys left:  ${s.preKeysLeft}`)
         for (const a of s.addresses) printLine(`  ${a}`)
       }
-    } finally {
-      await session.close()
-    }
+    })
   }
 }

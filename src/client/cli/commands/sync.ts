@@ -1,4 +1,4 @@
-import { openSession } from '../context.js'
+import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -8,13 +8,10 @@ export const sync: Command = {
   summary: 'collect waiting mail and send what the outbox holds, then exit',
   flags: {},
   async run (ctx) {
-    const session = await openSession(ctx, { network: true })
-    try {
+    await withSession(ctx, { network: true }, async (session) => {
       const r = await session.api.sync()
       if (ctx.parsed.json) printJson(r)
       else printLine(`received ${r.received}, sent ${r.sent}`)
-    } finally {
-      await session.close()
-    }
+    })
   }
 }
