@@ -31,8 +31,12 @@ export const chat: Command = {
         })()
     printLine(`chatting with ${peer?.name ?? name}; type a message and press enter, Ctrl-D to leave`)
     const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY })
+    // piped input can end while a send is still in flight: prompt only while there is a terminal
+    let open = true
+    rl.on('close', () => { open = false })
+    const prompt = (): void => { if (open && process.stdin.isTTY) rl.prompt() }
     rl.setPrompt('> ')
-    rl.prompt()
+    prompt()
     for await (const line of rl) {
       const text = line.trim()
       if (text !== '') {
@@ -44,7 +48,7 @@ export const chat: Command = {
           printLine(`  not sent: ${describeError(err)}`)
         }
       }
-      rl.prompt()
+      prompt()
     }
     unwatch()
     await session.close()
