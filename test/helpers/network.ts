@@ -16,7 +16,8 @@ import { testConfig } from './users.js'
 
 export interface MailboxNet {
   nodes: OperatorNode[]
-  bootstrap: string[]
+  /** Addresses of up to four live nodes (a fresh list each time: churn must not strand a newcomer). */
+  readonly bootstrap: string[]
   /** Start one more node joined to the network (at `port`, e.g. a restart on the same address). */
   add: (name: string, options?: { port?: number, privateKey?: PrivateKey }) => Promise<OperatorNode>
   /** Stop a node and start it again on the same data dir and address. */
@@ -28,11 +29,11 @@ export interface MailboxNet {
 
 export async function mailboxNetwork (t: TestContext, root: string, count: number, options: { clock?: Clock, overrides?: ConfigLayer } = {}): Promise<MailboxNet> {
   const nodes: OperatorNode[] = []
-  const bootstrap: string[] = []
+  const live = (): string[] => nodes.slice(0, 4).map(n => n.addresses()[0] as string)
   const names = new Map<OperatorNode, string>()
   const ports = new Map<OperatorNode, number>()
   const start = async (name: string, port = 0, privateKey?: PrivateKey): Promise<OperatorNode> => {
-    const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${port}`], bootstrap, ...options.overrides })
+    const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${port}`], bootstrap: live(), ...options.overrides })
     if (privateKey !== undefined) {
       ensureDataDir(config.dataDir)
       writeSecretFile(paths.peerKey(config.dataDir), privateKeyToProtobuf(privateKey))
@@ -44,14 +45,11 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
     t.after(async () => { if (nodes.includes(node)) await node.stop().catch(() => {}) })
     return node
   }
-  const first = await start('mbx-0')
-  bootstrap.push(first.addresses()[0] as string)
+  await start('mbx-0')
   await Promise.all(Array.from({ length: count - 1 }, async (_, i) => start(`mbx-${i + 1}`)))
-  // like a real bootstrap list: several peers, so churn never cuts a newcomer off
-  bootstrap.push(...nodes.slice(1, 4).map(n => n.addresses()[0] as string))
   const net: MailboxNet = {
     nodes,
-    bootstrap,
+    get bootstrap () { return live() },
     add: async (name, o = {}) => { const n = await start(name, o.port ?? 0, o.privateKey); await warmNode(n); return n },
     stopNode: async (node) => { nodes.splice(nodes.indexOf(node), 1); await node.stop() },
     restart: async (node) => {

