@@ -7,7 +7,7 @@
 import { PublicKey } from '@signalapp/libsignal-client'
 import { InvalidInputError, UnknownContactError } from '../shared/errors.js'
 import { looksLikePeerId, parsePeerId } from '../shared/peer-id.js'
-import type { Store, Transaction } from '../shared/store.js'
+import type { Store } from '../shared/store.js'
 import { dec, enc, keys } from './crypto/kv.js'
 
 export type TrustState = 'new' | 'unverified' | 'verified' | 'changed'
@@ -108,7 +108,7 @@ export class Contacts {
   }
 
   /** Accept a changed identity key: it becomes the trusted one (and is no longer verified). */
-  async accept (name: string, tx?: Transaction): Promise<void> {
+  async accept (name: string): Promise<void> {
     const c = await this.get(name)
     const { seen } = await this.identityKeys(c.peerId)
     if (seen === undefined) throw new InvalidInputError(`no identity key known for "${name}" yet`)
@@ -116,7 +116,6 @@ export class Contacts {
       { type: 'put' as const, key: keys.acceptedIdentity(c.peerId), value: seen.serialize() },
       { type: 'put' as const, key: byName(name), value: enc.encode(JSON.stringify({ ...c, verifiedKey: undefined })) }
     ]
-    if (tx !== undefined) { for (const op of ops) tx.put(op.key, op.value); return }
     await this.store.write(ops)
   }
 

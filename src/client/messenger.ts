@@ -22,11 +22,11 @@ import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
 import { availablePreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle } from './crypto/prekeys.js'
-import { SealedSession, UndecryptableError } from './crypto/sealed-session.js'
+import { SealedSession } from './crypto/sealed-session.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
 import { alreadySeen, listInbox, recordMessage, type InboxMessage, type Route } from './inbox.js'
-import { deleteOutbox, listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
+import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
@@ -308,4 +308,3 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
   }
 }
 
-export { UndecryptableError, deleteOutbox }

@@ -28,10 +28,6 @@ export async function removeOutbox (store: Store, e: OutboxEntry): Promise<void>
   await store.write([{ type: 'del', key: entryKey(e) }])
 }
 
-export function deleteOutbox (kv: Kv, e: OutboxEntry): void {
-  kv.delete(entryKey(e))
-}
-
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {
   const out: OutboxEntry[] = []
   for await (const { value } of store.list('/cairn/outbox/')) out.push(JSON.parse(dec.decode(value)) as OutboxEntry)
