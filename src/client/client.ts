@@ -90,15 +90,33 @@ export class CairnClient implements ClientApi {
     this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log)]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
-    if (serveMailbox) {
-      this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: this.log })
-      await this.mailbox.start()
-    }
+    if (serveMailbox) await this.startMailbox()
+    else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {
       if (c.addresses.length > 0) await node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: c.addresses.map(a => multiaddr(a)) }).catch(() => {})
     }
     await this.connectBootstrap()
     this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
+  }
+
+  private async startMailbox (): Promise<void> {
+    const node = this.requireNode()
+    this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: this.log })
+    await this.mailbox.start()
+  }
+
+  /**
+   * Our addresses changed: if AutoNAT has now verified a public address, this peer can serve
+   * others, so it becomes a DHT server and a mailbox (DESIGN: ordinary peers double as mailboxes).
+   */
+  private readonly onSelfUpdate = (): void => {
+    const node = this.node
+    if (node === undefined || this.mailbox !== undefined || reachabilityOf(node) !== 'public') return
+    node.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.log.info({ addresses: node.getMultiaddrs().map(String) }, 'publicly reachable: serving the DHT and mailboxes')
+    void node.services.dht.setMode('server').then(async () => this.startMailbox()).catch((err: unknown) => {
+      this.log.warn({ err: describeError(err) }, 'could not start serving')
+    })
   }
 
   /** Dial the bootstrap peers and join the DHT. Returns how many bootstrap peers answered. */
@@ -121,6 +139,7 @@ export class CairnClient implements ClientApi {
   }
 
   async stop (): Promise<void> {
+    this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
     await this.node?.stop()

@@ -35,6 +35,8 @@ export interface CairnConfig {
     natTraversal: boolean
     /** The fixed local TCP port for outbound dials in natTraversal mode (never a listen port). */
     dialPort: number
+    /** An ordinary peer that AutoNAT finds publicly reachable becomes a DHT server and a mailbox. */
+    serveWhenReachable: boolean
   }
   relay: {
     /** Serve circuit relay v2 (operator nodes). */
@@ -117,7 +119,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, natTraversal: false, dialPort: 4011 },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, natTraversal: false, dialPort: 4011, serveWhenReachable: true },
     relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
