@@ -1,9 +1,14 @@
 /**
  * An operator's mailbox node: a DHT server, a mailbox, and a bootstrap peer for others. It holds a
- * libp2p key but no Signal identity. Stops cleanly: new streams refused, in-flight requests
- * finished (bounded), the node stopped, LevelDB closed.
+ * libp2p key but no Signal identity. It migrates the store to the current format before anything
+ * reads it, and can serve Prometheus /metrics and /healthz. Stops cleanly: /healthz turns 503, new
+ * mailbox requests are refused, in-flight ones finish (bounded by mailbox.drainTimeoutMs), the
+ * node stops, and LevelDB closes after its last durable write.
  */
+import { readFileSync } from 'node:fs'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
+import { Registry } from 'prom-client'
 import { systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
@@ -14,40 +19,145 @@ import { loadOrCreatePeerKey } from '../shared/peer-key.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
 import { Mailbox } from './index.js'
+import { MetricsServer, type Health } from './metrics-server.js'
+import { registerCairnMetrics } from './prometheus.js'
+import { ensureStoreVersion, STORE_VERSION_KEY } from './store-check.js'
+
+/** Where /metrics and /healthz are served; no port: not served. */
+export interface MetricsEndpoint { port?: number, host: string }
+
+export interface OperatorOptions {
+  metrics?: MetricsEndpoint
+}
+
+type State = 'running' | 'stopping' | 'stopped'
+
+const BUNDLE_PREFIX = '/cairn/mbx/bundle/'
 
 export class OperatorNode {
-  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger) {}
+  private state: State = 'running'
+  private metricsServer?: MetricsServer
 
-  static async start (config: CairnConfig, log: Logger, clock: Clock = systemClock): Promise<OperatorNode> {
+  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger, readonly storeVersion: number) {}
+
+  static async start (config: CairnConfig, log: Logger, clock: Clock = systemClock, options: OperatorOptions = {}): Promise<OperatorNode> {
     ensureDataDir(config.dataDir)
     const privateKey = await loadOrCreatePeerKey(config.dataDir)
     const store = await Store.open(paths.store(config.dataDir))
+    let node: CairnNode | undefined
+    let op: OperatorNode | undefined
     try {
-      const node = await createNode({ privateKey, datastore: store.datastore, config, dhtServer: true })
+      const { to: storeVersion } = await ensureStoreVersion(store, { log })
+      // one registry per node rather than prom-client's global one, so nothing else in the process
+      // leaks into the scrape; preserveExistingMetrics, or libp2p clears the global registry
+      const registry = options.metrics?.port === undefined ? undefined : new Registry()
+      // libp2p's own metrics land in the same registry, through NodeInit.metrics (create-node.ts)
+      const nodeInit = {
+        privateKey,
+        datastore: store.datastore,
+        config,
+        dhtServer: true,
+        ...(registry === undefined ? {} : { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true, statfsLocation: config.dataDir }) })
+      }
+      node = await createNode(nodeInit)
       const mailbox = new Mailbox({ node, store, config, clock, log })
       await mailbox.start()
-      const op = new OperatorNode(node, mailbox, store, log)
+      op = new OperatorNode(node, mailbox, store, log, storeVersion)
+      if (registry !== undefined && options.metrics?.port !== undefined) await op.serveMetrics(registry, { host: options.metrics.host, port: options.metrics.port })
       await op.joinNetwork(config)
       return op
     } catch (err) {
-      await store.close()
+      if (op !== undefined) await op.stop().catch(() => {})
+      else {
+        await Promise.resolve(node?.stop()).catch(() => {})
+        await store.close()
+      }
       throw err
     }
   }
 
+  private async serveMetrics (registry: Registry, endpoint: { host: string, port: number }): Promise<void> {
+    registerCairnMetrics(registry, {
+      metrics: this.mailbox.metrics,
+      totals: async () => this.mailbox.store.totals(),
+      bundles: async () => this.countBundles(),
+      relayReservations: () => this.relayReservations(),
+      ready: async () => (await this.health()).ready,
+      info: { peerId: this.node.peerId.toString(), version: cairnVersion(), storeVersion: this.storeVersion }
+    })
+    this.metricsServer = new MetricsServer({ ...endpoint, registry, health: async () => this.health(), log: this.log })
+    await this.metricsServer.start()
+  }
+
   private async joinNetwork (config: CairnConfig): Promise<void> {
-    await Promise.all(config.bootstrap.map(async addr => this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(config.network.dialTimeoutMs) })
+    // one bootstrap list for every node of a deployment (a ConfigMap) names each node too
+    const self = `/p2p/${this.node.peerId.toString()}`
+    const others = config.bootstrap.filter(addr => !addr.endsWith(self))
+    await Promise.all(others.map(async addr => this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(config.network.dialTimeoutMs) })
       .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
-    if (config.bootstrap.length > 0) await joinDht(this.node, AbortSignal.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
+    if (others.length > 0) await joinDht(this.node, AbortSignal.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
   }
 
   addresses (): string[] {
     return this.node.getMultiaddrs().map(String)
   }
 
-  async stop (): Promise<void> {
-    await this.mailbox.stop()
-    await this.node.stop()
-    await this.store.close()
+  /** The /metrics and /healthz base URL, when they are served. */
+  get metricsUrl (): string | undefined {
+    return this.metricsServer?.url
   }
+
+  /** Ready when not shutting down, LevelDB answers a read, and libp2p runs with addresses. */
+  async health (): Promise<Health> {
+    const checks: Health['checks'] = {}
+    checks.running = this.state === 'running' ? true : `node is ${this.state}`
+    try {
+      await this.store.get(STORE_VERSION_KEY)
+      checks.store = true
+    } catch (err) {
+      checks.store = `store unreadable: ${describeError(err)}`
+    }
+    checks.listening = this.node.status === 'started' && this.node.getMultiaddrs().length > 0 ? true : `libp2p is ${this.node.status} with ${this.node.getMultiaddrs().length} addresses`
+    return { ready: Object.values(checks).every(c => c === true), checks }
+  }
+
+  async stop (): Promise<void> {
+    if (this.state !== 'running') return
+    this.state = 'stopping' // /healthz says 503 from here on, so a load balancer stops sending peers
+    // each step runs even if one before it failed: the store must close whatever libp2p did
+    let failure: unknown
+    for (const step of [async () => this.mailbox.stop(), async () => this.node.stop(), async () => this.store.close()]) {
+      try { await step() } catch (err) { failure ??= err }
+    }
+    this.state = 'stopped'
+    await this.metricsServer?.stop()
+    if (failure !== undefined) throw failure
+  }
+
+  private async countBundles (): Promise<number> {
+    let n = 0
+    for await (const _ of this.store.listKeys(BUNDLE_PREFIX)) n++
+    return n
+  }
+
+  /** The relay server's reservations, if this node runs one (a service with a `reservations` map). */
+  private relayReservations (): number {
+    for (const service of Object.values(this.node.services as Record<string, unknown>)) {
+      const size = (service as { reservations?: { size?: unknown } } | undefined)?.reservations?.size
+      if (typeof size === 'number') return size
+    }
+    return 0
+  }
+}
+
+let version: string | undefined
+/** package.json's version: the image and `npm ci` both keep package.json beside dist/. */
+function cairnVersion (): string {
+  if (version !== undefined) return version
+  try {
+    version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown'
+  } catch {
+    version = 'unknown'
+  }
+  return version
 }

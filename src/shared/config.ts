@@ -83,6 +83,14 @@ export interface CairnConfig {
     /** In-flight requests allowed to finish at shutdown, ms. */
     drainTimeoutMs: number
   }
+  metrics: {
+    /** Serve Prometheus /metrics and /healthz (operator nodes; `--metrics-port` turns it on too). */
+    enabled: boolean
+    /** Interface to serve them on: loopback unless the operator chooses to expose them. */
+    host: string
+    /** TCP port; 0 picks a free one (printed at start). */
+    port: number
+  }
   delivery: {
     /** How long `send` tries the recipient directly before falling back, ms. */
     directTimeoutMs: number
@@ -136,6 +144,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       sweepIntervalMs: 10 * 60 * 1000,
       drainTimeoutMs: 5000
     },
+    metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
   }
 }
@@ -261,12 +270,14 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'relay', 'limits', 'mailbox', 'delivery'] as const) {
+  for (const section of ['network', 'relay', 'limits', 'mailbox', 'metrics', 'delivery'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }
   }
   if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
   if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
+  if (!Number.isInteger(c.metrics.port) || c.metrics.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${c.metrics.port}`)
+  if (c.metrics.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
 }

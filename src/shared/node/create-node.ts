@@ -35,6 +35,8 @@ export interface NodeInit<S extends ServiceMap> {
   /** DHT server (answers queries, holds mailboxes) or client (only asks). */
   dhtServer: boolean
   services?: { [K in keyof S]: (components: any) => S[K] }
+  /** libp2p's own metrics (operator nodes export them to Prometheus); default: none. */
+  metrics?: Libp2pOptions['metrics']
   /** libp2p's own logs; default: @libp2p/logger, switched on with DEBUG=libp2p:* */
   logger?: ComponentLogger
   start?: boolean
@@ -110,5 +112,6 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     } as any
   }
   if (init.logger !== undefined) options.logger = init.logger
+  if (init.metrics !== undefined) options.metrics = init.metrics
   return createLibp2p(options)
 }

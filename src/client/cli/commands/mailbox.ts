@@ -1,23 +1,78 @@
-import { OperatorNode } from '../../../mailbox/operator-node.js'
+import { existsSync } from 'node:fs'
+import { OperatorNode, type MetricsEndpoint } from '../../../mailbox/operator-node.js'
+import { checkStore, formatReport } from '../../../mailbox/store-check.js'
+import { systemClock } from '../../../shared/clock.js'
+import type { CairnConfig } from '../../../shared/config.js'
+import { paths } from '../../../shared/data-dir.js'
+import { CairnError, ConfigError, InvalidInputError } from '../../../shared/errors.js'
+import { Store } from '../../../shared/store.js'
+import type { Parsed } from '../args.js'
 import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
+/** The `metrics` config section; read structurally so the flags work whether or not config has it. */
+interface MetricsConfig { enabled: boolean, host: string, port: number }
+const METRICS_DEFAULTS: MetricsConfig = { enabled: false, host: '127.0.0.1', port: 9464 }
+
+/** config.metrics < --metrics-port/--metrics-host; a port given on the command line turns them on. */
+function metricsConfig (parsed: Parsed, config: CairnConfig): MetricsConfig {
+  const out = { ...METRICS_DEFAULTS, ...(config as { metrics?: Partial<MetricsConfig> }).metrics }
+  const port = parsed.flags['metrics-port']
+  if (typeof port === 'string') {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new ConfigError('metrics.port (--metrics-port)', `must be a TCP port 0-65535, got ${JSON.stringify(port)}`)
+    out.enabled = true
+    out.port = Number(port)
+  }
+  const host = parsed.flags['metrics-host']
+  if (typeof host === 'string') out.host = host
+  if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${out.port}`)
+  if (out.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
+  return out
+}
+
+/** Verify a stopped node's store; exit 1 (after the report) when something is wrong. */
+async function check (config: CairnConfig, json: boolean): Promise<void> {
+  const dir = paths.store(config.dataDir)
+  // Store.open would create an empty store: a mistyped data dir must not pass as healthy
+  if (!existsSync(dir)) throw new InvalidInputError(`no store at ${dir}; is --data-dir (CAIRN_DATA_DIR) this node's data dir?`)
+  const store = await Store.open(dir)
+  const report = await checkStore(store).finally(async () => { await store.close() })
+  if (json) printJson({ dataDir: config.dataDir, ...report })
+  else for (const line of formatReport(report)) printLine(line)
+  if (!report.healthy) throw new CairnError('INTERNAL', `the store at ${dir} has problems (listed above); restore a backup, or ask for help with the report`)
+}
+
 export const mailbox: Command = {
   name: 'mailbox',
-  usage: 'cairn mailbox [--metrics-port PORT]',
-  summary: 'run an operator node: DHT server, mailbox, bootstrap peer',
-  flags: { 'metrics-port': { type: 'string' } },
+  usage: 'cairn mailbox [--metrics-port PORT] [--metrics-host HOST] [--print-config] [--check]',
+  summary: 'run an operator node: DHT server, mailbox, bootstrap peer (--check verifies a stopped node\'s store)',
+  flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' } },
   async run ({ parsed, config, log }) {
-    const op = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, log)
-    onShutdown(async () => { await op.stop() }, log)
+    const metrics = metricsConfig(parsed, config)
+    const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
+    if (parsed.flags['print-config'] === true) { printLine(JSON.stringify(effective, null, 2)); return }
+    if (parsed.flags.check === true) { await check(config, parsed.json); return }
+
+    const endpoint: MetricsEndpoint = metrics.enabled ? { host: metrics.host, port: metrics.port } : { host: metrics.host }
+    const starting = OperatorNode.start(effective, log, systemClock, { metrics: endpoint })
+    // a signal during start-up (a fast redeploy) waits for start to finish, then stops cleanly
+    onShutdown(async () => {
+      const op = await starting.catch(() => undefined)
+      log.info('stopping: draining in-flight requests')
+      await op?.stop()
+      log.info('stopped')
+    }, log)
+    const op = await starting
     const peerId = op.node.peerId.toString()
-    if (parsed.json) printJson({ peerId, addresses: op.addresses() })
+    const url = op.metricsUrl
+    if (parsed.json) printJson({ peerId, addresses: op.addresses(), ...(url === undefined ? {} : { metrics: url }) })
     else {
       printLine(`cairn mailbox node ${peerId}`)
       for (const a of op.addresses()) printLine(`  ${a}`)
+      if (url !== undefined) printLine(`metrics: ${url}/metrics  health: ${url}/healthz`)
     }
-    log.info({ peerId, addresses: op.addresses() }, 'mailbox node started')
+    log.info({ peerId, addresses: op.addresses(), metrics: url, storeVersion: op.storeVersion }, 'mailbox node started')
     await new Promise(() => {}) // until a signal
   }
 }
