@@ -79,7 +79,7 @@ export class BadSignatureError extends CairnError {
 
 export class StoreLockedError extends CairnError {
   constructor (path: string, options?: { cause?: unknown }) {
-    super('STORE_LOCKED', `the store at ${path} is in use by another cairn process (is \`cairn daemon\` running for this data dir?)`, options)
+    super('STORE_LOCKED', `the store at ${path} is in use by another cairn process (is \`cairn daemon\` or \`cairn mailbox\` running for this data dir?)`, options)
     this.name = 'StoreLockedError'
   }
 }
