@@ -10,6 +10,7 @@ import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -78,6 +79,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       ...(config.network.allowPrivateAddresses ? { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } : {})
     },
     ...(nat ? { connectionGater: { filterMultiaddrForPeer: directDialGate({ trustedPeers: () => trusted }) } } : {}),
+    // peers on the same LAN find each other without a bootstrap peer (the DHT then connects them)
+    ...(config.network.mdns ? { peerDiscovery: [mdns({ serviceTag: 'cairn.local' })] } : {}),
     services: {
       identify: identify(),
       ping: ping(),
