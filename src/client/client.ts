@@ -5,7 +5,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
 import { systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -13,6 +13,7 @@ import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { InvalidInputError, describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
+import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
@@ -254,7 +255,12 @@ export class CairnClient implements ClientApi {
 export function reachabilityOf (node: CairnNode | undefined): StatusInfo['reachability'] {
   if (node === undefined) return 'unknown'
   const addrs = node.getMultiaddrs()
-  if (addrs.some(a => !a.toString().includes('/p2p-circuit') && !isPrivate(a))) return 'public'
+  // A NAT mapping that our relays observed (and observed-address.ts confirmed so DCUtR can punch to
+  // it) is public but not dialable unsolicited: it does not make us reachable.
+  const observed = (node.services as { observedAddress?: ConfirmObservedAddresses }).observedAddress
+  const natMappings = new Set((observed?.confirmedAddresses() ?? []).map(a => a.decapsulateCode(CODE_P2P).toString()))
+  const reachable = (a: Multiaddr): boolean => !natMappings.has(a.decapsulateCode(CODE_P2P).toString())
+  if (addrs.some(a => !a.toString().includes('/p2p-circuit') && !isPrivate(a) && reachable(a))) return 'public'
   if (addrs.some(a => a.toString().includes('/p2p-circuit'))) return 'private'
   return 'unknown'
 }

@@ -66,11 +66,37 @@ export class DirectRoute implements DeliveryRoute {
 
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.config.delivery.directTimeoutMs
-    return request(this.node, recipient, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
+    if (this.config.network.natTraversal && this.node.getConnections(recipient).length === 0) {
+      // Look the recipient up ourselves instead of letting the dial do it: a dial hands peer-routing
+      // results straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would
+      // dial the recipient's NAT mapping (public, but unreachable unsolicited) before its relay
+      // address, hang until the timeout, and leave the conntrack entry that spoils the hole punch.
+      // findPeer merges what it finds into the peer store, where the direct-dial gate applies; the
+      // dial below then uses the peer store's addresses: relay and private ones only.
+      const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
+      await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
+    }
+    // An open connection is used as it is, a direct one first. Dialling by peer id instead would
+    // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and
+    // a dial joins any dial in flight to the same peer, such as DCUtR's hole punch, whose failure
+    // (RST, timeout) then fails this request too.
+    const open = this.node.getConnections(recipient).filter(c => c.status === 'open')
+    const target = open.find(c => c.limits === undefined) ?? open[0] ?? recipient
+    const send = async (to: typeof target): Promise<DirectResponse> => request(this.node, to, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
       maxBytes: this.config.limits.directFrameBytes,
       timeoutMs: timeout,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       runOnLimitedConnection: true
     })
+    try {
+      return await send(target)
+    } catch (err) {
+      // DCUtR closes the relayed connection the moment its hole punch succeeds, which cuts a
+      // request in flight on it: repeat it once on the new direct connection. (A repeated
+      // delivery is answered DIRECT_DUPLICATE; a repeated takeBundle costs one one-time prekey.)
+      const direct = this.node.getConnections(recipient).find(c => c.status === 'open' && c.limits === undefined)
+      if (direct === undefined || direct === target || options.signal?.aborted === true) throw err
+      return send(direct)
+    }
   }
 }

@@ -9,7 +9,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
@@ -83,6 +83,9 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     ...(config.network.mdns ? { peerDiscovery: [mdns({ serviceTag: 'cairn.local' })] } : {}),
     services: {
       identify: identify(),
+      // tell connected peers (relays, DHT servers) when our addresses change, e.g. the /p2p-circuit
+      // address a relay reservation adds: peer routing can only hand out what they were told
+      identifyPush: identifyPush(),
       ping: ping(),
       autoNAT: autoNAT({ protocolPrefix: 'cairn' }),
       dcutr: dcutr(),

@@ -20,10 +20,14 @@ export interface RequestOptions {
   runOnLimitedConnection?: boolean
 }
 
-/** Send `req` to `peer` and read its answer. Throws on dial, stream, size or timeout failure. */
-export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[], protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
+/**
+ * Send `req` to `peer` and read its answer. Throws on dial, stream, size or timeout failure.
+ * `peer` may be an open Connection: the stream is opened on it, with no dial.
+ */
+export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[] | Connection, protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
   const signal = options.signal === undefined ? AbortSignal.timeout(options.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
-  const stream = await node.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false })
+  const streamOptions = { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false }
+  const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
   try {
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
     await pb.write(req, codecs.req, { signal })
@@ -71,6 +75,10 @@ export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stre
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   }
+}
+
+function isConnection (peer: PeerId | Multiaddr | Multiaddr[] | Connection): peer is Connection {
+  return typeof (peer as Partial<Connection>).newStream === 'function'
 }
 
 /** Name and message only: errors from peers must not flood logs with stacks. */
