@@ -127,15 +127,19 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
    * Open an envelope that reached us (directly or from a mailbox), store it and remember its id.
    * Resolves only after the message is on disk. Throws RejectedEnvelopeError for bad input.
    */
-  async receive (envelope: Envelope, route: Route): Promise<ReceiveStatus> {
-    const statuses = await this.receiveMany([envelope], route)
+  async receive (envelope: Envelope, route: Route, from?: string): Promise<ReceiveStatus> {
+    const statuses = await this.receiveMany([envelope], route, from)
     const status = statuses[0]
     if (status instanceof Error) throw status
     return status ?? 'duplicate'
   }
 
   /** Open a batch in one durable commit (a mailbox sync); one bad envelope spoils only itself. */
-  async receiveMany (envelopes: Envelope[], route: Route): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
+  /**
+   * `from` is the peer that handed the envelopes over, when known: on the direct protocol, an
+   * envelope whose sender is someone else was pushed by a mailbox node, and is labelled so.
+   */
+  async receiveMany (envelopes: Envelope[], route: Route, from?: string): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
     const stored: InboxMessage[] = []
     const results = await this.lock.run(async () => {
       const tx = this.init.store.transaction()
@@ -143,7 +147,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
         try {
-          const m = await this.openOne(tx, envelope, route)
+          const m = await this.openOne(tx, envelope, route, from)
           if (m === undefined) { out.push('duplicate'); continue }
           stored.push(m)
           out.push('stored')
@@ -263,7 +267,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return { id: entry.id, route: 'outbox' }
   }
 
-  private async openOne (tx: Kv, envelope: Envelope, route: Route): Promise<InboxMessage | undefined> {
+  private async openOne (tx: Kv, envelope: Envelope, via: Route, from?: string): Promise<InboxMessage | undefined> {
     const now = this.now
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -285,6 +289,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     if (hex(content.id) !== id) throw new RejectedEnvelopeError('bad-request', 'content id differs from envelope id')
     await this.bindSender(opened, content)
     if (content.text === undefined) return undefined // receipts and future kinds: nothing to show
+    const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
     const m: InboxMessage = { id, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     recordMessage(tx, m)
     return m

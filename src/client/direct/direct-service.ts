@@ -40,7 +40,7 @@ export class DirectService {
       log: this.log,
       handle: async (req, connection) => {
         if (req.deliver !== undefined) {
-          const status = await this.messenger.receive(req.deliver, 'direct')
+          const status = await this.messenger.receive(req.deliver, 'direct', connection.remotePeer.toString())
           return { status: status === 'stored' ? DirectStatus.DIRECT_OK : DirectStatus.DIRECT_DUPLICATE, id: req.deliver.id }
         }
         if (req.takeBundle !== undefined) {
