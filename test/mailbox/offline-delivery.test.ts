@@ -38,3 +38,26 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   assert.deepEqual(net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count), net.nodes.map(() => 0), 'replicas are empty after the ack')
   assert.equal((await bob.client.sync()).received, 0, 'a second sync finds nothing')
 })
+
+test('live push: a connected recipient gets new mail at once; the copy stays until its signed ack', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 5, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  // bob stays connected to his replicas (publishing dialled them)
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  alice.client.messenger.routes = alice.client.messenger.routes.filter(r => r.name === 'mailbox')
+  assert.equal((await alice.client.send('bob', 'pushed to you')).route, 'mailbox')
+
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline && (await bob.client.inbox()).length === 0) await new Promise(resolve => setTimeout(resolve, 100))
+  const inbox = await bob.client.inbox()
+  assert.deepEqual(inbox.map(m => [m.text, m.route]), [['pushed to you', 'mailbox']], 'arrived without a sync')
+  assert.ok(net.nodes.some(n => n.mailbox.metrics.pushes > 0))
+  assert.ok(net.nodes.some(n => n.mailbox.store.usageOf(bob.peerId).count > 0), 'the push alone deletes nothing')
+  assert.equal((await bob.client.sync()).received, 0, 'the copies are duplicates now')
+  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  assert.deepEqual(net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count), net.nodes.map(() => 0), 'acked everywhere')
+})
