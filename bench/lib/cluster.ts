@@ -1,0 +1,109 @@
+/**
+ * Cairn peers on loopback for benchmarks and the simulation: each a real CairnClient (its own data
+ * dir, LevelDB, libsignal identity, libp2p host on 127.0.0.1), optionally serving as a mailbox and
+ * DHT server (config mailbox.enabled), that can be stopped and started again on the same data dir
+ * and port. Unlike test/helpers it does not need a node:test context.
+ */
+import { join } from 'node:path'
+import { CairnClient } from '../../src/client/client.js'
+import type { Clock } from '../../src/shared/clock.js'
+import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import { joinDht } from '../../src/shared/placement.js'
+
+export interface Peer {
+  name: string
+  dataDir: string
+  peerId: string
+  /** The TCP port it listens on; kept across restarts. */
+  port: number
+  client?: CairnClient
+}
+
+export interface ClusterOptions {
+  root: string
+  clock?: Clock
+  /** Serve as mailbox + DHT server (ordinary peers); false: a client that only uses the network. */
+  mailbox?: boolean
+  overrides?: ConfigLayer
+}
+
+export function peerConfig (dataDir: string, port: number, options: { mailbox?: boolean, overrides?: ConfigLayer, bootstrap?: string[] }): CairnConfig {
+  const base = resolveConfig([{ dataDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], logLevel: 'silent', bootstrap: options.bootstrap ?? [], ...options.overrides }])
+  return { ...base, mailbox: { ...base.mailbox, enabled: options.mailbox ?? base.mailbox.enabled } }
+}
+
+export function addressOf (peer: Peer): string {
+  return `/ip4/127.0.0.1/tcp/${peer.port}/p2p/${peer.peerId}`
+}
+
+export class Cluster {
+  readonly peers: Peer[] = []
+
+  constructor (private readonly options: ClusterOptions) {}
+
+  online (): Peer[] {
+    return this.peers.filter(p => p.client !== undefined)
+  }
+
+  /** Create an identity and start it, joined through `bootstrap` (default: the first peers). */
+  async add (name: string, options: { mailbox?: boolean, bootstrap?: string[] } = {}): Promise<Peer> {
+    const dataDir = join(this.options.root, name)
+    const mailbox = options.mailbox ?? this.options.mailbox ?? true
+    const clock = this.options.clock
+    await CairnClient.init(peerConfig(dataDir, 0, { mailbox, ...this.extra() }), clock)
+    const peer: Peer = { name, dataDir, peerId: '', port: 0 }
+    this.peers.push(peer)
+    await this.start(peer, { mailbox, bootstrap: options.bootstrap ?? this.defaultBootstrap(peer) })
+    return peer
+  }
+
+  /** Start `count` peers: the first alone, then the rest in parallel joined through it. */
+  async addMany (prefix: string, count: number, options: { mailbox?: boolean } = {}): Promise<Peer[]> {
+    const first = await this.add(`${prefix}-0`, options)
+    const rest = await Promise.all(Array.from({ length: count - 1 }, async (_, i) => this.add(`${prefix}-${i + 1}`, { ...options, bootstrap: [addressOf(first)] })))
+    return [first, ...rest]
+  }
+
+  /** Start (again) on the same data dir and port. */
+  async start (peer: Peer, options: { mailbox?: boolean, bootstrap?: string[] } = {}): Promise<CairnClient> {
+    if (peer.client !== undefined) return peer.client
+    const mailbox = options.mailbox ?? this.options.mailbox ?? true
+    const config = peerConfig(peer.dataDir, peer.port, { mailbox, ...this.extra(), bootstrap: options.bootstrap ?? this.defaultBootstrap(peer) })
+    const clock = this.options.clock
+    const client = await CairnClient.open({ config, log: silentLogger(), ...(clock === undefined ? {} : { clock }) })
+    peer.client = client
+    peer.peerId = client.identity.peerId.toString()
+    const addr = client.node?.getMultiaddrs()[0]?.toString() ?? ''
+    peer.port = Number(addr.split('/tcp/')[1]?.split('/')[0] ?? 0)
+    return client
+  }
+
+  async stop (peer: Peer): Promise<void> {
+    const client = peer.client
+    if (client === undefined) return
+    peer.client = undefined
+    await client.stop()
+  }
+
+  async stopAll (): Promise<void> {
+    await Promise.all(this.peers.map(async p => this.stop(p).catch(() => {})))
+  }
+
+  /** A Kademlia self-lookup on every online peer, so routing tables reflect who is online. */
+  async warm (): Promise<void> {
+    await Promise.all(this.online().map(async p => {
+      const node = p.client?.node
+      if (node !== undefined) await joinDht(node, AbortSignal.timeout(10_000)).catch(() => 0)
+    }))
+  }
+
+  private extra (): { overrides?: ConfigLayer } {
+    return this.options.overrides === undefined ? {} : { overrides: this.options.overrides }
+  }
+
+  /** Up to three online peers other than `self`, as a real bootstrap list would offer. */
+  private defaultBootstrap (self: Peer): string[] {
+    return this.online().filter(p => p !== self).slice(0, 3).map(addressOf)
+  }
+}

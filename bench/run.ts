@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: every figure beside a baseline measured in the same run, printed as a markdown
+ * table and written to bench/results/latest.json with the machine, versions and commit, plus a
+ * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
+ *
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,mailbox,ingest,memory,handover]
+ *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
+ *
+ * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
+ * a summary of the top frames, profile-*.md, next to the JSON).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { machineInfo, repoRoot } from './lib/machine.js'
+import { runPeers, type PeersResult } from './lib/peers.js'
+import { profiled } from './lib/profiler.js'
+import { markdownTable, simpleTable, type Row } from './lib/report.js'
+import { now } from './lib/stats.js'
+import { cdfChart } from './lib/svg.js'
+import { cryptoSuite } from './suites/crypto.js'
+import { directSuite, type DirectResult } from './suites/direct.js'
+import { handoverSuite } from './suites/handover.js'
+import { ingestSuite } from './suites/ingest.js'
+import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
+import { memorySuite } from './suites/memory.js'
+import { sideBySide, syncRows } from './suites/sync-compare.js'
+
+const SUITES = ['crypto', 'direct', 'mailbox', 'ingest', 'memory', 'handover'] as const
+
+function sizes (smoke: boolean, messages?: number, runs?: number) {
+  const m = messages ?? (smoke ? 30 : 1000)
+  const r = runs ?? (smoke ? 1 : 3)
+  return {
+    crypto: { messages: smoke ? 50 : 2000, sessions: smoke ? 10 : 200, payloadBytes: 1024 },
+    direct: { messages: m, textBytes: 1024 },
+    mailbox: { messages: m, runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
+    ingest: { envelopes: smoke ? 500 : 20_000, sequential: smoke ? 100 : 2000, concurrency: 64, runs: r, sealedBytes: 1024 },
+    memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
+    handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
+    peers: { messages: m, size: 1024, runs: r }
+  }
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      peers: { type: 'string', default: 'mosquitto,nostr' },
+      messages: { type: 'string' },
+      runs: { type: 'string' },
+      profile: { type: 'boolean', default: false }
+    }
+  })
+  const smoke = values.smoke
+  const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
+  const only = new Set(values.only?.split(',') ?? SUITES)
+  const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
+  const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
+  const t0 = now()
+  const rows: Row[] = []
+  const timings: Record<string, number> = {}
+  mkdirSync(out, { recursive: true })
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    log(`${name}…`)
+    const t = now()
+    const v = values.profile && (name === 'direct' || name === 'mailbox') ? await profiled(name, out, fn) : await fn()
+    timings[name] = Math.round(now() - t)
+    log(`${name} done in ${(timings[name] / 1000).toFixed(1)} s`)
+    return v
+  }
+  let direct: DirectResult | undefined
+  let mailbox: MailboxResult | undefined
+  let peers: PeersResult = { rows: [], skipped: [], errors: [] }
+  if (only.has('crypto')) rows.push(...await step('crypto', async () => cryptoSuite(s.crypto)))
+  if (only.has('direct')) { direct = await step('direct', async () => directSuite(s.direct)); rows.push(...direct.rows) }
+  if (only.has('mailbox')) {
+    mailbox = await step('mailbox', async () => mailboxSuite(s.mailbox))
+    rows.push(...mailbox.rows)
+    const systems = values.peers === 'none' ? [] : values.peers.split(',').filter(x => x !== '')
+    peers = await step('peers', async () => runPeers({ ...s.peers, systems, log: (...a: unknown[]) => { log('peers:', ...a) } }))
+    rows.push(...syncRows(mailbox, peers, s.mailbox.messages, s.mailbox.runs))
+  }
+  if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
+  if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
+  if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
+
+  const charts: string[] = []
+  const series = [
+    ...(direct === undefined ? [] : [{ name: 'Cairn direct send → receipt', values: direct.samples.send }, { name: 'bare stream echo', values: direct.samples.echo }]),
+    ...(mailbox === undefined ? [] : [{ name: 'Cairn deposit, k=3', values: mailbox.samples.deposit }, { name: 'Cairn send to offline', values: mailbox.samples.send }, { name: 'bare request to 1 node', values: mailbox.samples.request }])
+  ]
+  if (series.length > 0) {
+    writeFileSync(join(out, 'latency-cdf.svg'), cdfChart({ title: 'Delivery latency on loopback (CDF)', xLabel: 'milliseconds (log scale)', series }))
+    charts.push('latency-cdf.svg')
+  }
+  const meta = { ...machineInfo(), smoke, sizes: s, wallSeconds: Math.round((now() - t0) / 100) / 10, suiteMs: timings }
+  const result = { meta, rows, peers, stages: { direct: direct?.stages }, sync: mailbox === undefined ? undefined : { cairn: mailbox.cairn, runs: mailbox.runs }, charts }
+  writeFileSync(join(out, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
+
+  const lines = [
+    `# Cairn bench — ${meta.date}${smoke ? ' (smoke)' : ''}`, '',
+    `${meta.cpus} × ${meta.cpuModel}, ${meta.memGiB} GiB, ${meta.platform}, Node ${meta.node}, libp2p ${meta.versions.libp2p}, libsignal ${meta.versions['@signalapp/libsignal-client']}, commit ${meta.commit.slice(0, 12)}${meta.dirty ? ' (dirty)' : ''}`, '',
+    markdownTable(rows), ''
+  ]
+  if (mailbox !== undefined) lines.push('Offline recipient, side by side:', '', sideBySide(mailbox, peers, s.mailbox.replicas), '')
+  if (direct !== undefined) lines.push('Direct send, median ms per stage:', '', simpleTable(['stage', 'ms'], Object.entries(direct.stages).map(([k, v]) => [k, v])), '')
+  lines.push(`Wall time ${meta.wallSeconds} s; JSON and charts in ${out}`)
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+main().catch((err: unknown) => { console.error(err); process.exitCode = 1 })

@@ -1,0 +1,117 @@
+/**
+ * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--messages 200] [--days 2] [--seed 1]
+ *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]`
+ *
+ * N ordinary Cairn peers (mailbox + DHT server each) on loopback in this process, on one
+ * ManualClock: messages between random pairs during the sending window, churning peers leaving and
+ * coming back, and the hourly handover driven per simulated hour. `--churn` may be a list
+ * (0.1,0.2,0.4) for the delivery-vs-churn chart; `--minutes` caps the wall time of each run.
+ * Writes bench/results/sim-latest.json, sim-latency-cdf.svg and sim-delivery-vs-churn.svg
+ * (`--smoke`: a few peers, short absences, into bench/results/smoke).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { machineInfo, repoRoot } from '../lib/machine.js'
+import { cdfChart, lineChart } from '../lib/svg.js'
+import type { HandoverMode } from './handover-driver.js'
+import { disableConnectionMonitor } from './quiet-monitor.js'
+import { markdownSummary, summarize, type SimSummary } from './report.js'
+import { simulate } from './runner.js'
+
+type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered'> & { date: string }>
+
+export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nodes: { type: 'string' },
+      churn: { type: 'string' },
+      minutes: { type: 'string' },
+      k: { type: 'string', default: '5' },
+      messages: { type: 'string' },
+      days: { type: 'string' },
+      'max-away-days': { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      size: { type: 'string', default: '256' },
+      handover: { type: 'string', default: 'changed' },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      'connection-monitor': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false }
+    }
+  })
+  const smoke = values.smoke
+  const pick = (v: string | undefined, full: string, tiny: string): string => v ?? (smoke ? tiny : full)
+  const num = (name: string, v: string, min: number): number => {
+    const n = Number(v)
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`)
+    return n
+  }
+  if (values.handover !== 'changed' && values.handover !== 'hourly') throw new Error('--handover must be changed or hourly')
+  const churns = pick(values.churn, '0.2', '0.5').split(',').map(c => num('churn', c, 0))
+  if (churns.some(c => c > 1)) throw new Error('--churn is the fraction of peers that churn, between 0 and 1')
+  const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
+  const log = values.quiet ? () => {} : (...a: unknown[]) => { console.error(`[sim ${new Date().toISOString().slice(11, 19)}]`, ...a) }
+  if (!values['connection-monitor']) await disableConnectionMonitor()
+  const summaries: SimSummary[] = []
+  for (const churn of churns) {
+    const run = await simulate({
+      nodes: num('nodes', pick(values.nodes, '50', '6'), 3),
+      churn,
+      replicas: num('k', values.k, 1),
+      messages: num('messages', pick(values.messages, '200', '30'), 0),
+      sendDays: num('days', pick(values.days, '2', '0.5'), 1 / 24),
+      maxAwayDays: num('max-away-days', pick(values['max-away-days'], '14', '2'), 1 / 24),
+      textBytes: num('size', values.size, 64),
+      seed: num('seed', values.seed, 0),
+      handover: values.handover as HandoverMode,
+      minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
+      log
+    })
+    const s = summarize(run)
+    summaries.push(s)
+    if (!values.quiet) process.stdout.write(markdownSummary(s) + '\n\n')
+  }
+  mkdirSync(out, { recursive: true })
+  const meta = machineInfo()
+  writeFileSync(join(out, 'sim-latest.json'), JSON.stringify({ meta, runs: summaries }, null, 2) + '\n')
+  const first = summaries[0]
+  if (first !== undefined) {
+    const series = summaries.flatMap(s => Object.entries(s.latencyHours).map(([route, values]) => ({ name: `${route}${summaries.length > 1 ? ` @ churn ${s.churn}` : ''}`, values: values.map(v => Math.max(v, 1 / 60)) })))
+    writeFileSync(join(out, 'sim-latency-cdf.svg'), cdfChart({ title: `Delivery latency by route, ${first.nodes} peers, k=${first.replicas} (simulated time)`, xLabel: 'hours from send to the recipient\'s inbox (log scale; direct < 1 min shown at 1 min)', series }))
+  }
+  // delivery ratio against churn: this run's points plus earlier runs of the same size (latest per churn)
+  const historyFile = join(out, 'sim-history.json')
+  const history: History = existsSync(historyFile) ? JSON.parse(readFileSync(historyFile, 'utf8')) as History : []
+  for (const s of summaries) {
+    const { latencyHours: _l, undelivered: _u, ...rest } = s
+    history.push({ ...rest, date: meta.date })
+  }
+  writeFileSync(historyFile, JSON.stringify(history, null, 2) + '\n')
+  const groups = new Map<string, Map<number, number>>()
+  for (const h of history.filter(x => x.complete)) {
+    const key = `${h.nodes} peers, k=${h.replicas}${h.handoverMode === 'hourly' ? ' (hourly)' : ''}`
+    const g = groups.get(key) ?? new Map<number, number>()
+    g.set(h.churn, h.deliveryRatio)
+    groups.set(key, g)
+  }
+  if (groups.size > 0) {
+    writeFileSync(join(out, 'sim-delivery-vs-churn.svg'), lineChart({
+      title: 'Delivery ratio against churn (mail waiting up to 14 days)',
+      xLabel: 'fraction of peers churning (IPFS-like sessions, away 1 h – 14 d)',
+      yLabel: 'delivered, by id',
+      series: [...groups].map(([name, g]) => ({ name, points: [...g].map(([c, r]) => [c, r] as [number, number]) })),
+      xMin: 0,
+      xMax: 1,
+      yMin: Math.min(0.99, ...history.filter(x => x.complete).map(x => x.deliveryRatio)),
+      yMax: 1,
+      yPercent: true
+    }))
+  }
+  return summaries
+}
+
+if (process.argv[1]?.endsWith('sim/main.js') === true) {
+  main().then(s => { if (s.some(x => x.duplicatesShown > 0 || x.wrongContent > 0)) process.exitCode = 1 }, (err: unknown) => { console.error(err); process.exitCode = 1 })
+}

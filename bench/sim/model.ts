@@ -1,0 +1,102 @@
+/**
+ * The churn and workload model, in simulated time, drawn from a seeded PRNG so a run can be
+ * repeated. Churning peers alternate sessions like IPFS peers' (log-normal: median 2 h, 85 % under
+ * 8 h) with absences of one hour to two weeks (log-uniform); the rest stay online. Messages go
+ * between random pairs at random times of the sending window, from a sender online at that time.
+ */
+import { rng } from '../lib/stats.js'
+
+export const MINUTE = 60_000
+export const HOUR = 60 * MINUTE
+export const DAY = 24 * HOUR
+
+export interface ModelOptions {
+  nodes: number
+  /** Fraction of the nodes that churn (0..1); the others stay online throughout. */
+  churn: number
+  /** Simulated span during which messages are sent, ms. */
+  sendWindowMs: number
+  messages: number
+  seed: number
+  /** Longest absence, ms (default 14 days: no mail waits longer than its TTL). */
+  maxAwayMs?: number
+}
+
+/** One node's presence: [from, to) intervals when it is online, in simulated ms from the start. */
+export type Presence = Array<[number, number]>
+
+export interface PlannedMessage { index: number, at: number, from: number, to: number }
+
+export interface Plan {
+  churners: number[]
+  presence: Presence[]
+  messages: PlannedMessage[]
+  /** Simulated time by which every absence has ended and churn has stopped, ms. */
+  settledAt: number
+}
+
+/** Standard normal by Box–Muller. */
+function normal (random: () => number): number {
+  const u = Math.max(random(), 1e-12)
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+}
+
+const SESSION_MEDIAN = 2 * HOUR
+/** ln(8 h / 2 h) / z(0.85): 85 % of sessions end within 8 h. */
+const SESSION_SIGMA = Math.log(4) / 1.0364
+
+/** Whole milliseconds throughout: libsignal takes time as an integer (u64). */
+export function sessionLength (random: () => number): number {
+  return Math.round(Math.min(7 * DAY, Math.max(5 * MINUTE, SESSION_MEDIAN * Math.exp(SESSION_SIGMA * normal(random)))))
+}
+
+export function awayLength (random: () => number, maxAway = 14 * DAY): number {
+  const lo = Math.log(HOUR)
+  const hi = Math.log(maxAway)
+  return Math.round(Math.exp(lo + (hi - lo) * random()))
+}
+
+export function isOnline (p: Presence, t: number): boolean {
+  return p.some(([a, b]) => t >= a && t < b)
+}
+
+export function plan (o: ModelOptions): Plan {
+  const random = rng(o.seed)
+  const count = Math.round(o.churn * o.nodes)
+  // node 0 bootstraps the network and stays; churners are drawn from the rest
+  const pool = Array.from({ length: o.nodes - 1 }, (_, i) => i + 1)
+  for (let i = pool.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [pool[i], pool[j]] = [pool[j] as number, pool[i] as number] }
+  const churners = pool.slice(0, Math.min(count, pool.length)).sort((a, b) => a - b)
+  // churn goes on after the sending window, for as long as mail sent in it may wait
+  const maxAway = o.maxAwayMs ?? 14 * DAY
+  const horizon = o.sendWindowMs + maxAway
+  let settledAt = o.sendWindowMs
+  const presence: Presence[] = Array.from({ length: o.nodes }, () => [[0, Infinity]])
+  for (const n of churners) {
+    // everyone is online at the start (identities and bundles published); a churner is somewhere
+    // in its first session, then away, back, away… until the horizon; the last absence still ends
+    // (nobody stays away longer than two weeks) and after it the node stays
+    const p: Presence = []
+    let t = 0
+    let end = Math.round(sessionLength(random) * random())
+    for (;;) {
+      p.push([t, end])
+      if (end >= horizon) { p[p.length - 1] = [t, Infinity]; break }
+      const back = end + awayLength(random, maxAway)
+      if (back >= horizon) { p.push([back, Infinity]); settledAt = Math.max(settledAt, back); break }
+      t = back
+      end = back + sessionLength(random)
+    }
+    presence[n] = p
+  }
+  const messages: PlannedMessage[] = []
+  const times = Array.from({ length: o.messages }, () => Math.round(random() * o.sendWindowMs)).sort((a, b) => a - b)
+  for (const [index, at] of times.entries()) {
+    const online = presence.flatMap((p, i) => isOnline(p, at) ? [i] : [])
+    const from = online[Math.floor(random() * online.length)] as number
+    let to = Math.floor(random() * (o.nodes - 1))
+    if (to >= from) to++
+    messages.push({ index, at, from, to })
+  }
+  return { churners, presence, messages, settledAt }
+}

@@ -1,0 +1,101 @@
+/**
+ * Handover traffic under a small churn: mailbox peers on a ManualClock hold mail for recipients
+ * who are away; every simulated hour one peer leaves and one that left comes back (on its data
+ * dir), and every online peer runs its hourly handover pass (runOnce) instead of waiting for the
+ * timer. Copies and bytes come from MailboxMetrics; the recipients then collect and every message
+ * is checked by id. Baseline: the deposit itself (k copies of each envelope).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { MailboxMetrics } from '../../src/mailbox/index.js'
+import { ManualClock } from '../../src/shared/clock.js'
+import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
+import { row, type Row } from '../lib/report.js'
+import { rng } from '../lib/stats.js'
+
+export interface HandoverOptions { mailboxNodes: number, recipients: number, messagesEach: number, hours: number, seed: number }
+
+const HOUR = 3600_000
+
+interface Traffic { copies: number, bytes: number, received: number, runs: number }
+
+export async function handoverSuite (o: HandoverOptions): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-bench-handover-'))
+  const clock = new ManualClock(Date.now())
+  const cluster = new Cluster({ root, clock, mailbox: true })
+  const random = rng(o.seed)
+  try {
+    const boxes = await cluster.addMany('mbx', o.mailboxNodes)
+    await cluster.warm()
+    const k = boxes[0]?.client?.config.mailbox.replicas ?? 5
+    const alice = await cluster.add('alice', { mailbox: false })
+    const away: Peer[] = []
+    for (let r = 0; r < o.recipients; r++) {
+      const p = await cluster.add(`rcpt-${r}`, { mailbox: false })
+      await p.client?.publishBundles()
+      await cluster.stop(p)
+      await alice.client?.contactAdd(p.name, addressOf(p))
+      away.push(p)
+    }
+    const sent = new Map<string, Set<string>>()
+    let sealedBytes = 0
+    for (const p of away) {
+      const ids = new Set<string>()
+      for (let i = 0; i < o.messagesEach; i++) {
+        const r = await alice.client?.send(p.name, `message ${i} for ${p.name} `.padEnd(1024, '.'))
+        if (r?.route !== 'mailbox') throw new Error(`a message to ${p.name} went by ${String(r?.route)}`)
+        ids.add(r.id)
+      }
+      sent.set(p.peerId, ids)
+    }
+    for (const b of boxes) sealedBytes = Math.max(sealedBytes, (b.client?.mailbox?.metrics.depositBytes ?? 0) / Math.max(1, b.client?.mailbox?.metrics.deposits.stored ?? 0))
+    await cluster.stop(alice)
+    const messages = o.recipients * o.messagesEach
+    // what the deposits themselves did is not handover traffic: start counting now
+    const traffic: Traffic = { copies: 0, bytes: 0, received: 0, runs: 0 }
+    const base = new Map(boxes.map(b => [b, { ...(b.client?.mailbox?.metrics ?? {}) }]))
+    const settle = (b: Peer): void => {
+      const m = b.client?.mailbox?.metrics
+      const b0 = base.get(b) as Partial<MailboxMetrics> | undefined
+      if (m === undefined) return
+      traffic.copies += m.handoverEnvelopesSent - (b0?.handoverEnvelopesSent ?? 0)
+      traffic.bytes += m.handoverBytesSent - (b0?.handoverBytesSent ?? 0)
+      traffic.received += m.handoverEnvelopesReceived - (b0?.handoverEnvelopesReceived ?? 0)
+      traffic.runs += m.handoverRuns - (b0?.handoverRuns ?? 0)
+      base.delete(b)
+    }
+    const left: Peer[] = []
+    for (let h = 0; h < o.hours; h++) {
+      const online = boxes.filter(b => b.client !== undefined)
+      const leaving = online[Math.floor(random() * online.length)] as Peer
+      settle(leaving)
+      await cluster.stop(leaving)
+      const back = left.shift()
+      if (back !== undefined) await cluster.start(back)
+      left.push(leaving)
+      clock.advance(HOUR)
+      for (const b of boxes) await b.client?.mailbox?.handover.runOnce()
+    }
+    for (const b of boxes) settle(b)
+    let delivered = 0
+    for (const p of away) {
+      const client = await cluster.start(p, { mailbox: false })
+      await client.sync()
+      const ids = sent.get(p.peerId) as Set<string>
+      const got = (await client.inbox()).filter(m => ids.has(m.id))
+      if (new Set(got.map(m => m.id)).size !== got.length) throw new Error(`${p.name} was shown a message twice`)
+      delivered += got.length
+    }
+    if (delivered !== messages) throw new Error(`handover under churn: ${delivered} of ${messages} messages delivered`)
+    const days = o.hours / 24
+    const note = `${o.mailboxNodes} mailbox peers, k=${k}, ${messages} messages of ~${Math.round(sealedBytes)} B sealed, one peer leaving and one returning per hour for ${o.hours} h; all ${messages} delivered once afterwards`
+    return [
+      row({ name: 'handover.copies', label: 'handover copies per message per day (churn 1 peer/h)', unit: 'copies', value: traffic.copies / messages / days, baseline: `deposit: k=${k} copies per message`, baselineValue: k, better: 'lower', samples: o.hours, stat: `total over ${o.hours} simulated hours`, notes: note }),
+      row({ name: 'handover.bytes', label: 'handover bytes per message per day (churn 1 peer/h)', unit: 'B', value: traffic.bytes / messages / days, baseline: `deposit: k=${k} × sealed size`, baselineValue: k * sealedBytes, better: 'lower', samples: o.hours, stat: `total over ${o.hours} simulated hours`, notes: `${traffic.runs} handover passes` })
+    ]
+  } finally {
+    await cluster.stopAll()
+    await rm(root, { recursive: true, force: true })
+  }
+}

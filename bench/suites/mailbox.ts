@@ -1,0 +1,102 @@
+/**
+ * Mailbox delivery on loopback: mailbox peers (DHT servers), Alice and Bob as clients with k = 3.
+ * Bob publishes his bundles and goes away; Alice sends N messages (each one: direct refused, then
+ * deposited at the 3 replicas, each of which fsyncs before it answers); Bob comes back and syncs
+ * (fetch from the 2k closest, decrypt, store, ack). Each run is checked by message id. Baselines:
+ * one bare request/response to one mailbox node (for a deposit), and the peer systems on the same
+ * offline-recipient workload (for the sync).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MailboxRequest, type Envelope } from '../../proto/cairn.js'
+import { parsePeerId } from '../../src/shared/peer-id.js'
+import { echoOnce, serveEcho } from '../lib/bare.js'
+import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
+import { probe } from '../lib/probe.js'
+import { row, type Row } from '../lib/report.js'
+import { median, now, quantile } from '../lib/stats.js'
+
+export interface MailboxOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number }
+
+export interface MailboxResult {
+  rows: Row[]
+  samples: { send: number[], deposit: number[], request: number[] }
+  /** Per run: store phase (all sends), node start, sync; ms. */
+  runs: Array<{ storeMs: number, startMs: number, syncMs: number, received: number }>
+  cairn: { storeMs: number, collectMs: number, totalMs: number, startMs: number }
+}
+
+const need = <T>(v: T | undefined, what: string): T => { if (v === undefined) throw new Error(`${what} is missing`); return v }
+
+export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-bench-mailbox-'))
+  // a burst of N deposits from one sender would hit the per-sender rate limit (600/min): raised here
+  const overrides = { mailbox: { replicas: o.replicas, depositsPerMinute: 1e9, depositBurst: 1e9 } }
+  const cluster = new Cluster({ root, mailbox: true, overrides })
+  try {
+    const boxes = await cluster.addMany('mbx', o.mailboxNodes)
+    await cluster.warm()
+    const alicePeer = await cluster.add('alice', { mailbox: false })
+    const bobPeer = await cluster.add('bob', { mailbox: false })
+    const alice = need(alicePeer.client, 'alice')
+    if ((await need(bobPeer.client, 'bob').publishBundles()).published < o.replicas) throw new Error('bob could not publish to every replica')
+    await cluster.stop(bobPeer)
+    await alice.contactAdd('bob', addressOf(bobPeer))
+    for (const b of boxes) await serveEcho(need(b.client?.node, 'mailbox node'))
+
+    const route = need(alice.messenger.routes[1], 'mailbox route')
+    let requestBytes = 0
+    const depositProbe = probe(route, 'deliver', (args) => { requestBytes = MailboxRequest.encode({ version: 1, deposit: { envelope: args[0] as Envelope } }).length })
+    const text = 'x'.repeat(o.textBytes)
+    const send: number[] = []
+    const request: number[] = []
+    const runs: MailboxResult['runs'] = []
+    const replicaOf = async (): Promise<Peer> => boxes.find(b => (b.client?.mailbox?.store.usageOf(bobPeer.peerId).count ?? 0) > 0) ?? need(boxes[0], 'a mailbox')
+    for (let run = 0; run < o.runs; run++) {
+      const ids = new Set<string>()
+      const first = send.length
+      let target: Peer | undefined
+      for (let i = 0; i < o.messages; i++) {
+        const s0 = now()
+        const r = await alice.send('bob', `${run}:${i}:${text}`.slice(0, o.textBytes))
+        send.push(now() - s0)
+        if (r.route !== 'mailbox') throw new Error(`run ${run} message ${i} went by ${r.route}`)
+        ids.add(r.id)
+        target ??= await replicaOf()
+        const e0 = now()
+        await echoOnce(need(alice.node, 'alice node'), parsePeerId(target.peerId), new Uint8Array(requestBytes))
+        request.push(now() - e0)
+      }
+      const storeMs = send.slice(first).reduce((a, b) => a + b, 0) // the sends alone, not the echoes between them
+      const b0 = now()
+      const bob = await cluster.start(bobPeer, { mailbox: false })
+      const startMs = now() - b0
+      const s0 = now()
+      const sync = await bob.sync()
+      const syncMs = now() - s0
+      const got = (await bob.inbox()).filter(m => ids.has(m.id))
+      if (got.length !== o.messages || new Set(got.map(m => m.id)).size !== o.messages) throw new Error(`run ${run}: ${got.length} of ${o.messages} arrived (sync said ${sync.received})`)
+      runs.push({ storeMs, startMs, syncMs, received: sync.received })
+      await cluster.stop(bobPeer)
+    }
+    const deposit = depositProbe.take()
+    depositProbe.restore()
+    const cairn = { storeMs: median(runs.map(r => r.storeMs)), collectMs: median(runs.map(r => r.syncMs)), totalMs: median(runs.map(r => r.storeMs + r.syncMs)), startMs: median(runs.map(r => r.startMs)) }
+    const base = 'bare request/response to one mailbox node'
+    const n = `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text, ${requestBytes} B request`
+    return {
+      rows: [
+        row({ name: 'mailbox.deposit.p50', label: `mailbox deposit to k=${o.replicas} replicas (fsync each), p50`, unit: 'ms', value: quantile(deposit, 0.5), baseline: base, baselineValue: quantile(request, 0.5), better: 'lower', samples: deposit.length, stat: 'p50', notes: n }),
+        row({ name: 'mailbox.deposit.p99', label: `mailbox deposit to k=${o.replicas} replicas (fsync each), p99`, unit: 'ms', value: quantile(deposit, 0.99), baseline: base, baselineValue: quantile(request, 0.99), better: 'lower', samples: deposit.length, stat: 'p99' }),
+        row({ name: 'mailbox.send.p50', label: 'send to an offline contact (seal, outbox, deposit), p50', unit: 'ms', value: quantile(send, 0.5), baseline: base, baselineValue: quantile(request, 0.5), better: 'lower', samples: send.length, stat: 'p50' })
+      ],
+      samples: { send, deposit, request },
+      runs,
+      cairn
+    }
+  } finally {
+    await cluster.stopAll()
+    await rm(root, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A child process that starts one kind of node and reports its memory once idle, so each figure
+ * is a whole process's RSS and nothing else the bench holds. Modules are imported only for the
+ * kind asked for (a bare node does not load libsignal). Prints one JSON line on stdout.
+ *
+ *   node --expose-gc dist/bench/suites/memory-probe.js --kind bare|client|mailbox|fill --dir DIR [--fill N] [--settle MS]
+ */
+import { parseArgs } from 'node:util'
+
+
+/** Wait until idle (by default past the mailbox's start-up handover, 5 s after start), then GC and measure. */
+async function idleMemory (settleMs: number): Promise<{ rss: number, heapUsed: number, external: number }> {
+  await new Promise(resolve => setTimeout(resolve, settleMs))
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const m = process.memoryUsage()
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }
+}
+
+async function main (): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({ options: { kind: { type: 'string' }, dir: { type: 'string', default: '' }, fill: { type: 'string', default: '0' }, settle: { type: 'string', default: '6000' } } })
+  const settle = Number(values.settle)
+  const dir = values.dir
+  if (values.kind === 'bare') {
+    const { bareNode } = await import('../lib/bare.js')
+    const node = await bareNode()
+    const m = await idleMemory(settle)
+    await node.stop()
+    return m
+  }
+  const { CairnClient } = await import('../../src/client/client.js')
+  const { peerConfig } = await import('../lib/cluster.js')
+  if (values.kind === 'fill') {
+    const { MailboxStore } = await import('../../src/mailbox/index.js')
+    const { paths } = await import('../../src/shared/data-dir.js')
+    const { Store } = await import('../../src/shared/store.js')
+    const { makeEnvelopes, pool } = await import('./ingest.js')
+    const config = peerConfig(dir, 0, { mailbox: true })
+    await CairnClient.init(config)
+    const store = await Store.open(paths.store(dir))
+    const box = new MailboxStore(store, config)
+    await box.open()
+    const n = Number(values.fill)
+    const t = Date.now()
+    for (let done = 0; done < n; done += 10_000) {
+      const envelopes = await makeEnvelopes(Math.min(10_000, n - done), 1024, 100, t)
+      await pool(envelopes.length, 256, async (i) => box.deposit(envelopes[i] as (typeof envelopes)[0], t))
+    }
+    const totals = await box.totals()
+    await store.close()
+    return { ...totals }
+  }
+  if (values.kind === 'client' || values.kind === 'mailbox') {
+    const { silentLogger } = await import('../../src/shared/logger.js')
+    const mailbox = values.kind === 'mailbox'
+    if (!mailbox) await CairnClient.init(peerConfig(dir, 0, { mailbox }))
+    const client = await CairnClient.open({ config: peerConfig(dir, 0, { mailbox }), log: silentLogger() })
+    const m = await idleMemory(settle)
+    const held = mailbox ? (await client.mailbox?.store.totals())?.count ?? 0 : 0
+    await client.stop()
+    return { ...m, held }
+  }
+  throw new Error(`unknown --kind ${String(values.kind)}`)
+}
+
+main().then(out => { process.stdout.write(JSON.stringify(out) + '\n') }, (err: unknown) => { console.error(err); process.exitCode = 1 })

@@ -1,0 +1,59 @@
+/**
+ * The bench's smoke run (tiny sizes) must keep producing a complete result: every row with a
+ * numeric baseline and ratio, the machine and versions, and the latency chart. Speed is not
+ * asserted here (a slow CI machine is not a failure); shape and completeness are.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { promisify } from 'node:util'
+import { repoRoot } from '../../bench/lib/machine.js'
+import type { Row } from '../../bench/lib/report.js'
+import { tempRoot } from '../helpers/users.js'
+
+const run = promisify(execFile)
+
+const REQUIRED = [
+  'crypto.session-setup', 'crypto.seal', 'crypto.open',
+  'direct.rtt.p50', 'direct.rtt.p99',
+  'mailbox.deposit.p50', 'mailbox.deposit.p99', 'mailbox.send.p50',
+  'mailbox.ingest.c64', 'mailbox.ingest.c1',
+  'memory.client', 'memory.mailbox',
+  'handover.copies', 'handover.bytes'
+]
+
+interface Result {
+  meta: { cpus: number, memGiB: number, node: string, commit: string, versions: Record<string, string> }
+  rows: Row[]
+  peers: { rows: Array<{ system: string, variant: string }>, skipped: Array<{ system: string, reason: string }>, errors: unknown[] }
+  charts: string[]
+}
+
+test('bench smoke run: every row has its baseline and ratio, with machine info and a chart', async (t) => {
+  const out = await tempRoot(t, 'cairn-bench-smoke-')
+  const { stdout } = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 240_000, maxBuffer: 16 << 20 })
+  const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Result
+
+  const names = result.rows.map(r => r.name)
+  for (const name of REQUIRED) assert.ok(names.includes(name), `row ${name} is missing (have ${names.join(', ')})`)
+  assert.equal(new Set(names).size, names.length, 'row names are unique')
+  for (const r of result.rows) {
+    for (const k of ['value', 'baselineValue', 'ratio'] as const) assert.ok(typeof r[k] === 'number' && Number.isFinite(r[k]) && r[k] > 0, `${r.name}.${k} = ${String(r[k])}`)
+    assert.ok(r.baseline.length > 0 && r.unit.length > 0 && r.label.length > 0, `${r.name} names its unit and baseline`)
+    assert.ok(Math.abs(r.ratio - r.value / r.baselineValue) <= 0.01 * r.ratio + 1e-9, `${r.name}: ratio is value / baseline`)
+    assert.ok(stdout.includes(r.label), `${r.name} is in the printed table`)
+  }
+  // every peer system either gave its side-by-side rows or says why it was skipped
+  for (const p of result.peers.rows) assert.ok(names.includes(`sync.collect.${p.system}-${p.variant}`), `sync row against ${p.system} ${p.variant}`)
+  for (const s of result.peers.skipped) assert.ok(s.reason.length > 0, `${s.system} was skipped with a reason`)
+  assert.deepEqual(result.peers.errors, [])
+
+  assert.ok(result.meta.cpus > 0 && result.meta.memGiB > 0 && result.meta.node.startsWith('v'))
+  assert.match(result.meta.versions.libp2p ?? '', /^\d+\.\d+/)
+  assert.match(result.meta.versions['@signalapp/libsignal-client'] ?? '', /^\d+\.\d+/)
+  assert.match(result.meta.commit, /^[0-9a-f]{40}$|^unknown$/)
+  assert.ok(result.charts.includes('latency-cdf.svg'))
+  assert.ok(existsSync(join(out, 'latency-cdf.svg')) && readFileSync(join(out, 'latency-cdf.svg'), 'utf8').startsWith('<svg'))
+})
