@@ -190,6 +190,12 @@ test('tombstones handed over from another holder: genuine ones delete, forged, m
   assert.deepEqual((await here.mailbox.tombstones(bob.id)).map(tb => tb.id).sort(), genuine.map(tb => tb.id).sort(), 'only the genuine ones are kept, to pass on')
   assert.equal(await here.mailbox.deposit(mail[0], now), 'duplicate', 'a late copy of acked mail is refused here too')
   assert.equal(await here.mailbox.applyTombstones(bob.id, genuine, now), 0, 'applying again removes nothing more')
+  // handover re-offers every tombstone each pass: one already held is skipped before its
+  // signature is checked, so even a forged copy of it changes nothing
+  const before = await here.mailbox.tombstones(bob.id)
+  const refakes = genuine.map(tb => ({ ...tb, signature: rand(64), expiresAt: now + 5 * HOUR }))
+  assert.deepEqual(await here.mailbox.ack(bob.id, refakes, now), { removed: 0, refused: 0 })
+  assert.deepEqual(await here.mailbox.tombstones(bob.id), before, 'the held tombstones keep their signature and expiry')
 })
 
 test('sweep and fetch share one boundary: what expires exactly now is neither fetched nor kept', async (t) => {
