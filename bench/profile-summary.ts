@@ -16,6 +16,12 @@ export interface ProfileSummary {
   idleMs: number
   functions: Array<{ name: string, where: string, selfMs: number, share: number }>
   packages: Array<{ name: string, selfMs: number, share: number }>
+  /**
+   * Cairn's own functions (src/) by inclusive time: every sample whose stack holds the function,
+   * once per stack. An async function counts for the synchronous stretches between its awaits,
+   * including the native libsignal work that runs inside them.
+   */
+  own: Array<{ name: string, where: string, inclusiveMs: number, share: number }>
 }
 
 /** Which package (or our own source tree) a script URL belongs to. */
@@ -59,11 +65,31 @@ export function summarizeProfile (profile: Profile, top = 25): ProfileSummary {
   }
   const busy = totalMs - idleMs
   const share = (ms: number): number => busy > 0 ? ms / busy : 0
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map<string, { name: string, where: string, inclusiveMs: number }>()
+  for (const [id, ms] of self) {
+    const counted = new Set<string>()
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = (byId.get(cur) as ProfileNode).callFrame
+      const m = /\/dist\/(src\/.*)$/.exec(f.url)
+      if (m === null || f.url.includes('node_modules/')) continue
+      const name = f.functionName === '' ? '(anonymous)' : f.functionName
+      const where = `${m[1] ?? ''}:${f.lineNumber + 1}`
+      const key = `${name}@${where}`
+      if (counted.has(key)) continue
+      counted.add(key)
+      const e = inclusive.get(key) ?? { name, where, inclusiveMs: 0 }
+      e.inclusiveMs += ms
+      inclusive.set(key, e)
+    }
+  }
   return {
     totalMs,
     idleMs,
     functions: [...fn.values()].filter(f => f.name !== '(idle)').sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map(f => ({ ...f, share: share(f.selfMs) })),
-    packages: [...pkg.entries()].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, selfMs]) => ({ name, selfMs, share: share(selfMs) }))
+    packages: [...pkg.entries()].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, selfMs]) => ({ name, selfMs, share: share(selfMs) })),
+    own: [...inclusive.values()].sort((a, b) => b.inclusiveMs - a.inclusiveMs).slice(0, top).map(f => ({ ...f, share: share(f.inclusiveMs) }))
   }
 }
 
@@ -73,6 +99,8 @@ export function formatSummary (s: ProfileSummary): string {
   for (const p of s.packages) lines.push(`| ${p.selfMs.toFixed(0)} | ${pct(p.share)} | ${p.name} |`)
   lines.push('', '| self ms | share | function | where |', '| ---: | ---: | --- | --- |')
   for (const f of s.functions) lines.push(`| ${f.selfMs.toFixed(0)} | ${pct(f.share)} | ${f.name} | ${f.where} |`)
+  lines.push('', 'Cairn\'s own functions by inclusive time (synchronous stretches, with the native work inside them):', '', '| inclusive ms | share | function | where |', '| ---: | ---: | --- | --- |')
+  for (const f of s.own) lines.push(`| ${f.inclusiveMs.toFixed(0)} | ${pct(f.share)} | ${f.name} | ${f.where} |`)
   return lines.join('\n')
 }
 
