@@ -97,7 +97,7 @@ async function main (): Promise<void> {
     charts.push('latency-cdf.svg')
   }
   const meta = { ...machineInfo(), smoke, sizes: s, wallSeconds: Math.round((now() - t0) / 100) / 10, suiteMs: timings }
-  const result = { meta, rows, peers, stages: { direct: direct?.stages }, sync: mailbox === undefined ? undefined : { cairn: mailbox.cairn, runs: mailbox.runs }, charts }
+  const result = { meta, rows, peers, stages: { direct: direct?.stages, collect: mailbox?.collect }, sync: mailbox === undefined ? undefined : { cairn: mailbox.cairn, runs: mailbox.runs }, charts }
   writeFileSync(join(out, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
 
   const lines = [
@@ -107,6 +107,10 @@ async function main (): Promise<void> {
   ]
   if (mailbox !== undefined) lines.push('Offline recipient, side by side:', '', sideBySide(mailbox, peers, s.mailbox.replicas), '')
   if (direct !== undefined) lines.push('Direct send, median ms per stage:', '', simpleTable(['stage', 'ms'], Object.entries(direct.stages).map(([k, v]) => [k, v])), '')
+  if (mailbox !== undefined) {
+    const c = mailbox.collect
+    lines.push(`Offline recipient's sync of ${s.mailbox.messages} messages, median of runs: ${Math.round(c.syncMs)} ms in all; opening and storing pages (decrypt, store, fsync; serialised under the messenger lock) ${Math.round(c.openAndStoreMs)} ms; the rest (lookup, fetch, ack signatures and requests) ${Math.round(c.otherMs)} ms; ${c.fetchedPerMessage.toFixed(2)} envelopes fetched per message (every replica's copy).`, '')
+  }
   lines.push(`Wall time ${meta.wallSeconds} s; JSON and charts in ${out}`)
   process.stdout.write(lines.join('\n') + '\n')
 }

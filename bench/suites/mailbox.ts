@@ -23,7 +23,9 @@ export interface MailboxResult {
   rows: Row[]
   samples: { send: number[], deposit: number[], request: number[] }
   /** Per run: store phase (all sends), node start, sync; ms. */
-  runs: Array<{ storeMs: number, startMs: number, syncMs: number, received: number }>
+  runs: Array<{ storeMs: number, startMs: number, syncMs: number, received: number, fetched: number, openMs: number }>
+  /** Where the recipient's sync goes, medians over runs (ms, and envelopes fetched per message). */
+  collect: { syncMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number }
   cairn: { storeMs: number, collectMs: number, totalMs: number, startMs: number }
 }
 
@@ -72,17 +74,28 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const b0 = now()
       const bob = await cluster.start(bobPeer, { mailbox: false })
       const startMs = now() - b0
+      // every fetched envelope is opened one at a time under the messenger's lock (a duplicate is
+      // recognised by id), and each page commits with one fsync: both serialised, so their sums
+      // are wall time the sync cannot overlap
+      const open = probe(bob.messenger as unknown as { openOne: () => Promise<unknown> }, 'openOne')
+      const commit = probe(bob.store, 'write')
       const s0 = now()
       const sync = await bob.sync()
       const syncMs = now() - s0
+      const opens = open.take()
+      const fetched = opens.length
+      const openMs = opens.reduce((a, b) => a + b, 0) + commit.take().reduce((a, b) => a + b, 0)
+      open.restore()
+      commit.restore()
       const got = (await bob.inbox()).filter(m => ids.has(m.id))
       if (got.length !== o.messages || new Set(got.map(m => m.id)).size !== o.messages) throw new Error(`run ${run}: ${got.length} of ${o.messages} arrived (sync said ${sync.received})`)
-      runs.push({ storeMs, startMs, syncMs, received: sync.received })
+      runs.push({ storeMs, startMs, syncMs, received: sync.received, fetched, openMs })
       await cluster.stop(bobPeer)
     }
     const deposit = depositProbe.take()
     depositProbe.restore()
     const cairn = { storeMs: median(runs.map(r => r.storeMs)), collectMs: median(runs.map(r => r.syncMs)), totalMs: median(runs.map(r => r.storeMs + r.syncMs)), startMs: median(runs.map(r => r.startMs)) }
+    const collect = { syncMs: median(runs.map(r => r.syncMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)) }
     const base = 'bare request/response to one mailbox node'
     const n = `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text, ${requestBytes} B request`
     return {
@@ -93,7 +106,8 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       ],
       samples: { send, deposit, request },
       runs,
-      cairn
+      cairn,
+      collect
     }
   } finally {
     await cluster.stopAll()
