@@ -7,7 +7,7 @@ export interface LineSeries { name: string, points: Array<[number, number]> }
 
 const W = 720
 const H = 420
-const M = { left: 70, right: 20, top: 40, bottom: 90 }
+const M = { left: 70, right: 20, top: 40, bottom: 106 }
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -71,7 +71,7 @@ function frame (title: string, xLabel: string, yLabel: string, x: Axis, y: Axis,
 function legend (names: string[]): string[] {
   return names.map((n, i) => {
     const x = M.left + (i % 2) * 320
-    const y = H - 44 + Math.floor(i / 2) * 16
+    const y = H - 52 + Math.floor(i / 2) * 15
     return `<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${COLORS[i % COLORS.length]}" stroke-width="3"/><text x="${x + 24}" y="${y}">${esc(n)}</text>`
   })
 }

@@ -8,7 +8,7 @@ import { median, quantile } from '../lib/stats.js'
 import { HOUR } from './model.js'
 import { textOf, type SimRun } from './runner.js'
 
-export interface SimSummary {
+interface SummaryFigures {
   nodes: number
   churn: number
   churners: number
@@ -30,15 +30,11 @@ export interface SimSummary {
   handover: { copies: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
   /** Right after set-up, all peers online: (RSS − RSS before any peer) / peers, and heap / peers. */
   memory: { peakRssMiB: number, perPeerMiB: number, heapPerPeerMiB: number }
-  events: SimRun['events']
   simDays: number
-  wallSeconds: number
-  setupSeconds: number
-  /** Wall seconds per kind of work, and why handover passes ran. */
-  phases: Record<string, number>
-  handoverReasons: Record<string, number>
-  complete: boolean
 }
+
+/** Carried over from the run as they are: churn events, wall times by kind of work, why handover passes ran. */
+export type SimSummary = SummaryFigures & Pick<SimRun, 'events' | 'wallSeconds' | 'setupSeconds' | 'phases' | 'handoverReasons' | 'complete'>
 
 export function summarize (run: SimRun): SimSummary {
   const o = run.options

@@ -22,7 +22,16 @@ export interface CollectResult {
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: { signal?: AbortSignal } = {}): Promise<CollectResult> {
   const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options)
-  const results = await Promise.all(replicas.map(async peer => collectFrom(node, peerKey, peer, messenger, config, options).catch((err: unknown) => {
+  // every replica holds a copy of the same mail, and an ack's signature covers only the owner and
+  // the id: sign each id once for all of them
+  const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
+  const sign = async (id: Uint8Array): Promise<Uint8Array<ArrayBuffer>> => {
+    const key = Buffer.from(id).toString('hex')
+    let s = signatures.get(key)
+    if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(key, s) }
+    return s
+  }
+  const results = await Promise.all(replicas.map(async peer => collectFrom(node, sign, peer, messenger, config, options).catch((err: unknown) => {
     log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
     return { received: 0, refused: 0 }
   })))
@@ -33,7 +42,7 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
   }
 }
 
-async function collectFrom (node: CairnNode, peerKey: PrivateKey, peer: PeerId, messenger: Messenger, config: CairnConfig, options: { signal?: AbortSignal }): Promise<{ received: number, refused: number }> {
+async function collectFrom (node: CairnNode, sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>, peer: PeerId, messenger: Messenger, config: CairnConfig, options: { signal?: AbortSignal }): Promise<{ received: number, refused: number }> {
   let after = new Uint8Array(0)
   let received = 0
   let refused = 0
@@ -43,7 +52,7 @@ async function collectFrom (node: CairnNode, peerKey: PrivateKey, peer: PeerId, 
     const statuses = await messenger.receiveMany(page.envelopes, 'mailbox')
     received += statuses.filter(s => s === 'stored').length
     refused += statuses.filter(s => s instanceof Error).length
-    const acked = await Promise.all(page.envelopes.map(async e => ({ id: e.id, expiresAt: 0, signature: await signAck(peerKey, node.peerId, e.id) })))
+    const acked = await Promise.all(page.envelopes.map(async e => ({ id: e.id, expiresAt: 0, signature: await sign(e.id) })))
     await askMailboxOk(node, config, peer, { ack: { acked } }, options)
     after = new Uint8Array((page.envelopes.at(-1) as { id: Uint8Array }).id)
     if (!page.more) break
