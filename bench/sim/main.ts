@@ -69,7 +69,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
       log
     })
-    const s = summarize(run)
+    const s = { ...summarize(run), ...(summaries.length > 0 ? { memoryShared: true } : {}) }
     summaries.push(s)
     if (!values.quiet) process.stdout.write(markdownSummary(s) + '\n\n')
   }

@@ -30,6 +30,8 @@ interface SummaryFigures {
   handover: { copies: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
   /** Right after set-up, all peers online: (RSS − RSS before any peer) / peers, and heap / peers. */
   memory: { peakRssMiB: number, perPeerMiB: number, heapPerPeerMiB: number }
+  /** A later run of a sweep in the same process: its memory baseline holds the earlier runs' leftovers. */
+  memoryShared?: boolean
   simDays: number
 }
 
@@ -119,7 +121,7 @@ export function markdownSummary (s: SimSummary): string {
       ['DHT lookup, p50 / p90', `${s.lookups.p50Ms.toFixed(0)} / ${s.lookups.p90Ms.toFixed(0)} ms, ${s.lookups.queriedP50} peers queried (n=${s.lookups.count})`],
       ['handover copies', `${s.handover.copies} (${s.handover.copiesPerMessage.toFixed(2)} per message, ${s.handover.copiesPerMessagePerDay.toFixed(2)} per message per day), ${(s.handover.bytes / 1024).toFixed(0)} KiB`],
       ['handover passes run (recipient × holder)', `${s.handover.passes}${Object.keys(s.handoverReasons).length > 0 ? ` — because ${Object.entries(s.handoverReasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}`],
-      ['memory per peer, all online (RSS share / heap)', `${s.memory.perPeerMiB.toFixed(1)} / ${s.memory.heapPerPeerMiB.toFixed(1)} MiB (process peak ${s.memory.peakRssMiB.toFixed(0)} MiB)`],
+      ['memory per peer, all online (RSS share / heap)', s.memoryShared === true ? `not comparable: a later run in the same process (run this churn alone to measure it); process peak ${s.memory.peakRssMiB.toFixed(0)} MiB` : `${s.memory.perPeerMiB.toFixed(1)} / ${s.memory.heapPerPeerMiB.toFixed(1)} MiB (process peak ${s.memory.peakRssMiB.toFixed(0)} MiB)`],
       ['churn events (leave / join), periodic syncs', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}`],
       ['simulated / wall time', `${s.simDays.toFixed(1)} days / ${(s.wallSeconds / 60).toFixed(1)} min (set-up ${s.setupSeconds.toFixed(0)} s)${s.complete ? '' : ' — cut short by the wall-clock budget'}`],
       ['wall time by kind of work', Object.entries(s.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')]
