@@ -10,6 +10,7 @@ import type { Clock } from '../../src/shared/clock.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
+import { stablePort } from '../../test/helpers/ports.js'
 
 export interface Peer {
   name: string
@@ -52,7 +53,8 @@ export class Cluster {
     const mailbox = options.mailbox ?? this.options.mailbox ?? true
     const clock = this.options.clock
     await CairnClient.init(peerConfig(dataDir, 0, { mailbox, ...this.extra() }), clock)
-    const peer: Peer = { name, dataDir, peerId: '', port: 0 }
+    // below the ephemeral range, so the port is still free whenever the peer comes back
+    const peer: Peer = { name, dataDir, peerId: '', port: await stablePort() }
     this.peers.push(peer)
     await this.start(peer, { mailbox, bootstrap: options.bootstrap ?? this.defaultBootstrap(peer) })
     return peer

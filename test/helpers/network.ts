@@ -12,6 +12,7 @@ import type { Clock } from '../../src/shared/clock.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
+import { stablePort } from './ports.js'
 import { testConfig } from './users.js'
 
 export interface MailboxNet {
@@ -32,7 +33,8 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
   const live = (): string[] => nodes.slice(0, 4).map(n => n.addresses()[0] as string)
   const names = new Map<OperatorNode, string>()
   const ports = new Map<OperatorNode, number>()
-  const start = async (name: string, port = 0, privateKey?: PrivateKey): Promise<OperatorNode> => {
+  const start = async (name: string, port?: number, privateKey?: PrivateKey): Promise<OperatorNode> => {
+    port ??= await stablePort() // outside the ephemeral range: still free when the node restarts on it
     const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${port}`], bootstrap: live(), ...options.overrides })
     if (privateKey !== undefined) {
       ensureDataDir(config.dataDir)

@@ -10,6 +10,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { stablePort } from './ports.js'
 import type { Clock } from '../../src/shared/clock.js'
 
 export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise<string> {
@@ -35,7 +36,8 @@ export interface TestUser {
 }
 
 export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string } = {}): Promise<TestUser> {
-  const config = testConfig(options.dataDir ?? join(root, name), options.overrides)
+  // a port outside the ephemeral range, so that it is still free when the user restarts on it
+  const config = testConfig(options.dataDir ?? join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], ...options.overrides })
   await CairnClient.init(config, options.clock, options.peerKey)
   const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: silentLogger(), ...(options.clock === undefined ? {} : { clock: options.clock }) })
   const user: TestUser = {
