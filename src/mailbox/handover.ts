@@ -23,7 +23,8 @@ import type { MailboxMetrics } from './metrics.js'
 const OFFER_CHUNK = 1000
 const DEBOUNCE_MS = 1000
 
-export interface HandoverInit {
+/** What every part of a mailbox node works with: the host, the store, configuration, time, logs, metrics. */
+export interface MailboxParts {
   node: CairnNode
   store: MailboxStore
   config: CairnConfig
@@ -31,6 +32,8 @@ export interface HandoverInit {
   log: Logger
   metrics?: MailboxMetrics
 }
+
+export type HandoverInit = MailboxParts
 
 export class Handover {
   private timer?: NodeJS.Timeout

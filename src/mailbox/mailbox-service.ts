@@ -7,17 +7,12 @@
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
-import type { Clock } from '../shared/clock.js'
-import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
-import type { Logger } from '../shared/logger.js'
-import type { CairnNode } from '../shared/node/create-node.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
-import type { MailboxStore } from './mailbox-store.js'
-import type { MailboxMetrics } from './metrics.js'
+import type { MailboxParts } from './handover.js'
 import { RateLimiter } from './rate-limiter.js'
 
 const STATUS: Record<RefusalReason, MailboxStatus> = {
@@ -31,13 +26,7 @@ const STATUS: Record<RefusalReason, MailboxStatus> = {
   'not-found': MailboxStatus.MAILBOX_NOT_FOUND
 }
 
-export interface MailboxServiceInit {
-  node: CairnNode
-  store: MailboxStore
-  config: CairnConfig
-  clock: Clock
-  log: Logger
-  metrics?: MailboxMetrics
+export interface MailboxServiceInit extends MailboxParts {
   /** Called after a deposit is stored, so handover can copy it to the rest of the replica set. */
   onStored?: (recipient: string, envelope: Envelope) => void
   /** Called after the owner acknowledged mail, so handover spreads the tombstones soon. */

@@ -9,57 +9,22 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import { CairnClient } from '../../src/client/client.js'
 import type { RefusalReason } from '../../src/mailbox/errors.js'
-import { MailboxRefusal, MailboxStore } from '../../src/mailbox/index.js'
+import { MailboxRefusal } from '../../src/mailbox/index.js'
 import { signAck } from '../../src/shared/ack-signature.js'
 import { verifyBundle } from '../../src/shared/bundle.js'
 import { ManualClock } from '../../src/shared/clock.js'
-import type { ConfigLayer } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { peerIdBytes } from '../../src/shared/peer-id.js'
-import { Store } from '../../src/shared/store.js'
+import { openBox, recipient, type Recipient } from '../helpers/mailbox-box.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
 
 const HOUR = 3600_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const rand = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(randomBytes(n))
-
-interface Box { mailbox: MailboxStore, clock: ManualClock, reopen: () => Promise<MailboxStore> }
-
-/** A MailboxStore on its own LevelDB; `reopen` closes the Store and opens it again, as a restart would. */
-async function openBox (t: TestContext, mailbox: ConfigLayer['mailbox'] = {}): Promise<Box> {
-  const root = await tempRoot(t, 'cairn-mbx-store-')
-  const config = testConfig(root, { mailbox })
-  const path = join(root, 'store')
-  let store = await Store.open(path)
-  t.after(async () => { await store.close() })
-  const box: Box = {
-    mailbox: new MailboxStore(store, config),
-    clock: new ManualClock(),
-    reopen: async () => {
-      await store.close()
-      store = await Store.open(path)
-      box.mailbox = new MailboxStore(store, config)
-      await box.mailbox.open()
-      return box.mailbox
-    }
-  }
-  await box.mailbox.open()
-  return box
-}
-
-interface Recipient { id: string, bytes: Uint8Array<ArrayBuffer>, peer: PeerId, key: PrivateKey }
-
-/** A real Ed25519 recipient: the store decodes the recipient bytes as a PeerId, and acks are signed with its key. */
-async function recipient (): Promise<Recipient> {
-  const key = await generateKeyPair('Ed25519')
-  const peer = peerIdFromPrivateKey(key)
-  return { id: peer.toString(), bytes: peerIdBytes(peer), peer, key }
-}
 
 /** The owner's ack of these envelopes, as its client sends it. */
 async function acks (owner: Recipient, envs: Envelope[]): Promise<Array<{ id: string, signature: Uint8Array }>> {

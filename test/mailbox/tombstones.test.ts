@@ -7,53 +7,16 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { test } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
-import { MailboxStore } from '../../src/mailbox/index.js'
 import { signAck, verifyAck } from '../../src/shared/ack-signature.js'
-import { ManualClock } from '../../src/shared/clock.js'
-import { peerIdBytes } from '../../src/shared/peer-id.js'
-import { Store } from '../../src/shared/store.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
+import { openBox, recipient, type Recipient } from '../helpers/mailbox-box.js'
 
 const HOUR = 3600_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const rand = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(randomBytes(n))
-
-interface Box { mailbox: MailboxStore, clock: ManualClock, reopen: () => Promise<MailboxStore> }
-
-async function openBox (t: TestContext): Promise<Box> {
-  const root = await tempRoot(t, 'cairn-mbx-tomb-')
-  const config = testConfig(root, { mailbox: { ttlMs: 24 * HOUR } })
-  const path = join(root, 'store')
-  let store = await Store.open(path)
-  t.after(async () => { await store.close() })
-  const box: Box = {
-    mailbox: new MailboxStore(store, config),
-    clock: new ManualClock(),
-    reopen: async () => {
-      await store.close()
-      store = await Store.open(path)
-      box.mailbox = new MailboxStore(store, config)
-      await box.mailbox.open()
-      return box.mailbox
-    }
-  }
-  await box.mailbox.open()
-  return box
-}
-
-interface Recipient { id: string, bytes: Uint8Array<ArrayBuffer>, peer: PeerId, key: PrivateKey }
-
-async function recipient (): Promise<Recipient> {
-  const key = await generateKeyPair('Ed25519')
-  const peer = peerIdFromPrivateKey(key)
-  return { id: peer.toString(), bytes: peerIdBytes(peer), peer, key }
-}
+/** Mail here lives a day, so tombstone expiries are easy to read. */
+const DAY_TTL = { ttlMs: 24 * HOUR }
 
 function envelope (to: Uint8Array<ArrayBuffer>, now: number, o: Partial<Envelope> = {}): Envelope {
   return { version: 1, id: rand(16), recipient: to, sealed: rand(500), createdAt: now, expiresAt: now + HOUR, ...o }
@@ -65,7 +28,7 @@ async function acks (owner: Recipient, ids: Uint8Array[]): Promise<Array<{ id: s
 }
 
 test('a second copy, or a copy arriving after the ack, is a duplicate and is not stored again', async (t) => {
-  const box = await openBox(t)
+  const box = await openBox(t, DAY_TTL)
   const bob = await recipient()
   const now = box.clock.now()
   const e = envelope(bob.bytes, now)
@@ -89,7 +52,7 @@ test('a second copy, or a copy arriving after the ack, is a duplicate and is not
 })
 
 test('two copies of one envelope deposited at the same moment count once', async (t) => {
-  const box = await openBox(t)
+  const box = await openBox(t, DAY_TTL)
   const bob = await recipient()
   const now = box.clock.now()
   const e = envelope(bob.bytes, now)
@@ -104,7 +67,7 @@ test('two copies of one envelope deposited at the same moment count once', async
 })
 
 test('an ack deletes only with the owner\'s signature over that id and that mailbox; forgeries are counted and ignored', async (t) => {
-  const box = await openBox(t)
+  const box = await openBox(t, DAY_TTL)
   const [bob, carol] = [await recipient(), await recipient()]
   const now = box.clock.now()
   const [e1, e2, e3] = [0, 1, 2].map(() => envelope(bob.bytes, now)) as [Envelope, Envelope, Envelope]
@@ -141,7 +104,7 @@ test('an ack deletes only with the owner\'s signature over that id and that mail
 })
 
 test('tombstones keep the owner\'s signature, across a restart, so any holder can check them', async (t) => {
-  const box = await openBox(t)
+  const box = await openBox(t, DAY_TTL)
   const bob = await recipient()
   const t0 = box.clock.now()
   const held = envelope(bob.bytes, t0, { expiresAt: t0 + 2 * HOUR })
@@ -160,7 +123,7 @@ test('tombstones keep the owner\'s signature, across a restart, so any holder ca
 })
 
 test('tombstones handed over from another holder: genuine ones delete, forged, misdirected and expired ones do not', async (t) => {
-  const [here, there] = [await openBox(t), await openBox(t)]
+  const [here, there] = [await openBox(t, DAY_TTL), await openBox(t, DAY_TTL)]
   const [bob, carol] = [await recipient(), await recipient()]
   const now = here.clock.now()
   const mail = [0, 1, 2, 3].map(() => envelope(bob.bytes, now)) as [Envelope, Envelope, Envelope, Envelope]
@@ -199,7 +162,7 @@ test('tombstones handed over from another holder: genuine ones delete, forged, m
 })
 
 test('sweep and fetch share one boundary: what expires exactly now is neither fetched nor kept', async (t) => {
-  const box = await openBox(t)
+  const box = await openBox(t, DAY_TTL)
   const bob = await recipient()
   const t0 = box.clock.now()
   const [e, acked] = [envelope(bob.bytes, t0), envelope(bob.bytes, t0)] // both expire at t0 + HOUR
@@ -214,7 +177,7 @@ test('sweep and fetch share one boundary: what expires exactly now is neither fe
 })
 
 test('a handed-over tombstone keeps the expiry it came with, so holders cannot renew it for each other forever', async (t) => {
-  const [a, b] = [await openBox(t), await openBox(t)]
+  const [a, b] = [await openBox(t, DAY_TTL), await openBox(t, DAY_TTL)]
   const bob = await recipient()
   const t0 = a.clock.now()
   await a.mailbox.ack(bob.id, await acks(bob, [rand(16)]), t0) // never held: lives until t0 + ttl
