@@ -17,10 +17,13 @@ import { closestPeers, mailboxKey } from '../shared/placement.js'
 import { MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
 import { request } from '../shared/protocols/rpc.js'
 import type { PeerId } from '@libp2p/interface'
-import type { MailboxStore } from './mailbox-store.js'
+import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
 import type { MailboxMetrics } from './metrics.js'
 
 const OFFER_CHUNK = 1000
+
+/** What this holder has for one recipient: the envelope ids, live tombstones and the bundle it offers. */
+interface Held { ids: string[], tombstones: SignedTombstone[], bundle: Awaited<ReturnType<MailboxStore['getBundle']>> }
 const DEBOUNCE_MS = 1000
 
 /** What every part of a mailbox node works with: the host, the store, configuration, time, logs, metrics. */
@@ -90,23 +93,33 @@ export class Handover {
       return 0
     }
     let copied = 0
+    // what is held here is read once for the whole replica set, and again only when a replica's
+    // answer changed it (tombstones it knew of delete copies here and travel on to the next)
+    let held: Held | undefined
     for (const peer of peers) {
       try {
-        copied += await this.toPeer(r, peer)
+        held ??= await this.held(r)
+        const { copied: n, changed } = await this.toPeer(r, peer, held)
+        copied += n
+        if (changed) held = undefined
       } catch (err) {
+        held = undefined // it may have failed after applying an answer: read again
         log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'handover to peer failed')
       }
     }
     return copied
   }
 
-  private async toPeer (r: string, peer: PeerId): Promise<number> {
+  private async held (r: string): Promise<Held> {
     const { store, clock } = this.init
     const now = clock.now()
+    return { ids: await store.ids(r), tombstones: (await store.tombstones(r)).filter(t => t.expiresAt > now), bundle: await store.getBundle(r) }
+  }
+
+  private async toPeer (r: string, peer: PeerId, { ids, tombstones, bundle }: Held): Promise<{ copied: number, changed: boolean }> {
+    const { store, clock } = this.init
     const recipient = peerIdBytes(parsePeerId(r))
-    const ids = await store.ids(r)
-    const tombstones = (await store.tombstones(r)).filter(t => t.expiresAt > now)
-    const bundle = await store.getBundle(r)
+    let changed = false
     const wanted: string[] = []
     const chunks = Math.max(1, Math.ceil(Math.max(ids.length, tombstones.length) / OFFER_CHUNK))
     for (let i = 0; i < chunks; i++) {
@@ -118,9 +131,12 @@ export class Handover {
       }
       const res = await this.ask(peer, { version: 1, offer })
       wanted.push(...res.wanted.map(w => Buffer.from(w).toString('hex')))
-      if (res.tombstones.length > 0) await store.applyTombstones(r, res.tombstones.map(t => ({ id: Buffer.from(t.id).toString('hex'), expiresAt: t.expiresAt, signature: t.signature })), clock.now())
+      if (res.tombstones.length > 0) {
+        await store.applyTombstones(r, res.tombstones.map(t => ({ id: Buffer.from(t.id).toString('hex'), expiresAt: t.expiresAt, signature: t.signature })), clock.now())
+        changed = true
+      }
     }
-    return this.send(r, peer, wanted)
+    return { copied: await this.send(r, peer, wanted), changed }
   }
 
   private async send (r: string, peer: PeerId, wanted: string[]): Promise<number> {
