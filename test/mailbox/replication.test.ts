@@ -53,14 +53,18 @@ test('a new node closer to B\'s key than a replica receives the mail by handover
   const net = await mailboxNetwork(t, root, 8)
   const { bob } = await offlineBob(t, root, net, 10)
   const key = mailboxKey(parsePeerId(bob.peerId))
-  // find a key that ranks first among the current nodes for bob's mailbox
+  // find a key that ranks among the two closest to bob's mailbox, ahead of at least three of the
+  // five replicas. (Demanding first place made this flaky: when a node happens to sit very close to
+  // the key, few random keys beat it, and 500 tries were not always enough; second place is almost
+  // never that rare, and a few tries find it.)
   let closer: PrivateKey | undefined
-  for (let i = 0; i < 500 && closer === undefined; i++) {
+  let tries = 0
+  for (; tries < 20_000 && closer === undefined; tries++) {
     const candidate = await generateKeyPair('Ed25519')
     const ranked = rankByDistance(key, [peerIdFromPrivateKey(candidate), ...net.nodes.map(n => n.node.peerId)])
-    if (ranked[0]?.equals(peerIdFromPrivateKey(candidate)) === true) closer = candidate
+    if (ranked.slice(0, 2).some(p => p.equals(peerIdFromPrivateKey(candidate)))) closer = candidate
   }
-  assert.ok(closer !== undefined)
+  assert.ok(closer !== undefined, `no key among the two closest after ${tries} tries`)
   // (the holders' own post-deposit handover may reach the newcomer before the round below does)
   const newcomer = await net.add('newcomer', { privateKey: closer })
   await handoverRound(net)
