@@ -229,11 +229,14 @@ export function resolveConfig (layers: ConfigLayer[], base?: CairnConfig): Cairn
   return out
 }
 
-/** The usual resolution for a process: defaults < file < env < flags. */
-export function loadConfig (flags: ConfigLayer, env: NodeJS.ProcessEnv = process.env): CairnConfig {
+/**
+ * The usual resolution for a process: defaults < the command's own defaults (a mailbox node relays,
+ * a client does not) < file < env < flags.
+ */
+export function loadConfig (flags: ConfigLayer, env: NodeJS.ProcessEnv = process.env, commandDefaults: ConfigLayer = {}): CairnConfig {
   const fromEnv = envLayer(env)
   const dataDir = flags.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env)
-  return resolveConfig([fileLayer(dataDir), fromEnv, flags], defaultConfig(dataDir))
+  return resolveConfig([commandDefaults, fileLayer(dataDir), fromEnv, flags], defaultConfig(dataDir))
 }
 
 function mergeInto (target: Record<string, unknown>, layer: Record<string, unknown>, prefix: string): void {

@@ -30,7 +30,12 @@ test('--print-config prints the resolved configuration as JSON and exits 0', asy
   assert.equal(config.relay.enabled, true, 'the image runs a relay')
   const flagged = await cairn(['mailbox', '--print-config', '--metrics-port', '9100'], { env: { CAIRN_DATA_DIR: dataDir } })
   assert.equal(flagged.code, 0, flagged.stderr)
-  assert.deepEqual((JSON.parse(flagged.stdout) as Record<string, any>).metrics, { enabled: true, host: '127.0.0.1', port: 9100 }, '--metrics-port turns metrics on, on loopback')
+  const bare = JSON.parse(flagged.stdout) as Record<string, any>
+  assert.deepEqual(bare.metrics, { enabled: true, host: '127.0.0.1', port: 9100 }, '--metrics-port turns metrics on, on loopback')
+  assert.equal(bare.relay.enabled, true, 'a mailbox node relays by default, without the image\'s environment')
+  const noRelay = await cairn(['mailbox', '--print-config'], { env: { CAIRN_DATA_DIR: dataDir, CAIRN_RELAY_ENABLED: 'false' } })
+  assert.equal(noRelay.code, 0, noRelay.stderr)
+  assert.equal((JSON.parse(noRelay.stdout) as Record<string, any>).relay.enabled, false, 'CAIRN_RELAY_ENABLED=false turns the relay off')
 })
 
 test('bad configuration fails at start with exit code 2 and names the key', async (t) => {

@@ -2,7 +2,7 @@
  * What every command starts from: the resolved config, a logger, and the ClientApi — the daemon's
  * when one runs for this data dir (it owns the store), otherwise a client opened for this command.
  */
-import { loadConfig, type CairnConfig } from '../../shared/config.js'
+import { loadConfig, type CairnConfig, type ConfigLayer } from '../../shared/config.js'
 import { createLogger, type Logger } from '../../shared/logger.js'
 import type { ClientApi, InboxView } from '../api.js'
 import { CairnClient } from '../client.js'
@@ -15,8 +15,9 @@ export interface CommandContext {
   log: Logger
 }
 
-export function makeContext (parsed: Parsed): CommandContext {
-  const config = loadConfig(parsed.layer)
+/** `commandDefaults` sit between the built-in defaults and config.json (see loadConfig). */
+export function makeContext (parsed: Parsed, commandDefaults: ConfigLayer = {}): CommandContext {
+  const config = loadConfig(parsed.layer, process.env, commandDefaults)
   return { parsed, config, log: createLogger(config.logLevel, { app: 'cairn' }) }
 }
 

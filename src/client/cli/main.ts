@@ -54,7 +54,7 @@ async function main (argv: string[]): Promise<number> {
   try {
     const parsed = parse(rest, command.flags)
     if (parsed.flags.help === true) { process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`); return 0 }
-    await command.run(makeContext(parsed))
+    await command.run(makeContext(parsed, command.defaults))
     return 0
   } catch (err) {
     if (CairnError.is(err)) {

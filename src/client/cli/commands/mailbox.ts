@@ -11,13 +11,11 @@ import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
-/** The `metrics` config section; read structurally so the flags work whether or not config has it. */
-interface MetricsConfig { enabled: boolean, host: string, port: number }
-const METRICS_DEFAULTS: MetricsConfig = { enabled: false, host: '127.0.0.1', port: 9464 }
+type MetricsConfig = CairnConfig['metrics']
 
 /** config.metrics < --metrics-port/--metrics-host; a port given on the command line turns them on. */
 function metricsConfig (parsed: Parsed, config: CairnConfig): MetricsConfig {
-  const out = { ...METRICS_DEFAULTS, ...(config as { metrics?: Partial<MetricsConfig> }).metrics }
+  const out = { ...config.metrics }
   const port = parsed.flags['metrics-port']
   if (typeof port === 'string') {
     if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new ConfigError('metrics.port (--metrics-port)', `must be a TCP port 0-65535, got ${JSON.stringify(port)}`)
@@ -25,9 +23,10 @@ function metricsConfig (parsed: Parsed, config: CairnConfig): MetricsConfig {
     out.port = Number(port)
   }
   const host = parsed.flags['metrics-host']
-  if (typeof host === 'string') out.host = host
-  if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${out.port}`)
-  if (out.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
+  if (typeof host === 'string') {
+    if (host.trim() === '') throw new ConfigError('metrics.host (--metrics-host)', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
+    out.host = host
+  }
   return out
 }
 
@@ -46,8 +45,11 @@ async function check (config: CairnConfig, json: boolean): Promise<void> {
 export const mailbox: Command = {
   name: 'mailbox',
   usage: 'cairn mailbox [--metrics-port PORT] [--metrics-host HOST] [--print-config] [--check]',
-  summary: 'run an operator node: DHT server, mailbox, bootstrap peer (--check verifies a stopped node\'s store)',
+  summary: 'run an operator node: DHT server, mailbox, circuit relay, bootstrap peer (--check verifies a stopped node\'s store)',
   flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' } },
+  // an operator node is the relay that peers behind NAT reserve slots on (and punch holes through);
+  // CAIRN_RELAY_ENABLED=false or config.json turns it off
+  defaults: { relay: { enabled: true } },
   async run ({ parsed, config, log }) {
     const metrics = metricsConfig(parsed, config)
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
