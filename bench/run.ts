@@ -109,7 +109,7 @@ async function main (): Promise<void> {
   if (direct !== undefined) lines.push('Direct send, median ms per stage:', '', simpleTable(['stage', 'ms'], Object.entries(direct.stages).map(([k, v]) => [k, v])), '')
   if (mailbox !== undefined) {
     const c = mailbox.collect
-    lines.push(`Offline recipient's sync of ${s.mailbox.messages} messages, median of runs: ${Math.round(c.syncMs)} ms in all; opening and storing pages (decrypt, store, fsync; serialised under the messenger lock) ${Math.round(c.openAndStoreMs)} ms; the rest (lookup, fetch, ack signatures and requests) ${Math.round(c.otherMs)} ms; ${c.fetchedPerMessage.toFixed(2)} envelopes fetched per message (every replica's copy).`, '')
+    lines.push(`Offline recipient's sync of ${s.mailbox.messages} messages, median of runs: ${Math.round(c.syncMs)} ms in all; opening and storing pages (decrypt, store, fsync; serialised under the messenger lock) ${Math.round(c.openAndStoreMs)} ms; the rest (lookup, fetch, ack signatures and requests) ${Math.round(c.otherMs)} ms; ${c.fetchedPerMessage.toFixed(2)} envelope bodies opened per message (ids are listed at every replica, each body taken from one).`, '')
   }
   lines.push(`Wall time ${meta.wallSeconds} s; JSON and charts in ${out}`)
   process.stdout.write(lines.join('\n') + '\n')

@@ -2640,6 +2640,17 @@ export namespace MailboxRequest {
     value: number
   }
 
+  export interface MailboxRequestFetchIdsOnlyFieldEvent {
+    field: '$.fetch.idsOnly'
+    value: boolean
+  }
+
+  export interface MailboxRequestFetchIdsFieldEvent {
+    field: '$.fetch.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface MailboxRequestAckAckedIdFieldEvent {
     field: '$.ack.acked[].id'
     value: Uint8Array<ArrayBuffer>
@@ -2656,6 +2667,12 @@ export namespace MailboxRequest {
     field: '$.ack.acked[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
+  }
+
+  export interface MailboxRequestAckDiscardFieldEvent {
+    field: '$.ack.discard[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface MailboxRequestPutBundleBundleVersionFieldEvent {
@@ -2946,7 +2963,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -3068,6 +3085,8 @@ export namespace Deposit {
 export interface Fetch {
   after: Uint8Array<ArrayBuffer>
   limit: number
+  idsOnly: boolean
+  ids: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Fetch {
@@ -3090,13 +3109,27 @@ export namespace Fetch {
           w.uint32(obj.limit)
         }
 
+        if ((obj.idsOnly != null && obj.idsOnly !== false)) {
+          w.uint32(24)
+          w.bool(obj.idsOnly)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           after: uint8ArrayAlloc(0),
-          limit: 0
+          limit: 0,
+          idsOnly: false,
+          ids: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3113,6 +3146,22 @@ export namespace Fetch {
               obj.limit = reader.uint32()
               break
             }
+            case 3: {
+              obj.idsOnly = reader.bool()
+              break
+            }
+            case 4: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3122,6 +3171,10 @@ export namespace Fetch {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 256
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -3140,6 +3193,32 @@ export namespace Fetch {
                 field: `${prefix}.limit`,
                 value: reader.uint32()
               }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.idsOnly`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
               break
             }
             default: {
@@ -3164,6 +3243,17 @@ export namespace Fetch {
     value: number
   }
 
+  export interface FetchIdsOnlyFieldEvent {
+    field: '$.idsOnly'
+    value: boolean
+  }
+
+  export interface FetchIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Fetch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Fetch.codec())
   }
@@ -3172,13 +3262,14 @@ export namespace Fetch {
     return decodeMessage(buf, Fetch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Generator<FetchAfterFieldEvent | FetchLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Generator<FetchAfterFieldEvent | FetchLimitFieldEvent | FetchIdsOnlyFieldEvent | FetchIdsFieldEvent> {
     return streamMessage(buf, Fetch.codec(), opts)
   }
 }
 
 export interface Ack {
   acked: Tombstone[]
+  discard: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Ack {
@@ -3198,12 +3289,20 @@ export namespace Ack {
           }
         }
 
+        if (obj.discard != null && obj.discard.length > 0) {
+          for (const value of obj.discard) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          acked: []
+          acked: [],
+          discard: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3226,6 +3325,18 @@ export namespace Ack {
               }))
               break
             }
+            case 2: {
+              if (opts.limits?.discard != null && obj.discard.length === opts.limits.discard) {
+                throw new MaxLengthError('Decode error - repeated field "discard" had too many elements')
+              }
+
+              if (obj.discard.length === 512) {
+                throw new MaxLengthError('Decode error - repeated field "discard" had too many elements')
+              }
+
+              obj.discard.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3236,7 +3347,8 @@ export namespace Ack {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          acked: 512
+          acked: 512,
+          discard: 512
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3264,6 +3376,25 @@ export namespace Ack {
               }
 
               obj.acked++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.discard != null && obj.discard === opts.limits.discard) {
+                throw new MaxLengthError('Streaming decode error - repeated field "discard" had too many elements')
+              }
+
+              if (obj.discard === 512) {
+                throw new MaxLengthError('Streaming decode error - repeated field "discard" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.discard[]`,
+                index: obj.discard,
+                value: reader.bytes()
+              }
+
+              obj.discard++
 
               break
             }
@@ -3297,6 +3428,12 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckDiscardFieldEvent {
+    field: '$.discard[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ack.codec())
   }
@@ -3305,7 +3442,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckAckedIdFieldEvent | AckAckedExpiresAtFieldEvent | AckAckedSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckAckedIdFieldEvent | AckAckedExpiresAtFieldEvent | AckAckedSignatureFieldEvent | AckDiscardFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }

@@ -20,7 +20,7 @@ export interface InboxMessage {
 const seenKey = (idHex: string): string => `/cairn/seen/${idHex}`
 const messageKey = (m: InboxMessage): string => `/cairn/inbox/${m.receivedAt.toString().padStart(15, '0')}-${m.id}`
 
-export async function alreadySeen (kv: Kv, idHex: string): Promise<boolean> {
+export async function alreadySeen (kv: Pick<Kv, 'get'>, idHex: string): Promise<boolean> {
   return (await kv.get(seenKey(idHex))) !== undefined
 }
 

@@ -134,8 +134,15 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return status ?? 'duplicate'
   }
 
-  /** Open a batch in one durable commit (a mailbox sync); one bad envelope spoils only itself. */
+  /** Which of `ids` are not in the inbox yet (a read of what only grows: no lock needed). */
+  async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> {
+    const seen = await Promise.all(ids.map(async id => alreadySeen(this.init.store, hex(id))))
+    return ids.filter((_, i) => seen[i] !== true)
+  }
+
   /**
+   * Open a batch in one durable commit (a mailbox sync); one bad envelope spoils only itself.
+   *
    * `from` is the peer that handed the envelopes over, when known: on the direct protocol, an
    * envelope whose sender is someone else was pushed by a mailbox node, and is labelled so.
    */

@@ -9,7 +9,7 @@ import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxRes
 import { verifyBundle } from '../shared/bundle.js'
 import { describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
@@ -142,13 +142,21 @@ export class MailboxService {
     // everything below is for the owner only
     const owner = from.toString()
     if (req.fetch !== undefined) {
-      const limit = Math.min(Math.max(1, req.fetch.limit), config.mailbox.pageSize)
-      const page = await store.fetch(owner, req.fetch.after, limit, now)
-      metrics?.fetch(page.envelopes.length)
+      const f = req.fetch
+      // what fits in one response frame, with room to spare (config makes a frame hold two envelopes)
+      const maxBytes = Math.floor(config.mailbox.frameBytes * 0.9)
+      if (f.ids.some(id => id.length !== 16)) throw new MailboxRefusal('bad-request', 'fetch ids must be 16 bytes')
+      const page = f.ids.length > 0
+        ? await store.fetchIds(owner, f.ids, now, { maxBytes })
+        : await store.fetch(owner, f.after, Math.min(Math.max(1, f.limit), f.idsOnly ? MAILBOX_PAGE_IDS : config.mailbox.pageSize), now, { maxBytes, idsOnly: f.idsOnly })
+      metrics?.fetch(f.idsOnly && f.ids.length === 0 ? 0 : page.envelopes.length)
       return { status: MailboxStatus.MAILBOX_OK, envelopes: page.envelopes, more: page.more }
     }
     if (req.ack !== undefined) {
+      if (req.ack.discard.some(id => id.length !== 16)) throw new MailboxRefusal('bad-request', 'discarded ids must be 16 bytes')
+      const discarded = await store.discard(owner, req.ack.discard.map(hex))
       const { removed, refused } = await store.ack(owner, req.ack.acked.map(t => ({ id: hex(t.id), signature: t.signature })), now)
+      metrics?.discarded(discarded)
       if (refused > 0) throw new MailboxRefusal('bad-signature', `${refused} acknowledgements are not signed by ${owner}`)
       metrics?.ack(removed)
       this.init.onAcked?.(owner)

@@ -107,17 +107,34 @@ export class MailboxStore {
   }
 
   /** A page of a recipient's envelopes, in id order, after `after` (an id). */
-  async fetch (r: string, after: Uint8Array | undefined, limit: number, now: number): Promise<{ envelopes: Envelope[], more: boolean }> {
-    const envelopes: Envelope[] = []
-    let more = false
-    const options = after === undefined || after.length === 0 ? {} : { after: k.env(r, hex(after)) }
-    for await (const { value } of this.store.list(k.envPrefix(r), options)) {
+  /**
+   * A page of a recipient's live mail in id order after `after`: at most `limit` envelopes and at
+   * most `maxBytes` of them (always at least one), `more` when the rest did not fit. `idsOnly`
+   * strips the sealed bodies (a recipient listing what a replica holds).
+   */
+  async fetch (r: string, after: Uint8Array | undefined, limit: number, now: number, options: FetchOptions = {}): Promise<FetchPage> {
+    const page = new PageBuilder(limit, options)
+    const range = after === undefined || after.length === 0 ? {} : { after: k.env(r, hex(after)) }
+    for await (const { value } of this.store.list(k.envPrefix(r), range)) {
       const env = Envelope.decode(value)
       if (env.expiresAt <= now) continue
-      if (envelopes.length === limit) { more = true; break }
-      envelopes.push(env)
+      if (!page.add(env)) break
     }
-    return { envelopes, more }
+    return page.done()
+  }
+
+  /**
+   * The live envelopes among `ids`, in that order, up to `maxBytes` (always at least one); ids
+   * not held (acked, expired, never here) are left out; `more` when the rest did not fit.
+   */
+  async fetchIds (r: string, ids: Uint8Array[], now: number, options: Omit<FetchOptions, 'idsOnly'> = {}): Promise<FetchPage> {
+    const page = new PageBuilder(ids.length, options)
+    for (const id of ids) {
+      const env = await this.get(r, hex(id))
+      if (env === undefined || env.expiresAt <= now) continue
+      if (!page.add(env)) break
+    }
+    return page.done()
   }
 
   async ids (r: string): Promise<string[]> {
@@ -185,6 +202,28 @@ export class MailboxStore {
     if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
     await this.store.write(ops)
     return { removed, refused }
+  }
+
+  /**
+   * Delete the owner's copies of `ids` here, leaving no tombstone: for envelopes whose copy here
+   * would not open. A signed tombstone would also delete the other replicas' copies, which may be
+   * the genuine ones; a copy handed over again later is simply discarded again.
+   */
+  async discard (r: string, ids: string[]): Promise<number> {
+    const ops: StoreOp[] = []
+    let removed = 0
+    let bytes = 0
+    for (const id of new Set(ids)) {
+      const env = await this.get(r, id)
+      if (env === undefined) continue
+      ops.push({ type: 'del', key: k.env(r, id) }, { type: 'del', key: k.exp(env.expiresAt, r, id, 'e') })
+      removed++
+      bytes += env.sealed.length
+    }
+    if (removed === 0) return 0
+    ops.push(this.adjustUsage(r, -removed, -bytes))
+    await this.store.write(ops)
+    return removed
   }
 
   /** Apply tombstones learnt from another holder (each checked against the owner's signature). */
@@ -289,4 +328,32 @@ export class MailboxStore {
     this.usage.set(r, next)
     return next.count === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(next)) }
   }
+}
+
+export interface FetchOptions { maxBytes?: number, idsOnly?: boolean }
+export interface FetchPage { envelopes: Envelope[], more: boolean }
+
+/** An envelope's share of a response frame besides its sealed bytes (ids, recipient, varints). */
+const ENVELOPE_OVERHEAD = 96
+
+/** Collects a fetch page up to a count and a byte budget; the first envelope always fits. */
+class PageBuilder {
+  private readonly envelopes: Envelope[] = []
+  private bytes = 0
+  private more = false
+  constructor (private readonly limit: number, private readonly o: FetchOptions) {}
+
+  /** Add `env`, or return false (and mark the page as having more) when it does not fit. */
+  add (env: Envelope): boolean {
+    const size = (this.o.idsOnly === true ? 0 : env.sealed.length) + ENVELOPE_OVERHEAD
+    if (this.envelopes.length === this.limit || (this.envelopes.length > 0 && this.bytes + size > (this.o.maxBytes ?? Infinity))) {
+      this.more = true
+      return false
+    }
+    this.bytes += size
+    this.envelopes.push(this.o.idsOnly === true ? { ...env, sealed: new Uint8Array(0) } : env)
+    return true
+  }
+
+  done (): FetchPage { return { envelopes: this.envelopes, more: this.more } }
 }

@@ -12,6 +12,7 @@ export class MailboxMetrics {
   envelopesFetched = 0
   acks = 0
   envelopesAcked = 0
+  envelopesDiscarded = 0
   bundlesStored = 0
   bundlesTaken = 0
   oneTimePreKeysHandedOut = 0
@@ -32,6 +33,7 @@ export class MailboxMetrics {
   rejection (reason: RefusalReason): void { this.rejections[reason] = (this.rejections[reason] ?? 0) + 1 }
   fetch (envelopes: number): void { this.fetches++; this.envelopesFetched += envelopes }
   ack (removed: number): void { this.acks++; this.envelopesAcked += removed }
+  discarded (envelopes: number): void { this.envelopesDiscarded += envelopes }
   bundleStored (): void { this.bundlesStored++ }
   bundleTaken (withOneTimePreKey: boolean): void { this.bundlesTaken++; if (withOneTimePreKey) this.oneTimePreKeysHandedOut++ }
   pushed (): void { this.pushes++ }

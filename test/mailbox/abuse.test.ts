@@ -89,20 +89,28 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
   const storedOf = (envs: Envelope[]): number => envs.filter(e => target.mailbox.store.usageOf(peerIdFromBytes(e.recipient).toString()).count > 0).length
 
   await t.test('fetch and ack act on the caller\'s own mailbox: Mallory sees none of Bob\'s mail and cannot delete it', async () => {
-    const fetched = await ask(m, { fetch: { after: new Uint8Array(), limit: 100 } })
+    const fetched = await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })
     assert.equal(fetched.status, MAILBOX_OK)
     assert.deepEqual(fetched.envelopes, [])
     const ids = before.ids.map(id => Buffer.from(id, 'hex'))
+    // knowing Bob's ids does not help: a fetch by id reads the caller's own mailbox
+    const byId = await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: ids.map(id => new Uint8Array(id)) } })
+    assert.equal(byId.status, MAILBOX_OK)
+    assert.deepEqual(byId.envelopes, [])
+    assert.equal((await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: [new Uint8Array(3)] } })).status, MAILBOX_BAD_REQUEST, 'an id of the wrong length')
     const key = mallory.client.identity.peerKey
     // an unsigned ack, or one signed with her key but in Bob's name, is refused outright
-    assert.equal((await ask(m, { ack: { acked: await tombstones(ids) } })).status, MAILBOX_BAD_SIGNATURE)
-    assert.equal((await ask(m, { ack: { acked: await tombstones(ids, async id => signAck(key, parsePeerId(bob.peerId), id)) } })).status, MAILBOX_BAD_SIGNATURE)
+    assert.equal((await ask(m, { ack: { acked: await tombstones(ids), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
+    assert.equal((await ask(m, { ack: { acked: await tombstones(ids, async id => signAck(key, parsePeerId(bob.peerId), id)), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
     // even knowing Bob's envelope ids, her properly signed ack only tombstones ids in her own mailbox
-    assert.equal((await ask(m, { ack: { acked: await tombstones(ids, async id => signAck(key, m.peerId, id)) } })).status, MAILBOX_OK)
+    assert.equal((await ask(m, { ack: { acked: await tombstones(ids, async id => signAck(key, m.peerId, id)), discard: [] } })).status, MAILBOX_OK)
+    // and a discard (no signature needed: it acts on the caller's own mailbox only) does the same
+    assert.equal((await ask(m, { ack: { acked: [], discard: ids.map(id => new Uint8Array(id)) } })).status, MAILBOX_OK)
+    assert.equal((await ask(m, { ack: { acked: [], discard: [new Uint8Array(5)] } })).status, MAILBOX_BAD_REQUEST, 'a discarded id of the wrong length')
     assert.deepEqual(await holding(target, bob.peerId), before)
-    assert.deepEqual((await ask(m, { fetch: { after: new Uint8Array(), limit: 100 } })).envelopes, [])
+    assert.deepEqual((await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })).envelopes, [])
     assert.equal((await ask(m, { status: {} })).info?.envelopes, 0)
-    assert.deepEqual((await ask(await peer(), { fetch: { after: new Uint8Array(), limit: 100 } })).envelopes, [], 'nor does a stranger')
+    assert.deepEqual((await ask(await peer(), { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })).envelopes, [], 'nor does a stranger')
   })
 
   await t.test('an envelope over the size limit is MAILBOX_TOO_LARGE; a frame over the frame limit is TOO_LARGE or a reset', async () => {
@@ -186,7 +194,7 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
     assert.equal(await statusOf(frame(rand(0))), MAILBOX_BAD_REQUEST, 'empty request')
     assert.equal(await statusOf(frame(MailboxRequest.encode({ version: 1, deposit: {} }))), MAILBOX_BAD_REQUEST, 'deposit without an envelope')
     // protons refuses a repeated field over its limit (512 ids in an ack)
-    const tooMany = MailboxRequest.encode({ version: 1, ack: { acked: await tombstones(Array.from({ length: 513 }, () => rand(16)), () => rand(64)) } })
+    const tooMany = MailboxRequest.encode({ version: 1, ack: { acked: await tombstones(Array.from({ length: 513 }, () => rand(16)), () => rand(64)), discard: [] } })
     assert.equal(await statusOf(frame(tooMany)), MAILBOX_BAD_REQUEST, 'ack over the id limit')
     for (const bad of [{ version: 2 }, { id: rand(5) }, { recipient: rand(34) }]) {
       assert.equal((await ask(raw, { deposit: { envelope: envelope(bobBytes, bad) } })).status, MAILBOX_BAD_REQUEST, Object.keys(bad).join())
@@ -201,8 +209,8 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
     const b = bob.client.node as CairnNode
     await b.dial(multiaddr(target.addresses()[0] as string))
     const ids = before.ids.map(id => Buffer.from(id, 'hex'))
-    assert.equal((await ask(b, { ack: { acked: await tombstones(ids) } })).status, MAILBOX_BAD_SIGNATURE)
-    assert.equal((await ask(b, { ack: { acked: await tombstones(ids, () => rand(64)) } })).status, MAILBOX_BAD_SIGNATURE)
+    assert.equal((await ask(b, { ack: { acked: await tombstones(ids), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
+    assert.equal((await ask(b, { ack: { acked: await tombstones(ids, () => rand(64)), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
     assert.deepEqual(await holding(target, bob.peerId), before)
     assert.equal((await bob.client.sync()).received, texts.length)
     assert.deepEqual((await bob.client.inbox()).map(m => m.text), texts)

@@ -27,8 +27,11 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   assert.ok(held.filter(c => c === N).length >= 5, `at least 5 replicas hold all ${N}: ${held.join(',')}`)
 
   await bob.restart({ bootstrap: net.bootstrap })
+  const bodiesBefore = net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0)
   const sync = await bob.client.sync()
   assert.equal(sync.received, N)
+  // bob lists ids at every replica but takes each body from one of them
+  assert.equal(net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0) - bodiesBefore, N, 'each message crossed the wire once')
   const inbox = await bob.client.inbox()
   assert.deepEqual(inbox.map(m => m.text), Array.from({ length: N }, (_, i) => `offline message ${i}`))
   assert.ok(inbox.every(m => m.from === alice.peerId && m.route === 'mailbox'))
@@ -60,4 +63,24 @@ test('live push: a connected recipient gets new mail at once; the copy stays unt
   assert.equal((await bob.client.sync()).received, 0, 'the copies are duplicates now')
   await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
   assert.deepEqual(net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count), net.nodes.map(() => 0), 'acked everywhere')
+})
+
+test('large messages: 30 near the size limit wait for B and arrive, paged to fit the frame limit', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  // 30 × ~60 KiB is nearly twice the 1 MiB frame: no single page can carry them all
+  const N = 30
+  const text = (i: number): string => `${i}:`.padEnd(60 * 1024 - 16, String.fromCharCode(97 + (i % 26)))
+  for (let i = 0; i < N; i++) assert.equal((await alice.client.send('bob', text(i))).route, 'mailbox', `message ${i}`)
+  await bob.restart({ bootstrap: net.bootstrap })
+  assert.equal((await bob.client.sync()).received, N)
+  const inbox = await bob.client.inbox()
+  assert.equal(inbox.length, N)
+  assert.ok(inbox.every((m, i) => m.text === text(i)), 'each message whole and in order')
 })

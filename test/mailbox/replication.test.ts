@@ -3,7 +3,9 @@ import { test } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
+import { Envelope } from '../../proto/cairn.js'
 import type { OperatorNode } from '../../src/mailbox/operator-node.js'
+import type { Store } from '../../src/shared/store.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
@@ -46,6 +48,36 @@ test('a replica killed before B syncs and a replica restarted: B still gets ever
   const restarted = await net.restart(second)
   assert.equal(restarted.mailbox.store.usageOf(bob.peerId).count, 20, 'stored mail survived the restart')
   await expectAll(bob, net, 20)
+})
+
+test('replicas that serve tampered copies cost B nothing: each message opens from the one genuine copy', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 8)
+  const { bob } = await offlineBob(t, root, net, 6)
+  await handoverRound(net)
+  const [honest, ...others] = holders(net, bob)
+  assert.ok(honest !== undefined && others.length >= 2, 'several replicas hold the mail')
+  // every holder but one swaps each body for a corrupted one under the same id (a replica can
+  // do that to what it holds, not to what the others hold)
+  for (const h of others) {
+    const raw = (h.mailbox.store as unknown as { store: Store }).store
+    for (const id of await h.mailbox.store.ids(bob.peerId)) {
+      const env = await h.mailbox.store.get(bob.peerId, id)
+      assert.ok(env !== undefined)
+      const sealed = new Uint8Array(env.sealed)
+      sealed[sealed.length - 1] ^= 0xff
+      await raw.write([{ type: 'put', key: `/cairn/mbx/env/${bob.peerId}/${id}`, value: Envelope.encode({ ...env, sealed }) }])
+    }
+  }
+  // the honest replica answers last, so a tampered one claims each message first; a copy that will
+  // not open must leave the message to the other replicas, not count it as taken
+  const list = honest.mailbox.store.fetch.bind(honest.mailbox.store)
+  honest.mailbox.store.fetch = async (...args) => { await new Promise(resolve => setTimeout(resolve, 500)); return list(...args) }
+  await expectAll(bob, net, 6)
+  assert.ok(others.some(h => h.mailbox.metrics.envelopesDiscarded > 0), 'the swapped copies were discarded where they were served')
+  // bob's signed acks cover only what he read; handed over, they empty every replica
+  await handoverRound(net)
+  assert.deepEqual(holders(net, bob), [])
 })
 
 test('a new node closer to B\'s key than a replica receives the mail by handover', async (t) => {

@@ -1,16 +1,26 @@
 /**
- * Collecting mail: fetch from the 2k closest mailbox nodes, page by page; each page is opened in
- * one durable commit (messenger.receiveMany) and only then acknowledged, so nothing is deleted at
- * a mailbox before it is on our disk. Envelopes that can never open are acknowledged too, so they
- * do not wait there until their TTL.
+ * Collecting mail from the 2k closest mailbox nodes. Every replica holds the same mail, so each
+ * body should cross the network once: from every replica we list ids only, and an id that is not
+ * in the inbox yet is claimed by the first replica that lists it. That replica fetches the body,
+ * opens it in one durable commit with the rest of its claim (messenger.receiveMany), and only then
+ * settles the claim. The other replicas wait for the claim; if it failed (the replica vanished, or
+ * its copy would not open) they take the body from their own copy.
+ *
+ * A replica is acknowledged (a tombstone signed by us, which handover spreads to every holder) only
+ * what is in our inbox: nothing is deleted at a mailbox before it is on our disk. A copy that will
+ * not open is discarded at the replica that served it, and only there: a signed tombstone for it
+ * would let one replica that swaps bodies have the genuine copies deleted everywhere. A node that
+ * predates ids-only listing answers with bodies, which are opened as they come.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Envelope } from '../../../proto/cairn.js'
 import { signAck } from '../../shared/ack-signature.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
+import { MAILBOX_PAGE_IDS } from '../../shared/protocols/ids.js'
 import type { Messenger } from '../messenger.js'
 import { askMailboxOk } from './mailbox-rpc.js'
 
@@ -18,44 +28,124 @@ export interface CollectResult {
   received: number
   replicas: number
   refused: number
+  /** Envelope bodies transferred (every replica's copy would be replicas × received). */
+  fetched: number
 }
+
+/** One collect: what every replica's loop shares. */
+interface Collection {
+  node: CairnNode
+  messenger: Messenger
+  config: CairnConfig
+  options: { signal?: AbortSignal }
+  /** Each id's ack signature, made once for every replica (it covers only the owner and the id). */
+  sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>
+  /** id → settles true once that envelope is in the inbox, false if its claimant did not get it there. */
+  claims: Map<string, Promise<boolean>>
+  tally: { received: number, refused: number, fetched: number }
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: { signal?: AbortSignal } = {}): Promise<CollectResult> {
   const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options)
-  // every replica holds a copy of the same mail, and an ack's signature covers only the owner and
-  // the id: sign each id once for all of them
   const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
-  const sign = async (id: Uint8Array): Promise<Uint8Array<ArrayBuffer>> => {
-    const key = Buffer.from(id).toString('hex')
-    let s = signatures.get(key)
-    if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(key, s) }
-    return s
+  const c: Collection = {
+    node,
+    messenger,
+    config,
+    options,
+    sign: async (id) => {
+      let s = signatures.get(hex(id))
+      if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(hex(id), s) }
+      return s
+    },
+    claims: new Map(),
+    tally: { received: 0, refused: 0, fetched: 0 }
   }
-  const results = await Promise.all(replicas.map(async peer => collectFrom(node, sign, peer, messenger, config, options).catch((err: unknown) => {
+  await Promise.all(replicas.map(async peer => collectFrom(c, peer).catch((err: unknown) => {
     log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
-    return { received: 0, refused: 0 }
   })))
-  return {
-    received: results.reduce((n, r) => n + r.received, 0),
-    refused: results.reduce((n, r) => n + r.refused, 0),
-    replicas: replicas.length
+  return { ...c.tally, replicas: replicas.length }
+}
+
+async function collectFrom (c: Collection, peer: PeerId): Promise<void> {
+  let after = new Uint8Array(0)
+  for (;;) {
+    const page = await askMailboxOk(c.node, c.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [] } }, c.options)
+    const last = page.envelopes.at(-1)
+    if (last === undefined) break
+    const ids = page.envelopes.map(e => e.id)
+    const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
+    const { missing, refused } = await takeUnseen(c, peer, await c.messenger.unseen(ids), inline)
+    const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
+    const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await c.sign(id) })))
+    const discard = ids.filter(id => refused.has(hex(id)))
+    if (acked.length > 0 || discard.length > 0) await askMailboxOk(c.node, c.config, peer, { ack: { acked, discard } }, c.options)
+    after = new Uint8Array(last.id)
+    if (!page.more) break
   }
 }
 
-async function collectFrom (node: CairnNode, sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>, peer: PeerId, messenger: Messenger, config: CairnConfig, options: { signal?: AbortSignal }): Promise<{ received: number, refused: number }> {
-  let after = new Uint8Array(0)
-  let received = 0
-  let refused = 0
-  for (;;) {
-    const page = await askMailboxOk(node, config, peer, { fetch: { after, limit: config.mailbox.pageSize } }, options)
-    if (page.envelopes.length === 0) break
-    const statuses = await messenger.receiveMany(page.envelopes, 'mailbox')
-    received += statuses.filter(s => s === 'stored').length
-    refused += statuses.filter(s => s instanceof Error).length
-    const acked = await Promise.all(page.envelopes.map(async e => ({ id: e.id, expiresAt: 0, signature: await sign(e.id) })))
-    await askMailboxOk(node, config, peer, { ack: { acked } }, options)
-    after = new Uint8Array((page.envelopes.at(-1) as { id: Uint8Array }).id)
-    if (!page.more) break
+/** Of one replica's page: ids we could not get from anyone, and ids whose copy here would not open. */
+interface Outcome { missing: Set<string>, refused: Set<string> }
+
+/**
+ * Get the unseen ids of one page into the inbox: claim those nobody has claimed, wait for the
+ * rest, and take over the claims that failed.
+ */
+async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array<ArrayBuffer>>, inline: Envelope[] | undefined): Promise<Outcome> {
+  const theirs = unseen.filter(id => c.claims.has(hex(id)))
+  const mine = unseen.filter(id => !c.claims.has(hex(id)))
+  const outcome = await claimAndOpen(c, peer, mine, inline)
+  const failed = await Promise.all(theirs.map(async id => await c.claims.get(hex(id)) === true ? undefined : id))
+  const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined), inline)
+  return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
+}
+
+/**
+ * Claim `ids`, fetch their bodies from `peer` (unless the page brought them) and open them in one
+ * commit; settle each claim with whether it is now in the inbox. A copy that would not open fails
+ * its claim, so another replica's copy still gets its chance.
+ */
+async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>, inline: Envelope[] | undefined): Promise<Outcome> {
+  const missing = new Set(ids.map(hex))
+  const refused = new Set<string>()
+  if (ids.length === 0) return { missing, refused }
+  const inInbox = new Set<string>()
+  const settle = new Map<string, (inbox: boolean) => void>()
+  for (const key of missing) c.claims.set(key, new Promise(resolve => settle.set(key, resolve)))
+  try {
+    const bodies = (inline ?? await fetchBodies(c, peer, ids)).filter(e => missing.has(hex(e.id)))
+    const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
+    c.tally.fetched += unique.length
+    const statuses = await c.messenger.receiveMany(unique, 'mailbox')
+    unique.forEach((e, i) => {
+      const status = statuses[i]
+      missing.delete(hex(e.id))
+      if (status instanceof Error) { c.tally.refused++; refused.add(hex(e.id)); return }
+      if (status === 'stored') c.tally.received++
+      inInbox.add(hex(e.id))
+    })
+  } finally {
+    for (const [key, resolve] of settle) resolve(inInbox.has(key))
   }
-  return { received, refused }
+  return { missing, refused }
+}
+
+/** The bodies of `ids` from `peer`, in as many answers as the frame limit needs. */
+async function fetchBodies (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>): Promise<Envelope[]> {
+  const out: Envelope[] = []
+  let rest = ids
+  while (rest.length > 0) {
+    const ask = rest.slice(0, MAILBOX_PAGE_IDS)
+    const res = await askMailboxOk(c.node, c.config, peer, { fetch: { after: new Uint8Array(0), limit: 0, idsOnly: false, ids: ask } }, c.options)
+    out.push(...res.envelopes)
+    const last = res.envelopes.at(-1)
+    // a short answer (`more`) stopped for size: go on after the last id it carried
+    const next = res.more && last !== undefined ? ask.findIndex(id => hex(id) === hex(last.id)) + 1 : ask.length
+    if (next === 0) break // an answer naming none of what we asked: do not loop on it
+    rest = rest.slice(next)
+  }
+  return out
 }

@@ -6,3 +6,6 @@ export const KAD_PROTOCOL = '/cairn/kad/1.0.0'
 export const DIRECT_VERSION = 1
 export const ENVELOPE_VERSION = 1
 export const CONTENT_VERSION = 1
+
+/** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
+export const MAILBOX_PAGE_IDS = 256
