@@ -25,6 +25,13 @@ export interface SyncResult {
   sent: number
 }
 
+/** Where a sync is, for a progress line: finding the mailboxes, collecting, sending, publishing. */
+export type SyncProgress =
+  | { stage: 'finding' }
+  | { stage: 'collecting', mailboxes: number, received: number }
+  | { stage: 'sending', outbox: number }
+  | { stage: 'publishing' }
+
 export interface ConnectionInfo {
   peerId: string
   remoteAddr: string

@@ -17,7 +17,7 @@ import type { ConfirmObservedAddresses } from '../shared/node/observed-address.j
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
-import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncResult, VerifyInfo } from './api.js'
+import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
 import { Contacts, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
@@ -199,10 +199,15 @@ export class CairnClient implements ClientApi {
   }
 
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
-  async sync (): Promise<SyncResult> {
+  async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
     const node = this.requireNode()
-    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log)
+    const progress = options.onProgress ?? (() => {})
+    progress({ stage: 'finding' })
+    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { onProgress: progress })
+    const outbox = (await this.messenger.pending()).length
+    if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
+    progress({ stage: 'publishing' })
     await this.publishBundles()
     return { received: collected.received, sent }
   }

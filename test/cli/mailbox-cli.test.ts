@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cairn, startCairn } from '../helpers/cli.js'
+import { cairn, cairnOnTty, startCairn } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
 
 test('three `cairn mailbox` processes; A sends while B has no process; B syncs and reads it', async (t) => {
@@ -23,13 +23,22 @@ test('three `cairn mailbox` processes; A sends while B has no process; B syncs a
   assert.equal((await cairn([...A, 'contact', 'add', 'bob', bob.peerId], { env })).code, 0)
   const sent = await cairn([...A, 'send', 'bob', 'see you when you are back', '--json'], { env })
   assert.equal(sent.code, 0, sent.stderr)
+  for (const stderr of [sent.stderr, first_.stderr]) {
+    assert.ok(!stderr.includes('\u001b[2K') && !stderr.includes('finding your mailboxes'), `no progress line when stderr is not a terminal: ${stderr}`)
+  }
   const r = JSON.parse(sent.stdout) as { route: string, replicas: number }
   assert.equal(r.route, 'mailbox')
   assert.equal(r.replicas, 3)
 
-  const sync = await cairn([...B, 'sync', '--json'], { env })
-  assert.equal(sync.code, 0, sync.stderr)
-  assert.equal(JSON.parse(sync.stdout).received, 1)
+  // bob at a terminal: a progress line says what the sync is doing, then the result
+  const tty = await cairnOnTty([...B, 'sync'], { env })
+  if (tty === undefined) t.diagnostic('skipped the terminal check: util-linux `script` is not installed')
+  else {
+    assert.equal(tty.code, 0, tty.output)
+    assert.match(tty.output, /connecting to 3 bootstrap peers…/)
+    assert.match(tty.output, /collecting from \d+ mailbox(es)?: 1 new message/)
+    assert.match(tty.output, /received 1, sent 0/)
+  }
   const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ text: string, route: string, fromName: string | null }>
   assert.deepEqual(inbox.map(m => [m.text, m.route]), [['see you when you are back', 'mailbox']])
 

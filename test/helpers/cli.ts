@@ -1,5 +1,6 @@
 /** Runs the real `cairn` binary (the built CLI) as a child process, as a user or script would. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
@@ -19,6 +20,26 @@ export async function cairn (args: string[], options: { input?: string, env?: Re
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)
   return { code, stdout, stderr }
+}
+
+/**
+ * Run `cairn` with a pseudo-terminal for its stdin, stdout and stderr (util-linux `script`), as a
+ * person at a terminal would; the output is both streams as the terminal showed them. Undefined
+ * when `script` is not installed.
+ */
+export async function cairnOnTty (args: string[], options: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<{ code: number | null, output: string } | undefined> {
+  if (!existsSync('/usr/bin/script')) return undefined
+  const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`
+  const command = [process.execPath, CAIRN, ...args].map(quote).join(' ')
+  const child = spawn('/usr/bin/script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (c: Buffer) => { output += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { output += c.toString() })
+  child.stdin.end()
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  return { code, output }
 }
 
 /** Start a long-running command (daemon, mailbox) and wait for its first stdout line (JSON). */

@@ -8,6 +8,7 @@ import type { ClientApi, InboxView } from '../api.js'
 import { CairnClient } from '../client.js'
 import { connectDaemon } from '../daemon/daemon-client.js'
 import type { Parsed } from './args.js'
+import type { Progress } from './progress.js'
 
 export interface CommandContext {
   parsed: Parsed
@@ -29,15 +30,22 @@ export interface Session {
   close: () => Promise<void>
 }
 
-export async function openSession (ctx: CommandContext, options: { network: boolean }): Promise<Session> {
+export interface SessionOptions {
+  network: boolean
+  /** Shows "connecting…" while an in-process client starts its node and joins the DHT. */
+  progress?: Progress
+}
+
+export async function openSession (ctx: CommandContext, options: SessionOptions): Promise<Session> {
   const daemon = await connectDaemon(ctx.config.dataDir)
   if (daemon !== undefined) return { api: daemon, watch: daemon.watch, close: async () => {} }
+  if (options.network) options.progress?.show(`connecting to ${ctx.config.bootstrap.length} bootstrap peer${ctx.config.bootstrap.length === 1 ? '' : 's'}…`)
   const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network })
   return { api: client, client, close: async () => { await client.stop() } }
 }
 
 /** Open a session for one command, run it, and close the session whatever happens. */
-export async function withSession<T> (ctx: CommandContext, options: { network: boolean }, run: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T> (ctx: CommandContext, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
   const session = await openSession(ctx, options)
   try {
     return await run(session)

@@ -37,7 +37,7 @@ interface Collection {
   node: CairnNode
   messenger: Messenger
   config: CairnConfig
-  options: { signal?: AbortSignal }
+  options: CollectOptions
   /** Each id's ack signature, made once for every replica (it covers only the owner and the id). */
   sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>
   /** id → settles true once that envelope is in the inbox, false if its claimant did not get it there. */
@@ -45,10 +45,17 @@ interface Collection {
   tally: { received: number, refused: number, fetched: number }
 }
 
+export interface CollectOptions {
+  signal?: AbortSignal
+  /** Called once the mailboxes are found and after each page that brought mail. */
+  onProgress?: (p: { stage: 'collecting', mailboxes: number, received: number }) => void
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: { signal?: AbortSignal } = {}): Promise<CollectResult> {
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options)
+export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions = {}): Promise<CollectResult> {
+  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options.signal === undefined ? {} : { signal: options.signal })
+  const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
   const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
   const c: Collection = {
     node,
@@ -63,13 +70,14 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
     claims: new Map(),
     tally: { received: 0, refused: 0, fetched: 0 }
   }
-  await Promise.all(replicas.map(async peer => collectFrom(c, peer).catch((err: unknown) => {
+  report()
+  await Promise.all(replicas.map(async peer => collectFrom(c, peer, report).catch((err: unknown) => {
     log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
   })))
   return { ...c.tally, replicas: replicas.length }
 }
 
-async function collectFrom (c: Collection, peer: PeerId): Promise<void> {
+async function collectFrom (c: Collection, peer: PeerId, report: () => void): Promise<void> {
   let after = new Uint8Array(0)
   for (;;) {
     const page = await askMailboxOk(c.node, c.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [] } }, c.options)
@@ -82,6 +90,7 @@ async function collectFrom (c: Collection, peer: PeerId): Promise<void> {
     const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await c.sign(id) })))
     const discard = ids.filter(id => refused.has(hex(id)))
     if (acked.length > 0 || discard.length > 0) await askMailboxOk(c.node, c.config, peer, { ack: { acked, discard } }, c.options)
+    if (missing.size < ids.length) report()
     after = new Uint8Array(last.id)
     if (!page.more) break
   }

@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
+import { Progress } from '../progress.js'
 import type { Command } from './command.js'
 
 async function readStdin (): Promise<string> {
@@ -19,12 +20,16 @@ export const send: Command = {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
     const text = words.length > 0 ? words.join(' ') : await readStdin()
     if (text === '') throw new InvalidInputError('empty message')
-    await withSession(ctx, { network: true }, async (session) => {
+    const progress = new Progress()
+    await withSession(ctx, { network: true, progress }, async (session) => {
+      // direct first, then (if that fails) finding and filling the mailbox replicas: seconds at worst
+      progress.show(`sending to ${to}…`)
       const r = await session.api.send(to as string, text)
+      progress.clear()
       if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0 })
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
       else printLine(`${to} is unreachable; kept in the outbox, sent on the next \`cairn sync\` or by the daemon (${r.id})`)
-    })
+    }).finally(() => { progress.clear() })
   }
 }

@@ -1,6 +1,17 @@
+import type { SyncProgress } from '../../api.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
+import { Progress } from '../progress.js'
 import type { Command } from './command.js'
+
+function describe (p: SyncProgress): string {
+  switch (p.stage) {
+    case 'finding': return 'finding your mailboxes…'
+    case 'collecting': return `collecting from ${p.mailboxes} mailbox${p.mailboxes === 1 ? '' : 'es'}: ${p.received} new message${p.received === 1 ? '' : 's'}`
+    case 'sending': return `sending ${p.outbox} waiting message${p.outbox === 1 ? '' : 's'}…`
+    case 'publishing': return 'publishing your prekey bundle…'
+  }
+}
 
 export const sync: Command = {
   name: 'sync',
@@ -8,10 +19,15 @@ export const sync: Command = {
   summary: 'collect waiting mail and send what the outbox holds, then exit',
   flags: {},
   async run (ctx) {
-    await withSession(ctx, { network: true }, async (session) => {
-      const r = await session.api.sync()
+    const progress = new Progress()
+    await withSession(ctx, { network: true, progress }, async (session) => {
+      // in-process, the client reports each stage; a daemon is online already and answers fast
+      const r = session.client !== undefined
+        ? await session.client.sync({ onProgress: p => { progress.show(describe(p)) } })
+        : await session.api.sync()
+      progress.clear()
       if (ctx.parsed.json) printJson(r)
       else printLine(`received ${r.received}, sent ${r.sent}`)
-    })
+    }).finally(() => { progress.clear() })
   }
 }
