@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { mailboxNetwork } from '../helpers/network.js'
-import { makeUser, tempRoot } from '../helpers/users.js'
+import type { TestContext } from 'node:test'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
+
+/** `nodes` mailbox nodes with k = 3, Bob with his bundle published, and Alice knowing him. */
+async function threeReplicas (t: TestContext, nodes: number, options: { bobLeaves: boolean }): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser }> {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, nodes, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  if (options.bobLeaves) await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  return { net, alice, bob }
+}
 
 test('offline recipient: 50 messages wait at k replicas and arrive once, in order, when B syncs', async (t) => {
   const root = await tempRoot(t)
@@ -43,14 +57,8 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
 })
 
 test('live push: a connected recipient gets new mail at once; the copy stays until its signed ack', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 5, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
   // bob stays connected to his replicas (publishing dialled them)
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { net, alice, bob } = await threeReplicas(t, 5, { bobLeaves: false })
   alice.client.messenger.routes = alice.client.messenger.routes.filter(r => r.name === 'mailbox')
   assert.equal((await alice.client.send('bob', 'pushed to you')).route, 'mailbox')
 
@@ -66,14 +74,7 @@ test('live push: a connected recipient gets new mail at once; the copy stays unt
 })
 
 test('large messages: 30 near the size limit wait for B and arrive, paged to fit the frame limit', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { net, alice, bob } = await threeReplicas(t, 4, { bobLeaves: true })
   // 30 × ~60 KiB is nearly twice the 1 MiB frame: no single page can carry them all
   const N = 30
   const text = (i: number): string => `${i}:`.padEnd(60 * 1024 - 16, String.fromCharCode(97 + (i % 26)))
