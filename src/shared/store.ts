@@ -19,6 +19,49 @@ interface Level {
 
 export interface Entry { key: string, value: Uint8Array }
 
+/**
+ * Small records read on every message (libsignal asks for the peer's identity key several times
+ * per encrypt and decrypt; the session, the contact and the conversation counter once or twice):
+ * kept in memory, written through. Everything else (mail, prekeys, libp2p's records) is read from
+ * LevelDB each time.
+ */
+const CACHED_PREFIXES = ['/cairn/signal/identity/', '/cairn/signal/session/', '/cairn/contact/', '/cairn/meta/']
+const CACHE_BYTES = 4 * 1024 * 1024
+const cacheable = (key: string): boolean => CACHED_PREFIXES.some(p => key.startsWith(p))
+
+/**
+ * A least-recently-used map of cacheable keys to their value (null: known to be absent), bounded
+ * in bytes. The Store fills it from reads and from its own committed writes.
+ */
+class ReadCache {
+  private readonly entries = new Map<string, Uint8Array | null>()
+  private bytes = 0
+
+  get (key: string): Uint8Array | null | undefined {
+    const v = this.entries.get(key)
+    if (v === undefined) return undefined
+    this.entries.delete(key) // most recently used goes last
+    this.entries.set(key, v)
+    return v
+  }
+
+  set (key: string, value: Uint8Array | null): void {
+    this.drop(key)
+    this.entries.set(key, value)
+    this.bytes += key.length + (value?.length ?? 0)
+    for (const [k] of this.entries) {
+      if (this.bytes <= CACHE_BYTES) break
+      this.drop(k)
+    }
+  }
+
+  private drop (key: string): void {
+    if (!this.entries.has(key)) return
+    this.bytes -= key.length + (this.entries.get(key)?.length ?? 0)
+    this.entries.delete(key)
+  }
+}
+
 const open = new Map<string, Store>()
 
 export class Store {
@@ -28,6 +71,9 @@ export class Store {
   private queue: Array<{ ops: StoreOp[], resolve: () => void, reject: (err: unknown) => void }> = []
   private flushing = false
   private closed = false
+  private readonly cache = new ReadCache()
+  /** Bumped after each committed batch: a read that overlapped one does not fill the cache. */
+  private generation = 0
 
   private constructor (path: string) {
     this.path = path
@@ -57,11 +103,18 @@ export class Store {
   }
 
   async get (key: string): Promise<Uint8Array | undefined> {
-    return this.db.get(key)
+    if (!cacheable(key)) return this.db.get(key)
+    const hit = this.cache.get(key)
+    if (hit !== undefined) return hit === null ? undefined : hit.slice() // a copy: callers may mutate
+    const generation = this.generation
+    const value = await this.db.get(key)
+    // a batch that committed meanwhile may have changed the key after this read saw it
+    if (generation === this.generation) this.cache.set(key, value === undefined ? null : value.slice())
+    return value
   }
 
   async has (key: string): Promise<boolean> {
-    return (await this.db.get(key)) !== undefined
+    return (await this.get(key)) !== undefined
   }
 
   /** Entries whose key starts with `prefix`, in key order, after `after` (exclusive) if given. */
@@ -104,7 +157,10 @@ export class Store {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0)
         try {
-          await this.db.batch(group.flatMap(g => g.ops), { sync: true })
+          const ops = group.flatMap(g => g.ops)
+          await this.db.batch(ops, { sync: true })
+          for (const op of ops) if (cacheable(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value.slice() : null)
+          this.generation++
           for (const g of group) g.resolve()
         } catch (err) {
           for (const g of group) g.reject(err)
