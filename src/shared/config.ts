@@ -74,7 +74,7 @@ export interface CairnConfig {
     depositBurst: number
     /** Largest frame on /cairn/mailbox, bytes (a fetch page or a handover batch). */
     frameBytes: number
-    /** Envelopes per fetch page. */
+    /** Envelopes per fetch page (a mailbox answers at most this many; a client asks for this many ids a page). */
     pageSize: number
     /** How often holders re-check the replica set and copy what it lacks, ms. */
     handoverIntervalMs: number

@@ -166,6 +166,36 @@ test('fetch pages through a mailbox in id order, says when more is waiting, and 
   assert.equal((await box.mailbox.fetch(bob.id, undefined, 5, box.clock.now())).more, true)
 })
 
+test('pages fit a byte budget; ids-only pages carry no bodies; a fetch by ids keeps their order and skips what is gone', async (t) => {
+  const box = await openBox(t)
+  const bob = await recipient()
+  const now = box.clock.now()
+  const envs = Array.from({ length: 10 }, () => envelope(bob.bytes, now, { sealed: rand(10_000) }))
+  for (const e of envs) await box.mailbox.deposit(e, now)
+  const sorted = envs.map(e => hex(e.id)).sort()
+  // 10 × 10 KB against a 35 KB budget: three a page, and always at least one however small the budget
+  const first = await box.mailbox.fetch(bob.id, undefined, 100, now, { maxBytes: 35_000 })
+  assert.deepEqual(first.envelopes.map(e => hex(e.id)), sorted.slice(0, 3))
+  assert.equal(first.more, true)
+  assert.equal((await box.mailbox.fetch(bob.id, undefined, 100, now, { maxBytes: 1 })).envelopes.length, 1)
+  const ids = await box.mailbox.fetch(bob.id, undefined, 100, now, { maxBytes: 35_000, idsOnly: true })
+  assert.deepEqual(ids.envelopes.map(e => hex(e.id)), sorted, 'ids alone fit the same budget')
+  assert.ok(ids.envelopes.every(e => e.sealed.length === 0 && e.expiresAt === now + HOUR))
+  assert.equal(ids.more, false)
+
+  // by id: in the order asked, unknown and acknowledged ids left out, cut at the budget
+  const [a, b, c] = envs as [Envelope, Envelope, Envelope]
+  await box.mailbox.ack(bob.id, await acks(bob, [b]), now)
+  const byId = await box.mailbox.fetchIds(bob.id, [c.id, rand(16), b.id, a.id], now)
+  assert.deepEqual(byId.envelopes.map(e => hex(e.id)), [hex(c.id), hex(a.id)])
+  assert.deepEqual(byId.envelopes.map(e => hex(e.sealed)), [hex(c.sealed), hex(a.sealed)])
+  const cut = await box.mailbox.fetchIds(bob.id, [c.id, a.id], now, { maxBytes: 12_000 })
+  assert.deepEqual([cut.envelopes.map(e => hex(e.id)), cut.more], [[hex(c.id)], true])
+  assert.equal((await box.mailbox.fetchIds((await recipient()).id, [c.id], now)).envelopes.length, 0, 'only the named mailbox')
+  box.clock.advance(HOUR)
+  assert.equal((await box.mailbox.fetchIds(bob.id, [c.id], box.clock.now())).envelopes.length, 0, 'expired mail is not handed out')
+})
+
 /** A real identity (libsignal keys, signed certificate) whose bundles carry real one-time prekeys. */
 async function bundleSource (t: TestContext, clock: ManualClock): Promise<CairnClient> {
   const root = await tempRoot(t, 'cairn-mbx-bundle-')

@@ -40,7 +40,8 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   const held = net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count)
   assert.ok(held.filter(c => c === N).length >= 5, `at least 5 replicas hold all ${N}: ${held.join(',')}`)
 
-  await bob.restart({ bootstrap: net.bootstrap })
+  // pages of 8: bob lists seven pages at each replica, the next one asked for while this one opens
+  await bob.restart({ bootstrap: net.bootstrap, mailbox: { pageSize: 8 } })
   const bodiesBefore = net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0)
   const sync = await bob.client.sync()
   assert.equal(sync.received, N)

@@ -13,7 +13,7 @@
  * predates ids-only listing answers with bodies, which are opened as they come.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import type { Envelope } from '../../../proto/cairn.js'
+import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
 import { signAck } from '../../shared/ack-signature.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
@@ -77,23 +77,43 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
   return { ...c.tally, replicas: replicas.length }
 }
 
+/**
+ * Page through one replica. The next page's ids are asked for while this page is opened, and each
+ * ack goes out without holding up the next page (all are awaited before returning): three round
+ * trips a page, overlapped.
+ */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void): Promise<void> {
-  let after = new Uint8Array(0)
-  for (;;) {
-    const page = await askMailboxOk(c.node, c.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [] } }, c.options)
-    const last = page.envelopes.at(-1)
-    if (last === undefined) break
-    const ids = page.envelopes.map(e => e.id)
-    const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
-    const { missing, refused } = await takeUnseen(c, peer, await c.messenger.unseen(ids), inline)
-    const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
-    const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await c.sign(id) })))
-    const discard = ids.filter(id => refused.has(hex(id)))
-    if (acked.length > 0 || discard.length > 0) await askMailboxOk(c.node, c.config, peer, { ack: { acked, discard } }, c.options)
-    if (missing.size < ids.length) report()
-    after = new Uint8Array(last.id)
-    if (!page.more) break
+  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(c.node, c.config, peer, { fetch: { after, limit: c.config.mailbox.pageSize, idsOnly: true, ids: [] } }, c.options))
+  const acks: Array<Promise<unknown>> = []
+  try {
+    let next = list(new Uint8Array(0))
+    for (;;) {
+      const page = await next
+      const last = page.envelopes.at(-1)
+      if (last === undefined) break
+      if (page.more) next = list(new Uint8Array(last.id))
+      const ids = page.envelopes.map(e => e.id)
+      const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
+      const { missing, refused } = await takeUnseen(c, peer, await c.messenger.unseen(ids), inline)
+      const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
+      const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await c.sign(id) })))
+      const discard = ids.filter(id => refused.has(hex(id)))
+      if (acked.length > 0 || discard.length > 0) acks.push(quiet(askMailboxOk(c.node, c.config, peer, { ack: { acked, discard } }, c.options)))
+      if (missing.size < ids.length) report()
+      if (!page.more) break
+    }
+  } finally {
+    await Promise.allSettled(acks)
   }
+  // an ack that failed leaves the mail there (reported as this replica failing); the next collect
+  // finds it in the inbox and acks it then
+  for (const ack of acks) await ack
+}
+
+/** `p` itself, marked as handled so that it may wait unawaited without an unhandled rejection. */
+function quiet<T> (p: Promise<T>): Promise<T> {
+  p.catch(() => {})
+  return p
 }
 
 /** Of one replica's page: ids we could not get from anyone, and ids whose copy here would not open. */
