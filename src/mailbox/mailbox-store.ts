@@ -42,6 +42,8 @@ export class MailboxStore {
   /** Deposits being written: a second copy arriving meanwhile is a duplicate, not a second charge. */
   private readonly writing = new Set<string>()
   private readonly bundleLock = new Mutex()
+  /** Ack, discard and sweep each read what is held and then delete it: one at a time, or two of them could both count one removal. */
+  private readonly removals = new Mutex()
   private readonly limits: CairnConfig['mailbox'] & { envelopeBytes: number }
 
   constructor (private readonly store: Store, config: CairnConfig) {
@@ -168,6 +170,10 @@ export class MailboxStore {
    * owner signed count (first-hand or handed over); the rest are ignored.
    */
   async ack (r: string, acked: Array<{ id: string, signature: Uint8Array, expiresAt?: number }>, now: number): Promise<{ removed: number, refused: number }> {
+    return this.removals.run(async () => this.ackLocked(r, acked, now))
+  }
+
+  private async ackLocked (r: string, acked: Array<{ id: string, signature: Uint8Array, expiresAt?: number }>, now: number): Promise<{ removed: number, refused: number }> {
     const owner = parsePeerId(r)
     const ops: StoreOp[] = []
     let removed = 0
@@ -210,6 +216,10 @@ export class MailboxStore {
    * the genuine ones; a copy handed over again later is simply discarded again.
    */
   async discard (r: string, ids: string[]): Promise<number> {
+    return this.removals.run(async () => this.discardLocked(r, ids))
+  }
+
+  private async discardLocked (r: string, ids: string[]): Promise<number> {
     const ops: StoreOp[] = []
     let removed = 0
     let bytes = 0
@@ -235,6 +245,10 @@ export class MailboxStore {
 
   /** Drop expired envelopes and tombstones. Returns how many records went. */
   async sweep (now: number): Promise<{ envelopes: number, tombstones: number }> {
+    return this.removals.run(async () => this.sweepLocked(now))
+  }
+
+  private async sweepLocked (now: number): Promise<{ envelopes: number, tombstones: number }> {
     const ops: StoreOp[] = []
     const usage = new Map<string, Usage>()
     let envelopes = 0

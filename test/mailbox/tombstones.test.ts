@@ -66,6 +66,21 @@ test('two copies of one envelope deposited at the same moment count once', async
   assert.equal(await box.mailbox.deposit(e, now), 'duplicate')
 })
 
+test('one envelope acked, discarded and swept at the same moment is removed once: usage stays right', async (t) => {
+  const box = await openBox(t, DAY_TTL)
+  const bob = await recipient()
+  const now = box.clock.now()
+  const [e, f, g] = [envelope(bob.bytes, now), envelope(bob.bytes, now), envelope(bob.bytes, now, { expiresAt: now + 2 * HOUR })]
+  for (const x of [e, f, g]) await box.mailbox.deposit(x, now)
+  // bob's ack, a handed-over tombstone and bob's discard of a copy that would not open, together
+  const signed = await acks(bob, [e.id, f.id])
+  box.clock.advance(HOUR) // e and f expire now too
+  const later = box.clock.now()
+  await Promise.all([box.mailbox.ack(bob.id, signed, later), box.mailbox.applyTombstones(bob.id, signed.map(a => ({ ...a, expiresAt: later + HOUR })), later), box.mailbox.discard(bob.id, [hex(e.id), hex(f.id)]), box.mailbox.sweep(later)])
+  assert.deepEqual(box.mailbox.usageOf(bob.id), { count: 1, bytes: 500 }, 'only g is left, and counted once')
+  assert.deepEqual((await box.mailbox.fetch(bob.id, undefined, 10, later)).envelopes.map(x => hex(x.id)), [hex(g.id)])
+})
+
 test('an ack deletes only with the owner\'s signature over that id and that mailbox; forgeries are counted and ignored', async (t) => {
   const box = await openBox(t, DAY_TTL)
   const [bob, carol] = [await recipient(), await recipient()]
