@@ -24,8 +24,13 @@ export async function alreadySeen (kv: Pick<Kv, 'get'>, idHex: string): Promise<
   return (await kv.get(seenKey(idHex))) !== undefined
 }
 
+/** Remember an envelope id as handled (a stale copy arriving later is a duplicate, not re-opened). */
+export function recordSeen (kv: Kv, idHex: string, at: number): void {
+  kv.put(seenKey(idHex), enc.encode(at.toString()))
+}
+
 export function recordMessage (kv: Kv, m: InboxMessage): void {
-  kv.put(seenKey(m.id), enc.encode(m.receivedAt.toString()))
+  recordSeen(kv, m.id, m.receivedAt)
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
 }
 

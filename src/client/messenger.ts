@@ -25,7 +25,7 @@ import { availablePreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle } fr
 import { SealedSession } from './crypto/sealed-session.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
-import { alreadySeen, listInbox, recordMessage, type InboxMessage, type Route } from './inbox.js'
+import { alreadySeen, listInbox, recordMessage, recordSeen, type InboxMessage, type Route } from './inbox.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
@@ -295,7 +295,12 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     try { content = Content.decode(opened.plaintext) } catch (err) { throw new RejectedEnvelopeError('bad-request', 'content does not parse', { cause: err }) }
     if (hex(content.id) !== id) throw new RejectedEnvelopeError('bad-request', 'content id differs from envelope id')
     await this.bindSender(opened, content)
-    if (content.text === undefined) return undefined // receipts and future kinds: nothing to show
+    if (content.text === undefined) {
+      // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
+      // duplicate; opening it again would fail, its message key being spent)
+      recordSeen(tx, id, now)
+      return undefined
+    }
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
     const m: InboxMessage = { id, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     recordMessage(tx, m)

@@ -105,11 +105,11 @@ export class Store {
   async get (key: string): Promise<Uint8Array | undefined> {
     if (!cacheable(key)) return this.db.get(key)
     const hit = this.cache.get(key)
-    if (hit !== undefined) return hit === null ? undefined : hit.slice() // a copy: callers may mutate
+    if (hit !== undefined) return hit === null ? undefined : new Uint8Array(hit) // a copy: callers may mutate (Buffer#slice would share)
     const generation = this.generation
     const value = await this.db.get(key)
     // a batch that committed meanwhile may have changed the key after this read saw it
-    if (generation === this.generation) this.cache.set(key, value === undefined ? null : value.slice())
+    if (generation === this.generation) this.cache.set(key, value === undefined ? null : new Uint8Array(value))
     return value
   }
 
@@ -159,7 +159,7 @@ export class Store {
         try {
           const ops = group.flatMap(g => g.ops)
           await this.db.batch(ops, { sync: true })
-          for (const op of ops) if (cacheable(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value.slice() : null)
+          for (const op of ops) if (cacheable(op.key)) this.cache.set(op.key, op.type === 'put' ? new Uint8Array(op.value) : null)
           this.generation++
           for (const g of group) g.resolve()
         } catch (err) {

@@ -35,10 +35,18 @@ test('cached records: reads see each committed write and delete, across a reopen
   await store.write([{ type: 'del', key }])
   assert.equal(await store.get(key), undefined)
   assert.equal(await store.has(key), false)
-  await store.write([{ type: 'put', key, value: enc(4) }])
+  // Buffers share memory on slice(): neither the writer's buffer nor a reader's may alias the cache
+  const written = Buffer.from('4')
+  await store.write([{ type: 'put', key, value: written }])
+  written[0] = 0x35
+  assert.equal(dec(await store.get(key)), 4, 'a writer reusing its buffer does not change the record')
   await store.close()
   store = await Store.open(dir)
-  assert.equal(dec(await store.get(key)), 4, 'what was read from memory is what is on disk')
+  const fromDisk = await store.get(key) // LevelDB hands out a Buffer
+  assert.equal(dec(fromDisk), 4, 'what was read from memory is what is on disk')
+  assert.ok(fromDisk !== undefined)
+  fromDisk[0] = 0x36
+  assert.equal(dec(await store.get(key)), 4, 'a reader scribbling on a Buffer it read does not change the record')
 })
 
 test('reads racing writes of one key never end on a value older than the last write', async (t) => {
