@@ -2651,6 +2651,11 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestFetchMaxBytesFieldEvent {
+    field: '$.fetch.maxBytes'
+    value: number
+  }
+
   export interface MailboxRequestAckAckedIdFieldEvent {
     field: '$.ack.acked[].id'
     value: Uint8Array<ArrayBuffer>
@@ -2963,7 +2968,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -3087,6 +3092,7 @@ export interface Fetch {
   limit: number
   idsOnly: boolean
   ids: Uint8Array<ArrayBuffer>[]
+  maxBytes: number
 }
 
 export namespace Fetch {
@@ -3121,6 +3127,11 @@ export namespace Fetch {
           }
         }
 
+        if ((obj.maxBytes != null && obj.maxBytes !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.maxBytes)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3129,7 +3140,8 @@ export namespace Fetch {
           after: uint8ArrayAlloc(0),
           limit: 0,
           idsOnly: false,
-          ids: []
+          ids: [],
+          maxBytes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3160,6 +3172,10 @@ export namespace Fetch {
               }
 
               obj.ids.push(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.maxBytes = reader.uint32()
               break
             }
             default: {
@@ -3221,6 +3237,13 @@ export namespace Fetch {
 
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.maxBytes`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3254,6 +3277,11 @@ export namespace Fetch {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchMaxBytesFieldEvent {
+    field: '$.maxBytes'
+    value: number
+  }
+
   export function encode (obj: Partial<Fetch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Fetch.codec())
   }
@@ -3262,7 +3290,7 @@ export namespace Fetch {
     return decodeMessage(buf, Fetch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Generator<FetchAfterFieldEvent | FetchLimitFieldEvent | FetchIdsOnlyFieldEvent | FetchIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Fetch>): Generator<FetchAfterFieldEvent | FetchLimitFieldEvent | FetchIdsOnlyFieldEvent | FetchIdsFieldEvent | FetchMaxBytesFieldEvent> {
     return streamMessage(buf, Fetch.codec(), opts)
   }
 }

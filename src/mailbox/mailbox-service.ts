@@ -143,8 +143,10 @@ export class MailboxService {
     const owner = from.toString()
     if (req.fetch !== undefined) {
       const f = req.fetch
-      // what fits in one response frame, with room to spare (config makes a frame hold two envelopes)
-      const maxBytes = Math.floor(config.mailbox.frameBytes * 0.9)
+      // what fits in one response frame, ours and the asker's, with room to spare (config makes a
+      // frame hold two envelopes; a page always carries at least one)
+      const own = Math.floor(config.mailbox.frameBytes * 0.9)
+      const maxBytes = f.maxBytes > 0 ? Math.min(own, f.maxBytes) : own
       if (f.ids.some(id => id.length !== 16)) throw new MailboxRefusal('bad-request', 'fetch ids must be 16 bytes')
       const page = f.ids.length > 0
         ? await store.fetchIds(owner, f.ids, now, { maxBytes })

@@ -89,15 +89,15 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
   const storedOf = (envs: Envelope[]): number => envs.filter(e => target.mailbox.store.usageOf(peerIdFromBytes(e.recipient).toString()).count > 0).length
 
   await t.test('fetch and ack act on the caller\'s own mailbox: Mallory sees none of Bob\'s mail and cannot delete it', async () => {
-    const fetched = await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })
+    const fetched = await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [], maxBytes: 0 } })
     assert.equal(fetched.status, MAILBOX_OK)
     assert.deepEqual(fetched.envelopes, [])
     const ids = before.ids.map(id => Buffer.from(id, 'hex'))
     // knowing Bob's ids does not help: a fetch by id reads the caller's own mailbox
-    const byId = await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: ids.map(id => new Uint8Array(id)) } })
+    const byId = await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: ids.map(id => new Uint8Array(id)), maxBytes: 0 } })
     assert.equal(byId.status, MAILBOX_OK)
     assert.deepEqual(byId.envelopes, [])
-    assert.equal((await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: [new Uint8Array(3)] } })).status, MAILBOX_BAD_REQUEST, 'an id of the wrong length')
+    assert.equal((await ask(m, { fetch: { after: new Uint8Array(), limit: 0, idsOnly: false, ids: [new Uint8Array(3)], maxBytes: 0 } })).status, MAILBOX_BAD_REQUEST, 'an id of the wrong length')
     const key = mallory.client.identity.peerKey
     // an unsigned ack, or one signed with her key but in Bob's name, is refused outright
     assert.equal((await ask(m, { ack: { acked: await tombstones(ids), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
@@ -108,9 +108,9 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
     assert.equal((await ask(m, { ack: { acked: [], discard: ids.map(id => new Uint8Array(id)) } })).status, MAILBOX_OK)
     assert.equal((await ask(m, { ack: { acked: [], discard: [new Uint8Array(5)] } })).status, MAILBOX_BAD_REQUEST, 'a discarded id of the wrong length')
     assert.deepEqual(await holding(target, bob.peerId), before)
-    assert.deepEqual((await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })).envelopes, [])
+    assert.deepEqual((await ask(m, { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [], maxBytes: 0 } })).envelopes, [])
     assert.equal((await ask(m, { status: {} })).info?.envelopes, 0)
-    assert.deepEqual((await ask(await peer(), { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [] } })).envelopes, [], 'nor does a stranger')
+    assert.deepEqual((await ask(await peer(), { fetch: { after: new Uint8Array(), limit: 100, idsOnly: false, ids: [], maxBytes: 0 } })).envelopes, [], 'nor does a stranger')
   })
 
   await t.test('an envelope over the size limit is MAILBOX_TOO_LARGE; a frame over the frame limit is TOO_LARGE or a reset', async () => {

@@ -80,6 +80,33 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   assert.deepEqual(holders(net, bob), [])
 })
 
+test('a replica that lists without end, or claims mail and then stalls, does not hold B\'s sync hostage', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 8)
+  const { bob } = await offlineBob(t, root, net, 6)
+  await handoverRound(net)
+  const [looping, staller, ...honest] = holders(net, bob)
+  assert.ok(looping !== undefined && staller !== undefined && honest.length >= 1)
+  const delay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+  // one replica answers every listing with the same first page and "more", for ever
+  const listLooping = looping.mailbox.store.fetch.bind(looping.mailbox.store)
+  looping.mailbox.store.fetch = async (r, _after, limit, now, o) => ({ ...await listLooping(r, undefined, limit, now, o), more: true })
+  // another lists at once (so it claims every message) but never hands a body over
+  staller.mailbox.store.fetchIds = async () => { await delay(15_000); return { envelopes: [], more: false } }
+  for (const h of [looping, ...honest]) {
+    const list = h.mailbox.store.fetch.bind(h.mailbox.store)
+    h.mailbox.store.fetch = async (...args) => { await delay(300); return list(...args) }
+  }
+  await bob.restart({ bootstrap: net.bootstrap, limits: { requestTimeoutMs: 30_000 } })
+  const started = Date.now()
+  const syncing = bob.client.sync()
+  while ((await bob.client.inbox()).length < 6 && Date.now() - started < 14_000) await delay(100)
+  const arrivedAfter = Date.now() - started
+  await syncing
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'])
+  assert.ok(arrivedAfter < 12_000, `the honest replicas' copies were taken after ${arrivedAfter} ms, not after the stalled claim`)
+})
+
 test('a new node closer to B\'s key than a replica receives the mail by handover', async (t) => {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 8)

@@ -65,7 +65,7 @@ async function fetchAll (t: TestContext, root: string, op: RunningOperator, key:
   const ids = new Set<string>()
   let after = new Uint8Array()
   for (let page = 0; page < 10_000; page++) {
-    const res = await askMailbox(node, owner.config, peer, { fetch: { after, limit: 100, idsOnly: false, ids: [] } })
+    const res = await askMailbox(node, owner.config, peer, { fetch: { after, limit: 100, idsOnly: false, ids: [], maxBytes: 0 } })
     assert.equal(res.status, MailboxStatus.MAILBOX_OK, res.detail)
     for (const env of res.envelopes) ids.add(hex(env.id))
     if (!res.more || res.envelopes.length === 0) break

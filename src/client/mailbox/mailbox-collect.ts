@@ -16,7 +16,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
 import { signAck } from '../../shared/ack-signature.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { describeError } from '../../shared/errors.js'
+import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
@@ -52,6 +52,12 @@ export interface CollectOptions {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** How long a replica waits for another's claim on an id before taking its own copy, ms. */
+const CLAIM_WAIT_MS = 5000
+/** One replica's whole collection may take this many request timeouts (15 s each by default). */
+const REPLICA_DEADLINE_REQUESTS = 20
+/** What an answer to us may carry: a mailbox cuts its pages to fit our frame limit, not only its own. */
+const answerBudget = (config: CairnConfig): number => Math.floor(config.mailbox.frameBytes * 0.9)
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions = {}): Promise<CollectResult> {
   const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options.signal === undefined ? {} : { signal: options.signal })
@@ -83,22 +89,35 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
  * trips a page, overlapped.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void): Promise<void> {
-  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(c.node, c.config, peer, { fetch: { after, limit: c.config.mailbox.pageSize, idsOnly: true, ids: [] } }, c.options))
+  // a replica that never stops listing (or answers at a crawl) must not hold the sync forever
+  const deadline = AbortSignal.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
+  const r: Collection = { ...c, options: { ...c.options, signal: c.options.signal === undefined ? deadline : AbortSignal.any([c.options.signal, deadline]) } }
+  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const acks: Array<Promise<unknown>> = []
+  let listed = 0
+  let previous = ''
   try {
     let next = list(new Uint8Array(0))
     for (;;) {
       const page = await next
       const last = page.envelopes.at(-1)
       if (last === undefined) break
+      // ids come in strictly ascending order, after the cursor, and no more than a mailbox may hold
+      for (const e of page.envelopes) {
+        const id = hex(e.id)
+        if (e.id.length !== 16 || id <= previous) throw new ProtocolError(`mailbox ${peer.toString()} listed ids out of order`)
+        previous = id
+      }
+      listed += page.envelopes.length
+      if (listed > r.config.mailbox.maxEnvelopesPerRecipient) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
       if (page.more) next = list(new Uint8Array(last.id))
       const ids = page.envelopes.map(e => e.id)
       const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
-      const { missing, refused } = await takeUnseen(c, peer, await c.messenger.unseen(ids), inline)
+      const { missing, refused } = await takeUnseen(r, peer, await r.messenger.unseen(ids), inline)
       const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
-      const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await c.sign(id) })))
+      const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await r.sign(id) })))
       const discard = ids.filter(id => refused.has(hex(id)))
-      if (acked.length > 0 || discard.length > 0) acks.push(quiet(askMailboxOk(c.node, c.config, peer, { ack: { acked, discard } }, c.options)))
+      if (acked.length > 0 || discard.length > 0) acks.push(quiet(askMailboxOk(r.node, r.config, peer, { ack: { acked, discard } }, r.options)))
       if (missing.size < ids.length) report()
       if (!page.more) break
     }
@@ -126,10 +145,28 @@ interface Outcome { missing: Set<string>, refused: Set<string> }
 async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array<ArrayBuffer>>, inline: Envelope[] | undefined): Promise<Outcome> {
   const theirs = unseen.filter(id => c.claims.has(hex(id)))
   const mine = unseen.filter(id => !c.claims.has(hex(id)))
-  const outcome = await claimAndOpen(c, peer, mine, inline)
-  const failed = await Promise.all(theirs.map(async id => await c.claims.get(hex(id)) === true ? undefined : id))
+  let failure: unknown
+  const outcome = await claimAndOpen(c, peer, mine, inline).catch((err: unknown) => {
+    failure = err // the others' claims still get their turn below
+    return { missing: new Set(mine.map(hex)), refused: new Set<string>() }
+  })
+  // a claimant that is slow to deliver (or stalls on purpose) is not waited for long: this replica
+  // takes its own copy (a second copy of one message is a duplicate, shown once)
+  const failed = await Promise.all(theirs.map(async id => await settledWithin(c.claims.get(hex(id)) as Promise<boolean>, CLAIM_WAIT_MS) ? undefined : id))
   const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined), inline)
+  if (failure !== undefined) throw failure
   return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
+}
+
+/** Whether `claim` settled true within `ms`. */
+async function settledWithin (claim: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, ms) })
+  try {
+    return await Promise.race([claim, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
@@ -168,7 +205,7 @@ async function fetchBodies (c: Collection, peer: PeerId, ids: Array<Uint8Array<A
   let rest = ids
   while (rest.length > 0) {
     const ask = rest.slice(0, MAILBOX_PAGE_IDS)
-    const res = await askMailboxOk(c.node, c.config, peer, { fetch: { after: new Uint8Array(0), limit: 0, idsOnly: false, ids: ask } }, c.options)
+    const res = await askMailboxOk(c.node, c.config, peer, { fetch: { after: new Uint8Array(0), limit: 0, idsOnly: false, ids: ask, maxBytes: answerBudget(c.config) } }, c.options)
     out.push(...res.envelopes)
     const last = res.envelopes.at(-1)
     // a short answer (`more`) stopped for size: go on after the last id it carried
