@@ -10,8 +10,9 @@ import type { LogLevel } from './config.js'
 
 export type { Logger }
 
-export function createLogger (level: LogLevel, bindings: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { pid: process.pid, ...bindings } }, pino.destination({ dest: 2, sync: true }))
+/** `destination`: where the JSON lines go instead of stderr itself (the CLI keeps them off its status line). */
+export function createLogger (level: LogLevel, bindings: Record<string, unknown> = {}, destination?: { write: (line: string) => void }): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings } }, destination ?? pino.destination({ dest: 2, sync: true }))
 }
 
 /** A logger that discards everything: for library use in tests. */

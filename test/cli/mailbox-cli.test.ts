@@ -31,13 +31,17 @@ test('three `cairn mailbox` processes; A sends while B has no process; B syncs a
   assert.equal(r.replicas, 3)
 
   // bob at a terminal: a progress line says what the sync is doing, then the result
-  const tty = await cairnOnTty([...B, 'sync'], { env })
+  const tty = await cairnOnTty([...B, 'sync'], { env: { ...env, CAIRN_LOG_LEVEL: 'info' } })
   if (tty === undefined) t.diagnostic('skipped the terminal check: util-linux `script` is not installed')
   else {
     assert.equal(tty.code, 0, tty.output)
     assert.match(tty.output, /connecting to 3 bootstrap peers…/)
     assert.match(tty.output, /collecting from \d+ mailbox(es)?: 1 new message/)
     assert.match(tty.output, /received 1, sent 0/)
+    // log records (info here) go above the status line, each on a line of its own
+    const records = [...tty.output.matchAll(/\{"level":/g)].map(m => m.index)
+    assert.ok(records.length > 0, 'info logs were written')
+    for (const i of records) assert.ok(tty.output[i - 1] === '\n' || tty.output.slice(i - 4, i) === '\u001b[2K', `a log record starts mid-line: ${JSON.stringify(tty.output.slice(Math.max(0, i - 40), i + 20))}`)
   }
   const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ text: string, route: string, fromName: string | null }>
   assert.deepEqual(inbox.map(m => [m.text, m.route]), [['see you when you are back', 'mailbox']])

@@ -8,7 +8,7 @@ import type { ClientApi, InboxView } from '../api.js'
 import { CairnClient } from '../client.js'
 import { connectDaemon } from '../daemon/daemon-client.js'
 import type { Parsed } from './args.js'
-import type { Progress } from './progress.js'
+import { statusLine, type Progress } from './progress.js'
 
 export interface CommandContext {
   parsed: Parsed
@@ -19,7 +19,9 @@ export interface CommandContext {
 /** `commandDefaults` sit between the built-in defaults and config.json (see loadConfig). */
 export function makeContext (parsed: Parsed, commandDefaults: ConfigLayer = {}): CommandContext {
   const config = loadConfig(parsed.layer, process.env, commandDefaults)
-  return { parsed, config, log: createLogger(config.logLevel, { app: 'cairn' }) }
+  // at a terminal, log lines go above the status line (progress.ts) rather than onto it
+  const destination = process.stderr.isTTY ? { write: (line: string) => { statusLine.writeAbove(line) } } : undefined
+  return { parsed, config, log: createLogger(config.logLevel, { app: 'cairn' }, destination) }
 }
 
 export interface Session {

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
-import { Progress } from '../progress.js'
+import { statusLine } from '../progress.js'
 import type { Command } from './command.js'
 
 async function readStdin (): Promise<string> {
@@ -20,7 +20,7 @@ export const send: Command = {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
     const text = words.length > 0 ? words.join(' ') : await readStdin()
     if (text === '') throw new InvalidInputError('empty message')
-    const progress = new Progress()
+    const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
       // direct first, then (if that fails) finding and filling the mailbox replicas: seconds at worst
       progress.show(`sending to ${to}…`)

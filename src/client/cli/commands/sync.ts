@@ -1,7 +1,7 @@
 import type { SyncProgress } from '../../api.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
-import { Progress } from '../progress.js'
+import { statusLine } from '../progress.js'
 import type { Command } from './command.js'
 
 function describe (p: SyncProgress): string {
@@ -19,7 +19,7 @@ export const sync: Command = {
   summary: 'collect waiting mail and send what the outbox holds, then exit',
   flags: {},
   async run (ctx) {
-    const progress = new Progress()
+    const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
       // in-process, the client reports each stage; a daemon is online already and answers fast
       const r = session.client !== undefined
