@@ -100,6 +100,8 @@ export interface CairnConfig {
     syncIntervalMs: number
     /** How long `send` waits for mailbox replicas to acknowledge, ms. */
     mailboxTimeoutMs: number
+    /** Once one mailbox replica has handed over all it holds, how long a sync waits for the slower ones, ms. */
+    collectGraceMs: number
     /** How long a message may wait at mailboxes, ms. */
     ttlMs: number
     /** One-time EC and Kyber prekeys generated at init and kept topped up. */
@@ -145,7 +147,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       drainTimeoutMs: 5000
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
   }
 }
 

@@ -92,19 +92,24 @@ test('a replica that lists without end, or claims mail and then stalls, does not
   const listLooping = looping.mailbox.store.fetch.bind(looping.mailbox.store)
   looping.mailbox.store.fetch = async (r, _after, limit, now, o) => ({ ...await listLooping(r, undefined, limit, now, o), more: true })
   // another lists at once (so it claims every message) but never hands a body over
-  staller.mailbox.store.fetchIds = async () => { await delay(15_000); return { envelopes: [], more: false } }
+  staller.mailbox.store.fetchIds = async () => { await delay(25_000); return { envelopes: [], more: false } }
   for (const h of [looping, ...honest]) {
     const list = h.mailbox.store.fetch.bind(h.mailbox.store)
     h.mailbox.store.fetch = async (...args) => { await delay(300); return list(...args) }
   }
-  await bob.restart({ bootstrap: net.bootstrap, limits: { requestTimeoutMs: 30_000 } })
+  await bob.restart({ bootstrap: net.bootstrap, limits: { requestTimeoutMs: 30_000 }, delivery: { collectGraceMs: 2000 } })
   const started = Date.now()
   const syncing = bob.client.sync()
   while ((await bob.client.inbox()).length < 6 && Date.now() - started < 14_000) await delay(100)
   const arrivedAfter = Date.now() - started
   await syncing
+  const syncedAfter = Date.now() - started
+  t.diagnostic(`all mail in the inbox after ${arrivedAfter} ms; sync returned after ${syncedAfter} ms`)
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'])
   assert.ok(arrivedAfter < 12_000, `the honest replicas' copies were taken after ${arrivedAfter} ms, not after the stalled claim`)
+  // and the sync itself returns once the others are done and the grace (2 s here) is over, not
+  // when the stalled request gives up (25 s)
+  assert.ok(syncedAfter < 16_000, `sync returned after ${syncedAfter} ms`)
 })
 
 test('a new node closer to B\'s key than a replica receives the mail by handover', async (t) => {

@@ -77,9 +77,20 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
     tally: { received: 0, refused: 0, fetched: 0 }
   }
   report()
-  await Promise.all(replicas.map(async peer => collectFrom(c, peer, report).catch((err: unknown) => {
-    log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
-  })))
+  // once one replica that held mail has handed over all of it, the slower ones get collectGraceMs
+  // more; what they alone hold stays there (unacknowledged) for the next sync. (A replica with
+  // nothing says nothing about the others: it does not start the clock.)
+  const late = new AbortController()
+  let grace: NodeJS.Timeout | undefined
+  await Promise.all(replicas.map(async peer => {
+    try {
+      if (await collectFrom(c, peer, report, late.signal) === 0) return
+      grace ??= setTimeout(() => { late.abort(new Error('other mailboxes answered; this one is left for the next sync')) }, config.delivery.collectGraceMs)
+    } catch (err) {
+      log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
+    }
+  }))
+  clearTimeout(grace)
   return { ...c.tally, replicas: replicas.length }
 }
 
@@ -88,10 +99,11 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
  * ack goes out without holding up the next page (all are awaited before returning): three round
  * trips a page, overlapped.
  */
-async function collectFrom (c: Collection, peer: PeerId, report: () => void): Promise<void> {
+/** Returns how many ids the replica listed. */
+async function collectFrom (c: Collection, peer: PeerId, report: () => void, late: AbortSignal): Promise<number> {
   // a replica that never stops listing (or answers at a crawl) must not hold the sync forever
   const deadline = AbortSignal.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
-  const r: Collection = { ...c, options: { ...c.options, signal: c.options.signal === undefined ? deadline : AbortSignal.any([c.options.signal, deadline]) } }
+  const r: Collection = { ...c, options: { ...c.options, signal: AbortSignal.any([deadline, late, ...(c.options.signal === undefined ? [] : [c.options.signal])]) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const acks: Array<Promise<unknown>> = []
   let listed = 0
@@ -127,6 +139,7 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void): Pr
   // an ack that failed leaves the mail there (reported as this replica failing); the next collect
   // finds it in the inbox and acks it then
   for (const ack of acks) await ack
+  return listed
 }
 
 /** `p` itself, marked as handled so that it may wait unawaited without an unhandled rejection. */
