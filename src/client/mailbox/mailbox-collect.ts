@@ -97,9 +97,8 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
 /**
  * Page through one replica. The next page's ids are asked for while this page is opened, and each
  * ack goes out without holding up the next page (all are awaited before returning): three round
- * trips a page, overlapped.
+ * trips a page, overlapped. Returns how many ids the replica listed.
  */
-/** Returns how many ids the replica listed. */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, late: AbortSignal): Promise<number> {
   // a replica that never stops listing (or answers at a crawl) must not hold the sync forever
   const deadline = AbortSignal.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
@@ -114,14 +113,15 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, lat
       const page = await next
       const last = page.envelopes.at(-1)
       if (last === undefined) break
-      // ids come in strictly ascending order, after the cursor, and no more than a mailbox may hold
+      // ids come in strictly ascending order, after the cursor, and no more than any mailbox should
+      // hold (ten times our own quota: operators may set theirs higher)
       for (const e of page.envelopes) {
         const id = hex(e.id)
         if (e.id.length !== 16 || id <= previous) throw new ProtocolError(`mailbox ${peer.toString()} listed ids out of order`)
         previous = id
       }
       listed += page.envelopes.length
-      if (listed > r.config.mailbox.maxEnvelopesPerRecipient) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
+      if (listed > r.config.mailbox.maxEnvelopesPerRecipient * 10) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
       if (page.more) next = list(new Uint8Array(last.id))
       const ids = page.envelopes.map(e => e.id)
       const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
