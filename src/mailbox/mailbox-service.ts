@@ -9,7 +9,7 @@ import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxRes
 import { verifyBundle } from '../shared/bundle.js'
 import { describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, mailboxAnswerBudget } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
@@ -145,7 +145,7 @@ export class MailboxService {
       const f = req.fetch
       // what fits in one response frame, ours and the asker's, with room to spare (config makes a
       // frame hold two envelopes; a page always carries at least one)
-      const own = Math.floor(config.mailbox.frameBytes * 0.9)
+      const own = mailboxAnswerBudget(config.mailbox.frameBytes)
       const maxBytes = f.maxBytes > 0 ? Math.min(own, f.maxBytes) : own
       if (f.ids.some(id => id.length !== 16)) throw new MailboxRefusal('bad-request', 'fetch ids must be 16 bytes')
       const page = f.ids.length > 0

@@ -20,7 +20,7 @@ import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
-import { MAILBOX_PAGE_IDS } from '../../shared/protocols/ids.js'
+import { MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
 import type { Messenger } from '../messenger.js'
 import { askMailboxOk } from './mailbox-rpc.js'
 
@@ -57,7 +57,7 @@ const CLAIM_WAIT_MS = 5000
 /** One replica's whole collection may take this many request timeouts (15 s each by default). */
 const REPLICA_DEADLINE_REQUESTS = 20
 /** What an answer to us may carry: a mailbox cuts its pages to fit our frame limit, not only its own. */
-const answerBudget = (config: CairnConfig): number => Math.floor(config.mailbox.frameBytes * 0.9)
+const answerBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions = {}): Promise<CollectResult> {
   const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options.signal === undefined ? {} : { signal: options.signal })

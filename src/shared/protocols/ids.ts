@@ -9,3 +9,6 @@ export const CONTENT_VERSION = 1
 
 /** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
 export const MAILBOX_PAGE_IDS = 256
+
+/** What one mailbox answer may carry, for a frame limit of `frameBytes`: 90 %, the rest for framing. */
+export const mailboxAnswerBudget = (frameBytes: number): number => Math.floor(frameBytes * 0.9)
