@@ -1043,6 +1043,7 @@ export namespace SignedPreKey {
 export interface OneTimePreKey {
   id: number
   publicKey: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace OneTimePreKey {
@@ -1051,119 +1052,6 @@ export namespace OneTimePreKey {
   export const codec = (): Codec<OneTimePreKey> => {
     if (_codec == null) {
       _codec = message<OneTimePreKey>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if ((obj.id != null && obj.id !== 0)) {
-          w.uint32(8)
-          w.uint32(obj.id)
-        }
-
-        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
-          w.uint32(18)
-          w.bytes(obj.publicKey)
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          id: 0,
-          publicKey: uint8ArrayAlloc(0)
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              obj.id = reader.uint32()
-              break
-            }
-            case 2: {
-              obj.publicKey = reader.bytes()
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      }, function * (reader, length, prefix, opts = {}) {
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.id`,
-                value: reader.uint32()
-              }
-              break
-            }
-            case 2: {
-              yield {
-                field: `${prefix}.publicKey`,
-                value: reader.bytes()
-              }
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-      })
-    }
-
-    return _codec
-  }
-
-  export interface OneTimePreKeyIdFieldEvent {
-    field: '$.id'
-    value: number
-  }
-
-  export interface OneTimePreKeyPublicKeyFieldEvent {
-    field: '$.publicKey'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export function encode (obj: Partial<OneTimePreKey>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, OneTimePreKey.codec())
-  }
-
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OneTimePreKey>): OneTimePreKey {
-    return decodeMessage(buf, OneTimePreKey.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OneTimePreKey>): Generator<OneTimePreKeyIdFieldEvent | OneTimePreKeyPublicKeyFieldEvent> {
-    return streamMessage(buf, OneTimePreKey.codec(), opts)
-  }
-}
-
-export interface KyberPreKey {
-  id: number
-  publicKey: Uint8Array<ArrayBuffer>
-  signature: Uint8Array<ArrayBuffer>
-}
-
-export namespace KyberPreKey {
-  let _codec: Codec<KyberPreKey>
-
-  export const codec = (): Codec<KyberPreKey> => {
-    if (_codec == null) {
-      _codec = message<KyberPreKey>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1259,6 +1147,159 @@ export namespace KyberPreKey {
     return _codec
   }
 
+  export interface OneTimePreKeyIdFieldEvent {
+    field: '$.id'
+    value: number
+  }
+
+  export interface OneTimePreKeyPublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OneTimePreKeySignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<OneTimePreKey>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OneTimePreKey.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OneTimePreKey>): OneTimePreKey {
+    return decodeMessage(buf, OneTimePreKey.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OneTimePreKey>): Generator<OneTimePreKeyIdFieldEvent | OneTimePreKeyPublicKeyFieldEvent | OneTimePreKeySignatureFieldEvent> {
+    return streamMessage(buf, OneTimePreKey.codec(), opts)
+  }
+}
+
+export interface KyberPreKey {
+  id: number
+  publicKey: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+  binding: Uint8Array<ArrayBuffer>
+}
+
+export namespace KyberPreKey {
+  let _codec: Codec<KyberPreKey>
+
+  export const codec = (): Codec<KyberPreKey> => {
+    if (_codec == null) {
+      _codec = message<KyberPreKey>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.id)
+        }
+
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.publicKey)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.signature)
+        }
+
+        if ((obj.binding != null && obj.binding.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.binding)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: 0,
+          publicKey: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0),
+          binding: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.signature = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.binding = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.binding`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
   export interface KyberPreKeyIdFieldEvent {
     field: '$.id'
     value: number
@@ -1274,6 +1315,11 @@ export namespace KyberPreKey {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface KyberPreKeyBindingFieldEvent {
+    field: '$.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<KyberPreKey>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, KyberPreKey.codec())
   }
@@ -1282,7 +1328,7 @@ export namespace KyberPreKey {
     return decodeMessage(buf, KyberPreKey.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KyberPreKey>): Generator<KyberPreKeyIdFieldEvent | KyberPreKeyPublicKeyFieldEvent | KyberPreKeySignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KyberPreKey>): Generator<KyberPreKeyIdFieldEvent | KyberPreKeyPublicKeyFieldEvent | KyberPreKeySignatureFieldEvent | KyberPreKeyBindingFieldEvent> {
     return streamMessage(buf, KyberPreKey.codec(), opts)
   }
 }
@@ -1297,6 +1343,7 @@ export interface PreKeyBundle {
   preKeys: OneTimePreKey[]
   kyberPreKeys: KyberPreKey[]
   publishedAt: number
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace PreKeyBundle {
@@ -1358,6 +1405,11 @@ export namespace PreKeyBundle {
           w.uint64Number(obj.publishedAt)
         }
 
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1368,7 +1420,8 @@ export namespace PreKeyBundle {
           deviceId: 0,
           preKeys: [],
           kyberPreKeys: [],
-          publishedAt: 0
+          publishedAt: 0,
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1437,6 +1490,10 @@ export namespace PreKeyBundle {
             }
             case 9: {
               obj.publishedAt = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -1552,6 +1609,13 @@ export namespace PreKeyBundle {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1634,6 +1698,11 @@ export namespace PreKeyBundle {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PreKeyBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface PreKeyBundlePreKeysIdFieldEvent {
     field: '$.preKeys[].id'
     value: number
@@ -1642,6 +1711,12 @@ export namespace PreKeyBundle {
 
   export interface PreKeyBundlePreKeysPublicKeyFieldEvent {
     field: '$.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PreKeyBundlePreKeysSignatureFieldEvent {
+    field: '$.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -1664,9 +1739,20 @@ export namespace PreKeyBundle {
     index: number
   }
 
+  export interface PreKeyBundleKyberPreKeysBindingFieldEvent {
+    field: '$.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface PreKeyBundlePublishedAtFieldEvent {
     field: '$.publishedAt'
     value: number
+  }
+
+  export interface PreKeyBundleSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<PreKeyBundle>): Uint8Array<ArrayBuffer> {
@@ -1677,7 +1763,7 @@ export namespace PreKeyBundle {
     return decodeMessage(buf, PreKeyBundle.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PreKeyBundle>): Generator<PreKeyBundleVersionFieldEvent | PreKeyBundleCertificatePeerIdFieldEvent | PreKeyBundleCertificateIdentityKeyFieldEvent | PreKeyBundleCertificateIssuedAtFieldEvent | PreKeyBundleCertificateSignatureFieldEvent | PreKeyBundleRegistrationIdFieldEvent | PreKeyBundleDeviceIdFieldEvent | PreKeyBundleSignedPreKeyIdFieldEvent | PreKeyBundleSignedPreKeyPublicKeyFieldEvent | PreKeyBundleSignedPreKeySignatureFieldEvent | PreKeyBundleSignedPreKeyCreatedAtFieldEvent | PreKeyBundleLastResortKyberPreKeyIdFieldEvent | PreKeyBundleLastResortKyberPreKeyPublicKeyFieldEvent | PreKeyBundleLastResortKyberPreKeySignatureFieldEvent | PreKeyBundlePreKeysIdFieldEvent | PreKeyBundlePreKeysPublicKeyFieldEvent | PreKeyBundleKyberPreKeysIdFieldEvent | PreKeyBundleKyberPreKeysPublicKeyFieldEvent | PreKeyBundleKyberPreKeysSignatureFieldEvent | PreKeyBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PreKeyBundle>): Generator<PreKeyBundleVersionFieldEvent | PreKeyBundleCertificatePeerIdFieldEvent | PreKeyBundleCertificateIdentityKeyFieldEvent | PreKeyBundleCertificateIssuedAtFieldEvent | PreKeyBundleCertificateSignatureFieldEvent | PreKeyBundleRegistrationIdFieldEvent | PreKeyBundleDeviceIdFieldEvent | PreKeyBundleSignedPreKeyIdFieldEvent | PreKeyBundleSignedPreKeyPublicKeyFieldEvent | PreKeyBundleSignedPreKeySignatureFieldEvent | PreKeyBundleSignedPreKeyCreatedAtFieldEvent | PreKeyBundleLastResortKyberPreKeyIdFieldEvent | PreKeyBundleLastResortKyberPreKeyPublicKeyFieldEvent | PreKeyBundleLastResortKyberPreKeySignatureFieldEvent | PreKeyBundleLastResortKyberPreKeyBindingFieldEvent | PreKeyBundlePreKeysIdFieldEvent | PreKeyBundlePreKeysPublicKeyFieldEvent | PreKeyBundlePreKeysSignatureFieldEvent | PreKeyBundleKyberPreKeysIdFieldEvent | PreKeyBundleKyberPreKeysPublicKeyFieldEvent | PreKeyBundleKyberPreKeysSignatureFieldEvent | PreKeyBundleKyberPreKeysBindingFieldEvent | PreKeyBundlePublishedAtFieldEvent | PreKeyBundleSignatureFieldEvent> {
     return streamMessage(buf, PreKeyBundle.codec(), opts)
   }
 }
@@ -2162,6 +2248,11 @@ export namespace DirectResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DirectResponseBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface DirectResponseBundlePreKeysIdFieldEvent {
     field: '$.bundle.preKeys[].id'
     value: number
@@ -2170,6 +2261,12 @@ export namespace DirectResponse {
 
   export interface DirectResponseBundlePreKeysPublicKeyFieldEvent {
     field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DirectResponseBundlePreKeysSignatureFieldEvent {
+    field: '$.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -2192,9 +2289,20 @@ export namespace DirectResponse {
     index: number
   }
 
+  export interface DirectResponseBundleKyberPreKeysBindingFieldEvent {
+    field: '$.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface DirectResponseBundlePublishedAtFieldEvent {
     field: '$.bundle.publishedAt'
     value: number
+  }
+
+  export interface DirectResponseBundleSignatureFieldEvent {
+    field: '$.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<DirectResponse>): Uint8Array<ArrayBuffer> {
@@ -2205,7 +2313,7 @@ export namespace DirectResponse {
     return decodeMessage(buf, DirectResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectResponse>): Generator<DirectResponseStatusFieldEvent | DirectResponseDetailFieldEvent | DirectResponseIdFieldEvent | DirectResponseBundleVersionFieldEvent | DirectResponseBundleCertificatePeerIdFieldEvent | DirectResponseBundleCertificateIdentityKeyFieldEvent | DirectResponseBundleCertificateIssuedAtFieldEvent | DirectResponseBundleCertificateSignatureFieldEvent | DirectResponseBundleRegistrationIdFieldEvent | DirectResponseBundleDeviceIdFieldEvent | DirectResponseBundleSignedPreKeyIdFieldEvent | DirectResponseBundleSignedPreKeyPublicKeyFieldEvent | DirectResponseBundleSignedPreKeySignatureFieldEvent | DirectResponseBundleSignedPreKeyCreatedAtFieldEvent | DirectResponseBundleLastResortKyberPreKeyIdFieldEvent | DirectResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | DirectResponseBundleLastResortKyberPreKeySignatureFieldEvent | DirectResponseBundlePreKeysIdFieldEvent | DirectResponseBundlePreKeysPublicKeyFieldEvent | DirectResponseBundleKyberPreKeysIdFieldEvent | DirectResponseBundleKyberPreKeysPublicKeyFieldEvent | DirectResponseBundleKyberPreKeysSignatureFieldEvent | DirectResponseBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectResponse>): Generator<DirectResponseStatusFieldEvent | DirectResponseDetailFieldEvent | DirectResponseIdFieldEvent | DirectResponseBundleVersionFieldEvent | DirectResponseBundleCertificatePeerIdFieldEvent | DirectResponseBundleCertificateIdentityKeyFieldEvent | DirectResponseBundleCertificateIssuedAtFieldEvent | DirectResponseBundleCertificateSignatureFieldEvent | DirectResponseBundleRegistrationIdFieldEvent | DirectResponseBundleDeviceIdFieldEvent | DirectResponseBundleSignedPreKeyIdFieldEvent | DirectResponseBundleSignedPreKeyPublicKeyFieldEvent | DirectResponseBundleSignedPreKeySignatureFieldEvent | DirectResponseBundleSignedPreKeyCreatedAtFieldEvent | DirectResponseBundleLastResortKyberPreKeyIdFieldEvent | DirectResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | DirectResponseBundleLastResortKyberPreKeySignatureFieldEvent | DirectResponseBundleLastResortKyberPreKeyBindingFieldEvent | DirectResponseBundlePreKeysIdFieldEvent | DirectResponseBundlePreKeysPublicKeyFieldEvent | DirectResponseBundlePreKeysSignatureFieldEvent | DirectResponseBundleKyberPreKeysIdFieldEvent | DirectResponseBundleKyberPreKeysPublicKeyFieldEvent | DirectResponseBundleKyberPreKeysSignatureFieldEvent | DirectResponseBundleKyberPreKeysBindingFieldEvent | DirectResponseBundlePublishedAtFieldEvent | DirectResponseBundleSignatureFieldEvent> {
     return streamMessage(buf, DirectResponse.codec(), opts)
   }
 }
@@ -2750,6 +2858,11 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.putBundle.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface MailboxRequestPutBundleBundlePreKeysIdFieldEvent {
     field: '$.putBundle.bundle.preKeys[].id'
     value: number
@@ -2758,6 +2871,12 @@ export namespace MailboxRequest {
 
   export interface MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent {
     field: '$.putBundle.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent {
+    field: '$.putBundle.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -2780,9 +2899,20 @@ export namespace MailboxRequest {
     index: number
   }
 
+  export interface MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent {
+    field: '$.putBundle.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MailboxRequestPutBundleBundlePublishedAtFieldEvent {
     field: '$.putBundle.bundle.publishedAt'
     value: number
+  }
+
+  export interface MailboxRequestPutBundleBundleSignatureFieldEvent {
+    field: '$.putBundle.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface MailboxRequestTakeBundleRecipientFieldEvent {
@@ -2889,6 +3019,11 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.offer.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface MailboxRequestOfferBundlePreKeysIdFieldEvent {
     field: '$.offer.bundle.preKeys[].id'
     value: number
@@ -2897,6 +3032,12 @@ export namespace MailboxRequest {
 
   export interface MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent {
     field: '$.offer.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestOfferBundlePreKeysSignatureFieldEvent {
+    field: '$.offer.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -2919,9 +3060,20 @@ export namespace MailboxRequest {
     index: number
   }
 
+  export interface MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent {
+    field: '$.offer.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MailboxRequestOfferBundlePublishedAtFieldEvent {
     field: '$.offer.bundle.publishedAt'
     value: number
+  }
+
+  export interface MailboxRequestOfferBundleSignatureFieldEvent {
+    field: '$.offer.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface MailboxRequestHandoverEnvelopesVersionFieldEvent {
@@ -2968,7 +3120,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -3616,6 +3768,11 @@ export namespace PutBundle {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PutBundleBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface PutBundleBundlePreKeysIdFieldEvent {
     field: '$.bundle.preKeys[].id'
     value: number
@@ -3624,6 +3781,12 @@ export namespace PutBundle {
 
   export interface PutBundleBundlePreKeysPublicKeyFieldEvent {
     field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PutBundleBundlePreKeysSignatureFieldEvent {
+    field: '$.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -3646,9 +3809,20 @@ export namespace PutBundle {
     index: number
   }
 
+  export interface PutBundleBundleKyberPreKeysBindingFieldEvent {
+    field: '$.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface PutBundleBundlePublishedAtFieldEvent {
     field: '$.bundle.publishedAt'
     value: number
+  }
+
+  export interface PutBundleBundleSignatureFieldEvent {
+    field: '$.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<PutBundle>): Uint8Array<ArrayBuffer> {
@@ -3659,7 +3833,7 @@ export namespace PutBundle {
     return decodeMessage(buf, PutBundle.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutBundle>): Generator<PutBundleBundleVersionFieldEvent | PutBundleBundleCertificatePeerIdFieldEvent | PutBundleBundleCertificateIdentityKeyFieldEvent | PutBundleBundleCertificateIssuedAtFieldEvent | PutBundleBundleCertificateSignatureFieldEvent | PutBundleBundleRegistrationIdFieldEvent | PutBundleBundleDeviceIdFieldEvent | PutBundleBundleSignedPreKeyIdFieldEvent | PutBundleBundleSignedPreKeyPublicKeyFieldEvent | PutBundleBundleSignedPreKeySignatureFieldEvent | PutBundleBundleSignedPreKeyCreatedAtFieldEvent | PutBundleBundleLastResortKyberPreKeyIdFieldEvent | PutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | PutBundleBundleLastResortKyberPreKeySignatureFieldEvent | PutBundleBundlePreKeysIdFieldEvent | PutBundleBundlePreKeysPublicKeyFieldEvent | PutBundleBundleKyberPreKeysIdFieldEvent | PutBundleBundleKyberPreKeysPublicKeyFieldEvent | PutBundleBundleKyberPreKeysSignatureFieldEvent | PutBundleBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutBundle>): Generator<PutBundleBundleVersionFieldEvent | PutBundleBundleCertificatePeerIdFieldEvent | PutBundleBundleCertificateIdentityKeyFieldEvent | PutBundleBundleCertificateIssuedAtFieldEvent | PutBundleBundleCertificateSignatureFieldEvent | PutBundleBundleRegistrationIdFieldEvent | PutBundleBundleDeviceIdFieldEvent | PutBundleBundleSignedPreKeyIdFieldEvent | PutBundleBundleSignedPreKeyPublicKeyFieldEvent | PutBundleBundleSignedPreKeySignatureFieldEvent | PutBundleBundleSignedPreKeyCreatedAtFieldEvent | PutBundleBundleLastResortKyberPreKeyIdFieldEvent | PutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | PutBundleBundleLastResortKyberPreKeySignatureFieldEvent | PutBundleBundleLastResortKyberPreKeyBindingFieldEvent | PutBundleBundlePreKeysIdFieldEvent | PutBundleBundlePreKeysPublicKeyFieldEvent | PutBundleBundlePreKeysSignatureFieldEvent | PutBundleBundleKyberPreKeysIdFieldEvent | PutBundleBundleKyberPreKeysPublicKeyFieldEvent | PutBundleBundleKyberPreKeysSignatureFieldEvent | PutBundleBundleKyberPreKeysBindingFieldEvent | PutBundleBundlePublishedAtFieldEvent | PutBundleBundleSignatureFieldEvent> {
     return streamMessage(buf, PutBundle.codec(), opts)
   }
 }
@@ -4096,6 +4270,11 @@ export namespace Offer {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfferBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface OfferBundlePreKeysIdFieldEvent {
     field: '$.bundle.preKeys[].id'
     value: number
@@ -4104,6 +4283,12 @@ export namespace Offer {
 
   export interface OfferBundlePreKeysPublicKeyFieldEvent {
     field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfferBundlePreKeysSignatureFieldEvent {
+    field: '$.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -4126,9 +4311,20 @@ export namespace Offer {
     index: number
   }
 
+  export interface OfferBundleKyberPreKeysBindingFieldEvent {
+    field: '$.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface OfferBundlePublishedAtFieldEvent {
     field: '$.bundle.publishedAt'
     value: number
+  }
+
+  export interface OfferBundleSignatureFieldEvent {
+    field: '$.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<Offer>): Uint8Array<ArrayBuffer> {
@@ -4139,7 +4335,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferRecipientFieldEvent | OfferIdsFieldEvent | OfferTombstonesIdFieldEvent | OfferTombstonesExpiresAtFieldEvent | OfferTombstonesSignatureFieldEvent | OfferBundleVersionFieldEvent | OfferBundleCertificatePeerIdFieldEvent | OfferBundleCertificateIdentityKeyFieldEvent | OfferBundleCertificateIssuedAtFieldEvent | OfferBundleCertificateSignatureFieldEvent | OfferBundleRegistrationIdFieldEvent | OfferBundleDeviceIdFieldEvent | OfferBundleSignedPreKeyIdFieldEvent | OfferBundleSignedPreKeyPublicKeyFieldEvent | OfferBundleSignedPreKeySignatureFieldEvent | OfferBundleSignedPreKeyCreatedAtFieldEvent | OfferBundleLastResortKyberPreKeyIdFieldEvent | OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | OfferBundleLastResortKyberPreKeySignatureFieldEvent | OfferBundlePreKeysIdFieldEvent | OfferBundlePreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysIdFieldEvent | OfferBundleKyberPreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysSignatureFieldEvent | OfferBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferRecipientFieldEvent | OfferIdsFieldEvent | OfferTombstonesIdFieldEvent | OfferTombstonesExpiresAtFieldEvent | OfferTombstonesSignatureFieldEvent | OfferBundleVersionFieldEvent | OfferBundleCertificatePeerIdFieldEvent | OfferBundleCertificateIdentityKeyFieldEvent | OfferBundleCertificateIssuedAtFieldEvent | OfferBundleCertificateSignatureFieldEvent | OfferBundleRegistrationIdFieldEvent | OfferBundleDeviceIdFieldEvent | OfferBundleSignedPreKeyIdFieldEvent | OfferBundleSignedPreKeyPublicKeyFieldEvent | OfferBundleSignedPreKeySignatureFieldEvent | OfferBundleSignedPreKeyCreatedAtFieldEvent | OfferBundleLastResortKyberPreKeyIdFieldEvent | OfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | OfferBundleLastResortKyberPreKeySignatureFieldEvent | OfferBundleLastResortKyberPreKeyBindingFieldEvent | OfferBundlePreKeysIdFieldEvent | OfferBundlePreKeysPublicKeyFieldEvent | OfferBundlePreKeysSignatureFieldEvent | OfferBundleKyberPreKeysIdFieldEvent | OfferBundleKyberPreKeysPublicKeyFieldEvent | OfferBundleKyberPreKeysSignatureFieldEvent | OfferBundleKyberPreKeysBindingFieldEvent | OfferBundlePublishedAtFieldEvent | OfferBundleSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -4441,7 +4637,9 @@ export enum MailboxStatus {
   MAILBOX_EXPIRED = 'MAILBOX_EXPIRED',
   MAILBOX_BAD_SIGNATURE = 'MAILBOX_BAD_SIGNATURE',
   MAILBOX_NOT_FOUND = 'MAILBOX_NOT_FOUND',
-  MAILBOX_INTERNAL = 'MAILBOX_INTERNAL'
+  MAILBOX_INTERNAL = 'MAILBOX_INTERNAL',
+  MAILBOX_NOT_RESPONSIBLE = 'MAILBOX_NOT_RESPONSIBLE',
+  MAILBOX_NODE_FULL = 'MAILBOX_NODE_FULL'
 }
 
 enum __MailboxStatusValues {
@@ -4455,7 +4653,9 @@ enum __MailboxStatusValues {
   MAILBOX_EXPIRED = 7,
   MAILBOX_BAD_SIGNATURE = 8,
   MAILBOX_NOT_FOUND = 9,
-  MAILBOX_INTERNAL = 10
+  MAILBOX_INTERNAL = 10,
+  MAILBOX_NOT_RESPONSIBLE = 11,
+  MAILBOX_NODE_FULL = 12
 }
 
 export namespace MailboxStatus {
@@ -4866,6 +5066,11 @@ export namespace MailboxResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent {
+    field: '$.bundle.lastResortKyberPreKey.binding'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface MailboxResponseBundlePreKeysIdFieldEvent {
     field: '$.bundle.preKeys[].id'
     value: number
@@ -4874,6 +5079,12 @@ export namespace MailboxResponse {
 
   export interface MailboxResponseBundlePreKeysPublicKeyFieldEvent {
     field: '$.bundle.preKeys[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseBundlePreKeysSignatureFieldEvent {
+    field: '$.bundle.preKeys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
   }
@@ -4896,9 +5107,20 @@ export namespace MailboxResponse {
     index: number
   }
 
+  export interface MailboxResponseBundleKyberPreKeysBindingFieldEvent {
+    field: '$.bundle.kyberPreKeys[].binding'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MailboxResponseBundlePublishedAtFieldEvent {
     field: '$.bundle.publishedAt'
     value: number
+  }
+
+  export interface MailboxResponseBundleSignatureFieldEvent {
+    field: '$.bundle.signature'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface MailboxResponseInfoEnvelopesFieldEvent {
@@ -4958,7 +5180,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

@@ -30,7 +30,8 @@ export interface ClusterOptions {
 }
 
 export function peerConfig (dataDir: string, port: number, options: { mailbox?: boolean, overrides?: ConfigLayer, bootstrap?: string[] }): CairnConfig {
-  const base = resolveConfig([{ dataDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], logLevel: 'silent', bootstrap: options.bootstrap ?? [], ...options.overrides }])
+  // every node shares 127.0.0.1: replica diversity by subnet would leave one replica per set
+  const base = resolveConfig([{ dataDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], logLevel: 'silent', bootstrap: options.bootstrap ?? [], mailbox: { replicasPerSubnet: 0 } }, options.overrides ?? {}])
   return { ...base, mailbox: { ...base.mailbox, enabled: options.mailbox ?? base.mailbox.enabled } }
 }
 

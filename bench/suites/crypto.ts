@@ -33,7 +33,7 @@ async function party (t: number): Promise<Party> {
   const identity = IdentityKeyPair.generate()
   const registrationId = 1 + Math.floor(Math.random() * 16000)
   const certificate = await issueIdentityCertificate(peerKey, peerId, identity.publicKey, t)
-  const owner = { identity, registrationId, deviceId: 1, certificate }
+  const owner = { identity, registrationId, deviceId: 1, certificate, peerKey }
   const kv = new MemoryKv()
   await generateSignedPreKey(kv, owner, t)
   await generateLastResortKyberPreKey(kv, owner, t)

@@ -15,6 +15,7 @@ import { Envelope } from '../../proto/cairn.js'
 import { MailboxStore } from '../../src/mailbox/index.js'
 import { resolveConfig } from '../../src/shared/config.js'
 import { peerIdBytes } from '../../src/shared/peer-id.js'
+import { envelopeId } from '../../src/shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../src/shared/protocols/ids.js'
 import { Store, type StoreOp } from '../../src/shared/store.js'
 import { row, type Row } from '../lib/report.js'
@@ -28,9 +29,13 @@ const DAY = 24 * 3600 * 1000
 export async function makeEnvelopes (count: number, sealedBytes: number, recipients = 64, t = Date.now()): Promise<Envelope[]> {
   const to = await Promise.all(Array.from({ length: recipients }, async () => peerIdBytes(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))))
   const sealed = new Uint8Array(randomBytes(sealedBytes))
-  return Array.from({ length: count }, (_, i) => ({
-    version: ENVELOPE_VERSION, id: new Uint8Array(randomBytes(16)), recipient: to[i % recipients] as Uint8Array<ArrayBuffer>, sealed, createdAt: t, expiresAt: t + DAY
-  }))
+  return Array.from({ length: count }, (_, i) => {
+    // each its own bytes, since ids are derived from them
+    const own = new Uint8Array(sealed)
+    new DataView(own.buffer).setUint32(0, i)
+    const recipient = to[i % recipients] as Uint8Array<ArrayBuffer>
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed: own }), recipient, sealed: own, createdAt: t, expiresAt: t + DAY }
+  })
 }
 
 /** Run `count` jobs with at most `concurrency` in flight; returns the elapsed ms. */

@@ -46,7 +46,7 @@ export async function createIdentity (dataDir: string, store: Store, config: Cai
   const registrationId = randomInt(1, 16381)
   const certificate = await issueIdentityCertificate(peerKey, peerId, signal.publicKey, now)
   const identity: LocalIdentity = { peerKey, peerId, signal, registrationId, deviceId: DEVICE_ID, certificate }
-  const owner = { identity: signal, registrationId, deviceId: DEVICE_ID, certificate }
+  const owner = { identity: signal, registrationId, deviceId: DEVICE_ID, certificate, peerKey }
   const tx = store.transaction()
   await generateSignedPreKey(tx, owner, now)
   await generateLastResortKyberPreKey(tx, owner, now)

@@ -1,6 +1,8 @@
 /**
- * Received messages, kept in the store once decrypted, and the ids already seen (so a replayed or
- * re-delivered envelope is acknowledged again but never shown twice).
+ * Received messages, kept in the store once decrypted, and what was already seen, so a replayed or
+ * re-delivered envelope is acknowledged again but never shown twice. Two records: the envelope id
+ * (bound to the envelope's bytes, so only an exact copy matches) and the message id scoped by its
+ * sender (so one sender's ids can never shadow another's).
  */
 import type { Store } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
@@ -17,20 +19,33 @@ export interface InboxMessage {
   route: Route
 }
 
-const seenKey = (idHex: string): string => `/cairn/seen/${idHex}`
-const messageKey = (m: InboxMessage): string => `/cairn/inbox/${m.receivedAt.toString().padStart(15, '0')}-${m.id}`
+const seenKey = (envelopeIdHex: string): string => `/cairn/seen/${envelopeIdHex}`
+const seenMessageKey = (sender: string, messageIdHex: string): string => `/cairn/seen-message/${sender}/${messageIdHex}`
+const messageKey = (m: InboxMessage): string => `/cairn/inbox/${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
 
-export async function alreadySeen (kv: Pick<Kv, 'get'>, idHex: string): Promise<boolean> {
-  return (await kv.get(seenKey(idHex))) !== undefined
+/** Whether this exact envelope was handled already. */
+export async function alreadySeen (kv: Pick<Kv, 'get'>, envelopeIdHex: string): Promise<boolean> {
+  return (await kv.get(seenKey(envelopeIdHex))) !== undefined
 }
 
-/** Remember an envelope id as handled (a stale copy arriving later is a duplicate, not re-opened). */
-export function recordSeen (kv: Kv, idHex: string, at: number): void {
-  kv.put(seenKey(idHex), enc.encode(at.toString()))
+/** Whether `sender` already delivered a message with this id (under any envelope). */
+export async function messageSeen (kv: Pick<Kv, 'get'>, sender: string, messageIdHex: string): Promise<boolean> {
+  return (await kv.get(seenMessageKey(sender, messageIdHex))) !== undefined
 }
 
-export function recordMessage (kv: Kv, m: InboxMessage): void {
-  recordSeen(kv, m.id, m.receivedAt)
+/** Remember an envelope as handled (a stale copy arriving later is a duplicate, not re-opened). */
+export function recordSeen (kv: Kv, envelopeIdHex: string, at: number): void {
+  kv.put(seenKey(envelopeIdHex), enc.encode(at.toString()))
+}
+
+/** Remember a sender's message id as handled, and the envelope that carried it. */
+export function recordSeenMessage (kv: Kv, sender: string, messageIdHex: string, envelopeIdHex: string, at: number): void {
+  recordSeen(kv, envelopeIdHex, at)
+  kv.put(seenMessageKey(sender, messageIdHex), enc.encode(at.toString()))
+}
+
+export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): void {
+  recordSeenMessage(kv, m.from, m.id, envelopeIdHex, m.receivedAt)
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
 }
 

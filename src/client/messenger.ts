@@ -17,15 +17,16 @@ import { verifyIdentityCertificate } from '../shared/identity-certificate.js'
 import type { Logger } from '../shared/logger.js'
 import { Mutex } from '../shared/mutex.js'
 import { parsePeerId, peerIdBytes, peerIdFromBytes } from '../shared/peer-id.js'
+import { envelopeId, hasBoundId } from '../shared/envelope-id.js'
 import { CONTENT_VERSION, ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
-import { availablePreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle } from './crypto/prekeys.js'
+import { availablePreKeys, expireGivenPreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle, type PreKeyOwner } from './crypto/prekeys.js'
 import { SealedSession } from './crypto/sealed-session.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
-import { alreadySeen, listInbox, recordMessage, recordSeen, type InboxMessage, type Route } from './inbox.js'
+import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from './inbox.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
@@ -194,20 +195,25 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     })
   }
 
-  /** Rotate the signed prekey if it is due; true when a new bundle should be published. */
+  /**
+   * Rotate the signed prekey if it is due (true: a new bundle should be published), and delete
+   * one-time prekeys handed out long ago and never used.
+   */
   async rotatePreKeysIfDue (): Promise<boolean> {
     return this.lock.run(async () => {
       const tx = this.init.store.transaction()
       const d = this.init.config.delivery
+      const expired = await expireGivenPreKeys(tx, this.now, d.oneTimePreKeyExpiryMs)
+      if (expired > 0) this.init.log.info({ expired }, 'one-time prekeys handed out and never used were deleted')
       const rotated = await rotateSignedPreKey(tx, this.owner(), this.now, { rotateAfterMs: d.signedPreKeyRotationMs, keepForMs: d.signedPreKeyGraceMs })
       await tx.commit()
       return rotated
     })
   }
 
-  owner (): { identity: LocalIdentity['signal'], registrationId: number, deviceId: number, certificate: LocalIdentity['certificate'] } {
+  owner (): PreKeyOwner {
     const id = this.init.identity
-    return { identity: id.signal, registrationId: id.registrationId, deviceId: id.deviceId, certificate: id.certificate }
+    return { identity: id.signal, registrationId: id.registrationId, deviceId: id.deviceId, certificate: id.certificate, peerKey: id.peerKey }
   }
 
   /**
@@ -233,10 +239,17 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.init.identity.certificate, text: { body: text } })
     const sealed = await this.session.seal(tx, entry.to, content, this.now)
     if (sealed.length > this.init.config.limits.envelopeBytes) throw new MessageTooLargeError(sealed.length, this.init.config.limits.envelopeBytes)
-    return { version: ENVELOPE_VERSION, id, recipient: peerIdBytes(peer), sealed, createdAt: entry.createdAt, expiresAt: entry.createdAt + this.init.config.delivery.ttlMs }
+    const recipient = peerIdBytes(peer)
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: entry.createdAt, expiresAt: entry.createdAt + this.init.config.delivery.ttlMs }
   }
 
+  /**
+   * A verified bundle from the first route that has one. A bad bundle (a replica's forgery, a
+   * tampered copy) only rules out where it came from: the next route is tried, and the signature
+   * error surfaces only when no route had a good one.
+   */
   private async fetchBundle (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    let forged: unknown
     for (const route of this.routes) {
       try {
         const bundle = await route.takeBundle(peer, options)
@@ -244,10 +257,11 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
         await verifyBundle(bundle, peer)
         return bundle
       } catch (err) {
-        if (CairnError.is(err, 'BAD_SIGNATURE')) throw err
+        if (CairnError.is(err, 'BAD_SIGNATURE')) forged ??= err
         this.init.log.info({ route: route.name, peer: peer.toString(), err: describeError(err) }, 'no bundle by this route')
       }
     }
+    if (forged !== undefined) throw forged
     return undefined
   }
 
@@ -282,6 +296,9 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     let recipient: PeerId
     try { recipient = peerIdFromBytes(envelope.recipient) } catch { throw new RejectedEnvelopeError('bad-request', 'malformed recipient') }
     if (recipient.toString() !== this.me) throw new RejectedEnvelopeError('wrong-recipient', 'envelope is for someone else')
+    // the id names these bytes: a copy under someone else's id, or a swapped body, is refused
+    // before it is opened, so it can never make us take a genuine pending id for seen
+    if (!hasBoundId(envelope)) throw new RejectedEnvelopeError('bad-request', 'envelope id does not match its content')
     const id = hex(envelope.id)
     if (await alreadySeen(tx, id)) return undefined
     if (envelope.expiresAt < now) throw new RejectedEnvelopeError('expired', 'envelope expired')
@@ -293,17 +310,23 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     }
     let content: Content
     try { content = Content.decode(opened.plaintext) } catch (err) { throw new RejectedEnvelopeError('bad-request', 'content does not parse', { cause: err }) }
-    if (hex(content.id) !== id) throw new RejectedEnvelopeError('bad-request', 'content id differs from envelope id')
+    if (content.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'message id must be 16 bytes')
     await this.bindSender(opened, content)
-    if (content.text === undefined) {
-      // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
-      // duplicate; opening it again would fail, its message key being spent)
+    const messageId = hex(content.id)
+    // message ids are the sender's to choose, so they are only ever compared within one sender's
+    if (await messageSeen(tx, opened.sender, messageId)) {
       recordSeen(tx, id, now)
       return undefined
     }
+    if (content.text === undefined) {
+      // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
+      // duplicate; opening it again would fail, its message key being spent)
+      recordSeenMessage(tx, opened.sender, messageId, id, now)
+      return undefined
+    }
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
-    const m: InboxMessage = { id, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
-    recordMessage(tx, m)
+    const m: InboxMessage = { id: messageId, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
+    recordMessage(tx, m, id)
     return m
   }
 

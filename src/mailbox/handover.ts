@@ -86,7 +86,7 @@ export class Handover {
     let peers: PeerId[]
     try {
       const recipient = parsePeerId(r)
-      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, signal: AbortSignal.timeout(config.limits.requestTimeoutMs) }))
+      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, perSubnet: config.mailbox.replicasPerSubnet, signal: AbortSignal.timeout(config.limits.requestTimeoutMs) }))
         .filter(p => !p.equals(node.peerId) && !p.equals(recipient))
     } catch (err) {
       log.debug({ recipient: r, err: describeError(err) }, 'handover: no replica set')

@@ -1,19 +1,23 @@
 /**
- * Serves /cairn/mailbox/1.0.0. Anyone may deposit (rate limited per remote peer, quota per
- * recipient), take a bundle, or offer a handover; fetch, ack, put-bundle and status are answered
- * only on a connection whose Noise-authenticated remote peer is the mailbox's owner. When the
- * recipient is connected, new mail is pushed to it at once over /cairn/direct.
+ * Serves /cairn/mailbox/1.0.0. Anyone may deposit (rate limited per remote peer in requests and
+ * bytes, quota per recipient, a node-wide byte cap) for a recipient this node is plausibly a
+ * replica of, or take a bundle (limited per peer; one-time prekeys limited per recipient); only a
+ * recipient's replica peers get the handover budget and an answer to an offer; fetch, ack,
+ * put-bundle and status are answered only on a connection whose Noise-authenticated remote peer
+ * is the mailbox's owner. When the recipient is connected, new mail is pushed to it at once.
  */
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
-import { describeError } from '../shared/errors.js'
+import type { Envelope as Env } from '../../proto/cairn.js'
+import { CairnError, describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, mailboxAnswerBudget } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Responsibility } from './responsibility.js'
 
 const STATUS: Record<RefusalReason, MailboxStatus> = {
   'bad-request': MailboxStatus.MAILBOX_BAD_REQUEST,
@@ -23,7 +27,9 @@ const STATUS: Record<RefusalReason, MailboxStatus> = {
   'not-owner': MailboxStatus.MAILBOX_NOT_OWNER,
   expired: MailboxStatus.MAILBOX_EXPIRED,
   'bad-signature': MailboxStatus.MAILBOX_BAD_SIGNATURE,
-  'not-found': MailboxStatus.MAILBOX_NOT_FOUND
+  'not-found': MailboxStatus.MAILBOX_NOT_FOUND,
+  'not-responsible': MailboxStatus.MAILBOX_NOT_RESPONSIBLE,
+  'node-full': MailboxStatus.MAILBOX_NODE_FULL
 }
 
 export interface MailboxServiceInit extends MailboxParts {
@@ -36,9 +42,9 @@ export interface MailboxServiceInit extends MailboxParts {
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** A recipient named in a request; malformed bytes are the requester's fault, not ours. */
-function recipientOf (bytes: Uint8Array): string {
+function recipientOf (bytes: Uint8Array): PeerId {
   try {
-    return peerIdFromBytes(bytes).toString()
+    return peerIdFromBytes(bytes)
   } catch {
     throw new MailboxRefusal('bad-request', 'malformed recipient')
   }
@@ -47,6 +53,11 @@ function recipientOf (bytes: Uint8Array): string {
 export class MailboxService {
   private readonly deposits: RateLimiter
   private readonly handovers: RateLimiter
+  private readonly depositBytes: RateLimiter
+  private readonly offers: RateLimiter
+  private readonly bundleTakes: RateLimiter
+  private readonly oneTimePreKeys: RateLimiter
+  private readonly responsibility: Responsibility
   private readonly inFlight = new Set<Promise<unknown>>()
   private readonly dhtServers = new Set<string>()
   private accepting = false
@@ -54,8 +65,13 @@ export class MailboxService {
   constructor (private readonly init: MailboxServiceInit) {
     const m = init.config.mailbox
     this.deposits = new RateLimiter(m.depositsPerMinute, m.depositBurst)
-    // holders copy in bulk; allow them far more, but not without bound
+    // a recipient's replica peers copy in bulk; allow them far more, but not without bound
     this.handovers = new RateLimiter(m.depositsPerMinute * 20, m.depositBurst * 20)
+    this.depositBytes = new RateLimiter(m.depositBytesPerMinute, m.depositBytesPerMinute)
+    this.offers = new RateLimiter(m.offersPerMinute, m.offersPerMinute)
+    this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute, m.bundleTakesPerMinute)
+    this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
+    this.responsibility = new Responsibility(init.node, init.config, () => init.clock.now())
   }
 
   async start (): Promise<void> {
@@ -111,30 +127,38 @@ export class MailboxService {
       const env = req.deposit.envelope
       if (env === undefined) throw new MailboxRefusal('bad-request', 'deposit without an envelope')
       if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
+      store.validate(env, now)
+      const recipient = recipientOf(env.recipient)
+      if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
+      await this.mustHold(recipient)
       const result = await store.deposit(env, now)
       metrics?.deposit(result, env.sealed.length)
       if (result === 'stored') this.afterStored(env)
       return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
     }
     if (req.handover !== undefined) {
-      // holders copy in bulk, but only DHT servers are holders: anyone else gets the deposit budget
-      const limiter = this.isDhtServer(from) ? this.handovers : this.deposits
       let stored = 0
       for (const env of req.handover.envelopes) {
-        if (!limiter.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
         try {
-          if (await store.deposit(env, now) === 'stored') { stored++; this.afterStored(env, false) }
+          if (await this.takeHandedOver(env, from, now)) { stored++; this.afterStored(env, false) }
         } catch (err) {
-          if (!(err instanceof MailboxRefusal)) throw err // one refused copy does not spoil the batch
+          if (!(err instanceof MailboxRefusal) || err.reason === 'rate-limited') throw err // one refused copy does not spoil the batch
+          metrics?.rejection(err.reason)
         }
       }
       metrics?.handoverReceived(stored)
       return { status: MailboxStatus.MAILBOX_OK }
     }
-    if (req.offer !== undefined) return this.answerOffer(req.offer, now)
+    if (req.offer !== undefined) {
+      if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
+      return this.answerOffer(req.offer, from, now)
+    }
     if (req.takeBundle !== undefined) {
-      const r = recipientOf(req.takeBundle.recipient)
-      const bundle = await store.takeBundle(r)
+      if (!this.bundleTakes.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
+      const r = recipientOf(req.takeBundle.recipient).toString()
+      // one-time prekeys are the scarce part: past the recipient's hourly allowance a sender still
+      // gets the signed and last-resort prekeys, which start a session as well
+      const bundle = await store.takeBundle(r, { oneTime: this.oneTimePreKeys.take(r, now) })
       if (bundle === undefined) throw new MailboxRefusal('not-found', `no bundle for ${r}`)
       metrics?.bundleTaken(bundle.preKeys.length > 0)
       return { status: MailboxStatus.MAILBOX_OK, bundle }
@@ -167,7 +191,8 @@ export class MailboxService {
     if (req.putBundle !== undefined) {
       const bundle = req.putBundle.bundle
       if (bundle === undefined) throw new MailboxRefusal('bad-request', 'put without a bundle')
-      await this.verifyOwnBundle(bundle, from)
+      await this.verifyOwnBundle(bundle, from, now)
+      await this.mustHold(from)
       await store.putBundle(owner, bundle)
       metrics?.bundleStored()
       return { status: MailboxStatus.MAILBOX_OK }
@@ -183,16 +208,52 @@ export class MailboxService {
     throw new MailboxRefusal('bad-request', 'empty request')
   }
 
-  private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, now: number): Promise<Partial<MailboxResponse>> {
+  /** Refuse a recipient this node is not plausibly a replica of (its disk is not for everyone's mail). */
+  private async mustHold (recipient: PeerId): Promise<void> {
+    if (!await this.responsibility.holds(recipient)) throw new MailboxRefusal('not-responsible', `this node is not among the replicas of ${recipient.toString()}`)
+  }
+
+  /** Whether `peer` is one of `recipient`'s replicas as far as this node can tell (a DHT server, near the key). */
+  private async isReplicaPeer (recipient: PeerId, peer: PeerId): Promise<boolean> {
+    return this.isDhtServer(peer) && await this.responsibility.isReplica(recipient, peer)
+  }
+
+  /** One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit budget for anyone else. */
+  private async takeHandedOver (env: Env, from: PeerId, now: number): Promise<boolean> {
     const { store } = this.init
-    const r = recipientOf(offer.recipient)
+    store.validate(env, now)
+    const recipient = recipientOf(env.recipient)
+    const replicaPeer = await this.isReplicaPeer(recipient, from)
+    if (!(replicaPeer ? this.handovers : this.deposits).take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
+    if (!replicaPeer && !this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes handed over')
+    await this.mustHold(recipient)
+    return await store.deposit(env, now) === 'stored'
+  }
+
+  /**
+   * "For this recipient I hold these ids and tombstones: which do you lack?" Answered only to the
+   * recipient's replica peers (anyone else would learn which mail was acknowledged, and could make
+   * this node check signatures for nothing), and only for recipients this node holds.
+   */
+  private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number): Promise<Partial<MailboxResponse>> {
+    const { store, config } = this.init
+    const recipient = recipientOf(offer.recipient)
+    const r = recipient.toString()
+    if (!await this.isReplicaPeer(recipient, from)) throw new MailboxRefusal('not-responsible', `offers for ${r} are taken only from its replica peers`)
+    await this.mustHold(recipient)
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
     await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
     if (offer.bundle !== undefined) {
-      // a handed-over bundle never carries one-time prekeys: those stay with the replica they were given to
-      await verifyBundle(offer.bundle).then(async v => {
-        if (v.peerId.toString() === r) await store.mergeBundle(r, { ...offer.bundle as NonNullable<typeof offer.bundle>, preKeys: [], kyberPreKeys: [] })
-      }, () => {})
+      // a handed-over bundle never carries one-time prekeys (those stay with the replica they were
+      // given to), must be the owner's signed word, not dated ahead, and not so old that its
+      // signed prekey may be gone
+      const bundle = offer.bundle
+      const fresh = bundle.publishedAt >= now - config.delivery.signedPreKeyGraceMs
+      if (fresh) {
+        await verifyBundle({ ...bundle, preKeys: [], kyberPreKeys: [] }, recipient, { now }).then(async () => {
+          await store.mergeBundle(r, { ...bundle, preKeys: [], kyberPreKeys: [] })
+        }, () => {})
+      }
     }
     const held = new Set(await store.ids(r))
     const tombs = new Map((await store.tombstones(r)).map(t => [t.id, t]))
@@ -205,11 +266,11 @@ export class MailboxService {
     return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
   }
 
-  private async verifyOwnBundle (bundle: NonNullable<MailboxRequest['putBundle']>['bundle'] & object, from: PeerId): Promise<void> {
+  private async verifyOwnBundle (bundle: NonNullable<MailboxRequest['putBundle']>['bundle'] & object, from: PeerId, now: number): Promise<void> {
     try {
-      await verifyBundle(bundle, from)
+      await verifyBundle(bundle, from, { now })
     } catch (err) {
-      throw new MailboxRefusal('bad-signature', `bundle refused: ${describeError(err)}`)
+      throw new MailboxRefusal(CairnError.is(err, 'BAD_SIGNATURE') ? 'bad-signature' : 'bad-request', `bundle refused: ${describeError(err)}`)
     }
   }
 

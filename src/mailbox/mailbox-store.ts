@@ -10,6 +10,7 @@ import type { CairnConfig } from '../shared/config.js'
 import { Mutex } from '../shared/mutex.js'
 import { verifyAck } from '../shared/ack-signature.js'
 import { parsePeerId, peerIdFromBytes } from '../shared/peer-id.js'
+import { hasBoundId } from '../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { MailboxRefusal } from './errors.js'
@@ -36,9 +37,12 @@ export interface Usage { count: number, bytes: number }
 export type DepositResult = 'stored' | 'duplicate'
 
 export interface SignedTombstone { id: string, expiresAt: number, signature: Uint8Array }
+/** One acknowledged id with the owner's signature (and, handed over, the tombstone's expiry). */
+export interface AckEntry { id: string, signature: Uint8Array, expiresAt?: number }
 
 export class MailboxStore {
   private readonly usage = new Map<string, Usage>()
+  private totalBytes = 0
   /** Deposits being written: a second copy arriving meanwhile is a duplicate, not a second charge. */
   private readonly writing = new Set<string>()
   private readonly bundleLock = new Mutex()
@@ -53,7 +57,7 @@ export class MailboxStore {
   /** Load the usage counters (one small record per recipient). */
   async open (): Promise<void> {
     for await (const { key, value } of this.store.list(k.usagePrefix)) {
-      this.usage.set(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
+      this.setUsage(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
     }
   }
 
@@ -63,6 +67,8 @@ export class MailboxStore {
     if (env.id.length !== 16) throw new MailboxRefusal('bad-request', 'envelope id must be 16 bytes')
     if (env.sealed.length === 0) throw new MailboxRefusal('bad-request', 'empty envelope')
     if (env.sealed.length > this.limits.envelopeBytes) throw new MailboxRefusal('too-large', `envelope is ${env.sealed.length} bytes; the limit is ${this.limits.envelopeBytes}`)
+    // the id names these bytes: nobody can park other bytes under a pending id
+    if (!hasBoundId(env)) throw new MailboxRefusal('bad-request', 'envelope id does not match its content')
     if (env.expiresAt <= now) throw new MailboxRefusal('expired', 'envelope already expired')
     try {
       return peerIdFromBytes(env.recipient).toString()
@@ -87,12 +93,15 @@ export class MailboxStore {
   private async depositOnce (env: Envelope, r: string, id: string, now: number): Promise<DepositResult> {
     if (await this.store.has(k.tomb(r, id)) || await this.store.has(k.env(r, id))) return 'duplicate'
     const size = env.sealed.length
-    const u = this.usage.get(r) ?? { count: 0, bytes: 0 }
+    const u = this.usageOf(r)
     if (u.count + 1 > this.limits.maxEnvelopesPerRecipient || u.bytes + size > this.limits.maxBytesPerRecipient) {
       throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${u.count} envelopes, ${u.bytes} bytes)`)
     }
+    if (this.totalBytes + size > this.limits.maxTotalBytes) {
+      throw new MailboxRefusal('node-full', `this node holds ${this.totalBytes} bytes of mail; its cap is ${this.limits.maxTotalBytes}`)
+    }
     const next = { count: u.count + 1, bytes: u.bytes + size }
-    this.usage.set(r, next) // reserved now: a concurrent deposit sees it before either write lands
+    this.setUsage(r, next) // reserved now: a concurrent deposit sees it before either write lands
     const expiresAt = Math.min(env.expiresAt, now + this.limits.ttlMs)
     try {
       await this.store.write([
@@ -102,7 +111,7 @@ export class MailboxStore {
       ])
     } catch (err) {
       const cur = this.usage.get(r) ?? next
-      this.usage.set(r, { count: cur.count - 1, bytes: cur.bytes - size })
+      this.setUsage(r, { count: cur.count - 1, bytes: cur.bytes - size })
       throw err
     }
     return 'stored'
@@ -167,32 +176,51 @@ export class MailboxStore {
   /**
    * Delete acknowledged envelopes, leaving tombstones until they would have expired; an id not
    * held still gets a tombstone, so a copy arriving later by handover is refused. Only acks the
-   * owner signed count (first-hand or handed over); the rest are ignored.
+   * owner signed count (first-hand or handed over); the rest are ignored. Signatures are checked
+   * before the removal lock is taken, so a large offer does not hold up the owner's own acks.
    */
-  async ack (r: string, acked: Array<{ id: string, signature: Uint8Array, expiresAt?: number }>, now: number): Promise<{ removed: number, refused: number }> {
-    return this.removals.run(async () => this.ackLocked(r, acked, now))
+  async ack (r: string, acked: AckEntry[], now: number): Promise<{ removed: number, refused: number }> {
+    const { signed, refused } = await this.checkAcks(r, acked)
+    if (signed.length === 0) return { removed: 0, refused }
+    const { removed } = await this.removals.run(async () => this.ackLocked(r, signed, now))
+    return { removed, refused }
   }
 
-  private async ackLocked (r: string, acked: Array<{ id: string, signature: Uint8Array, expiresAt?: number }>, now: number): Promise<{ removed: number, refused: number }> {
+  /** The entries worth applying, their signatures checked; a tombstone held already with no copy left is skipped unchecked. */
+  private async checkAcks (r: string, acked: AckEntry[]): Promise<{ signed: AckEntry[], refused: number }> {
     const owner = parsePeerId(r)
-    const ops: StoreOp[] = []
-    let removed = 0
     let refused = 0
-    let bytes = 0
-    const seen = new Set<string>()
+    const unique = new Map<string, AckEntry>()
+    for (const a of acked) {
+      if (!/^[0-9a-f]{32}$/.test(a.id)) { refused++; continue }
+      if (!unique.has(a.id)) unique.set(a.id, a)
+    }
     // a handover offer carries up to a thousand tombstones, mostly known here already: two range
     // scans answer "held?" for all of them at once, where a point lookup each cost ~2 ms of CPU
-    const bulk = acked.length > 16 ? { tombs: await this.keysUnder(k.tombPrefix(r)), envs: new Set(await this.ids(r)) } : undefined
-    for (const { id, signature, expiresAt: offered } of acked) {
-      if (seen.has(id)) continue
-      seen.add(id)
-      if (!/^[0-9a-f]{32}$/.test(id)) { refused++; continue }
-      const env = bulk === undefined || bulk.envs.has(id) ? await this.get(r, id) : undefined
-      const known = bulk === undefined ? await this.store.has(k.tomb(r, id)) : bulk.tombs.has(id)
+    const bulk = unique.size > 16 ? { tombs: await this.keysUnder(k.tombPrefix(r)), envs: new Set(await this.ids(r)) } : undefined
+    const worth: AckEntry[] = []
+    for (const a of unique.values()) {
+      const held = bulk === undefined ? await this.store.has(k.env(r, a.id)) : bulk.envs.has(a.id)
+      const known = bulk === undefined ? await this.store.has(k.tomb(r, a.id)) : bulk.tombs.has(a.id)
       // a tombstone held already, with no copy left: nothing to change, so no signature to check
       // (handover re-offers every tombstone; checking each again made passes O(tombstones) in CPU)
+      if (known && !held) continue
+      worth.push(a)
+    }
+    const ok = await Promise.all(worth.map(async a => verifyAck(owner, Buffer.from(a.id, 'hex'), a.signature)))
+    refused += ok.filter(v => !v).length
+    return { signed: worth.filter((_, i) => ok[i]), refused }
+  }
+
+  private async ackLocked (r: string, acked: AckEntry[], now: number): Promise<{ removed: number }> {
+    const ops: StoreOp[] = []
+    let removed = 0
+    let bytes = 0
+    const bulk = acked.length > 16 ? { tombs: await this.keysUnder(k.tombPrefix(r)), envs: new Set(await this.ids(r)) } : undefined
+    for (const { id, signature, expiresAt: offered } of acked) {
+      const env = bulk === undefined || bulk.envs.has(id) ? await this.get(r, id) : undefined
+      const known = bulk === undefined ? await this.store.has(k.tomb(r, id)) : bulk.tombs.has(id)
       if (known && env === undefined) continue
-      if (!await verifyAck(owner, Buffer.from(id, 'hex'), signature)) { refused++; continue }
       // a handed-over tombstone keeps its own expiry: renewing it at every hop would keep it forever
       const expiresAt = Math.min(env?.expiresAt ?? Infinity, offered ?? Infinity, now + this.limits.ttlMs)
       if (env !== undefined) {
@@ -206,8 +234,8 @@ export class MailboxStore {
       }
     }
     if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
-    await this.store.write(ops)
-    return { removed, refused }
+    if (ops.length > 0) await this.store.write(ops)
+    return { removed }
   }
 
   /**
@@ -275,6 +303,16 @@ export class MailboxStore {
     return this.usage.get(r) ?? { count: 0, bytes: 0 }
   }
 
+  /** Bytes of mail held for everyone (what the node-wide cap counts). */
+  get heldBytes (): number { return this.totalBytes }
+
+  /** Set a recipient's usage, keeping the node's total in step; an empty mailbox leaves no entry. */
+  private setUsage (r: string, next: Usage): void {
+    this.totalBytes += next.bytes - this.usageOf(r).bytes
+    if (next.count <= 0 && next.bytes <= 0) this.usage.delete(r)
+    else this.usage.set(r, next)
+  }
+
   /** Recipients this node holds anything for. */
   async recipients (): Promise<string[]> {
     const out = new Set([...this.usage.entries()].filter(([, u]) => u.count > 0).map(([r]) => r))
@@ -292,13 +330,15 @@ export class MailboxStore {
 
   // ------------------------------------------------------------------ bundles
 
-  /** The owner's own (verified) bundle: it replaces an older one, one-time prekeys and all. */
-  async putBundle (r: string, bundle: PreKeyBundle): Promise<'stored' | 'older'> {
+  /**
+   * The owner's own (verified, signed) bundle: it replaces whatever is held, one-time prekeys and
+   * all. The owner's authenticated publication always wins, so no bundle handed over by anyone
+   * else (even one dated far ahead) can keep the owner from publishing.
+   */
+  async putBundle (r: string, bundle: PreKeyBundle): Promise<'stored'> {
     return this.bundleLock.run(async () => {
-      const current = await this.getBundle(r)
-      if (current !== undefined && current.publishedAt > bundle.publishedAt) return 'older'
       await this.store.write([{ type: 'put', key: k.bundle(r), value: PreKeyBundle.encode(bundle) }])
-      return 'stored'
+      return 'stored' as const
     })
   }
 
@@ -322,11 +362,15 @@ export class MailboxStore {
     return b === undefined ? undefined : PreKeyBundle.decode(b)
   }
 
-  /** Hand out the bundle with at most one one-time prekey of each kind, removing those for good. */
-  async takeBundle (r: string): Promise<PreKeyBundle | undefined> {
+  /**
+   * Hand out the bundle with at most one one-time prekey of each kind, removing those for good;
+   * with `oneTime: false` (the recipient's hourly allowance is spent), with none.
+   */
+  async takeBundle (r: string, options: { oneTime?: boolean } = {}): Promise<PreKeyBundle | undefined> {
     return this.bundleLock.run(async () => {
       const bundle = await this.getBundle(r)
       if (bundle === undefined) return undefined
+      if (options.oneTime === false) return { ...bundle, preKeys: [], kyberPreKeys: [] }
       const [preKey, ...restPre] = bundle.preKeys
       const [kyber, ...restKyber] = bundle.kyberPreKeys
       if (preKey !== undefined || kyber !== undefined) {
@@ -337,9 +381,9 @@ export class MailboxStore {
   }
 
   private adjustUsage (r: string, count: number, bytes: number): StoreOp {
-    const u = this.usage.get(r) ?? { count: 0, bytes: 0 }
+    const u = this.usageOf(r)
     const next = { count: Math.max(0, u.count + count), bytes: Math.max(0, u.bytes + bytes) }
-    this.usage.set(r, next)
+    this.setUsage(r, next)
     return next.count === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(next)) }
   }
 }

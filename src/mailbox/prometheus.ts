@@ -23,7 +23,7 @@ export interface CairnMetricsSource {
 
 /** Every refusal reason, so each series exists (at 0) from the first scrape and rate() works. */
 const REASONS: Record<RefusalReason, true> = {
-  'bad-request': true, 'too-large': true, 'quota-exceeded': true, 'rate-limited': true, 'not-owner': true, expired: true, 'bad-signature': true, 'not-found': true
+  'bad-request': true, 'too-large': true, 'quota-exceeded': true, 'rate-limited': true, 'not-owner': true, expired: true, 'bad-signature': true, 'not-found': true, 'not-responsible': true, 'node-full': true
 }
 
 type Labelled = Record<string, Record<string, number>>

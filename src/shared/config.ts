@@ -72,6 +72,26 @@ export interface CairnConfig {
     /** Deposits accepted from one remote peer: sustained per minute, and burst. */
     depositsPerMinute: number
     depositBurst: number
+    /** Bytes of mail accepted from one remote peer per minute (deposits and handovers; also the burst). */
+    depositBytesPerMinute: number
+    /**
+     * What this node holds for everyone, bytes (envelopes). Small for an ordinary peer, whose disk
+     * is its user's; `cairn mailbox` raises it, and operators set their own.
+     */
+    maxTotalBytes: number
+    /**
+     * How far past the k closest this node still accepts a recipient's mail and bundle (its routing
+     * table and a sender's lookup can differ while peers come and go): places beyond k.
+     */
+    placementSlack: number
+    /** At most this many of a replica set in one IPv4 /24 or IPv6 /48 (0: no limit; loopback tests). */
+    replicasPerSubnet: number
+    /** Handover offers accepted from one replica peer per minute (also the burst). */
+    offersPerMinute: number
+    /** Bundles handed to one remote peer per minute (also the burst). */
+    bundleTakesPerMinute: number
+    /** One-time prekeys handed out per recipient per hour; past it, bundles go without them. */
+    oneTimePreKeysPerHour: number
     /** Largest frame on /cairn/mailbox, bytes (a fetch page or a handover batch). */
     frameBytes: number
     /** Envelopes per fetch page (a mailbox answers at most this many; a client asks for this many ids a page). */
@@ -111,6 +131,8 @@ export interface CairnConfig {
     signedPreKeyRotationMs: number
     /** ...and a replaced one is kept this long for messages still in flight, ms (> the TTL). */
     signedPreKeyGraceMs: number
+    /** One-time prekeys handed out (to replicas or senders) and never used are deleted after this, ms (> the TTL). */
+    oneTimePreKeyExpiryMs: number
   }
 }
 
@@ -140,6 +162,13 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       maxBytesPerRecipient: 128 * 1024 * 1024,
       depositsPerMinute: 600,
       depositBurst: 200,
+      depositBytesPerMinute: 32 * 1024 * 1024,
+      maxTotalBytes: 256 * 1024 * 1024,
+      placementSlack: 5,
+      replicasPerSubnet: 2,
+      offersPerMinute: 600,
+      bundleTakesPerMinute: 10,
+      oneTimePreKeysPerHour: 20,
       frameBytes: 1024 * 1024,
       pageSize: 100,
       handoverIntervalMs: 3600 * 1000,
@@ -147,7 +176,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       drainTimeoutMs: 5000
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY }
   }
 }
 

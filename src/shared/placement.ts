@@ -1,10 +1,14 @@
 /**
  * Where a user's mail waits: the mailbox key is SHA-256 over a domain tag and the PeerId bytes; the
- * replica set is the k DHT servers closest to it. kad-dht hashes the key it is given once more
- * (its Kademlia id is sha256(key)), and so do we when ranking, so both sides agree on the order.
+ * replica set is the k DHT servers closest to it, taking at most `perSubnet` from any one IPv4 /24
+ * or IPv6 /48, so that identities (free to make) parked next to a victim's key from one network
+ * cannot fill its whole replica set. kad-dht hashes the key it is given once more (its Kademlia id
+ * is sha256(key)), and so do we when ranking, so both sides agree on the order. Senders,
+ * recipients, holders and the responsibility check all choose with the same function.
  */
 import { createHash } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
 
@@ -30,6 +34,54 @@ function closer (target: Buffer, a: Buffer, b: Buffer): number {
   return 0
 }
 
+/** The network an address is in, for replica diversity: an IPv4 /24 or an IPv6 /48; undefined for other kinds. */
+export function subnetOf (addr: Multiaddr): string | undefined {
+  for (const c of addr.getComponents()) {
+    if (c.name === 'ip4' && c.value !== undefined) return 'ip4/' + c.value.split('.').slice(0, 3).join('.')
+    if (c.name === 'ip6' && c.value !== undefined) return 'ip6/' + expandIp6(c.value).slice(0, 3).join(':')
+  }
+  return undefined
+}
+
+function expandIp6 (text: string): string[] {
+  const [head = '', tail] = text.split('::')
+  const h = head === '' ? [] : head.split(':')
+  const t = tail === undefined || tail === '' ? [] : tail.split(':')
+  return [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t].map(g => g.toLowerCase().replace(/^0+(?=.)/, ''))
+}
+
+/**
+ * The first `count` of `ranked`, skipping a peer once `perSubnet` peers of its subnet are chosen
+ * (0: no limit). A peer's subnets are those of its addresses; one with no known address counts
+ * as one shared unknown subnet. Taking a prefix of a longer pick gives the shorter pick.
+ */
+export function diversify (ranked: PeerId[], subnetsOf: (peer: PeerId) => string[], perSubnet: number, count: number): PeerId[] {
+  if (perSubnet <= 0) return ranked.slice(0, count)
+  const used = new Map<string, number>()
+  const out: PeerId[] = []
+  for (const peer of ranked) {
+    if (out.length === count) break
+    const nets = subnetsOf(peer)
+    const mine = nets.length === 0 ? ['unknown'] : [...new Set(nets)]
+    if (mine.some(n => (used.get(n) ?? 0) >= perSubnet)) continue
+    for (const n of mine) used.set(n, (used.get(n) ?? 0) + 1)
+    out.push(peer)
+  }
+  return out
+}
+
+/**
+ * Where a peer is on the network, as far as this node can tell: the address its open connection
+ * came from (a TCP handshake proves it), else the addresses it announced.
+ */
+export async function subnetsOfPeer (node: CairnNode, peer: PeerId, announced: Multiaddr[] = []): Promise<string[]> {
+  if (peer.equals(node.peerId)) return node.getMultiaddrs().map(subnetOf).filter((n): n is string => n !== undefined).slice(0, 1)
+  const conns = node.getConnections(peer).filter(c => c.limits === undefined)
+  let addrs = conns.length > 0 ? conns.map(c => c.remoteAddr) : announced
+  if (addrs.length === 0) addrs = await node.peerStore.get(peer).then(p => p.addresses.map(a => a.multiaddr), () => [])
+  return addrs.map(subnetOf).filter((n): n is string => n !== undefined)
+}
+
 /** Order peers by distance to `key` (closest first). */
 export function rankByDistance (key: Uint8Array, peers: PeerId[]): PeerId[] {
   const target = kadId(key)
@@ -38,26 +90,43 @@ export function rankByDistance (key: Uint8Array, peers: PeerId[]): PeerId[] {
   return unique.sort((a, b) => closer(target, ids.get(a.toString()) as Buffer, ids.get(b.toString()) as Buffer))
 }
 
-/**
- * The `count` DHT servers closest to `key` that the network knows of, ranked; with `includeSelf`,
- * this node competes for a place too (a holder asking whether it is still a replica).
- */
-export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: { includeSelf?: boolean, signal?: AbortSignal } = {}): Promise<PeerId[]> {
+export interface ClosestPeersOptions {
+  /** This node competes for a place too (a holder asking whether it is still a replica). */
+  includeSelf?: boolean
+  /** At most this many from one subnet (config mailbox.replicasPerSubnet); 0 or absent: no limit. */
+  perSubnet?: number
+  signal?: AbortSignal
+}
+
+/** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
+export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions = {}): Promise<PeerId[]> {
   // with no connection at all a query only waits for peers that are not coming: answer at once
   if (node.getConnections().length === 0) return options.includeSelf === true ? [node.peerId] : []
   const signal = options.signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
-  let found = await lookup(node, key, signal)
+  const announced = new Map<string, Multiaddr[]>()
+  let found = await lookup(node, key, signal, announced)
   // a cold routing table (just joined) can end a query early; the first query filled it, so ask again
-  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal)]
+  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced)]
   if (options.includeSelf === true) found.push(node.peerId)
-  return rankByDistance(key, found).slice(0, count)
+  const ranked = rankByDistance(key, found)
+  return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
 }
 
-async function lookup (node: CairnNode, key: Uint8Array, signal?: AbortSignal): Promise<PeerId[]> {
+/** `diversify` over peers this node knows, their subnets looked up first. */
+export async function pickDiverse (node: CairnNode, ranked: PeerId[], perSubnet: number, count: number, announced = new Map<string, Multiaddr[]>()): Promise<PeerId[]> {
+  if (perSubnet <= 0) return ranked.slice(0, count)
+  const nets = new Map(await Promise.all(ranked.map(async p => [p.toString(), await subnetsOfPeer(node, p, announced.get(p.toString()))] as const)))
+  return diversify(ranked, p => nets.get(p.toString()) ?? [], perSubnet, count)
+}
+
+async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | undefined, announced: Map<string, Multiaddr[]>): Promise<PeerId[]> {
   const found: PeerId[] = []
   try {
     for await (const event of node.services.dht.getClosestPeers(key, signal === undefined ? {} : { signal })) {
-      if (event.name === 'FINAL_PEER') found.push(event.peer.id)
+      if (event.name === 'FINAL_PEER') {
+        found.push(event.peer.id)
+        announced.set(event.peer.id.toString(), event.peer.multiaddrs)
+      }
     }
   } catch (err) {
     // a query that found some peers before failing (timeout, no route) is still useful
@@ -69,5 +138,5 @@ async function lookup (node: CairnNode, key: Uint8Array, signal?: AbortSignal): 
 /** A Kademlia join: look up our own id, which fills the buckets around us. */
 export async function joinDht (node: CairnNode, signal?: AbortSignal): Promise<number> {
   if (node.getConnections().length === 0) return 0
-  return (await lookup(node, node.peerId.toMultihash().bytes, signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS))).length
+  return (await lookup(node, node.peerId.toMultihash().bytes, signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS), new Map())).length
 }

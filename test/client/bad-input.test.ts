@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { DirectRequest, DirectResponse, DirectStatus, Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
+import { RejectedEnvelopeError } from '../../src/client/messenger.js'
 import { CairnError } from '../../src/shared/errors.js'
 import { parsePeerId, peerIdBytes } from '../../src/shared/peer-id.js'
 import { DIRECT_PROTOCOL } from '../../src/shared/protocols/ids.js'
 import { frame, rawPeer, sendRaw } from '../helpers/raw-peer.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
+import { boundEnvelope } from '../helpers/envelopes.js'
 
 /** Everything under a prefix of a user's store, to show that bad input changed nothing. */
 async function snapshot (user: { client: { store: { list: (p: string) => AsyncGenerator<{ key: string, value: Uint8Array }> } } }): Promise<Map<string, string>> {
@@ -38,10 +40,10 @@ test('garbage on /cairn/direct gets an error answer or a reset; the node keeps s
     assert.ok(r.refused || status(r) !== DirectStatus.DIRECT_OK, 'random bytes never accepted')
   }
   // a well-formed envelope whose ciphertext is random
-  const bogus = DirectRequest.encode({ version: 1, deliver: { version: 1, id: randomBytes(16), recipient: peerIdBytes(parsePeerId(bob.peerId)), sealed: randomBytes(600), createdAt: Date.now(), expiresAt: Date.now() + 60_000 } })
+  const bogus = DirectRequest.encode({ version: 1, deliver: boundEnvelope({ recipient: peerIdBytes(parsePeerId(bob.peerId)), sealed: new Uint8Array(randomBytes(600)) }) })
   assert.equal(status(await sendRaw(raw, bob.address, DIRECT_PROTOCOL, frame(bogus))), DirectStatus.DIRECT_UNDECRYPTABLE)
   // an envelope for someone else
-  const notBob = DirectRequest.encode({ version: 1, deliver: { version: 1, id: randomBytes(16), recipient: peerIdBytes(parsePeerId(alice.peerId)), sealed: randomBytes(600), createdAt: Date.now(), expiresAt: Date.now() + 60_000 } })
+  const notBob = DirectRequest.encode({ version: 1, deliver: boundEnvelope({ recipient: peerIdBytes(parsePeerId(alice.peerId)), sealed: new Uint8Array(randomBytes(600)) }) })
   assert.equal(status(await sendRaw(raw, bob.address, DIRECT_PROTOCOL, frame(notBob))), DirectStatus.DIRECT_WRONG_RECIPIENT)
 
   assert.deepEqual(await snapshot(bob), before, 'bad input wrote nothing')
@@ -66,10 +68,11 @@ test('a tampered ciphertext is refused and the genuine one still decrypts afterw
   for (const [offset, bit] of [[0, 0x40], [1, 1], [10, 1], [Math.floor(genuine.sealed.length / 2), 1], [genuine.sealed.length - 1, 1]] as const) {
     const sealed = new Uint8Array(genuine.sealed)
     sealed[offset] = (sealed[offset] as number) ^ bit
-    await assert.rejects(bob.client.messenger.receive({ ...genuine, sealed }, 'direct'), (err: Error) => err.name === 'RejectedEnvelopeError', `flip at ${offset} of ${sealed.length}`)
+    // under its own (bound) id, so what refuses it is the cryptography, not the id check
+    await assert.rejects(bob.client.messenger.receive(boundEnvelope({ ...genuine, sealed, id: undefined }), 'direct'), (err: Error) => err instanceof RejectedEnvelopeError && err.reason === 'undecryptable', `flip at ${offset} of ${sealed.length}`)
   }
   // the id is bound to the content: the same ciphertext under another id is refused too
-  await assert.rejects(bob.client.messenger.receive({ ...genuine, id: randomBytes(16) }, 'direct'), /id differs/)
+  await assert.rejects(bob.client.messenger.receive({ ...genuine, id: new Uint8Array(randomBytes(16)) }, 'direct'), /does not match its content/)
   assert.deepEqual(await snapshot(bob), before)
   assert.equal(await bob.client.messenger.receive(genuine, 'direct'), 'stored')
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['hello', 'genuine'])

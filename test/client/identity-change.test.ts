@@ -8,6 +8,7 @@ import { RejectedEnvelopeError } from '../../src/client/messenger.js'
 import { CairnError } from '../../src/shared/errors.js'
 import { parsePeerId, peerIdBytes } from '../../src/shared/peer-id.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
+import { boundEnvelope } from '../helpers/envelopes.js'
 
 test('a contact whose identity key changes: sending is refused, naming them, until the user accepts the new key', async (t) => {
   const root = await tempRoot(t)
@@ -59,7 +60,7 @@ test('a forged sender certificate naming a contact is refused, and a stranger ar
   const id = randomBytes(16)
   const content = Content.encode({ version: 1, id, sentAt: Date.now(), seq: 1, senderCertificate: mallory.client.identity.certificate, text: { body: 'bob here, new number' } })
   const sealed = await forger.seal(tx, alice.peerId, content, Date.now())
-  const envelope = { version: 1, id, recipient: peerIdBytes(parsePeerId(alice.peerId)), sealed, createdAt: Date.now(), expiresAt: Date.now() + 60_000 }
+  const envelope = boundEnvelope({ recipient: peerIdBytes(parsePeerId(alice.peerId)), sealed, expiresAt: Date.now() + 60_000 })
   await assert.rejects(alice.client.messenger.receive(envelope, 'direct'), (err: Error) => err instanceof RejectedEnvelopeError && err.reason === 'untrusted-sender')
   assert.equal((await alice.client.inbox()).length, 1)
   assert.equal((await alice.client.contactList()).find(c => c.name === 'bob')?.trust, 'unverified', 'bob is not marked changed')

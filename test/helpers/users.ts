@@ -20,7 +20,8 @@ export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise
 }
 
 export function testConfig (dataDir: string, overrides: ConfigLayer = {}): CairnConfig {
-  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', ...overrides }])
+  // every test node shares 127.0.0.1: replica diversity by subnet would leave one replica per set
+  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', mailbox: { replicasPerSubnet: 0 } }, overrides])
 }
 
 export interface TestUser {

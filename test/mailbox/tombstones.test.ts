@@ -11,6 +11,7 @@ import { test } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
 import { signAck, verifyAck } from '../../src/shared/ack-signature.js'
 import { openBox, recipient, type Recipient } from '../helpers/mailbox-box.js'
+import { boundEnvelope } from '../helpers/envelopes.js'
 
 const HOUR = 3600_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -19,7 +20,7 @@ const rand = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(randomBytes(
 const DAY_TTL = { ttlMs: 24 * HOUR }
 
 function envelope (to: Uint8Array<ArrayBuffer>, now: number, o: Partial<Envelope> = {}): Envelope {
-  return { version: 1, id: rand(16), recipient: to, sealed: rand(500), createdAt: now, expiresAt: now + HOUR, ...o }
+  return boundEnvelope({ recipient: to, sealed: rand(500), createdAt: now, expiresAt: now + HOUR, ...o })
 }
 
 /** What the owner's client sends: each id signed with its PeerId key. */
@@ -46,9 +47,11 @@ test('a second copy, or a copy arriving after the ack, is a duplicate and is not
   assert.deepEqual(await box.mailbox.ack(bob.id, await acks(bob, [late.id]), now), { removed: 0, refused: 0 })
   assert.equal(await box.mailbox.deposit(late, now), 'duplicate')
   assert.deepEqual(box.mailbox.usageOf(bob.id), { count: 0, bytes: 0 })
-  // tombstones are per recipient: the same id for someone else is new mail
+  // tombstones are per recipient: the same bytes for someone else are new mail (under their own id;
+  // ids are bound to the recipient, so the acked id itself cannot be reused for carol)
   const carol = await recipient()
-  assert.equal(await box.mailbox.deposit({ ...late, recipient: carol.bytes }, now), 'stored')
+  await assert.rejects(box.mailbox.deposit({ ...late, recipient: carol.bytes }, now), /does not match its content/)
+  assert.equal(await box.mailbox.deposit(boundEnvelope({ ...late, recipient: carol.bytes, id: undefined }), now), 'stored')
 })
 
 test('two copies of one envelope deposited at the same moment count once', async (t) => {

@@ -19,6 +19,7 @@ import { peerIdBytes } from '../../src/shared/peer-id.js'
 import { cairn } from '../helpers/cli.js'
 import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 import { startOperator, type RunningOperator } from './container.js'
+import { boundEnvelope } from '../helpers/envelopes.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Deposits far above the default rate limit: this is a load test, not an abuse test. */
@@ -41,7 +42,7 @@ function depositLoad (sender: TestUser, op: RunningOperator, recipient: PeerId):
     const peer = (await node.dial(target)).remotePeer
     assert.equal(peer.toString(), mailboxPeer)
     for (let i = 0; running && i < 100_000; i++) {
-      const envelope = { version: 1, id: new Uint8Array(randomBytes(16)), recipient: to, sealed: new Uint8Array(randomBytes(512)), createdAt: Date.now(), expiresAt: Date.now() + 3600_000 }
+      const envelope = boundEnvelope({ recipient: to, sealed: new Uint8Array(randomBytes(512)) })
       attempts++
       try {
         const res = await askMailbox(node, sender.config, peer, { deposit: { envelope } }, { timeoutMs: 5000 })

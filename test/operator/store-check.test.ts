@@ -19,6 +19,7 @@ import { peerIdBytes } from '../../src/shared/peer-id.js'
 import { Store } from '../../src/shared/store.js'
 import { cairn } from '../helpers/cli.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
+import { boundEnvelope } from '../helpers/envelopes.js'
 
 const enc = new TextEncoder()
 const rand = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(randomBytes(n))
@@ -73,9 +74,9 @@ async function populated (t: TestContext, dataDir: string): Promise<{ store: Sto
   const now = Date.now()
   const ids: Uint8Array[] = []
   for (const to of [bob, bob, bob, carol]) {
-    const id = rand(16)
-    ids.push(id)
-    assert.equal(await mailbox.deposit({ version: 1, id, recipient: peerIdBytes(to), sealed: rand(200), createdAt: now, expiresAt: now + 3600_000 }, now), 'stored')
+    const env = boundEnvelope({ recipient: peerIdBytes(to), sealed: rand(200), createdAt: now, expiresAt: now + 3600_000 })
+    ids.push(env.id)
+    assert.equal(await mailbox.deposit(env, now), 'stored')
   }
   const acked = ids[0] as Uint8Array
   assert.equal((await mailbox.ack(bob.toString(), [{ id: Buffer.from(acked).toString('hex'), signature: await signAck(bobKey, bob, acked) }], now)).removed, 1)

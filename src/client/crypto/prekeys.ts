@@ -4,8 +4,9 @@
  * and given out in order, so "how many are left" is two counters, not a scan.
  */
 import { KEMKeyPair, KyberPreKeyRecord, PreKeyRecord, PrivateKey, SignedPreKeyRecord, type IdentityKeyPair } from '@signalapp/libsignal-client'
+import type { PrivateKey as PeerPrivateKey } from '@libp2p/interface'
 import type { IdentityCertificate, KyberPreKey, OneTimePreKey, PreKeyBundle } from '../../../proto/cairn.js'
-import { BUNDLE_VERSION } from '../../shared/bundle.js'
+import { BUNDLE_VERSION, bindKyberPreKey, signBundle, signOneTimePreKey } from '../../shared/bundle.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './kv.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
@@ -16,6 +17,8 @@ export interface PreKeyOwner {
   registrationId: number
   deviceId: number
   certificate: IdentityCertificate
+  /** The PeerId key: it signs each bundle handed out (and each one-time prekey in it). */
+  peerKey: PeerPrivateKey
 }
 
 const meta = {
@@ -123,22 +126,25 @@ export async function takeBundle (kv: Kv, owner: PreKeyOwner, counts: { preKeys:
   const preKeys: OneTimePreKey[] = []
   const kyberPreKeys: KyberPreKey[] = []
   let give = decodeNumber(await kv.get(meta.preKeyGive), 1)
+  const firstGive = give
   const preKeyNext = decodeNumber(await kv.get(meta.preKeyNext), 1)
   for (; give < preKeyNext && preKeys.length < counts.preKeys; give++) {
     const b = await kv.get(keys.preKey(give))
     if (b === undefined) continue
-    preKeys.push({ id: give, publicKey: PreKeyRecord.deserialize(ab(b)).publicKey().serialize() })
+    preKeys.push(await signOneTimePreKey(owner.peerKey, { id: give, publicKey: PreKeyRecord.deserialize(ab(b)).publicKey().serialize() }))
   }
   kv.put(meta.preKeyGive, encodeNumber(give))
   let kgive = decodeNumber(await kv.get(meta.kyberGive), 1)
+  const firstKyberGive = kgive
   const kyberNext = decodeNumber(await kv.get(meta.kyberNext), 1)
   for (; kgive < kyberNext && kyberPreKeys.length < counts.kyberPreKeys; kgive++) {
     const b = await kv.get(keys.kyberPreKey(kgive))
     if (b === undefined || await kv.get(keys.kyberLastResort(kgive)) !== undefined) continue
-    kyberPreKeys.push(kyberProto(KyberPreKeyRecord.deserialize(ab(b))))
+    kyberPreKeys.push(await bindKyberPreKey(owner.peerKey, kyberProto(KyberPreKeyRecord.deserialize(ab(b)))))
   }
   kv.put(meta.kyberGive, encodeNumber(kgive))
-  return {
+  await recordGiven(kv, { ec: [firstGive, give], kyber: [firstKyberGive, kgive] }, now)
+  return signBundle(owner.peerKey, {
     version: BUNDLE_VERSION,
     certificate: owner.certificate,
     registrationId: owner.registrationId,
@@ -147,10 +153,63 @@ export async function takeBundle (kv: Kv, owner: PreKeyOwner, counts: { preKeys:
     lastResortKyberPreKey: kyberProto(KyberPreKeyRecord.deserialize(ab(lastResortBytes))),
     preKeys,
     kyberPreKeys,
-    publishedAt: now
-  }
+    publishedAt: now,
+    signature: new Uint8Array(0)
+  })
 }
 
 function kyberProto (r: KyberPreKeyRecord): KyberPreKey {
-  return { id: r.id(), publicKey: r.publicKey().serialize(), signature: r.signature() }
+  return { id: r.id(), publicKey: r.publicKey().serialize(), signature: r.signature(), binding: new Uint8Array(0) }
+}
+
+/**
+ * Handed-out one-time prekeys, as id ranges by the hour they went out: a prekey given to a replica
+ * or a sender that never uses it would otherwise keep its private key here for ever (and anyone
+ * who drains prekeys would grow the store). Ranges given within the same hour are merged, so the
+ * list stays at most one entry per hour of the expiry window.
+ */
+interface GivenRange { ec: [number, number], kyber: [number, number], at: number }
+const GIVEN_KEY = keys.meta('prekeys-given')
+const HOUR = 3600_000
+
+async function readGiven (kv: Kv): Promise<GivenRange[]> {
+  const b = await kv.get(GIVEN_KEY)
+  return b === undefined ? [] : JSON.parse(new TextDecoder().decode(b)) as GivenRange[]
+}
+
+async function recordGiven (kv: Kv, given: Omit<GivenRange, 'at'>, now: number): Promise<void> {
+  if (given.ec[0] === given.ec[1] && given.kyber[0] === given.kyber[1]) return
+  const list = await readGiven(kv)
+  const last = list.at(-1)
+  if (last !== undefined && now - last.at < HOUR && last.ec[1] === given.ec[0] && last.kyber[1] === given.kyber[0]) {
+    last.ec[1] = given.ec[1]
+    last.kyber[1] = given.kyber[1]
+  } else list.push({ ...given, at: now })
+  kv.put(GIVEN_KEY, new TextEncoder().encode(JSON.stringify(list)))
+}
+
+/**
+ * Delete the private keys of one-time prekeys handed out more than `expiryMs` ago and never used
+ * (a used one is gone already: libsignal removes it). Their replacements come from the usual
+ * top-up, which counts only keys not yet handed out. Returns how many were deleted.
+ */
+export async function expireGivenPreKeys (kv: Kv, now: number, expiryMs: number): Promise<number> {
+  const list = await readGiven(kv)
+  const keep: GivenRange[] = []
+  let deleted = 0
+  for (const g of list) {
+    if (now - g.at <= expiryMs) { keep.push(g); continue }
+    for (let id = g.ec[0]; id < g.ec[1]; id++) {
+      if (await kv.get(keys.preKey(id)) === undefined) continue
+      kv.delete(keys.preKey(id))
+      deleted++
+    }
+    for (let id = g.kyber[0]; id < g.kyber[1]; id++) {
+      if (await kv.get(keys.kyberLastResort(id)) !== undefined || await kv.get(keys.kyberPreKey(id)) === undefined) continue
+      kv.delete(keys.kyberPreKey(id))
+      deleted++
+    }
+  }
+  if (keep.length !== list.length) kv.put(GIVEN_KEY, new TextEncoder().encode(JSON.stringify(keep)))
+  return deleted
 }

@@ -23,7 +23,7 @@ export async function publishBundles (node: CairnNode, messenger: Messenger, con
     preKeys: Math.max(1, Math.floor(config.delivery.oneTimePreKeys / k)),
     kyberPreKeys: Math.max(1, Math.floor(config.delivery.oneTimeKyberPreKeys / k))
   }
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), k, options)
+  const replicas = await closestPeers(node, mailboxKey(node.peerId), k, { perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const published = await Promise.all(replicas.map(async (peer: PeerId) => {
     try {
       const status = await askMailboxOk(node, config, peer, { status: {} }, options)

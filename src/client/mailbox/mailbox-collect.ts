@@ -60,7 +60,7 @@ const REPLICA_DEADLINE_REQUESTS = 20
 const answerBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions = {}): Promise<CollectResult> {
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, options.signal === undefined ? {} : { signal: options.signal })
+  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
   const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
   const c: Collection = {

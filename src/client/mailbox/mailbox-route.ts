@@ -6,6 +6,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import type { CairnConfig } from '../../shared/config.js'
+import { verifyBundle } from '../../shared/bundle.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
@@ -27,7 +28,7 @@ export class MailboxRoute implements DeliveryRoute {
   private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
     if (cached !== undefined && cached.until > Date.now()) return cached.peers
-    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { signal })
+    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { signal, perSubnet: this.config.mailbox.replicasPerSubnet })
     if (peers.length >= this.config.mailbox.replicas) {
       this.replicaCache.set(recipient.toString(), { peers, until: Date.now() + REPLICA_CACHE_MS })
       if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
@@ -58,14 +59,21 @@ export class MailboxRoute implements DeliveryRoute {
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
-    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal })
+    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal, perSubnet: this.config.mailbox.replicasPerSubnet })
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
-    // with every replica's share used up, the signed and last-resort prekeys still start a session
+    // with every replica's share used up, the signed and last-resort prekeys still start a session.
+    // A replica that serves a bundle the owner did not sign is passed over for the next one.
     let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
         const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { signal })
         if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
+        try {
+          await verifyBundle(res.bundle, recipient)
+        } catch (err) {
+          this.log.info({ peer: peer.toString(), err: describeError(err) }, 'replica served a bad bundle; trying the next')
+          continue
+        }
         if (res.bundle.preKeys.length > 0) return res.bundle
         fallback ??= res.bundle
       } catch (err) {

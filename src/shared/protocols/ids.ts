@@ -4,8 +4,10 @@ export const MAILBOX_PROTOCOL = '/cairn/mailbox/1.0.0'
 export const KAD_PROTOCOL = '/cairn/kad/1.0.0'
 
 export const DIRECT_VERSION = 1
-export const ENVELOPE_VERSION = 1
-export const CONTENT_VERSION = 1
+/** 2: the envelope id is derived from the recipient and the sealed bytes (src/shared/envelope-id.ts). */
+export const ENVELOPE_VERSION = 2
+/** 2: `Content.id` is the sender's message id, no longer the envelope id. */
+export const CONTENT_VERSION = 2
 
 /** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
 export const MAILBOX_PAGE_IDS = 256

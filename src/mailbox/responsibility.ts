@@ -1,0 +1,66 @@
+/**
+ * Whether this node — or another peer — is plausibly one of a recipient's replicas, judged from
+ * this node's own routing table (the DHT servers it knows near the recipient's mailbox key), with
+ * `mailbox.placementSlack` places beyond k for the differences churn makes between its view and a
+ * sender's lookup, and with the subnet diversity senders apply. A node stores mail and bundles
+ * only for recipients it is responsible for (nobody can fill its disk with mail for made-up
+ * recipients far from it), and gives the handover budget and answers offers only to a
+ * recipient's replica peers. A routing table that knows fewer peers than the window makes every
+ * node responsible: small networks work as before.
+ */
+import type { PeerId } from '@libp2p/interface'
+import { createHash } from 'node:crypto'
+import type { CairnConfig } from '../shared/config.js'
+import type { CairnNode } from '../shared/node/create-node.js'
+import { mailboxKey, pickDiverse, rankByDistance } from '../shared/placement.js'
+
+/** How long a judgement about one recipient is reused (deposits come in bursts). */
+const CACHE_MS = 30_000
+const CACHE_ENTRIES = 4096
+
+export class Responsibility {
+  private readonly cache = new Map<string, { until: number, window: Set<string> }>()
+
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly now: () => number) {}
+
+  /** Whether this node should hold `recipient`'s mail and bundle. */
+  async holds (recipient: PeerId): Promise<boolean> {
+    return this.isReplica(recipient, this.node.peerId)
+  }
+
+  /** Whether `peer` is plausibly in `recipient`'s replica set (this node's view, with slack). */
+  async isReplica (recipient: PeerId, peer: PeerId): Promise<boolean> {
+    const window = await this.window(recipient, peer)
+    return window.has(peer.toString())
+  }
+
+  private async window (recipient: PeerId, peer: PeerId): Promise<Set<string>> {
+    const key = recipient.toString()
+    const now = this.now()
+    const cached = this.cache.get(key)
+    if (cached !== undefined && cached.until > now && (cached.window.has(peer.toString()) || peer.equals(this.node.peerId))) return cached.window
+    const m = this.config.mailbox
+    const size = m.replicas + m.placementSlack
+    const target = mailboxKey(recipient)
+    // extra candidates, so that peers skipped for crowding a subnet still leave a full window
+    const near = routingTable(this.node)?.closestPeers(createHash('sha256').update(target).digest(), { count: size * 4 }) ?? []
+    const ranked = rankByDistance(target, [...near, this.node.peerId, peer])
+    const window = new Set((await pickDiverse(this.node, ranked, m.replicasPerSubnet, size)).map(p => p.toString()))
+    this.cache.delete(key)
+    this.cache.set(key, { until: now + CACHE_MS, window })
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string)
+    return window
+  }
+}
+
+/**
+ * kad-dht's routing table, which its public types reduce to `size`; `closestPeers` is what its
+ * own queries start from. Without it (a future kad-dht) every node is responsible, as in a small
+ * network; the hostile-peer tests would show that.
+ */
+interface NearPeers { closestPeers?: (kadId: Uint8Array, options: { count: number }) => PeerId[] }
+
+function routingTable (node: CairnNode): Required<NearPeers> | undefined {
+  const table = (node.services.dht as unknown as { routingTable?: NearPeers }).routingTable
+  return typeof table?.closestPeers === 'function' ? table as Required<NearPeers> : undefined
+}

@@ -1,0 +1,11 @@
+/** Envelopes for tests that hand a mailbox or a client bytes of their own: ids bound as a sender binds them. */
+import type { Envelope } from '../../proto/cairn.js'
+import { envelopeId } from '../../src/shared/envelope-id.js'
+import { ENVELOPE_VERSION } from '../../src/shared/protocols/ids.js'
+
+/** An envelope for `recipient` holding `sealed`, with its id derived (unless `o.id` says otherwise). */
+export function boundEnvelope (o: Partial<Envelope> & Pick<Envelope, 'recipient' | 'sealed'>): Envelope {
+  const now = Date.now()
+  const base = { version: ENVELOPE_VERSION, createdAt: now, expiresAt: now + 3600_000, ...o }
+  return { ...base, id: o.id ?? envelopeId(base) }
+}
