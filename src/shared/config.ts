@@ -28,6 +28,12 @@ export interface CairnConfig {
     /** Dial timeout for one peer, ms. */
     dialTimeoutMs: number
     /**
+     * Kademlia's K: bucket size, and how many closest peers a lookup returns. Replica sets are
+     * picked from those with at most mailbox.replicasPerSubnet per subnet, so K bounds how far past
+     * a crowd of identities from one network a lookup can see (`npm run sim:sybil`).
+     */
+    dhtK: number
+    /**
      * Behind a NAT: reserve slots on relays (our bootstrap peers), advertise /p2p-circuit
      * addresses, dial every TCP connection from one fixed local port (`dialPort`) so relays observe
      * the NAT mapping that a hole punch will use, and confirm that observed address.
@@ -151,7 +157,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, natTraversal: false, dialPort: 4011, serveWhenReachable: true },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, natTraversal: false, dialPort: 4011, serveWhenReachable: true },
     relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
@@ -311,6 +317,8 @@ function validate (c: CairnConfig): void {
   }
   if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
   if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
+  if (c.network.dhtK < c.mailbox.replicas || !Number.isInteger(c.network.dhtK)) throw new ConfigError('network.dhtK', 'must be a whole number >= mailbox.replicas')
+  if (!Number.isInteger(c.mailbox.replicasPerSubnet)) throw new ConfigError('mailbox.replicasPerSubnet', 'must be a whole number (0: no limit)')
   if (!Number.isInteger(c.metrics.port) || c.metrics.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${c.metrics.port}`)
   if (c.metrics.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')

@@ -93,7 +93,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         protocol: KAD_PROTOCOL,
         clientMode: !init.dhtServer,
         peerInfoMapper: config.network.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
-        kBucketSize: 20,
+        kBucketSize: config.network.dhtK,
         // kad-dht holds every query until its first self-query, which by default starts 1 s after
         // boot; Cairn joins explicitly (joinDht) right after dialling bootstrap peers instead
         initialQuerySelfInterval: 0
