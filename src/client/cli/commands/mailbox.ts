@@ -48,8 +48,9 @@ export const mailbox: Command = {
   summary: 'run an operator node: DHT server, mailbox, circuit relay, bootstrap peer (--check verifies a stopped node\'s store)',
   flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' } },
   // an operator node is the relay that peers behind NAT reserve slots on (and punch holes through);
-  // CAIRN_RELAY_ENABLED=false or config.json turns it off
-  defaults: { relay: { enabled: true } },
+  // CAIRN_RELAY_ENABLED=false or config.json turns it off. Its disk is for holding mail, so its
+  // node-wide cap is far above an ordinary peer's (CAIRN_MAILBOX_MAX_TOTAL_BYTES sets the operator's own)
+  defaults: { relay: { enabled: true }, mailbox: { maxTotalBytes: 8 * 1024 * 1024 * 1024 } },
   async run ({ parsed, config, log }) {
     const metrics = metricsConfig(parsed, config)
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
