@@ -40,6 +40,8 @@ export interface MailboxServiceInit extends MailboxParts {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** Offers are taken from holders up to this many times the storage window away (a holder back after others joined closer). */
+const OFFER_WINDOW = 2
 
 /** A recipient named in a request; malformed bytes are the requester's fault, not ours. */
 function recipientOf (bytes: Uint8Array): PeerId {
@@ -213,9 +215,12 @@ export class MailboxService {
     if (!await this.responsibility.holds(recipient)) throw new MailboxRefusal('not-responsible', `this node is not among the replicas of ${recipient.toString()}`)
   }
 
-  /** Whether `peer` is one of `recipient`'s replicas as far as this node can tell (a DHT server, near the key). */
-  private async isReplicaPeer (recipient: PeerId, peer: PeerId): Promise<boolean> {
-    return this.isDhtServer(peer) && await this.responsibility.isReplica(recipient, peer)
+  /**
+   * Whether `peer` is one of `recipient`'s replicas as far as this node can tell (a DHT server,
+   * near the key). `widen` > 1 for holders offering what they hold (see Responsibility).
+   */
+  private async isReplicaPeer (recipient: PeerId, peer: PeerId, widen = 1): Promise<boolean> {
+    return this.isDhtServer(peer) && await this.responsibility.isReplica(recipient, peer, widen)
   }
 
   /** One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit budget for anyone else. */
@@ -223,7 +228,7 @@ export class MailboxService {
     const { store } = this.init
     store.validate(env, now)
     const recipient = recipientOf(env.recipient)
-    const replicaPeer = await this.isReplicaPeer(recipient, from)
+    const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
     if (!(replicaPeer ? this.handovers : this.deposits).take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
     if (!replicaPeer && !this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes handed over')
     await this.mustHold(recipient)
@@ -239,7 +244,7 @@ export class MailboxService {
     const { store, config } = this.init
     const recipient = recipientOf(offer.recipient)
     const r = recipient.toString()
-    if (!await this.isReplicaPeer(recipient, from)) throw new MailboxRefusal('not-responsible', `offers for ${r} are taken only from its replica peers`)
+    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${r} are taken only from its replica peers`)
     await this.mustHold(recipient)
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
     await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)

@@ -28,19 +28,23 @@ export class Responsibility {
     return this.isReplica(recipient, this.node.peerId)
   }
 
-  /** Whether `peer` is plausibly in `recipient`'s replica set (this node's view, with slack). */
-  async isReplica (recipient: PeerId, peer: PeerId): Promise<boolean> {
-    const window = await this.window(recipient, peer)
+  /**
+   * Whether `peer` is plausibly in `recipient`'s replica set (this node's view, with slack), or,
+   * with `widen`, within that many times the window: a holder that came back after others joined
+   * closer may rank a little further out and still holds copies worth handing over.
+   */
+  async isReplica (recipient: PeerId, peer: PeerId, widen = 1): Promise<boolean> {
+    const window = await this.window(recipient, peer, widen)
     return window.has(peer.toString())
   }
 
-  private async window (recipient: PeerId, peer: PeerId): Promise<Set<string>> {
-    const key = recipient.toString()
+  private async window (recipient: PeerId, peer: PeerId, widen = 1): Promise<Set<string>> {
+    const key = `${widen}/${recipient.toString()}`
     const now = this.now()
     const cached = this.cache.get(key)
     if (cached !== undefined && cached.until > now && (cached.window.has(peer.toString()) || peer.equals(this.node.peerId))) return cached.window
     const m = this.config.mailbox
-    const size = m.replicas + m.placementSlack
+    const size = (m.replicas + m.placementSlack) * widen
     const target = mailboxKey(recipient)
     // extra candidates, so that peers skipped for crowding a subnet still leave a full window
     const near = routingTable(this.node)?.closestPeers(createHash('sha256').update(target).digest(), { count: size * 4 }) ?? []

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { MailboxRequest, MailboxResponse } from '../../proto/cairn.js'
 import { askMailbox } from '../../src/client/mailbox/mailbox-rpc.js'
@@ -24,11 +24,11 @@ export interface HostilePeer {
 }
 
 /** A hostile peer joined to the network through `bootstrap`; `dhtServer` makes it pass for a holder. */
-export async function hostilePeer (t: TestContext, root: string, bootstrap: string[], options: { dhtServer?: boolean } = {}): Promise<HostilePeer> {
+export async function hostilePeer (t: TestContext, root: string, bootstrap: string[], options: { dhtServer?: boolean, privateKey?: PrivateKey } = {}): Promise<HostilePeer> {
   const dir = join(root, `hostile-${Math.random().toString(16).slice(2)}`)
   const store = await Store.open(dir)
   const config: CairnConfig = testConfig(dir)
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config, dhtServer: options.dhtServer ?? false })
+  const node = await createNode({ privateKey: options.privateKey ?? await generateKeyPair('Ed25519'), datastore: store.datastore, config, dhtServer: options.dhtServer ?? false })
   t.after(async () => { await node.stop(); await store.close() })
   await Promise.all(bootstrap.map(async a => node.dial(multiaddr(a)).catch(() => undefined)))
   await joinDht(node, AbortSignal.timeout(10_000)).catch(() => 0)

@@ -7,7 +7,10 @@
  * each test fails without its defence.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { test } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Content, DirectRequest, DirectResponse, DirectStatus, MailboxStatus, PreKeyBundle, Receipt, type Envelope } from '../../proto/cairn.js'
@@ -144,18 +147,25 @@ test('a node stores only for recipients it is plausibly a replica of, under a no
   const mailbox = { replicas: 1, placementSlack: 1, depositBurst: 5, depositsPerMinute: 5, maxTotalBytes: 40_000, depositBytesPerMinute: 25_000 }
   const net = await mailboxNetwork(t, root, 6, { overrides: { mailbox } })
   const target = net.nodes[0] as OperatorNode
-  const holder = await hostilePeer(t, root, net.bootstrap, { dhtServer: true })
-  await net.warm()
+  // a holder on the far side of the key space from the target, so some recipients near the target are far from it
+  const kad = (p: PeerId): number => (createHash('sha256').update(p.toMultihash().bytes).digest()[0] as number) >> 7
+  let holderKey = await generateKeyPair('Ed25519')
+  while (kad(peerIdFromPrivateKey(holderKey)) === kad(target.node.peerId)) holderKey = await generateKeyPair('Ed25519')
+  const holder = await hostilePeer(t, root, net.bootstrap, { dhtServer: true, privateKey: holderKey })
+  // the judgement below is the target's own view: wait until its routing table knows everyone
+  const tableSize = (): number => (target.node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
+  for (let i = 0; i < 50 && tableSize() < net.nodes.length; i++) { await net.warm(); await new Promise(resolve => setTimeout(resolve, 200)) }
+  assert.ok(tableSize() >= net.nodes.length, `the target's routing table holds ${tableSize()} peers`)
   const view = new Responsibility(target.node, testConfig(root, { mailbox }), () => Date.now())
   const pick = async (want: (r: Awaited<ReturnType<typeof recipient>>) => Promise<boolean>): Promise<Awaited<ReturnType<typeof recipient>>> => {
     for (let i = 0; i < 500; i++) {
       const r = await recipient()
       if (await want(r)) return r
     }
-    throw new Error('no such recipient in 500 tries')
+    throw new Error(`no such recipient in 500 tries (routing table of ${tableSize()} peers)`)
   }
   const far = await pick(async r => !await view.holds(r.peer))
-  const nears = await Promise.all([0, 1, 2, 3, 4].map(async () => pick(async r => await view.holds(r.peer) && !await view.isReplica(r.peer, holder.peerId))))
+  const nears = await Promise.all([0, 1, 2, 3, 4].map(async () => pick(async r => await view.holds(r.peer) && !await view.isReplica(r.peer, holder.peerId, 2))))
   const stranger = async (): Promise<Awaited<ReturnType<typeof hostilePeer>>> => hostilePeer(t, root, [target.addresses()[0] as string])
 
   await t.test('mail for a recipient far from this node: MAILBOX_NOT_RESPONSIBLE, nothing stored', async () => {
