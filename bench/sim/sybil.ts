@@ -11,7 +11,6 @@
  * A recipient is captured when every replica chosen for it is the attacker's. `--horizon` is
  * network.dhtK (40 by default; it was 20).
  */
-import { createHash } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
@@ -42,8 +41,6 @@ export interface SybilRow {
 async function peers (n: number): Promise<PeerId[]> {
   return Promise.all(Array.from({ length: n }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
 }
-
-function kadId (p: PeerId): Buffer { return createHash('sha256').update(p.toMultihash().bytes).digest() }
 
 export async function sybilCapture (o: SybilOptions): Promise<SybilRow[]> {
   const honest = await peers(o.honest)
