@@ -5,12 +5,15 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 
+/** Every process a test starts is on 127.0.0.1: replica diversity by subnet would leave one replica per set. */
+const LOOPBACK_ENV = { CAIRN_LOG_LEVEL: 'warn', CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0' }
+
 export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 
 export async function cairn (args: string[], options: { input?: string, env?: Record<string, string>, timeoutMs?: number } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...options.env }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...options.env }, stdio: 'pipe' })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
@@ -31,7 +34,7 @@ export async function cairnOnTty (args: string[], options: { env?: Record<string
   if (!existsSync('/usr/bin/script')) return undefined
   const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`
   const command = [process.execPath, CAIRN, ...args].map(quote).join(' ')
-  const child = spawn('/usr/bin/script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn('/usr/bin/script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...process.env, ...LOOPBACK_ENV, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (c: Buffer) => { output += c.toString() })
   child.stderr.on('data', (c: Buffer) => { output += c.toString() })
@@ -44,7 +47,7 @@ export async function cairnOnTty (args: string[], options: { env?: Record<string
 
 /** Start a long-running command (daemon, mailbox) and wait for its first stdout line (JSON). */
 export async function startCairn<T = unknown> (t: TestContext, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams, first: T, stderr: () => string, stop: (signal?: NodeJS.Signals) => Promise<number | null> }> {
-  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: 'pipe' })
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   const closed = new Promise<number | null>(resolve => child.on('close', resolve))
