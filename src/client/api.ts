@@ -11,6 +11,8 @@ export interface IdInfo {
 
 export interface InboxView extends InboxMessage {
   fromName: string | null
+  /** Whether the sender is in the contact book now (human output marks the others). */
+  contact: boolean
 }
 
 export interface VerifyInfo {

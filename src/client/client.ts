@@ -225,7 +225,7 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null }))
+    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
   }
 
   async status (): Promise<StatusInfo> {

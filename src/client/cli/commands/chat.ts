@@ -25,7 +25,7 @@ export const chat: Command = {
       : (() => {
           const messenger = session.client?.messenger
           const names = async (): Promise<string | null> => peer?.name ?? null
-          const listener = (m: Omit<InboxView, 'fromName'>): void => { void names().then(fromName => { show({ ...m, fromName }) }) }
+          const listener = (m: Omit<InboxView, 'fromName' | 'contact'>): void => { void names().then(fromName => { show({ ...m, fromName, contact: fromName !== null }) }) }
           messenger?.on('message', listener)
           return () => { messenger?.off('message', listener) }
         })()
