@@ -27,6 +27,7 @@ import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
 import { alreadySeen, listInbox, recordMessage, recordSeen, type InboxMessage, type Route } from './inbox.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
+import type { SenderGate } from './senders/index.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
@@ -46,6 +47,8 @@ export interface MessengerInit {
   clock: Clock
   log: Logger
   routes?: DeliveryRoute[]
+  /** Who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
+  senders?: SenderGate
 }
 
 const ID_BYTES = 16
@@ -301,6 +304,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       recordSeen(tx, id, now)
       return undefined
     }
+    if (await this.init.senders?.admits(tx, opened.sender, id, now) === false) { recordSeen(tx, id, now); return undefined } // dropped: seen (acknowledged), never shown
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
     const m: InboxMessage = { id, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     recordMessage(tx, m)

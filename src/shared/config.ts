@@ -111,6 +111,13 @@ export interface CairnConfig {
     signedPreKeyRotationMs: number
     /** ...and a replaced one is kept this long for messages still in flight, ms (> the TTL). */
     signedPreKeyGraceMs: number
+    /**
+     * Messages shown per UTC day from one sender who is not a contact; more are dropped (still
+     * acknowledged, never shown). 0: none at all. Contacts are never capped.
+     */
+    strangerMessagesPerDay: number
+    /** Messages shown per UTC day from all senders who are not contacts, together. */
+    strangerMessagesPerDayTotal: number
   }
 }
 
@@ -147,7 +154,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       drainTimeoutMs: 5000
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
   }
 }
 
@@ -284,5 +291,8 @@ function validate (c: CairnConfig): void {
   if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
   if (!Number.isInteger(c.metrics.port) || c.metrics.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${c.metrics.port}`)
   if (c.metrics.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
+  for (const key of ['strangerMessagesPerDay', 'strangerMessagesPerDayTotal'] as const) {
+    if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
+  }
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
 }
