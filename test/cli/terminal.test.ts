@@ -66,10 +66,11 @@ test('cairn contact block / unblock: by PeerId or name, shown by list, kept acro
   assert.match(human, new RegExp(`not a contact.*${mallory.peerId}  blocked`))
   const unblocked = await cairn([...B, 'contact', 'unblock', 'alice', '--json'])
   assert.deepEqual(JSON.parse(unblocked.stdout), { peerId: alice.peerId, name: 'alice', blocked: false, changed: true })
-  for (const args of [['block', 'nobody'], ['block', '12D3KooWthisIsNotAValidPeerIdAtAll'], ['unblock']]) {
+  for (const args of [['block', 'nobody'], ['block', '12D3KooWthisIsNotAValidPeerIdAtAll'], ['unblock'], ['block', 'x\x1b]0;pwned\x07\x1b[2J\u202e']]) {
     const r = await cairn([...B, 'contact', ...args])
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
     assert.equal(r.stdout, '')
+    assert.doesNotMatch(r.stderr, /[\x1b\x07\u202e]/, 'an error quoting its input is made inert too') // eslint-disable-line no-control-regex
   }
 
   await bob.restart()

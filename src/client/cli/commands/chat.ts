@@ -4,6 +4,7 @@ import { describeError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { openSession } from '../context.js'
 import { printLine } from '../output.js'
+import { safeLine } from '../safe-text.js'
 import type { Command } from './command.js'
 import { formatMessage } from './inbox.js'
 
@@ -45,7 +46,7 @@ export const chat: Command = {
           if (r.route === 'outbox') printLine(`  (${peer?.name ?? name} is unreachable: kept in the outbox)`)
           else if (r.route === 'mailbox') printLine(`  (stored at ${r.replicas ?? 0} mailboxes)`)
         } catch (err) {
-          printLine(`  not sent: ${describeError(err)}`)
+          printLine(`  not sent: ${safeLine(describeError(err))}`)
         }
       }
       prompt()
