@@ -12,12 +12,17 @@ export const NOT_A_CONTACT = '[not a contact]'
  * PeerId), then the text made safe (safe-text.ts), every line after the first indented; cut to the
  * terminal's width when stdout is one, so no piece of the text starts a row by itself.
  */
-export function formatMessage (m: InboxView, width: number | undefined = process.stdout.isTTY ? process.stdout.columns : undefined): string {
+export function formatMessage (m: InboxView, width: number | undefined = terminalWidth()): string {
   // the sender's clock: any number, even one no Date can hold
   const sent = new Date(m.sentAt)
   const when = Number.isNaN(sent.getTime()) ? '????-??-?? ??:??:??' : sent.toISOString().replace('T', ' ').slice(0, 19)
   const who = m.contact && m.fromName !== null ? safeLine(m.fromName) : `${NOT_A_CONTACT} ${safeLine(m.from)}`
   return layout(`[${when}] ${who}: `, m.text, width === undefined ? {} : { width })
+}
+
+/** stdout's width when it is a terminal that knows its size (a pty may report 0 columns). */
+function terminalWidth (): number | undefined {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined
 }
 
 export const inbox: Command = {
