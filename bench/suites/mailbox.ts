@@ -43,6 +43,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     const bobPeer = await cluster.add('bob', { mailbox: false })
     const alice = need(alicePeer.client, 'alice')
     if ((await need(bobPeer.client, 'bob').publishBundles()).published < o.replicas) throw new Error('bob could not publish to every replica')
+    await need(bobPeer.client, 'bob').contactAdd('alice', alicePeer.peerId) // a stranger's burst would meet the daily cap
     await cluster.stop(bobPeer)
     await alice.contactAdd('bob', addressOf(bobPeer))
     for (const b of boxes) await serveEcho(need(b.client?.node, 'mailbox node'))

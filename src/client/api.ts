@@ -1,5 +1,5 @@
 /** What a user can ask of their node: served in-process, or by the daemon over its local API. */
-import type { ContactView, TrustState } from './contacts.js'
+import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
 import type { InboxMessage } from './inbox.js'
 
@@ -11,6 +11,8 @@ export interface IdInfo {
 
 export interface InboxView extends InboxMessage {
   fromName: string | null
+  /** Whether the sender is in the contact book now (human output marks the others). */
+  contact: boolean
 }
 
 export interface VerifyInfo {
@@ -52,6 +54,8 @@ export interface StatusInfo {
   routingTable: number
   outbox: number
   preKeysLeft: number
+  /** Messages dropped today (UTC) on arrival: from blocked peers, and from strangers over the daily caps. */
+  droppedToday: { blocked: number, strangerCap: number }
 }
 
 export interface ClientApi {
@@ -61,10 +65,14 @@ export interface ClientApi {
   contactRemove: (name: string) => Promise<void>
   contactVerify: (name: string, confirm: boolean) => Promise<VerifyInfo>
   contactAccept: (name: string) => Promise<VerifyInfo>
+  /** `target`: a contact name or any PeerId. */
+  contactBlock: (target: string) => Promise<BlockChange>
+  contactUnblock: (target: string) => Promise<BlockChange>
+  blockList: () => Promise<BlockedPeer[]>
   send: (to: string, text: string) => Promise<SendResult>
   sync: () => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
   status: () => Promise<StatusInfo>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'send', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

@@ -18,7 +18,7 @@ import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
-import { Contacts, type ContactView } from './contacts.js'
+import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
 import type { SendResult } from './delivery.js'
@@ -29,6 +29,8 @@ import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { collectMail } from './mailbox/mailbox-collect.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
+import { senderPolicy } from './senders/index.js'
+import { todaysCounts } from './senders/stranger-quota.js'
 import { Mailbox } from '../mailbox/index.js'
 
 export interface ClientOptions {
@@ -74,7 +76,7 @@ export class CairnClient implements ClientApi {
     try {
       const identity = await loadIdentity(config.dataDir, store)
       const contacts = new Contacts(store)
-      const messenger = new Messenger({ identity, store, contacts, config, clock, log })
+      const messenger = new Messenger({ identity, store, contacts, config, clock, log, senders: senderPolicy(config, { contacts, store, log }) })
       const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)
       if (options.network !== false) await client.startNetwork()
       return client
@@ -169,7 +171,7 @@ export class CairnClient implements ClientApi {
     }
     const c = await this.contacts.add(name, peerId, addresses, this.clock.now())
     if (this.node !== undefined && addresses.length > 0) await this.node.peerStore.merge(parsePeerId(c.peerId), { multiaddrs: addresses.map(a => multiaddr(a)) })
-    return { ...c, trust: await this.contacts.trust(c) }
+    return this.contacts.view(c)
   }
 
   async contactList (): Promise<ContactView[]> { return this.contacts.list() }
@@ -193,6 +195,20 @@ export class CairnClient implements ClientApi {
     await this.contacts.accept(name)
     return this.contactVerify(name, false)
   }
+
+  async contactBlock (target: string): Promise<BlockChange> {
+    const change = await this.contacts.block(target, this.clock.now())
+    if (change.changed) this.log.info({ peer: change.peerId }, 'peer blocked')
+    return change
+  }
+
+  async contactUnblock (target: string): Promise<BlockChange> {
+    const change = await this.contacts.unblock(target)
+    if (change.changed) this.log.info({ peer: change.peerId }, 'peer unblocked')
+    return change
+  }
+
+  async blockList (): Promise<BlockedPeer[]> { return this.contacts.blocked() }
 
   async send (to: string, text: string): Promise<SendResult> {
     return this.messenger.send(to, text)
@@ -225,7 +241,7 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null }))
+    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
   }
 
   async status (): Promise<StatusInfo> {
@@ -248,7 +264,8 @@ export class CairnClient implements ClientApi {
       })),
       routingTable: (this.node?.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0,
       outbox: (await this.messenger.pending()).length,
-      preKeysLeft: (await availablePreKeys(tx)).preKeys
+      preKeysLeft: (await availablePreKeys(tx)).preKeys,
+      droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap }))
     }
   }
 }

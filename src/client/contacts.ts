@@ -3,6 +3,9 @@
  * identity keys the Signal store keeps: `changed` when the key last seen differs from the one the
  * user accepted (sending is blocked), `verified` when the user confirmed the safety number of the
  * key now accepted, `unverified` otherwise (and `new` before any key is known).
+ *
+ * The block list lives here too, keyed by PeerId: a blocked peer need not be a contact (strangers
+ * are blocked by PeerId), and removing a contact does not unblock it.
  */
 import { PublicKey } from '@signalapp/libsignal-client'
 import { InvalidInputError, UnknownContactError } from '../shared/errors.js'
@@ -23,10 +26,28 @@ export interface Contact {
 
 export interface ContactView extends Contact {
   trust: TrustState
+  /** Messages from this peer are dropped on arrival (`cairn contact block`). */
+  blocked: boolean
+}
+
+export interface BlockedPeer {
+  peerId: string
+  blockedAt: number
+}
+
+/** What `block` and `unblock` did: `changed` is false when the peer already was (or was not) blocked. */
+export interface BlockChange {
+  peerId: string
+  /** The contact's name, when the peer is one. */
+  name: string | null
+  blocked: boolean
+  changed: boolean
 }
 
 const byName = (name: string): string => `/cairn/contact/name/${name}`
 const byPeer = (peerId: string): string => `/cairn/contact/peer/${peerId}`
+const BLOCKED = '/cairn/contact/blocked/'
+const blockedKey = (peerId: string): string => BLOCKED + peerId
 const NAME = /^[\p{L}\p{N}_.-]{1,64}$/u
 
 export class Contacts {
@@ -77,8 +98,38 @@ export class Contacts {
     const out: ContactView[] = []
     for await (const { value } of this.store.list('/cairn/contact/name/')) {
       const c = JSON.parse(dec.decode(value)) as Contact
-      out.push({ ...c, trust: await this.trust(c) })
+      out.push(await this.view(c))
     }
+    return out
+  }
+
+  async view (c: Contact): Promise<ContactView> {
+    return { ...c, trust: await this.trust(c), blocked: await this.isBlocked(c.peerId) }
+  }
+
+  /** Block a contact (by name) or any peer (by PeerId): what it sends from now on is dropped. */
+  async block (target: string, now: number): Promise<BlockChange> {
+    const { peerId, contact } = await this.resolve(target)
+    const already = await this.isBlocked(peerId)
+    if (!already) await this.store.write([{ type: 'put', key: blockedKey(peerId), value: enc.encode(JSON.stringify({ peerId, blockedAt: now } satisfies BlockedPeer)) }])
+    return { peerId, name: contact?.name ?? null, blocked: true, changed: !already }
+  }
+
+  async unblock (target: string): Promise<BlockChange> {
+    const { peerId, contact } = await this.resolve(target)
+    const was = await this.isBlocked(peerId)
+    if (was) await this.store.write([{ type: 'del', key: blockedKey(peerId) }])
+    return { peerId, name: contact?.name ?? null, blocked: false, changed: was }
+  }
+
+  async isBlocked (peerId: string): Promise<boolean> {
+    return this.store.has(blockedKey(peerId))
+  }
+
+  /** Every blocked peer, contact or not, in PeerId order. */
+  async blocked (): Promise<BlockedPeer[]> {
+    const out: BlockedPeer[] = []
+    for await (const { value } of this.store.list(BLOCKED)) out.push(JSON.parse(dec.decode(value)) as BlockedPeer)
     return out
   }
 

@@ -28,6 +28,7 @@ import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from './inbox.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
+import type { SenderGate } from './senders/index.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
@@ -47,6 +48,8 @@ export interface MessengerInit {
   clock: Clock
   log: Logger
   routes?: DeliveryRoute[]
+  /** Who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
+  senders?: SenderGate
 }
 
 const ID_BYTES = 16
@@ -324,6 +327,8 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return undefined
     }
+    // blocked senders and strangers over their daily cap: seen (so acknowledged), never shown
+    if (await this.init.senders?.admits(tx, opened.sender, id, now) === false) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
     const m: InboxMessage = { id: messageId, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     recordMessage(tx, m, id)

@@ -139,6 +139,13 @@ export interface CairnConfig {
     signedPreKeyGraceMs: number
     /** One-time prekeys handed out (to replicas or senders) and never used are deleted after this, ms (> the TTL). */
     oneTimePreKeyExpiryMs: number
+    /**
+     * Messages shown per UTC day from one sender who is not a contact; more are dropped (still
+     * acknowledged, never shown). 0: none at all. Contacts are never capped.
+     */
+    strangerMessagesPerDay: number
+    /** Messages shown per UTC day from all senders who are not contacts, together. */
+    strangerMessagesPerDayTotal: number
   }
 }
 
@@ -182,7 +189,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       drainTimeoutMs: 5000
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
   }
 }
 
@@ -321,5 +328,8 @@ function validate (c: CairnConfig): void {
   if (!Number.isInteger(c.mailbox.replicasPerSubnet)) throw new ConfigError('mailbox.replicasPerSubnet', 'must be a whole number (0: no limit)')
   if (!Number.isInteger(c.metrics.port) || c.metrics.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${c.metrics.port}`)
   if (c.metrics.host.trim() === '') throw new ConfigError('metrics.host', 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0')
+  for (const key of ['strangerMessagesPerDay', 'strangerMessagesPerDayTotal'] as const) {
+    if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
+  }
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
 }

@@ -18,6 +18,7 @@ import { send } from './commands/send.js'
 import { status } from './commands/status.js'
 import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
+import { safeLine } from './safe-text.js'
 
 const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, mailbox, status, demo]
 
@@ -58,10 +59,11 @@ async function main (argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (CairnError.is(err)) {
-      process.stderr.write(`cairn ${command.name}: ${err.message}\n`)
+      // a message may quote a peer (a refusal's detail) or the command line: made inert like peer text
+      process.stderr.write(`cairn ${command.name}: ${safeLine(err.message)}\n`)
       return err.exitCode
     }
-    process.stderr.write(`cairn ${command.name}: ${describeError(err)}\n`)
+    process.stderr.write(`cairn ${command.name}: ${safeLine(describeError(err))}\n`)
     if (process.env.CAIRN_DEBUG !== undefined) process.stderr.write(`${(err as Error).stack ?? ''}\n`)
     return 1
   }

@@ -81,7 +81,7 @@ export class DaemonServer {
   private events (req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     const onMessage = (m: InboxMessage): void => {
-      void this.init.names(m.from).then(fromName => { res.write(JSON.stringify({ ...m, fromName } satisfies InboxView) + '\n') })
+      void this.init.names(m.from).then(fromName => { res.write(JSON.stringify({ ...m, fromName, contact: fromName !== null } satisfies InboxView) + '\n') })
     }
     this.init.messenger.on('message', onMessage)
     req.on('close', () => { this.init.messenger.off('message', onMessage) })

@@ -4,6 +4,7 @@ import { describeError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { openSession } from '../context.js'
 import { printLine } from '../output.js'
+import { safeLine } from '../safe-text.js'
 import type { Command } from './command.js'
 import { formatMessage } from './inbox.js'
 
@@ -25,7 +26,7 @@ export const chat: Command = {
       : (() => {
           const messenger = session.client?.messenger
           const names = async (): Promise<string | null> => peer?.name ?? null
-          const listener = (m: Omit<InboxView, 'fromName'>): void => { void names().then(fromName => { show({ ...m, fromName }) }) }
+          const listener = (m: Omit<InboxView, 'fromName' | 'contact'>): void => { void names().then(fromName => { show({ ...m, fromName, contact: fromName !== null }) }) }
           messenger?.on('message', listener)
           return () => { messenger?.off('message', listener) }
         })()
@@ -45,7 +46,7 @@ export const chat: Command = {
           if (r.route === 'outbox') printLine(`  (${peer?.name ?? name} is unreachable: kept in the outbox)`)
           else if (r.route === 'mailbox') printLine(`  (stored at ${r.replicas ?? 0} mailboxes)`)
         } catch (err) {
-          printLine(`  not sent: ${describeError(err)}`)
+          printLine(`  not sent: ${safeLine(describeError(err))}`)
         }
       }
       prompt()

@@ -4,7 +4,7 @@ import { openSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
-const USAGE = 'cairn contact add NAME PEER_ID|MULTIADDR | list | remove NAME | verify NAME [--confirm] | accept NAME'
+const USAGE = 'cairn contact add NAME PEER_ID|MULTIADDR | list | remove NAME | verify NAME [--confirm] | accept NAME | block NAME|PEER_ID | unblock NAME|PEER_ID'
 
 export const contact: Command = {
   name: 'contact',
@@ -27,9 +27,24 @@ export const contact: Command = {
         }
         case 'list': {
           const list = await api.contactList()
-          if (parsed.json) printJson(list)
-          else if (list.length === 0) printLine('no contacts yet: cairn contact add NAME PEER_ID')
-          else for (const c of list) printLine(`${c.name.padEnd(16)} ${c.peerId}  ${c.trust}`)
+          // blocked peers who are not contacts are listed too, with no name
+          const strangers = (await api.blockList()).filter(b => !list.some(c => c.peerId === b.peerId))
+          if (parsed.json) printJson([...list, ...strangers.map(b => ({ name: null, peerId: b.peerId, blocked: true, blockedAt: b.blockedAt }))])
+          else if (list.length === 0 && strangers.length === 0) printLine('no contacts yet: cairn contact add NAME PEER_ID')
+          else {
+            for (const c of list) printLine(`${c.name.padEnd(16)} ${c.peerId}  ${c.trust}${c.blocked ? '  blocked' : ''}`)
+            for (const b of strangers) printLine(`${'(not a contact)'.padEnd(16)} ${b.peerId}  blocked`)
+          }
+          break
+        }
+        case 'block':
+        case 'unblock': {
+          const [, target] = requirePositionals(parsed, ['SUBCOMMAND', 'NAME|PEER_ID'], `cairn contact ${sub} NAME|PEER_ID`)
+          const r = sub === 'block' ? await api.contactBlock(target as string) : await api.contactUnblock(target as string)
+          const who = r.name === null ? r.peerId : `${r.name} (${r.peerId})`
+          if (parsed.json) printJson(r)
+          else if (r.changed) printLine(`${sub}ed ${who}`)
+          else printLine(`${who} was ${r.blocked ? 'already' : 'not'} blocked`)
           break
         }
         case 'remove': {

@@ -1,11 +1,28 @@
 import type { InboxView } from '../../api.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
+import { layout, safeLine } from '../safe-text.js'
 import type { Command } from './command.js'
 
-export function formatMessage (m: InboxView): string {
-  const when = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
-  return `[${when}] ${m.fromName ?? m.from.slice(0, 16)}: ${m.text}`
+/** How a sender who is not in the contact book is shown: marked, by full PeerId (what `contact block` takes). */
+export const NOT_A_CONTACT = '[not a contact]'
+
+/**
+ * One message for a human: a header only we write (time, and the contact's name or a marked
+ * PeerId), then the text made safe (safe-text.ts), every line after the first indented; cut to the
+ * terminal's width when stdout is one, so no piece of the text starts a row by itself.
+ */
+export function formatMessage (m: InboxView, width: number | undefined = terminalWidth()): string {
+  // the sender's clock: any number, even one no Date can hold
+  const sent = new Date(m.sentAt)
+  const when = Number.isNaN(sent.getTime()) ? '????-??-?? ??:??:??' : sent.toISOString().replace('T', ' ').slice(0, 19)
+  const who = m.contact && m.fromName !== null ? safeLine(m.fromName) : `${NOT_A_CONTACT} ${safeLine(m.from)}`
+  return layout(`[${when}] ${who}: `, m.text, width === undefined ? {} : { width })
+}
+
+/** stdout's width when it is a terminal that knows its size (a pty may report 0 columns). */
+function terminalWidth (): number | undefined {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined
 }
 
 export const inbox: Command = {
@@ -16,7 +33,7 @@ export const inbox: Command = {
   async run (ctx) {
     await withSession(ctx, { network: false }, async (session) => {
       const list = await session.api.inbox()
-      if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route })))
+      if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route })))
       else if (list.length === 0) printLine('no messages')
       else for (const m of list) printLine(formatMessage(m))
     })
