@@ -46,6 +46,13 @@ export class CairnClient implements ClientApi {
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
   mailbox?: Mailbox
   private direct?: DirectService
+  /**
+   * The DHT join runs behind start-up: a message to a contact whose address we know needs none of
+   * it, and a one-shot `cairn send` must not wait ~15 s for a Kademlia server that is not there.
+   * Whatever looks up replicas waits for it (dhtReady).
+   */
+  private joining: Promise<void> = Promise.resolve()
+  private readonly stopping = new AbortController()
 
   private constructor (
     readonly config: CairnConfig,
@@ -90,7 +97,7 @@ export class CairnClient implements ClientApi {
     const serveMailbox = this.config.mailbox.enabled
     const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox })
     this.node = node
-    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log)]
+    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady())]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
     if (serveMailbox) await this.startMailbox()
@@ -122,16 +129,27 @@ export class CairnClient implements ClientApi {
     })
   }
 
-  /** Dial the bootstrap peers and join the DHT. Returns how many bootstrap peers answered. */
+  /**
+   * Dial the bootstrap peers and start joining the DHT (in the background: see `joining`).
+   * Returns how many bootstrap peers answered.
+   */
   async connectBootstrap (): Promise<number> {
     const node = this.requireNode()
     const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
       .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
     const connected = ok.filter(Boolean).length
     if (connected > 0) {
-      await joinDht(node, AbortSignal.timeout(this.config.limits.requestTimeoutMs)).catch((err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      const signal = AbortSignal.any([AbortSignal.timeout(this.config.limits.requestTimeoutMs), this.stopping.signal])
+      const join = joinDht(node, signal).then(() => {}, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      const before = this.joining
+      this.joining = Promise.all([before, join]).then(() => {})
     }
     return connected
+  }
+
+  /** Resolves once the DHT join that start-up (or a reconnect) began has finished or given up. */
+  async dhtReady (): Promise<void> {
+    await this.joining
   }
 
   /** Cut off from the network (no connections)? Dial the bootstrap peers again. */
@@ -142,6 +160,7 @@ export class CairnClient implements ClientApi {
   }
 
   async stop (): Promise<void> {
+    this.stopping.abort()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
@@ -219,6 +238,7 @@ export class CairnClient implements ClientApi {
     const node = this.requireNode()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
+    await this.dhtReady()
     const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { onProgress: progress })
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
@@ -230,6 +250,7 @@ export class CairnClient implements ClientApi {
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
+    await this.dhtReady()
     const rotated = await this.messenger.rotatePreKeysIfDue()
     return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
   }

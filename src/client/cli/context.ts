@@ -5,7 +5,7 @@
 import { loadConfig, type CairnConfig, type ConfigLayer } from '../../shared/config.js'
 import { createLogger, type Logger } from '../../shared/logger.js'
 import type { ClientApi, InboxView } from '../api.js'
-import { CairnClient } from '../client.js'
+import type { CairnClient } from '../client.js'
 import { connectDaemon } from '../daemon/daemon-client.js'
 import type { Parsed } from './args.js'
 import { statusLine, type Progress } from './progress.js'
@@ -42,6 +42,8 @@ export async function openSession (ctx: CommandContext, options: SessionOptions)
   const daemon = await connectDaemon(ctx.config.dataDir)
   if (daemon !== undefined) return { api: daemon, watch: daemon.watch, close: async () => {} }
   if (options.network) options.progress?.show(`connecting to ${ctx.config.bootstrap.length} bootstrap peer${ctx.config.bootstrap.length === 1 ? '' : 's'}…`)
+  // loaded here, not at the top: `cairn --help` and a command that finds a daemon never pay for libp2p
+  const { CairnClient } = await import('../client.js')
   const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network })
   return { api: client, client, close: async () => { await client.stop() } }
 }

@@ -22,7 +22,8 @@ export class MailboxRoute implements DeliveryRoute {
   readonly name = 'mailbox' as const
   private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
 
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly log: Logger) {}
+  /** `ready` resolves once the node has joined the DHT (lookups before that come back short). */
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}) {}
 
   /** The recipient's replica set; a burst of messages to one person costs one DHT lookup. */
   private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
@@ -37,6 +38,7 @@ export class MailboxRoute implements DeliveryRoute {
   }
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
+    await this.ready() // the deposit's deadline starts once lookups can work
     const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
     const replicas = await this.replicasOf(recipient, signal)
     if (replicas.length === 0) return { ok: false, error: 'no mailbox nodes reachable' }
@@ -58,6 +60,7 @@ export class MailboxRoute implements DeliveryRoute {
   }
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    await this.ready()
     const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
     const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal, perSubnet: this.config.mailbox.replicasPerSubnet })
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);

@@ -1,5 +1,3 @@
-import { CairnClient } from '../../client.js'
-import { DaemonServer } from '../../daemon/daemon-server.js'
 import { describeError } from '../../../shared/errors.js'
 import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
@@ -11,6 +9,7 @@ export const daemon: Command = {
   summary: "run this user's node in the foreground; other commands then go through it",
   flags: {},
   async run ({ parsed, config, log }) {
+    const [{ CairnClient }, { DaemonServer }] = await Promise.all([import('../../client.js'), import('../../daemon/daemon-server.js')])
     const client = await CairnClient.open({ config, log })
     const server = new DaemonServer({
       dataDir: config.dataDir,

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConfig, type CairnConfig } from '../../../shared/config.js'
 import { createLogger } from '../../../shared/logger.js'
-import { OperatorNode } from '../../../mailbox/operator-node.js'
-import { CairnClient } from '../../client.js'
+import type { OperatorNode } from '../../../mailbox/operator-node.js'
+import type { CairnClient } from '../../client.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -20,6 +20,7 @@ export const demo: Command = {
   summary: 'start a small local network on loopback and show delivery end to end',
   flags: { keep: { type: 'boolean' } },
   async run ({ parsed, config }) {
+    const [{ OperatorNode }, { CairnClient }] = await Promise.all([import('../../../mailbox/operator-node.js'), import('../../client.js')])
     const root = await mkdtemp(join(tmpdir(), 'cairn-demo-'))
     const log = createLogger(parsed.layer.logLevel ?? 'error', { app: 'cairn-demo' })
     const steps: Array<{ step: string, [k: string]: unknown }> = []

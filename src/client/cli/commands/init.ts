@@ -1,5 +1,3 @@
-import { CairnClient } from '../../client.js'
-import { keyFingerprint } from '../../crypto/safety-number.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
 
@@ -9,6 +7,7 @@ export const init: Command = {
   summary: 'create an identity in the data dir (refuses to overwrite one)',
   flags: {},
   async run ({ parsed, config }) {
+    const [{ CairnClient }, { keyFingerprint }] = await Promise.all([import('../../client.js'), import('../../crypto/safety-number.js')])
     const identity = await CairnClient.init(config)
     const peerId = identity.peerId.toString()
     if (parsed.json) printJson({ peerId, dataDir: config.dataDir })
