@@ -5,7 +5,7 @@
  * real client's bundle publication, mailbox deposits, fetch and ack. Then clean exit on SIGTERM.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -84,6 +84,12 @@ test('the container entrypoint serves /healthz and Prometheus /metrics, and cair
   assert.equal(fetched.get('cairn_envelopes_stored'), 0)
   assert.equal(fetched.get('cairn_envelope_bytes_stored'), 0)
 
+  // deploy/README.md: every dir in the data dir 0700, every file 0600 (LevelDB's too: umask 077)
+  const dataDir = op.env.CAIRN_DATA_DIR as string
+  for (const entry of ['', ...readdirSync(dataDir, { recursive: true }).map(String)]) {
+    const st = statSync(join(dataDir, entry))
+    assert.equal(st.mode & 0o777, st.isDirectory() ? 0o700 : 0o600, `${entry === '' ? 'the data dir' : entry}: mode ${(st.mode & 0o777).toString(8)}`)
+  }
   assert.equal(await op.stop('SIGTERM'), 0, `clean exit on SIGTERM; stderr: ${op.stderr()}`)
   await assert.rejects(fetch(`${op.metrics}/healthz`), 'the endpoint is gone with the process')
 })
