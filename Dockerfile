@@ -1,9 +1,10 @@
-# syntax=docker/dockerfile:1
 # A Cairn mailbox node: DHT server, mailbox, circuit relay and bootstrap peer, with Prometheus
 # metrics and a health check. Build: `docker build -t cairn-mailbox .`; run and operate it with
 # deploy/README.md. test/operator/dockerfile.test.ts checks this file against the build output.
 #
-# Debian slim, not Alpine: libsignal-client ships prebuilt glibc binaries only.
+# Debian slim, not Alpine: libsignal-client ships prebuilt glibc binaries only. No `# syntax=`
+# line: nothing here needs a newer frontend, and BuildKit would fetch one from a registry (where
+# there is none, NODE_IMAGE names a local base: test/image/ builds one with debootstrap).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: every dependency (dev ones too) and the TypeScript compile --------------------------
@@ -66,9 +67,12 @@ VOLUME ["/data"]
 # libp2p over TCP, libp2p over WebSockets, Prometheus /metrics and /healthz
 EXPOSE 4001/tcp 4002/tcp 9464/tcp
 STOPSIGNAL SIGTERM
-# no curl in the slim image: node's fetch asks /healthz (200 only with the store open and listening)
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CAIRN_METRICS_PORT || 9464) + '/healthz', { signal: AbortSignal.timeout(4000) }).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# `cairn mailbox --health` asks /healthz (200 only with the store open and listening) where the node
+# recorded it serves it (/data/health-endpoint.json): whatever set the port (CAIRN_*, config.json, a
+# flag in CMD), a private metrics address, or metrics off (then /healthz alone, on loopback). It
+# prints why when it fails. No curl in the slim image. The timeout allows for loading the CLI.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["node", "/app/dist/src/client/cli/main.js", "mailbox", "--health"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/client/cli/main.js", "mailbox"]
 # one JSON line at start ({"peerId", "addresses", "metrics"}), like the pino logs on stderr
 CMD ["--json"]

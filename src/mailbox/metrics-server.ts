@@ -2,7 +2,8 @@
  * The operator's HTTP endpoint: GET /metrics (Prometheus text: libp2p's metrics and cairn_*) and
  * GET /healthz (200 when the node can serve, 503 otherwise, with the failing checks in the body).
  * It binds to the configured interface only, loopback by default: metrics name peers and load,
- * which is nobody else's business unless the operator chooses to expose them.
+ * which is nobody else's business unless the operator chooses to expose them. With metrics off
+ * (no registry) it serves /healthz alone, so the image's HEALTHCHECK still has something to ask.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,7 +22,8 @@ export interface MetricsServerInit {
   host: string
   /** TCP port; 0 picks a free one. */
   port: number
-  registry: Registry
+  /** Undefined: metrics are off, /metrics answers 404 and only /healthz is served. */
+  registry?: Registry
   health: () => Promise<Health>
   log: Logger
 }
@@ -69,7 +71,9 @@ export class MetricsServer {
     const path = (req.url ?? '/').split('?')[0]
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return this.send(res, 405, 'text/plain', 'only GET and HEAD\n', { allow: 'GET, HEAD' })
-      if (path === '/metrics') return this.send(res, 200, this.init.registry.contentType, await this.init.registry.metrics())
+      const registry = this.init.registry
+      if (path === '/metrics' && registry === undefined) return this.send(res, 404, 'text/plain', 'metrics are disabled on this node (metrics.enabled); /healthz answers\n')
+      if (path === '/metrics' && registry !== undefined) return this.send(res, 200, registry.contentType, await registry.metrics())
       if (path === '/healthz') {
         const health = await this.init.health()
         return this.send(res, health.ready ? 200 : 503, 'application/json', JSON.stringify(health) + '\n')

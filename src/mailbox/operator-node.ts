@@ -19,12 +19,17 @@ import { loadOrCreatePeerKey } from '../shared/peer-key.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
 import { Mailbox } from './index.js'
+import { probeHost, removeHealthEndpoint, writeHealthEndpoint } from './health-endpoint.js'
 import { MetricsServer, type Health } from './metrics-server.js'
 import { registerCairnMetrics } from './prometheus.js'
 import { ensureStoreVersion, STORE_VERSION_KEY } from './store-check.js'
 
-/** Where /metrics and /healthz are served; no port: not served. */
-export interface MetricsEndpoint { port?: number, host: string }
+/**
+ * Where /metrics and /healthz are served; no port: not served. `healthOnly`: metrics are off but
+ * /healthz is served (the mailbox command then binds a free loopback port). Whatever is served is
+ * recorded in DATA_DIR/health-endpoint.json for `cairn mailbox --health`.
+ */
+export interface MetricsEndpoint { port?: number, host: string, healthOnly?: boolean }
 
 export interface OperatorOptions {
   metrics?: MetricsEndpoint
@@ -37,8 +42,9 @@ const BUNDLE_PREFIX = '/cairn/mbx/bundle/'
 export class OperatorNode {
   private state: State = 'running'
   private metricsServer?: MetricsServer
+  private servesMetrics = false
 
-  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger, readonly storeVersion: number) {}
+  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger, readonly storeVersion: number, private readonly dataDir: string) {}
 
   static async start (config: CairnConfig, log: Logger, clock: Clock = systemClock, options: OperatorOptions = {}): Promise<OperatorNode> {
     ensureDataDir(config.dataDir)
@@ -50,7 +56,8 @@ export class OperatorNode {
       const { to: storeVersion } = await ensureStoreVersion(store, { log })
       // one registry per node rather than prom-client's global one, so nothing else in the process
       // leaks into the scrape; preserveExistingMetrics, or libp2p clears the global registry
-      const registry = options.metrics?.port === undefined ? undefined : new Registry()
+      const endpoint = options.metrics?.port === undefined ? undefined : { host: options.metrics.host, port: options.metrics.port }
+      const registry = endpoint === undefined || options.metrics?.healthOnly === true ? undefined : new Registry()
       // libp2p's own metrics land in the same registry, through NodeInit.metrics (create-node.ts)
       const nodeInit = {
         privateKey,
@@ -62,8 +69,8 @@ export class OperatorNode {
       node = await createNode(nodeInit)
       const mailbox = new Mailbox({ node, store, config, clock, log })
       await mailbox.start()
-      op = new OperatorNode(node, mailbox, store, log, storeVersion)
-      if (registry !== undefined && options.metrics?.port !== undefined) await op.serveMetrics(registry, { host: options.metrics.host, port: options.metrics.port })
+      op = new OperatorNode(node, mailbox, store, log, storeVersion, config.dataDir)
+      if (endpoint !== undefined) await op.serveMetrics(registry, endpoint)
       await op.joinNetwork(config)
       return op
     } catch (err) {
@@ -76,7 +83,16 @@ export class OperatorNode {
     }
   }
 
-  private async serveMetrics (registry: Registry, endpoint: { host: string, port: number }): Promise<void> {
+  private async serveMetrics (registry: Registry | undefined, endpoint: { host: string, port: number }): Promise<void> {
+    if (registry !== undefined) this.registerMetrics(registry)
+    this.metricsServer = new MetricsServer({ ...endpoint, ...(registry === undefined ? {} : { registry }), health: async () => this.health(), log: this.log })
+    await this.metricsServer.start()
+    this.servesMetrics = registry !== undefined
+    const bound = new URL(this.metricsServer.url)
+    writeHealthEndpoint(this.dataDir, { url: `http://${probeHost(bound.hostname)}:${bound.port}/healthz`, metrics: this.servesMetrics, pid: process.pid })
+  }
+
+  private registerMetrics (registry: Registry): void {
     registerCairnMetrics(registry, {
       metrics: this.mailbox.metrics,
       totals: async () => this.mailbox.store.totals(),
@@ -85,8 +101,6 @@ export class OperatorNode {
       ready: async () => (await this.health()).ready,
       info: { peerId: this.node.peerId.toString(), version: cairnVersion(), storeVersion: this.storeVersion }
     })
-    this.metricsServer = new MetricsServer({ ...endpoint, registry, health: async () => this.health(), log: this.log })
-    await this.metricsServer.start()
   }
 
   private async joinNetwork (config: CairnConfig): Promise<void> {
@@ -102,9 +116,14 @@ export class OperatorNode {
     return this.node.getMultiaddrs().map(String)
   }
 
-  /** The /metrics and /healthz base URL, when they are served. */
+  /** The /metrics and /healthz base URL, when metrics are served. */
   get metricsUrl (): string | undefined {
-    return this.metricsServer?.url
+    return this.servesMetrics ? this.metricsServer?.url : undefined
+  }
+
+  /** The /healthz URL, when it is served (with metrics or alone). */
+  get healthUrl (): string | undefined {
+    return this.metricsServer === undefined ? undefined : `${this.metricsServer.url}/healthz`
   }
 
   /** Ready when not shutting down, LevelDB answers a read, and libp2p runs with addresses. */
@@ -131,6 +150,7 @@ export class OperatorNode {
     }
     this.state = 'stopped'
     await this.metricsServer?.stop()
+    if (this.metricsServer !== undefined) removeHealthEndpoint(this.dataDir)
     if (failure !== undefined) throw failure
   }
 

@@ -14,7 +14,9 @@ export const paths = {
   signalIdentity: (dir: string) => join(dir, 'signal-identity.key'),
   store: (dir: string) => join(dir, 'store'),
   socket: (dir: string) => join(dir, 'daemon.sock'),
-  token: (dir: string) => join(dir, 'daemon.token')
+  token: (dir: string) => join(dir, 'daemon.token'),
+  /** Where a running mailbox node answers /healthz (health-endpoint.ts). */
+  healthEndpoint: (dir: string) => join(dir, 'health-endpoint.json')
 }
 
 /** Create the data dir (0700) if needed, and tighten it if it exists with looser permissions. */

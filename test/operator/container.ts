@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
-import { startCairn } from '../helpers/cli.js'
+import { cairn, startCairn, type Run } from '../helpers/cli.js'
 
 /** The repository root (this file runs from dist/test/operator/). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url))
@@ -113,14 +113,25 @@ export interface RunningOperator {
  * Start the operator entrypoint with the image's command and environment. Only what must differ
  * on a shared test machine is changed: the data dir, loopback listen ports, a free metrics port.
  */
-export async function startOperator (t: TestContext, dataDir: string, extraEnv: Record<string, string> = {}): Promise<RunningOperator> {
+export async function startOperator (t: TestContext, dataDir: string, extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<RunningOperator> {
   const launch = containerLaunch()
   const port = extraEnv.CAIRN_METRICS_PORT ?? String(await freePort())
   const env = { ...launch.env, CAIRN_DATA_DIR: dataDir, CAIRN_LISTEN: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', CAIRN_METRICS_PORT: port, ...extraEnv }
   // startCairn runs this checkout's main.js, which is the image's script (dockerfile.test checks)
-  const { child, first, stop, stderr } = await startCairn<{ peerId: string, addresses: string[], metrics?: string }>(t, launch.args, env)
+  const { child, first, stop, stderr } = await startCairn<{ peerId: string, addresses: string[], metrics?: string }>(t, [...launch.args, ...extraArgs], env)
   const address = first.addresses.find(a => !a.includes('/ws')) ?? ''
   return { peerId: first.peerId, address, metrics: (first.metrics ?? '').replace('0.0.0.0', '127.0.0.1'), env, stop, kill: (signal) => { child.kill(signal) }, stderr }
+}
+
+/**
+ * Run the image's HEALTHCHECK command as the engine would: the container's environment, none of
+ * the flags the node was started with. Its script is this checkout's main.js (dockerfile.test).
+ */
+export async function runHealthcheck (env: Record<string, string>): Promise<Run> {
+  const launch = containerLaunch()
+  const [cmd, script, ...args] = launch.healthcheck
+  if (cmd !== 'node' || script !== launch.script) throw new Error(`the HEALTHCHECK does not run the entrypoint's script: ${JSON.stringify(launch.healthcheck)}`)
+  return cairn(args, { env })
 }
 
 /**

@@ -5,8 +5,7 @@
  * real client's bundle publication, mailbox deposits, fetch and ack. Then clean exit on SIGTERM.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -15,7 +14,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ensureDataDir, paths, writeSecretFile } from '../../src/shared/data-dir.js'
 import { cairn } from '../helpers/cli.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
-import { containerLaunch, parsePrometheus, REPO, startOperator } from './container.js'
+import { containerLaunch, parsePrometheus, REPO, runHealthcheck, startOperator } from './container.js'
 
 async function scrape (base: string): Promise<Map<string, number>> {
   const res = await fetch(`${base}/metrics`)
@@ -24,13 +23,6 @@ async function scrape (base: string): Promise<Map<string, number>> {
   return parsePrometheus(await res.text())
 }
 
-/** Run the image's HEALTHCHECK command with the container's environment. */
-async function healthcheck (env: Record<string, string>): Promise<number | null> {
-  const [cmd, ...args] = containerLaunch().healthcheck
-  assert.equal(cmd, 'node')
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' })
-  return new Promise(resolve => child.on('close', resolve))
-}
 
 test('the container entrypoint serves /healthz and Prometheus /metrics, and cairn_* counters follow deposits and fetches', async (t) => {
   const root = await tempRoot(t, 'cairn-op-')
@@ -42,7 +34,8 @@ test('the container entrypoint serves /healthz and Prometheus /metrics, and cair
   const health = await fetch(`${op.metrics}/healthz`)
   assert.equal(health.status, 200)
   assert.deepEqual(await health.json(), { ready: true, checks: { running: true, store: true, listening: true } })
-  assert.equal(await healthcheck(op.env), 0, 'the HEALTHCHECK command passes')
+  const hc = await runHealthcheck(op.env)
+  assert.equal(hc.code, 0, `the HEALTHCHECK command passes: ${hc.stderr}`)
   assert.equal((await fetch(`${op.metrics}/nope`)).status, 404)
   assert.equal((await fetch(`${op.metrics}/metrics`, { method: 'POST' })).status, 405)
 
@@ -91,6 +84,12 @@ test('the container entrypoint serves /healthz and Prometheus /metrics, and cair
   assert.equal(fetched.get('cairn_envelopes_stored'), 0)
   assert.equal(fetched.get('cairn_envelope_bytes_stored'), 0)
 
+  // deploy/README.md: every dir in the data dir 0700, every file 0600 (LevelDB's too: umask 077)
+  const dataDir = op.env.CAIRN_DATA_DIR as string
+  for (const entry of ['', ...readdirSync(dataDir, { recursive: true }).map(String)]) {
+    const st = statSync(join(dataDir, entry))
+    assert.equal(st.mode & 0o777, st.isDirectory() ? 0o700 : 0o600, `${entry === '' ? 'the data dir' : entry}: mode ${(st.mode & 0o777).toString(8)}`)
+  }
   assert.equal(await op.stop('SIGTERM'), 0, `clean exit on SIGTERM; stderr: ${op.stderr()}`)
   await assert.rejects(fetch(`${op.metrics}/healthz`), 'the endpoint is gone with the process')
 })

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { healthTarget, probeHealth } from '../../../mailbox/health-endpoint.js'
 import { OperatorNode, type MetricsEndpoint } from '../../../mailbox/operator-node.js'
 import { checkStore, formatReport } from '../../../mailbox/store-check.js'
 import { systemClock } from '../../../shared/clock.js'
@@ -42,11 +43,24 @@ async function check (config: CairnConfig, json: boolean): Promise<void> {
   if (!report.healthy) throw new CairnError('INTERNAL', `the store at ${dir} has problems (listed above); restore a backup, or ask for help with the report`)
 }
 
+/**
+ * Ask the running node's /healthz: where the node recorded it serves health, else where the
+ * config layers (and any --metrics-* flags given here) say. Exit 0 healthy, 1 with the reason.
+ */
+async function health (parsed: Parsed, config: CairnConfig): Promise<void> {
+  const metrics = metricsConfig(parsed, config)
+  const target = healthTarget(config.dataDir, metrics)
+  if (target === undefined) throw new CairnError('INTERNAL', `metrics disabled and no running node has recorded a health endpoint in ${config.dataDir} (is the node running with this data dir?)`)
+  const body = await probeHealth(target)
+  if (parsed.json) printJson({ healthy: true, url: target.url, health: body })
+  else printLine(`healthy: ${target.url} (${target.how})`)
+}
+
 export const mailbox: Command = {
   name: 'mailbox',
-  usage: 'cairn mailbox [--metrics-port PORT] [--metrics-host HOST] [--print-config] [--check]',
-  summary: 'run an operator node: DHT server, mailbox, circuit relay, bootstrap peer (--check verifies a stopped node\'s store)',
-  flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' } },
+  usage: 'cairn mailbox [--metrics-port PORT] [--metrics-host HOST] [--print-config] [--check] [--health]',
+  summary: 'run an operator node: DHT server, mailbox, circuit relay, bootstrap peer (--check verifies a stopped node\'s store, --health asks a running one)',
+  flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' }, health: { type: 'boolean' } },
   // an operator node is the relay that peers behind NAT reserve slots on (and punch holes through);
   // CAIRN_RELAY_ENABLED=false or config.json turns it off. Its disk is for holding mail, so its
   // node-wide cap is far above an ordinary peer's (CAIRN_MAILBOX_MAX_TOTAL_BYTES sets the operator's own)
@@ -56,8 +70,12 @@ export const mailbox: Command = {
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
     if (parsed.flags['print-config'] === true) { printLine(JSON.stringify(effective, null, 2)); return }
     if (parsed.flags.check === true) { await check(config, parsed.json); return }
+    if (parsed.flags.health === true) { await health(parsed, config); return }
 
-    const endpoint: MetricsEndpoint = metrics.enabled ? { host: metrics.host, port: metrics.port } : { host: metrics.host }
+    // the data dir holds secrets: LevelDB's dirs and files too (0700/0600, as deploy/README.md says)
+    process.umask(0o077)
+    // metrics off: /healthz alone on a free loopback port, so a health check still has an answer
+    const endpoint: MetricsEndpoint = metrics.enabled ? { host: metrics.host, port: metrics.port } : { host: '127.0.0.1', port: 0, healthOnly: true }
     const starting = OperatorNode.start(effective, log, systemClock, { metrics: endpoint })
     // a signal during start-up (a fast redeploy) waits for start to finish, then stops cleanly
     onShutdown(async () => {
@@ -74,6 +92,7 @@ export const mailbox: Command = {
       printLine(`cairn mailbox node ${peerId}`)
       for (const a of op.addresses()) printLine(`  ${a}`)
       if (url !== undefined) printLine(`metrics: ${url}/metrics  health: ${url}/healthz`)
+      else printLine(`metrics disabled; health: ${op.healthUrl ?? 'not served'}`)
     }
     log.info({ peerId, addresses: op.addresses(), metrics: url, storeVersion: op.storeVersion }, 'mailbox node started')
     await new Promise(() => {}) // until a signal
