@@ -138,7 +138,13 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return status ?? 'duplicate'
   }
 
-  /** Which of `ids` are not in the inbox yet (a read of what only grows: no lock needed). */
+  /** Which of `sender`'s message ids (hex) this node has not handled yet (shown or dropped). */
+  async unseenFrom (sender: string, messageIds: string[]): Promise<string[]> {
+    const seen = await Promise.all(messageIds.map(async id => messageSeen(this.init.store, sender, id)))
+    return messageIds.filter((_, i) => !seen[i])
+  }
+
+  /** Which envelope `ids` are not in the inbox yet (a read of what only grows: no lock needed). */
   async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> {
     const seen = await Promise.all(ids.map(async id => alreadySeen(this.init.store, hex(id))))
     return ids.filter((_, i) => seen[i] !== true)

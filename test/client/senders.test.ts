@@ -30,7 +30,7 @@ test('direct: strangers are capped per stranger and in total, across a restart; 
   await bob.restart()
   const late = await mallory.client.send('bob', 'mallory after the restart')
   assert.equal(late.route, 'direct')
-  assert.deepEqual(await bob.client.messenger.unseen([Buffer.from(late.id, 'hex')]), [], 'a dropped message is recorded as seen')
+  assert.deepEqual(await bob.client.messenger.unseenFrom(mallory.peerId, [late.id]), [], 'a dropped message is recorded as seen')
   for (let i = 0; i < 2; i++) await eve.client.send('bob', `eve ${i}`)
   for (let i = 0; i < 5; i++) await alice.client.send('bob', `alice ${i}`)
   assert.deepEqual(await textsFrom(bob, mallory), ['mallory 0', 'mallory 1'], 'the per-stranger count survived the restart')
@@ -72,8 +72,9 @@ test('mailbox: a blocked peer\'s mail and a stranger\'s over the cap are dropped
   assert.equal(texts.length, 3)
   assert.deepEqual(texts.slice(0, 2), ['alice 0', 'alice 1'])
   assert.match(texts[2] as string, /^eve [01]$/)
-  const dropped = ['mallory 0', 'mallory 1', texts[2] === 'eve 0' ? 'eve 1' : 'eve 0'].map(text => Buffer.from(ids[text] as string, 'hex'))
-  assert.deepEqual(await bob.client.messenger.unseen(dropped), [], 'dropped messages are recorded as seen')
+  const evesDropped = texts[2] === 'eve 0' ? 'eve 1' : 'eve 0'
+  assert.deepEqual(await bob.client.messenger.unseenFrom((mallory as TestUser).peerId, ['mallory 0', 'mallory 1'].map(text => ids[text] as string)), [], 'dropped messages are recorded as seen')
+  assert.deepEqual(await bob.client.messenger.unseenFrom((eve as TestUser).peerId, [ids[evesDropped] as string]), [])
   assert.deepEqual((await bob.client.status()).droppedToday, { blocked: 2, strangerCap: 1 })
 
   await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))

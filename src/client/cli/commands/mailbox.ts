@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs'
 import { healthTarget, probeHealth } from '../../../mailbox/health-endpoint.js'
-import { OperatorNode, type MetricsEndpoint } from '../../../mailbox/operator-node.js'
-import { checkStore, formatReport } from '../../../mailbox/store-check.js'
+import type { MetricsEndpoint } from '../../../mailbox/operator-node.js'
 import { systemClock } from '../../../shared/clock.js'
 import type { CairnConfig } from '../../../shared/config.js'
 import { paths } from '../../../shared/data-dir.js'
 import { CairnError, ConfigError, InvalidInputError } from '../../../shared/errors.js'
-import { Store } from '../../../shared/store.js'
 import type { Parsed } from '../args.js'
 import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
@@ -36,6 +34,7 @@ async function check (config: CairnConfig, json: boolean): Promise<void> {
   const dir = paths.store(config.dataDir)
   // Store.open would create an empty store: a mistyped data dir must not pass as healthy
   if (!existsSync(dir)) throw new InvalidInputError(`no store at ${dir}; is --data-dir (CAIRN_DATA_DIR) this node's data dir?`)
+  const [{ Store }, { checkStore, formatReport }] = await Promise.all([import('../../../shared/store.js'), import('../../../mailbox/store-check.js')])
   const store = await Store.open(dir)
   const report = await checkStore(store).finally(async () => { await store.close() })
   if (json) printJson({ dataDir: config.dataDir, ...report })
@@ -76,6 +75,8 @@ export const mailbox: Command = {
     process.umask(0o077)
     // metrics off: /healthz alone on a free loopback port, so a health check still has an answer
     const endpoint: MetricsEndpoint = metrics.enabled ? { host: metrics.host, port: metrics.port } : { host: '127.0.0.1', port: 0, healthOnly: true }
+    // loaded here: `--health` (the container's HEALTHCHECK, every 30 s) and `--help` need none of it
+    const { OperatorNode } = await import('../../../mailbox/operator-node.js')
     const starting = OperatorNode.start(effective, log, systemClock, { metrics: endpoint })
     // a signal during start-up (a fast redeploy) waits for start to finish, then stops cleanly
     onShutdown(async () => {
