@@ -50,13 +50,21 @@ test('a forged bundle dated far ahead, offered by any peer, neither freezes the 
   const mallory = await hostilePeer(t, root, net.bootstrap, { dhtServer: true })
   const genuine = await mallory.ask((net.nodes[0] as OperatorNode).node.peerId, { takeBundle: { recipient: bobBytes } })
   assert.ok(genuine.bundle !== undefined)
-  const forged = PreKeyBundle.decode(PreKeyBundle.encode(genuine.bundle))
-  forged.publishedAt = Number.MAX_SAFE_INTEGER
-  ;(forged.signedPreKey as { id: number }).id = 0xabcde
-  for (const n of net.nodes) await mallory.ask(n.node.peerId, { offer: { recipient: bobBytes, ids: [], tombstones: [], bundle: { ...forged, preKeys: [], kyberPreKeys: [] } } })
+  // two forgeries: dated as far ahead as a number goes, and dated just ahead (within clock skew)
+  // with the signed prekey renumbered, which only the owner's signature over the bundle exposes
+  const forge = (publishedAt: number): PreKeyBundle => {
+    const b = PreKeyBundle.decode(PreKeyBundle.encode(genuine.bundle as PreKeyBundle))
+    b.publishedAt = publishedAt
+    ;(b.signedPreKey as { id: number }).id = 0xabcde
+    return { ...b, preKeys: [], kyberPreKeys: [] }
+  }
+  for (const bundle of [forge(Number.MAX_SAFE_INTEGER), forge(Date.now() + 60_000)]) {
+    for (const n of net.nodes) await mallory.ask(n.node.peerId, { offer: { recipient: bobBytes, ids: [], tombstones: [], bundle } })
+  }
   for (const n of net.nodes) {
     const held = await n.mailbox.store.getBundle(bob.peerId)
     assert.ok(held !== undefined && held.publishedAt < Date.now() + BUNDLE_CLOCK_SKEW_MS, 'the forgery was not merged')
+    assert.notEqual(held.signedPreKey?.id, 0xabcde, 'the renumbered forgery was not merged')
     await verifyBundle(held, parsePeerId(bob.peerId))
   }
 
