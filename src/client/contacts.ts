@@ -12,6 +12,7 @@ import { InvalidInputError, UnknownContactError } from '../shared/errors.js'
 import { looksLikePeerId, parsePeerId } from '../shared/peer-id.js'
 import type { Store } from '../shared/store.js'
 import { dec, enc, keys } from './crypto/kv.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
 export type TrustState = 'new' | 'unverified' | 'verified' | 'changed'
 
@@ -44,9 +45,9 @@ export interface BlockChange {
   changed: boolean
 }
 
-const byName = (name: string): string => `/cairn/contact/name/${name}`
-const byPeer = (peerId: string): string => `/cairn/contact/peer/${peerId}`
-const BLOCKED = '/cairn/contact/blocked/'
+const byName = (name: string): string => `${NAMESPACES.contact}name/${name}`
+const byPeer = (peerId: string): string => `${NAMESPACES.contact}peer/${peerId}`
+const BLOCKED = `${NAMESPACES.contact}blocked/`
 const blockedKey = (peerId: string): string => BLOCKED + peerId
 const NAME = /^[\p{L}\p{N}_.-]{1,64}$/u
 
@@ -96,7 +97,7 @@ export class Contacts {
 
   async list (): Promise<ContactView[]> {
     const out: ContactView[] = []
-    for await (const { value } of this.store.list('/cairn/contact/name/')) {
+    for await (const { value } of this.store.list(`${NAMESPACES.contact}name/`)) {
       const c = JSON.parse(dec.decode(value)) as Contact
       out.push(await this.view(c))
     }

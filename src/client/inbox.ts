@@ -6,6 +6,7 @@
  */
 import type { Store } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
 export type Route = 'direct' | 'mailbox'
 
@@ -19,9 +20,9 @@ export interface InboxMessage {
   route: Route
 }
 
-const seenKey = (envelopeIdHex: string): string => `/cairn/seen/${envelopeIdHex}`
-const seenMessageKey = (sender: string, messageIdHex: string): string => `/cairn/seen-message/${sender}/${messageIdHex}`
-const messageKey = (m: InboxMessage): string => `/cairn/inbox/${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
+const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`
+const seenMessageKey = (sender: string, messageIdHex: string): string => `${NAMESPACES.seenMessage}${sender}/${messageIdHex}`
+const messageKey = (m: InboxMessage): string => `${NAMESPACES.inbox}${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
 
 /** Whether this exact envelope was handled already. */
 export async function alreadySeen (kv: Pick<Kv, 'get'>, envelopeIdHex: string): Promise<boolean> {
@@ -52,6 +53,6 @@ export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): 
 /** All received messages, oldest first: by the sender's clock, then its per-conversation number. */
 export async function listInbox (store: Store): Promise<InboxMessage[]> {
   const out: InboxMessage[] = []
-  for await (const { value } of store.list('/cairn/inbox/')) out.push(JSON.parse(dec.decode(value)) as InboxMessage)
+  for await (const { value } of store.list(NAMESPACES.inbox)) out.push(JSON.parse(dec.decode(value)) as InboxMessage)
   return out.sort((a, b) => a.sentAt - b.sentAt || (a.from === b.from ? a.seq - b.seq : a.receivedAt - b.receivedAt))
 }

@@ -5,6 +5,7 @@
  */
 import type { Store } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
 export interface OutboxEntry {
   id: string
@@ -18,7 +19,7 @@ export interface OutboxEntry {
   lastError?: string
 }
 
-const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `/cairn/outbox/${e.createdAt.toString().padStart(15, '0')}-${e.id}`
+const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `${NAMESPACES.outbox}${e.createdAt.toString().padStart(15, '0')}-${e.id}`
 
 export function putOutbox (kv: Kv, e: OutboxEntry): void {
   kv.put(entryKey(e), enc.encode(JSON.stringify(e)))
@@ -30,6 +31,6 @@ export async function removeOutbox (store: Store, e: OutboxEntry): Promise<void>
 
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {
   const out: OutboxEntry[] = []
-  for await (const { value } of store.list('/cairn/outbox/')) out.push(JSON.parse(dec.decode(value)) as OutboxEntry)
+  for await (const { value } of store.list(NAMESPACES.outbox)) out.push(JSON.parse(dec.decode(value)) as OutboxEntry)
   return out
 }

@@ -14,20 +14,21 @@ import { hasBoundId } from '../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { MailboxRefusal } from './errors.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
-const P = '/cairn/mbx/'
+const N = NAMESPACES
 const k = {
-  env: (r: string, id: string) => `${P}env/${r}/${id}`,
-  envPrefix: (r: string) => `${P}env/${r}/`,
-  tomb: (r: string, id: string) => `${P}tomb/${r}/${id}`,
-  tombPrefix: (r: string) => `${P}tomb/${r}/`,
+  env: (r: string, id: string) => `${N.mailboxEnvelope}${r}/${id}`,
+  envPrefix: (r: string) => `${N.mailboxEnvelope}${r}/`,
+  tomb: (r: string, id: string) => `${N.mailboxTombstone}${r}/${id}`,
+  tombPrefix: (r: string) => `${N.mailboxTombstone}${r}/`,
   /** Expiry index: the kind ('e' envelope, 't' tombstone) lets one sweep serve both. */
-  exp: (at: number, r: string, id: string, kind: 'e' | 't') => `${P}exp/${String(at).padStart(15, '0')}/${r}/${id}/${kind}`,
-  expPrefix: `${P}exp/`,
-  usage: (r: string) => `${P}usage/${r}`,
-  usagePrefix: `${P}usage/`,
-  bundle: (r: string) => `${P}bundle/${r}`,
-  bundlePrefix: `${P}bundle/`
+  exp: (at: number, r: string, id: string, kind: 'e' | 't') => `${N.mailboxExpiry}${String(at).padStart(15, '0')}/${r}/${id}/${kind}`,
+  expPrefix: N.mailboxExpiry,
+  usage: (r: string) => `${N.mailboxUsage}${r}`,
+  usagePrefix: N.mailboxUsage,
+  bundle: (r: string) => `${N.mailboxBundle}${r}`,
+  bundlePrefix: N.mailboxBundle
 }
 const enc = new TextEncoder()
 const dec = new TextDecoder()

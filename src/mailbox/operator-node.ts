@@ -23,6 +23,7 @@ import { probeHost, removeHealthEndpoint, writeHealthEndpoint } from './health-e
 import { MetricsServer, type Health } from './metrics-server.js'
 import { registerCairnMetrics } from './prometheus.js'
 import { ensureStoreVersion, STORE_VERSION_KEY } from './store-check.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
 /**
  * Where /metrics and /healthz are served; no port: not served. `healthOnly`: metrics are off but
@@ -37,7 +38,7 @@ export interface OperatorOptions {
 
 type State = 'running' | 'stopping' | 'stopped'
 
-const BUNDLE_PREFIX = '/cairn/mbx/bundle/'
+const BUNDLE_PREFIX = NAMESPACES.mailboxBundle
 
 export class OperatorNode {
   private state: State = 'running'

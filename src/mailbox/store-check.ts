@@ -12,8 +12,9 @@ import { CairnError, describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import { parsePeerId, peerIdFromBytes } from '../shared/peer-id.js'
 import type { Store } from '../shared/store.js'
+import { NAMESPACES } from '../shared/namespaces.js'
 
-export const STORE_VERSION_KEY = '/cairn/meta/store-version'
+export const STORE_VERSION_KEY = `${NAMESPACES.meta}store-version`
 /** The format this code reads and writes. Version 1 is every store written so far. */
 export const STORE_VERSION = 1
 
@@ -23,14 +24,13 @@ export interface Migration { from: number, describe: string, run: (store: Store)
 /** Empty until the format first changes; a new format adds its step here and bumps STORE_VERSION. */
 export const MIGRATIONS: Migration[] = []
 
-// MailboxStore's key layout, restated (it keeps its own private); test/operator checks a store that
-// MailboxStore itself wrote, so a layout change that forgets this file fails there
-const P = '/cairn/mbx/'
-const ENV = `${P}env/`
-const TOMB = `${P}tomb/`
-const EXP = `${P}exp/`
-const USAGE = `${P}usage/`
-const BUNDLE = `${P}bundle/`
+// MailboxStore's key layout, from the one registry both read (test/operator also checks a store
+// that MailboxStore itself wrote)
+const ENV = NAMESPACES.mailboxEnvelope
+const TOMB = NAMESPACES.mailboxTombstone
+const EXP = NAMESPACES.mailboxExpiry
+const USAGE = NAMESPACES.mailboxUsage
+const BUNDLE = NAMESPACES.mailboxBundle
 const expKey = (at: number, r: string, id: string, kind: 'e' | 't'): string => `${EXP}${String(at).padStart(15, '0')}/${r}/${id}/${kind}`
 
 const enc = new TextEncoder()

@@ -6,6 +6,7 @@
  */
 import { LevelDatastore } from 'datastore-level'
 import { StoreLockedError } from './errors.js'
+import { CACHED_NAMESPACES } from './namespaces.js'
 
 export type StoreOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
 
@@ -20,12 +21,10 @@ interface Level {
 export interface Entry { key: string, value: Uint8Array }
 
 /**
- * Small records read on every message (libsignal asks for the peer's identity key several times
- * per encrypt and decrypt; the session, the contact and the conversation counter once or twice):
- * kept in memory, written through. Everything else (mail, prekeys, libp2p's records) is read from
- * LevelDB each time.
+ * The hot records (namespaces.ts) are kept in memory, written through. Everything else (mail,
+ * prekeys, libp2p's records) is read from LevelDB each time.
  */
-const CACHED_PREFIXES = ['/cairn/signal/identity/', '/cairn/signal/session/', '/cairn/contact/', '/cairn/meta/']
+const CACHED_PREFIXES = CACHED_NAMESPACES
 const CACHE_BYTES = 4 * 1024 * 1024
 const cacheable = (key: string): boolean => CACHED_PREFIXES.some(p => key.startsWith(p))
 

@@ -1,3 +1,4 @@
+import { NAMESPACES } from '../../shared/namespaces.js'
 /** The key/value surface the Signal stores need: a Transaction (reads see its own writes). */
 export interface Kv {
   get: (key: string) => Promise<Uint8Array | undefined>
@@ -5,24 +6,26 @@ export interface Kv {
   delete: (key: string) => void
 }
 
+const S = NAMESPACES.signal
+
 export const keys = {
-  session: (name: string, device: number) => `/cairn/signal/session/${name}.${device}`,
+  session: (name: string, device: number) => `${S}session/${name}.${device}`,
   /** The remote identity key the user accepted (trusts for sending). */
-  acceptedIdentity: (name: string) => `/cairn/signal/identity/accepted/${name}`,
+  acceptedIdentity: (name: string) => `${S}identity/accepted/${name}`,
   /** The remote identity key last seen in a bundle or message. */
-  seenIdentity: (name: string) => `/cairn/signal/identity/seen/${name}`,
-  preKey: (id: number) => `/cairn/signal/prekey/${pad(id)}`,
-  preKeyPrefix: '/cairn/signal/prekey/',
+  seenIdentity: (name: string) => `${S}identity/seen/${name}`,
+  preKey: (id: number) => `${S}prekey/${pad(id)}`,
+  preKeyPrefix: `${S}prekey/`,
   /** Marks a one-time prekey as handed out (to a sender or a mailbox), so it is never given twice. */
-  preKeyGiven: (id: number) => `/cairn/signal/prekey-given/${pad(id)}`,
-  signedPreKey: (id: number) => `/cairn/signal/spk/${pad(id)}`,
-  kyberPreKey: (id: number) => `/cairn/signal/kyber/${pad(id)}`,
-  kyberPreKeyPrefix: '/cairn/signal/kyber/',
-  kyberGiven: (id: number) => `/cairn/signal/kyber-given/${pad(id)}`,
-  kyberLastResort: (id: number) => `/cairn/signal/kyber-last-resort/${pad(id)}`,
-  kyberBaseKeyUsed: (id: number, spkId: number, baseKeyHex: string) => `/cairn/signal/kyber-used/${pad(id)}/${pad(spkId)}/${baseKeyHex}`,
-  senderKey: (name: string, device: number, distributionId: string) => `/cairn/signal/sender-key/${name}.${device}/${distributionId}`,
-  meta: (name: string) => `/cairn/meta/${name}`
+  preKeyGiven: (id: number) => `${S}prekey-given/${pad(id)}`,
+  signedPreKey: (id: number) => `${S}spk/${pad(id)}`,
+  kyberPreKey: (id: number) => `${S}kyber/${pad(id)}`,
+  kyberPreKeyPrefix: `${S}kyber/`,
+  kyberGiven: (id: number) => `${S}kyber-given/${pad(id)}`,
+  kyberLastResort: (id: number) => `${S}kyber-last-resort/${pad(id)}`,
+  kyberBaseKeyUsed: (id: number, spkId: number, baseKeyHex: string) => `${S}kyber-used/${pad(id)}/${pad(spkId)}/${baseKeyHex}`,
+  senderKey: (name: string, device: number, distributionId: string) => `${S}sender-key/${name}.${device}/${distributionId}`,
+  meta: (name: string) => `${NAMESPACES.meta}${name}`
 }
 
 /** Fixed-width ids so that key order is numeric order. */

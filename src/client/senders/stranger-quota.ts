@@ -8,8 +8,9 @@
  */
 import type { Store } from '../../shared/store.js'
 import { decodeNumber, encodeNumber, type Kv } from '../crypto/kv.js'
+import { NAMESPACES } from '../../shared/namespaces.js'
 
-export const QUOTA_PREFIX = '/cairn/stranger-quota/'
+export const QUOTA_PREFIX = NAMESPACES.strangerQuota
 
 export type DropReason = 'blocked' | 'stranger-cap'
 

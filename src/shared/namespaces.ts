@@ -1,0 +1,40 @@
+/**
+ * Every key prefix Cairn writes under in its LevelDB store, and which module owns it. The stores
+ * build their keys from these; the Store's read cache and `cairn mailbox --check` read them from
+ * here too, so renaming one cannot silently stop caching or checking (the shape of Lodestar's
+ * db buckets). libp2p's own records (peer store, DHT) live outside `/cairn/`.
+ */
+const ROOT = '/cairn/'
+
+export const NAMESPACES = {
+  /** Store-wide metadata: the store version, prekey counters, identity certificate (client/crypto/kv.ts, mailbox/store-check.ts). */
+  meta: `${ROOT}meta/`,
+  /** libsignal's records: sessions, identities, prekeys (client/crypto/kv.ts). */
+  signal: `${ROOT}signal/`,
+  signalSession: `${ROOT}signal/session/`,
+  signalIdentity: `${ROOT}signal/identity/`,
+  /** The contact book and block list (client/contacts.ts). */
+  contact: `${ROOT}contact/`,
+  /** Received messages and what was already seen (client/inbox.ts). */
+  inbox: `${ROOT}inbox/`,
+  seen: `${ROOT}seen/`,
+  seenMessage: `${ROOT}seen-message/`,
+  /** Messages waiting to leave (client/outbox.ts). */
+  outbox: `${ROOT}outbox/`,
+  /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */
+  strangerQuota: `${ROOT}stranger-quota/`,
+  /** A mailbox's envelopes, tombstones, expiry index, usage and bundles (mailbox/mailbox-store.ts). */
+  mailbox: `${ROOT}mbx/`,
+  mailboxEnvelope: `${ROOT}mbx/env/`,
+  mailboxTombstone: `${ROOT}mbx/tomb/`,
+  mailboxExpiry: `${ROOT}mbx/exp/`,
+  mailboxUsage: `${ROOT}mbx/usage/`,
+  mailboxBundle: `${ROOT}mbx/bundle/`
+} as const
+
+/**
+ * Small records read on every message (libsignal asks for the peer's identity key several times
+ * per encrypt and decrypt; the session, the contact and the conversation counter once or twice):
+ * the Store keeps these in memory, written through.
+ */
+export const CACHED_NAMESPACES: readonly string[] = [NAMESPACES.signalIdentity, NAMESPACES.signalSession, NAMESPACES.contact, NAMESPACES.meta]
