@@ -19,8 +19,9 @@ export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise
   return root
 }
 
+/** A node on loopback: private and loopback addresses stay in the DHT, or nobody could be reached. */
 export function testConfig (dataDir: string, overrides: ConfigLayer = {}): CairnConfig {
-  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', ...overrides }])
+  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', network: { allowPrivateAddresses: true } }, overrides])
 }
 
 export interface TestUser {

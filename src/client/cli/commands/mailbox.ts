@@ -48,8 +48,10 @@ export const mailbox: Command = {
   summary: 'run an operator node: DHT server, mailbox, circuit relay, bootstrap peer (--check verifies a stopped node\'s store)',
   flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' } },
   // an operator node is the relay that peers behind NAT reserve slots on (and punch holes through);
-  // CAIRN_RELAY_ENABLED=false or config.json turns it off
-  defaults: { relay: { enabled: true } },
+  // CAIRN_RELAY_ENABLED=false or config.json turns it off. It runs on the internet, so the DHT it
+  // serves hands out no private or loopback addresses (CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES=true
+  // for a LAN or a test network)
+  defaults: { relay: { enabled: true }, network: { allowPrivateAddresses: false } },
   async run ({ parsed, config, log }) {
     const metrics = metricsConfig(parsed, config)
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
