@@ -62,7 +62,8 @@ for (const codec of codecs) {
     }), { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) })
     const grown = heapMiB() - heap
     console.log(`fuzz ${codec.name}: ${RUNS} inputs, ${accepted} decoded (${illFormed} with ill-formed strings), ${Date.now() - started} ms, slowest ${slowest.toFixed(2)} ms, heap +${grown.toFixed(1)} MiB`)
-    assert.ok(slowest < 1000, `one input took ${slowest} ms to decode`)
+    // generous: a shared CI machine pauses for GC and neighbours; a hang is minutes
+    assert.ok(slowest < 5000, `one input took ${slowest} ms to decode`)
     assert.ok(grown < 64, `heap grew ${grown.toFixed(1)} MiB`)
   })
 }

@@ -87,7 +87,7 @@ export function mutate (bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
 }
 
 /** A valid encoding of `codec`'s message (wire data it decodes, encoded again), or the wire data itself. */
-export function validEncoding (codec: MessageCodec, wire: Uint8Array, fix: (v: any) => any = v => v): Uint8Array {
+export function validEncoding (codec: Omit<MessageCodec, 'name'>, wire: Uint8Array, fix: (v: any) => any = v => v): Uint8Array {
   try {
     return codec.encode(fix(codec.decode(wire)))
   } catch {
