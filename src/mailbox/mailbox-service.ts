@@ -13,7 +13,7 @@ import type { Envelope as Env } from '../../proto/cairn.js'
 import { CairnError, describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, mailboxAnswerBudget } from '../shared/protocols/ids.js'
-import { request, serve } from '../shared/protocols/rpc.js'
+import { isFrameTooLarge, request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -99,7 +99,7 @@ export class MailboxService {
           return { status: STATUS[err.reason], detail: err.message }
         }
         const name = (err as Error | undefined)?.name
-        if (name === 'InvalidDataLengthError') { this.init.metrics?.rejection('too-large'); return { status: MailboxStatus.MAILBOX_TOO_LARGE, detail: 'frame too large' } }
+        if (isFrameTooLarge(err)) { this.init.metrics?.rejection('too-large'); return { status: MailboxStatus.MAILBOX_TOO_LARGE, detail: 'frame too large' } }
         if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
         if (err instanceof RangeError || name === 'MaxLengthError' || /invalid|index out of range/i.test(describeError(err))) {
           this.init.metrics?.rejection('bad-request')

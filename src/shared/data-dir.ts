@@ -1,8 +1,10 @@
 /**
  * The data dir holds secrets (keys, the store): the dir is 0700 and every file in it 0600. Secret
  * files are written atomically (temp file, fsync, rename, fsync dir) and never overwritten.
+ * LevelDB creates its own files (tables, logs, manifest) with the process umask, so the process
+ * umask is 077 from the moment a data dir or store is touched (`restrictUmask`).
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, unlinkSync } from 'node:fs'
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { CairnError } from './errors.js'
 
@@ -19,8 +21,32 @@ export const paths = {
   healthEndpoint: (dir: string) => join(dir, 'health-endpoint.json')
 }
 
+/**
+ * Everything this process creates from now on is for its user alone (files 0600, directories
+ * 0700), including what libraries create (LevelDB). Only ever tightens an existing umask.
+ */
+export function restrictUmask (): void {
+  try {
+    const before = process.umask(0o077)
+    if ((before | 0o077) !== 0o077) process.umask(before | 0o077)
+  } catch {
+    // a worker thread may not change the umask; Store.open still tightens what exists
+  }
+}
+
+/** Directories 0700 and files 0600 under `dir` (a store an older version made, or a restored backup). */
+export function tightenTree (dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) tightenTree(path)
+    else if (!entry.isSymbolicLink() && (lstatSync(path).mode & 0o077) !== 0) chmodSync(path, FILE_MODE)
+  }
+  if ((statSync(dir).mode & 0o777) !== DIR_MODE) chmodSync(dir, DIR_MODE)
+}
+
 /** Create the data dir (0700) if needed, and tighten it if it exists with looser permissions. */
 export function ensureDataDir (dir: string): void {
+  restrictUmask()
   mkdirSync(dir, { recursive: true, mode: DIR_MODE })
   const mode = statSync(dir).mode & 0o777
   if (mode !== DIR_MODE) chmodSync(dir, DIR_MODE)

@@ -4,7 +4,9 @@
  * or a Transaction, which commit with fsync (group commit: concurrent writers share one sync), so
  * that anything acknowledged to a user or a peer is on disk first.
  */
+import { mkdirSync } from 'node:fs'
 import { LevelDatastore } from 'datastore-level'
+import { DIR_MODE, restrictUmask, tightenTree } from './data-dir.js'
 import { StoreLockedError } from './errors.js'
 import { CACHED_NAMESPACES } from './namespaces.js'
 
@@ -86,6 +88,11 @@ export class Store {
    */
   static async open (path: string): Promise<Store> {
     if (open.has(path)) throw new StoreLockedError(path)
+    // LevelDB writes the plaintext inbox, sessions and prekey private keys in files it creates
+    // with the process umask: 0600 only (and a store made before this rule is tightened)
+    restrictUmask()
+    mkdirSync(path, { recursive: true, mode: DIR_MODE })
+    tightenTree(path)
     const store = new Store(path)
     open.set(path, store)
     try {

@@ -7,10 +7,12 @@ import { tempRoot } from '../helpers/users.js'
 test('three `cairn mailbox` processes; A sends while B has no process; B syncs and reads it', async (t) => {
   const root = await tempRoot(t)
   const loopback = ['--listen', '/ip4/127.0.0.1/tcp/0']
-  const first = await startCairn<{ peerId: string, addresses: string[] }>(t, ['--data-dir', join(root, 'm0'), 'mailbox', '--json', ...loopback])
+  // a network on loopback: the mailbox nodes must keep loopback addresses in their DHT
+  const lan = { CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true' }
+  const first = await startCairn<{ peerId: string, addresses: string[] }>(t, ['--data-dir', join(root, 'm0'), 'mailbox', '--json', ...loopback], lan)
   assert.match(first.first.peerId, /^12D3KooW/)
   const boot = first.first.addresses[0] as string
-  const others = await Promise.all([1, 2].map(async i => startCairn<{ peerId: string, addresses: string[] }>(t, ['--data-dir', join(root, `m${i}`), 'mailbox', '--json', ...loopback, '--bootstrap', boot])))
+  const others = await Promise.all([1, 2].map(async i => startCairn<{ peerId: string, addresses: string[] }>(t, ['--data-dir', join(root, `m${i}`), 'mailbox', '--json', ...loopback, '--bootstrap', boot], lan)))
   const env = { CAIRN_BOOTSTRAP: [boot, ...others.map(o => o.first.addresses[0] as string)].join(','), CAIRN_MAILBOX_REPLICAS: '3' }
   const A = ['--data-dir', join(root, 'alice'), ...loopback]
   const B = ['--data-dir', join(root, 'bob'), ...loopback]

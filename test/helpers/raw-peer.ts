@@ -26,7 +26,12 @@ export interface RawAnswer {
 /** Write `bytes` as they are (no framing added) and read one length-prefixed answer. */
 export async function sendRaw (node: CairnNode, address: string, protocol: string, bytes: Uint8Array): Promise<RawAnswer> {
   const stream = await node.dialProtocol(multiaddr(address), protocol, { signal: AbortSignal.timeout(5000) })
-  stream.send(bytes)
+  try {
+    stream.send(bytes)
+  } catch {
+    // the server reset the stream before we wrote (e.g. too many streams at once): refused
+    return { refused: true }
+  }
   // half-close: a server still waiting for the rest of a frame sees the end at once
   await stream.close({ signal: AbortSignal.timeout(5000) }).catch(() => {})
   try {

@@ -19,9 +19,10 @@ export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise
   return root
 }
 
+/** A node on loopback: private and loopback addresses stay in the DHT, or nobody could be reached. */
 export function testConfig (dataDir: string, overrides: ConfigLayer = {}): CairnConfig {
   // every test node shares 127.0.0.1: replica diversity by subnet would leave one replica per set
-  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', mailbox: { replicasPerSubnet: 0 } }, overrides])
+  return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', mailbox: { replicasPerSubnet: 0 }, network: { allowPrivateAddresses: true } }, overrides])
 }
 
 export interface TestUser {

@@ -33,6 +33,7 @@ test('--print-config prints the resolved configuration as JSON and exits 0', asy
   const bare = JSON.parse(flagged.stdout) as Record<string, any>
   assert.deepEqual(bare.metrics, { enabled: true, host: '127.0.0.1', port: 9100 }, '--metrics-port turns metrics on, on loopback')
   assert.equal(bare.relay.enabled, true, 'a mailbox node relays by default, without the image\'s environment')
+  assert.equal(bare.network.allowPrivateAddresses, false, 'a mailbox node hands out no private or loopback addresses by default')
   const noRelay = await cairn(['mailbox', '--print-config'], { env: { CAIRN_DATA_DIR: dataDir, CAIRN_RELAY_ENABLED: 'false' } })
   assert.equal(noRelay.code, 0, noRelay.stderr)
   assert.equal((JSON.parse(noRelay.stdout) as Record<string, any>).relay.enabled, false, 'CAIRN_RELAY_ENABLED=false turns the relay off')

@@ -116,7 +116,8 @@ export interface RunningOperator {
 export async function startOperator (t: TestContext, dataDir: string, extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<RunningOperator> {
   const launch = containerLaunch()
   const port = extraEnv.CAIRN_METRICS_PORT ?? String(await freePort())
-  const env = { ...launch.env, CAIRN_DATA_DIR: dataDir, CAIRN_LISTEN: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', CAIRN_METRICS_PORT: port, ...extraEnv }
+  // loopback addresses are all a test network has: the node must keep them in the DHT
+  const env = { ...launch.env, CAIRN_DATA_DIR: dataDir, CAIRN_LISTEN: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', CAIRN_METRICS_PORT: port, CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true', ...extraEnv }
   // startCairn runs this checkout's main.js, which is the image's script (dockerfile.test checks)
   const { child, first, stop, stderr } = await startCairn<{ peerId: string, addresses: string[], metrics?: string }>(t, [...launch.args, ...extraArgs], env)
   const address = first.addresses.find(a => !a.includes('/ws')) ?? ''

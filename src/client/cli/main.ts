@@ -3,6 +3,7 @@
  * The `cairn` command: parse, call the client (or the daemon), print. Expected errors become one
  * line on stderr and exit code 2 (bad usage or input) or 1 (the operation failed).
  */
+import { restrictUmask } from '../../shared/data-dir.js'
 import { CairnError, describeError } from '../../shared/errors.js'
 import { GLOBAL_FLAGS, parse } from './args.js'
 import { chat } from './commands/chat.js'
@@ -42,6 +43,8 @@ function commandIndex (argv: string[]): number {
 }
 
 async function main (argv: string[]): Promise<number> {
+  // keys, the store and the daemon's socket are for this user alone, whatever the shell's umask
+  restrictUmask()
   const at = commandIndex(argv)
   const name = at < 0 ? undefined : argv[at]
   const command = COMMANDS.find(c => c.name === name)

@@ -9,7 +9,7 @@ import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { DIRECT_PROTOCOL } from '../../shared/protocols/ids.js'
-import { serve } from '../../shared/protocols/rpc.js'
+import { isFrameTooLarge, serve } from '../../shared/protocols/rpc.js'
 import { RejectedEnvelopeError, type Messenger } from '../messenger.js'
 
 const REJECTION_STATUS: Record<RejectedEnvelopeError['reason'], DirectStatus> = {
@@ -52,7 +52,7 @@ export class DirectService {
       answerError: (err) => {
         if (err instanceof RejectedEnvelopeError) return { status: REJECTION_STATUS[err.reason], detail: err.message }
         const name = (err as Error | undefined)?.name
-        if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError') return { status: DirectStatus.DIRECT_TOO_LARGE, detail: 'frame too large' }
+        if (isFrameTooLarge(err)) return { status: DirectStatus.DIRECT_TOO_LARGE, detail: 'frame too large' }
         if (err instanceof RangeError || name === 'MaxLengthError' || /invalid|index out of range/i.test(describeError(err))) return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'malformed request' }
         if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
         this.log.warn({ err: describeError(err) }, 'direct request failed')

@@ -11,7 +11,7 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
-import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -21,6 +21,7 @@ import type { Datastore } from 'interface-datastore'
 import type { CairnConfig } from '../config.js'
 import { KAD_PROTOCOL } from '../protocols/ids.js'
 import { directDialGate } from './direct-dial-gate.js'
+import { routingOnlyDht } from './routing-only-dht.js'
 import { confirmObservedAddresses } from './observed-address.js'
 
 export interface CairnServices extends ServiceMap {
@@ -89,7 +90,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       ping: ping(),
       autoNAT: autoNAT({ protocolPrefix: 'cairn' }),
       dcutr: dcutr(),
-      dht: kadDHT({
+      // routing only: provider records and values that strangers offer are refused
+      dht: routingOnlyDht({
         protocol: KAD_PROTOCOL,
         clientMode: !init.dhtServer,
         peerInfoMapper: config.network.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,

@@ -81,6 +81,15 @@ function isConnection (peer: PeerId | Multiaddr | Multiaddr[] | Connection): pee
   return typeof (peer as Partial<Connection>).newStream === 'function'
 }
 
+/**
+ * The request's length prefix said more than the frame limit, or was itself longer than any
+ * allowed length could be (a stranger's 5-byte prefix, found by fuzzing): the answer is "too large".
+ */
+export function isFrameTooLarge (err: unknown): boolean {
+  const name = (err as Error | undefined)?.name
+  return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError'
+}
+
 /** Name and message only: errors from peers must not flood logs with stacks. */
 export function errorSummary (err: unknown): { name: string, message: string } {
   if (err instanceof Error) return { name: err.name, message: err.message }

@@ -30,7 +30,7 @@ export const demo: Command = {
     }
     const mailboxes: OperatorNode[] = []
     const bootstrap: string[] = []
-    const cfg = (name: string): CairnConfig => resolveConfig([{ dataDir: join(root, name), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, logLevel: config.logLevel, mailbox: { replicas: 3, replicasPerSubnet: 0 } }])
+    const cfg = (name: string): CairnConfig => resolveConfig([{ dataDir: join(root, name), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, logLevel: config.logLevel, mailbox: { replicas: 3, replicasPerSubnet: 0 }, network: { allowPrivateAddresses: true } }])
     const open: CairnClient[] = []
     const start = async (c: CairnConfig): Promise<CairnClient> => { const cl = await CairnClient.open({ config: c, log }); open.push(cl); return cl }
     const stop = async (c: CairnClient): Promise<void> => { open.splice(open.indexOf(c), 1); await c.stop() }

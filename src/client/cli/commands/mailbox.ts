@@ -62,8 +62,10 @@ export const mailbox: Command = {
   flags: { 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, 'print-config': { type: 'boolean' }, check: { type: 'boolean' }, health: { type: 'boolean' } },
   // an operator node is the relay that peers behind NAT reserve slots on (and punch holes through);
   // CAIRN_RELAY_ENABLED=false or config.json turns it off. Its disk is for holding mail, so its
-  // node-wide cap is far above an ordinary peer's (CAIRN_MAILBOX_MAX_TOTAL_BYTES sets the operator's own)
-  defaults: { relay: { enabled: true }, mailbox: { maxTotalBytes: 8 * 1024 * 1024 * 1024 } },
+  // node-wide cap is far above an ordinary peer's (CAIRN_MAILBOX_MAX_TOTAL_BYTES sets the operator's
+  // own). It runs on the internet, so the DHT it serves hands out no private or loopback addresses
+  // (CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES=true for a LAN or a test network)
+  defaults: { relay: { enabled: true }, network: { allowPrivateAddresses: false }, mailbox: { maxTotalBytes: 8 * 1024 * 1024 * 1024 } },
   async run ({ parsed, config, log }) {
     const metrics = metricsConfig(parsed, config)
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }

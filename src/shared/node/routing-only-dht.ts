@@ -1,0 +1,52 @@
+/**
+ * Cairn uses its DHT for routing only: finding the peers closest to a key. Stock kad-dht also
+ * stores, for anyone who asks, provider records (kept 48 h) and values: a stranger running a stock
+ * client filled a mailbox node's store with 12,000 provider records in a minute from one PeerId
+ * (+6 MiB on disk, +165 MiB RSS). Here a node refuses both, so a flood changes neither its store
+ * nor its memory:
+ * - PUT_VALUE: no record namespace validates (kad-dht's public `validators` option), so the
+ *   request is refused before anything is written and the stream is reset;
+ * - ADD_PROVIDER: kad-dht has no option for it, so its handler is replaced by one that ignores
+ *   the request before anything is written, including the peer-store merge of the addresses the
+ *   stranger offered. That handler table is kad-dht's internal; if an upgrade moves it, the
+ *   node fails at start rather than storing again (test/shared/dht-storage.test.ts guards it).
+ */
+import { InvalidParametersError } from '@libp2p/interface'
+import { kadDHT, MessageType, type KadDHT, type KadDHTComponents, type KadDHTInit } from '@libp2p/kad-dht'
+import type { PeerId } from '@libp2p/interface'
+
+interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown> }
+
+/** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name. */
+interface KadInternals { rpc?: { handlers?: Record<string, RpcHandler | undefined> } }
+
+export class DhtShapeError extends Error {
+  override name = 'DhtShapeError'
+}
+
+/** A validator that accepts nothing: no DHT record is ever stored here, nor taken from others. */
+const refuseRecord = async (): Promise<void> => {
+  throw new InvalidParametersError('this node stores no DHT records')
+}
+
+/** kad-dht with every storage request refused; `init.validators` and `init.selectors` are ignored. */
+export function routingOnlyDht (init: KadDHTInit): (components: KadDHTComponents) => KadDHT {
+  return (components) => {
+    // replaces the default `pk` validator too; any namespace without one is refused by kad-dht
+    const dht = kadDHT({ ...init, validators: { pk: refuseRecord }, selectors: {} })(components)
+    const handlers = (dht as unknown as KadInternals).rpc?.handlers
+    if (handlers?.[MessageType.ADD_PROVIDER] === undefined || handlers[MessageType.PUT_VALUE] === undefined) {
+      throw new DhtShapeError('@libp2p/kad-dht no longer has rpc.handlers: cannot refuse provider records (see src/shared/node/routing-only-dht.ts)')
+    }
+    const log = components.logger.forComponent('cairn:dht')
+    handlers[MessageType.ADD_PROVIDER] = {
+      // ADD_PROVIDER has no answer: the stranger sees what it would see from a node that stored it
+      // (a reset stream makes a stock client fail with an unhandled rejection)
+      handle: async (peerId) => {
+        log.trace('ignored a provider record from %p', peerId)
+        return undefined
+      }
+    }
+    return dht
+  }
+}
