@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--messages 200] [--days 2] [--seed 1]
+ * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback in this process, on one
@@ -29,6 +29,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       churn: { type: 'string' },
       minutes: { type: 'string' },
       k: { type: 'string', default: '5' },
+      'dht-k': { type: 'string' },
       messages: { type: 'string' },
       days: { type: 'string' },
       'max-away-days': { type: 'string' },
@@ -60,6 +61,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       nodes: num('nodes', pick(values.nodes, '50', '6'), 3),
       churn,
       replicas: num('k', values.k, 1),
+      ...(values['dht-k'] === undefined ? {} : { dhtK: num('dht-k', values['dht-k'], 1) }),
       messages: num('messages', pick(values.messages, '200', '30'), 0),
       sendDays: num('days', pick(values.days, '2', '0.5'), 1 / 24),
       maxAwayDays: num('max-away-days', pick(values['max-away-days'], '14', '2'), 1 / 24),

@@ -19,6 +19,8 @@ export interface SimOptions {
   nodes: number
   churn: number
   replicas: number
+  /** Kademlia's K for every peer (network.dhtK); default: the config's. */
+  dhtK?: number
   messages: number
   sendDays: number
   /** Longest absence of a churning peer, days (14: as long as mail may wait). */
@@ -68,7 +70,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   // simulated time runs ahead of the real clock, never behind: libsignal's sealed-sender encryption
   // reads the system clock and rejects a session whose pending prekey looks older than 30 days
   const start = Math.floor(Date.now())
-  const world = new World({ root, nodes: o.nodes, replicas: o.replicas, start })
+  const world = new World({ root, nodes: o.nodes, replicas: o.replicas, start, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []

@@ -13,7 +13,7 @@ import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
 
-export interface WorldOptions { root: string, nodes: number, replicas: number, start: number }
+export interface WorldOptions { root: string, nodes: number, replicas: number, start: number, /** Kademlia's K (network.dhtK); the config's default when absent. */ dhtK?: number }
 
 export class World {
   readonly clock: ManualClock
@@ -25,7 +25,7 @@ export class World {
 
   constructor (private readonly o: WorldOptions) {
     this.clock = new ManualClock(o.start)
-    this.overrides = { mailbox: { replicas: o.replicas } }
+    this.overrides = { mailbox: { replicas: o.replicas }, ...(o.dhtK === undefined ? {} : { network: { dhtK: o.dhtK } }) }
     this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
   }
 
