@@ -4805,7 +4805,7 @@ export namespace Reconcile {
                 throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
               }
 
-              if (obj.ranges.length === 16) {
+              if (obj.ranges.length === 128) {
                 throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
               }
 
@@ -4828,7 +4828,7 @@ export namespace Reconcile {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          ranges: 16
+          ranges: 128
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4849,7 +4849,7 @@ export namespace Reconcile {
                 throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
               }
 
-              if (obj.ranges === 16) {
+              if (obj.ranges === 128) {
                 throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
               }
 
@@ -5342,7 +5342,7 @@ export namespace ReconcileAnswer {
                 throw new MaxLengthError('Decode error - repeated field "differ" had too many elements')
               }
 
-              if (obj.differ.length === 16) {
+              if (obj.differ.length === 128) {
                 throw new MaxLengthError('Decode error - repeated field "differ" had too many elements')
               }
 
@@ -5377,7 +5377,7 @@ export namespace ReconcileAnswer {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          differ: 16,
+          differ: 128,
           wantTombstones: 1024
         }
 
@@ -5392,7 +5392,7 @@ export namespace ReconcileAnswer {
                 throw new MaxLengthError('Streaming decode error - repeated field "differ" had too many elements')
               }
 
-              if (obj.differ === 16) {
+              if (obj.differ === 128) {
                 throw new MaxLengthError('Streaming decode error - repeated field "differ" had too many elements')
               }
 

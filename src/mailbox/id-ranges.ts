@@ -17,7 +17,9 @@ export const LEAF_IDS = 64
 /** A differing range is split into this many equal parts of the id space. */
 export const FANOUT = 16
 /** The most ranges one Reconcile (or its answer) carries; the proto's limit. */
-export const MAX_RANGES = 16
+export const MAX_RANGES = 128
+/** The most ids listed in one Reconcile, over all its ranges (what one answer's `wanted` holds). */
+export const MAX_LISTED_IDS = 1024
 
 /** Ids in ascending byte order, 16 bytes each, back to back. */
 export class SortedIds {
@@ -114,6 +116,15 @@ export function rangeOf (lower: Uint8Array, upper: Uint8Array): IdRange | undefi
   const range: IdRange = upper.length === 0 ? { lower: Buffer.from(lower) } : { lower: Buffer.from(lower), upper: Buffer.from(upper) }
   if (range.upper !== undefined && Buffer.compare(range.lower, range.upper) >= 0) return undefined
   return range
+}
+
+/** Whether `ranges` are in ascending order and do not overlap (what keeps a round's work within one pass over the ids). */
+export function ascending (ranges: IdRange[]): boolean {
+  for (let i = 1; i < ranges.length; i++) {
+    const prev = ranges[i - 1]?.upper
+    if (prev === undefined || Buffer.compare(prev, (ranges[i] as IdRange).lower) > 0) return false
+  }
+  return true
 }
 
 /** A key naming a range, to match an answer's ranges to the ones asked about. */

@@ -6,7 +6,7 @@
  */
 import { MailboxStatus, type MailboxResponse, type Reconcile, type SyncRange, type Tombstone } from '../../proto/cairn.js'
 import { MailboxRefusal } from './errors.js'
-import { fingerprint, ID_BYTES, inRange, rangeOf, type IdRange, type SortedIds } from './id-ranges.js'
+import { ascending, fingerprint, ID_BYTES, inRange, MAX_LISTED_IDS, rangeOf, type IdRange, type SortedIds } from './id-ranges.js'
 import type { MailboxStore } from './mailbox-store.js'
 
 /** The most ids one answer carries in `wanted`, `tombstones` and `want_tombstones` each (the proto's limit). */
@@ -20,9 +20,13 @@ export async function answerReconcile (store: MailboxStore, r: string, req: Reco
   const wanted: Array<Uint8Array<ArrayBuffer>> = []
   const wantTombstones: Array<Uint8Array<ArrayBuffer>> = []
   const theyLack: string[] = []
-  for (const s of req.ranges) {
-    const range = rangeOf(s.lower, s.upper)
-    if (range === undefined) throw new MailboxRefusal('bad-request', 'malformed range')
+  const ranges = req.ranges.map(s => rangeOf(s.lower, s.upper))
+  if (ranges.some(r => r === undefined)) throw new MailboxRefusal('bad-request', 'malformed range')
+  // disjoint and in order, so a round's fingerprints add up to one pass over the ids at most
+  if (!ascending(ranges as IdRange[])) throw new MailboxRefusal('bad-request', 'ranges overlap or are out of order')
+  if (req.ranges.reduce((n, s) => n + s.ids.length + s.tombstoneIds.length, 0) > MAX_LISTED_IDS) throw new MailboxRefusal('bad-request', 'too many ids listed')
+  for (const [i, s] of req.ranges.entries()) {
+    const range = ranges[i] as IdRange
     if (!s.listed) {
       if (!same(held.ids, range, s.idsCount, s.idsFingerprint) || !same(held.tombstones, range, s.tombstonesCount, s.tombstonesFingerprint)) {
         differ.push({ lower: s.lower, upper: s.upper, idsCount: 0, idsFingerprint: new Uint8Array(), tombstonesCount: 0, tombstonesFingerprint: new Uint8Array(), listed: false, ids: [], tombstoneIds: [] })

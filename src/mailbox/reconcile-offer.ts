@@ -7,7 +7,7 @@
  * always listed (never split again), and a pass makes at most MAX_ROUNDS requests per replica.
  */
 import { MailboxStatus, type MailboxRequest, type MailboxResponse, type SyncRange } from '../../proto/cairn.js'
-import { fingerprint, FULL_RANGE, LEAF_IDS, MAX_RANGES, rangeKey, rangeOf, split, type IdRange } from './id-ranges.js'
+import { fingerprint, FULL_RANGE, LEAF_IDS, MAX_LISTED_IDS, MAX_RANGES, rangeKey, rangeOf, split, type IdRange } from './id-ranges.js'
 import type { HeldIds } from './held-ids.js'
 import type { MailboxStore } from './mailbox-store.js'
 
@@ -44,9 +44,8 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
   const wantTombstones = new Set<string>()
   let queue: IdRange[] = [FULL_RANGE]
   while (queue.length > 0 && out.rounds < MAX_ROUNDS) {
-    const batch = queue.slice(0, MAX_RANGES)
-    queue = queue.slice(MAX_RANGES)
-    const ranges = batch.map(r => describe(held, r))
+    const { batch, ranges, rest } = nextRound(held, queue)
+    queue = rest
     const res = await o.ask({ version: 1, reconcile: { recipient: o.recipientBytes, ranges, bundlePublishedAt: out.rounds === 0 ? o.bundlePublishedAt : 0 } })
     const answer = res.reconcile
     if (answer === undefined) {
@@ -75,6 +74,26 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
   out.wanted = [...wanted]
   out.wantTombstones = [...wantTombstones]
   return out
+}
+
+/**
+ * The next round's ranges: up to MAX_RANGES and MAX_LISTED_IDS listed ids, sent in ascending
+ * order (queued ranges never overlap: a range is queued only once its parent has left the queue).
+ */
+function nextRound (held: HeldIds, queue: IdRange[]): { batch: IdRange[], ranges: SyncRange[], rest: IdRange[] } {
+  const picked: Array<{ range: IdRange, sync: SyncRange }> = []
+  let listed = 0
+  let i = 0
+  for (; i < queue.length && picked.length < MAX_RANGES; i++) {
+    const range = queue[i] as IdRange
+    const sync = describe(held, range)
+    const n = sync.ids.length + sync.tombstoneIds.length
+    if (picked.length > 0 && listed + n > MAX_LISTED_IDS) break
+    listed += n
+    picked.push({ range, sync })
+  }
+  picked.sort((x, y) => Buffer.compare(x.range.lower, y.range.lower))
+  return { batch: picked.map(p => p.range), ranges: picked.map(p => p.sync), rest: queue.slice(i) }
 }
 
 /** A range as this node holds it: the ids when few, else counts and fingerprints. */
