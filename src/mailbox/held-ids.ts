@@ -2,7 +2,8 @@
  * The sorted id sets (envelopes, tombstones) of recently reconciled recipients, kept between
  * handover rounds and passes so that an in-sync pass reads nothing from disk: an entry is reused
  * while the store's revision for that recipient is unchanged. Bounded by the ids held in all
- * entries (16 bytes each), least recently used first out.
+ * entries (16 bytes each), an entry counting ENTRY_COST ids more (so empty sets cannot pile up),
+ * least recently used first out.
  */
 import type { SortedIds } from './id-ranges.js'
 
@@ -10,6 +11,9 @@ export interface HeldIds { ids: SortedIds, tombstones: SortedIds }
 
 /** @default 1,000,000 ids (16 MB) */
 export const HELD_IDS_CACHE_IDS = 1_000_000
+
+/** What an entry costs besides its ids, in ids: its map slot and objects. */
+const ENTRY_COST = 64
 
 export class HeldIdsCache {
   private readonly entries = new Map<string, { revision: number, held: HeldIds }>()
@@ -26,7 +30,7 @@ export class HeldIdsCache {
     }
     const held = await load()
     this.drop(r)
-    const n = held.ids.count + held.tombstones.count
+    const n = cost(held)
     if (n > this.maxIds) return held
     while (this.size + n > this.maxIds) {
       const oldest = this.entries.keys().next().value
@@ -41,7 +45,9 @@ export class HeldIdsCache {
   private drop (r: string): void {
     const e = this.entries.get(r)
     if (e === undefined) return
-    this.size -= e.held.ids.count + e.held.tombstones.count
+    this.size -= cost(e.held)
     this.entries.delete(r)
   }
 }
+
+const cost = (held: HeldIds): number => held.ids.count + held.tombstones.count + ENTRY_COST

@@ -65,7 +65,8 @@ export const FULL_RANGE: IdRange = { lower: Buffer.alloc(ID_BYTES) }
 
 /** Count and fingerprint of the ids of `set` with indexes [from, to). */
 export function fingerprint (set: SortedIds, from: number, to: number): { count: number, fingerprint: Uint8Array<ArrayBuffer> } {
-  // the sum mod 2^128 as four 32-bit limbs, carried once at the end (2^32 ids per limb cannot overflow a double's 53 bits before 2^21 ids; carry every 2^20)
+  // the sum mod 2^128 as four 32-bit limbs held in doubles: each id adds < 2^32 to a limb, so
+  // carrying every 2^20 ids keeps every limb below 2^53 (exact)
   const limbs = [0, 0, 0, 0]
   const carry = (): void => {
     for (let l = 3; l > 0; l--) {

@@ -54,8 +54,9 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
     }
     out.rounds++
     if (answer.wantBundle) out.wantBundle = true
-    for (const id of res.wanted) if (id.length === 16) wanted.add(hex(id))
-    for (const id of answer.wantTombstones) if (id.length === 16) wantTombstones.add(hex(id))
+    // only what is held here can be wanted: an answer naming other ids costs no lookups
+    for (const id of res.wanted) if (id.length === 16 && held.ids.has(id)) wanted.add(hex(id))
+    for (const id of answer.wantTombstones) if (id.length === 16 && held.tombstones.has(id)) wantTombstones.add(hex(id))
     if (res.tombstones.length > 0) {
       // only the owner's signature makes these count (checked in the store)
       const removed = await o.store.applyTombstones(o.recipient, res.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), o.now())
