@@ -3,7 +3,7 @@
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,mailbox,ingest,memory,handover]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,mailbox,ingest,memory,handover,handover-sync]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
@@ -21,6 +21,7 @@ import { cdfChart } from './lib/svg.js'
 import { cryptoSuite } from './suites/crypto.js'
 import { directSuite, type DirectResult } from './suites/direct.js'
 import { handoverSuite } from './suites/handover.js'
+import { handoverSyncSuite } from './suites/handover-sync.js'
 import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { memorySuite } from './suites/memory.js'
@@ -38,6 +39,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     ingest: { envelopes: smoke ? 500 : 20_000, sequential: smoke ? 100 : 2000, concurrency: 64, runs: r, sealedBytes: 1024 },
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
+    handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r }
   }
 }
@@ -86,6 +88,7 @@ async function main (): Promise<void> {
   if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
+  if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
 
   const charts: string[] = []
   const series = [

@@ -2328,6 +2328,7 @@ export interface MailboxRequest {
   status?: StatusRequest
   offer?: Offer
   handover?: Handover
+  reconcile?: Reconcile
 }
 
 export namespace MailboxRequest {
@@ -2342,7 +2343,19 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.reconcile != null) {
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.handover != null) {
+          obj.reconcile = undefined
           obj.offer = undefined
           obj.status = undefined
           obj.takeBundle = undefined
@@ -2353,6 +2366,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.status = undefined
           obj.takeBundle = undefined
@@ -2363,6 +2377,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.takeBundle = undefined
@@ -2373,6 +2388,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2383,6 +2399,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2393,6 +2410,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2403,6 +2421,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2413,6 +2432,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2465,6 +2485,11 @@ export namespace MailboxRequest {
         if (obj.handover != null) {
           w.uint32(74)
           Handover.codec().encode(obj.handover, w)
+        }
+
+        if (obj.reconcile != null) {
+          w.uint32(82)
+          Reconcile.codec().encode(obj.reconcile, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2533,6 +2558,12 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 10: {
+              obj.reconcile = Reconcile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reconcile
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2540,7 +2571,19 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.reconcile != null) {
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.handover != null) {
+          delete obj.reconcile
           delete obj.offer
           delete obj.status
           delete obj.takeBundle
@@ -2551,6 +2594,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.status
           delete obj.takeBundle
@@ -2561,6 +2605,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.takeBundle
@@ -2571,6 +2616,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2581,6 +2627,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2591,6 +2638,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2601,6 +2649,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2611,6 +2660,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.reconcile
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2687,6 +2737,13 @@ export namespace MailboxRequest {
             case 9: {
               yield * Handover.codec().stream(reader, reader.uint32(), `${prefix}.handover`, {
                 limits: opts.limits?.handover
+              })
+
+              break
+            }
+            case 10: {
+              yield * Reconcile.codec().stream(reader, reader.uint32(), `${prefix}.reconcile`, {
+                limits: opts.limits?.reconcile
               })
 
               break
@@ -3112,6 +3169,70 @@ export namespace MailboxRequest {
     index: number
   }
 
+  export interface MailboxRequestReconcileRecipientFieldEvent {
+    field: '$.reconcile.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestReconcileRangesLowerFieldEvent {
+    field: '$.reconcile.ranges[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesUpperFieldEvent {
+    field: '$.reconcile.ranges[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesIdsCountFieldEvent {
+    field: '$.reconcile.ranges[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesIdsFingerprintFieldEvent {
+    field: '$.reconcile.ranges[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesTombstonesCountFieldEvent {
+    field: '$.reconcile.ranges[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent {
+    field: '$.reconcile.ranges[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesListedFieldEvent {
+    field: '$.reconcile.ranges[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface MailboxRequestReconcileRangesIdsFieldEvent {
+    field: '$.reconcile.ranges[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestReconcileRangesTombstoneIdsFieldEvent {
+    field: '$.reconcile.ranges[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestReconcileBundlePublishedAtFieldEvent {
+    field: '$.reconcile.bundlePublishedAt'
+    value: number
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -3120,7 +3241,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -4626,6 +4747,784 @@ export namespace Handover {
   }
 }
 
+export interface Reconcile {
+  recipient: Uint8Array<ArrayBuffer>
+  ranges: SyncRange[]
+  bundlePublishedAt: number
+}
+
+export namespace Reconcile {
+  let _codec: Codec<Reconcile>
+
+  export const codec = (): Codec<Reconcile> => {
+    if (_codec == null) {
+      _codec = message<Reconcile>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if (obj.ranges != null && obj.ranges.length > 0) {
+          for (const value of obj.ranges) {
+            w.uint32(18)
+            SyncRange.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.bundlePublishedAt != null && obj.bundlePublishedAt !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.bundlePublishedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          ranges: [],
+          bundlePublishedAt: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.ranges != null && obj.ranges.length === opts.limits.ranges) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              if (obj.ranges.length === 128) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              obj.ranges.push(SyncRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ranges$
+              }))
+              break
+            }
+            case 3: {
+              obj.bundlePublishedAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ranges: 128
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.ranges != null && obj.ranges === opts.limits.ranges) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              if (obj.ranges === 128) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              for (const evt of SyncRange.codec().stream(reader, reader.uint32(), `${prefix}.ranges[]`, {
+                limits: opts.limits?.ranges$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.ranges
+                }
+              }
+
+              obj.ranges++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.bundlePublishedAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReconcileRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileRangesLowerFieldEvent {
+    field: '$.ranges[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileRangesUpperFieldEvent {
+    field: '$.ranges[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileRangesIdsCountFieldEvent {
+    field: '$.ranges[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileRangesIdsFingerprintFieldEvent {
+    field: '$.ranges[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileRangesTombstonesCountFieldEvent {
+    field: '$.ranges[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileRangesTombstonesFingerprintFieldEvent {
+    field: '$.ranges[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileRangesListedFieldEvent {
+    field: '$.ranges[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface ReconcileRangesIdsFieldEvent {
+    field: '$.ranges[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileRangesTombstoneIdsFieldEvent {
+    field: '$.ranges[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileBundlePublishedAtFieldEvent {
+    field: '$.bundlePublishedAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<Reconcile>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Reconcile.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reconcile>): Reconcile {
+    return decodeMessage(buf, Reconcile.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reconcile>): Generator<ReconcileRecipientFieldEvent | ReconcileRangesLowerFieldEvent | ReconcileRangesUpperFieldEvent | ReconcileRangesIdsCountFieldEvent | ReconcileRangesIdsFingerprintFieldEvent | ReconcileRangesTombstonesCountFieldEvent | ReconcileRangesTombstonesFingerprintFieldEvent | ReconcileRangesListedFieldEvent | ReconcileRangesIdsFieldEvent | ReconcileRangesTombstoneIdsFieldEvent | ReconcileBundlePublishedAtFieldEvent> {
+    return streamMessage(buf, Reconcile.codec(), opts)
+  }
+}
+
+export interface SyncRange {
+  lower: Uint8Array<ArrayBuffer>
+  upper: Uint8Array<ArrayBuffer>
+  idsCount: number
+  idsFingerprint: Uint8Array<ArrayBuffer>
+  tombstonesCount: number
+  tombstonesFingerprint: Uint8Array<ArrayBuffer>
+  listed: boolean
+  ids: Uint8Array<ArrayBuffer>[]
+  tombstoneIds: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace SyncRange {
+  let _codec: Codec<SyncRange>
+
+  export const codec = (): Codec<SyncRange> => {
+    if (_codec == null) {
+      _codec = message<SyncRange>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.lower != null && obj.lower.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.lower)
+        }
+
+        if ((obj.upper != null && obj.upper.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.upper)
+        }
+
+        if ((obj.idsCount != null && obj.idsCount !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.idsCount)
+        }
+
+        if ((obj.idsFingerprint != null && obj.idsFingerprint.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.idsFingerprint)
+        }
+
+        if ((obj.tombstonesCount != null && obj.tombstonesCount !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.tombstonesCount)
+        }
+
+        if ((obj.tombstonesFingerprint != null && obj.tombstonesFingerprint.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.tombstonesFingerprint)
+        }
+
+        if ((obj.listed != null && obj.listed !== false)) {
+          w.uint32(56)
+          w.bool(obj.listed)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.tombstoneIds != null && obj.tombstoneIds.length > 0) {
+          for (const value of obj.tombstoneIds) {
+            w.uint32(74)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          lower: uint8ArrayAlloc(0),
+          upper: uint8ArrayAlloc(0),
+          idsCount: 0,
+          idsFingerprint: uint8ArrayAlloc(0),
+          tombstonesCount: 0,
+          tombstonesFingerprint: uint8ArrayAlloc(0),
+          listed: false,
+          ids: [],
+          tombstoneIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.lower = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.upper = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.idsCount = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.idsFingerprint = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.tombstonesCount = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.tombstonesFingerprint = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.listed = reader.bool()
+              break
+            }
+            case 8: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            case 9: {
+              if (opts.limits?.tombstoneIds != null && obj.tombstoneIds.length === opts.limits.tombstoneIds) {
+                throw new MaxLengthError('Decode error - repeated field "tombstoneIds" had too many elements')
+              }
+
+              if (obj.tombstoneIds.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "tombstoneIds" had too many elements')
+              }
+
+              obj.tombstoneIds.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 64,
+          tombstoneIds: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.lower`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.upper`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.idsCount`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.idsFingerprint`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.tombstonesCount`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.tombstonesFingerprint`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.listed`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            case 9: {
+              if (opts.limits?.tombstoneIds != null && obj.tombstoneIds === opts.limits.tombstoneIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstoneIds" had too many elements')
+              }
+
+              if (obj.tombstoneIds === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tombstoneIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tombstoneIds[]`,
+                index: obj.tombstoneIds,
+                value: reader.bytes()
+              }
+
+              obj.tombstoneIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncRangeLowerFieldEvent {
+    field: '$.lower'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeUpperFieldEvent {
+    field: '$.upper'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeIdsCountFieldEvent {
+    field: '$.idsCount'
+    value: number
+  }
+
+  export interface SyncRangeIdsFingerprintFieldEvent {
+    field: '$.idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeTombstonesCountFieldEvent {
+    field: '$.tombstonesCount'
+    value: number
+  }
+
+  export interface SyncRangeTombstonesFingerprintFieldEvent {
+    field: '$.tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeListedFieldEvent {
+    field: '$.listed'
+    value: boolean
+  }
+
+  export interface SyncRangeIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeTombstoneIdsFieldEvent {
+    field: '$.tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SyncRange>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncRange.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRange>): SyncRange {
+    return decodeMessage(buf, SyncRange.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRange>): Generator<SyncRangeLowerFieldEvent | SyncRangeUpperFieldEvent | SyncRangeIdsCountFieldEvent | SyncRangeIdsFingerprintFieldEvent | SyncRangeTombstonesCountFieldEvent | SyncRangeTombstonesFingerprintFieldEvent | SyncRangeListedFieldEvent | SyncRangeIdsFieldEvent | SyncRangeTombstoneIdsFieldEvent> {
+    return streamMessage(buf, SyncRange.codec(), opts)
+  }
+}
+
+export interface ReconcileAnswer {
+  differ: SyncRange[]
+  wantTombstones: Uint8Array<ArrayBuffer>[]
+  wantBundle: boolean
+}
+
+export namespace ReconcileAnswer {
+  let _codec: Codec<ReconcileAnswer>
+
+  export const codec = (): Codec<ReconcileAnswer> => {
+    if (_codec == null) {
+      _codec = message<ReconcileAnswer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.differ != null && obj.differ.length > 0) {
+          for (const value of obj.differ) {
+            w.uint32(10)
+            SyncRange.codec().encode(value, w)
+          }
+        }
+
+        if (obj.wantTombstones != null && obj.wantTombstones.length > 0) {
+          for (const value of obj.wantTombstones) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.wantBundle != null && obj.wantBundle !== false)) {
+          w.uint32(24)
+          w.bool(obj.wantBundle)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          differ: [],
+          wantTombstones: [],
+          wantBundle: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.differ != null && obj.differ.length === opts.limits.differ) {
+                throw new MaxLengthError('Decode error - repeated field "differ" had too many elements')
+              }
+
+              if (obj.differ.length === 128) {
+                throw new MaxLengthError('Decode error - repeated field "differ" had too many elements')
+              }
+
+              obj.differ.push(SyncRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.differ$
+              }))
+              break
+            }
+            case 2: {
+              if (opts.limits?.wantTombstones != null && obj.wantTombstones.length === opts.limits.wantTombstones) {
+                throw new MaxLengthError('Decode error - repeated field "wantTombstones" had too many elements')
+              }
+
+              if (obj.wantTombstones.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "wantTombstones" had too many elements')
+              }
+
+              obj.wantTombstones.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.wantBundle = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          differ: 128,
+          wantTombstones: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.differ != null && obj.differ === opts.limits.differ) {
+                throw new MaxLengthError('Streaming decode error - repeated field "differ" had too many elements')
+              }
+
+              if (obj.differ === 128) {
+                throw new MaxLengthError('Streaming decode error - repeated field "differ" had too many elements')
+              }
+
+              for (const evt of SyncRange.codec().stream(reader, reader.uint32(), `${prefix}.differ[]`, {
+                limits: opts.limits?.differ$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.differ
+                }
+              }
+
+              obj.differ++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.wantTombstones != null && obj.wantTombstones === opts.limits.wantTombstones) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wantTombstones" had too many elements')
+              }
+
+              if (obj.wantTombstones === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wantTombstones" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.wantTombstones[]`,
+                index: obj.wantTombstones,
+                value: reader.bytes()
+              }
+
+              obj.wantTombstones++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.wantBundle`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReconcileAnswerDifferLowerFieldEvent {
+    field: '$.differ[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferUpperFieldEvent {
+    field: '$.differ[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferIdsCountFieldEvent {
+    field: '$.differ[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferIdsFingerprintFieldEvent {
+    field: '$.differ[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferTombstonesCountFieldEvent {
+    field: '$.differ[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferTombstonesFingerprintFieldEvent {
+    field: '$.differ[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferListedFieldEvent {
+    field: '$.differ[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface ReconcileAnswerDifferIdsFieldEvent {
+    field: '$.differ[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileAnswerDifferTombstoneIdsFieldEvent {
+    field: '$.differ[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileAnswerWantTombstonesFieldEvent {
+    field: '$.wantTombstones[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileAnswerWantBundleFieldEvent {
+    field: '$.wantBundle'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<ReconcileAnswer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReconcileAnswer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReconcileAnswer>): ReconcileAnswer {
+    return decodeMessage(buf, ReconcileAnswer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReconcileAnswer>): Generator<ReconcileAnswerDifferLowerFieldEvent | ReconcileAnswerDifferUpperFieldEvent | ReconcileAnswerDifferIdsCountFieldEvent | ReconcileAnswerDifferIdsFingerprintFieldEvent | ReconcileAnswerDifferTombstonesCountFieldEvent | ReconcileAnswerDifferTombstonesFingerprintFieldEvent | ReconcileAnswerDifferListedFieldEvent | ReconcileAnswerDifferIdsFieldEvent | ReconcileAnswerDifferTombstoneIdsFieldEvent | ReconcileAnswerWantTombstonesFieldEvent | ReconcileAnswerWantBundleFieldEvent> {
+    return streamMessage(buf, ReconcileAnswer.codec(), opts)
+  }
+}
+
 export enum MailboxStatus {
   MAILBOX_OK = 'MAILBOX_OK',
   MAILBOX_DUPLICATE = 'MAILBOX_DUPLICATE',
@@ -4673,6 +5572,7 @@ export interface MailboxResponse {
   info?: MailboxInfo
   wanted: Uint8Array<ArrayBuffer>[]
   tombstones: Tombstone[]
+  reconcile?: ReconcileAnswer
 }
 
 export namespace MailboxResponse {
@@ -4729,6 +5629,11 @@ export namespace MailboxResponse {
             w.uint32(66)
             Tombstone.codec().encode(value, w)
           }
+        }
+
+        if (obj.reconcile != null) {
+          w.uint32(74)
+          ReconcileAnswer.codec().encode(obj.reconcile, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4812,6 +5717,12 @@ export namespace MailboxResponse {
               obj.tombstones.push(Tombstone.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.tombstones$
               }))
+              break
+            }
+            case 9: {
+              obj.reconcile = ReconcileAnswer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reconcile
+              })
               break
             }
             default: {
@@ -4930,6 +5841,13 @@ export namespace MailboxResponse {
               }
 
               obj.tombstones++
+
+              break
+            }
+            case 9: {
+              yield * ReconcileAnswer.codec().stream(reader, reader.uint32(), `${prefix}.reconcile`, {
+                limits: opts.limits?.reconcile
+              })
 
               break
             }
@@ -5172,6 +6090,71 @@ export namespace MailboxResponse {
     index: number
   }
 
+  export interface MailboxResponseReconcileDifferLowerFieldEvent {
+    field: '$.reconcile.differ[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferUpperFieldEvent {
+    field: '$.reconcile.differ[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferIdsCountFieldEvent {
+    field: '$.reconcile.differ[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferIdsFingerprintFieldEvent {
+    field: '$.reconcile.differ[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferTombstonesCountFieldEvent {
+    field: '$.reconcile.differ[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent {
+    field: '$.reconcile.differ[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferListedFieldEvent {
+    field: '$.reconcile.differ[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface MailboxResponseReconcileDifferIdsFieldEvent {
+    field: '$.reconcile.differ[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseReconcileDifferTombstoneIdsFieldEvent {
+    field: '$.reconcile.differ[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseReconcileWantTombstonesFieldEvent {
+    field: '$.reconcile.wantTombstones[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxResponseReconcileWantBundleFieldEvent {
+    field: '$.reconcile.wantBundle'
+    value: boolean
+  }
+
   export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxResponse.codec())
   }
@@ -5180,7 +6163,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

@@ -19,6 +19,7 @@ import { request } from '../shared/protocols/rpc.js'
 import type { PeerId } from '@libp2p/interface'
 import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
 import type { MailboxMetrics } from './metrics.js'
+import { reconcile } from './reconcile-offer.js'
 
 const OFFER_CHUNK = 1000
 
@@ -93,11 +94,18 @@ export class Handover {
       return 0
     }
     let copied = 0
-    // what is held here is read once for the whole replica set, and again only when a replica's
-    // answer changed it (tombstones it knew of delete copies here and travel on to the next)
+    // a replica that reconciles costs what differs; one that predates it gets the full lists, read
+    // once for the whole replica set, and again only when a replica's answer changed them
+    // (tombstones it knew of delete copies here and travel on to the next)
     let held: Held | undefined
     for (const peer of peers) {
       try {
+        const synced = await this.reconcileWith(r, peer)
+        if (synced !== 'unsupported') {
+          copied += synced.copied
+          if (synced.changed) held = undefined
+          continue
+        }
         held ??= await this.held(r)
         const { copied: n, changed } = await this.toPeer(r, peer, held)
         copied += n
@@ -114,6 +122,33 @@ export class Handover {
     const { store, clock } = this.init
     const now = clock.now()
     return { ids: await store.ids(r), tombstones: (await store.tombstones(r)).filter(t => t.expiresAt > now), bundle: await store.getBundle(r) }
+  }
+
+  /**
+   * Set reconciliation with one replica (reconcile-offer.ts), then what it found: the tombstones
+   * the replica lacks (signed, by Offer), the bundle if newer here, the envelopes it lacks.
+   */
+  private async reconcileWith (r: string, peer: PeerId): Promise<{ copied: number, changed: boolean } | 'unsupported'> {
+    const { store, clock, metrics } = this.init
+    const recipient = peerIdBytes(parsePeerId(r))
+    const bundle = await store.getBundle(r)
+    const outcome = await reconcile({
+      store, recipient: r, recipientBytes: recipient, bundlePublishedAt: bundle?.publishedAt ?? 0, now: () => clock.now(), ask: async req => this.ask(peer, req)
+    })
+    if (outcome === 'unsupported') return outcome
+    if (metrics !== undefined) metrics.reconcileRounds += outcome.rounds
+    const now = clock.now()
+    const tombstones = (await store.tombstonesOf(r, outcome.wantTombstones)).filter(t => t.expiresAt > now)
+    for (let i = 0; i < tombstones.length || (i === 0 && outcome.wantBundle); i += OFFER_CHUNK) {
+      const offer: Offer = {
+        recipient,
+        ids: [],
+        tombstones: tombstones.slice(i, i + OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) })),
+        ...(i === 0 && outcome.wantBundle && bundle !== undefined ? { bundle: { ...bundle, preKeys: [], kyberPreKeys: [] } } : {})
+      }
+      await this.ask(peer, { version: 1, offer })
+    }
+    return { copied: await this.send(r, peer, outcome.wanted), changed: outcome.changed }
   }
 
   private async toPeer (r: string, peer: PeerId, { ids, tombstones, bundle }: Held): Promise<{ copied: number, changed: boolean }> {
@@ -165,8 +200,9 @@ export class Handover {
     return sent
   }
 
-  private async ask (peer: PeerId, req: MailboxRequest): Promise<MailboxResponse> {
-    const { node, config } = this.init
+  private async ask (peer: PeerId, req: Partial<MailboxRequest>): Promise<MailboxResponse> {
+    const { node, config, metrics } = this.init
+    if (metrics !== undefined && req.handover === undefined) metrics.handoverOfferBytes += MailboxRequest.encode(req).length
     return request(node, peer, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, {
       maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs
     })

@@ -17,6 +17,7 @@ import { isFrameTooLarge, request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
 import { RateLimiter } from './rate-limiter.js'
+import { answerReconcile } from './reconcile-answer.js'
 import { Responsibility } from './responsibility.js'
 
 const STATUS: Record<RefusalReason, MailboxStatus> = {
@@ -155,6 +156,12 @@ export class MailboxService {
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
       return this.answerOffer(req.offer, from, now)
     }
+    if (req.reconcile !== undefined) {
+      // every round is an offer: the same budget, the same replica-peer check
+      if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
+      const recipient = await this.offeredBy(req.reconcile.recipient, from)
+      return answerReconcile(store, recipient.toString(), req.reconcile, now)
+    }
     if (req.takeBundle !== undefined) {
       if (!this.bundleTakes.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
       const r = recipientOf(req.takeBundle.recipient).toString()
@@ -242,10 +249,8 @@ export class MailboxService {
    */
   private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number): Promise<Partial<MailboxResponse>> {
     const { store, config } = this.init
-    const recipient = recipientOf(offer.recipient)
+    const recipient = await this.offeredBy(offer.recipient, from)
     const r = recipient.toString()
-    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${r} are taken only from its replica peers`)
-    await this.mustHold(recipient)
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
     await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
     if (offer.bundle !== undefined) {
@@ -269,6 +274,14 @@ export class MailboxService {
       return t === undefined ? [] : [{ id, expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) }]
     })
     return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
+  }
+
+  /** The recipient an offer (or reconciliation round) is about, if `from` may make one and this node holds it. */
+  private async offeredBy (bytes: Uint8Array, from: PeerId): Promise<PeerId> {
+    const recipient = recipientOf(bytes)
+    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${recipient.toString()} are taken only from its replica peers`)
+    await this.mustHold(recipient)
+    return recipient
   }
 
   private async verifyOwnBundle (bundle: NonNullable<MailboxRequest['putBundle']>['bundle'] & object, from: PeerId, now: number): Promise<void> {

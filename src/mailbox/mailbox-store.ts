@@ -15,6 +15,8 @@ import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { MailboxRefusal } from './errors.js'
 import { NAMESPACES } from '../shared/namespaces.js'
+import { HeldIdsCache, type HeldIds } from './held-ids.js'
+import { SortedIds } from './id-ranges.js'
 
 const N = NAMESPACES
 const k = {
@@ -50,6 +52,9 @@ export class MailboxStore {
   /** Ack, discard and sweep each read what is held and then delete it: one at a time, or two of them could both count one removal. */
   private readonly removals = new Mutex()
   private readonly limits: CairnConfig['mailbox'] & { envelopeBytes: number }
+  /** Bumped after every write that changes a recipient's ids or tombstones (what HeldIdsCache keys on). */
+  private readonly revisions = new Map<string, number>()
+  private readonly heldCache = new HeldIdsCache()
 
   constructor (private readonly store: Store, config: CairnConfig) {
     this.limits = { ...config.mailbox, envelopeBytes: config.limits.envelopeBytes }
@@ -114,6 +119,8 @@ export class MailboxStore {
       const cur = this.usage.get(r) ?? next
       this.setUsage(r, { count: cur.count - 1, bytes: cur.bytes - size })
       throw err
+    } finally {
+      this.changed(r)
     }
     return 'stored'
   }
@@ -158,6 +165,33 @@ export class MailboxStore {
     const out = new Set<string>()
     for await (const key of this.store.listKeys(prefix)) out.add(key.slice(prefix.length))
     return out
+  }
+
+  /**
+   * A recipient's envelope ids and tombstone ids (expired ones included until swept), sorted: read
+   * from the store only when something changed since the last call.
+   */
+  async heldIds (r: string): Promise<HeldIds> {
+    return this.heldCache.get(r, this.revisions.get(r) ?? 0, async () => ({
+      ids: SortedIds.fromHex(await this.keysUnder(k.envPrefix(r))),
+      tombstones: SortedIds.fromHex(await this.keysUnder(k.tombPrefix(r)))
+    }))
+  }
+
+  /** The signed tombstones held for `ids` (those not held are left out). */
+  async tombstonesOf (r: string, ids: string[]): Promise<SignedTombstone[]> {
+    const out: SignedTombstone[] = []
+    for (const id of ids) {
+      const b = await this.store.get(k.tomb(r, id))
+      if (b === undefined) continue
+      const t = JSON.parse(dec.decode(b)) as { expiresAt: number, signature: string }
+      out.push({ id, expiresAt: t.expiresAt, signature: Buffer.from(t.signature, 'hex') })
+    }
+    return out
+  }
+
+  private changed (r: string): void {
+    this.revisions.set(r, (this.revisions.get(r) ?? 0) + 1)
   }
 
   async get (r: string, id: string): Promise<Envelope | undefined> {
@@ -235,7 +269,7 @@ export class MailboxStore {
       }
     }
     if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
-    if (ops.length > 0) await this.store.write(ops)
+    if (ops.length > 0) await this.store.write(ops).finally(() => { this.changed(r) })
     return { removed }
   }
 
@@ -261,7 +295,7 @@ export class MailboxStore {
     }
     if (removed === 0) return 0
     ops.push(this.adjustUsage(r, -removed, -bytes))
-    await this.store.write(ops)
+    await this.store.write(ops).finally(() => { this.changed(r) })
     return removed
   }
 
@@ -282,11 +316,13 @@ export class MailboxStore {
     const usage = new Map<string, Usage>()
     let envelopes = 0
     let tombstones = 0
+    const touched = new Set<string>()
     const end = k.expPrefix + String(now).padStart(15, '0') + '/\xff' // inclusive of `now`
     for await (const key of this.store.listKeys(k.expPrefix)) {
       if (key > end) break
       const [, r, id, kind] = key.slice(k.expPrefix.length).split('/') as [string, string, string, string]
       ops.push({ type: 'del', key })
+      touched.add(r)
       if (kind === 't') { ops.push({ type: 'del', key: k.tomb(r, id) }); tombstones++; continue }
       const env = await this.get(r, id)
       if (env === undefined) continue
@@ -296,7 +332,7 @@ export class MailboxStore {
       envelopes++
     }
     for (const [r, d] of usage) ops.push(this.adjustUsage(r, d.count, d.bytes))
-    await this.store.write(ops)
+    await this.store.write(ops).finally(() => { for (const r of touched) this.changed(r) })
     return { envelopes, tombstones }
   }
 

@@ -24,6 +24,10 @@ export class MailboxMetrics {
   handoverEnvelopesSent = 0
   handoverBytesSent = 0
   handoverEnvelopesReceived = 0
+  /** Reconciliation requests sent (a pass with a replica in sync costs one). */
+  reconcileRounds = 0
+  /** Bytes of handover requests other than envelopes sent: offers and reconciliation rounds. */
+  handoverOfferBytes = 0
 
   deposit (result: 'stored' | 'duplicate', bytes: number): void {
     this.deposits[result]++

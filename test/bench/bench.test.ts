@@ -21,7 +21,7 @@ const REQUIRED = [
   'mailbox.deposit.p50', 'mailbox.deposit.p99', 'mailbox.send.p50',
   'mailbox.ingest.c64', 'mailbox.ingest.c1',
   'memory.client', 'memory.mailbox',
-  'handover.copies', 'handover.bytes'
+  'handover.copies', 'handover.bytes', 'handover.in-sync.bytes', 'handover.in-sync.cpu'
 ]
 
 interface Result {

@@ -184,3 +184,23 @@ test('churn in rounds while B is away: every message once; a holder returning la
   assert.equal((await bob.client.sync()).received, 0)
   assert.equal((await bob.client.inbox()).length, 15, 'nothing shown twice')
 })
+
+test('replicas in sync: a handover pass costs one reconciliation round of a few bytes per replica, not the id list', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6)
+  const { bob } = await offlineBob(t, root, net, 12)
+  await handoverRound(net)
+  await handoverRound(net)
+  const before = net.nodes.map(n => ({ ...n.mailbox.metrics }))
+  await handoverRound(net)
+  for (const [i, n] of net.nodes.entries()) {
+    const m0 = before[i] as typeof n.mailbox.metrics
+    const rounds = n.mailbox.metrics.reconcileRounds - m0.reconcileRounds
+    const bytes = n.mailbox.metrics.handoverOfferBytes - m0.handoverOfferBytes
+    assert.equal(n.mailbox.metrics.handoverEnvelopesSent, m0.handoverEnvelopesSent, 'nothing copied')
+    // 12 ids fit in one listed range (~250 B); a fingerprint alone would be ~100 B
+    if (rounds > 0) assert.ok(bytes / rounds < 400, `${bytes} B in ${rounds} rounds`)
+  }
+  assert.ok(net.nodes.some(n => n.mailbox.metrics.reconcileRounds > 0), 'holders reconciled')
+  assert.equal(holders(net, bob).length > 1, true)
+})
