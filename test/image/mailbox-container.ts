@@ -54,6 +54,11 @@ export async function runMailbox (image: string, suffix: string, options: Mailbo
     await podman(['run', '--rm', '--network', 'host', '-v', `${name}:/data`, '--entrypoint', 'sh', image, '-c', `umask 077; printf '%s' '${json}' > /data/config.json`])
   }
   const env = {
+    // host networking on 127.0.0.1: a LAN-like network for the DHT (cairn mailbox keeps loopback
+    // addresses out of it by default, so two nodes here would never enter each other's routing
+    // tables) and one subnet for every replica
+    CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true',
+    CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0',
     CAIRN_LISTEN: `/ip4/127.0.0.1/tcp/${ports.tcp},/ip4/127.0.0.1/tcp/${ports.ws}/ws`,
     CAIRN_METRICS_HOST: '127.0.0.1',
     CAIRN_METRICS_PORT: String(ports.metrics),
