@@ -180,9 +180,9 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return results
   }
 
-  /** A bundle for a sender who asks us directly: one one-time prekey of each kind. */
-  async bundleForSender (): Promise<PreKeyBundle> {
-    return this.bundleShare({ preKeys: 1, kyberPreKeys: 1 })
+  /** A bundle for a sender who asks us directly: one one-time prekey of each kind (none with `oneTime` false). */
+  async bundleForSender (oneTime = true): Promise<PreKeyBundle> {
+    return this.bundleShare(oneTime ? { preKeys: 1, kyberPreKeys: 1 } : { preKeys: 0, kyberPreKeys: 0 })
   }
 
   /**

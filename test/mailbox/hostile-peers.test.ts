@@ -246,6 +246,20 @@ test('one-time prekeys cannot be drained: take_bundle is limited per peer, one-t
   assert.equal(target.mailbox.metrics.bundlesTaken, 25)
 })
 
+test('asked directly, a user hands out no more one-time prekeys per hour than its replicas would, however many identities ask', async (t) => {
+  const root = await tempRoot(t)
+  const bob = await makeUser(t, root, 'bob')
+  const askers = await Promise.all(Array.from({ length: 25 }, async () => hostilePeer(t, root, [bob.address])))
+  let withOneTime = 0
+  for (const a of askers) {
+    const res = await request(a.node, multiaddr(bob.address), DIRECT_PROTOCOL, { version: 1, takeBundle: {} }, { req: DirectRequest, res: DirectResponse }, { maxBytes: 1 << 17, timeoutMs: 10_000 })
+    assert.equal(res.status, DirectStatus.DIRECT_OK, 'each asker still gets a bundle')
+    await verifyBundle(res.bundle as PreKeyBundle, parsePeerId(bob.peerId))
+    if ((res.bundle?.preKeys.length ?? 0) > 0) withOneTime++
+  }
+  assert.equal(withOneTime, 20, 'mailbox.oneTimePreKeysPerHour')
+})
+
 test('one-time prekeys handed out and never used are deleted after their expiry', async (t) => {
   const root = await tempRoot(t)
   const clock = new ManualClock(Date.now())

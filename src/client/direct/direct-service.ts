@@ -10,6 +10,7 @@ import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { DIRECT_PROTOCOL } from '../../shared/protocols/ids.js'
 import { isFrameTooLarge, serve } from '../../shared/protocols/rpc.js'
+import { RateLimiter } from '../../mailbox/rate-limiter.js'
 import { RejectedEnvelopeError, type Messenger } from '../messenger.js'
 
 const REJECTION_STATUS: Record<RejectedEnvelopeError['reason'], DirectStatus> = {
@@ -28,8 +29,13 @@ const TRACKED_PEERS = 4096
 
 export class DirectService {
   private readonly bundleTakes = new Map<string, number[]>()
+  /** One-time prekeys handed out here, all askers together: many identities cannot drain them (mailbox.oneTimePreKeysPerHour). */
+  private readonly oneTimePreKeys: RateLimiter
 
-  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly log: Logger) {}
+  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly log: Logger) {
+    const perHour = config.mailbox.oneTimePreKeysPerHour
+    this.oneTimePreKeys = new RateLimiter(perHour / 60, perHour)
+  }
 
   async start (): Promise<void> {
     await this.node.handle(DIRECT_PROTOCOL, serve<DirectRequest, DirectResponse>({
@@ -45,7 +51,8 @@ export class DirectService {
         }
         if (req.takeBundle !== undefined) {
           if (!this.allowBundle(connection.remotePeer.toString())) return { status: DirectStatus.DIRECT_RATE_LIMITED, detail: 'too many bundle requests' }
-          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender() }
+          // past the hourly allowance a sender still gets the signed and last-resort prekeys
+          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender(this.oneTimePreKeys.take('all', Date.now())) }
         }
         return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'empty request' }
       },
