@@ -125,7 +125,6 @@ export class MailboxStore {
     return 'stored'
   }
 
-  /** A page of a recipient's envelopes, in id order, after `after` (an id). */
   /**
    * A page of a recipient's live mail in id order after `after`: at most `limit` envelopes and at
    * most `maxBytes` of them (always at least one), `more` when the rest did not fit. `idsOnly`
