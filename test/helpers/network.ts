@@ -48,7 +48,12 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
     return node
   }
   await start('mbx-0')
-  await Promise.all(Array.from({ length: count - 1 }, async (_, i) => start(`mbx-${i + 1}`)))
+  // every start settles before a failure is thrown: a node that came up after another failed (a
+  // port taken by another suite between check and listen) still gets its t.after stop, or it would
+  // keep the test file's process alive for ever
+  const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => start(`mbx-${i + 1}`)))
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
   const net: MailboxNet = {
     nodes,
     get bootstrap () { return live() },
