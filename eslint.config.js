@@ -23,6 +23,24 @@ export default tseslint.config(
     }
   },
   {
+    // one clock: every time read, timer and deadline in src/ goes through the injected Clock
+    // (src/shared/clock.ts), so tests and the simulation can drive time
+    files: ['src/**/*.ts'],
+    ignores: ['src/shared/clock.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'read time from the injected Clock (clock.now())' },
+        { object: 'AbortSignal', property: 'timeout', message: 'use clock.timeout(ms) or deadline(clock, ms, signal)' },
+        { object: 'globalThis', property: 'setTimeout', message: 'use clock.setTimeout' },
+        { object: 'globalThis', property: 'setInterval', message: 'use clock.setInterval' }],
+      'no-restricted-globals': ['error',
+        { name: 'setTimeout', message: 'use clock.setTimeout (src/shared/clock.ts)' },
+        { name: 'setInterval', message: 'use clock.setInterval (src/shared/clock.ts)' }],
+      'no-restricted-syntax': ['error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the wall clock: use new Date(clock.now())' }]
+    }
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' }
   }

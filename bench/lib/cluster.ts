@@ -11,6 +11,7 @@ import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/sha
 import { silentLogger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from '../../test/helpers/ports.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 export interface Peer {
   name: string
@@ -97,7 +98,7 @@ export class Cluster {
   async warm (): Promise<void> {
     await Promise.all(this.online().map(async p => {
       const node = p.client?.node
-      if (node !== undefined) await joinDht(node, AbortSignal.timeout(10_000)).catch(() => 0)
+      if (node !== undefined) await joinDht(node, systemClock, AbortSignal.timeout(10_000)).catch(() => 0)
     }))
   }
 

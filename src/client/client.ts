@@ -7,7 +7,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
-import { systemClock, type Clock } from '../shared/clock.js'
+import { deadline, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { InvalidInputError, describeError } from '../shared/errors.js'
@@ -16,6 +16,7 @@ import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
+import { Lifecycle } from '../shared/startable.js'
 import { Store } from '../shared/store.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
 import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
@@ -53,6 +54,7 @@ export class CairnClient implements ClientApi {
    */
   private joining: Promise<void> = Promise.resolve()
   private readonly stopping = new AbortController()
+  private readonly life: Lifecycle
 
   private constructor (
     readonly config: CairnConfig,
@@ -62,7 +64,9 @@ export class CairnClient implements ClientApi {
     readonly messenger: Messenger,
     private readonly log: Logger,
     private readonly clock: Clock
-  ) {}
+  ) {
+    this.life = new Lifecycle(log)
+  }
 
   /** Create a new identity in the configured data dir. */
   static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
@@ -85,7 +89,14 @@ export class CairnClient implements ClientApi {
       const contacts = new Contacts(store)
       const messenger = new Messenger({ identity, store, contacts, config, clock, log, senders: senderPolicy(config, { contacts, store, log }) })
       const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)
-      if (options.network !== false) await client.startNetwork()
+      await client.life.start('store', { start: () => {}, stop: async () => store.close() })
+      if (options.network !== false) {
+        // whatever started before a failure is stopped (the store last), and the failure thrown
+        await client.startNetwork().catch(async (err: unknown) => {
+          await client.life.stop().catch(() => {})
+          throw err
+        })
+      }
       return client
     } catch (err) {
       await store.close()
@@ -95,11 +106,12 @@ export class CairnClient implements ClientApi {
 
   private async startNetwork (): Promise<void> {
     const serveMailbox = this.config.mailbox.enabled
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox })
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox })
     this.node = node
-    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady())]
-    this.direct = new DirectService(node, this.messenger, this.config, this.log)
-    await this.direct.start()
+    await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
+    this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady())]
+    this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
+    await this.life.start('direct service', this.direct)
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {
@@ -112,7 +124,7 @@ export class CairnClient implements ClientApi {
   private async startMailbox (): Promise<void> {
     const node = this.requireNode()
     this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: this.log })
-    await this.mailbox.start()
+    await this.life.start('mailbox', this.mailbox)
   }
 
   /**
@@ -135,12 +147,12 @@ export class CairnClient implements ClientApi {
    */
   async connectBootstrap (): Promise<number> {
     const node = this.requireNode()
-    const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: AbortSignal.timeout(this.config.network.dialTimeoutMs) })
+    const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: this.clock.timeout(this.config.network.dialTimeoutMs) })
       .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
     const connected = ok.filter(Boolean).length
     if (connected > 0) {
-      const signal = AbortSignal.any([AbortSignal.timeout(this.config.limits.requestTimeoutMs), this.stopping.signal])
-      const join = joinDht(node, signal).then(() => {}, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      const signal = deadline(this.clock, this.config.limits.requestTimeoutMs, this.stopping.signal)
+      const join = joinDht(node, this.clock, signal).then(() => {}, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
       const before = this.joining
       this.joining = Promise.all([before, join]).then(() => {})
     }
@@ -162,10 +174,8 @@ export class CairnClient implements ClientApi {
   async stop (): Promise<void> {
     this.stopping.abort()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
-    await this.mailbox?.stop().catch(() => {})
-    await this.direct?.stop().catch(() => {})
-    await this.node?.stop()
-    await this.store.close()
+    // every component is stopped, last started first, whatever fails; then each failure is reported
+    await this.life.stop()
   }
 
   async id (): Promise<IdInfo> {
@@ -239,7 +249,7 @@ export class CairnClient implements ClientApi {
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.dhtReady()
-    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { onProgress: progress })
+    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress })
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
@@ -252,7 +262,7 @@ export class CairnClient implements ClientApi {
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
     await this.dhtReady()
     const rotated = await this.messenger.rotatePreKeysIfDue()
-    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
+    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, clock: this.clock, force: options.force === true || rotated })
   }
 
   private requireNode (): CairnNode {

@@ -3,9 +3,19 @@ import type { PeerId } from '@libp2p/interface'
 import type { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { Route } from './inbox.js'
 
+/** Why a route did not deliver: what the messenger and the logs act on (`error` is the detail). */
+export type DeliveryFailure =
+  | 'offline' // no connection and no address to try
+  | 'recently-unreachable' // this route failed for the peer moments ago; not tried again yet
+  | 'refused' // the peer answered with an error status
+  | 'bad-receipt' // the answer does not acknowledge this envelope
+  | 'unreachable' // dial, stream or deadline failure
+  | 'no-replicas' // no mailbox node found for the recipient
+  | 'not-stored' // every replica asked refused or failed
+
 export type DeliveryResult =
   | { ok: true, replicas?: number }
-  | { ok: false, error: string }
+  | { ok: false, code: DeliveryFailure, error: string }
 
 export interface DeliveryRoute {
   readonly name: Route

@@ -280,13 +280,13 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     const peer = parsePeerId(entry.to)
     const errors: string[] = []
     for (const route of this.routes) {
-      const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, error: describeError(err) }))
+      const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, code: 'unreachable' as const, error: describeError(err) }))
       if (result.ok) {
         await removeOutbox(this.init.store, entry)
         this.init.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
         return { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
       }
-      errors.push(`${route.name}: ${result.error}`)
+      errors.push(`${route.name}: ${result.code} (${result.error})`)
     }
     entry.attempts++
     entry.lastError = errors.join('; ')

@@ -7,14 +7,14 @@
  * test or simulation can run "every hour" by calling runOnce().
  */
 import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
-import type { Clock } from '../shared/clock.js'
+import { deadline, type Clock, type Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import { parsePeerId, peerIdBytes } from '../shared/peer-id.js'
 import { closestPeers, mailboxKey } from '../shared/placement.js'
-import { MAILBOX_PROTOCOL } from '../shared/protocols/ids.js'
+import { MAILBOX_PROTOCOL, MAILBOX_VERSION } from '../shared/protocols/ids.js'
 import { request } from '../shared/protocols/rpc.js'
 import type { PeerId } from '@libp2p/interface'
 import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
@@ -40,21 +40,33 @@ export interface MailboxParts {
 export type HandoverInit = MailboxParts
 
 export class Handover {
-  private timer?: NodeJS.Timeout
-  private readonly pending = new Map<string, NodeJS.Timeout>()
+  private timer?: Timer
+  private readonly pending = new Map<string, Timer>()
   private running = false
+  /** Aborted by stop: a pass in flight ends at its next request, and none starts. */
+  private stopping = new AbortController()
+  /** Passes and per-recipient runs in flight (stop waits for them). */
+  private readonly inFlight = new Set<Promise<unknown>>()
 
   constructor (private readonly init: HandoverInit) {}
 
   start (): void {
-    this.timer = setInterval(() => { void this.runOnce() }, this.init.config.mailbox.handoverIntervalMs)
-    this.timer.unref()
+    this.stopping = new AbortController()
+    this.timer = this.init.clock.setInterval(() => { void this.runOnce() }, this.init.config.mailbox.handoverIntervalMs).unref()
   }
 
-  stop (): void {
-    clearInterval(this.timer)
-    for (const t of this.pending.values()) clearTimeout(t)
+  async stop (): Promise<void> {
+    this.timer?.clear()
+    for (const t of this.pending.values()) t.clear()
     this.pending.clear()
+    this.stopping.abort(new Error('handover stopping'))
+    await Promise.allSettled([...this.inFlight])
+  }
+
+  private track<T> (work: Promise<T>): Promise<T> {
+    this.inFlight.add(work)
+    void work.finally(() => this.inFlight.delete(work)).catch(() => {})
+    return work
   }
 
   /**
@@ -63,19 +75,24 @@ export class Handover {
    */
   soon (recipient: string): void {
     if (this.pending.has(recipient)) return
-    const t = setTimeout(() => { this.pending.delete(recipient); void this.forRecipient(recipient) }, DEBOUNCE_MS)
-    t.unref()
+    const t = this.init.clock.setTimeout(() => { this.pending.delete(recipient); void this.track(this.forRecipient(recipient)) }, DEBOUNCE_MS).unref()
     this.pending.set(recipient, t)
   }
 
   /** One full pass over every recipient held here. Returns how many envelopes were copied. */
   async runOnce (): Promise<number> {
-    if (this.running) return 0
+    if (this.running || this.stopping.signal.aborted) return 0
     this.running = true
     let copied = 0
     try {
       if (this.init.metrics !== undefined) this.init.metrics.handoverRuns++
-      for (const r of await this.init.store.recipients()) copied += await this.forRecipient(r)
+      const pass = async (): Promise<void> => {
+        for (const r of await this.init.store.recipients()) {
+          if (this.stopping.signal.aborted) break
+          copied += await this.forRecipient(r)
+        }
+      }
+      await this.track(pass())
     } finally {
       this.running = false
     }
@@ -83,11 +100,11 @@ export class Handover {
   }
 
   async forRecipient (r: string): Promise<number> {
-    const { node, config, log } = this.init
+    const { node, config, log, clock } = this.init
     let peers: PeerId[]
     try {
       const recipient = parsePeerId(r)
-      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, perSubnet: config.mailbox.replicasPerSubnet, signal: AbortSignal.timeout(config.limits.requestTimeoutMs) }))
+      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, perSubnet: config.mailbox.replicasPerSubnet, clock, signal: deadline(clock, config.limits.requestTimeoutMs, this.stopping.signal) }))
         .filter(p => !p.equals(node.peerId) && !p.equals(recipient))
     } catch (err) {
       log.debug({ recipient: r, err: describeError(err) }, 'handover: no replica set')
@@ -146,7 +163,7 @@ export class Handover {
         tombstones: tombstones.slice(i, i + OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) })),
         ...(i === 0 && outcome.wantBundle && bundle !== undefined ? { bundle: { ...bundle, preKeys: [], kyberPreKeys: [] } } : {})
       }
-      await this.ask(peer, { version: 1, offer })
+      await this.ask(peer, { version: MAILBOX_VERSION, offer })
     }
     return { copied: await this.send(r, peer, outcome.wanted), changed: outcome.changed }
   }
@@ -164,7 +181,7 @@ export class Handover {
         tombstones: tombstones.slice(i * OFFER_CHUNK, (i + 1) * OFFER_CHUNK).map(t => ({ id: Buffer.from(t.id, 'hex'), expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) })),
         ...(i === 0 && bundle !== undefined ? { bundle: { ...bundle, preKeys: [], kyberPreKeys: [] } } : {})
       }
-      const res = await this.ask(peer, { version: 1, offer })
+      const res = await this.ask(peer, { version: MAILBOX_VERSION, offer })
       wanted.push(...res.wanted.map(w => Buffer.from(w).toString('hex')))
       if (res.tombstones.length > 0) {
         await store.applyTombstones(r, res.tombstones.map(t => ({ id: Buffer.from(t.id).toString('hex'), expiresAt: t.expiresAt, signature: t.signature })), clock.now())
@@ -181,7 +198,7 @@ export class Handover {
     let sent = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const res = await this.ask(peer, { version: 1, handover: { envelopes: batch } satisfies HandoverMsg })
+      const res = await this.ask(peer, { version: MAILBOX_VERSION, handover: { envelopes: batch } satisfies HandoverMsg })
       if (res.status === MailboxStatus.MAILBOX_OK) {
         sent += batch.length
         this.init.metrics?.handoverSent(batch.length, size)
@@ -201,10 +218,10 @@ export class Handover {
   }
 
   private async ask (peer: PeerId, req: Partial<MailboxRequest>): Promise<MailboxResponse> {
-    const { node, config, metrics } = this.init
+    const { node, config, metrics, clock } = this.init
     if (metrics !== undefined && req.handover === undefined) metrics.handoverOfferBytes += MailboxRequest.encode(req).length
     return request(node, peer, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, {
-      maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs
+      maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs, clock, signal: this.stopping.signal
     })
   }
 }

@@ -8,6 +8,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { isIPv6 } from 'node:net'
+import type { Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { paths, writeSecretFile } from '../shared/data-dir.js'
 import { CairnError, describeError } from '../shared/errors.js'
@@ -65,11 +66,11 @@ export function healthTarget (dataDir: string, metrics: CairnConfig['metrics']):
 }
 
 /** Ask /healthz once; resolves with the body when ready, throws a CairnError (exit 1) saying why not. */
-export async function probeHealth (target: HealthTarget, timeoutMs = 4000): Promise<unknown> {
+export async function probeHealth (target: HealthTarget, clock: Clock, timeoutMs = 4000): Promise<unknown> {
   const where = new URL(target.url).host
   let res: Response
   try {
-    res = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMs) })
+    res = await fetch(target.url, { signal: clock.timeout(timeoutMs) })
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code
     const why = cause === 'ECONNREFUSED'

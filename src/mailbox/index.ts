@@ -4,7 +4,7 @@
  * no sender identities (those are inside sealed sender). Compose with `new Mailbox(init)`, then
  * start()/stop() with the node.
  */
-import type { Clock } from '../shared/clock.js'
+import type { Clock, Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
@@ -35,8 +35,8 @@ export class Mailbox {
   readonly metrics = new MailboxMetrics()
   readonly handover: Handover
   private readonly service: MailboxService
-  private sweeper?: NodeJS.Timeout
-  private startup?: NodeJS.Timeout
+  private sweeper?: Timer
+  private startup?: Timer
 
   constructor (private readonly init: MailboxInit) {
     this.store = new MailboxStore(init.store, init.config)
@@ -48,17 +48,15 @@ export class Mailbox {
     await this.store.open()
     await this.service.start()
     this.handover.start()
-    this.sweeper = setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs)
-    this.sweeper.unref()
+    this.sweeper = this.init.clock.setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs).unref()
     // a holder coming back online copies what the current replica set lacks
-    this.startup = setTimeout(() => { void this.handover.runOnce() }, STARTUP_HANDOVER_MS)
-    this.startup.unref()
+    this.startup = this.init.clock.setTimeout(() => { void this.handover.runOnce() }, STARTUP_HANDOVER_MS).unref()
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.sweeper)
-    clearTimeout(this.startup)
-    this.handover.stop()
+    this.sweeper?.clear()
+    this.startup?.clear()
+    await this.handover.stop()
     await this.service.stop()
   }
 

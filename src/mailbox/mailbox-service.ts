@@ -10,10 +10,10 @@ import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
 import type { Envelope as Env } from '../../proto/cairn.js'
-import { CairnError, describeError } from '../shared/errors.js'
+import { CairnError, FrameError, describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, mailboxAnswerBudget } from '../shared/protocols/ids.js'
-import { isFrameTooLarge, request, serve } from '../shared/protocols/rpc.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
+import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -86,6 +86,8 @@ export class MailboxService {
       protocol: MAILBOX_PROTOCOL,
       maxBytes: config.mailbox.frameBytes,
       timeoutMs: config.limits.requestTimeoutMs,
+      clock: this.init.clock,
+      version: { supported: MAILBOX_VERSIONS_SUPPORTED, of: req => req.version },
       codecs: { req: MailboxRequest, res: MailboxResponse },
       log,
       handle: async (req, connection) => {
@@ -99,13 +101,13 @@ export class MailboxService {
           this.init.metrics?.rejection(err.reason)
           return { status: STATUS[err.reason], detail: err.message }
         }
-        const name = (err as Error | undefined)?.name
-        if (isFrameTooLarge(err)) { this.init.metrics?.rejection('too-large'); return { status: MailboxStatus.MAILBOX_TOO_LARGE, detail: 'frame too large' } }
-        if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
-        if (err instanceof RangeError || name === 'MaxLengthError' || /invalid|index out of range/i.test(describeError(err))) {
-          this.init.metrics?.rejection('bad-request')
-          return { status: MailboxStatus.MAILBOX_BAD_REQUEST, detail: 'malformed request' }
+        if (err instanceof FrameError) {
+          const reason = err.reason === 'too-large' ? 'too-large' : 'bad-request'
+          this.init.metrics?.rejection(reason)
+          return { status: STATUS[reason], detail: err.message }
         }
+        const name = (err as Error | undefined)?.name
+        if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
         log.warn({ err: describeError(err) }, 'mailbox request failed')
         return { status: MailboxStatus.MAILBOX_INTERNAL, detail: 'internal error' }
       }
@@ -115,7 +117,7 @@ export class MailboxService {
   /** Stop taking new requests, let those in flight finish (bounded), then unregister. */
   async stop (): Promise<void> {
     this.accepting = false
-    const deadline = new Promise(resolve => setTimeout(resolve, this.init.config.mailbox.drainTimeoutMs).unref())
+    const deadline = new Promise(resolve => { this.init.clock.setTimeout(() => { resolve(undefined) }, this.init.config.mailbox.drainTimeoutMs).unref() })
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
     await this.init.node.unhandle(MAILBOX_PROTOCOL).catch(() => {})
     this.init.node.removeEventListener('peer:identify', this.onIdentify)
@@ -319,10 +321,10 @@ export class MailboxService {
   }
 
   private async push (recipient: PeerId, env: Envelope): Promise<void> {
-    const { config, log, metrics } = this.init
+    const { config, log, metrics, clock } = this.init
     try {
       const res = await request(this.init.node, recipient, DIRECT_PROTOCOL, { version: DIRECT_VERSION, deliver: env }, { req: DirectRequest, res: DirectResponse }, {
-        maxBytes: config.limits.directFrameBytes, timeoutMs: config.delivery.directTimeoutMs, runOnLimitedConnection: true
+        maxBytes: config.limits.directFrameBytes, timeoutMs: config.delivery.directTimeoutMs, clock, runOnLimitedConnection: true
       })
       if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {
         // the receipt is not the owner's signature, so the copy stays until the owner acks it (its

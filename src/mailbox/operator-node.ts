@@ -64,6 +64,7 @@ export class OperatorNode {
         privateKey,
         datastore: store.datastore,
         config,
+        clock,
         dhtServer: true,
         ...(registry === undefined ? {} : { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true, statfsLocation: config.dataDir }) })
       }
@@ -72,7 +73,7 @@ export class OperatorNode {
       await mailbox.start()
       op = new OperatorNode(node, mailbox, store, log, storeVersion, config.dataDir)
       if (endpoint !== undefined) await op.serveMetrics(registry, endpoint)
-      await op.joinNetwork(config)
+      await op.joinNetwork(config, clock)
       return op
     } catch (err) {
       if (op !== undefined) await op.stop().catch(() => {})
@@ -104,13 +105,13 @@ export class OperatorNode {
     })
   }
 
-  private async joinNetwork (config: CairnConfig): Promise<void> {
+  private async joinNetwork (config: CairnConfig, clock: Clock): Promise<void> {
     // one bootstrap list for every node of a deployment (a ConfigMap) names each node too
     const self = `/p2p/${this.node.peerId.toString()}`
     const others = config.bootstrap.filter(addr => !addr.endsWith(self))
-    await Promise.all(others.map(async addr => this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(config.network.dialTimeoutMs) })
+    await Promise.all(others.map(async addr => this.node.dial(multiaddr(addr), { signal: clock.timeout(config.network.dialTimeoutMs) })
       .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
-    if (others.length > 0) await joinDht(this.node, AbortSignal.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
+    if (others.length > 0) await joinDht(this.node, clock, clock.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
   }
 
   addresses (): string[] {

@@ -10,6 +10,7 @@ import { MailboxStatus, type MailboxRequest, type MailboxResponse, type SyncRang
 import { fingerprint, FULL_RANGE, LEAF_IDS, MAX_LISTED_IDS, MAX_RANGES, rangeKey, rangeOf, split, type IdRange } from './id-ranges.js'
 import type { HeldIds } from './held-ids.js'
 import type { MailboxStore } from './mailbox-store.js'
+import { MAILBOX_VERSION } from '../shared/protocols/ids.js'
 
 /** The most reconciliation requests one pass sends one replica (the rest waits for the next pass). */
 export const MAX_ROUNDS = 256
@@ -46,7 +47,7 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
   while (queue.length > 0 && out.rounds < MAX_ROUNDS) {
     const { batch, ranges, rest } = nextRound(held, queue)
     queue = rest
-    const res = await o.ask({ version: 1, reconcile: { recipient: o.recipientBytes, ranges, bundlePublishedAt: out.rounds === 0 ? o.bundlePublishedAt : 0 } })
+    const res = await o.ask({ version: MAILBOX_VERSION, reconcile: { recipient: o.recipientBytes, ranges, bundlePublishedAt: out.rounds === 0 ? o.bundlePublishedAt : 0 } })
     const answer = res.reconcile
     if (answer === undefined) {
       if (out.rounds === 0 && (res.status === MailboxStatus.MAILBOX_BAD_REQUEST || res.status === MailboxStatus.MAILBOX_OK)) return 'unsupported'

@@ -91,7 +91,7 @@ export interface StoreReport {
 const MAX_LISTED = 100
 
 /** Read the whole mailbox part of a store and report what is inconsistent. */
-export async function checkStore (store: Store, now = Date.now()): Promise<StoreReport> {
+export async function checkStore (store: Store, now: number): Promise<StoreReport> {
   const report: StoreReport = { healthy: true, version: null, envelopes: 0, bytes: 0, recipients: 0, tombstones: 0, bundles: 0, expiryEntries: 0, awaitingSweep: 0, problemCounts: {}, problems: [] }
   const problem = (kind: ProblemKind, key: string, detail: string): void => {
     report.healthy = false

@@ -5,7 +5,7 @@
 export type ErrorCode =
   | 'USAGE' | 'INVALID_INPUT' | 'UNKNOWN_CONTACT' | 'MESSAGE_TOO_LARGE' | 'CONFIG_INVALID'
   | 'IDENTITY_EXISTS' | 'NO_IDENTITY' | 'STORE_LOCKED' | 'UNTRUSTED_IDENTITY' | 'BAD_SIGNATURE'
-  | 'PROTOCOL' | 'DELIVERY_FAILED' | 'PEER_UNREACHABLE' | 'DAEMON' | 'INTERNAL'
+  | 'PROTOCOL' | 'BAD_FRAME' | 'DELIVERY_FAILED' | 'PEER_UNREACHABLE' | 'DAEMON' | 'INTERNAL'
 
 export class CairnError extends Error {
   readonly code: ErrorCode
@@ -67,6 +67,18 @@ export class ProtocolError extends CairnError {
   constructor (message: string, options?: { cause?: unknown }) {
     super('PROTOCOL', message, options)
     this.name = 'ProtocolError'
+  }
+}
+
+/**
+ * A frame that could not be taken as a request or an answer, classified where it was read: over
+ * the size limit, not a valid message of its type, or of a protocol version this node does not
+ * speak. Services map the reason to their wire status.
+ */
+export class FrameError extends CairnError {
+  constructor (readonly reason: 'too-large' | 'malformed' | 'unsupported-version', message: string, options?: { cause?: unknown }) {
+    super('BAD_FRAME', message, options)
+    this.name = 'FrameError'
   }
 }
 

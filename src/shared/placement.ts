@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { deadline, type Clock } from './clock.js'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
 
@@ -95,14 +96,16 @@ export interface ClosestPeersOptions {
   includeSelf?: boolean
   /** At most this many from one subnet (config mailbox.replicasPerSubnet); 0 or absent: no limit. */
   perSubnet?: number
+  /** Whose time the lookup's deadline (LOOKUP_TIMEOUT_MS) is measured in. */
+  clock: Clock
   signal?: AbortSignal
 }
 
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
-export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions = {}): Promise<PeerId[]> {
+export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions): Promise<PeerId[]> {
   // with no connection at all a query only waits for peers that are not coming: answer at once
   if (node.getConnections().length === 0) return options.includeSelf === true ? [node.peerId] : []
-  const signal = options.signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
   let found = await lookup(node, key, signal, announced)
   // a cold routing table (just joined) can end a query early; the first query filled it, so ask again
@@ -136,7 +139,7 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
 }
 
 /** A Kademlia join: look up our own id, which fills the buckets around us. */
-export async function joinDht (node: CairnNode, signal?: AbortSignal): Promise<number> {
+export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<number> {
   if (node.getConnections().length === 0) return 0
-  return (await lookup(node, node.peerId.toMultihash().bytes, signal ?? AbortSignal.timeout(LOOKUP_TIMEOUT_MS), new Map())).length
+  return (await lookup(node, node.peerId.toMultihash().bytes, deadline(clock, LOOKUP_TIMEOUT_MS, signal), new Map())).length
 }

@@ -71,6 +71,8 @@ export class Store {
   private readonly db: Level
   private queue: Array<{ ops: StoreOp[], resolve: () => void, reject: (err: unknown) => void }> = []
   private flushing = false
+  /** The flush loop running now (close waits for it). */
+  private flushRun: Promise<void> = Promise.resolve()
   private closed = false
   private readonly cache = new ReadCache()
   /** Bumped after each committed batch: a read that overlapped one does not fill the cache. */
@@ -141,7 +143,7 @@ export class Store {
     if (this.closed) throw new Error('store is closed')
     await new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, resolve, reject })
-      if (!this.flushing) void this.flush()
+      if (!this.flushing) this.flushRun = this.flush()
     })
   }
 
@@ -151,7 +153,7 @@ export class Store {
 
   async close (): Promise<void> {
     if (this.closed) return
-    while (this.flushing || this.queue.length > 0) await new Promise(resolve => setTimeout(resolve, 5))
+    while (this.flushing || this.queue.length > 0) await this.flushRun
     this.closed = true
     open.delete(this.path)
     await this.datastore.close()

@@ -59,7 +59,7 @@ test('a tampered ciphertext is refused and the genuine one still decrypts afterw
   await alice.client.send('bob', 'hello')
   const real = alice.client.messenger.routes[0] as DeliveryRoute
   const captured: Envelope[] = []
-  alice.client.messenger.routes = [{ name: 'direct', takeBundle: real.takeBundle.bind(real), deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: false, error: 'held' } } }]
+  alice.client.messenger.routes = [{ name: 'direct', takeBundle: real.takeBundle.bind(real), deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: false, code: 'unreachable', error: 'held' } } }]
   await alice.client.send('bob', 'genuine')
   const genuine = captured[0] as Envelope
   const before = await snapshot(bob)

@@ -57,7 +57,7 @@ test('sessions survive a restart of both ends: no new PQXDH handshake', async (t
 function capture (into: Envelope[], bundleFrom: DeliveryRoute): DeliveryRoute {
   return {
     name: 'direct',
-    deliver: async (envelope) => { into.push(Envelope.decode(Envelope.encode(envelope))); return { ok: false, error: 'captured' } },
+    deliver: async (envelope) => { into.push(Envelope.decode(Envelope.encode(envelope))); return { ok: false, code: 'unreachable', error: 'captured' } },
     takeBundle: async (peer, options) => bundleFrom.takeBundle(peer, options)
   }
 }

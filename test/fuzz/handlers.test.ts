@@ -29,6 +29,7 @@ import { frame, rawPeer, sendRaw } from '../helpers/raw-peer.js'
 import { directRequest, mailboxRequest } from '../helpers/request-arbitraries.js'
 import { befriend, makeUser, tempRoot, testConfig } from '../helpers/users.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 type Codec = Omit<MessageCodec, 'name'>
 
@@ -117,7 +118,7 @@ test(`/cairn/mailbox/1.0.0 answers ${FRAMES} fuzz frames with a typed status or 
   const recipients = [peerIdBytes(stranger.peerId), await someone(), await someone()]
   const genuine = async (): Promise<void> => {
     const envelope = boundEnvelope({ recipient: new Uint8Array(recipients[1] as Uint8Array), sealed: new Uint8Array(randomBytes(200)) })
-    const res = await askMailbox(honest, config, op.node.peerId, { deposit: { envelope } })
+    const res = await askMailbox(honest, config, op.node.peerId, { deposit: { envelope } }, { clock: systemClock })
     assert.equal(res.status, MailboxStatus.MAILBOX_OK, `a genuine deposit is stored: ${res.detail}`)
   }
   const tally = await fuzz(t, stranger, address, MAILBOX_PROTOCOL, frames(MailboxRequest, mailboxRequest({ peers: recipients }), config.mailbox.frameBytes, recipients), MailboxResponse, Object.values(MailboxStatus).map(String), genuine,

@@ -15,6 +15,7 @@ import { createNode, type CairnNode } from '../../src/shared/node/create-node.js
 import { joinDht } from '../../src/shared/placement.js'
 import { Store } from '../../src/shared/store.js'
 import { testConfig } from './users.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 export interface HostilePeer {
   node: CairnNode
@@ -28,9 +29,9 @@ export async function hostilePeer (t: TestContext, root: string, bootstrap: stri
   const dir = join(root, `hostile-${Math.random().toString(16).slice(2)}`)
   const store = await Store.open(dir)
   const config: CairnConfig = testConfig(dir)
-  const node = await createNode({ privateKey: options.privateKey ?? await generateKeyPair('Ed25519'), datastore: store.datastore, config, dhtServer: options.dhtServer ?? false })
+  const node = await createNode({ privateKey: options.privateKey ?? await generateKeyPair('Ed25519'), datastore: store.datastore, config, clock: systemClock, dhtServer: options.dhtServer ?? false })
   t.after(async () => { await node.stop(); await store.close() })
   await Promise.all(bootstrap.map(async a => node.dial(multiaddr(a)).catch(() => undefined)))
-  await joinDht(node, AbortSignal.timeout(10_000)).catch(() => 0)
-  return { node, peerId: node.peerId, ask: async (to, req) => askMailbox(node, config, to, req) }
+  await joinDht(node, systemClock, AbortSignal.timeout(10_000)).catch(() => 0)
+  return { node, peerId: node.peerId, ask: async (to, req) => askMailbox(node, config, to, req, { clock: systemClock }) }
 }

@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from './ports.js'
 import { testConfig } from './users.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 export interface MailboxNet {
   nodes: OperatorNode[]
@@ -74,5 +75,5 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
 async function warmNode (node: OperatorNode): Promise<void> {
   // a lookup of our own id fills the buckets around us (what a Kademlia join does); peers that left
   // can make it run out of time, which is fine: what it found is in the table
-  await joinDht(node.node, AbortSignal.timeout(10_000)).catch(() => 0)
+  await joinDht(node.node, systemClock, AbortSignal.timeout(10_000)).catch(() => 0)
 }

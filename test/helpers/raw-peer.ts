@@ -8,10 +8,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, type CairnNode } from '../../src/shared/node/create-node.js'
 import { Store } from '../../src/shared/store.js'
 import { testConfig } from './users.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 export async function rawPeer (t: TestContext, root: string): Promise<CairnNode> {
   const store = await Store.open(join(root, `raw-${Math.random().toString(16).slice(2)}`))
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root), dhtServer: false })
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root), clock: systemClock, dhtServer: false })
   t.after(async () => { await node.stop(); await store.close() })
   return node
 }

@@ -29,6 +29,7 @@ import { mailboxNetwork } from '../helpers/network.js'
 import { frame, rawPeer, sendRaw } from '../helpers/raw-peer.js'
 import { makeUser, tempRoot, testConfig } from '../helpers/users.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 const { MAILBOX_OK, MAILBOX_BAD_REQUEST, MAILBOX_TOO_LARGE, MAILBOX_RATE_LIMITED, MAILBOX_QUOTA_EXCEEDED, MAILBOX_EXPIRED, MAILBOX_BAD_SIGNATURE } = MailboxStatus
 const HOUR = 3600_000
@@ -77,7 +78,7 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
   const before = await holding(target, bob.peerId)
   assert.equal(before.usage.count, 3)
   const cfg = testConfig(root)
-  const ask = async (from: CairnNode, req: Omit<MailboxRequest, 'version'>): Promise<MailboxResponse> => askMailbox(from, cfg, target.node.peerId, req)
+  const ask = async (from: CairnNode, req: Omit<MailboxRequest, 'version'>): Promise<MailboxResponse> => askMailbox(from, cfg, target.node.peerId, req, { clock: systemClock })
   /** A bare peer with its own identity (its own rate-limit bucket), connected to the target. */
   const peer = async (): Promise<CairnNode> => {
     const node = await rawPeer(t, root)
@@ -142,7 +143,7 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
     const bare = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
     t.after(async () => { await bare.stop() })
     const fromBare = await batch()
-    const res = await request(bare, multiaddr(target.addresses()[0] as string), MAILBOX_PROTOCOL, { version: 1, handover: { envelopes: fromBare } }, { req: MailboxRequest, res: MailboxResponse }, { maxBytes: cfg.mailbox.frameBytes, timeoutMs: 5000 })
+    const res = await request(bare, multiaddr(target.addresses()[0] as string), MAILBOX_PROTOCOL, { version: 1, handover: { envelopes: fromBare } }, { req: MailboxRequest, res: MailboxResponse }, { maxBytes: cfg.mailbox.frameBytes, timeoutMs: 5000, clock: systemClock })
     assert.equal(res.status, MAILBOX_RATE_LIMITED)
     assert.equal(storedOf(fromBare), 5, 'only the burst is stored')
     // a DHT server (a fellow holder) copies the same batch in one go
@@ -174,7 +175,7 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
       forged(b => { (b.lastResortKyberPreKey as { signature: Uint8Array }).signature[9] ^= 1 })
     ]
     // Bob's genuine bundle, taken from another replica: valid, but not Mallory's
-    const bobs = await askMailbox(m, cfg, (net.nodes[1] as OperatorNode).node.peerId, { takeBundle: { recipient: bobBytes } })
+    const bobs = await askMailbox(m, cfg, (net.nodes[1] as OperatorNode).node.peerId, { takeBundle: { recipient: bobBytes } }, { clock: systemClock })
     assert.ok(bobs.bundle !== undefined)
     attempts.push(bobs.bundle)
     for (const bundle of attempts) assert.equal((await ask(m, { putBundle: { bundle } })).status, MAILBOX_BAD_SIGNATURE)
@@ -236,19 +237,19 @@ test('between replicas: handover keeps each replica\'s one-time prekeys, and onl
   const [a, b, evil] = net.nodes as [OperatorNode, OperatorNode, OperatorNode]
   const cfg = testConfig(root)
   const offer = async (from: OperatorNode, to: OperatorNode, o: { ids?: Array<Uint8Array<ArrayBuffer>>, tombstones?: Tombstone[] }): Promise<MailboxResponse> =>
-    askMailbox(from.node, cfg, to.node.peerId, { offer: { recipient: bobBytes, ids: o.ids ?? [], tombstones: o.tombstones ?? [] } })
+    askMailbox(from.node, cfg, to.node.peerId, { offer: { recipient: bobBytes, ids: o.ids ?? [], tombstones: o.tombstones ?? [] } }, { clock: systemClock })
 
   await t.test('malformed recipient bytes in take_bundle or offer are MAILBOX_BAD_REQUEST', async () => {
     const from = bob.client.node as CairnNode
-    assert.equal((await askMailbox(from, cfg, a.node.peerId, { takeBundle: { recipient: rand(20) } })).status, MAILBOX_BAD_REQUEST)
-    assert.equal((await askMailbox(from, cfg, a.node.peerId, { offer: { recipient: rand(20), ids: [], tombstones: [] } })).status, MAILBOX_BAD_REQUEST)
+    assert.equal((await askMailbox(from, cfg, a.node.peerId, { takeBundle: { recipient: rand(20) } }, { clock: systemClock })).status, MAILBOX_BAD_REQUEST)
+    assert.equal((await askMailbox(from, cfg, a.node.peerId, { offer: { recipient: rand(20), ids: [], tombstones: [] } }, { clock: systemClock })).status, MAILBOX_BAD_REQUEST)
   })
 
   await t.test('replica handover leaves each replica its own share of one-time prekeys', async () => {
     // one replica gets a newer bundle, so the others really have one to merge
     await new Promise(resolve => setTimeout(resolve, 5))
     const newer = await bob.client.messenger.bundleShare({ preKeys: 20, kyberPreKeys: 4 })
-    assert.equal((await askMailbox(bob.client.node as CairnNode, cfg, a.node.peerId, { putBundle: { bundle: newer } })).status, MAILBOX_OK)
+    assert.equal((await askMailbox(bob.client.node as CairnNode, cfg, a.node.peerId, { putBundle: { bundle: newer } }, { clock: systemClock })).status, MAILBOX_OK)
     await Promise.all(net.nodes.map(async n => n.mailbox.handover.forRecipient(bob.peerId)))
     const bundles = await Promise.all(net.nodes.map(async n => n.mailbox.store.getBundle(bob.peerId)))
     assert.deepEqual(bundles.map(x => x?.publishedAt), [newer.publishedAt, newer.publishedAt, newer.publishedAt], 'the newer bundle reached every replica')

@@ -18,7 +18,7 @@ import { takeBundle } from '../../src/client/crypto/prekeys.js'
 import { askMailbox } from '../../src/client/mailbox/mailbox-rpc.js'
 import type { CairnNode } from '../../src/shared/node/create-node.js'
 import { SealedSession } from '../../src/client/crypto/sealed-session.js'
-import { ManualClock } from '../../src/shared/clock.js'
+import { ManualClock, systemClock } from '../../src/shared/clock.js'
 import { Responsibility } from '../../src/mailbox/responsibility.js'
 import type { OperatorNode } from '../../src/mailbox/operator-node.js'
 import { signAck } from '../../src/shared/ack-signature.js'
@@ -88,7 +88,7 @@ test('the owner\'s bundle dated in the future is refused; a replica serving a fo
   const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
   assert.equal((await bob.client.publishBundles()).published, 3)
   const ahead = await takeBundle(bob.client.store.transaction(), bob.client.messenger.owner(), { preKeys: 1, kyberPreKeys: 1 }, Date.now() + 24 * 3600_000)
-  const res = await askMailbox(bob.client.node as CairnNode, testConfig(root), (net.nodes[0] as OperatorNode).node.peerId, { putBundle: { bundle: ahead } })
+  const res = await askMailbox(bob.client.node as CairnNode, testConfig(root), (net.nodes[0] as OperatorNode).node.peerId, { putBundle: { bundle: ahead } }, { clock: systemClock })
   assert.equal(res.status, MAILBOX_BAD_REQUEST, res.detail)
   await bob.stop()
 
@@ -136,11 +136,11 @@ test('a stranger who learns a pending envelope id cannot put its own message und
 
   // holders refuse it, and so does Bob when it comes straight to him
   for (const n of net.nodes) {
-    const r = await askMailbox(mallory.client.node as CairnNode, mallory.config, n.node.peerId, { deposit: { envelope: shadow } })
+    const r = await askMailbox(mallory.client.node as CairnNode, mallory.config, n.node.peerId, { deposit: { envelope: shadow } }, { clock: systemClock })
     assert.equal(r.status, MAILBOX_BAD_REQUEST, r.detail)
   }
   await bob.restart()
-  const direct = await request(mallory.client.node as CairnNode, multiaddr(bob.address), DIRECT_PROTOCOL, { version: 1, deliver: shadow }, { req: DirectRequest, res: DirectResponse }, { maxBytes: 1 << 17, timeoutMs: 10_000 })
+  const direct = await request(mallory.client.node as CairnNode, multiaddr(bob.address), DIRECT_PROTOCOL, { version: 1, deliver: shadow }, { req: DirectRequest, res: DirectResponse }, { maxBytes: 1 << 17, timeoutMs: 10_000, clock: systemClock })
   assert.notEqual(direct.status, DirectStatus.DIRECT_OK)
   assert.notEqual(direct.status, DirectStatus.DIRECT_DUPLICATE)
 
@@ -252,7 +252,7 @@ test('asked directly, a user hands out no more one-time prekeys per hour than it
   const askers = await Promise.all(Array.from({ length: 25 }, async () => hostilePeer(t, root, [bob.address])))
   let withOneTime = 0
   for (const a of askers) {
-    const res = await request(a.node, multiaddr(bob.address), DIRECT_PROTOCOL, { version: 1, takeBundle: {} }, { req: DirectRequest, res: DirectResponse }, { maxBytes: 1 << 17, timeoutMs: 10_000 })
+    const res = await request(a.node, multiaddr(bob.address), DIRECT_PROTOCOL, { version: 1, takeBundle: {} }, { req: DirectRequest, res: DirectResponse }, { maxBytes: 1 << 17, timeoutMs: 10_000, clock: systemClock })
     assert.equal(res.status, DirectStatus.DIRECT_OK, 'each asker still gets a bundle')
     await verifyBundle(res.bundle as PreKeyBundle, parsePeerId(bob.peerId))
     if ((res.bundle?.preKeys.length ?? 0) > 0) withOneTime++

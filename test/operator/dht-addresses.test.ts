@@ -20,6 +20,7 @@ import { KAD_PROTOCOL } from '../../src/shared/protocols/ids.js'
 import { Store } from '../../src/shared/store.js'
 import { hostilePeer, KadType, readKad } from '../helpers/hostile-peer.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 /** What a stranger learns from the node about `who`: the addresses of each peer it names. */
 async function answerFor (t: TestContext, layers: ConfigLayer[]): Promise<{ peer: string[], node: string[] }> {
@@ -31,7 +32,7 @@ async function answerFor (t: TestContext, layers: ConfigLayer[]): Promise<{ peer
   const target = op.addresses()[0] as string
 
   const store = await Store.open(join(root, 'peer'))
-  const peer = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(join(root, 'peer')), dhtServer: true })
+  const peer = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(join(root, 'peer')), clock: systemClock, dhtServer: true })
   t.after(async () => { await peer.stop(); await store.close() })
   await peer.dial(multiaddr(target))
   // the node has learnt what the peer serves (identify), then given its routing table a moment

@@ -20,6 +20,7 @@ import { cairn } from '../helpers/cli.js'
 import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 import { startOperator, type RunningOperator } from './container.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
+import { systemClock } from '../../src/shared/clock.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Deposits far above the default rate limit: this is a load test, not an abuse test. */
@@ -45,7 +46,7 @@ function depositLoad (sender: TestUser, op: RunningOperator, recipient: PeerId):
       const envelope = boundEnvelope({ recipient: to, sealed: new Uint8Array(randomBytes(512)) })
       attempts++
       try {
-        const res = await askMailbox(node, sender.config, peer, { deposit: { envelope } }, { timeoutMs: 5000 })
+        const res = await askMailbox(node, sender.config, peer, { deposit: { envelope } }, { clock: systemClock, timeoutMs: 5000 })
         if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) acked.add(hex(envelope.id))
       } catch {
         // refused, reset or unreachable: not acknowledged, so nothing is promised
@@ -66,7 +67,7 @@ async function fetchAll (t: TestContext, root: string, op: RunningOperator, key:
   const ids = new Set<string>()
   let after = new Uint8Array()
   for (let page = 0; page < 10_000; page++) {
-    const res = await askMailbox(node, owner.config, peer, { fetch: { after, limit: 100, idsOnly: false, ids: [], maxBytes: 0 } })
+    const res = await askMailbox(node, owner.config, peer, { fetch: { after, limit: 100, idsOnly: false, ids: [], maxBytes: 0 } }, { clock: systemClock })
     assert.equal(res.status, MailboxStatus.MAILBOX_OK, res.detail)
     for (const env of res.envelopes) ids.add(hex(env.id))
     if (!res.more || res.envelopes.length === 0) break

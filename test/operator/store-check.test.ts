@@ -92,7 +92,7 @@ async function populated (t: TestContext, dataDir: string): Promise<{ store: Sto
 test('--check: a store as MailboxStore wrote it is healthy; each kind of damage is found and named', async (t) => {
   const dataDir = await tempRoot(t, 'cairn-op-store-')
   const { store, bob, carol } = await populated(t, dataDir)
-  const healthy = await checkStore(store)
+  const healthy = await checkStore(store, Date.now())
   assert.equal(healthy.healthy, true, JSON.stringify(healthy.problems))
   assert.deepEqual({ envelopes: healthy.envelopes, bytes: healthy.bytes, recipients: healthy.recipients, tombstones: healthy.tombstones, bundles: healthy.bundles, version: healthy.version },
     { envelopes: 3, bytes: 600, recipients: 2, tombstones: 1, bundles: 1, version: STORE_VERSION })
@@ -112,7 +112,7 @@ test('--check: a store as MailboxStore wrote it is healthy; each kind of damage 
     { type: 'put', key: tombKey, value: enc.encode(JSON.stringify({ expiresAt: 1, signature: '00'.repeat(64) })) }, // forged, and off its index
     { type: 'put', key: `${P}bundle/${bob}`, value: (await store.get(bundleKey)) as Uint8Array } // someone else's bundle under bob
   ])
-  const damaged = await checkStore(store)
+  const damaged = await checkStore(store, Date.now())
   assert.equal(damaged.healthy, false)
   assert.deepEqual(Object.keys(damaged.problemCounts).sort(), ['bundle', 'envelope', 'expiry-index', 'tombstone', 'usage'])
   const about = (kind: string, pattern: RegExp): void => { assert.ok(damaged.problems.some(p => p.kind === kind && pattern.test(p.detail)), `${kind} ${pattern}: ${JSON.stringify(damaged.problems)}`) }

@@ -1,6 +1,7 @@
 /** The direct route: hand the envelope to the recipient itself over /cairn/direct/1.0.0. */
 import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
@@ -16,16 +17,16 @@ export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
   private readonly unreachable = new Map<string, number>()
 
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig) {}
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock) {}
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
-    if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return { ok: false, error: 'offline: no connections and no known address' }
+    if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return { ok: false, code: 'offline', error: 'no connections and no known address' }
     const until = this.unreachable.get(recipient.toString()) ?? 0
-    if (until > Date.now() && this.node.getConnections(recipient).length === 0) return { ok: false, error: 'recently unreachable' }
+    if (until > this.clock.now() && this.node.getConnections(recipient).length === 0) return { ok: false, code: 'recently-unreachable', error: 'recently unreachable' }
     const result = await this.tryDeliver(envelope, recipient, options)
     if (result.ok) this.unreachable.delete(recipient.toString())
     else {
-      this.unreachable.set(recipient.toString(), Date.now() + UNREACHABLE_MS)
+      this.unreachable.set(recipient.toString(), this.clock.now() + UNREACHABLE_MS)
       if (this.unreachable.size > 10_000) this.unreachable.delete(this.unreachable.keys().next().value as string)
     }
     return result
@@ -35,12 +36,12 @@ export class DirectRoute implements DeliveryRoute {
     try {
       const res = await this.ask(recipient, { version: DIRECT_VERSION, deliver: envelope }, options)
       if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {
-        if (!Buffer.from(res.id).equals(Buffer.from(envelope.id))) return { ok: false, error: 'receipt names another envelope' }
+        if (!Buffer.from(res.id).equals(Buffer.from(envelope.id))) return { ok: false, code: 'bad-receipt', error: 'receipt names another envelope' }
         return { ok: true }
       }
-      return { ok: false, error: `refused: ${res.status} ${res.detail}` }
+      return { ok: false, code: 'refused', error: `${res.status} ${res.detail}` }
     } catch (err) {
-      return { ok: false, error: describeError(err) }
+      return { ok: false, code: 'unreachable', error: describeError(err) }
     }
   }
 
@@ -55,9 +56,9 @@ export class DirectRoute implements DeliveryRoute {
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return undefined
-    if ((this.unreachable.get(recipient.toString()) ?? 0) > Date.now() && this.node.getConnections(recipient).length === 0) return undefined
+    if ((this.unreachable.get(recipient.toString()) ?? 0) > this.clock.now() && this.node.getConnections(recipient).length === 0) return undefined
     const res = await this.ask(recipient, { version: DIRECT_VERSION, takeBundle: {} }, options).catch((err: unknown) => {
-      this.unreachable.set(recipient.toString(), Date.now() + UNREACHABLE_MS)
+      this.unreachable.set(recipient.toString(), this.clock.now() + UNREACHABLE_MS)
       throw err
     })
     if (res.status !== DirectStatus.DIRECT_OK) return undefined
@@ -73,7 +74,7 @@ export class DirectRoute implements DeliveryRoute {
       // address, hang until the timeout, and leave the conntrack entry that spoils the hole punch.
       // findPeer merges what it finds into the peer store, where the direct-dial gate applies; the
       // dial below then uses the peer store's addresses: relay and private ones only.
-      const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
+      const signal = deadline(this.clock, timeout, options.signal)
       await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
     }
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
@@ -85,6 +86,7 @@ export class DirectRoute implements DeliveryRoute {
     const send = async (to: typeof target): Promise<DirectResponse> => request(this.node, to, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
       maxBytes: this.config.limits.directFrameBytes,
       timeoutMs: timeout,
+      clock: this.clock,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       runOnLimitedConnection: true
     })

@@ -5,11 +5,12 @@
  */
 import type { Libp2p } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus } from '../../../proto/cairn.js'
+import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { describeError } from '../../shared/errors.js'
+import { FrameError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { DIRECT_PROTOCOL } from '../../shared/protocols/ids.js'
-import { isFrameTooLarge, serve } from '../../shared/protocols/rpc.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSIONS_SUPPORTED } from '../../shared/protocols/ids.js'
+import { serve } from '../../shared/protocols/rpc.js'
 import { RateLimiter } from '../../mailbox/rate-limiter.js'
 import { RejectedEnvelopeError, type Messenger } from '../messenger.js'
 
@@ -32,7 +33,7 @@ export class DirectService {
   /** One-time prekeys handed out here, all askers together: many identities cannot drain them (mailbox.oneTimePreKeysPerHour). */
   private readonly oneTimePreKeys: RateLimiter
 
-  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly log: Logger) {
+  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger) {
     const perHour = config.mailbox.oneTimePreKeysPerHour
     this.oneTimePreKeys = new RateLimiter(perHour / 60, perHour)
   }
@@ -42,6 +43,8 @@ export class DirectService {
       protocol: DIRECT_PROTOCOL,
       maxBytes: this.config.limits.directFrameBytes,
       timeoutMs: this.config.limits.requestTimeoutMs,
+      clock: this.clock,
+      version: { supported: DIRECT_VERSIONS_SUPPORTED, of: req => req.version },
       codecs: { req: DirectRequest, res: DirectResponse },
       log: this.log,
       handle: async (req, connection) => {
@@ -52,15 +55,14 @@ export class DirectService {
         if (req.takeBundle !== undefined) {
           if (!this.allowBundle(connection.remotePeer.toString())) return { status: DirectStatus.DIRECT_RATE_LIMITED, detail: 'too many bundle requests' }
           // past the hourly allowance a sender still gets the signed and last-resort prekeys
-          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender(this.oneTimePreKeys.take('all', Date.now())) }
+          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender(this.oneTimePreKeys.take('all', this.clock.now())) }
         }
         return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'empty request' }
       },
       answerError: (err) => {
         if (err instanceof RejectedEnvelopeError) return { status: REJECTION_STATUS[err.reason], detail: err.message }
+        if (err instanceof FrameError) return { status: err.reason === 'too-large' ? DirectStatus.DIRECT_TOO_LARGE : DirectStatus.DIRECT_BAD_REQUEST, detail: err.message }
         const name = (err as Error | undefined)?.name
-        if (isFrameTooLarge(err)) return { status: DirectStatus.DIRECT_TOO_LARGE, detail: 'frame too large' }
-        if (err instanceof RangeError || name === 'MaxLengthError' || /invalid|index out of range/i.test(describeError(err))) return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'malformed request' }
         if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') return undefined
         this.log.warn({ err: describeError(err) }, 'direct request failed')
         return { status: DirectStatus.DIRECT_INTERNAL, detail: 'internal error' }
@@ -73,7 +75,7 @@ export class DirectService {
   }
 
   private allowBundle (peer: string): boolean {
-    const now = Date.now()
+    const now = this.clock.now()
     const recent = (this.bundleTakes.get(peer) ?? []).filter(t => now - t < BUNDLE_WINDOW_MS)
     if (recent.length >= BUNDLE_BURST) return false
     recent.push(now)

@@ -4,6 +4,7 @@
  * the share running low. Senders who find us offline start sessions from these.
  */
 import type { PeerId } from '@libp2p/interface'
+import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -17,13 +18,13 @@ export interface PublishResult {
   published: number
 }
 
-export async function publishBundles (node: CairnNode, messenger: Messenger, config: CairnConfig, log: Logger, options: { force?: boolean, signal?: AbortSignal } = {}): Promise<PublishResult> {
+export async function publishBundles (node: CairnNode, messenger: Messenger, config: CairnConfig, log: Logger, options: { clock: Clock, force?: boolean, signal?: AbortSignal }): Promise<PublishResult> {
   const k = config.mailbox.replicas
   const share = {
     preKeys: Math.max(1, Math.floor(config.delivery.oneTimePreKeys / k)),
     kyberPreKeys: Math.max(1, Math.floor(config.delivery.oneTimeKyberPreKeys / k))
   }
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), k, { perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const replicas = await closestPeers(node, mailboxKey(node.peerId), k, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const published = await Promise.all(replicas.map(async (peer: PeerId) => {
     try {
       const status = await askMailboxOk(node, config, peer, { status: {} }, options)

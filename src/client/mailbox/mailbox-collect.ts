@@ -15,6 +15,7 @@
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
 import { signAck } from '../../shared/ack-signature.js'
+import type { Clock, Timer } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -46,6 +47,8 @@ interface Collection {
 }
 
 export interface CollectOptions {
+  /** Whose time deadlines and waits are measured in. */
+  clock: Clock
   signal?: AbortSignal
   /** Called once the mailboxes are found and after each page that brought mail. */
   onProgress?: (p: { stage: 'collecting', mailboxes: number, received: number }) => void
@@ -59,8 +62,8 @@ const REPLICA_DEADLINE_REQUESTS = 20
 /** What an answer to us may carry: a mailbox cuts its pages to fit our frame limit, not only its own. */
 const answerBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
 
-export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions = {}): Promise<CollectResult> {
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions): Promise<CollectResult> {
+  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
   const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
   const c: Collection = {
@@ -81,16 +84,16 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
   // more; what they alone hold stays there (unacknowledged) for the next sync. (A replica with
   // nothing says nothing about the others: it does not start the clock.)
   const late = new AbortController()
-  let grace: NodeJS.Timeout | undefined
+  let grace: Timer | undefined
   await Promise.all(replicas.map(async peer => {
     try {
       if (await collectFrom(c, peer, report, late.signal) === 0) return
-      grace ??= setTimeout(() => { late.abort(new Error('other mailboxes answered; this one is left for the next sync')) }, config.delivery.collectGraceMs)
+      grace ??= options.clock.setTimeout(() => { late.abort(new Error('other mailboxes answered; this one is left for the next sync')) }, config.delivery.collectGraceMs)
     } catch (err) {
       log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
     }
   }))
-  clearTimeout(grace)
+  grace?.clear()
   return { ...c.tally, replicas: replicas.length }
 }
 
@@ -101,8 +104,8 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, late: AbortSignal): Promise<number> {
   // a replica that never stops listing (or answers at a crawl) must not hold the sync forever
-  const deadline = AbortSignal.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
-  const r: Collection = { ...c, options: { ...c.options, signal: AbortSignal.any([deadline, late, ...(c.options.signal === undefined ? [] : [c.options.signal])]) } }
+  const limit = c.options.clock.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
+  const r: Collection = { ...c, options: { ...c.options, signal: AbortSignal.any([limit, late, ...(c.options.signal === undefined ? [] : [c.options.signal])]) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const acks: Array<Promise<unknown>> = []
   let listed = 0
@@ -165,20 +168,20 @@ async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array
   })
   // a claimant that is slow to deliver (or stalls on purpose) is not waited for long: this replica
   // takes its own copy (a second copy of one message is a duplicate, shown once)
-  const failed = await Promise.all(theirs.map(async id => await settledWithin(c.claims.get(hex(id)) as Promise<boolean>, CLAIM_WAIT_MS) ? undefined : id))
+  const failed = await Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Promise<boolean>, CLAIM_WAIT_MS) ? undefined : id))
   const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined), inline)
   if (failure !== undefined) throw failure
   return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
 }
 
 /** Whether `claim` settled true within `ms`. */
-async function settledWithin (claim: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, ms) })
+async function settledWithin (clock: Clock, claim: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: Timer | undefined
+  const late = new Promise<boolean>(resolve => { timer = clock.setTimeout(() => { resolve(false) }, ms) })
   try {
     return await Promise.race([claim, late])
   } finally {
-    clearTimeout(timer)
+    timer?.clear()
   }
 }
 

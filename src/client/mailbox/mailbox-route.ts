@@ -5,6 +5,7 @@
  */
 import type { PeerId } from '@libp2p/interface'
 import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { verifyBundle } from '../../shared/bundle.js'
 import { describeError } from '../../shared/errors.js'
@@ -23,15 +24,15 @@ export class MailboxRoute implements DeliveryRoute {
   private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
 
   /** `ready` resolves once the node has joined the DHT (lookups before that come back short). */
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}) {}
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}) {}
 
   /** The recipient's replica set; a burst of messages to one person costs one DHT lookup. */
   private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
-    if (cached !== undefined && cached.until > Date.now()) return cached.peers
-    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { signal, perSubnet: this.config.mailbox.replicasPerSubnet })
+    if (cached !== undefined && cached.until > this.clock.now()) return cached.peers
+    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { clock: this.clock, signal, perSubnet: this.config.mailbox.replicasPerSubnet })
     if (peers.length >= this.config.mailbox.replicas) {
-      this.replicaCache.set(recipient.toString(), { peers, until: Date.now() + REPLICA_CACHE_MS })
+      this.replicaCache.set(recipient.toString(), { peers, until: this.clock.now() + REPLICA_CACHE_MS })
       if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
     }
     return peers
@@ -39,12 +40,12 @@ export class MailboxRoute implements DeliveryRoute {
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
     await this.ready() // the deposit's deadline starts once lookups can work
-    const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
+    const signal = deadline(this.clock, this.config.delivery.mailboxTimeoutMs, options.signal)
     const replicas = await this.replicasOf(recipient, signal)
-    if (replicas.length === 0) return { ok: false, error: 'no mailbox nodes reachable' }
+    if (replicas.length === 0) return { ok: false, code: 'no-replicas', error: 'no mailbox nodes reachable' }
     const results = await Promise.all(replicas.map(async peer => {
       try {
-        const res = await askMailbox(this.node, this.config, peer, { deposit: { envelope } }, { signal })
+        const res = await askMailbox(this.node, this.config, peer, { deposit: { envelope } }, { clock: this.clock, signal })
         if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
         this.log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'mailbox refused deposit')
         return res.status
@@ -55,21 +56,21 @@ export class MailboxRoute implements DeliveryRoute {
     }))
     const ok = results.filter(r => r === true).length
     if (ok < replicas.length) this.replicaCache.delete(recipient.toString()) // someone left: look again next time
-    if (ok === 0) return { ok: false, error: `no replica stored it: ${results.join(', ')}` }
+    if (ok === 0) return { ok: false, code: 'not-stored', error: results.join(', ') }
     return { ok: true, replicas: ok }
   }
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
-    const signal = anySignal(options.signal, this.config.delivery.mailboxTimeoutMs)
-    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { signal, perSubnet: this.config.mailbox.replicasPerSubnet })
+    const signal = deadline(this.clock, this.config.delivery.mailboxTimeoutMs, options.signal)
+    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { clock: this.clock, signal, perSubnet: this.config.mailbox.replicasPerSubnet })
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
     // with every replica's share used up, the signed and last-resort prekeys still start a session.
     // A replica that serves a bundle the owner did not sign is passed over for the next one.
     let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
-        const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { signal })
+        const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { clock: this.clock, signal })
         if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
         try {
           await verifyBundle(res.bundle, recipient)
@@ -85,9 +86,4 @@ export class MailboxRoute implements DeliveryRoute {
     }
     return fallback
   }
-}
-
-export function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const t = AbortSignal.timeout(timeoutMs)
-  return signal === undefined ? t : AbortSignal.any([signal, t])
 }

@@ -23,6 +23,7 @@ import { KAD_PROTOCOL } from '../protocols/ids.js'
 import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
 import { confirmObservedAddresses } from './observed-address.js'
+import type { Clock } from '../clock.js'
 
 export interface CairnServices extends ServiceMap {
   identify: unknown
@@ -34,6 +35,8 @@ export interface NodeInit<S extends ServiceMap> {
   privateKey: PrivateKey
   datastore: Datastore
   config: CairnConfig
+  /** Cairn's own timers in the node's services (libp2p's internals keep their own). */
+  clock: Clock
   /** DHT server (answers queries, holds mailboxes) or client (only asks). */
   dhtServer: boolean
   services?: { [K in keyof S]: (components: any) => S[K] }
@@ -115,7 +118,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
             })
           }
         : {}),
-      ...(nat ? { observedAddress: confirmObservedAddresses({ trustedPeers: () => trusted }) } : {}),
+      ...(nat ? { observedAddress: confirmObservedAddresses({ trustedPeers: () => trusted, clock: init.clock }) } : {}),
       ...(init.services ?? {})
     } as any
   }

@@ -29,10 +29,12 @@ import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, Sta
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
+import type { Clock, Timer } from '../clock.js'
 
 export interface ConfirmObservedAddressesInit {
   /** Peer ids (string form) whose observations we believe: relays, bootstrap and mailbox nodes. */
   trustedPeers: () => Set<string>
+  clock: Clock
   /** How often confirmed addresses are re-confirmed while their reporter stays connected. Default 5 min. */
   refreshIntervalMs?: number
 }
@@ -65,7 +67,7 @@ export class ConfirmObservedAddresses implements Startable {
   private readonly log: Logger
   /** trusted peer id -> the address it last observed us at */
   private readonly observed = new Map<string, Multiaddr>()
-  private timer: ReturnType<typeof setInterval> | undefined
+  private timer: Timer | undefined
 
   constructor (components: ConfirmObservedAddressesComponents, init: ConfirmObservedAddressesInit) {
     this.components = components
@@ -76,14 +78,13 @@ export class ConfirmObservedAddresses implements Startable {
   start (): void {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
-    this.timer = setInterval(this.refresh, this.init.refreshIntervalMs ?? DEFAULT_REFRESH_MS)
-    this.timer.unref?.()
+    this.timer = this.init.clock.setInterval(this.refresh, this.init.refreshIntervalMs ?? DEFAULT_REFRESH_MS).unref()
   }
 
   stop (): void {
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
-    clearInterval(this.timer)
+    this.timer?.clear()
     this.timer = undefined
     this.observed.clear()
   }

@@ -4,6 +4,10 @@ export const MAILBOX_PROTOCOL = '/cairn/mailbox/1.0.0'
 export const KAD_PROTOCOL = '/cairn/kad/1.0.0'
 
 export const DIRECT_VERSION = 1
+/** Request versions: what a node sends, and what it answers (others get a BAD_REQUEST naming them). */
+export const MAILBOX_VERSION = 1
+export const DIRECT_VERSIONS_SUPPORTED: readonly number[] = [DIRECT_VERSION]
+export const MAILBOX_VERSIONS_SUPPORTED: readonly number[] = [MAILBOX_VERSION]
 /** 2: the envelope id is derived from the recipient and the sealed bytes (src/shared/envelope-id.ts). */
 export const ENVELOPE_VERSION = 2
 /** 2: `Content.id` is the sender's message id, no longer the envelope id. */

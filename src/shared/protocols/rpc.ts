@@ -5,6 +5,8 @@
 import { pbStream } from '@libp2p/utils'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { deadline, type Clock } from '../clock.js'
+import { FrameError } from '../errors.js'
 import type { Logger } from '../logger.js'
 
 export interface Codec<T> {
@@ -15,6 +17,8 @@ export interface Codec<T> {
 export interface RequestOptions {
   maxBytes: number
   timeoutMs: number
+  /** Whose time the deadline is measured in. */
+  clock: Clock
   signal?: AbortSignal
   /** Allow the exchange over a relayed (limited) connection. */
   runOnLimitedConnection?: boolean
@@ -25,13 +29,13 @@ export interface RequestOptions {
  * `peer` may be an open Connection: the stream is opened on it, with no dial.
  */
 export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[] | Connection, protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
-  const signal = options.signal === undefined ? AbortSignal.timeout(options.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+  const signal = deadline(options.clock, options.timeoutMs, options.signal)
   const streamOptions = { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false }
   const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
   try {
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
     await pb.write(req, codecs.req, { signal })
-    const res = await pb.read(codecs.res, { signal })
+    const res = decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
     await stream.close({ signal }).catch(() => {})
     return res
   } catch (err) {
@@ -44,7 +48,10 @@ export interface ServeOptions<Req, Res> {
   protocol: string
   maxBytes: number
   timeoutMs: number
+  clock: Clock
   codecs: { req: Codec<Req>, res: Codec<Res> }
+  /** The request versions this node speaks, and where a request carries its own. */
+  version?: { supported: readonly number[], of: (req: Req) => number }
   handle: (req: Req, connection: Connection, signal: AbortSignal) => Promise<Partial<Res>>
   /** The answer for a request that could not be read or handled; undefined resets the stream. */
   answerError: (err: unknown) => Partial<Res> | undefined
@@ -54,11 +61,13 @@ export interface ServeOptions<Req, Res> {
 /** A stream handler that reads one request, answers it, and never lets an error escape. */
 export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stream, connection: Connection) => Promise<void> {
   return async (stream, connection) => {
-    const signal = AbortSignal.timeout(options.timeoutMs)
+    const signal = options.clock.timeout(options.timeoutMs)
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
     let answer: Partial<Res> | undefined
     try {
-      const req = await pb.read(options.codecs.req, { signal })
+      const req = decodeFrame(options.codecs.req, await readFrame(pb, signal), 'request')
+      const version = options.version
+      if (version !== undefined && !version.supported.includes(version.of(req))) throw new FrameError('unsupported-version', `unsupported ${options.protocol} request version ${version.of(req)}; this node speaks ${version.supported.join(', ')}`)
       answer = await options.handle(req, connection, signal)
     } catch (err) {
       options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
@@ -74,6 +83,27 @@ export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stre
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
+  }
+}
+
+const raw: Codec<Uint8Array> = { encode: b => b as Uint8Array, decode: b => b.subarray() }
+
+/** One length-prefixed frame's bytes; a length over the limit is a FrameError('too-large'). */
+async function readFrame (pb: ReturnType<typeof pbStream>, signal: AbortSignal): Promise<Uint8Array> {
+  try {
+    return await pb.read(raw, { signal })
+  } catch (err) {
+    if (isFrameTooLarge(err)) throw new FrameError('too-large', 'frame too large', { cause: err })
+    throw err
+  }
+}
+
+/** Decode one frame; bytes that are not a valid message are a FrameError('malformed'). */
+function decodeFrame<T> (codec: Codec<T>, bytes: Uint8Array, what: 'request' | 'answer'): T {
+  try {
+    return codec.decode(bytes)
+  } catch (err) {
+    throw new FrameError('malformed', `malformed ${what}`, { cause: err })
   }
 }
 

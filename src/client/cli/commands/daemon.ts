@@ -1,4 +1,4 @@
-import { describeError } from '../../../shared/errors.js'
+import { systemClock } from '../../../shared/clock.js'
 import { printJson, printLine } from '../output.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
@@ -9,7 +9,7 @@ export const daemon: Command = {
   summary: "run this user's node in the foreground; other commands then go through it",
   flags: {},
   async run ({ parsed, config, log }) {
-    const [{ CairnClient }, { DaemonServer }] = await Promise.all([import('../../client.js'), import('../../daemon/daemon-server.js')])
+    const [{ CairnClient }, { DaemonServer }, { DaemonScheduler }] = await Promise.all([import('../../client.js'), import('../../daemon/daemon-server.js'), import('../../daemon/daemon-scheduler.js')])
     const client = await CairnClient.open({ config, log })
     const server = new DaemonServer({
       dataDir: config.dataDir,
@@ -19,22 +19,21 @@ export const daemon: Command = {
       log
     })
     await server.start()
-    let busy = false
-    const exclusive = (what: string, job: () => Promise<unknown>) => (): void => {
-      if (busy) return
-      busy = true
-      job().catch((err: unknown) => { log.warn({ err: describeError(err) }, `${what} failed`) }).finally(() => { busy = false })
-    }
-    const flush = exclusive('outbox retry', async () => {
-      await client.reconnectIfIsolated()
-      if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox()
-    })
-    const sync = exclusive('periodic sync', async () => client.sync())
-    const timers = [setInterval(flush, config.delivery.retryIntervalMs), setInterval(sync, config.delivery.syncIntervalMs)]
-    // a peer connecting may be the network coming back: try what waits for it
-    client.node?.addEventListener('peer:connect', () => { setTimeout(flush, 500) })
+    const scheduler = new DaemonScheduler({
+      clock: systemClock,
+      log,
+      jobs: {
+        flush: async (signal) => {
+          await client.reconnectIfIsolated()
+          if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox({ signal })
+        },
+        sync: async () => client.sync()
+      },
+      ...(client.node === undefined ? {} : { events: client.node })
+    }, { retryIntervalMs: config.delivery.retryIntervalMs, syncIntervalMs: config.delivery.syncIntervalMs })
+    scheduler.start()
     onShutdown(async () => {
-      for (const t of timers) clearInterval(t)
+      await scheduler.stop()
       await server.stop()
       await client.stop()
     }, log)
@@ -44,7 +43,7 @@ export const daemon: Command = {
       printLine(`cairn daemon running as ${info.peerId}`)
       for (const a of info.addresses) printLine(`  ${a}`)
     }
-    sync()
+    scheduler.run('sync')
     await new Promise(() => {}) // until a signal
   }
 }

@@ -36,7 +36,7 @@ async function check (config: CairnConfig, json: boolean): Promise<void> {
   if (!existsSync(dir)) throw new InvalidInputError(`no store at ${dir}; is --data-dir (CAIRN_DATA_DIR) this node's data dir?`)
   const [{ Store }, { checkStore, formatReport }] = await Promise.all([import('../../../shared/store.js'), import('../../../mailbox/store-check.js')])
   const store = await Store.open(dir)
-  const report = await checkStore(store).finally(async () => { await store.close() })
+  const report = await checkStore(store, systemClock.now()).finally(async () => { await store.close() })
   if (json) printJson({ dataDir: config.dataDir, ...report })
   else for (const line of formatReport(report)) printLine(line)
   if (!report.healthy) throw new CairnError('INTERNAL', `the store at ${dir} has problems (listed above); restore a backup, or ask for help with the report`)
@@ -50,7 +50,7 @@ async function health (parsed: Parsed, config: CairnConfig): Promise<void> {
   const metrics = metricsConfig(parsed, config)
   const target = healthTarget(config.dataDir, metrics)
   if (target === undefined) throw new CairnError('INTERNAL', `metrics disabled and no running node has recorded a health endpoint in ${config.dataDir} (is the node running with this data dir?)`)
-  const body = await probeHealth(target)
+  const body = await probeHealth(target, systemClock)
   if (parsed.json) printJson({ healthy: true, url: target.url, health: body })
   else printLine(`healthy: ${target.url} (${target.how})`)
 }
