@@ -44,9 +44,12 @@ test('a replica killed before B syncs and a replica restarted: B still gets ever
   const { bob } = await offlineBob(t, root, net, 20)
   const [first, second] = holders(net, bob)
   assert.ok(first !== undefined && second !== undefined)
+  // what the replica held before it went down (all 20, unless a deposit there was cut off under
+  // load and reached only the others: deposits need one acknowledgement, handover fills the rest)
+  const held = second.mailbox.store.usageOf(bob.peerId).count
   await net.stopNode(first)
   const restarted = await net.restart(second)
-  assert.equal(restarted.mailbox.store.usageOf(bob.peerId).count, 20, 'stored mail survived the restart')
+  assert.equal(restarted.mailbox.store.usageOf(bob.peerId).count, held, 'stored mail survived the restart')
   await expectAll(bob, net, 20)
 })
 
