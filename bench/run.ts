@@ -3,7 +3,7 @@
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,mailbox,ingest,memory,handover,handover-sync]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
@@ -25,9 +25,10 @@ import { handoverSyncSuite } from './suites/handover-sync.js'
 import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { memorySuite } from './suites/memory.js'
+import { oneShotSuite } from './suites/oneshot.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'mailbox', 'ingest', 'memory', 'handover'] as const
+const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -35,6 +36,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
   return {
     crypto: { messages: smoke ? 50 : 2000, sessions: smoke ? 10 : 200, payloadBytes: 1024 },
     direct: { messages: m, textBytes: 1024 },
+    oneshot: { samples: smoke ? 2 : 7, textBytes: 1024 },
     mailbox: { messages: m, runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
     ingest: { envelopes: smoke ? 500 : 20_000, sequential: smoke ? 100 : 2000, concurrency: 64, runs: r, sealedBytes: 1024 },
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
@@ -78,6 +80,7 @@ async function main (): Promise<void> {
   let peers: PeersResult = { rows: [], skipped: [], errors: [] }
   if (only.has('crypto')) rows.push(...await step('crypto', async () => cryptoSuite(s.crypto)))
   if (only.has('direct')) { direct = await step('direct', async () => directSuite(s.direct)); rows.push(...direct.rows) }
+  if (only.has('oneshot')) rows.push(...await step('oneshot', async () => oneShotSuite(s.oneshot)))
   if (only.has('mailbox')) {
     mailbox = await step('mailbox', async () => mailboxSuite(s.mailbox))
     rows.push(...mailbox.rows)
