@@ -22,7 +22,8 @@ import { CONTENT_VERSION, ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
-import { availablePreKeys, expireGivenPreKeys, replenishPreKeys, rotateSignedPreKey, takeBundle, type PreKeyOwner } from './crypto/prekeys.js'
+import type { PreKeyOwner } from './crypto/prekeys.js'
+import { PreKeySupply } from './crypto/prekey-supply.js'
 import { SealedSession } from './crypto/sealed-session.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
@@ -60,6 +61,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
   routes: DeliveryRoute[]
   private readonly session: SealedSession
   private readonly lock = new Mutex()
+  private readonly preKeys: PreKeySupply
   private lastSentAt = 0
 
   constructor (private readonly init: MessengerInit) {
@@ -67,6 +69,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     this.me = init.identity.peerId.toString()
     this.routes = init.routes ?? []
     this.session = new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId })
+    this.preKeys = new PreKeySupply({ store: init.store, identity: init.identity, clock: init.clock, log: init.log, lock: this.lock }, { delivery: init.config.delivery })
   }
 
   private get now (): number { return this.init.clock.now() }
@@ -185,44 +188,18 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return this.bundleShare(oneTime ? { preKeys: 1, kyberPreKeys: 1 } : { preKeys: 0, kyberPreKeys: 0 })
   }
 
-  /**
-   * A bundle carrying `counts` one-time prekeys, each marked as given so no one else gets it; the
-   * local supply is topped up when it falls below half.
-   */
+  /** A bundle carrying `counts` one-time prekeys (see PreKeySupply.share). */
   async bundleShare (counts: { preKeys: number, kyberPreKeys: number }): Promise<PreKeyBundle> {
-    return this.lock.run(async () => {
-      const tx = this.init.store.transaction()
-      const owner = this.owner()
-      const bundle = await takeBundle(tx, owner, counts, this.now)
-      const d = this.init.config.delivery
-      const have = await availablePreKeys(tx)
-      if (have.preKeys < d.oneTimePreKeys / 2 || have.kyberPreKeys < d.oneTimeKyberPreKeys / 2) {
-        await replenishPreKeys(tx, owner, { preKeys: d.oneTimePreKeys, kyberPreKeys: d.oneTimeKyberPreKeys }, this.now)
-      }
-      await tx.commit()
-      return bundle
-    })
+    return this.preKeys.share(counts)
   }
 
-  /**
-   * Rotate the signed prekey if it is due (true: a new bundle should be published), and delete
-   * one-time prekeys handed out long ago and never used.
-   */
+  /** Rotate the signed prekey if due (true: publish a new bundle); expire unused given one-time prekeys. */
   async rotatePreKeysIfDue (): Promise<boolean> {
-    return this.lock.run(async () => {
-      const tx = this.init.store.transaction()
-      const d = this.init.config.delivery
-      const expired = await expireGivenPreKeys(tx, this.now, d.oneTimePreKeyExpiryMs)
-      if (expired > 0) this.init.log.info({ expired }, 'one-time prekeys handed out and never used were deleted')
-      const rotated = await rotateSignedPreKey(tx, this.owner(), this.now, { rotateAfterMs: d.signedPreKeyRotationMs, keepForMs: d.signedPreKeyGraceMs })
-      await tx.commit()
-      return rotated
-    })
+    return this.preKeys.rotateIfDue()
   }
 
   owner (): PreKeyOwner {
-    const id = this.init.identity
-    return { identity: id.signal, registrationId: id.registrationId, deviceId: id.deviceId, certificate: id.certificate, peerKey: id.peerKey }
+    return this.preKeys.owner()
   }
 
   /**
