@@ -1,0 +1,94 @@
+/**
+ * The soak's processes: real `cairn mailbox` nodes and real `cairn daemon`s, each a child process
+ * on its own data dir and fixed loopback port, that can be killed (SIGKILL), paused (SIGSTOP /
+ * SIGCONT) and started again on the same data dir and port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+
+/** Every process is on 127.0.0.1: loopback addresses allowed, no per-subnet replica limit. */
+export const LOOPBACK_ENV = {
+  CAIRN_LOG_LEVEL: 'warn',
+  CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0',
+  CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true'
+}
+
+export interface Proc {
+  name: string
+  kind: 'mailbox' | 'daemon'
+  dataDir: string
+  port: number
+  peerId: string
+  child?: ChildProcess
+  paused: boolean
+}
+
+/** Run `cairn ARGS` to completion; its stdout, or an error naming its stderr. */
+export async function cairnOnce (args: string[], env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  if (code !== 0) throw new Error(`cairn ${args.join(' ')} exited ${code}: ${err.slice(-400)}`)
+  return out
+}
+
+/** Start `p` (again): resolves once it printed its --json start line. */
+export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
+  const args = p.kind === 'mailbox' ? ['mailbox', '--json'] : ['daemon', '--json']
+  const child = spawn(process.execPath, [CAIRN, ...args], {
+    env: { ...process.env, ...LOOPBACK_ENV, CAIRN_DATA_DIR: p.dataDir, CAIRN_LISTEN: `/ip4/127.0.0.1/tcp/${p.port}`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000) })
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })
+  const started = await new Promise<{ peerId: string }>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${p.name} did not start within ${timeoutMs} ms: ${stderr}`)) }, timeoutMs)
+    lines.once('line', line => { clearTimeout(timer); try { resolve(JSON.parse(line) as { peerId: string }) } catch (err) { reject(err) } })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`${p.name} exited ${code} at start: ${stderr}`)) })
+  })
+  child.removeAllListeners('exit')
+  lines.on('line', () => {}) // keep draining stdout
+  p.peerId = started.peerId
+  p.child = child
+  p.paused = false
+}
+
+/** SIGKILL: no clean shutdown, whatever was in flight is cut. */
+export async function killProc (p: Proc): Promise<void> {
+  const child = p.child
+  if (child === undefined) return
+  p.child = undefined
+  if (p.paused) child.kill('SIGCONT')
+  p.paused = false
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  child.kill('SIGKILL')
+  await exited
+}
+
+/** SIGTERM and wait (the node stops cleanly). */
+export async function stopProc (p: Proc): Promise<void> {
+  const child = p.child
+  if (child === undefined) return
+  p.child = undefined
+  if (p.paused) child.kill('SIGCONT')
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  await exited
+  clearTimeout(timer)
+}
+
+export function pauseProc (p: Proc, paused: boolean): void {
+  if (p.child === undefined || p.paused === paused) return
+  p.child.kill(paused ? 'SIGSTOP' : 'SIGCONT')
+  p.paused = paused
+}
+
+export const addressOf = (p: Proc): string => `/ip4/127.0.0.1/tcp/${p.port}/p2p/${p.peerId}`

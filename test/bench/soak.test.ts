@@ -1,0 +1,24 @@
+/**
+ * The soak, short: real `cairn mailbox` and `cairn daemon` processes exchange messages while
+ * mailbox nodes and users are SIGKILLed, restarted and paused; every acknowledged message must be
+ * in its recipient's inbox exactly once, unaltered. (`npm run soak` is the full size.) It needs
+ * real time: the faults are process signals and the daemons' own retry and sync timers.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import test from 'node:test'
+import { runSoak } from '../../bench/soak/soak.js'
+
+test('soak (short): messages through killed, restarted and paused processes arrive once each, unaltered', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-soak-test-'))
+  t.after(async () => { await rm(root, { recursive: true, force: true }) })
+  const r = await runSoak({ root, mailboxes: 4, users: 4, messages: 80, concurrency: 4, faultEveryMs: 2500, downMs: 3000, pauseMs: 2500, drainMs: 180_000, seed: 7, log: line => { t.diagnostic(line) } })
+  t.diagnostic(`acknowledged ${r.acknowledged} (${JSON.stringify(r.byRoute)}), refused ${r.refused}, faults ${r.faults.map(f => `${f.action} ${f.target}`).join(', ')}`)
+  assert.ok(r.faults.some(f => f.action === 'kill'), 'the schedule killed something')
+  assert.ok(r.acknowledged >= 60, `most sends were acknowledged (${r.acknowledged})`)
+  assert.deepEqual(r.lost.map(l => `${l.id} ${l.why}`), [])
+  assert.equal(r.duplicates, 0)
+  assert.equal(r.altered, 0)
+})
