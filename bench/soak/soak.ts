@@ -88,6 +88,18 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     CAIRN_DELIVERY_RETRY_INTERVAL_MS: '2000'
   })
   const start = async (p: Proc): Promise<void> => startProc(p, p.kind === 'mailbox' ? mailboxEnv(p) : userEnv())
+  /** Bring `p` back; a start that fails (a slow machine, a port not yet free) is tried again. */
+  const restart = async (p: Proc): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await start(p)
+        return
+      } catch (err) {
+        o.log(`restart ${p.name} failed (attempt ${attempt}): ${String(err).slice(0, 300)}`)
+        await sleep(1000)
+      }
+    }
+  }
   const apis = new Map<string, ClientApi>()
   const api = async (u: Proc): Promise<ClientApi | undefined> => {
     if (u.child === undefined) return undefined
@@ -127,7 +139,7 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
           down.add(m)
           fault('kill', m.name)
           await killProc(m)
-          void sleep(o.downMs).then(async () => { await start(m); down.delete(m); fault('restart', m.name) }).catch((err: unknown) => { o.log(`restart ${m.name} failed: ${String(err)}`) })
+          void sleep(o.downMs).then(async () => { await restart(m); down.delete(m); fault('restart', m.name) })
         } else if (r < 0.6 && mailboxesOut < 2) {
           const m = pick(upMailboxes)
           fault('pause', m.name)
@@ -141,7 +153,7 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
           apis.delete(u.name)
           fault('kill', u.name)
           await killProc(u)
-          void sleep(o.downMs).then(async () => { await start(u); down.delete(u); fault('restart', u.name) }).catch((err: unknown) => { o.log(`restart ${u.name} failed: ${String(err)}`) })
+          void sleep(o.downMs).then(async () => { await restart(u); down.delete(u); fault('restart', u.name) })
         }
       }
     })()
