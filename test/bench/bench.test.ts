@@ -17,7 +17,7 @@ const run = promisify(execFile)
 
 const REQUIRED = [
   'crypto.session-setup', 'crypto.seal', 'crypto.open',
-  'direct.rtt.p50', 'direct.rtt.p99',
+  'direct.rtt.p50', 'direct.rtt.p99', 'direct.cold.p50', 'cli.send.contact-only', 'cli.send.with-mailboxes',
   'mailbox.deposit.p50', 'mailbox.deposit.p99', 'mailbox.send.p50',
   'mailbox.ingest.c64', 'mailbox.ingest.c1',
   'memory.client', 'memory.mailbox',
