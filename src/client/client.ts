@@ -17,6 +17,7 @@ import type { ConfirmObservedAddresses } from '../shared/node/observed-address.j
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
+import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
 import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
@@ -39,6 +40,8 @@ export interface ClientOptions {
   clock?: Clock
   /** Start the libp2p host (false: store-only commands such as `inbox` and `contact`). */
   network?: boolean
+  /** The data dir is encrypted at rest: its unlocked data key (shared/at-rest). */
+  cipher?: ValueCipher
 }
 
 export class CairnClient implements ClientApi {
@@ -65,11 +68,11 @@ export class CairnClient implements ClientApi {
   ) {}
 
   /** Create a new identity in the configured data dir. */
-  static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
+  static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey, cipher?: ValueCipher): Promise<LocalIdentity> {
     ensureDataDir(config.dataDir)
-    const store = await Store.open(paths.store(config.dataDir))
+    const store = await Store.open(paths.store(config.dataDir), { cipher })
     try {
-      return await createIdentity(config.dataDir, store, config, clock.now(), peerKey)
+      return await createIdentity(config.dataDir, store, config, clock.now(), peerKey, cipher)
     } finally {
       await store.close()
     }
@@ -79,9 +82,9 @@ export class CairnClient implements ClientApi {
     const { config, log } = options
     const clock = options.clock ?? systemClock
     ensureDataDir(config.dataDir)
-    const store = await Store.open(paths.store(config.dataDir))
+    const store = await Store.open(paths.store(config.dataDir), { cipher: options.cipher })
     try {
-      const identity = await loadIdentity(config.dataDir, store)
+      const identity = await loadIdentity(config.dataDir, store, options.cipher)
       const contacts = new Contacts(store)
       const messenger = new Messenger({ identity, store, contacts, config, clock, log, senders: senderPolicy(config, { contacts, store, log }) })
       const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)
