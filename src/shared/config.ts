@@ -108,6 +108,11 @@ export interface CairnConfig {
     sweepIntervalMs: number
     /** In-flight requests allowed to finish at shutdown, ms. */
     drainTimeoutMs: number
+    /**
+     * `cairn mailbox` encrypts a new data dir at rest (passphrase from CAIRN_PASSPHRASE,
+     * --passphrase-fd or a prompt). A data dir that already is encrypted is unlocked either way.
+     */
+    encryptAtRest: boolean
   }
   metrics: {
     /** Serve Prometheus /metrics and /healthz (operator nodes; `--metrics-port` turns it on too). */
@@ -186,7 +191,8 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       pageSize: 100,
       handoverIntervalMs: 3600 * 1000,
       sweepIntervalMs: 10 * 60 * 1000,
-      drainTimeoutMs: 5000
+      drainTimeoutMs: 5000,
+      encryptAtRest: false
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
@@ -199,7 +205,7 @@ export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends un
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** CAIRN_* variables that are not config keys. */
-const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG'])
+const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE'])
 
 /** The environment variable for a config key: `mailbox.ttlMs` is CAIRN_MAILBOX_TTL_MS. */
 export function envName (path: string): string {

@@ -3,13 +3,13 @@
  * wrapped by the passphrase's key, and a check value of the data key. 0600, replaced atomically
  * (temp file, fsync, rename, fsync dir), so a passphrase change never leaves a half-written header.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { writeSecretFile } from '../data-dir.js'
 import { AtRestDamagedError } from './errors.js'
+import { HEADER_FILE, headerPath } from './header-path.js'
 import { kdfParamsProblem, type KdfParams } from './kdf.js'
 
-export const HEADER_FILE = 'at-rest.json'
+export { HEADER_FILE, headerPath, isEncrypted } from './header-path.js'
 export const HEADER_VERSION = 1
 
 export interface AtRestHeader {
@@ -19,12 +19,6 @@ export interface AtRestHeader {
   wrappedKey: string
   /** HMAC-SHA256(data key, "cairn/at-rest/check"), base64: the unwrapped key is the right one. */
   check: string
-}
-
-export const headerPath = (dataDir: string): string => join(dataDir, HEADER_FILE)
-
-export function isEncrypted (dataDir: string): boolean {
-  return existsSync(headerPath(dataDir))
 }
 
 /** The header, or undefined for a data dir without encryption at rest. */
