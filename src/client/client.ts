@@ -33,6 +33,7 @@ import { MailboxRoute } from './mailbox/mailbox-route.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
 import { Mailbox } from '../mailbox/index.js'
+import { anonymousDepositHosts, type EphemeralHosts } from './anonymous/index.js'
 
 export interface ClientOptions {
   config: CairnConfig
@@ -49,6 +50,8 @@ export class CairnClient implements ClientApi {
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
   mailbox?: Mailbox
   private direct?: DirectService
+  /** Where deposits for others go out from (delivery.anonymousDeposits). */
+  anonymous?: EphemeralHosts
   /**
    * The DHT join runs behind start-up: a message to a contact whose address we know needs none of
    * it, and a one-shot `cairn send` must not wait ~15 s for a Kademlia server that is not there.
@@ -100,7 +103,8 @@ export class CairnClient implements ClientApi {
     const serveMailbox = this.config.mailbox.enabled
     const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox })
     this.node = node
-    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady())]
+    this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
+    this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady(), this.anonymous)]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
     if (serveMailbox) await this.startMailbox()
@@ -167,6 +171,7 @@ export class CairnClient implements ClientApi {
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
+    await this.anonymous?.stop()
     await this.node?.stop()
     await this.store.close()
   }

@@ -151,6 +151,13 @@ export interface CairnConfig {
     strangerMessagesPerDay: number
     /** Messages shown per UTC day from all senders who are not contacts, together. */
     strangerMessagesPerDayTotal: number
+    /**
+     * Deposits and bundle requests at other people's mailboxes go out from a short-lived libp2p
+     * identity, not the user's PeerId (client/anonymous; docs/PRIVACY.md).
+     */
+    anonymousDeposits: boolean
+    /** How long one such identity is reused before a new one, ms (deposits within it are linkable). */
+    anonymousIdentityMs: number
   }
 }
 
@@ -195,7 +202,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       encryptAtRest: false
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000 }
   }
 }
 
