@@ -96,6 +96,11 @@ export interface CairnConfig {
     offersPerMinute: number
     /** Bundles handed to one remote peer per minute (also the burst). */
     bundleTakesPerMinute: number
+    /**
+     * Deposits, their bytes and bundle requests are also budgeted per network (IPv4 address, IPv6
+     * /64), at this many times one peer's budget: PeerIds are free, addresses are not (network-budget.ts).
+     */
+    networkBudgetFactor: number
     /** One-time prekeys handed out per recipient per hour; past it, bundles go without them. */
     oneTimePreKeysPerHour: number
     /** Largest frame on /cairn/mailbox, bytes (a fetch page or a handover batch). */
@@ -193,6 +198,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       replicasPerSubnet: 2,
       offersPerMinute: 600,
       bundleTakesPerMinute: 10,
+      networkBudgetFactor: 8,
       oneTimePreKeysPerHour: 20,
       frameBytes: 1024 * 1024,
       pageSize: 100,
