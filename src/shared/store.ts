@@ -2,7 +2,9 @@
  * The one LevelDB a data dir has, opened once per process. libp2p gets it as its datastore (peer
  * store, DHT records); Cairn's own records live under `/cairn/` and are written through `write()`
  * or a Transaction, which commit with fsync (group commit: concurrent writers share one sync), so
- * that anything acknowledged to a user or a peer is on disk first.
+ * that anything acknowledged to a user or a peer is on disk first. Opened with a cipher (an
+ * encrypted data dir, at-rest/), every value is sealed on its way to LevelDB and opened on its way
+ * back, libp2p's included; keys stay plain, and the read cache holds plaintext.
  */
 import { mkdirSync } from 'node:fs'
 import { LevelDatastore } from 'datastore-level'
