@@ -67,6 +67,11 @@ test('cairn init --passphrase; a wrong or missing passphrase exits 2 and changes
   assert.equal(list.code, 0, list.stderr)
   assert.deepEqual((JSON.parse(list.stdout) as Array<{ name: string }>).map(c => c.name), ['bob'])
 
+  const none = await cairn(['--data-dir', join(root, 'no-source'), 'init', '--passphrase'])
+  assert.equal(none.code, 2, 'asked to encrypt with no passphrase source (no terminal)')
+  assert.match(none.stderr, /give a passphrase/)
+  assert.equal(existsSync(join(root, 'no-source')), false, 'nothing was made')
+
   // without a passphrase nothing changes for the user
   const P = ['--data-dir', join(root, 'plain')]
   const plain = await cairn([...P, 'init', '--json'])

@@ -123,7 +123,7 @@ export async function dataKeyForNewDataDir (parsed: Parsed, dataDir: string, wan
     throw new InvalidInputError(`${dataDir} already holds a store that is not encrypted; encryption at rest is chosen when a data dir is made (use a new data dir)`)
   }
   const passphrase = await readPassphrase(parsed, { ...CURRENT, confirm: true })
-  if (passphrase === undefined) throw new PassphraseRequiredError(dataDir)
+  if (passphrase === undefined) throw new InvalidInputError(`to encrypt ${dataDir}, give a passphrase at the prompt (a terminal), in CAIRN_PASSPHRASE, or with --passphrase-fd N`)
   const { createDataKey } = await import('../../shared/at-rest/data-key.js')
   ensureDataDir(dataDir)
   try {
