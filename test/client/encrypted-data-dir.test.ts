@@ -18,6 +18,7 @@ import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.
 import type { CairnConfig } from '../../src/shared/config.js'
 import { ensureDataDir } from '../../src/shared/data-dir.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { mailboxNetwork } from '../helpers/network.js'
 import { stablePort } from '../helpers/ports.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
 
@@ -94,4 +95,29 @@ test('control: the same search finds them in plain data dirs', async (t) => {
   const { dirs, secrets } = await exchange(t, false)
   const seen = found(dirs, secrets)
   for (const name of ['message A1', 'message B1', 'alice libp2p key', 'bob Signal identity key pair, base64', 'bob one-time prekey 0']) assert.ok(seen.includes(name), `${name} found in a plain data dir (found: ${seen.join(', ')})`)
+})
+
+test('an encrypted recipient publishes its bundle, then collects mail from mailbox replicas', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const config = testConfig(join(root, 'bob'), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  ensureDataDir(config.dataDir)
+  const cipher = await createDataKey(config.dataDir, new TextEncoder().encode('bob passphrase'), { memoryKiB: 8 * 1024, iterations: 1 })
+  await CairnClient.init(config, undefined, undefined, cipher)
+  let bob = await CairnClient.open({ config, log: silentLogger(), cipher })
+  t.after(async () => { await bob.stop().catch(() => {}) })
+  assert.equal((await bob.publishBundles()).replicas, 3)
+  const bobId = bob.identity.peerId.toString()
+  await bob.stop()
+  const aliceConfig = testConfig(join(root, 'alice'), { bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  await CairnClient.init(aliceConfig)
+  const alice = await CairnClient.open({ config: aliceConfig, log: silentLogger() })
+  t.after(async () => { await alice.stop().catch(() => {}) })
+  await alice.contactAdd('bob', bobId)
+  const N = 30
+  for (let i = 0; i < N; i++) assert.equal((await alice.send('bob', `sealed at rest ${i}`)).route, 'mailbox')
+  bob = await CairnClient.open({ config, log: silentLogger(), cipher })
+  const synced = await bob.sync()
+  assert.equal(synced.received, N)
+  assert.deepEqual((await bob.inbox()).map(m => m.text), Array.from({ length: N }, (_, i) => `sealed at rest ${i}`))
 })
