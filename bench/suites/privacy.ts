@@ -106,9 +106,12 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
     for (const s of Object.values(senders)) for (const r of [bobPlain, bobEnc, carol]) await s.client.contactAdd(r.name, r.peerId)
     const text = 'x'.repeat(o.textBytes)
     // deposits: the three senders alternate, to carol
+    const missed: Record<string, number> = {}
     const probes = Object.fromEntries(Object.entries(senders).map(([k, s]) => [k, probe(s.client.messenger.routes[1] as object, 'deliver' as never)])) as Record<keyof typeof senders, ReturnType<typeof probe>>
     for (let i = 0; i < o.messages; i++) {
-      for (const s of Object.values(senders)) if ((await s.client.send('carol', `${i}:${text}`.slice(0, o.textBytes))).route !== 'mailbox') throw new Error(`${s.name} did not deposit`)
+      // on a loaded machine a lookup or a replica can miss the deadline: that send waits in the
+      // outbox; counted in the notes, its time stays in the samples
+      for (const s of Object.values(senders)) if ((await s.client.send('carol', `${i}:${text}`.slice(0, o.textBytes))).route !== 'mailbox') missed[s.name] = (missed[s.name] ?? 0) + 1
     }
     const deposits = Object.fromEntries(Object.entries(probes).map(([k, p]) => { const d = p.take(); p.restore(); return [k, d] })) as Record<keyof typeof senders, number[]>
     // collect: each run, N messages each for the plain and the encrypted recipient from one sender,
@@ -142,7 +145,7 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
     const enc = { syncMs: med(bobEnc.name, 'syncMs'), openAndStoreMs: med(bobEnc.name, 'openAndStoreMs') }
     const plain = { syncMs: med(bobPlain.name, 'syncMs'), openAndStoreMs: med(bobPlain.name, 'openAndStoreMs') }
     const base = 'deposit from the sender\'s own node'
-    const n = `${o.mailboxNodes} mailbox nodes, k=${o.replicas}, ${o.textBytes} B text; ephemeral identity rotated every 10 min`
+    const n = `${o.mailboxNodes} mailbox nodes, k=${o.replicas}, ${o.textBytes} B text; ephemeral identity rotated every 10 min; sends that fell back to the outbox: ${JSON.stringify(missed)}`
     return [
       row({ name: 'anon.deposit.p50', label: `mailbox deposit to k=${o.replicas} from an ephemeral identity (reused for its window), p50`, unit: 'ms', value: quantile(deposits.ephemeral, 0.5), baseline: base, baselineValue: quantile(deposits.own, 0.5), better: 'lower', samples: deposits.ephemeral.length, stat: 'p50', notes: n }),
       row({ name: 'anon.deposit.p99', label: `mailbox deposit to k=${o.replicas} from an ephemeral identity (reused for its window), p99`, unit: 'ms', value: quantile(deposits.ephemeral, 0.99), baseline: base, baselineValue: quantile(deposits.own, 0.99), better: 'lower', samples: deposits.ephemeral.length, stat: 'p99' }),
