@@ -3,7 +3,7 @@
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
@@ -26,9 +26,10 @@ import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { memorySuite } from './suites/memory.js'
 import { oneShotSuite } from './suites/oneshot.js'
+import { privacySuite } from './suites/privacy.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover'] as const
+const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -42,7 +43,8 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
-    peers: { messages: m, size: 1024, runs: r }
+    peers: { messages: m, size: 1024, runs: r },
+    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 }
   }
 }
 
@@ -60,7 +62,9 @@ async function main (): Promise<void> {
   })
   const smoke = values.smoke
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
-  const only = new Set(values.only?.split(',') ?? SUITES)
+  // the privacy suite (~1 min even at smoke sizes) runs in a full run and with --only privacy, not
+  // in the smoke run, which the test suite bounds at 4 minutes
+  const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
   const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   const t0 = now()
@@ -91,6 +95,7 @@ async function main (): Promise<void> {
   if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
+  if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
 
   const charts: string[] = []

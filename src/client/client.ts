@@ -18,6 +18,7 @@ import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Lifecycle } from '../shared/startable.js'
 import { Store } from '../shared/store.js'
+import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
 import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
@@ -33,6 +34,7 @@ import { MailboxRoute } from './mailbox/mailbox-route.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
 import { Mailbox } from '../mailbox/index.js'
+import { anonymousDepositHosts, type EphemeralHosts } from './anonymous/index.js'
 
 export interface ClientOptions {
   config: CairnConfig
@@ -40,6 +42,8 @@ export interface ClientOptions {
   clock?: Clock
   /** Start the libp2p host (false: store-only commands such as `inbox` and `contact`). */
   network?: boolean
+  /** The data dir is encrypted at rest: its unlocked data key (shared/at-rest). */
+  cipher?: ValueCipher
 }
 
 export class CairnClient implements ClientApi {
@@ -47,6 +51,8 @@ export class CairnClient implements ClientApi {
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
   mailbox?: Mailbox
   private direct?: DirectService
+  /** Where deposits for others go out from (delivery.anonymousDeposits). */
+  anonymous?: EphemeralHosts
   /**
    * The DHT join runs behind start-up: a message to a contact whose address we know needs none of
    * it, and a one-shot `cairn send` must not wait ~15 s for a Kademlia server that is not there.
@@ -69,11 +75,11 @@ export class CairnClient implements ClientApi {
   }
 
   /** Create a new identity in the configured data dir. */
-  static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
+  static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey, cipher?: ValueCipher): Promise<LocalIdentity> {
     ensureDataDir(config.dataDir)
-    const store = await Store.open(paths.store(config.dataDir))
+    const store = await Store.open(paths.store(config.dataDir), { cipher })
     try {
-      return await createIdentity(config.dataDir, store, config, clock.now(), peerKey)
+      return await createIdentity(config.dataDir, store, config, clock.now(), peerKey, cipher)
     } finally {
       await store.close()
     }
@@ -83,9 +89,9 @@ export class CairnClient implements ClientApi {
     const { config, log } = options
     const clock = options.clock ?? systemClock
     ensureDataDir(config.dataDir)
-    const store = await Store.open(paths.store(config.dataDir))
+    const store = await Store.open(paths.store(config.dataDir), { cipher: options.cipher })
     try {
-      const identity = await loadIdentity(config.dataDir, store)
+      const identity = await loadIdentity(config.dataDir, store, options.cipher)
       const contacts = new Contacts(store)
       const messenger = new Messenger({ identity, store, contacts, config, clock, log, senders: senderPolicy(config, { contacts, store, log }) })
       const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)
@@ -109,7 +115,9 @@ export class CairnClient implements ClientApi {
     const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
-    this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady())]
+    this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
+    if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
+    this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)]
     this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
     await this.life.start('direct service', this.direct)
     if (serveMailbox) await this.startMailbox()

@@ -10,7 +10,9 @@ import { randomInt } from 'node:crypto'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { IdentityCertificate } from '../../proto/cairn.js'
 import type { CairnConfig } from '../shared/config.js'
-import { ensureDataDir, paths, readSecretFile, writeSecretFile } from '../shared/data-dir.js'
+import { readKeyFile, writeKeyFile } from '../shared/at-rest/secret-files.js'
+import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
+import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError } from '../shared/errors.js'
 import { issueIdentityCertificate } from '../shared/identity-certificate.js'
 import type { Store } from '../shared/store.js'
@@ -37,7 +39,7 @@ export function identityExists (dataDir: string): boolean {
  * Create a new identity in `dataDir` (refuses if one exists) and its first prekeys in `store`.
  * `peerKey` keeps an existing PeerId while making a new Signal identity (a reinstall).
  */
-export async function createIdentity (dataDir: string, store: Store, config: CairnConfig, now: number, peerKeyToKeep?: PrivateKey): Promise<LocalIdentity> {
+export async function createIdentity (dataDir: string, store: Store, config: CairnConfig, now: number, peerKeyToKeep?: PrivateKey, cipher?: ValueCipher): Promise<LocalIdentity> {
   ensureDataDir(dataDir)
   if (identityExists(dataDir)) throw new CairnError('IDENTITY_EXISTS', `an identity already exists in ${dataDir}; refusing to overwrite it`)
   const peerKey = peerKeyToKeep ?? await generateKeyPair('Ed25519')
@@ -54,17 +56,18 @@ export async function createIdentity (dataDir: string, store: Store, config: Cai
   tx.put(CERT_KEY, IdentityCertificate.encode(certificate))
   await tx.commit()
   // the peer key goes last: its presence is what marks the identity as complete
-  writeSecretFile(paths.signalIdentity(dataDir), new TextEncoder().encode(JSON.stringify({
+  // `cipher`: the data dir is encrypted at rest, and so are its key files
+  writeKeyFile(paths.signalIdentity(dataDir), new TextEncoder().encode(JSON.stringify({
     version: 1, identityKeyPair: Buffer.from(signal.serialize()).toString('base64'), registrationId
-  })), { overwrite: true })
-  writeSecretFile(paths.peerKey(dataDir), privateKeyToProtobuf(peerKey))
+  })), cipher, { overwrite: true })
+  writeKeyFile(paths.peerKey(dataDir), privateKeyToProtobuf(peerKey), cipher)
   return identity
 }
 
-export async function loadIdentity (dataDir: string, store: Store): Promise<LocalIdentity> {
+export async function loadIdentity (dataDir: string, store: Store, cipher?: ValueCipher): Promise<LocalIdentity> {
   if (!identityExists(dataDir)) throw new CairnError('NO_IDENTITY', `no identity in ${dataDir}; create one with \`cairn init\``)
-  const peerKey = privateKeyFromProtobuf(readSecretFile(paths.peerKey(dataDir)))
-  const saved = JSON.parse(new TextDecoder().decode(readSecretFile(paths.signalIdentity(dataDir)))) as { identityKeyPair: string, registrationId: number }
+  const peerKey = privateKeyFromProtobuf(readKeyFile(paths.peerKey(dataDir), cipher))
+  const saved = JSON.parse(new TextDecoder().decode(readKeyFile(paths.signalIdentity(dataDir), cipher))) as { identityKeyPair: string, registrationId: number }
   const signal = IdentityKeyPair.deserialize(new Uint8Array(Buffer.from(saved.identityKeyPair, 'base64')))
   const certBytes = await store.get(CERT_KEY)
   if (certBytes === undefined) throw new CairnError('NO_IDENTITY', `the store in ${dataDir} has no identity certificate; the data dir is incomplete`)

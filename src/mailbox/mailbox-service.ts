@@ -16,6 +16,7 @@ import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBO
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxParts } from './handover.js'
+import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
 import { Responsibility } from './responsibility.js'
@@ -60,6 +61,8 @@ export class MailboxService {
   private readonly offers: RateLimiter
   private readonly bundleTakes: RateLimiter
   private readonly oneTimePreKeys: RateLimiter
+  /** The same budgets per network: depositors' PeerIds are ephemeral (network-budget.ts). */
+  private readonly networks: NetworkBudget
   private readonly responsibility: Responsibility
   private readonly inFlight = new Set<Promise<unknown>>()
   private readonly dhtServers = new Set<string>()
@@ -74,6 +77,7 @@ export class MailboxService {
     this.offers = new RateLimiter(m.offersPerMinute, m.offersPerMinute)
     this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute, m.bundleTakesPerMinute)
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
+    this.networks = new NetworkBudget(m)
     this.responsibility = new Responsibility(init.node, init.config, () => init.clock.now())
   }
 
@@ -135,6 +139,7 @@ export class MailboxService {
       store.validate(env, now)
       const recipient = recipientOf(env.recipient)
       if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
+      if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
       await this.mustHold(recipient)
       const result = await store.deposit(env, now)
       metrics?.deposit(result, env.sealed.length)
@@ -165,7 +170,7 @@ export class MailboxService {
       return answerReconcile(store, recipient.toString(), req.reconcile, now)
     }
     if (req.takeBundle !== undefined) {
-      if (!this.bundleTakes.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
+      if (!this.bundleTakes.take(from.toString(), now) || !this.networks.takeBundle(connection, now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
       const r = recipientOf(req.takeBundle.recipient).toString()
       // one-time prekeys are the scarce part: past the recipient's hourly allowance a sender still
       // gets the signed and last-resort prekeys, which start a session as well

@@ -18,6 +18,7 @@ import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { loadOrCreatePeerKey } from '../shared/peer-key.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
+import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
 import { Mailbox } from './index.js'
 import { probeHost, removeHealthEndpoint, writeHealthEndpoint } from './health-endpoint.js'
 import { MetricsServer, type Health } from './metrics-server.js'
@@ -34,6 +35,8 @@ export interface MetricsEndpoint { port?: number, host: string, healthOnly?: boo
 
 export interface OperatorOptions {
   metrics?: MetricsEndpoint
+  /** The data dir is encrypted at rest: its unlocked data key (shared/at-rest). */
+  cipher?: ValueCipher
 }
 
 type State = 'running' | 'stopping' | 'stopped'
@@ -49,8 +52,8 @@ export class OperatorNode {
 
   static async start (config: CairnConfig, log: Logger, clock: Clock = systemClock, options: OperatorOptions = {}): Promise<OperatorNode> {
     ensureDataDir(config.dataDir)
-    const privateKey = await loadOrCreatePeerKey(config.dataDir)
-    const store = await Store.open(paths.store(config.dataDir))
+    const privateKey = await loadOrCreatePeerKey(config.dataDir, options.cipher)
+    const store = await Store.open(paths.store(config.dataDir), { cipher: options.cipher })
     let node: CairnNode | undefined
     let op: OperatorNode | undefined
     try {

@@ -96,6 +96,11 @@ export interface CairnConfig {
     offersPerMinute: number
     /** Bundles handed to one remote peer per minute (also the burst). */
     bundleTakesPerMinute: number
+    /**
+     * Deposits, their bytes and bundle requests are also budgeted per network (IPv4 address, IPv6
+     * /64), at this many times one peer's budget: PeerIds are free, addresses are not (network-budget.ts).
+     */
+    networkBudgetFactor: number
     /** One-time prekeys handed out per recipient per hour; past it, bundles go without them. */
     oneTimePreKeysPerHour: number
     /** Largest frame on /cairn/mailbox, bytes (a fetch page or a handover batch). */
@@ -108,6 +113,11 @@ export interface CairnConfig {
     sweepIntervalMs: number
     /** In-flight requests allowed to finish at shutdown, ms. */
     drainTimeoutMs: number
+    /**
+     * `cairn mailbox` encrypts a new data dir at rest (passphrase from CAIRN_PASSPHRASE,
+     * --passphrase-fd or a prompt). A data dir that already is encrypted is unlocked either way.
+     */
+    encryptAtRest: boolean
   }
   metrics: {
     /** Serve Prometheus /metrics and /healthz (operator nodes; `--metrics-port` turns it on too). */
@@ -146,6 +156,13 @@ export interface CairnConfig {
     strangerMessagesPerDay: number
     /** Messages shown per UTC day from all senders who are not contacts, together. */
     strangerMessagesPerDayTotal: number
+    /**
+     * Deposits and bundle requests at other people's mailboxes go out from a short-lived libp2p
+     * identity, not the user's PeerId (client/anonymous; docs/PRIVACY.md).
+     */
+    anonymousDeposits: boolean
+    /** How long one such identity is reused before a new one, ms (deposits within it are linkable). */
+    anonymousIdentityMs: number
   }
 }
 
@@ -181,15 +198,17 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       replicasPerSubnet: 2,
       offersPerMinute: 600,
       bundleTakesPerMinute: 10,
+      networkBudgetFactor: 8,
       oneTimePreKeysPerHour: 20,
       frameBytes: 1024 * 1024,
       pageSize: 100,
       handoverIntervalMs: 3600 * 1000,
       sweepIntervalMs: 10 * 60 * 1000,
-      drainTimeoutMs: 5000
+      drainTimeoutMs: 5000,
+      encryptAtRest: false
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000 }
   }
 }
 
@@ -199,7 +218,7 @@ export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends un
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** CAIRN_* variables that are not config keys. */
-const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG'])
+const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE'])
 
 /** The environment variable for a config key: `mailbox.ttlMs` is CAIRN_MAILBOX_TTL_MS. */
 export function envName (path: string): string {

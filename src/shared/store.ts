@@ -2,10 +2,15 @@
  * The one LevelDB a data dir has, opened once per process. libp2p gets it as its datastore (peer
  * store, DHT records); Cairn's own records live under `/cairn/` and are written through `write()`
  * or a Transaction, which commit with fsync (group commit: concurrent writers share one sync), so
- * that anything acknowledged to a user or a peer is on disk first.
+ * that anything acknowledged to a user or a peer is on disk first. Opened with a cipher (an
+ * encrypted data dir, at-rest/), every value is sealed on its way to LevelDB and opened on its way
+ * back, libp2p's included; keys stay plain, and the read cache holds plaintext.
  */
 import { mkdirSync } from 'node:fs'
 import { LevelDatastore } from 'datastore-level'
+import type { Datastore } from 'interface-datastore'
+import { EncryptedDatastore } from './at-rest/encrypted-datastore.js'
+import type { ValueCipher } from './at-rest/value-cipher.js'
 import { DIR_MODE, restrictUmask, tightenTree } from './data-dir.js'
 import { StoreLockedError } from './errors.js'
 import { CACHED_NAMESPACES } from './namespaces.js'
@@ -65,10 +70,18 @@ class ReadCache {
 
 const open = new Map<string, Store>()
 
+export interface StoreOptions {
+  /** Encryption at rest (at-rest/): every value, Cairn's and libp2p's, is sealed with it. */
+  cipher?: ValueCipher
+}
+
 export class Store {
-  readonly datastore: LevelDatastore
+  /** What libp2p writes through: the LevelDB itself, or a sealing view of it when encrypted. */
+  readonly datastore: Datastore
   readonly path: string
+  private readonly level: LevelDatastore
   private readonly db: Level
+  private readonly cipher: ValueCipher | undefined
   private queue: Array<{ ops: StoreOp[], resolve: () => void, reject: (err: unknown) => void }> = []
   private flushing = false
   /** The flush loop running now (close waits for it). */
@@ -78,29 +91,31 @@ export class Store {
   /** Bumped after each committed batch: a read that overlapped one does not fill the cache. */
   private generation = 0
 
-  private constructor (path: string) {
+  private constructor (path: string, cipher: ValueCipher | undefined) {
     this.path = path
-    this.datastore = new LevelDatastore(path)
-    this.db = (this.datastore as unknown as { db: Level }).db
+    this.cipher = cipher
+    this.level = new LevelDatastore(path)
+    this.datastore = cipher === undefined ? this.level : new EncryptedDatastore(this.level, cipher)
+    this.db = (this.level as unknown as { db: Level }).db
   }
 
   /**
    * Open the store at `path`. A second open of the same path in this process is refused rather
    * than attempted: a failed LevelDB open drops the process's lock on the directory.
    */
-  static async open (path: string): Promise<Store> {
+  static async open (path: string, options: StoreOptions = {}): Promise<Store> {
     if (open.has(path)) throw new StoreLockedError(path)
     // LevelDB writes the plaintext inbox, sessions and prekey private keys in files it creates
     // with the process umask: 0600 only (and a store made before this rule is tightened)
     restrictUmask()
     mkdirSync(path, { recursive: true, mode: DIR_MODE })
     tightenTree(path)
-    const store = new Store(path)
+    const store = new Store(path, options.cipher)
     open.set(path, store)
     try {
       // open through classic-level directly: datastore-level loses the cause (LEVEL_LOCKED)
       await store.db.open({ createIfMissing: true })
-      await store.datastore.open()
+      await store.level.open()
     } catch (err) {
       open.delete(path)
       const cause = (err as { cause?: { code?: string } }).cause
@@ -111,11 +126,11 @@ export class Store {
   }
 
   async get (key: string): Promise<Uint8Array | undefined> {
-    if (!cacheable(key)) return this.db.get(key)
+    if (!cacheable(key)) return this.read(key)
     const hit = this.cache.get(key)
     if (hit !== undefined) return hit === null ? undefined : new Uint8Array(hit) // a copy: callers may mutate (Buffer#slice would share)
     const generation = this.generation
-    const value = await this.db.get(key)
+    const value = await this.read(key)
     // a batch that committed meanwhile may have changed the key after this read saw it
     if (generation === this.generation) this.cache.set(key, value === undefined ? null : new Uint8Array(value))
     return value
@@ -130,7 +145,7 @@ export class Store {
     const range: Record<string, unknown> = { gte: prefix, lt: prefix + '\xff', reverse: options.reverse ?? false }
     if (options.after !== undefined) { delete range.gte; range.gt = options.after }
     if (options.limit !== undefined) range.limit = options.limit
-    for await (const [key, value] of this.db.iterator(range)) yield { key, value }
+    for await (const [key, value] of this.db.iterator(range)) yield { key, value: this.cipher === undefined ? value : this.cipher.open(key, value) }
   }
 
   async * listKeys (prefix: string): AsyncGenerator<string> {
@@ -156,7 +171,16 @@ export class Store {
     while (this.flushing || this.queue.length > 0) await this.flushRun
     this.closed = true
     open.delete(this.path)
-    await this.datastore.close()
+    await this.level.close()
+  }
+
+  private async read (key: string): Promise<Uint8Array | undefined> {
+    const value = await this.db.get(key)
+    return value === undefined || this.cipher === undefined ? value : this.cipher.open(key, value)
+  }
+
+  private sealed (op: StoreOp): StoreOp {
+    return op.type === 'put' && this.cipher !== undefined ? { ...op, value: this.cipher.seal(op.key, op.value) } : op
   }
 
   private async flush (): Promise<void> {
@@ -166,7 +190,7 @@ export class Store {
         const group = this.queue.splice(0)
         try {
           const ops = group.flatMap(g => g.ops)
-          await this.db.batch(ops, { sync: true })
+          await this.db.batch(this.cipher === undefined ? ops : ops.map(op => this.sealed(op)), { sync: true })
           for (const op of ops) if (cacheable(op.key)) this.cache.set(op.key, op.type === 'put' ? new Uint8Array(op.value) : null)
           this.generation++
           for (const g of group) g.resolve()

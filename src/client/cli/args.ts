@@ -11,6 +11,8 @@ export const GLOBAL_FLAGS = {
   bootstrap: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
+  /** An encrypted data dir's passphrase, read from this file descriptor (passphrase.ts). */
+  'passphrase-fd': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const satisfies FlagSpec
 

@@ -8,6 +8,7 @@ import type { ClientApi, InboxView } from '../api.js'
 import type { CairnClient } from '../client.js'
 import { connectDaemon } from '../daemon/daemon-client.js'
 import type { Parsed } from './args.js'
+import { unlockDataDir } from './passphrase.js'
 import { statusLine, type Progress } from './progress.js'
 
 export interface CommandContext {
@@ -44,7 +45,8 @@ export async function openSession (ctx: CommandContext, options: SessionOptions)
   if (options.network) options.progress?.show(`connecting to ${ctx.config.bootstrap.length} bootstrap peer${ctx.config.bootstrap.length === 1 ? '' : 's'}…`)
   // loaded here, not at the top: `cairn --help` and a command that finds a daemon never pay for libp2p
   const { CairnClient } = await import('../client.js')
-  const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network })
+  const cipher = await unlockDataDir(ctx.parsed, ctx.config.dataDir)
+  const client = await CairnClient.open({ config: ctx.config, log: ctx.log, network: options.network, cipher })
   return { api: client, client, close: async () => { await client.stop() } }
 }
 

@@ -15,19 +15,20 @@ import { id } from './commands/id.js'
 import { inbox } from './commands/inbox.js'
 import { init } from './commands/init.js'
 import { mailbox } from './commands/mailbox.js'
+import { passphrase } from './commands/passphrase.js'
 import { send } from './commands/send.js'
 import { status } from './commands/status.js'
 import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
 import { safeLine } from './safe-text.js'
 
-const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, mailbox, status, demo]
+const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
 
 function usage (): string {
   const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']
   for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(8)} ${c.summary}`)
   lines.push('', 'global flags: ' + Object.keys(GLOBAL_FLAGS).map(f => `--${f}`).join(' '))
-  lines.push('environment: CAIRN_DATA_DIR CAIRN_LISTEN CAIRN_BOOTSTRAP CAIRN_LOG_LEVEL; DEBUG=libp2p:* for libp2p\'s own logs')
+  lines.push('environment: CAIRN_DATA_DIR CAIRN_LISTEN CAIRN_BOOTSTRAP CAIRN_LOG_LEVEL CAIRN_PASSPHRASE; DEBUG=libp2p:* for libp2p\'s own logs')
   return lines.join('\n')
 }
 

@@ -3,7 +3,7 @@
  * recipient's mailbox key, in parallel; it is delivered once at least one acknowledges it durably.
  * Bundles for recipients we have no session with come from the same replicas (2k of them asked).
  */
-import type { PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -14,6 +14,7 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { peerIdBytes } from '../../shared/peer-id.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
+import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
 import { askMailbox } from './mailbox-rpc.js'
 
 /** How long a looked-up replica set is reused for further deposits to the same recipient. */
@@ -24,7 +25,12 @@ export class MailboxRoute implements DeliveryRoute {
   private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
 
   /** `ready` resolves once the node has joined the DHT (lookups before that come back short). */
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}) {}
+  /** `depositHost`: where requests to others' replicas go out from (client/anonymous); default: this node. */
+  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}, private readonly depositHost?: DepositHost) {}
+
+  private async hostFor (peer: PeerId): Promise<CairnNode | Libp2p> {
+    return this.depositHost === undefined ? this.node : this.depositHost.hostFor(peer)
+  }
 
   /** The recipient's replica set; a burst of messages to one person costs one DHT lookup. */
   private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
@@ -45,7 +51,7 @@ export class MailboxRoute implements DeliveryRoute {
     if (replicas.length === 0) return { ok: false, code: 'no-replicas', error: 'no mailbox nodes reachable' }
     const results = await Promise.all(replicas.map(async peer => {
       try {
-        const res = await askMailbox(this.node, this.config, peer, { deposit: { envelope } }, { clock: this.clock, signal })
+        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { deposit: { envelope } }, { clock: this.clock, signal })
         if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
         this.log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'mailbox refused deposit')
         return res.status
@@ -70,7 +76,7 @@ export class MailboxRoute implements DeliveryRoute {
     let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
-        const res = await askMailbox(this.node, this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { clock: this.clock, signal })
+        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { clock: this.clock, signal })
         if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
         try {
           await verifyBundle(res.bundle, recipient)

@@ -1,5 +1,5 @@
 /** Requests to one mailbox node over /cairn/mailbox/1.0.0. */
-import type { PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { MailboxRequest, MailboxResponse, MailboxStatus } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -9,7 +9,7 @@ import { MAILBOX_PROTOCOL, MAILBOX_VERSION } from '../../shared/protocols/ids.js
 import { request } from '../../shared/protocols/rpc.js'
 
 
-export async function askMailbox (node: CairnNode, config: CairnConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal, timeoutMs?: number }): Promise<MailboxResponse> {
+export async function askMailbox (node: CairnNode | Libp2p, config: CairnConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal, timeoutMs?: number }): Promise<MailboxResponse> {
   return request(node, peer, MAILBOX_PROTOCOL, { version: MAILBOX_VERSION, ...req }, { req: MailboxRequest, res: MailboxResponse }, {
     maxBytes: config.mailbox.frameBytes,
     timeoutMs: options.timeoutMs ?? config.limits.requestTimeoutMs,

@@ -1,5 +1,6 @@
 import { systemClock } from '../../../shared/clock.js'
 import { printJson, printLine } from '../output.js'
+import { unlockDataDir } from '../passphrase.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
@@ -10,7 +11,8 @@ export const daemon: Command = {
   flags: {},
   async run ({ parsed, config, log }) {
     const [{ CairnClient }, { DaemonServer }, { DaemonScheduler }] = await Promise.all([import('../../client.js'), import('../../daemon/daemon-server.js'), import('../../daemon/daemon-scheduler.js')])
-    const client = await CairnClient.open({ config, log })
+    const cipher = await unlockDataDir(parsed, config.dataDir)
+    const client = await CairnClient.open({ config, log, cipher })
     const server = new DaemonServer({
       dataDir: config.dataDir,
       api: client,

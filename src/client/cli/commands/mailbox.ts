@@ -7,6 +7,7 @@ import { paths } from '../../../shared/data-dir.js'
 import { CairnError, ConfigError, InvalidInputError } from '../../../shared/errors.js'
 import type { Parsed } from '../args.js'
 import { printJson, printLine } from '../output.js'
+import { operatorCipher, unlockDataDir } from '../passphrase.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
@@ -30,12 +31,12 @@ function metricsConfig (parsed: Parsed, config: CairnConfig): MetricsConfig {
 }
 
 /** Verify a stopped node's store; exit 1 (after the report) when something is wrong. */
-async function check (config: CairnConfig, json: boolean): Promise<void> {
+async function check (parsed: Parsed, config: CairnConfig, json: boolean): Promise<void> {
   const dir = paths.store(config.dataDir)
   // Store.open would create an empty store: a mistyped data dir must not pass as healthy
   if (!existsSync(dir)) throw new InvalidInputError(`no store at ${dir}; is --data-dir (CAIRN_DATA_DIR) this node's data dir?`)
   const [{ Store }, { checkStore, formatReport }] = await Promise.all([import('../../../shared/store.js'), import('../../../mailbox/store-check.js')])
-  const store = await Store.open(dir)
+  const store = await Store.open(dir, { cipher: await unlockDataDir(parsed, config.dataDir) })
   const report = await checkStore(store, systemClock.now()).finally(async () => { await store.close() })
   if (json) printJson({ dataDir: config.dataDir, ...report })
   else for (const line of formatReport(report)) printLine(line)
@@ -70,7 +71,7 @@ export const mailbox: Command = {
     const metrics = metricsConfig(parsed, config)
     const effective = { ...config, mailbox: { ...config.mailbox, enabled: true }, metrics }
     if (parsed.flags['print-config'] === true) { printLine(JSON.stringify(effective, null, 2)); return }
-    if (parsed.flags.check === true) { await check(config, parsed.json); return }
+    if (parsed.flags.check === true) { await check(parsed, config, parsed.json); return }
     if (parsed.flags.health === true) { await health(parsed, config); return }
 
     // the data dir holds secrets: LevelDB's dirs and files too (0700/0600, as deploy/README.md says)
@@ -79,7 +80,8 @@ export const mailbox: Command = {
     const endpoint: MetricsEndpoint = metrics.enabled ? { host: metrics.host, port: metrics.port } : { host: '127.0.0.1', port: 0, healthOnly: true }
     // loaded here: `--health` (the container's HEALTHCHECK, every 30 s) and `--help` need none of it
     const { OperatorNode } = await import('../../../mailbox/operator-node.js')
-    const starting = OperatorNode.start(effective, log, systemClock, { metrics: endpoint })
+    const cipher = await operatorCipher(parsed, config)
+    const starting = OperatorNode.start(effective, log, systemClock, { metrics: endpoint, cipher })
     // a signal during start-up (a fast redeploy) waits for start to finish, then stops cleanly
     onShutdown(async () => {
       const op = await starting.catch(() => undefined)

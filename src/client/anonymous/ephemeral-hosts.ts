@@ -1,0 +1,98 @@
+/**
+ * Hosts for talking to other people's mailboxes without the user's PeerId: a second, lightweight
+ * libp2p host (TCP and WebSockets, Noise, Yamux; no listener, no DHT, no identify) with a fresh
+ * Ed25519 key, reused for `rotateMs` and then replaced by one with a new key. A replica sees a
+ * connection from an identity that is not the user's and, across a rotation, not the one the
+ * user's earlier deposits came from. It does not hide the network address (docs/PRIVACY.md).
+ * Replicas are found by the user's node (its DHT lookup); their addresses come from its peer store.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
+import { isPrivate } from '@libp2p/utils'
+import { webSockets } from '@libp2p/websockets'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { Clock } from '../../shared/clock.js'
+
+export interface EphemeralHostsInit {
+  /** How long one ephemeral identity is reused, ms (deposits within it are linkable by identity). */
+  rotateMs: number
+  /** How long a replaced host is kept for requests still in flight on it, ms. */
+  drainMs: number
+  /** Dial timeout, ms. */
+  dialTimeoutMs: number
+  /** Dial private and loopback addresses (LANs, tests). */
+  allowPrivateAddresses: boolean
+  /** Where a replica's addresses come from (the user's node's peer store). */
+  addressesOf: (peer: PeerId) => Promise<Multiaddr[]>
+  clock: Clock
+}
+
+/** What the mailbox route asks for: the host to reach `peer` from. */
+export interface DepositHost {
+  hostFor: (peer: PeerId) => Promise<Libp2p>
+}
+
+export class EphemeralHosts implements DepositHost {
+  private current?: { host: Promise<Libp2p>, until: number }
+  private readonly retiring = new Set<Promise<Libp2p>>()
+  private stopped = false
+
+  constructor (private readonly init: EphemeralHostsInit) {}
+
+  /** The current ephemeral host (a new identity once the window has passed), knowing `peer`'s addresses. */
+  async hostFor (peer: PeerId): Promise<Libp2p> {
+    if (this.stopped) throw new Error('ephemeral hosts are stopped')
+    const now = this.init.clock.now()
+    if (this.current === undefined || this.current.until <= now) {
+      if (this.current !== undefined) this.retire(this.current.host)
+      this.current = { host: this.create(), until: now + this.init.rotateMs }
+    }
+    const host = await this.current.host
+    const multiaddrs = await this.init.addressesOf(peer)
+    if (multiaddrs.length > 0) await host.peerStore.merge(peer, { multiaddrs })
+    return host
+  }
+
+  /** The identity deposits are made under now, if a host is up (for tests and status). */
+  async currentPeerId (): Promise<PeerId | undefined> {
+    return this.current === undefined ? undefined : (await this.current.host).peerId
+  }
+
+  /** Hosts are made on first use; nothing to do until then. */
+  start (): void {
+    this.stopped = false
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    const all = [...this.retiring, ...(this.current === undefined ? [] : [this.current.host])]
+    this.current = undefined
+    this.retiring.clear()
+    await Promise.all(all.map(async h => { await (await h).stop() }).map(async p => p.catch(() => {})))
+  }
+
+  private retire (host: Promise<Libp2p>): void {
+    this.retiring.add(host)
+    this.init.clock.setTimeout(() => {
+      this.retiring.delete(host)
+      void host.then(async h => h.stop()).catch(() => {})
+    }, this.init.drainMs).unref()
+  }
+
+  private async create (): Promise<Libp2p> {
+    return createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      addresses: { listen: [] },
+      transports: [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionManager: { dialTimeout: this.init.dialTimeoutMs, maxConnections: 64 },
+      ...(this.init.allowPrivateAddresses ? {} : { connectionGater: { denyDialMultiaddr: async (ma: Multiaddr) => isPrivate(ma) } })
+    })
+  }
+}
+

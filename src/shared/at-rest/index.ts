@@ -1,0 +1,24 @@
+/**
+ * Encryption at rest for a data dir. A random data key seals every value Cairn and libp2p write
+ * to the store (AES-256-GCM-SIV, the record's key as associated data) and the key files; the
+ * data key is kept only wrapped, by a key argon2id derives from the user's passphrase, in a small
+ * header file (at-rest.json). Without that file a data dir is plain, as before.
+ *
+ * - value-cipher.ts: the sealed value format
+ * - kdf.ts: argon2id parameters and derivation
+ * - header.ts: the header file
+ * - data-key.ts: create, unlock, re-wrap (passphrase change)
+ * - encrypted-datastore.ts: libp2p's datastore over the sealed store
+ * - secret-files.ts: key files
+ *
+ * Not covered (docs/PRIVACY.md): record keys stay plain (LevelDB orders and scans by them), so
+ * the store shows which namespaces hold how many records, contacts' names and PeerIds, and when
+ * mail arrived; file sizes and times; the daemon's token and socket; what is in memory.
+ */
+export { ValueCipher, SEAL_OVERHEAD } from './value-cipher.js'
+export { createDataKey, unlockDataKey, changePassphrase, type KdfCost } from './data-key.js'
+export { isEncrypted, headerPath, HEADER_FILE } from './header.js'
+export { DEFAULT_KDF, type KdfParams } from './kdf.js'
+export { EncryptedDatastore } from './encrypted-datastore.js'
+export { readKeyFile, writeKeyFile } from './secret-files.js'
+export { WrongPassphraseError, PassphraseRequiredError, AtRestDamagedError } from './errors.js'

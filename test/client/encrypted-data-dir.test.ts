@@ -1,0 +1,124 @@
+/**
+ * A stolen encrypted data dir reveals nothing: after two real clients on loopback exchanged
+ * messages (directly, and through the outbox while one was offline), no file in either data dir
+ * holds the text of a sent or received message, or the bytes of a private key (the libp2p key,
+ * the Signal identity key, one-time prekeys). The same run on plain data dirs finds them, which
+ * shows that the search would see them.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { multiaddr } from '@multiformats/multiaddr'
+import { PreKeyRecord } from '@signalapp/libsignal-client'
+import { CairnClient } from '../../src/client/client.js'
+import { keys } from '../../src/client/crypto/kv.js'
+import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.js'
+import type { CairnConfig } from '../../src/shared/config.js'
+import { ensureDataDir } from '../../src/shared/data-dir.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import { mailboxNetwork } from '../helpers/network.js'
+import { stablePort } from '../helpers/ports.js'
+import { tempRoot, testConfig } from '../helpers/users.js'
+
+/** Every file under `dir`, with its bytes. */
+function filesUnder (dir: string): Array<{ path: string, bytes: Buffer }> {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(e => e.isFile())
+    .map(e => { const path = join(e.parentPath, e.name); return { path, bytes: readFileSync(path) } })
+}
+
+interface Peer { config: CairnConfig, cipher: ValueCipher | undefined, client: CairnClient }
+
+async function exchange (t: TestContext, encrypted: boolean): Promise<{ dirs: string[], secrets: Map<string, Uint8Array> }> {
+  const root = await tempRoot(t)
+  const tag = randomBytes(6).toString('hex')
+  const peer = async (name: string): Promise<Peer> => {
+    const config = testConfig(join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], delivery: { directTimeoutMs: 1500, mailboxTimeoutMs: 1500 } })
+    ensureDataDir(config.dataDir)
+    const cipher = encrypted ? await createDataKey(config.dataDir, new TextEncoder().encode(`${name} passphrase`), { memoryKiB: 8 * 1024, iterations: 1 }) : undefined
+    await CairnClient.init(config, undefined, undefined, cipher)
+    const client = await CairnClient.open({ config, log: silentLogger(), cipher })
+    t.after(async () => { await client.stop().catch(() => {}) })
+    return { config, cipher, client }
+  }
+  const alice = await peer('alice')
+  const bob = await peer('bob')
+  const bobAddress = (await bob.client.id()).addresses[0] as string
+  await alice.client.contactAdd('bob', bobAddress)
+  await bob.client.contactAdd('alice', (await alice.client.id()).addresses[0] as string)
+
+  const secrets = new Map<string, Uint8Array>()
+  const say = async (from: Peer, to: string, label: string): Promise<string> => {
+    const text = `${label} the vault code is ${tag} ${label}`
+    secrets.set(`message ${label}`, new TextEncoder().encode(text))
+    return (await from.client.send(to, text)).route
+  }
+  assert.equal(await say(alice, 'bob', 'A1'), 'direct')
+  assert.equal(await say(bob, 'alice', 'B1'), 'direct')
+  await bob.client.stop()
+  assert.equal(await say(alice, 'bob', 'A2'), 'outbox', 'bob is offline and there are no mailboxes')
+  bob.client = await CairnClient.open({ config: bob.config, log: silentLogger(), cipher: bob.cipher })
+  t.after(async () => { await bob.client.stop().catch(() => {}) })
+  // libp2p backs off from an address that just failed: dial the returned bob explicitly
+  await alice.client.node?.dial(multiaddr(bobAddress))
+  assert.equal(await alice.client.messenger.flushOutbox(), 1)
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), [`A1 the vault code is ${tag} A1`, `A2 the vault code is ${tag} A2`])
+  assert.deepEqual((await alice.client.inbox()).map(m => m.text), [`B1 the vault code is ${tag} B1`])
+
+  for (const [name, p] of [['alice', alice], ['bob', bob]] as const) {
+    secrets.set(`${name} libp2p key`, p.client.identity.peerKey.raw.subarray(0, 32))
+    secrets.set(`${name} Signal identity key`, p.client.identity.signal.privateKey.serialize())
+    // signal-identity.key holds the pair in base64 (JSON)
+    secrets.set(`${name} Signal identity key pair, base64`, new TextEncoder().encode(Buffer.from(p.client.identity.signal.serialize()).toString('base64')))
+    let n = 0
+    for await (const { value } of p.client.store.list(keys.preKeyPrefix, { limit: 3 })) secrets.set(`${name} one-time prekey ${n++}`, PreKeyRecord.deserialize(new Uint8Array(value)).privateKey().serialize())
+  }
+  await alice.client.stop()
+  await bob.client.stop()
+  return { dirs: [alice.config.dataDir, bob.config.dataDir], secrets }
+}
+
+function found (dirs: string[], secrets: Map<string, Uint8Array>): string[] {
+  const files = dirs.flatMap(filesUnder)
+  return [...secrets].filter(([, bytes]) => files.some(f => f.bytes.includes(Buffer.from(bytes)))).map(([name]) => name)
+}
+
+test('encrypted data dirs: no file holds a message sent or received, or a private key', async (t) => {
+  const { dirs, secrets } = await exchange(t, true)
+  assert.ok(secrets.size >= 15)
+  assert.deepEqual(found(dirs, secrets), [])
+})
+
+test('control: the same search finds them in plain data dirs', async (t) => {
+  const { dirs, secrets } = await exchange(t, false)
+  const seen = found(dirs, secrets)
+  for (const name of ['message A1', 'message B1', 'alice libp2p key', 'bob Signal identity key pair, base64', 'bob one-time prekey 0']) assert.ok(seen.includes(name), `${name} found in a plain data dir (found: ${seen.join(', ')})`)
+})
+
+test('an encrypted recipient publishes its bundle, then collects mail from mailbox replicas', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const config = testConfig(join(root, 'bob'), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  ensureDataDir(config.dataDir)
+  const cipher = await createDataKey(config.dataDir, new TextEncoder().encode('bob passphrase'), { memoryKiB: 8 * 1024, iterations: 1 })
+  await CairnClient.init(config, undefined, undefined, cipher)
+  let bob = await CairnClient.open({ config, log: silentLogger(), cipher })
+  t.after(async () => { await bob.stop().catch(() => {}) })
+  assert.equal((await bob.publishBundles()).replicas, 3)
+  const bobId = bob.identity.peerId.toString()
+  const aliceConfig = testConfig(join(root, 'alice'), { bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  await CairnClient.init(aliceConfig)
+  const alice = await CairnClient.open({ config: aliceConfig, log: silentLogger() })
+  t.after(async () => { await alice.stop().catch(() => {}) })
+  await bob.contactAdd('alice', alice.identity.peerId.toString()) // a stranger's 30 would meet the daily cap (20)
+  await bob.stop()
+  await alice.contactAdd('bob', bobId)
+  const N = 30
+  for (let i = 0; i < N; i++) assert.equal((await alice.send('bob', `sealed at rest ${i}`)).route, 'mailbox')
+  bob = await CairnClient.open({ config, log: silentLogger(), cipher })
+  const synced = await bob.sync()
+  assert.equal(synced.received, N)
+  assert.deepEqual((await bob.inbox()).map(m => m.text), Array.from({ length: N }, (_, i) => `sealed at rest ${i}`))
+})
