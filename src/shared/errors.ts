@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'USAGE' | 'INVALID_INPUT' | 'UNKNOWN_CONTACT' | 'MESSAGE_TOO_LARGE' | 'CONFIG_INVALID'
   | 'IDENTITY_EXISTS' | 'NO_IDENTITY' | 'STORE_LOCKED' | 'UNTRUSTED_IDENTITY' | 'BAD_SIGNATURE'
   | 'PROTOCOL' | 'DELIVERY_FAILED' | 'PEER_UNREACHABLE' | 'DAEMON' | 'INTERNAL'
+  | 'CORRUPT_CHUNK' | 'ATTACHMENT'
 
 export class CairnError extends Error {
   readonly code: ErrorCode
