@@ -18,6 +18,7 @@ import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
+import { Attachments, type FileSendResult, type SaveResult, type TransferProgress } from './attachments/index.js'
 import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
@@ -53,6 +54,8 @@ export class CairnClient implements ClientApi {
    */
   private joining: Promise<void> = Promise.resolve()
   private readonly stopping = new AbortController()
+  /** Files sent and received with messages (attachments/). */
+  readonly attachments: Attachments
 
   private constructor (
     readonly config: CairnConfig,
@@ -62,7 +65,9 @@ export class CairnClient implements ClientApi {
     readonly messenger: Messenger,
     private readonly log: Logger,
     private readonly clock: Clock
-  ) {}
+  ) {
+    this.attachments = new Attachments({ store, messenger, contacts, config, clock, log })
+  }
 
   /** Create a new identity in the configured data dir. */
   static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
@@ -100,6 +105,7 @@ export class CairnClient implements ClientApi {
     this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady())]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
+    await this.attachments.startNetwork(node, async () => this.dhtReady())
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {
@@ -164,6 +170,7 @@ export class CairnClient implements ClientApi {
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
+    await this.attachments.stop()
     await this.node?.stop()
     await this.store.close()
   }
@@ -233,6 +240,16 @@ export class CairnClient implements ClientApi {
     return this.messenger.send(to, text)
   }
 
+  /** Send files, each in its own message (the text goes with the first); see attachments/. */
+  async sendFiles (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
+    return this.attachments.send(to, paths, text, options)
+  }
+
+  /** Fetch what is missing of a received attachment and write it into `outDir`. */
+  async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
+    return this.attachments.save(messageId, outDir, options)
+  }
+
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
     const node = this.requireNode()
@@ -243,6 +260,7 @@ export class CairnClient implements ClientApi {
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
+    await this.attachments.resume()
     progress({ stage: 'publishing' })
     await this.publishBundles()
     return { received: collected.received, sent }
@@ -262,7 +280,11 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
+    return Promise.all((await this.messenger.inbox()).map(async m => {
+      const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
+      if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
+      return view
+    }))
   }
 
   async status (): Promise<StatusInfo> {

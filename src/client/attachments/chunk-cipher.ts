@@ -5,12 +5,12 @@
  * address is a CIDv1 (raw codec, sha2-256) over its ciphertext: holders can check what they hold
  * without learning anything, and equal files from different senders share no chunk.
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { create as createDigest } from 'multiformats/hashes/digest'
-import { sha256 } from 'multiformats/hashes/sha2'
+import { namesBytes } from '../../shared/chunk-address.js'
 import { CorruptChunkError } from './errors.js'
+
+export { chunkCid } from '../../shared/chunk-address.js'
 
 export const KEY_BYTES = 32
 export const FILE_ID_BYTES = 16
@@ -38,7 +38,7 @@ export function chunkCount (size: number, chunkBytes: number): number {
   return Math.max(1, Math.ceil(size / chunkBytes))
 }
 
-export function sealChunk (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer {
+export function sealChunk (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer<ArrayBuffer> {
   const c = createCipheriv('aes-256-gcm', key, nonce(place.index))
   c.setAAD(associatedData(place))
   return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()])
@@ -57,15 +57,9 @@ export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8
   }
 }
 
-/** The chunk's address: CIDv1 bytes (raw codec, sha2-256 over the ciphertext). Synchronous: node:crypto. */
-export function chunkCid (ciphertext: Uint8Array): Uint8Array<ArrayBuffer> {
-  const digest = createDigest(sha256.code, createHash('sha256').update(ciphertext).digest())
-  return new Uint8Array(CID.createV1(raw.code, digest).bytes)
-}
-
 /** Throws CorruptChunkError unless `ciphertext` is what `cid` names. */
 export function checkChunk (cid: Uint8Array, ciphertext: Uint8Array, index: number): void {
-  if (!Buffer.from(chunkCid(ciphertext)).equals(Buffer.from(cid))) throw new CorruptChunkError(index, 'address', `chunk ${index} does not match its address`)
+  if (!namesBytes(cid, ciphertext)) throw new CorruptChunkError(index, 'address', `chunk ${index} does not match its address`)
 }
 
 /** A CID in its usual text form (logs, keys). */

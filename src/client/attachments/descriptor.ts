@@ -2,9 +2,7 @@
  * A received descriptor is the sender's word, checked before it is stored: well-formed sizes, one
  * address per chunk, a file name that can never leave the directory it is saved in.
  */
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+import { isChunkCid } from '../../shared/chunk-address.js'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkCount, FILE_ID_BYTES, KEY_BYTES } from './chunk-cipher.js'
 
@@ -23,14 +21,7 @@ export function descriptorProblem (a: Attachment): string | undefined {
   if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
   if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
   if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'
-  for (const c of a.chunks) {
-    try {
-      const cid = CID.decode(c)
-      if (cid.version !== 1 || cid.code !== raw.code || cid.multihash.code !== sha256.code) return 'chunk address is not a CIDv1 raw sha2-256'
-    } catch {
-      return 'malformed chunk address'
-    }
-  }
+  if (!a.chunks.every(isChunkCid)) return 'malformed chunk address (not a CIDv1, raw, sha2-256)'
   return undefined
 }
 

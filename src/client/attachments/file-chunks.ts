@@ -60,7 +60,7 @@ export class FileChunks {
   get count (): number { return this.d.chunks.length }
 
   /** The encrypted chunk `index`, checked against its address. */
-  async chunk (index: number): Promise<Buffer> {
+  async chunk (index: number): Promise<Buffer<ArrayBuffer>> {
     this.fh ??= await open(this.path, 'r').catch(() => { throw new FileChangedError(this.path) })
     const plain = await readAt(this.fh, this.buf, this.d.chunkBytes, index * this.d.chunkBytes)
     const sealed = sealChunk(this.d.key, { fileId: this.d.fileId, index, count: this.count }, plain)

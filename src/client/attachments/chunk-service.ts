@@ -1,0 +1,81 @@
+/**
+ * Serves /cairn/chunks/1.0.0 at the recipient: a sender streams the chunks of an attachment it
+ * announced to us. We answer which chunks we still lack (so a broken transfer resumes), then take
+ * exactly those, each checked, written and synced before the next is read. While a chunk is being
+ * written the stream is paused, so yamux stops granting window and the sender's writes wait:
+ * memory stays at about one receive window whatever the file's size.
+ */
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
+import { MAX_CHUNK_BYTES } from './descriptor.js'
+import { CorruptChunkError } from './errors.js'
+import type { Inbound } from './inbound.js'
+
+/** A chunk frame: the chunk, its tag, the index and protobuf framing. */
+export const MAX_CHUNK_FRAME = MAX_CHUNK_BYTES + 1024
+/** Above yamux's largest stream window (16 MiB): what may arrive while the stream is paused. */
+const READ_BUFFER = 24 * 1024 * 1024
+const MAX_STREAMS = 4
+
+export class ChunkService {
+  constructor (private readonly node: Libp2p, private readonly inbound: Inbound, private readonly config: CairnConfig, private readonly log: Logger, private readonly onComplete?: (from: string, fileIdHex: string) => void) {}
+
+  async start (): Promise<void> {
+    // not on relayed connections: their data limits (a few MiB) would cut every transfer
+    await this.node.handle(CHUNKS_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, { maxInboundStreams: MAX_STREAMS })
+  }
+
+  async stop (): Promise<void> {
+    await this.node.unhandle(CHUNKS_PROTOCOL)
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    stream.maxReadBufferLength = READ_BUFFER
+    const pb = pbStream(stream, { maxDataLength: MAX_CHUNK_FRAME, maxBufferSize: READ_BUFFER })
+    // a deadline per frame, not per transfer: a 1 GiB file takes minutes, a stalled sender does not
+    const signal = (): AbortSignal => AbortSignal.timeout(this.config.limits.requestTimeoutMs)
+    const from = connection.remotePeer.toString()
+    let stored = 0
+    try {
+      const offer = await pb.read(ChunkOffer, { signal: signal() })
+      if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
+        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: `unsupported offer (version ${offer.version})`, missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
+      const fileIdHex = Buffer.from(offer.fileId).toString('hex')
+      const file = await this.inbound.get(from, fileIdHex)
+      if (file === undefined) {
+        await pb.write({ status: ChunkStatus.CHUNK_UNKNOWN_FILE, detail: 'no such attachment from you', missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
+      const missing = file.missing()
+      await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
+      for (const want of missing) {
+        const frame = await pb.read(ChunkData, { signal: signal() })
+        if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
+        stream.pause()
+        await file.accept(frame.index, frame.data)
+        stream.resume()
+        stored++
+      }
+      if (missing.length > 0 && await file.finish()) this.onComplete?.(from, fileIdHex)
+      await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
+      await stream.close({ signal: signal() })
+    } catch (err) {
+      this.log.info({ peer: from, stored, err: describeError(err) }, 'chunk stream ended early')
+      if (err instanceof CorruptChunkError) {
+        await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: err.message, stored }, ChunkDone, { signal: signal() }).catch(() => {})
+        await stream.close({ signal: signal() }).catch(() => {})
+        return
+      }
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}
