@@ -27,7 +27,8 @@ export interface UploadOptions {
 
 export async function uploadChunks (node: CairnNode, config: CairnConfig, log: Logger, recipient: PeerId, chunks: FileChunks, cids: Array<Uint8Array<ArrayBuffer>>, options: UploadOptions): Promise<{ replicas: number }> {
   const want = Math.min(config.attachments.replicas, config.mailbox.replicas)
-  const found = await closestPeers(node, mailboxKey(recipient), want, { perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const lookup = AbortSignal.timeout(config.delivery.mailboxTimeoutMs)
+  const found = await closestPeers(node, mailboxKey(recipient), want, { perSubnet: config.mailbox.replicasPerSubnet, signal: options.signal === undefined ? lookup : AbortSignal.any([lookup, options.signal]) })
   let live = found
   if (live.length === 0) throw new CairnError('DELIVERY_FAILED', 'no mailbox nodes reachable for the attachment')
   const recipientBytes = peerIdBytes(recipient)
