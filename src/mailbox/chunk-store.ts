@@ -27,7 +27,7 @@ export const MAX_HELD_CHUNK_BYTES = 960 * 1024 + 16
 
 interface Held { data: Uint8Array, expiresAt: number }
 
-function encodeHeld (h: Held): Uint8Array {
+export function encodeHeld (h: Held): Uint8Array {
   const out = new Uint8Array(8 + h.data.length)
   new DataView(out.buffer).setFloat64(0, h.expiresAt)
   out.set(h.data, 8)
@@ -42,6 +42,8 @@ export class ChunkStore {
   private readonly usage = new Map<string, number>()
   private total = 0
   private readonly writing = new Set<string>()
+  /** Chunks served (get_chunk answered with bytes), for metrics and tests. */
+  reads = 0
 
   constructor (private readonly store: Store, private readonly config: CairnConfig, private readonly mail: MailboxStore) {}
 
@@ -89,7 +91,9 @@ export class ChunkStore {
     const b = await this.store.get(k.chunk(r, hex(cid)))
     if (b === undefined) return undefined
     const h = decodeHeld(b)
-    return h.expiresAt <= now ? undefined : new Uint8Array(h.data)
+    if (h.expiresAt <= now) return undefined
+    this.reads++
+    return new Uint8Array(h.data)
   }
 
   /** Drop expired chunks. Returns how many went. */
