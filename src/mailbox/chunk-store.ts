@@ -42,8 +42,9 @@ export class ChunkStore {
   private readonly usage = new Map<string, number>()
   private total = 0
   private readonly writing = new Set<string>()
-  /** Chunks served (get_chunk answered with bytes), for metrics and tests. */
+  /** Chunks served (get_chunk answered with bytes) and chunk writes asked for (put_chunk, held or not), for metrics and tests. */
   reads = 0
+  puts = 0
 
   constructor (private readonly store: Store, private readonly config: CairnConfig, private readonly mail: MailboxStore) {}
 
@@ -56,6 +57,7 @@ export class ChunkStore {
 
   /** Store a chunk for `r`; throws MailboxRefusal. Resolves once it is on disk. */
   async put (r: string, cid: Uint8Array, data: Uint8Array, expiresAt: number, now: number): Promise<'stored' | 'duplicate'> {
+    this.puts++
     if (!isChunkCid(cid)) throw new MailboxRefusal('bad-request', 'chunk address is not a CIDv1 (raw, sha2-256)')
     if (data.length === 0) throw new MailboxRefusal('bad-request', 'empty chunk')
     if (data.length > MAX_HELD_CHUNK_BYTES) throw new MailboxRefusal('too-large', `chunk is ${data.length} bytes; the limit is ${MAX_HELD_CHUNK_BYTES}`)

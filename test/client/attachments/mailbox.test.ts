@@ -113,3 +113,34 @@ test('offline, save resumes: a save after a partial fetch asks only for what is 
 function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>): number {
   return nodes.reduce((s, n) => s + n.mailbox.chunks.reads, 0)
 }
+
+test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const data = randomBytes(SIZE)
+  const path = join(root, 'b.bin')
+  await writeFile(path, data)
+  let stored = 0
+  await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
+  await alice.stop()
+  const putsBefore = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0)
+
+  await alice.restart()
+  assert.equal(await alice.client.attachments.resume(), 1)
+  const puts = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0) - putsBefore
+  assert.ok(puts <= (21 - 6) * 3, `resumed upload asked for ${puts} chunk writes`)
+
+  await bob.restart()
+  await bob.client.sync()
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  const out = join(root, 'out')
+  await mkdir(out)
+  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+})
