@@ -63,6 +63,8 @@ export class Attachments {
   private node?: CairnNode
   private ready: () => Promise<void> = async () => {}
   private service?: ChunkService
+  private readonly stopping = new AbortController()
+  private readonly autoFetches = new Set<Promise<unknown>>()
 
   constructor (private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(init.store, init.config.dataDir)
@@ -76,7 +78,25 @@ export class Attachments {
     await this.service.start()
   }
 
+  /**
+   * The daemon: fetch attachments that arrived through mailboxes, up to attachments.autoFetchBytes,
+   * as their messages arrive (a direct sender pushes its chunks itself). Failures wait for `save`.
+   */
+  startAutoFetch (): void {
+    const limit = this.init.config.attachments.autoFetchBytes
+    this.init.messenger.on('message', (m) => {
+      if (m.attachment === undefined || m.route !== 'mailbox' || m.attachment.size > limit || this.stopping.signal.aborted) return
+      const job = this.fetch(m.id, { signal: this.stopping.signal }).then(() => {
+        this.init.log.info({ id: m.id }, 'attachment fetched')
+      }, (err: unknown) => { this.init.log.info({ id: m.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+      this.autoFetches.add(job)
+      void job.finally(() => this.autoFetches.delete(job))
+    })
+  }
+
   async stop (): Promise<void> {
+    this.stopping.abort()
+    await Promise.allSettled([...this.autoFetches])
     await this.service?.stop().catch(() => {})
     await this.inbound.close()
   }
@@ -175,13 +195,13 @@ export class Attachments {
   }
 
   /** Get every missing chunk from the mailbox replicas and check the whole file. */
-  async fetch (messageId: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<IncomingFile> {
+  async fetch (messageId: string, options: { onProgress?: (p: TransferProgress) => void, signal?: AbortSignal } = {}): Promise<IncomingFile> {
     const file = await this.incoming(messageId)
     if (file.complete) return file
     if (file.missing().length > 0 && this.node !== undefined) {
       await this.ready()
       let done = file.heldCount * file.descriptor.chunkBytes
-      const r = await fetchChunks(this.node, this.init.config, this.init.log, file, { onChunk: (n) => { done += n; options.onProgress?.({ stage: 'fetching', name: safeFileName(file.descriptor.name), done: Math.min(done, file.descriptor.size), total: file.descriptor.size }) } })
+      const r = await fetchChunks(this.node, this.init.config, this.init.log, file, { ...(options.signal === undefined ? {} : { signal: options.signal }), onChunk: (n) => { done += n; options.onProgress?.({ stage: 'fetching', name: safeFileName(file.descriptor.name), done: Math.min(done, file.descriptor.size), total: file.descriptor.size }) } })
       if (r.dropped.length > 0) this.init.log.info({ dropped: r.dropped.length }, 'replicas dropped during this fetch')
     }
     const missing = file.missing().length

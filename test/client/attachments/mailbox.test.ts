@@ -114,7 +114,7 @@ function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>
   return nodes.reduce((s, n) => s + n.mailbox.chunks.reads, 0)
 }
 
-test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero', async (t) => {
+test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero; the daemon fetches it by itself', async (t) => {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
   const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
@@ -136,11 +136,17 @@ test('offline, send killed mid-upload: sync continues from the last stored chunk
   const puts = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0) - putsBefore
   assert.ok(puts <= (21 - 6) * 3, `resumed upload asked for ${puts} chunk writes`)
 
+  // bob runs as the daemon does: a small file that arrived through mailboxes is fetched by itself
   await bob.restart()
+  bob.client.attachments.startAutoFetch()
   await bob.client.sync()
   const [m] = await bob.client.inbox()
   assert.ok(m !== undefined)
+  for (let i = 0; i < 100 && (await bob.client.inbox())[0]?.attachment?.state !== 'complete'; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete', 'fetched without a save')
+  const reads = net.nodes.reduce((s, n) => s + n.mailbox.chunks.reads, 0)
   const out = join(root, 'out')
   await mkdir(out)
   assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+  assert.equal(net.nodes.reduce((s, n) => s + n.mailbox.chunks.reads, 0), reads, 'save fetched nothing more')
 })

@@ -19,6 +19,7 @@ export const daemon: Command = {
       log
     })
     await server.start()
+    client.attachments.startAutoFetch()
     let busy = false
     const exclusive = (what: string, job: () => Promise<unknown>) => (): void => {
       if (busy) return
