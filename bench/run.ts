@@ -18,6 +18,7 @@ import { profiled } from './lib/profiler.js'
 import { markdownTable, simpleTable, type Row } from './lib/report.js'
 import { now } from './lib/stats.js'
 import { cdfChart } from './lib/svg.js'
+import { attachmentsSuite } from './suites/attachments.js'
 import { cryptoSuite } from './suites/crypto.js'
 import { directSuite, type DirectResult } from './suites/direct.js'
 import { handoverSuite } from './suites/handover.js'
@@ -27,7 +28,7 @@ import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { memorySuite } from './suites/memory.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'mailbox', 'ingest', 'memory', 'handover'] as const
+const SUITES = ['crypto', 'direct', 'mailbox', 'ingest', 'memory', 'handover', 'attachments'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -40,7 +41,8 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
-    peers: { messages: m, size: 1024, runs: r }
+    peers: { messages: m, size: 1024, runs: r },
+    attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 }
   }
 }
 
@@ -88,6 +90,7 @@ async function main (): Promise<void> {
   if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
+  if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
 
   const charts: string[] = []
