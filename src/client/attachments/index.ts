@@ -131,7 +131,8 @@ export class Attachments {
     for (const rec of await listOutgoing(this.init.store)) {
       if (rec.state !== 'announcing' && rec.state !== 'sending') continue
       const r = await this.transfer(rec, 'direct', options.onProgress).catch((err: unknown) => {
-        this.init.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'attachment transfer not resumed yet')
+        // a FileChangedError names the file: never at info
+        this.init.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
         return undefined
       })
       if (r !== undefined && r.route !== 'outbox') done++
@@ -174,6 +175,8 @@ export class Attachments {
       return { route: 'mailbox', replicas: up.replicas }
     } catch (err) {
       rec.lastError = describeError(err)
+      // a file that changed or vanished can never be sent again: stop retrying it
+      if (err instanceof FileChangedError) rec.state = 'failed'
       await putOutgoing(this.init.store, rec)
       throw err
     } finally {
