@@ -1,12 +1,11 @@
 /**
  * Serves /cairn/chunks/1.0.0 at the recipient: a sender streams the chunks of an attachment it
  * announced to us. We answer which chunks we still lack (so a broken transfer resumes), then take
- * exactly those, each checked, written and synced before the next is read. While a chunk is being
- * written the stream is paused, so yamux stops granting window and the sender's writes wait:
- * memory stays at about one receive window whatever the file's size.
+ * exactly those, each checked, written and synced before the next is read. Frames wait in a bounded
+ * buffer; above it the stream is paused, so yamux stops granting window and the sender's writes
+ * wait (FrameReader): memory stays at a few MiB and one window whatever the file's size.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { pbStream } from '@libp2p/utils'
 import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
@@ -14,12 +13,16 @@ import type { Logger } from '../../shared/logger.js'
 import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
 import { MAX_CHUNK_BYTES } from './descriptor.js'
 import { CorruptChunkError } from './errors.js'
+import { FrameReader, lengthPrefixed } from './frame-reader.js'
 import type { Inbound } from './inbound.js'
 
 /** A chunk frame: the chunk, its tag, the index and protobuf framing. */
 export const MAX_CHUNK_FRAME = MAX_CHUNK_BYTES + 1024
 /** Above yamux's largest stream window (16 MiB): what may arrive while the stream is paused. */
 const READ_BUFFER = 24 * 1024 * 1024
+/** Frames buffered before the stream is paused, and the level at which it resumes. */
+const HIGH_WATER = 4 * 1024 * 1024
+const LOW_WATER = 1024 * 1024
 const MAX_STREAMS = 4
 
 export class ChunkService {
@@ -36,7 +39,12 @@ export class ChunkService {
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     stream.maxReadBufferLength = READ_BUFFER
-    const pb = pbStream(stream, { maxDataLength: MAX_CHUNK_FRAME, maxBufferSize: READ_BUFFER })
+    const frames = new FrameReader(stream, MAX_CHUNK_FRAME, HIGH_WATER, LOW_WATER, READ_BUFFER)
+    const pb = {
+      read: async <T>(codec: { decode: (b: Uint8Array | import('uint8arraylist').Uint8ArrayList) => T }, o: { signal: AbortSignal }): Promise<T> => codec.decode(await frames.next(o.signal)),
+      // answers are a few bytes: no backpressure needed
+      write: async <T>(value: T, codec: { encode: (v: T) => Uint8Array }, _o: { signal: AbortSignal }): Promise<void> => { stream.send(lengthPrefixed(codec.encode(value))) }
+    }
     // a deadline per frame, not per transfer: a 1 GiB file takes minutes, a stalled sender does not
     const signal = (): AbortSignal => AbortSignal.timeout(this.config.limits.requestTimeoutMs)
     const from = connection.remotePeer.toString()
@@ -60,9 +68,7 @@ export class ChunkService {
       for (const want of missing) {
         const frame = await pb.read(ChunkData, { signal: signal() })
         if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
-        stream.pause()
         await file.accept(frame.index, frame.data)
-        stream.resume()
         stored++
       }
       if (missing.length > 0 && await file.finish()) this.onComplete?.(from, fileIdHex)
@@ -76,6 +82,8 @@ export class ChunkService {
         return
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      frames.dispose()
     }
   }
 }

@@ -79,3 +79,22 @@ test('direct, interrupted: the transfer resumes where it stopped, across a resta
   await import('node:fs/promises').then(async fs => fs.mkdir(out))
   assert.deepEqual(await readFile((await bob.client.save(second.id, out)).path), data)
 })
+
+test('direct, larger than every buffer: a receiver slower than the network pauses the sender instead of overflowing', async (t) => {
+  // 40 MiB: more than yamux's largest window (16 MiB) and the stream's read limit (24 MiB) together
+  // with what an unpaused reader would let through; the receiver syncs every chunk, so it is the
+  // slow side. Without working backpressure the receiving stream overflows and the push fails.
+  const root = await tempRoot(t)
+  const big = { attachments: { chunkBytes: 960 * 1024 }, delivery: { mailboxTimeoutMs: 1000 } }
+  const alice = await makeUser(t, root, 'alice', { overrides: big })
+  const bob = await makeUser(t, root, 'bob', { overrides: big })
+  await befriend(alice, bob)
+  const path = join(root, 'big.bin')
+  const data = randomBytes(40 * 1024 * 1024)
+  await writeFile(path, data)
+  const [sent] = await alice.client.sendFiles('bob', [path], '')
+  assert.equal(sent?.route, 'direct')
+  const [m] = await bob.client.inbox()
+  assert.equal(m?.attachment?.state, 'complete')
+  assert.deepEqual(await readFile((await bob.client.attachments.incoming(m.id)).path), data)
+})
