@@ -23,6 +23,8 @@ const READ_BUFFER = 24 * 1024 * 1024
 /** Frames buffered before the stream is paused, and the level at which it resumes. */
 const HIGH_WATER = 4 * 1024 * 1024
 const LOW_WATER = 1024 * 1024
+/** Chunks written between syncs (one datasync and one store write per batch). */
+const SYNC_EVERY = 8
 const MAX_STREAMS = 4
 
 export class ChunkService {
@@ -49,6 +51,7 @@ export class ChunkService {
     const signal = (): AbortSignal => AbortSignal.timeout(this.config.limits.requestTimeoutMs)
     const from = connection.remotePeer.toString()
     let stored = 0
+    let file: Awaited<ReturnType<Inbound['get']>>
     try {
       const offer = await pb.read(ChunkOffer, { signal: signal() })
       if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
@@ -57,7 +60,7 @@ export class ChunkService {
         return
       }
       const fileIdHex = Buffer.from(offer.fileId).toString('hex')
-      const file = await this.inbound.get(from, fileIdHex)
+      file = await this.inbound.get(from, fileIdHex)
       if (file === undefined) {
         await pb.write({ status: ChunkStatus.CHUNK_UNKNOWN_FILE, detail: 'no such attachment from you', missing: [] }, ChunkWant, { signal: signal() })
         await stream.close({ signal: signal() })
@@ -68,14 +71,16 @@ export class ChunkService {
       for (const want of missing) {
         const frame = await pb.read(ChunkData, { signal: signal() })
         if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
-        await file.accept(frame.index, frame.data)
-        stored++
+        await file.accept(frame.index, frame.data, { defer: true })
+        if (++stored % SYNC_EVERY === 0) await file.flush()
       }
+      await file.flush()
       if (missing.length > 0 && await file.finish()) this.onComplete?.(from, fileIdHex)
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
       await stream.close({ signal: signal() })
     } catch (err) {
       this.log.info({ peer: from, stored, err: describeError(err) }, 'chunk stream ended early')
+      await file?.flush().catch(() => {}) // what was written before the break is kept
       if (err instanceof CorruptChunkError) {
         await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: err.message, stored }, ChunkDone, { signal: signal() }).catch(() => {})
         await stream.close({ signal: signal() }).catch(() => {})

@@ -23,6 +23,8 @@ export class IncomingFile {
   readonly descriptor: Attachment
   private fh?: Promise<FileHandle>
   private readonly finishing = new Mutex()
+  /** Written but not yet synced and recorded (accept with `defer`); flush() makes them held. */
+  private unsynced: number[] = []
 
   private constructor (
     private readonly store: Store,
@@ -60,8 +62,11 @@ export class IncomingFile {
 
   has (index: number): boolean { return this.held.has(index) }
 
-  /** Check, open and store chunk `index`; throws CorruptChunkError (nothing is written then). */
-  async accept (index: number, ciphertext: Uint8Array): Promise<void> {
+  /**
+   * Check, open and store chunk `index`; throws CorruptChunkError (nothing is written then). With
+   * `defer`, the sync and the record wait for flush(): a stream syncs once per few chunks.
+   */
+  async accept (index: number, ciphertext: Uint8Array, options: { defer?: boolean } = {}): Promise<void> {
     const d = this.descriptor
     const cid = d.chunks[index]
     if (cid === undefined || !Number.isInteger(index)) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
@@ -74,9 +79,20 @@ export class IncomingFile {
     this.fh ??= open(this.path, 'a+', 0o600).then(async fh => { await fh.close(); return open(this.path, 'r+') })
     const fh = await this.fh
     await fh.write(plain, 0, plain.length, index * d.chunkBytes)
+    if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
     await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index)])
     this.held.add(index)
+  }
+
+  /** Sync the chunks written with `defer`, then record them held (data on disk before its record). */
+  async flush (): Promise<void> {
+    const batch = this.unsynced
+    if (batch.length === 0) return
+    this.unsynced = []
+    await (await this.fh)?.datasync()
+    await this.store.write(batch.map(i => chunkStoredOp(this.record.from, this.fileIdHex, i)))
+    for (const i of batch) this.held.add(i)
   }
 
   /**
