@@ -4,7 +4,7 @@
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
  *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,mailbox,ingest,memory,handover,handover-sync]
- *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
+ *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
  * a summary of the top frames, profile-*.md, next to the JSON).
@@ -55,13 +55,15 @@ async function main (): Promise<void> {
       peers: { type: 'string', default: 'mosquitto,nostr' },
       messages: { type: 'string' },
       runs: { type: 'string' },
-      profile: { type: 'boolean', default: false }
+      profile: { type: 'boolean', default: false },
+      'attach-mib': { type: 'string' }
     }
   })
   const smoke = values.smoke
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
   const only = new Set(values.only?.split(',') ?? SUITES)
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
+  if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
   const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   const t0 = now()
   const rows: Row[] = []
