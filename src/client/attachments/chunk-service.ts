@@ -15,6 +15,7 @@ import { MAX_CHUNK_BYTES } from './descriptor.js'
 import { CorruptChunkError } from './errors.js'
 import { FrameReader, lengthPrefixed } from './frame-reader.js'
 import type { Inbound } from './inbound.js'
+import type { IncomingFile } from './incoming-file.js'
 
 /** A chunk frame: the chunk, its tag, the index and protobuf framing. */
 export const MAX_CHUNK_FRAME = MAX_CHUNK_BYTES + 1024
@@ -28,7 +29,8 @@ const SYNC_EVERY = 8
 const MAX_STREAMS = 4
 
 export class ChunkService {
-  constructor (private readonly node: Libp2p, private readonly inbound: Inbound, private readonly config: CairnConfig, private readonly log: Logger, private readonly onComplete?: (from: string, fileIdHex: string) => void) {}
+  /** `admits`: whether this sender may push this file here (strangers only small ones: they cost disk). */
+  constructor (private readonly node: Libp2p, private readonly inbound: Inbound, private readonly config: CairnConfig, private readonly log: Logger, private readonly admits: (from: string, file: IncomingFile) => Promise<boolean> = async () => true) {}
 
   async start (): Promise<void> {
     // not on relayed connections: their data limits (a few MiB) would cut every transfer
@@ -66,6 +68,11 @@ export class ChunkService {
         await stream.close({ signal: signal() })
         return
       }
+      if (!await this.admits(from, file)) {
+        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: 'too large to take directly from a sender who is not a contact; store it at mailboxes', missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
       const missing = file.missing()
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
       for (const want of missing) {
@@ -75,7 +82,7 @@ export class ChunkService {
         if (++stored % SYNC_EVERY === 0) await file.flush()
       }
       await file.flush()
-      if (missing.length > 0 && await file.finish()) this.onComplete?.(from, fileIdHex)
+      if (missing.length > 0) await file.finish()
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
       await stream.close({ signal: signal() })
     } catch (err) {

@@ -74,7 +74,10 @@ export class Attachments {
   async startNetwork (node: CairnNode, ready: () => Promise<void>): Promise<void> {
     this.node = node
     this.ready = ready
-    this.service = new ChunkService(node, this.inbound, this.init.config, this.init.log)
+    // a contact's files are taken whatever their size; a stranger's only up to what the daemon
+    // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
+    const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.config.attachments.autoFetchBytes || (await this.init.contacts.byPeerId(from)) !== undefined
+    this.service = new ChunkService(node, this.inbound, this.init.config, this.init.log, admits)
     await this.service.start()
   }
 

@@ -98,3 +98,18 @@ test('direct, larger than every buffer: a receiver slower than the network pause
   assert.equal(m?.attachment?.state, 'complete')
   assert.deepEqual(await readFile((await bob.client.attachments.incoming(m.id)).path), data)
 })
+
+test('direct, from a stranger: a small file is taken, a large one is refused (it must wait at mailboxes)', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1000 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, attachments: { chunkBytes: CHUNK, autoFetchBytes: 300 * 1024 } } })
+  await alice.client.contactAdd('bob', bob.address) // bob does not know alice
+  const small = join(root, 'small.txt')
+  const large = join(root, 'large.txt')
+  await writeFile(small, randomBytes(200 * 1024))
+  await writeFile(large, randomBytes(2 * 1024 * 1024))
+  assert.equal((await alice.client.sendFiles('bob', [small], ''))[0]?.route, 'direct')
+  await assert.rejects(alice.client.sendFiles('bob', [large], ''), /no mailbox nodes reachable/)
+  const states = Object.fromEntries((await bob.client.inbox()).map(m => [m.attachment?.name, m.attachment?.state]))
+  assert.deepEqual(states, { 'small.txt': 'complete', 'large.txt': 'waiting' })
+})
