@@ -3,8 +3,8 @@
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy]
- *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy,attachments]
+ *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
  * a summary of the top frames, profile-*.md, next to the JSON).
@@ -18,6 +18,7 @@ import { profiled } from './lib/profiler.js'
 import { markdownTable, simpleTable, type Row } from './lib/report.js'
 import { now } from './lib/stats.js'
 import { cdfChart } from './lib/svg.js'
+import { attachmentsSuite } from './suites/attachments.js'
 import { cryptoSuite } from './suites/crypto.js'
 import { directSuite, type DirectResult } from './suites/direct.js'
 import { handoverSuite } from './suites/handover.js'
@@ -29,7 +30,7 @@ import { oneShotSuite } from './suites/oneshot.js'
 import { privacySuite } from './suites/privacy.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy'] as const
+const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy', 'attachments'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -44,7 +45,8 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
-    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 }
+    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
+    attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 }
   }
 }
 
@@ -57,7 +59,8 @@ async function main (): Promise<void> {
       peers: { type: 'string', default: 'mosquitto,nostr' },
       messages: { type: 'string' },
       runs: { type: 'string' },
-      profile: { type: 'boolean', default: false }
+      profile: { type: 'boolean', default: false },
+      'attach-mib': { type: 'string' }
     }
   })
   const smoke = values.smoke
@@ -66,6 +69,7 @@ async function main (): Promise<void> {
   // in the smoke run, which the test suite bounds at 4 minutes
   const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
+  if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
   const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   const t0 = now()
   const rows: Row[] = []
@@ -96,6 +100,7 @@ async function main (): Promise<void> {
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
   if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
+  if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
 
   const charts: string[] = []

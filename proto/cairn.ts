@@ -217,6 +217,7 @@ export interface Content {
   senderCertificate?: IdentityCertificate
   text?: Text
   receipt?: Receipt
+  attachment?: Attachment
 }
 
 export namespace Content {
@@ -232,11 +233,18 @@ export namespace Content {
         obj = { ...obj }
 
 
+        if (obj.attachment != null) {
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
         if (obj.receipt != null) {
+          obj.attachment = undefined
           obj.text = undefined
         }
 
         if (obj.text != null) {
+          obj.attachment = undefined
           obj.receipt = undefined
         }
 
@@ -273,6 +281,11 @@ export namespace Content {
         if (obj.receipt != null) {
           w.uint32(90)
           Receipt.codec().encode(obj.receipt, w)
+        }
+
+        if (obj.attachment != null) {
+          w.uint32(98)
+          Attachment.codec().encode(obj.attachment, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -326,6 +339,12 @@ export namespace Content {
               })
               break
             }
+            case 12: {
+              obj.attachment = Attachment.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attachment
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -334,11 +353,18 @@ export namespace Content {
         }
 
 
+        if (obj.attachment != null) {
+          delete obj.receipt
+          delete obj.text
+        }
+
         if (obj.receipt != null) {
+          delete obj.attachment
           delete obj.text
         }
 
         if (obj.text != null) {
+          delete obj.attachment
           delete obj.receipt
         }
 
@@ -395,6 +421,13 @@ export namespace Content {
             case 11: {
               yield * Receipt.codec().stream(reader, reader.uint32(), `${prefix}.receipt`, {
                 limits: opts.limits?.receipt
+              })
+
+              break
+            }
+            case 12: {
+              yield * Attachment.codec().stream(reader, reader.uint32(), `${prefix}.attachment`, {
+                limits: opts.limits?.attachment
               })
 
               break
@@ -467,6 +500,52 @@ export namespace Content {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ContentAttachmentFileIdFieldEvent {
+    field: '$.attachment.fileId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentAttachmentNameFieldEvent {
+    field: '$.attachment.name'
+    value: string
+  }
+
+  export interface ContentAttachmentSizeFieldEvent {
+    field: '$.attachment.size'
+    value: number
+  }
+
+  export interface ContentAttachmentMediaTypeFieldEvent {
+    field: '$.attachment.mediaType'
+    value: string
+  }
+
+  export interface ContentAttachmentChunkBytesFieldEvent {
+    field: '$.attachment.chunkBytes'
+    value: number
+  }
+
+  export interface ContentAttachmentChunksFieldEvent {
+    field: '$.attachment.chunks[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentAttachmentKeyFieldEvent {
+    field: '$.attachment.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentAttachmentSha256FieldEvent {
+    field: '$.attachment.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentAttachmentCaptionFieldEvent {
+    field: '$.attachment.caption'
+    value: string
+  }
+
   export function encode (obj: Partial<Content>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Content.codec())
   }
@@ -475,7 +554,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -566,6 +645,306 @@ export namespace Text {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Text>): Generator<TextBodyFieldEvent> {
     return streamMessage(buf, Text.codec(), opts)
+  }
+}
+
+export interface Attachment {
+  fileId: Uint8Array<ArrayBuffer>
+  name: string
+  size: number
+  mediaType: string
+  chunkBytes: number
+  chunks: Uint8Array<ArrayBuffer>[]
+  key: Uint8Array<ArrayBuffer>
+  sha256: Uint8Array<ArrayBuffer>
+  caption: string
+}
+
+export namespace Attachment {
+  let _codec: Codec<Attachment>
+
+  export const codec = (): Codec<Attachment> => {
+    if (_codec == null) {
+      _codec = message<Attachment>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.fileId != null && obj.fileId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.fileId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.mediaType != null && obj.mediaType !== '')) {
+          w.uint32(34)
+          w.string(obj.mediaType)
+        }
+
+        if ((obj.chunkBytes != null && obj.chunkBytes !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.chunkBytes)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(50)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.key)
+        }
+
+        if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.sha256)
+        }
+
+        if ((obj.caption != null && obj.caption !== '')) {
+          w.uint32(74)
+          w.string(obj.caption)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          fileId: uint8ArrayAlloc(0),
+          name: '',
+          size: 0,
+          mediaType: '',
+          chunkBytes: 0,
+          chunks: [],
+          key: uint8ArrayAlloc(0),
+          sha256: uint8ArrayAlloc(0),
+          caption: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.fileId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.mediaType = reader.string()
+              break
+            }
+            case 5: {
+              obj.chunkBytes = reader.uint32()
+              break
+            }
+            case 6: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              if (obj.chunks.length === 2048) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(reader.bytes())
+              break
+            }
+            case 7: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.sha256 = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.caption = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 2048
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.fileId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.mediaType`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.chunkBytes`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              if (obj.chunks === 2048) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.chunks[]`,
+                index: obj.chunks,
+                value: reader.bytes()
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.sha256`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.caption`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttachmentFileIdFieldEvent {
+    field: '$.fileId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachmentNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface AttachmentSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface AttachmentMediaTypeFieldEvent {
+    field: '$.mediaType'
+    value: string
+  }
+
+  export interface AttachmentChunkBytesFieldEvent {
+    field: '$.chunkBytes'
+    value: number
+  }
+
+  export interface AttachmentChunksFieldEvent {
+    field: '$.chunks[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachmentKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachmentSha256FieldEvent {
+    field: '$.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachmentCaptionFieldEvent {
+    field: '$.caption'
+    value: string
+  }
+
+  export function encode (obj: Partial<Attachment>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Attachment.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Attachment {
+    return decodeMessage(buf, Attachment.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent> {
+    return streamMessage(buf, Attachment.codec(), opts)
   }
 }
 
@@ -2329,6 +2708,8 @@ export interface MailboxRequest {
   offer?: Offer
   handover?: Handover
   reconcile?: Reconcile
+  putChunk?: PutChunk
+  getChunk?: GetChunk
 }
 
 export namespace MailboxRequest {
@@ -2343,7 +2724,35 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.getChunk != null) {
+          obj.putChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
+        if (obj.putChunk != null) {
+          obj.getChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.reconcile != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.handover = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2355,6 +2764,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.offer = undefined
           obj.status = undefined
@@ -2366,6 +2777,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.status = undefined
@@ -2377,6 +2790,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2388,6 +2803,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2399,6 +2816,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2410,6 +2829,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2421,6 +2842,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2432,6 +2855,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
           obj.offer = undefined
@@ -2490,6 +2915,16 @@ export namespace MailboxRequest {
         if (obj.reconcile != null) {
           w.uint32(82)
           Reconcile.codec().encode(obj.reconcile, w)
+        }
+
+        if (obj.putChunk != null) {
+          w.uint32(90)
+          PutChunk.codec().encode(obj.putChunk, w)
+        }
+
+        if (obj.getChunk != null) {
+          w.uint32(98)
+          GetChunk.codec().encode(obj.getChunk, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2564,6 +2999,18 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 11: {
+              obj.putChunk = PutChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.putChunk
+              })
+              break
+            }
+            case 12: {
+              obj.getChunk = GetChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.getChunk
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2571,7 +3018,35 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.getChunk != null) {
+          delete obj.putChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
+        if (obj.putChunk != null) {
+          delete obj.getChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.reconcile != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.handover
           delete obj.offer
           delete obj.status
@@ -2583,6 +3058,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.offer
           delete obj.status
@@ -2594,6 +3071,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.status
@@ -2605,6 +3084,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2616,6 +3097,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2627,6 +3110,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2638,6 +3123,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2649,6 +3136,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2660,6 +3149,8 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.getChunk
+          delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
           delete obj.offer
@@ -2744,6 +3235,20 @@ export namespace MailboxRequest {
             case 10: {
               yield * Reconcile.codec().stream(reader, reader.uint32(), `${prefix}.reconcile`, {
                 limits: opts.limits?.reconcile
+              })
+
+              break
+            }
+            case 11: {
+              yield * PutChunk.codec().stream(reader, reader.uint32(), `${prefix}.putChunk`, {
+                limits: opts.limits?.putChunk
+              })
+
+              break
+            }
+            case 12: {
+              yield * GetChunk.codec().stream(reader, reader.uint32(), `${prefix}.getChunk`, {
+                limits: opts.limits?.getChunk
               })
 
               break
@@ -3233,6 +3738,31 @@ export namespace MailboxRequest {
     value: number
   }
 
+  export interface MailboxRequestPutChunkRecipientFieldEvent {
+    field: '$.putChunk.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutChunkCidFieldEvent {
+    field: '$.putChunk.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutChunkDataFieldEvent {
+    field: '$.putChunk.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestPutChunkExpiresAtFieldEvent {
+    field: '$.putChunk.expiresAt'
+    value: number
+  }
+
+  export interface MailboxRequestGetChunkCidFieldEvent {
+    field: '$.getChunk.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -3241,8 +3771,255 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
+  }
+}
+
+export interface PutChunk {
+  recipient: Uint8Array<ArrayBuffer>
+  cid: Uint8Array<ArrayBuffer>
+  data: Uint8Array<ArrayBuffer>
+  expiresAt: number
+}
+
+export namespace PutChunk {
+  let _codec: Codec<PutChunk>
+
+  export const codec = (): Codec<PutChunk> => {
+    if (_codec == null) {
+      _codec = message<PutChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if ((obj.cid != null && obj.cid.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.cid)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.data)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          cid: uint8ArrayAlloc(0),
+          data: uint8ArrayAlloc(0),
+          expiresAt: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.cid = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.data = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.expiresAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PutChunkRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutChunkCidFieldEvent {
+    field: '$.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutChunkDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PutChunkExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<PutChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PutChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutChunk>): PutChunk {
+    return decodeMessage(buf, PutChunk.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutChunk>): Generator<PutChunkRecipientFieldEvent | PutChunkCidFieldEvent | PutChunkDataFieldEvent | PutChunkExpiresAtFieldEvent> {
+    return streamMessage(buf, PutChunk.codec(), opts)
+  }
+}
+
+export interface GetChunk {
+  cid: Uint8Array<ArrayBuffer>
+}
+
+export namespace GetChunk {
+  let _codec: Codec<GetChunk>
+
+  export const codec = (): Codec<GetChunk> => {
+    if (_codec == null) {
+      _codec = message<GetChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cid != null && obj.cid.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.cid)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cid: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cid = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GetChunkCidFieldEvent {
+    field: '$.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GetChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GetChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetChunk>): GetChunk {
+    return decodeMessage(buf, GetChunk.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetChunk>): Generator<GetChunkCidFieldEvent> {
+    return streamMessage(buf, GetChunk.codec(), opts)
   }
 }
 
@@ -5573,6 +6350,7 @@ export interface MailboxResponse {
   wanted: Uint8Array<ArrayBuffer>[]
   tombstones: Tombstone[]
   reconcile?: ReconcileAnswer
+  chunk?: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxResponse {
@@ -5634,6 +6412,11 @@ export namespace MailboxResponse {
         if (obj.reconcile != null) {
           w.uint32(74)
           ReconcileAnswer.codec().encode(obj.reconcile, w)
+        }
+
+        if (obj.chunk != null) {
+          w.uint32(82)
+          w.bytes(obj.chunk)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -5723,6 +6506,10 @@ export namespace MailboxResponse {
               obj.reconcile = ReconcileAnswer.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.reconcile
               })
+              break
+            }
+            case 10: {
+              obj.chunk = reader.bytes()
               break
             }
             default: {
@@ -5849,6 +6636,13 @@ export namespace MailboxResponse {
                 limits: opts.limits?.reconcile
               })
 
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.chunk`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -6155,6 +6949,11 @@ export namespace MailboxResponse {
     value: boolean
   }
 
+  export interface MailboxResponseChunkFieldEvent {
+    field: '$.chunk'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxResponse.codec())
   }
@@ -6163,7 +6962,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent | MailboxResponseChunkFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }
@@ -6346,5 +7145,548 @@ export namespace MailboxInfo {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxInfo>): Generator<MailboxInfoEnvelopesFieldEvent | MailboxInfoBytesFieldEvent | MailboxInfoOneTimePreKeysFieldEvent | MailboxInfoOneTimeKyberPreKeysFieldEvent | MailboxInfoHasBundleFieldEvent> {
     return streamMessage(buf, MailboxInfo.codec(), opts)
+  }
+}
+
+export interface ChunkOffer {
+  version: number
+  fileId: Uint8Array<ArrayBuffer>
+}
+
+export namespace ChunkOffer {
+  let _codec: Codec<ChunkOffer>
+
+  export const codec = (): Codec<ChunkOffer> => {
+    if (_codec == null) {
+      _codec = message<ChunkOffer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.fileId != null && obj.fileId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.fileId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          fileId: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.fileId = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.fileId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkOfferVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface ChunkOfferFileIdFieldEvent {
+    field: '$.fileId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChunkOffer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkOffer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkOffer>): ChunkOffer {
+    return decodeMessage(buf, ChunkOffer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkOffer>): Generator<ChunkOfferVersionFieldEvent | ChunkOfferFileIdFieldEvent> {
+    return streamMessage(buf, ChunkOffer.codec(), opts)
+  }
+}
+
+export enum ChunkStatus {
+  CHUNK_OK = 'CHUNK_OK',
+  CHUNK_UNKNOWN_FILE = 'CHUNK_UNKNOWN_FILE',
+  CHUNK_BAD_REQUEST = 'CHUNK_BAD_REQUEST',
+  CHUNK_CORRUPT = 'CHUNK_CORRUPT',
+  CHUNK_INTERNAL = 'CHUNK_INTERNAL'
+}
+
+enum __ChunkStatusValues {
+  CHUNK_OK = 0,
+  CHUNK_UNKNOWN_FILE = 1,
+  CHUNK_BAD_REQUEST = 2,
+  CHUNK_CORRUPT = 3,
+  CHUNK_INTERNAL = 4
+}
+
+export namespace ChunkStatus {
+  export const codec = (): Codec<ChunkStatus> => {
+    return enumeration<ChunkStatus>(__ChunkStatusValues)
+  }
+}
+
+export interface ChunkWant {
+  status: ChunkStatus
+  detail: string
+  missing: number[]
+}
+
+export namespace ChunkWant {
+  let _codec: Codec<ChunkWant>
+
+  export const codec = (): Codec<ChunkWant> => {
+    if (_codec == null) {
+      _codec = message<ChunkWant>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __ChunkStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          ChunkStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.detail != null && obj.detail !== '')) {
+          w.uint32(18)
+          w.string(obj.detail)
+        }
+
+        if (obj.missing != null && obj.missing.length > 0) {
+          for (const value of obj.missing) {
+            w.uint32(24)
+            w.uint32(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: ChunkStatus.CHUNK_OK,
+          detail: '',
+          missing: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = ChunkStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.detail = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.missing != null && obj.missing.length === opts.limits.missing) {
+                throw new MaxLengthError('Decode error - repeated field "missing" had too many elements')
+              }
+
+              if (obj.missing.length === 2048) {
+                throw new MaxLengthError('Decode error - repeated field "missing" had too many elements')
+              }
+
+              obj.missing.push(reader.uint32())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          missing: 2048
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: ChunkStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.detail`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.missing != null && obj.missing === opts.limits.missing) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missing" had too many elements')
+              }
+
+              if (obj.missing === 2048) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missing" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.missing[]`,
+                index: obj.missing,
+                value: reader.uint32()
+              }
+
+              obj.missing++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkWantStatusFieldEvent {
+    field: '$.status'
+    value: ChunkStatus
+  }
+
+  export interface ChunkWantDetailFieldEvent {
+    field: '$.detail'
+    value: string
+  }
+
+  export interface ChunkWantMissingFieldEvent {
+    field: '$.missing[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<ChunkWant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkWant.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkWant>): ChunkWant {
+    return decodeMessage(buf, ChunkWant.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkWant>): Generator<ChunkWantStatusFieldEvent | ChunkWantDetailFieldEvent | ChunkWantMissingFieldEvent> {
+    return streamMessage(buf, ChunkWant.codec(), opts)
+  }
+}
+
+export interface ChunkData {
+  index: number
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace ChunkData {
+  let _codec: Codec<ChunkData>
+
+  export const codec = (): Codec<ChunkData> => {
+    if (_codec == null) {
+      _codec = message<ChunkData>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkDataIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface ChunkDataDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChunkData>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkData.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkData>): ChunkData {
+    return decodeMessage(buf, ChunkData.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkData>): Generator<ChunkDataIndexFieldEvent | ChunkDataDataFieldEvent> {
+    return streamMessage(buf, ChunkData.codec(), opts)
+  }
+}
+
+export interface ChunkDone {
+  status: ChunkStatus
+  detail: string
+  stored: number
+}
+
+export namespace ChunkDone {
+  let _codec: Codec<ChunkDone>
+
+  export const codec = (): Codec<ChunkDone> => {
+    if (_codec == null) {
+      _codec = message<ChunkDone>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __ChunkStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          ChunkStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.detail != null && obj.detail !== '')) {
+          w.uint32(18)
+          w.string(obj.detail)
+        }
+
+        if ((obj.stored != null && obj.stored !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.stored)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: ChunkStatus.CHUNK_OK,
+          detail: '',
+          stored: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = ChunkStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.detail = reader.string()
+              break
+            }
+            case 3: {
+              obj.stored = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: ChunkStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.detail`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.stored`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkDoneStatusFieldEvent {
+    field: '$.status'
+    value: ChunkStatus
+  }
+
+  export interface ChunkDoneDetailFieldEvent {
+    field: '$.detail'
+    value: string
+  }
+
+  export interface ChunkDoneStoredFieldEvent {
+    field: '$.stored'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChunkDone>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkDone.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkDone>): ChunkDone {
+    return decodeMessage(buf, ChunkDone.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkDone>): Generator<ChunkDoneStatusFieldEvent | ChunkDoneDetailFieldEvent | ChunkDoneStoredFieldEvent> {
+    return streamMessage(buf, ChunkDone.codec(), opts)
   }
 }

@@ -1,4 +1,5 @@
 /** What a user can ask of their node: served in-process, or by the daemon over its local API. */
+import type { AttachmentState, AttachmentSummary, FileSendResult, SaveResult } from './attachments/index.js'
 import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
 import type { InboxMessage } from './inbox.js'
@@ -9,7 +10,9 @@ export interface IdInfo {
   fingerprint: string
 }
 
-export interface InboxView extends InboxMessage {
+export interface InboxView extends Omit<InboxMessage, 'attachment'> {
+  /** A file sent with the message, and how much of it is here. */
+  attachment?: AttachmentSummary & { state?: AttachmentState }
   fromName: string | null
   /** Whether the sender is in the contact book now (human output marks the others). */
   contact: boolean
@@ -70,9 +73,11 @@ export interface ClientApi {
   contactUnblock: (target: string) => Promise<BlockChange>
   blockList: () => Promise<BlockedPeer[]>
   send: (to: string, text: string) => Promise<SendResult>
+  sendFiles: (to: string, paths: string[], text: string) => Promise<FileSendResult[]>
+  save: (messageId: string, outDir: string) => Promise<SaveResult>
   sync: () => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
   status: () => Promise<StatusInfo>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

@@ -20,6 +20,7 @@ import { Lifecycle } from '../shared/startable.js'
 import { Store } from '../shared/store.js'
 import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
 import type { ClientApi, IdInfo, InboxView, StatusInfo, SyncProgress, SyncResult, VerifyInfo } from './api.js'
+import { Attachments, type FileSendResult, type SaveResult, type TransferProgress } from './attachments/index.js'
 import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from './contacts.js'
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
@@ -61,6 +62,8 @@ export class CairnClient implements ClientApi {
   private joining: Promise<void> = Promise.resolve()
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
+  /** Files sent and received with messages (attachments/). */
+  readonly attachments: Attachments
 
   private constructor (
     readonly config: CairnConfig,
@@ -72,6 +75,7 @@ export class CairnClient implements ClientApi {
     private readonly clock: Clock
   ) {
     this.life = new Lifecycle(log)
+    this.attachments = new Attachments({ store, messenger, contacts, config, clock, log })
   }
 
   /** Create a new identity in the configured data dir. */
@@ -120,6 +124,7 @@ export class CairnClient implements ClientApi {
     this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)]
     this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
     await this.life.start('direct service', this.direct)
+    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.dhtReady()), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {
@@ -251,6 +256,16 @@ export class CairnClient implements ClientApi {
     return this.messenger.send(to, text)
   }
 
+  /** Send files, each in its own message (the text goes with the first); see attachments/. */
+  async sendFiles (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
+    return this.attachments.send(to, paths, text, options)
+  }
+
+  /** Fetch what is missing of a received attachment and write it into `outDir`. */
+  async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
+    return this.attachments.save(messageId, outDir, options)
+  }
+
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
     const node = this.requireNode()
@@ -261,6 +276,7 @@ export class CairnClient implements ClientApi {
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
+    await this.attachments.resume()
     progress({ stage: 'publishing' })
     await this.publishBundles()
     return { received: collected.received, sent }
@@ -280,7 +296,11 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
+    return Promise.all((await this.messenger.inbox()).map(async m => {
+      const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
+      if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
+      return view
+    }))
   }
 
   async status (): Promise<StatusInfo> {

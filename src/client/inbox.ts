@@ -5,6 +5,7 @@
  * sender (so one sender's ids can never shadow another's).
  */
 import type { Store } from '../shared/store.js'
+import type { AttachmentSummary } from './attachments/descriptor.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 
@@ -18,6 +19,8 @@ export interface InboxMessage {
   seq: number
   receivedAt: number
   route: Route
+  /** A file sent with the message (its text is the caption); fetched and saved apart (attachments/). */
+  attachment?: AttachmentSummary
 }
 
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`

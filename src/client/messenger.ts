@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { PeerId } from '@libp2p/interface'
-import { Content, Envelope, type PreKeyBundle } from '../../proto/cairn.js'
+import { Attachment, Content, Envelope, type PreKeyBundle } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
 import type { Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -25,6 +25,8 @@ import { decodeNumber, encodeNumber, keys, type Kv } from './crypto/kv.js'
 import type { PreKeyOwner } from './crypto/prekeys.js'
 import { PreKeySupply } from './crypto/prekey-supply.js'
 import { SealedSession } from './crypto/sealed-session.js'
+import { descriptorProblem, summaryOf } from './attachments/descriptor.js'
+import { recordIncoming } from './attachments/incoming-store.js'
 import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from './inbox.js'
@@ -75,7 +77,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
   private get now (): number { return this.init.clock.now() }
 
   /** Seal `text` for `to` (a contact name or PeerId) and deliver it by the first route that works. */
-  async send (to: string, text: string, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
+  async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> {
     const { peerId, contact } = await this.init.contacts.resolve(to)
     const size = Buffer.byteLength(text, 'utf8')
     if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
@@ -85,9 +87,10 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     const bundle = await this.bundleIfNoSession(entry.to, options)
     await this.lock.run(async () => {
       const tx = this.init.store.transaction()
+      if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
       const envelope = await this.trySeal(tx, entry, text, bundle)
       if (envelope === undefined) entry.text = text
-      else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+      else { delete entry.attachment; entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64') }
       putOutbox(tx, entry)
       await tx.commit()
     })
@@ -109,6 +112,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
           })
           if (envelope === undefined) return false
           delete entry.text
+          delete entry.attachment
           entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
           putOutbox(tx, entry)
           await tx.commit()
@@ -222,7 +226,9 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
     const id = Buffer.from(entry.id, 'hex')
-    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.init.identity.certificate, text: { body: text } })
+    // an attachment's descriptor carries the text as its caption
+    const body = entry.attachment === undefined ? { text: { body: text } } : { attachment: { ...Attachment.decode(Buffer.from(entry.attachment, 'base64')), caption: text } }
+    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.init.identity.certificate, ...body })
     const sealed = await this.session.seal(tx, entry.to, content, this.now)
     if (sealed.length > this.init.config.limits.envelopeBytes) throw new MessageTooLargeError(sealed.length, this.init.config.limits.envelopeBytes)
     const recipient = peerIdBytes(peer)
@@ -304,7 +310,12 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       recordSeen(tx, id, now)
       return undefined
     }
-    if (content.text === undefined) {
+    if (content.attachment !== undefined) {
+      const problem = descriptorProblem(content.attachment)
+      if (problem !== undefined) throw new RejectedEnvelopeError('bad-request', `attachment refused: ${problem}`)
+    }
+    const text = content.text?.body ?? content.attachment?.caption
+    if (text === undefined) {
       // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
       // duplicate; opening it again would fail, its message key being spent)
       recordSeenMessage(tx, opened.sender, messageId, id, now)
@@ -313,7 +324,11 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     // blocked senders and strangers over their daily cap: seen (so acknowledged), never shown
     if (await this.init.senders?.admits(tx, opened.sender, id, now) === false) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
-    const m: InboxMessage = { id: messageId, from: opened.sender, text: content.text.body, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
+    const m: InboxMessage = { id: messageId, from: opened.sender, text, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
+    if (content.attachment !== undefined) {
+      m.attachment = summaryOf(content.attachment)
+      await recordIncoming(tx, opened.sender, messageId, content.attachment, now)
+    }
     recordMessage(tx, m, id)
     return m
   }

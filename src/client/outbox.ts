@@ -16,6 +16,8 @@ export interface OutboxEntry {
   envelope?: string
   /** The text, while no session could be started. */
   text?: string
+  /** An attachment's descriptor (base64 of the encoded Attachment) sent with the text, until sealed. */
+  attachment?: string
   lastError?: string
 }
 

@@ -10,6 +10,7 @@ import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import type { Store } from '../shared/store.js'
+import { ChunkStore } from './chunk-store.js'
 import { Handover } from './handover.js'
 import { MailboxService } from './mailbox-service.js'
 import { MailboxStore } from './mailbox-store.js'
@@ -32,6 +33,7 @@ const STARTUP_HANDOVER_MS = 5000
 
 export class Mailbox {
   readonly store: MailboxStore
+  readonly chunks: ChunkStore
   readonly metrics = new MailboxMetrics()
   readonly handover: Handover
   private readonly service: MailboxService
@@ -40,12 +42,14 @@ export class Mailbox {
 
   constructor (private readonly init: MailboxInit) {
     this.store = new MailboxStore(init.store, init.config)
+    this.chunks = new ChunkStore(init.store, init.config, this.store)
     this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
-    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })
+    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })
   }
 
   async start (): Promise<void> {
     await this.store.open()
+    await this.chunks.open()
     await this.service.start()
     this.handover.start()
     this.sweeper = this.init.clock.setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs).unref()
@@ -64,6 +68,7 @@ export class Mailbox {
     try {
       const r = await this.store.sweep(this.init.clock.now())
       this.metrics.swept(r.envelopes, r.tombstones)
+      await this.chunks.sweep(this.init.clock.now())
     } catch (err) {
       this.init.log.warn({ err: describeError(err) }, 'expiry sweep failed')
     }

@@ -19,6 +19,8 @@ import type { MailboxParts } from './handover.js'
 import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
+import { ChunkRequests } from './chunk-requests.js'
+import type { ChunkStore } from './chunk-store.js'
 import { Responsibility } from './responsibility.js'
 
 const STATUS: Record<RefusalReason, MailboxStatus> = {
@@ -39,6 +41,8 @@ export interface MailboxServiceInit extends MailboxParts {
   onStored?: (recipient: string, envelope: Envelope) => void
   /** Called after the owner acknowledged mail, so handover spreads the tombstones soon. */
   onAcked?: (recipient: string) => void
+  /** Attachment chunks held here (put_chunk / get_chunk); none: those requests are BAD_REQUEST. */
+  chunks?: ChunkStore
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -67,6 +71,7 @@ export class MailboxService {
   private readonly inFlight = new Set<Promise<unknown>>()
   private readonly dhtServers = new Set<string>()
   private accepting = false
+  private readonly chunkRequests?: ChunkRequests
 
   constructor (private readonly init: MailboxServiceInit) {
     const m = init.config.mailbox
@@ -79,6 +84,7 @@ export class MailboxService {
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
     this.responsibility = new Responsibility(init.node, init.config, () => init.clock.now())
+    if (init.chunks !== undefined) this.chunkRequests = new ChunkRequests(init.chunks, init.config, async r => { await this.mustHold(r) })
   }
 
   async start (): Promise<void> {
@@ -146,6 +152,8 @@ export class MailboxService {
       if (result === 'stored') this.afterStored(env)
       return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
     }
+    const chunkAnswer = await this.chunkRequests?.answer(req, from, now)
+    if (chunkAnswer !== undefined) return chunkAnswer
     if (req.handover !== undefined) {
       let stored = 0
       for (const env of req.handover.envelopes) {

@@ -118,6 +118,22 @@ export interface CairnConfig {
      * --passphrase-fd or a prompt). A data dir that already is encrypted is unlocked either way.
      */
     encryptAtRest: boolean
+    /** Attachment chunk bytes accepted from one remote peer per minute (also the burst). */
+    chunkBytesPerMinute: number
+  }
+  attachments: {
+    /** Largest file `send --file` accepts, bytes. */
+    maxFileBytes: number
+    /** Largest total of the files in one `send`, bytes. */
+    maxMessageBytes: number
+    /** Plaintext bytes per encrypted chunk (at most 960 KiB: a chunk and its framing fit one mailbox frame). */
+    chunkBytes: number
+    /** Mailbox replicas a sender stores an offline recipient's chunks at (at most mailbox.replicas). */
+    replicas: number
+    /** Chunk requests a recipient keeps in flight while fetching from mailboxes, in all. */
+    fetchConcurrency: number
+    /** The daemon fetches attachments up to this size by itself as they arrive, bytes (0: never). */
+    autoFetchBytes: number
   }
   metrics: {
     /** Serve Prometheus /metrics and /healthz (operator nodes; `--metrics-port` turns it on too). */
@@ -205,8 +221,10 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       handoverIntervalMs: 3600 * 1000,
       sweepIntervalMs: 10 * 60 * 1000,
       drainTimeoutMs: 5000,
-      encryptAtRest: false
+      encryptAtRest: false,
+      chunkBytesPerMinute: 1024 * 1024 * 1024
     },
+    attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: false, anonymousIdentityMs: 10 * 60_000 }
   }
@@ -336,7 +354,7 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'relay', 'limits', 'mailbox', 'metrics', 'delivery'] as const) {
+  for (const section of ['network', 'relay', 'limits', 'mailbox', 'attachments', 'metrics', 'delivery'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }
@@ -351,4 +369,8 @@ function validate (c: CairnConfig): void {
     if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
   }
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
+  if (!Number.isInteger(c.attachments.chunkBytes) || c.attachments.chunkBytes < 1024 || c.attachments.chunkBytes > 960 * 1024) throw new ConfigError('attachments.chunkBytes', 'must be a whole number from 1024 to 983040')
+  if (c.attachments.chunkBytes + 64 * 1024 > c.mailbox.frameBytes) throw new ConfigError('attachments.chunkBytes', 'must leave 64 KiB of mailbox.frameBytes for framing')
+  if (!Number.isInteger(c.attachments.replicas) || c.attachments.replicas < 1) throw new ConfigError('attachments.replicas', 'must be a whole number >= 1')
+  if (!Number.isInteger(c.attachments.fetchConcurrency) || c.attachments.fetchConcurrency < 1) throw new ConfigError('attachments.fetchConcurrency', 'must be a whole number >= 1')
 }

@@ -29,7 +29,16 @@ export const NAMESPACES = {
   mailboxTombstone: `${ROOT}mbx/tomb/`,
   mailboxExpiry: `${ROOT}mbx/exp/`,
   mailboxUsage: `${ROOT}mbx/usage/`,
-  mailboxBundle: `${ROOT}mbx/bundle/`
+  mailboxBundle: `${ROOT}mbx/bundle/`,
+  /** Attachment chunks a mailbox holds, their expiry index and per-recipient bytes (mailbox/chunk-store.ts). */
+  mailboxChunk: `${ROOT}mbx/chunk/`,
+  mailboxChunkExpiry: `${ROOT}mbx/chunk-exp/`,
+  mailboxChunkUsage: `${ROOT}mbx/chunk-usage/`,
+  /** Attachments received: descriptor and state, and which chunks are on disk (client/attachments/incoming-store.ts). */
+  attachmentIn: `${ROOT}attach-in/`,
+  attachmentInChunk: `${ROOT}attach-in-chunk/`,
+  /** Attachments sent: where the file is and how far each route got (client/attachments/outgoing-store.ts). */
+  attachmentOut: `${ROOT}attach-out/`
 } as const
 
 /**

@@ -16,13 +16,14 @@ import { inbox } from './commands/inbox.js'
 import { init } from './commands/init.js'
 import { mailbox } from './commands/mailbox.js'
 import { passphrase } from './commands/passphrase.js'
+import { save } from './commands/save.js'
 import { send } from './commands/send.js'
 import { status } from './commands/status.js'
 import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
 import { safeLine } from './safe-text.js'
 
-const COMMANDS: Command[] = [init, id, contact, send, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
+const COMMANDS: Command[] = [init, id, contact, send, save, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
 
 function usage (): string {
   const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']

@@ -18,3 +18,7 @@ export const MAILBOX_PAGE_IDS = 256
 
 /** What one mailbox answer may carry, for a frame limit of `frameBytes`: 90 %, the rest for framing. */
 export const mailboxAnswerBudget = (frameBytes: number): number => Math.floor(frameBytes * 0.9)
+
+/** Attachment chunks streamed from a sender to its online recipient (proto/cairn.proto, ChunkOffer). */
+export const CHUNKS_PROTOCOL = '/cairn/chunks/1.0.0'
+export const CHUNKS_VERSION = 1

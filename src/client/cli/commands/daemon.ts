@@ -21,6 +21,7 @@ export const daemon: Command = {
       log
     })
     await server.start()
+    client.attachments.startAutoFetch()
     const scheduler = new DaemonScheduler({
       clock: systemClock,
       log,

@@ -1,8 +1,11 @@
+import { resolve } from 'node:path'
+import { checkFiles } from '../../attachments/file-check.js'
 import { InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import { statusLine } from '../progress.js'
+import { transferLine } from '../transfer-line.js'
 import type { Command } from './command.js'
 
 async function readStdin (): Promise<string> {
@@ -13,15 +16,35 @@ async function readStdin (): Promise<string> {
 
 export const send: Command = {
   name: 'send',
-  usage: 'cairn send TO [TEXT]   (TEXT from standard input when omitted)',
-  summary: 'send a message to a contact name or PeerId',
-  flags: {},
+  usage: 'cairn send TO [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
+  summary: 'send a message, or files, to a contact name or PeerId',
+  flags: { file: { type: 'string', multiple: true } },
   async run (ctx) {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
-    const text = words.length > 0 ? words.join(' ') : await readStdin()
-    if (text === '') throw new InvalidInputError('empty message')
+    const files = (ctx.parsed.flags.file as string[] | undefined ?? []).map(f => resolve(f))
+    const text = words.length > 0 ? words.join(' ') : files.length > 0 ? '' : await readStdin()
+    if (text === '' && files.length === 0) throw new InvalidInputError('empty message')
+    // every file is checked before the node starts: a bad one costs nothing and sends nothing
+    if (files.length > 0) await checkFiles(files, ctx.config.attachments.maxFileBytes, ctx.config.attachments.maxMessageBytes)
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
+      if (files.length > 0) {
+        progress.show(`sending to ${to}…`)
+        // in-process: a status line with bytes, rate and time left; through the daemon, the result only
+        const results = session.client !== undefined
+          ? await session.client.sendFiles(to as string, files, text, { onProgress: transferLine(progress) })
+          : await session.api.sendFiles(to as string, files, text)
+        progress.clear()
+        if (ctx.parsed.json) printJson(results)
+        else {
+          for (const r of results) {
+            if (r.route === 'direct') printLine(`${r.name} delivered to ${to} directly (${r.id})`)
+            else if (r.route === 'mailbox') printLine(`${r.name} stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
+            else printLine(`${r.name}: ${to} is unreachable; the message waits in the outbox and the file follows on the next \`cairn sync\` (${r.id})`)
+          }
+        }
+        return
+      }
       // direct first, then (if that fails) finding and filling the mailbox replicas: seconds at worst
       progress.show(`sending to ${to}…`)
       const r = await session.api.send(to as string, text)

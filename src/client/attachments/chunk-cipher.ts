@@ -1,0 +1,68 @@
+/**
+ * One attachment chunk's encryption and address. Each file has a fresh random key, so the nonce can
+ * be the chunk index; the associated data binds the file id, the index and the chunk count, so a
+ * chunk moved to another place, another file, or a shortened list does not open. A chunk's
+ * address is a CIDv1 (raw codec, sha2-256) over its ciphertext: holders can check what they hold
+ * without learning anything, and equal files from different senders share no chunk.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import { namesBytes } from '../../shared/chunk-address.js'
+import { CorruptChunkError } from './errors.js'
+
+export { chunkCid } from '../../shared/chunk-address.js'
+
+export const KEY_BYTES = 32
+export const FILE_ID_BYTES = 16
+export const TAG_BYTES = 16
+const AAD_LABEL = Buffer.from('cairn/attachment-chunk/v1')
+
+/** Where a chunk sits: what its associated data binds. */
+export interface ChunkPlace { fileId: Uint8Array, index: number, count: number }
+
+function nonce (index: number): Buffer {
+  const iv = Buffer.alloc(12)
+  iv.writeUInt32BE(index, 8)
+  return iv
+}
+
+function associatedData (p: ChunkPlace): Buffer {
+  const tail = Buffer.alloc(8)
+  tail.writeUInt32BE(p.index, 0)
+  tail.writeUInt32BE(p.count, 4)
+  return Buffer.concat([AAD_LABEL, p.fileId, tail])
+}
+
+/** The chunk count of a file of `size` bytes cut into `chunkBytes` (an empty file is one empty chunk). */
+export function chunkCount (size: number, chunkBytes: number): number {
+  return Math.max(1, Math.ceil(size / chunkBytes))
+}
+
+export function sealChunk (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer<ArrayBuffer> {
+  const c = createCipheriv('aes-256-gcm', key, nonce(place.index))
+  c.setAAD(associatedData(place))
+  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()])
+}
+
+/** Open a chunk whose address was already checked; a chunk from another place fails here. */
+export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8Array): Buffer {
+  if (ciphertext.length < TAG_BYTES) throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} is shorter than its tag`)
+  const d = createDecipheriv('aes-256-gcm', key, nonce(place.index))
+  d.setAAD(associatedData(place))
+  d.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES))
+  try {
+    return Buffer.concat([d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)), d.final()])
+  } catch {
+    throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} does not open at its place`)
+  }
+}
+
+/** Throws CorruptChunkError unless `ciphertext` is what `cid` names. */
+export function checkChunk (cid: Uint8Array, ciphertext: Uint8Array, index: number): void {
+  if (!namesBytes(cid, ciphertext)) throw new CorruptChunkError(index, 'address', `chunk ${index} does not match its address`)
+}
+
+/** A CID in its usual text form (logs, keys). */
+export function cidText (cid: Uint8Array): string {
+  return CID.decode(cid).toString()
+}

@@ -1,0 +1,59 @@
+/**
+ * The sender's side of /cairn/chunks/1.0.0: offer the file, learn which chunks the recipient lacks,
+ * and stream exactly those. Each write waits for the stream to drain (pbStream's write awaits the
+ * 'drain' event; `onDrain()` gives no backpressure after its first use), so at most one chunk is
+ * read and encrypted ahead of the network.
+ */
+import type { Connection, PeerId } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { ProtocolError } from '../../shared/errors.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
+import { MAX_CHUNK_FRAME } from './chunk-service.js'
+import type { FileChunks } from './file-chunks.js'
+import { deadline, type Clock } from '../../shared/clock.js'
+
+export interface PushResult { sent: number, stored: number, alreadyHeld: number }
+
+export interface PushOptions {
+  clock: Clock
+  signal?: AbortSignal
+  /** After each chunk sent: chunks the recipient holds now (or is about to), and the total. */
+  onChunk?: (held: number, total: number, bytes: number) => void
+}
+
+export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Array<ArrayBuffer>, chunks: FileChunks, config: CairnConfig, options: PushOptions): Promise<PushResult> {
+  const step = (): AbortSignal => {
+    return deadline(options.clock, config.limits.requestTimeoutMs, options.signal)
+  }
+  const open = node.getConnections(peer).find((c: Connection) => c.status === 'open' && c.limits === undefined)
+  const stream = open === undefined ? await node.dialProtocol(peer, CHUNKS_PROTOCOL, { signal: step() }) : await open.newStream(CHUNKS_PROTOCOL, { signal: step() })
+  try {
+    const pb = pbStream(stream, { maxDataLength: MAX_CHUNK_FRAME })
+    await pb.write({ version: CHUNKS_VERSION, fileId }, ChunkOffer, { signal: step() })
+    const want = await pb.read(ChunkWant, { signal: step() })
+    if (want.status !== ChunkStatus.CHUNK_OK) throw new ProtocolError(`recipient refused the chunks: ${ChunkStatus[want.status] ?? want.status} ${want.detail}`)
+    let last = -1
+    for (const i of want.missing) {
+      if (i <= last || i >= chunks.count) throw new ProtocolError('recipient asked for chunks out of order or out of range')
+      last = i
+    }
+    const alreadyHeld = chunks.count - want.missing.length
+    let sent = 0
+    for (const index of want.missing) {
+      const data = await chunks.chunk(index)
+      await pb.write({ index, data }, ChunkData, { signal: step() })
+      sent++
+      options.onChunk?.(alreadyHeld + sent, chunks.count, data.length)
+    }
+    const done = await pb.read(ChunkDone, { signal: step() })
+    await stream.close({ signal: step() }).catch(() => {})
+    if (done.status !== ChunkStatus.CHUNK_OK) throw new ProtocolError(`recipient stopped the transfer: ${ChunkStatus[done.status] ?? done.status} ${done.detail}`)
+    return { sent, stored: done.stored, alreadyHeld }
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Serves /cairn/chunks/1.0.0 at the recipient: a sender streams the chunks of an attachment it
+ * announced to us. We answer which chunks we still lack (so a broken transfer resumes), then take
+ * exactly those, each checked, written and synced before the next is read. Frames wait in a bounded
+ * buffer; above it the stream is paused, so yamux stops granting window and the sender's writes
+ * wait (FrameReader): memory stays at a few MiB and one window whatever the file's size.
+ */
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
+import { MAX_CHUNK_BYTES } from './descriptor.js'
+import { CorruptChunkError } from './errors.js'
+import { FrameReader, lengthPrefixed } from './frame-reader.js'
+import type { Inbound } from './inbound.js'
+import type { IncomingFile } from './incoming-file.js'
+import type { Clock } from '../../shared/clock.js'
+
+/** A chunk frame: the chunk, its tag, the index and protobuf framing. */
+export const MAX_CHUNK_FRAME = MAX_CHUNK_BYTES + 1024
+/** Above yamux's largest stream window (16 MiB): what may arrive while the stream is paused. */
+const READ_BUFFER = 24 * 1024 * 1024
+/** Frames buffered before the stream is paused, and the level at which it resumes. */
+const HIGH_WATER = 4 * 1024 * 1024
+const LOW_WATER = 1024 * 1024
+/** Chunks written between syncs (one datasync and one store write per batch). */
+const SYNC_EVERY = 8
+const MAX_STREAMS = 4
+
+export class ChunkService {
+  /** `admits`: whether this sender may push this file here (strangers only small ones: they cost disk). */
+  constructor (private readonly node: Libp2p, private readonly inbound: Inbound, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly admits: (from: string, file: IncomingFile) => Promise<boolean> = async () => true) {}
+
+  async start (): Promise<void> {
+    // not on relayed connections: their data limits (a few MiB) would cut every transfer
+    await this.node.handle(CHUNKS_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, { maxInboundStreams: MAX_STREAMS })
+  }
+
+  async stop (): Promise<void> {
+    await this.node.unhandle(CHUNKS_PROTOCOL)
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    stream.maxReadBufferLength = READ_BUFFER
+    const frames = new FrameReader(stream, MAX_CHUNK_FRAME, HIGH_WATER, LOW_WATER, READ_BUFFER)
+    const pb = {
+      read: async <T>(codec: { decode: (b: Uint8Array | import('uint8arraylist').Uint8ArrayList) => T }, o: { signal: AbortSignal }): Promise<T> => codec.decode(await frames.next(o.signal)),
+      // answers are a few bytes: no backpressure needed
+      write: async <T>(value: T, codec: { encode: (v: T) => Uint8Array }, _o: { signal: AbortSignal }): Promise<void> => { stream.send(lengthPrefixed(codec.encode(value))) }
+    }
+    // a deadline per frame, not per transfer: a 1 GiB file takes minutes, a stalled sender does not
+    const signal = (): AbortSignal => this.clock.timeout(this.config.limits.requestTimeoutMs)
+    const from = connection.remotePeer.toString()
+    let stored = 0
+    let file: Awaited<ReturnType<Inbound['get']>>
+    try {
+      const offer = await pb.read(ChunkOffer, { signal: signal() })
+      if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
+        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: `unsupported offer (version ${offer.version})`, missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
+      const fileIdHex = Buffer.from(offer.fileId).toString('hex')
+      file = await this.inbound.get(from, fileIdHex)
+      if (file === undefined) {
+        await pb.write({ status: ChunkStatus.CHUNK_UNKNOWN_FILE, detail: 'no such attachment from you', missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
+      if (!await this.admits(from, file)) {
+        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: 'too large to take directly from a sender who is not a contact; store it at mailboxes', missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
+      const missing = file.missing()
+      await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
+      for (const want of missing) {
+        const frame = await pb.read(ChunkData, { signal: signal() })
+        if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
+        await file.accept(frame.index, frame.data, { defer: true })
+        if (++stored % SYNC_EVERY === 0) await file.flush()
+      }
+      await file.flush()
+      if (missing.length > 0) await file.finish()
+      await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
+      await stream.close({ signal: signal() })
+    } catch (err) {
+      this.log.info({ peer: from, stored, err: describeError(err) }, 'chunk stream ended early')
+      await file?.flush().catch(() => {}) // what was written before the break is kept
+      if (err instanceof CorruptChunkError) {
+        await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: err.message, stored }, ChunkDone, { signal: signal() }).catch(() => {})
+        await stream.close({ signal: signal() }).catch(() => {})
+        return
+      }
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      frames.dispose()
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A received descriptor is the sender's word, checked before it is stored: well-formed sizes, one
+ * address per chunk, a file name that can never leave the directory it is saved in.
+ */
+import { isChunkCid } from '../../shared/chunk-address.js'
+import type { Attachment } from '../../../proto/cairn.js'
+import { chunkCount, FILE_ID_BYTES, KEY_BYTES } from './chunk-cipher.js'
+
+/** Largest chunk a peer may describe: a chunk, its tag and framing fit one 1 MiB mailbox frame. */
+export const MAX_CHUNK_BYTES = 960 * 1024
+export const MIN_CHUNK_BYTES = 1024
+
+/** What the inbox shows about an attachment. */
+export interface AttachmentSummary { fileId: string, name: string, size: number, mediaType: string }
+
+/** Why a descriptor is refused, or undefined when it is sound. */
+export function descriptorProblem (a: Attachment): string | undefined {
+  if (a.fileId.length !== FILE_ID_BYTES) return 'file id must be 16 bytes'
+  if (a.key.length !== KEY_BYTES) return 'key must be 32 bytes'
+  if (a.sha256.length !== 32) return 'digest must be 32 bytes'
+  if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
+  if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
+  if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'
+  if (!a.chunks.every(isChunkCid)) return 'malformed chunk address (not a CIDv1, raw, sha2-256)'
+  return undefined
+}
+
+/**
+ * A name safe to create in a directory: the last path component only, no control characters, not
+ * "." or "..", at most 200 characters; "attachment" when nothing is left.
+ */
+export function safeFileName (name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const last = (name.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim()
+  const cut = [...last].slice(0, 200).join('')
+  return cut === '' || cut === '.' || cut === '..' ? 'attachment' : cut
+}
+
+export function summaryOf (a: Attachment): AttachmentSummary {
+  return { fileId: Buffer.from(a.fileId).toString('hex'), name: safeFileName(a.name), size: a.size, mediaType: a.mediaType }
+}

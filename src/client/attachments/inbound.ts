@@ -1,0 +1,32 @@
+/**
+ * The attachments being received, each opened once per process: the direct stream, a mailbox fetch
+ * and a `save` working on the same file share one IncomingFile (one view of which chunks are held).
+ */
+import type { Store } from '../../shared/store.js'
+import { IncomingFile } from './incoming-file.js'
+import { getIncoming } from './incoming-store.js'
+
+export class Inbound {
+  private readonly files = new Map<string, Promise<IncomingFile | undefined>>()
+
+  constructor (private readonly store: Store, private readonly dataDir: string) {}
+
+  /** The attachment `from` announced with this file id, or undefined if none was received. */
+  async get (from: string, fileIdHex: string): Promise<IncomingFile | undefined> {
+    const key = `${from}/${fileIdHex}`
+    let f = this.files.get(key)
+    if (f === undefined) {
+      f = getIncoming(this.store, from, fileIdHex).then(async r => r === undefined ? undefined : IncomingFile.open(this.store, this.dataDir, r))
+      this.files.set(key, f)
+      // an unknown id is not cached: its message may arrive a moment later
+      void f.then(v => { if (v === undefined) this.files.delete(key) }, () => { this.files.delete(key) })
+    }
+    return f
+  }
+
+  async close (): Promise<void> {
+    const all = [...this.files.values()]
+    this.files.clear()
+    for (const f of all) await (await f.catch(() => undefined))?.closeFile().catch(() => {})
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Attachments received: the descriptor (with its key: the store is 0600, as the inbox is), keyed by
+ * sender and file id so no sender's ids can shadow another's, and one record per chunk that is on
+ * disk. A chunk's record is written only after its bytes were synced to the partial file.
+ */
+import { Attachment } from '../../../proto/cairn.js'
+import { NAMESPACES } from '../../shared/namespaces.js'
+import type { Store, StoreOp } from '../../shared/store.js'
+import { dec, enc, type Kv } from '../crypto/kv.js'
+
+export type AttachmentState = 'waiting' | 'partial' | 'complete'
+
+export interface IncomingRecord {
+  from: string
+  messageId: string
+  receivedAt: number
+  /** base64 of the encoded Attachment */
+  descriptor: string
+  /** Set once every chunk is on disk and the whole file matched its digest. */
+  complete?: boolean
+}
+
+const N = NAMESPACES
+const recordKey = (from: string, fileIdHex: string): string => `${N.attachmentIn}${from}/${fileIdHex}`
+const chunkPrefix = (from: string, fileIdHex: string): string => `${N.attachmentInChunk}${from}/${fileIdHex}/`
+const chunkKey = (from: string, fileIdHex: string, index: number): string => `${chunkPrefix(from, fileIdHex)}${index.toString().padStart(6, '0')}`
+
+/** In the messenger's transaction, with the message that carried it; a file id seen before from this sender is kept as it was. */
+export async function recordIncoming (kv: Kv, from: string, messageId: string, a: Attachment, at: number): Promise<void> {
+  const key = recordKey(from, Buffer.from(a.fileId).toString('hex'))
+  if (await kv.get(key) !== undefined) return
+  const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: Buffer.from(Attachment.encode(a)).toString('base64') }
+  kv.put(key, enc.encode(JSON.stringify(r)))
+}
+
+export async function getIncoming (store: Store, from: string, fileIdHex: string): Promise<IncomingRecord | undefined> {
+  const b = await store.get(recordKey(from, fileIdHex))
+  return b === undefined ? undefined : JSON.parse(dec.decode(b)) as IncomingRecord
+}
+
+export function descriptorOf (r: IncomingRecord): Attachment {
+  return Attachment.decode(Buffer.from(r.descriptor, 'base64'))
+}
+
+export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
+  await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true })) }])
+}
+
+/** The chunk indexes recorded as on disk. */
+export async function storedChunks (store: Store, from: string, fileIdHex: string): Promise<Set<number>> {
+  const prefix = chunkPrefix(from, fileIdHex)
+  const out = new Set<number>()
+  for await (const key of store.listKeys(prefix)) out.add(Number(key.slice(prefix.length)))
+  return out
+}
+
+export function chunkStoredOp (from: string, fileIdHex: string, index: number): StoreOp {
+  return { type: 'put', key: chunkKey(from, fileIdHex, index), value: new Uint8Array() }
+}
+
+/** Forget every chunk (the assembled file failed its digest: start again from the network). */
+export async function forgetChunks (store: Store, from: string, fileIdHex: string): Promise<void> {
+  const ops: StoreOp[] = []
+  for await (const key of store.listKeys(chunkPrefix(from, fileIdHex))) ops.push({ type: 'del', key })
+  await store.write(ops)
+}

@@ -1,0 +1,231 @@
+/**
+ * Attachments: files sent with a message, end to end encrypted, chunked, resumable. The sender
+ * describes a file (fresh key, chunk addresses, digest), announces it in a ratchet message, then
+ * streams the chunks straight to an online recipient (/cairn/chunks/1.0.0) or stores them at the
+ * recipient's mailbox replicas. The recipient checks every chunk, keeps its progress on disk, and
+ * saves the file atomically once its digest matches. Holders see sizes and addresses only.
+ */
+import { resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import type { Clock } from '../../shared/clock.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { parsePeerId } from '../../shared/peer-id.js'
+import type { Store } from '../../shared/store.js'
+import type { Contacts } from '../contacts.js'
+import type { Route } from '../inbox.js'
+import type { Messenger } from '../messenger.js'
+import { pushChunks } from './chunk-push.js'
+import { ChunkService } from './chunk-service.js'
+import { safeFileName } from './descriptor.js'
+import { AttachmentStateError, BadFileError, FileChangedError } from './errors.js'
+import { checkFiles } from './file-check.js'
+import { describeFile, FileChunks } from './file-chunks.js'
+import { Inbound } from './inbound.js'
+import type { IncomingFile } from './incoming-file.js'
+import type { AttachmentState } from './incoming-store.js'
+import { fetchChunks } from './mailbox-fetch.js'
+import { uploadChunks } from './mailbox-upload.js'
+import { encodeDescriptor, listOutgoing, outgoingDescriptor, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
+import { saveAtomically } from './save-file.js'
+
+export type { AttachmentState } from './incoming-store.js'
+export type { AttachmentSummary } from './descriptor.js'
+
+/** Where a transfer is, for a status line: bytes done of the total. */
+export interface TransferProgress { stage: 'reading' | 'sending' | 'fetching' | 'saving', name: string, done: number, total: number }
+
+export interface FileSendResult {
+  /** The message that announced the file. */
+  id: string
+  name: string
+  size: number
+  /** How the chunks went: straight to the recipient, to its mailboxes, or still waiting (outbox). */
+  route: Route | 'outbox'
+  replicas?: number
+}
+
+export interface SaveResult { id: string, path: string, name: string, size: number }
+
+export interface AttachmentsInit {
+  store: Store
+  messenger: Messenger
+  contacts: Contacts
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+}
+
+export class Attachments {
+  readonly inbound: Inbound
+  private node?: CairnNode
+  private ready: () => Promise<void> = async () => {}
+  private service?: ChunkService
+  private readonly stopping = new AbortController()
+  private readonly autoFetches = new Set<Promise<unknown>>()
+
+  constructor (private readonly init: AttachmentsInit) {
+    this.inbound = new Inbound(init.store, init.config.dataDir)
+  }
+
+  /** Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work. */
+  async startNetwork (node: CairnNode, ready: () => Promise<void>): Promise<void> {
+    this.node = node
+    this.ready = ready
+    // a contact's files are taken whatever their size; a stranger's only up to what the daemon
+    // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
+    const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.config.attachments.autoFetchBytes || (await this.init.contacts.byPeerId(from)) !== undefined
+    this.service = new ChunkService(node, this.inbound, this.init.config, this.init.clock, this.init.log, admits)
+    await this.service.start()
+  }
+
+  /**
+   * The daemon: fetch attachments that arrived through mailboxes, up to attachments.autoFetchBytes,
+   * as their messages arrive (a direct sender pushes its chunks itself). Failures wait for `save`.
+   */
+  startAutoFetch (): void {
+    const limit = this.init.config.attachments.autoFetchBytes
+    this.init.messenger.on('message', (m) => {
+      if (m.attachment === undefined || m.route !== 'mailbox' || m.attachment.size > limit || this.stopping.signal.aborted) return
+      const job = this.fetch(m.id, { signal: this.stopping.signal }).then(() => {
+        this.init.log.info({ id: m.id }, 'attachment fetched')
+      }, (err: unknown) => { this.init.log.info({ id: m.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+      this.autoFetches.add(job)
+      void job.finally(() => this.autoFetches.delete(job))
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.stopping.abort()
+    await Promise.allSettled([...this.autoFetches])
+    await this.service?.stop().catch(() => {})
+    await this.inbound.close()
+  }
+
+  /**
+   * Send each file in its own message (the text is the first one's caption). Every file is checked
+   * first: one that is missing, a directory, unreadable or too large sends nothing (exit 2).
+   */
+  async send (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
+    const a = this.init.config.attachments
+    if (paths.length === 0) throw new BadFileError('(none)', 'no file given')
+    const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes)
+    const { peerId } = await this.init.contacts.resolve(to)
+    const out: FileSendResult[] = []
+    for (const [i, f] of files.entries()) {
+      const d = await describeFile(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
+      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.init.clock.now(), descriptor: encodeDescriptor(d), state: 'announcing', uploaded: 0 }
+      await putOutgoing(this.init.store, rec) // before the announcement: a killed send can still serve the chunks
+      const sent = await this.init.messenger.send(to, i === 0 ? text : '', { attachment: d })
+      rec.messageId = sent.id
+      rec.state = 'sending'
+      await putOutgoing(this.init.store, rec)
+      const r = await this.transfer(rec, sent.route, options.onProgress)
+      out.push({ id: sent.id, name: f.name, size: f.size, ...r })
+    }
+    return out
+  }
+
+  /** Continue every unfinished outgoing transfer (after a killed send, or once the recipient's message left the outbox). */
+  async resume (options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<number> {
+    let done = 0
+    for (const rec of await listOutgoing(this.init.store)) {
+      if (rec.state !== 'announcing' && rec.state !== 'sending') continue
+      const r = await this.transfer(rec, 'direct', options.onProgress).catch((err: unknown) => {
+        // a FileChangedError names the file: never at info
+        this.init.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
+        return undefined
+      })
+      if (r !== undefined && r.route !== 'outbox') done++
+    }
+    return done
+  }
+
+  /**
+   * Move a file's chunks: straight to the recipient when it is online (it says what it lacks), else
+   * to its mailbox replicas from where the last upload stopped. A message still in the outbox waits.
+   */
+  private async transfer (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
+    const node = this.node
+    if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
+    const d = outgoingDescriptor(rec)
+    const peer = parsePeerId(rec.to)
+    const chunks = new FileChunks(rec.path, d)
+    const report = (done: number): void => onProgress?.({ stage: 'sending', name: d.name, done: Math.min(d.size, done), total: d.size })
+    try {
+      if (messageRoute === 'direct') {
+        try {
+          await pushChunks(node, peer, d.fileId, chunks, this.init.config, { clock: this.init.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
+          rec.state = 'delivered'
+          await putOutgoing(this.init.store, rec)
+          return { route: 'direct' }
+        } catch (err) {
+          if (err instanceof FileChangedError) throw err
+          this.init.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'direct chunk transfer failed; storing at mailboxes')
+        }
+      }
+      await this.ready()
+      const up = await uploadChunks(node, this.init.config, this.init.log, peer, chunks, d.chunks, {
+        clock: this.init.clock,
+        from: rec.uploaded,
+        expiresAt: rec.createdAt + this.init.config.delivery.ttlMs,
+        onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.init.store, rec); report(next * d.chunkBytes) }
+      })
+      rec.state = 'stored'
+      rec.replicas = up.replicas
+      await putOutgoing(this.init.store, rec)
+      return { route: 'mailbox', replicas: up.replicas }
+    } catch (err) {
+      rec.lastError = describeError(err)
+      // a file that changed or vanished can never be sent again: stop retrying it
+      if (err instanceof FileChangedError) rec.state = 'failed'
+      await putOutgoing(this.init.store, rec)
+      throw err
+    } finally {
+      await chunks.close()
+    }
+  }
+
+  /** The received attachment of message `messageId`; exit 2 when there is none. */
+  async incoming (messageId: string): Promise<IncomingFile> {
+    const m = (await this.init.messenger.inbox()).find(x => x.id === messageId && x.attachment !== undefined)
+    if (m?.attachment === undefined) throw new AttachmentStateError(`no received attachment in message ${messageId}`, 2)
+    const file = await this.inbound.get(m.from, m.attachment.fileId)
+    if (file === undefined) throw new AttachmentStateError(`the attachment of message ${messageId} is not recorded`, 1)
+    return file
+  }
+
+  async stateOf (from: string, fileIdHex: string): Promise<AttachmentState> {
+    return (await this.inbound.get(from, fileIdHex))?.state() ?? 'waiting'
+  }
+
+  /** Get every missing chunk from the mailbox replicas and check the whole file. */
+  async fetch (messageId: string, options: { onProgress?: (p: TransferProgress) => void, signal?: AbortSignal } = {}): Promise<IncomingFile> {
+    const file = await this.incoming(messageId)
+    if (file.complete) return file
+    if (file.missing().length > 0 && this.node !== undefined) {
+      await this.ready()
+      let done = file.heldCount * file.descriptor.chunkBytes
+      const r = await fetchChunks(this.node, this.init.config, this.init.log, file, { clock: this.init.clock, ...(options.signal === undefined ? {} : { signal: options.signal }), onChunk: (n) => { done += n; options.onProgress?.({ stage: 'fetching', name: safeFileName(file.descriptor.name), done: Math.min(done, file.descriptor.size), total: file.descriptor.size }) } })
+      if (r.dropped.length > 0) this.init.log.info({ dropped: r.dropped.length }, 'replicas dropped during this fetch')
+    }
+    const missing = file.missing().length
+    if (missing > 0) throw new AttachmentStateError(`${missing} of ${file.count} chunks are not available yet; try again later (they wait at mailboxes up to 14 days)`)
+    await file.finish()
+    return file
+  }
+
+  /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
+  async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
+    const dir = resolve(outDir)
+    const st = await stat(dir).catch(() => undefined)
+    if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
+    const file = await this.fetch(messageId, options)
+    const name = safeFileName(file.descriptor.name)
+    let done = 0
+    const path = await saveAtomically(file.path, dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) })
+    return { id: messageId, path, name, size: file.descriptor.size }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Offline recipient: store each encrypted chunk at several of the recipient's mailbox replicas
+ * (attachments.replicas of the closest), chunk after chunk, in parallel across replicas. A chunk
+ * counts as stored once one replica acknowledged it durably; a replica that refuses or fails is
+ * dropped for the rest of the transfer. Progress is recorded after every chunk, so a killed send
+ * continues from there.
+ */
+import type { PeerId } from '@libp2p/interface'
+import { MailboxStatus } from '../../../proto/cairn.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { CairnError, describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { peerIdBytes } from '../../shared/peer-id.js'
+import { closestPeers, mailboxKey } from '../../shared/placement.js'
+import { askMailbox } from '../mailbox/mailbox-rpc.js'
+import type { FileChunks } from './file-chunks.js'
+import { deadline, type Clock } from '../../shared/clock.js'
+
+export interface UploadOptions {
+  clock: Clock
+  signal?: AbortSignal
+  /** Chunks [0, from) are stored already (an earlier, interrupted upload). */
+  from: number
+  expiresAt: number
+  /** Called (and awaited) after each chunk is stored somewhere: persist progress here. */
+  onStored: (next: number, bytes: number) => Promise<void>
+}
+
+export async function uploadChunks (node: CairnNode, config: CairnConfig, log: Logger, recipient: PeerId, chunks: FileChunks, cids: Array<Uint8Array<ArrayBuffer>>, options: UploadOptions): Promise<{ replicas: number }> {
+  const want = Math.min(config.attachments.replicas, config.mailbox.replicas)
+  const found = await closestPeers(node, mailboxKey(recipient), want, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, signal: deadline(options.clock, config.delivery.mailboxTimeoutMs, options.signal) })
+  let live = found
+  if (live.length === 0) throw new CairnError('DELIVERY_FAILED', 'no mailbox nodes reachable for the attachment')
+  const recipientBytes = peerIdBytes(recipient)
+  for (let i = options.from; i < chunks.count; i++) {
+    const data = await chunks.chunk(i)
+    const cid = cids[i] as Uint8Array<ArrayBuffer>
+    const ok = await Promise.all(live.map(async peer => {
+      try {
+        const res = await askMailbox(node, config, peer, { putChunk: { recipient: recipientBytes, cid, data, expiresAt: options.expiresAt } }, options.signal === undefined ? { clock: options.clock } : { clock: options.clock, signal: options.signal })
+        if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
+        log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'replica refused a chunk; dropped for this transfer')
+      } catch (err) {
+        log.info({ peer: peer.toString(), err: describeError(err) }, 'chunk upload failed; replica dropped for this transfer')
+      }
+      return false
+    }))
+    live = live.filter((_, j) => ok[j] === true)
+    if (live.length === 0) throw new CairnError('DELIVERY_FAILED', `no mailbox replica stored chunk ${i} of the attachment`)
+    await options.onStored(i + 1, data.length)
+  }
+  return { replicas: live.length }
+}

@@ -1,0 +1,46 @@
+/**
+ * Attachments sent: the file's path and descriptor (with its key; the store is 0600), the message
+ * that announced it, and how far its chunks got, so a killed `send` continues where it stopped.
+ * Written before the message leaves: a descriptor is never announced without a way to serve it.
+ */
+import { Attachment } from '../../../proto/cairn.js'
+import { NAMESPACES } from '../../shared/namespaces.js'
+import type { Store } from '../../shared/store.js'
+import { dec, enc } from '../crypto/kv.js'
+
+export type OutgoingState = 'announcing' | 'sending' | 'delivered' | 'stored' | 'failed'
+
+export interface OutgoingRecord {
+  fileIdHex: string
+  to: string
+  path: string
+  createdAt: number
+  descriptor: string
+  /** The announcing message's id, once sealed. */
+  messageId?: string
+  state: OutgoingState
+  /** Mailbox route: chunks [0, uploaded) are stored at `replicas` replicas at least. */
+  uploaded: number
+  replicas?: number
+  lastError?: string
+}
+
+const key = (fileIdHex: string): string => `${NAMESPACES.attachmentOut}${fileIdHex}`
+
+export async function putOutgoing (store: Store, r: OutgoingRecord): Promise<void> {
+  await store.write([{ type: 'put', key: key(r.fileIdHex), value: enc.encode(JSON.stringify(r)) }])
+}
+
+export async function listOutgoing (store: Store): Promise<OutgoingRecord[]> {
+  const out: OutgoingRecord[] = []
+  for await (const { value } of store.list(NAMESPACES.attachmentOut)) out.push(JSON.parse(dec.decode(value)) as OutgoingRecord)
+  return out
+}
+
+export function outgoingDescriptor (r: OutgoingRecord): Attachment {
+  return Attachment.decode(Buffer.from(r.descriptor, 'base64'))
+}
+
+export function encodeDescriptor (a: Attachment): string {
+  return Buffer.from(Attachment.encode(a)).toString('base64')
+}

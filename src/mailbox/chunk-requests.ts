@@ -1,0 +1,39 @@
+/**
+ * The mailbox requests for attachment chunks: `put_chunk` from anyone, for a recipient this node
+ * holds mail for (limited per remote peer in bytes), and `get_chunk` from the owner only (the
+ * Noise-authenticated remote peer names whose chunks are read).
+ */
+import type { PeerId } from '@libp2p/interface'
+import { MailboxStatus, type MailboxRequest, type MailboxResponse } from '../../proto/cairn.js'
+import type { CairnConfig } from '../shared/config.js'
+import { peerIdFromBytes } from '../shared/peer-id.js'
+import type { ChunkStore } from './chunk-store.js'
+import { MailboxRefusal } from './errors.js'
+import { RateLimiter } from './rate-limiter.js'
+
+export class ChunkRequests {
+  private readonly bytes: RateLimiter
+
+  constructor (private readonly chunks: ChunkStore, config: CairnConfig, private readonly mustHold: (recipient: PeerId) => Promise<void>) {
+    this.bytes = new RateLimiter(config.mailbox.chunkBytesPerMinute, config.mailbox.chunkBytesPerMinute)
+  }
+
+  /** The answer to a chunk request, or undefined when `req` is not one. */
+  async answer (req: MailboxRequest, from: PeerId, now: number): Promise<Partial<MailboxResponse> | undefined> {
+    if (req.putChunk !== undefined) {
+      const p = req.putChunk
+      let recipient: PeerId
+      try { recipient = peerIdFromBytes(p.recipient) } catch { throw new MailboxRefusal('bad-request', 'malformed recipient') }
+      if (!this.bytes.take(from.toString(), now, p.data.length)) throw new MailboxRefusal('rate-limited', 'too many chunk bytes; slow down')
+      await this.mustHold(recipient)
+      const result = await this.chunks.put(recipient.toString(), p.cid, p.data, p.expiresAt, now)
+      return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
+    }
+    if (req.getChunk !== undefined) {
+      const data = await this.chunks.get(from.toString(), req.getChunk.cid, now)
+      if (data === undefined) throw new MailboxRefusal('not-found', 'no such chunk')
+      return { status: MailboxStatus.MAILBOX_OK, chunk: data }
+    }
+    return undefined
+  }
+}

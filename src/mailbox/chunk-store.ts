@@ -1,0 +1,132 @@
+/**
+ * Attachment chunks a mailbox holds for recipients: opaque bytes under their address, checked on
+ * write (the address must name the bytes), kept until the mail TTL, counted in bytes against the
+ * recipient's quota and the node-wide cap together with its mail. Each stored chunk is one durable
+ * write (chunk, expiry entry, usage) before it is acknowledged. Mail deposits do not count chunk
+ * bytes: attachments can never crowd out a recipient's messages.
+ */
+import { isChunkCid, namesBytes } from '../shared/chunk-address.js'
+import type { CairnConfig } from '../shared/config.js'
+import { NAMESPACES } from '../shared/namespaces.js'
+import type { Store, StoreOp } from '../shared/store.js'
+import { MailboxRefusal } from './errors.js'
+import type { MailboxStore } from './mailbox-store.js'
+
+const N = NAMESPACES
+const k = {
+  chunk: (r: string, cid: string) => `${N.mailboxChunk}${r}/${cid}`,
+  exp: (at: number, r: string, cid: string) => `${N.mailboxChunkExpiry}${String(at).padStart(15, '0')}/${r}/${cid}`,
+  usage: (r: string) => `${N.mailboxChunkUsage}${r}`
+}
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** A chunk of at most 960 KiB plaintext, its 16-byte tag. */
+export const MAX_HELD_CHUNK_BYTES = 960 * 1024 + 16
+
+interface Held { data: Uint8Array, expiresAt: number }
+
+export function encodeHeld (h: Held): Uint8Array {
+  const out = new Uint8Array(8 + h.data.length)
+  new DataView(out.buffer).setFloat64(0, h.expiresAt)
+  out.set(h.data, 8)
+  return out
+}
+
+function decodeHeld (b: Uint8Array): Held {
+  return { expiresAt: new DataView(b.buffer, b.byteOffset, b.byteLength).getFloat64(0), data: b.subarray(8) }
+}
+
+export class ChunkStore {
+  private readonly usage = new Map<string, number>()
+  private total = 0
+  private readonly writing = new Set<string>()
+  /** Chunks served (get_chunk answered with bytes) and chunk writes asked for (put_chunk, held or not), for metrics and tests. */
+  reads = 0
+  puts = 0
+
+  constructor (private readonly store: Store, private readonly config: CairnConfig, private readonly mail: MailboxStore) {}
+
+  async open (): Promise<void> {
+    for await (const { key, value } of this.store.list(N.mailboxChunkUsage)) this.setUsage(key.slice(N.mailboxChunkUsage.length), Number(dec.decode(value)))
+  }
+
+  bytesOf (r: string): number { return this.usage.get(r) ?? 0 }
+  get heldBytes (): number { return this.total }
+
+  /** Store a chunk for `r`; throws MailboxRefusal. Resolves once it is on disk. */
+  async put (r: string, cid: Uint8Array, data: Uint8Array, expiresAt: number, now: number): Promise<'stored' | 'duplicate'> {
+    this.puts++
+    if (!isChunkCid(cid)) throw new MailboxRefusal('bad-request', 'chunk address is not a CIDv1 (raw, sha2-256)')
+    if (data.length === 0) throw new MailboxRefusal('bad-request', 'empty chunk')
+    if (data.length > MAX_HELD_CHUNK_BYTES) throw new MailboxRefusal('too-large', `chunk is ${data.length} bytes; the limit is ${MAX_HELD_CHUNK_BYTES}`)
+    if (!namesBytes(cid, data)) throw new MailboxRefusal('bad-request', 'chunk address does not name its bytes')
+    if (expiresAt <= now) throw new MailboxRefusal('expired', 'chunk already expired')
+    const id = hex(cid)
+    const slot = `${r}/${id}`
+    if (this.writing.has(slot) || await this.store.has(k.chunk(r, id))) return 'duplicate'
+    const m = this.config.mailbox
+    const size = data.length
+    const mine = this.mail.usageOf(r).bytes + this.bytesOf(r)
+    if (mine + size > m.maxBytesPerRecipient) throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${mine} bytes)`)
+    if (this.mail.heldBytes + this.total + size > m.maxTotalBytes) throw new MailboxRefusal('node-full', `this node holds ${this.mail.heldBytes + this.total} bytes; its cap is ${m.maxTotalBytes}`)
+    this.writing.add(slot)
+    this.setUsage(r, this.bytesOf(r) + size) // reserved before the write: concurrent puts cannot pass the quota together
+    const at = Math.min(expiresAt, now + m.ttlMs)
+    try {
+      await this.store.write([
+        { type: 'put', key: k.chunk(r, id), value: encodeHeld({ data, expiresAt: at }) },
+        { type: 'put', key: k.exp(at, r, id), value: new Uint8Array() },
+        { type: 'put', key: k.usage(r), value: enc.encode(String(this.bytesOf(r))) }
+      ])
+    } catch (err) {
+      this.setUsage(r, this.bytesOf(r) - size)
+      throw err
+    } finally {
+      this.writing.delete(slot)
+    }
+    return 'stored'
+  }
+
+  async get (r: string, cid: Uint8Array, now: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    const b = await this.store.get(k.chunk(r, hex(cid)))
+    if (b === undefined) return undefined
+    const h = decodeHeld(b)
+    if (h.expiresAt <= now) return undefined
+    this.reads++
+    return new Uint8Array(h.data)
+  }
+
+  /** Drop expired chunks. Returns how many went. */
+  async sweep (now: number): Promise<number> {
+    const ops: StoreOp[] = []
+    const freed = new Map<string, number>()
+    let dropped = 0
+    const end = N.mailboxChunkExpiry + String(now).padStart(15, '0') + '/\xff'
+    for await (const key of this.store.listKeys(N.mailboxChunkExpiry)) {
+      if (key > end) break
+      const [, r, id] = key.slice(N.mailboxChunkExpiry.length).split('/') as [string, string, string]
+      ops.push({ type: 'del', key })
+      const b = await this.store.get(k.chunk(r, id))
+      if (b === undefined) continue
+      ops.push({ type: 'del', key: k.chunk(r, id) })
+      dropped++
+      freed.set(r, (freed.get(r) ?? 0) + b.length - 8)
+    }
+    for (const [r, bytes] of freed) {
+      this.setUsage(r, this.bytesOf(r) - bytes)
+      const left = this.bytesOf(r)
+      ops.push(left === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(String(left)) })
+    }
+    await this.store.write(ops)
+    return dropped
+  }
+
+  private setUsage (r: string, bytes: number): void {
+    const next = Math.max(0, bytes)
+    this.total += next - this.bytesOf(r)
+    if (next === 0) this.usage.delete(r)
+    else this.usage.set(r, next)
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { cairn, startCairn } from '../helpers/cli.js'
+import { tempRoot } from '../helpers/users.js'
+
+test('cairn send --file and cairn save through the real binary: bad files exit 2 naming them and send nothing', async (t) => {
+  const root = await tempRoot(t)
+  const A = ['--data-dir', join(root, 'alice')]
+  const B = ['--data-dir', join(root, 'bob')]
+  const alice = JSON.parse((await cairn([...A, 'init', '--json'])).stdout) as { peerId: string }
+  assert.equal((await cairn([...B, 'init'])).code, 0)
+  const daemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal((await cairn([...A, 'contact', 'add', 'bob', daemon.first.addresses[0] as string])).code, 0)
+  assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
+  const listen = ['--listen', '/ip4/127.0.0.1/tcp/0']
+
+  const data = randomBytes(700 * 1024)
+  const good = join(root, 'photo.png')
+  await writeFile(good, data)
+  const missing = await cairn([...A, 'send', 'bob', '--file', good, '--file', join(root, 'nope.png'), 'hi', ...listen])
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /nope\.png: no such file/)
+  const dir = await cairn([...A, 'send', 'bob', '--file', root, ...listen])
+  assert.equal(dir.code, 2)
+  assert.match(dir.stderr, /is a directory/)
+  const big = await cairn([...A, 'send', 'bob', '--file', good, ...listen], { env: { CAIRN_ATTACHMENTS_MAX_FILE_BYTES: '1000' } })
+  assert.equal(big.code, 2)
+  assert.match(big.stderr, /photo\.png: is 716800 bytes; the limit is 1000/)
+  assert.deepEqual(JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout), [], 'nothing was sent')
+
+  const sent = await cairn([...A, 'send', 'bob', '--file', good, 'look', '--json', ...listen])
+  assert.equal(sent.code, 0, sent.stderr)
+  const [r] = JSON.parse(sent.stdout) as Array<{ id: string, route: string, name: string }>
+  assert.deepEqual([r?.route, r?.name], ['direct', 'photo.png'])
+  assert.equal(sent.stderr, '', 'no progress line when stderr is not a terminal')
+
+  const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ id: string, text: string, attachment: unknown }>
+  assert.deepEqual(inbox.map(m => [m.id, m.text, m.attachment]), [[r?.id, 'look', { name: 'photo.png', size: data.length, mediaType: 'image/png', state: 'complete' }]])
+  const human = await cairn([...B, 'inbox'])
+  assert.match(human.stdout, /\[file photo\.png, 716800 bytes, complete; cairn save [0-9a-f]{32}\] look/)
+
+  const out = join(root, 'saved')
+  await mkdir(out)
+  const saved = await cairn([...B, 'save', r?.id as string, '--out', out, '--json'])
+  assert.equal(saved.code, 0, saved.stderr)
+  assert.deepEqual(await readFile(join(out, 'photo.png')), data)
+  const unknown = await cairn([...B, 'save', 'ffff', '--out', out])
+  assert.equal(unknown.code, 2)
+  assert.match(unknown.stderr, /no received attachment in message ffff/)
+})

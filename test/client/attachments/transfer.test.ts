@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { pushChunks } from '../../../src/client/attachments/chunk-push.js'
+import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
+import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachments/outgoing-store.js'
+import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
+import { systemClock } from '../../../src/shared/clock.js'
+
+const CHUNK = 256 * 1024
+const overrides = { attachments: { chunkBytes: CHUNK } }
+
+test('direct: a 3 MiB file reaches an online recipient byte-exact, is listed complete and saved atomically', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await befriend(alice, bob)
+  const data = randomBytes(3 * 1024 * 1024 + 17)
+  const path = join(root, 'report.pdf')
+  await writeFile(path, data)
+
+  const [sent] = await alice.client.sendFiles('bob', [path], 'the report')
+  assert.ok(sent !== undefined)
+  assert.deepEqual({ route: sent.route, name: sent.name, size: sent.size }, { route: 'direct', name: 'report.pdf', size: data.length })
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  assert.equal(m.text, 'the report')
+  assert.deepEqual(m.attachment, { fileId: m.attachment?.fileId, name: 'report.pdf', size: data.length, mediaType: 'application/pdf', state: 'complete' })
+
+  const out = join(root, 'out')
+  await import('node:fs/promises').then(async fs => fs.mkdir(out))
+  const saved = await bob.client.save(m.id, out)
+  assert.equal(saved.path, join(out, 'report.pdf'))
+  assert.deepEqual(await readFile(saved.path), data)
+  // a second save never replaces the first
+  assert.equal((await bob.client.save(m.id, out)).path, join(out, 'report (1).pdf'))
+  assert.deepEqual((await import('node:fs/promises').then(async fs => fs.readdir(out))).sort(), ['report (1).pdf', 'report.pdf'], 'no temporary file left')
+})
+
+test('direct, interrupted: the transfer resumes where it stopped, across a restart of the recipient', async (t) => {
+  const root = await tempRoot(t)
+  // no mailboxes here: the fallback after the break gives up after a short lookup
+  const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await befriend(alice, bob)
+  const data = randomBytes(12 * CHUNK)
+  const path = join(root, 'movie.mp4')
+  await writeFile(path, data)
+
+  // the sender dies after its fourth chunk left (no mailbox to fall back on: the send fails)
+  const kill = new Error('killed')
+  const path2 = path
+  let seen = 0
+  await assert.rejects(alice.client.sendFiles('bob', [path2], '', { onProgress: (p) => { if (p.stage === 'sending' && ++seen === 4) throw kill } }))
+  const second = (await bob.client.inbox()).find(x => x.attachment?.name === 'movie.mp4')
+  assert.ok(second?.attachment !== undefined)
+  assert.equal(second.attachment.state, 'partial')
+
+  // the recipient is killed and comes back: what it held is still held
+  await bob.stop()
+  await bob.restart()
+  const heldBefore = (await bob.client.attachments.incoming(second.id)).heldCount
+  // what the recipient had synced when the stream broke (the rest was in flight, and is gone)
+  assert.ok(heldBefore >= 1 && heldBefore < 12, `held ${heldBefore}`)
+
+  // the sender resumes: only the missing chunks cross the wire
+  const rec = (await listOutgoing(alice.client.store)).find(r => outgoingDescriptor(r).name === 'movie.mp4')
+  assert.ok(rec !== undefined && rec.state === 'sending')
+  const d = outgoingDescriptor(rec)
+  const chunks = new FileChunks(rec.path, d)
+  const node = alice.client.node
+  assert.ok(node !== undefined)
+  const r = await pushChunks(node, bob.client.identity.peerId, d.fileId, chunks, alice.config, { clock: systemClock })
+  await chunks.close()
+  assert.equal(r.alreadyHeld, heldBefore)
+  assert.equal(r.sent, 12 - heldBefore)
+  const out = join(root, 'out')
+  await import('node:fs/promises').then(async fs => fs.mkdir(out))
+  assert.deepEqual(await readFile((await bob.client.save(second.id, out)).path), data)
+})
+
+test('direct, larger than every buffer: a receiver slower than the network pauses the sender instead of overflowing', async (t) => {
+  // 40 MiB: more than yamux's largest window (16 MiB) and the stream's read limit (24 MiB) together
+  // with what an unpaused reader would let through; the receiver syncs every chunk, so it is the
+  // slow side. Without working backpressure the receiving stream overflows and the push fails.
+  const root = await tempRoot(t)
+  const big = { attachments: { chunkBytes: 960 * 1024 }, delivery: { mailboxTimeoutMs: 1000 } }
+  const alice = await makeUser(t, root, 'alice', { overrides: big })
+  const bob = await makeUser(t, root, 'bob', { overrides: big })
+  await befriend(alice, bob)
+  const path = join(root, 'big.bin')
+  const data = randomBytes(40 * 1024 * 1024)
+  await writeFile(path, data)
+  const [sent] = await alice.client.sendFiles('bob', [path], '')
+  assert.equal(sent?.route, 'direct')
+  const [m] = await bob.client.inbox()
+  assert.equal(m?.attachment?.state, 'complete')
+  assert.deepEqual(await readFile((await bob.client.attachments.incoming(m.id)).path), data)
+})
+
+test('direct, from a stranger: a small file is taken, a large one is refused (it must wait at mailboxes)', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1000 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, attachments: { chunkBytes: CHUNK, autoFetchBytes: 300 * 1024 } } })
+  await alice.client.contactAdd('bob', bob.address) // bob does not know alice
+  const small = join(root, 'small.txt')
+  const large = join(root, 'large.txt')
+  await writeFile(small, randomBytes(200 * 1024))
+  await writeFile(large, randomBytes(2 * 1024 * 1024))
+  assert.equal((await alice.client.sendFiles('bob', [small], ''))[0]?.route, 'direct')
+  await assert.rejects(alice.client.sendFiles('bob', [large], ''), /no mailbox nodes reachable/)
+  const states = Object.fromEntries((await bob.client.inbox()).map(m => [m.attachment?.name, m.attachment?.state]))
+  assert.deepEqual(states, { 'small.txt': 'complete', 'large.txt': 'waiting' })
+})

@@ -1,0 +1,63 @@
+/**
+ * ChunkStore on a real LevelDB: a chunk is stored only under the address that names it, counted in
+ * bytes with the recipient's mail against its quota and the node cap, kept until it expires, and
+ * its usage survives a restart.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import type { RefusalReason } from '../../src/mailbox/errors.js'
+import { ChunkStore } from '../../src/mailbox/chunk-store.js'
+import { MailboxRefusal, MailboxStore } from '../../src/mailbox/index.js'
+import { chunkCid } from '../../src/shared/chunk-address.js'
+import { Store } from '../../src/shared/store.js'
+import { tempRoot, testConfig } from '../helpers/users.js'
+
+const HOUR = 3600_000
+const refused = (reason: RefusalReason) => (err: unknown): boolean => err instanceof MailboxRefusal && err.reason === reason
+
+test('chunks: address checked, quota and node cap in bytes, expiry, usage kept across a restart', async (t) => {
+  const root = await tempRoot(t)
+  const config = testConfig(join(root, 'node'), { mailbox: { maxBytesPerRecipient: 10_000, maxTotalBytes: 15_000 } })
+  const now = Date.UTC(2026, 0, 1)
+  const open = async (): Promise<{ store: Store, chunks: ChunkStore }> => {
+    const store = await Store.open(join(root, 'store'))
+    const mail = new MailboxStore(store, config)
+    await mail.open()
+    const chunks = new ChunkStore(store, config, mail)
+    await chunks.open()
+    return { store, chunks }
+  }
+  let { store, chunks } = await open()
+  t.after(async () => { await store.close() })
+  const data = randomBytes(4000)
+  const cid = chunkCid(data)
+
+  await assert.rejects(chunks.put('alice', chunkCid(randomBytes(10)), data, now + HOUR, now), refused('bad-request'))
+  await assert.rejects(chunks.put('alice', randomBytes(36), data, now + HOUR, now), refused('bad-request'))
+  await assert.rejects(chunks.put('alice', cid, data, now - 1, now), refused('expired'))
+  assert.equal(chunks.bytesOf('alice'), 0, 'a refused chunk changes nothing')
+
+  assert.equal(await chunks.put('alice', cid, data, now + HOUR, now), 'stored')
+  assert.equal(await chunks.put('alice', cid, data, now + HOUR, now), 'duplicate')
+  assert.deepEqual(await chunks.get('alice', cid, now), new Uint8Array(data))
+  assert.equal(await chunks.get('bob', cid, now), undefined, 'one owner cannot read another\'s chunks')
+  const second = randomBytes(4000)
+  assert.equal(await chunks.put('alice', chunkCid(second), second, now + HOUR, now), 'stored')
+  const third = randomBytes(4000)
+  await assert.rejects(chunks.put('alice', chunkCid(third), third, now + HOUR, now), refused('quota-exceeded'))
+  const b1 = randomBytes(4000)
+  assert.equal(await chunks.put('bob', chunkCid(b1), b1, now + HOUR, now), 'stored')
+  const b2 = randomBytes(4000)
+  await assert.rejects(chunks.put('bob', chunkCid(b2), b2, now + HOUR, now), refused('node-full'))
+
+  await store.close();
+  ({ store, chunks } = await open())
+  assert.equal(chunks.bytesOf('alice'), 8000, 'usage is durable')
+  assert.equal(chunks.heldBytes, 12_000)
+
+  assert.equal(await chunks.sweep(now + HOUR), 3)
+  assert.equal(await chunks.get('alice', cid, now), undefined)
+  assert.equal(chunks.heldBytes, 0)
+})
