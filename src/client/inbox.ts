@@ -18,6 +18,8 @@ export interface InboxMessage {
   seq: number
   receivedAt: number
   route: Route
+  /** Set for a group message: the group's id and its name when received. */
+  group?: { id: string, name: string }
 }
 
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`

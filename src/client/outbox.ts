@@ -16,6 +16,8 @@ export interface OutboxEntry {
   envelope?: string
   /** The text, while no session could be started. */
   text?: string
+  /** Any other body (groups), base64 of a Content holding only it, while no session could be started. */
+  body?: string
   lastError?: string
 }
 

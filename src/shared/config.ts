@@ -147,6 +147,10 @@ export interface CairnConfig {
     /** Messages shown per UTC day from all senders who are not contacts, together. */
     strangerMessagesPerDayTotal: number
   }
+  groups: {
+    /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
+    maxMembers: number
+  }
 }
 
 const DAY = 24 * 3600 * 1000
@@ -189,7 +193,8 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       drainTimeoutMs: 5000
     },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100 },
+    groups: { maxMembers: 256 }
   }
 }
 
@@ -317,7 +322,7 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'relay', 'limits', 'mailbox', 'metrics', 'delivery'] as const) {
+  for (const section of ['network', 'relay', 'limits', 'mailbox', 'metrics', 'delivery', 'groups'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }
@@ -331,5 +336,6 @@ function validate (c: CairnConfig): void {
   for (const key of ['strangerMessagesPerDay', 'strangerMessagesPerDayTotal'] as const) {
     if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
   }
+  if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
 }

@@ -1,0 +1,386 @@
+/**
+ * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
+ * group messages (sender-key encrypted once, handed to each member inside its 1:1 sealed session
+ * by the messenger's outbox and routes, so offline members get theirs from their mailboxes), and
+ * the receive side (the messenger's ContentHandler for group bodies).
+ */
+import { randomBytes } from 'node:crypto'
+import { GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
+import type { Clock } from '../../shared/clock.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { InvalidInputError, MessageTooLargeError, ProtocolError, describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { Mutex } from '../../shared/mutex.js'
+import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
+import type { Store } from '../../shared/store.js'
+import type { Contacts } from '../contacts.js'
+import type { Kv } from '../crypto/kv.js'
+import type { SendResult } from '../delivery.js'
+import type { LocalIdentity } from '../identity.js'
+import { recordMessage, type InboxMessage, type Route } from '../inbox.js'
+import type { ContentHandler, Messenger } from '../messenger.js'
+import { GROUP_ID_BYTES, SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
+import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
+import {
+  getSenderState, groupMessageSeen, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  park, putChange, putSenderState, unpark, type ParkedMessage
+} from './group-store.js'
+import * as senderKeys from './sender-keys.js'
+import { foldGroup, type GroupState } from './state.js'
+
+export interface GroupsInit {
+  identity: LocalIdentity
+  store: Store
+  contacts: Contacts
+  messenger: Messenger
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+}
+
+export interface GroupMemberView {
+  peerId: string
+  /** The contact name, if this member is in the contact book. */
+  name: string | null
+  admin: boolean
+}
+
+export interface GroupView {
+  id: string
+  name: string
+  members: GroupMemberView[]
+  me: { member: boolean, admin: boolean }
+  changes: number
+}
+
+export interface GroupSendResult extends SendResult {
+  /** Per member: direct, mailbox or outbox. */
+  members: Record<string, SendResult['route']>
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+const ID_BYTES = 16
+
+export class Groups implements ContentHandler {
+  private readonly me: string
+  /** Verified changes per group, loaded from the store on first use and kept in step with it. */
+  private readonly changes = new Map<string, Map<string, VerifiedChange>>()
+  private readonly parked = new Map<string, ParkedMessage[]>()
+  /** Changes made here are made one at a time, so each names the heads the previous one left. */
+  private readonly changing = new Mutex()
+
+  constructor (private readonly init: GroupsInit) {
+    this.me = init.identity.peerId.toString()
+  }
+
+  private get max (): number { return this.init.config.groups.maxMembers }
+
+  // ------------------------------------------------------------------ membership
+
+  async create (name: string, members: string[]): Promise<GroupView> {
+    if (name.trim() === '' || name.startsWith('@')) throw new InvalidInputError('a group name must be non-empty and not start with @')
+    const peers = await this.resolveMembers(members)
+    const size = new Set([this.me, ...peers]).size
+    if (size > this.max) throw new GroupFullError(name, size, this.max)
+    return this.changing.run(async () => {
+      const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
+        groupId: new Uint8Array(0),
+        parents: [],
+        madeAt: this.init.clock.now(),
+        create: { name, secret: new Uint8Array(randomBytes(SECRET_BYTES)), members: peers.filter(p => p !== this.me).map(p => peerIdBytes(parsePeerId(p))) }
+      })
+      const v = await verifyChange(bytes)
+      const state = await this.commitChange(v, [])
+      return this.view(state)
+    })
+  }
+
+  async add (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      const size = new Set([...state.members, ...peers]).size
+      if (size > this.max) throw new GroupFullError(state.name, size, this.max)
+      return { add: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async remove (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      for (const p of peers) if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
+      return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async promote (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      for (const p of peers) if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
+      return { promote: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async leave (group: string): Promise<GroupView> {
+    return this.changing.run(async () => {
+      const state = await this.resolve(group)
+      if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+      return this.view(await this.makeChange(state, { leave: {} }))
+    })
+  }
+
+  async list (): Promise<GroupView[]> {
+    const out: GroupView[] = []
+    for (const gid of await listGroupIds(this.init.store)) {
+      const state = await this.state(gid)
+      if (state !== undefined) out.push(await this.view(state))
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+  }
+
+  async info (group: string): Promise<GroupView> {
+    return this.view(await this.resolve(group))
+  }
+
+  /** The group named `group` (a name, or an id or its first 8+ hex digits). */
+  async resolve (group: string): Promise<GroupState> {
+    const matches: GroupState[] = []
+    for (const gid of await listGroupIds(this.init.store)) {
+      const state = await this.state(gid)
+      if (state === undefined) continue
+      if (state.name === group || (group.length >= 8 && gid.startsWith(group.toLowerCase()))) matches.push(state)
+    }
+    if (matches.length === 0) throw new UnknownGroupError(group)
+    if (matches.length > 1) {
+      const exact = matches.filter(m => m.id === group.toLowerCase())
+      if (exact.length === 1) return exact[0] as GroupState
+      throw new AmbiguousGroupError(group, matches.map(m => m.id))
+    }
+    return matches[0] as GroupState
+  }
+
+  private async changeAsAdmin (group: string, op: (state: GroupState) => Promise<Pick<GroupChange, 'add' | 'remove' | 'promote'>>): Promise<GroupView> {
+    return this.changing.run(async () => {
+      const state = await this.resolve(group)
+      if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+      if (!state.admins.includes(this.me)) throw new NotGroupAdminError(state.name)
+      return this.view(await this.makeChange(state, await op(state)))
+    })
+  }
+
+  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>): Promise<GroupState> {
+    const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
+      groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.init.clock.now(), ...op
+    })
+    const v = await verifyChange(bytes)
+    // the removed and the leaving learn of it too (they stop sending; their clients show it)
+    return this.commitChange(v, state.members)
+  }
+
+  /** Store a change made here, then send every member (and `alsoTo`) the changes it lacks. */
+  private async commitChange (v: VerifiedChange, alsoTo: string[]): Promise<GroupState> {
+    const cache = await this.changesOf(v.groupId)
+    const tx = this.init.store.transaction()
+    putChange(tx, v.groupId, v.id, v.bytes)
+    markKnownBy(tx, v.groupId, this.me, v.id)
+    await tx.commit()
+    cache.set(v.id, v)
+    const state = await this.state(v.groupId)
+    if (state === undefined || state.void.includes(v.id)) throw new ProtocolError('the change was void on the group state it was made on')
+    this.init.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
+    const to = [...new Set([...state.members, ...alsoTo])].filter(p => p !== this.me)
+    await this.init.messenger.sendEach(to, async (ktx, peer) => ({ groupUpdate: { changes: await this.changesFor(ktx, v.groupId, peer) } }))
+    return state
+  }
+
+  /** The changes `peer` is not known to hold, marked as sent (they commit with the envelope). */
+  private async changesFor (tx: Kv, gid: string, peer: string): Promise<Uint8Array<ArrayBuffer>[]> {
+    const state = await this.state(gid)
+    const cache = await this.changesOf(gid)
+    const out: Uint8Array<ArrayBuffer>[] = []
+    for (const id of state?.order ?? []) {
+      if (await isKnownBy(tx, gid, peer, id)) continue
+      markKnownBy(tx, gid, peer, id)
+      out.push(new Uint8Array((cache.get(id) as VerifiedChange).bytes))
+    }
+    return out
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  /** Encrypt `text` once with our sender key and hand it to every other member. */
+  async send (group: string, text: string): Promise<GroupSendResult> {
+    const size = Buffer.byteLength(text, 'utf8')
+    if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
+    const state = await this.resolve(group)
+    if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+    const others = state.members.filter(p => p !== this.me)
+    const id = hex(randomBytes(ID_BYTES))
+    if (others.length === 0) return { id, route: 'direct', members: {} }
+    let prepared: { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> } | undefined
+    const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
+      prepared ??= await this.prepare(tx, state, id, text)
+      return {
+        groupMessage: {
+          groupId: bytesOf(state.id),
+          distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
+          ciphertext: prepared.ciphertext,
+          changes: await this.changesFor(tx, state.id, peer)
+        }
+      }
+    })
+    const members: Record<string, SendResult['route']> = {}
+    others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
+    const routes = Object.values(members)
+    const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
+    this.init.log.info({ group: state.id, id, members: others.length }, 'group message sent')
+    return { id, route, members }
+  }
+
+  /**
+   * Our chain for this send: a new one when anyone we gave the current one to is no longer a
+   * member; a distribution message for every member who has none for it yet; the next sequence
+   * number; one sender-key ciphertext for all.
+   */
+  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<{ ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> }> {
+    let s = await getSenderState(tx, state.id)
+    if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
+      s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
+      this.init.log.info({ group: state.id }, 'new sender key for this group')
+    }
+    for (const p of state.members) {
+      if (p !== this.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.me, s.distributionId)).toString('base64')
+    }
+    s.seq++
+    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.init.clock.now(), heads: state.heads.map(bytesOf), text })
+    const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
+    putSenderState(tx, state.id, s)
+    return { ciphertext, given: s.given }
+  }
+
+  /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
+  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    const gm = content.groupMessage
+    const touched = await this.acceptChanges(tx, sender, gm?.changes ?? content.groupUpdate?.changes ?? [])
+    const shown: InboxMessage[] = []
+    if (gm !== undefined) {
+      if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
+      const gid = hex(gm.groupId)
+      await senderKeys.accept(tx, sender, gm.distribution)
+      const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext)
+      if (plaintext !== undefined) {
+        let payload: GroupPayload
+        try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
+        if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
+        const id = hex(payload.id)
+        if (!await groupMessageSeen(tx, gid, sender, id)) {
+          markGroupMessageSeen(tx, gid, sender, id)
+          const m: ParkedMessage = { sender, id, seq: payload.seq, sentAt: payload.sentAt, heads: payload.heads.map(hex), text: payload.text, route }
+          const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex)
+          if (out !== undefined) shown.push(out)
+        }
+      }
+    }
+    for (const gid of touched) shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
+    return shown
+  }
+
+  /** Verify and keep signed changes; returns the groups that gained any. A bad one is skipped. */
+  private async acceptChanges (tx: Kv, sender: string, list: Uint8Array[]): Promise<Set<string>> {
+    const touched = new Set<string>()
+    for (const bytes of list) {
+      let v: VerifiedChange
+      try { v = await verifyChange(bytes) } catch (err) {
+        this.init.log.warn({ from: sender, err: describeError(err) }, 'group change refused')
+        continue
+      }
+      const cache = await this.changesOf(v.groupId)
+      markKnownBy(tx, v.groupId, sender, v.id)
+      if (cache.has(v.id)) continue
+      putChange(tx, v.groupId, v.id, v.bytes)
+      cache.set(v.id, v)
+      touched.add(v.groupId)
+    }
+    return touched
+  }
+
+  private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
+    const cache = await this.changesOf(gid)
+    const state = await this.state(gid)
+    if (state === undefined || m.heads.some(h => !cache.has(h) || state.waiting.includes(h))) {
+      park(tx, gid, m)
+      this.parked.set(gid, [...(this.parked.get(gid) ?? []).filter(p => p.sender !== m.sender || p.id !== m.id), m])
+      return undefined
+    }
+    if (!state.members.includes(m.sender)) {
+      this.init.log.warn({ group: gid, sender: m.sender }, 'group message from a non-member dropped')
+      return undefined
+    }
+    const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
+    recordMessage(tx, shown, envelopeIdHex)
+    return shown
+  }
+
+  /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
+  private async unparkReady (tx: Kv, gid: string, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    const waiting = [...await this.parkedOf(gid)]
+    this.parked.set(gid, [])
+    const shown: InboxMessage[] = []
+    for (const m of waiting) {
+      unpark(tx, gid, m)
+      const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex) // parks it again if still waiting
+      if (out !== undefined) shown.push(out)
+    }
+    return shown
+  }
+
+  // ------------------------------------------------------------------ state
+
+  async state (gid: string): Promise<GroupState | undefined> {
+    return foldGroup(gid, (await this.changesOf(gid)).values(), this.max)
+  }
+
+  private async changesOf (gid: string): Promise<Map<string, VerifiedChange>> {
+    let cache = this.changes.get(gid)
+    if (cache === undefined) {
+      cache = new Map()
+      for (const bytes of await listChangeBytes(this.init.store, gid)) {
+        const v = await verifyChange(bytes)
+        cache.set(v.id, v)
+      }
+      // another call may have loaded it meanwhile: keep one map
+      cache = this.changes.get(gid) ?? cache
+      this.changes.set(gid, cache)
+    }
+    return cache
+  }
+
+  private async parkedOf (gid: string): Promise<ParkedMessage[]> {
+    let list = this.parked.get(gid)
+    if (list === undefined) {
+      list = await listParked(this.init.store, gid)
+      list = this.parked.get(gid) ?? list
+      this.parked.set(gid, list)
+    }
+    return list
+  }
+
+  private async resolveMembers (names: string[]): Promise<string[]> {
+    const out: string[] = []
+    for (const n of names) out.push((await this.init.contacts.resolve(n)).peerId)
+    return [...new Set(out)]
+  }
+
+  private async nameOf (peerId: string): Promise<string> {
+    return (await this.init.contacts.byPeerId(peerId))?.name ?? peerId
+  }
+
+  private async view (state: GroupState): Promise<GroupView> {
+    const members: GroupMemberView[] = []
+    for (const p of state.members) {
+      const c = p === this.me ? undefined : await this.init.contacts.byPeerId(p)
+      members.push({ peerId: p, name: p === this.me ? '(you)' : c?.name ?? null, admin: state.admins.includes(p) })
+    }
+    return { id: state.id, name: state.name, members, me: { member: state.members.includes(this.me), admin: state.admins.includes(this.me) }, changes: state.order.length }
+  }
+}
