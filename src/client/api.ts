@@ -1,6 +1,7 @@
 /** What a user can ask of their node: served in-process, or by the daemon over its local API. */
 import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
+import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
 
 export interface IdInfo {
@@ -13,6 +14,8 @@ export interface InboxView extends InboxMessage {
   fromName: string | null
   /** Whether the sender is in the contact book now (human output marks the others). */
   contact: boolean
+  /** A group message: how many of this sender's earlier messages in the group are missing before it. */
+  gapBefore?: number
 }
 
 export interface VerifyInfo {
@@ -70,9 +73,16 @@ export interface ClientApi {
   contactUnblock: (target: string) => Promise<BlockChange>
   blockList: () => Promise<BlockedPeer[]>
   send: (to: string, text: string) => Promise<SendResult>
+  groupCreate: (name: string, members: string[]) => Promise<GroupView>
+  groupAdd: (group: string, members: string[]) => Promise<GroupView>
+  groupRemove: (group: string, members: string[]) => Promise<GroupView>
+  groupPromote: (group: string, members: string[]) => Promise<GroupView>
+  groupLeave: (group: string) => Promise<GroupView>
+  groupList: () => Promise<GroupView[]>
+  groupInfo: (group: string) => Promise<GroupView>
   sync: () => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
   status: () => Promise<StatusInfo>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

@@ -24,6 +24,8 @@ import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
 import type { SendResult } from './delivery.js'
 import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
+import { Groups, type GroupView } from './groups/index.js'
+import { withGaps } from './groups/gaps.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
@@ -53,6 +55,7 @@ export class CairnClient implements ClientApi {
    */
   private joining: Promise<void> = Promise.resolve()
   private readonly stopping = new AbortController()
+  readonly groups: Groups
 
   private constructor (
     readonly config: CairnConfig,
@@ -62,7 +65,10 @@ export class CairnClient implements ClientApi {
     readonly messenger: Messenger,
     private readonly log: Logger,
     private readonly clock: Clock
-  ) {}
+  ) {
+    this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log })
+    messenger.contentHandler = this.groups
+  }
 
   /** Create a new identity in the configured data dir. */
   static async init (config: CairnConfig, clock: Clock = systemClock, peerKey?: PrivateKey): Promise<LocalIdentity> {
@@ -229,9 +235,19 @@ export class CairnClient implements ClientApi {
 
   async blockList (): Promise<BlockedPeer[]> { return this.contacts.blocked() }
 
+  /** `to` is a contact name or PeerId, or `@GROUP` for a group. */
   async send (to: string, text: string): Promise<SendResult> {
+    if (to.startsWith('@')) return this.groups.send(to.slice(1), text)
     return this.messenger.send(to, text)
   }
+
+  async groupCreate (name: string, members: string[]): Promise<GroupView> { return this.groups.create(name, members) }
+  async groupAdd (group: string, members: string[]): Promise<GroupView> { return this.groups.add(group, members) }
+  async groupRemove (group: string, members: string[]): Promise<GroupView> { return this.groups.remove(group, members) }
+  async groupPromote (group: string, members: string[]): Promise<GroupView> { return this.groups.promote(group, members) }
+  async groupLeave (group: string): Promise<GroupView> { return this.groups.leave(group) }
+  async groupList (): Promise<GroupView[]> { return this.groups.list() }
+  async groupInfo (group: string): Promise<GroupView> { return this.groups.info(group) }
 
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
@@ -262,7 +278,7 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return (await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
+    return withGaps(await this.messenger.inbox()).map(m => ({ ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }))
   }
 
   async status (): Promise<StatusInfo> {
