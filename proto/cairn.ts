@@ -1873,6 +1873,118 @@ export namespace GroupMessage {
   }
 }
 
+export interface GroupGossip {
+  version: number
+  ciphertext: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupGossip {
+  let _codec: Codec<GroupGossip>
+
+  export const codec = (): Codec<GroupGossip> => {
+    if (_codec == null) {
+      _codec = message<GroupGossip>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          ciphertext: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupGossipVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface GroupGossipCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupGossip>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupGossip.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupGossip>): GroupGossip {
+    return decodeMessage(buf, GroupGossip.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupGossip>): Generator<GroupGossipVersionFieldEvent | GroupGossipCiphertextFieldEvent> {
+    return streamMessage(buf, GroupGossip.codec(), opts)
+  }
+}
+
 export interface GroupPayload {
   groupId: Uint8Array<ArrayBuffer>
   id: Uint8Array<ArrayBuffer>

@@ -3,6 +3,7 @@
  * messenger and the contact book, started together and stopped together. Implements ClientApi,
  * which the CLI calls in-process and the daemon serves to other processes.
  */
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -26,6 +27,7 @@ import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
 import { Groups, type GroupView } from './groups/index.js'
 import { withGaps } from './groups/gaps.js'
+import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
@@ -48,6 +50,7 @@ export class CairnClient implements ClientApi {
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
   mailbox?: Mailbox
   private direct?: DirectService
+  private groupTopics?: GroupTopics
   /**
    * The DHT join runs behind start-up: a message to a contact whose address we know needs none of
    * it, and a one-shot `cairn send` must not wait ~15 s for a Kademlia server that is not there.
@@ -101,8 +104,13 @@ export class CairnClient implements ClientApi {
 
   private async startNetwork (): Promise<void> {
     const serveMailbox = this.config.mailbox.enabled
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox })
+    // group messages live: unsigned (the sender is inside the ciphertext), published even before
+    // any member's subscription is known (the 1:1 copies are what is guaranteed)
+    const pubsub = gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true })
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, dhtServer: serveMailbox, services: { pubsub } })
     this.node = node
+    this.groupTopics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), this.log)
+    await this.groupTopics.start()
     this.messenger.routes = [new DirectRoute(node, this.config), new MailboxRoute(node, this.config, this.log, async () => this.dhtReady())]
     this.direct = new DirectService(node, this.messenger, this.config, this.log)
     await this.direct.start()
@@ -170,6 +178,7 @@ export class CairnClient implements ClientApi {
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.mailbox?.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})
+    this.groupTopics?.stop()
     await this.node?.stop()
     await this.store.close()
   }

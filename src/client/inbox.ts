@@ -8,7 +8,8 @@ import type { Store } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 
-export type Route = 'direct' | 'mailbox'
+/** How a message reached us: the direct protocol, a mailbox, or a group's gossip topic. */
+export type Route = 'direct' | 'mailbox' | 'gossip'
 
 export interface InboxMessage {
   id: string

@@ -115,7 +115,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
    * member was sent) commits with the outbox entries that carry it. A peer that cannot be sealed
    * for yet (no bundle, an identity change not accepted) keeps its body in the outbox.
    */
-  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal } = {}): Promise<SendResult[]> {
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
     await Promise.all(peers.map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
     const entries = await this.lock.run(async () => {
@@ -139,7 +139,23 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
       await tx.commit()
       return out
     })
+    options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
     return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+  }
+
+  /**
+   * Run `fn` under the crypto lock in one transaction, committed durably before this resolves, and
+   * show what it returns (another route's messages, e.g. a group's gossip).
+   */
+  async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> {
+    const shown = await this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const out = await fn(tx, this.now)
+      await tx.commit()
+      return out
+    })
+    for (const m of shown) this.emit('message', m)
+    return shown
   }
 
   /** Try every outbox entry again; returns how many left the outbox. */

@@ -4,8 +4,8 @@
  * by the messenger's outbox and routes, so offline members get theirs from their mailboxes), and
  * the receive side (the messenger's ContentHandler for group bodies).
  */
-import { randomBytes } from 'node:crypto'
-import { GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
+import { createHash, randomBytes } from 'node:crypto'
+import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { InvalidInputError, MessageTooLargeError, ProtocolError, describeError } from '../../shared/errors.js'
@@ -22,7 +22,7 @@ import type { ContentHandler, Messenger } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
-  getSenderState, groupMessageSeen, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
   park, putChange, putSenderState, unpark, type ParkedMessage
 } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
@@ -37,6 +37,15 @@ export interface GroupsInit {
   clock: Clock
   log: Logger
 }
+
+/** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
+export interface GroupPublisher {
+  publish: (state: GroupState, ciphertext: Uint8Array) => void
+  /** Our membership of this group may have changed: subscribe or unsubscribe its topic. */
+  refresh: (state: GroupState) => void
+}
+
+export const GROUP_GOSSIP_VERSION = 1
 
 export interface GroupMemberView {
   peerId: string
@@ -69,6 +78,7 @@ export class Groups implements ContentHandler {
   private readonly parked = new Map<string, ParkedMessage[]>()
   /** Changes made here are made one at a time, so each names the heads the previous one left. */
   private readonly changing = new Mutex()
+  publisher?: GroupPublisher
 
   constructor (private readonly init: GroupsInit) {
     this.me = init.identity.peerId.toString()
@@ -187,6 +197,7 @@ export class Groups implements ContentHandler {
     cache.set(v.id, v)
     const state = await this.state(v.groupId)
     if (state === undefined || state.void.includes(v.id)) throw new ProtocolError('the change was void on the group state it was made on')
+    this.publisher?.refresh(state)
     this.init.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
     const to = [...new Set([...state.members, ...alsoTo])].filter(p => p !== this.me)
     await this.init.messenger.sendEach(to, async (ktx, peer) => ({ groupUpdate: { changes: await this.changesFor(ktx, v.groupId, peer) } }))
@@ -218,6 +229,9 @@ export class Groups implements ContentHandler {
     const id = hex(randomBytes(ID_BYTES))
     if (others.length === 0) return { id, route: 'direct', members: {} }
     let prepared: { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> } | undefined
+    // live copies to online members first; every member also gets its 1:1 copy (with the chain and
+    // the changes it may lack), and whichever arrives second is a duplicate
+    const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
     const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
       prepared ??= await this.prepare(tx, state, id, text)
       return {
@@ -228,7 +242,7 @@ export class Groups implements ContentHandler {
           changes: await this.changesFor(tx, state.id, peer)
         }
       }
-    })
+    }, { onQueued })
     const members: Record<string, SendResult['route']> = {}
     others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
     const routes = Object.values(members)
@@ -266,23 +280,58 @@ export class Groups implements ContentHandler {
     if (gm !== undefined) {
       if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
       const gid = hex(gm.groupId)
-      await senderKeys.accept(tx, sender, gm.distribution)
-      const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext)
-      if (plaintext !== undefined) {
-        let payload: GroupPayload
-        try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
-        if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
-        const id = hex(payload.id)
-        if (!await groupMessageSeen(tx, gid, sender, id)) {
-          markGroupMessageSeen(tx, gid, sender, id)
-          const m: ParkedMessage = { sender, id, seq: payload.seq, sentAt: payload.sentAt, heads: payload.heads.map(hex), text: payload.text, route }
-          const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex)
-          if (out !== undefined) shown.push(out)
-        }
-      }
+      putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid)
+      const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
+      if (plaintext !== undefined) shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
     }
-    for (const gid of touched) shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
+    for (const gid of touched) {
+      const state = await this.state(gid)
+      if (state !== undefined) this.publisher?.refresh(state)
+      shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
+    }
     return shown
+  }
+
+  /**
+   * A ciphertext from group `gid`'s gossip topic: opened if it decrypts as the message of someone
+   * who gave us that chain over a 1:1 session and is a member now; anything else is dropped.
+   */
+  async openGossip (gid: string, data: Uint8Array): Promise<InboxMessage[]> {
+    let ciphertext: Uint8Array
+    try {
+      const g = GroupGossip.decode(data)
+      if (g.version !== GROUP_GOSSIP_VERSION) return []
+      ciphertext = g.ciphertext
+    } catch { return [] }
+    const distributionId = senderKeys.distributionIdOf(ciphertext)
+    if (distributionId === undefined) return []
+    const candidates = (await distributionSenders(this.init.store, distributionId)).filter(c => c.gid === gid)
+    const pseudoId = createHash('sha256').update(data).digest('hex').slice(0, 32)
+    return this.init.messenger.receiveWith(async (tx, now) => {
+      for (const { sender } of candidates) {
+        let plaintext: Uint8Array | undefined
+        try { plaintext = await senderKeys.decrypt(tx, sender, ciphertext) } catch { continue }
+        if (plaintext === undefined) return [] // its 1:1 copy came first
+        return this.openPayload(tx, gid, sender, plaintext, 'gossip', now, pseudoId).catch((err: unknown) => {
+          this.init.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
+          return []
+        })
+      }
+      this.init.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
+      return []
+    })
+  }
+
+  private async openPayload (tx: Kv, gid: string, sender: string, plaintext: Uint8Array, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    let payload: GroupPayload
+    try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
+    if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
+    const id = hex(payload.id)
+    if (await groupMessageSeen(tx, gid, sender, id)) return []
+    markGroupMessageSeen(tx, gid, sender, id)
+    const m: ParkedMessage = { sender, id, seq: payload.seq, sentAt: payload.sentAt, heads: payload.heads.map(hex), text: payload.text, route }
+    const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex)
+    return out === undefined ? [] : [out]
   }
 
   /** Verify and keep signed changes; returns the groups that gained any. A bad one is skipped. */

@@ -7,6 +7,7 @@
 import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Store } from '../../shared/store.js'
 import { dec, enc, type Kv } from '../crypto/kv.js'
+import type { Route } from '../inbox.js'
 
 const G = NAMESPACES.group
 const ONE = new Uint8Array([1])
@@ -20,7 +21,10 @@ export const groupKeys = {
   known: (gid: string, member: string, changeId: string) => `${G}${gid}/known/${member}/${changeId}`,
   seen: (gid: string, sender: string, messageId: string) => `${G}${gid}/seen/${sender}/${messageId}`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
-  parkedPrefix: (gid: string) => `${G}${gid}/parked/`
+  parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
+  /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
+  distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
+  distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`
 }
 
 /** Our sending state in one group. */
@@ -41,7 +45,7 @@ export interface ParkedMessage {
   sentAt: number
   heads: string[]
   text: string
-  route: 'direct' | 'mailbox'
+  route: Route
 }
 
 export function putChange (kv: Kv, gid: string, changeId: string, bytes: Uint8Array): void {
@@ -97,5 +101,17 @@ export function unpark (kv: Kv, gid: string, m: ParkedMessage): void {
 export async function listParked (store: Store, gid: string): Promise<ParkedMessage[]> {
   const out: ParkedMessage[] = []
   for await (const { value } of store.list(groupKeys.parkedPrefix(gid))) out.push(JSON.parse(dec.decode(value)) as ParkedMessage)
+  return out
+}
+
+export function putDistribution (kv: Kv, distributionId: string, sender: string, gid: string): void {
+  kv.put(groupKeys.distribution(distributionId, sender), enc.encode(gid))
+}
+
+/** Everyone who handed us a chain under this distribution id (a member could copy another's id), with the group. */
+export async function distributionSenders (store: Store, distributionId: string): Promise<Array<{ sender: string, gid: string }>> {
+  const prefix = groupKeys.distributionPrefix(distributionId)
+  const out: Array<{ sender: string, gid: string }> = []
+  for await (const { key, value } of store.list(prefix)) out.push({ sender: key.slice(prefix.length), gid: dec.decode(value) })
   return out
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import {
-  ErrorCode, LibSignalErrorBase, SenderKeyDistributionMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage
+  ErrorCode, LibSignalErrorBase, SenderKeyDistributionMessage, SenderKeyMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage
 } from '@signalapp/libsignal-client'
 import type { Kv } from '../crypto/kv.js'
 import { addressOf } from '../crypto/sealed-session.js'
@@ -32,9 +32,16 @@ export async function encrypt (kv: Kv, me: string, distributionId: string, plain
   return (await groupEncrypt(addressOf(me), distributionId, new KvSenderKeyStore(kv), ab(plaintext))).serialize()
 }
 
-/** Take `sender`'s distribution message (it came over `sender`'s own 1:1 session). */
-export async function accept (kv: Kv, sender: string, bytes: Uint8Array): Promise<void> {
-  await processSenderKeyDistributionMessage(addressOf(sender), SenderKeyDistributionMessage.deserialize(ab(bytes)), new KvSenderKeyStore(kv))
+/** Take `sender`'s distribution message (it came over `sender`'s own 1:1 session); returns its distribution id. */
+export async function accept (kv: Kv, sender: string, bytes: Uint8Array): Promise<string> {
+  const message = SenderKeyDistributionMessage.deserialize(ab(bytes))
+  await processSenderKeyDistributionMessage(addressOf(sender), message, new KvSenderKeyStore(kv))
+  return message.distributionId()
+}
+
+/** The distribution id a group ciphertext names, or undefined when it is not one. */
+export function distributionIdOf (ciphertext: Uint8Array): string | undefined {
+  try { return SenderKeyMessage.deserialize(ab(ciphertext)).distributionId() } catch { return undefined }
 }
 
 /** Decrypt one of `sender`'s group messages; undefined for a replay (already opened). */
