@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
-import type { Contacts } from '../contacts.js'
+import type { Contacts, TrustState } from '../contacts.js'
 import type { Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
@@ -52,6 +52,8 @@ export interface GroupMemberView {
   /** The contact name, if this member is in the contact book. */
   name: string | null
   admin: boolean
+  /** Our safety state with this member's identity key (null for ourselves). */
+  trust: TrustState | null
 }
 
 export interface GroupView {
@@ -365,6 +367,10 @@ export class Groups implements ContentHandler {
       this.init.log.warn({ group: gid, sender: m.sender }, 'group message from a non-member dropped')
       return undefined
     }
+    if (await this.init.contacts.isBlocked(m.sender)) {
+      this.init.log.info({ group: gid, sender: m.sender }, 'group message from a blocked peer dropped')
+      return undefined
+    }
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
     recordMessage(tx, shown, envelopeIdHex)
     return shown
@@ -424,11 +430,20 @@ export class Groups implements ContentHandler {
     return (await this.init.contacts.byPeerId(peerId))?.name ?? peerId
   }
 
+  /** As for a contact: new (no key yet), changed (a new key not accepted), verified or unverified. */
+  private async trustIn (peerId: string): Promise<TrustState> {
+    const c = await this.init.contacts.byPeerId(peerId)
+    if (c !== undefined) return this.init.contacts.trust(c)
+    const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
+    if (accepted === undefined) return 'new'
+    return seen !== undefined && !seen.equals(accepted) ? 'changed' : 'unverified'
+  }
+
   private async view (state: GroupState): Promise<GroupView> {
     const members: GroupMemberView[] = []
     for (const p of state.members) {
       const c = p === this.me ? undefined : await this.init.contacts.byPeerId(p)
-      members.push({ peerId: p, name: p === this.me ? '(you)' : c?.name ?? null, admin: state.admins.includes(p) })
+      members.push({ peerId: p, name: p === this.me ? '(you)' : c?.name ?? null, admin: state.admins.includes(p), trust: p === this.me ? null : await this.trustIn(p) })
     }
     return { id: state.id, name: state.name, members, me: { member: state.members.includes(this.me), admin: state.admins.includes(this.me) }, changes: state.order.length }
   }

@@ -105,6 +105,13 @@ test('a removed member that keeps its old keys decrypts nothing sent after its r
   assert.ok(forged.every(r => r.route === 'direct'))
   assert.deepEqual(await groupTexts(bob, 'g'), ['after', 'before', 'carol before'])
   assert.deepEqual(await groupTexts(alice, 'g'), ['carol before'])
+
+  // group info shows our safety state with each member; a blocked member's group messages are dropped
+  const info = await bob.client.groupInfo('g')
+  assert.deepEqual(info.members.map(m => [m.peerId, m.trust]).sort(), [[alice.peerId, 'unverified'], [bob.peerId, null]].sort())
+  await bob.client.contactBlock('alice')
+  await alice.client.send('@g', 'while blocked')
+  assert.deepEqual(await groupTexts(bob, 'g'), ['after', 'before', 'carol before'])
 })
 
 test('membership changes delivered out of order through a mailbox converge; group errors name what is wrong', async (t) => {

@@ -12,7 +12,7 @@ const USAGE = 'cairn group create NAME [MEMBER...] | add NAME MEMBER... | remove
 /** Group names come from whoever created the group: made safe like any received text. */
 function printGroup (g: GroupView): void {
   printLine(`${safeLine(g.name)} (${g.id})${g.me.member ? (g.me.admin ? '  you: admin' : '  you: member') : '  you: not a member'}`)
-  for (const m of g.members) printLine(`  ${(m.name === null ? '(not a contact)' : safeLine(m.name)).padEnd(16)} ${m.peerId}${m.admin ? '  admin' : ''}`)
+  for (const m of g.members) printLine(`  ${(m.name === null ? '(not a contact)' : safeLine(m.name)).padEnd(16)} ${m.peerId}${m.admin ? '  admin' : ''}${m.trust === null ? '' : `  ${m.trust}`}`)
 }
 
 export const group: Command = {
