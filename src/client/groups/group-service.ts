@@ -81,6 +81,7 @@ export class Groups implements ContentHandler {
   /** Changes made here are made one at a time, so each names the heads the previous one left. */
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
+  private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
 
   constructor (private readonly init: GroupsInit) {
     this.me = init.identity.peerId.toString()
@@ -391,8 +392,14 @@ export class Groups implements ContentHandler {
 
   // ------------------------------------------------------------------ state
 
+  /** The group's state now; folded again only when a change was added (changes are never removed). */
   async state (gid: string): Promise<GroupState | undefined> {
-    return foldGroup(gid, (await this.changesOf(gid)).values(), this.max)
+    const changes = await this.changesOf(gid)
+    const known = this.folded.get(gid)
+    if (known?.size === changes.size) return known.state
+    const state = foldGroup(gid, changes.values(), this.max)
+    this.folded.set(gid, { size: changes.size, state })
+    return state
   }
 
   private async changesOf (gid: string): Promise<Map<string, VerifiedChange>> {

@@ -41,31 +41,49 @@ export function foldGroup (groupId: string, all: Iterable<VerifiedChange>, maxMe
   if (root?.change.create === undefined) return undefined
 
   // connected: every parent present and itself connected (creates other than the root never are)
+  const childrenAll = new Map<string, string[]>()
+  const missingAll = new Map<string, number>()
+  for (const c of byId.values()) {
+    if (c.kind === 'create') continue
+    const parents = [...new Set(c.parents)]
+    missingAll.set(c.id, parents.length)
+    for (const p of parents) {
+      const list = childrenAll.get(p)
+      if (list === undefined) childrenAll.set(p, [c.id])
+      else list.push(c.id)
+    }
+  }
   const connected = new Set<string>([root.id])
-  for (let grew = true; grew;) {
-    grew = false
-    for (const c of byId.values()) {
-      if (connected.has(c.id) || c.kind === 'create') continue
-      if (c.parents.every(p => connected.has(p))) { connected.add(c.id); grew = true }
+  const missing = new Map<string, number>()
+  for (const queue = [root.id]; queue.length > 0;) {
+    for (const ch of childrenAll.get(queue.pop() as string) ?? []) {
+      const left = (missingAll.get(ch) ?? 0) - 1
+      missingAll.set(ch, left)
+      if (left === 0) { connected.add(ch); queue.push(ch) }
     }
   }
   const children = new Map<string, string[]>()
-  const missing = new Map<string, number>()
   for (const id of connected) {
-    const c = byId.get(id) as VerifiedChange
-    const parents = [...new Set(c.parents)]
-    missing.set(id, parents.length)
-    for (const p of parents) children.set(p, [...(children.get(p) ?? []), id])
+    missing.set(id, new Set(byId.get(id)?.parents ?? []).size)
+    children.set(id, (childrenAll.get(id) ?? []).filter(ch => connected.has(ch)))
   }
   const rank = (id: string): string => `${REMOVALS.has(byId.get(id)?.kind ?? '') ? 0 : 1}${id}`
   const ancestors = new Map<string, Set<string>>()
+  // iterative (a long history must not overflow the stack), memoised per change
   const ancestorsOf = (id: string): Set<string> => {
-    const known = ancestors.get(id)
-    if (known !== undefined) return known
-    const out = new Set<string>()
-    for (const p of byId.get(id)?.parents ?? []) { out.add(p); for (const a of ancestorsOf(p)) out.add(a) }
-    ancestors.set(id, out)
-    return out
+    const stack = [id]
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as string
+      if (ancestors.has(top)) { stack.pop(); continue }
+      const parents = byId.get(top)?.parents ?? []
+      const todo = parents.filter(p => !ancestors.has(p) && byId.has(p))
+      if (todo.length > 0) { stack.push(...todo); continue }
+      const out = new Set<string>()
+      for (const p of parents) { out.add(p); for (const a of ancestors.get(p) ?? []) out.add(a) }
+      ancestors.set(top, out)
+      stack.pop()
+    }
+    return ancestors.get(id) as Set<string>
   }
   const concurrent = (a: string, b: string): boolean => !ancestorsOf(a).has(b) && !ancestorsOf(b).has(a)
   if (new Set([root.author, ...root.targets]).size > maxMembers) return undefined

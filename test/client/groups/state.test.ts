@@ -136,3 +136,15 @@ test('forged and malformed changes are refused; a second create cannot take over
   assert.notEqual(other.groupId, root.groupId)
   assert.deepEqual(foldGroup(root.groupId, [root, other], 256)?.members, [a.s, bb.s].sort())
 })
+
+test('a long history (1,000 changes, one reaching back through all of them) folds', async () => {
+  const [a, bb] = await Promise.all([who(), who()])
+  const root = await create(a, [bb])
+  const all = [root]
+  for (let i = 0; i < 1000; i++) all.push(await make(a, root.groupId, [all.at(-1) as VerifiedChange], i % 2 === 0 ? { remove: { members: names(bb) } } : { add: { members: names(bb) } }))
+  all.push(await make(bb, root.groupId, [all.at(-1) as VerifiedChange], { leave: {} }))
+  const s = foldGroup(root.groupId, all.reverse(), 256)
+  assert.deepEqual(s?.members, [a.s])
+  assert.equal(s?.order.length, 1002)
+  assert.deepEqual(s?.void, [])
+})
