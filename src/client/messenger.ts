@@ -117,7 +117,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
    */
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
-    await Promise.all(peers.map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
     const entries = await this.lock.run(async () => {
       const tx = this.init.store.transaction()
       const out: OutboxEntry[] = []

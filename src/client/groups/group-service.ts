@@ -72,6 +72,8 @@ export interface GroupSendResult extends SendResult {
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
 const ID_BYTES = 16
+/** The proto's limit on changes in one GroupUpdate or GroupMessage is 4096; stay well inside it. */
+const MAX_CHANGES_PER_ENVELOPE = 1024
 
 export class Groups implements ContentHandler {
   private readonly me: string
@@ -203,21 +205,51 @@ export class Groups implements ContentHandler {
     this.publisher?.refresh(state)
     this.init.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
     const to = [...new Set([...state.members, ...alsoTo])].filter(p => p !== this.me)
-    await this.init.messenger.sendEach(to, async (ktx, peer) => ({ groupUpdate: { changes: await this.changesFor(ktx, v.groupId, peer) } }))
+    await this.sendUpdates(v.groupId, to)
     return state
   }
 
-  /** The changes `peer` is not known to hold, marked as sent (they commit with the envelope). */
-  private async changesFor (tx: Kv, gid: string, peer: string): Promise<Uint8Array<ArrayBuffer>[]> {
+  /**
+   * Send each of `peers` the changes it lacks, in as many envelopes as they need: counted first in a
+   * transaction that is never committed, then made and queued together (one bundle fetch per peer).
+   */
+  private async sendUpdates (gid: string, peers: string[]): Promise<void> {
+    const budget = this.changesBudget(0)
+    const dry = this.init.store.transaction()
+    const envelopes: string[] = []
+    for (const p of peers) {
+      for (let left = true; left;) {
+        left = (await this.changesFor(dry, gid, p, budget)).left
+        envelopes.push(p)
+      }
+    }
+    await this.init.messenger.sendEach(envelopes, async (tx, peer) => ({ groupUpdate: { changes: (await this.changesFor(tx, gid, peer, budget)).changes } }))
+  }
+
+  /** Bytes of changes one envelope may carry beside `textBytes` of text: half an envelope, less the text. */
+  private changesBudget (textBytes: number): number {
+    return Math.max(0, Math.floor(this.init.config.limits.envelopeBytes / 2) - textBytes)
+  }
+
+  /**
+   * The changes `peer` is not known to hold, in fold order, up to `budget` bytes (and the proto's
+   * count limit), marked as sent (they commit with the envelope). `left`: more remain for later
+   * envelopes. An update always carries at least one, however large.
+   */
+  private async changesFor (tx: Kv, gid: string, peer: string, budget: number): Promise<{ changes: Uint8Array<ArrayBuffer>[], left: boolean }> {
     const state = await this.state(gid)
     const cache = await this.changesOf(gid)
-    const out: Uint8Array<ArrayBuffer>[] = []
+    const changes: Uint8Array<ArrayBuffer>[] = []
+    let bytes = 0
     for (const id of state?.order ?? []) {
       if (await isKnownBy(tx, gid, peer, id)) continue
+      const change = (cache.get(id) as VerifiedChange).bytes
+      if (changes.length >= MAX_CHANGES_PER_ENVELOPE || (bytes + change.length > budget && (changes.length > 0 || budget === 0))) return { changes, left: true }
       markKnownBy(tx, gid, peer, id)
-      out.push(new Uint8Array((cache.get(id) as VerifiedChange).bytes))
+      changes.push(new Uint8Array(change))
+      bytes += change.length
     }
-    return out
+    return { changes, left: false }
   }
 
   // ------------------------------------------------------------------ messages
@@ -235,6 +267,7 @@ export class Groups implements ContentHandler {
     // live copies to online members first; every member also gets its 1:1 copy (with the chain and
     // the changes it may lack), and whichever arrives second is a duplicate
     const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
+    const more = new Set<string>() // members who lack more changes than fit beside the text
     const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
       prepared ??= await this.prepare(tx, state, id, text)
       return {
@@ -242,10 +275,12 @@ export class Groups implements ContentHandler {
           groupId: bytesOf(state.id),
           distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
           ciphertext: prepared.ciphertext,
-          changes: await this.changesFor(tx, state.id, peer)
+          changes: await this.changesFor(tx, state.id, peer, this.changesBudget(size)).then(r => { if (r.left) more.add(peer); return r.changes })
         }
       }
     }, { onQueued })
+    // the message waits (parked) at those members until the rest of the changes it names arrive
+    if (more.size > 0) await this.sendUpdates(state.id, [...more])
     const members: Record<string, SendResult['route']> = {}
     others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
     const routes = Object.values(members)

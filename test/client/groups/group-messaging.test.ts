@@ -178,3 +178,22 @@ test('a new member opens nothing sent before it joined; a message that never arr
   assert.equal(tap.length, 4)
   assert.ok(await senderKeys.decrypt(dave.client.store.transaction(), alice.peerId, tap[3] as Uint8Array) === undefined, 'the one he was sent he opened already')
 })
+
+test('a history larger than an envelope reaches a new member in several envelopes; nothing is refused as too large', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { limits: { envelopeBytes: 8192, textBytes: 4096 } }
+  const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, dave)
+  await befriend(bob, dave)
+  await alice.client.groupCreate('big', ['bob'])
+  for (let i = 0; i < 60; i++) await alice.client.groupPromote('big', ['bob']) // ~14 KB of history
+  await alice.client.groupAdd('big', ['dave'])
+  assert.equal((await dave.client.groupInfo('big')).changes, 62)
+  const text = 'y'.repeat(3500) // leaves no room for changes beside it
+  await alice.client.groupPromote('big', ['dave'])
+  await bob.client.send('@big', text) // bob has never sent dave anything: the whole history follows the message
+  assert.deepEqual((await dave.client.inbox()).map(m => m.text.length), [3500])
+  const views = await Promise.all([alice, bob, dave].map(async u => u.client.groupInfo('big')))
+  assert.ok(views.every(v => v.changes === 63 && v.members.every(m => m.admin)))
+})
