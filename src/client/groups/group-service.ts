@@ -74,6 +74,8 @@ const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.fr
 const ID_BYTES = 16
 /** The proto's limit on changes in one GroupUpdate or GroupMessage is 4096; stay well inside it. */
 const MAX_CHANGES_PER_ENVELOPE = 1024
+/** Messages held per group until the membership they name arrives. */
+const MAX_PARKED_PER_GROUP = 1000
 
 export class Groups implements ContentHandler {
   private readonly me: string
@@ -395,8 +397,14 @@ export class Groups implements ContentHandler {
     const cache = await this.changesOf(gid)
     const state = await this.state(gid)
     if (state === undefined || m.heads.some(h => !cache.has(h) || state.waiting.includes(h))) {
+      // a group we may never learn (a stranger's) must not grow the store without bound
+      const parked = await this.parkedOf(gid)
+      if (parked.length >= MAX_PARKED_PER_GROUP) {
+        this.init.log.warn({ group: gid, sender: m.sender }, 'too many group messages waiting for their group\'s changes: dropped')
+        return undefined
+      }
       park(tx, gid, m)
-      this.parked.set(gid, [...(this.parked.get(gid) ?? []).filter(p => p.sender !== m.sender || p.id !== m.id), m])
+      this.parked.set(gid, [...parked.filter(p => p.sender !== m.sender || p.id !== m.id), m])
       return undefined
     }
     if (!state.members.includes(m.sender)) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { Envelope } from '../../../proto/cairn.js'
 import type { ContentBody } from '../../../src/client/messenger.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
@@ -196,4 +197,28 @@ test('a history larger than an envelope reaches a new member in several envelope
   assert.deepEqual((await dave.client.inbox()).map(m => m.text.length), [3500])
   const views = await Promise.all([alice, bob, dave].map(async u => u.client.groupInfo('big')))
   assert.ok(views.every(v => v.changes === 63 && v.members.every(m => m.admin)))
+})
+
+test('a message that names membership its recipient lacks waits (across a restart) and is shown once the change arrives', async (t) => {
+  const root = await tempRoot(t)
+  const [alice, dave] = await Promise.all(['alice', 'dave'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser]
+  await befriend(alice, dave)
+  await alice.client.groupCreate('g', ['dave'])
+  const captured: Envelope[] = []
+  const real = alice.client.messenger.routes
+  delete alice.client.groups.publisher // no gossip: only the captured envelopes can reach dave
+  alice.client.messenger.routes = [{ name: 'direct', deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: true } }, takeBundle: async () => undefined }]
+  await alice.client.groupPromote('g', ['dave']) // the update carrying this change...
+  await alice.client.send('@g', 'names the promotion') // ...and a message whose heads include it
+  alice.client.messenger.routes = real
+  assert.equal(captured.length, 2)
+  const [update, message] = captured as [Envelope, Envelope]
+  assert.equal(await dave.client.messenger.receive(message, 'mailbox'), 'stored')
+  assert.deepEqual(await groupTexts(dave, 'g'), [], 'parked: dave does not know the change it names yet')
+  await dave.stop()
+  await dave.restart()
+  assert.equal(await dave.client.messenger.receive(update, 'mailbox'), 'stored')
+  assert.deepEqual(await groupTexts(dave, 'g'), ['names the promotion'])
+  assert.equal((await dave.client.groupInfo('g')).me.admin, true)
+  assert.equal(await dave.client.messenger.receive(message, 'mailbox'), 'duplicate')
 })
