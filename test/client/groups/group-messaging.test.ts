@@ -178,6 +178,16 @@ test('a new member opens nothing sent before it joined; a message that never arr
   for (const ct of tap.slice(0, 3)) assert.equal(await senderKeys.decrypt(dave.client.store.transaction(), alice.peerId, ct).catch(() => undefined), undefined, 'dave cannot open what came before his chain position')
   assert.equal(tap.length, 4)
   assert.ok(await senderKeys.decrypt(dave.client.store.transaction(), alice.peerId, tap[3] as Uint8Array) === undefined, 'the one he was sent he opened already')
+
+  // dave leaves: alice learns it, her next message is on a new chain he cannot open
+  const left = await dave.client.groupLeave('g')
+  assert.equal(left.me.member, false)
+  assert.deepEqual((await alice.client.groupInfo('g')).members.map(m => m.peerId).sort(), [alice.peerId, bob.peerId].sort())
+  await assert.rejects(dave.client.send('@g', 'x'), { name: 'NotGroupMemberError' })
+  await alice.client.send('@g', 'five, without dave')
+  assert.deepEqual(await groupTexts(dave, 'g'), ['four, with dave'])
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.group !== undefined).map(m => m.text), ['one', 'three', 'four, with dave', 'five, without dave'])
+  await assert.rejects(senderKeys.decrypt(dave.client.store.transaction(), alice.peerId, tap[4] as Uint8Array))
 })
 
 test('a history larger than an envelope reaches a new member in several envelopes; nothing is refused as too large', async (t) => {
