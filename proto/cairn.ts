@@ -218,6 +218,8 @@ export interface Content {
   text?: Text
   receipt?: Receipt
   attachment?: Attachment
+  groupUpdate?: GroupUpdate
+  groupMessage?: GroupMessage
 }
 
 export namespace Content {
@@ -233,17 +235,37 @@ export namespace Content {
         obj = { ...obj }
 
 
+        if (obj.groupMessage != null) {
+          obj.groupUpdate = undefined
+          obj.attachment = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
+        if (obj.groupUpdate != null) {
+          obj.groupMessage = undefined
+          obj.attachment = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
         if (obj.attachment != null) {
+          obj.groupMessage = undefined
+          obj.groupUpdate = undefined
           obj.receipt = undefined
           obj.text = undefined
         }
 
         if (obj.receipt != null) {
+          obj.groupMessage = undefined
+          obj.groupUpdate = undefined
           obj.attachment = undefined
           obj.text = undefined
         }
 
         if (obj.text != null) {
+          obj.groupMessage = undefined
+          obj.groupUpdate = undefined
           obj.attachment = undefined
           obj.receipt = undefined
         }
@@ -286,6 +308,16 @@ export namespace Content {
         if (obj.attachment != null) {
           w.uint32(98)
           Attachment.codec().encode(obj.attachment, w)
+        }
+
+        if (obj.groupUpdate != null) {
+          w.uint32(106)
+          GroupUpdate.codec().encode(obj.groupUpdate, w)
+        }
+
+        if (obj.groupMessage != null) {
+          w.uint32(114)
+          GroupMessage.codec().encode(obj.groupMessage, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -345,6 +377,18 @@ export namespace Content {
               })
               break
             }
+            case 13: {
+              obj.groupUpdate = GroupUpdate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.groupUpdate
+              })
+              break
+            }
+            case 14: {
+              obj.groupMessage = GroupMessage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.groupMessage
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -353,17 +397,37 @@ export namespace Content {
         }
 
 
+        if (obj.groupMessage != null) {
+          delete obj.groupUpdate
+          delete obj.attachment
+          delete obj.receipt
+          delete obj.text
+        }
+
+        if (obj.groupUpdate != null) {
+          delete obj.groupMessage
+          delete obj.attachment
+          delete obj.receipt
+          delete obj.text
+        }
+
         if (obj.attachment != null) {
+          delete obj.groupMessage
+          delete obj.groupUpdate
           delete obj.receipt
           delete obj.text
         }
 
         if (obj.receipt != null) {
+          delete obj.groupMessage
+          delete obj.groupUpdate
           delete obj.attachment
           delete obj.text
         }
 
         if (obj.text != null) {
+          delete obj.groupMessage
+          delete obj.groupUpdate
           delete obj.attachment
           delete obj.receipt
         }
@@ -428,6 +492,20 @@ export namespace Content {
             case 12: {
               yield * Attachment.codec().stream(reader, reader.uint32(), `${prefix}.attachment`, {
                 limits: opts.limits?.attachment
+              })
+
+              break
+            }
+            case 13: {
+              yield * GroupUpdate.codec().stream(reader, reader.uint32(), `${prefix}.groupUpdate`, {
+                limits: opts.limits?.groupUpdate
+              })
+
+              break
+            }
+            case 14: {
+              yield * GroupMessage.codec().stream(reader, reader.uint32(), `${prefix}.groupMessage`, {
+                limits: opts.limits?.groupMessage
               })
 
               break
@@ -546,6 +624,33 @@ export namespace Content {
     value: string
   }
 
+  export interface ContentGroupUpdateChangesFieldEvent {
+    field: '$.groupUpdate.changes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentGroupMessageGroupIdFieldEvent {
+    field: '$.groupMessage.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentGroupMessageDistributionFieldEvent {
+    field: '$.groupMessage.distribution'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentGroupMessageCiphertextFieldEvent {
+    field: '$.groupMessage.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentGroupMessageChangesFieldEvent {
+    field: '$.groupMessage.changes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Content>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Content.codec())
   }
@@ -554,7 +659,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -1100,6 +1205,1401 @@ export namespace Receipt {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptKindFieldEvent | ReceiptIdsFieldEvent> {
     return streamMessage(buf, Receipt.codec(), opts)
+  }
+}
+
+export interface GroupChange {
+  groupId: Uint8Array<ArrayBuffer>
+  parents: Uint8Array<ArrayBuffer>[]
+  author: Uint8Array<ArrayBuffer>
+  madeAt: number
+  create?: GroupCreate
+  add?: GroupMembers
+  remove?: GroupMembers
+  leave?: GroupLeave
+  promote?: GroupMembers
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupChange {
+  let _codec: Codec<GroupChange>
+
+  export const codec = (): Codec<GroupChange> => {
+    if (_codec == null) {
+      _codec = message<GroupChange>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.promote != null) {
+          obj.leave = undefined
+          obj.remove = undefined
+          obj.add = undefined
+          obj.create = undefined
+        }
+
+        if (obj.leave != null) {
+          obj.promote = undefined
+          obj.remove = undefined
+          obj.add = undefined
+          obj.create = undefined
+        }
+
+        if (obj.remove != null) {
+          obj.promote = undefined
+          obj.leave = undefined
+          obj.add = undefined
+          obj.create = undefined
+        }
+
+        if (obj.add != null) {
+          obj.promote = undefined
+          obj.leave = undefined
+          obj.remove = undefined
+          obj.create = undefined
+        }
+
+        if (obj.create != null) {
+          obj.promote = undefined
+          obj.leave = undefined
+          obj.remove = undefined
+          obj.add = undefined
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.groupId)
+        }
+
+        if (obj.parents != null && obj.parents.length > 0) {
+          for (const value of obj.parents) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.author != null && obj.author.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.author)
+        }
+
+        if ((obj.madeAt != null && obj.madeAt !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.madeAt)
+        }
+
+        if (obj.create != null) {
+          w.uint32(82)
+          GroupCreate.codec().encode(obj.create, w)
+        }
+
+        if (obj.add != null) {
+          w.uint32(90)
+          GroupMembers.codec().encode(obj.add, w)
+        }
+
+        if (obj.remove != null) {
+          w.uint32(98)
+          GroupMembers.codec().encode(obj.remove, w)
+        }
+
+        if (obj.leave != null) {
+          w.uint32(106)
+          GroupLeave.codec().encode(obj.leave, w)
+        }
+
+        if (obj.promote != null) {
+          w.uint32(114)
+          GroupMembers.codec().encode(obj.promote, w)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(122)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groupId: uint8ArrayAlloc(0),
+          parents: [],
+          author: uint8ArrayAlloc(0),
+          madeAt: 0,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.parents != null && obj.parents.length === opts.limits.parents) {
+                throw new MaxLengthError('Decode error - repeated field "parents" had too many elements')
+              }
+
+              if (obj.parents.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "parents" had too many elements')
+              }
+
+              obj.parents.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.author = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.madeAt = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.create = GroupCreate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.create
+              })
+              break
+            }
+            case 11: {
+              obj.add = GroupMembers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.add
+              })
+              break
+            }
+            case 12: {
+              obj.remove = GroupMembers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.remove
+              })
+              break
+            }
+            case 13: {
+              obj.leave = GroupLeave.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.leave
+              })
+              break
+            }
+            case 14: {
+              obj.promote = GroupMembers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.promote
+              })
+              break
+            }
+            case 15: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.promote != null) {
+          delete obj.leave
+          delete obj.remove
+          delete obj.add
+          delete obj.create
+        }
+
+        if (obj.leave != null) {
+          delete obj.promote
+          delete obj.remove
+          delete obj.add
+          delete obj.create
+        }
+
+        if (obj.remove != null) {
+          delete obj.promote
+          delete obj.leave
+          delete obj.add
+          delete obj.create
+        }
+
+        if (obj.add != null) {
+          delete obj.promote
+          delete obj.leave
+          delete obj.remove
+          delete obj.create
+        }
+
+        if (obj.create != null) {
+          delete obj.promote
+          delete obj.leave
+          delete obj.remove
+          delete obj.add
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          parents: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.parents != null && obj.parents === opts.limits.parents) {
+                throw new MaxLengthError('Streaming decode error - repeated field "parents" had too many elements')
+              }
+
+              if (obj.parents === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "parents" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.parents[]`,
+                index: obj.parents,
+                value: reader.bytes()
+              }
+
+              obj.parents++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.author`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.madeAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 10: {
+              yield * GroupCreate.codec().stream(reader, reader.uint32(), `${prefix}.create`, {
+                limits: opts.limits?.create
+              })
+
+              break
+            }
+            case 11: {
+              yield * GroupMembers.codec().stream(reader, reader.uint32(), `${prefix}.add`, {
+                limits: opts.limits?.add
+              })
+
+              break
+            }
+            case 12: {
+              yield * GroupMembers.codec().stream(reader, reader.uint32(), `${prefix}.remove`, {
+                limits: opts.limits?.remove
+              })
+
+              break
+            }
+            case 13: {
+              yield * GroupLeave.codec().stream(reader, reader.uint32(), `${prefix}.leave`, {
+                limits: opts.limits?.leave
+              })
+
+              break
+            }
+            case 14: {
+              yield * GroupMembers.codec().stream(reader, reader.uint32(), `${prefix}.promote`, {
+                limits: opts.limits?.promote
+              })
+
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupChangeGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeParentsFieldEvent {
+    field: '$.parents[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeAuthorFieldEvent {
+    field: '$.author'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeMadeAtFieldEvent {
+    field: '$.madeAt'
+    value: number
+  }
+
+  export interface GroupChangeCreateNameFieldEvent {
+    field: '$.create.name'
+    value: string
+  }
+
+  export interface GroupChangeCreateSecretFieldEvent {
+    field: '$.create.secret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeCreateMembersFieldEvent {
+    field: '$.create.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeAddMembersFieldEvent {
+    field: '$.add.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeRemoveMembersFieldEvent {
+    field: '$.remove.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangePromoteMembersFieldEvent {
+    field: '$.promote.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupChange>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupChange.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): GroupChange {
+    return decodeMessage(buf, GroupChange.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): Generator<GroupChangeGroupIdFieldEvent | GroupChangeParentsFieldEvent | GroupChangeAuthorFieldEvent | GroupChangeMadeAtFieldEvent | GroupChangeCreateNameFieldEvent | GroupChangeCreateSecretFieldEvent | GroupChangeCreateMembersFieldEvent | GroupChangeAddMembersFieldEvent | GroupChangeRemoveMembersFieldEvent | GroupChangePromoteMembersFieldEvent | GroupChangeSignatureFieldEvent> {
+    return streamMessage(buf, GroupChange.codec(), opts)
+  }
+}
+
+export interface GroupCreate {
+  name: string
+  secret: Uint8Array<ArrayBuffer>
+  members: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupCreate {
+  let _codec: Codec<GroupCreate>
+
+  export const codec = (): Codec<GroupCreate> => {
+    if (_codec == null) {
+      _codec = message<GroupCreate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.secret != null && obj.secret.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.secret)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          secret: uint8ArrayAlloc(0),
+          members: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.secret = reader.bytes()
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.secret`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.members[]`,
+                index: obj.members,
+                value: reader.bytes()
+              }
+
+              obj.members++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupCreateNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface GroupCreateSecretFieldEvent {
+    field: '$.secret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupCreateMembersFieldEvent {
+    field: '$.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupCreate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupCreate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCreate>): GroupCreate {
+    return decodeMessage(buf, GroupCreate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCreate>): Generator<GroupCreateNameFieldEvent | GroupCreateSecretFieldEvent | GroupCreateMembersFieldEvent> {
+    return streamMessage(buf, GroupCreate.codec(), opts)
+  }
+}
+
+export interface GroupMembers {
+  members: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupMembers {
+  let _codec: Codec<GroupMembers>
+
+  export const codec = (): Codec<GroupMembers> => {
+    if (_codec == null) {
+      _codec = message<GroupMembers>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          members: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.members[]`,
+                index: obj.members,
+                value: reader.bytes()
+              }
+
+              obj.members++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupMembersMembersFieldEvent {
+    field: '$.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupMembers>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupMembers.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMembers>): GroupMembers {
+    return decodeMessage(buf, GroupMembers.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMembers>): Generator<GroupMembersMembersFieldEvent> {
+    return streamMessage(buf, GroupMembers.codec(), opts)
+  }
+}
+
+export interface GroupLeave {}
+
+export namespace GroupLeave {
+  let _codec: Codec<GroupLeave>
+
+  export const codec = (): Codec<GroupLeave> => {
+    if (_codec == null) {
+      _codec = message<GroupLeave>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<GroupLeave>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupLeave.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeave>): GroupLeave {
+    return decodeMessage(buf, GroupLeave.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeave>): Generator<{}> {
+    return streamMessage(buf, GroupLeave.codec(), opts)
+  }
+}
+
+export interface GroupUpdate {
+  changes: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupUpdate {
+  let _codec: Codec<GroupUpdate>
+
+  export const codec = (): Codec<GroupUpdate> => {
+    if (_codec == null) {
+      _codec = message<GroupUpdate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.changes != null && obj.changes.length > 0) {
+          for (const value of obj.changes) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          changes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.changes != null && obj.changes.length === opts.limits.changes) {
+                throw new MaxLengthError('Decode error - repeated field "changes" had too many elements')
+              }
+
+              if (obj.changes.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "changes" had too many elements')
+              }
+
+              obj.changes.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          changes: 4096
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.changes != null && obj.changes === opts.limits.changes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "changes" had too many elements')
+              }
+
+              if (obj.changes === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "changes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.changes[]`,
+                index: obj.changes,
+                value: reader.bytes()
+              }
+
+              obj.changes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupUpdateChangesFieldEvent {
+    field: '$.changes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupUpdate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupUpdate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): GroupUpdate {
+    return decodeMessage(buf, GroupUpdate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): Generator<GroupUpdateChangesFieldEvent> {
+    return streamMessage(buf, GroupUpdate.codec(), opts)
+  }
+}
+
+export interface GroupMessage {
+  groupId: Uint8Array<ArrayBuffer>
+  distribution: Uint8Array<ArrayBuffer>
+  ciphertext: Uint8Array<ArrayBuffer>
+  changes: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupMessage {
+  let _codec: Codec<GroupMessage>
+
+  export const codec = (): Codec<GroupMessage> => {
+    if (_codec == null) {
+      _codec = message<GroupMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.groupId)
+        }
+
+        if ((obj.distribution != null && obj.distribution.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.distribution)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (obj.changes != null && obj.changes.length > 0) {
+          for (const value of obj.changes) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groupId: uint8ArrayAlloc(0),
+          distribution: uint8ArrayAlloc(0),
+          ciphertext: uint8ArrayAlloc(0),
+          changes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.distribution = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            case 4: {
+              if (opts.limits?.changes != null && obj.changes.length === opts.limits.changes) {
+                throw new MaxLengthError('Decode error - repeated field "changes" had too many elements')
+              }
+
+              if (obj.changes.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "changes" had too many elements')
+              }
+
+              obj.changes.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          changes: 4096
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.distribution`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.changes != null && obj.changes === opts.limits.changes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "changes" had too many elements')
+              }
+
+              if (obj.changes === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "changes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.changes[]`,
+                index: obj.changes,
+                value: reader.bytes()
+              }
+
+              obj.changes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupMessageGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupMessageDistributionFieldEvent {
+    field: '$.distribution'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupMessageCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupMessageChangesFieldEvent {
+    field: '$.changes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMessage>): GroupMessage {
+    return decodeMessage(buf, GroupMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMessage>): Generator<GroupMessageGroupIdFieldEvent | GroupMessageDistributionFieldEvent | GroupMessageCiphertextFieldEvent | GroupMessageChangesFieldEvent> {
+    return streamMessage(buf, GroupMessage.codec(), opts)
+  }
+}
+
+export interface GroupGossip {
+  version: number
+  ciphertext: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupGossip {
+  let _codec: Codec<GroupGossip>
+
+  export const codec = (): Codec<GroupGossip> => {
+    if (_codec == null) {
+      _codec = message<GroupGossip>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          ciphertext: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupGossipVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface GroupGossipCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupGossip>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupGossip.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupGossip>): GroupGossip {
+    return decodeMessage(buf, GroupGossip.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupGossip>): Generator<GroupGossipVersionFieldEvent | GroupGossipCiphertextFieldEvent> {
+    return streamMessage(buf, GroupGossip.codec(), opts)
+  }
+}
+
+export interface GroupPayload {
+  groupId: Uint8Array<ArrayBuffer>
+  id: Uint8Array<ArrayBuffer>
+  seq: number
+  sentAt: number
+  heads: Uint8Array<ArrayBuffer>[]
+  text: string
+}
+
+export namespace GroupPayload {
+  let _codec: Codec<GroupPayload>
+
+  export const codec = (): Codec<GroupPayload> => {
+    if (_codec == null) {
+      _codec = message<GroupPayload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.groupId)
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.seq)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.sentAt)
+        }
+
+        if (obj.heads != null && obj.heads.length > 0) {
+          for (const value of obj.heads) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(50)
+          w.string(obj.text)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groupId: uint8ArrayAlloc(0),
+          id: uint8ArrayAlloc(0),
+          seq: 0,
+          sentAt: 0,
+          heads: [],
+          text: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.sentAt = reader.uint64Number()
+              break
+            }
+            case 5: {
+              if (opts.limits?.heads != null && obj.heads.length === opts.limits.heads) {
+                throw new MaxLengthError('Decode error - repeated field "heads" had too many elements')
+              }
+
+              if (obj.heads.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "heads" had too many elements')
+              }
+
+              obj.heads.push(reader.bytes())
+              break
+            }
+            case 6: {
+              obj.text = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          heads: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.sentAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.heads != null && obj.heads === opts.limits.heads) {
+                throw new MaxLengthError('Streaming decode error - repeated field "heads" had too many elements')
+              }
+
+              if (obj.heads === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "heads" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.heads[]`,
+                index: obj.heads,
+                value: reader.bytes()
+              }
+
+              obj.heads++
+
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupPayloadGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupPayloadIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupPayloadSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export interface GroupPayloadSentAtFieldEvent {
+    field: '$.sentAt'
+    value: number
+  }
+
+  export interface GroupPayloadHeadsFieldEvent {
+    field: '$.heads[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupPayloadTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export function encode (obj: Partial<GroupPayload>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupPayload.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPayload>): GroupPayload {
+    return decodeMessage(buf, GroupPayload.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPayload>): Generator<GroupPayloadGroupIdFieldEvent | GroupPayloadIdFieldEvent | GroupPayloadSeqFieldEvent | GroupPayloadSentAtFieldEvent | GroupPayloadHeadsFieldEvent | GroupPayloadTextFieldEvent> {
+    return streamMessage(buf, GroupPayload.codec(), opts)
   }
 }
 

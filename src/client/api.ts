@@ -2,6 +2,7 @@
 import type { AttachmentState, AttachmentSummary, FileSendResult, SaveResult } from './attachments/index.js'
 import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
+import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
 
 export interface IdInfo {
@@ -16,6 +17,8 @@ export interface InboxView extends Omit<InboxMessage, 'attachment'> {
   fromName: string | null
   /** Whether the sender is in the contact book now (human output marks the others). */
   contact: boolean
+  /** A group message: how many of this sender's earlier messages in the group are missing before it. */
+  gapBefore?: number
 }
 
 export interface VerifyInfo {
@@ -75,9 +78,16 @@ export interface ClientApi {
   send: (to: string, text: string) => Promise<SendResult>
   sendFiles: (to: string, paths: string[], text: string) => Promise<FileSendResult[]>
   save: (messageId: string, outDir: string) => Promise<SaveResult>
+  groupCreate: (name: string, members: string[]) => Promise<GroupView>
+  groupAdd: (group: string, members: string[]) => Promise<GroupView>
+  groupRemove: (group: string, members: string[]) => Promise<GroupView>
+  groupPromote: (group: string, members: string[]) => Promise<GroupView>
+  groupLeave: (group: string) => Promise<GroupView>
+  groupList: () => Promise<GroupView[]>
+  groupInfo: (group: string) => Promise<GroupView>
   sync: () => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
   status: () => Promise<StatusInfo>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

@@ -3,6 +3,7 @@
  * messenger and the contact book, started together and stopped together. Implements ClientApi,
  * which the CLI calls in-process and the daemon serves to other processes.
  */
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -27,6 +28,9 @@ import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
 import type { SendResult } from './delivery.js'
 import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
+import { Groups, type GroupView } from './groups/index.js'
+import { withGaps } from './groups/gaps.js'
+import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
@@ -54,6 +58,7 @@ export class CairnClient implements ClientApi {
   private direct?: DirectService
   /** Where deposits for others go out from (delivery.anonymousDeposits). */
   anonymous?: EphemeralHosts
+  private groupTopics?: GroupTopics
   /**
    * The DHT join runs behind start-up: a message to a contact whose address we know needs none of
    * it, and a one-shot `cairn send` must not wait ~15 s for a Kademlia server that is not there.
@@ -64,6 +69,7 @@ export class CairnClient implements ClientApi {
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
   readonly attachments: Attachments
+  readonly groups: Groups
 
   private constructor (
     readonly config: CairnConfig,
@@ -76,6 +82,8 @@ export class CairnClient implements ClientApi {
   ) {
     this.life = new Lifecycle(log)
     this.attachments = new Attachments({ store, messenger, contacts, config, clock, log })
+    this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log })
+    messenger.contentHandler = this.groups
   }
 
   /** Create a new identity in the configured data dir. */
@@ -116,9 +124,15 @@ export class CairnClient implements ClientApi {
 
   private async startNetwork (): Promise<void> {
     const serveMailbox = this.config.mailbox.enabled
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox })
+    // group messages live: unsigned (the sender is inside the ciphertext), published even before
+    // any member's subscription is known (the 1:1 copies are what is guaranteed)
+    const pubsub = gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true })
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub } })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
+    const topics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), this.log)
+    this.groupTopics = topics
+    await this.life.start('group topics', topics)
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
     this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)]
@@ -252,7 +266,9 @@ export class CairnClient implements ClientApi {
 
   async blockList (): Promise<BlockedPeer[]> { return this.contacts.blocked() }
 
+  /** `to` is a contact name or PeerId, or `@GROUP` for a group. */
   async send (to: string, text: string): Promise<SendResult> {
+    if (to.startsWith('@')) return this.groups.send(to.slice(1), text)
     return this.messenger.send(to, text)
   }
 
@@ -265,6 +281,14 @@ export class CairnClient implements ClientApi {
   async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     return this.attachments.save(messageId, outDir, options)
   }
+
+  async groupCreate (name: string, members: string[]): Promise<GroupView> { return this.groups.create(name, members) }
+  async groupAdd (group: string, members: string[]): Promise<GroupView> { return this.groups.add(group, members) }
+  async groupRemove (group: string, members: string[]): Promise<GroupView> { return this.groups.remove(group, members) }
+  async groupPromote (group: string, members: string[]): Promise<GroupView> { return this.groups.promote(group, members) }
+  async groupLeave (group: string): Promise<GroupView> { return this.groups.leave(group) }
+  async groupList (): Promise<GroupView[]> { return this.groups.list() }
+  async groupInfo (group: string): Promise<GroupView> { return this.groups.info(group) }
 
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
@@ -296,7 +320,7 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return Promise.all((await this.messenger.inbox()).map(async m => {
+    return Promise.all(withGaps(await this.messenger.inbox()).map(async m => {
       const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
       if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view

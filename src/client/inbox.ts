@@ -9,7 +9,8 @@ import type { AttachmentSummary } from './attachments/descriptor.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 
-export type Route = 'direct' | 'mailbox'
+/** How a message reached us: the direct protocol, a mailbox, or a group's gossip topic. */
+export type Route = 'direct' | 'mailbox' | 'gossip'
 
 export interface InboxMessage {
   id: string
@@ -21,6 +22,8 @@ export interface InboxMessage {
   route: Route
   /** A file sent with the message (its text is the caption); fetched and saved apart (attachments/). */
   attachment?: AttachmentSummary
+  /** Set for a group message: the group's id and its name when received. */
+  group?: { id: string, name: string }
 }
 
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`

@@ -35,6 +35,17 @@ import type { SenderGate } from './senders/index.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
+/** What a Content may carry besides its header: one body. */
+export type ContentBody = Pick<Content, 'text' | 'receipt' | 'groupUpdate' | 'groupMessage' | 'attachment'>
+
+/**
+ * Opens bodies other than text (groups): runs in the receive transaction after the sender is
+ * bound, stores what it shows in the inbox itself, and returns it. Throwing refuses the envelope.
+ */
+export interface ContentHandler {
+  open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string) => Promise<InboxMessage[]>
+}
+
 /** Why an incoming envelope was refused; maps to a wire status at the protocol boundary. */
 export class RejectedEnvelopeError extends CairnError {
   constructor (readonly reason: 'bad-request' | 'too-large' | 'wrong-recipient' | 'expired' | 'undecryptable' | 'untrusted-sender', message: string, options?: { cause?: unknown }) {
@@ -56,11 +67,21 @@ export interface MessengerInit {
 }
 
 const ID_BYTES = 16
+/** An unsealed body kept in the outbox: a Content holding only the body. */
+const encodeBody = (body: ContentBody): string => Buffer.from(Content.encode({ version: 0, id: new Uint8Array(0), sentAt: 0, seq: 0, ...body })).toString('base64')
+const decodeBody = (b64: string): ContentBody => {
+  const { text, receipt, groupUpdate, groupMessage, attachment } = Content.decode(Buffer.from(b64, 'base64'))
+  return { text, receipt, groupUpdate, groupMessage, attachment }
+}
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** A text message's body; with an attachment (its descriptor, base64), the text is the file's caption. */
+const bodyOf = (text: string, attachment: string | undefined): ContentBody =>
+  attachment === undefined ? { text: { body: text } } : { attachment: { ...Attachment.decode(Buffer.from(attachment, 'base64')), caption: text } }
 
 export class Messenger extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
   readonly me: string
   routes: DeliveryRoute[]
+  contentHandler?: ContentHandler
   private readonly session: SealedSession
   private readonly lock = new Mutex()
   private readonly preKeys: PreKeySupply
@@ -88,7 +109,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     await this.lock.run(async () => {
       const tx = this.init.store.transaction()
       if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
-      const envelope = await this.trySeal(tx, entry, text, bundle)
+      const envelope = await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)
       if (envelope === undefined) entry.text = text
       else { delete entry.attachment; entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64') }
       putOutbox(tx, entry)
@@ -97,12 +118,61 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return this.deliverEntry(entry, options)
   }
 
+  /**
+   * Seal a body for each of `peers` in one transaction under the crypto lock, then deliver each.
+   * `bodyFor` runs in that transaction too, so what it advances (a group's sender key, what each
+   * member was sent) commits with the outbox entries that carry it. A peer that cannot be sealed
+   * for yet (no bundle, an identity change not accepted) keeps its body in the outbox.
+   */
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> {
+    const bundles = new Map<string, PreKeyBundle | undefined>()
+    await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    const entries = await this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const out: OutboxEntry[] = []
+      for (const to of peers) {
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0 }
+        const body = await bodyFor(tx, to)
+        const mark = tx.checkpoint()
+        const envelope = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
+          if (!CairnError.is(err, 'UNTRUSTED_IDENTITY')) throw err
+          tx.rollback(mark)
+          this.init.log.warn({ to }, 'identity key changed and not accepted: kept in the outbox')
+          return undefined
+        })
+        if (envelope === undefined) entry.body = encodeBody(body)
+        else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+        putOutbox(tx, entry)
+        out.push(entry)
+      }
+      await tx.commit()
+      return out
+    })
+    options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
+    return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+  }
+
+  /**
+   * Run `fn` under the crypto lock in one transaction, committed durably before this resolves, and
+   * show what it returns (another route's messages, e.g. a group's gossip).
+   */
+  async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> {
+    const shown = await this.lock.run(async () => {
+      const tx = this.init.store.transaction()
+      const out = await fn(tx, this.now)
+      await tx.commit()
+      return out
+    })
+    for (const m of shown) this.emit('message', m)
+    return shown
+  }
+
   /** Try every outbox entry again; returns how many left the outbox. */
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
     let sent = 0
     for (const entry of await listOutbox(this.init.store)) {
-      if (entry.envelope === undefined && entry.text !== undefined) {
-        const text = entry.text
+      if (entry.envelope === undefined && (entry.text !== undefined || entry.body !== undefined)) {
+        const text: ContentBody = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
         const bundle = await this.bundleIfNoSession(entry.to, options).catch(() => undefined)
         const sealed = await this.lock.run(async () => {
           const tx = this.init.store.transaction()
@@ -113,6 +183,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
           if (envelope === undefined) return false
           delete entry.text
           delete entry.attachment
+          delete entry.body
           entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
           putOutbox(tx, entry)
           await tx.commit()
@@ -173,7 +244,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
         try {
           const m = await this.openOne(tx, envelope, route, from)
           if (m === undefined) { out.push('duplicate'); continue }
-          stored.push(m)
+          stored.push(...(Array.isArray(m) ? m : [m]))
           out.push('stored')
         } catch (err) {
           tx.rollback(mark) // a refused envelope leaves no trace, not even a ratchet step
@@ -215,7 +286,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return this.fetchBundle(parsePeerId(peerId), options)
   }
 
-  private async trySeal (tx: Kv, entry: OutboxEntry, text: string, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
+  private async trySeal (tx: Kv, entry: OutboxEntry, body: ContentBody, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
     const peer = parsePeerId(entry.to)
     if (!await this.session.hasSession(tx, entry.to)) {
       if (bundle === undefined) return undefined
@@ -226,8 +297,6 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
     const id = Buffer.from(entry.id, 'hex')
-    // an attachment's descriptor carries the text as its caption
-    const body = entry.attachment === undefined ? { text: { body: text } } : { attachment: { ...Attachment.decode(Buffer.from(entry.attachment, 'base64')), caption: text } }
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.init.identity.certificate, ...body })
     const sealed = await this.session.seal(tx, entry.to, content, this.now)
     if (sealed.length > this.init.config.limits.envelopeBytes) throw new MessageTooLargeError(sealed.length, this.init.config.limits.envelopeBytes)
@@ -280,7 +349,7 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return { id: entry.id, route: 'outbox' }
   }
 
-  private async openOne (tx: Kv, envelope: Envelope, via: Route, from?: string): Promise<InboxMessage | undefined> {
+  private async openOne (tx: Kv, envelope: Envelope, via: Route, from?: string): Promise<InboxMessage | InboxMessage[] | undefined> {
     const now = this.now
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -309,6 +378,12 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     if (await messageSeen(tx, opened.sender, messageId)) {
       recordSeen(tx, id, now)
       return undefined
+    }
+    if (this.contentHandler !== undefined && (content.groupUpdate !== undefined || content.groupMessage !== undefined)) {
+      const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
+      const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id)
+      recordSeenMessage(tx, opened.sender, messageId, id, now)
+      return shown
     }
     if (content.attachment !== undefined) {
       const problem = descriptorProblem(content.attachment)

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   text?: string
   /** An attachment's descriptor (base64 of the encoded Attachment) sent with the text, until sealed. */
   attachment?: string
+  /** Any other body (groups), base64 of a Content holding only it, while no session could be started. */
+  body?: string
   lastError?: string
 }
 

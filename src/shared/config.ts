@@ -180,6 +180,10 @@ export interface CairnConfig {
     /** How long one such identity is reused before a new one, ms (deposits within it are linkable). */
     anonymousIdentityMs: number
   }
+  groups: {
+    /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
+    maxMembers: number
+  }
 }
 
 const DAY = 24 * 3600 * 1000
@@ -226,7 +230,8 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: false, anonymousIdentityMs: 10 * 60_000 }
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: false, anonymousIdentityMs: 10 * 60_000 },
+    groups: { maxMembers: 256 }
   }
 }
 
@@ -354,7 +359,7 @@ function validate (c: CairnConfig): void {
   for (const addr of c.bootstrap) {
     if (!addr.includes('/p2p/')) throw new ConfigError('bootstrap', `${addr} has no /p2p/<peer id>`)
   }
-  for (const section of ['network', 'relay', 'limits', 'mailbox', 'attachments', 'metrics', 'delivery'] as const) {
+  for (const section of ['network', 'relay', 'limits', 'mailbox', 'attachments', 'metrics', 'delivery', 'groups'] as const) {
     for (const [key, value] of Object.entries(c[section])) {
       if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(`${section}.${key}`, `must be a number >= 0, got ${value}`)
     }
@@ -368,6 +373,7 @@ function validate (c: CairnConfig): void {
   for (const key of ['strangerMessagesPerDay', 'strangerMessagesPerDayTotal'] as const) {
     if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
   }
+  if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
   if (!Number.isInteger(c.attachments.chunkBytes) || c.attachments.chunkBytes < 1024 || c.attachments.chunkBytes > 960 * 1024) throw new ConfigError('attachments.chunkBytes', 'must be a whole number from 1024 to 983040')
   if (c.attachments.chunkBytes + 64 * 1024 > c.mailbox.frameBytes) throw new ConfigError('attachments.chunkBytes', 'must leave 64 KiB of mailbox.frameBytes for framing')

@@ -23,6 +23,8 @@ export const NAMESPACES = {
   outbox: `${ROOT}outbox/`,
   /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */
   strangerQuota: `${ROOT}stranger-quota/`,
+  /** Groups: signed membership changes, our sender-key state, what each member was sent, de-dup and parked messages (client/groups/group-store.ts). */
+  group: `${ROOT}group/`,
   /** A mailbox's envelopes, tombstones, expiry index, usage and bundles (mailbox/mailbox-store.ts). */
   mailbox: `${ROOT}mbx/`,
   mailboxEnvelope: `${ROOT}mbx/env/`,

@@ -93,5 +93,7 @@ test('cairn demo exits 0 and shows the exchange', async () => {
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /alice -> bob .*"route":"direct"/)
   assert.match(r.stdout, /bob decrypted it .*Hi Bob/)
+  // a group of three with one member offline: she collects both members' messages once each
+  assert.match(r.stdout, /carol came back and synced .*"received":2.*"@hikers alice: Hike on Saturday\? \[mailbox\]","@hikers bob: I am in! \[mailbox\]"\]/)
   assert.match(r.stdout, /demo complete/)
 })

@@ -11,6 +11,7 @@ import type { Command } from './commands/command.js'
 import { contact } from './commands/contact.js'
 import { daemon } from './commands/daemon.js'
 import { demo } from './commands/demo.js'
+import { group } from './commands/group.js'
 import { id } from './commands/id.js'
 import { inbox } from './commands/inbox.js'
 import { init } from './commands/init.js'
@@ -23,7 +24,7 @@ import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
 import { safeLine } from './safe-text.js'
 
-const COMMANDS: Command[] = [init, id, contact, send, save, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
+const COMMANDS: Command[] = [init, id, contact, group, send, save, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
 
 function usage (): string {
   const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']

@@ -10,23 +10,29 @@ import { formatMessage } from './inbox.js'
 
 export const chat: Command = {
   name: 'chat',
-  usage: 'cairn chat NAME',
+  usage: 'cairn chat NAME|@GROUP',
   summary: 'interactive conversation: type a line to send it, Ctrl-D to leave',
   flags: {},
   async run (ctx) {
     const [name] = requirePositionals(ctx.parsed, ['NAME'], this.usage)
     const session = await openSession(ctx, { network: true })
     const api = session.api
-    const peer = (await api.contactList()).find(c => c.name === name || c.peerId === name)
-    const peerId = peer?.peerId ?? (await api.contactVerify(name as string, false).catch(() => ({ peerId: name }))).peerId
-    const show = (m: InboxView): void => { if (m.from === peerId) printLine(formatMessage(m)) }
-    for (const m of (await api.inbox()).filter(m => m.from === peerId).slice(-20)) show(m)
+    const contacts = await api.contactList()
+    // @GROUP: the group's messages, whoever sent them (an unknown group fails here, exit 2)
+    const group = name?.startsWith('@') === true ? await api.groupInfo(name.slice(1)) : undefined
+    const peer = group === undefined ? contacts.find(c => c.name === name || c.peerId === name) : undefined
+    const peerId = group !== undefined ? undefined : peer?.peerId ?? (await api.contactVerify(name as string, false).catch(() => ({ peerId: name }))).peerId
+    const ours = (m: Omit<InboxView, 'fromName' | 'contact'>): boolean => group !== undefined ? m.group?.id === group.id : m.from === peerId && m.group === undefined
+    const show = (m: InboxView): void => { if (ours(m)) printLine(formatMessage(m)) }
+    for (const m of (await api.inbox()).filter(ours).slice(-20)) show(m)
     const unwatch = session.watch !== undefined
       ? session.watch(show)
       : (() => {
           const messenger = session.client?.messenger
-          const names = async (): Promise<string | null> => peer?.name ?? null
-          const listener = (m: Omit<InboxView, 'fromName' | 'contact'>): void => { void names().then(fromName => { show({ ...m, fromName, contact: fromName !== null }) }) }
+          const listener = (m: Omit<InboxView, 'fromName' | 'contact'>): void => {
+            const fromName = contacts.find(c => c.peerId === m.from)?.name ?? null
+            show({ ...m, fromName, contact: fromName !== null })
+          }
           messenger?.on('message', listener)
           return () => { messenger?.off('message', listener) }
         })()

@@ -13,6 +13,7 @@ import type { OperatorNode } from '../../../mailbox/operator-node.js'
 import type { CairnClient } from '../../client.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
+import { groupDemo } from './demo-group.js'
 
 export const demo: Command = {
   name: 'demo',
@@ -76,6 +77,7 @@ export const demo: Command = {
       const inbox = await bob.inbox()
       say('bob\'s inbox, oldest first', { messages: inbox.map(m => `${m.fromName ?? m.from}: ${m.text} [${m.route}]`) })
       say('the replicas deleted what bob acknowledged', { heldPerNode: mailboxes.map(m => m.mailbox.store.usageOf(bob.identity.peerId.toString()).count) })
+      await groupDemo(alice, bob, { cfg, init: async (c) => CairnClient.init(c), start, stop, say })
       if (parsed.json) printJson({ ok: true, steps })
       else printLine('demo complete: every message arrived exactly once, decrypted, in order')
     } finally {

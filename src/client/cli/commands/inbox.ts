@@ -19,7 +19,10 @@ export function formatMessage (m: InboxView, width: number | undefined = termina
   const who = m.contact && m.fromName !== null ? safeLine(m.fromName) : `${NOT_A_CONTACT} ${safeLine(m.from)}`
   // the file name is the sender's text too: made safe like the message
   const file = m.attachment === undefined ? '' : `[file ${safeLine(m.attachment.name)}, ${m.attachment.size} bytes, ${m.attachment.state ?? 'waiting'}; cairn save ${m.id}] `
-  return layout(`[${when}] ${who}: `, file + m.text, width === undefined ? {} : { width })
+  // a group message: the group first, and any of this sender's messages that never arrived
+  const where = m.group === undefined ? '' : `@${safeLine(m.group.name)} `
+  const gap = m.gapBefore === undefined ? '' : `(${m.gapBefore} missing) `
+  return layout(`[${when}] ${where}${who}: ${gap}`, file + m.text, width === undefined ? {} : { width })
 }
 
 /** stdout's width when it is a terminal that knows its size (a pty may report 0 columns). */
@@ -35,7 +38,7 @@ export const inbox: Command = {
   async run (ctx) {
     await withSession(ctx, { network: false }, async (session) => {
       const list = await session.api.inbox()
-      if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) })))
+      if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, group: m.group ?? null, ...(m.group === undefined ? {} : { seq: m.seq, gapBefore: m.gapBefore ?? 0 }), ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) })))
       else if (list.length === 0) printLine('no messages')
       else for (const m of list) printLine(formatMessage(m))
     })

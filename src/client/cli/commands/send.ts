@@ -16,8 +16,8 @@ async function readStdin (): Promise<string> {
 
 export const send: Command = {
   name: 'send',
-  usage: 'cairn send TO [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
-  summary: 'send a message, or files, to a contact name or PeerId',
+  usage: 'cairn send TO|@GROUP [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
+  summary: 'send a message, or files, to a contact name or PeerId, or a message to a group as @NAME',
   flags: { file: { type: 'string', multiple: true } },
   async run (ctx) {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
@@ -49,7 +49,12 @@ export const send: Command = {
       progress.show(`sending to ${to}…`)
       const r = await session.api.send(to as string, text)
       progress.clear()
-      if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0 })
+      const members = (r as { members?: Record<string, string> }).members
+      if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0, ...(members === undefined ? {} : { members }) })
+      else if (members !== undefined) {
+        const count = (route: string): number => Object.values(members).filter(x => x === route).length
+        printLine(`sent to ${to}: ${count('direct')} directly, ${count('mailbox')} in mailboxes, ${count('outbox')} in the outbox (${r.id})`)
+      }
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
       else printLine(`${to} is unreachable; kept in the outbox, sent on the next \`cairn sync\` or by the daemon (${r.id})`)

@@ -1,0 +1,98 @@
+/**
+ * Group membership changes as signed, content-addressed records. The author's PeerId key signs the
+ * change (it is relayed by others, so the 1:1 session's sender proves nothing about its author);
+ * the id hashes the bytes as sent, so every member names a change the same way, and a group's id
+ * is its create change's id, so a second "create" for a group cannot be forged.
+ */
+import { createHash } from 'node:crypto'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { GroupChange } from '../../../proto/cairn.js'
+import { BadSignatureError, ProtocolError } from '../../shared/errors.js'
+import { peerIdBytes, peerIdFromBytes } from '../../shared/peer-id.js'
+
+const enc = new TextEncoder()
+const SIGN_DOMAIN = enc.encode('cairn/group-change/v1')
+const ID_DOMAIN = enc.encode('cairn/group-change-id/v1')
+export const GROUP_ID_BYTES = 16
+export const SECRET_BYTES = 32
+
+export type ChangeKind = 'create' | 'add' | 'remove' | 'leave' | 'promote'
+
+/** A change whose signature was checked, with its id and author. */
+export interface VerifiedChange {
+  /** hex of SHA-256(ID_DOMAIN || bytes) */
+  id: string
+  bytes: Uint8Array
+  change: GroupChange
+  author: string
+  kind: ChangeKind
+  /** The group id (hex): the change's own for a create. */
+  groupId: string
+  parents: string[]
+  /** The PeerIds the op names (create: the initial members besides the author). */
+  targets: string[]
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export function changeId (bytes: Uint8Array): string {
+  return createHash('sha256').update(ID_DOMAIN).update(bytes).digest('hex')
+}
+
+function signedPart (change: GroupChange): Uint8Array {
+  const body = GroupChange.encode({ ...change, signature: new Uint8Array(0) })
+  const out = new Uint8Array(SIGN_DOMAIN.length + body.length)
+  out.set(SIGN_DOMAIN)
+  out.set(body, SIGN_DOMAIN.length)
+  return out
+}
+
+export function kindOf (change: GroupChange): ChangeKind | undefined {
+  if (change.create !== undefined) return 'create'
+  if (change.add !== undefined) return 'add'
+  if (change.remove !== undefined) return 'remove'
+  if (change.leave !== undefined) return 'leave'
+  if (change.promote !== undefined) return 'promote'
+  return undefined
+}
+
+/** Sign a change as `author` and return its bytes as sent. */
+export async function signChange (key: PrivateKey, author: PeerId, change: Omit<GroupChange, 'author' | 'signature'>): Promise<Uint8Array> {
+  const unsigned: GroupChange = { ...change, author: peerIdBytes(author), signature: new Uint8Array(0) }
+  const signature = new Uint8Array(await key.sign(signedPart(unsigned)))
+  return GroupChange.encode({ ...unsigned, signature })
+}
+
+/**
+ * Parse and check one change: well formed, a single op, signed by its author. A change whose
+ * encoding is not the canonical one (what protons writes) fails its signature check.
+ */
+export async function verifyChange (bytes: Uint8Array): Promise<VerifiedChange> {
+  let change: GroupChange
+  try { change = GroupChange.decode(bytes) } catch (err) { throw new ProtocolError('group change does not parse', { cause: err }) }
+  const kind = kindOf(change)
+  if (kind === undefined) throw new ProtocolError('group change names no operation')
+  const author = peerIdFromBytes(change.author)
+  const ok = change.signature.length === 64 && author.publicKey !== undefined && await author.publicKey.verify(signedPart(change), change.signature)
+  if (!ok) throw new BadSignatureError(`group change signature does not verify for ${author.toString()}`)
+  const id = changeId(bytes)
+  if (kind === 'create') {
+    if (change.groupId.length !== 0 || change.parents.length !== 0) throw new ProtocolError('a group create has no group id and no parents')
+    if (change.create?.secret.length !== SECRET_BYTES) throw new ProtocolError('a group create carries a 32-byte secret')
+  } else {
+    if (change.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group change has a malformed group id')
+    if (change.parents.length === 0 || change.parents.some(p => p.length !== 32)) throw new ProtocolError('group change has malformed parents')
+  }
+  const names = change.create?.members ?? change.add?.members ?? change.remove?.members ?? change.promote?.members ?? []
+  const targets = names.map(b => peerIdFromBytes(b).toString())
+  return {
+    id,
+    bytes,
+    change,
+    author: author.toString(),
+    kind,
+    groupId: kind === 'create' ? id.slice(0, GROUP_ID_BYTES * 2) : hex(change.groupId),
+    parents: change.parents.map(hex),
+    targets
+  }
+}

@@ -1,0 +1,500 @@
+/**
+ * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
+ * group messages (sender-key encrypted once, handed to each member inside its 1:1 sealed session
+ * by the messenger's outbox and routes, so offline members get theirs from their mailboxes), and
+ * the receive side (the messenger's ContentHandler for group bodies).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
+import type { Clock } from '../../shared/clock.js'
+import type { CairnConfig } from '../../shared/config.js'
+import { InvalidInputError, MessageTooLargeError, ProtocolError, describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
+import { Mutex } from '../../shared/mutex.js'
+import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
+import type { Store } from '../../shared/store.js'
+import type { Contacts, TrustState } from '../contacts.js'
+import type { Kv } from '../crypto/kv.js'
+import type { SendResult } from '../delivery.js'
+import type { LocalIdentity } from '../identity.js'
+import { recordMessage, type InboxMessage, type Route } from '../inbox.js'
+import type { ContentHandler, Messenger } from '../messenger.js'
+import { GROUP_ID_BYTES, SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
+import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
+import {
+  distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  park, putChange, putSenderState, unpark, type ParkedMessage
+} from './group-store.js'
+import * as senderKeys from './sender-keys.js'
+import { foldGroup, type GroupState } from './state.js'
+
+export interface GroupsInit {
+  identity: LocalIdentity
+  store: Store
+  contacts: Contacts
+  messenger: Messenger
+  config: CairnConfig
+  clock: Clock
+  log: Logger
+}
+
+/** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
+export interface GroupPublisher {
+  publish: (state: GroupState, ciphertext: Uint8Array) => void
+  /** Our membership of this group may have changed: subscribe or unsubscribe its topic. */
+  refresh: (state: GroupState) => void
+}
+
+export const GROUP_GOSSIP_VERSION = 1
+
+export interface GroupMemberView {
+  peerId: string
+  /** The contact name, if this member is in the contact book. */
+  name: string | null
+  admin: boolean
+  /** Our safety state with this member's identity key (null for ourselves). */
+  trust: TrustState | null
+}
+
+export interface GroupView {
+  id: string
+  name: string
+  members: GroupMemberView[]
+  me: { member: boolean, admin: boolean }
+  changes: number
+}
+
+export interface GroupSendResult extends SendResult {
+  /** Per member: direct, mailbox or outbox. */
+  members: Record<string, SendResult['route']>
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+const ID_BYTES = 16
+/** The proto's limit on changes in one GroupUpdate or GroupMessage is 4096; stay well inside it. */
+const MAX_CHANGES_PER_ENVELOPE = 1024
+/** Messages held per group until the membership they name arrives. */
+const MAX_PARKED_PER_GROUP = 1000
+
+export class Groups implements ContentHandler {
+  private readonly me: string
+  /** Verified changes per group, loaded from the store on first use and kept in step with it. */
+  private readonly changes = new Map<string, Map<string, VerifiedChange>>()
+  private readonly parked = new Map<string, ParkedMessage[]>()
+  /** Changes made here are made one at a time, so each names the heads the previous one left. */
+  private readonly changing = new Mutex()
+  publisher?: GroupPublisher
+  private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
+
+  constructor (private readonly init: GroupsInit) {
+    this.me = init.identity.peerId.toString()
+  }
+
+  private get max (): number { return this.init.config.groups.maxMembers }
+
+  // ------------------------------------------------------------------ membership
+
+  async create (name: string, members: string[]): Promise<GroupView> {
+    if (name.trim() === '' || name.startsWith('@')) throw new InvalidInputError('a group name must be non-empty and not start with @')
+    const peers = await this.resolveMembers(members)
+    const size = new Set([this.me, ...peers]).size
+    if (size > this.max) throw new GroupFullError(name, size, this.max)
+    return this.changing.run(async () => {
+      const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
+        groupId: new Uint8Array(0),
+        parents: [],
+        madeAt: this.init.clock.now(),
+        create: { name, secret: new Uint8Array(randomBytes(SECRET_BYTES)), members: peers.filter(p => p !== this.me).map(p => peerIdBytes(parsePeerId(p))) }
+      })
+      const v = await verifyChange(bytes)
+      const state = await this.commitChange(v, [])
+      return this.view(state)
+    })
+  }
+
+  async add (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      const size = new Set([...state.members, ...peers]).size
+      if (size > this.max) throw new GroupFullError(state.name, size, this.max)
+      return { add: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async remove (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      for (const p of peers) if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
+      return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async promote (group: string, members: string[]): Promise<GroupView> {
+    const peers = await this.resolveMembers(members)
+    return this.changeAsAdmin(group, async (state) => {
+      for (const p of peers) if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
+      return { promote: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+    })
+  }
+
+  async leave (group: string): Promise<GroupView> {
+    return this.changing.run(async () => {
+      const state = await this.resolve(group)
+      if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+      return this.view(await this.makeChange(state, { leave: {} }))
+    })
+  }
+
+  async list (): Promise<GroupView[]> {
+    const out: GroupView[] = []
+    for (const gid of await listGroupIds(this.init.store)) {
+      const state = await this.state(gid)
+      if (state !== undefined) out.push(await this.view(state))
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+  }
+
+  async info (group: string): Promise<GroupView> {
+    return this.view(await this.resolve(group))
+  }
+
+  /** The group named `group` (a name, or an id or its first 8+ hex digits). */
+  async resolve (group: string): Promise<GroupState> {
+    const matches: GroupState[] = []
+    for (const gid of await listGroupIds(this.init.store)) {
+      const state = await this.state(gid)
+      if (state === undefined) continue
+      if (state.name === group || (group.length >= 8 && gid.startsWith(group.toLowerCase()))) matches.push(state)
+    }
+    if (matches.length === 0) throw new UnknownGroupError(group)
+    if (matches.length > 1) {
+      const exact = matches.filter(m => m.id === group.toLowerCase())
+      if (exact.length === 1) return exact[0] as GroupState
+      throw new AmbiguousGroupError(group, matches.map(m => m.id))
+    }
+    return matches[0] as GroupState
+  }
+
+  private async changeAsAdmin (group: string, op: (state: GroupState) => Promise<Pick<GroupChange, 'add' | 'remove' | 'promote'>>): Promise<GroupView> {
+    return this.changing.run(async () => {
+      const state = await this.resolve(group)
+      if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+      if (!state.admins.includes(this.me)) throw new NotGroupAdminError(state.name)
+      return this.view(await this.makeChange(state, await op(state)))
+    })
+  }
+
+  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>): Promise<GroupState> {
+    const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
+      groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.init.clock.now(), ...op
+    })
+    const v = await verifyChange(bytes)
+    // the removed and the leaving learn of it too (they stop sending; their clients show it)
+    return this.commitChange(v, state.members)
+  }
+
+  /** Store a change made here, then send every member (and `alsoTo`) the changes it lacks. */
+  private async commitChange (v: VerifiedChange, alsoTo: string[]): Promise<GroupState> {
+    const cache = await this.changesOf(v.groupId)
+    const tx = this.init.store.transaction()
+    putChange(tx, v.groupId, v.id, v.bytes)
+    markKnownBy(tx, v.groupId, this.me, v.id)
+    await tx.commit()
+    cache.set(v.id, v)
+    const state = await this.state(v.groupId)
+    if (state === undefined || state.void.includes(v.id)) throw new ProtocolError('the change was void on the group state it was made on')
+    this.publisher?.refresh(state)
+    this.init.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
+    const to = [...new Set([...state.members, ...alsoTo])].filter(p => p !== this.me)
+    await this.sendUpdates(v.groupId, to)
+    return state
+  }
+
+  /**
+   * Send each of `peers` the changes it lacks, in as many envelopes as they need: counted first in a
+   * transaction that is never committed, then made and queued together (one bundle fetch per peer).
+   */
+  private async sendUpdates (gid: string, peers: string[]): Promise<void> {
+    const budget = this.changesBudget(0)
+    const dry = this.init.store.transaction()
+    const envelopes: string[] = []
+    for (const p of peers) {
+      for (let left = true; left;) {
+        left = (await this.changesFor(dry, gid, p, budget)).left
+        envelopes.push(p)
+      }
+    }
+    await this.init.messenger.sendEach(envelopes, async (tx, peer) => ({ groupUpdate: { changes: (await this.changesFor(tx, gid, peer, budget)).changes } }))
+  }
+
+  /** Bytes of changes one envelope may carry beside `textBytes` of text: half an envelope, less the text. */
+  private changesBudget (textBytes: number): number {
+    return Math.max(0, Math.floor(this.init.config.limits.envelopeBytes / 2) - textBytes)
+  }
+
+  /**
+   * The changes `peer` is not known to hold, in fold order, up to `budget` bytes (and the proto's
+   * count limit), marked as sent (they commit with the envelope). `left`: more remain for later
+   * envelopes. An update always carries at least one, however large.
+   */
+  private async changesFor (tx: Kv, gid: string, peer: string, budget: number): Promise<{ changes: Uint8Array<ArrayBuffer>[], left: boolean }> {
+    const state = await this.state(gid)
+    const cache = await this.changesOf(gid)
+    const changes: Uint8Array<ArrayBuffer>[] = []
+    let bytes = 0
+    for (const id of state?.order ?? []) {
+      if (await isKnownBy(tx, gid, peer, id)) continue
+      const change = (cache.get(id) as VerifiedChange).bytes
+      if (changes.length >= MAX_CHANGES_PER_ENVELOPE || (bytes + change.length > budget && (changes.length > 0 || budget === 0))) return { changes, left: true }
+      markKnownBy(tx, gid, peer, id)
+      changes.push(new Uint8Array(change))
+      bytes += change.length
+    }
+    return { changes, left: false }
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  /** Encrypt `text` once with our sender key and hand it to every other member. */
+  async send (group: string, text: string): Promise<GroupSendResult> {
+    const size = Buffer.byteLength(text, 'utf8')
+    if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
+    const state = await this.resolve(group)
+    if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+    const others = state.members.filter(p => p !== this.me)
+    const id = hex(randomBytes(ID_BYTES))
+    if (others.length === 0) return { id, route: 'direct', members: {} }
+    let prepared: { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> } | undefined
+    // live copies to online members first; every member also gets its 1:1 copy (with the chain and
+    // the changes it may lack), and whichever arrives second is a duplicate
+    const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
+    const more = new Set<string>() // members who lack more changes than fit beside the text
+    const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
+      prepared ??= await this.prepare(tx, state, id, text)
+      return {
+        groupMessage: {
+          groupId: bytesOf(state.id),
+          distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
+          ciphertext: prepared.ciphertext,
+          changes: await this.changesFor(tx, state.id, peer, this.changesBudget(size)).then(r => { if (r.left) more.add(peer); return r.changes })
+        }
+      }
+    }, { onQueued })
+    // the message waits (parked) at those members until the rest of the changes it names arrive
+    if (more.size > 0) await this.sendUpdates(state.id, [...more])
+    const members: Record<string, SendResult['route']> = {}
+    others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
+    const routes = Object.values(members)
+    const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
+    this.init.log.info({ group: state.id, id, members: others.length }, 'group message sent')
+    return { id, route, members }
+  }
+
+  /**
+   * Our chain for this send: a new one when anyone we gave the current one to is no longer a
+   * member; a distribution message for every member who has none for it yet; the next sequence
+   * number; one sender-key ciphertext for all.
+   */
+  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<{ ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> }> {
+    let s = await getSenderState(tx, state.id)
+    if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
+      s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
+      this.init.log.info({ group: state.id }, 'new sender key for this group')
+    }
+    for (const p of state.members) {
+      if (p !== this.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.me, s.distributionId)).toString('base64')
+    }
+    s.seq++
+    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.init.clock.now(), heads: state.heads.map(bytesOf), text })
+    const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
+    putSenderState(tx, state.id, s)
+    return { ciphertext, given: s.given }
+  }
+
+  /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
+  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    const gm = content.groupMessage
+    const touched = await this.acceptChanges(tx, sender, gm?.changes ?? content.groupUpdate?.changes ?? [])
+    const shown: InboxMessage[] = []
+    if (gm !== undefined) {
+      if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
+      const gid = hex(gm.groupId)
+      putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid)
+      const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
+      if (plaintext !== undefined) shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
+    }
+    for (const gid of touched) {
+      const state = await this.state(gid)
+      if (state !== undefined) this.publisher?.refresh(state)
+      shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
+    }
+    return shown
+  }
+
+  /**
+   * A ciphertext from group `gid`'s gossip topic: opened if it decrypts as the message of someone
+   * who gave us that chain over a 1:1 session and is a member now; anything else is dropped.
+   */
+  async openGossip (gid: string, data: Uint8Array): Promise<InboxMessage[]> {
+    let ciphertext: Uint8Array
+    try {
+      const g = GroupGossip.decode(data)
+      if (g.version !== GROUP_GOSSIP_VERSION) return []
+      ciphertext = g.ciphertext
+    } catch { return [] }
+    const distributionId = senderKeys.distributionIdOf(ciphertext)
+    if (distributionId === undefined) return []
+    const candidates = (await distributionSenders(this.init.store, distributionId)).filter(c => c.gid === gid)
+    const pseudoId = createHash('sha256').update(data).digest('hex').slice(0, 32)
+    return this.init.messenger.receiveWith(async (tx, now) => {
+      for (const { sender } of candidates) {
+        let plaintext: Uint8Array | undefined
+        try { plaintext = await senderKeys.decrypt(tx, sender, ciphertext) } catch { continue }
+        if (plaintext === undefined) return [] // its 1:1 copy came first
+        return this.openPayload(tx, gid, sender, plaintext, 'gossip', now, pseudoId).catch((err: unknown) => {
+          this.init.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
+          return []
+        })
+      }
+      this.init.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
+      return []
+    })
+  }
+
+  private async openPayload (tx: Kv, gid: string, sender: string, plaintext: Uint8Array, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    let payload: GroupPayload
+    try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
+    if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
+    const id = hex(payload.id)
+    if (await groupMessageSeen(tx, gid, sender, id)) return []
+    markGroupMessageSeen(tx, gid, sender, id)
+    const m: ParkedMessage = { sender, id, seq: payload.seq, sentAt: payload.sentAt, heads: payload.heads.map(hex), text: payload.text, route }
+    const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex)
+    return out === undefined ? [] : [out]
+  }
+
+  /** Verify and keep signed changes; returns the groups that gained any. A bad one is skipped. */
+  private async acceptChanges (tx: Kv, sender: string, list: Uint8Array[]): Promise<Set<string>> {
+    const touched = new Set<string>()
+    for (const bytes of list) {
+      let v: VerifiedChange
+      try { v = await verifyChange(bytes) } catch (err) {
+        this.init.log.warn({ from: sender, err: describeError(err) }, 'group change refused')
+        continue
+      }
+      const cache = await this.changesOf(v.groupId)
+      markKnownBy(tx, v.groupId, sender, v.id)
+      if (cache.has(v.id)) continue
+      putChange(tx, v.groupId, v.id, v.bytes)
+      cache.set(v.id, v)
+      touched.add(v.groupId)
+    }
+    return touched
+  }
+
+  private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
+    const cache = await this.changesOf(gid)
+    const state = await this.state(gid)
+    if (state === undefined || m.heads.some(h => !cache.has(h) || state.waiting.includes(h))) {
+      // a group we may never learn (a stranger's) must not grow the store without bound
+      const parked = await this.parkedOf(gid)
+      if (parked.length >= MAX_PARKED_PER_GROUP) {
+        this.init.log.warn({ group: gid, sender: m.sender }, 'too many group messages waiting for their group\'s changes: dropped')
+        return undefined
+      }
+      park(tx, gid, m)
+      this.parked.set(gid, [...parked.filter(p => p.sender !== m.sender || p.id !== m.id), m])
+      return undefined
+    }
+    if (!state.members.includes(m.sender)) {
+      this.init.log.warn({ group: gid, sender: m.sender }, 'group message from a non-member dropped')
+      return undefined
+    }
+    if (await this.init.contacts.isBlocked(m.sender)) {
+      this.init.log.info({ group: gid, sender: m.sender }, 'group message from a blocked peer dropped')
+      return undefined
+    }
+    const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
+    recordMessage(tx, shown, envelopeIdHex)
+    return shown
+  }
+
+  /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
+  private async unparkReady (tx: Kv, gid: string, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+    const waiting = [...await this.parkedOf(gid)]
+    this.parked.set(gid, [])
+    const shown: InboxMessage[] = []
+    for (const m of waiting) {
+      unpark(tx, gid, m)
+      const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex) // parks it again if still waiting
+      if (out !== undefined) shown.push(out)
+    }
+    return shown
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /** The group's state now; folded again only when a change was added (changes are never removed). */
+  async state (gid: string): Promise<GroupState | undefined> {
+    const changes = await this.changesOf(gid)
+    const known = this.folded.get(gid)
+    if (known?.size === changes.size) return known.state
+    const state = foldGroup(gid, changes.values(), this.max)
+    this.folded.set(gid, { size: changes.size, state })
+    return state
+  }
+
+  private async changesOf (gid: string): Promise<Map<string, VerifiedChange>> {
+    let cache = this.changes.get(gid)
+    if (cache === undefined) {
+      cache = new Map()
+      for (const bytes of await listChangeBytes(this.init.store, gid)) {
+        const v = await verifyChange(bytes)
+        cache.set(v.id, v)
+      }
+      // another call may have loaded it meanwhile: keep one map
+      cache = this.changes.get(gid) ?? cache
+      this.changes.set(gid, cache)
+    }
+    return cache
+  }
+
+  private async parkedOf (gid: string): Promise<ParkedMessage[]> {
+    let list = this.parked.get(gid)
+    if (list === undefined) {
+      list = await listParked(this.init.store, gid)
+      list = this.parked.get(gid) ?? list
+      this.parked.set(gid, list)
+    }
+    return list
+  }
+
+  private async resolveMembers (names: string[]): Promise<string[]> {
+    const out: string[] = []
+    for (const n of names) out.push((await this.init.contacts.resolve(n)).peerId)
+    return [...new Set(out)]
+  }
+
+  private async nameOf (peerId: string): Promise<string> {
+    return (await this.init.contacts.byPeerId(peerId))?.name ?? peerId
+  }
+
+  /** As for a contact: new (no key yet), changed (a new key not accepted), verified or unverified. */
+  private async trustIn (peerId: string): Promise<TrustState> {
+    const c = await this.init.contacts.byPeerId(peerId)
+    if (c !== undefined) return this.init.contacts.trust(c)
+    const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
+    if (accepted === undefined) return 'new'
+    return seen !== undefined && !seen.equals(accepted) ? 'changed' : 'unverified'
+  }
+
+  private async view (state: GroupState): Promise<GroupView> {
+    const members: GroupMemberView[] = []
+    for (const p of state.members) {
+      const c = p === this.me ? undefined : await this.init.contacts.byPeerId(p)
+      members.push({ peerId: p, name: p === this.me ? '(you)' : c?.name ?? null, admin: state.admins.includes(p), trust: p === this.me ? null : await this.trustIn(p) })
+    }
+    return { id: state.id, name: state.name, members, me: { member: state.members.includes(this.me), admin: state.admins.includes(this.me) }, changes: state.order.length }
+  }
+}

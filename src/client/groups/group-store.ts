@@ -1,0 +1,117 @@
+/**
+ * Where a group's records live in the store (NAMESPACES.group): its signed changes, our own
+ * sender-key state for it, which changes each member is known to hold, the (group, sender, id)
+ * de-duplication marks and messages parked until the membership they name is known. Writes go
+ * through a Kv (a Transaction), so they commit with the message or the send they belong to.
+ */
+import { NAMESPACES } from '../../shared/namespaces.js'
+import type { Store } from '../../shared/store.js'
+import { dec, enc, type Kv } from '../crypto/kv.js'
+import type { Route } from '../inbox.js'
+
+const G = NAMESPACES.group
+const ONE = new Uint8Array([1])
+
+export const groupKeys = {
+  index: (gid: string) => `${G}index/${gid}`,
+  indexPrefix: `${G}index/`,
+  change: (gid: string, changeId: string) => `${G}${gid}/change/${changeId}`,
+  changePrefix: (gid: string) => `${G}${gid}/change/`,
+  sender: (gid: string) => `${G}${gid}/sender`,
+  known: (gid: string, member: string, changeId: string) => `${G}${gid}/known/${member}/${changeId}`,
+  seen: (gid: string, sender: string, messageId: string) => `${G}${gid}/seen/${sender}/${messageId}`,
+  parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
+  parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
+  /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
+  distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
+  distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`
+}
+
+/** Our sending state in one group. */
+export interface SenderState {
+  /** libsignal distribution id of our current sender-key chain; a new one after anyone leaves. */
+  distributionId: string
+  /** Per member, the distribution message (base64) it was given for this chain: the same bytes every time. */
+  given: Record<string, string>
+  /** Our per-group sequence number: the last one used. */
+  seq: number
+}
+
+/** A decrypted group message waiting for membership changes it names (heads) to arrive. */
+export interface ParkedMessage {
+  sender: string
+  id: string
+  seq: number
+  sentAt: number
+  heads: string[]
+  text: string
+  route: Route
+}
+
+export function putChange (kv: Kv, gid: string, changeId: string, bytes: Uint8Array): void {
+  kv.put(groupKeys.index(gid), ONE)
+  kv.put(groupKeys.change(gid, changeId), bytes)
+}
+
+export async function listGroupIds (store: Store): Promise<string[]> {
+  const out: string[] = []
+  for await (const key of store.listKeys(groupKeys.indexPrefix)) out.push(key.slice(groupKeys.indexPrefix.length))
+  return out
+}
+
+export async function listChangeBytes (store: Store, gid: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for await (const { value } of store.list(groupKeys.changePrefix(gid))) out.push(value)
+  return out
+}
+
+export async function getSenderState (kv: Kv, gid: string): Promise<SenderState | undefined> {
+  const b = await kv.get(groupKeys.sender(gid))
+  return b === undefined ? undefined : JSON.parse(dec.decode(b)) as SenderState
+}
+
+export function putSenderState (kv: Kv, gid: string, s: SenderState): void {
+  kv.put(groupKeys.sender(gid), enc.encode(JSON.stringify(s)))
+}
+
+export async function isKnownBy (kv: Kv, gid: string, member: string, changeId: string): Promise<boolean> {
+  return (await kv.get(groupKeys.known(gid, member, changeId))) !== undefined
+}
+
+export function markKnownBy (kv: Kv, gid: string, member: string, changeId: string): void {
+  kv.put(groupKeys.known(gid, member, changeId), ONE)
+}
+
+export async function groupMessageSeen (kv: Kv, gid: string, sender: string, id: string): Promise<boolean> {
+  return (await kv.get(groupKeys.seen(gid, sender, id))) !== undefined
+}
+
+export function markGroupMessageSeen (kv: Kv, gid: string, sender: string, id: string): void {
+  kv.put(groupKeys.seen(gid, sender, id), ONE)
+}
+
+export function park (kv: Kv, gid: string, m: ParkedMessage): void {
+  kv.put(groupKeys.parked(gid, m.sender, m.id), enc.encode(JSON.stringify(m)))
+}
+
+export function unpark (kv: Kv, gid: string, m: ParkedMessage): void {
+  kv.delete(groupKeys.parked(gid, m.sender, m.id))
+}
+
+export async function listParked (store: Store, gid: string): Promise<ParkedMessage[]> {
+  const out: ParkedMessage[] = []
+  for await (const { value } of store.list(groupKeys.parkedPrefix(gid))) out.push(JSON.parse(dec.decode(value)) as ParkedMessage)
+  return out
+}
+
+export function putDistribution (kv: Kv, distributionId: string, sender: string, gid: string): void {
+  kv.put(groupKeys.distribution(distributionId, sender), enc.encode(gid))
+}
+
+/** Everyone who handed us a chain under this distribution id (a member could copy another's id), with the group. */
+export async function distributionSenders (store: Store, distributionId: string): Promise<Array<{ sender: string, gid: string }>> {
+  const prefix = groupKeys.distributionPrefix(distributionId)
+  const out: Array<{ sender: string, gid: string }> = []
+  for await (const { key, value } of store.list(prefix)) out.push({ sender: key.slice(prefix.length), gid: dec.decode(value) })
+  return out
+}

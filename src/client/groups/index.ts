@@ -1,0 +1,14 @@
+/**
+ * Groups: multi-party end-to-end encrypted chat on top of the pairwise sessions.
+ *
+ * - Membership is a DAG of signed changes folded deterministically (state.ts; docs/DECISIONS.md).
+ * - Messages are encrypted once with the sender's libsignal sender key (sender-keys.ts) and handed
+ *   to each member inside its 1:1 sealed session through the messenger's outbox and routes
+ *   (direct, else the member's mailboxes), together with the sender's distribution message and
+ *   any changes the member may lack, so nothing in one envelope depends on another's arrival.
+ * - The receive side is the messenger's ContentHandler (group-service.ts).
+ */
+export { Groups, type GroupsInit, type GroupView, type GroupMemberView, type GroupSendResult } from './group-service.js'
+export { foldGroup, type GroupState } from './state.js'
+export { signChange, verifyChange, changeId, type VerifiedChange } from './change.js'
+export * from './errors.js'

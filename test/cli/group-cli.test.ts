@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { cairn, startCairn } from '../helpers/cli.js'
+import { tempRoot } from '../helpers/users.js'
+
+test('cairn group: create, info, send @NAME, inbox shows the group; errors exit 2 naming what is wrong', async (t) => {
+  const root = await tempRoot(t)
+  const A = ['--data-dir', join(root, 'alice')]
+  const B = ['--data-dir', join(root, 'bob')]
+  const LISTEN = ['--listen', '/ip4/127.0.0.1/tcp/0']
+  const alice = JSON.parse((await cairn([...A, 'init', '--json'])).stdout) as { peerId: string }
+  assert.equal((await cairn([...B, 'init'])).code, 0)
+  const daemon = await startCairn<{ peerId: string, addresses: string[] }>(t, [...B, 'daemon', '--json', ...LISTEN])
+  assert.equal((await cairn([...A, 'contact', 'add', 'bob', daemon.first.addresses[0] as string])).code, 0)
+  assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
+
+  const created = await cairn([...A, 'group', 'create', 'pals', 'bob', '--json', ...LISTEN])
+  assert.equal(created.code, 0, created.stderr)
+  const g = JSON.parse(created.stdout) as { id: string, name: string, members: Array<{ peerId: string, admin: boolean }> }
+  assert.equal(g.name, 'pals')
+  assert.equal(g.members.length, 2)
+  const sent = await cairn([...A, 'send', '@pals', 'hello pals', '--json', ...LISTEN])
+  assert.equal(sent.code, 0, sent.stderr)
+  assert.equal(JSON.parse(sent.stdout).route, 'direct')
+
+  const info = JSON.parse((await cairn([...B, 'group', 'info', 'pals', '--json'])).stdout) as { id: string, me: { member: boolean, admin: boolean } }
+  assert.deepEqual([info.id, info.me], [g.id, { member: true, admin: false }])
+  const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<Record<string, unknown>>
+  assert.deepEqual(inbox.map(m => [m.text, m.fromName, m.group]), [['hello pals', 'alice', { id: g.id, name: 'pals' }]])
+  const human = await cairn([...B, 'inbox'])
+  assert.match(human.stdout, /@pals alice: hello pals/)
+  assert.match((await cairn([...B, 'group', 'list'])).stdout, /pals\s+[0-9a-f]{32}\s+2 members/)
+
+  const cases: Array<[string[], RegExp]> = [
+    [[...A, 'send', '@nope', 'x', ...LISTEN], /unknown group "nope"/],
+    [[...A, 'group', 'add', 'pals', 'zed', ...LISTEN], /unknown contact "zed"/],
+    [[...B, 'group', 'add', 'pals', 'alice'], /not an admin of group "pals"/],
+    [[...A, 'group', 'info', 'nope'], /unknown group "nope"/],
+    [[...A, 'group', 'frobnicate'], /unknown subcommand/]
+  ]
+  for (const [args, message] of cases) {
+    const r = await cairn(args)
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, message)
+  }
+  assert.equal(await daemon.stop('SIGTERM'), 0, daemon.stderr())
+})

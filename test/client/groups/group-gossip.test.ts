@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { GroupGossip, GroupPayload } from '../../../proto/cairn.js'
+import type { DeliveryRoute } from '../../../src/client/delivery.js'
+import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
+import { getSenderState } from '../../../src/client/groups/group-store.js'
+import * as senderKeys from '../../../src/client/groups/sender-keys.js'
+import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+
+const pubsubOf = (u: TestUser): TopicPubSub & { getSubscribers: (topic: string) => unknown[] } =>
+  (u.client.node?.services as unknown as { pubsub: TopicPubSub & { getSubscribers: (topic: string) => unknown[] } }).pubsub
+
+async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(25)
+  }
+}
+
+/** Routes that fail every delivery: only gossip can carry a message live. */
+const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
+
+test('gossip: online members get a group message live and once, though its 1:1 copy arrives later; a removed member subscribed to the topic opens nothing; forgeries are dropped', async (t) => {
+  const root = await tempRoot(t)
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, carol)
+  await befriend(bob, carol)
+  await alice.client.groupCreate('live', ['bob', 'carol'])
+  await alice.client.send('@live', 'first, by 1:1') // every member now holds alice's chain
+  await carol.client.send('@live', 'carol, a member') // and carol's
+  const state = await alice.client.groups.state((await alice.client.groupInfo('live')).id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(topic).length === 2)
+
+  // cut alice's 1:1 routes: the message can reach bob and carol only through the topic
+  const routes = alice.client.messenger.routes
+  alice.client.messenger.routes = [unreachable]
+  const r = await alice.client.send('@live', 'second, live')
+  assert.equal(r.route, 'outbox')
+  const shown = async (u: TestUser): Promise<Array<[string, string]>> => (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId).map(m => [m.text, m.route])
+  await waitFor('gossip delivery', async () => (await shown(bob)).length === 2 && (await shown(carol)).length === 2)
+  assert.deepEqual(await shown(bob), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
+  // the 1:1 copies go out now: they carry nothing new, and nothing is shown twice
+  alice.client.messenger.routes = routes
+  assert.equal(await alice.client.messenger.flushOutbox(), 2)
+  assert.deepEqual(await shown(bob), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
+  assert.deepEqual(await shown(carol), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
+
+  // carol is removed, but keeps listening on the topic with all her old keys
+  await alice.client.groupRemove('live', ['carol'])
+  const heard: Uint8Array[] = []
+  pubsubOf(carol).addEventListener('message', (evt) => { if (evt.detail.topic === topic) heard.push(evt.detail.data) })
+  pubsubOf(carol).subscribe(topic)
+  await waitFor('carol subscribed again', () => pubsubOf(alice).getSubscribers(topic).length === 2)
+  await alice.client.send('@live', 'third, after carol left')
+  await waitFor('bob got the third', async () => (await shown(bob)).length === 3)
+  await waitFor('carol heard it on the topic', () => heard.length >= 1)
+  assert.deepEqual((await shown(carol)).map(([text]) => text), ['first, by 1:1', 'second, live'])
+  const ct = GroupGossip.decode(heard.at(-1) as Uint8Array).ciphertext
+  await assert.rejects(senderKeys.decrypt(carol.client.store.transaction(), alice.peerId, ct), 'her copy of alice\'s old chain opens nothing new')
+
+  // carol publishes with her old chain, and garbage: bob drops both
+  const gid = Buffer.from(state.id, 'hex')
+  const old = await getSenderState(carol.client.store.transaction(), state.id)
+  const forged = await carol.client.messenger.receiveWith(async (tx) => {
+    const payload = GroupPayload.encode({ groupId: gid, id: new Uint8Array(16).fill(5), seq: 50, sentAt: Date.now(), heads: [], text: 'carol, removed' })
+    heard.push(new Uint8Array(await senderKeys.encrypt(tx, carol.peerId, old?.distributionId as string, payload)))
+    return []
+  })
+  assert.deepEqual(forged, [])
+  await pubsubOf(carol).publish(topic, GroupGossip.encode({ version: 1, ciphertext: new Uint8Array(heard.at(-1) as Uint8Array) }))
+  await pubsubOf(carol).publish(topic, new Uint8Array([1, 2, 3, 4]))
+  await sleep(500)
+  assert.deepEqual((await shown(bob)).map(([text]) => text), ['first, by 1:1', 'second, live', 'third, after carol left'])
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.from === carol.peerId).map(m => m.text), ['carol, a member'])
+})

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { GroupChange } from '../../../proto/cairn.js'
+import { signChange, verifyChange, type VerifiedChange } from '../../../src/client/groups/change.js'
+import { foldGroup, type GroupState } from '../../../src/client/groups/state.js'
+import { peerIdBytes } from '../../../src/shared/peer-id.js'
+
+interface Who { key: PrivateKey, id: PeerId, s: string }
+const who = async (): Promise<Who> => { const key = await generateKeyPair('Ed25519'); const id = peerIdFromPrivateKey(key); return { key, id, s: id.toString() } }
+const b = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+const names = (...ws: Who[]): Uint8Array<ArrayBuffer>[] => ws.map(w => peerIdBytes(w.id))
+
+async function make (author: Who, gid: string, parents: VerifiedChange[], op: Partial<GroupChange>): Promise<VerifiedChange> {
+  return verifyChange(await signChange(author.key, author.id, { groupId: b(gid), parents: parents.map(p => b(p.id)), madeAt: 0, ...op }))
+}
+async function create (author: Who, members: Who[]): Promise<VerifiedChange> {
+  return verifyChange(await signChange(author.key, author.id, { groupId: new Uint8Array(0), parents: [], madeAt: 0, create: { name: 'g', secret: new Uint8Array(32).fill(7), members: names(...members) } }))
+}
+
+/** Deterministic shuffles (a small LCG), so a failure names the permutation that broke. */
+function shuffled<T> (xs: T[], seed: number): T[] {
+  const out = [...xs]
+  let x = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2 ** 31
+    const j = x % (i + 1)
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}
+
+const summary = (s: GroupState | undefined): unknown => s === undefined ? undefined : { members: s.members, admins: s.admins, heads: s.heads, void: [...s.void].sort(), waiting: s.waiting }
+
+/** Feed the changes one at a time in this order (as a member receiving them would) and fold after each. */
+function foldArriving (gid: string, order: VerifiedChange[], max = 256): GroupState | undefined {
+  const held = new Map<string, VerifiedChange>()
+  let state: GroupState | undefined
+  for (const c of order) { held.set(c.id, c); state = foldGroup(gid, held.values(), max) }
+  return state
+}
+
+test('membership converges: concurrent changes delivered in 200 different orders fold to one state', async () => {
+  const [a, bb, c, d, e, f] = await Promise.all([who(), who(), who(), who(), who(), who()])
+  const root = await create(a, [bb, c])
+  const gid = root.groupId
+  const promote = await make(a, gid, [root], { promote: { members: names(bb) } })
+  const addD = await make(a, gid, [root], { add: { members: names(d) } })           // concurrent with promote
+  const removeC = await make(bb, gid, [promote], { remove: { members: names(c) } }) // b, admin by then
+  const addE = await make(a, gid, [promote, addD], { add: { members: names(e) } })  // a merge
+  const leaveD = await make(d, gid, [addD], { leave: {} })
+  const addF = await make(c, gid, [root], { add: { members: names(f) } })           // c is no admin: void
+  const all = [root, promote, addD, removeC, addE, leaveD, addF]
+  const reference = foldArriving(gid, all)
+  assert.ok(reference !== undefined)
+  assert.deepEqual(reference.members, [a.s, bb.s, e.s].sort())
+  assert.deepEqual(reference.admins, [a.s, bb.s].sort())
+  assert.deepEqual(reference.void, [addF.id])
+  assert.deepEqual(reference.waiting, [])
+  for (let seed = 1; seed <= 200; seed++) assert.deepEqual(summary(foldArriving(gid, shuffled(all, seed))), summary(reference), `order ${seed}`)
+})
+
+test('a change whose ancestry is incomplete waits, and counts once its parents arrive', async () => {
+  const [a, bb, c] = await Promise.all([who(), who(), who()])
+  const root = await create(a, [bb])
+  const addC = await make(a, root.groupId, [root], { add: { members: names(c) } })
+  const removeB = await make(a, root.groupId, [addC], { remove: { members: names(bb) } })
+  const early = foldGroup(root.groupId, [root, removeB], 256)
+  assert.deepEqual(early?.members, [a.s, bb.s].sort())
+  assert.deepEqual(early?.waiting, [removeB.id])
+  assert.equal(foldGroup(root.groupId, [removeB, addC], 256), undefined, 'no create: no group')
+  assert.deepEqual(foldGroup(root.groupId, [removeB, addC, root], 256)?.members, [a.s, c.s].sort())
+})
+
+test('two admins removing each other concurrently: exactly one removal stands, the same one in every order', async () => {
+  const [a, bb, c] = await Promise.all([who(), who(), who()])
+  const root = await create(a, [bb, c])
+  const promote = await make(a, root.groupId, [root], { promote: { members: names(bb) } })
+  const aRemovesB = await make(a, root.groupId, [promote], { remove: { members: names(bb) } })
+  const bRemovesA = await make(bb, root.groupId, [promote], { remove: { members: names(a) } })
+  const s1 = foldArriving(root.groupId, [root, promote, aRemovesB, bRemovesA])
+  const s2 = foldArriving(root.groupId, [bRemovesA, aRemovesB, promote, root])
+  assert.deepEqual(summary(s1), summary(s2))
+  assert.equal(s1?.members.length, 2)
+  assert.equal(s1?.void.length, 1)
+  assert.ok(s1?.members.includes(c.s))
+})
+
+test('a removed admin cannot act by naming parents from before its removal', async () => {
+  const [a, bb, c, x, mallory] = await Promise.all([who(), who(), who(), who(), who()])
+  const root = await create(a, [bb, c])
+  const promote = await make(a, root.groupId, [root], { promote: { members: names(bb) } })
+  const addX = await make(a, root.groupId, [promote], { add: { members: names(x) } })
+  const removeB = await make(a, root.groupId, [addX], { remove: { members: names(bb) } })
+  // b, removed, signs an add whose parents predate its removal: it sorts before the removal
+  const backdated = await make(bb, root.groupId, [promote], { add: { members: names(mallory) } })
+  for (let seed = 1; seed <= 20; seed++) {
+    const s = foldArriving(root.groupId, shuffled([root, promote, addX, removeB, backdated], seed))
+    assert.deepEqual(s?.members, [a.s, c.s, x.s].sort())
+    assert.ok(s?.void.includes(backdated.id))
+  }
+  // and re-added, b acts again
+  const readd = await make(a, root.groupId, [removeB, backdated], { add: { members: names(bb) } })
+  const later = await make(a, root.groupId, [readd], { promote: { members: names(bb) } })
+  const bAgain = await make(bb, root.groupId, [later], { remove: { members: names(x) } })
+  assert.deepEqual(foldGroup(root.groupId, [root, promote, addX, removeB, backdated, readd, later, bAgain], 256)?.members, [a.s, bb.s, c.s].sort())
+})
+
+test('the member cap: an add beyond maxMembers is void whole; a create beyond it is no group', async () => {
+  const [a, bb, c, d] = await Promise.all([who(), who(), who(), who()])
+  const root = await create(a, [bb])
+  const addTwo = await make(a, root.groupId, [root], { add: { members: names(c, d) } })
+  const s = foldGroup(root.groupId, [root, addTwo], 3)
+  assert.deepEqual(s?.members, [a.s, bb.s].sort())
+  assert.deepEqual(s?.void, [addTwo.id])
+  assert.equal(foldGroup((await create(a, [bb, c, d])).groupId, [await create(a, [bb, c, d])], 3), undefined)
+})
+
+test('forged and malformed changes are refused; a second create cannot take over a group id', async () => {
+  const [a, bb, mallory] = await Promise.all([who(), who(), who()])
+  const root = await create(a, [bb])
+  const add = await make(a, root.groupId, [root], { add: { members: names(mallory) } })
+  // mallory re-signs a's change under a's name: the signature is over a's key
+  const forged = GroupChange.decode(add.bytes)
+  forged.signature = new Uint8Array(await mallory.key.sign(new Uint8Array(8)))
+  await assert.rejects(verifyChange(GroupChange.encode(forged)), { name: 'BadSignatureError' })
+  // a tampered member list breaks the signature
+  const tampered = GroupChange.decode(add.bytes)
+  tampered.add = { members: names(bb) }
+  await assert.rejects(verifyChange(GroupChange.encode(tampered)), { name: 'BadSignatureError' })
+  await assert.rejects(verifyChange(new Uint8Array([1, 2, 3])), { name: 'ProtocolError' })
+  // mallory's own create is a different group: its id is its own hash
+  const other = await create(mallory, [a, bb])
+  assert.notEqual(other.groupId, root.groupId)
+  assert.deepEqual(foldGroup(root.groupId, [root, other], 256)?.members, [a.s, bb.s].sort())
+})
+
+test('a long history (1,000 changes, one reaching back through all of them) folds', async () => {
+  const [a, bb] = await Promise.all([who(), who()])
+  const root = await create(a, [bb])
+  const all = [root]
+  for (let i = 0; i < 1000; i++) all.push(await make(a, root.groupId, [all.at(-1) as VerifiedChange], i % 2 === 0 ? { remove: { members: names(bb) } } : { add: { members: names(bb) } }))
+  all.push(await make(bb, root.groupId, [all.at(-1) as VerifiedChange], { leave: {} }))
+  const s = foldGroup(root.groupId, all.reverse(), 256)
+  assert.deepEqual(s?.members, [a.s])
+  assert.equal(s?.order.length, 1002)
+  assert.deepEqual(s?.void, [])
+})
