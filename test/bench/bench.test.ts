@@ -33,7 +33,7 @@ interface Result {
 
 test('bench smoke run: every row has its baseline and ratio, with machine info and a chart', async (t) => {
   const out = await tempRoot(t, 'cairn-bench-smoke-')
-  const { stdout } = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 240_000, maxBuffer: 16 << 20 })
+  const { stdout } = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: 290_000, maxBuffer: 16 << 20 })
   const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Result
 
   const names = result.rows.map(r => r.name)
