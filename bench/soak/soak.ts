@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { connectDaemon } from '../../src/client/daemon/daemon-client.js'
 import type { ClientApi } from '../../src/client/api.js'
 import { stablePort } from '../../test/helpers/ports.js'
+import { rng } from '../lib/stats.js'
 import { addressOf, cairnOnce, killProc, pauseProc, startProc, stopProc, type Proc } from './processes.js'
 
 export interface SoakOptions {
@@ -50,18 +51,6 @@ export interface SoakResult {
   faults: FaultEvent[]
   sendMs: number
   drainMs: number
-}
-
-/** A small seeded PRNG (mulberry32), so a run's choices can be replayed. */
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
