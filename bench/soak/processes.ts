@@ -16,6 +16,20 @@ export const LOOPBACK_ENV = {
   CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true'
 }
 
+/**
+ * Every child started here and still running. They are killed when this process exits, however
+ * it exits: a soak stopped by a signal once left 16 daemons running for hours.
+ */
+const live = new Set<ChildProcess>()
+process.once('exit', () => { for (const c of live) c.kill('SIGKILL') })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(128 + (signal === 'SIGINT' ? 2 : 15)) })
+
+function track<T extends ChildProcess> (child: T): T {
+  live.add(child)
+  child.once('exit', () => { live.delete(child) })
+  return child
+}
+
 export interface Proc {
   name: string
   kind: 'mailbox' | 'daemon'
@@ -28,7 +42,7 @@ export interface Proc {
 
 /** Run `cairn ARGS` to completion; its stdout, or an error naming its stderr. */
 export async function cairnOnce (args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = track(spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
   let out = ''
   let err = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })
@@ -41,10 +55,10 @@ export async function cairnOnce (args: string[], env: Record<string, string>): P
 /** Start `p` (again): resolves once it printed its --json start line. */
 export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
   const args = p.kind === 'mailbox' ? ['mailbox', '--json'] : ['daemon', '--json']
-  const child = spawn(process.execPath, [CAIRN, ...args], {
+  const child = track(spawn(process.execPath, [CAIRN, ...args], {
     env: { ...process.env, ...LOOPBACK_ENV, CAIRN_DATA_DIR: p.dataDir, CAIRN_LISTEN: `/ip4/127.0.0.1/tcp/${p.port}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
-  })
+  }))
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000) })
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })
