@@ -111,3 +111,18 @@ export class Cluster {
     return this.online().filter(p => p !== self).slice(0, 3).map(addressOf)
   }
 }
+
+/**
+ * Two client peers (no mailbox) that know each other's address, the first message from alice to
+ * bob already sent directly (bundle taken, session started): what the direct-route suites time from.
+ */
+export async function directPair (cluster: Cluster): Promise<{ alicePeer: Peer, bobPeer: Peer, alice: CairnClient, bob: CairnClient }> {
+  const alicePeer = await cluster.add('alice', { bootstrap: [] })
+  const bobPeer = await cluster.add('bob', { bootstrap: [] })
+  const alice = alicePeer.client as CairnClient
+  const bob = bobPeer.client as CairnClient
+  await alice.contactAdd('bob', addressOf(bobPeer))
+  await bob.contactAdd('alice', addressOf(alicePeer))
+  if ((await alice.send('bob', 'hello')).route !== 'direct') throw new Error('warm-up send did not go direct')
+  return { alicePeer, bobPeer, alice, bob }
+}

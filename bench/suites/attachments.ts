@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { byteStream } from '@libp2p/utils'
 import { parsePeerId } from '../../src/shared/peer-id.js'
-import { Cluster, addressOf } from '../lib/cluster.js'
+import { Cluster, directPair } from '../lib/cluster.js'
 import { row, type Row } from '../lib/report.js'
 import { now } from '../lib/stats.js'
 
@@ -63,13 +63,7 @@ export async function attachmentsSuite (o: AttachmentOptions): Promise<Row[]> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-attach-'))
   const cluster = new Cluster({ root, mailbox: false })
   try {
-    const alicePeer = await cluster.add('alice', { bootstrap: [] })
-    const bobPeer = await cluster.add('bob', { bootstrap: [] })
-    const alice = alicePeer.client as NonNullable<typeof alicePeer.client>
-    const bob = bobPeer.client as NonNullable<typeof bobPeer.client>
-    await alice.contactAdd('bob', addressOf(bobPeer))
-    await bob.contactAdd('alice', addressOf(alicePeer))
-    if ((await alice.send('bob', 'hello')).route !== 'direct') throw new Error('warm-up send did not go direct')
+    const { bobPeer, alice, bob } = await directPair(cluster)
     await serveBulk(bob.node as NonNullable<typeof bob.node>)
     const bytes = o.mib * MiB
     const file = join(root, 'payload.bin')

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { DirectRequest, type Envelope } from '../../proto/cairn.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoOnce, serveEcho } from '../lib/bare.js'
-import { Cluster, addressOf } from '../lib/cluster.js'
+import { Cluster, directPair } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile, sum } from '../lib/stats.js'
@@ -30,15 +30,9 @@ export async function directSuite (o: DirectOptions): Promise<DirectResult> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-direct-'))
   const cluster = new Cluster({ root, mailbox: false })
   try {
-    const alicePeer = await cluster.add('alice', { bootstrap: [] })
-    const bobPeer = await cluster.add('bob', { bootstrap: [] })
-    const alice = alicePeer.client as NonNullable<typeof alicePeer.client>
-    const bob = bobPeer.client as NonNullable<typeof bobPeer.client>
-    await alice.contactAdd('bob', addressOf(bobPeer))
-    await bob.contactAdd('alice', addressOf(alicePeer))
     // first contact (bundle over /cairn/direct) and a reply, so timed sends are ratchet messages
+    const { bobPeer, alice, bob } = await directPair(cluster)
     const text = 'x'.repeat(o.textBytes)
-    if ((await alice.send('bob', 'hello')).route !== 'direct') throw new Error('warm-up send did not go direct')
     if ((await bob.send('alice', 'hi')).route !== 'direct') throw new Error('reply did not go direct')
     for (let i = 0; i < 5; i++) await alice.send('bob', text)
 
