@@ -21,6 +21,8 @@ export interface SoakOptions {
   messages: number
   /** Sends in flight at once. */
   concurrency: number
+  /** Pause of each sender between its sends, ms (0: none): spreads the sends over the fault schedule. */
+  sendGapMs?: number
   /** Mean time between faults, ms; 0: no faults. */
   faultEveryMs: number
   /** How long a killed process stays down, ms. */
@@ -116,10 +118,13 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     const down = new Set<Proc>()
     const faultLoop = (async () => {
       if (o.faultEveryMs <= 0) return
+      let first = true
       while (sending) {
         await sleep(o.faultEveryMs * (0.5 + random()))
         if (!sending) break
-        const r = random()
+        // the first fault is always a mailbox node's SIGKILL, so even a short run has one
+        const r = first ? 0 : random()
+        first = false
         const upMailboxes = mailboxes.filter(m => !down.has(m) && !m.paused)
         // never more than two of the mailbox nodes out at once: k = 3 replicas
         const mailboxesOut = mailboxes.length - upMailboxes.length
@@ -170,6 +175,7 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
           apis.delete(from.name)
         }
         if (n % 1000 === 999) o.log(`${n + 1} of ${o.messages} sent, ${faults.length} fault events`)
+        if ((o.sendGapMs ?? 0) > 0) await sleep(o.sendGapMs as number)
       }
     }
     await Promise.all(Array.from({ length: o.concurrency }, worker))

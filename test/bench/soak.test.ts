@@ -14,7 +14,7 @@ import { runSoak } from '../../bench/soak/soak.js'
 test('soak (short): messages through killed, restarted and paused processes arrive once each, unaltered', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'cairn-soak-test-'))
   t.after(async () => { await rm(root, { recursive: true, force: true }) })
-  const r = await runSoak({ root, mailboxes: 4, users: 4, messages: 80, concurrency: 4, faultEveryMs: 2500, downMs: 3000, pauseMs: 2500, drainMs: 180_000, seed: 7, log: line => { t.diagnostic(line) } })
+  const r = await runSoak({ root, mailboxes: 4, users: 4, messages: 80, concurrency: 4, sendGapMs: 400, faultEveryMs: 2500, downMs: 3000, pauseMs: 2500, drainMs: 180_000, seed: 7, log: line => { t.diagnostic(line) } })
   t.diagnostic(`acknowledged ${r.acknowledged} (${JSON.stringify(r.byRoute)}), refused ${r.refused}, faults ${r.faults.map(f => `${f.action} ${f.target}`).join(', ')}`)
   assert.ok(r.faults.some(f => f.action === 'kill'), 'the schedule killed something')
   assert.ok(r.acknowledged >= 60, `most sends were acknowledged (${r.acknowledged})`)
