@@ -4210,6 +4210,7 @@ export interface MailboxRequest {
   reconcile?: Reconcile
   putChunk?: PutChunk
   getChunk?: GetChunk
+  depositBatch?: DepositBatch
 }
 
 export namespace MailboxRequest {
@@ -4224,7 +4225,22 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.depositBatch != null) {
+          obj.getChunk = undefined
+          obj.putChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.getChunk != null) {
+          obj.depositBatch = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
@@ -4238,6 +4254,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.reconcile = undefined
           obj.handover = undefined
@@ -4251,6 +4268,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.handover = undefined
@@ -4264,6 +4282,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4277,6 +4296,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4290,6 +4310,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4303,6 +4324,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4316,6 +4338,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4329,6 +4352,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4342,6 +4366,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4355,6 +4380,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4425,6 +4451,11 @@ export namespace MailboxRequest {
         if (obj.getChunk != null) {
           w.uint32(98)
           GetChunk.codec().encode(obj.getChunk, w)
+        }
+
+        if (obj.depositBatch != null) {
+          w.uint32(106)
+          DepositBatch.codec().encode(obj.depositBatch, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4511,6 +4542,12 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 13: {
+              obj.depositBatch = DepositBatch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.depositBatch
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4518,7 +4555,22 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.depositBatch != null) {
+          delete obj.getChunk
+          delete obj.putChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.getChunk != null) {
+          delete obj.depositBatch
           delete obj.putChunk
           delete obj.reconcile
           delete obj.handover
@@ -4532,6 +4584,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.reconcile
           delete obj.handover
@@ -4545,6 +4598,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.handover
@@ -4558,6 +4612,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4571,6 +4626,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4584,6 +4640,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4597,6 +4654,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4610,6 +4668,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4623,6 +4682,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4636,6 +4696,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4649,6 +4710,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4749,6 +4811,13 @@ export namespace MailboxRequest {
             case 12: {
               yield * GetChunk.codec().stream(reader, reader.uint32(), `${prefix}.getChunk`, {
                 limits: opts.limits?.getChunk
+              })
+
+              break
+            }
+            case 13: {
+              yield * DepositBatch.codec().stream(reader, reader.uint32(), `${prefix}.depositBatch`, {
+                limits: opts.limits?.depositBatch
               })
 
               break
@@ -5263,6 +5332,42 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestDepositBatchEnvelopesVersionFieldEvent {
+    field: '$.depositBatch.envelopes[].version'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestDepositBatchEnvelopesIdFieldEvent {
+    field: '$.depositBatch.envelopes[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestDepositBatchEnvelopesRecipientFieldEvent {
+    field: '$.depositBatch.envelopes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestDepositBatchEnvelopesSealedFieldEvent {
+    field: '$.depositBatch.envelopes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent {
+    field: '$.depositBatch.envelopes[].createdAt'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent {
+    field: '$.depositBatch.envelopes[].expiresAt'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -5271,7 +5376,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -5634,6 +5739,269 @@ export namespace Deposit {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deposit>): Generator<DepositEnvelopeVersionFieldEvent | DepositEnvelopeIdFieldEvent | DepositEnvelopeRecipientFieldEvent | DepositEnvelopeSealedFieldEvent | DepositEnvelopeCreatedAtFieldEvent | DepositEnvelopeExpiresAtFieldEvent> {
     return streamMessage(buf, Deposit.codec(), opts)
+  }
+}
+
+export interface DepositBatch {
+  envelopes: Envelope[]
+}
+
+export namespace DepositBatch {
+  let _codec: Codec<DepositBatch>
+
+  export const codec = (): Codec<DepositBatch> => {
+    if (_codec == null) {
+      _codec = message<DepositBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.envelopes != null && obj.envelopes.length > 0) {
+          for (const value of obj.envelopes) {
+            w.uint32(10)
+            Envelope.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          envelopes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes.length === opts.limits.envelopes) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              obj.envelopes.push(Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.envelopes$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          envelopes: 256
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes === opts.limits.envelopes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              for (const evt of Envelope.codec().stream(reader, reader.uint32(), `${prefix}.envelopes[]`, {
+                limits: opts.limits?.envelopes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.envelopes
+                }
+              }
+
+              obj.envelopes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DepositBatchEnvelopesVersionFieldEvent {
+    field: '$.envelopes[].version'
+    value: number
+    index: number
+  }
+
+  export interface DepositBatchEnvelopesIdFieldEvent {
+    field: '$.envelopes[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DepositBatchEnvelopesRecipientFieldEvent {
+    field: '$.envelopes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DepositBatchEnvelopesSealedFieldEvent {
+    field: '$.envelopes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DepositBatchEnvelopesCreatedAtFieldEvent {
+    field: '$.envelopes[].createdAt'
+    value: number
+    index: number
+  }
+
+  export interface DepositBatchEnvelopesExpiresAtFieldEvent {
+    field: '$.envelopes[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<DepositBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DepositBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositBatch>): DepositBatch {
+    return decodeMessage(buf, DepositBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositBatch>): Generator<DepositBatchEnvelopesVersionFieldEvent | DepositBatchEnvelopesIdFieldEvent | DepositBatchEnvelopesRecipientFieldEvent | DepositBatchEnvelopesSealedFieldEvent | DepositBatchEnvelopesCreatedAtFieldEvent | DepositBatchEnvelopesExpiresAtFieldEvent> {
+    return streamMessage(buf, DepositBatch.codec(), opts)
+  }
+}
+
+export interface DepositStatus {
+  status: MailboxStatus
+  detail: string
+}
+
+export namespace DepositStatus {
+  let _codec: Codec<DepositStatus>
+
+  export const codec = (): Codec<DepositStatus> => {
+    if (_codec == null) {
+      _codec = message<DepositStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __MailboxStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          MailboxStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.detail != null && obj.detail !== '')) {
+          w.uint32(18)
+          w.string(obj.detail)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: MailboxStatus.MAILBOX_OK,
+          detail: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = MailboxStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.detail = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: MailboxStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.detail`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DepositStatusStatusFieldEvent {
+    field: '$.status'
+    value: MailboxStatus
+  }
+
+  export interface DepositStatusDetailFieldEvent {
+    field: '$.detail'
+    value: string
+  }
+
+  export function encode (obj: Partial<DepositStatus>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DepositStatus.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositStatus>): DepositStatus {
+    return decodeMessage(buf, DepositStatus.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositStatus>): Generator<DepositStatusStatusFieldEvent | DepositStatusDetailFieldEvent> {
+    return streamMessage(buf, DepositStatus.codec(), opts)
   }
 }
 
@@ -7851,6 +8219,7 @@ export interface MailboxResponse {
   tombstones: Tombstone[]
   reconcile?: ReconcileAnswer
   chunk?: Uint8Array<ArrayBuffer>
+  deposited: DepositStatus[]
 }
 
 export namespace MailboxResponse {
@@ -7919,6 +8288,13 @@ export namespace MailboxResponse {
           w.bytes(obj.chunk)
         }
 
+        if (obj.deposited != null && obj.deposited.length > 0) {
+          for (const value of obj.deposited) {
+            w.uint32(90)
+            DepositStatus.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -7929,7 +8305,8 @@ export namespace MailboxResponse {
           envelopes: [],
           more: false,
           wanted: [],
-          tombstones: []
+          tombstones: [],
+          deposited: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -8012,6 +8389,20 @@ export namespace MailboxResponse {
               obj.chunk = reader.bytes()
               break
             }
+            case 11: {
+              if (opts.limits?.deposited != null && obj.deposited.length === opts.limits.deposited) {
+                throw new MaxLengthError('Decode error - repeated field "deposited" had too many elements')
+              }
+
+              if (obj.deposited.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "deposited" had too many elements')
+              }
+
+              obj.deposited.push(DepositStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.deposited$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -8024,7 +8415,8 @@ export namespace MailboxResponse {
         const obj = {
           envelopes: 256,
           wanted: 1024,
-          tombstones: 1024
+          tombstones: 1024,
+          deposited: 256
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -8143,6 +8535,28 @@ export namespace MailboxResponse {
                 field: `${prefix}.chunk`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 11: {
+              if (opts.limits?.deposited != null && obj.deposited === opts.limits.deposited) {
+                throw new MaxLengthError('Streaming decode error - repeated field "deposited" had too many elements')
+              }
+
+              if (obj.deposited === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "deposited" had too many elements')
+              }
+
+              for (const evt of DepositStatus.codec().stream(reader, reader.uint32(), `${prefix}.deposited[]`, {
+                limits: opts.limits?.deposited$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.deposited
+                }
+              }
+
+              obj.deposited++
+
               break
             }
             default: {
@@ -8454,6 +8868,18 @@ export namespace MailboxResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxResponseDepositedStatusFieldEvent {
+    field: '$.deposited[].status'
+    value: MailboxStatus
+    index: number
+  }
+
+  export interface MailboxResponseDepositedDetailFieldEvent {
+    field: '$.deposited[].detail'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxResponse.codec())
   }
@@ -8462,7 +8888,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent | MailboxResponseChunkFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent | MailboxResponseChunkFieldEvent | MailboxResponseDepositedStatusFieldEvent | MailboxResponseDepositedDetailFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

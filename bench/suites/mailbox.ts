@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MailboxRequest, type Envelope } from '../../proto/cairn.js'
+import { StageClock } from '../../src/client/mailbox/collect-stages.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoOnce, serveEcho } from '../lib/bare.js'
 import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
@@ -23,11 +24,14 @@ export interface MailboxResult {
   rows: Row[]
   samples: { send: number[], deposit: number[], request: number[] }
   /** Per run: store phase (all sends), node start, sync; ms. */
-  runs: Array<{ storeMs: number, startMs: number, syncMs: number, received: number, fetched: number, openMs: number }>
-  /** Where the recipient's sync goes, medians over runs (ms, and envelopes fetched per message). */
-  collect: { syncMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number }
+  runs: Array<{ storeMs: number, startMs: number, syncMs: number, received: number, fetched: number, openMs: number, stages: Record<string, number> }>
+  /** Where the recipient's sync goes, medians over runs (ms, and envelopes fetched per message); `stages` per stage of the sync. */
+  collect: { syncMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number, stages: Record<string, number> }
   cairn: { storeMs: number, collectMs: number, totalMs: number, startMs: number }
 }
+
+/** Single sends timed for the latency rows, after the batched runs. */
+const LATENCY_SAMPLES = 300
 
 const need = <T>(v: T | undefined, what: string): T => { if (v === undefined) throw new Error(`${what} is missing`); return v }
 
@@ -58,20 +62,16 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     const replicaOf = async (): Promise<Peer> => boxes.find(b => (b.client?.mailbox?.store.usageOf(bobPeer.peerId).count ?? 0) > 0) ?? need(boxes[0], 'a mailbox')
     for (let run = 0; run < o.runs; run++) {
       const ids = new Set<string>()
-      const first = send.length
-      let target: Peer | undefined
-      for (let i = 0; i < o.messages; i++) {
-        const s0 = now()
-        const r = await alice.send('bob', `${run}:${i}:${text}`.slice(0, o.textBytes))
-        send.push(now() - s0)
+      // the store phase: every message queued at once and sent as a burst (sealed and written to the
+      // outbox in groups, deposited in batches at the k replicas while the next group is sealed)
+      const texts = Array.from({ length: o.messages }, (_, i) => `${run}:${i}:${text}`.slice(0, o.textBytes))
+      const t0 = now()
+      const sent = await alice.messenger.sendMany('bob', texts)
+      const storeMs = now() - t0
+      sent.forEach((r, i) => {
         if (r.route !== 'mailbox') throw new Error(`run ${run} message ${i} went by ${r.route}`)
         ids.add(r.id)
-        target ??= await replicaOf()
-        const e0 = now()
-        await echoOnce(need(alice.node, 'alice node'), parsePeerId(target.peerId), new Uint8Array(requestBytes))
-        request.push(now() - e0)
-      }
-      const storeMs = send.slice(first).reduce((a, b) => a + b, 0) // the sends alone, not the echoes between them
+      })
       const b0 = now()
       const bob = await cluster.start(bobPeer, { mailbox: false })
       const startMs = now() - b0
@@ -80,9 +80,17 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       // are wall time the sync cannot overlap
       const open = probe(bob.messenger as unknown as { openOne: () => Promise<unknown> }, 'openOne')
       const commit = probe(bob.store, 'write')
+      // the sync's stages: the collection's own (summed over the replicas' loops, which overlap),
+      // and what follows it (the outbox flush, the bundle top-up), each wall time
+      const stages = new StageClock()
+      const publish = probe(bob, 'publishBundles')
+      const flush = probe(bob.messenger, 'flushOutbox')
       const s0 = now()
-      const sync = await bob.sync()
+      const sync = await bob.sync({ stages })
       const syncMs = now() - s0
+      const after = { publish: publish.take().reduce((a, b) => a + b, 0), flush: flush.take().reduce((a, b) => a + b, 0) }
+      publish.restore()
+      flush.restore()
       const opens = open.take()
       const fetched = opens.length
       const openMs = opens.reduce((a, b) => a + b, 0) + commit.take().reduce((a, b) => a + b, 0)
@@ -90,13 +98,25 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       commit.restore()
       const got = (await bob.inbox()).filter(m => ids.has(m.id))
       if (got.length !== o.messages || new Set(got.map(m => m.id)).size !== o.messages) throw new Error(`run ${run}: ${got.length} of ${o.messages} arrived (sync said ${sync.received})`)
-      runs.push({ storeMs, startMs, syncMs, received: sync.received, fetched, openMs })
+      runs.push({ storeMs, startMs, syncMs, received: sync.received, fetched, openMs, stages: { ...stages.ms, flushOutbox: after.flush, publishBundles: after.publish } })
       await cluster.stop(bobPeer)
     }
+    // one message at a time, for the latency rows (each send beside a bare request of its size);
+    // bob stays away, so these wait at the replicas when the suite ends
+    let target: Peer | undefined
+    for (let i = 0; i < Math.min(o.messages, LATENCY_SAMPLES); i++) {
+      const s0 = now()
+      const r = await alice.send('bob', `latency:${i}:${text}`.slice(0, o.textBytes))
+      send.push(now() - s0)
+      if (r.route !== 'mailbox') throw new Error(`latency message ${i} went by ${r.route}`)
+      target ??= await replicaOf()
+      const e0 = now()
+      await echoOnce(need(alice.node, 'alice node'), parsePeerId(target.peerId), new Uint8Array(requestBytes))
+      request.push(now() - e0)
+    }
     const deposit = depositProbe.take()
-    depositProbe.restore()
     const cairn = { storeMs: median(runs.map(r => r.storeMs)), collectMs: median(runs.map(r => r.syncMs)), totalMs: median(runs.map(r => r.storeMs + r.syncMs)), startMs: median(runs.map(r => r.startMs)) }
-    const collect = { syncMs: median(runs.map(r => r.syncMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)) }
+    const collect = { syncMs: median(runs.map(r => r.syncMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)), stages: Object.fromEntries(Object.keys(runs[0]?.stages ?? {}).map(k => [k, median(runs.map(r => r.stages[k] ?? 0))])) }
     const base = 'bare request/response to one mailbox node'
     const n = `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text, ${requestBytes} B request`
     return {

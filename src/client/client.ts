@@ -35,6 +35,7 @@ import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { collectMail } from './mailbox/mailbox-collect.js'
+import type { StageClock } from './mailbox/collect-stages.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
@@ -291,12 +292,12 @@ export class CairnClient implements ClientApi {
   async groupInfo (group: string): Promise<GroupView> { return this.groups.info(group) }
 
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
-  async sync (options: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
+  async sync (options: { onProgress?: (p: SyncProgress) => void, stages?: StageClock } = {}): Promise<SyncResult> {
     const node = this.requireNode()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.dhtReady()
-    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress })
+    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) })
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()

@@ -20,6 +20,8 @@ export type DeliveryResult =
 export interface DeliveryRoute {
   readonly name: Route
   deliver: (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }) => Promise<DeliveryResult>
+  /** Many envelopes at once (batched where the route can); one result per item, in order. */
+  deliverMany?: (items: Array<{ envelope: Envelope, recipient: PeerId }>, options: { signal?: AbortSignal }) => Promise<DeliveryResult[]>
   /** A prekey bundle for `recipient`, or undefined when this route cannot reach one. */
   takeBundle: (recipient: PeerId, options: { signal?: AbortSignal }) => Promise<PreKeyBundle | undefined>
 }

@@ -32,6 +32,7 @@ import type { LocalIdentity } from './identity.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from './inbox.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from './outbox.js'
 import type { SenderGate } from './senders/index.js'
+import { sendPipelined, type PipelineDeps } from './outbox-pipeline.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
@@ -167,34 +168,75 @@ export class Messenger extends EventEmitter<{ message: [InboxMessage], identityC
     return shown
   }
 
-  /** Try every outbox entry again; returns how many left the outbox. */
-  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
-    let sent = 0
-    for (const entry of await listOutbox(this.init.store)) {
-      if (entry.envelope === undefined && (entry.text !== undefined || entry.body !== undefined)) {
-        const text: ContentBody = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
-        const bundle = await this.bundleIfNoSession(entry.to, options).catch(() => undefined)
-        const sealed = await this.lock.run(async () => {
-          const tx = this.init.store.transaction()
-          const envelope = await this.trySeal(tx, entry, text, bundle).catch((err: unknown) => {
-            this.init.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
-            return undefined
-          })
-          if (envelope === undefined) return false
-          delete entry.text
-          delete entry.attachment
-          delete entry.body
-          entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
-          putOutbox(tx, entry)
-          await tx.commit()
-          return true
-        })
-        if (!sealed) continue
-      }
-      const result = await this.deliverEntry(entry, options)
-      if (result.route !== 'outbox') sent++
+  /**
+   * Seal many texts for one contact and deliver them, pipelined (outbox-pipeline.ts): sealed and
+   * written to the outbox in groups, each group deposited in batches while the next is sealed.
+   * One result per text, in order.
+   */
+  async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> {
+    const { peerId, contact } = await this.init.contacts.resolve(to)
+    for (const text of texts) {
+      const size = Buffer.byteLength(text, 'utf8')
+      if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
     }
-    return sent
+    const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
+    if (accepted !== undefined && seen !== undefined && !accepted.equals(seen)) throw new UntrustedIdentityError(contact?.name ?? peerId)
+    const bundle = await this.bundleIfNoSession(peerId, options)
+    const createdAt = this.now
+    const entries: OutboxEntry[] = texts.map(text => ({ id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt, attempts: 0, text }))
+    return sendPipelined(this.pipeline(async () => bundle, true), entries, options)
+  }
+
+  /** Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many left the outbox. */
+  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
+    const bundles = new Map<string, Promise<PreKeyBundle | undefined>>()
+    const bundleFor = async (to: string): Promise<PreKeyBundle | undefined> => {
+      let b = bundles.get(to)
+      if (b === undefined) { b = this.bundleIfNoSession(to, options).catch(() => undefined); bundles.set(to, b) }
+      return b
+    }
+    const results = await sendPipelined(this.pipeline(bundleFor, false), await listOutbox(this.init.store), options)
+    return results.filter(r => r.route !== 'outbox').length
+  }
+
+  /**
+   * What the pipeline needs from the messenger: routes, and a seal step that seals a group's text
+   * entries in one transaction under the crypto lock (bundles fetched before, outside it). New
+   * entries (`fresh`) are all written and a seal failure is thrown, as `send` does; queued ones
+   * are rewritten only when sealed now, and one that cannot be sealed yet waits.
+   */
+  private pipeline (bundleFor: (to: string) => Promise<PreKeyBundle | undefined>, fresh: boolean): PipelineDeps {
+    return {
+      routes: this.routes,
+      store: this.init.store,
+      log: this.init.log,
+      seal: async (group) => {
+        const unsealed = group.filter(e => e.envelope === undefined && (e.text !== undefined || e.body !== undefined))
+        const bundles = new Map(await Promise.all([...new Set(unsealed.map(e => e.to))].map(async to => [to, await bundleFor(to)] as const)))
+        await this.lock.run(async () => {
+          const tx = this.init.store.transaction()
+          for (const entry of group) {
+            if (entry.envelope !== undefined || (entry.text === undefined && entry.body === undefined)) continue
+            const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
+            const mark = tx.checkpoint()
+            const envelope = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
+              if (fresh) throw err
+              this.init.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
+              tx.rollback(mark)
+              return undefined
+            })
+            if (envelope !== undefined) {
+              delete entry.text
+              delete entry.attachment
+              delete entry.body
+              entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+            }
+            if (envelope !== undefined || fresh) putOutbox(tx, entry)
+          }
+          await tx.commit()
+        })
+      }
+    }
   }
 
   async pending (): Promise<OutboxEntry[]> {

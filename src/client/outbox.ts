@@ -33,6 +33,11 @@ export async function removeOutbox (store: Store, e: OutboxEntry): Promise<void>
   await store.write([{ type: 'del', key: entryKey(e) }])
 }
 
+/** Remove many entries in one durable write. */
+export async function removeOutboxMany (store: Store, entries: OutboxEntry[]): Promise<void> {
+  await store.write(entries.map(e => ({ type: 'del' as const, key: entryKey(e) })))
+}
+
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {
   const out: OutboxEntry[] = []
   for await (const { value } of store.list(NAMESPACES.outbox)) out.push(JSON.parse(dec.decode(value)) as OutboxEntry)

@@ -141,12 +141,7 @@ export class MailboxService {
     if (req.deposit !== undefined) {
       const env = req.deposit.envelope
       if (env === undefined) throw new MailboxRefusal('bad-request', 'deposit without an envelope')
-      if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
-      store.validate(env, now)
-      const recipient = recipientOf(env.recipient)
-      if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
-      if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
-      await this.mustHold(recipient)
+      await this.admitDeposit(env, from, now, connection)
       const result = await store.deposit(env, now)
       metrics?.deposit(result, env.sealed.length)
       if (result === 'stored') this.afterStored(env)
@@ -154,6 +149,7 @@ export class MailboxService {
     }
     const chunkAnswer = await this.chunkRequests?.answer(req, from, now)
     if (chunkAnswer !== undefined) return chunkAnswer
+    if (req.depositBatch !== undefined) return this.answerDepositBatch(req.depositBatch.envelopes, from, now, connection)
     if (req.handover !== undefined) {
       let stored = 0
       for (const env of req.handover.envelopes) {
@@ -230,6 +226,56 @@ export class MailboxService {
       }
     }
     throw new MailboxRefusal('bad-request', 'empty request')
+  }
+
+  /**
+   * The checks a deposit passes before it is stored, in this order: the sender's request budget,
+   * the envelope itself (version, bound id, size, expiry, recipient), the sender's byte budget, and
+   * this node's responsibility for the recipient. Throws MailboxRefusal.
+   */
+  private async admitDeposit (env: Envelope, from: PeerId, now: number, connection: Connection): Promise<void> {
+    if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
+    this.init.store.validate(env, now)
+    const recipient = recipientOf(env.recipient)
+    if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
+    if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
+    await this.mustHold(recipient)
+  }
+
+  /**
+   * Many deposits in one request: each envelope checked as a single deposit is (admitDeposit, then
+   * the store's duplicate, quota and node-cap checks), those admitted written in one durable batch,
+   * and one status per envelope answered, in order, after that batch is on disk.
+   */
+  private async answerDepositBatch (envelopes: Envelope[], from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
+    const { store, metrics } = this.init
+    if (envelopes.length === 0) throw new MailboxRefusal('bad-request', 'deposit batch without envelopes')
+    const deposited: Array<{ status: MailboxStatus, detail: string }> = envelopes.map(() => ({ status: MailboxStatus.MAILBOX_OK, detail: '' }))
+    const refuse = (i: number, err: unknown): void => {
+      const reason = err instanceof MailboxRefusal ? err.reason : 'bad-request'
+      metrics?.rejection(reason)
+      deposited[i] = { status: STATUS[reason], detail: describeError(err) }
+    }
+    const admitted: number[] = []
+    for (const [i, env] of envelopes.entries()) {
+      try {
+        await this.admitDeposit(env, from, now, connection)
+        admitted.push(i)
+      } catch (err) {
+        if (!(err instanceof MailboxRefusal)) throw err
+        refuse(i, err)
+      }
+    }
+    const outcomes = admitted.length === 0 ? [] : await store.depositMany(admitted.map(i => envelopes[i] as Envelope), now)
+    admitted.forEach((i, j) => {
+      const outcome = outcomes[j]
+      const env = envelopes[i] as Envelope
+      if (outcome === undefined || outcome instanceof Error) { refuse(i, outcome); return }
+      metrics?.deposit(outcome, env.sealed.length)
+      if (outcome === 'stored') this.afterStored(env)
+      else deposited[i] = { status: MailboxStatus.MAILBOX_DUPLICATE, detail: '' }
+    })
+    return { status: MailboxStatus.MAILBOX_OK, deposited }
   }
 
   /** Refuse a recipient this node is not plausibly a replica of (its disk is not for everyone's mail). */

@@ -17,6 +17,7 @@ import { MailboxRefusal } from './errors.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 import { HeldIdsCache, type HeldIds } from './held-ids.js'
 import { SortedIds } from './id-ranges.js'
+import { DepositGroup } from './deposit-group.js'
 
 const N = NAMESPACES
 const k = {
@@ -38,6 +39,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface Usage { count: number, bytes: number }
 export type DepositResult = 'stored' | 'duplicate'
+/** One envelope's fate in a batch: what a single deposit would resolve with, or throw. */
+export type DepositOutcome = DepositResult | MailboxRefusal
 
 export interface SignedTombstone { id: string, expiresAt: number, signature: Uint8Array }
 /** One acknowledged id with the owner's signature (and, handed over, the tombstone's expiry). */
@@ -55,6 +58,8 @@ export class MailboxStore {
   /** Bumped after every write that changes a recipient's ids or tombstones (what HeldIdsCache keys on). */
   private readonly revisions = new Map<string, number>()
   private readonly heldCache = new HeldIdsCache()
+  /** Concurrent single deposits, committed together. */
+  private readonly group = new DepositGroup(async (envs, now, queued) => this.depositMany(envs, now, { queued }))
 
   constructor (private readonly store: Store, config: CairnConfig) {
     this.limits = { ...config.mailbox, envelopeBytes: config.limits.envelopeBytes }
@@ -83,46 +88,86 @@ export class MailboxStore {
     }
   }
 
+  /**
+   * Store one envelope durably. Concurrent deposits are grouped (DepositGroup): one read of what
+   * is held for the whole group and one batch written with one fsync.
+   */
   async deposit (env: Envelope, now: number): Promise<DepositResult> {
-    const r = this.validate(env, now)
-    const id = hex(env.id)
-    const slot = `${r}/${id}`
-    if (this.writing.has(slot)) return 'duplicate'
-    this.writing.add(slot) // claimed synchronously, before any await
-    try {
-      return await this.depositOnce(env, r, id, now)
-    } finally {
-      this.writing.delete(slot)
-    }
+    const outcome = await this.group.add(env, now)
+    if (outcome instanceof Error) throw outcome
+    return outcome
   }
 
-  private async depositOnce (env: Envelope, r: string, id: string, now: number): Promise<DepositResult> {
-    if (await this.store.has(k.tomb(r, id)) || await this.store.has(k.env(r, id))) return 'duplicate'
-    const size = env.sealed.length
-    const u = this.usageOf(r)
-    if (u.count + 1 > this.limits.maxEnvelopesPerRecipient || u.bytes + size > this.limits.maxBytesPerRecipient) {
-      throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${u.count} envelopes, ${u.bytes} bytes)`)
-    }
-    if (this.totalBytes + size > this.limits.maxTotalBytes) {
-      throw new MailboxRefusal('node-full', `this node holds ${this.totalBytes} bytes of mail; its cap is ${this.limits.maxTotalBytes}`)
-    }
-    const next = { count: u.count + 1, bytes: u.bytes + size }
-    this.setUsage(r, next) // reserved now: a concurrent deposit sees it before either write lands
-    const expiresAt = Math.min(env.expiresAt, now + this.limits.ttlMs)
+  /**
+   * Store many envelopes in one durable batch (one fsync); resolves once it is on disk. Each is
+   * checked as `deposit` checks one, in order (a quota filled by the first ones refuses the rest),
+   * and gets its own outcome: stored, duplicate, or the MailboxRefusal a single deposit would
+   * throw. `queued` is called once the batch is handed to the Store (a group committer may start
+   * on the next group then). Rejects only when the write itself fails (nothing is stored then).
+   */
+  async depositMany (envs: Envelope[], now: number, options: { queued?: () => void } = {}): Promise<DepositOutcome[]> {
+    const out: DepositOutcome[] = new Array(envs.length)
+    const claimed: Array<{ i: number, r: string, id: string, slot: string }> = []
+    envs.forEach((env, i) => {
+      try {
+        const r = this.validate(env, now)
+        const id = hex(env.id)
+        const slot = `${r}/${id}`
+        if (this.writing.has(slot)) { out[i] = 'duplicate'; return }
+        this.writing.add(slot) // claimed synchronously, before any await
+        claimed.push({ i, r, id, slot })
+      } catch (err) {
+        out[i] = err instanceof MailboxRefusal ? err : new MailboxRefusal('bad-request', String(err))
+      }
+    })
+    const touched = new Set<string>()
+    const reserved: Array<{ r: string, size: number }> = []
     try {
-      await this.store.write([
-        { type: 'put', key: k.env(r, id), value: Envelope.encode({ ...env, expiresAt }) },
-        { type: 'put', key: k.exp(expiresAt, r, id, 'e'), value: new Uint8Array() },
-        { type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(this.usage.get(r))) }
-      ])
-    } catch (err) {
-      const cur = this.usage.get(r) ?? next
-      this.setUsage(r, { count: cur.count - 1, bytes: cur.bytes - size })
-      throw err
+      const held = await this.store.getMany(claimed.flatMap(c => [k.tomb(c.r, c.id), k.env(c.r, c.id)]))
+      // from here to the write being queued, nothing awaits: reservations and the queue order agree
+      const ops: StoreOp[] = []
+      claimed.forEach((c, j) => {
+        if (held[2 * j] !== undefined || held[2 * j + 1] !== undefined) { out[c.i] = 'duplicate'; return }
+        const env = envs[c.i] as Envelope
+        const size = env.sealed.length
+        const u = this.usageOf(c.r)
+        if (u.count + 1 > this.limits.maxEnvelopesPerRecipient || u.bytes + size > this.limits.maxBytesPerRecipient) {
+          out[c.i] = new MailboxRefusal('quota-exceeded', `mailbox for ${c.r} is full (${u.count} envelopes, ${u.bytes} bytes)`)
+          return
+        }
+        if (this.totalBytes + size > this.limits.maxTotalBytes) {
+          out[c.i] = new MailboxRefusal('node-full', `this node holds ${this.totalBytes} bytes of mail; its cap is ${this.limits.maxTotalBytes}`)
+          return
+        }
+        this.setUsage(c.r, { count: u.count + 1, bytes: u.bytes + size }) // reserved now: a concurrent deposit sees it
+        reserved.push({ r: c.r, size })
+        touched.add(c.r)
+        const expiresAt = Math.min(env.expiresAt, now + this.limits.ttlMs)
+        ops.push(
+          { type: 'put', key: k.env(c.r, c.id), value: Envelope.encode({ ...env, expiresAt }) },
+          { type: 'put', key: k.exp(expiresAt, c.r, c.id, 'e'), value: new Uint8Array() }
+        )
+        out[c.i] = 'stored'
+      })
+      for (const r of touched) ops.push({ type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(this.usageOf(r))) })
+      const written = this.store.write(ops)
+      options.queued?.()
+      try {
+        await written
+      } catch (err) {
+        for (const { r, size } of reserved) {
+          const cur = this.usageOf(r)
+          this.setUsage(r, { count: cur.count - 1, bytes: cur.bytes - size })
+        }
+        throw err
+      } finally {
+        for (const r of touched) this.changed(r)
+      }
     } finally {
-      this.changed(r)
+      for (const c of claimed) this.writing.delete(c.slot)
+      options.queued?.() // idempotent for the caller; covers a failed read
     }
-    return 'stored'
+    return out
   }
 
   /**

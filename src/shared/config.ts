@@ -150,9 +150,9 @@ export interface CairnConfig {
     retryIntervalMs: number
     /** The daemon: how often it collects mail from its mailbox replicas (besides live push), ms. */
     syncIntervalMs: number
-    /** How long `send` waits for mailbox replicas to acknowledge, ms. */
+    /** How long a replica lookup may go without progress before it is given up, ms (each deposit has the request idle deadline). */
     mailboxTimeoutMs: number
-    /** Once one mailbox replica has handed over all it holds, how long a sync waits for the slower ones, ms. */
+    /** Once one mailbox replica has handed over all it holds, how long a sync waits for a slower one that makes no progress, ms. */
     collectGraceMs: number
     /** How long a message may wait at mailboxes, ms. */
     ttlMs: number

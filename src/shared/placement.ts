@@ -99,6 +99,8 @@ export interface ClosestPeersOptions {
   /** Whose time the lookup's deadline (LOOKUP_TIMEOUT_MS) is measured in. */
   clock: Clock
   signal?: AbortSignal
+  /** Called on every event of the query (a peer answered, one was found): its idle deadline may start again. */
+  onProgress?: () => void
 }
 
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
@@ -107,9 +109,9 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
   if (node.getConnections().length === 0) return options.includeSelf === true ? [node.peerId] : []
   const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
-  let found = await lookup(node, key, signal, announced)
+  let found = await lookup(node, key, signal, announced, options.onProgress)
   // a cold routing table (just joined) can end a query early; the first query filled it, so ask again
-  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced)]
+  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced, options.onProgress)]
   if (options.includeSelf === true) found.push(node.peerId)
   const ranked = rankByDistance(key, found)
   return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
@@ -122,10 +124,11 @@ export async function pickDiverse (node: CairnNode, ranked: PeerId[], perSubnet:
   return diversify(ranked, p => nets.get(p.toString()) ?? [], perSubnet, count)
 }
 
-async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | undefined, announced: Map<string, Multiaddr[]>): Promise<PeerId[]> {
+async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | undefined, announced: Map<string, Multiaddr[]>, onProgress?: () => void): Promise<PeerId[]> {
   const found: PeerId[] = []
   try {
     for await (const event of node.services.dht.getClosestPeers(key, signal === undefined ? {} : { signal })) {
+      onProgress?.()
       if (event.name === 'FINAL_PEER') {
         found.push(event.peer.id)
         announced.set(event.peer.id.toString(), event.peer.multiaddrs)

@@ -19,6 +19,7 @@ export type StoreOp = { type: 'put', key: string, value: Uint8Array } | { type: 
 
 interface Level {
   get: (key: string) => Promise<Uint8Array | undefined>
+  getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
   batch: (ops: StoreOp[], options: { sync: boolean }) => Promise<void>
   iterator: (options: Record<string, unknown>) => AsyncIterableIterator<[string, Uint8Array]>
   keys: (options: Record<string, unknown>) => AsyncIterableIterator<string>
@@ -134,6 +135,27 @@ export class Store {
     // a batch that committed meanwhile may have changed the key after this read saw it
     if (generation === this.generation) this.cache.set(key, value === undefined ? null : new Uint8Array(value))
     return value
+  }
+
+  /** Several keys in one read (one trip to LevelDB's thread pool for those not cached). */
+  async getMany (keys: string[]): Promise<Array<Uint8Array | undefined>> {
+    const out: Array<Uint8Array | undefined> = new Array(keys.length)
+    const misses: number[] = []
+    keys.forEach((key, i) => {
+      const hit = cacheable(key) ? this.cache.get(key) : undefined
+      if (hit === undefined) misses.push(i)
+      else out[i] = hit === null ? undefined : new Uint8Array(hit)
+    })
+    if (misses.length === 0) return out
+    const generation = this.generation
+    const values = await this.db.getMany(misses.map(i => keys[i] as string))
+    misses.forEach((i, j) => {
+      const value = values[j] ?? undefined
+      out[i] = value
+      const key = keys[i] as string
+      if (cacheable(key) && generation === this.generation) this.cache.set(key, value === undefined ? null : new Uint8Array(value))
+    })
+    return out
   }
 
   async has (key: string): Promise<boolean> {

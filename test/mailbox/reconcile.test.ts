@@ -179,11 +179,11 @@ test('a replica that predates reconciliation answers MAILBOX_BAD_REQUEST: the of
   await deposit(a, envelopes(to, 3, a.now()))
   const outcome = await reconcile({
     store: a.store, recipient: to.id, recipientBytes: to.bytes, bundlePublishedAt: 0, now: a.now,
-    ask: async () => ({ status: MailboxStatus.MAILBOX_BAD_REQUEST, detail: 'empty request', envelopes: [], more: false, wanted: [], tombstones: [] })
+    ask: async () => ({ status: MailboxStatus.MAILBOX_BAD_REQUEST, detail: 'empty request', envelopes: [], more: false, wanted: [], tombstones: [], deposited: [] })
   })
   assert.equal(outcome, 'unsupported')
   await assert.rejects(reconcile({
     store: a.store, recipient: to.id, recipientBytes: to.bytes, bundlePublishedAt: 0, now: a.now,
-    ask: async () => ({ status: MailboxStatus.MAILBOX_RATE_LIMITED, detail: 'slow down', envelopes: [], more: false, wanted: [], tombstones: [] })
+    ask: async () => ({ status: MailboxStatus.MAILBOX_RATE_LIMITED, detail: 'slow down', envelopes: [], more: false, wanted: [], tombstones: [], deposited: [] })
   }), /RATE_LIMITED/, 'a refusal is not mistaken for an old node')
 })

@@ -24,6 +24,9 @@ import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import { MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
 import type { Messenger } from '../messenger.js'
 import { askMailboxOk } from './mailbox-rpc.js'
+import { StallWatch } from './stall-watch.js'
+import { StageClock } from './collect-stages.js'
+import { withSignal } from '../../shared/protocols/idle-deadline.js'
 
 export interface CollectResult {
   received: number
@@ -42,28 +45,42 @@ interface Collection {
   /** Each id's ack signature, made once for every replica (it covers only the owner and the id). */
   sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>
   /** id → settles true once that envelope is in the inbox, false if its claimant did not get it there. */
-  claims: Map<string, Promise<boolean>>
+  claims: Map<string, Claim>
+  /** This replica loop's own standing as a claimant (a replica's copy of the Collection has its own). */
+  claimant: Claimant
   tally: { received: number, refused: number, fetched: number }
+  stages: StageClock
+  /** One replica's loop made progress (its stall watch starts again). */
+  progress: () => void
 }
 
 export interface CollectOptions {
   /** Whose time deadlines and waits are measured in. */
   clock: Clock
   signal?: AbortSignal
+  /** Accumulates the time of each stage (the bench's breakdown); a fresh one if absent. */
+  stages?: StageClock
   /** Called once the mailboxes are found and after each page that brought mail. */
   onProgress?: (p: { stage: 'collecting', mailboxes: number, received: number }) => void
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** Pages of one replica being fetched and opened at once: the next page's bodies come while this one is opened. */
+const PAGES_IN_FLIGHT = 2
+/** Acks of one replica in flight at once. */
+const ACKS_IN_FLIGHT = 4
+/** Failed attempts in a row, each moving nothing forward, before a replica is given up. */
+const RESUMES = 3
+/** Pause before resuming a replica's collection, ms (times the attempts that moved nothing). */
+const RESUME_DELAY_MS = 500
 /** How long a replica waits for another's claim on an id before taking its own copy, ms. */
 const CLAIM_WAIT_MS = 5000
-/** One replica's whole collection may take this many request timeouts (15 s each by default). */
-const REPLICA_DEADLINE_REQUESTS = 20
 /** What an answer to us may carry: a mailbox cuts its pages to fit our frame limit, not only its own. */
 const answerBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
 
 export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions): Promise<CollectResult> {
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const stages = options.stages ?? new StageClock()
+  const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
   const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
   const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
   const c: Collection = {
@@ -77,43 +94,82 @@ export async function collectMail (node: CairnNode, peerKey: PrivateKey, messeng
       return s
     },
     claims: new Map(),
-    tally: { received: 0, refused: 0, fetched: 0 }
+    claimant: { last: 0, opening: 0 },
+    tally: { received: 0, refused: 0, fetched: 0 },
+    stages,
+    progress: () => {}
   }
   report()
-  // once one replica that held mail has handed over all of it, the slower ones get collectGraceMs
-  // more; what they alone hold stays there (unacknowledged) for the next sync. (A replica with
-  // nothing says nothing about the others: it does not start the clock.)
-  const late = new AbortController()
-  let grace: Timer | undefined
-  await Promise.all(replicas.map(async peer => {
+  // once one replica that held mail has handed over all of it, each slower one may go on as long
+  // as it makes progress (a page listed, fetched or opened), and is given up only after
+  // collectGraceMs without any; what it alone holds stays there (unacknowledged) for the next
+  // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
+  // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
+  const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
+  await Promise.all(replicas.map(async (peer, i) => {
+    const watch = watches[i] as StallWatch
     try {
-      if (await collectFrom(c, peer, report, late.signal) === 0) return
-      grace ??= options.clock.setTimeout(() => { late.abort(new Error('other mailboxes answered; this one is left for the next sync')) }, config.delivery.collectGraceMs)
+      if (await collectResuming(c, peer, report, watch, log) === 0) return
+      for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
     } catch (err) {
       log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
+    } finally {
+      watch.clear()
     }
   }))
-  grace?.clear()
   return { ...c.tally, replicas: replicas.length }
 }
 
+/** Where one replica's listing is: after the last page that reached the inbox. */
+interface Cursor { after: Uint8Array<ArrayBuffer>, previous: string, listed: number }
+
 /**
- * Page through one replica. The next page's ids are asked for while this page is opened, and each
- * ack goes out without holding up the next page (all are awaited before returning): three round
- * trips a page, overlapped. Returns how many ids the replica listed.
+ * Collect from one replica, resuming after the last page that reached the inbox when the
+ * connection fails midway (a slow device can lose one to libp2p's own ping monitor while it is
+ * busy): a replica that was answering is given up only after RESUMES failed attempts in a row
+ * that moved nothing forward. A replica that broke the protocol is never retried.
  */
-async function collectFrom (c: Collection, peer: PeerId, report: () => void, late: AbortSignal): Promise<number> {
-  // a replica that never stops listing (or answers at a crawl) must not hold the sync forever
-  const limit = c.options.clock.timeout(c.config.limits.requestTimeoutMs * REPLICA_DEADLINE_REQUESTS)
-  const r: Collection = { ...c, options: { ...c.options, signal: AbortSignal.any([limit, late, ...(c.options.signal === undefined ? [] : [c.options.signal])]) } }
+async function collectResuming (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, log: Logger): Promise<number> {
+  const cursor: Cursor = { after: new Uint8Array(0), previous: '', listed: 0 }
+  let fruitless = 0
+  for (;;) {
+    const before = cursor.listed
+    try {
+      return await collectFrom(c, peer, report, watch, cursor)
+    } catch (err) {
+      if (err instanceof ProtocolError || watch.signal.aborted || c.options.signal?.aborted === true) throw err
+      fruitless = cursor.listed > before ? 0 : fruitless + 1
+      if (fruitless >= RESUMES) throw err
+      log.info({ peer: peer.toString(), after: cursor.listed, err: describeError(err) }, 'mailbox collection interrupted; resuming')
+      await c.options.clock.sleep(RESUME_DELAY_MS * fruitless)
+    }
+  }
+}
+
+/**
+ * Page through one replica from `cursor`. The next page's ids are asked for, and its bodies
+ * fetched, while this page is opened (two pages in flight); each ack goes out without holding up
+ * the next page (a few in flight; all are awaited before returning). Returns how many ids the
+ * replica listed.
+ */
+async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
+  const r: Collection = { ...c, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const acks: Array<Promise<unknown>> = []
-  let listed = 0
-  let previous = ''
+  // pages being taken, oldest first; the cursor moves past a page once it and all before it are in
+  const inFlight: Array<{ work: Promise<void>, done: Cursor }> = []
+  const settle = async (p: { work: Promise<void>, done: Cursor } | undefined): Promise<void> => {
+    if (p === undefined) return
+    await p.work
+    Object.assign(cursor, p.done)
+  }
+  let listed = cursor.listed
+  let previous = cursor.previous
   try {
-    let next = list(new Uint8Array(0))
+    let next = list(cursor.after)
     for (;;) {
-      const page = await next
+      const page = await r.stages.time('list', next)
+      r.progress()
       const last = page.envelopes.at(-1)
       if (last === undefined) break
       // ids come in strictly ascending order, after the cursor, and no more than any mailbox should
@@ -126,24 +182,48 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, lat
       listed += page.envelopes.length
       if (listed > r.config.mailbox.maxEnvelopesPerRecipient * 10) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
       if (page.more) next = list(new Uint8Array(last.id))
-      const ids = page.envelopes.map(e => e.id)
-      const inline = page.envelopes.every(e => e.sealed.length > 0) ? page.envelopes : undefined
-      const { missing, refused } = await takeUnseen(r, peer, await r.messenger.unseen(ids), inline)
-      const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
-      const acked = await Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await r.sign(id) })))
-      const discard = ids.filter(id => refused.has(hex(id)))
-      if (acked.length > 0 || discard.length > 0) acks.push(quiet(askMailboxOk(r.node, r.config, peer, { ack: { acked, discard } }, r.options)))
-      if (missing.size < ids.length) report()
+      // this page's bodies are fetched while the previous page is being opened (PAGES_IN_FLIGHT)
+      const done = { after: new Uint8Array(last.id), previous, listed }
+      inFlight.push({ work: quiet(takePage(r, peer, page.envelopes, report, acks)), done })
+      if (inFlight.length >= PAGES_IN_FLIGHT) await settle(inFlight.shift())
       if (!page.more) break
     }
+    while (inFlight.length > 0) await settle(inFlight.shift())
   } finally {
-    await Promise.allSettled(acks)
+    await Promise.allSettled(inFlight.map(p => p.work))
+    await r.stages.time('ack', Promise.allSettled(acks))
   }
   // an ack that failed leaves the mail there (reported as this replica failing); the next collect
   // finds it in the inbox and acks it then
   for (const ack of acks) await ack
   return listed
 }
+
+/** One listed page into the inbox: claim, fetch and open what is unseen, then acknowledge it all (the ack is not waited for). */
+async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report: () => void, acks: Array<Promise<unknown>>): Promise<void> {
+  const ids = listed.map(e => e.id)
+  const inline = listed.every(e => e.sealed.length > 0) ? listed : undefined
+  const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.messenger.unseen(ids)), inline)
+  const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
+  const acked = await r.stages.time('sign', Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await r.sign(id) }))))
+  const discard = ids.filter(id => refused.has(hex(id)))
+  r.progress() // the page is in the inbox
+  if (acked.length > 0 || discard.length > 0) {
+    // a few acks in flight per replica (libp2p caps the streams of one protocol on a connection)
+    const outstanding = new Set(acks.filter(a => !settled.has(a)))
+    while (outstanding.size >= ACKS_IN_FLIGHT) {
+      const first = await Promise.race([...outstanding].map(async a => a.then(() => ({ a }), () => ({ a }))))
+      outstanding.delete(first.a)
+    }
+    const ack = quiet(askMailboxOk(r.node, r.config, peer, { ack: { acked, discard } }, r.options).then(res => { r.progress(); return res }))
+    void ack.then(() => { settled.add(ack) }, () => { settled.add(ack) })
+    acks.push(ack)
+  }
+  if (missing.size < ids.length) report()
+}
+
+/** Acks that have answered (or failed), so the bound on those in flight counts only the rest. */
+const settled = new WeakSet<Promise<unknown>>()
 
 /** `p` itself, marked as handled so that it may wait unawaited without an unhandled rejection. */
 function quiet<T> (p: Promise<T>): Promise<T> {
@@ -168,20 +248,35 @@ async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array
   })
   // a claimant that is slow to deliver (or stalls on purpose) is not waited for long: this replica
   // takes its own copy (a second copy of one message is a duplicate, shown once)
-  const failed = await Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Promise<boolean>, CLAIM_WAIT_MS) ? undefined : id))
+  const failed = await c.stages.time('claimWait', Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Claim, CLAIM_WAIT_MS) ? undefined : id)))
   const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined), inline)
   if (failure !== undefined) throw failure
   return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
 }
 
-/** Whether `claim` settled true within `ms`. */
-async function settledWithin (clock: Clock, claim: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: Timer | undefined
-  const late = new Promise<boolean>(resolve => { timer = clock.setTimeout(() => { resolve(false) }, ms) })
-  try {
-    return await Promise.race([claim, late])
-  } finally {
-    timer?.clear()
+/** A claim on an id, and who holds it. */
+interface Claim { settled: Promise<boolean>, by: Claimant }
+/** A replica loop as a claimant: when it last moved, and how many of its pages are being opened now. */
+interface Claimant { last: number, opening: number }
+
+/**
+ * Whether `claim` settled true, waiting as long as its claimant keeps moving: it is given up
+ * after `ms` in which the claimant neither finished a fetch or an open nor was opening a page
+ * (opening waits its turn at the messenger's lock, which a slow device holds for long). A stalled
+ * claimant is not waited for long: the waiting replica then takes its own copy.
+ */
+async function settledWithin (clock: Clock, claim: Claim, ms: number): Promise<boolean> {
+  for (;;) {
+    const idle = claim.by.opening > 0 ? 0 : clock.now() - claim.by.last
+    if (idle >= ms) return false
+    let timer: Timer | undefined
+    const late = new Promise<undefined>(resolve => { timer = clock.setTimeout(() => { resolve(undefined) }, ms - idle) })
+    try {
+      const settled = await Promise.race([claim.settled, late])
+      if (settled !== undefined) return settled
+    } finally {
+      timer?.clear()
+    }
   }
 }
 
@@ -196,12 +291,16 @@ async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<
   if (ids.length === 0) return { missing, refused }
   const inInbox = new Set<string>()
   const settle = new Map<string, (inbox: boolean) => void>()
-  for (const key of missing) c.claims.set(key, new Promise(resolve => settle.set(key, resolve)))
+  const by = c.claimant
+  by.last = c.options.clock.now()
+  for (const key of missing) c.claims.set(key, { settled: new Promise(resolve => settle.set(key, resolve)), by })
   try {
-    const bodies = (inline ?? await fetchBodies(c, peer, ids)).filter(e => missing.has(hex(e.id)))
+    const bodies = (inline ?? await c.stages.time('fetch', fetchBodies(c, peer, ids))).filter(e => missing.has(hex(e.id)))
+    by.last = c.options.clock.now()
     const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
     c.tally.fetched += unique.length
-    const statuses = await c.messenger.receiveMany(unique, 'mailbox')
+    by.opening++
+    const statuses = await c.stages.time('open', c.messenger.receiveMany(unique, 'mailbox')).finally(() => { by.opening--; by.last = c.options.clock.now() })
     unique.forEach((e, i) => {
       const status = statuses[i]
       missing.delete(hex(e.id))
@@ -222,6 +321,7 @@ async function fetchBodies (c: Collection, peer: PeerId, ids: Array<Uint8Array<A
   while (rest.length > 0) {
     const ask = rest.slice(0, MAILBOX_PAGE_IDS)
     const res = await askMailboxOk(c.node, c.config, peer, { fetch: { after: new Uint8Array(0), limit: 0, idsOnly: false, ids: ask, maxBytes: answerBudget(c.config) } }, c.options)
+    c.progress()
     out.push(...res.envelopes)
     const last = res.envelopes.at(-1)
     // a short answer (`more`) stopped for size: go on after the last id it carried

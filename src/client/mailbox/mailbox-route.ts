@@ -5,7 +5,7 @@
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
-import { deadline, type Clock } from '../../shared/clock.js'
+import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { verifyBundle } from '../../shared/bundle.js'
 import { describeError } from '../../shared/errors.js'
@@ -16,9 +16,13 @@ import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
 import { askMailbox } from './mailbox-rpc.js'
+import { askAt, batchBudget, cutBatches, depositBatchAt } from './deposit-batch.js'
+import { IdleDeadline, withSignal } from '../../shared/protocols/idle-deadline.js'
 
 /** How long a looked-up replica set is reused for further deposits to the same recipient. */
 const REPLICA_CACHE_MS = 60_000
+/** Batch requests in flight at once (each to every replica): bounds memory and the replicas' queues. */
+const BATCHES_IN_FLIGHT = 3
 
 export class MailboxRoute implements DeliveryRoute {
   readonly name = 'mailbox' as const
@@ -32,11 +36,21 @@ export class MailboxRoute implements DeliveryRoute {
     return this.depositHost === undefined ? this.node : this.depositHost.hostFor(peer)
   }
 
-  /** The recipient's replica set; a burst of messages to one person costs one DHT lookup. */
-  private async replicasOf (recipient: PeerId, signal: AbortSignal): Promise<PeerId[]> {
+  /**
+   * The recipient's replica set; a burst of messages to one person costs one DHT lookup. The
+   * lookup's deadline is an idle one: it is given up when the query makes no progress for
+   * `delivery.mailboxTimeoutMs`, not when a slow machine takes that long in all.
+   */
+  private async replicasOf (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
     if (cached !== undefined && cached.until > this.clock.now()) return cached.peers
-    const peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { clock: this.clock, signal, perSubnet: this.config.mailbox.replicasPerSubnet })
+    const idle = new IdleDeadline(this.clock, this.config.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    let peers: PeerId[]
+    try {
+      peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.config.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+    } finally {
+      idle.clear()
+    }
     if (peers.length >= this.config.mailbox.replicas) {
       this.replicaCache.set(recipient.toString(), { peers, until: this.clock.now() + REPLICA_CACHE_MS })
       if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
@@ -45,13 +59,13 @@ export class MailboxRoute implements DeliveryRoute {
   }
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
-    await this.ready() // the deposit's deadline starts once lookups can work
-    const signal = deadline(this.clock, this.config.delivery.mailboxTimeoutMs, options.signal)
-    const replicas = await this.replicasOf(recipient, signal)
+    await this.ready() // lookups work from here on
+    const replicas = await this.replicasOf(recipient, options)
     if (replicas.length === 0) return { ok: false, code: 'no-replicas', error: 'no mailbox nodes reachable' }
+    // each deposit has its own idle deadline (rpc.ts): one that is being answered is not abandoned
     const results = await Promise.all(replicas.map(async peer => {
       try {
-        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { deposit: { envelope } }, { clock: this.clock, signal })
+        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { deposit: { envelope } }, { ...options, clock: this.clock })
         if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
         this.log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'mailbox refused deposit')
         return res.status
@@ -66,17 +80,70 @@ export class MailboxRoute implements DeliveryRoute {
     return { ok: true, replicas: ok }
   }
 
+  /**
+   * Deposit many envelopes: per recipient, in batch requests cut to fit a frame, each sent to all
+   * of its replicas in parallel, a few batches in flight. One result per item, in order; an item
+   * is delivered once at least one replica holds it durably.
+   */
+  async deliverMany (items: Array<{ envelope: Envelope, recipient: PeerId }>, options: { signal?: AbortSignal }): Promise<DeliveryResult[]> {
+    await this.ready()
+    const out: DeliveryResult[] = new Array(items.length)
+    const byRecipient = new Map<string, number[]>()
+    items.forEach((item, i) => { byRecipient.set(item.recipient.toString(), [...(byRecipient.get(item.recipient.toString()) ?? []), i]) })
+    for (const [key, indices] of byRecipient) {
+      const recipient = (items[indices[0] as number] as { recipient: PeerId }).recipient
+      let replicas: PeerId[]
+      try {
+        replicas = await this.replicasOf(recipient, options)
+      } catch (err) {
+        for (const i of indices) out[i] = { ok: false, code: 'no-replicas', error: `replica lookup failed: ${describeError(err)}` }
+        continue
+      }
+      if (replicas.length === 0) { for (const i of indices) out[i] = { ok: false, code: 'no-replicas', error: 'no mailbox nodes reachable' }; continue }
+      const held = new Map<Envelope, number>()
+      const errors = new Map<Envelope, string[]>()
+      const batches = cutBatches(indices.map(i => (items[i] as { envelope: Envelope }).envelope), batchBudget(this.config))
+      let next = 0
+      await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
+        while (next < batches.length) {
+          const batch = batches[next++] as Envelope[]
+          const answers = await Promise.all(replicas.map(async peer => depositBatchAt(askAt(await this.hostFor(peer), this.config, peer, { ...options, clock: this.clock }), batch)))
+          answers.forEach((perPeer, p) => {
+            perPeer.forEach((a, j) => {
+              const env = batch[j] as Envelope
+              if (a === true) held.set(env, (held.get(env) ?? 0) + 1)
+              else {
+                errors.set(env, [...(errors.get(env) ?? []), a])
+                this.log.debug({ peer: replicas[p]?.toString(), err: a }, 'batched deposit refused')
+              }
+            })
+          })
+        }
+      }))
+      let short = false
+      for (const i of indices) {
+        const env = (items[i] as { envelope: Envelope }).envelope
+        const ok = held.get(env) ?? 0
+        if (ok < replicas.length) short = true
+        out[i] = ok === 0 ? { ok: false, code: 'not-stored', error: (errors.get(env) ?? []).join(', ') } : { ok: true, replicas: ok }
+      }
+      if (short) this.replicaCache.delete(key) // someone left: look again next time
+    }
+    return out
+  }
+
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
-    const signal = deadline(this.clock, this.config.delivery.mailboxTimeoutMs, options.signal)
-    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { clock: this.clock, signal, perSubnet: this.config.mailbox.replicasPerSubnet })
+    const idle = new IdleDeadline(this.clock, this.config.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.config.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+      .finally(() => { idle.clear() })
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
     // with every replica's share used up, the signed and last-resort prekeys still start a session.
     // A replica that serves a bundle the owner did not sign is passed over for the next one.
     let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
-        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { clock: this.clock, signal })
+        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { ...options, clock: this.clock })
         if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
         try {
           await verifyBundle(res.bundle, recipient)

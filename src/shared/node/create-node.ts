@@ -75,6 +75,11 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    // libp2p pings every connection each 10 s and by default aborts it when a ping fails; on a
+    // slow or busy device a ping still running when the next starts fails ("2/1 ping streams"),
+    // and the abort took every request on the connection with it (issue 12: syncs that lost
+    // replicas midway). Requests have their own idle deadlines; a dead connection still fails them.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     connectionManager: {
       // all test peers share one IP; the default (5 inbound connections/s per host) refuses them
       inboundConnectionThreshold: 100,

@@ -1,13 +1,14 @@
 /**
  * One request, one response, on a fresh libp2p stream: length-prefixed protobuf with a size limit
- * on every frame and a deadline on the whole exchange. Both Cairn protocols are built from this.
+ * on every frame and an idle deadline (reset by progress) with a hard cap on the whole exchange. Both Cairn protocols are built from this.
  */
 import { pbStream } from '@libp2p/utils'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { deadline, type Clock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import { FrameError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { IdleDeadline, withSignal } from './idle-deadline.js'
 
 export interface Codec<T> {
   encode: (value: Partial<T>) => Uint8Array
@@ -17,7 +18,7 @@ export interface Codec<T> {
 export interface RequestOptions {
   maxBytes: number
   timeoutMs: number
-  /** Whose time the deadline is measured in. */
+  /** Whose time the deadlines are measured in. */
   clock: Clock
   signal?: AbortSignal
   /** Allow the exchange over a relayed (limited) connection. */
@@ -27,22 +28,48 @@ export interface RequestOptions {
 /**
  * Send `req` to `peer` and read its answer. Throws on dial, stream, size or timeout failure.
  * `peer` may be an open Connection: the stream is opened on it, with no dial.
+ *
+ * `timeoutMs` is an idle deadline: it starts again whenever the dial completes, the request's
+ * bytes drain or answer bytes arrive, so a slow but answering peer is never cut off; a peer that
+ * goes silent for `timeoutMs` is. The whole exchange is capped at HARD_CAP_FACTOR × `timeoutMs`.
  */
 export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[] | Connection, protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
-  const signal = deadline(options.clock, options.timeoutMs, options.signal)
+  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * HARD_CAP_FACTOR, what: protocol })
+  const signal = withSignal(options.signal, idle.signal)
   const streamOptions = { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false }
-  const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
   try {
+    const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
+    idle.touch()
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
-    await pb.write(req, codecs.req, { signal })
-    const res = decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
-    await stream.close({ signal }).catch(() => {})
-    return res
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw err
+    // after pbStream: its own 'message' listener must be there first, or buffered bytes would go to ours alone
+    const progress = (): void => { idle.touch() }
+    stream.addEventListener('message', progress)
+    stream.addEventListener('drain', progress)
+    try {
+      await pb.write(req, codecs.req, { signal })
+      idle.touch()
+      const res = decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
+      await stream.close({ signal }).catch(() => {})
+      return res
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    } finally {
+      stream.removeEventListener('message', progress)
+      stream.removeEventListener('drain', progress)
+    }
+  } finally {
+    idle.clear()
   }
 }
+
+/**
+ * An exchange that keeps making progress may take at most this many idle deadlines in all: a
+ * peer that drips a byte now and then cannot hold a stream (or a caller) forever.
+ */
+export const HARD_CAP_FACTOR = 20
+/** The same cap for a request being served: answering one never needs long. */
+const SERVE_CAP_FACTOR = 4
 
 export interface ServeOptions<Req, Res> {
   protocol: string
@@ -61,8 +88,13 @@ export interface ServeOptions<Req, Res> {
 /** A stream handler that reads one request, answers it, and never lets an error escape. */
 export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stream, connection: Connection) => Promise<void> {
   return async (stream, connection) => {
-    const signal = options.clock.timeout(options.timeoutMs)
+    // idle, like request(): the request's bytes arriving (or the answer's draining) is progress
+    const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * SERVE_CAP_FACTOR, what: options.protocol })
+    const signal = idle.signal
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
+    const progress = (): void => { idle.touch() }
+    stream.addEventListener('message', progress)
+    stream.addEventListener('drain', progress)
     let answer: Partial<Res> | undefined
     try {
       const req = decodeFrame(options.codecs.req, await readFrame(pb, signal), 'request')
@@ -73,6 +105,7 @@ export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stre
       options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
       answer = options.answerError(err)
     }
+    idle.touch() // the handler's own work is not the peer's silence
     try {
       if (answer === undefined) {
         stream.abort(new Error('request refused'))
@@ -82,6 +115,10 @@ export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stre
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      idle.clear()
+      stream.removeEventListener('message', progress)
+      stream.removeEventListener('drain', progress)
     }
   }
 }
