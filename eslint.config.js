@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 import importX from 'eslint-plugin-import-x'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'proto/*.ts', 'bench/peers/**', 'bench/results/**', 'test/nat/*.mjs', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'proto/*.ts', 'bench/peers/**', 'bench/results/**', 'test/nat/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

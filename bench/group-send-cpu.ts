@@ -41,7 +41,7 @@ async function run (n: number): Promise<void> {
       deliver: async () => ({ ok: true }),
       takeBundle: async (peer) => byId.get(peer.toString())?.messenger.bundleForSender()
     }
-    sender.messenger.routes = [route]
+    sender.messenger.useRoutes([route])
     const ids = [...byId.keys()]
     await sender.groups.create('bench', ids)
     for (const id of ids) await sender.messenger.send(id, 'warm-up') // sessions exist for both runs

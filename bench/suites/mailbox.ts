@@ -15,6 +15,7 @@ import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoOnce, serveEcho } from '../lib/bare.js'
 import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
+import { profiled } from '../lib/profiler.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 
@@ -86,7 +87,9 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const publish = probe(bob, 'publishBundles')
       const flush = probe(bob.messenger, 'flushOutbox')
       const s0 = now()
-      const sync = await bob.sync({ stages })
+      // CAIRN_BENCH_PROFILE_SYNC=DIR: a CPU profile of each run's sync alone (profile-sync-N.* in DIR)
+      const profileDir = process.env.CAIRN_BENCH_PROFILE_SYNC
+      const sync = profileDir === undefined || profileDir === '' ? await bob.sync({ stages }) : await profiled(`sync-${run}`, profileDir, async () => bob.sync({ stages }))
       const syncMs = now() - s0
       const after = { publish: publish.take().reduce((a, b) => a + b, 0), flush: flush.take().reduce((a, b) => a + b, 0) }
       publish.restore()

@@ -84,7 +84,7 @@ export class CairnClient implements ClientApi {
     this.life = new Lifecycle(log)
     this.attachments = new Attachments({ store, messenger, contacts, config, clock, log })
     this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log })
-    messenger.contentHandler = this.groups
+    messenger.handleContentWith(this.groups)
   }
 
   /** Create a new identity in the configured data dir. */
@@ -136,7 +136,7 @@ export class CairnClient implements ClientApi {
     await this.life.start('group topics', topics)
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
-    this.messenger.routes = [new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)]
+    this.messenger.useRoutes([new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)])
     this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
     await this.life.start('direct service', this.direct)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.dhtReady()), stop: async () => this.attachments.stop() })

@@ -59,7 +59,7 @@ test('a tampered ciphertext is refused and the genuine one still decrypts afterw
   await alice.client.send('bob', 'hello')
   const real = alice.client.messenger.routes[0] as DeliveryRoute
   const captured: Envelope[] = []
-  alice.client.messenger.routes = [{ name: 'direct', takeBundle: real.takeBundle.bind(real), deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: false, code: 'unreachable', error: 'held' } } }]
+  alice.client.messenger.useRoutes([{ name: 'direct', takeBundle: real.takeBundle.bind(real), deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: false, code: 'unreachable', error: 'held' } } }])
   await alice.client.send('bob', 'genuine')
   const genuine = captured[0] as Envelope
   const before = await snapshot(bob)
@@ -85,7 +85,7 @@ test('a bundle whose identity certificate does not verify is refused before any 
   await befriend(alice, bob)
   const real = alice.client.messenger.routes[0] as DeliveryRoute
   const tamper = async (mutate: (b: PreKeyBundle) => void): Promise<void> => {
-    alice.client.messenger.routes = [{
+    alice.client.messenger.useRoutes([{
       name: 'direct',
       deliver: real.deliver.bind(real),
       takeBundle: async (peer, o) => {
@@ -95,7 +95,7 @@ test('a bundle whose identity certificate does not verify is refused before any 
         mutate(copy)
         return copy
       }
-    }]
+    }])
     const before = await snapshot(alice)
     await assert.rejects(alice.client.send('bob', 'secret'), (err: unknown) => CairnError.is(err, 'BAD_SIGNATURE'))
     assert.deepEqual(await snapshot(alice), before, 'nothing stored, no session')
@@ -106,7 +106,7 @@ test('a bundle whose identity certificate does not verify is refused before any 
   // a valid certificate, but for someone else (carol vouches for her own key, not bob's)
   const carol = await makeUser(t, root, 'carol')
   await tamper(b => { b.certificate = carol.client.identity.certificate })
-  alice.client.messenger.routes = [real]
+  alice.client.messenger.useRoutes([real])
   assert.equal((await alice.client.send('bob', 'now for real')).route, 'direct')
 })
 

@@ -70,7 +70,7 @@ test('out-of-order and duplicated envelopes: each message shown once, replays re
   const captured: Envelope[] = []
   const real = alice.client.messenger.routes[0]
   assert.ok(real !== undefined)
-  alice.client.messenger.routes = [capture(captured, real)]
+  alice.client.messenger.useRoutes([capture(captured, real)])
   for (let i = 0; i < 6; i++) assert.equal((await alice.client.send('bob', `m${i}`)).route, 'outbox')
   assert.equal(captured.length, 6)
 
@@ -82,7 +82,7 @@ test('out-of-order and duplicated envelopes: each message shown once, replays re
   assert.deepEqual(inbox.map(m => m.text), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'])
 
   // and over the wire: the real route answers a replay with a receipt (so the sender stops retrying)
-  alice.client.messenger.routes = [real]
+  alice.client.messenger.useRoutes([real])
   const replay = await real.deliver(captured[2] as Envelope, bob.client.identity.peerId, {})
   assert.deepEqual(replay, { ok: true })
   assert.equal((await bob.client.inbox()).length, 6)

@@ -34,7 +34,7 @@ test('signed prekeys rotate on schedule; a message sealed to the previous bundle
 
   // alice picked up the old bundle before the rotation; her first message still opens
   const sent: Envelope[] = []
-  alice.client.messenger.routes = [fixedBundle(before, sent)]
+  alice.client.messenger.useRoutes([fixedBundle(before, sent)])
   assert.equal((await alice.client.send(bob.peerId, 'sealed to last week\'s bundle')).route, 'mailbox')
   assert.equal(await bob.client.messenger.receive(sent[0] as Envelope, 'mailbox'), 'stored')
 
@@ -42,7 +42,7 @@ test('signed prekeys rotate on schedule; a message sealed to the previous bundle
   clock.advance(31 * DAY)
   assert.equal(await bob.client.messenger.rotatePreKeysIfDue(), true)
   const late: Envelope[] = []
-  carol.client.messenger.routes = [fixedBundle(stale, late)]
+  carol.client.messenger.useRoutes([fixedBundle(stale, late)])
   await carol.client.send(bob.peerId, 'from a bundle that is far too old')
   await assert.rejects(bob.client.messenger.receive(late[0] as Envelope, 'mailbox'), (err: Error) => err.name === 'RejectedEnvelopeError')
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['sealed to last week\'s bundle'])

@@ -142,11 +142,11 @@ test('a burst to an offline contact is sealed in groups, deposited in batches, a
 
   // queued while no route worked, then flushed in groups
   const routes = alice.client.messenger.routes
-  alice.client.messenger.routes = []
+  alice.client.messenger.useRoutes([])
   const queued = await alice.client.messenger.sendMany('bob', ['queued 0', 'queued 1', 'queued 2'])
   assert.deepEqual(queued.map(r => r.route), ['outbox', 'outbox', 'outbox'])
   assert.equal((await alice.client.messenger.pending()).length, 3)
-  alice.client.messenger.routes = routes
+  alice.client.messenger.useRoutes(routes)
   assert.equal(await alice.client.messenger.flushOutbox(), 3)
   assert.equal((await alice.client.messenger.pending()).length, 0)
 

@@ -61,7 +61,7 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
 test('live push: a connected recipient gets new mail at once; the copy stays until its signed ack', async (t) => {
   // bob stays connected to his replicas (publishing dialled them)
   const { net, alice, bob } = await threeReplicas(t, 5, { bobLeaves: false })
-  alice.client.messenger.routes = alice.client.messenger.routes.filter(r => r.name === 'mailbox')
+  alice.client.messenger.useRoutes(alice.client.messenger.routes.filter(r => r.name === 'mailbox'))
   assert.equal((await alice.client.send('bob', 'pushed to you')).route, 'mailbox')
 
   const deadline = Date.now() + 10_000

@@ -38,14 +38,14 @@ test('gossip: online members get a group message live and once, though its 1:1 c
 
   // cut alice's 1:1 routes: the message can reach bob and carol only through the topic
   const routes = alice.client.messenger.routes
-  alice.client.messenger.routes = [unreachable]
+  alice.client.messenger.useRoutes([unreachable])
   const r = await alice.client.send('@live', 'second, live')
   assert.equal(r.route, 'outbox')
   const shown = async (u: TestUser): Promise<Array<[string, string]>> => (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId).map(m => [m.text, m.route])
   await waitFor('gossip delivery', async () => (await shown(bob)).length === 2 && (await shown(carol)).length === 2)
   assert.deepEqual(await shown(bob), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
   // the 1:1 copies go out now: they carry nothing new, and nothing is shown twice
-  alice.client.messenger.routes = routes
+  alice.client.messenger.useRoutes(routes)
   assert.equal(await alice.client.messenger.flushOutbox(), 2)
   assert.deepEqual(await shown(bob), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
   assert.deepEqual(await shown(carol), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])

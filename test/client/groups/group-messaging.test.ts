@@ -162,10 +162,10 @@ test('a new member opens nothing sent before it joined; a message that never arr
   // the second never reaches bob: its envelope is dropped on the way, and it is not gossiped
   const routes = alice.client.messenger.routes
   const publisher = alice.client.groups.publisher
-  alice.client.messenger.routes = [{ name: 'direct', deliver: async () => ({ ok: true }), takeBundle: async () => undefined }]
+  alice.client.messenger.useRoutes([{ name: 'direct', deliver: async () => ({ ok: true }), takeBundle: async () => undefined }])
   delete alice.client.groups.publisher
   await alice.client.send('@g', 'two (lost)')
-  alice.client.messenger.routes = routes
+  alice.client.messenger.useRoutes(routes)
   alice.client.groups.publisher = publisher
   await alice.client.send('@g', 'three')
   const inbox = (await bob.client.inbox()).filter(m => m.group !== undefined)
@@ -217,10 +217,10 @@ test('a message that names membership its recipient lacks waits (across a restar
   const captured: Envelope[] = []
   const real = alice.client.messenger.routes
   delete alice.client.groups.publisher // no gossip: only the captured envelopes can reach dave
-  alice.client.messenger.routes = [{ name: 'direct', deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: true } }, takeBundle: async () => undefined }]
+  alice.client.messenger.useRoutes([{ name: 'direct', deliver: async (e) => { captured.push(Envelope.decode(Envelope.encode(e))); return { ok: true } }, takeBundle: async () => undefined }])
   await alice.client.groupPromote('g', ['dave']) // the update carrying this change...
   await alice.client.send('@g', 'names the promotion') // ...and a message whose heads include it
-  alice.client.messenger.routes = real
+  alice.client.messenger.useRoutes(real)
   assert.equal(captured.length, 2)
   const [update, message] = captured as [Envelope, Envelope]
   assert.equal(await dave.client.messenger.receive(message, 'mailbox'), 'stored')

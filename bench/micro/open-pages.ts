@@ -1,0 +1,49 @@
+/**
+ * How long the receiving side takes to open a page of envelopes (Receiver.receiveMany: unseal,
+ * decrypt, bind, store, one fsync), with no network: the `open` stage of a sync by itself.
+ *   node dist/bench/micro/open-pages.js [--messages 1000] [--page 256]
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { performance } from 'node:perf_hooks'
+import { Envelope } from '../../proto/cairn.js'
+import { CairnClient } from '../../src/client/client.js'
+import { resolveConfig } from '../../src/shared/config.js'
+import { silentLogger } from '../../src/shared/logger.js'
+
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000' }, page: { type: 'string', default: '256' } } })
+const n = Number(values.messages)
+const page = Number(values.page)
+const root = await mkdtemp(join(tmpdir(), 'cairn-open-'))
+try {
+  const open = async (name: string): Promise<CairnClient> => {
+    const config = resolveConfig([{ dataDir: join(root, name), logLevel: 'silent' }])
+    await CairnClient.init(config)
+    return CairnClient.open({ config, log: silentLogger(), network: false })
+  }
+  const alice = await open('alice')
+  const bob = await open('bob')
+  const bundle = await bob.messenger.bundleForSender()
+  const bobId = bob.identity.peerId.toString()
+  await alice.contacts.add('bob', bobId, [], Date.now())
+  await bob.contacts.add('alice', alice.identity.peerId.toString(), [], Date.now())
+  alice.messenger.useRoutes([{ name: 'direct', takeBundle: async () => bundle, deliver: async () => ({ ok: false, code: 'unreachable', error: 'offline' }) }])
+  let t0 = performance.now()
+  await alice.messenger.sendMany('bob', Array.from({ length: n }, (_, i) => `message ${i} `.padEnd(1024, 'x')))
+  const sealMs = performance.now() - t0
+  const envelopes = (await alice.messenger.pending()).filter(e => e.envelope !== undefined).map(e => Envelope.decode(Buffer.from(e.envelope as string, 'base64')))
+  t0 = performance.now()
+  let stored = 0
+  for (let i = 0; i < envelopes.length; i += page) {
+    const r = await bob.messenger.receiveMany(envelopes.slice(i, i + page), 'mailbox')
+    stored += r.filter(s => s === 'stored').length
+  }
+  const openMs = performance.now() - t0
+  console.log(JSON.stringify({ messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3) }))
+  await alice.stop()
+  await bob.stop()
+} finally {
+  await rm(root, { recursive: true, force: true })
+}

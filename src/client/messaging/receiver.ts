@@ -1,0 +1,201 @@
+/**
+ * The receiving half of the messenger: opens envelopes that reached us (directly or from a
+ * mailbox), binds each sender to its PeerId, and stores what it shows exactly once (envelope and
+ * message ids are remembered; a re-delivered envelope is acknowledged, never shown twice). Every
+ * batch commits durably before it resolves; a refused envelope leaves no trace.
+ */
+import { EventEmitter } from 'node:events'
+import type { PeerId } from '@libp2p/interface'
+import { Content, type Envelope } from '../../../proto/cairn.js'
+import { CairnError, ProtocolError, describeError } from '../../shared/errors.js'
+import { verifyIdentityCertificate } from '../../shared/identity-certificate.js'
+import { parsePeerId, peerIdFromBytes } from '../../shared/peer-id.js'
+import { hasBoundId } from '../../shared/envelope-id.js'
+import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
+import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
+import { recordIncoming } from '../attachments/incoming-store.js'
+import type { Kv } from '../crypto/kv.js'
+import type { SealedSession } from '../crypto/sealed-session.js'
+import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from '../inbox.js'
+import type { SenderGate } from '../senders/index.js'
+import { ID_BYTES, hex } from './content-body.js'
+import type { MessagingContext } from './context.js'
+
+export type ReceiveStatus = 'stored' | 'duplicate'
+
+/**
+ * Opens bodies other than text (groups): runs in the receive transaction after the sender is
+ * bound, stores what it shows in the inbox itself, and returns it. Throwing refuses the envelope.
+ */
+export interface ContentHandler {
+  open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string) => Promise<InboxMessage[]>
+}
+
+/** Why an incoming envelope was refused; maps to a wire status at the protocol boundary. */
+export class RejectedEnvelopeError extends CairnError {
+  constructor (readonly reason: 'bad-request' | 'too-large' | 'wrong-recipient' | 'expired' | 'undecryptable' | 'untrusted-sender', message: string, options?: { cause?: unknown }) {
+    super('PROTOCOL', message, options)
+    this.name = 'RejectedEnvelopeError'
+  }
+}
+
+export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
+  private readonly me: string
+  private contentHandler?: ContentHandler
+
+  /** `senders`: who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
+  constructor (private readonly ctx: MessagingContext, private readonly senders?: SenderGate) {
+    super()
+    this.me = ctx.identity.peerId.toString()
+  }
+
+  /** Where group bodies go (they are not shown as text). */
+  handleContentWith (handler: ContentHandler): void {
+    this.contentHandler = handler
+  }
+
+  async inbox (): Promise<InboxMessage[]> {
+    return listInbox(this.ctx.store)
+  }
+
+  /**
+   * Run `fn` under the crypto lock in one transaction, committed durably before this resolves, and
+   * show what it returns (another route's messages, e.g. a group's gossip).
+   */
+  async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> {
+    const shown = await this.ctx.lock.run(async () => {
+      const tx = this.ctx.store.transaction()
+      const out = await fn(tx, this.ctx.clock.now())
+      await tx.commit()
+      return out
+    })
+    for (const m of shown) this.emit('message', m)
+    return shown
+  }
+
+  /** Open one envelope; resolves only after the message is on disk. Throws RejectedEnvelopeError for bad input. */
+  async receive (envelope: Envelope, route: Route, from?: string): Promise<ReceiveStatus> {
+    const statuses = await this.receiveMany([envelope], route, from)
+    const status = statuses[0]
+    if (status instanceof Error) throw status
+    return status ?? 'duplicate'
+  }
+
+  /** Which of `sender`'s message ids (hex) this node has not handled yet (shown or dropped). */
+  async unseenFrom (sender: string, messageIds: string[]): Promise<string[]> {
+    const seen = await Promise.all(messageIds.map(async id => messageSeen(this.ctx.store, sender, id)))
+    return messageIds.filter((_, i) => !seen[i])
+  }
+
+  /** Which envelope `ids` are not in the inbox yet (a read of what only grows: no lock needed). */
+  async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> {
+    const seen = await Promise.all(ids.map(async id => alreadySeen(this.ctx.store, hex(id))))
+    return ids.filter((_, i) => seen[i] !== true)
+  }
+
+  /**
+   * Open a batch in one durable commit (a mailbox sync); one bad envelope spoils only itself.
+   *
+   * `from` is the peer that handed the envelopes over, when known: on the direct protocol, an
+   * envelope whose sender is someone else was pushed by a mailbox node, and is labelled so.
+   */
+  async receiveMany (envelopes: Envelope[], route: Route, from?: string): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
+    const stored: InboxMessage[] = []
+    const results = await this.ctx.lock.run(async () => {
+      const tx = this.ctx.store.transaction()
+      const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
+      for (const envelope of envelopes) {
+        const mark = tx.checkpoint()
+        try {
+          const m = await this.openOne(tx, envelope, route, from)
+          if (m === undefined) { out.push('duplicate'); continue }
+          stored.push(...(Array.isArray(m) ? m : [m]))
+          out.push('stored')
+        } catch (err) {
+          tx.rollback(mark) // a refused envelope leaves no trace, not even a ratchet step
+          out.push(err instanceof RejectedEnvelopeError ? err : new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err }))
+        }
+      }
+      await tx.commit()
+      return out
+    })
+    for (const m of stored) this.emit('message', m)
+    return results
+  }
+
+  private async openOne (tx: Kv, envelope: Envelope, via: Route, from?: string): Promise<InboxMessage | InboxMessage[] | undefined> {
+    const now = this.ctx.clock.now()
+    if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
+    if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
+    if (envelope.sealed.length > this.ctx.config.limits.envelopeBytes) throw new RejectedEnvelopeError('too-large', `envelope is ${envelope.sealed.length} bytes`)
+    let recipient: PeerId
+    try { recipient = peerIdFromBytes(envelope.recipient) } catch { throw new RejectedEnvelopeError('bad-request', 'malformed recipient') }
+    if (recipient.toString() !== this.me) throw new RejectedEnvelopeError('wrong-recipient', 'envelope is for someone else')
+    // the id names these bytes: a copy under someone else's id, or a swapped body, is refused
+    // before it is opened, so it can never make us take a genuine pending id for seen
+    if (!hasBoundId(envelope)) throw new RejectedEnvelopeError('bad-request', 'envelope id does not match its content')
+    const id = hex(envelope.id)
+    if (await alreadySeen(tx, id)) return undefined
+    if (envelope.expiresAt < now) throw new RejectedEnvelopeError('expired', 'envelope expired')
+    let opened
+    try {
+      opened = await this.ctx.session.open(tx, envelope.sealed, now)
+    } catch (err) {
+      throw new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err })
+    }
+    let content: Content
+    try { content = Content.decode(opened.plaintext) } catch (err) { throw new RejectedEnvelopeError('bad-request', 'content does not parse', { cause: err }) }
+    if (content.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'message id must be 16 bytes')
+    await this.bindSender(opened, content)
+    const messageId = hex(content.id)
+    // message ids are the sender's to choose, so they are only ever compared within one sender's
+    if (await messageSeen(tx, opened.sender, messageId)) {
+      recordSeen(tx, id, now)
+      return undefined
+    }
+    // a mailbox node that pushed someone else's envelope over the direct protocol: labelled mailbox
+    const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
+    if (this.contentHandler !== undefined && (content.groupUpdate !== undefined || content.groupMessage !== undefined)) {
+      const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id)
+      recordSeenMessage(tx, opened.sender, messageId, id, now)
+      return shown
+    }
+    if (content.attachment !== undefined) {
+      const problem = descriptorProblem(content.attachment)
+      if (problem !== undefined) throw new RejectedEnvelopeError('bad-request', `attachment refused: ${problem}`)
+    }
+    const text = content.text?.body ?? content.attachment?.caption
+    if (text === undefined) {
+      // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
+      // duplicate; opening it again would fail, its message key being spent)
+      recordSeenMessage(tx, opened.sender, messageId, id, now)
+      return undefined
+    }
+    // blocked senders and strangers over their daily cap: seen (so acknowledged), never shown
+    if (await this.senders?.admits(tx, opened.sender, id, now) === false) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
+    const m: InboxMessage = { id: messageId, from: opened.sender, text, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
+    if (content.attachment !== undefined) {
+      m.attachment = summaryOf(content.attachment)
+      await recordIncoming(tx, opened.sender, messageId, content.attachment, now)
+    }
+    recordMessage(tx, m, id)
+    return m
+  }
+
+  /** The certificate names a PeerId; a new or changed key must be vouched for by that PeerId's key. */
+  private async bindSender (opened: Awaited<ReturnType<SealedSession['open']>>, content: Content): Promise<void> {
+    const known = opened.previouslyAccepted
+    if (known?.equals(opened.senderKey) === true) return
+    try {
+      const claimed = parsePeerId(opened.sender)
+      const v = await verifyIdentityCertificate(content.senderCertificate, claimed)
+      if (!v.identityKey.equals(opened.senderKey)) throw new ProtocolError('identity certificate is for another key')
+    } catch (err) {
+      throw new RejectedEnvelopeError('untrusted-sender', `sender ${opened.sender} is not vouched for by its PeerId: ${describeError(err)}`, { cause: err })
+    }
+    if (known !== null) {
+      this.ctx.log.warn({ peer: opened.sender }, 'identity key changed; sending to this peer is blocked until accepted')
+      this.emit('identityChanged', opened.sender)
+    }
+  }
+}

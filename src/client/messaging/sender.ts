@@ -1,0 +1,240 @@
+/**
+ * The sending half of the messenger: seals bodies into envelopes and delivers them by the first
+ * route that takes them (direct, then mailbox), keeping what no route took in the durable outbox.
+ * Bundles for a first message are fetched before the crypto lock is taken, never under it.
+ */
+import { randomBytes } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import { Attachment, Content, Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { verifyBundle } from '../../shared/bundle.js'
+import { CairnError, MessageTooLargeError, UntrustedIdentityError, describeError } from '../../shared/errors.js'
+import { envelopeId } from '../../shared/envelope-id.js'
+import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
+import { CONTENT_VERSION, ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
+import type { Contacts } from '../contacts.js'
+import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
+import type { DeliveryRoute, SendResult } from '../delivery.js'
+import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from '../outbox.js'
+import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
+import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
+import type { MessagingContext } from './context.js'
+
+export class Sender {
+  private routes: DeliveryRoute[] = []
+  private lastSentAt = 0
+
+  constructor (private readonly ctx: MessagingContext, private readonly contacts: Contacts) {}
+
+  private get now (): number { return this.ctx.clock.now() }
+
+  /** The routes to try, in order; none (no network): everything waits in the outbox. */
+  useRoutes (routes: DeliveryRoute[]): void {
+    this.routes = routes
+  }
+
+  /** Seal `text` for `to` (a contact name or PeerId) and deliver it by the first route that works. */
+  async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> {
+    const peerId = await this.sendable(to, [text])
+    const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
+    const bundle = await this.bundleIfNoSession(entry.to, options)
+    await this.ctx.lock.run(async () => {
+      const tx = this.ctx.store.transaction()
+      if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
+      const envelope = await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)
+      if (envelope === undefined) entry.text = text
+      else { delete entry.attachment; entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64') }
+      putOutbox(tx, entry)
+      await tx.commit()
+    })
+    return this.deliverEntry(entry, options)
+  }
+
+  /**
+   * Seal a body for each of `peers` in one transaction under the crypto lock, then deliver each.
+   * `bodyFor` runs in that transaction too, so what it advances (a group's sender key, what each
+   * member was sent) commits with the outbox entries that carry it. A peer that cannot be sealed
+   * for yet (no bundle, an identity change not accepted) keeps its body in the outbox.
+   */
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> {
+    const bundles = new Map<string, PreKeyBundle | undefined>()
+    await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    const entries = await this.ctx.lock.run(async () => {
+      const tx = this.ctx.store.transaction()
+      const out: OutboxEntry[] = []
+      for (const to of peers) {
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0 }
+        const body = await bodyFor(tx, to)
+        const mark = tx.checkpoint()
+        const envelope = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
+          if (!CairnError.is(err, 'UNTRUSTED_IDENTITY')) throw err
+          tx.rollback(mark)
+          this.ctx.log.warn({ to }, 'identity key changed and not accepted: kept in the outbox')
+          return undefined
+        })
+        if (envelope === undefined) entry.body = encodeBody(body)
+        else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+        putOutbox(tx, entry)
+        out.push(entry)
+      }
+      await tx.commit()
+      return out
+    })
+    options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
+    return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+  }
+
+  /**
+   * Seal many texts for one contact and deliver them, pipelined (outbox-pipeline.ts): sealed and
+   * written to the outbox in groups, each group deposited in batches while the next is sealed.
+   * One result per text, in order.
+   */
+  async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> {
+    const peerId = await this.sendable(to, texts)
+    const bundle = await this.bundleIfNoSession(peerId, options)
+    const createdAt = this.now
+    const entries: OutboxEntry[] = texts.map(text => ({ id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt, attempts: 0, text }))
+    return sendPipelined(this.pipeline(async () => bundle, true), entries, options)
+  }
+
+  /** Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many left the outbox. */
+  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
+    const bundles = new Map<string, Promise<PreKeyBundle | undefined>>()
+    const bundleFor = async (to: string): Promise<PreKeyBundle | undefined> => {
+      let b = bundles.get(to)
+      if (b === undefined) { b = this.bundleIfNoSession(to, options).catch(() => undefined); bundles.set(to, b) }
+      return b
+    }
+    const results = await sendPipelined(this.pipeline(bundleFor, false), await listOutbox(this.ctx.store), options)
+    return results.filter(r => r.route !== 'outbox').length
+  }
+
+  async pending (): Promise<OutboxEntry[]> {
+    return listOutbox(this.ctx.store)
+  }
+
+  /** The PeerId behind `to`, once the texts fit and its identity key is not a changed one awaiting acceptance. */
+  private async sendable (to: string, texts: string[]): Promise<string> {
+    const { peerId, contact } = await this.contacts.resolve(to)
+    const limit = this.ctx.config.limits.textBytes
+    for (const text of texts) {
+      const size = Buffer.byteLength(text, 'utf8')
+      if (size > limit) throw new MessageTooLargeError(size, limit)
+    }
+    const { accepted, seen } = await this.contacts.identityKeys(peerId)
+    if (accepted !== undefined && seen !== undefined && !accepted.equals(seen)) throw new UntrustedIdentityError(contact?.name ?? peerId)
+    return peerId
+  }
+
+  /**
+   * What the pipeline needs from the sender: routes, and a seal step that seals a group's text
+   * entries in one transaction under the crypto lock (bundles fetched before, outside it). New
+   * entries (`fresh`) are all written and a seal failure is thrown, as `send` does; queued ones
+   * are rewritten only when sealed now, and one that cannot be sealed yet waits.
+   */
+  private pipeline (bundleFor: (to: string) => Promise<PreKeyBundle | undefined>, fresh: boolean): PipelineDeps {
+    return {
+      routes: this.routes,
+      store: this.ctx.store,
+      log: this.ctx.log,
+      seal: async (group) => {
+        const unsealed = group.filter(e => e.envelope === undefined && (e.text !== undefined || e.body !== undefined))
+        const bundles = new Map(await Promise.all([...new Set(unsealed.map(e => e.to))].map(async to => [to, await bundleFor(to)] as const)))
+        await this.ctx.lock.run(async () => {
+          const tx = this.ctx.store.transaction()
+          for (const entry of group) {
+            if (entry.envelope !== undefined || (entry.text === undefined && entry.body === undefined)) continue
+            const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
+            const mark = tx.checkpoint()
+            const envelope = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
+              if (fresh) throw err
+              this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
+              tx.rollback(mark)
+              return undefined
+            })
+            if (envelope !== undefined) {
+              delete entry.text
+              delete entry.attachment
+              delete entry.body
+              entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+            }
+            if (envelope !== undefined || fresh) putOutbox(tx, entry)
+          }
+          await tx.commit()
+        })
+      }
+    }
+  }
+
+  /**
+   * Fetched before taking the crypto lock: holding it across the network would deadlock two users
+   * who write to each other for the first time at the same moment (each serves the other's request).
+   */
+  private async bundleIfNoSession (peerId: string, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    if (await this.ctx.session.hasSession(this.ctx.store.transaction(), peerId)) return undefined
+    return this.fetchBundle(parsePeerId(peerId), options)
+  }
+
+  private async trySeal (tx: Kv, entry: OutboxEntry, body: ContentBody, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
+    const peer = parsePeerId(entry.to)
+    if (!await this.ctx.session.hasSession(tx, entry.to)) {
+      if (bundle === undefined) return undefined
+      await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
+    }
+    const seqKey = keys.meta(`conversation-seq/${entry.to}`)
+    const seq = decodeNumber(await tx.get(seqKey), 0) + 1
+    tx.put(seqKey, encodeNumber(seq))
+    this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
+    const id = Buffer.from(entry.id, 'hex')
+    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, ...body })
+    const sealed = await this.ctx.session.seal(tx, entry.to, content, this.now)
+    const limit = this.ctx.config.limits.envelopeBytes
+    if (sealed.length > limit) throw new MessageTooLargeError(sealed.length, limit)
+    const recipient = peerIdBytes(peer)
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: entry.createdAt, expiresAt: entry.createdAt + this.ctx.config.delivery.ttlMs }
+  }
+
+  /**
+   * A verified bundle from the first route that has one. A bad bundle (a replica's forgery, a
+   * tampered copy) only rules out where it came from: the next route is tried, and the signature
+   * error surfaces only when no route had a good one.
+   */
+  private async fetchBundle (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    let forged: unknown
+    for (const route of this.routes) {
+      try {
+        const bundle = await route.takeBundle(peer, options)
+        if (bundle === undefined) continue
+        await verifyBundle(bundle, peer)
+        return bundle
+      } catch (err) {
+        if (CairnError.is(err, 'BAD_SIGNATURE')) forged ??= err
+        this.ctx.log.info({ route: route.name, peer: peer.toString(), err: describeError(err) }, 'no bundle by this route')
+      }
+    }
+    if (forged !== undefined) throw forged
+    return undefined
+  }
+
+  private async deliverEntry (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
+    if (entry.envelope === undefined) return { id: entry.id, route: 'outbox' }
+    const envelope = Envelope.decode(Buffer.from(entry.envelope, 'base64'))
+    const peer = parsePeerId(entry.to)
+    const errors: string[] = []
+    for (const route of this.routes) {
+      const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, code: 'unreachable' as const, error: describeError(err) }))
+      if (result.ok) {
+        await removeOutbox(this.ctx.store, entry)
+        this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
+        return { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
+      }
+      errors.push(`${route.name}: ${result.code} (${result.error})`)
+    }
+    entry.attempts++
+    entry.lastError = errors.join('; ')
+    const tx = this.ctx.store.transaction()
+    putOutbox(tx, entry)
+    await tx.commit()
+    this.ctx.log.info({ id: entry.id, to: entry.to, errors }, 'kept in outbox')
+    return { id: entry.id, route: 'outbox' }
+  }
+}
