@@ -11,7 +11,7 @@ import { PublicKey } from '@signalapp/libsignal-client'
 import { deadline, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
-import { InvalidInputError, describeError } from '../shared/errors.js'
+import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
@@ -34,7 +34,7 @@ import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
-import { collectMail } from './mailbox/mailbox-collect.js'
+import { MailboxCollector } from './mailbox/mailbox-collect.js'
 import type { StageClock } from './mailbox/collect-stages.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
 import { senderPolicy } from './senders/index.js'
@@ -57,6 +57,7 @@ export class CairnClient implements ClientApi {
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
   mailbox?: Mailbox
   private direct?: DirectService
+  private collector?: MailboxCollector
   /** Where deposits for others go out from (delivery.anonymousDeposits). */
   anonymous?: EphemeralHosts
   private groupTopics?: GroupTopics
@@ -139,6 +140,8 @@ export class CairnClient implements ClientApi {
     this.messenger.useRoutes([new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)])
     this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
     await this.life.start('direct service', this.direct)
+    this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: this.log }, this.config)
+    await this.life.start('mailbox collector', this.collector)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.dhtReady()), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
@@ -293,11 +296,11 @@ export class CairnClient implements ClientApi {
 
   /** Collect waiting mail, send what the outbox holds, and top up our published bundles. */
   async sync (options: { onProgress?: (p: SyncProgress) => void, stages?: StageClock } = {}): Promise<SyncResult> {
-    const node = this.requireNode()
+    const collector = this.requireCollector()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.dhtReady()
-    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) })
+    const collected = await collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) })
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
@@ -315,8 +318,13 @@ export class CairnClient implements ClientApi {
   }
 
   private requireNode (): CairnNode {
-    if (this.node === undefined) throw new Error('this command needs the network; the client was opened without it')
+    if (this.node === undefined) throw new CairnError('INTERNAL', 'this command needs the network; the client was opened without it')
     return this.node
+  }
+
+  private requireCollector (): MailboxCollector {
+    if (this.collector === undefined) throw new CairnError('INTERNAL', 'collecting mail needs the network; the client was opened without it')
+    return this.collector
   }
 
   async inbox (): Promise<InboxView[]> {

@@ -2,7 +2,7 @@
  * Collecting mail from the 2k closest mailbox nodes. Every replica holds the same mail, so each
  * body should cross the network once: from every replica we list ids only, and an id that is not
  * in the inbox yet is claimed by the first replica that lists it. That replica fetches the body,
- * opens it in one durable commit with the rest of its claim (messenger.receiveMany), and only then
+ * opens it in one durable commit with the rest of its claim (the Receiver's receiveMany), and only then
  * settles the claim. The other replicas wait for the claim; if it failed (the replica vanished, or
  * its copy would not open) they take the body from their own copy.
  *
@@ -17,12 +17,15 @@ import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
 import { signAck } from '../../shared/ack-signature.js'
 import type { Clock, Timer } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
+import type { MailboxRpcConfig } from './mailbox-rpc.js'
 import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import { MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
-import type { Messenger } from '../messenger.js'
+import type { ReceiveStatus, RejectedEnvelopeError } from '../messaging/receiver.js'
+import type { Route } from '../inbox.js'
+import type { Startable } from '../../shared/startable.js'
 import { askMailboxOk } from './mailbox-rpc.js'
 import { StallWatch } from './stall-watch.js'
 import { StageClock } from './collect-stages.js'
@@ -36,11 +39,34 @@ export interface CollectResult {
   fetched: number
 }
 
+/** Where collected mail goes: the messenger's Receiver (an interface, so a test may stand in). */
+export interface CollectInbox {
+  /** Which envelope ids are not in the inbox yet. */
+  unseen: <T extends Uint8Array>(ids: T[]) => Promise<T[]>
+  /** Open a batch in one durable commit; one result per envelope. */
+  receiveMany: (envelopes: Envelope[], route: Route) => Promise<Array<ReceiveStatus | RejectedEnvelopeError>>
+}
+
+export interface MailboxCollectorComponents {
+  node: CairnNode
+  /** Our PeerId's key: acks are tombstones signed by it. */
+  peerKey: PrivateKey
+  inbox: CollectInbox
+  clock: Clock
+  log: Logger
+}
+
+/** The collector's slice of the configuration (CairnConfig has it; defaults are applied there, config.ts). */
+export interface MailboxCollectorInit extends MailboxRpcConfig {
+  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet' | 'pageSize' | 'maxEnvelopesPerRecipient'>
+  delivery: Pick<CairnConfig['delivery'], 'collectGraceMs'>
+}
+
 /** One collect: what every replica's loop shares. */
 interface Collection {
   node: CairnNode
-  messenger: Messenger
-  config: CairnConfig
+  inbox: CollectInbox
+  config: MailboxCollectorInit
   options: CollectOptions
   /** Each id's ack signature, made once for every replica (it covers only the owner and the id). */
   sign: (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>
@@ -76,48 +102,70 @@ const RESUME_DELAY_MS = 500
 /** How long a replica waits for another's claim on an id before taking its own copy, ms. */
 const CLAIM_WAIT_MS = 5000
 /** What an answer to us may carry: a mailbox cuts its pages to fit our frame limit, not only its own. */
-const answerBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
+const answerBudget = (config: MailboxRpcConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
 
-export async function collectMail (node: CairnNode, peerKey: PrivateKey, messenger: Messenger, config: CairnConfig, log: Logger, options: CollectOptions): Promise<CollectResult> {
-  const stages = options.stages ?? new StageClock()
-  const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
-  const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
-  const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
-  const c: Collection = {
-    node,
-    messenger,
-    config,
-    options,
-    sign: async (id) => {
-      let s = signatures.get(hex(id))
-      if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(hex(id), s) }
-      return s
-    },
-    claims: new Map(),
-    claimant: { last: 0, opening: 0 },
-    tally: { received: 0, refused: 0, fetched: 0 },
-    stages,
-    progress: () => {}
+/**
+ * Collects our mail from the replicas (see the top of this file). A collect runs when asked
+ * (`collect`); `stop` aborts every collect under way, and what was not yet in the inbox stays at
+ * the replicas, unacknowledged, for the next one.
+ */
+export class MailboxCollector implements Startable {
+  private stopping = new AbortController()
+
+  constructor (private readonly components: MailboxCollectorComponents, private readonly init: MailboxCollectorInit) {}
+
+  start (): void {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController()
   }
-  report()
-  // once one replica that held mail has handed over all of it, each slower one may go on as long
-  // as it makes progress (a page listed, fetched or opened), and is given up only after
-  // collectGraceMs without any; what it alone holds stays there (unacknowledged) for the next
-  // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
-  // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
-  const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
-  await Promise.all(replicas.map(async (peer, i) => {
-    const watch = watches[i] as StallWatch
-    try {
-      if (await collectResuming(c, peer, report, watch, log) === 0) return
-      for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
-    } catch (err) {
-      log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
-    } finally {
-      watch.clear()
+
+  stop (): void {
+    this.stopping.abort(new Error('mail collection stopped'))
+  }
+
+  async collect (collectOptions: Omit<CollectOptions, 'clock'> = {}): Promise<CollectResult> {
+    const { node, peerKey, inbox, clock, log } = this.components
+    const config = this.init
+    const options: CollectOptions = { ...collectOptions, clock, signal: withSignal(collectOptions.signal, this.stopping.signal) }
+    const stages = options.stages ?? new StageClock()
+    const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
+    const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
+    const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
+    const c: Collection = {
+      node,
+      inbox,
+      config,
+      options,
+      sign: async (id) => {
+        let s = signatures.get(hex(id))
+        if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(hex(id), s) }
+        return s
+      },
+      claims: new Map(),
+      claimant: { last: 0, opening: 0 },
+      tally: { received: 0, refused: 0, fetched: 0 },
+      stages,
+      progress: () => {}
     }
-  }))
-  return { ...c.tally, replicas: replicas.length }
+    report()
+    // once one replica that held mail has handed over all of it, each slower one may go on as long
+    // as it makes progress (a page listed, fetched or opened), and is given up only after
+    // collectGraceMs without any; what it alone holds stays there (unacknowledged) for the next
+    // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
+    // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
+    const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
+    await Promise.all(replicas.map(async (peer, i) => {
+      const watch = watches[i] as StallWatch
+      try {
+        if (await collectResuming(c, peer, report, watch, log) === 0) return
+        for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
+      } catch (err) {
+        log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
+      } finally {
+        watch.clear()
+      }
+    }))
+    return { ...c.tally, replicas: replicas.length }
+  }
 }
 
 /** Where one replica's listing is: after the last page that reached the inbox. */
@@ -203,7 +251,7 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
 async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report: () => void, acks: Array<Promise<unknown>>): Promise<void> {
   const ids = listed.map(e => e.id)
   const inline = listed.every(e => e.sealed.length > 0) ? listed : undefined
-  const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.messenger.unseen(ids)), inline)
+  const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.inbox.unseen(ids)), inline)
   const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
   const acked = await r.stages.time('sign', Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await r.sign(id) }))))
   const discard = ids.filter(id => refused.has(hex(id)))
@@ -300,7 +348,7 @@ async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<
     const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
     c.tally.fetched += unique.length
     by.opening++
-    const statuses = await c.stages.time('open', c.messenger.receiveMany(unique, 'mailbox')).finally(() => { by.opening--; by.last = c.options.clock.now() })
+    const statuses = await c.stages.time('open', c.inbox.receiveMany(unique, 'mailbox')).finally(() => { by.opening--; by.last = c.options.clock.now() })
     unique.forEach((e, i) => {
       const status = statuses[i]
       missing.delete(hex(e.id))

@@ -8,8 +8,13 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { MAILBOX_PROTOCOL, MAILBOX_VERSION } from '../../shared/protocols/ids.js'
 import { request } from '../../shared/protocols/rpc.js'
 
+/** What a mailbox request needs of the configuration: the frame limit and the idle request deadline. */
+export interface MailboxRpcConfig {
+  mailbox: Pick<CairnConfig['mailbox'], 'frameBytes'>
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
+}
 
-export async function askMailbox (node: CairnNode | Libp2p, config: CairnConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal, timeoutMs?: number }): Promise<MailboxResponse> {
+export async function askMailbox (node: CairnNode | Libp2p, config: MailboxRpcConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal, timeoutMs?: number }): Promise<MailboxResponse> {
   return request(node, peer, MAILBOX_PROTOCOL, { version: MAILBOX_VERSION, ...req }, { req: MailboxRequest, res: MailboxResponse }, {
     maxBytes: config.mailbox.frameBytes,
     timeoutMs: options.timeoutMs ?? config.limits.requestTimeoutMs,
@@ -19,7 +24,7 @@ export async function askMailbox (node: CairnNode | Libp2p, config: CairnConfig,
 }
 
 /** As askMailbox, but anything other than OK (or DUPLICATE) is an error. */
-export async function askMailboxOk (node: CairnNode, config: CairnConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal }): Promise<MailboxResponse> {
+export async function askMailboxOk (node: CairnNode, config: MailboxRpcConfig, peer: PeerId, req: Omit<MailboxRequest, 'version'>, options: { clock: Clock, signal?: AbortSignal }): Promise<MailboxResponse> {
   const res = await askMailbox(node, config, peer, req, options)
   if (res.status !== MailboxStatus.MAILBOX_OK && res.status !== MailboxStatus.MAILBOX_DUPLICATE) throw new ProtocolError(`mailbox ${peer.toString()} refused: ${res.status} ${res.detail}`)
   return res
