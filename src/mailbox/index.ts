@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
+import { Lifecycle } from '../shared/startable.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import type { Store } from '../shared/store.js'
 import { ChunkStore } from './chunk-store.js'
@@ -40,7 +41,10 @@ export class Mailbox {
   private sweeper?: Timer
   private startup?: Timer
 
+  private readonly life: Lifecycle
+
   constructor (private readonly init: MailboxInit) {
+    this.life = new Lifecycle(init.log)
     this.store = new MailboxStore(init.store, init.config)
     this.chunks = new ChunkStore(init.store, init.config, this.store)
     this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
@@ -50,18 +54,21 @@ export class Mailbox {
   async start (): Promise<void> {
     await this.store.open()
     await this.chunks.open()
-    await this.service.start()
-    this.handover.start()
-    this.sweeper = this.init.clock.setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs).unref()
-    // a holder coming back online copies what the current replica set lacks
-    this.startup = this.init.clock.setTimeout(() => { void this.handover.runOnce() }, STARTUP_HANDOVER_MS).unref()
+    await this.life.start('mailbox service', this.service)
+    await this.life.start('handover', this.handover)
+    await this.life.start('sweeper', {
+      start: () => {
+        this.sweeper = this.init.clock.setInterval(() => { void this.sweep() }, this.init.config.mailbox.sweepIntervalMs).unref()
+        // a holder coming back online copies what the current replica set lacks
+        this.startup = this.init.clock.setTimeout(() => { void this.handover.runOnce() }, STARTUP_HANDOVER_MS).unref()
+      },
+      stop: () => { this.sweeper?.clear(); this.startup?.clear() }
+    })
   }
 
+  /** Timers, then handover, then the service; each is stopped even if one before it failed. */
   async stop (): Promise<void> {
-    this.sweeper?.clear()
-    this.startup?.clear()
-    await this.handover.stop()
-    await this.service.stop()
+    await this.life.stop()
   }
 
   async sweep (): Promise<void> {

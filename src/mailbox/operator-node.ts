@@ -14,6 +14,7 @@ import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
+import { Lifecycle } from '../shared/startable.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { loadOrCreatePeerKey } from '../shared/peer-key.js'
 import { joinDht } from '../shared/placement.js'
@@ -48,13 +49,15 @@ export class OperatorNode {
   private metricsServer?: MetricsServer
   private servesMetrics = false
 
-  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger, readonly storeVersion: number, private readonly dataDir: string) {}
+  private constructor (readonly node: CairnNode, readonly mailbox: Mailbox, readonly store: Store, private readonly log: Logger, readonly storeVersion: number, private readonly dataDir: string, private readonly life: Lifecycle) {}
 
   static async start (config: CairnConfig, log: Logger, clock: Clock = systemClock, options: OperatorOptions = {}): Promise<OperatorNode> {
     ensureDataDir(config.dataDir)
     const privateKey = await loadOrCreatePeerKey(config.dataDir, options.cipher)
     const store = await Store.open(paths.store(config.dataDir), { cipher: options.cipher })
-    let node: CairnNode | undefined
+    // store, libp2p and the mailbox start in order and stop in reverse, each stop attempted
+    const life = new Lifecycle(log)
+    await life.start('store', { start: () => {}, stop: async () => store.close() })
     let op: OperatorNode | undefined
     try {
       const { to: storeVersion } = await ensureStoreVersion(store, { log })
@@ -71,19 +74,17 @@ export class OperatorNode {
         dhtServer: true,
         ...(registry === undefined ? {} : { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true, statfsLocation: config.dataDir }) })
       }
-      node = await createNode(nodeInit)
+      const node = await createNode(nodeInit)
+      await life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
       const mailbox = new Mailbox({ node, store, config, clock, log })
-      await mailbox.start()
-      op = new OperatorNode(node, mailbox, store, log, storeVersion, config.dataDir)
+      await life.start('mailbox', mailbox)
+      op = new OperatorNode(node, mailbox, store, log, storeVersion, config.dataDir, life)
       if (endpoint !== undefined) await op.serveMetrics(registry, endpoint)
       await op.joinNetwork(config, clock)
       return op
     } catch (err) {
       if (op !== undefined) await op.stop().catch(() => {})
-      else {
-        await Promise.resolve(node?.stop()).catch(() => {})
-        await store.close()
-      }
+      else await life.stop().catch(() => {})
       throw err
     }
   }
@@ -148,11 +149,9 @@ export class OperatorNode {
   async stop (): Promise<void> {
     if (this.state !== 'running') return
     this.state = 'stopping' // /healthz says 503 from here on, so a load balancer stops sending peers
-    // each step runs even if one before it failed: the store must close whatever libp2p did
+    // mailbox, libp2p, store: each stop runs even if one before it failed (a StopError names them all)
     let failure: unknown
-    for (const step of [async () => this.mailbox.stop(), async () => this.node.stop(), async () => this.store.close()]) {
-      try { await step() } catch (err) { failure ??= err }
-    }
+    try { await this.life.stop() } catch (err) { failure = err }
     this.state = 'stopped'
     await this.metricsServer?.stop()
     if (this.metricsServer !== undefined) removeHealthEndpoint(this.dataDir)
