@@ -31,6 +31,8 @@ export interface VerifyInfo {
 export interface SyncResult {
   received: number
   sent: number
+  /** Mailbox nodes found, and how many of them could be collected from. */
+  mailboxes: { found: number, collected: number }
 }
 
 /** Where a sync is, for a progress line: finding the mailboxes, collecting, sending, publishing. */

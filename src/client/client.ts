@@ -307,7 +307,7 @@ export class CairnClient implements ClientApi {
     await this.attachments.resume()
     progress({ stage: 'publishing' })
     await this.publishBundles()
-    return { received: collected.received, sent }
+    return { received: collected.received, sent, mailboxes: { found: collected.replicas, collected: collected.replicas - collected.unreachable } }
   }
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */

@@ -9,7 +9,8 @@ import type { TestContext } from 'node:test'
 import type { PrivateKey } from '@libp2p/interface'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
-import { silentLogger } from '../../src/shared/logger.js'
+import { createLogger, silentLogger } from '../../src/shared/logger.js'
+import { mkdirSync, openSync, writeSync } from 'node:fs'
 import { stablePort } from './ports.js'
 import type { Clock } from '../../src/shared/clock.js'
 
@@ -23,6 +24,18 @@ export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise
 export function testConfig (dataDir: string, overrides: ConfigLayer = {}): CairnConfig {
   // every test node shares 127.0.0.1: replica diversity by subnet would leave one replica per set
   return resolveConfig([{ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], logLevel: 'silent', mailbox: { replicasPerSubnet: 0 }, network: { allowPrivateAddresses: true } }, overrides])
+}
+
+/**
+ * Silent, unless CAIRN_TEST_LOG_DIR names a directory: then each user logs at debug level to
+ * NAME.log there (appended, so a restart's lines follow the first run's) — for a flake's post-mortem.
+ */
+export function testLogger (name: string): ReturnType<typeof silentLogger> {
+  const dir = process.env.CAIRN_TEST_LOG_DIR
+  if (dir === undefined || dir === '') return silentLogger()
+  mkdirSync(dir, { recursive: true })
+  const fd = openSync(join(dir, `${name}.log`), 'a')
+  return createLogger('debug', { user: name }, { write: (line: string) => { writeSync(fd, line) } })
 }
 
 export interface TestUser {
@@ -41,7 +54,7 @@ export async function makeUser (t: TestContext, root: string, name: string, opti
   // a port outside the ephemeral range, so that it is still free when the user restarts on it
   const config = testConfig(options.dataDir ?? join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], ...options.overrides })
   await CairnClient.init(config, options.clock, options.peerKey)
-  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: silentLogger(), ...(options.clock === undefined ? {} : { clock: options.clock }) })
+  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: testLogger(name), ...(options.clock === undefined ? {} : { clock: options.clock }) })
   const user: TestUser = {
     name,
     config,

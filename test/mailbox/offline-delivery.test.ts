@@ -22,12 +22,15 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   const net = await mailboxNetwork(t, root, 10)
   const overrides = { bootstrap: net.bootstrap }
   const bob = await makeUser(t, root, 'bob', { overrides })
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  // before bob goes offline: copies a replica's handover pushes to him the moment he is back come
+  // from a contact then, not from a stranger whose 50 would meet the daily cap
+  await bob.client.contactAdd('alice', alice.peerId)
   const published = await bob.client.publishBundles()
   assert.equal(published.replicas, 5)
   assert.ok(published.published >= 1, 'the bundle reached the replica set')
   await bob.stop()
 
-  const alice = await makeUser(t, root, 'alice', { overrides })
   await alice.client.contactAdd('bob', bob.peerId)
   const N = 50
   for (let i = 0; i < N; i++) {
@@ -42,12 +45,16 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
 
   // pages of 8: bob lists seven pages at each replica, the next one asked for while this one opens
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { pageSize: 8 } })
-  await bob.client.contactAdd('alice', alice.peerId) // a stranger's 50 would meet the daily cap
   const bodiesBefore = net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0)
+  // a replica still handing over when bob is back pushes its new copies to him (live push): those
+  // are in the inbox before the sync, which then finds them there
+  const shownBefore = (await bob.client.inbox()).length
   const sync = await bob.client.sync()
-  assert.equal(sync.received, N)
+  assert.ok(sync.received >= 1 && sync.received <= N - shownBefore, `sync received ${sync.received} (mailboxes ${JSON.stringify(sync.mailboxes)}), ${shownBefore} pushed before it`)
+  if (shownBefore > 0) t.diagnostic(`${shownBefore} arrived by live push before the sync`)
   // bob lists ids at every replica but takes each body from one of them
-  assert.equal(net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0) - bodiesBefore, N, 'each message crossed the wire once')
+  const fetched = net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0) - bodiesBefore
+  assert.ok(fetched >= sync.received && fetched <= N, `each message crossed the wire at most once: ${fetched} bodies for ${N}`)
   const inbox = await bob.client.inbox()
   assert.deepEqual(inbox.map(m => m.text), Array.from({ length: N }, (_, i) => `offline message ${i}`))
   assert.ok(inbox.every(m => m.from === alice.peerId && m.route === 'mailbox'))

@@ -33,7 +33,10 @@ import { withSignal } from '../../shared/protocols/idle-deadline.js'
 
 export interface CollectResult {
   received: number
+  /** Mailbox nodes found for our mailbox key. */
   replicas: number
+  /** Of those, how many could not be collected from (unreachable, broke off, or stalled). */
+  unreachable: number
   refused: number
   /** Envelope bodies transferred (every replica's copy would be replicas × received). */
   fetched: number
@@ -153,18 +156,21 @@ export class MailboxCollector implements Startable {
     // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
     // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
     const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
+    let unreachable = 0
     await Promise.all(replicas.map(async (peer, i) => {
       const watch = watches[i] as StallWatch
       try {
         if (await collectResuming(c, peer, report, watch, log) === 0) return
         for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
       } catch (err) {
+        unreachable++
         log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
       } finally {
         watch.clear()
       }
     }))
-    return { ...c.tally, replicas: replicas.length }
+    if (replicas.length === 0 || unreachable === replicas.length) log.warn({ found: replicas.length, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
+    return { ...c.tally, replicas: replicas.length, unreachable }
   }
 }
 

@@ -28,6 +28,8 @@ export const sync: Command = {
       progress.clear()
       if (ctx.parsed.json) printJson(r)
       else printLine(`received ${r.received}, sent ${r.sent}`)
+      // the result line stays as scripts read it; that no mailbox answered is said on stderr
+      if (r.mailboxes !== undefined && r.mailboxes.collected === 0) ctx.log.warn({ mailboxes: r.mailboxes }, r.mailboxes.found === 0 ? 'no mailbox found: is the network reachable?' : 'no mailbox could be collected from; waiting mail stays there for the next sync')
     }).finally(() => { progress.clear() })
   }
 }
