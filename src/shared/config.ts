@@ -230,7 +230,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: false, anonymousIdentityMs: 10 * 60_000 },
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000 },
     groups: { maxMembers: 256 }
   }
 }

@@ -38,7 +38,7 @@ function watch (nodes: OperatorNode[]): Seen {
 async function setUp (t: TestContext, clock: Clock): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser }> {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, delivery: { anonymousDeposits: true, anonymousIdentityMs: 60_000 } }
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, delivery: { anonymousIdentityMs: 60_000 /* anonymous deposits: on by default */ } }
   const bob = await makeUser(t, root, 'bob', { overrides })
   await bob.client.publishBundles()
   await bob.stop()

@@ -90,6 +90,9 @@ export class EphemeralHosts implements DepositHost {
       transports: [tcp(), webSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      // as the user's own node (create-node.ts, docs/DECISIONS.md): a ping that fails on a busy
+      // device does not abort the connection and the deposits on it; requests have idle deadlines
+      connectionMonitor: { abortConnectionOnPingFailure: false },
       connectionManager: { dialTimeout: this.init.dialTimeoutMs, maxConnections: 64 },
       ...(this.init.allowPrivateAddresses ? {} : { connectionGater: { denyDialMultiaddr: async (ma: Multiaddr) => isPrivate(ma) } })
     })
