@@ -1,8 +1,8 @@
 /**
  * The sender's side of /cairn/chunks/1.0.0: offer the file, learn which chunks the recipient lacks,
  * and stream exactly those. Each write waits for the stream to drain (pbStream's write awaits the
- * 'drain' event; `onDrain()` gives no backpressure after its first use), so at most one chunk is
- * read and encrypted ahead of the network.
+ * 'drain' event; `onDrain()` gives no backpressure after its first use), and one chunk is read and
+ * encrypted ahead, while the one before is written.
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
@@ -42,9 +42,20 @@ export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Ar
     }
     const alreadyHeld = chunks.count - want.missing.length
     let sent = 0
-    for (const index of want.missing) {
-      const data = await chunks.chunk(index)
-      await pb.write({ index, data }, ChunkData, { signal: step() })
+    // the next chunk is read and encrypted while this one is written: disk and crypto overlap the
+    // network, and at most two chunks are held (one in the stream, one ready)
+    const read = (k: number): Promise<Uint8Array<ArrayBuffer>> | undefined => {
+      const index = want.missing[k]
+      if (index === undefined) return undefined
+      const p = chunks.chunk(index)
+      p.catch(() => {}) // awaited below; a failure of the one read ahead surfaces there
+      return p
+    }
+    let ahead = read(0)
+    for (let k = 0; ahead !== undefined; k++) {
+      const data = await ahead
+      ahead = read(k + 1)
+      await pb.write({ index: want.missing[k] as number, data }, ChunkData, { signal: step() })
       sent++
       options.onChunk?.(alreadyHeld + sent, chunks.count, data.length)
     }
