@@ -26,6 +26,7 @@ import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from '
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
 import type { SendResult } from './delivery.js'
+import type { SentView } from './messaging/delivery-log.js'
 import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
 import { Groups, type GroupView } from './groups/index.js'
@@ -326,6 +327,16 @@ export class CairnClient implements ClientApi {
       if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view
     }))
+  }
+
+  async sent (): Promise<SentView[]> {
+    return this.messenger.deliveries.list()
+  }
+
+  async markRead (messages: Array<{ from: string, id: string }>): Promise<number> {
+    if (!this.config.delivery.readReceipts || messages.length === 0) return 0
+    const wanted = new Set(messages.map(m => `${m.from}/${m.id}`))
+    return this.messenger.receipts.read((await this.messenger.inbox()).filter(m => wanted.has(`${m.from}/${m.id}`)))
   }
 
   async status (): Promise<StatusInfo> {
