@@ -124,6 +124,22 @@ export class CairnClient implements ClientApi {
     }
   }
 
+  /**
+   * Start the network for a client opened without it (`chat` opens the store, shows the prompt,
+   * and connects behind it), then send what the outbox holds. Once only; a failure leaves the
+   * client store-only (what was sent waits in the outbox) and is thrown.
+   */
+  async connect (): Promise<void> {
+    if (this.node !== undefined) return
+    try {
+      await this.startNetwork()
+    } catch (err) {
+      this.messenger.useRoutes([])
+      throw err
+    }
+    await this.messenger.flushOutbox({ signal: this.stopping.signal })
+  }
+
   private async startNetwork (): Promise<void> {
     const serveMailbox = this.config.mailbox.enabled
     // group messages live: unsigned (the sender is inside the ciphertext), published even before
