@@ -55,7 +55,7 @@ export class Receipts {
       if (chunk.peer !== peer) throw new Error('receipt chunks out of order')
       if (kind === Receipt.Kind.READ) for (const id of chunk.ids) tx.put(readSentKey(peer, id), enc.encode(String(this.ctx.clock.now())))
       return { receipt: { kind, ids: chunk.ids.map(bytesOf) } }
-    })
+    }, { receipt: true })
     this.sender.deliverSoon(entries)
     this.ctx.log.debug({ kind, receipts: entries.length, ids: messages.length }, 'receipts queued')
     return chunks.reduce((n, c) => n + c.ids.length, 0)

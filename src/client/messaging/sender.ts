@@ -67,14 +67,15 @@ export class Sender {
   }
 
   /** Seal (where a session exists or can start) and write to the outbox, one body per peer; deliver nothing. */
-  async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, tracks?: string } = {}): Promise<OutboxEntry[]> {
+  async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, tracks?: string, receipt?: boolean } = {}): Promise<OutboxEntry[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
-    await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    // a receipt never waits on the network for a bundle: without a session it waits in the outbox
+    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
     return this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: OutboxEntry[] = []
       for (const to of peers) {
-        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }) }
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
         const envelope = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
@@ -125,7 +126,11 @@ export class Sender {
     return results
   }
 
-  /** Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many left the outbox. */
+  /**
+   * Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many messages left
+   * the outbox (receipts go too, uncounted). Entries being delivered in the background
+   * (deliverSoon) are waited for, not sent twice.
+   */
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
     const bundles = new Map<string, Promise<PreKeyBundle | undefined>>()
     const bundleFor = async (to: string): Promise<PreKeyBundle | undefined> => {
@@ -137,7 +142,7 @@ export class Sender {
     const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id))
     const results = await sendPipelined(this.pipeline(bundleFor, false), entries, options)
     await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
-    return results.filter(r => r.route !== 'outbox').length
+    return results.filter((r, i) => r.route !== 'outbox' && entries[i]?.receipt !== true).length
   }
 
   async pending (): Promise<OutboxEntry[]> {
