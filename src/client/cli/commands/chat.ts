@@ -34,7 +34,8 @@ export const chat: Command = {
     const ours = (m: Omit<InboxView, 'fromName' | 'contact'>): boolean => group !== undefined ? m.group?.id === group.id : m.from === peerId && m.group === undefined
     const oursSent = (v: SentView): boolean => group !== undefined ? v.group?.id === group.id : v.to === peerId && v.group === undefined
     const tty = process.stdout.isTTY && process.stdin.isTTY
-    const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY })
+    // on a terminal readline echoes what is typed and draws the prompt itself: it needs stdout
+    const rl = createInterface({ input: process.stdin, ...(process.stdin.isTTY ? { output: process.stdout, terminal: true } : { terminal: false }) })
     // iterated from now: lines typed while history loads are kept, not dropped
     const lines = rl[Symbol.asyncIterator]()
     let open = true
