@@ -55,10 +55,10 @@ export const chat: Command = {
     // history: the last 20 lines either way, in the sender's clock order
     const received = (await api.inbox()).filter(ours)
     const sent = (await api.sent()).filter(oursSent)
-    const history = [...received.map(m => ({ at: m.sentAt, line: () => formatMessage(m) })), ...sent.map(v => ({ at: v.sentAt, line: () => formatSent(v, peer?.name ?? null) }))]
+    const history = [...received.map(m => ({ at: m.sentAt, line: () => formatMessage(m), received: m })), ...sent.map(v => ({ at: v.sentAt, line: () => formatSent(v, peer?.name ?? null), received: undefined }))]
       .sort((a, b) => a.at - b.at).slice(-20)
     for (const h of history) printLine(h.line())
-    markRead(received.slice(-20))
+    markRead(history.flatMap(h => h.received === undefined ? [] : [h.received]))
 
     // our lines, and the state last printed for each
     const mine = new Map<string, string>()
