@@ -218,6 +218,7 @@ export class CairnClient implements ClientApi {
 
   async stop (): Promise<void> {
     this.stopping.abort()
+    this.messenger.sender.stopBackground()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()
@@ -314,7 +315,8 @@ export class CairnClient implements ClientApi {
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.dhtReady()
-    const collected = await collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) })
+    // delivery receipts queued while collecting go with the flush below, batched
+    const collected = await this.messenger.sender.holdingBackground(async () => collectMail(node, this.identity.peerKey, this.messenger, this.config, this.log, { clock: this.clock, onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()

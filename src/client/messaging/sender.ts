@@ -24,6 +24,10 @@ export class Sender {
   private lastSentAt = 0
   /** Outbox entries being delivered in the background (deliverSoon): a flush waits for them and does not send them twice. */
   private readonly inFlight = new Map<string, Promise<unknown>>()
+  /** While above 0 (a sync collecting mail), deliverSoon leaves entries for the flush that follows. */
+  private held = 0
+  /** Aborts background deliveries when the client stops. */
+  private background = new AbortController()
 
   constructor (private readonly ctx: MessagingContext, private readonly contacts: Contacts) {}
 
@@ -99,13 +103,29 @@ export class Sender {
    * them); with none they wait in the outbox for the next flush. A flush waits for these first.
    */
   deliverSoon (entries: OutboxEntry[]): void {
-    if (this.routes.length === 0) return
+    if (this.routes.length === 0 || this.held > 0) return
     for (const e of entries) {
       if (this.inFlight.has(e.id)) continue
-      const p = this.deliverEntry(e, {}).catch((err: unknown) => { this.ctx.log.info({ id: e.id, err: describeError(err) }, 'background delivery failed') })
+      const p = this.deliverEntry(e, { signal: this.background.signal }).catch((err: unknown) => { this.ctx.log.info({ id: e.id, err: describeError(err) }, 'background delivery failed') })
         .finally(() => { this.inFlight.delete(e.id) })
       this.inFlight.set(e.id, p)
     }
+  }
+
+  /**
+   * Run `fn` (a sync's collect) with background deliveries held: what it queues (delivery
+   * receipts, one per sender and page) waits for the outbox flush after it, which sends it in
+   * batches, rather than competing with the collect for the network one envelope at a time.
+   */
+  async holdingBackground<T> (fn: () => Promise<T>): Promise<T> {
+    this.held++
+    try { return await fn() } finally { this.held-- }
+  }
+
+  /** Abort background deliveries (the client is stopping); what they carried stays in the outbox. */
+  stopBackground (): void {
+    this.background.abort()
+    this.background = new AbortController()
   }
 
   /**
