@@ -1,6 +1,7 @@
-import { clearLine, createInterface, cursorTo } from 'node:readline'
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline'
 import type { InboxView } from '../../api.js'
 import type { SentView } from '../../messaging/delivery-log.js'
+import { isEncrypted } from '../../../shared/at-rest/header-path.js'
 import { describeError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { openSession } from '../context.js'
@@ -24,7 +25,37 @@ export const chat: Command = {
   flags: {},
   async run (ctx) {
     const [name] = requirePositionals(ctx.parsed, ['NAME'], this.usage)
+    const tty = process.stdout.isTTY && process.stdin.isTTY
+    let rl: Interface | undefined
+    let lines: AsyncIterator<string> | undefined
+    let open = true
+    let prompting = false
+    const startInput = (): void => {
+      // on a terminal readline echoes what is typed and draws the prompt itself: it needs stdout
+      rl = createInterface({ input: process.stdin, ...(process.stdin.isTTY ? { output: process.stdout, terminal: true } : { terminal: false }) })
+      // iterated from now: lines typed while the store opens and history loads are kept, not dropped
+      lines = rl[Symbol.asyncIterator]()
+      rl.on('close', () => { open = false })
+    }
+    const prompt = (): void => { if (prompting && open && process.stdin.isTTY) rl?.prompt(true) }
+    /** A line printed while the prompt may be showing: above it, the prompt (and what is typed) redrawn. */
+    const above = (line: string): void => {
+      if (tty && open && prompting) { clearLine(process.stdout, 0); cursorTo(process.stdout, 0) }
+      printLine(line)
+      prompt()
+    }
+    const intro = (who: string): void => {
+      above(`chatting with ${who}; type a message and press enter, Ctrl-D to leave`)
+      rl?.setPrompt('> ')
+      prompting = true
+      prompt()
+    }
+    // a plain data dir: the prompt comes before anything is loaded; an encrypted one asks for its
+    // passphrase first (on this terminal: readline must not hold stdin yet)
+    const early = !isEncrypted(ctx.config.dataDir)
+    if (early) { startInput(); intro(safeLine(name as string)) }
     const session = await openSession(ctx, { network: false })
+    if (!early) startInput()
     const api = session.api
     const contacts = await api.contactList()
     // @GROUP: the group's messages, whoever sent them (an unknown group fails here, exit 2)
@@ -33,20 +64,6 @@ export const chat: Command = {
     const peerId = group !== undefined ? undefined : peer?.peerId ?? (await api.contactVerify(name as string, false).catch(() => ({ peerId: name }))).peerId
     const ours = (m: Omit<InboxView, 'fromName' | 'contact'>): boolean => group !== undefined ? m.group?.id === group.id : m.from === peerId && m.group === undefined
     const oursSent = (v: SentView): boolean => group !== undefined ? v.group?.id === group.id : v.to === peerId && v.group === undefined
-    const tty = process.stdout.isTTY && process.stdin.isTTY
-    // on a terminal readline echoes what is typed and draws the prompt itself: it needs stdout
-    const rl = createInterface({ input: process.stdin, ...(process.stdin.isTTY ? { output: process.stdout, terminal: true } : { terminal: false }) })
-    // iterated from now: lines typed while history loads are kept, not dropped
-    const lines = rl[Symbol.asyncIterator]()
-    let open = true
-    rl.on('close', () => { open = false })
-    const prompt = (): void => { if (open && process.stdin.isTTY) rl.prompt(true) }
-    /** A line printed while the prompt may be showing: above it, the prompt (and what is typed) redrawn. */
-    const above = (line: string): void => {
-      if (tty && open) { clearLine(process.stdout, 0); cursorTo(process.stdout, 0) }
-      printLine(line)
-      prompt()
-    }
     const marking: Array<Promise<unknown>> = []
     const markRead = (ms: Array<{ from: string, id: string }>): void => {
       if (ms.length > 0) marking.push(api.markRead(ms.map(m => ({ from: m.from, id: m.id }))).catch((err: unknown) => { ctx.log.warn({ err: describeError(err) }, 'read receipts not queued') }))
@@ -57,7 +74,7 @@ export const chat: Command = {
     const sent = (await api.sent()).filter(oursSent)
     const history = [...received.map(m => ({ at: m.sentAt, line: () => formatMessage(m), received: m })), ...sent.map(v => ({ at: v.sentAt, line: () => formatSent(v, peer?.name ?? null), received: undefined }))]
       .sort((a, b) => a.at - b.at).slice(-20)
-    for (const h of history) printLine(h.line())
+    for (const h of history) above(h.line())
     markRead(history.flatMap(h => h.received === undefined ? [] : [h.received]))
 
     // our lines, and the state last printed for each
@@ -85,14 +102,12 @@ export const chat: Command = {
           messenger?.deliveries.on('change', onDelivery)
           return () => { messenger?.off('message', listener); messenger?.deliveries.off('change', onDelivery) }
         })()
-    printLine(`chatting with ${peer?.name ?? name}; type a message and press enter, Ctrl-D to leave`)
-    rl.setPrompt('> ')
-    prompt()
+    if (!early) intro(safeLine(peer?.name ?? name as string))
     // the network comes up behind the prompt (a daemon is up already); lines typed meanwhile are queued
     const connected = session.client?.connect().catch((err: unknown) => {
       above(`  (could not connect: ${safeLine(describeError(err))}; your lines wait in the outbox)`)
     })
-    for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+    for await (const line of { [Symbol.asyncIterator]: () => lines as AsyncIterator<string> }) {
       const text = line.trim()
       if (text !== '') {
         try {
