@@ -4,6 +4,7 @@ import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contac
 import type { SendResult } from './delivery.js'
 import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
+import type { SentView } from './messaging/delivery-log.js'
 
 export interface IdInfo {
   peerId: string
@@ -89,7 +90,11 @@ export interface ClientApi {
   groupInfo: (group: string) => Promise<GroupView>
   sync: () => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
+  /** Messages we sent, oldest first, with how far each got (queued, stored, delivered, read; per member for a group). */
+  sent: () => Promise<SentView[]>
+  /** These received messages were shown to the user: queue read receipts (unless delivery.readReceipts is off). Returns how many. */
+  markRead: (messages: Array<{ from: string, id: string }>) => Promise<number>
   status: () => Promise<StatusInfo>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>

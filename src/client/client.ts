@@ -26,6 +26,7 @@ import { Contacts, type BlockChange, type BlockedPeer, type ContactView } from '
 import { availablePreKeys } from './crypto/prekeys.js'
 import { keyFingerprint, safetyNumber } from './crypto/safety-number.js'
 import type { SendResult } from './delivery.js'
+import type { SentView } from './messaging/delivery-log.js'
 import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
 import { Groups, type GroupView } from './groups/index.js'
@@ -124,6 +125,22 @@ export class CairnClient implements ClientApi {
     }
   }
 
+  /**
+   * Start the network for a client opened without it (`chat` opens the store, shows the prompt,
+   * and connects behind it), then send what the outbox holds. Once only; a failure leaves the
+   * client store-only (what was sent waits in the outbox) and is thrown.
+   */
+  async connect (): Promise<void> {
+    if (this.node !== undefined) return
+    try {
+      await this.startNetwork()
+    } catch (err) {
+      this.messenger.useRoutes([])
+      throw err
+    }
+    await this.messenger.flushOutbox({ signal: this.stopping.signal })
+  }
+
   private async startNetwork (): Promise<void> {
     const serveMailbox = this.config.mailbox.enabled
     // group messages live: unsigned (the sender is inside the ciphertext), published even before
@@ -204,6 +221,7 @@ export class CairnClient implements ClientApi {
 
   async stop (): Promise<void> {
     this.stopping.abort()
+    this.messenger.sender.stopBackground()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()
@@ -300,7 +318,8 @@ export class CairnClient implements ClientApi {
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.dhtReady()
-    const collected = await collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) })
+    // delivery receipts queued while collecting go with the flush below, batched
+    const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
     const outbox = (await this.messenger.pending()).length
     if (outbox > 0) progress({ stage: 'sending', outbox })
     const sent = await this.messenger.flushOutbox()
@@ -334,6 +353,16 @@ export class CairnClient implements ClientApi {
       if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view
     }))
+  }
+
+  async sent (): Promise<SentView[]> {
+    return this.messenger.deliveries.list()
+  }
+
+  async markRead (messages: Array<{ from: string, id: string }>): Promise<number> {
+    if (!this.config.delivery.readReceipts || messages.length === 0) return 0
+    const wanted = new Set(messages.map(m => `${m.from}/${m.id}`))
+    return this.messenger.receipts.read((await this.messenger.inbox()).filter(m => wanted.has(`${m.from}/${m.id}`)))
   }
 
   async status (): Promise<StatusInfo> {

@@ -23,6 +23,8 @@ import type { LocalIdentity } from './identity.js'
 import type { InboxMessage, Route } from './inbox.js'
 import type { ContentBody } from './messaging/content-body.js'
 import type { MessagingContext } from './messaging/context.js'
+import { DeliveryLog } from './messaging/delivery-log.js'
+import { Receipts } from './messaging/receipts.js'
 import { Receiver, type ContentHandler, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
 import { Sender } from './messaging/sender.js'
 import type { OutboxEntry } from './outbox.js'
@@ -49,10 +51,15 @@ export class Messenger {
   readonly sender: Sender
   readonly receiver: Receiver
   readonly preKeys: PreKeySupply
+  /** How far each message we sent got (queued, stored, delivered, read), per recipient. */
+  readonly deliveries: DeliveryLog
+  /** The delivery and read receipts we send. */
+  readonly receipts: Receipts
   private routesInUse: DeliveryRoute[] = []
 
   constructor (init: MessengerInit) {
     this.me = init.identity.peerId.toString()
+    this.deliveries = new DeliveryLog(init.store)
     const ctx: MessagingContext = {
       identity: init.identity,
       store: init.store,
@@ -60,10 +67,13 @@ export class Messenger {
       clock: init.clock,
       log: init.log,
       session: new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId }),
-      lock: new Mutex()
+      lock: new Mutex(),
+      deliveries: this.deliveries
     }
     this.sender = new Sender(ctx, init.contacts)
     this.receiver = new Receiver(ctx, init.senders)
+    this.receipts = new Receipts(ctx, this.sender, init.contacts)
+    this.receiver.whenShown(async shown => this.receipts.shown(shown))
     this.preKeys = new PreKeySupply({ store: init.store, identity: init.identity, clock: init.clock, log: init.log, lock: ctx.lock }, { delivery: init.config.delivery })
   }
 
@@ -89,7 +99,7 @@ export class Messenger {
 
   // sending (Sender)
   async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
-  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void, tracks?: string } = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> { return this.sender.flushOutbox(options) }
   async pending (): Promise<OutboxEntry[]> { return this.sender.pending() }

@@ -21,6 +21,10 @@ export interface OutboxEntry {
   /** Any other body (groups), base64 of a Content holding only it, while no session could be started. */
   body?: string
   lastError?: string
+  /** The sent message (its id in the delivery log) this entry carries to `to`: a 1:1 message's own id, a group message's id. */
+  tracks?: string
+  /** A receipt (messaging/receipts.ts): not counted among the messages a flush sent. */
+  receipt?: true
 }
 
 const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `${NAMESPACES.outbox}${e.createdAt.toString().padStart(15, '0')}-${e.id}`

@@ -179,6 +179,11 @@ export interface CairnConfig {
     anonymousDeposits: boolean
     /** How long one such identity is reused before a new one, ms (deposits within it are linkable). */
     anonymousIdentityMs: number
+    /**
+     * Send a read receipt when a received message is shown (`chat`, `inbox`): its sender learns
+     * when you read it. Off: none are sent (delivery receipts still are). CAIRN_DELIVERY_READ_RECEIPTS.
+     */
+    readReceipts: boolean
   }
   groups: {
     /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
@@ -230,7 +235,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000 },
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true },
     groups: { maxMembers: 256 }
   }
 }

@@ -21,6 +21,10 @@ export const NAMESPACES = {
   seenMessage: `${ROOT}seen-message/`,
   /** Messages waiting to leave (client/outbox.ts). */
   outbox: `${ROOT}outbox/`,
+  /** Messages we sent and how far each got at each recipient: queued, stored, delivered, read (client/messaging/delivery-log.ts). */
+  sent: `${ROOT}sent/`,
+  /** Received messages we already sent a read receipt for (client/messaging/receipts.ts). */
+  readSent: `${ROOT}read-sent/`,
   /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */
   strangerQuota: `${ROOT}stranger-quota/`,
   /** Groups: signed membership changes, our sender-key state, what each member was sent, de-dup and parked messages (client/groups/group-store.ts). */

@@ -4,9 +4,9 @@
  */
 import { loadConfig, type CairnConfig, type ConfigLayer } from '../../shared/config.js'
 import { createLogger, type Logger } from '../../shared/logger.js'
-import type { ClientApi, InboxView } from '../api.js'
+import type { ClientApi } from '../api.js'
 import type { CairnClient } from '../client.js'
-import { connectDaemon } from '../daemon/daemon-client.js'
+import { connectDaemon, type Watch } from '../daemon/daemon-client.js'
 import type { Parsed } from './args.js'
 import { unlockDataDir } from './passphrase.js'
 import { statusLine, type Progress } from './progress.js'
@@ -27,8 +27,8 @@ export function makeContext (parsed: Parsed, commandDefaults: ConfigLayer = {}):
 
 export interface Session {
   api: ClientApi
-  /** Set when talking to a daemon: subscribe to incoming messages. */
-  watch?: (onMessage: (m: InboxView) => void) => () => void
+  /** Set when talking to a daemon: subscribe to incoming messages and delivery-state changes. */
+  watch?: Watch
   client?: CairnClient
   close: () => Promise<void>
 }

@@ -4,6 +4,10 @@ import { request } from 'node:http'
 import { paths } from '../../shared/data-dir.js'
 import { CairnError, type ErrorCode } from '../../shared/errors.js'
 import { API_METHODS, type ClientApi, type InboxView } from '../api.js'
+import type { SentView } from '../messaging/delivery-log.js'
+
+/** Subscribe to received messages (and, optionally, delivery-state changes of sent ones); returns the unsubscribe. */
+export type Watch = (onMessage: (m: InboxView) => void, onDelivery?: (v: SentView) => void) => () => void
 
 export class DaemonError extends CairnError {
   constructor (code: ErrorCode, message: string, exitCode: 1 | 2) {
@@ -13,7 +17,7 @@ export class DaemonError extends CairnError {
 }
 
 /** A ClientApi whose every call goes to the daemon; undefined when no daemon answers. */
-export async function connectDaemon (dataDir: string): Promise<(ClientApi & { watch: (onMessage: (m: InboxView) => void) => () => void }) | undefined> {
+export async function connectDaemon (dataDir: string): Promise<(ClientApi & { watch: Watch }) | undefined> {
   const socketPath = paths.socket(dataDir)
   if (!existsSync(socketPath) || !existsSync(paths.token(dataDir))) return undefined
   const token = readFileSync(paths.token(dataDir), 'utf8').trim()
@@ -39,13 +43,18 @@ export async function connectDaemon (dataDir: string): Promise<(ClientApi & { wa
     return undefined // socket left behind by a daemon that died
   }
   const api = Object.fromEntries(API_METHODS.map(m => [m, async (...params: unknown[]) => call(m, params)])) as unknown as ClientApi
-  const watch = (onMessage: (m: InboxView) => void): () => void => {
+  const watch: Watch = (onMessage, onDelivery) => {
     const req = request({ socketPath, path: '/events', method: 'GET', headers: { authorization: `Bearer ${token}` } }, res => {
       let buf = ''
       res.on('data', (c: Buffer) => {
         buf += c.toString()
         let i
-        while ((i = buf.indexOf('\n')) >= 0) { onMessage(JSON.parse(buf.slice(0, i)) as InboxView); buf = buf.slice(i + 1) }
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const event = JSON.parse(buf.slice(0, i)) as InboxView | { delivery: SentView }
+          buf = buf.slice(i + 1)
+          if ('delivery' in event) onDelivery?.(event.delivery)
+          else onMessage(event)
+        }
       })
     })
     req.on('error', () => {})

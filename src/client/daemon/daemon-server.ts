@@ -1,7 +1,8 @@
 /**
  * The daemon's local API: HTTP over a unix socket in the (0700) data dir, each request carrying the
  * token from a 0600 file. POST /rpc {method, params} calls a ClientApi method; GET /events streams
- * received messages as NDJSON (for `cairn chat`).
+ * received messages, and `{"delivery": SentView}` for each change in a sent message's delivery
+ * state, as NDJSON (for `cairn chat`).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmodSync, existsSync, unlinkSync } from 'node:fs'
@@ -12,6 +13,7 @@ import type { Logger } from '../../shared/logger.js'
 import { API_METHODS, type ClientApi, type InboxView } from '../api.js'
 import type { InboxMessage } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
+import type { SentView } from '../messaging/delivery-log.js'
 
 const MAX_BODY = 256 * 1024
 
@@ -83,8 +85,13 @@ export class DaemonServer {
     const onMessage = (m: InboxMessage): void => {
       void this.init.names(m.from).then(fromName => { res.write(JSON.stringify({ ...m, fromName, contact: fromName !== null } satisfies InboxView) + '\n') })
     }
+    const onDelivery = (v: SentView): void => { res.write(JSON.stringify({ delivery: v }) + '\n') }
     this.init.messenger.on('message', onMessage)
-    req.on('close', () => { this.init.messenger.off('message', onMessage) })
+    this.init.messenger.deliveries.on('change', onDelivery)
+    req.on('close', () => {
+      this.init.messenger.off('message', onMessage)
+      this.init.messenger.deliveries.off('change', onDelivery)
+    })
   }
 }
 

@@ -271,6 +271,7 @@ export class Groups implements ContentHandler {
     const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
     const more = new Set<string>() // members who lack more changes than fit beside the text
     const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
+      if (prepared === undefined) this.init.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.init.clock.now() }, others)
       prepared ??= await this.prepare(tx, state, id, text)
       return {
         groupMessage: {
@@ -280,7 +281,7 @@ export class Groups implements ContentHandler {
           changes: await this.changesFor(tx, state.id, peer, this.changesBudget(size)).then(r => { if (r.left) more.add(peer); return r.changes })
         }
       }
-    }, { onQueued })
+    }, { onQueued, tracks: id })
     // the message waits (parked) at those members until the rest of the changes it names arrive
     if (more.size > 0) await this.sendUpdates(state.id, [...more])
     const members: Record<string, SendResult['route']> = {}

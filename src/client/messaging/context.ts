@@ -10,6 +10,7 @@ import type { Mutex } from '../../shared/mutex.js'
 import type { Store } from '../../shared/store.js'
 import type { SealedSession } from '../crypto/sealed-session.js'
 import type { LocalIdentity } from '../identity.js'
+import type { DeliveryLog } from './delivery-log.js'
 
 export interface MessagingContext {
   identity: LocalIdentity
@@ -19,4 +20,6 @@ export interface MessagingContext {
   log: Logger
   session: SealedSession
   lock: Mutex
+  /** How far each message we sent got (delivery-log.ts). */
+  deliveries: DeliveryLog
 }

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { PeerId } from '@libp2p/interface'
-import { Content, type Envelope } from '../../../proto/cairn.js'
+import { Content, Receipt, type Envelope } from '../../../proto/cairn.js'
 import { CairnError, ProtocolError, describeError } from '../../shared/errors.js'
 import { verifyIdentityCertificate } from '../../shared/identity-certificate.js'
 import { parsePeerId, peerIdFromBytes } from '../../shared/peer-id.js'
@@ -22,6 +22,9 @@ import { ID_BYTES, hex } from './content-body.js'
 import type { MessagingContext } from './context.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
+
+/** A receipt opened in a batch: applied to the delivery log once the batch is on disk. */
+interface OpenedReceipt { from: string, kind: 'delivered' | 'read', ids: string[] }
 
 /**
  * Opens bodies other than text (groups): runs in the receive transaction after the sender is
@@ -42,6 +45,7 @@ export class RejectedEnvelopeError extends CairnError {
 export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
   private readonly me: string
   private contentHandler?: ContentHandler
+  private shownHook?: (shown: InboxMessage[]) => Promise<void>
 
   /** `senders`: who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
   constructor (private readonly ctx: MessagingContext, private readonly senders?: SenderGate) {
@@ -52,6 +56,14 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
   /** Where group bodies go (they are not shown as text). */
   handleContentWith (handler: ContentHandler): void {
     this.contentHandler = handler
+  }
+
+  /**
+   * Called with what a batch showed, once it is on disk and before the batch resolves (receipts.ts
+   * queues delivery receipts there: local work only, never the network).
+   */
+  whenShown (hook: (shown: InboxMessage[]) => Promise<void>): void {
+    this.shownHook = hook
   }
 
   async inbox (): Promise<InboxMessage[]> {
@@ -69,8 +81,14 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       await tx.commit()
       return out
     })
+    await this.afterShown(shown)
     for (const m of shown) this.emit('message', m)
     return shown
+  }
+
+  private async afterShown (shown: InboxMessage[]): Promise<void> {
+    if (shown.length === 0 || this.shownHook === undefined) return
+    await this.shownHook(shown).catch((err: unknown) => { this.ctx.log.warn({ err: describeError(err) }, 'could not queue receipts') })
   }
 
   /** Open one envelope; resolves only after the message is on disk. Throws RejectedEnvelopeError for bad input. */
@@ -101,13 +119,14 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
    */
   async receiveMany (envelopes: Envelope[], route: Route, from?: string): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
     const stored: InboxMessage[] = []
+    const receipts: OpenedReceipt[] = []
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
         try {
-          const m = await this.openOne(tx, envelope, route, from)
+          const m = await this.openOne(tx, envelope, route, from, receipts)
           if (m === undefined) { out.push('duplicate'); continue }
           stored.push(...(Array.isArray(m) ? m : [m]))
           out.push('stored')
@@ -119,11 +138,13 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       await tx.commit()
       return out
     })
+    for (const r of receipts) await this.ctx.deliveries.receipt(r.from, r.kind, r.ids)
+    await this.afterShown(stored)
     for (const m of stored) this.emit('message', m)
     return results
   }
 
-  private async openOne (tx: Kv, envelope: Envelope, via: Route, from?: string): Promise<InboxMessage | InboxMessage[] | undefined> {
+  private async openOne (tx: Kv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[]): Promise<InboxMessage | InboxMessage[] | undefined> {
     const now = this.ctx.clock.now()
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -164,9 +185,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       const problem = descriptorProblem(content.attachment)
       if (problem !== undefined) throw new RejectedEnvelopeError('bad-request', `attachment refused: ${problem}`)
     }
+    if (content.receipt !== undefined) {
+      // never shown, never receipted; the delivery log ignores ids this sender was not sent
+      const ids = content.receipt.ids.filter(i => i.length === ID_BYTES).map(hex)
+      if (ids.length > 0) receipts.push({ from: opened.sender, kind: content.receipt.kind === Receipt.Kind.READ ? 'read' : 'delivered', ids })
+      recordSeenMessage(tx, opened.sender, messageId, id, now)
+      return undefined
+    }
     const text = content.text?.body ?? content.attachment?.caption
     if (text === undefined) {
-      // receipts and future kinds: nothing to show, but handled (a copy from another replica is a
+      // future kinds: nothing to show, but handled (a copy from another replica is a
       // duplicate; opening it again would fail, its message key being spent)
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return undefined

@@ -22,6 +22,12 @@ import type { MessagingContext } from './context.js'
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
+  /** Outbox entries being delivered in the background (deliverSoon): a flush waits for them and does not send them twice. */
+  private readonly inFlight = new Map<string, Promise<unknown>>()
+  /** While above 0 (a sync collecting mail), deliverSoon leaves entries for the flush that follows. */
+  private held = 0
+  /** Aborts background deliveries when the client stops. */
+  private background = new AbortController()
 
   constructor (private readonly ctx: MessagingContext, private readonly contacts: Contacts) {}
 
@@ -36,9 +42,11 @@ export class Sender {
   async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> {
     const peerId = await this.sendable(to, [text])
     const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
+    entry.tracks = entry.id
     const bundle = await this.bundleIfNoSession(entry.to, options)
     await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
+      this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
       if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
       const envelope = await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)
       if (envelope === undefined) entry.text = text
@@ -53,16 +61,25 @@ export class Sender {
    * Seal a body for each of `peers` in one transaction under the crypto lock, then deliver each.
    * `bodyFor` runs in that transaction too, so what it advances (a group's sender key, what each
    * member was sent) commits with the outbox entries that carry it. A peer that cannot be sealed
-   * for yet (no bundle, an identity change not accepted) keeps its body in the outbox.
+   * for yet (no bundle, an identity change not accepted) keeps its body in the outbox. `tracks`:
+   * the delivery-log record these copies carry (a group message's id).
    */
-  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void } = {}): Promise<SendResult[]> {
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void, tracks?: string } = {}): Promise<SendResult[]> {
+    const entries = await this.queueEach(peers, bodyFor, options)
+    options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
+    return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+  }
+
+  /** Seal (where a session exists or can start) and write to the outbox, one body per peer; deliver nothing. */
+  async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, tracks?: string, receipt?: boolean } = {}): Promise<OutboxEntry[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
-    await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
-    const entries = await this.ctx.lock.run(async () => {
+    // a receipt never waits on the network for a bundle: without a session it waits in the outbox
+    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    return this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: OutboxEntry[] = []
       for (const to of peers) {
-        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0 }
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
         const envelope = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
@@ -79,8 +96,36 @@ export class Sender {
       await tx.commit()
       return out
     })
-    options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
-    return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+  }
+
+  /**
+   * Deliver queued entries in the background when there are routes (receipts: nobody waits for
+   * them); with none they wait in the outbox for the next flush. A flush waits for these first.
+   */
+  deliverSoon (entries: OutboxEntry[]): void {
+    if (this.routes.length === 0 || this.held > 0) return
+    for (const e of entries) {
+      if (this.inFlight.has(e.id)) continue
+      const p = this.deliverEntry(e, { signal: this.background.signal }).catch((err: unknown) => { this.ctx.log.info({ id: e.id, err: describeError(err) }, 'background delivery failed') })
+        .finally(() => { this.inFlight.delete(e.id) })
+      this.inFlight.set(e.id, p)
+    }
+  }
+
+  /**
+   * Run `fn` (a sync's collect) with background deliveries held: what it queues (delivery
+   * receipts, one per sender and page) waits for the outbox flush after it, which sends it in
+   * batches, rather than competing with the collect for the network one envelope at a time.
+   */
+  async holdingBackground<T> (fn: () => Promise<T>): Promise<T> {
+    this.held++
+    try { return await fn() } finally { this.held-- }
+  }
+
+  /** Abort background deliveries (the client is stopping); what they carried stays in the outbox. */
+  stopBackground (): void {
+    this.background.abort()
+    this.background = new AbortController()
   }
 
   /**
@@ -92,11 +137,20 @@ export class Sender {
     const peerId = await this.sendable(to, texts)
     const bundle = await this.bundleIfNoSession(peerId, options)
     const createdAt = this.now
-    const entries: OutboxEntry[] = texts.map(text => ({ id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt, attempts: 0, text }))
-    return sendPipelined(this.pipeline(async () => bundle, true), entries, options)
+    const entries: OutboxEntry[] = texts.map(text => {
+      const id = hex(randomBytes(ID_BYTES))
+      return { id, to: peerId, createdAt, attempts: 0, text, tracks: id }
+    })
+    const results = await sendPipelined(this.pipeline(async () => bundle, true), entries, options)
+    await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
+    return results
   }
 
-  /** Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many left the outbox. */
+  /**
+   * Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many messages left
+   * the outbox (receipts go too, uncounted). Entries being delivered in the background
+   * (deliverSoon) are waited for, not sent twice.
+   */
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
     const bundles = new Map<string, Promise<PreKeyBundle | undefined>>()
     const bundleFor = async (to: string): Promise<PreKeyBundle | undefined> => {
@@ -104,8 +158,11 @@ export class Sender {
       if (b === undefined) { b = this.bundleIfNoSession(to, options).catch(() => undefined); bundles.set(to, b) }
       return b
     }
-    const results = await sendPipelined(this.pipeline(bundleFor, false), await listOutbox(this.ctx.store), options)
-    return results.filter(r => r.route !== 'outbox').length
+    await Promise.all([...this.inFlight.values()])
+    const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id))
+    const results = await sendPipelined(this.pipeline(bundleFor, false), entries, options)
+    await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
+    return results.filter((r, i) => r.route !== 'outbox' && entries[i]?.receipt !== true).length
   }
 
   async pending (): Promise<OutboxEntry[]> {
@@ -144,6 +201,7 @@ export class Sender {
           for (const entry of group) {
             if (entry.envelope !== undefined || (entry.text === undefined && entry.body === undefined)) continue
             const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
+            if (fresh && entry.tracks !== undefined && entry.text !== undefined) this.ctx.deliveries.record(tx, { id: entry.tracks, to: entry.to, text: entry.text, sentAt: entry.createdAt }, [entry.to])
             const mark = tx.checkpoint()
             const envelope = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
               if (fresh) throw err
@@ -225,7 +283,9 @@ export class Sender {
       if (result.ok) {
         await removeOutbox(this.ctx.store, entry)
         this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
-        return { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
+        const sent: SendResult = { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
+        await this.ctx.deliveries.routed([{ entry, result: sent }])
+        return sent
       }
       errors.push(`${route.name}: ${result.code} (${result.error})`)
     }

@@ -1,4 +1,7 @@
 import type { InboxView } from '../../api.js'
+import { describeError } from '../../../shared/errors.js'
+import type { SentView } from '../../messaging/delivery-log.js'
+import { formatSent } from '../delivery-line.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import { layout, safeLine } from '../safe-text.js'
@@ -30,17 +33,46 @@ function terminalWidth (): number | undefined {
   return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined
 }
 
+/** A sent message for `inbox --sent --json`: marked outgoing, with its delivery state. */
+function sentJson (v: SentView, toName: string | null): Record<string, unknown> {
+  return {
+    outgoing: true,
+    id: v.id,
+    to: v.group === undefined ? v.to : null,
+    toName: v.group === undefined ? toName : null,
+    text: v.text,
+    sentAt: v.sentAt,
+    group: v.group ?? null,
+    state: v.state,
+    replicas: v.replicas,
+    ...(v.group === undefined ? {} : { members: v.counts })
+  }
+}
+
 export const inbox: Command = {
   name: 'inbox',
-  usage: 'cairn inbox',
-  summary: 'list received messages, oldest first',
-  flags: {},
+  usage: 'cairn inbox [--sent]',
+  summary: 'list received messages, oldest first (--sent: and the ones you sent, with their delivery state)',
+  flags: { sent: { type: 'boolean' } },
   async run (ctx) {
     await withSession(ctx, { network: false }, async (session) => {
       const list = await session.api.inbox()
-      if (ctx.parsed.json) printJson(list.map(m => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, group: m.group ?? null, ...(m.group === undefined ? {} : { seq: m.seq, gapBefore: m.gapBefore ?? 0 }), ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) })))
-      else if (list.length === 0) printLine('no messages')
-      else for (const m of list) printLine(formatMessage(m))
+      const withSent = ctx.parsed.flags.sent === true
+      const sent = withSent ? await session.api.sent() : []
+      const names = withSent ? new Map((await session.api.contactList()).map(c => [c.peerId, c.name])) : new Map<string, string>()
+      const received = list.map(m => ({ at: m.sentAt, json: () => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, group: m.group ?? null, ...(m.group === undefined ? {} : { seq: m.seq, gapBefore: m.gapBefore ?? 0 }), ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) }), line: () => formatMessage(m) }))
+      const outgoing = sent.map(v => ({ at: v.sentAt, json: () => sentJson(v, names.get(v.to) ?? null), line: () => formatSent(v, names.get(v.to) ?? null, terminalWidth()) }))
+      // both lists are in order already: merged by the sender's clock, received first on a tie
+      const all = withSent ? [...received, ...outgoing].sort((a, b) => a.at - b.at) : received
+      if (ctx.parsed.json) printJson(all.map(x => x.json()))
+      else if (all.length === 0) printLine('no messages')
+      else for (const x of all) printLine(x.line())
+      // what was shown is read: read receipts are queued (sent on the next sync, or by the daemon),
+      // in slices that fit a daemon request; a failure costs the receipts, never the listing
+      const shown = list.map(m => ({ from: m.from, id: m.id }))
+      for (let i = 0; i < shown.length; i += 1000) {
+        await session.api.markRead(shown.slice(i, i + 1000)).catch((err: unknown) => { ctx.log.warn({ err: describeError(err) }, 'read receipts not queued') })
+      }
     })
   }
 }

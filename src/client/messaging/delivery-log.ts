@@ -1,0 +1,126 @@
+/**
+ * How far each message we sent got, per recipient, kept durably on the sender's side:
+ * queued (in the outbox) → stored (at n mailbox replicas) → delivered (the recipient's device
+ * stored it: a direct delivery says so, a mailbox-collected one is confirmed by the recipient's
+ * delivery receipt) → read (its read receipt). A state only ever moves forward. A group message has
+ * one record with a state per member. Updates are serialised here (read, change, write), whatever
+ * path they come by (a delivery finishing, a receipt arriving), and announced as `change` events.
+ */
+import { EventEmitter } from 'node:events'
+import { NAMESPACES } from '../../shared/namespaces.js'
+import { Mutex } from '../../shared/mutex.js'
+import type { Store } from '../../shared/store.js'
+import { dec, enc, type Kv } from '../crypto/kv.js'
+import type { SendResult } from '../delivery.js'
+import type { OutboxEntry } from '../outbox.js'
+
+export type DeliveryState = 'queued' | 'stored' | 'delivered' | 'read'
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'stored', 'delivered', 'read']
+const rank = (s: DeliveryState): number => DELIVERY_STATES.indexOf(s)
+
+export interface RecipientState {
+  state: DeliveryState
+  /** Mailbox replicas that acknowledged it (state stored or later, when it went by mailbox). */
+  replicas?: number
+}
+
+/** One message we sent, as the delivery log keeps it. */
+export interface SentMessage {
+  id: string
+  /** The recipient's PeerId (1:1), or the group's id. */
+  to: string
+  group?: { id: string, name: string }
+  text: string
+  sentAt: number
+  /** Per recipient PeerId: where the message is. Only these may send receipts for it. */
+  recipients: Record<string, RecipientState>
+}
+
+/** A sent message with its state summed up: the least advanced recipient's, and counts. */
+export interface SentView extends SentMessage {
+  state: DeliveryState
+  /** The most replicas any recipient's copy was stored at. */
+  replicas: number
+  /** How many recipients are at least at each state (1:1: all 0 or 1). */
+  counts: { total: number, stored: number, delivered: number, read: number }
+}
+
+const key = (id: string): string => `${NAMESPACES.sent}${id}`
+
+export function summarise (m: SentMessage): SentView {
+  const states = Object.values(m.recipients)
+  const atLeast = (s: DeliveryState): number => states.filter(r => rank(r.state) >= rank(s)).length
+  const least = states.reduce<DeliveryState>((a, r) => rank(r.state) < rank(a) ? r.state : a, 'read')
+  return {
+    ...m,
+    state: states.length === 0 ? 'delivered' : least,
+    replicas: Math.max(0, ...states.map(r => r.replicas ?? 0)),
+    counts: { total: states.length, stored: atLeast('stored'), delivered: atLeast('delivered'), read: atLeast('read') }
+  }
+}
+
+export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
+  private readonly lock = new Mutex()
+
+  constructor (private readonly store: Store) { super() }
+
+  /** A message just queued for its recipients: written in the transaction that writes its outbox entries. */
+  record (tx: Kv, m: Omit<SentMessage, 'recipients'>, recipients: string[]): void {
+    const rec: SentMessage = { ...m, recipients: Object.fromEntries(recipients.map(p => [p, { state: 'queued' as const }])) }
+    tx.put(key(m.id), enc.encode(JSON.stringify(rec)))
+  }
+
+  async get (id: string): Promise<SentView | undefined> {
+    const b = await this.store.get(key(id))
+    return b === undefined ? undefined : summarise(JSON.parse(dec.decode(b)) as SentMessage)
+  }
+
+  /** Every message we sent, oldest first. */
+  async list (): Promise<SentView[]> {
+    const out: SentView[] = []
+    for await (const { value } of this.store.list(NAMESPACES.sent)) out.push(summarise(JSON.parse(dec.decode(value)) as SentMessage))
+    return out.sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))
+  }
+
+  /** Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n replicas. */
+  async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>): Promise<void> {
+    const changes: Array<{ id: string, peer: string, to: RecipientState }> = []
+    for (const { entry, result } of done) {
+      if (entry.tracks === undefined || result.route === 'outbox') continue
+      changes.push({ id: entry.tracks, peer: entry.to, to: result.route === 'mailbox' ? { state: 'stored', replicas: result.replicas ?? 0 } : { state: 'delivered' } })
+    }
+    await this.apply(changes)
+  }
+
+  /**
+   * A receipt from `from` for our message ids: ids we never sent to `from` (a forger's, another
+   * recipient's, ids we never used) change nothing. Returns how many records moved.
+   */
+  async receipt (from: string, kind: 'delivered' | 'read', ids: string[]): Promise<number> {
+    return this.apply(ids.map(id => ({ id, peer: from, to: { state: kind } })))
+  }
+
+  private async apply (changes: Array<{ id: string, peer: string, to: RecipientState }>): Promise<number> {
+    if (changes.length === 0) return 0
+    const moved = await this.lock.run(async () => {
+      const touched = new Map<string, SentMessage>()
+      for (const c of changes) {
+        let m = touched.get(c.id)
+        if (m === undefined) {
+          const b = await this.store.get(key(c.id))
+          if (b === undefined) continue
+          m = JSON.parse(dec.decode(b)) as SentMessage
+        }
+        const now = m.recipients[c.peer]
+        if (now === undefined) continue // not a recipient of this message
+        if (rank(c.to.state) < rank(now.state) || (rank(c.to.state) === rank(now.state) && (c.to.replicas ?? 0) <= (now.replicas ?? 0))) continue
+        m.recipients[c.peer] = { state: c.to.state, ...((c.to.replicas ?? now.replicas) === undefined ? {} : { replicas: c.to.replicas ?? now.replicas }) }
+        touched.set(c.id, m)
+      }
+      if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })))
+      return [...touched.values()]
+    })
+    for (const m of moved) this.emit('change', summarise(m))
+    return moved.length
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The receipts we send. A receipt is an ordinary sealed 1:1 message (a Content with a Receipt
+ * body) to the message's sender, listing up to 256 message ids of one kind; it is never shown and
+ * never receipted itself. Delivery receipts go for messages collected from a mailbox (a direct
+ * delivery already told the sender); read receipts when a message is shown (`chat`, `inbox`),
+ * unless `delivery.readReceipts` is off. Only contacts' messages and group messages get receipts:
+ * a stranger learns nothing about when, or whether, we are online. Receipts are queued in the
+ * outbox like any message and go out in the background, or with the next flush: nothing waits for
+ * them on the network.
+ */
+import { Receipt } from '../../../proto/cairn.js'
+import { NAMESPACES } from '../../shared/namespaces.js'
+import type { Contacts } from '../contacts.js'
+import { enc } from '../crypto/kv.js'
+import type { InboxMessage } from '../inbox.js'
+import type { MessagingContext } from './context.js'
+import type { Sender } from './sender.js'
+
+/** The proto's limit on ids in one Receipt. */
+export const RECEIPT_IDS = 256
+
+const readSentKey = (from: string, id: string): string => `${NAMESPACES.readSent}${from}/${id}`
+const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+
+export class Receipts {
+  constructor (private readonly ctx: MessagingContext, private readonly sender: Sender, private readonly contacts: Contacts) {}
+
+  /** Messages a batch showed: a delivery receipt for those that came from a mailbox. */
+  async shown (messages: InboxMessage[]): Promise<void> {
+    await this.send(Receipt.Kind.DELIVERED, messages.filter(m => m.route === 'mailbox'))
+  }
+
+  /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */
+  async read (messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<number> {
+    if (!this.ctx.config.delivery.readReceipts) return 0
+    const fresh: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>> = []
+    for (const m of messages) if (await this.ctx.store.get(readSentKey(m.from, m.id)) === undefined) fresh.push(m)
+    return this.send(Receipt.Kind.READ, fresh)
+  }
+
+  private async send (kind: Receipt.Kind, messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<number> {
+    const me = this.ctx.identity.peerId.toString()
+    const byPeer = new Map<string, string[]>()
+    for (const m of messages) {
+      if (m.from === me || !await this.eligible(m)) continue
+      byPeer.set(m.from, [...(byPeer.get(m.from) ?? []), m.id])
+    }
+    if (byPeer.size === 0) return 0
+    // one body per peer and per 256 ids: `peers` repeats a peer once per chunk
+    const chunks: Array<{ peer: string, ids: string[] }> = []
+    for (const [peer, ids] of byPeer) for (let i = 0; i < ids.length; i += RECEIPT_IDS) chunks.push({ peer, ids: ids.slice(i, i + RECEIPT_IDS) })
+    let next = 0
+    const entries = await this.sender.queueEach(chunks.map(c => c.peer), async (tx, peer) => {
+      const chunk = chunks[next++] as { peer: string, ids: string[] }
+      if (chunk.peer !== peer) throw new Error('receipt chunks out of order')
+      if (kind === Receipt.Kind.READ) for (const id of chunk.ids) tx.put(readSentKey(peer, id), enc.encode(String(this.ctx.clock.now())))
+      return { receipt: { kind, ids: chunk.ids.map(bytesOf) } }
+    }, { receipt: true })
+    this.sender.deliverSoon(entries)
+    this.ctx.log.debug({ kind, receipts: entries.length, ids: messages.length }, 'receipts queued')
+    return chunks.reduce((n, c) => n + c.ids.length, 0)
+  }
+
+  /** Group messages, and contacts' messages (not a blocked peer's). */
+  private async eligible (m: Pick<InboxMessage, 'from' | 'group'>): Promise<boolean> {
+    if (await this.contacts.isBlocked(m.from)) return false
+    return m.group !== undefined || await this.contacts.byPeerId(m.from) !== undefined
+  }
+}
