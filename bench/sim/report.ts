@@ -236,7 +236,7 @@ export function markdownSummary (s: SimSummary): string {
       ['expected deliveries (message × member in the sender\'s view when sent)', g.expected],
       ['delivered (by id, in the member\'s inbox)', `${g.delivered} (${pct(g.expected === 0 ? 1 : g.delivered / g.expected)})`],
       ['duplicates shown', g.duplicates],
-      ['lost', g.lost],
+      [s.complete ? 'lost' : 'not delivered (the run was cut short: some may still be waiting)', g.lost],
       ['wrong group, sender or content, or shown to a non-recipient', g.wrong],
       ['members the sender\'s view lacked (not counted expected)', g.notInSenderView],
       ['sender\'s route per expected delivery', kv(g.sendRoutes)],
