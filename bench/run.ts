@@ -3,8 +3,9 @@
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
  * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy,attachments]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
+ *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
  * a summary of the top frames, profile-*.md, next to the JSON).
@@ -22,6 +23,7 @@ import { attachmentsSuite } from './suites/attachments.js'
 import { cryptoSuite } from './suites/crypto.js'
 import { directSuite, type DirectResult } from './suites/direct.js'
 import { handoverSuite } from './suites/handover.js'
+import { groupsSuite } from './suites/groups.js'
 import { handoverSyncSuite } from './suites/handover-sync.js'
 import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
@@ -30,7 +32,7 @@ import { oneShotSuite } from './suites/oneshot.js'
 import { privacySuite } from './suites/privacy.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy', 'attachments'] as const
+const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy', 'attachments', 'groups'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -46,7 +48,8 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
     privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
-    attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 }
+    attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 },
+    groups: { members: smoke ? [4] : [10, 50], gossipMembers: smoke ? 4 : 20, samples: smoke ? 2 : 7, gossipMessages: smoke ? 3 : 20, cpuRounds: smoke ? 3 : 10, textBytes: 1024, mailboxNodes: smoke ? 4 : 6, replicas: 3 }
   }
 }
 
@@ -60,7 +63,10 @@ async function main (): Promise<void> {
       messages: { type: 'string' },
       runs: { type: 'string' },
       profile: { type: 'boolean', default: false },
-      'attach-mib': { type: 'string' }
+      'attach-mib': { type: 'string' },
+      'groups-members': { type: 'string' },
+      'groups-gossip': { type: 'string' },
+      'groups-samples': { type: 'string' }
     }
   })
   const smoke = values.smoke
@@ -70,6 +76,10 @@ async function main (): Promise<void> {
   const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
   if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
+  if (values['groups-members'] !== undefined) s.groups.members = values['groups-members'].split(',').map(Number)
+  if (values['groups-gossip'] !== undefined) s.groups.gossipMembers = Number(values['groups-gossip'])
+  if (values['groups-samples'] !== undefined) { s.groups.samples = Number(values['groups-samples']); s.groups.gossipMessages = Number(values['groups-samples']) }
+  if ([...s.groups.members, s.groups.gossipMembers].some(n => !Number.isInteger(n) || n < 2)) throw new Error('--groups-members and --groups-gossip take whole numbers ≥ 2')
   const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   const t0 = now()
   const rows: Row[] = []
@@ -101,6 +111,7 @@ async function main (): Promise<void> {
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
   if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
   if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
+  if (only.has('groups')) rows.push(...await step('groups', async () => groupsSuite(s.groups)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
 
   const charts: string[] = []

@@ -77,6 +77,7 @@ export class Cluster {
     const clock = this.options.clock
     const client = await CairnClient.open({ config, log: silentLogger(), ...(clock === undefined ? {} : { clock }) })
     peer.client = client
+    loopbackGossip(client)
     peer.peerId = client.identity.peerId.toString()
     const addr = client.node?.getMultiaddrs()[0]?.toString() ?? ''
     peer.port = Number(addr.split('/tcp/')[1]?.split('/')[0] ?? 0)
@@ -110,6 +111,21 @@ export class Cluster {
   private defaultBootstrap (self: Peer): string[] {
     return this.online().filter(p => p !== self).slice(0, 3).map(addressOf)
   }
+}
+
+/**
+ * Every node here shares 127.0.0.1, and gossipsub's peer score penalises more than 10 peers from
+ * one IP quadratically (IPColocationFactor, weight -5): from 15 such peers a node stops
+ * publishing to them and from 16 it ignores everything they send (graylist), so group gossip dies
+ * on any loopback cluster larger than a dozen nodes. Loopback is exempted here, as replica
+ * diversity by subnet is (peerConfig); the client's own scoring is left as it is.
+ */
+export function loopbackGossip (client: CairnClient): void {
+  const pubsub = (client.node?.services as { pubsub?: { score?: { params?: { IPColocationFactorWhitelist?: Set<string> } } } } | undefined)?.pubsub
+  const whitelist = pubsub?.score?.params?.IPColocationFactorWhitelist
+  if (whitelist === undefined) throw new Error('gossipsub score parameters not found: the loopback exemption needs updating')
+  whitelist.add('127.0.0.1')
+  whitelist.add('::1')
 }
 
 /**

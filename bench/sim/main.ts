@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
- *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]`
+ *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
+ *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback in this process, on one
  * ManualClock: messages between random pairs during the sending window, churning peers leaving and
@@ -8,6 +9,11 @@
  * (0.1,0.2,0.4) for the delivery-vs-churn chart; `--minutes` caps the wall time of each run.
  * Writes bench/results/sim-latest.json, sim-latency-cdf.svg and sim-delivery-vs-churn.svg
  * (`--smoke`: a few peers, short absences, into bench/results/smoke).
+ *
+ * `--groups G` adds a group workload: G groups (sizes uniform in --group-size, capped at N) made
+ * at the start, M group messages from members online at the time, C membership changes by each
+ * group's creator; every group message is checked by id at every member the sender handed it to
+ * (its view of the group when sent), and the summary gains a group table.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,7 +25,7 @@ import { disableConnectionMonitor } from './quiet-monitor.js'
 import { markdownSummary, summarize, type SimSummary } from './report.js'
 import { simulate } from './runner.js'
 
-type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered'> & { date: string }>
+type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered' | 'groups'> & { date: string }>
 
 export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]> {
   const { values } = parseArgs({
@@ -39,7 +45,11 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       'connection-monitor': { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false }
+      quiet: { type: 'boolean', default: false },
+      groups: { type: 'string', default: '0' },
+      'group-size': { type: 'string', default: '5-50' },
+      'group-messages': { type: 'string' },
+      'group-changes': { type: 'string' }
     }
   })
   const smoke = values.smoke
@@ -55,6 +65,12 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
   const log = values.quiet ? () => {} : (...a: unknown[]) => { console.error(`[sim ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   if (!values['connection-monitor']) await disableConnectionMonitor()
+  const groupCount = num('groups', values.groups, 0)
+  const [minSize, maxSize] = values['group-size'].split('-').map(x => num('group-size', x, 2)) as [number, number | undefined]
+  if (maxSize !== undefined && maxSize < minSize) throw new Error('--group-size is MIN-MAX with MIN ≤ MAX')
+  const groupWorkload = groupCount === 0
+    ? undefined
+    : { count: groupCount, minSize, maxSize: maxSize ?? minSize, messages: num('group-messages', values['group-messages'] ?? String(groupCount * 10), 0), changes: num('group-changes', values['group-changes'] ?? String(groupCount * 2), 0) }
   const summaries: SimSummary[] = []
   for (const churn of churns) {
     const run = await simulate({
@@ -69,7 +85,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       seed: num('seed', values.seed, 0),
       handover: values.handover as HandoverMode,
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
-      log
+      log,
+      ...(groupWorkload === undefined ? {} : { groups: groupWorkload })
     })
     const s = { ...summarize(run), ...(summaries.length > 0 ? { memoryShared: true } : {}) }
     summaries.push(s)
@@ -87,7 +104,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
   const historyFile = join(out, 'sim-history.json')
   const history: History = existsSync(historyFile) ? JSON.parse(readFileSync(historyFile, 'utf8')) as History : []
   for (const s of summaries) {
-    const { latencyHours: _l, undelivered: _u, ...rest } = s
+    const { latencyHours: _l, undelivered: _u, groups: _g, ...rest } = s
     history.push({ ...rest, date: meta.date })
   }
   writeFileSync(historyFile, JSON.stringify(history, null, 2) + '\n')
@@ -115,5 +132,5 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
 }
 
 if (process.argv[1]?.endsWith('sim/main.js') === true) {
-  main().then(s => { if (s.some(x => x.duplicatesShown > 0 || x.wrongContent > 0)) process.exitCode = 1 }, (err: unknown) => { console.error(err); process.exitCode = 1 })
+  main().then(s => { if (s.some(x => x.duplicatesShown > 0 || x.wrongContent > 0 || (x.groups?.duplicates ?? 0) > 0 || (x.groups?.wrong ?? 0) > 0)) process.exitCode = 1 }, (err: unknown) => { console.error(err); process.exitCode = 1 })
 }

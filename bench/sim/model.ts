@@ -100,3 +100,74 @@ export function plan (o: ModelOptions): Plan {
   }
   return { churners, presence, messages, settledAt }
 }
+
+export interface GroupPlanOptions {
+  nodes: number
+  /** How many groups; 0: no group workload. */
+  groups: number
+  minSize: number
+  maxSize: number
+  /** Group messages over the sending window, each from a member online at that time. */
+  messages: number
+  /** Membership changes over the sending window: the group's creator adds a peer or removes a member. */
+  changes: number
+  sendWindowMs: number
+  seed: number
+}
+
+/** A group: its members at creation, the creator (an admin) first. */
+export interface PlannedGroup { index: number, members: number[] }
+export interface PlannedGroupMessage { index: number, at: number, group: number, /** A member online then, if the plan's membership has one; the runner checks the group's live state. */ from: number }
+export interface PlannedGroupChange { index: number, at: number, group: number, kind: 'add' | 'remove', /** The peer added or the member removed. */ peer: number }
+
+export interface GroupPlan { groups: PlannedGroup[], messages: PlannedGroupMessage[], changes: PlannedGroupChange[] }
+
+/**
+ * The group workload, from its own PRNG (the 1:1 plan for a seed stays as it was): groups of
+ * minSize–maxSize peers (sizes uniform), created while everyone is online; messages at random
+ * times from a member online then (by the plan's presence); membership changes by the creator at
+ * random times (one third removals, two thirds additions while the group has room). Sizes are
+ * capped at the number of peers.
+ */
+export function planGroups (o: GroupPlanOptions, presence: Presence[]): GroupPlan {
+  const random = rng((o.seed ^ 0x67a0) >>> 0)
+  const groups: PlannedGroup[] = []
+  for (let g = 0; g < o.groups; g++) {
+    const size = Math.min(o.nodes, o.minSize + Math.floor(random() * (o.maxSize - o.minSize + 1)))
+    const pool = Array.from({ length: o.nodes }, (_, i) => i)
+    for (let i = pool.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [pool[i], pool[j]] = [pool[j] as number, pool[i] as number] }
+    groups.push({ index: g, members: pool.slice(0, size) })
+  }
+  // membership as the plan sees it over time, to pick senders and changes that make sense
+  const events: Array<{ at: number, kind: 'message' | 'change' }> = [
+    ...Array.from({ length: o.groups === 0 ? 0 : o.messages }, () => ({ at: Math.round(random() * o.sendWindowMs), kind: 'message' as const })),
+    ...Array.from({ length: o.groups === 0 ? 0 : o.changes }, () => ({ at: Math.round(random() * o.sendWindowMs), kind: 'change' as const }))
+  ].sort((a, b) => a.at - b.at)
+  const current = groups.map(g => new Set(g.members))
+  const messages: PlannedGroupMessage[] = []
+  const changes: PlannedGroupChange[] = []
+  for (const e of events) {
+    const group = Math.floor(random() * groups.length)
+    const members = current[group] as Set<number>
+    const creator = (groups[group] as PlannedGroup).members[0] as number
+    if (e.kind === 'message') {
+      const online = [...members].filter(m => isOnline(presence[m] as Presence, e.at))
+      const pick = online.length > 0 ? online : [...members]
+      messages.push({ index: messages.length, at: e.at, group, from: pick[Math.floor(random() * pick.length)] as number })
+    } else {
+      const others = [...members].filter(m => m !== creator)
+      const outside = Array.from({ length: o.nodes }, (_, i) => i).filter(i => !members.has(i))
+      const remove = others.length > 1 && (outside.length === 0 || members.size >= o.maxSize || random() < 1 / 3)
+      if (remove) {
+        const peer = others[Math.floor(random() * others.length)] as number
+        members.delete(peer)
+        changes.push({ index: changes.length, at: e.at, group, kind: 'remove', peer })
+      } else if (outside.length > 0) {
+        const peer = outside[Math.floor(random() * outside.length)] as number
+        members.add(peer)
+        changes.push({ index: changes.length, at: e.at, group, kind: 'add', peer })
+      }
+    }
+  }
+  return { groups, messages, changes }
+}

@@ -6,7 +6,7 @@
 import { simpleTable } from '../lib/report.js'
 import { median, quantile } from '../lib/stats.js'
 import { HOUR } from './model.js'
-import { textOf, type SimRun } from './runner.js'
+import { groupTextOf, textOf, type SimRun } from './runner.js'
 
 interface SummaryFigures {
   nodes: number
@@ -33,6 +33,38 @@ interface SummaryFigures {
   /** A later run of a sweep in the same process: its memory baseline holds the earlier runs' leftovers. */
   memoryShared?: boolean
   simDays: number
+  /** The group workload's figures, when there was one. */
+  groups?: GroupSummary
+}
+
+export interface GroupSummary {
+  groups: number
+  /** Members per group at creation. */
+  sizes: number[]
+  /** Group messages planned / sent (a send fails when its sender is offline or not a member in its own view). */
+  planned: number
+  sent: number
+  sendFailures: Record<string, number>
+  changesPlanned: number
+  changesMade: number
+  /** (message, member) pairs: every member in the sender's view when it was sent. */
+  expected: number
+  delivered: number
+  /** Copies beyond the first in one member's inbox. */
+  duplicates: number
+  lost: number
+  /** Shown to a peer not among the message's expected recipients, or with the wrong text or sender. */
+  wrong: number
+  /** Members by the creator's membership at send time that the sender's view lacked (not expected, so not counted lost). */
+  notInSenderView: number
+  /** Expected deliveries by the sender's route to that member (direct, mailbox, outbox), and how they arrived. */
+  sendRoutes: Record<string, number>
+  arrivedBy: Record<string, number>
+  latencyP50Hours: number
+  latencyP99Hours: number
+  latencyMaxHours: number
+  /** First undelivered (message, member) pairs. */
+  lostSample: Array<{ index: number, group: number, to: number, route: string, sentAtHours: number }>
 }
 
 /** Carried over from the run as they are: churn events, wall times by kind of work, why handover passes ran. */
@@ -72,7 +104,9 @@ export function summarize (run: SimRun): SimSummary {
   const first = run.memory[0] ?? { rssMiB: NaN, heapMiB: NaN, online: 1, simHours: 0 }
   const days = run.simHours / 24
   const msgs = Math.max(1, attempted.length)
+  const groups = summarizeGroups(run)
   return {
+    ...(groups === undefined ? {} : { groups }),
     nodes: o.nodes,
     churn: o.churn,
     churners: run.churners,
@@ -106,6 +140,70 @@ export function summarize (run: SimRun): SimSummary {
   }
 }
 
+function summarizeGroups (run: SimRun): GroupSummary | undefined {
+  const g = run.groupRun
+  if (g === undefined) return undefined
+  // per peer: (sender|id) → copies, and the copies themselves
+  const byPeer = run.inboxes.map(inbox => {
+    const m = new Map<string, Array<(typeof inbox)[number]>>()
+    for (const x of inbox) if (x.group !== undefined) { const k = `${x.from}|${x.id}`; m.set(k, [...(m.get(k) ?? []), x]) }
+    return m
+  })
+  const sent = g.sent.filter(s => s.id !== undefined)
+  let expected = 0
+  let delivered = 0
+  let duplicates = 0
+  let wrong = 0
+  const latency: number[] = []
+  const sendRoutes: Record<string, number> = {}
+  const arrivedBy: Record<string, number> = {}
+  const lostSample: GroupSummary['lostSample'] = []
+  const expectedKeys = new Set<string>()
+  for (const s of sent) {
+    const text = groupTextOf(s, run.options.textBytes)
+    for (const to of s.expected) {
+      expected++
+      const key = `${s.sender}|${s.id as string}`
+      expectedKeys.add(`${to}|${key}`)
+      const route = s.routes[run.peerIds[to] ?? ''] ?? 'unknown'
+      sendRoutes[route] = (sendRoutes[route] ?? 0) + 1
+      const copies = byPeer[to]?.get(key) ?? []
+      if (copies.length === 0) { if (lostSample.length < 20) lostSample.push({ index: s.index, group: s.group, to, route, sentAtHours: s.sentAt / HOUR }); continue }
+      delivered++
+      duplicates += copies.length - 1
+      const c = copies[0] as (typeof copies)[number]
+      if (c.text !== text || c.group !== g.groups[s.group]?.id) wrong++
+      arrivedBy[c.route] = (arrivedBy[c.route] ?? 0) + 1
+      latency.push(Math.max(0, c.receivedAt - (run.start + s.sentAt)) / HOUR)
+    }
+  }
+  // anything of the group workload shown where it was not expected
+  byPeer.forEach((m, i) => { for (const [k, copies] of m) if (copies[0]?.text.startsWith('group-sim ') === true && !expectedKeys.has(`${i}|${k}`)) wrong += copies.length })
+  const failures: Record<string, number> = {}
+  for (const s of g.sent) if (s.error !== undefined) { const k = s.error.replace(/^[A-Za-z]*Error: /, '').slice(0, 60); failures[k] = (failures[k] ?? 0) + 1 }
+  return {
+    groups: g.groups.length,
+    sizes: g.groups.map(x => x.members.length),
+    planned: g.sent.length,
+    sent: sent.length,
+    sendFailures: failures,
+    changesPlanned: g.changes.length,
+    changesMade: g.changes.filter(c => c.done).length,
+    expected,
+    delivered,
+    duplicates,
+    lost: expected - delivered,
+    wrong,
+    notInSenderView: sent.reduce((a, s) => a + s.notInSenderView.length, 0),
+    sendRoutes,
+    arrivedBy,
+    latencyP50Hours: quantile(latency, 0.5),
+    latencyP99Hours: quantile(latency, 0.99),
+    latencyMaxHours: latency.length === 0 ? NaN : Math.max(...latency),
+    lostSample
+  }
+}
+
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`
 const h = (x: number): string => x < 1 ? `${(x * 60).toFixed(1)} min` : `${x.toFixed(1)} h`
 
@@ -129,6 +227,24 @@ export function markdownSummary (s: SimSummary): string {
     'Delivery latency by the route the sender used (simulated time):', '',
     simpleTable(['route', 'messages', 'p50', 'p90', 'p99', 'max', 'send call p50 (wall)'], Object.entries(s.byRoute).map(([r, x]) => [r, x.count, h(x.p50Hours), h(x.p90Hours), h(x.p99Hours), h(x.maxHours), `${(s.sendMsP50[r] ?? NaN).toFixed(0)} ms`]))
   ]
+  const g = s.groups
+  if (g !== undefined) {
+    const kv = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'
+    lines.push('', `Groups: ${g.groups} groups of ${g.sizes.join(', ')} members at creation:`, '', simpleTable(['figure', 'value'], [
+      ['group messages sent (of planned)', `${g.sent} (of ${g.planned}; failed: ${kv(g.sendFailures)})`],
+      ['membership changes made (of planned)', `${g.changesMade} (of ${g.changesPlanned})`],
+      ['expected deliveries (message × member in the sender\'s view when sent)', g.expected],
+      ['delivered (by id, in the member\'s inbox)', `${g.delivered} (${pct(g.expected === 0 ? 1 : g.delivered / g.expected)})`],
+      ['duplicates shown', g.duplicates],
+      [s.complete ? 'lost' : 'not delivered (the run was cut short: some may still be waiting)', g.lost],
+      ['wrong group, sender or content, or shown to a non-recipient', g.wrong],
+      ['members the sender\'s view lacked (not counted expected)', g.notInSenderView],
+      ['sender\'s route per expected delivery', kv(g.sendRoutes)],
+      ['how the first copy arrived', kv(g.arrivedBy)],
+      ['latency (simulated), p50 / p99 / max', `${h(g.latencyP50Hours)} / ${h(g.latencyP99Hours)} / ${h(g.latencyMaxHours)}`]
+    ]))
+    if (g.lostSample.length > 0) lines.push('', `Lost: ${g.lostSample.map(u => `#${u.index} in ${u.group}→${u.to} (${u.route}, sent at ${u.sentAtHours.toFixed(1)} h)`).join(', ')}`)
+  }
   if (s.undelivered.length > 0) lines.push('', `Undelivered: ${s.undelivered.slice(0, 20).map(u => `#${u.index}→${u.to} (${u.route ?? '?'}, sent at ${u.sentAtHours.toFixed(1)} h)`).join(', ')}`)
   return lines.join('\n')
 }

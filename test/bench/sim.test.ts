@@ -33,3 +33,24 @@ for (const mode of ['changed', 'hourly']) {
     for (const f of ['sim-latency-cdf.svg', 'sim-delivery-vs-churn.svg']) assert.ok(existsSync(join(out, f)), f)
   })
 }
+
+test('sim smoke with groups: every group message reaches every member it was sent to, once, through churn and membership changes', async (t) => {
+  const out = await tempRoot(t, 'cairn-sim-groups-')
+  const [s] = await main(['--smoke', '--quiet', '--seed', '1', '--groups', '2', '--group-size', '3-5', '--group-messages', '12', '--group-changes', '3', '--out', out])
+  const g = s?.groups
+  assert.ok(s !== undefined && g !== undefined)
+  assert.ok(s.complete, 'the run finished within its budget')
+  assert.equal(s.delivered, s.sent, `1:1 undelivered: ${JSON.stringify(s.undelivered)}`)
+  assert.equal(g.groups, 2)
+  // a group with no member online at a message's time has it planned from an offline one: skipped
+  assert.equal(g.sent + (g.sendFailures['sender offline'] ?? 0), g.planned, `failed: ${JSON.stringify(g.sendFailures)}`)
+  assert.ok(g.sent >= 6, `group messages sent: ${g.sent}`)
+  assert.ok(g.changesMade >= 1, 'a membership change was made')
+  assert.ok(g.expected >= g.sent * 2, `expected deliveries: ${g.expected}`)
+  assert.equal(g.delivered, g.expected, `lost: ${JSON.stringify(g.lostSample)}`)
+  assert.equal(g.lost, 0)
+  assert.equal(g.duplicates, 0)
+  assert.equal(g.wrong, 0)
+  assert.ok((g.sendRoutes.mailbox ?? 0) > 0, 'some group mail waited at mailboxes')
+  assert.ok(s.churners >= 2 && s.events.leaves > 0 && s.events.joins > 0, 'peers actually left and came back')
+})
