@@ -83,3 +83,30 @@ test('mailbox: a blocked peer\'s mail and a stranger\'s over the cap are dropped
   assert.equal((await bob.client.sync()).received, 0)
   assert.equal(net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0), fetchedBefore, 'nothing fetched again')
 })
+
+test('groups: a stranger\'s group invitations count against the caps, a fellow member\'s group messages do not, a blocked member\'s are dropped', async (t) => {
+  const root = await tempRoot(t)
+  const clock = new ManualClock(Date.UTC(2026, 11, 1, 12))
+  const bob = await makeUser(t, root, 'bob', { clock, overrides: { delivery: { strangerMessagesPerDay: 2, strangerMessagesPerDayTotal: 10 } } })
+  const [alice, carol, mallory] = await Promise.all(['alice', 'carol', 'mallory'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await alice.client.contactAdd('carol', carol.address)
+  await carol.client.contactAdd('bob', bob.address) // bob has never heard of carol: she is a stranger to him
+  await mallory.client.contactAdd('bob', bob.address)
+
+  // mallory, a stranger, invites bob to three groups: two fit today's cap, the third is dropped
+  for (const name of ['spam-1', 'spam-2', 'spam-3']) await mallory.client.groupCreate(name, ['bob'])
+  assert.deepEqual((await bob.client.groupList()).map(g => g.name).sort(), ['spam-1', 'spam-2'])
+
+  // carol is in alice's group with bob: her group messages are a fellow member's, never capped
+  await alice.client.groupCreate('hikers', ['bob', 'carol'])
+  for (let i = 0; i < 4; i++) await carol.client.send('@hikers', `carol ${i}`)
+  assert.deepEqual(await textsFrom(bob, carol), ['carol 0', 'carol 1', 'carol 2', 'carol 3'])
+
+  // blocked, her group messages are dropped like her direct ones
+  await bob.client.contactBlock(carol.peerId)
+  await carol.client.send('@hikers', 'carol after the block')
+  await alice.client.send('@hikers', 'alice still gets through')
+  assert.deepEqual(await textsFrom(bob, carol), ['carol 0', 'carol 1', 'carol 2', 'carol 3'], 'nothing from a blocked member')
+  assert.deepEqual(await textsFrom(bob, alice), ['alice still gets through'])
+})

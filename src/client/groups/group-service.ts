@@ -436,6 +436,20 @@ export class Groups implements ContentHandler {
 
   // ------------------------------------------------------------------ state
 
+  async fromFellowMember (sender: string, content: Content): Promise<boolean> {
+    const gm = content.groupMessage
+    const gids = new Set<string>(gm !== undefined ? [hex(gm.groupId)] : [])
+    for (const bytes of gm?.changes ?? content.groupUpdate?.changes ?? []) {
+      try { gids.add((await verifyChange(bytes)).groupId) } catch { return false }
+    }
+    if (gids.size === 0) return false
+    for (const gid of gids) {
+      const state = await this.state(gid)
+      if (state === undefined || !state.members.includes(this.me) || !state.members.includes(sender)) return false
+    }
+    return true
+  }
+
   /** The group's state now; folded again only when a change was added (changes are never removed). */
   async state (gid: string): Promise<GroupState | undefined> {
     const changes = await this.changesOf(gid)

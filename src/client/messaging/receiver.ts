@@ -32,6 +32,11 @@ interface OpenedReceipt { from: string, kind: 'delivered' | 'read', ids: string[
  */
 export interface ContentHandler {
   open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string) => Promise<InboxMessage[]>
+  /**
+   * Whether `content` is only about groups we are in now with `sender` as a member (a fellow
+   * member's message or change, not a stranger's: a new group's invitation is a stranger's).
+   */
+  fromFellowMember: (sender: string, content: Content) => Promise<boolean>
 }
 
 /** Why an incoming envelope was refused; maps to a wire status at the protocol boundary. */
@@ -177,6 +182,14 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     // a mailbox node that pushed someone else's envelope over the direct protocol: labelled mailbox
     const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
     if (this.contentHandler !== undefined && (content.groupUpdate !== undefined || content.groupMessage !== undefined)) {
+      // group content passes the same gate as text: a blocked peer's is dropped whatever its group;
+      // a stranger's (a new group's invitation, say) counts against the strangers' daily caps, unless
+      // it is about a group we are in with the sender (fellow members need not be contacts)
+      if (this.senders !== undefined) {
+        const member = await this.contentHandler.fromFellowMember(opened.sender, content)
+        const admitted = member ? !await this.senders.blocks(opened.sender) : await this.senders.admits(tx, opened.sender, id, now)
+        if (!admitted) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
+      }
       const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id)
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return shown

@@ -21,6 +21,8 @@ export interface SenderGate {
    * the message (or with its id recorded as seen, when the answer is no).
    */
   admits: (tx: Kv, sender: string, id: string, now: number) => Promise<boolean>
+  /** Whether `sender` is blocked (no caps counted: for senders that are not strangers to us). */
+  blocks: (sender: string) => Promise<boolean>
 }
 
 export interface SenderPolicyInit {
@@ -42,6 +44,12 @@ export class SenderPolicy implements SenderGate {
 
   constructor (private readonly init: SenderPolicyInit, private readonly components: SenderPolicyComponents) {
     this.log = components.log.child({ component: 'senders' })
+  }
+
+  async blocks (sender: string): Promise<boolean> {
+    const blocked = await this.components.contacts.isBlocked(sender)
+    if (blocked) this.log.info({ peer: sender, reason: 'blocked' }, 'group content from a blocked peer dropped')
+    return blocked
   }
 
   async admits (tx: Kv, sender: string, id: string, now: number): Promise<boolean> {
