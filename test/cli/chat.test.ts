@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { CAIRN, cairn, startCairn } from '../helpers/cli.js'
+import { CAIRN, cairn, cliPair, startCairn } from '../helpers/cli.js'
 import { stablePort } from '../helpers/ports.js'
 import { tempRoot } from '../helpers/users.js'
 
 test('cairn chat: each line typed is sent, and messages from the other side are shown', async (t) => {
   const root = await tempRoot(t)
-  const A = ['--data-dir', join(root, 'alice')]
-  const B = ['--data-dir', join(root, 'bob')]
-  const alice = JSON.parse((await cairn([...A, 'init', '--json'])).stdout) as { peerId: string }
-  assert.equal((await cairn([...B, 'init'])).code, 0)
-  const bobDaemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const { A, B, alice } = await cliPair(t, root)
   const aliceDaemon = await startCairn<{ addresses: string[] }>(t, [...A, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
-  assert.equal((await cairn([...A, 'contact', 'add', 'bob', bobDaemon.first.addresses[0] as string])).code, 0)
   assert.equal((await cairn([...B, 'contact', 'add', 'alice', aliceDaemon.first.addresses[0] as string])).code, 0)
   assert.equal(JSON.parse((await cairn([...B, 'send', 'alice', 'earlier, from bob', '--json'])).stdout).route, 'direct')
 
@@ -34,12 +28,7 @@ test('cairn chat: each line typed is sent, and messages from the other side are 
 
 test('cairn chat: the prompt comes before the network is up; each line shows its state as it changes: queued, delivered, read', async (t) => {
   const root = await tempRoot(t)
-  const A = ['--data-dir', join(root, 'alice')]
-  const B = ['--data-dir', join(root, 'bob')]
-  const alice = JSON.parse((await cairn([...A, 'init', '--json'])).stdout) as { peerId: string }
-  assert.equal((await cairn([...B, 'init'])).code, 0)
-  const bobDaemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
-  assert.equal((await cairn([...A, 'contact', 'add', 'bob', bobDaemon.first.addresses[0] as string])).code, 0)
+  const { A, B, alice, bobDaemon } = await cliPair(t, root)
   const port = await stablePort()
   assert.equal((await cairn([...B, 'contact', 'add', 'alice', `/ip4/127.0.0.1/tcp/${port}/p2p/${alice.peerId}`])).code, 0)
 

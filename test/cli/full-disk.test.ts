@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cairn, startCairn } from '../helpers/cli.js'
+import { cairn, cliPair } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
 
 function tmpfsSupport (): string | undefined {
@@ -23,12 +23,7 @@ test('a disk that fills during cairn save: exit 1, nothing left behind, and the 
   const why = tmpfsSupport()
   if (why !== undefined) { t.skip(why); return }
   const root = await tempRoot(t)
-  const A = ['--data-dir', join(root, 'alice')]
-  const B = ['--data-dir', join(root, 'bob')]
-  const alice = JSON.parse((await cairn([...A, 'init', '--json'])).stdout) as { peerId: string }
-  assert.equal((await cairn([...B, 'init'])).code, 0)
-  const daemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
-  assert.equal((await cairn([...A, 'contact', 'add', 'bob', daemon.first.addresses[0] as string])).code, 0)
+  const { A, B, alice, bobDaemon: daemon } = await cliPair(t, root)
   assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
 
   const data = randomBytes(3 * 1024 * 1024)

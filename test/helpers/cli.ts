@@ -2,6 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 
@@ -63,4 +64,23 @@ export async function startCairn<T = unknown> (t: TestContext, args: string[], e
   }
   t.after(async () => { await stop('SIGKILL') })
   return { child, first: JSON.parse(first) as T, stderr: () => stderr, stop }
+}
+
+/**
+ * Two users made through the real binary under `root`: alice and bob `init`ed, bob's daemon
+ * listening on loopback, and bob in alice's contacts by that address. `A` and `B` are their
+ * `--data-dir` arguments.
+ */
+export async function cliPair (t: TestContext, root: string): Promise<{ A: string[], B: string[], alice: { peerId: string }, bobDaemon: Awaited<ReturnType<typeof startCairn<{ addresses: string[] }>>> }> {
+  const A = ['--data-dir', join(root, 'alice')]
+  const B = ['--data-dir', join(root, 'bob')]
+  const init = await cairn([...A, 'init', '--json'])
+  if (init.code !== 0) throw new Error(`cairn init: ${init.stderr}`)
+  const alice = JSON.parse(init.stdout) as { peerId: string }
+  const bobInit = await cairn([...B, 'init'])
+  if (bobInit.code !== 0) throw new Error(`cairn init: ${bobInit.stderr}`)
+  const bobDaemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const added = await cairn([...A, 'contact', 'add', 'bob', bobDaemon.first.addresses[0] as string])
+  if (added.code !== 0) throw new Error(`cairn contact add: ${added.stderr}`)
+  return { A, B, alice, bobDaemon }
 }
