@@ -79,7 +79,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       // every fetched envelope is opened one at a time under the messenger's lock (a duplicate is
       // recognised by id), and each page commits with one fsync: both serialised, so their sums
       // are wall time the sync cannot overlap
-      const open = probe(bob.messenger as unknown as { openOne: () => Promise<unknown> }, 'openOne')
+      const open = probe(bob.messenger.receiver as unknown as { openOne: () => Promise<unknown> }, 'openOne')
       const commit = probe(bob.store, 'write')
       // the sync's stages: the collection's own (summed over the replicas' loops, which overlap),
       // and what follows it (the outbox flush, the bundle top-up), each wall time
