@@ -64,6 +64,16 @@ export async function signChange (key: PrivateKey, author: PeerId, change: Omit<
 }
 
 /**
+ * The group a change names, read without checking its signature (undefined: it does not parse).
+ * For deciding where it belongs only; what is applied goes through verifyChange.
+ */
+export function groupIdOf (bytes: Uint8Array): string | undefined {
+  let change: GroupChange
+  try { change = GroupChange.decode(bytes) } catch { return undefined }
+  return kindOf(change) === 'create' ? changeId(bytes).slice(0, GROUP_ID_BYTES * 2) : hex(change.groupId)
+}
+
+/**
  * Parse and check one change: well formed, a single op, signed by its author. A change whose
  * encoding is not the canonical one (what protons writes) fails its signature check.
  */

@@ -19,7 +19,7 @@ import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
 import { recordMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { ContentHandler, Messenger } from '../messenger.js'
-import { GROUP_ID_BYTES, SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
+import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
@@ -439,8 +439,11 @@ export class Groups implements ContentHandler {
   async fromFellowMember (sender: string, content: Content): Promise<boolean> {
     const gm = content.groupMessage
     const gids = new Set<string>(gm !== undefined ? [hex(gm.groupId)] : [])
+    // which groups it is about, not whether it is sound: acceptChanges verifies what it applies
     for (const bytes of gm?.changes ?? content.groupUpdate?.changes ?? []) {
-      try { gids.add((await verifyChange(bytes)).groupId) } catch { return false }
+      const gid = groupIdOf(bytes)
+      if (gid === undefined) return false
+      gids.add(gid)
     }
     if (gids.size === 0) return false
     for (const gid of gids) {

@@ -169,7 +169,7 @@ export class MailboxCollector implements Startable {
         watch.clear()
       }
     }))
-    if (replicas.length === 0 || unreachable === replicas.length) log.warn({ found: replicas.length, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
+    if (replicas.length === 0 || unreachable === replicas.length) log.info({ found: replicas.length, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
     return { ...c.tally, replicas: replicas.length, unreachable }
   }
 }
