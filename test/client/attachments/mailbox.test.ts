@@ -2,28 +2,34 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
 import { fetchChunks } from '../../../src/client/attachments/mailbox-fetch.js'
 import { silentLogger } from '../../../src/shared/logger.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { encodeHeld } from '../../../src/mailbox/chunk-store.js'
-import { mailboxNetwork } from '../../helpers/network.js'
-import { makeUser, tempRoot } from '../../helpers/users.js'
+import { mailboxNetwork, type MailboxNet } from '../../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 import { systemClock } from '../../../src/shared/clock.js'
 
 const CHUNK = 64 * 1024
 const SIZE = 20 * CHUNK + 5
 
-test('offline: chunks wait at the recipient\'s replicas; a replica serving bad chunks is routed around and dropped', async (t) => {
+/** `nodes` mailbox nodes (k = 3), bob with his bundles published and gone offline, alice with bob as a contact. */
+async function bobAway (t: TestContext, nodes: number): Promise<{ root: string, net: MailboxNet, bob: TestUser, alice: TestUser }> {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 5, { overrides: { mailbox: { replicas: 3 } } })
+  const net = await mailboxNetwork(t, root, nodes, { overrides: { mailbox: { replicas: 3 } } })
   const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
   const bob = await makeUser(t, root, 'bob', { overrides })
   await bob.client.publishBundles()
   await bob.stop()
   const alice = await makeUser(t, root, 'alice', { overrides })
   await alice.client.contactAdd('bob', bob.peerId)
+  return { root, net, bob, alice }
+}
+
+test('offline: chunks wait at the recipient\'s replicas; a replica serving bad chunks is routed around and dropped', async (t) => {
+  const { root, net, bob, alice } = await bobAway(t, 5)
 
   const data = randomBytes(SIZE)
   const path = join(root, 'notes.txt')
@@ -73,14 +79,7 @@ test('offline: chunks wait at the recipient\'s replicas; a replica serving bad c
 })
 
 test('offline, save resumes: a save after a partial fetch asks only for what is missing', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { root, net, bob, alice } = await bobAway(t, 4)
   const data = randomBytes(SIZE)
   const path = join(root, 'a.bin')
   await writeFile(path, data)
@@ -116,14 +115,7 @@ function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>
 }
 
 test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero; the daemon fetches it by itself', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { root, net, bob, alice } = await bobAway(t, 4)
   const data = randomBytes(SIZE)
   const path = join(root, 'b.bin')
   await writeFile(path, data)
