@@ -1215,7 +1215,7 @@ export interface GroupChange {
   madeAt: number
   create?: GroupCreate
   add?: GroupMembers
-  remove?: GroupMembers
+  remove?: GroupRemove
   leave?: GroupLeave
   promote?: GroupMembers
   signature: Uint8Array<ArrayBuffer>
@@ -1302,7 +1302,7 @@ export namespace GroupChange {
 
         if (obj.remove != null) {
           w.uint32(98)
-          GroupMembers.codec().encode(obj.remove, w)
+          GroupRemove.codec().encode(obj.remove, w)
         }
 
         if (obj.leave != null) {
@@ -1375,7 +1375,7 @@ export namespace GroupChange {
               break
             }
             case 12: {
-              obj.remove = GroupMembers.codec().decode(reader, reader.uint32(), {
+              obj.remove = GroupRemove.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.remove
               })
               break
@@ -1505,7 +1505,7 @@ export namespace GroupChange {
               break
             }
             case 12: {
-              yield * GroupMembers.codec().stream(reader, reader.uint32(), `${prefix}.remove`, {
+              yield * GroupRemove.codec().stream(reader, reader.uint32(), `${prefix}.remove`, {
                 limits: opts.limits?.remove
               })
 
@@ -1593,6 +1593,17 @@ export namespace GroupChange {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GroupChangeRemoveLastSeqsFieldEvent {
+    field: '$.remove.lastSeqs[]'
+    index: number
+    value: number
+  }
+
+  export interface GroupChangeLeaveLastSeqFieldEvent {
+    field: '$.leave.lastSeq'
+    value: number
+  }
+
   export interface GroupChangePromoteMembersFieldEvent {
     field: '$.promote.members[]'
     index: number
@@ -1612,7 +1623,7 @@ export namespace GroupChange {
     return decodeMessage(buf, GroupChange.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): Generator<GroupChangeGroupIdFieldEvent | GroupChangeParentsFieldEvent | GroupChangeAuthorFieldEvent | GroupChangeMadeAtFieldEvent | GroupChangeCreateNameFieldEvent | GroupChangeCreateSecretFieldEvent | GroupChangeCreateMembersFieldEvent | GroupChangeAddMembersFieldEvent | GroupChangeRemoveMembersFieldEvent | GroupChangePromoteMembersFieldEvent | GroupChangeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): Generator<GroupChangeGroupIdFieldEvent | GroupChangeParentsFieldEvent | GroupChangeAuthorFieldEvent | GroupChangeMadeAtFieldEvent | GroupChangeCreateNameFieldEvent | GroupChangeCreateSecretFieldEvent | GroupChangeCreateMembersFieldEvent | GroupChangeAddMembersFieldEvent | GroupChangeRemoveMembersFieldEvent | GroupChangeRemoveLastSeqsFieldEvent | GroupChangeLeaveLastSeqFieldEvent | GroupChangePromoteMembersFieldEvent | GroupChangeSignatureFieldEvent> {
     return streamMessage(buf, GroupChange.codec(), opts)
   }
 }
@@ -1895,7 +1906,172 @@ export namespace GroupMembers {
   }
 }
 
-export interface GroupLeave {}
+export interface GroupRemove {
+  members: Uint8Array<ArrayBuffer>[]
+  lastSeqs: number[]
+}
+
+export namespace GroupRemove {
+  let _codec: Codec<GroupRemove>
+
+  export const codec = (): Codec<GroupRemove> => {
+    if (_codec == null) {
+      _codec = message<GroupRemove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.lastSeqs != null && obj.lastSeqs.length > 0) {
+          for (const value of obj.lastSeqs) {
+            w.uint32(16)
+            w.uint64Number(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          members: [],
+          lastSeqs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(reader.bytes())
+              break
+            }
+            case 2: {
+              if (opts.limits?.lastSeqs != null && obj.lastSeqs.length === opts.limits.lastSeqs) {
+                throw new MaxLengthError('Decode error - repeated field "lastSeqs" had too many elements')
+              }
+
+              if (obj.lastSeqs.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "lastSeqs" had too many elements')
+              }
+
+              obj.lastSeqs.push(reader.uint64Number())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 1024,
+          lastSeqs: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.members[]`,
+                index: obj.members,
+                value: reader.bytes()
+              }
+
+              obj.members++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.lastSeqs != null && obj.lastSeqs === opts.limits.lastSeqs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "lastSeqs" had too many elements')
+              }
+
+              if (obj.lastSeqs === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "lastSeqs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.lastSeqs[]`,
+                index: obj.lastSeqs,
+                value: reader.uint64Number()
+              }
+
+              obj.lastSeqs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupRemoveMembersFieldEvent {
+    field: '$.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupRemoveLastSeqsFieldEvent {
+    field: '$.lastSeqs[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupRemove>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupRemove.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupRemove>): GroupRemove {
+    return decodeMessage(buf, GroupRemove.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupRemove>): Generator<GroupRemoveMembersFieldEvent | GroupRemoveLastSeqsFieldEvent> {
+    return streamMessage(buf, GroupRemove.codec(), opts)
+  }
+}
+
+export interface GroupLeave {
+  lastSeq: number
+}
 
 export namespace GroupLeave {
   let _codec: Codec<GroupLeave>
@@ -1907,11 +2083,18 @@ export namespace GroupLeave {
           w.fork()
         }
 
+        if ((obj.lastSeq != null && obj.lastSeq !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.lastSeq)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
-        const obj: any = {}
+        const obj: any = {
+          lastSeq: 0
+        }
 
         const end = length == null ? reader.len : reader.pos + length
 
@@ -1919,6 +2102,10 @@ export namespace GroupLeave {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 1: {
+              obj.lastSeq = reader.uint64Number()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1934,6 +2121,13 @@ export namespace GroupLeave {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.lastSeq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1946,6 +2140,11 @@ export namespace GroupLeave {
     return _codec
   }
 
+  export interface GroupLeaveLastSeqFieldEvent {
+    field: '$.lastSeq'
+    value: number
+  }
+
   export function encode (obj: Partial<GroupLeave>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GroupLeave.codec())
   }
@@ -1954,7 +2153,7 @@ export namespace GroupLeave {
     return decodeMessage(buf, GroupLeave.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeave>): Generator<{}> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeave>): Generator<GroupLeaveLastSeqFieldEvent> {
     return streamMessage(buf, GroupLeave.codec(), opts)
   }
 }

@@ -22,11 +22,11 @@ import type { ContentHandler, Messenger } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
-  distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
-  park, putChange, putSenderState, unpark, type ParkedMessage
+  distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
-import { foldGroup, type GroupState } from './state.js'
+import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
 export interface GroupsInit {
   identity: LocalIdentity
@@ -125,8 +125,12 @@ export class Groups implements ContentHandler {
   async remove (group: string, members: string[]): Promise<GroupView> {
     const peers = await this.resolveMembers(members)
     return this.changeAsAdmin(group, async (state) => {
-      for (const p of peers) if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
-      return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))) } }
+      const lastSeqs: number[] = []
+      for (const p of peers) {
+        if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
+        lastSeqs.push(await lastSeqShown(this.init.store, state.id, p))
+      }
+      return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))), lastSeqs } }
     })
   }
 
@@ -142,7 +146,8 @@ export class Groups implements ContentHandler {
     return this.changing.run(async () => {
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
-      return this.view(await this.makeChange(state, { leave: {} }))
+      const lastSeq = (await getSenderState(this.init.store.transaction(), state.id))?.seq ?? 0
+      return this.view(await this.makeChange(state, { leave: { lastSeq } }))
     })
   }
 
@@ -408,8 +413,8 @@ export class Groups implements ContentHandler {
       this.parked.set(gid, [...parked.filter(p => p.sender !== m.sender || p.id !== m.id), m])
       return undefined
     }
-    if (!state.members.includes(m.sender)) {
-      this.init.log.warn({ group: gid, sender: m.sender }, 'group message from a non-member dropped')
+    if (!state.members.includes(m.sender) && !await this.sentBeforeRemoval(tx, gid, state, m)) {
+      this.init.log.warn({ group: gid, sender: m.sender, seq: m.seq }, 'group message from a non-member dropped')
       return undefined
     }
     if (await this.init.contacts.isBlocked(m.sender)) {
@@ -418,7 +423,23 @@ export class Groups implements ContentHandler {
     }
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
     recordMessage(tx, shown, envelopeIdHex)
+    markSeqShown(tx, gid, m.sender, m.seq)
     return shown
+  }
+
+  /**
+   * A message from someone who is no longer a member, still shown because it was in flight when
+   * its sender was removed (or left): its sender was a member under the membership it names, its
+   * sequence number is one the removal vouches for (at most the remover's last held from it, or the
+   * leaver's own last) and none shown before. A former member cannot add anything past that bound,
+   * whatever heads it names.
+   */
+  private async sentBeforeRemoval (tx: Kv, gid: string, state: GroupState, m: ParkedMessage): Promise<boolean> {
+    const cache = await this.changesOf(gid)
+    const removal = lastRemovalOf(state, cache, m.sender)
+    if (removal === undefined || m.seq < 1 || m.seq > removal.lastSeq) return false
+    if (await seqShown(tx, gid, m.sender, m.seq)) return false
+    return foldGroup(gid, changesUpTo(cache, m.heads), this.max)?.members.includes(m.sender) === true
   }
 
   /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */

@@ -20,6 +20,9 @@ export const groupKeys = {
   sender: (gid: string) => `${G}${gid}/sender`,
   known: (gid: string, member: string, changeId: string) => `${G}${gid}/known/${member}/${changeId}`,
   seen: (gid: string, sender: string, messageId: string) => `${G}${gid}/seen/${sender}/${messageId}`,
+  /** A sender's sequence numbers shown here, zero-padded so that they list in order. */
+  seq: (gid: string, sender: string, seq: number) => `${G}${gid}/seq/${sender}/${String(seq).padStart(16, '0')}`,
+  seqPrefix: (gid: string, sender: string) => `${G}${gid}/seq/${sender}/`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
@@ -88,6 +91,22 @@ export async function groupMessageSeen (kv: Kv, gid: string, sender: string, id:
 
 export function markGroupMessageSeen (kv: Kv, gid: string, sender: string, id: string): void {
   kv.put(groupKeys.seen(gid, sender, id), ONE)
+}
+
+export function markSeqShown (kv: Kv, gid: string, sender: string, seq: number): void {
+  kv.put(groupKeys.seq(gid, sender, seq), ONE)
+}
+
+export async function seqShown (kv: Kv, gid: string, sender: string, seq: number): Promise<boolean> {
+  return (await kv.get(groupKeys.seq(gid, sender, seq))) !== undefined
+}
+
+/** The highest sequence number shown here from `sender` in the group (0: none). */
+export async function lastSeqShown (store: Store, gid: string, sender: string): Promise<number> {
+  const prefix = groupKeys.seqPrefix(gid, sender)
+  let last = 0
+  for await (const key of store.listKeys(prefix)) last = Math.max(last, Number(key.slice(prefix.length)))
+  return last
 }
 
 export function park (kv: Kv, gid: string, m: ParkedMessage): void {

@@ -180,3 +180,32 @@ function apply (c: VerifiedChange, members: Set<string>, admins: Set<string>, ma
       return false // a second create never applies
   }
 }
+
+/** The changes `heads` name and all their ancestors that are held: the membership a message naming `heads` was sent under. */
+export function changesUpTo (byId: ReadonlyMap<string, VerifiedChange>, heads: string[]): VerifiedChange[] {
+  const out = new Map<string, VerifiedChange>()
+  for (const stack = [...heads]; stack.length > 0;) {
+    const c = byId.get(stack.pop() as string)
+    if (c === undefined || out.has(c.id)) continue
+    out.set(c.id, c)
+    stack.push(...c.parents)
+  }
+  return [...out.values()]
+}
+
+/**
+ * The last applied change that took `member` out of the group (a remove naming it, or its leave),
+ * and the highest sequence number of `member`'s that it vouches for: what the remover held from it,
+ * or the leaver's own last (0: none, as in changes made before the field existed).
+ */
+export function lastRemovalOf (state: GroupState, byId: ReadonlyMap<string, VerifiedChange>, member: string): { change: VerifiedChange, lastSeq: number } | undefined {
+  const voided = new Set(state.void)
+  for (let i = state.order.length - 1; i >= 0; i--) {
+    const c = byId.get(state.order[i] as string)
+    if (c === undefined || voided.has(c.id)) continue
+    if (c.kind === 'leave' && c.author === member) return { change: c, lastSeq: c.change.leave?.lastSeq ?? 0 }
+    const at = c.kind === 'remove' ? c.targets.indexOf(member) : -1
+    if (at >= 0) return { change: c, lastSeq: c.change.remove?.lastSeqs[at] ?? 0 }
+  }
+  return undefined
+}

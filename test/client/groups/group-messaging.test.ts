@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Envelope } from '../../../proto/cairn.js'
+import { randomBytes } from 'node:crypto'
+import { Envelope, GroupPayload } from '../../../proto/cairn.js'
+import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import type { ContentBody } from '../../../src/client/messenger.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
@@ -231,4 +233,50 @@ test('a message that names membership its recipient lacks waits (across a restar
   assert.deepEqual(await groupTexts(dave, 'g'), ['names the promotion'])
   assert.equal((await dave.client.groupInfo('g')).me.admin, true)
   assert.equal(await dave.client.messenger.receive(message, 'mailbox'), 'duplicate')
+})
+
+test('a message in flight when its sender is removed is still shown; a former member adds nothing past what the removal vouches for', async (t) => {
+  const root = await tempRoot(t)
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, carol)
+  await befriend(bob, carol)
+  const created = await alice.client.groupCreate('g', ['bob', 'carol'])
+  await bob.client.send('@g', 'settled') // sessions and chains in place
+  // bob's next message reaches alice at once; carol's copy is held up (a mailbox she has not collected)
+  const held: Envelope[] = []
+  const real = bob.client.messenger.routes
+  delete bob.client.groups.publisher
+  bob.client.messenger.useRoutes([{
+    name: 'direct',
+    deliver: async (e, to, options) => {
+      if (to.toString() !== carol.peerId) return await (real[0] as DeliveryRoute).deliver(e, to, options)
+      held.push(Envelope.decode(Envelope.encode(e)))
+      return { ok: true }
+    },
+    takeBundle: async () => undefined
+  }])
+  await bob.client.send('@g', 'in flight')
+  bob.client.messenger.useRoutes(real)
+  assert.equal(held.length, 1)
+  assert.deepEqual(await groupTexts(alice, 'g'), ['in flight', 'settled'])
+  const headsBefore = (await bob.client.groups.state(created.id))?.heads
+  const bobsChain = await getSenderState(bob.client.store.transaction(), created.id)
+  assert.ok(bobsChain !== undefined && headsBefore !== undefined)
+
+  await alice.client.groupRemove('g', ['bob'])
+  assert.equal((await carol.client.groupInfo('g')).members.some(m => m.peerId === bob.peerId), false, 'carol knows bob was removed')
+  assert.equal(await carol.client.messenger.receive(held[0] as Envelope, 'mailbox'), 'stored')
+  assert.deepEqual(await groupTexts(carol, 'g'), ['in flight', 'settled'], 'sent before the removal: shown')
+
+  // bob, removed, writes with his old chain and the heads he had before: a new number past the bound, and a spent one
+  const gid = Buffer.from(created.id, 'hex')
+  for (const [seq, text] of [[3, 'past the bound'], [2, 'a spent number']] as const) {
+    const [sent] = await bob.client.messenger.sendEach([carol.peerId], async (tx) => {
+      const payload = GroupPayload.encode({ groupId: gid, id: randomBytes(16), seq, sentAt: Date.now(), heads: headsBefore.map(h => Buffer.from(h, 'hex')), text })
+      return { groupMessage: { groupId: gid, distribution: new Uint8Array(Buffer.from(bobsChain.given[carol.peerId] as string, 'base64')), ciphertext: new Uint8Array(await senderKeys.encrypt(tx, bob.peerId, bobsChain.distributionId, payload)), changes: [] } }
+    })
+    assert.equal(sent?.route, 'direct')
+  }
+  assert.deepEqual(await groupTexts(carol, 'g'), ['in flight', 'settled'])
 })

@@ -48,9 +48,9 @@ test('membership converges: concurrent changes delivered in 200 different orders
   const gid = root.groupId
   const promote = await make(a, gid, [root], { promote: { members: names(bb) } })
   const addD = await make(a, gid, [root], { add: { members: names(d) } })           // concurrent with promote
-  const removeC = await make(bb, gid, [promote], { remove: { members: names(c) } }) // b, admin by then
+  const removeC = await make(bb, gid, [promote], { remove: { members: names(c), lastSeqs: [0] } }) // b, admin by then
   const addE = await make(a, gid, [promote, addD], { add: { members: names(e) } })  // a merge
-  const leaveD = await make(d, gid, [addD], { leave: {} })
+  const leaveD = await make(d, gid, [addD], { leave: { lastSeq: 0 } })
   const addF = await make(c, gid, [root], { add: { members: names(f) } })           // c is no admin: void
   const all = [root, promote, addD, removeC, addE, leaveD, addF]
   const reference = foldArriving(gid, all)
@@ -66,7 +66,7 @@ test('a change whose ancestry is incomplete waits, and counts once its parents a
   const [a, bb, c] = await Promise.all([who(), who(), who()])
   const root = await create(a, [bb])
   const addC = await make(a, root.groupId, [root], { add: { members: names(c) } })
-  const removeB = await make(a, root.groupId, [addC], { remove: { members: names(bb) } })
+  const removeB = await make(a, root.groupId, [addC], { remove: { members: names(bb), lastSeqs: [0] } })
   const early = foldGroup(root.groupId, [root, removeB], 256)
   assert.deepEqual(early?.members, [a.s, bb.s].sort())
   assert.deepEqual(early?.waiting, [removeB.id])
@@ -78,8 +78,8 @@ test('two admins removing each other concurrently: exactly one removal stands, t
   const [a, bb, c] = await Promise.all([who(), who(), who()])
   const root = await create(a, [bb, c])
   const promote = await make(a, root.groupId, [root], { promote: { members: names(bb) } })
-  const aRemovesB = await make(a, root.groupId, [promote], { remove: { members: names(bb) } })
-  const bRemovesA = await make(bb, root.groupId, [promote], { remove: { members: names(a) } })
+  const aRemovesB = await make(a, root.groupId, [promote], { remove: { members: names(bb), lastSeqs: [0] } })
+  const bRemovesA = await make(bb, root.groupId, [promote], { remove: { members: names(a), lastSeqs: [0] } })
   const s1 = foldArriving(root.groupId, [root, promote, aRemovesB, bRemovesA])
   const s2 = foldArriving(root.groupId, [bRemovesA, aRemovesB, promote, root])
   assert.deepEqual(summary(s1), summary(s2))
@@ -93,7 +93,7 @@ test('a removed admin cannot act by naming parents from before its removal', asy
   const root = await create(a, [bb, c])
   const promote = await make(a, root.groupId, [root], { promote: { members: names(bb) } })
   const addX = await make(a, root.groupId, [promote], { add: { members: names(x) } })
-  const removeB = await make(a, root.groupId, [addX], { remove: { members: names(bb) } })
+  const removeB = await make(a, root.groupId, [addX], { remove: { members: names(bb), lastSeqs: [0] } })
   // b, removed, signs an add whose parents predate its removal: it sorts before the removal
   const backdated = await make(bb, root.groupId, [promote], { add: { members: names(mallory) } })
   for (let seed = 1; seed <= 20; seed++) {
@@ -104,7 +104,7 @@ test('a removed admin cannot act by naming parents from before its removal', asy
   // and re-added, b acts again
   const readd = await make(a, root.groupId, [removeB, backdated], { add: { members: names(bb) } })
   const later = await make(a, root.groupId, [readd], { promote: { members: names(bb) } })
-  const bAgain = await make(bb, root.groupId, [later], { remove: { members: names(x) } })
+  const bAgain = await make(bb, root.groupId, [later], { remove: { members: names(x), lastSeqs: [0] } })
   assert.deepEqual(foldGroup(root.groupId, [root, promote, addX, removeB, backdated, readd, later, bAgain], 256)?.members, [a.s, bb.s, c.s].sort())
 })
 
@@ -141,8 +141,8 @@ test('a long history (1,000 changes, one reaching back through all of them) fold
   const [a, bb] = await Promise.all([who(), who()])
   const root = await create(a, [bb])
   const all = [root]
-  for (let i = 0; i < 1000; i++) all.push(await make(a, root.groupId, [all.at(-1) as VerifiedChange], i % 2 === 0 ? { remove: { members: names(bb) } } : { add: { members: names(bb) } }))
-  all.push(await make(bb, root.groupId, [all.at(-1) as VerifiedChange], { leave: {} }))
+  for (let i = 0; i < 1000; i++) all.push(await make(a, root.groupId, [all.at(-1) as VerifiedChange], i % 2 === 0 ? { remove: { members: names(bb), lastSeqs: [0] } } : { add: { members: names(bb) } }))
+  all.push(await make(bb, root.groupId, [all.at(-1) as VerifiedChange], { leave: { lastSeq: 0 } }))
   const s = foldGroup(root.groupId, all.reverse(), 256)
   assert.deepEqual(s?.members, [a.s])
   assert.equal(s?.order.length, 1002)
