@@ -10,6 +10,7 @@ import { MailboxStatus, type MailboxRequest, type MailboxResponse, type SyncRang
 import { fingerprint, FULL_RANGE, LEAF_IDS, MAX_LISTED_IDS, MAX_RANGES, rangeKey, rangeOf, split, type IdRange } from './id-ranges.js'
 import type { HeldIds } from './held-ids.js'
 import type { MailboxStore } from './mailbox-store.js'
+import { ProtocolError } from '../shared/errors.js'
 import { MAILBOX_VERSION } from '../shared/protocols/ids.js'
 
 /** The most reconciliation requests one pass sends one replica (the rest waits for the next pass). */
@@ -51,7 +52,7 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
     const answer = res.reconcile
     if (answer === undefined) {
       if (out.rounds === 0 && (res.status === MailboxStatus.MAILBOX_BAD_REQUEST || res.status === MailboxStatus.MAILBOX_OK)) return 'unsupported'
-      throw new Error(`reconcile refused: ${MailboxStatus[res.status]} ${res.detail}`)
+      throw new ProtocolError(`reconcile refused: ${MailboxStatus[res.status]} ${res.detail}`)
     }
     out.rounds++
     if (answer.wantBundle) out.wantBundle = true

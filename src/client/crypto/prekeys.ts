@@ -7,6 +7,7 @@ import { KEMKeyPair, KyberPreKeyRecord, PreKeyRecord, PrivateKey, SignedPreKeyRe
 import type { PrivateKey as PeerPrivateKey } from '@libp2p/interface'
 import type { IdentityCertificate, KyberPreKey, OneTimePreKey, PreKeyBundle } from '../../../proto/cairn.js'
 import { BUNDLE_VERSION, bindKyberPreKey, signBundle, signOneTimePreKey } from '../../shared/bundle.js'
+import { CairnError } from '../../shared/errors.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from './kv.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
@@ -121,7 +122,7 @@ export async function takeBundle (kv: Kv, owner: PreKeyOwner, counts: { preKeys:
   const lastResortId = decodeNumber(await kv.get(meta.lastResortCurrent), 0)
   const spkBytes = await kv.get(keys.signedPreKey(spkId))
   const lastResortBytes = await kv.get(keys.kyberPreKey(lastResortId))
-  if (spkBytes === undefined || lastResortBytes === undefined) throw new Error('no signed prekey or last-resort Kyber prekey: is this identity initialised?')
+  if (spkBytes === undefined || lastResortBytes === undefined) throw new CairnError('NO_IDENTITY', 'no signed prekey or last-resort Kyber prekey: is this identity initialised?')
   const spk = SignedPreKeyRecord.deserialize(ab(spkBytes))
   const preKeys: OneTimePreKey[] = []
   const kyberPreKeys: KyberPreKey[] = []

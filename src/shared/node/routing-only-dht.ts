@@ -12,6 +12,7 @@
  *   node fails at start rather than storing again (test/shared/dht-storage.test.ts guards it).
  */
 import { InvalidParametersError } from '@libp2p/interface'
+import { CairnError } from '../errors.js'
 import { kadDHT, MessageType, type KadDHT, type KadDHTComponents, type KadDHTInit } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 
@@ -20,8 +21,12 @@ interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown
 /** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name. */
 interface KadInternals { rpc?: { handlers?: Record<string, RpcHandler | undefined> } }
 
-export class DhtShapeError extends Error {
-  override name = 'DhtShapeError'
+/** kad-dht's internals are not the shape this wrapper was written against (a kad-dht upgrade). */
+export class DhtShapeError extends CairnError {
+  constructor (message: string) {
+    super('INTERNAL', message)
+    this.name = 'DhtShapeError'
+  }
 }
 
 /** A validator that accepts nothing: no DHT record is ever stored here, nor taken from others. */
