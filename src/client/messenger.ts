@@ -31,7 +31,7 @@ import type { OutboxEntry } from './outbox.js'
 import type { SenderGate } from './senders/index.js'
 
 export type { ContentBody } from './messaging/content-body.js'
-export { RejectedEnvelopeError, type ContentHandler, type ReceiveStatus } from './messaging/receiver.js'
+export { RejectedEnvelopeError, type ContentHandler, type ReceiveStatus, type SecondCopy } from './messaging/receiver.js'
 
 export interface MessengerInit {
   identity: LocalIdentity
@@ -73,7 +73,7 @@ export class Messenger {
     this.sender = new Sender(ctx, init.contacts)
     this.receiver = new Receiver(ctx, init.senders)
     this.receipts = new Receipts(ctx, this.sender, init.contacts)
-    this.receiver.whenShown(async shown => this.receipts.shown(shown))
+    this.receiver.whenShown(async (shown, copies) => this.receipts.shown(shown, copies))
     this.preKeys = new PreKeySupply({ store: init.store, identity: init.identity, clock: init.clock, log: init.log, lock: ctx.lock }, { delivery: init.config.delivery })
   }
 

@@ -18,12 +18,12 @@ import type { Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
 import { recordMessage, type InboxMessage, type Route } from '../inbox.js'
-import type { ContentHandler, Messenger } from '../messenger.js'
+import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
-  markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
+  markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
@@ -70,6 +70,8 @@ export interface GroupSendResult extends SendResult {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** Names a sender-key ciphertext: the gossip copy and the 1:1 copy of one message carry the same bytes. */
+const ciphertextHash = (ct: Uint8Array): string => createHash('sha256').update(ct).digest('hex').slice(0, 32)
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
 const ID_BYTES = 16
 /** The proto's limit on changes in one GroupUpdate or GroupMessage is 4096; stay well inside it. */
@@ -319,7 +321,7 @@ export class Groups implements ContentHandler {
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
-  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
     const gm = content.groupMessage
     const touched = await this.acceptChanges(tx, sender, gm?.changes ?? content.groupUpdate?.changes ?? [])
     const shown: InboxMessage[] = []
@@ -328,7 +330,13 @@ export class Groups implements ContentHandler {
       const gid = hex(gm.groupId)
       putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid)
       const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
-      if (plaintext !== undefined) shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
+      if (plaintext !== undefined) {
+        shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
+      } else {
+        const id = await gossipedId(tx, gid, ciphertextHash(gm.ciphertext))
+        const state = await this.state(gid)
+        if (id !== undefined) copies.push({ id, from: sender, route, ...(state === undefined ? {} : { group: { id: gid, name: state.name } }) })
+      }
     }
     for (const gid of touched) {
       const state = await this.state(gid)
@@ -358,10 +366,12 @@ export class Groups implements ContentHandler {
         let plaintext: Uint8Array | undefined
         try { plaintext = await senderKeys.decrypt(tx, sender, ciphertext) } catch { continue }
         if (plaintext === undefined) return [] // its 1:1 copy came first
-        return this.openPayload(tx, gid, sender, plaintext, 'gossip', now, pseudoId).catch((err: unknown) => {
+        const shown = await this.openPayload(tx, gid, sender, plaintext, 'gossip', now, pseudoId).catch((err: unknown) => {
           this.init.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
           return []
         })
+        for (const m of shown) markGossiped(tx, gid, ciphertextHash(ciphertext), m.id)
+        return shown
       }
       this.init.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
       return []

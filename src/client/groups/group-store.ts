@@ -23,6 +23,8 @@ export const groupKeys = {
   /** A sender's sequence numbers shown here, zero-padded so that they list in order. */
   seq: (gid: string, sender: string, seq: number) => `${G}${gid}/seq/${sender}/${String(seq).padStart(16, '0')}`,
   seqPrefix: (gid: string, sender: string) => `${G}${gid}/seq/${sender}/`,
+  /** A group message shown from gossip, by the hash of its sender-key ciphertext: its 1:1 copy (the same ciphertext) is then known for what it is. */
+  gossiped: (gid: string, ciphertextHash: string) => `${G}${gid}/gossiped/${ciphertextHash}`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
@@ -107,6 +109,15 @@ export async function lastSeqShown (store: Store, gid: string, sender: string): 
   let last = 0
   for await (const key of store.listKeys(prefix)) last = Math.max(last, Number(key.slice(prefix.length)))
   return last
+}
+
+export function markGossiped (kv: Kv, gid: string, ciphertextHash: string, messageId: string): void {
+  kv.put(groupKeys.gossiped(gid, ciphertextHash), enc.encode(messageId))
+}
+
+export async function gossipedId (kv: Kv, gid: string, ciphertextHash: string): Promise<string | undefined> {
+  const b = await kv.get(groupKeys.gossiped(gid, ciphertextHash))
+  return b === undefined ? undefined : dec.decode(b)
 }
 
 export function park (kv: Kv, gid: string, m: ParkedMessage): void {

@@ -2,7 +2,8 @@
  * The receipts we send. A receipt is an ordinary sealed 1:1 message (a Content with a Receipt
  * body) to the message's sender, listing up to 256 message ids of one kind; it is never shown and
  * never receipted itself. Delivery receipts go for messages collected from a mailbox (a direct
- * delivery already told the sender); read receipts when a message is shown (`chat`, `inbox`),
+ * delivery already told the sender), and for a mailbox copy of a group message shown before from
+ * the group's gossip (gossip tells the sender nothing; its 1:1 copy is what it waits on); read receipts when a message is shown (`chat`, `inbox`),
  * unless `delivery.readReceipts` is off. Only contacts' messages and group messages get receipts:
  * a stranger learns nothing about when, or whether, we are online. Receipts are queued in the
  * outbox like any message and go out in the background, or with the next flush: nothing waits for
@@ -14,6 +15,7 @@ import type { Contacts } from '../contacts.js'
 import { enc } from '../crypto/kv.js'
 import type { InboxMessage } from '../inbox.js'
 import type { MessagingContext } from './context.js'
+import type { SecondCopy } from './receiver.js'
 import type { Sender } from './sender.js'
 
 /** The proto's limit on ids in one Receipt. */
@@ -25,9 +27,9 @@ const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.fr
 export class Receipts {
   constructor (private readonly ctx: MessagingContext, private readonly sender: Sender, private readonly contacts: Contacts) {}
 
-  /** Messages a batch showed: a delivery receipt for those that came from a mailbox. */
-  async shown (messages: InboxMessage[]): Promise<void> {
-    await this.send(Receipt.Kind.DELIVERED, messages.filter(m => m.route === 'mailbox'))
+  /** Messages a batch showed, and second copies it held: a delivery receipt for those that came from a mailbox. */
+  async shown (messages: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
+    await this.send(Receipt.Kind.DELIVERED, [...messages, ...copies].filter(m => m.route === 'mailbox'))
   }
 
   /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */

@@ -30,8 +30,12 @@ interface OpenedReceipt { from: string, kind: 'delivered' | 'read', ids: string[
  * Opens bodies other than text (groups): runs in the receive transaction after the sender is
  * bound, stores what it shows in the inbox itself, and returns it. Throwing refuses the envelope.
  */
+/** A message an envelope carried a second copy of, shown before from another route: receipted, not shown again. */
+export type SecondCopy = Pick<InboxMessage, 'id' | 'from' | 'group' | 'route'>
+
 export interface ContentHandler {
-  open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string) => Promise<InboxMessage[]>
+  /** Open group content; second copies of messages already shown (by gossip, say) go into `copies`. */
+  open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]) => Promise<InboxMessage[]>
   /**
    * Whether `content` is only about groups we are in now with `sender` as a member (a fellow
    * member's message or change, not a stranger's: a new group's invitation is a stranger's).
@@ -50,7 +54,7 @@ export class RejectedEnvelopeError extends CairnError {
 export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
   private readonly me: string
   private contentHandler?: ContentHandler
-  private shownHook?: (shown: InboxMessage[]) => Promise<void>
+  private shownHook?: (shown: InboxMessage[], copies: SecondCopy[]) => Promise<void>
 
   /** `senders`: who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
   constructor (private readonly ctx: MessagingContext, private readonly senders?: SenderGate) {
@@ -64,10 +68,11 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
   }
 
   /**
-   * Called with what a batch showed, once it is on disk and before the batch resolves (receipts.ts
-   * queues delivery receipts there: local work only, never the network).
+   * Called with what a batch showed (and the second copies it held of messages shown before), once
+   * it is on disk and before the batch resolves (receipts.ts queues delivery receipts there: local
+   * work only, never the network).
    */
-  whenShown (hook: (shown: InboxMessage[]) => Promise<void>): void {
+  whenShown (hook: (shown: InboxMessage[], copies: SecondCopy[]) => Promise<void>): void {
     this.shownHook = hook
   }
 
@@ -91,9 +96,9 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     return shown
   }
 
-  private async afterShown (shown: InboxMessage[]): Promise<void> {
-    if (shown.length === 0 || this.shownHook === undefined) return
-    await this.shownHook(shown).catch((err: unknown) => { this.ctx.log.warn({ err: describeError(err) }, 'could not queue receipts') })
+  private async afterShown (shown: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
+    if ((shown.length === 0 && copies.length === 0) || this.shownHook === undefined) return
+    await this.shownHook(shown, copies).catch((err: unknown) => { this.ctx.log.warn({ err: describeError(err) }, 'could not queue receipts') })
   }
 
   /** Open one envelope; resolves only after the message is on disk. Throws RejectedEnvelopeError for bad input. */
@@ -125,13 +130,14 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
   async receiveMany (envelopes: Envelope[], route: Route, from?: string): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
     const stored: InboxMessage[] = []
     const receipts: OpenedReceipt[] = []
+    const copies: SecondCopy[] = []
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
         try {
-          const m = await this.openOne(tx, envelope, route, from, receipts)
+          const m = await this.openOne(tx, envelope, route, from, receipts, copies)
           if (m === undefined) { out.push('duplicate'); continue }
           stored.push(...(Array.isArray(m) ? m : [m]))
           out.push('stored')
@@ -144,12 +150,12 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       return out
     })
     for (const r of receipts) await this.ctx.deliveries.receipt(r.from, r.kind, r.ids)
-    await this.afterShown(stored)
+    await this.afterShown(stored, copies)
     for (const m of stored) this.emit('message', m)
     return results
   }
 
-  private async openOne (tx: Kv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[]): Promise<InboxMessage | InboxMessage[] | undefined> {
+  private async openOne (tx: Kv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[], copies: SecondCopy[]): Promise<InboxMessage | InboxMessage[] | undefined> {
     const now = this.ctx.clock.now()
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -190,7 +196,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
         const admitted = member ? !await this.senders.blocks(opened.sender) : await this.senders.admits(tx, opened.sender, id, now)
         if (!admitted) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
       }
-      const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id)
+      const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id, copies)
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return shown
     }

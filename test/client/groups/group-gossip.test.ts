@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { GroupGossip, GroupPayload } from '../../../proto/cairn.js'
+import { Envelope, GroupGossip, GroupPayload } from '../../../proto/cairn.js'
 import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
@@ -77,4 +77,32 @@ test('gossip: online members get a group message live and once, though its 1:1 c
   await sleep(500)
   assert.deepEqual((await shown(bob)).map(([text]) => text), ['first, by 1:1', 'second, live', 'third, after carol left'])
   assert.deepEqual((await bob.client.inbox()).filter(m => m.from === carol.peerId).map(m => m.text), ['carol, a member'])
+})
+
+test('a member who got a message by gossip acknowledges its mailbox copy: the sender sees it delivered, and nothing is shown twice', async (t) => {
+  const root = await tempRoot(t)
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  await alice.client.groupCreate('pair', ['bob'])
+  await alice.client.send('@pair', 'first, by 1:1') // bob holds alice's chain
+  const state = await alice.client.groups.state((await alice.client.groupInfo('pair')).id)
+  assert.ok(state !== undefined)
+  await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(groupTopic(state.secret)).length === 1)
+
+  // alice's copy for bob goes to "his mailboxes" (held here); the topic carries the message live
+  const held: Envelope[] = []
+  const routes = alice.client.messenger.routes
+  alice.client.messenger.useRoutes([{ name: 'mailbox', deliver: async (e) => { held.push(Envelope.decode(Envelope.encode(e))); return { ok: true, replicas: 3 } }, takeBundle: async () => undefined }])
+  const r = await alice.client.send('@pair', 'live')
+  alice.client.messenger.useRoutes(routes)
+  assert.equal(held.length, 1)
+  const view = async (): Promise<string | undefined> => (await alice.client.sent()).find(s => s.id === r.id)?.recipients[bob.peerId]?.state
+  assert.equal(await view(), 'stored')
+  const shown = async (): Promise<Array<[string, string]>> => (await bob.client.inbox()).filter(m => m.group !== undefined).map(m => [m.text, m.route])
+  await waitFor('gossip delivery', async () => (await shown()).length === 2)
+
+  // bob collects the mailbox copy: nothing new to show, but alice learns he has it
+  await bob.client.messenger.receive(held[0] as Envelope, 'mailbox')
+  await waitFor('bob\'s delivery receipt', async () => await view() === 'delivered')
+  assert.deepEqual((await shown()).sort(), [['first, by 1:1', 'direct'], ['live', 'gossip']])
 })
