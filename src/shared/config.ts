@@ -184,6 +184,14 @@ export interface CairnConfig {
      * when you read it. Off: none are sent (delivery receipts still are). CAIRN_DELIVERY_READ_RECEIPTS.
      */
     readReceipts: boolean
+    /**
+     * Messages sealed to one contact on one session before the next starts a fresh session from
+     * the contact's bundle (PQXDH again; the old session is archived and still opens its own).
+     * libsignal keeps at most 2,000 skipped message keys a chain, and mail is collected in
+     * envelope-id order, not in the order it was sealed: a longer chain loses messages when it is
+     * opened out of order (docs/DECISIONS.md). @default 1000
+     */
+    maxMessagesPerSession: number
   }
   groups: {
     /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
@@ -235,7 +243,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true },
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000 },
     groups: { maxMembers: 256 }
   }
 }
@@ -378,6 +386,7 @@ function validate (c: CairnConfig): void {
   for (const key of ['strangerMessagesPerDay', 'strangerMessagesPerDayTotal'] as const) {
     if (!Number.isInteger(c.delivery[key])) throw new ConfigError(`delivery.${key}`, `must be a whole number, got ${c.delivery[key]}`)
   }
+  if (!Number.isInteger(c.delivery.maxMessagesPerSession) || c.delivery.maxMessagesPerSession < 1 || c.delivery.maxMessagesPerSession > 1900) throw new ConfigError('delivery.maxMessagesPerSession', `must be a whole number from 1 to 1900 (libsignal keeps 2,000 skipped keys a chain), got ${c.delivery.maxMessagesPerSession}`)
   if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
   if (!Number.isInteger(c.attachments.chunkBytes) || c.attachments.chunkBytes < 1024 || c.attachments.chunkBytes > 960 * 1024) throw new ConfigError('attachments.chunkBytes', 'must be a whole number from 1024 to 983040')

@@ -19,6 +19,10 @@ import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { MessagingContext } from './context.js'
 
+/** Messages sealed on the current session with a peer: a fresh session starts past delivery.maxMessagesPerSession. */
+const sealedKey = (peer: string): string => keys.meta(`session-sealed/${peer}`)
+const sealedOnSession = async (kv: Kv, peer: string): Promise<number> => decodeNumber(await kv.get(sealedKey(peer)), 0)
+
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
@@ -43,7 +47,7 @@ export class Sender {
     const peerId = await this.sendable(to, [text])
     const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
     entry.tracks = entry.id
-    const bundle = await this.bundleIfNoSession(entry.to, options)
+    const bundle = await this.bundleIfNeeded(entry.to, 1, options)
     await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
@@ -74,7 +78,7 @@ export class Sender {
   async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, tracks?: string, receipt?: boolean } = {}): Promise<OutboxEntry[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
     // a receipt never waits on the network for a bundle: without a session it waits in the outbox
-    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNoSession(p, options).catch(() => undefined)) }))
+    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNeeded(p, peers.filter(x => x === p).length, options).catch(() => undefined)) }))
     return this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: OutboxEntry[] = []
@@ -135,13 +139,12 @@ export class Sender {
    */
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> {
     const peerId = await this.sendable(to, texts)
-    const bundle = await this.bundleIfNoSession(peerId, options)
     const createdAt = this.now
     const entries: OutboxEntry[] = texts.map(text => {
       const id = hex(randomBytes(ID_BYTES))
       return { id, to: peerId, createdAt, attempts: 0, text, tracks: id }
     })
-    const results = await sendPipelined(this.pipeline(async () => bundle, true), entries, options)
+    const results = await sendPipelined(this.pipeline(async (peer, count) => this.bundleIfNeeded(peer, count, options), true), entries, options)
     await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
     return results
   }
@@ -152,10 +155,12 @@ export class Sender {
    * (deliverSoon) are waited for, not sent twice.
    */
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
-    const bundles = new Map<string, Promise<PreKeyBundle | undefined>>()
-    const bundleFor = async (to: string): Promise<PreKeyBundle | undefined> => {
-      let b = bundles.get(to)
-      if (b === undefined) { b = this.bundleIfNoSession(to, options).catch(() => undefined); bundles.set(to, b) }
+    // a peer with no bundle to be had is asked once a flush, not once a group
+    const none = new Set<string>()
+    const bundleFor = async (to: string, count: number): Promise<PreKeyBundle | undefined> => {
+      if (none.has(to)) return undefined
+      const b = await this.bundleIfNeeded(to, count, options).catch(() => undefined)
+      if (b === undefined) none.add(to)
       return b
     }
     await Promise.all([...this.inFlight.values()])
@@ -188,14 +193,14 @@ export class Sender {
    * entries (`fresh`) are all written and a seal failure is thrown, as `send` does; queued ones
    * are rewritten only when sealed now, and one that cannot be sealed yet waits.
    */
-  private pipeline (bundleFor: (to: string) => Promise<PreKeyBundle | undefined>, fresh: boolean): PipelineDeps {
+  private pipeline (bundleFor: (to: string, count: number) => Promise<PreKeyBundle | undefined>, fresh: boolean): PipelineDeps {
     return {
       routes: this.routes,
       store: this.ctx.store,
       log: this.ctx.log,
       seal: async (group) => {
         const unsealed = group.filter(e => e.envelope === undefined && (e.text !== undefined || e.body !== undefined))
-        const bundles = new Map(await Promise.all([...new Set(unsealed.map(e => e.to))].map(async to => [to, await bundleFor(to)] as const)))
+        const bundles = new Map(await Promise.all([...new Set(unsealed.map(e => e.to))].map(async to => [to, await bundleFor(to, unsealed.filter(e => e.to === to).length)] as const)))
         await this.ctx.lock.run(async () => {
           const tx = this.ctx.store.transaction()
           for (const entry of group) {
@@ -224,20 +229,32 @@ export class Sender {
   }
 
   /**
+   * A bundle when one is needed for the next `count` messages to `peerId`: no session yet, or one
+   * that would carry more than `delivery.maxMessagesPerSession` (a fresh session then starts).
    * Fetched before taking the crypto lock: holding it across the network would deadlock two users
    * who write to each other for the first time at the same moment (each serves the other's request).
    */
-  private async bundleIfNoSession (peerId: string, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
-    if (await this.ctx.session.hasSession(this.ctx.store.transaction(), peerId)) return undefined
+  private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+    const kv = this.ctx.store.transaction()
+    if (await this.ctx.session.hasSession(kv, peerId) && await sealedOnSession(kv, peerId) + count <= this.ctx.config.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
   }
 
   private async trySeal (tx: Kv, entry: OutboxEntry, body: ContentBody, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
     const peer = parsePeerId(entry.to)
+    let onSession = await sealedOnSession(tx, entry.to)
     if (!await this.ctx.session.hasSession(tx, entry.to)) {
       if (bundle === undefined) return undefined
       await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
+      onSession = 0
+    } else if (onSession >= this.ctx.config.delivery.maxMessagesPerSession && bundle !== undefined) {
+      // a fresh session (the old one is archived, and still opens what was sealed on it): no chain
+      // grows past what the recipient can open in any order (delivery.maxMessagesPerSession)
+      await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
+      onSession = 0
+      this.ctx.log.info({ to: entry.to }, 'fresh session after many messages')
     }
+    tx.put(sealedKey(entry.to), encodeNumber(onSession + 1))
     const seqKey = keys.meta(`conversation-seq/${entry.to}`)
     const seq = decodeNumber(await tx.get(seqKey), 0) + 1
     tx.put(seqKey, encodeNumber(seq))
