@@ -25,7 +25,10 @@ const OFFER_CHUNK = 1000
 
 /** What this holder has for one recipient: the envelope ids, live tombstones and the bundle it offers. */
 interface Held { ids: string[], tombstones: SignedTombstone[], bundle: Awaited<ReturnType<MailboxStore['getBundle']>> }
+/** A recipient's pass starts this long after the last deposit or ack for it... */
 const DEBOUNCE_MS = 1000
+/** ...but no later than this after the first one waiting (a steady stream of acks still spreads). */
+const MAX_WAIT_MS = 10_000
 
 /** What every part of a mailbox node works with: the host, the store, configuration, time, logs, metrics. */
 export interface MailboxParts {
@@ -41,7 +44,9 @@ export type HandoverInit = MailboxParts
 
 export class Handover {
   private timer?: Timer
-  private readonly pending = new Map<string, Timer>()
+  private readonly pending = new Map<string, { timer: Timer, first: number }>()
+  /** Recipients whose pass is running: a change meanwhile schedules one more after it, never a second beside it. */
+  private readonly passing = new Set<string>()
   private running = false
   /** Aborted by stop: a pass in flight ends at its next request, and none starts. */
   private stopping = new AbortController()
@@ -57,7 +62,7 @@ export class Handover {
 
   async stop (): Promise<void> {
     this.timer?.clear()
-    for (const t of this.pending.values()) t.clear()
+    for (const p of this.pending.values()) p.timer.clear()
     this.pending.clear()
     this.stopping.abort(new Error('handover stopping'))
     await Promise.allSettled([...this.inFlight])
@@ -74,9 +79,24 @@ export class Handover {
    * per recipient), so copies and tombstones spread in seconds rather than at the next hourly pass.
    */
   soon (recipient: string): void {
-    if (this.pending.has(recipient)) return
-    const t = this.init.clock.setTimeout(() => { this.pending.delete(recipient); void this.track(this.forRecipient(recipient)) }, DEBOUNCE_MS).unref()
-    this.pending.set(recipient, t)
+    const now = this.init.clock.now()
+    const waiting = this.pending.get(recipient)
+    waiting?.timer.clear()
+    const first = waiting?.first ?? now
+    const timer = this.init.clock.setTimeout(() => { this.due(recipient) }, Math.max(0, Math.min(DEBOUNCE_MS, first + MAX_WAIT_MS - now))).unref()
+    this.pending.set(recipient, { timer, first })
+  }
+
+  /** A recipient's wait is over: its pass now, or right after the one running. */
+  private due (recipient: string): void {
+    if (this.passing.has(recipient)) {
+      const timer = this.init.clock.setTimeout(() => { this.due(recipient) }, DEBOUNCE_MS).unref()
+      this.pending.set(recipient, { timer, first: this.init.clock.now() })
+      return
+    }
+    this.pending.delete(recipient)
+    this.passing.add(recipient)
+    void this.track(this.forRecipient(recipient).finally(() => { this.passing.delete(recipient) }))
   }
 
   /** One full pass over every recipient held here. Returns how many envelopes were copied. */

@@ -238,6 +238,20 @@ export class MailboxStore {
     this.revisions.set(r, (this.revisions.get(r) ?? 0) + 1)
   }
 
+  /**
+   * For each of `ids`: the envelope held (or undefined) and whether a tombstone is, in one batched
+   * read. An ack or an offer costs what it names, not what is held: two range scans of everything
+   * held per ack made a sync of n messages cost O(n²) at each replica (10,000 waiting: 2.2× the
+   * time of ten syncs of 1,000).
+   */
+  private async heldOf (r: string, ids: string[]): Promise<{ envs: Array<Envelope | undefined>, tombs: boolean[] }> {
+    const values = await this.store.getMany(ids.flatMap(id => [k.env(r, id), k.tomb(r, id)]))
+    return {
+      envs: ids.map((_, i) => { const b = values[2 * i]; return b === undefined ? undefined : Envelope.decode(b) }),
+      tombs: ids.map((_, i) => values[2 * i + 1] !== undefined)
+    }
+  }
+
   async get (r: string, id: string): Promise<Envelope | undefined> {
     const b = await this.store.get(k.env(r, id))
     return b === undefined ? undefined : Envelope.decode(b)
@@ -274,18 +288,15 @@ export class MailboxStore {
       if (!/^[0-9a-f]{32}$/.test(a.id)) { refused++; continue }
       if (!unique.has(a.id)) unique.set(a.id, a)
     }
-    // a handover offer carries up to a thousand tombstones, mostly known here already: two range
-    // scans answer "held?" for all of them at once, where a point lookup each cost ~2 ms of CPU
-    const bulk = unique.size > 16 ? { tombs: await this.keysUnder(k.tombPrefix(r)), envs: new Set(await this.ids(r)) } : undefined
+    const entries = [...unique.values()]
+    const { envs, tombs } = await this.heldOf(r, entries.map(a => a.id))
     const worth: AckEntry[] = []
-    for (const a of unique.values()) {
-      const held = bulk === undefined ? await this.store.has(k.env(r, a.id)) : bulk.envs.has(a.id)
-      const known = bulk === undefined ? await this.store.has(k.tomb(r, a.id)) : bulk.tombs.has(a.id)
+    entries.forEach((a, i) => {
       // a tombstone held already, with no copy left: nothing to change, so no signature to check
       // (handover re-offers every tombstone; checking each again made passes O(tombstones) in CPU)
-      if (known && !held) continue
+      if (tombs[i] === true && envs[i] === undefined) return
       worth.push(a)
-    }
+    })
     const ok = await Promise.all(worth.map(async a => verifyAck(owner, Buffer.from(a.id, 'hex'), a.signature)))
     refused += ok.filter(v => !v).length
     return { signed: worth.filter((_, i) => ok[i]), refused }
@@ -295,10 +306,10 @@ export class MailboxStore {
     const ops: StoreOp[] = []
     let removed = 0
     let bytes = 0
-    const bulk = acked.length > 16 ? { tombs: await this.keysUnder(k.tombPrefix(r)), envs: new Set(await this.ids(r)) } : undefined
-    for (const { id, signature, expiresAt: offered } of acked) {
-      const env = bulk === undefined || bulk.envs.has(id) ? await this.get(r, id) : undefined
-      const known = bulk === undefined ? await this.store.has(k.tomb(r, id)) : bulk.tombs.has(id)
+    const { envs, tombs } = await this.heldOf(r, acked.map(a => a.id))
+    for (const [i, { id, signature, expiresAt: offered }] of acked.entries()) {
+      const env = envs[i]
+      const known = tombs[i] === true
       if (known && env === undefined) continue
       // a handed-over tombstone keeps its own expiry: renewing it at every hop would keep it forever
       const expiresAt = Math.min(env?.expiresAt ?? Infinity, offered ?? Infinity, now + this.limits.ttlMs)
