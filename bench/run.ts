@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every figure beside a baseline measured in the same run, printed as a markdown
  * table and written to bench/results/latest.json with the machine, versions and commit, plus a
- * latency CDF chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke; `--only a,b` picks suites.
+ * latency CDF chart and the sync-growth chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke;
+ * `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,ingest,memory,handover,handover-sync,privacy,attachments,groups]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,privacy,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
- *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N]
+ *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N] [--growth-sizes 100,1000,10000]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
  * a summary of the top frames, profile-*.md, next to the JSON).
@@ -18,7 +19,7 @@ import { runPeers, type PeersResult } from './lib/peers.js'
 import { profiled } from './lib/profiler.js'
 import { markdownTable, simpleTable, type Row } from './lib/report.js'
 import { now } from './lib/stats.js'
-import { cdfChart } from './lib/svg.js'
+import { cdfChart, lineChart } from './lib/svg.js'
 import { attachmentsSuite } from './suites/attachments.js'
 import { cryptoSuite } from './suites/crypto.js'
 import { directSuite, type DirectResult } from './suites/direct.js'
@@ -27,12 +28,13 @@ import { groupsSuite } from './suites/groups.js'
 import { handoverSyncSuite } from './suites/handover-sync.js'
 import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
+import { syncGrowthSuite, type GrowthResult } from './suites/sync-growth.js'
 import { memorySuite } from './suites/memory.js'
 import { oneShotSuite } from './suites/oneshot.js'
 import { privacySuite } from './suites/privacy.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
-const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'ingest', 'memory', 'handover', 'privacy', 'attachments', 'groups'] as const
+const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'growth', 'ingest', 'memory', 'handover', 'privacy', 'attachments', 'groups'] as const
 
 function sizes (smoke: boolean, messages?: number, runs?: number) {
   const m = messages ?? (smoke ? 30 : 1000)
@@ -42,6 +44,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     direct: { messages: m, textBytes: 1024 },
     oneshot: { samples: smoke ? 2 : 7, textBytes: 1024 },
     mailbox: { messages: m, runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
+    growth: { sizes: smoke ? [10, 30] : [100, 1000, 10_000], textBytes: 1024, mailboxNodes: smoke ? 4 : 8, replicas: 3 },
     ingest: { envelopes: smoke ? 500 : 20_000, sequential: smoke ? 100 : 2000, concurrency: 64, runs: r, sealedBytes: 1024 },
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
@@ -66,7 +69,8 @@ async function main (): Promise<void> {
       'attach-mib': { type: 'string' },
       'groups-members': { type: 'string' },
       'groups-gossip': { type: 'string' },
-      'groups-samples': { type: 'string' }
+      'groups-samples': { type: 'string' },
+      'growth-sizes': { type: 'string' }
     }
   })
   const smoke = values.smoke
@@ -76,6 +80,8 @@ async function main (): Promise<void> {
   const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
   if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
+  if (values['growth-sizes'] !== undefined) s.growth.sizes = values['growth-sizes'].split(',').map(Number)
+  if (s.growth.sizes.length < 2 || s.growth.sizes.some(n => !Number.isInteger(n) || n < 1)) throw new Error('--growth-sizes takes two or more whole numbers ≥ 1')
   if (values['groups-members'] !== undefined) s.groups.members = values['groups-members'].split(',').map(Number)
   if (values['groups-gossip'] !== undefined) s.groups.gossipMembers = Number(values['groups-gossip'])
   if (values['groups-samples'] !== undefined) { s.groups.samples = Number(values['groups-samples']); s.groups.gossipMessages = Number(values['groups-samples']) }
@@ -106,6 +112,8 @@ async function main (): Promise<void> {
     peers = await step('peers', async () => runPeers({ ...s.peers, systems, log: (...a: unknown[]) => { log('peers:', ...a) } }))
     rows.push(...syncRows(mailbox, peers, s.mailbox.messages, s.mailbox.runs))
   }
+  let growth: GrowthResult | undefined
+  if (only.has('growth')) { growth = await step('growth', async () => syncGrowthSuite({ ...s.growth, log })); rows.push(...growth.rows) }
   if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
@@ -122,6 +130,10 @@ async function main (): Promise<void> {
   if (series.length > 0) {
     writeFileSync(join(out, 'latency-cdf.svg'), cdfChart({ title: 'Delivery latency on loopback (CDF)', xLabel: 'milliseconds (log scale)', series }))
     charts.push('latency-cdf.svg')
+  }
+  if (growth !== undefined) {
+    writeFileSync(join(out, 'sync-growth.svg'), lineChart({ title: 'Offline path: ms per message against messages waiting', xLabel: 'messages waiting for the recipient', yLabel: 'ms per message', series: growth.series, yMin: 0 }))
+    charts.push('sync-growth.svg')
   }
   const meta = { ...machineInfo(), smoke, sizes: s, wallSeconds: Math.round((now() - t0) / 100) / 10, suiteMs: timings }
   const result = { meta, rows, peers, stages: { direct: direct?.stages, collect: mailbox?.collect }, sync: mailbox === undefined ? undefined : { cairn: mailbox.cairn, runs: mailbox.runs }, charts }

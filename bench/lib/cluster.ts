@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { CairnClient } from '../../src/client/client.js'
 import type { Clock } from '../../src/shared/clock.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
-import { silentLogger } from '../../src/shared/logger.js'
+import { mkdirSync, openSync, writeSync } from 'node:fs'
+import { createLogger, silentLogger, type Logger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { systemClock } from '../../src/shared/clock.js'
@@ -75,7 +76,7 @@ export class Cluster {
     const mailbox = options.mailbox ?? this.options.mailbox ?? true
     const config = peerConfig(peer.dataDir, peer.port, { mailbox, ...this.extra(), bootstrap: options.bootstrap ?? this.defaultBootstrap(peer) })
     const clock = this.options.clock
-    const client = await CairnClient.open({ config, log: silentLogger(), ...(clock === undefined ? {} : { clock }) })
+    const client = await CairnClient.open({ config, log: peerLogger(peer.name), ...(clock === undefined ? {} : { clock }) })
     peer.client = client
     loopbackGossip(client)
     peer.peerId = client.identity.peerId.toString()
@@ -111,6 +112,15 @@ export class Cluster {
   private defaultBootstrap (self: Peer): string[] {
     return this.online().filter(p => p !== self).slice(0, 3).map(addressOf)
   }
+}
+
+/** CAIRN_BENCH_LOG_DIR=DIR: each peer's debug log in DIR/NAME.log (a bench is silent otherwise). */
+function peerLogger (name: string): Logger {
+  const dir = process.env.CAIRN_BENCH_LOG_DIR
+  if (dir === undefined || dir === '') return silentLogger()
+  mkdirSync(dir, { recursive: true })
+  const fd = openSync(join(dir, `${name}.log`), 'a')
+  return createLogger('debug', { peer: name }, { write: (line: string) => { writeSync(fd, line) } })
 }
 
 /**

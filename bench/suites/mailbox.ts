@@ -1,5 +1,6 @@
 /**
- * Mailbox delivery on loopback: mailbox peers (DHT servers), Alice and Bob as clients with k = 3.
+ * Mailbox delivery on loopback: mailbox peers (DHT servers) in a process of their own (as the peer
+ * systems' relay and broker run), Alice and Bob as clients with k = 3 in this one.
  * Bob publishes his bundles and goes away; Alice sends N messages (each one: direct refused, then
  * deposited at the 3 replicas, each of which fsyncs before it answers); Bob comes back and syncs
  * (fetch from the 2k closest, decrypt, store, ack). Each run is checked by message id. Baselines:
@@ -12,10 +13,11 @@ import { join } from 'node:path'
 import { MailboxRequest, type Envelope } from '../../proto/cairn.js'
 import { StageClock } from '../../src/client/mailbox/collect-stages.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
-import { echoOnce, serveEcho } from '../lib/bare.js'
-import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
+import { echoOnce } from '../lib/bare.js'
+import { Cluster, addressOf } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { profiled } from '../lib/profiler.js'
+import { RemoteMailboxes } from '../lib/remote-mailboxes.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 
@@ -40,18 +42,18 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-mailbox-'))
   // a burst of N deposits from one sender would hit the per-sender rate limit (600/min): raised here
   const overrides = { mailbox: { replicas: o.replicas, depositsPerMinute: 1e9, depositBurst: 1e9 } }
-  const cluster = new Cluster({ root, mailbox: true, overrides })
+  const cluster = new Cluster({ root, mailbox: false, overrides })
+  let boxes: RemoteMailboxes | undefined
   try {
-    const boxes = await cluster.addMany('mbx', o.mailboxNodes)
-    await cluster.warm()
-    const alicePeer = await cluster.add('alice', { mailbox: false })
-    const bobPeer = await cluster.add('bob', { mailbox: false })
+    boxes = await RemoteMailboxes.start({ root: join(root, 'mailboxes'), count: o.mailboxNodes, overrides })
+    const bootstrap = boxes.bootstrap
+    const alicePeer = await cluster.add('alice', { bootstrap })
+    const bobPeer = await cluster.add('bob', { bootstrap })
     const alice = need(alicePeer.client, 'alice')
     if ((await need(bobPeer.client, 'bob').publishBundles()).published < o.replicas) throw new Error('bob could not publish to every replica')
     await need(bobPeer.client, 'bob').contactAdd('alice', alicePeer.peerId) // a stranger's burst would meet the daily cap
     await cluster.stop(bobPeer)
     await alice.contactAdd('bob', addressOf(bobPeer))
-    for (const b of boxes) await serveEcho(need(b.client?.node, 'mailbox node'))
 
     const route = need(alice.messenger.routes[1], 'mailbox route')
     let requestBytes = 0
@@ -60,7 +62,8 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     const send: number[] = []
     const request: number[] = []
     const runs: MailboxResult['runs'] = []
-    const replicaOf = async (): Promise<Peer> => boxes.find(b => (b.client?.mailbox?.store.usageOf(bobPeer.peerId).count ?? 0) > 0) ?? need(boxes[0], 'a mailbox')
+    const remote = boxes
+    const replicaOf = async (): Promise<string> => (await remote.holders(bobPeer.peerId))[0] ?? need(remote.nodes[0], 'a mailbox').peerId
     for (let run = 0; run < o.runs; run++) {
       const ids = new Set<string>()
       // the store phase: every message queued at once and sent as a burst (sealed and written to the
@@ -74,7 +77,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
         ids.add(r.id)
       })
       const b0 = now()
-      const bob = await cluster.start(bobPeer, { mailbox: false })
+      const bob = await cluster.start(bobPeer, { bootstrap })
       const startMs = now() - b0
       // every fetched envelope is opened one at a time under the messenger's lock (a duplicate is
       // recognised by id), and each page commits with one fsync: both serialised, so their sums
@@ -106,7 +109,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     }
     // one message at a time, for the latency rows (each send beside a bare request of its size);
     // bob stays away, so these wait at the replicas when the suite ends
-    let target: Peer | undefined
+    let target: string | undefined
     for (let i = 0; i < Math.min(o.messages, LATENCY_SAMPLES); i++) {
       const s0 = now()
       const r = await alice.send('bob', `latency:${i}:${text}`.slice(0, o.textBytes))
@@ -114,14 +117,14 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       if (r.route !== 'mailbox') throw new Error(`latency message ${i} went by ${r.route}`)
       target ??= await replicaOf()
       const e0 = now()
-      await echoOnce(need(alice.node, 'alice node'), parsePeerId(target.peerId), new Uint8Array(requestBytes))
+      await echoOnce(need(alice.node, 'alice node'), parsePeerId(target), new Uint8Array(requestBytes))
       request.push(now() - e0)
     }
     const deposit = depositProbe.take()
     const cairn = { storeMs: median(runs.map(r => r.storeMs)), collectMs: median(runs.map(r => r.syncMs)), totalMs: median(runs.map(r => r.storeMs + r.syncMs)), startMs: median(runs.map(r => r.startMs)) }
     const collect = { syncMs: median(runs.map(r => r.syncMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)), stages: Object.fromEntries(Object.keys(runs[0]?.stages ?? {}).map(k => [k, median(runs.map(r => r.stages[k] ?? 0))])) }
     const base = 'bare request/response to one mailbox node'
-    const n = `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text, ${requestBytes} B request`
+    const n = `${o.mailboxNodes} mailbox nodes in their own process, ${o.textBytes} B text, ${requestBytes} B request`
     return {
       rows: [
         row({ name: 'mailbox.deposit.p50', label: `mailbox deposit to k=${o.replicas} replicas (fsync each), p50`, unit: 'ms', value: quantile(deposit, 0.5), baseline: base, baselineValue: quantile(request, 0.5), better: 'lower', samples: deposit.length, stat: 'p50', notes: n }),
@@ -135,6 +138,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     }
   } finally {
     await cluster.stopAll()
+    await boxes?.stop()
     await rm(root, { recursive: true, force: true })
   }
 }
