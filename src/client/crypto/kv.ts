@@ -2,6 +2,8 @@ import { NAMESPACES } from '../../shared/namespaces.js'
 /** The key/value surface the Signal stores need: a Transaction (reads see its own writes). */
 export interface Kv {
   get: (key: string) => Promise<Uint8Array | undefined>
+  /** Several keys at once (one trip to the store for those not written here). */
+  getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
   put: (key: string, value: Uint8Array) => void
   delete: (key: string) => void
 }
