@@ -26,7 +26,7 @@ export const keys = {
   kyberGiven: (id: number) => `${S}kyber-given/${pad(id)}`,
   kyberLastResort: (id: number) => `${S}kyber-last-resort/${pad(id)}`,
   kyberBaseKeyUsed: (id: number, spkId: number, baseKeyHex: string) => `${S}kyber-used/${pad(id)}/${pad(spkId)}/${baseKeyHex}`,
-  senderKey: (name: string, device: number, distributionId: string) => `${S}sender-key/${name}.${device}/${distributionId}`,
+  senderKey: (name: string, device: number, distributionId: string) => `${NAMESPACES.signalSenderKey}${name}.${device}/${distributionId}`,
   meta: (name: string) => `${NAMESPACES.meta}${name}`
 }
 
