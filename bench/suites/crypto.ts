@@ -21,6 +21,7 @@ export interface CryptoOptions { messages: number, sessions: number, payloadByte
 class MemoryKv implements Kv {
   private readonly map = new Map<string, Uint8Array>()
   async get (key: string): Promise<Uint8Array | undefined> { return this.map.get(key) }
+  async getMany (keys: string[]): Promise<Array<Uint8Array | undefined>> { return keys.map(k => this.map.get(k)) }
   put (key: string, value: Uint8Array): void { this.map.set(key, value) }
   delete (key: string): void { this.map.delete(key) }
 }

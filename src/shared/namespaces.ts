@@ -13,6 +13,8 @@ export const NAMESPACES = {
   signal: `${ROOT}signal/`,
   signalSession: `${ROOT}signal/session/`,
   signalIdentity: `${ROOT}signal/identity/`,
+  /** Sender-key chains, ours and other group members' (client/groups/sender-keys.ts). */
+  signalSenderKey: `${ROOT}signal/sender-key/`,
   /** The contact book and block list (client/contacts.ts). */
   contact: `${ROOT}contact/`,
   /** Received messages and what was already seen (client/inbox.ts). */
@@ -49,7 +51,8 @@ export const NAMESPACES = {
 
 /**
  * Small records read on every message (libsignal asks for the peer's identity key several times
- * per encrypt and decrypt; the session, the contact and the conversation counter once or twice):
+ * per encrypt and decrypt; the session, the contact and the conversation counter once or twice;
+ * a group message's sender-key chain on every send and every copy received, 1:1 and gossip):
  * the Store keeps these in memory, written through.
  */
-export const CACHED_NAMESPACES: readonly string[] = [NAMESPACES.signalIdentity, NAMESPACES.signalSession, NAMESPACES.contact, NAMESPACES.meta]
+export const CACHED_NAMESPACES: readonly string[] = [NAMESPACES.signalIdentity, NAMESPACES.signalSession, NAMESPACES.signalSenderKey, NAMESPACES.contact, NAMESPACES.meta]

@@ -150,9 +150,11 @@ export class Store {
     const generation = this.generation
     const values = await this.db.getMany(misses.map(i => keys[i] as string))
     misses.forEach((i, j) => {
-      const value = values[j] ?? undefined
-      out[i] = value
       const key = keys[i] as string
+      const stored = values[j] ?? undefined
+      // opened as `read` opens one (the cache holds plaintext)
+      const value = stored === undefined || this.cipher === undefined ? stored : this.cipher.open(key, stored)
+      out[i] = value
       if (cacheable(key) && generation === this.generation) this.cache.set(key, value === undefined ? null : new Uint8Array(value))
     })
     return out
@@ -240,6 +242,15 @@ export class Transaction {
     if (p === null) return undefined
     if (p !== undefined) return p
     return this.store.get(key)
+  }
+
+  /** Several keys, seeing this transaction's writes; those it has not written in one read of the store. */
+  async getMany (keys: string[]): Promise<Array<Uint8Array | undefined>> {
+    const out = keys.map(k => this.pending.get(k))
+    const unwritten = keys.flatMap((_, i) => out[i] === undefined ? [i] : [])
+    const values = await this.store.getMany(unwritten.map(i => keys[i] as string))
+    unwritten.forEach((i, j) => { out[i] = values[j] })
+    return out.map(v => v ?? undefined)
   }
 
   put (key: string, value: Uint8Array): void {

@@ -41,3 +41,30 @@ test('delivery log: states only move forward, per recipient; counts for a group;
     { total: 3, stored: 3, delivered: 2, read: 1 }
   ])
 })
+
+test('delivery log: updates that arrive while one is being written are written together, each caller counting its own', async (t) => {
+  const root = await tempRoot(t)
+  const store = await Store.open(join(root, 'store'))
+  t.after(async () => { await store.close() })
+  const log = new DeliveryLog(store)
+  const members = Array.from({ length: 20 }, (_, i) => `m${i}`)
+  const tx = store.transaction()
+  log.record(tx, { id: 'g1', to: 'group', group: { id: 'group', name: 'g' }, text: 'hi all', sentAt: 5 }, members)
+  log.record(tx, { id: 'd1', to: 'm0', text: 'hi', sentAt: 6 }, ['m0'])
+  await tx.commit()
+  let writes = 0
+  const write = store.write.bind(store)
+  store.write = async (ops) => { writes++; return write(ops) }
+  // a group send's copies finishing together, a 1:1 message's, and a receipt from a non-recipient
+  const counts = await Promise.all([
+    ...members.map(async (m, i) => log.routed([{ entry: entry(m, 'g1'), result: i % 2 === 0 ? { id: m, route: 'direct' } : { id: m, route: 'mailbox', replicas: 3 } }]).then(() => 1)),
+    log.routed([{ entry: entry('m0', 'd1'), result: { id: 'x', route: 'direct' } }]).then(() => 1),
+    log.receipt('mallory', 'read', ['g1', 'd1']),
+    log.receipt('m1', 'read', ['g1'])
+  ])
+  assert.deepEqual(counts.slice(-2), [0, 1])
+  assert.ok(writes <= 3, `${writes} writes for ${members.length + 3} updates`)
+  const g = await new DeliveryLog(store).get('g1')
+  assert.deepEqual([g?.state, g?.counts], ['stored', { total: 20, stored: 20, delivered: 11, read: 1 }])
+  assert.equal((await new DeliveryLog(store).get('d1'))?.state, 'delivered')
+})

@@ -39,6 +39,13 @@ export interface DepositHost {
 export class EphemeralHosts implements DepositHost {
   private current?: { host: Promise<Libp2p>, until: number }
   private readonly retiring = new Set<Promise<Libp2p>>()
+  /**
+   * Per host and peer, the address lookup and merge in flight. A burst of deposits to the same few
+   * replicas (a group send deposits for every offline member at once) shares one per replica:
+   * merged one by one, each under the peer store's lock for that peer, they held the deposits back
+   * by up to a second for 25 members.
+   */
+  private readonly merging = new Map<string, Promise<void>>()
   private stopped = false
 
   constructor (private readonly init: EphemeralHostsInit) {}
@@ -52,9 +59,22 @@ export class EphemeralHosts implements DepositHost {
       this.current = { host: this.create(), until: now + this.init.rotateMs }
     }
     const host = await this.current.host
-    const multiaddrs = await this.init.addressesOf(peer)
-    if (multiaddrs.length > 0) await host.peerStore.merge(peer, { multiaddrs })
+    await this.knowAddresses(host, peer)
     return host
+  }
+
+  /** `host` has `peer`'s addresses from the user's node (one lookup and merge for the calls that overlap it). */
+  private async knowAddresses (host: Libp2p, peer: PeerId): Promise<void> {
+    const key = `${host.peerId.toString()}/${peer.toString()}`
+    let merged = this.merging.get(key)
+    if (merged === undefined) {
+      merged = (async () => {
+        const multiaddrs = await this.init.addressesOf(peer)
+        if (multiaddrs.length > 0) await host.peerStore.merge(peer, { multiaddrs })
+      })().finally(() => { this.merging.delete(key) })
+      this.merging.set(key, merged)
+    }
+    await merged
   }
 
   /** The identity deposits are made under now, if a host is up (for tests and status). */

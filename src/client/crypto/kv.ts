@@ -2,6 +2,8 @@ import { NAMESPACES } from '../../shared/namespaces.js'
 /** The key/value surface the Signal stores need: a Transaction (reads see its own writes). */
 export interface Kv {
   get: (key: string) => Promise<Uint8Array | undefined>
+  /** Several keys at once (one trip to the store for those not written here). */
+  getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
   put: (key: string, value: Uint8Array) => void
   delete: (key: string) => void
 }
@@ -24,7 +26,7 @@ export const keys = {
   kyberGiven: (id: number) => `${S}kyber-given/${pad(id)}`,
   kyberLastResort: (id: number) => `${S}kyber-last-resort/${pad(id)}`,
   kyberBaseKeyUsed: (id: number, spkId: number, baseKeyHex: string) => `${S}kyber-used/${pad(id)}/${pad(spkId)}/${baseKeyHex}`,
-  senderKey: (name: string, device: number, distributionId: string) => `${S}sender-key/${name}.${device}/${distributionId}`,
+  senderKey: (name: string, device: number, distributionId: string) => `${NAMESPACES.signalSenderKey}${name}.${device}/${distributionId}`,
   meta: (name: string) => `${NAMESPACES.meta}${name}`
 }
 

@@ -22,7 +22,7 @@ import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
-  distributionSenders, getSenderState, groupMessageSeen, putDistribution, isKnownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
   markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
@@ -78,6 +78,27 @@ const ID_BYTES = 16
 const MAX_CHANGES_PER_ENVELOPE = 1024
 /** Messages held per group until the membership they name arrives. */
 const MAX_PARKED_PER_GROUP = 1000
+
+/**
+ * How many of `changes`, from `from` on, one envelope carries in `budget` bytes and the proto's
+ * count limit: at least one, however large, unless the budget is 0 (text fills the envelope).
+ */
+function fitting (changes: VerifiedChange[], from: number, budget: number): number {
+  let bytes = 0
+  for (let i = from; i < changes.length; i++) {
+    const size = (changes[i] as VerifiedChange).bytes.length
+    if (i - from >= MAX_CHANGES_PER_ENVELOPE || (bytes + size > budget && (i > from || budget === 0))) return i - from
+    bytes += size
+  }
+  return changes.length - from
+}
+
+/** How many updates carry all of `changes` (one, even when there are none). */
+function updatesFor (changes: VerifiedChange[], budget: number): number {
+  let n = 1
+  for (let i = Math.max(1, fitting(changes, 0, budget)); i < changes.length; n++) i += Math.max(1, fitting(changes, i, budget))
+  return n
+}
 
 export class Groups implements ContentHandler {
   private readonly me: string
@@ -219,20 +240,19 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * Send each of `peers` the changes it lacks, in as many envelopes as they need: counted first in a
-   * transaction that is never committed, then made and queued together (one bundle fetch per peer).
+   * Send each of `peers` the changes it lacks, in as many envelopes as they need: counted first
+   * from a read outside the lock, then made and queued together (one bundle fetch per peer) from
+   * what the send's own transaction reads.
    */
   private async sendUpdates (gid: string, peers: string[]): Promise<void> {
     const budget = this.changesBudget(0)
-    const dry = this.init.store.transaction()
-    const envelopes: string[] = []
-    for (const p of peers) {
-      for (let left = true; left;) {
-        left = (await this.changesFor(dry, gid, p, budget)).left
-        envelopes.push(p)
-      }
-    }
-    await this.init.messenger.sendEach(envelopes, async (tx, peer) => ({ groupUpdate: { changes: (await this.changesFor(tx, gid, peer, budget)).changes } }))
+    const counted = await this.lacking(this.init.store.transaction(), gid, peers)
+    const envelopes = peers.flatMap(p => Array<string>(updatesFor(counted.get(p) ?? [], budget)).fill(p))
+    let lack: Map<string, VerifiedChange[]> | undefined
+    await this.init.messenger.sendEach(envelopes, async (tx, peer) => {
+      lack ??= await this.lacking(tx, gid, peers)
+      return { groupUpdate: { changes: this.takeChanges(tx, gid, peer, lack.get(peer) ?? [], budget).changes } }
+    })
   }
 
   /** Bytes of changes one envelope may carry beside `textBytes` of text: half an envelope, less the text. */
@@ -241,24 +261,26 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * The changes `peer` is not known to hold, in fold order, up to `budget` bytes (and the proto's
-   * count limit), marked as sent (they commit with the envelope). `left`: more remain for later
-   * envelopes. An update always carries at least one, however large.
+   * Per peer, the changes it is not known to hold, in fold order. The marks for all peers are read
+   * together (a send to many members would otherwise wait on the store once per member and change,
+   * under the crypto lock).
    */
-  private async changesFor (tx: Kv, gid: string, peer: string, budget: number): Promise<{ changes: Uint8Array<ArrayBuffer>[], left: boolean }> {
-    const state = await this.state(gid)
+  private async lacking (kv: Kv, gid: string, peers: string[]): Promise<Map<string, VerifiedChange[]>> {
     const cache = await this.changesOf(gid)
-    const changes: Uint8Array<ArrayBuffer>[] = []
-    let bytes = 0
-    for (const id of state?.order ?? []) {
-      if (await isKnownBy(tx, gid, peer, id)) continue
-      const change = (cache.get(id) as VerifiedChange).bytes
-      if (changes.length >= MAX_CHANGES_PER_ENVELOPE || (bytes + change.length > budget && (changes.length > 0 || budget === 0))) return { changes, left: true }
-      markKnownBy(tx, gid, peer, id)
-      changes.push(new Uint8Array(change))
-      bytes += change.length
-    }
-    return { changes, left: false }
+    const order = ((await this.state(gid))?.order ?? []).map(id => cache.get(id) as VerifiedChange)
+    const known = await knownBy(kv, gid, peers.flatMap(member => order.map(c => ({ member, changeId: c.id }))))
+    return new Map(peers.map((p, i) => [p, order.filter((_, j) => !known[i * order.length + j])]))
+  }
+
+  /**
+   * The first of `lacking` (what `lacking()` found for `peer`) that fit in `budget` bytes and the
+   * proto's count limit, taken off the list and marked as sent (the marks commit with the
+   * envelope). `left`: more remain for later envelopes.
+   */
+  private takeChanges (tx: Kv, gid: string, peer: string, lacking: VerifiedChange[], budget: number): { changes: Uint8Array<ArrayBuffer>[], left: boolean } {
+    const taken = lacking.splice(0, fitting(lacking, 0, budget))
+    for (const c of taken) markKnownBy(tx, gid, peer, c.id)
+    return { changes: taken.map(c => new Uint8Array(c.bytes)), left: lacking.length > 0 }
   }
 
   // ------------------------------------------------------------------ messages
@@ -277,15 +299,19 @@ export class Groups implements ContentHandler {
     // the changes it may lack), and whichever arrives second is a duplicate
     const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
     const more = new Set<string>() // members who lack more changes than fit beside the text
+    let lack: Map<string, VerifiedChange[]> | undefined
     const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
       if (prepared === undefined) this.init.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.init.clock.now() }, others)
       prepared ??= await this.prepare(tx, state, id, text)
+      lack ??= await this.lacking(tx, state.id, others)
+      const { changes, left } = this.takeChanges(tx, state.id, peer, lack.get(peer) ?? [], this.changesBudget(size))
+      if (left) more.add(peer)
       return {
         groupMessage: {
           groupId: bytesOf(state.id),
           distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
           ciphertext: prepared.ciphertext,
-          changes: await this.changesFor(tx, state.id, peer, this.changesBudget(size)).then(r => { if (r.left) more.add(peer); return r.changes })
+          changes
         }
       }
     }, { onQueued, tracks: id })

@@ -79,8 +79,17 @@ export function putSenderState (kv: Kv, gid: string, s: SenderState): void {
   kv.put(groupKeys.sender(gid), enc.encode(JSON.stringify(s)))
 }
 
-export async function isKnownBy (kv: Kv, gid: string, member: string, changeId: string): Promise<boolean> {
-  return (await kv.get(groupKeys.known(gid, member, changeId))) !== undefined
+/** Keys per read in `knownBy`: a big group's long history is read in slices, not all at once. */
+const KNOWN_PER_READ = 4096
+
+/** Which of `pairs` (member, change) are known to be held: a read of the store per few thousand, not one per pair. */
+export async function knownBy (kv: Kv, gid: string, pairs: Array<{ member: string, changeId: string }>): Promise<boolean[]> {
+  const out: boolean[] = []
+  for (let i = 0; i < pairs.length; i += KNOWN_PER_READ) {
+    const values = await kv.getMany(pairs.slice(i, i + KNOWN_PER_READ).map(p => groupKeys.known(gid, p.member, p.changeId)))
+    for (const v of values) out.push(v !== undefined)
+  }
+  return out
 }
 
 export function markKnownBy (kv: Kv, gid: string, member: string, changeId: string): void {

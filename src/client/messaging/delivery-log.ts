@@ -59,8 +59,13 @@ export function summarise (m: SentMessage): SentView {
   }
 }
 
+interface Change { id: string, peer: string, to: RecipientState }
+/** One caller's changes, and what became of them. */
+interface Batch { changes: Change[], moved: number, error?: unknown }
+
 export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   private readonly lock = new Mutex()
+  private readonly waiting: Batch[] = []
 
   constructor (private readonly store: Store) { super() }
 
@@ -84,7 +89,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
 
   /** Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n replicas. */
   async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>): Promise<void> {
-    const changes: Array<{ id: string, peer: string, to: RecipientState }> = []
+    const changes: Change[] = []
     for (const { entry, result } of done) {
       if (entry.tracks === undefined || result.route === 'outbox') continue
       changes.push({ id: entry.tracks, peer: entry.to, to: result.route === 'mailbox' ? { state: 'stored', replicas: result.replicas ?? 0 } : { state: 'delivered' } })
@@ -100,27 +105,53 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     return this.apply(ids.map(id => ({ id, peer: from, to: { state: kind } })))
   }
 
-  private async apply (changes: Array<{ id: string, peer: string, to: RecipientState }>): Promise<number> {
+  /**
+   * Changes wait here for the write that takes them: one write (a read of the records, then a
+   * durable write) takes every change queued while the one before it was on its way to disk. A
+   * group send's copies finish at nearly the same moment, each updating the same record; written
+   * one at a time, they would queue behind each other's fsync.
+   */
+  private async apply (changes: Change[]): Promise<number> {
     if (changes.length === 0) return 0
-    const moved = await this.lock.run(async () => {
-      const touched = new Map<string, SentMessage>()
-      for (const c of changes) {
-        let m = touched.get(c.id)
-        if (m === undefined) {
-          const b = await this.store.get(key(c.id))
-          if (b === undefined) continue
-          m = JSON.parse(dec.decode(b)) as SentMessage
-        }
-        const now = m.recipients[c.peer]
-        if (now === undefined) continue // not a recipient of this message
+    const mine: Batch = { changes, moved: 0 }
+    this.waiting.push(mine)
+    const moved = await this.lock.run(async () => this.write(this.waiting.splice(0)))
+    if (mine.error !== undefined) throw mine.error
+    for (const m of moved) this.emit('change', summarise(m))
+    return mine.moved
+  }
+
+  /** Apply `batches` (whatever queued; none if an earlier write took ours) in one durable write; returns the records moved. */
+  private async write (batches: Batch[]): Promise<SentMessage[]> {
+    try {
+      return await this.applyAll(batches)
+    } catch (err) {
+      for (const b of batches) b.error = err // each caller throws its own
+      return []
+    }
+  }
+
+  private async applyAll (batches: Batch[]): Promise<SentMessage[]> {
+    if (batches.length === 0) return []
+    const ids = [...new Set(batches.flatMap(b => b.changes.map(c => c.id)))]
+    const records = new Map<string, SentMessage>()
+    const values = await this.store.getMany(ids.map(key))
+    ids.forEach((id, i) => { const b = values[i]; if (b !== undefined) records.set(id, JSON.parse(dec.decode(b)) as SentMessage) })
+    const touched = new Map<string, SentMessage>()
+    for (const batch of batches) {
+      const moved = new Set<string>()
+      for (const c of batch.changes) {
+        const m = records.get(c.id)
+        const now = m?.recipients[c.peer]
+        if (m === undefined || now === undefined) continue // not a message we sent, or not to this peer
         if (rank(c.to.state) < rank(now.state) || (rank(c.to.state) === rank(now.state) && (c.to.replicas ?? 0) <= (now.replicas ?? 0))) continue
         m.recipients[c.peer] = { state: c.to.state, ...((c.to.replicas ?? now.replicas) === undefined ? {} : { replicas: c.to.replicas ?? now.replicas }) }
         touched.set(c.id, m)
+        moved.add(c.id)
       }
-      if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })))
-      return [...touched.values()]
-    })
-    for (const m of moved) this.emit('change', summarise(m))
-    return moved.length
+      batch.moved = moved.size
+    }
+    if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })))
+    return [...touched.values()]
   }
 }

@@ -88,6 +88,11 @@ test('an encrypted Store: values on disk are sealed, Cairn and libp2p read them 
 
   store = await Store.open(dir, { cipher })
   t.after(async () => { await store.close() })
+  // several at once, from disk (a cached key and one that is not): opened like a single read, and
+  // what the cache kept is plaintext too
+  const many = await store.getMany(['/cairn/contact/name/bob', '/cairn/inbox/0001', '/cairn/inbox/none'])
+  assert.deepEqual(many.map(v => v === undefined ? undefined : new TextDecoder().decode(v)), ['plaintext two', 'plaintext one', undefined])
+  assert.equal(new TextDecoder().decode(await store.get('/cairn/contact/name/bob')), 'plaintext two')
   assert.equal(new TextDecoder().decode(await store.get('/cairn/inbox/0001')), 'plaintext one')
   const listed = []
   for await (const e of store.list('/cairn/')) listed.push(new TextDecoder().decode(e.value))
