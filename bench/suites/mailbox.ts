@@ -7,17 +7,16 @@
  * one bare request/response to one mailbox node (for a deposit), and the peer systems on the same
  * offline-recipient workload (for the sync).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MailboxRequest, type Envelope } from '../../proto/cairn.js'
 import { StageClock } from '../../src/client/mailbox/collect-stages.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoOnce } from '../lib/bare.js'
-import { Cluster, addressOf } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { profiled } from '../lib/profiler.js'
-import { RemoteMailboxes } from '../lib/remote-mailboxes.js'
+import { offlinePair } from '../lib/offline-pair.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 
@@ -42,18 +41,9 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-mailbox-'))
   // a burst of N deposits from one sender would hit the per-sender rate limit (600/min): raised here
   const overrides = { mailbox: { replicas: o.replicas, depositsPerMinute: 1e9, depositBurst: 1e9 } }
-  const cluster = new Cluster({ root, mailbox: false, overrides })
-  let boxes: RemoteMailboxes | undefined
+  const pair = await offlinePair({ root, mailboxNodes: o.mailboxNodes, replicas: o.replicas, overrides })
   try {
-    boxes = await RemoteMailboxes.start({ root: join(root, 'mailboxes'), count: o.mailboxNodes, overrides })
-    const bootstrap = boxes.bootstrap
-    const alicePeer = await cluster.add('alice', { bootstrap })
-    const bobPeer = await cluster.add('bob', { bootstrap })
-    const alice = need(alicePeer.client, 'alice')
-    if ((await need(bobPeer.client, 'bob').publishBundles()).published < o.replicas) throw new Error('bob could not publish to every replica')
-    await need(bobPeer.client, 'bob').contactAdd('alice', alicePeer.peerId) // a stranger's burst would meet the daily cap
-    await cluster.stop(bobPeer)
-    await alice.contactAdd('bob', addressOf(bobPeer))
+    const { cluster, alice, bobPeer, bootstrap } = pair
 
     const route = need(alice.messenger.routes[1], 'mailbox route')
     let requestBytes = 0
@@ -62,7 +52,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     const send: number[] = []
     const request: number[] = []
     const runs: MailboxResult['runs'] = []
-    const remote = boxes
+    const remote = pair.boxes
     const replicaOf = async (): Promise<string> => (await remote.holders(bobPeer.peerId))[0] ?? need(remote.nodes[0], 'a mailbox').peerId
     for (let run = 0; run < o.runs; run++) {
       const ids = new Set<string>()
@@ -137,8 +127,6 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       collect
     }
   } finally {
-    await cluster.stopAll()
-    await boxes?.stop()
-    await rm(root, { recursive: true, force: true })
+    await pair.stop()
   }
 }

@@ -8,11 +8,10 @@
  * sync's fixed costs, lookup and dials, make the smallest step look better than it is). The
  * per-message figures go to sync-growth.svg.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Cluster, addressOf } from '../lib/cluster.js'
-import { RemoteMailboxes } from '../lib/remote-mailboxes.js'
+import { offlinePair } from '../lib/offline-pair.js'
 import { row, type Row } from '../lib/report.js'
 import { now } from '../lib/stats.js'
 import type { LineSeries } from '../lib/svg.js'
@@ -32,19 +31,9 @@ export async function syncGrowthSuite (o: GrowthOptions): Promise<GrowthResult> 
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-growth-'))
   // one sender's burst meets the per-sender deposit rate and, at the largest size, the recipient quota: both raised
   const overrides = { mailbox: { replicas: o.replicas, depositsPerMinute: 1e9, depositBurst: 1e9, maxEnvelopesPerRecipient: largest * 2 } }
-  const cluster = new Cluster({ root, mailbox: false, overrides })
-  let boxes: RemoteMailboxes | undefined
+  const pair = await offlinePair({ root, mailboxNodes: o.mailboxNodes, replicas: o.replicas, overrides })
   try {
-    boxes = await RemoteMailboxes.start({ root: join(root, 'mailboxes'), count: o.mailboxNodes, overrides })
-    const bootstrap = boxes.bootstrap
-    const alicePeer = await cluster.add('alice', { bootstrap })
-    const bobPeer = await cluster.add('bob', { bootstrap })
-    const alice = alicePeer.client as NonNullable<typeof alicePeer.client>
-    const bob0 = bobPeer.client as NonNullable<typeof bobPeer.client>
-    if ((await bob0.publishBundles()).published < o.replicas) throw new Error('bob could not publish to every replica')
-    await bob0.contactAdd('alice', alicePeer.peerId)
-    await cluster.stop(bobPeer)
-    await alice.contactAdd('bob', addressOf(bobPeer))
+    const { cluster, alice, bobPeer, bootstrap } = pair
     const text = 'x'.repeat(o.textBytes)
     const points: GrowthResult['points'] = []
     const round = async (n: number): Promise<{ storeMs: number, syncMs: number }> => {
@@ -86,8 +75,6 @@ export async function syncGrowthSuite (o: GrowthOptions): Promise<GrowthResult> 
     ]
     return { rows, points, series }
   } finally {
-    await cluster.stopAll()
-    await boxes?.stop()
-    await rm(root, { recursive: true, force: true })
+    await pair.stop()
   }
 }
