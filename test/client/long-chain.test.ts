@@ -8,22 +8,24 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Envelope } from '../../proto/cairn.js'
+import { Envelope, type PreKeyBundle } from '../../proto/cairn.js'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
-test('a burst longer than a ratchet chain can skip opens in any order: the sender starts a fresh session every maxMessagesPerSession', async (t) => {
+test('a burst longer than a ratchet chain can skip opens in any order: the sender starts a fresh session every maxMessagesPerSession, from keys no replica can replay', async (t) => {
   const root = await tempRoot(t)
   const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser]
   await befriend(alice, bob)
   const direct = alice.client.messenger.routes[0] as DeliveryRoute
-  // the burst goes to "bob's mailboxes" (held here); bundles come from bob himself
+  // the burst goes to "bob's mailboxes" (held here); the bundle comes from bob, and every later
+  // take hands out the same one again, one-time prekeys included, as a replaying replica would
   const held: Envelope[] = []
   let bundles = 0
+  let first: PreKeyBundle | undefined
   alice.client.messenger.useRoutes([{
     name: 'mailbox',
     deliver: async (e) => { held.push(Envelope.decode(Envelope.encode(e))); return { ok: true, replicas: 3 } },
-    takeBundle: async (peer, options) => { bundles++; return direct.takeBundle(peer, options) }
+    takeBundle: async (peer, options) => { bundles++; first ??= await direct.takeBundle(peer, options); return first }
   }])
   const n = 2300
   const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: n }, (_, i) => `burst ${i}`))

@@ -249,8 +249,10 @@ export class Sender {
       onSession = 0
     } else if (onSession >= this.ctx.config.delivery.maxMessagesPerSession && bundle !== undefined) {
       // a fresh session (the old one is archived, and still opens what was sealed on it): no chain
-      // grows past what the recipient can open in any order (delivery.maxMessagesPerSession)
-      await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
+      // grows past what the recipient can open in any order (delivery.maxMessagesPerSession). From
+      // the signed and last-resort keys only: a one-time prekey replayed by a replica would make
+      // the recipient refuse everything sealed on the new session, and none is needed here
+      await this.ctx.session.startSession(tx, entry.to, { ...bundle, preKeys: [], kyberPreKeys: [] }, this.now)
       onSession = 0
       this.ctx.log.info({ to: entry.to }, 'fresh session after many messages')
     }
