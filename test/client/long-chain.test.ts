@@ -31,6 +31,8 @@ test('a burst longer than a ratchet chain can skip opens in any order: the sende
   const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: n }, (_, i) => `burst ${i}`))
   assert.ok(sent.every(r => r.route === 'mailbox'))
   assert.equal(held.length, n)
+  // each envelope names when it was sealed, one ms apart at least: a sync opens them in that order
+  assert.equal(new Set(held.map(e => e.createdAt)).size, n, 'created_at is strictly increasing in sealing order')
   assert.equal(bundles, 3, 'a session at the start, fresh ones after 1,000 and 2,000 messages')
 
   // newest first, a page at a time, as a sync would hand them over

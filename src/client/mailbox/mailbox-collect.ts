@@ -174,73 +174,74 @@ export class MailboxCollector implements Startable {
   }
 }
 
-/** Where one replica's listing is: after the last page that reached the inbox. */
-interface Cursor { after: Uint8Array<ArrayBuffer>, previous: string, listed: number }
+/** How far one replica's collection got: envelopes of its pages that reached the inbox, over every attempt. */
+interface Cursor { taken: number }
 
 /**
- * Collect from one replica, resuming after the last page that reached the inbox when the
- * connection fails midway (a slow device can lose one to libp2p's own ping monitor while it is
- * busy): a replica that was answering is given up only after RESUMES failed attempts in a row
- * that moved nothing forward. A replica that broke the protocol is never retried.
+ * Collect from one replica, resuming when the connection fails midway (a slow device can lose one
+ * to libp2p's own ping monitor while it is busy): a resumed attempt lists again and skips what is
+ * in the inbox already. A replica that was answering is given up only after RESUMES failed
+ * attempts in a row that moved nothing forward. A replica that broke the protocol is never retried.
  */
 async function collectResuming (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, log: Logger): Promise<number> {
-  const cursor: Cursor = { after: new Uint8Array(0), previous: '', listed: 0 }
+  const cursor: Cursor = { taken: 0 }
   let fruitless = 0
   for (;;) {
-    const before = cursor.listed
+    const before = cursor.taken
     try {
       return await collectFrom(c, peer, report, watch, cursor)
     } catch (err) {
       if (err instanceof ProtocolError || watch.signal.aborted || c.options.signal?.aborted === true) throw err
-      fruitless = cursor.listed > before ? 0 : fruitless + 1
+      fruitless = cursor.taken > before ? 0 : fruitless + 1
       if (fruitless >= RESUMES) throw err
-      log.info({ peer: peer.toString(), after: cursor.listed, err: describeError(err) }, 'mailbox collection interrupted; resuming')
+      log.info({ peer: peer.toString(), taken: cursor.taken, err: describeError(err) }, 'mailbox collection interrupted; resuming')
       await c.options.clock.sleep(RESUME_DELAY_MS * fruitless)
     }
   }
 }
 
 /**
- * Page through one replica from `cursor`. The next page's ids are asked for, and its bodies
- * fetched, while this page is opened (two pages in flight); each ack goes out without holding up
- * the next page (a few in flight; all are awaited before returning). Returns how many ids the
- * replica listed.
+ * One replica: list every id it holds for us (ids only, a small request a page), then take the
+ * mail in the order it was sealed (its `created_at`, which a sender stamps in sealing order, then
+ * id), a page at a time, two pages in flight: a page's bodies are fetched while the one before is
+ * opened; each ack goes out without holding up the next page (a few in flight; all are awaited
+ * before returning). Opened out of order, each chain's skipped message keys ride in the session
+ * record, which libsignal reads and writes with every message. Returns how many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
   const r: Collection = { ...c, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
+  const held: Envelope[] = []
+  // ids come in strictly ascending order and no more than any mailbox should hold (ten times our
+  // own quota: operators may set theirs higher)
+  let previous = ''
+  for (let after = new Uint8Array(0); ;) {
+    const page = await r.stages.time('list', list(after))
+    r.progress()
+    for (const e of page.envelopes) {
+      const id = hex(e.id)
+      if (e.id.length !== 16 || id <= previous) throw new ProtocolError(`mailbox ${peer.toString()} listed ids out of order`)
+      previous = id
+    }
+    held.push(...page.envelopes)
+    if (held.length > r.config.mailbox.maxEnvelopesPerRecipient * 10) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
+    const last = page.envelopes.at(-1)
+    if (last === undefined || !page.more) break
+    after = new Uint8Array(last.id)
+  }
+  held.sort((a, b) => a.createdAt - b.createdAt || Buffer.compare(a.id, b.id))
   const acks: Array<Promise<unknown>> = []
-  // pages being taken, oldest first; the cursor moves past a page once it and all before it are in
-  const inFlight: Array<{ work: Promise<void>, done: Cursor }> = []
-  const settle = async (p: { work: Promise<void>, done: Cursor } | undefined): Promise<void> => {
+  const inFlight: Array<{ work: Promise<void>, size: number }> = []
+  const settle = async (p: { work: Promise<void>, size: number } | undefined): Promise<void> => {
     if (p === undefined) return
     await p.work
-    Object.assign(cursor, p.done)
+    cursor.taken += p.size
   }
-  let listed = cursor.listed
-  let previous = cursor.previous
   try {
-    let next = list(cursor.after)
-    for (;;) {
-      const page = await r.stages.time('list', next)
-      r.progress()
-      const last = page.envelopes.at(-1)
-      if (last === undefined) break
-      // ids come in strictly ascending order, after the cursor, and no more than any mailbox should
-      // hold (ten times our own quota: operators may set theirs higher)
-      for (const e of page.envelopes) {
-        const id = hex(e.id)
-        if (e.id.length !== 16 || id <= previous) throw new ProtocolError(`mailbox ${peer.toString()} listed ids out of order`)
-        previous = id
-      }
-      listed += page.envelopes.length
-      if (listed > r.config.mailbox.maxEnvelopesPerRecipient * 10) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
-      if (page.more) next = list(new Uint8Array(last.id))
-      // this page's bodies are fetched while the previous page is being opened (PAGES_IN_FLIGHT)
-      const done = { after: new Uint8Array(last.id), previous, listed }
-      inFlight.push({ work: quiet(takePage(r, peer, page.envelopes, report, acks)), done })
+    for (let i = 0; i < held.length; i += r.config.mailbox.pageSize) {
+      const page = held.slice(i, i + r.config.mailbox.pageSize)
+      inFlight.push({ work: quiet(takePage(r, peer, page, report, acks)), size: page.length })
       if (inFlight.length >= PAGES_IN_FLIGHT) await settle(inFlight.shift())
-      if (!page.more) break
     }
     while (inFlight.length > 0) await settle(inFlight.shift())
   } finally {
@@ -250,7 +251,7 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
   // an ack that failed leaves the mail there (reported as this replica failing); the next collect
   // finds it in the inbox and acks it then
   for (const ack of acks) await ack
-  return listed
+  return held.length
 }
 
 /** One listed page into the inbox: claim, fetch and open what is unseen, then acknowledge it all (the ack is not waited for). */

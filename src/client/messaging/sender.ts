@@ -267,7 +267,9 @@ export class Sender {
     const limit = this.ctx.config.limits.envelopeBytes
     if (sealed.length > limit) throw new MessageTooLargeError(sealed.length, limit)
     const recipient = peerIdBytes(peer)
-    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: entry.createdAt, expiresAt: entry.createdAt + this.ctx.config.delivery.ttlMs }
+    // created_at is the sealing time, strictly increasing here: a recipient opens its mail in this
+    // order, which is each chain's own (mailbox-collect.ts)
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: this.lastSentAt, expiresAt: entry.createdAt + this.ctx.config.delivery.ttlMs }
   }
 
   /**
