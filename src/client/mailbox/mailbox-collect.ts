@@ -9,8 +9,9 @@
  * A replica is acknowledged (a tombstone signed by us, which handover spreads to every holder) only
  * what is in our inbox: nothing is deleted at a mailbox before it is on our disk. A copy that will
  * not open is discarded at the replica that served it, and only there: a signed tombstone for it
- * would let one replica that swaps bodies have the genuine copies deleted everywhere. A node that
- * predates ids-only listing answers with bodies, which are opened as they come.
+ * would let one replica that swaps bodies have the genuine copies deleted everywhere. A listing
+ * that carries bodies anyway (a node that predates ids-only listing, or a hostile one) is kept as
+ * ids only: the whole listing is held before the first page is taken, and must stay small.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
@@ -223,7 +224,8 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
       if (e.id.length !== 16 || id <= previous) throw new ProtocolError(`mailbox ${peer.toString()} listed ids out of order`)
       previous = id
     }
-    held.push(...page.envelopes)
+    // ids only: a listing is held whole until sorted, and bodies come with each page's fetch
+    held.push(...page.envelopes.map(e => e.sealed.length === 0 ? e : { ...e, sealed: new Uint8Array(0) }))
     if (held.length > r.config.mailbox.maxEnvelopesPerRecipient * 10) throw new ProtocolError(`mailbox ${peer.toString()} listed more mail than a mailbox holds`)
     const last = page.envelopes.at(-1)
     if (last === undefined || !page.more) break
@@ -257,8 +259,7 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
 /** One listed page into the inbox: claim, fetch and open what is unseen, then acknowledge it all (the ack is not waited for). */
 async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report: () => void, acks: Array<Promise<unknown>>): Promise<void> {
   const ids = listed.map(e => e.id)
-  const inline = listed.every(e => e.sealed.length > 0) ? listed : undefined
-  const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.inbox.unseen(ids)), inline)
+  const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.inbox.unseen(ids)))
   const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
   const acked = await r.stages.time('sign', Promise.all(inInbox.map(async id => ({ id, expiresAt: 0, signature: await r.sign(id) }))))
   const discard = ids.filter(id => refused.has(hex(id)))
@@ -293,18 +294,18 @@ interface Outcome { missing: Set<string>, refused: Set<string> }
  * Get the unseen ids of one page into the inbox: claim those nobody has claimed, wait for the
  * rest, and take over the claims that failed.
  */
-async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array<ArrayBuffer>>, inline: Envelope[] | undefined): Promise<Outcome> {
+async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array<ArrayBuffer>>): Promise<Outcome> {
   const theirs = unseen.filter(id => c.claims.has(hex(id)))
   const mine = unseen.filter(id => !c.claims.has(hex(id)))
   let failure: unknown
-  const outcome = await claimAndOpen(c, peer, mine, inline).catch((err: unknown) => {
+  const outcome = await claimAndOpen(c, peer, mine).catch((err: unknown) => {
     failure = err // the others' claims still get their turn below
     return { missing: new Set(mine.map(hex)), refused: new Set<string>() }
   })
   // a claimant that is slow to deliver (or stalls on purpose) is not waited for long: this replica
   // takes its own copy (a second copy of one message is a duplicate, shown once)
   const failed = await c.stages.time('claimWait', Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Claim, CLAIM_WAIT_MS) ? undefined : id)))
-  const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined), inline)
+  const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined))
   if (failure !== undefined) throw failure
   return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
 }
@@ -336,11 +337,11 @@ async function settledWithin (clock: Clock, claim: Claim, ms: number): Promise<b
 }
 
 /**
- * Claim `ids`, fetch their bodies from `peer` (unless the page brought them) and open them in one
+ * Claim `ids`, fetch their bodies from `peer` and open them in one
  * commit; settle each claim with whether it is now in the inbox. A copy that would not open fails
  * its claim, so another replica's copy still gets its chance.
  */
-async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>, inline: Envelope[] | undefined): Promise<Outcome> {
+async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>): Promise<Outcome> {
   const missing = new Set(ids.map(hex))
   const refused = new Set<string>()
   if (ids.length === 0) return { missing, refused }
@@ -350,7 +351,7 @@ async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<
   by.last = c.options.clock.now()
   for (const key of missing) c.claims.set(key, { settled: new Promise(resolve => settle.set(key, resolve)), by })
   try {
-    const bodies = (inline ?? await c.stages.time('fetch', fetchBodies(c, peer, ids))).filter(e => missing.has(hex(e.id)))
+    const bodies = (await c.stages.time('fetch', fetchBodies(c, peer, ids))).filter(e => missing.has(hex(e.id)))
     by.last = c.options.clock.now()
     const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
     c.tally.fetched += unique.length
