@@ -123,11 +123,11 @@ export class MailboxStore {
     const touched = new Set<string>()
     const reserved: Array<{ r: string, size: number }> = []
     try {
-      const held = await this.store.getMany(claimed.flatMap(c => [k.tomb(c.r, c.id), k.env(c.r, c.id)]))
+      const held = await this.heldOf(claimed)
       // from here to the write being queued, nothing awaits: reservations and the queue order agree
       const ops: StoreOp[] = []
       claimed.forEach((c, j) => {
-        if (held[2 * j] !== undefined || held[2 * j + 1] !== undefined) { out[c.i] = 'duplicate'; return }
+        if (held[j]?.env !== undefined || held[j]?.tomb === true) { out[c.i] = 'duplicate'; return }
         const env = envs[c.i] as Envelope
         const size = env.sealed.length
         const u = this.usageOf(c.r)
@@ -239,17 +239,14 @@ export class MailboxStore {
   }
 
   /**
-   * For each of `ids`: the envelope held (or undefined) and whether a tombstone is, in one batched
-   * read. An ack or an offer costs what it names, not what is held: two range scans of everything
-   * held per ack made a sync of n messages cost O(n²) at each replica (10,000 waiting: 2.2× the
-   * time of ten syncs of 1,000).
+   * For each (recipient, id): the envelope's bytes if held, and whether a tombstone is, in one
+   * batched read. A deposit, an ack or an offer costs what it names, not what is held: two range
+   * scans of everything held per ack made a sync of n messages cost O(n²) at each replica (10,000
+   * waiting: 2.2× the time of ten syncs of 1,000).
    */
-  private async heldOf (r: string, ids: string[]): Promise<{ envs: Array<Envelope | undefined>, tombs: boolean[] }> {
-    const values = await this.store.getMany(ids.flatMap(id => [k.env(r, id), k.tomb(r, id)]))
-    return {
-      envs: ids.map((_, i) => { const b = values[2 * i]; return b === undefined ? undefined : Envelope.decode(b) }),
-      tombs: ids.map((_, i) => values[2 * i + 1] !== undefined)
-    }
+  private async heldOf (items: Array<{ r: string, id: string }>): Promise<Array<{ env: Uint8Array | undefined, tomb: boolean }>> {
+    const values = await this.store.getMany(items.flatMap(({ r, id }) => [k.env(r, id), k.tomb(r, id)]))
+    return items.map((_, i) => ({ env: values[2 * i], tomb: values[2 * i + 1] !== undefined }))
   }
 
   async get (r: string, id: string): Promise<Envelope | undefined> {
@@ -289,12 +286,12 @@ export class MailboxStore {
       if (!unique.has(a.id)) unique.set(a.id, a)
     }
     const entries = [...unique.values()]
-    const { envs, tombs } = await this.heldOf(r, entries.map(a => a.id))
+    const held = await this.heldOf(entries.map(a => ({ r, id: a.id })))
     const worth: AckEntry[] = []
     entries.forEach((a, i) => {
       // a tombstone held already, with no copy left: nothing to change, so no signature to check
       // (handover re-offers every tombstone; checking each again made passes O(tombstones) in CPU)
-      if (tombs[i] === true && envs[i] === undefined) return
+      if (held[i]?.tomb === true && held[i]?.env === undefined) return
       worth.push(a)
     })
     const ok = await Promise.all(worth.map(async a => verifyAck(owner, Buffer.from(a.id, 'hex'), a.signature)))
@@ -306,10 +303,11 @@ export class MailboxStore {
     const ops: StoreOp[] = []
     let removed = 0
     let bytes = 0
-    const { envs, tombs } = await this.heldOf(r, acked.map(a => a.id))
+    const held = await this.heldOf(acked.map(a => ({ r, id: a.id })))
     for (const [i, { id, signature, expiresAt: offered }] of acked.entries()) {
-      const env = envs[i]
-      const known = tombs[i] === true
+      const stored = held[i]?.env
+      const env = stored === undefined ? undefined : Envelope.decode(stored)
+      const known = held[i]?.tomb === true
       if (known && env === undefined) continue
       // a handed-over tombstone keeps its own expiry: renewing it at every hop would keep it forever
       const expiresAt = Math.min(env?.expiresAt ?? Infinity, offered ?? Infinity, now + this.limits.ttlMs)
