@@ -43,7 +43,7 @@ export async function handoverSyncSuite (o: HandoverSyncOptions): Promise<Row[]>
   try {
     // fill one replica, then copy its directory: the second holds exactly the same
     const first = await Store.open(join(root, 'a'))
-    const a = new MailboxStore(first, config)
+    const a = new MailboxStore({ store: first }, config)
     await a.open()
     const now = Date.now()
     for (let i = 0; i < o.ids; i += 1000) {
@@ -60,7 +60,7 @@ export async function handoverSyncSuite (o: HandoverSyncOptions): Promise<Row[]>
     await cp(join(root, 'a'), join(root, 'b'), { recursive: true })
     const [sa, sb] = [await Store.open(join(root, 'a')), await Store.open(join(root, 'b'))]
     stores.push(sa, sb)
-    const [ma, mb] = [new MailboxStore(sa, config), new MailboxStore(sb, config)]
+    const [ma, mb] = [new MailboxStore({ store: sa }, config), new MailboxStore({ store: sb }, config)]
     await ma.open()
     await mb.open()
 

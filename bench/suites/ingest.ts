@@ -52,7 +52,7 @@ async function depositRate (envelopes: Envelope[], concurrency: number): Promise
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'))
   const store = await Store.open(join(root, 'store'))
   try {
-    const box = new MailboxStore(store, resolveConfig([{ dataDir: root }]))
+    const box = new MailboxStore({ store }, resolveConfig([{ dataDir: root }]))
     await box.open()
     const t = Date.now()
     const ms = await pool(envelopes.length, concurrency, async (i) => {

@@ -39,7 +39,7 @@ async function main (): Promise<Record<string, unknown>> {
     const config = peerConfig(dir, 0, { mailbox: true })
     await CairnClient.init(config)
     const store = await Store.open(paths.store(dir))
-    const box = new MailboxStore(store, config)
+    const box = new MailboxStore({ store }, config)
     await box.open()
     const n = Number(values.fill)
     const t = Date.now()

@@ -12,7 +12,7 @@ import { deadline, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
-import type { Logger } from '../shared/logger.js'
+import { forComponent, type Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
@@ -154,10 +154,13 @@ export class CairnClient implements ClientApi {
     await this.life.start('group topics', topics)
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
-    this.messenger.useRoutes([new DirectRoute(node, this.config, this.clock), new MailboxRoute(node, this.config, this.clock, this.log, async () => this.dhtReady(), this.anonymous)])
-    this.direct = new DirectService(node, this.messenger, this.config, this.clock, this.log)
+    this.messenger.useRoutes([
+      new DirectRoute({ node, clock: this.clock }, this.config),
+      new MailboxRoute({ node, clock: this.clock, log: forComponent(this.log, 'mailbox route'), ready: async () => this.dhtReady(), depositHost: this.anonymous }, this.config)
+    ])
+    this.direct = new DirectService({ node, inbox: this.messenger, clock: this.clock, log: forComponent(this.log, 'direct service') }, this.config)
     await this.life.start('direct service', this.direct)
-    this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: this.log }, this.config)
+    this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
     await this.life.start('mailbox collector', this.collector)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.dhtReady()), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()

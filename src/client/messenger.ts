@@ -10,7 +10,7 @@
 import type { Attachment, Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
-import type { Logger } from '../shared/logger.js'
+import { forComponent, type Logger } from '../shared/logger.js'
 import { Mutex } from '../shared/mutex.js'
 import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
@@ -22,7 +22,7 @@ import type { DeliveryRoute, SendResult } from './delivery.js'
 import type { LocalIdentity } from './identity.js'
 import type { InboxMessage, Route } from './inbox.js'
 import type { ContentBody } from './messaging/content-body.js'
-import type { MessagingContext } from './messaging/context.js'
+import type { MessagingComponents } from './messaging/context.js'
 import { DeliveryLog } from './messaging/delivery-log.js'
 import { Receipts } from './messaging/receipts.js'
 import { Receiver, type ContentHandler, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
@@ -60,21 +60,20 @@ export class Messenger {
   constructor (init: MessengerInit) {
     this.me = init.identity.peerId.toString()
     this.deliveries = new DeliveryLog(init.store)
-    const ctx: MessagingContext = {
+    const shared: Omit<MessagingComponents, 'log'> = {
       identity: init.identity,
       store: init.store,
-      config: init.config,
       clock: init.clock,
-      log: init.log,
       session: new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId }),
       lock: new Mutex(),
       deliveries: this.deliveries
     }
-    this.sender = new Sender(ctx, init.contacts)
-    this.receiver = new Receiver(ctx, init.senders)
-    this.receipts = new Receipts(ctx, this.sender, init.contacts)
+    const log = (component: string): Logger => forComponent(init.log, component)
+    this.sender = new Sender({ ...shared, log: log('sender'), contacts: init.contacts }, init.config)
+    this.receiver = new Receiver({ ...shared, log: log('receiver'), senders: init.senders }, init.config)
+    this.receipts = new Receipts({ ...shared, log: log('receipts'), sender: this.sender, contacts: init.contacts }, init.config)
     this.receiver.whenShown(async (shown, copies) => this.receipts.shown(shown, copies))
-    this.preKeys = new PreKeySupply({ store: init.store, identity: init.identity, clock: init.clock, log: init.log, lock: ctx.lock }, { delivery: init.config.delivery })
+    this.preKeys = new PreKeySupply({ store: init.store, identity: init.identity, clock: init.clock, log: log('prekeys'), lock: shared.lock }, init.config)
   }
 
   /** The routes sends try, in order (none until the network is up: everything waits in the outbox). */

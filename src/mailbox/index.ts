@@ -45,7 +45,7 @@ export class Mailbox {
 
   constructor (private readonly init: MailboxInit) {
     this.life = new Lifecycle(init.log)
-    this.store = new MailboxStore(init.store, init.config)
+    this.store = new MailboxStore({ store: init.store }, init.config)
     this.chunks = new ChunkStore(init.store, init.config, this.store)
     this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
     this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })

@@ -46,6 +46,23 @@ export interface SignedTombstone { id: string, expiresAt: number, signature: Uin
 /** One acknowledged id with the owner's signature (and, handed over, the tombstone's expiry). */
 export interface AckEntry { id: string, signature: Uint8Array, expiresAt?: number }
 
+export interface MailboxStoreComponents {
+  /** The node's store (shared with libp2p's datastore; the mailbox's keys are under its own namespaces). */
+  store: Store
+}
+
+/** The mailbox store's slice of the configuration (defaults applied in config.ts). */
+export interface MailboxStoreInit {
+  /**
+   * maxEnvelopesPerRecipient (@default 10,000) and maxBytesPerRecipient (@default 128 MiB): a
+   * recipient's quota; maxTotalBytes (@default 256 MiB): the node's cap; ttlMs (@default 14 days):
+   * the longest an envelope is held, whatever its own expiry says.
+   */
+  mailbox: Pick<CairnConfig['mailbox'], 'maxEnvelopesPerRecipient' | 'maxBytesPerRecipient' | 'maxTotalBytes' | 'ttlMs'>
+  /** envelopeBytes (@default 65,536): a larger envelope is refused. */
+  limits: Pick<CairnConfig['limits'], 'envelopeBytes'>
+}
+
 export class MailboxStore {
   private readonly usage = new Map<string, Usage>()
   private totalBytes = 0
@@ -54,15 +71,18 @@ export class MailboxStore {
   private readonly bundleLock = new Mutex()
   /** Ack, discard and sweep each read what is held and then delete it: one at a time, or two of them could both count one removal. */
   private readonly removals = new Mutex()
-  private readonly limits: CairnConfig['mailbox'] & { envelopeBytes: number }
+  private readonly limits: MailboxStoreInit['mailbox'] & MailboxStoreInit['limits']
+  private readonly store: Store
   /** Bumped after every write that changes a recipient's ids or tombstones (what HeldIdsCache keys on). */
   private readonly revisions = new Map<string, number>()
   private readonly heldCache = new HeldIdsCache()
   /** Concurrent single deposits, committed together. */
   private readonly group = new DepositGroup(async (envs, now, queued) => this.depositMany(envs, now, { queued }))
 
-  constructor (private readonly store: Store, config: CairnConfig) {
-    this.limits = { ...config.mailbox, envelopeBytes: config.limits.envelopeBytes }
+  constructor (components: MailboxStoreComponents, init: MailboxStoreInit) {
+    this.store = components.store
+    const { maxEnvelopesPerRecipient, maxBytesPerRecipient, maxTotalBytes, ttlMs } = init.mailbox
+    this.limits = { maxEnvelopesPerRecipient, maxBytesPerRecipient, maxTotalBytes, ttlMs, envelopeBytes: init.limits.envelopeBytes }
   }
 
   /** Load the usage counters (one small record per recipient). */

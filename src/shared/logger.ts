@@ -15,6 +15,11 @@ export function createLogger (level: LogLevel, bindings: Record<string, unknown>
   return pino({ level, base: { pid: process.pid, ...bindings } }, destination ?? pino.destination({ dest: 2, sync: true }))
 }
 
+/** `log` labelled with a component's name (each line carries `component`), as each part of a client or node logs. */
+export function forComponent (log: Logger, component: string): Logger {
+  return log.child({ component })
+}
+
 /** A logger that discards everything: for library use in tests. */
 export function silentLogger (): Logger {
   return pino({ level: 'silent' })

@@ -24,12 +24,12 @@ export async function openBox (t: TestContext, mailbox: ConfigLayer['mailbox'] =
   let store = await Store.open(path)
   t.after(async () => { await store.close() })
   const box: Box = {
-    mailbox: new MailboxStore(store, config),
+    mailbox: new MailboxStore({ store }, config),
     clock: new ManualClock(),
     reopen: async () => {
       await store.close()
       store = await Store.open(path)
-      box.mailbox = new MailboxStore(store, config)
+      box.mailbox = new MailboxStore({ store }, config)
       await box.mailbox.open()
       return box.mailbox
     }

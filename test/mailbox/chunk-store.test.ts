@@ -23,7 +23,7 @@ test('chunks: address checked, quota and node cap in bytes, expiry, usage kept a
   const now = Date.UTC(2026, 0, 1)
   const open = async (): Promise<{ store: Store, chunks: ChunkStore }> => {
     const store = await Store.open(join(root, 'store'))
-    const mail = new MailboxStore(store, config)
+    const mail = new MailboxStore({ store }, config)
     await mail.open()
     const chunks = new ChunkStore(store, config, mail)
     await chunks.open()

@@ -66,7 +66,7 @@ async function populated (t: TestContext, dataDir: string): Promise<{ store: Sto
   const config = testConfig(dataDir)
   const store = await openStore(t, dataDir)
   await ensureStoreVersion(store)
-  const mailbox = new MailboxStore(store, config)
+  const mailbox = new MailboxStore({ store }, config)
   await mailbox.open()
   const bobKey = await generateKeyPair('Ed25519')
   const bob = peerIdFromPrivateKey(bobKey)

@@ -13,11 +13,32 @@ import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
  * offline peer goes straight to the mailbox instead of waiting out a dial each time). */
 const UNREACHABLE_MS = 30_000
 
+export interface DirectRouteComponents {
+  node: CairnNode
+  clock: Clock
+}
+
+/** The direct route's slice of the configuration (defaults applied in config.ts). */
+export interface DirectRouteInit {
+  /** directTimeoutMs (@default 5,000): one attempt's idle deadline, dial and hole punch included. */
+  delivery: Pick<CairnConfig['delivery'], 'directTimeoutMs'>
+  /** natTraversal (@default false): wait for a hole punch over a relayed connection before giving up. */
+  network: Pick<CairnConfig['network'], 'natTraversal'>
+  /** directFrameBytes (@default 98,304): the largest request or answer on the direct protocol. */
+  limits: Pick<CairnConfig['limits'], 'directFrameBytes'>
+}
+
 export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
   private readonly unreachable = new Map<string, number>()
 
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock) {}
+  private readonly node: CairnNode
+  private readonly clock: Clock
+
+  constructor (components: DirectRouteComponents, private readonly init: DirectRouteInit) {
+    this.node = components.node
+    this.clock = components.clock
+  }
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
     if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return { ok: false, code: 'offline', error: 'no connections and no known address' }
@@ -66,8 +87,8 @@ export class DirectRoute implements DeliveryRoute {
   }
 
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
-    const timeout = this.config.delivery.directTimeoutMs
-    if (this.config.network.natTraversal && this.node.getConnections(recipient).length === 0) {
+    const timeout = this.init.delivery.directTimeoutMs
+    if (this.init.network.natTraversal && this.node.getConnections(recipient).length === 0) {
       // Look the recipient up ourselves instead of letting the dial do it: a dial hands peer-routing
       // results straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would
       // dial the recipient's NAT mapping (public, but unreachable unsolicited) before its relay
@@ -84,7 +105,7 @@ export class DirectRoute implements DeliveryRoute {
     const open = this.node.getConnections(recipient).filter(c => c.status === 'open')
     const target = open.find(c => c.limits === undefined) ?? open[0] ?? recipient
     const send = async (to: typeof target): Promise<DirectResponse> => request(this.node, to, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
-      maxBytes: this.config.limits.directFrameBytes,
+      maxBytes: this.init.limits.directFrameBytes,
       timeoutMs: timeout,
       clock: this.clock,
       ...(options.signal === undefined ? {} : { signal: options.signal }),

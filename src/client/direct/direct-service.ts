@@ -12,7 +12,9 @@ import type { Logger } from '../../shared/logger.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSIONS_SUPPORTED } from '../../shared/protocols/ids.js'
 import { serve } from '../../shared/protocols/rpc.js'
 import { RateLimiter } from '../../mailbox/rate-limiter.js'
-import { RejectedEnvelopeError, type Messenger } from '../messenger.js'
+import type { Envelope, PreKeyBundle } from '../../../proto/cairn.js'
+import type { Route } from '../inbox.js'
+import { RejectedEnvelopeError, type ReceiveStatus } from '../messenger.js'
 
 const REJECTION_STATUS: Record<RejectedEnvelopeError['reason'], DirectStatus> = {
   'bad-request': DirectStatus.DIRECT_BAD_REQUEST,
@@ -28,34 +30,66 @@ const BUNDLE_BURST = 5
 const BUNDLE_WINDOW_MS = 60_000
 const TRACKED_PEERS = 4096
 
+/** What the service hands requests to (the Messenger is one). */
+export interface DirectInbox {
+  /** Open and store one envelope; throws RejectedEnvelopeError for bad input. */
+  receive: (envelope: Envelope, route: Route, from?: string) => Promise<ReceiveStatus>
+  /** A bundle for a sender who asks us directly, with one-time prekeys or without. */
+  bundleForSender: (oneTime?: boolean) => Promise<PreKeyBundle>
+}
+
+export interface DirectServiceComponents {
+  node: Libp2p
+  inbox: DirectInbox
+  clock: Clock
+  log: Logger
+}
+
+/** The service's slice of the configuration (defaults applied in config.ts). */
+export interface DirectServiceInit {
+  /** oneTimePreKeysPerHour (@default 20): one-time prekeys handed out to all askers together. */
+  mailbox: Pick<CairnConfig['mailbox'], 'oneTimePreKeysPerHour'>
+  /** directFrameBytes (@default 98,304), requestTimeoutMs (@default 15,000), maxInboundStreams (@default 32). */
+  limits: Pick<CairnConfig['limits'], 'directFrameBytes' | 'requestTimeoutMs' | 'maxInboundStreams'>
+}
+
 export class DirectService {
   private readonly bundleTakes = new Map<string, number[]>()
   /** One-time prekeys handed out here, all askers together: many identities cannot drain them (mailbox.oneTimePreKeysPerHour). */
   private readonly oneTimePreKeys: RateLimiter
 
-  constructor (private readonly node: Libp2p, private readonly messenger: Messenger, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger) {
-    const perHour = config.mailbox.oneTimePreKeysPerHour
+  private readonly node: Libp2p
+  private readonly inbox: DirectInbox
+  private readonly clock: Clock
+  private readonly log: Logger
+
+  constructor (components: DirectServiceComponents, private readonly init: DirectServiceInit) {
+    this.node = components.node
+    this.inbox = components.inbox
+    this.clock = components.clock
+    this.log = components.log
+    const perHour = init.mailbox.oneTimePreKeysPerHour
     this.oneTimePreKeys = new RateLimiter(perHour / 60, perHour)
   }
 
   async start (): Promise<void> {
     await this.node.handle(DIRECT_PROTOCOL, serve<DirectRequest, DirectResponse>({
       protocol: DIRECT_PROTOCOL,
-      maxBytes: this.config.limits.directFrameBytes,
-      timeoutMs: this.config.limits.requestTimeoutMs,
+      maxBytes: this.init.limits.directFrameBytes,
+      timeoutMs: this.init.limits.requestTimeoutMs,
       clock: this.clock,
       version: { supported: DIRECT_VERSIONS_SUPPORTED, of: req => req.version },
       codecs: { req: DirectRequest, res: DirectResponse },
       log: this.log,
       handle: async (req, connection) => {
         if (req.deliver !== undefined) {
-          const status = await this.messenger.receive(req.deliver, 'direct', connection.remotePeer.toString())
+          const status = await this.inbox.receive(req.deliver, 'direct', connection.remotePeer.toString())
           return { status: status === 'stored' ? DirectStatus.DIRECT_OK : DirectStatus.DIRECT_DUPLICATE, id: req.deliver.id }
         }
         if (req.takeBundle !== undefined) {
           if (!this.allowBundle(connection.remotePeer.toString())) return { status: DirectStatus.DIRECT_RATE_LIMITED, detail: 'too many bundle requests' }
           // past the hourly allowance a sender still gets the signed and last-resort prekeys
-          return { status: DirectStatus.DIRECT_OK, bundle: await this.messenger.bundleForSender(this.oneTimePreKeys.take('all', this.clock.now())) }
+          return { status: DirectStatus.DIRECT_OK, bundle: await this.inbox.bundleForSender(this.oneTimePreKeys.take('all', this.clock.now())) }
         }
         return { status: DirectStatus.DIRECT_BAD_REQUEST, detail: 'empty request' }
       },
@@ -67,7 +101,7 @@ export class DirectService {
         this.log.warn({ err: describeError(err) }, 'direct request failed')
         return { status: DirectStatus.DIRECT_INTERNAL, detail: 'internal error' }
       }
-    }), { maxInboundStreams: this.config.limits.maxInboundStreams, runOnLimitedConnection: true })
+    }), { maxInboundStreams: this.init.limits.maxInboundStreams, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {

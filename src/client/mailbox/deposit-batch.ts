@@ -7,11 +7,10 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Clock } from '../../shared/clock.js'
 import { Envelope, MailboxStatus, type MailboxResponse } from '../../../proto/cairn.js'
-import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { mailboxAnswerBudget } from '../../shared/protocols/ids.js'
-import { askMailbox } from './mailbox-rpc.js'
+import { askMailbox, type MailboxRpcConfig } from './mailbox-rpc.js'
 
 /** The most envelopes one batch request may carry (proto: DepositBatch.envelopes limit). */
 export const DEPOSIT_BATCH_MAX = 256
@@ -79,9 +78,9 @@ async function depositOneByOne (ask: Ask, envelopes: Envelope[]): Promise<Deposi
 }
 
 /** An Ask bound to one node and peer. */
-export function askAt (node: CairnNode | Libp2p, config: CairnConfig, peer: PeerId, options: { clock: Clock, signal?: AbortSignal }): Ask {
+export function askAt (node: CairnNode | Libp2p, config: MailboxRpcConfig, peer: PeerId, options: { clock: Clock, signal?: AbortSignal }): Ask {
   return async (req) => askMailbox(node, config, peer, req, options)
 }
 
 /** What one batch request may hold in bytes: the frame limit less a margin, as answers are cut. */
-export const batchBudget = (config: CairnConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)
+export const batchBudget = (config: MailboxRpcConfig): number => mailboxAnswerBudget(config.mailbox.frameBytes)

@@ -15,7 +15,7 @@ import { peerIdBytes } from '../../shared/peer-id.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
-import { askMailbox } from './mailbox-rpc.js'
+import { askMailbox, type MailboxRpcConfig } from './mailbox-rpc.js'
 import { askAt, batchBudget, cutBatches, depositBatchAt } from './deposit-batch.js'
 import { IdleDeadline, withSignal } from '../../shared/protocols/idle-deadline.js'
 
@@ -24,13 +24,41 @@ const REPLICA_CACHE_MS = 60_000
 /** Batch requests in flight at once (each to every replica): bounds memory and the replicas' queues. */
 const BATCHES_IN_FLIGHT = 3
 
+export interface MailboxRouteComponents {
+  node: CairnNode
+  clock: Clock
+  log: Logger
+  /** Resolves once the node has joined the DHT (lookups before that come back short). @default resolved */
+  ready?: () => Promise<void>
+  /** Where requests to others' replicas go out from (client/anonymous). @default this node */
+  depositHost?: DepositHost
+}
+
+/** The mailbox route's slice of the configuration (defaults applied in config.ts). */
+export interface MailboxRouteInit extends MailboxRpcConfig {
+  /** replicas (@default 5) deposited at, at most replicasPerSubnet (@default 2) of them in one subnet. */
+  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
+  /** mailboxTimeoutMs (@default 15,000): a replica lookup's idle deadline. */
+  delivery: Pick<CairnConfig['delivery'], 'mailboxTimeoutMs'>
+}
+
 export class MailboxRoute implements DeliveryRoute {
   readonly name = 'mailbox' as const
   private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
 
-  /** `ready` resolves once the node has joined the DHT (lookups before that come back short). */
-  /** `depositHost`: where requests to others' replicas go out from (client/anonymous); default: this node. */
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly ready: () => Promise<void> = async () => {}, private readonly depositHost?: DepositHost) {}
+  private readonly node: CairnNode
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly ready: () => Promise<void>
+  private readonly depositHost?: DepositHost
+
+  constructor (components: MailboxRouteComponents, private readonly init: MailboxRouteInit) {
+    this.node = components.node
+    this.clock = components.clock
+    this.log = components.log
+    this.ready = components.ready ?? (async () => {})
+    this.depositHost = components.depositHost
+  }
 
   private async hostFor (peer: PeerId): Promise<CairnNode | Libp2p> {
     return this.depositHost === undefined ? this.node : this.depositHost.hostFor(peer)
@@ -44,14 +72,14 @@ export class MailboxRoute implements DeliveryRoute {
   private async replicasOf (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
     if (cached !== undefined && cached.until > this.clock.now()) return cached.peers
-    const idle = new IdleDeadline(this.clock, this.config.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
     let peers: PeerId[]
     try {
-      peers = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.config.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+      peers = await closestPeers(this.node, mailboxKey(recipient), this.init.mailbox.replicas, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.init.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
     } finally {
       idle.clear()
     }
-    if (peers.length >= this.config.mailbox.replicas) {
+    if (peers.length >= this.init.mailbox.replicas) {
       this.replicaCache.set(recipient.toString(), { peers, until: this.clock.now() + REPLICA_CACHE_MS })
       if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
     }
@@ -65,7 +93,7 @@ export class MailboxRoute implements DeliveryRoute {
     // each deposit has its own idle deadline (rpc.ts): one that is being answered is not abandoned
     const results = await Promise.all(replicas.map(async peer => {
       try {
-        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { deposit: { envelope } }, { ...options, clock: this.clock })
+        const res = await askMailbox(await this.hostFor(peer), this.init, peer, { deposit: { envelope } }, { ...options, clock: this.clock })
         if (res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE) return true
         this.log.info({ peer: peer.toString(), status: res.status, detail: res.detail }, 'mailbox refused deposit')
         return res.status
@@ -102,12 +130,12 @@ export class MailboxRoute implements DeliveryRoute {
       if (replicas.length === 0) { for (const i of indices) out[i] = { ok: false, code: 'no-replicas', error: 'no mailbox nodes reachable' }; continue }
       const held = new Map<Envelope, number>()
       const errors = new Map<Envelope, string[]>()
-      const batches = cutBatches(indices.map(i => (items[i] as { envelope: Envelope }).envelope), batchBudget(this.config))
+      const batches = cutBatches(indices.map(i => (items[i] as { envelope: Envelope }).envelope), batchBudget(this.init))
       let next = 0
       await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
         while (next < batches.length) {
           const batch = batches[next++] as Envelope[]
-          const answers = await Promise.all(replicas.map(async peer => depositBatchAt(askAt(await this.hostFor(peer), this.config, peer, { ...options, clock: this.clock }), batch)))
+          const answers = await Promise.all(replicas.map(async peer => depositBatchAt(askAt(await this.hostFor(peer), this.init, peer, { ...options, clock: this.clock }), batch)))
           answers.forEach((perPeer, p) => {
             perPeer.forEach((a, j) => {
               const env = batch[j] as Envelope
@@ -134,8 +162,8 @@ export class MailboxRoute implements DeliveryRoute {
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
-    const idle = new IdleDeadline(this.clock, this.config.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
-    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.config.mailbox.replicas * 2, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.config.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+    const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.init.mailbox.replicas * 2, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.init.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
       .finally(() => { idle.clear() })
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
     // with every replica's share used up, the signed and last-resort prekeys still start a session.
@@ -143,7 +171,7 @@ export class MailboxRoute implements DeliveryRoute {
     let fallback: PreKeyBundle | undefined
     for (const peer of replicas) {
       try {
-        const res = await askMailbox(await this.hostFor(peer), this.config, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { ...options, clock: this.clock })
+        const res = await askMailbox(await this.hostFor(peer), this.init, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { ...options, clock: this.clock })
         if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
         try {
           await verifyBundle(res.bundle, recipient)

@@ -14,7 +14,8 @@ import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Contacts } from '../contacts.js'
 import { enc } from '../crypto/kv.js'
 import type { InboxMessage } from '../inbox.js'
-import type { MessagingContext } from './context.js'
+import type { CairnConfig } from '../../shared/config.js'
+import type { MessagingComponents } from './context.js'
 import type { SecondCopy } from './receiver.js'
 import type { Sender } from './sender.js'
 
@@ -24,8 +25,21 @@ export const RECEIPT_IDS = 256
 const readSentKey = (from: string, id: string): string => `${NAMESPACES.readSent}${from}/${id}`
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
 
+export interface ReceiptsComponents extends MessagingComponents {
+  /** Receipts are sealed and sent like any message, through the outbox. */
+  sender: Sender
+  /** Only contacts' messages (and group messages) get receipts. */
+  contacts: Contacts
+}
+
+/** The receipts' slice of the configuration (defaults applied in config.ts). */
+export interface ReceiptsInit {
+  /** readReceipts (@default true): whether a message shown to the user sends a read receipt. */
+  delivery: Pick<CairnConfig['delivery'], 'readReceipts'>
+}
+
 export class Receipts {
-  constructor (private readonly ctx: MessagingContext, private readonly sender: Sender, private readonly contacts: Contacts) {}
+  constructor (private readonly ctx: ReceiptsComponents, private readonly init: ReceiptsInit) {}
 
   /** Messages a batch showed, and second copies it held: a delivery receipt for those that came from a mailbox. */
   async shown (messages: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
@@ -34,7 +48,7 @@ export class Receipts {
 
   /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */
   async read (messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<number> {
-    if (!this.ctx.config.delivery.readReceipts) return 0
+    if (!this.init.delivery.readReceipts) return 0
     const fresh: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>> = []
     for (const m of messages) if (await this.ctx.store.get(readSentKey(m.from, m.id)) === undefined) fresh.push(m)
     return this.send(Receipt.Kind.READ, fresh)
@@ -52,20 +66,20 @@ export class Receipts {
     const chunks: Array<{ peer: string, ids: string[] }> = []
     for (const [peer, ids] of byPeer) for (let i = 0; i < ids.length; i += RECEIPT_IDS) chunks.push({ peer, ids: ids.slice(i, i + RECEIPT_IDS) })
     let next = 0
-    const entries = await this.sender.queueEach(chunks.map(c => c.peer), async (tx, peer) => {
+    const entries = await this.ctx.sender.queueEach(chunks.map(c => c.peer), async (tx, peer) => {
       const chunk = chunks[next++] as { peer: string, ids: string[] }
       if (chunk.peer !== peer) throw new Error('receipt chunks out of order')
       if (kind === Receipt.Kind.READ) for (const id of chunk.ids) tx.put(readSentKey(peer, id), enc.encode(String(this.ctx.clock.now())))
       return { receipt: { kind, ids: chunk.ids.map(bytesOf) } }
     }, { receipt: true })
-    this.sender.deliverSoon(entries)
+    this.ctx.sender.deliverSoon(entries)
     this.ctx.log.debug({ kind, receipts: entries.length, ids: messages.length }, 'receipts queued')
     return chunks.reduce((n, c) => n + c.ids.length, 0)
   }
 
   /** Group messages, and contacts' messages (not a blocked peer's). */
   private async eligible (m: Pick<InboxMessage, 'from' | 'group'>): Promise<boolean> {
-    if (await this.contacts.isBlocked(m.from)) return false
-    return m.group !== undefined || await this.contacts.byPeerId(m.from) !== undefined
+    if (await this.ctx.contacts.isBlocked(m.from)) return false
+    return m.group !== undefined || await this.ctx.contacts.byPeerId(m.from) !== undefined
   }
 }

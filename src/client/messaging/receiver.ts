@@ -19,7 +19,8 @@ import type { SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
 import { ID_BYTES, hex } from './content-body.js'
-import type { MessagingContext } from './context.js'
+import type { CairnConfig } from '../../shared/config.js'
+import type { MessagingComponents } from './context.js'
 
 export type ReceiveStatus = 'stored' | 'duplicate'
 
@@ -51,13 +52,23 @@ export class RejectedEnvelopeError extends CairnError {
   }
 }
 
+export interface ReceiverComponents extends MessagingComponents {
+  /** Who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
+  senders?: SenderGate
+}
+
+/** The receiver's slice of the configuration (defaults applied in config.ts). */
+export interface ReceiverInit {
+  /** envelopeBytes (@default 65,536): a larger envelope is refused unopened. */
+  limits: Pick<CairnConfig['limits'], 'envelopeBytes'>
+}
+
 export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
   private readonly me: string
   private contentHandler?: ContentHandler
   private shownHook?: (shown: InboxMessage[], copies: SecondCopy[]) => Promise<void>
 
-  /** `senders`: who may put a message in the inbox (blocked peers, strangers' caps); none: everyone. */
-  constructor (private readonly ctx: MessagingContext, private readonly senders?: SenderGate) {
+  constructor (private readonly ctx: ReceiverComponents, private readonly init: ReceiverInit) {
     super()
     this.me = ctx.identity.peerId.toString()
   }
@@ -159,7 +170,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     const now = this.ctx.clock.now()
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
-    if (envelope.sealed.length > this.ctx.config.limits.envelopeBytes) throw new RejectedEnvelopeError('too-large', `envelope is ${envelope.sealed.length} bytes`)
+    if (envelope.sealed.length > this.init.limits.envelopeBytes) throw new RejectedEnvelopeError('too-large', `envelope is ${envelope.sealed.length} bytes`)
     let recipient: PeerId
     try { recipient = peerIdFromBytes(envelope.recipient) } catch { throw new RejectedEnvelopeError('bad-request', 'malformed recipient') }
     if (recipient.toString() !== this.me) throw new RejectedEnvelopeError('wrong-recipient', 'envelope is for someone else')
@@ -191,9 +202,9 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       // group content passes the same gate as text: a blocked peer's is dropped whatever its group;
       // a stranger's (a new group's invitation, say) counts against the strangers' daily caps, unless
       // it is about a group we are in with the sender (fellow members need not be contacts)
-      if (this.senders !== undefined) {
+      if (this.ctx.senders !== undefined) {
         const member = await this.contentHandler.fromFellowMember(opened.sender, content)
-        const admitted = member ? !await this.senders.blocks(opened.sender) : await this.senders.admits(tx, opened.sender, id, now)
+        const admitted = member ? !await this.ctx.senders.blocks(opened.sender) : await this.ctx.senders.admits(tx, opened.sender, id, now)
         if (!admitted) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
       }
       const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id, copies)
@@ -219,7 +230,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       return undefined
     }
     // blocked senders and strangers over their daily cap: seen (so acknowledged), never shown
-    if (await this.senders?.admits(tx, opened.sender, id, now) === false) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
+    if (await this.ctx.senders?.admits(tx, opened.sender, id, now) === false) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
     const m: InboxMessage = { id: messageId, from: opened.sender, text, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     if (content.attachment !== undefined) {
       m.attachment = summaryOf(content.attachment)

@@ -17,11 +17,25 @@ import type { DeliveryRoute, SendResult } from '../delivery.js'
 import { listOutbox, putOutbox, removeOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
-import type { MessagingContext } from './context.js'
+import type { CairnConfig } from '../../shared/config.js'
+import type { MessagingComponents } from './context.js'
 
 /** Messages sealed on the current session with a peer: a fresh session starts past delivery.maxMessagesPerSession. */
 const sealedKey = (peer: string): string => keys.meta(`session-sealed/${peer}`)
 const sealedOnSession = async (kv: Kv, peer: string): Promise<number> => decodeNumber(await kv.get(sealedKey(peer)), 0)
+
+export interface SenderComponents extends MessagingComponents {
+  /** Names resolved to PeerIds, and each contact's accepted identity key. */
+  contacts: Contacts
+}
+
+/** The sender's slice of the configuration (defaults applied in config.ts). */
+export interface SenderInit {
+  /** textBytes (@default 61,440) and envelopeBytes (@default 65,536): a message over either is refused before anything is queued. */
+  limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
+  /** ttlMs (@default 14 days): an envelope's expiry; maxMessagesPerSession (@default 1,000): a fresh session past it. */
+  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession'>
+}
 
 export class Sender {
   private routes: DeliveryRoute[] = []
@@ -33,7 +47,7 @@ export class Sender {
   /** Aborts background deliveries when the client stops. */
   private background = new AbortController()
 
-  constructor (private readonly ctx: MessagingContext, private readonly contacts: Contacts) {}
+  constructor (private readonly ctx: SenderComponents, private readonly init: SenderInit) {}
 
   private get now (): number { return this.ctx.clock.now() }
 
@@ -176,13 +190,13 @@ export class Sender {
 
   /** The PeerId behind `to`, once the texts fit and its identity key is not a changed one awaiting acceptance. */
   private async sendable (to: string, texts: string[]): Promise<string> {
-    const { peerId, contact } = await this.contacts.resolve(to)
-    const limit = this.ctx.config.limits.textBytes
+    const { peerId, contact } = await this.ctx.contacts.resolve(to)
+    const limit = this.init.limits.textBytes
     for (const text of texts) {
       const size = Buffer.byteLength(text, 'utf8')
       if (size > limit) throw new MessageTooLargeError(size, limit)
     }
-    const { accepted, seen } = await this.contacts.identityKeys(peerId)
+    const { accepted, seen } = await this.ctx.contacts.identityKeys(peerId)
     if (accepted !== undefined && seen !== undefined && !accepted.equals(seen)) throw new UntrustedIdentityError(contact?.name ?? peerId)
     return peerId
   }
@@ -236,7 +250,7 @@ export class Sender {
    */
   private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     const kv = this.ctx.store.transaction()
-    if (await this.ctx.session.hasSession(kv, peerId) && await sealedOnSession(kv, peerId) + count <= this.ctx.config.delivery.maxMessagesPerSession) return undefined
+    if (await this.ctx.session.hasSession(kv, peerId) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
   }
 
@@ -247,7 +261,7 @@ export class Sender {
       if (bundle === undefined) return undefined
       await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
       onSession = 0
-    } else if (onSession >= this.ctx.config.delivery.maxMessagesPerSession && bundle !== undefined) {
+    } else if (onSession >= this.init.delivery.maxMessagesPerSession && bundle !== undefined) {
       // a fresh session (the old one is archived, and still opens what was sealed on it): no chain
       // grows past what the recipient can open in any order (delivery.maxMessagesPerSession). From
       // the signed and last-resort keys only: a one-time prekey replayed by a replica would make
@@ -264,12 +278,12 @@ export class Sender {
     const id = Buffer.from(entry.id, 'hex')
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, ...body })
     const sealed = await this.ctx.session.seal(tx, entry.to, content, this.now)
-    const limit = this.ctx.config.limits.envelopeBytes
+    const limit = this.init.limits.envelopeBytes
     if (sealed.length > limit) throw new MessageTooLargeError(sealed.length, limit)
     const recipient = peerIdBytes(peer)
     // created_at is the sealing time, strictly increasing here: a recipient opens its mail in this
     // order, which is each chain's own (mailbox-collect.ts)
-    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: this.lastSentAt, expiresAt: entry.createdAt + this.ctx.config.delivery.ttlMs }
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: this.lastSentAt, expiresAt: entry.createdAt + this.init.delivery.ttlMs }
   }
 
   /**
