@@ -84,8 +84,8 @@ export class CairnClient implements ClientApi {
     private readonly clock: Clock
   ) {
     this.life = new Lifecycle(log)
-    this.attachments = new Attachments({ store, messenger, contacts, config, clock, log })
-    this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log })
+    this.attachments = new Attachments({ store, messenger, contacts, config, clock, log: forComponent(log, 'attachments') })
+    this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log: forComponent(log, 'groups') })
     messenger.handleContentWith(this.groups)
   }
 
@@ -149,7 +149,7 @@ export class CairnClient implements ClientApi {
     const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub } })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
-    const topics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), this.log)
+    const topics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), forComponent(this.log, 'group topics'))
     this.groupTopics = topics
     await this.life.start('group topics', topics)
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
@@ -174,7 +174,7 @@ export class CairnClient implements ClientApi {
 
   private async startMailbox (): Promise<void> {
     const node = this.requireNode()
-    this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: this.log })
+    this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: forComponent(this.log, 'mailbox') })
     await this.life.start('mailbox', this.mailbox)
   }
 

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { describeError } from '../shared/errors.js'
-import type { Logger } from '../shared/logger.js'
+import { forComponent, type Logger } from '../shared/logger.js'
 import { Lifecycle } from '../shared/startable.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { loadOrCreatePeerKey } from '../shared/peer-key.js'
@@ -76,7 +76,7 @@ export class OperatorNode {
       }
       const node = await createNode(nodeInit)
       await life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
-      const mailbox = new Mailbox({ node, store, config, clock, log })
+      const mailbox = new Mailbox({ node, store, config, clock, log: forComponent(log, 'mailbox') })
       await life.start('mailbox', mailbox)
       op = new OperatorNode(node, mailbox, store, log, storeVersion, config.dataDir, life)
       if (endpoint !== undefined) await op.serveMetrics(registry, endpoint)

@@ -29,9 +29,36 @@ const LOW_WATER = 1024 * 1024
 const SYNC_EVERY = 8
 const MAX_STREAMS = 4
 
+export interface ChunkServiceComponents {
+  node: Libp2p
+  /** The attachments being received, and where their chunks are written. */
+  inbound: Inbound
+  clock: Clock
+  log: Logger
+  /** Whether this sender may push this file here (strangers only small ones: they cost disk). @default everyone */
+  admits?: (from: string, file: IncomingFile) => Promise<boolean>
+}
+
+/** The service's slice of the configuration (defaults applied in config.ts). */
+export interface ChunkServiceInit {
+  /** requestTimeoutMs (@default 15,000): the deadline for each frame (not the transfer: a 1 GiB file takes minutes). */
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
+}
+
 export class ChunkService {
-  /** `admits`: whether this sender may push this file here (strangers only small ones: they cost disk). */
-  constructor (private readonly node: Libp2p, private readonly inbound: Inbound, private readonly config: CairnConfig, private readonly clock: Clock, private readonly log: Logger, private readonly admits: (from: string, file: IncomingFile) => Promise<boolean> = async () => true) {}
+  private readonly node: Libp2p
+  private readonly inbound: Inbound
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly admits: (from: string, file: IncomingFile) => Promise<boolean>
+
+  constructor (components: ChunkServiceComponents, private readonly init: ChunkServiceInit) {
+    this.node = components.node
+    this.inbound = components.inbound
+    this.clock = components.clock
+    this.log = components.log
+    this.admits = components.admits ?? (async () => true)
+  }
 
   async start (): Promise<void> {
     // not on relayed connections: their data limits (a few MiB) would cut every transfer
@@ -51,7 +78,7 @@ export class ChunkService {
       write: async <T>(value: T, codec: { encode: (v: T) => Uint8Array }, _o: { signal: AbortSignal }): Promise<void> => { stream.send(lengthPrefixed(codec.encode(value))) }
     }
     // a deadline per frame, not per transfer: a 1 GiB file takes minutes, a stalled sender does not
-    const signal = (): AbortSignal => this.clock.timeout(this.config.limits.requestTimeoutMs)
+    const signal = (): AbortSignal => this.clock.timeout(this.init.limits.requestTimeoutMs)
     const from = connection.remotePeer.toString()
     let stored = 0
     let file: Awaited<ReturnType<Inbound['get']>>

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
-import type { Logger } from '../../shared/logger.js'
+import { forComponent, type Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
@@ -77,7 +77,7 @@ export class Attachments {
     // a contact's files are taken whatever their size; a stranger's only up to what the daemon
     // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
     const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.config.attachments.autoFetchBytes || (await this.init.contacts.byPeerId(from)) !== undefined
-    this.service = new ChunkService(node, this.inbound, this.init.config, this.init.clock, this.init.log, admits)
+    this.service = new ChunkService({ node, inbound: this.inbound, clock: this.init.clock, log: forComponent(this.init.log, 'chunk service'), admits }, this.init.config)
     await this.service.start()
   }
 
