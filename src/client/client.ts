@@ -68,6 +68,8 @@ export class CairnClient implements ClientApi {
    * Whatever looks up replicas waits for it (dhtReady).
    */
   private joining: Promise<void> = Promise.resolve()
+  /** A bootstrap redial under way (reconnectIfIsolated): callers meanwhile share it. */
+  private reconnecting?: Promise<boolean>
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
@@ -156,13 +158,13 @@ export class CairnClient implements ClientApi {
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
     this.messenger.useRoutes([
       new DirectRoute({ node, clock: this.clock }, this.config),
-      new MailboxRoute({ node, clock: this.clock, log: forComponent(this.log, 'mailbox route'), ready: async () => this.dhtReady(), depositHost: this.anonymous }, this.config)
+      new MailboxRoute({ node, clock: this.clock, log: forComponent(this.log, 'mailbox route'), ready: async () => this.networkReady(), depositHost: this.anonymous }, this.config)
     ])
     this.direct = new DirectService({ node, inbox: this.messenger, clock: this.clock, log: forComponent(this.log, 'direct service') }, this.config)
     await this.life.start('direct service', this.direct)
     this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
     await this.life.start('mailbox collector', this.collector)
-    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.dhtReady()), stop: async () => this.attachments.stop() })
+    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady()), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {
@@ -215,11 +217,24 @@ export class CairnClient implements ClientApi {
     await this.joining
   }
 
-  /** Cut off from the network (no connections)? Dial the bootstrap peers again. */
+  /**
+   * Before anything that looks up the DHT (replicas, bundles): a node cut off from the network
+   * dials its bootstrap peers again, then the DHT join finishes or gives up. Start-up's bootstrap
+   * dials have a deadline; on a busy machine they can all miss it (20 clients starting in one
+   * process on a loaded machine did), and a `send` made later would find no replicas and leave
+   * its message in the outbox although the network is there.
+   */
+  async networkReady (): Promise<void> {
+    await this.reconnectIfIsolated().catch((err: unknown) => { this.log.info({ err: describeError(err) }, 'reconnect failed') })
+    await this.dhtReady()
+  }
+
+  /** Cut off from the network (no connections)? Dial the bootstrap peers again (one attempt at a time, whoever asks). */
   async reconnectIfIsolated (): Promise<boolean> {
     const node = this.requireNode()
     if (node.getConnections().length > 0 || this.config.bootstrap.length === 0) return false
-    return (await this.connectBootstrap()) > 0
+    this.reconnecting ??= this.connectBootstrap().then(n => n > 0).finally(() => { this.reconnecting = undefined })
+    return this.reconnecting
   }
 
   async stop (): Promise<void> {
@@ -320,7 +335,7 @@ export class CairnClient implements ClientApi {
     const collector = this.requireCollector()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
-    await this.dhtReady()
+    await this.networkReady()
     // delivery receipts queued while collecting go with the flush below, batched
     const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
     const outbox = (await this.messenger.pending()).length
@@ -334,7 +349,7 @@ export class CairnClient implements ClientApi {
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
-    await this.dhtReady()
+    await this.networkReady()
     const rotated = await this.messenger.rotatePreKeysIfDue()
     return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, clock: this.clock, force: options.force === true || rotated })
   }

@@ -165,14 +165,16 @@ export class MailboxRoute implements DeliveryRoute {
     const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
     const replicas = await closestPeers(this.node, mailboxKey(recipient), this.init.mailbox.replicas * 2, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.init.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
       .finally(() => { idle.clear() })
+    if (replicas.length === 0) this.log.info({ recipient: recipient.toString(), connections: this.node.getConnections().length, idle: idle.signal.aborted }, 'bundle lookup found no replica')
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
     // with every replica's share used up, the signed and last-resort prekeys still start a session.
     // A replica that serves a bundle the owner did not sign is passed over for the next one.
     let fallback: PreKeyBundle | undefined
+    const misses: string[] = []
     for (const peer of replicas) {
       try {
         const res = await askMailbox(await this.hostFor(peer), this.init, peer, { takeBundle: { recipient: peerIdBytes(recipient) } }, { ...options, clock: this.clock })
-        if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) continue
+        if (res.status !== MailboxStatus.MAILBOX_OK || res.bundle === undefined) { misses.push(res.status); continue }
         try {
           await verifyBundle(res.bundle, recipient)
         } catch (err) {
@@ -182,9 +184,10 @@ export class MailboxRoute implements DeliveryRoute {
         if (res.bundle.preKeys.length > 0) return res.bundle
         fallback ??= res.bundle
       } catch (err) {
-        this.log.debug({ peer: peer.toString(), err: describeError(err) }, 'take bundle failed')
+        misses.push(describeError(err))
       }
     }
+    if (fallback === undefined) this.log.info({ recipient: recipient.toString(), asked: replicas.length, misses }, 'no bundle at the replicas')
     return fallback
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * A client whose bootstrap dials all failed at start-up is not stuck offline: the first send that
+ * needs the network dials the bootstrap peers again. Found as a flake: 20 clients starting in one
+ * process on a loaded machine each missed the 5 s deadline of every bootstrap dial, and their
+ * messages to an offline contact stayed in the outbox although the mailbox nodes were up.
+ * Here the bootstrap peer is down while alice starts, and up again when she sends.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { mailboxNetwork } from '../helpers/network.js'
+import { makeUser, tempRoot } from '../helpers/users.js'
+
+test('a client that could not reach its bootstrap peer at start reaches it when a send needs the network, and the message goes to the mailboxes', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 5)
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
+  assert.ok((await bob.client.publishBundles()).published > 0)
+  await bob.stop()
+
+  const gate = net.nodes.at(-1)
+  assert.ok(gate !== undefined)
+  const gateAddress = gate.addresses()[0] as string
+  await net.stopNode(gate)
+  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: [gateAddress] } })
+  assert.equal((await alice.client.id()).addresses.length > 0, true)
+  assert.equal(alice.client.node?.getConnections().length, 0, 'alice starts cut off: her only bootstrap peer is down')
+
+  const back = await net.restart(gate)
+  assert.equal(back.addresses()[0], gateAddress, 'the bootstrap peer is back at the same address')
+  const sent = await alice.client.send(bob.peerId, 'are you there?')
+  assert.equal(sent.route, 'mailbox', 'stored at the mailboxes, not left in the outbox')
+  assert.deepEqual(await alice.client.messenger.pending(), [])
+
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['are you there?'])
+})
