@@ -12,7 +12,7 @@ import { deadline, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
-import { forComponent, type Logger } from '../shared/logger.js'
+import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
@@ -148,7 +148,7 @@ export class CairnClient implements ClientApi {
     // group messages live: unsigned (the sender is inside the ciphertext), published even before
     // any member's subscription is known (the 1:1 copies are what is guaranteed)
     const pubsub = gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true })
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub } })
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub }, logger: libp2pLoggerFor(this.log) })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
     const topics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), forComponent(this.log, 'group topics'))

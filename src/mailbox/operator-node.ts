@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { describeError } from '../shared/errors.js'
-import { forComponent, type Logger } from '../shared/logger.js'
+import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
 import { Lifecycle } from '../shared/startable.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { loadOrCreatePeerKey } from '../shared/peer-key.js'
@@ -72,6 +72,7 @@ export class OperatorNode {
         config,
         clock,
         dhtServer: true,
+        logger: libp2pLoggerFor(log),
         ...(registry === undefined ? {} : { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true, statfsLocation: config.dataDir }) })
       }
       const node = await createNode(nodeInit)

@@ -25,6 +25,12 @@ export function silentLogger (): Logger {
   return pino({ level: 'silent' })
 }
 
+/** libp2p's own logs for a node: into `base` when CAIRN_LIBP2P_LOG is set, else libp2p's default (DEBUG=libp2p:*). */
+export function libp2pLoggerFor (base: Logger, env: NodeJS.ProcessEnv = process.env): ComponentLogger | undefined {
+  const on = env.CAIRN_LIBP2P_LOG
+  return on === undefined || on === '' || on === '0' || on === 'false' ? undefined : libp2pPinoLogger(base)
+}
+
 /**
  * libp2p's ComponentLogger backed by pino, so libp2p's messages can be read in the same JSON stream.
  * Only used when CAIRN_LIBP2P_LOG is set (libp2p is chatty); its level then applies.

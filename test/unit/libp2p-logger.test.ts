@@ -1,0 +1,21 @@
+/** Unit: CAIRN_LIBP2P_LOG routes libp2p's own logs into our pino JSON (documented in deploy/README.md). */
+import assert from 'node:assert/strict'
+import test from 'node:test'
+import { createLogger, libp2pLoggerFor } from '../../src/shared/logger.js'
+
+test('CAIRN_LIBP2P_LOG switches libp2p\'s logs into pino, each line named by its libp2p component; unset, libp2p keeps its own', () => {
+  const lines: string[] = []
+  const base = createLogger('debug', {}, { write: (line: string) => { lines.push(line) } })
+  assert.equal(libp2pLoggerFor(base, {}), undefined)
+  assert.equal(libp2pLoggerFor(base, { CAIRN_LIBP2P_LOG: '0' }), undefined)
+  const logger = libp2pLoggerFor(base, { CAIRN_LIBP2P_LOG: '1' })
+  assert.ok(logger !== undefined)
+  const log = logger.forComponent('libp2p:kad-dht')
+  log('query %s found %d peers', 'abc', 3)
+  log.error('dial failed: %s', 'refused')
+  const parsed = lines.map(l => JSON.parse(l) as { component: string, msg: string, level: number })
+  assert.deepEqual(parsed.map(p => [p.component, p.msg, p.level]), [
+    ['libp2p:kad-dht', 'query abc found 3 peers', 20],
+    ['libp2p:kad-dht', 'dial failed: refused', 40]
+  ])
+})
