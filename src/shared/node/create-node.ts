@@ -91,11 +91,17 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
     // peers on the same LAN find each other without a bootstrap peer (the DHT then connects them)
     ...(config.network.mdns ? { peerDiscovery: [mdns({ serviceTag: 'cairn.local' })] } : {}),
     services: {
-      identify: identify(),
+      // identify is how kad-dht learns that a peer serves the DHT: one that misses its deadline
+      // leaves that peer out of the routing table for the connection's life (a busy machine missed
+      // the default 5 s and its every lookup then waited on an empty table); a request's deadline
+      identify: identify({ timeout: config.limits.requestTimeoutMs }),
       // tell connected peers (relays, DHT servers) when our addresses change, e.g. the /p2p-circuit
       // address a relay reservation adds: peer routing can only hand out what they were told
       identifyPush: identifyPush(),
-      ping: ping(),
+      // two pings on one connection at once: the connection monitor's and kad-dht's check of a new
+      // contact. With the default one, kad-dht's failed ("2/1 ping streams") and the peer was never
+      // added to the routing table; two is what a listener accepts (the ping spec)
+      ping: ping({ maxOutboundStreams: 2 }),
       autoNAT: autoNAT({ protocolPrefix: 'cairn' }),
       dcutr: dcutr(),
       // routing only: provider records and values that strangers offer are refused
