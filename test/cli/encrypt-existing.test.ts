@@ -170,3 +170,44 @@ test('a conversion killed at any step leaves a data dir that opens with nothing 
     assert.deepEqual(found(dir, secrets), [], `${point}: nothing readable`)
   }
 })
+
+test('cairn passphrase --rotate-key re-seals everything under a new data key; killed midway, the old key still opens it and a re-run finishes', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice')
+  const bob = await makeUser(t, root, 'bob')
+  await befriend(alice, bob)
+  for (let i = 0; i < 2; i++) assert.equal((await bob.client.send('alice', `rotation message ${i}`)).route, 'direct')
+  await alice.stop()
+  await bob.stop()
+  const dir = join(root, 'alice')
+  const D = ['--data-dir', dir]
+  const secrets = await keyMaterial(dir)
+  secrets.set('message', new TextEncoder().encode('rotation message 1'))
+  const pass = pw('the passphrase')
+  await json([...D, 'passphrase', '--encrypt'], pass)
+  const inbox = shown(await json<Shown[]>([...D, 'inbox'], pass))
+  assert.equal(inbox.length, 2)
+  const contacts = await json<unknown[]>([...D, 'contact', 'list'], pass)
+  const header = (): { check: string } => JSON.parse(readFileSync(join(dir, 'at-rest.json'), 'utf8')) as { check: string }
+  const first = { check: header().check, peerKey: readFileSync(join(dir, 'peer.key')) }
+
+  const before = snapshot(dir)
+  const wrong = await cairn([...D, 'passphrase', '--rotate-key'], pw('not the passphrase'))
+  assert.equal(wrong.code, 2)
+  assert.match(wrong.stderr, /wrong passphrase/)
+  assert.deepEqual(snapshot(dir), before, 'a wrong passphrase changed no file')
+
+  const killed = await cairn([...D, 'passphrase', '--rotate-key'], { env: { ...pass.env, CAIRN_TEST_ENCRYPT_CRASH: 'copied:64' } })
+  assert.equal(killed.code, null, `killed (${killed.stderr})`)
+  assert.equal(header().check, first.check, 'not committed: still the old data key')
+  assert.deepEqual(shown(await json<Shown[]>([...D, 'inbox'], pass)), inbox, 'opens under the old key')
+  const rerun = await json<{ rotated: boolean, resumedFrom: number, values: number }>([...D, 'passphrase', '--rotate-key'], pass)
+  assert.equal(rerun.rotated, true)
+  assert.ok(rerun.resumedFrom > 0 && rerun.values > rerun.resumedFrom, `the copy went on where it stopped (${JSON.stringify(rerun)})`)
+  assert.notEqual(header().check, first.check, 'a new data key')
+  assert.equal(readFileSync(join(dir, 'peer.key')).equals(first.peerKey), false, 'peer.key re-sealed')
+  assert.deepEqual(shown(await json<Shown[]>([...D, 'inbox'], pass)), inbox)
+  assert.deepEqual(await json<unknown[]>([...D, 'contact', 'list'], pass), contacts)
+  assert.deepEqual(readdirSync(dir).filter(n => n.startsWith('encrypt.')), [], 'no work left behind')
+  assert.deepEqual(found(dir, secrets), [])
+})

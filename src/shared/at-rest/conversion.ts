@@ -1,6 +1,7 @@
 /**
- * Where a plain data dir being encrypted (`cairn passphrase --encrypt`, encrypt-data-dir.ts) keeps
- * its work, and the roll-forward that finishes a conversion a killed process had committed.
+ * Where a data dir being sealed under a new data key (`cairn passphrase --encrypt` of a plain one,
+ * `--rotate-key` of an encrypted one; encrypt-data-dir.ts) keeps its work, and the roll-forward
+ * that finishes one a killed process had committed.
  *
  * The sealed copy is built beside the plain files in `encrypt.partial/` (header, store, key files),
  * which nothing else reads: a kill there leaves the plain data dir as it was. Renaming it to
@@ -24,8 +25,8 @@ export const conversionDirs = {
 /** The files that are swapped, by their name in the data dir (the store is a directory). */
 export const SEALED_FILES = ['peer.key', 'signal-identity.key'] as const
 export const STORE_DIR = 'store'
-/** Where the plain store waits to be deleted once the sealed one is in place. */
-const PLAIN_STORE = 'plain-store'
+/** Where the store it replaces (plain, or under the old data key) waits to be deleted. */
+const OLD_STORE = 'old-store'
 
 /** Rename unless the source is already gone (a second settle, or one that raced ours). */
 function move (from: string, to: string): void {
@@ -48,16 +49,16 @@ export function settleConversion (dataDir: string): boolean {
 }
 
 /**
- * Key files, then the store (the plain one moved aside first), then the header, which makes the
- * data dir encrypted. Each step is skipped when done.
+ * Key files, then the store (the old one moved aside first), then the header, which makes the
+ * data dir encrypted (or, replaced atomically, names the new data key). Each step is skipped when done.
  */
 export function swapIn (dataDir: string): void {
   const ready = conversionDirs.ready(dataDir)
   for (const name of SEALED_FILES) move(join(ready, name), join(dataDir, name))
   const sealedStore = join(ready, STORE_DIR)
   if (existsSync(sealedStore)) {
-    const plainStore = join(ready, PLAIN_STORE)
-    if (!existsSync(plainStore)) move(paths.store(dataDir), plainStore)
+    const oldStore = join(ready, OLD_STORE)
+    if (!existsSync(oldStore)) move(paths.store(dataDir), oldStore)
     move(sealedStore, paths.store(dataDir))
   }
   fsyncDir(dataDir)
@@ -66,7 +67,7 @@ export function swapIn (dataDir: string): void {
   fsyncDir(dataDir)
 }
 
-/** The plain store (and the emptied `encrypt.ready/`) deleted, once everything is in place. */
+/** The old store (and the emptied `encrypt.ready/`) deleted, once everything is in place. */
 export function removeLeftovers (dataDir: string): void {
   crashPoint('swapped')
   rmSync(conversionDirs.ready(dataDir), { recursive: true, force: true })

@@ -1,6 +1,7 @@
 /**
- * Encrypt an existing plain data dir (`cairn passphrase --encrypt`): every store value, Cairn's
- * and libp2p's, and both key files, sealed under a new data key wrapped by the passphrase.
+ * Encrypt an existing plain data dir (`cairn passphrase --encrypt`), or re-seal an encrypted one
+ * under a new data key (`cairn passphrase --rotate-key`): every store value, Cairn's and libp2p's,
+ * and both key files, sealed under a new data key wrapped by the passphrase.
  *
  * The sealed store is a new LevelDB, filled by copying the plain one in key order, rather than the
  * plain one rewritten in place: LevelDB keeps superseded values in its older tables and logs until
@@ -13,14 +14,14 @@
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import { DIR_MODE, ensureDataDir, fsyncDir, paths, readSecretFile } from '../data-dir.js'
+import { DIR_MODE, ensureDataDir, fsyncDir, paths } from '../data-dir.js'
 import { InvalidInputError } from '../errors.js'
 import { Store, type StoreOp } from '../store.js'
 import { conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
 import { createDataKey, unlockDataKey, type KdfCost } from './data-key.js'
 import { WrongPassphraseError } from './errors.js'
 import { isEncrypted } from './header-path.js'
-import { writeKeyFile } from './secret-files.js'
+import { readKeyFile, writeKeyFile } from './secret-files.js'
 import type { ValueCipher } from './value-cipher.js'
 
 /** A batch of the copy: one durable write (fsync) each. */
@@ -45,47 +46,73 @@ async function unlockBegun (dataDir: string, dir: string, passphrase: Uint8Array
     return await unlockDataKey(dir, passphrase)
   } catch (err) {
     if (!(err instanceof WrongPassphraseError)) throw err
-    throw new InvalidInputError(`wrong passphrase: encrypting ${dataDir} was begun with another one; give that one, or delete ${dir} to start over (nothing was read or written)`, 'WRONG_PASSPHRASE')
+    throw new InvalidInputError(`wrong passphrase: re-sealing ${dataDir} was begun with another one; give that one, or delete ${dir} to start over (nothing was read or written)`, 'WRONG_PASSPHRASE')
   }
 }
 
-export async function encryptDataDir (dataDir: string, passphrase: Uint8Array, options: EncryptOptions = {}): Promise<EncryptResult> {
+/** A killed run had committed: only the renames are left (after the passphrase is checked). */
+async function finishCommitted (dataDir: string, passphrase: Uint8Array): Promise<EncryptResult | undefined> {
   const ready = conversionDirs.ready(dataDir)
-  if (existsSync(ready)) {
-    // committed by a run that was killed: only the renames are left
-    await unlockBegun(dataDir, ready, passphrase)
-    settleConversion(dataDir)
-    return { copied: 0, resumedFrom: 0, settledOnly: true }
-  }
+  if (!existsSync(ready)) return undefined
+  await unlockBegun(dataDir, ready, passphrase)
+  settleConversion(dataDir)
+  return { copied: 0, resumedFrom: 0, settledOnly: true }
+}
+
+/** A plain data dir encrypted under a new data key wrapped by `passphrase`. */
+export async function encryptDataDir (dataDir: string, passphrase: Uint8Array, options: EncryptOptions = {}): Promise<EncryptResult> {
+  const finished = await finishCommitted(dataDir, passphrase)
+  if (finished !== undefined) return finished
   if (isEncrypted(dataDir)) throw new InvalidInputError(`${dataDir} is already encrypted; \`cairn passphrase\` changes its passphrase`)
   if (!existsSync(paths.peerKey(dataDir))) throw new InvalidInputError(`${dataDir} holds no identity; \`cairn init --passphrase\` makes an encrypted one`, 'NO_IDENTITY')
+  return reseal(dataDir, passphrase, undefined, options)
+}
+
+/**
+ * An encrypted data dir re-sealed under a new data key (the same passphrase wraps it): what the
+ * passphrase change alone does not give, since whoever had the old header and passphrase, or the
+ * old data key, still opens every value (docs/DECISIONS.md). The same copy and swap as encrypting.
+ */
+export async function rotateDataKey (dataDir: string, passphrase: Uint8Array, options: EncryptOptions = {}): Promise<EncryptResult> {
+  const finished = await finishCommitted(dataDir, passphrase)
+  if (finished !== undefined) return finished
+  if (!isEncrypted(dataDir)) throw new InvalidInputError(`${dataDir} is not encrypted; \`cairn passphrase --encrypt\` encrypts it`)
+  const current = await unlockDataKey(dataDir, passphrase)
+  return reseal(dataDir, passphrase, current, options)
+}
+
+/**
+ * Seal the store and key files, as they open with `from` (undefined: plain), under a new data key
+ * in `encrypt.partial/` (or the one a killed run began there), commit, and swap in.
+ */
+async function reseal (dataDir: string, passphrase: Uint8Array, from: ValueCipher | undefined, options: EncryptOptions): Promise<EncryptResult> {
   const partial = conversionDirs.partial(dataDir)
   let cipher = await unlockBegun(dataDir, partial, passphrase)
   ensureDataDir(dataDir)
-  const plain = await Store.open(paths.store(dataDir))
+  const source = await Store.open(paths.store(dataDir), { cipher: from })
   let closed = false
   try {
     if (cipher === undefined) {
       mkdirSync(partial, { recursive: true, mode: DIR_MODE })
       cipher = await createDataKey(partial, passphrase, options.cost)
     }
-    const result = await copyStore(plain, join(partial, STORE_DIR), cipher)
+    const result = await copyStore(source, join(partial, STORE_DIR), cipher)
     for (const name of SEALED_FILES) {
       const path = join(dataDir, name)
-      if (existsSync(path)) writeKeyFile(join(partial, name), readSecretFile(path), cipher, { overwrite: true })
+      if (existsSync(path)) writeKeyFile(join(partial, name), readKeyFile(path, from), cipher, { overwrite: true })
     }
     fsyncDir(partial)
-    // the commit point; the plain store stays open (locked) until it has been moved aside
-    renameSync(partial, ready)
+    // the commit point; the source store stays open (locked) until it has been moved aside
+    renameSync(partial, conversionDirs.ready(dataDir))
     fsyncDir(dataDir)
     crashPoint('committed')
     swapIn(dataDir)
-    await plain.close()
+    await source.close()
     closed = true
     removeLeftovers(dataDir)
     return { ...result, settledOnly: false }
   } finally {
-    if (!closed) await plain.close()
+    if (!closed) await source.close()
   }
 }
 

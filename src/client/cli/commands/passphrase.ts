@@ -6,11 +6,11 @@ import type { CommandContext } from '../context.js'
 
 export const passphrase: Command = {
   name: 'passphrase',
-  usage: 'cairn passphrase [--new-passphrase-fd N] | cairn passphrase --encrypt',
-  summary: 'change an encrypted data dir\'s passphrase (re-wraps its data key; the store is not rewritten); --encrypt encrypts a plain data dir',
-  flags: { 'new-passphrase-fd': { type: 'string' }, encrypt: { type: 'boolean' } },
+  usage: 'cairn passphrase [--new-passphrase-fd N] | cairn passphrase --encrypt | cairn passphrase --rotate-key',
+  summary: 'change an encrypted data dir\'s passphrase (re-wraps its data key; the store is not rewritten); --encrypt encrypts a plain data dir; --rotate-key re-seals an encrypted one under a new data key',
+  flags: { 'new-passphrase-fd': { type: 'string' }, encrypt: { type: 'boolean' }, 'rotate-key': { type: 'boolean' } },
   async run (ctx) {
-    if (ctx.parsed.flags.encrypt === true) { await encrypt(ctx); return }
+    if (ctx.parsed.flags.encrypt === true || ctx.parsed.flags['rotate-key'] === true) { await reseal(ctx, ctx.parsed.flags.encrypt === true ? 'encrypt' : 'rotate'); return }
     const { parsed, config } = ctx
     const { changePassphrase } = await import('../../../shared/at-rest/data-key.js')
     if (!settledIsEncrypted(config.dataDir)) throw new InvalidInputError(`${config.dataDir} is not encrypted; \`cairn passphrase --encrypt\` encrypts it`)
@@ -31,19 +31,22 @@ export const passphrase: Command = {
 
 /**
  * `cairn passphrase --encrypt`: a plain data dir made encrypted in place, keeping its identity
- * and everything in its store (at-rest/encrypt-data-dir.ts). The passphrase comes as for
- * `cairn init --passphrase`. Refused (exit 2, nothing changed) while a daemon or another cairn
- * process has the data dir open: the conversion must hold the store alone.
+ * and everything in its store; `--rotate-key`: an encrypted one re-sealed under a new data key
+ * (at-rest/encrypt-data-dir.ts). The passphrase comes as for `cairn init --passphrase` (asked
+ * twice for --encrypt). Refused (exit 2, nothing changed) while a daemon or another cairn process
+ * has the data dir open: the store must be copied alone.
  */
-async function encrypt ({ parsed, config }: CommandContext): Promise<void> {
-  const [{ encryptDataDir }, { connectDaemon }] = await Promise.all([import('../../../shared/at-rest/encrypt-data-dir.js'), import('../../daemon/daemon-client.js')])
-  const inUse = `${config.dataDir} is in use by a running cairn daemon or node; stop it, then run \`cairn passphrase --encrypt\` again (nothing was changed)`
+async function reseal ({ parsed, config }: CommandContext, what: 'encrypt' | 'rotate'): Promise<void> {
+  const [{ encryptDataDir, rotateDataKey }, { connectDaemon }] = await Promise.all([import('../../../shared/at-rest/encrypt-data-dir.js'), import('../../daemon/daemon-client.js')])
+  const flag = what === 'encrypt' ? '--encrypt' : '--rotate-key'
+  const inUse = `${config.dataDir} is in use by a running cairn daemon or node; stop it, then run \`cairn passphrase ${flag}\` again (nothing was changed)`
   if (await connectDaemon(config.dataDir) !== undefined) throw new InvalidInputError(inUse, 'STORE_LOCKED')
-  const secret = await readPassphrase(parsed, { ...CURRENT, prompt: 'New passphrase: ', confirm: true })
-  if (secret === undefined) throw new InvalidInputError(`to encrypt ${config.dataDir}, give a passphrase at the prompt (a terminal), in CAIRN_PASSPHRASE, or with --passphrase-fd N`)
+  const source = what === 'encrypt' ? { ...CURRENT, prompt: 'New passphrase: ', confirm: true } : CURRENT
+  const secret = await readPassphrase(parsed, source)
+  if (secret === undefined) throw new InvalidInputError(`give ${what === 'encrypt' ? 'a' : 'the'} passphrase at the prompt (a terminal), in CAIRN_PASSPHRASE, or with --passphrase-fd N`)
   let result
   try {
-    result = await encryptDataDir(config.dataDir, secret)
+    result = await (what === 'encrypt' ? encryptDataDir : rotateDataKey)(config.dataDir, secret)
   } catch (err) {
     if (err instanceof StoreLockedError) throw new InvalidInputError(inUse, 'STORE_LOCKED')
     throw err
@@ -51,7 +54,8 @@ async function encrypt ({ parsed, config }: CommandContext): Promise<void> {
     secret.fill(0)
   }
   const values = result.copied + result.resumedFrom
-  if (parsed.json) printJson({ dataDir: config.dataDir, encrypted: true, values, resumedFrom: result.resumedFrom, resumed: result.settledOnly || result.resumedFrom > 0 })
-  else if (result.settledOnly) printLine(`finished encrypting ${config.dataDir} (an interrupted run had sealed everything)`)
-  else printLine(`encrypted ${config.dataDir}: ${values} store values and the key files sealed${result.resumedFrom > 0 ? ` (${result.resumedFrom} by an interrupted run)` : ''}; every command now needs the passphrase`)
+  const done = what === 'encrypt' ? 'encrypted' : 're-sealed under a new data key'
+  if (parsed.json) printJson({ dataDir: config.dataDir, encrypted: true, ...(what === 'rotate' ? { rotated: true } : {}), values, resumedFrom: result.resumedFrom, resumed: result.settledOnly || result.resumedFrom > 0 })
+  else if (result.settledOnly) printLine(`finished: ${config.dataDir} ${done} (an interrupted run had sealed everything)`)
+  else printLine(`${config.dataDir} ${done}: ${values} store values and the key files sealed${result.resumedFrom > 0 ? ` (${result.resumedFrom} by an interrupted run)` : ''}${what === 'encrypt' ? '; every command now needs the passphrase' : ''}`)
 }
