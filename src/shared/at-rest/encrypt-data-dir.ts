@@ -9,8 +9,9 @@
  * plain store is deleted whole once the sealed one replaces it. Crash safety (conversion.ts): the
  * copy is built in `encrypt.partial/`, which no other command reads, committed by one rename, and
  * swapped in by renames that any later command finishes. A re-run after a kill keeps what was
- * sealed and still matches the plain store (copyStore). A wrong passphrase for a conversion
- * already begun is refused before anything is opened for writing.
+ * sealed and still matches (copyStore). Rotation is the same, from the store opened under the old
+ * data key. A wrong passphrase for a re-sealing already begun is refused before anything is opened
+ * for writing.
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -117,12 +118,13 @@ async function reseal (dataDir: string, passphrase: Uint8Array, from: ValueCiphe
 }
 
 /**
- * Make the sealed copy at `path` hold exactly what the plain store holds: one ordered walk of both,
- * sealing what is missing or differs and deleting what the plain store no longer has. A re-run
- * after a kill keeps what the killed run sealed, and whatever commands ran on the plain data dir
- * in between (it stays usable, and they may have written) is caught up.
+ * Make the sealed copy at `path` hold exactly what `source` holds (the store as it is, plain or
+ * opened under the old data key): one ordered walk of both, comparing plaintexts, sealing what is
+ * missing or differs and deleting what the source no longer has. A re-run after a kill keeps what
+ * the killed run sealed, and whatever commands ran on the data dir in between (it stays usable,
+ * and they may have written) is caught up.
  */
-async function copyStore (plain: Store, path: string, cipher: ValueCipher): Promise<{ copied: number, resumedFrom: number }> {
+async function copyStore (source: Store, path: string, cipher: ValueCipher): Promise<{ copied: number, resumedFrom: number }> {
   const sealed = await Store.open(path, { cipher })
   try {
     const theirs = sealed.list('')[Symbol.asyncIterator]()
@@ -143,7 +145,7 @@ async function copyStore (plain: Store, path: string, cipher: ValueCipher): Prom
       bytes += op.key.length + (op.type === 'put' ? op.value.length : 0)
       if (ops.length >= BATCH_VALUES || bytes >= BATCH_BYTES) await flush()
     }
-    for await (const { key, value } of plain.list('')) {
+    for await (const { key, value } of source.list('')) {
       // LevelDB's order: the keys' UTF-8 bytes
       while (next.done !== true && Buffer.compare(Buffer.from(next.value.key), Buffer.from(key)) < 0) {
         await add({ type: 'del', key: next.value.key })
