@@ -5,7 +5,10 @@
  *   same N messages into an encrypted data dir against a plain one;
  * - anonymous deposits: a deposit at k replicas from an ephemeral identity reused for its window
  *   (the default), and from a new identity for every request (the worst case), against a deposit
- *   from the sender's own node (anonymousDeposits off); the three senders alternate.
+ *   from the sender's own node (anonymousDeposits off); the three senders alternate;
+ * - the network budget that replaces per-PeerId limits for anonymous depositors: what a flooder
+ *   with many identities on one address gets stored, and what an honest sender on another
+ *   address still gets through meanwhile (privacy-flood.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,8 +23,9 @@ import { probe } from '../lib/probe.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 import { stablePort } from '../../test/helpers/ports.js'
+import { floodRows, type FloodOptions } from './privacy-flood.js'
 
-export interface PrivacyOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number }
+export interface PrivacyOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number, flood: FloodOptions }
 
 interface User { name: string, client: CairnClient, start: () => Promise<CairnClient>, peerId: string, address: string }
 
@@ -162,7 +166,7 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
 export async function privacySuite (o: PrivacyOptions): Promise<Row[]> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-privacy-'))
   try {
-    return [...await directAtRest(root, o), ...await mailboxRows(root, o)]
+    return [...await directAtRest(root, o), ...await mailboxRows(root, o), ...await floodRows(root, o.flood)]
   } finally {
     await rm(root, { recursive: true, force: true })
   }

@@ -254,7 +254,7 @@ export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends un
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** CAIRN_* variables that are not config keys. */
-const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE'])
+const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE', 'CAIRN_TEST_ENCRYPT_CRASH'])
 
 /** The environment variable for a config key: `mailbox.ttlMs` is CAIRN_MAILBOX_TTL_MS. */
 export function envName (path: string): string {

@@ -5,6 +5,7 @@
  * process's environment once read, so nothing this process spawns inherits it.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { settleConversion } from '../../shared/at-rest/conversion.js'
 import { PassphraseRequiredError } from '../../shared/at-rest/errors.js'
 import { isEncrypted } from '../../shared/at-rest/header-path.js'
 import type { ValueCipher } from '../../shared/at-rest/value-cipher.js'
@@ -95,11 +96,21 @@ export function passphraseGiven (parsed: Parsed, source: PassphraseSource = CURR
 }
 
 /**
+ * Whether the data dir is encrypted, once a conversion to encrypted that a killed
+ * `cairn passphrase --encrypt` had committed is finished (at-rest/conversion.ts): every command
+ * asks this before it opens a data dir.
+ */
+export function settledIsEncrypted (dataDir: string): boolean {
+  settleConversion(dataDir)
+  return isEncrypted(dataDir)
+}
+
+/**
  * The data key of an encrypted data dir (undefined for a plain one), unlocked before anything in
  * the data dir is opened: a wrong passphrase exits 2 having written nothing.
  */
 export async function unlockDataDir (parsed: Parsed, dataDir: string): Promise<ValueCipher | undefined> {
-  if (!isEncrypted(dataDir)) return undefined
+  if (!settledIsEncrypted(dataDir)) return undefined
   const passphrase = await readPassphrase(parsed, CURRENT)
   if (passphrase === undefined) throw new PassphraseRequiredError(dataDir)
   // loaded here: a plain data dir (and `--help`) never loads argon2 or libsignal for this
@@ -114,13 +125,13 @@ export async function unlockDataDir (parsed: Parsed, dataDir: string): Promise<V
 /**
  * The data key for a new identity (`cairn init`) or operator node (`cairn mailbox` with
  * mailbox.encryptAtRest): an encrypted data dir is unlocked; a new one is encrypted when `wanted`.
- * A data dir that already holds a plain store is never turned into an encrypted one (its old
- * LevelDB files would keep the plaintext).
+ * A data dir that already holds a plain store is not encrypted here: `cairn passphrase --encrypt`
+ * does that, by copying the store (rewritten in place, its old LevelDB files would keep the plaintext).
  */
 export async function dataKeyForNewDataDir (parsed: Parsed, dataDir: string, wanted: boolean): Promise<ValueCipher | undefined> {
-  if (isEncrypted(dataDir) || !wanted) return unlockDataDir(parsed, dataDir)
+  if (settledIsEncrypted(dataDir) || !wanted) return unlockDataDir(parsed, dataDir)
   if (existsSync(paths.peerKey(dataDir)) || existsSync(paths.store(dataDir))) {
-    throw new InvalidInputError(`${dataDir} already holds a store that is not encrypted; encryption at rest is chosen when a data dir is made (use a new data dir)`)
+    throw new InvalidInputError(`${dataDir} already holds a store that is not encrypted; \`cairn passphrase --encrypt\` encrypts it (with no daemon or node running for it)`)
   }
   const passphrase = await readPassphrase(parsed, { ...CURRENT, confirm: true })
   if (passphrase === undefined) throw new InvalidInputError(`to encrypt ${dataDir}, give a passphrase at the prompt (a terminal), in CAIRN_PASSPHRASE, or with --passphrase-fd N`)

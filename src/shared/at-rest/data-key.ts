@@ -1,6 +1,6 @@
 /**
- * The data key's life cycle: made at `cairn init --passphrase` (or a mailbox node's first start),
- * unwrapped with the passphrase on every open, re-wrapped by `cairn passphrase`. The store itself
+ * The data key's life cycle: made at `cairn init --passphrase` (or a mailbox node's first start,
+ * or `cairn passphrase --encrypt`, encrypt-data-dir.ts), unwrapped with the passphrase on every open, re-wrapped by `cairn passphrase`. The store itself
  * is never rewritten: only the header changes. A wrong passphrase fails on the wrapped key's tag,
  * before anything in the data dir is opened for writing.
  */
@@ -68,7 +68,7 @@ export async function unlockDataKey (dataDir: string, passphrase: Uint8Array): P
 /** Re-wrap the data key under `next` (fresh salt); the store is not touched. */
 export async function changePassphrase (dataDir: string, current: Uint8Array, next: Uint8Array, cost: KdfCost = {}): Promise<void> {
   const header = readHeader(dataDir)
-  if (header === undefined) throw new InvalidInputError(`${dataDir} is not encrypted; encryption at rest is chosen at \`cairn init --passphrase\``)
+  if (header === undefined) throw new InvalidInputError(`${dataDir} is not encrypted; \`cairn passphrase --encrypt\` encrypts it`)
   const dataKey = await unwrap(dataDir, header, current)
   const { memoryKiB, iterations, parallelism } = header.kdf
   const rewrapped = await wrap(dataKey, next, { memoryKiB, iterations, parallelism, ...cost })

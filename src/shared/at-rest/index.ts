@@ -10,6 +10,9 @@
  * - data-key.ts: create, unlock, re-wrap (passphrase change)
  * - encrypted-datastore.ts: libp2p's datastore over the sealed store
  * - secret-files.ts: key files
+ * - encrypt-data-dir.ts, conversion.ts: a plain data dir encrypted in place (`cairn passphrase
+ *   --encrypt`) or re-sealed under a new data key (`--rotate-key`), crash-safe: a sealed copy
+ *   built aside, committed by a rename, swapped in
  *
  * Not covered (docs/PRIVACY.md): record keys stay plain (LevelDB orders and scans by them), so
  * the store shows which namespaces hold how many records, contacts' names and PeerIds, and when
@@ -21,4 +24,6 @@ export { isEncrypted, headerPath, HEADER_FILE } from './header.js'
 export { DEFAULT_KDF, type KdfParams } from './kdf.js'
 export { EncryptedDatastore } from './encrypted-datastore.js'
 export { readKeyFile, writeKeyFile } from './secret-files.js'
+export { encryptDataDir, rotateDataKey, type EncryptResult } from './encrypt-data-dir.js'
+export { settleConversion } from './conversion.js'
 export { WrongPassphraseError, PassphraseRequiredError, AtRestDamagedError } from './errors.js'

@@ -1,7 +1,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline'
 import type { InboxView } from '../../api.js'
 import type { SentView } from '../../messaging/delivery-log.js'
-import { isEncrypted } from '../../../shared/at-rest/header-path.js'
+import { settledIsEncrypted } from '../passphrase.js'
 import { describeError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { openSession } from '../context.js'
@@ -52,7 +52,7 @@ export const chat: Command = {
     }
     // a plain data dir: the prompt comes before anything is loaded; an encrypted one asks for its
     // passphrase first (on this terminal: readline must not hold stdin yet)
-    const early = !isEncrypted(ctx.config.dataDir)
+    const early = !settledIsEncrypted(ctx.config.dataDir)
     if (early) { startInput(); intro(safeLine(name as string)) }
     const session = await openSession(ctx, { network: false })
     if (!early) startInput()

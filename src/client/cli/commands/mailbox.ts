@@ -7,7 +7,7 @@ import { paths } from '../../../shared/data-dir.js'
 import { CairnError, ConfigError, InvalidInputError } from '../../../shared/errors.js'
 import type { Parsed } from '../args.js'
 import { printJson, printLine } from '../output.js'
-import { operatorCipher, unlockDataDir } from '../passphrase.js'
+import { operatorCipher, settledIsEncrypted, unlockDataDir } from '../passphrase.js'
 import { onShutdown } from '../signals.js'
 import type { Command } from './command.js'
 
@@ -33,6 +33,8 @@ function metricsConfig (parsed: Parsed, config: CairnConfig): MetricsConfig {
 /** Verify a stopped node's store; exit 1 (after the report) when something is wrong. */
 async function check (parsed: Parsed, config: CairnConfig, json: boolean): Promise<void> {
   const dir = paths.store(config.dataDir)
+  // a re-sealing a killed run had committed is finished first: its store may be half moved
+  settledIsEncrypted(config.dataDir)
   // Store.open would create an empty store: a mistyped data dir must not pass as healthy
   if (!existsSync(dir)) throw new InvalidInputError(`no store at ${dir}; is --data-dir (CAIRN_DATA_DIR) this node's data dir?`)
   const [{ Store }, { checkStore, formatReport }] = await Promise.all([import('../../../shared/store.js'), import('../../../mailbox/store-check.js')])

@@ -1,0 +1,90 @@
+/**
+ * Where a data dir being sealed under a new data key (`cairn passphrase --encrypt` of a plain one,
+ * `--rotate-key` of an encrypted one; encrypt-data-dir.ts) keeps its work, and the roll-forward
+ * that finishes one a killed process had committed.
+ *
+ * The sealed copy is built beside the plain files in `encrypt.partial/` (header, store, key files),
+ * which nothing else reads: a kill there leaves the plain data dir as it was. Renaming it to
+ * `encrypt.ready/` is the commit point. From then on the sealed files are complete and the swap
+ * into place is a few renames, each done at most once and skipped when done, so `settleConversion`
+ * can be run (again) by whoever opens the data dir next; every command that opens one runs it
+ * before asking whether the data dir is encrypted.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fsyncDir, paths } from '../data-dir.js'
+import { HEADER_FILE, headerPath } from './header-path.js'
+
+export const conversionDirs = {
+  /** The sealed copy being built; ignored by everything but the conversion itself. */
+  partial: (dataDir: string) => join(dataDir, 'encrypt.partial'),
+  /** The sealed copy, complete: the conversion is committed. */
+  ready: (dataDir: string) => join(dataDir, 'encrypt.ready')
+}
+
+/** The files that are swapped, by their name in the data dir (the store is a directory). */
+export const SEALED_FILES = ['peer.key', 'signal-identity.key'] as const
+export const STORE_DIR = 'store'
+/** Where the store it replaces (plain, or under the old data key) waits to be deleted. */
+const OLD_STORE = 'old-store'
+
+/** Rename unless the source is already gone (a second settle, or one that raced ours). */
+function move (from: string, to: string): void {
+  try {
+    renameSync(from, to)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+}
+
+/**
+ * Finish a committed conversion: the sealed files into place, then the plain store deleted. True
+ * when there was one to finish.
+ */
+export function settleConversion (dataDir: string): boolean {
+  if (!existsSync(conversionDirs.ready(dataDir))) return false
+  swapIn(dataDir)
+  removeLeftovers(dataDir)
+  return true
+}
+
+/**
+ * Key files, then the store (the old one moved aside first), then the header, which makes the
+ * data dir encrypted (or, replaced atomically, names the new data key). Each step is skipped when done.
+ */
+export function swapIn (dataDir: string): void {
+  const ready = conversionDirs.ready(dataDir)
+  for (const name of SEALED_FILES) move(join(ready, name), join(dataDir, name))
+  const sealedStore = join(ready, STORE_DIR)
+  if (existsSync(sealedStore)) {
+    const oldStore = join(ready, OLD_STORE)
+    if (!existsSync(oldStore)) move(paths.store(dataDir), oldStore)
+    move(sealedStore, paths.store(dataDir))
+  }
+  fsyncDir(dataDir)
+  crashPoint('store-swapped')
+  move(join(ready, HEADER_FILE), headerPath(dataDir))
+  fsyncDir(dataDir)
+}
+
+/** The old store (and the emptied `encrypt.ready/`) deleted, once everything is in place. */
+export function removeLeftovers (dataDir: string): void {
+  crashPoint('swapped')
+  rmSync(conversionDirs.ready(dataDir), { recursive: true, force: true })
+  fsyncDir(dataDir)
+}
+
+/**
+ * A test hook (CAIRN_TEST_ENCRYPT_CRASH, never set in use): the process kills itself with SIGKILL
+ * at the named point of a conversion ("copied:N" once N values are copied, "committed",
+ * "store-swapped", "swapped"), so tests can check that every such point leaves a data dir that
+ * opens and a re-run that finishes.
+ */
+export function crashPoint (point: string, copied?: number): void {
+  const wanted = process.env.CAIRN_TEST_ENCRYPT_CRASH
+  if (wanted === undefined) return
+  const [name, n] = wanted.split(':')
+  if (name !== point) return
+  if (copied !== undefined && copied < Number(n)) return
+  process.kill(process.pid, 'SIGKILL')
+}
