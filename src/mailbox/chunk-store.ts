@@ -57,7 +57,8 @@ export class ChunkStore {
   private readonly writing = new Set<string>()
   /** Per recipient, bumped on every change to its chunks: the sorted id set is re-read only then. */
   private readonly revisions = new Map<string, number>()
-  private readonly heldCache = new HeldIdsCache()
+  /** Sorted chunk ids of recent recipients, up to 100,000 ids (1.6 MB); a recipient with more is read each pass, not cached. */
+  private readonly heldCache = new HeldIdsCache(100_000)
   /** Chunks served (get_chunk answered with bytes) and chunk writes asked for (put_chunk, held or not), for metrics and tests. */
   reads = 0
   puts = 0

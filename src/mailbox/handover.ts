@@ -3,9 +3,9 @@
  * key are now, and copies to each whatever it lacks — envelopes, the bundle (without one-time
  * prekeys, which stay with the replica they were given to) and tombstones, so acknowledged mail is
  * deleted rather than re-delivered — and the recipient's attachment chunks (chunk-handover.ts), so
- * a file outlives its first replicas as its descriptor message does. Runs right after a deposit (debounced), on a timer, and once
- * when the node starts (a holder coming back online). Time comes from the injected clock, so a
- * test or simulation can run "every hour" by calling runOnce().
+ * a file outlives its first replicas as its descriptor message does. Runs right after a deposit
+ * (debounced), on a timer, and once when the node starts (a holder coming back online). Time comes
+ * from the injected clock, so a test or simulation can run "every hour" by calling runOnce().
  */
 import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
 import { deadline, type Clock, type Timer } from '../shared/clock.js'
