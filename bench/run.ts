@@ -4,7 +4,7 @@
  * latency CDF chart and the sync-growth chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke;
  * `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,privacy,attachments,groups]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N] [--growth-sizes 100,1000,10000]
  *
@@ -26,6 +26,7 @@ import { directSuite, type DirectResult } from './suites/direct.js'
 import { handoverSuite } from './suites/handover.js'
 import { groupsSuite } from './suites/groups.js'
 import { handoverSyncSuite } from './suites/handover-sync.js'
+import { chunkHandoverSyncSuite } from './suites/chunk-handover-sync.js'
 import { ingestSuite } from './suites/ingest.js'
 import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { syncGrowthSuite, type GrowthResult } from './suites/sync-growth.js'
@@ -49,6 +50,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     memory: { envelopes: smoke ? 1000 : 100_000, runs: r, settleMs: smoke ? 1000 : 6000 },
     handover: { mailboxNodes: smoke ? 6 : 10, recipients: smoke ? 2 : 4, messagesEach: smoke ? 5 : 25, hours: smoke ? 2 : 24, seed: 1 },
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
+    chunkHandoverSync: { chunks: smoke ? 200 : 1000, chunkBytes: 1024, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
     privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 } },
     attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 },
@@ -121,6 +123,7 @@ async function main (): Promise<void> {
   if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
   if (only.has('groups')) rows.push(...await step('groups', async () => groupsSuite(s.groups)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
+  if (only.has('handover') || only.has('chunk-handover-sync')) rows.push(...await step('chunk-handover-sync', async () => chunkHandoverSyncSuite(s.chunkHandoverSync)))
 
   const charts: string[] = []
   const series = [

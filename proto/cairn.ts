@@ -4410,6 +4410,7 @@ export interface MailboxRequest {
   putChunk?: PutChunk
   getChunk?: GetChunk
   depositBatch?: DepositBatch
+  reconcileChunks?: ReconcileChunks
 }
 
 export namespace MailboxRequest {
@@ -4424,7 +4425,23 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.reconcileChunks != null) {
+          obj.depositBatch = undefined
+          obj.getChunk = undefined
+          obj.putChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.depositBatch != null) {
+          obj.reconcileChunks = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4439,6 +4456,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.putChunk = undefined
           obj.reconcile = undefined
@@ -4453,6 +4471,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.reconcile = undefined
@@ -4467,6 +4486,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4481,6 +4501,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4495,6 +4516,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4509,6 +4531,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4523,6 +4546,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4537,6 +4561,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4551,6 +4576,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4565,6 +4591,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4579,6 +4606,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4655,6 +4683,11 @@ export namespace MailboxRequest {
         if (obj.depositBatch != null) {
           w.uint32(106)
           DepositBatch.codec().encode(obj.depositBatch, w)
+        }
+
+        if (obj.reconcileChunks != null) {
+          w.uint32(114)
+          ReconcileChunks.codec().encode(obj.reconcileChunks, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4747,6 +4780,12 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 14: {
+              obj.reconcileChunks = ReconcileChunks.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reconcileChunks
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4754,7 +4793,23 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.reconcileChunks != null) {
+          delete obj.depositBatch
+          delete obj.getChunk
+          delete obj.putChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.depositBatch != null) {
+          delete obj.reconcileChunks
           delete obj.getChunk
           delete obj.putChunk
           delete obj.reconcile
@@ -4769,6 +4824,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.putChunk
           delete obj.reconcile
@@ -4783,6 +4839,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.reconcile
@@ -4797,6 +4854,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4811,6 +4869,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4825,6 +4884,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4839,6 +4899,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4853,6 +4914,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4867,6 +4929,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4881,6 +4944,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4895,6 +4959,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4909,6 +4974,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -5017,6 +5083,13 @@ export namespace MailboxRequest {
             case 13: {
               yield * DepositBatch.codec().stream(reader, reader.uint32(), `${prefix}.depositBatch`, {
                 limits: opts.limits?.depositBatch
+              })
+
+              break
+            }
+            case 14: {
+              yield * ReconcileChunks.codec().stream(reader, reader.uint32(), `${prefix}.reconcileChunks`, {
+                limits: opts.limits?.reconcileChunks
               })
 
               break
@@ -5567,6 +5640,65 @@ export namespace MailboxRequest {
     index: number
   }
 
+  export interface MailboxRequestReconcileChunksRecipientFieldEvent {
+    field: '$.reconcileChunks.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestReconcileChunksRangesLowerFieldEvent {
+    field: '$.reconcileChunks.ranges[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesUpperFieldEvent {
+    field: '$.reconcileChunks.ranges[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesIdsCountFieldEvent {
+    field: '$.reconcileChunks.ranges[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent {
+    field: '$.reconcileChunks.ranges[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent {
+    field: '$.reconcileChunks.ranges[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent {
+    field: '$.reconcileChunks.ranges[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesListedFieldEvent {
+    field: '$.reconcileChunks.ranges[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface MailboxRequestReconcileChunksRangesIdsFieldEvent {
+    field: '$.reconcileChunks.ranges[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent {
+    field: '$.reconcileChunks.ranges[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -5575,7 +5707,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileChunksRecipientFieldEvent | MailboxRequestReconcileChunksRangesLowerFieldEvent | MailboxRequestReconcileChunksRangesUpperFieldEvent | MailboxRequestReconcileChunksRangesIdsCountFieldEvent | MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent | MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent | MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileChunksRangesListedFieldEvent | MailboxRequestReconcileChunksRangesIdsFieldEvent | MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -8127,6 +8259,198 @@ export namespace SyncRange {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRange>): Generator<SyncRangeLowerFieldEvent | SyncRangeUpperFieldEvent | SyncRangeIdsCountFieldEvent | SyncRangeIdsFingerprintFieldEvent | SyncRangeTombstonesCountFieldEvent | SyncRangeTombstonesFingerprintFieldEvent | SyncRangeListedFieldEvent | SyncRangeIdsFieldEvent | SyncRangeTombstoneIdsFieldEvent> {
     return streamMessage(buf, SyncRange.codec(), opts)
+  }
+}
+
+export interface ReconcileChunks {
+  recipient: Uint8Array<ArrayBuffer>
+  ranges: SyncRange[]
+}
+
+export namespace ReconcileChunks {
+  let _codec: Codec<ReconcileChunks>
+
+  export const codec = (): Codec<ReconcileChunks> => {
+    if (_codec == null) {
+      _codec = message<ReconcileChunks>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if (obj.ranges != null && obj.ranges.length > 0) {
+          for (const value of obj.ranges) {
+            w.uint32(18)
+            SyncRange.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          ranges: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.ranges != null && obj.ranges.length === opts.limits.ranges) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              if (obj.ranges.length === 128) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              obj.ranges.push(SyncRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ranges$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ranges: 128
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.ranges != null && obj.ranges === opts.limits.ranges) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              if (obj.ranges === 128) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              for (const evt of SyncRange.codec().stream(reader, reader.uint32(), `${prefix}.ranges[]`, {
+                limits: opts.limits?.ranges$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.ranges
+                }
+              }
+
+              obj.ranges++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReconcileChunksRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileChunksRangesLowerFieldEvent {
+    field: '$.ranges[].lower'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileChunksRangesUpperFieldEvent {
+    field: '$.ranges[].upper'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileChunksRangesIdsCountFieldEvent {
+    field: '$.ranges[].idsCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileChunksRangesIdsFingerprintFieldEvent {
+    field: '$.ranges[].idsFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileChunksRangesTombstonesCountFieldEvent {
+    field: '$.ranges[].tombstonesCount'
+    value: number
+    index: number
+  }
+
+  export interface ReconcileChunksRangesTombstonesFingerprintFieldEvent {
+    field: '$.ranges[].tombstonesFingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReconcileChunksRangesListedFieldEvent {
+    field: '$.ranges[].listed'
+    value: boolean
+    index: number
+  }
+
+  export interface ReconcileChunksRangesIdsFieldEvent {
+    field: '$.ranges[].ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReconcileChunksRangesTombstoneIdsFieldEvent {
+    field: '$.ranges[].tombstoneIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ReconcileChunks>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReconcileChunks.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReconcileChunks>): ReconcileChunks {
+    return decodeMessage(buf, ReconcileChunks.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReconcileChunks>): Generator<ReconcileChunksRecipientFieldEvent | ReconcileChunksRangesLowerFieldEvent | ReconcileChunksRangesUpperFieldEvent | ReconcileChunksRangesIdsCountFieldEvent | ReconcileChunksRangesIdsFingerprintFieldEvent | ReconcileChunksRangesTombstonesCountFieldEvent | ReconcileChunksRangesTombstonesFingerprintFieldEvent | ReconcileChunksRangesListedFieldEvent | ReconcileChunksRangesIdsFieldEvent | ReconcileChunksRangesTombstoneIdsFieldEvent> {
+    return streamMessage(buf, ReconcileChunks.codec(), opts)
   }
 }
 

@@ -10,6 +10,8 @@ import type { CairnConfig } from '../shared/config.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { MailboxRefusal } from './errors.js'
+import { HeldIdsCache, type HeldIds } from './held-ids.js'
+import { ID_BYTES, SortedIds } from './id-ranges.js'
 import type { MailboxStore } from './mailbox-store.js'
 
 const N = NAMESPACES
@@ -27,6 +29,17 @@ export const MAX_HELD_CHUNK_BYTES = 960 * 1024 + 16
 
 interface Held { data: Uint8Array, expiresAt: number }
 
+/**
+ * Every address a holder takes starts with these bytes (CIDv1, raw codec, sha2-256, 32 bytes), so
+ * the next 16 (the digest's first half) name a chunk in the 16-byte id space of set reconciliation.
+ */
+const CID_HEAD = '01551220'
+/** A chunk's id for reconciliation (hex), from its address in hex; undefined for any other shape. */
+const idOfCid = (cid: string): string | undefined => cid.length === 72 && cid.startsWith(CID_HEAD) ? cid.slice(8, 8 + ID_BYTES * 2) : undefined
+
+/** A held chunk as handover reads it: its address, bytes and expiry. */
+export interface HeldChunk { cid: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>, expiresAt: number }
+
 export function encodeHeld (h: Held): Uint8Array {
   const out = new Uint8Array(8 + h.data.length)
   new DataView(out.buffer).setFloat64(0, h.expiresAt)
@@ -42,6 +55,10 @@ export class ChunkStore {
   private readonly usage = new Map<string, number>()
   private total = 0
   private readonly writing = new Set<string>()
+  /** Per recipient, bumped on every change to its chunks: the sorted id set is re-read only then. */
+  private readonly revisions = new Map<string, number>()
+  /** Sorted chunk ids of recent recipients, up to 100,000 ids (1.6 MB); a recipient with more is read each pass, not cached. */
+  private readonly heldCache = new HeldIdsCache(100_000)
   /** Chunks served (get_chunk answered with bytes) and chunk writes asked for (put_chunk, held or not), for metrics and tests. */
   reads = 0
   puts = 0
@@ -54,6 +71,39 @@ export class ChunkStore {
 
   bytesOf (r: string): number { return this.usage.get(r) ?? 0 }
   get heldBytes (): number { return this.total }
+  /** Recipients this node holds chunks for. */
+  recipients (): string[] { return [...this.usage.keys()] }
+
+  /**
+   * A recipient's chunk ids for reconciliation (expired ones included until swept), sorted, read
+   * from keys only (no chunk bytes) and only when something changed since the last call.
+   */
+  async heldIds (r: string): Promise<HeldIds> {
+    return this.heldCache.get(r, this.revisions.get(r) ?? 0, async () => {
+      const ids: string[] = []
+      const prefix = k.chunk(r, '')
+      for await (const key of this.store.listKeys(prefix)) {
+        const id = idOfCid(key.slice(prefix.length))
+        if (id !== undefined) ids.push(id)
+      }
+      return { ids: SortedIds.fromHex(ids), tombstones: SortedIds.fromHex([]) }
+    })
+  }
+
+  /** The chunk held for `r` whose id (heldIds) is `id`: one chunk read, address and all. */
+  async byId (r: string, id: Uint8Array): Promise<HeldChunk | undefined> {
+    for await (const { key, value } of this.store.list(k.chunk(r, CID_HEAD + hex(id)), { limit: 1 })) {
+      const h = decodeHeld(value)
+      return { cid: Buffer.from(key.slice(k.chunk(r, '').length), 'hex'), data: new Uint8Array(h.data), expiresAt: h.expiresAt }
+    }
+    return undefined
+  }
+
+  /** When the chunk held for `r` under `cid` expires (undefined: not held). */
+  async expiryOf (r: string, cid: Uint8Array): Promise<number | undefined> {
+    const b = await this.store.get(k.chunk(r, hex(cid)))
+    return b === undefined ? undefined : decodeHeld(b).expiresAt
+  }
 
   /** Store a chunk for `r`; throws MailboxRefusal. Resolves once it is on disk. */
   async put (r: string, cid: Uint8Array, data: Uint8Array, expiresAt: number, now: number): Promise<'stored' | 'duplicate'> {
@@ -85,6 +135,7 @@ export class ChunkStore {
       throw err
     } finally {
       this.writing.delete(slot)
+      this.changed(r)
     }
     return 'stored'
   }
@@ -120,7 +171,13 @@ export class ChunkStore {
       ops.push(left === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(String(left)) })
     }
     await this.store.write(ops)
+    // after the write: a read of the ids meanwhile must not be cached as the new revision
+    for (const r of freed.keys()) this.changed(r)
     return dropped
+  }
+
+  private changed (r: string): void {
+    this.revisions.set(r, (this.revisions.get(r) ?? 0) + 1)
   }
 
   private setUsage (r: string, bytes: number): void {

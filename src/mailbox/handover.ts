@@ -2,9 +2,10 @@
  * Replica handover: a holder re-checks who the k closest DHT servers to each recipient's mailbox
  * key are now, and copies to each whatever it lacks — envelopes, the bundle (without one-time
  * prekeys, which stay with the replica they were given to) and tombstones, so acknowledged mail is
- * deleted rather than re-delivered. Runs right after a deposit (debounced), on a timer, and once
- * when the node starts (a holder coming back online). Time comes from the injected clock, so a
- * test or simulation can run "every hour" by calling runOnce().
+ * deleted rather than re-delivered — and the recipient's attachment chunks (chunk-handover.ts), so
+ * a file outlives its first replicas as its descriptor message does. Runs right after a deposit
+ * (debounced), on a timer, and once when the node starts (a holder coming back online). Time comes
+ * from the injected clock, so a test or simulation can run "every hour" by calling runOnce().
  */
 import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
 import { deadline, type Clock, type Timer } from '../shared/clock.js'
@@ -17,6 +18,8 @@ import { closestPeers, mailboxKey } from '../shared/placement.js'
 import { MAILBOX_PROTOCOL, MAILBOX_VERSION } from '../shared/protocols/ids.js'
 import { request } from '../shared/protocols/rpc.js'
 import type { PeerId } from '@libp2p/interface'
+import { handChunksOver } from './chunk-handover.js'
+import type { ChunkStore } from './chunk-store.js'
 import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
 import type { MailboxMetrics } from './metrics.js'
 import { reconcile } from './reconcile-offer.js'
@@ -40,7 +43,10 @@ export interface MailboxParts {
   metrics?: MailboxMetrics
 }
 
-export type HandoverInit = MailboxParts
+export interface HandoverInit extends MailboxParts {
+  /** Attachment chunks held here, handed over with the mail; none: mail only. */
+  chunks?: ChunkStore
+}
 
 export class Handover {
   private timer?: Timer
@@ -107,7 +113,8 @@ export class Handover {
     try {
       if (this.init.metrics !== undefined) this.init.metrics.handoverRuns++
       const pass = async (): Promise<void> => {
-        for (const r of await this.init.store.recipients()) {
+        const recipients = new Set([...await this.init.store.recipients(), ...this.init.chunks?.recipients() ?? []])
+        for (const r of recipients) {
           if (this.stopping.signal.aborted) break
           copied += await this.forRecipient(r)
         }
@@ -141,18 +148,33 @@ export class Handover {
         if (synced !== 'unsupported') {
           copied += synced.copied
           if (synced.changed) held = undefined
-          continue
+        } else {
+          held ??= await this.held(r)
+          const { copied: n, changed } = await this.toPeer(r, peer, held)
+          copied += n
+          if (changed) held = undefined
         }
-        held ??= await this.held(r)
-        const { copied: n, changed } = await this.toPeer(r, peer, held)
-        copied += n
-        if (changed) held = undefined
       } catch (err) {
         held = undefined // it may have failed after applying an answer: read again
         log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'handover to peer failed')
       }
+      await this.chunksTo(r, peer)
     }
     return copied
+  }
+
+  /** The recipient's attachment chunks that `peer` lacks, if any are held here (chunk-handover.ts). */
+  private async chunksTo (r: string, peer: PeerId): Promise<void> {
+    const { chunks, clock, log, metrics } = this.init
+    if (chunks === undefined || chunks.bytesOf(r) === 0 || this.stopping.signal.aborted) return
+    try {
+      const outcome = await handChunksOver({
+        chunks, recipient: r, recipientBytes: peerIdBytes(parsePeerId(r)), peer: peer.toString(), now: () => clock.now(), ask: async req => this.ask(peer, req), log, metrics
+      })
+      if (outcome === 'unsupported') log.debug({ recipient: r, peer: peer.toString() }, 'chunk handover: replica predates it')
+    } catch (err) {
+      log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'chunk handover to peer failed')
+    }
   }
 
   private async held (r: string): Promise<Held> {
@@ -239,7 +261,7 @@ export class Handover {
 
   private async ask (peer: PeerId, req: Partial<MailboxRequest>): Promise<MailboxResponse> {
     const { node, config, metrics, clock } = this.init
-    if (metrics !== undefined && req.handover === undefined) metrics.handoverOfferBytes += MailboxRequest.encode(req).length
+    if (metrics !== undefined && req.handover === undefined && req.putChunk === undefined) metrics.handoverOfferBytes += MailboxRequest.encode(req).length
     return request(node, peer, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, {
       maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs, clock, signal: this.stopping.signal
     })

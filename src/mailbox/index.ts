@@ -47,7 +47,7 @@ export class Mailbox {
     this.life = new Lifecycle(init.log)
     this.store = new MailboxStore({ store: init.store }, init.config)
     this.chunks = new ChunkStore(init.store, init.config, this.store)
-    this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics })
+    this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks })
     this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })
   }
 

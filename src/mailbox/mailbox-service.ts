@@ -19,6 +19,7 @@ import type { MailboxParts } from './handover.js'
 import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
+import { answerChunkReconcile } from './chunk-reconcile-answer.js'
 import { ChunkRequests } from './chunk-requests.js'
 import type { ChunkStore } from './chunk-store.js'
 import { Responsibility } from './responsibility.js'
@@ -172,6 +173,13 @@ export class MailboxService {
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
       const recipient = await this.offeredBy(req.reconcile.recipient, from)
       return answerReconcile(store, recipient.toString(), req.reconcile, now)
+    }
+    if (req.reconcileChunks !== undefined) {
+      // chunk handover: the same budget and replica-peer check as any reconciliation round
+      if (this.init.chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
+      if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
+      const recipient = await this.offeredBy(req.reconcileChunks.recipient, from)
+      return answerChunkReconcile(this.init.chunks, recipient.toString(), req.reconcileChunks)
     }
     if (req.takeBundle !== undefined) {
       if (!this.bundleTakes.take(from.toString(), now) || !this.networks.takeBundle(connection, now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')

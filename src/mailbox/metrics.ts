@@ -28,6 +28,11 @@ export class MailboxMetrics {
   reconcileRounds = 0
   /** Bytes of handover requests other than envelopes sent: offers and reconciliation rounds. */
   handoverOfferBytes = 0
+  /** Attachment chunks (and their bytes) copied to other replicas by handover. */
+  handoverChunksSent = 0
+  handoverChunkBytesSent = 0
+  /** Chunk reconciliation requests sent (a pass with a replica in sync costs one per recipient with chunks). */
+  chunkReconcileRounds = 0
 
   deposit (result: 'stored' | 'duplicate', bytes: number): void {
     this.deposits[result]++
@@ -43,5 +48,6 @@ export class MailboxMetrics {
   pushed (): void { this.pushes++ }
   swept (envelopes: number, tombstones: number): void { this.sweeps++; this.sweptEnvelopes += envelopes; this.sweptTombstones += tombstones }
   handoverSent (envelopes: number, bytes: number): void { this.handoverEnvelopesSent += envelopes; this.handoverBytesSent += bytes }
+  chunkHandedOver (bytes: number): void { this.handoverChunksSent++; this.handoverChunkBytesSent += bytes }
   handoverReceived (envelopes: number): void { this.handoverEnvelopesReceived += envelopes }
 }

@@ -94,4 +94,6 @@ export function registerCairnMetrics (registry: Registry, s: CairnMetricsSource)
   readCounter(registry, 'cairn_handover_runs_total', 'Full handover passes over every recipient held here', () => m.handoverRuns)
   readCounter(registry, 'cairn_handover_envelopes_total', 'Envelopes copied between replicas, by direction', () => ({ direction: { sent: m.handoverEnvelopesSent, received: m.handoverEnvelopesReceived } }))
   readCounter(registry, 'cairn_handover_bytes_sent_total', 'Bytes of envelopes copied to other replicas', () => m.handoverBytesSent)
+  readCounter(registry, 'cairn_handover_chunks_sent_total', 'Attachment chunks copied to other replicas', () => m.handoverChunksSent)
+  readCounter(registry, 'cairn_handover_chunk_bytes_sent_total', 'Bytes of attachment chunks copied to other replicas', () => m.handoverChunkBytesSent)
 }

@@ -20,20 +20,13 @@ export async function answerReconcile (store: MailboxStore, r: string, req: Reco
   const wanted: Array<Uint8Array<ArrayBuffer>> = []
   const wantTombstones: Array<Uint8Array<ArrayBuffer>> = []
   const theyLack: string[] = []
-  const ranges = req.ranges.map(s => rangeOf(s.lower, s.upper))
-  if (ranges.some(r => r === undefined)) throw new MailboxRefusal('bad-request', 'malformed range')
-  // disjoint and in order, so a round's fingerprints add up to one pass over the ids at most
-  if (!ascending(ranges as IdRange[])) throw new MailboxRefusal('bad-request', 'ranges overlap or are out of order')
-  if (req.ranges.reduce((n, s) => n + s.ids.length + s.tombstoneIds.length, 0) > MAX_LISTED_IDS) throw new MailboxRefusal('bad-request', 'too many ids listed')
+  const ranges = checkedRanges(req.ranges)
   for (const [i, s] of req.ranges.entries()) {
     const range = ranges[i] as IdRange
     if (!s.listed) {
-      if (!same(held.ids, range, s.idsCount, s.idsFingerprint) || !same(held.tombstones, range, s.tombstonesCount, s.tombstonesFingerprint)) {
-        differ.push({ lower: s.lower, upper: s.upper, idsCount: 0, idsFingerprint: new Uint8Array(), tombstonesCount: 0, tombstonesFingerprint: new Uint8Array(), listed: false, ids: [], tombstoneIds: [] })
-      }
+      if (!same(held.ids, range, s.idsCount, s.idsFingerprint) || !same(held.tombstones, range, s.tombstonesCount, s.tombstonesFingerprint)) differ.push(bounds(s))
       continue
     }
-    if ([...s.ids, ...s.tombstoneIds].some(id => id.length !== ID_BYTES || !inRange(id, range))) throw new MailboxRefusal('bad-request', 'listed id outside its range')
     for (const id of s.ids) {
       if (!held.ids.has(id) && !held.tombstones.has(id) && wanted.length < MAX_ANSWER_IDS) wanted.push(id)
     }
@@ -56,7 +49,30 @@ export async function answerReconcile (store: MailboxStore, r: string, req: Reco
   return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones, reconcile: { differ, wantTombstones, wantBundle } }
 }
 
-function same (set: SortedIds, range: IdRange, count: number, fp: Uint8Array): boolean {
+/**
+ * The ranges of one round, checked: well-formed, ascending and disjoint (so a round's fingerprints
+ * add up to one pass over the ids at most), at most MAX_LISTED_IDS listed in all, each listed id
+ * 16 bytes and inside its range. Throws MailboxRefusal('bad-request').
+ */
+export function checkedRanges (sync: SyncRange[]): IdRange[] {
+  const ranges = sync.map(s => rangeOf(s.lower, s.upper))
+  if (ranges.some(r => r === undefined)) throw new MailboxRefusal('bad-request', 'malformed range')
+  if (!ascending(ranges as IdRange[])) throw new MailboxRefusal('bad-request', 'ranges overlap or are out of order')
+  if (sync.reduce((n, s) => n + s.ids.length + s.tombstoneIds.length, 0) > MAX_LISTED_IDS) throw new MailboxRefusal('bad-request', 'too many ids listed')
+  for (const [i, s] of sync.entries()) {
+    const range = ranges[i] as IdRange
+    if (s.listed && [...s.ids, ...s.tombstoneIds].some(id => id.length !== ID_BYTES || !inRange(id, range))) throw new MailboxRefusal('bad-request', 'listed id outside its range')
+  }
+  return ranges as IdRange[]
+}
+
+/** A range by its bounds only, as `differ` names it. */
+export function bounds (s: SyncRange): SyncRange {
+  return { lower: s.lower, upper: s.upper, idsCount: 0, idsFingerprint: new Uint8Array(), tombstonesCount: 0, tombstonesFingerprint: new Uint8Array(), listed: false, ids: [], tombstoneIds: [] }
+}
+
+/** Whether `set` holds `count` ids in `range` with fingerprint `fp`. */
+export function same (set: SortedIds, range: IdRange, count: number, fp: Uint8Array): boolean {
   const [from, to] = set.span(range)
   if (to - from !== count) return false
   return Buffer.compare(fingerprint(set, from, to).fingerprint, fp) === 0

@@ -44,17 +44,13 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
   const out: ReconcileOutcome = { wanted: [], wantTombstones: [], wantBundle: false, changed: false, rounds: 0 }
   const wanted = new Set<string>()
   const wantTombstones = new Set<string>()
-  let queue: IdRange[] = [FULL_RANGE]
-  while (queue.length > 0 && out.rounds < MAX_ROUNDS) {
-    const { batch, ranges, rest } = nextRound(held, queue)
-    queue = rest
-    const res = await o.ask({ version: MAILBOX_VERSION, reconcile: { recipient: o.recipientBytes, ranges, bundlePublishedAt: out.rounds === 0 ? o.bundlePublishedAt : 0 } })
+  const walked = await walkRanges(held, async (ranges, round) => {
+    const res = await o.ask({ version: MAILBOX_VERSION, reconcile: { recipient: o.recipientBytes, ranges, bundlePublishedAt: round === 0 ? o.bundlePublishedAt : 0 } })
     const answer = res.reconcile
     if (answer === undefined) {
-      if (out.rounds === 0 && (res.status === MailboxStatus.MAILBOX_BAD_REQUEST || res.status === MailboxStatus.MAILBOX_OK)) return 'unsupported'
+      if (round === 0 && (res.status === MailboxStatus.MAILBOX_BAD_REQUEST || res.status === MailboxStatus.MAILBOX_OK)) return 'unsupported'
       throw new ProtocolError(`reconcile refused: ${MailboxStatus[res.status]} ${res.detail}`)
     }
-    out.rounds++
     if (answer.wantBundle) out.wantBundle = true
     // only what is held here can be wanted: an answer naming other ids costs no lookups
     for (const id of res.wanted) if (id.length === 16 && held.ids.has(id)) wanted.add(hex(id))
@@ -64,9 +60,38 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
       const removed = await o.store.applyTombstones(o.recipient, res.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), o.now())
       out.changed ||= removed > 0 || res.tombstones.length > 0
     }
+    return answer.differ
+  })
+  if (walked === 'unsupported') return walked
+  out.rounds = walked
+  out.wanted = [...wanted]
+  out.wantTombstones = [...wantTombstones]
+  return out
+}
+
+/**
+ * One round of a walk: ask the replica about `ranges` (round `round`, from 0), take what its answer
+ * says, and return the ranges it says differ; 'unsupported' ends the walk (a replica that predates it).
+ */
+export type AskRanges = (ranges: SyncRange[], round: number) => Promise<SyncRange[] | 'unsupported'>
+
+/**
+ * The walk every reconciliation shares (envelopes and tombstones here, attachment chunks in
+ * chunk-reconcile.ts): ask about the whole id space, split what differs, repeat, up to MAX_ROUNDS.
+ * Returns the rounds made, or 'unsupported' when the first round said so.
+ */
+export async function walkRanges (held: HeldIds, ask: AskRanges): Promise<number | 'unsupported'> {
+  let queue: IdRange[] = [FULL_RANGE]
+  let rounds = 0
+  while (queue.length > 0 && rounds < MAX_ROUNDS) {
+    const { batch, ranges, rest } = nextRound(held, queue)
+    queue = rest
+    const differ = await ask(ranges, rounds)
+    if (differ === 'unsupported') return differ
+    rounds++
     // split only what was asked about unlisted in this round: a garbled answer cannot grow the walk
     const unlisted = new Map(batch.filter((_, i) => ranges[i]?.listed === false).map(r => [rangeKey(r), r]))
-    for (const d of answer.differ) {
+    for (const d of differ) {
       const r = rangeOf(d.lower, d.upper)
       const asked = r === undefined ? undefined : unlisted.get(rangeKey(r))
       if (asked === undefined) continue
@@ -74,9 +99,7 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
       queue.push(...split(asked))
     }
   }
-  out.wanted = [...wanted]
-  out.wantTombstones = [...wantTombstones]
-  return out
+  return rounds
 }
 
 /**
