@@ -41,7 +41,7 @@ export async function chunkHandoverSyncSuite (o: ChunkHandoverSyncOptions): Prom
   const stores: Store[] = []
   const open = async (dir: string): Promise<{ store: Store, chunks: ChunkStore }> => {
     const store = await Store.open(join(root, dir))
-    const mail = new MailboxStore(store, config)
+    const mail = new MailboxStore({ store }, config)
     await mail.open()
     const chunks = new ChunkStore(store, config, mail)
     await chunks.open()
