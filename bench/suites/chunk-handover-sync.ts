@@ -43,7 +43,7 @@ export async function chunkHandoverSyncSuite (o: ChunkHandoverSyncOptions): Prom
     const store = await Store.open(join(root, dir))
     const mail = new MailboxStore({ store }, config)
     await mail.open()
-    const chunks = new ChunkStore(store, config, mail)
+    const chunks = new ChunkStore({ store, mail }, config)
     await chunks.open()
     return { store, chunks }
   }

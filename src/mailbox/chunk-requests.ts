@@ -14,8 +14,15 @@ import { RateLimiter } from './rate-limiter.js'
 export class ChunkRequests {
   private readonly bytes: RateLimiter
 
-  constructor (private readonly chunks: ChunkStore, config: CairnConfig, private readonly mustHold: (recipient: PeerId) => Promise<void>) {
-    this.bytes = new RateLimiter(config.mailbox.chunkBytesPerMinute, config.mailbox.chunkBytesPerMinute)
+  private readonly chunks: ChunkStore
+  /** Throws (not-responsible) unless this node may hold mail for the recipient. */
+  private readonly mustHold: (recipient: PeerId) => Promise<void>
+
+  /** init.mailbox.chunkBytesPerMinute (@default 1 GiB): chunk bytes taken per minute from one PeerId. */
+  constructor (components: { chunks: ChunkStore, mustHold: (recipient: PeerId) => Promise<void> }, init: { mailbox: Pick<CairnConfig['mailbox'], 'chunkBytesPerMinute'> }) {
+    this.chunks = components.chunks
+    this.mustHold = components.mustHold
+    this.bytes = new RateLimiter(init.mailbox.chunkBytesPerMinute, init.mailbox.chunkBytesPerMinute)
   }
 
   /** The answer to a chunk request, or undefined when `req` is not one. */

@@ -63,7 +63,18 @@ export class ChunkStore {
   reads = 0
   puts = 0
 
-  constructor (private readonly store: Store, private readonly config: CairnConfig, private readonly mail: MailboxStore) {}
+  private readonly store: Store
+  /** The mail held for the same recipients: quotas count both. */
+  private readonly mail: MailboxStore
+
+  /**
+   * init.mailbox: maxBytesPerRecipient (@default 128 MiB) and maxTotalBytes (@default 256 MiB),
+   * shared with mail; ttlMs (@default 14 days), the longest a chunk is held.
+   */
+  constructor (components: { store: Store, mail: MailboxStore }, private readonly init: { mailbox: Pick<CairnConfig['mailbox'], 'maxBytesPerRecipient' | 'maxTotalBytes' | 'ttlMs'> }) {
+    this.store = components.store
+    this.mail = components.mail
+  }
 
   async open (): Promise<void> {
     for await (const { key, value } of this.store.list(N.mailboxChunkUsage)) this.setUsage(key.slice(N.mailboxChunkUsage.length), Number(dec.decode(value)))
@@ -116,7 +127,7 @@ export class ChunkStore {
     const id = hex(cid)
     const slot = `${r}/${id}`
     if (this.writing.has(slot) || await this.store.has(k.chunk(r, id))) return 'duplicate'
-    const m = this.config.mailbox
+    const m = this.init.mailbox
     const size = data.length
     const mine = this.mail.usageOf(r).bytes + this.bytesOf(r)
     if (mine + size > m.maxBytesPerRecipient) throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${mine} bytes)`)

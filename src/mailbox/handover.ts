@@ -8,20 +8,17 @@
  * from the injected clock, so a test or simulation can run "every hour" by calling runOnce().
  */
 import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
-import { deadline, type Clock, type Timer } from '../shared/clock.js'
+import { deadline, type Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
-import type { Logger } from '../shared/logger.js'
-import type { CairnNode } from '../shared/node/create-node.js'
 import { parsePeerId, peerIdBytes } from '../shared/peer-id.js'
 import { closestPeers, mailboxKey } from '../shared/placement.js'
 import { MAILBOX_PROTOCOL, MAILBOX_VERSION } from '../shared/protocols/ids.js'
 import { request } from '../shared/protocols/rpc.js'
 import type { PeerId } from '@libp2p/interface'
 import { handChunksOver } from './chunk-handover.js'
-import type { ChunkStore } from './chunk-store.js'
+import type { MailboxComponents } from './components.js'
 import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
-import type { MailboxMetrics } from './metrics.js'
 import { reconcile } from './reconcile-offer.js'
 
 const OFFER_CHUNK = 1000
@@ -33,19 +30,17 @@ const DEBOUNCE_MS = 1000
 /** ...but no later than this after the first one waiting (a steady stream of acks still spreads). */
 const MAX_WAIT_MS = 10_000
 
-/** What every part of a mailbox node works with: the host, the store, configuration, time, logs, metrics. */
-export interface MailboxParts {
-  node: CairnNode
-  store: MailboxStore
-  config: CairnConfig
-  clock: Clock
-  log: Logger
-  metrics?: MailboxMetrics
-}
+export type HandoverComponents = MailboxComponents
 
-export interface HandoverInit extends MailboxParts {
-  /** Attachment chunks held here, handed over with the mail; none: mail only. */
-  chunks?: ChunkStore
+/** Handover's slice of the configuration (defaults applied in config.ts). */
+export interface HandoverInit {
+  /**
+   * handoverIntervalMs (@default 1 hour): a full pass; replicas (@default 5) and replicasPerSubnet
+   * (@default 2): the set each recipient's mail is copied to; frameBytes (@default 1 MiB): a request's size.
+   */
+  mailbox: Pick<CairnConfig['mailbox'], 'handoverIntervalMs' | 'replicas' | 'replicasPerSubnet' | 'frameBytes'>
+  /** requestTimeoutMs (@default 15,000): a lookup's and a request's deadline. */
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
 }
 
 export class Handover {
@@ -59,11 +54,11 @@ export class Handover {
   /** Passes and per-recipient runs in flight (stop waits for them). */
   private readonly inFlight = new Set<Promise<unknown>>()
 
-  constructor (private readonly init: HandoverInit) {}
+  constructor (private readonly components: HandoverComponents, private readonly init: HandoverInit) {}
 
   start (): void {
     this.stopping = new AbortController()
-    this.timer = this.init.clock.setInterval(() => { void this.runOnce() }, this.init.config.mailbox.handoverIntervalMs).unref()
+    this.timer = this.components.clock.setInterval(() => { void this.runOnce() }, this.init.mailbox.handoverIntervalMs).unref()
   }
 
   async stop (): Promise<void> {
@@ -85,19 +80,19 @@ export class Handover {
    * per recipient), so copies and tombstones spread in seconds rather than at the next hourly pass.
    */
   soon (recipient: string): void {
-    const now = this.init.clock.now()
+    const now = this.components.clock.now()
     const waiting = this.pending.get(recipient)
     waiting?.timer.clear()
     const first = waiting?.first ?? now
-    const timer = this.init.clock.setTimeout(() => { this.due(recipient) }, Math.max(0, Math.min(DEBOUNCE_MS, first + MAX_WAIT_MS - now))).unref()
+    const timer = this.components.clock.setTimeout(() => { this.due(recipient) }, Math.max(0, Math.min(DEBOUNCE_MS, first + MAX_WAIT_MS - now))).unref()
     this.pending.set(recipient, { timer, first })
   }
 
   /** A recipient's wait is over: its pass now, or right after the one running. */
   private due (recipient: string): void {
     if (this.passing.has(recipient)) {
-      const timer = this.init.clock.setTimeout(() => { this.due(recipient) }, DEBOUNCE_MS).unref()
-      this.pending.set(recipient, { timer, first: this.init.clock.now() })
+      const timer = this.components.clock.setTimeout(() => { this.due(recipient) }, DEBOUNCE_MS).unref()
+      this.pending.set(recipient, { timer, first: this.components.clock.now() })
       return
     }
     this.pending.delete(recipient)
@@ -111,9 +106,9 @@ export class Handover {
     this.running = true
     let copied = 0
     try {
-      if (this.init.metrics !== undefined) this.init.metrics.handoverRuns++
+      if (this.components.metrics !== undefined) this.components.metrics.handoverRuns++
       const pass = async (): Promise<void> => {
-        const recipients = new Set([...await this.init.store.recipients(), ...this.init.chunks?.recipients() ?? []])
+        const recipients = new Set([...await this.components.store.recipients(), ...this.components.chunks?.recipients() ?? []])
         for (const r of recipients) {
           if (this.stopping.signal.aborted) break
           copied += await this.forRecipient(r)
@@ -127,7 +122,8 @@ export class Handover {
   }
 
   async forRecipient (r: string): Promise<number> {
-    const { node, config, log, clock } = this.init
+    const { node, log, clock } = this.components
+    const config = this.init
     let peers: PeerId[]
     try {
       const recipient = parsePeerId(r)
@@ -165,7 +161,7 @@ export class Handover {
 
   /** The recipient's attachment chunks that `peer` lacks, if any are held here (chunk-handover.ts). */
   private async chunksTo (r: string, peer: PeerId): Promise<void> {
-    const { chunks, clock, log, metrics } = this.init
+    const { chunks, clock, log, metrics } = this.components
     if (chunks === undefined || chunks.bytesOf(r) === 0 || this.stopping.signal.aborted) return
     try {
       const outcome = await handChunksOver({
@@ -178,7 +174,7 @@ export class Handover {
   }
 
   private async held (r: string): Promise<Held> {
-    const { store, clock } = this.init
+    const { store, clock } = this.components
     const now = clock.now()
     return { ids: await store.ids(r), tombstones: (await store.tombstones(r)).filter(t => t.expiresAt > now), bundle: await store.getBundle(r) }
   }
@@ -188,7 +184,7 @@ export class Handover {
    * the replica lacks (signed, by Offer), the bundle if newer here, the envelopes it lacks.
    */
   private async reconcileWith (r: string, peer: PeerId): Promise<{ copied: number, changed: boolean } | 'unsupported'> {
-    const { store, clock, metrics } = this.init
+    const { store, clock, metrics } = this.components
     const recipient = peerIdBytes(parsePeerId(r))
     const bundle = await store.getBundle(r)
     const outcome = await reconcile({
@@ -211,7 +207,7 @@ export class Handover {
   }
 
   private async toPeer (r: string, peer: PeerId, { ids, tombstones, bundle }: Held): Promise<{ copied: number, changed: boolean }> {
-    const { store, clock } = this.init
+    const { store, clock } = this.components
     const recipient = peerIdBytes(parsePeerId(r))
     let changed = false
     const wanted: string[] = []
@@ -234,7 +230,7 @@ export class Handover {
   }
 
   private async send (r: string, peer: PeerId, wanted: string[]): Promise<number> {
-    const budget = this.init.config.mailbox.frameBytes / 2
+    const budget = this.init.mailbox.frameBytes / 2
     let batch: Envelope[] = []
     let size = 0
     let sent = 0
@@ -243,13 +239,13 @@ export class Handover {
       const res = await this.ask(peer, { version: MAILBOX_VERSION, handover: { envelopes: batch } satisfies HandoverMsg })
       if (res.status === MailboxStatus.MAILBOX_OK) {
         sent += batch.length
-        this.init.metrics?.handoverSent(batch.length, size)
+        this.components.metrics?.handoverSent(batch.length, size)
       }
       batch = []
       size = 0
     }
     for (const id of wanted) {
-      const env = await this.init.store.get(r, id)
+      const env = await this.components.store.get(r, id)
       if (env === undefined) continue
       if (batch.length >= 64 || size + env.sealed.length > budget) await flush()
       batch.push(env)
@@ -260,7 +256,8 @@ export class Handover {
   }
 
   private async ask (peer: PeerId, req: Partial<MailboxRequest>): Promise<MailboxResponse> {
-    const { node, config, metrics, clock } = this.init
+    const { node, metrics, clock } = this.components
+    const config = this.init
     if (metrics !== undefined && req.handover === undefined && req.putChunk === undefined) metrics.handoverOfferBytes += MailboxRequest.encode(req).length
     return request(node, peer, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, {
       maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs, clock, signal: this.stopping.signal

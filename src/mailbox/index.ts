@@ -7,7 +7,7 @@
 import type { Clock, Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
-import type { Logger } from '../shared/logger.js'
+import { forComponent, type Logger } from '../shared/logger.js'
 import { Lifecycle } from '../shared/startable.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import type { Store } from '../shared/store.js'
@@ -45,10 +45,12 @@ export class Mailbox {
 
   constructor (private readonly init: MailboxInit) {
     this.life = new Lifecycle(init.log)
-    this.store = new MailboxStore({ store: init.store }, init.config)
-    this.chunks = new ChunkStore(init.store, init.config, this.store)
-    this.handover = new Handover({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks })
-    this.service = new MailboxService({ ...init, store: this.store, metrics: this.metrics, chunks: this.chunks, onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } })
+    const { node, config, clock, log } = init
+    this.store = new MailboxStore({ store: init.store }, config)
+    this.chunks = new ChunkStore({ store: init.store, mail: this.store }, config)
+    const parts = { node, store: this.store, chunks: this.chunks, clock, metrics: this.metrics }
+    this.handover = new Handover({ ...parts, log: forComponent(log, 'handover') }, config)
+    this.service = new MailboxService({ ...parts, log: forComponent(log, 'mailbox service'), onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } }, config)
   }
 
   async start (): Promise<void> {

@@ -15,13 +15,13 @@ import { peerIdFromBytes } from '../shared/peer-id.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
-import type { MailboxParts } from './handover.js'
+import type { MailboxComponents } from './components.js'
 import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
 import { answerChunkReconcile } from './chunk-reconcile-answer.js'
 import { ChunkRequests } from './chunk-requests.js'
-import type { ChunkStore } from './chunk-store.js'
+import type { CairnConfig } from '../shared/config.js'
 import { Responsibility } from './responsibility.js'
 
 const STATUS: Record<RefusalReason, MailboxStatus> = {
@@ -37,13 +37,23 @@ const STATUS: Record<RefusalReason, MailboxStatus> = {
   'node-full': MailboxStatus.MAILBOX_NODE_FULL
 }
 
-export interface MailboxServiceInit extends MailboxParts {
+export interface MailboxServiceComponents extends MailboxComponents {
   /** Called after a deposit is stored, so handover can copy it to the rest of the replica set. */
   onStored?: (recipient: string, envelope: Envelope) => void
   /** Called after the owner acknowledged mail, so handover spreads the tombstones soon. */
   onAcked?: (recipient: string) => void
-  /** Attachment chunks held here (put_chunk / get_chunk); none: those requests are BAD_REQUEST. */
-  chunks?: ChunkStore
+  // chunks (MailboxComponents): put_chunk / get_chunk are BAD_REQUEST without them
+}
+
+/**
+ * The service's slice of the configuration (defaults applied in config.ts): the mailbox section
+ * (rate limits and budgets, frame and page sizes, placement, the drain on stop), a request's
+ * limits, and for the prekey bundles and the push to an online owner, two delivery settings.
+ */
+export interface MailboxServiceInit {
+  mailbox: CairnConfig['mailbox']
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs' | 'maxInboundStreams' | 'directFrameBytes'>
+  delivery: Pick<CairnConfig['delivery'], 'signedPreKeyGraceMs' | 'directTimeoutMs'>
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -74,8 +84,8 @@ export class MailboxService {
   private accepting = false
   private readonly chunkRequests?: ChunkRequests
 
-  constructor (private readonly init: MailboxServiceInit) {
-    const m = init.config.mailbox
+  constructor (private readonly components: MailboxServiceComponents, private readonly init: MailboxServiceInit) {
+    const m = init.mailbox
     this.deposits = new RateLimiter(m.depositsPerMinute, m.depositBurst)
     // a recipient's replica peers copy in bulk; allow them far more, but not without bound
     this.handovers = new RateLimiter(m.depositsPerMinute * 20, m.depositBurst * 20)
@@ -84,20 +94,21 @@ export class MailboxService {
     this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute, m.bundleTakesPerMinute)
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
-    this.responsibility = new Responsibility(init.node, init.config, () => init.clock.now())
-    if (init.chunks !== undefined) this.chunkRequests = new ChunkRequests(init.chunks, init.config, async r => { await this.mustHold(r) })
+    this.responsibility = new Responsibility({ node: components.node, now: () => components.clock.now() }, init)
+    if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, mustHold: async r => { await this.mustHold(r) } }, init)
   }
 
   async start (): Promise<void> {
-    const { config, log } = this.init
+    const { log } = this.components
+    const config = this.init
     this.accepting = true
-    this.init.node.addEventListener('peer:identify', this.onIdentify)
-    this.init.node.addEventListener('peer:disconnect', this.onDisconnect)
-    await this.init.node.handle(MAILBOX_PROTOCOL, serve<MailboxRequest, MailboxResponse>({
+    this.components.node.addEventListener('peer:identify', this.onIdentify)
+    this.components.node.addEventListener('peer:disconnect', this.onDisconnect)
+    await this.components.node.handle(MAILBOX_PROTOCOL, serve<MailboxRequest, MailboxResponse>({
       protocol: MAILBOX_PROTOCOL,
       maxBytes: config.mailbox.frameBytes,
       timeoutMs: config.limits.requestTimeoutMs,
-      clock: this.init.clock,
+      clock: this.components.clock,
       version: { supported: MAILBOX_VERSIONS_SUPPORTED, of: req => req.version },
       codecs: { req: MailboxRequest, res: MailboxResponse },
       log,
@@ -109,12 +120,12 @@ export class MailboxService {
       },
       answerError: (err) => {
         if (err instanceof MailboxRefusal) {
-          this.init.metrics?.rejection(err.reason)
+          this.components.metrics?.rejection(err.reason)
           return { status: STATUS[err.reason], detail: err.message }
         }
         if (err instanceof FrameError) {
           const reason = err.reason === 'too-large' ? 'too-large' : 'bad-request'
-          this.init.metrics?.rejection(reason)
+          this.components.metrics?.rejection(reason)
           return { status: STATUS[reason], detail: err.message }
         }
         const name = (err as Error | undefined)?.name
@@ -128,15 +139,16 @@ export class MailboxService {
   /** Stop taking new requests, let those in flight finish (bounded), then unregister. */
   async stop (): Promise<void> {
     this.accepting = false
-    const deadline = new Promise(resolve => { this.init.clock.setTimeout(() => { resolve(undefined) }, this.init.config.mailbox.drainTimeoutMs).unref() })
+    const deadline = new Promise(resolve => { this.components.clock.setTimeout(() => { resolve(undefined) }, this.init.mailbox.drainTimeoutMs).unref() })
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
-    await this.init.node.unhandle(MAILBOX_PROTOCOL).catch(() => {})
-    this.init.node.removeEventListener('peer:identify', this.onIdentify)
-    this.init.node.removeEventListener('peer:disconnect', this.onDisconnect)
+    await this.components.node.unhandle(MAILBOX_PROTOCOL).catch(() => {})
+    this.components.node.removeEventListener('peer:identify', this.onIdentify)
+    this.components.node.removeEventListener('peer:disconnect', this.onDisconnect)
   }
 
   private async answer (req: MailboxRequest, connection: Connection): Promise<Partial<MailboxResponse>> {
-    const { store, clock, config, metrics } = this.init
+    const { store, clock, metrics } = this.components
+    const config = this.init
     const now = clock.now()
     const from = connection.remotePeer
     if (req.deposit !== undefined) {
@@ -176,10 +188,10 @@ export class MailboxService {
     }
     if (req.reconcileChunks !== undefined) {
       // chunk handover: the same budget and replica-peer check as any reconciliation round
-      if (this.init.chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
+      if (this.components.chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
       const recipient = await this.offeredBy(req.reconcileChunks.recipient, from)
-      return answerChunkReconcile(this.init.chunks, recipient.toString(), req.reconcileChunks)
+      return answerChunkReconcile(this.components.chunks, recipient.toString(), req.reconcileChunks)
     }
     if (req.takeBundle !== undefined) {
       if (!this.bundleTakes.take(from.toString(), now) || !this.networks.takeBundle(connection, now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
@@ -213,7 +225,7 @@ export class MailboxService {
       metrics?.discarded(discarded)
       if (refused > 0) throw new MailboxRefusal('bad-signature', `${refused} acknowledgements are not signed by ${owner}`)
       metrics?.ack(removed)
-      this.init.onAcked?.(owner)
+      this.components.onAcked?.(owner)
       return { status: MailboxStatus.MAILBOX_OK }
     }
     if (req.putBundle !== undefined) {
@@ -243,7 +255,7 @@ export class MailboxService {
    */
   private async admitDeposit (env: Envelope, from: PeerId, now: number, connection: Connection): Promise<void> {
     if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
-    this.init.store.validate(env, now)
+    this.components.store.validate(env, now)
     const recipient = recipientOf(env.recipient)
     if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
     if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
@@ -256,7 +268,7 @@ export class MailboxService {
    * and one status per envelope answered, in order, after that batch is on disk.
    */
   private async answerDepositBatch (envelopes: Envelope[], from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
-    const { store, metrics } = this.init
+    const { store, metrics } = this.components
     if (envelopes.length === 0) throw new MailboxRefusal('bad-request', 'deposit batch without envelopes')
     const deposited: Array<{ status: MailboxStatus, detail: string }> = envelopes.map(() => ({ status: MailboxStatus.MAILBOX_OK, detail: '' }))
     const refuse = (i: number, err: unknown): void => {
@@ -301,7 +313,7 @@ export class MailboxService {
 
   /** One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit budget for anyone else. */
   private async takeHandedOver (env: Env, from: PeerId, now: number): Promise<boolean> {
-    const { store } = this.init
+    const { store } = this.components
     store.validate(env, now)
     const recipient = recipientOf(env.recipient)
     const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
@@ -317,7 +329,8 @@ export class MailboxService {
    * this node check signatures for nothing), and only for recipients this node holds.
    */
   private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number): Promise<Partial<MailboxResponse>> {
-    const { store, config } = this.init
+    const { store } = this.components
+    const config = this.init
     const recipient = await this.offeredBy(offer.recipient, from)
     const r = recipient.toString()
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
@@ -382,15 +395,16 @@ export class MailboxService {
   /** New mail: push it to the recipient if it is connected here, and let handover spread it. */
   private afterStored (env: Envelope, spread = true): void {
     const recipient = peerIdFromBytes(env.recipient)
-    if (spread) this.init.onStored?.(recipient.toString(), env)
-    if (this.init.node.getConnections(recipient).length === 0) return
+    if (spread) this.components.onStored?.(recipient.toString(), env)
+    if (this.components.node.getConnections(recipient).length === 0) return
     void this.push(recipient, env)
   }
 
   private async push (recipient: PeerId, env: Envelope): Promise<void> {
-    const { config, log, metrics, clock } = this.init
+    const { log, metrics, clock } = this.components
+    const config = this.init
     try {
-      const res = await request(this.init.node, recipient, DIRECT_PROTOCOL, { version: DIRECT_VERSION, deliver: env }, { req: DirectRequest, res: DirectResponse }, {
+      const res = await request(this.components.node, recipient, DIRECT_PROTOCOL, { version: DIRECT_VERSION, deliver: env }, { req: DirectRequest, res: DirectResponse }, {
         maxBytes: config.limits.directFrameBytes, timeoutMs: config.delivery.directTimeoutMs, clock, runOnLimitedConnection: true
       })
       if (res.status === DirectStatus.DIRECT_OK || res.status === DirectStatus.DIRECT_DUPLICATE) {

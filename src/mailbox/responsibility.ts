@@ -18,10 +18,22 @@ import { mailboxKey, pickDiverse, rankByDistance } from '../shared/placement.js'
 const CACHE_MS = 30_000
 const CACHE_ENTRIES = 4096
 
+/** The slice of the configuration responsibility is judged by (defaults applied in config.ts). */
+export interface ResponsibilityInit {
+  /** replicas (@default 5) plus placementSlack (@default 5): how wide the window of nodes that may hold a recipient is; replicasPerSubnet (@default 2). */
+  mailbox: Pick<CairnConfig['mailbox'], 'replicas' | 'placementSlack' | 'replicasPerSubnet'>
+}
+
 export class Responsibility {
   private readonly cache = new Map<string, { until: number, window: Set<string> }>()
 
-  constructor (private readonly node: CairnNode, private readonly config: CairnConfig, private readonly now: () => number) {}
+  private readonly node: CairnNode
+  private readonly now: () => number
+
+  constructor (components: { node: CairnNode, now: () => number }, private readonly init: ResponsibilityInit) {
+    this.node = components.node
+    this.now = components.now
+  }
 
   /** Whether this node should hold `recipient`'s mail and bundle. */
   async holds (recipient: PeerId): Promise<boolean> {
@@ -43,7 +55,7 @@ export class Responsibility {
     const now = this.now()
     const cached = this.cache.get(key)
     if (cached !== undefined && cached.until > now && (cached.window.has(peer.toString()) || peer.equals(this.node.peerId))) return cached.window
-    const m = this.config.mailbox
+    const m = this.init.mailbox
     const size = (m.replicas + m.placementSlack) * widen
     const target = mailboxKey(recipient)
     // extra candidates, so that peers skipped for crowding a subnet still leave a full window

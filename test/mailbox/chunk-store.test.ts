@@ -25,7 +25,7 @@ test('chunks: address checked, quota and node cap in bytes, expiry, usage kept a
     const store = await Store.open(join(root, 'store'))
     const mail = new MailboxStore({ store }, config)
     await mail.open()
-    const chunks = new ChunkStore(store, config, mail)
+    const chunks = new ChunkStore({ store, mail }, config)
     await chunks.open()
     return { store, chunks }
   }

@@ -164,7 +164,7 @@ test('a node stores only for recipients it is plausibly a replica of, under a no
   const tableSize = (): number => (target.node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
   for (let i = 0; i < 50 && tableSize() < net.nodes.length; i++) { await net.warm(); await new Promise(resolve => setTimeout(resolve, 200)) }
   assert.ok(tableSize() >= net.nodes.length, `the target's routing table holds ${tableSize()} peers`)
-  const view = new Responsibility(target.node, testConfig(root, { mailbox }), () => Date.now())
+  const view = new Responsibility({ node: target.node, now: () => Date.now() }, testConfig(root, { mailbox }))
   const pick = async (want: (r: Awaited<ReturnType<typeof recipient>>) => Promise<boolean>): Promise<Awaited<ReturnType<typeof recipient>>> => {
     for (let i = 0; i < 500; i++) {
       const r = await recipient()
