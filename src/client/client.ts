@@ -87,7 +87,7 @@ export class CairnClient implements ClientApi {
   ) {
     this.life = new Lifecycle(log)
     this.attachments = new Attachments({ store, messenger, contacts, config, clock, log: forComponent(log, 'attachments') })
-    this.groups = new Groups({ identity, store, contacts, messenger, config, clock, log: forComponent(log, 'groups') })
+    this.groups = new Groups({ identity, store, contacts, messenger, clock, log: forComponent(log, 'groups') }, config)
     messenger.handleContentWith(this.groups)
   }
 

@@ -28,14 +28,22 @@ import {
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
-export interface GroupsInit {
+export interface GroupsComponents {
   identity: LocalIdentity
   store: Store
   contacts: Contacts
+  /** Changes and messages go over the pairwise sessions, as sealed 1:1 messages. */
   messenger: Messenger
-  config: CairnConfig
   clock: Clock
   log: Logger
+}
+
+/** The groups' slice of the configuration (defaults applied in config.ts). */
+export interface GroupsInit {
+  /** maxMembers (@default 256): a larger group is refused with a clear error. */
+  groups: Pick<CairnConfig['groups'], 'maxMembers'>
+  /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
+  limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
 }
 
 /** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
@@ -110,11 +118,11 @@ export class Groups implements ContentHandler {
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
 
-  constructor (private readonly init: GroupsInit) {
-    this.me = init.identity.peerId.toString()
+  constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
+    this.me = components.identity.peerId.toString()
   }
 
-  private get max (): number { return this.init.config.groups.maxMembers }
+  private get max (): number { return this.init.groups.maxMembers }
 
   // ------------------------------------------------------------------ membership
 
@@ -124,10 +132,10 @@ export class Groups implements ContentHandler {
     const size = new Set([this.me, ...peers]).size
     if (size > this.max) throw new GroupFullError(name, size, this.max)
     return this.changing.run(async () => {
-      const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
+      const bytes = await signChange(this.components.identity.peerKey, this.components.identity.peerId, {
         groupId: new Uint8Array(0),
         parents: [],
-        madeAt: this.init.clock.now(),
+        madeAt: this.components.clock.now(),
         create: { name, secret: new Uint8Array(randomBytes(SECRET_BYTES)), members: peers.filter(p => p !== this.me).map(p => peerIdBytes(parsePeerId(p))) }
       })
       const v = await verifyChange(bytes)
@@ -151,7 +159,7 @@ export class Groups implements ContentHandler {
       const lastSeqs: number[] = []
       for (const p of peers) {
         if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
-        lastSeqs.push(await lastSeqShown(this.init.store, state.id, p))
+        lastSeqs.push(await lastSeqShown(this.components.store, state.id, p))
       }
       return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))), lastSeqs } }
     })
@@ -169,14 +177,14 @@ export class Groups implements ContentHandler {
     return this.changing.run(async () => {
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
-      const lastSeq = (await getSenderState(this.init.store.transaction(), state.id))?.seq ?? 0
+      const lastSeq = (await getSenderState(this.components.store.transaction(), state.id))?.seq ?? 0
       return this.view(await this.makeChange(state, { leave: { lastSeq } }))
     })
   }
 
   async list (): Promise<GroupView[]> {
     const out: GroupView[] = []
-    for (const gid of await listGroupIds(this.init.store)) {
+    for (const gid of await listGroupIds(this.components.store)) {
       const state = await this.state(gid)
       if (state !== undefined) out.push(await this.view(state))
     }
@@ -190,7 +198,7 @@ export class Groups implements ContentHandler {
   /** The group named `group` (a name, or an id or its first 8+ hex digits). */
   async resolve (group: string): Promise<GroupState> {
     const matches: GroupState[] = []
-    for (const gid of await listGroupIds(this.init.store)) {
+    for (const gid of await listGroupIds(this.components.store)) {
       const state = await this.state(gid)
       if (state === undefined) continue
       if (state.name === group || (group.length >= 8 && gid.startsWith(group.toLowerCase()))) matches.push(state)
@@ -214,8 +222,8 @@ export class Groups implements ContentHandler {
   }
 
   private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>): Promise<GroupState> {
-    const bytes = await signChange(this.init.identity.peerKey, this.init.identity.peerId, {
-      groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.init.clock.now(), ...op
+    const bytes = await signChange(this.components.identity.peerKey, this.components.identity.peerId, {
+      groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.components.clock.now(), ...op
     })
     const v = await verifyChange(bytes)
     // the removed and the leaving learn of it too (they stop sending; their clients show it)
@@ -225,7 +233,7 @@ export class Groups implements ContentHandler {
   /** Store a change made here, then send every member (and `alsoTo`) the changes it lacks. */
   private async commitChange (v: VerifiedChange, alsoTo: string[]): Promise<GroupState> {
     const cache = await this.changesOf(v.groupId)
-    const tx = this.init.store.transaction()
+    const tx = this.components.store.transaction()
     putChange(tx, v.groupId, v.id, v.bytes)
     markKnownBy(tx, v.groupId, this.me, v.id)
     await tx.commit()
@@ -233,7 +241,7 @@ export class Groups implements ContentHandler {
     const state = await this.state(v.groupId)
     if (state === undefined || state.void.includes(v.id)) throw new ProtocolError('the change was void on the group state it was made on')
     this.publisher?.refresh(state)
-    this.init.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
+    this.components.log.info({ group: v.groupId, change: v.id.slice(0, 16), kind: v.kind }, 'group change made')
     const to = [...new Set([...state.members, ...alsoTo])].filter(p => p !== this.me)
     await this.sendUpdates(v.groupId, to)
     return state
@@ -246,10 +254,10 @@ export class Groups implements ContentHandler {
    */
   private async sendUpdates (gid: string, peers: string[]): Promise<void> {
     const budget = this.changesBudget(0)
-    const counted = await this.lacking(this.init.store.transaction(), gid, peers)
+    const counted = await this.lacking(this.components.store.transaction(), gid, peers)
     const envelopes = peers.flatMap(p => Array<string>(updatesFor(counted.get(p) ?? [], budget)).fill(p))
     let lack: Map<string, VerifiedChange[]> | undefined
-    await this.init.messenger.sendEach(envelopes, async (tx, peer) => {
+    await this.components.messenger.sendEach(envelopes, async (tx, peer) => {
       lack ??= await this.lacking(tx, gid, peers)
       return { groupUpdate: { changes: this.takeChanges(tx, gid, peer, lack.get(peer) ?? [], budget).changes } }
     })
@@ -257,7 +265,7 @@ export class Groups implements ContentHandler {
 
   /** Bytes of changes one envelope may carry beside `textBytes` of text: half an envelope, less the text. */
   private changesBudget (textBytes: number): number {
-    return Math.max(0, Math.floor(this.init.config.limits.envelopeBytes / 2) - textBytes)
+    return Math.max(0, Math.floor(this.init.limits.envelopeBytes / 2) - textBytes)
   }
 
   /**
@@ -288,7 +296,7 @@ export class Groups implements ContentHandler {
   /** Encrypt `text` once with our sender key and hand it to every other member. */
   async send (group: string, text: string): Promise<GroupSendResult> {
     const size = Buffer.byteLength(text, 'utf8')
-    if (size > this.init.config.limits.textBytes) throw new MessageTooLargeError(size, this.init.config.limits.textBytes)
+    if (size > this.init.limits.textBytes) throw new MessageTooLargeError(size, this.init.limits.textBytes)
     const state = await this.resolve(group)
     if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
     const others = state.members.filter(p => p !== this.me)
@@ -300,8 +308,8 @@ export class Groups implements ContentHandler {
     const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
     const more = new Set<string>() // members who lack more changes than fit beside the text
     let lack: Map<string, VerifiedChange[]> | undefined
-    const results = await this.init.messenger.sendEach(others, async (tx, peer) => {
-      if (prepared === undefined) this.init.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.init.clock.now() }, others)
+    const results = await this.components.messenger.sendEach(others, async (tx, peer) => {
+      if (prepared === undefined) this.components.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.components.clock.now() }, others)
       prepared ??= await this.prepare(tx, state, id, text)
       lack ??= await this.lacking(tx, state.id, others)
       const { changes, left } = this.takeChanges(tx, state.id, peer, lack.get(peer) ?? [], this.changesBudget(size))
@@ -321,7 +329,7 @@ export class Groups implements ContentHandler {
     others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
     const routes = Object.values(members)
     const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.init.log.info({ group: state.id, id, members: others.length }, 'group message sent')
+    this.components.log.info({ group: state.id, id, members: others.length }, 'group message sent')
     return { id, route, members }
   }
 
@@ -334,13 +342,13 @@ export class Groups implements ContentHandler {
     let s = await getSenderState(tx, state.id)
     if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
       s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
-      this.init.log.info({ group: state.id }, 'new sender key for this group')
+      this.components.log.info({ group: state.id }, 'new sender key for this group')
     }
     for (const p of state.members) {
       if (p !== this.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.me, s.distributionId)).toString('base64')
     }
     s.seq++
-    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.init.clock.now(), heads: state.heads.map(bytesOf), text })
+    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.components.clock.now(), heads: state.heads.map(bytesOf), text })
     const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
     putSenderState(tx, state.id, s)
     return { ciphertext, given: s.given }
@@ -385,21 +393,21 @@ export class Groups implements ContentHandler {
     } catch { return [] }
     const distributionId = senderKeys.distributionIdOf(ciphertext)
     if (distributionId === undefined) return []
-    const candidates = (await distributionSenders(this.init.store, distributionId)).filter(c => c.gid === gid)
+    const candidates = (await distributionSenders(this.components.store, distributionId)).filter(c => c.gid === gid)
     const pseudoId = createHash('sha256').update(data).digest('hex').slice(0, 32)
-    return this.init.messenger.receiveWith(async (tx, now) => {
+    return this.components.messenger.receiveWith(async (tx, now) => {
       for (const { sender } of candidates) {
         let plaintext: Uint8Array | undefined
         try { plaintext = await senderKeys.decrypt(tx, sender, ciphertext) } catch { continue }
         if (plaintext === undefined) return [] // its 1:1 copy came first
         const shown = await this.openPayload(tx, gid, sender, plaintext, 'gossip', now, pseudoId).catch((err: unknown) => {
-          this.init.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
+          this.components.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
           return []
         })
         for (const m of shown) markGossiped(tx, gid, ciphertextHash(ciphertext), m.id)
         return shown
       }
-      this.init.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
+      this.components.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
       return []
     })
   }
@@ -422,7 +430,7 @@ export class Groups implements ContentHandler {
     for (const bytes of list) {
       let v: VerifiedChange
       try { v = await verifyChange(bytes) } catch (err) {
-        this.init.log.warn({ from: sender, err: describeError(err) }, 'group change refused')
+        this.components.log.warn({ from: sender, err: describeError(err) }, 'group change refused')
         continue
       }
       const cache = await this.changesOf(v.groupId)
@@ -442,7 +450,7 @@ export class Groups implements ContentHandler {
       // a group we may never learn (a stranger's) must not grow the store without bound
       const parked = await this.parkedOf(gid)
       if (parked.length >= MAX_PARKED_PER_GROUP) {
-        this.init.log.warn({ group: gid, sender: m.sender }, 'too many group messages waiting for their group\'s changes: dropped')
+        this.components.log.warn({ group: gid, sender: m.sender }, 'too many group messages waiting for their group\'s changes: dropped')
         return undefined
       }
       park(tx, gid, m)
@@ -450,11 +458,11 @@ export class Groups implements ContentHandler {
       return undefined
     }
     if (!state.members.includes(m.sender) && !await this.sentBeforeRemoval(tx, gid, state, m)) {
-      this.init.log.warn({ group: gid, sender: m.sender, seq: m.seq }, 'group message from a non-member dropped')
+      this.components.log.warn({ group: gid, sender: m.sender, seq: m.seq }, 'group message from a non-member dropped')
       return undefined
     }
-    if (await this.init.contacts.isBlocked(m.sender)) {
-      this.init.log.info({ group: gid, sender: m.sender }, 'group message from a blocked peer dropped')
+    if (await this.components.contacts.isBlocked(m.sender)) {
+      this.components.log.info({ group: gid, sender: m.sender }, 'group message from a blocked peer dropped')
       return undefined
     }
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
@@ -524,7 +532,7 @@ export class Groups implements ContentHandler {
     let cache = this.changes.get(gid)
     if (cache === undefined) {
       cache = new Map()
-      for (const bytes of await listChangeBytes(this.init.store, gid)) {
+      for (const bytes of await listChangeBytes(this.components.store, gid)) {
         const v = await verifyChange(bytes)
         cache.set(v.id, v)
       }
@@ -538,7 +546,7 @@ export class Groups implements ContentHandler {
   private async parkedOf (gid: string): Promise<ParkedMessage[]> {
     let list = this.parked.get(gid)
     if (list === undefined) {
-      list = await listParked(this.init.store, gid)
+      list = await listParked(this.components.store, gid)
       list = this.parked.get(gid) ?? list
       this.parked.set(gid, list)
     }
@@ -547,19 +555,19 @@ export class Groups implements ContentHandler {
 
   private async resolveMembers (names: string[]): Promise<string[]> {
     const out: string[] = []
-    for (const n of names) out.push((await this.init.contacts.resolve(n)).peerId)
+    for (const n of names) out.push((await this.components.contacts.resolve(n)).peerId)
     return [...new Set(out)]
   }
 
   private async nameOf (peerId: string): Promise<string> {
-    return (await this.init.contacts.byPeerId(peerId))?.name ?? peerId
+    return (await this.components.contacts.byPeerId(peerId))?.name ?? peerId
   }
 
   /** As for a contact: new (no key yet), changed (a new key not accepted), verified or unverified. */
   private async trustIn (peerId: string): Promise<TrustState> {
-    const c = await this.init.contacts.byPeerId(peerId)
-    if (c !== undefined) return this.init.contacts.trust(c)
-    const { accepted, seen } = await this.init.contacts.identityKeys(peerId)
+    const c = await this.components.contacts.byPeerId(peerId)
+    if (c !== undefined) return this.components.contacts.trust(c)
+    const { accepted, seen } = await this.components.contacts.identityKeys(peerId)
     if (accepted === undefined) return 'new'
     return seen !== undefined && !seen.equals(accepted) ? 'changed' : 'unverified'
   }
@@ -567,7 +575,7 @@ export class Groups implements ContentHandler {
   private async view (state: GroupState): Promise<GroupView> {
     const members: GroupMemberView[] = []
     for (const p of state.members) {
-      const c = p === this.me ? undefined : await this.init.contacts.byPeerId(p)
+      const c = p === this.me ? undefined : await this.components.contacts.byPeerId(p)
       members.push({ peerId: p, name: p === this.me ? '(you)' : c?.name ?? null, admin: state.admins.includes(p), trust: p === this.me ? null : await this.trustIn(p) })
     }
     return { id: state.id, name: state.name, members, me: { member: state.members.includes(this.me), admin: state.admins.includes(this.me) }, changes: state.order.length }
