@@ -86,7 +86,7 @@ export class CairnClient implements ClientApi {
     private readonly clock: Clock
   ) {
     this.life = new Lifecycle(log)
-    this.attachments = new Attachments({ store, messenger, contacts, config, clock, log: forComponent(log, 'attachments') })
+    this.attachments = new Attachments({ store, messenger, contacts, clock, log: forComponent(log, 'attachments') }, config)
     this.groups = new Groups({ identity, store, contacts, messenger, clock, log: forComponent(log, 'groups') }, config)
     messenger.handleContentWith(this.groups)
   }

@@ -24,7 +24,7 @@ export interface PushOptions {
   onChunk?: (held: number, total: number, bytes: number) => void
 }
 
-export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Array<ArrayBuffer>, chunks: FileChunks, config: CairnConfig, options: PushOptions): Promise<PushResult> {
+export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Array<ArrayBuffer>, chunks: FileChunks, config: { limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'> }, options: PushOptions): Promise<PushResult> {
   const step = (): AbortSignal => {
     return deadline(options.clock, config.limits.requestTimeoutMs, options.signal)
   }

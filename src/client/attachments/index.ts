@@ -26,8 +26,8 @@ import { describeFile, FileChunks } from './file-chunks.js'
 import { Inbound } from './inbound.js'
 import type { IncomingFile } from './incoming-file.js'
 import type { AttachmentState } from './incoming-store.js'
-import { fetchChunks } from './mailbox-fetch.js'
-import { uploadChunks } from './mailbox-upload.js'
+import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
+import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
 import { saveAtomically } from './save-file.js'
 
@@ -49,13 +49,25 @@ export interface FileSendResult {
 
 export interface SaveResult { id: string, path: string, name: string, size: number }
 
-export interface AttachmentsInit {
+export interface AttachmentsComponents {
   store: Store
+  /** A file's descriptor travels in an ordinary sealed message. */
   messenger: Messenger
   contacts: Contacts
-  config: CairnConfig
   clock: Clock
   log: Logger
+}
+
+/**
+ * The attachments' slice of the configuration (defaults applied in config.ts): the data dir (where
+ * files arrive), the attachments section, and what their routes read (fetch, upload, push).
+ */
+export interface AttachmentsInit extends FetchConfig, UploadConfig {
+  dataDir: string
+  attachments: CairnConfig['attachments']
+  mailbox: FetchConfig['mailbox'] & UploadConfig['mailbox']
+  /** ttlMs (@default 14 days): how long a file's chunks are held at mailboxes; mailboxTimeoutMs (@default 15,000). */
+  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs'>
 }
 
 export class Attachments {
@@ -66,8 +78,8 @@ export class Attachments {
   private readonly stopping = new AbortController()
   private readonly autoFetches = new Set<Promise<unknown>>()
 
-  constructor (private readonly init: AttachmentsInit) {
-    this.inbound = new Inbound(init.store, init.config.dataDir)
+  constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
+    this.inbound = new Inbound(components.store, init.dataDir)
   }
 
   /** Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work. */
@@ -76,8 +88,8 @@ export class Attachments {
     this.ready = ready
     // a contact's files are taken whatever their size; a stranger's only up to what the daemon
     // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
-    const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.config.attachments.autoFetchBytes || (await this.init.contacts.byPeerId(from)) !== undefined
-    this.service = new ChunkService({ node, inbound: this.inbound, clock: this.init.clock, log: forComponent(this.init.log, 'chunk service'), admits }, this.init.config)
+    const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.attachments.autoFetchBytes || (await this.components.contacts.byPeerId(from)) !== undefined
+    this.service = new ChunkService({ node, inbound: this.inbound, clock: this.components.clock, log: forComponent(this.components.log, 'chunk service'), admits }, this.init)
     await this.service.start()
   }
 
@@ -86,12 +98,12 @@ export class Attachments {
    * as their messages arrive (a direct sender pushes its chunks itself). Failures wait for `save`.
    */
   startAutoFetch (): void {
-    const limit = this.init.config.attachments.autoFetchBytes
-    this.init.messenger.on('message', (m) => {
+    const limit = this.init.attachments.autoFetchBytes
+    this.components.messenger.on('message', (m) => {
       if (m.attachment === undefined || m.route !== 'mailbox' || m.attachment.size > limit || this.stopping.signal.aborted) return
       const job = this.fetch(m.id, { signal: this.stopping.signal }).then(() => {
-        this.init.log.info({ id: m.id }, 'attachment fetched')
-      }, (err: unknown) => { this.init.log.info({ id: m.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+        this.components.log.info({ id: m.id }, 'attachment fetched')
+      }, (err: unknown) => { this.components.log.info({ id: m.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
       this.autoFetches.add(job)
       void job.finally(() => this.autoFetches.delete(job))
     })
@@ -109,19 +121,19 @@ export class Attachments {
    * first: one that is missing, a directory, unreadable or too large sends nothing (exit 2).
    */
   async send (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
-    const a = this.init.config.attachments
+    const a = this.init.attachments
     if (paths.length === 0) throw new BadFileError('(none)', 'no file given')
     const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes)
-    const { peerId } = await this.init.contacts.resolve(to)
+    const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {
       const d = await describeFile(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
-      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.init.clock.now(), descriptor: encodeDescriptor(d), state: 'announcing', uploaded: 0 }
-      await putOutgoing(this.init.store, rec) // before the announcement: a killed send can still serve the chunks
-      const sent = await this.init.messenger.send(to, i === 0 ? text : '', { attachment: d })
+      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), state: 'announcing', uploaded: 0 }
+      await putOutgoing(this.components.store, rec) // before the announcement: a killed send can still serve the chunks
+      const sent = await this.components.messenger.send(to, i === 0 ? text : '', { attachment: d })
       rec.messageId = sent.id
       rec.state = 'sending'
-      await putOutgoing(this.init.store, rec)
+      await putOutgoing(this.components.store, rec)
       const r = await this.transfer(rec, sent.route, options.onProgress)
       out.push({ id: sent.id, name: f.name, size: f.size, ...r })
     }
@@ -131,11 +143,11 @@ export class Attachments {
   /** Continue every unfinished outgoing transfer (after a killed send, or once the recipient's message left the outbox). */
   async resume (options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<number> {
     let done = 0
-    for (const rec of await listOutgoing(this.init.store)) {
+    for (const rec of await listOutgoing(this.components.store)) {
       if (rec.state !== 'announcing' && rec.state !== 'sending') continue
       const r = await this.transfer(rec, 'direct', options.onProgress).catch((err: unknown) => {
         // a FileChangedError names the file: never at info
-        this.init.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
+        this.components.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
         return undefined
       })
       if (r !== undefined && r.route !== 'outbox') done++
@@ -157,31 +169,31 @@ export class Attachments {
     try {
       if (messageRoute === 'direct') {
         try {
-          await pushChunks(node, peer, d.fileId, chunks, this.init.config, { clock: this.init.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
+          await pushChunks(node, peer, d.fileId, chunks, this.init, { clock: this.components.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
           rec.state = 'delivered'
-          await putOutgoing(this.init.store, rec)
+          await putOutgoing(this.components.store, rec)
           return { route: 'direct' }
         } catch (err) {
           if (err instanceof FileChangedError) throw err
-          this.init.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'direct chunk transfer failed; storing at mailboxes')
+          this.components.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'direct chunk transfer failed; storing at mailboxes')
         }
       }
       await this.ready()
-      const up = await uploadChunks(node, this.init.config, this.init.log, peer, chunks, d.chunks, {
-        clock: this.init.clock,
+      const up = await uploadChunks(node, this.init, this.components.log, peer, chunks, d.chunks, {
+        clock: this.components.clock,
         from: rec.uploaded,
-        expiresAt: rec.createdAt + this.init.config.delivery.ttlMs,
-        onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.init.store, rec); report(next * d.chunkBytes) }
+        expiresAt: rec.createdAt + this.init.delivery.ttlMs,
+        onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.components.store, rec); report(next * d.chunkBytes) }
       })
       rec.state = 'stored'
       rec.replicas = up.replicas
-      await putOutgoing(this.init.store, rec)
+      await putOutgoing(this.components.store, rec)
       return { route: 'mailbox', replicas: up.replicas }
     } catch (err) {
       rec.lastError = describeError(err)
       // a file that changed or vanished can never be sent again: stop retrying it
       if (err instanceof FileChangedError) rec.state = 'failed'
-      await putOutgoing(this.init.store, rec)
+      await putOutgoing(this.components.store, rec)
       throw err
     } finally {
       await chunks.close()
@@ -190,7 +202,7 @@ export class Attachments {
 
   /** The received attachment of message `messageId`; exit 2 when there is none. */
   async incoming (messageId: string): Promise<IncomingFile> {
-    const m = (await this.init.messenger.inbox()).find(x => x.id === messageId && x.attachment !== undefined)
+    const m = (await this.components.messenger.inbox()).find(x => x.id === messageId && x.attachment !== undefined)
     if (m?.attachment === undefined) throw new AttachmentStateError(`no received attachment in message ${messageId}`, 2)
     const file = await this.inbound.get(m.from, m.attachment.fileId)
     if (file === undefined) throw new AttachmentStateError(`the attachment of message ${messageId} is not recorded`, 1)
@@ -208,8 +220,8 @@ export class Attachments {
     if (file.missing().length > 0 && this.node !== undefined) {
       await this.ready()
       let done = file.heldCount * file.descriptor.chunkBytes
-      const r = await fetchChunks(this.node, this.init.config, this.init.log, file, { clock: this.init.clock, ...(options.signal === undefined ? {} : { signal: options.signal }), onChunk: (n) => { done += n; options.onProgress?.({ stage: 'fetching', name: safeFileName(file.descriptor.name), done: Math.min(done, file.descriptor.size), total: file.descriptor.size }) } })
-      if (r.dropped.length > 0) this.init.log.info({ dropped: r.dropped.length }, 'replicas dropped during this fetch')
+      const r = await fetchChunks(this.node, this.init, this.components.log, file, { clock: this.components.clock, ...(options.signal === undefined ? {} : { signal: options.signal }), onChunk: (n) => { done += n; options.onProgress?.({ stage: 'fetching', name: safeFileName(file.descriptor.name), done: Math.min(done, file.descriptor.size), total: file.descriptor.size }) } })
+      if (r.dropped.length > 0) this.components.log.info({ dropped: r.dropped.length }, 'replicas dropped during this fetch')
     }
     const missing = file.missing().length
     if (missing > 0) throw new AttachmentStateError(`${missing} of ${file.count} chunks are not available yet; try again later (they wait at mailboxes up to 14 days)`)

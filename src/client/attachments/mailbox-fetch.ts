@@ -12,7 +12,7 @@ import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
-import { askMailbox } from '../mailbox/mailbox-rpc.js'
+import { askMailbox, type MailboxRpcConfig } from '../mailbox/mailbox-rpc.js'
 import { CorruptChunkError } from './errors.js'
 import type { IncomingFile } from './incoming-file.js'
 import type { Clock } from '../../shared/clock.js'
@@ -33,7 +33,13 @@ export interface FetchOptions {
   replicas?: PeerId[]
 }
 
-export async function fetchChunks (node: CairnNode, config: CairnConfig, log: Logger, file: IncomingFile, options: FetchOptions): Promise<FetchResult> {
+/** What a fetch reads of the configuration: replicas, replicasPerSubnet, fetchConcurrency, and a request's limits. */
+export interface FetchConfig extends MailboxRpcConfig {
+  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
+  attachments: Pick<CairnConfig['attachments'], 'fetchConcurrency'>
+}
+
+export async function fetchChunks (node: CairnNode, config: FetchConfig, log: Logger, file: IncomingFile, options: FetchOptions): Promise<FetchResult> {
   const replicas = options.replicas ?? await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const queue = file.missing()
   const tried = new Map<number, Set<string>>()

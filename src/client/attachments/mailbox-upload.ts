@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { peerIdBytes } from '../../shared/peer-id.js'
 import { closestPeers, mailboxKey } from '../../shared/placement.js'
-import { askMailbox } from '../mailbox/mailbox-rpc.js'
+import { askMailbox, type MailboxRpcConfig } from '../mailbox/mailbox-rpc.js'
 import type { FileChunks } from './file-chunks.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 
@@ -27,7 +27,14 @@ export interface UploadOptions {
   onStored: (next: number, bytes: number) => Promise<void>
 }
 
-export async function uploadChunks (node: CairnNode, config: CairnConfig, log: Logger, recipient: PeerId, chunks: FileChunks, cids: Array<Uint8Array<ArrayBuffer>>, options: UploadOptions): Promise<{ replicas: number }> {
+/** What an upload reads of the configuration: how many replicas, their subnet spread, the lookup's deadline, a request's limits. */
+export interface UploadConfig extends MailboxRpcConfig {
+  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
+  attachments: Pick<CairnConfig['attachments'], 'replicas'>
+  delivery: Pick<CairnConfig['delivery'], 'mailboxTimeoutMs'>
+}
+
+export async function uploadChunks (node: CairnNode, config: UploadConfig, log: Logger, recipient: PeerId, chunks: FileChunks, cids: Array<Uint8Array<ArrayBuffer>>, options: UploadOptions): Promise<{ replicas: number }> {
   const want = Math.min(config.attachments.replicas, config.mailbox.replicas)
   const found = await closestPeers(node, mailboxKey(recipient), want, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, signal: deadline(options.clock, config.delivery.mailboxTimeoutMs, options.signal) })
   let live = found
