@@ -17,18 +17,22 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Clock } from '../../shared/clock.js'
 
-export interface EphemeralHostsInit {
-  /** How long one ephemeral identity is reused, ms (deposits within it are linkable by identity). */
-  rotateMs: number
-  /** How long a replaced host is kept for requests still in flight on it, ms. */
-  drainMs: number
-  /** Dial timeout, ms. */
-  dialTimeoutMs: number
-  /** Dial private and loopback addresses (LANs, tests). */
-  allowPrivateAddresses: boolean
+export interface EphemeralHostsComponents {
   /** Where a replica's addresses come from (the user's node's peer store). */
   addressesOf: (peer: PeerId) => Promise<Multiaddr[]>
   clock: Clock
+}
+
+/** The ephemeral hosts' settings (anonymousDepositHosts derives them from the configuration). */
+export interface EphemeralHostsInit {
+  /** How long one ephemeral identity is reused, ms (deposits within it are linkable by identity). @default delivery.anonymousIdentityMs, 10 minutes */
+  rotateMs: number
+  /** How long a replaced host is kept for requests still in flight on it, ms. @default a request's deadline plus a lookup's, 30 s */
+  drainMs: number
+  /** Dial timeout, ms. @default network.dialTimeoutMs, 5,000 */
+  dialTimeoutMs: number
+  /** Dial private and loopback addresses (LANs, tests). @default network.allowPrivateAddresses, true */
+  allowPrivateAddresses: boolean
 }
 
 /** What the mailbox route asks for: the host to reach `peer` from. */
@@ -48,12 +52,12 @@ export class EphemeralHosts implements DepositHost {
   private readonly merging = new Map<string, Promise<void>>()
   private stopped = false
 
-  constructor (private readonly init: EphemeralHostsInit) {}
+  constructor (private readonly components: EphemeralHostsComponents, private readonly init: EphemeralHostsInit) {}
 
   /** The current ephemeral host (a new identity once the window has passed), knowing `peer`'s addresses. */
   async hostFor (peer: PeerId): Promise<Libp2p> {
     if (this.stopped) throw new Error('ephemeral hosts are stopped')
-    const now = this.init.clock.now()
+    const now = this.components.clock.now()
     if (this.current === undefined || this.current.until <= now) {
       if (this.current !== undefined) this.retire(this.current.host)
       this.current = { host: this.create(), until: now + this.init.rotateMs }
@@ -69,7 +73,7 @@ export class EphemeralHosts implements DepositHost {
     let merged = this.merging.get(key)
     if (merged === undefined) {
       merged = (async () => {
-        const multiaddrs = await this.init.addressesOf(peer)
+        const multiaddrs = await this.components.addressesOf(peer)
         if (multiaddrs.length > 0) await host.peerStore.merge(peer, { multiaddrs })
       })().finally(() => { this.merging.delete(key) })
       this.merging.set(key, merged)
@@ -97,7 +101,7 @@ export class EphemeralHosts implements DepositHost {
 
   private retire (host: Promise<Libp2p>): void {
     this.retiring.add(host)
-    this.init.clock.setTimeout(() => {
+    this.components.clock.setTimeout(() => {
       this.retiring.delete(host)
       void host.then(async h => h.stop()).catch(() => {})
     }, this.init.drainMs).unref()

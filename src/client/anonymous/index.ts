@@ -10,17 +10,18 @@ import type { CairnConfig } from '../../shared/config.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { EphemeralHosts } from './ephemeral-hosts.js'
 
-export { EphemeralHosts, type DepositHost, type EphemeralHostsInit } from './ephemeral-hosts.js'
+export { EphemeralHosts, type DepositHost, type EphemeralHostsComponents, type EphemeralHostsInit } from './ephemeral-hosts.js'
 
 /** The ephemeral hosts for `node`'s user, or undefined when anonymous deposits are off. */
 export function anonymousDepositHosts (node: CairnNode, config: CairnConfig, clock: Clock): EphemeralHosts | undefined {
   if (!config.delivery.anonymousDeposits) return undefined
   return new EphemeralHosts({
+    addressesOf: async (peer: PeerId) => (await node.peerStore.get(peer).catch(() => undefined))?.addresses.map(a => a.multiaddr) ?? [],
+    clock
+  }, {
     rotateMs: config.delivery.anonymousIdentityMs,
     drainMs: config.limits.requestTimeoutMs + config.delivery.mailboxTimeoutMs,
     dialTimeoutMs: config.network.dialTimeoutMs,
-    allowPrivateAddresses: config.network.allowPrivateAddresses,
-    addressesOf: async (peer: PeerId) => (await node.peerStore.get(peer).catch(() => undefined))?.addresses.map(a => a.multiaddr) ?? [],
-    clock
+    allowPrivateAddresses: config.network.allowPrivateAddresses
   })
 }
