@@ -151,7 +151,7 @@ export class CairnClient implements ClientApi {
     const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub }, logger: libp2pLoggerFor(this.log) })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
-    const topics = new GroupTopics(node.services.pubsub as unknown as TopicPubSub, this.groups, this.identity.peerId.toString(), forComponent(this.log, 'group topics'))
+    const topics = new GroupTopics({ pubsub: node.services.pubsub as unknown as TopicPubSub, groups: this.groups, me: this.identity.peerId.toString(), log: forComponent(this.log, 'group topics') })
     this.groupTopics = topics
     await this.life.start('group topics', topics)
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)

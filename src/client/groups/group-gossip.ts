@@ -25,11 +25,30 @@ export function groupTopic (secret: Uint8Array): string {
   return `/cairn/group/${createHmac('sha256', secret).update('cairn/group-topic/v1').digest('hex').slice(0, 32)}`
 }
 
+export interface GroupTopicsComponents {
+  /** gossipsub (StrictNoSign: the sender is inside the ciphertext). */
+  pubsub: TopicPubSub
+  /** What a topic's messages are opened by, and whose membership decides the subscriptions. */
+  groups: Groups
+  /** Our PeerId (our own publications are not opened again). */
+  me: string
+  log: Logger
+}
+
 export class GroupTopics implements GroupPublisher {
   /** topic → group id, for the topics we are subscribed to. */
   private readonly topics = new Map<string, string>()
+  private readonly pubsub: TopicPubSub
+  private readonly groups: Groups
+  private readonly me: string
+  private readonly log: Logger
 
-  constructor (private readonly pubsub: TopicPubSub, private readonly groups: Groups, private readonly me: string, private readonly log: Logger) {}
+  constructor (components: GroupTopicsComponents) {
+    this.pubsub = components.pubsub
+    this.groups = components.groups
+    this.me = components.me
+    this.log = components.log
+  }
 
   async start (): Promise<void> {
     this.pubsub.addEventListener('message', this.onMessage)
