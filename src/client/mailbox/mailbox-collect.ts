@@ -15,7 +15,7 @@
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
-import { signAck } from '../../shared/ack-signature.js'
+import { ackSigner } from '../../shared/ack-signature.js'
 import type { Clock, Timer } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import type { MailboxRpcConfig } from './mailbox-rpc.js'
@@ -134,6 +134,7 @@ export class MailboxCollector implements Startable {
     const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
     const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
+    const signer = ackSigner(peerKey, node.peerId)
     const c: Collection = {
       node,
       inbox,
@@ -141,7 +142,7 @@ export class MailboxCollector implements Startable {
       options,
       sign: async (id) => {
         let s = signatures.get(hex(id))
-        if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(hex(id), s) }
+        if (s === undefined) { s = signer(id); signatures.set(hex(id), s) }
         return s
       },
       claims: new Map(),
