@@ -254,8 +254,8 @@ export class Transaction {
 
   /** Several keys, seeing this transaction's writes; those it has not written in one read of the store. */
   async getMany (keys: string[]): Promise<Array<Uint8Array | undefined>> {
-    const out = keys.map(k => this.pending.get(k))
-    const unwritten = keys.flatMap((_, i) => out[i] === undefined ? [i] : [])
+    const out = keys.map(k => this.pending.get(k) ?? (this.pending.has(k) ? null : this.primed.get(k)))
+    const unwritten = keys.flatMap((k, i) => out[i] === undefined && !this.pending.has(k) && !this.primed.has(k) ? [i] : [])
     const values = await this.store.getMany(unwritten.map(i => keys[i] as string))
     unwritten.forEach((i, j) => { out[i] = values[j] })
     return out.map(v => v ?? undefined)

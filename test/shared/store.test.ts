@@ -88,6 +88,7 @@ test('a transaction rolls back to any checkpoint, undoing only the writes after 
   tx.rollback(first)
   assert.equal(dec(await tx.get('/cairn/seen/a')), 2, 'an overwrite goes back to the value written before the checkpoint')
   assert.equal(dec(await tx.get('/cairn/seen/b')), 1, 'a delete is undone: the primed value shows again')
+  assert.deepEqual((await tx.getMany(['/cairn/seen/a', '/cairn/seen/b', '/cairn/seen/c', '/cairn/seen/d'])).map(dec), [2, 1, undefined, undefined], 'a batched read sees the same')
   await tx.commit()
   assert.deepEqual([dec(await store.get('/cairn/seen/a')), dec(await store.get('/cairn/seen/b')), await store.get('/cairn/seen/c')], [2, 1, undefined])
   // a checkpoint costs the same however much the transaction holds (a receive takes one per envelope)
