@@ -151,7 +151,7 @@ async function main (): Promise<void> {
   if (direct !== undefined) lines.push('Direct send, median ms per stage:', '', simpleTable(['stage', 'ms'], Object.entries(direct.stages).map(([k, v]) => [k, v])), '')
   if (mailbox !== undefined) {
     const c = mailbox.collect
-    lines.push(`Offline recipient's sync of ${s.mailbox.messages} messages, median of runs: ${Math.round(c.syncMs)} ms in all; opening and storing pages (decrypt, store, fsync; serialised under the messenger lock) ${Math.round(c.openAndStoreMs)} ms; the rest (lookup, fetch, ack signatures and requests) ${Math.round(c.otherMs)} ms; ${c.fetchedPerMessage.toFixed(2)} envelope bodies opened per message (ids are listed at every replica, each body taken from one).`, '')
+    lines.push(`Offline recipient's sync of ${s.mailbox.messages} messages, median of runs: ${Math.round(c.syncMs)} ms in all (the recipient's CPU ${Math.round(c.syncCpuMs)} ms, ${(c.syncCpuMs / s.mailbox.messages).toFixed(2)} ms a message); opening and storing pages (decrypt, store, fsync; serialised under the messenger lock) ${Math.round(c.openAndStoreMs)} ms; the rest (lookup, fetch, ack signatures and requests) ${Math.round(c.otherMs)} ms; ${c.fetchedPerMessage.toFixed(2)} envelope bodies opened per message (ids are listed at every replica, each body taken from one).`, '')
     const largest = Object.entries(c.stages).sort((a, b) => b[1] - a[1])[0]
     lines.push('Sync stages, median ms of runs (collection stages summed over the replicas\' loops, which overlap; then the outbox flush and the bundle top-up that follow it):', '', simpleTable(['stage', 'ms'], Object.entries(c.stages).map(([k, v]) => [k, Math.round(v)])), '', `Largest stage: ${largest?.[0] ?? 'none'}.`, '')
   }

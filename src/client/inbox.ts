@@ -35,6 +35,16 @@ export async function alreadySeen (kv: Pick<Kv, 'get'>, envelopeIdHex: string): 
   return (await kv.get(seenKey(envelopeIdHex))) !== undefined
 }
 
+/** Which of these envelopes were handled already, in one read of the store. */
+export async function seenAmong (kv: Pick<Kv, 'getMany'>, envelopeIdsHex: string[]): Promise<boolean[]> {
+  return (await kv.getMany(envelopeIdsHex.map(seenKey))).map(v => v !== undefined)
+}
+
+/** The keys `alreadySeen` reads for these envelopes (for a transaction to read them ahead in one trip). */
+export function seenKeys (envelopeIdsHex: string[]): string[] {
+  return envelopeIdsHex.map(seenKey)
+}
+
 /** Whether `sender` already delivered a message with this id (under any envelope). */
 export async function messageSeen (kv: Pick<Kv, 'get'>, sender: string, messageIdHex: string): Promise<boolean> {
   return (await kv.get(seenMessageKey(sender, messageIdHex))) !== undefined

@@ -36,6 +36,8 @@ const k = {
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** Envelopes a fetch by ids reads from LevelDB in one request (a 1 MiB page of 1 KiB mail takes a few). */
+const FETCH_READ_AHEAD = 64
 
 export interface Usage { count: number, bytes: number }
 export type DepositResult = 'stored' | 'duplicate'
@@ -212,10 +214,15 @@ export class MailboxStore {
    */
   async fetchIds (r: string, ids: Uint8Array[], now: number, options: Omit<FetchOptions, 'idsOnly'> = {}): Promise<FetchPage> {
     const page = new PageBuilder(ids.length, options)
-    for (const id of ids) {
-      const env = await this.get(r, hex(id))
-      if (env === undefined || env.expiresAt <= now) continue
-      if (!page.add(env)) break
+    // a few at a time in one read each: a page stops at its byte budget, so reading far past it is waste
+    for (let i = 0; i < ids.length; i += FETCH_READ_AHEAD) {
+      const values = await this.store.getMany(ids.slice(i, i + FETCH_READ_AHEAD).map(id => k.env(r, hex(id))))
+      for (const b of values) {
+        if (b === undefined) continue
+        const env = Envelope.decode(b)
+        if (env.expiresAt <= now) continue
+        if (!page.add(env)) return page.done()
+      }
     }
     return page.done()
   }

@@ -3,6 +3,7 @@
  * signature travels with the tombstone, so a holder accepts a deletion only from the owner, even
  * when it learns of it second-hand (handover), and a malicious holder cannot erase mail elsewhere.
  */
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdBytes } from './peer-id.js'
 
@@ -19,6 +20,18 @@ function signed (owner: PeerId, id: Uint8Array): Uint8Array {
 
 export async function signAck (key: PrivateKey, owner: PeerId, id: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await key.sign(signed(owner, id)))
+}
+
+/**
+ * `signAck` for many ids under one key: an Ed25519 key is turned into a Node KeyObject once, where
+ * libp2p's `sign` builds one from the raw key for every signature (a collect signs one per message).
+ * Ed25519 signatures are deterministic: the bytes are those `signAck` makes.
+ */
+export function ackSigner (key: PrivateKey, owner: PeerId): (id: Uint8Array) => Promise<Uint8Array<ArrayBuffer>> {
+  if (key.type !== 'Ed25519' || key.raw.length !== 64) return async id => signAck(key, owner, id)
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url')
+  const node: KeyObject = createPrivateKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', d: b64(key.raw.subarray(0, 32)), x: b64(key.raw.subarray(32)) } })
+  return async id => new Uint8Array(sign(null, signed(owner, id), node))
 }
 
 export async function verifyAck (owner: PeerId, id: Uint8Array, signature: Uint8Array): Promise<boolean> {

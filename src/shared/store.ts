@@ -228,12 +228,19 @@ export class Store {
   }
 }
 
+/** A point a Transaction can roll back to (Transaction.checkpoint). */
+export type Checkpoint = number
+
 /**
  * Buffered writes that commit as one durable batch. Reads see the transaction's own writes, so a
  * multi-step operation (decrypt, then store the message) either lands whole or not at all.
  */
 export class Transaction {
   private readonly pending = new Map<string, Uint8Array | null>()
+  /** Each write's previous pending state, so a rollback undoes only what came after its checkpoint. */
+  private readonly undo: Array<{ key: string, had: boolean, prev: Uint8Array | null | undefined }> = []
+  /** Values read ahead (`prime`) for keys nothing else writes while this transaction is open. */
+  private readonly primed = new Map<string, Uint8Array | undefined>()
 
   constructor (private readonly store: Store) {}
 
@@ -241,34 +248,52 @@ export class Transaction {
     const p = this.pending.get(key)
     if (p === null) return undefined
     if (p !== undefined) return p
+    if (this.primed.has(key)) return this.primed.get(key)
     return this.store.get(key)
   }
 
   /** Several keys, seeing this transaction's writes; those it has not written in one read of the store. */
   async getMany (keys: string[]): Promise<Array<Uint8Array | undefined>> {
-    const out = keys.map(k => this.pending.get(k))
-    const unwritten = keys.flatMap((_, i) => out[i] === undefined ? [i] : [])
+    const out = keys.map(k => this.pending.get(k) ?? (this.pending.has(k) ? null : this.primed.get(k)))
+    const unwritten = keys.flatMap((k, i) => out[i] === undefined && !this.pending.has(k) && !this.primed.has(k) ? [i] : [])
     const values = await this.store.getMany(unwritten.map(i => keys[i] as string))
     unwritten.forEach((i, j) => { out[i] = values[j] })
     return out.map(v => v ?? undefined)
   }
 
+  /**
+   * Read `keys` ahead in one trip to the store, so that later `get`s of them are answered from
+   * memory. Only for keys that no other writer changes while this transaction is open (those
+   * written under the lock its owner holds, such as the inbox's seen marks).
+   */
+  async prime (keys: string[]): Promise<void> {
+    const unread = keys.filter(k => !this.pending.has(k) && !this.primed.has(k))
+    if (unread.length === 0) return
+    const values = await this.store.getMany(unread)
+    unread.forEach((k, i) => { this.primed.set(k, values[i]) })
+  }
+
   put (key: string, value: Uint8Array): void {
+    this.remember(key)
     this.pending.set(key, value)
   }
 
   delete (key: string): void {
+    this.remember(key)
     this.pending.set(key, null)
   }
 
   /** A point to roll back to: later writes can be discarded without losing earlier ones. */
-  checkpoint (): Map<string, Uint8Array | null> {
-    return new Map(this.pending)
+  checkpoint (): Checkpoint {
+    return this.undo.length
   }
 
-  rollback (to: Map<string, Uint8Array | null>): void {
-    this.pending.clear()
-    for (const [k, v] of to) this.pending.set(k, v)
+  rollback (to: Checkpoint): void {
+    while (this.undo.length > to) {
+      const u = this.undo.pop() as { key: string, had: boolean, prev: Uint8Array | null | undefined }
+      if (u.had) this.pending.set(u.key, u.prev as Uint8Array | null)
+      else this.pending.delete(u.key)
+    }
   }
 
   get size (): number {
@@ -279,6 +304,12 @@ export class Transaction {
     const ops: StoreOp[] = []
     for (const [key, value] of this.pending) ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
     this.pending.clear()
+    this.undo.length = 0
+    this.primed.clear()
     await this.store.write(ops)
+  }
+
+  private remember (key: string): void {
+    this.undo.push({ key, had: this.pending.has(key), prev: this.pending.get(key) })
   }
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
-import { signAck, verifyAck } from '../../src/shared/ack-signature.js'
+import { ackSigner, signAck, verifyAck } from '../../src/shared/ack-signature.js'
 import { openBox, recipient, type Recipient } from '../helpers/mailbox-box.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
 
@@ -205,4 +205,17 @@ test('a handed-over tombstone keeps the expiry it came with, so holders cannot r
   // an hour later it is handed over to a holder that never had the envelope either
   assert.equal(await b.mailbox.applyTombstones(bob.id, [tomb], t0 + HOUR), 0)
   assert.deepEqual((await b.mailbox.tombstones(bob.id)).map(x => x.expiresAt), [t0 + 24 * HOUR])
+})
+
+test('a collect\'s ack signer (one key object for every id) signs exactly what signAck signs, and only for its owner', async () => {
+  const owner = await recipient()
+  const other = await recipient()
+  const sign = ackSigner(owner.key, owner.peer)
+  for (const id of [rand(16), rand(16), rand(16)]) {
+    const signature = await sign(id)
+    assert.deepEqual(signature, await signAck(owner.key, owner.peer, id), 'Ed25519 is deterministic: the same bytes')
+    assert.equal(await verifyAck(owner.peer, id, signature), true)
+    assert.equal(await verifyAck(other.peer, id, signature), false, 'not a tombstone of anyone else\'s')
+    assert.equal(await verifyAck(owner.peer, rand(16), signature), false, 'nor of another id')
+  }
 })

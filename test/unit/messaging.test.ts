@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test, { type TestContext } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
+import { SessionRecord } from '@signalapp/libsignal-client'
 import { Envelope } from '../../proto/cairn.js'
 import { Contacts } from '../../src/client/contacts.js'
 import type { DeliveryResult, DeliveryRoute } from '../../src/client/delivery.js'
@@ -198,4 +199,21 @@ test('the receiver refuses what is tampered with, too large, for someone else or
   bob.clock.advance(15 * DAY)
   await assert.rejects(bob.messenger.receive(d, 'mailbox'), rejected('expired'))
   assert.deepEqual((await texts(bob)).sort(), ['sealed 0', 'sealed 1', 'sealed 2'])
+})
+
+test('a page of one sender\'s mail parses the session record once, and what it commits opens the next message', async (t) => {
+  const { bob, envelopes } = await sealedForBob(t, 8)
+  // the first starts bob's session, which is on disk from then on
+  assert.equal(await bob.messenger.receive(envelopes[0] as Envelope, 'mailbox'), 'stored')
+  const page = envelopes.slice(1, 7)
+  // a body nobody sealed (refused before any ratchet step) and a repeat, amid the page
+  const forged = { ...(page[2] as Envelope), sealed: Uint8Array.from((page[2] as Envelope).sealed).reverse() }
+  forged.id = envelopeId(forged)
+  const parses = t.mock.method(SessionRecord, 'deserialize')
+  const statuses = await bob.messenger.receiveMany([...page.slice(0, 3), forged, page[1] as Envelope, ...page.slice(3)], 'mailbox')
+  assert.deepEqual(statuses.map(s => s instanceof RejectedEnvelopeError ? s.reason : s), ['stored', 'stored', 'stored', 'undecryptable', 'duplicate', 'stored', 'stored', 'stored'])
+  assert.equal(parses.mock.callCount(), 1, 'each message after the first reads back the record the one before saved')
+  // the record on disk is the one the page's last message left: the next opens from it
+  assert.equal(await bob.messenger.receive(envelopes[7] as Envelope, 'mailbox'), 'stored')
+  assert.deepEqual((await texts(bob)).sort(), Array.from({ length: 8 }, (_, i) => `sealed ${i}`))
 })

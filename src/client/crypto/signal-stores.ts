@@ -11,15 +11,32 @@ import { keys, type Kv } from './kv.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 
+/**
+ * The session records a Kv (a transaction) last saved, with the bytes it holds for each: opening a
+ * page of one sender's mail reads back the record the message before saved, and gets the object
+ * itself rather than parsing it again. Only while the Kv still holds those very bytes: a rollback
+ * puts older ones back, and those are parsed.
+ */
+const saved = new WeakMap<Kv, Map<string, { bytes: Uint8Array, record: SessionRecord }>>()
+
 export class KvSessionStore extends SessionStore {
   constructor (private readonly kv: Kv) { super() }
   async saveSession (address: ProtocolAddress, record: SessionRecord): Promise<void> {
-    this.kv.put(keys.session(address.name(), address.deviceId()), record.serialize())
+    const key = keys.session(address.name(), address.deviceId())
+    const bytes = record.serialize()
+    this.kv.put(key, bytes)
+    let records = saved.get(this.kv)
+    if (records === undefined) { records = new Map(); saved.set(this.kv, records) }
+    records.set(key, { bytes, record })
   }
 
   async getSession (address: ProtocolAddress): Promise<SessionRecord | null> {
-    const b = await this.kv.get(keys.session(address.name(), address.deviceId()))
-    return b === undefined ? null : SessionRecord.deserialize(ab(b))
+    const key = keys.session(address.name(), address.deviceId())
+    const b = await this.kv.get(key)
+    if (b === undefined) return null
+    const last = saved.get(this.kv)?.get(key)
+    // libsignal copies a record it is given and saves a new one: the object is never changed in place
+    return last?.bytes === b ? last.record : SessionRecord.deserialize(ab(b))
   }
 
   async getExistingSessions (addresses: ProtocolAddress[]): Promise<SessionRecord[]> {

@@ -15,7 +15,7 @@
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Envelope, MailboxResponse } from '../../../proto/cairn.js'
-import { signAck } from '../../shared/ack-signature.js'
+import { ackSigner } from '../../shared/ack-signature.js'
 import type { Clock, Timer } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import type { MailboxRpcConfig } from './mailbox-rpc.js'
@@ -134,6 +134,7 @@ export class MailboxCollector implements Startable {
     const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
     const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
+    const signer = ackSigner(peerKey, node.peerId)
     const c: Collection = {
       node,
       inbox,
@@ -141,7 +142,7 @@ export class MailboxCollector implements Startable {
       options,
       sign: async (id) => {
         let s = signatures.get(hex(id))
-        if (s === undefined) { s = signAck(peerKey, node.peerId, id); signatures.set(hex(id), s) }
+        if (s === undefined) { s = signer(id); signatures.set(hex(id), s) }
         return s
       },
       claims: new Map(),
@@ -211,7 +212,7 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
   const r: Collection = { ...c, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
-  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: r.config.mailbox.pageSize, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
+  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const held: Envelope[] = []
   // ids come in strictly ascending order and no more than any mailbox should hold (ten times our
   // own quota: operators may set theirs higher)

@@ -16,7 +16,7 @@ import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { recordIncoming } from '../attachments/incoming-store.js'
 import type { Kv } from '../crypto/kv.js'
 import type { SealedSession } from '../crypto/sealed-session.js'
-import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, type InboxMessage, type Route } from '../inbox.js'
+import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
 import { ID_BYTES, hex } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -128,8 +128,8 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
 
   /** Which envelope `ids` are not in the inbox yet (a read of what only grows: no lock needed). */
   async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> {
-    const seen = await Promise.all(ids.map(async id => alreadySeen(this.ctx.store, hex(id))))
-    return ids.filter((_, i) => seen[i] !== true)
+    const seen = await seenAmong(this.ctx.store, ids.map(id => hex(id)))
+    return ids.filter((_, i) => !seen[i])
   }
 
   /**
@@ -144,6 +144,8 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     const copies: SecondCopy[] = []
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
+      // whether each envelope was seen before, read in one trip (seen marks are written under this lock only)
+      await tx.prime(seenKeys(envelopes.map(e => hex(e.id))))
       const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
