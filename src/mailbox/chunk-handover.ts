@@ -11,6 +11,7 @@
  */
 import { MailboxStatus, type MailboxRequest, type MailboxResponse } from '../../proto/cairn.js'
 import { ProtocolError } from '../shared/errors.js'
+import { namesBytes } from '../shared/chunk-address.js'
 import type { Logger } from '../shared/logger.js'
 import { MAILBOX_VERSION } from '../shared/protocols/ids.js'
 import type { ChunkStore } from './chunk-store.js'
@@ -64,6 +65,11 @@ export async function handChunksOver (o: ChunkHandoverInit): Promise<ChunkHandov
   for (const id of wanted) {
     const chunk = await o.chunks.byId(o.recipient, Buffer.from(id, 'hex'))
     if (chunk === undefined || chunk.expiresAt <= o.now()) continue // swept, or expiring: not worth a copy
+    if (!namesBytes(chunk.cid, chunk.data)) {
+      // damaged on this node's disk: the replica would refuse it, at every pass until it expires
+      o.log.warn({ recipient: o.recipient, chunk: id }, 'chunk handover: a held chunk no longer matches its address; not sent')
+      continue
+    }
     const res = await o.ask({ version: MAILBOX_VERSION, putChunk: { recipient: o.recipientBytes, cid: chunk.cid, data: chunk.data, expiresAt: chunk.expiresAt } })
     if (res.status === MailboxStatus.MAILBOX_OK) {
       out.sent++

@@ -6,8 +6,9 @@
  * types, so a proto change that renames a field breaks the build here, not silently the fuzz.
  */
 import fc from 'fast-check'
-import type { DirectRequest, Envelope, MailboxRequest, PreKeyBundle, Tombstone } from '../../proto/cairn.js'
+import type { DirectRequest, Envelope, MailboxRequest, PreKeyBundle, SyncRange, Tombstone } from '../../proto/cairn.js'
 import { BUNDLE_VERSION } from '../../src/shared/bundle.js'
+import { chunkCid } from '../../src/shared/chunk-address.js'
 import { envelopeId } from '../../src/shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../src/shared/protocols/ids.js'
 
@@ -55,6 +56,24 @@ function bundle (p: Pools): fc.Arbitrary<PreKeyBundle> {
 
 const ids = (max: number): fc.Arbitrary<Bytes[]> => fc.array(sized(16), { maxLength: max })
 
+/** A reconciliation range: usually well formed (16-byte bounds, fingerprints), sometimes anything. */
+const syncRange: fc.Arbitrary<SyncRange> = fc.record({
+  lower: sized(16),
+  upper: fc.oneof(sized(16), fc.constant(new Uint8Array(0))),
+  idsCount: uint32,
+  idsFingerprint: sized(16),
+  tombstonesCount: uint32,
+  tombstonesFingerprint: sized(16),
+  listed: fc.boolean(),
+  ids: ids(70),
+  tombstoneIds: ids(70)
+})
+const ranges = fc.array(syncRange, { maxLength: 140 })
+
+/** A chunk and its address: mostly the address of these bytes (past the "names its bytes" check), sometimes not. */
+const chunk = fc.tuple(fc.oneof({ weight: 4, arbitrary: bytes(2048) }, fc.integer({ min: 960 * 1024, max: 961 * 1024 + 64 }).map(n => new Uint8Array(n))), fc.boolean(), sized(36))
+  .map(([data, bound, other]) => ({ data, cid: bound ? chunkCid(data) : other }))
+
 export function mailboxRequest (p: Pools): fc.Arbitrary<Partial<MailboxRequest>> {
   const peer = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...p.peers) }, bytes(48))
   const body: fc.Arbitrary<Partial<MailboxRequest>> = fc.oneof(
@@ -66,6 +85,11 @@ export function mailboxRequest (p: Pools): fc.Arbitrary<Partial<MailboxRequest>>
     fc.record({ status: fc.constant({}) }),
     fc.record({ offer: fc.record({ recipient: peer, ids: ids(40), tombstones: fc.array(tombstone, { maxLength: 8 }), bundle: bundle(p) }, { requiredKeys: ['recipient', 'ids', 'tombstones'] }) }),
     fc.record({ handover: fc.record({ envelopes: fc.array(envelope(p), { maxLength: 6 }) }) }),
+    fc.record({ reconcile: fc.record({ recipient: peer, ranges, bundlePublishedAt: time }) }),
+    fc.record({ putChunk: fc.tuple(chunk, peer, time).map(([c, recipient, expiresAt]) => ({ recipient, cid: c.cid, data: c.data, expiresAt })) }),
+    fc.record({ getChunk: fc.record({ cid: fc.oneof(sized(36), chunk.map(c => c.cid)) }) }),
+    fc.record({ depositBatch: fc.record({ envelopes: fc.array(envelope(p), { maxLength: 8 }) }) }),
+    fc.record({ reconcileChunks: fc.record({ recipient: peer, ranges }) }),
     fc.constant({})
   )
   return fc.tuple(version, body).map(([v, b]) => ({ version: v, ...b }))

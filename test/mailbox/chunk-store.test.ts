@@ -8,7 +8,11 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { RefusalReason } from '../../src/mailbox/errors.js'
-import { ChunkStore } from '../../src/mailbox/chunk-store.js'
+import { ChunkStore, encodeHeld } from '../../src/mailbox/chunk-store.js'
+import { handChunksOver } from '../../src/mailbox/chunk-handover.js'
+import { MailboxStatus, type MailboxRequest, type MailboxResponse } from '../../proto/cairn.js'
+import { NAMESPACES } from '../../src/shared/namespaces.js'
+import { silentLogger } from '../../src/shared/logger.js'
 import { MailboxRefusal, MailboxStore } from '../../src/mailbox/index.js'
 import { chunkCid } from '../../src/shared/chunk-address.js'
 import { Store } from '../../src/shared/store.js'
@@ -60,4 +64,34 @@ test('chunks: address checked, quota and node cap in bytes, expiry, usage kept a
   assert.equal(await chunks.sweep(now + HOUR), 3)
   assert.equal(await chunks.get('alice', cid, now), undefined)
   assert.equal(chunks.heldBytes, 0)
+})
+
+test('chunk handover sends no chunk that its holder\'s disk damaged (the replica would refuse it at every pass until it expires)', async (t) => {
+  const root = await tempRoot(t)
+  const config = testConfig(join(root, 'node'))
+  const now = Date.now()
+  const store = await Store.open(join(root, 'store'))
+  t.after(async () => { await store.close() })
+  const mail = new MailboxStore({ store }, config)
+  const chunks = new ChunkStore({ store, mail }, config)
+  await chunks.open()
+  const [good, bad] = [randomBytes(3000), randomBytes(3000)]
+  for (const data of [good, bad]) assert.equal(await chunks.put('alice', chunkCid(data), data, now + HOUR, now), 'stored')
+  // a bit flips on this node's disk
+  const damaged = Buffer.from(bad)
+  damaged[100] = (damaged[100] ?? 0) ^ 1
+  await store.write([{ type: 'put', key: `${NAMESPACES.mailboxChunk}alice/${Buffer.from(chunkCid(bad)).toString('hex')}`, value: encodeHeld({ data: damaged, expiresAt: now + HOUR }) }])
+
+  const sent: Uint8Array[] = []
+  const ask = async (req: Partial<MailboxRequest>): Promise<MailboxResponse> => {
+    if (req.reconcileChunks !== undefined) {
+      // a replica that holds nothing: it wants every id listed
+      return { status: MailboxStatus.MAILBOX_OK, reconcile: { differ: [], wantTombstones: [], wantBundle: false }, wanted: req.reconcileChunks.ranges.flatMap(r => r.ids) } as unknown as MailboxResponse
+    }
+    if (req.putChunk !== undefined) sent.push(req.putChunk.cid)
+    return { status: MailboxStatus.MAILBOX_OK } as unknown as MailboxResponse
+  }
+  const out = await handChunksOver({ chunks, recipient: 'alice', recipientBytes: new Uint8Array(16), peer: 'replica', now: () => now, ask, log: silentLogger() })
+  assert.notEqual(out, 'unsupported')
+  assert.deepEqual(sent.map(c => Buffer.from(c).toString('hex')), [Buffer.from(chunkCid(good)).toString('hex')], 'only the intact chunk went')
 })
