@@ -21,7 +21,7 @@ const REQUIRED = [
   'mailbox.deposit.p50', 'mailbox.deposit.p99', 'mailbox.send.p50',
   'mailbox.ingest.c64', 'mailbox.ingest.c1',
   'memory.client', 'memory.mailbox',
-  'handover.copies', 'handover.bytes', 'handover.in-sync.bytes', 'handover.in-sync.cpu',
+  'handover.copies', 'handover.bytes', 'handover.in-sync.bytes', 'handover.in-sync.cpu', 'handover.chunks.in-sync.bytes', 'handover.chunks.in-sync.cpu',
   'groups.send.4.p50', 'groups.cpu.4', 'groups.gossip.4.p50', 'groups.gossip.4.p99'
 ]
 
