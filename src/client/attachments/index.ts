@@ -237,7 +237,7 @@ export class Attachments {
     const file = await this.fetch(messageId, options)
     const name = safeFileName(file.descriptor.name)
     let done = 0
-    const path = await saveAtomically(file.path, dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) })
+    const path = await saveAtomically(file.plaintext(), dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) })
     return { id: messageId, path, name, size: file.descriptor.size }
   }
 }
