@@ -115,15 +115,26 @@ export class IncomingFile {
         return true
       })().catch((err: unknown) => { if (err instanceof CorruptChunkError) return false; throw err })
       if (!opened || size !== this.descriptor.size || !h.digest().equals(Buffer.from(this.descriptor.sha256))) {
-        await forgetChunks(this.store, this.record.from, this.fileIdHex)
-        this.held.clear()
-        await rm(this.path, { force: true })
+        await this.discard()
         throw new AttachmentDigestError('the received file does not match the digest its sender announced')
       }
       await markComplete(this.store, this.record, this.fileIdHex)
       this.record.complete = true
       return true
     })
+  }
+
+  /**
+   * Forget every chunk and remove the file: what is on disk can no longer be trusted (a digest
+   * mismatch, or a chunk altered on disk); the next fetch starts again from the network.
+   */
+  async discard (): Promise<void> {
+    await this.closeFile()
+    await forgetChunks(this.store, this.record.from, this.fileIdHex)
+    if (this.complete) { await markIncomplete(this.store, this.record, this.fileIdHex); this.record.complete = false }
+    this.held.clear()
+    this.unsynced = []
+    await rm(this.path, { force: true })
   }
 
   /** The file's plaintext, one chunk at a time (every chunk must be held). */

@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
+import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js'
 import { filesHolding } from '../../helpers/files.js'
 import { mailboxNetwork } from '../../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
@@ -74,4 +76,31 @@ test('encrypted data dir, via mailboxes: a fetched file is not in plaintext anyw
   await bob.client.attachments.fetch(m.id)
   assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete')
   await saveAndCheck(root, bob, m.id, data, marker)
+})
+
+test('a received chunk altered on disk after its check: save exits 1 with nothing written, and the file is to be fetched again', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { attachments: { chunkBytes: CHUNK } }
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await befriend(alice, bob)
+  const { data } = markedContent(3 * CHUNK)
+  const path = join(root, 'diary.txt')
+  await writeFile(path, data)
+  await alice.client.sendFiles('bob', [path], '')
+  const [m] = await bob.client.inbox()
+  assert.equal(m?.attachment?.state, 'complete')
+  await bob.stop()
+  const dir = attachmentsDir(bob.config.dataDir)
+  const [name] = await readdir(dir)
+  assert.ok(name?.endsWith('.chunks') === true)
+  const bytes = await readFile(join(dir, name))
+  bytes[CHUNK + 100] = (bytes[CHUNK + 100] ?? 0) ^ 1
+  await writeFile(join(dir, name), bytes)
+  await bob.restart()
+  const out = join(root, 'out')
+  await mkdir(out)
+  await assert.rejects(bob.client.save(m.id, out), (e: unknown) => e instanceof AttachmentDigestError && e.exitCode === 1)
+  assert.deepEqual(await readdir(out), [], 'nothing saved, no temporary file left')
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'waiting')
 })
