@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -18,16 +17,10 @@ import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.
 import type { CairnConfig } from '../../src/shared/config.js'
 import { ensureDataDir } from '../../src/shared/data-dir.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { filesUnder } from '../helpers/files.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { stablePort } from '../helpers/ports.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
-
-/** Every file under `dir`, with its bytes. */
-function filesUnder (dir: string): Array<{ path: string, bytes: Buffer }> {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(e => e.isFile())
-    .map(e => { const path = join(e.parentPath, e.name); return { path, bytes: readFileSync(path) } })
-}
 
 interface Peer { config: CairnConfig, cipher: ValueCipher | undefined, client: CairnClient }
 

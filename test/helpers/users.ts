@@ -13,6 +13,8 @@ import { createLogger, silentLogger } from '../../src/shared/logger.js'
 import { mkdirSync, openSync, writeSync } from 'node:fs'
 import { stablePort } from './ports.js'
 import type { Clock } from '../../src/shared/clock.js'
+import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.js'
+import { ensureDataDir } from '../../src/shared/data-dir.js'
 
 export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), prefix))
@@ -50,11 +52,17 @@ export interface TestUser {
   restart: (overrides?: ConfigLayer) => Promise<void>
 }
 
-export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string } = {}): Promise<TestUser> {
+/** With `passphrase`, the data dir is encrypted at rest (as `cairn init --passphrase`; a cheap KDF). */
+export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string, passphrase?: string } = {}): Promise<TestUser> {
   // a port outside the ephemeral range, so that it is still free when the user restarts on it
   const config = testConfig(options.dataDir ?? join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], ...options.overrides })
-  await CairnClient.init(config, options.clock, options.peerKey)
-  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: testLogger(name), ...(options.clock === undefined ? {} : { clock: options.clock }) })
+  let cipher: ValueCipher | undefined
+  if (options.passphrase !== undefined) {
+    ensureDataDir(config.dataDir)
+    cipher = await createDataKey(config.dataDir, new TextEncoder().encode(options.passphrase), { memoryKiB: 8 * 1024, iterations: 1 })
+  }
+  await CairnClient.init(config, options.clock, options.peerKey, cipher)
+  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: testLogger(name), cipher, ...(options.clock === undefined ? {} : { clock: options.clock }) })
   const user: TestUser = {
     name,
     config,

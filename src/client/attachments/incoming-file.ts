@@ -1,19 +1,20 @@
 /**
- * One attachment being received: checks each encrypted chunk against its address, opens it at its
- * place, writes the plaintext into a partial file in the data dir at the chunk's offset, syncs it,
- * and only then records the chunk as held. A kill at any point loses at most the chunk in flight.
- * Once all chunks are held the whole file is checked against the descriptor's digest.
+ * One attachment being received: checks each encrypted chunk against its address and that it opens
+ * at its place, writes the chunk's ciphertext (never the plaintext) into its slot of the received
+ * file in the data dir, syncs it, and only then records the chunk as held. A kill at any point loses
+ * at most the chunk in flight. Once all chunks are held the whole file is decrypted chunk by chunk
+ * and checked against the descriptor's digest.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Attachment } from '../../../proto/cairn.js'
 import type { Store } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { convertPlaintext, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
@@ -40,8 +41,11 @@ export class IncomingFile {
     const d = descriptorOf(record)
     const fileIdHex = Buffer.from(d.fileId).toString('hex')
     await mkdir(attachmentsDir(dataDir), { recursive: true, mode: 0o700 })
+    const base = join(attachmentsDir(dataDir), `${record.from}-${fileIdHex}`)
     const held = await storedChunks(store, record.from, fileIdHex)
-    return new IncomingFile(store, join(attachmentsDir(dataDir), `${record.from}-${fileIdHex}.part`), record, held)
+    const path = `${base}${RECEIVED_SUFFIX}`
+    await convertOldFile(store, `${base}${OLD_PLAINTEXT_SUFFIX}`, path, record, held)
+    return new IncomingFile(store, path, record, held)
   }
 
   get count (): number { return this.descriptor.chunks.length }
@@ -72,13 +76,12 @@ export class IncomingFile {
     if (cid === undefined || !Number.isInteger(index)) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
     checkChunk(cid, ciphertext, index)
     const plain = openChunk(d.key, { fileId: d.fileId, index, count: this.count }, ciphertext)
-    const expected = index === this.count - 1 ? d.size - index * d.chunkBytes : d.chunkBytes
+    const expected = plainLength(d, index)
     if (plain.length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${plain.length} bytes, not ${expected}`)
     if (this.held.has(index)) return
-    // 'r+' writes at any offset but needs the file; 'a+' creates it (0600) without truncating
-    this.fh ??= open(this.path, 'a+', 0o600).then(async fh => { await fh.close(); return open(this.path, 'r+') })
+    this.fh ??= openForWriting(this.path)
     const fh = await this.fh
-    await fh.write(plain, 0, plain.length, index * d.chunkBytes)
+    await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
     await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index)])
@@ -106,11 +109,13 @@ export class IncomingFile {
       await this.closeFile()
       const h = createHash('sha256')
       let size = 0
-      for await (const b of createReadStream(this.path, { highWaterMark: 1024 * 1024 })) { h.update(b as Buffer); size += (b as Buffer).length }
-      if (size !== this.descriptor.size || !h.digest().equals(Buffer.from(this.descriptor.sha256))) {
-        await forgetChunks(this.store, this.record.from, this.fileIdHex)
-        this.held.clear()
-        await rm(this.path, { force: true })
+      // a chunk the disk altered since it was written no longer opens: the file is fetched again
+      const opened = await (async () => {
+        for await (const b of this.plaintext()) { h.update(b); size += b.length }
+        return true
+      })().catch((err: unknown) => { if (err instanceof CorruptChunkError) return false; throw err })
+      if (!opened || size !== this.descriptor.size || !h.digest().equals(Buffer.from(this.descriptor.sha256))) {
+        await this.discard()
         throw new AttachmentDigestError('the received file does not match the digest its sender announced')
       }
       await markComplete(this.store, this.record, this.fileIdHex)
@@ -119,9 +124,58 @@ export class IncomingFile {
     })
   }
 
+  /**
+   * Forget every chunk and remove the file: what is on disk can no longer be trusted (a digest
+   * mismatch, or a chunk altered on disk); the next fetch starts again from the network.
+   */
+  async discard (): Promise<void> {
+    await this.closeFile()
+    await forgetChunks(this.store, this.record.from, this.fileIdHex)
+    if (this.complete) { await markIncomplete(this.store, this.record, this.fileIdHex); this.record.complete = false }
+    this.held.clear()
+    this.unsynced = []
+    await rm(this.path, { force: true })
+  }
+
+  /** The file's plaintext, one chunk at a time (every chunk must be held). */
+  plaintext (): AsyncGenerator<Buffer> {
+    return plaintextChunks(this.path, this.descriptor)
+  }
+
   async closeFile (): Promise<void> {
     const fh = this.fh
     delete this.fh
     await (await fh)?.close()
   }
+}
+
+/** 'r+' writes at any offset but needs the file; 'a+' creates it (0600) without truncating. */
+async function openForWriting (path: string): Promise<FileHandle> {
+  await (await open(path, 'a+', 0o600)).close()
+  return open(path, 'r+')
+}
+
+/**
+ * A plaintext `.part` file left by a version before issue 15: its held chunks are sealed again into
+ * the ciphertext layout (synced), then the plaintext file is removed. A chunk that no longer
+ * matches its address is forgotten and fetched again. A kill part-way leaves the `.part` file, and
+ * the next open converts it again from the start.
+ */
+async function convertOldFile (store: Store, oldPath: string, path: string, record: IncomingRecord, held: Set<number>): Promise<void> {
+  if (await stat(oldPath).catch(() => undefined) === undefined) return
+  const fileIdHex = Buffer.from(descriptorOf(record).fileId).toString('hex')
+  const out = await openForWriting(path)
+  try {
+    const kept = await convertPlaintext(oldPath, out, descriptorOf(record), held)
+    await out.datasync()
+    if (kept.size !== held.size) {
+      // the file can no longer be trusted to be complete: keep only what was checked again
+      await forgetChunks(store, record.from, fileIdHex, [...held].filter(i => !kept.has(i)))
+      if (record.complete === true) { await markIncomplete(store, record, fileIdHex); record.complete = false }
+      for (const i of held) if (!kept.has(i)) held.delete(i)
+    }
+  } finally {
+    await out.close()
+  }
+  await rm(oldPath, { force: true })
 }

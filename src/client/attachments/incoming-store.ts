@@ -46,6 +46,13 @@ export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: 
   await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true })) }])
 }
 
+/** The file is no longer complete (some chunks must be fetched again). */
+export async function markIncomplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
+  const rest = { ...r }
+  delete rest.complete
+  await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify(rest)) }])
+}
+
 /** The chunk indexes recorded as on disk. */
 export async function storedChunks (store: Store, from: string, fileIdHex: string): Promise<Set<number>> {
   const prefix = chunkPrefix(from, fileIdHex)
@@ -58,9 +65,13 @@ export function chunkStoredOp (from: string, fileIdHex: string, index: number): 
   return { type: 'put', key: chunkKey(from, fileIdHex, index), value: new Uint8Array() }
 }
 
-/** Forget every chunk (the assembled file failed its digest: start again from the network). */
-export async function forgetChunks (store: Store, from: string, fileIdHex: string): Promise<void> {
+/**
+ * Forget every chunk (the assembled file failed its digest: start again from the network), or only
+ * the chunks `indexes` (they no longer matched their addresses).
+ */
+export async function forgetChunks (store: Store, from: string, fileIdHex: string, indexes?: number[]): Promise<void> {
   const ops: StoreOp[] = []
-  for await (const key of store.listKeys(chunkPrefix(from, fileIdHex))) ops.push({ type: 'del', key })
+  if (indexes !== undefined) for (const i of indexes) ops.push({ type: 'del', key: chunkKey(from, fileIdHex, i) })
+  else for await (const key of store.listKeys(chunkPrefix(from, fileIdHex))) ops.push({ type: 'del', key })
   await store.write(ops)
 }

@@ -20,7 +20,7 @@ import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
 import { safeFileName } from './descriptor.js'
-import { AttachmentStateError, BadFileError, FileChangedError } from './errors.js'
+import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
 import { checkFiles } from './file-check.js'
 import { describeFile, FileChunks } from './file-chunks.js'
 import { Inbound } from './inbound.js'
@@ -237,7 +237,12 @@ export class Attachments {
     const file = await this.fetch(messageId, options)
     const name = safeFileName(file.descriptor.name)
     let done = 0
-    const path = await saveAtomically(file.path, dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) })
+    const path = await saveAtomically(file.plaintext(), dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
+      // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
+      if (!(err instanceof CorruptChunkError)) throw err
+      await file.discard()
+      throw new AttachmentDigestError('a received chunk changed on disk after it was checked; nothing was saved, and the next save fetches the file again')
+    })
     return { id: messageId, path, name, size: file.descriptor.size }
   }
 }

@@ -1,24 +1,23 @@
 /**
- * Writing a received file where the user asked: into a temporary name in the target directory,
- * checked against the descriptor's digest as it is copied, synced, then linked to the first free
+ * Writing a received file where the user asked: its plaintext (decrypted chunk by chunk by the
+ * caller) goes into a temporary name in the target directory, checked against the descriptor's
+ * digest as it is copied, synced, then linked to the first free
  * name (an existing file is never replaced) and the directory synced. A failure at any point
  * (a full disk) removes the temporary file and leaves the received copy for another try.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { link, open, rm } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fsyncDir } from '../../shared/data-dir.js'
 import { AttachmentDigestError } from './errors.js'
 
-export async function saveAtomically (source: string, dir: string, name: string, sha256: Uint8Array, onBytes?: (n: number) => void): Promise<string> {
+export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, sha256: Uint8Array, onBytes?: (n: number) => void): Promise<string> {
   const tmp = join(dir, `.${name}.cairn-${randomBytes(6).toString('hex')}.tmp`)
   const out = await open(tmp, 'wx', 0o600)
   try {
     const h = createHash('sha256')
     let position = 0
-    for await (const b of createReadStream(source, { highWaterMark: 1024 * 1024 })) {
-      const buf = b as Buffer
+    for await (const buf of source) {
       h.update(buf)
       let off = 0
       while (off < buf.length) {

@@ -97,7 +97,9 @@ test('direct, larger than every buffer: a receiver slower than the network pause
   assert.equal(sent?.route, 'direct')
   const [m] = await bob.client.inbox()
   assert.equal(m?.attachment?.state, 'complete')
-  assert.deepEqual(await readFile((await bob.client.attachments.incoming(m.id)).path), data)
+  const parts: Buffer[] = []
+  for await (const b of (await bob.client.attachments.incoming(m.id)).plaintext()) parts.push(b)
+  assert.deepEqual(Buffer.concat(parts), data)
 })
 
 test('direct, from a stranger: a small file is taken, a large one is refused (it must wait at mailboxes)', async (t) => {

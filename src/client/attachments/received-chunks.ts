@@ -1,0 +1,80 @@
+/**
+ * How a received file waits in the data dir: as the chunk ciphertext it arrived as, never as
+ * plaintext, so a stolen data dir reveals a file no more than the store that holds its key (which
+ * is encrypted at rest when the data dir is). Chunk i sits in slot i, at i × (chunkBytes + tag): a
+ * fixed place, so chunks can arrive in any order and a killed receive resumes. Reading decrypts
+ * one chunk at a time: memory stays at one chunk whatever the file's size.
+ */
+import { open, type FileHandle } from 'node:fs/promises'
+import type { Attachment } from '../../../proto/cairn.js'
+import { chunkCid, openChunk, sealChunk, TAG_BYTES } from './chunk-cipher.js'
+
+/** The suffix of a received file in this layout; `.part` files held plaintext (before issue 15). */
+export const RECEIVED_SUFFIX = '.chunks'
+export const OLD_PLAINTEXT_SUFFIX = '.part'
+
+/** Bytes of chunk `index`'s plaintext (the last chunk is shorter). */
+export function plainLength (d: Attachment, index: number): number {
+  return index === d.chunks.length - 1 ? d.size - index * d.chunkBytes : d.chunkBytes
+}
+
+/** Where chunk `index`'s ciphertext starts in the received file. */
+export function slotOffset (d: Attachment, index: number): number {
+  return index * (d.chunkBytes + TAG_BYTES)
+}
+
+/** Read exactly `length` bytes at `position`; short only at the end of the file. */
+async function readAt (fh: FileHandle, buf: Buffer, length: number, position: number): Promise<Buffer> {
+  let got = 0
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got)
+    if (bytesRead === 0) break
+    got += bytesRead
+  }
+  return buf.subarray(0, got)
+}
+
+/**
+ * The plaintext of every chunk in order, each opened (and so authenticated) at its place. A chunk
+ * that does not open (the disk altered it, or it is missing) throws CorruptChunkError.
+ */
+export async function * plaintextChunks (path: string, d: Attachment): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(d.chunkBytes + TAG_BYTES)
+    const count = d.chunks.length
+    for (let i = 0; i < count; i++) {
+      const sealed = await readAt(fh, buf, plainLength(d, i) + TAG_BYTES, slotOffset(d, i))
+      yield openChunk(d.key, { fileId: d.fileId, index: i, count }, sealed)
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * Turn a plaintext `.part` file (the layout before issue 15) into slots of ciphertext: each held
+ * chunk is sealed again (the same key and nonce give the same bytes) and kept only if it matches
+ * its address. Returns the indexes kept; the caller syncs the new file before removing the old.
+ */
+export async function convertPlaintext (oldPath: string, out: FileHandle, d: Attachment, held: Iterable<number>): Promise<Set<number>> {
+  const kept = new Set<number>()
+  const fh = await open(oldPath, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(d.chunkBytes)
+    const count = d.chunks.length
+    for (const i of held) {
+      const cid = d.chunks[i]
+      if (cid === undefined) continue
+      const plain = await readAt(fh, buf, plainLength(d, i), i * d.chunkBytes)
+      if (plain.length !== plainLength(d, i)) continue
+      const sealed = sealChunk(d.key, { fileId: d.fileId, index: i, count }, plain)
+      if (!Buffer.from(chunkCid(sealed)).equals(Buffer.from(cid))) continue
+      await out.write(sealed, 0, sealed.length, slotOffset(d, i))
+      kept.add(i)
+    }
+  } finally {
+    await fh.close()
+  }
+  return kept
+}

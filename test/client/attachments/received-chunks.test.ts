@@ -1,0 +1,116 @@
+/**
+ * The received file's layout on disk (issue 15): chunk ciphertext in fixed slots, never plaintext;
+ * a chunk the disk altered is caught by the whole-file check; a plaintext `.part` file left by an
+ * older version is converted on first open (its chunks checked again) and removed.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import type { Attachment } from '../../../proto/cairn.js'
+import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
+import { checkFiles } from '../../../src/client/attachments/file-check.js'
+import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
+import { attachmentsDir, IncomingFile } from '../../../src/client/attachments/incoming-file.js'
+import { chunkStoredOp, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
+import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
+import { Store } from '../../../src/shared/store.js'
+import { filesHolding } from '../../helpers/files.js'
+import { tempRoot } from '../../helpers/users.js'
+
+const CHUNK = 4096
+
+interface Setup { root: string, path: string, data: Buffer, d: Attachment, store: Store, record: IncomingRecord, incoming: () => Promise<IncomingFile> }
+
+async function setup (t: TestContext, size: number): Promise<Setup> {
+  const root = await tempRoot(t)
+  const path = join(root, 'diary.txt')
+  const data = randomBytes(size)
+  await writeFile(path, data)
+  const [file] = await checkFiles([path], 1 << 30, 1 << 30)
+  assert.ok(file !== undefined)
+  const d = await describeFile(file, CHUNK)
+  const store = await Store.open(join(root, 'store'))
+  t.after(async () => { await store.close() })
+  const record: IncomingRecord = { from: 'alice', messageId: 'm1', receivedAt: 1, descriptor: encodeDescriptor(d) }
+  return { root, path, data, d, store, record, incoming: async () => IncomingFile.open(store, root, record) }
+}
+
+async function plaintextOf (inc: IncomingFile): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const b of inc.plaintext()) parts.push(b)
+  return Buffer.concat(parts)
+}
+
+async function receiveAll (s: Setup, inc: IncomingFile): Promise<void> {
+  const chunks = new FileChunks(s.path, s.d)
+  for (let i = 0; i < s.d.chunks.length; i++) await inc.accept(i, await chunks.chunk(i))
+  await chunks.close()
+}
+
+test('partial and complete, the received file holds no plaintext: every 32-byte window of the content is absent', async (t) => {
+  const s = await setup(t, CHUNK * 3 + 100)
+  const inc = await s.incoming()
+  const chunks = new FileChunks(s.path, s.d)
+  await inc.accept(1, await chunks.chunk(1))
+  await chunks.close()
+  const onDisk = await readFile(inc.path)
+  assert.equal(inc.path.endsWith('.chunks'), true)
+  for (let at = 0; at + 32 <= s.data.length; at += 32) assert.equal(onDisk.includes(s.data.subarray(at, at + 32)), false, `plaintext at ${at} found`)
+  await receiveAll(s, inc)
+  assert.equal(await inc.finish(), true)
+  for (let at = 0; at + 32 <= s.data.length; at += 512) assert.deepEqual(filesHolding(attachmentsDir(s.root), s.data.subarray(at, at + 32)), [])
+  assert.deepEqual(await plaintextOf(inc), s.data)
+})
+
+test('a chunk altered on disk after it was written: the whole-file check refuses it and every chunk is fetched again', async (t) => {
+  const s = await setup(t, CHUNK * 3)
+  const inc = await s.incoming()
+  await receiveAll(s, inc)
+  await inc.closeFile()
+  const bytes = await readFile(inc.path)
+  bytes[CHUNK + 40] = (bytes[CHUNK + 40] ?? 0) ^ 1 // inside chunk 1's slot
+  await writeFile(inc.path, bytes)
+  await assert.rejects(inc.finish(), AttachmentDigestError)
+  assert.equal(inc.state(), 'waiting')
+  assert.deepEqual(inc.missing(), [0, 1, 2])
+})
+
+test('an old plaintext .part file is converted on open: complete stays complete, the plaintext file is gone', async (t) => {
+  const s = await setup(t, CHUNK * 4 + 10)
+  const fileIdHex = Buffer.from(s.d.fileId).toString('hex')
+  const dir = attachmentsDir(s.root)
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, `alice-${fileIdHex}.part`), s.data) // as the version before issue 15 left it
+  await s.store.write(s.d.chunks.map((_, i) => chunkStoredOp('alice', fileIdHex, i)))
+  s.record.complete = true
+  const inc = await s.incoming()
+  assert.deepEqual(await readdir(dir), [`alice-${fileIdHex}.chunks`])
+  assert.equal(inc.state(), 'complete')
+  assert.deepEqual(await plaintextOf(inc), s.data)
+  assert.deepEqual(filesHolding(dir, s.data.subarray(0, 64)), [])
+})
+
+test('an old partial .part file whose chunk no longer matches its address: that chunk is forgotten, the others kept', async (t) => {
+  const s = await setup(t, CHUNK * 4)
+  const fileIdHex = Buffer.from(s.d.fileId).toString('hex')
+  const dir = attachmentsDir(s.root)
+  await mkdir(dir, { recursive: true })
+  const old = Buffer.alloc(s.data.length)
+  s.data.copy(old, 0, 0, CHUNK) // chunk 0 intact
+  randomBytes(CHUNK).copy(old, 2 * CHUNK) // chunk 2 damaged
+  await writeFile(join(dir, `alice-${fileIdHex}.part`), old)
+  await s.store.write([0, 2].map(i => chunkStoredOp('alice', fileIdHex, i)))
+  const inc = await s.incoming()
+  assert.deepEqual(await readdir(dir), [`alice-${fileIdHex}.chunks`])
+  assert.equal(inc.state(), 'partial')
+  assert.deepEqual(inc.missing(), [1, 2, 3])
+  const again = await IncomingFile.open(s.store, s.root, s.record) // the forgetting is on disk, not only in memory
+  assert.deepEqual(again.missing(), [1, 2, 3])
+  const chunks = new FileChunks(s.path, s.d)
+  for (const i of again.missing()) await again.accept(i, await chunks.chunk(i))
+  await chunks.close()
+  assert.equal(await again.finish(), true)
+  assert.deepEqual(await plaintextOf(again), s.data)
+})
