@@ -1,7 +1,7 @@
 /**
  * Attachments, direct: a file sent to an online contact (`sendFiles`: read and describe, announce,
  * stream the chunks over /cairn/chunks) and saved and verified by the recipient (`save`: digest
- * check while copying, fsync, link). Baseline: the same number of bytes written on a bare libp2p
+ * check while decrypting the held chunks into the file, fsync, link). Baseline: the same number of bytes written on a bare libp2p
  * stream over the same TCP + Noise + Yamux connection, with drain backpressure, read to the end.
  * Both ends run in this process; peak RSS is sampled every 20 ms during the transfer.
  *

@@ -12,14 +12,9 @@ import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../src/shared/store.js'
 import { cairn, cliPair, startCairn } from '../helpers/cli.js'
+import { filesUnder } from '../helpers/files.js'
 import { stablePort } from '../helpers/ports.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
-
-function filesUnder (dir: string): Array<{ path: string, bytes: Buffer }> {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(e => e.isFile())
-    .map(e => { const path = join(e.parentPath, e.name); return { path, bytes: readFileSync(path) } })
-}
 
 /** The names of the secrets some file under `dir` holds. */
 function found (dir: string, secrets: Map<string, Uint8Array>): string[] {
