@@ -13,7 +13,7 @@ import { FileChangedError } from './errors.js'
 import type { CheckedFile } from './file-check.js'
 
 /** Read exactly `length` bytes at `position` (short only at the end of the file). */
-async function readAt (fh: FileHandle, buf: Buffer, length: number, position: number): Promise<Buffer> {
+export async function readAt (fh: FileHandle, buf: Buffer, length: number, position: number): Promise<Buffer> {
   let got = 0
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, position + got)

@@ -8,6 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkCid, openChunk, sealChunk, TAG_BYTES } from './chunk-cipher.js'
+import { readAt } from './file-chunks.js'
 
 /** The suffix of a received file in this layout; `.part` files held plaintext (before issue 15). */
 export const RECEIVED_SUFFIX = '.chunks'
@@ -21,17 +22,6 @@ export function plainLength (d: Attachment, index: number): number {
 /** Where chunk `index`'s ciphertext starts in the received file. */
 export function slotOffset (d: Attachment, index: number): number {
   return index * (d.chunkBytes + TAG_BYTES)
-}
-
-/** Read exactly `length` bytes at `position`; short only at the end of the file. */
-async function readAt (fh: FileHandle, buf: Buffer, length: number, position: number): Promise<Buffer> {
-  let got = 0
-  while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, position + got)
-    if (bytesRead === 0) break
-    got += bytesRead
-  }
-  return buf.subarray(0, got)
 }
 
 /**

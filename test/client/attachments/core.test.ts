@@ -3,39 +3,20 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import type { Attachment } from '../../../proto/cairn.js'
 import { chunkCid, openChunk, sealChunk } from '../../../src/client/attachments/chunk-cipher.js'
 import { descriptorProblem, safeFileName } from '../../../src/client/attachments/descriptor.js'
 import { AttachmentDigestError, BadFileError, CorruptChunkError, FileChangedError } from '../../../src/client/attachments/errors.js'
 import { checkFiles } from '../../../src/client/attachments/file-check.js'
 import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { IncomingFile } from '../../../src/client/attachments/incoming-file.js'
-import type { IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
 import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
 import { Store } from '../../../src/shared/store.js'
+import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
 import { tempRoot } from '../../helpers/users.js'
 
 const CHUNK = 4096
 
-async function plaintextOf (inc: IncomingFile): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const b of inc.plaintext()) parts.push(b)
-  return Buffer.concat(parts)
-}
-
-async function setup (t: TestContext, size: number): Promise<{ root: string, path: string, data: Buffer, d: Attachment, store: Store, incoming: () => Promise<IncomingFile> }> {
-  const root = await tempRoot(t)
-  const path = join(root, 'photo.jpg')
-  const data = randomBytes(size)
-  await writeFile(path, data)
-  const [file] = await checkFiles([path], 1 << 30, 1 << 30)
-  assert.ok(file !== undefined)
-  const d = await describeFile(file, CHUNK)
-  const store = await Store.open(join(root, 'store'))
-  t.after(async () => { await store.close() })
-  const record: IncomingRecord = { from: 'alice', messageId: 'm1', receivedAt: 1, descriptor: encodeDescriptor(d) }
-  return { root, path, data, d, store, incoming: async () => IncomingFile.open(store, root, record) }
-}
+const setup = async (t: TestContext, size: number): Promise<ReceivedFileSetup> => receivedFileSetup(t, size, CHUNK, 'photo.jpg')
 
 test('round trip: chunks made on demand are received, checked and assembled byte-exact', async (t) => {
   const { path, data, d, incoming } = await setup(t, CHUNK * 5 + 123)

@@ -8,42 +8,18 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import type { Attachment } from '../../../proto/cairn.js'
 import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
-import { checkFiles } from '../../../src/client/attachments/file-check.js'
-import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
+import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { attachmentsDir, IncomingFile } from '../../../src/client/attachments/incoming-file.js'
-import { chunkStoredOp, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
-import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
-import { Store } from '../../../src/shared/store.js'
+import { chunkStoredOp } from '../../../src/client/attachments/incoming-store.js'
 import { filesHolding } from '../../helpers/files.js'
-import { tempRoot } from '../../helpers/users.js'
+import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
 
 const CHUNK = 4096
 
-interface Setup { root: string, path: string, data: Buffer, d: Attachment, store: Store, record: IncomingRecord, incoming: () => Promise<IncomingFile> }
+const setup = async (t: TestContext, size: number): Promise<ReceivedFileSetup> => receivedFileSetup(t, size, CHUNK, 'diary.txt')
 
-async function setup (t: TestContext, size: number): Promise<Setup> {
-  const root = await tempRoot(t)
-  const path = join(root, 'diary.txt')
-  const data = randomBytes(size)
-  await writeFile(path, data)
-  const [file] = await checkFiles([path], 1 << 30, 1 << 30)
-  assert.ok(file !== undefined)
-  const d = await describeFile(file, CHUNK)
-  const store = await Store.open(join(root, 'store'))
-  t.after(async () => { await store.close() })
-  const record: IncomingRecord = { from: 'alice', messageId: 'm1', receivedAt: 1, descriptor: encodeDescriptor(d) }
-  return { root, path, data, d, store, record, incoming: async () => IncomingFile.open(store, root, record) }
-}
-
-async function plaintextOf (inc: IncomingFile): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const b of inc.plaintext()) parts.push(b)
-  return Buffer.concat(parts)
-}
-
-async function receiveAll (s: Setup, inc: IncomingFile): Promise<void> {
+async function receiveAll (s: ReceivedFileSetup, inc: IncomingFile): Promise<void> {
   const chunks = new FileChunks(s.path, s.d)
   for (let i = 0; i < s.d.chunks.length; i++) await inc.accept(i, await chunks.chunk(i))
   await chunks.close()
