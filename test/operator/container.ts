@@ -144,7 +144,9 @@ export function parsePrometheus (text: string): Map<string, number> {
   const typed = new Set<string>()
   const name = '[a-zA-Z_:][a-zA-Z0-9_:]*'
   const labels = '\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"(?:,(?=[a-zA-Z_]))?)*,?\\}'
-  const value = '(?:[-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?)|NaN|[-+]?Inf)'
+  // NaN and Inf in any case, as Prometheus reads them (Go's ParseFloat): prom-client writes an
+  // empty summary's mean as "Nan" (nodejs_eventloop_lag_mean_seconds before its first sample)
+  const value = '(?:[-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?)|[Nn][Aa][Nn]|[-+]?[Ii][Nn][Ff])'
   const sample = new RegExp(`^(${name})(${labels})? (${value})(?: -?\\d+)?$`)
   for (const line of text.split('\n')) {
     if (line === '') continue
