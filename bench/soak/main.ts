@@ -2,9 +2,12 @@
  * `npm run soak`: the soak with faults (bench/soak/soak.ts) at full size by default — 8 mailbox
  * nodes, 20 users, 100,000 messages, a fault every ~5 s — printing a summary, the fault log and
  * every message not delivered. Exit code 1 if anything acknowledged was lost, duplicated or altered.
+ * As root every process runs in its own network namespace and the faults include cut links
+ * (`--loopback`: all on 127.0.0.1, no cuts).
  *
  *   node dist/bench/soak/main.js [--mailboxes 8] [--users 20] [--messages 100000] [--concurrency 16]
- *                                [--fault-every-ms 5000] [--down-ms 8000] [--pause-ms 6000] [--seed 1]
+ *                                [--fault-every-ms 5000] [--down-ms 8000] [--pause-ms 6000]
+ *                                [--cut-ms 6000] [--loopback] [--seed 1]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +25,8 @@ const { values } = parseArgs({
     'fault-every-ms': { type: 'string', default: '5000' },
     'down-ms': { type: 'string', default: '8000' },
     'pause-ms': { type: 'string', default: '6000' },
+    'cut-ms': { type: 'string', default: '6000' },
+    loopback: { type: 'boolean', default: false },
     'drain-ms': { type: 'string', default: '600000' },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false }
@@ -39,6 +44,8 @@ try {
     faultEveryMs: Number(values['fault-every-ms']),
     downMs: Number(values['down-ms']),
     pauseMs: Number(values['pause-ms']),
+    cutMs: Number(values['cut-ms']),
+    linkCuts: !values.loopback,
     drainMs: Number(values['drain-ms']),
     seed: Number(values.seed),
     log
@@ -53,7 +60,8 @@ try {
     ['lost', r.lost.length],
     ['duplicates shown', r.duplicates],
     ['altered content', r.altered],
-    ['faults: kills / restarts / pauses', `${count('kill')} / ${count('restart')} / ${count('pause')}`],
+    ['faults: kills / restarts / pauses / link cuts', `${count('kill')} / ${count('restart')} / ${count('pause')} / ${count('cut')}`],
+    ['network', r.network],
     ['send phase, s', Math.round(r.sendMs / 1000)],
     ['drain, s', Math.round(r.drainMs / 1000)]
   ]))

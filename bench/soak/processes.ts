@@ -1,7 +1,8 @@
 /**
  * The soak's processes: real `cairn mailbox` nodes and real `cairn daemon`s, each a child process
- * on its own data dir and fixed loopback port, that can be killed (SIGKILL), paused (SIGSTOP /
- * SIGCONT) and started again on the same data dir and port.
+ * on its own data dir and fixed address (loopback, or its own network namespace: links.ts), that
+ * can be killed (SIGKILL), paused (SIGSTOP / SIGCONT) and started again on the same data dir and
+ * address.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
 
-/** Every process is on 127.0.0.1: loopback addresses allowed, no per-subnet replica limit. */
+/** Every process is on 127.0.0.1 or one private /24: private addresses allowed, no per-subnet replica limit. */
 export const LOOPBACK_ENV = {
   CAIRN_LOG_LEVEL: 'warn',
   CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0',
@@ -36,8 +37,14 @@ export interface Proc {
   dataDir: string
   port: number
   peerId: string
+  /** The address it listens on: 127.0.0.1, or its namespace's (links.ts). */
+  ip: string
+  /** Runs a command where this process lives (its network namespace); absent: here. */
+  wrap?: (cmd: string, args: readonly string[]) => { cmd: string, args: string[] }
   child?: ChildProcess
   paused: boolean
+  /** Its link is cut (links.ts). */
+  cut: boolean
 }
 
 /** Run `cairn ARGS` to completion; its stdout, or an error naming its stderr. */
@@ -55,8 +62,9 @@ export async function cairnOnce (args: string[], env: Record<string, string>): P
 /** Start `p` (again): resolves once it printed its --json start line. */
 export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
   const args = p.kind === 'mailbox' ? ['mailbox', '--json'] : ['daemon', '--json']
-  const child = track(spawn(process.execPath, [CAIRN, ...args], {
-    env: { ...process.env, ...LOOPBACK_ENV, CAIRN_DATA_DIR: p.dataDir, CAIRN_LISTEN: `/ip4/127.0.0.1/tcp/${p.port}`, ...env },
+  const run = p.wrap?.(process.execPath, [CAIRN, ...args]) ?? { cmd: process.execPath, args: [CAIRN, ...args] }
+  const child = track(spawn(run.cmd, run.args, {
+    env: { ...process.env, ...LOOPBACK_ENV, CAIRN_DATA_DIR: p.dataDir, CAIRN_LISTEN: `/ip4/${p.ip}/tcp/${p.port}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   }))
   let stderr = ''
@@ -105,4 +113,4 @@ export function pauseProc (p: Proc, paused: boolean): void {
   p.paused = paused
 }
 
-export const addressOf = (p: Proc): string => `/ip4/127.0.0.1/tcp/${p.port}/p2p/${p.peerId}`
+export const addressOf = (p: Proc): string => `/ip4/${p.ip}/tcp/${p.port}/p2p/${p.peerId}`

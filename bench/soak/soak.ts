@@ -1,7 +1,9 @@
 /**
  * The soak (issue 16 item 3): real `cairn mailbox` nodes and real `cairn daemon`s, each its own
- * process, exchange messages while a fault schedule SIGKILLs and restarts mailbox nodes and users
- * and pauses nodes (SIGSTOP) for a while. Messages go in through each user's daemon API (what
+ * process, exchange messages while a fault schedule SIGKILLs and restarts mailbox nodes and users,
+ * pauses nodes (SIGSTOP) for a while and, as root, cuts processes' network links for a while
+ * (each process in its own network namespace: links.ts; without root the soak runs on loopback
+ * and says that links were not cut). Messages go in through each user's daemon API (what
  * `cairn send` calls when a daemon runs). At the end every process is brought back, every user
  * syncs until nothing is left to move, and every message acknowledged to its sender is looked up
  * by id in its recipient's inbox: lost, duplicated and altered messages are counted and listed.
@@ -12,6 +14,7 @@ import { connectDaemon } from '../../src/client/daemon/daemon-client.js'
 import type { ClientApi } from '../../src/client/api.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { rng } from '../lib/stats.js'
+import { SoakNet } from './links.js'
 import { addressOf, cairnOnce, killProc, pauseProc, startProc, stopProc, type Proc } from './processes.js'
 
 export interface SoakOptions {
@@ -29,13 +32,17 @@ export interface SoakOptions {
   downMs: number
   /** How long a paused (SIGSTOP) mailbox node stays paused, ms. */
   pauseMs: number
+  /** How long a cut link stays cut, ms (default: pauseMs). */
+  cutMs?: number
+  /** Cut links (needs root: network namespaces); default true. false: loopback, no cuts. */
+  linkCuts?: boolean
   /** Longest the final drain may take, ms. */
   drainMs: number
   seed: number
   log: (line: string) => void
 }
 
-export interface FaultEvent { atMs: number, action: 'kill' | 'restart' | 'pause' | 'resume', target: string }
+export interface FaultEvent { atMs: number, action: 'kill' | 'restart' | 'pause' | 'resume' | 'cut' | 'heal', target: string }
 
 export interface SentMessage { id: string, from: string, to: string, text: string, route: string }
 
@@ -51,6 +58,8 @@ export interface SoakResult {
   duplicates: number
   altered: number
   faults: FaultEvent[]
+  /** Where the processes ran: 'network namespaces' (links cut) or 'loopback: why not namespaces'. */
+  network: string
   sendMs: number
   drainMs: number
 }
@@ -65,10 +74,26 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
   const fault = (action: FaultEvent['action'], target: string): void => { faults.push({ atMs: Date.now() - t0, action, target }) }
   mkdirSync(o.root, { recursive: true })
 
+  const made = o.linkCuts === false ? { unavailable: 'link cuts not asked for' } : await SoakNet.create(o.mailboxes + o.users)
+  const net = made instanceof SoakNet ? made : undefined
+  const network = net === undefined ? `loopback: ${(made as { unavailable: string }).unavailable}` : 'network namespaces'
+  o.log(net === undefined ? `links will not be cut (${network})` : `every process in its own network namespace (${net.id}*); links will be cut`)
+  const proc = async (i: number, name: string, kind: Proc['kind']): Promise<Proc> => ({
+    name,
+    kind,
+    dataDir: join(o.root, name),
+    port: net === undefined ? await stablePort() : 4001,
+    ip: net?.hosts[i]?.ip ?? '127.0.0.1',
+    ...(net === undefined ? {} : { wrap: (cmd: string, args: readonly string[]) => net.wrap(i, cmd, args) }),
+    peerId: '',
+    paused: false,
+    cut: false
+  })
   const mailboxes: Proc[] = []
-  for (let i = 0; i < o.mailboxes; i++) mailboxes.push({ name: `mbx-${i}`, kind: 'mailbox', dataDir: join(o.root, `mbx-${i}`), port: await stablePort(), peerId: '', paused: false })
+  for (let i = 0; i < o.mailboxes; i++) mailboxes.push(await proc(i, `mbx-${i}`, 'mailbox'))
   const users: Proc[] = []
-  for (let i = 0; i < o.users; i++) users.push({ name: `u${i}`, kind: 'daemon', dataDir: join(o.root, `u${i}`), port: await stablePort(), peerId: '', paused: false })
+  for (let i = 0; i < o.users; i++) users.push(await proc(o.mailboxes + i, `u${i}`, 'daemon'))
+  const hostOf = (p: Proc): number => p.kind === 'mailbox' ? mailboxes.indexOf(p) : o.mailboxes + users.indexOf(p)
 
   const knownMailboxes = (): string[] => mailboxes.filter(m => m.peerId !== '').map(addressOf)
   const mailboxEnv = (self: Proc): Record<string, string> => ({ CAIRN_BOOTSTRAP: mailboxes.filter(m => m !== self && m.peerId !== '').map(addressOf).join(','), CAIRN_MAILBOX_REPLICAS: '3' })
@@ -116,33 +141,45 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     // the fault schedule runs beside the sends
     let sending = true
     const down = new Set<Proc>()
+    const cut = async (p: Proc): Promise<void> => {
+      if (net === undefined) return
+      p.cut = true
+      fault('cut', p.name)
+      await net.link(hostOf(p), false)
+      void sleep(o.cutMs ?? o.pauseMs).then(async () => { await net.link(hostOf(p), true); p.cut = false; fault('heal', p.name) })
+    }
     const faultLoop = (async () => {
       if (o.faultEveryMs <= 0) return
-      let first = true
+      let n = 0
       while (sending) {
         await sleep(o.faultEveryMs * (0.5 + random()))
         if (!sending) break
-        // the first fault is always a mailbox node's SIGKILL, so even a short run has one
-        const r = first ? 0 : random()
-        first = false
-        const upMailboxes = mailboxes.filter(m => !down.has(m) && !m.paused)
+        // the first fault is always a mailbox node's SIGKILL and the second a cut link (when links
+        // can be cut), so even a short run has both
+        const r = n === 0 ? 0 : n === 1 && net !== undefined ? 0.55 : random()
+        n++
+        const upMailboxes = mailboxes.filter(m => !down.has(m) && !m.paused && !m.cut)
         // never more than two of the mailbox nodes out at once: k = 3 replicas
         const mailboxesOut = mailboxes.length - upMailboxes.length
-        if (r < 0.4 && mailboxesOut < 2) {
+        const upUsers = users.filter(u => !down.has(u) && !u.cut)
+        const usersMayGo = upUsers.length > users.length / 2
+        if (r < 0.35 && mailboxesOut < 2) {
           const m = pick(upMailboxes)
           down.add(m)
           fault('kill', m.name)
           await killProc(m)
           void sleep(o.downMs).then(async () => { await restart(m); down.delete(m); fault('restart', m.name) })
-        } else if (r < 0.6 && mailboxesOut < 2) {
+        } else if (r < 0.5 && mailboxesOut < 2) {
           const m = pick(upMailboxes)
           fault('pause', m.name)
           pauseProc(m, true)
           void sleep(o.pauseMs).then(() => { pauseProc(m, false); fault('resume', m.name) })
+        } else if (r < 0.7 && net !== undefined) {
+          const candidates = [...mailboxesOut < 2 ? upMailboxes : [], ...usersMayGo ? upUsers : []]
+          if (candidates.length > 0) await cut(pick(candidates))
         } else {
-          const up = users.filter(u => !down.has(u))
-          if (up.length <= users.length / 2) continue
-          const u = pick(up)
+          if (!usersMayGo) continue
+          const u = pick(upUsers)
           down.add(u)
           apis.delete(u.name)
           fault('kill', u.name)
@@ -185,7 +222,7 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
 
     // bring everything back, then drain: every user syncs until nothing moves and outboxes are empty
     o.log('sends done; restarting what is down and draining')
-    while (down.size > 0 || mailboxes.some(m => m.paused)) await sleep(200)
+    while (down.size > 0 || mailboxes.some(m => m.paused) || [...mailboxes, ...users].some(p => p.cut)) await sleep(200)
     const drainStart = Date.now()
     const expected = (u: Proc): SentMessage[] => sent.filter(s => s.to === u.name)
     const inboxes = new Map<string, Map<string, { count: number, text: string }>>()
@@ -227,8 +264,9 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     for (const inbox of inboxes.values()) for (const m of inbox.values()) if (m.count > 1) duplicates += m.count - 1
     const byRoute: Record<string, number> = {}
     for (const s of sent) byRoute[s.route] = (byRoute[s.route] ?? 0) + 1
-    return { attempted: o.messages, acknowledged: sent.length, byRoute, refused, delivered: sent.length - lost.length, lost, duplicates, altered, faults, sendMs, drainMs }
+    return { attempted: o.messages, acknowledged: sent.length, byRoute, refused, delivered: sent.length - lost.length, lost, duplicates, altered, faults, network, sendMs, drainMs }
   } finally {
     await Promise.all([...users, ...mailboxes].map(async p => stopProc(p).catch(() => {})))
+    net?.destroySync()
   }
 }
