@@ -19,9 +19,13 @@ export class ChunkRequests {
   private readonly mustHold: (recipient: PeerId) => Promise<void>
 
   /** init.mailbox.chunkBytesPerMinute (@default 1 GiB): chunk bytes taken per minute from one PeerId. */
-  constructor (components: { chunks: ChunkStore, mustHold: (recipient: PeerId) => Promise<void> }, init: { mailbox: Pick<CairnConfig['mailbox'], 'chunkBytesPerMinute'> }) {
+  /** Called after a chunk new here was stored (durably), so handover spreads it. */
+  private readonly onStored?: (recipient: string) => void
+
+  constructor (components: { chunks: ChunkStore, mustHold: (recipient: PeerId) => Promise<void>, onStored?: (recipient: string) => void }, init: { mailbox: Pick<CairnConfig['mailbox'], 'chunkBytesPerMinute'> }) {
     this.chunks = components.chunks
     this.mustHold = components.mustHold
+    if (components.onStored !== undefined) this.onStored = components.onStored
     this.bytes = new RateLimiter(init.mailbox.chunkBytesPerMinute, init.mailbox.chunkBytesPerMinute)
   }
 
@@ -34,6 +38,7 @@ export class ChunkRequests {
       if (!this.bytes.take(from.toString(), now, p.data.length)) throw new MailboxRefusal('rate-limited', 'too many chunk bytes; slow down')
       await this.mustHold(recipient)
       const result = await this.chunks.put(recipient.toString(), p.cid, p.data, p.expiresAt, now)
+      if (result === 'stored') this.onStored?.(recipient.toString())
       return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
     }
     if (req.getChunk !== undefined) {

@@ -35,17 +35,19 @@ export type HandoverComponents = MailboxComponents
 /** Handover's slice of the configuration (defaults applied in config.ts). */
 export interface HandoverInit {
   /**
-   * handoverIntervalMs (@default 1 hour): a full pass; replicas (@default 5) and replicasPerSubnet
+   * handoverIntervalMs (@default 1 hour): a full pass; chunkHandoverQuietMs (@default 30 s): a
+   * recipient's pass after chunks stop arriving for it; replicas (@default 5) and replicasPerSubnet
    * (@default 2): the set each recipient's mail is copied to; frameBytes (@default 1 MiB): a request's size.
    */
-  mailbox: Pick<CairnConfig['mailbox'], 'handoverIntervalMs' | 'replicas' | 'replicasPerSubnet' | 'frameBytes'>
+  mailbox: Pick<CairnConfig['mailbox'], 'handoverIntervalMs' | 'chunkHandoverQuietMs' | 'replicas' | 'replicasPerSubnet' | 'frameBytes'>
   /** requestTimeoutMs (@default 15,000): a lookup's and a request's deadline. */
   limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
 }
 
 export class Handover {
   private timer?: Timer
-  private readonly pending = new Map<string, { timer: Timer, first: number }>()
+  /** Recipients whose pass is scheduled; `quiet`: only for chunks, waiting for their upload to go quiet. */
+  private readonly pending = new Map<string, { timer: Timer, first: number, quiet?: true }>()
   /** Recipients whose pass is running: a change meanwhile schedules one more after it, never a second beside it. */
   private readonly passing = new Set<string>()
   private running = false
@@ -83,9 +85,22 @@ export class Handover {
     const now = this.components.clock.now()
     const waiting = this.pending.get(recipient)
     waiting?.timer.clear()
-    const first = waiting?.first ?? now
+    const first = waiting?.quiet === undefined ? waiting?.first ?? now : now
     const timer = this.components.clock.setTimeout(() => { this.due(recipient) }, Math.max(0, Math.min(DEBOUNCE_MS, first + MAX_WAIT_MS - now))).unref()
     this.pending.set(recipient, { timer, first })
+  }
+
+  /**
+   * A chunk was stored for `recipient`: its pass (chunks included) once no chunk has arrived for it
+   * for chunkHandoverQuietMs. Each chunk pushes the pass back — the sender is still uploading to
+   * the other replicas itself — and an earlier pass already scheduled by a deposit or an ack stays.
+   */
+  afterUpload (recipient: string): void {
+    const waiting = this.pending.get(recipient)
+    if (waiting !== undefined && waiting.quiet === undefined) return
+    waiting?.timer.clear()
+    const timer = this.components.clock.setTimeout(() => { this.due(recipient) }, this.init.mailbox.chunkHandoverQuietMs).unref()
+    this.pending.set(recipient, { timer, first: this.components.clock.now(), quiet: true })
   }
 
   /** A recipient's wait is over: its pass now, or right after the one running. */

@@ -50,7 +50,7 @@ export class Mailbox {
     this.chunks = new ChunkStore({ store: init.store, mail: this.store }, config)
     const parts = { node, store: this.store, chunks: this.chunks, clock, metrics: this.metrics }
     this.handover = new Handover({ ...parts, log: forComponent(log, 'handover') }, config)
-    this.service = new MailboxService({ ...parts, log: forComponent(log, 'mailbox service'), onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) } }, config)
+    this.service = new MailboxService({ ...parts, log: forComponent(log, 'mailbox service'), onStored: r => { this.handover.soon(r) }, onAcked: r => { this.handover.soon(r) }, onChunkStored: r => { this.handover.afterUpload(r) } }, config)
   }
 
   async start (): Promise<void> {

@@ -42,6 +42,8 @@ export interface MailboxServiceComponents extends MailboxComponents {
   onStored?: (recipient: string, envelope: Envelope) => void
   /** Called after the owner acknowledged mail, so handover spreads the tombstones soon. */
   onAcked?: (recipient: string) => void
+  /** Called after an attachment chunk new here was stored, so handover spreads it once the upload goes quiet. */
+  onChunkStored?: (recipient: string) => void
   // chunks (MailboxComponents): put_chunk / get_chunk are BAD_REQUEST without them
 }
 
@@ -95,7 +97,7 @@ export class MailboxService {
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
     this.responsibility = new Responsibility({ node: components.node, now: () => components.clock.now() }, init)
-    if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, mustHold: async r => { await this.mustHold(r) } }, init)
+    if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, mustHold: async r => { await this.mustHold(r) }, ...(components.onChunkStored === undefined ? {} : { onStored: components.onChunkStored }) }, init)
   }
 
   async start (): Promise<void> {

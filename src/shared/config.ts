@@ -109,6 +109,13 @@ export interface CairnConfig {
     pageSize: number
     /** How often holders re-check the replica set and copy what it lacks, ms. */
     handoverIntervalMs: number
+    /**
+     * A recipient's attachment chunks are handed over to the rest of its replica set once their
+     * upload here has gone quiet this long, ms (an upload that reached one replica only is then
+     * spread in seconds, not at the next hourly pass; while chunks keep arriving the sender is
+     * still uploading to the others itself).
+     */
+    chunkHandoverQuietMs: number
     /** How often expired envelopes and tombstones are swept, ms. */
     sweepIntervalMs: number
     /** In-flight requests allowed to finish at shutdown, ms. */
@@ -236,6 +243,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       frameBytes: 1024 * 1024,
       pageSize: 100,
       handoverIntervalMs: 3600 * 1000,
+      chunkHandoverQuietMs: 30_000,
       sweepIntervalMs: 10 * 60 * 1000,
       drainTimeoutMs: 5000,
       encryptAtRest: false,

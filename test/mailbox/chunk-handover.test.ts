@@ -219,3 +219,24 @@ test('a replica that is full refuses the rest of a pass once: counted against it
   }
   assert.equal(holder.mailbox.metrics.handoverChunksSent, 6)
 })
+
+test('chunks uploaded to one replica only reach the rest of the replica set once the upload goes quiet, without waiting for the hourly pass', async (t) => {
+  const quietMs = 800
+  const { root, net, r, holder, others } = await holderOf(t, { chunkHandoverQuietMs: quietMs })
+  // (after the start-up passes: from here only the upload's own trigger can move a chunk; the hourly pass is an hour away)
+  for (let i = 0; i < 100 && net.nodes.some(n => n.mailbox.metrics.handoverRuns === 0); i++) await delay(100)
+  await delay(500)
+  const uploader = await rawPeer(t, root)
+  const expiresAt = Date.now() + HOUR
+  const chunks = [randomBytes(4000), randomBytes(4000), randomBytes(4000)]
+  for (const data of chunks) {
+    const put = MailboxRequest.encode({ version: 1, putChunk: { recipient: peerIdBytes(parsePeerId(r)), cid: chunkCid(data), data, expiresAt } })
+    const answer = await sendRaw(uploader, holder.addresses()[0] as string, MAILBOX_PROTOCOL, frame(put))
+    assert.equal(answer.frame === undefined ? undefined : MailboxResponse.decode(answer.frame).status, MailboxStatus.MAILBOX_OK)
+  }
+  assert.equal(holder.mailbox.chunks.bytesOf(r), 12_000)
+  const spread = (): OperatorNode[] => others.filter(n => n.mailbox.chunks.bytesOf(r) === 12_000)
+  for (let i = 0; i < 300 && spread().length < 2; i++) await delay(100)
+  assert.equal(spread().length, 2, `the rest of the replica set holds every chunk (holders: ${others.map(n => n.mailbox.chunks.bytesOf(r)).join(', ')})`)
+  assert.ok(holder.mailbox.metrics.handoverChunksSent >= 6, `the holder handed them over (${holder.mailbox.metrics.handoverChunksSent})`)
+})
