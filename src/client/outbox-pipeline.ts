@@ -15,7 +15,7 @@ import type { Logger } from '../shared/logger.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import type { Store } from '../shared/store.js'
 import type { DeliveryResult, DeliveryRoute, SendResult } from './delivery.js'
-import { putOutbox, removeOutboxMany, type OutboxEntry } from './outbox.js'
+import { putOutbox, removeDelivered, type OutboxEntry } from './outbox.js'
 
 /** Messages sealed (and written to the outbox) together. */
 export const SEAL_GROUP = 64
@@ -74,7 +74,7 @@ async function deliverGroup (deps: PipelineDeps, group: OutboxEntry[], options: 
     pending = failed
   }
   if (delivered.length > 0) {
-    await removeOutboxMany(deps.store, delivered)
+    await removeDelivered(deps.store, delivered)
     deps.log.info({ delivered: delivered.length, routes: [...new Set(delivered.map(e => results.get(e)?.route))] }, 'delivered')
   }
   if (pending.length > 0) {

@@ -33,13 +33,13 @@ export function putOutbox (kv: Kv, e: OutboxEntry): void {
   kv.put(entryKey(e), enc.encode(JSON.stringify(e)))
 }
 
-export async function removeOutbox (store: Store, e: OutboxEntry): Promise<void> {
-  await store.write([{ type: 'del', key: entryKey(e) }])
-}
-
-/** Remove many entries in one durable write. */
-export async function removeOutboxMany (store: Store, entries: OutboxEntry[]): Promise<void> {
-  await store.write(entries.map(e => ({ type: 'del' as const, key: entryKey(e) })))
+/**
+ * Remove entries a route took (delivered, or stored at replicas that answered after their fsync),
+ * in one write that does not wait for the disk: a crash that loses it sends them again, and the
+ * recipient drops a copy it has by id (Store.write, `durable: false`).
+ */
+export async function removeDelivered (store: Store, entries: OutboxEntry[]): Promise<void> {
+  await store.write(entries.map(e => ({ type: 'del' as const, key: entryKey(e) })), { durable: false })
 }
 
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {

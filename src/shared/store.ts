@@ -83,7 +83,7 @@ export class Store {
   private readonly level: LevelDatastore
   private readonly db: Level
   private readonly cipher: ValueCipher | undefined
-  private queue: Array<{ ops: StoreOp[], resolve: () => void, reject: (err: unknown) => void }> = []
+  private queue: Array<{ ops: StoreOp[], durable: boolean, resolve: () => void, reject: (err: unknown) => void }> = []
   private flushing = false
   /** The flush loop running now (close waits for it). */
   private flushRun: Promise<void> = Promise.resolve()
@@ -176,12 +176,17 @@ export class Store {
     yield * this.db.keys({ gte: prefix, lt: prefix + '\xff' })
   }
 
-  /** Apply `ops` atomically and durably (fsync before this resolves). */
-  async write (ops: StoreOp[]): Promise<void> {
+  /**
+   * Apply `ops` atomically and durably (fsync before this resolves). `durable: false` is for
+   * bookkeeping a crash may lose without harm (what was delivered leaving the outbox: lost, it is
+   * sent again and the recipient drops the copy by id): it resolves once readable, without waiting
+   * for the disk, and the next durable write, which LevelDB's log orders after it, syncs it too.
+   */
+  async write (ops: StoreOp[], options: { durable?: boolean } = {}): Promise<void> {
     if (ops.length === 0) return
     if (this.closed) throw new Error('store is closed')
     await new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, resolve, reject })
+      this.queue.push({ ops, durable: options.durable ?? true, resolve, reject })
       if (!this.flushing) this.flushRun = this.flush()
     })
   }
@@ -214,7 +219,7 @@ export class Store {
         const group = this.queue.splice(0)
         try {
           const ops = group.flatMap(g => g.ops)
-          await this.db.batch(this.cipher === undefined ? ops : ops.map(op => this.sealed(op)), { sync: true })
+          await this.db.batch(this.cipher === undefined ? ops : ops.map(op => this.sealed(op)), { sync: group.some(g => g.durable) })
           for (const op of ops) if (cacheable(op.key)) this.cache.set(op.key, op.type === 'put' ? new Uint8Array(op.value) : null)
           this.generation++
           for (const g of group) g.resolve()

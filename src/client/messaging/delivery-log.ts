@@ -61,7 +61,8 @@ export function summarise (m: SentMessage): SentView {
 
 interface Change { id: string, peer: string, to: RecipientState }
 /** One caller's changes, and what became of them. */
-interface Batch { changes: Change[], moved: number, error?: unknown }
+/** `durable: false`: a route's outcome, which a crash may lose (the receipts that follow record the state again). */
+interface Batch { changes: Change[], moved: number, durable: boolean, error?: unknown }
 
 export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   private readonly lock = new Mutex()
@@ -87,14 +88,18 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     return out.sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))
   }
 
-  /** Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n replicas. */
+  /**
+   * Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n
+   * replicas. Written without waiting for the disk: a crash that loses it loses no message, and the
+   * delivery receipt that follows records the state again.
+   */
   async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>): Promise<void> {
     const changes: Change[] = []
     for (const { entry, result } of done) {
       if (entry.tracks === undefined || result.route === 'outbox') continue
       changes.push({ id: entry.tracks, peer: entry.to, to: result.route === 'mailbox' ? { state: 'stored', replicas: result.replicas ?? 0 } : { state: 'delivered' } })
     }
-    await this.apply(changes)
+    await this.apply(changes, false)
   }
 
   /**
@@ -111,9 +116,9 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
    * group send's copies finish at nearly the same moment, each updating the same record; written
    * one at a time, they would queue behind each other's fsync.
    */
-  private async apply (changes: Change[]): Promise<number> {
+  private async apply (changes: Change[], durable = true): Promise<number> {
     if (changes.length === 0) return 0
-    const mine: Batch = { changes, moved: 0 }
+    const mine: Batch = { changes, moved: 0, durable }
     this.waiting.push(mine)
     const moved = await this.lock.run(async () => this.write(this.waiting.splice(0)))
     if (mine.error !== undefined) throw mine.error
@@ -151,7 +156,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
       }
       batch.moved = moved.size
     }
-    if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })))
+    if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })), { durable: batches.some(b => b.durable) })
     return [...touched.values()]
   }
 }
