@@ -52,7 +52,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
     chunkHandoverSync: { chunks: smoke ? 200 : 1000, chunkBytes: 1024, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
-    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 } },
+    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, coldDeposits: smoke ? 10 : Math.min(m, 50), flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 } },
     attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 },
     groups: { members: smoke ? [4] : [10, 50], gossipMembers: smoke ? 4 : 20, samples: smoke ? 2 : 7, gossipMessages: smoke ? 3 : 20, cpuRounds: smoke ? 3 : 10, textBytes: 1024, mailboxNodes: smoke ? 4 : 6, replicas: 3 }
   }

@@ -5,7 +5,9 @@
  *   same N messages into an encrypted data dir against a plain one;
  * - anonymous deposits: a deposit at k replicas from an ephemeral identity reused for its window
  *   (the default), and from a new identity for every request (the worst case), against a deposit
- *   from the sender's own node (anonymousDeposits off); the three senders alternate;
+ *   from the sender's own node (anonymousDeposits off); the three senders alternate; and the same
+ *   with the replica lookup in every deposit (the route's replica cache emptied before each send):
+ *   the anonymous senders walk the DHT from their ephemeral host, the own-node sender asks kad-dht;
  * - the network budget that replaces per-PeerId limits for anonymous depositors: what a flooder
  *   with many identities on one address gets stored, and what an honest sender on another
  *   address still gets through meanwhile (privacy-flood.ts).
@@ -25,7 +27,7 @@ import { median, now, quantile } from '../lib/stats.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { floodRows, type FloodOptions } from './privacy-flood.js'
 
-export interface PrivacyOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number, flood: FloodOptions }
+export interface PrivacyOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number, coldDeposits: number, flood: FloodOptions }
 
 interface User { name: string, client: CairnClient, start: () => Promise<CairnClient>, peerId: string, address: string }
 
@@ -117,7 +119,16 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
       // outbox; counted in the notes, its time stays in the samples
       for (const s of Object.values(senders)) if ((await s.client.send('carol', `${i}:${text}`.slice(0, o.textBytes))).route !== 'mailbox') missed[s.name] = (missed[s.name] ?? 0) + 1
     }
-    const deposits = Object.fromEntries(Object.entries(probes).map(([k, p]) => { const d = p.take(); p.restore(); return [k, d] })) as Record<keyof typeof senders, number[]>
+    const deposits = Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.take()])) as Record<keyof typeof senders, number[]>
+    // the same with a replica lookup in every deposit, as the first deposit to someone in a minute has
+    const cacheOf = (u: User): Map<string, unknown> => (u.client.messenger.routes[1] as unknown as { replicaCache: Map<string, unknown> }).replicaCache
+    for (let i = 0; i < o.coldDeposits; i++) {
+      for (const s of Object.values(senders)) {
+        cacheOf(s).clear()
+        if ((await s.client.send('carol', `cold ${i}:${text}`.slice(0, o.textBytes))).route !== 'mailbox') missed[`${s.name} (cold)`] = (missed[`${s.name} (cold)`] ?? 0) + 1
+      }
+    }
+    const cold = Object.fromEntries(Object.entries(probes).map(([k, p]) => { const d = p.take(); p.restore(); return [k, d] })) as Record<keyof typeof senders, number[]>
     // collect: each run, N messages each for the plain and the encrypted recipient from one sender,
     // then both sync, in alternating order. The sync's total is dominated by lookups and waiting
     // for slower replicas; what encryption at rest touches is opening each envelope and storing it
@@ -153,6 +164,9 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
     return [
       row({ name: 'anon.deposit.p50', label: `mailbox deposit to k=${o.replicas} from an ephemeral identity (reused for its window), p50`, unit: 'ms', value: quantile(deposits.ephemeral, 0.5), baseline: base, baselineValue: quantile(deposits.own, 0.5), better: 'lower', samples: deposits.ephemeral.length, stat: 'p50', notes: n }),
       row({ name: 'anon.deposit.p99', label: `mailbox deposit to k=${o.replicas} from an ephemeral identity (reused for its window), p99`, unit: 'ms', value: quantile(deposits.ephemeral, 0.99), baseline: base, baselineValue: quantile(deposits.own, 0.99), better: 'lower', samples: deposits.ephemeral.length, stat: 'p99' }),
+      row({ name: 'anon.depositCold.p50', label: `mailbox deposit to k=${o.replicas} with its replica lookup, both from an ephemeral identity (reused for its window), p50`, unit: 'ms', value: quantile(cold.ephemeral, 0.5), baseline: 'the same from the sender\'s own node (kad-dht lookup)', baselineValue: quantile(cold.own, 0.5), better: 'lower', samples: cold.ephemeral.length, stat: 'p50', notes: 'the route\'s replica cache emptied before each send; the ephemeral lookup is a FIND_NODE walk from the DHT servers the user\'s node knows' }),
+      row({ name: 'anon.depositCold.p99', label: `mailbox deposit to k=${o.replicas} with its replica lookup, both from an ephemeral identity (reused for its window), p99`, unit: 'ms', value: quantile(cold.ephemeral, 0.99), baseline: 'the same from the sender\'s own node (kad-dht lookup)', baselineValue: quantile(cold.own, 0.99), better: 'lower', samples: cold.ephemeral.length, stat: 'p99' }),
+      row({ name: 'anon.depositColdFresh.p50', label: `mailbox deposit to k=${o.replicas} with its replica lookup, from a new identity per request (worst case), p50`, unit: 'ms', value: quantile(cold.fresh, 0.5), baseline: 'the same from the sender\'s own node (kad-dht lookup)', baselineValue: quantile(cold.own, 0.5), better: 'lower', samples: cold.fresh.length, stat: 'p50' }),
       row({ name: 'anon.depositFresh.p50', label: `mailbox deposit to k=${o.replicas} from a new identity per request (worst case), p50`, unit: 'ms', value: quantile(deposits.fresh, 0.5), baseline: base, baselineValue: quantile(deposits.own, 0.5), better: 'lower', samples: deposits.fresh.length, stat: 'p50' }),
       row({ name: 'atRest.collect.openAndStore', label: `collect ${o.messages} messages: open and store them (decrypt, store, fsync) into an encrypted data dir`, unit: 'ms', value: enc.openAndStoreMs, baseline: 'the same into a plain data dir', baselineValue: plain.openAndStoreMs, better: 'lower', samples: o.runs, stat: 'median of runs' }),
       row({ name: 'atRest.collect.sync', label: `offline recipient's whole sync of ${o.messages} messages into an encrypted data dir`, unit: 'ms', value: enc.syncMs, baseline: 'the same into a plain data dir', baselineValue: plain.syncMs, better: 'lower', samples: o.runs, stat: 'median of runs', notes: `dominated by lookups and the wait for slower replicas (delivery.collectGraceMs); second syncs needed: ${JSON.stringify(resyncs)}` })

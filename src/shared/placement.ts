@@ -7,7 +7,7 @@
  * recipients, holders and the responsibility check all choose with the same function.
  */
 import { createHash } from 'node:crypto'
-import type { PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { deadline, type Clock } from './clock.js'
 import type { CairnNode } from './node/create-node.js'
@@ -15,18 +15,19 @@ import { peerIdBytes } from './peer-id.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
 /** A lookup with no deadline of its own gets this one. */
-const LOOKUP_TIMEOUT_MS = 30_000
+export const LOOKUP_TIMEOUT_MS = 30_000
 
 export function mailboxKey (peer: PeerId): Uint8Array {
   return new Uint8Array(createHash('sha256').update(TAG).update(peerIdBytes(peer)).digest())
 }
 
-function kadId (bytes: Uint8Array): Buffer {
+/** A key's or a PeerId's (multihash bytes') place in Kademlia's id space, as kad-dht computes it. */
+export function kadId (bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest()
 }
 
 /** Compare XOR distances of two peers to a kad id: negative when `a` is closer. */
-function closer (target: Buffer, a: Buffer, b: Buffer): number {
+export function closer (target: Buffer, a: Buffer, b: Buffer): number {
   for (let i = 0; i < target.length; i++) {
     const da = (a[i] as number) ^ (target[i] as number)
     const db = (b[i] as number) ^ (target[i] as number)
@@ -71,11 +72,14 @@ export function diversify (ranked: PeerId[], subnetsOf: (peer: PeerId) => string
   return out
 }
 
+/** What subnet checks read of a host: the user's node, or the ephemeral host a lookup ran from. */
+export type PeerView = Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'peerStore'>
+
 /**
  * Where a peer is on the network, as far as this node can tell: the address its open connection
  * came from (a TCP handshake proves it), else the addresses it announced.
  */
-export async function subnetsOfPeer (node: CairnNode, peer: PeerId, announced: Multiaddr[] = []): Promise<string[]> {
+export async function subnetsOfPeer (node: PeerView, peer: PeerId, announced: Multiaddr[] = []): Promise<string[]> {
   if (peer.equals(node.peerId)) return node.getMultiaddrs().map(subnetOf).filter((n): n is string => n !== undefined).slice(0, 1)
   const conns = node.getConnections(peer).filter(c => c.limits === undefined)
   let addrs = conns.length > 0 ? conns.map(c => c.remoteAddr) : announced
@@ -118,7 +122,7 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
 }
 
 /** `diversify` over peers this node knows, their subnets looked up first. */
-export async function pickDiverse (node: CairnNode, ranked: PeerId[], perSubnet: number, count: number, announced = new Map<string, Multiaddr[]>()): Promise<PeerId[]> {
+export async function pickDiverse (node: PeerView, ranked: PeerId[], perSubnet: number, count: number, announced = new Map<string, Multiaddr[]>()): Promise<PeerId[]> {
   if (perSubnet <= 0) return ranked.slice(0, count)
   const nets = new Map(await Promise.all(ranked.map(async p => [p.toString(), await subnetsOfPeer(node, p, announced.get(p.toString()))] as const)))
   return diversify(ranked, p => nets.get(p.toString()) ?? [], perSubnet, count)

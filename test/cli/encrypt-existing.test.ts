@@ -6,13 +6,13 @@
  * passphrase, with nothing lost, and a re-run finishes.
  */
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../src/shared/store.js'
 import { cairn, cliPair, startCairn } from '../helpers/cli.js'
-import { filesUnder } from '../helpers/files.js'
+import { filesUnder, snapshot } from '../helpers/files.js'
 import { stablePort } from '../helpers/ports.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
 
@@ -20,16 +20,6 @@ import { befriend, makeUser, tempRoot } from '../helpers/users.js'
 function found (dir: string, secrets: Map<string, Uint8Array>): string[] {
   const files = filesUnder(dir)
   return [...secrets].filter(([, bytes]) => files.some(f => f.bytes.includes(Buffer.from(bytes)))).map(([name]) => name)
-}
-
-function snapshot (dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(e.parentPath, e.name)
-    const st = statSync(path)
-    out.set(relative(dir, path), e.isFile() ? `${createHash('sha256').update(readFileSync(path)).digest('hex')} ${st.mode.toString(8)} ${st.mtimeMs}` : `dir ${st.mode.toString(8)}`)
-  }
-  return out
 }
 
 /** Key material of a plain data dir: both key files, and every Signal record (sessions, prekeys) of 32 bytes or more. */

@@ -1,10 +1,12 @@
 /**
  * Hosts for talking to other people's mailboxes without the user's PeerId: a second, lightweight
- * libp2p host (TCP and WebSockets, Noise, Yamux; no listener, no DHT, no identify) with a fresh
- * Ed25519 key, reused for `rotateMs` and then replaced by one with a new key. A replica sees a
- * connection from an identity that is not the user's and, across a rotation, not the one the
+ * libp2p host (TCP and WebSockets, Noise, Yamux; no listener, no DHT service, no identify) with a
+ * fresh Ed25519 key, reused for `rotateMs` and then replaced by one with a new key. A replica sees
+ * a connection from an identity that is not the user's and, across a rotation, not the one the
  * user's earlier deposits came from. It does not hide the network address (docs/PRIVACY.md).
- * Replicas are found by the user's node (its DHT lookup); their addresses come from its peer store.
+ * Replicas are found from this host too (`closestPeers`: a Kademlia walk, dht-walk.ts, started
+ * from DHT servers the user's node knows), so no DHT server sees the user's PeerId look up the
+ * mailbox key of someone it is about to write to.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -15,11 +17,17 @@ import { isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import type { Clock } from '../../shared/clock.js'
+import { deadline, type Clock } from '../../shared/clock.js'
+import { LOOKUP_TIMEOUT_MS, pickDiverse } from '../../shared/placement.js'
+import { walkClosest, type WalkPeer } from './dht-walk.js'
 
 export interface EphemeralHostsComponents {
   /** Where a replica's addresses come from (the user's node's peer store). */
   addressesOf: (peer: PeerId) => Promise<Multiaddr[]>
+  /** DHT servers the user's node knows, with their addresses: where a lookup starts (none: the node is offline). */
+  dhtServers: () => Promise<WalkPeer[]>
+  /** The user's PeerId: never dialled from an ephemeral host, never a replica for its own deposits. */
+  self: PeerId
   clock: Clock
 }
 
@@ -33,12 +41,32 @@ export interface EphemeralHostsInit {
   dialTimeoutMs: number
   /** Dial private and loopback addresses (LANs, tests). @default network.allowPrivateAddresses, true */
   allowPrivateAddresses: boolean
+  /** The DHT's protocol. @default KAD_PROTOCOL */
+  dhtProtocol: string
+  /** One FIND_NODE request's idle deadline, ms. @default limits.requestTimeoutMs, 15,000 */
+  requestTimeoutMs: number
 }
 
-/** What the mailbox route asks for: the host to reach `peer` from. */
+/** How a lookup for others' replicas is run. */
+export interface LookupOptions {
+  /** At most this many replicas from one subnet (mailbox.replicasPerSubnet); 0: no limit. */
+  perSubnet: number
+  signal?: AbortSignal
+  /** Called whenever a DHT server answers or fails. */
+  onProgress?: () => void
+}
+
+/** What the mailbox route asks for: the host to reach `peer` from, and the replica lookup run from it. */
 export interface DepositHost {
   hostFor: (peer: PeerId) => Promise<Libp2p>
+  /** The `count` DHT servers closest to `key` (ranked, diverse by subnet), found from an ephemeral identity. */
+  closestPeers: (key: Uint8Array, count: number, options: LookupOptions) => Promise<PeerId[]>
 }
+
+/** FIND_NODE requests in flight at once in a lookup (kad-dht's own alpha). */
+const LOOKUP_ALPHA = 10
+/** Addresses remembered from lookups, for hosts made after the one that ran the lookup. */
+const KNOWN_ADDRESSES = 1024
 
 export class EphemeralHosts implements DepositHost {
   private current?: { host: Promise<Libp2p>, until: number }
@@ -50,21 +78,60 @@ export class EphemeralHosts implements DepositHost {
    * by up to a second for 25 members.
    */
   private readonly merging = new Map<string, Promise<void>>()
+  /**
+   * Replicas' addresses as lookups found them: the replica set is cached for a minute (the mailbox
+   * route) and may outlive the host that looked it up; the user's node never learnt them.
+   */
+  private readonly known = new Map<string, Multiaddr[]>()
   private stopped = false
 
   constructor (private readonly components: EphemeralHostsComponents, private readonly init: EphemeralHostsInit) {}
 
   /** The current ephemeral host (a new identity once the window has passed), knowing `peer`'s addresses. */
   async hostFor (peer: PeerId): Promise<Libp2p> {
+    const host = await this.currentHost()
+    await this.knowAddresses(host, peer)
+    return host
+  }
+
+  /**
+   * The `count` DHT servers closest to `key`, looked up from the current ephemeral host. The walk
+   * goes on until the 2 × `count` closest servers have answered: room for the subnet rule to pass
+   * some over, and far fewer requests than a kad-dht query for its k (network.dhtK, 40) peers.
+   */
+  async closestPeers (key: Uint8Array, count: number, options: LookupOptions): Promise<PeerId[]> {
+    const host = await this.currentHost()
+    const seeds = await this.components.dhtServers()
+    if (seeds.length === 0) return []
+    const found = await walkClosest(host, key, seeds, {
+      protocol: this.init.dhtProtocol,
+      count: 2 * count,
+      alpha: LOOKUP_ALPHA,
+      exclude: [this.components.self],
+      requestTimeoutMs: this.init.requestTimeoutMs,
+      clock: this.components.clock,
+      signal: deadline(this.components.clock, LOOKUP_TIMEOUT_MS, options.signal),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    })
+    for (const p of found) this.remember(p)
+    return pickDiverse(host, found.map(p => p.id), options.perSubnet, count, new Map(found.map(p => [p.id.toString(), p.multiaddrs])))
+  }
+
+  private async currentHost (): Promise<Libp2p> {
     if (this.stopped) throw new Error('ephemeral hosts are stopped')
     const now = this.components.clock.now()
     if (this.current === undefined || this.current.until <= now) {
       if (this.current !== undefined) this.retire(this.current.host)
       this.current = { host: this.create(), until: now + this.init.rotateMs }
     }
-    const host = await this.current.host
-    await this.knowAddresses(host, peer)
-    return host
+    return this.current.host
+  }
+
+  private remember (peer: WalkPeer): void {
+    const k = peer.id.toString()
+    this.known.delete(k)
+    this.known.set(k, peer.multiaddrs)
+    if (this.known.size > KNOWN_ADDRESSES) this.known.delete(this.known.keys().next().value as string)
   }
 
   /** `host` has `peer`'s addresses from the user's node (one lookup and merge for the calls that overlap it). */
@@ -73,7 +140,7 @@ export class EphemeralHosts implements DepositHost {
     let merged = this.merging.get(key)
     if (merged === undefined) {
       merged = (async () => {
-        const multiaddrs = await this.components.addressesOf(peer)
+        const multiaddrs = [...await this.components.addressesOf(peer), ...this.known.get(peer.toString()) ?? []]
         if (multiaddrs.length > 0) await host.peerStore.merge(peer, { multiaddrs })
       })().finally(() => { this.merging.delete(key) })
       this.merging.set(key, merged)
@@ -96,6 +163,7 @@ export class EphemeralHosts implements DepositHost {
     const all = [...this.retiring, ...(this.current === undefined ? [] : [this.current.host])]
     this.current = undefined
     this.retiring.clear()
+    this.known.clear()
     await Promise.all(all.map(async h => { await (await h).stop() }).map(async p => p.catch(() => {})))
   }
 

@@ -65,6 +65,16 @@ export class MailboxRoute implements DeliveryRoute {
   }
 
   /**
+   * Someone else's replicas: looked up from the deposit host when there is one, so that no DHT
+   * server sees the user's PeerId ask for the mailbox key of someone it is about to write to.
+   */
+  private async lookUp (key: Uint8Array, count: number, signal: AbortSignal, onProgress: () => void): Promise<PeerId[]> {
+    const perSubnet = this.init.mailbox.replicasPerSubnet
+    if (this.depositHost !== undefined) return this.depositHost.closestPeers(key, count, { perSubnet, signal, onProgress })
+    return closestPeers(this.node, key, count, { clock: this.clock, signal, perSubnet, onProgress })
+  }
+
+  /**
    * The recipient's replica set; a burst of messages to one person costs one DHT lookup. The
    * lookup's deadline is an idle one: it is given up when the query makes no progress for
    * `delivery.mailboxTimeoutMs`, not when a slow machine takes that long in all.
@@ -75,7 +85,7 @@ export class MailboxRoute implements DeliveryRoute {
     const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
     let peers: PeerId[]
     try {
-      peers = await closestPeers(this.node, mailboxKey(recipient), this.init.mailbox.replicas, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.init.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+      peers = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas, withSignal(options.signal, idle.signal), () => { idle.touch() })
     } finally {
       idle.clear()
     }
@@ -163,7 +173,7 @@ export class MailboxRoute implements DeliveryRoute {
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
     const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
-    const replicas = await closestPeers(this.node, mailboxKey(recipient), this.init.mailbox.replicas * 2, { clock: this.clock, signal: withSignal(options.signal, idle.signal), perSubnet: this.init.mailbox.replicasPerSubnet, onProgress: () => { idle.touch() } })
+    const replicas = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas * 2, withSignal(options.signal, idle.signal), () => { idle.touch() })
       .finally(() => { idle.clear() })
     if (replicas.length === 0) this.log.info({ recipient: recipient.toString(), connections: this.node.getConnections().length, idle: idle.signal.aborted }, 'bundle lookup found no replica')
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);

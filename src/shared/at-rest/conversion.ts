@@ -1,25 +1,30 @@
 /**
- * Where a data dir being sealed under a new data key (`cairn passphrase --encrypt` of a plain one,
- * `--rotate-key` of an encrypted one; encrypt-data-dir.ts) keeps its work, and the roll-forward
- * that finishes one a killed process had committed.
+ * Where a data dir being converted keeps its work: sealed under a new data key (`cairn passphrase
+ * --encrypt` of a plain one, `--rotate-key` of an encrypted one; encrypt-data-dir.ts) or turned
+ * back into a plain one (`--decrypt`; decrypt-data-dir.ts), and the roll-forward that finishes one
+ * a killed process had committed.
  *
- * The sealed copy is built beside the plain files in `encrypt.partial/` (header, store, key files),
- * which nothing else reads: a kill there leaves the plain data dir as it was. Renaming it to
- * `encrypt.ready/` is the commit point. From then on the sealed files are complete and the swap
- * into place is a few renames, each done at most once and skipped when done, so `settleConversion`
- * can be run (again) by whoever opens the data dir next; every command that opens one runs it
- * before asking whether the data dir is encrypted.
+ * The new copy is built beside the current files in `encrypt.partial/` (or `decrypt.partial/`),
+ * which nothing else reads: a kill there leaves the data dir as it was. Renaming it to
+ * `encrypt.ready/` (`decrypt.ready/`) is the commit point. From then on the new files are complete
+ * and the swap into place is a few renames (and, for a decryption, the header's removal), each
+ * done at most once and skipped when done, so `settleConversion` can be run (again) by whoever
+ * opens the data dir next; every command that opens one runs it before asking whether the data
+ * dir is encrypted.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fsyncDir, paths } from '../data-dir.js'
 import { HEADER_FILE, headerPath } from './header-path.js'
 
+/** To encrypted (a new data key: --encrypt, --rotate-key) or to plain (--decrypt). */
+export type ConversionKind = 'encrypt' | 'decrypt'
+
 export const conversionDirs = {
-  /** The sealed copy being built; ignored by everything but the conversion itself. */
-  partial: (dataDir: string) => join(dataDir, 'encrypt.partial'),
-  /** The sealed copy, complete: the conversion is committed. */
-  ready: (dataDir: string) => join(dataDir, 'encrypt.ready')
+  /** The new copy being built; ignored by everything but the conversion itself. */
+  partial: (dataDir: string, kind: ConversionKind = 'encrypt') => join(dataDir, `${kind}.partial`),
+  /** The new copy, complete: the conversion is committed. */
+  ready: (dataDir: string, kind: ConversionKind = 'encrypt') => join(dataDir, `${kind}.ready`)
 }
 
 /** The files that are swapped, by their name in the data dir (the store is a directory). */
@@ -38,22 +43,27 @@ function move (from: string, to: string): void {
 }
 
 /**
- * Finish a committed conversion: the sealed files into place, then the plain store deleted. True
+ * Finish a committed conversion: the new files into place, then the old store deleted. True
  * when there was one to finish.
  */
 export function settleConversion (dataDir: string): boolean {
-  if (!existsSync(conversionDirs.ready(dataDir))) return false
-  swapIn(dataDir)
-  removeLeftovers(dataDir)
-  return true
+  let settled = false
+  for (const kind of ['encrypt', 'decrypt'] as const) {
+    if (!existsSync(conversionDirs.ready(dataDir, kind))) continue
+    swapIn(dataDir, kind)
+    removeLeftovers(dataDir, kind)
+    settled = true
+  }
+  return settled
 }
 
 /**
- * Key files, then the store (the old one moved aside first), then the header, which makes the
- * data dir encrypted (or, replaced atomically, names the new data key). Each step is skipped when done.
+ * Key files, then the store (the old one moved aside first), then the header: moved in, it makes
+ * the data dir encrypted (or, replaced atomically, names the new data key); removed, plain. Each
+ * step is skipped when done.
  */
-export function swapIn (dataDir: string): void {
-  const ready = conversionDirs.ready(dataDir)
+export function swapIn (dataDir: string, kind: ConversionKind = 'encrypt'): void {
+  const ready = conversionDirs.ready(dataDir, kind)
   for (const name of SEALED_FILES) move(join(ready, name), join(dataDir, name))
   const sealedStore = join(ready, STORE_DIR)
   if (existsSync(sealedStore)) {
@@ -63,14 +73,15 @@ export function swapIn (dataDir: string): void {
   }
   fsyncDir(dataDir)
   crashPoint('store-swapped')
-  move(join(ready, HEADER_FILE), headerPath(dataDir))
+  if (kind === 'encrypt') move(join(ready, HEADER_FILE), headerPath(dataDir))
+  else rmSync(headerPath(dataDir), { force: true })
   fsyncDir(dataDir)
 }
 
-/** The old store (and the emptied `encrypt.ready/`) deleted, once everything is in place. */
-export function removeLeftovers (dataDir: string): void {
+/** The old store (and the emptied `encrypt.ready/` or `decrypt.ready/`) deleted, once everything is in place. */
+export function removeLeftovers (dataDir: string, kind: ConversionKind = 'encrypt'): void {
   crashPoint('swapped')
-  rmSync(conversionDirs.ready(dataDir), { recursive: true, force: true })
+  rmSync(conversionDirs.ready(dataDir, kind), { recursive: true, force: true })
   fsyncDir(dataDir)
 }
 

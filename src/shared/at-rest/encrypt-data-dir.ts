@@ -17,17 +17,14 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { DIR_MODE, ensureDataDir, fsyncDir, paths } from '../data-dir.js'
 import { InvalidInputError } from '../errors.js'
-import { Store, type StoreOp } from '../store.js'
+import { Store } from '../store.js'
 import { conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
 import { createDataKey, unlockDataKey, type KdfCost } from './data-key.js'
 import { WrongPassphraseError } from './errors.js'
 import { isEncrypted } from './header-path.js'
+import { copyStore } from './copy-store.js'
 import { readKeyFile, writeKeyFile } from './secret-files.js'
 import type { ValueCipher } from './value-cipher.js'
-
-/** A batch of the copy: one durable write (fsync) each. */
-const BATCH_VALUES = 64
-const BATCH_BYTES = 1024 * 1024
 
 export interface EncryptResult {
   /** Values sealed by this run. */
@@ -114,54 +111,5 @@ async function reseal (dataDir: string, passphrase: Uint8Array, from: ValueCiphe
     return { ...result, settledOnly: false }
   } finally {
     if (!closed) await source.close()
-  }
-}
-
-/**
- * Make the sealed copy at `path` hold exactly what `source` holds (the store as it is, plain or
- * opened under the old data key): one ordered walk of both, comparing plaintexts, sealing what is
- * missing or differs and deleting what the source no longer has. A re-run after a kill keeps what
- * the killed run sealed, and whatever commands ran on the data dir in between (it stays usable,
- * and they may have written) is caught up.
- */
-async function copyStore (source: Store, path: string, cipher: ValueCipher): Promise<{ copied: number, resumedFrom: number }> {
-  const sealed = await Store.open(path, { cipher })
-  try {
-    const theirs = sealed.list('')[Symbol.asyncIterator]()
-    let next = await theirs.next()
-    let copied = 0
-    let resumedFrom = 0
-    let ops: StoreOp[] = []
-    let bytes = 0
-    const flush = async (): Promise<void> => {
-      await sealed.write(ops)
-      copied += ops.filter(op => op.type === 'put').length
-      ops = []
-      bytes = 0
-      crashPoint('copied', copied)
-    }
-    const add = async (op: StoreOp): Promise<void> => {
-      ops.push(op)
-      bytes += op.key.length + (op.type === 'put' ? op.value.length : 0)
-      if (ops.length >= BATCH_VALUES || bytes >= BATCH_BYTES) await flush()
-    }
-    for await (const { key, value } of source.list('')) {
-      // LevelDB's order: the keys' UTF-8 bytes
-      while (next.done !== true && Buffer.compare(Buffer.from(next.value.key), Buffer.from(key)) < 0) {
-        await add({ type: 'del', key: next.value.key })
-        next = await theirs.next()
-      }
-      if (next.done !== true && next.value.key === key) {
-        const same = Buffer.from(next.value.value).equals(value)
-        next = await theirs.next()
-        if (same) { resumedFrom++; continue }
-      }
-      await add({ type: 'put', key, value })
-    }
-    for (; next.done !== true; next = await theirs.next()) await add({ type: 'del', key: next.value.key })
-    if (ops.length > 0) await flush()
-    return { copied, resumedFrom }
-  } finally {
-    await sealed.close()
   }
 }

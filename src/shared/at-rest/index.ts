@@ -12,7 +12,8 @@
  * - secret-files.ts: key files
  * - encrypt-data-dir.ts, conversion.ts: a plain data dir encrypted in place (`cairn passphrase
  *   --encrypt`) or re-sealed under a new data key (`--rotate-key`), crash-safe: a sealed copy
- *   built aside, committed by a rename, swapped in
+ *   built aside, committed by a rename, swapped in; decrypt-data-dir.ts: the way back to a plain
+ *   data dir (`--decrypt`), the same way; copy-store.ts: the store copy they share
  *
  * Not covered (docs/PRIVACY.md): record keys stay plain (LevelDB orders and scans by them), so
  * the store shows which namespaces hold how many records, contacts' names and PeerIds, and when
@@ -25,5 +26,6 @@ export { DEFAULT_KDF, type KdfParams } from './kdf.js'
 export { EncryptedDatastore } from './encrypted-datastore.js'
 export { readKeyFile, writeKeyFile } from './secret-files.js'
 export { encryptDataDir, rotateDataKey, type EncryptResult } from './encrypt-data-dir.js'
+export { decryptDataDir } from './decrypt-data-dir.js'
 export { settleConversion } from './conversion.js'
 export { WrongPassphraseError, PassphraseRequiredError, AtRestDamagedError } from './errors.js'

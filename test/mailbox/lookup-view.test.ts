@@ -1,0 +1,80 @@
+/**
+ * What a DHT server sees of a sender's lookups (docs/PRIVACY.md, "DHT peer"): the lookup of the
+ * recipient's mailbox key that comes before a deposit or a bundle request comes from the ephemeral
+ * identity, never the sender's PeerId, so a server on the path cannot link the sender to the
+ * recipient by who asked. Every mailbox node here is a curious DHT server: a modified node whose
+ * FIND_NODE handler records who asked for which key before answering as usual.
+ */
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import type { PeerId } from '@libp2p/interface'
+import { MessageType } from '@libp2p/kad-dht'
+import type { OperatorNode } from '../../src/mailbox/operator-node.js'
+import { systemClock } from '../../src/shared/clock.js'
+import { parsePeerId } from '../../src/shared/peer-id.js'
+import { closestPeers, mailboxKey } from '../../src/shared/placement.js'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
+
+interface FindNodeHandler { handle: (peer: PeerId, msg: { key?: Uint8Array }) => Promise<unknown> }
+type Asked = Array<{ server: string, from: string, key: string }>
+
+/** Make every node record, before answering, who asked it for the peers closest to which key. */
+function curious (nodes: OperatorNode[]): Asked {
+  const asked: Asked = []
+  for (const op of nodes) {
+    const handlers = (op.node.services.dht as unknown as { rpc: { handlers: Record<string, FindNodeHandler> } }).rpc.handlers
+    const honest = handlers[MessageType.FIND_NODE] as FindNodeHandler
+    handlers[MessageType.FIND_NODE] = {
+      handle: async (peer, msg) => {
+        asked.push({ server: op.node.peerId.toString(), from: peer.toString(), key: Buffer.from(msg.key ?? []).toString('hex') })
+        return honest.handle(peer, msg)
+      }
+    }
+  }
+  return asked
+}
+
+/** Six mailbox nodes (k = 3), Bob's bundle published and Bob gone. */
+async function setUp (t: TestContext): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser }> {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } /* anonymous deposits: on by default */ }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  return { net, alice, bob }
+}
+
+test('no DHT server sees the sender\'s PeerId look up the mailbox key of the offline recipient it writes to', async (t) => {
+  const { net, alice, bob } = await setUp(t)
+  const asked = curious(net.nodes)
+  const bobKey = Buffer.from(mailboxKey(parsePeerId(bob.peerId))).toString('hex')
+  await alice.client.contactAdd('bob', bob.peerId)
+  const sent = await alice.client.send('bob', 'hello, and no DHT server saw me look for you')
+  assert.equal(sent.route, 'mailbox')
+  const forBob = asked.filter(a => a.key === bobKey)
+  assert.ok(forBob.length > 0, 'the servers did see lookups of bob\'s mailbox key (the recording works)')
+  assert.deepEqual(forBob.filter(a => a.from === alice.peerId), [], 'none of them from alice\'s PeerId')
+  const ephemeral = (await alice.client.anonymous?.currentPeerId())?.toString()
+  assert.ok(forBob.every(a => a.from === ephemeral), 'all from the identity alice deposits under')
+
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => [m.text, m.from]), [['hello, and no DHT server saw me look for you', alice.peerId]], 'the anonymous lookup found the replicas bob collects from')
+})
+
+test('the lookup from an ephemeral identity finds the replica set the recipient\'s own lookup finds', async (t) => {
+  const { net, alice, bob } = await setUp(t)
+  const key = mailboxKey(parsePeerId(bob.peerId))
+  const anonymous = alice.client.anonymous
+  assert.ok(anonymous !== undefined)
+  await alice.client.networkReady()
+  const fromEphemeral = await anonymous.closestPeers(key, 3, { perSubnet: 0 })
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync() // joined the DHT
+  const fromOwner = await closestPeers(bob.client.node as NonNullable<typeof bob.client.node>, key, 3, { clock: systemClock })
+  assert.equal(fromEphemeral.length, 3)
+  assert.deepEqual(fromEphemeral.map(String), fromOwner.map(String))
+})
