@@ -26,9 +26,9 @@ export interface MailboxResult {
   rows: Row[]
   samples: { send: number[], deposit: number[], request: number[] }
   /** Per run: store phase (all sends), node start, sync; ms. */
-  runs: Array<{ storeMs: number, startMs: number, syncMs: number, syncCpuMs: number, received: number, fetched: number, openMs: number, stages: Record<string, number> }>
+  runs: Array<{ storeMs: number, startMs: number, syncMs: number, syncCpuMs: number, tailMs: number, tailCpuMs: number, received: number, fetched: number, openMs: number, stages: Record<string, number> }>
   /** Where the recipient's sync goes, medians over runs (ms, and envelopes fetched per message); `stages` per stage of the sync. */
-  collect: { syncMs: number, syncCpuMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number, stages: Record<string, number> }
+  collect: { syncMs: number, syncCpuMs: number, tailMs: number, tailCpuMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number, stages: Record<string, number> }
   cairn: { storeMs: number, collectMs: number, totalMs: number, startMs: number }
 }
 
@@ -88,6 +88,13 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       // the recipient's CPU (this process, every thread; the mailbox nodes run in another): what a busy machine does not blur
       const cpu = process.cpuUsage(cpu0)
       const syncCpuMs = (cpu.user + cpu.system) / 1000
+      // what the sync leaves running after it returns (the receipts it queued, the bundle top-up)
+      const t1 = now()
+      const cpu1 = process.cpuUsage()
+      await bob.syncSettled()
+      const tailMs = now() - t1
+      const tailCpu = process.cpuUsage(cpu1)
+      const tailCpuMs = (tailCpu.user + tailCpu.system) / 1000
       const after = { publish: publish.take().reduce((a, b) => a + b, 0), flush: flush.take().reduce((a, b) => a + b, 0) }
       publish.restore()
       flush.restore()
@@ -98,7 +105,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       commit.restore()
       const got = (await bob.inbox()).filter(m => ids.has(m.id))
       if (got.length !== o.messages || new Set(got.map(m => m.id)).size !== o.messages) throw new Error(`run ${run}: ${got.length} of ${o.messages} arrived (sync said ${sync.received})`)
-      runs.push({ storeMs, startMs, syncMs, syncCpuMs, received: sync.received, fetched, openMs, stages: { ...stages.ms, flushOutbox: after.flush, publishBundles: after.publish } })
+      runs.push({ storeMs, startMs, syncMs, syncCpuMs, tailMs, tailCpuMs, received: sync.received, fetched, openMs, stages: { ...stages.ms, flushOutbox: after.flush, publishBundles: after.publish } })
       await cluster.stop(bobPeer)
     }
     // one message at a time, for the latency rows (each send beside a bare request of its size);
@@ -116,7 +123,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
     }
     const deposit = depositProbe.take()
     const cairn = { storeMs: median(runs.map(r => r.storeMs)), collectMs: median(runs.map(r => r.syncMs)), totalMs: median(runs.map(r => r.storeMs + r.syncMs)), startMs: median(runs.map(r => r.startMs)) }
-    const collect = { syncMs: median(runs.map(r => r.syncMs)), syncCpuMs: median(runs.map(r => r.syncCpuMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)), stages: Object.fromEntries(Object.keys(runs[0]?.stages ?? {}).map(k => [k, median(runs.map(r => r.stages[k] ?? 0))])) }
+    const collect = { syncMs: median(runs.map(r => r.syncMs)), syncCpuMs: median(runs.map(r => r.syncCpuMs)), tailMs: median(runs.map(r => r.tailMs)), tailCpuMs: median(runs.map(r => r.tailCpuMs)), openAndStoreMs: median(runs.map(r => r.openMs)), otherMs: median(runs.map(r => r.syncMs - r.openMs)), fetchedPerMessage: median(runs.map(r => r.fetched / o.messages)), stages: Object.fromEntries(Object.keys(runs[0]?.stages ?? {}).map(k => [k, median(runs.map(r => r.stages[k] ?? 0))])) }
     const base = 'bare request/response to one mailbox node'
     const n = `${o.mailboxNodes} mailbox nodes in their own process, ${o.textBytes} B text, ${requestBytes} B request`
     return {

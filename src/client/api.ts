@@ -36,12 +36,11 @@ export interface SyncResult {
   mailboxes: { found: number, collected: number }
 }
 
-/** Where a sync is, for a progress line: finding the mailboxes, collecting, sending, publishing. */
+/** Where a sync is, for a progress line: finding the mailboxes, collecting, sending. */
 export type SyncProgress =
   | { stage: 'finding' }
   | { stage: 'collecting', mailboxes: number, received: number }
   | { stage: 'sending', outbox: number }
-  | { stage: 'publishing' }
 
 export interface ConnectionInfo {
   peerId: string

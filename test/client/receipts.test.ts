@@ -68,13 +68,38 @@ test('1:1 by mailbox: stored at n replicas, delivered after the recipient syncs,
   await bob.client.contactAdd('alice', alice.peerId)
   const sync = await bob.client.sync()
   assert.deepEqual({ received: sync.received, sent: sync.sent }, { received: 1, sent: 0 }, 'a receipt is not counted as a message sent')
-  // the sync sent the delivery receipt (directly to alice, or to her mailboxes)
+  // the sync's tail sent the delivery receipt (directly to alice, or to her mailboxes)
+  await bob.client.syncSettled()
   assert.equal((await bob.client.messenger.pending()).length, 0, 'the receipt left the outbox')
   await alice.client.sync()
   await waitFor('the delivery receipt', async () => (await sentOf(alice, r.id)).state === 'delivered')
   assert.equal(await readAll(bob), 1)
   await bob.client.sync() // what did not go in the background goes now
   await waitFor('the read receipt', async () => { await alice.client.sync(); return (await sentOf(alice, r.id)).state === 'read' })
+})
+
+test('stopping right after a sync still sends the delivery receipts it queued', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const r = await alice.client.send('bob', 'while you were away')
+  assert.equal(r.route, 'mailbox')
+
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.contactAdd('alice', alice.peerId)
+  const sync = await bob.client.sync()
+  assert.equal(sync.received, 1)
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['while you were away'], 'the message is on disk when the sync returns')
+  // a one-shot `cairn sync` stops the client as soon as the sync returns: the receipt goes first
+  await bob.stop()
+  await waitFor('the delivery receipt', async () => (await sentOf(alice, r.id)).state === 'delivered')
+  await bob.restart({ bootstrap: net.bootstrap })
+  assert.deepEqual(await bob.client.messenger.pending(), [], 'nothing was left in the outbox')
 })
 
 test('a group message with one member offline: the counts say who holds it and who read it', async (t) => {

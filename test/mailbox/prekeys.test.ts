@@ -28,7 +28,8 @@ test('20 strangers start sessions with offline B: no one-time prekey twice, last
   assert.deepEqual(texts, Array.from({ length: 20 }, (_, i) => `hello from stranger ${i}`).sort())
   assert.equal(new Set((await bob.client.inbox()).map(m => m.from)).size, 20)
 
-  // sync published fresh shares: every replica has one-time prekeys again
+  // the sync's tail published fresh shares: every replica has one-time prekeys again
+  await bob.client.syncSettled()
   const statuses = net.nodes.map(n => n.mailbox.store.getBundle(bob.peerId))
   const withKeys = (await Promise.all(statuses)).filter(b => b !== undefined && b.preKeys.length > 0)
   assert.ok(withKeys.length >= 5, `replicas with one-time prekeys after return: ${withKeys.length}`)

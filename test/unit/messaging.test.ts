@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test, { type TestContext } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
-import { SessionRecord } from '@signalapp/libsignal-client'
+import { SenderCertificate, SessionRecord } from '@signalapp/libsignal-client'
 import { Envelope } from '../../proto/cairn.js'
 import { Contacts } from '../../src/client/contacts.js'
 import type { DeliveryResult, DeliveryRoute } from '../../src/client/delivery.js'
@@ -146,8 +146,8 @@ test('past delivery.maxMessagesPerSession the sender starts a fresh session from
 })
 
 /** Envelopes alice sealed for bob, captured on their way (nothing delivered yet). */
-async function sealedForBob (t: TestContext, n: number): Promise<{ alice: Party, bob: Party, envelopes: Envelope[] }> {
-  const { alice, bob } = await pair(t)
+async function sealedForBob (t: TestContext, n: number, overrides: Partial<CairnConfig['delivery']> = {}): Promise<{ alice: Party, bob: Party, envelopes: Envelope[] }> {
+  const { alice, bob } = await pair(t, overrides)
   const capture = stubRoute('mailbox', async () => ({ ok: true, replicas: 3 }), bob)
   alice.messenger.useRoutes([capture])
   for (let i = 0; i < n; i++) await alice.messenger.send('bob', `sealed ${i}`)
@@ -216,4 +216,15 @@ test('a page of one sender\'s mail parses the session record once, and what it c
   // the record on disk is the one the page's last message left: the next opens from it
   assert.equal(await bob.messenger.receive(envelopes[7] as Envelope, 'mailbox'), 'stored')
   assert.deepEqual((await texts(bob)).sort(), Array.from({ length: 8 }, (_, i) => `sealed ${i}`))
+})
+
+test('a sender certificate\'s signatures are checked once, and a checked certificate is still refused once it has expired', async (t) => {
+  // alice's envelopes outlive her certificate (60 days): only the certificate's expiry can refuse the last
+  const { bob, envelopes } = await sealedForBob(t, 4, { ttlMs: 100 * DAY })
+  const checks = t.mock.method(SenderCertificate.prototype, 'validate')
+  assert.deepEqual(await bob.messenger.receiveMany(envelopes.slice(0, 3), 'mailbox'), ['stored', 'stored', 'stored'])
+  assert.equal(checks.mock.callCount(), 1, 'one certificate, its signatures checked once')
+  bob.clock.advance(61 * DAY)
+  await assert.rejects(bob.messenger.receive(envelopes[3] as Envelope, 'mailbox'), rejected('undecryptable'))
+  assert.deepEqual((await texts(bob)).sort(), ['sealed 0', 'sealed 1', 'sealed 2'], 'the expired one shows nothing')
 })

@@ -18,6 +18,8 @@ const DAY = 24 * 3600 * 1000
 /** Longer than a message can wait at a mailbox (14 days by default), so waiting mail stays valid. */
 const CERT_LIFETIME = 60 * DAY
 const CERT_RENEW_BELOW = 30 * DAY
+/** Sender certificates remembered as checked (a sender's stays the same for weeks; a burst of mail repeats a few). */
+const CHECKED_CERTS = 1024
 
 export const DEVICE_ID = 1
 
@@ -46,6 +48,12 @@ export interface OpenedMessage {
 
 export class SealedSession {
   private cert?: { value: SenderCertificate, expires: number }
+  /**
+   * Sender certificates whose signatures checked out: serialized bytes (base64) → expiry. A
+   * certificate is self-signed by the key it certifies, so whether it is valid at a time depends on
+   * its bytes and that time alone: the same bytes need their two signatures checked only once.
+   */
+  private readonly checkedCerts = new Map<string, number>()
 
   constructor (private readonly me: { peerId: string, identity: IdentityKeyPair, registrationId: number }) {}
 
@@ -100,7 +108,7 @@ export class SealedSession {
     const cert = usmc.senderCertificate()
     const sender = cert.senderUuid()
     const senderKey = cert.key()
-    if (!cert.validate(senderKey, now)) throw new UndecryptableError('sender certificate is expired or not self-signed')
+    if (!this.certificateValid(cert, senderKey, now)) throw new UndecryptableError('sender certificate is expired or not self-signed')
     const address = ProtocolAddress.new(sender, cert.senderDeviceId())
     const accepted = await kv.get(keys.acceptedIdentity(sender))
     let plaintext: Uint8Array
@@ -115,6 +123,18 @@ export class SealedSession {
     const sessionKey = await s.identities.getIdentity(address)
     if (sessionKey === null || !sessionKey.equals(senderKey)) throw new UndecryptableError('sender certificate key differs from the session identity')
     return { sender, senderKey, previouslyAccepted: accepted === undefined ? null : PublicKey.deserialize(ab(accepted)), plaintext }
+  }
+
+  /** `cert.validate(senderKey, now)`, the signatures checked once per certificate (checkedCerts); `senderKey` is `cert.key()`. */
+  private certificateValid (cert: SenderCertificate, senderKey: PublicKey, now: number): boolean {
+    const bytes = Buffer.from(cert.serialize()).toString('base64')
+    const expires = this.checkedCerts.get(bytes)
+    // libsignal's own rule: valid up to and including the expiry
+    if (expires !== undefined) return now <= expires
+    if (!cert.validate(senderKey, now)) return false
+    if (this.checkedCerts.size >= CHECKED_CERTS) this.checkedCerts.delete(this.checkedCerts.keys().next().value as string)
+    this.checkedCerts.set(bytes, cert.expiration())
+    return true
   }
 
   private senderCertificate (now: number): SenderCertificate {

@@ -9,7 +9,6 @@ function describe (p: SyncProgress): string {
     case 'finding': return 'finding your mailboxes…'
     case 'collecting': return `collecting from ${p.mailboxes} mailbox${p.mailboxes === 1 ? '' : 'es'}: ${p.received} new message${p.received === 1 ? '' : 's'}`
     case 'sending': return `sending ${p.outbox} waiting message${p.outbox === 1 ? '' : 's'}…`
-    case 'publishing': return 'publishing your prekey bundle…'
   }
 }
 
