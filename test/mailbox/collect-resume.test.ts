@@ -55,6 +55,8 @@ test('a replica that resets every ack is listed a bounded number of times, and B
   if (result === 'hostage') await bob.stop() // ends the collection (and the loop) before the nodes stop
   assert.notEqual(result, 'hostage', `sync still running after ${after} ms (${listings} listings at the resetting replica)`)
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['m0', 'm1', 'm2', 'm3'])
-  // one attempt that got the mail in, then at most three that moved nothing forward
-  assert.ok(listings <= 4, `${listings} listings at the resetting replica`)
+  // usually 4: one attempt that got the mail in, then three that moved nothing forward. The bound
+  // is the collector's own: each attempt adds an id, or is one of at most three fruitless ones in
+  // a row, so 3 × (4 ids + 1) whatever a loaded machine's timeouts add (without it: ~1,900 a minute)
+  assert.ok(listings <= 15, `${listings} listings at the resetting replica`)
 })
