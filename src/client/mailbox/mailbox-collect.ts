@@ -176,8 +176,13 @@ export class MailboxCollector implements Startable {
   }
 }
 
-/** How far one replica's collection got: envelopes of its pages that reached the inbox, over every attempt. */
-interface Cursor { taken: number }
+/**
+ * How far one replica's collection got, over every attempt: the ids it listed that are now in the
+ * inbox (or were refused there). An attempt moved forward only if it added to them: taking again a
+ * page that is in the inbox already is no progress (a replica that broke every ack, or the fetch of
+ * one page, made each resumed attempt "progress" by re-taking the pages before it, without end).
+ */
+interface Cursor { settled: Set<string> }
 
 /**
  * Collect from one replica, resuming when the connection fails midway (a slow device can lose one
@@ -186,17 +191,17 @@ interface Cursor { taken: number }
  * attempts in a row that moved nothing forward. A replica that broke the protocol is never retried.
  */
 async function collectResuming (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, log: Logger): Promise<number> {
-  const cursor: Cursor = { taken: 0 }
+  const cursor: Cursor = { settled: new Set() }
   let fruitless = 0
   for (;;) {
-    const before = cursor.taken
+    const before = cursor.settled.size
     try {
       return await collectFrom(c, peer, report, watch, cursor)
     } catch (err) {
       if (err instanceof ProtocolError || watch.signal.aborted || c.options.signal?.aborted === true) throw err
-      fruitless = cursor.taken > before ? 0 : fruitless + 1
+      fruitless = cursor.settled.size > before ? 0 : fruitless + 1
       if (fruitless >= RESUMES) throw err
-      log.info({ peer: peer.toString(), taken: cursor.taken, err: describeError(err) }, 'mailbox collection interrupted; resuming')
+      log.info({ peer: peer.toString(), taken: cursor.settled.size, err: describeError(err) }, 'mailbox collection interrupted; resuming')
       await c.options.clock.sleep(RESUME_DELAY_MS * fruitless)
     }
   }
@@ -234,21 +239,20 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
   }
   held.sort((a, b) => a.createdAt - b.createdAt || Buffer.compare(a.id, b.id))
   const acks: Array<Promise<unknown>> = []
-  const inFlight: Array<{ work: Promise<void>, size: number }> = []
-  const settle = async (p: { work: Promise<void>, size: number } | undefined): Promise<void> => {
+  const inFlight: Array<Promise<string[]>> = []
+  const settle = async (p: Promise<string[]> | undefined): Promise<void> => {
     if (p === undefined) return
-    await p.work
-    cursor.taken += p.size
+    for (const id of await p) cursor.settled.add(id)
   }
   try {
     for (let i = 0; i < held.length; i += r.config.mailbox.pageSize) {
       const page = held.slice(i, i + r.config.mailbox.pageSize)
-      inFlight.push({ work: quiet(takePage(r, peer, page, report, acks)), size: page.length })
+      inFlight.push(quiet(takePage(r, peer, page, report, acks)))
       if (inFlight.length >= PAGES_IN_FLIGHT) await settle(inFlight.shift())
     }
     while (inFlight.length > 0) await settle(inFlight.shift())
   } finally {
-    await Promise.allSettled(inFlight.map(p => p.work))
+    await Promise.allSettled(inFlight)
     await r.stages.time('ack', Promise.allSettled(acks))
   }
   // an ack that failed leaves the mail there (reported as this replica failing); the next collect
@@ -257,8 +261,11 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
   return held.length
 }
 
-/** One listed page into the inbox: claim, fetch and open what is unseen, then acknowledge it all (the ack is not waited for). */
-async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report: () => void, acks: Array<Promise<unknown>>): Promise<void> {
+/**
+ * One listed page into the inbox: claim, fetch and open what is unseen, then acknowledge it all (the
+ * ack is not waited for). Returns the page's ids that are in the inbox now, or were refused.
+ */
+async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report: () => void, acks: Array<Promise<unknown>>): Promise<string[]> {
   const ids = listed.map(e => e.id)
   const { missing, refused } = await takeUnseen(r, peer, await r.stages.time('unseen', r.inbox.unseen(ids)))
   const inInbox = ids.filter(id => !missing.has(hex(id)) && !refused.has(hex(id)))
@@ -277,6 +284,7 @@ async function takePage (r: Collection, peer: PeerId, listed: Envelope[], report
     acks.push(ack)
   }
   if (missing.size < ids.length) report()
+  return ids.map(hex).filter(id => !missing.has(id))
 }
 
 /** Acks that have answered (or failed), so the bound on those in flight counts only the rest. */
