@@ -8,6 +8,9 @@
  *   (on a real network their timers fire at different moments, so the first one to notice does
  *   the copying). Skipped passes would have found nothing to copy; skipping them changes no
  *   outcome and saves the DHT lookups that dominate a simulation of many peers.
+ * A recipient whose passes left the replica set as it was (the holders' DHT lookups did not find
+ * the peer the harness counts in the set, e.g. one just back online) is not tried again while
+ * the set and what its peers hold stay the same: the same passes would find the same answer.
  * What a peer holds is read from its host as plain data (SimNetwork.held and views), so the
  * peers may live in other processes.
  */
@@ -30,6 +33,8 @@ async function inParallel<T> (items: T[], limit: number, fn: (t: T) => Promise<u
 export class HandoverDriver {
   private readonly lastSet = new Map<string, string>()
   private readonly parsed = new Map<string, { id: PeerId, key: Uint8Array }>()
+  /** Per recipient whose passes changed nothing: the set and views they left. */
+  private readonly stuck = new Map<string, string>()
 
   constructor (private readonly net: SimNetwork, private readonly replicas: number, private readonly mode: HandoverMode, private readonly concurrency = 4) {}
 
@@ -63,7 +68,8 @@ export class HandoverDriver {
     for (const [r, hs] of holders) {
       const set = sets.get(r) ?? []
       const reason = this.inconsistent(hs, set, views.get(r) ?? new Map())
-      if (reason === undefined) continue
+      if (reason === undefined) { this.stuck.delete(r); continue }
+      if (this.stuck.get(r) === fingerprint(set, views.get(r))) { reasons['no change since passes found nothing (skipped)'] = (reasons['no change since passes found nothing (skipped)'] ?? 0) + 1; continue }
       reasons[reason] = (reasons[reason] ?? 0) + 1
       work.push({ r, hs, set })
     }
@@ -72,8 +78,9 @@ export class HandoverDriver {
       for (const h of hs) {
         await this.net.forRecipient(h, r)
         passes++
-        const again = await this.viewsOf([{ r, peers: [...new Set([...hs, ...set])] }])
-        if (this.inconsistent(hs, set, again.get(r) ?? new Map()) === undefined) break
+        const again = (await this.viewsOf([{ r, peers: [...new Set([...hs, ...set])] }])).get(r)
+        if (this.inconsistent(hs, set, again ?? new Map()) === undefined) { this.stuck.delete(r); break }
+        this.stuck.set(r, fingerprint(set, again))
       }
     })
     return { recipients: work.length, passes, reasons }
@@ -112,4 +119,10 @@ export class HandoverDriver {
     const anyTomb = new Set([...view.values()].flatMap(v => [...v.tombs]))
     return hs.some(h => [...of(h)?.ids ?? []].some(id => anyTomb.has(id))) ? 'a copy outlived its tombstone' : undefined
   }
+}
+
+/** The replica set and what each peer asked holds, as one string. */
+function fingerprint (set: number[], views: Map<number, HeldView> | undefined): string {
+  const peers = [...views ?? new Map<number, HeldView>()].sort(([a], [b]) => a - b)
+  return JSON.stringify([set, peers.map(([p, v]) => [p, [...v.ids].sort(), [...v.tombs].sort(), v.bundle])])
 }

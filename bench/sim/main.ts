@@ -1,7 +1,7 @@
 /**
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
- *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P]`
+ *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback, spread over P worker processes
  * (default: one per core; `--workers 1`: all in this process), on a simulated clock the harness
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 import { machineInfo, repoRoot } from '../lib/machine.js'
 import { cdfChart, lineChart } from '../lib/svg.js'
 import type { HandoverMode } from './handover-driver.js'
-import { disableConnectionMonitor } from './quiet-monitor.js'
+import { quietLiveness } from './quiet-monitor.js'
 import { markdownSummary, summarize, type SimSummary } from './report.js'
 import { simulate } from './runner.js'
 
@@ -52,7 +52,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       'group-size': { type: 'string', default: '5-50' },
       'group-messages': { type: 'string' },
       'group-changes': { type: 'string' },
-      workers: { type: 'string' }
+      workers: { type: 'string' },
+      'log-every': { type: 'string', default: '24' }
     }
   })
   const smoke = values.smoke
@@ -67,7 +68,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
   if (churns.some(c => c > 1)) throw new Error('--churn is the fraction of peers that churn, between 0 and 1')
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
   const log = values.quiet ? () => {} : (...a: unknown[]) => { console.error(`[sim ${new Date().toISOString().slice(11, 19)}]`, ...a) }
-  if (!values['connection-monitor']) await disableConnectionMonitor()
+  if (!values['connection-monitor']) await quietLiveness()
   const groupCount = num('groups', values.groups, 0)
   const [minSize, maxSize] = values['group-size'].split('-').map(x => num('group-size', x, 2)) as [number, number | undefined]
   if (maxSize !== undefined && maxSize < minSize) throw new Error('--group-size is MIN-MAX with MIN ≤ MAX')
@@ -89,6 +90,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       handover: values.handover as HandoverMode,
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
       log,
+      logEveryHours: num('log-every', values['log-every'], 1),
       workers: num('workers', values.workers ?? String(availableParallelism()), 1),
       connectionMonitor: values['connection-monitor'],
       ...(groupWorkload === undefined ? {} : { groups: groupWorkload })

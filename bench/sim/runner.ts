@@ -28,6 +28,8 @@ export interface SimOptions {
   handover: HandoverMode
   /** Wall-clock budget, minutes. */
   minutes: number
+  /** Log progress every this many simulated hours (default 24). */
+  logEveryHours?: number
   log: (...a: unknown[]) => void
   /** A group workload beside the 1:1 one (absent or count 0: none). */
   groups?: GroupWorkload
@@ -215,7 +217,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       await timedPhase('periodic sync', periodicSync)
       if (h % 6 === 0) await timedPhase('lookup sample', sampleLookup)
       if (h % 12 === 11) await sampleMemory(h + 1)
-      if (h % 24 === 23) o.log(`day ${(h + 1) / 24}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min; wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
+      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min; wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
       const groupsDone = nextGroup >= gp.messages.length && nextChange >= gp.changes.length && pendingGroup.size === 0
       if (next >= p.messages.length && pending.size === 0 && groupsDone && (h + 1) * HOUR >= o.sendDays * DAY) { complete = true; break }
       if (now() > deadline) { o.log(`wall-clock budget of ${o.minutes} min spent at simulated hour ${h}`); break }

@@ -5,7 +5,7 @@
  * (before the reply of the call that caused it, when that call ran here).
  */
 import { PeerHost, type HostOptions } from './host.js'
-import { disableConnectionMonitor } from './quiet-monitor.js'
+import { quietLiveness } from './quiet-monitor.js'
 
 export interface WorkerInit extends HostOptions { connectionMonitor: boolean }
 
@@ -20,7 +20,7 @@ function reply (msg: unknown): void {
 async function handle (req: Request): Promise<unknown> {
   if (req.method === 'init') {
     const init = req.args[0] as WorkerInit
-    if (!init.connectionMonitor) await disableConnectionMonitor()
+    if (!init.connectionMonitor) await quietLiveness()
     host = new PeerHost(init)
     host.onMessage = (to, m) => { reply({ event: 'message', to, m }) }
     return host.memory()
