@@ -43,7 +43,8 @@ export type GroupOp =
 /** A group operation's result: the group's id, its members after the change, or the send's routes. */
 export interface GroupResult { id: string, members: string[], routes?: Record<string, string> }
 
-export interface HostMemory { rssMiB: number, heapMiB: number, online: number }
+/** This process's memory, its peers online, and the CPU time it has used since it started (s). */
+export interface HostMemory { rssMiB: number, heapMiB: number, online: number, cpuSeconds: number }
 
 const MiB = 2 ** 20
 
@@ -178,7 +179,8 @@ export class PeerHost {
 
   memory (): HostMemory {
     const m = process.memoryUsage()
-    return { rssMiB: m.rss / MiB, heapMiB: m.heapUsed / MiB, online: this.online().length }
+    const c = process.cpuUsage()
+    return { rssMiB: m.rss / MiB, heapMiB: m.heapUsed / MiB, online: this.online().length, cpuSeconds: (c.user + c.system) / 1e6 }
   }
 
   /**

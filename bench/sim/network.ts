@@ -83,6 +83,8 @@ export class SimNetwork {
 
   get hosts (): number { return this.links.length }
 
+  private get local (): boolean { return this.o.workers <= 1 }
+
   now (): number { return this.t }
 
   isOnline (i: number): boolean { return this.up[i] === true }
@@ -189,14 +191,23 @@ export class SimNetwork {
 
   async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }
 
-  /** RSS and heap summed over the hosts, and RSS before any peer started. */
+  /** RSS, heap and CPU time summed over the processes, and RSS before any peer started. */
   async memory (): Promise<HostMemory & { baseRssMiB: number }> {
     const parts = await Promise.all(this.links.map(async l => l.call('memory')))
-    return { rssMiB: sum(parts.map(p => p.rssMiB)), heapMiB: sum(parts.map(p => p.heapMiB)), online: sum(parts.map(p => p.online)), baseRssMiB: sum(this.baseRss) }
+    // the coordinator's own CPU time counts too when the peers are elsewhere
+    const own = process.cpuUsage()
+    const coordinator = this.local ? 0 : (own.user + own.system) / 1e6
+    return { rssMiB: sum(parts.map(p => p.rssMiB)), heapMiB: sum(parts.map(p => p.heapMiB)), online: sum(parts.map(p => p.online)), cpuSeconds: coordinator + sum(parts.map(p => p.cpuSeconds)), baseRssMiB: sum(this.baseRss) }
   }
 
-  /** Wait until every host is quiet (see PeerHost.quiet). */
-  async settle (): Promise<void> { await this.all('quiet') }
+  /**
+   * Wait until every worker is quiet (see PeerHost.quiet). With every peer in this process the
+   * calls the runner awaited have done their work on both sides: one turn of the event loop.
+   */
+  async settle (): Promise<void> {
+    if (this.local) await new Promise(resolve => setImmediate(resolve))
+    else await this.all('quiet')
+  }
 
   /** Stop every peer and every worker; the mailbox counters summed over the run. */
   async stopAll (): Promise<Traffic> {

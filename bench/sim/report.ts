@@ -32,6 +32,8 @@ interface SummaryFigures {
   handover: { copies: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
   /** Right after set-up, all peers online: (RSS − RSS before any peer) / peers, and heap / peers. */
   memory: { peakRssMiB: number, perPeerMiB: number, heapPerPeerMiB: number }
+  /** CPU time of every process of the run (user + system): at set-up's end and in all. */
+  cpu?: { setupSeconds: number, totalSeconds: number }
   /** A later run of a sweep in the same process: its memory baseline holds the earlier runs' leftovers. */
   memoryShared?: boolean
   simDays: number
@@ -103,7 +105,7 @@ export function summarize (run: SimRun): SimSummary {
   const byRoute = Object.fromEntries(Object.entries(latency).map(([r, xs]) => [r, { count: xs.length, p50Hours: quantile(xs, 0.5), p90Hours: quantile(xs, 0.9), p99Hours: quantile(xs, 0.99), maxHours: Math.max(...xs) }]))
   const sendMs: Record<string, number[]> = {}
   for (const s of attempted) (sendMs[s.route ?? 'unknown'] ??= []).push(s.sendMs)
-  const first = run.memory[0] ?? { rssMiB: NaN, heapMiB: NaN, online: 1, simHours: 0 }
+  const first = run.memory[0] ?? { rssMiB: NaN, heapMiB: NaN, online: 1, simHours: 0, cpuSeconds: NaN }
   const days = run.simHours / 24
   const msgs = Math.max(1, attempted.length)
   const groups = summarizeGroups(run)
@@ -134,6 +136,7 @@ export function summarize (run: SimRun): SimSummary {
       heapPerPeerMiB: first.heapMiB / first.online
     },
     events: run.events,
+    ...(run.memory.length > 0 && run.memory[0]?.cpuSeconds !== undefined ? { cpu: { setupSeconds: first.cpuSeconds, totalSeconds: Math.max(...run.memory.map(m => m.cpuSeconds)) } } : {}),
     simDays: days,
     wallSeconds: run.wallSeconds,
     setupSeconds: run.setupSeconds,
@@ -226,6 +229,7 @@ export function markdownSummary (s: SimSummary): string {
       ['churn events (leave / join), periodic syncs', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}`],
       ['simulated hours with no handover check (nothing had changed)', s.events.quietHours ?? 0],
       ['simulated / wall time', `${s.simDays.toFixed(1)} days / ${(s.wallSeconds / 60).toFixed(1)} min (set-up ${s.setupSeconds.toFixed(0)} s)${s.complete ? '' : ' — cut short by the wall-clock budget'}`],
+      ['CPU time, all processes (set-up / in all)', s.cpu === undefined ? '?' : `${(s.cpu.setupSeconds / 60).toFixed(1)} / ${(s.cpu.totalSeconds / 60).toFixed(1)} min`],
       ['wall time by kind of work', Object.entries(s.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')]
     ]), '',
     'Delivery latency by the route the sender used (simulated time):', '',

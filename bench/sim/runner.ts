@@ -88,7 +88,8 @@ export interface SimRun {
   peerIds: string[]
   traffic: Traffic
   lookups: Array<{ ms: number, queried: number, found: number }>
-  memory: Array<{ simHours: number, online: number, rssMiB: number, heapMiB: number }>
+  /** Samples; cpuSeconds: CPU time of every process of the run so far (user + system). */
+  memory: Array<{ simHours: number, online: number, rssMiB: number, heapMiB: number, cpuSeconds: number }>
   baseRssMiB: number
   /** Churn events, handover passes, periodic syncs, and simulated hours whose handover check was skipped (nothing had happened since a check found nothing to do). */
   events: { leaves: number, joins: number, handoverPasses: number, syncs: number, quietHours: number }
@@ -165,7 +166,8 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     await world.settle()
     const setupSeconds = (now() - t0) / 1000
     await sampleMemory(0)
-    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`} (${p.churners.length} churn); ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
+    const m0 = memory[0]
+    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`}${m0 === undefined ? '' : ` (RSS ${m0.rssMiB.toFixed(0)} MiB, ${((m0.rssMiB - baseRssMiB) / o.nodes).toFixed(1)} MiB per peer; CPU ${(m0.cpuSeconds / 60).toFixed(1)} min)`} (${p.churners.length} churn); ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
     const deadline = t0 + o.minutes * 60_000
     const lastHour = Math.ceil(p.settledAt / HOUR) + 1
     let next = 0
@@ -217,7 +219,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       await timedPhase('periodic sync', periodicSync)
       if (h % 6 === 0) await timedPhase('lookup sample', sampleLookup)
       if (h % 12 === 11) await sampleMemory(h + 1)
-      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min; wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
+      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min (CPU ${(((await world.memory()).cpuSeconds) / 60).toFixed(1)} min); wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
       const groupsDone = nextGroup >= gp.messages.length && nextChange >= gp.changes.length && pendingGroup.size === 0
       if (next >= p.messages.length && pending.size === 0 && groupsDone && (h + 1) * HOUR >= o.sendDays * DAY) { complete = true; break }
       if (now() > deadline) { o.log(`wall-clock budget of ${o.minutes} min spent at simulated hour ${h}`); break }
@@ -352,7 +354,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   /** RSS and heap summed over the processes hosting peers (the coordinator's own left out when they are workers). */
   async function sampleMemory (h: number): Promise<void> {
     const m = await world.memory()
-    memory.push({ simHours: h, online: m.online, rssMiB: m.rssMiB, heapMiB: m.heapMiB })
+    memory.push({ simHours: h, online: m.online, rssMiB: m.rssMiB, heapMiB: m.heapMiB, cpuSeconds: m.cpuSeconds })
   }
 }
 
