@@ -7,19 +7,21 @@
  *   their pass for that recipient (Handover.forRecipient) one after another until nothing differs
  *   (on a real network their timers fire at different moments, so the first one to notice does
  *   the copying). Skipped passes would have found nothing to copy; skipping them changes no
- *   outcome and saves the DHT lookups that dominate a simulation of many peers in one process.
+ *   outcome and saves the DHT lookups that dominate a simulation of many peers.
+ * A recipient whose passes left the replica set as it was (the holders' DHT lookups did not find
+ * the peer the harness counts in the set, e.g. one just back online) is not tried again while
+ * the set and what its peers hold stay the same: the same passes would find the same answer.
+ * What a peer holds is read from its host as plain data (SimNetwork.held and views), so the
+ * peers may live in other processes.
  */
 import type { PeerId } from '@libp2p/interface'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
-import type { Peer } from '../lib/cluster.js'
-import type { World } from './world.js'
+import type { HeldView, SimNetwork } from './network.js'
 
 export type HandoverMode = 'hourly' | 'changed'
 
 export interface HourStats { recipients: number, passes: number, reasons: Record<string, number> }
-
-type Box = NonNullable<NonNullable<Peer['client']>['mailbox']>
 
 async function inParallel<T> (items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let next = 0
@@ -30,68 +32,103 @@ async function inParallel<T> (items: T[], limit: number, fn: (t: T) => Promise<u
 
 export class HandoverDriver {
   private readonly lastSet = new Map<string, string>()
+  private readonly parsed = new Map<string, { id: PeerId, key: Uint8Array }>()
+  /** Per recipient whose passes changed nothing: the set and views they left. */
+  private readonly stuck = new Map<string, string>()
 
-  constructor (private readonly world: World, private readonly replicas: number, private readonly mode: HandoverMode, private readonly concurrency = 4) {}
+  constructor (private readonly net: SimNetwork, private readonly replicas: number, private readonly mode: HandoverMode, private readonly concurrency = 4) {}
+
+  private peer (s: string): { id: PeerId, key: Uint8Array } {
+    let p = this.parsed.get(s)
+    if (p === undefined) { const id = parsePeerId(s); p = { id, key: mailboxKey(id) }; this.parsed.set(s, p) }
+    return p
+  }
 
   async hour (): Promise<HourStats> {
-    const online = this.world.online()
-    const boxes = new Map<string, Box>()
-    for (const i of online) {
-      const p = this.world.peers[i] as Peer
-      if (p.client?.mailbox !== undefined) boxes.set(p.peerId, p.client.mailbox)
-    }
+    const online = this.net.online()
     if (this.mode === 'hourly') {
-      await inParallel([...boxes.values()], this.concurrency, async b => b.handover.runOnce())
-      return { recipients: 0, passes: boxes.size, reasons: {} }
+      await inParallel(online, this.concurrency, async i => this.net.runOnce(i))
+      return { recipients: 0, passes: online.length, reasons: {} }
     }
-    const holders = new Map<string, string[]>()
-    for (const [id, b] of boxes) for (const r of await b.store.recipients()) holders.set(r, [...holders.get(r) ?? [], id])
-    const ids: PeerId[] = [...boxes.keys()].map(parsePeerId)
+    const index = new Map(online.map(i => [this.net.peerIds[i] as string, i]))
+    const holders = new Map<string, number[]>()
+    for (const [i, rs] of await this.net.held()) for (const r of Object.keys(rs)) holders.set(r, [...holders.get(r) ?? [], i])
+    const ids = online.map(i => this.peer(this.net.peerIds[i] as string).id)
+    const sets = new Map<string, number[]>()
     const reasons: Record<string, number> = {}
-    const work: Array<{ r: string, hs: string[], set: string[] }> = []
-    for (const [r, hs] of holders) {
-      const set = rankByDistance(mailboxKey(parsePeerId(r)), ids).slice(0, this.replicas).map(String).filter(p => p !== r)
+    for (const r of holders.keys()) {
+      const set = rankByDistance(this.peer(r).key, ids).slice(0, this.replicas).map(String).filter(p => p !== r)
       const key = set.join(',')
       if (this.lastSet.has(r) && this.lastSet.get(r) !== key) reasons['replica set changed (seen)'] = (reasons['replica set changed (seen)'] ?? 0) + 1
       this.lastSet.set(r, key)
-      const reason = await this.inconsistent(r, hs, set, boxes)
-      if (reason === undefined) continue
+      sets.set(r, set.map(p => index.get(p) as number))
+    }
+    const views = await this.viewsOf([...holders].map(([r, hs]) => ({ r, peers: [...new Set([...hs, ...sets.get(r) ?? []])] })))
+    const work: Array<{ r: string, hs: number[], set: number[], reason: string }> = []
+    for (const [r, hs] of holders) {
+      const set = sets.get(r) ?? []
+      const reason = this.inconsistent(hs, set, views.get(r) ?? new Map())
+      if (reason === undefined) { this.stuck.delete(r); continue }
+      if (this.stuck.get(r) === fingerprint(set, views.get(r))) { reasons['no change since passes found nothing (skipped)'] = (reasons['no change since passes found nothing (skipped)'] ?? 0) + 1; continue }
       reasons[reason] = (reasons[reason] ?? 0) + 1
-      work.push({ r, hs, set })
+      work.push({ r, hs, set, reason })
     }
     let passes = 0
-    await inParallel(work, this.concurrency, async ({ r, hs, set }) => {
+    await inParallel(work, this.concurrency, async ({ r, hs, set, reason }) => {
       for (const h of hs) {
-        await boxes.get(h)?.handover.forRecipient(r)
+        await this.net.forRecipient(h, r)
         passes++
-        if (await this.inconsistent(r, hs, set, boxes) === undefined) break
+        const again = (await this.viewsOf([{ r, peers: [...new Set([...hs, ...set])] }])).get(r)
+        if (this.inconsistent(hs, set, again ?? new Map()) === undefined) { this.stuck.delete(r); break }
+        const after = fingerprint(set, again)
+        // a bundle pass that moved nothing: the holders' lookups disagree with the harness's set,
+        // and every holder has the same bundle to offer the same peers (mail differs by holder:
+        // each holder still gets its pass)
+        const unchanged = after === this.stuck.get(r) || after === fingerprint(set, views.get(r))
+        this.stuck.set(r, after)
+        if (unchanged && reason === 'a replica lacks the bundle') break
       }
     })
     return { recipients: work.length, passes, reasons }
   }
 
+  /** What each peer asked holds for its recipient, in one round of calls to the hosts. */
+  private async viewsOf (asks: Array<{ r: string, peers: number[] }>): Promise<Map<string, Map<number, HeldView>>> {
+    const pairs = asks.flatMap(({ r, peers }) => peers.map(p => [p, r] as [number, string]))
+    const got = await this.net.views(pairs)
+    const out = new Map<string, Map<number, HeldView>>()
+    pairs.forEach(([p, r], n) => {
+      const v = got[n]
+      if (v === undefined) return
+      let m = out.get(r)
+      if (m === undefined) { m = new Map(); out.set(r, m) }
+      m.set(p, v)
+    })
+    return out
+  }
+
   /** Would a pass move anything: a copy, a tombstone or the bundle that the replica set lacks? */
-  private async inconsistent (r: string, hs: string[], set: string[], boxes: Map<string, Box>): Promise<string | undefined> {
-    const now = this.world.clock.now()
-    const view = new Map<string, { ids: Set<string>, tombs: Set<string>, bundle: boolean }>()
-    for (const p of new Set([...hs, ...set])) {
-      const b = boxes.get(p)
-      if (b === undefined) continue
-      const tombs = (await b.store.tombstones(r)).filter(t => t.expiresAt > now).map(t => t.id)
-      view.set(p, { ids: new Set(await b.store.ids(r)), tombs: new Set(tombs), bundle: (await b.store.getBundle(r)) !== undefined })
-    }
-    const held = new Set(hs.flatMap(h => [...view.get(h)?.ids ?? []]))
+  private inconsistent (hs: number[], set: number[], raw: Map<number, HeldView>): string | undefined {
+    const view = new Map([...raw].map(([p, v]) => [p, { ids: new Set(v.ids), tombs: new Set(v.tombs), bundle: v.bundle }]))
+    const of = (p: number): { ids: Set<string>, tombs: Set<string>, bundle: boolean } | undefined => view.get(p)
+    const held = new Set(hs.flatMap(h => [...of(h)?.ids ?? []]))
     // only what a holder has can travel in its pass (a pass sends the holder's own tombstones)
-    const tombs = new Set(hs.flatMap(h => [...view.get(h)?.tombs ?? []]))
-    const bundle = hs.some(h => view.get(h)?.bundle === true)
+    const tombs = new Set(hs.flatMap(h => [...of(h)?.tombs ?? []]))
+    const bundle = hs.some(h => of(h)?.bundle === true)
     for (const m of set) {
-      const v = view.get(m)
+      const v = of(m)
       if (v === undefined) continue
       if ([...held].some(id => !v.ids.has(id) && !v.tombs.has(id))) return 'a replica lacks mail'
       if ([...tombs].some(id => !v.tombs.has(id))) return 'a replica lacks a tombstone'
       if (bundle && !v.bundle) return 'a replica lacks the bundle'
     }
     const anyTomb = new Set([...view.values()].flatMap(v => [...v.tombs]))
-    return hs.some(h => [...view.get(h)?.ids ?? []].some(id => anyTomb.has(id))) ? 'a copy outlived its tombstone' : undefined
+    return hs.some(h => [...of(h)?.ids ?? []].some(id => anyTomb.has(id))) ? 'a copy outlived its tombstone' : undefined
   }
+}
+
+/** The replica set and what each peer asked holds, as one string. */
+function fingerprint (set: number[], views: Map<number, HeldView> | undefined): string {
+  const peers = [...views ?? new Map<number, HeldView>()].sort(([a], [b]) => a - b)
+  return JSON.stringify([set, peers.map(([p, v]) => [p, [...v.ids].sort(), [...v.tombs].sort(), v.bundle])])
 }

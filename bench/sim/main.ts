@@ -1,10 +1,11 @@
 /**
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
- *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C]`
+ *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]`
  *
- * N ordinary Cairn peers (mailbox + DHT server each) on loopback in this process, on one
- * ManualClock: messages between random pairs during the sending window, churning peers leaving and
+ * N ordinary Cairn peers (mailbox + DHT server each) on loopback, spread over P worker processes
+ * (default: one per core; `--workers 1`: all in this process), on a simulated clock the harness
+ * sets in every process before each step, waiting for every process to be quiet after it: messages between random pairs during the sending window, churning peers leaving and
  * coming back, and the hourly handover driven per simulated hour. `--churn` may be a list
  * (0.1,0.2,0.4) for the delivery-vs-churn chart; `--minutes` caps the wall time of each run.
  * Writes bench/results/sim-latest.json, sim-latency-cdf.svg and sim-delivery-vs-churn.svg
@@ -16,12 +17,13 @@
  * (its view of the group when sent), and the summary gains a group table.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { machineInfo, repoRoot } from '../lib/machine.js'
 import { cdfChart, lineChart } from '../lib/svg.js'
 import type { HandoverMode } from './handover-driver.js'
-import { disableConnectionMonitor } from './quiet-monitor.js'
+import { quietLiveness } from './quiet-monitor.js'
 import { markdownSummary, summarize, type SimSummary } from './report.js'
 import { simulate } from './runner.js'
 
@@ -49,7 +51,9 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       groups: { type: 'string', default: '0' },
       'group-size': { type: 'string', default: '5-50' },
       'group-messages': { type: 'string' },
-      'group-changes': { type: 'string' }
+      'group-changes': { type: 'string' },
+      workers: { type: 'string' },
+      'log-every': { type: 'string', default: '24' }
     }
   })
   const smoke = values.smoke
@@ -64,7 +68,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
   if (churns.some(c => c > 1)) throw new Error('--churn is the fraction of peers that churn, between 0 and 1')
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
   const log = values.quiet ? () => {} : (...a: unknown[]) => { console.error(`[sim ${new Date().toISOString().slice(11, 19)}]`, ...a) }
-  if (!values['connection-monitor']) await disableConnectionMonitor()
+  if (!values['connection-monitor']) await quietLiveness()
   const groupCount = num('groups', values.groups, 0)
   const [minSize, maxSize] = values['group-size'].split('-').map(x => num('group-size', x, 2)) as [number, number | undefined]
   if (maxSize !== undefined && maxSize < minSize) throw new Error('--group-size is MIN-MAX with MIN ≤ MAX')
@@ -86,6 +90,9 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       handover: values.handover as HandoverMode,
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
       log,
+      logEveryHours: num('log-every', values['log-every'], 1),
+      workers: num('workers', values.workers ?? String(availableParallelism()), 1),
+      connectionMonitor: values['connection-monitor'],
       ...(groupWorkload === undefined ? {} : { groups: groupWorkload })
     })
     const s = { ...summarize(run), ...(summaries.length > 0 ? { memoryShared: true } : {}) }

@@ -15,13 +15,15 @@ interface SummaryFigures {
   replicas: number
   handoverMode: string
   seed: number
+  /** Processes the peers ran in (1: the coordinator's own). */
+  workers: number
   sent: number
   sendFailures: number
   delivered: number
   deliveryRatio: number
   duplicatesShown: number
   wrongContent: number
-  undelivered: Array<{ index: number, to: number, route?: string, sentAtHours: number }>
+  undelivered: Array<{ index: number, to: number, route?: string, sentAtHours: number, why?: string }>
   byRoute: Record<string, { count: number, p50Hours: number, p90Hours: number, p99Hours: number, maxHours: number }>
   /** Simulated hours each delivered message waited, per send route, for the chart. */
   latencyHours: Record<string, number[]>
@@ -30,6 +32,8 @@ interface SummaryFigures {
   handover: { copies: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
   /** Right after set-up, all peers online: (RSS − RSS before any peer) / peers, and heap / peers. */
   memory: { peakRssMiB: number, perPeerMiB: number, heapPerPeerMiB: number }
+  /** CPU time of every process of the run (user + system): at set-up's end and in all. */
+  cpu?: { setupSeconds: number, totalSeconds: number }
   /** A later run of a sweep in the same process: its memory baseline holds the earlier runs' leftovers. */
   memoryShared?: boolean
   simDays: number
@@ -85,7 +89,7 @@ export function summarize (run: SimRun): SimSummary {
   const undelivered: SimSummary['undelivered'] = []
   for (const s of attempted) {
     const copies = inboxById[s.to]?.get(s.id as string) ?? 0
-    if (copies === 0) { undelivered.push({ index: s.index, to: s.to, sentAtHours: s.sentAt / HOUR, ...(s.route === undefined ? {} : { route: s.route }) }); continue }
+    if (copies === 0) { undelivered.push({ index: s.index, to: s.to, sentAtHours: s.sentAt / HOUR, ...(s.route === undefined ? {} : { route: s.route }), ...(run.why?.[s.index] === undefined ? {} : { why: run.why[s.index] }) }); continue }
     delivered++
     duplicates += copies - 1
     const m = run.inboxes[s.to]?.find(x => x.id === s.id)
@@ -101,7 +105,7 @@ export function summarize (run: SimRun): SimSummary {
   const byRoute = Object.fromEntries(Object.entries(latency).map(([r, xs]) => [r, { count: xs.length, p50Hours: quantile(xs, 0.5), p90Hours: quantile(xs, 0.9), p99Hours: quantile(xs, 0.99), maxHours: Math.max(...xs) }]))
   const sendMs: Record<string, number[]> = {}
   for (const s of attempted) (sendMs[s.route ?? 'unknown'] ??= []).push(s.sendMs)
-  const first = run.memory[0] ?? { rssMiB: NaN, heapMiB: NaN, online: 1, simHours: 0 }
+  const first = run.memory[0] ?? { rssMiB: NaN, heapMiB: NaN, online: 1, simHours: 0, cpuSeconds: NaN }
   const days = run.simHours / 24
   const msgs = Math.max(1, attempted.length)
   const groups = summarizeGroups(run)
@@ -113,6 +117,7 @@ export function summarize (run: SimRun): SimSummary {
     replicas: o.replicas,
     handoverMode: o.handover,
     seed: o.seed,
+    workers: o.workers,
     sent: attempted.length,
     sendFailures: run.sent.length - attempted.length,
     delivered,
@@ -131,6 +136,7 @@ export function summarize (run: SimRun): SimSummary {
       heapPerPeerMiB: first.heapMiB / first.online
     },
     events: run.events,
+    ...(run.memory.length > 0 && run.memory[0]?.cpuSeconds !== undefined ? { cpu: { setupSeconds: first.cpuSeconds, totalSeconds: Math.max(...run.memory.map(m => m.cpuSeconds)) } } : {}),
     simDays: days,
     wallSeconds: run.wallSeconds,
     setupSeconds: run.setupSeconds,
@@ -209,7 +215,7 @@ const h = (x: number): string => x < 1 ? `${(x * 60).toFixed(1)} min` : `${x.toF
 
 export function markdownSummary (s: SimSummary): string {
   const lines = [
-    `### ${s.nodes} peers, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}`, '',
+    `### ${s.nodes} peers${s.workers > 1 ? ` in ${s.workers} worker processes` : ''}, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}`, '',
     simpleTable(['figure', 'value'], [
       ['messages sent', s.sent],
       ['delivered (by id, in the recipient\'s inbox)', `${s.delivered} (${pct(s.deliveryRatio)})`],
@@ -221,7 +227,9 @@ export function markdownSummary (s: SimSummary): string {
       ['handover passes run (recipient × holder)', `${s.handover.passes}${Object.keys(s.handoverReasons).length > 0 ? ` — because ${Object.entries(s.handoverReasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}`],
       ['memory per peer, all online (RSS share / heap)', s.memoryShared === true ? `not comparable: a later run in the same process (run this churn alone to measure it); process peak ${s.memory.peakRssMiB.toFixed(0)} MiB` : `${s.memory.perPeerMiB.toFixed(1)} / ${s.memory.heapPerPeerMiB.toFixed(1)} MiB (process peak ${s.memory.peakRssMiB.toFixed(0)} MiB)`],
       ['churn events (leave / join), periodic syncs', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}`],
+      ['simulated hours with no handover check (nothing had changed)', s.events.quietHours ?? 0],
       ['simulated / wall time', `${s.simDays.toFixed(1)} days / ${(s.wallSeconds / 60).toFixed(1)} min (set-up ${s.setupSeconds.toFixed(0)} s)${s.complete ? '' : ' — cut short by the wall-clock budget'}`],
+      ['CPU time, all processes (set-up / in all)', s.cpu === undefined ? '?' : `${(s.cpu.setupSeconds / 60).toFixed(1)} / ${(s.cpu.totalSeconds / 60).toFixed(1)} min`],
       ['wall time by kind of work', Object.entries(s.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')]
     ]), '',
     'Delivery latency by the route the sender used (simulated time):', '',
@@ -245,7 +253,7 @@ export function markdownSummary (s: SimSummary): string {
     ]))
     if (g.lostSample.length > 0) lines.push('', `Lost: ${g.lostSample.map(u => `#${u.index} in ${u.group}→${u.to} (${u.route}, sent at ${u.sentAtHours.toFixed(1)} h)`).join(', ')}`)
   }
-  if (s.undelivered.length > 0) lines.push('', `Undelivered: ${s.undelivered.slice(0, 20).map(u => `#${u.index}→${u.to} (${u.route ?? '?'}, sent at ${u.sentAtHours.toFixed(1)} h)`).join(', ')}`)
+  if (s.undelivered.length > 0) lines.push('', `Undelivered: ${s.undelivered.slice(0, 20).map(u => `#${u.index}→${u.to} (${u.route ?? '?'}, sent at ${u.sentAtHours.toFixed(1)} h${u.why === undefined ? '' : `: ${u.why}`})`).join(', ')}`)
   return lines.join('\n')
 }
 

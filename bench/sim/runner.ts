@@ -8,12 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parsePeerId } from '../../src/shared/peer-id.js'
-import { mailboxKey } from '../../src/shared/placement.js'
 import { now, rng } from '../lib/stats.js'
 import { HandoverDriver, type HandoverMode } from './handover-driver.js'
 import { DAY, HOUR, plan, planGroups, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
-import { World, type Traffic } from './world.js'
+import { SimNetwork, type SimInboxMessage, type Traffic } from './network.js'
 
 export interface SimOptions {
   nodes: number
@@ -30,9 +28,15 @@ export interface SimOptions {
   handover: HandoverMode
   /** Wall-clock budget, minutes. */
   minutes: number
+  /** Log progress every this many simulated hours (default 24). */
+  logEveryHours?: number
   log: (...a: unknown[]) => void
   /** A group workload beside the 1:1 one (absent or count 0: none). */
   groups?: GroupWorkload
+  /** Processes the peers are spread over (peer i in worker i mod P); 1: all in this process. */
+  workers: number
+  /** Keep libp2p's connection monitor (pings every connection every 10 s) in worker processes. */
+  connectionMonitor?: boolean
 }
 
 export interface GroupWorkload {
@@ -78,15 +82,17 @@ export interface SimRun {
   churners: number
   sent: SentMessage[]
   /** Per recipient peer index: its inbox at the end. */
-  inboxes: Array<Array<{ id: string, from: string, text: string, sentAt: number, receivedAt: number, route: string, group?: string }>>
+  inboxes: SimInboxMessage[][]
   /** The group workload, when there was one. */
   groupRun?: SimGroupRun
   peerIds: string[]
   traffic: Traffic
   lookups: Array<{ ms: number, queried: number, found: number }>
-  memory: Array<{ simHours: number, online: number, rssMiB: number, heapMiB: number }>
+  /** Samples; cpuSeconds: CPU time of every process of the run so far (user + system). */
+  memory: Array<{ simHours: number, online: number, rssMiB: number, heapMiB: number, cpuSeconds: number }>
   baseRssMiB: number
-  events: { leaves: number, joins: number, handoverPasses: number, syncs: number }
+  /** Churn events, handover passes, periodic syncs, and simulated hours whose handover check was skipped (nothing had happened since a check found nothing to do). */
+  events: { leaves: number, joins: number, handoverPasses: number, syncs: number, quietHours: number }
   simHours: number
   wallSeconds: number
   setupSeconds: number
@@ -96,16 +102,16 @@ export interface SimRun {
   handoverReasons: Record<string, number>
   /** The simulated clock at the start, ms since the epoch. */
   start: number
+  /** Per 1:1 message still awaited at the end (by plan index): where it was left. */
+  why?: Record<number, string>
   complete: boolean
 }
 
-const MiB = 2 ** 20
 export const textOf = (m: PlannedMessage, bytes: number): string => `sim ${m.index} from ${m.from} to ${m.to} `.padEnd(bytes, '.')
 export const groupTextOf = (m: PlannedGroupMessage, bytes: number): string => `group-sim ${m.index} in ${m.group} from ${m.from} `.padEnd(bytes, '.')
 
 export async function simulate (o: SimOptions): Promise<SimRun> {
   const t0 = now()
-  const baseRssMiB = process.memoryUsage().rss / MiB
   const p = plan({ nodes: o.nodes, churn: o.churn, sendWindowMs: o.sendDays * DAY, maxAwayMs: o.maxAwayDays * DAY, messages: o.messages, seed: o.seed })
   const gw = o.groups !== undefined && o.groups.count > 0 ? o.groups : undefined
   const gp = planGroups({ nodes: o.nodes, groups: gw?.count ?? 0, minSize: gw?.minSize ?? 0, maxSize: gw?.maxSize ?? 0, messages: gw?.messages ?? 0, changes: gw?.changes ?? 0, sendWindowMs: o.sendDays * DAY, seed: o.seed }, p.presence)
@@ -120,13 +126,24 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   // simulated time runs ahead of the real clock, never behind: libsignal's sealed-sender encryption
   // reads the system clock and rejects a session whose pending prekey looks older than 30 days
   const start = Math.floor(Date.now())
-  const world = new World({ root, nodes: o.nodes, replicas: o.replicas, start, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
+  const onMessage = (to: number, m: SimInboxMessage): void => {
+    if (m.group !== undefined) { const k = `${m.id}|${m.from}|${to}`; delivered.add(k); pendingGroup.delete(k); return }
+    // from another process a delivery may be reported before the send call returns
+    deliveredIds.add(m.id)
+    const i = idToIndex.get(m.id)
+    if (i !== undefined) pending.delete(i)
+  }
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, connectionMonitor: o.connectionMonitor ?? false, onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []
   const pending = new Set<number>()
   const idToIndex = new Map<string, number>()
-  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0 }
+  const deliveredIds = new Set<string>()
+  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0, quietHours: 0 }
+  let baseRssMiB = 0
+  /** Something happened since the last handover check that found nothing to do. */
+  let dirty = true
   const lookups: SimRun['lookups'] = []
   const memory: SimRun['memory'] = []
   let complete = false
@@ -137,22 +154,20 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const t = now()
     try { return await fn() } finally { phases[name] = (phases[name] ?? 0) + (now() - t) / 1000 }
   }
-  world.onMessage = (to, m) => {
-    if (m.group !== undefined) { const k = `${m.id}|${m.from}|${to}`; delivered.add(k); pendingGroup.delete(k); return }
-    const i = idToIndex.get(m.id)
-    if (i !== undefined) pending.delete(i)
-  }
   try {
     await world.setup()
+    baseRssMiB = (await world.memory()).baseRssMiB
     for (const g of gp.groups) {
       const creator = g.members[0] as number
-      const view = await world.client(creator).groups.create(`sim-${g.index}`, g.members.slice(1).map(i => world.peers[i]?.peerId as string))
+      const view = await world.group(creator, { op: 'create', name: `sim-${g.index}`, members: g.members.slice(1).map(i => world.peerIds[i] as string) })
       groupRun.groups.push({ id: view.id, members: g.members })
       membership.push(new Set(g.members))
     }
+    await world.settle()
     const setupSeconds = (now() - t0) / 1000
-    sampleMemory(0)
-    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s (${p.churners.length} churn); ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
+    await sampleMemory(0)
+    const m0 = memory[0]
+    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`}${m0 === undefined ? '' : ` (RSS ${m0.rssMiB.toFixed(0)} MiB, ${((m0.rssMiB - baseRssMiB) / o.nodes).toFixed(1)} MiB per peer; CPU ${(m0.cpuSeconds / 60).toFixed(1)} min)`} (${p.churners.length} churn); ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
     const deadline = t0 + o.minutes * 60_000
     const lastHour = Math.ceil(p.settledAt / HOUR) + 1
     let next = 0
@@ -183,34 +198,46 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
         todo.push({ at: c.at, run: async () => { await timedPhase('group change', async () => changeGroup(c)) } })
       }
       for (const e of todo.sort((a, b) => a.at - b.at)) {
-        world.clock.set(start + e.at)
+        await timedPhase('clock', async () => world.setClock(start + e.at))
         await e.run()
+        await timedPhase('settle', async () => world.settle())
+        dirty = true
       }
-      world.clock.set(start + (h + 1) * HOUR)
-      const hour = await timedPhase('handover', async () => driver.hour())
-      events.handoverPasses += hour.passes
-      for (const [k, v] of Object.entries(hour.reasons)) handoverReasons[k] = (handoverReasons[k] ?? 0) + v
-      if (h % 6 === 5) await timedPhase('sweep', async () => Promise.all(world.online().map(async i => world.client(i).mailbox?.sweep())))
+      await timedPhase('clock', async () => world.setClock(start + (h + 1) * HOUR))
+      // a handover check finds work only after something changed what peers hold or who is online;
+      // expiry (the sweep) is such a change too
+      if (dirty || h % 6 === 5 || o.handover === 'hourly') {
+        const hour = await timedPhase('handover', async () => driver.hour())
+        events.handoverPasses += hour.passes
+        for (const [k, v] of Object.entries(hour.reasons)) handoverReasons[k] = (handoverReasons[k] ?? 0) + v
+        dirty = hour.passes > 0
+        if (hour.passes > 0) await timedPhase('settle', async () => world.settle())
+      } else {
+        events.quietHours++
+      }
+      if (h % 6 === 5) { await timedPhase('sweep', async () => world.sweep()); dirty = true }
       await timedPhase('periodic sync', periodicSync)
       if (h % 6 === 0) await timedPhase('lookup sample', sampleLookup)
-      if (h % 12 === 11) sampleMemory(h + 1)
-      if (h % 24 === 23) o.log(`day ${(h + 1) / 24}: ${world.online().length} online, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min; wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
+      if (h % 12 === 11) await sampleMemory(h + 1)
+      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min (CPU ${(((await world.memory()).cpuSeconds) / 60).toFixed(1)} min); wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
       const groupsDone = nextGroup >= gp.messages.length && nextChange >= gp.changes.length && pendingGroup.size === 0
       if (next >= p.messages.length && pending.size === 0 && groupsDone && (h + 1) * HOUR >= o.sendDays * DAY) { complete = true; break }
       if (now() > deadline) { o.log(`wall-clock budget of ${o.minutes} min spent at simulated hour ${h}`); break }
       if (h === lastHour) complete = true
     }
     simHours += 1
-    sampleMemory(simHours)
+    await sampleMemory(simHours)
+    const why = await explain()
     const inboxes: SimRun['inboxes'] = []
-    for (let i = 0; i < o.nodes; i++) inboxes.push((await world.inbox(i)).map(m => ({ id: m.id, from: m.from, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, ...(m.group === undefined ? {} : { group: m.group.id }) })))
+    for (let i = 0; i < o.nodes; i++) inboxes.push(await world.inbox(i))
+    const traffic = await world.stopAll()
     return {
-      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, handover: o.handover, minutes: o.minutes },
+      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, handover: o.handover, minutes: o.minutes, workers: world.hosts },
       churners: p.churners.length,
       sent,
       inboxes,
-      peerIds: world.peers.map(x => x.peerId),
-      traffic: world.traffic,
+      peerIds: [...world.peerIds],
+      traffic,
       lookups,
       memory,
       baseRssMiB,
@@ -221,16 +248,18 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       phases,
       handoverReasons,
       start,
+      why,
       complete,
       ...(gw === undefined ? {} : { groupRun })
     }
   } finally {
     await world.stopAll().catch(() => {})
+    await world.close().catch(() => {})
     await rm(root, { recursive: true, force: true })
   }
 
   async function sendOne (m: PlannedMessage): Promise<void> {
-    const s: SentMessage = { ...m, sentAt: world.clock.now() - start, sendMs: 0 }
+    const s: SentMessage = { ...m, sentAt: world.now() - start, sendMs: 0 }
     sent.push(s)
     if (!world.isOnline(m.from)) { s.error = 'sender offline'; return }
     const t = now()
@@ -239,7 +268,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       s.id = r.id
       s.route = r.route
       idToIndex.set(r.id, m.index)
-      pending.add(m.index)
+      if (!deliveredIds.has(r.id)) pending.add(m.index)
     } catch (err) {
       s.error = String(err)
     }
@@ -250,16 +279,16 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
 
   async function sendGroup (m: PlannedGroupMessage): Promise<void> {
     const g = groupRun.groups[m.group] as { id: string }
-    const s: SentGroupMessage = { ...m, sender: world.peers[m.from]?.peerId as string, sentAt: world.clock.now() - start, sendMs: 0, expected: [], notInSenderView: [], routes: {} }
+    const s: SentGroupMessage = { ...m, sender: world.peerIds[m.from] as string, sentAt: world.now() - start, sendMs: 0, expected: [], notInSenderView: [], routes: {} }
     groupRun.sent.push(s)
     if (!world.isOnline(m.from)) { s.error = 'sender offline'; return }
     const t = now()
     try {
-      const r = await world.client(m.from).groups.send(g.id, groupTextOf(m, o.textBytes))
+      const r = await world.group(m.from, { op: 'send', group: g.id, text: groupTextOf(m, o.textBytes) })
       s.id = r.id
-      s.routes = r.members
-      const index = new Map(world.peers.map((x, i) => [x.peerId, i]))
-      s.expected = Object.keys(r.members).map(id => index.get(id) as number)
+      s.routes = r.routes ?? {}
+      const index = new Map(world.peerIds.map((x, i) => [x, i]))
+      s.expected = r.members.map(id => index.get(id) as number)
       s.notInSenderView = [...(membership[m.group] ?? [])].filter(i => i !== m.from && !s.expected.includes(i))
       for (const i of s.expected) pendingGroup.add(`${r.id}|${s.sender}|${i}`)
       // those that arrived while the send was running (direct, gossip)
@@ -276,48 +305,56 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     groupRun.changes.push(done)
     const creator = g.members[0] as number
     if (!world.isOnline(creator)) { done.error = 'creator offline'; return }
-    const peer = world.peers[c.peer]?.peerId as string
+    const peer = world.peerIds[c.peer] as string
     try {
-      const view = c.kind === 'add' ? await world.client(creator).groups.add(g.id, [peer]) : await world.client(creator).groups.remove(g.id, [peer])
-      const index = new Map(world.peers.map((x, i) => [x.peerId, i]))
-      membership[c.group] = new Set(view.members.map(x => index.get(x.peerId) as number))
+      const view = await world.group(creator, { op: c.kind, group: g.id, peers: [peer] })
+      const index = new Map(world.peerIds.map((x, i) => [x, i]))
+      membership[c.group] = new Set(view.members.map(x => index.get(x) as number))
       done.done = true
     } catch (err) {
       done.error = String(err)
     }
   }
 
+  /** The daemon's periodic sync, for online peers with an outbox to retry or mail waiting at an online mailbox. */
   async function periodicSync (): Promise<void> {
     const waiting = new Set(sent.filter(s => s.id !== undefined && pending.has(s.index)).map(s => s.to))
     for (const k of pendingGroup) waiting.add(Number(k.split('|')[2]))
-    for (const i of world.online()) {
-      const outbox = (await world.client(i).messenger.pending()).length > 0
-      const mail = waiting.has(i) && world.online().some(j => (world.client(j).mailbox?.store.usageOf(world.peers[i]?.peerId ?? '').count ?? 0) > 0)
-      if (outbox || mail) { await world.sync(i); events.syncs++ }
-    }
+    // nothing awaited: every outbox entry and every copy held belongs to mail already delivered
+    if (waiting.size === 0) return
+    const outboxes = await world.outboxes()
+    const heldFor = new Set([...(await world.held()).values()].flatMap(rs => Object.entries(rs).filter(([, n]) => n > 0).map(([r]) => r)))
+    const due = world.online().filter(i => (outboxes.get(i) ?? 0) > 0 || (waiting.has(i) && heldFor.has(world.peerIds[i] as string)))
+    for (const i of due) { await world.sync(i); events.syncs++ }
+    if (due.length > 0) { dirty = true; await world.settle() }
   }
 
   async function sampleLookup (): Promise<void> {
     const online = world.online()
     const a = online[Math.floor(random() * online.length)] as number
-    const target = world.peers[Math.floor(random() * world.peers.length)]
-    const node = world.client(a).node
-    if (node === undefined || target === undefined) return
-    const t = now()
-    let queried = 0
-    let found = 0
-    try {
-      for await (const ev of node.services.dht.getClosestPeers(mailboxKey(parsePeerId(target.peerId)), { signal: AbortSignal.timeout(15_000) })) {
-        if (ev.name === 'SEND_QUERY') queried++
-        if (ev.name === 'FINAL_PEER') found++
-      }
-    } catch { /* a lookup that timed out still counts with what it did */ }
-    lookups.push({ ms: now() - t, queried, found })
+    const target = Math.floor(random() * world.peerIds.length)
+    lookups.push(await world.lookup(a, target))
   }
 
-  function sampleMemory (h: number): void {
-    const m = process.memoryUsage()
-    memory.push({ simHours: h, online: world.online().length, rssMiB: m.rss / MiB, heapMiB: m.heapUsed / MiB })
+  /** For each message still awaited: is its recipient online, how much mail online mailboxes hold for it, is the sender's outbox non-empty. */
+  async function explain (): Promise<Record<number, string>> {
+    const left = sent.filter(s => s.id !== undefined && pending.has(s.index))
+    if (left.length === 0) return {}
+    const held = await world.held()
+    const outboxes = await world.outboxes()
+    return Object.fromEntries(left.map(s => {
+      const r = world.peerIds[s.to] as string
+      const holders = [...held.values()].filter(rs => (rs[r] ?? 0) > 0).length
+      const parts = [world.isOnline(s.to) ? 'recipient online' : 'recipient offline at the end', `${holders} online mailboxes hold mail for it`]
+      parts.push(!world.isOnline(s.from) ? 'sender offline (its outbox unknown)' : `sender's outbox ${outboxes.get(s.from) ?? 0}`)
+      return [s.index, parts.join(', ')]
+    }))
+  }
+
+  /** RSS and heap summed over the processes hosting peers (the coordinator's own left out when they are workers). */
+  async function sampleMemory (h: number): Promise<void> {
+    const m = await world.memory()
+    memory.push({ simHours: h, online: m.online, rssMiB: m.rssMiB, heapMiB: m.heapMiB, cpuSeconds: m.cpuSeconds })
   }
 }
 

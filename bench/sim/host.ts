@@ -1,0 +1,241 @@
+/**
+ * A share of the simulated network's peers, hosted in one process on one ManualClock: ordinary
+ * Cairn peers (each a CairnClient serving as mailbox and DHT server) that leave (stop) and come
+ * back (start on the same data dir and port, then sync). Peers are named by their index in the
+ * whole network; every call takes and returns plain data, so a host runs either in the
+ * coordinator's process or in a worker process behind RPC (worker.ts). Mailbox counters are
+ * summed across restarts, and every message shown to a user is reported as it is stored.
+ */
+import { performance } from 'node:perf_hooks'
+import { CairnClient } from '../../src/client/client.js'
+import type { InboxMessage } from '../../src/client/inbox.js'
+import { ManualClock } from '../../src/shared/clock.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import { parsePeerId } from '../../src/shared/peer-id.js'
+import { mailboxKey } from '../../src/shared/placement.js'
+import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
+import { now } from '../lib/stats.js'
+
+export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
+
+export const noTraffic = (): Traffic => ({ handoverCopies: 0, handoverBytes: 0, handoverReceived: 0, handoverRuns: 0, deposits: 0, pushes: 0, fetched: 0 })
+
+export interface HostOptions {
+  root: string
+  replicas: number
+  /** The simulated clock at the start, ms since the epoch. */
+  start: number
+  /** Kademlia's K (network.dhtK); the config's default when absent. */
+  dhtK?: number
+}
+
+/** What the simulation reads of a message in a user's inbox. */
+export interface SimInboxMessage { id: string, from: string, text: string, sentAt: number, receivedAt: number, route: string, group?: string }
+
+/** What one mailbox holds for one recipient: envelope ids, unexpired tombstone ids, the bundle. */
+export interface HeldView { ids: string[], tombs: string[], bundle: boolean }
+
+export type GroupOp =
+  | { op: 'create', name: string, members: string[] }
+  | { op: 'add' | 'remove', group: string, peers: string[] }
+  | { op: 'send', group: string, text: string }
+
+/** A group operation's result: the group's id, its members after the change, or the send's routes. */
+export interface GroupResult { id: string, members: string[], routes?: Record<string, string> }
+
+/** This process's memory, its peers online, and the CPU time it has used since it started (s). */
+export interface HostMemory { rssMiB: number, heapMiB: number, online: number, cpuSeconds: number }
+
+const MiB = 2 ** 20
+
+export class PeerHost {
+  readonly clock: ManualClock
+  readonly cluster: Cluster
+  readonly traffic: Traffic = noTraffic()
+  /** Called for every message a user's messenger stores (first time only: the messenger de-duplicates). */
+  onMessage: (to: number, m: SimInboxMessage) => void = () => {}
+  private readonly byIndex = new Map<number, Peer>()
+  private readonly overrides
+
+  constructor (private readonly o: HostOptions) {
+    this.clock = new ManualClock(o.start)
+    this.overrides = { mailbox: { replicas: o.replicas }, ...(o.dhtK === undefined ? {} : { network: { dhtK: o.dhtK } }) }
+    this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
+  }
+
+  setClock (t: number): void { this.clock.set(t) }
+
+  /** Create and start peers `indices`, joined through `bootstrap` (none: the first peer alone). */
+  async add (indices: number[], bootstrap: string[]): Promise<Array<{ index: number, peerId: string, addr: string }>> {
+    return Promise.all(indices.map(async index => {
+      const p = await this.cluster.add(`peer-${index}`, { bootstrap })
+      this.byIndex.set(index, p)
+      this.listen(index)
+      return { index, peerId: p.peerId, addr: `/ip4/127.0.0.1/tcp/${p.port}/p2p/${p.peerId}` }
+    }))
+  }
+
+  async warm (): Promise<void> { await this.cluster.warm() }
+
+  async publishBundles (): Promise<void> {
+    await Promise.all(this.online().map(async i => this.client(i).publishBundles()))
+  }
+
+  online (): number[] { return [...this.byIndex].flatMap(([i, p]) => p.client === undefined ? [] : [i]) }
+
+  async leave (i: number): Promise<void> {
+    const p = this.peer(i)
+    this.settle(p)
+    await this.cluster.stop(p)
+  }
+
+  /** Come back on the same data dir and port, then do what a client does on start: sync. */
+  async join (i: number, bootstrap: string[]): Promise<void> {
+    await this.cluster.start(this.peer(i), { bootstrap })
+    this.listen(i)
+    await this.sync(i)
+  }
+
+  async sync (i: number): Promise<void> {
+    await this.client(i).sync().catch(() => {})
+  }
+
+  async send (from: number, to: string, text: string): Promise<{ id: string, route: string }> {
+    const r = await this.client(from).send(to, text)
+    return { id: r.id, route: r.route }
+  }
+
+  /** The inbox of peer i, read from its store even while it is offline. */
+  async inbox (i: number): Promise<SimInboxMessage[]> {
+    const p = this.peer(i)
+    const read = async (c: CairnClient): Promise<SimInboxMessage[]> => (await c.inbox()).map(simMessage)
+    if (p.client !== undefined) return read(p.client)
+    const c = await CairnClient.open({ config: peerConfig(p.dataDir, p.port, { mailbox: true, overrides: this.overrides }), log: silentLogger(), clock: this.clock, network: false })
+    try { return await read(c) } finally { await c.stop() }
+  }
+
+  /** Per online peer: how many messages wait in its outbox. */
+  async outboxes (): Promise<Record<number, number>> {
+    const out: Record<number, number> = {}
+    for (const i of this.online()) out[i] = (await this.client(i).messenger.pending()).length
+    return out
+  }
+
+  /** Per online peer: the recipients it holds anything for (mail or bundle), with how many messages. */
+  async held (): Promise<Record<number, Record<string, number>>> {
+    const out: Record<number, Record<string, number>> = {}
+    for (const i of this.online()) {
+      const store = this.client(i).mailbox?.store
+      if (store === undefined) continue
+      out[i] = Object.fromEntries((await store.recipients()).map(r => [r, store.usageOf(r).count]))
+    }
+    return out
+  }
+
+  /** What peer i holds for recipient r, for each [i, r] asked (offline peers: left out). */
+  async views (pairs: Array<[number, string]>): Promise<Array<HeldView | undefined>> {
+    const t = this.clock.now()
+    return Promise.all(pairs.map(async ([i, r]) => {
+      const store = this.byIndex.get(i)?.client?.mailbox?.store
+      if (store === undefined) return undefined
+      const tombs = (await store.tombstones(r)).filter(x => x.expiresAt > t).map(x => x.id)
+      return { ids: await store.ids(r), tombs, bundle: (await store.getBundle(r)) !== undefined }
+    }))
+  }
+
+  async forRecipient (i: number, r: string): Promise<void> { await this.client(i).mailbox?.handover.forRecipient(r) }
+
+  async runOnce (i: number): Promise<void> { await this.client(i).mailbox?.handover.runOnce() }
+
+  async sweep (): Promise<void> {
+    await Promise.all(this.online().map(async i => this.client(i).mailbox?.sweep()))
+  }
+
+  /** A DHT lookup of `target`'s mailbox key from peer i, as a sender's mailbox route does it. */
+  async lookup (i: number, target: string): Promise<{ ms: number, queried: number, found: number }> {
+    const node = this.client(i).node
+    const t = now()
+    let queried = 0
+    let found = 0
+    if (node === undefined) return { ms: 0, queried, found }
+    try {
+      for await (const ev of node.services.dht.getClosestPeers(mailboxKey(parsePeerId(target)), { signal: AbortSignal.timeout(15_000) })) {
+        if (ev.name === 'SEND_QUERY') queried++
+        if (ev.name === 'FINAL_PEER') found++
+      }
+    } catch { /* a lookup that timed out still counts with what it did */ }
+    return { ms: now() - t, queried, found }
+  }
+
+  async group (i: number, g: GroupOp): Promise<GroupResult> {
+    const groups = this.client(i).groups
+    if (g.op === 'send') {
+      const r = await groups.send(g.group, g.text)
+      return { id: r.id, members: Object.keys(r.members), routes: r.members }
+    }
+    const view = g.op === 'create' ? await groups.create(g.name, g.members) : g.op === 'add' ? await groups.add(g.group, g.peers) : await groups.remove(g.group, g.peers)
+    return { id: view.id, members: view.members.map(m => m.peerId) }
+  }
+
+  memory (): HostMemory {
+    const m = process.memoryUsage()
+    const c = process.cpuUsage()
+    return { rssMiB: m.rss / MiB, heapMiB: m.heapUsed / MiB, online: this.online().length, cpuSeconds: (c.user + c.system) / 1e6 }
+  }
+
+  /**
+   * Wait until this process is quiet: the event loop busy less than `busy` of a `windowMs` window
+   * (idle timers stay below it; a delivery, a handover or a DHT query in flight do not), at most
+   * `maxMs`. Returns the ms waited.
+   */
+  async quiet (windowMs = 20, busy = 0.3, maxMs = 2000): Promise<number> {
+    const t = now()
+    for (;;) {
+      const before = performance.eventLoopUtilization()
+      await new Promise(resolve => setTimeout(resolve, windowMs))
+      const u = performance.eventLoopUtilization(before).utilization
+      if (u < busy || now() - t > maxMs) return now() - t
+    }
+  }
+
+  /** Stop every peer; the mailbox counters summed over the run. */
+  async stopAll (): Promise<Traffic> {
+    for (const p of this.byIndex.values()) this.settle(p)
+    await this.cluster.stopAll()
+    return this.traffic
+  }
+
+  private peer (i: number): Peer {
+    const p = this.byIndex.get(i)
+    if (p === undefined) throw new Error(`peer ${i} is not hosted here`)
+    return p
+  }
+
+  private client (i: number): CairnClient {
+    const c = this.peer(i).client
+    if (c === undefined) throw new Error(`peer ${i} is offline`)
+    return c
+  }
+
+  /** Add a peer's mailbox counters to the totals (they start from zero on every start). */
+  private settle (p: Peer): void {
+    const m = p.client?.mailbox?.metrics
+    if (m === undefined) return
+    const t = this.traffic
+    t.handoverCopies += m.handoverEnvelopesSent
+    t.handoverBytes += m.handoverBytesSent
+    t.handoverReceived += m.handoverEnvelopesReceived
+    t.handoverRuns += m.handoverRuns
+    t.deposits += m.deposits.stored
+    t.pushes += m.pushes
+    t.fetched += m.envelopesFetched
+  }
+
+  private listen (i: number): void {
+    this.client(i).messenger.on('message', (m) => { this.onMessage(i, simMessage(m)) })
+  }
+}
+
+function simMessage (m: InboxMessage): SimInboxMessage {
+  return { id: m.id, from: m.from, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, ...(m.group === undefined ? {} : { group: m.group.id }) }
+}

@@ -1,0 +1,226 @@
+/**
+ * The simulated network as the runner sees it: N peers spread over P hosts, the peer with index i
+ * on host i mod P. With one host (`workers: 1`) the peers live in this process; otherwise each
+ * host is a worker process (worker.ts) reached by RPC over the fork channel, with its own
+ * ManualClock that the coordinator sets before every step. Peers on different hosts talk over
+ * loopback TCP as any two peers do. After a step the coordinator waits for every host to be quiet
+ * (settle) before the next one, so a run is limited by CPU, not by how long a step may take.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { PeerHost, noTraffic, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
+import type { WorkerInit } from './worker.js'
+
+export type { Traffic, SimInboxMessage, HeldView } from './host.js'
+
+type Methods = {
+  [K in keyof PeerHost]: PeerHost[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never
+}
+type MethodName = { [K in keyof PeerHost]: PeerHost[K] extends (...a: never[]) => unknown ? K : never }[keyof PeerHost]
+
+interface HostLink {
+  call: <K extends MethodName>(method: K, ...args: Parameters<Methods[K]>) => ReturnType<Methods[K]>
+  close: () => Promise<void>
+}
+
+export interface NetworkOptions extends HostOptions {
+  nodes: number
+  /** Worker processes; 1: every peer in this process. */
+  workers: number
+  connectionMonitor: boolean
+  /** Called for every message a user's messenger stores. */
+  onMessage: (to: number, m: SimInboxMessage) => void
+}
+
+function localLink (host: PeerHost): HostLink {
+  return {
+    call: (async (method: MethodName, ...args: unknown[]) => (host[method] as (...a: unknown[]) => unknown)(...args)) as HostLink['call'],
+    close: async () => {}
+  }
+}
+
+function workerLink (child: ChildProcess, onMessage: NetworkOptions['onMessage']): HostLink {
+  let seq = 0
+  const waiting = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
+  const fail = (why: string): void => {
+    for (const w of waiting.values()) w.reject(new Error(why))
+    waiting.clear()
+  }
+  child.on('message', (msg: { id?: number, result?: unknown, error?: string, event?: string, to?: number, m?: SimInboxMessage }) => {
+    if (msg.event === 'message') { onMessage(msg.to as number, msg.m as SimInboxMessage); return }
+    const w = waiting.get(msg.id as number)
+    if (w === undefined) return
+    waiting.delete(msg.id as number)
+    if (msg.error !== undefined) w.reject(new Error(msg.error))
+    else w.resolve(msg.result)
+  })
+  child.on('exit', (code, signal) => { fail(`simulation worker ${child.pid ?? '?'} exited (${signal ?? code ?? '?'})`) })
+  const send = async (method: string, args: unknown[]): Promise<unknown> => new Promise((resolve, reject) => {
+    const id = ++seq
+    waiting.set(id, { resolve, reject })
+    child.send({ id, method, args }, (err) => { if (err !== null) { waiting.delete(id); reject(err) } })
+  })
+  return {
+    call: (async (method: string, ...args: unknown[]) => send(method, args)) as HostLink['call'],
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      await new Promise<void>(resolve => { child.once('exit', () => { resolve() }); child.disconnect() })
+    }
+  }
+}
+
+export class SimNetwork {
+  readonly peerIds: string[] = []
+  private readonly addrs: string[] = []
+  private readonly up: boolean[] = []
+  private readonly links: HostLink[] = []
+  private readonly baseRss: number[] = []
+  private t: number
+
+  constructor (private readonly o: NetworkOptions) {
+    this.t = o.start
+  }
+
+  get hosts (): number { return this.links.length }
+
+  private get local (): boolean { return this.o.workers <= 1 }
+
+  now (): number { return this.t }
+
+  isOnline (i: number): boolean { return this.up[i] === true }
+
+  online (): number[] { return this.up.flatMap((u, i) => u ? [i] : []) }
+
+  private host (i: number): HostLink { return this.links[i % this.links.length] as HostLink }
+
+  /** Start the hosts and every peer, warm the routing tables, publish every bundle. */
+  async setup (): Promise<void> {
+    const options: HostOptions = { root: this.o.root, replicas: this.o.replicas, start: this.o.start, ...(this.o.dhtK === undefined ? {} : { dhtK: this.o.dhtK }) }
+    if (this.o.workers <= 1) {
+      const host = new PeerHost(options)
+      host.onMessage = this.o.onMessage
+      this.links.push(localLink(host))
+      this.baseRss.push(host.memory().rssMiB)
+    } else {
+      const entry = fileURLToPath(new URL('./worker.js', import.meta.url))
+      for (let w = 0; w < this.o.workers; w++) {
+        const link = workerLink(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), this.o.onMessage)
+        this.links.push(link)
+        const init: WorkerInit = { ...options, connectionMonitor: this.o.connectionMonitor }
+        this.baseRss.push((await (link.call as (m: string, ...a: unknown[]) => Promise<HostMemory>)('init', init)).rssMiB)
+      }
+    }
+    const first = await this.host(0).call('add', [0], [])
+    this.record(first)
+    const bootstrap = [first[0]?.addr as string]
+    await Promise.all(this.links.map(async (link, h) => {
+      const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i !== 0 && i % this.links.length === h)
+      this.record(await link.call('add', mine, bootstrap))
+    }))
+    await this.all('warm')
+    await this.all('publishBundles')
+  }
+
+  private record (added: Array<{ index: number, peerId: string, addr: string }>): void {
+    for (const a of added) { this.peerIds[a.index] = a.peerId; this.addrs[a.index] = a.addr; this.up[a.index] = true }
+  }
+
+  private async all<K extends 'warm' | 'publishBundles' | 'sweep' | 'quiet'> (method: K): Promise<Array<Awaited<ReturnType<Methods[K]>>>> {
+    return Promise.all(this.links.map(async l => (l.call as (m: K) => ReturnType<Methods[K]>)(method)))
+  }
+
+  /** Set every host's clock to `t` (ms since the epoch). */
+  async setClock (t: number): Promise<void> {
+    this.t = t
+    await Promise.all(this.links.map(async l => l.call('setClock', t)))
+  }
+
+  async leave (i: number): Promise<void> {
+    this.up[i] = false
+    await this.host(i).call('leave', i)
+  }
+
+  /** Come back on the same data dir and port, bootstrapped by up to three online peers, then sync. */
+  async join (i: number): Promise<void> {
+    const bootstrap = this.online().filter(j => j !== i).slice(0, 3).map(j => this.addrs[j] as string)
+    await this.host(i).call('join', i, bootstrap)
+    this.up[i] = true
+  }
+
+  async sync (i: number): Promise<void> { await this.host(i).call('sync', i) }
+
+  async send (from: number, to: number, text: string): Promise<{ id: string, route: string }> {
+    return this.host(from).call('send', from, this.peerIds[to] as string, text)
+  }
+
+  async inbox (i: number): Promise<SimInboxMessage[]> { return this.host(i).call('inbox', i) }
+
+  /** Per online peer: messages waiting in its outbox. */
+  async outboxes (): Promise<Map<number, number>> {
+    const parts = await Promise.all(this.links.map(async l => l.call('outboxes')))
+    return new Map(parts.flatMap(p => Object.entries(p).map(([i, n]) => [Number(i), n] as [number, number])))
+  }
+
+  /** Per online peer: the recipients it holds anything for, with how many messages. */
+  async held (): Promise<Map<number, Record<string, number>>> {
+    const parts = await Promise.all(this.links.map(async l => l.call('held')))
+    return new Map(parts.flatMap(p => Object.entries(p).map(([i, n]) => [Number(i), n] as [number, Record<string, number>])))
+  }
+
+  /** What each peer holds for each recipient asked, in the order asked (undefined: offline). */
+  async views (pairs: Array<[number, string]>): Promise<Array<HeldView | undefined>> {
+    const out: Array<HeldView | undefined> = new Array(pairs.length)
+    await Promise.all(this.links.map(async (l, h) => {
+      const at = pairs.flatMap(([i], n) => i % this.links.length === h ? [n] : [])
+      if (at.length === 0) return
+      const got = await l.call('views', at.map(n => pairs[n] as [number, string]))
+      at.forEach((n, k) => { out[n] = got[k] })
+    }))
+    return out
+  }
+
+  async forRecipient (i: number, r: string): Promise<void> { await this.host(i).call('forRecipient', i, r) }
+
+  async runOnce (i: number): Promise<void> { await this.host(i).call('runOnce', i) }
+
+  async sweep (): Promise<void> { await this.all('sweep') }
+
+  async lookup (i: number, target: number): Promise<{ ms: number, queried: number, found: number }> {
+    return this.host(i).call('lookup', i, this.peerIds[target] as string)
+  }
+
+  async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }
+
+  /** RSS, heap and CPU time summed over the processes, and RSS before any peer started. */
+  async memory (): Promise<HostMemory & { baseRssMiB: number }> {
+    const parts = await Promise.all(this.links.map(async l => l.call('memory')))
+    // the coordinator's own CPU time counts too when the peers are elsewhere
+    const own = process.cpuUsage()
+    const coordinator = this.local ? 0 : (own.user + own.system) / 1e6
+    return { rssMiB: sum(parts.map(p => p.rssMiB)), heapMiB: sum(parts.map(p => p.heapMiB)), online: sum(parts.map(p => p.online)), cpuSeconds: coordinator + sum(parts.map(p => p.cpuSeconds)), baseRssMiB: sum(this.baseRss) }
+  }
+
+  /**
+   * Wait until every worker is quiet (see PeerHost.quiet). With every peer in this process the
+   * calls the runner awaited have done their work on both sides: one turn of the event loop.
+   */
+  async settle (): Promise<void> {
+    if (this.local) await new Promise(resolve => setImmediate(resolve))
+    else await this.all('quiet')
+  }
+
+  /** Stop every peer and every worker; the mailbox counters summed over the run. */
+  async stopAll (): Promise<Traffic> {
+    const total = noTraffic()
+    const parts = await Promise.all(this.links.map(async l => l.call('stopAll').catch(() => noTraffic())))
+    for (const p of parts) for (const k of Object.keys(total) as Array<keyof Traffic>) total[k] += p[k]
+    this.up.fill(false)
+    return total
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.links.map(async l => l.close()))
+  }
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
