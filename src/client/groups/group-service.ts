@@ -23,8 +23,9 @@ import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
-  markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
+  markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, holdChain, putGossipOnly, type GossipOnly, type ParkedMessage
 } from './group-store.js'
+import { GossipFallback } from './gossip-fallback.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
@@ -40,15 +41,18 @@ export interface GroupsComponents {
 
 /** The groups' slice of the configuration (defaults applied in config.ts). */
 export interface GroupsInit {
-  /** maxMembers (@default 256): a larger group is refused with a clear error. */
-  groups: Pick<CairnConfig['groups'], 'maxMembers'>
+  /** maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default 10,000): gossip-fallback.ts. */
+  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
 }
 
 /** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
 export interface GroupPublisher {
-  publish: (state: GroupState, ciphertext: Uint8Array) => void
+  /** Resolves with the PeerIds the publish went to ([] when it failed); never rejects. */
+  publish: (state: GroupState, ciphertext: Uint8Array) => Promise<string[]>
+  /** The PeerIds connected to us and subscribed to the group's topic: a publish goes to each. */
+  subscribers: (state: GroupState) => string[]
   /** Our membership of this group may have changed: subscribe or unsubscribe its topic. */
   refresh: (state: GroupState) => void
 }
@@ -76,6 +80,9 @@ export interface GroupSendResult extends SendResult {
   /** Per member: direct, mailbox or outbox. */
   members: Record<string, SendResult['route']>
 }
+
+/** One send's sender-key ciphertext, the distribution message each member is given, and the chain's id. */
+interface Prepared { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string>, distributionId: string }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Names a sender-key ciphertext: the gossip copy and the 1:1 copy of one message carry the same bytes. */
@@ -117,9 +124,13 @@ export class Groups implements ContentHandler {
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
+  /** Members sent a message by gossip alone: their receipts, or their 1:1 copies after all (start it with the network). */
+  readonly fallback: GossipFallback
 
   constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
     this.me = components.identity.peerId.toString()
+    const { store, clock, log, messenger } = components
+    this.fallback = new GossipFallback({ store, clock, log, deliveries: messenger.deliveries, resend: async (g, members, rest) => this.resend(g, members, rest) }, init.groups.gossipAckMs)
   }
 
   private get max (): number { return this.init.groups.maxMembers }
@@ -293,7 +304,11 @@ export class Groups implements ContentHandler {
 
   // ------------------------------------------------------------------ messages
 
-  /** Encrypt `text` once with our sender key and hand it to every other member. */
+  /**
+   * Encrypt `text` once with our sender key, publish it on the group's topic and hand every other
+   * member its 1:1 copy, except members the publish reaches who are known to hold our chain and
+   * lack no change (gossip-fallback.ts: their receipts, or their copies after all).
+   */
   async send (group: string, text: string): Promise<GroupSendResult> {
     const size = Buffer.byteLength(text, 'utf8')
     if (size > this.init.limits.textBytes) throw new MessageTooLargeError(size, this.init.limits.textBytes)
@@ -302,35 +317,81 @@ export class Groups implements ContentHandler {
     const others = state.members.filter(p => p !== this.me)
     const id = hex(randomBytes(ID_BYTES))
     if (others.length === 0) return { id, route: 'direct', members: {} }
-    let prepared: { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> } | undefined
-    // live copies to online members first; every member also gets its 1:1 copy (with the chain and
-    // the changes it may lack), and whichever arrives second is a duplicate
-    const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
+    let prepared: Prepared | undefined
+    let byGossip: GossipOnly | undefined
+    let copies: string[] = others
     const more = new Set<string>() // members who lack more changes than fit beside the text
     let lack: Map<string, VerifiedChange[]> | undefined
-    const results = await this.components.messenger.sendEach(others, async (tx, peer) => {
-      if (prepared === undefined) this.components.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.components.clock.now() }, others)
-      prepared ??= await this.prepare(tx, state, id, text)
-      lack ??= await this.lacking(tx, state.id, others)
-      const { changes, left } = this.takeChanges(tx, state.id, peer, lack.get(peer) ?? [], this.changesBudget(size))
-      if (left) more.add(peer)
-      return {
-        groupMessage: {
-          groupId: bytesOf(state.id),
-          distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
-          ciphertext: prepared.ciphertext,
-          changes
-        }
+    // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
+    const select = async (tx: Kv): Promise<string[]> => {
+      prepared = await this.prepare(tx, state, id, text)
+      this.components.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, chain: prepared.distributionId, text, sentAt: this.components.clock.now() }, others)
+      lack = await this.lacking(tx, state.id, others)
+      const live = await this.reachedByGossip(tx, state, prepared.distributionId, others, lack)
+      if (live.length > 0) {
+        byGossip = { id, gid: state.id, ciphertext: Buffer.from(prepared.ciphertext).toString('base64'), members: Object.fromEntries(live.map(p => [p, prepared?.given[p] as string])), due: this.fallback.dueFromNow() }
+        putGossipOnly(tx, byGossip)
       }
-    }, { onQueued, tracks: id })
+      copies = others.filter(p => !live.includes(p))
+      return copies
+    }
+    // on disk: publish, then deliver the copies (whichever of a member's two copies arrives second is a duplicate)
+    const onQueued = (): void => {
+      if (prepared === undefined || this.publisher === undefined) return
+      const published = this.publisher.publish(state, prepared.ciphertext)
+      if (byGossip === undefined) return
+      this.fallback.arm(byGossip)
+      void published.then(reached => { this.fallback.published(id, reached) })
+    }
+    const results = await this.components.messenger.sendEach(others, async (tx, peer) => {
+      const { changes, left } = this.takeChanges(tx, state.id, peer, lack?.get(peer) ?? [], this.changesBudget(size))
+      if (left) more.add(peer)
+      return { groupMessage: this.groupMessage(state.id, (prepared as Prepared).given[peer] as string, (prepared as Prepared).ciphertext, changes) }
+    }, { onQueued, tracks: id, select })
     // the message waits (parked) at those members until the rest of the changes it names arrive
     if (more.size > 0) await this.sendUpdates(state.id, [...more])
     const members: Record<string, SendResult['route']> = {}
-    others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
+    for (const p of others) members[p] = 'gossip'
+    copies.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
     const routes = Object.values(members)
-    const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.components.log.info({ group: state.id, id, members: others.length }, 'group message sent')
+    const route = routes.every(r => r === 'direct' || r === 'gossip') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
+    this.components.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length }, 'group message sent')
     return { id, route, members }
+  }
+
+  /**
+   * Of `others`, who gets this message by gossip alone: the publish will reach it (connected and
+   * subscribed), it acknowledged a message on this chain before, and the message names no
+   * change it may lack (its copy would carry them). None when the fallback is off or not running.
+   */
+  private async reachedByGossip (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
+    if (this.publisher === undefined || !this.fallback.enabled) return []
+    const subscribed = new Set(this.publisher.subscribers(state))
+    const candidates = others.filter(p => subscribed.has(p) && (lack.get(p)?.length ?? 0) === 0)
+    const holds = await holdChain(tx, state.id, distributionId, candidates)
+    return candidates.filter((_, i) => holds[i])
+  }
+
+  private groupMessage (gid: string, distribution: string, ciphertext: Uint8Array<ArrayBuffer>, changes: Uint8Array<ArrayBuffer>[]): NonNullable<Content['groupMessage']> {
+    return { groupId: bytesOf(gid), distribution: new Uint8Array(Buffer.from(distribution, 'base64')), ciphertext, changes }
+  }
+
+  /** 1:1 copies of a message sent by gossip alone, for `members` (gossip-fallback.ts); `rest` is written with them. */
+  private async resend (g: GossipOnly, members: string[], rest: GossipOnly): Promise<void> {
+    const ciphertext = new Uint8Array(Buffer.from(g.ciphertext, 'base64'))
+    let lack: Map<string, VerifiedChange[]> | undefined
+    const more = new Set<string>()
+    const select = async (tx: Kv): Promise<string[]> => {
+      putGossipOnly(tx, rest)
+      lack = await this.lacking(tx, g.gid, members)
+      return members
+    }
+    await this.components.messenger.sendEach(members, async (tx, peer) => {
+      const { changes, left } = this.takeChanges(tx, g.gid, peer, lack?.get(peer) ?? [], this.changesBudget(ciphertext.length))
+      if (left) more.add(peer)
+      return { groupMessage: this.groupMessage(g.gid, g.members[peer] ?? '', ciphertext, changes) }
+    }, { tracks: g.id, select })
+    if (more.size > 0) await this.sendUpdates(g.gid, [...more])
   }
 
   /**
@@ -338,7 +399,7 @@ export class Groups implements ContentHandler {
    * member; a distribution message for every member who has none for it yet; the next sequence
    * number; one sender-key ciphertext for all.
    */
-  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<{ ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> }> {
+  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<Prepared> {
     let s = await getSenderState(tx, state.id)
     if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
       s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
@@ -351,7 +412,7 @@ export class Groups implements ContentHandler {
     const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.components.clock.now(), heads: state.heads.map(bytesOf), text })
     const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
     putSenderState(tx, state.id, s)
-    return { ciphertext, given: s.given }
+    return { ciphertext, given: s.given, distributionId: s.distributionId }
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */

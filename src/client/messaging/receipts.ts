@@ -2,8 +2,9 @@
  * The receipts we send. A receipt is an ordinary sealed 1:1 message (a Content with a Receipt
  * body) to the message's sender, listing up to 256 message ids of one kind; it is never shown and
  * never receipted itself. Delivery receipts go for messages collected from a mailbox (a direct
- * delivery already told the sender), and for a mailbox copy of a group message shown before from
- * the group's gossip (gossip tells the sender nothing; its 1:1 copy is what it waits on); read receipts when a message is shown (`chat`, `inbox`),
+ * delivery already told the sender), for group messages shown from the group's gossip (gossip
+ * tells the sender nothing: it may have sent no 1:1 copy, and sends one if no receipt comes), and
+ * for a mailbox copy of a group message shown before from gossip; read receipts when a message is shown (`chat`, `inbox`),
  * unless `delivery.readReceipts` is off. Only contacts' messages and group messages get receipts:
  * a stranger learns nothing about when, or whether, we are online. Receipts are queued in the
  * outbox like any message and go out in the background, or with the next flush: nothing waits for
@@ -41,9 +42,12 @@ export interface ReceiptsInit {
 export class Receipts {
   constructor (private readonly ctx: ReceiptsComponents, private readonly init: ReceiptsInit) {}
 
-  /** Messages a batch showed, and second copies it held: a delivery receipt for those that came from a mailbox. */
+  /**
+   * Messages a batch showed, and second copies it held: a delivery receipt for those that came
+   * from a mailbox or by a group's gossip (the sender may have sent no 1:1 copy, and waits for it).
+   */
   async shown (messages: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
-    await this.send(Receipt.Kind.DELIVERED, [...messages, ...copies].filter(m => m.route === 'mailbox'))
+    await this.send(Receipt.Kind.DELIVERED, [...messages, ...copies].filter(m => m.route === 'mailbox' || m.route === 'gossip'))
   }
 
   /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */
