@@ -1,14 +1,14 @@
 /**
  * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
- * group messages (sender-key encrypted once, handed to each member inside its 1:1 sealed session
- * by the messenger's outbox and routes, so offline members get theirs from their mailboxes), and
- * the receive side (the messenger's ContentHandler for group bodies).
+ * the sending of group messages (group-send.ts: sender key, gossip, each member's 1:1 copy where
+ * needed), and the receive side (the messenger's ContentHandler for group bodies, and the topic's
+ * messages).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { InvalidInputError, MessageTooLargeError, ProtocolError, describeError } from '../../shared/errors.js'
+import { InvalidInputError, ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
@@ -23,9 +23,10 @@ import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
-  markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, holdChain, putGossipOnly, type GossipOnly, type ParkedMessage
+  markGossiped, gossipedId, markSeqShown, park, putChange, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
-import { GossipFallback } from './gossip-fallback.js'
+import type { GossipFallback } from './gossip-fallback.js'
+import { GroupSend } from './group-send.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
@@ -81,9 +82,6 @@ export interface GroupSendResult extends SendResult {
   members: Record<string, SendResult['route']>
 }
 
-/** One send's sender-key ciphertext, the distribution message each member is given, and the chain's id. */
-interface Prepared { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string>, distributionId: string }
-
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Names a sender-key ciphertext: the gossip copy and the 1:1 copy of one message carry the same bytes. */
 const ciphertextHash = (ct: Uint8Array): string => createHash('sha256').update(ct).digest('hex').slice(0, 32)
@@ -124,14 +122,24 @@ export class Groups implements ContentHandler {
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
-  /** Members sent a message by gossip alone: their receipts, or their 1:1 copies after all (start it with the network). */
-  readonly fallback: GossipFallback
+  /** The send side: our chain, the copies, gossip (group-send.ts). */
+  private readonly sending: GroupSend
 
   constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
     this.me = components.identity.peerId.toString()
-    const { store, clock, log, messenger } = components
-    this.fallback = new GossipFallback({ store, clock, log, deliveries: messenger.deliveries, resend: async (g, members, rest) => this.resend(g, members, rest) }, init.groups.gossipAckMs)
+    this.sending = new GroupSend(components, init, {
+      me: this.me,
+      resolve: async (group) => this.resolve(group),
+      publisher: () => this.publisher,
+      lacking: async (kv, gid, peers) => this.lacking(kv, gid, peers),
+      takeChanges: (tx, gid, peer, lacking, budget) => this.takeChanges(tx, gid, peer, lacking, budget),
+      changesBudget: (textBytes) => this.changesBudget(textBytes),
+      sendUpdates: async (gid, peers) => this.sendUpdates(gid, peers)
+    })
   }
+
+  /** Members sent a message by gossip alone: their receipts, or their 1:1 copies after all (start it with the network). */
+  get fallback (): GossipFallback { return this.sending.fallback }
 
   private get max (): number { return this.init.groups.maxMembers }
 
@@ -304,115 +312,9 @@ export class Groups implements ContentHandler {
 
   // ------------------------------------------------------------------ messages
 
-  /**
-   * Encrypt `text` once with our sender key, publish it on the group's topic and hand every other
-   * member its 1:1 copy, except members the publish reaches who are known to hold our chain and
-   * lack no change (gossip-fallback.ts: their receipts, or their copies after all).
-   */
+  /** Encrypt `text` once with our sender key and deliver it to every other member (group-send.ts). */
   async send (group: string, text: string): Promise<GroupSendResult> {
-    const size = Buffer.byteLength(text, 'utf8')
-    if (size > this.init.limits.textBytes) throw new MessageTooLargeError(size, this.init.limits.textBytes)
-    const state = await this.resolve(group)
-    if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
-    const others = state.members.filter(p => p !== this.me)
-    const id = hex(randomBytes(ID_BYTES))
-    if (others.length === 0) return { id, route: 'direct', members: {} }
-    let prepared: Prepared | undefined
-    let byGossip: GossipOnly | undefined
-    let copies: string[] = others
-    const more = new Set<string>() // members who lack more changes than fit beside the text
-    let lack: Map<string, VerifiedChange[]> | undefined
-    // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
-    const select = async (tx: Kv): Promise<string[]> => {
-      prepared = await this.prepare(tx, state, id, text)
-      this.components.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, chain: prepared.distributionId, text, sentAt: this.components.clock.now() }, others)
-      lack = await this.lacking(tx, state.id, others)
-      const live = await this.reachedByGossip(tx, state, prepared.distributionId, others, lack)
-      if (live.length > 0) {
-        byGossip = { id, gid: state.id, ciphertext: Buffer.from(prepared.ciphertext).toString('base64'), members: Object.fromEntries(live.map(p => [p, prepared?.given[p] as string])), due: this.fallback.dueFromNow() }
-        putGossipOnly(tx, byGossip)
-      }
-      copies = others.filter(p => !live.includes(p))
-      return copies
-    }
-    // on disk: publish, then deliver the copies (whichever of a member's two copies arrives second is a duplicate)
-    const onQueued = (): void => {
-      if (prepared === undefined || this.publisher === undefined) return
-      const published = this.publisher.publish(state, prepared.ciphertext)
-      if (byGossip === undefined) return
-      this.fallback.arm(byGossip)
-      void published.then(reached => { this.fallback.published(id, reached) })
-    }
-    const results = await this.components.messenger.sendEach(others, async (tx, peer) => {
-      const { changes, left } = this.takeChanges(tx, state.id, peer, lack?.get(peer) ?? [], this.changesBudget(size))
-      if (left) more.add(peer)
-      return { groupMessage: this.groupMessage(state.id, (prepared as Prepared).given[peer] as string, (prepared as Prepared).ciphertext, changes) }
-    }, { onQueued, tracks: id, select })
-    // the message waits (parked) at those members until the rest of the changes it names arrive
-    if (more.size > 0) await this.sendUpdates(state.id, [...more])
-    const members: Record<string, SendResult['route']> = {}
-    for (const p of others) members[p] = 'gossip'
-    copies.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
-    const routes = Object.values(members)
-    const route = routes.every(r => r === 'direct' || r === 'gossip') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.components.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length }, 'group message sent')
-    return { id, route, members }
-  }
-
-  /**
-   * Of `others`, who gets this message by gossip alone: the publish will reach it (connected and
-   * subscribed), it acknowledged a message on this chain before, and the message names no
-   * change it may lack (its copy would carry them). None when the fallback is off or not running.
-   */
-  private async reachedByGossip (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
-    if (this.publisher === undefined || !this.fallback.enabled) return []
-    const subscribed = new Set(this.publisher.subscribers(state))
-    const candidates = others.filter(p => subscribed.has(p) && (lack.get(p)?.length ?? 0) === 0)
-    const holds = await holdChain(tx, state.id, distributionId, candidates)
-    return candidates.filter((_, i) => holds[i])
-  }
-
-  private groupMessage (gid: string, distribution: string, ciphertext: Uint8Array<ArrayBuffer>, changes: Uint8Array<ArrayBuffer>[]): NonNullable<Content['groupMessage']> {
-    return { groupId: bytesOf(gid), distribution: new Uint8Array(Buffer.from(distribution, 'base64')), ciphertext, changes }
-  }
-
-  /** 1:1 copies of a message sent by gossip alone, for `members` (gossip-fallback.ts); `rest` is written with them. */
-  private async resend (g: GossipOnly, members: string[], rest: GossipOnly): Promise<void> {
-    const ciphertext = new Uint8Array(Buffer.from(g.ciphertext, 'base64'))
-    let lack: Map<string, VerifiedChange[]> | undefined
-    const more = new Set<string>()
-    const select = async (tx: Kv): Promise<string[]> => {
-      putGossipOnly(tx, rest)
-      lack = await this.lacking(tx, g.gid, members)
-      return members
-    }
-    await this.components.messenger.sendEach(members, async (tx, peer) => {
-      const { changes, left } = this.takeChanges(tx, g.gid, peer, lack?.get(peer) ?? [], this.changesBudget(ciphertext.length))
-      if (left) more.add(peer)
-      return { groupMessage: this.groupMessage(g.gid, g.members[peer] ?? '', ciphertext, changes) }
-    }, { tracks: g.id, select })
-    if (more.size > 0) await this.sendUpdates(g.gid, [...more])
-  }
-
-  /**
-   * Our chain for this send: a new one when anyone we gave the current one to is no longer a
-   * member; a distribution message for every member who has none for it yet; the next sequence
-   * number; one sender-key ciphertext for all.
-   */
-  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<Prepared> {
-    let s = await getSenderState(tx, state.id)
-    if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
-      s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
-      this.components.log.info({ group: state.id }, 'new sender key for this group')
-    }
-    for (const p of state.members) {
-      if (p !== this.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.me, s.distributionId)).toString('base64')
-    }
-    s.seq++
-    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.components.clock.now(), heads: state.heads.map(bytesOf), text })
-    const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
-    putSenderState(tx, state.id, s)
-    return { ciphertext, given: s.given, distributionId: s.distributionId }
+    return this.sending.send(group, text)
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
