@@ -242,6 +242,7 @@ export class CairnClient implements ClientApi {
   async stop (): Promise<void> {
     this.stopping.abort()
     this.messenger.sender.stopBackground()
+    this.messenger.receipts.stop()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()
