@@ -27,6 +27,9 @@ export interface GossipFallbackComponents {
   resend: (g: GossipOnly, members: string[], rest: GossipOnly) => Promise<void>
 }
 
+/** How many times a deadline is extended for members whose acknowledgements are still arriving. */
+const MAX_EXTENSIONS = 3
+
 const acknowledged = (view: SentView | undefined, member: string): boolean => {
   const s = view?.recipients[member]?.state
   return s !== undefined && DELIVERY_STATES.indexOf(s) >= DELIVERY_STATES.indexOf('delivered')
@@ -38,6 +41,10 @@ export class GossipFallback {
   private readonly lock = new Mutex()
   /** Chain marks written since start (`gid/chain/member`): each is written once. */
   private readonly marked = new Set<string>()
+  /** When each member's last acknowledgement moved a record (clock ms): a member still acknowledging is behind, not gone. */
+  private readonly lastAck = new Map<string, number>()
+  /** Deadlines extended per record, at most MAX_EXTENSIONS. */
+  private readonly extended = new Map<string, number>()
   private running = false
 
   constructor (private readonly c: GossipFallbackComponents, private readonly ackMs: number) {}
@@ -89,6 +96,15 @@ export class GossipFallback {
       if (g === undefined) return
       const view = await this.c.deliveries.get(id)
       const waiting = Object.keys(g.members).filter(m => !acknowledged(view, m))
+      // at the deadline, a member whose acknowledgements are still coming in (one within the
+      // last gossipAckMs) is waited for once more, up to MAX_EXTENSIONS times: no copy storm
+      // while a busy sender works through its receipts
+      if (reached === undefined && (this.extended.get(id) ?? 0) < MAX_EXTENSIONS && waiting.some(m => this.c.clock.now() - (this.lastAck.get(m) ?? -Infinity) < this.ackMs)) {
+        this.extended.set(id, (this.extended.get(id) ?? 0) + 1)
+        this.arm({ ...g, due: this.dueFromNow() })
+        return
+      }
+      this.extended.delete(id)
       const now = waiting.filter(m => reached === undefined || !reached.has(m))
       const left = waiting.filter(m => !now.includes(m))
       if (now.length > 0) this.c.log.info({ id, members: now.length, why: reached === undefined ? 'no receipt in time' : 'not reached by the publish' }, 'group message: 1:1 copies for members sent by gossip')
@@ -110,6 +126,7 @@ export class GossipFallback {
   private readonly onChange = (view: SentView): void => {
     if (view.group === undefined || view.chain === undefined) return
     const fresh = Object.keys(view.recipients).filter(m => acknowledged(view, m) && !this.marked.has(`${view.group?.id}/${view.chain}/${m}`))
+    for (const m of Object.keys(view.recipients)) if (acknowledged(view, m)) this.lastAck.set(m, this.c.clock.now())
     if (fresh.length > 0) {
       const tx = this.c.store.transaction()
       for (const m of fresh) {
