@@ -54,7 +54,8 @@ const pubsubOf = (c: CairnClient): PubSub => (need(c.node, 'node').services as u
 const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut for the gossip row' }), takeBundle: async () => undefined }
 const RAW_TOPIC = '/cairn-bench/raw-gossip'
 
-async function waitFor (what: string, ok: () => boolean, ms = 30_000, state?: () => string): Promise<void> {
+/** Waits are the harness's, not measurements: long enough for a machine shared with other jobs. */
+async function waitFor (what: string, ok: () => boolean, ms = 120_000, state?: () => string): Promise<void> {
   const end = Date.now() + ms
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${state === undefined ? '' : ` (${state()})`}`)
@@ -96,7 +97,10 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
     }
     members.forEach((m, i) => { need(m.client, m.name).messenger.on('message', (msg) => { listen(i, msg) }) })
     // sessions with everyone (first contact over /cairn/direct), before anything is timed
-    await batched(ids, 10, async (id) => { if ((await sender.messenger.send(id, 'warm-up')).route !== 'direct') throw new Error('warm-up send did not go direct') })
+    // (on a loaded machine a direct delivery can miss its deadline: tried again, a few times)
+    await batched(ids, 10, async (id) => {
+      for (let attempt = 1; (await sender.messenger.send(id, 'warm-up')).route !== 'direct'; attempt++) if (attempt >= 5) throw new Error('warm-up send did not go direct')
+    })
 
     // ---------------------------------------------------------------- gossip to G online members
     {
@@ -115,7 +119,7 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
       // the chain goes to every member by 1:1 first (as in use: gossip opens only with it)
       const warm = await sender.groups.send('gossip', 'warm-up')
       await waitFor('the warm-up at every gossip member', () => (arrivals.get(warm.id)?.size ?? 0) === g.length)
-      await waitFor('topic subscriptions', () => ps.getSubscribers(topic).length === g.length && ps.getSubscribers(RAW_TOPIC).length === g.length, 30_000,
+      await waitFor('topic subscriptions', () => ps.getSubscribers(topic).length === g.length && ps.getSubscribers(RAW_TOPIC).length === g.length, 120_000,
         () => `${ps.getSubscribers(topic).length} on the group topic and ${ps.getSubscribers(RAW_TOPIC).length} on the raw one, of ${g.length}`)
       let gossipBytes = 0
       const original = ps.publish.bind(ps)
@@ -179,7 +183,8 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
         const ms = now() - t0
         for (const s of sent) {
           const i = members.findIndex(m => m.peerId === s.to)
-          if (i % 2 === 0 && s.route !== 'direct') throw new Error(`${label}: online member ${i} by ${s.route}`)
+          if (i % 2 === 0 && s.route !== 'direct' && s.route !== 'gossip') throw new Error(`${label}: online member ${i} by ${s.route}`)
+          if (s.route === 'gossip') byGossipAlone++
           if (i % 2 === 1 && s.route !== 'mailbox') throw new Error(`${label}: offline member ${i} by ${s.route}`)
         }
         for (const id of away) if (held(id) <= (before.get(id) ?? 0)) throw new Error(`${label}: nothing new stored for an offline member`)
@@ -187,6 +192,7 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
       }
       const group: number[] = []
       const pairwise: number[] = []
+      let byGossipAlone = 0 // online members sent a group message by the topic alone (no 1:1 copy)
       for (let s = 0; s < o.samples; s++) {
         const body = `${s}:${text}`.slice(0, o.textBytes)
         group.push(await timedSend(`group send ${s} to ${n}`, async () => {
@@ -208,7 +214,7 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
         better: 'lower',
         samples: group.length,
         stat: 'p50',
-        notes: `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text; group max ${Math.max(...group).toFixed(0)} ms, pairwise max ${Math.max(...pairwise).toFixed(0)} ms`
+        notes: `${o.mailboxNodes} mailbox nodes, ${o.textBytes} B text; group max ${Math.max(...group).toFixed(0)} ms, pairwise max ${Math.max(...pairwise).toFixed(0)} ms; ${byGossipAlone} of ${online.length * o.samples} online deliveries by the topic alone (no 1:1 copy)`
       }))
     }
 

@@ -167,6 +167,8 @@ export class CairnClient implements ClientApi {
     ])
     this.direct = new DirectService({ node, inbox: this.messenger, clock: this.clock, log: forComponent(this.log, 'direct service') }, this.config)
     await this.life.start('direct service', this.direct)
+    // after the routes: copies due while we were away go out now
+    await this.life.start('group gossip fallback', this.groups.fallback)
     this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
     await this.life.start('mailbox collector', this.collector)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady()), stop: async () => this.attachments.stop() })
@@ -247,6 +249,7 @@ export class CairnClient implements ClientApi {
     await this.syncTail
     this.stopping.abort()
     this.messenger.sender.stopBackground()
+    this.messenger.receipts.stop()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()

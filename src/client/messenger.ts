@@ -26,7 +26,7 @@ import type { MessagingComponents } from './messaging/context.js'
 import { DeliveryLog } from './messaging/delivery-log.js'
 import { Receipts } from './messaging/receipts.js'
 import { Receiver, type ContentHandler, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
-import { Sender } from './messaging/sender.js'
+import { Sender, type SendEachOptions } from './messaging/sender.js'
 import type { OutboxEntry } from './outbox.js'
 import type { SenderGate } from './senders/index.js'
 
@@ -98,7 +98,7 @@ export class Messenger {
 
   // sending (Sender)
   async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
-  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void, tracks?: string } = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
   async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> { return this.sender.flushOutbox(options) }
   async pending (): Promise<OutboxEntry[]> { return this.sender.pending() }

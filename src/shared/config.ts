@@ -203,6 +203,19 @@ export interface CairnConfig {
   groups: {
     /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
     maxMembers: number
+    /**
+     * How long a group message's sender waits for a delivery receipt from a member it sent by
+     * gossip alone (a member subscribed, connected and known to hold the sender's chain gets no
+     * 1:1 copy) before sending that member its 1:1 copy after all. A member the publish did not
+     * reach gets it at once. 0: every member always gets a 1:1 copy too. @default 10000
+     */
+    gossipAckMs: number
+    /**
+     * A member's delivery receipts for group messages it opened from a topic wait this long, so
+     * that one receipt covers what arrives meanwhile from the same sender (and stays off the
+     * sender's send); keep it well below the senders' gossipAckMs. @default 1000
+     */
+    gossipReceiptDelayMs: number
   }
 }
 
@@ -252,7 +265,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000 },
-    groups: { maxMembers: 256 }
+    groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000 }
   }
 }
 
@@ -396,6 +409,8 @@ function validate (c: CairnConfig): void {
   }
   if (!Number.isInteger(c.delivery.maxMessagesPerSession) || c.delivery.maxMessagesPerSession < 1 || c.delivery.maxMessagesPerSession > 1900) throw new ConfigError('delivery.maxMessagesPerSession', `must be a whole number from 1 to 1900 (libsignal keeps 2,000 skipped keys a chain), got ${c.delivery.maxMessagesPerSession}`)
   if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
+  if (!Number.isInteger(c.groups.gossipReceiptDelayMs) || c.groups.gossipReceiptDelayMs < 0 || c.groups.gossipReceiptDelayMs > 60_000) throw new ConfigError('groups.gossipReceiptDelayMs', `must be a whole number of ms from 0 to 60000, got ${c.groups.gossipReceiptDelayMs}`)
+  if (!Number.isInteger(c.groups.gossipAckMs) || c.groups.gossipAckMs < 0 || c.groups.gossipAckMs > 86_400_000) throw new ConfigError('groups.gossipAckMs', `must be a whole number of ms from 0 (always a 1:1 copy too) to 86400000, got ${c.groups.gossipAckMs}`)
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
   if (!Number.isInteger(c.attachments.chunkBytes) || c.attachments.chunkBytes < 1024 || c.attachments.chunkBytes > 960 * 1024) throw new ConfigError('attachments.chunkBytes', 'must be a whole number from 1024 to 983040')
   if (c.attachments.chunkBytes + 64 * 1024 > c.mailbox.frameBytes) throw new ConfigError('attachments.chunkBytes', 'must leave 64 KiB of mailbox.frameBytes for framing')

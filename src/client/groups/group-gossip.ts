@@ -16,7 +16,9 @@ import type { GroupState } from './state.js'
 export interface TopicPubSub {
   subscribe: (topic: string) => void
   unsubscribe: (topic: string) => void
-  publish: (topic: string, data: Uint8Array) => Promise<{ recipients: unknown[] }>
+  publish: (topic: string, data: Uint8Array) => Promise<{ recipients: Array<{ toString: () => string }> }>
+  /** Peers connected to us that we know are subscribed to `topic`. */
+  getSubscribers: (topic: string) => Array<{ toString: () => string }>
   addEventListener: (type: 'message', listener: (evt: CustomEvent<{ topic: string, data: Uint8Array }>) => void) => void
   removeEventListener: (type: 'message', listener: (evt: CustomEvent<{ topic: string, data: Uint8Array }>) => void) => void
 }
@@ -78,11 +80,20 @@ export class GroupTopics implements GroupPublisher {
     }
   }
 
-  publish (state: GroupState, ciphertext: Uint8Array): void {
+  async publish (state: GroupState, ciphertext: Uint8Array): Promise<string[]> {
     const data = GroupGossip.encode({ version: GROUP_GOSSIP_VERSION, ciphertext: new Uint8Array(ciphertext) })
-    this.pubsub.publish(groupTopic(state.secret), data).then(r => {
+    try {
+      const r = await this.pubsub.publish(groupTopic(state.secret), data)
       this.log.debug({ group: state.id, recipients: r.recipients.length }, 'group message published')
-    }, (err: unknown) => { this.log.info({ group: state.id, err: describeError(err) }, 'group publish failed; the 1:1 copies still go') })
+      return r.recipients.map(p => p.toString())
+    } catch (err) {
+      this.log.info({ group: state.id, err: describeError(err) }, 'group publish failed; every member gets its 1:1 copy')
+      return []
+    }
+  }
+
+  subscribers (state: GroupState): string[] {
+    return this.pubsub.getSubscribers(groupTopic(state.secret)).map(p => p.toString())
   }
 
   private readonly onMessage = (evt: CustomEvent<{ topic: string, data: Uint8Array }>): void => {

@@ -1,14 +1,14 @@
 /**
  * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
- * group messages (sender-key encrypted once, handed to each member inside its 1:1 sealed session
- * by the messenger's outbox and routes, so offline members get theirs from their mailboxes), and
- * the receive side (the messenger's ContentHandler for group bodies).
+ * the sending of group messages (group-send.ts: sender key, gossip, each member's 1:1 copy where
+ * needed), and the receive side (the messenger's ContentHandler for group bodies, and the topic's
+ * messages).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { InvalidInputError, MessageTooLargeError, ProtocolError, describeError } from '../../shared/errors.js'
+import { InvalidInputError, ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
@@ -23,8 +23,10 @@ import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
-  markGossiped, gossipedId, markSeqShown, park, putChange, putSenderState, seqShown, unpark, type ParkedMessage
+  markGossiped, gossipedId, markSeqShown, park, putChange, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
+import type { GossipFallback } from './gossip-fallback.js'
+import { GroupSend } from './group-send.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
@@ -40,15 +42,18 @@ export interface GroupsComponents {
 
 /** The groups' slice of the configuration (defaults applied in config.ts). */
 export interface GroupsInit {
-  /** maxMembers (@default 256): a larger group is refused with a clear error. */
-  groups: Pick<CairnConfig['groups'], 'maxMembers'>
+  /** maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default 10,000): gossip-fallback.ts. */
+  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
 }
 
 /** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
 export interface GroupPublisher {
-  publish: (state: GroupState, ciphertext: Uint8Array) => void
+  /** Resolves with the PeerIds the publish went to ([] when it failed); never rejects. */
+  publish: (state: GroupState, ciphertext: Uint8Array) => Promise<string[]>
+  /** The PeerIds connected to us and subscribed to the group's topic: a publish goes to each. */
+  subscribers: (state: GroupState) => string[]
   /** Our membership of this group may have changed: subscribe or unsubscribe its topic. */
   refresh: (state: GroupState) => void
 }
@@ -117,10 +122,24 @@ export class Groups implements ContentHandler {
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
+  /** The send side: our chain, the copies, gossip (group-send.ts). */
+  private readonly sending: GroupSend
 
   constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
     this.me = components.identity.peerId.toString()
+    this.sending = new GroupSend(components, init, {
+      me: this.me,
+      resolve: async (group) => this.resolve(group),
+      publisher: () => this.publisher,
+      lacking: async (kv, gid, peers) => this.lacking(kv, gid, peers),
+      takeChanges: (tx, gid, peer, lacking, budget) => this.takeChanges(tx, gid, peer, lacking, budget),
+      changesBudget: (textBytes) => this.changesBudget(textBytes),
+      sendUpdates: async (gid, peers) => this.sendUpdates(gid, peers)
+    })
   }
+
+  /** Members sent a message by gossip alone: their receipts, or their 1:1 copies after all (start it with the network). */
+  get fallback (): GossipFallback { return this.sending.fallback }
 
   private get max (): number { return this.init.groups.maxMembers }
 
@@ -293,65 +312,9 @@ export class Groups implements ContentHandler {
 
   // ------------------------------------------------------------------ messages
 
-  /** Encrypt `text` once with our sender key and hand it to every other member. */
+  /** Encrypt `text` once with our sender key and deliver it to every other member (group-send.ts). */
   async send (group: string, text: string): Promise<GroupSendResult> {
-    const size = Buffer.byteLength(text, 'utf8')
-    if (size > this.init.limits.textBytes) throw new MessageTooLargeError(size, this.init.limits.textBytes)
-    const state = await this.resolve(group)
-    if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
-    const others = state.members.filter(p => p !== this.me)
-    const id = hex(randomBytes(ID_BYTES))
-    if (others.length === 0) return { id, route: 'direct', members: {} }
-    let prepared: { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> } | undefined
-    // live copies to online members first; every member also gets its 1:1 copy (with the chain and
-    // the changes it may lack), and whichever arrives second is a duplicate
-    const onQueued = (): void => { if (prepared !== undefined) this.publisher?.publish(state, prepared.ciphertext) }
-    const more = new Set<string>() // members who lack more changes than fit beside the text
-    let lack: Map<string, VerifiedChange[]> | undefined
-    const results = await this.components.messenger.sendEach(others, async (tx, peer) => {
-      if (prepared === undefined) this.components.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, text, sentAt: this.components.clock.now() }, others)
-      prepared ??= await this.prepare(tx, state, id, text)
-      lack ??= await this.lacking(tx, state.id, others)
-      const { changes, left } = this.takeChanges(tx, state.id, peer, lack.get(peer) ?? [], this.changesBudget(size))
-      if (left) more.add(peer)
-      return {
-        groupMessage: {
-          groupId: bytesOf(state.id),
-          distribution: new Uint8Array(Buffer.from(prepared.given[peer] as string, 'base64')),
-          ciphertext: prepared.ciphertext,
-          changes
-        }
-      }
-    }, { onQueued, tracks: id })
-    // the message waits (parked) at those members until the rest of the changes it names arrive
-    if (more.size > 0) await this.sendUpdates(state.id, [...more])
-    const members: Record<string, SendResult['route']> = {}
-    others.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
-    const routes = Object.values(members)
-    const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.components.log.info({ group: state.id, id, members: others.length }, 'group message sent')
-    return { id, route, members }
-  }
-
-  /**
-   * Our chain for this send: a new one when anyone we gave the current one to is no longer a
-   * member; a distribution message for every member who has none for it yet; the next sequence
-   * number; one sender-key ciphertext for all.
-   */
-  private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<{ ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string> }> {
-    let s = await getSenderState(tx, state.id)
-    if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
-      s = { distributionId: await senderKeys.startChain(tx, this.me), given: {}, seq: s?.seq ?? 0 }
-      this.components.log.info({ group: state.id }, 'new sender key for this group')
-    }
-    for (const p of state.members) {
-      if (p !== this.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.me, s.distributionId)).toString('base64')
-    }
-    s.seq++
-    const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.components.clock.now(), heads: state.heads.map(bytesOf), text })
-    const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.me, s.distributionId, payload))
-    putSenderState(tx, state.id, s)
-    return { ciphertext, given: s.given }
+    return this.sending.send(group, text)
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */

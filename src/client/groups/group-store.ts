@@ -29,7 +29,25 @@ export const groupKeys = {
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
   distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
-  distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`
+  distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`,
+  /** A member known to hold our chain `distributionId` (it acknowledged a message on it). */
+  holds: (gid: string, distributionId: string, member: string) => `${G}${gid}/holds/${distributionId}/${member}`,
+  /** A message of ours sent to some members by gossip alone, until each acknowledged it or got its 1:1 copy. */
+  byGossip: (messageId: string) => `${G}by-gossip/${messageId}`,
+  byGossipPrefix: `${G}by-gossip/`
+}
+
+/** A group message sent to some members by gossip alone: what their 1:1 copies need if no receipt comes. */
+export interface GossipOnly {
+  /** The group message's id (its delivery-log record). */
+  id: string
+  gid: string
+  /** The sender-key ciphertext (base64): the 1:1 copies carry the same bytes. */
+  ciphertext: string
+  /** Per member sent by gossip alone: the distribution message (base64) its copy carries. */
+  members: Record<string, string>
+  /** When the 1:1 copies go to members who have not acknowledged it (clock ms). */
+  due: number
 }
 
 /** Our sending state in one group. */
@@ -152,5 +170,30 @@ export async function distributionSenders (store: Store, distributionId: string)
   const prefix = groupKeys.distributionPrefix(distributionId)
   const out: Array<{ sender: string, gid: string }> = []
   for await (const { key, value } of store.list(prefix)) out.push({ sender: key.slice(prefix.length), gid: dec.decode(value) })
+  return out
+}
+
+/** Which of `members` are known to hold our chain `distributionId` in the group. */
+export async function holdChain (kv: Kv, gid: string, distributionId: string, members: string[]): Promise<boolean[]> {
+  return (await kv.getMany(members.map(m => groupKeys.holds(gid, distributionId, m)))).map(v => v !== undefined)
+}
+
+export function markHoldsChain (kv: Kv, gid: string, distributionId: string, member: string): void {
+  kv.put(groupKeys.holds(gid, distributionId, member), ONE)
+}
+
+export function putGossipOnly (kv: Kv, g: GossipOnly): void {
+  if (Object.keys(g.members).length === 0) kv.delete(groupKeys.byGossip(g.id))
+  else kv.put(groupKeys.byGossip(g.id), enc.encode(JSON.stringify(g)))
+}
+
+export async function getGossipOnly (kv: Kv, messageId: string): Promise<GossipOnly | undefined> {
+  const b = await kv.get(groupKeys.byGossip(messageId))
+  return b === undefined ? undefined : JSON.parse(dec.decode(b)) as GossipOnly
+}
+
+export async function listGossipOnly (store: Store): Promise<GossipOnly[]> {
+  const out: GossipOnly[] = []
+  for await (const { value } of store.list(groupKeys.byGossipPrefix)) out.push(JSON.parse(dec.decode(value)) as GossipOnly)
   return out
 }

@@ -2,10 +2,12 @@
  * Groups: multi-party end-to-end encrypted chat on top of the pairwise sessions.
  *
  * - Membership is a DAG of signed changes folded deterministically (state.ts; docs/DECISIONS.md).
- * - Messages are encrypted once with the sender's libsignal sender key (sender-keys.ts) and handed
- *   to each member inside its 1:1 sealed session through the messenger's outbox and routes
- *   (direct, else the member's mailboxes), together with the sender's distribution message and
- *   any changes the member may lack, so nothing in one envelope depends on another's arrival.
+ * - Messages are encrypted once with the sender's libsignal sender key (sender-keys.ts), published
+ *   on the group's gossipsub topic (group-gossip.ts) and handed to each member inside its 1:1
+ *   sealed session through the messenger's outbox and routes (direct, else the member's
+ *   mailboxes), together with the sender's distribution message and any changes the member may
+ *   lack, so nothing in one envelope depends on another's arrival (group-send.ts). Members the
+ *   topic reaches who hold the chain get no 1:1 copy unless their receipt is late (gossip-fallback.ts).
  * - The receive side is the messenger's ContentHandler (group-service.ts).
  */
 export { Groups, type GroupsInit, type GroupView, type GroupMemberView, type GroupSendResult } from './group-service.js'

@@ -30,6 +30,8 @@ export interface SentMessage {
   /** The recipient's PeerId (1:1), or the group's id. */
   to: string
   group?: { id: string, name: string }
+  /** A group message's sender-key chain (distribution id): a member who acknowledges it holds that chain. */
+  chain?: string
   text: string
   sentAt: number
   /** Per recipient PeerId: where the message is. Only these may send receipts for it. */

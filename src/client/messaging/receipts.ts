@@ -2,14 +2,17 @@
  * The receipts we send. A receipt is an ordinary sealed 1:1 message (a Content with a Receipt
  * body) to the message's sender, listing up to 256 message ids of one kind; it is never shown and
  * never receipted itself. Delivery receipts go for messages collected from a mailbox (a direct
- * delivery already told the sender), and for a mailbox copy of a group message shown before from
- * the group's gossip (gossip tells the sender nothing; its 1:1 copy is what it waits on); read receipts when a message is shown (`chat`, `inbox`),
+ * delivery already told the sender), for group messages shown from the group's gossip (gossip
+ * tells the sender nothing: it may have sent no 1:1 copy, and sends one if no receipt comes), and
+ * for a mailbox copy of a group message shown before from gossip; read receipts when a message is shown (`chat`, `inbox`),
  * unless `delivery.readReceipts` is off. Only contacts' messages and group messages get receipts:
  * a stranger learns nothing about when, or whether, we are online. Receipts are queued in the
  * outbox like any message and go out in the background, or with the next flush: nothing waits for
  * them on the network.
  */
 import { Receipt } from '../../../proto/cairn.js'
+import type { Timer } from '../../shared/clock.js'
+import { describeError } from '../../shared/errors.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Contacts } from '../contacts.js'
 import { enc } from '../crypto/kv.js'
@@ -36,14 +39,45 @@ export interface ReceiptsComponents extends MessagingComponents {
 export interface ReceiptsInit {
   /** readReceipts (@default true): whether a message shown to the user sends a read receipt. */
   delivery: Pick<CairnConfig['delivery'], 'readReceipts'>
+  /** gossipReceiptDelayMs (@default 1,000): how long receipts for messages opened from a topic wait for company. */
+  groups: Pick<CairnConfig['groups'], 'gossipReceiptDelayMs'>
 }
 
+type Receiptable = Pick<InboxMessage, 'id' | 'from' | 'group'>
+
 export class Receipts {
+  /** Group messages opened from a topic, waiting to be receipted together (gossipReceiptDelayMs). */
+  private gossiped: Receiptable[] = []
+  private gossipTimer?: Timer
+
   constructor (private readonly ctx: ReceiptsComponents, private readonly init: ReceiptsInit) {}
 
-  /** Messages a batch showed, and second copies it held: a delivery receipt for those that came from a mailbox. */
+  /**
+   * Messages a batch showed, and second copies it held: a delivery receipt for those that came
+   * from a mailbox, and, after gossipReceiptDelayMs (one receipt per sender for all that came
+   * meanwhile), for those opened from a group's topic: the sender may have sent no 1:1 copy, and
+   * sends one if no receipt comes. A receipt still waiting when the client stops is not sent (the
+   * sender's copy follows, a duplicate here).
+   */
   async shown (messages: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
-    await this.send(Receipt.Kind.DELIVERED, [...messages, ...copies].filter(m => m.route === 'mailbox'))
+    const all = [...messages, ...copies]
+    const gossiped = all.filter(m => m.route === 'gossip')
+    if (gossiped.length > 0) {
+      this.gossiped.push(...gossiped)
+      this.gossipTimer ??= this.ctx.clock.setTimeout(() => {
+        delete this.gossipTimer
+        const due = this.gossiped.splice(0)
+        this.send(Receipt.Kind.DELIVERED, due).catch((err: unknown) => { this.ctx.log.info({ err: describeError(err) }, 'receipts for gossiped group messages not queued') })
+      }, this.init.groups.gossipReceiptDelayMs).unref()
+    }
+    await this.send(Receipt.Kind.DELIVERED, all.filter(m => m.route === 'mailbox'))
+  }
+
+  /** Drop receipts still waiting (the client is stopping). */
+  stop (): void {
+    this.gossipTimer?.clear()
+    delete this.gossipTimer
+    this.gossiped = []
   }
 
   /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */

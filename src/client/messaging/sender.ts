@@ -37,6 +37,19 @@ export interface SenderInit {
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession'>
 }
 
+export interface SendEachOptions {
+  signal?: AbortSignal
+  /** Runs once the entries are on disk, before any is delivered. */
+  onQueued?: () => void
+  /** The delivery-log record these copies carry (a group message's id). */
+  tracks?: string
+  /**
+   * Which of the peers get a copy, decided first in the sealing transaction (what it writes
+   * commits with the copies; bundles are fetched beforehand for all of `peers`).
+   */
+  select?: (tx: Kv) => Promise<string[]>
+}
+
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
@@ -82,21 +95,24 @@ export class Sender {
    * for yet (no bundle, an identity change not accepted) keeps its body in the outbox. `tracks`:
    * the delivery-log record these copies carry (a group message's id).
    */
-  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, onQueued?: () => void, tracks?: string } = {}): Promise<SendResult[]> {
+  async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> {
     const entries = await this.queueEach(peers, bodyFor, options)
     options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
     return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
   }
 
-  /** Seal (where a session exists or can start) and write to the outbox, one body per peer; deliver nothing. */
-  async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: { signal?: AbortSignal, tracks?: string, receipt?: boolean } = {}): Promise<OutboxEntry[]> {
+  /**
+   * Seal (where a session exists or can start) and write to the outbox, one body per peer; deliver
+   * nothing. With `select`, only the peers it returns (of `peers`, decided in the transaction).
+   */
+  async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions & { receipt?: boolean } = {}): Promise<OutboxEntry[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
     // a receipt never waits on the network for a bundle: without a session it waits in the outbox
     if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNeeded(p, peers.filter(x => x === p).length, options).catch(() => undefined)) }))
     return this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const out: OutboxEntry[] = []
-      for (const to of peers) {
+      for (const to of options.select === undefined ? peers : await options.select(tx)) {
         const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()

@@ -24,7 +24,9 @@ const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok:
 
 test('gossip: online members get a group message live and once, though its 1:1 copy arrives later; a removed member subscribed to the topic opens nothing; forgeries are dropped', async (t) => {
   const root = await tempRoot(t)
-  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  // every member gets its 1:1 copy too (group-gossip-only.test.ts: the copies skipped)
+  const always = { overrides: { groups: { gossipAckMs: 0 } } }
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, carol)
   await befriend(bob, carol)
@@ -79,9 +81,11 @@ test('gossip: online members get a group message live and once, though its 1:1 c
   assert.deepEqual((await bob.client.inbox()).filter(m => m.from === carol.peerId).map(m => m.text), ['carol, a member'])
 })
 
-test('a member who got a message by gossip acknowledges its mailbox copy: the sender sees it delivered, and nothing is shown twice', async (t) => {
+test('a member who got a message by gossip acknowledges it, and its mailbox copy: the sender sees it delivered, and nothing is shown twice', async (t) => {
   const root = await tempRoot(t)
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser]
+  // the 1:1 copy goes whatever gossip does (as from a sender that skips none, e.g. an older one)
+  const always = { overrides: { groups: { gossipAckMs: 0 } } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser]
   await befriend(alice, bob)
   await alice.client.groupCreate('pair', ['bob'])
   await alice.client.send('@pair', 'first, by 1:1') // bob holds alice's chain
@@ -92,6 +96,9 @@ test('a member who got a message by gossip acknowledges its mailbox copy: the se
   // alice's copy for bob goes to "his mailboxes" (held here); the topic carries the message live
   const held: Envelope[] = []
   const routes = alice.client.messenger.routes
+  // bob's receipts wait in his outbox until the end
+  const bobRoutes = bob.client.messenger.routes
+  bob.client.messenger.useRoutes([unreachable])
   alice.client.messenger.useRoutes([{ name: 'mailbox', deliver: async (e) => { held.push(Envelope.decode(Envelope.encode(e))); return { ok: true, replicas: 3 } }, takeBundle: async () => undefined }])
   const r = await alice.client.send('@pair', 'live')
   alice.client.messenger.useRoutes(routes)
@@ -103,6 +110,8 @@ test('a member who got a message by gossip acknowledges its mailbox copy: the se
 
   // bob collects the mailbox copy: nothing new to show, but alice learns he has it
   await bob.client.messenger.receive(held[0] as Envelope, 'mailbox')
+  bob.client.messenger.useRoutes(bobRoutes)
+  await bob.client.messenger.flushOutbox()
   await waitFor('bob\'s delivery receipt', async () => await view() === 'delivered')
   assert.deepEqual((await shown()).sort(), [['first, by 1:1', 'direct'], ['live', 'gossip']])
 })

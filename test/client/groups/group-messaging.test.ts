@@ -155,7 +155,9 @@ test('membership changes delivered out of order through a mailbox converge; grou
 
 test('a new member opens nothing sent before it joined; a message that never arrives shows as a gap, not skipped', async (t) => {
   const root = await tempRoot(t)
-  const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  // every message goes in 1:1 copies (tapped below; none is skipped for the topic: group-gossip-only.test.ts)
+  const always = { overrides: { groups: { gossipAckMs: 0 } } }
+  const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, dave)
   const tap = tapCiphertexts(alice)
