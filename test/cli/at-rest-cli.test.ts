@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
-import { cairn, startCairn } from '../helpers/cli.js'
+import { cairn, pw, startCairn } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
 
 /** Every file under `dir`: its content hash, size, mode and modification time. */
@@ -28,7 +28,6 @@ test('cairn init --passphrase; a wrong or missing passphrase exits 2 and changes
   const root = await tempRoot(t)
   const dir = join(root, 'alice')
   const A = ['--data-dir', dir]
-  const pw = (p: string): { env: Record<string, string> } => ({ env: { CAIRN_PASSPHRASE: p } })
   const init = await cairn([...A, 'init', '--passphrase', '--json'], pw('first passphrase'))
   assert.equal(init.code, 0, init.stderr)
   const made = JSON.parse(init.stdout) as { peerId: string, encrypted: boolean }

@@ -10,21 +10,11 @@ import { cpSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { CairnClient } from '../../src/client/client.js'
-import { cairn } from '../helpers/cli.js'
+import { cairn, json, pw, shown, type Shown } from '../helpers/cli.js'
 import { filesHolding, snapshot } from '../helpers/files.js'
 import { befriend, makeUser, tempRoot, testLogger, type TestUser } from '../helpers/users.js'
 
 const PASS = 'alice passphrase'
-const pw = (p: string): { env: Record<string, string> } => ({ env: { CAIRN_PASSPHRASE: p } })
-
-async function json<T> (args: string[], options: { env?: Record<string, string> } = {}): Promise<T> {
-  const run = await cairn([...args, '--json'], options)
-  assert.equal(run.code, 0, `cairn ${args.join(' ')}: ${run.stderr}`)
-  return JSON.parse(run.stdout) as T
-}
-
-interface Shown { id: string, from: string, text: string }
-const shown = (inbox: Shown[]): string[] => inbox.map(m => `${m.id} ${m.from} ${m.text}`)
 const D = (dir: string): string[] => ['--data-dir', dir]
 
 /** Alice, encrypted at rest, with a session with Bob and three messages from him; both stopped. */

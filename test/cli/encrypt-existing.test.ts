@@ -11,7 +11,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../src/shared/store.js'
-import { cairn, cliPair, startCairn } from '../helpers/cli.js'
+import { cairn, cliPair, json, pw, shown, startCairn, type Shown } from '../helpers/cli.js'
 import { filesUnder, snapshot } from '../helpers/files.js'
 import { stablePort } from '../helpers/ports.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
@@ -38,16 +38,6 @@ async function keyMaterial (dataDir: string): Promise<Map<string, Uint8Array>> {
   return out
 }
 
-const pw = (p: string): { env: Record<string, string> } => ({ env: { CAIRN_PASSPHRASE: p } })
-
-async function json<T> (args: string[], options: { env?: Record<string, string> } = {}): Promise<T> {
-  const run = await cairn([...args, '--json'], options)
-  assert.equal(run.code, 0, `cairn ${args.join(' ')}: ${run.stderr}`)
-  return JSON.parse(run.stdout) as T
-}
-
-interface Shown { id: string, from: string, text: string }
-const shown = (inbox: Shown[]): string[] => inbox.map(m => `${m.id} ${m.from} ${m.text}`)
 
 test('a plain data dir with contacts, sessions and mail is encrypted in place: everything kept, nothing readable, messaging goes on', async (t) => {
   const root = await tempRoot(t)

@@ -3,11 +3,12 @@
  * reads the sender's delivery log (`sent`) as the CLI does.
  */
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Receipt } from '../../proto/cairn.js'
+import type { SendResult } from '../../src/client/delivery.js'
 import type { SentView } from '../../src/client/messaging/delivery-log.js'
-import { mailboxNetwork } from '../helpers/network.js'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
 async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
@@ -25,6 +26,22 @@ const sentOf = async (u: TestUser, id: string): Promise<SentView> => {
 }
 
 /** Mark everything in `u`'s inbox as shown, as `cairn inbox` does. */
+/** Three mailbox nodes; bob published his bundles and went away; alice's message to him is stored at his replicas. */
+async function storedForAwayBob (t: TestContext): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser, r: SendResult }> {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.publishBundles()
+  await alice.client.contactAdd('bob', bob.peerId)
+  const r = await alice.client.send('bob', 'while you were away')
+  assert.equal(r.route, 'mailbox')
+  return { net, alice, bob, r }
+}
+
 const readAll = async (u: TestUser): Promise<number> => u.client.markRead((await u.client.inbox()).map(m => ({ from: m.from, id: m.id })))
 
 test('1:1 direct: delivered at once, read once the recipient has shown it, and the read receipt is sent once', async (t) => {
@@ -48,17 +65,7 @@ test('1:1 direct: delivered at once, read once the recipient has shown it, and t
 })
 
 test('1:1 by mailbox: stored at n replicas, delivered after the recipient syncs, then read', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.publishBundles()
-  await alice.client.contactAdd('bob', bob.peerId)
-  const r = await alice.client.send('bob', 'while you were away')
-  assert.equal(r.route, 'mailbox')
+  const { net, alice, bob, r } = await storedForAwayBob(t)
   const stored = await sentOf(alice, r.id)
   assert.equal(stored.state, 'stored')
   assert.equal(stored.replicas, r.replicas)
@@ -79,16 +86,7 @@ test('1:1 by mailbox: stored at n replicas, delivered after the recipient syncs,
 })
 
 test('stopping right after a sync still sends the delivery receipts it queued', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
-  const r = await alice.client.send('bob', 'while you were away')
-  assert.equal(r.route, 'mailbox')
+  const { net, alice, bob, r } = await storedForAwayBob(t)
 
   await bob.restart({ bootstrap: net.bootstrap })
   await bob.client.contactAdd('alice', alice.peerId)

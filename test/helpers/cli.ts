@@ -13,6 +13,20 @@ export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', impor
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 
+/** `{ env: { CAIRN_PASSPHRASE: p } }`: a command's passphrase, as a script gives it. */
+export const pw = (p: string): { env: Record<string, string> } => ({ env: { CAIRN_PASSPHRASE: p } })
+
+/** `cairn ARGS --json`, asserted to exit 0, its stdout parsed. */
+export async function json<T> (args: string[], options: { env?: Record<string, string> } = {}): Promise<T> {
+  const run = await cairn([...args, '--json'], options)
+  if (run.code !== 0) throw new Error(`cairn ${args.join(' ')} exited ${String(run.code)}: ${run.stderr}`)
+  return JSON.parse(run.stdout) as T
+}
+
+/** An inbox message as `cairn inbox --json` prints it, reduced to what the tests compare. */
+export interface Shown { id: string, from: string, text: string }
+export const shown = (inbox: Shown[]): string[] => inbox.map(m => `${m.id} ${m.from} ${m.text}`)
+
 export async function cairn (args: string[], options: { input?: string, env?: Record<string, string>, timeoutMs?: number } = {}): Promise<Run> {
   const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...options.env }, stdio: 'pipe' })
   let stdout = ''
