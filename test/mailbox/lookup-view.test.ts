@@ -54,11 +54,14 @@ test('no DHT server sees the sender\'s PeerId look up the mailbox key of the off
   await alice.client.contactAdd('bob', bob.peerId)
   const sent = await alice.client.send('bob', 'hello, and no DHT server saw me look for you')
   assert.equal(sent.route, 'mailbox')
-  const forBob = asked.filter(a => a.key === bobKey)
+  // The replicas themselves look up bob's key too (the handover pass a deposit or bob's bundle
+  // schedules): those are the network's own nodes spreading bob's mail, not the sender.
+  const replicas = new Set(net.nodes.map(op => op.node.peerId.toString()))
+  const forBob = asked.filter(a => a.key === bobKey && !replicas.has(a.from))
   assert.ok(forBob.length > 0, 'the servers did see lookups of bob\'s mailbox key (the recording works)')
   assert.deepEqual(forBob.filter(a => a.from === alice.peerId), [], 'none of them from alice\'s PeerId')
   const ephemeral = (await alice.client.anonymous?.currentPeerId())?.toString()
-  assert.ok(forBob.every(a => a.from === ephemeral), 'all from the identity alice deposits under')
+  assert.deepEqual(forBob.filter(a => a.from !== ephemeral), [], `all from the identity alice deposits under (${String(ephemeral)})`)
 
   await bob.restart({ bootstrap: net.bootstrap })
   await bob.client.sync()
