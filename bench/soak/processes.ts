@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { reapOnExit } from '../lib/reap.js'
 
 export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
 
@@ -15,20 +16,6 @@ export const LOOPBACK_ENV = {
   CAIRN_LOG_LEVEL: 'warn',
   CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0',
   CAIRN_NETWORK_ALLOW_PRIVATE_ADDRESSES: 'true'
-}
-
-/**
- * Every child started here and still running. They are killed when this process exits, however
- * it exits: a soak stopped by a signal once left 16 daemons running for hours.
- */
-const live = new Set<ChildProcess>()
-process.once('exit', () => { for (const c of live) c.kill('SIGKILL') })
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(128 + (signal === 'SIGINT' ? 2 : 15)) })
-
-function track<T extends ChildProcess> (child: T): T {
-  live.add(child)
-  child.once('exit', () => { live.delete(child) })
-  return child
 }
 
 export interface Proc {
@@ -49,7 +36,7 @@ export interface Proc {
 
 /** Run `cairn ARGS` to completion; its stdout, or an error naming its stderr. */
 export async function cairnOnce (args: string[], env: Record<string, string>): Promise<string> {
-  const child = track(spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
+  const child = reapOnExit(spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
   let out = ''
   let err = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })
@@ -63,7 +50,7 @@ export async function cairnOnce (args: string[], env: Record<string, string>): P
 export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
   const args = p.kind === 'mailbox' ? ['mailbox', '--json'] : ['daemon', '--json']
   const run = p.wrap?.(process.execPath, [CAIRN, ...args]) ?? { cmd: process.execPath, args: [CAIRN, ...args] }
-  const child = track(spawn(run.cmd, run.args, {
+  const child = reapOnExit(spawn(run.cmd, run.args, {
     env: { ...process.env, ...LOOPBACK_ENV, CAIRN_DATA_DIR: p.dataDir, CAIRN_LISTEN: `/ip4/${p.ip}/tcp/${p.port}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   }))

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
+import { reapOnExit } from '../../bench/lib/reap.js'
 
 /** Every process a test starts is on 127.0.0.1: replica diversity by subnet would leave one replica per set. */
 const LOOPBACK_ENV = { CAIRN_LOG_LEVEL: 'warn', CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0' }
@@ -62,7 +63,8 @@ export async function cairnOnTty (args: string[], options: { env?: Record<string
 
 /** Start a long-running command (daemon, mailbox) and wait for its first stdout line (JSON). */
 export async function startCairn<T = unknown> (t: TestContext, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams, first: T, stderr: () => string, stop: (signal?: NodeJS.Signals) => Promise<number | null> }> {
-  const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: 'pipe' })
+  // killed with this process too: a test file stopped by a signal skips its t.after
+  const child = reapOnExit(spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: 'pipe' }))
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   const closed = new Promise<number | null>(resolve => child.on('close', resolve))
