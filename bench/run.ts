@@ -43,7 +43,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
   return {
     crypto: { messages: smoke ? 50 : 2000, sessions: smoke ? 10 : 200, payloadBytes: 1024 },
     direct: { messages: m, textBytes: 1024 },
-    oneshot: { samples: smoke ? 2 : 7, textBytes: 1024 },
+    oneshot: { samples: smoke ? 1 : 7, textBytes: 1024 },
     mailbox: { messages: m, runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3 },
     growth: { sizes: smoke ? [10, 30] : [100, 1000, 10_000], textBytes: 1024, mailboxNodes: smoke ? 4 : 8, replicas: 3 },
     ingest: { envelopes: smoke ? 500 : 20_000, sequential: smoke ? 100 : 2000, concurrency: 64, runs: r, sealedBytes: 1024 },
