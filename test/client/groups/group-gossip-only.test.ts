@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
 import { withGaps } from '../../../src/client/groups/gaps.js'
-import { listGossipOnly } from '../../../src/client/groups/group-store.js'
+import { getSenderState, holdChain, listGossipOnly } from '../../../src/client/groups/group-store.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unknown as { pubsub: TopicPubSub }).pubsub
@@ -21,6 +21,12 @@ async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms =
 const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
 
 /** `u`'s routes, counting the envelopes each recipient is handed (by PeerId), and when the first was. */
+/** Whether `sender` has marked every one of `members` as holding its current chain in group `gid` (marks follow the delivery-log update). */
+async function markedHolding (sender: TestUser, gid: string, members: string[]): Promise<boolean> {
+  const state = await getSenderState(sender.client.store.transaction(), gid)
+  return state !== undefined && (await holdChain(sender.client.store.transaction(), gid, state.distributionId, members)).every(Boolean)
+}
+
 function countDeliveries (u: TestUser): { counts: Map<string, number>, first: Map<string, number> } {
   const counts = new Map<string, number>()
   const first = new Map<string, number>()
@@ -59,7 +65,7 @@ test('members online, subscribed and holding the chain get a group message by th
 
   // both acknowledged alice's chain: the next message goes by the topic alone, no 1:1 copy
   const { counts: handed, first: handedAt } = countDeliveries(alice)
-  await sleep(200) // the marks of who holds the chain are written after the delivery-log update
+  await waitFor('the marks that both hold the chain', async () => markedHolding(alice, gid, [bob.peerId, carol.peerId]))
   const second = await alice.client.groups.send('live', 'second, by the topic')
   assert.deepEqual(second.members, { [bob.peerId]: 'gossip', [carol.peerId]: 'gossip' })
   assert.equal(second.route, 'direct')
@@ -100,7 +106,7 @@ test('a member off the topic gets a 1:1 copy; one that missed a topic message se
   await waitFor('subscription', () => alice.client.groups.publisher?.subscribers(state).length === 1)
   const shown = async (): Promise<Array<[string, number | undefined]>> => withGaps((await bob.client.inbox()).filter(m => m.group?.id === gid)).map(m => [m.text, m.gapBefore])
   await waitFor('bob has one', async () => (await shown()).length === 1)
-  await sleep(200) // the mark that bob holds the chain follows the delivery-log update
+  await waitFor('the mark that bob holds the chain', async () => markedHolding(alice, gid, [bob.peerId]))
 
   // bob leaves the topic (he still holds the chain): a 1:1 copy, not the topic
   pubsubOf(bob).unsubscribe(topic)
