@@ -247,9 +247,15 @@ export class CairnClient implements ClientApi {
   async stop (): Promise<void> {
     // what a sync left running goes first: the receipts it queued leave before the process does
     await this.syncTail
+    // receipts still batching go to the outbox, and out if the sender answers within a direct
+    // delivery's time: a group message's sender must not resend what the member has
+    const receipts = await this.messenger.receipts.flush().catch((err: unknown) => {
+      this.log.warn({ err: describeError(err) }, 'receipts for gossiped group messages not queued at stop')
+      return []
+    })
+    await this.messenger.sender.settleBackground(receipts, this.config.delivery.directTimeoutMs)
     this.stopping.abort()
     this.messenger.sender.stopBackground()
-    this.messenger.receipts.stop()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()

@@ -9,7 +9,10 @@
  *
  * Receipts (and direct deliveries) also say who holds which of our chains: the delivery log's
  * group records name the chain, and a member at `delivered` or beyond is marked as holding it.
+ *
+ * Deadlines announce what they did (`extended`, `copies`), for logs and tests.
  */
+import { EventEmitter } from 'node:events'
 import type { Clock, Timer } from '../../shared/clock.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -35,7 +38,14 @@ const acknowledged = (view: SentView | undefined, member: string): boolean => {
   return s !== undefined && DELIVERY_STATES.indexOf(s) >= DELIVERY_STATES.indexOf('delivered')
 }
 
-export class GossipFallback {
+export interface GossipFallbackEvents {
+  /** Message `id`'s deadline came with members still acknowledging other messages: waited for again (the `n`th time). */
+  extended: [id: string, n: number]
+  /** Message `id`'s 1:1 copies went to `members` (not reached by the publish, or no receipt in time). */
+  copies: [id: string, members: string[]]
+}
+
+export class GossipFallback extends EventEmitter<GossipFallbackEvents> {
   private readonly timers = new Map<string, Timer>()
   /** One settlement at a time: a publish's answer and a deadline may come together. */
   private readonly lock = new Mutex()
@@ -47,7 +57,7 @@ export class GossipFallback {
   private readonly extended = new Map<string, number>()
   private running = false
 
-  constructor (private readonly c: GossipFallbackComponents, private readonly ackMs: number) {}
+  constructor (private readonly c: GossipFallbackComponents, private readonly ackMs: number) { super() }
 
   async start (): Promise<void> {
     this.running = true
@@ -100,8 +110,10 @@ export class GossipFallback {
       // last gossipAckMs) is waited for once more, up to MAX_EXTENSIONS times: no copy storm
       // while a busy sender works through its receipts
       if (reached === undefined && (this.extended.get(id) ?? 0) < MAX_EXTENSIONS && waiting.some(m => this.c.clock.now() - (this.lastAck.get(m) ?? -Infinity) < this.ackMs)) {
-        this.extended.set(id, (this.extended.get(id) ?? 0) + 1)
+        const n = (this.extended.get(id) ?? 0) + 1
+        this.extended.set(id, n)
         this.arm({ ...g, due: this.dueFromNow() })
+        this.emit('extended', id, n)
         return
       }
       this.extended.delete(id)
@@ -109,8 +121,10 @@ export class GossipFallback {
       const left = waiting.filter(m => !now.includes(m))
       if (now.length > 0) this.c.log.info({ id, members: now.length, why: reached === undefined ? 'no receipt in time' : 'not reached by the publish' }, 'group message: 1:1 copies for members sent by gossip')
       const rest: GossipOnly = { ...g, members: Object.fromEntries(left.map(m => [m, g.members[m] as string])) }
-      if (now.length > 0) await this.c.resend(g, now, rest)
-      else if (left.length < Object.keys(g.members).length) {
+      if (now.length > 0) {
+        await this.c.resend(g, now, rest)
+        this.emit('copies', id, now)
+      } else if (left.length < Object.keys(g.members).length) {
         const tx = this.c.store.transaction()
         putGossipOnly(tx, rest)
         await tx.commit()

@@ -17,6 +17,7 @@ import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Contacts } from '../contacts.js'
 import { enc } from '../crypto/kv.js'
 import type { InboxMessage } from '../inbox.js'
+import type { OutboxEntry } from '../outbox.js'
 import type { CairnConfig } from '../../shared/config.js'
 import type { MessagingComponents } from './context.js'
 import type { SecondCopy } from './receiver.js'
@@ -56,8 +57,8 @@ export class Receipts {
    * Messages a batch showed, and second copies it held: a delivery receipt for those that came
    * from a mailbox, and, after gossipReceiptDelayMs (one receipt per sender for all that came
    * meanwhile), for those opened from a group's topic: the sender may have sent no 1:1 copy, and
-   * sends one if no receipt comes. A receipt still waiting when the client stops is not sent (the
-   * sender's copy follows, a duplicate here).
+   * sends one if no receipt comes. Receipts still waiting when the client stops are queued then
+   * (`flush`): the sender would otherwise send a copy the member already has.
    */
   async shown (messages: InboxMessage[], copies: SecondCopy[] = []): Promise<void> {
     const all = [...messages, ...copies]
@@ -73,11 +74,16 @@ export class Receipts {
     await this.send(Receipt.Kind.DELIVERED, all.filter(m => m.route === 'mailbox'))
   }
 
-  /** Drop receipts still waiting (the client is stopping). */
-  stop (): void {
+  /**
+   * The client is stopping: receipts still waiting for company are queued now, in the outbox (on
+   * disk), and delivered in the background as any; what has not left by the stop goes with the
+   * next flush. Returns their outbox entries.
+   */
+  async flush (): Promise<OutboxEntry[]> {
     this.gossipTimer?.clear()
     delete this.gossipTimer
-    this.gossiped = []
+    const due = this.gossiped.splice(0)
+    return (await this.queue(Receipt.Kind.DELIVERED, due)).entries
   }
 
   /** Messages shown to the user: a read receipt for each not read before (none when the config says so). Returns how many were queued. */
@@ -89,13 +95,18 @@ export class Receipts {
   }
 
   private async send (kind: Receipt.Kind, messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<number> {
+    return (await this.queue(kind, messages)).ids
+  }
+
+  /** Queue receipts for `messages` (one per sender and 256 ids) and deliver them in the background; returns the entries and how many ids. */
+  private async queue (kind: Receipt.Kind, messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<{ entries: OutboxEntry[], ids: number }> {
     const me = this.ctx.identity.peerId.toString()
     const byPeer = new Map<string, string[]>()
     for (const m of messages) {
       if (m.from === me || !await this.eligible(m)) continue
       byPeer.set(m.from, [...(byPeer.get(m.from) ?? []), m.id])
     }
-    if (byPeer.size === 0) return 0
+    if (byPeer.size === 0) return { entries: [], ids: 0 }
     // one body per peer and per 256 ids: `peers` repeats a peer once per chunk
     const chunks: Array<{ peer: string, ids: string[] }> = []
     for (const [peer, ids] of byPeer) for (let i = 0; i < ids.length; i += RECEIPT_IDS) chunks.push({ peer, ids: ids.slice(i, i + RECEIPT_IDS) })
@@ -108,7 +119,7 @@ export class Receipts {
     }, { receipt: true })
     this.ctx.sender.deliverSoon(entries)
     this.ctx.log.debug({ kind, receipts: entries.length, ids: messages.length }, 'receipts queued')
-    return chunks.reduce((n, c) => n + c.ids.length, 0)
+    return { entries, ids: chunks.reduce((n, c) => n + c.ids.length, 0) }
   }
 
   /** Group messages, and contacts' messages (not a blocked peer's). */

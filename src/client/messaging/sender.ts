@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { Attachment, Content, Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { verifyBundle } from '../../shared/bundle.js'
+import type { Timer } from '../../shared/clock.js'
 import { CairnError, MessageTooLargeError, UntrustedIdentityError, describeError } from '../../shared/errors.js'
 import { envelopeId } from '../../shared/envelope-id.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
@@ -154,6 +155,15 @@ export class Sender {
   async holdingBackground<T> (fn: () => Promise<T>): Promise<T> {
     this.held++
     try { return await fn() } finally { this.held-- }
+  }
+
+  /** Wait for the background deliveries of `entries`, at most `ms` (the client is stopping: what is still going stays in the outbox). */
+  async settleBackground (entries: OutboxEntry[], ms: number): Promise<void> {
+    const going = entries.flatMap(e => this.inFlight.get(e.id) ?? [])
+    if (going.length === 0) return
+    let timer: Timer | undefined
+    await Promise.race([Promise.all(going), new Promise<void>(resolve => { timer = this.ctx.clock.setTimeout(resolve, ms) })])
+    timer?.clear()
   }
 
   /** Abort background deliveries (the client is stopping); what they carried stays in the outbox. */

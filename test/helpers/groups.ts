@@ -1,0 +1,59 @@
+/**
+ * For group tests on loopback: waiting for what a user would see, routes that count or hold what a
+ * user hands them, and the store's notes of who holds a sender's chain.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DeliveryRoute } from '../../src/client/delivery.js'
+import { holdChain } from '../../src/client/groups/group-store.js'
+import type { TestUser } from './users.js'
+
+/** Poll `ok` until it holds; a generous bound, never a fixed wait. */
+export async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(25)
+  }
+}
+
+/** A route that fails every delivery. */
+export const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
+
+/** `u`'s routes, counting the envelopes each recipient is handed (by PeerId), and when the first was. */
+export function countDeliveries (u: TestUser): { counts: Map<string, number>, first: Map<string, number> } {
+  const counts = new Map<string, number>()
+  const first = new Map<string, number>()
+  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
+    name: r.name,
+    takeBundle: r.takeBundle.bind(r),
+    deliver: async (e, peer, o) => {
+      counts.set(peer.toString(), (counts.get(peer.toString()) ?? 0) + 1)
+      if (!first.has(peer.toString())) first.set(peer.toString(), Date.now())
+      return r.deliver(e, peer, o)
+    }
+  })))
+  return { counts, first }
+}
+
+/** `u`'s routes, holding every envelope for `to` until `open()` is called. */
+export function holdDeliveries (u: TestUser, to: string): { open: () => void, held: () => number } {
+  let open!: () => void
+  const gate = new Promise<void>(resolve => { open = resolve })
+  let held = 0
+  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
+    name: r.name,
+    takeBundle: r.takeBundle.bind(r),
+    deliver: async (e, peer, o) => {
+      if (peer.toString() === to) { held++; await gate }
+      return r.deliver(e, peer, o)
+    }
+  })))
+  return { open, held: () => held }
+}
+
+/** Whether `sender`'s store notes `member` as holding its current chain in group `gid`. */
+export async function holdsChain (sender: TestUser, gid: string, member: string): Promise<boolean> {
+  const chain = (await sender.client.messenger.deliveries.list()).filter(v => v.group?.id === gid).at(-1)?.chain
+  return chain !== undefined && (await holdChain(sender.client.store.transaction(), gid, chain, [member]))[0] === true
+}
+
