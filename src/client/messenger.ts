@@ -59,7 +59,8 @@ export class Messenger {
 
   constructor (init: MessengerInit) {
     this.me = init.identity.peerId.toString()
-    this.deliveries = new DeliveryLog(init.store)
+    const log = (component: string): Logger => forComponent(init.log, component)
+    this.deliveries = new DeliveryLog({ store: init.store, log: log('delivery log') }, init.config)
     const shared: Omit<MessagingComponents, 'log'> = {
       identity: init.identity,
       store: init.store,
@@ -68,7 +69,6 @@ export class Messenger {
       lock: new Mutex(),
       deliveries: this.deliveries
     }
-    const log = (component: string): Logger => forComponent(init.log, component)
     this.sender = new Sender({ ...shared, log: log('sender'), contacts: init.contacts }, init.config)
     this.receiver = new Receiver({ ...shared, log: log('receiver'), senders: init.senders }, init.config)
     this.receipts = new Receipts({ ...shared, log: log('receipts'), sender: this.sender, contacts: init.contacts }, init.config)

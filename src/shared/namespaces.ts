@@ -25,6 +25,8 @@ export const NAMESPACES = {
   outbox: `${ROOT}outbox/`,
   /** Messages we sent and how far each got at each recipient: queued, stored, delivered, read (client/messaging/delivery-log.ts). */
   sent: `${ROOT}sent/`,
+  /** The same messages by conversation and age (`<to>/<sentAt>/<id>`): how the oldest past the cap are found (client/messaging/delivery-log.ts). */
+  sentOrder: `${ROOT}sent-order/`,
   /** Received messages we already sent a read receipt for (client/messaging/receipts.ts). */
   readSent: `${ROOT}read-sent/`,
   /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */

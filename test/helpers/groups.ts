@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
-import { holdChain } from '../../src/client/groups/group-store.js'
+import { groupKeys, holdChain } from '../../src/client/groups/group-store.js'
 import type { TestUser } from './users.js'
 
 /** Poll `ok` until it holds; a generous bound, never a fixed wait. */
@@ -57,3 +57,12 @@ export async function holdsChain (sender: TestUser, gid: string, member: string)
   return chain !== undefined && (await holdChain(sender.client.store.transaction(), gid, chain, [member]))[0] === true
 }
 
+/** The keys under `prefix` in `u`'s store. */
+export async function countKeys (u: TestUser, prefix: string): Promise<number> {
+  let n = 0
+  for await (const _ of u.client.store.listKeys(prefix)) n++
+  return n
+}
+
+/** The notes of who holds which of `u`'s chains in group `gid`. */
+export const holdsPrefix = (gid: string): string => groupKeys.holdsPrefix(gid)

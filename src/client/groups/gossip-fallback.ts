@@ -8,7 +8,9 @@
  * although the member had it (its receipt was late) is a duplicate, dropped as any.
  *
  * Receipts (and direct deliveries) also say who holds which of our chains: the delivery log's
- * group records name the chain, and a member at `delivered` or beyond is marked as holding it.
+ * group records name the chain, and a member at `delivered` or beyond is marked as holding it —
+ * our current chain only: a late receipt for a message on a rotated-out chain marks nothing (the
+ * rotation pruned that chain's marks, group-send.ts).
  *
  * Deadlines announce what they did (`extended`, `copies`), for logs and tests.
  */
@@ -19,7 +21,7 @@ import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import type { Store } from '../../shared/store.js'
 import { DELIVERY_STATES, type DeliveryLog, type SentView } from '../messaging/delivery-log.js'
-import { getGossipOnly, listGossipOnly, markHoldsChain, putGossipOnly, type GossipOnly } from './group-store.js'
+import { getGossipOnly, getSenderState, listGossipOnly, markHoldsChain, putGossipOnly, type GossipOnly } from './group-store.js'
 
 export interface GossipFallbackComponents {
   store: Store
@@ -49,8 +51,8 @@ export class GossipFallback extends EventEmitter<GossipFallbackEvents> {
   private readonly timers = new Map<string, Timer>()
   /** One settlement at a time: a publish's answer and a deadline may come together. */
   private readonly lock = new Mutex()
-  /** Chain marks written since start (`gid/chain/member`): each is written once. */
-  private readonly marked = new Set<string>()
+  /** Per group, our chain and the members marked as holding it since start: each mark is written once. */
+  private readonly marked = new Map<string, { chain: string, members: Set<string> }>()
   /** When each member's last acknowledgement moved a record (clock ms): a member still acknowledging is behind, not gone. */
   private readonly lastAck = new Map<string, number>()
   /** Deadlines extended per record, at most MAX_EXTENSIONS. */
@@ -139,16 +141,35 @@ export class GossipFallback extends EventEmitter<GossipFallbackEvents> {
   /** A delivery-log record moved: mark who holds its chain; settle a gossip send everyone acknowledged. */
   private readonly onChange = (view: SentView): void => {
     if (view.group === undefined || view.chain === undefined) return
-    const fresh = Object.keys(view.recipients).filter(m => acknowledged(view, m) && !this.marked.has(`${view.group?.id}/${view.chain}/${m}`))
-    for (const m of Object.keys(view.recipients)) if (acknowledged(view, m)) this.lastAck.set(m, this.c.clock.now())
-    if (fresh.length > 0) {
-      const tx = this.c.store.transaction()
-      for (const m of fresh) {
-        markHoldsChain(tx, view.group.id, view.chain, m)
-        this.marked.add(`${view.group.id}/${view.chain}/${m}`)
-      }
-      tx.commit().catch((err: unknown) => { this.c.log.info({ err: describeError(err) }, 'could not note who holds our chain') })
+    const holders = Object.keys(view.recipients).filter(m => acknowledged(view, m))
+    for (const m of holders) this.lastAck.set(m, this.c.clock.now())
+    if (holders.length > 0) {
+      this.markHolders(view.group.id, view.chain, holders).catch((err: unknown) => { this.c.log.info({ err: describeError(err) }, 'could not note who holds our chain') })
     }
     if (this.timers.has(view.id) && view.counts.delivered === view.counts.total) this.settleSoon(view.id, new Set())
+  }
+
+  /**
+   * `members` hold our chain `chain` in group `gid`: noted, if it is still our chain there (a late
+   * receipt for a message on a chain a rotation left behind marks nothing). A mark that races a
+   * rotation is pruned by the next one.
+   */
+  private async markHolders (gid: string, chain: string, members: string[]): Promise<void> {
+    const cached = this.marked.get(gid)
+    if (cached?.chain === chain && members.every(m => cached.members.has(m))) return // nothing to write: no read
+    if ((await getSenderState(this.c.store.transaction(), gid))?.distributionId !== chain) return
+    let known = this.marked.get(gid)
+    if (known?.chain !== chain) {
+      known = { chain, members: new Set() }
+      this.marked.set(gid, known)
+    }
+    const fresh = members.filter(m => !(known as { members: Set<string> }).members.has(m))
+    if (fresh.length === 0) return
+    const tx = this.c.store.transaction()
+    for (const m of fresh) {
+      markHoldsChain(tx, gid, chain, m)
+      known.members.add(m)
+    }
+    await tx.commit()
   }
 }

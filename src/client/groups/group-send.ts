@@ -13,7 +13,7 @@ import type { VerifiedChange } from './change.js'
 import { NotGroupMemberError } from './errors.js'
 import { GossipFallback } from './gossip-fallback.js'
 import type { GroupPublisher, GroupSendResult, GroupsComponents, GroupsInit } from './group-service.js'
-import { getSenderState, holdChain, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
+import { getSenderState, holdChain, pruneHolds, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
 import type { GroupState } from './state.js'
 
@@ -149,7 +149,8 @@ export class GroupSend {
     let s = await getSenderState(tx, state.id)
     if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
       s = { distributionId: await senderKeys.startChain(tx, this.m.me), given: {}, seq: s?.seq ?? 0 }
-      this.c.log.info({ group: state.id }, 'new sender key for this group')
+      const pruned = await pruneHolds(this.c.store, tx, state.id, s.distributionId)
+      this.c.log.info({ group: state.id, prunedHolds: pruned }, 'new sender key for this group')
     }
     for (const p of state.members) {
       if (p !== this.m.me && s.given[p] === undefined) s.given[p] = Buffer.from(await senderKeys.distribution(tx, this.m.me, s.distributionId)).toString('base64')

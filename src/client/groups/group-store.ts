@@ -32,6 +32,7 @@ export const groupKeys = {
   distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`,
   /** A member known to hold our chain `distributionId` (it acknowledged a message on it). */
   holds: (gid: string, distributionId: string, member: string) => `${G}${gid}/holds/${distributionId}/${member}`,
+  holdsPrefix: (gid: string) => `${G}${gid}/holds/`,
   /** A message of ours sent to some members by gossip alone, until each acknowledged it or got its 1:1 copy. */
   byGossip: (messageId: string) => `${G}by-gossip/${messageId}`,
   byGossipPrefix: `${G}by-gossip/`
@@ -180,6 +181,22 @@ export async function holdChain (kv: Kv, gid: string, distributionId: string, me
 
 export function markHoldsChain (kv: Kv, gid: string, distributionId: string, member: string): void {
   kv.put(groupKeys.holds(gid, distributionId, member), ONE)
+}
+
+/**
+ * Our chain in the group is now `current` (a rotation): the notes of who held any other chain of
+ * ours there are deleted in `kv` (a rotated-out chain is never sent on again; the removed members
+ * who held it hold nothing of ours that matters). Returns how many.
+ */
+export async function pruneHolds (store: Store, kv: Kv, gid: string, current: string): Promise<number> {
+  const prefix = groupKeys.holdsPrefix(gid)
+  let n = 0
+  for await (const key of store.listKeys(prefix)) {
+    if (key.startsWith(`${prefix}${current}/`)) continue
+    kv.delete(key)
+    n++
+  }
+  return n
 }
 
 export function putGossipOnly (kv: Kv, g: GossipOnly): void {

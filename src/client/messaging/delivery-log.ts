@@ -5,8 +5,16 @@
  * delivery receipt) → read (its read receipt). A state only ever moves forward. A group message has
  * one record with a state per member. Updates are serialised here (read, change, write), whatever
  * path they come by (a delivery finishing, a receipt arriving), and announced as `change` events.
+ *
+ * Kept per conversation (a contact, a group): the newest `delivery.sentPerConversation`, found by a
+ * second key per record that lists a conversation's records oldest first (NAMESPACES.sentOrder).
+ * Past the cap plus a tenth, the oldest are deleted down to the cap, a conversation at a time, in
+ * the background; a route's outcome or a receipt for a deleted record changes nothing.
  */
 import { EventEmitter } from 'node:events'
+import type { CairnConfig } from '../../shared/config.js'
+import { describeError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/logger.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import { Mutex } from '../../shared/mutex.js'
 import type { Store } from '../../shared/store.js'
@@ -48,6 +56,22 @@ export interface SentView extends SentMessage {
 }
 
 const key = (id: string): string => `${NAMESPACES.sent}${id}`
+const orderPrefix = (to: string): string => `${NAMESPACES.sentOrder}${to}/`
+/** A record's place in its conversation: sentAt zero-padded, so that keys list oldest first. */
+const orderKey = (m: Pick<SentMessage, 'id' | 'to' | 'sentAt'>): string => `${orderPrefix(m.to)}${String(m.sentAt).padStart(16, '0')}/${m.id}`
+/** Set once every record has its order key (stores from before the cap had none). */
+const ORDERED = `${NAMESPACES.meta}sent-order-v1`
+const EMPTY = new Uint8Array(0)
+
+export interface DeliveryLogComponents {
+  store: Store
+  log: Logger
+}
+
+/** sentPerConversation (@default 1000): records kept per conversation. */
+export interface DeliveryLogInit {
+  delivery: Pick<CairnConfig['delivery'], 'sentPerConversation'>
+}
 
 export function summarise (m: SentMessage): SentView {
   const states = Object.values(m.recipients)
@@ -69,13 +93,81 @@ interface Batch { changes: Change[], moved: number, durable: boolean, error?: un
 export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   private readonly lock = new Mutex()
   private readonly waiting: Batch[] = []
+  private readonly store: Store
+  /** Per conversation: its records on disk when last counted, plus those recorded since (an over-estimate if a send rolled back). */
+  private readonly estimate = new Map<string, number>()
+  /** Conversations with a pruning pass under way or due. */
+  private readonly pruning = new Map<string, Promise<void>>()
+  private ordered = false
 
-  constructor (private readonly store: Store) { super() }
+  constructor (private readonly c: DeliveryLogComponents, private readonly init: DeliveryLogInit) {
+    super()
+    this.store = c.store
+  }
+
+  private get cap (): number { return this.init.delivery.sentPerConversation }
+  /** How far past the cap a conversation may grow before a pass: one listing per this many sends, not per send. */
+  private get slack (): number { return Math.max(1, Math.ceil(this.cap / 10)) }
 
   /** A message just queued for its recipients: written in the transaction that writes its outbox entries. */
   record (tx: Kv, m: Omit<SentMessage, 'recipients'>, recipients: string[]): void {
     const rec: SentMessage = { ...m, recipients: Object.fromEntries(recipients.map(p => [p, { state: 'queued' as const }])) }
     tx.put(key(m.id), enc.encode(JSON.stringify(rec)))
+    tx.put(orderKey(m), EMPTY)
+    const n = this.estimate.get(m.to)
+    this.estimate.set(m.to, (n ?? 0) + 1)
+    // a conversation's first send since start counts what is on disk
+    if (n === undefined || n + 1 >= this.cap + this.slack) this.pruneSoon(m.to)
+  }
+
+  /** How many records the store holds for conversation `to` (its order keys). */
+  async count (to: string): Promise<number> {
+    let n = 0
+    for await (const _ of this.store.listKeys(orderPrefix(to))) n++
+    return n
+  }
+
+  private pruneSoon (to: string): void {
+    if (this.pruning.has(to)) return
+    // after the caller's transaction has its turn: what it adds is counted by the next pass
+    const pass = Promise.resolve().then(async () => this.prune(to)).catch((err: unknown) => {
+      this.c.log.info({ err: describeError(err) }, 'could not prune the delivery log; the next send tries again')
+      this.estimate.delete(to)
+    }).finally(() => { this.pruning.delete(to) })
+    this.pruning.set(to, pass)
+  }
+
+  /** Resolves once the pruning passes due now are done (for a clean stop, and tests). */
+  async pruned (): Promise<void> {
+    while (this.pruning.size > 0) await Promise.all([...this.pruning.values()])
+  }
+
+  /** Delete conversation `to`'s oldest records past the cap (under the lock: a receipt's write cannot bring one back). */
+  private async prune (to: string): Promise<void> {
+    await this.lock.run(async () => {
+      await this.orderOnce()
+      const before = this.estimate.get(to) ?? 0
+      const keys: string[] = []
+      for await (const k of this.store.listKeys(orderPrefix(to))) keys.push(k)
+      const excess = keys.length > this.cap ? keys.slice(0, keys.length - this.cap) : []
+      if (excess.length > 0) {
+        await this.store.write(excess.flatMap(k => [{ type: 'del' as const, key: k }, { type: 'del' as const, key: key(k.slice(k.lastIndexOf('/') + 1)) }]))
+        this.c.log.debug({ records: excess.length }, 'oldest sent messages pruned from the delivery log')
+      }
+      this.estimate.set(to, keys.length - excess.length + (this.estimate.get(to) ?? 0) - before)
+    })
+  }
+
+  /** Records written before order keys existed get theirs, once per store. */
+  private async orderOnce (): Promise<void> {
+    if (this.ordered) return
+    if (await this.store.get(ORDERED) === undefined) {
+      const ops: Array<{ type: 'put', key: string, value: Uint8Array }> = []
+      for await (const { value } of this.store.list(NAMESPACES.sent)) ops.push({ type: 'put', key: orderKey(JSON.parse(dec.decode(value)) as SentMessage), value: EMPTY })
+      ops.push({ type: 'put', key: ORDERED, value: EMPTY })
+      await this.store.write(ops, { durable: true })
+    }
+    this.ordered = true
   }
 
   async get (id: string): Promise<SentView | undefined> {
