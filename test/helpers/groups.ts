@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
-import { groupKeys, holdChain } from '../../src/client/groups/group-store.js'
+import { getSenderState, groupKeys, holdChain } from '../../src/client/groups/group-store.js'
 import type { TestUser } from './users.js'
 
 /** Poll `ok` until it holds; a generous bound, never a fixed wait. */
@@ -51,10 +51,10 @@ export function holdDeliveries (u: TestUser, to: string): { open: () => void, he
   return { open, held: () => held }
 }
 
-/** Whether `sender`'s store notes `member` as holding its current chain in group `gid`. */
+/** Whether `sender`'s store notes `member` as holding its current chain in group `gid` (notes follow the delivery-log update). */
 export async function holdsChain (sender: TestUser, gid: string, member: string): Promise<boolean> {
-  const chain = (await sender.client.messenger.deliveries.list()).filter(v => v.group?.id === gid).at(-1)?.chain
-  return chain !== undefined && (await holdChain(sender.client.store.transaction(), gid, chain, [member]))[0] === true
+  const state = await getSenderState(sender.client.store.transaction(), gid)
+  return state !== undefined && (await holdChain(sender.client.store.transaction(), gid, state.distributionId, [member]))[0] === true
 }
 
 /** The keys under `prefix` in `u`'s store. */
