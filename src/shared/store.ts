@@ -4,15 +4,21 @@
  * or a Transaction, which commit with fsync (group commit: concurrent writers share one sync), so
  * that anything acknowledged to a user or a peer is on disk first. Opened with a cipher (an
  * encrypted data dir, at-rest/), every value is sealed on its way to LevelDB and opened on its way
- * back, libp2p's included; keys stay plain, and the read cache holds plaintext.
+ * back, libp2p's included, and so is every key after its namespace (at-rest/key-cipher.ts; not in
+ * a data dir encrypted before keys were, header version 1). Callers see plaintext keys only; the
+ * read cache holds plaintext. Sealed keys lose their order in LevelDB: `list` and `listKeys` put
+ * it back by reading the whole prefix before yielding (key-order.ts), and `scan` is the streaming
+ * walk for callers that do not need order.
  */
 import { mkdirSync } from 'node:fs'
 import { LevelDatastore } from 'datastore-level'
 import type { Datastore } from 'interface-datastore'
 import { EncryptedDatastore } from './at-rest/encrypted-datastore.js'
+import { keptPlain, type KeyCipher } from './at-rest/key-cipher.js'
 import type { ValueCipher } from './at-rest/value-cipher.js'
 import { DIR_MODE, restrictUmask, tightenTree } from './data-dir.js'
 import { StoreLockedError } from './errors.js'
+import { inKeyOrder } from './key-order.js'
 import { CACHED_NAMESPACES } from './namespaces.js'
 
 export type StoreOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
@@ -83,6 +89,8 @@ export class Store {
   private readonly level: LevelDatastore
   private readonly db: Level
   private readonly cipher: ValueCipher | undefined
+  /** Seals record keys (an encrypted data dir since header version 2); undefined: keys are stored as they are. */
+  private readonly keys: KeyCipher | undefined
   private queue: Array<{ ops: StoreOp[], durable: boolean, resolve: () => void, reject: (err: unknown) => void }> = []
   private flushing = false
   /** The flush loop running now (close waits for it). */
@@ -95,6 +103,7 @@ export class Store {
   private constructor (path: string, cipher: ValueCipher | undefined) {
     this.path = path
     this.cipher = cipher
+    this.keys = cipher?.keys
     this.level = new LevelDatastore(path)
     this.datastore = cipher === undefined ? this.level : new EncryptedDatastore(this.level, cipher)
     this.db = (this.level as unknown as { db: Level }).db
@@ -148,7 +157,7 @@ export class Store {
     })
     if (misses.length === 0) return out
     const generation = this.generation
-    const values = await this.db.getMany(misses.map(i => keys[i] as string))
+    const values = await this.db.getMany(misses.map(i => this.stored(keys[i] as string)))
     misses.forEach((i, j) => {
       const key = keys[i] as string
       const stored = values[j] ?? undefined
@@ -164,16 +173,50 @@ export class Store {
     return (await this.get(key)) !== undefined
   }
 
-  /** Entries whose key starts with `prefix`, in key order, after `after` (exclusive) if given. */
+  /**
+   * Entries whose key starts with `prefix`, in key order, after `after` (exclusive) if given. With
+   * sealed keys (outside the mailbox's plain namespace) the prefix is read whole, sorted, then
+   * yielded: memory in proportion to it, which every caller outside the mailbox holds anyway.
+   */
   async * list (prefix: string, options: { after?: string, limit?: number, reverse?: boolean } = {}): AsyncGenerator<Entry> {
-    const range: Record<string, unknown> = { gte: prefix, lt: prefix + '\xff', reverse: options.reverse ?? false }
-    if (options.after !== undefined) { delete range.gte; range.gt = options.after }
-    if (options.limit !== undefined) range.limit = options.limit
-    for await (const [key, value] of this.db.iterator(range)) yield { key, value: this.cipher === undefined ? value : this.cipher.open(key, value) }
+    if (this.keys === undefined || keptPlain(prefix)) {
+      const range: Record<string, unknown> = { gte: prefix, lt: prefix + '\xff', reverse: options.reverse ?? false }
+      if (options.after !== undefined) { delete range.gte; range.gt = options.after }
+      if (options.limit !== undefined) range.limit = options.limit
+      for await (const [key, value] of this.db.iterator(range)) yield { key, value: this.cipher === undefined ? value : this.cipher.open(key, value) }
+      return
+    }
+    const all: Array<{ key: string, value: Uint8Array }> = []
+    for await (const [key, value] of this.sealedScan(prefix, true)) all.push({ key, value })
+    for (const e of inKeyOrder(all, options)) yield { key: e.key, value: this.open(e.key, e.value) }
   }
 
   async * listKeys (prefix: string): AsyncGenerator<string> {
-    yield * this.db.keys({ gte: prefix, lt: prefix + '\xff' })
+    if (this.keys === undefined || keptPlain(prefix)) {
+      yield * this.db.keys({ gte: prefix, lt: prefix + '\xff' })
+      return
+    }
+    const all: Array<{ key: string }> = []
+    for await (const [key] of this.sealedScan(prefix, false)) all.push({ key })
+    for (const e of inKeyOrder(all)) yield e.key
+  }
+
+  /** Keys starting with `prefix`, streamed in no particular order (key order when keys are plain). */
+  async * scanKeys (prefix: string): AsyncGenerator<string> {
+    if (this.keys === undefined) {
+      yield * this.listKeys(prefix)
+      return
+    }
+    for await (const [key] of this.sealedScan(prefix, false)) yield key
+  }
+
+  /** Entries whose key starts with `prefix`, streamed in no particular order (key order when keys are plain). */
+  async * scan (prefix: string): AsyncGenerator<Entry> {
+    if (this.keys === undefined) {
+      yield * this.list(prefix)
+      return
+    }
+    for await (const [key, value] of this.sealedScan(prefix, true)) yield { key, value: this.open(key, value) }
   }
 
   /**
@@ -204,12 +247,36 @@ export class Store {
   }
 
   private async read (key: string): Promise<Uint8Array | undefined> {
-    const value = await this.db.get(key)
-    return value === undefined || this.cipher === undefined ? value : this.cipher.open(key, value)
+    const value = await this.db.get(this.stored(key))
+    return value === undefined ? value : this.open(key, value)
   }
 
+  /** A key as LevelDB holds it. */
+  private stored (key: string): string {
+    return this.keys === undefined ? key : this.keys.seal(key)
+  }
+
+  /** A value read for plaintext `key`. */
+  private open (key: string, value: Uint8Array): Uint8Array {
+    return this.cipher === undefined ? value : this.cipher.open(key, value)
+  }
+
+  /** An op as LevelDB applies it: key and value sealed. The value stays bound to the plaintext key. */
   private sealed (op: StoreOp): StoreOp {
-    return op.type === 'put' && this.cipher !== undefined ? { ...op, value: this.cipher.seal(op.key, op.value) } : op
+    const key = this.stored(op.key)
+    return op.type === 'put' && this.cipher !== undefined ? { ...op, key, value: this.cipher.seal(op.key, op.value) } : { ...op, key }
+  }
+
+  /** [plaintext key, stored value] of every record under `prefix`, in LevelDB's (sealed) order. */
+  private async * sealedScan (prefix: string, values: boolean): AsyncGenerator<[string, Uint8Array]> {
+    const keys = this.keys as KeyCipher
+    const { stored, exact } = keys.prefix(prefix)
+    const range = { gte: stored, lt: stored + '\xff' }
+    const source: AsyncIterable<[string, Uint8Array]> = values ? this.db.iterator(range) : mapKeys(this.db.keys(range))
+    for await (const [raw, value] of source) {
+      const key = keys.open(raw)
+      if (exact || key.startsWith(prefix)) yield [key, value]
+    }
   }
 
   private async flush (): Promise<void> {
@@ -232,6 +299,11 @@ export class Store {
     }
   }
 }
+
+async function * mapKeys (keys: AsyncIterable<string>): AsyncGenerator<[string, Uint8Array]> {
+  for await (const key of keys) yield [key, EMPTY]
+}
+const EMPTY = new Uint8Array(0)
 
 /** A point a Transaction can roll back to (Transaction.checkpoint). */
 export type Checkpoint = number

@@ -1,9 +1,11 @@
 /**
  * A stolen encrypted data dir reveals nothing: after two real clients on loopback exchanged
  * messages (directly, and through the outbox while one was offline), no file in either data dir
- * holds the text of a sent or received message, or the bytes of a private key (the libp2p key,
- * the Signal identity key, one-time prekeys). The same run on plain data dirs finds them, which
- * shows that the search would see them.
+ * holds the text of a sent or received message, the bytes of a private key (the libp2p key, the
+ * Signal identity key, one-time prekeys), or anything that says whom the user talks to: no
+ * contact's name, no PeerId (its own or a contact's, as text, as multihash bytes, or as the CID
+ * libp2p's peer store keys it by) and no message id. The same run on plain data dirs finds them,
+ * which shows that the search would see them.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -39,19 +41,27 @@ async function exchange (t: TestContext, encrypted: boolean): Promise<{ dirs: st
   const alice = await peer('alice')
   const bob = await peer('bob')
   const bobAddress = (await bob.client.id()).addresses[0] as string
-  await alice.client.contactAdd('bob', bobAddress)
-  await bob.client.contactAdd('alice', (await alice.client.id()).addresses[0] as string)
+  // contact names distinctive enough that finding one in a file means the name is there
+  const bobName = `bob-the-builder-${tag}`
+  const aliceName = `alice-in-chains-${tag}`
+  await alice.client.contactAdd(bobName, bobAddress)
+  await bob.client.contactAdd(aliceName, (await alice.client.id()).addresses[0] as string)
 
   const secrets = new Map<string, Uint8Array>()
+  const utf8 = new TextEncoder()
+  secrets.set('contact name of bob', utf8.encode(bobName))
+  secrets.set('contact name of alice', utf8.encode(aliceName))
   const say = async (from: Peer, to: string, label: string): Promise<string> => {
     const text = `${label} the vault code is ${tag} ${label}`
-    secrets.set(`message ${label}`, new TextEncoder().encode(text))
-    return (await from.client.send(to, text)).route
+    secrets.set(`message ${label}`, utf8.encode(text))
+    const sent = await from.client.send(to, text)
+    secrets.set(`message id ${label}`, utf8.encode(sent.id))
+    return sent.route
   }
-  assert.equal(await say(alice, 'bob', 'A1'), 'direct')
-  assert.equal(await say(bob, 'alice', 'B1'), 'direct')
+  assert.equal(await say(alice, bobName, 'A1'), 'direct')
+  assert.equal(await say(bob, aliceName, 'B1'), 'direct')
   await bob.client.stop()
-  assert.equal(await say(alice, 'bob', 'A2'), 'outbox', 'bob is offline and there are no mailboxes')
+  assert.equal(await say(alice, bobName, 'A2'), 'outbox', 'bob is offline and there are no mailboxes')
   bob.client = await CairnClient.open({ config: bob.config, log: silentLogger(), cipher: bob.cipher })
   t.after(async () => { await bob.client.stop().catch(() => {}) })
   // libp2p backs off from an address that just failed: dial the returned bob explicitly
@@ -61,6 +71,11 @@ async function exchange (t: TestContext, encrypted: boolean): Promise<{ dirs: st
   assert.deepEqual((await alice.client.inbox()).map(m => m.text), [`B1 the vault code is ${tag} B1`])
 
   for (const [name, p] of [['alice', alice], ['bob', bob]] as const) {
+    const peerId = p.client.identity.peerId
+    const multihash = peerId.toMultihash().bytes
+    secrets.set(`${name} PeerId`, utf8.encode(peerId.toString()))
+    secrets.set(`${name} PeerId, multihash bytes`, multihash)
+    secrets.set(`${name} PeerId, as a CID (libp2p's peer store key)`, utf8.encode(peerId.toCID().toString()))
     secrets.set(`${name} libp2p key`, p.client.identity.peerKey.raw.subarray(0, 32))
     secrets.set(`${name} Signal identity key`, p.client.identity.signal.privateKey.serialize())
     // signal-identity.key holds the pair in base64 (JSON)
@@ -78,16 +93,16 @@ function found (dirs: string[], secrets: Map<string, Uint8Array>): string[] {
   return [...secrets].filter(([, bytes]) => files.some(f => f.bytes.includes(Buffer.from(bytes)))).map(([name]) => name)
 }
 
-test('encrypted data dirs: no file holds a message sent or received, or a private key', async (t) => {
+test('encrypted data dirs: no file holds a message sent or received, a private key, a contact name, a PeerId or a message id', async (t) => {
   const { dirs, secrets } = await exchange(t, true)
-  assert.ok(secrets.size >= 15)
+  assert.ok(secrets.size >= 26)
   assert.deepEqual(found(dirs, secrets), [])
 })
 
 test('control: the same search finds them in plain data dirs', async (t) => {
   const { dirs, secrets } = await exchange(t, false)
   const seen = found(dirs, secrets)
-  for (const name of ['message A1', 'message B1', 'alice libp2p key', 'bob Signal identity key pair, base64', 'bob one-time prekey 0']) assert.ok(seen.includes(name), `${name} found in a plain data dir (found: ${seen.join(', ')})`)
+  for (const name of ['message A1', 'message B1', 'alice libp2p key', 'bob Signal identity key pair, base64', 'bob one-time prekey 0', 'contact name of bob', 'contact name of alice', 'alice PeerId', 'bob PeerId', "bob PeerId, as a CID (libp2p's peer store key)", 'alice PeerId, multihash bytes', 'message id A1', 'message id A2', 'message id B1']) assert.ok(seen.includes(name), `${name} found in a plain data dir (found: ${seen.join(', ')})`)
 })
 
 test('an encrypted recipient publishes its bundle, then collects mail from mailbox replicas', async (t) => {

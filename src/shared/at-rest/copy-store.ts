@@ -1,8 +1,8 @@
 /**
  * The store copy behind every conversion of a data dir (encrypt-data-dir.ts, decrypt-data-dir.ts):
- * a new LevelDB filled from the current one in key order, in durable batches, resumable.
+ * a new LevelDB filled from the current one, in durable batches, resumable.
  */
-import { Store, type StoreOp } from '../store.js'
+import { Store, type Entry, type StoreOp } from '../store.js'
 import { crashPoint } from './conversion.js'
 import type { ValueCipher } from './value-cipher.js'
 
@@ -12,16 +12,16 @@ const BATCH_BYTES = 1024 * 1024
 
 /**
  * Make the copy at `path` (sealed under `cipher`; plain without one) hold exactly what `source`
- * holds (the store as it is, plain or opened under its data key): one ordered walk of both,
- * comparing plaintexts, writing what is missing or differs and deleting what the source no
- * longer has. A re-run after a kill keeps what the killed run copied, and whatever commands ran on
- * the data dir in between (it stays usable, and they may have written) is caught up.
+ * holds (the store as it is, plain or opened under its data key): a walk of the source, looking
+ * each batch of its keys up in the copy and writing what is missing or differs, then a walk of the
+ * copy deleting what the source no longer has. Neither walk needs the two stores to share a key
+ * order (sealed keys have none in common: at-rest/key-cipher.ts). A re-run after a kill keeps
+ * what the killed run copied, and whatever commands ran on the data dir in between (it stays
+ * usable, and they may have written) is caught up.
  */
 export async function copyStore (source: Store, path: string, cipher: ValueCipher | undefined): Promise<{ copied: number, resumedFrom: number }> {
   const copy = await Store.open(path, { cipher })
   try {
-    const theirs = copy.list('')[Symbol.asyncIterator]()
-    let next = await theirs.next()
     let copied = 0
     let resumedFrom = 0
     let ops: StoreOp[] = []
@@ -38,20 +38,33 @@ export async function copyStore (source: Store, path: string, cipher: ValueCiphe
       bytes += op.key.length + (op.type === 'put' ? op.value.length : 0)
       if (ops.length >= BATCH_VALUES || bytes >= BATCH_BYTES) await flush()
     }
-    for await (const { key, value } of source.list('')) {
-      // LevelDB's order: the keys' UTF-8 bytes
-      while (next.done !== true && Buffer.compare(Buffer.from(next.value.key), Buffer.from(key)) < 0) {
-        await add({ type: 'del', key: next.value.key })
-        next = await theirs.next()
+    let pending: Entry[] = []
+    const compare = async (): Promise<void> => {
+      const theirs = await copy.getMany(pending.map(e => e.key))
+      const batch = pending
+      pending = []
+      for (const [i, { key, value }] of batch.entries()) {
+        const there = theirs[i]
+        if (there !== undefined && Buffer.from(there).equals(value)) resumedFrom++
+        else await add({ type: 'put', key, value })
       }
-      if (next.done !== true && next.value.key === key) {
-        const same = Buffer.from(next.value.value).equals(value)
-        next = await theirs.next()
-        if (same) { resumedFrom++; continue }
-      }
-      await add({ type: 'put', key, value })
     }
-    for (; next.done !== true; next = await theirs.next()) await add({ type: 'del', key: next.value.key })
+    for await (const entry of source.scan('')) {
+      pending.push(entry)
+      if (pending.length >= BATCH_VALUES) await compare()
+    }
+    await compare()
+    let keys: string[] = []
+    const prune = async (): Promise<void> => {
+      const ours = await source.getMany(keys)
+      for (const [i, key] of keys.entries()) if (ours[i] === undefined) await add({ type: 'del', key })
+      keys = []
+    }
+    for await (const key of copy.scanKeys('')) {
+      keys.push(key)
+      if (keys.length >= BATCH_VALUES) await prune()
+    }
+    await prune()
     if (ops.length > 0) await flush()
     return { copied, resumedFrom }
   } finally {

@@ -21,12 +21,12 @@ function checkValue (dataKey: Uint8Array): string {
   return createHmac('sha256', dataKey).update(CHECK_LABEL).digest('base64')
 }
 
-async function wrap (dataKey: Uint8Array, passphrase: Uint8Array, cost: KdfCost): Promise<AtRestHeader> {
+async function wrap (dataKey: Uint8Array, passphrase: Uint8Array, cost: KdfCost, version: AtRestHeader['version'] = HEADER_VERSION): Promise<AtRestHeader> {
   const kdf = newKdfParams(cost)
   const kek = await deriveKek(passphrase, kdf)
   const wrappedKey = Buffer.from(new ValueCipher(kek).seal(WRAP_BINDING, dataKey)).toString('base64')
   kek.fill(0)
-  return { version: HEADER_VERSION, kdf, wrappedKey, check: checkValue(dataKey) }
+  return { version, kdf, wrappedKey, check: checkValue(dataKey) }
 }
 
 async function unwrap (dataDir: string, header: AtRestHeader, passphrase: Uint8Array): Promise<Uint8Array> {
@@ -50,7 +50,7 @@ export async function createDataKey (dataDir: string, passphrase: Uint8Array, co
   if (isEncrypted(dataDir)) throw new CairnError('IDENTITY_EXISTS', `${dataDir} is already encrypted; refusing to replace its data key`)
   const dataKey = new Uint8Array(randomBytes(DATA_KEY_BYTES))
   writeHeader(dataDir, await wrap(dataKey, passphrase, cost), { replace: false })
-  const cipher = new ValueCipher(dataKey)
+  const cipher = new ValueCipher(dataKey, { sealKeys: true })
   dataKey.fill(0)
   return cipher
 }
@@ -60,7 +60,7 @@ export async function unlockDataKey (dataDir: string, passphrase: Uint8Array): P
   const header = readHeader(dataDir)
   if (header === undefined) return undefined
   const dataKey = await unwrap(dataDir, header, passphrase)
-  const cipher = new ValueCipher(dataKey)
+  const cipher = new ValueCipher(dataKey, { sealKeys: header.version >= 2 })
   dataKey.fill(0)
   return cipher
 }
@@ -71,7 +71,8 @@ export async function changePassphrase (dataDir: string, current: Uint8Array, ne
   if (header === undefined) throw new InvalidInputError(`${dataDir} is not encrypted; \`cairn passphrase --encrypt\` encrypts it`)
   const dataKey = await unwrap(dataDir, header, current)
   const { memoryKiB, iterations, parallelism } = header.kdf
-  const rewrapped = await wrap(dataKey, next, { memoryKiB, iterations, parallelism, ...cost })
+  // the store is not rewritten: its keys stay as they are (sealed or not), and so does the version
+  const rewrapped = await wrap(dataKey, next, { memoryKiB, iterations, parallelism, ...cost }, header.version)
   dataKey.fill(0)
   writeHeader(dataDir, rewrapped, { replace: true })
 }

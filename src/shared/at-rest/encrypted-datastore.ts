@@ -2,15 +2,29 @@
  * libp2p's view of an encrypted store: the same LevelDB, every value sealed on the way in and
  * opened on the way out (the key, as LevelDB holds it, is the associated data, as for the Store's
  * own records). The peer store (peers' addresses and keys, which show whom this node talks to)
- * and DHT records are then no more readable than mail. Filters and orders of a query run on the
- * opened values, as they would on a plain datastore.
+ * and DHT records are then no more readable than mail. Keys are sealed too after their first
+ * segment (key-cipher.ts; not in a data dir encrypted before keys were, header version 1), so the
+ * stored keys do not list the PeerIds the node knew. Filters and orders of a query run on the
+ * opened keys and values, as they would on a plain datastore; with sealed keys a query reads its
+ * prefix whole and answers in key order, as datastore-level does.
  */
 import type { AbortOptions } from '@libp2p/interface'
-import type { Batch, Datastore, Key, KeyQuery, Pair, Query } from 'interface-datastore'
+import { Key, type Batch, type Datastore, type KeyQuery, type Pair, type Query } from 'interface-datastore'
+import { compareKeys } from '../key-order.js'
+import type { KeyCipher } from './key-cipher.js'
 import type { ValueCipher } from './value-cipher.js'
 
 export class EncryptedDatastore implements Datastore {
-  constructor (private readonly inner: Datastore, private readonly cipher: ValueCipher) {}
+  private readonly keys: KeyCipher | undefined
+
+  constructor (private readonly inner: Datastore, private readonly cipher: ValueCipher) {
+    this.keys = cipher.keys
+  }
+
+  /** The key as LevelDB holds it. */
+  private stored (key: Key): Key {
+    return this.keys === undefined ? key : new Key(this.keys.seal(key.toString()), false)
+  }
 
   private seal (key: Key, value: Uint8Array): Uint8Array {
     return this.cipher.seal(key.toString(), value)
@@ -21,19 +35,20 @@ export class EncryptedDatastore implements Datastore {
   }
 
   async put (key: Key, value: Uint8Array, options?: AbortOptions): Promise<Key> {
-    return this.inner.put(key, this.seal(key, value), options)
+    await this.inner.put(this.stored(key), this.seal(key, value), options)
+    return key
   }
 
   async get (key: Key, options?: AbortOptions): Promise<Uint8Array> {
-    return this.open(key, await this.inner.get(key, options))
+    return this.open(key, await this.inner.get(this.stored(key), options))
   }
 
   async has (key: Key, options?: AbortOptions): Promise<boolean> {
-    return this.inner.has(key, options)
+    return this.inner.has(this.stored(key), options)
   }
 
   async delete (key: Key, options?: AbortOptions): Promise<void> {
-    await this.inner.delete(key, options)
+    await this.inner.delete(this.stored(key), options)
   }
 
   async * putMany (source: Iterable<Pair> | AsyncIterable<Pair>, options?: AbortOptions): AsyncGenerator<Key> {
@@ -54,20 +69,41 @@ export class EncryptedDatastore implements Datastore {
   batch (): Batch {
     const inner = this.inner.batch()
     return {
-      put: (key, value) => { inner.put(key, this.seal(key, value)) },
-      delete: (key) => { inner.delete(key) },
+      put: (key, value) => { inner.put(this.stored(key), this.seal(key, value)) },
+      delete: (key) => { inner.delete(this.stored(key)) },
       commit: async (options) => { await inner.commit(options) }
     }
   }
 
   async * query (q: Query, options?: AbortOptions): AsyncGenerator<Pair> {
-    const opened = this.opened(this.inner.query(q.prefix === undefined ? {} : { prefix: q.prefix }, options))
-    yield * refine(opened, q)
+    if (this.keys === undefined) {
+      yield * refine(this.opened(this.inner.query(q.prefix === undefined ? {} : { prefix: q.prefix }, options)), q)
+      return
+    }
+    const all: Pair[] = []
+    for await (const { key, value } of this.underPrefix(q.prefix, options)) all.push({ key, value: this.open(key, value) })
+    yield * refine(inOrder(all), q)
   }
 
   async * queryKeys (q: KeyQuery, options?: AbortOptions): AsyncGenerator<Key> {
-    // keys are not sealed: the inner store can filter and order them itself
-    yield * this.inner.queryKeys(q, options)
+    // plain keys: the inner store can filter and order them itself
+    if (this.keys === undefined) {
+      yield * this.inner.queryKeys(q, options)
+      return
+    }
+    const all: Array<{ key: Key }> = []
+    for await (const { key } of this.underPrefix(q.prefix, options)) all.push({ key })
+    yield * refine(inOrder(all).map(p => p.key), q)
+  }
+
+  /** The records under plaintext `prefix`, keys opened, values still sealed, in LevelDB's (sealed) order. */
+  private async * underPrefix (prefix: string | undefined, options?: AbortOptions): AsyncGenerator<Pair> {
+    const keys = this.keys as KeyCipher
+    const { stored, exact } = keys.prefix(prefix ?? '')
+    for await (const { key, value } of this.inner.query(stored === '' ? {} : { prefix: stored }, options)) {
+      const plain = new Key(keys.open(key.toString()), false)
+      if (exact || plain.toString().startsWith(prefix ?? '')) yield { key: plain, value }
+    }
   }
 
   private async * opened (source: Iterable<Pair> | AsyncIterable<Pair>): AsyncGenerator<Pair> {
@@ -75,12 +111,24 @@ export class EncryptedDatastore implements Datastore {
   }
 }
 
+/** Key order, as datastore-level yields a query without orders. */
+function inOrder<T extends { key: Key }> (items: T[]): T[] {
+  return items.sort((a, b) => compareKeys(a.key.toString(), b.key.toString()))
+}
+
+interface Refinement<T> {
+  filters?: Array<(item: T) => boolean>
+  orders?: Array<(a: T, b: T) => number>
+  offset?: number
+  limit?: number
+}
+
 /** A query's filters, orders, offset and limit, applied in that order (datastore-level's order). */
-async function * refine (source: AsyncIterable<Pair>, q: Query): AsyncGenerator<Pair> {
-  let items: AsyncIterable<Pair> | Pair[] = source
+async function * refine<T> (source: AsyncIterable<T> | T[], q: Refinement<T>): AsyncGenerator<T> {
+  let items: AsyncIterable<T> | T[] = source
   const filters = q.filters ?? []
   if ((q.orders ?? []).length > 0) {
-    const all: Pair[] = []
+    const all: T[] = []
     for await (const p of source) if (filters.every(f => f(p))) all.push(p)
     for (const order of q.orders ?? []) all.sort(order)
     items = all

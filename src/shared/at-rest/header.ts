@@ -10,10 +10,16 @@ import { HEADER_FILE, headerPath } from './header-path.js'
 import { kdfParamsProblem, type KdfParams } from './kdf.js'
 
 export { HEADER_FILE, headerPath, isEncrypted } from './header-path.js'
-export const HEADER_VERSION = 1
+/**
+ * 2: record keys are sealed too (key-cipher.ts); 1: only values are (a data dir encrypted before
+ * keys were, opened as it is; `cairn passphrase --rotate-key` brings it to 2). A binary that knows
+ * only 1 refuses a 2 rather than misread its keys.
+ */
+export const HEADER_VERSION = 2
+const KNOWN_VERSIONS: readonly number[] = [1, HEADER_VERSION]
 
 export interface AtRestHeader {
-  version: typeof HEADER_VERSION
+  version: 1 | typeof HEADER_VERSION
   kdf: KdfParams
   /** The data key sealed (value-cipher.ts) with the key derived from the passphrase, base64. */
   wrappedKey: string
@@ -36,7 +42,7 @@ export function readHeader (dataDir: string): AtRestHeader | undefined {
   } catch (err) {
     throw new AtRestDamagedError(HEADER_FILE, 'not JSON', { cause: err })
   }
-  if (header?.version !== HEADER_VERSION) throw new AtRestDamagedError(HEADER_FILE, `unknown version ${JSON.stringify(header?.version)}`)
+  if (!KNOWN_VERSIONS.includes(header?.version)) throw new AtRestDamagedError(HEADER_FILE, `unknown version ${JSON.stringify(header?.version)}`)
   if (typeof header.wrappedKey !== 'string' || typeof header.check !== 'string' || typeof header.kdf !== 'object' || header.kdf === null) throw new AtRestDamagedError(HEADER_FILE, 'missing fields')
   const problem = kdfParamsProblem(header.kdf)
   if (problem !== undefined) throw new AtRestDamagedError(HEADER_FILE, problem)

@@ -15,11 +15,15 @@
  *   built aside, committed by a rename, swapped in; decrypt-data-dir.ts: the way back to a plain
  *   data dir (`--decrypt`), the same way; copy-store.ts: the store copy they share
  *
- * Not covered (docs/PRIVACY.md): record keys stay plain (LevelDB orders and scans by them), so
- * the store shows which namespaces hold how many records, contacts' names and PeerIds, and when
- * mail arrived; file sizes and times; the daemon's token and socket; what is in memory.
+ * - key-cipher.ts: record keys sealed after their namespace, deterministically (header version 2)
+ *
+ * Not covered (docs/PRIVACY.md): record keys' namespaces, so the store shows which namespaces
+ * hold how many records; the mailbox's records' keys (`/cairn/mbx/`, which it walks in key order);
+ * all keys of a data dir encrypted before keys were sealed (header version 1, until
+ * `--rotate-key`); file sizes and times; the daemon's token and socket; what is in memory.
  */
 export { ValueCipher, SEAL_OVERHEAD } from './value-cipher.js'
+export { KeyCipher } from './key-cipher.js'
 export { createDataKey, unlockDataKey, changePassphrase, type KdfCost } from './data-key.js'
 export { isEncrypted, headerPath, HEADER_FILE } from './header.js'
 export { DEFAULT_KDF, type KdfParams } from './kdf.js'

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { Aes256GcmSiv } from '@signalapp/libsignal-client'
 import { AtRestDamagedError } from './errors.js'
+import { KeyCipher } from './key-cipher.js'
 
 export const VALUE_VERSION = 1
 const NONCE_BYTES = 12
@@ -18,12 +19,20 @@ export const SEAL_OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES
 
 const utf8 = new TextEncoder()
 
+export interface ValueCipherOptions {
+  /** Seal record keys too (key-cipher.ts): a data dir made or re-sealed since header version 2. */
+  sealKeys?: boolean
+}
+
 export class ValueCipher {
   private readonly aead: Aes256GcmSiv
+  /** The record keys' cipher, from the same data key; undefined when keys are stored plain (header version 1). */
+  readonly keys: KeyCipher | undefined
 
-  constructor (key: Uint8Array) {
+  constructor (key: Uint8Array, options: ValueCipherOptions = {}) {
     if (key.length !== DATA_KEY_BYTES) throw new RangeError(`a data key is ${DATA_KEY_BYTES} bytes`)
     this.aead = Aes256GcmSiv.new(new Uint8Array(key))
+    this.keys = options.sealKeys === true ? new KeyCipher(key) : undefined
   }
 
   /** `binding`: what the value belongs to (its store key, or a file's role), authenticated, not stored. */
