@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import { CairnClient } from '../../src/client/client.js'
 import type { InboxMessage } from '../../src/client/inbox.js'
 import { ManualClock } from '../../src/shared/clock.js'
+import type { PeerStoreMode } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { mailboxKey } from '../../src/shared/placement.js'
@@ -27,6 +28,8 @@ export interface HostOptions {
   start: number
   /** Kademlia's K (network.dhtK); the config's default when absent. */
   dhtK?: number
+  /** Where each peer's libp2p keeps its peer store (network.peerStore); the config's default (disk) when absent. */
+  peerStore?: PeerStoreMode
 }
 
 /** What the simulation reads of a message in a user's inbox. */
@@ -59,7 +62,7 @@ export class PeerHost {
 
   constructor (private readonly o: HostOptions) {
     this.clock = new ManualClock(o.start)
-    this.overrides = { mailbox: { replicas: o.replicas }, ...(o.dhtK === undefined ? {} : { network: { dhtK: o.dhtK } }) }
+    this.overrides = { mailbox: { replicas: o.replicas }, network: { ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.peerStore === undefined ? {} : { peerStore: o.peerStore }) } }
     this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
   }
 

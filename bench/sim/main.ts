@@ -1,7 +1,8 @@
 /**
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
- *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]`
+ *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
+ *   [--peer-store memory|disk]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback, spread over P worker processes
  * (default: one per core; `--workers 1`: all in this process), on a simulated clock the harness
@@ -53,7 +54,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       'group-messages': { type: 'string' },
       'group-changes': { type: 'string' },
       workers: { type: 'string' },
-      'log-every': { type: 'string', default: '24' }
+      'log-every': { type: 'string', default: '24' },
+      'peer-store': { type: 'string', default: 'memory' }
     }
   })
   const smoke = values.smoke
@@ -64,6 +66,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     return n
   }
   if (values.handover !== 'changed' && values.handover !== 'hourly') throw new Error('--handover must be changed or hourly')
+  if (values['peer-store'] !== 'memory' && values['peer-store'] !== 'disk') throw new Error('--peer-store must be memory or disk')
   const churns = pick(values.churn, '0.2', '0.5').split(',').map(c => num('churn', c, 0))
   if (churns.some(c => c > 1)) throw new Error('--churn is the fraction of peers that churn, between 0 and 1')
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
@@ -93,6 +96,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       logEveryHours: num('log-every', values['log-every'], 1),
       workers: num('workers', values.workers ?? String(availableParallelism()), 1),
       connectionMonitor: values['connection-monitor'],
+      peerStore: values['peer-store'],
       ...(groupWorkload === undefined ? {} : { groups: groupWorkload })
     })
     const s = { ...summarize(run), ...(summaries.length > 0 ? { memoryShared: true } : {}) }

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { now, rng } from '../lib/stats.js'
+import type { PeerStoreMode } from '../../src/shared/config.js'
 import { HandoverDriver, type HandoverMode } from './handover-driver.js'
 import { DAY, HOUR, plan, planGroups, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
 import { SimNetwork, type SimInboxMessage, type Traffic } from './network.js'
@@ -37,6 +38,8 @@ export interface SimOptions {
   workers: number
   /** Keep libp2p's connection monitor (pings every connection every 10 s) in worker processes. */
   connectionMonitor?: boolean
+  /** Where each peer's libp2p keeps its peer store (network.peerStore); default memory. */
+  peerStore?: PeerStoreMode
 }
 
 export interface GroupWorkload {
@@ -133,7 +136,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, connectionMonitor: o.connectionMonitor ?? false, onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []
@@ -232,7 +235,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     for (let i = 0; i < o.nodes; i++) inboxes.push(await world.inbox(i))
     const traffic = await world.stopAll()
     return {
-      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, handover: o.handover, minutes: o.minutes, workers: world.hosts },
+      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, handover: o.handover, minutes: o.minutes, workers: world.hosts, peerStore: o.peerStore ?? 'memory' },
       churners: p.churners.length,
       sent,
       inboxes,

@@ -14,6 +14,7 @@ import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
 import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
+import { libp2pDatastore } from '../shared/node/peer-datastore.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht } from '../shared/placement.js'
@@ -153,7 +154,7 @@ export class CairnClient implements ClientApi {
     // group messages live: unsigned (the sender is inside the ciphertext), published even before
     // any member's subscription is known (the 1:1 copies are what is guaranteed)
     const pubsub = gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true })
-    const node = await createNode({ privateKey: this.identity.peerKey, datastore: this.store.datastore, config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub }, logger: libp2pLoggerFor(this.log) })
+    const node = await createNode({ privateKey: this.identity.peerKey, datastore: libp2pDatastore(this.store, this.config), config: this.config, clock: this.clock, dhtServer: serveMailbox, services: { pubsub }, logger: libp2pLoggerFor(this.log) })
     this.node = node
     await this.life.start('libp2p', { start: () => {}, stop: async () => node.stop() })
     const topics = new GroupTopics({ pubsub: node.services.pubsub as unknown as TopicPubSub, groups: this.groups, me: this.identity.peerId.toString(), log: forComponent(this.log, 'group topics') })

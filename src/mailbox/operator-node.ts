@@ -16,6 +16,7 @@ import { describeError } from '../shared/errors.js'
 import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
 import { Lifecycle } from '../shared/startable.js'
 import { createNode, type CairnNode } from '../shared/node/create-node.js'
+import { libp2pDatastore } from '../shared/node/peer-datastore.js'
 import { loadOrCreatePeerKey } from '../shared/peer-key.js'
 import { joinDht } from '../shared/placement.js'
 import { Store } from '../shared/store.js'
@@ -68,7 +69,7 @@ export class OperatorNode {
       // libp2p's own metrics land in the same registry, through NodeInit.metrics (create-node.ts)
       const nodeInit = {
         privateKey,
-        datastore: store.datastore,
+        datastore: libp2pDatastore(store, config),
         config,
         clock,
         dhtServer: true,

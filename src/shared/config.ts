@@ -11,6 +11,8 @@ import { ConfigError } from './errors.js'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
+export type PeerStoreMode = 'disk' | 'memory'
+
 export interface CairnConfig {
   dataDir: string
   /** Multiaddrs to listen on. */
@@ -43,6 +45,16 @@ export interface CairnConfig {
     dialPort: number
     /** An ordinary peer that AutoNAT finds publicly reachable becomes a DHT server and a mailbox. */
     serveWhenReachable: boolean
+    /**
+     * Where libp2p keeps its peer store (peers' addresses, protocols, the DHT's tags from which
+     * the routing table is restored at start): `disk`, in the data dir's LevelDB beside Cairn's
+     * own data; or `memory`, kept in this process only (a stop and start in the same process find
+     * it again; a new process starts from the bootstrap peers). Cairn's own data (keys, sessions,
+     * inbox, outbox, mailboxes) is on disk either way. `memory` is for simulations of many peers
+     * in one process (`npm run sim`), where the peer store's LevelDB reads and writes on every DHT
+     * answer are the largest cost.
+     */
+    peerStore: PeerStoreMode
   }
   relay: {
     /** Serve circuit relay v2 (operator nodes). */
@@ -240,7 +252,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, natTraversal: false, dialPort: 4011, serveWhenReachable: true },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, natTraversal: false, dialPort: 4011, serveWhenReachable: true, peerStore: 'disk' },
     relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
@@ -279,6 +291,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
 export type ConfigLayer = { [K in keyof CairnConfig]?: CairnConfig[K] extends unknown[] ? CairnConfig[K] : CairnConfig[K] extends object ? Partial<CairnConfig[K]> : CairnConfig[K] }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const PEER_STORE_MODES: PeerStoreMode[] = ['disk', 'memory']
 
 /** CAIRN_* variables that are not config keys. */
 const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE', 'CAIRN_TEST_ENCRYPT_CRASH'])
@@ -387,6 +400,7 @@ function mergeInto (target: Record<string, unknown>, layer: Record<string, unkno
 
 function validate (c: CairnConfig): void {
   if (!LOG_LEVELS.includes(c.logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`)
+  if (!PEER_STORE_MODES.includes(c.network.peerStore)) throw new ConfigError('network.peerStore', `must be one of ${PEER_STORE_MODES.join(', ')}, got ${JSON.stringify(c.network.peerStore)}`)
   for (const key of ['listen', 'announce', 'bootstrap'] as const) {
     for (const addr of c[key]) {
       try {
