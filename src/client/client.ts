@@ -171,7 +171,7 @@ export class CairnClient implements ClientApi {
     await this.life.start('group gossip fallback', this.groups.fallback)
     this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
     await this.life.start('mailbox collector', this.collector)
-    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady()), stop: async () => this.attachments.stop() })
+    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady(), this.anonymous), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {

@@ -15,6 +15,7 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
+import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
 import type { Route } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
@@ -74,6 +75,8 @@ export class Attachments {
   readonly inbound: Inbound
   private node?: CairnNode
   private ready: () => Promise<void> = async () => {}
+  /** Where uploads to an offline recipient's replicas go out from (anonymous deposits); undefined: the node. */
+  private depositHost?: DepositHost
   private service?: ChunkService
   private readonly stopping = new AbortController()
   private readonly autoFetches = new Set<Promise<unknown>>()
@@ -82,10 +85,14 @@ export class Attachments {
     this.inbound = new Inbound(components.store, init.dataDir)
   }
 
-  /** Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work. */
-  async startNetwork (node: CairnNode, ready: () => Promise<void>): Promise<void> {
+  /**
+   * Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work; uploads to
+   * others' replicas go out from `depositHost` when there is one (anonymous deposits).
+   */
+  async startNetwork (node: CairnNode, ready: () => Promise<void>, depositHost?: DepositHost): Promise<void> {
     this.node = node
     this.ready = ready
+    if (depositHost !== undefined) this.depositHost = depositHost
     // a contact's files are taken whatever their size; a stranger's only up to what the daemon
     // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
     const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.attachments.autoFetchBytes || (await this.components.contacts.byPeerId(from)) !== undefined
@@ -183,6 +190,7 @@ export class Attachments {
         clock: this.components.clock,
         from: rec.uploaded,
         expiresAt: rec.createdAt + this.init.delivery.ttlMs,
+        ...(this.depositHost === undefined ? {} : { depositHost: this.depositHost }),
         onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.components.store, rec); report(next * d.chunkBytes) }
       })
       rec.state = 'stored'
