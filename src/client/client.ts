@@ -162,7 +162,7 @@ export class CairnClient implements ClientApi {
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
     this.messenger.useRoutes([
-      new DirectRoute({ node, clock: this.clock }, this.config),
+      new DirectRoute({ node, clock: this.clock, ...(this.anonymous === undefined ? {} : { finder: this.anonymous }) }, this.config),
       new MailboxRoute({ node, clock: this.clock, log: forComponent(this.log, 'mailbox route'), ready: async () => this.networkReady(), depositHost: this.anonymous }, this.config)
     ])
     this.direct = new DirectService({ node, inbox: this.messenger, clock: this.clock, log: forComponent(this.log, 'direct service') }, this.config)

@@ -2,7 +2,8 @@
  * What a DHT server sees of a sender's lookups (docs/PRIVACY.md, "DHT peer"): the lookup of the
  * recipient's mailbox key that comes before a deposit or a bundle request comes from the ephemeral
  * identity, never the sender's PeerId, so a server on the path cannot link the sender to the
- * recipient by who asked. Every mailbox node here is a curious DHT server: a modified node whose
+ * recipient by who asked. The same holds for the direct route's lookup of an online recipient's
+ * addresses (FIND_NODE for its peer-id key). Every mailbox node here is a curious DHT server: a modified node whose
  * FIND_NODE handler records who asked for which key before answering as usual.
  */
 import assert from 'node:assert/strict'
@@ -80,4 +81,32 @@ test('the lookup from an ephemeral identity finds the replica set the recipient\
   const fromOwner = await closestPeers(bob.client.node as NonNullable<typeof bob.client.node>, key, 3, { clock: systemClock })
   assert.equal(fromEphemeral.length, 3)
   assert.deepEqual(fromEphemeral.map(String), fromOwner.map(String))
+})
+
+test('no DHT server sees the sender\'s PeerId look up the addresses of an online recipient it writes to directly', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } /* anonymous deposits: on by default */ }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles() // joined the DHT: the servers know bob's addresses
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.networkReady()
+  await alice.client.contactAdd('bob', bob.peerId) // his PeerId only: no address
+  const aliceNode = alice.client.node
+  assert.ok(aliceNode !== undefined)
+  const bobId = parsePeerId(bob.peerId)
+  assert.equal(aliceNode.getConnections(bobId).length, 0, 'no connection to bob yet')
+  assert.deepEqual((await aliceNode.peerStore.get(bobId).catch(() => undefined))?.addresses ?? [], [], 'no address for bob yet')
+
+  const asked = curious(net.nodes)
+  const bobPeerKey = Buffer.from(bobId.toMultihash().bytes).toString('hex')
+  const sent = await alice.client.send('bob', 'hello, and no DHT server saw me look for your address')
+  assert.equal(sent.route, 'direct')
+  const forBob = asked.filter(a => a.key === bobPeerKey)
+  assert.ok(forBob.length > 0, 'the servers did see a lookup of bob\'s peer-id key (the recording works)')
+  assert.deepEqual(forBob.filter(a => a.from === alice.peerId), [], 'none of them from alice\'s PeerId')
+
+  const arrived = async (): Promise<boolean> => (await bob.client.inbox()).some(m => m.from === alice.peerId && m.route === 'direct')
+  for (let i = 0; i < 600 && !await arrived(); i++) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.deepEqual((await bob.client.inbox()).map(m => [m.text, m.from, m.route]), [['hello, and no DHT server saw me look for your address', alice.peerId, 'direct']])
 })

@@ -3,11 +3,12 @@ import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { describeError } from '../../shared/errors.js'
+import { CairnError, describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
+import type { PeerFinder } from '../anonymous/ephemeral-hosts.js'
 
 /** After a failed attempt, how long a peer counts as unreachable (so a burst of sends to an
  * offline peer goes straight to the mailbox instead of waiting out a dial each time). */
@@ -16,6 +17,12 @@ const UNREACHABLE_MS = 30_000
 export interface DirectRouteComponents {
   node: CairnNode
   clock: Clock
+  /**
+   * Where a recipient's addresses are looked up when the node has no connection to it
+   * (client/anonymous: from an ephemeral identity). @default the node's own peer routing (kad-dht's
+   * findPeer, under the user's PeerId)
+   */
+  finder?: PeerFinder
 }
 
 /** The direct route's slice of the configuration (defaults applied in config.ts). */
@@ -34,10 +41,12 @@ export class DirectRoute implements DeliveryRoute {
 
   private readonly node: CairnNode
   private readonly clock: Clock
+  private readonly finder?: PeerFinder
 
   constructor (components: DirectRouteComponents, private readonly init: DirectRouteInit) {
     this.node = components.node
     this.clock = components.clock
+    if (components.finder !== undefined) this.finder = components.finder
   }
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
@@ -75,6 +84,32 @@ export class DirectRoute implements DeliveryRoute {
     }
   }
 
+  /**
+   * Before dialling a recipient we have no connection to. With a finder (anonymous deposits on),
+   * its addresses are looked up from an ephemeral identity and merged into the peer store, so no
+   * DHT server sees the user's PeerId ask for the recipient's; with none found and none known, the
+   * dial is not tried, since libp2p's dialer would then ask kad-dht's findPeer itself (it does
+   * whenever the peer store has no address). Without a finder, the lookup is kad-dht's, and only
+   * with NAT traversal on (else the dial's own lookup does it).
+   *
+   * Why look up before the dial at all with NAT traversal: a dial hands peer-routing results
+   * straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would dial the
+   * recipient's NAT mapping (public, but unreachable unsolicited) before its relay address, hang
+   * until the timeout, and leave the conntrack entry that spoils the hole punch. What is merged
+   * into the peer store passes the direct-dial gate; the dial then uses the peer store's
+   * addresses: relay and private ones only.
+   */
+  private async lookUp (recipient: PeerId, signal: AbortSignal): Promise<void> {
+    if (this.finder === undefined) {
+      if (this.init.network.natTraversal) await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
+      return
+    }
+    if (!this.init.network.natTraversal && await this.knowsAddress(recipient)) return
+    const found = await this.finder.findPeer(recipient, { signal }).catch(() => [])
+    if (found.length > 0) await this.node.peerStore.merge(recipient, { multiaddrs: found })
+    else if (!await this.knowsAddress(recipient)) throw new CairnError('DELIVERY_FAILED', 'no address found for the recipient')
+  }
+
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     if (this.node.getConnections().length === 0 && !await this.knowsAddress(recipient)) return undefined
     if ((this.unreachable.get(recipient.toString()) ?? 0) > this.clock.now() && this.node.getConnections(recipient).length === 0) return undefined
@@ -88,16 +123,7 @@ export class DirectRoute implements DeliveryRoute {
 
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
-    if (this.init.network.natTraversal && this.node.getConnections(recipient).length === 0) {
-      // Look the recipient up ourselves instead of letting the dial do it: a dial hands peer-routing
-      // results straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would
-      // dial the recipient's NAT mapping (public, but unreachable unsolicited) before its relay
-      // address, hang until the timeout, and leave the conntrack entry that spoils the hole punch.
-      // findPeer merges what it finds into the peer store, where the direct-dial gate applies; the
-      // dial below then uses the peer store's addresses: relay and private ones only.
-      const signal = deadline(this.clock, timeout, options.signal)
-      await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
-    }
+    if (this.node.getConnections(recipient).length === 0) await this.lookUp(recipient, deadline(this.clock, timeout, options.signal))
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
     // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and
     // a dial joins any dial in flight to the same peer, such as DCUtR's hole punch, whose failure
