@@ -7,6 +7,9 @@
  * FIND_NODE handler records who asked for which key before answering as usual.
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
 import { MessageType } from '@libp2p/kad-dht'
@@ -109,4 +112,36 @@ test('no DHT server sees the sender\'s PeerId look up the addresses of an online
   const arrived = async (): Promise<boolean> => (await bob.client.inbox()).some(m => m.from === alice.peerId && m.route === 'direct')
   for (let i = 0; i < 600 && !await arrived(); i++) await new Promise(resolve => setTimeout(resolve, 100))
   assert.deepEqual((await bob.client.inbox()).map(m => [m.text, m.from, m.route]), [['hello, and no DHT server saw me look for your address', alice.peerId, 'direct']])
+})
+
+test('an attachment upload resumed after a killed send: no DHT server sees the sender\'s PeerId look up the offline recipient', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6, { overrides: { mailbox: { replicas: 3 } } })
+  const chunkBytes = 64 * 1024
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes, replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const path = join(root, 'big.bin')
+  await writeFile(path, randomBytes(8 * chunkBytes + 3))
+  let stored = 0
+  await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 3) throw new Error('killed') } }), /killed/)
+  await alice.stop()
+
+  await alice.restart()
+  await alice.client.networkReady()
+  // what the first send's lookup found of bob (a stale address the servers still keep) is gone,
+  // as once the peer store has dropped it: a push now has no address to dial
+  const aliceNode = alice.client.node
+  assert.ok(aliceNode !== undefined)
+  await aliceNode.peerStore.delete(parsePeerId(bob.peerId))
+  const asked = curious(net.nodes)
+  // a resumed transfer tries the recipient first (a direct push), then its mailboxes
+  assert.equal(await alice.client.attachments.resume(), 1)
+  const bobPeerKey = Buffer.from(parsePeerId(bob.peerId).toMultihash().bytes).toString('hex')
+  assert.deepEqual(asked.filter(a => a.key === bobPeerKey && a.from === alice.peerId), [], 'no lookup of bob\'s addresses from alice\'s PeerId')
+  const bobKey = Buffer.from(mailboxKey(parsePeerId(bob.peerId))).toString('hex')
+  assert.deepEqual(asked.filter(a => a.key === bobKey && a.from === alice.peerId), [], 'nor of his mailbox key')
 })

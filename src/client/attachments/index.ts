@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
-import type { Clock } from '../../shared/clock.js'
+import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
@@ -15,7 +15,8 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
-import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
+import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
+import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { Route } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
@@ -67,6 +68,10 @@ export interface AttachmentsInit extends FetchConfig, UploadConfig {
   dataDir: string
   attachments: CairnConfig['attachments']
   mailbox: FetchConfig['mailbox'] & UploadConfig['mailbox']
+  /** natTraversal (@default false): a push's address lookup runs even with addresses known (direct/address-lookup.ts). */
+  network: Pick<CairnConfig['network'], 'natTraversal'>
+  /** requestTimeoutMs (@default 15,000): a push's address lookup and each of its steps. */
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
   /** ttlMs (@default 14 days): how long a file's chunks are held at mailboxes; mailboxTimeoutMs (@default 15,000). */
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs'>
 }
@@ -75,8 +80,11 @@ export class Attachments {
   readonly inbound: Inbound
   private node?: CairnNode
   private ready: () => Promise<void> = async () => {}
-  /** Where uploads to an offline recipient's replicas go out from (anonymous deposits); undefined: the node. */
-  private depositHost?: DepositHost
+  /**
+   * Anonymous deposits: where uploads to an offline recipient's replicas go out from, and where a
+   * recipient's addresses are looked up before a push; undefined: the node, under the user's PeerId.
+   */
+  private depositHost?: DepositHost & PeerFinder
   private service?: ChunkService
   private readonly stopping = new AbortController()
   private readonly autoFetches = new Set<Promise<unknown>>()
@@ -87,9 +95,10 @@ export class Attachments {
 
   /**
    * Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work; uploads to
-   * others' replicas go out from `depositHost` when there is one (anonymous deposits).
+   * others' replicas, and lookups of a recipient's addresses, go out from `depositHost` when there
+   * is one (anonymous deposits).
    */
-  async startNetwork (node: CairnNode, ready: () => Promise<void>, depositHost?: DepositHost): Promise<void> {
+  async startNetwork (node: CairnNode, ready: () => Promise<void>, depositHost?: DepositHost & PeerFinder): Promise<void> {
     this.node = node
     this.ready = ready
     if (depositHost !== undefined) this.depositHost = depositHost
@@ -176,6 +185,8 @@ export class Attachments {
     try {
       if (messageRoute === 'direct') {
         try {
+          // a resumed push may have no connection and no address: looked up as the direct route does
+          if (node.getConnections(peer).length === 0) await lookUpAddresses(node, peer, { finder: this.depositHost, natTraversal: this.init.network.natTraversal, signal: deadline(this.components.clock, this.init.limits.requestTimeoutMs) })
           await pushChunks(node, peer, d.fileId, chunks, this.init, { clock: this.components.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
           rec.state = 'delivered'
           await putOutgoing(this.components.store, rec)

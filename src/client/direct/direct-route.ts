@@ -3,12 +3,13 @@ import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { CairnError, describeError } from '../../shared/errors.js'
+import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { PeerFinder } from '../anonymous/ephemeral-hosts.js'
+import { knowsAddress, lookUpAddresses } from './address-lookup.js'
 
 /** After a failed attempt, how long a peer counts as unreachable (so a burst of sends to an
  * offline peer goes straight to the mailbox instead of waiting out a dial each time). */
@@ -77,37 +78,7 @@ export class DirectRoute implements DeliveryRoute {
 
   /** Whether we have an address to dial (without one, a dial would ask the DHT). */
   private async knowsAddress (peer: PeerId): Promise<boolean> {
-    try {
-      return (await this.node.peerStore.get(peer)).addresses.length > 0
-    } catch {
-      return false
-    }
-  }
-
-  /**
-   * Before dialling a recipient we have no connection to. With a finder (anonymous deposits on),
-   * its addresses are looked up from an ephemeral identity and merged into the peer store, so no
-   * DHT server sees the user's PeerId ask for the recipient's; with none found and none known, the
-   * dial is not tried, since libp2p's dialer would then ask kad-dht's findPeer itself (it does
-   * whenever the peer store has no address). Without a finder, the lookup is kad-dht's, and only
-   * with NAT traversal on (else the dial's own lookup does it).
-   *
-   * Why look up before the dial at all with NAT traversal: a dial hands peer-routing results
-   * straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would dial the
-   * recipient's NAT mapping (public, but unreachable unsolicited) before its relay address, hang
-   * until the timeout, and leave the conntrack entry that spoils the hole punch. What is merged
-   * into the peer store passes the direct-dial gate; the dial then uses the peer store's
-   * addresses: relay and private ones only.
-   */
-  private async lookUp (recipient: PeerId, signal: AbortSignal): Promise<void> {
-    if (this.finder === undefined) {
-      if (this.init.network.natTraversal) await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
-      return
-    }
-    if (!this.init.network.natTraversal && await this.knowsAddress(recipient)) return
-    const found = await this.finder.findPeer(recipient, { signal }).catch(() => [])
-    if (found.length > 0) await this.node.peerStore.merge(recipient, { multiaddrs: found })
-    else if (!await this.knowsAddress(recipient)) throw new CairnError('DELIVERY_FAILED', 'no address found for the recipient')
+    return knowsAddress(this.node, peer)
   }
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
@@ -123,7 +94,9 @@ export class DirectRoute implements DeliveryRoute {
 
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
-    if (this.node.getConnections(recipient).length === 0) await this.lookUp(recipient, deadline(this.clock, timeout, options.signal))
+    if (this.node.getConnections(recipient).length === 0) {
+      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: deadline(this.clock, timeout, options.signal) })
+    }
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
     // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and
     // a dial joins any dial in flight to the same peer, such as DCUtR's hole punch, whose failure
