@@ -4,7 +4,7 @@
  * latency CDF chart and the sync-growth chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke;
  * `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,attachments,groups]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,privacy-direct,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N] [--growth-sizes 100,1000,10000]
  *
@@ -33,6 +33,7 @@ import { syncGrowthSuite, type GrowthResult } from './suites/sync-growth.js'
 import { memorySuite } from './suites/memory.js'
 import { oneShotSuite } from './suites/oneshot.js'
 import { privacySuite } from './suites/privacy.js'
+import { privacyDirectSuite } from './suites/privacy-direct.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
 const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'growth', 'ingest', 'memory', 'handover', 'privacy', 'attachments', 'groups'] as const
@@ -53,6 +54,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     chunkHandoverSync: { chunks: smoke ? 200 : 1000, chunkBytes: 1024, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
     privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, coldDeposits: smoke ? 10 : Math.min(m, 50), flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 } },
+    privacyDirect: { sends: smoke ? 10 : Math.min(m, 50), mailboxNodes: smoke ? 5 : 8, textBytes: 1024 },
     attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 },
     groups: { members: smoke ? [4] : [10, 50], gossipMembers: smoke ? 4 : 20, samples: smoke ? 2 : 7, gossipMessages: smoke ? 3 : 20, cpuRounds: smoke ? 3 : 10, textBytes: 1024, mailboxNodes: smoke ? 4 : 6, replicas: 3 }
   }
@@ -120,6 +122,7 @@ async function main (): Promise<void> {
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
   if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
+  if (only.has('privacy') || only.has('privacy-direct')) rows.push(...await step('privacy-direct', async () => privacyDirectSuite(s.privacyDirect)))
   if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
   if (only.has('groups')) rows.push(...await step('groups', async () => groupsSuite(s.groups)))
   if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))

@@ -163,7 +163,7 @@ export class CairnClient implements ClientApi {
     this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
     this.messenger.useRoutes([
-      new DirectRoute({ node, clock: this.clock }, this.config),
+      new DirectRoute({ node, clock: this.clock, ...(this.anonymous === undefined ? {} : { finder: this.anonymous }) }, this.config),
       new MailboxRoute({ node, clock: this.clock, log: forComponent(this.log, 'mailbox route'), ready: async () => this.networkReady(), depositHost: this.anonymous }, this.config)
     ])
     this.direct = new DirectService({ node, inbox: this.messenger, clock: this.clock, log: forComponent(this.log, 'direct service') }, this.config)
@@ -172,7 +172,7 @@ export class CairnClient implements ClientApi {
     await this.life.start('group gossip fallback', this.groups.fallback)
     this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
     await this.life.start('mailbox collector', this.collector)
-    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady()), stop: async () => this.attachments.stop() })
+    await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady(), this.anonymous), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
     else if (this.config.network.serveWhenReachable) node.addEventListener('self:peer:update', this.onSelfUpdate)
     for (const c of await this.contacts.list()) {

@@ -97,7 +97,7 @@ export class MailboxService {
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
     this.responsibility = new Responsibility({ node: components.node, now: () => components.clock.now() }, init)
-    if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, mustHold: async r => { await this.mustHold(r) }, ...(components.onChunkStored === undefined ? {} : { onStored: components.onChunkStored }) }, init)
+    if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, networks: this.networks, mustHold: async r => { await this.mustHold(r) }, ...(components.onChunkStored === undefined ? {} : { onStored: components.onChunkStored }) }, init)
   }
 
   async start (): Promise<void> {
@@ -162,7 +162,7 @@ export class MailboxService {
       if (result === 'stored') this.afterStored(env)
       return { status: result === 'stored' ? MailboxStatus.MAILBOX_OK : MailboxStatus.MAILBOX_DUPLICATE }
     }
-    const chunkAnswer = await this.chunkRequests?.answer(req, from, now)
+    const chunkAnswer = await this.chunkRequests?.answer(req, connection, now)
     if (chunkAnswer !== undefined) return chunkAnswer
     if (req.depositBatch !== undefined) return this.answerDepositBatch(req.depositBatch.envelopes, from, now, connection)
     if (req.handover !== undefined) {

@@ -1,8 +1,9 @@
 /**
- * Budgets per network for requests from strangers' identities. Deposits and bundle requests come
+ * Budgets per network for requests from strangers' identities. Deposits, attachment chunk uploads
+ * (put_chunk) and bundle requests come
  * from ephemeral PeerIds (client/anonymous), and a PeerId was never a cost anyway (a flooder makes
  * a new one per request in ~50 µs), so the per-PeerId buckets bound only one connection's burst.
- * What a flooder cannot make for free is addresses: every deposit and bundle request is also
+ * What a flooder cannot make for free is addresses: every deposit, chunk and bundle request is also
  * charged to the network it arrives from (an IPv4 address, an IPv6 /64), with
  * `mailbox.networkBudgetFactor` times a peer's budget, so a household or a carrier NAT behind
  * one address is not cut off by one busy member. A relayed connection is charged to its PeerId
@@ -37,18 +38,25 @@ export class NetworkBudget {
   private readonly deposits: RateLimiter
   private readonly depositBytes: RateLimiter
   private readonly bundleTakes: RateLimiter
+  private readonly chunkBytes: RateLimiter
 
   constructor (m: CairnConfig['mailbox']) {
     const f = m.networkBudgetFactor
     this.deposits = new RateLimiter(m.depositsPerMinute * f, m.depositBurst * f)
     this.depositBytes = new RateLimiter(m.depositBytesPerMinute * f, m.depositBytesPerMinute * f)
     this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute * f, m.bundleTakesPerMinute * f)
+    this.chunkBytes = new RateLimiter(m.chunkBytesPerMinute * f, m.chunkBytesPerMinute * f)
   }
 
   /** Charge a deposit of `bytes`; false when the connection's network has spent its budget. */
   deposit (connection: Pick<Connection, 'remoteAddr' | 'remotePeer'>, now: number, bytes: number): boolean {
     const key = networkOf(connection)
     return this.deposits.take(key, now) && this.depositBytes.take(key, now, bytes)
+  }
+
+  /** Charge a chunk upload of `bytes`; false when the connection's network has spent its budget. */
+  putChunk (connection: Pick<Connection, 'remoteAddr' | 'remotePeer'>, now: number, bytes: number): boolean {
+    return this.chunkBytes.take(networkOf(connection), now, bytes)
   }
 
   takeBundle (connection: Pick<Connection, 'remoteAddr' | 'remotePeer'>, now: number): boolean {

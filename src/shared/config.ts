@@ -109,8 +109,9 @@ export interface CairnConfig {
     /** Bundles handed to one remote peer per minute (also the burst). */
     bundleTakesPerMinute: number
     /**
-     * Deposits, their bytes and bundle requests are also budgeted per network (IPv4 address, IPv6
-     * /64), at this many times one peer's budget: PeerIds are free, addresses are not (network-budget.ts).
+     * Deposits, their bytes, attachment chunk bytes and bundle requests are also budgeted per network
+     * (IPv4 address, IPv6 /64), at this many times one peer's budget: PeerIds are free, addresses are
+     * not (network-budget.ts).
      */
     networkBudgetFactor: number
     /** One-time prekeys handed out per recipient per hour; past it, bundles go without them. */
@@ -137,7 +138,7 @@ export interface CairnConfig {
      * --passphrase-fd or a prompt). A data dir that already is encrypted is unlocked either way.
      */
     encryptAtRest: boolean
-    /** Attachment chunk bytes accepted from one remote peer per minute (also the burst). */
+    /** Attachment chunk bytes accepted from one remote peer per minute (also the burst); × networkBudgetFactor per network. */
     chunkBytesPerMinute: number
   }
   attachments: {

@@ -1,5 +1,5 @@
 /**
- * Depositors' PeerIds are ephemeral, so deposits and bundle requests are budgeted per network too:
+ * Depositors' PeerIds are ephemeral, so deposits, chunk uploads and bundle requests are budgeted per network too:
  * a flooder with a new identity per request still runs out, an honest sender never notices.
  */
 import assert from 'node:assert/strict'
@@ -36,4 +36,16 @@ test('a flooder with a fresh PeerId per deposit runs out of its network\'s budge
   let takes = 0
   for (let i = 0; i < 100; i++) if (budget.takeBundle(conn('/ip6/2001:db8::1/tcp/1', await newPeer()), now)) takes++
   assert.equal(takes, m.bundleTakesPerMinute * 4)
+})
+
+test('chunk uploads from a fresh PeerId each are charged to their network: chunkBytesPerMinute × factor, then refused', async () => {
+  const m = { ...defaultConfig('/').mailbox, chunkBytesPerMinute: 1024 * 1024, networkBudgetFactor: 4 }
+  const budget = new NetworkBudget(m)
+  const now = Date.UTC(2026, 11, 1)
+  const chunk = 256 * 1024
+  let accepted = 0
+  for (let i = 0; i < 40; i++) if (budget.putChunk(conn('/ip4/198.51.100.9/tcp/5000', await newPeer()), now, chunk)) accepted++
+  assert.equal(accepted, 16, '4 MiB of 256 KiB chunks, whatever the number of identities')
+  assert.equal(budget.putChunk(conn('/ip4/198.51.100.10/tcp/5000', await newPeer()), now, chunk), true, 'the next address has its own budget')
+  assert.equal(budget.putChunk(conn('/ip4/198.51.100.9/tcp/5000', await newPeer()), now + 60_000, chunk), true, 'refilled a minute later')
 })

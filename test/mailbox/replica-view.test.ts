@@ -1,12 +1,15 @@
 /**
- * What a replica sees of a deposit (docs/PRIVACY.md): the connection a deposit or a bundle request
- * arrives on carries an ephemeral identity, never the sender's PeerId; what the replica stores
+ * What a replica sees of a deposit (docs/PRIVACY.md): the connection a deposit, a bundle request or
+ * an attachment chunk upload arrives on carries an ephemeral identity, never the sender's PeerId; what the replica stores
  * holds the recipient's PeerId and nothing of the sender; two deposits from one user across a
  * rotation come from two unrelated identities. (The replica's answer path is observed by wrapping
  * its private `answer`: the deposit's own connection is what matters, since the sender's node
  * also talks to replicas as a DHT client under its own PeerId.)
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { Connection } from '@libp2p/interface'
 import type { MailboxRequest } from '../../proto/cairn.js'
@@ -17,9 +20,11 @@ import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 import { systemClock, type Clock } from '../../src/shared/clock.js'
 
-type Seen = Array<{ kind: 'deposit' | 'takeBundle', from: string }>
+const CHUNK = 64 * 1024
 
-/** Record who each replica's deposits and bundle requests came from. */
+type Seen = Array<{ kind: 'deposit' | 'takeBundle' | 'putChunk', from: string }>
+
+/** Record who each replica's deposits, bundle requests and chunk uploads came from. */
 function watch (nodes: OperatorNode[]): Seen {
   const seen: Seen = []
   for (const op of nodes) {
@@ -28,6 +33,7 @@ function watch (nodes: OperatorNode[]): Seen {
     service.answer = async (req, connection) => {
       if (req.deposit !== undefined) seen.push({ kind: 'deposit', from: connection.remotePeer.toString() })
       if (req.takeBundle !== undefined) seen.push({ kind: 'takeBundle', from: connection.remotePeer.toString() })
+      if (req.putChunk !== undefined) seen.push({ kind: 'putChunk', from: connection.remotePeer.toString() })
       return answer(req, connection)
     }
   }
@@ -35,16 +41,16 @@ function watch (nodes: OperatorNode[]): Seen {
 }
 
 /** Four mailbox nodes (k = 3), Bob's bundle published and Bob gone, Alice knowing him. */
-async function setUp (t: TestContext, clock: Clock): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser }> {
+async function setUp (t: TestContext, clock: Clock): Promise<{ root: string, net: MailboxNet, alice: TestUser, bob: TestUser }> {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, delivery: { anonymousIdentityMs: 60_000 /* anonymous deposits: on by default */ } }
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 }, delivery: { anonymousIdentityMs: 60_000 /* anonymous deposits: on by default */ } }
   const bob = await makeUser(t, root, 'bob', { overrides })
   await bob.client.publishBundles()
   await bob.stop()
   const alice = await makeUser(t, root, 'alice', { overrides, clock })
   await alice.client.contactAdd('bob', bob.peerId)
-  return { net, alice, bob }
+  return { root, net, alice, bob }
 }
 
 test('a replica\'s view of a deposit: not the sender\'s PeerId at the connection, nothing of the sender in its store', async (t) => {
@@ -91,4 +97,30 @@ test('two deposits from one user across a rotation come from two unrelated ident
   assert.equal(later.size, 1)
   assert.notDeepEqual([...later], [...first], 'a new identity after the rotation')
   assert.ok(![...first, ...later].includes(alice.peerId))
+})
+
+test('a replica\'s view of an attachment to an offline recipient: no chunk upload comes from the sender\'s PeerId', async (t) => {
+  const { root, net, alice, bob } = await setUp(t, systemClock)
+  const seen = watch(net.nodes)
+  const data = randomBytes(5 * CHUNK + 7)
+  const path = join(root, 'photo.bin')
+  await writeFile(path, data)
+  const [sent] = await alice.client.sendFiles('bob', [path], 'a file while you were away')
+  assert.equal(sent?.route, 'mailbox')
+  // the replicas hand chunks over to one another (put_chunk under their own PeerIds): not the sender
+  const replicas = new Set(net.nodes.map(op => op.node.peerId.toString()))
+  const uploads = seen.filter(s => s.kind === 'putChunk' && !replicas.has(s.from))
+  assert.ok(uploads.length >= 6, `the replicas saw the chunk uploads (${uploads.length})`)
+  assert.deepEqual(uploads.filter(s => s.from === alice.peerId), [], 'no chunk upload came on a connection from the sender\'s PeerId')
+  const ephemeral = (await alice.client.anonymous?.currentPeerId())?.toString()
+  assert.deepEqual(uploads.filter(s => s.from !== ephemeral), [], `all from the identity alice deposits under (${String(ephemeral)})`)
+
+  await alice.stop()
+  await bob.restart({ bootstrap: net.bootstrap })
+  await bob.client.sync()
+  const [m] = await bob.client.inbox()
+  assert.equal(m?.from, alice.peerId)
+  const out = join(root, 'out')
+  await mkdir(out)
+  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data, 'bob saves the file the anonymous uploads stored')
 })

@@ -46,13 +46,32 @@ interface Candidate { peer: WalkPeer, id: Buffer, state: 'new' | 'asking' | 'ans
 
 /** The `count` servers closest to `key` that answered, closest first, with their addresses. */
 export async function walkClosest (host: Libp2p, key: Uint8Array, seeds: WalkPeer[], options: WalkOptions): Promise<WalkPeer[]> {
+  return (await walk(host, key, seeds, options)).closest
+}
+
+/**
+ * `peer`'s addresses, as a DHT server that knows it answers a FIND_NODE for its peer-id key (kad-dht
+ * puts a peer it has in its peer store first among the closer peers). The walk stops at the first
+ * answer that names `peer`, and `peer` itself is never asked (it need not serve the DHT, and a
+ * request would show it the identity looking for it). Empty when no server on the path knew it.
+ */
+export async function walkForPeer (host: Libp2p, peer: PeerId, seeds: WalkPeer[], options: WalkOptions): Promise<Multiaddr[]> {
+  return (await walk(host, peer.toMultihash().bytes, seeds, options, peer)).target?.multiaddrs ?? []
+}
+
+async function walk (host: Libp2p, key: Uint8Array, seeds: WalkPeer[], options: WalkOptions, wanted?: PeerId): Promise<{ closest: WalkPeer[], target?: WalkPeer }> {
   const target = kadId(key)
+  let hit: WalkPeer | undefined
   const skip = new Set([host.peerId, ...(options.exclude ?? [])].map(p => p.toString()))
   const candidates = new Map<string, Candidate>()
   let ranked: Candidate[] = []
   const learn = (peers: WalkPeer[]): void => {
     for (const peer of peers) {
       const k = peer.id.toString()
+      if (wanted?.equals(peer.id) === true) {
+        if (peer.multiaddrs.length > 0) hit ??= peer
+        continue
+      }
       if (skip.has(k) || candidates.has(k) || peer.multiaddrs.length === 0) continue
       candidates.set(k, { peer, id: kadId(peer.id.toMultihash().bytes), state: 'new' })
     }
@@ -69,7 +88,7 @@ export async function walkClosest (host: Libp2p, key: Uint8Array, seeds: WalkPee
     inFlight.add(done)
   }
   for (;;) {
-    if (options.signal?.aborted !== true) {
+    if (options.signal?.aborted !== true && hit === undefined) {
       // the closest `count` not known to have failed; any of them not yet asked is asked next
       const nearest = ranked.filter(c => c.state !== 'failed').slice(0, options.count)
       for (const c of nearest) {
@@ -77,10 +96,11 @@ export async function walkClosest (host: Libp2p, key: Uint8Array, seeds: WalkPee
         if (c.state === 'new') ask(c)
       }
     }
-    if (inFlight.size === 0) break
+    if (inFlight.size === 0 || hit !== undefined) break
     await Promise.race(inFlight)
   }
-  return ranked.filter(c => c.state === 'answered').slice(0, options.count).map(c => c.peer)
+  const closest = ranked.filter(c => c.state === 'answered').slice(0, options.count).map(c => c.peer)
+  return hit === undefined ? { closest } : { closest, target: hit }
 }
 
 /** One FIND_NODE: the servers `peer` knows closest to `key`. Throws when it cannot be asked. */

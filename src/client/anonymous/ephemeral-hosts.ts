@@ -19,7 +19,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { deadline, type Clock } from '../../shared/clock.js'
 import { LOOKUP_TIMEOUT_MS, pickDiverse } from '../../shared/placement.js'
-import { walkClosest, type WalkPeer } from './dht-walk.js'
+import { walkClosest, walkForPeer, type WalkPeer } from './dht-walk.js'
 
 export interface EphemeralHostsComponents {
   /** Where a replica's addresses come from (the user's node's peer store). */
@@ -45,6 +45,8 @@ export interface EphemeralHostsInit {
   dhtProtocol: string
   /** One FIND_NODE request's idle deadline, ms. @default limits.requestTimeoutMs, 15,000 */
   requestTimeoutMs: number
+  /** How many of the closest servers a peer lookup asks before it gives up (kad-dht's findPeer: its k). @default network.dhtK, 40 */
+  dhtK: number
 }
 
 /** How a lookup for others' replicas is run. */
@@ -63,12 +65,18 @@ export interface DepositHost {
   closestPeers: (key: Uint8Array, count: number, options: LookupOptions) => Promise<PeerId[]>
 }
 
+/** What the direct route asks for: a peer's addresses, looked up without the user's PeerId. */
+export interface PeerFinder {
+  /** `peer`'s addresses as the DHT servers on the path know them, found from an ephemeral identity; empty when none knew it. */
+  findPeer: (peer: PeerId, options: { signal?: AbortSignal }) => Promise<Multiaddr[]>
+}
+
 /** FIND_NODE requests in flight at once in a lookup (kad-dht's own alpha). */
 const LOOKUP_ALPHA = 10
 /** Addresses remembered from lookups, for hosts made after the one that ran the lookup. */
 const KNOWN_ADDRESSES = 1024
 
-export class EphemeralHosts implements DepositHost {
+export class EphemeralHosts implements DepositHost, PeerFinder {
   private current?: { host: Promise<Libp2p>, until: number }
   private readonly retiring = new Set<Promise<Libp2p>>()
   /**
@@ -115,6 +123,26 @@ export class EphemeralHosts implements DepositHost {
     })
     for (const p of found) this.remember(p)
     return pickDiverse(host, found.map(p => p.id), options.perSubnet, count, new Map(found.map(p => [p.id.toString(), p.multiaddrs])))
+  }
+
+  /**
+   * `peer`'s addresses, found by a FIND_NODE walk for its peer-id key from the current ephemeral
+   * host (what kad-dht's findPeer asks, under the user's PeerId). The walk ends at the first
+   * server that names `peer`; `peer` itself is not asked.
+   */
+  async findPeer (peer: PeerId, options: { signal?: AbortSignal }): Promise<Multiaddr[]> {
+    const host = await this.currentHost()
+    const seeds = await this.components.dhtServers()
+    if (seeds.length === 0) return []
+    return walkForPeer(host, peer, seeds, {
+      protocol: this.init.dhtProtocol,
+      count: this.init.dhtK,
+      alpha: LOOKUP_ALPHA,
+      exclude: [this.components.self],
+      requestTimeoutMs: this.init.requestTimeoutMs,
+      clock: this.components.clock,
+      signal: deadline(this.components.clock, LOOKUP_TIMEOUT_MS, options.signal)
+    })
   }
 
   private async currentHost (): Promise<Libp2p> {

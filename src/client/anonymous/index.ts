@@ -13,8 +13,8 @@ import { KAD_PROTOCOL } from '../../shared/protocols/ids.js'
 import { EphemeralHosts } from './ephemeral-hosts.js'
 import type { WalkPeer } from './dht-walk.js'
 
-export { EphemeralHosts, type DepositHost, type EphemeralHostsComponents, type EphemeralHostsInit, type LookupOptions } from './ephemeral-hosts.js'
-export { walkClosest, type WalkOptions, type WalkPeer } from './dht-walk.js'
+export { EphemeralHosts, type DepositHost, type EphemeralHostsComponents, type EphemeralHostsInit, type LookupOptions, type PeerFinder } from './ephemeral-hosts.js'
+export { walkClosest, walkForPeer, type WalkOptions, type WalkPeer } from './dht-walk.js'
 
 /** The ephemeral hosts for `node`'s user, or undefined when anonymous deposits are off. */
 export function anonymousDepositHosts (node: CairnNode, config: CairnConfig, clock: Clock): EphemeralHosts | undefined {
@@ -30,7 +30,8 @@ export function anonymousDepositHosts (node: CairnNode, config: CairnConfig, clo
     dialTimeoutMs: config.network.dialTimeoutMs,
     allowPrivateAddresses: config.network.allowPrivateAddresses,
     dhtProtocol: KAD_PROTOCOL,
-    requestTimeoutMs: config.limits.requestTimeoutMs
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    dhtK: config.network.dhtK
   })
 }
 

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
-import type { Clock } from '../../shared/clock.js'
+import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
@@ -15,6 +15,8 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
+import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
+import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { Route } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
@@ -66,6 +68,10 @@ export interface AttachmentsInit extends FetchConfig, UploadConfig {
   dataDir: string
   attachments: CairnConfig['attachments']
   mailbox: FetchConfig['mailbox'] & UploadConfig['mailbox']
+  /** natTraversal (@default false): a push's address lookup runs even with addresses known (direct/address-lookup.ts). */
+  network: Pick<CairnConfig['network'], 'natTraversal'>
+  /** requestTimeoutMs (@default 15,000): a push's address lookup and each of its steps. */
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
   /** ttlMs (@default 14 days): how long a file's chunks are held at mailboxes; mailboxTimeoutMs (@default 15,000). */
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs'>
 }
@@ -74,6 +80,11 @@ export class Attachments {
   readonly inbound: Inbound
   private node?: CairnNode
   private ready: () => Promise<void> = async () => {}
+  /**
+   * Anonymous deposits: where uploads to an offline recipient's replicas go out from, and where a
+   * recipient's addresses are looked up before a push; undefined: the node, under the user's PeerId.
+   */
+  private depositHost?: DepositHost & PeerFinder
   private service?: ChunkService
   private readonly stopping = new AbortController()
   private readonly autoFetches = new Set<Promise<unknown>>()
@@ -82,10 +93,15 @@ export class Attachments {
     this.inbound = new Inbound(components.store, init.dataDir)
   }
 
-  /** Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work. */
-  async startNetwork (node: CairnNode, ready: () => Promise<void>): Promise<void> {
+  /**
+   * Serve /cairn/chunks/1.0.0 on `node`; `ready` resolves once DHT lookups can work; uploads to
+   * others' replicas, and lookups of a recipient's addresses, go out from `depositHost` when there
+   * is one (anonymous deposits).
+   */
+  async startNetwork (node: CairnNode, ready: () => Promise<void>, depositHost?: DepositHost & PeerFinder): Promise<void> {
     this.node = node
     this.ready = ready
+    if (depositHost !== undefined) this.depositHost = depositHost
     // a contact's files are taken whatever their size; a stranger's only up to what the daemon
     // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
     const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.attachments.autoFetchBytes || (await this.components.contacts.byPeerId(from)) !== undefined
@@ -169,6 +185,8 @@ export class Attachments {
     try {
       if (messageRoute === 'direct') {
         try {
+          // a resumed push may have no connection and no address: looked up as the direct route does
+          if (node.getConnections(peer).length === 0) await lookUpAddresses(node, peer, { finder: this.depositHost, natTraversal: this.init.network.natTraversal, signal: deadline(this.components.clock, this.init.limits.requestTimeoutMs) })
           await pushChunks(node, peer, d.fileId, chunks, this.init, { clock: this.components.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
           rec.state = 'delivered'
           await putOutgoing(this.components.store, rec)
@@ -183,6 +201,7 @@ export class Attachments {
         clock: this.components.clock,
         from: rec.uploaded,
         expiresAt: rec.createdAt + this.init.delivery.ttlMs,
+        ...(this.depositHost === undefined ? {} : { depositHost: this.depositHost }),
         onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.components.store, rec); report(next * d.chunkBytes) }
       })
       rec.state = 'stored'

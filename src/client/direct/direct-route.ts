@@ -8,6 +8,8 @@ import type { CairnNode } from '../../shared/node/create-node.js'
 import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
+import type { PeerFinder } from '../anonymous/ephemeral-hosts.js'
+import { knowsAddress, lookUpAddresses } from './address-lookup.js'
 
 /** After a failed attempt, how long a peer counts as unreachable (so a burst of sends to an
  * offline peer goes straight to the mailbox instead of waiting out a dial each time). */
@@ -16,6 +18,12 @@ const UNREACHABLE_MS = 30_000
 export interface DirectRouteComponents {
   node: CairnNode
   clock: Clock
+  /**
+   * Where a recipient's addresses are looked up when the node has no connection to it
+   * (client/anonymous: from an ephemeral identity). @default the node's own peer routing (kad-dht's
+   * findPeer, under the user's PeerId)
+   */
+  finder?: PeerFinder
 }
 
 /** The direct route's slice of the configuration (defaults applied in config.ts). */
@@ -34,10 +42,12 @@ export class DirectRoute implements DeliveryRoute {
 
   private readonly node: CairnNode
   private readonly clock: Clock
+  private readonly finder?: PeerFinder
 
   constructor (components: DirectRouteComponents, private readonly init: DirectRouteInit) {
     this.node = components.node
     this.clock = components.clock
+    if (components.finder !== undefined) this.finder = components.finder
   }
 
   async deliver (envelope: Envelope, recipient: PeerId, options: { signal?: AbortSignal }): Promise<DeliveryResult> {
@@ -68,11 +78,7 @@ export class DirectRoute implements DeliveryRoute {
 
   /** Whether we have an address to dial (without one, a dial would ask the DHT). */
   private async knowsAddress (peer: PeerId): Promise<boolean> {
-    try {
-      return (await this.node.peerStore.get(peer)).addresses.length > 0
-    } catch {
-      return false
-    }
+    return knowsAddress(this.node, peer)
   }
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
@@ -88,15 +94,8 @@ export class DirectRoute implements DeliveryRoute {
 
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
-    if (this.init.network.natTraversal && this.node.getConnections(recipient).length === 0) {
-      // Look the recipient up ourselves instead of letting the dial do it: a dial hands peer-routing
-      // results straight to the transports, past connectionGater.filterMultiaddrForPeer, so it would
-      // dial the recipient's NAT mapping (public, but unreachable unsolicited) before its relay
-      // address, hang until the timeout, and leave the conntrack entry that spoils the hole punch.
-      // findPeer merges what it finds into the peer store, where the direct-dial gate applies; the
-      // dial below then uses the peer store's addresses: relay and private ones only.
-      const signal = deadline(this.clock, timeout, options.signal)
-      await this.node.peerRouting.findPeer(recipient, { signal, useCache: false }).catch(() => {})
+    if (this.node.getConnections(recipient).length === 0) {
+      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: deadline(this.clock, timeout, options.signal) })
     }
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
     // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and
