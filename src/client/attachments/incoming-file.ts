@@ -6,7 +6,7 @@
  * and checked against the descriptor's digest.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Attachment } from '../../../proto/cairn.js'
 import type { Store } from '../../shared/store.js'
@@ -14,7 +14,7 @@ import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
 import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
-import { convertPlaintext, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, slotOffset } from './received-chunks.js'
+import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
@@ -41,10 +41,12 @@ export class IncomingFile {
     const d = descriptorOf(record)
     const fileIdHex = Buffer.from(d.fileId).toString('hex')
     await mkdir(attachmentsDir(dataDir), { recursive: true, mode: 0o700 })
-    const base = join(attachmentsDir(dataDir), `${record.from}-${fileIdHex}`)
+    const dir = attachmentsDir(dataDir)
+    const legacy = join(dir, legacyReceivedBase(record.from, fileIdHex))
     const held = await storedChunks(store, record.from, fileIdHex)
-    const path = `${base}${RECEIVED_SUFFIX}`
-    await convertOldFile(store, `${base}${OLD_PLAINTEXT_SUFFIX}`, path, record, held)
+    const path = join(dir, `${receivedBase(record.from, fileIdHex)}${RECEIVED_SUFFIX}`)
+    await renameLegacy(dir, `${legacy}${RECEIVED_SUFFIX}`, path)
+    await convertOldFile(store, `${legacy}${OLD_PLAINTEXT_SUFFIX}`, path, record, held)
     return new IncomingFile(store, path, record, held)
   }
 
@@ -161,6 +163,22 @@ async function openForWriting (path: string): Promise<FileHandle> {
  * matches its address is forgotten and fetched again. A kill part-way leaves the `.part` file, and
  * the next open converts it again from the start.
  */
+/**
+ * A received file named by its sender (before session 10) takes its opaque name: one rename in the
+ * same directory, then the directory synced, so a kill leaves one name or the other, never neither.
+ */
+async function renameLegacy (dir: string, legacyPath: string, path: string): Promise<void> {
+  if (await stat(legacyPath).catch(() => undefined) === undefined) return
+  if (await stat(path).catch(() => undefined) !== undefined) {
+    // a rename cannot leave both; should a copy bring the old name back, the new file is the one the store's records describe
+    await rm(legacyPath, { force: true })
+    return
+  }
+  await rename(legacyPath, path)
+  const d = await open(dir, 'r')
+  try { await d.sync() } finally { await d.close() }
+}
+
 async function convertOldFile (store: Store, oldPath: string, path: string, record: IncomingRecord, held: Set<number>): Promise<void> {
   if (await stat(oldPath).catch(() => undefined) === undefined) return
   const fileIdHex = Buffer.from(descriptorOf(record).fileId).toString('hex')

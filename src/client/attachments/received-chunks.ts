@@ -5,6 +5,7 @@
  * fixed place, so chunks can arrive in any order and a killed receive resumes. Reading decrypts
  * one chunk at a time: memory stays at one chunk whatever the file's size.
  */
+import { createHash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkCid, openChunk, sealChunk, TAG_BYTES } from './chunk-cipher.js'
@@ -13,6 +14,19 @@ import { readAt } from './file-chunks.js'
 /** The suffix of a received file in this layout; `.part` files held plaintext (before issue 15). */
 export const RECEIVED_SUFFIX = '.chunks'
 export const OLD_PLAINTEXT_SUFFIX = '.part'
+
+/**
+ * The name a received file waits under: a digest of its sender and file id, so the data dir's file
+ * names do not say who sent what (the file id is random and only in the store, sealed when the data
+ * dir is encrypted). Before session 10 the name was `<sender PeerId>-<file id>` (`legacyReceivedBase`).
+ */
+export function receivedBase (from: string, fileIdHex: string): string {
+  return createHash('sha256').update(`cairn/received-file\0${from}\0${fileIdHex}`).digest('hex')
+}
+
+export function legacyReceivedBase (from: string, fileIdHex: string): string {
+  return `${from}-${fileIdHex}`
+}
 
 /** Bytes of chunk `index`'s plaintext (the last chunk is shorter). */
 export function plainLength (d: Attachment, index: number): number {

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { attachmentsDir, IncomingFile } from '../../../src/client/attachments/incoming-file.js'
 import { chunkStoredOp } from '../../../src/client/attachments/incoming-store.js'
+import { receivedBase } from '../../../src/client/attachments/received-chunks.js'
 import { filesHolding } from '../../helpers/files.js'
 import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
 
@@ -62,7 +63,7 @@ test('an old plaintext .part file is converted on open: complete stays complete,
   await s.store.write(s.d.chunks.map((_, i) => chunkStoredOp('alice', fileIdHex, i)))
   s.record.complete = true
   const inc = await s.incoming()
-  assert.deepEqual(await readdir(dir), [`alice-${fileIdHex}.chunks`])
+  assert.deepEqual(await readdir(dir), [`${receivedBase('alice', fileIdHex)}.chunks`])
   assert.equal(inc.state(), 'complete')
   assert.deepEqual(await plaintextOf(inc), s.data)
   assert.deepEqual(filesHolding(dir, s.data.subarray(0, 64)), [])
@@ -79,13 +80,36 @@ test('an old partial .part file whose chunk no longer matches its address: that 
   await writeFile(join(dir, `alice-${fileIdHex}.part`), old)
   await s.store.write([0, 2].map(i => chunkStoredOp('alice', fileIdHex, i)))
   const inc = await s.incoming()
-  assert.deepEqual(await readdir(dir), [`alice-${fileIdHex}.chunks`])
+  assert.deepEqual(await readdir(dir), [`${receivedBase('alice', fileIdHex)}.chunks`])
   assert.equal(inc.state(), 'partial')
   assert.deepEqual(inc.missing(), [1, 2, 3])
   const again = await IncomingFile.open(s.store, s.root, s.record) // the forgetting is on disk, not only in memory
   assert.deepEqual(again.missing(), [1, 2, 3])
   const chunks = new FileChunks(s.path, s.d)
   for (const i of again.missing()) await again.accept(i, await chunks.chunk(i))
+  await chunks.close()
+  assert.equal(await again.finish(), true)
+  assert.deepEqual(await plaintextOf(again), s.data)
+})
+
+test('a received file\'s name does not say who sent it; one named by its sender (before session 10) is renamed with its chunks kept', async (t) => {
+  const s = await setup(t, CHUNK * 3)
+  const fileIdHex = Buffer.from(s.d.fileId).toString('hex')
+  const dir = attachmentsDir(s.root)
+  const first = await s.incoming()
+  const chunks = new FileChunks(s.path, s.d)
+  for (const i of [0, 1]) await first.accept(i, await chunks.chunk(i))
+  await first.closeFile()
+  const names = await readdir(dir)
+  assert.equal(names.length, 1)
+  assert.ok(!names.some(n => n.includes('alice') || n.includes(fileIdHex)), `file names: ${names.join(', ')}`)
+
+  // as an earlier version left it: the same chunks under the sender's name
+  await rename(join(dir, names[0] as string), join(dir, `alice-${fileIdHex}.chunks`))
+  const again = await IncomingFile.open(s.store, s.root, s.record)
+  assert.deepEqual(await readdir(dir), names)
+  assert.deepEqual(again.missing(), [2])
+  await again.accept(2, await chunks.chunk(2))
   await chunks.close()
   assert.equal(await again.finish(), true)
   assert.deepEqual(await plaintextOf(again), s.data)
