@@ -25,8 +25,10 @@ function markedContent (size: number): { data: Buffer, marker: Buffer } {
   return { data, marker }
 }
 
-async function saveAndCheck (root: string, user: TestUser, messageId: string, data: Buffer, marker: Buffer): Promise<void> {
+async function saveAndCheck (root: string, user: TestUser, sender: TestUser, messageId: string, data: Buffer, marker: Buffer): Promise<void> {
   assert.deepEqual(filesHolding(user.config.dataDir, marker), [], 'no file in the data dir holds the received plaintext')
+  const paths = await readdir(user.config.dataDir, { recursive: true })
+  assert.deepEqual(paths.filter(p => p.includes(sender.peerId)), [], 'no file name in the data dir names the sender')
   const out = join(root, 'out')
   await mkdir(out)
   const saved = await user.client.save(messageId, out)
@@ -49,7 +51,7 @@ test('encrypted data dir, direct: a received file is not in plaintext anywhere i
   assert.equal(m?.attachment?.state, 'complete')
   await bob.stop() // everything on disk as a thief would find it
   await bob.restart()
-  await saveAndCheck(root, bob, m.id, data, marker)
+  await saveAndCheck(root, bob, alice, m.id, data, marker)
 })
 
 test('encrypted data dir, via mailboxes: a fetched file is not in plaintext anywhere in the data dir, and saves byte-exact', async (t) => {
@@ -75,7 +77,7 @@ test('encrypted data dir, via mailboxes: a fetched file is not in plaintext anyw
   assert.ok(m?.attachment !== undefined)
   await bob.client.attachments.fetch(m.id)
   assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete')
-  await saveAndCheck(root, bob, m.id, data, marker)
+  await saveAndCheck(root, bob, alice, m.id, data, marker)
 })
 
 test('a received chunk altered on disk after its check: save exits 1 with nothing written, and the file is to be fetched again', async (t) => {
