@@ -94,4 +94,17 @@ test('a decryption killed at any step leaves a data dir that opens with nothing 
     assert.equal(existsSync(join(dir, 'at-rest.json')), false, `${point}: plain now`)
     assert.deepEqual(readdirSync(dir).filter(n => n.startsWith('decrypt.')), [], `${point}: no work left behind`)
   }
+
+  // a key rotation killed before its commit left a re-sealed copy in encrypt.partial/: the
+  // decryption abandons it, and a later --encrypt with a new passphrase starts from the live store
+  const dir = join(root, 'alice-rotation-killed')
+  cpSync(original, dir, { recursive: true })
+  const rotation = await cairn([...D(dir), 'passphrase', '--rotate-key'], { env: { ...pw(PASS).env, CAIRN_TEST_ENCRYPT_CRASH: 'copied:64' } })
+  assert.equal(rotation.code, null, `rotation killed (${rotation.stderr})`)
+  assert.ok(existsSync(join(dir, 'encrypt.partial')))
+  assert.equal((await cairn([...D(dir), 'passphrase', '--decrypt'], pw(PASS))).code, 0)
+  assert.deepEqual(readdirSync(dir).filter(n => n.startsWith('encrypt.') || n.startsWith('decrypt.')), [], 'the abandoned rotation is gone too')
+  const encrypted = await cairn([...D(dir), 'passphrase', '--encrypt'], pw('a new passphrase'))
+  assert.equal(encrypted.code, 0, encrypted.stderr)
+  assert.deepEqual(shown(await json<Shown[]>([...D(dir), 'inbox'], pw('a new passphrase'))), inbox)
 })

@@ -79,6 +79,19 @@ export function swapIn (dataDir: string, kind: ConversionKind = 'encrypt'): void
 }
 
 /** The old store (and the emptied `encrypt.ready/` or `decrypt.ready/`) deleted, once everything is in place. */
+/**
+ * A conversion of the other kind that a killed run began but never committed (`<other>.partial/`)
+ * is abandoned when this one starts: the live store is still the truth, and the copy would linger
+ * — a plain one after a killed `--decrypt`, or one under a data key a killed `--rotate-key` made —
+ * and a later conversion of that kind would go on from a copy of an older store.
+ */
+export function abandonOther (dataDir: string, kind: ConversionKind): void {
+  const other = conversionDirs.partial(dataDir, kind === 'encrypt' ? 'decrypt' : 'encrypt')
+  if (!existsSync(other)) return
+  rmSync(other, { recursive: true, force: true })
+  fsyncDir(dataDir)
+}
+
 export function removeLeftovers (dataDir: string, kind: ConversionKind = 'encrypt'): void {
   crashPoint('swapped')
   rmSync(conversionDirs.ready(dataDir, kind), { recursive: true, force: true })

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { DIR_MODE, fsyncDir, paths } from '../data-dir.js'
 import { InvalidInputError } from '../errors.js'
 import { Store } from '../store.js'
-import { conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
+import { abandonOther, conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
 import { copyStore } from './copy-store.js'
 import { unlockDataKey } from './data-key.js'
 import { isEncrypted } from './header-path.js'
@@ -33,6 +33,7 @@ export async function decryptDataDir (dataDir: string, passphrase: Uint8Array): 
   settleConversion(dataDir) // an encryption a killed run had committed comes first
   if (!isEncrypted(dataDir)) throw new InvalidInputError(`${dataDir} is not encrypted`)
   const cipher = await unlockDataKey(dataDir, passphrase)
+  abandonOther(dataDir, 'decrypt')
   const partial = conversionDirs.partial(dataDir, 'decrypt')
   const source = await Store.open(paths.store(dataDir), { cipher })
   let closed = false

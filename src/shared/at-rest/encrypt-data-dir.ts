@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { DIR_MODE, ensureDataDir, fsyncDir, paths } from '../data-dir.js'
 import { InvalidInputError } from '../errors.js'
 import { Store } from '../store.js'
-import { conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
+import { abandonOther, conversionDirs, crashPoint, removeLeftovers, SEALED_FILES, settleConversion, STORE_DIR, swapIn } from './conversion.js'
 import { createDataKey, unlockDataKey, type KdfCost } from './data-key.js'
 import { WrongPassphraseError } from './errors.js'
 import { isEncrypted } from './header-path.js'
@@ -86,6 +86,7 @@ export async function rotateDataKey (dataDir: string, passphrase: Uint8Array, op
 async function reseal (dataDir: string, passphrase: Uint8Array, from: ValueCipher | undefined, options: EncryptOptions): Promise<EncryptResult> {
   const partial = conversionDirs.partial(dataDir)
   let cipher = await unlockBegun(dataDir, partial, passphrase)
+  abandonOther(dataDir, 'encrypt')
   ensureDataDir(dataDir)
   const source = await Store.open(paths.store(dataDir), { cipher: from })
   let closed = false
