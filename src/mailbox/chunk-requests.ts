@@ -14,6 +14,7 @@ import type { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 
 export class ChunkRequests {
+  /** init.mailbox.chunkBytesPerMinute (@default 1 GiB): chunk bytes taken per minute from one PeerId. */
   private readonly bytes: RateLimiter
 
   private readonly chunks: ChunkStore
@@ -22,7 +23,6 @@ export class ChunkRequests {
   /** Throws (not-responsible) unless this node may hold mail for the recipient. */
   private readonly mustHold: (recipient: PeerId) => Promise<void>
 
-  /** init.mailbox.chunkBytesPerMinute (@default 1 GiB): chunk bytes taken per minute from one PeerId. */
   /** Called after a chunk new here was stored (durably), so handover spreads it. */
   private readonly onStored?: (recipient: string) => void
 
