@@ -1,46 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
 import { withGaps } from '../../../src/client/groups/gaps.js'
-import { getSenderState, holdChain, listGossipOnly } from '../../../src/client/groups/group-store.js'
+import { listGossipOnly } from '../../../src/client/groups/group-store.js'
+import { countDeliveries, holdsChain, unreachable, waitFor } from '../../helpers/groups.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unknown as { pubsub: TopicPubSub }).pubsub
-
-async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
-
-/** Routes that fail every delivery. */
-const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
-
-/** `u`'s routes, counting the envelopes each recipient is handed (by PeerId), and when the first was. */
-/** Whether `sender` has marked every one of `members` as holding its current chain in group `gid` (marks follow the delivery-log update). */
-async function markedHolding (sender: TestUser, gid: string, members: string[]): Promise<boolean> {
-  const state = await getSenderState(sender.client.store.transaction(), gid)
-  return state !== undefined && (await holdChain(sender.client.store.transaction(), gid, state.distributionId, members)).every(Boolean)
-}
-
-function countDeliveries (u: TestUser): { counts: Map<string, number>, first: Map<string, number> } {
-  const counts = new Map<string, number>()
-  const first = new Map<string, number>()
-  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => {
-      counts.set(peer.toString(), (counts.get(peer.toString()) ?? 0) + 1)
-      if (!first.has(peer.toString())) first.set(peer.toString(), Date.now())
-      return r.deliver(e, peer, o)
-    }
-  })))
-  return { counts, first }
-}
 
 const ACK_MS = 3000
 
@@ -65,7 +32,7 @@ test('members online, subscribed and holding the chain get a group message by th
 
   // both acknowledged alice's chain: the next message goes by the topic alone, no 1:1 copy
   const { counts: handed, first: handedAt } = countDeliveries(alice)
-  await waitFor('the marks that both hold the chain', async () => markedHolding(alice, gid, [bob.peerId, carol.peerId]))
+  await waitFor('the marks that both hold the chain', async () => await holdsChain(alice, gid, bob.peerId) && await holdsChain(alice, gid, carol.peerId))
   const second = await alice.client.groups.send('live', 'second, by the topic')
   assert.deepEqual(second.members, { [bob.peerId]: 'gossip', [carol.peerId]: 'gossip' })
   assert.equal(second.route, 'direct')
@@ -106,7 +73,7 @@ test('a member off the topic gets a 1:1 copy; one that missed a topic message se
   await waitFor('subscription', () => alice.client.groups.publisher?.subscribers(state).length === 1)
   const shown = async (): Promise<Array<[string, number | undefined]>> => withGaps((await bob.client.inbox()).filter(m => m.group?.id === gid)).map(m => [m.text, m.gapBefore])
   await waitFor('bob has one', async () => (await shown()).length === 1)
-  await waitFor('the mark that bob holds the chain', async () => markedHolding(alice, gid, [bob.peerId]))
+  await waitFor('the mark that bob holds the chain', async () => holdsChain(alice, gid, bob.peerId))
 
   // bob leaves the topic (he still holds the chain): a 1:1 copy, not the topic
   pubsubOf(bob).unsubscribe(topic)
