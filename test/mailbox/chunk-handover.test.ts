@@ -238,5 +238,8 @@ test('chunks uploaded to one replica only reach the rest of the replica set once
   const spread = (): OperatorNode[] => others.filter(n => n.mailbox.chunks.bytesOf(r) === 12_000)
   for (let i = 0; i < 300 && spread().length < 2; i++) await delay(100)
   assert.equal(spread().length, 2, `the rest of the replica set holds every chunk (holders: ${others.map(n => n.mailbox.chunks.bytesOf(r)).join(', ')})`)
-  assert.ok(holder.mailbox.metrics.handoverChunksSent >= 6, `the holder handed them over (${holder.mailbox.metrics.handoverChunksSent})`)
+  // six copies went by handover: most from the holder, and on a slow machine one may come from the
+  // other replica (a chunk that reached a replica by handover starts its own quiet wait there)
+  const sent = [holder, ...others].map(n => n.mailbox.metrics.handoverChunksSent)
+  assert.ok(holder.mailbox.metrics.handoverChunksSent > 0 && sent.reduce((a, b) => a + b, 0) >= 6, `the chunks went by handover (sent by holder, replicas: ${sent.join(', ')})`)
 })
