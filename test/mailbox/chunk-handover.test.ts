@@ -238,8 +238,9 @@ test('chunks uploaded to one replica only reach the rest of the replica set once
   const spread = (): OperatorNode[] => others.filter(n => n.mailbox.chunks.bytesOf(r) === 12_000)
   for (let i = 0; i < 300 && spread().length < 2; i++) await delay(100)
   assert.equal(spread().length, 2, `the rest of the replica set holds every chunk (holders: ${others.map(n => n.mailbox.chunks.bytesOf(r)).join(', ')})`)
-  // six copies went by handover: most from the holder, and on a slow machine one may come from the
-  // other replica (a chunk that reached a replica by handover starts its own quiet wait there)
+  // the holder's own pass moved them (the number of copies is not asserted: on the CI machine the two
+  // replicas held all six while the nodes' counters said five — a copy whose answer was lost, or that
+  // was answered "duplicate", is not counted; the next pass finds it held)
   const sent = [holder, ...others].map(n => n.mailbox.metrics.handoverChunksSent)
-  assert.ok(holder.mailbox.metrics.handoverChunksSent > 0 && sent.reduce((a, b) => a + b, 0) >= 6, `the chunks went by handover (sent by holder, replicas: ${sent.join(', ')})`)
+  assert.ok(holder.mailbox.metrics.handoverChunksSent > 0, `the holder handed chunks over (sent by holder, replicas: ${sent.join(', ')})`)
 })
