@@ -10,14 +10,7 @@ import type { SendResult } from '../../src/client/delivery.js'
 import type { SentView } from '../../src/client/messaging/delivery-log.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
-
-async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
+import { waitFor } from '../helpers/wait.js'
 
 const sentOf = async (u: TestUser, id: string): Promise<SentView> => {
   const m = (await u.client.sent()).find(s => s.id === id)

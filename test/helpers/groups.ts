@@ -2,19 +2,11 @@
  * For group tests on loopback: waiting for what a user would see, routes that count or hold what a
  * user hands them, and the store's notes of who holds a sender's chain.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
 import { getSenderState, groupKeys, holdChain } from '../../src/client/groups/group-store.js'
 import type { TestUser } from './users.js'
 
-/** Poll `ok` until it holds; a generous bound, never a fixed wait. */
-export async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
+export { waitFor } from './wait.js'
 
 /** A route that fails every delivery. */
 export const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }

@@ -7,17 +7,10 @@ import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-g
 import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { waitFor } from '../../helpers/wait.js'
 
 const pubsubOf = (u: TestUser): TopicPubSub & { getSubscribers: (topic: string) => unknown[] } =>
   (u.client.node?.services as unknown as { pubsub: TopicPubSub & { getSubscribers: (topic: string) => unknown[] } }).pubsub
-
-async function waitFor (what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
 
 /** Routes that fail every delivery: only gossip can carry a message live. */
 const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
