@@ -115,6 +115,27 @@ export class Handover {
     void this.track(this.forRecipient(recipient).finally(() => { this.passing.delete(recipient) }))
   }
 
+  /**
+   * Runs every recipient's scheduled pass now and resolves once none is scheduled or running here
+   * (passes this one triggers at other replicas are theirs to drain). For tests and simulations
+   * that need the replica set settled rather than waiting out the debounce.
+   */
+  async drain (): Promise<void> {
+    while (!this.stopping.signal.aborted && (this.pending.size > 0 || this.inFlight.size > 0)) {
+      for (const [r, waiting] of [...this.pending]) {
+        if (this.passing.has(r)) continue // it runs once the pass in flight ends
+        waiting.timer.clear()
+        this.due(r)
+      }
+      await Promise.allSettled([...this.inFlight])
+    }
+  }
+
+  /** Whether a pass is scheduled or running here. */
+  get busy (): boolean {
+    return this.pending.size > 0 || this.inFlight.size > 0
+  }
+
   /** One full pass over every recipient held here. Returns how many envelopes were copied. */
   async runOnce (): Promise<number> {
     if (this.running || this.stopping.signal.aborted) return 0
