@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Store } from '../../src/shared/store.js'
 
-const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+const CAIRN = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 
 async function main (): Promise<void> {
   const { values } = parseArgs({ options: { values: { type: 'string', default: '20000' } } })

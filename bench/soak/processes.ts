@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { reapOnExit } from '../lib/reap.js'
 
-export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+export const CAIRN = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 
 /** Every process is on 127.0.0.1 or one private /24: private addresses allowed, no per-subnet replica limit. */
 export const LOOPBACK_ENV = {

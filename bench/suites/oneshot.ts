@@ -21,7 +21,7 @@ import { median, now, quantile } from '../lib/stats.js'
 
 export interface OneShotOptions { samples: number, textBytes: number }
 
-const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+const CAIRN = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 const ECHO_PROCESS = fileURLToPath(new URL('../lib/echo-process.js', import.meta.url))
 
 /** Wall time of a child process from spawn to exit; throws with its stderr if it failed. (Async: the

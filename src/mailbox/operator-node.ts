@@ -177,13 +177,20 @@ export class OperatorNode {
 }
 
 let version: string | undefined
-/** package.json's version: the image and `npm ci` both keep package.json beside dist/. */
+/**
+ * package.json's version: the image and `npm ci` both keep package.json above dist/. Found by
+ * walking up from this file, which is dist/src/mailbox/ in tsc's output and dist/cli/ in the CLI's
+ * bundle (scripts/bundle-cli.mjs).
+ */
 function cairnVersion (): string {
   if (version !== undefined) return version
-  try {
-    version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown'
-  } catch {
-    version = 'unknown'
+  version = 'unknown'
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string, version?: string }
+      if (pkg.name === 'cairn') { version = pkg.version ?? 'unknown'; break }
+    } catch { /* none here, or unreadable: look further up */ }
+    if (dir.pathname === '/') break
   }
   return version
 }

@@ -10,7 +10,7 @@ import { reapOnExit } from '../../bench/lib/reap.js'
 /** Every process a test starts is on 127.0.0.1: replica diversity by subnet would leave one replica per set. */
 const LOOPBACK_ENV = { CAIRN_LOG_LEVEL: 'warn', CAIRN_MAILBOX_REPLICAS_PER_SUBNET: '0' }
 
-export const CAIRN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+export const CAIRN = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 

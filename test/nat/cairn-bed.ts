@@ -25,8 +25,8 @@ import type { ClientApi, ConnectionInfo, StatusInfo } from '../../src/client/api
 import { connectDaemon } from '../../src/client/daemon/daemon-client.js'
 import { createTestbed, type NsHost, type Testbed, type Variant } from './testbed.js'
 
-/** The built CLI next to this file (dist/test/nat -> dist/src/client/cli/main.js). */
-export const CAIRN_MAIN = fileURLToPath(new URL('../../src/client/cli/main.js', import.meta.url))
+/** The built CLI next to this file (dist/test/nat -> dist/cli/main.js, the bundle). */
+export const CAIRN_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 
 export const RELAY_PORT = 4001
 /** Cairn's default network.dialPort: the NAT mapping the relay observes, and the punch reuses. */
