@@ -11,10 +11,12 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # `npm ci` runs the project's own scripts: postinstall (patch-package applies patches/ to libp2p)
-# and prepare (tsc writes dist/). Their inputs must be in place before it runs.
+# and prepare (tsc writes dist/, then scripts/bundle-cli.mjs bundles the CLI). Their inputs must be
+# in place before it runs.
 COPY package.json package-lock.json tsconfig.json ./
 COPY patches/ patches/
 COPY proto/ proto/
+COPY scripts/ scripts/
 COPY src/ src/
 RUN npm ci --no-audit --no-fund
 

@@ -57,7 +57,7 @@ test('Dockerfile: the builder runs npm ci after its inputs are copied; the final
   const ci = build.findIndex(i => i.cmd === 'RUN' && /\bnpm ci\b/.test(i.args))
   assert.ok(ci > 0, 'the builder runs npm ci')
   const copied = build.slice(0, ci).filter(i => i.cmd === 'COPY').flatMap(i => i.args.split(/\s+/).slice(0, -1))
-  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'patches/', 'src/', 'proto/']) assert.ok(copied.includes(needed), `${needed} is there before npm ci (postinstall patches, prepare builds)`)
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'patches/', 'src/', 'proto/', 'scripts/']) assert.ok(copied.includes(needed), `${needed} is there before npm ci (postinstall patches, prepare builds and bundles)`)
   const run = final.filter(i => i.cmd === 'RUN').map(i => i.args).join('\n')
   assert.match(run, /npm ci --omit=dev/)
   assert.match(run, /patch-package\/index\.js --error-on-fail/, 'the libp2p patches are applied in the image')
