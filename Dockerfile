@@ -20,7 +20,7 @@ COPY scripts/ scripts/
 COPY src/ src/
 RUN npm ci --no-audit --no-fund
 
-# ---- run: runtime dependencies from the same lockfile, plus the compiled dist/ ------------------
+# ---- run: runtime dependencies from the same lockfile, plus the bundled CLI --------------------
 FROM ${NODE_IMAGE}
 # tini is PID 1: it forwards SIGTERM/SIGINT to node, which then drains in-flight deposits and
 # closes LevelDB (node as PID 1 would get no default signal handling), and it reaps zombies.
@@ -46,12 +46,13 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       for p in "$dir"/*; do case "$(basename "$p")" in "linux-$arch"|"linux-$arch+"*) ;; *) rm -rf "$p" ;; esac; done; \
     done \
  && npm cache clean --force
-COPY --from=build /app/dist/src dist/src
-COPY --from=build /app/dist/proto dist/proto
+# the CLI's bundle (scripts/bundle-cli.mjs): all of Cairn's code and the pure-JS dependencies; the
+# native addons (libsignal-client, classic-level, argon2) load from node_modules
+COPY --from=build /app/dist/cli dist/cli
 # `cairn` on PATH for `docker exec ... cairn mailbox --check` and the client containers in deploy/.
 # The data dir belongs to the unprivileged user; the code stays root-owned and read-only to it.
-RUN chmod 755 dist/src/client/cli/main.js \
- && ln -s /app/dist/src/client/cli/main.js /usr/local/bin/cairn \
+RUN chmod 755 dist/cli/main.js \
+ && ln -s /app/dist/cli/main.js /usr/local/bin/cairn \
  && mkdir -p /data \
  && chown node:node /data
 
@@ -74,7 +75,7 @@ STOPSIGNAL SIGTERM
 # flag in CMD), a private metrics address, or metrics off (then /healthz alone, on loopback). It
 # prints why when it fails. No curl in the slim image. The timeout allows for loading the CLI.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
-  CMD ["node", "/app/dist/src/client/cli/main.js", "mailbox", "--health"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/client/cli/main.js", "mailbox"]
+  CMD ["node", "/app/dist/cli/main.js", "mailbox", "--health"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli/main.js", "mailbox"]
 # one JSON line at start ({"peerId", "addresses", "metrics"}), like the pino logs on stderr
 CMD ["--json"]

@@ -11,4 +11,4 @@ if [ ! -e /data/peer.key ]; then
   chmod 600 /data/peer.key.tmp
   mv /data/peer.key.tmp /data/peer.key
 fi
-exec node /app/dist/src/client/cli/main.js mailbox "$@"
+exec node /app/dist/cli/main.js mailbox "$@"

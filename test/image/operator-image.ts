@@ -97,7 +97,7 @@ test('a mailbox container: /healthz, /metrics, every process uid 1000 under tini
   const cairn = procs.filter(p => !/^(sh -c|stat|tr) /.test(p.cmd))
   t.diagnostic(`processes (pid uid cmdline): ${cairn.map(p => `${p.pid} ${p.uid} ${p.cmd}`).join(', ')}`)
   assert.match(procs.find(p => p.pid === '1')?.cmd ?? '', /^\/usr\/bin\/tini -- node /, 'tini is PID 1')
-  assert.ok(procs.some(p => p.pid !== '1' && p.cmd.startsWith('node /app/dist/src/client/cli/main.js mailbox')), 'node runs the mailbox under it')
+  assert.ok(procs.some(p => p.pid !== '1' && p.cmd.startsWith('node /app/dist/cli/main.js mailbox')), 'node runs the mailbox under it')
   assert.deepEqual([...new Set(procs.map(p => p.uid))], ['1000'], 'every process is uid 1000 (node)')
 
   const files = (await podman(['exec', a.name, 'find', '/data', '-printf', '%m %u %y %p\\n'])).split('\n')
