@@ -125,6 +125,7 @@ export class CairnClient implements ClientApi {
           await client.life.stop().catch(() => {})
           throw err
         })
+        await client.flushAtStart()
       }
       return client
     } catch (err) {
@@ -147,6 +148,24 @@ export class CairnClient implements ClientApi {
       throw err
     }
     await this.messenger.flushOutbox({ signal: this.stopping.signal })
+  }
+
+  /**
+   * What the outbox held when the network came up (a receipt or message queued when the client
+   * last stopped) is sent behind start-up: the command's own work does not wait for it; a sync
+   * and `stop` do (it is the sync tail). Only the entries listed now: what the command queues
+   * goes its own way. A failure leaves them for the next flush.
+   */
+  private async flushAtStart (): Promise<void> {
+    const waiting = await this.messenger.pending().catch((err: unknown) => {
+      this.log.warn({ err: describeError(err) }, 'outbox unreadable at start')
+      return []
+    })
+    if (waiting.length === 0) return
+    const only = new Set(waiting.map(e => e.id))
+    this.syncTail = this.messenger.flushOutbox({ signal: this.stopping.signal, only }).then(sent => {
+      this.log.info({ waiting: only.size, sent }, 'outbox sent at start')
+    }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'outbox at start: not all sent; the next flush tries again') })
   }
 
   private async startNetwork (): Promise<void> {
