@@ -54,6 +54,9 @@ export interface ClientOptions {
   cipher?: ValueCipher
 }
 
+/** The prune pass (groups and read marks) runs at most this often: its marks live for weeks. */
+const PRUNE_EVERY_MS = 60 * 60_000
+
 export class CairnClient implements ClientApi {
   node?: CairnNode
   /** Set when this peer also serves as a mailbox (config mailbox.enabled). */
@@ -76,6 +79,8 @@ export class CairnClient implements ClientApi {
   private syncTail: Promise<void> = Promise.resolve()
   /** A bootstrap redial under way (reconnectIfIsolated): callers meanwhile share it. */
   private reconnecting?: Promise<boolean>
+  /** When the last prune pass ran (pruneIfDue). */
+  private prunedAt?: number
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
@@ -125,6 +130,7 @@ export class CairnClient implements ClientApi {
           await client.life.stop().catch(() => {})
           throw err
         })
+        await client.flushAtStart()
       }
       return client
     } catch (err) {
@@ -147,6 +153,24 @@ export class CairnClient implements ClientApi {
       throw err
     }
     await this.messenger.flushOutbox({ signal: this.stopping.signal })
+  }
+
+  /**
+   * What the outbox held when the network came up (a receipt or message queued when the client
+   * last stopped) is sent behind start-up: the command's own work does not wait for it; a sync
+   * and `stop` do (it is the sync tail). Only the entries listed now: what the command queues
+   * goes its own way. A failure leaves them for the next flush.
+   */
+  private async flushAtStart (): Promise<void> {
+    const waiting = await this.messenger.pending().catch((err: unknown) => {
+      this.log.warn({ err: describeError(err) }, 'outbox unreadable at start')
+      return []
+    })
+    if (waiting.length === 0) return
+    const only = new Set(waiting.map(e => e.id))
+    this.syncTail = this.messenger.flushOutbox({ signal: this.stopping.signal, only }).then(sent => {
+      this.log.info({ waiting: only.size, sent }, 'outbox sent at start')
+    }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'outbox at start: not all sent; the next flush tries again') })
   }
 
   private async startNetwork (): Promise<void> {
@@ -385,9 +409,23 @@ export class CairnClient implements ClientApi {
     try {
       await this.messenger.flushOutbox({ signal: this.stopping.signal })
       await this.publishBundles()
+      await this.pruneIfDue()
     } catch (err) {
       this.log.info({ err: describeError(err) }, 'after a sync: receipts or bundles not all sent; the next sync tries again')
     }
+  }
+
+  /**
+   * The records that only grow (group marks and chains, read marks) are pruned by the first sync
+   * after start and then at most every PRUNE_EVERY_MS (the daemon syncs every few minutes).
+   */
+  private async pruneIfDue (): Promise<void> {
+    const now = this.clock.now()
+    if (this.prunedAt !== undefined && now - this.prunedAt < PRUNE_EVERY_MS) return
+    this.prunedAt = now
+    await this.groups.prune(now)
+    const readMarks = await this.messenger.receipts.pruneReadMarks()
+    if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')
   }
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */

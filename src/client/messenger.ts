@@ -100,7 +100,7 @@ export class Messenger {
   async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
-  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> { return this.sender.flushOutbox(options) }
+  async flushOutbox (options: { signal?: AbortSignal, only?: ReadonlySet<string> } = {}): Promise<number> { return this.sender.flushOutbox(options) }
   async pending (): Promise<OutboxEntry[]> { return this.sender.pending() }
 
   // receiving (Receiver)

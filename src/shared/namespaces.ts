@@ -27,11 +27,11 @@ export const NAMESPACES = {
   sent: `${ROOT}sent/`,
   /** The same messages by conversation and age (`<to>/<sentAt>/<id>`): how the oldest past the cap are found (client/messaging/delivery-log.ts). */
   sentOrder: `${ROOT}sent-order/`,
-  /** Received messages we already sent a read receipt for (client/messaging/receipts.ts). */
+  /** Received messages we already sent a read receipt for, the newest delivery.sentPerConversation per sender (client/messaging/receipts.ts). */
   readSent: `${ROOT}read-sent/`,
   /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */
   strangerQuota: `${ROOT}stranger-quota/`,
-  /** Groups: signed membership changes, our sender-key state, what each member was sent, de-dup and parked messages (client/groups/group-store.ts). */
+  /** Groups: signed membership changes, our sender-key state, what each member was sent, de-dup and parked messages (client/groups/group-store.ts; pruned by client/groups/group-prune.ts). */
   group: `${ROOT}group/`,
   /** A mailbox's envelopes, tombstones, expiry index, usage and bundles (mailbox/mailbox-store.ts). */
   mailbox: `${ROOT}mbx/`,

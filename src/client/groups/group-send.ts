@@ -147,7 +147,9 @@ export class GroupSend {
    */
   private async prepare (tx: Kv, state: GroupState, id: string, text: string): Promise<Prepared> {
     let s = await getSenderState(tx, state.id)
-    if (s === undefined || Object.keys(s.given).some(p => !state.members.includes(p))) {
+    if (s === undefined || s.distributionId === '' || Object.keys(s.given).some(p => !state.members.includes(p))) {
+      // the rotated-out chain is never sent on again (copies still due carry their own bytes)
+      if (s !== undefined && s.distributionId !== '') senderKeys.forget(tx, this.m.me, s.distributionId)
       s = { distributionId: await senderKeys.startChain(tx, this.m.me), given: {}, seq: s?.seq ?? 0 }
       const pruned = await pruneHolds(this.c.store, tx, state.id, s.distributionId)
       this.c.log.info({ group: state.id, prunedHolds: pruned }, 'new sender key for this group')

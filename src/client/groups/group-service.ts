@@ -17,7 +17,7 @@ import type { Contacts, TrustState } from '../contacts.js'
 import type { Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
-import { recordMessage, type InboxMessage, type Route } from '../inbox.js'
+import { messageSeen, recordMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
@@ -26,6 +26,7 @@ import {
   markGossiped, gossipedId, markSeqShown, park, putChange, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
 import type { GossipFallback } from './gossip-fallback.js'
+import { pruneChains, pruneGroup, type GroupPruneInput, type PruneCounts } from './group-prune.js'
 import { GroupSend } from './group-send.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
@@ -46,7 +47,12 @@ export interface GroupsInit {
   groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
+  /** ttlMs (@default 14 days): how long a copy can still come by mailbox; marks live a day longer (prune). */
+  delivery: Pick<CairnConfig['delivery'], 'ttlMs'>
 }
+
+/** Beyond the mail TTL, how long de-duplication marks are kept (clock skew, a collect under way). */
+export const MARK_MARGIN_MS = 24 * 60 * 60_000
 
 /** Live delivery of a group's ciphertexts to its online members (group-gossip.ts). */
 export interface GroupPublisher {
@@ -174,7 +180,7 @@ export class Groups implements ContentHandler {
 
   async remove (group: string, members: string[]): Promise<GroupView> {
     const peers = await this.resolveMembers(members)
-    return this.changeAsAdmin(group, async (state) => {
+    const view = await this.changeAsAdmin(group, async (state) => {
       const lastSeqs: number[] = []
       for (const p of peers) {
         if (!state.members.includes(p)) throw new NotGroupMemberError(state.name, `${await this.nameOf(p)} is`)
@@ -182,6 +188,9 @@ export class Groups implements ContentHandler {
       }
       return { remove: { members: peers.map(p => peerIdBytes(parsePeerId(p))), lastSeqs } }
     })
+    // what each removed member was sent goes now (it is sent nothing more)
+    await this.pruneOne({ store: this.components.store, me: this.me, cutoff: 0 }, view.id, view.members.map(m => m.peerId))
+    return view
   }
 
   async promote (group: string, members: string[]): Promise<GroupView> {
@@ -197,8 +206,40 @@ export class Groups implements ContentHandler {
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
       const lastSeq = (await getSenderState(this.components.store.transaction(), state.id))?.seq ?? 0
-      return this.view(await this.makeChange(state, { leave: { lastSeq } }))
+      const after = await this.makeChange(state, { leave: { lastSeq } })
+      // our chain, its notes and what each member was sent go now (the rest with the periodic pass)
+      await this.pruneOne({ store: this.components.store, me: this.me, cutoff: 0 }, state.id, after.members)
+      return this.view(after)
     })
+  }
+
+  /**
+   * Prune what only grows (group-prune.ts): every group's marks older than the mail TTL and a
+   * day, former members' notes, our chain in groups we are no longer in, other senders' spent
+   * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
+   */
+  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number }> {
+    const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
+    const total: PruneCounts & { groups: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0 }
+    const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
+    for (const gid of await listGroupIds(this.components.store)) {
+      const n = await this.pruneOne(input, gid, await membersOf(gid))
+      for (const k of Object.keys(n) as Array<keyof PruneCounts>) total[k] += n[k]
+      total.groups++
+    }
+    const tx = this.components.store.transaction()
+    total.chains += await pruneChains(input, tx, membersOf)
+    await tx.commit()
+    this.components.log.info(total, 'group records pruned')
+    return total
+  }
+
+  /** One group's pass, in its own transaction (a receive committing meanwhile may write a mark back: the next pass takes it). */
+  private async pruneOne (input: GroupPruneInput, gid: string, members: string[] | undefined): Promise<PruneCounts> {
+    const tx = this.components.store.transaction()
+    const n = await pruneGroup(input, tx, gid, members)
+    await tx.commit()
+    return n
   }
 
   async list (): Promise<GroupView[]> {
@@ -325,7 +366,7 @@ export class Groups implements ContentHandler {
     if (gm !== undefined) {
       if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
       const gid = hex(gm.groupId)
-      putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid)
+      await putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid, now)
       const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
       if (plaintext !== undefined) {
         shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
@@ -367,7 +408,7 @@ export class Groups implements ContentHandler {
           this.components.log.info({ group: gid, err: describeError(err) }, 'gossip message refused')
           return []
         })
-        for (const m of shown) markGossiped(tx, gid, ciphertextHash(ciphertext), m.id)
+        for (const m of shown) markGossiped(tx, gid, ciphertextHash(ciphertext), m.id, now)
         return shown
       }
       this.components.log.debug({ group: gid }, 'gossip message that opens as no member\'s dropped')
@@ -380,8 +421,9 @@ export class Groups implements ContentHandler {
     try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
     if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
     const id = hex(payload.id)
-    if (await groupMessageSeen(tx, gid, sender, id)) return []
-    markGroupMessageSeen(tx, gid, sender, id)
+    // the inbox's own mark outlives the group's (pruned once no copy can still come by mailbox)
+    if (await groupMessageSeen(tx, gid, sender, id) || await messageSeen(tx, sender, id)) return []
+    markGroupMessageSeen(tx, gid, sender, id, now)
     const m: ParkedMessage = { sender, id, seq: payload.seq, sentAt: payload.sentAt, heads: payload.heads.map(hex), text: payload.text, route }
     const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex)
     return out === undefined ? [] : [out]
@@ -430,7 +472,7 @@ export class Groups implements ContentHandler {
     }
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
     recordMessage(tx, shown, envelopeIdHex)
-    markSeqShown(tx, gid, m.sender, m.seq)
+    markSeqShown(tx, gid, m.sender, m.seq, now)
     return shown
   }
 

@@ -20,16 +20,23 @@ export const groupKeys = {
   sender: (gid: string) => `${G}${gid}/sender`,
   known: (gid: string, member: string, changeId: string) => `${G}${gid}/known/${member}/${changeId}`,
   seen: (gid: string, sender: string, messageId: string) => `${G}${gid}/seen/${sender}/${messageId}`,
+  seenPrefix: (gid: string) => `${G}${gid}/seen/`,
+  knownPrefix: (gid: string) => `${G}${gid}/known/`,
   /** A sender's sequence numbers shown here, zero-padded so that they list in order. */
   seq: (gid: string, sender: string, seq: number) => `${G}${gid}/seq/${sender}/${String(seq).padStart(16, '0')}`,
   seqPrefix: (gid: string, sender: string) => `${G}${gid}/seq/${sender}/`,
+  seqAllPrefix: (gid: string) => `${G}${gid}/seq/`,
+  /** Every sequence number of `sender`'s up to this one counts as shown: the marks below it were pruned (group-prune.ts). */
+  seqFloor: (gid: string, sender: string) => `${G}${gid}/seq-floor/${sender}`,
   /** A group message shown from gossip, by the hash of its sender-key ciphertext: its 1:1 copy (the same ciphertext) is then known for what it is. */
   gossiped: (gid: string, ciphertextHash: string) => `${G}${gid}/gossiped/${ciphertextHash}`,
+  gossipedPrefix: (gid: string) => `${G}${gid}/gossiped/`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
   distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
   distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`,
+  distributionAllPrefix: `${G}dist/`,
   /** A member known to hold our chain `distributionId` (it acknowledged a message on it). */
   holds: (gid: string, distributionId: string, member: string) => `${G}${gid}/holds/${distributionId}/${member}`,
   holdsPrefix: (gid: string) => `${G}${gid}/holds/`,
@@ -119,33 +126,53 @@ export async function groupMessageSeen (kv: Kv, gid: string, sender: string, id:
   return (await kv.get(groupKeys.seen(gid, sender, id))) !== undefined
 }
 
-export function markGroupMessageSeen (kv: Kv, gid: string, sender: string, id: string): void {
-  kv.put(groupKeys.seen(gid, sender, id), ONE)
+/** A mark's time (clock ms); 0 for a mark written before marks had one (session 11): the first pass prunes it. */
+export function markTime (value: Uint8Array): number {
+  const t = Number(dec.decode(value))
+  return Number.isFinite(t) && value.length > 1 ? t : 0
 }
 
-export function markSeqShown (kv: Kv, gid: string, sender: string, seq: number): void {
-  kv.put(groupKeys.seq(gid, sender, seq), ONE)
+/** `at`: when (clock ms), so that the mark is pruned once no copy of the message can still arrive (group-prune.ts). */
+export function markGroupMessageSeen (kv: Kv, gid: string, sender: string, id: string, at: number): void {
+  kv.put(groupKeys.seen(gid, sender, id), enc.encode(String(at)))
+}
+
+export function markSeqShown (kv: Kv, gid: string, sender: string, seq: number, at: number): void {
+  kv.put(groupKeys.seq(gid, sender, seq), enc.encode(String(at)))
+}
+
+/** The highest of `sender`'s numbers whose marks were pruned (0: none): it and all below count as shown. */
+export async function seqFloor (kv: Pick<Kv, 'get'>, gid: string, sender: string): Promise<number> {
+  const b = await kv.get(groupKeys.seqFloor(gid, sender))
+  return b === undefined ? 0 : Number(dec.decode(b))
 }
 
 export async function seqShown (kv: Kv, gid: string, sender: string, seq: number): Promise<boolean> {
-  return (await kv.get(groupKeys.seq(gid, sender, seq))) !== undefined
+  return seq <= await seqFloor(kv, gid, sender) || (await kv.get(groupKeys.seq(gid, sender, seq))) !== undefined
 }
 
 /** The highest sequence number shown here from `sender` in the group (0: none). */
 export async function lastSeqShown (store: Store, gid: string, sender: string): Promise<number> {
   const prefix = groupKeys.seqPrefix(gid, sender)
-  let last = 0
+  let last = await seqFloor(store.transaction(), gid, sender)
   for await (const key of store.listKeys(prefix)) last = Math.max(last, Number(key.slice(prefix.length)))
   return last
 }
 
-export function markGossiped (kv: Kv, gid: string, ciphertextHash: string, messageId: string): void {
-  kv.put(groupKeys.gossiped(gid, ciphertextHash), enc.encode(messageId))
+export function markGossiped (kv: Kv, gid: string, ciphertextHash: string, messageId: string, at: number): void {
+  kv.put(groupKeys.gossiped(gid, ciphertextHash), enc.encode(JSON.stringify({ id: messageId, at })))
+}
+
+/** A gossiped mark's message id and time (a mark from before session 11 holds the bare id: time 0). */
+export function gossipedMark (value: Uint8Array): { id: string, at: number } {
+  const s = dec.decode(value)
+  if (!s.startsWith('{')) return { id: s, at: 0 }
+  return JSON.parse(s) as { id: string, at: number }
 }
 
 export async function gossipedId (kv: Kv, gid: string, ciphertextHash: string): Promise<string | undefined> {
   const b = await kv.get(groupKeys.gossiped(gid, ciphertextHash))
-  return b === undefined ? undefined : dec.decode(b)
+  return b === undefined ? undefined : gossipedMark(b).id
 }
 
 export function park (kv: Kv, gid: string, m: ParkedMessage): void {
@@ -162,15 +189,28 @@ export async function listParked (store: Store, gid: string): Promise<ParkedMess
   return out
 }
 
-export function putDistribution (kv: Kv, distributionId: string, sender: string, gid: string): void {
-  kv.put(groupKeys.distribution(distributionId, sender), enc.encode(gid))
+/** A distribution note: its group, when it was first seen and last seen (a 1:1 copy carried it). */
+export interface DistributionNote { gid: string, first: number, at: number }
+
+/** A note's fields (a note from before session 11 holds the bare group id: times 0). */
+export function distributionNote (value: Uint8Array): DistributionNote {
+  const s = dec.decode(value)
+  if (!s.startsWith('{')) return { gid: s, first: 0, at: 0 }
+  return JSON.parse(s) as DistributionNote
+}
+
+export async function putDistribution (kv: Kv, distributionId: string, sender: string, gid: string, at: number): Promise<void> {
+  const key = groupKeys.distribution(distributionId, sender)
+  const old = await kv.get(key)
+  const first = old === undefined ? at : distributionNote(old).first
+  kv.put(key, enc.encode(JSON.stringify({ gid, first, at })))
 }
 
 /** Everyone who handed us a chain under this distribution id (a member could copy another's id), with the group. */
 export async function distributionSenders (store: Store, distributionId: string): Promise<Array<{ sender: string, gid: string }>> {
   const prefix = groupKeys.distributionPrefix(distributionId)
   const out: Array<{ sender: string, gid: string }> = []
-  for await (const { key, value } of store.list(prefix)) out.push({ sender: key.slice(prefix.length), gid: dec.decode(value) })
+  for await (const { key, value } of store.list(prefix)) out.push({ sender: key.slice(prefix.length), gid: distributionNote(value).gid })
   return out
 }
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import {
   ErrorCode, LibSignalErrorBase, SenderKeyDistributionMessage, SenderKeyMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage
 } from '@signalapp/libsignal-client'
-import type { Kv } from '../crypto/kv.js'
+import { keys, type Kv } from '../crypto/kv.js'
 import { addressOf } from '../crypto/sealed-session.js'
 import { KvSenderKeyStore } from '../crypto/signal-stores.js'
 
@@ -21,6 +21,11 @@ export async function startChain (kv: Kv, me: string): Promise<string> {
   const distributionId = randomUUID()
   await SenderKeyDistributionMessage.create(addressOf(me), distributionId, new KvSenderKeyStore(kv))
   return distributionId
+}
+
+/** Delete `sender`'s chain `distributionId` (rotated out, or its group left). */
+export function forget (kv: Kv, sender: string, distributionId: string): void {
+  kv.delete(keys.senderKey(sender, addressOf(sender).deviceId(), distributionId))
 }
 
 /** A distribution message for `me`'s chain at its current position (opens messages from the next one on). */

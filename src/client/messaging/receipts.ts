@@ -15,7 +15,7 @@ import type { Timer } from '../../shared/clock.js'
 import { describeError } from '../../shared/errors.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Contacts } from '../contacts.js'
-import { enc } from '../crypto/kv.js'
+import { dec, enc } from '../crypto/kv.js'
 import type { InboxMessage } from '../inbox.js'
 import type { OutboxEntry } from '../outbox.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -39,7 +39,7 @@ export interface ReceiptsComponents extends MessagingComponents {
 /** The receipts' slice of the configuration (defaults applied in config.ts). */
 export interface ReceiptsInit {
   /** readReceipts (@default true): whether a message shown to the user sends a read receipt. */
-  delivery: Pick<CairnConfig['delivery'], 'readReceipts'>
+  delivery: Pick<CairnConfig['delivery'], 'readReceipts' | 'sentPerConversation'>
   /** gossipReceiptDelayMs (@default 1,000): how long receipts for messages opened from a topic wait for company. */
   groups: Pick<CairnConfig['groups'], 'gossipReceiptDelayMs'>
 }
@@ -92,6 +92,30 @@ export class Receipts {
     const fresh: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>> = []
     for (const m of messages) if (await this.ctx.store.get(readSentKey(m.from, m.id)) === undefined) fresh.push(m)
     return this.send(Receipt.Kind.READ, fresh)
+  }
+
+  /**
+   * Keep the newest `delivery.sentPerConversation` read marks per sender, as the sender keeps that
+   * many records per conversation: a message past it that is shown again is receipted again, and
+   * the sender, which no longer holds its record, changes nothing. Returns how many went.
+   */
+  async pruneReadMarks (): Promise<number> {
+    const cap = this.init.delivery.sentPerConversation
+    const bySender = new Map<string, Array<{ key: string, at: number }>>()
+    for await (const { key, value } of this.ctx.store.list(NAMESPACES.readSent)) {
+      const from = key.slice(NAMESPACES.readSent.length).split('/')[0] as string
+      const list = bySender.get(from) ?? []
+      list.push({ key, at: Number(dec.decode(value)) })
+      bySender.set(from, list)
+    }
+    const tx = this.ctx.store.transaction()
+    let n = 0
+    for (const marks of bySender.values()) {
+      if (marks.length <= cap) continue
+      for (const m of marks.sort((a, b) => a.at - b.at).slice(0, marks.length - cap)) { tx.delete(m.key); n++ }
+    }
+    await tx.commit()
+    return n
   }
 
   private async send (kind: Receipt.Kind, messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<number> {

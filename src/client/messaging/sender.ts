@@ -58,6 +58,8 @@ export class Sender {
   private readonly inFlight = new Map<string, Promise<unknown>>()
   /** While above 0 (a sync collecting mail), deliverSoon leaves entries for the flush that follows. */
   private held = 0
+  /** The flush under way (flushOutbox): the next one starts after it. */
+  private flushing: Promise<void> = Promise.resolve()
   /** Aborts background deliveries when the client stops. */
   private background = new AbortController()
 
@@ -192,9 +194,17 @@ export class Sender {
   /**
    * Try every outbox entry again, in groups (outbox-pipeline.ts); returns how many messages left
    * the outbox (receipts go too, uncounted). Entries being delivered in the background
-   * (deliverSoon) are waited for, not sent twice.
+   * (deliverSoon) are waited for, not sent twice. One flush at a time: a second waits for the
+   * first, then lists the outbox again. `only`: just these entries (by id).
    */
-  async flushOutbox (options: { signal?: AbortSignal } = {}): Promise<number> {
+  async flushOutbox (options: { signal?: AbortSignal, only?: ReadonlySet<string> } = {}): Promise<number> {
+    // one flush at a time: two would race for the same entries (the start-up flush, a sync's, the daemon's retry)
+    const mine = this.flushing.then(async () => this.flushNow(options))
+    this.flushing = mine.then(() => {}, () => {})
+    return mine
+  }
+
+  private async flushNow (options: { signal?: AbortSignal, only?: ReadonlySet<string> }): Promise<number> {
     // a peer with no bundle to be had is asked once a flush, not once a group
     const none = new Set<string>()
     const bundleFor = async (to: string, count: number): Promise<PreKeyBundle | undefined> => {
@@ -204,7 +214,7 @@ export class Sender {
       return b
     }
     await Promise.all([...this.inFlight.values()])
-    const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id))
+    const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id) && (options.only === undefined || options.only.has(e.id)))
     const results = await sendPipelined(this.pipeline(bundleFor, false), entries, options)
     await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
     return results.filter((r, i) => r.route !== 'outbox' && entries[i]?.receipt !== true).length
