@@ -8,7 +8,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
-import { deadline, systemClock, type Clock } from '../shared/clock.js'
+import { deadline, settleWithin, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
@@ -81,6 +81,10 @@ export class CairnClient implements ClientApi {
   private reconnecting?: Promise<boolean>
   /** When the last prune pass ran (pruneIfDue). */
   private prunedAt?: number
+  /** The start-up flush (flushAtStart), which stop waits for only so long. */
+  private startFlush?: { done: Promise<void>, abort: AbortController }
+  /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
+  private sentAtStart = 0
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
@@ -159,7 +163,9 @@ export class CairnClient implements ClientApi {
    * What the outbox held when the network came up (a receipt or message queued when the client
    * last stopped) is sent behind start-up: the command's own work does not wait for it; a sync
    * and `stop` do (it is the sync tail). Only the entries listed now: what the command queues
-   * goes its own way. A failure leaves them for the next flush.
+   * goes its own way. A failure leaves them for the next flush. `stop` waits for it at most one
+   * direct delivery's time (they are on disk): a one-shot command does not hang on a backlog for
+   * contacts who cannot be reached.
    */
   private async flushAtStart (): Promise<void> {
     const waiting = await this.messenger.pending().catch((err: unknown) => {
@@ -168,9 +174,13 @@ export class CairnClient implements ClientApi {
     })
     if (waiting.length === 0) return
     const only = new Set(waiting.map(e => e.id))
-    this.syncTail = this.messenger.flushOutbox({ signal: this.stopping.signal, only }).then(sent => {
+    const abort = new AbortController()
+    const done = this.messenger.flushOutbox({ signal: AbortSignal.any([this.stopping.signal, abort.signal]), only }).then(sent => {
+      this.sentAtStart += sent
       this.log.info({ waiting: only.size, sent }, 'outbox sent at start')
     }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'outbox at start: not all sent; the next flush tries again') })
+    this.startFlush = { done, abort }
+    this.syncTail = done
   }
 
   private async startNetwork (): Promise<void> {
@@ -270,6 +280,11 @@ export class CairnClient implements ClientApi {
   }
 
   async stop (): Promise<void> {
+    if (this.startFlush !== undefined) {
+      const { done, abort } = this.startFlush
+      await settleWithin(this.clock, done, this.config.delivery.directTimeoutMs)
+      abort.abort(new Error('stopping: the outbox waits for the next start'))
+    }
     // what a sync left running goes first: the receipts it queued leave before the process does
     await this.syncTail
     // receipts still batching go to the outbox, and out if the sender answers within a direct
@@ -389,10 +404,12 @@ export class CairnClient implements ClientApi {
     const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
     // messages the user wrote are sent before the sync returns (its `sent`); receipts only, after
     const outbox = (await this.messenger.pending()).filter(e => e.receipt !== true).length
-    let sent = 0
+    // what the start-up flush sent counts as this sync's: the user asked a freshly started client to send
+    let sent = this.sentAtStart
+    this.sentAtStart = 0
     if (outbox > 0) {
       progress({ stage: 'sending', outbox })
-      sent = await this.messenger.flushOutbox()
+      sent += await this.messenger.flushOutbox()
     }
     await this.attachments.resume()
     this.syncTail = this.afterSync()

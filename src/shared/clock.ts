@@ -29,6 +29,13 @@ export function deadline (clock: Clock, ms: number, signal?: AbortSignal): Abort
   return signal === undefined ? t : AbortSignal.any([signal, t])
 }
 
+/** Resolves once `work` settles or `ms` have passed on `clock`, whichever is first; never rejects. */
+export async function settleWithin (clock: Pick<Clock, 'setTimeout'>, work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: Timer | undefined
+  await Promise.race([work.then(() => {}, () => {}), new Promise<void>(resolve => { timer = clock.setTimeout(resolve, ms) })])
+  timer?.clear()
+}
+
 function wrap (handle: ReturnType<typeof globalThis.setTimeout>, clear: (h: ReturnType<typeof globalThis.setTimeout>) => void): Timer {
   const timer: Timer = {
     clear: () => { clear(handle) },

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { Attachment, Content, Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { verifyBundle } from '../../shared/bundle.js'
-import type { Timer } from '../../shared/clock.js'
+import { settleWithin } from '../../shared/clock.js'
 import { CairnError, MessageTooLargeError, UntrustedIdentityError, describeError } from '../../shared/errors.js'
 import { envelopeId } from '../../shared/envelope-id.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
@@ -163,9 +163,7 @@ export class Sender {
   async settleBackground (entries: OutboxEntry[], ms: number): Promise<void> {
     const going = entries.flatMap(e => this.inFlight.get(e.id) ?? [])
     if (going.length === 0) return
-    let timer: Timer | undefined
-    await Promise.race([Promise.all(going), new Promise<void>(resolve => { timer = this.ctx.clock.setTimeout(resolve, ms) })])
-    timer?.clear()
+    await settleWithin(this.ctx.clock, Promise.all(going), ms)
   }
 
   /** Abort background deliveries (the client is stopping); what they carried stays in the outbox. */
