@@ -43,12 +43,14 @@ test('partial and complete, the received file holds no plaintext: every 32-byte 
 
 test('a chunk altered on disk after it was written: the whole-file check refuses it and every chunk is fetched again', async (t) => {
   const s = await setup(t, CHUNK * 3)
-  const inc = await s.incoming()
-  await receiveAll(s, inc)
-  await inc.closeFile()
-  const bytes = await readFile(inc.path)
+  const first = await s.incoming()
+  await receiveAll(s, first)
+  await first.closeFile()
+  const bytes = await readFile(first.path)
   bytes[CHUNK + 40] = (bytes[CHUNK + 40] ?? 0) ^ 1 // inside chunk 1's slot
-  await writeFile(inc.path, bytes)
+  await writeFile(first.path, bytes)
+  // opened again (a restart): the digest kept while the chunks arrived is gone, the file is read
+  const inc = await s.incoming()
   await assert.rejects(inc.finish(), AttachmentDigestError)
   assert.equal(inc.state(), 'waiting')
   assert.deepEqual(inc.missing(), [0, 1, 2])
