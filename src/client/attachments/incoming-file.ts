@@ -14,7 +14,7 @@ import type { Store } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
@@ -55,20 +55,26 @@ export class IncomingFile {
     const path = join(dir, `${receivedBase(record.from, fileIdHex)}${RECEIVED_SUFFIX}`)
     await renameLegacy(dir, `${legacy}${RECEIVED_SUFFIX}`, path)
     await convertOldFile(store, `${legacy}${OLD_PLAINTEXT_SUFFIX}`, path, record, held)
+    // saved, but killed before its chunk file went: remove it now
+    if (record.complete === true && record.savedTo !== undefined) await rm(path, { force: true })
     return new IncomingFile(store, path, record, held)
   }
 
   get count (): number { return this.descriptor.chunks.length }
   get complete (): boolean { return this.record.complete === true }
+  /** Where `save` wrote the file once its chunks were removed; undefined before. */
+  get savedTo (): string | undefined { return this.complete ? this.record.savedTo : undefined }
   get heldCount (): number { return this.held.size }
 
   state (): AttachmentState {
+    if (this.savedTo !== undefined) return 'saved'
     if (this.complete) return 'complete'
     return this.held.size === 0 ? 'waiting' : 'partial'
   }
 
-  /** Chunk indexes not on disk yet, ascending. */
+  /** Chunk indexes not on disk yet, ascending (none once complete: a saved file is not taken again). */
   missing (): number[] {
+    if (this.complete) return []
     const out: number[] = []
     for (let i = 0; i < this.count; i++) if (!this.held.has(i)) out.push(i)
     return out
@@ -156,6 +162,37 @@ export class IncomingFile {
       await markComplete(this.store, this.record, this.fileIdHex)
       this.record.complete = true
       return true
+    })
+  }
+
+  /**
+   * The file was saved to `path` (synced, linked, its directory synced): record that and drop the
+   * chunk records in one synced write, then remove the chunk file, which no longer costs disk.
+   */
+  async markSaved (path: string): Promise<void> {
+    await this.finishing.run(async () => {
+      await this.closeFile()
+      await markSaved(this.store, this.record, this.fileIdHex, path)
+      this.record.complete = true
+      this.record.savedTo = path
+      this.held.clear()
+      this.unsynced = []
+      this.running = undefined
+      await rm(this.path, { force: true })
+    })
+  }
+
+  /**
+   * A saved file that is gone from where it was saved: take it again from the network (the record
+   * keeps where it was saved, for the message should nothing hold its chunks any more).
+   */
+  async fetchAgain (): Promise<void> {
+    await this.finishing.run(async () => {
+      if (!this.complete) return
+      await markIncomplete(this.store, this.record, this.fileIdHex)
+      this.record.complete = false
+      this.held.clear()
+      this.running = freshDigest()
     })
   }
 
