@@ -11,7 +11,14 @@ import { sha256 } from 'multiformats/hashes/sha2'
 
 /** Synchronous (node:crypto): CIDv1 bytes of `bytes`. */
 export function chunkCid (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const digest = createDigest(sha256.code, createHash('sha256').update(bytes).digest())
+  return partsCid([bytes])
+}
+
+/** The CIDv1 of `parts` joined, hashed piece by piece (no copy of the whole). */
+export function partsCid (parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const h = createHash('sha256')
+  for (const p of parts) h.update(p)
+  const digest = createDigest(sha256.code, h.digest())
   return new Uint8Array(CID.createV1(raw.code, digest).bytes)
 }
 

@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { CID } from 'multiformats/cid'
-import { namesBytes } from '../../shared/chunk-address.js'
+import { namesBytes, partsCid } from '../../shared/chunk-address.js'
 import { CorruptChunkError } from './errors.js'
 
 export { chunkCid } from '../../shared/chunk-address.js'
@@ -39,9 +39,20 @@ export function chunkCount (size: number, chunkBytes: number): number {
 }
 
 export function sealChunk (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer<ArrayBuffer> {
+  return Buffer.concat(sealedParts(key, place, plaintext))
+}
+
+/** The address `sealChunk` would give, without joining the chunk into one buffer (describing a file). */
+export function sealedChunkCid (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Uint8Array<ArrayBuffer> {
+  return partsCid(sealedParts(key, place, plaintext))
+}
+
+function sealedParts (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer[] {
   const c = createCipheriv('aes-256-gcm', key, nonce(place.index))
   c.setAAD(associatedData(place))
-  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()])
+  const body = c.update(plaintext)
+  const rest = c.final()
+  return rest.length === 0 ? [body, c.getAuthTag()] : [body, rest, c.getAuthTag()]
 }
 
 /** Open a chunk whose address was already checked; a chunk from another place fails here. */
@@ -51,7 +62,9 @@ export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8
   d.setAAD(associatedData(place))
   d.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES))
   try {
-    return Buffer.concat([d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)), d.final()])
+    const plain = d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES))
+    const rest = d.final() // empty for GCM: no copy of the chunk then
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest])
   } catch {
     throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} does not open at its place`)
   }

@@ -1,7 +1,8 @@
 /**
  * Serves /cairn/chunks/1.0.0 at the recipient: a sender streams the chunks of an attachment it
  * announced to us. We answer which chunks we still lack (so a broken transfer resumes), then take
- * exactly those, each checked, written and synced before the next is read. Frames wait in a bounded
+ * exactly those, each checked and written; a batch's sync runs while the next batch is written, and
+ * the chunks are recorded held (and the transfer acknowledged) only after their sync. Frames wait in a bounded
  * buffer; above it the stream is paused, so yamux stops granting window and the sender's writes
  * wait (FrameReader): memory stays at a few MiB and one window whatever the file's size.
  */
@@ -25,7 +26,7 @@ const READ_BUFFER = 24 * 1024 * 1024
 /** Frames buffered before the stream is paused, and the level at which it resumes. */
 const HIGH_WATER = 4 * 1024 * 1024
 const LOW_WATER = 1024 * 1024
-/** Chunks written between syncs (one datasync and one store write per batch). */
+/** Chunks written between syncs (one datasync and one store write per batch, at most one batch syncing). */
 const SYNC_EVERY = 8
 const MAX_STREAMS = 4
 
@@ -82,6 +83,7 @@ export class ChunkService {
     const from = connection.remotePeer.toString()
     let stored = 0
     let file: Awaited<ReturnType<Inbound['get']>>
+    let syncing: Promise<void> = Promise.resolve()
     try {
       const offer = await pb.read(ChunkOffer, { signal: signal() })
       if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
@@ -107,14 +109,21 @@ export class ChunkService {
         const frame = await pb.read(ChunkData, { signal: signal() })
         if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
         await file.accept(frame.index, frame.data, { defer: true })
-        if (++stored % SYNC_EVERY === 0) await file.flush()
+        if (++stored % SYNC_EVERY === 0) {
+          // a batch's sync overlaps the next batch's frames (one in flight; a failure surfaces here)
+          await syncing
+          syncing = file.flush()
+          syncing.catch(() => {}) // awaited at the next batch or the end
+        }
       }
+      await syncing
       await file.flush()
       if (missing.length > 0) await file.finish()
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
       await stream.close({ signal: signal() })
     } catch (err) {
       this.log.info({ peer: from, stored, err: describeError(err) }, 'chunk stream ended early')
+      await syncing.catch(() => {})
       await file?.flush().catch(() => {}) // what was written before the break is kept
       if (err instanceof CorruptChunkError) {
         await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: err.message, stored }, ChunkDone, { signal: signal() }).catch(() => {})

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Attachment } from '../../../proto/cairn.js'
-import { chunkCid, chunkCount, FILE_ID_BYTES, KEY_BYTES, sealChunk } from './chunk-cipher.js'
+import { chunkCid, chunkCount, FILE_ID_BYTES, KEY_BYTES, sealChunk, sealedChunkCid } from './chunk-cipher.js'
 import { FileChangedError } from './errors.js'
 import type { CheckedFile } from './file-check.js'
 
@@ -38,7 +38,7 @@ export async function describeFile (file: CheckedFile, chunkBytes: number, optio
       const plain = await readAt(fh, buf, chunkBytes, i * chunkBytes)
       digest.update(plain)
       size += plain.length
-      chunks.push(chunkCid(sealChunk(key, { fileId, index: i, count }, plain)))
+      chunks.push(sealedChunkCid(key, { fileId, index: i, count }, plain))
       options.onChunk?.(i + 1, count)
     }
     if (size !== file.size) throw new FileChangedError(file.path)

@@ -2,10 +2,11 @@
  * One attachment being received: checks each encrypted chunk against its address and that it opens
  * at its place, writes the chunk's ciphertext (never the plaintext) into its slot of the received
  * file in the data dir, syncs it, and only then records the chunk as held. A kill at any point loses
- * at most the chunk in flight. Once all chunks are held the whole file is decrypted chunk by chunk
- * and checked against the descriptor's digest.
+ * at most the chunk in flight. Once all chunks are held the whole file is checked against the
+ * descriptor's digest: from the digest kept while the chunks arrived in order (a direct stream), else
+ * by decrypting the file chunk by chunk.
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Attachment } from '../../../proto/cairn.js'
@@ -13,7 +14,7 @@ import type { Store } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
@@ -26,6 +27,12 @@ export class IncomingFile {
   private readonly finishing = new Mutex()
   /** Written but not yet synced and recorded (accept with `defer`); flush() makes them held. */
   private unsynced: number[] = []
+  /**
+   * The plaintext digest of chunks 0 … next-1, fed as each was written in order in this process (a
+   * direct stream sends them so): finish() then needs no second pass over the file. Dropped at the
+   * first chunk out of order (a parallel fetch, a resumed file): finish() reads the file instead.
+   */
+  private running?: RunningDigest
 
   private constructor (
     private readonly store: Store,
@@ -35,6 +42,7 @@ export class IncomingFile {
   ) {
     this.descriptor = descriptorOf(record)
     this.fileIdHex = Buffer.from(this.descriptor.fileId).toString('hex')
+    if (held.size === 0 && record.complete !== true) this.running = freshDigest()
   }
 
   static async open (store: Store, dataDir: string, record: IncomingRecord): Promise<IncomingFile> {
@@ -47,20 +55,26 @@ export class IncomingFile {
     const path = join(dir, `${receivedBase(record.from, fileIdHex)}${RECEIVED_SUFFIX}`)
     await renameLegacy(dir, `${legacy}${RECEIVED_SUFFIX}`, path)
     await convertOldFile(store, `${legacy}${OLD_PLAINTEXT_SUFFIX}`, path, record, held)
+    // saved, but killed before its chunk file went: remove it now
+    if (record.complete === true && record.savedTo !== undefined) await rm(path, { force: true })
     return new IncomingFile(store, path, record, held)
   }
 
   get count (): number { return this.descriptor.chunks.length }
   get complete (): boolean { return this.record.complete === true }
+  /** Where `save` wrote the file once its chunks were removed; undefined before. */
+  get savedTo (): string | undefined { return this.complete ? this.record.savedTo : undefined }
   get heldCount (): number { return this.held.size }
 
   state (): AttachmentState {
+    if (this.savedTo !== undefined) return 'saved'
     if (this.complete) return 'complete'
     return this.held.size === 0 ? 'waiting' : 'partial'
   }
 
-  /** Chunk indexes not on disk yet, ascending. */
+  /** Chunk indexes not on disk yet, ascending (none once complete: a saved file is not taken again). */
   missing (): number[] {
+    if (this.complete) return []
     const out: number[] = []
     for (let i = 0; i < this.count; i++) if (!this.held.has(i)) out.push(i)
     return out
@@ -80,14 +94,44 @@ export class IncomingFile {
     const plain = openChunk(d.key, { fileId: d.fileId, index, count: this.count }, ciphertext)
     const expected = plainLength(d, index)
     if (plain.length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${plain.length} bytes, not ${expected}`)
-    if (this.held.has(index)) return
+    if (this.held.has(index)) { this.running = undefined; return }
     this.fh ??= openForWriting(this.path)
     const fh = await this.fh
     await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
+    this.feedDigest(index, plain)
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
     await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index)])
     this.held.add(index)
+  }
+
+  /** Chunk `index` was written: its plaintext extends the running digest if it is the next one. */
+  private feedDigest (index: number, plain: Buffer): void {
+    const r = this.running
+    if (r === undefined) return
+    if (index !== r.next) { this.running = undefined; return }
+    r.hash.update(plain)
+    r.size += plain.length
+    r.next++
+  }
+
+  /**
+   * The whole file's plaintext size and digest: from the running digest when every chunk fed it,
+   * else by decrypting the held file (undefined: a chunk no longer opens, the disk altered it).
+   */
+  private async wholeDigest (): Promise<{ size: number, digest: Buffer } | undefined> {
+    const r = this.running
+    this.running = undefined
+    if (r?.next === this.count) return { size: r.size, digest: r.hash.digest() }
+    const h = createHash('sha256')
+    let size = 0
+    try {
+      for await (const b of this.plaintext()) { h.update(b); size += b.length }
+    } catch (err) {
+      if (err instanceof CorruptChunkError) return undefined
+      throw err
+    }
+    return { size, digest: h.digest() }
   }
 
   /** Sync the chunks written with `defer`, then record them held (data on disk before its record). */
@@ -109,20 +153,46 @@ export class IncomingFile {
       if (this.complete) return true
       if (this.held.size < this.count) return false
       await this.closeFile()
-      const h = createHash('sha256')
-      let size = 0
       // a chunk the disk altered since it was written no longer opens: the file is fetched again
-      const opened = await (async () => {
-        for await (const b of this.plaintext()) { h.update(b); size += b.length }
-        return true
-      })().catch((err: unknown) => { if (err instanceof CorruptChunkError) return false; throw err })
-      if (!opened || size !== this.descriptor.size || !h.digest().equals(Buffer.from(this.descriptor.sha256))) {
+      const whole = await this.wholeDigest()
+      if (whole === undefined || whole.size !== this.descriptor.size || !whole.digest.equals(Buffer.from(this.descriptor.sha256))) {
         await this.discard()
         throw new AttachmentDigestError('the received file does not match the digest its sender announced')
       }
       await markComplete(this.store, this.record, this.fileIdHex)
       this.record.complete = true
       return true
+    })
+  }
+
+  /**
+   * The file was saved to `path` (synced, linked, its directory synced): record that and drop the
+   * chunk records in one synced write, then remove the chunk file, which no longer costs disk.
+   */
+  async markSaved (path: string): Promise<void> {
+    await this.finishing.run(async () => {
+      await this.closeFile()
+      await markSaved(this.store, this.record, this.fileIdHex, path)
+      this.record.complete = true
+      this.record.savedTo = path
+      this.held.clear()
+      this.unsynced = []
+      this.running = undefined
+      await rm(this.path, { force: true })
+    })
+  }
+
+  /**
+   * A saved file that is gone from where it was saved: take it again from the network (the record
+   * keeps where it was saved, for the message should nothing hold its chunks any more).
+   */
+  async fetchAgain (): Promise<void> {
+    await this.finishing.run(async () => {
+      if (!this.complete) return
+      await markIncomplete(this.store, this.record, this.fileIdHex)
+      this.record.complete = false
+      this.held.clear()
+      this.running = freshDigest()
     })
   }
 
@@ -136,6 +206,7 @@ export class IncomingFile {
     if (this.complete) { await markIncomplete(this.store, this.record, this.fileIdHex); this.record.complete = false }
     this.held.clear()
     this.unsynced = []
+    this.running = freshDigest()
     await rm(this.path, { force: true })
   }
 
@@ -149,6 +220,12 @@ export class IncomingFile {
     delete this.fh
     await (await fh)?.close()
   }
+}
+
+interface RunningDigest { next: number, size: number, hash: Hash }
+
+function freshDigest (): RunningDigest {
+  return { next: 0, size: 0, hash: createHash('sha256') }
 }
 
 /** 'r+' writes at any offset but needs the file; 'a+' creates it (0600) without truncating. */

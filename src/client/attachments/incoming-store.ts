@@ -8,7 +8,8 @@ import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { dec, enc, type Kv } from '../crypto/kv.js'
 
-export type AttachmentState = 'waiting' | 'partial' | 'complete'
+/** `saved`: written where the user asked, checked, and the received chunks removed (DECISIONS.md). */
+export type AttachmentState = 'waiting' | 'partial' | 'complete' | 'saved'
 
 export interface IncomingRecord {
   from: string
@@ -18,6 +19,8 @@ export interface IncomingRecord {
   descriptor: string
   /** Set once every chunk is on disk and the whole file matched its digest. */
   complete?: boolean
+  /** Where `save` wrote the file; set with its chunk records removed, before its chunk file is. */
+  savedTo?: string
 }
 
 const N = NAMESPACES
@@ -44,6 +47,16 @@ export function descriptorOf (r: IncomingRecord): Attachment {
 
 export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
   await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true })) }])
+}
+
+/**
+ * The file was saved to `path` (synced and linked): in one synced write, the record says where and
+ * every chunk record goes (the chunk file is removed after it; one left by a kill, on the next open).
+ */
+export async function markSaved (store: Store, r: IncomingRecord, fileIdHex: string, path: string): Promise<void> {
+  const ops: StoreOp[] = [{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true, savedTo: path })) }]
+  for await (const key of store.listKeys(chunkPrefix(r.from, fileIdHex))) ops.push({ type: 'del', key })
+  await store.write(ops)
 }
 
 /** The file is no longer complete (some chunks must be fetched again). */

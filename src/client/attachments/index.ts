@@ -49,7 +49,8 @@ export interface FileSendResult {
   replicas?: number
 }
 
-export interface SaveResult { id: string, path: string, name: string, size: number }
+/** `alreadySaved`: an earlier save wrote the file at `path` (still there); nothing was written now. */
+export interface SaveResult { id: string, path: string, name: string, size: number, alreadySaved?: true }
 
 export interface AttachmentsComponents {
   store: Store
@@ -253,7 +254,17 @@ export class Attachments {
     const dir = resolve(outDir)
     const st = await stat(dir).catch(() => undefined)
     if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
-    const file = await this.fetch(messageId, options)
+    const earlier = await this.incoming(messageId)
+    const savedTo = earlier.savedTo
+    if (savedTo !== undefined) {
+      // the received chunks went once it was saved: say where, or take it again if that file is gone
+      if (await stat(savedTo).catch(() => undefined) !== undefined) return { id: messageId, path: savedTo, name: safeFileName(earlier.descriptor.name), size: earlier.descriptor.size, alreadySaved: true }
+      await earlier.fetchAgain()
+    }
+    const file = await this.fetch(messageId, options).catch((err: unknown) => {
+      if (savedTo === undefined || !(err instanceof AttachmentStateError)) throw err
+      throw new AttachmentStateError(`the file was saved to ${savedTo}, which is gone, and its received copy was removed after that save; ${err.message}. A file sent directly never waits at mailboxes: ask the sender to send it again`, err.exitCode)
+    })
     const name = safeFileName(file.descriptor.name)
     let done = 0
     const path = await saveAtomically(file.plaintext(), dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
@@ -262,6 +273,8 @@ export class Attachments {
       await file.discard()
       throw new AttachmentDigestError('a received chunk changed on disk after it was checked; nothing was saved, and the next save fetches the file again')
     })
+    // the saved file is durable: its ciphertext copy in the data dir is no longer needed
+    await file.markSaved(path).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
     return { id: messageId, path, name, size: file.descriptor.size }
   }
 }

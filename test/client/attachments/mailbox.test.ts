@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
+import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js'
 import { fetchChunks } from '../../../src/client/attachments/mailbox-fetch.js'
 import { silentLogger } from '../../../src/shared/logger.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
@@ -75,7 +76,7 @@ test('offline: chunks wait at the recipient\'s replicas; a replica serving bad c
   await mkdir(out)
   const saved = await bob.client.save(m.id, out)
   assert.deepEqual(await readFile(saved.path), data)
-  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete')
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'saved')
 })
 
 test('offline, save resumes: a save after a partial fetch asks only for what is missing', async (t) => {
@@ -106,8 +107,14 @@ test('offline, save resumes: a save after a partial fetch asks only for what is 
   const fetchedBefore = getChunkCount(net.nodes)
   const out = join(root, 'out')
   await mkdir(out)
-  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+  const saved = await bob.client.save(m.id, out)
+  assert.deepEqual(await readFile(saved.path), data)
   assert.equal(getChunkCount(net.nodes) - fetchedBefore, 21 - held, 'only the missing chunks were fetched')
+  assert.deepEqual(await readdir(attachmentsDir(bob.config.dataDir)), [], 'the received copy is removed once saved')
+  // the saved file deleted: a later save takes it again from the replicas, which still hold it
+  await rm(saved.path)
+  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'saved')
 })
 
 function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>): number {

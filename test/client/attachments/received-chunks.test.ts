@@ -11,7 +11,7 @@ import { test, type TestContext } from 'node:test'
 import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { attachmentsDir, IncomingFile } from '../../../src/client/attachments/incoming-file.js'
-import { chunkStoredOp } from '../../../src/client/attachments/incoming-store.js'
+import { chunkStoredOp, getIncoming, markSaved } from '../../../src/client/attachments/incoming-store.js'
 import { receivedBase } from '../../../src/client/attachments/received-chunks.js'
 import { filesHolding } from '../../helpers/files.js'
 import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
@@ -43,12 +43,14 @@ test('partial and complete, the received file holds no plaintext: every 32-byte 
 
 test('a chunk altered on disk after it was written: the whole-file check refuses it and every chunk is fetched again', async (t) => {
   const s = await setup(t, CHUNK * 3)
-  const inc = await s.incoming()
-  await receiveAll(s, inc)
-  await inc.closeFile()
-  const bytes = await readFile(inc.path)
+  const first = await s.incoming()
+  await receiveAll(s, first)
+  await first.closeFile()
+  const bytes = await readFile(first.path)
   bytes[CHUNK + 40] = (bytes[CHUNK + 40] ?? 0) ^ 1 // inside chunk 1's slot
-  await writeFile(inc.path, bytes)
+  await writeFile(first.path, bytes)
+  // opened again (a restart): the digest kept while the chunks arrived is gone, the file is read
+  const inc = await s.incoming()
   await assert.rejects(inc.finish(), AttachmentDigestError)
   assert.equal(inc.state(), 'waiting')
   assert.deepEqual(inc.missing(), [0, 1, 2])
@@ -113,4 +115,24 @@ test('a received file\'s name does not say who sent it; one named by its sender 
   await chunks.close()
   assert.equal(await again.finish(), true)
   assert.deepEqual(await plaintextOf(again), s.data)
+})
+
+test('saved, then killed before the chunk file was removed: the next open removes it, and nothing is asked for again', async (t) => {
+  const s = await setup(t, CHUNK * 3)
+  const inc = await s.incoming()
+  await receiveAll(s, inc)
+  assert.equal(await inc.finish(), true)
+  await inc.closeFile()
+  const fileIdHex = Buffer.from(s.d.fileId).toString('hex')
+  const saved = join(s.root, 'diary (saved).txt')
+  // the record and chunk records are written, the process dies before the file's removal
+  const record = await getIncoming(s.store, 'alice', fileIdHex)
+  assert.ok(record !== undefined)
+  await markSaved(s.store, record, fileIdHex, saved)
+  assert.equal((await readdir(attachmentsDir(s.root))).length, 1)
+  const again = await IncomingFile.open(s.store, s.root, (await getIncoming(s.store, 'alice', fileIdHex)) ?? record)
+  assert.deepEqual(await readdir(attachmentsDir(s.root)), [])
+  assert.equal(again.state(), 'saved')
+  assert.equal(again.savedTo, saved)
+  assert.deepEqual(again.missing(), [], 'a sender resuming its push is told nothing is missing')
 })

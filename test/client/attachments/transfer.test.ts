@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { pushChunks } from '../../../src/client/attachments/chunk-push.js'
+import { AttachmentStateError } from '../../../src/client/attachments/errors.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
+import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js'
 import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachments/outgoing-store.js'
 import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
 import { systemClock } from '../../../src/shared/clock.js'
@@ -12,10 +14,11 @@ import { systemClock } from '../../../src/shared/clock.js'
 const CHUNK = 256 * 1024
 const overrides = { attachments: { chunkBytes: CHUNK } }
 
-test('direct: a 3 MiB file reaches an online recipient byte-exact, is listed complete and saved atomically', async (t) => {
+test('direct: a 3 MiB file reaches an online recipient byte-exact, is listed complete, saved atomically, and its received copy removed once saved', async (t) => {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice', { overrides })
-  const bob = await makeUser(t, root, 'bob', { overrides })
+  // no mailboxes here: a save that must fetch again gives up after a short lookup
+  const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   await befriend(alice, bob)
   const data = randomBytes(3 * 1024 * 1024 + 17)
   const path = join(root, 'report.pdf')
@@ -30,13 +33,29 @@ test('direct: a 3 MiB file reaches an online recipient byte-exact, is listed com
   assert.deepEqual(m.attachment, { fileId: m.attachment?.fileId, name: 'report.pdf', size: data.length, mediaType: 'application/pdf', state: 'complete' })
 
   const out = join(root, 'out')
-  await import('node:fs/promises').then(async fs => fs.mkdir(out))
+  await mkdir(out)
+  const received = attachmentsDir(bob.config.dataDir)
+  assert.equal((await readdir(received)).length, 1, 'the received chunk file waits in the data dir')
+  // a save killed part-way writes nothing and keeps the received copy: the next save completes
+  const kill = new Error('killed')
+  await assert.rejects(bob.client.save(m.id, out, { onProgress: (p) => { if (p.stage === 'saving') throw kill } }), (e: unknown) => e === kill)
+  assert.deepEqual(await readdir(out), [], 'no temporary file left')
+  assert.equal((await readdir(received)).length, 1)
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete')
+
   const saved = await bob.client.save(m.id, out)
   assert.equal(saved.path, join(out, 'report.pdf'))
   assert.deepEqual(await readFile(saved.path), data)
-  // a second save never replaces the first
-  assert.equal((await bob.client.save(m.id, out)).path, join(out, 'report (1).pdf'))
-  assert.deepEqual((await import('node:fs/promises').then(async fs => fs.readdir(out))).sort(), ['report (1).pdf', 'report.pdf'], 'no temporary file left')
+  // once saved and verified, the received copy no longer costs disk
+  assert.deepEqual(await readdir(received), [])
+  assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'saved')
+  // a second save says where the file is and writes nothing
+  assert.deepEqual(await bob.client.save(m.id, join(root)), { id: m.id, path: join(out, 'report.pdf'), name: 'report.pdf', size: data.length, alreadySaved: true })
+  assert.deepEqual(await readdir(out), ['report.pdf'])
+  // the saved file gone, a direct file cannot be taken again from mailboxes: exit 1, naming where it was saved
+  await rm(saved.path)
+  await assert.rejects(bob.client.save(m.id, out), (e: unknown) => e instanceof AttachmentStateError && e.exitCode === 1 && e.message.includes(`saved to ${saved.path}`))
+  assert.deepEqual(await readdir(out), [])
 })
 
 test('direct, interrupted: the transfer resumes where it stopped, across a restart of the recipient', async (t) => {

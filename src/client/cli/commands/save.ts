@@ -22,7 +22,7 @@ export const save: Command = {
         : await session.api.save(id as string, out)
       progress.clear()
       if (ctx.parsed.json) printJson(r)
-      else printLine(`saved ${r.path} (${formatBytes(r.size)})`)
+      else printLine(r.alreadySaved === true ? `already saved: ${r.path} (${formatBytes(r.size)}; its received copy was removed then)` : `saved ${r.path} (${formatBytes(r.size)})`)
     }).finally(() => { progress.clear() })
   }
 }
