@@ -42,6 +42,28 @@ test('direct sends share one kept-open stream; after the recipient resets it the
   assert.deepEqual(await alice.client.messenger.pending(), [], 'nothing left in the outbox')
 })
 
+test('a channel that breaks under a delivery after answering before: the delivery is repeated on a fresh stream, stored once', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice')
+  const bob = await makeUser(t, root, 'bob')
+  await befriend(alice, bob)
+  assert.equal((await alice.client.send('bob', 'one')).route, 'direct')
+  const messenger = bob.client.messenger
+  const receive = messenger.receive.bind(messenger)
+  let resets = 0
+  // the recipient resets the channel in the middle of the next delivery (as a connection or
+  // process going down would), after storing nothing: the repeat on a fresh stream stores it
+  messenger.receive = async (...args) => {
+    if (resets++ === 0) throw Object.assign(new Error('gone'), { name: 'AbortError' })
+    return receive(...args)
+  }
+  t.after(() => { messenger.receive = receive })
+  const sent = await alice.client.send('bob', 'two')
+  assert.equal(sent.route, 'direct')
+  assert.equal(resets, 2, 'refused once on the channel, taken on the fresh stream')
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['one', 'two'])
+})
+
 test('a recipient that serves only the one-request protocol still gets direct deliveries', async (t) => {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice')
