@@ -3,7 +3,7 @@
  * a mailbox acknowledged it. A message whose recipient could not be reached for a prekey bundle is
  * kept as plaintext (in the 0600 store) and sealed once a session can start.
  */
-import type { Store } from '../shared/store.js'
+import type { Store, StoreOp } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
 
@@ -39,7 +39,12 @@ export function putOutbox (kv: Kv, e: OutboxEntry): void {
  * recipient drops a copy it has by id (Store.write, `durable: false`).
  */
 export async function removeDelivered (store: Store, entries: OutboxEntry[]): Promise<void> {
-  await store.write(entries.map(e => ({ type: 'del' as const, key: entryKey(e) })), { durable: false })
+  await store.write(deliveredOps(entries), { durable: false })
+}
+
+/** The deletes removeDelivered writes, for a caller that writes them with its own (same rule: not durable). */
+export function deliveredOps (entries: OutboxEntry[]): StoreOp[] {
+  return entries.map(e => ({ type: 'del' as const, key: entryKey(e) }))
 }
 
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {

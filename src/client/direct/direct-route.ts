@@ -5,8 +5,9 @@ import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
-import { request } from '../../shared/protocols/rpc.js'
+import { ChannelBrokenError, RequestChannels } from '../../shared/protocols/channel.js'
+import { DIRECT_CHANNEL_PROTOCOL, DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
+import { request, type RequestOptions } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { PeerFinder } from '../anonymous/ephemeral-hosts.js'
 import { knowsAddress, lookUpAddresses } from './address-lookup.js'
@@ -39,6 +40,8 @@ export interface DirectRouteInit {
 export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
   private readonly unreachable = new Map<string, number>()
+  /** Deliveries go on one kept-open stream per connection where the peer serves it (channel.ts). */
+  private readonly channels = new RequestChannels(DIRECT_CHANNEL_PROTOCOL, { req: DirectRequest, res: DirectResponse })
 
   private readonly node: CairnNode
   private readonly clock: Clock
@@ -103,13 +106,26 @@ export class DirectRoute implements DeliveryRoute {
     // (RST, timeout) then fails this request too.
     const open = this.node.getConnections(recipient).filter(c => c.status === 'open')
     const target = open.find(c => c.limits === undefined) ?? open[0] ?? recipient
-    const send = async (to: typeof target): Promise<DirectResponse> => request(this.node, to, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, {
+    const opts: RequestOptions = {
       maxBytes: this.init.limits.directFrameBytes,
       timeoutMs: timeout,
       clock: this.clock,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       runOnLimitedConnection: true
-    })
+    }
+    const send = async (to: typeof target): Promise<DirectResponse> => {
+      // a delivery goes on the connection's channel when it has one free: a repeat after a stale
+      // channel's failure is harmless (answered DUPLICATE); a bundle request is never repeated
+      if (req.deliver !== undefined && 'newStream' in to) {
+        try {
+          const res = await this.channels.ask(to, req, opts)
+          if (res !== undefined) return res
+        } catch (err) {
+          if (!(err instanceof ChannelBrokenError) || !err.stale) throw err
+        }
+      }
+      return request(this.node, to, DIRECT_PROTOCOL, req, { req: DirectRequest, res: DirectResponse }, opts)
+    }
     try {
       return await send(target)
     } catch (err) {

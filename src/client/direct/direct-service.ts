@@ -9,8 +9,8 @@ import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { FrameError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSIONS_SUPPORTED } from '../../shared/protocols/ids.js'
-import { serve } from '../../shared/protocols/rpc.js'
+import { DIRECT_CHANNEL_PROTOCOL, DIRECT_PROTOCOL, DIRECT_VERSIONS_SUPPORTED } from '../../shared/protocols/ids.js'
+import { serve, serveMany, type ServeOptions } from '../../shared/protocols/rpc.js'
 import { RateLimiter } from '../../mailbox/rate-limiter.js'
 import type { Envelope, PreKeyBundle } from '../../../proto/cairn.js'
 import type { Route } from '../inbox.js'
@@ -72,8 +72,9 @@ export class DirectService {
     this.oneTimePreKeys = new RateLimiter(perHour / 60, perHour)
   }
 
+  /** Both protocols: one request per stream, and a sender's channel (many in turn on one stream). */
   async start (): Promise<void> {
-    await this.node.handle(DIRECT_PROTOCOL, serve<DirectRequest, DirectResponse>({
+    const options: ServeOptions<DirectRequest, DirectResponse> = {
       protocol: DIRECT_PROTOCOL,
       maxBytes: this.init.limits.directFrameBytes,
       timeoutMs: this.init.limits.requestTimeoutMs,
@@ -101,10 +102,14 @@ export class DirectService {
         this.log.warn({ err: describeError(err) }, 'direct request failed')
         return { status: DirectStatus.DIRECT_INTERNAL, detail: 'internal error' }
       }
-    }), { maxInboundStreams: this.init.limits.maxInboundStreams, runOnLimitedConnection: true })
+    }
+    const limits = { maxInboundStreams: this.init.limits.maxInboundStreams, runOnLimitedConnection: true }
+    await this.node.handle(DIRECT_PROTOCOL, serve(options), limits)
+    await this.node.handle(DIRECT_CHANNEL_PROTOCOL, serveMany(options), limits)
   }
 
   async stop (): Promise<void> {
+    await this.node.unhandle(DIRECT_CHANNEL_PROTOCOL)
     await this.node.unhandle(DIRECT_PROTOCOL)
   }
 

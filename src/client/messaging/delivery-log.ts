@@ -17,7 +17,7 @@ import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import { Mutex } from '../../shared/mutex.js'
-import type { Store } from '../../shared/store.js'
+import type { Store, StoreOp } from '../../shared/store.js'
 import { dec, enc, type Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { OutboxEntry } from '../outbox.js'
@@ -87,8 +87,12 @@ export function summarise (m: SentMessage): SentView {
 
 interface Change { id: string, peer: string, to: RecipientState }
 /** One caller's changes, and what became of them. */
-/** `durable: false`: a route's outcome, which a crash may lose (the receipts that follow record the state again). */
-interface Batch { changes: Change[], moved: number, durable: boolean, error?: unknown }
+/**
+ * `durable: false`: a route's outcome, which a crash may lose (the receipts that follow record the
+ * state again). `ops`: the caller's own writes that go with these changes (the outbox entries a
+ * route took leaving), written whether or not a record moved.
+ */
+interface Batch { changes: Change[], ops: StoreOp[], moved: number, durable: boolean, error?: unknown }
 
 export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   private readonly lock = new Mutex()
@@ -185,15 +189,16 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   /**
    * Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n
    * replicas. Written without waiting for the disk: a crash that loses it loses no message, and the
-   * delivery receipt that follows records the state again.
+   * delivery receipt that follows records the state again. `ops` (the delivered entries leaving
+   * the outbox, under the same rule) go in the same write.
    */
-  async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>): Promise<void> {
+  async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>, ops: StoreOp[] = []): Promise<void> {
     const changes: Change[] = []
     for (const { entry, result } of done) {
       if (entry.tracks === undefined || result.route === 'outbox') continue
       changes.push({ id: entry.tracks, peer: entry.to, to: result.route === 'mailbox' ? { state: 'stored', replicas: result.replicas ?? 0 } : { state: 'delivered' } })
     }
-    await this.apply(changes, false)
+    await this.apply(changes, false, ops)
   }
 
   /**
@@ -210,9 +215,9 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
    * group send's copies finish at nearly the same moment, each updating the same record; written
    * one at a time, they would queue behind each other's fsync.
    */
-  private async apply (changes: Change[], durable = true): Promise<number> {
-    if (changes.length === 0) return 0
-    const mine: Batch = { changes, moved: 0, durable }
+  private async apply (changes: Change[], durable = true, ops: StoreOp[] = []): Promise<number> {
+    if (changes.length === 0 && ops.length === 0) return 0
+    const mine: Batch = { changes, ops, moved: 0, durable }
     this.waiting.push(mine)
     const moved = await this.lock.run(async () => this.write(this.waiting.splice(0)))
     if (mine.error !== undefined) throw mine.error
@@ -234,7 +239,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     if (batches.length === 0) return []
     const ids = [...new Set(batches.flatMap(b => b.changes.map(c => c.id)))]
     const records = new Map<string, SentMessage>()
-    const values = await this.store.getMany(ids.map(key))
+    const values = ids.length === 0 ? [] : await this.store.getMany(ids.map(key))
     ids.forEach((id, i) => { const b = values[i]; if (b !== undefined) records.set(id, JSON.parse(dec.decode(b)) as SentMessage) })
     const touched = new Map<string, SentMessage>()
     for (const batch of batches) {
@@ -250,7 +255,8 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
       }
       batch.moved = moved.size
     }
-    if (touched.size > 0) await this.store.write([...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) })), { durable: batches.some(b => b.durable) })
+    const ops: StoreOp[] = [...touched.values()].map(m => ({ type: 'put' as const, key: key(m.id), value: enc.encode(JSON.stringify(m)) }))
+    await this.store.write([...ops, ...batches.flatMap(b => b.ops)], { durable: batches.some(b => b.durable) })
     return [...touched.values()]
   }
 }

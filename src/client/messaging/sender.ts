@@ -15,7 +15,7 @@ import { CONTENT_VERSION, ENVELOPE_VERSION } from '../../shared/protocols/ids.js
 import type { Contacts } from '../contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
-import { listOutbox, putOutbox, removeDelivered, type OutboxEntry } from '../outbox.js'
+import { deliveredOps, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -350,10 +350,10 @@ export class Sender {
     for (const route of this.routes) {
       const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, code: 'unreachable' as const, error: describeError(err) }))
       if (result.ok) {
-        await removeDelivered(this.ctx.store, [entry])
-        this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
         const sent: SendResult = { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
-        await this.ctx.deliveries.routed([{ entry, result: sent }])
+        // the entry leaves the outbox in the write that records its new state: one write, neither waits for the disk
+        await this.ctx.deliveries.routed([{ entry, result: sent }], deliveredOps([entry]))
+        this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
         return sent
       }
       errors.push(`${route.name}: ${result.code} (${result.error})`)

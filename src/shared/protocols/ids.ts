@@ -1,5 +1,7 @@
 /** Protocol ids. Each has a proto/cairn.proto section describing its messages. */
 export const DIRECT_PROTOCOL = '/cairn/direct/1.0.0'
+/** The same requests and answers as DIRECT_PROTOCOL, many in turn on one kept-open stream (a sender's channel). */
+export const DIRECT_CHANNEL_PROTOCOL = '/cairn/direct-channel/1.0.0'
 export const MAILBOX_PROTOCOL = '/cairn/mailbox/1.0.0'
 export const KAD_PROTOCOL = '/cairn/kad/1.0.0'
 

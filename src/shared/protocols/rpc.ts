@@ -40,26 +40,45 @@ export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr 
   try {
     const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
     idle.touch()
-    const pb = pbStream(stream, { maxDataLength: options.maxBytes })
-    // after pbStream: its own 'message' listener must be there first, or buffered bytes would go to ours alone
-    const progress = (): void => { idle.touch() }
-    stream.addEventListener('message', progress)
-    stream.addEventListener('drain', progress)
     try {
-      await pb.write(req, codecs.req, { signal })
-      idle.touch()
-      const res = decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
+      const res = await roundTrip(stream, pbStream(stream, { maxDataLength: options.maxBytes }), req, codecs, idle, signal)
       await stream.close({ signal }).catch(() => {})
       return res
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
-    } finally {
-      stream.removeEventListener('message', progress)
-      stream.removeEventListener('drain', progress)
     }
   } finally {
     idle.clear()
+  }
+}
+
+/**
+ * One request and its answer on a stream that stays open (a channel, channel.ts), with request()'s
+ * idle deadline and cap. Throws as request() does; the caller decides what becomes of the stream.
+ */
+export async function exchange<Req, Res> (stream: Stream, pb: ReturnType<typeof pbStream>, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
+  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * HARD_CAP_FACTOR, what: stream.protocol ?? 'request' })
+  try {
+    return await roundTrip(stream, pb, req, codecs, idle, withSignal(options.signal, idle.signal))
+  } finally {
+    idle.clear()
+  }
+}
+
+/** Write `req`, read the answer; every byte moving resets `idle`. `pb` must be made before this adds its listeners. */
+async function roundTrip<Req, Res> (stream: Stream, pb: ReturnType<typeof pbStream>, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, idle: IdleDeadline, signal: AbortSignal): Promise<Res> {
+  // after pbStream: its own 'message' listener must be there first, or buffered bytes would go to ours alone
+  const progress = (): void => { idle.touch() }
+  stream.addEventListener('message', progress)
+  stream.addEventListener('drain', progress)
+  try {
+    await pb.write(req, codecs.req, { signal })
+    idle.touch()
+    return decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
+  } finally {
+    stream.removeEventListener('message', progress)
+    stream.removeEventListener('drain', progress)
   }
 }
 
@@ -88,38 +107,78 @@ export interface ServeOptions<Req, Res> {
 /** A stream handler that reads one request, answers it, and never lets an error escape. */
 export function serve<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stream, connection: Connection) => Promise<void> {
   return async (stream, connection) => {
-    // idle, like request(): the request's bytes arriving (or the answer's draining) is progress
-    const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * SERVE_CAP_FACTOR, what: options.protocol })
-    const signal = idle.signal
+    await answerOne(options, pbStream(stream, { maxDataLength: options.maxBytes }), stream, connection)
+  }
+}
+
+/**
+ * A stream handler that answers requests one after another on one stream (a sender's kept-open
+ * channel, channel.ts), each as serve() answers one, with the same limits and deadlines. It stops
+ * when the peer closes its side, or sends nothing for `timeoutMs` between requests (the stream is
+ * then reset: the sender opens another), and after a request that could not be read (an error
+ * answer is sent, then the stream is closed: what follows a bad frame cannot be trusted).
+ */
+export function serveMany<Req, Res> (options: ServeOptions<Req, Res>): (stream: Stream, connection: Connection) => Promise<void> {
+  return async (stream, connection) => {
     const pb = pbStream(stream, { maxDataLength: options.maxBytes })
-    const progress = (): void => { idle.touch() }
-    stream.addEventListener('message', progress)
-    stream.addEventListener('drain', progress)
-    let answer: Partial<Res> | undefined
-    try {
-      const req = decodeFrame(options.codecs.req, await readFrame(pb, signal), 'request')
-      const version = options.version
-      if (version !== undefined && !version.supported.includes(version.of(req))) throw new FrameError('unsupported-version', `unsupported ${options.protocol} request version ${version.of(req)}; this node speaks ${version.supported.join(', ')}`)
-      answer = await options.handle(req, connection, signal)
-    } catch (err) {
-      options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
-      answer = options.answerError(err)
+    while (stream.status === 'open') {
+      if (!await answerOne(options, pb, stream, connection, true)) return
     }
-    idle.touch() // the handler's own work is not the peer's silence
+  }
+}
+
+/**
+ * Read one request from `pb` and write its answer (or reset the stream when there is none), then
+ * close the stream, unless `more` (serveMany) and the request was read: returns whether the stream
+ * is still good for another request. A peer that closed its side between requests gets a close.
+ */
+async function answerOne<Req, Res> (options: ServeOptions<Req, Res>, pb: ReturnType<typeof pbStream>, stream: Stream, connection: Connection, more = false): Promise<boolean> {
+  // idle, like request(): the request's bytes arriving (or the answer's draining) is progress
+  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * SERVE_CAP_FACTOR, what: options.protocol })
+  const signal = idle.signal
+  const progress = (): void => { idle.touch() }
+  stream.addEventListener('message', progress)
+  stream.addEventListener('drain', progress)
+  let answer: Partial<Res> | undefined
+  let readable = true
+  let ended = false
+  try {
+    let req: Req
     try {
-      if (answer === undefined) {
-        stream.abort(new Error('request refused'))
-        return
-      }
-      await pb.write(answer, options.codecs.res, { signal })
+      req = decodeFrame(options.codecs.req, await readFrame(pb, signal), 'request')
+    } catch (err) {
+      readable = false
+      ended = more && (err as Error | undefined)?.name === 'UnexpectedEOFError'
+      throw err
+    }
+    const version = options.version
+    if (version !== undefined && !version.supported.includes(version.of(req))) throw new FrameError('unsupported-version', `unsupported ${options.protocol} request version ${version.of(req)}; this node speaks ${version.supported.join(', ')}`)
+    answer = await options.handle(req, connection, signal)
+  } catch (err) {
+    options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
+    answer = options.answerError(err)
+  }
+  idle.touch() // the handler's own work is not the peer's silence
+  try {
+    if (ended) {
       await stream.close({ signal })
-    } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-    } finally {
-      idle.clear()
-      stream.removeEventListener('message', progress)
-      stream.removeEventListener('drain', progress)
+      return false
     }
+    if (answer === undefined) {
+      stream.abort(new Error('request refused'))
+      return false
+    }
+    await pb.write(answer, options.codecs.res, { signal })
+    if (more && readable) return true
+    await stream.close({ signal })
+    return false
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    return false
+  } finally {
+    idle.clear()
+    stream.removeEventListener('message', progress)
+    stream.removeEventListener('drain', progress)
   }
 }
 
