@@ -1,7 +1,8 @@
 /**
  * Where the collect's open-and-store stage spends its time with encryption at rest: an offline
  * recipient, plain or encrypted, syncs N messages from a small mailbox cluster on loopback; each
- * sync counts the Store's reads (cache hits, LevelDB gets) and writes by namespace, and the time
+ * sync counts the Store's reads (cache hits, LevelDB gets) and writes by namespace, the at-rest
+ * cipher's AES-256-GCM-SIV calls (key segments and values), and the time
  * in Receiver.openOne plus Store.write (the privacy suite's openAndStore). With --profile, a CPU
  * profile of each recipient's sync is written to DIR/collect-NAME-RUN.cpuprofile
  * (summarise it with dist/bench/profile-summary.js).
@@ -13,6 +14,7 @@ import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { Aes256GcmSiv } from '@signalapp/libsignal-client'
 import { CairnClient } from '../../src/client/client.js'
 import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
@@ -38,10 +40,18 @@ function countStore (): { take: () => Record<string, number>, restore: () => voi
   const bump = (k: string, n = 1): void => { counts[k] = (counts[k] ?? 0) + n }
   const proto = Store.prototype as unknown as Record<string, (...a: unknown[]) => unknown>
   const originals: Record<string, (...a: unknown[]) => unknown> = {}
+  const originalsAead: Record<string, (...a: unknown[]) => unknown> = {}
   const wrap = (name: string, count: (args: unknown[]) => void): void => {
     const original = proto[name] as (...a: unknown[]) => unknown
     originals[name] = original
     proto[name] = function (this: unknown, ...args: unknown[]) { count(args); return original.apply(this, args) }
+  }
+  // at-rest sealing: every key segment and value sealed or opened is one of these libsignal calls
+  const aead = Aes256GcmSiv.prototype as unknown as Record<string, (...a: unknown[]) => unknown>
+  for (const name of ['encrypt', 'decrypt']) {
+    const original = aead[name] as (...a: unknown[]) => unknown
+    aead[name] = function (this: unknown, ...args: unknown[]) { bump(`aes-gcm-siv ${name}`); return original.apply(this, args) }
+    originalsAead[name] = original
   }
   wrap('get', a => { bump(`get ${namespaceOf(a[0] as string)}`) })
   wrap('read', a => { bump(`leveldb get ${namespaceOf(a[0] as string)}`) })
@@ -52,7 +62,10 @@ function countStore (): { take: () => Record<string, number>, restore: () => voi
   wrap('listKeys', a => { bump(`listKeys ${namespaceOf(a[0] as string)}`) })
   return {
     take: () => { const out = counts; counts = {}; return out },
-    restore: () => { for (const [k, f] of Object.entries(originals)) proto[k] = f }
+    restore: () => {
+      for (const [k, f] of Object.entries(originals)) proto[k] = f
+      for (const [k, f] of Object.entries(originalsAead)) (Aes256GcmSiv.prototype as unknown as Record<string, unknown>)[k] = f
+    }
   }
 }
 
