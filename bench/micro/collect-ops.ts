@@ -21,6 +21,7 @@ import type { ConfigLayer } from '../../src/shared/config.js'
 import { ensureDataDir } from '../../src/shared/data-dir.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { Store } from '../../src/shared/store.js'
+import { EncryptedDatastore } from '../../src/shared/at-rest/encrypted-datastore.js'
 import { Cluster, addressOf, peerConfig } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { now } from '../lib/stats.js'
@@ -41,6 +42,7 @@ function countStore (): { take: () => Record<string, number>, restore: () => voi
   const proto = Store.prototype as unknown as Record<string, (...a: unknown[]) => unknown>
   const originals: Record<string, (...a: unknown[]) => unknown> = {}
   const originalsAead: Record<string, (...a: unknown[]) => unknown> = {}
+  const originalsView: Record<string, (...a: unknown[]) => unknown> = {}
   const wrap = (name: string, count: (args: unknown[]) => void): void => {
     const original = proto[name] as (...a: unknown[]) => unknown
     originals[name] = original
@@ -53,6 +55,13 @@ function countStore (): { take: () => Record<string, number>, restore: () => voi
     aead[name] = function (this: unknown, ...args: unknown[]) { bump(`aes-gcm-siv ${name}`); return original.apply(this, args) }
     originalsAead[name] = original
   }
+  // libp2p's records (peer store, DHT) through the encrypted data dir's sealing view
+  const view = EncryptedDatastore.prototype as unknown as Record<string, (...a: unknown[]) => unknown>
+  for (const name of ['get', 'put', 'has', 'delete']) {
+    const original = view[name] as (...a: unknown[]) => unknown
+    view[name] = function (this: unknown, ...args: unknown[]) { bump(`libp2p ${name} ${namespaceOf(String(args[0]))}`); return original.apply(this, args) }
+    originalsView[name] = original
+  }
   wrap('get', a => { bump(`get ${namespaceOf(a[0] as string)}`) })
   wrap('read', a => { bump(`leveldb get ${namespaceOf(a[0] as string)}`) })
   wrap('getMany', a => { bump('getMany calls'); for (const k of a[0] as string[]) bump(`getMany key ${namespaceOf(k)}`) })
@@ -64,6 +73,7 @@ function countStore (): { take: () => Record<string, number>, restore: () => voi
     take: () => { const out = counts; counts = {}; return out },
     restore: () => {
       for (const [k, f] of Object.entries(originals)) proto[k] = f
+      for (const [k, f] of Object.entries(originalsView)) (EncryptedDatastore.prototype as unknown as Record<string, unknown>)[k] = f
       for (const [k, f] of Object.entries(originalsAead)) (Aes256GcmSiv.prototype as unknown as Record<string, unknown>)[k] = f
     }
   }
