@@ -11,6 +11,11 @@
  * segment shows only its plaintext's length rounded up to 16. The mailbox's own records
  * (`/cairn/mbx/`) stay plain: its paging of mail and its handover reconcile ranges of envelope ids
  * in key order (docs/DECISIONS.md).
+ *
+ * Sealing is deterministic, so the segments sealed last are remembered (SEALED_SEGMENTS, in memory
+ * only, like the Store's read cache of plaintext records): a key the receive path reads and then
+ * writes (an envelope's seen mark, the sender's message id), or a sender's PeerId repeated in every
+ * key about it, is sealed once rather than at each use (docs/DECISIONS.md).
  */
 import { createHmac } from 'node:crypto'
 import { Aes256GcmSiv } from '@signalapp/libsignal-client'
@@ -21,6 +26,8 @@ const LABEL = 'cairn/at-rest/record-keys'
 const NONCE = new Uint8Array(12)
 const BLOCK = 16
 const CAIRN = '/cairn/'
+/** How many sealed segments a KeyCipher remembers (most recently used): ~150 bytes each. */
+export const SEALED_SEGMENTS = 4096
 /** Cairn's namespaces, longest first: a key's namespace is the longest one it starts with. */
 const CAIRN_NAMESPACES: readonly string[] = [...Object.values(NAMESPACES)].sort((a, b) => b.length - a.length)
 /** Keys left plain, whole: the mailbox's records, ordered by envelope id. */
@@ -49,6 +56,10 @@ export function keptPlain (prefix: string): boolean {
 
 export class KeyCipher {
   private readonly aead: Aes256GcmSiv
+  /** `head#index/segment` → its sealed form, least recently used first. */
+  private readonly sealedSegments = new Map<string, string>()
+  /** The associated data of each (namespace, position), encoded once. */
+  private readonly aads = new Map<string, Uint8Array<ArrayBuffer>>()
 
   constructor (dataKey: Uint8Array) {
     const key = createHmac('sha256', dataKey).update(LABEL).digest()
@@ -85,17 +96,38 @@ export class KeyCipher {
   }
 
   private sealSegment (head: string, index: number, segment: string): string {
+    const id = `${head}#${index}/${segment}`
+    const known = this.sealedSegments.get(id)
+    if (known !== undefined) {
+      this.sealedSegments.delete(id) // most recently used goes last
+      this.sealedSegments.set(id, known)
+      return known
+    }
     const bytes = utf8.encode(segment)
     const padded = new Uint8Array((Math.floor(bytes.length / BLOCK) + 1) * BLOCK)
     padded.set(bytes)
     padded[bytes.length] = 0x80 // ISO/IEC 7816-4: 0x80, then zeros
-    return Buffer.from(this.aead.encrypt(padded, NONCE, aad(head, index))).toString('base64url')
+    const sealed = Buffer.from(this.aead.encrypt(padded, NONCE, this.aad(head, index))).toString('base64url')
+    this.sealedSegments.set(id, sealed)
+    if (this.sealedSegments.size > SEALED_SEGMENTS) this.sealedSegments.delete(this.sealedSegments.keys().next().value as string)
+    return sealed
+  }
+
+  private aad (head: string, index: number): Uint8Array<ArrayBuffer> {
+    const id = `${head}#${index}`
+    let out = this.aads.get(id)
+    if (out === undefined) {
+      out = utf8.encode(id)
+      // heads are few (the namespaces), positions too: no bound needed beyond a sanity cap
+      if (this.aads.size < 1024) this.aads.set(id, out)
+    }
+    return out
   }
 
   private openSegment (head: string, index: number, sealed: string): string {
     let padded: Uint8Array
     try {
-      padded = this.aead.decrypt(new Uint8Array(Buffer.from(sealed, 'base64url')), NONCE, aad(head, index))
+      padded = this.aead.decrypt(new Uint8Array(Buffer.from(sealed, 'base64url')), NONCE, this.aad(head, index))
     } catch (err) {
       throw new AtRestDamagedError(`key ${head}…`, 'a key segment fails authentication', { cause: err })
     }
@@ -103,8 +135,4 @@ export class KeyCipher {
     if (end < 0 || padded.subarray(end + 1).some(b => b !== 0)) throw new AtRestDamagedError(`key ${head}…`, 'bad key padding')
     return text.decode(padded.subarray(0, end))
   }
-}
-
-function aad (head: string, index: number): Uint8Array<ArrayBuffer> {
-  return utf8.encode(`${head}#${index}`)
 }
