@@ -17,7 +17,7 @@ import { createNode, type CairnNode } from '../shared/node/create-node.js'
 import { libp2pDatastore } from '../shared/node/peer-datastore.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
-import { joinDht } from '../shared/placement.js'
+import { joinDht, routingTableSize } from '../shared/placement.js'
 import { Lifecycle } from '../shared/startable.js'
 import { Store } from '../shared/store.js'
 import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
@@ -499,7 +499,7 @@ export class CairnClient implements ClientApi {
         limited: c.limits !== undefined,
         relayed: c.remoteAddr.toString().includes('/p2p-circuit')
       })),
-      routingTable: (this.node?.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0,
+      routingTable: this.node === undefined ? 0 : routingTableSize(this.node),
       outbox: (await this.messenger.pending()).length,
       preKeysLeft: (await availablePreKeys(tx)).preKeys,
       droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap }))

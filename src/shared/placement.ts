@@ -121,6 +121,11 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
   return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
 }
 
+/** How many DHT servers this node's Kademlia routing table holds (0 when none is known). */
+export function routingTableSize (node: CairnNode): number {
+  return (node.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0
+}
+
 /** `diversify` over peers this node knows, their subnets looked up first. */
 export async function pickDiverse (node: PeerView, ranked: PeerId[], perSubnet: number, count: number, announced = new Map<string, Multiaddr[]>()): Promise<PeerId[]> {
   if (perSubnet <= 0) return ranked.slice(0, count)
