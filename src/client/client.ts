@@ -56,6 +56,12 @@ export interface ClientOptions {
 
 /** The prune pass (groups and read marks) runs at most this often: its marks live for weeks. */
 const PRUNE_EVERY_MS = 60 * 60_000
+/**
+ * How long `stop` waits for what the start-up flush is still sending (flushAtStart): it is on disk
+ * and goes with the next flush; a one-shot command whose outbox holds a backlog for contacts who
+ * cannot be reached exits without waiting out their routes.
+ */
+const START_FLUSH_GRACE_MS = 1000
 
 export class CairnClient implements ClientApi {
   node?: CairnNode
@@ -163,9 +169,8 @@ export class CairnClient implements ClientApi {
    * What the outbox held when the network came up (a receipt or message queued when the client
    * last stopped) is sent behind start-up: the command's own work does not wait for it; a sync
    * and `stop` do (it is the sync tail). Only the entries listed now: what the command queues
-   * goes its own way. A failure leaves them for the next flush. `stop` waits for it at most one
-   * direct delivery's time (they are on disk): a one-shot command does not hang on a backlog for
-   * contacts who cannot be reached.
+   * goes its own way. A failure leaves them for the next flush. `stop` waits for it at most
+   * START_FLUSH_GRACE_MS.
    */
   private async flushAtStart (): Promise<void> {
     const waiting = await this.messenger.pending().catch((err: unknown) => {
@@ -282,7 +287,7 @@ export class CairnClient implements ClientApi {
   async stop (): Promise<void> {
     if (this.startFlush !== undefined) {
       const { done, abort } = this.startFlush
-      await settleWithin(this.clock, done, this.config.delivery.directTimeoutMs)
+      await settleWithin(this.clock, done, START_FLUSH_GRACE_MS)
       abort.abort(new Error('stopping: the outbox waits for the next start'))
     }
     // what a sync left running goes first: the receipts it queued leave before the process does

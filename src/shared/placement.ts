@@ -12,6 +12,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { deadline, type Clock } from './clock.js'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
+import { KAD_PROTOCOL } from './protocols/ids.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
 /** A lookup with no deadline of its own gets this one. */
@@ -109,8 +110,8 @@ export interface ClosestPeersOptions {
 
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
 export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions): Promise<PeerId[]> {
-  // with no connection at all a query only waits for peers that are not coming: answer at once
-  if (node.getConnections().length === 0) return options.includeSelf === true ? [node.peerId] : []
+  // with no DHT server to ask, a query only waits for peers that are not coming: answer at once
+  if (await noDhtServer(node)) return options.includeSelf === true ? [node.peerId] : []
   const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
   let found = await lookup(node, key, signal, announced, options.onProgress)
@@ -119,6 +120,21 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
   if (options.includeSelf === true) found.push(node.peerId)
   const ranked = rankByDistance(key, found)
   return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
+}
+
+/**
+ * Whether a lookup could only wait out its deadline (30 s): the routing table is empty and every
+ * connected peer has been identified without speaking Kademlia (a contact's client, say) — or there
+ * is no connection at all. A peer not identified yet (its protocols unknown: a bootstrap server
+ * just dialled) may still join the table, so then the lookup runs and waits for it.
+ */
+export async function noDhtServer (node: CairnNode): Promise<boolean> {
+  if (routingTableSize(node) > 0) return false
+  for (const c of node.getConnections()) {
+    const protocols: string[] = await node.peerStore.get(c.remotePeer).then(p => p.protocols, () => [])
+    if (protocols.length === 0 || protocols.includes(KAD_PROTOCOL)) return false
+  }
+  return true
 }
 
 /** How many DHT servers this node's Kademlia routing table holds (0 when none is known). */
@@ -152,6 +168,6 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
 
 /** A Kademlia join: look up our own id, which fills the buckets around us. */
 export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<number> {
-  if (node.getConnections().length === 0) return 0
+  if (await noDhtServer(node)) return 0
   return (await lookup(node, node.peerId.toMultihash().bytes, deadline(clock, LOOKUP_TIMEOUT_MS, signal), new Map())).length
 }

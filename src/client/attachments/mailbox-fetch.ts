@@ -11,7 +11,7 @@ import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
-import { closestPeers, mailboxKey, routingTableSize } from '../../shared/placement.js'
+import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import { askMailbox, type MailboxRpcConfig } from '../mailbox/mailbox-rpc.js'
 import { CorruptChunkError } from './errors.js'
 import type { IncomingFile } from './incoming-file.js'
@@ -40,9 +40,7 @@ export interface FetchConfig extends MailboxRpcConfig {
 }
 
 export async function fetchChunks (node: CairnNode, config: FetchConfig, log: Logger, file: IncomingFile, options: FetchOptions): Promise<FetchResult> {
-  // the caller waited for the DHT join: with no DHT server known after it, a lookup would only
-  // wait out its deadline (30 s) for peers that are not coming (connected to a contact alone)
-  const replicas = options.replicas ?? (routingTableSize(node) === 0 ? [] : await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
+  const replicas = options.replicas ?? await closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
   const queue = file.missing()
   const tried = new Map<number, Set<string>>()
   const dropped = new Set<string>()
