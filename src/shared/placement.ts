@@ -12,7 +12,6 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { deadline, type Clock } from './clock.js'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
-import { KAD_PROTOCOL } from './protocols/ids.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
 /** A lookup with no deadline of its own gets this one. */
@@ -111,7 +110,7 @@ export interface ClosestPeersOptions {
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
 export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions): Promise<PeerId[]> {
   // with no DHT server to ask, a query only waits for peers that are not coming: answer at once
-  if (await noDhtServer(node)) return options.includeSelf === true ? [node.peerId] : []
+  if (await noDhtServer(node, options.clock, options.signal)) return options.includeSelf === true ? [node.peerId] : []
   const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
   let found = await lookup(node, key, signal, announced, options.onProgress)
@@ -122,19 +121,22 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
   return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
 }
 
+/** How long a lookup waits for an empty routing table to get its first DHT server. */
+const EMPTY_TABLE_WAIT_MS = 5000
+
 /**
- * Whether a lookup could only wait out its deadline (30 s): the routing table is empty and every
- * connected peer has been identified without speaking Kademlia (a contact's client, say) — or there
- * is no connection at all. A peer not identified yet (its protocols unknown: a bootstrap server
- * just dialled) may still join the table, so then the lookup runs and waits for it.
+ * Whether a lookup can only wait out its deadline (30 s) for peers that are not coming: no
+ * connection at all, or a routing table that stays empty for EMPTY_TABLE_WAIT_MS although peers
+ * are connected (a client connected to a contact alone). A server just dialled, or one switching
+ * to server mode, joins the table well within that.
  */
-export async function noDhtServer (node: CairnNode): Promise<boolean> {
-  if (routingTableSize(node) > 0) return false
-  for (const c of node.getConnections()) {
-    const protocols: string[] = await node.peerStore.get(c.remotePeer).then(p => p.protocols, () => [])
-    if (protocols.length === 0 || protocols.includes(KAD_PROTOCOL)) return false
+async function noDhtServer (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<boolean> {
+  if (node.getConnections().length === 0) return true
+  for (let waited = 0; routingTableSize(node) === 0; waited += 100) {
+    if (waited >= EMPTY_TABLE_WAIT_MS || signal?.aborted === true) return true
+    await clock.sleep(100, signal).catch(() => {})
   }
-  return true
+  return false
 }
 
 /** How many DHT servers this node's Kademlia routing table holds (0 when none is known). */
@@ -168,6 +170,6 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
 
 /** A Kademlia join: look up our own id, which fills the buckets around us. */
 export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<number> {
-  if (await noDhtServer(node)) return 0
+  if (node.getConnections().length === 0) return 0
   return (await lookup(node, node.peerId.toMultihash().bytes, deadline(clock, LOOKUP_TIMEOUT_MS, signal), new Map())).length
 }
