@@ -45,6 +45,37 @@ export async function echoOnce (node: Libp2p, peer: PeerId, payload: Uint8Array)
   }
 }
 
+export const ECHO_CHANNEL_PROTOCOL = '/cairn-bench/echo-channel/1.0.0'
+
+/** Answer every length-prefixed frame on a stream with the same bytes until the other side closes it. */
+export async function serveEchoChannel (node: Libp2p): Promise<void> {
+  await node.handle(ECHO_CHANNEL_PROTOCOL, async (stream) => {
+    const lp = lpStream(stream, { maxDataLength: MAX })
+    try {
+      for (;;) await lp.write(await lp.read())
+    } catch (err) {
+      // the other side closing its end is how a channel ends
+      if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
+      else stream.abort(err as Error)
+    }
+  }, { maxInboundStreams: 16, runOnLimitedConnection: true })
+}
+
+/** One kept-open stream to `peer` for echoes, as Cairn's direct channel keeps one for deliveries. */
+export async function echoChannel (node: Libp2p, peer: PeerId): Promise<{ echo: (payload: Uint8Array) => Promise<void>, close: () => Promise<void> }> {
+  const stream = await node.dialProtocol(peer, ECHO_CHANNEL_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+  const lp = lpStream(stream, { maxDataLength: MAX })
+  return {
+    echo: async (payload) => {
+      const signal = AbortSignal.timeout(10_000)
+      await lp.write(payload, { signal })
+      const back = await lp.read({ signal })
+      if (back.byteLength !== payload.byteLength) throw new Error('echo came back with a different length')
+    },
+    close: async () => { await stream.close().catch(() => {}) }
+  }
+}
+
 /** A libp2p node with Cairn's transport stack (TCP, Noise, Yamux, identify, ping) and nothing else. */
 export async function bareNode (): Promise<Libp2p> {
   return createLibp2p({
