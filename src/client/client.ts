@@ -18,6 +18,7 @@ import { libp2pDatastore } from '../shared/node/peer-datastore.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import { joinDht, routingTableSize } from '../shared/placement.js'
+import { decodeNumber, encodeNumber, keys } from './crypto/kv.js'
 import { Lifecycle } from '../shared/startable.js'
 import { Store } from '../shared/store.js'
 import type { ValueCipher } from '../shared/at-rest/value-cipher.js'
@@ -56,6 +57,8 @@ export interface ClientOptions {
 
 /** The prune pass (groups and read marks) runs at most this often: its marks live for weeks. */
 const PRUNE_EVERY_MS = 60 * 60_000
+/** When the last prune pass ran (clock ms). */
+const PRUNED_AT = keys.meta('pruned-at')
 /**
  * How long `stop` waits for what the start-up flush is still sending (flushAtStart): it is on disk
  * and goes with the next flush; a one-shot command whose outbox holds a backlog for contacts who
@@ -85,8 +88,6 @@ export class CairnClient implements ClientApi {
   private syncTail: Promise<void> = Promise.resolve()
   /** A bootstrap redial under way (reconnectIfIsolated): callers meanwhile share it. */
   private reconnecting?: Promise<boolean>
-  /** When the last prune pass ran (pruneIfDue). */
-  private prunedAt?: number
   /** The start-up flush (flushAtStart), which stop waits for only so long. */
   private startFlush?: { done: Promise<void>, abort: AbortController }
   /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
@@ -438,16 +439,20 @@ export class CairnClient implements ClientApi {
   }
 
   /**
-   * The records that only grow (group marks and chains, read marks) are pruned by the first sync
-   * after start and then at most every PRUNE_EVERY_MS (the daemon syncs every few minutes).
+   * The records that only grow (group marks and chains, read marks) are pruned by a sync at most
+   * every PRUNE_EVERY_MS (the daemon syncs every few minutes). When the last pass ran is kept in the
+   * store, so one-shot `cairn sync` commands do not each pay a pass.
    */
   private async pruneIfDue (): Promise<void> {
     const now = this.clock.now()
-    if (this.prunedAt !== undefined && now - this.prunedAt < PRUNE_EVERY_MS) return
-    this.prunedAt = now
+    const last = decodeNumber(await this.store.get(PRUNED_AT), Number.NEGATIVE_INFINITY)
+    if (last <= now && now - last < PRUNE_EVERY_MS) return
     await this.groups.prune(now)
     const readMarks = await this.messenger.receipts.pruneReadMarks()
     if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')
+    const tx = this.store.transaction()
+    tx.put(PRUNED_AT, encodeNumber(now))
+    await tx.commit()
   }
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
