@@ -4411,6 +4411,7 @@ export interface MailboxRequest {
   getChunk?: GetChunk
   depositBatch?: DepositBatch
   reconcileChunks?: ReconcileChunks
+  releaseChunks?: ReleaseChunks
 }
 
 export namespace MailboxRequest {
@@ -4425,7 +4426,24 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.releaseChunks != null) {
+          obj.reconcileChunks = undefined
+          obj.depositBatch = undefined
+          obj.getChunk = undefined
+          obj.putChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.reconcileChunks != null) {
+          obj.releaseChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4441,6 +4459,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.depositBatch != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.getChunk = undefined
           obj.putChunk = undefined
@@ -4456,6 +4475,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.putChunk = undefined
@@ -4471,6 +4491,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4486,6 +4507,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4501,6 +4523,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4516,6 +4539,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4531,6 +4555,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4546,6 +4571,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4561,6 +4587,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4576,6 +4603,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4591,6 +4619,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4606,6 +4635,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4688,6 +4718,11 @@ export namespace MailboxRequest {
         if (obj.reconcileChunks != null) {
           w.uint32(114)
           ReconcileChunks.codec().encode(obj.reconcileChunks, w)
+        }
+
+        if (obj.releaseChunks != null) {
+          w.uint32(122)
+          ReleaseChunks.codec().encode(obj.releaseChunks, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4786,6 +4821,12 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 15: {
+              obj.releaseChunks = ReleaseChunks.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.releaseChunks
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4793,7 +4834,24 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.releaseChunks != null) {
+          delete obj.reconcileChunks
+          delete obj.depositBatch
+          delete obj.getChunk
+          delete obj.putChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.reconcileChunks != null) {
+          delete obj.releaseChunks
           delete obj.depositBatch
           delete obj.getChunk
           delete obj.putChunk
@@ -4809,6 +4867,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.depositBatch != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.getChunk
           delete obj.putChunk
@@ -4824,6 +4883,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.putChunk
@@ -4839,6 +4899,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4854,6 +4915,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4869,6 +4931,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4884,6 +4947,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4899,6 +4963,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4914,6 +4979,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4929,6 +4995,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4944,6 +5011,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4959,6 +5027,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -4974,6 +5043,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -5090,6 +5160,13 @@ export namespace MailboxRequest {
             case 14: {
               yield * ReconcileChunks.codec().stream(reader, reader.uint32(), `${prefix}.reconcileChunks`, {
                 limits: opts.limits?.reconcileChunks
+              })
+
+              break
+            }
+            case 15: {
+              yield * ReleaseChunks.codec().stream(reader, reader.uint32(), `${prefix}.releaseChunks`, {
+                limits: opts.limits?.releaseChunks
               })
 
               break
@@ -5699,6 +5776,12 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestReleaseChunksCidsFieldEvent {
+    field: '$.releaseChunks.cids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -5707,7 +5790,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileChunksRecipientFieldEvent | MailboxRequestReconcileChunksRangesLowerFieldEvent | MailboxRequestReconcileChunksRangesUpperFieldEvent | MailboxRequestReconcileChunksRangesIdsCountFieldEvent | MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent | MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent | MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileChunksRangesListedFieldEvent | MailboxRequestReconcileChunksRangesIdsFieldEvent | MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileChunksRecipientFieldEvent | MailboxRequestReconcileChunksRangesLowerFieldEvent | MailboxRequestReconcileChunksRangesUpperFieldEvent | MailboxRequestReconcileChunksRangesIdsCountFieldEvent | MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent | MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent | MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileChunksRangesListedFieldEvent | MailboxRequestReconcileChunksRangesIdsFieldEvent | MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent | MailboxRequestReleaseChunksCidsFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -5956,6 +6039,122 @@ export namespace GetChunk {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetChunk>): Generator<GetChunkCidFieldEvent> {
     return streamMessage(buf, GetChunk.codec(), opts)
+  }
+}
+
+export interface ReleaseChunks {
+  cids: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace ReleaseChunks {
+  let _codec: Codec<ReleaseChunks>
+
+  export const codec = (): Codec<ReleaseChunks> => {
+    if (_codec == null) {
+      _codec = message<ReleaseChunks>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.cids != null && obj.cids.length > 0) {
+          for (const value of obj.cids) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cids: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.cids != null && obj.cids.length === opts.limits.cids) {
+                throw new MaxLengthError('Decode error - repeated field "cids" had too many elements')
+              }
+
+              if (obj.cids.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "cids" had too many elements')
+              }
+
+              obj.cids.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          cids: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.cids != null && obj.cids === opts.limits.cids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "cids" had too many elements')
+              }
+
+              if (obj.cids === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "cids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.cids[]`,
+                index: obj.cids,
+                value: reader.bytes()
+              }
+
+              obj.cids++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReleaseChunksCidsFieldEvent {
+    field: '$.cids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ReleaseChunks>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReleaseChunks.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReleaseChunks>): ReleaseChunks {
+    return decodeMessage(buf, ReleaseChunks.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReleaseChunks>): Generator<ReleaseChunksCidsFieldEvent> {
+    return streamMessage(buf, ReleaseChunks.codec(), opts)
   }
 }
 
@@ -8743,6 +8942,7 @@ export interface MailboxResponse {
   reconcile?: ReconcileAnswer
   chunk?: Uint8Array<ArrayBuffer>
   deposited: DepositStatus[]
+  released?: number
 }
 
 export namespace MailboxResponse {
@@ -8816,6 +9016,11 @@ export namespace MailboxResponse {
             w.uint32(90)
             DepositStatus.codec().encode(value, w)
           }
+        }
+
+        if (obj.released != null) {
+          w.uint32(96)
+          w.uint32(obj.released)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -8924,6 +9129,10 @@ export namespace MailboxResponse {
               obj.deposited.push(DepositStatus.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.deposited$
               }))
+              break
+            }
+            case 12: {
+              obj.released = reader.uint32()
               break
             }
             default: {
@@ -9080,6 +9289,13 @@ export namespace MailboxResponse {
 
               obj.deposited++
 
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.released`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -9403,6 +9619,11 @@ export namespace MailboxResponse {
     index: number
   }
 
+  export interface MailboxResponseReleasedFieldEvent {
+    field: '$.released'
+    value: number
+  }
+
   export function encode (obj: Partial<MailboxResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxResponse.codec())
   }
@@ -9411,7 +9632,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent | MailboxResponseChunkFieldEvent | MailboxResponseDepositedStatusFieldEvent | MailboxResponseDepositedDetailFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseDetailFieldEvent | MailboxResponseEnvelopesVersionFieldEvent | MailboxResponseEnvelopesIdFieldEvent | MailboxResponseEnvelopesRecipientFieldEvent | MailboxResponseEnvelopesSealedFieldEvent | MailboxResponseEnvelopesCreatedAtFieldEvent | MailboxResponseEnvelopesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseBundleVersionFieldEvent | MailboxResponseBundleCertificatePeerIdFieldEvent | MailboxResponseBundleCertificateIdentityKeyFieldEvent | MailboxResponseBundleCertificateIssuedAtFieldEvent | MailboxResponseBundleCertificateSignatureFieldEvent | MailboxResponseBundleRegistrationIdFieldEvent | MailboxResponseBundleDeviceIdFieldEvent | MailboxResponseBundleSignedPreKeyIdFieldEvent | MailboxResponseBundleSignedPreKeyPublicKeyFieldEvent | MailboxResponseBundleSignedPreKeySignatureFieldEvent | MailboxResponseBundleSignedPreKeyCreatedAtFieldEvent | MailboxResponseBundleLastResortKyberPreKeyIdFieldEvent | MailboxResponseBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxResponseBundleLastResortKyberPreKeySignatureFieldEvent | MailboxResponseBundleLastResortKyberPreKeyBindingFieldEvent | MailboxResponseBundlePreKeysIdFieldEvent | MailboxResponseBundlePreKeysPublicKeyFieldEvent | MailboxResponseBundlePreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysIdFieldEvent | MailboxResponseBundleKyberPreKeysPublicKeyFieldEvent | MailboxResponseBundleKyberPreKeysSignatureFieldEvent | MailboxResponseBundleKyberPreKeysBindingFieldEvent | MailboxResponseBundlePublishedAtFieldEvent | MailboxResponseBundleSignatureFieldEvent | MailboxResponseInfoEnvelopesFieldEvent | MailboxResponseInfoBytesFieldEvent | MailboxResponseInfoOneTimePreKeysFieldEvent | MailboxResponseInfoOneTimeKyberPreKeysFieldEvent | MailboxResponseInfoHasBundleFieldEvent | MailboxResponseWantedFieldEvent | MailboxResponseTombstonesIdFieldEvent | MailboxResponseTombstonesExpiresAtFieldEvent | MailboxResponseTombstonesSignatureFieldEvent | MailboxResponseReconcileDifferLowerFieldEvent | MailboxResponseReconcileDifferUpperFieldEvent | MailboxResponseReconcileDifferIdsCountFieldEvent | MailboxResponseReconcileDifferIdsFingerprintFieldEvent | MailboxResponseReconcileDifferTombstonesCountFieldEvent | MailboxResponseReconcileDifferTombstonesFingerprintFieldEvent | MailboxResponseReconcileDifferListedFieldEvent | MailboxResponseReconcileDifferIdsFieldEvent | MailboxResponseReconcileDifferTombstoneIdsFieldEvent | MailboxResponseReconcileWantTombstonesFieldEvent | MailboxResponseReconcileWantBundleFieldEvent | MailboxResponseChunkFieldEvent | MailboxResponseDepositedStatusFieldEvent | MailboxResponseDepositedDetailFieldEvent | MailboxResponseReleasedFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

@@ -4,7 +4,7 @@
  * which the CLI calls in-process and the daemon serves to other processes.
  */
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
@@ -418,7 +418,7 @@ export class CairnClient implements ClientApi {
       sent += await this.messenger.flushOutbox()
     }
     await this.attachments.resume()
-    this.syncTail = this.afterSync()
+    this.syncTail = this.afterSync(collected.reached)
     return { received: collected.received, sent, mailboxes: { found: collected.replicas, collected: collected.replicas - collected.unreachable } }
   }
 
@@ -427,10 +427,14 @@ export class CairnClient implements ClientApi {
     await this.syncTail
   }
 
-  /** A sync's tail: the receipts its collect queued, then the bundle top-up. Never rejects: what fails waits for the next sync. */
-  private async afterSync (): Promise<void> {
+  /**
+   * A sync's tail: the receipts its collect queued, saved attachments released at the `replicas`
+   * it collected from, then the bundle top-up. Never rejects: what fails waits for the next sync.
+   */
+  private async afterSync (replicas: PeerId[]): Promise<void> {
     try {
       await this.messenger.flushOutbox({ signal: this.stopping.signal })
+      await this.attachments.releaseSaved(replicas)
       await this.publishBundles()
       await this.pruneIfDue()
     } catch (err) {

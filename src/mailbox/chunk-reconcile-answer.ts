@@ -1,7 +1,7 @@
 /**
  * The answering side of one chunk reconciliation round (proto ReconcileChunks): as for mail
  * (reconcile-answer.ts), stateless and bounded per round, over a recipient's chunk ids with no
- * tombstones. The answer names the unlisted ranges that differ and, for listed ranges, the chunk
+ * tombstones. Chunks the owner released here are never wanted. The answer names the unlisted ranges that differ and, for listed ranges, the chunk
  * ids this node lacks (`wanted`); the chunks themselves then arrive as put_chunk, checked there.
  */
 import { MailboxStatus, type MailboxResponse, type ReconcileChunks, type SyncRange } from '../../proto/cairn.js'
@@ -25,7 +25,10 @@ export async function answerChunkReconcile (chunks: ChunkStore, r: string, req: 
       if (!same(held.ids, range, s.idsCount, s.idsFingerprint)) differ.push(bounds(s))
       continue
     }
-    for (const id of s.ids) if (!held.ids.has(id) && wanted.length < MAX_ANSWER_IDS) wanted.push(id)
+    for (const id of s.ids) {
+      // a chunk its owner released here is not wanted back from a replica that missed the release
+      if (!held.ids.has(id) && wanted.length < MAX_ANSWER_IDS && !await chunks.releasedId(r, id)) wanted.push(id)
+    }
   }
   return { status: MailboxStatus.MAILBOX_OK, wanted, reconcile: { differ, wantTombstones: [], wantBundle: false } }
 }

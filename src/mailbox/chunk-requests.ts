@@ -1,8 +1,8 @@
 /**
  * The mailbox requests for attachment chunks: `put_chunk` from anyone, for a recipient this node
  * holds mail for (limited in bytes per remote peer and, since uploaders' PeerIds may be ephemeral,
- * per network: network-budget.ts), and `get_chunk` from the owner only (the
- * Noise-authenticated remote peer names whose chunks are read).
+ * per network: network-budget.ts), and `get_chunk` and `release_chunks` from the owner only (the
+ * Noise-authenticated remote peer names whose chunks are read or released).
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { MailboxStatus, type MailboxRequest, type MailboxResponse } from '../../proto/cairn.js'
@@ -51,6 +51,10 @@ export class ChunkRequests {
       const data = await this.chunks.get(from.toString(), req.getChunk.cid, now)
       if (data === undefined) throw new MailboxRefusal('not-found', 'no such chunk')
       return { status: MailboxStatus.MAILBOX_OK, chunk: data }
+    }
+    if (req.releaseChunks !== undefined) {
+      const released = await this.chunks.release(from.toString(), req.releaseChunks.cids)
+      return { status: MailboxStatus.MAILBOX_OK, released }
     }
     return undefined
   }

@@ -3,7 +3,10 @@
  * write (the address must name the bytes), kept until the mail TTL, counted in bytes against the
  * recipient's quota and the node-wide cap together with its mail. Each stored chunk is one durable
  * write (chunk, expiry entry, usage) before it is acknowledged. Mail deposits do not count chunk
- * bytes: attachments can never crowd out a recipient's messages.
+ * bytes: attachments can never crowd out a recipient's messages. When the owner has saved the file
+ * it releases the chunks (release_chunks): they go at once, and a mark per chunk id stays until the
+ * chunk's expiry so that neither handover from a replica that missed the release nor a resumed
+ * upload stores it here again.
  */
 import { isChunkCid, namesBytes } from '../shared/chunk-address.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -18,7 +21,9 @@ const N = NAMESPACES
 const k = {
   chunk: (r: string, cid: string) => `${N.mailboxChunk}${r}/${cid}`,
   exp: (at: number, r: string, cid: string) => `${N.mailboxChunkExpiry}${String(at).padStart(15, '0')}/${r}/${cid}`,
-  usage: (r: string) => `${N.mailboxChunkUsage}${r}`
+  usage: (r: string) => `${N.mailboxChunkUsage}${r}`,
+  /** By chunk id (idOfCid), as reconciliation names chunks. */
+  released: (r: string, id: string) => `${N.mailboxChunkReleased}${r}/${id}`
 }
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -127,6 +132,8 @@ export class ChunkStore {
     const id = hex(cid)
     const slot = `${r}/${id}`
     if (this.writing.has(slot) || await this.store.has(k.chunk(r, id))) return 'duplicate'
+    // the owner saved this file and released the chunk: its copy is not wanted here again
+    if (await this.wasReleased(r, id)) return 'duplicate'
     const m = this.init.mailbox
     const size = data.length
     const mine = this.mail.usageOf(r).bytes + this.bytesOf(r)
@@ -160,7 +167,53 @@ export class ChunkStore {
     return new Uint8Array(h.data)
   }
 
-  /** Drop expired chunks. Returns how many went. */
+  /** Whether the owner released the chunk `cidHex` here (its mark lasts until the chunk's expiry). */
+  async wasReleased (r: string, cidHex: string): Promise<boolean> {
+    const id = idOfCid(cidHex)
+    return id !== undefined && await this.store.has(k.released(r, id))
+  }
+
+  /** Whether a chunk id (reconciliation's 16 bytes) was released here by its owner. */
+  async releasedId (r: string, id: Uint8Array): Promise<boolean> {
+    return this.store.has(k.released(r, hex(id)))
+  }
+
+  /**
+   * The owner `r` released these chunks (it saved their file): each one held goes, with its bytes
+   * in the quota, in one durable write; its expiry entry stays, to sweep the mark left in its place.
+   * Returns how many were held and deleted.
+   */
+  async release (r: string, cids: Uint8Array[]): Promise<number> {
+    if (this.bytesOf(r) === 0) return 0 // nothing held for r: no reads at all
+    const ops: StoreOp[] = []
+    let freed = 0
+    let released = 0
+    for (const cid of new Set(cids.map(hex))) {
+      const id = idOfCid(cid)
+      if (id === undefined || this.writing.has(`${r}/${cid}`)) continue
+      const b = await this.store.get(k.chunk(r, cid))
+      if (b === undefined) continue
+      ops.push({ type: 'del', key: k.chunk(r, cid) }, { type: 'put', key: k.released(r, id), value: new Uint8Array() })
+      freed += b.length - 8
+      released++
+    }
+    if (released === 0) return 0
+    // in memory first, as a put reserves: the usage written is the one every later write starts from
+    this.setUsage(r, this.bytesOf(r) - freed)
+    const left = this.bytesOf(r)
+    ops.push(left === 0 ? { type: 'del', key: k.usage(r) } : { type: 'put', key: k.usage(r), value: enc.encode(String(left)) })
+    try {
+      await this.store.write(ops)
+    } catch (err) {
+      this.setUsage(r, this.bytesOf(r) + freed)
+      throw err
+    } finally {
+      this.changed(r)
+    }
+    return released
+  }
+
+  /** Drop expired chunks (and the marks of released ones). Returns how many chunks went. */
   async sweep (now: number): Promise<number> {
     const ops: StoreOp[] = []
     const freed = new Map<string, number>()
@@ -170,6 +223,8 @@ export class ChunkStore {
       if (key > end) break
       const [, r, id] = key.slice(N.mailboxChunkExpiry.length).split('/') as [string, string, string]
       ops.push({ type: 'del', key })
+      const released = idOfCid(id)
+      if (released !== undefined) ops.push({ type: 'del', key: k.released(r, released) })
       const b = await this.store.get(k.chunk(r, id))
       if (b === undefined) continue
       ops.push({ type: 'del', key: k.chunk(r, id) })

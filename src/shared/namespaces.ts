@@ -40,13 +40,16 @@ export const NAMESPACES = {
   mailboxExpiry: `${ROOT}mbx/exp/`,
   mailboxUsage: `${ROOT}mbx/usage/`,
   mailboxBundle: `${ROOT}mbx/bundle/`,
-  /** Attachment chunks a mailbox holds, their expiry index and per-recipient bytes (mailbox/chunk-store.ts). */
+  /** Attachment chunks a mailbox holds, their expiry index, per-recipient bytes, and the chunks their owner released (mailbox/chunk-store.ts). */
   mailboxChunk: `${ROOT}mbx/chunk/`,
   mailboxChunkExpiry: `${ROOT}mbx/chunk-exp/`,
   mailboxChunkUsage: `${ROOT}mbx/chunk-usage/`,
+  mailboxChunkReleased: `${ROOT}mbx/chunk-released/`,
   /** Attachments received: descriptor and state, and which chunks are on disk (client/attachments/incoming-store.ts). */
   attachmentIn: `${ROOT}attach-in/`,
   attachmentInChunk: `${ROOT}attach-in-chunk/`,
+  /** Saved attachments whose chunks our replicas may still hold: released at the next syncs (client/attachments/chunk-release.ts). */
+  attachmentRelease: `${ROOT}attach-release/`,
   /** Attachments sent: where the file is and how far each route got (client/attachments/outgoing-store.ts). */
   attachmentOut: `${ROOT}attach-out/`
 } as const

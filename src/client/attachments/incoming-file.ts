@@ -10,7 +10,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Attachment } from '../../../proto/cairn.js'
-import type { Store } from '../../shared/store.js'
+import type { Store, StoreOp } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
@@ -166,13 +166,13 @@ export class IncomingFile {
   }
 
   /**
-   * The file was saved to `path` (synced, linked, its directory synced): record that and drop the
-   * chunk records in one synced write, then remove the chunk file, which no longer costs disk.
+   * The file was saved to `path` (synced, linked, its directory synced): record that, write `also`
+   * and drop the chunk records in one synced write, then remove the chunk file, which no longer costs disk.
    */
-  async markSaved (path: string): Promise<void> {
+  async markSaved (path: string, also: StoreOp[] = []): Promise<void> {
     await this.finishing.run(async () => {
       await this.closeFile()
-      await markSaved(this.store, this.record, this.fileIdHex, path)
+      await markSaved(this.store, this.record, this.fileIdHex, path, also)
       this.record.complete = true
       this.record.savedTo = path
       this.held.clear()

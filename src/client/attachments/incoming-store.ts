@@ -21,6 +21,8 @@ export interface IncomingRecord {
   complete?: boolean
   /** Where `save` wrote the file; set with its chunk records removed, before its chunk file is. */
   savedTo?: string
+  /** Some chunks were fetched from mailbox replicas: once saved, they are released there (chunk-release.ts). */
+  fromMailboxes?: true
 }
 
 const N = NAMESPACES
@@ -50,11 +52,11 @@ export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: 
 }
 
 /**
- * The file was saved to `path` (synced and linked): in one synced write, the record says where and
- * every chunk record goes (the chunk file is removed after it; one left by a kill, on the next open).
+ * The file was saved to `path` (synced and linked): in one synced write, the record says where,
+ * `also` is written (the release of its chunks at the replicas), and every chunk record goes (the chunk file is removed after it; one left by a kill, on the next open).
  */
-export async function markSaved (store: Store, r: IncomingRecord, fileIdHex: string, path: string): Promise<void> {
-  const ops: StoreOp[] = [{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true, savedTo: path })) }]
+export async function markSaved (store: Store, r: IncomingRecord, fileIdHex: string, path: string, also: StoreOp[] = []): Promise<void> {
+  const ops: StoreOp[] = [{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true, savedTo: path })) }, ...also]
   for await (const key of store.listKeys(chunkPrefix(r.from, fileIdHex))) ops.push({ type: 'del', key })
   await store.write(ops)
 }

@@ -5,6 +5,7 @@
  * recipient's mailbox replicas. The recipient checks every chunk, keeps its progress on disk, and
  * saves the file atomically once its digest matches. Holders see sizes and addresses only.
  */
+import type { PeerId } from '@libp2p/interface'
 import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
 import { deadline, type Clock } from '../../shared/clock.js'
@@ -28,6 +29,7 @@ import { describeFile, FileChunks } from './file-chunks.js'
 import { Inbound } from './inbound.js'
 import type { IncomingFile } from './incoming-file.js'
 import type { AttachmentState } from './incoming-store.js'
+import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
@@ -157,6 +159,17 @@ export class Attachments {
     return out
   }
 
+  /**
+   * Ask `replicas` (a sync's) to drop the chunks of files saved since the last time (chunk-release.ts):
+   * they stop counting against our quota there. Never throws.
+   */
+  async releaseSaved (replicas: PeerId[]): Promise<ReleaseOutcome> {
+    if (this.node === undefined) return { done: 0, released: 0 }
+    const out = await releaseSavedChunks({ store: this.components.store, node: this.node, clock: this.components.clock, log: this.components.log }, this.init, replicas, this.stopping.signal)
+    if (out.done > 0) this.components.log.info(out, 'saved attachments released at the replicas')
+    return out
+  }
+
   /** Continue every unfinished outgoing transfer (after a killed send, or once the recipient's message left the outbox). */
   async resume (options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<number> {
     let done = 0
@@ -274,7 +287,8 @@ export class Attachments {
       throw new AttachmentDigestError('a received chunk changed on disk after it was checked; nothing was saved, and the next save fetches the file again')
     })
     // the saved file is durable: its ciphertext copy in the data dir is no longer needed
-    await file.markSaved(path).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
+    const release = file.record.fromMailboxes === true ? [releaseOp(file.record.from, Buffer.from(file.descriptor.fileId).toString('hex'), file.descriptor.chunks, file.record.receivedAt + this.init.delivery.ttlMs)] : []
+    await file.markSaved(path, release).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
     return { id: messageId, path, name, size: file.descriptor.size }
   }
 }

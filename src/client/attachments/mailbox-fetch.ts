@@ -74,6 +74,8 @@ export async function fetchChunks (node: CairnNode, config: FetchConfig, log: Lo
           continue
         }
         await file.accept(index, res.chunk)
+        // kept with the record (finish, save): once saved, the replicas are asked to drop the chunks
+        file.record.fromMailboxes = true
         fetched++
         options.onChunk?.(res.chunk.length)
       } catch (err) {

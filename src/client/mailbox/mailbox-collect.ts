@@ -36,6 +36,8 @@ export interface CollectResult {
   received: number
   /** Mailbox nodes found for our mailbox key. */
   replicas: number
+  /** Those that answered (a sync's tail asks them to release saved attachments' chunks). */
+  reached: PeerId[]
   /** Of those, how many could not be collected from (unreachable, broke off, or stalled). */
   unreachable: number
   refused: number
@@ -159,10 +161,13 @@ export class MailboxCollector implements Startable {
     // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
     const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
     let unreachable = 0
+    const reached: PeerId[] = []
     await Promise.all(replicas.map(async (peer, i) => {
       const watch = watches[i] as StallWatch
       try {
-        if (await collectResuming(c, peer, report, watch, log) === 0) return
+        const taken = await collectResuming(c, peer, report, watch, log)
+        reached.push(peer)
+        if (taken === 0) return
         for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
       } catch (err) {
         unreachable++
@@ -172,7 +177,7 @@ export class MailboxCollector implements Startable {
       }
     }))
     if (replicas.length === 0 || unreachable === replicas.length) log.info({ found: replicas.length, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
-    return { ...c.tally, replicas: replicas.length, unreachable }
+    return { ...c.tally, replicas: replicas.length, reached, unreachable }
   }
 }
 
