@@ -79,15 +79,22 @@ export async function handoverSuite (o: HandoverOptions): Promise<Row[]> {
     }
     for (const b of boxes) settle(b)
     let delivered = 0
+    const missing: string[] = []
     for (const p of away) {
       const client = await cluster.start(p, { mailbox: false })
-      await client.sync()
+      // alice is a contact: a stranger's mail is capped per day (delivery.strangerMessagesPerDay)
+      await client.contactAdd('alice', addressOf(alice))
+      const synced = await client.sync()
       const ids = sent.get(p.peerId) as Set<string>
       const got = (await client.inbox()).filter(m => ids.has(m.id))
       if (new Set(got.map(m => m.id)).size !== got.length) throw new Error(`${p.name} was shown a message twice`)
       delivered += got.length
+      if (got.length < ids.size) {
+        const held = boxes.map(b => b.client?.mailbox === undefined ? 'offline' : String(b.client.mailbox.store.usageOf(p.peerId).count))
+        missing.push(`${p.name}: ${got.length} of ${ids.size} (sync: ${JSON.stringify(synced.mailboxes)}; held per mailbox node: ${held.join(',')})`)
+      }
     }
-    if (delivered !== messages) throw new Error(`handover under churn: ${delivered} of ${messages} messages delivered`)
+    if (delivered !== messages) throw new Error(`handover under churn: ${delivered} of ${messages} messages delivered; ${missing.join('; ')}`)
     const days = o.hours / 24
     const note = `${o.mailboxNodes} mailbox peers, k=${k}, ${messages} messages of ~${Math.round(sealedBytes)} B sealed, one peer leaving and one returning per hour for ${o.hours} h; all ${messages} delivered once afterwards`
     return [
