@@ -12,25 +12,32 @@
  * second time (docs/DECISIONS.md).
  */
 import { randomBytes } from 'node:crypto'
-import { link, open, rm } from 'node:fs/promises'
+import { link, open, rm, type FileHandle } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fsyncDir } from '../../shared/data-dir.js'
 
-/** `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk. */
+/**
+ * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
+ * in a buffer of its own: one chunk's write runs while the next is read and decrypted.
+ */
 export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, onBytes?: (n: number) => void): Promise<string> {
   const tmp = join(dir, `.${name}.cairn-${randomBytes(6).toString('hex')}.tmp`)
   const out = await open(tmp, 'wx', 0o600)
   try {
     let position = 0
-    for await (const buf of source) {
-      let off = 0
-      while (off < buf.length) {
-        const { bytesWritten } = await out.write(buf, off, buf.length - off, position)
-        off += bytesWritten
-        position += bytesWritten
+    let writing: Promise<void> = Promise.resolve()
+    try {
+      for await (const buf of source) {
+        await writing
+        writing = writeAt(out, buf, position).then(() => { onBytes?.(buf.length) })
+        writing.catch(() => {}) // awaited at the next chunk or after the last
+        position += buf.length
       }
-      onBytes?.(buf.length)
+    } catch (err) {
+      await writing.catch(() => {})
+      throw err
     }
+    await writing
     await out.sync()
     await out.close()
     const target = await linkFree(tmp, dir, name)
@@ -41,6 +48,14 @@ export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: st
     await out.close().catch(() => {})
     await rm(tmp, { force: true })
     throw err
+  }
+}
+
+async function writeAt (out: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0
+  while (off < buf.length) {
+    const { bytesWritten } = await out.write(buf, off, buf.length - off, position + off)
+    off += bytesWritten
   }
 }
 
