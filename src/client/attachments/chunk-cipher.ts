@@ -42,9 +42,18 @@ export function sealChunk (key: Uint8Array, place: ChunkPlace, plaintext: Uint8A
   return Buffer.concat(sealedParts(key, place, plaintext))
 }
 
-/** The address `sealChunk` would give, without joining the chunk into one buffer (describing a file). */
-export function sealedChunkCid (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Uint8Array<ArrayBuffer> {
-  return partsCid(sealedParts(key, place, plaintext))
+/** A sealed chunk in the pieces the cipher gave, its tag last: `sealChunk`'s bytes without joining them (sending a chunk). */
+export function sealChunkParts (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer[] {
+  return sealedParts(key, place, plaintext)
+}
+
+/**
+ * The address and the GCM tag `sealChunk` would give, without joining the chunk into one buffer
+ * (describing a file: the tag lets a later seal of the same chunk be checked without hashing it).
+ */
+export function sealedChunkCidAndTag (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): { cid: Uint8Array<ArrayBuffer>, tag: Buffer } {
+  const parts = sealedParts(key, place, plaintext)
+  return { cid: partsCid(parts), tag: parts[parts.length - 1] as Buffer }
 }
 
 function sealedParts (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array): Buffer[] {

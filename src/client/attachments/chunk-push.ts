@@ -1,17 +1,19 @@
 /**
  * The sender's side of /cairn/chunks/1.0.0: offer the file, learn which chunks the recipient lacks,
- * and stream exactly those. Each write waits for the stream to drain (pbStream's write awaits the
- * 'drain' event; `onDrain()` gives no backpressure after its first use), and one chunk is read and
- * encrypted ahead, while the one before is written.
+ * and stream exactly those. Each write waits for the stream to drain (the 'drain' event, as
+ * pbStream's write; `onDrain()` gives no backpressure after its first use), and one chunk is read
+ * and encrypted ahead, while the one before is written. A chunk goes out in the pieces the cipher
+ * gave (chunk-frame.ts): never joined, never copied into an encoder's buffer.
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
-import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import { ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { ProtocolError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
 import { MAX_CHUNK_FRAME } from './chunk-service.js'
+import { chunkDataFrame, sendFrame } from './chunk-frame.js'
 import type { FileChunks } from './file-chunks.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 
@@ -44,20 +46,21 @@ export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Ar
     let sent = 0
     // the next chunk is read and encrypted while this one is written: disk and crypto overlap the
     // network, and at most two chunks are held (one in the stream, one ready)
-    const read = (k: number): Promise<Uint8Array<ArrayBuffer>> | undefined => {
+    const read = (k: number): Promise<Buffer[]> | undefined => {
       const index = want.missing[k]
       if (index === undefined) return undefined
-      const p = chunks.chunk(index)
+      const p = chunks.chunkParts(index)
       p.catch(() => {}) // awaited below; a failure of the one read ahead surfaces there
       return p
     }
     let ahead = read(0)
     for (let k = 0; ahead !== undefined; k++) {
-      const data = await ahead
+      const parts = await ahead
       ahead = read(k + 1)
-      await pb.write({ index: want.missing[k] as number, data }, ChunkData, { signal: step() })
+      const frame = chunkDataFrame(want.missing[k] as number, parts)
+      await sendFrame(stream, frame, step())
       sent++
-      options.onChunk?.(alreadyHeld + sent, chunks.count, data.length)
+      options.onChunk?.(alreadyHeld + sent, chunks.count, parts.reduce((n, p) => n + p.length, 0))
     }
     const done = await pb.read(ChunkDone, { signal: step() })
     await stream.close({ signal: step() }).catch(() => {})

@@ -108,7 +108,7 @@ export class ChunkService {
       for (const want of missing) {
         const frame = await pb.read(ChunkData, { signal: signal() })
         if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
-        await file.accept(frame.index, frame.data, { defer: true })
+        await file.accept(frame.index, frame.data, { defer: true, fromSender: true })
         if (++stored % SYNC_EVERY === 0) {
           // a batch's sync overlaps the next batch's frames (one in flight; a failure surfaces here)
           await syncing

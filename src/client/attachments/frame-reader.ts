@@ -15,12 +15,18 @@ export class FrameTooLargeError extends Error {
   }
 }
 
+/** An unsigned varint's bytes (a frame's length prefix, a protobuf field's tag or length). */
+export function varint (value: number): number[] {
+  const out: number[] = []
+  let n = value
+  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128) }
+  out.push(n)
+  return out
+}
+
 /** A frame's length prefix: an unsigned varint. */
 export function lengthPrefixed (bytes: Uint8Array): Uint8Array {
-  const prefix: number[] = []
-  let n = bytes.length
-  while (n >= 0x80) { prefix.push((n & 0x7f) | 0x80); n = Math.floor(n / 128) }
-  prefix.push(n)
+  const prefix = varint(bytes.length)
   const out = new Uint8Array(prefix.length + bytes.length)
   out.set(prefix, 0)
   out.set(bytes, prefix.length)

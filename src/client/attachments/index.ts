@@ -25,14 +25,14 @@ import { ChunkService } from './chunk-service.js'
 import { safeFileName } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
 import { checkFiles } from './file-check.js'
-import { describeFile, FileChunks } from './file-chunks.js'
+import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import { Inbound } from './inbound.js'
 import type { IncomingFile } from './incoming-file.js'
 import type { AttachmentState } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
-import { encodeDescriptor, listOutgoing, outgoingDescriptor, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
+import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
 import { saveAtomically } from './save-file.js'
 
 export type { AttachmentState } from './incoming-store.js'
@@ -146,8 +146,8 @@ export class Attachments {
     const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {
-      const d = await describeFile(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
-      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), state: 'announcing', uploaded: 0 }
+      const { descriptor: d, tags } = await describeFileWithTags(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
+      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), tags: tags.toString('base64'), state: 'announcing', uploaded: 0 }
       await putOutgoing(this.components.store, rec) // before the announcement: a killed send can still serve the chunks
       const sent = await this.components.messenger.send(to, i === 0 ? text : '', { attachment: d })
       rec.messageId = sent.id
@@ -194,7 +194,7 @@ export class Attachments {
     if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
     const d = outgoingDescriptor(rec)
     const peer = parsePeerId(rec.to)
-    const chunks = new FileChunks(rec.path, d)
+    const chunks = new FileChunks(rec.path, d, outgoingTags(rec))
     const report = (done: number): void => onProgress?.({ stage: 'sending', name: d.name, done: Math.min(d.size, done), total: d.size })
     try {
       if (messageRoute === 'direct') {
@@ -280,7 +280,7 @@ export class Attachments {
     })
     const name = safeFileName(file.descriptor.name)
     let done = 0
-    const path = await saveAtomically(file.plaintext(), dir, name, file.descriptor.sha256, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
+    const path = await saveAtomically(file.plaintext(), dir, name, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
       // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
       if (!(err instanceof CorruptChunkError)) throw err
       await file.discard()

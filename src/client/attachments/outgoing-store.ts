@@ -16,6 +16,11 @@ export interface OutgoingRecord {
   path: string
   createdAt: number
   descriptor: string
+  /**
+   * base64 of every chunk's GCM tag, in order (file-chunks.ts: each chunk produced again is checked
+   * by its tag, not hashed again); absent in a record written before session 12.
+   */
+  tags?: string
   /** The announcing message's id, once sealed. */
   messageId?: string
   state: OutgoingState
@@ -39,6 +44,11 @@ export async function listOutgoing (store: Store): Promise<OutgoingRecord[]> {
 
 export function outgoingDescriptor (r: OutgoingRecord): Attachment {
   return Attachment.decode(Buffer.from(r.descriptor, 'base64'))
+}
+
+/** The kept chunk tags, or undefined (a record from before they were kept: FileChunks checks addresses). */
+export function outgoingTags (r: OutgoingRecord): Buffer | undefined {
+  return r.tags === undefined ? undefined : Buffer.from(r.tags, 'base64')
 }
 
 export function encodeDescriptor (a: Attachment): string {

@@ -1,35 +1,45 @@
 /**
  * Writing a received file where the user asked: its plaintext (decrypted chunk by chunk by the
- * caller) goes into a temporary name in the target directory, checked against the descriptor's
- * digest as it is copied, synced, then linked to the first free
- * name (an existing file is never replaced) and the directory synced. A failure at any point
- * (a full disk) removes the temporary file and leaves the received copy for another try.
+ * caller) goes into a temporary name in the target directory, synced, then linked to the first
+ * free name (an existing file is never replaced) and the directory synced. A failure at any point
+ * (a full disk, a chunk that no longer opens) removes the temporary file and leaves the received
+ * copy for another try.
+ *
+ * The copy is not hashed again: the file's digest was checked when its last chunk arrived
+ * (IncomingFile.finish, before it is complete), and each chunk read back is opened at its place,
+ * so a chunk altered on disk since fails there; no other sealing of a chunk exists, since a sender
+ * never seals a changed file (file-chunks.ts). Before session 12 this copy hashed the file a
+ * second time (docs/DECISIONS.md).
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { link, open, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { link, open, rm, type FileHandle } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fsyncDir } from '../../shared/data-dir.js'
-import { AttachmentDigestError } from './errors.js'
 
-export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, sha256: Uint8Array, onBytes?: (n: number) => void): Promise<string> {
+/**
+ * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
+ * in a buffer of its own: one chunk's write runs while the next is read and decrypted.
+ */
+export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, onBytes?: (n: number) => void): Promise<string> {
   const tmp = join(dir, `.${name}.cairn-${randomBytes(6).toString('hex')}.tmp`)
   const out = await open(tmp, 'wx', 0o600)
   try {
-    const h = createHash('sha256')
     let position = 0
-    for await (const buf of source) {
-      h.update(buf)
-      let off = 0
-      while (off < buf.length) {
-        const { bytesWritten } = await out.write(buf, off, buf.length - off, position)
-        off += bytesWritten
-        position += bytesWritten
+    let writing: Promise<void> = Promise.resolve()
+    try {
+      for await (const buf of source) {
+        await writing
+        writing = writeAt(out, buf, position).then(() => { onBytes?.(buf.length) })
+        writing.catch(() => {}) // awaited at the next chunk or after the last
+        position += buf.length
       }
-      onBytes?.(buf.length)
+    } catch (err) {
+      await writing.catch(() => {})
+      throw err
     }
+    await writing
     await out.sync()
     await out.close()
-    if (!h.digest().equals(Buffer.from(sha256))) throw new AttachmentDigestError('the file does not match the digest its sender announced; nothing was saved')
     const target = await linkFree(tmp, dir, name)
     await rm(tmp)
     fsyncDir(dir)
@@ -38,6 +48,14 @@ export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: st
     await out.close().catch(() => {})
     await rm(tmp, { force: true })
     throw err
+  }
+}
+
+async function writeAt (out: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0
+  while (off < buf.length) {
+    const { bytesWritten } = await out.write(buf, off, buf.length - off, position + off)
+    off += bytesWritten
   }
 }
 

@@ -139,3 +139,47 @@ test('direct, from a stranger: a small file is taken, a large one is refused (it
   const states = Object.fromEntries((await bob.client.inbox()).map(m => [m.attachment?.name, m.attachment?.state]))
   assert.deepEqual(states, { 'small.txt': 'complete', 'large.txt': 'waiting' })
 })
+
+test('direct, a sender\'s stream carrying a chunk that is not the one asked for, or altered: refused as corrupt, nothing held, the honest resume saves byte-exact', async (t) => {
+  // on the sender's own stream a chunk is proved by opening it at its place (its address is not hashed there)
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await befriend(alice, bob)
+  const data = randomBytes(4 * CHUNK)
+  const path = join(root, 'scan.pdf')
+  await writeFile(path, data)
+  const stop = new Error('stopped after the announcement')
+  await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending') throw stop } }))
+  const scan = async (): Promise<Awaited<ReturnType<typeof bob.client.inbox>>[number] | undefined> => (await bob.client.inbox()).find(x => x.attachment?.name === 'scan.pdf')
+  for (let i = 0; i < 300 && await scan() === undefined; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  const m = await scan()
+  assert.ok(m !== undefined)
+
+  const rec = (await listOutgoing(alice.client.store)).find(r => outgoingDescriptor(r).name === 'scan.pdf')
+  assert.ok(rec !== undefined)
+  const d = outgoingDescriptor(rec)
+  const node = alice.client.node
+  assert.ok(node !== undefined)
+  const honest = new FileChunks(rec.path, d)
+  t.after(async () => { await honest.close() })
+  const held = async (): Promise<number> => (await bob.client.attachments.incoming(m.id)).heldCount
+  const tampered = (parts: (i: number) => Promise<Buffer[]>): FileChunks => ({ count: honest.count, chunkParts: parts }) as unknown as FileChunks
+  const swapped = tampered(async (i) => honest.chunkParts((i + 1) % 4))
+  await assert.rejects(pushChunks(node, bob.client.identity.peerId, d.fileId, swapped, alice.config, { clock: systemClock }), /CHUNK_CORRUPT/)
+  const flipped = tampered(async (i) => {
+    const parts = await honest.chunkParts(i)
+    const first = Buffer.from(parts[0] as Buffer)
+    first[9] = (first[9] as number) ^ 0x80
+    return [first, ...parts.slice(1)]
+  })
+  await assert.rejects(pushChunks(node, bob.client.identity.peerId, d.fileId, flipped, alice.config, { clock: systemClock }), /CHUNK_CORRUPT/)
+  // at most chunk 0, from the first stream; a refused chunk kept would also fail the save's byte-exact check below
+  assert.ok(await held() <= 1, 'a refused chunk is never recorded held')
+
+  const r = await pushChunks(node, bob.client.identity.peerId, d.fileId, honest, alice.config, { clock: systemClock })
+  assert.equal(r.alreadyHeld + r.sent, 4)
+  const out = join(root, 'out')
+  await mkdir(out)
+  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+})
