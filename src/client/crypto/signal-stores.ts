@@ -13,10 +13,11 @@ import { keys, type Kv } from './kv.js'
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 
 /**
- * The session records a Kv (a transaction) last saved, with the bytes it holds for each: opening a
- * page of one sender's mail reads back the record the message before saved, and gets the object
- * itself rather than parsing it again. Only while the Kv still holds those very bytes: a rollback
- * puts older ones back, and those are parsed.
+ * The session records a Kv (a transaction) last saved or read, with the bytes it holds for each:
+ * opening a page of one sender's mail reads back the record the message before saved, and a seal
+ * reads the record its session check just read, and each gets the object itself rather than
+ * parsing it again. Only while the Kv still holds the same bytes: a rollback puts older ones
+ * back, and those are parsed.
  */
 const saved = new WeakMap<Kv, Map<string, { bytes: Uint8Array, record: SessionRecord }>>()
 
@@ -35,9 +36,15 @@ export class KvSessionStore extends SessionStore {
     const key = keys.session(address.name(), address.deviceId())
     const b = await this.kv.get(key)
     if (b === undefined) return null
-    const last = saved.get(this.kv)?.get(key)
+    let records = saved.get(this.kv)
+    const last = records?.get(key)
     // libsignal copies a record it is given and saves a new one: the object is never changed in place
-    return last?.bytes === b ? last.record : SessionRecord.deserialize(ab(b))
+    // a read from the store is a fresh copy: the same bytes, compared (microseconds; parsing costs far more)
+    if (last !== undefined && (last.bytes === b || Buffer.compare(last.bytes, b) === 0)) return last.record
+    const record = SessionRecord.deserialize(ab(b))
+    if (records === undefined) { records = new Map(); saved.set(this.kv, records) }
+    records.set(key, { bytes: b, record })
+    return record
   }
 
   async getExistingSessions (addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
