@@ -172,32 +172,33 @@ export class SealedSession {
   }
 
   /**
-   * Seal one sender-key ciphertext for all of `peers` at once (sealed sender v2) and split it: one
-   * part per peer, each opening only with that peer's identity key. Every peer needs a session
-   * with us (its identity and registration id); none is advanced. `groupId` rides inside, sealed.
+   * Seal one sender-key ciphertext for each of `peers` (sealed sender v2, one recipient a seal):
+   * a part per peer, opening only with that peer's identity key and sharing no bytes with another
+   * peer's. Every peer needs a session with us (its identity and registration id); none is
+   * advanced. `groupId` rides inside, sealed.
    */
   async sealForMembers (kv: Kv, peers: string[], senderKeyCiphertext: CiphertextMessage, groupId: Uint8Array, now: number): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
-    if (peers.length === 0) return new Map()
     const s = this.stores(kv)
-    const names = new Map(peers.map(p => [serviceIdOf(p), p]))
     const content = UnidentifiedSenderMessageContent.new(senderKeyCiphertext, this.senderCertificate(now), ContentHint.Default, ab(groupId))
-    let sent: Uint8Array<ArrayBuffer>
-    try {
-      sent = await sealedSenderMultiRecipientEncrypt({
-        content,
-        recipients: [...names.keys()].map(n => ProtocolAddress.new(n, DEVICE_ID)),
-        identityStore: new ServiceIdIdentityStore(s.identities, names),
-        sessionStore: new ServiceIdSessionStore(s.sessions, names)
-      })
-    } catch (err) {
-      if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError('a group member')
-      throw err
-    }
-    const parsed = new SealedSenderMultiRecipientMessage(sent)
-    const byId = parsed.recipientsByServiceIdString()
     const out = new Map<string, Uint8Array<ArrayBuffer>>()
-    for (const [id, peer] of names) {
-      const r = byId[id]
+    // one seal per member, not one for all: parts of one seal share their ephemeral key and
+    // ciphertext, which would let a holder of two members' mail link them (docs/DECISIONS.md)
+    for (const peer of peers) {
+      const names = new Map([[serviceIdOf(peer), peer]])
+      let sent: Uint8Array<ArrayBuffer>
+      try {
+        sent = await sealedSenderMultiRecipientEncrypt({
+          content,
+          recipients: [ProtocolAddress.new(serviceIdOf(peer), DEVICE_ID)],
+          identityStore: new ServiceIdIdentityStore(s.identities, names),
+          sessionStore: new ServiceIdSessionStore(s.sessions, names)
+        })
+      } catch (err) {
+        if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
+        throw err
+      }
+      const parsed = new SealedSenderMultiRecipientMessage(sent)
+      const r = parsed.recipientsByServiceIdString()[serviceIdOf(peer)]
       if (r === undefined) throw new ProtocolError('a member is missing from its own multi-recipient seal')
       out.set(peer, parsed.messageForRecipient(r))
     }

@@ -32,6 +32,14 @@ function tapRoutes (u: TestUser, routes: readonly DeliveryRoute[], hold?: string
   return seen
 }
 
+/** Whether `a` and `b` have any `n`-byte run in common. */
+function sharesWindow (a: Uint8Array, b: Uint8Array, n: number): boolean {
+  const seen = new Set<string>()
+  for (let i = 0; i + n <= a.length; i++) seen.add(Buffer.from(a.subarray(i, i + n)).toString('hex'))
+  for (let i = 0; i + n <= b.length; i++) if (seen.has(Buffer.from(b.subarray(i, i + n)).toString('hex'))) return true
+  return false
+}
+
 const fromAlice = async (u: TestUser, alice: TestUser, text: string): Promise<Array<{ seq: number, route: string }>> =>
   (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId && m.text === text).map(m => ({ seq: m.seq, route: m.route }))
 
@@ -63,6 +71,9 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   const tap = tapRoutes(alice, routes)
   assert.ok(await alice.client.messenger.flushOutbox() >= 3, 'the three copies left the outbox')
   assert.deepEqual([bob, carol, dave].map(u => tap.get(u.peerId)?.map(sealedVersion)), [[2], [2], [1]], 'parts for bob and carol, a 1:1 copy for dave')
+  const [partB, partC] = [tap.get(bob.peerId)?.[0]?.sealed, tap.get(carol.peerId)?.[0]?.sealed]
+  assert.ok(partB !== undefined && partC !== undefined)
+  assert.ok(!sharesWindow(partB, partC, 16), 'two members\' parts of one message share no bytes a holder of both could link them by')
   assert.ok((tap.get(bob.peerId)?.[0]?.sealed.length ?? Infinity) < (tap.get(dave.peerId)?.[0]?.sealed.length ?? 0), `a part (${tap.get(bob.peerId)?.[0]?.sealed.length} B) is smaller than a 1:1 copy (${tap.get(dave.peerId)?.[0]?.sealed.length} B)`)
   assert.deepEqual(await fromAlice(bob, alice, 'second'), [{ seq: 2, route: 'gossip' }], 'shown once, though its part was opened too')
 
