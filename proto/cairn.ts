@@ -215,6 +215,7 @@ export interface Content {
   sentAt: number
   seq: number
   senderCertificate?: IdentityCertificate
+  features: number
   text?: Text
   receipt?: Receipt
   attachment?: Attachment
@@ -295,6 +296,11 @@ export namespace Content {
           IdentityCertificate.codec().encode(obj.senderCertificate, w)
         }
 
+        if ((obj.features != null && obj.features !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.features)
+        }
+
         if (obj.text != null) {
           w.uint32(82)
           Text.codec().encode(obj.text, w)
@@ -328,7 +334,8 @@ export namespace Content {
           version: 0,
           id: uint8ArrayAlloc(0),
           sentAt: 0,
-          seq: 0
+          seq: 0,
+          features: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -357,6 +364,10 @@ export namespace Content {
               obj.senderCertificate = IdentityCertificate.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.senderCertificate
               })
+              break
+            }
+            case 6: {
+              obj.features = reader.uint32()
               break
             }
             case 10: {
@@ -475,6 +486,13 @@ export namespace Content {
 
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.features`,
+                value: reader.uint32()
+              }
+              break
+            }
             case 10: {
               yield * Text.codec().stream(reader, reader.uint32(), `${prefix}.text`, {
                 limits: opts.limits?.text
@@ -560,6 +578,11 @@ export namespace Content {
   export interface ContentSenderCertificateSignatureFieldEvent {
     field: '$.senderCertificate.signature'
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContentFeaturesFieldEvent {
+    field: '$.features'
+    value: number
   }
 
   export interface ContentTextBodyFieldEvent {
@@ -659,7 +682,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }

@@ -3,7 +3,8 @@
  * group Content — distribution message and sender-key ciphertext — sealed in each member's 1:1
  * session: a Double Ratchet step and sealed sender v1 each) against sealed sender v2
  * multi-recipient (the sender-key ciphertext sealed once for all, then split per recipient, as
- * each recipient's mailbox replicas would need it). Both in one transaction of a real Store (the
+ * each recipient's mailbox replicas would need it), and sealed sender v2 one recipient a seal
+ * (no ephemeral key or ciphertext shared between the parts). Both in one transaction of a real Store (the
  * sessions are read and written through it, as a send does), the sender-key encrypt included in
  * both; process CPU (user + system), alternated, median of rounds. Recipients of the v2 seal are
  * named by a UUIDv8 derived from their PeerId string (libsignal refuses other names); each has a
@@ -129,8 +130,25 @@ async function main (): Promise<void> {
         lastV2 = { parsed, ct: ct.serialize() }
         return bytes / n
       }
+      // sealed sender v2 with one recipient a seal: no ephemeral key or ciphertext shared between parts
+      const single = async (): Promise<number> => {
+        const tx = store.transaction()
+        const s = signalStores(tx, ikp, 4242)
+        const ct = await groupEncrypt(meAddr, distributionId, new KvSenderKeyStore(tx), payload)
+        const usmc = UnidentifiedSenderMessageContent.new(ct, cert, ContentHint.Resendable, new Uint8Array(16))
+        let bytes = 0
+        for (const r of members) {
+          const sent = await sealedSenderMultiRecipientEncrypt({ content: usmc, recipients: [ProtocolAddress.new(r.uuid, 1)], identityStore: s.identities, sessionStore: s.sessions })
+          const parsed = new SealedSenderMultiRecipientMessage(sent)
+          bytes += parsed.messageForRecipient(parsed.recipientsByServiceIdString()[r.uuid] as never).length
+        }
+        await tx.commit()
+        return bytes / n
+      }
       await oneToOne()
       await multi()
+      await single()
+      const c: number[] = []
       const a: number[] = []
       const b: number[] = []
       let bytesA = 0
@@ -138,6 +156,7 @@ async function main (): Promise<void> {
       for (let i = 0; i < rounds; i++) {
         a.push(await cpuUs(async () => { bytesA = await oneToOne() }) / n)
         b.push(await cpuUs(async () => { bytesB = await multi() }) / n)
+        c.push(await cpuUs(async () => { await single() }) / n)
       }
       // the first recipient opens its v2 copy as a receiver would
       const r0 = members[0] as Recipient
@@ -152,6 +171,8 @@ async function main (): Promise<void> {
         oneToOneUsPerRecipient: Math.round(median(a)),
         multiRecipientUsPerRecipient: Math.round(median(b)),
         ratio: Number((median(b) / median(a)).toFixed(3)),
+        singleRecipientV2UsPerRecipient: Math.round(median(c)),
+        singleRatio: Number((median(c) / median(a)).toFixed(3)),
         oneToOneBytesPerRecipient: Math.round(bytesA),
         multiRecipientBytesPerRecipient: Math.round(bytesB),
         v2OpenedType: usmc.msgType(),

@@ -166,6 +166,11 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
       const r = await sender.groups.send(`g${n}`, 'warm-up') // the chain handed out, outside the measurement
       await waitFor(`g${n} warm-up`, () => (arrivals.get(r.id)?.size ?? 0) === n)
     }
+    // every member writes back once (as members of a live group do: a message, a receipt): the
+    // sessions are answered, and the sender learns what each member's client opens
+    await batched(members.slice(0, Math.max(...o.members)), 10, async (m) => {
+      for (let attempt = 1; (await need(m.client, m.name).send('sender', 'seen')).route !== 'direct'; attempt++) if (attempt >= 5) throw new Error('reply did not go direct')
+    })
     // the odd-numbered members go away: half of every group
     const offline = members.filter((_, i) => i % 2 === 1)
     await Promise.all(offline.map(async m => cluster.stop(m)))

@@ -7,6 +7,7 @@
  * - the PreKeySupply (crypto/prekey-supply.ts): the bundles others start sessions from, rotation.
  * This class only builds them and passes calls through, so callers hold one object.
  */
+import type { CiphertextMessage } from '@signalapp/libsignal-client'
 import type { Attachment, Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -56,16 +57,20 @@ export class Messenger {
   /** The delivery and read receipts we send. */
   readonly receipts: Receipts
   private routesInUse: DeliveryRoute[] = []
+  private readonly session: SealedSession
+  private readonly clock: Clock
 
   constructor (init: MessengerInit) {
     this.me = init.identity.peerId.toString()
     const log = (component: string): Logger => forComponent(init.log, component)
     this.deliveries = new DeliveryLog({ store: init.store, log: log('delivery log') }, init.config)
+    this.session = new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId })
+    this.clock = init.clock
     const shared: Omit<MessagingComponents, 'log'> = {
       identity: init.identity,
       store: init.store,
       clock: init.clock,
-      session: new SealedSession({ peerId: this.me, identity: init.identity.signal, registrationId: init.identity.registrationId }),
+      session: this.session,
       lock: new Mutex(),
       deliveries: this.deliveries
     }
@@ -100,6 +105,13 @@ export class Messenger {
   async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
+  /** Of `peers`, who a sealed sender v2 part can be made for in `tx` (a session, an accepted key): SealedSession.sealableFor. */
+  async sealableFor (tx: Kv, peers: string[]): Promise<boolean[]> { return this.session.sealableFor(tx, peers) }
+  /** One sender-key ciphertext sealed for all of `peers` at once, a part each (SealedSession.sealForMembers). */
+  async sealForMembers (tx: Kv, peers: string[], ciphertext: CiphertextMessage, groupId: Uint8Array): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
+    return this.session.sealForMembers(tx, peers, ciphertext, groupId, this.clock.now())
+  }
+
   async flushOutbox (options: { signal?: AbortSignal, only?: ReadonlySet<string> } = {}): Promise<number> { return this.sender.flushOutbox(options) }
   async pending (): Promise<OutboxEntry[]> { return this.sender.pending() }
 

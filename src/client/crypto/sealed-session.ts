@@ -3,15 +3,17 @@
  * is its own trust root, and libsignal binds the certificate's key to the key that sealed the
  * message, so a certificate naming someone else cannot be forged without their identity key.
  */
+import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js'
 import {
-  CiphertextMessageType, ErrorCode, KEMPublicKey, LibSignalErrorBase, PreKeyBundle as SignalBundle, PreKeySignalMessage,
-  ProtocolAddress, PublicKey, SenderCertificate, ServerCertificate, SignalMessage, processPreKeyBundle,
-  sealedSenderDecryptToUsmc, sealedSenderEncryptMessage, signalDecrypt, signalDecryptPreKey, type IdentityKeyPair
+  CiphertextMessageType, ContentHint, Direction, ErrorCode, KEMPublicKey, LibSignalErrorBase, PreKeyBundle as SignalBundle, PreKeySignalMessage,
+  ProtocolAddress, PublicKey, SenderCertificate, ServerCertificate, SignalMessage, UnidentifiedSenderMessageContent,
+  processPreKeyBundle, sealedSenderDecryptToUsmc, sealedSenderEncryptMessage, sealedSenderMultiRecipientEncrypt, signalDecrypt,
+  signalDecryptPreKey, type CiphertextMessage, type IdentityKeyPair
 } from '@signalapp/libsignal-client'
 import type { PreKeyBundle } from '../../../proto/cairn.js'
 import { CairnError, ProtocolError, UntrustedIdentityError } from '../../shared/errors.js'
 import { keys, type Kv } from './kv.js'
-import { signalStores } from './signal-stores.js'
+import { ServiceIdIdentityStore, ServiceIdSessionStore, serviceIdOf, signalStores } from './signal-stores.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 const DAY = 24 * 3600 * 1000
@@ -37,6 +39,17 @@ export class UndecryptableError extends CairnError {
   }
 }
 
+/**
+ * A sealed sender v2 group part whose certificate's key is not the identity key we hold for the
+ * PeerId it names (or we hold none): it carries no identity certificate to vouch for a new key.
+ */
+export class UnboundSenderError extends CairnError {
+  constructor (message: string) {
+    super('PROTOCOL', message)
+    this.name = 'UnboundSenderError'
+  }
+}
+
 export interface OpenedMessage {
   /** The sender's PeerId, as its certificate claims; the caller must still bind it (see Messenger). */
   sender: string
@@ -44,6 +57,12 @@ export interface OpenedMessage {
   /** The identity key the user had accepted for this sender before this message, if any. */
   previouslyAccepted: PublicKey | null
   plaintext: Uint8Array
+  /**
+   * Set for a sealed sender v2 group part: `plaintext` is then the sender's sender-key ciphertext
+   * (not a Content), still to be opened with the group's chains, and this is the group it names.
+   * The sender is already bound: its key is the one we hold for it.
+   */
+  groupId?: Uint8Array
 }
 
 export class SealedSession {
@@ -64,6 +83,22 @@ export class SealedSession {
   async hasSession (kv: Kv, peer: string): Promise<boolean> {
     const record = await this.stores(kv).sessions.getSession(addressOf(peer))
     return record?.hasCurrentState() ?? false
+  }
+
+  /**
+   * Per peer, whether a sealed sender v2 part can be made for it now: a session with it, and the
+   * identity key that session holds is the one the user accepted (a changed key blocks sending).
+   */
+  async sealableFor (kv: Kv, peers: string[]): Promise<boolean[]> {
+    const s = this.stores(kv)
+    const out: boolean[] = []
+    for (const p of peers) {
+      const address = addressOf(p)
+      const current = (await s.sessions.getSession(address))?.hasCurrentState() ?? false
+      const seen = current ? await s.identities.getIdentity(address) : null
+      out.push(seen !== null && await s.identities.isTrustedIdentity(address, seen, Direction.Sending))
+    }
+    return out
   }
 
   /** PQXDH from a verified bundle; takes the first one-time prekeys it holds, if any. */
@@ -111,6 +146,17 @@ export class SealedSession {
     if (!this.certificateValid(cert, senderKey, now)) throw new UndecryptableError('sender certificate is expired or not self-signed')
     const address = ProtocolAddress.new(sender, cert.senderDeviceId())
     const accepted = await kv.get(keys.acceptedIdentity(sender))
+    if (usmc.msgType() === CiphertextMessageType.SenderKey) {
+      // no Content, so no identity certificate: the sender must be the one we already know, by the
+      // key we accepted and the key its session holds
+      const sessionKey = await s.identities.getIdentity(address)
+      if (accepted === undefined || sessionKey === null || !PublicKey.deserialize(ab(accepted)).equals(senderKey) || !sessionKey.equals(senderKey)) {
+        throw new UnboundSenderError(`group part from ${sender}: its key is not the one held for that PeerId`)
+      }
+      const groupId = usmc.groupId()
+      if (groupId === null) throw new UndecryptableError('sender-key part names no group')
+      return { sender, senderKey, previouslyAccepted: senderKey, plaintext: usmc.contents(), groupId }
+    }
     let plaintext: Uint8Array
     try {
       plaintext = usmc.msgType() === CiphertextMessageType.PreKey
@@ -123,6 +169,40 @@ export class SealedSession {
     const sessionKey = await s.identities.getIdentity(address)
     if (sessionKey === null || !sessionKey.equals(senderKey)) throw new UndecryptableError('sender certificate key differs from the session identity')
     return { sender, senderKey, previouslyAccepted: accepted === undefined ? null : PublicKey.deserialize(ab(accepted)), plaintext }
+  }
+
+  /**
+   * Seal one sender-key ciphertext for each of `peers` (sealed sender v2, one recipient a seal):
+   * a part per peer, opening only with that peer's identity key and sharing no bytes with another
+   * peer's. Every peer needs a session with us (its identity and registration id); none is
+   * advanced. `groupId` rides inside, sealed.
+   */
+  async sealForMembers (kv: Kv, peers: string[], senderKeyCiphertext: CiphertextMessage, groupId: Uint8Array, now: number): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
+    const s = this.stores(kv)
+    const content = UnidentifiedSenderMessageContent.new(senderKeyCiphertext, this.senderCertificate(now), ContentHint.Default, ab(groupId))
+    const out = new Map<string, Uint8Array<ArrayBuffer>>()
+    // one seal per member, not one for all: parts of one seal share their ephemeral key and
+    // ciphertext, which would let a holder of two members' mail link them (docs/DECISIONS.md)
+    for (const peer of peers) {
+      const names = new Map([[serviceIdOf(peer), peer]])
+      let sent: Uint8Array<ArrayBuffer>
+      try {
+        sent = await sealedSenderMultiRecipientEncrypt({
+          content,
+          recipients: [ProtocolAddress.new(serviceIdOf(peer), DEVICE_ID)],
+          identityStore: new ServiceIdIdentityStore(s.identities, names),
+          sessionStore: new ServiceIdSessionStore(s.sessions, names)
+        })
+      } catch (err) {
+        if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
+        throw err
+      }
+      const parsed = new SealedSenderMultiRecipientMessage(sent)
+      const r = parsed.recipientsByServiceIdString()[serviceIdOf(peer)]
+      if (r === undefined) throw new ProtocolError('a member is missing from its own multi-recipient seal')
+      out.set(peer, parsed.messageForRecipient(r))
+    }
+    return out
   }
 
   /** `cert.validate(senderKey, now)`, the signatures checked once per certificate (checkedCerts); `senderKey` is `cert.key()`. */

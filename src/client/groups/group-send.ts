@@ -1,14 +1,19 @@
 /**
  * Sending group messages: our sender-key chain (a new one when anyone it was given to is no longer
  * a member), one ciphertext for all, the delivery-log record, a gossip publish, and each member's
- * 1:1 copy (with its distribution message and the changes it may lack) except for members the
- * topic alone serves (gossip-fallback.ts settles those: their receipts, or their copies after all).
+ * copy except for members the topic alone serves (gossip-fallback.ts settles those: their
+ * receipts, or their copies after all). A copy is a sealed sender v2 part (one seal for all such
+ * members) for a member that opens them, holds the chain and lacks no change; else a 1:1 copy
+ * (with its distribution message and the changes it may lack).
  */
 import { randomBytes } from 'node:crypto'
 import { GroupPayload, type Content } from '../../../proto/cairn.js'
+import type { CiphertextMessage } from '@signalapp/libsignal-client'
 import { MessageTooLargeError } from '../../shared/errors.js'
+import { CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
+import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import { NotGroupMemberError } from './errors.js'
 import { GossipFallback } from './gossip-fallback.js'
@@ -32,8 +37,8 @@ export interface GroupMembership {
   sendUpdates: (gid: string, peers: string[]) => Promise<void>
 }
 
-/** One send's sender-key ciphertext, the distribution message each member is given, and the chain's id. */
-interface Prepared { ciphertext: Uint8Array<ArrayBuffer>, given: Record<string, string>, distributionId: string }
+/** One send's sender-key ciphertext (and libsignal's object of it), the distribution message each member is given, and the chain's id. */
+interface Prepared { ciphertext: Uint8Array<ArrayBuffer>, message: CiphertextMessage, given: Record<string, string>, distributionId: string }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
@@ -64,6 +69,7 @@ export class GroupSend {
     let prepared: Prepared | undefined
     let byGossip: GossipOnly | undefined
     let copies: string[] = others
+    let parts: string[] = [] // members sent a sealed sender v2 part, not a 1:1 copy
     const more = new Set<string>() // members who lack more changes than fit beside the text
     let lack: Map<string, VerifiedChange[]> | undefined
     // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
@@ -76,9 +82,12 @@ export class GroupSend {
         byGossip = { id, gid: state.id, ciphertext: Buffer.from(prepared.ciphertext).toString('base64'), members: Object.fromEntries(live.map(p => [p, prepared?.given[p] as string])), due: this.fallback.dueFromNow() }
         putGossipOnly(tx, byGossip)
       }
-      copies = others.filter(p => !live.includes(p))
+      parts = await this.sealedTogether(tx, state, prepared.distributionId, others.filter(p => !live.includes(p)), lack)
+      copies = others.filter(p => !live.includes(p) && !parts.includes(p))
       return copies
     }
+    const sealed = async (tx: Kv): Promise<Map<string, Uint8Array<ArrayBuffer>>> =>
+      this.c.messenger.sealForMembers(tx, parts, (prepared as Prepared).message, bytesOf(state.id))
     // on disk: publish, then deliver the copies (whichever of a member's two copies arrives second is a duplicate)
     const onQueued = (): void => {
       const publisher = this.m.publisher()
@@ -92,15 +101,16 @@ export class GroupSend {
       const { changes, left } = this.m.takeChanges(tx, state.id, peer, lack?.get(peer) ?? [], this.m.changesBudget(size))
       if (left) more.add(peer)
       return { groupMessage: this.groupMessage(state.id, (prepared as Prepared).given[peer] as string, (prepared as Prepared).ciphertext, changes) }
-    }, { onQueued, tracks: id, select })
+    }, { onQueued, tracks: id, select, sealed })
     // the message waits (parked) at those members until the rest of the changes it names arrive
     if (more.size > 0) await this.m.sendUpdates(state.id, [...more])
     const members: Record<string, SendResult['route']> = {}
     for (const p of others) members[p] = 'gossip'
     copies.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
+    parts.forEach((p, i) => { members[p] = results[copies.length + i]?.route ?? 'outbox' })
     const routes = Object.values(members)
     const route = routes.every(r => r === 'direct' || r === 'gossip') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.c.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length }, 'group message sent')
+    this.c.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length - parts.length, sealedTogether: parts.length }, 'group message sent')
     return { id, route, members }
   }
 
@@ -116,6 +126,22 @@ export class GroupSend {
     const candidates = others.filter(p => subscribed.has(p) && (lack.get(p)?.length ?? 0) === 0)
     const holds = await holdChain(tx, state.id, distributionId, candidates)
     return candidates.filter((_, i) => holds[i])
+  }
+
+  /**
+   * Of `others` (members not served by gossip alone), who gets a sealed sender v2 part rather than
+   * a 1:1 copy: its client said it opens them, it is known to hold this chain (the part carries no
+   * distribution message), it lacks no change (nor can it carry any), and we have a session with
+   * it under the key the user accepted. None when config turns it off.
+   */
+  private async sealedTogether (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
+    if (!this.init.groups.sealedSenderV2 || others.length === 0) return []
+    const opens = await peersWith(tx, others, CONTENT_FEATURES.groupSealedV2)
+    const candidates = others.filter((p, i) => opens[i] === true && (lack.get(p)?.length ?? 0) === 0)
+    const holds = await holdChain(tx, state.id, distributionId, candidates)
+    const holding = candidates.filter((_, i) => holds[i])
+    const sealable = await this.c.messenger.sealableFor(tx, holding)
+    return holding.filter((_, i) => sealable[i])
   }
 
   private groupMessage (gid: string, distribution: string, ciphertext: Uint8Array<ArrayBuffer>, changes: Uint8Array<ArrayBuffer>[]): NonNullable<Content['groupMessage']> {
@@ -159,8 +185,8 @@ export class GroupSend {
     }
     s.seq++
     const payload = GroupPayload.encode({ groupId: bytesOf(state.id), id: bytesOf(id), seq: s.seq, sentAt: this.c.clock.now(), heads: state.heads.map(bytesOf), text })
-    const ciphertext = new Uint8Array(await senderKeys.encrypt(tx, this.m.me, s.distributionId, payload))
+    const message = await senderKeys.encryptMessage(tx, this.m.me, s.distributionId, payload)
     putSenderState(tx, state.id, s)
-    return { ciphertext, given: s.given, distributionId: s.distributionId }
+    return { ciphertext: message.serialize(), message, given: s.given, distributionId: s.distributionId }
   }
 }

@@ -43,8 +43,12 @@ export interface GroupsComponents {
 
 /** The groups' slice of the configuration (defaults applied in config.ts). */
 export interface GroupsInit {
-  /** maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default 10,000): gossip-fallback.ts. */
-  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs'>
+  /**
+   * maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default
+   * 10,000): gossip-fallback.ts; sealedSenderV2 (@default true): group-send.ts seals the copies of
+   * members that advertise it and hold our chain together.
+   */
+  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedSenderV2'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
   /** ttlMs (@default 14 days): how long a copy can still come by mailbox; marks live a day longer (prune). */
@@ -366,7 +370,8 @@ export class Groups implements ContentHandler {
     if (gm !== undefined) {
       if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
       const gid = hex(gm.groupId)
-      await putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid, now)
+      // none in a sealed sender v2 part: sent only to members known to hold the chain already
+      if (gm.distribution.length > 0) await putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid, now)
       const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
       if (plaintext !== undefined) {
         shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))

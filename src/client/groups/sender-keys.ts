@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import {
-  ErrorCode, LibSignalErrorBase, SenderKeyDistributionMessage, SenderKeyMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage
+  ErrorCode, type CiphertextMessage, LibSignalErrorBase, SenderKeyDistributionMessage, SenderKeyMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage
 } from '@signalapp/libsignal-client'
 import { keys, type Kv } from '../crypto/kv.js'
 import { addressOf } from '../crypto/sealed-session.js'
@@ -34,7 +34,12 @@ export async function distribution (kv: Kv, me: string, distributionId: string):
 }
 
 export async function encrypt (kv: Kv, me: string, distributionId: string, plaintext: Uint8Array): Promise<Uint8Array> {
-  return (await groupEncrypt(addressOf(me), distributionId, new KvSenderKeyStore(kv), ab(plaintext))).serialize()
+  return (await encryptMessage(kv, me, distributionId, plaintext)).serialize()
+}
+
+/** As `encrypt`, as libsignal's message object (what a sealed sender v2 seal takes). */
+export async function encryptMessage (kv: Kv, me: string, distributionId: string, plaintext: Uint8Array): Promise<CiphertextMessage> {
+  return groupEncrypt(addressOf(me), distributionId, new KvSenderKeyStore(kv), ab(plaintext))
 }
 
 /** Take `sender`'s distribution message (it came over `sender`'s own 1:1 session); returns its distribution id. */

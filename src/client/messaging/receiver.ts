@@ -15,10 +15,11 @@ import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { recordIncoming } from '../attachments/incoming-store.js'
 import type { Kv } from '../crypto/kv.js'
-import type { SealedSession } from '../crypto/sealed-session.js'
+import { UnboundSenderError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
 import { ID_BYTES, hex } from './content-body.js'
+import { notePeerFeatures } from './peer-features.js'
 import type { CairnConfig } from '../../shared/config.js'
 import type { MessagingComponents } from './context.js'
 
@@ -61,6 +62,11 @@ export interface ReceiverComponents extends MessagingComponents {
 export interface ReceiverInit {
   /** envelopeBytes (@default 65,536): a larger envelope is refused unopened. */
   limits: Pick<CairnConfig['limits'], 'envelopeBytes'>
+}
+
+/** A mailbox node that pushed someone else's envelope over the direct protocol: labelled mailbox. */
+function routeOf (via: Route, from: string | undefined, sender: string): Route {
+  return via === 'direct' && from !== undefined && from !== sender ? 'mailbox' : via
 }
 
 export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
@@ -186,30 +192,23 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     try {
       opened = await this.ctx.session.open(tx, envelope.sealed, now)
     } catch (err) {
-      throw new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err })
+      throw new RejectedEnvelopeError(err instanceof UnboundSenderError ? 'untrusted-sender' : 'undecryptable', describeError(err), { cause: err })
     }
+    if (opened.groupId !== undefined) return this.openGroupPart(tx, opened, opened.groupId, id, via, from, copies, now)
     let content: Content
     try { content = Content.decode(opened.plaintext) } catch (err) { throw new RejectedEnvelopeError('bad-request', 'content does not parse', { cause: err }) }
     if (content.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'message id must be 16 bytes')
     await this.bindSender(opened, content)
+    await notePeerFeatures(tx, opened.sender, content.features)
     const messageId = hex(content.id)
     // message ids are the sender's to choose, so they are only ever compared within one sender's
     if (await messageSeen(tx, opened.sender, messageId)) {
       recordSeen(tx, id, now)
       return undefined
     }
-    // a mailbox node that pushed someone else's envelope over the direct protocol: labelled mailbox
-    const route: Route = via === 'direct' && from !== undefined && from !== opened.sender ? 'mailbox' : via
+    const route = routeOf(via, from, opened.sender)
     if (this.contentHandler !== undefined && (content.groupUpdate !== undefined || content.groupMessage !== undefined)) {
-      // group content passes the same gate as text: a blocked peer's is dropped whatever its group;
-      // a stranger's (a new group's invitation, say) counts against the strangers' daily caps, unless
-      // it is about a group we are in with the sender (fellow members need not be contacts)
-      if (this.ctx.senders !== undefined) {
-        const member = await this.contentHandler.fromFellowMember(opened.sender, content)
-        const admitted = member ? !await this.ctx.senders.blocks(opened.sender) : await this.ctx.senders.admits(tx, opened.sender, id, now)
-        if (!admitted) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
-      }
-      const shown = await this.contentHandler.open(tx, opened.sender, content, route, now, id, copies)
+      const shown = await this.openGroupContent(tx, opened.sender, content, route, id, copies, now)
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return shown
     }
@@ -240,6 +239,35 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     }
     recordMessage(tx, m, id)
     return m
+  }
+
+  /**
+   * Group content, through the same gate as text: a blocked peer's is dropped whatever its group;
+   * a stranger's (a new group's invitation, say) counts against the strangers' daily caps, unless
+   * it is about a group we are in with the sender (fellow members need not be contacts). Returns
+   * what it showed; undefined when the gate dropped it.
+   */
+  private async openGroupContent (tx: Kv, sender: string, content: Content, route: Route, envelopeIdHex: string, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
+    const handler = this.contentHandler as ContentHandler
+    if (this.ctx.senders !== undefined) {
+      const member = await handler.fromFellowMember(sender, content)
+      const admitted = member ? !await this.ctx.senders.blocks(sender) : await this.ctx.senders.admits(tx, sender, envelopeIdHex, now)
+      if (!admitted) return undefined
+    }
+    return handler.open(tx, sender, content, route, now, envelopeIdHex, copies)
+  }
+
+  /**
+   * A sealed sender v2 group part (the sender already bound by the key we hold for it): its
+   * sender-key ciphertext opened as the group message of a 1:1 copy that carries no distribution
+   * message and no changes, so de-duplicated, gap-checked and membership-checked the same way.
+   */
+  private async openGroupPart (tx: Kv, opened: OpenedMessage, groupId: Uint8Array, envelopeIdHex: string, via: Route, from: string | undefined, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
+    if (this.contentHandler === undefined) throw new RejectedEnvelopeError('bad-request', 'a group part, and no groups here')
+    const content: Content = { version: 0, id: new Uint8Array(0), sentAt: 0, seq: 0, features: 0, groupMessage: { groupId: new Uint8Array(groupId), distribution: new Uint8Array(0), ciphertext: new Uint8Array(opened.plaintext), changes: [] } }
+    const shown = await this.openGroupContent(tx, opened.sender, content, routeOf(via, from, opened.sender), envelopeIdHex, copies, now)
+    recordSeen(tx, envelopeIdHex, now)
+    return shown
   }
 
   /** The certificate names a PeerId; a new or changed key must be vouched for by that PeerId's key. */

@@ -11,7 +11,7 @@ import { settleWithin } from '../../shared/clock.js'
 import { CairnError, MessageTooLargeError, UntrustedIdentityError, describeError } from '../../shared/errors.js'
 import { envelopeId } from '../../shared/envelope-id.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
-import { CONTENT_VERSION, ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
+import { CONTENT_FEATURES, CONTENT_VERSION, ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import type { Contacts } from '../contacts.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
@@ -36,6 +36,8 @@ export interface SenderInit {
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
   /** ttlMs (@default 14 days): an envelope's expiry; maxMessagesPerSession (@default 1,000): a fresh session past it. */
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession'>
+  /** sealedSenderV2 (@default true): every Content we send says we open sealed sender v2 group parts. */
+  groups: Pick<CairnConfig['groups'], 'sealedSenderV2'>
 }
 
 export interface SendEachOptions {
@@ -49,6 +51,12 @@ export interface SendEachOptions {
    * commits with the copies; bundles are fetched beforehand for all of `peers`).
    */
   select?: (tx: Kv) => Promise<string[]>
+  /**
+   * Parts sealed already (sealed sender v2 group parts), per peer, made in the same transaction
+   * after the selected peers' bodies: each becomes an outbox entry with its envelope, delivered
+   * like the rest; their results follow the selected peers' in the same order.
+   */
+  sealed?: (tx: Kv) => Promise<Map<string, Uint8Array<ArrayBuffer>>>
 }
 
 export class Sender {
@@ -127,6 +135,13 @@ export class Sender {
         })
         if (envelope === undefined) entry.body = encodeBody(body)
         else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+        putOutbox(tx, entry)
+        out.push(entry)
+      }
+      for (const [to, sealed] of await options.sealed?.(tx) ?? []) {
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }) }
+        this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
+        entry.envelope = Buffer.from(Envelope.encode(this.envelopeOf(entry, sealed, this.lastSentAt))).toString('base64')
         putOutbox(tx, entry)
         out.push(entry)
       }
@@ -310,14 +325,20 @@ export class Sender {
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
     const id = Buffer.from(entry.id, 'hex')
-    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, ...body })
+    const features = this.init.groups.sealedSenderV2 ? CONTENT_FEATURES.groupSealedV2 : 0
+    const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, features, ...body })
     const sealed = await this.ctx.session.seal(tx, entry.to, content, this.now)
+    return this.envelopeOf(entry, sealed, this.lastSentAt, peer)
+  }
+
+  /** The envelope carrying `sealed` to `entry.to`, made at `createdAt` (the sealing time). */
+  private envelopeOf (entry: OutboxEntry, sealed: Uint8Array<ArrayBuffer>, createdAt: number, peer: PeerId = parsePeerId(entry.to)): Envelope {
     const limit = this.init.limits.envelopeBytes
     if (sealed.length > limit) throw new MessageTooLargeError(sealed.length, limit)
     const recipient = peerIdBytes(peer)
     // created_at is the sealing time, strictly increasing here: a recipient opens its mail in this
     // order, which is each chain's own (mailbox-collect.ts)
-    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt: this.lastSentAt, expiresAt: entry.createdAt + this.init.delivery.ttlMs }
+    return { version: ENVELOPE_VERSION, id: envelopeId({ version: ENVELOPE_VERSION, recipient, sealed }), recipient, sealed, createdAt, expiresAt: entry.createdAt + this.init.delivery.ttlMs }
   }
 
   /**

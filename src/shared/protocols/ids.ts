@@ -14,6 +14,11 @@ export const MAILBOX_VERSIONS_SUPPORTED: readonly number[] = [MAILBOX_VERSION]
 export const ENVELOPE_VERSION = 2
 /** 2: `Content.id` is the sender's message id, no longer the envelope id. */
 export const CONTENT_VERSION = 2
+/** `Content.features` bits: what the sending client can open. */
+export const CONTENT_FEATURES = {
+  /** A group message may come as a sealed sender v2 part over the sender-key ciphertext alone (no Content). */
+  groupSealedV2: 1
+} as const
 
 /** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
 export const MAILBOX_PAGE_IDS = 256

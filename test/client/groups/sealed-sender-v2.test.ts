@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Envelope, GroupPayload } from '../../../proto/cairn.js'
+import type { DeliveryRoute } from '../../../src/client/delivery.js'
+import { SealedSession } from '../../../src/client/crypto/sealed-session.js'
+import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
+import type { GroupSendResult } from '../../../src/client/groups/group-service.js'
+import * as senderKeys from '../../../src/client/groups/sender-keys.js'
+import { envelopeId } from '../../../src/shared/envelope-id.js'
+import { holdsChain, unreachable, waitFor } from '../../helpers/groups.js'
+import { mailboxNetwork } from '../../helpers/network.js'
+import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+
+const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unknown as { pubsub: TopicPubSub }).pubsub
+
+/** The sealed format of an envelope: 1 for a 1:1 sealed sender message, 2 for a sealed sender v2 part. */
+const sealedVersion = (e: Envelope): number => (e.sealed[0] as number) >> 4
+
+/** `u`'s routes, recording every envelope handed to them per recipient (once, whichever routes tried it); envelopes for `hold` fail (they stay in the outbox). */
+function tapRoutes (u: TestUser, routes: readonly DeliveryRoute[], hold?: string): Map<string, Envelope[]> {
+  const seen = new Map<string, Envelope[]>()
+  u.client.messenger.useRoutes(routes.map(r => ({
+    name: r.name,
+    takeBundle: r.takeBundle.bind(r),
+    deliver: async (e, peer, o) => {
+      const mine = seen.get(peer.toString()) ?? []
+      if (!mine.some(m => Buffer.compare(m.id, e.id) === 0)) seen.set(peer.toString(), [...mine, e]) // one envelope, tried by each route
+      if (peer.toString() === hold) return { ok: false, code: 'unreachable', error: 'held' }
+      return r.deliver(e, peer, o)
+    }
+  })))
+  return seen
+}
+
+/** Whether `a` and `b` have any `n`-byte run in common. */
+function sharesWindow (a: Uint8Array, b: Uint8Array, n: number): boolean {
+  const seen = new Set<string>()
+  for (let i = 0; i + n <= a.length; i++) seen.add(Buffer.from(a.subarray(i, i + n)).toString('hex'))
+  for (let i = 0; i + n <= b.length; i++) if (seen.has(Buffer.from(b.subarray(i, i + n)).toString('hex'))) return true
+  return false
+}
+
+const fromAlice = async (u: TestUser, alice: TestUser, text: string): Promise<Array<{ seq: number, route: string }>> =>
+  (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId && m.text === text).map(m => ({ seq: m.seq, route: m.route }))
+
+test('sealed sender v2: an online and an offline member get a part (shown once, right sender and seq, beside its gossip copy); a member without the capability gets a 1:1 copy', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
+  // every member gets a copy whatever gossip does: the part and the gossip copy of one message meet
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { gossipAckMs: 0 } }
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
+  // dave's client does not open v2 parts (as an older one): it never says it does
+  const dave = await makeUser(t, root, 'dave', { overrides: { ...overrides, groups: { gossipAckMs: 0, sealedSenderV2: false } } })
+  for (const u of [alice, bob, carol, dave]) await u.client.publishBundles()
+  for (const u of [bob, carol, dave]) await befriend(alice, u)
+  const g = await alice.client.groupCreate('v2', ['bob', 'carol', 'dave'])
+  await alice.client.send('@v2', 'first') // a new chain: 1:1 copies carrying it
+  for (const u of [bob, carol, dave]) await u.client.send('alice', `hi from ${u.name}`) // what each client opens
+  for (const u of [bob, carol, dave]) await waitFor(`${u.name} holds alice's chain`, async () => holdsChain(alice, g.id, u.peerId))
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  await waitFor('bob and dave subscribed', () => pubsubOf(alice).getSubscribers(topic).map(String).filter(p => p === bob.peerId || p === dave.peerId).length === 2)
+  await carol.stop()
+
+  // alice's 1:1 routes cut: bob and dave see it by gossip first; then the copies go
+  const routes = alice.client.messenger.routes
+  alice.client.messenger.useRoutes([unreachable])
+  assert.equal((await alice.client.send('@v2', 'second')).route, 'outbox')
+  await waitFor('bob and dave got it by gossip', async () => (await fromAlice(bob, alice, 'second')).length === 1 && (await fromAlice(dave, alice, 'second')).length === 1)
+  const tap = tapRoutes(alice, routes)
+  assert.ok(await alice.client.messenger.flushOutbox() >= 3, 'the three copies left the outbox')
+  assert.deepEqual([bob, carol, dave].map(u => tap.get(u.peerId)?.map(sealedVersion)), [[2], [2], [1]], 'parts for bob and carol, a 1:1 copy for dave')
+  const [partB, partC] = [tap.get(bob.peerId)?.[0]?.sealed, tap.get(carol.peerId)?.[0]?.sealed]
+  assert.ok(partB !== undefined && partC !== undefined)
+  assert.ok(!sharesWindow(partB, partC, 16), 'two members\' parts of one message share no bytes a holder of both could link them by')
+  assert.ok((tap.get(bob.peerId)?.[0]?.sealed.length ?? Infinity) < (tap.get(dave.peerId)?.[0]?.sealed.length ?? 0), `a part (${tap.get(bob.peerId)?.[0]?.sealed.length} B) is smaller than a 1:1 copy (${tap.get(dave.peerId)?.[0]?.sealed.length} B)`)
+  assert.deepEqual(await fromAlice(bob, alice, 'second'), [{ seq: 2, route: 'gossip' }], 'shown once, though its part was opened too')
+
+  // bob leaves the topic: the next message reaches him by its part alone, directly
+  pubsubOf(bob).unsubscribe(topic)
+  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
+  const third = await alice.client.send('@v2', 'third') as GroupSendResult
+  assert.equal(third.members[bob.peerId], 'direct')
+  assert.equal(third.members[carol.peerId], 'mailbox')
+  assert.deepEqual(tap.get(bob.peerId)?.map(sealedVersion), [2, 2])
+  assert.deepEqual(await fromAlice(bob, alice, 'third'), [{ seq: 3, route: 'direct' }])
+
+  // carol, offline for both, collects her parts from her mailboxes: each shown once, then receipted
+  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await carol.restart(overrides)
+  await carol.client.sync()
+  assert.deepEqual(await fromAlice(carol, alice, 'second'), [{ seq: 2, route: 'mailbox' }])
+  assert.deepEqual(await fromAlice(carol, alice, 'third'), [{ seq: 3, route: 'mailbox' }])
+  assert.equal((await carol.client.sync()).received, 0, 'nothing again')
+  await waitFor('alice sees carol\'s delivery receipt', async () => (await alice.client.messenger.deliveries.get(third.id))?.recipients[carol.peerId]?.state === 'delivered')
+})
+
+test('sealed sender v2: a tampered part, and a part whose certificate names a member under another key, are refused and change nothing', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0 } }
+  const [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, mallory)
+  await befriend(bob, mallory)
+  const g = await alice.client.groupCreate('g', ['bob', 'mallory'])
+  await alice.client.send('@g', 'first')
+  for (const u of [bob, mallory]) await u.client.send('alice', 'hi')
+  await mallory.client.send('bob', 'hi bob') // mallory's session with bob
+  for (const u of [bob, mallory]) await waitFor(`${u.name} holds alice's chain`, async () => holdsChain(alice, g.id, u.peerId))
+  // bob off the topic: what he sees of the next message is its part alone
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  pubsubOf(bob).unsubscribe(topic)
+  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
+
+  const routes = alice.client.messenger.routes
+  const tap = tapRoutes(alice, routes, bob.peerId)
+  const second = await alice.client.send('@g', 'second') as GroupSendResult
+  assert.equal(second.members[bob.peerId], 'outbox')
+  const part = tap.get(bob.peerId)?.[0]
+  assert.ok(part !== undefined && sealedVersion(part) === 2)
+  const before = await bob.client.inbox()
+  const rebound = (sealed: Uint8Array<ArrayBuffer>): Envelope => ({ ...part, sealed, id: envelopeId({ version: part.version, recipient: part.recipient, sealed }) })
+
+  // a byte of the part changed (its envelope id made to match): it does not open
+  const tampered = new Uint8Array(part.sealed)
+  tampered[tampered.length - 40] = (tampered[tampered.length - 40] as number) ^ 1
+  await assert.rejects(bob.client.messenger.receive(rebound(tampered), 'direct'), { name: 'RejectedEnvelopeError', reason: 'undecryptable' })
+
+  // mallory seals a part under her own key with a certificate naming alice: bob holds another key for alice
+  const forger = new SealedSession({ peerId: alice.peerId, identity: mallory.client.identity.signal, registrationId: mallory.client.identity.registrationId })
+  const tx = mallory.client.store.transaction()
+  const chain = await senderKeys.startChain(tx, mallory.peerId)
+  const payload = GroupPayload.encode({ groupId: Buffer.from(g.id, 'hex'), id: new Uint8Array(16).fill(7), seq: 2, sentAt: Date.now(), heads: state.heads.map(h => Buffer.from(h, 'hex')), text: 'alice, forged' })
+  const forged = (await forger.sealForMembers(tx, [bob.peerId], await senderKeys.encryptMessage(tx, mallory.peerId, chain, payload), Buffer.from(g.id, 'hex'), Date.now())).get(bob.peerId)
+  assert.ok(forged !== undefined)
+  await assert.rejects(bob.client.messenger.receive(rebound(forged), 'direct'), { name: 'RejectedEnvelopeError', reason: 'untrusted-sender' })
+  assert.deepEqual(await bob.client.inbox(), before, 'nothing shown')
+
+  // the genuine part still opens: the refusals took no step of alice's chain and marked nothing seen
+  alice.client.messenger.useRoutes(routes)
+  assert.ok(await alice.client.messenger.flushOutbox() >= 1, 'the part left the outbox')
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.from === alice.peerId).map(m => [m.text, m.seq, m.route]), [['first', 1, 'direct'], ['second', 2, 'direct']])
+})
