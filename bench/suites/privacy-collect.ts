@@ -106,7 +106,12 @@ export async function collectAtRestRows (root: string, o: CollectOptions): Promi
         commit.restore()
         if (res.received > 0 && opens.length === 0) throw new Error('the open stage was not timed: Receiver.openOne was never called')
         const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0)
-        if (pair >= 0) samples[variant].push({ syncMs, cpuMs: (cpu.user + cpu.system) / 1000, openAndStoreMs: sum(opens) + sum(writes), storeMs: sum(writes) })
+        if (pair >= 0) {
+          const sample = { syncMs, cpuMs: (cpu.user + cpu.system) / 1000, openAndStoreMs: sum(opens) + sum(writes), storeMs: sum(writes) }
+          samples[variant].push(sample)
+          // each sync's figures on stderr, for a look at the spread behind the medians
+          console.error(`[privacy-collect] pair ${pair} ${variant}: ${Object.entries(sample).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`)
+        }
         // checked by what reached the inbox: a replica that was slow to answer leaves the rest for
         // a second sync (counted, not timed; that pair's ratios then understate the sync)
         const arrived = async (): Promise<number> => (await b.client.inbox()).filter(m => m.text.startsWith(`${pair}:`)).length
