@@ -7,8 +7,10 @@
  * CPU time during it (every thread, the in-process mailbox nodes' included: the same work in both
  * but for the recipient's), and the open-and-store stage (Receiver.openOne plus Store.write, as the
  * privacy suite timed it). The rows give the median of those per-pair ratios, and their spread in
- * the notes: a load spike during one sync spoils one pair, not the figure. One pair of a few
- * messages before the measured ones opens each recipient's session (a PreKey message, paid once).
+ * the notes: a load spike during one sync spoils one pair, not the figure. Each sync starts once
+ * the process is idle (the mailbox nodes' after-work of deposits and acks done: quiesce). One pair
+ * of a few messages before the measured ones opens each recipient's session (a PreKey message,
+ * paid once).
  */
 import { join } from 'node:path'
 import { CairnClient } from '../../src/client/client.js'
@@ -55,6 +57,24 @@ async function participant (root: string, name: string, encrypted: boolean, boot
   return r
 }
 
+/**
+ * Wait until the process is idle (the in-process mailbox nodes' handover passes, debounced after
+ * deposits and acks, have run): below `busy` of a core for a quarter of a second, at most
+ * `limitMs`. Without it the first sync of each pair paid for the deposits' after-work and the
+ * second for the first one's acks, and the pairs' ratios split by order. This process's own CPU
+ * time: other jobs on the machine do not keep it waiting.
+ */
+async function quiesce (busy = 0.1, limitMs = 30_000): Promise<void> {
+  const end = now() + limitMs
+  while (now() < end) {
+    const cpu0 = process.cpuUsage()
+    const t0 = now()
+    await new Promise(resolve => setTimeout(resolve, 250))
+    const cpu = process.cpuUsage(cpu0)
+    if ((cpu.user + cpu.system) / 1000 / (now() - t0) < busy) return
+  }
+}
+
 /** Median and spread of per-pair ratios, encrypted over plain. */
 export function pairRatios (plain: readonly number[], encrypted: readonly number[]): { median: number, min: number, max: number, p25: number, p75: number } {
   const ratios = encrypted.map((e, i) => e / (plain[i] ?? NaN))
@@ -92,6 +112,7 @@ export async function collectAtRestRows (root: string, o: CollectOptions): Promi
       for (const variant of pair % 2 === 0 ? ['plain', 'encrypted'] as const : ['encrypted', 'plain'] as const) {
         const b = bobs[variant]
         await b.start()
+        await quiesce()
         // the Receiver opens each envelope (the Messenger only delegates to it)
         const open = probe(b.client.messenger.receiver as unknown as { openOne: () => Promise<unknown> }, 'openOne')
         const commit = probe(b.client.store, 'write')
