@@ -4,12 +4,15 @@
  * latency CDF chart and the sync-growth chart. `--smoke` runs tiny sizes (CI) into bench/results/smoke;
  * `--only a,b` picks suites.
  *
- *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,privacy-direct,attachments,groups]
+ *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,privacy-direct,privacy-collect,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N] [--growth-sizes 100,1000,10000]
+ *                          [--collect-messages N] [--collect-pairs N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
- * a summary of the top frames, profile-*.md, next to the JSON).
+ * a summary of the top frames, profile-*.md, next to the JSON). `--collect-messages` and
+ * `--collect-pairs` size the at-rest collect (privacy-collect, also part of privacy: 1,000 messages,
+ * 8 alternated pairs of syncs; 20 and 2 at smoke sizes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,7 +35,7 @@ import { mailboxSuite, type MailboxResult } from './suites/mailbox.js'
 import { syncGrowthSuite, type GrowthResult } from './suites/sync-growth.js'
 import { memorySuite } from './suites/memory.js'
 import { oneShotSuite } from './suites/oneshot.js'
-import { privacySuite } from './suites/privacy.js'
+import { privacySuite, privacyCollectSuite } from './suites/privacy.js'
 import { privacyDirectSuite } from './suites/privacy-direct.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
 
@@ -53,7 +56,7 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
     handoverSync: { ids: smoke ? 2000 : 100_000, tombstones: smoke ? 2000 : 100_000, runs: smoke ? 2 : 5 },
     chunkHandoverSync: { chunks: smoke ? 200 : 1000, chunkBytes: 1024, runs: smoke ? 2 : 5 },
     peers: { messages: m, size: 1024, runs: r },
-    privacy: { messages: smoke ? 20 : Math.min(m, 300), runs: r, textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, coldDeposits: smoke ? 10 : Math.min(m, 50), flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 } },
+    privacy: { messages: smoke ? 20 : Math.min(m, 300), textBytes: 1024, mailboxNodes: smoke ? 5 : 8, replicas: 3, coldDeposits: smoke ? 10 : Math.min(m, 50), flood: { floodSeconds: smoke ? 5 : 30, aloneSeconds: smoke ? 2 : 10, identities: 16, batch: 16, honestPerSecond: 5, sealedBytes: 1024 }, collect: { messages: smoke ? 20 : 1000, pairs: smoke ? 2 : 8, textBytes: 1024, mailboxNodes: 5, replicas: 3 } },
     privacyDirect: { sends: smoke ? 10 : Math.min(m, 50), mailboxNodes: smoke ? 5 : 8, textBytes: 1024 },
     attachments: { mib: smoke ? 4 : 100, runs: smoke ? 1 : 2 },
     groups: { members: smoke ? [4] : [10, 50], gossipMembers: smoke ? 4 : 20, samples: smoke ? 2 : 7, gossipMessages: smoke ? 3 : 20, cpuRounds: smoke ? 3 : 10, textBytes: 1024, mailboxNodes: smoke ? 4 : 6, replicas: 3 }
@@ -74,7 +77,9 @@ async function main (): Promise<void> {
       'groups-members': { type: 'string' },
       'groups-gossip': { type: 'string' },
       'groups-samples': { type: 'string' },
-      'growth-sizes': { type: 'string' }
+      'growth-sizes': { type: 'string' },
+      'collect-messages': { type: 'string' },
+      'collect-pairs': { type: 'string' }
     }
   })
   const smoke = values.smoke
@@ -83,6 +88,9 @@ async function main (): Promise<void> {
   // in the smoke run, which the test suite bounds at 4 minutes
   const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
+  if (values['collect-messages'] !== undefined) s.privacy.collect.messages = Number(values['collect-messages'])
+  if (values['collect-pairs'] !== undefined) s.privacy.collect.pairs = Number(values['collect-pairs'])
+  if (![s.privacy.collect.messages, s.privacy.collect.pairs].every(n => Number.isInteger(n) && n >= 1)) throw new Error('--collect-messages and --collect-pairs take whole numbers ≥ 1')
   if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
   if (values['growth-sizes'] !== undefined) s.growth.sizes = values['growth-sizes'].split(',').map(Number)
   if (s.growth.sizes.length < 2 || s.growth.sizes.some(n => !Number.isInteger(n) || n < 1)) throw new Error('--growth-sizes takes two or more whole numbers ≥ 1')
@@ -122,6 +130,7 @@ async function main (): Promise<void> {
   if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
   if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
   if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
+  if (!only.has('privacy') && only.has('privacy-collect')) rows.push(...await step('privacy-collect', async () => privacyCollectSuite(s.privacy.collect)))
   if (only.has('privacy') || only.has('privacy-direct')) rows.push(...await step('privacy-direct', async () => privacyDirectSuite(s.privacyDirect)))
   if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
   if (only.has('groups')) rows.push(...await step('groups', async () => groupsSuite(s.groups)))

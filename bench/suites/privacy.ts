@@ -2,7 +2,8 @@
  * What privacy costs (issue 15), each figure beside the same thing without it, in the same run:
  * - encryption at rest: direct send → receipt between two encrypted data dirs against two plain
  *   ones (sends alternate), and an offline recipient's sync (collect, decrypt, store, ack) of the
- *   same N messages into an encrypted data dir against a plain one;
+ *   same N messages into an encrypted data dir against a plain one, in alternated pairs
+ *   (privacy-collect.ts);
  * - anonymous deposits: a deposit at k replicas from an ephemeral identity reused for its window
  *   (the default), and from a new identity for every request (the worst case), against a deposit
  *   from the sender's own node (anonymousDeposits off); the three senders alternate; and the same
@@ -23,11 +24,12 @@ import { silentLogger } from '../../src/shared/logger.js'
 import { Cluster, addressOf, peerConfig } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { row, type Row } from '../lib/report.js'
-import { median, now, quantile } from '../lib/stats.js'
+import { now, quantile } from '../lib/stats.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { floodRows, type FloodOptions } from './privacy-flood.js'
+import { collectAtRestRows, type CollectOptions } from './privacy-collect.js'
 
-export interface PrivacyOptions { messages: number, runs: number, textBytes: number, mailboxNodes: number, replicas: number, coldDeposits: number, flood: FloodOptions }
+export interface PrivacyOptions { messages: number, textBytes: number, mailboxNodes: number, replicas: number, coldDeposits: number, flood: FloodOptions, collect: CollectOptions }
 
 interface User { name: string, client: CairnClient, start: () => Promise<CairnClient>, peerId: string, address: string }
 
@@ -101,15 +103,13 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
       ephemeral: await make('sender-ephemeral', false, { anonymousDeposits: true }),
       fresh: await make('sender-fresh', false, { anonymousDeposits: true, anonymousIdentityMs: 0 })
     }
-    const bobPlain = await make('bob-plain', false)
-    const bobEnc = await make('bob-encrypted', true)
     const carol = await make('carol', false)
-    for (const r of [bobPlain, bobEnc, carol]) {
+    for (const r of [carol]) {
       if ((await r.client.publishBundles()).published < o.replicas) throw new Error(`${r.name} could not publish to every replica`)
       for (const s of Object.values(senders)) await r.client.contactAdd(s.name, s.peerId)
       await r.client.stop()
     }
-    for (const s of Object.values(senders)) for (const r of [bobPlain, bobEnc, carol]) await s.client.contactAdd(r.name, r.peerId)
+    for (const s of Object.values(senders)) for (const r of [carol]) await s.client.contactAdd(r.name, r.peerId)
     const text = 'x'.repeat(o.textBytes)
     // deposits: the three senders alternate, to carol
     const missed: Record<string, number> = {}
@@ -129,41 +129,6 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
       }
     }
     const cold = Object.fromEntries(Object.entries(probes).map(([k, p]) => { const d = p.take(); p.restore(); return [k, d] })) as Record<keyof typeof senders, number[]>
-    // collect: each run, N messages each for the plain and the encrypted recipient from one sender,
-    // then both sync, in alternating order. The sync's total is dominated by lookups and waiting
-    // for slower replicas; what encryption at rest touches is opening each envelope and storing it
-    // (serialised, as in the mailbox suite)
-    const collect: Record<string, Array<{ syncMs: number, openAndStoreMs: number, storeMs: number }>> = { [bobPlain.name]: [], [bobEnc.name]: [] }
-    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
-    const resyncs: Record<string, number> = {}
-    for (let run = 0; run < o.runs; run++) {
-      for (let i = 0; i < o.messages; i++) for (const r of [bobPlain, bobEnc]) await senders.own.client.send(r.name, `${run}:${i}:${text}`.slice(0, o.textBytes))
-      for (const r of run % 2 === 0 ? [bobPlain, bobEnc] : [bobEnc, bobPlain]) {
-        await r.start()
-        // the Receiver opens each envelope (the Messenger only delegates to it)
-        const open = probe(r.client.messenger.receiver as unknown as { openOne: () => Promise<unknown> }, 'openOne')
-        const commit = probe(r.client.store, 'write')
-        const t0 = now()
-        const res = await r.client.sync()
-        const opens = open.take()
-        // a probe on a method nobody calls would time the writes alone (as it did before session 11)
-        if (res.received > 0 && opens.length === 0) throw new Error('the open stage was not timed: Receiver.openOne was never called')
-        const writes = commit.take()
-        collect[r.name]?.push({ syncMs: now() - t0, openAndStoreMs: sum(opens) + sum(writes), storeMs: sum(writes) })
-        open.restore()
-        commit.restore()
-        // checked by what reached the inbox: a replica that was slow to answer leaves the rest for a
-        // second sync (counted, not timed)
-        const arrived = async (): Promise<number> => (await r.client.inbox()).filter(m => m.text.startsWith(`${run}:`)).length
-        if (await arrived() < o.messages) { resyncs[r.name] = (resyncs[r.name] ?? 0) + 1; await r.client.sync() }
-        const got = await arrived()
-        await r.client.stop()
-        if (got < o.messages) throw new Error(`${r.name} has ${got} of ${o.messages} in its inbox after two syncs (the first said ${res.received})`)
-      }
-    }
-    const med = (name: string, k: 'syncMs' | 'openAndStoreMs' | 'storeMs'): number => median((collect[name] ?? []).map(c => c[k]))
-    const enc = { syncMs: med(bobEnc.name, 'syncMs'), openAndStoreMs: med(bobEnc.name, 'openAndStoreMs'), storeMs: med(bobEnc.name, 'storeMs') }
-    const plain = { syncMs: med(bobPlain.name, 'syncMs'), openAndStoreMs: med(bobPlain.name, 'openAndStoreMs'), storeMs: med(bobPlain.name, 'storeMs') }
     const base = 'deposit from the sender\'s own node'
     const n = `${o.mailboxNodes} mailbox nodes, k=${o.replicas}, ${o.textBytes} B text; ephemeral identity rotated every 10 min; sends that fell back to the outbox: ${JSON.stringify(missed)}`
     return [
@@ -173,9 +138,6 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
       row({ name: 'anon.depositCold.p99', label: `mailbox deposit to k=${o.replicas} with its replica lookup, both from an ephemeral identity (reused for its window), p99`, unit: 'ms', value: quantile(cold.ephemeral, 0.99), baseline: 'the same from the sender\'s own node (kad-dht lookup)', baselineValue: quantile(cold.own, 0.99), better: 'lower', samples: cold.ephemeral.length, stat: 'p99' }),
       row({ name: 'anon.depositColdFresh.p50', label: `mailbox deposit to k=${o.replicas} with its replica lookup, from a new identity per request (worst case), p50`, unit: 'ms', value: quantile(cold.fresh, 0.5), baseline: 'the same from the sender\'s own node (kad-dht lookup)', baselineValue: quantile(cold.own, 0.5), better: 'lower', samples: cold.fresh.length, stat: 'p50' }),
       row({ name: 'anon.depositFresh.p50', label: `mailbox deposit to k=${o.replicas} from a new identity per request (worst case), p50`, unit: 'ms', value: quantile(deposits.fresh, 0.5), baseline: base, baselineValue: quantile(deposits.own, 0.5), better: 'lower', samples: deposits.fresh.length, stat: 'p50' }),
-      row({ name: 'atRest.collect.openAndStore', label: `collect ${o.messages} messages: open and store them (decrypt, store, fsync) into an encrypted data dir`, unit: 'ms', value: enc.openAndStoreMs, baseline: 'the same into a plain data dir', baselineValue: plain.openAndStoreMs, better: 'lower', samples: o.runs, stat: 'median of runs' }),
-      row({ name: 'atRest.collect.store', label: `collect ${o.messages} messages: their writes alone (seal, store, fsync) into an encrypted data dir`, unit: 'ms', value: enc.storeMs, baseline: 'the same into a plain data dir', baselineValue: plain.storeMs, better: 'lower', samples: o.runs, stat: 'median of runs', notes: 'what the open-and-store row timed before session 11 (its open probe had lost its method)' }),
-      row({ name: 'atRest.collect.sync', label: `offline recipient's whole sync of ${o.messages} messages into an encrypted data dir`, unit: 'ms', value: enc.syncMs, baseline: 'the same into a plain data dir', baselineValue: plain.syncMs, better: 'lower', samples: o.runs, stat: 'median of runs', notes: `dominated by lookups and the wait for slower replicas (delivery.collectGraceMs); second syncs needed: ${JSON.stringify(resyncs)}` })
     ]
   } finally {
     for (const u of users) await u.client.stop().catch(() => {})
@@ -186,7 +148,17 @@ async function mailboxRows (root: string, o: PrivacyOptions): Promise<Row[]> {
 export async function privacySuite (o: PrivacyOptions): Promise<Row[]> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-privacy-'))
   try {
-    return [...await directAtRest(root, o), ...await mailboxRows(root, o), ...await floodRows(root, o.flood)]
+    return [...await directAtRest(root, o), ...await mailboxRows(root, o), ...await collectAtRestRows(root, o.collect), ...await floodRows(root, o.flood)]
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+}
+
+/** The at-rest collect alone (`--only privacy-collect`). */
+export async function privacyCollectSuite (o: CollectOptions): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-bench-privacy-collect-'))
+  try {
+    return await collectAtRestRows(root, o)
   } finally {
     await rm(root, { recursive: true, force: true })
   }

@@ -44,7 +44,8 @@ export class ValueCipher {
   /** `binding`: what the value belongs to (its store key, or a file's role), authenticated, not stored. */
   seal (binding: string | Uint8Array, value: Uint8Array): Uint8Array {
     const nonce = this.nonce()
-    const sealed = this.aead.encrypt(new Uint8Array(value), nonce, aad(binding))
+    // libsignal reads its arguments during the call and keeps none: views, not copies
+    const sealed = this.aead.encrypt(view(value), nonce, aad(binding))
     const out = new Uint8Array(1 + NONCE_BYTES + sealed.length)
     out[0] = VALUE_VERSION
     out.set(nonce, 1)
@@ -58,7 +59,8 @@ export class ValueCipher {
       randomFillSync(this.nonces)
       this.nextNonce = 0
     }
-    const nonce = this.nonces.slice(this.nextNonce, this.nextNonce + NONCE_BYTES)
+    // a view: it is copied into the sealed value, and the pool's bytes are never handed out twice
+    const nonce = this.nonces.subarray(this.nextNonce, this.nextNonce + NONCE_BYTES)
     this.nextNonce += NONCE_BYTES
     return nonce
   }
@@ -67,7 +69,7 @@ export class ValueCipher {
   open (binding: string | Uint8Array, sealed: Uint8Array): Uint8Array {
     if (sealed.length < SEAL_OVERHEAD || sealed[0] !== VALUE_VERSION) throw new AtRestDamagedError(describe(binding), 'not a sealed value')
     try {
-      return this.aead.decrypt(new Uint8Array(sealed.subarray(1 + NONCE_BYTES)), new Uint8Array(sealed.subarray(1, 1 + NONCE_BYTES)), aad(binding))
+      return this.aead.decrypt(view(sealed.subarray(1 + NONCE_BYTES)), view(sealed.subarray(1, 1 + NONCE_BYTES)), aad(binding))
     } catch (err) {
       throw new AtRestDamagedError(describe(binding), 'authentication failed', { cause: err })
     }
@@ -75,7 +77,12 @@ export class ValueCipher {
 }
 
 function aad (binding: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  return typeof binding === 'string' ? utf8.encode(binding) : new Uint8Array(binding)
+  return typeof binding === 'string' ? utf8.encode(binding) : view(binding)
+}
+
+/** The same bytes, typed as libsignal wants them; copied only if they live in shared memory. */
+function view (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? bytes as Uint8Array<ArrayBuffer> : new Uint8Array(bytes)
 }
 
 /** Names the record in an error without its full key (a key can carry a peer id or a contact name). */

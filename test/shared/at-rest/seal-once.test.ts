@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Aes256GcmSiv } from '@signalapp/libsignal-client'
 import { ValueCipher } from '../../../src/shared/at-rest/index.js'
-import { KeyCipher, SEALED_SEGMENTS } from '../../../src/shared/at-rest/key-cipher.js'
+import { KeyCipher, plainHead, SEALED_SEGMENTS } from '../../../src/shared/at-rest/key-cipher.js'
+import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { Store } from '../../../src/shared/store.js'
 import { tempRoot } from '../../helpers/users.js'
 
@@ -62,6 +63,23 @@ test('the remembered segments are bounded: past SEALED_SEGMENTS the oldest is se
   assert.equal(encryptions.take(), 1, 'the oldest was forgotten')
   assert.equal(fresh.seal('/cairn/seen/first'), first)
   assert.equal(keys.open(first), '/cairn/seen/first')
+})
+
+test('a key keeps its own namespace plain, the longest one it is under, and only that', () => {
+  const keys = new KeyCipher(key32())
+  for (const ns of Object.values(NAMESPACES)) {
+    const key = `${ns}${PEER}/aa01`
+    if (ns.startsWith(NAMESPACES.mailbox)) { assert.equal(plainHead(key), key, `${ns}: the mailbox's keys stay plain`); continue }
+    const longest = Object.values(NAMESPACES).filter(n => key.startsWith(n)).sort((a, b) => b.length - a.length)[0]
+    assert.equal(plainHead(key), longest, key)
+    const stored = keys.seal(key)
+    assert.ok(stored.startsWith(ns) && !stored.includes(PEER), `${key}: sealed after its namespace`)
+    assert.equal(keys.open(stored), key)
+  }
+  // not a namespace: /cairn/ alone stays plain; libp2p's keys keep their first segment
+  assert.equal(plainHead(`/cairn/unknown/${PEER}`), '/cairn/')
+  assert.equal(plainHead(`/cairn/signal/unknown/${PEER}`), NAMESPACES.signal)
+  assert.equal(plainHead(`/peers/${PEER}`), '/peers/')
 })
 
 test('value nonces are never reused across pool refills, and every value opens', () => {
