@@ -51,7 +51,9 @@ export const NAMESPACES = {
   /** Saved attachments whose chunks our replicas may still hold: released at the next syncs (client/attachments/chunk-release.ts). */
   attachmentRelease: `${ROOT}attach-release/`,
   /** Attachments sent: where the file is and how far each route got (client/attachments/outgoing-store.ts). */
-  attachmentOut: `${ROOT}attach-out/`
+  attachmentOut: `${ROOT}attach-out/`,
+  /** How many of a file's chunks its mailbox upload has stored, kept apart from the record while the upload runs (client/attachments/outgoing-store.ts). */
+  attachmentOutProgress: `${ROOT}attach-out-progress/`
 } as const
 
 /**

@@ -32,7 +32,7 @@ import type { AttachmentState } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
-import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from './outgoing-store.js'
+import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, putUploaded, type OutgoingRecord } from './outgoing-store.js'
 import { saveAtomically } from './save-file.js'
 
 export type { AttachmentState } from './incoming-store.js'
@@ -216,7 +216,7 @@ export class Attachments {
         from: rec.uploaded,
         expiresAt: rec.createdAt + this.init.delivery.ttlMs,
         ...(this.depositHost === undefined ? {} : { depositHost: this.depositHost }),
-        onStored: async (next) => { rec.uploaded = next; await putOutgoing(this.components.store, rec); report(next * d.chunkBytes) }
+        onStored: async (next) => { rec.uploaded = next; await putUploaded(this.components.store, rec.fileIdHex, next); report(next * d.chunkBytes) }
       })
       rec.state = 'stored'
       rec.replicas = up.replicas
