@@ -55,9 +55,7 @@ export interface ClientOptions {
   cipher?: ValueCipher
 }
 
-/** The prune pass (groups and read marks) runs at most this often: its marks live for weeks. */
-const PRUNE_EVERY_MS = 60 * 60_000
-/** When the last prune pass ran (clock ms). */
+/** When the last prune pass (groups and read marks; at most every groups.pruneEveryMs) ran (clock ms). */
 const PRUNED_AT = keys.meta('pruned-at')
 /**
  * How long `stop` waits for what the start-up flush is still sending (flushAtStart): it is on disk
@@ -444,13 +442,13 @@ export class CairnClient implements ClientApi {
 
   /**
    * The records that only grow (group marks and chains, read marks) are pruned by a sync at most
-   * every PRUNE_EVERY_MS (the daemon syncs every few minutes). When the last pass ran is kept in the
+   * every `groups.pruneEveryMs` (the daemon syncs every few minutes). When the last pass ran is kept in the
    * store, so one-shot `cairn sync` commands do not each pay a pass.
    */
   private async pruneIfDue (): Promise<void> {
     const now = this.clock.now()
     const last = decodeNumber(await this.store.get(PRUNED_AT), Number.NEGATIVE_INFINITY)
-    if (last <= now && now - last < PRUNE_EVERY_MS) return
+    if (last <= now && now - last < this.config.groups.pruneEveryMs) return
     await this.groups.prune(now)
     const readMarks = await this.messenger.receipts.pruneReadMarks()
     if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')

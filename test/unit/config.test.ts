@@ -38,7 +38,8 @@ test('resolution refuses unknown keys, wrong types, negative numbers and inconsi
     [{ delivery: { retryIntervalMs: -1 } }, /must be a number >= 0/],
     [{ network: { dhtK: 2 }, mailbox: { replicas: 3 } }, /network\.dhtK/],
     [{ listen: ['not a multiaddr'] }, /not a multiaddr/],
-    [{ limits: { textBytes: 1 << 20, envelopeBytes: 1024 } }, /limits\.textBytes/]
+    [{ limits: { textBytes: 1 << 20, envelopeBytes: 1024 } }, /limits\.textBytes/],
+    [{ groups: { pruneEveryMs: 1.5 } }, /groups\.pruneEveryMs/]
   ]
   for (const [layer, message] of bad) assert.throws(() => resolveConfig([{ dataDir: '/tmp/x' }, layer as never]), message)
 })
