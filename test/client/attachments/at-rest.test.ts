@@ -11,8 +11,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
 import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js'
+import { bobAway, bobCollects } from '../../helpers/attachments.js'
 import { filesHolding } from '../../helpers/files.js'
-import { mailboxNetwork } from '../../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const CHUNK = 64 * 1024
@@ -55,14 +55,7 @@ test('encrypted data dir, direct: a received file is not in plaintext anywhere i
 })
 
 test('encrypted data dir, via mailboxes: a fetched file is not in plaintext anywhere in the data dir, and saves byte-exact', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides, passphrase: 'bob passphrase' })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides, passphrase: 'alice passphrase' })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { root, bob, alice } = await bobAway(t, 4, CHUNK, { passphrases: true })
   const { data, marker } = markedContent(6 * CHUNK + 5)
   const path = join(root, 'diary.txt')
   await writeFile(path, data)
@@ -70,11 +63,7 @@ test('encrypted data dir, via mailboxes: a fetched file is not in plaintext anyw
   assert.equal(sent?.route, 'mailbox')
   await alice.stop()
 
-  await bob.restart()
-  await bob.client.contactAdd('alice', alice.peerId)
-  assert.equal((await bob.client.sync()).received, 1)
-  const [m] = await bob.client.inbox()
-  assert.ok(m?.attachment !== undefined)
+  const m = await bobCollects(bob, alice)
   await bob.client.attachments.fetch(m.id)
   assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'complete')
   await saveAndCheck(root, bob, alice, m.id, data, marker)

@@ -2,35 +2,21 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
 import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js'
 import { fetchChunks } from '../../../src/client/attachments/mailbox-fetch.js'
 import { silentLogger } from '../../../src/shared/logger.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { encodeHeld } from '../../../src/mailbox/chunk-store.js'
-import { mailboxNetwork, type MailboxNet } from '../../helpers/network.js'
-import { makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { bobAway, bobCollects } from '../../helpers/attachments.js'
 import { systemClock } from '../../../src/shared/clock.js'
 
 const CHUNK = 64 * 1024
 const SIZE = 20 * CHUNK + 5
 
-/** `nodes` mailbox nodes (k = 3), bob with his bundles published and gone offline, alice with bob as a contact. */
-async function bobAway (t: TestContext, nodes: number): Promise<{ root: string, net: MailboxNet, bob: TestUser, alice: TestUser }> {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, nodes, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
-  return { root, net, bob, alice }
-}
-
 test('offline: chunks wait at the recipient\'s replicas; a replica serving bad chunks is routed around and dropped', async (t) => {
-  const { root, net, bob, alice } = await bobAway(t, 5)
+  const { root, net, bob, alice } = await bobAway(t, 5, CHUNK)
 
   const data = randomBytes(SIZE)
   const path = join(root, 'notes.txt')
@@ -54,11 +40,7 @@ test('offline: chunks wait at the recipient\'s replicas; a replica serving bad c
   for await (const key of bad.store.listKeys(prefix)) ops.push({ type: 'put' as const, key, value: encodeHeld({ data: randomBytes(CHUNK + 16), expiresAt: Date.now() + 3600_000 }) })
   await bad.store.write(ops)
 
-  await bob.restart()
-  await bob.client.contactAdd('alice', alice.peerId)
-  assert.equal((await bob.client.sync()).received, 1)
-  const [m] = await bob.client.inbox()
-  assert.ok(m?.attachment !== undefined)
+  const m = await bobCollects(bob, alice)
   assert.equal(m.text, 'while you were away')
   assert.equal(m.attachment.state, 'waiting')
 
@@ -80,7 +62,7 @@ test('offline: chunks wait at the recipient\'s replicas; a replica serving bad c
 })
 
 test('offline, save resumes: a save after a partial fetch asks only for what is missing', async (t) => {
-  const { root, net, bob, alice } = await bobAway(t, 4)
+  const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
   const data = randomBytes(SIZE)
   const path = join(root, 'a.bin')
   await writeFile(path, data)
@@ -122,7 +104,7 @@ function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>
 }
 
 test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero; the daemon fetches it by itself', async (t) => {
-  const { root, net, bob, alice } = await bobAway(t, 4)
+  const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
   const data = randomBytes(SIZE)
   const path = join(root, 'b.bin')
   await writeFile(path, data)

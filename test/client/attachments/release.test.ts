@@ -13,23 +13,14 @@ import { MailboxStatus } from '../../../proto/cairn.js'
 import { askMailbox } from '../../../src/client/mailbox/mailbox-rpc.js'
 import { systemClock } from '../../../src/shared/clock.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
-import { mailboxNetwork } from '../../helpers/network.js'
-import { makeUser, tempRoot } from '../../helpers/users.js'
+import { bobAway, bobCollects } from '../../helpers/attachments.js'
 
 const CHUNK = 64 * 1024
-const replicas = { mailbox: { replicas: 3 } }
 /** A held chunk's bytes (chunk-store.ts: 8 bytes of expiry, then the chunk). */
 const decodeData = (v: Uint8Array): Uint8Array => v.subarray(8)
 
 test('saved through mailboxes: the replicas drop the chunks at the next sync, only at the owner\'s word, and never take them back', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: replicas })
-  const overrides = { bootstrap: net.bootstrap, ...replicas, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await alice.client.contactAdd('bob', bob.peerId)
+  const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
   const data = randomBytes(5 * CHUNK + 7) // 6 chunks
   const path = join(root, 'photo.jpg')
   await writeFile(path, data)
@@ -55,11 +46,7 @@ test('saved through mailboxes: the replicas drop the chunks at the next sync, on
   }
   await alice.stop()
 
-  await bob.restart()
-  await bob.client.contactAdd('alice', alice.peerId)
-  assert.equal((await bob.client.sync()).received, 1)
-  const [m] = await bob.client.inbox()
-  assert.ok(m?.attachment !== undefined)
+  const m = await bobCollects(bob, alice)
   const out = join(root, 'out')
   await mkdir(out)
   const saved = await bob.client.save(m.id, out)

@@ -1,0 +1,34 @@
+/**
+ * A file sent through mailboxes, as the attachment tests set it up: `nodes` mailbox nodes (k = 3),
+ * bob with his bundles published and gone offline, alice with bob as a contact; and bob coming back
+ * to collect the message that announced the file.
+ */
+import assert from 'node:assert/strict'
+import type { TestContext } from 'node:test'
+import type { InboxView } from '../../src/client/api.js'
+import { mailboxNetwork, type MailboxNet } from './network.js'
+import { makeUser, tempRoot, type TestUser } from './users.js'
+
+export interface BobAway { root: string, net: MailboxNet, bob: TestUser, alice: TestUser }
+
+export async function bobAway (t: TestContext, nodes: number, chunkBytes: number, options: { passphrases?: true } = {}): Promise<BobAway> {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, nodes, { overrides: { mailbox: { replicas: 3 } } })
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes, replicas: 3 } }
+  const bob = await makeUser(t, root, 'bob', { overrides, ...(options.passphrases === true ? { passphrase: 'bob passphrase' } : {}) })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides, ...(options.passphrases === true ? { passphrase: 'alice passphrase' } : {}) })
+  await alice.client.contactAdd('bob', bob.peerId)
+  return { root, net, bob, alice }
+}
+
+/** Bob back online: alice a contact, one sync that receives the file's message; that message. */
+export async function bobCollects (bob: TestUser, alice: TestUser): Promise<InboxView & { attachment: NonNullable<InboxView['attachment']> }> {
+  await bob.restart()
+  await bob.client.contactAdd('alice', alice.peerId)
+  assert.equal((await bob.client.sync()).received, 1)
+  const [m] = await bob.client.inbox()
+  assert.ok(m?.attachment !== undefined)
+  return m as InboxView & { attachment: NonNullable<InboxView['attachment']> }
+}
