@@ -21,6 +21,16 @@ const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
  */
 const saved = new WeakMap<Kv, Map<string, { bytes: Uint8Array, record: SessionRecord }>>()
 
+/**
+ * Let `to` start with the session records `from` parsed (a read-only look-up made just before, in
+ * its own Kv): each is still used only while `to` holds the same bytes. A group send checks every
+ * member's session before taking the crypto lock, then again in its transaction: once parsed.
+ */
+export function carrySessions (from: Kv, to: Kv): void {
+  const records = saved.get(from)
+  if (records !== undefined && !saved.has(to)) saved.set(to, new Map(records))
+}
+
 export class KvSessionStore extends SessionStore {
   constructor (private readonly kv: Kv) { super() }
   async saveSession (address: ProtocolAddress, record: SessionRecord): Promise<void> {

@@ -13,6 +13,7 @@ import { envelopeId } from '../../shared/envelope-id.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
 import { CONTENT_FEATURES, CONTENT_VERSION, ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import type { Contacts } from '../contacts.js'
+import { carrySessions } from '../crypto/signal-stores.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
 import { deliveredOps, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
@@ -118,10 +119,13 @@ export class Sender {
    */
   async queueEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions & { receipt?: boolean } = {}): Promise<OutboxEntry[]> {
     const bundles = new Map<string, PreKeyBundle | undefined>()
+    // one read-only Kv for every peer's session check: the transaction below starts with the records it parsed
+    const checked = this.ctx.store.transaction()
     // a receipt never waits on the network for a bundle: without a session it waits in the outbox
-    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNeeded(p, peers.filter(x => x === p).length, options).catch(() => undefined)) }))
+    if (options.receipt !== true) await Promise.all([...new Set(peers)].map(async p => { bundles.set(p, await this.bundleIfNeeded(p, peers.filter(x => x === p).length, options, checked).catch(() => undefined)) }))
     return this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
+      carrySessions(checked, tx)
       const out: OutboxEntry[] = []
       for (const to of options.select === undefined ? peers : await options.select(tx)) {
         const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
@@ -296,9 +300,9 @@ export class Sender {
    * that would carry more than `delivery.maxMessagesPerSession` (a fresh session then starts).
    * Fetched before taking the crypto lock: holding it across the network would deadlock two users
    * who write to each other for the first time at the same moment (each serves the other's request).
+   * `kv`: a read-only Kv the session is looked up in (queueEach shares one across its peers).
    */
-  private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
-    const kv = this.ctx.store.transaction()
+  private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }, kv: Kv = this.ctx.store.transaction()): Promise<PreKeyBundle | undefined> {
     if (await this.ctx.session.hasSession(kv, peerId) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
   }
