@@ -47,7 +47,7 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
   // every member gets a copy whatever gossip does: the part and the gossip copy of one message meet
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { gossipAckMs: 0 } }
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { gossipAckMs: 0, sealedSenderV2: true } }
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
   // dave's client does not open v2 parts (as an older one): it never says it does
   const dave = await makeUser(t, root, 'dave', { overrides: { ...overrides, groups: { gossipAckMs: 0, sealedSenderV2: false } } })
@@ -98,7 +98,7 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
 
 test('sealed sender v2: a tampered part, and a part whose certificate names a member under another key, are refused and change nothing', async (t) => {
   const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0 } }
+  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
   const [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, mallory)
