@@ -176,6 +176,8 @@ test('a clean stop within the stop timeout loses no acknowledged deposit (deposi
   await podman(['start', a.name])
   await a.healthy()
   await bob.restart(overrides)
+  // bob expects alice's mail: a stranger's beyond delivery.strangerMessagesPerDay (20) would be dropped
+  await bob.client.contactAdd('alice', alice.peerId)
   await bob.client.sync()
   const received = new Set((await bob.client.inbox()).map(m => m.text))
   assert.deepEqual(acked.filter(text => !received.has(text)), [], 'every acknowledged deposit survived the stop and restart')
