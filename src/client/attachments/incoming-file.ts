@@ -14,7 +14,7 @@ import type { Store, StoreOp } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
 import { AttachmentDigestError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, recordOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
@@ -88,9 +88,11 @@ export class IncomingFile {
    * `fromSender`, the chunk came on its sender's own stream and its address is not hashed: what
    * the address guards against is a holder, and a chunk from the sender is proved by opening it
    * (its tag under the file's key, with its index, the count and the file id in the associated
-   * data), the whole file then by the digest in finish() (docs/DECISIONS.md).
+   * data), the whole file then by the digest in finish() (docs/DECISIONS.md). With
+   * `fromMailbox`, the record says so in the same write as the chunk's (the first time): a process
+   * killed before finish() leaves a record whose save still releases the chunks at the replicas.
    */
-  async accept (index: number, ciphertext: Uint8Array, options: { defer?: boolean, fromSender?: boolean } = {}): Promise<void> {
+  async accept (index: number, ciphertext: Uint8Array, options: { defer?: boolean, fromSender?: boolean, fromMailbox?: boolean } = {}): Promise<void> {
     const d = this.descriptor
     const cid = d.chunks[index]
     if (cid === undefined || !Number.isInteger(index)) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
@@ -105,7 +107,9 @@ export class IncomingFile {
     this.feedDigest(index, plain)
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
-    await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index)])
+    const marking = options.fromMailbox === true && this.record.fromMailboxes !== true
+    if (marking) this.record.fromMailboxes = true
+    await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index), ...(marking ? [recordOp(this.record, this.fileIdHex)] : [])])
     this.held.add(index)
   }
 

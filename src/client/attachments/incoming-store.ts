@@ -47,6 +47,11 @@ export function descriptorOf (r: IncomingRecord): Attachment {
   return Attachment.decode(Buffer.from(r.descriptor, 'base64'))
 }
 
+/** The record as it is now, to go in the same write as a change it must travel with. */
+export function recordOp (r: IncomingRecord, fileIdHex: string): StoreOp {
+  return { type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify(r)) }
+}
+
 export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
   await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true })) }])
 }

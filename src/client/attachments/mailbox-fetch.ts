@@ -73,9 +73,8 @@ export async function fetchChunks (node: CairnNode, config: FetchConfig, log: Lo
           queue.push(index)
           continue
         }
-        await file.accept(index, res.chunk)
-        // kept with the record (finish, save): once saved, the replicas are asked to drop the chunks
-        file.record.fromMailboxes = true
+        // the record says so with the chunk: once saved, the replicas are asked to drop the chunks
+        await file.accept(index, res.chunk, { fromMailbox: true })
         fetched++
         options.onChunk?.(res.chunk.length)
       } catch (err) {

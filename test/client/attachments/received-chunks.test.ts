@@ -11,7 +11,7 @@ import { test, type TestContext } from 'node:test'
 import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { attachmentsDir, IncomingFile } from '../../../src/client/attachments/incoming-file.js'
-import { chunkStoredOp, getIncoming, markSaved } from '../../../src/client/attachments/incoming-store.js'
+import { chunkStoredOp, getIncoming, markSaved, recordOp } from '../../../src/client/attachments/incoming-store.js'
 import { receivedBase } from '../../../src/client/attachments/received-chunks.js'
 import { filesHolding } from '../../helpers/files.js'
 import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
@@ -135,4 +135,20 @@ test('saved, then killed before the chunk file was removed: the next open remove
   assert.equal(again.state(), 'saved')
   assert.equal(again.savedTo, saved)
   assert.deepEqual(again.missing(), [], 'a sender resuming its push is told nothing is missing')
+})
+
+test('chunks fetched from mailboxes, then killed before the file was finished: the record on disk still says so (what the save reads to release them at the replicas)', async (t) => {
+  const s = await setup(t, CHUNK * 2 + 10)
+  const fileIdHex = Buffer.from(s.d.fileId).toString('hex')
+  await s.store.write([recordOp(s.record, fileIdHex)]) // as the message that carried it wrote it
+  const first = await IncomingFile.open(s.store, s.root, { ...s.record })
+  const chunks = new FileChunks(s.path, s.d)
+  for (let i = 0; i < s.d.chunks.length; i++) await first.accept(i, await chunks.chunk(i), { fromMailbox: true })
+  await chunks.close()
+  // the process dies here, before finish(): only what is on disk counts
+  const onDisk = await getIncoming(s.store, 'alice', fileIdHex)
+  assert.equal(onDisk?.fromMailboxes, true, 'the record on disk says chunks came from mailboxes')
+  const second = await IncomingFile.open(s.store, s.root, onDisk)
+  assert.equal(await second.finish(), true)
+  assert.equal((await getIncoming(s.store, 'alice', fileIdHex))?.fromMailboxes, true, 'finishing keeps it')
 })
