@@ -9,13 +9,13 @@
  * At most GROUPS_IN_FLIGHT groups are being delivered at a time, so memory stays bounded.
  */
 import type { PeerId } from '@libp2p/interface'
-import { Envelope } from '../../proto/cairn.js'
+import type { Envelope } from '../../proto/cairn.js'
 import { describeError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import type { Store } from '../shared/store.js'
 import type { DeliveryResult, DeliveryRoute, SendResult } from './delivery.js'
-import { putOutbox, removeDelivered, type OutboxEntry } from './outbox.js'
+import { envelopeToSend, putOutbox, removeDelivered, type OutboxEntry } from './outbox.js'
 
 /** Messages sealed (and written to the outbox) together. */
 export const SEAL_GROUP = 64
@@ -26,6 +26,9 @@ export interface PipelineDeps {
   routes: DeliveryRoute[]
   store: Store
   log: Logger
+  /** The time, and an envelope's lifetime: an entry whose envelope has expired goes out with a new expiry (outbox.ts). */
+  now: () => number
+  ttlMs: number
   /** Seal the group's entries that still carry text (where a session can start) and commit the group to the outbox. */
   seal: (group: OutboxEntry[]) => Promise<void>
 }
@@ -58,7 +61,7 @@ async function deliverGroup (deps: PipelineDeps, group: OutboxEntry[], options: 
   const delivered: OutboxEntry[] = []
   for (const route of deps.routes) {
     if (pending.length === 0) break
-    const items = pending.map(e => ({ envelope: Envelope.decode(Buffer.from(e.envelope as string, 'base64')), recipient: parsePeerId(e.to) }))
+    const items = pending.map(e => ({ envelope: envelopeToSend(e, deps.now(), deps.ttlMs), recipient: parsePeerId(e.to) }))
     const answers = await deliverBy(route, items, options)
     const failed: OutboxEntry[] = []
     pending.forEach((e, i) => {

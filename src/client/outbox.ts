@@ -3,6 +3,7 @@
  * a mailbox acknowledged it. A message whose recipient could not be reached for a prekey bundle is
  * kept as plaintext (in the 0600 store) and sealed once a session can start.
  */
+import { Envelope } from '../../proto/cairn.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
@@ -25,6 +26,22 @@ export interface OutboxEntry {
   tracks?: string
   /** A receipt (messaging/receipts.ts): not counted among the messages a flush sent. */
   receipt?: true
+}
+
+/** An envelope with less than this left before its expiry is given a new one before it goes out. */
+export const EXPIRY_MARGIN_MS = 60 * 60_000
+
+/**
+ * The sealed entry's envelope as it goes out now. A message waits in the outbox for as long as it
+ * takes (a sender offline for weeks still wants it delivered), but an envelope whose expiry has
+ * passed is refused by every holder and by the recipient: so one that has (or nearly has) gets a
+ * new expiry, `ttlMs` from now. The expiry is the holders' business — bound neither into the
+ * envelope id nor into the ciphertext, so anyone relaying it can change it, and what stops a
+ * replay is the ratchet and the recipient's seen records — so the sealed bytes and the id stay.
+ */
+export function envelopeToSend (e: OutboxEntry, now: number, ttlMs: number): Envelope {
+  const envelope = Envelope.decode(Buffer.from(e.envelope as string, 'base64'))
+  return envelope.expiresAt - now >= EXPIRY_MARGIN_MS ? envelope : { ...envelope, expiresAt: now + ttlMs }
 }
 
 const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `${NAMESPACES.outbox}${e.createdAt.toString().padStart(15, '0')}-${e.id}`

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { systemClock, type Clock } from '../../src/shared/clock.js'
 import { cairn, startCairn } from '../helpers/cli.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
@@ -60,4 +61,31 @@ test('the daemon sends the outbox by itself when its bootstrap peers come back',
   await bob.restart({ bootstrap: net.bootstrap })
   await bob.client.sync()
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['queued while offline'])
+})
+
+test('a message that waited in the outbox past its envelope\'s expiry still goes: it leaves with a new expiry, and arrives once', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await bob.client.publishBundles()
+  // alice's clock: she writes 15 days ago (the mail TTL is 14), with no way in, then comes back to today
+  let offset = -15 * 24 * 3600_000
+  const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
+  const alice = await makeUser(t, root, 'alice', { clock, overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  await bob.client.contactAdd('alice', alice.peerId)
+  await alice.client.sync() // a session with bob from his bundle
+  await alice.stop()
+  await bob.stop()
+  await alice.restart({ bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
+  assert.equal((await alice.client.send('bob', 'written before the holidays')).route, 'outbox')
+  await alice.stop()
+
+  offset = 0
+  await alice.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  assert.equal((await alice.client.sync()).sent, 1, 'the old message left the outbox for bob\'s mailboxes')
+  assert.equal((await alice.client.messenger.pending()).length, 0)
+  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['written before the holidays'])
 })

@@ -16,7 +16,7 @@ import type { Contacts } from '../contacts.js'
 import { carrySessions } from '../crypto/signal-stores.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
-import { deliveredOps, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
+import { deliveredOps, envelopeToSend, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -265,6 +265,8 @@ export class Sender {
       routes: this.routes,
       store: this.ctx.store,
       log: this.ctx.log,
+      now: () => this.now,
+      ttlMs: this.init.delivery.ttlMs,
       seal: async (group) => {
         const unsealed = group.filter(e => e.envelope === undefined && (e.text !== undefined || e.body !== undefined))
         const bundles = new Map(await Promise.all([...new Set(unsealed.map(e => e.to))].map(async to => [to, await bundleFor(to, unsealed.filter(e => e.to === to).length)] as const)))
@@ -369,7 +371,7 @@ export class Sender {
 
   private async deliverEntry (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
     if (entry.envelope === undefined) return { id: entry.id, route: 'outbox' }
-    const envelope = Envelope.decode(Buffer.from(entry.envelope, 'base64'))
+    const envelope = envelopeToSend(entry, this.now, this.init.delivery.ttlMs)
     const peer = parsePeerId(entry.to)
     const errors: string[] = []
     for (const route of this.routes) {
