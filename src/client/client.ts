@@ -35,6 +35,7 @@ import { Groups, type GroupView } from './groups/index.js'
 import { withGaps } from './groups/gaps.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
+import { pruneSeen, SEEN_KEPT_MS } from './inbox.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
@@ -57,6 +58,9 @@ export interface ClientOptions {
 
 /** When the last prune pass (groups and read marks; at most every groups.pruneEveryMs) ran (clock ms). */
 const PRUNED_AT = keys.meta('pruned-at')
+/** When the seen records were last pruned (clock ms): a pass reads them all, so at most daily. */
+const SEEN_PRUNED_AT = keys.meta('seen-pruned-at')
+const SEEN_PRUNE_EVERY_MS = 24 * 3600_000
 /**
  * How long `stop` waits for what the start-up flush is still sending (flushAtStart): it is on disk
  * and goes with the next flush; a one-shot command whose outbox holds a backlog for contacts who
@@ -452,7 +456,13 @@ export class CairnClient implements ClientApi {
     await this.groups.prune(now)
     const readMarks = await this.messenger.receipts.pruneReadMarks()
     if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')
+    // the seen records are read whole (two per message ever received): once a day is enough
+    const seenAt = decodeNumber(await this.store.get(SEEN_PRUNED_AT), Number.NEGATIVE_INFINITY)
+    const seenDue = seenAt > now || now - seenAt >= SEEN_PRUNE_EVERY_MS
+    const seen = seenDue ? await pruneSeen(this.store, now - SEEN_KEPT_MS) : 0
+    if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
     const tx = this.store.transaction()
+    if (seenDue) tx.put(SEEN_PRUNED_AT, encodeNumber(now))
     tx.put(PRUNED_AT, encodeNumber(now))
     await tx.commit()
   }

@@ -5,6 +5,7 @@
  * sender (so one sender's ids can never shadow another's).
  */
 import type { Store } from '../shared/store.js'
+import { CERT_LIFETIME } from './crypto/sealed-session.js'
 import type { AttachmentSummary } from './attachments/descriptor.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
@@ -25,6 +26,15 @@ export interface InboxMessage {
   /** Set for a group message: the group's id and its name when received. */
   group?: { id: string, name: string }
 }
+
+/**
+ * How long the seen records are kept. A copy of a message handled longer ago than this cannot be
+ * opened again: a copy of the same sealed bytes carries a sender certificate that expired within
+ * CERT_LIFETIME of its sealing, and its ratchet key was used up anyway; a fresh seal of the same
+ * message id (a resend of an outbox entry or a group copy) is made within the mail TTL of the
+ * first. So after this they only cost disk (docs/DECISIONS.md "Seen records are kept 60 days").
+ */
+export const SEEN_KEPT_MS = CERT_LIFETIME
 
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`
 const seenMessageKey = (sender: string, messageIdHex: string): string => `${NAMESPACES.seenMessage}${sender}/${messageIdHex}`
@@ -71,4 +81,19 @@ export async function listInbox (store: Store): Promise<InboxMessage[]> {
   const out: InboxMessage[] = []
   for await (const { value } of store.list(NAMESPACES.inbox)) out.push(JSON.parse(dec.decode(value)) as InboxMessage)
   return out.sort((a, b) => a.sentAt - b.sentAt || (a.from === b.from ? a.seq - b.seq : a.receivedAt - b.receivedAt))
+}
+
+/** Delete the seen records (envelope ids and message ids) recorded before `before`; returns how many went. */
+export async function pruneSeen (store: Store, before: number): Promise<number> {
+  let n = 0
+  for (const prefix of [NAMESPACES.seen, NAMESPACES.seenMessage]) {
+    let ops: Array<{ type: 'del', key: string }> = []
+    for await (const { key, value } of store.list(prefix)) {
+      if (Number(dec.decode(value)) >= before) continue
+      ops.push({ type: 'del', key })
+      if (ops.length >= 1024) { await store.write(ops, { durable: false }); n += ops.length; ops = [] }
+    }
+    if (ops.length > 0) { await store.write(ops, { durable: false }); n += ops.length }
+  }
+  return n
 }

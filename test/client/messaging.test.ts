@@ -3,6 +3,9 @@ import { test } from 'node:test'
 import { Envelope } from '../../proto/cairn.js'
 import { availablePreKeys } from '../../src/client/crypto/prekeys.js'
 import type { DeliveryRoute } from '../../src/client/delivery.js'
+import { pruneSeen, SEEN_KEPT_MS } from '../../src/client/inbox.js'
+import { ManualClock } from '../../src/shared/clock.js'
+import { NAMESPACES } from '../../src/shared/namespaces.js'
 import { befriend, makeUser, tempRoot } from '../helpers/users.js'
 
 test('100 messages each way, interleaved, arrive exactly once, decrypted and in order', async (t) => {
@@ -90,4 +93,35 @@ test('out-of-order and duplicated envelopes: each message shown once, replays re
   assert.equal(await alice.client.messenger.flushOutbox(), 6)
   assert.equal((await bob.client.inbox()).length, 6)
   assert.equal((await alice.client.messenger.pending()).length, 0)
+})
+
+test('seen records older than a sender certificate lives are pruned, and a replay of what they covered is still not shown again', async (t) => {
+  const root = await tempRoot(t)
+  const clock = new ManualClock(Date.now())
+  const alice = await makeUser(t, root, 'alice')
+  const bob = await makeUser(t, root, 'bob', { clock })
+  await befriend(alice, bob)
+  const captured: Envelope[] = []
+  const real = alice.client.messenger.routes[0]
+  assert.ok(real !== undefined)
+  alice.client.messenger.useRoutes([capture(captured, real)])
+  for (const text of ['old', 'older']) assert.equal((await alice.client.send('bob', text)).route, 'outbox')
+  for (const env of captured) assert.equal(await bob.client.messenger.receive(env, 'direct'), 'stored')
+  const count = async (): Promise<number> => {
+    let n = 0
+    for (const prefix of [NAMESPACES.seen, NAMESPACES.seenMessage]) for await (const _ of bob.client.store.listKeys(prefix)) n++
+    return n
+  }
+  assert.equal(await count(), 4, 'an envelope id and a message id per message')
+
+  clock.advance(SEEN_KEPT_MS - 1000)
+  assert.equal(await pruneSeen(bob.client.store, clock.now() - SEEN_KEPT_MS), 0, 'nothing is pruned before its time')
+  clock.advance(2000)
+  assert.equal(await pruneSeen(bob.client.store, clock.now() - SEEN_KEPT_MS), 4)
+  assert.equal(await count(), 0)
+  // a holder that kept the envelopes replays them, with a fresh expiry: refused, never shown twice
+  for (const env of captured) {
+    await assert.rejects(bob.client.messenger.receive({ ...env, expiresAt: clock.now() + 3600_000 }, 'mailbox'), /sender certificate is expired/)
+  }
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['old', 'older'])
 })

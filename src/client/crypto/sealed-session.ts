@@ -18,7 +18,8 @@ import { ServiceIdIdentityStore, ServiceIdSessionStore, serviceIdOf, signalStore
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 const DAY = 24 * 3600 * 1000
 /** Longer than a message can wait at a mailbox (14 days by default), so waiting mail stays valid. */
-const CERT_LIFETIME = 60 * DAY
+/** How long a sender certificate we issue is valid: nothing sealed under it opens after that. */
+export const CERT_LIFETIME = 60 * DAY
 const CERT_RENEW_BELOW = 30 * DAY
 /** Sender certificates remembered as checked (a sender's stays the same for weeks; a burst of mail repeats a few). */
 const CHECKED_CERTS = 1024
