@@ -2,10 +2,11 @@
  * Once a file that came through mailboxes is saved, its chunks are released at our replicas (proto
  * ReleaseChunks), as collected mail is acknowledged: they stop counting against our quota there
  * and stop costing the operators disk, rather than staying until their expiry. `save` writes a
- * release record in the same synced write that records the save; a sync's tail sends it to the
- * replicas the sync found, and drops it once every one of them answered (or the chunks expired
- * anyway). A replica that missed it keeps its copy until the expiry; one that took it never stores
- * those chunks again (docs/DECISIONS.md "Saved attachments are released at the replicas").
+ * release record in the same synced write that records the save; each sync's tail sends it to the
+ * replicas that sync found and that have not answered it yet, and the record (with who answered)
+ * stays until the chunks' expiry: a replica that was down at the first sync is asked at the first
+ * sync that finds it again. One that took it never stores those chunks again (docs/DECISIONS.md
+ * "Saved attachments are released at the replicas").
  */
 import type { PeerId } from '@libp2p/interface'
 import { MailboxStatus } from '../../../proto/cairn.js'
@@ -23,6 +24,8 @@ interface ReleaseRecord {
   cids: string[]
   /** After this the replicas have dropped the chunks themselves. */
   expiresAt: number
+  /** The replicas that have answered it (PeerIds): not asked again. */
+  answered?: string[]
 }
 
 /** Chunk addresses one request names (the proto's limit). */
@@ -39,24 +42,30 @@ export function releaseOp (from: string, fileIdHex: string, cids: Uint8Array[], 
 }
 
 export interface ReleaseOutcome {
-  /** Files whose chunks every replica found has now released (or that expired). */
+  /** Files whose chunks every replica this sync found has now released (or that expired). */
   done: number
   /** Chunks the replicas said they deleted. */
   released: number
 }
 
-/** Release what saved files left at `replicas`; never throws (what fails is tried at the next sync). */
+/**
+ * Release what saved files left at `replicas` (those of them that have not answered yet); never
+ * throws (what fails is tried at the next sync). At most FILES_PER_SYNC files with someone to ask.
+ */
 export async function releaseSavedChunks (c: { store: Store, node: CairnNode, clock: Clock, log: Logger }, config: MailboxRpcConfig, replicas: PeerId[], signal?: AbortSignal): Promise<ReleaseOutcome> {
   const out: ReleaseOutcome = { done: 0, released: 0 }
-  const drop: StoreOp[] = []
+  const ops: StoreOp[] = []
   let files = 0
   for await (const { key, value } of c.store.list(NAMESPACES.attachmentRelease)) {
-    if (files++ >= FILES_PER_SYNC || signal?.aborted === true) break
+    if (files >= FILES_PER_SYNC || signal?.aborted === true) break
     const r = JSON.parse(dec.decode(value)) as ReleaseRecord
-    if (r.expiresAt <= c.clock.now()) { drop.push({ type: 'del', key }); out.done++; continue }
-    if (replicas.length === 0) continue
+    if (r.expiresAt <= c.clock.now()) { ops.push({ type: 'del', key }); out.done++; continue }
+    const answered = new Set(r.answered ?? [])
+    const ask = replicas.filter(p => !answered.has(p.toString()))
+    if (ask.length === 0) continue
+    files++
     const cids = r.cids.map(h => new Uint8Array(Buffer.from(h, 'hex')))
-    const answered = await Promise.all(replicas.map(async peer => {
+    const results = await Promise.all(ask.map(async peer => {
       try {
         for (let i = 0; i < cids.length; i += CIDS_PER_REQUEST) {
           const res = await askMailbox(c.node, config, peer, { releaseChunks: { cids: cids.slice(i, i + CIDS_PER_REQUEST) } }, { clock: c.clock, ...(signal === undefined ? {} : { signal }) })
@@ -71,8 +80,11 @@ export async function releaseSavedChunks (c: { store: Store, node: CairnNode, cl
         return false
       }
     }))
-    if (answered.every(Boolean)) { drop.push({ type: 'del', key }); out.done++ }
+    ask.forEach((peer, i) => { if (results[i] === true) answered.add(peer.toString()) })
+    if (results.every(Boolean)) out.done++
+    r.answered = [...answered]
+    ops.push({ type: 'put', key, value: enc.encode(JSON.stringify(r)) })
   }
-  if (drop.length > 0) await c.store.write(drop, { durable: false }) // lost in a crash: released again, harmlessly
+  if (ops.length > 0) await c.store.write(ops, { durable: false }) // lost in a crash: asked again, harmlessly
   return out
 }

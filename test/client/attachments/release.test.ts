@@ -2,7 +2,7 @@
  * A saved file's chunks are released at the recipient's replicas (issue 14): real mailbox nodes on
  * loopback, real LevelDB. After the save and a sync, no replica holds them and the recipient's
  * quota there is free again; nobody but the recipient can release them; a replica that missed the
- * release cannot hand them back to one that took it.
+ * release cannot hand them back to one that took it, and is asked at the next sync that finds it.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -19,7 +19,7 @@ const CHUNK = 64 * 1024
 /** A held chunk's bytes (chunk-store.ts: 8 bytes of expiry, then the chunk). */
 const decodeData = (v: Uint8Array): Uint8Array => v.subarray(8)
 
-test('saved through mailboxes: the replicas drop the chunks at the next sync, only at the owner\'s word, and never take them back', async (t) => {
+test('saved through mailboxes: the replicas drop the chunks at the next sync, only at the owner\'s word, never take them back, and one that was down drops them at a later sync', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
   const data = randomBytes(5 * CHUNK + 7) // 6 chunks
   const path = join(root, 'photo.jpg')
@@ -77,5 +77,10 @@ test('saved through mailboxes: the replicas drop the chunks at the next sync, on
   }
   for (const n of net.nodes) await n.mailbox.handover.runOnce()
   for (const h of took) assert.equal(h.mailbox.chunks.bytesOf(bob.peerId), 0, 'a released chunk was not taken back by handover')
+
+  // bob's next sync finds the replica that was down and asks it too
+  await bob.client.sync()
+  await bob.client.syncSettled()
+  assert.equal(back.mailbox.chunks.bytesOf(bob.peerId), 0, 'the replica that missed the release dropped the chunks at bob\'s next sync')
   await bob.stop()
 })
