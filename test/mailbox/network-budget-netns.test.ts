@@ -1,6 +1,6 @@
 /**
- * The per-network deposit budget end to end (issue 15), as root: a real `cairn mailbox` in one
- * network namespace, a flooder making a fresh PeerId per deposit in a second, an honest sender in a
+ * The per-network budgets end to end (issue 15), as root: a real `cairn mailbox` in one network
+ * namespace, a flooder making a fresh PeerId per deposit or chunk upload in a second, an honest sender in a
  * third, each with its own address on one bridge (bench/soak/links.ts). What the mailbox charges is
  * the address its libp2p connection really comes from: the flooder runs out of its network's
  * budget whatever the number of identities, and the honest sender, on another address, is not
@@ -37,7 +37,7 @@ async function depositFrom (net: SoakNet, i: number, args: string[]): Promise<De
   return JSON.parse(out) as Deposit[]
 }
 
-test('a flooder with a fresh PeerId per deposit runs out of its network\'s budget at a real mailbox; a sender on another network is not touched', { skip, timeout: 180_000 }, async (t) => {
+test('a flooder with a fresh PeerId per deposit or chunk upload runs out of its network\'s budget at a real mailbox; a sender on another network is not touched', { skip, timeout: 180_000 }, async (t) => {
   const made = await SoakNet.create(3)
   assert.ok(made instanceof SoakNet, 'unavailable' in made ? made.unavailable : '')
   const net = made
@@ -50,8 +50,9 @@ test('a flooder with a fresh PeerId per deposit runs out of its network\'s budge
     net.destroySync()
     await rm(root, { recursive: true, force: true })
   })
-  // a peer may deposit 2 at once and one a minute after; a network (one address) 3 times that
-  await startProc(mailbox, { CAIRN_MAILBOX_DEPOSIT_BURST: '2', CAIRN_MAILBOX_DEPOSITS_PER_MINUTE: '1', CAIRN_MAILBOX_NETWORK_BUDGET_FACTOR: '3' })
+  // a peer may deposit 2 at once and one a minute after, and upload 64 KiB of chunks a minute; a
+  // network (one address) 3 times each
+  await startProc(mailbox, { CAIRN_MAILBOX_DEPOSIT_BURST: '2', CAIRN_MAILBOX_DEPOSITS_PER_MINUTE: '1', CAIRN_MAILBOX_CHUNK_BYTES_PER_MINUTE: String(64 * 1024), CAIRN_MAILBOX_NETWORK_BUDGET_FACTOR: '3' })
   // mail for the node's own key: a lone node is surely among its replicas (for another key it
   // would look for closer DHT servers first, seconds per deposit with none to ask)
   const common = ['--mailbox', addressOf(mailbox), '--recipient', mailbox.peerId]
@@ -66,4 +67,15 @@ test('a flooder with a fresh PeerId per deposit runs out of its network\'s budge
 
   const honest = await depositFrom(net, 2, [...common, '--identities', '1', '--each', '2'])
   assert.deepEqual(honest.map(d => d.status), ['MAILBOX_OK', 'MAILBOX_OK'], 'another address has its own budget')
+
+  // chunks of 32 KiB, one per identity (half of what one identity may upload): only the network's
+  // 192 KiB go in
+  const chunk = ['--chunk-bytes', String(32 * 1024)]
+  const chunkFlood = await depositFrom(net, 1, [...common, ...chunk, '--identities', '12'])
+  const held = chunkFlood.filter(d => d.status === 'MAILBOX_OK').length
+  t.diagnostic(`chunk flooder (12 identities × 32 KiB, one address): ${held} stored, ${chunkFlood.length - held} refused`)
+  assert.equal(held, 6, 'the network\'s 192 KiB, however many identities the chunks come from')
+  assert.ok(chunkFlood.slice(6).every(d => d.status === 'MAILBOX_RATE_LIMITED'), chunkFlood.map(d => d.status).join(', '))
+  const honestChunks = await depositFrom(net, 2, [...common, ...chunk, '--identities', '1', '--each', '2'])
+  assert.deepEqual(honestChunks.map(d => d.status), ['MAILBOX_OK', 'MAILBOX_OK'], 'another address uploads as before')
 })

@@ -1,10 +1,12 @@
 /**
  * Deposits from inside a network namespace (test/mailbox/network-budget-netns.test.ts): `--identities`
  * fresh PeerIds, each dialling the mailbox node and depositing `--each` envelopes for `--recipient`
- * (random sealed bytes, ids bound as a sender binds them), as a flooder that makes a new identity
- * per deposit would. Prints one JSON line: the status and detail of every deposit, in order.
+ * (random sealed bytes, ids bound as a sender binds them) or, with `--chunk-bytes N`, uploading
+ * `--each` attachment chunks of N random bytes (named by their content address), as a flooder that
+ * makes a new identity per request would. Prints one JSON line: the status and detail of every
+ * request, in order.
  *
- *   node dist/test/nat/depositor.js --mailbox MULTIADDR --recipient PEERID --listen IP --identities N [--each 1]
+ *   node dist/test/nat/depositor.js --mailbox MULTIADDR --recipient PEERID --listen IP --identities N [--each 1] [--chunk-bytes N]
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
@@ -13,13 +15,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryDatastore } from 'datastore-core'
 import { askMailbox } from '../../src/client/mailbox/mailbox-rpc.js'
+import { chunkCid } from '../../src/shared/chunk-address.js'
 import { systemClock } from '../../src/shared/clock.js'
 import { resolveConfig } from '../../src/shared/config.js'
 import { createNode } from '../../src/shared/node/create-node.js'
 import { peerIdBytes } from '../../src/shared/peer-id.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
 
-const { values } = parseArgs({ options: { mailbox: { type: 'string' }, recipient: { type: 'string' }, listen: { type: 'string' }, identities: { type: 'string', default: '1' }, each: { type: 'string', default: '1' } } })
+const { values } = parseArgs({ options: { mailbox: { type: 'string' }, recipient: { type: 'string' }, listen: { type: 'string' }, identities: { type: 'string', default: '1' }, each: { type: 'string', default: '1' }, 'chunk-bytes': { type: 'string' } } })
 const to = multiaddr(values.mailbox as string)
 const mailbox = peerIdFromString(to.getComponents().find(c => c.name === 'p2p')?.value as string)
 const recipient = peerIdBytes(peerIdFromString(values.recipient as string))
@@ -30,7 +33,11 @@ for (let i = 0; i < Number(values.identities); i++) {
   try {
     await node.dial(to)
     for (let j = 0; j < Number(values.each); j++) {
-      const res = await askMailbox(node, config, mailbox, { deposit: { envelope: boundEnvelope({ recipient, sealed: randomBytes(200) }) } }, { clock: systemClock })
+      const data = randomBytes(Number(values['chunk-bytes'] ?? 0))
+      const req = values['chunk-bytes'] === undefined
+        ? { deposit: { envelope: boundEnvelope({ recipient, sealed: randomBytes(200) }) } }
+        : { putChunk: { recipient, cid: chunkCid(data), data, expiresAt: Date.now() + 3600_000 } }
+      const res = await askMailbox(node, config, mailbox, req, { clock: systemClock })
       out.push({ status: res.status, detail: res.detail ?? '' })
     }
   } finally {
