@@ -153,8 +153,8 @@ test('sealed sender v2: a tampered part, and a part whose certificate names a me
   assert.deepEqual((await bob.client.inbox()).filter(m => m.from === alice.peerId).map(m => [m.text, m.seq, m.route]), [['first', 1, 'direct'], ['second', 2, 'direct']])
   // the part that did not go waited as its 1:1 copy: it goes now, and is not shown again
   alice.client.messenger.useRoutes(routes)
-  assert.equal(await alice.client.messenger.flushOutbox(), 1)
-  assert.equal((await alice.client.messenger.pending()).length, 0)
+  assert.ok(await alice.client.messenger.flushOutbox() >= 1, 'the copy left the outbox')
+  await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
   assert.equal((await bob.client.inbox()).filter(m => m.text === 'second').length, 1)
 })
 
@@ -184,6 +184,8 @@ test('sealed sender v2: a part its member cannot open (refused directly, or wait
   const shown = async (text: string): Promise<Array<[string, string]>> =>
     (await bob.client.inbox()).filter(m => m.group?.id === g.id && m.text === text).map(m => [m.from, m.route])
   const routes = alice.client.messenger.routes
+  // what alice still owes bob (a delivery receipt for his hi) gone first: the tap sees only what follows
+  await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
   const tap = tapRoutes(alice, routes)
 
   // refused directly: the part is answered UNDECRYPTABLE, and its 1:1 copy (with the chain) goes at once
