@@ -21,6 +21,11 @@ export interface OutboxEntry {
   attachment?: string
   /** Any other body (groups), base64 of a Content holding only it, while no session could be started. */
   body?: string
+  /**
+   * A sealed sender v2 group part's 1:1 copy (a body, as `body`): sent instead when the part did
+   * not go at once or its recipient refused it (a part never waits: docs/DECISIONS.md).
+   */
+  fallback?: string
   lastError?: string
   /** The sent message (its id in the delivery log) this entry carries to `to`: a 1:1 message's own id, a group message's id. */
   tracks?: string
@@ -62,6 +67,17 @@ export async function removeDelivered (store: Store, entries: OutboxEntry[]): Pr
 /** The deletes removeDelivered writes, for a caller that writes them with its own (same rule: not durable). */
 export function deliveredOps (entries: OutboxEntry[]): StoreOp[] {
   return entries.map(e => ({ type: 'del' as const, key: entryKey(e) }))
+}
+
+/**
+ * `e` (a sealed sender v2 part) made its 1:1 copy, unsealed: the next seal step seals it on the
+ * pairwise session (its distribution message opens it where the part could not be). Once only.
+ */
+export function asCopy (e: OutboxEntry): void {
+  if (e.fallback === undefined) return
+  e.body = e.fallback
+  delete e.fallback
+  delete e.envelope
 }
 
 export async function listOutbox (store: Store): Promise<OutboxEntry[]> {

@@ -2,9 +2,10 @@
  * Sending group messages: our sender-key chain (a new one when anyone it was given to is no longer
  * a member), one ciphertext for all, the delivery-log record, a gossip publish, and each member's
  * copy except for members the topic alone serves (gossip-fallback.ts settles those: their
- * receipts, or their copies after all). A copy is a sealed sender v2 part (one seal for all such
- * members) for a member that opens them, holds the chain and lacks no change; else a 1:1 copy
- * (with its distribution message and the changes it may lack).
+ * receipts, or their copies after all). A copy is a sealed sender v2 part (one v2 seal per such
+ * member) for a member that opens them, holds the chain and lacks no change; else a 1:1 copy
+ * (with its distribution message and the changes it may lack). A part that does not go at once,
+ * or that its member refuses, goes as its 1:1 copy instead (the Sender sees to it).
  */
 import { randomBytes } from 'node:crypto'
 import { GroupPayload, type Content } from '../../../proto/cairn.js'
@@ -13,7 +14,9 @@ import { MessageTooLargeError } from '../../shared/errors.js'
 import { CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
+import { encodeBody } from '../messaging/content-body.js'
 import { peersWith } from '../messaging/peer-features.js'
+import type { SealedPart } from '../messaging/sender.js'
 import type { VerifiedChange } from './change.js'
 import { NotGroupMemberError } from './errors.js'
 import { GossipFallback } from './gossip-fallback.js'
@@ -86,8 +89,20 @@ export class GroupSend {
       copies = others.filter(p => !live.includes(p) && !parts.includes(p))
       return copies
     }
-    const sealed = async (tx: Kv): Promise<Map<string, Uint8Array<ArrayBuffer>>> =>
-      this.c.messenger.sealForMembers(tx, parts, (prepared as Prepared).message, bytesOf(state.id))
+    const sealed = async (tx: Kv): Promise<Map<string, SealedPart>> => {
+      const p = prepared as Prepared
+      const seals = await this.c.messenger.sealForMembers(tx, parts, p.message, bytesOf(state.id))
+      // each part's 1:1 copy, should the part not go at once: members given the chain at one point share its bytes
+      const copyOf = new Map<string, string>()
+      const out = new Map<string, SealedPart>()
+      for (const [peer, part] of seals) {
+        const given = p.given[peer] as string
+        let fallback = copyOf.get(given)
+        if (fallback === undefined) copyOf.set(given, fallback = encodeBody({ groupMessage: this.groupMessage(state.id, given, p.ciphertext, []) }))
+        out.set(peer, { sealed: part, fallback })
+      }
+      return out
+    }
     // on disk: publish, then deliver the copies (whichever of a member's two copies arrives second is a duplicate)
     const onQueued = (): void => {
       const publisher = this.m.publisher()

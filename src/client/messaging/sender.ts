@@ -16,7 +16,7 @@ import type { Contacts } from '../contacts.js'
 import { carrySessions } from '../crypto/signal-stores.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
-import { deliveredOps, envelopeToSend, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
+import { asCopy, deliveredOps, envelopeToSend, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -41,6 +41,9 @@ export interface SenderInit {
   groups: Pick<CairnConfig['groups'], 'sealedSenderV2'>
 }
 
+/** A sealed sender v2 group part for one member, and the 1:1 copy (an encoded body) sent if the part cannot be. */
+export interface SealedPart { sealed: Uint8Array<ArrayBuffer>, fallback: string }
+
 export interface SendEachOptions {
   signal?: AbortSignal
   /** Runs once the entries are on disk, before any is delivered. */
@@ -54,10 +57,12 @@ export interface SendEachOptions {
   select?: (tx: Kv) => Promise<string[]>
   /**
    * Parts sealed already (sealed sender v2 group parts), per peer, made in the same transaction
-   * after the selected peers' bodies: each becomes an outbox entry with its envelope, delivered
-   * like the rest; their results follow the selected peers' in the same order.
+   * after the selected peers' bodies: each becomes an outbox entry with its envelope and its 1:1
+   * copy, delivered like the rest, except that a part never waits: one no route took, or that its
+   * recipient refused, goes as its 1:1 copy instead (deliverEntry). Their results follow the
+   * selected peers' in the same order.
    */
-  sealed?: (tx: Kv) => Promise<Map<string, Uint8Array<ArrayBuffer>>>
+  sealed?: (tx: Kv) => Promise<Map<string, SealedPart>>
 }
 
 export class Sender {
@@ -142,8 +147,8 @@ export class Sender {
         putOutbox(tx, entry)
         out.push(entry)
       }
-      for (const [to, sealed] of await options.sealed?.(tx) ?? []) {
-        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }) }
+      for (const [to, { sealed, fallback }] of await options.sealed?.(tx) ?? []) {
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, fallback, ...(options.tracks === undefined ? {} : { tracks: options.tracks }) }
         this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
         entry.envelope = Buffer.from(Envelope.encode(this.envelopeOf(entry, sealed, this.lastSentAt))).toString('base64')
         putOutbox(tx, entry)
@@ -232,6 +237,8 @@ export class Sender {
     }
     await Promise.all([...this.inFlight.values()])
     const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id) && (options.only === undefined || options.only.has(e.id)))
+    // a part still here did not go at once (its send was cut short): its 1:1 copy, sealed below, goes instead
+    for (const e of entries) asCopy(e)
     const results = await sendPipelined(this.pipeline(bundleFor, false), entries, options)
     await this.ctx.deliveries.routed(entries.map((entry, i) => ({ entry, result: results[i] as SendResult })))
     return results.filter((r, i) => r.route !== 'outbox' && entries[i]?.receipt !== true).length
@@ -348,6 +355,31 @@ export class Sender {
   }
 
   /**
+   * Seal a part's 1:1 copy on the pairwise session, in place of the part (the same outbox entry),
+   * and deliver it. One that cannot be sealed now waits in the outbox unsealed (the next flush).
+   */
+  private async deliverCopyInstead (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
+    const body = decodeBody(entry.fallback as string)
+    asCopy(entry)
+    await this.ctx.lock.run(async () => {
+      const tx = this.ctx.store.transaction()
+      const mark = tx.checkpoint()
+      const envelope = await this.trySeal(tx, entry, body, undefined).catch((err: unknown) => {
+        this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal a refused part\'s copy yet')
+        tx.rollback(mark)
+        return undefined
+      })
+      if (envelope !== undefined) {
+        delete entry.body
+        entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+      }
+      putOutbox(tx, entry)
+      await tx.commit()
+    })
+    return this.deliverEntry(entry, options)
+  }
+
+  /**
    * A verified bundle from the first route that has one. A bad bundle (a replica's forgery, a
    * tampered copy) only rules out where it came from: the next route is tried, and the signature
    * error surfaces only when no route had a good one.
@@ -384,7 +416,14 @@ export class Sender {
         return sent
       }
       errors.push(`${route.name}: ${result.code} (${result.error})`)
+      // the member itself refused a part (it cannot open it: no chain for it, say): its 1:1 copy now,
+      // never the part to its mailboxes, where it would be refused the same way
+      if (entry.fallback !== undefined && route.name === 'direct' && result.code === 'refused') {
+        this.ctx.log.info({ id: entry.id, to: entry.to }, 'group part refused: its 1:1 copy instead')
+        return this.deliverCopyInstead(entry, options)
+      }
     }
+    asCopy(entry) // a part never waits: what waits is its 1:1 copy, sealed by the next flush
     entry.attempts++
     entry.lastError = errors.join('; ')
     const tx = this.ctx.store.transaction()

@@ -5,6 +5,7 @@ import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import { SealedSession } from '../../../src/client/crypto/sealed-session.js'
 import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
 import type { GroupSendResult } from '../../../src/client/groups/group-service.js'
+import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
 import { envelopeId } from '../../../src/shared/envelope-id.js'
 import { holdsChain, unreachable, waitFor } from '../../helpers/groups.js'
@@ -16,8 +17,12 @@ const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unkno
 /** The sealed format of an envelope: 1 for a 1:1 sealed sender message, 2 for a sealed sender v2 part. */
 const sealedVersion = (e: Envelope): number => (e.sealed[0] as number) >> 4
 
-/** `u`'s routes, recording every envelope handed to them per recipient (once, whichever routes tried it); envelopes for `hold` fail (they stay in the outbox). */
-function tapRoutes (u: TestUser, routes: readonly DeliveryRoute[], hold?: string): Map<string, Envelope[]> {
+/**
+ * `u`'s routes, recording every envelope handed to them per recipient (once, whichever routes tried
+ * it); envelopes for `hold` fail (not delivered); for `offline`, the direct route fails at once (no
+ * dial to wait out); envelopes for `gate.peers` wait for `gate.open`.
+ */
+function tapRoutes (u: TestUser, routes: readonly DeliveryRoute[], options: { hold?: string, offline?: string, gate?: { peers: string[], open: Promise<void> } } = {}): Map<string, Envelope[]> {
   const seen = new Map<string, Envelope[]>()
   u.client.messenger.useRoutes(routes.map(r => ({
     name: r.name,
@@ -25,7 +30,9 @@ function tapRoutes (u: TestUser, routes: readonly DeliveryRoute[], hold?: string
     deliver: async (e, peer, o) => {
       const mine = seen.get(peer.toString()) ?? []
       if (!mine.some(m => Buffer.compare(m.id, e.id) === 0)) seen.set(peer.toString(), [...mine, e]) // one envelope, tried by each route
-      if (peer.toString() === hold) return { ok: false, code: 'unreachable', error: 'held' }
+      if (peer.toString() === options.hold) return { ok: false, code: 'unreachable', error: 'held' }
+      if (peer.toString() === options.offline && r.name === 'direct') return { ok: false, code: 'offline', error: 'offline' }
+      if (options.gate?.peers.includes(peer.toString()) === true) await options.gate.open
       return r.deliver(e, peer, o)
     }
   })))
@@ -63,13 +70,15 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   await waitFor('bob and dave subscribed', () => pubsubOf(alice).getSubscribers(topic).map(String).filter(p => p === bob.peerId || p === dave.peerId).length === 2)
   await carol.stop()
 
-  // alice's 1:1 routes cut: bob and dave see it by gossip first; then the copies go
+  // alice's copies to bob and dave held until both saw the message by gossip; carol's part goes to her mailboxes
   const routes = alice.client.messenger.routes
-  alice.client.messenger.useRoutes([unreachable])
-  assert.equal((await alice.client.send('@v2', 'second')).route, 'outbox')
+  let open!: () => void
+  const tap = tapRoutes(alice, routes, { offline: carol.peerId, gate: { peers: [bob.peerId, dave.peerId], open: new Promise<void>(resolve => { open = resolve }) } })
+  const sending = alice.client.send('@v2', 'second')
   await waitFor('bob and dave got it by gossip', async () => (await fromAlice(bob, alice, 'second')).length === 1 && (await fromAlice(dave, alice, 'second')).length === 1)
-  const tap = tapRoutes(alice, routes)
-  assert.ok(await alice.client.messenger.flushOutbox() >= 3, 'the three copies left the outbox')
+  open()
+  const second = await sending as GroupSendResult
+  assert.deepEqual([bob, carol, dave].map(u => second.members[u.peerId]), ['direct', 'mailbox', 'direct'])
   assert.deepEqual([bob, carol, dave].map(u => tap.get(u.peerId)?.map(sealedVersion)), [[2], [2], [1]], 'parts for bob and carol, a 1:1 copy for dave')
   const [partB, partC] = [tap.get(bob.peerId)?.[0]?.sealed, tap.get(carol.peerId)?.[0]?.sealed]
   assert.ok(partB !== undefined && partC !== undefined)
@@ -116,7 +125,7 @@ test('sealed sender v2: a tampered part, and a part whose certificate names a me
   await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
 
   const routes = alice.client.messenger.routes
-  const tap = tapRoutes(alice, routes, bob.peerId)
+  const tap = tapRoutes(alice, routes, { hold: bob.peerId })
   const second = await alice.client.send('@g', 'second') as GroupSendResult
   assert.equal(second.members[bob.peerId], 'outbox')
   const part = tap.get(bob.peerId)?.[0]
@@ -140,7 +149,62 @@ test('sealed sender v2: a tampered part, and a part whose certificate names a me
   assert.deepEqual(await bob.client.inbox(), before, 'nothing shown')
 
   // the genuine part still opens: the refusals took no step of alice's chain and marked nothing seen
-  alice.client.messenger.useRoutes(routes)
-  assert.ok(await alice.client.messenger.flushOutbox() >= 1, 'the part left the outbox')
+  assert.equal(await bob.client.messenger.receive(part, 'direct'), 'stored')
   assert.deepEqual((await bob.client.inbox()).filter(m => m.from === alice.peerId).map(m => [m.text, m.seq, m.route]), [['first', 1, 'direct'], ['second', 2, 'direct']])
+  // the part that did not go waited as its 1:1 copy: it goes now, and is not shown again
+  alice.client.messenger.useRoutes(routes)
+  assert.ok(await alice.client.messenger.flushOutbox() >= 1, 'the copy left the outbox')
+  await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
+  assert.equal((await bob.client.inbox()).filter(m => m.text === 'second').length, 1)
+})
+
+test('sealed sender v2: a part its member cannot open (refused directly, or waiting in the outbox while the member lost the chain) ends as its 1:1 copy, shown once, and the outbox empties', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  const g = await alice.client.groupCreate('g', ['bob'])
+  await alice.client.send('@g', 'first')
+  await bob.client.send('alice', 'hi')
+  await waitFor('bob holds alice\'s chain', async () => holdsChain(alice, g.id, bob.peerId))
+  // bob off the topic: what he sees of each message is its copy alone
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  pubsubOf(bob).unsubscribe(topic)
+  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
+  // bob's store loses alice's chain (as the prune pass deletes one, or a restore from an older backup)
+  const chain = (await getSenderState(alice.client.store.transaction(), g.id))?.distributionId
+  assert.ok(chain !== undefined)
+  const loseChain = async (): Promise<void> => {
+    const tx = bob.client.store.transaction()
+    senderKeys.forget(tx, alice.peerId, chain)
+    await tx.commit()
+  }
+  const shown = async (text: string): Promise<Array<[string, string]>> =>
+    (await bob.client.inbox()).filter(m => m.group?.id === g.id && m.text === text).map(m => [m.from, m.route])
+  const routes = alice.client.messenger.routes
+  // what alice still owes bob (a delivery receipt for his hi) gone first: the tap sees only what follows
+  await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
+  const tap = tapRoutes(alice, routes)
+
+  // refused directly: the part is answered UNDECRYPTABLE, and its 1:1 copy (with the chain) goes at once
+  await loseChain()
+  const one = await alice.client.send('@g', 'one') as GroupSendResult
+  assert.equal(one.members[bob.peerId], 'direct')
+  assert.deepEqual(tap.get(bob.peerId)?.map(sealedVersion), [2, 1], 'the part, then its 1:1 copy')
+  await waitFor('bob shows it', async () => (await shown('one')).length > 0)
+  assert.deepEqual(await shown('one'), [[alice.peerId, 'direct']])
+  assert.equal((await alice.client.messenger.pending()).length, 0, 'nothing left in alice\'s outbox')
+
+  // waiting in the outbox while bob loses the chain again: what waits is the 1:1 copy
+  alice.client.messenger.useRoutes([unreachable])
+  assert.equal((await alice.client.send('@g', 'two')).route, 'outbox')
+  await loseChain()
+  const tap2 = tapRoutes(alice, routes)
+  await alice.client.messenger.flushOutbox()
+  await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
+  assert.deepEqual(tap2.get(bob.peerId)?.map(sealedVersion), [1], 'its 1:1 copy only')
+  assert.deepEqual(await shown('two'), [[alice.peerId, 'direct']])
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.group?.id === g.id).map(m => m.text), ['first', 'one', 'two'], 'each shown once')
 })
