@@ -103,10 +103,10 @@ export async function cryptoSuite (o: CryptoOptions): Promise<Row[]> {
 
   // a two-way session first, so the timed messages are ordinary ratchet messages, not PreKey ones
   await alice.session.startSession(alice.kv, bob.peerId, bundle, t)
-  await bob.session.open(bob.kv, await alice.session.seal(alice.kv, bob.peerId, payload, t), t)
-  await alice.session.open(alice.kv, await bob.session.seal(bob.kv, alice.peerId, payload, t), t)
+  await bob.session.open(bob.kv, (await alice.session.seal(alice.kv, bob.peerId, payload, t)).sealed, t)
+  await alice.session.open(alice.kv, (await bob.session.seal(bob.kv, alice.peerId, payload, t)).sealed, t)
 
-  const seal = await timeEach(o.messages, async () => alice.session.seal(alice.kv, bob.peerId, payload, t))
+  const seal = await timeEach(o.messages, async () => (await alice.session.seal(alice.kv, bob.peerId, payload, t)).sealed)
   const open = await timeEach(o.messages, async (i) => bob.session.open(bob.kv, seal.out[i] as Uint8Array, t))
   if (!open.out.every(m => Buffer.from(m.plaintext).equals(Buffer.from(payload)))) throw new Error('a sealed message did not open to its plaintext')
 

@@ -106,7 +106,7 @@ export class Messenger {
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
   /** Of `peers`, who a sealed sender v2 part can be made for in `tx` (a session, an accepted key): SealedSession.sealableFor. */
-  async sealableFor (tx: Kv, peers: string[]): Promise<boolean[]> { return this.session.sealableFor(tx, peers) }
+  async sealableFor (tx: Kv, peers: string[]): Promise<boolean[]> { return this.session.sealableFor(tx, peers, this.clock.now()) }
   /** One sender-key ciphertext sealed for all of `peers` at once, a part each (SealedSession.sealForMembers). */
   async sealForMembers (tx: Kv, peers: string[], ciphertext: CiphertextMessage, groupId: Uint8Array): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
     return this.session.sealForMembers(tx, peers, ciphertext, groupId, this.clock.now())

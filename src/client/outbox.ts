@@ -15,6 +15,13 @@ export interface OutboxEntry {
   attempts: number
   /** The encoded Envelope, once sealed. */
   envelope?: string
+  /**
+   * A 1:1 envelope's ratchet message (base64, SealedSession.seal's `inner`) and when the sender
+   * certificate it was sealed under expires: an entry that waits until the certificate would not
+   * outlive its envelope is sealed again (needsNewSeal).
+   */
+  inner?: string
+  certExpires?: number
   /** The text, while no session could be started. */
   text?: string
   /** An attachment's descriptor (base64 of the encoded Attachment) sent with the text, until sealed. */
@@ -47,6 +54,16 @@ export const EXPIRY_MARGIN_MS = 60 * 60_000
 export function envelopeToSend (e: OutboxEntry, now: number, ttlMs: number): Envelope {
   const envelope = Envelope.decode(Buffer.from(e.envelope as string, 'base64'))
   return envelope.expiresAt - now >= EXPIRY_MARGIN_MS ? envelope : { ...envelope, expiresAt: now + ttlMs }
+}
+
+/**
+ * Whether `e`'s envelope must be sealed again before it goes: its sender certificate could expire
+ * before an envelope leaving now (with a new expiry, envelopeToSend) does, and the recipient opens
+ * nothing under an expired certificate (a mailbox would hold it, the recipient would refuse it).
+ * Only mail that waited in the outbox for weeks: a fresh seal's certificate outlives the mail TTL.
+ */
+export function needsNewSeal (e: OutboxEntry, now: number, ttlMs: number): boolean {
+  return e.envelope !== undefined && e.inner !== undefined && e.certExpires !== undefined && e.certExpires < now + ttlMs + EXPIRY_MARGIN_MS
 }
 
 const entryKey = (e: Pick<OutboxEntry, 'createdAt' | 'id'>): string => `${NAMESPACES.outbox}${e.createdAt.toString().padStart(15, '0')}-${e.id}`

@@ -59,7 +59,7 @@ test('a forged sender certificate naming a contact is refused, and a stranger ar
   await forger.startSession(tx, alice.peerId, await alice.client.messenger.bundleForSender(), Date.now())
   const id = randomBytes(16)
   const content = Content.encode({ version: 1, id, sentAt: Date.now(), seq: 1, senderCertificate: mallory.client.identity.certificate, text: { body: 'bob here, new number' } })
-  const sealed = await forger.seal(tx, alice.peerId, content, Date.now())
+  const { sealed } = await forger.seal(tx, alice.peerId, content, Date.now())
   const envelope = boundEnvelope({ recipient: peerIdBytes(parsePeerId(alice.peerId)), sealed, expiresAt: Date.now() + 60_000 })
   await assert.rejects(alice.client.messenger.receive(envelope, 'direct'), (err: Error) => err instanceof RejectedEnvelopeError && err.reason === 'untrusted-sender')
   assert.equal((await alice.client.inbox()).length, 1)

@@ -130,7 +130,7 @@ test('a stranger who learns a pending envelope id cannot put its own message und
   const tx = mallory.client.store.transaction()
   await session.startSession(tx, bob.peerId, bobBundle, Date.now())
   const content = Content.encode({ version: 1, id: stolenId, sentAt: Date.now(), seq: 1, senderCertificate: mallory.client.identity.certificate, receipt: { kind: Receipt.Kind.DELIVERED, ids: [] } })
-  const sealed = await session.seal(tx, bob.peerId, content, Date.now())
+  const { sealed } = await session.seal(tx, bob.peerId, content, Date.now())
   await tx.commit()
   const shadow: Envelope = { ...boundEnvelope({ recipient: peerIdBytes(parsePeerId(bob.peerId)), sealed }), id: stolenId }
 

@@ -89,3 +89,32 @@ test('a message that waited in the outbox past its envelope\'s expiry still goes
   await bob.client.sync()
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['written before the holidays'])
 })
+
+test('a message that waited in the outbox longer than its sender certificate lives is sealed again, and opens', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await bob.client.publishBundles()
+  // alice writes 62 days ago, with no way in: the certificate she seals under (60 days) has expired
+  // by the time she is back, and bob collects today
+  let offset = -62 * 24 * 3600_000
+  const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
+  const alice = await makeUser(t, root, 'alice', { clock, overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  await bob.client.contactAdd('alice', alice.peerId)
+  await alice.client.sync() // a session with bob from his bundle
+  await alice.stop()
+  await bob.stop()
+  await alice.restart({ bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
+  assert.equal((await alice.client.send('bob', 'written two months ago')).route, 'outbox')
+  const [queued] = await alice.client.messenger.pending()
+  assert.ok(queued?.envelope !== undefined && (queued.certExpires ?? Infinity) < Date.now(), 'sealed under a certificate that has expired by today')
+  await alice.stop()
+
+  offset = 0
+  await alice.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  assert.equal((await alice.client.sync()).sent, 1)
+  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  await bob.client.sync()
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['written two months ago'])
+})

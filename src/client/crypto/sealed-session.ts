@@ -7,18 +7,22 @@ import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/
 import {
   CiphertextMessageType, ContentHint, Direction, ErrorCode, KEMPublicKey, LibSignalErrorBase, PreKeyBundle as SignalBundle, PreKeySignalMessage,
   ProtocolAddress, PublicKey, SenderCertificate, ServerCertificate, SignalMessage, UnidentifiedSenderMessageContent,
-  processPreKeyBundle, sealedSenderDecryptToUsmc, sealedSenderEncryptMessage, sealedSenderMultiRecipientEncrypt, signalDecrypt,
-  signalDecryptPreKey, type CiphertextMessage, type IdentityKeyPair
+  processPreKeyBundle, sealedSenderDecryptToUsmc, sealedSenderEncrypt, sealedSenderMultiRecipientEncrypt, signalDecrypt,
+  signalDecryptPreKey, signalEncrypt, type CiphertextMessage, type IdentityKeyPair
 } from '@signalapp/libsignal-client'
 import type { PreKeyBundle } from '../../../proto/cairn.js'
+import { UnidentifiedSenderContent } from '../../../proto/usmc.js'
 import { CairnError, ProtocolError, UntrustedIdentityError } from '../../shared/errors.js'
 import { keys, type Kv } from './kv.js'
 import { ServiceIdIdentityStore, ServiceIdSessionStore, serviceIdOf, signalStores } from './signal-stores.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 const DAY = 24 * 3600 * 1000
-/** Longer than a message can wait at a mailbox (14 days by default), so waiting mail stays valid. */
-/** How long a sender certificate we issue is valid: nothing sealed under it opens after that. */
+/**
+ * How long a sender certificate we issue is valid: nothing sealed under it opens after that. Renewed
+ * when less than CERT_RENEW_BELOW is left, which is longer than mail waits at a mailbox (14 days by
+ * default); mail that waited in the outbox longer than that is sealed again (outbox.ts).
+ */
 export const CERT_LIFETIME = 60 * DAY
 const CERT_RENEW_BELOW = 30 * DAY
 /** Sender certificates remembered as checked (a sender's stays the same for weeks; a burst of mail repeats a few). */
@@ -66,6 +70,15 @@ export interface OpenedMessage {
   groupId?: Uint8Array
 }
 
+/** A 1:1 message as sealed, and what it takes to seal the same message again under a newer certificate. */
+export interface SealedMessage {
+  sealed: Uint8Array<ArrayBuffer>
+  /** The content inside the seal (libsignal's UnidentifiedSenderMessageContent, serialized): the ratchet message and our certificate. */
+  inner: Uint8Array
+  /** When the sender certificate inside expires: the recipient opens nothing sealed under it after that. */
+  certExpires: number
+}
+
 export class SealedSession {
   private cert?: { value: SenderCertificate, expires: number }
   /**
@@ -81,21 +94,22 @@ export class SealedSession {
     return signalStores(kv, this.me.identity, this.me.registrationId)
   }
 
-  async hasSession (kv: Kv, peer: string): Promise<boolean> {
+  /** Whether a session with `peer` can carry a message at `now` (libsignal drops one whose first message went unanswered for 30 days). */
+  async hasSession (kv: Kv, peer: string, now: number): Promise<boolean> {
     const record = await this.stores(kv).sessions.getSession(addressOf(peer))
-    return record?.hasCurrentState() ?? false
+    return record?.hasCurrentState(new Date(now)) ?? false
   }
 
   /**
    * Per peer, whether a sealed sender v2 part can be made for it now: a session with it, and the
    * identity key that session holds is the one the user accepted (a changed key blocks sending).
    */
-  async sealableFor (kv: Kv, peers: string[]): Promise<boolean[]> {
+  async sealableFor (kv: Kv, peers: string[], now: number): Promise<boolean[]> {
     const s = this.stores(kv)
     const out: boolean[] = []
     for (const p of peers) {
       const address = addressOf(p)
-      const current = (await s.sessions.getSession(address))?.hasCurrentState() ?? false
+      const current = (await s.sessions.getSession(address))?.hasCurrentState(new Date(now)) ?? false
       const seen = current ? await s.identities.getIdentity(address) : null
       out.push(seen !== null && await s.identities.isTrustedIdentity(address, seen, Direction.Sending))
     }
@@ -123,14 +137,40 @@ export class SealedSession {
     }
   }
 
-  async seal (kv: Kv, peer: string, plaintext: Uint8Array, now: number): Promise<Uint8Array<ArrayBuffer>> {
+  /** `plaintext` on the session with `peer`, sealed under our current sender certificate. */
+  async seal (kv: Kv, peer: string, plaintext: Uint8Array, now: number): Promise<SealedMessage> {
     const s = this.stores(kv)
     try {
-      return await sealedSenderEncryptMessage(ab(plaintext), addressOf(peer), this.senderCertificate(now), s.sessions, s.identities)
+      const message = await signalEncrypt(ab(plaintext), addressOf(peer), addressOf(this.me.peerId), s.sessions, s.identities, new Date(now))
+      const cert = this.senderCertificate(now)
+      const content = UnidentifiedSenderMessageContent.new(message, cert, ContentHint.Default, null)
+      return { sealed: await sealedSenderEncrypt(content, addressOf(peer), s.identities), inner: content.serialize(), certExpires: cert.expiration() }
     } catch (err) {
       if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
       throw err
     }
+  }
+
+  /**
+   * `inner` (from `seal`) sealed again under our current certificate: the same ratchet message,
+   * which still opens once and in its chain's place, for mail that waited until the certificate it
+   * was sealed under would expire before its recipient could collect it.
+   */
+  async reseal (kv: Kv, peer: string, inner: Uint8Array, now: number): Promise<Omit<SealedMessage, 'inner'>> {
+    const cert = this.senderCertificate(now)
+    let content: UnidentifiedSenderMessageContent
+    try {
+      content = UnidentifiedSenderMessageContent.deserialize(ab(UnidentifiedSenderContent.encode({ ...UnidentifiedSenderContent.decode(inner), senderCertificate: cert.serialize() })))
+    } catch (err) {
+      throw new ProtocolError('not a sealed message\'s content', { cause: err })
+    }
+    if (content.msgType() !== CiphertextMessageType.PreKey && content.msgType() !== CiphertextMessageType.Whisper) throw new ProtocolError(`not a 1:1 ratchet message (type ${content.msgType()})`)
+    return { sealed: await sealedSenderEncrypt(content, addressOf(peer), this.stores(kv).identities), certExpires: cert.expiration() }
+  }
+
+  /** When a certificate issued now would expire (the current one, or the one that would replace it). */
+  certificateExpiry (now: number): number {
+    return this.senderCertificate(now).expiration()
   }
 
   async open (kv: Kv, sealed: Uint8Array, now: number): Promise<OpenedMessage> {

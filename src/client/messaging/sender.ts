@@ -16,7 +16,7 @@ import type { Contacts } from '../contacts.js'
 import { carrySessions } from '../crypto/signal-stores.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
-import { asCopy, deliveredOps, envelopeToSend, listOutbox, putOutbox, type OutboxEntry } from '../outbox.js'
+import { asCopy, deliveredOps, envelopeToSend, listOutbox, needsNewSeal, putOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -96,9 +96,7 @@ export class Sender {
       const tx = this.ctx.store.transaction()
       this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
       if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
-      const envelope = await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)
-      if (envelope === undefined) entry.text = text
-      else { delete entry.attachment; entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64') }
+      if (!await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)) entry.text = text
       putOutbox(tx, entry)
       await tx.commit()
     })
@@ -136,14 +134,13 @@ export class Sender {
         const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
-        const envelope = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
+        const sealed = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
           if (!CairnError.is(err, 'UNTRUSTED_IDENTITY')) throw err
           tx.rollback(mark)
           this.ctx.log.warn({ to }, 'identity key changed and not accepted: kept in the outbox')
-          return undefined
+          return false
         })
-        if (envelope === undefined) entry.body = encodeBody(body)
-        else entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+        if (!sealed) entry.body = encodeBody(body)
         putOutbox(tx, entry)
         out.push(entry)
       }
@@ -280,23 +277,18 @@ export class Sender {
         await this.ctx.lock.run(async () => {
           const tx = this.ctx.store.transaction()
           for (const entry of group) {
+            if (needsNewSeal(entry, this.now, this.init.delivery.ttlMs)) await this.sealAgain(tx, entry)
             if (entry.envelope !== undefined || (entry.text === undefined && entry.body === undefined)) continue
             const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
             if (fresh && entry.tracks !== undefined && entry.text !== undefined) this.ctx.deliveries.record(tx, { id: entry.tracks, to: entry.to, text: entry.text, sentAt: entry.createdAt }, [entry.to])
             const mark = tx.checkpoint()
-            const envelope = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
+            const sealed = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
               if (fresh) throw err
               this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
               tx.rollback(mark)
-              return undefined
+              return false
             })
-            if (envelope !== undefined) {
-              delete entry.text
-              delete entry.attachment
-              delete entry.body
-              entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
-            }
-            if (envelope !== undefined || fresh) putOutbox(tx, entry)
+            if (sealed || fresh) putOutbox(tx, entry)
           }
           await tx.commit()
         })
@@ -312,15 +304,19 @@ export class Sender {
    * `kv`: a read-only Kv the session is looked up in (queueEach shares one across its peers).
    */
   private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }, kv: Kv = this.ctx.store.transaction()): Promise<PreKeyBundle | undefined> {
-    if (await this.ctx.session.hasSession(kv, peerId) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
+    if (await this.ctx.session.hasSession(kv, peerId, this.now) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
   }
 
-  private async trySeal (tx: Kv, entry: OutboxEntry, body: ContentBody, bundle: PreKeyBundle | undefined): Promise<Envelope | undefined> {
+  /**
+   * Seal `body` for `entry.to` into `entry` (its envelope, and what sealing it again takes; the
+   * unsealed text or body goes). False, entry untouched: no session, and no bundle to start one.
+   */
+  private async trySeal (tx: Kv, entry: OutboxEntry, body: ContentBody, bundle: PreKeyBundle | undefined): Promise<boolean> {
     const peer = parsePeerId(entry.to)
     let onSession = await sealedOnSession(tx, entry.to)
-    if (!await this.ctx.session.hasSession(tx, entry.to)) {
-      if (bundle === undefined) return undefined
+    if (!await this.ctx.session.hasSession(tx, entry.to, this.now)) {
+      if (bundle === undefined) return false
       await this.ctx.session.startSession(tx, entry.to, bundle, this.now)
       onSession = 0
     } else if (onSession >= this.init.delivery.maxMessagesPerSession && bundle !== undefined) {
@@ -340,8 +336,31 @@ export class Sender {
     const id = Buffer.from(entry.id, 'hex')
     const features = this.init.groups.sealedSenderV2 ? CONTENT_FEATURES.groupSealedV2 : 0
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, features, ...body })
-    const sealed = await this.ctx.session.seal(tx, entry.to, content, this.now)
-    return this.envelopeOf(entry, sealed, this.lastSentAt, peer)
+    const { sealed, inner, certExpires } = await this.ctx.session.seal(tx, entry.to, content, this.now)
+    entry.envelope = Buffer.from(Envelope.encode(this.envelopeOf(entry, sealed, this.lastSentAt, peer))).toString('base64')
+    entry.inner = Buffer.from(inner).toString('base64')
+    entry.certExpires = certExpires
+    delete entry.text
+    delete entry.attachment
+    delete entry.body
+    return true
+  }
+
+  /**
+   * The same ratchet message under our current certificate (needsNewSeal), written to the outbox
+   * with `tx`: a new envelope id (it names the sealed bytes), expiring `ttlMs` from now, still in
+   * its chain's place (created_at stays). A copy of the old envelope at a mailbox is refused by the
+   * recipient once its certificate has expired; before that, the ratchet lets only one copy open.
+   */
+  private async sealAgain (tx: Kv, entry: OutboxEntry): Promise<void> {
+    if (this.ctx.session.certificateExpiry(this.now) <= (entry.certExpires as number)) return // no newer certificate to be had (a TTL longer than its renewal window)
+    const old = Envelope.decode(Buffer.from(entry.envelope as string, 'base64'))
+    const { sealed, certExpires } = await this.ctx.session.reseal(tx, entry.to, Buffer.from(entry.inner as string, 'base64'), this.now)
+    const envelope = { ...old, sealed, id: envelopeId({ version: old.version, recipient: old.recipient, sealed }), expiresAt: this.now + this.init.delivery.ttlMs }
+    entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
+    entry.certExpires = certExpires
+    putOutbox(tx, entry)
+    this.ctx.log.info({ id: entry.id, to: entry.to }, 'sealed again under a newer sender certificate')
   }
 
   /** The envelope carrying `sealed` to `entry.to`, made at `createdAt` (the sealing time). */
@@ -364,15 +383,10 @@ export class Sender {
     await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const mark = tx.checkpoint()
-      const envelope = await this.trySeal(tx, entry, body, undefined).catch((err: unknown) => {
+      await this.trySeal(tx, entry, body, undefined).catch((err: unknown) => {
         this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal a refused part\'s copy yet')
         tx.rollback(mark)
-        return undefined
       })
-      if (envelope !== undefined) {
-        delete entry.body
-        entry.envelope = Buffer.from(Envelope.encode(envelope)).toString('base64')
-      }
       putOutbox(tx, entry)
       await tx.commit()
     })
