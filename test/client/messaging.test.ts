@@ -128,3 +128,32 @@ test('seen records older than a sender certificate lives are pruned, and a repla
   }
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['old', 'older'])
 })
+
+test('a flush that starts while a send is being delivered waits for it: the message goes out once', async (t) => {
+  const root = await tempRoot(t)
+  const alice = await makeUser(t, root, 'alice')
+  const bob = await makeUser(t, root, 'bob')
+  await befriend(alice, bob)
+  const real = alice.client.messenger.routes[0]
+  assert.ok(real !== undefined)
+  // the direct route, slowed down: each envelope it is handed is counted, then delivered 300 ms later
+  const handed: string[] = []
+  const slow: DeliveryRoute = {
+    name: 'direct',
+    deliver: async (envelope, peer, options) => {
+      handed.push(Buffer.from(envelope.id).toString('hex'))
+      await new Promise(resolve => setTimeout(resolve, 300))
+      return real.deliver(envelope, peer, options)
+    },
+    takeBundle: async (peer, options) => real.takeBundle(peer, options)
+  }
+  alice.client.messenger.useRoutes([slow])
+  const sending = alice.client.send('bob', 'once')
+  // the entry is in the outbox and on its way when the daemon's retry (a flush) comes by
+  while (handed.length === 0) await new Promise(resolve => setTimeout(resolve, 5))
+  const flushed = await alice.client.messenger.flushOutbox()
+  assert.equal((await sending).route, 'direct')
+  assert.equal(flushed, 0, 'the flush found nothing left to send')
+  assert.equal(handed.length, 1, 'the envelope was handed to the route once')
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['once'])
+})

@@ -68,7 +68,7 @@ export interface SendEachOptions {
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
-  /** Outbox entries being delivered in the background (deliverSoon): a flush waits for them and does not send them twice. */
+  /** Outbox entries being delivered outside a flush (deliverOnce): a flush waits for them and does not send them twice. */
   private readonly inFlight = new Map<string, Promise<unknown>>()
   /** While above 0 (a sync collecting mail), deliverSoon leaves entries for the flush that follows. */
   private held = 0
@@ -100,7 +100,7 @@ export class Sender {
       putOutbox(tx, entry)
       await tx.commit()
     })
-    return this.deliverEntry(entry, options)
+    return this.deliverOnce(entry, options)
   }
 
   /**
@@ -113,7 +113,7 @@ export class Sender {
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> {
     const entries = await this.queueEach(peers, bodyFor, options)
     options.onQueued?.() // on disk: what it triggers (a gossip publish) can no longer be undone by a crash
-    return Promise.all(entries.map(async e => this.deliverEntry(e, options)))
+    return Promise.all(entries.map(async e => this.deliverOnce(e, options)))
   }
 
   /**
@@ -164,10 +164,20 @@ export class Sender {
     if (this.routes.length === 0 || this.held > 0) return
     for (const e of entries) {
       if (this.inFlight.has(e.id)) continue
-      const p = this.deliverEntry(e, { signal: this.background.signal }).catch((err: unknown) => { this.ctx.log.info({ id: e.id, err: describeError(err) }, 'background delivery failed') })
-        .finally(() => { this.inFlight.delete(e.id) })
-      this.inFlight.set(e.id, p)
+      this.deliverOnce(e, { signal: this.background.signal }).catch((err: unknown) => { this.ctx.log.info({ id: e.id, err: describeError(err) }, 'background delivery failed') })
     }
+  }
+
+  /**
+   * Deliver `entry`, known meanwhile as in flight: a flush that starts before it is done waits for
+   * it rather than sending the same entry a second time (a send, a group send and a daemon retry
+   * can overlap).
+   */
+  private async deliverOnce (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
+    const delivering = this.deliverEntry(entry, options)
+    const tracked: Promise<unknown> = delivering.catch(() => {}).finally(() => { if (this.inFlight.get(entry.id) === tracked) this.inFlight.delete(entry.id) })
+    this.inFlight.set(entry.id, tracked)
+    return delivering
   }
 
   /**
