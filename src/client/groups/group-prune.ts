@@ -4,7 +4,8 @@
  * go once no copy can still arrive: older than the horizon (the mail TTL and a day). A former
  * member's "sent" marks go with its membership; a group we are no longer in loses our chain and
  * its notes; another sender's rotated-out or abandoned chain goes a horizon after it was last used
- * (a later 1:1 copy carries its distribution message and brings it back: only gossip needs it kept).
+ * (a later 1:1 copy carries its distribution message and brings it back: only gossip, and parts
+ * waiting at mailboxes, need it kept), and a departed sender's not before a horizon after it went.
  */
 import type { Store } from '../../shared/store.js'
 import { enc, type Kv } from '../crypto/kv.js'
@@ -80,12 +81,21 @@ export async function pruneGroup (input: GroupPruneInput, tx: Kv, gid: string, m
   return n
 }
 
+/** What pruneChains asks of a group: its members now, and when a former member was removed or left. */
+export interface ChainGroups {
+  membersOf: (gid: string) => Promise<string[] | undefined>
+  /** The author's time on the change that removed `sender` (or its leave); 0 when none says. */
+  departedAt: (gid: string, sender: string) => Promise<number>
+}
+
 /**
  * Other senders' chains (the `dist/` notes and libsignal's sender-key records): a chain goes when
  * it was last carried by a 1:1 copy before the cutoff and either its sender started a newer one in
- * the group before the cutoff, or its sender (or we) is no longer a member, or the group is unknown.
+ * the group before the cutoff, or its sender left or was removed before the cutoff, or we are no
+ * longer a member, or the group is unknown. (A departed sender's parts sealed before it went may
+ * still wait at our mailboxes, up to the mail TTL: they open only while the chain is kept.)
  */
-export async function pruneChains (input: GroupPruneInput, tx: Kv, membersOf: (gid: string) => Promise<string[] | undefined>): Promise<number> {
+export async function pruneChains (input: GroupPruneInput, tx: Kv, groups: ChainGroups): Promise<number> {
   const { store, me, cutoff } = input
   const prefix = groupKeys.distributionAllPrefix
   const notes: Array<{ key: string, distributionId: string, sender: string, note: DistributionNote }> = []
@@ -100,9 +110,9 @@ export async function pruneChains (input: GroupPruneInput, tx: Kv, membersOf: (g
   for (const { key, distributionId, sender, note } of notes) {
     if (note.at >= cutoff) continue
     const latest = newest.get(`${note.gid}/${sender}`) ?? 0
-    const members = await membersOf(note.gid)
+    const members = await groups.membersOf(note.gid)
     const rotatedOut = latest > note.first && latest < cutoff
-    const gone = members === undefined || !members.includes(sender) || !members.includes(me)
+    const gone = members === undefined || !members.includes(me) || (!members.includes(sender) && await groups.departedAt(note.gid, sender) < cutoff)
     if (!rotatedOut && !gone) continue
     tx.delete(key)
     forget(tx, sender, distributionId)

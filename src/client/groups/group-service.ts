@@ -232,7 +232,11 @@ export class Groups implements ContentHandler {
       total.groups++
     }
     const tx = this.components.store.transaction()
-    total.chains += await pruneChains(input, tx, membersOf)
+    const departedAt = async (gid: string, sender: string): Promise<number> => {
+      const state = await this.state(gid)
+      return state === undefined ? 0 : lastRemovalOf(state, await this.changesOf(gid), sender)?.change.change.madeAt ?? 0
+    }
+    total.chains += await pruneChains(input, tx, { membersOf, departedAt })
     await tx.commit()
     this.components.log.info(total, 'group records pruned')
     return total

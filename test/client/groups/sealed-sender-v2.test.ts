@@ -7,11 +7,13 @@ import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-g
 import type { GroupSendResult } from '../../../src/client/groups/group-service.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
+import { systemClock, type Clock } from '../../../src/shared/clock.js'
 import { envelopeId } from '../../../src/shared/envelope-id.js'
 import { holdsChain, unreachable, waitFor } from '../../helpers/groups.js'
 import { mailboxNetwork } from '../../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
+const DAY = 24 * 3600_000
 const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unknown as { pubsub: TopicPubSub }).pubsub
 
 /** The sealed format of an envelope: 1 for a 1:1 sealed sender message, 2 for a sealed sender v2 part. */
@@ -207,4 +209,54 @@ test('sealed sender v2: a part its member cannot open (refused directly, or wait
   assert.deepEqual(tap2.get(bob.peerId)?.map(sealedVersion), [1], 'its 1:1 copy only')
   assert.deepEqual(await shown('two'), [[alice.peerId, 'direct']])
   assert.deepEqual((await bob.client.inbox()).filter(m => m.group?.id === g.id).map(m => m.text), ['first', 'one', 'two'], 'each shown once')
+})
+
+test('sealed sender v2: a part sealed before its sender was removed, collected after the member\'s prune pass, still opens', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  // alice removes carol 16 days from now (by her clock) and bob prunes then: the 1:1 copy that gave
+  // him carol's chain is old by then, as in a group where carol sent him only parts for weeks
+  let offset = 0
+  const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
+  const alice = await makeUser(t, root, 'alice', { overrides, clock })
+  const [bob, carol] = await Promise.all(['bob', 'carol'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, carol)
+  await befriend(bob, carol)
+  const g = await alice.client.groupCreate('g', ['bob', 'carol'])
+  await waitFor('carol is in the group', async () => (await carol.client.groups.list()).length === 1)
+  await carol.client.send('@g', 'first')
+  await bob.client.send('carol', 'hi') // carol learns that bob's client opens parts
+  await waitFor('bob holds carol\'s chain', async () => holdsChain(carol, g.id, bob.peerId))
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  pubsubOf(bob).unsubscribe(groupTopic(state.secret))
+  await waitFor('carol sees bob unsubscribed', () => !pubsubOf(carol).getSubscribers(groupTopic(state.secret)).map(String).includes(bob.peerId))
+  await waitFor('carol\'s outbox empty', async () => (await carol.client.messenger.pending()).length === 0)
+
+  // carol's part for bob goes to his mailboxes (taken here, handed to him later); alice gets hers
+  const routes = carol.client.messenger.routes
+  const atMailbox: Envelope[] = []
+  carol.client.messenger.useRoutes(routes.map(r => ({
+    name: r.name,
+    takeBundle: r.takeBundle.bind(r),
+    deliver: async (e, peer, o) => {
+      if (peer.toString() !== bob.peerId) return r.deliver(e, peer, o)
+      if (r.name === 'direct') return { ok: false, code: 'offline', error: 'bob is away' }
+      atMailbox.push(e)
+      return { ok: true, replicas: 3 }
+    }
+  })))
+  await carol.client.send('@g', 'before removal')
+  assert.deepEqual(atMailbox.map(sealedVersion), [2], 'one part, at bob\'s mailboxes')
+  await waitFor('alice shows it', async () => (await alice.client.inbox()).some(m => m.text === 'before removal'))
+
+  // alice removes carol (her removal vouches for the message); bob learns it, then runs his pass
+  offset = 16 * DAY
+  await alice.client.groupRemove('g', ['carol'])
+  await waitFor('bob sees carol removed', async () => !(await bob.client.groupInfo('g')).members.some(m => m.peerId === carol.peerId))
+  await bob.client.groups.prune(Date.now() + 16 * DAY)
+  // the part arrives after the pass: carol's chain must still be there to open it
+  for (const e of atMailbox) await bob.client.messenger.receive(e, 'mailbox')
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.from === carol.peerId).map(m => m.text), ['first', 'before removal'])
 })
