@@ -16,8 +16,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { machineInfo, repoRoot } from './lib/machine.js'
+import { toolArgs } from './lib/tool-args.js'
 import { runPeers, type PeersResult } from './lib/peers.js'
 import { profiled } from './lib/profiler.js'
 import { markdownTable, simpleTable, type Row } from './lib/report.js'
@@ -38,6 +38,13 @@ import { oneShotSuite } from './suites/oneshot.js'
 import { privacySuite, privacyCollectSuite } from './suites/privacy.js'
 import { privacyDirectSuite } from './suites/privacy-direct.js'
 import { sideBySide, syncRows } from './suites/sync-compare.js'
+
+const USAGE = `
+node dist/bench/run.js [--smoke] [--out DIR] [--only SUITE,...] [--peers mosquitto,nostr|none] [--messages N] [--runs N]
+                       [--profile] [--attach-mib N] [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N]
+                       [--growth-sizes 100,1000,10000] [--collect-messages N] [--collect-pairs N]
+suites: crypto, direct, oneshot, mailbox, growth, ingest, memory, handover, handover-sync, chunk-handover-sync,
+        privacy, privacy-direct, privacy-collect, attachments, groups (docs/BENCHMARKS.md says what each measures)`
 
 const SUITES = ['crypto', 'direct', 'oneshot', 'mailbox', 'growth', 'ingest', 'memory', 'handover', 'privacy', 'attachments', 'groups'] as const
 
@@ -64,23 +71,21 @@ function sizes (smoke: boolean, messages?: number, runs?: number) {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      smoke: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      only: { type: 'string' },
-      peers: { type: 'string', default: 'mosquitto,nostr' },
-      messages: { type: 'string' },
-      runs: { type: 'string' },
-      profile: { type: 'boolean', default: false },
-      'attach-mib': { type: 'string' },
-      'groups-members': { type: 'string' },
-      'groups-gossip': { type: 'string' },
-      'groups-samples': { type: 'string' },
-      'growth-sizes': { type: 'string' },
-      'collect-messages': { type: 'string' },
-      'collect-pairs': { type: 'string' }
-    }
+  const values = toolArgs(USAGE, {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    peers: { type: 'string', default: 'mosquitto,nostr' },
+    messages: { type: 'string' },
+    runs: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'attach-mib': { type: 'string' },
+    'groups-members': { type: 'string' },
+    'groups-gossip': { type: 'string' },
+    'groups-samples': { type: 'string' },
+    'growth-sizes': { type: 'string' },
+    'collect-messages': { type: 'string' },
+    'collect-pairs': { type: 'string' }
   })
   const smoke = values.smoke
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))

@@ -20,44 +20,48 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { machineInfo, repoRoot } from '../lib/machine.js'
 import { cdfChart, lineChart } from '../lib/svg.js'
+import { toolArgs } from '../lib/tool-args.js'
 import type { HandoverMode } from './handover-driver.js'
 import { quietLiveness } from './quiet-monitor.js'
 import { markdownSummary, summarize, type SimSummary } from './report.js'
 import { simulate } from './runner.js'
 
+const USAGE = `
+npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
+  [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
+  [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
+  [--peer-store memory|disk]
+(bench/sim/main.ts and docs/BENCHMARKS.md say what each does)`
+
 type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered' | 'groups'> & { date: string }>
 
 export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      nodes: { type: 'string' },
-      churn: { type: 'string' },
-      minutes: { type: 'string' },
-      k: { type: 'string', default: '5' },
-      'dht-k': { type: 'string' },
-      messages: { type: 'string' },
-      days: { type: 'string' },
-      'max-away-days': { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      size: { type: 'string', default: '256' },
-      handover: { type: 'string', default: 'changed' },
-      out: { type: 'string' },
-      smoke: { type: 'boolean', default: false },
-      'connection-monitor': { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      groups: { type: 'string', default: '0' },
-      'group-size': { type: 'string', default: '5-50' },
-      'group-messages': { type: 'string' },
-      'group-changes': { type: 'string' },
-      workers: { type: 'string' },
-      'log-every': { type: 'string', default: '24' },
-      'peer-store': { type: 'string', default: 'memory' }
-    }
-  })
+  const values = toolArgs(USAGE, {
+    nodes: { type: 'string' },
+    churn: { type: 'string' },
+    minutes: { type: 'string' },
+    k: { type: 'string', default: '5' },
+    'dht-k': { type: 'string' },
+    messages: { type: 'string' },
+    days: { type: 'string' },
+    'max-away-days': { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    size: { type: 'string', default: '256' },
+    handover: { type: 'string', default: 'changed' },
+    out: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    'connection-monitor': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    groups: { type: 'string', default: '0' },
+    'group-size': { type: 'string', default: '5-50' },
+    'group-messages': { type: 'string' },
+    'group-changes': { type: 'string' },
+    workers: { type: 'string' },
+    'log-every': { type: 'string', default: '24' },
+    'peer-store': { type: 'string', default: 'memory' }
+  }, argv)
   const smoke = values.smoke
   const pick = (v: string | undefined, full: string, tiny: string): string => v ?? (smoke ? tiny : full)
   const num = (name: string, v: string, min: number): number => {

@@ -12,25 +12,29 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { simpleTable } from '../lib/report.js'
+import { toolArgs } from '../lib/tool-args.js'
 import { runSoak } from './soak.js'
 
-const { values } = parseArgs({
-  options: {
-    mailboxes: { type: 'string', default: '8' },
-    users: { type: 'string', default: '20' },
-    messages: { type: 'string', default: '100000' },
-    concurrency: { type: 'string', default: '16' },
-    'fault-every-ms': { type: 'string', default: '5000' },
-    'down-ms': { type: 'string', default: '8000' },
-    'pause-ms': { type: 'string', default: '6000' },
-    'cut-ms': { type: 'string', default: '6000' },
-    loopback: { type: 'boolean', default: false },
-    'drain-ms': { type: 'string', default: '600000' },
-    seed: { type: 'string', default: '1' },
-    keep: { type: 'boolean', default: false }
-  }
+const USAGE = `
+node dist/bench/soak/main.js [--mailboxes 8] [--users 20] [--messages 100000] [--concurrency 16]
+                             [--fault-every-ms 5000] [--down-ms 8000] [--pause-ms 6000] [--cut-ms 6000]
+                             [--loopback] [--drain-ms 600000] [--seed 1] [--keep]
+(bench/soak/main.ts and docs/BENCHMARKS.md say what each does)`
+
+const values = toolArgs(USAGE, {
+  mailboxes: { type: 'string', default: '8' },
+  users: { type: 'string', default: '20' },
+  messages: { type: 'string', default: '100000' },
+  concurrency: { type: 'string', default: '16' },
+  'fault-every-ms': { type: 'string', default: '5000' },
+  'down-ms': { type: 'string', default: '8000' },
+  'pause-ms': { type: 'string', default: '6000' },
+  'cut-ms': { type: 'string', default: '6000' },
+  loopback: { type: 'boolean', default: false },
+  'drain-ms': { type: 'string', default: '600000' },
+  seed: { type: 'string', default: '1' },
+  keep: { type: 'boolean', default: false }
 })
 const root = mkdtempSync(join(tmpdir(), 'cairn-soak-'))
 const log = (line: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`) }

@@ -58,3 +58,16 @@ test('bench smoke run: every row has its baseline and ratio, with machine info a
   assert.ok(result.charts.includes('latency-cdf.svg'))
   assert.ok(existsSync(join(out, 'latency-cdf.svg')) && readFileSync(join(out, 'latency-cdf.svg'), 'utf8').startsWith('<svg'))
 })
+
+test('the bench tools answer --help with their usage and a mistyped option with exit 2 and what is wrong, not a stack trace', async () => {
+  for (const tool of ['run.js', 'sim/main.js', 'soak/main.js']) {
+    const script = join(repoRoot(), 'dist', 'bench', tool)
+    const help = await run(process.execPath, [script, '--help'])
+    assert.match(help.stdout, /\[--seed|\[--smoke\]/, `${tool} --help`)
+    const bad = await run(process.execPath, [script, '--sede', '2']).then(() => undefined, (err: { code: number, stderr: string }) => err)
+    assert.ok(bad !== undefined, `${tool} with a mistyped option exits non-zero`)
+    assert.equal(bad.code, 2, tool)
+    assert.match(bad.stderr, /Unknown option '--sede'/, tool)
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, `${tool}: no stack trace`)
+  }
+})
