@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { putOutbox } from '../../src/client/outbox.js'
 import { systemClock, type Clock } from '../../src/shared/clock.js'
 import { cairn, startCairn } from '../helpers/cli.js'
 import { mailboxNetwork } from '../helpers/network.js'
@@ -107,13 +108,20 @@ test('a message that waited in the outbox longer than its sender certificate liv
   await bob.stop()
   await alice.restart({ bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
   assert.equal((await alice.client.send('bob', 'written two months ago')).route, 'outbox')
-  const [queued] = await alice.client.messenger.pending()
+  assert.equal((await alice.client.send('bob', 'damaged on disk')).route, 'outbox')
+  const [queued, damaged] = await alice.client.messenger.pending()
   assert.ok(queued?.envelope !== undefined && (queued.certExpires ?? Infinity) < Date.now(), 'sealed under a certificate that has expired by today')
+  // the second entry's record of what it would take to seal it again is damaged: it goes as it is
+  // (bob will refuse it), and holds up nothing else
+  assert.ok(damaged !== undefined)
+  const tx = alice.client.store.transaction()
+  putOutbox(tx, { ...damaged, inner: Buffer.from('not a sealed sender content').toString('base64') })
+  await tx.commit()
   await alice.stop()
 
   offset = 0
   await alice.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
-  assert.equal((await alice.client.sync()).sent, 1)
+  assert.equal((await alice.client.sync()).sent, 2)
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
   await bob.client.sync()
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['written two months ago'])

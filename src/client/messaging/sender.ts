@@ -287,7 +287,10 @@ export class Sender {
         await this.ctx.lock.run(async () => {
           const tx = this.ctx.store.transaction()
           for (const entry of group) {
-            if (needsNewSeal(entry, this.now, this.init.delivery.ttlMs)) await this.sealAgain(tx, entry)
+            if (needsNewSeal(entry, this.now, this.init.delivery.ttlMs)) {
+              // one entry that cannot be sealed again (a damaged record) goes as it is, and holds up no other
+              await this.sealAgain(tx, entry).catch((err: unknown) => { this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal again under a newer certificate') })
+            }
             if (entry.envelope !== undefined || (entry.text === undefined && entry.body === undefined)) continue
             const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
             if (fresh && entry.tracks !== undefined && entry.text !== undefined) this.ctx.deliveries.record(tx, { id: entry.tracks, to: entry.to, text: entry.text, sentAt: entry.createdAt }, [entry.to])
