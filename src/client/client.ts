@@ -451,20 +451,24 @@ export class CairnClient implements ClientApi {
    */
   private async pruneIfDue (): Promise<void> {
     const now = this.clock.now()
-    const last = decodeNumber(await this.store.get(PRUNED_AT), Number.NEGATIVE_INFINITY)
-    if (last <= now && now - last < this.config.groups.pruneEveryMs) return
+    if (!await this.due(PRUNED_AT, now, this.config.groups.pruneEveryMs)) return
     await this.groups.prune(now)
     const readMarks = await this.messenger.receipts.pruneReadMarks()
     if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')
     // the seen records are read whole (two per message ever received): once a day is enough
-    const seenAt = decodeNumber(await this.store.get(SEEN_PRUNED_AT), Number.NEGATIVE_INFINITY)
-    const seenDue = seenAt > now || now - seenAt >= SEEN_PRUNE_EVERY_MS
+    const seenDue = await this.due(SEEN_PRUNED_AT, now, SEEN_PRUNE_EVERY_MS)
     const seen = seenDue ? await pruneSeen(this.store, now - SEEN_KEPT_MS) : 0
     if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
     const tx = this.store.transaction()
     if (seenDue) tx.put(SEEN_PRUNED_AT, encodeNumber(now))
     tx.put(PRUNED_AT, encodeNumber(now))
     await tx.commit()
+  }
+
+  /** Whether a job whose last run `key` records (none: never) is due at `now`; a record ahead of the clock (set back since) counts as due. */
+  private async due (key: string, now: number, everyMs: number): Promise<boolean> {
+    const last = decodeNumber(await this.store.get(key), Number.NEGATIVE_INFINITY)
+    return last > now || now - last >= everyMs
   }
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
