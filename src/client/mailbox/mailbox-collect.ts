@@ -29,7 +29,7 @@ import type { Route } from '../inbox.js'
 import type { Startable } from '../../shared/startable.js'
 import { askMailboxOk } from './mailbox-rpc.js'
 import { StallWatch } from './stall-watch.js'
-import { StageClock } from './collect-stages.js'
+import { StageClock, type StageTimer } from './collect-stages.js'
 import { withSignal } from '../../shared/protocols/idle-deadline.js'
 
 export interface CollectResult {
@@ -81,7 +81,7 @@ interface Collection {
   /** This replica loop's own standing as a claimant (a replica's copy of the Collection has its own). */
   claimant: Claimant
   tally: { received: number, refused: number, fetched: number }
-  stages: StageClock
+  stages: StageTimer
   /** One replica's loop made progress (its stall watch starts again). */
   progress: () => void
 }
@@ -131,8 +131,8 @@ export class MailboxCollector implements Startable {
   async collect (collectOptions: Omit<CollectOptions, 'clock'> = {}): Promise<CollectResult> {
     const { node, peerKey, inbox, clock, log } = this.components
     const config = this.init
-    const options: CollectOptions = { ...collectOptions, clock, signal: withSignal(collectOptions.signal, this.stopping.signal) }
-    const stages = options.stages ?? new StageClock()
+    const stages = collectOptions.stages ?? new StageClock()
+    const options: CollectOptions = { ...collectOptions, clock, stages, signal: withSignal(collectOptions.signal, this.stopping.signal) }
     const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
     const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
@@ -221,7 +221,7 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  * record, which libsignal reads and writes with every message. Returns how many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
-  const r: Collection = { ...c, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
+  const r: Collection = { ...c, stages: c.options.stages?.forLoop(peer.toString()) ?? c.stages, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const held: Envelope[] = []
   // ids come in strictly ascending order and no more than any mailbox should hold (ten times our
