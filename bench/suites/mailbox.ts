@@ -16,6 +16,8 @@ import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoOnce } from '../lib/bare.js'
 import { probe } from '../lib/probe.js'
 import { profiled } from '../lib/profiler.js'
+import { watchLock, writeTimeline } from '../lib/collect-timeline.js'
+import type { Mutex } from '../../src/shared/mutex.js'
 import { offlinePair } from '../lib/offline-pair.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
@@ -76,7 +78,11 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const commit = probe(bob.store, 'write')
       // the sync's stages: the collection's own (summed over the replicas' loops, which overlap),
       // and what follows it (the outbox flush, the bundle top-up), each wall time
-      const stages = new StageClock()
+      // CAIRN_BENCH_COLLECT_TIMELINE=DIR: each run's timeline (timeline-sync-N.* in DIR; lib/collect-timeline.ts)
+      const timelineDir = process.env.CAIRN_BENCH_COLLECT_TIMELINE
+      const timeline = timelineDir !== undefined && timelineDir !== ''
+      const stages = new StageClock({ spans: timeline })
+      const lock = timeline ? watchLock((bob.messenger.receiver as unknown as { ctx: { lock: Mutex } }).ctx.lock) : undefined
       const publish = probe(bob, 'publishBundles')
       const flush = probe(bob.messenger, 'flushOutbox')
       const s0 = now()
@@ -85,6 +91,10 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const profileDir = process.env.CAIRN_BENCH_PROFILE_SYNC
       const sync = profileDir === undefined || profileDir === '' ? await bob.sync({ stages }) : await profiled(`sync-${run}`, profileDir, async () => bob.sync({ stages }))
       const syncMs = now() - s0
+      if (timeline && lock !== undefined) {
+        lock.restore()
+        writeTimeline(timelineDir, `sync-${run}`, s0, s0 + syncMs, stages.spans ?? [], lock.spans)
+      }
       // the recipient's CPU (this process, every thread; the mailbox nodes run in another): what a busy machine does not blur
       const cpu = process.cpuUsage(cpu0)
       const syncCpuMs = (cpu.user + cpu.system) / 1000

@@ -1,8 +1,9 @@
 /**
  * Builds test users: a data dir under a temp root, an identity, and a started CairnClient on a
- * loopback port. Everything made here is stopped and removed when the test ends.
+ * loopback port. Everything started here is stopped when the test ends; the temp root is removed
+ * when the test file's process exits (see `tempRoot`).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
@@ -10,15 +11,27 @@ import type { PrivateKey } from '@libp2p/interface'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
 import { createLogger, silentLogger } from '../../src/shared/logger.js'
-import { mkdirSync, openSync, writeSync } from 'node:fs'
+import { mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { stablePort } from './ports.js'
 import type { Clock } from '../../src/shared/clock.js'
 import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.js'
 import { ensureDataDir } from '../../src/shared/data-dir.js'
 
+const roots = new Set<string>()
+
+/**
+ * A temp dir for a test's data dirs, removed when the test file's process exits: after every
+ * test's after hooks, whoever registered them. node:test runs a test's after hooks in the order
+ * they were registered, and the root is made first, so a hook of its own would remove the data
+ * dirs before the clients and nodes in them stop; a stop then reads a LevelDB table file that is
+ * gone, libp2p's stop fails part-way and leaves gossipsub's timers running: the process never
+ * exits (issue 12: `mailbox/replication.test.js`). `t` is the test the root is for.
+ */
 export async function tempRoot (t: TestContext, prefix = 'cairn-test-'): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), prefix))
-  t.after(async () => { await rm(root, { recursive: true, force: true }) })
+  if (roots.size === 0) process.once('exit', () => { for (const r of roots) rmSync(r, { recursive: true, force: true }) })
+  roots.add(root)
+  t.diagnostic(`temp root ${root} (removed when this file's process exits)`)
   return root
 }
 

@@ -29,8 +29,9 @@ import type { Route } from '../inbox.js'
 import type { Startable } from '../../shared/startable.js'
 import { askMailboxOk } from './mailbox-rpc.js'
 import { StallWatch } from './stall-watch.js'
-import { StageClock } from './collect-stages.js'
+import { StageClock, type StageTimer } from './collect-stages.js'
 import { withSignal } from '../../shared/protocols/idle-deadline.js'
+import { Slots } from '../../shared/slots.js'
 
 export interface CollectResult {
   received: number
@@ -49,8 +50,8 @@ export interface CollectResult {
 export interface CollectInbox {
   /** Which envelope ids are not in the inbox yet. */
   unseen: <T extends Uint8Array>(ids: T[]) => Promise<T[]>
-  /** Open a batch in one durable commit; one result per envelope. */
-  receiveMany: (envelopes: Envelope[], route: Route) => Promise<Array<ReceiveStatus | RejectedEnvelopeError>>
+  /** Open a batch in one durable commit; one result per envelope. `committed`: called once it is on disk (before the receipts it queues). */
+  receiveMany: (envelopes: Envelope[], route: Route, from?: string, committed?: () => void) => Promise<Array<ReceiveStatus | RejectedEnvelopeError>>
 }
 
 export interface MailboxCollectorComponents {
@@ -80,8 +81,10 @@ interface Collection {
   claims: Map<string, Claim>
   /** This replica loop's own standing as a claimant (a replica's copy of the Collection has its own). */
   claimant: Claimant
+  /** This replica loop's pages whose bodies are held: being fetched, or fetched and not yet committed. */
+  bodies: Slots
   tally: { received: number, refused: number, fetched: number }
-  stages: StageClock
+  stages: StageTimer
   /** One replica's loop made progress (its stall watch starts again). */
   progress: () => void
 }
@@ -97,8 +100,19 @@ export interface CollectOptions {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-/** Pages of one replica being fetched and opened at once: the next page's bodies come while this one is opened. */
-const PAGES_IN_FLIGHT = 2
+/**
+ * Pages of one replica whose bodies are held at once (being fetched, or waiting for the messenger's
+ * lock, or being opened): the next pages' bodies come while one is opened, so the lock (the
+ * collect's serial part) does not wait for the network. A slot is freed when its page is on disk.
+ */
+const PAGES_AHEAD = 3
+/**
+ * Pages of one replica under way at once: those holding bodies, and those done with them that wait
+ * for their receipts to be queued, for another replica's claims, or for their ack to go out. Pages
+ * are opened at most this far out of their sealing order (each chain's skipped keys, kept in the
+ * session record, cover the gap: libsignal keeps 2,000).
+ */
+const PAGES_IN_FLIGHT = 6
 /** Acks of one replica in flight at once. */
 const ACKS_IN_FLIGHT = 4
 /** Failed attempts in a row, each moving nothing forward, before a replica is given up. */
@@ -131,8 +145,8 @@ export class MailboxCollector implements Startable {
   async collect (collectOptions: Omit<CollectOptions, 'clock'> = {}): Promise<CollectResult> {
     const { node, peerKey, inbox, clock, log } = this.components
     const config = this.init
-    const options: CollectOptions = { ...collectOptions, clock, signal: withSignal(collectOptions.signal, this.stopping.signal) }
-    const stages = options.stages ?? new StageClock()
+    const stages = collectOptions.stages ?? new StageClock()
+    const options: CollectOptions = { ...collectOptions, clock, stages, signal: withSignal(collectOptions.signal, this.stopping.signal) }
     const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
     const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
@@ -149,6 +163,7 @@ export class MailboxCollector implements Startable {
       },
       claims: new Map(),
       claimant: { last: 0, opening: 0 },
+      bodies: new Slots(PAGES_AHEAD),
       tally: { received: 0, refused: 0, fetched: 0 },
       stages,
       progress: () => {}
@@ -221,7 +236,7 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  * record, which libsignal reads and writes with every message. Returns how many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
-  const r: Collection = { ...c, claimant: { last: c.options.clock.now(), opening: 0 }, progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
+  const r: Collection = { ...c, stages: c.options.stages?.forLoop(peer.toString()) ?? c.stages, claimant: { last: c.options.clock.now(), opening: 0 }, bodies: new Slots(PAGES_AHEAD), progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
   const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const held: Envelope[] = []
   // ids come in strictly ascending order and no more than any mailbox should hold (ten times our
@@ -309,17 +324,21 @@ interface Outcome { missing: Set<string>, refused: Set<string> }
  * rest, and take over the claims that failed.
  */
 async function takeUnseen (c: Collection, peer: PeerId, unseen: Array<Uint8Array<ArrayBuffer>>): Promise<Outcome> {
-  const theirs = unseen.filter(id => c.claims.has(hex(id)))
-  const mine = unseen.filter(id => !c.claims.has(hex(id)))
+  // ids are claimed only once this page may fetch them: until then another replica's loop may
+  const theirs: Array<Uint8Array<ArrayBuffer>> = []
   let failure: unknown
-  const outcome = await claimAndOpen(c, peer, mine).catch((err: unknown) => {
-    failure = err // the others' claims still get their turn below
-    return { missing: new Set(mine.map(hex)), refused: new Set<string>() }
+  const outcome = await withBodies(c, async (committed) => {
+    theirs.push(...unseen.filter(id => c.claims.has(hex(id))))
+    const mine = unseen.filter(id => !c.claims.has(hex(id)))
+    return claimAndOpen(c, peer, mine, committed).catch((err: unknown) => {
+      failure = err // the others' claims still get their turn below
+      return { missing: new Set(mine.map(hex)), refused: new Set<string>() }
+    })
   })
   // a claimant that is slow to deliver (or stalls on purpose) is not waited for long: this replica
   // takes its own copy (a second copy of one message is a duplicate, shown once)
-  const failed = await c.stages.time('claimWait', Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Claim, CLAIM_WAIT_MS) ? undefined : id)))
-  const retry = await claimAndOpen(c, peer, failed.filter(id => id !== undefined))
+  const failed = (await c.stages.time('claimWait', Promise.all(theirs.map(async id => await settledWithin(c.options.clock, c.claims.get(hex(id)) as Claim, CLAIM_WAIT_MS) ? undefined : id)))).filter(id => id !== undefined)
+  const retry = failed.length === 0 ? { missing: new Set<string>(), refused: new Set<string>() } : await withBodies(c, async (committed) => claimAndOpen(c, peer, failed, committed))
   if (failure !== undefined) throw failure
   return { missing: new Set([...outcome.missing, ...retry.missing]), refused: new Set([...outcome.refused, ...retry.refused]) }
 }
@@ -350,12 +369,23 @@ async function settledWithin (clock: Clock, claim: Claim, ms: number): Promise<b
   }
 }
 
+/** Run `work` holding one of this loop's body slots; it may free the slot early (`committed`: its bodies are on disk). */
+async function withBodies<T> (c: Collection, work: (committed: () => void) => Promise<T>): Promise<T> {
+  const release = await c.bodies.take()
+  try {
+    return await work(release)
+  } finally {
+    release()
+  }
+}
+
 /**
  * Claim `ids`, fetch their bodies from `peer` and open them in one
  * commit; settle each claim with whether it is now in the inbox. A copy that would not open fails
- * its claim, so another replica's copy still gets its chance.
+ * its claim, so another replica's copy still gets its chance. `committed` is called once the
+ * bodies are on disk.
  */
-async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>): Promise<Outcome> {
+async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<ArrayBuffer>>, committed: () => void): Promise<Outcome> {
   const missing = new Set(ids.map(hex))
   const refused = new Set<string>()
   if (ids.length === 0) return { missing, refused }
@@ -370,7 +400,7 @@ async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<
     const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
     c.tally.fetched += unique.length
     by.opening++
-    const statuses = await c.stages.time('open', c.inbox.receiveMany(unique, 'mailbox')).finally(() => { by.opening--; by.last = c.options.clock.now() })
+    const statuses = await c.stages.time('open', c.inbox.receiveMany(unique, 'mailbox', undefined, committed)).finally(() => { by.opening--; by.last = c.options.clock.now() })
     unique.forEach((e, i) => {
       const status = statuses[i]
       missing.delete(hex(e.id))

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { mailboxNetwork } from '../helpers/network.js'
+import { makeUser, tempRoot } from '../helpers/users.js'
+
+/** Resolves once `check` holds, polled every 50 ms; throws after `ms` (a generous bound, not a timing). */
+async function until (check: () => boolean, ms: number, what: () => string): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what()}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+// The collect's serial part is opening pages under the messenger's lock; the network must keep it
+// fed. A page that is on disk but still queueing its delivery receipts (which take the lock again,
+// behind whatever waits for it) must not stop the pages after it from being fetched: before, each
+// replica's two pages in flight were freed only once their receipts were queued, so the lock sat
+// idle while the next pages' bodies were fetched (docs/BENCHMARKS.md, session 13).
+test('a page queueing its receipts does not hold up the fetch of the pages after it; every message arrives once', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4)
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const N = 24
+  const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: N }, (_, i) => `m${i}`))
+  assert.ok(sent.every(r => r.route === 'mailbox'))
+  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+
+  // pages of 4: six at each replica
+  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3, pageSize: 4 } })
+  await bob.client.contactAdd('alice', alice.peerId) // a contact's mail gets delivery receipts
+  const messenger = bob.client.messenger
+  let pages = 0
+  const receiveMany = messenger.receiver.receiveMany.bind(messenger.receiver)
+  messenger.receiver.receiveMany = async (...args) => { pages++; return receiveMany(...args) }
+  // when the first page on disk queues its receipts, someone else has just taken the lock (a send,
+  // a group's gossip): those receipts wait, and so do the opens of the pages behind it
+  let release: () => void = () => {}
+  const gate = new Promise<void>(resolve => { release = resolve })
+  let held: Promise<unknown> | undefined
+  const queueEach = messenger.sender.queueEach.bind(messenger.sender)
+  messenger.sender.queueEach = async (peers, bodyFor, options = {}) => {
+    if (options.receipt === true) held ??= messenger.receiveWith(async () => { await gate; return [] })
+    return queueEach(peers, bodyFor, options)
+  }
+  const sync = bob.client.sync()
+  // the pages after it are still fetched and handed over to be opened (they wait for the lock)
+  const fetchedAhead = await until(() => pages >= 4, 60_000, () => `more pages fetched while the first page's receipts wait (${pages} so far)`).catch((err: unknown) => err)
+  release()
+  await held
+  await sync
+  if (fetchedAhead !== undefined) throw fetchedAhead
+  const inbox = await bob.client.inbox()
+  assert.deepEqual(inbox.map(m => m.text).sort(), Array.from({ length: N }, (_, i) => `m${i}`).sort())
+  assert.equal(new Set(inbox.map(m => m.id)).size, N, 'each message shown once')
+})
