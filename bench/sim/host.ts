@@ -99,8 +99,9 @@ export class PeerHost {
     await this.sync(i)
   }
 
+  /** The daemon's sync: at the remembered replica set while it is plausible (a rejoined client has none). */
   async sync (i: number): Promise<void> {
-    await this.client(i).sync().catch(() => {})
+    await this.client(i).sync({ reuseReplicas: true }).catch(() => {})
   }
 
   async send (from: number, to: string, text: string): Promise<{ id: string, route: string }> {

@@ -41,6 +41,7 @@ import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.j
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
 import type { StageClock } from './mailbox/collect-stages.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
+import { OwnReplicas } from './mailbox/own-replicas.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
 import { Mailbox } from '../mailbox/index.js'
@@ -74,6 +75,8 @@ export class CairnClient implements ClientApi {
   mailbox?: Mailbox
   private direct?: DirectService
   private collector?: MailboxCollector
+  /** Our mailbox's replica set, remembered between syncs (the collect's and the bundle top-up's). */
+  private ownReplicas?: OwnReplicas
   /** Where deposits for others go out from (delivery.anonymousDeposits). */
   anonymous?: EphemeralHosts
   private groupTopics?: GroupTopics
@@ -212,7 +215,8 @@ export class CairnClient implements ClientApi {
     await this.life.start('direct service', this.direct)
     // after the routes: copies due while we were away go out now
     await this.life.start('group gossip fallback', this.groups.fallback)
-    this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector') }, this.config)
+    this.ownReplicas = new OwnReplicas({ node, clock: this.clock, log: forComponent(this.log, 'own replicas') }, this.config)
+    this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector'), replicas: this.ownReplicas }, this.config)
     await this.life.start('mailbox collector', this.collector)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady(), this.anonymous), stop: async () => this.attachments.stop() })
     if (serveMailbox) await this.startMailbox()
@@ -400,16 +404,17 @@ export class CairnClient implements ClientApi {
    * it returns (syncSettled; `stop` and the next sync wait for them): every message collected is
    * on disk and acknowledged before this resolves, and each receipt is in the durable outbox, so
    * nothing a caller may rely on is left for later (docs/DECISIONS.md, "the sync returns after the
-   * collect").
+   * collect"). `reuseReplicas` (the daemon's periodic sync): collect at the replica set the last
+   * lookup found while it is plausible (mailbox/own-replicas.ts); otherwise the set is looked up.
    */
-  async sync (options: { onProgress?: (p: SyncProgress) => void, stages?: StageClock } = {}): Promise<SyncResult> {
+  async sync (options: { onProgress?: (p: SyncProgress) => void, stages?: StageClock, reuseReplicas?: boolean } = {}): Promise<SyncResult> {
     const collector = this.requireCollector()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
     await this.networkReady()
     await this.syncTail // one sync's sending at a time: two flushes would race for the same entries
     // delivery receipts queued while collecting wait for a flush, batched
-    const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
+    const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, reuseReplicas: options.reuseReplicas === true, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
     // messages the user wrote are sent before the sync returns (its `sent`); receipts only, after
     const outbox = (await this.messenger.pending()).filter(e => e.receipt !== true).length
     // what the start-up flush sent counts as this sync's: the user asked a freshly started client to send
@@ -475,7 +480,9 @@ export class CairnClient implements ClientApi {
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
     await this.networkReady()
     const rotated = await this.messenger.rotatePreKeysIfDue()
-    return publishBundles(this.requireNode(), this.messenger, this.config, this.log, { ...options, clock: this.clock, force: options.force === true || rotated })
+    const replicas = this.ownReplicas
+    if (replicas === undefined) throw new CairnError('INTERNAL', 'this command needs the network; the client was opened without it')
+    return publishBundles(replicas, this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
   }
 
   private requireNode (): CairnNode {

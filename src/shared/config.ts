@@ -174,6 +174,13 @@ export interface CairnConfig {
     mailboxTimeoutMs: number
     /** Once one mailbox replica has handed over all it holds, how long a sync waits for a slower one that makes no progress, ms. */
     collectGraceMs: number
+    /**
+     * The daemon's periodic sync collects at the replica set its last DHT lookup found, instead of
+     * looking it up again, for this long after that lookup (unless the routing table has learnt of
+     * a closer DHT server, or a replica does not answer); `cairn sync` always looks up. 0: every
+     * sync looks up (docs/DECISIONS.md). @default 3600000
+     */
+    replicaCacheMs: number
     /** How long a message may wait at mailboxes, ms. */
     ttlMs: number
     /** One-time EC and Kyber prekeys generated at init and kept topped up. */
@@ -296,7 +303,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000 },
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000 },
     groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000 }
   }
 }

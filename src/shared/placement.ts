@@ -109,8 +109,19 @@ export interface ClosestPeersOptions {
 
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
 export async function closestPeers (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions): Promise<PeerId[]> {
+  return (await lookupClosest(node, key, count, options)).picked
+}
+
+/**
+ * closestPeers, with every peer the lookup found (`ranked`, closest first): those a subnet
+ * limit passed over too, which a remembered replica set must not mistake for newcomers.
+ */
+export async function lookupClosest (node: CairnNode, key: Uint8Array, count: number, options: ClosestPeersOptions): Promise<{ picked: PeerId[], ranked: PeerId[] }> {
   // with no DHT server to ask, a query only waits for peers that are not coming: answer at once
-  if (await noDhtServer(node, options.clock, options.signal)) return options.includeSelf === true ? [node.peerId] : []
+  if (await noDhtServer(node, options.clock, options.signal)) {
+    const self = options.includeSelf === true ? [node.peerId] : []
+    return { picked: self, ranked: self }
+  }
   const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
   let found = await lookup(node, key, signal, announced, options.onProgress)
@@ -118,7 +129,7 @@ export async function closestPeers (node: CairnNode, key: Uint8Array, count: num
   if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced, options.onProgress)]
   if (options.includeSelf === true) found.push(node.peerId)
   const ranked = rankByDistance(key, found)
-  return pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced)
+  return { picked: await pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced), ranked }
 }
 
 /** How long a lookup waits for an empty routing table to get its first DHT server. */
@@ -142,6 +153,13 @@ async function noDhtServer (node: CairnNode, clock: Clock, signal?: AbortSignal)
 /** How many DHT servers this node's Kademlia routing table holds (0 when none is known). */
 export function routingTableSize (node: CairnNode): number {
   return (node.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0
+}
+
+/** The DHT servers of this node's Kademlia routing table, closest to `key` first (kad-dht ranks them). */
+export function routingTableByDistance (node: CairnNode, key: Uint8Array): PeerId[] {
+  const table = (node.services.dht as unknown as { routingTable?: { size: number, closestPeers: (kadId: Uint8Array, o: { count: number }) => PeerId[] } } | undefined)?.routingTable
+  if (table === undefined || table.size === 0) return []
+  return table.closestPeers(kadId(key), { count: table.size })
 }
 
 /** `diversify` over peers this node knows, their subnets looked up first. */

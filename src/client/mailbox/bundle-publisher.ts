@@ -4,35 +4,38 @@
  * the share running low. Senders who find us offline start sessions from these.
  */
 import type { PeerId } from '@libp2p/interface'
-import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import type { CairnNode } from '../../shared/node/create-node.js'
-import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import type { Messenger } from '../messenger.js'
 import { askMailboxOk } from './mailbox-rpc.js'
+import type { OwnReplicas } from './own-replicas.js'
 
 export interface PublishResult {
   replicas: number
   published: number
 }
 
-export async function publishBundles (node: CairnNode, messenger: Messenger, config: CairnConfig, log: Logger, options: { clock: Clock, force?: boolean, signal?: AbortSignal }): Promise<PublishResult> {
+/**
+ * The replicas are the first k of our collect's 2k: the set a sync just looked up or checked
+ * (own-replicas.ts), looked up here only when none is remembered or it is no longer plausible.
+ */
+export async function publishBundles (own: OwnReplicas, messenger: Messenger, config: CairnConfig, log: Logger, options: { force?: boolean, signal?: AbortSignal }): Promise<PublishResult> {
+  const { node, clock } = own.components
   const k = config.mailbox.replicas
   const share = {
     preKeys: Math.max(1, Math.floor(config.delivery.oneTimePreKeys / k)),
     kyberPreKeys: Math.max(1, Math.floor(config.delivery.oneTimeKyberPreKeys / k))
   }
-  const replicas = await closestPeers(node, mailboxKey(node.peerId), k, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const replicas = (await own.find({ reuse: true, ...(options.signal === undefined ? {} : { signal: options.signal }) })).peers.slice(0, k)
   const published = await Promise.all(replicas.map(async (peer: PeerId) => {
     try {
-      const status = await askMailboxOk(node, config, peer, { status: {} }, options)
+      const status = await askMailboxOk(node, config, peer, { status: {} }, { ...options, clock })
       const info = status.info
       const low = info === undefined || !info.hasBundle || info.oneTimePreKeys < share.preKeys / 2 || info.oneTimeKyberPreKeys < share.kyberPreKeys / 2
       if (!low && options.force !== true) return false
       const bundle = await messenger.bundleShare(share)
-      await askMailboxOk(node, config, peer, { putBundle: { bundle } }, options)
+      await askMailboxOk(node, config, peer, { putBundle: { bundle } }, { ...options, clock })
       return true
     } catch (err) {
       log.info({ peer: peer.toString(), err: describeError(err) }, 'bundle not published to this replica')

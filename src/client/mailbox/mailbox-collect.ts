@@ -22,12 +22,12 @@ import type { MailboxRpcConfig } from './mailbox-rpc.js'
 import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
-import { closestPeers, mailboxKey } from '../../shared/placement.js'
 import { MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
 import type { ReceiveStatus, RejectedEnvelopeError } from '../messaging/receiver.js'
 import type { Route } from '../inbox.js'
 import type { Startable } from '../../shared/startable.js'
 import { askMailboxOk } from './mailbox-rpc.js'
+import type { OwnReplicas } from './own-replicas.js'
 import { StallWatch } from './stall-watch.js'
 import { StageClock, type StageTimer } from './collect-stages.js'
 import { withSignal } from '../../shared/protocols/idle-deadline.js'
@@ -61,11 +61,13 @@ export interface MailboxCollectorComponents {
   inbox: CollectInbox
   clock: Clock
   log: Logger
+  /** Where our mail waits (remembered from the last lookup, or looked up). */
+  replicas: OwnReplicas
 }
 
 /** The collector's slice of the configuration (CairnConfig has it; defaults are applied there, config.ts). */
 export interface MailboxCollectorInit extends MailboxRpcConfig {
-  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet' | 'pageSize' | 'maxEnvelopesPerRecipient'>
+  mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'pageSize' | 'maxEnvelopesPerRecipient'>
   delivery: Pick<CairnConfig['delivery'], 'collectGraceMs'>
 }
 
@@ -97,6 +99,12 @@ export interface CollectOptions {
   stages?: StageClock
   /** Called once the mailboxes are found and after each page that brought mail. */
   onProgress?: (p: { stage: 'collecting', mailboxes: number, received: number }) => void
+  /**
+   * Collect at the replica set the last lookup found, if it is still plausible (own-replicas.ts),
+   * instead of looking it up (a periodic sync); a remembered replica that does not answer makes
+   * the collect look up again.
+   */
+  reuseReplicas?: boolean
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -147,8 +155,9 @@ export class MailboxCollector implements Startable {
     const config = this.init
     const stages = collectOptions.stages ?? new StageClock()
     const options: CollectOptions = { ...collectOptions, clock, stages, signal: withSignal(collectOptions.signal, this.stopping.signal) }
-    const replicas = await stages.time('lookup', async () => closestPeers(node, mailboxKey(node.peerId), config.mailbox.replicas * 2, { clock: options.clock, perSubnet: config.mailbox.replicasPerSubnet, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
-    const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: replicas.length, received: c.tally.received })
+    const found = await stages.time('lookup', async () => this.components.replicas.find({ reuse: options.reuseReplicas === true, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
+    let mailboxes = found.peers.length
+    const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
     const signer = ackSigner(peerKey, node.peerId)
     const c: Collection = {
@@ -169,31 +178,47 @@ export class MailboxCollector implements Startable {
       progress: () => {}
     }
     report()
-    // once one replica that held mail has handed over all of it, each slower one may go on as long
-    // as it makes progress (a page listed, fetched or opened), and is given up only after
-    // collectGraceMs without any; what it alone holds stays there (unacknowledged) for the next
-    // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
-    // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
-    const watches = replicas.map(peer => new StallWatch(options.clock, `mailbox ${peer.toString()}`))
-    let unreachable = 0
-    const reached: PeerId[] = []
-    await Promise.all(replicas.map(async (peer, i) => {
-      const watch = watches[i] as StallWatch
-      try {
-        const taken = await collectResuming(c, peer, report, watch, log)
-        reached.push(peer)
-        if (taken === 0) return
-        for (const w of watches) if (w !== watch) w.arm(config.delivery.collectGraceMs)
-      } catch (err) {
-        unreachable++
-        log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
-      } finally {
-        watch.clear()
-      }
-    }))
-    if (replicas.length === 0 || unreachable === replicas.length) log.info({ found: replicas.length, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
-    return { ...c.tally, replicas: replicas.length, reached, unreachable }
+    const reached = await collectAt(c, found.peers, report, log)
+    let unreachable = found.peers.length - reached.length
+    if (found.remembered && unreachable > 0) {
+      // a replica gone since the lookup may have been replaced by one we do not know: look again,
+      // and collect at those of the set found now that this collect has not tried yet
+      log.info({ unreachable }, 'a remembered mailbox replica did not answer: looking the replicas up again')
+      const fresh = await stages.time('lookup', async () => this.components.replicas.lookup(options.signal))
+      const tried = new Set(found.peers.map(p => p.toString()))
+      reached.push(...await collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log))
+      // the replicas now: those found, and those that answered (a failed one found again stays failed)
+      mailboxes = new Set([...fresh, ...reached].map(p => p.toString())).size
+      unreachable = mailboxes - reached.length
+    }
+    if (mailboxes === 0 || unreachable === mailboxes) log.info({ found: mailboxes, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
+    return { ...c.tally, replicas: mailboxes, reached, unreachable }
   }
+}
+
+/** Collect at each of `replicas` side by side; returns those that answered. */
+async function collectAt (c: Collection, replicas: PeerId[], report: () => void, log: Logger): Promise<PeerId[]> {
+  // once one replica that held mail has handed over all of it, each slower one may go on as long
+  // as it makes progress (a page listed, fetched or opened), and is given up only after
+  // collectGraceMs without any; what it alone holds stays there (unacknowledged) for the next
+  // sync. (A replica with nothing says nothing about the others: it does not start the watch.)
+  // Before that, each request has its own idle deadline: nothing cuts off a replica that answers.
+  const watches = replicas.map(peer => new StallWatch(c.options.clock, `mailbox ${peer.toString()}`))
+  const reached: PeerId[] = []
+  await Promise.all(replicas.map(async (peer, i) => {
+    const watch = watches[i] as StallWatch
+    try {
+      const taken = await collectResuming(c, peer, report, watch, log)
+      reached.push(peer)
+      if (taken === 0) return
+      for (const w of watches) if (w !== watch) w.arm(c.config.delivery.collectGraceMs)
+    } catch (err) {
+      log.info({ peer: peer.toString(), err: describeError(err) }, 'mailbox unreachable for fetch')
+    } finally {
+      watch.clear()
+    }
+  }))
+  return reached
 }
 
 /**

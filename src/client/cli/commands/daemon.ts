@@ -30,7 +30,8 @@ export const daemon: Command = {
           await client.reconnectIfIsolated()
           if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox({ signal })
         },
-        sync: async () => client.sync()
+        // between lookups, a periodic sync collects at the replica set the last one found (own-replicas.ts)
+        sync: async () => client.sync({ reuseReplicas: true })
       },
       ...(client.node === undefined ? {} : { events: client.node })
     }, { retryIntervalMs: config.delivery.retryIntervalMs, syncIntervalMs: config.delivery.syncIntervalMs })

@@ -1,0 +1,95 @@
+/**
+ * Our own mailbox's replicas: the 2k DHT servers closest to our mailbox key, as the last lookup
+ * found them. A periodic sync may use the remembered set instead of a lookup while it is
+ * plausible: younger than delivery.replicaCacheMs, and the local routing table has learnt of no
+ * DHT server closer to the key than the set's farthest member since that lookup. The collect looks
+ * up again when a remembered replica does not answer (mailbox-collect.ts). What a stale set can
+ * cost (a delay, never mail) is in docs/DECISIONS.md, "a periodic sync re-uses its replica set".
+ */
+import type { PeerId } from '@libp2p/interface'
+import type { Clock } from '../../shared/clock.js'
+import type { CairnConfig } from '../../shared/config.js'
+import type { Logger } from '../../shared/logger.js'
+import type { CairnNode } from '../../shared/node/create-node.js'
+import { closer, kadId, lookupClosest, mailboxKey, routingTableByDistance } from '../../shared/placement.js'
+
+export interface OwnReplicasComponents {
+  node: CairnNode
+  clock: Clock
+  log: Logger
+}
+
+export interface OwnReplicasInit {
+  mailbox: Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
+  delivery: Pick<CairnConfig['delivery'], 'replicaCacheMs'>
+}
+
+/** What the last lookup found. */
+interface Remembered {
+  peers: PeerId[]
+  /** Clock time of the lookup. */
+  at: number
+  /** Whether a peer is as close to the key as the farthest of `peers` (any peer, when the lookup found fewer than asked). */
+  within: (peer: PeerId) => boolean
+  /** Every peer within that the lookup or the routing table knew of then: none of them is news. */
+  known: Set<string>
+}
+
+export class OwnReplicas {
+  private remembered?: Remembered
+  private readonly key: Uint8Array
+
+  constructor (readonly components: OwnReplicasComponents, private readonly init: OwnReplicasInit) {
+    this.key = mailboxKey(components.node.peerId)
+  }
+
+  /** How many replicas a collect asks: twice the deposit's k, so a set one newcomer shifted is still covered. */
+  get count (): number { return this.init.mailbox.replicas * 2 }
+
+  /**
+   * The replicas, closest first: the remembered ones when `reuse` and they are still plausible
+   * (`remembered` true), else a lookup's.
+   */
+  async find (options: { reuse: boolean, signal?: AbortSignal }): Promise<{ peers: PeerId[], remembered: boolean }> {
+    const peers = options.reuse ? this.plausible() : undefined
+    if (peers !== undefined) return { peers, remembered: true }
+    return { peers: await this.lookup(options.signal), remembered: false }
+  }
+
+  /** Look the replicas up, and remember what was found. */
+  async lookup (signal?: AbortSignal): Promise<PeerId[]> {
+    const { node, clock } = this.components
+    const { picked, ranked } = await lookupClosest(node, this.key, this.count, { clock, perSubnet: this.init.mailbox.replicasPerSubnet, ...(signal === undefined ? {} : { signal }) })
+    const last = picked.at(-1)
+    if (last === undefined) {
+      this.remembered = undefined
+      return picked
+    }
+    const target = kadId(this.key)
+    const reach = kadId(last.toMultihash().bytes)
+    // fewer found than asked: any server we learn of would have been one of them
+    const within = picked.length < this.count ? () => true : (p: PeerId) => closer(target, kadId(p.toMultihash().bytes), reach) <= 0
+    // a peer the routing table held then, but the lookup did not find (gone, or not a server any
+    // more: kad-dht keeps a table entry until a full bucket evicts it), is no reason to look again
+    const known = new Set([...ranked, ...routingTableByDistance(node, this.key)].filter(within).map(p => p.toString()))
+    this.remembered = { peers: picked, at: clock.now(), within, known }
+    return picked
+  }
+
+  /** The remembered set, if it is young enough and the routing table knows of no newcomer within it. */
+  private plausible (): PeerId[] | undefined {
+    const r = this.remembered
+    const bound = this.init.delivery.replicaCacheMs
+    if (r === undefined || bound === 0) return undefined
+    const age = this.components.clock.now() - r.at
+    if (age < 0 || age > bound) return undefined
+    for (const peer of routingTableByDistance(this.components.node, this.key)) {
+      if (!r.within(peer)) break
+      if (!r.known.has(peer.toString())) {
+        this.components.log.debug({ peer: peer.toString() }, 'a DHT server closer to our mailbox key than a remembered replica: looking the replicas up again')
+        return undefined
+      }
+    }
+    return r.peers
+  }
+}
