@@ -126,8 +126,9 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   /** Each group's membership as its creator's changes left it (peer indices). */
   const membership: Array<Set<number>> = []
   const root = await mkdtemp(join(tmpdir(), 'cairn-sim-'))
-  // simulated time runs ahead of the real clock, never behind: libsignal's sealed-sender encryption
-  // reads the system clock and rejects a session whose pending prekey looks older than 30 days
+  // simulated time starts at the real clock's (bundles, certificates and sessions are dated by the
+  // injected clock since session 14; before, libsignal's encrypt read the system clock and the
+  // simulation had to stay ahead of it)
   const start = Math.floor(Date.now())
   const onMessage = (to: number, m: SimInboxMessage): void => {
     if (m.group !== undefined) { const k = `${m.id}|${m.from}|${to}`; delivered.add(k); pendingGroup.delete(k); return }
