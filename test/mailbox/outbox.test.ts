@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { putOutbox } from '../../src/client/outbox.js'
 import { systemClock, type Clock } from '../../src/shared/clock.js'
 import { cairn, startCairn } from '../helpers/cli.js'
-import { mailboxNetwork } from '../helpers/network.js'
-import { makeUser, tempRoot } from '../helpers/users.js'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
 test('with no network, send says outbox; when the network returns, sync delivers it', async (t) => {
   const root = await tempRoot(t)
@@ -64,26 +64,46 @@ test('the daemon sends the outbox by itself when its bootstrap peers come back',
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['queued while offline'])
 })
 
-test('a message that waited in the outbox past its envelope\'s expiry still goes: it leaves with a new expiry, and arrives once', async (t) => {
+const DAY = 24 * 3600_000
+const NO_WAY_IN = ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN']
+
+/**
+ * Bob (his bundles at 3 of 4 mailbox nodes) and alice, whose clock is `daysAgo` behind: she starts a
+ * session with bob, then, with no way in, writes `texts` (each goes to her outbox) and stops; both
+ * are offline. `back()` sets alice's clock to today and starts her on the network again.
+ */
+async function aliceWroteLongAgo (t: TestContext, daysAgo: number, texts: string[]): Promise<{ net: MailboxNet, alice: TestUser, bob: TestUser, back: () => Promise<void> }> {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  const overrides = { mailbox: { replicas: 3 } }
+  const net = await mailboxNetwork(t, root, 4, { overrides })
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, ...overrides } })
   await bob.client.publishBundles()
-  // alice's clock: she writes 15 days ago (the mail TTL is 14), with no way in, then comes back to today
-  let offset = -15 * 24 * 3600_000
+  let offset = -daysAgo * DAY
   const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
-  const alice = await makeUser(t, root, 'alice', { clock, overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  const alice = await makeUser(t, root, 'alice', { clock, overrides: { bootstrap: net.bootstrap, ...overrides } })
   await alice.client.contactAdd('bob', bob.peerId)
   await bob.client.contactAdd('alice', alice.peerId)
   await alice.client.sync() // a session with bob from his bundle
   await alice.stop()
   await bob.stop()
-  await alice.restart({ bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
-  assert.equal((await alice.client.send('bob', 'written before the holidays')).route, 'outbox')
-  await alice.stop()
+  await alice.restart({ bootstrap: NO_WAY_IN })
+  for (const text of texts) assert.equal((await alice.client.send('bob', text)).route, 'outbox')
+  return {
+    net,
+    alice,
+    bob,
+    back: async () => {
+      await alice.stop()
+      offset = 0
+      await alice.restart({ bootstrap: net.bootstrap, ...overrides })
+    }
+  }
+}
 
-  offset = 0
-  await alice.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+test('a message that waited in the outbox past its envelope\'s expiry still goes: it leaves with a new expiry, and arrives once', async (t) => {
+  // alice writes 15 days ago by her clock (the mail TTL is 14), then comes back to today
+  const { net, alice, bob, back } = await aliceWroteLongAgo(t, 15, ['written before the holidays'])
+  await back()
   assert.equal((await alice.client.sync()).sent, 1, 'the old message left the outbox for bob\'s mailboxes')
   assert.equal((await alice.client.messenger.pending()).length, 0)
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
@@ -92,23 +112,9 @@ test('a message that waited in the outbox past its envelope\'s expiry still goes
 })
 
 test('a message that waited in the outbox longer than its sender certificate lives is sealed again, and opens', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await bob.client.publishBundles()
-  // alice writes 62 days ago, with no way in: the certificate she seals under (60 days) has expired
-  // by the time she is back, and bob collects today
-  let offset = -62 * 24 * 3600_000
-  const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
-  const alice = await makeUser(t, root, 'alice', { clock, overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await alice.client.contactAdd('bob', bob.peerId)
-  await bob.client.contactAdd('alice', alice.peerId)
-  await alice.client.sync() // a session with bob from his bundle
-  await alice.stop()
-  await bob.stop()
-  await alice.restart({ bootstrap: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
-  assert.equal((await alice.client.send('bob', 'written two months ago')).route, 'outbox')
-  assert.equal((await alice.client.send('bob', 'damaged on disk')).route, 'outbox')
+  // alice writes 62 days ago: the certificate she seals under (60 days) has expired by the time
+  // she is back, and bob collects today
+  const { net, alice, bob, back } = await aliceWroteLongAgo(t, 62, ['written two months ago', 'damaged on disk'])
   const [queued, damaged] = await alice.client.messenger.pending()
   assert.ok(queued?.envelope !== undefined && (queued.certExpires ?? Infinity) < Date.now(), 'sealed under a certificate that has expired by today')
   // the second entry's record of what it would take to seal it again is damaged: it goes as it is
@@ -117,10 +123,7 @@ test('a message that waited in the outbox longer than its sender certificate liv
   const tx = alice.client.store.transaction()
   putOutbox(tx, { ...damaged, inner: Buffer.from('not a sealed sender content').toString('base64') })
   await tx.commit()
-  await alice.stop()
-
-  offset = 0
-  await alice.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
+  await back()
   assert.equal((await alice.client.sync()).sent, 2)
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
   await bob.client.sync()
