@@ -480,14 +480,17 @@ export class CairnClient implements ClientApi {
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
     await this.networkReady()
     const rotated = await this.messenger.rotatePreKeysIfDue()
-    const replicas = this.ownReplicas
-    if (replicas === undefined) throw new CairnError('INTERNAL', 'this command needs the network; the client was opened without it')
-    return publishBundles(replicas, this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
+    return publishBundles(this.requireNetwork(this.ownReplicas), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
   }
 
   private requireNode (): CairnNode {
-    if (this.node === undefined) throw new CairnError('INTERNAL', 'this command needs the network; the client was opened without it')
-    return this.node
+    return this.requireNetwork(this.node)
+  }
+
+  /** `part` of the network side (set at start with the network), or a clear error when the client was opened without it. */
+  private requireNetwork<T> (part: T | undefined): T {
+    if (part === undefined) throw new CairnError('INTERNAL', 'this command needs the network; the client was opened without it')
+    return part
   }
 
   private requireCollector (): MailboxCollector {

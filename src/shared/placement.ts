@@ -150,14 +150,21 @@ async function noDhtServer (node: CairnNode, clock: Clock, signal?: AbortSignal)
   return false
 }
 
+/** The part of kad-dht's routing table Cairn reads (kad-dht does not export its type). */
+interface RoutingTableView { size: number, closestPeers: (kadId: Uint8Array, o: { count: number }) => PeerId[] }
+
+function routingTableOf (node: CairnNode): RoutingTableView | undefined {
+  return (node.services.dht as unknown as { routingTable?: RoutingTableView } | undefined)?.routingTable
+}
+
 /** How many DHT servers this node's Kademlia routing table holds (0 when none is known). */
 export function routingTableSize (node: CairnNode): number {
-  return (node.services.dht as { routingTable?: { size: number } } | undefined)?.routingTable?.size ?? 0
+  return routingTableOf(node)?.size ?? 0
 }
 
 /** The DHT servers of this node's Kademlia routing table, closest to `key` first (kad-dht ranks them). */
 export function routingTableByDistance (node: CairnNode, key: Uint8Array): PeerId[] {
-  const table = (node.services.dht as unknown as { routingTable?: { size: number, closestPeers: (kadId: Uint8Array, o: { count: number }) => PeerId[] } } | undefined)?.routingTable
+  const table = routingTableOf(node)
   if (table === undefined || table.size === 0) return []
   return table.closestPeers(kadId(key), { count: table.size })
 }
