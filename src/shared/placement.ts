@@ -12,6 +12,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { deadline, type Clock } from './clock.js'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
+import { KAD_PROTOCOL } from './protocols/ids.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
 /** A lookup with no deadline of its own gets this one. */
@@ -137,17 +138,37 @@ const EMPTY_TABLE_WAIT_MS = 5000
 
 /**
  * Whether a lookup can only wait out its deadline (30 s) for peers that are not coming: no
- * connection at all, or a routing table that stays empty for EMPTY_TABLE_WAIT_MS although peers
- * are connected (a client connected to a contact alone). A server just dialled, or one switching
- * to server mode, joins the table well within that.
+ * connection at all, every connected peer identified and none of them a DHT server (a client
+ * connected to a contact alone, or a node bootstrapped through a user's device), or a routing
+ * table that stays empty for EMPTY_TABLE_WAIT_MS although peers are connected. A server just
+ * dialled, or one switching to server mode, joins the table well within that: on a busy machine
+ * identify and kad-dht's check of a new contact can take seconds, which is why a connected peer
+ * not yet identified is waited for.
  */
 async function noDhtServer (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<boolean> {
   if (node.getConnections().length === 0) return true
   for (let waited = 0; routingTableSize(node) === 0; waited += 100) {
     if (waited >= EMPTY_TABLE_WAIT_MS || signal?.aborted === true) return true
+    if (await onlyClientsConnected(node)) return true
     await clock.sleep(100, signal).catch(() => {})
   }
   return false
+}
+
+/**
+ * Whether identify has answered for every connected peer, and none of them speaks Kademlia.
+ * Identify records the protocols, then the agent version: a peer without the latter has not
+ * answered yet and may still turn out to be a server. (A peer store kept on disk may hold an
+ * earlier connection's answer: a peer that has become a server since is then taken for a client
+ * until its identify answers, which adds it to the routing table for the next lookup.)
+ */
+async function onlyClientsConnected (node: CairnNode): Promise<boolean> {
+  const peers = new Map(node.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
+  for (const peer of peers.values()) {
+    const known = await node.peerStore.get(peer).catch(() => undefined)
+    if (known?.metadata.has('AgentVersion') !== true || known.protocols.includes(KAD_PROTOCOL)) return false
+  }
+  return true
 }
 
 /** The part of kad-dht's routing table Cairn reads (kad-dht does not export its type). */
@@ -193,8 +214,12 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
   return found
 }
 
-/** A Kademlia join: look up our own id, which fills the buckets around us. */
+/**
+ * A Kademlia join: look up our own id, which fills the buckets around us. Connected to no DHT
+ * server (only to clients, say a node bootstrapped through a user's device), the query could only
+ * wait out its deadline: it gives up once the table has stayed empty a moment (noDhtServer).
+ */
 export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<number> {
-  if (node.getConnections().length === 0) return 0
+  if (await noDhtServer(node, clock, signal)) return 0
   return (await lookup(node, node.peerId.toMultihash().bytes, deadline(clock, LOOKUP_TIMEOUT_MS, signal), new Map())).length
 }
