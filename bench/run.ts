@@ -119,28 +119,42 @@ async function main (): Promise<void> {
   let direct: DirectResult | undefined
   let mailbox: MailboxResult | undefined
   let peers: PeersResult = { rows: [], skipped: [], errors: [] }
-  if (only.has('crypto')) rows.push(...await step('crypto', async () => cryptoSuite(s.crypto)))
-  if (only.has('direct')) { direct = await step('direct', async () => directSuite(s.direct)); rows.push(...direct.rows) }
-  if (only.has('oneshot')) rows.push(...await step('oneshot', async () => oneShotSuite(s.oneshot)))
-  if (only.has('mailbox')) {
-    mailbox = await step('mailbox', async () => mailboxSuite(s.mailbox))
-    rows.push(...mailbox.rows)
-    const systems = values.peers === 'none' ? [] : values.peers.split(',').filter(x => x !== '')
-    peers = await step('peers', async () => runPeers({ ...s.peers, systems, log: (...a: unknown[]) => { log('peers:', ...a) } }))
-    rows.push(...syncRows(mailbox, peers, s.mailbox.messages, s.mailbox.runs))
-  }
   let growth: GrowthResult | undefined
-  if (only.has('growth')) { growth = await step('growth', async () => syncGrowthSuite({ ...s.growth, log })); rows.push(...growth.rows) }
-  if (only.has('ingest')) rows.push(...await step('ingest', async () => ingestSuite(s.ingest)))
-  if (only.has('memory')) rows.push(...await step('memory', async () => memorySuite(s.memory)))
-  if (only.has('handover')) rows.push(...await step('handover', async () => handoverSuite(s.handover)))
-  if (only.has('privacy')) rows.push(...await step('privacy', async () => privacySuite(s.privacy)))
-  if (!only.has('privacy') && only.has('privacy-collect')) rows.push(...await step('privacy-collect', async () => privacyCollectSuite(s.privacy.collect)))
-  if (only.has('privacy') || only.has('privacy-direct')) rows.push(...await step('privacy-direct', async () => privacyDirectSuite(s.privacyDirect)))
-  if (only.has('attachments')) rows.push(...await step('attachments', async () => attachmentsSuite(s.attachments)))
-  if (only.has('groups')) rows.push(...await step('groups', async () => groupsSuite(s.groups)))
-  if (only.has('handover') || only.has('handover-sync')) rows.push(...await step('handover-sync', async () => handoverSyncSuite(s.handoverSync)))
-  if (only.has('handover') || only.has('chunk-handover-sync')) rows.push(...await step('chunk-handover-sync', async () => chunkHandoverSyncSuite(s.chunkHandoverSync)))
+  // each suite's rows, in the order the table prints them
+  const suites: Array<{ name: string, lane: 0 | 1, run: () => Promise<Row[]> }> = []
+  const add = (name: string, lane: 0 | 1, run: () => Promise<Row[]>): void => { suites.push({ name, lane, run }) }
+  if (only.has('crypto')) add('crypto', 0, async () => cryptoSuite(s.crypto))
+  if (only.has('direct')) add('direct', 0, async () => { direct = await directSuite(s.direct); return direct.rows })
+  if (only.has('oneshot')) add('oneshot', 0, async () => oneShotSuite(s.oneshot))
+  if (only.has('mailbox')) {
+    add('mailbox', 0, async () => {
+      mailbox = await mailboxSuite(s.mailbox)
+      const systems = values.peers === 'none' ? [] : values.peers.split(',').filter(x => x !== '')
+      peers = await step('peers', async () => runPeers({ ...s.peers, systems, log: (...a: unknown[]) => { log('peers:', ...a) } }))
+      return [...mailbox.rows, ...syncRows(mailbox, peers, s.mailbox.messages, s.mailbox.runs)]
+    })
+  }
+  if (only.has('growth')) add('growth', 1, async () => { growth = await syncGrowthSuite({ ...s.growth, log }); return growth.rows })
+  if (only.has('ingest')) add('ingest', 1, async () => ingestSuite(s.ingest))
+  if (only.has('memory')) add('memory', 1, async () => memorySuite(s.memory))
+  if (only.has('handover')) add('handover', 1, async () => handoverSuite(s.handover))
+  if (only.has('privacy')) add('privacy', 1, async () => privacySuite(s.privacy))
+  if (!only.has('privacy') && only.has('privacy-collect')) add('privacy-collect', 1, async () => privacyCollectSuite(s.privacy.collect))
+  if (only.has('privacy') || only.has('privacy-direct')) add('privacy-direct', 1, async () => privacyDirectSuite(s.privacyDirect))
+  if (only.has('attachments')) add('attachments', 1, async () => attachmentsSuite(s.attachments))
+  if (only.has('groups')) add('groups', 1, async () => groupsSuite(s.groups))
+  if (only.has('handover') || only.has('handover-sync')) add('handover-sync', 1, async () => handoverSyncSuite(s.handoverSync))
+  if (only.has('handover') || only.has('chunk-handover-sync')) add('chunk-handover-sync', 1, async () => chunkHandoverSyncSuite(s.chunkHandoverSync))
+  const results = new Map<string, Row[]>()
+  const runLane = async (list: typeof suites): Promise<void> => {
+    for (const x of list) results.set(x.name, await step(x.name, x.run))
+  }
+  // a measuring run takes one suite at a time (they would skew each other's figures); the smoke
+  // run only checks that every row comes out, so its two halves (mostly waiting on sockets,
+  // processes and timers) run side by side
+  if (smoke) await Promise.all([0, 1].map(async lane => runLane(suites.filter(x => x.lane === lane))))
+  else await runLane(suites)
+  for (const x of suites) rows.push(...(results.get(x.name) ?? []))
 
   const charts: string[] = []
   const series = [
