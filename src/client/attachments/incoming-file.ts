@@ -20,6 +20,13 @@ import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
 
+/** Remove a received file's chunk file, under whichever name it waits (its record is gone: nothing reopens it). */
+export async function removeReceivedFile (dataDir: string, from: string, fileIdHex: string): Promise<void> {
+  const dir = attachmentsDir(dataDir)
+  const legacy = join(dir, legacyReceivedBase(from, fileIdHex))
+  for (const path of [join(dir, `${receivedBase(from, fileIdHex)}${RECEIVED_SUFFIX}`), `${legacy}${RECEIVED_SUFFIX}`, `${legacy}${OLD_PLAINTEXT_SUFFIX}`]) await rm(path, { force: true })
+}
+
 export class IncomingFile {
   readonly fileIdHex: string
   readonly descriptor: Attachment
