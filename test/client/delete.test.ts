@@ -90,10 +90,10 @@ test('unknown and ambiguous ids: exit 2 naming the id, nothing deleted; a conver
   assert.deepEqual(await bob.client.sent(), [])
 })
 
-test('a deleted group message leaves no false gap before its sender\'s next; a copy of it is not shown again', async (t) => {
+test('a deleted group message leaves no false gap before its sender\'s next; a copy of it is not shown again (an encrypted data dir: its records\' keys are sealed)', async (t) => {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice')
-  const bob = await makeUser(t, root, 'bob')
+  const bob = await makeUser(t, root, 'bob', { passphrase: 'bob\'s passphrase' })
   await befriend(alice, bob)
   const copies = tapEnvelopes(alice)
   await alice.client.groupCreate('duo', ['bob'])
