@@ -241,6 +241,8 @@ export class Attachments {
    */
   async deleteOps (m: InboxMessage): Promise<StoreOp[]> {
     if (m.attachment === undefined) return []
+    // a transfer under way stops taking chunks now, before its records go (a failed write: the next look-up opens it afresh)
+    await this.inbound.forget(m.from, m.attachment.fileId)
     const r = await getIncoming(this.components.store, m.from, m.attachment.fileId)
     if (r === undefined) return []
     const ops = await forgetIncomingOps(this.components.store, m.from, m.attachment.fileId)
@@ -251,7 +253,7 @@ export class Attachments {
   /** After `deleteOps` were written: the received file's chunk file goes (its key went with its record). */
   async removeReceived (m: InboxMessage): Promise<void> {
     if (m.attachment === undefined) return
-    await this.inbound.forget(m.from, m.attachment.fileId)
+    await this.inbound.forget(m.from, m.attachment.fileId) // one opened again since deleteOps
     await removeReceivedFile(this.init.dataDir, m.from, m.attachment.fileId)
   }
 
