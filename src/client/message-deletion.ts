@@ -93,6 +93,7 @@ export class MessageDeletion {
   }
 
   private async delete (found: Found): Promise<DeleteResult> {
+    if (found.received.length + found.sent.length === 0) return result(found)
     const now = this.c.clock.now()
     for (let i = 0; i < found.received.length; i += MESSAGES_PER_WRITE) {
       const slice = found.received.slice(i, i + MESSAGES_PER_WRITE)
