@@ -4,6 +4,7 @@ import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contac
 import type { SendResult } from './delivery.js'
 import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
+import type { DeleteResult } from './message-deletion.js'
 import type { SentView } from './messaging/delivery-log.js'
 
 export interface IdInfo {
@@ -94,6 +95,10 @@ export interface ClientApi {
   /** These received messages were shown to the user: queue read receipts (unless delivery.readReceipts is off). Returns how many. */
   markRead: (messages: Array<{ from: string, id: string }>) => Promise<number>
   status: () => Promise<StatusInfo>
+  /** Delete received and sent messages by id (exit 2, nothing deleted, for an unknown or ambiguous one). */
+  deleteMessages: (ids: string[]) => Promise<DeleteResult>
+  /** Delete every message with a contact (name or PeerId) or in a group (`@GROUP`); `dryRun`: only say which. */
+  deleteConversation: (target: string, dryRun: boolean) => Promise<DeleteResult>
 }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status', 'deleteMessages', 'deleteConversation'] as const satisfies ReadonlyArray<keyof ClientApi>

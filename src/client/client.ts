@@ -35,7 +35,8 @@ import { Groups, type GroupView } from './groups/index.js'
 import { withGaps } from './groups/gaps.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
-import { pruneSeen, SEEN_KEPT_MS } from './inbox.js'
+import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS } from './inbox.js'
+import { MessageDeletion, type DeleteResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
@@ -102,6 +103,7 @@ export class CairnClient implements ClientApi {
   /** Files sent and received with messages (attachments/). */
   readonly attachments: Attachments
   readonly groups: Groups
+  private readonly deletion: MessageDeletion
 
   private constructor (
     readonly config: CairnConfig,
@@ -116,6 +118,7 @@ export class CairnClient implements ClientApi {
     this.attachments = new Attachments({ store, messenger, contacts, clock, log: forComponent(log, 'attachments') }, config)
     this.groups = new Groups({ identity, store, contacts, messenger, clock, log: forComponent(log, 'groups') }, config)
     messenger.handleContentWith(this.groups)
+    this.deletion = new MessageDeletion({ store, messenger, contacts, groups: this.groups, attachments: this.attachments, clock, log: forComponent(log, 'deletion') })
   }
 
   /** Create a new identity in the configured data dir. */
@@ -500,11 +503,19 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return Promise.all(withGaps(await this.messenger.inbox()).map(async m => {
+    return Promise.all(withGaps(await this.messenger.inbox(), await listDeletedSeqs(this.store)).map(async m => {
       const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
       if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view
     }))
+  }
+
+  async deleteMessages (ids: string[]): Promise<DeleteResult> {
+    return this.deletion.byIds(ids)
+  }
+
+  async deleteConversation (target: string, dryRun: boolean): Promise<DeleteResult> {
+    return this.deletion.conversation(target, { dryRun })
   }
 
   async sent (): Promise<SentView[]> {

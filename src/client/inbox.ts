@@ -4,7 +4,7 @@
  * (bound to the envelope's bytes, so only an exact copy matches) and the message id scoped by its
  * sender (so one sender's ids can never shadow another's).
  */
-import type { Store } from '../shared/store.js'
+import type { Store, StoreOp } from '../shared/store.js'
 import { CERT_LIFETIME } from './crypto/sealed-session.js'
 import type { AttachmentSummary } from './attachments/descriptor.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
@@ -74,6 +74,33 @@ export function recordSeenMessage (kv: Kv, sender: string, messageIdHex: string,
 export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): void {
   recordSeenMessage(kv, m.from, m.id, envelopeIdHex, m.receivedAt)
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
+}
+
+/** A deleted group message's place in its sender's sequence: held, for the gap count (groups/gaps.ts). */
+export interface DeletedSeq { group: string, from: string, seq: number }
+
+const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.group}/${d.from}/${String(d.seq).padStart(16, '0')}`
+
+/**
+ * What deletes received message `m` from the inbox: its record. Its seen records stay, so a copy
+ * that arrives again (another replica's, a resend) is still dropped as a duplicate; a group
+ * message leaves its sender's sequence number behind, so the next one shows no false gap
+ * (docs/DECISIONS.md "Deleting messages").
+ */
+export function deleteMessageOps (m: InboxMessage, at: number): StoreOp[] {
+  const ops: StoreOp[] = [{ type: 'del', key: messageKey(m) }]
+  if (m.group !== undefined) ops.push({ type: 'put', key: deletedKey({ group: m.group.id, from: m.from, seq: m.seq }), value: enc.encode(at.toString()) })
+  return ops
+}
+
+/** Every deleted group message's sender and sequence number. */
+export async function listDeletedSeqs (store: Store): Promise<DeletedSeq[]> {
+  const out: DeletedSeq[] = []
+  for await (const key of store.listKeys(NAMESPACES.inboxDeleted)) {
+    const [group, from, seq] = key.slice(NAMESPACES.inboxDeleted.length).split('/')
+    if (group !== undefined && from !== undefined && seq !== undefined) out.push({ group, from, seq: Number(seq) })
+  }
+  return out
 }
 
 /** All received messages, oldest first: by the sender's clock, then its per-conversation number. */

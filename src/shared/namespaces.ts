@@ -21,6 +21,8 @@ export const NAMESPACES = {
   inbox: `${ROOT}inbox/`,
   seen: `${ROOT}seen/`,
   seenMessage: `${ROOT}seen-message/`,
+  /** A deleted group message's sender and sequence number (`<group>/<sender>/<seq>`): held for the gap count (client/inbox.ts). */
+  inboxDeleted: `${ROOT}inbox-deleted/`,
   /** Messages waiting to leave (client/outbox.ts). */
   outbox: `${ROOT}outbox/`,
   /** Messages we sent and how far each got at each recipient: queued, stored, delivered, read (client/messaging/delivery-log.ts). */

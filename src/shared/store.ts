@@ -30,6 +30,7 @@ interface Level {
   iterator: (options: Record<string, unknown>) => AsyncIterableIterator<[string, Uint8Array]>
   keys: (options: Record<string, unknown>) => AsyncIterableIterator<string>
   open: (options?: Record<string, unknown>) => Promise<void>
+  compactRange: (start: string, end: string) => Promise<void>
 }
 
 export interface Entry { key: string, value: Uint8Array }
@@ -232,6 +233,20 @@ export class Store {
       this.queue.push({ ops, durable: options.durable ?? true, resolve, reject })
       if (!this.flushing) this.flushRun = this.flush()
     })
+  }
+
+  /**
+   * Compact the records under each of `prefixes`: LevelDB keeps a deleted or overwritten value in
+   * its log and table files until a compaction rewrites them, so what a user deleted would stay
+   * readable on disk (docs/DECISIONS.md "Deleting messages"). Rewrites only the files that overlap
+   * these ranges, after flushing the memtable (and so the log that held the values).
+   */
+  async compact (prefixes: string[]): Promise<void> {
+    if (this.closed) throw new Error('store is closed')
+    for (const prefix of prefixes) {
+      const stored = this.keys === undefined ? prefix : this.keys.prefix(prefix).stored
+      await this.db.compactRange(stored, stored + '\xff')
+    }
   }
 
   transaction (): Transaction {

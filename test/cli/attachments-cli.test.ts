@@ -44,5 +44,5 @@ test('cairn send --file and cairn save through the real binary: bad files exit 2
   assert.deepEqual(await readFile(join(out, 'photo.png')), data)
   const unknown = await cairn([...B, 'save', 'ffff', '--out', out])
   assert.equal(unknown.code, 2)
-  assert.match(unknown.stderr, /no received attachment in message ffff/)
+  assert.match(unknown.stderr, /unknown message ffff/)
 })

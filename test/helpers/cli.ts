@@ -46,7 +46,7 @@ export async function cairn (args: string[], options: { input?: string, env?: Re
  * person at a terminal would; the output is both streams as the terminal showed them. Undefined
  * when `script` is not installed.
  */
-export async function cairnOnTty (args: string[], options: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<{ code: number | null, output: string } | undefined> {
+export async function cairnOnTty (args: string[], options: { env?: Record<string, string>, timeoutMs?: number, input?: string } = {}): Promise<{ code: number | null, output: string } | undefined> {
   if (!existsSync('/usr/bin/script')) return undefined
   const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`
   const command = [process.execPath, CAIRN, ...args].map(quote).join(' ')
@@ -54,7 +54,8 @@ export async function cairnOnTty (args: string[], options: { env?: Record<string
   let output = ''
   child.stdout.on('data', (c: Buffer) => { output += c.toString() })
   child.stderr.on('data', (c: Buffer) => { output += c.toString() })
-  child.stdin.end()
+  // what is typed at the terminal (script forwards it; the end of its input is not passed on)
+  child.stdin.end(options.input ?? '')
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)

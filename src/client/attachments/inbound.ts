@@ -24,6 +24,14 @@ export class Inbound {
     return f
   }
 
+  /** Forget the file `from` sent with this id (its message was deleted): closed for good, and looked up in the store again if asked for. */
+  async forget (from: string, fileIdHex: string): Promise<void> {
+    const key = `${from}/${fileIdHex}`
+    const f = this.files.get(key)
+    this.files.delete(key)
+    await (await f?.catch(() => undefined))?.forget().catch(() => {})
+  }
+
   async close (): Promise<void> {
     const all = [...this.files.values()]
     this.files.clear()

@@ -13,12 +13,19 @@ import type { Attachment } from '../../../proto/cairn.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk } from './chunk-cipher.js'
-import { AttachmentDigestError, CorruptChunkError } from './errors.js'
+import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
 import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, recordOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
+
+/** Remove a received file's chunk file, under whichever name it waits (its record is gone: nothing reopens it). */
+export async function removeReceivedFile (dataDir: string, from: string, fileIdHex: string): Promise<void> {
+  const dir = attachmentsDir(dataDir)
+  const legacy = join(dir, legacyReceivedBase(from, fileIdHex))
+  for (const path of [join(dir, `${receivedBase(from, fileIdHex)}${RECEIVED_SUFFIX}`), `${legacy}${RECEIVED_SUFFIX}`, `${legacy}${OLD_PLAINTEXT_SUFFIX}`]) await rm(path, { force: true })
+}
 
 export class IncomingFile {
   readonly fileIdHex: string
@@ -33,6 +40,8 @@ export class IncomingFile {
    * first chunk out of order (a parallel fetch, a resumed file): finish() reads the file instead.
    */
   private running?: RunningDigest
+  /** Its message was deleted (forget): a chunk still arriving must not bring the file or its records back. */
+  private forgotten = false
 
   private constructor (
     private readonly store: Store,
@@ -101,12 +110,14 @@ export class IncomingFile {
     const expected = plainLength(d, index)
     if (plain.length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${plain.length} bytes, not ${expected}`)
     if (this.held.has(index)) { this.running = undefined; return }
+    this.refuseIfForgotten()
     this.fh ??= openForWriting(this.path)
     const fh = await this.fh
     await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
     this.feedDigest(index, plain)
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
+    this.refuseIfForgotten()
     const marking = options.fromMailbox === true && this.record.fromMailboxes !== true
     if (marking) this.record.fromMailboxes = true
     await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index), ...(marking ? [recordOp(this.record, this.fileIdHex)] : [])])
@@ -148,6 +159,7 @@ export class IncomingFile {
     if (batch.length === 0) return
     this.unsynced = []
     await (await this.fh)?.datasync()
+    this.refuseIfForgotten()
     await this.store.write(batch.map(i => chunkStoredOp(this.record.from, this.fileIdHex, i)))
     for (const i of batch) this.held.add(i)
   }
@@ -216,6 +228,21 @@ export class IncomingFile {
     this.unsynced = []
     this.running = freshDigest()
     await rm(this.path, { force: true })
+  }
+
+  /**
+   * Its message is being deleted (message-deletion.ts): the file is closed and every later chunk
+   * refused, so that a transfer still running (a direct push, a fetch) neither opens the chunk file
+   * again nor writes a chunk record for a file whose record is gone.
+   */
+  async forget (): Promise<void> {
+    this.forgotten = true
+    this.unsynced = []
+    await this.closeFile()
+  }
+
+  private refuseIfForgotten (): void {
+    if (this.forgotten) throw new AttachmentStateError('this file\'s message was deleted', 2)
   }
 
   /** The file's plaintext, one chunk at a time (every chunk must be held). */

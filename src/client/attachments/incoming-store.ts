@@ -73,6 +73,13 @@ export async function markIncomplete (store: Store, r: IncomingRecord, fileIdHex
   await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify(rest)) }])
 }
 
+/** What forgets a received file (its message was deleted): its record, with the key, and its chunk records. */
+export async function forgetIncomingOps (store: Store, from: string, fileIdHex: string): Promise<StoreOp[]> {
+  const ops: StoreOp[] = [{ type: 'del', key: recordKey(from, fileIdHex) }]
+  for await (const key of store.listKeys(chunkPrefix(from, fileIdHex))) ops.push({ type: 'del', key })
+  return ops
+}
+
 /** The chunk indexes recorded as on disk. */
 export async function storedChunks (store: Store, from: string, fileIdHex: string): Promise<Set<number>> {
   const prefix = chunkPrefix(from, fileIdHex)

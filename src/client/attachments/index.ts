@@ -14,11 +14,11 @@ import { describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
-import type { Store } from '../../shared/store.js'
+import type { Store, StoreOp } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
 import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
 import { lookUpAddresses } from '../direct/address-lookup.js'
-import type { Route } from '../inbox.js'
+import type { InboxMessage, Route } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
@@ -27,8 +27,8 @@ import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunk
 import { checkFiles } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import { Inbound } from './inbound.js'
-import type { IncomingFile } from './incoming-file.js'
-import type { AttachmentState } from './incoming-store.js'
+import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
+import { descriptorOf, forgetIncomingOps, getIncoming, type AttachmentState } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
@@ -233,10 +233,34 @@ export class Attachments {
     }
   }
 
-  /** The received attachment of message `messageId`; exit 2 when there is none. */
+  /**
+   * What deletes the file received with message `m` (the message is being deleted), to go in the
+   * message's own write: its record (with the file's key) and chunk records; and, for a file not
+   * saved whose chunks may wait at our mailbox replicas, a release record (chunk-release.ts), so
+   * they stop counting against our quota there too. `removeReceived` then removes the chunk file.
+   */
+  async deleteOps (m: InboxMessage): Promise<StoreOp[]> {
+    if (m.attachment === undefined) return []
+    // a transfer under way stops taking chunks now, before its records go (a failed write: the next look-up opens it afresh)
+    await this.inbound.forget(m.from, m.attachment.fileId)
+    const r = await getIncoming(this.components.store, m.from, m.attachment.fileId)
+    if (r === undefined) return []
+    const ops = await forgetIncomingOps(this.components.store, m.from, m.attachment.fileId)
+    if (r.savedTo === undefined && (m.route === 'mailbox' || r.fromMailboxes === true)) ops.push(releaseOp(r.from, m.attachment.fileId, descriptorOf(r).chunks, r.receivedAt + this.init.delivery.ttlMs))
+    return ops
+  }
+
+  /** After `deleteOps` were written: the received file's chunk file goes (its key went with its record). */
+  async removeReceived (m: InboxMessage): Promise<void> {
+    if (m.attachment === undefined) return
+    await this.inbound.forget(m.from, m.attachment.fileId) // one opened again since deleteOps
+    await removeReceivedFile(this.init.dataDir, m.from, m.attachment.fileId)
+  }
+
+  /** The received attachment of message `messageId`; exit 2 when there is none (a deleted message's too). */
   async incoming (messageId: string): Promise<IncomingFile> {
     const m = (await this.components.messenger.inbox()).find(x => x.id === messageId && x.attachment !== undefined)
-    if (m?.attachment === undefined) throw new AttachmentStateError(`no received attachment in message ${messageId}`, 2)
+    if (m?.attachment === undefined) throw new AttachmentStateError(`unknown message ${messageId}: no received message with a file has this id`, 2)
     const file = await this.inbound.get(m.from, m.attachment.fileId)
     if (file === undefined) throw new AttachmentStateError(`the attachment of message ${messageId} is not recorded`, 1)
     return file

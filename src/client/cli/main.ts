@@ -10,6 +10,7 @@ import { chat } from './commands/chat.js'
 import type { Command } from './commands/command.js'
 import { contact } from './commands/contact.js'
 import { daemon } from './commands/daemon.js'
+import { del } from './commands/delete.js'
 import { demo } from './commands/demo.js'
 import { group } from './commands/group.js'
 import { id } from './commands/id.js'
@@ -24,7 +25,7 @@ import { sync } from './commands/sync.js'
 import { makeContext } from './context.js'
 import { safeLine } from './safe-text.js'
 
-const COMMANDS: Command[] = [init, id, contact, group, send, save, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
+const COMMANDS: Command[] = [init, id, contact, group, send, save, del, sync, inbox, chat, daemon, mailbox, status, passphrase, demo]
 
 function usage (): string {
   const lines = ['usage: cairn [global flags] COMMAND ...', '', 'commands:']

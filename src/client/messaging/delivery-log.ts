@@ -179,6 +179,25 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     return b === undefined ? undefined : summarise(JSON.parse(dec.decode(b)) as SentMessage)
   }
 
+  /**
+   * Delete the records of the messages we sent with these ids (the user deleted them), each with
+   * its order key, in one synced write; under the lock, so that no receipt writes one back. A
+   * route's outcome or a receipt for one later changes nothing, as for a pruned record.
+   */
+  async forget (ids: string[]): Promise<void> {
+    if (ids.length === 0) return
+    await this.lock.run(async () => {
+      const values = await this.store.getMany(ids.map(key))
+      const ops: StoreOp[] = []
+      values.forEach((b, i) => {
+        if (b === undefined) return
+        const m = JSON.parse(dec.decode(b)) as SentMessage
+        ops.push({ type: 'del', key: key(ids[i] as string) }, { type: 'del', key: orderKey(m) })
+      })
+      await this.store.write(ops)
+    })
+  }
+
   /** Every message we sent, oldest first. */
   async list (): Promise<SentView[]> {
     const out: SentView[] = []

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { chunkCid, openChunk, sealChunk } from '../../../src/client/attachments/chunk-cipher.js'
@@ -9,6 +10,7 @@ import { AttachmentDigestError, BadFileError, CorruptChunkError, FileChangedErro
 import { checkFiles } from '../../../src/client/attachments/file-check.js'
 import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { IncomingFile } from '../../../src/client/attachments/incoming-file.js'
+import { storedChunks } from '../../../src/client/attachments/incoming-store.js'
 import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
 import { Store } from '../../../src/shared/store.js'
 import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
@@ -128,4 +130,18 @@ test('bad files are refused by name before anything is read: missing, directory,
   await assert.rejects(checkFiles([root], 1000, 1000), (e: unknown) => e instanceof BadFileError && /is a directory/.test(e.message))
   await assert.rejects(checkFiles([ok], 50, 1000), (e: unknown) => e instanceof BadFileError && /ok.txt: is 100 bytes; the limit is 50/.test(e.message))
   await assert.rejects(checkFiles([ok, ok], 1000, 150), (e: unknown) => e instanceof BadFileError && /per message/.test(e.message))
+})
+
+test('a forgotten file (its message was deleted) takes no more chunks: its chunk file is not made again, nothing more recorded', async (t) => {
+  const { path, d, store, incoming } = await setup(t, CHUNK * 3)
+  const chunks = new FileChunks(path, d)
+  const inc = await incoming()
+  await inc.accept(0, await chunks.chunk(0))
+  await inc.forget()
+  await rm(inc.path)
+  await assert.rejects(inc.accept(1, await chunks.chunk(1)), /message was deleted/)
+  await assert.rejects(inc.accept(2, await chunks.chunk(2), { defer: true }), /message was deleted/)
+  await chunks.close()
+  assert.equal(existsSync(inc.path), false)
+  assert.deepEqual([...await storedChunks(store, 'alice', inc.fileIdHex)], [0], 'only what was held before')
 })

@@ -1,0 +1,116 @@
+/**
+ * Deleting messages, received and sent (`cairn delete`). A received message loses its inbox record
+ * and, with it, a received file's record (the file's key), chunk records and chunk file; a sent one
+ * loses its delivery-log record. What stays: the seen records (a copy arriving again from another
+ * mailbox replica or a resend is still a duplicate, never shown again) and a deleted group
+ * message's sequence number (no false gap before its sender's next). Each message goes in one
+ * synced write; then the ranges are compacted, so that LevelDB's files no longer hold the deleted
+ * values (docs/DECISIONS.md "Deleting messages").
+ */
+import type { Clock } from '../shared/clock.js'
+import { InvalidInputError } from '../shared/errors.js'
+import type { Logger } from '../shared/logger.js'
+import { NAMESPACES } from '../shared/namespaces.js'
+import type { Store, StoreOp } from '../shared/store.js'
+import type { Attachments } from './attachments/index.js'
+import type { Contacts } from './contacts.js'
+import type { Groups } from './groups/index.js'
+import { deleteMessageOps, type InboxMessage } from './inbox.js'
+import type { Messenger } from './messenger.js'
+
+export interface DeletedMessage {
+  id: string
+  /** A message we sent (its delivery-log record), or one we received (its inbox record). */
+  outgoing: boolean
+}
+
+export interface DeleteResult {
+  deleted: DeletedMessage[]
+  count: number
+}
+
+export interface MessageDeletionComponents {
+  store: Store
+  messenger: Messenger
+  contacts: Contacts
+  groups: Groups
+  attachments: Attachments
+  clock: Clock
+  log: Logger
+}
+
+/** Messages written per store write: each whole in one, so each is deleted atomically. */
+const MESSAGES_PER_WRITE = 256
+/** What a deletion rewrites: compacted after it (the outbox's delivered entries may hold a sent text). */
+const COMPACTED = [NAMESPACES.inbox, NAMESPACES.attachmentIn, NAMESPACES.attachmentInChunk, NAMESPACES.sent, NAMESPACES.sentOrder, NAMESPACES.outbox]
+
+interface Found { received: InboxMessage[], sent: string[] }
+
+export class MessageDeletion {
+  constructor (private readonly c: MessageDeletionComponents) {}
+
+  /**
+   * Delete the messages with these ids (as `inbox --json` and `save` show them). Every id is
+   * checked first: one that names no message, or more than one, is exit 2 and nothing is deleted.
+   */
+  async byIds (ids: string[]): Promise<DeleteResult> {
+    if (ids.length === 0) throw new InvalidInputError('no message id given')
+    const received = await this.c.messenger.inbox()
+    const sent = await this.c.messenger.deliveries.list()
+    const found: Found = { received: [], sent: [] }
+    for (const id of [...new Set(ids.map(i => i.toLowerCase()))]) {
+      const r = received.filter(m => m.id === id)
+      const s = sent.filter(m => m.id === id)
+      if (r.length + s.length === 0) throw new InvalidInputError(`unknown message ${id}; nothing was deleted`)
+      if (r.length + s.length > 1) throw new InvalidInputError(`message id ${id} is ambiguous: ${r.length} received and ${s.length} sent messages have it; nothing was deleted (delete the conversation instead)`)
+      found.received.push(...r)
+      found.sent.push(...s.map(m => m.id))
+    }
+    return this.delete(found)
+  }
+
+  /**
+   * Every message received from and sent to a contact (a name or a PeerId), or in a group
+   * (`@NAME`, or `@` and its id or first 8+ hex digits). `dryRun`: what would go, nothing deleted.
+   */
+  async conversation (target: string, options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+    const inConversation = await this.matcher(target)
+    const found: Found = {
+      received: (await this.c.messenger.inbox()).filter(m => inConversation(m.group?.id, m.from)),
+      sent: (await this.c.messenger.deliveries.list()).filter(m => inConversation(m.group?.id, m.to)).map(m => m.id)
+    }
+    return options.dryRun === true ? result(found) : this.delete(found)
+  }
+
+  /** Whether a message (its group's id, or the other party's PeerId) is in conversation `target`. */
+  private async matcher (target: string): Promise<(group: string | undefined, peer: string) => boolean> {
+    if (target.startsWith('@')) {
+      const gid = (await this.c.groups.resolve(target.slice(1))).id
+      return (group) => group === gid
+    }
+    const { peerId } = await this.c.contacts.resolve(target)
+    return (group, peer) => group === undefined && peer === peerId
+  }
+
+  private async delete (found: Found): Promise<DeleteResult> {
+    if (found.received.length + found.sent.length === 0) return result(found)
+    const now = this.c.clock.now()
+    for (let i = 0; i < found.received.length; i += MESSAGES_PER_WRITE) {
+      const slice = found.received.slice(i, i + MESSAGES_PER_WRITE)
+      const ops: StoreOp[] = []
+      for (const m of slice) ops.push(...deleteMessageOps(m, now), ...await this.c.attachments.deleteOps(m))
+      await this.c.store.write(ops)
+      for (const m of slice) await this.c.attachments.removeReceived(m)
+    }
+    for (let i = 0; i < found.sent.length; i += MESSAGES_PER_WRITE) await this.c.messenger.deliveries.forget(found.sent.slice(i, i + MESSAGES_PER_WRITE))
+    await this.c.store.compact(COMPACTED)
+    const out = result(found)
+    this.c.log.info({ received: found.received.length, sent: found.sent.length }, 'messages deleted')
+    return out
+  }
+}
+
+function result (found: Found): DeleteResult {
+  const deleted = [...found.received.map(m => ({ id: m.id, outgoing: false })), ...found.sent.map(id => ({ id, outgoing: true }))]
+  return { deleted, count: deleted.length }
+}

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { withGaps } from '../../src/client/groups/gaps.js'
+import type { InboxMessage } from '../../src/client/inbox.js'
+
+const msg = (from: string, seq: number): InboxMessage => ({ id: `${from}${seq}`, from, text: '', sentAt: seq, seq, receivedAt: seq, route: 'direct', group: { id: 'g', name: 'g' } })
+const gapsOf = (ms: InboxMessage[], deleted: Array<{ from: string, seq: number }>): Array<[string, number | undefined]> =>
+  withGaps(ms, deleted.map(d => ({ group: 'g', ...d }))).map(m => [m.id, m.gapBefore])
+
+test('a deleted number counts as held: no gap for it; numbers that never came still show, also next to a deleted one', () => {
+  assert.deepEqual(gapsOf([msg('a', 1), msg('a', 3)], []), [['a1', undefined], ['a3', 1]], 'without the deletion, 2 looks missing')
+  assert.deepEqual(gapsOf([msg('a', 1), msg('a', 3)], [{ from: 'a', seq: 2 }]), [['a1', undefined], ['a3', undefined]])
+  assert.deepEqual(gapsOf([msg('a', 1), msg('a', 5)], [{ from: 'a', seq: 2 }]), [['a1', undefined], ['a5', 2]], '3 and 4 never came')
+  assert.deepEqual(gapsOf([msg('a', 4)], [{ from: 'a', seq: 1 }]), [['a4', 2]], 'the deleted first message still anchors the count')
+  assert.deepEqual(gapsOf([msg('a', 1), msg('b', 3)], [{ from: 'b', seq: 2 }]), [['a1', undefined], ['b3', undefined]], 'per sender')
+})
