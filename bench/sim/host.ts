@@ -99,9 +99,17 @@ export class PeerHost {
     await this.sync(i)
   }
 
-  /** The daemon's sync: at the remembered replica set while it is plausible (a rejoined client has none). */
-  async sync (i: number): Promise<void> {
-    await this.client(i).sync({ reuseReplicas: true }).catch(() => {})
+  /**
+   * The daemon's sync: at the remembered replica set while it is plausible (a rejoined client has
+   * none). Returns where the set came from (`remembered`, or why it was looked up; `+again` when a
+   * remembered replica did not answer and the collect looked up after all; `failed`: the sync threw).
+   */
+  async sync (i: number): Promise<string> {
+    const client = this.client(i)
+    const ok = await client.sync({ reuseReplicas: true }).then(() => true, () => false)
+    const choice = client.lastReplicaSetChoice()
+    if (!ok || choice === undefined) return 'failed'
+    return choice.lookedUpAgain ? `${choice.source}+again` : choice.source
   }
 
   async send (from: number, to: string, text: string): Promise<{ id: string, route: string }> {

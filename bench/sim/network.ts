@@ -147,7 +147,8 @@ export class SimNetwork {
     this.up[i] = true
   }
 
-  async sync (i: number): Promise<void> { await this.host(i).call('sync', i) }
+  /** The peer's periodic sync; where its replica set came from (host.ts `sync`). */
+  async sync (i: number): Promise<string> { return this.host(i).call('sync', i) }
 
   async send (from: number, to: number, text: string): Promise<{ id: string, route: string }> {
     return this.host(from).call('send', from, this.peerIds[to] as string, text)

@@ -94,8 +94,13 @@ export interface SimRun {
   /** Samples; cpuSeconds: CPU time of every process of the run so far (user + system). */
   memory: Array<{ simHours: number, online: number, rssMiB: number, heapMiB: number, cpuSeconds: number }>
   baseRssMiB: number
-  /** Churn events, handover passes, periodic syncs, and simulated hours whose handover check was skipped (nothing had happened since a check found nothing to do). */
-  events: { leaves: number, joins: number, handoverPasses: number, syncs: number, quietHours: number }
+  /**
+   * Churn events, handover passes, periodic syncs (and where each one's replica set came from:
+   * `remembered`, or looked up because `none` was, it was `stale` or a `newcomer` was closer; `+again`:
+   * a remembered replica did not answer), and simulated hours whose handover check was skipped
+   * (nothing had happened since a check found nothing to do).
+   */
+  events: { leaves: number, joins: number, handoverPasses: number, syncs: number, syncReplicaSets: Record<string, number>, quietHours: number }
   simHours: number
   wallSeconds: number
   setupSeconds: number
@@ -144,7 +149,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   const pending = new Set<number>()
   const idToIndex = new Map<string, number>()
   const deliveredIds = new Set<string>()
-  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0, quietHours: 0 }
+  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0, syncReplicaSets: {} as Record<string, number>, quietHours: 0 }
   let baseRssMiB = 0
   /** Something happened since the last handover check that found nothing to do. */
   let dirty = true
@@ -329,7 +334,11 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const outboxes = await world.outboxes()
     const heldFor = new Set([...(await world.held()).values()].flatMap(rs => Object.entries(rs).filter(([, n]) => n > 0).map(([r]) => r)))
     const due = world.online().filter(i => (outboxes.get(i) ?? 0) > 0 || (waiting.has(i) && heldFor.has(world.peerIds[i] as string)))
-    for (const i of due) { await world.sync(i); events.syncs++ }
+    for (const i of due) {
+      const set = await world.sync(i)
+      events.syncs++
+      events.syncReplicaSets[set] = (events.syncReplicaSets[set] ?? 0) + 1
+    }
     if (due.length > 0) { dirty = true; await world.settle() }
   }
 

@@ -42,7 +42,7 @@ import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.j
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
 import type { StageClock } from './mailbox/collect-stages.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
-import { OwnReplicas } from './mailbox/own-replicas.js'
+import { OwnReplicas, type ReplicaSetChoice } from './mailbox/own-replicas.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
 import { Mailbox } from '../mailbox/index.js'
@@ -78,6 +78,7 @@ export class CairnClient implements ClientApi {
   private collector?: MailboxCollector
   /** Our mailbox's replica set, remembered between syncs (the collect's and the bundle top-up's). */
   private ownReplicas?: OwnReplicas
+  private lastReplicaSet?: ReplicaSetChoice
   /** Where deposits for others go out from (delivery.anonymousDeposits). */
   anonymous?: EphemeralHosts
   private groupTopics?: GroupTopics
@@ -269,6 +270,11 @@ export class CairnClient implements ClientApi {
     return connected
   }
 
+  /** Where the last sync's replica set came from (the simulation counts them); undefined before the first. */
+  lastReplicaSetChoice (): ReplicaSetChoice | undefined {
+    return this.lastReplicaSet
+  }
+
   /** Resolves once the DHT join that start-up (or a reconnect) began has finished or given up. */
   async dhtReady (): Promise<void> {
     await this.joining
@@ -418,6 +424,7 @@ export class CairnClient implements ClientApi {
     await this.syncTail // one sync's sending at a time: two flushes would race for the same entries
     // delivery receipts queued while collecting wait for a flush, batched
     const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, reuseReplicas: options.reuseReplicas === true, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
+    this.lastReplicaSet = collected.replicaSet
     // messages the user wrote are sent before the sync returns (its `sent`); receipts only, after
     const outbox = (await this.messenger.pending()).filter(e => e.receipt !== true).length
     // what the start-up flush sent counts as this sync's: the user asked a freshly started client to send

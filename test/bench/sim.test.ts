@@ -33,6 +33,8 @@ for (const mode of ['changed', 'hourly']) {
     assert.ok(s.churners >= 2 && s.events.leaves > 0 && s.events.joins > 0, 'peers actually left and came back')
     assert.ok((s.byRoute.mailbox?.count ?? 0) > 0, 'some mail waited at mailboxes')
     assert.ok(s.lookups.count > 0, 'DHT lookups were sampled')
+    // every periodic sync says where its replica set came from (remembered, or why it was looked up)
+    assert.equal(Object.values(s.events.syncReplicaSets).reduce((a, b) => a + b, 0), s.events.syncs, JSON.stringify(s.events.syncReplicaSets))
     // the RSS share per peer is a difference of process-wide readings, which an earlier test in the
     // same process can push below zero; the heap per peer is always there
     assert.ok(s.memory.heapPerPeerMiB > 0 && s.memory.peakRssMiB > 0, `memory sampled: ${JSON.stringify(s.memory)}`)

@@ -27,7 +27,7 @@ import type { ReceiveStatus, RejectedEnvelopeError } from '../messaging/receiver
 import type { Route } from '../inbox.js'
 import type { Startable } from '../../shared/startable.js'
 import { askMailboxOk } from './mailbox-rpc.js'
-import type { OwnReplicas } from './own-replicas.js'
+import type { OwnReplicas, ReplicaSetChoice } from './own-replicas.js'
 import { StallWatch } from './stall-watch.js'
 import { StageClock, type StageTimer } from './collect-stages.js'
 import { withSignal } from '../../shared/protocols/idle-deadline.js'
@@ -44,6 +44,8 @@ export interface CollectResult {
   refused: number
   /** Envelope bodies transferred (every replica's copy would be replicas × received). */
   fetched: number
+  /** Where the replica set came from (own-replicas.ts). */
+  replicaSet: ReplicaSetChoice
 }
 
 /** Where collected mail goes: the messenger's Receiver (an interface, so a test may stand in). */
@@ -180,7 +182,8 @@ export class MailboxCollector implements Startable {
     report()
     const reached = await collectAt(c, found.peers, report, log)
     let unreachable = found.peers.length - reached.length
-    if (found.remembered && unreachable > 0) {
+    const lookedUpAgain = found.remembered && unreachable > 0
+    if (lookedUpAgain) {
       // a replica gone since the lookup may have been replaced by one we do not know: look again,
       // and collect at those of the set found now that this collect has not tried yet
       log.info({ unreachable }, 'a remembered mailbox replica did not answer: looking the replicas up again')
@@ -192,7 +195,7 @@ export class MailboxCollector implements Startable {
       unreachable = mailboxes - reached.length
     }
     if (mailboxes === 0 || unreachable === mailboxes) log.info({ found: mailboxes, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
-    return { ...c.tally, replicas: mailboxes, reached, unreachable }
+    return { ...c.tally, replicas: mailboxes, reached, unreachable, replicaSet: { source: found.source, lookedUpAgain } }
   }
 }
 

@@ -35,6 +35,17 @@ interface Remembered {
   known: Set<string>
 }
 
+/**
+ * Where the last collect's replica set came from (the simulation counts them): the remembered set,
+ * or a lookup and why (`asked`: the caller wanted one; `none`: nothing remembered or the reuse is
+ * off; `stale`: older than the bound; `newcomer`: the routing table knows a closer server); and
+ * whether a remembered replica that did not answer made the collect look up after all.
+ */
+export interface ReplicaSetChoice {
+  source: 'remembered' | 'asked' | 'none' | 'stale' | 'newcomer'
+  lookedUpAgain: boolean
+}
+
 export class OwnReplicas {
   private remembered?: Remembered
   private readonly key: Uint8Array
@@ -50,10 +61,10 @@ export class OwnReplicas {
    * The replicas, closest first: the remembered ones when `reuse` and they are still plausible
    * (`remembered` true), else a lookup's.
    */
-  async find (options: { reuse: boolean, signal?: AbortSignal }): Promise<{ peers: PeerId[], remembered: boolean }> {
-    const peers = options.reuse ? this.plausible() : undefined
-    if (peers !== undefined) return { peers, remembered: true }
-    return { peers: await this.lookup(options.signal), remembered: false }
+  async find (options: { reuse: boolean, signal?: AbortSignal }): Promise<{ peers: PeerId[], remembered: boolean, source: ReplicaSetChoice['source'] }> {
+    const plausible = options.reuse ? this.plausible() : 'asked'
+    if (Array.isArray(plausible)) return { peers: plausible, remembered: true, source: 'remembered' }
+    return { peers: await this.lookup(options.signal), remembered: false, source: plausible }
   }
 
   /** Look the replicas up, and remember what was found. */
@@ -76,18 +87,18 @@ export class OwnReplicas {
     return picked
   }
 
-  /** The remembered set, if it is young enough and the routing table knows of no newcomer within it. */
-  private plausible (): PeerId[] | undefined {
+  /** The remembered set, if it is young enough and the routing table knows of no newcomer within it; else why not. */
+  private plausible (): PeerId[] | 'none' | 'stale' | 'newcomer' {
     const r = this.remembered
     const bound = this.init.delivery.replicaCacheMs
-    if (r === undefined || bound === 0) return undefined
+    if (r === undefined || bound === 0) return 'none'
     const age = this.components.clock.now() - r.at
-    if (age < 0 || age > bound) return undefined
+    if (age < 0 || age > bound) return 'stale'
     for (const peer of routingTableByDistance(this.components.node, this.key)) {
       if (!r.within(peer)) break
       if (!r.known.has(peer.toString())) {
         this.components.log.debug({ peer: peer.toString() }, 'a DHT server closer to our mailbox key than a remembered replica: looking the replicas up again')
-        return undefined
+        return 'newcomer'
       }
     }
     return r.peers
