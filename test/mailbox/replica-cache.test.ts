@@ -77,11 +77,13 @@ test('a second periodic sync within the bound asks no DHT server yet collects th
   assert.deepEqual(await texts(w.bob), ['while you were quiet'])
   assert.equal(second.received, 1)
   assert.equal(second.lookups, 0, 'the second sync collected at the remembered replicas')
+  assert.deepEqual(w.bob.client.lastReplicaSetChoice(), { source: 'remembered', lookedUpAgain: false })
   // an explicit sync (what `cairn sync` does) looks up whatever is remembered
   w.lookups.count = 0
   await w.bob.client.sync()
   await w.bob.client.syncSettled()
   assert.ok(w.lookups.count > 0, 'an explicit sync looks up')
+  assert.deepEqual(w.bob.client.lastReplicaSetChoice(), { source: 'asked', lookedUpAgain: false })
 })
 
 test('a remembered replica that stopped answering makes the sync look up again, and the mail still comes from the others', async (t) => {
@@ -96,6 +98,7 @@ test('a remembered replica that stopped answering makes the sync look up again, 
   const after = await periodicSync(w)
   assert.deepEqual(await texts(w.bob), ['one replica will be gone'])
   assert.ok(after.lookups > 0, 'the sync looked its replicas up again')
+  assert.deepEqual(w.bob.client.lastReplicaSetChoice(), { source: 'remembered', lookedUpAgain: true })
   // the set found then is remembered: the next sync asks no server
   assert.equal((await periodicSync(w)).lookups, 0)
 })
@@ -118,6 +121,7 @@ test('a DHT server closer to the mailbox key than the remembered replicas, once 
   assert.equal(newcomer.mailbox.store.usageOf(w.bob.peerId).count, 1, 'the deposit reached the newcomer')
   const after = await periodicSync(w)
   assert.ok(after.lookups > 0, 'the sync looked its replicas up again')
+  assert.deepEqual(w.bob.client.lastReplicaSetChoice(), { source: 'newcomer', lookedUpAgain: false })
   assert.deepEqual(await texts(w.bob), ['left at the newcomer too'])
   // Bob collected at the newcomer: his ack removed the mail there
   assert.equal(newcomer.mailbox.store.usageOf(w.bob.peerId).count, 0)
