@@ -16,6 +16,7 @@ import type { Attachments } from './attachments/index.js'
 import type { Contacts } from './contacts.js'
 import type { Groups } from './groups/index.js'
 import { deleteMessageOps, type InboxMessage } from './inbox.js'
+import { resolveMessageIds } from './message-ids.js'
 import type { Messenger } from './messenger.js'
 
 export interface DeletedMessage {
@@ -50,23 +51,16 @@ export class MessageDeletion {
   constructor (private readonly c: MessageDeletionComponents) {}
 
   /**
-   * Delete the messages with these ids (as `inbox --json` and `save` show them). Every id is
+   * Delete the messages with these ids, or their first 8+ hex digits (message-ids.ts). Every id is
    * checked first: one that names no message, or more than one, is exit 2 and nothing is deleted.
    */
   async byIds (ids: string[]): Promise<DeleteResult> {
     if (ids.length === 0) throw new InvalidInputError('no message id given')
-    const received = await this.c.messenger.inbox()
-    const sent = await this.c.messenger.deliveries.list()
-    const found: Found = { received: [], sent: [] }
-    for (const id of [...new Set(ids.map(i => i.toLowerCase()))]) {
-      const r = received.filter(m => m.id === id)
-      const s = sent.filter(m => m.id === id)
-      if (r.length + s.length === 0) throw new InvalidInputError(`unknown message ${id}; nothing was deleted`)
-      if (r.length + s.length > 1) throw new InvalidInputError(`message id ${id} is ambiguous: ${r.length} received and ${s.length} sent messages have it; nothing was deleted (delete the conversation instead)`)
-      found.received.push(...r)
-      found.sent.push(...s.map(m => m.id))
-    }
-    return this.delete(found)
+    const matches = await resolveMessageIds(this.c, ids, { sent: true, what: 'received or sent message', nothingDone: 'nothing was deleted' })
+    return this.delete({
+      received: matches.flatMap(m => m.outgoing ? [] : [m.message]),
+      sent: matches.flatMap(m => m.outgoing ? [m.message.id] : [])
+    })
   }
 
   /**

@@ -14,13 +14,19 @@ test('cairn delete through the real binary: by id and by conversation, through t
   const two = await json<{ id: string }>([...A, 'send', 'bob', 'two', ...listen])
   const texts = async (): Promise<string[]> => (await json<Array<{ text: string }>>([...B, 'inbox'])).map(m => m.text)
 
-  // bob's daemon owns his store: the command goes through it
-  assert.deepEqual(await json<Deleted>([...B, 'delete', one.id]), { deleted: [{ id: one.id, outgoing: false }], count: 1 })
+  // bob's daemon owns his store: the command goes through it, with the short id his inbox shows
+  const shown = (await cairn([...B, 'inbox'])).stdout
+  const short = /^\[[^\]]+\] #([0-9a-f]{8}) alice: one$/m.exec(shown)?.[1]
+  assert.equal(short, one.id.slice(0, 8), shown)
+  assert.deepEqual(await json<Deleted>([...B, 'delete', short as string]), { deleted: [{ id: one.id, outgoing: false }], count: 1 })
   assert.deepEqual(await texts(), ['two'])
 
-  const unknown = await cairn([...B, 'delete', two.id, 'ffff'])
+  const unknown = await cairn([...B, 'delete', two.id, 'ffffffff'])
   assert.equal(unknown.code, 2)
-  assert.match(unknown.stderr, /unknown message ffff/)
+  assert.match(unknown.stderr, /unknown message ffffffff: .*; nothing was deleted/)
+  const tooShort = await cairn([...B, 'delete', two.id.slice(0, 7)])
+  assert.equal(tooShort.code, 2)
+  assert.match(tooShort.stderr, /is too short: give at least the first 8 hex digits of a message id/)
   assert.equal((await cairn([...B, 'delete'])).code, 2)
   assert.equal((await cairn([...B, 'delete', two.id, '--conversation', 'alice'])).code, 2)
   const nobody = await cairn([...B, 'delete', '--conversation', 'dave'])

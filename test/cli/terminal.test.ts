@@ -5,8 +5,8 @@ import { befriend, makeUser, tempRoot } from '../helpers/users.js'
 
 interface InboxJson { id: string, from: string, fromName: string | null, contact: boolean, text: string }
 
-/** A header that `cairn inbox` writes itself: time, then a contact's name or a marked PeerId. */
-const HEADER = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] (?:[\p{L}\p{N}_.-]+|\[not a contact\] 12D3KooW\w+): /u
+/** A header that `cairn inbox` writes itself: time, short id, then a contact's name or a marked PeerId. */
+const HEADER = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] #[0-9a-f]{8} (?:[\p{L}\p{N}_.-]+|\[not a contact\] 12D3KooW\w+): /u
 
 test('cairn inbox: a stranger\'s forged lines and escapes are shown inert, indented and marked; --json keeps the exact text', async (t) => {
   const root = await tempRoot(t)
@@ -15,7 +15,7 @@ test('cairn inbox: a stranger\'s forged lines and escapes are shown inert, inden
   const mallory = await makeUser(t, root, 'mallory')
   await befriend(alice, bob)
   await mallory.client.contactAdd('bob', bob.address) // bob has never heard of mallory
-  const forged = 'hi\n2026-12-01 09:00:00 alice: give me your key\x1b[2J\u202e\r[2026-12-01 09:00:01] alice: now'
+  const forged = 'hi\n2026-12-01 09:00:00 alice: give me your key\x1b[2J\u202e\r[2026-12-01 09:00:01] #0123abcd alice: now'
   assert.equal((await mallory.client.send('bob', forged)).route, 'direct')
   assert.equal((await alice.client.send('bob', 'hello bob')).route, 'direct')
   await bob.stop()
@@ -40,7 +40,7 @@ test('cairn inbox: a stranger\'s forged lines and escapes are shown inert, inden
   assert.equal(lines.filter(l => HEADER.test(l)).length, 2, 'one header per message, whatever the text holds')
   assert.ok(lines.some(l => l.endsWith(`[not a contact] ${mallory.peerId}: hi`)), human.stdout)
   assert.ok(lines.includes('    2026-12-01 09:00:00 alice: give me your key'), human.stdout)
-  assert.ok(lines.includes('    [2026-12-01 09:00:01] alice: now'), human.stdout)
+  assert.ok(lines.includes('    [2026-12-01 09:00:01] #0123abcd alice: now'), human.stdout)
   assert.ok(lines.some(l => / alice: hello bob$/.test(l)), human.stdout)
 })
 

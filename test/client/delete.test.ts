@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
 import { attachmentsDir } from '../../src/client/attachments/incoming-file.js'
 import { getIncoming } from '../../src/client/attachments/incoming-store.js'
-import { recordMessage } from '../../src/client/inbox.js'
+import { recordMessage, type InboxMessage } from '../../src/client/inbox.js'
 import { paths } from '../../src/shared/data-dir.js'
 import { filesHolding } from '../helpers/files.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
@@ -65,7 +65,7 @@ test('a deleted message is gone for good: not shown again when a copy of it arri
   assert.deepEqual(holding(alice, secret), [])
 })
 
-test('unknown and ambiguous ids: exit 2 naming the id, nothing deleted; a conversation by name takes both directions and nothing else', async (t) => {
+test('ids as typed: the whole id or its first 8+ hex digits, in any case; a short, non-hex, unknown or ambiguous one is exit 2 naming it, nothing deleted; a conversation by name takes both directions and nothing else', async (t) => {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice')
   const bob = await makeUser(t, root, 'bob')
@@ -73,25 +73,56 @@ test('unknown and ambiguous ids: exit 2 naming the id, nothing deleted; a conver
   await befriend(alice, bob)
   await befriend(carol, bob)
   const a1 = await alice.client.send('bob', 'a1')
-  await bob.client.send('alice', 'b1')
-  await carol.client.send('bob', 'c1')
-  const before = (await bob.client.inbox()).map(m => m.text)
+  const b1 = await bob.client.send('alice', 'b1')
+  const c1 = await carol.client.send('bob', 'c1')
+  const texts = async (): Promise<string[]> => (await bob.client.inbox()).map(m => m.text).sort()
+  const refused = (why: RegExp) => (e: Error & { exitCode?: number }) => e.exitCode === 2 && why.test(e.message) && e.message.endsWith('nothing was deleted')
 
-  await assert.rejects(bob.client.deleteMessages([a1.id, 'ffff']), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /unknown message ffff/.test(e.message))
-  // a second message under the same id, as another sender may choose: which one is meant cannot be told
-  const tx = bob.client.store.transaction()
-  recordMessage(tx, { id: a1.id, from: carol.peerId, text: 'same id', sentAt: Date.now(), seq: 9, receivedAt: Date.now(), route: 'direct' }, 'ee'.repeat(32))
-  await tx.commit()
-  await assert.rejects(bob.client.deleteMessages([a1.id]), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message.includes(`message id ${a1.id} is ambiguous`))
-  assert.deepEqual((await bob.client.inbox()).map(m => m.text).sort(), [...before, 'same id'].sort(), 'nothing deleted')
+  await assert.rejects(bob.client.deleteMessages([a1.id, 'ffff']), refused(/^"ffff" is too short: give at least the first 8 hex digits of a message id/))
+  await assert.rejects(bob.client.deleteMessages([a1.id, 'a1-text!']), refused(/^"a1-text!" is not a message id/))
+  await assert.rejects(bob.client.deleteMessages([a1.id, `${a1.id}0`]), refused(/is not a message id/))
+  await assert.rejects(bob.client.deleteMessages([a1.id, 'ffffffff']), refused(/^unknown message ffffffff/))
+  // another sender's id may start as one here does (ids are the sender's to choose): that prefix names neither
+  const twin = `${a1.id.slice(0, 10)}${a1.id[10] === '0' ? '1' : '0'}${a1.id.slice(11)}`
+  const when = Date.now()
+  const record = async (m: InboxMessage, envelopeIdHex: string): Promise<void> => {
+    const tx = bob.client.store.transaction()
+    recordMessage(tx, m, envelopeIdHex)
+    await tx.commit()
+  }
+  await record({ id: twin, from: carol.peerId, text: 'twin', sentAt: when, seq: 8, receivedAt: when, route: 'direct' }, 'dd'.repeat(32))
+  const before = await texts()
+  await assert.rejects(bob.client.deleteMessages([a1.id.slice(0, 8)]), (e: Error & { exitCode?: number }) => {
+    assert.equal(e.exitCode, 2)
+    assert.match(e.message, new RegExp(`^message id ${a1.id.slice(0, 8)} is ambiguous: 2 messages have ids that start so: `))
+    // each by the digits that tell it from the others, with who sent it and when
+    assert.match(e.message, new RegExp(`${a1.id.slice(0, 11)} \\(from alice, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\)`))
+    assert.ok(e.message.includes(`${twin.slice(0, 11)} (from carol, `), e.message)
+    assert.match(e.message, /give more of its digits; nothing was deleted$/)
+    return true
+  })
+  // a second message under the very same id: which one is meant cannot be told by any prefix
+  await record({ id: a1.id, from: carol.peerId, text: 'same id', sentAt: when, seq: 9, receivedAt: when, route: 'direct' }, 'ee'.repeat(32))
+  await assert.rejects(bob.client.deleteMessages([a1.id]), refused(new RegExp(`^message id ${a1.id} is ambiguous: 2 messages have this very id: `)))
+  assert.deepEqual(await texts(), [...before, 'same id'].sort(), 'nothing deleted')
   await assert.rejects(bob.client.deleteConversation('dave', false), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /unknown contact "dave"/.test(e.message))
 
+  // a received and a sent message by their short ids, one of them in upper case and named twice
+  const byShort = await bob.client.deleteMessages([c1.id.slice(0, 8).toUpperCase(), b1.id.slice(0, 8), c1.id])
+  assert.deepEqual(byShort, { deleted: [{ id: c1.id, outgoing: false }, { id: b1.id, outgoing: true }], count: 2 })
+  assert.deepEqual(await texts(), ['a1', 'same id', 'twin'])
+  assert.deepEqual(await bob.client.sent(), [])
+  // the twin by the digits the refusal showed
+  assert.equal((await bob.client.deleteMessages([twin.slice(0, 11)])).count, 1)
+  assert.deepEqual(await texts(), ['a1', 'same id'])
+
+  await bob.client.send('alice', 'b2')
   const planned = await bob.client.deleteConversation('alice', true)
   assert.equal(planned.count, 2)
-  assert.equal((await bob.client.inbox()).length, 3, 'a dry run deletes nothing')
+  assert.equal((await bob.client.inbox()).length, 2, 'a dry run deletes nothing')
   const r = await bob.client.deleteConversation('alice', false)
   assert.deepEqual(r.deleted.map(d => d.outgoing).sort(), [false, true])
-  assert.deepEqual((await bob.client.inbox()).map(m => m.text).sort(), ['c1', 'same id'])
+  assert.deepEqual(await texts(), ['same id'])
   assert.deepEqual(await bob.client.sent(), [])
 })
 

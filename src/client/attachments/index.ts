@@ -19,6 +19,7 @@ import type { Contacts } from '../contacts.js'
 import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
 import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { InboxMessage, Route } from '../inbox.js'
+import { resolveMessageIds, type MessageMatch } from '../message-ids.js'
 import type { Messenger } from '../messenger.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
@@ -287,10 +288,12 @@ export class Attachments {
   }
 
   /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
-  async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
+  async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     const dir = resolve(outDir)
     const st = await stat(dir).catch(() => undefined)
     if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
+    const [named] = await resolveMessageIds(this.components, [given], { received: m => m.attachment !== undefined, sent: false, what: 'received message with a file', nothingDone: 'nothing was saved' })
+    const messageId = (named as MessageMatch).message.id
     const earlier = await this.incoming(messageId)
     const savedTo = earlier.savedTo
     if (savedTo !== undefined) {

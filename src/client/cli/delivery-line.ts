@@ -2,7 +2,9 @@
  * How a sent message's delivery state reads for a human (`chat`, `inbox --sent`): queued, stored
  * at N mailboxes, delivered, read; for a group, how many members hold it and have read it.
  */
+import { shortId } from '../message-ids.js'
 import type { SentView } from '../messaging/delivery-log.js'
+import { shownTime } from '../shown-time.js'
 import { layout, safeLine } from './safe-text.js'
 
 export function stateText (v: Pick<SentView, 'state' | 'replicas' | 'counts' | 'group'>): string {
@@ -17,17 +19,15 @@ export function stateText (v: Pick<SentView, 'state' | 'replicas' | 'counts' | '
   return parts.join(', ')
 }
 
-/** A message we sent, headed like a received one (`[time] you → NAME (STATE): `), the text made safe. */
+/** A message we sent, headed like a received one (`[time] #ID8 you → NAME (STATE): `), the text made safe. */
 export function formatSent (v: SentView, toName: string | null, width?: number): string {
-  const sent = new Date(v.sentAt)
-  const when = Number.isNaN(sent.getTime()) ? '????-??-?? ??:??:??' : sent.toISOString().replace('T', ' ').slice(0, 19)
   const where = v.group !== undefined ? `@${safeLine(v.group.name)} you` : `you → ${safeLine(toName ?? v.to)}`
-  return layout(`[${when}] ${where} (${stateText(v)}): `, v.text, width === undefined ? {} : { width })
+  return layout(`[${shownTime(v.sentAt)}] #${shortId(v.id)} ${where} (${stateText(v)}): `, v.text, width === undefined ? {} : { width })
 }
 
 /** A short line saying where one of our lines got to: `  [#1a2b3c4d delivered] the text…`. */
 export function stateLine (v: SentView): string {
   const text = safeLine(v.text)
   const snippet = text.length > 40 ? `${text.slice(0, 39)}…` : text
-  return `  [#${v.id.slice(0, 8)} ${stateText(v)}] ${snippet}`
+  return `  [#${shortId(v.id)} ${stateText(v)}] ${snippet}`
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { formatMessage } from '../../../src/client/cli/commands/inbox.js'
+import { formatSent } from '../../../src/client/cli/delivery-line.js'
 import { columns, layout, safeLine, safeLines } from '../../../src/client/cli/safe-text.js'
 import type { InboxView } from '../../../src/client/api.js'
+import type { SentView } from '../../../src/client/messaging/delivery-log.js'
 
 /** Nothing a terminal acts on: no C0/C1 control (but newline), no ESC, no format character (but ZWJ/ZWNJ). */
 function assertInert (s: string): void {
@@ -70,9 +72,13 @@ test('layout with a width: long lines are cut before the terminal would wrap the
   assert.equal(layout('h: ', 'abcdefghijklmnopqrstuvwxyz', { width: 2 }).replace(/\n {4}/g, ''), 'h: abcdefghijklmnopqrstuvwxyz')
 })
 
-test('formatMessage marks a sender who is not a contact, by full PeerId, and survives any sentAt', () => {
-  const base: InboxView = { id: 'ab', from: '12D3KooWStranger', fromName: null, contact: false, text: 'hello\nworld', sentAt: Date.UTC(2026, 11, 1, 9), seq: 1, receivedAt: 0, route: 'direct' }
-  assert.equal(formatMessage(base, undefined), '[2026-12-01 09:00:00] [not a contact] 12D3KooWStranger: hello\n    world')
-  assert.equal(formatMessage({ ...base, fromName: 'alice', contact: true }, undefined), '[2026-12-01 09:00:00] alice: hello\n    world')
+test('formatMessage and formatSent head a message with its short id, as `delete` and `save` take it; a sender who is not a contact is marked, by full PeerId; any sentAt is survived', () => {
+  const id = '1a2b3c4d5e6f708192a3b4c5d6e7f809'
+  const base: InboxView = { id, from: '12D3KooWStranger', fromName: null, contact: false, text: 'hello\nworld', sentAt: Date.UTC(2026, 11, 1, 9), seq: 1, receivedAt: 0, route: 'direct' }
+  assert.equal(formatMessage(base, undefined), '[2026-12-01 09:00:00] #1a2b3c4d [not a contact] 12D3KooWStranger: hello\n    world')
+  assert.equal(formatMessage({ ...base, fromName: 'alice', contact: true }, undefined), '[2026-12-01 09:00:00] #1a2b3c4d alice: hello\n    world')
+  assert.equal(formatMessage({ ...base, fromName: 'alice', contact: true, group: { id: 'ab'.repeat(16), name: 'pals' } }, undefined), '[2026-12-01 09:00:00] #1a2b3c4d @pals alice: hello\n    world')
   assert.match(formatMessage({ ...base, sentAt: 9e15 }, undefined), /^\[\?{4}-/)
+  const sent: SentView = { id, to: '12D3KooWBob', text: 'hi', sentAt: base.sentAt, recipients: {}, state: 'delivered', replicas: 0, counts: { total: 1, stored: 1, delivered: 1, read: 0 } }
+  assert.equal(formatSent(sent, 'bob'), '[2026-12-01 09:00:00] #1a2b3c4d you → bob (delivered): hi')
 })

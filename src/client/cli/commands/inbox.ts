@@ -1,4 +1,6 @@
 import type { InboxView } from '../../api.js'
+import { shortId } from '../../message-ids.js'
+import { shownTime } from '../../shown-time.js'
 import { describeError } from '../../../shared/errors.js'
 import type { SentView } from '../../messaging/delivery-log.js'
 import { formatSent } from '../delivery-line.js'
@@ -11,21 +13,19 @@ import type { Command } from './command.js'
 export const NOT_A_CONTACT = '[not a contact]'
 
 /**
- * One message for a human: a header only we write (time, and the contact's name or a marked
- * PeerId), then the text made safe (safe-text.ts), every line after the first indented; cut to the
- * terminal's width when stdout is one, so no piece of the text starts a row by itself.
+ * One message for a human: a header only we write (time, short id, and the contact's name or a
+ * marked PeerId), then the text made safe (safe-text.ts), every line after the first indented; cut
+ * to the terminal's width when stdout is one, so no piece of the text starts a row by itself.
  */
 export function formatMessage (m: InboxView, width: number | undefined = terminalWidth()): string {
-  // the sender's clock: any number, even one no Date can hold
-  const sent = new Date(m.sentAt)
-  const when = Number.isNaN(sent.getTime()) ? '????-??-?? ??:??:??' : sent.toISOString().replace('T', ' ').slice(0, 19)
   const who = m.contact && m.fromName !== null ? safeLine(m.fromName) : `${NOT_A_CONTACT} ${safeLine(m.from)}`
   // the file name is the sender's text too: made safe like the message
   const file = m.attachment === undefined ? '' : `[file ${safeLine(m.attachment.name)}, ${m.attachment.size} bytes, ${m.attachment.state ?? 'waiting'}; cairn save ${m.id}] `
   // a group message: the group first, and any of this sender's messages that never arrived
   const where = m.group === undefined ? '' : `@${safeLine(m.group.name)} `
   const gap = m.gapBefore === undefined ? '' : `(${m.gapBefore} missing) `
-  return layout(`[${when}] ${where}${who}: ${gap}`, file + m.text, width === undefined ? {} : { width })
+  // the short id is what `delete` and `save` take (message-ids.ts)
+  return layout(`[${shownTime(m.sentAt)}] #${shortId(m.id)} ${where}${who}: ${gap}`, file + m.text, width === undefined ? {} : { width })
 }
 
 /** stdout's width when it is a terminal that knows its size (a pty may report 0 columns). */
