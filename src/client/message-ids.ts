@@ -60,10 +60,14 @@ export async function resolveMessageIds (c: MessageIdsComponents, given: unknown
   return [...found]
 }
 
-/** `given` in lower case, if it can be (a prefix of) an id. */
-function idPrefix (given: unknown, refuse: (why: string) => never): string {
+/**
+ * `given` in lower case, if it can be (a prefix of) an id; a leading `#` is taken as `inbox` and
+ * `chat` show it (`'#1a2b3c4d'`, quoted in a shell, where `#` starts a comment).
+ */
+function idPrefix (shown: unknown, refuse: (why: string) => never): string {
+  const given = typeof shown === 'string' && shown.startsWith('#') ? shown.slice(1) : shown
   if (typeof given !== 'string' || !/^[0-9a-f]+$/i.test(given) || given.length > ID_DIGITS) {
-    return refuse(`"${String(given)}" is not a message id: an id is ${ID_DIGITS} hex digits, and its first ${SHORT_ID_DIGITS} or more will do`)
+    return refuse(`"${String(shown)}" is not a message id: an id is ${ID_DIGITS} hex digits, and its first ${SHORT_ID_DIGITS} or more will do`)
   }
   if (given.length < SHORT_ID_DIGITS) return refuse(`"${given}" is too short: give at least the first ${SHORT_ID_DIGITS} hex digits of a message id (as \`cairn inbox\` shows them), or the whole id`)
   return given.toLowerCase()

@@ -112,8 +112,9 @@ test('ids as typed: the whole id or its first 8+ hex digits, in any case; a shor
   assert.deepEqual(byShort, { deleted: [{ id: c1.id, outgoing: false }, { id: b1.id, outgoing: true }], count: 2 })
   assert.deepEqual(await texts(), ['a1', 'same id', 'twin'])
   assert.deepEqual(await bob.client.sent(), [])
-  // the twin by the digits the refusal showed
-  assert.equal((await bob.client.deleteMessages([twin.slice(0, 11)])).count, 1)
+  // the twin by the digits the refusal showed, with the '#' inbox and chat put before a short id
+  await assert.rejects(bob.client.deleteMessages([`##${twin.slice(0, 11)}`]), refused(/is not a message id/))
+  assert.equal((await bob.client.deleteMessages([`#${twin.slice(0, 11)}`])).count, 1)
   assert.deepEqual(await texts(), ['a1', 'same id'])
 
   await bob.client.send('alice', 'b2')
