@@ -9,7 +9,11 @@ import type { DeletedSeq, InboxMessage } from '../inbox.js'
 
 export function withGaps<T extends InboxMessage> (messages: T[], deleted: DeletedSeq[] = []): Array<T & { gapBefore?: number }> {
   const held = new Map<string, number[]>()
-  const hold = (key: string, seq: number): void => { held.set(key, [...(held.get(key) ?? []), seq]) }
+  const hold = (key: string, seq: number): void => {
+    const seqs = held.get(key)
+    if (seqs === undefined) held.set(key, [seq])
+    else seqs.push(seq)
+  }
   for (const m of messages) if (m.group !== undefined) hold(`${m.group.id}/${m.from}`, m.seq)
   for (const d of deleted) hold(`${d.group}/${d.from}`, d.seq)
   // per sender: each held number → the one held before it
