@@ -11,6 +11,7 @@
  * walk for callers that do not need order.
  */
 import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import type { Datastore } from 'interface-datastore'
 import { EncryptedDatastore } from './at-rest/encrypted-datastore.js'
@@ -134,6 +135,17 @@ export class Store {
       throw err
     }
     return store
+  }
+
+  /**
+   * Whether this process has a store open at `path`. LevelDB names its files by the path it was
+   * opened at, so a store whose directory is renamed while open goes on compacting into, and
+   * deleting "obsolete" files from, whatever directory takes that path next (at-rest/conversion.ts).
+   */
+  static isOpen (path: string): boolean {
+    const wanted = resolve(path)
+    for (const p of open.keys()) if (resolve(p) === wanted) return true
+    return false
   }
 
   async get (key: string): Promise<Uint8Array | undefined> {

@@ -15,6 +15,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fsyncDir, paths } from '../data-dir.js'
+import { Store } from '../store.js'
 import { HEADER_FILE, headerPath } from './header-path.js'
 
 /** To encrypted (a new data key: --encrypt, --rotate-key) or to plain (--decrypt). */
@@ -66,6 +67,11 @@ export function swapIn (dataDir: string, kind: ConversionKind = 'encrypt'): void
   const ready = conversionDirs.ready(dataDir, kind)
   for (const name of SEALED_FILES) move(join(ready, name), join(dataDir, name))
   const sealedStore = join(ready, STORE_DIR)
+  // LevelDB addresses its files by path: a store still open here would go on compacting into the
+  // new store once it took the path, and delete that store's files as "obsolete" (seen: the copy
+  // lost, "Database failed to open"). Its owner closes it at the commit point; from then on any
+  // other opener settles the conversion first, so nothing can open the old store again.
+  if (Store.isOpen(paths.store(dataDir))) throw new Error(`the store at ${paths.store(dataDir)} is still open: close it before it is moved`)
   if (existsSync(sealedStore)) {
     const oldStore = join(ready, OLD_STORE)
     if (!existsSync(oldStore)) move(paths.store(dataDir), oldStore)

@@ -47,10 +47,12 @@ export async function decryptDataDir (dataDir: string, passphrase: Uint8Array): 
     fsyncDir(partial)
     renameSync(partial, ready) // the commit point
     fsyncDir(dataDir)
-    crashPoint('committed')
-    swapIn(dataDir, 'decrypt')
+    // closed before it is moved (conversion.ts swapIn); anything that opens the data dir from now
+    // on finishes the swap before it opens a store
     await source.close()
     closed = true
+    crashPoint('committed')
+    swapIn(dataDir, 'decrypt')
     removeLeftovers(dataDir, 'decrypt')
     return { ...result, settledOnly: false }
   } finally {

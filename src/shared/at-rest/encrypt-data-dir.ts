@@ -101,13 +101,14 @@ async function reseal (dataDir: string, passphrase: Uint8Array, from: ValueCiphe
       if (existsSync(path)) writeKeyFile(join(partial, name), readKeyFile(path, from), cipher, { overwrite: true })
     }
     fsyncDir(partial)
-    // the commit point; the source store stays open (locked) until it has been moved aside
+    // the commit point: the source store, locked until now, is closed before it is moved aside
+    // (conversion.ts swapIn); anything that opens the data dir from now on finishes the swap first
     renameSync(partial, conversionDirs.ready(dataDir))
     fsyncDir(dataDir)
-    crashPoint('committed')
-    swapIn(dataDir)
     await source.close()
     closed = true
+    crashPoint('committed')
+    swapIn(dataDir)
     removeLeftovers(dataDir)
     return { ...result, settledOnly: false }
   } finally {
