@@ -3,7 +3,8 @@
  * and, with it, a received file's record (the file's key), chunk records and chunk file; a sent one
  * loses its delivery-log record. What stays: the seen records (a copy arriving again from another
  * mailbox replica or a resend is still a duplicate, never shown again) and a deleted group
- * message's sequence number (no false gap before its sender's next). Each message goes in one
+ * message's sequence number where a gap count can read it (no false gap before its sender's next;
+ * the ones no count can read go in the same batch: deleted-seqs.ts). Each message goes in one
  * synced write; then the ranges are compacted, so that LevelDB's files no longer hold the deleted
  * values (docs/DECISIONS.md "Deleting messages").
  */
@@ -15,7 +16,8 @@ import type { Store, StoreOp } from '../shared/store.js'
 import type { Attachments } from './attachments/index.js'
 import type { Contacts } from './contacts.js'
 import type { Groups } from './groups/index.js'
-import { deleteMessageOps, type InboxMessage } from './inbox.js'
+import { deletedSeqsOf, deletionSeqOps } from './deleted-seqs.js'
+import { deleteMessageOps, type DeletedSeq, type InboxMessage } from './inbox.js'
 import { resolveMessageIds } from './message-ids.js'
 import type { Messenger } from './messenger.js'
 
@@ -46,6 +48,9 @@ const MESSAGES_PER_WRITE = 256
 const COMPACTED = [NAMESPACES.inbox, NAMESPACES.attachmentIn, NAMESPACES.attachmentInChunk, NAMESPACES.sent, NAMESPACES.sentOrder, NAMESPACES.outbox]
 
 interface Found { received: InboxMessage[], sent: string[] }
+
+/** A batch's writes for the deleted numbers of its group messages, given when. */
+type BatchSeqs = (slice: InboxMessage[], at: number) => Promise<StoreOp[]>
 
 export class MessageDeletion {
   constructor (private readonly c: MessageDeletionComponents) {}
@@ -89,10 +94,12 @@ export class MessageDeletion {
   private async delete (found: Found): Promise<DeleteResult> {
     if (found.received.length + found.sent.length === 0) return result(found)
     const now = this.c.clock.now()
+    const seqs = await this.groupSeqs(found.received)
     for (let i = 0; i < found.received.length; i += MESSAGES_PER_WRITE) {
       const slice = found.received.slice(i, i + MESSAGES_PER_WRITE)
       const ops: StoreOp[] = []
-      for (const m of slice) ops.push(...deleteMessageOps(m, now), ...await this.c.attachments.deleteOps(m))
+      for (const m of slice) ops.push(...deleteMessageOps(m), ...await this.c.attachments.deleteOps(m))
+      ops.push(...await seqs(slice, now))
       await this.c.store.write(ops)
       for (const m of slice) await this.c.attachments.removeReceived(m)
     }
@@ -101,6 +108,32 @@ export class MessageDeletion {
     const out = result(found)
     this.c.log.info({ received: found.received.length, sent: found.sent.length }, 'messages deleted')
     return out
+  }
+
+  /**
+   * The deleted numbers' writes for each batch of a deletion (deleted-seqs.ts): for the group
+   * senders the deletion touches, the group messages still held after the batch (read from the
+   * inbox once, then less what each batch deletes) and the numbers recorded (read again before
+   * each batch: the previous one changed them; one sender's are few).
+   */
+  private async groupSeqs (received: InboxMessage[]): Promise<BatchSeqs> {
+    const senderOf = (m: InboxMessage): string | undefined => m.group === undefined ? undefined : `${m.group.id}/${m.from}`
+    const touched = new Set(received.map(senderOf).filter(k => k !== undefined))
+    if (touched.size === 0) return async () => []
+    const held = new Map<string, InboxMessage>() // by sender and message id
+    for (const m of await this.c.messenger.inbox()) if (touched.has(senderOf(m) as string)) held.set(`${m.from}/${m.id}`, m)
+    const member = new Map<string, boolean>()
+    for (const m of received) if (m.group !== undefined && !member.has(m.group.id)) member.set(m.group.id, await this.c.groups.isMember(m.group.id))
+    return async (slice, at) => {
+      for (const m of slice) held.delete(`${m.from}/${m.id}`)
+      const senders = new Map<string, { group: string, from: string }>()
+      for (const m of slice) if (m.group !== undefined) senders.set(senderOf(m) as string, { group: m.group.id, from: m.from })
+      if (senders.size === 0) return []
+      const recorded: DeletedSeq[] = []
+      for (const s of senders.values()) recorded.push(...await deletedSeqsOf(this.c.store, s.group, s.from))
+      const stillHeld = [...held.values()].flatMap(m => m.group !== undefined && senders.has(senderOf(m) as string) ? [{ group: m.group.id, from: m.from, seq: m.seq }] : [])
+      return deletionSeqOps(slice, stillHeld, recorded, g => member.get(g) === true, at)
+    }
   }
 }
 
