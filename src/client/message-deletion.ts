@@ -61,8 +61,10 @@ export class MessageDeletion {
    */
   async byIds (ids: string[]): Promise<DeleteResult> {
     if (ids.length === 0) throw new InvalidInputError('no message id given')
-    const matches = await resolveMessageIds(this.c, ids, { sent: true, what: 'received or sent message', nothingDone: 'nothing was deleted' })
-    return this.delete({
+    // read once: the ids are looked up in it, and the deleted numbers' writes need the rest of it
+    const inbox = await this.c.messenger.inbox()
+    const matches = await resolveMessageIds(this.c, ids, { sent: true, what: 'received or sent message', nothingDone: 'nothing was deleted', inbox })
+    return this.delete(inbox, {
       received: matches.flatMap(m => m.outgoing ? [] : [m.message]),
       sent: matches.flatMap(m => m.outgoing ? [m.message.id] : [])
     })
@@ -74,11 +76,12 @@ export class MessageDeletion {
    */
   async conversation (target: string, options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
     const inConversation = await this.matcher(target)
+    const inbox = await this.c.messenger.inbox()
     const found: Found = {
-      received: (await this.c.messenger.inbox()).filter(m => inConversation(m.group?.id, m.from)),
+      received: inbox.filter(m => inConversation(m.group?.id, m.from)),
       sent: (await this.c.messenger.deliveries.list()).filter(m => inConversation(m.group?.id, m.to)).map(m => m.id)
     }
-    return options.dryRun === true ? result(found) : this.delete(found)
+    return options.dryRun === true ? result(found) : this.delete(inbox, found)
   }
 
   /** Whether a message (its group's id, or the other party's PeerId) is in conversation `target`. */
@@ -91,10 +94,11 @@ export class MessageDeletion {
     return (group, peer) => group === undefined && peer === peerId
   }
 
-  private async delete (found: Found): Promise<DeleteResult> {
+  /** Delete what was `found` in `inbox` (the inbox as read before, with the messages found). */
+  private async delete (inbox: InboxMessage[], found: Found): Promise<DeleteResult> {
     if (found.received.length + found.sent.length === 0) return result(found)
     const now = this.c.clock.now()
-    const seqs = await this.groupSeqs(found.received)
+    const seqs = await this.groupSeqs(inbox, found.received)
     for (let i = 0; i < found.received.length; i += MESSAGES_PER_WRITE) {
       const slice = found.received.slice(i, i + MESSAGES_PER_WRITE)
       const ops: StoreOp[] = []
@@ -112,16 +116,17 @@ export class MessageDeletion {
 
   /**
    * The deleted numbers' writes for each batch of a deletion (deleted-seqs.ts): for the group
-   * senders the deletion touches, the group messages still held after the batch (read from the
-   * inbox once, then less what each batch deletes) and the numbers recorded (read again before
-   * each batch: the previous one changed them; one sender's are few).
+   * senders the deletion touches, the group messages still held after the batch (`inbox`, as read
+   * for the lookup, less what each batch deletes: a message that arrives meanwhile is above every
+   * number read or in a hole, and neither kind of number is dropped) and the numbers recorded
+   * (read again before each batch: the previous one changed them; one sender's are few).
    */
-  private async groupSeqs (received: InboxMessage[]): Promise<BatchSeqs> {
+  private async groupSeqs (inbox: InboxMessage[], received: InboxMessage[]): Promise<BatchSeqs> {
     const senderOf = (m: InboxMessage): string | undefined => m.group === undefined ? undefined : `${m.group.id}/${m.from}`
     const touched = new Set(received.map(senderOf).filter(k => k !== undefined))
     if (touched.size === 0) return async () => []
     const held = new Map<string, InboxMessage>() // by sender and message id
-    for (const m of await this.c.messenger.inbox()) if (touched.has(senderOf(m) as string)) held.set(`${m.from}/${m.id}`, m)
+    for (const m of inbox) if (touched.has(senderOf(m) as string)) held.set(`${m.from}/${m.id}`, m)
     const member = new Map<string, boolean>()
     for (const m of received) if (m.group !== undefined && !member.has(m.group.id)) member.set(m.group.id, await this.c.groups.isMember(m.group.id))
     return async (slice, at) => {
