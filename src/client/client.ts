@@ -36,6 +36,7 @@ import { withGaps } from './groups/gaps.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS } from './inbox.js'
+import { pruneDeletedSeqs } from './deleted-seqs.js'
 import { MessageDeletion, type DeleteResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
@@ -403,7 +404,17 @@ export class CairnClient implements ClientApi {
   async groupAdd (group: string, members: string[]): Promise<GroupView> { return this.groups.add(group, members) }
   async groupRemove (group: string, members: string[]): Promise<GroupView> { return this.groups.remove(group, members) }
   async groupPromote (group: string, members: string[]): Promise<GroupView> { return this.groups.promote(group, members) }
-  async groupLeave (group: string): Promise<GroupView> { return this.groups.leave(group) }
+  async groupLeave (group: string): Promise<GroupView> {
+    const view = await this.groups.leave(group)
+    // nothing more comes from the group: only the deleted numbers its held messages need stay
+    await this.pruneDeletedSeqs(view.id)
+    return view
+  }
+
+  /** Drop the deleted group messages' numbers no gap count can read (deleted-seqs.ts): in `group`, or in all. */
+  async pruneDeletedSeqs (group?: string): Promise<number> {
+    return pruneDeletedSeqs(this.store, await this.messenger.inbox(), async gid => this.groups.isMember(gid), group)
+  }
   async groupList (): Promise<GroupView[]> { return this.groups.list() }
   async groupInfo (group: string): Promise<GroupView> { return this.groups.info(group) }
 
@@ -474,6 +485,9 @@ export class CairnClient implements ClientApi {
     const seenDue = await this.due(SEEN_PRUNED_AT, now, SEEN_PRUNE_EVERY_MS)
     const seen = seenDue ? await pruneSeen(this.store, now - SEEN_KEPT_MS) : 0
     if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
+    // the deleted numbers no gap count reads (the inbox read whole: with the seen records' pass)
+    const deletedSeqs = seenDue ? await this.pruneDeletedSeqs() : 0
+    if (deletedSeqs > 0) this.log.info({ deletedSeqs }, 'deleted messages\' numbers no gap count reads pruned')
     const tx = this.store.transaction()
     if (seenDue) tx.put(SEEN_PRUNED_AT, encodeNumber(now))
     tx.put(PRUNED_AT, encodeNumber(now))

@@ -84,19 +84,25 @@ const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.gro
 /**
  * What deletes received message `m` from the inbox: its record. Its seen records stay, so a copy
  * that arrives again (another replica's, a resend) is still dropped as a duplicate; a group
- * message leaves its sender's sequence number behind, so the next one shows no false gap
- * (docs/DECISIONS.md "Deleting messages").
+ * message leaves its sender's sequence number behind where a gap count may need it, so the next
+ * one shows no false gap (deletedSeqOps; deleted-seqs.ts; docs/DECISIONS.md "Deleting messages").
  */
-export function deleteMessageOps (m: InboxMessage, at: number): StoreOp[] {
-  const ops: StoreOp[] = [{ type: 'del', key: messageKey(m) }]
-  if (m.group !== undefined) ops.push({ type: 'put', key: deletedKey({ group: m.group.id, from: m.from, seq: m.seq }), value: enc.encode(at.toString()) })
-  return ops
+export function deleteMessageOps (m: InboxMessage): StoreOp[] {
+  return [{ type: 'del', key: messageKey(m) }]
 }
 
-/** Every deleted group message's sender and sequence number. */
-export async function listDeletedSeqs (store: Store): Promise<DeletedSeq[]> {
+/** The writes that record the deleted numbers `put` (value: `at`, when) and forget `del`. */
+export function deletedSeqOps (put: DeletedSeq[], del: DeletedSeq[], at: number): StoreOp[] {
+  return [
+    ...put.map(d => ({ type: 'put' as const, key: deletedKey(d), value: enc.encode(at.toString()) })),
+    ...del.map(d => ({ type: 'del' as const, key: deletedKey(d) }))
+  ]
+}
+
+/** Every deleted group message's sender and sequence number (under `prefix`: one group's, one sender's). */
+export async function listDeletedSeqs (store: Store, prefix: string = NAMESPACES.inboxDeleted): Promise<DeletedSeq[]> {
   const out: DeletedSeq[] = []
-  for await (const key of store.listKeys(NAMESPACES.inboxDeleted)) {
+  for await (const key of store.listKeys(prefix)) {
     const [group, from, seq] = key.slice(NAMESPACES.inboxDeleted.length).split('/')
     if (group !== undefined && from !== undefined && seq !== undefined) out.push({ group, from, seq: Number(seq) })
   }

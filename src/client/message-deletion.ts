@@ -3,7 +3,8 @@
  * and, with it, a received file's record (the file's key), chunk records and chunk file; a sent one
  * loses its delivery-log record. What stays: the seen records (a copy arriving again from another
  * mailbox replica or a resend is still a duplicate, never shown again) and a deleted group
- * message's sequence number (no false gap before its sender's next). Each message goes in one
+ * message's sequence number where a gap count can read it (no false gap before its sender's next;
+ * the ones no count can read go in the same batch: deleted-seqs.ts). Each message goes in one
  * synced write; then the ranges are compacted, so that LevelDB's files no longer hold the deleted
  * values (docs/DECISIONS.md "Deleting messages").
  */
@@ -15,7 +16,8 @@ import type { Store, StoreOp } from '../shared/store.js'
 import type { Attachments } from './attachments/index.js'
 import type { Contacts } from './contacts.js'
 import type { Groups } from './groups/index.js'
-import { deleteMessageOps, type InboxMessage } from './inbox.js'
+import { deletedSeqsOf, deletionSeqOps } from './deleted-seqs.js'
+import { deleteMessageOps, type DeletedSeq, type InboxMessage } from './inbox.js'
 import { resolveMessageIds } from './message-ids.js'
 import type { Messenger } from './messenger.js'
 
@@ -47,6 +49,9 @@ const COMPACTED = [NAMESPACES.inbox, NAMESPACES.attachmentIn, NAMESPACES.attachm
 
 interface Found { received: InboxMessage[], sent: string[] }
 
+/** A batch's writes for the deleted numbers of its group messages, given when. */
+type BatchSeqs = (slice: InboxMessage[], at: number) => Promise<StoreOp[]>
+
 export class MessageDeletion {
   constructor (private readonly c: MessageDeletionComponents) {}
 
@@ -56,8 +61,10 @@ export class MessageDeletion {
    */
   async byIds (ids: string[]): Promise<DeleteResult> {
     if (ids.length === 0) throw new InvalidInputError('no message id given')
-    const matches = await resolveMessageIds(this.c, ids, { sent: true, what: 'received or sent message', nothingDone: 'nothing was deleted' })
-    return this.delete({
+    // read once: the ids are looked up in it, and the deleted numbers' writes need the rest of it
+    const inbox = await this.c.messenger.inbox()
+    const matches = await resolveMessageIds(this.c, ids, { sent: true, what: 'received or sent message', nothingDone: 'nothing was deleted', inbox })
+    return this.delete(inbox, {
       received: matches.flatMap(m => m.outgoing ? [] : [m.message]),
       sent: matches.flatMap(m => m.outgoing ? [m.message.id] : [])
     })
@@ -69,11 +76,12 @@ export class MessageDeletion {
    */
   async conversation (target: string, options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
     const inConversation = await this.matcher(target)
+    const inbox = await this.c.messenger.inbox()
     const found: Found = {
-      received: (await this.c.messenger.inbox()).filter(m => inConversation(m.group?.id, m.from)),
+      received: inbox.filter(m => inConversation(m.group?.id, m.from)),
       sent: (await this.c.messenger.deliveries.list()).filter(m => inConversation(m.group?.id, m.to)).map(m => m.id)
     }
-    return options.dryRun === true ? result(found) : this.delete(found)
+    return options.dryRun === true ? result(found) : this.delete(inbox, found)
   }
 
   /** Whether a message (its group's id, or the other party's PeerId) is in conversation `target`. */
@@ -86,13 +94,16 @@ export class MessageDeletion {
     return (group, peer) => group === undefined && peer === peerId
   }
 
-  private async delete (found: Found): Promise<DeleteResult> {
+  /** Delete what was `found` in `inbox` (the inbox as read before, with the messages found). */
+  private async delete (inbox: InboxMessage[], found: Found): Promise<DeleteResult> {
     if (found.received.length + found.sent.length === 0) return result(found)
     const now = this.c.clock.now()
+    const seqs = await this.groupSeqs(inbox, found.received)
     for (let i = 0; i < found.received.length; i += MESSAGES_PER_WRITE) {
       const slice = found.received.slice(i, i + MESSAGES_PER_WRITE)
       const ops: StoreOp[] = []
-      for (const m of slice) ops.push(...deleteMessageOps(m, now), ...await this.c.attachments.deleteOps(m))
+      for (const m of slice) ops.push(...deleteMessageOps(m), ...await this.c.attachments.deleteOps(m))
+      ops.push(...await seqs(slice, now))
       await this.c.store.write(ops)
       for (const m of slice) await this.c.attachments.removeReceived(m)
     }
@@ -101,6 +112,33 @@ export class MessageDeletion {
     const out = result(found)
     this.c.log.info({ received: found.received.length, sent: found.sent.length }, 'messages deleted')
     return out
+  }
+
+  /**
+   * The deleted numbers' writes for each batch of a deletion (deleted-seqs.ts): for the group
+   * senders the deletion touches, the group messages still held after the batch (`inbox`, as read
+   * for the lookup, less what each batch deletes: a message that arrives meanwhile is above every
+   * number read or in a hole, and neither kind of number is dropped) and the numbers recorded
+   * (read again before each batch: the previous one changed them; one sender's are few).
+   */
+  private async groupSeqs (inbox: InboxMessage[], received: InboxMessage[]): Promise<BatchSeqs> {
+    const senderOf = (m: InboxMessage): string | undefined => m.group === undefined ? undefined : `${m.group.id}/${m.from}`
+    const touched = new Set(received.map(senderOf).filter(k => k !== undefined))
+    if (touched.size === 0) return async () => []
+    const held = new Map<string, InboxMessage>() // by sender and message id
+    for (const m of inbox) if (touched.has(senderOf(m) as string)) held.set(`${m.from}/${m.id}`, m)
+    const member = new Map<string, boolean>()
+    for (const m of received) if (m.group !== undefined && !member.has(m.group.id)) member.set(m.group.id, await this.c.groups.isMember(m.group.id))
+    return async (slice, at) => {
+      for (const m of slice) held.delete(`${m.from}/${m.id}`)
+      const senders = new Map<string, { group: string, from: string }>()
+      for (const m of slice) if (m.group !== undefined) senders.set(senderOf(m) as string, { group: m.group.id, from: m.from })
+      if (senders.size === 0) return []
+      const recorded: DeletedSeq[] = []
+      for (const s of senders.values()) recorded.push(...await deletedSeqsOf(this.c.store, s.group, s.from))
+      const stillHeld = [...held.values()].flatMap(m => m.group !== undefined && senders.has(senderOf(m) as string) ? [{ group: m.group.id, from: m.from, seq: m.seq }] : [])
+      return deletionSeqOps(slice, stillHeld, recorded, g => member.get(g) === true, at)
+    }
   }
 }
 

@@ -30,6 +30,8 @@ export interface MessageLookup {
   what: string
   /** Said after every refusal: what was not done. */
   nothingDone: string
+  /** The inbox, when the caller has read it already (it needs it again). */
+  inbox?: InboxMessage[]
 }
 
 export interface MessageIdsComponents {
@@ -46,7 +48,7 @@ export async function resolveMessageIds (c: MessageIdsComponents, given: unknown
   const refuse = (why: string): never => { throw new InvalidInputError(`${why}; ${lookup.nothingDone}`) }
   const prefixes = given.map(g => idPrefix(g, refuse))
   const pool: MessageMatch[] = [
-    ...(await c.messenger.inbox()).filter(lookup.received ?? (() => true)).map(message => ({ outgoing: false as const, message })),
+    ...(lookup.inbox ?? await c.messenger.inbox()).filter(lookup.received ?? (() => true)).map(message => ({ outgoing: false as const, message })),
     ...(lookup.sent ? await c.messenger.deliveries.list() : []).map(message => ({ outgoing: true as const, message }))
   ]
   const found = new Set<MessageMatch>()

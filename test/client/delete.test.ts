@@ -2,11 +2,13 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
 import { attachmentsDir } from '../../src/client/attachments/incoming-file.js'
 import { getIncoming } from '../../src/client/attachments/incoming-store.js'
 import { recordMessage, type InboxMessage } from '../../src/client/inbox.js'
+import { systemClock, type Clock } from '../../src/shared/clock.js'
+import type { ConfigLayer } from '../../src/shared/config.js'
 import { paths } from '../../src/shared/data-dir.js'
 import { filesHolding } from '../helpers/files.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
@@ -181,4 +183,82 @@ test('a received file goes with its message: chunk file, records and key; `save`
   await bob.restart()
   assert.deepEqual(filesHolding(bob.config.dataDir, Buffer.from(m?.attachment?.fileId as string)), [])
   await assert.rejects(bob.client.save(sent?.id as string, root), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /unknown message/.test(e.message))
+})
+
+/**
+ * Alice and bob on one clock that can be moved on, alice's routes delivering every envelope but
+ * (while `answer(false)` holds) answering as if they had not: the acknowledgement lost, so the entry stays in her
+ * outbox. `delivered`: the ids of the envelopes that reached bob.
+ */
+async function ackLost (t: TestContext, overrides: ConfigLayer = {}): Promise<{ alice: TestUser, bob: TestUser, later: (ms: number) => void, delivered: string[], answer: (acknowledged: boolean) => void }> {
+  const root = await tempRoot(t)
+  let offset = 0
+  const clock: Clock = { ...systemClock, now: () => Date.now() + offset }
+  const alice = await makeUser(t, root, 'alice', { clock, overrides })
+  const bob = await makeUser(t, root, 'bob', { clock, overrides })
+  await befriend(alice, bob)
+  let lost = false
+  const delivered: string[] = []
+  alice.client.messenger.useRoutes(alice.client.messenger.routes.map(r => ({
+    name: r.name,
+    takeBundle: r.takeBundle.bind(r),
+    deliver: async (e, peer, o) => {
+      const result = await r.deliver(e, peer, o)
+      if (peer.toString() === bob.peerId) delivered.push(`${Buffer.from(e.id).toString('hex')} ${result.ok ? 'taken' : result.error}`)
+      return lost ? { ok: false, code: 'unreachable', error: 'the acknowledgement was lost' } : result
+    }
+  })))
+  return { alice, bob, later: (ms) => { offset += ms }, delivered, answer: (acknowledged) => { lost = !acknowledged } }
+}
+
+// alice's entry waits 47 days: the certificate it was sealed under (60 days) would not outlive an
+// envelope leaving then (the mail TTL, 14 days), so it is sealed again (outbox.ts needsNewSeal)
+const LONG_WAIT_MS = 47 * 24 * 3600_000
+
+test('a re-sealed resend of a deleted message (a new envelope after a long wait in the sender\'s outbox) is not shown again', async (t) => {
+  const { alice, bob, later, delivered, answer } = await ackLost(t)
+  answer(false)
+  const gone = await alice.client.send('bob', 'sent once, deleted')
+  assert.equal(gone.route, 'outbox', 'alice heard no acknowledgement')
+  assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['sent once, deleted'])
+  await bob.client.deleteMessages([gone.id])
+  assert.deepEqual(await bob.client.inbox(), [])
+
+  later(LONG_WAIT_MS)
+  answer(true)
+  const first = [...delivered]
+  await alice.client.messenger.flushOutbox()
+  const again = delivered.filter(id => !first.includes(id))
+  assert.equal(again.length, 1, `bob was handed the message again once, in a new envelope, and took it: ${again.join(', ')}`)
+  assert.ok(!first.some(d => d.split(' ')[0] === again[0]?.split(' ')[0]) && again[0]?.endsWith(' taken'), again[0])
+  assert.deepEqual(await bob.client.inbox(), [], 'and did not show it')
+  assert.deepEqual(await alice.client.messenger.pending(), [], 'bob acknowledged it as a duplicate: it left alice\'s outbox')
+})
+
+test('a group message\'s 1:1 copy, re-sealed after a long wait, is not shown again once deleted; the next message shows no gap', async (t) => {
+  // every message goes to bob in its own envelope at once (no waiting for the topic)
+  const { alice, bob, later, delivered, answer } = await ackLost(t, { groups: { gossipAckMs: 0 } })
+  await alice.client.groupCreate('duo', ['bob'])
+  await alice.client.send('@duo', 'g1')
+  const texts = async (): Promise<Array<[string, number | undefined]>> => (await bob.client.inbox()).map(m => [m.text, m.gapBefore])
+  await waitFor('g1 at bob', async () => (await texts()).length === 1)
+  answer(false)
+  const g2 = await alice.client.send('@duo', 'g2, deleted')
+  await waitFor('g2 at bob', async () => (await texts()).length === 2)
+  // the part went and was not acknowledged, so its 1:1 copy went too (a duplicate at bob): that copy waits in alice's outbox
+  await waitFor('g2\'s copy in alice\'s outbox', async () => (await alice.client.messenger.pending()).some(e => e.inner !== undefined))
+  await bob.client.deleteMessages([g2.id])
+  assert.deepEqual(await texts(), [['g1', undefined]])
+
+  later(LONG_WAIT_MS)
+  answer(true)
+  const first = [...delivered]
+  await alice.client.messenger.flushOutbox()
+  const again = delivered.filter(d => !first.includes(d))
+  assert.ok(again.length > 0 && again.every(d => d.endsWith(' taken')), `bob took the copy sealed again: ${again.join(', ')}`)
+  assert.deepEqual(await texts(), [['g1', undefined]], 'and did not show it')
+  assert.deepEqual(await alice.client.messenger.pending(), [])
+  await alice.client.send('@duo', 'g3')
+  await waitFor('g3 at bob', async () => (await texts()).length === 2)
+  assert.deepEqual(await texts(), [['g1', undefined], ['g3', undefined]])
 })

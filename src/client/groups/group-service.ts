@@ -532,6 +532,11 @@ export class Groups implements ContentHandler {
     return true
   }
 
+  /** Whether this user is a member of group `gid` now (not: unknown, left, or removed). */
+  async isMember (gid: string): Promise<boolean> {
+    return (await this.state(gid))?.members.includes(this.me) === true
+  }
+
   /** The group's state now; folded again only when a change was added (changes are never removed). */
   async state (gid: string): Promise<GroupState | undefined> {
     const changes = await this.changesOf(gid)

@@ -15,7 +15,7 @@ import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { recordIncoming } from '../attachments/incoming-store.js'
 import type { Kv } from '../crypto/kv.js'
-import { UnboundSenderError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
+import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
 import { ID_BYTES, hex } from './content-body.js'
@@ -196,6 +196,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     try {
       opened = await this.ctx.session.open(tx, envelope.sealed, now)
     } catch (err) {
+      // a ratchet message we opened before (its key spent), in a new envelope: the sender sealed
+      // it again under a newer certificate after a long wait in its outbox (outbox.ts
+      // needsNewSeal), its acknowledgement having been lost. Only the sender can seal it so (the
+      // outer layer opened under its identity); it will never open here, and was handled when it
+      // did (shown, or deleted since). So a duplicate: acknowledged, and this envelope noted as
+      // seen. Refused, the sender's outbox would send it again at every flush.
+      if (err instanceof UndecryptableError && err.duplicate) {
+        recordSeen(tx, id, now)
+        return undefined
+      }
       throw new RejectedEnvelopeError(err instanceof UnboundSenderError ? 'untrusted-sender' : 'undecryptable', describeError(err), { cause: err })
     }
     if (opened.groupId !== undefined) return this.openGroupPart(tx, opened, opened.groupId, id, via, from, copies, now)
