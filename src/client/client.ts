@@ -35,9 +35,9 @@ import { Groups, type GroupView } from './groups/index.js'
 import { withGaps } from './groups/gaps.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
-import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS } from './inbox.js'
+import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS, type InboxMessage } from './inbox.js'
 import { pruneDeletedSeqs } from './deleted-seqs.js'
-import { MessageDeletion, type DeleteResult } from './message-deletion.js'
+import { MessageDeletion, type DeleteResult, type TrimResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
@@ -411,9 +411,29 @@ export class CairnClient implements ClientApi {
     return view
   }
 
-  /** Drop the deleted group messages' numbers no gap count can read (deleted-seqs.ts): in `group`, or in all. */
-  async pruneDeletedSeqs (group?: string): Promise<number> {
-    return pruneDeletedSeqs(this.store, await this.messenger.inbox(), async gid => this.groups.isMember(gid), group)
+  /**
+   * Drop the deleted group messages' numbers no gap count can read (deleted-seqs.ts): in `group`,
+   * or in all; given `inbox`, the inbox as just read (the daily pass reads it once for this and the
+   * retention cap), or read now.
+   */
+  async pruneDeletedSeqs (group?: string, inbox?: InboxMessage[]): Promise<number> {
+    return pruneDeletedSeqs(this.store, inbox ?? await this.messenger.inbox(), async gid => this.groups.isMember(gid), group)
+  }
+
+  /**
+   * Delete the received messages past the newest `delivery.receivedPerConversation` in each
+   * conversation, as `cairn delete` deletes them (0: none): the daily pass does it (pruneIfDue);
+   * tests and callers that cannot wait a day call it here. Returns how many went.
+   */
+  async trimReceived (): Promise<number> {
+    return (await this.trimInbox(await this.messenger.inbox())).count
+  }
+
+  private async trimInbox (inbox: InboxMessage[]): Promise<TrimResult> {
+    const trimmed = await this.deletion.trimReceived(inbox, this.config.delivery.receivedPerConversation)
+    // counts only: which conversations, and what was in them, stay out of the log
+    if (trimmed.count > 0) this.log.info({ received: trimmed.count, conversations: trimmed.conversations }, 'received messages past delivery.receivedPerConversation deleted')
+    return trimmed
   }
   async groupList (): Promise<GroupView[]> { return this.groups.list() }
   async groupInfo (group: string): Promise<GroupView> { return this.groups.info(group) }
@@ -473,7 +493,9 @@ export class CairnClient implements ClientApi {
   /**
    * The records that only grow (group marks and chains, read marks) are pruned by a sync at most
    * every `groups.pruneEveryMs` (the daemon syncs every few minutes). When the last pass ran is kept in the
-   * store, so one-shot `cairn sync` commands do not each pay a pass.
+   * store, so one-shot `cairn sync` commands do not each pay a pass. What needs the whole inbox or
+   * every seen record read (the retention cap, delivery.receivedPerConversation, among them) runs
+   * at most daily.
    */
   private async pruneIfDue (): Promise<void> {
     const now = this.clock.now()
@@ -485,8 +507,10 @@ export class CairnClient implements ClientApi {
     const seenDue = await this.due(SEEN_PRUNED_AT, now, SEEN_PRUNE_EVERY_MS)
     const seen = seenDue ? await pruneSeen(this.store, now - SEEN_KEPT_MS) : 0
     if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
-    // the deleted numbers no gap count reads (the inbox read whole: with the seen records' pass)
-    const deletedSeqs = seenDue ? await this.pruneDeletedSeqs() : 0
+    // the inbox, read whole once a day (with the seen records' pass): the oldest past the
+    // retention cap go, then the deleted numbers no gap count reads, given what is left
+    const kept = seenDue ? (await this.trimInbox(await this.messenger.inbox())).kept : []
+    const deletedSeqs = seenDue ? await this.pruneDeletedSeqs(undefined, kept) : 0
     if (deletedSeqs > 0) this.log.info({ deletedSeqs }, 'deleted messages\' numbers no gap count reads pruned')
     const tx = this.store.transaction()
     if (seenDue) tx.put(SEEN_PRUNED_AT, encodeNumber(now))

@@ -20,6 +20,7 @@ import { deletedSeqsOf, deletionSeqOps } from './deleted-seqs.js'
 import { deleteMessageOps, type DeletedSeq, type InboxMessage } from './inbox.js'
 import { resolveMessageIds } from './message-ids.js'
 import type { Messenger } from './messenger.js'
+import { pastCap } from './received-retention.js'
 
 export interface DeletedMessage {
   id: string
@@ -30,6 +31,16 @@ export interface DeletedMessage {
 export interface DeleteResult {
   deleted: DeletedMessage[]
   count: number
+}
+
+/** What a retention pass deleted, and the inbox it left. */
+export interface TrimResult {
+  /** Received messages deleted. */
+  count: number
+  /** Conversations they were deleted from. */
+  conversations: number
+  /** `inbox` less what was deleted (the messages kept, in the same order). */
+  kept: InboxMessage[]
 }
 
 export interface MessageDeletionComponents {
@@ -82,6 +93,21 @@ export class MessageDeletion {
       sent: (await this.c.messenger.deliveries.list()).filter(m => inConversation(m.group?.id, m.to)).map(m => m.id)
     }
     return options.dryRun === true ? result(found) : this.delete(inbox, found)
+  }
+
+  /**
+   * The retention pass (delivery.receivedPerConversation, received-retention.ts): of `inbox` (as
+   * listInbox gives it, read by the caller, which goes on with what is kept), every conversation's
+   * received messages past its newest `cap` are deleted, each as `byIds` deletes it (its files,
+   * the deleted group numbers a gap count needs; seen records kept). Sent messages are not touched
+   * (the delivery log keeps its own cap). `cap` 0: nothing goes.
+   */
+  async trimReceived (inbox: InboxMessage[], cap: number): Promise<TrimResult> {
+    const past = pastCap(inbox, cap)
+    if (past.messages.length === 0) return { count: 0, conversations: 0, kept: inbox }
+    await this.delete(inbox, { received: past.messages, sent: [] })
+    const gone = new Set(past.messages)
+    return { count: past.messages.length, conversations: past.conversations, kept: inbox.filter(m => !gone.has(m)) }
   }
 
   /** Whether a message (its group's id, or the other party's PeerId) is in conversation `target`. */

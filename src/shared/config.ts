@@ -225,6 +225,13 @@ export interface CairnConfig {
      * wait for the next pruning). A receipt for a deleted one is ignored. @default 1000
      */
     sentPerConversation: number
+    /**
+     * Messages we received kept per conversation (a contact's 1:1 messages, or a group's): once a
+     * day, the oldest past this are deleted as `cairn delete` deletes them (their files with them;
+     * a copy arriving again is still not shown). 0: every message is kept (client/received-retention.ts).
+     * @default 0
+     */
+    receivedPerConversation: number
   }
   groups: {
     /** Most members a group may have (creator included); an add beyond it is refused (GroupFullError) and void on the wire. */
@@ -303,7 +310,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     },
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
-    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000 },
+    delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000, receivedPerConversation: 0 },
     groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000 }
   }
 }
@@ -450,6 +457,7 @@ function validate (c: CairnConfig): void {
   }
   if (!Number.isInteger(c.delivery.maxMessagesPerSession) || c.delivery.maxMessagesPerSession < 1 || c.delivery.maxMessagesPerSession > 1900) throw new ConfigError('delivery.maxMessagesPerSession', `must be a whole number from 1 to 1900 (libsignal keeps 2,000 skipped keys a chain), got ${c.delivery.maxMessagesPerSession}`)
   if (!Number.isInteger(c.delivery.sentPerConversation) || c.delivery.sentPerConversation < 1) throw new ConfigError('delivery.sentPerConversation', `must be a whole number >= 1, got ${c.delivery.sentPerConversation}`)
+  if (!Number.isInteger(c.delivery.receivedPerConversation) || c.delivery.receivedPerConversation < 0) throw new ConfigError('delivery.receivedPerConversation', `must be a whole number >= 0 (0: keep every message), got ${c.delivery.receivedPerConversation}`)
   if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
   if (!Number.isInteger(c.groups.gossipReceiptDelayMs) || c.groups.gossipReceiptDelayMs < 0 || c.groups.gossipReceiptDelayMs > 60_000) throw new ConfigError('groups.gossipReceiptDelayMs', `must be a whole number of ms from 0 to 60000, got ${c.groups.gossipReceiptDelayMs}`)
   if (!Number.isInteger(c.groups.gossipAckMs) || c.groups.gossipAckMs < 0 || c.groups.gossipAckMs > 86_400_000) throw new ConfigError('groups.gossipAckMs', `must be a whole number of ms from 0 (always a 1:1 copy too) to 86400000, got ${c.groups.gossipAckMs}`)

@@ -10,20 +10,10 @@ import { recordMessage, type InboxMessage } from '../../src/client/inbox.js'
 import { systemClock, type Clock } from '../../src/shared/clock.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
 import { paths } from '../../src/shared/data-dir.js'
+import { tapEnvelopes } from '../helpers/envelopes.js'
 import { filesHolding } from '../helpers/files.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 import { waitFor } from '../helpers/wait.js'
-
-/** `u`'s routes, keeping a copy of every envelope they hand over: what a mailbox replica or a resend would bring again. */
-function tapEnvelopes (u: TestUser): Envelope[] {
-  const out: Envelope[] = []
-  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => { out.push(e); return r.deliver(e, peer, o) }
-  })))
-  return out
-}
 
 /**
  * The files of `u`'s store that hold `text`'s middle: LevelDB compresses its table blocks (snappy),

@@ -39,7 +39,9 @@ test('resolution refuses unknown keys, wrong types, negative numbers and inconsi
     [{ network: { dhtK: 2 }, mailbox: { replicas: 3 } }, /network\.dhtK/],
     [{ listen: ['not a multiaddr'] }, /not a multiaddr/],
     [{ limits: { textBytes: 1 << 20, envelopeBytes: 1024 } }, /limits\.textBytes/],
-    [{ groups: { pruneEveryMs: 1.5 } }, /groups\.pruneEveryMs/]
+    [{ groups: { pruneEveryMs: 1.5 } }, /groups\.pruneEveryMs/],
+    [{ delivery: { receivedPerConversation: 2.5 } }, /delivery\.receivedPerConversation: must be a whole number >= 0/],
+    [{ delivery: { receivedPerConversation: -1 } }, /delivery\.receivedPerConversation/]
   ]
   for (const [layer, message] of bad) assert.throws(() => resolveConfig([{ dataDir: '/tmp/x' }, layer as never]), message)
 })
