@@ -1,6 +1,6 @@
 /** Unit: configuration layering (defaults < command < file < env < flags) and its validation. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test from 'node:test'
@@ -20,8 +20,9 @@ test('a typo or a wrong type in the environment is an error naming the variable'
   assert.throws(() => envLayer({ CAIRN_NETWORK_NAT_TRAVERSAL: 'yes' }), /true or false/)
 })
 
-test('later layers win over earlier ones, key by key', () => {
+test('later layers win over earlier ones, key by key', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-config-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ mailbox: { replicas: 4, pageSize: 7 }, logLevel: 'warn' }))
   const c = loadConfig({ dataDir: dir, mailbox: { replicas: 6 } }, { CAIRN_MAILBOX_PAGE_SIZE: '9' }, { mailbox: { enabled: true } })
   assert.equal(c.mailbox.replicas, 6, 'flags over file')
