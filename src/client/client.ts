@@ -505,13 +505,15 @@ export class CairnClient implements ClientApi {
     if (readMarks > 0) this.log.info({ readMarks }, 'read marks pruned')
     // the seen records are read whole (two per message ever received): once a day is enough
     const seenDue = await this.due(SEEN_PRUNED_AT, now, SEEN_PRUNE_EVERY_MS)
-    const seen = seenDue ? await pruneSeen(this.store, now - SEEN_KEPT_MS) : 0
-    if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
-    // the inbox, read whole once a day (with the seen records' pass): the oldest past the
-    // retention cap go, then the deleted numbers no gap count reads, given what is left
-    const kept = seenDue ? (await this.trimInbox(await this.messenger.inbox())).kept : []
-    const deletedSeqs = seenDue ? await this.pruneDeletedSeqs(undefined, kept) : 0
-    if (deletedSeqs > 0) this.log.info({ deletedSeqs }, 'deleted messages\' numbers no gap count reads pruned')
+    if (seenDue) {
+      const seen = await pruneSeen(this.store, now - SEEN_KEPT_MS)
+      if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
+      // the inbox, read whole once a day (with the seen records' pass): the oldest past the
+      // retention cap go, then the deleted numbers no gap count reads, given what is left
+      const { kept } = await this.trimInbox(await this.messenger.inbox())
+      const deletedSeqs = await this.pruneDeletedSeqs(undefined, kept)
+      if (deletedSeqs > 0) this.log.info({ deletedSeqs }, 'deleted messages\' numbers no gap count reads pruned')
+    }
     const tx = this.store.transaction()
     if (seenDue) tx.put(SEEN_PRUNED_AT, encodeNumber(now))
     tx.put(PRUNED_AT, encodeNumber(now))
