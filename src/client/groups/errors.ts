@@ -3,7 +3,9 @@ import { InvalidInputError } from '../../shared/errors.js'
 
 export class UnknownGroupError extends InvalidInputError {
   constructor (name: string) {
-    super(`unknown group "${name}": see \`cairn group list\``)
+    // a member learns of a group from the add change its admin sends it, which may still be on
+    // its way (waiting at this user's mailboxes until a sync, or not sent yet by an offline admin)
+    super(`unknown group "${name}": see \`cairn group list\` (a group someone added you to appears once their update reaches you: run \`cairn sync\`)`)
     this.name = 'UnknownGroupError'
   }
 }
