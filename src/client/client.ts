@@ -96,6 +96,10 @@ export class CairnClient implements ClientApi {
   private syncTail: Promise<void> = Promise.resolve()
   /** A bootstrap redial under way (reconnectIfIsolated): callers meanwhile share it. */
   private reconnecting?: Promise<boolean>
+  /** A DHT join has found peers: the DHT knows this node (until then, it may not, see reconnectIfIsolated). */
+  private dhtJoined = false
+  /** DHT joins under way (start-up's, a reconnect's). */
+  private joinsRunning = 0
   /** The start-up flush (flushAtStart), which stop waits for only so long. */
   private startFlush?: { done: Promise<void>, abort: AbortController }
   /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
@@ -264,7 +268,10 @@ export class CairnClient implements ClientApi {
     const connected = ok.filter(Boolean).length
     if (connected > 0) {
       const signal = deadline(this.clock, this.config.limits.requestTimeoutMs, this.stopping.signal)
-      const join = joinDht(node, this.clock, signal).then(() => {}, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      this.joinsRunning++
+      const join = joinDht(node, this.clock, signal)
+        .then(found => { if (found > 0) this.dhtJoined = true }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+        .finally(() => { this.joinsRunning-- })
       const before = this.joining
       this.joining = Promise.all([before, join]).then(() => {})
     }
@@ -293,12 +300,30 @@ export class CairnClient implements ClientApi {
     await this.dhtReady()
   }
 
-  /** Cut off from the network (no connections)? Dial the bootstrap peers again (one attempt at a time, whoever asks). */
+  /**
+   * Cut off from the network? Dial the bootstrap peers again (one attempt at a time, whoever asks)
+   * and join the DHT. Cut off means no connection at all, or never joined the DHT while a bootstrap
+   * peer is not connected: start-up's dials all missed their deadline (a busy machine, a network
+   * not up yet) and only a contact has dialled in since. Such a node is in no routing table, so
+   * nobody's lookup finds it: its mailbox is never chosen as a replica, its own lookups see only
+   * what its one contact knows. The daemon's retry timer asks (flush), as does every lookup.
+   */
   async reconnectIfIsolated (): Promise<boolean> {
     const node = this.requireNode()
-    if (node.getConnections().length > 0 || this.config.bootstrap.length === 0) return false
+    if (this.config.bootstrap.length === 0) return false
+    const connected = node.getConnections().length > 0
+    if (connected && (this.dhtJoined || this.joinsRunning > 0 || !this.bootstrapMissing())) return false
     this.reconnecting ??= this.connectBootstrap().then(n => n > 0).finally(() => { this.reconnecting = undefined })
     return this.reconnecting
+  }
+
+  /** Whether some bootstrap peer (named by its /p2p/ id) has no open connection. */
+  private bootstrapMissing (): boolean {
+    const node = this.requireNode()
+    return this.config.bootstrap.some(addr => {
+      const id = addr.split('/p2p/').pop() ?? ''
+      return id !== '' && !node.getConnections().some(c => c.remotePeer.toString() === id)
+    })
   }
 
   async stop (): Promise<void> {

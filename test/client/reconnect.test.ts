@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { multiaddr } from '@multiformats/multiaddr'
 import { mailboxNetwork } from '../helpers/network.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
+import { waitFor } from '../helpers/wait.js'
 
 test('a client that could not reach its bootstrap peer at start reaches it when a send needs the network, and the message goes to the mailboxes', async (t) => {
   const root = await tempRoot(t)
@@ -34,4 +36,36 @@ test('a client that could not reach its bootstrap peer at start reaches it when 
   await bob.restart({ bootstrap: net.bootstrap })
   await bob.client.sync()
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['are you there?'])
+})
+
+// Found in the simulation (session 18): peers whose start-up dials missed their deadline on a busy
+// machine were in nobody's routing table for the rest of the run, because one inbound connection
+// (a contact, a lookup) made them count as connected and they never dialled their bootstrap peers
+// again: no lookup found them, so their mailboxes were never chosen as replicas.
+test('an ordinary peer that never joined the DHT, though a contact dialled it, dials its bootstrap peer again when the daemon retries, and lookups find it', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 3)
+  const gate = net.nodes.at(-1)
+  assert.ok(gate !== undefined)
+  const gateAddress = gate.addresses()[0] as string
+  await net.stopNode(gate)
+  const dave = await makeUser(t, root, 'dave', { overrides: { bootstrap: [gateAddress], mailbox: { enabled: true } } })
+  const node = dave.client.node
+  assert.ok(node !== undefined)
+  assert.equal(node.getConnections().length, 0, 'dave starts cut off: his only bootstrap peer is down')
+  const carol = await makeUser(t, root, 'carol')
+  await carol.client.node?.dial(multiaddr(dave.address))
+  await waitFor('carol\'s connection at dave', () => node.getConnections().length > 0)
+
+  await net.restart(gate)
+  assert.equal(await dave.client.reconnectIfIsolated(), true, 'connected to a contact but not to the DHT: he dials his bootstrap peer again')
+  await dave.client.dhtReady()
+  const other = net.nodes[0]?.node
+  assert.ok(other !== undefined)
+  const found: string[] = []
+  for await (const e of other.services.dht.getClosestPeers(node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(30_000) })) {
+    if (e.name === 'FINAL_PEER') found.push(e.peer.id.toString())
+  }
+  assert.ok(found.includes(dave.peerId), `a lookup of dave's id from another mailbox node finds him (found ${found.length} peers)`)
+  assert.equal(await dave.client.reconnectIfIsolated(), false, 'joined: nothing more to dial')
 })
