@@ -5,22 +5,63 @@
 // and a command served by the daemon still never load libp2p. Run by `npm run build` after tsc.
 // Native addons stay external (they load from node_modules); libp2p is bundled from node_modules,
 // so patch-package's fixes (patches/, applied at install) are in the bundle too.
+//
+// Whitespace and syntax are minified, identifiers are not: V8 keeps every loaded module's source
+// text for as long as the process runs (lazy compilation reads it again), so the daemon's idle RSS
+// carries the bundle's size; minified, the code it loads is 1.1 MB smaller and an idle daemon
+// ~4 MiB smaller (docs/BENCHMARKS.md, issue 12 memory). Names stay, so stack traces still name
+// functions and classes (`err.name`, `constructor.name` are unchanged).
+//
+// The memory bench's probe (bench/suites/memory-probe.ts) is bundled here too, with the very same
+// options, into dist/bench-bundle/: its idle client must load Cairn's code as the CLI does, and its
+// bare libp2p node loads libp2p the same way, so the two figures compare like with like. (The
+// image's build stage compiles src/ only: no probe there.)
+import { existsSync } from 'node:fs'
 import { chmod, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 
-const out = 'dist/cli'
-await rm(out, { recursive: true, force: true }) // chunk names change with their content
-await build({
-  entryPoints: ['dist/src/client/cli/main.js'],
-  outdir: out,
+/**
+ * `import ... from 'node:http'` (ours: the daemon's socket server and client; @libp2p/websockets'
+ * listener) goes through require() in the bundle. An ES module import of a built-in makes Node
+ * read every export to build the namespace, and node:http's WebSocket, CloseEvent and
+ * MessageEvent are lazy getters that load undici (fetch, WebSocket): ~1.5 MiB of V8 heap, ~2 MiB
+ * of RSS, for code nothing in Cairn runs. require() reads no export it is not asked for. Those three
+ * names are not exported here: importing one fails the build, not the run.
+ */
+const UNDICI_GETTERS = new Set(['WebSocket', 'CloseEvent', 'MessageEvent'])
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup (b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, args => args.kind === 'import-statement' ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin-by-require' } : undefined)
+    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, args => {
+      const names = Object.keys(createRequire(import.meta.url)(args.path)).filter(n => !UNDICI_GETTERS.has(n) && /^[A-Za-z_$][\w$]*$/.test(n))
+      return { contents: `const m = require('node:${args.path}')\nexport default m\nexport const { ${names.join(', ')} } = m\n`, loader: 'js' }
+    })
+  }
+}
+
+/** @type {import('esbuild').BuildOptions} */
+const options = {
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node22',
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: ['@signalapp/libsignal-client', 'classic-level', '@node-rs/*'],
   // CommonJS dependencies inside an ES module bundle still call require()
   banner: { js: "import { createRequire as cairnCreateRequire } from 'node:module'; const require = cairnCreateRequire(import.meta.url);" },
+  plugins: [builtinsByRequire],
   logLevel: 'warning'
-})
+}
+
+const out = 'dist/cli'
+const probe = 'dist/bench-bundle'
+// chunk names change with their content
+await Promise.all([rm(out, { recursive: true, force: true }), rm(probe, { recursive: true, force: true })])
+await build({ ...options, entryPoints: ['dist/src/client/cli/main.js'], outdir: out })
 await chmod(`${out}/main.js`, 0o755)
+const probeEntry = 'dist/bench/suites/memory-probe.js'
+if (existsSync(probeEntry)) await build({ ...options, entryPoints: [probeEntry], outdir: probe })

@@ -1,21 +1,26 @@
 /**
  * A child process that starts one kind of node and reports its memory once idle, so each figure
  * is a whole process's RSS and nothing else the bench holds. Modules are imported only for the
- * kind asked for (a bare node does not load libsignal). Prints one JSON line on stdout.
+ * kind asked for (a bare node does not load libsignal). Prints one JSON line on stdout: RSS, V8's
+ * heap (used, total) and external memory, and where the RSS is by mapping (bench/lib/smaps.ts).
+ * The memory suite runs it as scripts/bundle-cli.mjs bundles it (dist/bench-bundle/), with the
+ * CLI's own options: the client's code loads as a user's daemon loads it, the bare node's alike.
  *
- *   node --expose-gc dist/bench/suites/memory-probe.js --kind bare|client|mailbox|fill --dir DIR [--fill N] [--settle MS]
+ *   node --expose-gc dist/bench-bundle/memory-probe.js --kind bare|client|mailbox|fill --dir DIR [--fill N] [--settle MS]
  */
 import { parseArgs } from 'node:util'
+import { rssBreakdown, type RssBreakdown } from '../lib/smaps.js'
 
 
 /** Wait until idle (by default past the mailbox's start-up handover, 5 s after start), then GC and measure. */
-async function idleMemory (settleMs: number): Promise<{ rss: number, heapUsed: number, external: number }> {
+async function idleMemory (settleMs: number): Promise<{ rss: number, heapUsed: number, heapTotal: number, external: number, mapped?: RssBreakdown }> {
   await new Promise(resolve => setTimeout(resolve, settleMs))
   const gc = (globalThis as { gc?: () => void }).gc
   gc?.()
   await new Promise(resolve => setTimeout(resolve, 300))
   const m = process.memoryUsage()
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }
+  const mapped = rssBreakdown()
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, ...(mapped === undefined ? {} : { mapped }) }
 }
 
 async function main (): Promise<Record<string, unknown>> {

@@ -46,7 +46,7 @@ import { MailboxRoute } from './mailbox/mailbox-route.js'
 import { OwnReplicas, type ReplicaSetChoice } from './mailbox/own-replicas.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
-import { Mailbox } from '../mailbox/index.js'
+import type { Mailbox } from '../mailbox/index.js'
 import { anonymousDepositHosts, type EphemeralHosts } from './anonymous/index.js'
 
 export interface ClientOptions {
@@ -237,8 +237,14 @@ export class CairnClient implements ClientApi {
     this.log.info({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }, 'node started')
   }
 
+  /**
+   * The mailbox's code (store, service, handover, metrics) is imported here, not with the client:
+   * a client that never serves never loads it (idle RSS, issue 12 memory); one that turns out to be
+   * publicly reachable (onSelfUpdate) loads it then, once.
+   */
   private async startMailbox (): Promise<void> {
     const node = this.requireNode()
+    const { Mailbox } = await import('../mailbox/index.js')
     this.mailbox = new Mailbox({ node, store: this.store, config: this.config, clock: this.clock, log: forComponent(this.log, 'mailbox') })
     await this.life.start('mailbox', this.mailbox)
   }
