@@ -10,7 +10,8 @@
  *                          [--collect-messages N] [--collect-pairs N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
- * a summary of the top frames, profile-*.md, next to the JSON). `--collect-messages` and
+ * a summary of the top frames, profile-*.md, next to the JSON), and of 40 extra group sends at each
+ * size after the groups suite's CPU rows (profile-groups-cpu-N.*). `--collect-messages` and
  * `--collect-pairs` size the at-rest collect (privacy-collect, also part of privacy: 1,000 messages,
  * 8 alternated pairs of syncs; 20 and 2 at smoke sizes).
  */
@@ -142,7 +143,7 @@ async function main (): Promise<void> {
   if (!only.has('privacy') && only.has('privacy-collect')) add('privacy-collect', 1, async () => privacyCollectSuite(s.privacy.collect))
   if (only.has('privacy') || only.has('privacy-direct')) add('privacy-direct', 1, async () => privacyDirectSuite(s.privacyDirect))
   if (only.has('attachments')) add('attachments', 1, async () => attachmentsSuite(s.attachments))
-  if (only.has('groups')) add('groups', 1, async () => groupsSuite(s.groups))
+  if (only.has('groups')) add('groups', 1, async () => groupsSuite({ ...s.groups, ...(values.profile ? { profileDir: out } : {}) }))
   if (only.has('handover') || only.has('handover-sync')) add('handover-sync', 1, async () => handoverSyncSuite(s.handoverSync))
   if (only.has('handover') || only.has('chunk-handover-sync')) add('chunk-handover-sync', 1, async () => chunkHandoverSyncSuite(s.chunkHandoverSync))
   const results = new Map<string, Row[]>()

@@ -10,8 +10,15 @@
  *   sealed message per member (`messenger.send`, all at once), to the same members, alternated.
  * - Sender CPU per recipient (process.cpuUsage around the sends, after the network is stopped: the
  *   sender alone, its sessions and groups as the network phases left them, deliveries accepted at
- *   once by a stub route, so what is counted is its crypto and store work). Baseline: the pairwise
- *   fan-out. (This folds in bench/group-send-cpu.ts.)
+ *   once by a stub route, so what is counted is its crypto and store work). The sessions are in
+ *   the state of a live group's: established and answered (every member wrote back once), every
+ *   member holds the sender's current chain (acknowledged the warm-up) and advertised that it
+ *   opens sealed sender v2 parts, and lacks no change: the steady state, in which each member's
+ *   copy of a group send is a v2 part (one v2 seal, no ratchet step). The stub route counts the
+ *   parts (sealed sender v2 bytes) and the row is refused unless every member got one. Baseline:
+ *   the pairwise fan-out (each a ratchet step on the same sessions, sealed sender v1). (This
+ *   folds in bench/group-send-cpu.ts.) With `profileDir`, extra group sends after the measured
+ *   ones are recorded in a CPU profile (profile-groups-cpu-N.*), outside the measured windows.
  * - Gossip delivery to G online members: the sender's 1:1 routes are cut, so each member gets the
  *   message only from the group's gossipsub topic; from the send call to each member's inbox.
  *   Baseline: a bare gossipsub publish of bytes of the same length on a raw topic that the same
@@ -28,6 +35,7 @@ import type { InboxMessage } from '../../src/client/inbox.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { Cluster, addressOf, peerConfig, type Peer } from '../lib/cluster.js'
 import { row, type Row } from '../lib/report.js'
+import { profiled } from '../lib/profiler.js'
 import { median, now, quantile } from '../lib/stats.js'
 
 export interface GroupsOptions {
@@ -44,7 +52,14 @@ export interface GroupsOptions {
   textBytes: number
   mailboxNodes: number
   replicas: number
+  /** Where to write a CPU profile of extra group sends at each size (bench/run.ts --profile); none when unset. */
+  profileDir?: string
 }
+
+/** Group sends recorded per size in the optional CPU profile (not measured). */
+const PROFILED_SENDS = 40
+/** The first byte of a sealed sender v2 message as one recipient receives it (libsignal: version 2 in the high nibble; v1 is 0x11). */
+const isSealedV2 = (sealed: Uint8Array): boolean => (sealed[0] ?? 0) >> 4 === 2
 
 type PubSub = TopicPubSub & { getSubscribers: (topic: string) => unknown[] }
 
@@ -227,7 +242,8 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
     await cluster.stopAll()
     const cpuSender = await CairnClient.open({ config: peerConfig(senderPeer.dataDir, senderPeer.port, { mailbox: false, overrides }), log: silentLogger(), network: false })
     try {
-      cpuSender.messenger.useRoutes([{ name: 'direct', deliver: async () => ({ ok: true }), takeBundle: async () => undefined }])
+      let parts = 0 // deliveries that were sealed sender v2 parts
+      cpuSender.messenger.useRoutes([{ name: 'direct', deliver: async (e) => { if (isSealedV2(e.sealed)) parts++; return { ok: true } }, takeBundle: async () => undefined }])
       const cpuMs = async (fn: () => Promise<void>): Promise<number> => {
         const before = process.cpuUsage()
         await fn()
@@ -241,9 +257,14 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
         const pairwise: number[] = []
         // alternated, one message (to all n) at a time, so drift hits both alike
         for (let r = 0; r < o.cpuRounds; r++) {
+          parts = 0
           group.push(await cpuMs(async () => { await cpuSender.groups.send(`g${n}`, text) }) * 1000 / n)
+          if (parts !== n) throw new Error(`groups.cpu.${n}: ${parts} of ${n} members were sent a sealed sender v2 part (the row measures the steady state, where all are)`)
+          parts = 0
           pairwise.push(await cpuMs(async () => { for (const id of to) await cpuSender.messenger.send(id, text) }) * 1000 / n)
+          if (parts !== 0) throw new Error(`groups.cpu.${n}: the pairwise fan-out sent ${parts} v2 parts`)
         }
+        if (o.profileDir !== undefined) await profiled(`groups-cpu-${n}`, o.profileDir, async () => { for (let r = 0; r < PROFILED_SENDS; r++) await cpuSender.groups.send(`g${n}`, text) })
         rows.push(row({
           name: `groups.cpu.${n}`,
           label: `sender CPU per recipient, group send to ${n} members (goal ≤ 0.5× pairwise)`,
@@ -254,7 +275,7 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
           better: 'lower',
           samples: group.length,
           stat: 'median of sends',
-          notes: `${o.textBytes} B text; process.cpuUsage (user + system) around each send, sender alone (no network), deliveries accepted at once`
+          notes: `${o.textBytes} B text; process.cpuUsage (user + system) around each send, sender alone (no network), deliveries accepted at once; every member a sealed sender v2 part in every group send`
         }))
       }
     } finally {

@@ -4,8 +4,18 @@ import * as Digest from 'multiformats/hashes/digest'
 import type { PeerId } from '@libp2p/interface'
 import { InvalidInputError, ProtocolError } from './errors.js'
 
-/** Parse a PeerId typed by a user; only Ed25519 PeerIds identify Cairn users. */
+/** PeerIds parsed lately, by the text parsed (a PeerId object is immutable): the most recent few thousand. */
+const parsed = new Map<string, PeerId>()
+const PARSED_KEPT = 4096
+
+/**
+ * Parse a PeerId typed by a user; only Ed25519 PeerIds identify Cairn users. The sender parses each
+ * recipient's PeerId string at its seal and again at its delivery (base58 and multihash decoding,
+ * ~15 µs): a group send parses every member's twice, so the good parses are remembered.
+ */
 export function parsePeerId (text: string): PeerId {
+  const known = parsed.get(text)
+  if (known !== undefined) return known
   let id: PeerId
   try {
     id = peerIdFromString(text.trim())
@@ -13,6 +23,8 @@ export function parsePeerId (text: string): PeerId {
     throw new InvalidInputError(`malformed PeerId: ${JSON.stringify(text)}`)
   }
   if (id.type !== 'Ed25519') throw new InvalidInputError(`PeerId ${text} is not an Ed25519 key; Cairn users have Ed25519 PeerIds`)
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string)
+  parsed.set(text, id)
   return id
 }
 

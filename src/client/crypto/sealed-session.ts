@@ -225,12 +225,13 @@ export class SealedSession {
     // one seal per member, not one for all: parts of one seal share their ephemeral key and
     // ciphertext, which would let a holder of two members' mail link them (docs/DECISIONS.md)
     for (const peer of peers) {
-      const names = new Map([[serviceIdOf(peer), peer]])
+      const serviceId = serviceIdOf(peer)
+      const names = new Map([[serviceId, peer]])
       let sent: Uint8Array<ArrayBuffer>
       try {
         sent = await sealedSenderMultiRecipientEncrypt({
           content,
-          recipients: [ProtocolAddress.new(serviceIdOf(peer), DEVICE_ID)],
+          recipients: [ProtocolAddress.new(serviceId, DEVICE_ID)],
           identityStore: new ServiceIdIdentityStore(s.identities, names),
           sessionStore: new ServiceIdSessionStore(s.sessions, names)
         })
@@ -239,7 +240,7 @@ export class SealedSession {
         throw err
       }
       const parsed = new SealedSenderMultiRecipientMessage(sent)
-      const r = parsed.recipientsByServiceIdString()[serviceIdOf(peer)]
+      const r = parsed.recipientsByServiceIdString()[serviceId]
       if (r === undefined) throw new ProtocolError('a member is missing from its own multi-recipient seal')
       out.set(peer, parsed.messageForRecipient(r))
     }
