@@ -86,10 +86,27 @@ export class HandoverDriver {
         // each holder still gets its pass)
         const unchanged = after === this.stuck.get(r) || after === fingerprint(set, views.get(r))
         this.stuck.set(r, after)
-        if (unchanged && reason === 'a replica lacks the bundle') break
+        if (unchanged && reason === 'a replica lacks the bundle') {
+          if (process.env.CAIRN_SIM_DIAG !== undefined) await this.diagnose(r, h, set, again)
+          break
+        }
       }
     })
     return { recipients: work.length, passes, reasons }
+  }
+
+  /** Diagnostics (CAIRN_SIM_DIAG): why a bundle pass moved nothing, as one JSON line on stderr. */
+  private async diagnose (r: string, h: number, set: number[], views: Map<number, HeldView> | undefined): Promise<void> {
+    const name = (i: number): string => this.net.peerIds[i] as string
+    const indexOf = new Map(this.net.peerIds.map((p, i) => [p as string, i]))
+    const { picked, inTable } = await this.net.replicaSetOf(h, r, set.map(name))
+    const lacking = set.filter(m => views?.get(m)?.bundle === false)
+    const online = this.net.online().length
+    const knownBy = await Promise.all(lacking.map(async m => `${m}:${(await this.net.knownBy(m)).length}/${online}`))
+    const pickedKnownBy = await Promise.all(set.filter(m => !lacking.includes(m)).map(async m => `${m}:${(await this.net.knownBy(m)).length}/${online}`))
+    process.stderr.write(JSON.stringify({
+      diag: 'bundle-stuck', recipient: indexOf.get(r), recipientOnline: this.net.online().includes(indexOf.get(r) ?? -1), holder: h, harnessSet: set, holderPicked: picked.map(p => indexOf.get(p)), lacking, lackingInHolderTable: lacking.filter(m => inTable.includes(name(m))), lackingKnownBy: knownBy, othersKnownBy: pickedKnownBy
+    }) + '\n')
   }
 
   /** What each peer asked holds for its recipient, in one round of calls to the hosts. */

@@ -13,7 +13,7 @@ import { ManualClock } from '../../src/shared/clock.js'
 import type { PeerStoreMode } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
-import { mailboxKey } from '../../src/shared/placement.js'
+import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 import { now } from '../lib/stats.js'
 
@@ -79,6 +79,17 @@ export class PeerHost {
   }
 
   async warm (): Promise<void> { await this.cluster.warm() }
+
+  /**
+   * The daemon's retry timer (its flush job): each online peer cut off from the network or never
+   * joined to the DHT dials its bootstrap peers again (CairnClient.reconnectIfIsolated; a no-op
+   * for the rest). Returns how many peers redialled and reached one.
+   */
+  async reconnect (): Promise<number> {
+    const done = await Promise.all(this.online().map(async i => this.client(i).reconnectIfIsolated().catch(() => false)))
+    await Promise.all(this.online().map(async i => this.client(i).dhtReady()))
+    return done.filter(Boolean).length
+  }
 
   async publishBundles (): Promise<void> {
     await Promise.all(this.online().map(async i => this.client(i).publishBundles()))
@@ -156,6 +167,28 @@ export class PeerHost {
   }
 
   async forRecipient (i: number, r: string): Promise<void> { await this.client(i).mailbox?.handover.forRecipient(r) }
+
+  /**
+   * Diagnostics: the replica set peer i's handover would pick for `r` (its DHT lookup, as
+   * Handover.forRecipient makes it), and which of `expected` its routing table holds.
+   */
+  async replicaSetOf (i: number, r: string, expected: string[]): Promise<{ picked: string[], inTable: string[] }> {
+    const c = this.client(i)
+    const node = c.node
+    if (node === undefined) return { picked: [], inTable: [] }
+    const key = mailboxKey(parsePeerId(r))
+    const picked = await closestPeers(node, key, this.o.replicas, { includeSelf: true, perSubnet: 0, clock: this.clock, signal: AbortSignal.timeout(15_000) }).catch(() => [])
+    const table = new Set(routingTableByDistance(node, key).map(String))
+    return { picked: picked.map(String).filter(p => p !== node.peerId.toString() && p !== r), inTable: expected.filter(p => table.has(p)) }
+  }
+
+  /** Diagnostics: which of this host's online peers hold `peer` in their Kademlia routing table. */
+  knownBy (peer: string): number[] {
+    return this.online().filter(i => {
+      const node = this.client(i).node
+      return node !== undefined && routingTableByDistance(node, new Uint8Array(32)).some(p => p.toString() === peer)
+    })
+  }
 
   async runOnce (i: number): Promise<void> { await this.client(i).mailbox?.handover.runOnce() }
 

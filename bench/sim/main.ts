@@ -12,6 +12,10 @@
  * Writes bench/results/sim-latest.json, sim-latency-cdf.svg and sim-delivery-vs-churn.svg
  * (`--smoke`: a few peers, short absences, into bench/results/smoke).
  *
+ * CAIRN_SIM_DIAG=1: a handover pass for a missing bundle that moved nothing prints one JSON line on
+ * stderr (the harness's replica set, the holder's lookup, which peers lack the bundle and how many
+ * routing tables hold them): how "a replica lacks the bundle" was traced to unjoined peers.
+ *
  * `--groups G` adds a group workload: G groups (sizes uniform in --group-size, capped at N) made
  * at the start, M group messages from members online at the time, C membership changes by each
  * group's creator; every group message is checked by id at every member the sender handed it to

@@ -117,6 +117,7 @@ export class SimNetwork {
       const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i !== 0 && i % this.links.length === h)
       this.record(await link.call('add', mine, bootstrap))
     }))
+    await this.reconnect()
     await this.all('warm')
     await this.all('publishBundles')
   }
@@ -181,6 +182,18 @@ export class SimNetwork {
   }
 
   async forRecipient (i: number, r: string): Promise<void> { await this.host(i).call('forRecipient', i, r) }
+
+  async replicaSetOf (i: number, r: string, expected: string[]): Promise<{ picked: string[], inTable: string[] }> { return this.host(i).call('replicaSetOf', i, r, expected) }
+
+  /** Diagnostics: the online peers, on every host, whose routing table holds peer `i`. */
+  async knownBy (i: number): Promise<number[]> {
+    return (await Promise.all(this.links.map(async l => l.call('knownBy', this.peerIds[i] as string)))).flat()
+  }
+
+  /** The daemons' retry timer on every host (PeerHost.reconnect): how many peers redialled their bootstrap peers. */
+  async reconnect (): Promise<number> {
+    return (await Promise.all(this.links.map(async l => l.call('reconnect')))).reduce((a, b) => a + b, 0)
+  }
 
   async runOnce (i: number): Promise<void> { await this.host(i).call('runOnce', i) }
 

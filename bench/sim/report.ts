@@ -226,7 +226,7 @@ export function markdownSummary (s: SimSummary): string {
       ['handover copies', `${s.handover.copies} (${s.handover.copiesPerMessage.toFixed(2)} per message, ${s.handover.copiesPerMessagePerDay.toFixed(2)} per message per day), ${(s.handover.bytes / 1024).toFixed(0)} KiB`],
       ['handover passes run (recipient × holder)', `${s.handover.passes}${Object.keys(s.handoverReasons).length > 0 ? ` — because ${Object.entries(s.handoverReasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}`],
       ['memory per peer, all online (RSS share / heap)', s.memoryShared === true ? `not comparable: a later run in the same process (run this churn alone to measure it); process peak ${s.memory.peakRssMiB.toFixed(0)} MiB` : `${s.memory.perPeerMiB.toFixed(1)} / ${s.memory.heapPerPeerMiB.toFixed(1)} MiB (process peak ${s.memory.peakRssMiB.toFixed(0)} MiB)`],
-      ['churn events (leave / join), periodic syncs', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}`],
+      ['churn events (leave / join), periodic syncs, bootstrap redials', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}, ${s.events.reconnects ?? 0}`],
       ['periodic syncs by where the replica set came from', Object.entries(s.events.syncReplicaSets ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'],
       ['simulated hours with no handover check (nothing had changed)', s.events.quietHours ?? 0],
       ['simulated / wall time', `${s.simDays.toFixed(1)} days / ${(s.wallSeconds / 60).toFixed(1)} min (set-up ${s.setupSeconds.toFixed(0)} s)${s.complete ? '' : ' — cut short by the wall-clock budget'}`],

@@ -100,7 +100,7 @@ export interface SimRun {
    * a remembered replica did not answer), and simulated hours whose handover check was skipped
    * (nothing had happened since a check found nothing to do).
    */
-  events: { leaves: number, joins: number, handoverPasses: number, syncs: number, syncReplicaSets: Record<string, number>, quietHours: number }
+  events: { leaves: number, joins: number, handoverPasses: number, syncs: number, syncReplicaSets: Record<string, number>, quietHours: number, reconnects?: number }
   simHours: number
   wallSeconds: number
   setupSeconds: number
@@ -149,7 +149,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   const pending = new Set<number>()
   const idToIndex = new Map<string, number>()
   const deliveredIds = new Set<string>()
-  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0, syncReplicaSets: {} as Record<string, number>, quietHours: 0 }
+  const events = { leaves: 0, joins: 0, handoverPasses: 0, syncs: 0, syncReplicaSets: {} as Record<string, number>, quietHours: 0, reconnects: 0 }
   let baseRssMiB = 0
   /** Something happened since the last handover check that found nothing to do. */
   let dirty = true
@@ -213,6 +213,10 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
         dirty = true
       }
       await timedPhase('clock', async () => world.setClock(start + (h + 1) * HOUR))
+      // the daemon's retry timer (every 30 s): a peer cut off, or never joined to the DHT, dials
+      // its bootstrap peers again
+      const back = await timedPhase('reconnect', async () => world.reconnect())
+      if (back > 0) { events.reconnects += back; dirty = true; await timedPhase('settle', async () => world.settle()) }
       // a handover check finds work only after something changed what peers hold or who is online;
       // expiry (the sweep) is such a change too
       if (dirty || h % 6 === 5 || o.handover === 'hourly') {
