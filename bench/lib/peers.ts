@@ -30,11 +30,12 @@ interface RunAll {
 
 export const PEER_VARIANTS = { mosquitto: ['qos1-persistent'], nostr: ['nip44-kind4', 'nip17-giftwrap'] }
 
-export async function runPeers (o: { messages: number, size: number, runs: number, systems: string[], log: (...a: unknown[]) => void }): Promise<PeersResult> {
+/** `warmup` (default true): an untimed short round per system first, so the timed one does not pay for JIT warm-up. */
+export async function runPeers (o: { messages: number, size: number, runs: number, warmup?: boolean, systems: string[], log: (...a: unknown[]) => void }): Promise<PeersResult> {
   if (o.systems.length === 0) return { rows: [], skipped: [], errors: [] }
   try {
     const mod = await import(pathToFileURL(join(repoRoot(), 'bench', 'peers', 'run-all.mjs')).href) as RunAll
-    const out = await mod.runAll({ messages: o.messages, size: o.size, runs: o.runs, systems: o.systems, log: o.log, mosquittoVariants: PEER_VARIANTS.mosquitto, nostrVariants: PEER_VARIANTS.nostr })
+    const out = await mod.runAll({ messages: o.messages, size: o.size, runs: o.runs, warmup: o.warmup ?? true, systems: o.systems, log: o.log, mosquittoVariants: PEER_VARIANTS.mosquitto, nostrVariants: PEER_VARIANTS.nostr })
     return { rows: out.rows.filter(r => r.verified?.ok !== false), skipped: out.skipped, errors: out.errors }
   } catch (err) {
     return { rows: [], skipped: o.systems.map(system => ({ system, reason: `bench/peers could not load: ${String(err)}` })), errors: [] }

@@ -18,11 +18,13 @@ export const SYSTEMS = {
 
 /**
  * @param {{ messages?: number, size?: number, runs?: number, systems?: string[], log?: Function,
- *   window?: number, mosquittoVariants?: string[], nostrVariants?: string[] }} opts
+ *   window?: number, mosquittoVariants?: string[], nostrVariants?: string[], warmup?: boolean }} opts
+ *   (warmup, default true: each system's untimed short round before the timed ones; the bench's
+ *   smoke run, which checks shape and not figures, leaves it out)
  */
 export async function runAll({
   messages = 1000, size = 1024, runs = 3, systems = Object.keys(SYSTEMS), log = quiet,
-  window, mosquittoVariants, nostrVariants,
+  window, mosquittoVariants, nostrVariants, warmup = true,
 } = {}) {
   const t0 = Date.now();
   const rows = [];
@@ -32,7 +34,7 @@ export async function runAll({
     if (!SYSTEMS[name]) throw new Error(`unknown system ${name} (known: ${Object.keys(SYSTEMS).join(', ')})`);
     const mod = await SYSTEMS[name]();
     const variants = name === 'mosquitto' ? mosquittoVariants : nostrVariants;
-    const opts = { messages, size, runs, log, ...(window ? { window } : {}), ...(variants ? { variants } : {}) };
+    const opts = { messages, size, runs, log, warmup, ...(window ? { window } : {}), ...(variants ? { variants } : {}) };
     try {
       const res = await runRepeated(mod.run, opts);
       if (Array.isArray(res)) rows.push(...res); else skipped.push(res);

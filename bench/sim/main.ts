@@ -29,8 +29,7 @@ import { cdfChart, lineChart } from '../lib/svg.js'
 import { toolArgs } from '../lib/tool-args.js'
 import type { HandoverMode } from './handover-driver.js'
 import { quietLiveness } from './quiet-monitor.js'
-import { markdownSummary, summarize, type SimSummary } from './report.js'
-import { simulate } from './runner.js'
+import type { SimSummary } from './report.js'
 
 const USAGE = `
 npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
@@ -66,6 +65,10 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     'log-every': { type: 'string', default: '24' },
     'peer-store': { type: 'string', default: 'memory' }
   }, argv)
+  // the simulation is loaded once the options are read: `--help` and a mistyped option answer
+  // without loading libp2p (the bench test asks each tool both)
+  const { simulate } = await import('./runner.js')
+  const { markdownSummary, summarize } = await import('./report.js')
   const smoke = values.smoke
   const pick = (v: string | undefined, full: string, tiny: string): string => v ?? (smoke ? tiny : full)
   const num = (name: string, v: string, min: number): number => {

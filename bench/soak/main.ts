@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { simpleTable } from '../lib/report.js'
 import { toolArgs } from '../lib/tool-args.js'
-import { runSoak } from './soak.js'
 
 const USAGE = `
 node dist/bench/soak/main.js [--mailboxes 8] [--users 20] [--messages 100000] [--concurrency 16]
@@ -36,6 +35,8 @@ const values = toolArgs(USAGE, {
   seed: { type: 'string', default: '1' },
   keep: { type: 'boolean', default: false }
 })
+// loaded once the options are read: `--help` and a mistyped option answer without loading libp2p
+const { runSoak } = await import('./soak.js')
 const root = mkdtempSync(join(tmpdir(), 'cairn-soak-'))
 const log = (line: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`) }
 try {

@@ -2,16 +2,23 @@
  * The simulation's smoke run: a few ordinary peers with heavy churn and short absences on a
  * ManualClock. Every message must reach its recipient's inbox exactly once (checked by id against
  * the inboxes), in both handover modes (hourly passes on every peer, and passes only where
- * something changed), with the peers in this process and spread over worker processes; the
- * second run carries a group workload too, every group message checked at every member.
+ * something changed), with the peers in the simulation's own process and spread over worker
+ * processes; the second run carries a group workload too, every group message checked at every
+ * member. Each simulation is `npm run sim:smoke`'s process, read back from the summary it writes:
+ * run inside this test file's process, node:test's async hook (it follows every promise to the
+ * test that made it) cost the in-process run about a third more CPU time.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { main } from '../../bench/sim/main.js'
+import { promisify } from 'node:util'
+import { repoRoot } from '../../bench/lib/machine.js'
 import type { SimSummary } from '../../bench/sim/report.js'
 import { tempRoot } from '../helpers/users.js'
+
+const run = promisify(execFile)
 
 // the run stops at its wall-clock budget; on a machine shared with other work (a load of 15–25 on
 // 2 cores) the smoke's 3 minutes were not enough for it to reach its end, so its budget is 10
@@ -39,15 +46,25 @@ function assertGroups (s: SimSummary): void {
 const groupArgs = ['--groups', '2', '--group-size', '3-5', '--group-messages', '12', '--group-changes', '3']
 
 for (const mode of ['changed', 'hourly']) {
-  // one mode with every peer in this process, the other over two worker processes (the summary
-  // counts delivery, duplicates and wrong content by id across both workers' inboxes)
+  // one mode with every peer in the simulation's process, the other over two worker processes (the
+  // summary counts delivery, duplicates and wrong content by id across both workers' inboxes)
   const workers = mode === 'hourly' ? ['--workers', '1'] : ['--workers', '2', ...groupArgs]
   const title = mode === 'hourly'
     ? 'sim smoke (handover hourly, one process): every message delivered exactly once'
     : 'sim smoke (handover changed, two worker processes, with groups): every message delivered exactly once; every group message reaches every member it was sent to, once, through churn and membership changes'
   test(title, async (t) => {
     const out = await tempRoot(t, 'cairn-sim-smoke-')
-    const [s] = await main(['--smoke', '--quiet', '--handover', mode, '--seed', mode === 'hourly' ? '11' : '1', ...workers, ...budget, '--out', out])
+    const args = ['--smoke', '--quiet', '--handover', mode, '--seed', mode === 'hourly' ? '11' : '1', ...workers, ...budget, '--out', out]
+    // it exits 1 when a message was shown twice or altered: the checks below say which, so the
+    // summary is read either way (and the exit code checked last); the process is killed if the
+    // test is cancelled or times out
+    const exit = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'sim', 'main.js'), ...args], { maxBuffer: 16 << 20, signal: t.signal })
+      .then(() => undefined, (err: Error & { code?: number | string, stderr?: string }) => err)
+    const summary = join(out, 'sim-latest.json')
+    assert.ok(existsSync(summary), `the simulation wrote no summary: ${String(exit)} ${exit?.stderr ?? ''}`)
+    const json = JSON.parse(readFileSync(summary, 'utf8')) as { runs: SimSummary[] }
+    assert.equal(json.runs.length, 1)
+    const [s] = json.runs
     assert.ok(s !== undefined)
     assert.equal(s.workers, mode === 'hourly' ? 1 : 2)
     assert.ok(s.complete, 'the run finished within its budget')
@@ -61,13 +78,12 @@ for (const mode of ['changed', 'hourly']) {
     assert.ok(s.lookups.count > 0, 'DHT lookups were sampled')
     // every periodic sync says where its replica set came from (remembered, or why it was looked up)
     assert.equal(Object.values(s.events.syncReplicaSets).reduce((a, b) => a + b, 0), s.events.syncs, JSON.stringify(s.events.syncReplicaSets))
-    // the RSS share per peer is a difference of process-wide readings, which an earlier test in the
-    // same process can push below zero; the heap per peer is always there
+    // the RSS share per peer is a difference of process-wide readings, which can come out below
+    // zero; the heap per peer is always there
     assert.ok(s.memory.heapPerPeerMiB > 0 && s.memory.peakRssMiB > 0, `memory sampled: ${JSON.stringify(s.memory)}`)
-    const json = JSON.parse(readFileSync(join(out, 'sim-latest.json'), 'utf8')) as { runs: unknown[] }
-    assert.equal(json.runs.length, 1)
     for (const f of ['sim-latency-cdf.svg', 'sim-delivery-vs-churn.svg']) assert.ok(existsSync(join(out, f)), f)
     if (mode === 'changed') assertGroups(s)
     else assert.equal(s.groups, undefined)
+    assert.equal(exit, undefined, `the simulation exited with an error: ${String(exit)} ${exit?.stderr ?? ''}`)
   })
 }

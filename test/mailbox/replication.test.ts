@@ -11,6 +11,17 @@ import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
+/**
+ * The mailbox nodes keep libp2p's peer store in this process's memory (`network.peerStore:
+ * memory`, kept per data dir: a node stopped and started again here finds the peers it knew, as it
+ * would on disk). Up to 16 nodes in one process merging every DHT answer into LevelDB were most of
+ * this file's CPU time (the churn test: peer-store merge and LevelDB reads about a quarter of its
+ * profile); what these tests check is the mail between replicas, which goes through the nodes' own
+ * LevelDB stores either way. The disk peer store is covered by test/shared/peer-store-mode.test.ts
+ * and by the nodes of every other test.
+ */
+const NET = { overrides: { network: { peerStore: 'memory' as const } } }
+
 /** Bob publishes and goes away; Alice writes `n` messages to him through the mailboxes. */
 async function offlineBob (t: Parameters<typeof makeUser>[0], root: string, net: MailboxNet, n: number): Promise<{ alice: TestUser, bob: TestUser }> {
   const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
@@ -47,7 +58,7 @@ async function expectAll (bob: TestUser, net: MailboxNet, n: number): Promise<vo
 
 test('a replica killed before B syncs and a replica restarted: B still gets every message once', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 10)
+  const net = await mailboxNetwork(t, root, 10, NET)
   const { bob } = await offlineBob(t, root, net, 20)
   const [first, second] = holders(net, bob)
   assert.ok(first !== undefined && second !== undefined)
@@ -62,7 +73,7 @@ test('a replica killed before B syncs and a replica restarted: B still gets ever
 
 test('replicas that serve tampered copies cost B nothing: each message opens from the one genuine copy', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 8)
+  const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
   await handoverRound(net)
   const [honest, ...others] = holders(net, bob)
@@ -92,7 +103,7 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
 
 test('a replica that lists without end, or claims mail and then stalls, does not hold B\'s sync hostage', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 8)
+  const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
   await handoverRound(net)
   const [looping, staller, ...honest] = holders(net, bob)
@@ -130,7 +141,7 @@ test('a replica that lists without end, or claims mail and then stalls, does not
 
 test('a new node closer to B\'s key than a replica receives the mail by handover', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 8)
+  const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 10)
   const key = mailboxKey(parsePeerId(bob.peerId))
   // find a key that ranks among the two closest to bob's mailbox, ahead of at least three of the
@@ -163,7 +174,7 @@ test('a new node closer to B\'s key than a replica receives the mail by handover
 
 test('churn in rounds while B is away: every message once; a holder returning late re-delivers nothing', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 10)
+  const net = await mailboxNetwork(t, root, 10, NET)
   const { bob } = await offlineBob(t, root, net, 15)
   let late: { node: OperatorNode, heldWhenLeft: number } | undefined
   // a deposit is acknowledged once one replica has it; the holders fill each other by handover
@@ -200,7 +211,7 @@ test('churn in rounds while B is away: every message once; a holder returning la
 
 test('replicas in sync: a handover pass costs one reconciliation round of a few bytes per replica, not the id list', async (t) => {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 6)
+  const net = await mailboxNetwork(t, root, 6, NET)
   const { bob } = await offlineBob(t, root, net, 12)
   await handoverRound(net)
   await handoverRound(net)
