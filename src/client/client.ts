@@ -13,7 +13,7 @@ import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
 import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
-import { createNode, type CairnNode } from '../shared/node/create-node.js'
+import { createNode, peersOf, type CairnNode } from '../shared/node/create-node.js'
 import { libp2pDatastore } from '../shared/node/peer-datastore.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
 import { parsePeerId } from '../shared/peer-id.js'
@@ -326,10 +326,8 @@ export class CairnClient implements ClientApi {
   /** Whether some bootstrap peer (named by its /p2p/ id) has no open connection. */
   private bootstrapMissing (): boolean {
     const node = this.requireNode()
-    return this.config.bootstrap.some(addr => {
-      const id = addr.split('/p2p/').pop() ?? ''
-      return id !== '' && !node.getConnections().some(c => c.remotePeer.toString() === id)
-    })
+    const connected = new Set(node.getConnections().map(c => c.remotePeer.toString()))
+    return [...peersOf(this.config.bootstrap)].some(id => !connected.has(id))
   }
 
   async stop (): Promise<void> {

@@ -50,7 +50,7 @@ export interface NodeInit<S extends ServiceMap> {
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
 /** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
-function peersOf (addrs: string[]): Set<string> {
+export function peersOf (addrs: string[]): Set<string> {
   return new Set(addrs.map(a => a.split('/p2p/').pop() ?? '').filter(id => id !== ''))
 }
 
