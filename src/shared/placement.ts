@@ -126,8 +126,10 @@ export async function lookupClosest (node: CairnNode, key: Uint8Array, count: nu
   const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
   const announced = new Map<string, Multiaddr[]>()
   let found = await lookup(node, key, signal, announced, options.onProgress)
-  // a cold routing table (just joined) can end a query early; the first query filled it, so ask again
-  if (found.length < count && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced, options.onProgress)]
+  // a cold routing table (just joined) can end a query early; the first query filled it, so ask
+  // again, but only if the table now knows servers the query did not return: in a network of
+  // fewer than `count` servers the second query would only ask every one of them again
+  if (found.length < Math.min(count, routingTableSize(node)) && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced, options.onProgress)]
   if (options.includeSelf === true) found.push(node.peerId)
   const ranked = rankByDistance(key, found)
   return { picked: await pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced), ranked }
