@@ -68,9 +68,9 @@ export class PeerHost {
 
   setClock (t: number): void { this.clock.set(t) }
 
-  /** Create and start peers `indices`, joined through `bootstrap` (none: the first peer alone). */
-  async add (indices: number[], bootstrap: string[]): Promise<Array<{ index: number, peerId: string, addr: string }>> {
-    return Promise.all(indices.map(async index => {
+  /** Create and start peers, each joined through its own `bootstrap` list (empty: the first peer alone). */
+  async add (peers: Array<{ index: number, bootstrap: string[] }>): Promise<Array<{ index: number, peerId: string, addr: string }>> {
+    return Promise.all(peers.map(async ({ index, bootstrap }) => {
       const p = await this.cluster.add(`peer-${index}`, { bootstrap })
       this.byIndex.set(index, p)
       this.listen(index)

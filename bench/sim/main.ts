@@ -2,7 +2,7 @@
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
  *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
- *   [--peer-store memory|disk]`
+ *   [--peer-store memory|disk] [--seeds S]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback, spread over P worker processes
  * (default: one per core; `--workers 1`: all in this process), on a simulated clock the harness
@@ -15,6 +15,9 @@
  * CAIRN_SIM_DIAG=1: a handover pass for a missing bundle that moved nothing prints one JSON line on
  * stderr (the harness's replica set, the holder's lookup, which peers lack the bundle and how many
  * routing tables hold them): how "a replica lacks the bundle" was traced to unjoined peers.
+ *
+ * `--seeds S`: peers 0..S-1 start first, never churn, and are every other peer's bootstrap peers
+ * (three each, spread evenly); default one per 50 peers.
  *
  * `--groups G` adds a group workload: G groups (sizes uniform in --group-size, capped at N) made
  * at the start, M group messages from members online at the time, C membership changes by each
@@ -35,7 +38,7 @@ const USAGE = `
 npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
-  [--peer-store memory|disk]
+  [--peer-store memory|disk] [--seeds S]
 (bench/sim/main.ts and docs/BENCHMARKS.md say what each does)`
 
 type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered' | 'groups'> & { date: string }>
@@ -51,6 +54,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     days: { type: 'string' },
     'max-away-days': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    seeds: { type: 'string' },
     size: { type: 'string', default: '256' },
     handover: { type: 'string', default: 'changed' },
     out: { type: 'string' },
@@ -101,6 +105,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       maxAwayDays: num('max-away-days', pick(values['max-away-days'], '14', '2'), 1 / 24),
       textBytes: num('size', values.size, 64),
       seed: num('seed', values.seed, 0),
+      ...(values.seeds === undefined ? {} : { seeds: num('seeds', values.seeds, 1) }),
       handover: values.handover as HandoverMode,
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
       log,

@@ -20,6 +20,13 @@ export interface ModelOptions {
   seed: number
   /** Longest absence, ms (default 14 days: no mail waits longer than its TTL). */
   maxAwayMs?: number
+  /** Peers 0..seeds-1 bootstrap the network and never churn (default 1). */
+  seeds?: number
+}
+
+/** Bootstrap peers for a network of `nodes`: one per 50 peers, at least one. */
+export function seedsFor (nodes: number): number {
+  return Math.max(1, Math.ceil(nodes / 50))
 }
 
 /** One node's presence: [from, to) intervals when it is online, in simulated ms from the start. */
@@ -63,8 +70,9 @@ export function isOnline (p: Presence, t: number): boolean {
 export function plan (o: ModelOptions): Plan {
   const random = rng(o.seed)
   const count = Math.round(o.churn * o.nodes)
-  // node 0 bootstraps the network and stays; churners are drawn from the rest
-  const pool = Array.from({ length: o.nodes - 1 }, (_, i) => i + 1)
+  // the seeds bootstrap the network and stay; churners are drawn from the rest
+  const seeds = Math.min(o.seeds ?? 1, o.nodes)
+  const pool = Array.from({ length: o.nodes - seeds }, (_, i) => i + seeds)
   for (let i = pool.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [pool[i], pool[j]] = [pool[j] as number, pool[i] as number] }
   const churners = pool.slice(0, Math.min(count, pool.length)).sort((a, b) => a - b)
   // churn goes on after the sending window, for as long as mail sent in it may wait

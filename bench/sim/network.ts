@@ -28,6 +28,8 @@ export interface NetworkOptions extends HostOptions {
   /** Worker processes; 1: every peer in this process. */
   workers: number
   connectionMonitor: boolean
+  /** Peers that start first and stay (the plan never churns them): everyone else's bootstrap peers. */
+  seeds: number
   /** Called for every message a user's messenger stores. */
   onMessage: (to: number, m: SimInboxMessage) => void
 }
@@ -110,16 +112,26 @@ export class SimNetwork {
         this.baseRss.push((await (link.call as (m: string, ...a: unknown[]) => Promise<HostMemory>)('init', init)).rssMiB)
       }
     }
-    const first = await this.host(0).call('add', [0], [])
-    this.record(first)
-    const bootstrap = [first[0]?.addr as string]
+    // the seeds first, one at a time, each joined through those before it; then every other peer
+    // through up to three of them, spread evenly: a real network's bootstrap list names several
+    // stable peers, and 199 peers dialling one at once miss their start-up deadlines
+    const seeds = Math.min(this.o.seeds, this.o.nodes)
+    for (let i = 0; i < seeds; i++) {
+      this.record(await this.host(i).call('add', [{ index: i, bootstrap: this.addrs.slice(Math.max(0, i - 3), i) }]))
+    }
     await Promise.all(this.links.map(async (link, h) => {
-      const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i !== 0 && i % this.links.length === h)
-      this.record(await link.call('add', mine, bootstrap))
+      const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i >= seeds && i % this.links.length === h)
+      this.record(await link.call('add', mine.map(index => ({ index, bootstrap: this.bootstrapOf(index) }))))
     }))
     await this.reconnect()
     await this.all('warm')
     await this.all('publishBundles')
+  }
+
+  /** Peer i's bootstrap list: up to three seeds, spread evenly over the peers. */
+  private bootstrapOf (i: number): string[] {
+    const seeds = Math.min(this.o.seeds, this.o.nodes)
+    return [...new Set([0, 1, 2].map(d => this.addrs[(i + d) % seeds] as string))]
   }
 
   private record (added: Array<{ index: number, peerId: string, addr: string }>): void {
@@ -143,7 +155,8 @@ export class SimNetwork {
 
   /** Come back on the same data dir and port, bootstrapped by up to three online peers, then sync. */
   async join (i: number): Promise<void> {
-    const bootstrap = this.online().filter(j => j !== i).slice(0, 3).map(j => this.addrs[j] as string)
+    const others = this.online().filter(j => j !== i).map(j => this.addrs[j] as string)
+    const bootstrap = [...new Set([...this.bootstrapOf(i), ...others])].slice(0, 3)
     await this.host(i).call('join', i, bootstrap)
     this.up[i] = true
   }

@@ -15,6 +15,8 @@ interface SummaryFigures {
   replicas: number
   handoverMode: string
   seed: number
+  /** Bootstrap peers (absent in runs before they were more than one). */
+  seeds?: number
   /** Processes the peers ran in (1: the coordinator's own). */
   workers: number
   sent: number
@@ -117,6 +119,7 @@ export function summarize (run: SimRun): SimSummary {
     replicas: o.replicas,
     handoverMode: o.handover,
     seed: o.seed,
+    ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
     workers: o.workers,
     sent: attempted.length,
     sendFailures: run.sent.length - attempted.length,
@@ -215,7 +218,7 @@ const h = (x: number): string => x < 1 ? `${(x * 60).toFixed(1)} min` : `${x.toF
 
 export function markdownSummary (s: SimSummary): string {
   const lines = [
-    `### ${s.nodes} peers${s.workers > 1 ? ` in ${s.workers} worker processes` : ''}, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}`, '',
+    `### ${s.nodes} peers${s.workers > 1 ? ` in ${s.workers} worker processes` : ''}, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}${(s.seeds ?? 1) > 1 ? `, ${s.seeds} bootstrap peers` : ''}`, '',
     simpleTable(['figure', 'value'], [
       ['messages sent', s.sent],
       ['delivered (by id, in the recipient\'s inbox)', `${s.delivered} (${pct(s.deliveryRatio)})`],

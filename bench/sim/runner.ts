@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { now, rng } from '../lib/stats.js'
 import type { PeerStoreMode } from '../../src/shared/config.js'
 import { HandoverDriver, type HandoverMode } from './handover-driver.js'
-import { DAY, HOUR, plan, planGroups, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
+import { DAY, HOUR, plan, planGroups, seedsFor, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
 import { SimNetwork, type SimInboxMessage, type Traffic } from './network.js'
 
 export interface SimOptions {
@@ -26,6 +26,8 @@ export interface SimOptions {
   maxAwayDays: number
   textBytes: number
   seed: number
+  /** Bootstrap peers that never churn (default: seedsFor(nodes), one per 50 peers). */
+  seeds?: number
   handover: HandoverMode
   /** Wall-clock budget, minutes. */
   minutes: number
@@ -120,7 +122,8 @@ export const groupTextOf = (m: PlannedGroupMessage, bytes: number): string => `g
 
 export async function simulate (o: SimOptions): Promise<SimRun> {
   const t0 = now()
-  const p = plan({ nodes: o.nodes, churn: o.churn, sendWindowMs: o.sendDays * DAY, maxAwayMs: o.maxAwayDays * DAY, messages: o.messages, seed: o.seed })
+  const seeds = o.seeds ?? seedsFor(o.nodes)
+  const p = plan({ nodes: o.nodes, churn: o.churn, sendWindowMs: o.sendDays * DAY, maxAwayMs: o.maxAwayDays * DAY, messages: o.messages, seed: o.seed, seeds })
   const gw = o.groups !== undefined && o.groups.count > 0 ? o.groups : undefined
   const gp = planGroups({ nodes: o.nodes, groups: gw?.count ?? 0, minSize: gw?.minSize ?? 0, maxSize: gw?.maxSize ?? 0, messages: gw?.messages ?? 0, changes: gw?.changes ?? 0, sendWindowMs: o.sendDays * DAY, seed: o.seed }, p.presence)
   const groupRun: SimGroupRun = { workload: gw ?? { count: 0, minSize: 0, maxSize: 0, messages: 0, changes: 0 }, groups: [], sent: [], changes: [] }
@@ -142,7 +145,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []
@@ -245,7 +248,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     for (let i = 0; i < o.nodes; i++) inboxes.push(await world.inbox(i))
     const traffic = await world.stopAll()
     return {
-      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, handover: o.handover, minutes: o.minutes, workers: world.hosts, peerStore: o.peerStore ?? 'memory' },
+      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, seeds, handover: o.handover, minutes: o.minutes, workers: world.hosts, peerStore: o.peerStore ?? 'memory' },
       churners: p.churners.length,
       sent,
       inboxes,
