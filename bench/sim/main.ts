@@ -17,7 +17,7 @@
  * routing tables hold them): how "a replica lacks the bundle" was traced to unjoined peers.
  *
  * `--seeds S`: peers 0..S-1 start first, never churn, and are every other peer's bootstrap peers
- * (three each, spread evenly); default one per 50 peers.
+ * (three each, spread evenly); default 1.
  *
  * `--groups G` adds a group workload: G groups (sizes uniform in --group-size, capped at N) made
  * at the start, M group messages from members online at the time, C membership changes by each

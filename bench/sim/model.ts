@@ -24,10 +24,6 @@ export interface ModelOptions {
   seeds?: number
 }
 
-/** Bootstrap peers for a network of `nodes`: one per 50 peers, at least one. */
-export function seedsFor (nodes: number): number {
-  return Math.max(1, Math.ceil(nodes / 50))
-}
 
 /** One node's presence: [from, to) intervals when it is online, in simulated ms from the start. */
 export type Presence = Array<[number, number]>

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { now, rng } from '../lib/stats.js'
 import type { PeerStoreMode } from '../../src/shared/config.js'
 import { HandoverDriver, type HandoverMode } from './handover-driver.js'
-import { DAY, HOUR, plan, planGroups, seedsFor, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
+import { DAY, HOUR, plan, planGroups, type PlannedGroupChange, type PlannedGroupMessage, type PlannedMessage } from './model.js'
 import { SimNetwork, type SimInboxMessage, type Traffic } from './network.js'
 
 export interface SimOptions {
@@ -26,7 +26,7 @@ export interface SimOptions {
   maxAwayDays: number
   textBytes: number
   seed: number
-  /** Bootstrap peers that never churn (default: seedsFor(nodes), one per 50 peers). */
+  /** Bootstrap peers that start first and never churn (default 1; docs/BENCHMARKS.md, session 19, on why not more). */
   seeds?: number
   handover: HandoverMode
   /** Wall-clock budget, minutes. */
@@ -122,7 +122,7 @@ export const groupTextOf = (m: PlannedGroupMessage, bytes: number): string => `g
 
 export async function simulate (o: SimOptions): Promise<SimRun> {
   const t0 = now()
-  const seeds = o.seeds ?? seedsFor(o.nodes)
+  const seeds = o.seeds ?? 1
   const p = plan({ nodes: o.nodes, churn: o.churn, sendWindowMs: o.sendDays * DAY, maxAwayMs: o.maxAwayDays * DAY, messages: o.messages, seed: o.seed, seeds })
   const gw = o.groups !== undefined && o.groups.count > 0 ? o.groups : undefined
   const gp = planGroups({ nodes: o.nodes, groups: gw?.count ?? 0, minSize: gw?.minSize ?? 0, maxSize: gw?.maxSize ?? 0, messages: gw?.messages ?? 0, changes: gw?.changes ?? 0, sendWindowMs: o.sendDays * DAY, seed: o.seed }, p.presence)
