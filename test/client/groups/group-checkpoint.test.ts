@@ -1,0 +1,122 @@
+/**
+ * Group checkpoints between real clients (libsignal sessions, LevelDB stores, loopback nodes): an
+ * admin signs one after groups.checkpointEvery changes; the log before it is deleted once every
+ * member is known to hold it; a member added later is sent only the create, the checkpoint and what
+ * follows, and agrees on the members; a change made concurrently with it converges on every member;
+ * a forged one changes nothing.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { signChange } from '../../../src/client/groups/change.js'
+import { groupKeys } from '../../../src/client/groups/group-store.js'
+import { checkpointOp } from '../../../src/client/groups/log-compaction.js'
+import { countKeys, unreachable, waitFor } from '../../helpers/groups.js'
+import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+
+const membersOf = async (u: TestUser, gid: string): Promise<string[]> => (await u.client.groups.state(gid))?.members ?? []
+const changeBytes = async (u: TestUser, gid: string): Promise<number> => {
+  let n = 0
+  for await (const { value } of u.client.store.list(groupKeys.changePrefix(gid))) n += value.length
+  return n
+}
+
+async function users (t: Parameters<typeof tempRoot>[0], every: (name: string) => number): Promise<TestUser[]> {
+  const root = await tempRoot(t)
+  const all = await Promise.all(['alice', 'bob', 'carol', 'dave'].map(async name =>
+    makeUser(t, root, name, { overrides: { groups: { gossipAckMs: 0, checkpointEvery: every(name) } } })))
+  for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await befriend(all[i] as TestUser, all[j] as TestUser)
+  return all
+}
+
+test('after checkpointEvery changes the admin signs a checkpoint; once every member holds it the log before it goes; a member added later gets only the checkpoint on and agrees', async (t) => {
+  const [alice, bob, carol, dave] = await users(t, name => name === 'alice' ? 4 : 0) as [TestUser, TestUser, TestUser, TestUser]
+  const gid = (await alice.client.groupCreate('g', ['bob', 'carol'])).id
+  for (let i = 0; i < 2; i++) {
+    await alice.client.groupRemove('g', ['carol'])
+    await alice.client.groupAdd('g', ['carol'])
+  }
+  const state = await alice.client.groups.state(gid)
+  assert.equal(state?.checkpoints.length, 1, 'a checkpoint after the 4th change')
+  const cp = state.checkpoints[0] as string
+  await waitFor('bob and carol hold it', async () => (await bob.client.groups.state(gid))?.checkpoints[0] === cp && (await carol.client.groups.state(gid))?.checkpoints[0] === cp)
+  const before = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(before.keys, 6, 'create, 4 changes, the checkpoint')
+
+  assert.equal((await alice.client.groups.prune()).changes, 0, 'bob and carol are not known to hold it yet')
+  for (const u of [alice, bob, carol]) await u.client.send('@g', `${u.name} after the checkpoint`)
+  await waitFor('everyone has everyone\'s message', async () => {
+    for (const u of [alice, bob, carol]) if ((await u.client.inbox()).filter(m => m.group?.id === gid).length < 2) return false
+    return true
+  })
+  for (const u of [alice, bob, carol]) assert.equal((await u.client.groups.prune()).changes, 4, `${u.name} prunes`)
+  const after = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(after.keys, 2, 'the create and the checkpoint')
+  t.diagnostic(`alice's change log: ${before.keys} changes, ${before.bytes} B -> ${after.keys} changes, ${after.bytes} B`)
+
+  await alice.client.groupAdd('g', ['dave'])
+  await waitFor('dave knows the group', async () => (await membersOf(dave, gid)).includes(dave.peerId))
+  assert.equal(await countKeys(dave, groupKeys.changePrefix(gid)), 3, 'dave holds the create, the checkpoint and his add')
+  assert.equal((await dave.client.groups.state(gid))?.base, cp)
+  const everyone = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
+  await waitFor('all agree', async () => {
+    for (const u of [alice, bob, carol, dave]) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(everyone)) return false
+    return true
+  })
+  // and the group works for him: a message from a member who pruned reaches him
+  await bob.client.send('@g', 'welcome')
+  await waitFor('dave reads it', async () => (await dave.client.inbox()).some(m => m.text === 'welcome'))
+
+  // a forged checkpoint (bob is no admin; he claims to be one and carol gone) changes nothing at carol
+  const carolBefore = await carol.client.groups.state(gid)
+  assert.ok(carolBefore !== undefined)
+  const forged = await signChange(bob.client.identity.peerKey, bob.client.identity.peerId, {
+    groupId: new Uint8Array(Buffer.from(gid, 'hex')),
+    parents: carolBefore.heads.map(h => new Uint8Array(Buffer.from(h, 'hex'))),
+    madeAt: Date.now(),
+    ...checkpointOp({ ...carolBefore, members: carolBefore.members.filter(m => m !== carol.peerId), admins: [alice.peerId, bob.peerId] })
+  })
+  await bob.client.messenger.sendEach([carol.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(forged)] } }))
+  await waitFor('carol judged it', async () => ((await carol.client.groups.state(gid))?.rejected.length ?? 0) === 1)
+  const carolAfter = await carol.client.groups.state(gid)
+  assert.equal(carolAfter?.rejected[0]?.fault, 'not-admin')
+  assert.deepEqual(carolAfter?.members, carolBefore.members)
+  assert.deepEqual(carolAfter?.admins, carolBefore.admins)
+})
+
+test('an add made concurrently with a checkpoint is void on every member until its author makes it again on top; then all agree', async (t) => {
+  const all = await users(t, () => 3)
+  const [alice, bob, carol, dave] = all as [TestUser, TestUser, TestUser, TestUser]
+  // the checkpointer is the admin with the smallest PeerId (checkpoint.ts): make it ck
+  const [ck, other] = alice.peerId < bob.peerId ? [alice, bob] : [bob, alice]
+  const gid = (await ck.client.groupCreate('g', [other.name, 'carol'])).id
+  await ck.client.groupPromote('g', [other.name])
+  await waitFor('other is an admin', async () => (await other.client.groups.state(gid))?.admins.includes(other.peerId) === true)
+  // cut apart: ck removes and re-adds carol (a checkpoint follows), other adds dave meanwhile
+  const routes = { ck: ck.client.messenger.routes, other: other.client.messenger.routes }
+  ck.client.messenger.useRoutes([unreachable])
+  other.client.messenger.useRoutes([unreachable])
+  await ck.client.groupRemove('g', ['carol'])
+  await ck.client.groupAdd('g', ['carol'])
+  const cp = (await ck.client.groups.state(gid))?.checkpoints[0]
+  assert.ok(cp !== undefined, 'a checkpoint after the 3rd change')
+  await other.client.groupAdd('g', ['dave'])
+  ck.client.messenger.useRoutes(routes.ck)
+  other.client.messenger.useRoutes(routes.other)
+  await ck.client.messenger.flushOutbox()
+  await other.client.messenger.flushOutbox()
+  // other's add is stale everywhere it meets the checkpoint: dave is a member nowhere but in his own view
+  await waitFor('ck, other and carol hold both', async () => {
+    for (const u of [ck, other, carol]) if ((await u.client.groups.state(gid))?.stale.length !== 1) return false
+    return true
+  })
+  for (const u of [ck, other, carol]) assert.ok(!(await membersOf(u, gid)).includes(dave.peerId), `${u.name}: the add is void`)
+  // other's next pass (or next change) makes it again, on the checkpoint
+  await other.client.groups.prune()
+  const expected = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
+  await waitFor('all four agree', async () => {
+    for (const u of all) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
+    return true
+  })
+  const heads = await Promise.all(all.map(async u => JSON.stringify((await u.client.groups.state(gid))?.heads)))
+  assert.equal(new Set(heads).size, 1, 'the same heads on every member')
+})
