@@ -39,20 +39,7 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
   assert.equal(state?.checkpoints.length, 1, 'a checkpoint after the 4th change')
   const cp = state.checkpoints[0] as string
   await waitFor('bob and carol hold it', async () => (await bob.client.groups.state(gid))?.checkpoints[0] === cp && (await carol.client.groups.state(gid))?.checkpoints[0] === cp)
-  const before = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
-  assert.equal(before.keys, 6, 'create, 4 changes, the checkpoint')
-
-  assert.equal((await alice.client.groups.prune()).changes, 0, 'bob and carol are not known to hold it yet')
-  for (const u of [alice, bob, carol]) await u.client.send('@g', `${u.name} after the checkpoint`)
-  await waitFor('everyone has everyone\'s message', async () => {
-    for (const u of [alice, bob, carol]) if ((await u.client.inbox()).filter(m => m.group?.id === gid).length < 2) return false
-    return true
-  })
-  for (const u of [alice, bob, carol]) assert.equal((await u.client.groups.prune()).changes, 4, `${u.name} prunes`)
-  const after = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
-  assert.equal(after.keys, 2, 'the create and the checkpoint')
-  t.diagnostic(`alice's change log: ${before.keys} changes, ${before.bytes} B -> ${after.keys} changes, ${after.bytes} B`)
-
+  // dave joins after it: alice, who still holds the whole log, sends him the create, the checkpoint and his add
   await alice.client.groupAdd('g', ['dave'])
   await waitFor('dave knows the group', async () => (await membersOf(dave, gid)).includes(dave.peerId))
   assert.equal(await countKeys(dave, groupKeys.changePrefix(gid)), 3, 'dave holds the create, the checkpoint and his add')
@@ -62,9 +49,25 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
     for (const u of [alice, bob, carol, dave]) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(everyone)) return false
     return true
   })
-  // and the group works for him: a message from a member who pruned reaches him
+  const before = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(before.keys, 7, 'create, 4 changes, the checkpoint, the add')
+
+  assert.equal((await alice.client.groups.prune()).changes, 0, 'the others are not known to hold the checkpoint yet')
+  const all = [alice, bob, carol, dave]
+  for (const u of all) await u.client.send('@g', `${u.name} after the checkpoint`)
+  await waitFor('everyone has everyone\'s message', async () => {
+    for (const u of all) if ((await u.client.inbox()).filter(m => m.group?.id === gid && m.text.endsWith('after the checkpoint')).length < 3) return false
+    return true
+  })
+  for (const u of [alice, bob, carol]) assert.equal((await u.client.groups.prune()).changes, 4, `${u.name} prunes`)
+  assert.equal((await dave.client.groups.prune()).changes, 0, 'dave never held them')
+  const after = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(after.keys, 3, 'the create, the checkpoint and the add')
+  t.diagnostic(`alice's change log: ${before.keys} changes, ${before.bytes} B -> ${after.keys} changes, ${after.bytes} B`)
+  // the group goes on after the prune
   await bob.client.send('@g', 'welcome')
   await waitFor('dave reads it', async () => (await dave.client.inbox()).some(m => m.text === 'welcome'))
+  for (const u of all) assert.deepEqual(await membersOf(u, gid), everyone)
 
   // a forged checkpoint (bob is no admin; he claims to be one and carol gone) changes nothing at carol
   const carolBefore = await carol.client.groups.state(gid)
