@@ -113,8 +113,8 @@ test('an add made concurrently with a checkpoint is void on every member until i
     return true
   })
   for (const u of [ck, other, carol]) assert.ok(!(await membersOf(u, gid)).includes(dave.peerId), `${u.name}: the add is void`)
-  // other's next pass (or next change) makes it again, on the checkpoint
-  await other.client.groups.prune()
+  // other's next sync (or next change) makes it again, on the checkpoint
+  await other.client.groups.remakeStale()
   const expected = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
   await waitFor('all four agree', async () => {
     for (const u of all) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
