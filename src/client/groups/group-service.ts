@@ -20,18 +20,18 @@ import type { LocalIdentity } from '../identity.js'
 import { messageSeen, recordMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, SECRET_BYTES, groupIdOf, signChange, verifyChange, type VerifiedChange } from './change.js'
-import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
 import {
-  deleteChange, distributionSenders, getBase, getPruned, getSenderState, groupKeys, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listAcked, listChangeBytes, listGroupIds,
-  listParked, markAcked, markGroupMessageSeen, markKnownBy, markGossiped, gossipedId, markSeqShown, park, putBase, putChange, putPruned, seqShown, unpark, type ParkedMessage
+  distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
+  markGossiped, gossipedId, markSeqShown, park, putChange, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
-import { changesSinceCheckpoint, checkpointOp, follows, logFor, prunable, toReissue } from './log-compaction.js'
+import { GroupLog } from './group-log.js'
+import { logFor } from './log-compaction.js'
 import type { GossipFallback } from './gossip-fallback.js'
 import { pruneChains, pruneGroup, type GroupPruneInput, type PruneCounts } from './group-prune.js'
 import { GroupSend } from './group-send.js'
 import * as senderKeys from './sender-keys.js'
-import { changesUpTo, foldGroup, lastRemovalOf, type FoldOptions, type GroupState } from './state.js'
+import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
 export interface GroupsComponents {
   identity: LocalIdentity
@@ -135,10 +135,8 @@ export class Groups implements ContentHandler {
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
-  /** Per group: the checkpoint we fold from (its ancestry pruned here, or we joined after it), the ids pruned, verdicts reached. */
-  private readonly floors = new Map<string, { base?: string, pruned: Set<string>, verdicts: Map<string, CheckpointFault | null> }>()
-  /** (group, checkpoint, member) acknowledgements written since start: a message names the same heads again and again. */
-  private readonly ackedSeen = new Set<string>()
+  /** The logs kept short: checkpoints, bases, pruning (group-log.ts). */
+  private readonly logs: GroupLog
   /**
    * Every group id we keep changes for: the store's index, listed once (a LevelDB iterator at every
    * send cost ~0.4 ms, more than a member's share of a 10-member send's other work), and every id
@@ -159,6 +157,16 @@ export class Groups implements ContentHandler {
       takeChanges: (tx, gid, peer, lacking, budget) => this.takeChanges(tx, gid, peer, lacking, budget),
       changesBudget: (textBytes) => this.changesBudget(textBytes),
       sendUpdates: async (gid, peers) => this.sendUpdates(gid, peers)
+    })
+    this.logs = new GroupLog({
+      me: this.me,
+      store: components.store,
+      log: components.log,
+      checkpointEvery: init.groups.checkpointEvery,
+      changesOf: async (gid) => this.changesOf(gid),
+      state: async (gid) => this.state(gid),
+      makeChange: async (state, op) => this.makeChange(state, op),
+      refold: (gid) => { this.folded.delete(gid) }
     })
   }
 
@@ -221,7 +229,7 @@ export class Groups implements ContentHandler {
 
   async leave (group: string): Promise<GroupView> {
     return this.changing.run(async () => {
-      await this.reissueStale((await this.resolve(group)).id)
+      await this.logs.reissueStale((await this.resolve(group)).id)
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
       const lastSeq = (await getSenderState(this.components.store.transaction(), state.id))?.seq ?? 0
@@ -298,23 +306,12 @@ export class Groups implements ContentHandler {
 
   private async changeAsAdmin (group: string, op: (state: GroupState) => Promise<Pick<GroupChange, 'add' | 'remove' | 'promote'>>): Promise<GroupView> {
     return this.changing.run(async () => {
-      await this.reissueStale((await this.resolve(group)).id)
+      await this.logs.reissueStale((await this.resolve(group)).id)
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
       if (!state.admins.includes(this.me)) throw new NotGroupAdminError(state.name)
-      return this.view(await this.checkpointIfDue(await this.makeChange(state, await op(state))))
+      return this.view(await this.logs.checkpointIfDue(await this.makeChange(state, await op(state))))
     })
-  }
-
-  /** Our own changes that went stale (made concurrently with a checkpoint), made again on top of it; under `changing`. */
-  private async reissueStale (gid: string): Promise<void> {
-    const state = await this.state(gid)
-    if (state === undefined || state.stale.length === 0) return
-    for (const op of toReissue(state, await this.changesOf(gid), this.me)) {
-      const now = await this.state(gid) as GroupState
-      this.components.log.info({ group: gid, kind: Object.keys(op)[0] }, 'group change made again: ours was made concurrently with a checkpoint')
-      await this.makeChange(now, op)
-    }
   }
 
   /**
@@ -323,55 +320,13 @@ export class Groups implements ContentHandler {
    */
   async remakeStale (): Promise<void> {
     for (const gid of await this.groupIds()) {
-      const state = await this.state(gid)
-      const cache = this.changes.get(gid)
-      if (state === undefined || !state.stale.some(id => cache?.get(id)?.author === this.me)) continue
-      await this.changing.run(async () => this.reissueStale(gid))
+      if (await this.logs.hasStale(gid)) await this.changing.run(async () => this.logs.reissueStale(gid))
     }
   }
 
-  /** A checkpoint on `state`'s heads when one is due here (checkpoint.ts); under `changing`. Returns the state after. */
-  private async checkpointIfDue (state: GroupState): Promise<GroupState> {
-    const since = changesSinceCheckpoint(state, await this.changesOf(state.id))
-    if (!state.members.includes(this.me) || !checkpointDue(this.me, state.admins, since, this.init.groups.checkpointEvery)) return state
-    this.components.log.info({ group: state.id, since }, 'group checkpoint made')
-    return this.makeChange(state, checkpointOp(state))
-  }
-
-  /**
-   * One group's log, kept short: our stale changes made again, a checkpoint if one is due, and the
-   * ancestry of the latest checkpoint every member is known to hold deleted (all but the create).
-   * Returns how many changes were deleted.
-   */
+  /** One group's log kept short (group-log.ts): returns how many changes were deleted. */
   async compact (gid: string): Promise<number> {
-    return this.changing.run(async () => {
-      await this.reissueStale(gid)
-      const state = await this.state(gid)
-      if (state === undefined) return 0
-      const after = await this.checkpointIfDue(state)
-      const cache = await this.changesOf(gid)
-      const cut = prunable(after, cache, await listAcked(this.components.store, gid), this.me)
-      if (cut === undefined) return 0
-      const floor = await this.floorOf(gid)
-      const pruned = new Set([...floor.pruned, ...cut.ids])
-      const tx = this.components.store.transaction()
-      for (const id of cut.ids) {
-        deleteChange(tx, gid, id)
-        for (const m of new Set([this.me, ...after.members])) tx.delete(groupKeys.known(gid, m, id))
-      }
-      // notes of who holds a checkpoint before this one are of no more use
-      const kept = new Set(after.checkpoints.slice(after.checkpoints.indexOf(cut.checkpoint)))
-      const ackedPrefix = groupKeys.ackedPrefix(gid)
-      for await (const key of this.components.store.listKeys(ackedPrefix)) if (!kept.has(key.slice(ackedPrefix.length).split('/')[0] as string)) tx.delete(key)
-      putBase(tx, gid, cut.checkpoint)
-      putPruned(tx, gid, pruned)
-      await tx.commit()
-      for (const id of cut.ids) cache.delete(id)
-      this.floors.set(gid, { base: cut.checkpoint, pruned, verdicts: new Map() })
-      this.folded.delete(gid)
-      this.components.log.info({ group: gid, checkpoint: cut.checkpoint.slice(0, 16), deleted: cut.ids.length }, 'group log pruned up to a checkpoint')
-      return cut.ids.length
-    })
+    return this.changing.run(async () => this.logs.compact(gid))
   }
 
   private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>): Promise<GroupState> {
@@ -541,56 +496,24 @@ export class Groups implements ContentHandler {
       const cache = await this.changesOf(v.groupId)
       markKnownBy(tx, v.groupId, sender, v.id)
       if (cache.has(v.id)) continue
-      const floor = await this.floorOf(v.groupId)
-      if (floor.pruned.has(v.id)) continue // sent again by a member that does not know we pruned it
-      if (v.parents.some(p => floor.pruned.has(p))) {
-        // made on history we pruned, without the checkpoint: void everywhere (state.ts), nothing to keep
-        // its id is kept with the pruned ones, so that what names it is known for stale too
-        this.components.log.info({ group: v.groupId, from: sender, change: v.id.slice(0, 16), author: v.author }, 'group change made without a checkpoint (on history pruned here): void')
-        floor.pruned.add(v.id)
-        putPruned(tx, v.groupId, floor.pruned)
-        this.folded.delete(v.groupId)
-        continue
-      }
+      if (await this.logs.admit(tx, v, sender) === 'drop') continue
       putChange(tx, v.groupId, v.id, v.bytes)
       this.addedIds.add(v.groupId)
       cache.set(v.id, v)
       touched.add(v.groupId)
       added.push(v)
-      if (v.kind === 'checkpoint' && !v.parents.every(p => cache.has(p))) await this.adopt(tx, v)
+      if (v.kind === 'checkpoint' && !v.parents.every(p => cache.has(p))) await this.logs.adopt(tx, v)
     }
-    for (const gid of touched) {
-      const state = await this.state(gid)
-      for (const v of added.filter(a => a.groupId === gid)) {
-        const fault = state?.rejected.find(r => r.id === v.id)?.fault
-        if (fault !== undefined) this.components.log.warn({ group: gid, from: sender, err: describeError(new CheckpointRejectedError(v.id, fault, v.author)) }, 'group checkpoint rejected')
-        else if (state?.stale.includes(v.id) === true) this.components.log.info({ group: gid, change: v.id.slice(0, 16), author: v.author, kind: v.kind }, 'group change made concurrently with a checkpoint: void (its author makes it again)')
-      }
-    }
+    for (const gid of touched) this.logs.report(await this.state(gid), added.filter(a => a.groupId === gid), sender)
     return touched
-  }
-
-  /**
-   * A checkpoint whose ancestry we do not hold, that does not list us: we joined after it (or
-   * rejoined), and are sent it and what follows, not what came before (log-compaction.ts logFor):
-   * we fold from it. A member it lists waits for its ancestry instead and judges it by that
-   * (checkpoint.ts): the ancestry is on its way, sent like any change it lacks.
-   */
-  private async adopt (tx: Kv, v: VerifiedChange): Promise<void> {
-    if (v.attested === undefined || v.attested.members.includes(this.me)) return
-    const floor = await this.floorOf(v.groupId)
-    putBase(tx, v.groupId, v.id)
-    this.floors.set(v.groupId, { ...floor, base: v.id, verdicts: new Map() })
-    this.folded.delete(v.groupId)
-    this.components.log.info({ group: v.groupId, checkpoint: v.id.slice(0, 16), author: v.author }, 'group joined at a checkpoint: folded from it')
   }
 
   private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
     const cache = await this.changesOf(gid)
     const state = await this.state(gid)
     // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
-    const { pruned } = await this.floorOf(gid)
-    if (state === undefined || m.heads.some(h => !pruned.has(h) && (!cache.has(h) || state.waiting.includes(h)))) {
+    const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state?.waiting.includes(h) === true) && !await this.logs.isPruned(gid, h)
+    if (state === undefined || (await Promise.all(m.heads.map(unknown))).some(Boolean)) {
       // a group we may never learn (a stranger's) must not grow the store without bound
       const parked = await this.parkedOf(gid)
       if (parked.length >= MAX_PARKED_PER_GROUP) {
@@ -612,13 +535,8 @@ export class Groups implements ContentHandler {
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
     recordMessage(tx, shown, envelopeIdHex)
     markSeqShown(tx, gid, m.sender, m.seq, now)
-    // its sender holds the latest checkpoint when its heads follow it: a step towards pruning (log-compaction.ts)
-    const cp = state.checkpoints.at(-1)
-    const mark = `${gid}/${cp ?? ''}/${m.sender}`
-    if (cp !== undefined && !this.ackedSeen.has(mark) && m.heads.length > 0 && m.heads.every(h => follows(state, cp, h))) {
-      markAcked(tx, gid, cp, m.sender)
-      this.ackedSeen.add(mark)
-    }
+    // its sender holds the latest checkpoint when its heads follow it: a step towards pruning
+    this.logs.noteHeads(tx, state, m.sender, m.heads)
     return shown
   }
 
@@ -636,7 +554,7 @@ export class Groups implements ContentHandler {
     if (await seqShown(tx, gid, m.sender, m.seq)) return false
     // sent under membership pruned here: the removal vouches for it, but whether its sender was a member then is not known any more
     if (m.heads.some(h => !cache.has(h))) return false
-    return foldGroup(gid, [...cache.values()].filter(c => c.kind === 'create').concat(changesUpTo(cache, m.heads)), this.max, await this.foldOptions(gid))?.members.includes(m.sender) === true
+    return foldGroup(gid, [...cache.values()].filter(c => c.kind === 'create').concat(changesUpTo(cache, m.heads)), this.max, await this.logs.foldOptions(gid))?.members.includes(m.sender) === true
   }
 
   /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
@@ -681,27 +599,9 @@ export class Groups implements ContentHandler {
     const changes = await this.changesOf(gid)
     const known = this.folded.get(gid)
     if (known?.size === changes.size) return known.state
-    const state = foldGroup(gid, changes.values(), this.max, await this.foldOptions(gid))
+    const state = foldGroup(gid, changes.values(), this.max, await this.logs.foldOptions(gid))
     this.folded.set(gid, { size: changes.size, state })
     return state
-  }
-
-  private async foldOptions (gid: string): Promise<FoldOptions> {
-    const floor = await this.floorOf(gid)
-    return { ...(floor.base === undefined ? {} : { base: floor.base }), pruned: floor.pruned, verdicts: floor.verdicts }
-  }
-
-  /** The group's base checkpoint and pruned ids, read from the store once. */
-  private async floorOf (gid: string): Promise<{ base?: string, pruned: Set<string>, verdicts: Map<string, CheckpointFault | null> }> {
-    let floor = this.floors.get(gid)
-    if (floor === undefined) {
-      const kv = this.components.store.transaction()
-      const base = await getBase(kv, gid)
-      const read = { ...(base === undefined ? {} : { base }), pruned: await getPruned(kv, gid), verdicts: new Map<string, CheckpointFault | null>() }
-      floor = this.floors.get(gid) ?? read
-      this.floors.set(gid, floor)
-    }
-    return floor
   }
 
   /** The ids of every group we keep changes for (listedIds, addedIds), in no particular order. */
