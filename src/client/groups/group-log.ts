@@ -8,8 +8,10 @@
  */
 import type { GroupChange } from '../../../proto/cairn.js'
 import type { Logger } from '../../shared/logger.js'
+import { CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Store } from '../../shared/store.js'
 import type { Kv } from '../crypto/kv.js'
+import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
 import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
@@ -122,6 +124,13 @@ export class GroupLog {
     const { me, checkpointEvery } = this.host
     const since = changesSinceCheckpoint(state, await this.host.changesOf(state.id))
     if (!state.members.includes(me) || !checkpointDue(me, state.admins, since, checkpointEvery)) return state
+    // a client that predates checkpoints would refuse it and stop following the membership: wait
+    // until every other member has said (in any message or receipt) that it follows them
+    const others = state.members.filter(m => m !== me)
+    if (!(await peersWith(this.host.store.transaction(), others, CONTENT_FEATURES.groupCheckpoints)).every(Boolean)) {
+      this.host.log.debug({ group: state.id, since }, 'group checkpoint due, not made: not every member is known to follow checkpoints')
+      return state
+    }
     this.host.log.info({ group: state.id, since }, 'group checkpoint made')
     return this.host.makeChange(state, checkpointOp(state))
   }
