@@ -27,17 +27,21 @@ export function checkpointOp (state: GroupState): Pick<GroupChange, 'checkpoint'
 }
 
 /**
- * What `peer` is sent of the log (`order`, the changes in fold order): a peer that is not among the
- * latest checkpoint's members joined after it (or rejoined) and gets the create and that checkpoint
- * on, not what came before (it folds from the checkpoint); anyone else gets all of it.
+ * What `peer` is sent of the log (`order`, the changes in fold order): from the latest checkpoint
+ * that does not list it (it joined, or rejoined, after that one and folds from it), the create and
+ * that checkpoint on, not what came before; all of it when every checkpoint lists it (it was a
+ * member all along, and may lack any of it).
  */
 export function logFor (state: GroupState, order: VerifiedChange[], peer: string): VerifiedChange[] {
-  const last = state.checkpoints.at(-1)
-  const at = last === undefined ? -1 : order.findIndex(c => c.id === last)
-  const cp = order[at]
-  if (at <= 0 || cp?.attested === undefined || cp.attested.members.includes(peer)) return order
-  const stale = new Set(state.stale)
-  return [order[0] as VerifiedChange, ...order.slice(at).filter(c => !stale.has(c.id))]
+  const byId = new Map(order.map((c, i) => [c.id, i]))
+  for (let k = state.checkpoints.length - 1; k >= 0; k--) {
+    const at = byId.get(state.checkpoints[k] as string) ?? -1
+    const cp = order[at]
+    if (at <= 0 || cp?.attested === undefined || cp.attested.members.includes(peer)) continue
+    const stale = new Set(state.stale)
+    return [order[0] as VerifiedChange, ...order.slice(at).filter(c => !stale.has(c.id))]
+  }
+  return order
 }
 
 /** Whether `head` (a message's) names membership from the checkpoint `cp` on. */

@@ -203,3 +203,23 @@ test('the ancestry of a checkpoint is pruned only once every member is known to 
   assert.equal(prunable(s, byId, new Map(), a.s), undefined, 'c may lack it')
   assert.deepEqual(prunable(s, byId, new Map([[cp.id, new Set([c.s])]]), a.s), { checkpoint: cp.id, ids: [promote.id] })
 })
+
+test('what a member is sent: all of the log when every checkpoint lists it, from the latest that does not list it otherwise', async () => {
+  const [a, bb, d, e] = await Promise.all([who(), who(), who(), who()])
+  const root = await create(a, [bb])
+  const gid = root.groupId
+  const cp1 = await make(a, gid, [root], checkpointOp(fold(gid, [root])))
+  const addD = await make(a, gid, [cp1], { add: { members: names(d) } })
+  const cp2 = await make(a, gid, [addD], checkpointOp(fold(gid, [root, cp1, addD])))
+  const addE = await make(a, gid, [cp2], { add: { members: names(e) } })
+  const all = [root, cp1, addD, cp2, addE]
+  const s = fold(gid, all)
+  assert.deepEqual(s.checkpoints, [cp1.id, cp2.id])
+  const order = s.order.map(id => all.find(c => c.id === id) as VerifiedChange)
+  const sent = (w: Who): string[] => logFor(s, order, w.s).map(c => c.id)
+  assert.deepEqual(sent(bb), [root, cp1, addD, cp2, addE].map(c => c.id), 'b: a member all along')
+  assert.deepEqual(sent(d), [root, cp1, addD, cp2, addE].map(c => c.id), 'd: from cp1, which does not list it')
+  assert.deepEqual(sent(e), [root, cp2, addE].map(c => c.id), 'e: from cp2')
+  // and each folds to the same state from there
+  assert.deepEqual(view(fold(gid, [root, cp2, addE], { base: cp2.id })), view(s))
+})
