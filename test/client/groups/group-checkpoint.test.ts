@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { signChange } from '../../../src/client/groups/change.js'
-import { groupKeys } from '../../../src/client/groups/group-store.js'
+import { changeId, signChange } from '../../../src/client/groups/change.js'
+import { getPruned, groupKeys } from '../../../src/client/groups/group-store.js'
 import { checkpointOp } from '../../../src/client/groups/log-compaction.js'
 import { countKeys, unreachable, waitFor } from '../../helpers/groups.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
@@ -64,6 +64,7 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
     for (const u of all) if ((await u.client.inbox()).filter(m => m.group?.id === gid && m.text.endsWith('after the checkpoint')).length < 3) return false
     return true
   })
+  const firstChange = (await alice.client.groups.state(gid))?.order[1] as string
   for (const u of [alice, bob, carol]) assert.equal((await u.client.groups.prune()).changes, 4, `${u.name} prunes`)
   assert.equal((await dave.client.groups.prune()).changes, 0, 'dave never held them')
   const after = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
@@ -73,6 +74,15 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
   await bob.client.send('@g', 'welcome')
   await waitFor('dave reads it', async () => (await dave.client.inbox()).some(m => m.text === 'welcome'))
   for (const u of all) assert.deepEqual(await membersOf(u, gid), everyone)
+
+  // a change made on history alice pruned (carol's leave naming a change from before the checkpoint,
+  // as if she had not seen it) is recognised: void, not stored, its id kept with the pruned ones
+  const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+  const staleLeave = await signChange(carol.client.identity.peerKey, carol.client.identity.peerId, { groupId: hex(gid), parents: [hex(firstChange)], madeAt: Date.now(), leave: { lastSeq: 0 } })
+  await carol.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(staleLeave)] } }))
+  await waitFor('alice recognised it', async () => (await getPruned(alice.client.store.transaction(), gid)).has(changeId(staleLeave)))
+  assert.equal(await countKeys(alice, groupKeys.changePrefix(gid)), 3, 'not stored')
+  assert.deepEqual(await membersOf(alice, gid), everyone, 'carol is still a member')
 
   // a forged checkpoint (bob is no admin; he claims to be one and carol gone) changes nothing at carol
   const carolBefore = await carol.client.groups.state(gid)
