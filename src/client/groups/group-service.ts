@@ -1,8 +1,8 @@
 /**
  * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
  * the sending of group messages (group-send.ts: sender key, gossip, each member's 1:1 copy where
- * needed), and the receive side (the messenger's ContentHandler for group bodies, and the topic's
- * messages).
+ * needed), the receive side (the messenger's ContentHandler for group bodies, and the topic's
+ * messages), and the change log kept short at checkpoints (group-log.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'

@@ -12,10 +12,12 @@
  * - A change made concurrently with its author's removal (neither an ancestor nor a descendant of
  *   that removal) is void: a removed admin cannot act "before" its removal by picking old parents.
  * - No admin left while members remain: the member with the smallest PeerId becomes admin.
- * - A checkpoint changes nothing itself: it stands if its author is an admin and it attests the
- *   fold of its own ancestry (checkpoint.ts); a change concurrent with one that stands is void
- *   ("stale": made without it), the first such checkpoint in fold order going first. So the state
- *   at a checkpoint that stands is what it attests, and what follows it folds the same from there.
+ * - A checkpoint changes nothing itself: it applies if its author is an admin and it attests the
+ *   fold of its own ancestry (checkpoint.ts), and its author was not removed concurrently. At the
+ *   first that applies, the fold starts again from it, with the state it attests, over the changes
+ *   all of whose parents are it or such changes; whatever is neither its ancestor nor such a change
+ *   was made without it ("stale"): void, never a head. So what every member computes from a
+ *   checkpoint on depends only on the checkpoint and what follows it.
  * - A member that pruned a checkpoint's ancestry, or joined after it, folds from that checkpoint
  *   (`base`) for as long as its ancestry is not all held; a change naming a pruned id is stale.
  */
