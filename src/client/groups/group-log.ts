@@ -16,7 +16,7 @@ import type { VerifiedChange } from './change.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
 import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
 import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
-import type { FoldOptions, GroupState } from './state.js'
+import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
 import { describeError } from '../../shared/errors.js'
 
 /** What the log needs of the membership side (group-service.ts). */
@@ -26,6 +26,8 @@ export interface GroupLogHost {
   log: Logger
   /** groups.checkpointEvery: 0, none made here. */
   checkpointEvery: number
+  /** groups.maxMembers, as the fold takes it. */
+  maxMembers: number
   changesOf: (gid: string) => Promise<Map<string, VerifiedChange>>
   state: (gid: string) => Promise<GroupState | undefined>
   /** Sign `op` on `state`'s heads, store it and send it (the caller holds the changes lock). */
@@ -131,8 +133,20 @@ export class GroupLog {
       this.host.log.debug({ group: state.id, since }, 'group checkpoint due, not made: not every member is known to follow checkpoints')
       return state
     }
-    this.host.log.info({ group: state.id, since }, 'group checkpoint made')
-    return this.host.makeChange(state, checkpointOp(state))
+    // what it attests is the fold of its parents' ancestry, as every member will judge it (the
+    // state now is that, unless something held is not an ancestor of our heads)
+    const cache = await this.host.changesOf(state.id)
+    const at = foldGroup(state.id, [cache.get(state.order[0] as string) as VerifiedChange, ...changesUpTo(cache, state.heads)], this.host.maxMembers, await this.foldOptions(state.id))
+    if (at === undefined || !at.admins.includes(me)) return state
+    try {
+      const after = await this.host.makeChange(state, checkpointOp(at))
+      this.host.log.info({ group: state.id, since }, 'group checkpoint made')
+      return after
+    } catch (err) {
+      // a checkpoint is housekeeping: the change the user asked for is made whatever becomes of it
+      this.host.log.warn({ group: state.id, err: describeError(err) }, 'group checkpoint not made')
+      return await this.host.state(state.id) ?? state
+    }
   }
 
   /**

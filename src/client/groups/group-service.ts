@@ -163,6 +163,7 @@ export class Groups implements ContentHandler {
       store: components.store,
       log: components.log,
       checkpointEvery: init.groups.checkpointEvery,
+      maxMembers: init.groups.maxMembers,
       changesOf: async (gid) => this.changesOf(gid),
       state: async (gid) => this.state(gid),
       makeChange: async (state, op) => this.makeChange(state, op),
