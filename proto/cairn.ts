@@ -1241,6 +1241,7 @@ export interface GroupChange {
   remove?: GroupRemove
   leave?: GroupLeave
   promote?: GroupMembers
+  checkpoint?: GroupCheckpoint
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -1256,7 +1257,16 @@ export namespace GroupChange {
 
         obj = { ...obj }
 
+        if (obj.checkpoint != null) {
+          obj.promote = undefined
+          obj.leave = undefined
+          obj.remove = undefined
+          obj.add = undefined
+          obj.create = undefined
+        }
+
         if (obj.promote != null) {
+          obj.checkpoint = undefined
           obj.leave = undefined
           obj.remove = undefined
           obj.add = undefined
@@ -1264,6 +1274,7 @@ export namespace GroupChange {
         }
 
         if (obj.leave != null) {
+          obj.checkpoint = undefined
           obj.promote = undefined
           obj.remove = undefined
           obj.add = undefined
@@ -1271,6 +1282,7 @@ export namespace GroupChange {
         }
 
         if (obj.remove != null) {
+          obj.checkpoint = undefined
           obj.promote = undefined
           obj.leave = undefined
           obj.add = undefined
@@ -1278,6 +1290,7 @@ export namespace GroupChange {
         }
 
         if (obj.add != null) {
+          obj.checkpoint = undefined
           obj.promote = undefined
           obj.leave = undefined
           obj.remove = undefined
@@ -1285,6 +1298,7 @@ export namespace GroupChange {
         }
 
         if (obj.create != null) {
+          obj.checkpoint = undefined
           obj.promote = undefined
           obj.leave = undefined
           obj.remove = undefined
@@ -1336,6 +1350,11 @@ export namespace GroupChange {
         if (obj.promote != null) {
           w.uint32(114)
           GroupMembers.codec().encode(obj.promote, w)
+        }
+
+        if (obj.checkpoint != null) {
+          w.uint32(130)
+          GroupCheckpoint.codec().encode(obj.checkpoint, w)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
@@ -1415,6 +1434,12 @@ export namespace GroupChange {
               })
               break
             }
+            case 16: {
+              obj.checkpoint = GroupCheckpoint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.checkpoint
+              })
+              break
+            }
             case 15: {
               obj.signature = reader.bytes()
               break
@@ -1426,7 +1451,16 @@ export namespace GroupChange {
           }
         }
 
+        if (obj.checkpoint != null) {
+          delete obj.promote
+          delete obj.leave
+          delete obj.remove
+          delete obj.add
+          delete obj.create
+        }
+
         if (obj.promote != null) {
+          delete obj.checkpoint
           delete obj.leave
           delete obj.remove
           delete obj.add
@@ -1434,6 +1468,7 @@ export namespace GroupChange {
         }
 
         if (obj.leave != null) {
+          delete obj.checkpoint
           delete obj.promote
           delete obj.remove
           delete obj.add
@@ -1441,6 +1476,7 @@ export namespace GroupChange {
         }
 
         if (obj.remove != null) {
+          delete obj.checkpoint
           delete obj.promote
           delete obj.leave
           delete obj.add
@@ -1448,6 +1484,7 @@ export namespace GroupChange {
         }
 
         if (obj.add != null) {
+          delete obj.checkpoint
           delete obj.promote
           delete obj.leave
           delete obj.remove
@@ -1455,6 +1492,7 @@ export namespace GroupChange {
         }
 
         if (obj.create != null) {
+          delete obj.checkpoint
           delete obj.promote
           delete obj.leave
           delete obj.remove
@@ -1548,6 +1586,13 @@ export namespace GroupChange {
 
               break
             }
+            case 16: {
+              yield * GroupCheckpoint.codec().stream(reader, reader.uint32(), `${prefix}.checkpoint`, {
+                limits: opts.limits?.checkpoint
+              })
+
+              break
+            }
             case 15: {
               yield {
                 field: `${prefix}.signature`,
@@ -1633,6 +1678,23 @@ export namespace GroupChange {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GroupChangeCheckpointNameFieldEvent {
+    field: '$.checkpoint.name'
+    value: string
+  }
+
+  export interface GroupChangeCheckpointMembersFieldEvent {
+    field: '$.checkpoint.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupChangeCheckpointAdminsFieldEvent {
+    field: '$.checkpoint.admins[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface GroupChangeSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1646,7 +1708,7 @@ export namespace GroupChange {
     return decodeMessage(buf, GroupChange.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): Generator<GroupChangeGroupIdFieldEvent | GroupChangeParentsFieldEvent | GroupChangeAuthorFieldEvent | GroupChangeMadeAtFieldEvent | GroupChangeCreateNameFieldEvent | GroupChangeCreateSecretFieldEvent | GroupChangeCreateMembersFieldEvent | GroupChangeAddMembersFieldEvent | GroupChangeRemoveMembersFieldEvent | GroupChangeRemoveLastSeqsFieldEvent | GroupChangeLeaveLastSeqFieldEvent | GroupChangePromoteMembersFieldEvent | GroupChangeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupChange>): Generator<GroupChangeGroupIdFieldEvent | GroupChangeParentsFieldEvent | GroupChangeAuthorFieldEvent | GroupChangeMadeAtFieldEvent | GroupChangeCreateNameFieldEvent | GroupChangeCreateSecretFieldEvent | GroupChangeCreateMembersFieldEvent | GroupChangeAddMembersFieldEvent | GroupChangeRemoveMembersFieldEvent | GroupChangeRemoveLastSeqsFieldEvent | GroupChangeLeaveLastSeqFieldEvent | GroupChangePromoteMembersFieldEvent | GroupChangeCheckpointNameFieldEvent | GroupChangeCheckpointMembersFieldEvent | GroupChangeCheckpointAdminsFieldEvent | GroupChangeSignatureFieldEvent> {
     return streamMessage(buf, GroupChange.codec(), opts)
   }
 }
@@ -2178,6 +2240,192 @@ export namespace GroupLeave {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeave>): Generator<GroupLeaveLastSeqFieldEvent> {
     return streamMessage(buf, GroupLeave.codec(), opts)
+  }
+}
+
+export interface GroupCheckpoint {
+  name: string
+  members: Uint8Array<ArrayBuffer>[]
+  admins: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupCheckpoint {
+  let _codec: Codec<GroupCheckpoint>
+
+  export const codec = (): Codec<GroupCheckpoint> => {
+    if (_codec == null) {
+      _codec = message<GroupCheckpoint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.admins != null && obj.admins.length > 0) {
+          for (const value of obj.admins) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          members: [],
+          admins: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.admins != null && obj.admins.length === opts.limits.admins) {
+                throw new MaxLengthError('Decode error - repeated field "admins" had too many elements')
+              }
+
+              if (obj.admins.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "admins" had too many elements')
+              }
+
+              obj.admins.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 1024,
+          admins: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.members[]`,
+                index: obj.members,
+                value: reader.bytes()
+              }
+
+              obj.members++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.admins != null && obj.admins === opts.limits.admins) {
+                throw new MaxLengthError('Streaming decode error - repeated field "admins" had too many elements')
+              }
+
+              if (obj.admins === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "admins" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.admins[]`,
+                index: obj.admins,
+                value: reader.bytes()
+              }
+
+              obj.admins++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupCheckpointNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface GroupCheckpointMembersFieldEvent {
+    field: '$.members[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupCheckpointAdminsFieldEvent {
+    field: '$.admins[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupCheckpoint>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupCheckpoint.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCheckpoint>): GroupCheckpoint {
+    return decodeMessage(buf, GroupCheckpoint.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCheckpoint>): Generator<GroupCheckpointNameFieldEvent | GroupCheckpointMembersFieldEvent | GroupCheckpointAdminsFieldEvent> {
+    return streamMessage(buf, GroupCheckpoint.codec(), opts)
   }
 }
 

@@ -506,13 +506,15 @@ export class CairnClient implements ClientApi {
 
   /**
    * A sync's tail: the receipts its collect queued, saved attachments released at the `replicas`
-   * it collected from, then the bundle top-up. Never rejects: what fails waits for the next sync.
+   * it collected from, then the bundle top-up, our group changes a checkpoint made stale made again,
+   * and the prune pass when due. Never rejects: what fails waits for the next sync.
    */
   private async afterSync (replicas: PeerId[]): Promise<void> {
     try {
       await this.messenger.flushOutbox({ signal: this.stopping.signal })
       await this.attachments.releaseSaved(replicas)
       await this.publishBundles()
+      await this.groups.remakeStale()
       await this.pruneIfDue()
     } catch (err) {
       this.log.info({ err: describeError(err) }, 'after a sync: receipts or bundles not all sent; the next sync tries again')

@@ -262,6 +262,14 @@ export interface CairnConfig {
      * at most: when the last one ran is kept in the store, across processes. @default 3600000
      */
     pruneEveryMs: number
+    /**
+     * An admin signs a checkpoint of a group's membership once this many changes were made since the
+     * last (the smallest admin PeerId; any other admin at twice as many), and a member deletes the
+     * changes before a checkpoint once every member is known to hold it; a new member is sent the
+     * checkpoint and what follows, not the whole log. 0: this client makes none (it still follows
+     * others'). @default 64
+     */
+    checkpointEvery: number
   }
 }
 
@@ -311,7 +319,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000, receivedPerConversation: 0 },
-    groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000 }
+    groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000, checkpointEvery: 64 }
   }
 }
 
@@ -461,6 +469,7 @@ function validate (c: CairnConfig): void {
   if (!Number.isInteger(c.groups.maxMembers) || c.groups.maxMembers < 2) throw new ConfigError('groups.maxMembers', `must be a whole number >= 2, got ${c.groups.maxMembers}`)
   if (!Number.isInteger(c.groups.gossipReceiptDelayMs) || c.groups.gossipReceiptDelayMs < 0 || c.groups.gossipReceiptDelayMs > 60_000) throw new ConfigError('groups.gossipReceiptDelayMs', `must be a whole number of ms from 0 to 60000, got ${c.groups.gossipReceiptDelayMs}`)
   if (!Number.isInteger(c.groups.gossipAckMs) || c.groups.gossipAckMs < 0 || c.groups.gossipAckMs > 86_400_000) throw new ConfigError('groups.gossipAckMs', `must be a whole number of ms from 0 (always a 1:1 copy too) to 86400000, got ${c.groups.gossipAckMs}`)
+  if (!Number.isInteger(c.groups.checkpointEvery) || c.groups.checkpointEvery < 0 || c.groups.checkpointEvery > 100_000) throw new ConfigError('groups.checkpointEvery', `must be a whole number from 0 (no checkpoints made here) to 100000, got ${c.groups.checkpointEvery}`)
   if (!Number.isInteger(c.groups.pruneEveryMs) || c.groups.pruneEveryMs < 0) throw new ConfigError('groups.pruneEveryMs', `must be a whole number of ms >= 0 (0: at every sync), got ${c.groups.pruneEveryMs}`)
   if (c.mailbox.frameBytes < c.limits.envelopeBytes * 2) throw new ConfigError('mailbox.frameBytes', 'must hold at least two envelopes')
   if (!Number.isInteger(c.attachments.chunkBytes) || c.attachments.chunkBytes < 1024 || c.attachments.chunkBytes > 960 * 1024) throw new ConfigError('attachments.chunkBytes', 'must be a whole number from 1024 to 983040')

@@ -41,6 +41,7 @@ test('resolution refuses unknown keys, wrong types, negative numbers and inconsi
     [{ listen: ['not a multiaddr'] }, /not a multiaddr/],
     [{ limits: { textBytes: 1 << 20, envelopeBytes: 1024 } }, /limits\.textBytes/],
     [{ groups: { pruneEveryMs: 1.5 } }, /groups\.pruneEveryMs/],
+    [{ groups: { checkpointEvery: -1 } }, /groups\.checkpointEvery/],
     [{ delivery: { receivedPerConversation: 2.5 } }, /delivery\.receivedPerConversation: must be a whole number >= 0/],
     [{ delivery: { receivedPerConversation: -1 } }, /delivery\.receivedPerConversation/]
   ]

@@ -16,7 +16,10 @@ const ID_DOMAIN = enc.encode('cairn/group-change-id/v1')
 export const GROUP_ID_BYTES = 16
 export const SECRET_BYTES = 32
 
-export type ChangeKind = 'create' | 'add' | 'remove' | 'leave' | 'promote'
+export type ChangeKind = 'create' | 'add' | 'remove' | 'leave' | 'promote' | 'checkpoint'
+
+/** What a checkpoint attests: the state the fold reaches at its parents (PeerId strings, sorted). */
+export interface Attested { name: string, members: string[], admins: string[] }
 
 /** A change whose signature was checked, with its id and author. */
 export interface VerifiedChange {
@@ -29,8 +32,10 @@ export interface VerifiedChange {
   /** The group id (hex): the change's own for a create. */
   groupId: string
   parents: string[]
-  /** The PeerIds the op names (create: the initial members besides the author). */
+  /** The PeerIds the op names (create: the initial members besides the author; a checkpoint: none). */
   targets: string[]
+  /** A checkpoint's attested state. */
+  attested?: Attested
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -53,6 +58,7 @@ export function kindOf (change: GroupChange): ChangeKind | undefined {
   if (change.remove !== undefined) return 'remove'
   if (change.leave !== undefined) return 'leave'
   if (change.promote !== undefined) return 'promote'
+  if (change.checkpoint !== undefined) return 'checkpoint'
   return undefined
 }
 
@@ -93,6 +99,7 @@ export async function verifyChange (bytes: Uint8Array): Promise<VerifiedChange> 
     if (change.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group change has a malformed group id')
     if (change.parents.length === 0 || change.parents.some(p => p.length !== 32)) throw new ProtocolError('group change has malformed parents')
   }
+  const attested = change.checkpoint === undefined ? undefined : attestedOf(change.checkpoint)
   const names = change.create?.members ?? change.add?.members ?? change.remove?.members ?? change.promote?.members ?? []
   const targets = names.map(b => peerIdFromBytes(b).toString())
   return {
@@ -103,6 +110,20 @@ export async function verifyChange (bytes: Uint8Array): Promise<VerifiedChange> 
     kind,
     groupId: kind === 'create' ? id.slice(0, GROUP_ID_BYTES * 2) : hex(change.groupId),
     parents: change.parents.map(hex),
-    targets
+    targets,
+    ...(attested === undefined ? {} : { attested })
   }
+}
+
+/**
+ * A checkpoint's lists as PeerId strings. Each must be sorted and without repeats, the admins among
+ * the members: one state has one encoding, so two honest admins attesting it sign the same lists.
+ */
+function attestedOf (cp: NonNullable<GroupChange['checkpoint']>): Attested {
+  const members = cp.members.map(b => peerIdFromBytes(b).toString())
+  const admins = cp.admins.map(b => peerIdFromBytes(b).toString())
+  const canonical = (xs: string[]): boolean => xs.every((x, i) => i === 0 || (xs[i - 1] as string) < x)
+  if (!canonical(members) || !canonical(admins)) throw new ProtocolError('a group checkpoint lists its members and admins sorted, once each')
+  if (admins.some(a => !members.includes(a))) throw new ProtocolError('a group checkpoint names an admin who is not a member')
+  return { name: cp.name, members, admins }
 }

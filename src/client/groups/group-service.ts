@@ -1,8 +1,8 @@
 /**
  * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
  * the sending of group messages (group-send.ts: sender key, gossip, each member's 1:1 copy where
- * needed), and the receive side (the messenger's ContentHandler for group bodies, and the topic's
- * messages).
+ * needed), the receive side (the messenger's ContentHandler for group bodies, and the topic's
+ * messages), and the change log kept short at checkpoints (group-log.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { GroupGossip, GroupPayload, type Content, type GroupChange } from '../../../proto/cairn.js'
@@ -25,6 +25,8 @@ import {
   distributionSenders, getSenderState, groupMessageSeen, putDistribution, knownBy, lastSeqShown, listChangeBytes, listGroupIds, listParked, markGroupMessageSeen, markKnownBy,
   markGossiped, gossipedId, markSeqShown, park, putChange, seqShown, unpark, type ParkedMessage
 } from './group-store.js'
+import { GroupLog } from './group-log.js'
+import { logFor } from './log-compaction.js'
 import type { GossipFallback } from './gossip-fallback.js'
 import { pruneChains, pruneGroup, type GroupPruneInput, type PruneCounts } from './group-prune.js'
 import { GroupSend } from './group-send.js'
@@ -46,9 +48,10 @@ export interface GroupsInit {
   /**
    * maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default
    * 10,000): gossip-fallback.ts; sealedSenderV2 (@default true): group-send.ts seals the copies of
-   * members that advertise it and hold our chain together.
+   * members that advertise it and hold our chain together; checkpointEvery (@default 64): an admin
+   * signs a checkpoint of the membership after that many changes (docs/DECISIONS.md, "Group checkpoints").
    */
-  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedSenderV2'>
+  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedSenderV2' | 'checkpointEvery'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
   /** ttlMs (@default 14 days): how long a copy can still come by mailbox; marks live a day longer (prune). */
@@ -132,6 +135,8 @@ export class Groups implements ContentHandler {
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
   private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
+  /** The logs kept short: checkpoints, bases, pruning (group-log.ts). */
+  private readonly logs: GroupLog
   /**
    * Every group id we keep changes for: the store's index, listed once (a LevelDB iterator at every
    * send cost ~0.4 ms, more than a member's share of a 10-member send's other work), and every id
@@ -152,6 +157,17 @@ export class Groups implements ContentHandler {
       takeChanges: (tx, gid, peer, lacking, budget) => this.takeChanges(tx, gid, peer, lacking, budget),
       changesBudget: (textBytes) => this.changesBudget(textBytes),
       sendUpdates: async (gid, peers) => this.sendUpdates(gid, peers)
+    })
+    this.logs = new GroupLog({
+      me: this.me,
+      store: components.store,
+      log: components.log,
+      checkpointEvery: init.groups.checkpointEvery,
+      maxMembers: init.groups.maxMembers,
+      changesOf: async (gid) => this.changesOf(gid),
+      state: async (gid) => this.state(gid),
+      makeChange: async (state, op) => this.makeChange(state, op),
+      refold: (gid) => { this.folded.delete(gid) }
     })
   }
 
@@ -214,6 +230,7 @@ export class Groups implements ContentHandler {
 
   async leave (group: string): Promise<GroupView> {
     return this.changing.run(async () => {
+      await this.logs.reissueStale((await this.resolve(group)).id)
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
       const lastSeq = (await getSenderState(this.components.store.transaction(), state.id))?.seq ?? 0
@@ -229,11 +246,12 @@ export class Groups implements ContentHandler {
    * day, former members' notes, our chain in groups we are no longer in, other senders' spent
    * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
    */
-  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number }> {
+  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number }> {
     const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
-    const total: PruneCounts & { groups: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0 }
+    const total: PruneCounts & { groups: number, changes: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0 }
     const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
     for (const gid of await listGroupIds(this.components.store)) {
+      total.changes += await this.compact(gid)
       const n = await this.pruneOne(input, gid, await membersOf(gid))
       for (const k of Object.keys(n) as Array<keyof PruneCounts>) total[k] += n[k]
       total.groups++
@@ -289,14 +307,30 @@ export class Groups implements ContentHandler {
 
   private async changeAsAdmin (group: string, op: (state: GroupState) => Promise<Pick<GroupChange, 'add' | 'remove' | 'promote'>>): Promise<GroupView> {
     return this.changing.run(async () => {
+      await this.logs.reissueStale((await this.resolve(group)).id)
       const state = await this.resolve(group)
       if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
       if (!state.admins.includes(this.me)) throw new NotGroupAdminError(state.name)
-      return this.view(await this.makeChange(state, await op(state)))
+      return this.view(await this.logs.checkpointIfDue(await this.makeChange(state, await op(state))))
     })
   }
 
-  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>): Promise<GroupState> {
+  /**
+   * In every group, our changes made stale by a checkpoint, made again (each sync runs it: a leave
+   * or an add of ours should not wait for the hourly pass). Cheap when there are none: the fold is cached.
+   */
+  async remakeStale (): Promise<void> {
+    for (const gid of await this.groupIds()) {
+      if (await this.logs.hasStale(gid)) await this.changing.run(async () => this.logs.reissueStale(gid))
+    }
+  }
+
+  /** One group's log kept short (group-log.ts): returns how many changes were deleted. */
+  async compact (gid: string): Promise<number> {
+    return this.changing.run(async () => this.logs.compact(gid))
+  }
+
+  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>): Promise<GroupState> {
     const bytes = await signChange(this.components.identity.peerKey, this.components.identity.peerId, {
       groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.components.clock.now(), ...op
     })
@@ -351,9 +385,13 @@ export class Groups implements ContentHandler {
    */
   private async lacking (kv: Kv, gid: string, peers: string[]): Promise<Map<string, VerifiedChange[]>> {
     const cache = await this.changesOf(gid)
-    const order = ((await this.state(gid))?.order ?? []).map(id => cache.get(id) as VerifiedChange)
-    const known = await knownBy(kv, gid, peers.flatMap(member => order.map(c => ({ member, changeId: c.id }))))
-    return new Map(peers.map((p, i) => [p, order.filter((_, j) => !known[i * order.length + j])]))
+    const state = await this.state(gid)
+    const order = (state?.order ?? []).map(id => cache.get(id)).filter((c): c is VerifiedChange => c !== undefined)
+    // a member who joined after the latest checkpoint is sent the create and that checkpoint on
+    const logs = peers.map(p => state === undefined ? order : logFor(state, order, p))
+    const known = await knownBy(kv, gid, peers.flatMap((member, i) => (logs[i] as VerifiedChange[]).map(c => ({ member, changeId: c.id }))))
+    let at = 0
+    return new Map(peers.map((p, i) => [p, (logs[i] as VerifiedChange[]).filter(() => !known[at++])]))
   }
 
   /**
@@ -449,6 +487,7 @@ export class Groups implements ContentHandler {
   /** Verify and keep signed changes; returns the groups that gained any. A bad one is skipped. */
   private async acceptChanges (tx: Kv, sender: string, list: Uint8Array[]): Promise<Set<string>> {
     const touched = new Set<string>()
+    const added: VerifiedChange[] = []
     for (const bytes of list) {
       let v: VerifiedChange
       try { v = await verifyChange(bytes) } catch (err) {
@@ -458,18 +497,24 @@ export class Groups implements ContentHandler {
       const cache = await this.changesOf(v.groupId)
       markKnownBy(tx, v.groupId, sender, v.id)
       if (cache.has(v.id)) continue
+      if (await this.logs.admit(tx, v, sender) === 'drop') continue
       putChange(tx, v.groupId, v.id, v.bytes)
       this.addedIds.add(v.groupId)
       cache.set(v.id, v)
       touched.add(v.groupId)
+      added.push(v)
+      if (v.kind === 'checkpoint' && !v.parents.every(p => cache.has(p))) await this.logs.adopt(tx, v)
     }
+    for (const gid of touched) this.logs.report(await this.state(gid), added.filter(a => a.groupId === gid), sender)
     return touched
   }
 
   private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
     const cache = await this.changesOf(gid)
     const state = await this.state(gid)
-    if (state === undefined || m.heads.some(h => !cache.has(h) || state.waiting.includes(h))) {
+    // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
+    const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state?.waiting.includes(h) === true) && !await this.logs.isPruned(gid, h)
+    if (state === undefined || (await Promise.all(m.heads.map(unknown))).some(Boolean)) {
       // a group we may never learn (a stranger's) must not grow the store without bound
       const parked = await this.parkedOf(gid)
       if (parked.length >= MAX_PARKED_PER_GROUP) {
@@ -491,6 +536,8 @@ export class Groups implements ContentHandler {
     const shown: InboxMessage = { id: m.id, from: m.sender, text: m.text, sentAt: m.sentAt, seq: m.seq, receivedAt: now, route: m.route, group: { id: gid, name: state.name } }
     recordMessage(tx, shown, envelopeIdHex)
     markSeqShown(tx, gid, m.sender, m.seq, now)
+    // its sender holds the latest checkpoint when its heads follow it: a step towards pruning
+    this.logs.noteHeads(tx, state, m.sender, m.heads)
     return shown
   }
 
@@ -506,7 +553,9 @@ export class Groups implements ContentHandler {
     const removal = lastRemovalOf(state, cache, m.sender)
     if (removal === undefined || m.seq < 1 || m.seq > removal.lastSeq) return false
     if (await seqShown(tx, gid, m.sender, m.seq)) return false
-    return foldGroup(gid, changesUpTo(cache, m.heads), this.max)?.members.includes(m.sender) === true
+    // sent under membership pruned here: the removal vouches for it, but whether its sender was a member then is not known any more
+    if (m.heads.some(h => !cache.has(h))) return false
+    return foldGroup(gid, [...cache.values()].filter(c => c.kind === 'create').concat(changesUpTo(cache, m.heads)), this.max, await this.logs.foldOptions(gid))?.members.includes(m.sender) === true
   }
 
   /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
@@ -546,12 +595,12 @@ export class Groups implements ContentHandler {
     return (await this.state(gid))?.members.includes(this.me) === true
   }
 
-  /** The group's state now; folded again only when a change was added (changes are never removed). */
+  /** The group's state now; folded again only when a change was added (or the log was pruned: compact() clears it). */
   async state (gid: string): Promise<GroupState | undefined> {
     const changes = await this.changesOf(gid)
     const known = this.folded.get(gid)
     if (known?.size === changes.size) return known.state
-    const state = foldGroup(gid, changes.values(), this.max)
+    const state = foldGroup(gid, changes.values(), this.max, await this.logs.foldOptions(gid))
     this.folded.set(gid, { size: changes.size, state })
     return state
   }

@@ -40,6 +40,13 @@ export const groupKeys = {
   /** A member known to hold our chain `distributionId` (it acknowledged a message on it). */
   holds: (gid: string, distributionId: string, member: string) => `${G}${gid}/holds/${distributionId}/${member}`,
   holdsPrefix: (gid: string) => `${G}${gid}/holds/`,
+  /** The checkpoint this member folds from (group-checkpoints.ts): its ancestry was pruned here, or we joined after it. */
+  base: (gid: string) => `${G}${gid}/base`,
+  /** The ids of the changes pruned here (32 bytes each, concatenated): a change naming one is stale. */
+  pruned: (gid: string) => `${G}${gid}/pruned`,
+  /** `member` named membership that follows `checkpoint` (a group message's heads): it holds the checkpoint. */
+  acked: (gid: string, checkpoint: string, member: string) => `${G}${gid}/acked/${checkpoint}/${member}`,
+  ackedPrefix: (gid: string) => `${G}${gid}/acked/`,
   /** A message of ours sent to some members by gossip alone, until each acknowledged it or got its 1:1 copy. */
   byGossip: (messageId: string) => `${G}by-gossip/${messageId}`,
   byGossipPrefix: `${G}by-gossip/`
@@ -82,6 +89,47 @@ export interface ParkedMessage {
 export function putChange (kv: Kv, gid: string, changeId: string, bytes: Uint8Array): void {
   kv.put(groupKeys.index(gid), ONE)
   kv.put(groupKeys.change(gid, changeId), bytes)
+}
+
+export function deleteChange (kv: Kv, gid: string, changeId: string): void {
+  kv.delete(groupKeys.change(gid, changeId))
+}
+
+export async function getBase (kv: Pick<Kv, 'get'>, gid: string): Promise<string | undefined> {
+  const b = await kv.get(groupKeys.base(gid))
+  return b === undefined ? undefined : dec.decode(b)
+}
+
+export function putBase (kv: Kv, gid: string, checkpoint: string): void {
+  kv.put(groupKeys.base(gid), enc.encode(checkpoint))
+}
+
+export async function getPruned (kv: Pick<Kv, 'get'>, gid: string): Promise<Set<string>> {
+  const b = await kv.get(groupKeys.pruned(gid))
+  const out = new Set<string>()
+  for (let i = 0; b !== undefined && i + 32 <= b.length; i += 32) out.add(Buffer.from(b.subarray(i, i + 32)).toString('hex'))
+  return out
+}
+
+export function putPruned (kv: Kv, gid: string, ids: Iterable<string>): void {
+  kv.put(groupKeys.pruned(gid), new Uint8Array(Buffer.concat([...ids].sort().map(id => Buffer.from(id, 'hex')))))
+}
+
+export function markAcked (kv: Kv, gid: string, checkpoint: string, member: string): void {
+  kv.put(groupKeys.acked(gid, checkpoint, member), ONE)
+}
+
+/** Per checkpoint, the members whose group messages named membership that follows it. */
+export async function listAcked (store: Store, gid: string): Promise<Map<string, Set<string>>> {
+  const prefix = groupKeys.ackedPrefix(gid)
+  const out = new Map<string, Set<string>>()
+  for await (const key of store.listKeys(prefix)) {
+    const [cp, member] = key.slice(prefix.length).split('/') as [string, string]
+    const set = out.get(cp) ?? new Set<string>()
+    set.add(member)
+    out.set(cp, set)
+  }
+  return out
 }
 
 export async function listGroupIds (store: Store): Promise<string[]> {

@@ -2,6 +2,8 @@
  * Groups: multi-party end-to-end encrypted chat on top of the pairwise sessions.
  *
  * - Membership is a DAG of signed changes folded deterministically (state.ts; docs/DECISIONS.md).
+ * - The log is cut at signed checkpoints of the membership (checkpoint.ts, log-compaction.ts): a new
+ *   member is sent the latest one and what follows, and what precedes it goes once all hold it.
  * - Messages are encrypted once with the sender's libsignal sender key (sender-keys.ts), published
  *   on the group's gossipsub topic (group-gossip.ts) and handed to each member inside its 1:1
  *   sealed session through the messenger's outbox and routes (direct, else the member's

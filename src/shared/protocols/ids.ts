@@ -17,7 +17,9 @@ export const CONTENT_VERSION = 2
 /** `Content.features` bits: what the sending client can open. */
 export const CONTENT_FEATURES = {
   /** A group message may come as a sealed sender v2 part over the sender-key ciphertext alone (no Content). */
-  groupSealedV2: 1
+  groupSealedV2: 1,
+  /** It follows group checkpoints (GroupCheckpoint): an admin makes one only when every member said so. */
+  groupCheckpoints: 2
 } as const
 
 /** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */

@@ -1,0 +1,198 @@
+/**
+ * One user's group change logs kept short with checkpoints (docs/DECISIONS.md, "Group
+ * checkpoints"): where each group's fold starts (its base checkpoint, the ids pruned), what a
+ * received change is when it names pruned history, a checkpoint adopted by a member who joined
+ * after it, who is known to hold a checkpoint, our stale changes made again, checkpoints made when
+ * due, and the log pruned. The decisions are log-compaction.ts's and state.ts's; this reads and
+ * writes the store and signs through group-service.ts.
+ */
+import type { GroupChange } from '../../../proto/cairn.js'
+import type { Logger } from '../../shared/logger.js'
+import { CONTENT_FEATURES } from '../../shared/protocols/ids.js'
+import type { Store } from '../../shared/store.js'
+import type { Kv } from '../crypto/kv.js'
+import { peersWith } from '../messaging/peer-features.js'
+import type { VerifiedChange } from './change.js'
+import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
+import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
+import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
+import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
+import { describeError } from '../../shared/errors.js'
+
+/** What the log needs of the membership side (group-service.ts). */
+export interface GroupLogHost {
+  me: string
+  store: Store
+  log: Logger
+  /** groups.checkpointEvery: 0, none made here. */
+  checkpointEvery: number
+  /** groups.maxMembers, as the fold takes it. */
+  maxMembers: number
+  changesOf: (gid: string) => Promise<Map<string, VerifiedChange>>
+  state: (gid: string) => Promise<GroupState | undefined>
+  /** Sign `op` on `state`'s heads, store it and send it (the caller holds the changes lock). */
+  makeChange: (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>) => Promise<GroupState>
+  /** The cached fold of `gid` is out of date. */
+  refold: (gid: string) => void
+}
+
+interface Floor { base?: string, pruned: Set<string>, verdicts: Map<string, CheckpointFault | null> }
+
+export class GroupLog {
+  private readonly floors = new Map<string, Floor>()
+  /** (group, checkpoint, member) acknowledgements written since start: a message names the same heads again and again. */
+  private readonly ackedSeen = new Set<string>()
+
+  constructor (private readonly host: GroupLogHost) {}
+
+  /** What foldGroup needs to fold `gid` as this member does (its base, the ids it pruned, verdicts reached). */
+  async foldOptions (gid: string): Promise<FoldOptions> {
+    const floor = await this.floorOf(gid)
+    return { ...(floor.base === undefined ? {} : { base: floor.base }), pruned: floor.pruned, verdicts: floor.verdicts }
+  }
+
+  /** Whether `id` was pruned here (or recognised as made on pruned history). */
+  async isPruned (gid: string, id: string): Promise<boolean> {
+    return (await this.floorOf(gid)).pruned.has(id)
+  }
+
+  /**
+   * A received change, before it is stored: 'keep' it, or 'drop' it: pruned here already (a member
+   * that does not know sent it again), or made on history we pruned, without the checkpoint (void
+   * everywhere: state.ts); its id then joins the pruned ones, so that what names it is stale too.
+   */
+  async admit (tx: Kv, v: VerifiedChange, from: string): Promise<'keep' | 'drop'> {
+    const floor = await this.floorOf(v.groupId)
+    if (floor.pruned.has(v.id)) return 'drop'
+    if (!v.parents.some(p => floor.pruned.has(p))) return 'keep'
+    this.host.log.info({ group: v.groupId, from, change: v.id.slice(0, 16), author: v.author }, 'group change made without a checkpoint (on history pruned here): void')
+    floor.pruned.add(v.id)
+    putPruned(tx, v.groupId, floor.pruned)
+    return 'drop'
+  }
+
+  /**
+   * A checkpoint whose ancestry we do not hold, that does not list us: we joined after it (or
+   * rejoined), and are sent it and what follows, not what came before (log-compaction.ts logFor):
+   * we fold from it. A member it lists waits for its ancestry instead and judges it by that
+   * (checkpoint.ts): the ancestry is on its way, sent like any change it lacks.
+   */
+  async adopt (tx: Kv, v: VerifiedChange): Promise<void> {
+    if (v.attested === undefined || v.attested.members.includes(this.host.me)) return
+    const floor = await this.floorOf(v.groupId)
+    putBase(tx, v.groupId, v.id)
+    this.floors.set(v.groupId, { ...floor, base: v.id, verdicts: new Map() })
+    this.host.refold(v.groupId)
+    this.host.log.info({ group: v.groupId, checkpoint: v.id.slice(0, 16), author: v.author }, 'group joined at a checkpoint: folded from it')
+  }
+
+  /** Log what the fold made of changes just received: a checkpoint refused, or a change made without one. */
+  report (state: GroupState | undefined, added: VerifiedChange[], from: string): void {
+    for (const v of added) {
+      const fault = state?.rejected.find(r => r.id === v.id)?.fault
+      if (fault !== undefined) this.host.log.warn({ group: v.groupId, from, err: describeError(new CheckpointRejectedError(v.id, fault, v.author)) }, 'group checkpoint rejected')
+      else if (state?.stale.includes(v.id) === true) this.host.log.info({ group: v.groupId, change: v.id.slice(0, 16), author: v.author, kind: v.kind }, 'group change made without a checkpoint: void (its author makes it again)')
+    }
+  }
+
+  /** A group message from `sender` naming `heads` was shown: it holds the latest checkpoint if they follow it. */
+  noteHeads (tx: Kv, state: GroupState, sender: string, heads: string[]): void {
+    const cp = state.checkpoints.at(-1)
+    const mark = `${state.id}/${cp ?? ''}/${sender}`
+    if (cp === undefined || this.ackedSeen.has(mark) || heads.length === 0 || !heads.every(h => follows(state, cp, h))) return
+    markAcked(tx, state.id, cp, sender)
+    this.ackedSeen.add(mark)
+  }
+
+  /** Whether we have changes of our own that a checkpoint made stale. */
+  async hasStale (gid: string): Promise<boolean> {
+    const state = await this.host.state(gid)
+    const cache = await this.host.changesOf(gid)
+    return state !== undefined && state.stale.some(id => cache.get(id)?.author === this.host.me)
+  }
+
+  /** Our own changes that went stale, made again on top of the checkpoint; under the changes lock. */
+  async reissueStale (gid: string): Promise<void> {
+    const state = await this.host.state(gid)
+    if (state === undefined || state.stale.length === 0) return
+    for (const op of toReissue(state, await this.host.changesOf(gid), this.host.me)) {
+      this.host.log.info({ group: gid, kind: Object.keys(op)[0] }, 'group change made again: ours was made without a checkpoint')
+      await this.host.makeChange(await this.host.state(gid) as GroupState, op)
+    }
+  }
+
+  /** A checkpoint on `state`'s heads when one is due here (checkpoint.ts); under the changes lock. Returns the state after. */
+  async checkpointIfDue (state: GroupState): Promise<GroupState> {
+    const { me, checkpointEvery } = this.host
+    const since = changesSinceCheckpoint(state, await this.host.changesOf(state.id))
+    if (!state.members.includes(me) || !checkpointDue(me, state.admins, since, checkpointEvery)) return state
+    // a client that predates checkpoints would refuse it and stop following the membership: wait
+    // until every other member has said (in any message or receipt) that it follows them
+    const others = state.members.filter(m => m !== me)
+    if (!(await peersWith(this.host.store.transaction(), others, CONTENT_FEATURES.groupCheckpoints)).every(Boolean)) {
+      this.host.log.debug({ group: state.id, since }, 'group checkpoint due, not made: not every member is known to follow checkpoints')
+      return state
+    }
+    // what it attests is the fold of its parents' ancestry, as every member will judge it (the
+    // state now is that, unless something held is not an ancestor of our heads)
+    const cache = await this.host.changesOf(state.id)
+    const at = foldGroup(state.id, [cache.get(state.order[0] as string) as VerifiedChange, ...changesUpTo(cache, state.heads)], this.host.maxMembers, await this.foldOptions(state.id))
+    if (at === undefined || !at.admins.includes(me)) return state
+    try {
+      const after = await this.host.makeChange(state, checkpointOp(at))
+      this.host.log.info({ group: state.id, since }, 'group checkpoint made')
+      return after
+    } catch (err) {
+      // a checkpoint is housekeeping: the change the user asked for is made whatever becomes of it
+      this.host.log.warn({ group: state.id, err: describeError(err) }, 'group checkpoint not made')
+      return await this.host.state(state.id) ?? state
+    }
+  }
+
+  /**
+   * One group's log kept short: our stale changes made again, a checkpoint if one is due, and the
+   * ancestry of the latest checkpoint every member is known to hold deleted (all but the create),
+   * in one transaction. Under the changes lock. Returns how many changes were deleted.
+   */
+  async compact (gid: string): Promise<number> {
+    const { store, me } = this.host
+    await this.reissueStale(gid)
+    const state = await this.host.state(gid)
+    if (state === undefined) return 0
+    const after = await this.checkpointIfDue(state)
+    const cache = await this.host.changesOf(gid)
+    const cut = prunable(after, cache, await listAcked(store, gid), me)
+    if (cut === undefined) return 0
+    const pruned = new Set([...(await this.floorOf(gid)).pruned, ...cut.ids])
+    const tx = store.transaction()
+    for (const id of cut.ids) {
+      deleteChange(tx, gid, id)
+      for (const m of new Set([me, ...after.members])) tx.delete(groupKeys.known(gid, m, id))
+    }
+    // notes of who holds a checkpoint before this one are of no more use
+    const kept = new Set(after.checkpoints.slice(after.checkpoints.indexOf(cut.checkpoint)))
+    const ackedPrefix = groupKeys.ackedPrefix(gid)
+    for await (const key of store.listKeys(ackedPrefix)) if (!kept.has(key.slice(ackedPrefix.length).split('/')[0] as string)) tx.delete(key)
+    putBase(tx, gid, cut.checkpoint)
+    putPruned(tx, gid, pruned)
+    await tx.commit()
+    for (const id of cut.ids) cache.delete(id)
+    this.floors.set(gid, { base: cut.checkpoint, pruned, verdicts: new Map() })
+    this.host.refold(gid)
+    this.host.log.info({ group: gid, checkpoint: cut.checkpoint.slice(0, 16), deleted: cut.ids.length }, 'group log pruned up to a checkpoint')
+    return cut.ids.length
+  }
+
+  /** The group's base checkpoint and pruned ids, read from the store once. */
+  private async floorOf (gid: string): Promise<Floor> {
+    let floor = this.floors.get(gid)
+    if (floor === undefined) {
+      const kv = this.host.store.transaction()
+      const base = await getBase(kv, gid)
+      const read: Floor = { ...(base === undefined ? {} : { base }), pruned: await getPruned(kv, gid), verdicts: new Map() }
+      floor = this.floors.get(gid) ?? read
+      this.floors.set(gid, floor)
+    }
+    return floor
+  }
+}

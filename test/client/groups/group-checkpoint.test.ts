@@ -1,0 +1,143 @@
+/**
+ * Group checkpoints between real clients (libsignal sessions, LevelDB stores, loopback nodes): an
+ * admin signs one after groups.checkpointEvery changes; the log before it is deleted once every
+ * member is known to hold it; a member added later is sent only the create, the checkpoint and what
+ * follows, and agrees on the members; a change made concurrently with it converges on every member;
+ * a forged one changes nothing.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { changeId, signChange } from '../../../src/client/groups/change.js'
+import { getPruned, groupKeys } from '../../../src/client/groups/group-store.js'
+import { checkpointOp } from '../../../src/client/groups/log-compaction.js'
+import { countKeys, unreachable, waitFor } from '../../helpers/groups.js'
+import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+
+const membersOf = async (u: TestUser, gid: string): Promise<string[]> => (await u.client.groups.state(gid))?.members ?? []
+const changeBytes = async (u: TestUser, gid: string): Promise<number> => {
+  let n = 0
+  for await (const { value } of u.client.store.list(groupKeys.changePrefix(gid))) n += value.length
+  return n
+}
+
+async function users (t: Parameters<typeof tempRoot>[0], every: (name: string) => number): Promise<TestUser[]> {
+  const root = await tempRoot(t)
+  const all = await Promise.all(['alice', 'bob', 'carol', 'dave'].map(async name =>
+    makeUser(t, root, name, { overrides: { groups: { gossipAckMs: 0, checkpointEvery: every(name) } } })))
+  for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await befriend(all[i] as TestUser, all[j] as TestUser)
+  return all
+}
+
+test('after checkpointEvery changes the admin signs a checkpoint; once every member holds it the log before it goes; a member added later gets only the checkpoint on and agrees', async (t) => {
+  const [alice, bob, carol, dave] = await users(t, name => name === 'alice' ? 4 : 0) as [TestUser, TestUser, TestUser, TestUser]
+  const gid = (await alice.client.groupCreate('g', ['bob', 'carol'])).id
+  for (let i = 0; i < 2; i++) {
+    await alice.client.groupRemove('g', ['carol'])
+    await alice.client.groupAdd('g', ['carol'])
+  }
+  // due, but bob and carol have not said that their clients follow checkpoints (an older client would not)
+  assert.equal((await alice.client.groups.state(gid))?.checkpoints.length, 0, 'not before every member is known to follow them')
+  for (const u of [bob, carol]) await u.client.send('@g', `${u.name} is here`)
+  await waitFor('alice heard from both', async () => (await alice.client.inbox()).filter(m => m.group?.id === gid).length === 2)
+  assert.equal((await alice.client.groups.prune()).changes, 0, 'nobody is known to hold the checkpoint it makes')
+  const state = await alice.client.groups.state(gid)
+  assert.equal(state?.checkpoints.length, 1, 'the pass made it')
+  const cp = state.checkpoints[0] as string
+  await waitFor('bob and carol hold it', async () => (await bob.client.groups.state(gid))?.checkpoints[0] === cp && (await carol.client.groups.state(gid))?.checkpoints[0] === cp)
+  // dave joins after it: alice, who still holds the whole log, sends him the create, the checkpoint and his add
+  await alice.client.groupAdd('g', ['dave'])
+  await waitFor('dave knows the group', async () => (await membersOf(dave, gid)).includes(dave.peerId))
+  assert.equal(await countKeys(dave, groupKeys.changePrefix(gid)), 3, 'dave holds the create, the checkpoint and his add')
+  assert.equal((await dave.client.groups.state(gid))?.base, cp)
+  const everyone = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
+  await waitFor('all agree', async () => {
+    for (const u of [alice, bob, carol, dave]) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(everyone)) return false
+    return true
+  })
+  const before = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(before.keys, 7, 'create, 4 changes, the checkpoint, the add')
+
+  assert.equal((await alice.client.groups.prune()).changes, 0, 'the others are not known to hold the checkpoint yet (their messages came before it)')
+  const all = [alice, bob, carol, dave]
+  for (const u of all) await u.client.send('@g', `${u.name} after the checkpoint`)
+  await waitFor('everyone has everyone\'s message', async () => {
+    for (const u of all) if ((await u.client.inbox()).filter(m => m.group?.id === gid && m.text.endsWith('after the checkpoint')).length < 3) return false
+    return true
+  })
+  const firstChange = (await alice.client.groups.state(gid))?.order[1] as string
+  for (const u of [alice, bob, carol]) assert.equal((await u.client.groups.prune()).changes, 4, `${u.name} prunes`)
+  assert.equal((await dave.client.groups.prune()).changes, 0, 'dave never held them')
+  const after = { keys: await countKeys(alice, groupKeys.changePrefix(gid)), bytes: await changeBytes(alice, gid) }
+  assert.equal(after.keys, 3, 'the create, the checkpoint and the add')
+  t.diagnostic(`alice's change log: ${before.keys} changes, ${before.bytes} B -> ${after.keys} changes, ${after.bytes} B`)
+  // the group goes on after the prune
+  await bob.client.send('@g', 'welcome')
+  await waitFor('dave reads it', async () => (await dave.client.inbox()).some(m => m.text === 'welcome'))
+  for (const u of all) assert.deepEqual(await membersOf(u, gid), everyone)
+
+  // a change made on history alice pruned (carol's leave naming a change from before the checkpoint,
+  // as if she had not seen it) is recognised: void, not stored, its id kept with the pruned ones
+  const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+  const staleLeave = await signChange(carol.client.identity.peerKey, carol.client.identity.peerId, { groupId: hex(gid), parents: [hex(firstChange)], madeAt: Date.now(), leave: { lastSeq: 0 } })
+  await carol.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(staleLeave)] } }))
+  await waitFor('alice recognised it', async () => (await getPruned(alice.client.store.transaction(), gid)).has(changeId(staleLeave)))
+  assert.equal(await countKeys(alice, groupKeys.changePrefix(gid)), 3, 'not stored')
+  assert.deepEqual(await membersOf(alice, gid), everyone, 'carol is still a member')
+
+  // a forged checkpoint (bob is no admin; he claims to be one and carol gone) changes nothing at carol
+  const carolBefore = await carol.client.groups.state(gid)
+  assert.ok(carolBefore !== undefined)
+  const forged = await signChange(bob.client.identity.peerKey, bob.client.identity.peerId, {
+    groupId: new Uint8Array(Buffer.from(gid, 'hex')),
+    parents: carolBefore.heads.map(h => new Uint8Array(Buffer.from(h, 'hex'))),
+    madeAt: Date.now(),
+    ...checkpointOp({ ...carolBefore, members: carolBefore.members.filter(m => m !== carol.peerId), admins: [alice.peerId, bob.peerId] })
+  })
+  await bob.client.messenger.sendEach([carol.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(forged)] } }))
+  await waitFor('carol judged it', async () => ((await carol.client.groups.state(gid))?.rejected.length ?? 0) === 1)
+  const carolAfter = await carol.client.groups.state(gid)
+  assert.equal(carolAfter?.rejected[0]?.fault, 'not-admin')
+  assert.deepEqual(carolAfter?.members, carolBefore.members)
+  assert.deepEqual(carolAfter?.admins, carolBefore.admins)
+})
+
+test('an add made concurrently with a checkpoint is void on every member until its author makes it again on top; then all agree', async (t) => {
+  const all = await users(t, () => 3)
+  const [alice, bob, carol, dave] = all as [TestUser, TestUser, TestUser, TestUser]
+  // the checkpointer is the admin with the smallest PeerId (checkpoint.ts): make it ck
+  const [ck, other] = alice.peerId < bob.peerId ? [alice, bob] : [bob, alice]
+  const gid = (await ck.client.groupCreate('g', [other.name, 'carol'])).id
+  await ck.client.groupPromote('g', [other.name])
+  await waitFor('other is an admin', async () => (await other.client.groups.state(gid))?.admins.includes(other.peerId) === true)
+  // ck makes checkpoints only once every member said that its client follows them
+  for (const u of [other, carol]) await u.client.send('@g', `${u.name} is here`)
+  await waitFor('ck heard from both', async () => (await ck.client.inbox()).filter(m => m.group?.id === gid).length === 2)
+  // cut apart: ck removes and re-adds carol (a checkpoint follows), other adds dave meanwhile
+  const routes = { ck: ck.client.messenger.routes, other: other.client.messenger.routes }
+  ck.client.messenger.useRoutes([unreachable])
+  other.client.messenger.useRoutes([unreachable])
+  await ck.client.groupRemove('g', ['carol'])
+  await ck.client.groupAdd('g', ['carol'])
+  const cp = (await ck.client.groups.state(gid))?.checkpoints[0]
+  assert.ok(cp !== undefined, 'a checkpoint after the 3rd change')
+  await other.client.groupAdd('g', ['dave'])
+  ck.client.messenger.useRoutes(routes.ck)
+  other.client.messenger.useRoutes(routes.other)
+  await ck.client.messenger.flushOutbox()
+  await other.client.messenger.flushOutbox()
+  // other's add is stale everywhere it meets the checkpoint: dave is a member nowhere but in his own view
+  await waitFor('ck, other and carol hold both', async () => {
+    for (const u of [ck, other, carol]) if ((await u.client.groups.state(gid))?.stale.length !== 1) return false
+    return true
+  })
+  for (const u of [ck, other, carol]) assert.ok(!(await membersOf(u, gid)).includes(dave.peerId), `${u.name}: the add is void`)
+  // other's next sync (or next change) makes it again, on the checkpoint
+  await other.client.groups.remakeStale()
+  const expected = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
+  await waitFor('all four agree', async () => {
+    for (const u of all) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
+    return true
+  })
+  const heads = await Promise.all(all.map(async u => JSON.stringify((await u.client.groups.state(gid))?.heads)))
+  assert.equal(new Set(heads).size, 1, 'the same heads on every member')
+})
