@@ -6,13 +6,13 @@
  * put-bundle and status are answered only on a connection whose Noise-authenticated remote peer
  * is the mailbox's owner. When the recipient is connected, new mail is pushed to it at once.
  */
-import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
 import type { Envelope as Env } from '../../proto/cairn.js'
 import { CairnError, FrameError, describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, KAD_PROTOCOL, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxComponents } from './components.js'
@@ -21,6 +21,7 @@ import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
 import { answerChunkReconcile } from './chunk-reconcile-answer.js'
 import { ChunkRequests } from './chunk-requests.js'
+import { DhtServers } from './dht-servers.js'
 import type { CairnConfig } from '../shared/config.js'
 import { Responsibility } from './responsibility.js'
 
@@ -82,7 +83,7 @@ export class MailboxService {
   private readonly networks: NetworkBudget
   private readonly responsibility: Responsibility
   private readonly inFlight = new Set<Promise<unknown>>()
-  private readonly dhtServers = new Set<string>()
+  private readonly dhtServers: DhtServers
   private accepting = false
   private readonly chunkRequests?: ChunkRequests
 
@@ -96,6 +97,7 @@ export class MailboxService {
     this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute, m.bundleTakesPerMinute)
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
+    this.dhtServers = new DhtServers({ node: components.node, clock: components.clock }, { identifyTimeoutMs: init.limits.requestTimeoutMs })
     this.responsibility = new Responsibility({ node: components.node, now: () => components.clock.now() }, init)
     if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, networks: this.networks, mustHold: async r => { await this.mustHold(r) }, ...(components.onChunkStored === undefined ? {} : { onStored: components.onChunkStored }) }, init)
   }
@@ -104,8 +106,7 @@ export class MailboxService {
     const { log } = this.components
     const config = this.init
     this.accepting = true
-    this.components.node.addEventListener('peer:identify', this.onIdentify)
-    this.components.node.addEventListener('peer:disconnect', this.onDisconnect)
+    this.dhtServers.start()
     await this.components.node.handle(MAILBOX_PROTOCOL, serve<MailboxRequest, MailboxResponse>({
       protocol: MAILBOX_PROTOCOL,
       maxBytes: config.mailbox.frameBytes,
@@ -144,8 +145,7 @@ export class MailboxService {
     const deadline = new Promise(resolve => { this.components.clock.setTimeout(() => { resolve(undefined) }, this.init.mailbox.drainTimeoutMs).unref() })
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
     await this.components.node.unhandle(MAILBOX_PROTOCOL).catch(() => {})
-    this.components.node.removeEventListener('peer:identify', this.onIdentify)
-    this.components.node.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.dhtServers.stop()
   }
 
   private async answer (req: MailboxRequest, connection: Connection): Promise<Partial<MailboxResponse>> {
@@ -376,22 +376,9 @@ export class MailboxService {
     }
   }
 
-  /**
-   * Whether a peer said, in identify, that it serves the DHT. (The peer store's protocol list is no
-   * guide: libp2p adds a protocol there as soon as the peer merely opens a stream with it.)
-   */
+  /** Whether a peer said, in identify, that it serves the DHT (dht-servers.ts). */
   private isDhtServer (peer: PeerId): boolean {
-    return this.dhtServers.has(peer.toString())
-  }
-
-  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    const peer = evt.detail.peerId.toString()
-    if (evt.detail.protocols.includes(KAD_PROTOCOL)) this.dhtServers.add(peer)
-    else this.dhtServers.delete(peer)
-  }
-
-  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.dhtServers.delete(evt.detail.toString())
+    return this.dhtServers.has(peer)
   }
 
   /** New mail: push it to the recipient if it is connected here, and let handover spread it. */

@@ -331,6 +331,12 @@ const PEER_STORE_MODES: PeerStoreMode[] = ['disk', 'memory']
 
 /** CAIRN_* variables that are not config keys. */
 const ENV_NOT_CONFIG = new Set(['CAIRN_DEBUG', 'CAIRN_LIBP2P_LOG', 'CAIRN_PASSPHRASE', 'CAIRN_NEW_PASSPHRASE', 'CAIRN_TEST_ENCRYPT_CRASH'])
+/**
+ * The test suite's, the bench's and the simulation's own switches (CAIRN_TEST_LOG_DIR,
+ * CAIRN_BENCH_LOG_DIR, CAIRN_SIM_DIAG…): a test or bench that starts `cairn` passes its
+ * environment on, and the CLI refused them, so a post-mortem's logs broke every such run.
+ */
+const HARNESS_PREFIXES = ['CAIRN_TEST_', 'CAIRN_BENCH_', 'CAIRN_SIM_']
 
 /** The environment variable for a config key: `mailbox.ttlMs` is CAIRN_MAILBOX_TTL_MS. */
 export function envName (path: string): string {
@@ -353,7 +359,7 @@ export function envLayer (env: NodeJS.ProcessEnv = process.env): ConfigLayer {
   walk(defaultConfig('/') as unknown as Record<string, unknown>, [])
   const layer: Record<string, unknown> = {}
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('CAIRN_') || raw === undefined || ENV_NOT_CONFIG.has(name)) continue
+    if (!name.startsWith('CAIRN_') || raw === undefined || ENV_NOT_CONFIG.has(name) || HARNESS_PREFIXES.some(p => name.startsWith(p))) continue
     const entry = byName.get(name)
     if (entry === undefined) throw new ConfigError(name, 'unknown environment variable')
     if (raw === '' && !Array.isArray(entry.sample)) continue

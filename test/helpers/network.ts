@@ -10,10 +10,9 @@ import type { TestContext } from 'node:test'
 import { OperatorNode } from '../../src/mailbox/operator-node.js'
 import type { Clock } from '../../src/shared/clock.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
-import { silentLogger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from './ports.js'
-import { testConfig } from './users.js'
+import { testConfig, testLogger } from './users.js'
 import { systemClock } from '../../src/shared/clock.js'
 
 export interface MailboxNet {
@@ -41,7 +40,8 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
       ensureDataDir(config.dataDir)
       writeSecretFile(paths.peerKey(config.dataDir), privateKeyToProtobuf(privateKey))
     }
-    const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, silentLogger(), options.clock)
+    // silent, unless CAIRN_TEST_LOG_DIR asks for each node's debug log (NAME.log, a restart appending)
+    const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, testLogger(name), options.clock)
     nodes.push(node)
     names.set(node, name)
     ports.set(node, Number(node.addresses()[0]?.split('/tcp/')[1]?.split('/')[0]))

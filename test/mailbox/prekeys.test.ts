@@ -23,16 +23,21 @@ test('20 strangers start sessions with offline B: no one-time prekey twice, last
 
   await bob.restart({ ...small })
   const got = await bob.client.sync()
-  assert.equal(got.received, 20, 'all 20 sessions decrypted: a reused one-time prekey would have failed')
-  const texts = (await bob.client.inbox()).map(m => m.text).sort()
+  // all 20 in the inbox once the sync returns, not all 20 taken by the sync itself: on a slow
+  // machine handover is still filling replicas when B comes back, and a replica that stores a
+  // handed-over copy pushes it to B, online again (mailbox-service afterStored), before his
+  // collect lists it (the sync then took 14-19 of 20 at a quarter of a core)
+  const inbox = await bob.client.inbox()
+  assert.equal(inbox.length, 20, `all 20 sessions decrypted: a reused one-time prekey would have failed (the sync took ${got.received}, the others were pushed to B)`)
+  const texts = inbox.map(m => m.text).sort()
   assert.deepEqual(texts, Array.from({ length: 20 }, (_, i) => `hello from stranger ${i}`).sort())
-  assert.equal(new Set((await bob.client.inbox()).map(m => m.from)).size, 20)
+  assert.equal(new Set(inbox.map(m => m.from)).size, 20)
 
   // the sync's tail published fresh shares: every replica has one-time prekeys again
   await bob.client.syncSettled()
   const statuses = net.nodes.map(n => n.mailbox.store.getBundle(bob.peerId))
   const withKeys = (await Promise.all(statuses)).filter(b => b !== undefined && b.preKeys.length > 0)
-  assert.ok(withKeys.length >= 5, `replicas with one-time prekeys after return: ${withKeys.length}`)
+  assert.ok(withKeys.length >= 5, `replicas with one-time prekeys after return: ${withKeys.length} (the sync found ${got.mailboxes.found} mailboxes, collected from ${got.mailboxes.collected})`)
 
   // and a reply goes back over the sessions the strangers started
   assert.equal((await bob.client.send(senders[3]?.peerId as string, 'hi, stranger 3')).route, 'direct')

@@ -20,6 +20,10 @@ test('a typo or a wrong type in the environment is an error naming the variable'
   assert.throws(() => envLayer({ CAIRN_NETWORK_NAT_TRAVERSAL: 'yes' }), /true or false/)
 })
 
+test('the test suite\'s, bench\'s and simulation\'s own CAIRN_* switches are not config: a `cairn` they start ignores them', () => {
+  assert.deepEqual(envLayer({ CAIRN_TEST_LOG_DIR: '/tmp/logs', CAIRN_TEST_RSS_LIMIT_MB: '3072', CAIRN_BENCH_LOG_DIR: '/tmp/b', CAIRN_SIM_DIAG: '1', CAIRN_MAILBOX_REPLICAS: '3' }), { mailbox: { replicas: 3 } })
+})
+
 test('later layers win over earlier ones, key by key', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-config-'))
   t.after(() => { rmSync(dir, { recursive: true, force: true }) })

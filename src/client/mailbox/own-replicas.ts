@@ -69,8 +69,11 @@ export class OwnReplicas {
 
   /** Look the replicas up, and remember what was found. */
   async lookup (signal?: AbortSignal): Promise<PeerId[]> {
-    const { node, clock } = this.components
+    const { node, clock, log } = this.components
+    const started = clock.now()
     const { picked, ranked } = await lookupClosest(node, this.key, this.count, { clock, perSubnet: this.init.mailbox.replicasPerSubnet, ...(signal === undefined ? {} : { signal }) })
+    // a short set on a slow machine (a lookup cut off, a cold routing table) is what a post-mortem asks first
+    log.debug({ picked: picked.length, found: ranked.length, wanted: this.count, ms: clock.now() - started, aborted: signal?.aborted === true }, 'own replicas looked up')
     const last = picked.at(-1)
     if (last === undefined) {
       this.remembered = undefined
