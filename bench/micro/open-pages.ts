@@ -5,7 +5,8 @@
  *
  * `--order random` (the default: what a sync does, ids being random) opens them in outbox-id order;
  * `sealed` in the order they were sealed, which keeps no skipped message keys in the session record.
- * `openCpuMs` is the process's CPU time while opening (every thread): the robust figure on a busy machine.
+ * `openCpuMs` is the process's CPU time while opening (every thread): the robust figure on a busy machine;
+ * `openMainCpuMs` the JS thread's alone (what the messenger's lock holds; LevelDB's and V8's helper threads left out).
  * `--profile DIR`: a CPU profile of the opening alone (profile-open.cpuprofile and .md in DIR), not of the sealing before it.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -45,6 +46,7 @@ try {
   const envelopes = entries.map(e => Envelope.decode(Buffer.from(e.envelope as string, 'base64')))
   t0 = performance.now()
   const cpu0 = process.cpuUsage()
+  const main0 = process.threadCpuUsage()
   let stored = 0
   const openAll = async (): Promise<void> => {
     for (let i = 0; i < envelopes.length; i += page) {
@@ -57,8 +59,10 @@ try {
   const openMs = performance.now() - t0
   // CPU of the whole process (LevelDB's threads included): the figure a loaded machine does not blur
   const cpu = process.cpuUsage(cpu0)
+  const main = process.threadCpuUsage(main0)
+  const openMainCpuMs = (main.user + main.system) / 1000
   const openCpuMs = (cpu.user + cpu.system) / 1000
-  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3) }))
+  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3), openMainCpuMs: Math.round(openMainCpuMs) }))
   await alice.stop()
   await bob.stop()
 } finally {
