@@ -1,11 +1,13 @@
 /**
  * How long the receiving side takes to open a page of envelopes (Receiver.receiveMany: unseal,
  * decrypt, bind, store, one fsync), with no network: the `open` stage of a sync by itself.
- *   node dist/bench/micro/open-pages.js [--messages 1000] [--page 256] [--order sealed|random]
+ *   node dist/bench/micro/open-pages.js [--messages 1000] [--page 256] [--order sealed|random] [--profile DIR]
  *
  * `--order random` (the default: what a sync does, ids being random) opens them in outbox-id order;
  * `sealed` in the order they were sealed, which keeps no skipped message keys in the session record.
- * `openCpuMs` is the process's CPU time while opening (every thread): the robust figure on a busy machine.
+ * `openCpuMs` is the process's CPU time while opening (every thread): the robust figure on a busy machine;
+ * `openMainCpuMs` the JS thread's alone (what the messenger's lock holds; LevelDB's and V8's helper threads left out).
+ * `--profile DIR`: a CPU profile of the opening alone (profile-open.cpuprofile and .md in DIR), not of the sealing before it.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,8 +18,9 @@ import { Envelope } from '../../proto/cairn.js'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { profiled } from '../lib/profiler.js'
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000' }, page: { type: 'string', default: '256' }, order: { type: 'string', default: 'random' } } })
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000' }, page: { type: 'string', default: '256' }, order: { type: 'string', default: 'random' }, profile: { type: 'string' } } })
 const n = Number(values.messages)
 const page = Number(values.page)
 const root = await mkdtemp(join(tmpdir(), 'cairn-open-'))
@@ -43,16 +46,23 @@ try {
   const envelopes = entries.map(e => Envelope.decode(Buffer.from(e.envelope as string, 'base64')))
   t0 = performance.now()
   const cpu0 = process.cpuUsage()
+  const main0 = process.threadCpuUsage()
   let stored = 0
-  for (let i = 0; i < envelopes.length; i += page) {
-    const r = await bob.messenger.receiveMany(envelopes.slice(i, i + page), 'mailbox')
-    stored += r.filter(s => s === 'stored').length
+  const openAll = async (): Promise<void> => {
+    for (let i = 0; i < envelopes.length; i += page) {
+      const r = await bob.messenger.receiveMany(envelopes.slice(i, i + page), 'mailbox')
+      stored += r.filter(s => s === 'stored').length
+    }
   }
+  if (values.profile === undefined) await openAll()
+  else await profiled('open', values.profile, openAll)
   const openMs = performance.now() - t0
   // CPU of the whole process (LevelDB's threads included): the figure a loaded machine does not blur
   const cpu = process.cpuUsage(cpu0)
+  const main = process.threadCpuUsage(main0)
+  const openMainCpuMs = (main.user + main.system) / 1000
   const openCpuMs = (cpu.user + cpu.system) / 1000
-  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3) }))
+  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3), openMainCpuMs: Math.round(openMainCpuMs) }))
   await alice.stop()
   await bob.stop()
 } finally {

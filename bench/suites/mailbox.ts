@@ -28,7 +28,7 @@ export interface MailboxResult {
   rows: Row[]
   samples: { send: number[], deposit: number[], request: number[] }
   /** Per run: store phase (all sends), node start, sync; ms. */
-  runs: Array<{ storeMs: number, startMs: number, syncMs: number, syncCpuMs: number, tailMs: number, tailCpuMs: number, received: number, fetched: number, openMs: number, stages: Record<string, number> }>
+  runs: Array<{ storeMs: number, startMs: number, syncMs: number, syncCpuMs: number, syncMainCpuMs: number, tailMs: number, tailCpuMs: number, received: number, fetched: number, openMs: number, stages: Record<string, number> }>
   /** Where the recipient's sync goes, medians over runs (ms, and envelopes fetched per message); `stages` per stage of the sync. */
   collect: { syncMs: number, syncCpuMs: number, tailMs: number, tailCpuMs: number, openAndStoreMs: number, otherMs: number, fetchedPerMessage: number, stages: Record<string, number> }
   cairn: { storeMs: number, collectMs: number, totalMs: number, startMs: number }
@@ -87,6 +87,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const flush = probe(bob.messenger, 'flushOutbox')
       const s0 = now()
       const cpu0 = process.cpuUsage()
+      const main0 = process.threadCpuUsage()
       // CAIRN_BENCH_PROFILE_SYNC=DIR: a CPU profile of each run's sync alone (profile-sync-N.* in DIR)
       const profileDir = process.env.CAIRN_BENCH_PROFILE_SYNC
       const sync = profileDir === undefined || profileDir === '' ? await bob.sync({ stages }) : await profiled(`sync-${run}`, profileDir, async () => bob.sync({ stages }))
@@ -98,6 +99,9 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       // the recipient's CPU (this process, every thread; the mailbox nodes run in another): what a busy machine does not blur
       const cpu = process.cpuUsage(cpu0)
       const syncCpuMs = (cpu.user + cpu.system) / 1000
+      // the JS thread's alone: the opening, the collect's serial part, runs on it (LevelDB's and V8's helper threads left out)
+      const main = process.threadCpuUsage(main0)
+      const syncMainCpuMs = (main.user + main.system) / 1000
       // what the sync leaves running after it returns (the receipts it queued, the bundle top-up)
       const t1 = now()
       const cpu1 = process.cpuUsage()
@@ -115,7 +119,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       commit.restore()
       const got = (await bob.inbox()).filter(m => ids.has(m.id))
       if (got.length !== o.messages || new Set(got.map(m => m.id)).size !== o.messages) throw new Error(`run ${run}: ${got.length} of ${o.messages} arrived (sync said ${sync.received})`)
-      runs.push({ storeMs, startMs, syncMs, syncCpuMs, tailMs, tailCpuMs, received: sync.received, fetched, openMs, stages: { ...stages.ms, flushOutbox: after.flush, publishBundles: after.publish } })
+      runs.push({ storeMs, startMs, syncMs, syncCpuMs, syncMainCpuMs, tailMs, tailCpuMs, received: sync.received, fetched, openMs, stages: { ...stages.ms, flushOutbox: after.flush, publishBundles: after.publish } })
       await cluster.stop(bobPeer)
     }
     // one message at a time, for the latency rows (each send beside a bare request of its size);

@@ -65,3 +65,12 @@ export const NAMESPACES = {
  * the Store keeps these in memory, written through.
  */
 export const CACHED_NAMESPACES: readonly string[] = [NAMESPACES.signalIdentity, NAMESPACES.signalSession, NAMESPACES.signalSenderKey, NAMESPACES.contact, NAMESPACES.meta]
+
+/**
+ * Small records read once per message opened, under the messenger's lock, and usually absent (a
+ * new message's "seen before?"): too many to keep in memory, and answered by LevelDB's memtable
+ * and bloom filters in a few µs. The Store reads them on the calling thread: a trip through
+ * libuv's thread pool costs ~25 µs of main-thread CPU and ~0.1 ms of wall time (docs/BENCHMARKS.md,
+ * "The collect's opening, per message"), and the lock waits for all of it.
+ */
+export const SYNC_READ_NAMESPACES: readonly string[] = [NAMESPACES.seen, NAMESPACES.seenMessage]

@@ -20,12 +20,13 @@ import type { ValueCipher } from './at-rest/value-cipher.js'
 import { DIR_MODE, restrictUmask, tightenTree } from './data-dir.js'
 import { StoreLockedError } from './errors.js'
 import { inKeyOrder } from './key-order.js'
-import { CACHED_NAMESPACES } from './namespaces.js'
+import { CACHED_NAMESPACES, SYNC_READ_NAMESPACES } from './namespaces.js'
 
 export type StoreOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
 
 interface Level {
   get: (key: string) => Promise<Uint8Array | undefined>
+  getSync: (key: string) => Uint8Array | undefined
   getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
   batch: (ops: StoreOp[], options: { sync: boolean }) => Promise<void>
   iterator: (options: Record<string, unknown>) => AsyncIterableIterator<[string, Uint8Array]>
@@ -43,6 +44,7 @@ export interface Entry { key: string, value: Uint8Array }
 const CACHED_PREFIXES = CACHED_NAMESPACES
 const CACHE_BYTES = 4 * 1024 * 1024
 const cacheable = (key: string): boolean => CACHED_PREFIXES.some(p => key.startsWith(p))
+const readHere = (key: string): boolean => SYNC_READ_NAMESPACES.some(p => key.startsWith(p))
 
 /**
  * A least-recently-used map of cacheable keys to their value (null: known to be absent), bounded
@@ -149,6 +151,8 @@ export class Store {
   }
 
   async get (key: string): Promise<Uint8Array | undefined> {
+    // small records read per message: on this thread, not through the thread pool (namespaces.ts)
+    if (readHere(key)) return this.readNow(key)
     if (!cacheable(key)) return this.read(key)
     const hit = this.cache.get(key)
     if (hit !== undefined) return hit === null ? undefined : new Uint8Array(hit) // a copy: callers may mutate (Buffer#slice would share)
@@ -275,6 +279,12 @@ export class Store {
 
   private async read (key: string): Promise<Uint8Array | undefined> {
     const value = await this.db.get(this.stored(key))
+    return value === undefined ? value : this.open(key, value)
+  }
+
+  /** `read` on the calling thread (a batch being written is seen whole or not at all, as by `read`). */
+  private readNow (key: string): Uint8Array | undefined {
+    const value = this.db.getSync(this.stored(key))
     return value === undefined ? value : this.open(key, value)
   }
 

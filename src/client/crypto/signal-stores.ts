@@ -85,10 +85,14 @@ export class KvIdentityStore extends IdentityKeyStore {
 
   async saveIdentity (address: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
     const name = address.name()
+    const bytes = key.serialize()
     const seen = await this.kv.get(keys.seenIdentity(name))
-    this.kv.put(keys.seenIdentity(name), key.serialize())
-    if (await this.kv.get(keys.acceptedIdentity(name)) === undefined) this.kv.put(keys.acceptedIdentity(name), key.serialize())
-    return seen !== undefined && !PublicKey.deserialize(ab(seen)).equals(key) ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged
+    if (await this.kv.get(keys.acceptedIdentity(name)) === undefined) this.kv.put(keys.acceptedIdentity(name), bytes)
+    // libsignal saves the sender's key with every message it opens: the same bytes, nearly always
+    // (compared as bytes, not parsed; a key's serialization is canonical)
+    if (seen !== undefined && Buffer.from(seen.buffer, seen.byteOffset, seen.byteLength).equals(bytes)) return IdentityChange.NewOrUnchanged
+    this.kv.put(keys.seenIdentity(name), bytes)
+    return seen !== undefined ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged
   }
 
   async isTrustedIdentity (address: ProtocolAddress, key: PublicKey, direction: Direction): Promise<boolean> {

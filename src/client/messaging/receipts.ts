@@ -126,9 +126,18 @@ export class Receipts {
   private async queue (kind: Receipt.Kind, messages: Array<Pick<InboxMessage, 'id' | 'from' | 'group'>>): Promise<{ entries: OutboxEntry[], ids: number }> {
     const me = this.ctx.identity.peerId.toString()
     const byPeer = new Map<string, string[]>()
+    // a page of mail is mostly one sender's: whether a sender is a contact (not blocked) is asked once
+    const contact = new Map<string, Promise<boolean>>()
     for (const m of messages) {
-      if (m.from === me || !await this.eligible(m)) continue
-      byPeer.set(m.from, [...(byPeer.get(m.from) ?? []), m.id])
+      if (m.from === me) continue
+      if (m.group === undefined) {
+        let known = contact.get(m.from)
+        if (known === undefined) { known = this.isContact(m.from); contact.set(m.from, known) }
+        if (!await known) continue
+      } else if (await this.ctx.contacts.isBlocked(m.from)) continue
+      const ids = byPeer.get(m.from)
+      if (ids === undefined) byPeer.set(m.from, [m.id])
+      else ids.push(m.id)
     }
     if (byPeer.size === 0) return { entries: [], ids: 0 }
     // one body per peer and per 256 ids: `peers` repeats a peer once per chunk
@@ -146,9 +155,8 @@ export class Receipts {
     return { entries, ids: chunks.reduce((n, c) => n + c.ids.length, 0) }
   }
 
-  /** Group messages, and contacts' messages (not a blocked peer's). */
-  private async eligible (m: Pick<InboxMessage, 'from' | 'group'>): Promise<boolean> {
-    if (await this.ctx.contacts.isBlocked(m.from)) return false
-    return m.group !== undefined || await this.ctx.contacts.byPeerId(m.from) !== undefined
+  /** Whether `peer` is a contact and not blocked (its 1:1 messages get receipts; group messages need only the second). */
+  private async isContact (peer: string): Promise<boolean> {
+    return !await this.ctx.contacts.isBlocked(peer) && await this.ctx.contacts.byPeerId(peer) !== undefined
   }
 }
