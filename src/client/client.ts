@@ -347,6 +347,8 @@ export class CairnClient implements ClientApi {
     await this.messenger.sender.settleBackground(receipts, this.config.delivery.directTimeoutMs)
     this.stopping.abort()
     this.messenger.sender.stopBackground()
+    // what sends returned before is recorded (delivered, out of the outbox) before the store closes
+    await this.messenger.deliveries.settled()
     this.node?.removeEventListener('self:peer:update', this.onSelfUpdate)
     // every component is stopped, last started first, whatever fails; then each failure is reported
     await this.life.stop()

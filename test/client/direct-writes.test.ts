@@ -2,7 +2,8 @@
  * What one direct send writes at each end: the sender's transaction (ratchet step, outbox entry,
  * delivery record) synced before the envelope leaves, then one write that takes the entry out of
  * the outbox and records it delivered (not synced: a crash that loses it sends again, answered
- * DUPLICATE); the recipient's one synced write before its receipt.
+ * DUPLICATE; written behind the send's result, docs/DECISIONS.md); the recipient's one synced
+ * write before its receipt.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -28,12 +29,14 @@ test('a direct send: one synced write and one unsynced write at the sender, one 
   const bob = await makeUser(t, root, 'bob')
   await befriend(alice, bob)
   await alice.client.send('bob', 'warm-up') // the session and the conversation's first send are behind us
+  await alice.client.messenger.deliveries.settled()
   const sender = watchWrites(alice.client.store, [NAMESPACES.outbox, NAMESPACES.sent])
   const recipient = watchWrites(bob.client.store, [NAMESPACES.inbox])
   t.after(() => { sender.restore(); recipient.restore() })
 
   const sent = await alice.client.send('bob', 'counted')
   assert.equal(sent.route, 'direct')
+  await alice.client.messenger.deliveries.settled() // the second write follows the result
   assert.deepEqual(sender.writes.map(w => w.durable), [true, false], 'queued durably, then delivered in one write')
   assert.ok(sender.writes[1]?.keys.some(k => k.startsWith(NAMESPACES.outbox)) === true && sender.writes[1]?.keys.some(k => k.startsWith(NAMESPACES.sent)) === true, 'the outbox entry leaves in the write that records it delivered')
   assert.deepEqual(recipient.writes.map(w => w.durable), [true], 'stored durably before the receipt, once')
@@ -41,3 +44,4 @@ test('a direct send: one synced write and one unsynced write at the sender, one 
   assert.deepEqual(await alice.client.messenger.pending(), [])
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['warm-up', 'counted'])
 })
+

@@ -97,6 +97,8 @@ interface Batch { changes: Change[], ops: StoreOp[], moved: number, durable: boo
 export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   private readonly lock = new Mutex()
   private readonly waiting: Batch[] = []
+  /** Writes of changes under way: a read of the log waits for those handed over before it (settled). */
+  private readonly writing = new Set<Promise<unknown>>()
   private readonly store: Store
   /** Per conversation: its records on disk when last counted, plus those recorded since (an over-estimate if a send rolled back). */
   private readonly estimate = new Map<string, number>()
@@ -141,6 +143,15 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     this.pruning.set(to, pass)
   }
 
+  /**
+   * Resolves once every change handed to the log before this call is written (readable; on disk
+   * when it was a durable one). A send returns its result before its outcome is written
+   * (Sender.deliverEntry); whoever reads the log, or the outbox, waits for this first.
+   */
+  async settled (): Promise<void> {
+    if (this.writing.size > 0) await Promise.all([...this.writing])
+  }
+
   /** Resolves once the pruning passes due now are done (for a clean stop, and tests). */
   async pruned (): Promise<void> {
     while (this.pruning.size > 0) await Promise.all([...this.pruning.values()])
@@ -175,6 +186,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
   }
 
   async get (id: string): Promise<SentView | undefined> {
+    await this.settled()
     const b = await this.store.get(key(id))
     return b === undefined ? undefined : summarise(JSON.parse(dec.decode(b)) as SentMessage)
   }
@@ -200,6 +212,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
 
   /** Every message we sent, oldest first. */
   async list (): Promise<SentView[]> {
+    await this.settled()
     const out: SentView[] = []
     for await (const { value } of this.store.list(NAMESPACES.sent)) out.push(summarise(JSON.parse(dec.decode(value)) as SentMessage))
     return out.sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))
@@ -238,7 +251,9 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     if (changes.length === 0 && ops.length === 0) return 0
     const mine: Batch = { changes, ops, moved: 0, durable }
     this.waiting.push(mine)
-    const moved = await this.lock.run(async () => this.write(this.waiting.splice(0)))
+    const written = this.lock.run(async () => this.write(this.waiting.splice(0))) // never rejects: errors go to each batch
+    this.writing.add(written)
+    const moved = await written.finally(() => { this.writing.delete(written) })
     if (mine.error !== undefined) throw mine.error
     for (const m of moved) this.emit('change', summarise(m))
     return mine.moved

@@ -68,8 +68,13 @@ export interface SendEachOptions {
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
-  /** Outbox entries being delivered outside a flush (deliverOnce): a flush waits for them and does not send them twice. */
+  /**
+   * Outbox entries being delivered outside a flush (deliverOnce), until what a route took has left
+   * the outbox: a flush waits for them and does not send them twice.
+   */
   private readonly inFlight = new Map<string, Promise<unknown>>()
+  /** What a route took, leaving the outbox in the write that records its new state (deliverEntry), until written. */
+  private readonly leaving = new Map<string, Promise<void>>()
   /** While above 0 (a sync collecting mail), deliverSoon leaves entries for the flush that follows. */
   private held = 0
   /** The flush under way (flushOutbox): the next one starts after it. */
@@ -175,7 +180,7 @@ export class Sender {
    */
   private async deliverOnce (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
     const delivering = this.deliverEntry(entry, options)
-    const tracked: Promise<unknown> = delivering.catch(() => {}).finally(() => { if (this.inFlight.get(entry.id) === tracked) this.inFlight.delete(entry.id) })
+    const tracked: Promise<unknown> = delivering.then(async () => this.leaving.get(entry.id)).catch(() => {}).finally(() => { if (this.inFlight.get(entry.id) === tracked) this.inFlight.delete(entry.id) })
     this.inFlight.set(entry.id, tracked)
     return delivering
   }
@@ -243,7 +248,7 @@ export class Sender {
       return b
     }
     await Promise.all([...this.inFlight.values()])
-    const entries = (await listOutbox(this.ctx.store)).filter(e => !this.inFlight.has(e.id) && (options.only === undefined || options.only.has(e.id)))
+    const entries = (await this.pending()).filter(e => !this.inFlight.has(e.id) && (options.only === undefined || options.only.has(e.id)))
     // a part still here did not go at once (its send was cut short): its 1:1 copy, sealed below, goes instead
     for (const e of entries) asCopy(e)
     const results = await sendPipelined(this.pipeline(bundleFor, false), entries, options)
@@ -251,7 +256,9 @@ export class Sender {
     return results.filter((r, i) => r.route !== 'outbox' && entries[i]?.receipt !== true).length
   }
 
+  /** What the outbox holds, once what routes took before this call has left it. */
   async pending (): Promise<OutboxEntry[]> {
+    await this.ctx.deliveries.settled()
     return listOutbox(this.ctx.store)
   }
 
@@ -428,6 +435,21 @@ export class Sender {
     return undefined
   }
 
+  /**
+   * `entry`, taken by a route, leaves the outbox in the write that records its new state (one
+   * write, not waiting for the disk), behind the result: the caller has its answer once the route
+   * has it, and whoever reads the outbox or the delivery log waits for the write (DeliveryLog
+   * settled; a flush, for the entry's in-flight mark). Lost to a crash, or failed, it is the write
+   * a crash could always lose: the entry goes again, the recipient answers DUPLICATE (a replica
+   * keeps one copy), and the state is recorded then.
+   */
+  private leave (entry: OutboxEntry, sent: SendResult): void {
+    const written = this.ctx.deliveries.routed([{ entry, result: sent }], deliveredOps([entry])).catch((err: unknown) => {
+      this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'delivered, but still in the outbox: it goes again with the next flush')
+    }).finally(() => { if (this.leaving.get(entry.id) === written) this.leaving.delete(entry.id) })
+    this.leaving.set(entry.id, written)
+  }
+
   private async deliverEntry (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
     if (entry.envelope === undefined) return { id: entry.id, route: 'outbox' }
     const envelope = envelopeToSend(entry, this.now, this.init.delivery.ttlMs)
@@ -437,8 +459,7 @@ export class Sender {
       const result = await route.deliver(envelope, peer, options).catch((err: unknown) => ({ ok: false as const, code: 'unreachable' as const, error: describeError(err) }))
       if (result.ok) {
         const sent: SendResult = { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
-        // the entry leaves the outbox in the write that records its new state: one write, neither waits for the disk
-        await this.ctx.deliveries.routed([{ entry, result: sent }], deliveredOps([entry]))
+        this.leave(entry, sent)
         this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
         return sent
       }
