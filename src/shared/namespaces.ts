@@ -71,6 +71,8 @@ export const CACHED_NAMESPACES: readonly string[] = [NAMESPACES.signalIdentity, 
  * new message's "seen before?"): too many to keep in memory, and answered by LevelDB's memtable
  * and bloom filters in a few µs. The Store reads them on the calling thread: a trip through
  * libuv's thread pool costs ~25 µs of main-thread CPU and ~0.1 ms of wall time (docs/BENCHMARKS.md,
- * "The collect's opening, per message"), and the lock waits for all of it.
+ * "The collect's opening, per message"), and the lock waits for all of it. Also the delivery
+ * record a send's outcome updates: written by the send's own transaction a moment before (in
+ * LevelDB's memtable), and read on the way to the send's result.
  */
-export const SYNC_READ_NAMESPACES: readonly string[] = [NAMESPACES.seen, NAMESPACES.seenMessage]
+export const SYNC_READ_NAMESPACES: readonly string[] = [NAMESPACES.seen, NAMESPACES.seenMessage, NAMESPACES.sent]

@@ -273,7 +273,8 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     if (batches.length === 0) return []
     const ids = [...new Set(batches.flatMap(b => b.changes.map(c => c.id)))]
     const records = new Map<string, SentMessage>()
-    const values = ids.length === 0 ? [] : await this.store.getMany(ids.map(key))
+    // one record (a send's outcome): read on this thread (namespaces.ts); many (a receipt's ids): one trip
+    const values = ids.length === 1 ? [await this.store.get(key(ids[0] as string))] : ids.length === 0 ? [] : await this.store.getMany(ids.map(key))
     ids.forEach((id, i) => { const b = values[i]; if (b !== undefined) records.set(id, JSON.parse(dec.decode(b)) as SentMessage) })
     const touched = new Map<string, SentMessage>()
     for (const batch of batches) {

@@ -156,8 +156,10 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     const copies: SecondCopy[] = []
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
-      // whether each envelope was seen before, read in one trip (seen marks are written under this lock only)
-      await tx.prime(seenKeys(envelopes.map(e => hex(e.id))))
+      // whether each envelope of a page was seen before, read in one trip (seen marks are written
+      // under this lock only); one envelope (a direct delivery) reads its mark on this thread when
+      // it gets there (Store.get): a trip to the thread pool for one key is the slower way
+      if (envelopes.length > 1) await tx.prime(seenKeys(envelopes.map(e => hex(e.id))))
       const out: Array<ReceiveStatus | RejectedEnvelopeError> = []
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
