@@ -10,10 +10,12 @@ export interface Probe {
   restore: () => void
 }
 
-export function probe<T extends object, K extends keyof T> (target: T, method: K, onCall?: (args: unknown[]) => void): Probe {
+/** `only`: time just the calls it accepts (by their arguments); the others run untimed. */
+export function probe<T extends object, K extends keyof T> (target: T, method: K, onCall?: (args: unknown[]) => void, only?: (args: unknown[]) => boolean): Probe {
   const original = target[method] as unknown as (...args: unknown[]) => unknown
   let calls: number[] = []
   const wrapped = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    if (only !== undefined && !only(args)) return original.apply(this, args)
     onCall?.(args)
     const t0 = now()
     try {
