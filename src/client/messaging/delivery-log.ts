@@ -12,6 +12,7 @@
  * the background; a route's outcome or a receipt for a deleted record changes nothing.
  */
 import { EventEmitter } from 'node:events'
+import { setImmediate as turnDone } from 'node:timers/promises'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -222,15 +223,17 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
    * Outbox entries a route took (or not): direct means delivered, a mailbox means stored at n
    * replicas. Written without waiting for the disk: a crash that loses it loses no message, and the
    * delivery receipt that follows records the state again. `ops` (the delivered entries leaving
-   * the outbox, under the same rule) go in the same write.
+   * the outbox, under the same rule) go in the same write. `later`: the caller does not wait for
+   * it (a send's result goes first): the write starts once the caller's turn of the event loop is
+   * done, and `settled` covers it from this call on.
    */
-  async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>, ops: StoreOp[] = []): Promise<void> {
+  async routed (done: Array<{ entry: OutboxEntry, result: SendResult }>, ops: StoreOp[] = [], options: { later?: boolean } = {}): Promise<void> {
     const changes: Change[] = []
     for (const { entry, result } of done) {
       if (entry.tracks === undefined || result.route === 'outbox') continue
       changes.push({ id: entry.tracks, peer: entry.to, to: result.route === 'mailbox' ? { state: 'stored', replicas: result.replicas ?? 0 } : { state: 'delivered' } })
     }
-    await this.apply(changes, false, ops)
+    await this.apply(changes, false, ops, options.later)
   }
 
   /**
@@ -247,11 +250,14 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
    * group send's copies finish at nearly the same moment, each updating the same record; written
    * one at a time, they would queue behind each other's fsync.
    */
-  private async apply (changes: Change[], durable = true, ops: StoreOp[] = []): Promise<number> {
+  private async apply (changes: Change[], durable = true, ops: StoreOp[] = [], later = false): Promise<number> {
     if (changes.length === 0 && ops.length === 0) return 0
     const mine: Batch = { changes, ops, moved: 0, durable }
-    this.waiting.push(mine)
-    const written = this.lock.run(async () => this.write(this.waiting.splice(0))) // never rejects: errors go to each batch
+    const start = async (): Promise<SentMessage[]> => {
+      this.waiting.push(mine)
+      return this.lock.run(async () => this.write(this.waiting.splice(0))) // never rejects: errors go to each batch
+    }
+    const written = later ? turnDone().then(start) : start()
     this.writing.add(written)
     const moved = await written.finally(() => { this.writing.delete(written) })
     if (mine.error !== undefined) throw mine.error

@@ -438,13 +438,14 @@ export class Sender {
   /**
    * `entry`, taken by a route, leaves the outbox in the write that records its new state (one
    * write, not waiting for the disk), behind the result: the caller has its answer once the route
-   * has it, and whoever reads the outbox or the delivery log waits for the write (DeliveryLog
-   * settled; a flush, for the entry's in-flight mark). Lost to a crash, or failed, it is the write
-   * a crash could always lose: the entry goes again, the recipient answers DUPLICATE (a replica
-   * keeps one copy), and the state is recorded then.
+   * has it (the write starts after the caller's turn: DeliveryLog.routed `later`), and whoever
+   * reads the outbox or the delivery log waits for the write (DeliveryLog settled; a flush, for
+   * the entry's in-flight mark). Lost to a crash, or failed, it is the write a crash could always
+   * lose: the entry goes again, the recipient answers DUPLICATE (a replica keeps one copy), and
+   * the state is recorded then.
    */
   private leave (entry: OutboxEntry, sent: SendResult): void {
-    const written = this.ctx.deliveries.routed([{ entry, result: sent }], deliveredOps([entry])).catch((err: unknown) => {
+    const written = this.ctx.deliveries.routed([{ entry, result: sent }], deliveredOps([entry]), { later: true }).catch((err: unknown) => {
       this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'delivered, but still in the outbox: it goes again with the next flush')
     }).finally(() => { if (this.leaving.get(entry.id) === written) this.leaving.delete(entry.id) })
     this.leaving.set(entry.id, written)
