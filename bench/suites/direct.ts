@@ -8,6 +8,7 @@
  * time into stages.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DirectRequest, type Envelope } from '../../proto/cairn.js'
@@ -19,6 +20,9 @@ import { row, type Row } from '../lib/report.js'
 import { median, now, quantile, sum } from '../lib/stats.js'
 
 export interface DirectOptions { messages: number, textBytes: number }
+
+/** Untimed pause before each timed exchange. */
+const QUIET_MS = 2
 
 export interface DirectResult {
   rows: Row[]
@@ -57,6 +61,9 @@ export async function directSuite (o: DirectOptions): Promise<DirectResult> {
     const stages: Record<string, number[]> = { senderWrites: [], route: [], receive: [], receiverWrites: [] }
     const before = (await bob.inbox()).length
     for (let i = 0; i < o.messages; i++) {
+      // every timed exchange starts on a quiet connection: both ends are in this process, so what
+      // the one before left going (yamux window updates, a stream's close) would land in its time
+      await sleep(QUIET_MS)
       const t0 = now()
       const r = await alice.send('bob', text)
       send.push(now() - t0)
@@ -65,9 +72,11 @@ export async function directSuite (o: DirectOptions): Promise<DirectResult> {
       await alice.messenger.deliveries.settled()
       for (const [k, p] of Object.entries(probes)) stages[k]?.push(sum(p.take()))
       const payload = new Uint8Array(envelopeBytes)
+      await sleep(QUIET_MS)
       const e0 = now()
       await echoOnce(alice.node as NonNullable<typeof alice.node>, bobId, payload)
       echo.push(now() - e0)
+      await sleep(QUIET_MS)
       const k0 = now()
       await channel.echo(payload)
       kept.push(now() - k0)
