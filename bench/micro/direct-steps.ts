@@ -98,6 +98,9 @@ async function main (): Promise<void> {
     wrapLock(sender.ctx.lock as object, 'A lock')
     wrap(sender.ctx.session as object, 'seal', 'A seal')
     wrap(alice.store, 'write', 'A store.write')
+    // LevelDB's own batch (the thread pool's part of a write: the log append and its fsync)
+    wrap((alice.store as unknown as { db: object }).db, 'batch', 'A db.batch')
+    wrap((bob.store as unknown as { db: object }).db, 'batch', 'B db.batch')
     wrap(alice.messenger.deliveries, 'routed', 'A routed')
     const route = alice.messenger.routes[0] as object
     wrap(route, 'deliver', 'A route.deliver')
