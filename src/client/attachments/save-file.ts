@@ -17,27 +17,50 @@ import { extname, join } from 'node:path'
 import { fsyncDir } from '../../shared/data-dir.js'
 
 /**
- * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
- * in a buffer of its own: one chunk's write runs while the next is read and decrypted.
+ * Bytes written between background syncs of the temporary file: the disk writes the file while the
+ * rest is decrypted and copied, and the final fsync waits only for the last stretch. A machine
+ * with plenty of memory starts writing back dirty pages only seconds later (or at 10 % of its RAM),
+ * so without these a 1 GiB save wrote the whole file to disk in its final fsync (docs/DECISIONS.md).
  */
-export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, onBytes?: (n: number) => void): Promise<string> {
+export const SYNC_EVERY_BYTES = 16 * 1024 * 1024
+
+/**
+ * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
+ * in a buffer of its own: one chunk's write runs while the next is read and decrypted, and a
+ * datasync of what was written runs every SYNC_EVERY_BYTES (one at a time) while the copy goes on.
+ * `syncEveryBytes: Infinity`: only the final fsync (as before session 20; the bench compares them).
+ */
+export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, onBytes?: (n: number) => void, options: { syncEveryBytes?: number } = {}): Promise<string> {
+  const syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES
   const tmp = join(dir, `.${name}.cairn-${randomBytes(6).toString('hex')}.tmp`)
   const out = await open(tmp, 'wx', 0o600)
   try {
     let position = 0
     let writing: Promise<void> = Promise.resolve()
+    let syncing: Promise<void> = Promise.resolve()
+    let syncedUpTo = 0
     try {
       for await (const buf of source) {
         await writing
+        if (position - syncedUpTo >= syncEvery) {
+          // what was written so far goes to disk while the copy goes on (one sync at a time; a
+          // failure surfaces at the next one or at the end)
+          await syncing
+          syncedUpTo = position
+          syncing = out.datasync()
+          syncing.catch(() => {})
+        }
         writing = writeAt(out, buf, position).then(() => { onBytes?.(buf.length) })
         writing.catch(() => {}) // awaited at the next chunk or after the last
         position += buf.length
       }
     } catch (err) {
       await writing.catch(() => {})
+      await syncing.catch(() => {})
       throw err
     }
     await writing
+    await syncing
     await out.sync()
     await out.close()
     const target = await linkFree(tmp, dir, name)
