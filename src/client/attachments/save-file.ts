@@ -19,10 +19,12 @@ import { fsyncDir } from '../../shared/data-dir.js'
 /**
  * Bytes written between background syncs of the temporary file: the disk writes the file while the
  * rest is decrypted and copied, and the final fsync waits only for the last stretch. A machine
- * with plenty of memory starts writing back dirty pages only seconds later (or at 10 % of its RAM),
- * so without these a 1 GiB save wrote the whole file to disk in its final fsync (docs/DECISIONS.md).
+ * with plenty of memory starts writing back dirty pages only 30 s later (or at 10 % of its RAM),
+ * so without these a 1 GiB save wrote the whole file to disk in its final fsync. Not smaller: each
+ * datasync also flushes the disk's cache, and at 16 MiB a 1 GiB save gained little or lost
+ * (docs/DECISIONS.md, session 20).
  */
-export const SYNC_EVERY_BYTES = 16 * 1024 * 1024
+export const SYNC_EVERY_BYTES = 64 * 1024 * 1024
 
 /**
  * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
