@@ -8,7 +8,7 @@ import type { Store } from '../../shared/store.js'
 import type { Kv } from '../crypto/kv.js'
 import type { Messenger } from '../messenger.js'
 import type { VerifiedChange } from './change.js'
-import { knownBy, markKnownBy } from './group-store.js'
+import { knownBy, markKnownBy, markNoted } from './group-store.js'
 import { logFor } from './log-compaction.js'
 import type { GroupState } from './state.js'
 
@@ -60,8 +60,32 @@ export class ChangeDistribution {
     let lack: Map<string, VerifiedChange[]> | undefined
     await this.c.messenger.sendEach(envelopes, async (tx, peer) => {
       lack ??= await this.lacking(tx, gid, peers)
-      return { groupUpdate: { changes: this.takeChanges(tx, gid, peer, lack.get(peer) ?? [], budget).changes } }
+      return { groupUpdate: { changes: this.takeChanges(tx, gid, peer, lack.get(peer) ?? [], budget).changes, holds: [] } }
     })
+  }
+
+  /**
+   * Tell every other member of `state`'s group that we hold its latest checkpoint (or that there is
+   * none yet: the note still says which features our client has), for a member that sent the group
+   * no message since (a message's heads say the same): the others prune the log before a
+   * checkpoint only once every member is known to hold it, and make one only once every member is
+   * known to follow them. The note carries the checkpoint itself, so it names nothing the
+   * recipient may lack. Returns the envelopes queued.
+   */
+  async sendHoldNote (state: GroupState, me: string): Promise<number> {
+    const cp = state.checkpoints.at(-1)
+    const others = state.members.filter(m => m !== me)
+    if (!state.members.includes(me) || others.length === 0) return 0
+    const bytes = cp === undefined ? undefined : (await this.c.changesOf(state.id)).get(cp)?.bytes
+    if (cp !== undefined && bytes === undefined) return 0
+    const groupId = new Uint8Array(Buffer.from(state.id, 'hex'))
+    const checkpoint = new Uint8Array(Buffer.from(cp ?? '', 'hex'))
+    await this.c.messenger.sendEach(others, async (tx, peer) => {
+      markNoted(tx, state.id, cp ?? '')
+      if (bytes !== undefined) markKnownBy(tx, state.id, peer, cp as string)
+      return { groupUpdate: { changes: bytes === undefined ? [] : [new Uint8Array(bytes)], holds: [{ groupId, checkpoint }] } }
+    })
+    return others.length
   }
 
   /** Bytes of changes one envelope may carry beside `textBytes` of text: half an envelope, less the text. */

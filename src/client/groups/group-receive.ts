@@ -80,6 +80,11 @@ export class GroupReceive {
       if (state !== undefined) this.c.refresh(state)
       shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
     }
+    for (const h of content.groupUpdate?.holds ?? []) {
+      // after the changes: a note carries the checkpoint it names
+      const state = h.groupId.length === GROUP_ID_BYTES ? await this.c.state(hex(h.groupId)) : undefined
+      if (state !== undefined) this.c.logs.noteHold(tx, state, sender, hex(h.checkpoint))
+    }
     return shown
   }
 
@@ -119,6 +124,7 @@ export class GroupReceive {
   async fromFellowMember (sender: string, content: Content): Promise<boolean> {
     const gm = content.groupMessage
     const gids = new Set<string>(gm !== undefined ? [hex(gm.groupId)] : [])
+    for (const h of content.groupUpdate?.holds ?? []) gids.add(hex(h.groupId))
     // which groups it is about, not whether it is sound: acceptChanges verifies what it applies
     for (const bytes of gm?.changes ?? content.groupUpdate?.changes ?? []) {
       const gid = groupIdOf(bytes)

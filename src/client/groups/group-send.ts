@@ -22,7 +22,7 @@ import type { ChangeDistribution } from './change-distribution.js'
 import { NotGroupMemberError } from './errors.js'
 import { GossipFallback } from './gossip-fallback.js'
 import type { GroupPublisher, GroupSendResult, GroupsComponents, GroupsInit } from './group-service.js'
-import { getSenderState, holdChain, pruneHolds, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
+import { getSenderState, holdChain, markNoted, pruneHolds, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
 import type { GroupState } from './state.js'
 
@@ -73,6 +73,8 @@ export class GroupSend {
     // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
     const select = async (tx: Kv): Promise<string[]> => {
       prepared = await this.prepare(tx, state, id, text)
+      // its heads tell every member which checkpoint we hold: no hold note needed for it
+      markNoted(tx, state.id, state.checkpoints.at(-1) ?? '')
       this.c.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, chain: prepared.distributionId, text, sentAt: this.c.clock.now() }, others)
       lack = await this.m.changes.lacking(tx, state.id, others)
       const live = await this.reachedByGossip(tx, state, prepared.distributionId, others, lack)

@@ -22,7 +22,7 @@ import type { InboxMessage, Route } from '../inbox.js'
 import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
-import { getSenderState, lastSeqShown, listChangeBytes, listGroupIds, markKnownBy, putChange } from './group-store.js'
+import { getNoted, getSenderState, lastSeqShown, listChangeBytes, listGroupIds, markKnownBy, putChange } from './group-store.js'
 import { ChangeDistribution } from './change-distribution.js'
 import { GroupLog } from './group-log.js'
 import { GroupReceive } from './group-receive.js'
@@ -229,11 +229,12 @@ export class Groups implements ContentHandler {
    * day, former members' notes, our chain in groups we are no longer in, other senders' spent
    * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
    */
-  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number }> {
+  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number }> {
     const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
-    const total: PruneCounts & { groups: number, changes: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0 }
+    const total: PruneCounts & { groups: number, changes: number, notes: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0 }
     const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
     for (const gid of await listGroupIds(this.components.store)) {
+      total.notes += await this.noteHolding(gid)
       total.changes += await this.compact(gid)
       const n = await this.pruneOne(input, gid, await membersOf(gid))
       for (const k of Object.keys(n) as Array<keyof PruneCounts>) total[k] += n[k]
@@ -248,6 +249,22 @@ export class Groups implements ContentHandler {
     await tx.commit()
     this.components.log.info(total, 'group records pruned')
     return total
+  }
+
+  /**
+   * A hold note to the other members (change-distribution.ts) when we have not told them which
+   * checkpoint we hold, by a message since it or a note: a member that never writes to the group
+   * would otherwise keep everyone's log from being pruned (and, before its client's features are
+   * known, any checkpoint from being made). Not for a checkpoint we made: its author holds it.
+   * Returns the envelopes queued.
+   */
+  private async noteHolding (gid: string): Promise<number> {
+    const state = await this.state(gid)
+    if (state === undefined || !state.members.includes(this.me)) return 0
+    const cp = state.checkpoints.at(-1)
+    if (await getNoted(this.components.store.transaction(), gid) === (cp ?? '')) return 0
+    if (cp !== undefined && (await this.changesOf(gid)).get(cp)?.author === this.me) return 0
+    return this.distribution.sendHoldNote(state, this.me)
   }
 
   /** One group's pass, in its own transaction (a receive committing meanwhile may write a mark back: the next pass takes it). */
