@@ -90,13 +90,16 @@ export class MailboxStore {
     this.limits = { maxEnvelopesPerRecipient, maxBytesPerRecipient, maxTotalBytes, ttlMs, envelopeBytes: init.limits.envelopeBytes }
   }
 
-  /** Load the usage counters (one small record per recipient) and the filter of ids held. */
+  /** Load the usage counters (one small record per recipient); start building the filter of ids held. */
   async open (): Promise<void> {
     for await (const { key, value } of this.store.list(k.usagePrefix)) {
       this.setUsage(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
     }
-    await this.mayHold.build()
+    this.mayHold.build() // in the background: deposits read the store until it is done
   }
+
+  /** Resolves once the filter of ids held is built (deposits before that read the store for duplicates). */
+  get heldFilterBuilt (): Promise<void> { return this.mayHold.built }
 
   /** Every envelope and tombstone key (each ends in its id): what the filter of ids held is built from. */
   private async * heldKeys (): AsyncGenerator<string> {

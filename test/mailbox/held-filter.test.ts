@@ -29,7 +29,8 @@ test('no id written is ever ruled out: listed at the build, added later, or adde
       yield key
     }
   })
-  await filter.build()
+  filter.build()
+  await filter.built
   assert.ok(listed.every(i => filter.mayHold(i)), 'every id listed at the build')
 
   const added: string[] = []
@@ -68,6 +69,7 @@ test('no id written is ever ruled out: listed at the build, added later, or adde
 
 test('a fresh deposit reads nothing from the store; a held or tombstoned id is still a duplicate, also after a restart', async (t) => {
   const box = await openBox(t)
+  await box.mailbox.heldFilterBuilt
   const now = box.clock.now()
   const bob = await recipient()
   const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
@@ -91,6 +93,7 @@ test('a fresh deposit reads nothing from the store; a held or tombstoned id is s
   assert.equal(await box.mailbox.deposit(acked, now), 'duplicate', 'a late copy of acked mail')
 
   await box.reopen()
+  await box.mailbox.heldFilterBuilt
   counter = countReads()
   assert.equal(await box.mailbox.deposit(held, now), 'duplicate', 'held, after a restart')
   assert.equal(await box.mailbox.deposit(acked, now), 'duplicate', 'tombstoned, after a restart')
