@@ -31,7 +31,7 @@ try {
     const order: Array<keyof typeof wall> = r % 2 === 0 ? ['endOnly', 'background'] : ['background', 'endOnly']
     for (const arm of order) {
       const t0 = performance.now()
-      const path = await saveAtomically(plaintext(), dir, `${arm}-${r}.bin`, undefined, arm === 'endOnly' ? { syncEveryBytes: Infinity } : values['every-mib'] === undefined ? {} : { syncEveryBytes: Number(values['every-mib']) * 1024 * 1024 })
+      const path = await saveAtomically(plaintext(), dir, `${arm}-${r}.bin`, (r * 2 + (arm === 'endOnly' ? 0 : 1)).toString(16).padStart(16, '0'), undefined, arm === 'endOnly' ? { syncEveryBytes: Infinity } : values['every-mib'] === undefined ? {} : { syncEveryBytes: Number(values['every-mib']) * 1024 * 1024 })
       wall[arm].push(Math.round(performance.now() - t0))
       await rm(path)
     }

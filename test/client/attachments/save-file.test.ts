@@ -22,13 +22,13 @@ async function * source (breakAfter?: number): AsyncGenerator<Buffer> {
 
 test('a file several sync intervals long is saved byte-exact under its name, nothing else left', async (t) => {
   const dir = await tempRoot(t)
-  const path = await saveAtomically(source(), dir, 'film.mkv', undefined, { syncEveryBytes: 3 * PIECE })
+  const path = await saveAtomically(source(), dir, 'film.mkv', 'a1b2c3d4e5f60718', undefined, { syncEveryBytes: 3 * PIECE })
   assert.deepEqual(await readFile(path), Buffer.concat(pieces))
   assert.deepEqual(await readdir(dir), ['film.mkv'])
 })
 
 test('a copy that breaks after background syncs ran: the error surfaces, no temporary or partial file is left', async (t) => {
   const dir = await tempRoot(t)
-  await assert.rejects(saveAtomically(source(12), dir, 'film.mkv', undefined, { syncEveryBytes: 3 * PIECE }), /stopped opening/)
+  await assert.rejects(saveAtomically(source(12), dir, 'film.mkv', 'a1b2c3d4e5f60718', undefined, { syncEveryBytes: 3 * PIECE }), /stopped opening/)
   assert.deepEqual(await readdir(dir), [])
 })
