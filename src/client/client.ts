@@ -7,7 +7,6 @@ import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { dialProgressing } from '../shared/node/dial.js'
 import { PublicKey } from '@signalapp/libsignal-client'
 import { deadline, settleWithin, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -270,7 +269,7 @@ export class CairnClient implements ClientApi {
    */
   async connectBootstrap (): Promise<number> {
     const node = this.requireNode()
-    const ok = await Promise.all(this.config.bootstrap.map(async addr => dialProgressing(node, multiaddr(addr), { clock: this.clock, stallMs: this.config.network.dialTimeoutMs, signal: this.stopping.signal })
+    const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: this.clock.timeout(this.config.network.dialTimeoutMs) })
       .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
     const connected = ok.filter(Boolean).length
     if (connected > 0) {

@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
-import { dialProgressing } from '../shared/node/dial.js'
 import { Registry } from 'prom-client'
 import { systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -116,7 +115,7 @@ export class OperatorNode {
     // one bootstrap list for every node of a deployment (a ConfigMap) names each node too
     const self = `/p2p/${this.node.peerId.toString()}`
     const others = config.bootstrap.filter(addr => !addr.endsWith(self))
-    await Promise.all(others.map(async addr => dialProgressing(this.node, multiaddr(addr), { clock, stallMs: config.network.dialTimeoutMs })
+    await Promise.all(others.map(async addr => this.node.dial(multiaddr(addr), { signal: clock.timeout(config.network.dialTimeoutMs) })
       .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
     if (others.length > 0) await joinDht(this.node, clock, clock.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
   }

@@ -20,7 +20,6 @@ import type { ComponentLogger, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { CairnConfig } from '../config.js'
 import { KAD_PROTOCOL } from '../protocols/ids.js'
-import { DIAL_CAP_FACTOR } from './dial.js'
 import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
 import { confirmObservedAddresses } from './observed-address.js'
@@ -86,8 +85,6 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       inboundConnectionThreshold: 100,
       maxIncomingPendingConnections: 64,
       dialTimeout: config.network.dialTimeoutMs,
-      // one address's dial: Cairn's own dials end on a stall instead (dial.ts), capped at this
-      addressDialTimeout: config.network.dialTimeoutMs * DIAL_CAP_FACTOR,
       ...(config.network.allowPrivateAddresses ? { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } : {})
     },
     ...(nat ? { connectionGater: { filterMultiaddrForPeer: directDialGate({ trustedPeers: () => trusted }) } } : {}),

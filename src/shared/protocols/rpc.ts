@@ -44,7 +44,7 @@ export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr 
   try {
     idle.stage(isConnection(peer) ? 'opening a stream' : 'dialling')
     // dial first, as dialProtocol does, to know the connection whose peer a silence is asked about
-    const connection = isConnection(peer) ? peer : await node.dial(peer, { ...streamOptions, onProgress: () => { idle.touch() } })
+    const connection = isConnection(peer) ? peer : await node.dial(peer, streamOptions)
     idle.probeWith(connectionProbe(connection))
     idle.touch()
     idle.stage('opening a stream')
