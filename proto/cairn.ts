@@ -653,6 +653,18 @@ export namespace Content {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ContentGroupUpdateHoldsGroupIdFieldEvent {
+    field: '$.groupUpdate.holds[].groupId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ContentGroupUpdateHoldsCheckpointFieldEvent {
+    field: '$.groupUpdate.holds[].checkpoint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface ContentGroupMessageGroupIdFieldEvent {
     field: '$.groupMessage.groupId'
     value: Uint8Array<ArrayBuffer>
@@ -682,7 +694,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -2431,6 +2443,7 @@ export namespace GroupCheckpoint {
 
 export interface GroupUpdate {
   changes: Uint8Array<ArrayBuffer>[]
+  holds: GroupHold[]
 }
 
 export namespace GroupUpdate {
@@ -2450,12 +2463,20 @@ export namespace GroupUpdate {
           }
         }
 
+        if (obj.holds != null && obj.holds.length > 0) {
+          for (const value of obj.holds) {
+            w.uint32(18)
+            GroupHold.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          changes: []
+          changes: [],
+          holds: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2476,6 +2497,20 @@ export namespace GroupUpdate {
               obj.changes.push(reader.bytes())
               break
             }
+            case 2: {
+              if (opts.limits?.holds != null && obj.holds.length === opts.limits.holds) {
+                throw new MaxLengthError('Decode error - repeated field "holds" had too many elements')
+              }
+
+              if (obj.holds.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "holds" had too many elements')
+              }
+
+              obj.holds.push(GroupHold.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.holds$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2486,7 +2521,8 @@ export namespace GroupUpdate {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          changes: 4096
+          changes: 4096,
+          holds: 16
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2514,6 +2550,28 @@ export namespace GroupUpdate {
 
               break
             }
+            case 2: {
+              if (opts.limits?.holds != null && obj.holds === opts.limits.holds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "holds" had too many elements')
+              }
+
+              if (obj.holds === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "holds" had too many elements')
+              }
+
+              for (const evt of GroupHold.codec().stream(reader, reader.uint32(), `${prefix}.holds[]`, {
+                limits: opts.limits?.holds$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.holds
+                }
+              }
+
+              obj.holds++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2532,6 +2590,18 @@ export namespace GroupUpdate {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GroupUpdateHoldsGroupIdFieldEvent {
+    field: '$.holds[].groupId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface GroupUpdateHoldsCheckpointFieldEvent {
+    field: '$.holds[].checkpoint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<GroupUpdate>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GroupUpdate.codec())
   }
@@ -2540,8 +2610,120 @@ export namespace GroupUpdate {
     return decodeMessage(buf, GroupUpdate.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): Generator<GroupUpdateChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): Generator<GroupUpdateChangesFieldEvent | GroupUpdateHoldsGroupIdFieldEvent | GroupUpdateHoldsCheckpointFieldEvent> {
     return streamMessage(buf, GroupUpdate.codec(), opts)
+  }
+}
+
+export interface GroupHold {
+  groupId: Uint8Array<ArrayBuffer>
+  checkpoint: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupHold {
+  let _codec: Codec<GroupHold>
+
+  export const codec = (): Codec<GroupHold> => {
+    if (_codec == null) {
+      _codec = message<GroupHold>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.groupId)
+        }
+
+        if ((obj.checkpoint != null && obj.checkpoint.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.checkpoint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groupId: uint8ArrayAlloc(0),
+          checkpoint: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.checkpoint = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.checkpoint`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupHoldGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupHoldCheckpointFieldEvent {
+    field: '$.checkpoint'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupHold>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupHold.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupHold>): GroupHold {
+    return decodeMessage(buf, GroupHold.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupHold>): Generator<GroupHoldGroupIdFieldEvent | GroupHoldCheckpointFieldEvent> {
+    return streamMessage(buf, GroupHold.codec(), opts)
   }
 }
 

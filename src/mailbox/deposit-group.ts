@@ -2,9 +2,12 @@
  * Group commit for single deposits: deposits that arrive while a group is being read and queued
  * wait (briefly) and go together as the next group, so that N concurrent deposits cost one read
  * of what is held and one batch with one fsync, not N of each. The first deposit into an idle
- * group goes at once: grouping adds no latency when there is nothing to group with. A group is at
- * most `maxGroup` deposits; the queue is bounded by the callers' own in-flight limits (inbound
- * streams per connection, the sender's rate limit).
+ * group waits for the rest of the current turn of the event loop (setImmediate): every deposit
+ * made in that turn (the requests read in one poll, the callers a finished group answered) joins
+ * it. Going at once instead sent that first deposit alone, and the store's next fsync waited for
+ * it: at 64 deposits in flight the batches went 1, 63, 1, 63 (docs/DECISIONS.md, "Ingest").
+ * A group is at most `maxGroup` deposits; the queue is bounded by the callers' own in-flight
+ * limits (inbound streams per connection, the sender's rate limit).
  */
 import type { Envelope } from '../../proto/cairn.js'
 import type { DepositOutcome } from './mailbox-store.js'
@@ -23,7 +26,10 @@ export class DepositGroup {
   async add (env: Envelope, now: number): Promise<DepositOutcome> {
     return new Promise<DepositOutcome>((resolve, reject) => {
       this.queue.push({ env, now, resolve, reject })
-      if (!this.running) void this.run()
+      if (!this.running) {
+        this.running = true
+        setImmediate(() => { void this.run() })
+      }
     })
   }
 

@@ -9,7 +9,7 @@ import { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { CairnConfig } from '../shared/config.js'
 import { Mutex } from '../shared/mutex.js'
 import { verifyAck } from '../shared/ack-signature.js'
-import { parsePeerId, peerIdFromBytes } from '../shared/peer-id.js'
+import { parsePeerId, peerIdTextFromBytes } from '../shared/peer-id.js'
 import { hasBoundId } from '../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../shared/store.js'
@@ -18,6 +18,7 @@ import { NAMESPACES } from '../shared/namespaces.js'
 import { HeldIdsCache, type HeldIds } from './held-ids.js'
 import { SortedIds } from './id-ranges.js'
 import { DepositGroup } from './deposit-group.js'
+import { HeldFilter } from './held-filter.js'
 
 const N = NAMESPACES
 const k = {
@@ -78,6 +79,8 @@ export class MailboxStore {
   /** Bumped after every write that changes a recipient's ids or tombstones (what HeldIdsCache keys on). */
   private readonly revisions = new Map<string, number>()
   private readonly heldCache = new HeldIdsCache()
+  /** Ids that may be held (envelopes and tombstones): a deposit of any other needs no read. */
+  private readonly mayHold = new HeldFilter(() => this.heldKeys())
   /** Concurrent single deposits, committed together. */
   private readonly group = new DepositGroup(async (envs, now, queued) => this.depositMany(envs, now, { queued }))
 
@@ -87,11 +90,21 @@ export class MailboxStore {
     this.limits = { maxEnvelopesPerRecipient, maxBytesPerRecipient, maxTotalBytes, ttlMs, envelopeBytes: init.limits.envelopeBytes }
   }
 
-  /** Load the usage counters (one small record per recipient). */
+  /** Load the usage counters (one small record per recipient); start building the filter of ids held. */
   async open (): Promise<void> {
     for await (const { key, value } of this.store.list(k.usagePrefix)) {
       this.setUsage(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
     }
+    this.mayHold.build() // in the background: deposits read the store until it is done
+  }
+
+  /** Resolves once the filter of ids held is built (deposits before that read the store for duplicates). */
+  get heldFilterBuilt (): Promise<void> { return this.mayHold.built }
+
+  /** Every envelope and tombstone key (each ends in its id): what the filter of ids held is built from. */
+  private async * heldKeys (): AsyncGenerator<string> {
+    yield * this.store.listKeys(N.mailboxEnvelope)
+    yield * this.store.listKeys(N.mailboxTombstone)
   }
 
   /** Check an envelope and name its recipient; throws MailboxRefusal. */
@@ -104,7 +117,7 @@ export class MailboxStore {
     if (!hasBoundId(env)) throw new MailboxRefusal('bad-request', 'envelope id does not match its content')
     if (env.expiresAt <= now) throw new MailboxRefusal('expired', 'envelope already expired')
     try {
-      return peerIdFromBytes(env.recipient).toString()
+      return peerIdTextFromBytes(env.recipient)
     } catch {
       throw new MailboxRefusal('bad-request', 'malformed recipient')
     }
@@ -144,12 +157,16 @@ export class MailboxStore {
     })
     const touched = new Set<string>()
     const reserved: Array<{ r: string, size: number }> = []
+    const stored: string[] = []
     try {
-      const held = await this.heldOf(claimed)
+      // only ids the filter cannot rule out are read (a fresh id, nearly every deposit, is not)
+      const unsure = claimed.filter(c => this.mayHold.mayHold(c.id))
+      const found = unsure.length === 0 ? [] : await this.heldOf(unsure)
+      const held = new Set(unsure.filter((_, j) => found[j]?.env !== undefined || found[j]?.tomb === true))
       // from here to the write being queued, nothing awaits: reservations and the queue order agree
       const ops: StoreOp[] = []
-      claimed.forEach((c, j) => {
-        if (held[j]?.env !== undefined || held[j]?.tomb === true) { out[c.i] = 'duplicate'; return }
+      claimed.forEach(c => {
+        if (held.has(c)) { out[c.i] = 'duplicate'; return }
         const env = envs[c.i] as Envelope
         const size = env.sealed.length
         const u = this.usageOf(c.r)
@@ -170,12 +187,14 @@ export class MailboxStore {
           { type: 'put', key: k.exp(expiresAt, c.r, c.id, 'e'), value: new Uint8Array() }
         )
         out[c.i] = 'stored'
+        stored.push(c.id)
       })
       for (const r of touched) ops.push({ type: 'put', key: k.usage(r), value: enc.encode(JSON.stringify(this.usageOf(r))) })
       const written = this.store.write(ops)
       options.queued?.()
       try {
         await written
+        for (const id of stored) this.mayHold.add(id) // before the claims are released (below)
       } catch (err) {
         for (const { r, size } of reserved) {
           const cur = this.usageOf(r)
@@ -328,6 +347,7 @@ export class MailboxStore {
 
   private async ackLocked (r: string, acked: AckEntry[], now: number): Promise<{ removed: number }> {
     const ops: StoreOp[] = []
+    const tombs: string[] = []
     let removed = 0
     let bytes = 0
     const held = await this.heldOf(acked.map(a => ({ r, id: a.id })))
@@ -346,10 +366,12 @@ export class MailboxStore {
       if (!known) {
         const value = enc.encode(JSON.stringify({ expiresAt, signature: Buffer.from(signature).toString('hex') }))
         ops.push({ type: 'put', key: k.tomb(r, id), value }, { type: 'put', key: k.exp(expiresAt, r, id, 't'), value: new Uint8Array() })
+        tombs.push(id)
       }
     }
     if (removed > 0) ops.push(this.adjustUsage(r, -removed, -bytes))
     if (ops.length > 0) await this.store.write(ops).finally(() => { this.changed(r) })
+    for (const id of tombs) this.mayHold.add(id)
     return { removed }
   }
 

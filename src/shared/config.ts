@@ -27,7 +27,7 @@ export interface CairnConfig {
     allowPrivateAddresses: boolean
     /** Discover peers on the local network with mDNS. */
     mdns: boolean
-    /** Dial timeout for one peer, ms. */
+    /** Dial timeout for one peer, ms (a total: see docs/DECISIONS.md, "Deadlines measure stalls"). */
     dialTimeoutMs: number
     /**
      * Kademlia's K: bucket size, and how many closest peers a lookup returns. Replica sets are
@@ -74,7 +74,12 @@ export interface CairnConfig {
     directFrameBytes: number
     /** Concurrent inbound streams per connection, per Cairn protocol. */
     maxInboundStreams: number
-    /** Time allowed for one request/response exchange, ms. */
+    /**
+     * One request/response exchange's stall deadline, ms: it is given up once nothing arrived or
+     * drained for this long and the peer then did not answer a ping for as long again (a peer
+     * still working on the answer does); capped at 20 times it in all, 4 when serving
+     * (src/shared/protocols/rpc.ts).
+     */
     requestTimeoutMs: number
   }
   mailbox: {

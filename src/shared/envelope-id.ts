@@ -6,20 +6,27 @@
  * recipient's own signed ack), and a replica cannot swap a body under a genuine id unnoticed.
  * The expiry is left out: holders cap it, and a holder that shortens it only drops its own copy.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export const ENVELOPE_ID_BYTES = 16
 const TAG = Buffer.from('cairn/envelope-id/v2')
 
+/** SHA-256 over tag, version, recipient length, recipient and sealed bytes. */
+function digest (env: { version: number, recipient: Uint8Array, sealed: Uint8Array }): Buffer {
+  // one buffer and a one-shot hash: every mailbox deposit checks one, and a Hash object with five
+  // updates cost a quarter more of the deposit's JS time than the copy does
+  const head = Buffer.allocUnsafe(TAG.length + 5)
+  TAG.copy(head, 0)
+  head[TAG.length] = env.version & 0xff
+  head.writeUInt32BE(env.recipient.length, TAG.length + 1)
+  return hash('sha256', Buffer.concat([head, env.recipient, env.sealed]), 'buffer')
+}
+
 export function envelopeId (env: { version: number, recipient: Uint8Array, sealed: Uint8Array }): Uint8Array<ArrayBuffer> {
-  const h = createHash('sha256').update(TAG).update(Buffer.from([env.version & 0xff]))
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(env.recipient.length)
-  h.update(len).update(env.recipient).update(env.sealed)
-  return new Uint8Array(h.digest().subarray(0, ENVELOPE_ID_BYTES))
+  return new Uint8Array(digest(env).subarray(0, ENVELOPE_ID_BYTES))
 }
 
 /** Whether an envelope's id is the one its recipient and sealed bytes give. */
 export function hasBoundId (env: { version: number, id: Uint8Array, recipient: Uint8Array, sealed: Uint8Array }): boolean {
-  return env.id.length === ENVELOPE_ID_BYTES && Buffer.from(envelopeId(env)).equals(Buffer.from(env.id))
+  return env.id.length === ENVELOPE_ID_BYTES && digest(env).subarray(0, ENVELOPE_ID_BYTES).equals(env.id)
 }

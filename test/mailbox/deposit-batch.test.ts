@@ -82,6 +82,38 @@ test('concurrent single deposits are committed in shared groups, each still answ
   assert.equal((await box.reopen()).usageOf(bob.id).count, 200)
 })
 
+test('deposits made in one turn share one fsync, and each is answered only once its own batch is on disk', async (t) => {
+  const box = await openBox(t)
+  const now = box.clock.now()
+  const bob = await recipient()
+  // the LevelDB under the store: which envelope keys a finished (synced) batch carried
+  const db = (box.mailbox as unknown as { store: { db: { batch: (ops: Array<{ key: string }>, o: { sync: boolean }) => Promise<void> } } }).store.db
+  const batch = db.batch.bind(db)
+  const onDisk = new Set<string>()
+  const batches: number[] = []
+  db.batch = async (ops, o) => {
+    await batch(ops, o)
+    assert.equal(o.sync, true)
+    batches.push(ops.filter(op => op.key.includes('/mbx/env/')).length)
+    for (const op of ops) onDisk.add(op.key)
+  }
+  const round = async (n: number): Promise<void> => {
+    const envs = Array.from({ length: n }, () => boundEnvelope({ recipient: bob.bytes, sealed: rand(100), createdAt: now, expiresAt: now + 3600_000 }))
+    await Promise.all(envs.map(async e => {
+      assert.equal(await box.mailbox.deposit(e, now), 'stored')
+      const id = Buffer.from(e.id).toString('hex')
+      assert.ok([...onDisk].some(k => k.endsWith(`/${bob.id}/${id}`)), 'answered before its batch was on disk')
+    }))
+  }
+  await round(64)
+  assert.deepEqual(batches, [64], '64 deposits made together: one batch (a first deposit that went alone made it 1 + 63)')
+  // callers that come back as soon as they are answered: their next deposits share a batch again
+  batches.length = 0
+  let left = 64 * 4
+  await Promise.all(Array.from({ length: 64 }, async () => { while (left-- > 0) await round(1) }))
+  assert.deepEqual(batches, [64, 64, 64, 64], 'a closed loop of 64 callers keeps full batches')
+})
+
 test('batches are cut to fit the frame limit and 256 envelopes; an old node gets single deposits', async () => {
   const to = rand(38)
   const envs = Array.from({ length: 600 }, () => boundEnvelope({ recipient: to, sealed: rand(1000) }))

@@ -307,7 +307,7 @@ export class Attachments {
     })
     const name = safeFileName(file.descriptor.name)
     let done = 0
-    const path = await saveAtomically(file.plaintext(), dir, name, (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
+    const path = await saveAtomically(file.plaintext(), dir, name, messageId.slice(0, 16), (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
       // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
       if (!(err instanceof CorruptChunkError)) throw err
       await file.discard()

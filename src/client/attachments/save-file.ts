@@ -3,7 +3,8 @@
  * caller) goes into a temporary name in the target directory, synced, then linked to the first
  * free name (an existing file is never replaced) and the directory synced. A failure at any point
  * (a full disk, a chunk that no longer opens) removes the temporary file and leaves the received
- * copy for another try.
+ * copy for another try; a save killed outright leaves its temporary file, which the next save of
+ * the same file removes (its name is the file's, not random).
  *
  * The copy is not hashed again: the file's digest was checked when its last chunk arrived
  * (IncomingFile.finish, before it is complete), and each chunk read back is opened at its place,
@@ -11,33 +12,71 @@
  * never seals a changed file (file-chunks.ts). Before session 12 this copy hashed the file a
  * second time (docs/DECISIONS.md).
  */
-import { randomBytes } from 'node:crypto'
 import { link, open, rm, type FileHandle } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fsyncDir } from '../../shared/data-dir.js'
 
 /**
- * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
- * in a buffer of its own: one chunk's write runs while the next is read and decrypted.
+ * Bytes written between background syncs of the temporary file: the disk writes the file while the
+ * rest is decrypted and copied, and the final fsync waits only for the last stretch. A machine
+ * with plenty of memory starts writing back dirty pages only 30 s later (or at 10 % of its RAM),
+ * so without these a 1 GiB save wrote the whole file to disk in its final fsync. Not smaller: each
+ * datasync also flushes the disk's cache, and at 16 MiB a 1 GiB save gained little or lost
+ * (docs/DECISIONS.md, session 20).
  */
-export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, onBytes?: (n: number) => void): Promise<string> {
-  const tmp = join(dir, `.${name}.cairn-${randomBytes(6).toString('hex')}.tmp`)
+export const SYNC_EVERY_BYTES = 64 * 1024 * 1024
+
+/**
+ * The temporary file a save of the file `key` names `name` writes in `dir`: the same for every save
+ * of that file, so a save that was killed (SIGKILL, power loss: nothing ran to remove it) leaves
+ * nothing behind once the next save of it starts.
+ */
+export function temporaryPath (dir: string, name: string, key: string): string {
+  return join(dir, `.${name}.cairn-${key}.tmp`)
+}
+
+/**
+ * `source`: the plaintext of a complete received file (IncomingFile.plaintext), chunk by chunk, each
+ * in a buffer of its own: one chunk's write runs while the next is read and decrypted, and a
+ * datasync of what was written runs every SYNC_EVERY_BYTES (one at a time) while the copy goes on
+ * (`syncEveryBytes: Infinity`: only the final fsync, as before session 20; the bench compares them).
+ * `key` names the file (hex; its message id): a temporary file a killed save of it left is removed
+ * first (the link, if it is one: never what it points to; then created exclusively, so nothing put
+ * there meanwhile is written through).
+ */
+export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, key: string, onBytes?: (n: number) => void, options: { syncEveryBytes?: number } = {}): Promise<string> {
+  if (!/^[0-9a-f]{8,64}$/.test(key)) throw new RangeError('a save key is 8 to 64 lowercase hex digits')
+  const syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES
+  const tmp = temporaryPath(dir, name, key)
+  await rm(tmp, { force: true })
   const out = await open(tmp, 'wx', 0o600)
   try {
     let position = 0
     let writing: Promise<void> = Promise.resolve()
+    let syncing: Promise<void> = Promise.resolve()
+    let syncedUpTo = 0
     try {
       for await (const buf of source) {
         await writing
+        if (position - syncedUpTo >= syncEvery) {
+          // what was written so far goes to disk while the copy goes on (one sync at a time; a
+          // failure surfaces at the next one or at the end)
+          await syncing
+          syncedUpTo = position
+          syncing = out.datasync()
+          syncing.catch(() => {})
+        }
         writing = writeAt(out, buf, position).then(() => { onBytes?.(buf.length) })
         writing.catch(() => {}) // awaited at the next chunk or after the last
         position += buf.length
       }
     } catch (err) {
       await writing.catch(() => {})
+      await syncing.catch(() => {})
       throw err
     }
     await writing
+    await syncing
     await out.sync()
     await out.close()
     const target = await linkFree(tmp, dir, name)

@@ -9,7 +9,8 @@ import { createHmac } from 'node:crypto'
 import { GroupGossip } from '../../../proto/cairn.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { GROUP_GOSSIP_VERSION, type GroupPublisher, type Groups } from './group-service.js'
+import { GROUP_GOSSIP_VERSION } from './group-receive.js'
+import type { GroupPublisher, Groups } from './group-service.js'
 import type { GroupState } from './state.js'
 
 /** What we use of a gossipsub service. */

@@ -104,6 +104,18 @@ export class GroupLog {
     this.ackedSeen.add(mark)
   }
 
+  /**
+   * A hold note from `sender` (GroupUpdate.holds): it holds `checkpoint` ('' for none). Kept only
+   * from a member, for a checkpoint of this group we hold: anything else is dropped.
+   */
+  noteHold (tx: Kv, state: GroupState, sender: string, checkpoint: string): void {
+    if (checkpoint === '' || !state.members.includes(sender) || !state.checkpoints.includes(checkpoint)) return
+    const mark = `${state.id}/${checkpoint}/${sender}`
+    if (this.ackedSeen.has(mark)) return
+    markAcked(tx, state.id, checkpoint, sender)
+    this.ackedSeen.add(mark)
+  }
+
   /** Whether we have changes of our own that a checkpoint made stale. */
   async hasStale (gid: string): Promise<boolean> {
     const state = await this.host.state(gid)

@@ -18,10 +18,11 @@ import { encodeBody } from '../messaging/content-body.js'
 import { peersWith } from '../messaging/peer-features.js'
 import type { SealedPart } from '../messaging/sender.js'
 import type { VerifiedChange } from './change.js'
+import type { ChangeDistribution } from './change-distribution.js'
 import { NotGroupMemberError } from './errors.js'
 import { GossipFallback } from './gossip-fallback.js'
 import type { GroupPublisher, GroupSendResult, GroupsComponents, GroupsInit } from './group-service.js'
-import { getSenderState, holdChain, pruneHolds, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
+import { getSenderState, holdChain, markNoted, pruneHolds, putGossipOnly, putSenderState, type GossipOnly } from './group-store.js'
 import * as senderKeys from './sender-keys.js'
 import type { GroupState } from './state.js'
 
@@ -30,14 +31,8 @@ export interface GroupMembership {
   me: string
   resolve: (group: string) => Promise<GroupState>
   publisher: () => GroupPublisher | undefined
-  /** Per peer, the changes it is not known to hold, in fold order. */
-  lacking: (kv: Kv, gid: string, peers: string[]) => Promise<Map<string, VerifiedChange[]>>
-  /** The first of `lacking` that fit in `budget`, marked as sent in `tx`; `left`: more remain. */
-  takeChanges: (tx: Kv, gid: string, peer: string, lacking: VerifiedChange[], budget: number) => { changes: Uint8Array<ArrayBuffer>[], left: boolean }
-  /** Bytes of changes an envelope may carry beside `textBytes` of text. */
-  changesBudget: (textBytes: number) => number
-  /** Send each of `peers` the changes it lacks, in as many updates as they need. */
-  sendUpdates: (gid: string, peers: string[]) => Promise<void>
+  /** Who lacks which changes: what each copy carries, and updates for the rest. */
+  changes: Pick<ChangeDistribution, 'lacking' | 'takeChanges' | 'changesBudget' | 'sendUpdates'>
 }
 
 /** One send's sender-key ciphertext (and libsignal's object of it), the distribution message each member is given, and the chain's id. */
@@ -78,8 +73,10 @@ export class GroupSend {
     // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
     const select = async (tx: Kv): Promise<string[]> => {
       prepared = await this.prepare(tx, state, id, text)
+      // its heads tell every member which checkpoint we hold: no hold note needed for it
+      markNoted(tx, state.id, state.checkpoints.at(-1) ?? '')
       this.c.messenger.deliveries.record(tx, { id, to: state.id, group: { id: state.id, name: state.name }, chain: prepared.distributionId, text, sentAt: this.c.clock.now() }, others)
-      lack = await this.m.lacking(tx, state.id, others)
+      lack = await this.m.changes.lacking(tx, state.id, others)
       const live = await this.reachedByGossip(tx, state, prepared.distributionId, others, lack)
       if (live.length > 0) {
         byGossip = { id, gid: state.id, ciphertext: Buffer.from(prepared.ciphertext).toString('base64'), members: Object.fromEntries(live.map(p => [p, prepared?.given[p] as string])), due: this.fallback.dueFromNow() }
@@ -113,12 +110,12 @@ export class GroupSend {
       void published.then(reached => { this.fallback.published(id, reached) })
     }
     const results = await this.c.messenger.sendEach(others, async (tx, peer) => {
-      const { changes, left } = this.m.takeChanges(tx, state.id, peer, lack?.get(peer) ?? [], this.m.changesBudget(size))
+      const { changes, left } = this.m.changes.takeChanges(tx, state.id, peer, lack?.get(peer) ?? [], this.m.changes.changesBudget(size))
       if (left) more.add(peer)
       return { groupMessage: this.groupMessage(state.id, (prepared as Prepared).given[peer] as string, (prepared as Prepared).ciphertext, changes) }
     }, { onQueued, tracks: id, select, sealed })
     // the message waits (parked) at those members until the rest of the changes it names arrive
-    if (more.size > 0) await this.m.sendUpdates(state.id, [...more])
+    if (more.size > 0) await this.m.changes.sendUpdates(state.id, [...more])
     const members: Record<string, SendResult['route']> = {}
     for (const p of others) members[p] = 'gossip'
     copies.forEach((p, i) => { members[p] = results[i]?.route ?? 'outbox' })
@@ -170,15 +167,15 @@ export class GroupSend {
     const more = new Set<string>()
     const select = async (tx: Kv): Promise<string[]> => {
       putGossipOnly(tx, rest)
-      lack = await this.m.lacking(tx, g.gid, members)
+      lack = await this.m.changes.lacking(tx, g.gid, members)
       return members
     }
     await this.c.messenger.sendEach(members, async (tx, peer) => {
-      const { changes, left } = this.m.takeChanges(tx, g.gid, peer, lack?.get(peer) ?? [], this.m.changesBudget(ciphertext.length))
+      const { changes, left } = this.m.changes.takeChanges(tx, g.gid, peer, lack?.get(peer) ?? [], this.m.changes.changesBudget(ciphertext.length))
       if (left) more.add(peer)
       return { groupMessage: this.groupMessage(g.gid, g.members[peer] ?? '', ciphertext, changes) }
     }, { tracks: g.id, select })
-    if (more.size > 0) await this.m.sendUpdates(g.gid, [...more])
+    if (more.size > 0) await this.m.changes.sendUpdates(g.gid, [...more])
   }
 
   /**

@@ -47,6 +47,8 @@ export const groupKeys = {
   /** `member` named membership that follows `checkpoint` (a group message's heads): it holds the checkpoint. */
   acked: (gid: string, checkpoint: string, member: string) => `${G}${gid}/acked/${checkpoint}/${member}`,
   ackedPrefix: (gid: string) => `${G}${gid}/acked/`,
+  /** The latest checkpoint we told the members we hold ('' when there was none): by a message's heads or a hold note. */
+  noted: (gid: string) => `${G}${gid}/noted`,
   /** A message of ours sent to some members by gossip alone, until each acknowledged it or got its 1:1 copy. */
   byGossip: (messageId: string) => `${G}by-gossip/${messageId}`,
   byGossipPrefix: `${G}by-gossip/`
@@ -119,7 +121,17 @@ export function markAcked (kv: Kv, gid: string, checkpoint: string, member: stri
   kv.put(groupKeys.acked(gid, checkpoint, member), ONE)
 }
 
-/** Per checkpoint, the members whose group messages named membership that follows it. */
+/** The checkpoint we last told the group's members we hold ('' for none yet); undefined: we never told them anything. */
+export async function getNoted (kv: Pick<Kv, 'get'>, gid: string): Promise<string | undefined> {
+  const b = await kv.get(groupKeys.noted(gid))
+  return b === undefined ? undefined : dec.decode(b)
+}
+
+export function markNoted (kv: Kv, gid: string, checkpoint: string): void {
+  kv.put(groupKeys.noted(gid), enc.encode(checkpoint))
+}
+
+/** Per checkpoint, the members known to hold it: their group messages named membership that follows it, or they sent a hold note. */
 export async function listAcked (store: Store, gid: string): Promise<Map<string, Set<string>>> {
   const prefix = groupKeys.ackedPrefix(gid)
   const out = new Map<string, Set<string>>()

@@ -95,6 +95,7 @@ export function prunable (state: GroupState, byId: ReadonlyMap<string, VerifiedC
     for (const m of acked.get(id) ?? []) who.add(m)
     if (state.checkpoints.includes(id)) {
       if (id === state.base) return undefined
+      who.add(c.author) // it made it
       if (state.members.every(m => who.has(m))) {
         const ids = new Set(changesUpTo(byId, c.parents).map(x => x.id))
         // stale changes before it go too: a member holding the checkpoint never needs them

@@ -52,7 +52,7 @@ export class RequestChannels<Req, Res> {
     }
     channel.busy = true
     try {
-      const res = await exchange(channel.stream, channel.pb, req, this.codecs, options)
+      const res = await exchange(connection, channel.stream, channel.pb, req, this.codecs, options)
       channel.answered++
       return res
     } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * One request, one response, on a fresh libp2p stream: length-prefixed protobuf with a size limit
- * on every frame and an idle deadline (reset by progress) with a hard cap on the whole exchange. Both Cairn protocols are built from this.
+ * on every frame and a stall deadline (reset by progress, and by the peer answering a ping after a
+ * silence) with a hard cap on the whole exchange. Both Cairn protocols are built from this.
  */
 import { pbStream } from '@libp2p/utils'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -9,6 +10,7 @@ import type { Clock } from '../clock.js'
 import { FrameError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { IdleDeadline, withSignal } from './idle-deadline.js'
+import { connectionProbe } from './liveness.js'
 
 export interface Codec<T> {
   encode: (value: Partial<T>) => Uint8Array
@@ -29,16 +31,24 @@ export interface RequestOptions {
  * Send `req` to `peer` and read its answer. Throws on dial, stream, size or timeout failure.
  * `peer` may be an open Connection: the stream is opened on it, with no dial.
  *
- * `timeoutMs` is an idle deadline: it starts again whenever the dial completes, the request's
- * bytes drain or answer bytes arrive, so a slow but answering peer is never cut off; a peer that
- * goes silent for `timeoutMs` is. The whole exchange is capped at HARD_CAP_FACTOR × `timeoutMs`.
+ * `timeoutMs` is a stall deadline: it starts again whenever the dial completes, the request's
+ * bytes drain or answer bytes arrive, and once it has passed in silence the peer is pinged
+ * (liveness.ts): a peer still working on the answer (a slow disk, a small CPU) answers the ping and
+ * is waited for; one that stalled answers neither within another `timeoutMs` and is cut off. The
+ * whole exchange is capped at HARD_CAP_FACTOR × `timeoutMs`.
  */
 export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr | Multiaddr[] | Connection, protocol: string, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
   const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * HARD_CAP_FACTOR, what: protocol })
   const signal = withSignal(options.signal, idle.signal)
   const streamOptions = { signal, runOnLimitedConnection: options.runOnLimitedConnection ?? false }
   try {
-    const stream = isConnection(peer) ? await peer.newStream(protocol, streamOptions) : await node.dialProtocol(peer, protocol, streamOptions)
+    idle.stage(isConnection(peer) ? 'opening a stream' : 'dialling')
+    // dial first, as dialProtocol does, to know the connection whose peer a silence is asked about
+    const connection = isConnection(peer) ? peer : await node.dial(peer, streamOptions)
+    idle.probeWith(connectionProbe(connection))
+    idle.touch()
+    idle.stage('opening a stream')
+    const stream = await connection.newStream(protocol, streamOptions)
     idle.touch()
     try {
       const res = await roundTrip(stream, pbStream(stream, { maxDataLength: options.maxBytes }), req, codecs, idle, signal)
@@ -57,8 +67,9 @@ export async function request<Req, Res> (node: Libp2p, peer: PeerId | Multiaddr 
  * One request and its answer on a stream that stays open (a channel, channel.ts), with request()'s
  * idle deadline and cap. Throws as request() does; the caller decides what becomes of the stream.
  */
-export async function exchange<Req, Res> (stream: Stream, pb: ReturnType<typeof pbStream>, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
-  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * HARD_CAP_FACTOR, what: stream.protocol ?? 'request' })
+export async function exchange<Req, Res> (connection: Connection, stream: Stream, pb: ReturnType<typeof pbStream>, req: Partial<Req>, codecs: { req: Codec<Req>, res: Codec<Res> }, options: RequestOptions): Promise<Res> {
+  const probe = connectionProbe(connection)
+  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * HARD_CAP_FACTOR, what: stream.protocol ?? 'request', ...(probe === undefined ? {} : { probe }) })
   try {
     return await roundTrip(stream, pb, req, codecs, idle, withSignal(options.signal, idle.signal))
   } finally {
@@ -73,8 +84,10 @@ async function roundTrip<Req, Res> (stream: Stream, pb: ReturnType<typeof pbStre
   stream.addEventListener('message', progress)
   stream.addEventListener('drain', progress)
   try {
+    idle.stage('writing the request')
     await pb.write(req, codecs.req, { signal })
     idle.touch()
+    idle.stage('waiting for the answer')
     return decodeFrame(codecs.res, await readFrame(pb, signal), 'answer')
   } finally {
     stream.removeEventListener('message', progress)
@@ -133,10 +146,13 @@ export function serveMany<Req, Res> (options: ServeOptions<Req, Res>): (stream: 
  * is still good for another request. A peer that closed its side between requests gets a close.
  */
 async function answerOne<Req, Res> (options: ServeOptions<Req, Res>, pb: ReturnType<typeof pbStream>, stream: Stream, connection: Connection, more = false): Promise<boolean> {
-  // idle, like request(): the request's bytes arriving (or the answer's draining) is progress
-  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * SERVE_CAP_FACTOR, what: options.protocol })
+  // a stall deadline, like request(): the request's bytes arriving (or the answer's draining) is
+  // progress, and a silent peer is pinged before it is given up. A channel waiting for its next
+  // request is idle, not stalled: its peer is pinged only once that request has begun to arrive
+  const probe = connectionProbe(connection)
+  const idle = new IdleDeadline(options.clock, options.timeoutMs, { maxMs: options.timeoutMs * SERVE_CAP_FACTOR, what: options.protocol, ...(probe === undefined || more ? {} : { probe }) })
   const signal = idle.signal
-  const progress = (): void => { idle.touch() }
+  const progress = (): void => { idle.probeWith(probe); idle.touch() }
   stream.addEventListener('message', progress)
   stream.addEventListener('drain', progress)
   let answer: Partial<Res> | undefined
@@ -145,6 +161,7 @@ async function answerOne<Req, Res> (options: ServeOptions<Req, Res>, pb: ReturnT
   try {
     let req: Req
     try {
+      idle.stage('reading the request')
       req = decodeFrame(options.codecs.req, await readFrame(pb, signal), 'request')
     } catch (err) {
       readable = false
@@ -153,12 +170,15 @@ async function answerOne<Req, Res> (options: ServeOptions<Req, Res>, pb: ReturnT
     }
     const version = options.version
     if (version !== undefined && !version.supported.includes(version.of(req))) throw new FrameError('unsupported-version', `unsupported ${options.protocol} request version ${version.of(req)}; this node speaks ${version.supported.join(', ')}`)
+    idle.stage('answering')
+    idle.pause() // the handler's own work (a slow disk, a small CPU) is not the peer's silence
     answer = await options.handle(req, connection, signal)
   } catch (err) {
     options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
     answer = options.answerError(err)
   }
-  idle.touch() // the handler's own work is not the peer's silence
+  idle.touch()
+  idle.stage('writing the answer')
   try {
     if (ended) {
       await stream.close({ signal })

@@ -79,7 +79,7 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
   // as if she had not seen it) is recognised: void, not stored, its id kept with the pruned ones
   const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
   const staleLeave = await signChange(carol.client.identity.peerKey, carol.client.identity.peerId, { groupId: hex(gid), parents: [hex(firstChange)], madeAt: Date.now(), leave: { lastSeq: 0 } })
-  await carol.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(staleLeave)] } }))
+  await carol.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(staleLeave)], holds: [] } }))
   await waitFor('alice recognised it', async () => (await getPruned(alice.client.store.transaction(), gid)).has(changeId(staleLeave)))
   assert.equal(await countKeys(alice, groupKeys.changePrefix(gid)), 3, 'not stored')
   assert.deepEqual(await membersOf(alice, gid), everyone, 'carol is still a member')
@@ -93,12 +93,45 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
     madeAt: Date.now(),
     ...checkpointOp({ ...carolBefore, members: carolBefore.members.filter(m => m !== carol.peerId), admins: [alice.peerId, bob.peerId] })
   })
-  await bob.client.messenger.sendEach([carol.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(forged)] } }))
+  await bob.client.messenger.sendEach([carol.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(forged)], holds: [] } }))
   await waitFor('carol judged it', async () => ((await carol.client.groups.state(gid))?.rejected.length ?? 0) === 1)
   const carolAfter = await carol.client.groups.state(gid)
   assert.equal(carolAfter?.rejected[0]?.fault, 'not-admin')
   assert.deepEqual(carolAfter?.members, carolBefore.members)
   assert.deepEqual(carolAfter?.admins, carolBefore.admins)
+})
+
+test('members who never write to the group still let it checkpoint and prune: each says once, by a hold note, which checkpoint it holds; a non-member\'s note is dropped', async (t) => {
+  const [alice, bob, carol, dave] = await users(t, name => name === 'alice' ? 2 : 0) as [TestUser, TestUser, TestUser, TestUser]
+  const gid = (await alice.client.groupCreate('quiet', ['bob', 'carol'])).id
+  await waitFor('bob and carol know the group', async () => (await membersOf(bob, gid)).length === 3 && (await membersOf(carol, gid)).length === 3)
+  await alice.client.groupRemove('quiet', ['carol'])
+  await alice.client.groupAdd('quiet', ['carol'])
+  await waitFor('carol is back', async () => (await membersOf(carol, gid)).includes(carol.peerId))
+  // bob and carol write nothing to the group; their prune passes say what their clients follow
+  for (const u of [bob, carol]) assert.equal((await u.client.groups.prune()).notes, 2, `${u.name} notes to the two others`)
+  for (const u of [bob, carol]) assert.equal((await u.client.groups.prune()).notes, 0, `${u.name} notes once`)
+  await waitFor('alice makes the checkpoint', async () => {
+    await alice.client.groups.prune()
+    return (await alice.client.groups.state(gid))?.checkpoints.length === 1
+  })
+  const cp = (await alice.client.groups.state(gid))?.checkpoints[0] as string
+  await waitFor('bob and carol hold it', async () => (await bob.client.groups.state(gid))?.checkpoints[0] === cp && (await carol.client.groups.state(gid))?.checkpoints[0] === cp)
+  assert.equal((await alice.client.groups.prune()).changes, 0, 'nobody but alice is known to hold it yet')
+  for (const u of [bob, carol]) assert.equal((await u.client.groups.prune()).notes, 2, `${u.name} says it holds the checkpoint`)
+  const ackedBy = async (u: TestUser, member: string): Promise<boolean> => await u.client.store.get(groupKeys.acked(gid, cp, member)) !== undefined
+  await waitFor('alice knows both hold it', async () => await ackedBy(alice, bob.peerId) && await ackedBy(alice, carol.peerId))
+  assert.equal((await alice.client.groups.prune()).changes, 2, 'alice prunes the remove and the add before it')
+  await waitFor('bob knows carol holds it', async () => await ackedBy(bob, carol.peerId))
+  assert.equal((await bob.client.groups.prune()).changes, 2, 'bob too (alice made it: she holds it)')
+  assert.equal(await countKeys(alice, groupKeys.changePrefix(gid)), 2, 'the create and the checkpoint')
+
+  // dave, no member, claims to hold it: nothing is kept of that at alice
+  const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
+  const [sent] = await dave.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [], holds: [{ groupId: hex(gid), checkpoint: hex(cp) }] } }))
+  assert.equal(sent?.route, 'direct', 'alice opened it (a direct delivery is acknowledged once stored)')
+  assert.equal(await ackedBy(alice, dave.peerId), false, 'a non-member\'s hold note is dropped')
+  assert.deepEqual(await membersOf(alice, gid), [alice.peerId, bob.peerId, carol.peerId].sort())
 })
 
 test('an add made concurrently with a checkpoint is void on every member until its author makes it again on top; then all agree', async (t) => {

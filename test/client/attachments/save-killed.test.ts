@@ -1,0 +1,51 @@
+/**
+ * `cairn save` killed outright mid-copy (SIGKILL, in a process of its own): the next save writes
+ * the file byte-exact and leaves nothing of the killed one in the user's directory (a 1 GiB save
+ * killed at 70 % left a hidden 753 MB file there for good before session 20).
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
+
+const SAVE_AND_DIE = fileURLToPath(new URL('../../helpers/save-and-die.js', import.meta.url))
+const CHUNK = 256 * 1024
+
+test('a save killed by SIGKILL mid-copy: the next save writes the file byte-exact and leaves no partial file behind', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { attachments: { chunkBytes: CHUNK } }
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
+  await befriend(alice, bob)
+  const data = randomBytes(4 * 1024 * 1024 + 5)
+  const path = join(root, 'film.mkv')
+  await writeFile(path, data)
+  const [sent] = await alice.client.sendFiles('bob', [path], '')
+  assert.equal(sent?.route, 'direct')
+  const id = (await bob.client.inbox())[0]?.id as string
+  const out = join(root, 'out')
+  await mkdir(out)
+
+  // bob's process is the one that dies: his client runs in a child of its own
+  await bob.stop()
+  const configPath = join(root, 'bob-config.json')
+  await writeFile(configPath, JSON.stringify(bob.config))
+  const child = spawn(process.execPath, [SAVE_AND_DIE, configPath, id, out], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, s) => { resolve(s) }))
+  assert.equal(signal, 'SIGKILL', `the save was killed part-way (stderr: ${stderr})`)
+  const left = await readdir(out)
+  assert.equal(left.length, 1, 'the killed save left its temporary file')
+  assert.ok(left[0]?.startsWith('.film.mkv.') === true, `a hidden temporary file: ${left.join(', ')}`)
+
+  await bob.restart()
+  const saved = await bob.client.save(id, out)
+  assert.equal(saved.path, join(out, 'film.mkv'))
+  assert.deepEqual(await readFile(saved.path), data)
+  assert.deepEqual(await readdir(out), ['film.mkv'], 'nothing of the killed save is left')
+})
