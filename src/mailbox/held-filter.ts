@@ -6,7 +6,9 @@
  * compaction": 20,000 deposits rewrote 3.5× the data the writes themselves did). A "maybe" is
  * checked against the store as before, so the filter only ever saves reads; it never decides.
  *
- * Built at open from the keys held; every id written afterwards is added once its write is
+ * Built at open from the ids held (the store lists them from its expiry index, whose keys-only
+ * blocks hold nothing else: listing the envelope keys would page every envelope's bytes in with
+ * them, ~60 MiB of a 100,000-envelope node's RSS); every id written afterwards is added once its write is
  * applied (the writer's claim on the id covers it until then). Ids removed (acked, swept) stay in
  * until the next build, which happens in the background once as many ids were added as the filter
  * was sized for; until it is done the full filter answers "maybe" more often, which costs reads,
@@ -78,8 +80,8 @@ class IdWords {
   }
 }
 
-/** Every envelope and tombstone key, each ending in its 32-digit id. */
-export type HeldKeys = () => AsyncIterable<string>
+/** Every envelope and tombstone id held (32 hex digits each), in any order; repeats are harmless. */
+export type HeldIdList = () => AsyncIterable<string>
 
 export class HeldFilter {
   /** Undefined until built: every id is a "maybe" then. */
@@ -91,7 +93,7 @@ export class HeldFilter {
   /** The first build (started by `build`); resolves when it is done or has failed. */
   built: Promise<void> = Promise.resolve()
 
-  constructor (private readonly keys: HeldKeys) {}
+  constructor (private readonly ids: HeldIdList) {}
 
   /**
    * Start reading every id held into a fresh filter (at open), in the background: a store of a
@@ -141,8 +143,8 @@ export class HeldFilter {
     this.during = during // before the scan's snapshot: a write applied after it is added here
     try {
       const ids = new IdWords()
-      for await (const key of this.keys()) {
-        const w = idWords(key.slice(-32))
+      for await (const id of this.ids()) {
+        const w = idWords(id)
         if (w !== undefined) ids.push(w[0], w[1])
       }
       const bits = new BloomBits(Math.max(MIN_CAPACITY, 2 * ids.count))

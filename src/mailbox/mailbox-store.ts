@@ -80,7 +80,7 @@ export class MailboxStore {
   private readonly revisions = new Map<string, number>()
   private readonly heldCache = new HeldIdsCache()
   /** Ids that may be held (envelopes and tombstones): a deposit of any other needs no read. */
-  private readonly mayHold = new HeldFilter(() => this.heldKeys())
+  private readonly mayHold = new HeldFilter(() => this.heldIdList())
   /** Concurrent single deposits, committed together. */
   private readonly group = new DepositGroup(async (envs, now, queued) => this.depositMany(envs, now, { queued }))
 
@@ -101,10 +101,14 @@ export class MailboxStore {
   /** Resolves once the filter of ids held is built (deposits before that read the store for duplicates). */
   get heldFilterBuilt (): Promise<void> { return this.mayHold.built }
 
-  /** Every envelope and tombstone key (each ends in its id): what the filter of ids held is built from. */
-  private async * heldKeys (): AsyncGenerator<string> {
-    yield * this.store.listKeys(N.mailboxEnvelope)
-    yield * this.store.listKeys(N.mailboxTombstone)
+  /**
+   * Every envelope and tombstone id, from the expiry index (each is written and deleted in the
+   * same batch as its record): what the filter of ids held is built from. The index's keys sit in
+   * blocks of their own, where the envelope keys share theirs with the envelopes' bytes.
+   */
+  private async * heldIdList (): AsyncGenerator<string> {
+    // `${exp}${at}/${r}/${id}/${kind}`: the id is the 32 digits before the kind
+    for await (const key of this.store.scanKeys(k.expPrefix)) yield key.slice(-34, -2)
   }
 
   /** Check an envelope and name its recipient; throws MailboxRefusal. */

@@ -19,14 +19,14 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 test('no id written is ever ruled out: listed at the build, added later, or added while a rebuild reads the store', async () => {
   const listed = Array.from({ length: 1000 }, id)
-  let held = listed.map(i => `/cairn/mbx/env/12D3KooWRecipient/${i}`)
-  // the store's keys as a scan sees them; `gate.pause` holds a scan halfway, as a slow disk would
+  let held = [...listed]
+  // the store's ids as a scan lists them; `gate.pause` holds a scan halfway, as a slow disk would
   const gate: { pause?: Promise<void> } = {}
   const filter = new HeldFilter(async function * () {
     const snapshot = [...held]
-    for (const [n, key] of snapshot.entries()) {
+    for (const [n, i] of snapshot.entries()) {
       if (n === snapshot.length >> 1 && gate.pause !== undefined) await gate.pause
-      yield key
+      yield i
     }
   })
   filter.build()
@@ -38,7 +38,7 @@ test('no id written is ever ruled out: listed at the build, added later, or adde
     for (let j = 0; j < n; j++) {
       const i = id()
       added.push(i)
-      held.push(`/cairn/mbx/tomb/12D3KooWRecipient/${i}`) // the write is applied, then the id added
+      held.push(i) // the write is applied, then the id added
       filter.add(i)
     }
   }
@@ -48,7 +48,7 @@ test('no id written is ever ruled out: listed at the build, added later, or adde
   // fill the filter to its capacity (65,536 ids): the next add starts a rebuild, held at its half
   let release = (): void => {}
   gate.pause = new Promise<void>(resolve => { release = resolve })
-  held = listed.map(i => `/cairn/mbx/env/12D3KooWRecipient/${i}`) // the rest were acked and swept meanwhile
+  held = [...listed] // the rest were acked and swept meanwhile
   const before = added.length
   for (let j = before; j < 65_536 - 1000; j++) { const i = id(); added.push(i); filter.add(i) }
   add(2000) // during the rebuild's scan: in neither its snapshot nor, yet, the store's list
