@@ -10,6 +10,7 @@
  */
 import type { PeerId } from '@libp2p/interface'
 import { createHash } from 'node:crypto'
+import { BoundedMap } from '../shared/bounded-map.js'
 import type { CairnConfig } from '../shared/config.js'
 import type { CairnNode } from '../shared/node/create-node.js'
 import { mailboxKey, pickDiverse, rankByDistance } from '../shared/placement.js'
@@ -25,7 +26,7 @@ export interface ResponsibilityInit {
 }
 
 export class Responsibility {
-  private readonly cache = new Map<string, { until: number, window: Set<string> }>()
+  private readonly cache = new BoundedMap<string, { until: number, window: Set<string> }>(CACHE_ENTRIES)
 
   private readonly node: CairnNode
   private readonly now: () => number
@@ -62,9 +63,7 @@ export class Responsibility {
     const near = routingTable(this.node)?.closestPeers(createHash('sha256').update(target).digest(), { count: size * 4 }) ?? []
     const ranked = rankByDistance(target, [...near, this.node.peerId, peer])
     const window = new Set((await pickDiverse(this.node, ranked, m.replicasPerSubnet, size)).map(p => p.toString()))
-    this.cache.delete(key)
     this.cache.set(key, { until: now + CACHE_MS, window })
-    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string)
     return window
   }
 }

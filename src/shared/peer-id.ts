@@ -2,11 +2,12 @@
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import type { PeerId } from '@libp2p/interface'
+import { BoundedMap } from './bounded-map.js'
 import { InvalidInputError, ProtocolError } from './errors.js'
 
 /** PeerIds parsed lately, by the text parsed (a PeerId object is immutable): the most recent few thousand. */
-const parsed = new Map<string, PeerId>()
 const PARSED_KEPT = 4096
+const parsed = new BoundedMap<string, PeerId>(PARSED_KEPT)
 
 /**
  * Parse a PeerId typed by a user; only Ed25519 PeerIds identify Cairn users. The sender parses each
@@ -23,7 +24,6 @@ export function parsePeerId (text: string): PeerId {
     throw new InvalidInputError(`malformed PeerId: ${JSON.stringify(text)}`)
   }
   if (id.type !== 'Ed25519') throw new InvalidInputError(`PeerId ${text} is not an Ed25519 key; Cairn users have Ed25519 PeerIds`)
-  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string)
   parsed.set(text, id)
   return id
 }
@@ -45,7 +45,7 @@ export function peerIdFromBytes (bytes: Uint8Array): PeerId {
 }
 
 /** Recipients' PeerId texts by their bytes (base64), the most recent few thousand. */
-const texts = new Map<string, string>()
+const texts = new BoundedMap<string, string>(PARSED_KEPT)
 
 /**
  * `peerIdFromBytes(bytes).toString()`, remembered: a mailbox node names the recipient of every
@@ -57,7 +57,6 @@ export function peerIdTextFromBytes (bytes: Uint8Array): string {
   const known = texts.get(key)
   if (known !== undefined) return known
   const text = peerIdFromBytes(bytes).toString()
-  if (texts.size >= PARSED_KEPT) texts.delete(texts.keys().next().value as string)
   texts.set(key, text)
   return text
 }

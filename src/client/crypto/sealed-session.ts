@@ -12,6 +12,7 @@ import {
 } from '@signalapp/libsignal-client'
 import type { PreKeyBundle } from '../../../proto/cairn.js'
 import { UnidentifiedSenderContent } from '../../../proto/usmc.js'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import { CairnError, ProtocolError, UntrustedIdentityError } from '../../shared/errors.js'
 import { keys, type Kv } from './kv.js'
 import { ServiceIdIdentityStore, ServiceIdSessionStore, serviceIdOf, signalStores } from './signal-stores.js'
@@ -86,7 +87,7 @@ export class SealedSession {
    * certificate is self-signed by the key it certifies, so whether it is valid at a time depends on
    * its bytes and that time alone: the same bytes need their two signatures checked only once.
    */
-  private readonly checkedCerts = new Map<string, number>()
+  private readonly checkedCerts = new BoundedMap<string, number>(CHECKED_CERTS)
 
   constructor (private readonly me: { peerId: string, identity: IdentityKeyPair, registrationId: number }) {}
 
@@ -254,7 +255,6 @@ export class SealedSession {
     // libsignal's own rule: valid up to and including the expiry
     if (expires !== undefined) return now <= expires
     if (!cert.validate(senderKey, now)) return false
-    if (this.checkedCerts.size >= CHECKED_CERTS) this.checkedCerts.delete(this.checkedCerts.keys().next().value as string)
     this.checkedCerts.set(bytes, cert.expiration())
     return true
   }

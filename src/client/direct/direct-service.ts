@@ -13,6 +13,7 @@ import { DIRECT_CHANNEL_PROTOCOL, DIRECT_PROTOCOL, DIRECT_VERSIONS_SUPPORTED } f
 import { serve, serveMany, type ServeOptions } from '../../shared/protocols/rpc.js'
 import { RateLimiter } from '../../mailbox/rate-limiter.js'
 import type { Envelope, PreKeyBundle } from '../../../proto/cairn.js'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import type { Route } from '../inbox.js'
 import { RejectedEnvelopeError, type ReceiveStatus } from '../messenger.js'
 
@@ -54,7 +55,7 @@ export interface DirectServiceInit {
 }
 
 export class DirectService {
-  private readonly bundleTakes = new Map<string, number[]>()
+  private readonly bundleTakes = new BoundedMap<string, number[]>(TRACKED_PEERS)
   /** One-time prekeys handed out here, all askers together: many identities cannot drain them (mailbox.oneTimePreKeysPerHour). */
   private readonly oneTimePreKeys: RateLimiter
 
@@ -118,9 +119,7 @@ export class DirectService {
     const recent = (this.bundleTakes.get(peer) ?? []).filter(t => now - t < BUNDLE_WINDOW_MS)
     if (recent.length >= BUNDLE_BURST) return false
     recent.push(now)
-    this.bundleTakes.delete(peer)
     this.bundleTakes.set(peer, recent)
-    if (this.bundleTakes.size > TRACKED_PEERS) this.bundleTakes.delete(this.bundleTakes.keys().next().value as string)
     return true
   }
 }
