@@ -6,9 +6,12 @@
  * compaction": 20,000 deposits rewrote 3.5× the data the writes themselves did). A "maybe" is
  * checked against the store as before, so the filter only ever saves reads; it never decides.
  *
- * Built at open from the ids held (the store lists them from its expiry index, whose keys-only
- * blocks hold nothing else: listing the envelope keys would page every envelope's bytes in with
- * them, ~60 MiB of a 100,000-envelope node's RSS); every id written afterwards is added once its write is
+ * Saved by a clean stop and loaded at the next open (`save`, `build(saved)`): a scan of what is
+ * held pages the tables it reads into the process (255 MiB of a 1,000,000-envelope node's RSS,
+ * LevelDB reads its tables through mmap, and the scan's read samples start compactions). Built
+ * from the ids held when nothing was saved (the first start, or after a crash): the store lists
+ * them from its expiry index, whose keys-only blocks hold nothing else; listing the envelope keys
+ * paged every envelope's bytes in with them. Every id written afterwards is added once its write is
  * applied (the writer's claim on the id covers it until then). Ids removed (acked, swept) stay in
  * until the next build, which happens in the background once as many ids were added as the filter
  * was sized for; until it is done the full filter answers "maybe" more often, which costs reads,
@@ -21,6 +24,10 @@ const PROBES = 7
 /** The smallest filter (80 KiB): a node holding little still takes a burst without a rebuild. */
 const MIN_CAPACITY = 65_536
 
+/** A saved filter: version, capacity, ids added, then the words (all little-endian u32). */
+const SAVED_VERSION = 1
+const SAVED_HEADER = 12
+
 /** The bits themselves, sized for `capacity` ids. Ids are 32 hex digits of SHA-256: already uniform. */
 class BloomBits {
   private readonly words: Uint32Array
@@ -30,6 +37,29 @@ class BloomBits {
   constructor (readonly capacity: number) {
     this.words = new Uint32Array(Math.ceil(capacity * BITS_PER_ID / 32))
     this.size = this.words.length * 32
+  }
+
+  toBytes (): Uint8Array {
+    const out = new Uint8Array(SAVED_HEADER + this.words.byteLength)
+    const view = new DataView(out.buffer)
+    view.setUint32(0, SAVED_VERSION, true)
+    view.setUint32(4, this.capacity, true)
+    view.setUint32(8, this.added, true)
+    for (let i = 0; i < this.words.length; i++) view.setUint32(SAVED_HEADER + 4 * i, this.words[i] as number, true)
+    return out
+  }
+
+  /** The filter `toBytes` saved, or undefined when these bytes are not one (another version, cut short). */
+  static fromBytes (bytes: Uint8Array): BloomBits | undefined {
+    if (bytes.byteLength < SAVED_HEADER) return undefined
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const capacity = view.getUint32(4, true)
+    if (view.getUint32(0, true) !== SAVED_VERSION || capacity < MIN_CAPACITY) return undefined
+    const bits = new BloomBits(capacity)
+    if (bytes.byteLength !== SAVED_HEADER + bits.words.byteLength) return undefined
+    bits.added = view.getUint32(8, true)
+    for (let i = 0; i < bits.words.length; i++) bits.words[i] = view.getUint32(SAVED_HEADER + 4 * i, true)
+    return bits
   }
 
   /** Add the id whose first two 32-bit words are `h1`, `w2` (idWords). */
@@ -96,12 +126,28 @@ export class HeldFilter {
   constructor (private readonly ids: HeldIdList) {}
 
   /**
-   * Start reading every id held into a fresh filter (at open), in the background: a store of a
-   * million ids takes seconds to list, and until the filter is built every id is a "maybe", read
-   * from the store as before. `built` says when it is done.
+   * At open: take the filter a clean stop saved (`save`), which covers every id written before it;
+   * without one (or one that does not read), start reading every id held into a fresh filter, in
+   * the background: a store of a million ids takes seconds to list, and until the filter is built
+   * every id is a "maybe", read from the store as before. `built` says when it is done.
    */
-  build (): void {
-    this.built = this.rebuild()
+  build (saved?: Uint8Array): void {
+    const bits = saved === undefined ? undefined : BloomBits.fromBytes(saved)
+    if (bits === undefined) {
+      this.built = this.rebuild()
+      return
+    }
+    this.bits = bits
+    this.rebuildAt = bits.capacity
+    if (bits.added >= this.rebuildAt) void this.rebuild()
+  }
+
+  /**
+   * The filter as bytes for `build` to take at the next open, or undefined while none is built.
+   * Valid only if no id is written after it is taken: the store saves it once its writers stopped.
+   */
+  save (): Uint8Array | undefined {
+    return this.bits?.toBytes()
   }
 
   /** Whether `id` (32 hex digits) may be held; false means certainly not. */

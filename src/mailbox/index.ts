@@ -54,7 +54,8 @@ export class Mailbox {
   }
 
   async start (): Promise<void> {
-    await this.store.open()
+    // stopped last: the store saves its filter of ids held once nothing else here writes
+    await this.life.start('mailbox store', { start: async () => this.store.open(), stop: async () => this.store.close() })
     await this.chunks.open()
     await this.life.start('mailbox service', this.service)
     await this.life.start('handover', this.handover)
@@ -68,7 +69,7 @@ export class Mailbox {
     })
   }
 
-  /** Timers, then handover, then the service; each is stopped even if one before it failed. */
+  /** Timers, then handover, then the service, then the store; each is stopped even if one before it failed. */
   async stop (): Promise<void> {
     await this.life.stop()
   }

@@ -32,7 +32,8 @@ const k = {
   usage: (r: string) => `${N.mailboxUsage}${r}`,
   usagePrefix: N.mailboxUsage,
   bundle: (r: string) => `${N.mailboxBundle}${r}`,
-  bundlePrefix: N.mailboxBundle
+  bundlePrefix: N.mailboxBundle,
+  heldFilter: `${N.mailboxHeldFilter}bloom`
 }
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -81,6 +82,10 @@ export class MailboxStore {
   private readonly heldCache = new HeldIdsCache()
   /** Ids that may be held (envelopes and tombstones): a deposit of any other needs no read. */
   private readonly mayHold = new HeldFilter(() => this.heldIdList())
+  /** Set by `close`: no envelope or tombstone is written after the filter of ids held is saved. */
+  private closing = false
+  /** depositMany calls under way: `close` waits for them before saving the filter. */
+  private readonly depositing = new Set<Promise<unknown>>()
   /** Concurrent single deposits, committed together. */
   private readonly group = new DepositGroup(async (envs, now, queued) => this.depositMany(envs, now, { queued }))
 
@@ -90,12 +95,31 @@ export class MailboxStore {
     this.limits = { maxEnvelopesPerRecipient, maxBytesPerRecipient, maxTotalBytes, ttlMs, envelopeBytes: init.limits.envelopeBytes }
   }
 
-  /** Load the usage counters (one small record per recipient); start building the filter of ids held. */
+  /**
+   * Load the usage counters (one small record per recipient) and the filter of ids held that the
+   * last clean stop saved, removing it from the store before anything is written (a crash from
+   * here on leaves none, and the next open lists the ids again); without one, start building it.
+   */
   async open (): Promise<void> {
     for await (const { key, value } of this.store.list(k.usagePrefix)) {
       this.setUsage(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
     }
-    this.mayHold.build() // in the background: deposits read the store until it is done
+    const saved = await this.store.get(k.heldFilter)
+    if (saved !== undefined) await this.store.write([{ type: 'del', key: k.heldFilter }])
+    this.mayHold.build(saved) // without one, in the background: deposits read the store until it is done
+  }
+
+  /**
+   * Stop writing and save the filter of ids held for the next open. Deposits and acks after this
+   * are refused; those under way are waited for, so the saved filter has every id written.
+   */
+  async close (): Promise<void> {
+    this.closing = true
+    await Promise.allSettled([...this.depositing])
+    await this.removals.run(async () => {
+      const saved = this.mayHold.save()
+      if (saved !== undefined) await this.store.write([{ type: 'put', key: k.heldFilter, value: saved }])
+    })
   }
 
   /** Resolves once the filter of ids held is built (deposits before that read the store for duplicates). */
@@ -145,6 +169,16 @@ export class MailboxStore {
    * on the next group then). Rejects only when the write itself fails (nothing is stored then).
    */
   async depositMany (envs: Envelope[], now: number, options: { queued?: () => void } = {}): Promise<DepositOutcome[]> {
+    if (this.closing) {
+      options.queued?.()
+      return envs.map(() => new MailboxRefusal('not-responsible', 'this mailbox node is stopping'))
+    }
+    const running = this.writeDeposits(envs, now, options)
+    this.depositing.add(running)
+    return running.finally(() => { this.depositing.delete(running) })
+  }
+
+  private async writeDeposits (envs: Envelope[], now: number, options: { queued?: () => void }): Promise<DepositOutcome[]> {
     const out: DepositOutcome[] = new Array(envs.length)
     const claimed: Array<{ i: number, r: string, id: string, slot: string }> = []
     envs.forEach((env, i) => {
@@ -320,6 +354,7 @@ export class MailboxStore {
    * before the removal lock is taken, so a large offer does not hold up the owner's own acks.
    */
   async ack (r: string, acked: AckEntry[], now: number): Promise<{ removed: number, refused: number }> {
+    if (this.closing) throw new MailboxRefusal('not-responsible', 'this mailbox node is stopping')
     const { signed, refused } = await this.checkAcks(r, acked)
     if (signed.length === 0) return { removed: 0, refused }
     const { removed } = await this.removals.run(async () => this.ackLocked(r, signed, now))
@@ -350,6 +385,7 @@ export class MailboxStore {
   }
 
   private async ackLocked (r: string, acked: AckEntry[], now: number): Promise<{ removed: number }> {
+    if (this.closing) throw new MailboxRefusal('not-responsible', 'this mailbox node is stopping')
     const ops: StoreOp[] = []
     const tombs: string[] = []
     let removed = 0

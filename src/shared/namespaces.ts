@@ -42,6 +42,8 @@ export const NAMESPACES = {
   mailboxExpiry: `${ROOT}mbx/exp/`,
   mailboxUsage: `${ROOT}mbx/usage/`,
   mailboxBundle: `${ROOT}mbx/bundle/`,
+  /** The filter of ids held, saved by a clean stop and removed at the next open (mailbox/mailbox-store.ts). */
+  mailboxHeldFilter: `${ROOT}mbx/held-filter/`,
   /** Attachment chunks a mailbox holds, their expiry index, per-recipient bytes, and the chunks their owner released (mailbox/chunk-store.ts). */
   mailboxChunk: `${ROOT}mbx/chunk/`,
   mailboxChunkExpiry: `${ROOT}mbx/chunk-exp/`,

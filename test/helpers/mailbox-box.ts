@@ -14,9 +14,12 @@ import { peerIdBytes } from '../../src/shared/peer-id.js'
 import { Store } from '../../src/shared/store.js'
 import { tempRoot, testConfig } from './users.js'
 
-export interface Box { mailbox: MailboxStore, clock: ManualClock, reopen: () => Promise<MailboxStore> }
+export interface Box { mailbox: MailboxStore, clock: ManualClock, store: () => Store, reopen: (options?: { clean?: boolean }) => Promise<MailboxStore> }
 
-/** `reopen` closes the Store and opens it again, as a restart would. */
+/**
+ * `reopen` closes the Store and opens it again, as a restart after a crash would; with `clean`,
+ * the MailboxStore is closed first, as a node's stop does (it saves its filter of ids held).
+ */
 export async function openBox (t: TestContext, mailbox: ConfigLayer['mailbox'] = {}): Promise<Box> {
   const root = await tempRoot(t, 'cairn-mbx-')
   const config = testConfig(root, { mailbox })
@@ -26,7 +29,9 @@ export async function openBox (t: TestContext, mailbox: ConfigLayer['mailbox'] =
   const box: Box = {
     mailbox: new MailboxStore({ store }, config),
     clock: new ManualClock(),
-    reopen: async () => {
+    store: () => store,
+    reopen: async (options = {}) => {
+      if (options.clean === true) await box.mailbox.close()
       await store.close()
       store = await Store.open(path)
       box.mailbox = new MailboxStore({ store }, config)

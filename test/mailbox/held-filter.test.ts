@@ -2,7 +2,8 @@
  * The filter of ids a mailbox may hold (src/mailbox/held-filter.ts) only ever saves reads: an id
  * listed by the store or added after its write is never ruled out, also across a rebuild that
  * runs while ids are being added; and a deposit of a fresh id reads nothing, while a held or
- * tombstoned one (also after a restart) is still found a duplicate.
+ * tombstoned one (also after a restart) is still found a duplicate. A clean stop saves the
+ * filter, so the next open lists nothing; a crash leaves none saved, and the open lists the ids.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -10,7 +11,7 @@ import { test } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
 import { HeldFilter } from '../../src/mailbox/held-filter.js'
 import { signAck } from '../../src/shared/ack-signature.js'
-import type { Store } from '../../src/shared/store.js'
+import { Store } from '../../src/shared/store.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
 import { openBox, recipient } from '../helpers/mailbox-box.js'
 
@@ -100,4 +101,44 @@ test('a fresh deposit reads nothing from the store; a held or tombstoned id is s
   assert.equal(await box.mailbox.deposit(env(), now), 'stored')
   assert.equal(counter.reads(), 4, 'only the two known ids were read (envelope and tombstone key each)')
   assert.deepEqual(box.mailbox.usageOf(bob.id), { count: 50, bytes: 50 * 300 })
+})
+
+test('a clean stop saves the filter: the next open lists nothing, and a crash after it lists the ids again', async (t) => {
+  // every listing of keys, whichever store object makes it (reopen swaps them)
+  let scans = 0
+  const scanKeys = Store.prototype.scanKeys
+  t.after(() => { Store.prototype.scanKeys = scanKeys })
+  Store.prototype.scanKeys = function (this: Store, prefix: string) { scans++; return scanKeys.call(this, prefix) }
+
+  const box = await openBox(t)
+  await box.mailbox.heldFilterBuilt
+  assert.equal(scans, 1, 'a new store is listed once')
+  const now = box.clock.now()
+  const bob = await recipient()
+  const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
+  const sent = Array.from({ length: 20 }, env)
+  for (const e of sent) assert.equal(await box.mailbox.deposit(e, now), 'stored')
+  const acked = sent[0] as Envelope
+  await box.mailbox.ack(bob.id, [{ id: hex(acked.id), signature: await signAck(bob.key, bob.peer, acked.id) }], now)
+
+  // a clean stop: nothing is written after the filter is saved
+  const stopping = box.mailbox
+  await box.reopen({ clean: true })
+  await assert.rejects(stopping.deposit(env(), now), /stopping/, 'a deposit after the stop is refused')
+  const other = sent[1] as Envelope
+  await assert.rejects(stopping.ack(bob.id, [{ id: hex(other.id), signature: await signAck(bob.key, bob.peer, other.id) }], now), /stopping/)
+  await box.mailbox.heldFilterBuilt
+  assert.equal(scans, 1, 'the saved filter was taken: nothing listed at the open after a clean stop')
+  assert.equal(await box.mailbox.deposit(other, now), 'duplicate', 'held, known from the saved filter')
+  assert.equal(await box.mailbox.deposit(acked, now), 'duplicate', 'tombstoned, known from the saved filter')
+
+  // a crash now: the open removed the saved filter, so the next open lists the ids again, and
+  // finds one written after the saved filter was taken (a stale filter would miss it: stored twice)
+  const late = env()
+  assert.equal(await box.mailbox.deposit(late, now), 'stored')
+  await box.reopen()
+  await box.mailbox.heldFilterBuilt
+  assert.equal(scans, 2, 'listed again after a crash')
+  assert.equal(await box.mailbox.deposit(late, now), 'duplicate', 'written after the open, found after the crash')
+  assert.deepEqual(box.mailbox.usageOf(bob.id), { count: 20, bytes: 20 * 300 })
 })
