@@ -15,7 +15,7 @@ import { Envelope } from '../../proto/cairn.js'
 import { MailboxStore } from '../../src/mailbox/index.js'
 import { resolveConfig } from '../../src/shared/config.js'
 import { Store, type StoreOp } from '../../src/shared/store.js'
-import { makeEnvelopes, pool } from '../suites/ingest.js'
+import { makeEnvelopes, pool, rawRecords } from '../suites/ingest.js'
 import { profiled } from '../lib/profiler.js'
 import { median } from '../lib/stats.js'
 
@@ -66,18 +66,9 @@ async function raw (envelopes: Envelope[]): Promise<Sample> {
   await ds.open()
   try {
     const db = (ds as unknown as { db: Level }).db
-    const usage = new TextEncoder().encode(JSON.stringify({ count: 1000, bytes: 1_000_000 }))
-    const records = (e: Envelope, i: number): StoreOp[] => {
-      const id = Buffer.from(e.id).toString('hex')
-      return [
-        { type: 'put', key: `/e/${id}`, value: Envelope.encode(e) },
-        { type: 'put', key: `/x/${String(e.expiresAt).padStart(15, '0')}/${id}`, value: new Uint8Array() },
-        { type: 'put', key: `/u/${i % 64}`, value: usage }
-      ]
-    }
     return await measure(db, async () => pool(Math.ceil(envelopes.length / c), 1, async (b) => {
       const slice = envelopes.slice(b * c, (b + 1) * c)
-      await db.batch(slice.flatMap((e, i) => records(e, b * c + i)), { sync: true })
+      await db.batch(slice.flatMap((e, i) => rawRecords(e, b * c + i)), { sync: true })
     }))
   } finally {
     await ds.close()

@@ -67,6 +67,18 @@ async function depositRate (envelopes: Envelope[], concurrency: number): Promise
 
 interface RawLevel { batch: (ops: StoreOp[], o: { sync: boolean }) => Promise<void> }
 
+const usage = new TextEncoder().encode(JSON.stringify({ count: 1000, bytes: 1_000_000 }))
+
+/** What the raw baseline writes for the `i`th envelope: the records a deposit writes (the envelope, its expiry index entry, a usage counter). */
+export function rawRecords (e: Envelope, i: number): StoreOp[] {
+  const id = Buffer.from(e.id).toString('hex')
+  return [
+    { type: 'put', key: `/e/${id}`, value: Envelope.encode(e) },
+    { type: 'put', key: `/x/${String(e.expiresAt).padStart(15, '0')}/${id}`, value: new Uint8Array() },
+    { type: 'put', key: `/u/${i % 64}`, value: usage }
+  ]
+}
+
 /** Raw LevelDB: the same three records per envelope, `perBatch` envelopes per batch, `concurrency` batches in flight. */
 async function levelRate (envelopes: Envelope[], o: { perBatch: number, concurrency: number, sync: boolean }): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'cairn-bench-level-'))
@@ -74,19 +86,10 @@ async function levelRate (envelopes: Envelope[], o: { perBatch: number, concurre
   await ds.open()
   try {
     const db = (ds as unknown as { db: RawLevel }).db
-    const usage = new TextEncoder().encode(JSON.stringify({ count: 1000, bytes: 1_000_000 }))
-    const records = (e: Envelope, i: number): StoreOp[] => {
-      const id = Buffer.from(e.id).toString('hex')
-      return [
-        { type: 'put', key: `/e/${id}`, value: Envelope.encode(e) },
-        { type: 'put', key: `/x/${String(e.expiresAt).padStart(15, '0')}/${id}`, value: new Uint8Array() },
-        { type: 'put', key: `/u/${i % 64}`, value: usage }
-      ]
-    }
     const batches = Math.ceil(envelopes.length / o.perBatch)
     const ms = await pool(batches, o.concurrency, async (b) => {
       const slice = envelopes.slice(b * o.perBatch, (b + 1) * o.perBatch)
-      await db.batch(slice.flatMap((e, i) => records(e, b * o.perBatch + i)), { sync: o.sync })
+      await db.batch(slice.flatMap((e, i) => rawRecords(e, b * o.perBatch + i)), { sync: o.sync })
     })
     return envelopes.length / ms * 1000
   } finally {
