@@ -7,7 +7,7 @@
  *   node dist/bench/run.js [--smoke] [--out DIR] [--only crypto,direct,oneshot,mailbox,growth,ingest,memory,handover,handover-sync,chunk-handover-sync,privacy,privacy-direct,privacy-collect,attachments,groups]
  *                          [--peers mosquitto,nostr|none] [--messages N] [--runs N] [--profile] [--attach-mib N]
  *                          [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N] [--growth-sizes 100,1000,10000]
- *                          [--collect-messages N] [--collect-pairs N]
+ *                          [--collect-messages N] [--collect-pairs N] [--memory-envelopes N]
  *
  * `--profile` records a CPU profile around the direct and mailbox suites (profile-*.cpuprofile and
  * a summary of the top frames, profile-*.md, next to the JSON), and of 40 extra group sends at each
@@ -30,7 +30,7 @@ import type { GrowthResult } from './suites/sync-growth.js'
 const USAGE = `
 node dist/bench/run.js [--smoke] [--out DIR] [--only SUITE,...] [--peers mosquitto,nostr|none] [--messages N] [--runs N]
                        [--profile] [--attach-mib N] [--groups-members 10,50] [--groups-gossip 20] [--groups-samples N]
-                       [--growth-sizes 100,1000,10000] [--collect-messages N] [--collect-pairs N]
+                       [--growth-sizes 100,1000,10000] [--collect-messages N] [--collect-pairs N] [--memory-envelopes N]
 suites: crypto, direct, oneshot, mailbox, growth, ingest, memory, handover, handover-sync, chunk-handover-sync,
         privacy, privacy-direct, privacy-collect, attachments, groups (docs/BENCHMARKS.md says what each measures)`
 
@@ -79,7 +79,8 @@ async function main (): Promise<void> {
     'groups-samples': { type: 'string' },
     'growth-sizes': { type: 'string' },
     'collect-messages': { type: 'string' },
-    'collect-pairs': { type: 'string' }
+    'collect-pairs': { type: 'string' },
+    'memory-envelopes': { type: 'string' }
   })
   // the suites are loaded once the options are read: `--help` and a mistyped option answer
   // without loading libp2p (the bench test asks each tool both)
@@ -109,6 +110,8 @@ async function main (): Promise<void> {
   if (values['collect-messages'] !== undefined) s.privacy.collect.messages = Number(values['collect-messages'])
   if (values['collect-pairs'] !== undefined) s.privacy.collect.pairs = Number(values['collect-pairs'])
   if (![s.privacy.collect.messages, s.privacy.collect.pairs].every(n => Number.isInteger(n) && n >= 1)) throw new Error('--collect-messages and --collect-pairs take whole numbers ≥ 1')
+  if (values['memory-envelopes'] !== undefined) s.memory.envelopes = Number(values['memory-envelopes'])
+  if (!Number.isInteger(s.memory.envelopes) || s.memory.envelopes < 1) throw new Error('--memory-envelopes takes a whole number ≥ 1')
   if (values['attach-mib'] !== undefined) s.attachments = { mib: Number(values['attach-mib']), runs: 1 }
   if (values['growth-sizes'] !== undefined) s.growth.sizes = values['growth-sizes'].split(',').map(Number)
   if (s.growth.sizes.length < 2 || s.growth.sizes.some(n => !Number.isInteger(n) || n < 1)) throw new Error('--growth-sizes takes two or more whole numbers ≥ 1')

@@ -1,6 +1,6 @@
 /**
  * Where a process's RSS is, from /proc/self/smaps (Linux; empty elsewhere): the node binary's
- * pages, each native addon's (.node) pages, malloc's brk heap, and anonymous mappings (V8's heap
+ * pages, each native addon's (.node) pages, LevelDB's mapped tables, malloc's brk heap, and anonymous mappings (V8's heap
  * pages, malloc's mmap'd arenas, thread stacks). With process.memoryUsage() beside it, this is how
  * the memory bench says what an idle client's RSS is made of, not just how large it is.
  */
@@ -11,6 +11,8 @@ export interface RssBreakdown {
   nodeBinary: number
   /** Each native addon's pages, by file name (e.g. `@signalapp+libsignal-client.node`). */
   addons: Record<string, number>
+  /** LevelDB's table files (`.ldb`), which it reads through mmap: clean file pages, counted in RSS while resident. */
+  tables: number
   /** Other shared libraries and mapped files (libc, libstdc++, ...). */
   libraries: number
   /** malloc's brk heap ([heap]). */
@@ -27,7 +29,7 @@ export function rssBreakdown (smaps = '/proc/self/smaps'): RssBreakdown | undefi
   } catch {
     return undefined
   }
-  const out: RssBreakdown = { nodeBinary: 0, addons: {}, libraries: 0, brk: 0, anonymous: 0 }
+  const out: RssBreakdown = { nodeBinary: 0, addons: {}, tables: 0, libraries: 0, brk: 0, anonymous: 0 }
   let add: (bytes: number) => void = () => {}
   for (const line of text.split('\n')) {
     // a mapping's header: address range, perms, offset, device, inode, then the path if any
@@ -41,7 +43,8 @@ export function rssBreakdown (smaps = '/proc/self/smaps'): RssBreakdown | undefi
       else if (path.endsWith('.node')) {
         const name = path.slice(path.lastIndexOf('/') + 1)
         add = bytes => { out.addons[name] = (out.addons[name] ?? 0) + bytes }
-      } else add = bytes => { out.libraries += bytes }
+      } else if (path.endsWith('.ldb') || path.endsWith('.sst')) add = bytes => { out.tables += bytes }
+      else add = bytes => { out.libraries += bytes }
       continue
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line)

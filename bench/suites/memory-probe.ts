@@ -6,7 +6,9 @@
  * The memory suite runs it as scripts/bundle-cli.mjs bundles it (dist/bench-bundle/), with the
  * CLI's own options: the client's code loads as a user's daemon loads it, the bare node's alike.
  *
- *   node --expose-gc dist/bench-bundle/memory-probe.js --kind bare|client|mailbox|fill --dir DIR [--fill N] [--settle MS]
+ *   node --expose-gc dist/bench-bundle/memory-probe.js --kind bare|client|mailbox|fill --dir DIR [--fill N] [--crashed] [--settle MS]
+ *   (--fill: how many envelopes `fill` writes, and for `mailbox`, how many the store was filled with: the node's cap fits them;
+ *   --crashed: start the mailbox as after a crash, without the filter of ids held its clean stop saved)
  */
 import { parseArgs } from 'node:util'
 import { rssBreakdown, type RssBreakdown } from '../lib/smaps.js'
@@ -24,7 +26,7 @@ async function idleMemory (settleMs: number): Promise<{ rss: number, heapUsed: n
 }
 
 async function main (): Promise<Record<string, unknown>> {
-  const { values } = parseArgs({ options: { kind: { type: 'string' }, dir: { type: 'string', default: '' }, fill: { type: 'string', default: '0' }, settle: { type: 'string', default: '6000' } } })
+  const { values } = parseArgs({ options: { kind: { type: 'string' }, dir: { type: 'string', default: '' }, fill: { type: 'string', default: '0' }, crashed: { type: 'boolean', default: false }, settle: { type: 'string', default: '6000' } } })
   const settle = Number(values.settle)
   const dir = values.dir
   if (values.kind === 'bare') {
@@ -35,7 +37,10 @@ async function main (): Promise<Record<string, unknown>> {
     return m
   }
   const { CairnClient } = await import('../../src/client/client.js')
-  const { peerConfig } = await import('../lib/cluster.js')
+  const { peerConfig: plainConfig } = await import('../lib/cluster.js')
+  // a node-wide cap with room for what the fill holds (the default, 256 MiB, fits ~200,000 of them)
+  const fits = Number(values.fill) * 1536
+  const peerConfig: typeof plainConfig = (d, port, options) => plainConfig(d, port, fits <= 256 * 2 ** 20 ? options : { ...options, overrides: { mailbox: { maxTotalBytes: fits } } })
   if (values.kind === 'fill') {
     const { MailboxStore } = await import('../../src/mailbox/index.js')
     const { paths } = await import('../../src/shared/data-dir.js')
@@ -53,6 +58,7 @@ async function main (): Promise<Record<string, unknown>> {
       await pool(envelopes.length, 256, async (i) => box.deposit(envelopes[i] as (typeof envelopes)[0], t))
     }
     const totals = await box.totals()
+    await box.close() // a clean stop, as a node's: the filter of ids held is saved for the next open
     await store.close()
     return { ...totals }
   }
@@ -60,6 +66,17 @@ async function main (): Promise<Record<string, unknown>> {
     const { silentLogger } = await import('../../src/shared/logger.js')
     const mailbox = values.kind === 'mailbox'
     if (!mailbox) await CairnClient.init(peerConfig(dir, 0, { mailbox }))
+    if (mailbox && values.crashed) {
+      // as after a crash: no filter of ids held was saved, so the open lists them all
+      const { NAMESPACES } = await import('../../src/shared/namespaces.js')
+      const { paths } = await import('../../src/shared/data-dir.js')
+      const { Store } = await import('../../src/shared/store.js')
+      const store = await Store.open(paths.store(dir))
+      const saved = []
+      for await (const key of store.listKeys(NAMESPACES.mailboxHeldFilter)) saved.push(key)
+      await store.write(saved.map(key => ({ type: 'del' as const, key })))
+      await store.close()
+    }
     const client = await CairnClient.open({ config: peerConfig(dir, 0, { mailbox }), log: silentLogger() })
     const m = await idleMemory(settle)
     const held = mailbox ? (await client.mailbox?.store.totals())?.count ?? 0 : 0
