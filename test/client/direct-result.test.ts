@@ -6,12 +6,12 @@
  * does stop.
  */
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CairnClient } from '../../src/client/client.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import type { Store } from '../../src/shared/store.js'
-import { befriend, makeUser, tempRoot } from '../helpers/users.js'
+import { befriend, makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
 /**
  * Holds `store`'s writes that do not wait for the disk until `release` (or 15 s, so that a failed
@@ -36,7 +36,8 @@ async function within<T> (what: string, p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout])
 }
 
-test('a direct send returns when the recipient has it, before its outbox entry leaves; the outbox and the log are read after that write', async (t) => {
+/** Alice and Bob, contacts with a session (one message sent); Alice's unsynced writes held from then on. */
+async function heldSender (t: TestContext): Promise<{ alice: TestUser, bob: TestUser, hold: ReturnType<typeof holdUnsyncedWrites> }> {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice')
   const bob = await makeUser(t, root, 'bob')
@@ -44,7 +45,11 @@ test('a direct send returns when the recipient has it, before its outbox entry l
   await alice.client.send('bob', 'warm-up')
   const hold = holdUnsyncedWrites(alice.client.store)
   t.after(hold.restore)
+  return { alice, bob, hold }
+}
 
+test('a direct send returns when the recipient has it, before its outbox entry leaves; the outbox and the log are read after that write', async (t) => {
+  const { alice, bob, hold } = await heldSender(t)
   const sent = await within('send', alice.client.send('bob', 'while held'), 5_000)
   assert.equal(sent.route, 'direct')
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['warm-up', 'while held'], 'on the recipient\'s disk when the send returned')
@@ -61,14 +66,7 @@ test('a direct send returns when the recipient has it, before its outbox entry l
 })
 
 test('stopping right after a direct send writes its outcome first: the outbox is empty when the client opens again', async (t) => {
-  const root = await tempRoot(t)
-  const alice = await makeUser(t, root, 'alice')
-  const bob = await makeUser(t, root, 'bob')
-  await befriend(alice, bob)
-  await alice.client.send('bob', 'warm-up')
-  const hold = holdUnsyncedWrites(alice.client.store)
-  t.after(hold.restore)
-
+  const { alice, hold } = await heldSender(t)
   const sent = await within('send', alice.client.send('bob', 'just before stopping'), 5_000)
   assert.equal(sent.route, 'direct')
   const stopped = alice.client.stop()
