@@ -20,16 +20,20 @@ test('a member offline for a week gets every group message sent meanwhile exactl
   const root = await tempRoot(t)
   const clock = new ManualClock(Date.now())
   const net = await mailboxNetwork(t, root, 3, { clock, overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 } }
+  // a checkpoint every 2 changes: one is made while she is away, and the log before it may go only once she holds it
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { checkpointEvery: 2 } }
   const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map(async name => makeUser(t, root, name, { overrides, clock }))) as [TestUser, TestUser, TestUser, TestUser]
   for (const u of [alice, bob, carol, dave]) await u.client.publishBundles()
   await befriend(alice, bob)
   await befriend(alice, carol)
   await befriend(alice, dave)
-  await alice.client.groupCreate('walkers', ['bob', 'carol'])
+  const gid = (await alice.client.groupCreate('walkers', ['bob', 'carol'])).id
   await alice.client.send('@walkers', 'day 0: carol is still here')
   await carol.client.sync()
   assert.deepEqual(await groupTexts(carol, 'walkers'), ['day 0: carol is still here'])
+  // her message tells the others that her client follows checkpoints (none is made before all do)
+  await carol.client.send('@walkers', 'day 0: carol, off for a week')
+  for (const u of [alice, bob]) await u.client.sync()
   await carol.stop()
 
   const sent: string[] = []
@@ -47,8 +51,12 @@ test('a member offline for a week gets every group message sent meanwhile exactl
     await Promise.all(net.nodes.map(async n => { await n.mailbox.sweep(); await n.mailbox.handover.runOnce() }))
   }
 
+  const checkpoint = (await alice.client.groups.state(gid))?.checkpoints[0]
+  assert.ok(checkpoint !== undefined, 'a checkpoint was made while she was away')
+
   await carol.restart(overrides)
   await carol.client.sync()
+  assert.equal((await carol.client.groups.state(gid))?.checkpoints[0], checkpoint, 'she holds the checkpoint made meanwhile')
   const got = await groupTexts(carol, 'walkers')
   assert.deepEqual([...got].sort(), ['day 0: carol is still here', ...sent].sort(), 'every message sent while she was away, once')
   assert.equal((await carol.client.inbox()).filter(m => (m.gapBefore ?? 0) > 0).length, 0, 'no gap shown')
