@@ -1,6 +1,7 @@
 /** The direct route: hand the envelope to the recipient itself over /cairn/direct/1.0.0. */
 import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
@@ -39,7 +40,7 @@ export interface DirectRouteInit {
 
 export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
-  private readonly unreachable = new Map<string, number>()
+  private readonly unreachable = new BoundedMap<string, number>(10_000)
   /** Deliveries go on one kept-open stream per connection where the peer serves it (channel.ts). */
   private readonly channels = new RequestChannels(DIRECT_CHANNEL_PROTOCOL, { req: DirectRequest, res: DirectResponse })
 
@@ -61,7 +62,6 @@ export class DirectRoute implements DeliveryRoute {
     if (result.ok) this.unreachable.delete(recipient.toString())
     else {
       this.unreachable.set(recipient.toString(), this.clock.now() + UNREACHABLE_MS)
-      if (this.unreachable.size > 10_000) this.unreachable.delete(this.unreachable.keys().next().value as string)
     }
     return result
   }
