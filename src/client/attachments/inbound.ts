@@ -32,6 +32,13 @@ export class Inbound {
     await (await f?.catch(() => undefined))?.forget().catch(() => {})
   }
 
+  /** Open the file afresh from its record (a second message completed a streamed descriptor); one being written keeps its view. */
+  async reload (from: string, fileIdHex: string): Promise<IncomingFile | undefined> {
+    const key = `${from}/${fileIdHex}`
+    this.files.delete(key)
+    return this.get(from, fileIdHex)
+  }
+
   async close (): Promise<void> {
     const all = [...this.files.values()]
     this.files.clear()
