@@ -231,10 +231,12 @@ export class Attachments {
       rec.tags = tags.toString('base64')
       await putOutgoing(this.components.store, rec)
     } catch (err) {
+      // a file gone or changed since it was announced can never be sent: stop retrying it
+      const gone = err instanceof FileChangedError || (err as NodeJS.ErrnoException).code === 'ENOENT'
       rec.lastError = describeError(err)
-      if (err instanceof FileChangedError || (err as NodeJS.ErrnoException).code === 'ENOENT') rec.state = 'failed'
+      if (gone) rec.state = 'failed'
       await putOutgoing(this.components.store, rec)
-      throw err instanceof FileChangedError ? err : new FileChangedError(rec.path)
+      throw gone && !(err instanceof FileChangedError) ? new FileChangedError(rec.path) : err
     }
   }
 
