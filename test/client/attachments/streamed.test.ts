@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { pushChunks } from '../../../src/client/attachments/chunk-push.js'
 import { isStreamed } from '../../../src/client/attachments/descriptor.js'
+import { FileChangedError } from '../../../src/client/attachments/errors.js'
 import { descriptorOf, getIncoming } from '../../../src/client/attachments/incoming-store.js'
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from '../../../src/client/attachments/outgoing-store.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
@@ -30,7 +32,7 @@ async function fileAt (bob: TestUser, name: string): Promise<{ id: string, state
   throw new Error(`${name} never reached bob`)
 }
 
-test('streamed: to a connected recipient the first chunk leaves with no describe pass; the stream\'s end completes the file, saved byte-exact', async (t) => {
+test('streamed: to a connected recipient the first chunk leaves with no describe pass; the stream\'s end completes the file, saved byte-exact; a file written to meanwhile is never completed', async (t) => {
   const root = await tempRoot(t)
   const overrides = { attachments: { chunkBytes: CHUNK } }
   const alice = await makeUser(t, root, 'alice', { overrides })
@@ -52,6 +54,14 @@ test('streamed: to a connected recipient the first chunk leaves with no describe
   const out = join(root, 'out')
   await mkdir(out)
   assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+
+  // a file written to while it is streamed (same size): the push stops before its end, never completed
+  const other = join(root, 'draft.bin')
+  await writeFile(other, randomBytes(6 * CHUNK))
+  let n = 0
+  await assert.rejects(alice.client.sendFiles('bob', [other], '', { onProgress: (p) => { if (p.stage === 'sending' && ++n === 2) writeFileSync(other, randomBytes(CHUNK), { flag: 'r+' }) } }), (e: unknown) => e instanceof FileChangedError)
+  assert.equal((await listOutgoing(alice.client.store)).find(r => outgoingDescriptor(r).name === 'draft.bin')?.state, 'failed')
+  assert.notEqual((await fileAt(bob, 'draft.bin')).state, 'complete')
 })
 
 test('streamed, the push broken and no mailbox: the sender\'s resume describes the file and finishes it directly; a wrong end digest is refused and nothing kept', async (t) => {
