@@ -10679,6 +10679,95 @@ export namespace ChunkData {
   }
 }
 
+export interface ChunkEnd {
+  tagsSha256: Uint8Array<ArrayBuffer>
+}
+
+export namespace ChunkEnd {
+  let _codec: Codec<ChunkEnd>
+
+  export const codec = (): Codec<ChunkEnd> => {
+    if (_codec == null) {
+      _codec = message<ChunkEnd>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.tagsSha256 != null && obj.tagsSha256.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.tagsSha256)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          tagsSha256: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.tagsSha256 = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.tagsSha256`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkEndTagsSha256FieldEvent {
+    field: '$.tagsSha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChunkEnd>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkEnd.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkEnd>): ChunkEnd {
+    return decodeMessage(buf, ChunkEnd.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkEnd>): Generator<ChunkEndTagsSha256FieldEvent> {
+    return streamMessage(buf, ChunkEnd.codec(), opts)
+  }
+}
+
 export interface ChunkDone {
   status: ChunkStatus
   detail: string

@@ -64,7 +64,7 @@ try {
       mib,
       bare,
       describe: span(m.start, m.described),
-      announce: span(m.described, m.firstSent),
+      announce: span(m.described ?? m.start, m.firstSent), // no describe: a streamed file (session 21)
       push: span(m.firstSent, m.sent),
       saveCopy: span(m.sent, m.copied),
       saveTail: span(m.copied, m.saved),

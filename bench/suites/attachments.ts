@@ -183,7 +183,7 @@ async function directRows (o: AttachmentOptions): Promise<Row[]> {
     const best = (xs: number[]): number => Math.min(...xs)
     const rate = (ms: number): number => o.mib / (ms / 1000)
     return [
-      row({ name: 'attachments.direct.throughput', label: `${o.mib} MiB file, direct: send → saved and verified`, unit: 'MiB/s', value: rate(best(cairn)), baseline: 'bare libp2p stream, same bytes, same connection', baselineValue: rate(best(bare)), better: 'higher', samples: o.runs, stat: 'best of runs', notes: 'sender reads the file twice (describe, then send); receiver writes, syncs each chunk, then copies to the target dir' }),
+      row({ name: 'attachments.direct.throughput', label: `${o.mib} MiB file, direct: send → saved and verified`, unit: 'MiB/s', value: rate(best(cairn)), baseline: 'bare libp2p stream, same bytes, same connection', baselineValue: rate(best(bare)), better: 'higher', samples: o.runs, stat: 'best of runs', notes: 'announced streamed (session 21): the sender reads and seals each chunk once as it sends; receiver opens, writes, syncs every 8 chunks, checks the tags digest, then save copies to the target dir' }),
       row({ name: 'attachments.direct.peakRss', label: `peak RSS of sender and receiver (one process) during a ${o.mib} MiB transfer`, unit: 'MiB', value: peak, baseline: 'RSS before the transfer', baselineValue: before, better: 'lower', samples: o.runs, stat: 'max' })
     ]
   } finally {

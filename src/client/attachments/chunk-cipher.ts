@@ -5,7 +5,7 @@
  * address is a CIDv1 (raw codec, sha2-256) over its ciphertext: holders can check what they hold
  * without learning anything, and equal files from different senders share no chunk.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { namesBytes, partsCid } from '../../shared/chunk-address.js'
 import { CorruptChunkError } from './errors.js'
@@ -82,6 +82,17 @@ export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8
 /** Throws CorruptChunkError unless `ciphertext` is what `cid` names. */
 export function checkChunk (cid: Uint8Array, ciphertext: Uint8Array, index: number): void {
   if (!namesBytes(cid, ciphertext)) throw new CorruptChunkError(index, 'address', `chunk ${index} does not match its address`)
+}
+
+const TAGS_LABEL = Buffer.from('cairn/attachment-tags/v1')
+
+/**
+ * SHA-256("cairn/attachment-tags/v1" || every chunk's GCM tag in index order): what ChunkEnd carries
+ * for a file announced streamed (proto/cairn.proto), from the sender's tags or read back from the
+ * recipient's slots.
+ */
+export function tagsDigest (tags: Uint8Array): Buffer<ArrayBuffer> {
+  return createHash('sha256').update(TAGS_LABEL).update(tags).digest()
 }
 
 /** A CID in its usual text form (logs, keys). */

@@ -7,26 +7,33 @@
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
-import { ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import { ChunkDone, ChunkEnd, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { ProtocolError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
 import { MAX_CHUNK_FRAME } from './chunk-service.js'
 import { chunkDataFrame, sendFrame } from './chunk-frame.js'
-import type { FileChunks } from './file-chunks.js'
 import { deadline, type Clock } from '../../shared/clock.js'
 
 export interface PushResult { sent: number, stored: number, alreadyHeld: number }
+
+/** What a push reads its chunks from: a described file (FileChunks) or one sealed as it goes (SealingChunks). */
+export interface ChunkSource {
+  readonly count: number
+  chunkParts: (index: number) => Promise<Buffer[]>
+}
 
 export interface PushOptions {
   clock: Clock
   signal?: AbortSignal
   /** After each chunk sent: chunks the recipient holds now (or is about to), and the total. */
   onChunk?: (held: number, total: number, bytes: number) => void
+  /** A file announced streamed: ChunkEnd's tags digest, asked for once the last chunk was sealed. */
+  end?: () => Uint8Array<ArrayBuffer>
 }
 
-export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Array<ArrayBuffer>, chunks: FileChunks, config: { limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'> }, options: PushOptions): Promise<PushResult> {
+export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Array<ArrayBuffer>, chunks: ChunkSource, config: { limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'> }, options: PushOptions): Promise<PushResult> {
   const step = (): AbortSignal => {
     return deadline(options.clock, config.limits.requestTimeoutMs, options.signal)
   }
@@ -62,6 +69,7 @@ export async function pushChunks (node: CairnNode, peer: PeerId, fileId: Uint8Ar
       sent++
       options.onChunk?.(alreadyHeld + sent, chunks.count, parts.reduce((n, p) => n + p.length, 0))
     }
+    if (options.end !== undefined) await pb.write({ tagsSha256: options.end() }, ChunkEnd, { signal: step() })
     const done = await pb.read(ChunkDone, { signal: step() })
     await stream.close({ signal: step() }).catch(() => {})
     if (done.status !== ChunkStatus.CHUNK_OK) throw new ProtocolError(`recipient stopped the transfer: ${ChunkStatus[done.status] ?? done.status} ${done.detail}`)

@@ -2,18 +2,19 @@
  * Serves /cairn/chunks/1.0.0 at the recipient: a sender streams the chunks of an attachment it
  * announced to us. We answer which chunks we still lack (so a broken transfer resumes), then take
  * exactly those, each checked and written; a batch's sync runs while the next batch is written, and
- * the chunks are recorded held (and the transfer acknowledged) only after their sync. Frames wait in a bounded
+ * the chunks are recorded held (and the transfer acknowledged) only after their sync. A file
+ * announced streamed ends with ChunkEnd, the digest of its chunks' tags, which completes it. Frames wait in a bounded
  * buffer; above it the stream is paused, so yamux stops granting window and the sender's writes
  * wait (FrameReader): memory stays at a few MiB and one window whatever the file's size.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { ChunkData, ChunkDone, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import { ChunkData, ChunkDone, ChunkEnd, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { CHUNKS_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
+import { CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL, CHUNKS_VERSION } from '../../shared/protocols/ids.js'
 import { MAX_CHUNK_BYTES } from './descriptor.js'
-import { CorruptChunkError } from './errors.js'
+import { AttachmentDigestError, CorruptChunkError } from './errors.js'
 import { FrameReader, lengthPrefixed } from './frame-reader.js'
 import type { Inbound } from './inbound.js'
 import type { IncomingFile } from './incoming-file.js'
@@ -63,11 +64,13 @@ export class ChunkService {
 
   async start (): Promise<void> {
     // not on relayed connections: their data limits (a few MiB) would cut every transfer
-    await this.node.handle(CHUNKS_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, { maxInboundStreams: MAX_STREAMS })
+    // 1.1.0 says (through identify) that streamed files are taken here; both carry the same frames
+    for (const id of [CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL]) await this.node.handle(id, async (stream, connection) => { await this.serve(stream, connection) }, { maxInboundStreams: MAX_STREAMS })
   }
 
   async stop (): Promise<void> {
     await this.node.unhandle(CHUNKS_PROTOCOL)
+    await this.node.unhandle(CHUNKS_STREAMED_PROTOCOL)
   }
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
@@ -118,14 +121,17 @@ export class ChunkService {
       }
       await syncing
       await file.flush()
-      if (missing.length > 0) await file.finish()
+      if (file.announcedStreamed) {
+        const end = await pb.read(ChunkEnd, { signal: signal() })
+        await file.finishStreamed(end.tagsSha256)
+      } else if (missing.length > 0) await file.finish()
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', stored }, ChunkDone, { signal: signal() })
       await stream.close({ signal: signal() })
     } catch (err) {
       this.log.info({ peer: from, stored, err: describeError(err) }, 'chunk stream ended early')
       await syncing.catch(() => {})
       await file?.flush().catch(() => {}) // what was written before the break is kept
-      if (err instanceof CorruptChunkError) {
+      if (err instanceof CorruptChunkError || err instanceof AttachmentDigestError) {
         await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: err.message, stored }, ChunkDone, { signal: signal() }).catch(() => {})
         await stream.close({ signal: signal() }).catch(() => {})
         return

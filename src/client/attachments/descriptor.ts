@@ -10,6 +10,23 @@ import { chunkCount, FILE_ID_BYTES, KEY_BYTES } from './chunk-cipher.js'
 export const MAX_CHUNK_BYTES = 960 * 1024
 export const MIN_CHUNK_BYTES = 1024
 
+/** The most chunks a descriptor lists (the proto's limit on `chunks`): a streamed one may not promise more. */
+export const MAX_CHUNKS = 2048
+
+/**
+ * A streamed descriptor (session 21): no chunk list and no digest yet; its chunks follow at once on
+ * the sender's stream, which ends with what completes it (ChunkEnd), or a second message brings the
+ * full descriptor (streamed.ts). A full one lists at least one chunk.
+ */
+export function isStreamed (a: Attachment): boolean {
+  return a.chunks.length === 0 && a.sha256.length === 0
+}
+
+/** How many chunks the file has, listed or not. */
+export function chunkTotal (a: Attachment): number {
+  return isStreamed(a) ? chunkCount(a.size, a.chunkBytes) : a.chunks.length
+}
+
 /** What the inbox shows about an attachment. */
 export interface AttachmentSummary { fileId: string, name: string, size: number, mediaType: string }
 
@@ -17,9 +34,10 @@ export interface AttachmentSummary { fileId: string, name: string, size: number,
 export function descriptorProblem (a: Attachment): string | undefined {
   if (a.fileId.length !== FILE_ID_BYTES) return 'file id must be 16 bytes'
   if (a.key.length !== KEY_BYTES) return 'key must be 32 bytes'
-  if (a.sha256.length !== 32) return 'digest must be 32 bytes'
   if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
   if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
+  if (isStreamed(a)) return chunkCount(a.size, a.chunkBytes) > MAX_CHUNKS ? 'too many chunks' : undefined
+  if (a.sha256.length !== 32) return 'digest must be 32 bytes'
   if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'
   if (!a.chunks.every(isChunkCid)) return 'malformed chunk address (not a CIDv1, raw, sha2-256)'
   return undefined

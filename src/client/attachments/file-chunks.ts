@@ -39,10 +39,17 @@ export async function describeFile (file: CheckedFile, chunkBytes: number, optio
   return (await describeFileWithTags(file, chunkBytes, options)).descriptor
 }
 
+export interface DescribeOptions {
+  onChunk?: (done: number, total: number) => void
+  /** The key and file id of a file announced streamed, being described now (its chunks to go to mailboxes); fresh ones by default. */
+  key?: Uint8Array<ArrayBuffer>
+  fileId?: Uint8Array<ArrayBuffer>
+}
+
 /** `describeFile`, with the chunks' tags for FileChunks. */
-export async function describeFileWithTags (file: CheckedFile, chunkBytes: number, options: { onChunk?: (done: number, total: number) => void } = {}): Promise<DescribedFile> {
-  const key = randomBytes(KEY_BYTES)
-  const fileId = randomBytes(FILE_ID_BYTES)
+export async function describeFileWithTags (file: CheckedFile, chunkBytes: number, options: DescribeOptions = {}): Promise<DescribedFile> {
+  const key = options.key ?? randomBytes(KEY_BYTES)
+  const fileId = options.fileId ?? randomBytes(FILE_ID_BYTES)
   const count = chunkCount(file.size, chunkBytes)
   const digest = createHash('sha256')
   const chunks: Array<Uint8Array<ArrayBuffer>> = []

@@ -32,6 +32,18 @@ export class Inbound {
     await (await f?.catch(() => undefined))?.forget().catch(() => {})
   }
 
+  /**
+   * Open the file afresh from its record (a second message completed a streamed descriptor). The
+   * old view's file is closed; a direct push still writing with it opens it again for its next chunk.
+   */
+  async reload (from: string, fileIdHex: string): Promise<IncomingFile | undefined> {
+    const key = `${from}/${fileIdHex}`
+    const old = this.files.get(key)
+    this.files.delete(key)
+    await (await old?.catch(() => undefined))?.closeFile().catch(() => {})
+    return this.get(from, fileIdHex)
+  }
+
   async close (): Promise<void> {
     const all = [...this.files.values()]
     this.files.clear()

@@ -4,7 +4,9 @@
  * file in the data dir, syncs it, and only then records the chunk as held. A kill at any point loses
  * at most the chunk in flight. Once all chunks are held the whole file is checked against the
  * descriptor's digest: from the digest kept while the chunks arrived in order (a direct stream), else
- * by decrypting the file chunk by chunk.
+ * by decrypting the file chunk by chunk. A file announced streamed (no chunk list, no digest) is
+ * checked instead against the digest of its chunks' tags its sender's stream ends with
+ * (finishStreamed), read back from the slots: no pass over the plaintext at all.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
@@ -12,10 +14,11 @@ import { join } from 'node:path'
 import type { Attachment } from '../../../proto/cairn.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
-import { checkChunk, openChunk } from './chunk-cipher.js'
+import { checkChunk, openChunk, tagsDigest } from './chunk-cipher.js'
+import { chunkTotal, isStreamed } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
 import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, recordOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
-import { convertPlaintext, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
+import { convertPlaintext, heldTags, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
@@ -51,7 +54,14 @@ export class IncomingFile {
   ) {
     this.descriptor = descriptorOf(record)
     this.fileIdHex = Buffer.from(this.descriptor.fileId).toString('hex')
-    if (held.size === 0 && record.complete !== true) this.running = freshDigest()
+    if (held.size === 0 && record.complete !== true) this.running = this.freshDigest()
+  }
+
+  /** Announced streamed: a direct push ends with ChunkEnd, and finishStreamed checks it (no running digest then). */
+  get announcedStreamed (): boolean { return this.record.streamed === true }
+
+  private freshDigest (): RunningDigest | undefined {
+    return this.announcedStreamed ? undefined : freshDigest()
   }
 
   static async open (store: Store, dataDir: string, record: IncomingRecord): Promise<IncomingFile> {
@@ -69,7 +79,7 @@ export class IncomingFile {
     return new IncomingFile(store, path, record, held)
   }
 
-  get count (): number { return this.descriptor.chunks.length }
+  get count (): number { return chunkTotal(this.descriptor) }
   get complete (): boolean { return this.record.complete === true }
   /** Where `save` wrote the file once its chunks were removed; undefined before. */
   get savedTo (): string | undefined { return this.complete ? this.record.savedTo : undefined }
@@ -103,9 +113,13 @@ export class IncomingFile {
    */
   async accept (index: number, ciphertext: Uint8Array, options: { defer?: boolean, fromSender?: boolean, fromMailbox?: boolean } = {}): Promise<void> {
     const d = this.descriptor
-    const cid = d.chunks[index]
-    if (cid === undefined || !Number.isInteger(index)) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
-    if (options.fromSender !== true) checkChunk(cid, ciphertext, index)
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
+    if (options.fromSender !== true) {
+      // a streamed descriptor lists no addresses yet: only its sender's stream can bring its chunks
+      const cid = d.chunks[index]
+      if (cid === undefined) throw new CorruptChunkError(index, 'address', `chunk ${index} has no address yet (the file was announced streamed)`)
+      checkChunk(cid, ciphertext, index)
+    }
     const plain = openChunk(d.key, { fileId: d.fileId, index, count: this.count }, ciphertext)
     const expected = plainLength(d, index)
     if (plain.length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${plain.length} bytes, not ${expected}`)
@@ -171,7 +185,8 @@ export class IncomingFile {
   async finish (): Promise<boolean> {
     return this.finishing.run(async () => {
       if (this.complete) return true
-      if (this.held.size < this.count) return false
+      // streamed and not completed by a second message: only its sender's ChunkEnd can check it
+      if (this.held.size < this.count || isStreamed(this.descriptor)) return false
       await this.closeFile()
       // a chunk the disk altered since it was written no longer opens: the file is fetched again
       const whole = await this.wholeDigest()
@@ -179,6 +194,29 @@ export class IncomingFile {
         await this.discard()
         throw new AttachmentDigestError('the received file does not match the digest its sender announced')
       }
+      await markComplete(this.store, this.record, this.fileIdHex)
+      this.record.complete = true
+      return true
+    })
+  }
+
+  /**
+   * With every chunk held, for a file announced streamed: check the digest of the chunks' tags
+   * (each authenticated when its chunk was opened, read back from the slots) against `digest`, the
+   * one its sender's stream ended with, and record it complete. A mismatch (a chunk held from
+   * before a resumed send of a file that changed since) forgets every chunk and throws.
+   */
+  async finishStreamed (digest: Uint8Array): Promise<boolean> {
+    return this.finishing.run(async () => {
+      if (this.complete) return true
+      if (this.held.size < this.count) return false
+      await this.closeFile()
+      const tags = await heldTags(this.path, this.descriptor).catch(() => undefined)
+      if (tags === undefined || !tagsDigest(tags).equals(Buffer.from(digest))) {
+        await this.discard()
+        throw new AttachmentDigestError('the received file does not match the chunks its sender sealed')
+      }
+      this.running = undefined
       await markComplete(this.store, this.record, this.fileIdHex)
       this.record.complete = true
       return true
@@ -212,7 +250,7 @@ export class IncomingFile {
       await markIncomplete(this.store, this.record, this.fileIdHex)
       this.record.complete = false
       this.held.clear()
-      this.running = freshDigest()
+      this.running = this.freshDigest()
     })
   }
 
@@ -226,7 +264,7 @@ export class IncomingFile {
     if (this.complete) { await markIncomplete(this.store, this.record, this.fileIdHex); this.record.complete = false }
     this.held.clear()
     this.unsynced = []
-    this.running = freshDigest()
+    this.running = this.freshDigest()
     await rm(this.path, { force: true })
   }
 

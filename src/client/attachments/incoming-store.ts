@@ -7,6 +7,7 @@ import { Attachment } from '../../../proto/cairn.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { dec, enc, type Kv } from '../crypto/kv.js'
+import { isStreamed } from './descriptor.js'
 
 /** `saved`: written where the user asked, checked, and the received chunks removed (DECISIONS.md). */
 export type AttachmentState = 'waiting' | 'partial' | 'complete' | 'saved'
@@ -23,6 +24,11 @@ export interface IncomingRecord {
   savedTo?: string
   /** Some chunks were fetched from mailbox replicas: once saved, they are released there (chunk-release.ts). */
   fromMailboxes?: true
+  /**
+   * Announced streamed (no chunk list, no digest: descriptor.ts isStreamed): a direct push of it
+   * ends with ChunkEnd, whatever the descriptor became since (a second message may complete it).
+   */
+  streamed?: true
 }
 
 const N = NAMESPACES
@@ -34,8 +40,28 @@ const chunkKey = (from: string, fileIdHex: string, index: number): string => `${
 export async function recordIncoming (kv: Kv, from: string, messageId: string, a: Attachment, at: number): Promise<void> {
   const key = recordKey(from, Buffer.from(a.fileId).toString('hex'))
   if (await kv.get(key) !== undefined) return
-  const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: Buffer.from(Attachment.encode(a)).toString('base64') }
+  const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: Buffer.from(Attachment.encode(a)).toString('base64'), ...(isStreamed(a) ? { streamed: true as const } : {}) }
   kv.put(key, enc.encode(JSON.stringify(r)))
+}
+
+/**
+ * In the messenger's transaction: whether `a` is the second message of a file this sender announced
+ * streamed (the same file id and key), which is never shown. The first time it brings the full
+ * descriptor, the record takes its chunk list and digest (the chunks can then come from
+ * mailboxes); the name, size, type and chunk size must be the announced ones, or it changes nothing.
+ */
+export async function completesStreamed (kv: Kv, from: string, a: Attachment): Promise<boolean> {
+  const key = recordKey(from, Buffer.from(a.fileId).toString('hex'))
+  const b = await kv.get(key)
+  if (b === undefined) return false
+  const r = JSON.parse(dec.decode(b)) as IncomingRecord
+  const had = descriptorOf(r)
+  if (r.streamed !== true || !Buffer.from(had.key).equals(Buffer.from(a.key))) return false
+  if (isStreamed(a) || !isStreamed(had)) return true
+  if (a.name !== had.name || a.size !== had.size || a.mediaType !== had.mediaType || a.chunkBytes !== had.chunkBytes) return true
+  const full: Attachment = { ...a, caption: had.caption }
+  kv.put(key, enc.encode(JSON.stringify({ ...r, descriptor: Buffer.from(Attachment.encode(full)).toString('base64') })))
+  return true
 }
 
 export async function getIncoming (store: Store, from: string, fileIdHex: string): Promise<IncomingRecord | undefined> {

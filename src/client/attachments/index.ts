@@ -2,10 +2,13 @@
  * Attachments: files sent with a message, end to end encrypted, chunked, resumable. The sender
  * describes a file (fresh key, chunk addresses, digest), announces it in a ratchet message, then
  * streams the chunks straight to an online recipient (/cairn/chunks/1.0.0) or stores them at the
- * recipient's mailbox replicas. The recipient checks every chunk, keeps its progress on disk, and
+ * recipient's mailbox replicas. To a connected recipient that takes it, the file is announced
+ * streamed instead (key and size only) and each chunk goes as soon as it is sealed; the stream ends
+ * with what completes it (session 21: docs/DECISIONS.md). The recipient checks every chunk, keeps its progress on disk, and
  * saves the file atomically once its digest matches. Holders see sizes and addresses only.
  */
-import type { PeerId } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
+import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
 import { deadline, type Clock } from '../../shared/clock.js'
@@ -14,6 +17,7 @@ import { describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
+import { CHUNKS_STREAMED_PROTOCOL, CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
 import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
@@ -21,12 +25,15 @@ import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { InboxMessage, Route } from '../inbox.js'
 import { resolveMessageIds, type MessageMatch } from '../message-ids.js'
 import type { Messenger } from '../messenger.js'
+import { peersWith } from '../messaging/peer-features.js'
+import { tagsDigest } from './chunk-cipher.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
-import { safeFileName } from './descriptor.js'
+import { isStreamed, safeFileName } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
-import { checkFiles } from './file-check.js'
+import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
+import type { Attachment } from '../../../proto/cairn.js'
 import { Inbound } from './inbound.js'
 import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
 import { descriptorOf, forgetIncomingOps, getIncoming, type AttachmentState } from './incoming-store.js'
@@ -35,6 +42,7 @@ import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, putUploaded, type OutgoingRecord } from './outgoing-store.js'
 import { saveAtomically } from './save-file.js'
+import { SealingChunks } from './sealing-chunks.js'
 
 export type { AttachmentState } from './incoming-store.js'
 export type { AttachmentSummary } from './descriptor.js'
@@ -147,17 +155,89 @@ export class Attachments {
     const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {
-      const { descriptor: d, tags } = await describeFileWithTags(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
-      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), tags: tags.toString('base64'), state: 'announcing', uploaded: 0 }
+      const streamed = await this.takesStreamed(peerId)
+      const { descriptor: d, tags } = streamed ? { descriptor: streamedDescriptor(f, a.chunkBytes), tags: undefined } : await describeFileWithTags(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
+      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), ...(tags === undefined ? { streamed: true as const } : { tags: tags.toString('base64') }), state: 'announcing', uploaded: 0 }
       await putOutgoing(this.components.store, rec) // before the announcement: a killed send can still serve the chunks
       const sent = await this.components.messenger.send(to, i === 0 ? text : '', { attachment: d })
       rec.messageId = sent.id
       rec.state = 'sending'
       await putOutgoing(this.components.store, rec)
-      const r = await this.transfer(rec, sent.route, options.onProgress)
+      const r = streamed ? await this.transferStreamed(rec, sent.route, options.onProgress) : await this.transfer(rec, sent.route, options.onProgress)
       out.push({ id: sent.id, name: f.name, size: f.size, ...r })
     }
     return out
+  }
+
+  /**
+   * Whether a file to `peerId` goes announced streamed: a direct connection is open (the chunks can
+   * follow at once; an offline recipient's need addresses), and it takes one (said so in a message,
+   * or serves CHUNKS_STREAMED_PROTOCOL, which identify told us when we connected).
+   */
+  private async takesStreamed (peerId: string): Promise<boolean> {
+    if (this.node === undefined) return false
+    const peer = parsePeerId(peerId)
+    if (!this.node.getConnections(peer).some((c: Connection) => c.status === 'open' && c.limits === undefined)) return false
+    const [said] = await peersWith(this.components.store, [peerId], CONTENT_FEATURES.streamedAttachments)
+    if (said === true) return true
+    const known = await this.node.peerStore.get(peer).catch(() => undefined)
+    return known?.protocols.includes(CHUNKS_STREAMED_PROTOCOL) === true
+  }
+
+  /**
+   * The first push of a file announced streamed: each chunk read and sealed once as it goes, then
+   * ChunkEnd. Should it fail, or the announcement not have gone direct, the file is described in
+   * full (same key and file id) and goes the usual way (transfer), to mailboxes if need be.
+   */
+  private async transferStreamed (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
+    const node = this.node
+    if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
+    if (messageRoute === 'direct') {
+      const d = outgoingDescriptor(rec)
+      const chunks = new SealingChunks(rec.path, d)
+      try {
+        await pushChunks(node, parsePeerId(rec.to), d.fileId, chunks, this.init, { clock: this.components.clock, end: () => chunks.endDigest(), onChunk: (held) => onProgress?.({ stage: 'sending', name: d.name, done: Math.min(d.size, held * d.chunkBytes), total: d.size }) })
+        rec.state = 'delivered'
+        await putOutgoing(this.components.store, rec)
+        return { route: 'direct' }
+      } catch (err) {
+        if (err instanceof FileChangedError) {
+          rec.state = 'failed'
+          rec.lastError = describeError(err)
+          await putOutgoing(this.components.store, rec)
+          throw err
+        }
+        this.components.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'streamed chunk transfer failed; describing the file for its mailboxes')
+      } finally {
+        await chunks.close()
+      }
+    }
+    await this.describeStreamed(rec, onProgress)
+    return this.transfer(rec, 'mailbox', onProgress)
+  }
+
+  /**
+   * A file announced streamed whose chunks cannot all go on the first push: described in full now,
+   * under its key and file id (the chunk addresses mailboxes need, the digest, every tag), kept in
+   * its record. A file that changed since it was announced cannot be (FileChangedError).
+   */
+  private async describeStreamed (rec: OutgoingRecord, onProgress?: (p: TransferProgress) => void): Promise<void> {
+    const d0 = outgoingDescriptor(rec)
+    if (!isStreamed(d0)) return
+    const file: CheckedFile = { path: rec.path, name: d0.name, size: d0.size, mediaType: d0.mediaType }
+    try {
+      const { descriptor, tags } = await describeFileWithTags(file, d0.chunkBytes, { key: new Uint8Array(d0.key), fileId: new Uint8Array(d0.fileId), onChunk: (n) => onProgress?.({ stage: 'reading', name: d0.name, done: Math.min(d0.size, n * d0.chunkBytes), total: d0.size }) })
+      rec.descriptor = encodeDescriptor({ ...descriptor, caption: d0.caption })
+      rec.tags = tags.toString('base64')
+      await putOutgoing(this.components.store, rec)
+    } catch (err) {
+      // a file gone or changed since it was announced can never be sent: stop retrying it
+      const gone = err instanceof FileChangedError || (err as NodeJS.ErrnoException).code === 'ENOENT'
+      rec.lastError = describeError(err)
+      if (gone) rec.state = 'failed'
+      await putOutgoing(this.components.store, rec)
+      throw gone && !(err instanceof FileChangedError) ? new FileChangedError(rec.path) : err
+    }
   }
 
   /**
@@ -176,7 +256,7 @@ export class Attachments {
     let done = 0
     for (const rec of await listOutgoing(this.components.store)) {
       if (rec.state !== 'announcing' && rec.state !== 'sending') continue
-      const r = await this.transfer(rec, 'direct', options.onProgress).catch((err: unknown) => {
+      const r = await this.describeStreamed(rec, options.onProgress).then(async () => this.transfer(rec, 'direct', options.onProgress)).catch((err: unknown) => {
         // a FileChangedError names the file: never at info
         this.components.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
         return undefined
@@ -202,7 +282,8 @@ export class Attachments {
         try {
           // a resumed push may have no connection and no address: looked up as the direct route does
           if (node.getConnections(peer).length === 0) await lookUpAddresses(node, peer, { finder: this.depositHost, natTraversal: this.init.network.natTraversal, signal: deadline(this.components.clock, this.init.limits.requestTimeoutMs) })
-          await pushChunks(node, peer, d.fileId, chunks, this.init, { clock: this.components.clock, onChunk: (held) => { report(held * d.chunkBytes) } })
+          const tags = outgoingTags(rec)
+          await pushChunks(node, peer, d.fileId, chunks, this.init, { clock: this.components.clock, onChunk: (held) => { report(held * d.chunkBytes) }, ...(rec.streamed === true && tags !== undefined ? { end: () => tagsDigest(tags) } : {}) })
           rec.state = 'delivered'
           await putOutgoing(this.components.store, rec)
           return { route: 'direct' }
@@ -212,6 +293,7 @@ export class Attachments {
         }
       }
       await this.ready()
+      await this.sendFullDescriptor(rec, d)
       const up = await uploadChunks(node, this.init, this.components.log, peer, chunks, d.chunks, {
         clock: this.components.clock,
         from: rec.uploaded,
@@ -232,6 +314,18 @@ export class Attachments {
     } finally {
       await chunks.close()
     }
+  }
+
+  /**
+   * A file announced streamed whose chunks go to mailboxes: its full descriptor goes first, in a
+   * second message (once; the recipient completes its record with it and does not show it), so the
+   * recipient knows the addresses to fetch.
+   */
+  private async sendFullDescriptor (rec: OutgoingRecord, d: Attachment): Promise<void> {
+    if (rec.streamed !== true || rec.completionSent === true) return
+    await this.components.messenger.send(rec.to, '', { attachment: { ...d, caption: '' } })
+    rec.completionSent = true
+    await putOutgoing(this.components.store, rec)
   }
 
   /**
@@ -273,8 +367,14 @@ export class Attachments {
 
   /** Get every missing chunk from the mailbox replicas and check the whole file. */
   async fetch (messageId: string, options: { onProgress?: (p: TransferProgress) => void, signal?: AbortSignal } = {}): Promise<IncomingFile> {
-    const file = await this.incoming(messageId)
+    let file = await this.incoming(messageId)
     if (file.complete) return file
+    if (isStreamed(file.descriptor)) {
+      // a second message may have completed its descriptor since it was opened
+      file = await this.inbound.reload(file.record.from, file.fileIdHex) ?? file
+      if (file.complete) return file
+      if (isStreamed(file.descriptor)) throw new AttachmentStateError(`message ${messageId}'s file is still coming straight from its sender (${file.heldCount} of ${file.count} chunks here); it completes when the sender's next push does, or its chunks reach mailboxes`)
+    }
     if (file.missing().length > 0 && this.node !== undefined) {
       await this.ready()
       let done = file.heldCount * file.descriptor.chunkBytes
@@ -318,4 +418,9 @@ export class Attachments {
     await file.markSaved(path, release).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
     return { id: messageId, path, name, size: file.descriptor.size }
   }
+}
+
+/** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */
+function streamedDescriptor (f: CheckedFile, chunkBytes: number): Attachment {
+  return { fileId: randomBytes(16), name: f.name, size: f.size, mediaType: f.mediaType, chunkBytes, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: '' }
 }

@@ -21,6 +21,10 @@ export interface OutgoingRecord {
    * by its tag, not hashed again); absent in a record written before session 12.
    */
   tags?: string
+  /** Announced streamed (session 21): a direct push ends with ChunkEnd; tags and a full descriptor only once described (index.ts describeStreamed). */
+  streamed?: true
+  /** Streamed, then bound for mailboxes: the full descriptor went in a second message. */
+  completionSent?: true
   /** The announcing message's id, once sealed. */
   messageId?: string
   state: OutgoingState

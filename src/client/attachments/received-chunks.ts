@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkCid, openChunk, sealChunk, TAG_BYTES } from './chunk-cipher.js'
+import { chunkTotal } from './descriptor.js'
 import { readAt } from './file-chunks.js'
 
 /** The suffix of a received file in this layout; `.part` files held plaintext (before issue 15). */
@@ -30,7 +31,7 @@ export function legacyReceivedBase (from: string, fileIdHex: string): string {
 
 /** Bytes of chunk `index`'s plaintext (the last chunk is shorter). */
 export function plainLength (d: Attachment, index: number): number {
-  return index === d.chunks.length - 1 ? d.size - index * d.chunkBytes : d.chunkBytes
+  return index === chunkTotal(d) - 1 ? d.size - index * d.chunkBytes : d.chunkBytes
 }
 
 /** Where chunk `index`'s ciphertext starts in the received file. */
@@ -46,7 +47,7 @@ export async function * plaintextChunks (path: string, d: Attachment): AsyncGene
   const fh = await open(path, 'r')
   try {
     const buf = Buffer.allocUnsafe(d.chunkBytes + TAG_BYTES)
-    const count = d.chunks.length
+    const count = chunkTotal(d)
     for (let i = 0; i < count; i++) {
       const sealed = await readAt(fh, buf, plainLength(d, i) + TAG_BYTES, slotOffset(d, i))
       yield openChunk(d.key, { fileId: d.fileId, index: i, count }, sealed)
@@ -54,6 +55,22 @@ export async function * plaintextChunks (path: string, d: Attachment): AsyncGene
   } finally {
     await fh.close()
   }
+}
+
+/** Every chunk's GCM tag, read from the end of its slot (every chunk must be held). */
+export async function heldTags (path: string, d: Attachment): Promise<Buffer> {
+  const count = chunkTotal(d)
+  const tags = Buffer.alloc(count * TAG_BYTES)
+  const fh = await open(path, 'r')
+  try {
+    for (let i = 0; i < count; i++) {
+      const tag = await readAt(fh, tags.subarray(i * TAG_BYTES, (i + 1) * TAG_BYTES), TAG_BYTES, slotOffset(d, i) + plainLength(d, i))
+      if (tag.length !== TAG_BYTES) throw new RangeError(`chunk ${i} is cut short`)
+    }
+  } finally {
+    await fh.close()
+  }
+  return tags
 }
 
 /**

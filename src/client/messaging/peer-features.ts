@@ -16,7 +16,7 @@ export async function notePeerFeatures (kv: Kv, peer: string, features: number):
 }
 
 /** Per peer of `peers`, whether it advertised `feature` (one read for all). */
-export async function peersWith (kv: Kv, peers: string[], feature: number): Promise<boolean[]> {
+export async function peersWith (kv: Pick<Kv, 'getMany'>, peers: string[], feature: number): Promise<boolean[]> {
   const values = await kv.getMany(peers.map(featuresKey))
   return values.map(v => (decodeNumber(v, 0) & feature) !== 0)
 }

@@ -13,7 +13,7 @@ import { parsePeerId, peerIdBytes, peerIdFromBytes } from '../../shared/peer-id.
 import { hasBoundId } from '../../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
-import { recordIncoming } from '../attachments/incoming-store.js'
+import { completesStreamed, recordIncoming } from '../attachments/incoming-store.js'
 import type { Kv } from '../crypto/kv.js'
 import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
@@ -232,6 +232,8 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     if (content.attachment !== undefined) {
       const problem = descriptorProblem(content.attachment)
       if (problem !== undefined) throw new RejectedEnvelopeError('bad-request', `attachment refused: ${problem}`)
+      // the full descriptor of a file announced streamed: completes its record, never shown
+      if (await completesStreamed(tx, opened.sender, content.attachment)) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
     }
     if (content.receipt !== undefined) {
       // never shown, never receipted; the delivery log ignores ids this sender was not sent

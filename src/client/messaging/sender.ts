@@ -354,7 +354,7 @@ export class Sender {
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
     const id = Buffer.from(entry.id, 'hex')
-    const features = (this.init.groups.sealedSenderV2 ? CONTENT_FEATURES.groupSealedV2 : 0) | CONTENT_FEATURES.groupCheckpoints
+    const features = (this.init.groups.sealedSenderV2 ? CONTENT_FEATURES.groupSealedV2 : 0) | CONTENT_FEATURES.groupCheckpoints | CONTENT_FEATURES.streamedAttachments
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, features, ...body })
     const { sealed, inner, certExpires } = await this.ctx.session.seal(tx, entry.to, content, this.now)
     entry.envelope = Buffer.from(Envelope.encode(this.envelopeOf(entry, sealed, this.lastSentAt, peer))).toString('base64')

@@ -19,7 +19,9 @@ export const CONTENT_FEATURES = {
   /** A group message may come as a sealed sender v2 part over the sender-key ciphertext alone (no Content). */
   groupSealedV2: 1,
   /** It follows group checkpoints (GroupCheckpoint): an admin makes one only when every member said so. */
-  groupCheckpoints: 2
+  groupCheckpoints: 2,
+  /** It takes a streamed attachment (Attachment with no chunk list, ChunkEnd on /cairn/chunks: session 21). */
+  streamedAttachments: 4
 } as const
 
 /** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
@@ -31,3 +33,9 @@ export const mailboxAnswerBudget = (frameBytes: number): number => Math.floor(fr
 /** Attachment chunks streamed from a sender to its online recipient (proto/cairn.proto, ChunkOffer). */
 export const CHUNKS_PROTOCOL = '/cairn/chunks/1.0.0'
 export const CHUNKS_VERSION = 1
+/**
+ * The same frames, served by a recipient that takes files announced streamed (a ChunkEnd after the
+ * chunks: session 21); a sender learns it from identify as soon as it is connected, before any
+ * message from that peer has said so (CONTENT_FEATURES.streamedAttachments).
+ */
+export const CHUNKS_STREAMED_PROTOCOL = '/cairn/chunks/1.1.0'

@@ -1,0 +1,61 @@
+/**
+ * A streamed descriptor at the recipient's boundary: what passes, what is refused, and the second
+ * message that completes it (incoming-store.ts completesStreamed), which changes nothing unless it
+ * is the same file from the same sender.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { test } from 'node:test'
+import type { Attachment } from '../../../proto/cairn.js'
+import { chunkTotal, descriptorProblem, isStreamed } from '../../../src/client/attachments/descriptor.js'
+import { completesStreamed, descriptorOf, recordIncoming, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
+import { chunkCid } from '../../../src/client/attachments/chunk-cipher.js'
+import type { Kv } from '../../../src/client/crypto/kv.js'
+
+function memoryKv (): Kv & { map: Map<string, Uint8Array> } {
+  const map = new Map<string, Uint8Array>()
+  return { map, get: async (k) => map.get(k), getMany: async (ks) => ks.map(k => map.get(k)), put: (k, v) => { map.set(k, v) }, delete: (k) => { map.delete(k) } }
+}
+
+const CHUNK = 64 * 1024
+const streamed = (): Attachment => ({ fileId: randomBytes(16), name: 'a.bin', size: 3 * CHUNK + 1, mediaType: 'application/octet-stream', chunkBytes: CHUNK, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: 'hello' })
+const full = (a: Attachment): Attachment => ({ ...a, chunks: [0, 1, 2, 3].map(() => chunkCid(randomBytes(CHUNK + 16))), sha256: randomBytes(32), caption: '' })
+const record = (kv: ReturnType<typeof memoryKv>): IncomingRecord => JSON.parse(new TextDecoder().decode([...kv.map.values()][0])) as IncomingRecord
+
+test('a streamed descriptor (no chunk list, no digest) passes with its count from the size; a list without a digest, or more chunks than a list may hold, is refused', () => {
+  const a = streamed()
+  assert.equal(descriptorProblem(a), undefined)
+  assert.ok(isStreamed(a))
+  assert.equal(chunkTotal(a), 4)
+  assert.equal(chunkTotal({ ...a, size: 0 }), 1)
+  assert.match(descriptorProblem({ ...a, sha256: randomBytes(32) }) ?? '', /chunk list/)
+  assert.match(descriptorProblem({ ...a, chunks: full(a).chunks }) ?? '', /digest/)
+  assert.match(descriptorProblem({ ...a, chunkBytes: 1024, size: 3 * 1024 * 1024 }) ?? '', /too many chunks/)
+})
+
+test('the second message completes a streamed record only for the same file, key and shape; anything else changes nothing', async () => {
+  const kv = memoryKv()
+  const a = streamed()
+  await recordIncoming(kv, 'alice', 'm1', a, 1)
+  assert.equal(record(kv).streamed, true)
+  // not a completion: another key (a stranger's guess at the file id), or another sender
+  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), key: randomBytes(32) }), false)
+  assert.equal(await completesStreamed(kv, 'mallory', full(a)), false)
+  // the same file, but not the announced one: handled (not shown), nothing changed
+  const before = record(kv).descriptor
+  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), size: a.size + 1 }), true)
+  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), name: 'other.bin' }), true)
+  assert.equal(record(kv).descriptor, before)
+  // the full descriptor: the record takes its list and digest, keeps its caption and its streamed mark
+  const f = full(a)
+  assert.equal(await completesStreamed(kv, 'alice', f), true)
+  const d = descriptorOf(record(kv))
+  assert.equal(isStreamed(d), false)
+  assert.deepEqual(d.chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
+  assert.equal(d.caption, 'hello')
+  assert.equal(record(kv).streamed, true)
+  assert.equal(record(kv).messageId, 'm1')
+  // a later one changes nothing more
+  assert.equal(await completesStreamed(kv, 'alice', full(a)), true)
+  assert.deepEqual(descriptorOf(record(kv)).chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
+})
