@@ -9509,7 +9509,7 @@ export namespace MailboxResponse {
                 throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
               }
 
-              if (obj.envelopes.length === 256) {
+              if (obj.envelopes.length === 4096) {
                 throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
               }
 
@@ -9598,7 +9598,7 @@ export namespace MailboxResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          envelopes: 256,
+          envelopes: 4096,
           wanted: 1024,
           tombstones: 1024,
           deposited: 256
@@ -9629,7 +9629,7 @@ export namespace MailboxResponse {
                 throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
               }
 
-              if (obj.envelopes === 256) {
+              if (obj.envelopes === 4096) {
                 throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
               }
 

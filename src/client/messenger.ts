@@ -118,7 +118,7 @@ export class Messenger {
   // receiving (Receiver)
   async inbox (): Promise<InboxMessage[]> { return this.receiver.inbox() }
   async receive (envelope: Envelope, route: Route, from?: string): Promise<ReceiveStatus> { return this.receiver.receive(envelope, route, from) }
-  async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: () => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> { return this.receiver.receiveMany(envelopes, route, from, committed) }
+  async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> { return this.receiver.receiveMany(envelopes, route, from, committed) }
   async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> { return this.receiver.receiveWith(fn) }
   async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> { return this.receiver.unseen(ids) }
   async unseenFrom (sender: string, messageIds: string[]): Promise<string[]> { return this.receiver.unseenFrom(sender, messageIds) }

@@ -12,7 +12,7 @@ import { verifyBundle } from '../shared/bundle.js'
 import type { Envelope as Env } from '../../proto/cairn.js'
 import { CairnError, FrameError, describeError } from '../shared/errors.js'
 import { peerIdFromBytes } from '../shared/peer-id.js'
-import { DIRECT_PROTOCOL, DIRECT_VERSION, MAILBOX_PAGE_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
+import { DIRECT_PROTOCOL, DIRECT_VERSION, MAILBOX_LIST_IDS, MAILBOX_PROTOCOL, MAILBOX_VERSIONS_SUPPORTED, mailboxAnswerBudget } from '../shared/protocols/ids.js'
 import { request, serve } from '../shared/protocols/rpc.js'
 import { MailboxRefusal, type RefusalReason } from './errors.js'
 import type { MailboxComponents } from './components.js'
@@ -216,7 +216,7 @@ export class MailboxService {
       if (f.ids.some(id => id.length !== 16)) throw new MailboxRefusal('bad-request', 'fetch ids must be 16 bytes')
       const page = f.ids.length > 0
         ? await store.fetchIds(owner, f.ids, now, { maxBytes })
-        : await store.fetch(owner, f.after, Math.min(Math.max(1, f.limit), f.idsOnly ? MAILBOX_PAGE_IDS : config.mailbox.pageSize), now, { maxBytes, idsOnly: f.idsOnly })
+        : await store.fetch(owner, f.after, Math.min(Math.max(1, f.limit), f.idsOnly ? MAILBOX_LIST_IDS : config.mailbox.pageSize), now, { maxBytes, idsOnly: f.idsOnly })
       metrics?.fetch(f.idsOnly && f.ids.length === 0 ? 0 : page.envelopes.length)
       return { status: MailboxStatus.MAILBOX_OK, envelopes: page.envelopes, more: page.more }
     }

@@ -8,7 +8,7 @@
 import { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { CairnConfig } from '../shared/config.js'
 import { Mutex } from '../shared/mutex.js'
-import { verifyAck } from '../shared/ack-signature.js'
+import { ackVerifier } from '../shared/ack-signature.js'
 import { parsePeerId, peerIdTextFromBytes } from '../shared/peer-id.js'
 import { hasBoundId } from '../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../shared/protocols/ids.js'
@@ -379,7 +379,8 @@ export class MailboxStore {
       if (held[i]?.tomb === true && held[i]?.env === undefined) return
       worth.push(a)
     })
-    const ok = await Promise.all(worth.map(async a => verifyAck(owner, Buffer.from(a.id, 'hex'), a.signature)))
+    const verifyAck = ackVerifier(owner)
+    const ok = await Promise.all(worth.map(async a => verifyAck(Buffer.from(a.id, 'hex'), a.signature)))
     refused += ok.filter(v => !v).length
     return { signed: worth.filter((_, i) => ok[i]), refused }
   }

@@ -22,7 +22,7 @@ import type { MailboxRpcConfig } from './mailbox-rpc.js'
 import { describeError, ProtocolError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
-import { MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
+import { MAILBOX_LIST_IDS, MAILBOX_PAGE_IDS, mailboxAnswerBudget } from '../../shared/protocols/ids.js'
 import type { ReceiveStatus, RejectedEnvelopeError } from '../messaging/receiver.js'
 import type { Route } from '../inbox.js'
 import type { Startable } from '../../shared/startable.js'
@@ -52,8 +52,11 @@ export interface CollectResult {
 export interface CollectInbox {
   /** Which envelope ids are not in the inbox yet. */
   unseen: <T extends Uint8Array>(ids: T[]) => Promise<T[]>
-  /** Open a batch in one durable commit; one result per envelope. `committed`: called once it is on disk (before the receipts it queues). */
-  receiveMany: (envelopes: Envelope[], route: Route, from?: string, committed?: () => void) => Promise<Array<ReceiveStatus | RejectedEnvelopeError>>
+  /**
+   * Open a batch in one durable commit; one result per envelope. `committed`: called with those
+   * results once they are on disk, before the receipts the batch queues (the promise resolves after those).
+   */
+  receiveMany: (envelopes: Envelope[], route: Route, from?: string, committed?: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void) => Promise<Array<ReceiveStatus | RejectedEnvelopeError>>
 }
 
 export interface MailboxCollectorComponents {
@@ -87,6 +90,11 @@ interface Collection {
   claimant: Claimant
   /** This replica loop's pages whose bodies are held: being fetched, or fetched and not yet committed. */
   bodies: Slots
+  /**
+   * This replica loop's pages on disk whose receipts are still being queued (the rest of each
+   * receiveMany): awaited before the loop returns, so a sync returns with every receipt queued.
+   */
+  tails: Array<Promise<unknown>>
   tally: { received: number, refused: number, fetched: number }
   stages: StageTimer
   /** One replica's loop made progress (its stall watch starts again). */
@@ -175,6 +183,7 @@ export class MailboxCollector implements Startable {
       claims: new Map(),
       claimant: { last: 0, opening: 0 },
       bodies: new Slots(PAGES_AHEAD),
+      tails: [],
       tally: { received: 0, refused: 0, fetched: 0 },
       stages,
       progress: () => {}
@@ -264,8 +273,8 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  * record, which libsignal reads and writes with every message. Returns how many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
-  const r: Collection = { ...c, stages: c.options.stages?.forLoop(peer.toString()) ?? c.stages, claimant: { last: c.options.clock.now(), opening: 0 }, bodies: new Slots(PAGES_AHEAD), progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
-  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: MAILBOX_PAGE_IDS, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
+  const r: Collection = { ...c, stages: c.options.stages?.forLoop(peer.toString()) ?? c.stages, claimant: { last: c.options.clock.now(), opening: 0 }, bodies: new Slots(PAGES_AHEAD), tails: [], progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }
+  const list = (after: Uint8Array<ArrayBuffer>): Promise<MailboxResponse> => quiet(askMailboxOk(r.node, r.config, peer, { fetch: { after, limit: MAILBOX_LIST_IDS, idsOnly: true, ids: [], maxBytes: answerBudget(r.config) } }, r.options))
   const held: Envelope[] = []
   // ids come in strictly ascending order and no more than any mailbox should hold (ten times our
   // own quota: operators may set theirs higher)
@@ -302,10 +311,13 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
   } finally {
     await Promise.allSettled(inFlight)
     await r.stages.time('ack', Promise.allSettled(acks))
+    await Promise.allSettled(r.tails)
   }
   // an ack that failed leaves the mail there (reported as this replica failing); the next collect
-  // finds it in the inbox and acks it then
+  // finds it in the inbox and acks it then. A page whose receipts could not be queued fails the
+  // attempt too (its messages are in the inbox: a resumed attempt acknowledges them).
   for (const ack of acks) await ack
+  for (const tail of r.tails) await tail
   return held.length
 }
 
@@ -428,7 +440,14 @@ async function claimAndOpen (c: Collection, peer: PeerId, ids: Array<Uint8Array<
     const unique = [...new Map(bodies.map(e => [hex(e.id), e])).values()]
     c.tally.fetched += unique.length
     by.opening++
-    const statuses = await c.stages.time('open', c.inbox.receiveMany(unique, 'mailbox', undefined, committed)).finally(() => { by.opening--; by.last = c.options.clock.now() })
+    // the page counts as taken once it is on disk: its claims settle, its ack may go and the next
+    // pages come, while the receipts it queues wait for the messenger's lock behind the pages
+    // opened after it (awaited before this replica's loop returns, as `tails`)
+    let onDisk: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void = () => {}
+    const atCommit = new Promise<Array<ReceiveStatus | RejectedEnvelopeError>>(resolve => { onDisk = resolve })
+    const receiving = quiet(c.inbox.receiveMany(unique, 'mailbox', undefined, results => { committed(); onDisk(results) }))
+    c.tails.push(receiving)
+    const statuses = await c.stages.time('open', Promise.race([atCommit, receiving])).finally(() => { by.opening--; by.last = c.options.clock.now() })
     unique.forEach((e, i) => {
       const status = statuses[i]
       missing.delete(hex(e.id))

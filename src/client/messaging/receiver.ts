@@ -146,11 +146,12 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
    *
    * `from` is the peer that handed the envelopes over, when known: on the direct protocol, an
    * envelope whose sender is someone else was pushed by a mailbox node, and is labelled so.
-   * `committed` is called once the batch is on disk and the lock released, before the receipts it
-   * queues (which take the lock again, behind whatever waits for it): a collect fetches its next
-   * page from then on, not only once those receipts are queued.
+   * `committed` is called with the results once the batch is on disk and the lock released, before
+   * the receipts it queues (which take the lock again, behind whatever waits for it): a collect
+   * fetches its next page, and acknowledges this one, from then on, not only once those receipts
+   * are queued.
    */
-  async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: () => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
+  async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> {
     const stored: InboxMessage[] = []
     const receipts: OpenedReceipt[] = []
     const copies: SecondCopy[] = []
@@ -176,7 +177,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       await tx.commit()
       return out
     })
-    committed?.()
+    committed?.(results)
     for (const r of receipts) await this.ctx.deliveries.receipt(r.from, r.kind, r.ids)
     await this.afterShown(stored, copies)
     for (const m of stored) this.emit('message', m)

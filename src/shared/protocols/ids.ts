@@ -24,8 +24,15 @@ export const CONTENT_FEATURES = {
   streamedAttachments: 4
 } as const
 
-/** The most envelopes one mailbox response carries (the proto's limit): an ids-only page, or ids asked for. */
+/** The most envelopes asked for by id in one fetch (the proto's limit on Fetch.ids), and so the most bodies one answer carries. */
 export const MAILBOX_PAGE_IDS = 256
+
+/**
+ * The most ids one ids-only listing answer carries (the proto's limit on MailboxResponse.envelopes):
+ * a listing of 1,000 waiting messages is one round trip, not four (~70 bytes an id, far inside a
+ * frame). A node that predates it answers 256 at most, with `more`.
+ */
+export const MAILBOX_LIST_IDS = 4096
 
 /** What one mailbox answer may carry, for a frame limit of `frameBytes`: 90 %, the rest for framing. */
 export const mailboxAnswerBudget = (frameBytes: number): number => Math.floor(frameBytes * 0.9)
