@@ -5,6 +5,7 @@
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { MailboxStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { verifyBundle } from '../../shared/bundle.js'
@@ -44,7 +45,7 @@ export interface MailboxRouteInit extends MailboxRpcConfig {
 
 export class MailboxRoute implements DeliveryRoute {
   readonly name = 'mailbox' as const
-  private readonly replicaCache = new Map<string, { peers: PeerId[], until: number }>()
+  private readonly replicaCache = new BoundedMap<string, { peers: PeerId[], until: number }>(1000)
 
   private readonly node: CairnNode
   private readonly clock: Clock
@@ -91,7 +92,6 @@ export class MailboxRoute implements DeliveryRoute {
     }
     if (peers.length >= this.init.mailbox.replicas) {
       this.replicaCache.set(recipient.toString(), { peers, until: this.clock.now() + REPLICA_CACHE_MS })
-      if (this.replicaCache.size > 1000) this.replicaCache.delete(this.replicaCache.keys().next().value as string)
     }
     return peers
   }
