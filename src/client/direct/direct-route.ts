@@ -1,11 +1,13 @@
 /** The direct route: hand the envelope to the recipient itself over /cairn/direct/1.0.0. */
 import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
-import { deadline, type Clock } from '../../shared/clock.js'
+import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
+import { LOOKUP_MAX_MS } from '../../shared/placement.js'
 import { ChannelBrokenError, RequestChannels } from '../../shared/protocols/channel.js'
+import { IdleDeadline, withSignal } from '../../shared/protocols/idle-deadline.js'
 import { DIRECT_CHANNEL_PROTOCOL, DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request, type RequestOptions } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
@@ -98,7 +100,11 @@ export class DirectRoute implements DeliveryRoute {
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
     if (this.node.getConnections(recipient).length === 0) {
-      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: deadline(this.clock, timeout, options.signal) })
+      // an idle deadline: a walk whose servers answer slowly (a busy machine) is not cut off at
+      // `timeout` in all, only when none has answered for that long
+      const idle = new IdleDeadline(this.clock, timeout, { maxMs: LOOKUP_MAX_MS, what: 'address lookup' })
+      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: withSignal(options.signal, idle.signal), onProgress: () => { idle.touch() } })
+        .finally(() => { idle.clear() })
     }
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
     // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and

@@ -71,7 +71,7 @@ export class MailboxRoute implements DeliveryRoute {
   private async lookUp (key: Uint8Array, count: number, signal: AbortSignal, onProgress: () => void): Promise<PeerId[]> {
     const perSubnet = this.init.mailbox.replicasPerSubnet
     if (this.depositHost !== undefined) return this.depositHost.closestPeers(key, count, { perSubnet, signal, onProgress })
-    return closestPeers(this.node, key, count, { clock: this.clock, signal, perSubnet, onProgress })
+    return closestPeers(this.node, key, count, { clock: this.clock, signal, perSubnet, onProgress, log: this.log })
   }
 
   /**
