@@ -245,11 +245,15 @@ async function lookup (node: CairnNode, key: Uint8Array, limit: { signal: AbortS
   const found: PeerId[] = []
   const started = query.clock.now()
   const seen = { table: routingTableSize(node), answers: 0, errors: 0, firstEventMs: -1 }
+  const failures: string[] = []
   try {
     for await (const event of node.services.dht.getClosestPeers(key, { signal: limit.signal })) {
       if (seen.firstEventMs < 0) seen.firstEventMs = query.clock.now() - started
       if (event.name === 'PEER_RESPONSE') seen.answers++
-      if (event.name === 'QUERY_ERROR') seen.errors++
+      if (event.name === 'QUERY_ERROR') {
+        seen.errors++
+        if (failures.length < 3) failures.push(event.error.message)
+      }
       if (event.name === 'PEER_RESPONSE' || event.name === 'QUERY_ERROR') limit.touch()
       query.onProgress?.()
       if (event.name === 'FINAL_PEER') {
@@ -263,7 +267,7 @@ async function lookup (node: CairnNode, key: Uint8Array, limit: { signal: AbortS
   } finally {
     // where a slow lookup's time went: before its first event (an empty table, kad-dht's first
     // self-query), or waiting on servers
-    query.log?.debug({ ...seen, found: found.length, ms: query.clock.now() - started, aborted: limit.signal.aborted ? String((limit.signal.reason as Error | undefined)?.message) : false }, 'DHT query')
+    query.log?.debug({ ...seen, failures, found: found.length, ms: query.clock.now() - started, aborted: limit.signal.aborted ? String((limit.signal.reason as Error | undefined)?.message) : false }, 'DHT query')
   }
   return found
 }
