@@ -187,6 +187,13 @@ export class Handover {
           if (changed) held = undefined
         }
       } catch (err) {
+        if (notServingYet(err)) {
+          // a node still starting (its mailbox not yet registered) or not a mailbox at all: no
+          // failure of the peer's, nothing was applied; it gets this recipient's copies at the next
+          // pass (a deposit's, or the hourly one), and no chunk request is made to it meanwhile
+          log.debug({ recipient: r, peer: peer.toString() }, 'handover: replica does not serve mailboxes (yet); next pass')
+          continue
+        }
         held = undefined // it may have failed after applying an answer: read again
         log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'handover to peer failed')
       }
@@ -299,4 +306,9 @@ export class Handover {
       maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs, clock, signal: this.stopping.signal
     })
   }
+}
+
+/** libp2p's answer when the peer does not (or not yet) handle /cairn/mailbox: "Protocol selection failed". */
+function notServingYet (err: unknown): boolean {
+  return (err as Error | undefined)?.name === 'UnsupportedProtocolError'
 }
