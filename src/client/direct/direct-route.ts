@@ -35,8 +35,11 @@ export interface DirectRouteInit {
   delivery: Pick<CairnConfig['delivery'], 'directTimeoutMs'>
   /** natTraversal (@default false): wait for a hole punch over a relayed connection before giving up. */
   network: Pick<CairnConfig['network'], 'natTraversal'>
-  /** directFrameBytes (@default 98,304): the largest request or answer on the direct protocol. */
-  limits: Pick<CairnConfig['limits'], 'directFrameBytes'>
+  /**
+   * directFrameBytes (@default 98,304): the largest request or answer on the direct protocol;
+   * requestTimeoutMs (@default 15,000): the address lookup's idle deadline (its requests' own).
+   */
+  limits: Pick<CairnConfig['limits'], 'directFrameBytes' | 'requestTimeoutMs'>
 }
 
 export class DirectRoute implements DeliveryRoute {
@@ -100,9 +103,11 @@ export class DirectRoute implements DeliveryRoute {
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
     if (this.node.getConnections(recipient).length === 0) {
-      // an idle deadline: a walk whose servers answer slowly (a busy machine) is not cut off at
-      // `timeout` in all, only when none has answered for that long
-      const idle = new IdleDeadline(this.clock, timeout, { maxMs: LOOKUP_MAX_MS, what: 'address lookup' })
+      // an idle deadline, as long as the walk's own requests wait: a walk whose servers answer
+      // slowly (a busy machine) is not cut off at `timeout` in all. A fresh ephemeral host's first
+      // answer needs a dial and a handshake first: at a fifth of a core that took more than the 5 s
+      // of `timeout`, and a reply to a stranger found "no address" and went to the mailbox
+      const idle = new IdleDeadline(this.clock, this.init.limits.requestTimeoutMs, { maxMs: LOOKUP_MAX_MS, what: 'address lookup' })
       await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: withSignal(options.signal, idle.signal), onProgress: () => { idle.touch() } })
         .finally(() => { idle.clear() })
     }
