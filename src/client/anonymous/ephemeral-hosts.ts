@@ -153,7 +153,9 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
     const seeds = await this.components.dhtServers()
     if (seeds.length === 0) return []
     const limit = lookupDeadline(this.components.clock, options.signal)
-    return walkForPeer(host, peer, seeds, {
+    const started = this.components.clock.now()
+    let settled = 0
+    const found = await walkForPeer(host, peer, seeds, {
       protocol: this.init.dhtProtocol,
       count: this.init.dhtK,
       alpha: LOOKUP_ALPHA,
@@ -161,8 +163,10 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
       requestTimeoutMs: this.init.requestTimeoutMs,
       clock: this.components.clock,
       signal: limit.signal,
-      onProgress: () => { limit.touch(); options.onProgress?.() }
+      onProgress: () => { settled++; limit.touch(); options.onProgress?.() }
     }).finally(() => { limit.clear() })
+    this.components.log?.debug({ seeds: seeds.length, settled, addresses: found.length, ms: this.components.clock.now() - started, aborted: options.signal?.aborted === true || limit.signal.aborted }, 'address walk')
+    return found
   }
 
   private async currentHost (): Promise<Libp2p> {
