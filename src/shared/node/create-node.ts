@@ -121,11 +121,13 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         allowQueryWithZeroPeers: true,
         // one FIND_NODE's deadline (dial, stream, answer) is kad-dht's adaptive one, at least 5 s by
         // default: a busy machine's requests to live servers missed it and a lookup found nobody
-        // (issue 16 item 5). At least a request's idle deadline here; it still adapts upwards
-        networkDialTimeout: { minTimeout: config.limits.requestTimeoutMs, maxTimeout: 4 * config.limits.requestTimeoutMs },
+        // (issue 16 item 5). kad-dht has no idle deadline to hook, so this stays a total: as long
+        // as one of our own requests takes to cut off a stalled peer (silence for
+        // requestTimeoutMs, then an unanswered ping for as long); it still adapts upwards
+        networkDialTimeout: { minTimeout: 2 * config.limits.requestTimeoutMs, maxTimeout: 4 * config.limits.requestTimeoutMs },
         // the serving side's deadline on one request (read, answer, write), 10 s by default; as
         // long as an asker waits at least (routing-only-dht.ts passes it on)
-        incomingMessageTimeout: config.limits.requestTimeoutMs
+        incomingMessageTimeout: 2 * config.limits.requestTimeoutMs
       }),
       ...(config.relay.enabled
         ? {
