@@ -8,7 +8,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey } from '@signalapp/libsignal-client'
-import { deadline, settleWithin, systemClock, type Clock } from '../shared/clock.js'
+import { settleWithin, systemClock, type Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
@@ -214,7 +214,7 @@ export class CairnClient implements ClientApi {
     const topics = new GroupTopics({ pubsub: node.services.pubsub as unknown as TopicPubSub, groups: this.groups, me: this.identity.peerId.toString(), log: forComponent(this.log, 'group topics') })
     this.groupTopics = topics
     await this.life.start('group topics', topics)
-    this.anonymous = anonymousDepositHosts(node, this.config, this.clock)
+    this.anonymous = anonymousDepositHosts(node, this.config, this.clock, forComponent(this.log, 'anonymous'))
     if (this.anonymous !== undefined) await this.life.start('anonymous deposit hosts', this.anonymous)
     this.messenger.useRoutes([
       new DirectRoute({ node, clock: this.clock, ...(this.anonymous === undefined ? {} : { finder: this.anonymous }) }, this.config),
@@ -273,9 +273,10 @@ export class CairnClient implements ClientApi {
       .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
     const connected = ok.filter(Boolean).length
     if (connected > 0) {
-      const signal = deadline(this.clock, this.config.limits.requestTimeoutMs, this.stopping.signal)
+      // the join's deadline is an idle one (a server's answer starts it again), capped: on a slow
+      // machine a join that is being answered outlasts requestTimeoutMs in all
       this.joinsRunning++
-      const join = joinDht(node, this.clock, signal)
+      const join = joinDht(node, this.clock, this.stopping.signal, this.config.limits.requestTimeoutMs, this.log)
         .then(found => { if (found > 0) this.dhtJoined = true }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
         .finally(() => { this.joinsRunning-- })
       const before = this.joining

@@ -8,7 +8,7 @@
  * from the injected clock, so a test or simulation can run "every hour" by calling runOnce().
  */
 import { Handover as HandoverMsg, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type Offer } from '../../proto/cairn.js'
-import { deadline, type Timer } from '../shared/clock.js'
+import type { Timer } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { describeError } from '../shared/errors.js'
 import { parsePeerId, peerIdBytes } from '../shared/peer-id.js'
@@ -40,7 +40,7 @@ export interface HandoverInit {
    * (@default 2): the set each recipient's mail is copied to; frameBytes (@default 1 MiB): a request's size.
    */
   mailbox: Pick<CairnConfig['mailbox'], 'handoverIntervalMs' | 'chunkHandoverQuietMs' | 'replicas' | 'replicasPerSubnet' | 'frameBytes'>
-  /** requestTimeoutMs (@default 15,000): a lookup's and a request's deadline. */
+  /** requestTimeoutMs (@default 15,000): a lookup's idle deadline and a request's. */
   limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
 }
 
@@ -163,7 +163,7 @@ export class Handover {
     let peers: PeerId[]
     try {
       const recipient = parsePeerId(r)
-      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, perSubnet: config.mailbox.replicasPerSubnet, clock, signal: deadline(clock, config.limits.requestTimeoutMs, this.stopping.signal) }))
+      peers = (await closestPeers(node, mailboxKey(recipient), config.mailbox.replicas, { includeSelf: true, perSubnet: config.mailbox.replicasPerSubnet, clock, signal: this.stopping.signal, idleMs: config.limits.requestTimeoutMs }))
         .filter(p => !p.equals(node.peerId) && !p.equals(recipient))
     } catch (err) {
       log.debug({ recipient: r, err: describeError(err) }, 'handover: no replica set')
@@ -187,6 +187,13 @@ export class Handover {
           if (changed) held = undefined
         }
       } catch (err) {
+        if (notServingYet(err)) {
+          // a node still starting (its mailbox not yet registered) or not a mailbox at all: no
+          // failure of the peer's, nothing was applied; it gets this recipient's copies at the next
+          // pass (a deposit's, or the hourly one), and no chunk request is made to it meanwhile
+          log.debug({ recipient: r, peer: peer.toString() }, 'handover: replica does not serve mailboxes (yet); next pass')
+          continue
+        }
         held = undefined // it may have failed after applying an answer: read again
         log.debug({ recipient: r, peer: peer.toString(), err: describeError(err) }, 'handover to peer failed')
       }
@@ -299,4 +306,9 @@ export class Handover {
       maxBytes: config.mailbox.frameBytes, timeoutMs: config.limits.requestTimeoutMs, clock, signal: this.stopping.signal
     })
   }
+}
+
+/** libp2p's answer when the peer does not (or not yet) handle /cairn/mailbox: "Protocol selection failed". */
+function notServingYet (err: unknown): boolean {
+  return (err as Error | undefined)?.name === 'UnsupportedProtocolError'
 }

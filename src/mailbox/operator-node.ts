@@ -117,7 +117,8 @@ export class OperatorNode {
     const others = config.bootstrap.filter(addr => !addr.endsWith(self))
     await Promise.all(others.map(async addr => this.node.dial(multiaddr(addr), { signal: clock.timeout(config.network.dialTimeoutMs) })
       .catch((err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable') })))
-    if (others.length > 0) await joinDht(this.node, clock, clock.timeout(config.limits.requestTimeoutMs)).catch(() => 0)
+    // an idle deadline of a request's: a start on a busy machine that is being answered is not cut short
+    if (others.length > 0) await joinDht(this.node, clock, undefined, config.limits.requestTimeoutMs).catch(() => 0)
   }
 
   addresses (): string[] {

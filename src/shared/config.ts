@@ -175,7 +175,7 @@ export interface CairnConfig {
     retryIntervalMs: number
     /** The daemon: how often it collects mail from its mailbox replicas (besides live push), ms. */
     syncIntervalMs: number
-    /** How long a replica lookup may go without progress before it is given up, ms (each deposit has the request idle deadline). */
+    /** A replica lookup is given up after twice this with no server answering or failing, ms (each deposit has the request idle deadline). */
     mailboxTimeoutMs: number
     /** Once one mailbox replica has handed over all it holds, how long a sync waits for a slower one that makes no progress, ms. */
     collectGraceMs: number

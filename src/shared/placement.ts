@@ -9,14 +9,31 @@
 import { createHash } from 'node:crypto'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { deadline, type Clock } from './clock.js'
+import type { Clock } from './clock.js'
+import type { Logger } from './logger.js'
 import type { CairnNode } from './node/create-node.js'
 import { peerIdBytes } from './peer-id.js'
+import { IdleDeadline, withSignal } from './protocols/idle-deadline.js'
 import { KAD_PROTOCOL } from './protocols/ids.js'
 
 const TAG = Buffer.from('cairn/mailbox-key/v1')
-/** A lookup with no deadline of its own gets this one. */
-export const LOOKUP_TIMEOUT_MS = 30_000
+/**
+ * A lookup is given up when no DHT server has answered (nor failed) for this long: what was once
+ * its whole time (issue 12 item 3, issue 16 item 5: on a slow machine a lookup that is being
+ * answered took longer than that in all, and was cut off with the replicas half found).
+ */
+export const LOOKUP_IDLE_MS = 30_000
+/** However steadily servers answer, a lookup ends after this long (kad-dht's own default for a query). */
+export const LOOKUP_MAX_MS = 180_000
+
+/**
+ * The deadline of one lookup: idle (`touch` on each server's answer or failure), capped, and
+ * `signal` too. `clear` once the lookup is over.
+ */
+export function lookupDeadline (clock: Clock, signal?: AbortSignal, idleMs = LOOKUP_IDLE_MS): { signal: AbortSignal, touch: () => void, clear: () => void } {
+  const idle = new IdleDeadline(clock, idleMs, { maxMs: Math.max(idleMs, LOOKUP_MAX_MS), what: 'DHT lookup' })
+  return { signal: withSignal(signal, idle.signal), touch: () => { idle.touch() }, clear: () => { idle.clear() } }
+}
 
 export function mailboxKey (peer: PeerId): Uint8Array {
   return new Uint8Array(createHash('sha256').update(TAG).update(peerIdBytes(peer)).digest())
@@ -101,11 +118,15 @@ export interface ClosestPeersOptions {
   includeSelf?: boolean
   /** At most this many from one subnet (config mailbox.replicasPerSubnet); 0 or absent: no limit. */
   perSubnet?: number
-  /** Whose time the lookup's deadline (LOOKUP_TIMEOUT_MS) is measured in. */
+  /** Whose time the lookup's idle deadline (LOOKUP_IDLE_MS, capped at LOOKUP_MAX_MS) is measured in. */
   clock: Clock
   signal?: AbortSignal
   /** Called on every event of the query (a peer answered, one was found): its idle deadline may start again. */
   onProgress?: () => void
+  /** Give up after this long with no server's answer or failure, ms. @default LOOKUP_IDLE_MS */
+  idleMs?: number
+  /** Where a debug line on each query goes (how long it waited, how many answered): for post-mortems on slow machines. */
+  log?: Logger
 }
 
 /** The `count` DHT servers closest to `key` that the network knows of, ranked, diverse by subnet. */
@@ -123,54 +144,71 @@ export async function lookupClosest (node: CairnNode, key: Uint8Array, count: nu
     const self = options.includeSelf === true ? [node.peerId] : []
     return { picked: self, ranked: self }
   }
-  const signal = deadline(options.clock, LOOKUP_TIMEOUT_MS, options.signal)
+  const limit = lookupDeadline(options.clock, options.signal, options.idleMs)
   const announced = new Map<string, Multiaddr[]>()
-  let found = await lookup(node, key, signal, announced, options.onProgress)
-  // a cold routing table (just joined) can end a query early; the first query filled it, so ask
-  // again, but only if the table now knows servers the query did not return: in a network of
-  // fewer than `count` servers the second query would only ask every one of them again
-  if (found.length < Math.min(count, routingTableSize(node)) && !signal.aborted) found = [...found, ...await lookup(node, key, signal, announced, options.onProgress)]
+  const query = { clock: options.clock, ...(options.log === undefined ? {} : { log: options.log }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) }
+  let found: PeerId[]
+  try {
+    found = await lookup(node, key, limit, announced, query)
+    // a cold routing table (just joined) can end a query early; the first query filled it, so ask
+    // again, but only if the table now knows servers the query did not return: in a network of
+    // fewer than `count` servers the second query would only ask every one of them again
+    if (found.length < Math.min(count, routingTableSize(node)) && !limit.signal.aborted) found = [...found, ...await lookup(node, key, limit, announced, query)]
+  } finally {
+    limit.clear()
+  }
   if (options.includeSelf === true) found.push(node.peerId)
   const ranked = rankByDistance(key, found)
   return { picked: await pickDiverse(node, ranked, options.perSubnet ?? 0, count, announced), ranked }
 }
 
-/** How long a lookup waits for an empty routing table to get its first DHT server. */
+/** How long a lookup waits for an empty routing table to get its first DHT server after the last identify answer. */
 const EMPTY_TABLE_WAIT_MS = 5000
 
 /**
- * Whether a lookup can only wait out its deadline (30 s) for peers that are not coming: no
- * connection at all, every connected peer identified and none of them a DHT server (a client
- * connected to a contact alone, or a node bootstrapped through a user's device), or a routing
- * table that stays empty for EMPTY_TABLE_WAIT_MS although peers are connected. A server just
- * dialled, or one switching to server mode, joins the table well within that: on a busy machine
- * identify and kad-dht's check of a new contact can take seconds, which is why a connected peer
- * not yet identified is waited for.
+ * Whether a lookup can only wait out its deadline for peers that are not coming: no connection at
+ * all, every connected peer identified and none of them a DHT server (a client connected to a
+ * contact alone, or a node bootstrapped through a user's device), or a routing table that stays
+ * empty for EMPTY_TABLE_WAIT_MS although peers are connected. A server just dialled, or one
+ * switching to server mode, joins the table well within that once identify has answered; on a busy
+ * machine identify itself can take longer (it has a request's deadline), so the wait starts again
+ * each time another connected peer's identify answers: a start-up that is making progress is not
+ * cut short.
  */
 async function noDhtServer (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<boolean> {
   if (node.getConnections().length === 0) return true
+  let identified = -1
   for (let waited = 0; routingTableSize(node) === 0; waited += 100) {
-    if (waited >= EMPTY_TABLE_WAIT_MS || signal?.aborted === true) return true
-    if (await onlyClientsConnected(node)) return true
+    if (signal?.aborted === true) return true
+    const peers = await connectedPeers(node)
+    if (peers.identified === peers.connected && peers.servers === 0) return true
+    if (peers.identified > identified) {
+      identified = peers.identified
+      waited = 0
+    }
+    if (waited >= EMPTY_TABLE_WAIT_MS) return true
     await clock.sleep(100, signal).catch(() => {})
   }
   return false
 }
 
 /**
- * Whether identify has answered for every connected peer, and none of them speaks Kademlia.
+ * The connected peers, how many identify has answered for, and how many of those speak Kademlia.
  * Identify records the protocols, then the agent version: a peer without the latter has not
  * answered yet and may still turn out to be a server. (A peer store kept on disk may hold an
  * earlier connection's answer: a peer that has become a server since is then taken for a client
  * until its identify answers, which adds it to the routing table for the next lookup.)
  */
-async function onlyClientsConnected (node: CairnNode): Promise<boolean> {
+async function connectedPeers (node: CairnNode): Promise<{ connected: number, identified: number, servers: number }> {
   const peers = new Map(node.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
+  let identified = 0
+  let servers = 0
   for (const peer of peers.values()) {
     const known = await node.peerStore.get(peer).catch(() => undefined)
-    if (known?.metadata.has('AgentVersion') !== true || known.protocols.includes(KAD_PROTOCOL)) return false
+    if (known?.metadata.has('AgentVersion') === true) identified++
+    if (known?.protocols.includes(KAD_PROTOCOL) === true) servers++
   }
-  return true
+  return { connected: peers.size, identified, servers }
 }
 
 /** The part of kad-dht's routing table Cairn reads (kad-dht does not export its type). */
@@ -199,11 +237,25 @@ export async function pickDiverse (node: PeerView, ranked: PeerId[], perSubnet: 
   return diversify(ranked, p => nets.get(p.toString()) ?? [], perSubnet, count)
 }
 
-async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | undefined, announced: Map<string, Multiaddr[]>, onProgress?: () => void): Promise<PeerId[]> {
+/**
+ * One kad-dht query. A server's answer or failure restarts `limit`'s idle clock; waits with no
+ * server involved (for the routing table's first peer, for kad-dht's first self-query) do not.
+ */
+async function lookup (node: CairnNode, key: Uint8Array, limit: { signal: AbortSignal, touch: () => void }, announced: Map<string, Multiaddr[]>, query: { clock: Clock, onProgress?: () => void, log?: Logger }): Promise<PeerId[]> {
   const found: PeerId[] = []
+  const started = query.clock.now()
+  const seen = { table: routingTableSize(node), answers: 0, errors: 0, firstEventMs: -1 }
+  const failures: string[] = []
   try {
-    for await (const event of node.services.dht.getClosestPeers(key, signal === undefined ? {} : { signal })) {
-      onProgress?.()
+    for await (const event of node.services.dht.getClosestPeers(key, { signal: limit.signal })) {
+      if (seen.firstEventMs < 0) seen.firstEventMs = query.clock.now() - started
+      if (event.name === 'PEER_RESPONSE') seen.answers++
+      if (event.name === 'QUERY_ERROR') {
+        seen.errors++
+        if (failures.length < 3) failures.push(event.error.message)
+      }
+      if (event.name === 'PEER_RESPONSE' || event.name === 'QUERY_ERROR') limit.touch()
+      query.onProgress?.()
       if (event.name === 'FINAL_PEER') {
         found.push(event.peer.id)
         announced.set(event.peer.id.toString(), event.peer.multiaddrs)
@@ -212,6 +264,10 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
   } catch (err) {
     // a query that found some peers before failing (timeout, no route) is still useful
     if (found.length === 0 && (err as Error).name !== 'AbortError' && (err as Error).name !== 'TimeoutError') throw err
+  } finally {
+    // where a slow lookup's time went: before its first event (an empty table, kad-dht's first
+    // self-query), or waiting on servers
+    query.log?.debug({ ...seen, failures, found: found.length, ms: query.clock.now() - started, aborted: limit.signal.aborted ? String((limit.signal.reason as Error | undefined)?.message) : false }, 'DHT query')
   }
   return found
 }
@@ -221,7 +277,12 @@ async function lookup (node: CairnNode, key: Uint8Array, signal: AbortSignal | u
  * server (only to clients, say a node bootstrapped through a user's device), the query could only
  * wait out its deadline: it gives up once the table has stayed empty a moment (noDhtServer).
  */
-export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal): Promise<number> {
+export async function joinDht (node: CairnNode, clock: Clock, signal?: AbortSignal, idleMs = LOOKUP_IDLE_MS, log?: Logger): Promise<number> {
   if (await noDhtServer(node, clock, signal)) return 0
-  return (await lookup(node, node.peerId.toMultihash().bytes, deadline(clock, LOOKUP_TIMEOUT_MS, signal), new Map())).length
+  const limit = lookupDeadline(clock, signal, idleMs)
+  try {
+    return (await lookup(node, node.peerId.toMultihash().bytes, limit, new Map(), { clock, ...(log === undefined ? {} : { log }) })).length
+  } finally {
+    limit.clear()
+  }
 }

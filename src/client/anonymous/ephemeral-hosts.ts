@@ -17,8 +17,9 @@ import { isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { deadline, type Clock } from '../../shared/clock.js'
-import { LOOKUP_TIMEOUT_MS, pickDiverse } from '../../shared/placement.js'
+import type { Clock } from '../../shared/clock.js'
+import type { Logger } from '../../shared/logger.js'
+import { lookupDeadline, pickDiverse } from '../../shared/placement.js'
 import { walkClosest, walkForPeer, type WalkPeer } from './dht-walk.js'
 
 export interface EphemeralHostsComponents {
@@ -29,6 +30,8 @@ export interface EphemeralHostsComponents {
   /** The user's PeerId: never dialled from an ephemeral host, never a replica for its own deposits. */
   self: PeerId
   clock: Clock
+  /** Debug lines on lookups (seeds, answers, time): for post-mortems on slow machines. @default silent */
+  log?: Logger
 }
 
 /** The ephemeral hosts' settings (anonymousDepositHosts derives them from the configuration). */
@@ -65,10 +68,16 @@ export interface DepositHost {
   closestPeers: (key: Uint8Array, count: number, options: LookupOptions) => Promise<PeerId[]>
 }
 
+export interface FindPeerOptions {
+  signal?: AbortSignal
+  /** Called whenever a DHT server answers or fails: the caller's idle deadline may start again. */
+  onProgress?: () => void
+}
+
 /** What the direct route asks for: a peer's addresses, looked up without the user's PeerId. */
 export interface PeerFinder {
   /** `peer`'s addresses as the DHT servers on the path know them, found from an ephemeral identity; empty when none knew it. */
-  findPeer: (peer: PeerId, options: { signal?: AbortSignal }) => Promise<Multiaddr[]>
+  findPeer: (peer: PeerId, options: FindPeerOptions) => Promise<Multiaddr[]>
 }
 
 /** FIND_NODE requests in flight at once in a lookup (kad-dht's own alpha). */
@@ -110,7 +119,15 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
   async closestPeers (key: Uint8Array, count: number, options: LookupOptions): Promise<PeerId[]> {
     const host = await this.currentHost()
     const seeds = await this.components.dhtServers()
-    if (seeds.length === 0) return []
+    const started = this.components.clock.now()
+    let answered = 0
+    if (seeds.length === 0) {
+      this.components.log?.debug({ seeds: 0 }, 'replica walk: no DHT server known to start from')
+      return []
+    }
+    // an idle deadline (a server's answer or failure starts it again): a slow machine's walk that
+    // is being answered is not cut off at a fixed total
+    const limit = lookupDeadline(this.components.clock, options.signal)
     const found = await walkClosest(host, key, seeds, {
       protocol: this.init.dhtProtocol,
       count: 2 * count,
@@ -118,9 +135,10 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
       exclude: [this.components.self],
       requestTimeoutMs: this.init.requestTimeoutMs,
       clock: this.components.clock,
-      signal: deadline(this.components.clock, LOOKUP_TIMEOUT_MS, options.signal),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
-    })
+      signal: limit.signal,
+      onProgress: () => { answered++; limit.touch(); options.onProgress?.() }
+    }).finally(() => { limit.clear() })
+    this.components.log?.debug({ seeds: seeds.length, settled: answered, found: found.length, ms: this.components.clock.now() - started, aborted: limit.signal.aborted }, 'replica walk')
     for (const p of found) this.remember(p)
     return pickDiverse(host, found.map(p => p.id), options.perSubnet, count, new Map(found.map(p => [p.id.toString(), p.multiaddrs])))
   }
@@ -130,19 +148,25 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
    * host (what kad-dht's findPeer asks, under the user's PeerId). The walk ends at the first
    * server that names `peer`; `peer` itself is not asked.
    */
-  async findPeer (peer: PeerId, options: { signal?: AbortSignal }): Promise<Multiaddr[]> {
+  async findPeer (peer: PeerId, options: FindPeerOptions): Promise<Multiaddr[]> {
     const host = await this.currentHost()
     const seeds = await this.components.dhtServers()
     if (seeds.length === 0) return []
-    return walkForPeer(host, peer, seeds, {
+    const limit = lookupDeadline(this.components.clock, options.signal)
+    const started = this.components.clock.now()
+    let settled = 0
+    const found = await walkForPeer(host, peer, seeds, {
       protocol: this.init.dhtProtocol,
       count: this.init.dhtK,
       alpha: LOOKUP_ALPHA,
       exclude: [this.components.self],
       requestTimeoutMs: this.init.requestTimeoutMs,
       clock: this.components.clock,
-      signal: deadline(this.components.clock, LOOKUP_TIMEOUT_MS, options.signal)
-    })
+      signal: limit.signal,
+      onProgress: () => { settled++; limit.touch(); options.onProgress?.() }
+    }).finally(() => { limit.clear() })
+    this.components.log?.debug({ seeds: seeds.length, settled, addresses: found.length, ms: this.components.clock.now() - started, aborted: options.signal?.aborted === true || limit.signal.aborted }, 'address walk')
+    return found
   }
 
   private async currentHost (): Promise<Libp2p> {

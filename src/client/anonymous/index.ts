@@ -8,22 +8,24 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
+import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { KAD_PROTOCOL } from '../../shared/protocols/ids.js'
 import { EphemeralHosts } from './ephemeral-hosts.js'
 import type { WalkPeer } from './dht-walk.js'
 
-export { EphemeralHosts, type DepositHost, type EphemeralHostsComponents, type EphemeralHostsInit, type LookupOptions, type PeerFinder } from './ephemeral-hosts.js'
+export { EphemeralHosts, type DepositHost, type EphemeralHostsComponents, type EphemeralHostsInit, type FindPeerOptions, type LookupOptions, type PeerFinder } from './ephemeral-hosts.js'
 export { walkClosest, walkForPeer, type WalkOptions, type WalkPeer } from './dht-walk.js'
 
 /** The ephemeral hosts for `node`'s user, or undefined when anonymous deposits are off. */
-export function anonymousDepositHosts (node: CairnNode, config: CairnConfig, clock: Clock): EphemeralHosts | undefined {
+export function anonymousDepositHosts (node: CairnNode, config: CairnConfig, clock: Clock, log?: Logger): EphemeralHosts | undefined {
   if (!config.delivery.anonymousDeposits) return undefined
   return new EphemeralHosts({
     addressesOf: async (peer: PeerId) => (await node.peerStore.get(peer).catch(() => undefined))?.addresses.map(a => a.multiaddr) ?? [],
     dhtServers: async () => dhtServersOf(node),
     self: node.peerId,
-    clock
+    clock,
+    ...(log === undefined ? {} : { log })
   }, {
     rotateMs: config.delivery.anonymousIdentityMs,
     drainMs: config.limits.requestTimeoutMs + config.delivery.mailboxTimeoutMs,

@@ -27,17 +27,19 @@ export interface AddressLookupOptions {
   /** network.natTraversal: look up even when addresses are known (they may be stale or a NAT mapping). */
   natTraversal: boolean
   signal: AbortSignal
+  /** Called whenever a DHT server answers or fails: the caller's idle deadline may start again. */
+  onProgress?: () => void
 }
 
 /** Throws CairnError DELIVERY_FAILED when, with a finder, no address is found or known. */
 export async function lookUpAddresses (node: CairnNode, peer: PeerId, options: AddressLookupOptions): Promise<void> {
-  const { finder, natTraversal, signal } = options
+  const { finder, natTraversal, signal, onProgress } = options
   if (finder === undefined) {
-    if (natTraversal) await node.peerRouting.findPeer(peer, { signal, useCache: false }).catch(() => {})
+    if (natTraversal) await node.peerRouting.findPeer(peer, { signal, useCache: false, ...(onProgress === undefined ? {} : { onProgress: () => { onProgress() } }) }).catch(() => {})
     return
   }
   if (!natTraversal && await knowsAddress(node, peer)) return
-  const found = await finder.findPeer(peer, { signal }).catch(() => [])
+  const found = await finder.findPeer(peer, { signal, ...(onProgress === undefined ? {} : { onProgress }) }).catch(() => [])
   if (found.length > 0) await node.peerStore.merge(peer, { multiaddrs: found })
   else if (!await knowsAddress(node, peer)) throw new CairnError('DELIVERY_FAILED', 'no address found for the recipient')
 }

@@ -2,11 +2,13 @@
 import type { PeerId } from '@libp2p/interface'
 import { DirectRequest, DirectResponse, DirectStatus, type Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
-import { deadline, type Clock } from '../../shared/clock.js'
+import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
+import { LOOKUP_MAX_MS } from '../../shared/placement.js'
 import { ChannelBrokenError, RequestChannels } from '../../shared/protocols/channel.js'
+import { IdleDeadline, withSignal } from '../../shared/protocols/idle-deadline.js'
 import { DIRECT_CHANNEL_PROTOCOL, DIRECT_PROTOCOL, DIRECT_VERSION } from '../../shared/protocols/ids.js'
 import { request, type RequestOptions } from '../../shared/protocols/rpc.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
@@ -34,8 +36,11 @@ export interface DirectRouteInit {
   delivery: Pick<CairnConfig['delivery'], 'directTimeoutMs'>
   /** natTraversal (@default false): wait for a hole punch over a relayed connection before giving up. */
   network: Pick<CairnConfig['network'], 'natTraversal'>
-  /** directFrameBytes (@default 98,304): the largest request or answer on the direct protocol. */
-  limits: Pick<CairnConfig['limits'], 'directFrameBytes'>
+  /**
+   * directFrameBytes (@default 98,304): the largest request or answer on the direct protocol;
+   * requestTimeoutMs (@default 15,000): the address lookup's idle deadline (its requests' own).
+   */
+  limits: Pick<CairnConfig['limits'], 'directFrameBytes' | 'requestTimeoutMs'>
 }
 
 export class DirectRoute implements DeliveryRoute {
@@ -98,7 +103,13 @@ export class DirectRoute implements DeliveryRoute {
   private async ask (recipient: PeerId, req: DirectRequest, options: { signal?: AbortSignal }): Promise<DirectResponse> {
     const timeout = this.init.delivery.directTimeoutMs
     if (this.node.getConnections(recipient).length === 0) {
-      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: deadline(this.clock, timeout, options.signal) })
+      // an idle deadline, as long as the walk's own requests wait: a walk whose servers answer
+      // slowly (a busy machine) is not cut off at `timeout` in all. A fresh ephemeral host's first
+      // answer needs a dial and a handshake first: at a fifth of a core that took more than the 5 s
+      // of `timeout`, and a reply to a stranger found "no address" and went to the mailbox
+      const idle = new IdleDeadline(this.clock, this.init.limits.requestTimeoutMs, { maxMs: LOOKUP_MAX_MS, what: 'address lookup' })
+      await lookUpAddresses(this.node, recipient, { finder: this.finder, natTraversal: this.init.network.natTraversal, signal: withSignal(options.signal, idle.signal), onProgress: () => { idle.touch() } })
+        .finally(() => { idle.clear() })
     }
     // An open connection is used as it is, a direct one first. Dialling by peer id instead would
     // ignore a relayed (limited) connection and dial again: libp2p reuses only unlimited ones, and

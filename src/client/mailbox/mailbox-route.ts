@@ -13,7 +13,7 @@ import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { peerIdBytes } from '../../shared/peer-id.js'
-import { closestPeers, mailboxKey } from '../../shared/placement.js'
+import { closestPeers, LOOKUP_MAX_MS, mailboxKey } from '../../shared/placement.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
 import { askMailbox, type MailboxRpcConfig } from './mailbox-rpc.js'
@@ -39,7 +39,7 @@ export interface MailboxRouteComponents {
 export interface MailboxRouteInit extends MailboxRpcConfig {
   /** replicas (@default 5) deposited at, at most replicasPerSubnet (@default 2) of them in one subnet. */
   mailbox: MailboxRpcConfig['mailbox'] & Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
-  /** mailboxTimeoutMs (@default 15,000): a replica lookup's idle deadline. */
+  /** mailboxTimeoutMs (@default 15,000): a replica lookup gives up after twice this with no server's answer or failure. */
   delivery: Pick<CairnConfig['delivery'], 'mailboxTimeoutMs'>
 }
 
@@ -72,18 +72,30 @@ export class MailboxRoute implements DeliveryRoute {
   private async lookUp (key: Uint8Array, count: number, signal: AbortSignal, onProgress: () => void): Promise<PeerId[]> {
     const perSubnet = this.init.mailbox.replicasPerSubnet
     if (this.depositHost !== undefined) return this.depositHost.closestPeers(key, count, { perSubnet, signal, onProgress })
-    return closestPeers(this.node, key, count, { clock: this.clock, signal, perSubnet, onProgress })
+    return closestPeers(this.node, key, count, { clock: this.clock, signal, perSubnet, onProgress, log: this.log })
+  }
+
+  /**
+   * A replica lookup's idle deadline: twice `delivery.mailboxTimeoutMs` of no server answering or
+   * failing, the time a lookup request's own deadline takes to cut off a stalled server (silence,
+   * then an unanswered ping). With the single deadline, a fresh ephemeral host whose first requests
+   * (a dial and a handshake each) were all still under way after 15 s at a fifth of a core gave up
+   * on servers that were answering: "bundle lookup found no replica", a stranger's first message
+   * to the outbox.
+   */
+  private lookupIdle (): IdleDeadline {
+    return new IdleDeadline(this.clock, 2 * this.init.delivery.mailboxTimeoutMs, { maxMs: LOOKUP_MAX_MS, what: 'replica lookup' })
   }
 
   /**
    * The recipient's replica set; a burst of messages to one person costs one DHT lookup. The
-   * lookup's deadline is an idle one: it is given up when the query makes no progress for
-   * `delivery.mailboxTimeoutMs`, not when a slow machine takes that long in all.
+   * lookup's deadline is an idle one (lookupIdle): it is given up when the query makes no
+   * progress for a while, not when a slow machine takes that long in all.
    */
   private async replicasOf (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
     if (cached !== undefined && cached.until > this.clock.now()) return cached.peers
-    const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    const idle = this.lookupIdle()
     let peers: PeerId[]
     try {
       peers = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas, withSignal(options.signal, idle.signal), () => { idle.touch() })
@@ -172,7 +184,7 @@ export class MailboxRoute implements DeliveryRoute {
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
-    const idle = new IdleDeadline(this.clock, this.init.delivery.mailboxTimeoutMs, { what: 'replica lookup' })
+    const idle = this.lookupIdle()
     const replicas = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas * 2, withSignal(options.signal, idle.signal), () => { idle.touch() })
       .finally(() => { idle.clear() })
     if (replicas.length === 0) this.log.info({ recipient: recipient.toString(), connections: this.node.getConnections().length, idle: idle.signal.aborted }, 'bundle lookup found no replica')

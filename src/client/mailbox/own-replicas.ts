@@ -71,7 +71,7 @@ export class OwnReplicas {
   async lookup (signal?: AbortSignal): Promise<PeerId[]> {
     const { node, clock, log } = this.components
     const started = clock.now()
-    const { picked, ranked } = await lookupClosest(node, this.key, this.count, { clock, perSubnet: this.init.mailbox.replicasPerSubnet, ...(signal === undefined ? {} : { signal }) })
+    const { picked, ranked } = await lookupClosest(node, this.key, this.count, { clock, log, perSubnet: this.init.mailbox.replicasPerSubnet, ...(signal === undefined ? {} : { signal }) })
     // a short set on a slow machine (a lookup cut off, a cold routing table) is what a post-mortem asks first
     log.debug({ picked: picked.length, found: ranked.length, wanted: this.count, ms: clock.now() - started, aborted: signal?.aborted === true }, 'own replicas looked up')
     const last = picked.at(-1)

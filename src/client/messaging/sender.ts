@@ -461,7 +461,8 @@ export class Sender {
       if (result.ok) {
         const sent: SendResult = { id: entry.id, route: route.name, ...(result.replicas === undefined ? {} : { replicas: result.replicas }) }
         this.leave(entry, sent)
-        this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name }, 'delivered')
+        // the routes tried first and why they failed: what a post-mortem of a slow machine asks first
+        this.ctx.log.info({ id: entry.id, to: entry.to, route: route.name, ...(errors.length > 0 ? { before: errors } : {}) }, 'delivered')
         return sent
       }
       errors.push(`${route.name}: ${result.code} (${result.error})`)

@@ -112,7 +112,22 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         kBucketSize: config.network.dhtK,
         // kad-dht holds every query until its first self-query, which by default starts 1 s after
         // boot; Cairn joins explicitly (joinDht) right after dialling bootstrap peers instead
-        initialQuerySelfInterval: 0
+        initialQuerySelfInterval: 0,
+        // and without this, every query still waits, with no event and no deadline of kad-dht's,
+        // for that first self-query and for a first routing-table entry: an idle deadline on a
+        // lookup (placement.ts) then fired during a wait that no server was part of. The waits
+        // are Cairn's own instead (noDhtServer: an empty table is waited for while identify
+        // answers come in); a query on an empty table ends at once
+        allowQueryWithZeroPeers: true,
+        // one FIND_NODE's deadline (dial, stream, answer) is kad-dht's adaptive one, at least 5 s by
+        // default: a busy machine's requests to live servers missed it and a lookup found nobody
+        // (issue 16 item 5). kad-dht has no idle deadline to hook, so this stays a total: as long
+        // as one of our own requests takes to cut off a stalled peer (silence for
+        // requestTimeoutMs, then an unanswered ping for as long); it still adapts upwards
+        networkDialTimeout: { minTimeout: 2 * config.limits.requestTimeoutMs, maxTimeout: 4 * config.limits.requestTimeoutMs },
+        // the serving side's deadline on one request (read, answer, write), 10 s by default; as
+        // long as an asker waits at least (routing-only-dht.ts passes it on)
+        incomingMessageTimeout: 2 * config.limits.requestTimeoutMs
       }),
       ...(config.relay.enabled
         ? {

@@ -18,8 +18,8 @@ import type { PeerId } from '@libp2p/interface'
 
 interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown> }
 
-/** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name. */
-interface KadInternals { rpc?: { handlers?: Record<string, RpcHandler | undefined> } }
+/** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name; the serving deadline. */
+interface KadInternals { rpc?: { handlers?: Record<string, RpcHandler | undefined>, incomingMessageTimeout?: number } }
 
 /** kad-dht's internals are not the shape this wrapper was written against (a kad-dht upgrade). */
 export class DhtShapeError extends CairnError {
@@ -43,6 +43,11 @@ export function routingOnlyDht (init: KadDHTInit): (components: KadDHTComponents
     if (handlers?.[MessageType.ADD_PROVIDER] === undefined || handlers[MessageType.PUT_VALUE] === undefined) {
       throw new DhtShapeError('@libp2p/kad-dht no longer has rpc.handlers: cannot refuse provider records (see src/shared/node/routing-only-dht.ts)')
     }
+    // kad-dht 16.4 documents `incomingMessageTimeout` but never hands it to its RPC, which then
+    // resets every stream whose request is not read, answered and written within 10 s: a busy
+    // machine's answers to live askers were cut ("The stream has been reset" at the asker)
+    const rpc = (dht as unknown as KadInternals).rpc
+    if (init.incomingMessageTimeout !== undefined && rpc !== undefined) rpc.incomingMessageTimeout = init.incomingMessageTimeout
     const log = components.logger.forComponent('cairn:dht')
     handlers[MessageType.ADD_PROVIDER] = {
       // ADD_PROVIDER has no answer: the stranger sees what it would see from a node that stored it
