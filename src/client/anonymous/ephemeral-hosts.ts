@@ -17,6 +17,7 @@ import { isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import type { Clock } from '../../shared/clock.js'
 import type { Logger } from '../../shared/logger.js'
 import { lookupDeadline, pickDiverse } from '../../shared/placement.js'
@@ -99,7 +100,7 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
    * Replicas' addresses as lookups found them: the replica set is cached for a minute (the mailbox
    * route) and may outlive the host that looked it up; the user's node never learnt them.
    */
-  private readonly known = new Map<string, Multiaddr[]>()
+  private readonly known = new BoundedMap<string, Multiaddr[]>(KNOWN_ADDRESSES)
   private stopped = false
 
   constructor (private readonly components: EphemeralHostsComponents, private readonly init: EphemeralHostsInit) {}
@@ -181,9 +182,7 @@ export class EphemeralHosts implements DepositHost, PeerFinder {
 
   private remember (peer: WalkPeer): void {
     const k = peer.id.toString()
-    this.known.delete(k)
     this.known.set(k, peer.multiaddrs)
-    if (this.known.size > KNOWN_ADDRESSES) this.known.delete(this.known.keys().next().value as string)
   }
 
   /** `host` has `peer`'s addresses from the user's node (one lookup and merge for the calls that overlap it). */
