@@ -1,7 +1,27 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { mailboxNetwork } from '../helpers/network.js'
-import { makeUser, tempRoot } from '../helpers/users.js'
+import { test, type TestContext } from 'node:test'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
+
+/**
+ * Bob, offline, with `n` messages from alice waiting at his replicas (k = 3 of 4 nodes, a handover
+ * pass run); then back online with pages of 4, alice a contact (a contact's mail gets delivery receipts).
+ */
+async function awayWithMail (t: TestContext, n: number): Promise<{ net: MailboxNet, bob: TestUser }> {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4)
+  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await bob.client.publishBundles()
+  await bob.stop()
+  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
+  await alice.client.contactAdd('bob', bob.peerId)
+  const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: n }, (_, i) => `m${i}`))
+  assert.ok(sent.every(r => r.route === 'mailbox'))
+  await Promise.all(net.nodes.map(async node => node.mailbox.handover.runOnce()))
+  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3, pageSize: 4 } })
+  await bob.client.contactAdd('alice', alice.peerId)
+  return { net, bob }
+}
 
 /** Resolves once `check` holds, polled every 50 ms; throws after `ms` (a generous bound, not a timing). */
 async function until (check: () => boolean, ms: number, what: () => string): Promise<void> {
@@ -18,21 +38,8 @@ async function until (check: () => boolean, ms: number, what: () => string): Pro
 // replica's two pages in flight were freed only once their receipts were queued, so the lock sat
 // idle while the next pages' bodies were fetched (docs/BENCHMARKS.md, session 13).
 test('a page queueing its receipts does not hold up the fetch of the pages after it; every message arrives once', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4)
-  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await alice.client.contactAdd('bob', bob.peerId)
   const N = 24
-  const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: N }, (_, i) => `m${i}`))
-  assert.ok(sent.every(r => r.route === 'mailbox'))
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
-
-  // pages of 4: six at each replica
-  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3, pageSize: 4 } })
-  await bob.client.contactAdd('alice', alice.peerId) // a contact's mail gets delivery receipts
+  const { bob } = await awayWithMail(t, N) // pages of 4: six at each replica
   const messenger = bob.client.messenger
   let pages = 0
   const receiveMany = messenger.receiver.receiveMany.bind(messenger.receiver)
@@ -65,21 +72,8 @@ test('a page queueing its receipts does not hold up the fetch of the pages after
 // their receipts were queued, so the lock sat idle between the sixth page and the seventh
 // (docs/DECISIONS.md, session 21). The sync itself still returns only once every receipt is queued.
 test('pages are acknowledged and the later ones opened while the first pages\' receipts are still being queued', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4)
-  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap, mailbox: { replicas: 3 } } })
-  await alice.client.contactAdd('bob', bob.peerId)
   const N = 40
-  const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: N }, (_, i) => `m${i}`))
-  assert.ok(sent.every(r => r.route === 'mailbox'))
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
-
-  // pages of 4: ten at each replica, more than a loop keeps in flight
-  await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3, pageSize: 4 } })
-  await bob.client.contactAdd('alice', alice.peerId) // a contact's mail gets delivery receipts
+  const { net, bob } = await awayWithMail(t, N) // pages of 4: ten at each replica, more than a loop keeps in flight
   const messenger = bob.client.messenger
   // every receipt waits here (outside the lock) until released
   let release: () => void = () => {}
