@@ -6,9 +6,10 @@
  * of a fresh file asks for); anything else, a file that is no longer the announced size, or one
  * written to while it was read (its modification time moved by the last chunk) stops the push with
  * FileChangedError before the stream's end, so the recipient never completes a file that never
- * existed as a whole (what the second seal's check caught before session 21). A push that breaks leaves nothing to check a chunk sealed again against, so a resumed or
- * mailbox-bound send describes the file in full first (index.ts), and a recipient holding chunks of
- * a file that changed since finds its tags' digest wrong (incoming-file.ts finishStreamed).
+ * existed as a whole (what the second seal's check caught before session 21). A push that breaks
+ * leaves nothing to check a chunk sealed again against, so a resumed or mailbox-bound send
+ * describes the file in full first (index.ts), and a recipient holding chunks of a file that
+ * changed since finds its tags' digest wrong (incoming-file.ts finishStreamed).
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Attachment } from '../../../proto/cairn.js'
