@@ -28,11 +28,12 @@ export const LOOKUP_MAX_MS = 180_000
 
 /**
  * The deadline of one lookup: idle (`touch` on each server's answer or failure), capped, and
- * `signal` too. `clear` once the lookup is over.
+ * `signal` too. `clear` once the lookup is over; `stalled` says whether the idle deadline (not
+ * `signal`) ended it.
  */
-export function lookupDeadline (clock: Clock, signal?: AbortSignal, idleMs = LOOKUP_IDLE_MS): { signal: AbortSignal, touch: () => void, clear: () => void } {
-  const idle = new IdleDeadline(clock, idleMs, { maxMs: Math.max(idleMs, LOOKUP_MAX_MS), what: 'DHT lookup' })
-  return { signal: withSignal(signal, idle.signal), touch: () => { idle.touch() }, clear: () => { idle.clear() } }
+export function lookupDeadline (clock: Clock, signal?: AbortSignal, idleMs = LOOKUP_IDLE_MS, what = 'DHT lookup'): { signal: AbortSignal, touch: () => void, clear: () => void, stalled: () => boolean } {
+  const idle = new IdleDeadline(clock, idleMs, { maxMs: Math.max(idleMs, LOOKUP_MAX_MS), what })
+  return { signal: withSignal(signal, idle.signal), touch: () => { idle.touch() }, clear: () => { idle.clear() }, stalled: () => idle.signal.aborted }
 }
 
 export function mailboxKey (peer: PeerId): Uint8Array {

@@ -13,12 +13,11 @@ import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { peerIdBytes } from '../../shared/peer-id.js'
-import { closestPeers, LOOKUP_MAX_MS, mailboxKey } from '../../shared/placement.js'
+import { closestPeers, lookupDeadline, mailboxKey } from '../../shared/placement.js'
 import type { DeliveryResult, DeliveryRoute } from '../delivery.js'
 import type { DepositHost } from '../anonymous/ephemeral-hosts.js'
 import { askMailbox, type MailboxRpcConfig } from './mailbox-rpc.js'
 import { askAt, batchBudget, cutBatches, depositBatchAt } from './deposit-batch.js'
-import { IdleDeadline, withSignal } from '../../shared/protocols/idle-deadline.js'
 
 /** How long a looked-up replica set is reused for further deposits to the same recipient. */
 const REPLICA_CACHE_MS = 60_000
@@ -83,8 +82,8 @@ export class MailboxRoute implements DeliveryRoute {
    * on servers that were answering: "bundle lookup found no replica", a stranger's first message
    * to the outbox.
    */
-  private lookupIdle (): IdleDeadline {
-    return new IdleDeadline(this.clock, 2 * this.init.delivery.mailboxTimeoutMs, { maxMs: LOOKUP_MAX_MS, what: 'replica lookup' })
+  private lookupIdle (signal?: AbortSignal): ReturnType<typeof lookupDeadline> {
+    return lookupDeadline(this.clock, signal, 2 * this.init.delivery.mailboxTimeoutMs, 'replica lookup')
   }
 
   /**
@@ -95,10 +94,10 @@ export class MailboxRoute implements DeliveryRoute {
   private async replicasOf (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PeerId[]> {
     const cached = this.replicaCache.get(recipient.toString())
     if (cached !== undefined && cached.until > this.clock.now()) return cached.peers
-    const idle = this.lookupIdle()
+    const idle = this.lookupIdle(options.signal)
     let peers: PeerId[]
     try {
-      peers = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas, withSignal(options.signal, idle.signal), () => { idle.touch() })
+      peers = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas, idle.signal, () => { idle.touch() })
     } finally {
       idle.clear()
     }
@@ -184,10 +183,10 @@ export class MailboxRoute implements DeliveryRoute {
 
   async takeBundle (recipient: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     await this.ready()
-    const idle = this.lookupIdle()
-    const replicas = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas * 2, withSignal(options.signal, idle.signal), () => { idle.touch() })
+    const idle = this.lookupIdle(options.signal)
+    const replicas = await this.lookUp(mailboxKey(recipient), this.init.mailbox.replicas * 2, idle.signal, () => { idle.touch() })
       .finally(() => { idle.clear() })
-    if (replicas.length === 0) this.log.info({ recipient: recipient.toString(), connections: this.node.getConnections().length, idle: idle.signal.aborted }, 'bundle lookup found no replica')
+    if (replicas.length === 0) this.log.info({ recipient: recipient.toString(), connections: this.node.getConnections().length, idle: idle.stalled() }, 'bundle lookup found no replica')
     // prefer a bundle that still carries a one-time prekey (forward secrecy for the first message);
     // with every replica's share used up, the signed and last-resort prekeys still start a session.
     // A replica that serves a bundle the owner did not sign is passed over for the next one.
