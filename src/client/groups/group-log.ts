@@ -116,11 +116,15 @@ export class GroupLog {
     this.ackedSeen.add(mark)
   }
 
-  /** Whether we have changes of our own that a checkpoint made stale. */
+  /**
+   * Whether changes of our own that a checkpoint made stale are still to be made again (once one
+   * is, or when it would change nothing, there is nothing to do: toReissue).
+   */
   async hasStale (gid: string): Promise<boolean> {
     const state = await this.host.state(gid)
+    if (state === undefined || state.stale.length === 0) return false
     const cache = await this.host.changesOf(gid)
-    return state !== undefined && state.stale.some(id => cache.get(id)?.author === this.host.me)
+    return state.stale.some(id => cache.get(id)?.author === this.host.me) && toReissue(state, cache, this.host.me).length > 0
   }
 
   /** Our own changes that went stale, made again on top of the checkpoint; under the changes lock. */

@@ -11,7 +11,7 @@ import { ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv, Kv } from '../crypto/kv.js'
 import { messageSeen, recordMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, groupIdOf, verifyChange, type VerifiedChange } from './change.js'
@@ -49,6 +49,12 @@ export interface GroupReceiveComponents {
   changeStored: (gid: string) => void
   /** Our membership of `state`'s group may have changed (the gossip topic follows it). */
   refresh: (state: GroupState) => void
+  /**
+   * Changes of ours in `gid` are stale (a checkpoint we had not seen when we made them): make them
+   * again. Called once the receive that showed it is durable, outside its transaction; it starts
+   * the work and does not wait for it.
+   */
+  remakeStale: (gid: string) => void
 }
 
 export class GroupReceive {
@@ -57,7 +63,7 @@ export class GroupReceive {
   constructor (private readonly c: GroupReceiveComponents) {}
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
-  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
+  async open (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
     const gm = content.groupMessage
     const touched = await this.acceptChanges(tx, sender, gm?.changes ?? content.groupUpdate?.changes ?? [])
     const shown: InboxMessage[] = []
@@ -78,6 +84,9 @@ export class GroupReceive {
     for (const gid of touched) {
       const state = await this.c.state(gid)
       if (state !== undefined) this.c.refresh(state)
+      // a checkpoint (or the rest of its ancestry) that made changes of ours stale: they are made
+      // again as soon as it is stored, not at our next sync or change (its author need not sync)
+      if (await this.c.logs.hasStale(gid)) tx.afterCommit(() => { this.c.remakeStale(gid) })
       shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
     }
     for (const h of content.groupUpdate?.holds ?? []) {

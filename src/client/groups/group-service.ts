@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto'
 import type { Content, GroupChange } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { InvalidInputError, ProtocolError } from '../../shared/errors.js'
+import { InvalidInputError, ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts, TrustState } from '../contacts.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
 import type { InboxMessage, Route } from '../inbox.js'
@@ -116,6 +116,11 @@ export class Groups implements ContentHandler {
   private readonly receiving: GroupReceive
   /** Who lacks which changes, and sending them (change-distribution.ts). */
   private readonly distribution: ChangeDistribution
+  /** Groups whose stale changes of ours a receive asked to make again, not yet started (one run each). */
+  private readonly remakeQueued = new Set<string>()
+  /** Those runs, until they end: stop() waits for them (they write and send). */
+  private readonly remaking = new Set<Promise<void>>()
+  private stopped = false
 
   constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
     this.me = components.identity.peerId.toString()
@@ -150,7 +155,8 @@ export class Groups implements ContentHandler {
       changesOf,
       state,
       changeStored: (gid) => { this.addedIds.add(gid) },
-      refresh: (s) => { this.publisher?.refresh(s) }
+      refresh: (s) => { this.publisher?.refresh(s) },
+      remakeStale: (gid) => { this.remakeSoon(gid) }
     })
   }
 
@@ -316,13 +322,39 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * In every group, our changes made stale by a checkpoint, made again (each sync runs it: a leave
-   * or an add of ours should not wait for the hourly pass). Cheap when there are none: the fold is cached.
+   * In every group, our changes made stale by a checkpoint, made again (each sync runs it, for a
+   * checkpoint that arrived while we were stopped, or a remake that failed). Cheap when there are
+   * none: the fold is cached.
    */
   async remakeStale (): Promise<void> {
     for (const gid of await this.groupIds()) {
       if (await this.logs.hasStale(gid)) await this.changing.run(async () => this.logs.reissueStale(gid))
     }
+  }
+
+  /**
+   * A receive stored what made changes of ours in `gid` stale (group-receive.ts, after its commit):
+   * they are made again now, in the background, under the changes lock. Arrivals meanwhile share
+   * the run that has not started yet; a run that finds nothing left to do (toReissue: each stale
+   * change is made again once) does nothing. No loop: what is made again is never a checkpoint, and
+   * only a receive starts a run, never a change made here.
+   */
+  private remakeSoon (gid: string): void {
+    if (this.stopped || this.remakeQueued.has(gid)) return
+    this.remakeQueued.add(gid)
+    const run: Promise<void> = this.changing.run(async () => {
+      this.remakeQueued.delete(gid)
+      if (!this.stopped) await this.logs.reissueStale(gid)
+    }).catch((err: unknown) => {
+      this.components.log.info({ group: gid, err: describeError(err) }, 'our stale group changes not made again now: the next sync tries again')
+    }).finally(() => { this.remaking.delete(run) })
+    this.remaking.add(run)
+  }
+
+  /** No more changes made again in the background; resolves once those under way are done (before the store closes). */
+  async stop (): Promise<void> {
+    this.stopped = true
+    while (this.remaking.size > 0) await Promise.all(this.remaking)
   }
 
   /** One group's log kept short (group-log.ts): returns how many changes were deleted. */
@@ -365,7 +397,7 @@ export class Groups implements ContentHandler {
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction (group-receive.ts). */
-  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
+  async open (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
     return this.receiving.open(tx, sender, content, route, now, envelopeIdHex, copies)
   }
 
