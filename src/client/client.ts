@@ -339,6 +339,8 @@ export class CairnClient implements ClientApi {
     }
     // what a sync left running goes first: the receipts it queued leave before the process does
     await this.syncTail
+    // our stale group changes a receive started making again are stored and sent (or queued)
+    await this.groups.stop()
     // receipts still batching go to the outbox, and out if the sender answers within a direct
     // delivery's time: a group message's sender must not resend what the member has
     const receipts = await this.messenger.receipts.flush().catch((err: unknown) => {

@@ -351,8 +351,10 @@ export type Checkpoint = number
  */
 export class Transaction {
   private readonly pending = new Map<string, Uint8Array | null>()
-  /** Each write's previous pending state, so a rollback undoes only what came after its checkpoint. */
-  private readonly undo: Array<{ key: string, had: boolean, prev: Uint8Array | null | undefined }> = []
+  /** Each write's previous pending state (or a hook), so a rollback undoes only what came after its checkpoint. */
+  private readonly undo: Array<{ key: string, had: boolean, prev: Uint8Array | null | undefined } | { hook: true }> = []
+  /** What to start once the writes are durable (afterCommit), in the order registered. */
+  private readonly hooks: Array<() => void> = []
   /** Values read ahead (`prime`) for keys nothing else writes while this transaction is open. */
   private readonly primed = new Map<string, Uint8Array | undefined>()
 
@@ -404,10 +406,21 @@ export class Transaction {
 
   rollback (to: Checkpoint): void {
     while (this.undo.length > to) {
-      const u = this.undo.pop() as { key: string, had: boolean, prev: Uint8Array | null | undefined }
-      if (u.had) this.pending.set(u.key, u.prev as Uint8Array | null)
+      const u = this.undo.pop() as (typeof this.undo)[number]
+      if ('hook' in u) this.hooks.pop() // hooks are registered in undo's order: the last is this one
+      else if (u.had) this.pending.set(u.key, u.prev as Uint8Array | null)
       else this.pending.delete(u.key)
     }
+  }
+
+  /**
+   * Call `fn` once this transaction's writes are durable: not if the commit fails, nor if a rollback
+   * to a checkpoint taken before this call undoes it. It is called inside commit(), under whatever
+   * lock the committer holds: it should start work (and not wait for it), and never throw.
+   */
+  afterCommit (fn: () => void): void {
+    this.undo.push({ hook: true })
+    this.hooks.push(fn)
   }
 
   get size (): number {
@@ -417,10 +430,12 @@ export class Transaction {
   async commit (): Promise<void> {
     const ops: StoreOp[] = []
     for (const [key, value] of this.pending) ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
+    const hooks = this.hooks.splice(0)
     this.pending.clear()
     this.undo.length = 0
     this.primed.clear()
     await this.store.write(ops)
+    for (const fn of hooks) fn()
   }
 
   private remember (key: string): void {

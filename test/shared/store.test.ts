@@ -70,6 +70,33 @@ test('reads racing writes of one key never end on a value older than the last wr
   }
 })
 
+test('a transaction\'s afterCommit hooks run once its writes are durable, not those a rollback undid', async (t) => {
+  const store = await Store.open(join(await tempRoot(t), 'store'))
+  t.after(async () => { await store.close() })
+  const ran: string[] = []
+  const tx = store.transaction()
+  tx.put('/cairn/seen/a', enc(1))
+  tx.afterCommit(() => { ran.push('kept') })
+  // a checkpoint taken right after a hook, with no write between: the rollback keeps that hook
+  const mark = tx.checkpoint()
+  tx.put('/cairn/seen/b', enc(1))
+  tx.afterCommit(() => { ran.push('rolled back') })
+  tx.rollback(mark)
+  const late = tx.checkpoint()
+  tx.afterCommit(() => { ran.push('no write, rolled back') })
+  tx.rollback(late)
+  tx.afterCommit(() => { ran.push('after the rollbacks') })
+  assert.deepEqual(ran, [], 'nothing before the commit')
+  const committing = tx.commit()
+  assert.deepEqual(ran, [], 'nor before the write is durable')
+  await committing
+  assert.deepEqual(ran, ['kept', 'after the rollbacks'])
+  assert.equal(dec(await store.get('/cairn/seen/a')), 1)
+  assert.equal(await store.get('/cairn/seen/b'), undefined)
+  await tx.commit()
+  assert.deepEqual(ran, ['kept', 'after the rollbacks'], 'each hook once')
+})
+
 test('a transaction rolls back to any checkpoint, undoing only the writes after it, and commits what is left', async (t) => {
   const store = await Store.open(join(await tempRoot(t), 'store'))
   t.after(async () => { await store.close() })

@@ -8,6 +8,12 @@ export interface Kv {
   delete: (key: string) => void
 }
 
+/** A Kv that is committed as a whole (a store Transaction): work to start once its writes are durable. */
+export interface CommittingKv extends Kv {
+  /** `fn` is called once the writes are durable; dropped with a rollback past it or a failed commit. Starts work, never waits for it. */
+  afterCommit: (fn: () => void) => void
+}
+
 const S = NAMESPACES.signal
 
 export const keys = {

@@ -8,6 +8,7 @@ import type { Store } from '../../shared/store.js'
 import type { Kv } from '../crypto/kv.js'
 import type { Messenger } from '../messenger.js'
 import type { VerifiedChange } from './change.js'
+import type { GroupChanges } from './group-changes.js'
 import { knownBy, markKnownBy, markNoted } from './group-store.js'
 import { logFor } from './log-compaction.js'
 import type { GroupState } from './state.js'
@@ -39,10 +40,8 @@ export function updatesFor (changes: VerifiedChange[], budget: number): number {
 export interface ChangeDistributionComponents {
   store: Store
   messenger: Messenger
-  /** A group's verified changes by id (the service's cache). */
-  changesOf: (gid: string) => Promise<Map<string, VerifiedChange>>
-  /** A group's folded state, undefined for a group we hold no create of. */
-  state: (gid: string) => Promise<GroupState | undefined>
+  /** Each group's changes and state, as of now. */
+  groups: GroupChanges
 }
 
 export class ChangeDistribution {
@@ -76,7 +75,7 @@ export class ChangeDistribution {
     const cp = state.checkpoints.at(-1)
     const others = state.members.filter(m => m !== me)
     if (!state.members.includes(me) || others.length === 0) return 0
-    const bytes = cp === undefined ? undefined : (await this.c.changesOf(state.id)).get(cp)?.bytes
+    const bytes = cp === undefined ? undefined : (await this.c.groups.changesOf(state.id)).get(cp)?.bytes
     if (cp !== undefined && bytes === undefined) return 0
     const groupId = new Uint8Array(Buffer.from(state.id, 'hex'))
     const checkpoint = new Uint8Array(Buffer.from(cp ?? '', 'hex'))
@@ -99,8 +98,8 @@ export class ChangeDistribution {
    * under the crypto lock).
    */
   async lacking (kv: Kv, gid: string, peers: string[]): Promise<Map<string, VerifiedChange[]>> {
-    const cache = await this.c.changesOf(gid)
-    const state = await this.c.state(gid)
+    const cache = await this.c.groups.changesOf(gid)
+    const state = await this.c.groups.state(gid)
     const order = (state?.order ?? []).map(id => cache.get(id)).filter((c): c is VerifiedChange => c !== undefined)
     // a member who joined after the latest checkpoint is sent the create and that checkpoint on
     const logs = peers.map(p => state === undefined ? order : logFor(state, order, p))

@@ -13,6 +13,7 @@ import type { Store } from '../../shared/store.js'
 import type { Kv } from '../crypto/kv.js'
 import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
+import type { GroupChanges } from './group-changes.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
 import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
 import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
@@ -28,8 +29,8 @@ export interface GroupLogHost {
   checkpointEvery: number
   /** groups.maxMembers, as the fold takes it. */
   maxMembers: number
-  changesOf: (gid: string) => Promise<Map<string, VerifiedChange>>
-  state: (gid: string) => Promise<GroupState | undefined>
+  /** Each group's changes and state, as of now. */
+  groups: GroupChanges
   /** Sign `op` on `state`'s heads, store it and send it (the caller holds the changes lock). */
   makeChange: (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>) => Promise<GroupState>
   /** The cached fold of `gid` is out of date. */
@@ -116,27 +117,31 @@ export class GroupLog {
     this.ackedSeen.add(mark)
   }
 
-  /** Whether we have changes of our own that a checkpoint made stale. */
+  /**
+   * Whether changes of our own that a checkpoint made stale are still to be made again (once one
+   * is, or when it would change nothing, there is nothing to do: toReissue).
+   */
   async hasStale (gid: string): Promise<boolean> {
-    const state = await this.host.state(gid)
-    const cache = await this.host.changesOf(gid)
-    return state !== undefined && state.stale.some(id => cache.get(id)?.author === this.host.me)
+    const state = await this.host.groups.state(gid)
+    if (state === undefined || state.stale.length === 0) return false
+    const cache = await this.host.groups.changesOf(gid)
+    return state.stale.some(id => cache.get(id)?.author === this.host.me) && toReissue(state, cache, this.host.me).length > 0
   }
 
   /** Our own changes that went stale, made again on top of the checkpoint; under the changes lock. */
   async reissueStale (gid: string): Promise<void> {
-    const state = await this.host.state(gid)
+    const state = await this.host.groups.state(gid)
     if (state === undefined || state.stale.length === 0) return
-    for (const op of toReissue(state, await this.host.changesOf(gid), this.host.me)) {
+    for (const op of toReissue(state, await this.host.groups.changesOf(gid), this.host.me)) {
       this.host.log.info({ group: gid, kind: Object.keys(op)[0] }, 'group change made again: ours was made without a checkpoint')
-      await this.host.makeChange(await this.host.state(gid) as GroupState, op)
+      await this.host.makeChange(await this.host.groups.state(gid) as GroupState, op)
     }
   }
 
   /** A checkpoint on `state`'s heads when one is due here (checkpoint.ts); under the changes lock. Returns the state after. */
   async checkpointIfDue (state: GroupState): Promise<GroupState> {
     const { me, checkpointEvery } = this.host
-    const since = changesSinceCheckpoint(state, await this.host.changesOf(state.id))
+    const since = changesSinceCheckpoint(state, await this.host.groups.changesOf(state.id))
     if (!state.members.includes(me) || !checkpointDue(me, state.admins, since, checkpointEvery)) return state
     // a client that predates checkpoints would refuse it and stop following the membership: wait
     // until every other member has said (in any message or receipt) that it follows them
@@ -147,7 +152,7 @@ export class GroupLog {
     }
     // what it attests is the fold of its parents' ancestry, as every member will judge it (the
     // state now is that, unless something held is not an ancestor of our heads)
-    const cache = await this.host.changesOf(state.id)
+    const cache = await this.host.groups.changesOf(state.id)
     const at = foldGroup(state.id, [cache.get(state.order[0] as string) as VerifiedChange, ...changesUpTo(cache, state.heads)], this.host.maxMembers, await this.foldOptions(state.id))
     if (at === undefined || !at.admins.includes(me)) return state
     try {
@@ -157,7 +162,7 @@ export class GroupLog {
     } catch (err) {
       // a checkpoint is housekeeping: the change the user asked for is made whatever becomes of it
       this.host.log.warn({ group: state.id, err: describeError(err) }, 'group checkpoint not made')
-      return await this.host.state(state.id) ?? state
+      return await this.host.groups.state(state.id) ?? state
     }
   }
 
@@ -169,10 +174,10 @@ export class GroupLog {
   async compact (gid: string): Promise<number> {
     const { store, me } = this.host
     await this.reissueStale(gid)
-    const state = await this.host.state(gid)
+    const state = await this.host.groups.state(gid)
     if (state === undefined) return 0
     const after = await this.checkpointIfDue(state)
-    const cache = await this.host.changesOf(gid)
+    const cache = await this.host.groups.changesOf(gid)
     const cut = prunable(after, cache, await listAcked(store, gid), me)
     if (cut === undefined) return 0
     const pruned = new Set([...(await this.floorOf(gid)).pruned, ...cut.ids])

@@ -11,10 +11,11 @@ import { ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv, Kv } from '../crypto/kv.js'
 import { messageSeen, recordMessage, type InboxMessage, type Route } from '../inbox.js'
 import type { Messenger, SecondCopy } from '../messenger.js'
 import { GROUP_ID_BYTES, groupIdOf, verifyChange, type VerifiedChange } from './change.js'
+import type { GroupChanges } from './group-changes.js'
 import type { GroupLog } from './group-log.js'
 import {
   distributionSenders, groupMessageSeen, gossipedId, listParked, markGossiped, markGroupMessageSeen, markKnownBy, markSeqShown,
@@ -41,14 +42,18 @@ export interface GroupReceiveComponents {
   /** The logs kept short: what a checkpoint admits, adopts and prunes (group-log.ts). */
   logs: GroupLog
   maxMembers: number
-  /** A group's verified changes by id (the service's cache; a change kept here is added to it). */
-  changesOf: (gid: string) => Promise<Map<string, VerifiedChange>>
-  /** A group's folded state, undefined for a group we hold no create of. */
-  state: (gid: string) => Promise<GroupState | undefined>
+  /** Each group's changes and state, as of now (a change kept here is added to its changes). */
+  groups: GroupChanges
   /** A change was written for `gid` (the service's list of group ids). */
   changeStored: (gid: string) => void
   /** Our membership of `state`'s group may have changed (the gossip topic follows it). */
   refresh: (state: GroupState) => void
+  /**
+   * Changes of ours in `gid` are stale (a checkpoint we had not seen when we made them): make them
+   * again. Called once the receive that showed it is durable, outside its transaction; it starts
+   * the work and does not wait for it.
+   */
+  remakeStale: (gid: string) => void
 }
 
 export class GroupReceive {
@@ -57,7 +62,7 @@ export class GroupReceive {
   constructor (private readonly c: GroupReceiveComponents) {}
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
-  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
+  async open (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
     const gm = content.groupMessage
     const touched = await this.acceptChanges(tx, sender, gm?.changes ?? content.groupUpdate?.changes ?? [])
     const shown: InboxMessage[] = []
@@ -71,18 +76,21 @@ export class GroupReceive {
         shown.push(...await this.openPayload(tx, gid, sender, plaintext, route, now, envelopeIdHex))
       } else {
         const id = await gossipedId(tx, gid, ciphertextHash(gm.ciphertext))
-        const state = await this.c.state(gid)
+        const state = await this.c.groups.state(gid)
         if (id !== undefined) copies.push({ id, from: sender, route, ...(state === undefined ? {} : { group: { id: gid, name: state.name } }) })
       }
     }
     for (const gid of touched) {
-      const state = await this.c.state(gid)
+      const state = await this.c.groups.state(gid)
       if (state !== undefined) this.c.refresh(state)
+      // a checkpoint (or the rest of its ancestry) that made changes of ours stale: they are made
+      // again as soon as it is stored, not at our next sync or change (its author need not sync)
+      if (await this.c.logs.hasStale(gid)) tx.afterCommit(() => { this.c.remakeStale(gid) })
       shown.push(...await this.unparkReady(tx, gid, now, envelopeIdHex))
     }
     for (const h of content.groupUpdate?.holds ?? []) {
       // after the changes: a note carries the checkpoint it names
-      const state = h.groupId.length === GROUP_ID_BYTES ? await this.c.state(hex(h.groupId)) : undefined
+      const state = h.groupId.length === GROUP_ID_BYTES ? await this.c.groups.state(hex(h.groupId)) : undefined
       if (state !== undefined) this.c.logs.noteHold(tx, state, sender, hex(h.checkpoint))
     }
     return shown
@@ -133,7 +141,7 @@ export class GroupReceive {
     }
     if (gids.size === 0) return false
     for (const gid of gids) {
-      const state = await this.c.state(gid)
+      const state = await this.c.groups.state(gid)
       if (state === undefined || !state.members.includes(this.c.me) || !state.members.includes(sender)) return false
     }
     return true
@@ -162,7 +170,7 @@ export class GroupReceive {
         this.c.log.warn({ from: sender, err: describeError(err) }, 'group change refused')
         continue
       }
-      const cache = await this.c.changesOf(v.groupId)
+      const cache = await this.c.groups.changesOf(v.groupId)
       markKnownBy(tx, v.groupId, sender, v.id)
       if (cache.has(v.id)) continue
       if (await this.c.logs.admit(tx, v, sender) === 'drop') continue
@@ -173,13 +181,13 @@ export class GroupReceive {
       added.push(v)
       if (v.kind === 'checkpoint' && !v.parents.every(p => cache.has(p))) await this.c.logs.adopt(tx, v)
     }
-    for (const gid of touched) this.c.logs.report(await this.c.state(gid), added.filter(a => a.groupId === gid), sender)
+    for (const gid of touched) this.c.logs.report(await this.c.groups.state(gid), added.filter(a => a.groupId === gid), sender)
     return touched
   }
 
   private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
-    const cache = await this.c.changesOf(gid)
-    const state = await this.c.state(gid)
+    const cache = await this.c.groups.changesOf(gid)
+    const state = await this.c.groups.state(gid)
     // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
     const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state?.waiting.includes(h) === true) && !await this.c.logs.isPruned(gid, h)
     if (state === undefined || (await Promise.all(m.heads.map(unknown))).some(Boolean)) {
@@ -217,7 +225,7 @@ export class GroupReceive {
    * whatever heads it names.
    */
   private async sentBeforeRemoval (tx: Kv, gid: string, state: GroupState, m: ParkedMessage): Promise<boolean> {
-    const cache = await this.c.changesOf(gid)
+    const cache = await this.c.groups.changesOf(gid)
     const removal = lastRemovalOf(state, cache, m.sender)
     if (removal === undefined || m.seq < 1 || m.seq > removal.lastSeq) return false
     if (await seqShown(tx, gid, m.sender, m.seq)) return false

@@ -2,34 +2,36 @@
  * Groups for one user: membership changes (made, signed, stored and sent to whoever needs them),
  * the sending of group messages (group-send.ts: sender key, gossip, each member's 1:1 copy where
  * needed), the receive side (group-receive.ts: the messenger's ContentHandler for group bodies, and
- * the topic's messages), who lacks which changes (change-distribution.ts) and the change log kept
- * short at checkpoints (group-log.ts).
+ * the topic's messages), who lacks which changes (change-distribution.ts), the change log kept
+ * short at checkpoints (group-log.ts), and each group's changes and state as all of them read
+ * them (group-changes.ts).
  */
 import { randomBytes } from 'node:crypto'
 import type { Content, GroupChange } from '../../../proto/cairn.js'
 import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { InvalidInputError, ProtocolError } from '../../shared/errors.js'
+import { InvalidInputError, ProtocolError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { Mutex } from '../../shared/mutex.js'
 import { parsePeerId, peerIdBytes } from '../../shared/peer-id.js'
 import type { Store } from '../../shared/store.js'
 import type { Contacts, TrustState } from '../contacts.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
 import type { LocalIdentity } from '../identity.js'
 import type { InboxMessage, Route } from '../inbox.js'
 import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
-import { getNoted, getSenderState, lastSeqShown, listChangeBytes, listGroupIds, markKnownBy, putChange } from './group-store.js'
+import { getNoted, getSenderState, lastSeqShown, listGroupIds, markKnownBy, putChange } from './group-store.js'
 import { ChangeDistribution } from './change-distribution.js'
+import { GroupChangeCache } from './group-changes.js'
 import { GroupLog } from './group-log.js'
 import { GroupReceive } from './group-receive.js'
 import type { GossipFallback } from './gossip-fallback.js'
 import { pruneChains, pruneGroup, type GroupPruneInput, type PruneCounts } from './group-prune.js'
 import { GroupSend } from './group-send.js'
-import { foldGroup, lastRemovalOf, type GroupState } from './state.js'
+import { lastRemovalOf, type GroupState } from './state.js'
 
 export interface GroupsComponents {
   identity: LocalIdentity
@@ -95,12 +97,11 @@ const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.fr
 
 export class Groups implements ContentHandler {
   private readonly me: string
-  /** Verified changes per group, loaded from the store on first use and kept in step with it. */
-  private readonly changes = new Map<string, Map<string, VerifiedChange>>()
+  /** Each group's changes and the state they fold to, cached (group-changes.ts). */
+  private readonly groups: GroupChangeCache
   /** Changes made here are made one at a time, so each names the heads the previous one left. */
   private readonly changing = new Mutex()
   publisher?: GroupPublisher
-  private readonly folded = new Map<string, { size: number, state: GroupState | undefined }>()
   /** The logs kept short: checkpoints, bases, pruning (group-log.ts). */
   private readonly logs: GroupLog
   /**
@@ -116,12 +117,17 @@ export class Groups implements ContentHandler {
   private readonly receiving: GroupReceive
   /** Who lacks which changes, and sending them (change-distribution.ts). */
   private readonly distribution: ChangeDistribution
+  /** Groups whose stale changes of ours a receive asked to make again, not yet started (one run each). */
+  private readonly remakeQueued = new Set<string>()
+  /** Those runs, until they end: stop() waits for them (they write and send). */
+  private readonly remaking = new Set<Promise<void>>()
+  private stopped = false
 
   constructor (private readonly components: GroupsComponents, private readonly init: GroupsInit) {
     this.me = components.identity.peerId.toString()
-    const changesOf = async (gid: string): Promise<Map<string, VerifiedChange>> => this.changesOf(gid)
-    const state = async (gid: string): Promise<GroupState | undefined> => this.state(gid)
-    this.distribution = new ChangeDistribution({ store: components.store, messenger: components.messenger, changesOf, state }, init.limits.envelopeBytes)
+    this.groups = new GroupChangeCache({ store: components.store, maxMembers: init.groups.maxMembers, foldOptions: async (gid) => this.logs.foldOptions(gid) })
+    const groups = this.groups
+    this.distribution = new ChangeDistribution({ store: components.store, messenger: components.messenger, groups }, init.limits.envelopeBytes)
     this.sending = new GroupSend(components, init, {
       me: this.me,
       resolve: async (group) => this.resolve(group),
@@ -134,10 +140,9 @@ export class Groups implements ContentHandler {
       log: components.log,
       checkpointEvery: init.groups.checkpointEvery,
       maxMembers: init.groups.maxMembers,
-      changesOf: async (gid) => this.changesOf(gid),
-      state: async (gid) => this.state(gid),
+      groups,
       makeChange: async (state, op) => this.makeChange(state, op),
-      refold: (gid) => { this.folded.delete(gid) }
+      refold: (gid) => { groups.refold(gid) }
     })
     this.receiving = new GroupReceive({
       me: this.me,
@@ -147,10 +152,10 @@ export class Groups implements ContentHandler {
       log: components.log,
       logs: this.logs,
       maxMembers: init.groups.maxMembers,
-      changesOf,
-      state,
+      groups,
       changeStored: (gid) => { this.addedIds.add(gid) },
-      refresh: (s) => { this.publisher?.refresh(s) }
+      refresh: (s) => { this.publisher?.refresh(s) },
+      remakeStale: (gid) => { this.remakeSoon(gid) }
     })
   }
 
@@ -243,7 +248,7 @@ export class Groups implements ContentHandler {
     const tx = this.components.store.transaction()
     const departedAt = async (gid: string, sender: string): Promise<number> => {
       const state = await this.state(gid)
-      return state === undefined ? 0 : lastRemovalOf(state, await this.changesOf(gid), sender)?.change.change.madeAt ?? 0
+      return state === undefined ? 0 : lastRemovalOf(state, await this.groups.changesOf(gid), sender)?.change.change.madeAt ?? 0
     }
     total.chains += await pruneChains(input, tx, { membersOf, departedAt })
     await tx.commit()
@@ -263,7 +268,7 @@ export class Groups implements ContentHandler {
     if (state === undefined || !state.members.includes(this.me)) return 0
     const cp = state.checkpoints.at(-1)
     if (await getNoted(this.components.store.transaction(), gid) === (cp ?? '')) return 0
-    if (cp !== undefined && (await this.changesOf(gid)).get(cp)?.author === this.me) return 0
+    if (cp !== undefined && (await this.groups.changesOf(gid)).get(cp)?.author === this.me) return 0
     return this.distribution.sendHoldNote(state, this.me)
   }
 
@@ -316,13 +321,39 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * In every group, our changes made stale by a checkpoint, made again (each sync runs it: a leave
-   * or an add of ours should not wait for the hourly pass). Cheap when there are none: the fold is cached.
+   * In every group, our changes made stale by a checkpoint, made again (each sync runs it, for a
+   * checkpoint that arrived while we were stopped, or a remake that failed). Cheap when there are
+   * none: the fold is cached.
    */
   async remakeStale (): Promise<void> {
     for (const gid of await this.groupIds()) {
       if (await this.logs.hasStale(gid)) await this.changing.run(async () => this.logs.reissueStale(gid))
     }
+  }
+
+  /**
+   * A receive stored what made changes of ours in `gid` stale (group-receive.ts, after its commit):
+   * they are made again now, in the background, under the changes lock. Arrivals meanwhile share
+   * the run that has not started yet; a run that finds nothing left to do (toReissue: each stale
+   * change is made again once) does nothing. No loop: what is made again is never a checkpoint, and
+   * only a receive starts a run, never a change made here.
+   */
+  private remakeSoon (gid: string): void {
+    if (this.stopped || this.remakeQueued.has(gid)) return
+    this.remakeQueued.add(gid)
+    const run: Promise<void> = this.changing.run(async () => {
+      this.remakeQueued.delete(gid)
+      if (!this.stopped) await this.logs.reissueStale(gid)
+    }).catch((err: unknown) => {
+      this.components.log.info({ group: gid, err: describeError(err) }, 'our stale group changes not made again now: the next sync tries again')
+    }).finally(() => { this.remaking.delete(run) })
+    this.remaking.add(run)
+  }
+
+  /** No more changes made again in the background; resolves once those under way are done (before the store closes). */
+  async stop (): Promise<void> {
+    this.stopped = true
+    while (this.remaking.size > 0) await Promise.all(this.remaking)
   }
 
   /** One group's log kept short (group-log.ts): returns how many changes were deleted. */
@@ -341,7 +372,7 @@ export class Groups implements ContentHandler {
 
   /** Store a change made here, then send every member (and `alsoTo`) the changes it lacks. */
   private async commitChange (v: VerifiedChange, alsoTo: string[]): Promise<GroupState> {
-    const cache = await this.changesOf(v.groupId)
+    const cache = await this.groups.changesOf(v.groupId)
     const tx = this.components.store.transaction()
     putChange(tx, v.groupId, v.id, v.bytes)
     this.addedIds.add(v.groupId)
@@ -365,7 +396,7 @@ export class Groups implements ContentHandler {
   }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction (group-receive.ts). */
-  async open (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
+  async open (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
     return this.receiving.open(tx, sender, content, route, now, envelopeIdHex, copies)
   }
 
@@ -387,33 +418,13 @@ export class Groups implements ContentHandler {
 
   /** The group's state now; folded again only when a change was added (or the log was pruned: compact() clears it). */
   async state (gid: string): Promise<GroupState | undefined> {
-    const changes = await this.changesOf(gid)
-    const known = this.folded.get(gid)
-    if (known?.size === changes.size) return known.state
-    const state = foldGroup(gid, changes.values(), this.max, await this.logs.foldOptions(gid))
-    this.folded.set(gid, { size: changes.size, state })
-    return state
+    return this.groups.state(gid)
   }
 
   /** The ids of every group we keep changes for (listedIds, addedIds), in no particular order. */
   private async groupIds (): Promise<string[]> {
     this.listedIds ??= listGroupIds(this.components.store).catch((err: unknown) => { this.listedIds = undefined; throw err })
     return [...new Set([...await this.listedIds, ...this.addedIds])]
-  }
-
-  private async changesOf (gid: string): Promise<Map<string, VerifiedChange>> {
-    let cache = this.changes.get(gid)
-    if (cache === undefined) {
-      cache = new Map()
-      for (const bytes of await listChangeBytes(this.components.store, gid)) {
-        const v = await verifyChange(bytes)
-        cache.set(v.id, v)
-      }
-      // another call may have loaded it meanwhile: keep one map
-      cache = this.changes.get(gid) ?? cache
-      this.changes.set(gid, cache)
-    }
-    return cache
   }
 
   private async resolveMembers (names: string[]): Promise<string[]> {

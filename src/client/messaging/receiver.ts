@@ -14,7 +14,7 @@ import { hasBoundId } from '../../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { completesStreamed, recordIncoming } from '../attachments/incoming-store.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv, Kv } from '../crypto/kv.js'
 import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
@@ -36,8 +36,11 @@ interface OpenedReceipt { from: string, kind: 'delivered' | 'read', ids: string[
 export type SecondCopy = Pick<InboxMessage, 'id' | 'from' | 'group' | 'route'>
 
 export interface ContentHandler {
-  /** Open group content; second copies of messages already shown (by gossip, say) go into `copies`. */
-  open: (tx: Kv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]) => Promise<InboxMessage[]>
+  /**
+   * Open group content; second copies of messages already shown (by gossip, say) go into `copies`.
+   * What should follow the receive (our stale changes made again) hangs on `tx.afterCommit`.
+   */
+  open: (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]) => Promise<InboxMessage[]>
   /**
    * Whether `content` is only about groups we are in now with `sender` as a member (a fellow
    * member's message or change, not a stranger's: a new group's invitation is a stranger's).
@@ -184,7 +187,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     return results
   }
 
-  private async openOne (tx: Kv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[], copies: SecondCopy[]): Promise<InboxMessage | InboxMessage[] | undefined> {
+  private async openOne (tx: CommittingKv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[], copies: SecondCopy[]): Promise<InboxMessage | InboxMessage[] | undefined> {
     const now = this.ctx.clock.now()
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -274,7 +277,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
    * it is about a group we are in with the sender (fellow members need not be contacts). Returns
    * what it showed; undefined when the gate dropped it.
    */
-  private async openGroupContent (tx: Kv, sender: string, content: Content, route: Route, envelopeIdHex: string, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
+  private async openGroupContent (tx: CommittingKv, sender: string, content: Content, route: Route, envelopeIdHex: string, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
     const handler = this.contentHandler as ContentHandler
     if (this.ctx.senders !== undefined) {
       const member = await handler.fromFellowMember(sender, content)
@@ -289,7 +292,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
    * sender-key ciphertext opened as the group message of a 1:1 copy that carries no distribution
    * message and no changes, so de-duplicated, gap-checked and membership-checked the same way.
    */
-  private async openGroupPart (tx: Kv, opened: OpenedMessage, groupId: Uint8Array, envelopeIdHex: string, via: Route, from: string | undefined, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
+  private async openGroupPart (tx: CommittingKv, opened: OpenedMessage, groupId: Uint8Array, envelopeIdHex: string, via: Route, from: string | undefined, copies: SecondCopy[], now: number): Promise<InboxMessage[] | undefined> {
     if (this.contentHandler === undefined) throw new RejectedEnvelopeError('bad-request', 'a group part, and no groups here')
     const content: Content = { version: 0, id: new Uint8Array(0), sentAt: 0, seq: 0, features: 0, groupMessage: { groupId: new Uint8Array(groupId), distribution: new Uint8Array(0), ciphertext: new Uint8Array(opened.plaintext), changes: [] } }
     const shown = await this.openGroupContent(tx, opened.sender, content, routeOf(via, from, opened.sender), envelopeIdHex, copies, now)

@@ -2,10 +2,12 @@
  * Group checkpoints between real clients (libsignal sessions, LevelDB stores, loopback nodes): an
  * admin signs one after groups.checkpointEvery changes; the log before it is deleted once every
  * member is known to hold it; a member added later is sent only the create, the checkpoint and what
- * follows, and agrees on the members; a change made concurrently with it converges on every member;
- * a forged one changes nothing.
+ * follows, and agrees on the members; a change made concurrently with it is made again as soon as
+ * its author receives the checkpoint, and converges on every member, once, even when two admins'
+ * checkpoints race; a forged one changes nothing.
  */
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { changeId, signChange } from '../../../src/client/groups/change.js'
 import { getPruned, groupKeys } from '../../../src/client/groups/group-store.js'
@@ -134,10 +136,9 @@ test('members who never write to the group still let it checkpoint and prune: ea
   assert.deepEqual(await membersOf(alice, gid), [alice.peerId, bob.peerId, carol.peerId].sort())
 })
 
-test('an add made concurrently with a checkpoint is void on every member until its author makes it again on top; then all agree', async (t) => {
-  const all = await users(t, () => 3)
+/** `ck` (the admin that makes checkpoints: the smallest PeerId) and `other`, another admin, in group 'g' with carol; then both cut off from everyone. */
+async function twoAdmins (all: TestUser[]): Promise<{ ck: TestUser, other: TestUser, carol: TestUser, dave: TestUser, gid: string, reconnect: () => Promise<void> }> {
   const [alice, bob, carol, dave] = all as [TestUser, TestUser, TestUser, TestUser]
-  // the checkpointer is the admin with the smallest PeerId (checkpoint.ts): make it ck
   const [ck, other] = alice.peerId < bob.peerId ? [alice, bob] : [bob, alice]
   const gid = (await ck.client.groupCreate('g', [other.name, 'carol'])).id
   await ck.client.groupPromote('g', [other.name])
@@ -145,32 +146,73 @@ test('an add made concurrently with a checkpoint is void on every member until i
   // ck makes checkpoints only once every member said that its client follows them
   for (const u of [other, carol]) await u.client.send('@g', `${u.name} is here`)
   await waitFor('ck heard from both', async () => (await ck.client.inbox()).filter(m => m.group?.id === gid).length === 2)
-  // cut apart: ck removes and re-adds carol (a checkpoint follows), other adds dave meanwhile
   const routes = { ck: ck.client.messenger.routes, other: other.client.messenger.routes }
   ck.client.messenger.useRoutes([unreachable])
   other.client.messenger.useRoutes([unreachable])
+  const reconnect = async (): Promise<void> => {
+    ck.client.messenger.useRoutes(routes.ck)
+    other.client.messenger.useRoutes(routes.other)
+    // what each queued while cut off goes now; neither syncs nor makes another change
+    await ck.client.messenger.flushOutbox()
+    await other.client.messenger.flushOutbox()
+  }
+  return { ck, other, carol, dave, gid, reconnect }
+}
+
+test('an add made concurrently with a checkpoint is stale on every member; its author makes it again on top as soon as the checkpoint arrives (no sync, no other change): all agree', async (t) => {
+  const all = await users(t, () => 3)
+  const { ck, other, carol, dave, gid, reconnect } = await twoAdmins(all)
+  // cut apart: ck removes and re-adds carol (a checkpoint follows), other adds dave meanwhile
   await ck.client.groupRemove('g', ['carol'])
   await ck.client.groupAdd('g', ['carol'])
   const cp = (await ck.client.groups.state(gid))?.checkpoints[0]
   assert.ok(cp !== undefined, 'a checkpoint after the 3rd change')
   await other.client.groupAdd('g', ['dave'])
-  ck.client.messenger.useRoutes(routes.ck)
-  other.client.messenger.useRoutes(routes.other)
-  await ck.client.messenger.flushOutbox()
-  await other.client.messenger.flushOutbox()
-  // other's add is stale everywhere it meets the checkpoint: dave is a member nowhere but in his own view
-  await waitFor('ck, other and carol hold both', async () => {
-    for (const u of [ck, other, carol]) if ((await u.client.groups.state(gid))?.stale.length !== 1) return false
-    return true
-  })
-  for (const u of [ck, other, carol]) assert.ok(!(await membersOf(u, gid)).includes(dave.peerId), `${u.name}: the add is void`)
-  // other's next sync (or next change) makes it again, on the checkpoint
-  await other.client.groups.remakeStale()
-  const expected = [alice.peerId, bob.peerId, carol.peerId, dave.peerId].sort()
+  await reconnect()
+  // other's add is stale everywhere it meets the checkpoint; the checkpoint's arrival at other makes it again on top
+  const expected = [ck.peerId, other.peerId, carol.peerId, dave.peerId].sort()
   await waitFor('all four agree', async () => {
     for (const u of all) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
     return true
   })
+  for (const u of [ck, other, carol]) assert.equal((await u.client.groups.state(gid))?.stale.length, 1, `${u.name}: the first add is stale`)
   const heads = await Promise.all(all.map(async u => JSON.stringify((await u.client.groups.state(gid))?.heads)))
   assert.equal(new Set(heads).size, 1, 'the same heads on every member')
+})
+
+test('two admins\' checkpoints race: the change made beside the one that loses is made again once, and nothing more is made', async (t) => {
+  // every 1: ck makes one after each change of its own, other (not the first admin) after two
+  const all = await users(t, () => 1)
+  const { ck, other, dave, gid, reconnect } = await twoAdmins(all)
+  // other's checkpoint after its add needs dave's client known to follow them too
+  await dave.client.send(other.name, 'hello')
+  await waitFor('other heard from dave', async () => (await other.client.inbox()).some(m => m.from === dave.peerId))
+  await ck.client.groupRemove('g', ['carol'])
+  await other.client.groupAdd('g', ['dave'])
+  const cpA = (await ck.client.groups.state(gid))?.checkpoints
+  const cpB = (await other.client.groups.state(gid))?.checkpoints
+  assert.equal(cpA?.length, 1, 'ck made a checkpoint after its remove')
+  assert.equal(cpB?.length, 1, 'other made one after its add, concurrently')
+  assert.notEqual(cpA[0], cpB[0])
+  await reconnect()
+  const expected = [ck.peerId, other.peerId, dave.peerId].sort()
+  await waitFor('ck, other and dave agree: carol out, dave in', async () => {
+    for (const u of [ck, other, dave]) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
+    return true
+  })
+  // one checkpoint stands; the other and the change made beside it are stale, and that change was
+  // made again once: the admins hold the create, the promote, the remove, the add, both
+  // checkpoints and it (dave, who joined after the checkpoint that stands, folds from it)
+  const counts = async (): Promise<string> => JSON.stringify(await Promise.all([ck, other].map(async u => (await u.client.groups.state(gid))?.order.length)))
+  await waitFor('ck and other hold all seven changes', async () => await counts() === JSON.stringify([7, 7]))
+  for (const u of [ck, other]) {
+    const s = await u.client.groups.state(gid)
+    assert.equal(s?.checkpoints.length, 1, `${u.name}: one checkpoint stands`)
+    assert.equal(s?.stale.length, 2, `${u.name}: the other checkpoint and the change made beside it are stale`)
+  }
+  // quiet: nothing more follows (a run that found work would have sent it by now)
+  await sleep(1500)
+  assert.equal(await counts(), JSON.stringify([7, 7]), 'nothing more was made')
+  const heads = await Promise.all([ck, other, dave].map(async u => JSON.stringify((await u.client.groups.state(gid))?.heads)))
+  assert.equal(new Set(heads).size, 1, 'the same heads on ck, other and dave')
 })
