@@ -8,19 +8,23 @@
  * `openCpuMs` is the process's CPU time while opening (every thread): the robust figure on a busy machine;
  * `openMainCpuMs` the JS thread's alone (what the messenger's lock holds; LevelDB's and V8's helper threads left out).
  * `--profile DIR`: a CPU profile of the opening alone (profile-open.cpuprofile and .md in DIR), not of the sealing before it.
+ * `--outer`: first, the outer sealed-sender layer alone of every envelope (`sealedSenderDecryptToUsmc`
+ * with our identity key, nothing stored), timed as `outerMainCpuMs`: that layer's share of the opening.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import { sealedSenderDecryptToUsmc } from '@signalapp/libsignal-client'
 import { Envelope } from '../../proto/cairn.js'
+import { signalStores } from '../../src/client/crypto/signal-stores.js'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { profiled } from '../lib/profiler.js'
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000' }, page: { type: 'string', default: '256' }, order: { type: 'string', default: 'random' }, profile: { type: 'string' } } })
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000' }, page: { type: 'string', default: '256' }, order: { type: 'string', default: 'random' }, profile: { type: 'string' }, outer: { type: 'boolean', default: false } } })
 const n = Number(values.messages)
 const page = Number(values.page)
 const root = await mkdtemp(join(tmpdir(), 'cairn-open-'))
@@ -44,6 +48,14 @@ try {
   const entries = (await alice.messenger.pending()).filter(e => e.envelope !== undefined)
   if (values.order === 'sealed') entries.sort((a, b) => (sealedAt.get(a.id) ?? 0) - (sealedAt.get(b.id) ?? 0))
   const envelopes = entries.map(e => Envelope.decode(Buffer.from(e.envelope as string, 'base64')))
+  let outerMainCpuMs: number | undefined
+  if (values.outer) {
+    const identities = signalStores(bob.store.transaction(), bob.identity.signal, bob.identity.registrationId).identities
+    const outer0 = process.threadCpuUsage()
+    for (const e of envelopes) await sealedSenderDecryptToUsmc(new Uint8Array(e.sealed), identities)
+    const outer = process.threadCpuUsage(outer0)
+    outerMainCpuMs = Math.round((outer.user + outer.system) / 1000)
+  }
   t0 = performance.now()
   const cpu0 = process.cpuUsage()
   const main0 = process.threadCpuUsage()
@@ -62,7 +74,7 @@ try {
   const main = process.threadCpuUsage(main0)
   const openMainCpuMs = (main.user + main.system) / 1000
   const openCpuMs = (cpu.user + cpu.system) / 1000
-  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3), openMainCpuMs: Math.round(openMainCpuMs) }))
+  console.log(JSON.stringify({ order: values.order, messages: n, sealed: envelopes.length, stored, sealMs: Math.round(sealMs), openMs: Math.round(openMs), openPerMessageMs: +(openMs / n).toFixed(3), openCpuMs: Math.round(openCpuMs), openCpuPerMessageMs: +(openCpuMs / n).toFixed(3), openMainCpuMs: Math.round(openMainCpuMs), ...(outerMainCpuMs === undefined ? {} : { outerMainCpuMs }) }))
   await alice.stop()
   await bob.stop()
 } finally {
