@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test'
 import { OperatorNode } from '../../src/mailbox/operator-node.js'
 import type { Clock } from '../../src/shared/clock.js'
 import type { ConfigLayer } from '../../src/shared/config.js'
+import type { Logger } from '../../src/shared/logger.js'
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from './ports.js'
 import { testConfig, testLogger } from './users.js'
@@ -28,7 +29,8 @@ export interface MailboxNet {
   warm: () => Promise<void>
 }
 
-export async function mailboxNetwork (t: TestContext, root: string, count: number, options: { clock?: Clock, overrides?: ConfigLayer } = {}): Promise<MailboxNet> {
+/** `log`: each node's logger, by name (default: silent, or CAIRN_TEST_LOG_DIR's files). */
+export async function mailboxNetwork (t: TestContext, root: string, count: number, options: { clock?: Clock, overrides?: ConfigLayer, log?: (name: string) => Logger } = {}): Promise<MailboxNet> {
   const nodes: OperatorNode[] = []
   const live = (): string[] => nodes.slice(0, 4).map(n => n.addresses()[0] as string)
   const names = new Map<OperatorNode, string>()
@@ -41,7 +43,7 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
       writeSecretFile(paths.peerKey(config.dataDir), privateKeyToProtobuf(privateKey))
     }
     // silent, unless CAIRN_TEST_LOG_DIR asks for each node's debug log (NAME.log, a restart appending)
-    const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, testLogger(name), options.clock)
+    const node = await OperatorNode.start({ ...config, mailbox: { ...config.mailbox, enabled: true } }, (options.log ?? testLogger)(name), options.clock)
     nodes.push(node)
     names.set(node, name)
     ports.set(node, Number(node.addresses()[0]?.split('/tcp/')[1]?.split('/')[0]))

@@ -174,8 +174,16 @@ async function answerOne<Req, Res> (options: ServeOptions<Req, Res>, pb: ReturnT
     idle.pause() // the handler's own work (a slow disk, a small CPU) is not the peer's silence
     answer = await options.handle(req, connection, signal)
   } catch (err) {
-    options.log.debug({ err: errorSummary(err), protocol: options.protocol, peer: connection.remotePeer.toString() }, 'request failed')
-    answer = options.answerError(err)
+    // the stream's own protocol: one set of options may serve a protocol and its channel
+    const at = { protocol: stream.protocol ?? options.protocol, peer: connection.remotePeer.toString() }
+    if (ended) {
+      // how a kept-open channel ends: its sender, or this node, closed it (a node stopping, a
+      // connection closed) before another request was complete. Not a failed request: closed below
+      options.log.debug(at, 'channel closed before another request')
+    } else {
+      options.log.debug({ err: errorSummary(err), ...at }, 'request failed')
+      answer = options.answerError(err)
+    }
   }
   idle.touch()
   idle.stage('writing the answer')
