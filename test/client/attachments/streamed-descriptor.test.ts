@@ -39,16 +39,16 @@ test('the second message completes a streamed record only for the same file, key
   await recordIncoming(kv, 'alice', 'm1', a, 1)
   assert.equal(record(kv).streamed, true)
   // not a completion: another key (a stranger's guess at the file id), or another sender
-  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), key: randomBytes(32) }), false)
-  assert.equal(await completesStreamed(kv, 'mallory', full(a)), false)
+  assert.equal((await completesStreamed(kv, 'alice', { ...full(a), key: randomBytes(32) })).outcome, 'none')
+  assert.equal((await completesStreamed(kv, 'mallory', full(a))).outcome, 'unknown')
   // the same file, but not the announced one: handled (not shown), nothing changed
   const before = record(kv).descriptor
-  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), size: a.size + 1 }), true)
-  assert.equal(await completesStreamed(kv, 'alice', { ...full(a), name: 'other.bin' }), true)
+  assert.equal((await completesStreamed(kv, 'alice', { ...full(a), size: a.size + 1 })).outcome, 'unchanged')
+  assert.equal((await completesStreamed(kv, 'alice', { ...full(a), name: 'other.bin' })).outcome, 'unchanged')
   assert.equal(record(kv).descriptor, before)
   // the full descriptor: the record takes its list and digest, keeps its caption and its streamed mark
   const f = full(a)
-  assert.equal(await completesStreamed(kv, 'alice', f), true)
+  assert.equal((await completesStreamed(kv, 'alice', f)).outcome, 'completed')
   const d = descriptorOf(record(kv))
   assert.equal(isStreamed(d), false)
   assert.deepEqual(d.chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
@@ -56,6 +56,6 @@ test('the second message completes a streamed record only for the same file, key
   assert.equal(record(kv).streamed, true)
   assert.equal(record(kv).messageId, 'm1')
   // a later one changes nothing more
-  assert.equal(await completesStreamed(kv, 'alice', full(a)), true)
+  assert.equal((await completesStreamed(kv, 'alice', full(a))).outcome, 'unchanged')
   assert.deepEqual(descriptorOf(record(kv)).chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
 })
