@@ -1,14 +1,15 @@
 /**
  * A streamed descriptor at the recipient's boundary: what passes, what is refused, and the second
  * message that completes it (incoming-store.ts completesStreamed), which changes nothing unless it
- * is the same file from the same sender.
+ * is the same file from the same sender; and that second message opened before the announcement
+ * (Attachment.completes), kept unshown until the announcement takes it.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkTotal, descriptorProblem, isStreamed } from '../../../src/client/attachments/descriptor.js'
-import { completesStreamed, descriptorOf, recordIncoming, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
+import { completesStreamed, descriptorOf, recordIncoming, recordUnannounced, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
 import { chunkCid } from '../../../src/client/attachments/chunk-cipher.js'
 import type { Kv } from '../../../src/client/crypto/kv.js'
 
@@ -58,4 +59,32 @@ test('the second message completes a streamed record only for the same file, key
   // a later one changes nothing more
   assert.equal((await completesStreamed(kv, 'alice', full(a))).outcome, 'unchanged')
   assert.deepEqual(descriptorOf(record(kv)).chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
+})
+
+test('a completing descriptor opened before its announcement is kept unshown; the announcement of the same file and key takes it, with its caption and id; a streamed one marked completing is refused', async () => {
+  const kv = memoryKv()
+  const a = streamed()
+  assert.match(descriptorProblem({ ...a, completes: true }) ?? '', /completing descriptor/)
+  const f = { ...full(a), completes: true }
+  assert.equal(descriptorProblem(f), undefined)
+  recordUnannounced(kv, 'alice', 'm2', f, 1)
+  assert.equal(record(kv).unannounced, true)
+  assert.equal(record(kv).streamed, true)
+  assert.equal(descriptorOf(record(kv)).completes, undefined, 'how it came is not kept')
+  // a copy of the completing message changes nothing; the announcement is not a second message
+  assert.equal((await completesStreamed(kv, 'alice', f)).outcome, 'unchanged')
+  assert.equal((await completesStreamed(kv, 'alice', a)).outcome, 'none')
+  // an announcement under another key, or of another shape, does not take it
+  await recordIncoming(kv, 'alice', 'm1', { ...a, key: randomBytes(32) }, 2)
+  await recordIncoming(kv, 'alice', 'm1', { ...a, size: a.size + 1 }, 2)
+  assert.equal(record(kv).unannounced, true)
+  assert.equal(record(kv).messageId, 'm2')
+  await recordIncoming(kv, 'alice', 'm1', a, 2)
+  const r = record(kv)
+  assert.equal(r.unannounced, undefined)
+  assert.equal(r.messageId, 'm1')
+  assert.equal(r.streamed, true)
+  const d = descriptorOf(r)
+  assert.equal(d.caption, 'hello')
+  assert.deepEqual(d.chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
 })
