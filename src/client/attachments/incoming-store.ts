@@ -31,7 +31,7 @@ export interface IncomingRecord {
   streamed?: true
   /**
    * Completed by its second message before its announcement arrived (mailboxes hand mail over in
-   * no guaranteed order): no message shows it yet; the announcement takes the record (takeIncoming).
+   * no guaranteed order): no message shows it yet; the announcement takes the record (recordIncoming).
    */
   unannounced?: true
 }
@@ -81,8 +81,8 @@ export async function recordIncoming (kv: Kv, from: string, messageId: string, a
  * brought the chunk list and digest just now (the chunks can come from mailboxes); `unchanged`, it
  * is such a file's second message but changes nothing (a copy, a descriptor that does not match);
  * `none`, there is a record of this file id but `a` is not its second message (no key match, not
- * streamed; or the announcement of a file completed before it);
- * `unknown`, there is no record of this file id from this sender.
+ * streamed; or the announcement of a file completed before it); `unknown`, there is no record of
+ * this file id from this sender.
  */
 export type Completion = { outcome: 'completed', record: IncomingRecord } | { outcome: 'unchanged' | 'none' | 'unknown' }
 
