@@ -117,6 +117,24 @@ export function recordUnannounced (kv: Kv, from: string, messageId: string, a: A
   kv.put(recordKey(from, Buffer.from(a.fileId).toString('hex')), enc.encode(JSON.stringify(r)))
 }
 
+/**
+ * The records kept for an announcement that has not come (recordUnannounced), kept since before
+ * `before`: it was lost, or its message deleted before its second message arrived.
+ */
+export async function unannouncedBefore (store: Store, before: number): Promise<IncomingRecord[]> {
+  const out: IncomingRecord[] = []
+  for await (const { value } of store.list(N.attachmentIn)) {
+    const r = JSON.parse(dec.decode(value)) as IncomingRecord
+    if (r.unannounced === true && r.receivedAt < before) out.push(r)
+  }
+  return out
+}
+
+/** Whether the record of `r`'s file still waits for its announcement (one may have taken it since `r` was read). */
+export async function stillUnannounced (kv: Kv, r: IncomingRecord): Promise<boolean> {
+  return (await readRecord(kv, recordKey(r.from, Buffer.from(descriptorOf(r).fileId).toString('hex'))))?.unannounced === true
+}
+
 export async function getIncoming (store: Store, from: string, fileIdHex: string): Promise<IncomingRecord | undefined> {
   const b = await store.get(recordKey(from, fileIdHex))
   return b === undefined ? undefined : JSON.parse(dec.decode(b)) as IncomingRecord

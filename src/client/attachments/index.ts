@@ -36,7 +36,7 @@ import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
 import { Inbound } from './inbound.js'
 import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
-import { descriptorOf, forgetIncomingOps, getIncoming, type AttachmentState } from './incoming-store.js'
+import { descriptorOf, forgetIncomingOps, getIncoming, stillUnannounced, unannouncedBefore, type AttachmentState } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
@@ -374,6 +374,32 @@ export class Attachments {
     const ops = await forgetIncomingOps(this.components.store, m.from, m.attachment.fileId)
     if (r.savedTo === undefined && (m.route === 'mailbox' || r.fromMailboxes === true)) ops.push(releaseOp(r.from, m.attachment.fileId, descriptorOf(r).chunks, r.receivedAt + this.init.delivery.ttlMs))
     return ops
+  }
+
+  /**
+   * Forget the files whose second message came before their announcement, and whose announcement
+   * has not come since `before` (lost, or its message deleted meanwhile): nothing shows them, and
+   * their record holds the file's key. Returns how many went.
+   */
+  async pruneUnannounced (before: number): Promise<number> {
+    let n = 0
+    for (const r of await unannouncedBefore(this.components.store, before)) {
+      const fileIdHex = Buffer.from(descriptorOf(r).fileId).toString('hex')
+      const ops = await forgetIncomingOps(this.components.store, r.from, fileIdHex)
+      // under the receiver's lock: an announcement opened meanwhile keeps its record
+      let forgotten = false
+      await this.components.messenger.receiveWith(async (tx) => {
+        if (!await stillUnannounced(tx, r)) return []
+        for (const op of ops) tx.delete(op.key)
+        forgotten = true
+        return []
+      })
+      if (!forgotten) continue
+      await this.inbound.forget(r.from, fileIdHex)
+      await removeReceivedFile(this.init.dataDir, r.from, fileIdHex)
+      n++
+    }
+    return n
   }
 
   /** After `deleteOps` were written: the received file's chunk file goes (its key went with its record). */

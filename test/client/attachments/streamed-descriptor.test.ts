@@ -2,14 +2,16 @@
  * A streamed descriptor at the recipient's boundary: what passes, what is refused, and the second
  * message that completes it (incoming-store.ts completesStreamed), which changes nothing unless it
  * is the same file from the same sender; and that second message opened before the announcement
- * (Attachment.completes), kept unshown until the announcement takes it.
+ * (Attachment.completes), kept unshown until the announcement takes it, and forgotten by the daily
+ * pass when the announcement never comes.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import type { Attachment } from '../../../proto/cairn.js'
 import { chunkTotal, descriptorProblem, isStreamed } from '../../../src/client/attachments/descriptor.js'
-import { completesStreamed, descriptorOf, recordIncoming, recordUnannounced, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
+import { completesStreamed, descriptorOf, getIncoming, recordIncoming, recordUnannounced, type IncomingRecord } from '../../../src/client/attachments/incoming-store.js'
+import { makeUser, tempRoot } from '../../helpers/users.js'
 import { chunkCid } from '../../../src/client/attachments/chunk-cipher.js'
 import type { Kv } from '../../../src/client/crypto/kv.js'
 
@@ -87,4 +89,25 @@ test('a completing descriptor opened before its announcement is kept unshown; th
   const d = descriptorOf(r)
   assert.equal(d.caption, 'hello')
   assert.deepEqual(d.chunks.map(c => Buffer.from(c).toString('hex')), f.chunks.map(c => Buffer.from(c).toString('hex')))
+})
+
+test('a completing message whose announcement never came is forgotten (its key with it) once older than the limit; one its announcement took, a recent one and other files stay', async (t) => {
+  const bob = await makeUser(t, await tempRoot(t), 'bob')
+  const [a1, a2, a3, a4] = [streamed(), streamed(), streamed(), streamed()]
+  const hexId = (a: Attachment): string => Buffer.from(a.fileId).toString('hex')
+  const tx = bob.client.store.transaction()
+  recordUnannounced(tx, 'alice', 'm1', { ...full(a1), completes: true }, 1000)
+  recordUnannounced(tx, 'alice', 'm2', { ...full(a2), completes: true }, 1000)
+  await recordIncoming(tx, 'alice', 'm3', full(a3), 1000)
+  recordUnannounced(tx, 'alice', 'm4', { ...full(a4), completes: true }, 5000)
+  await tx.commit()
+  const taken = bob.client.store.transaction()
+  await recordIncoming(taken, 'alice', 'm2a', a2, 2000)
+  await taken.commit()
+
+  assert.equal(await bob.client.attachments.pruneUnannounced(3000), 1)
+  assert.equal(await getIncoming(bob.client.store, 'alice', hexId(a1)), undefined, 'never announced, older: forgotten')
+  assert.equal((await getIncoming(bob.client.store, 'alice', hexId(a2)))?.messageId, 'm2a', 'taken by its announcement')
+  assert.ok(await getIncoming(bob.client.store, 'alice', hexId(a3)) !== undefined, 'an ordinary file')
+  assert.equal((await getIncoming(bob.client.store, 'alice', hexId(a4)))?.unannounced, true, 'not old enough yet')
 })
