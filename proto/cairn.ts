@@ -647,6 +647,11 @@ export namespace Content {
     value: string
   }
 
+  export interface ContentAttachmentCompletesFieldEvent {
+    field: '$.attachment.completes'
+    value: boolean
+  }
+
   export interface ContentGroupUpdateChangesFieldEvent {
     field: '$.groupUpdate.changes[]'
     index: number
@@ -694,7 +699,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentAttachmentCompletesFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -798,6 +803,7 @@ export interface Attachment {
   key: Uint8Array<ArrayBuffer>
   sha256: Uint8Array<ArrayBuffer>
   caption: string
+  completes?: boolean
 }
 
 export namespace Attachment {
@@ -855,6 +861,11 @@ export namespace Attachment {
         if ((obj.caption != null && obj.caption !== '')) {
           w.uint32(74)
           w.string(obj.caption)
+        }
+
+        if (obj.completes != null) {
+          w.uint32(80)
+          w.bool(obj.completes)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -921,6 +932,10 @@ export namespace Attachment {
             }
             case 9: {
               obj.caption = reader.string()
+              break
+            }
+            case 10: {
+              obj.completes = reader.bool()
               break
             }
             default: {
@@ -1017,6 +1032,13 @@ export namespace Attachment {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.completes`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1075,6 +1097,11 @@ export namespace Attachment {
     value: string
   }
 
+  export interface AttachmentCompletesFieldEvent {
+    field: '$.completes'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Attachment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Attachment.codec())
   }
@@ -1083,7 +1110,7 @@ export namespace Attachment {
     return decodeMessage(buf, Attachment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent | AttachmentCompletesFieldEvent> {
     return streamMessage(buf, Attachment.codec(), opts)
   }
 }

@@ -544,6 +544,9 @@ export class CairnClient implements ClientApi {
     if (seenDue) {
       const seen = await pruneSeen(this.store, now - SEEN_KEPT_MS)
       if (seen > 0) this.log.info({ seen }, 'seen records past their use pruned')
+      // a streamed file's second message whose announcement never came since, as long ago
+      const unannounced = await this.attachments.pruneUnannounced(now - SEEN_KEPT_MS)
+      if (unannounced > 0) this.log.info({ unannounced }, 'files whose announcement never came forgotten')
       // the inbox, read whole once a day (with the seen records' pass): the oldest past the
       // retention cap go, then the deleted numbers no gap count reads, given what is left
       const { kept } = await this.trimInbox(await this.messenger.inbox())

@@ -8,7 +8,7 @@
  * This class only builds them and passes calls through, so callers hold one object.
  */
 import type { CiphertextMessage } from '@signalapp/libsignal-client'
-import type { Attachment, Envelope, PreKeyBundle } from '../../proto/cairn.js'
+import type { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { Clock } from '../shared/clock.js'
 import type { CairnConfig } from '../shared/config.js'
 import { forComponent, type Logger } from '../shared/logger.js'
@@ -26,13 +26,13 @@ import type { ContentBody } from './messaging/content-body.js'
 import type { MessagingComponents } from './messaging/context.js'
 import { DeliveryLog } from './messaging/delivery-log.js'
 import { Receipts } from './messaging/receipts.js'
-import { Receiver, type ContentHandler, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
-import { Sender, type SendEachOptions } from './messaging/sender.js'
+import { Receiver, type ContentHandler, type DescribedFile, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
+import { Sender, type SendEachOptions, type SendOptions } from './messaging/sender.js'
 import type { OutboxEntry } from './outbox.js'
 import type { SenderGate } from './senders/index.js'
 
 export type { ContentBody } from './messaging/content-body.js'
-export { RejectedEnvelopeError, type ContentHandler, type ReceiveStatus, type SecondCopy } from './messaging/receiver.js'
+export { RejectedEnvelopeError, type ContentHandler, type DescribedFile, type ReceiveStatus, type SecondCopy } from './messaging/receiver.js'
 
 export interface MessengerInit {
   identity: LocalIdentity
@@ -45,7 +45,7 @@ export interface MessengerInit {
   senders?: SenderGate
 }
 
-type Events = { message: [InboxMessage], identityChanged: [string] }
+type Events = { message: [InboxMessage], identityChanged: [string], described: [DescribedFile] }
 
 export class Messenger {
   readonly me: string
@@ -102,7 +102,7 @@ export class Messenger {
   }
 
   // sending (Sender)
-  async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
+  async send (to: string, text: string, options: SendOptions = {}): Promise<SendResult> { return this.sender.send(to, text, options) }
   async sendEach (peers: string[], bodyFor: (tx: Kv, peer: string) => Promise<ContentBody>, options: SendEachOptions = {}): Promise<SendResult[]> { return this.sender.sendEach(peers, bodyFor, options) }
   async sendMany (to: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<SendResult[]> { return this.sender.sendMany(to, texts, options) }
   /** Of `peers`, who a sealed sender v2 part can be made for in `tx` (a session, an accepted key): SealedSession.sealableFor. */

@@ -36,7 +36,7 @@ export function descriptorProblem (a: Attachment): string | undefined {
   if (a.key.length !== KEY_BYTES) return 'key must be 32 bytes'
   if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
   if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
-  if (isStreamed(a)) return chunkCount(a.size, a.chunkBytes) > MAX_CHUNKS ? 'too many chunks' : undefined
+  if (isStreamed(a)) return a.completes === true ? 'a completing descriptor lists its chunks' : chunkCount(a.size, a.chunkBytes) > MAX_CHUNKS ? 'too many chunks' : undefined
   if (a.sha256.length !== 32) return 'digest must be 32 bytes'
   if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'
   if (!a.chunks.every(isChunkCid)) return 'malformed chunk address (not a CIDv1, raw, sha2-256)'

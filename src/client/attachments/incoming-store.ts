@@ -29,6 +29,11 @@ export interface IncomingRecord {
    * ends with ChunkEnd, whatever the descriptor became since (a second message may complete it).
    */
   streamed?: true
+  /**
+   * Completed by its second message before its announcement arrived (mailboxes hand mail over in
+   * no guaranteed order): no message shows it yet; the announcement takes the record (recordIncoming).
+   */
+  unannounced?: true
 }
 
 const N = NAMESPACES
@@ -36,13 +41,50 @@ const recordKey = (from: string, fileIdHex: string): string => `${N.attachmentIn
 const chunkPrefix = (from: string, fileIdHex: string): string => `${N.attachmentInChunk}${from}/${fileIdHex}/`
 const chunkKey = (from: string, fileIdHex: string, index: number): string => `${chunkPrefix(from, fileIdHex)}${index.toString().padStart(6, '0')}`
 
-/** In the messenger's transaction, with the message that carried it; a file id seen before from this sender is kept as it was. */
+/** A descriptor as a record keeps it: `completes` says how it came, not what the file is. */
+function encodeKept (a: Attachment): string {
+  const kept: Attachment = { ...a }
+  delete kept.completes
+  return Buffer.from(Attachment.encode(kept)).toString('base64')
+}
+
+async function readRecord (kv: Kv, key: string): Promise<IncomingRecord | undefined> {
+  const b = await kv.get(key)
+  return b === undefined ? undefined : JSON.parse(dec.decode(b)) as IncomingRecord
+}
+
+/** Whether `a` describes the file `had` announced: the same name, size, type and chunk size. */
+const sameFile = (a: Attachment, had: Attachment): boolean => a.name === had.name && a.size === had.size && a.mediaType === had.mediaType && a.chunkBytes === had.chunkBytes
+
+/**
+ * In the messenger's transaction, with the message that carried it. A file id seen before from this
+ * sender is kept as it was, except a file its second message completed before this announcement
+ * arrived (unannounced): the same key and file, it becomes this message's (its caption too).
+ */
 export async function recordIncoming (kv: Kv, from: string, messageId: string, a: Attachment, at: number): Promise<void> {
   const key = recordKey(from, Buffer.from(a.fileId).toString('hex'))
-  if (await kv.get(key) !== undefined) return
-  const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: Buffer.from(Attachment.encode(a)).toString('base64'), ...(isStreamed(a) ? { streamed: true as const } : {}) }
+  const had = await readRecord(kv, key)
+  if (had === undefined) {
+    const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: encodeKept(a), ...(isStreamed(a) ? { streamed: true as const } : {}) }
+    kv.put(key, enc.encode(JSON.stringify(r)))
+    return
+  }
+  const d = descriptorOf(had)
+  if (had.unannounced !== true || !Buffer.from(d.key).equals(Buffer.from(a.key)) || !sameFile(a, d)) return
+  const r: IncomingRecord = { ...had, messageId, descriptor: encodeKept({ ...d, caption: a.caption }) }
+  delete r.unannounced
   kv.put(key, enc.encode(JSON.stringify(r)))
 }
+
+/**
+ * What a descriptor did to the record of a file this sender announced streamed: `completed`, it
+ * brought the chunk list and digest just now (the chunks can come from mailboxes); `unchanged`, it
+ * is such a file's second message but changes nothing (a copy, a descriptor that does not match);
+ * `none`, there is a record of this file id but `a` is not its second message (no key match, not
+ * streamed; or the announcement of a file completed before it); `unknown`, there is no record of
+ * this file id from this sender.
+ */
+export type Completion = { outcome: 'completed', record: IncomingRecord } | { outcome: 'unchanged' | 'none' | 'unknown' }
 
 /**
  * In the messenger's transaction: whether `a` is the second message of a file this sender announced
@@ -50,18 +92,47 @@ export async function recordIncoming (kv: Kv, from: string, messageId: string, a
  * descriptor, the record takes its chunk list and digest (the chunks can then come from
  * mailboxes); the name, size, type and chunk size must be the announced ones, or it changes nothing.
  */
-export async function completesStreamed (kv: Kv, from: string, a: Attachment): Promise<boolean> {
+export async function completesStreamed (kv: Kv, from: string, a: Attachment): Promise<Completion> {
   const key = recordKey(from, Buffer.from(a.fileId).toString('hex'))
-  const b = await kv.get(key)
-  if (b === undefined) return false
-  const r = JSON.parse(dec.decode(b)) as IncomingRecord
+  const r = await readRecord(kv, key)
+  if (r === undefined) return { outcome: 'unknown' }
   const had = descriptorOf(r)
-  if (r.streamed !== true || !Buffer.from(had.key).equals(Buffer.from(a.key))) return false
-  if (isStreamed(a) || !isStreamed(had)) return true
-  if (a.name !== had.name || a.size !== had.size || a.mediaType !== had.mediaType || a.chunkBytes !== had.chunkBytes) return true
-  const full: Attachment = { ...a, caption: had.caption }
-  kv.put(key, enc.encode(JSON.stringify({ ...r, descriptor: Buffer.from(Attachment.encode(full)).toString('base64') })))
-  return true
+  if (r.streamed !== true || !Buffer.from(had.key).equals(Buffer.from(a.key))) return { outcome: 'none' }
+  // completed before its announcement: this is the announcement (recordIncoming), shown
+  if (r.unannounced === true && isStreamed(a)) return { outcome: 'none' }
+  if (isStreamed(a) || !isStreamed(had) || !sameFile(a, had)) return { outcome: 'unchanged' }
+  const record: IncomingRecord = { ...r, descriptor: encodeKept({ ...a, caption: had.caption }) }
+  kv.put(key, enc.encode(JSON.stringify(record)))
+  return { outcome: 'completed', record }
+}
+
+/**
+ * In the messenger's transaction: a file's second message (`a.completes`) opened before the message
+ * that announced it, with no record of it yet. The full descriptor is kept, not shown, as a file
+ * announced streamed (a direct push of it ends with ChunkEnd); its announcement, when it comes,
+ * takes the record (recordIncoming) and is shown with it.
+ */
+export function recordUnannounced (kv: Kv, from: string, messageId: string, a: Attachment, at: number): void {
+  const r: IncomingRecord = { from, messageId, receivedAt: at, descriptor: encodeKept({ ...a, caption: '' }), streamed: true, unannounced: true }
+  kv.put(recordKey(from, Buffer.from(a.fileId).toString('hex')), enc.encode(JSON.stringify(r)))
+}
+
+/**
+ * The records kept for an announcement that has not come (recordUnannounced), kept since before
+ * `before`: it was lost, or its message deleted before its second message arrived.
+ */
+export async function unannouncedBefore (store: Store, before: number): Promise<IncomingRecord[]> {
+  const out: IncomingRecord[] = []
+  for await (const { value } of store.list(N.attachmentIn)) {
+    const r = JSON.parse(dec.decode(value)) as IncomingRecord
+    if (r.unannounced === true && r.receivedAt < before) out.push(r)
+  }
+  return out
+}
+
+/** Whether the record of `r`'s file still waits for its announcement (one may have taken it since `r` was read). */
+export async function stillUnannounced (kv: Kv, r: IncomingRecord): Promise<boolean> {
+  return (await readRecord(kv, recordKey(r.from, Buffer.from(descriptorOf(r).fileId).toString('hex'))))?.unannounced === true
 }
 
 export async function getIncoming (store: Store, from: string, fileIdHex: string): Promise<IncomingRecord | undefined> {

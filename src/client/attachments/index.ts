@@ -24,7 +24,7 @@ import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
 import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { InboxMessage, Route } from '../inbox.js'
 import { resolveMessageIds, type MessageMatch } from '../message-ids.js'
-import type { Messenger } from '../messenger.js'
+import type { DescribedFile, Messenger } from '../messenger.js'
 import { peersWith } from '../messaging/peer-features.js'
 import { tagsDigest } from './chunk-cipher.js'
 import { pushChunks } from './chunk-push.js'
@@ -36,7 +36,7 @@ import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
 import { Inbound } from './inbound.js'
 import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
-import { descriptorOf, forgetIncomingOps, getIncoming, type AttachmentState } from './incoming-store.js'
+import { descriptorOf, forgetIncomingOps, getIncoming, stillUnannounced, unannouncedBefore, type AttachmentState } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
@@ -100,6 +100,8 @@ export class Attachments {
   private service?: ChunkService
   private readonly stopping = new AbortController()
   private readonly autoFetches = new Set<Promise<unknown>>()
+  /** Per message id, the daemon's fetch under way; `again`: asked for once more meanwhile (runs after it). */
+  private readonly autoFetching = new Map<string, { again: boolean }>()
 
   constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(components.store, init.dataDir)
@@ -122,19 +124,48 @@ export class Attachments {
   }
 
   /**
-   * The daemon: fetch attachments that arrived through mailboxes, up to attachments.autoFetchBytes,
-   * as their messages arrive (a direct sender pushes its chunks itself). Failures wait for `save`.
+   * The daemon: fetch attachments whose chunks wait at mailboxes, up to attachments.autoFetchBytes,
+   * as soon as they can be: a file whose message arrived through mailboxes, and a file announced
+   * streamed once its second message describes it in full (its push broke: the chunks went to
+   * mailboxes), whichever of the two messages came first. A direct sender pushes its chunks itself.
+   * Failures wait for `save`.
    */
   startAutoFetch (): void {
     const limit = this.init.attachments.autoFetchBytes
     this.components.messenger.on('message', (m) => {
-      if (m.attachment === undefined || m.route !== 'mailbox' || m.attachment.size > limit || this.stopping.signal.aborted) return
-      const job = this.fetch(m.id, { signal: this.stopping.signal }).then(() => {
-        this.components.log.info({ id: m.id }, 'attachment fetched')
-      }, (err: unknown) => { this.components.log.info({ id: m.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
-      this.autoFetches.add(job)
-      void job.finally(() => this.autoFetches.delete(job))
+      if (m.attachment === undefined || m.attachment.size > limit) return
+      this.autoFetch({ id: m.id, from: m.from, fileId: m.attachment.fileId }, m.route === 'mailbox')
     })
+    this.components.messenger.on('described', (f) => { this.autoFetch(f, true) })
+  }
+
+  /**
+   * Fetch the file of message `f.id` if its chunks wait at mailboxes: listed in its record (not
+   * streamed, or described since), and `mailboxRoute` or announced streamed. One fetch per message
+   * at a time; one asked for meanwhile runs after it (the record may have been described since it looked).
+   */
+  private autoFetch (f: DescribedFile, mailboxRoute: boolean): void {
+    if (this.stopping.signal.aborted) return
+    const running = this.autoFetching.get(f.id)
+    if (running !== undefined) { running.again = true; return }
+    const state = { again: false }
+    this.autoFetching.set(f.id, state)
+    const once = async (): Promise<void> => {
+      const r = await getIncoming(this.components.store, f.from, f.fileId)
+      if (r === undefined || r.complete === true) return
+      const d = descriptorOf(r)
+      if (isStreamed(d) || d.size > this.init.attachments.autoFetchBytes || !(mailboxRoute || r.streamed === true)) return
+      await this.fetch(f.id, { signal: this.stopping.signal })
+      this.components.log.info({ id: f.id }, 'attachment fetched')
+    }
+    const job = (async () => {
+      do {
+        state.again = false
+        await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+      } while (state.again && !this.stopping.signal.aborted)
+    })().finally(() => { this.autoFetching.delete(f.id) })
+    this.autoFetches.add(job)
+    void job.finally(() => this.autoFetches.delete(job))
   }
 
   async stop (): Promise<void> {
@@ -318,12 +349,12 @@ export class Attachments {
 
   /**
    * A file announced streamed whose chunks go to mailboxes: its full descriptor goes first, in a
-   * second message (once; the recipient completes its record with it and does not show it), so the
-   * recipient knows the addresses to fetch.
+   * second message (once; the recipient completes its record with it and does not show it, nor do
+   * we list it among the messages we sent), so the recipient knows the addresses to fetch.
    */
   private async sendFullDescriptor (rec: OutgoingRecord, d: Attachment): Promise<void> {
     if (rec.streamed !== true || rec.completionSent === true) return
-    await this.components.messenger.send(rec.to, '', { attachment: { ...d, caption: '' } })
+    await this.components.messenger.send(rec.to, '', { attachment: { ...d, caption: '', completes: true }, unlisted: true })
     rec.completionSent = true
     await putOutgoing(this.components.store, rec)
   }
@@ -343,6 +374,32 @@ export class Attachments {
     const ops = await forgetIncomingOps(this.components.store, m.from, m.attachment.fileId)
     if (r.savedTo === undefined && (m.route === 'mailbox' || r.fromMailboxes === true)) ops.push(releaseOp(r.from, m.attachment.fileId, descriptorOf(r).chunks, r.receivedAt + this.init.delivery.ttlMs))
     return ops
+  }
+
+  /**
+   * Forget the files whose second message came before their announcement, and whose announcement
+   * has not come since `before` (lost, or its message deleted meanwhile): nothing shows them, and
+   * their record holds the file's key. Returns how many went.
+   */
+  async pruneUnannounced (before: number): Promise<number> {
+    let n = 0
+    for (const r of await unannouncedBefore(this.components.store, before)) {
+      const fileIdHex = Buffer.from(descriptorOf(r).fileId).toString('hex')
+      const ops = await forgetIncomingOps(this.components.store, r.from, fileIdHex)
+      // under the receiver's lock: an announcement opened meanwhile keeps its record
+      let forgotten = false
+      await this.components.messenger.receiveWith(async (tx) => {
+        if (!await stillUnannounced(tx, r)) return []
+        for (const op of ops) tx.delete(op.key)
+        forgotten = true
+        return []
+      })
+      if (!forgotten) continue
+      await this.inbound.forget(r.from, fileIdHex)
+      await removeReceivedFile(this.init.dataDir, r.from, fileIdHex)
+      n++
+    }
+    return n
   }
 
   /** After `deleteOps` were written: the received file's chunk file goes (its key went with its record). */

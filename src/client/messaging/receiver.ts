@@ -13,7 +13,7 @@ import { parsePeerId, peerIdBytes, peerIdFromBytes } from '../../shared/peer-id.
 import { hasBoundId } from '../../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
-import { completesStreamed, recordIncoming } from '../attachments/incoming-store.js'
+import { completesStreamed, recordIncoming, recordUnannounced } from '../attachments/incoming-store.js'
 import type { CommittingKv, Kv } from '../crypto/kv.js'
 import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
@@ -34,6 +34,12 @@ interface OpenedReceipt { from: string, kind: 'delivered' | 'read', ids: string[
  */
 /** A message an envelope carried a second copy of, shown before from another route: receipted, not shown again. */
 export type SecondCopy = Pick<InboxMessage, 'id' | 'from' | 'group' | 'route'>
+
+/**
+ * A file announced streamed that its second (unshown) message just described in full: its chunks
+ * go to mailboxes. `id`: the message that shows it; `fileId`: hex.
+ */
+export interface DescribedFile { id: string, from: string, fileId: string }
 
 export interface ContentHandler {
   /**
@@ -72,7 +78,7 @@ function routeOf (via: Route, from: string | undefined, sender: string): Route {
   return via === 'direct' && from !== undefined && from !== sender ? 'mailbox' : via
 }
 
-export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string] }> {
+export class Receiver extends EventEmitter<{ message: [InboxMessage], identityChanged: [string], described: [DescribedFile] }> {
   private readonly me: string
   /** Our PeerId as envelopes carry it: an envelope for us names exactly these bytes (parsing them costs ~50 µs a message). */
   private readonly meBytes: Buffer
@@ -158,6 +164,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     const stored: InboxMessage[] = []
     const receipts: OpenedReceipt[] = []
     const copies: SecondCopy[] = []
+    const described: DescribedFile[] = []
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       // whether each envelope of a page was seen before, read in one trip (seen marks are written
@@ -168,7 +175,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       for (const envelope of envelopes) {
         const mark = tx.checkpoint()
         try {
-          const m = await this.openOne(tx, envelope, route, from, receipts, copies)
+          const m = await this.openOne(tx, envelope, route, from, receipts, copies, described)
           if (m === undefined) { out.push('duplicate'); continue }
           stored.push(...(Array.isArray(m) ? m : [m]))
           out.push('stored')
@@ -184,10 +191,12 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     for (const r of receipts) await this.ctx.deliveries.receipt(r.from, r.kind, r.ids)
     await this.afterShown(stored, copies)
     for (const m of stored) this.emit('message', m)
+    // a file shown in this batch is already described as its 'message' event is heard
+    for (const d of described) if (!stored.some(m => m.id === d.id && m.from === d.from)) this.emit('described', d)
     return results
   }
 
-  private async openOne (tx: CommittingKv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[], copies: SecondCopy[]): Promise<InboxMessage | InboxMessage[] | undefined> {
+  private async openOne (tx: CommittingKv, envelope: Envelope, via: Route, from: string | undefined, receipts: OpenedReceipt[], copies: SecondCopy[], described: DescribedFile[]): Promise<InboxMessage | InboxMessage[] | undefined> {
     const now = this.ctx.clock.now()
     if (envelope.version !== ENVELOPE_VERSION) throw new RejectedEnvelopeError('bad-request', `unsupported envelope version ${envelope.version}`)
     if (envelope.id.length !== ID_BYTES) throw new RejectedEnvelopeError('bad-request', 'envelope id must be 16 bytes')
@@ -236,8 +245,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     if (content.attachment !== undefined) {
       const problem = descriptorProblem(content.attachment)
       if (problem !== undefined) throw new RejectedEnvelopeError('bad-request', `attachment refused: ${problem}`)
-      // the full descriptor of a file announced streamed: completes its record, never shown
-      if (await completesStreamed(tx, opened.sender, content.attachment)) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
+      // the full descriptor of a file announced streamed (its second message): completes its
+      // record, never shown. One marked so (`completes`) is never shown either, even opened before
+      // the announcement: kept for it then (not a blocked sender's, nor a stranger's over the cap)
+      const second = await completesStreamed(tx, opened.sender, content.attachment)
+      if (second.outcome === 'completed' || second.outcome === 'unchanged' || content.attachment.completes === true) {
+        if (second.outcome === 'completed') described.push({ id: second.record.messageId, from: opened.sender, fileId: hex(content.attachment.fileId) })
+        else if (second.outcome === 'unknown' && await this.ctx.senders?.admits(tx, opened.sender, id, now) !== false) recordUnannounced(tx, opened.sender, messageId, content.attachment, now)
+        recordSeenMessage(tx, opened.sender, messageId, id, now)
+        return undefined
+      }
     }
     if (content.receipt !== undefined) {
       // never shown, never receipted; the delivery log ignores ids this sender was not sent

@@ -65,6 +65,18 @@ export interface SendEachOptions {
   sealed?: (tx: Kv) => Promise<Map<string, SealedPart>>
 }
 
+/** What `send` takes besides the text. */
+export interface SendOptions {
+  signal?: AbortSignal
+  /** A file sent with the text (its caption). */
+  attachment?: Attachment
+  /**
+   * Not in the delivery log (the sent list; no delivery state is kept): a message its recipient
+   * never shows, such as a file's second message (attachments/index.ts sendFullDescriptor).
+   */
+  unlisted?: true
+}
+
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
@@ -92,14 +104,14 @@ export class Sender {
   }
 
   /** Seal `text` for `to` (a contact name or PeerId) and deliver it by the first route that works. */
-  async send (to: string, text: string, options: { signal?: AbortSignal, attachment?: Attachment } = {}): Promise<SendResult> {
+  async send (to: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     const peerId = await this.sendable(to, [text])
     const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to: peerId, createdAt: this.now, attempts: 0 }
-    entry.tracks = entry.id
+    if (options.unlisted !== true) entry.tracks = entry.id
     const bundle = await this.bundleIfNeeded(entry.to, 1, options)
     await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
-      this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
+      if (options.unlisted !== true) this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
       if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
       if (!await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)) entry.text = text
       putOutbox(tx, entry)
