@@ -8,28 +8,13 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachments/outgoing-store.js'
-import { mailboxNetwork, type MailboxNet } from '../../helpers/network.js'
-import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import type { MailboxNet } from '../../helpers/network.js'
+import type { TestUser } from '../../helpers/users.js'
+import { connectedPair, type StreamedPair as Pair } from './streamed-pair.js'
 
 const CHUNK = 64 * 1024
-
-interface Pair { root: string, net: MailboxNet, alice: TestUser, bob: TestUser, hi: string }
-
-/** Alice and bob, contacts, connected (a first message went direct), bob's replicas among 4 mailbox nodes. */
-async function connected (t: TestContext): Promise<Pair> {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await befriend(alice, bob)
-  const hi = await alice.client.send('bob', 'hi')
-  assert.equal(hi.route, 'direct')
-  return { root, net, alice, bob, hi: hi.id }
-}
 
 /** The file goes announced streamed; bob goes away after its third chunk: the rest goes to his mailboxes. */
 async function brokenPush (p: Pair, data: Buffer): Promise<string> {
@@ -58,7 +43,7 @@ async function untilState (bob: TestUser, state: string): Promise<string | undef
 }
 
 test('streamed, fallen back to mailboxes: the completing message makes the recipient\'s daemon fetch the file, with no save', async (t) => {
-  const p = await connected(t)
+  const p = await connectedPair(t, CHUNK)
   const data = randomBytes(20 * CHUNK + 5)
   await brokenPush(p, data)
 
@@ -77,13 +62,13 @@ test('streamed, fallen back to mailboxes: the completing message makes the recip
 })
 
 test('streamed, fallen back to mailboxes: the completing message is not in the sender\'s sent log', async (t) => {
-  const p = await connected(t)
+  const p = await connectedPair(t, CHUNK)
   const announced = await brokenPush(p, randomBytes(20 * CHUNK + 5))
   assert.deepEqual((await p.alice.client.sent()).map(s => s.id).sort(), [p.hi, announced].sort())
 })
 
 test('streamed: the completing message opened before the announcement shows nothing; the announcement then shows one message, whose file the daemon fetches and save writes', async (t) => {
-  const p = await connected(t)
+  const p = await connectedPair(t, CHUNK)
   const { alice, bob } = p
   const data = randomBytes(20 * CHUNK + 5)
   const path = join(p.root, 'notes.bin')

@@ -17,8 +17,8 @@ import { descriptorOf, getIncoming } from '../../../src/client/attachments/incom
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from '../../../src/client/attachments/outgoing-store.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { systemClock } from '../../../src/shared/clock.js'
-import { mailboxNetwork } from '../../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { connectedPair } from './streamed-pair.js'
 
 const CHUNK = 64 * 1024
 
@@ -116,14 +116,7 @@ test('streamed, the push broken and no mailbox: the sender\'s resume describes t
 })
 
 test('streamed, the recipient gone mid-push: the chunks go to its mailboxes after the full descriptor; back online it saves the file from there', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4, { overrides: { mailbox: { replicas: 3 } } })
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, attachments: { chunkBytes: CHUNK, replicas: 3 } }
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await bob.client.publishBundles()
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  await befriend(alice, bob)
-  assert.equal((await alice.client.send('bob', 'hi')).route, 'direct')
+  const { root, alice, bob } = await connectedPair(t, CHUNK)
   const data = randomBytes(20 * CHUNK + 5)
   const path = join(root, 'notes.bin')
   await writeFile(path, data)
