@@ -17,7 +17,7 @@ import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk, tagsDigest } from './chunk-cipher.js'
 import { chunkTotal, isStreamed } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, recordOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, fromMailboxesOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, heldTags, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
@@ -134,7 +134,7 @@ export class IncomingFile {
     this.refuseIfForgotten()
     const marking = options.fromMailbox === true && this.record.fromMailboxes !== true
     if (marking) this.record.fromMailboxes = true
-    await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index), ...(marking ? [recordOp(this.record, this.fileIdHex)] : [])])
+    await this.store.write([chunkStoredOp(this.record.from, this.fileIdHex, index), ...(marking ? [await fromMailboxesOp(this.store, this.record, this.fileIdHex)] : [])])
     this.held.add(index)
   }
 

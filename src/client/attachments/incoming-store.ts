@@ -144,13 +144,28 @@ export function descriptorOf (r: IncomingRecord): Attachment {
   return Attachment.decode(Buffer.from(r.descriptor, 'base64'))
 }
 
-/** The record as it is now, to go in the same write as a change it must travel with. */
+/** The record as given, as a write (what the message that carried it writes). */
 export function recordOp (r: IncomingRecord, fileIdHex: string): StoreOp {
   return { type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify(r)) }
 }
 
+/**
+ * A write of the record as stored now with `change` applied. A view of the file (IncomingFile)
+ * holds a copy of its record from when it was opened, which may predate the receiver's writes (a
+ * streamed file's second message describing it in full, an announcement taking its record):
+ * putting that copy back would undo them, so only the fields `change` sets are the caller's.
+ */
+async function updateOp (store: Store, r: IncomingRecord, fileIdHex: string, change: (now: IncomingRecord) => IncomingRecord): Promise<StoreOp> {
+  return recordOp(change(await getIncoming(store, r.from, fileIdHex) ?? r), fileIdHex)
+}
+
+/** The record marked as having taken chunks from mailboxes, to go in the same write as the chunk. */
+export async function fromMailboxesOp (store: Store, r: IncomingRecord, fileIdHex: string): Promise<StoreOp> {
+  return updateOp(store, r, fileIdHex, now => ({ ...now, fromMailboxes: true }))
+}
+
 export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
-  await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true })) }])
+  await store.write([await updateOp(store, r, fileIdHex, now => ({ ...now, complete: true }))])
 }
 
 /**
@@ -158,16 +173,18 @@ export async function markComplete (store: Store, r: IncomingRecord, fileIdHex: 
  * `also` is written (the release of its chunks at the replicas), and every chunk record goes (the chunk file is removed after it; one left by a kill, on the next open).
  */
 export async function markSaved (store: Store, r: IncomingRecord, fileIdHex: string, path: string, also: StoreOp[] = []): Promise<void> {
-  const ops: StoreOp[] = [{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify({ ...r, complete: true, savedTo: path })) }, ...also]
+  const ops: StoreOp[] = [await updateOp(store, r, fileIdHex, now => ({ ...now, complete: true, savedTo: path })), ...also]
   for await (const key of store.listKeys(chunkPrefix(r.from, fileIdHex))) ops.push({ type: 'del', key })
   await store.write(ops)
 }
 
 /** The file is no longer complete (some chunks must be fetched again). */
 export async function markIncomplete (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
-  const rest = { ...r }
-  delete rest.complete
-  await store.write([{ type: 'put', key: recordKey(r.from, fileIdHex), value: enc.encode(JSON.stringify(rest)) }])
+  await store.write([await updateOp(store, r, fileIdHex, now => {
+    const rest = { ...now }
+    delete rest.complete
+    return rest
+  })])
 }
 
 /** What forgets a received file (its message was deleted): its record, with the key, and its chunk records. */
