@@ -101,6 +101,7 @@ export class MailboxStore {
    * here on leaves none, and the next open lists the ids again); without one, start building it.
    */
   async open (): Promise<void> {
+    this.closing = false // opened again after a stop (a Mailbox restarted in place): writes resume
     for await (const { key, value } of this.store.list(k.usagePrefix)) {
       this.setUsage(key.slice(k.usagePrefix.length), JSON.parse(dec.decode(value)) as Usage)
     }

@@ -142,3 +142,21 @@ test('a clean stop saves the filter: the next open lists nothing, and a crash af
   assert.equal(await box.mailbox.deposit(late, now), 'duplicate', 'written after the open, found after the crash')
   assert.deepEqual(box.mailbox.usageOf(bob.id), { count: 20, bytes: 20 * 300 })
 })
+
+test('a mailbox store stopped and opened again in place takes deposits and acks again, with what it held still known', async (t) => {
+  const box = await openBox(t)
+  await box.mailbox.heldFilterBuilt
+  const now = box.clock.now()
+  const bob = await recipient()
+  const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
+  const before = env()
+  assert.equal(await box.mailbox.deposit(before, now), 'stored')
+  await box.mailbox.close()
+  await assert.rejects(box.mailbox.deposit(env(), now), /stopping/)
+  await box.mailbox.open() // the same object: Mailbox.start after Mailbox.stop
+  await box.mailbox.heldFilterBuilt
+  assert.equal(await box.mailbox.deposit(env(), now), 'stored', 'a deposit after the restart is taken')
+  assert.equal(await box.mailbox.deposit(before, now), 'duplicate', 'what it held before the stop is still known')
+  await box.mailbox.ack(bob.id, [{ id: hex(before.id), signature: await signAck(bob.key, bob.peer, before.id) }], now)
+  assert.equal(await box.mailbox.deposit(before, now), 'duplicate', 'acked after the restart: tombstoned')
+})
