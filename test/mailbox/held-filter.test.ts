@@ -7,16 +7,26 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import type { Envelope } from '../../proto/cairn.js'
 import { HeldFilter } from '../../src/mailbox/held-filter.js'
 import { signAck } from '../../src/shared/ack-signature.js'
 import { Store } from '../../src/shared/store.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
-import { openBox, recipient } from '../helpers/mailbox-box.js'
+import { openBox, recipient, type Box, type Recipient } from '../helpers/mailbox-box.js'
 
 const id = (): string => randomBytes(16).toString('hex')
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** A mailbox store with its filter built, a recipient, and fresh 300-byte envelopes for it. */
+async function boxFor (t: TestContext): Promise<{ box: Box, now: number, bob: Recipient, env: () => Envelope }> {
+  const box = await openBox(t)
+  await box.mailbox.heldFilterBuilt
+  const now = box.clock.now()
+  const bob = await recipient()
+  const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
+  return { box, now, bob, env }
+}
 
 test('no id written is ever ruled out: listed at the build, added later, or added while a rebuild reads the store', async () => {
   const listed = Array.from({ length: 1000 }, id)
@@ -69,11 +79,7 @@ test('no id written is ever ruled out: listed at the build, added later, or adde
 })
 
 test('a fresh deposit reads nothing from the store; a held or tombstoned id is still a duplicate, also after a restart', async (t) => {
-  const box = await openBox(t)
-  await box.mailbox.heldFilterBuilt
-  const now = box.clock.now()
-  const bob = await recipient()
-  const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
+  const { box, now, bob, env } = await boxFor(t)
   const countReads = (): { reads: () => number } => {
     const store = (box.mailbox as unknown as { store: Store }).store
     const getMany = store.getMany.bind(store)
@@ -144,11 +150,7 @@ test('a clean stop saves the filter: the next open lists nothing, and a crash af
 })
 
 test('a mailbox store stopped and opened again in place takes deposits and acks again, with what it held still known', async (t) => {
-  const box = await openBox(t)
-  await box.mailbox.heldFilterBuilt
-  const now = box.clock.now()
-  const bob = await recipient()
-  const env = (): Envelope => boundEnvelope({ recipient: bob.bytes, sealed: new Uint8Array(randomBytes(300)), createdAt: now, expiresAt: now + 3600_000 })
+  const { box, now, bob, env } = await boxFor(t)
   const before = env()
   assert.equal(await box.mailbox.deposit(before, now), 'stored')
   await box.mailbox.close()
