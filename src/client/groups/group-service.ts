@@ -230,17 +230,19 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * Prune what only grows (group-prune.ts): every group's marks older than the mail TTL and a
-   * day, former members' notes, our chain in groups we are no longer in, other senders' spent
+   * Prune what only grows (group-prune.ts): every group's marks and parked messages older than the
+   * mail TTL and a day, former members' notes, our chain in groups we are no longer in, other senders' spent
    * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
    */
-  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number }> {
+  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number, parked: number }> {
     const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
-    const total: PruneCounts & { groups: number, changes: number, notes: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0 }
+    const total: PruneCounts & { groups: number, changes: number, notes: number, parked: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0, parked: 0 }
     const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
     for (const gid of await listGroupIds(this.components.store)) {
       total.notes += await this.noteHolding(gid)
       total.changes += await this.compact(gid)
+      // what it waits for travels in envelopes that expired by now: parking.ts
+      total.parked += await this.receiving.expireParked(gid, input.cutoff)
       const n = await this.pruneOne(input, gid, await membersOf(gid))
       for (const k of Object.keys(n) as Array<keyof PruneCounts>) total[k] += n[k]
       total.groups++

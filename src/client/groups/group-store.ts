@@ -33,6 +33,9 @@ export const groupKeys = {
   gossipedPrefix: (gid: string) => `${G}${gid}/gossiped/`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
+  /** The lowest of `sender`'s numbers whose message was parked here and dropped unshown (parking.ts): the reader's gap count starts there. */
+  lostSeq: (gid: string, sender: string) => `${G}lost-seq/${gid}/${sender}`,
+  lostSeqPrefix: `${G}lost-seq/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
   distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
   distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`,
@@ -86,7 +89,12 @@ export interface ParkedMessage {
   heads: string[]
   text: string
   route: Route
+  /** When it was parked (clock ms); it expires a mail TTL and a day later (parking.ts). None: parked before parking expired, stamped by the next pass. */
+  parkedAt?: number
 }
+
+/** A group message dropped unshown from the parking (expired, or crowded out): the reader sees its number missing (gaps.ts). */
+export interface LostSeq { group: string, from: string, seq: number }
 
 export function putChange (kv: Kv, gid: string, changeId: string, bytes: Uint8Array): void {
   kv.put(groupKeys.index(gid), ONE)
@@ -246,6 +254,23 @@ export function unpark (kv: Kv, gid: string, m: ParkedMessage): void {
 export async function listParked (store: Store, gid: string): Promise<ParkedMessage[]> {
   const out: ParkedMessage[] = []
   for await (const { value } of store.list(groupKeys.parkedPrefix(gid))) out.push(JSON.parse(dec.decode(value)) as ParkedMessage)
+  return out
+}
+
+/** `seq` of `sender`'s was dropped unshown: kept if it is the lowest such number (only the lowest is read: gaps.ts). */
+export async function markLost (kv: Kv, gid: string, sender: string, seq: number): Promise<void> {
+  const key = groupKeys.lostSeq(gid, sender)
+  const old = await kv.get(key)
+  if (old === undefined || seq < Number(dec.decode(old))) kv.put(key, enc.encode(String(seq)))
+}
+
+/** Every (group, sender)'s lowest number dropped unshown. */
+export async function listLostSeqs (store: Store): Promise<LostSeq[]> {
+  const out: LostSeq[] = []
+  for await (const { key, value } of store.list(groupKeys.lostSeqPrefix)) {
+    const [group, from] = key.slice(groupKeys.lostSeqPrefix.length).split('/') as [string, string]
+    out.push({ group, from, seq: Number(dec.decode(value)) })
+  }
   return out
 }
 
