@@ -15,7 +15,7 @@ import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
-import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
+import { addPruned, deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase } from './group-store.js'
 import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
 import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
 import { describeError } from '../../shared/errors.js'
@@ -37,7 +37,11 @@ export interface GroupLogHost {
   refold: (gid: string) => void
 }
 
-interface Floor { base?: string, pruned: Set<string>, verdicts: Map<string, CheckpointFault | null> }
+/**
+ * Where a group's fold starts here: its base checkpoint, the ids pruned (`legacy`: those still in
+ * the one-record list of the layout before the batches, moved by the next write), the verdicts reached.
+ */
+interface Floor { base?: string, pruned: Set<string>, legacy: string[], verdicts: Map<string, CheckpointFault | null> }
 
 export class GroupLog {
   private readonly floors = new Map<string, Floor>()
@@ -68,7 +72,8 @@ export class GroupLog {
     if (!v.parents.some(p => floor.pruned.has(p))) return 'keep'
     this.host.log.info({ group: v.groupId, from, change: v.id.slice(0, 16), author: v.author }, 'group change made without a checkpoint (on history pruned here): void')
     floor.pruned.add(v.id)
-    putPruned(tx, v.groupId, floor.pruned)
+    addPruned(tx, v.groupId, [v.id], floor.legacy)
+    floor.legacy = []
     return 'drop'
   }
 
@@ -180,7 +185,7 @@ export class GroupLog {
     const cache = await this.host.groups.changesOf(gid)
     const cut = prunable(after, cache, await listAcked(store, gid), me)
     if (cut === undefined) return 0
-    const pruned = new Set([...(await this.floorOf(gid)).pruned, ...cut.ids])
+    const floor = await this.floorOf(gid)
     const tx = store.transaction()
     for (const id of cut.ids) {
       deleteChange(tx, gid, id)
@@ -191,10 +196,12 @@ export class GroupLog {
     const ackedPrefix = groupKeys.ackedPrefix(gid)
     for await (const key of store.listKeys(ackedPrefix)) if (!kept.has(key.slice(ackedPrefix.length).split('/')[0] as string)) tx.delete(key)
     putBase(tx, gid, cut.checkpoint)
-    putPruned(tx, gid, pruned)
+    // only what this pass pruned is written (a receive may add a late stale change's id meanwhile)
+    addPruned(tx, gid, cut.ids, floor.legacy)
+    floor.legacy = []
     await tx.commit()
-    for (const id of cut.ids) cache.delete(id)
-    this.floors.set(gid, { base: cut.checkpoint, pruned, verdicts: new Map() })
+    for (const id of cut.ids) { cache.delete(id); floor.pruned.add(id) }
+    this.floors.set(gid, { base: cut.checkpoint, pruned: floor.pruned, legacy: [], verdicts: new Map() })
     this.host.refold(gid)
     this.host.log.info({ group: gid, checkpoint: cut.checkpoint.slice(0, 16), deleted: cut.ids.length }, 'group log pruned up to a checkpoint')
     return cut.ids.length
@@ -204,9 +211,9 @@ export class GroupLog {
   private async floorOf (gid: string): Promise<Floor> {
     let floor = this.floors.get(gid)
     if (floor === undefined) {
-      const kv = this.host.store.transaction()
-      const base = await getBase(kv, gid)
-      const read: Floor = { ...(base === undefined ? {} : { base }), pruned: await getPruned(kv, gid), verdicts: new Map() }
+      const base = await getBase(this.host.store.transaction(), gid)
+      const { ids, legacy } = await getPruned(this.host.store, gid)
+      const read: Floor = { ...(base === undefined ? {} : { base }), pruned: ids, legacy, verdicts: new Map() }
       floor = this.floors.get(gid) ?? read
       this.floors.set(gid, floor)
     }

@@ -45,8 +45,15 @@ export const groupKeys = {
   holdsPrefix: (gid: string) => `${G}${gid}/holds/`,
   /** The checkpoint this member folds from (group-checkpoints.ts): its ancestry was pruned here, or we joined after it. */
   base: (gid: string) => `${G}${gid}/base`,
-  /** The ids of the changes pruned here (32 bytes each, concatenated): a change naming one is stale. */
-  pruned: (gid: string) => `${G}${gid}/pruned`,
+  /**
+   * The ids of the changes pruned here, one record per batch pruned together (a log compaction, or
+   * one late stale change), named by the batch's first id: its ids, 32 bytes each, concatenated.
+   * A change naming one is stale.
+   */
+  prunedBatch: (gid: string, firstId: string) => `${G}${gid}/pruned/${firstId}`,
+  prunedPrefix: (gid: string) => `${G}${gid}/pruned/`,
+  /** Before wip-groups, every pruned id in one record, rewritten whole at each prune: read, and moved into a batch by the next write. */
+  prunedList: (gid: string) => `${G}${gid}/pruned`,
   /** `member` named membership that follows `checkpoint` (a group message's heads): it holds the checkpoint. */
   acked: (gid: string, checkpoint: string, member: string) => `${G}${gid}/acked/${checkpoint}/${member}`,
   ackedPrefix: (gid: string) => `${G}${gid}/acked/`,
@@ -114,15 +121,36 @@ export function putBase (kv: Kv, gid: string, checkpoint: string): void {
   kv.put(groupKeys.base(gid), enc.encode(checkpoint))
 }
 
-export async function getPruned (kv: Pick<Kv, 'get'>, gid: string): Promise<Set<string>> {
-  const b = await kv.get(groupKeys.pruned(gid))
-  const out = new Set<string>()
-  for (let i = 0; b !== undefined && i + 32 <= b.length; i += 32) out.add(Buffer.from(b.subarray(i, i + 32)).toString('hex'))
+const idsOf = (b: Uint8Array): string[] => {
+  const out: string[] = []
+  for (let i = 0; i + 32 <= b.length; i += 32) out.push(Buffer.from(b.subarray(i, i + 32)).toString('hex'))
   return out
 }
 
-export function putPruned (kv: Kv, gid: string, ids: Iterable<string>): void {
-  kv.put(groupKeys.pruned(gid), new Uint8Array(Buffer.concat([...ids].sort().map(id => Buffer.from(id, 'hex')))))
+/** The ids pruned here: the batches, and `legacy`, those still in the record of the layout before them (moved by the next addPruned). */
+export async function getPruned (store: Store, gid: string): Promise<{ ids: Set<string>, legacy: string[] }> {
+  const legacyBytes = await store.get(groupKeys.prunedList(gid))
+  const legacy = legacyBytes === undefined ? [] : idsOf(legacyBytes)
+  const ids = new Set(legacy)
+  for await (const { value } of store.list(groupKeys.prunedPrefix(gid))) for (const id of idsOf(value)) ids.add(id)
+  return { ids, legacy }
+}
+
+/**
+ * Record `ids`, none of them recorded yet, as pruned: one record for the batch, whatever was
+ * pruned before. `legacy` (getPruned's): the list of the old layout, moved into a batch of its own
+ * in the same write and deleted.
+ */
+export function addPruned (kv: Kv, gid: string, ids: string[], legacy: string[] = []): void {
+  const put = (batch: string[]): void => {
+    const sorted = [...batch].sort()
+    if (sorted.length > 0) kv.put(groupKeys.prunedBatch(gid, sorted[0] as string), new Uint8Array(Buffer.concat(sorted.map(id => Buffer.from(id, 'hex')))))
+  }
+  put(ids)
+  if (legacy.length > 0) {
+    put(legacy)
+    kv.delete(groupKeys.prunedList(gid))
+  }
 }
 
 export function markAcked (kv: Kv, gid: string, checkpoint: string, member: string): void {
