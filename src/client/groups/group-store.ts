@@ -54,6 +54,9 @@ export const groupKeys = {
   prunedPrefix: (gid: string) => `${G}${gid}/pruned/`,
   /** Before wip-groups, every pruned id in one record, rewritten whole at each prune: read, and moved into a batch by the next write. */
   prunedList: (gid: string) => `${G}${gid}/pruned`,
+  /** Our stale change `original` was made again (log-compaction.ts toReissue): never again for it. Value: the new change's id. */
+  remade: (gid: string, original: string) => `${G}${gid}/remade/${original}`,
+  remadePrefix: (gid: string) => `${G}${gid}/remade/`,
   /** `member` named membership that follows `checkpoint` (a group message's heads): it holds the checkpoint. */
   acked: (gid: string, checkpoint: string, member: string) => `${G}${gid}/acked/${checkpoint}/${member}`,
   ackedPrefix: (gid: string) => `${G}${gid}/acked/`,
@@ -151,6 +154,18 @@ export function addPruned (kv: Kv, gid: string, ids: string[], legacy: string[] 
     put(legacy)
     kv.delete(groupKeys.prunedList(gid))
   }
+}
+
+export function markRemade (kv: Kv, gid: string, original: string, remake: string): void {
+  kv.put(groupKeys.remade(gid, original), enc.encode(remake))
+}
+
+/** Our stale changes already made again in `gid`. */
+export async function listRemade (store: Store, gid: string): Promise<Set<string>> {
+  const prefix = groupKeys.remadePrefix(gid)
+  const out = new Set<string>()
+  for await (const key of store.listKeys(prefix)) out.add(key.slice(prefix.length))
+  return out
 }
 
 export function markAcked (kv: Kv, gid: string, checkpoint: string, member: string): void {
