@@ -69,6 +69,7 @@ export class GroupReceive {
    * one meanwhile. Returns how many went.
    */
   async expireParked (gid: string, cutoff: number): Promise<number> {
+    if ((await this.parking.of(gid)).length === 0) return 0 // the usual case: no lock, no write
     let n = 0
     await this.c.messenger.receiveWith(async (tx, now) => {
       n = (await this.parking.expire(tx, gid, cutoff, now)).length
