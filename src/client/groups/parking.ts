@@ -5,8 +5,8 @@
  * - A sender holds at most MAX_PARKED_PER_SENDER per group: its further messages are dropped.
  * - A group holds at most MAX_PARKED_PER_GROUP: a message that finds it full takes the place of
  *   the oldest of the sender holding the most, when that one holds more than its own sender would
- *   (otherwise it is dropped). Senders who flood are thus the ones who lose: every sender keeps at
- *   least an equal share.
+ *   (otherwise it is dropped). Senders who flood are thus the ones who lose: every sender can hold
+ *   about an equal share (within one message of the largest holder).
  * - A message parked longer than the mail TTL and a day (what it waits for travels in envelopes
  *   that expire at the TTL) is dropped by the periodic pass (group-service.ts prune).
  * A message dropped unshown leaves its number as lost (group-store.ts markLost), so the reader's
