@@ -33,6 +33,7 @@ import { DirectRoute } from './direct/direct-route.js'
 import { DirectService } from './direct/direct-service.js'
 import { Groups, type GroupView } from './groups/index.js'
 import { withGaps } from './groups/gaps.js'
+import { listLostSeqs } from './groups/group-store.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
 import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS, type InboxMessage } from './inbox.js'
@@ -589,7 +590,7 @@ export class CairnClient implements ClientApi {
 
   async inbox (): Promise<InboxView[]> {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
-    return Promise.all(withGaps(await this.messenger.inbox(), await listDeletedSeqs(this.store)).map(async m => {
+    return Promise.all(withGaps(await this.messenger.inbox(), await listDeletedSeqs(this.store), await listLostSeqs(this.store)).map(async m => {
       const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
       if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view

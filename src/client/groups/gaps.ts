@@ -6,8 +6,15 @@
  * deleting one never shows a gap before the sender's next.
  */
 import type { DeletedSeq, InboxMessage } from '../inbox.js'
+import type { LostSeq } from './group-store.js'
 
-export function withGaps<T extends InboxMessage> (messages: T[], deleted: DeletedSeq[] = []): Array<T & { gapBefore?: number }> {
+/**
+ * `lost`: per sender, the lowest number of a message parked here and dropped unshown (parking.ts).
+ * It proves we were there from that number on: the first message held above it is flagged with
+ * the numbers missing from it (it is not the sender's first one here), where it would otherwise
+ * show none.
+ */
+export function withGaps<T extends InboxMessage> (messages: T[], deleted: DeletedSeq[] = [], lost: LostSeq[] = []): Array<T & { gapBefore?: number }> {
   const held = new Map<string, number[]>()
   const hold = (key: string, seq: number): void => {
     const seqs = held.get(key)
@@ -22,10 +29,14 @@ export function withGaps<T extends InboxMessage> (messages: T[], deleted: Delete
     const sorted = [...new Set(seqs)].sort((a, b) => a - b)
     previous.set(key, new Map(sorted.slice(1).map((s, i) => [s, sorted[i] as number])))
   }
+  const lowestLost = new Map(lost.map(l => [`${l.group}/${l.from}`, l.seq]))
   return messages.map(m => {
     if (m.group === undefined) return m
-    const before = previous.get(`${m.group.id}/${m.from}`)?.get(m.seq)
-    const missing = before === undefined ? 0 : m.seq - before - 1
+    const key = `${m.group.id}/${m.from}`
+    const before = previous.get(key)?.get(m.seq)
+    // none held below (the sender's first here): flagged only when a lost number lies below it
+    const lostFrom = before === undefined ? lowestLost.get(key) : undefined
+    const missing = before !== undefined ? m.seq - before - 1 : lostFrom !== undefined && lostFrom < m.seq ? m.seq - lostFrom : 0
     return missing > 0 ? { ...m, gapBefore: missing } : m
   })
 }

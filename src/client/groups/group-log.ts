@@ -15,7 +15,7 @@ import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
-import { deleteChange, getBase, getPruned, groupKeys, listAcked, markAcked, putBase, putPruned } from './group-store.js'
+import { addPruned, deleteChange, getBase, getPruned, groupKeys, listAcked, listRemade, markAcked, putBase } from './group-store.js'
 import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
 import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
 import { describeError } from '../../shared/errors.js'
@@ -31,13 +31,21 @@ export interface GroupLogHost {
   maxMembers: number
   /** Each group's changes and state, as of now. */
   groups: GroupChanges
-  /** Sign `op` on `state`'s heads, store it and send it (the caller holds the changes lock). */
-  makeChange: (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>) => Promise<GroupState>
+  /**
+   * Sign `op` on `state`'s heads, store it and send it (the caller holds the changes lock).
+   * `remakes`: the stale change of ours it makes again, noted as such in the same write.
+   */
+  makeChange: (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>, remakes?: string) => Promise<GroupState>
   /** The cached fold of `gid` is out of date. */
   refold: (gid: string) => void
 }
 
-interface Floor { base?: string, pruned: Set<string>, verdicts: Map<string, CheckpointFault | null> }
+/**
+ * Where a group's fold starts here: its base checkpoint, the ids pruned (`legacy`: those still in
+ * the one-record list of the layout before the batches, moved by the next write), the verdicts
+ * reached, and our stale changes already made again (never twice: log-compaction.ts toReissue).
+ */
+interface Floor { base?: string, pruned: Set<string>, legacy: string[], verdicts: Map<string, CheckpointFault | null>, remade: Set<string> }
 
 export class GroupLog {
   private readonly floors = new Map<string, Floor>()
@@ -68,7 +76,8 @@ export class GroupLog {
     if (!v.parents.some(p => floor.pruned.has(p))) return 'keep'
     this.host.log.info({ group: v.groupId, from, change: v.id.slice(0, 16), author: v.author }, 'group change made without a checkpoint (on history pruned here): void')
     floor.pruned.add(v.id)
-    putPruned(tx, v.groupId, floor.pruned)
+    addPruned(tx, v.groupId, [v.id], floor.legacy)
+    floor.legacy = []
     return 'drop'
   }
 
@@ -125,16 +134,22 @@ export class GroupLog {
     const state = await this.host.groups.state(gid)
     if (state === undefined || state.stale.length === 0) return false
     const cache = await this.host.groups.changesOf(gid)
-    return state.stale.some(id => cache.get(id)?.author === this.host.me) && toReissue(state, cache, this.host.me).length > 0
+    return state.stale.some(id => cache.get(id)?.author === this.host.me) && toReissue(state, cache, this.host.me, (await this.floorOf(gid)).remade).length > 0
   }
 
   /** Our own changes that went stale, made again on top of the checkpoint; under the changes lock. */
   async reissueStale (gid: string): Promise<void> {
     const state = await this.host.groups.state(gid)
     if (state === undefined || state.stale.length === 0) return
-    for (const op of toReissue(state, await this.host.groups.changesOf(gid), this.host.me)) {
-      this.host.log.info({ group: gid, kind: Object.keys(op)[0] }, 'group change made again: ours was made without a checkpoint')
-      await this.host.makeChange(await this.host.groups.state(gid) as GroupState, op)
+    const floor = await this.floorOf(gid)
+    for (const { op, of } of toReissue(state, await this.host.groups.changesOf(gid), this.host.me, floor.remade)) {
+      this.host.log.info({ group: gid, kind: Object.keys(op)[0], of: of.slice(0, 16) }, 'group change made again: ours was made without a checkpoint')
+      try {
+        await this.host.makeChange(await this.host.groups.state(gid) as GroupState, op, of)
+      } finally {
+        // noted with the change itself: so, once stored, even when it turned out void (it is not tried again)
+        if (await this.host.store.get(groupKeys.remade(gid, of)) !== undefined) floor.remade.add(of)
+      }
     }
   }
 
@@ -180,10 +195,11 @@ export class GroupLog {
     const cache = await this.host.groups.changesOf(gid)
     const cut = prunable(after, cache, await listAcked(store, gid), me)
     if (cut === undefined) return 0
-    const pruned = new Set([...(await this.floorOf(gid)).pruned, ...cut.ids])
+    const floor = await this.floorOf(gid)
     const tx = store.transaction()
     for (const id of cut.ids) {
       deleteChange(tx, gid, id)
+      if (floor.remade.has(id)) tx.delete(groupKeys.remade(gid, id))
       for (const m of new Set([me, ...after.members])) tx.delete(groupKeys.known(gid, m, id))
     }
     // notes of who holds a checkpoint before this one are of no more use
@@ -191,10 +207,12 @@ export class GroupLog {
     const ackedPrefix = groupKeys.ackedPrefix(gid)
     for await (const key of store.listKeys(ackedPrefix)) if (!kept.has(key.slice(ackedPrefix.length).split('/')[0] as string)) tx.delete(key)
     putBase(tx, gid, cut.checkpoint)
-    putPruned(tx, gid, pruned)
+    // only what this pass pruned is written (a receive may add a late stale change's id meanwhile)
+    addPruned(tx, gid, cut.ids, floor.legacy)
+    floor.legacy = []
     await tx.commit()
-    for (const id of cut.ids) cache.delete(id)
-    this.floors.set(gid, { base: cut.checkpoint, pruned, verdicts: new Map() })
+    for (const id of cut.ids) { cache.delete(id); floor.pruned.add(id); floor.remade.delete(id) }
+    this.floors.set(gid, { base: cut.checkpoint, pruned: floor.pruned, legacy: [], verdicts: new Map(), remade: floor.remade })
     this.host.refold(gid)
     this.host.log.info({ group: gid, checkpoint: cut.checkpoint.slice(0, 16), deleted: cut.ids.length }, 'group log pruned up to a checkpoint')
     return cut.ids.length
@@ -204,9 +222,9 @@ export class GroupLog {
   private async floorOf (gid: string): Promise<Floor> {
     let floor = this.floors.get(gid)
     if (floor === undefined) {
-      const kv = this.host.store.transaction()
-      const base = await getBase(kv, gid)
-      const read: Floor = { ...(base === undefined ? {} : { base }), pruned: await getPruned(kv, gid), verdicts: new Map() }
+      const base = await getBase(this.host.store.transaction(), gid)
+      const { ids, legacy } = await getPruned(this.host.store, gid)
+      const read: Floor = { ...(base === undefined ? {} : { base }), pruned: ids, legacy, verdicts: new Map(), remade: await listRemade(this.host.store, gid) }
       floor = this.floors.get(gid) ?? read
       this.floors.set(gid, floor)
     }

@@ -18,9 +18,10 @@ import { GROUP_ID_BYTES, groupIdOf, verifyChange, type VerifiedChange } from './
 import type { GroupChanges } from './group-changes.js'
 import type { GroupLog } from './group-log.js'
 import {
-  distributionSenders, groupMessageSeen, gossipedId, listParked, markGossiped, markGroupMessageSeen, markKnownBy, markSeqShown,
-  park, putChange, putDistribution, seqShown, unpark, type ParkedMessage
+  distributionSenders, groupMessageSeen, gossipedId, markGossiped, markGroupMessageSeen, markKnownBy, markSeqShown,
+  putChange, putDistribution, seqShown, type ParkedMessage
 } from './group-store.js'
+import { Parking } from './parking.js'
 import * as senderKeys from './sender-keys.js'
 import { changesUpTo, foldGroup, lastRemovalOf, type GroupState } from './state.js'
 
@@ -30,8 +31,6 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Names a sender-key ciphertext: the gossip copy and the 1:1 copy of one message carry the same bytes. */
 export const ciphertextHash = (ct: Uint8Array): string => createHash('sha256').update(ct).digest('hex').slice(0, 32)
 const ID_BYTES = 16
-/** Messages held per group until the membership they name arrives. */
-const MAX_PARKED_PER_GROUP = 1000
 
 export interface GroupReceiveComponents {
   me: string
@@ -57,9 +56,27 @@ export interface GroupReceiveComponents {
 }
 
 export class GroupReceive {
-  private readonly parked = new Map<string, ParkedMessage[]>()
+  /** Messages waiting for the membership they name (parking.ts). */
+  readonly parking: Parking
 
-  constructor (private readonly c: GroupReceiveComponents) {}
+  constructor (private readonly c: GroupReceiveComponents) {
+    this.parking = new Parking({ store: c.store, log: c.log })
+  }
+
+  /**
+   * The periodic pass: messages of `gid` parked before `cutoff` are dropped (their numbers noted
+   * as lost, so the reader sees a gap), under the receive lock, so that no receive shows or parks
+   * one meanwhile. Returns how many went.
+   */
+  async expireParked (gid: string, cutoff: number): Promise<number> {
+    if ((await this.parking.of(gid)).length === 0) return 0 // the usual case: no lock, no write
+    let n = 0
+    await this.c.messenger.receiveWith(async (tx, now) => {
+      n = (await this.parking.expire(tx, gid, cutoff, now)).length
+      return []
+    })
+    return n
+  }
 
   /** ContentHandler: a group update or a group message from `sender`, in the receive transaction. */
   async open (tx: CommittingKv, sender: string, content: Content, route: Route, now: number, envelopeIdHex: string, copies: SecondCopy[]): Promise<InboxMessage[]> {
@@ -191,14 +208,8 @@ export class GroupReceive {
     // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
     const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state?.waiting.includes(h) === true) && !await this.c.logs.isPruned(gid, h)
     if (state === undefined || (await Promise.all(m.heads.map(unknown))).some(Boolean)) {
-      // a group we may never learn (a stranger's) must not grow the store without bound
-      const parked = await this.parkedOf(gid)
-      if (parked.length >= MAX_PARKED_PER_GROUP) {
-        this.c.log.warn({ group: gid, sender: m.sender }, 'too many group messages waiting for their group\'s changes: dropped')
-        return undefined
-      }
-      park(tx, gid, m)
-      this.parked.set(gid, [...parked.filter(p => p.sender !== m.sender || p.id !== m.id), m])
+      // a group we may never learn (a stranger's) must not grow the store without bound: parking.ts
+      await this.parking.park(tx, gid, m, now)
       return undefined
     }
     if (!state.members.includes(m.sender) && !await this.sentBeforeRemoval(tx, gid, state, m)) {
@@ -236,24 +247,12 @@ export class GroupReceive {
 
   /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
   private async unparkReady (tx: Kv, gid: string, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
-    const waiting = [...await this.parkedOf(gid)]
-    this.parked.set(gid, [])
+    const waiting = await this.parking.takeAll(tx, gid)
     const shown: InboxMessage[] = []
     for (const m of waiting) {
-      unpark(tx, gid, m)
       const out = await this.showOrPark(tx, gid, m, now, envelopeIdHex) // parks it again if still waiting
       if (out !== undefined) shown.push(out)
     }
     return shown
-  }
-
-  private async parkedOf (gid: string): Promise<ParkedMessage[]> {
-    let list = this.parked.get(gid)
-    if (list === undefined) {
-      list = await listParked(this.c.store, gid)
-      list = this.parked.get(gid) ?? list
-      this.parked.set(gid, list)
-    }
-    return list
   }
 }

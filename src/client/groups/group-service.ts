@@ -23,7 +23,7 @@ import type { InboxMessage, Route } from '../inbox.js'
 import type { ContentHandler, Messenger, SecondCopy } from '../messenger.js'
 import { SECRET_BYTES, signChange, verifyChange, type VerifiedChange } from './change.js'
 import { AmbiguousGroupError, GroupFullError, NotGroupAdminError, NotGroupMemberError, UnknownGroupError } from './errors.js'
-import { getNoted, getSenderState, lastSeqShown, listGroupIds, markKnownBy, putChange } from './group-store.js'
+import { getNoted, getSenderState, lastSeqShown, listGroupIds, markKnownBy, markRemade, putChange } from './group-store.js'
 import { ChangeDistribution } from './change-distribution.js'
 import { GroupChangeCache } from './group-changes.js'
 import { GroupLog } from './group-log.js'
@@ -141,7 +141,7 @@ export class Groups implements ContentHandler {
       checkpointEvery: init.groups.checkpointEvery,
       maxMembers: init.groups.maxMembers,
       groups,
-      makeChange: async (state, op) => this.makeChange(state, op),
+      makeChange: async (state, op, remakes) => this.makeChange(state, op, remakes),
       refold: (gid) => { groups.refold(gid) }
     })
     this.receiving = new GroupReceive({
@@ -230,17 +230,19 @@ export class Groups implements ContentHandler {
   }
 
   /**
-   * Prune what only grows (group-prune.ts): every group's marks older than the mail TTL and a
-   * day, former members' notes, our chain in groups we are no longer in, other senders' spent
+   * Prune what only grows (group-prune.ts): every group's marks and parked messages older than the
+   * mail TTL and a day, former members' notes, our chain in groups we are no longer in, other senders' spent
    * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
    */
-  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number }> {
+  async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number, parked: number }> {
     const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
-    const total: PruneCounts & { groups: number, changes: number, notes: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0 }
+    const total: PruneCounts & { groups: number, changes: number, notes: number, parked: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0, parked: 0 }
     const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
     for (const gid of await listGroupIds(this.components.store)) {
       total.notes += await this.noteHolding(gid)
       total.changes += await this.compact(gid)
+      // what it waits for travels in envelopes that expired by now: parking.ts
+      total.parked += await this.receiving.expireParked(gid, input.cutoff)
       const n = await this.pruneOne(input, gid, await membersOf(gid))
       for (const k of Object.keys(n) as Array<keyof PruneCounts>) total[k] += n[k]
       total.groups++
@@ -361,20 +363,22 @@ export class Groups implements ContentHandler {
     return this.changing.run(async () => this.logs.compact(gid))
   }
 
-  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>): Promise<GroupState> {
+  /** `remakes`: the stale change of ours this one makes again (group-log.ts reissueStale). */
+  private async makeChange (state: GroupState, op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave' | 'checkpoint'>, remakes?: string): Promise<GroupState> {
     const bytes = await signChange(this.components.identity.peerKey, this.components.identity.peerId, {
       groupId: bytesOf(state.id), parents: state.heads.map(bytesOf), madeAt: this.components.clock.now(), ...op
     })
     const v = await verifyChange(bytes)
     // the removed and the leaving learn of it too (they stop sending; their clients show it)
-    return this.commitChange(v, state.members)
+    return this.commitChange(v, state.members, remakes)
   }
 
-  /** Store a change made here, then send every member (and `alsoTo`) the changes it lacks. */
-  private async commitChange (v: VerifiedChange, alsoTo: string[]): Promise<GroupState> {
+  /** Store a change made here (and, with `remakes`, that it makes that stale one again), then send every member (and `alsoTo`) the changes it lacks. */
+  private async commitChange (v: VerifiedChange, alsoTo: string[], remakes?: string): Promise<GroupState> {
     const cache = await this.groups.changesOf(v.groupId)
     const tx = this.components.store.transaction()
     putChange(tx, v.groupId, v.id, v.bytes)
+    if (remakes !== undefined) markRemade(tx, v.groupId, remakes, v.id)
     this.addedIds.add(v.groupId)
     markKnownBy(tx, v.groupId, this.me, v.id)
     await tx.commit()

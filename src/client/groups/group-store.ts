@@ -33,6 +33,9 @@ export const groupKeys = {
   gossipedPrefix: (gid: string) => `${G}${gid}/gossiped/`,
   parked: (gid: string, sender: string, messageId: string) => `${G}${gid}/parked/${sender}/${messageId}`,
   parkedPrefix: (gid: string) => `${G}${gid}/parked/`,
+  /** The lowest of `sender`'s numbers whose message was parked here and dropped unshown (parking.ts): the reader's gap count starts there. */
+  lostSeq: (gid: string, sender: string) => `${G}lost-seq/${gid}/${sender}`,
+  lostSeqPrefix: `${G}lost-seq/`,
   /** Who was seen handing out a sender-key chain (a distribution id), and for which group: how gossip finds a sender. */
   distribution: (distributionId: string, sender: string) => `${G}dist/${distributionId}/${sender}`,
   distributionPrefix: (distributionId: string) => `${G}dist/${distributionId}/`,
@@ -42,8 +45,18 @@ export const groupKeys = {
   holdsPrefix: (gid: string) => `${G}${gid}/holds/`,
   /** The checkpoint this member folds from (group-checkpoints.ts): its ancestry was pruned here, or we joined after it. */
   base: (gid: string) => `${G}${gid}/base`,
-  /** The ids of the changes pruned here (32 bytes each, concatenated): a change naming one is stale. */
-  pruned: (gid: string) => `${G}${gid}/pruned`,
+  /**
+   * The ids of the changes pruned here, one record per batch pruned together (a log compaction, or
+   * one late stale change), named by the batch's first id: its ids, 32 bytes each, concatenated.
+   * A change naming one is stale.
+   */
+  prunedBatch: (gid: string, firstId: string) => `${G}${gid}/pruned/${firstId}`,
+  prunedPrefix: (gid: string) => `${G}${gid}/pruned/`,
+  /** Before wip-groups, every pruned id in one record, rewritten whole at each prune: read, and moved into a batch by the next write. */
+  prunedList: (gid: string) => `${G}${gid}/pruned`,
+  /** Our stale change `original` was made again (log-compaction.ts toReissue): never again for it. Value: the new change's id. */
+  remade: (gid: string, original: string) => `${G}${gid}/remade/${original}`,
+  remadePrefix: (gid: string) => `${G}${gid}/remade/`,
   /** `member` named membership that follows `checkpoint` (a group message's heads): it holds the checkpoint. */
   acked: (gid: string, checkpoint: string, member: string) => `${G}${gid}/acked/${checkpoint}/${member}`,
   ackedPrefix: (gid: string) => `${G}${gid}/acked/`,
@@ -86,7 +99,12 @@ export interface ParkedMessage {
   heads: string[]
   text: string
   route: Route
+  /** When it was parked (clock ms); it expires a mail TTL and a day later (parking.ts). None: parked before parking expired, stamped by the next pass. */
+  parkedAt?: number
 }
+
+/** A group message dropped unshown from the parking (expired, or crowded out): the reader sees its number missing (gaps.ts). */
+export interface LostSeq { group: string, from: string, seq: number }
 
 export function putChange (kv: Kv, gid: string, changeId: string, bytes: Uint8Array): void {
   kv.put(groupKeys.index(gid), ONE)
@@ -106,15 +124,48 @@ export function putBase (kv: Kv, gid: string, checkpoint: string): void {
   kv.put(groupKeys.base(gid), enc.encode(checkpoint))
 }
 
-export async function getPruned (kv: Pick<Kv, 'get'>, gid: string): Promise<Set<string>> {
-  const b = await kv.get(groupKeys.pruned(gid))
-  const out = new Set<string>()
-  for (let i = 0; b !== undefined && i + 32 <= b.length; i += 32) out.add(Buffer.from(b.subarray(i, i + 32)).toString('hex'))
+const idsOf = (b: Uint8Array): string[] => {
+  const out: string[] = []
+  for (let i = 0; i + 32 <= b.length; i += 32) out.push(Buffer.from(b.subarray(i, i + 32)).toString('hex'))
   return out
 }
 
-export function putPruned (kv: Kv, gid: string, ids: Iterable<string>): void {
-  kv.put(groupKeys.pruned(gid), new Uint8Array(Buffer.concat([...ids].sort().map(id => Buffer.from(id, 'hex')))))
+/** The ids pruned here: the batches, and `legacy`, those still in the record of the layout before them (moved by the next addPruned). */
+export async function getPruned (store: Store, gid: string): Promise<{ ids: Set<string>, legacy: string[] }> {
+  const legacyBytes = await store.get(groupKeys.prunedList(gid))
+  const legacy = legacyBytes === undefined ? [] : idsOf(legacyBytes)
+  const ids = new Set(legacy)
+  for await (const { value } of store.list(groupKeys.prunedPrefix(gid))) for (const id of idsOf(value)) ids.add(id)
+  return { ids, legacy }
+}
+
+/**
+ * Record `ids`, none of them recorded yet, as pruned: one record for the batch, whatever was
+ * pruned before. `legacy` (getPruned's): the list of the old layout, moved into a batch of its own
+ * in the same write and deleted.
+ */
+export function addPruned (kv: Kv, gid: string, ids: string[], legacy: string[] = []): void {
+  const put = (batch: string[]): void => {
+    const sorted = [...batch].sort()
+    if (sorted.length > 0) kv.put(groupKeys.prunedBatch(gid, sorted[0] as string), new Uint8Array(Buffer.concat(sorted.map(id => Buffer.from(id, 'hex')))))
+  }
+  put(ids)
+  if (legacy.length > 0) {
+    put(legacy)
+    kv.delete(groupKeys.prunedList(gid))
+  }
+}
+
+export function markRemade (kv: Kv, gid: string, original: string, remake: string): void {
+  kv.put(groupKeys.remade(gid, original), enc.encode(remake))
+}
+
+/** Our stale changes already made again in `gid`. */
+export async function listRemade (store: Store, gid: string): Promise<Set<string>> {
+  const prefix = groupKeys.remadePrefix(gid)
+  const out = new Set<string>()
+  for await (const key of store.listKeys(prefix)) out.add(key.slice(prefix.length))
+  return out
 }
 
 export function markAcked (kv: Kv, gid: string, checkpoint: string, member: string): void {
@@ -246,6 +297,23 @@ export function unpark (kv: Kv, gid: string, m: ParkedMessage): void {
 export async function listParked (store: Store, gid: string): Promise<ParkedMessage[]> {
   const out: ParkedMessage[] = []
   for await (const { value } of store.list(groupKeys.parkedPrefix(gid))) out.push(JSON.parse(dec.decode(value)) as ParkedMessage)
+  return out
+}
+
+/** `seq` of `sender`'s was dropped unshown: kept if it is the lowest such number (only the lowest is read: gaps.ts). */
+export async function markLost (kv: Kv, gid: string, sender: string, seq: number): Promise<void> {
+  const key = groupKeys.lostSeq(gid, sender)
+  const old = await kv.get(key)
+  if (old === undefined || seq < Number(dec.decode(old))) kv.put(key, enc.encode(String(seq)))
+}
+
+/** Every (group, sender)'s lowest number dropped unshown. */
+export async function listLostSeqs (store: Store): Promise<LostSeq[]> {
+  const out: LostSeq[] = []
+  for await (const { key, value } of store.list(groupKeys.lostSeqPrefix)) {
+    const [group, from] = key.slice(groupKeys.lostSeqPrefix.length).split('/') as [string, string]
+    out.push({ group, from, seq: Number(dec.decode(value)) })
+  }
   return out
 }
 

@@ -10,7 +10,9 @@
  *   mailboxes), together with the sender's distribution message and any changes the member may
  *   lack, so nothing in one envelope depends on another's arrival (group-send.ts). Members the
  *   topic reaches who hold the chain get no 1:1 copy unless their receipt is late (gossip-fallback.ts).
- * - The receive side is the messenger's ContentHandler (group-receive.ts, behind group-service.ts).
+ * - The receive side is the messenger's ContentHandler (group-receive.ts, behind group-service.ts);
+ *   a message naming changes not yet here waits, bounded per sender and per group, up to the mail
+ *   TTL (parking.ts).
  */
 export { Groups, type GroupsInit, type GroupView, type GroupMemberView, type GroupSendResult } from './group-service.js'
 export { foldGroup, type GroupState } from './state.js'

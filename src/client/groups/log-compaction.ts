@@ -52,29 +52,53 @@ export function follows (state: GroupState, cp: string, head: string): boolean {
   return at >= 0 && h > at && !state.stale.includes(head)
 }
 
+/** A stale change of ours to make again: the op, and the stale change (`of`) it makes again. */
+export interface Reissue { op: Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>, of: string }
+
 /**
  * Our own changes made stale by a checkpoint (we had not seen it), to be made again on top of it:
- * each once (none of ours that stands was made after it), and only what still changes something.
+ * each once (none of ours that stands was made after it, and none in `remade`: already made again,
+ * whatever became of the remake), and only what still changes something, judged on the state as
+ * the ops before it in the list leave it (two stale changes adding the same member add it once).
+ * Why `remade`: a remake can go stale in turn (a third checkpoint it did not see); it is then made
+ * again itself, and its original, stale too, must not be: its targets are what they were before
+ * the first remake (one already added by someone else, and removed since, would come back).
  */
-export function toReissue (state: GroupState, byId: ReadonlyMap<string, VerifiedChange>, me: string): Array<Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>> {
+export function toReissue (state: GroupState, byId: ReadonlyMap<string, VerifiedChange>, me: string, remade: ReadonlySet<string> = new Set()): Reissue[] {
   const stale = new Set(state.stale)
   const voided = new Set(state.void)
   const mine = state.order.map(id => byId.get(id)).filter((c): c is VerifiedChange => c !== undefined && c.author === me)
   const latestStanding = Math.max(-1, ...mine.filter(c => !voided.has(c.id) && !stale.has(c.id)).map(c => c.change.madeAt))
   const admin = state.admins.includes(me)
-  const ops: Array<Pick<GroupChange, 'add' | 'remove' | 'promote' | 'leave'>> = []
-  for (const c of mine.filter(c => stale.has(c.id) && c.change.madeAt > latestStanding).sort((a, b) => a.change.madeAt - b.change.madeAt)) {
-    const pick = (f: (t: string) => boolean): Uint8Array<ArrayBuffer>[] => c.targets.filter(f).map(t => peerIdBytes(parsePeerId(t)))
-    if (c.kind === 'leave' && state.members.includes(me)) ops.push({ leave: { lastSeq: c.change.leave?.lastSeq ?? 0 } })
-    if (!admin) continue
-    if (c.kind === 'add') { const m = pick(t => !state.members.includes(t)); if (m.length > 0) ops.push({ add: { members: m } }) }
-    if (c.kind === 'promote') { const m = pick(t => state.members.includes(t) && !state.admins.includes(t)); if (m.length > 0) ops.push({ promote: { members: m } }) }
+  // the membership as the ops listed so far leave it
+  const members = new Set(state.members)
+  const admins = new Set(state.admins)
+  const out: Reissue[] = []
+  const bytes = (ts: string[]): Uint8Array<ArrayBuffer>[] => ts.map(t => peerIdBytes(parsePeerId(t)))
+  for (const c of mine.filter(c => stale.has(c.id) && !remade.has(c.id) && c.change.madeAt > latestStanding).sort((a, b) => a.change.madeAt - b.change.madeAt)) {
+    if (c.kind === 'leave' && members.has(me)) {
+      out.push({ op: { leave: { lastSeq: c.change.leave?.lastSeq ?? 0 } }, of: c.id })
+      members.delete(me)
+      admins.delete(me)
+    }
+    if (!admin || !members.has(me)) continue
+    if (c.kind === 'add') {
+      const m = c.targets.filter(t => !members.has(t))
+      if (m.length > 0) out.push({ op: { add: { members: bytes(m) } }, of: c.id })
+      for (const t of m) members.add(t)
+    }
+    if (c.kind === 'promote') {
+      const m = c.targets.filter(t => members.has(t) && !admins.has(t))
+      if (m.length > 0) out.push({ op: { promote: { members: bytes(m) } }, of: c.id })
+      for (const t of m) admins.add(t)
+    }
     if (c.kind === 'remove') {
-      const keep = c.targets.map((t, i) => ({ t, seq: c.change.remove?.lastSeqs[i] ?? 0 })).filter(x => state.members.includes(x.t))
-      if (keep.length > 0) ops.push({ remove: { members: keep.map(x => peerIdBytes(parsePeerId(x.t))), lastSeqs: keep.map(x => x.seq) } })
+      const keep = c.targets.map((t, i) => ({ t, seq: c.change.remove?.lastSeqs[i] ?? 0 })).filter(x => members.has(x.t))
+      if (keep.length > 0) out.push({ op: { remove: { members: bytes(keep.map(x => x.t)), lastSeqs: keep.map(x => x.seq) } }, of: c.id })
+      for (const x of keep) { members.delete(x.t); admins.delete(x.t) }
     }
   }
-  return ops
+  return out
 }
 
 /**

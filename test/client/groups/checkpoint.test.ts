@@ -130,7 +130,7 @@ test('a change made concurrently with a checkpoint is void on every member, in e
   assert.deepEqual(view(fold(gid, [root, cp, addX], { base: cp.id })), view(ref))
 
   // b sees the checkpoint: its add is made again, on top of it, once
-  const ops = toReissue(ref, new Map(all.map(ch => [ch.id, ch])), bb.s)
+  const ops = toReissue(ref, new Map(all.map(ch => [ch.id, ch])), bb.s).map(r => r.op)
   assert.deepEqual(ops, [{ add: { members: names(x) } }])
   const again = await make(bb, gid, ref.heads, ops[0] as Partial<GroupChange>, 6)
   const after = fold(gid, [...all, again])
@@ -155,7 +155,7 @@ test('two checkpoints made concurrently: the same one stands in every order, and
   assert.equal(ref.stale.length, 2, 'the other checkpoint and the leave')
   for (let seed = 1; seed <= 50; seed++) assert.deepEqual(view(foldArriving(gid, shuffled(all, seed))), view(ref), `order ${seed}`)
   assert.ok(ref.members.includes(c.s), 'the leave is void...')
-  assert.deepEqual(toReissue(ref, new Map(all.map(ch => [ch.id, ch])), c.s), [{ leave: { lastSeq: 4 } }], '...and made again by its author')
+  assert.deepEqual(toReissue(ref, new Map(all.map(ch => [ch.id, ch])), c.s).map(r => r.op), [{ leave: { lastSeq: 4 } }], '...and made again by its author')
 })
 
 test('a forged checkpoint (a non-admin author, or an admin attesting another membership) is void and changes nothing', async () => {
@@ -222,4 +222,41 @@ test('what a member is sent: all of the log when every checkpoint lists it, from
   assert.deepEqual(sent(e), [root, cp2, addE].map(c => c.id), 'e: from cp2')
   // and each folds to the same state from there
   assert.deepEqual(view(fold(gid, [root, cp2, addE], { base: cp2.id })), view(s))
+})
+
+test('a change made again that a second checkpoint makes stale in turn is made again itself, once; its original is not made again (it would add back a member removed since)', async () => {
+  const [a, bb, c, x, y] = await Promise.all([who(), who(), who(), who(), who()])
+  const root = await create(a, [bb, c])
+  const gid = root.groupId
+  const byId = (cs: VerifiedChange[]): Map<string, VerifiedChange> => new Map(cs.map(ch => [ch.id, ch]))
+  const promote = await make(a, gid, [root], { promote: { members: names(bb) } }, 1)
+  // a adds y and signs a checkpoint; b, who has seen neither, adds x and y
+  const addY = await make(a, gid, [promote], { add: { members: names(y) } }, 2)
+  const cp1 = await make(a, gid, [addY], checkpointOp(fold(gid, [root, promote, addY])), 3)
+  const addXY = await make(bb, gid, [promote], { add: { members: names(x, y) } }, 4)
+  let all = [root, promote, addY, cp1, addXY]
+  let s = fold(gid, all)
+  assert.deepEqual(s.stale, [addXY.id])
+  // b sees cp1: its add is made again, y being in already: x alone
+  const first = toReissue(s, byId(all), bb.s)
+  assert.deepEqual(first.map(r => r.op), [{ add: { members: names(x) } }])
+  assert.equal(first[0]?.of, addXY.id)
+  const again1 = await make(bb, gid, s.heads, first[0]?.op as Partial<GroupChange>, 5)
+  // meanwhile a, who has not seen that, removes y and signs a second checkpoint: the remake is stale in turn
+  const removeY = await make(a, gid, [cp1], { remove: { members: names(y), lastSeqs: [0] } }, 6)
+  const cp2 = await make(a, gid, [removeY], checkpointOp(fold(gid, [root, promote, addY, cp1, removeY])), 7)
+  all = [...all, again1, removeY, cp2]
+  s = fold(gid, all)
+  assert.equal(s.checkpoints.length, 2)
+  assert.deepEqual([...s.stale].sort(), [addXY.id, again1.id].sort(), 'the original and its remake are both stale')
+  assert.deepEqual(s.members, [a.s, bb.s, c.s].sort())
+  // b sees cp2: the remake is made again, once; the original, made again already, is not (it would add y back)
+  const second = toReissue(s, byId(all), bb.s, new Set([addXY.id]))
+  assert.deepEqual(second.map(r => r.op), [{ add: { members: names(x) } }], 'one add, of x alone')
+  assert.equal(second[0]?.of, again1.id)
+  const again2 = await make(bb, gid, s.heads, second[0]?.op as Partial<GroupChange>, 8)
+  const after = fold(gid, [...all, again2])
+  assert.deepEqual(after.members, [a.s, bb.s, c.s, x.s].sort(), 'x in, y still removed')
+  assert.deepEqual(toReissue(after, byId([...all, again2]), bb.s, new Set([addXY.id, again1.id])), [], 'nothing more')
+  for (let seed = 1; seed <= 20; seed++) assert.deepEqual(view(foldArriving(gid, shuffled([...all, again2], seed))), view(after), `order ${seed}`)
 })

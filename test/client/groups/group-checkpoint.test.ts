@@ -82,7 +82,7 @@ test('after checkpointEvery changes the admin signs a checkpoint; once every mem
   const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
   const staleLeave = await signChange(carol.client.identity.peerKey, carol.client.identity.peerId, { groupId: hex(gid), parents: [hex(firstChange)], madeAt: Date.now(), leave: { lastSeq: 0 } })
   await carol.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(staleLeave)], holds: [] } }))
-  await waitFor('alice recognised it', async () => (await getPruned(alice.client.store.transaction(), gid)).has(changeId(staleLeave)))
+  await waitFor('alice recognised it', async () => (await getPruned(alice.client.store, gid)).ids.has(changeId(staleLeave)))
   assert.equal(await countKeys(alice, groupKeys.changePrefix(gid)), 3, 'not stored')
   assert.deepEqual(await membersOf(alice, gid), everyone, 'carol is still a member')
 
@@ -215,4 +215,56 @@ test('two admins\' checkpoints race: the change made beside the one that loses i
   assert.equal(await counts(), JSON.stringify([7, 7]), 'nothing more was made')
   const heads = await Promise.all([ck, other, dave].map(async u => JSON.stringify((await u.client.groups.state(gid))?.heads)))
   assert.equal(new Set(heads).size, 1, 'the same heads on ck, other and dave')
+})
+
+test('a change made again goes stale once more (a second checkpoint it had not seen): it is made again once, and its original is not (a member removed since stays out)', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0, checkpointEvery: 1 } }
+  const all = await Promise.all(['alice', 'bob', 'carol', 'dave', 'eve'].map(async name => makeUser(t, root, name, { overrides })))
+  for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await befriend(all[i] as TestUser, all[j] as TestUser)
+  const [alice, bob, carol, dave, eve] = all as [TestUser, TestUser, TestUser, TestUser, TestUser]
+  // ck signs a checkpoint after each of its changes; other signs none (no race between them here)
+  const [ck, other] = alice.peerId < bob.peerId ? [alice, bob] : [bob, alice]
+  await other.stop()
+  await other.restart({ groups: { gossipAckMs: 0, checkpointEvery: 0 } })
+  const gid = (await ck.client.groupCreate('g', [other.name, 'carol'])).id
+  await ck.client.groupPromote('g', [other.name])
+  await waitFor('other is an admin', async () => (await other.client.groups.state(gid))?.admins.includes(other.peerId) === true)
+  // ck makes a checkpoint only once every member is known to follow them: dave's client too, once added
+  for (const u of [other, carol]) await u.client.send('@g', `${u.name} is here`)
+  await dave.client.send(ck.name, 'hello')
+  await waitFor('ck heard from all three', async () => (await ck.client.inbox()).length === 3)
+  const real = { ck: ck.client.messenger.routes, other: other.client.messenger.routes }
+  ck.client.messenger.useRoutes([unreachable])
+  other.client.messenger.useRoutes([unreachable])
+  // cut apart: ck adds dave (a checkpoint follows); other, who has not seen it, adds dave and eve
+  await ck.client.groupAdd('g', ['dave'])
+  assert.equal((await ck.client.groups.state(gid))?.checkpoints.length, 1, 'ck checkpointed')
+  await other.client.groupAdd('g', ['dave', 'eve'])
+  // the checkpoint reaches other (not the other way): its add is stale and made again, eve alone (dave is in)
+  ck.client.messenger.useRoutes(real.ck)
+  await ck.client.messenger.flushOutbox()
+  const remade = async (): Promise<number> => countKeys(other, groupKeys.remadePrefix(gid))
+  await waitFor('other made its add again', async () => await remade() === 1)
+  // ck, who has not seen that remake, removes dave and checkpoints again: the remake is stale in turn
+  await ck.client.groupRemove('g', ['dave'])
+  assert.equal((await ck.client.groups.state(gid))?.checkpoints.length, 2, 'ck checkpointed again')
+  const held = async (u: TestUser): Promise<number> => (await u.client.groups.state(gid))?.order.length ?? 0
+  await waitFor('other made a change again', async () => await held(other) === 9)
+  other.client.messenger.useRoutes(real.other)
+  await other.client.messenger.flushOutbox()
+  // (eve, who joins by the remakes, is left out: a newcomer sent two checkpoints may adopt the older after the newer)
+  const expected = [ck.peerId, other.peerId, carol.peerId, eve.peerId].sort()
+  await waitFor('ck, other and carol agree: eve in, dave out', async () => {
+    for (const u of [ck, other, carol]) if (JSON.stringify(await membersOf(u, gid)) !== JSON.stringify(expected)) return false
+    return true
+  })
+  // the create, the promote, ck's add, checkpoint, remove and checkpoint; other's add, its remake and
+  // the remake's: nine, and nothing more follows (the original add made again would add dave back)
+  const counts = async (): Promise<string> => JSON.stringify(await Promise.all([ck, other].map(async u => (await u.client.groups.state(gid))?.order.length)))
+  await waitFor('ck and other hold all nine changes', async () => await counts() === JSON.stringify([9, 9]))
+  await sleep(1500)
+  assert.equal(await counts(), JSON.stringify([9, 9]), 'nothing more was made')
+  for (const u of [ck, other, carol]) assert.deepEqual(await membersOf(u, gid), expected, `${u.name}: dave stays out`)
+  assert.equal(await remade(), 2, 'other noted the original and the first remake as made again')
 })
