@@ -25,8 +25,8 @@ async function main (): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as RecipientArgs
   const cluster = new Cluster({ root: args.root, mailbox: false, ...(args.overrides === undefined ? {} : { overrides: args.overrides }) })
   const say = (o: unknown): void => { process.stdout.write(JSON.stringify(o) + '\n') }
-  let peak = process.memoryUsage().rss
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 20)
+  let peak = process.memoryUsage.rss()
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()) }, 20)
   let bob: CairnClient
   try {
     const peer = await cluster.add('bob', { bootstrap: [] })
@@ -47,7 +47,7 @@ async function main (): Promise<void> {
         await bob.contactAdd(req.name, req.address)
         say({ ok: true })
       } else if (req.op === 'usage') {
-        const rss = process.memoryUsage().rss
+        const rss = process.memoryUsage.rss()
         const usage: Usage = { cpuMs: cpuMs(), rssMiB: rss / MiB, peakRssMiB: Math.max(peak, rss) / MiB }
         peak = rss
         say(usage)

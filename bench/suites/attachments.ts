@@ -30,12 +30,12 @@ const MiB = 1024 * 1024
 
 /** Peak RSS (MiB) while `fn` runs, sampled every 20 ms. */
 async function peakRss<T> (fn: () => Promise<T>): Promise<{ value: T, peakMiB: number, beforeMiB: number }> {
-  const beforeMiB = process.memoryUsage().rss / MiB
+  const beforeMiB = process.memoryUsage.rss() / MiB
   let peak = beforeMiB
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss / MiB) }, 20)
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss() / MiB) }, 20)
   try {
     const value = await fn()
-    return { value, peakMiB: Math.max(peak, process.memoryUsage().rss / MiB), beforeMiB }
+    return { value, peakMiB: Math.max(peak, process.memoryUsage.rss() / MiB), beforeMiB }
   } finally {
     clearInterval(timer)
   }
