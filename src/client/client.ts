@@ -36,7 +36,7 @@ import { withGaps } from './groups/gaps.js'
 import { listLostSeqs } from './groups/group-store.js'
 import { GroupTopics, type TopicPubSub } from './groups/group-gossip.js'
 import { createIdentity, loadIdentity, type LocalIdentity } from './identity.js'
-import { listDeletedSeqs, pruneSeen, SEEN_KEPT_MS, type InboxMessage } from './inbox.js'
+import { indexInbox, listDeletedSeqs, pruneSeen, SEEN_KEPT_MS, type InboxMessage } from './inbox.js'
 import { pruneDeletedSeqs } from './deleted-seqs.js'
 import { MessageDeletion, type DeleteResult, type TrimResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
@@ -146,6 +146,8 @@ export class CairnClient implements ClientApi {
     const store = await Store.open(paths.store(config.dataDir), { cipher: options.cipher })
     try {
       const identity = await loadIdentity(config.dataDir, store, options.cipher)
+      const indexed = await indexInbox(store)
+      if (indexed > 0) log.info({ messages: indexed }, 'inbox indexed by message id')
       const contacts = new Contacts(store)
       const messenger = new Messenger({ identity, store, contacts, config, clock, log, senders: senderPolicy(config, { contacts, store, log }) })
       const client = new CairnClient(config, store, identity, contacts, messenger, log, clock)

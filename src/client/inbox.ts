@@ -38,7 +38,17 @@ export const SEEN_KEPT_MS = CERT_LIFETIME
 
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`
 const seenMessageKey = (sender: string, messageIdHex: string): string => `${NAMESPACES.seenMessage}${sender}/${messageIdHex}`
-const messageKey = (m: InboxMessage): string => `${NAMESPACES.inbox}${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
+const messageKey = (m: Pick<InboxMessage, 'receivedAt' | 'from' | 'id'>): string => `${NAMESPACES.inbox}${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
+/**
+ * A message's entry in the index by id. Its first segment is the id's first SHORT_ID digits, so a
+ * prefix as a person types it (8 digits or more) lists one small range, even in an encrypted data
+ * dir, where only whole segments keep a range (at-rest/key-cipher.ts).
+ */
+const SHORT_ID = 8
+const byIdPrefix = (idPrefix: string): string => `${NAMESPACES.inboxById}${idPrefix.slice(0, SHORT_ID)}/${idPrefix}`
+const byIdKey = (m: Pick<InboxMessage, 'from' | 'id'>): string => `${byIdPrefix(m.id)}/${m.from}`
+/** Set once every message stored before the index existed has its entry (indexInbox). */
+const INDEXED_KEY = `${NAMESPACES.meta}inbox-id-indexed`
 
 /** Whether this exact envelope was handled already. */
 export async function alreadySeen (kv: Pick<Kv, 'get'>, envelopeIdHex: string): Promise<boolean> {
@@ -74,6 +84,7 @@ export function recordSeenMessage (kv: Kv, sender: string, messageIdHex: string,
 export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): void {
   recordSeenMessage(kv, m.from, m.id, envelopeIdHex, m.receivedAt)
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
+  kv.put(byIdKey(m), enc.encode(m.receivedAt.toString()))
 }
 
 /** A deleted group message's place in its sender's sequence: held, for the gap count (groups/gaps.ts). */
@@ -88,7 +99,7 @@ const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.gro
  * one shows no false gap (deletedSeqOps; deleted-seqs.ts; docs/DECISIONS.md "Deleting messages").
  */
 export function deleteMessageOps (m: InboxMessage): StoreOp[] {
-  return [{ type: 'del', key: messageKey(m) }]
+  return [{ type: 'del', key: messageKey(m) }, { type: 'del', key: byIdKey(m) }]
 }
 
 /** The writes that record the deleted numbers `put` (value: `at`, when) and forget `del`. */
@@ -113,7 +124,46 @@ export async function listDeletedSeqs (store: Store, prefix: string = NAMESPACES
 export async function listInbox (store: Store): Promise<InboxMessage[]> {
   const out: InboxMessage[] = []
   for await (const { value } of store.list(NAMESPACES.inbox)) out.push(JSON.parse(dec.decode(value)) as InboxMessage)
-  return out.sort((a, b) => a.sentAt - b.sentAt || (a.from === b.from ? a.seq - b.seq : a.receivedAt - b.receivedAt))
+  return out.sort(inboxOrder)
+}
+
+function inboxOrder (a: InboxMessage, b: InboxMessage): number {
+  return a.sentAt - b.sentAt || (a.from === b.from ? a.seq - b.seq : a.receivedAt - b.receivedAt)
+}
+
+/**
+ * The received messages whose id starts with `idPrefix` (lower-case hex, at least 8 digits; the
+ * whole id: those with this very id, one per sender that chose it), in listInbox's order. Reads
+ * their index entries and their records only, whatever the inbox holds.
+ */
+export async function findReceived (store: Store, idPrefix: string): Promise<InboxMessage[]> {
+  const keys: string[] = []
+  for await (const { key, value } of store.list(byIdPrefix(idPrefix))) {
+    const [, id, from] = key.slice(NAMESPACES.inboxById.length).split('/')
+    if (id !== undefined && from !== undefined) keys.push(messageKey({ receivedAt: Number(dec.decode(value)), from, id }))
+  }
+  if (keys.length === 0) return []
+  const out: InboxMessage[] = []
+  for (const v of await store.getMany(keys)) if (v !== undefined) out.push(JSON.parse(dec.decode(v)) as InboxMessage)
+  return out.sort(inboxOrder)
+}
+
+/**
+ * Give every message stored before the index by id existed its entry, once per store (a client's
+ * open): later ones get theirs with the message (recordMessage).
+ */
+export async function indexInbox (store: Store): Promise<number> {
+  if (await store.get(INDEXED_KEY) !== undefined) return 0
+  let n = 0
+  let ops: StoreOp[] = []
+  for await (const { value } of store.list(NAMESPACES.inbox)) {
+    const m = JSON.parse(dec.decode(value)) as InboxMessage
+    ops.push({ type: 'put', key: byIdKey(m), value: enc.encode(m.receivedAt.toString()) })
+    if (ops.length >= 1024) { await store.write(ops); n += ops.length; ops = [] }
+  }
+  n += ops.length
+  await store.write([...ops, { type: 'put', key: INDEXED_KEY, value: enc.encode('1') }])
+  return n
 }
 
 /** Delete the seen records (envelope ids and message ids) recorded before `before`; returns how many went. */

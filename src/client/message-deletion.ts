@@ -56,7 +56,7 @@ export interface MessageDeletionComponents {
 /** Messages written per store write: each whole in one, so each is deleted atomically. */
 const MESSAGES_PER_WRITE = 256
 /** What a deletion rewrites: compacted after it (the outbox's delivered entries may hold a sent text). */
-const COMPACTED = [NAMESPACES.inbox, NAMESPACES.attachmentIn, NAMESPACES.attachmentInChunk, NAMESPACES.sent, NAMESPACES.sentOrder, NAMESPACES.outbox]
+const COMPACTED = [NAMESPACES.inbox, NAMESPACES.inboxById, NAMESPACES.attachmentIn, NAMESPACES.attachmentInChunk, NAMESPACES.sent, NAMESPACES.sentOrder, NAMESPACES.outbox]
 
 interface Found { received: InboxMessage[], sent: string[] }
 

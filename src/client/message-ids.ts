@@ -47,19 +47,22 @@ export interface MessageIdsComponents {
 export async function resolveMessageIds (c: MessageIdsComponents, given: unknown[], lookup: MessageLookup): Promise<MessageMatch[]> {
   const refuse = (why: string): never => { throw new InvalidInputError(`${why}; ${lookup.nothingDone}`) }
   const prefixes = given.map(g => idPrefix(g, refuse))
-  const pool: MessageMatch[] = [
-    ...(lookup.inbox ?? await c.messenger.inbox()).filter(lookup.received ?? (() => true)).map(message => ({ outgoing: false as const, message })),
-    ...(lookup.sent ? await c.messenger.deliveries.list() : []).map(message => ({ outgoing: true as const, message }))
-  ]
-  const found = new Set<MessageMatch>()
+  const sent: MessageMatch[] = (lookup.sent ? await c.messenger.deliveries.list() : []).map(message => ({ outgoing: true as const, message }))
+  // by who sent it and its id: a message two of `given` name is returned once (each lookup reads it afresh)
+  const found = new Map<string, MessageMatch>()
   for (const prefix of prefixes) {
-    const matches = pool.filter(m => m.message.id.startsWith(prefix))
+    // without the inbox in hand, only the messages with such an id are read (the index by id)
+    const received = lookup.inbox === undefined ? await c.messenger.findReceived(prefix) : lookup.inbox.filter(m => m.id.startsWith(prefix))
+    const matches = [
+      ...received.filter(lookup.received ?? (() => true)).map(message => ({ outgoing: false as const, message })),
+      ...sent.filter(m => m.message.id.startsWith(prefix))
+    ]
     const [only] = matches
     if (only === undefined) refuse(`unknown message ${prefix}: no ${lookup.what} has ${prefix.length === ID_DIGITS ? 'this id' : 'an id that starts so'}`)
-    else if (matches.length === 1) found.add(only)
+    else if (matches.length === 1) found.set(only.outgoing ? `sent/${only.message.id}` : `received/${only.message.from}/${only.message.id}`, only)
     else refuse(await ambiguity(c.contacts, prefix, matches))
   }
-  return [...found]
+  return [...found.values()]
 }
 
 /**

@@ -117,6 +117,8 @@ export class Messenger {
 
   // receiving (Receiver)
   async inbox (): Promise<InboxMessage[]> { return this.receiver.inbox() }
+  /** The received messages whose id starts with `idPrefix` (lower-case hex, 8 digits or more), without reading the rest of the inbox. */
+  async findReceived (idPrefix: string): Promise<InboxMessage[]> { return this.receiver.findReceived(idPrefix) }
   async receive (envelope: Envelope, route: Route, from?: string): Promise<ReceiveStatus> { return this.receiver.receive(envelope, route, from) }
   async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> { return this.receiver.receiveMany(envelopes, route, from, committed) }
   async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> { return this.receiver.receiveWith(fn) }

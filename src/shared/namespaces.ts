@@ -19,6 +19,12 @@ export const NAMESPACES = {
   contact: `${ROOT}contact/`,
   /** Received messages and what was already seen (client/inbox.ts). */
   inbox: `${ROOT}inbox/`,
+  /**
+   * The inbox by message id (`<first 8 digits>/<id>/<sender>`, value: when it was received), written
+   * and deleted with the message: one message is found by its id, or a prefix of 8 digits or more,
+   * without reading the others (client/inbox.ts findReceived).
+   */
+  inboxById: `${ROOT}inbox-id/`,
   seen: `${ROOT}seen/`,
   seenMessage: `${ROOT}seen-message/`,
   /** A deleted group message's sender and sequence number (`<group>/<sender>/<seq>`): held for the gap count (client/inbox.ts). */

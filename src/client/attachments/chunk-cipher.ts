@@ -7,6 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { namesBytes, partsCid } from '../../shared/chunk-address.js'
 import { CorruptChunkError } from './errors.js'
 
@@ -74,6 +75,27 @@ export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8
     const plain = d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES))
     const rest = d.final() // empty for GCM: no copy of the chunk then
     return rest.length === 0 ? plain : Buffer.concat([plain, rest])
+  } catch {
+    throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} does not open at its place`)
+  }
+}
+
+/**
+ * `openChunk` for a chunk still in the pieces it arrived in (a sender's stream): the plaintext in
+ * as many pieces, none of the chunk joined or copied on the way.
+ */
+export function openChunkPieces (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8ArrayList): Buffer[] {
+  const n = ciphertext.byteLength
+  if (n < TAG_BYTES) throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} is shorter than its tag`)
+  const d = createDecipheriv('aes-256-gcm', key, nonce(place.index))
+  d.setAAD(associatedData(place))
+  d.setAuthTag(ciphertext.subarray(n - TAG_BYTES)) // 16 bytes, joined only if they straddle two pieces
+  try {
+    const out: Buffer[] = []
+    for (const piece of ciphertext.sublist(0, n - TAG_BYTES)) out.push(d.update(piece))
+    const rest = d.final()
+    if (rest.length > 0) out.push(rest)
+    return out
   } catch {
     throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} does not open at its place`)
   }

@@ -8,7 +8,8 @@
  * wait (FrameReader): memory stays at a few MiB and one window whatever the file's size.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { ChunkData, ChunkDone, ChunkEnd, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import { ChunkDone, ChunkEnd, ChunkOffer, ChunkStatus, ChunkWant } from '../../../proto/cairn.js'
+import { readChunkData } from './chunk-frame.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
@@ -109,7 +110,7 @@ export class ChunkService {
       const missing = file.missing()
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
       for (const want of missing) {
-        const frame = await pb.read(ChunkData, { signal: signal() })
+        const frame = readChunkData(await frames.next(signal()))
         if (frame.index !== want) throw new CorruptChunkError(frame.index, 'index', `chunk ${frame.index} sent where ${want} was asked for`)
         await file.accept(frame.index, frame.data, { defer: true, fromSender: true })
         if (++stored % SYNC_EVERY === 0) {

@@ -11,10 +11,11 @@
 import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Attachment } from '../../../proto/cairn.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { Mutex } from '../../shared/mutex.js'
-import { checkChunk, openChunk, tagsDigest } from './chunk-cipher.js'
+import { checkChunk, openChunk, openChunkPieces, tagsDigest } from './chunk-cipher.js'
 import { chunkTotal, isStreamed } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
 import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, fromMailboxesOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
@@ -111,24 +112,31 @@ export class IncomingFile {
    * `fromMailbox`, the record says so in the same write as the chunk's (the first time): a process
    * killed before finish() leaves a record whose save still releases the chunks at the replicas.
    */
-  async accept (index: number, ciphertext: Uint8Array, options: { defer?: boolean, fromSender?: boolean, fromMailbox?: boolean } = {}): Promise<void> {
+  async accept (index: number, chunk: Uint8Array | Uint8ArrayList, options: { defer?: boolean, fromSender?: boolean, fromMailbox?: boolean } = {}): Promise<void> {
     const d = this.descriptor
     if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new CorruptChunkError(index, 'index', `chunk index ${index} is outside the file`)
+    // a chunk from its sender's stream comes in the pieces the stream delivered (chunk-frame.ts
+    // readChunkData): opened and written piece by piece, never joined (~1 MiB copied per chunk)
+    let ciphertext = chunk
     if (options.fromSender !== true) {
       // a streamed descriptor lists no addresses yet: only its sender's stream can bring its chunks
       const cid = d.chunks[index]
       if (cid === undefined) throw new CorruptChunkError(index, 'address', `chunk ${index} has no address yet (the file was announced streamed)`)
+      if (!(ciphertext instanceof Uint8Array)) ciphertext = ciphertext.subarray()
       checkChunk(cid, ciphertext, index)
     }
-    const plain = openChunk(d.key, { fileId: d.fileId, index, count: this.count }, ciphertext)
+    const place = { fileId: d.fileId, index, count: this.count }
+    const plain = ciphertext instanceof Uint8Array ? [openChunk(d.key, place, ciphertext)] : openChunkPieces(d.key, place, ciphertext)
+    const length = plain.reduce((n, p) => n + p.length, 0)
     const expected = plainLength(d, index)
-    if (plain.length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${plain.length} bytes, not ${expected}`)
+    if (length !== expected) throw new CorruptChunkError(index, 'index', `chunk ${index} holds ${length} bytes, not ${expected}`)
     if (this.held.has(index)) { this.running = undefined; return }
     this.refuseIfForgotten()
     this.fh ??= openForWriting(this.path)
     const fh = await this.fh
-    await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
-    this.feedDigest(index, plain)
+    if (ciphertext instanceof Uint8Array) await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
+    else await fh.writev([...ciphertext], slotOffset(d, index))
+    this.feedDigest(index, plain, length)
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
     this.refuseIfForgotten()
@@ -139,12 +147,12 @@ export class IncomingFile {
   }
 
   /** Chunk `index` was written: its plaintext extends the running digest if it is the next one. */
-  private feedDigest (index: number, plain: Buffer): void {
+  private feedDigest (index: number, plain: Buffer[], length: number): void {
     const r = this.running
     if (r === undefined) return
     if (index !== r.next) { this.running = undefined; return }
-    r.hash.update(plain)
-    r.size += plain.length
+    for (const p of plain) r.hash.update(p)
+    r.size += length
     r.next++
   }
 

@@ -409,9 +409,14 @@ export class Attachments {
     await removeReceivedFile(this.init.dataDir, m.from, m.attachment.fileId)
   }
 
-  /** The received attachment of message `messageId`; exit 2 when there is none (a deleted message's too). */
+  /**
+   * The received attachment of message `messageId` (its whole id); exit 2 when there is none (a
+   * deleted message's too). Reads that message only (the inbox's index by id), so neither `save`
+   * nor the daemon's fetch costs more as the inbox grows.
+   */
   async incoming (messageId: string): Promise<IncomingFile> {
-    const m = (await this.components.messenger.inbox()).find(x => x.id === messageId && x.attachment !== undefined)
+    const named = /^[0-9a-f]{32}$/.test(messageId) ? await this.components.messenger.findReceived(messageId) : []
+    const m = named.find(x => x.id === messageId && x.attachment !== undefined)
     if (m?.attachment === undefined) throw new AttachmentStateError(`unknown message ${messageId}: no received message with a file has this id`, 2)
     const file = await this.inbound.get(m.from, m.attachment.fileId)
     if (file === undefined) throw new AttachmentStateError(`the attachment of message ${messageId} is not recorded`, 1)

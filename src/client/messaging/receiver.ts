@@ -16,7 +16,7 @@ import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { completesStreamed, recordIncoming, recordUnannounced } from '../attachments/incoming-store.js'
 import type { CommittingKv, Kv } from '../crypto/kv.js'
 import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
-import { alreadySeen, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
+import { alreadySeen, findReceived, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
 import { ID_BYTES, hex } from './content-body.js'
 import { notePeerFeatures } from './peer-features.js'
@@ -107,6 +107,10 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
 
   async inbox (): Promise<InboxMessage[]> {
     return listInbox(this.ctx.store)
+  }
+
+  async findReceived (idPrefix: string): Promise<InboxMessage[]> {
+    return findReceived(this.ctx.store, idPrefix)
   }
 
   /**

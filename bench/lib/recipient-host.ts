@@ -1,0 +1,72 @@
+/**
+ * An attachment's recipient (bob) in a process of its own, as a real recipient is (another
+ * machine): started by `RemoteRecipient` (remote-recipient.ts), it answers one JSON line per
+ * request on stdin with one JSON line on stdout. It serves the bare-stream baseline (bulk.ts) on the
+ * same node. The first line out is `{ ready: { peerId, address } }`, or `{ error }`.
+ * Requests: `{ op: 'contact', name, address }`; `{ op: 'usage' }` (this process's CPU so far, and
+ * its peak RSS since the last usage, sampled every 20 ms); `{ op: 'save', id, out }` (`save`,
+ * timed: wall and CPU until the last byte copied, and in all); `{ op: 'stop' }`.
+ */
+import { createInterface } from 'node:readline'
+import type { CairnClient } from '../../src/client/client.js'
+import type { ConfigLayer } from '../../src/shared/config.js'
+import { serveBulk } from './bulk.js'
+import { Cluster, addressOf } from './cluster.js'
+
+export interface RecipientArgs { root: string, overrides?: ConfigLayer }
+export type RecipientRequest = { op: 'contact', name: string, address: string } | { op: 'usage' } | { op: 'save', id: string, out: string } | { op: 'stop' }
+export interface Usage { cpuMs: number, rssMiB: number, peakRssMiB: number }
+export interface SaveTiming { wallMs: number, cpuMs: number, copyWallMs: number, copyCpuMs: number }
+
+const MiB = 1024 * 1024
+const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+
+async function main (): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as RecipientArgs
+  const cluster = new Cluster({ root: args.root, mailbox: false, ...(args.overrides === undefined ? {} : { overrides: args.overrides }) })
+  const say = (o: unknown): void => { process.stdout.write(JSON.stringify(o) + '\n') }
+  let peak = process.memoryUsage.rss()
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()) }, 20)
+  let bob: CairnClient
+  try {
+    const peer = await cluster.add('bob', { bootstrap: [] })
+    bob = peer.client as CairnClient
+    await serveBulk(bob.node as NonNullable<CairnClient['node']>)
+    say({ ready: { peerId: peer.peerId, address: addressOf(peer) } })
+  } catch (err) {
+    say({ error: String(err) })
+    clearInterval(sampler)
+    await cluster.stopAll()
+    process.exit(1)
+  }
+  for await (const line of createInterface({ input: process.stdin })) {
+    const req = JSON.parse(line) as RecipientRequest
+    if (req.op === 'stop') break
+    try {
+      if (req.op === 'contact') {
+        await bob.contactAdd(req.name, req.address)
+        say({ ok: true })
+      } else if (req.op === 'usage') {
+        const rss = process.memoryUsage.rss()
+        const usage: Usage = { cpuMs: cpuMs(), rssMiB: rss / MiB, peakRssMiB: Math.max(peak, rss) / MiB }
+        peak = rss
+        say(usage)
+      } else {
+        const w0 = performance.now()
+        const c0 = cpuMs()
+        let copied = { wall: w0, cpu: c0 }
+        await bob.save(req.id, req.out, { onProgress: () => { copied = { wall: performance.now(), cpu: cpuMs() } } })
+        const timing: SaveTiming = { wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, copyWallMs: copied.wall - w0, copyCpuMs: copied.cpu - c0 }
+        say(timing)
+      }
+    } catch (err) {
+      say({ error: String(err) })
+    }
+  }
+  clearInterval(sampler)
+  await cluster.stopAll()
+  say({ stopped: true })
+  process.exit(0)
+}
+
+void main()
