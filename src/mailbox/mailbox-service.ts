@@ -252,12 +252,13 @@ export class MailboxService {
 
   /**
    * The checks a deposit passes before it is stored, in this order: the sender's request budget,
-   * the envelope itself (version, bound id, size, expiry, recipient), the sender's byte budget, and
-   * this node's responsibility for the recipient. Throws MailboxRefusal.
+   * the envelope itself (version, size, expiry, recipient), the sender's byte budget, and this
+   * node's responsibility for the recipient. Throws MailboxRefusal. The id's binding to the bytes
+   * is left to the store, which checks it as it takes the envelope: once, not here and again there.
    */
   private async admitDeposit (env: Envelope, from: PeerId, now: number, connection: Connection): Promise<void> {
     if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
-    this.components.store.validate(env, now)
+    this.components.store.precheck(env, now)
     const recipient = recipientOf(env.recipient)
     if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
     if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
@@ -316,7 +317,7 @@ export class MailboxService {
   /** One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit budget for anyone else. */
   private async takeHandedOver (env: Env, from: PeerId, now: number): Promise<boolean> {
     const { store } = this.components
-    store.validate(env, now)
+    store.precheck(env, now) // the id is checked by store.deposit
     const recipient = recipientOf(env.recipient)
     const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
     if (!(replicaPeer ? this.handovers : this.deposits).take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')

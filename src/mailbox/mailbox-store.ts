@@ -138,12 +138,25 @@ export class MailboxStore {
 
   /** Check an envelope and name its recipient; throws MailboxRefusal. */
   validate (env: Envelope, now: number): string {
+    return this.check(env, now, true)
+  }
+
+  /**
+   * `validate` without the id check, for a caller that hands the envelope to `deposit` or
+   * `depositMany` next: those validate it whole, and the id's SHA-256 is most of the check, so a
+   * deposit through the service pays for it once, not twice.
+   */
+  precheck (env: Envelope, now: number): string {
+    return this.check(env, now, false)
+  }
+
+  private check (env: Envelope, now: number, boundId: boolean): string {
     if (env.version !== ENVELOPE_VERSION) throw new MailboxRefusal('bad-request', `unsupported envelope version ${env.version}`)
     if (env.id.length !== 16) throw new MailboxRefusal('bad-request', 'envelope id must be 16 bytes')
     if (env.sealed.length === 0) throw new MailboxRefusal('bad-request', 'empty envelope')
     if (env.sealed.length > this.limits.envelopeBytes) throw new MailboxRefusal('too-large', `envelope is ${env.sealed.length} bytes; the limit is ${this.limits.envelopeBytes}`)
     // the id names these bytes: nobody can park other bytes under a pending id
-    if (!hasBoundId(env)) throw new MailboxRefusal('bad-request', 'envelope id does not match its content')
+    if (boundId && !hasBoundId(env)) throw new MailboxRefusal('bad-request', 'envelope id does not match its content')
     if (env.expiresAt <= now) throw new MailboxRefusal('expired', 'envelope already expired')
     try {
       return peerIdTextFromBytes(env.recipient)
