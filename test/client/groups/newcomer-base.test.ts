@@ -102,3 +102,19 @@ test('a member removed and added again after a checkpoint it never saw the way t
   await waitFor('eve back in, from k3', async () => (await eve.client.groups.state(gid3))?.base === k3.id)
   assert.deepEqual(await members(gid3), [a.s, bb.s, c.s, d.s, e.s].sort())
 })
+
+test('a newer checkpoint sent without the way to it waits (a member from its base keeps that base), and stands once the way arrives', async (t) => {
+  const { eve, a, bb, c, d, e, current, send, members } = await setup(t)
+  const h = await history(a, bb, c, d, e, 4)
+  const gid = h.root?.groupId as string
+  await send([h.root, h.k1, h.addE1] as VerifiedChange[])
+  await waitFor('eve joined at k1', async () => (await eve.client.groups.state(gid))?.base === h.k1?.id)
+  await send([h.root, h.k2, h.addE2] as VerifiedChange[])
+  await waitFor('k2 held, waiting', async () => (await eve.client.groups.state(gid))?.waiting.includes(h.k2?.id as string) === true)
+  assert.equal((await eve.client.groups.state(gid))?.base, h.k1?.id, 'not shown newer: k1 kept')
+  assert.ok((await members(gid))?.includes(d.s), 'meanwhile eve folds from k1: dave still in')
+  // the way (the removal k2 was made on): k2 follows k1 in the fold from k1, and stands there
+  await send([h.rmD] as VerifiedChange[])
+  await waitFor('eve follows k2', async () => JSON.stringify(await members(gid)) === JSON.stringify(current))
+  assert.equal((await eve.client.groups.state(gid))?.checkpoints.at(-1), h.k2?.id)
+})
