@@ -102,7 +102,10 @@ export class ChangeDistribution {
     const state = await this.c.groups.state(gid)
     const order = (state?.order ?? []).map(id => cache.get(id)).filter((c): c is VerifiedChange => c !== undefined)
     // a member who joined after the latest checkpoint is sent the create and that checkpoint on
-    const logs = peers.map(p => state === undefined ? order : logFor(state, order, p))
+    // (and the changes to it from an older one it holds: it then sees which is newer)
+    const cps = state?.checkpoints ?? []
+    const heldMarks = await knownBy(kv, gid, peers.flatMap(member => cps.map(changeId => ({ member, changeId }))))
+    const logs = peers.map((p, i) => state === undefined ? order : logFor(state, order, p, new Set(cps.filter((_, k) => heldMarks[i * cps.length + k] === true))))
     const known = await knownBy(kv, gid, peers.flatMap((member, i) => (logs[i] as VerifiedChange[]).map(c => ({ member, changeId: c.id }))))
     let at = 0
     return new Map(peers.map((p, i) => [p, (logs[i] as VerifiedChange[]).filter(() => !known[at++])]))

@@ -16,7 +16,7 @@ import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
 import { addPruned, deleteChange, getBase, getPruned, groupKeys, listAcked, listRemade, markAcked, putBase } from './group-store.js'
-import { changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
+import { adoptChoice, changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
 import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
 import { describeError } from '../../shared/errors.js'
 
@@ -82,18 +82,36 @@ export class GroupLog {
   }
 
   /**
-   * A checkpoint whose ancestry we do not hold, that does not list us: we joined after it (or
-   * rejoined), and are sent it and what follows, not what came before (log-compaction.ts logFor):
-   * we fold from it. A member it lists waits for its ancestry instead and judges it by that
+   * Checkpoints whose ancestry we do not hold, that do not list us (`arrived`: stored by this
+   * receive, after all of its changes; with those still waiting from earlier): we joined after them
+   * (or rejoined), and are sent one and what follows, not what came before (log-compaction.ts
+   * logFor): we fold from the newest, never going back to an older one whose update came late
+   * (adoptChoice). A member a checkpoint lists waits for its ancestry instead and judges it by that
    * (checkpoint.ts): the ancestry is on its way, sent like any change it lacks.
    */
-  async adopt (tx: Kv, v: VerifiedChange): Promise<void> {
-    if (v.attested === undefined || v.attested.members.includes(this.host.me)) return
-    const floor = await this.floorOf(v.groupId)
-    putBase(tx, v.groupId, v.id)
-    this.floors.set(v.groupId, { ...floor, base: v.id, verdicts: new Map() })
-    this.host.refold(v.groupId)
-    this.host.log.info({ group: v.groupId, checkpoint: v.id.slice(0, 16), author: v.author }, 'group joined at a checkpoint: folded from it')
+  async adopt (tx: Kv, gid: string, arrived: VerifiedChange[]): Promise<void> {
+    const cache = await this.host.groups.changesOf(gid)
+    const waiting = (await this.host.groups.state(gid))?.waiting ?? []
+    const seen = new Set<string>()
+    const candidates = [...arrived, ...waiting.map(id => cache.get(id)).filter((c): c is VerifiedChange => c !== undefined)].filter(v => {
+      if (seen.has(v.id) || v.kind !== 'checkpoint' || v.attested === undefined || v.attested.members.includes(this.host.me)) return false
+      seen.add(v.id)
+      return !v.parents.every(p => cache.has(p))
+    })
+    // one pass: an adoption only when shown newer, or when we are no member (no loop between two)
+    for (const v of candidates) {
+      const floor = await this.floorOf(gid)
+      if (v.id === floor.base) continue
+      const memberAtBase = floor.base !== undefined && (await this.host.groups.state(gid))?.members.includes(this.host.me) === true
+      if (adoptChoice(cache, floor.base, v.id, memberAtBase) === 'keep') {
+        if (arrived.includes(v)) this.host.log.info({ group: gid, checkpoint: v.id.slice(0, 16), base: floor.base?.slice(0, 16) }, 'group checkpoint not adopted: not shown to follow the one we fold from')
+        continue
+      }
+      putBase(tx, gid, v.id)
+      this.floors.set(gid, { ...floor, base: v.id, verdicts: new Map() })
+      this.host.refold(gid)
+      this.host.log.info({ group: gid, checkpoint: v.id.slice(0, 16), author: v.author }, 'group joined at a checkpoint: folded from it')
+    }
   }
 
   /** Log what the fold made of changes just received: a checkpoint refused, or a change made without one. */

@@ -196,8 +196,9 @@ export class GroupReceive {
       cache.set(v.id, v)
       touched.add(v.groupId)
       added.push(v)
-      if (v.kind === 'checkpoint' && !v.parents.every(p => cache.has(p))) await this.c.logs.adopt(tx, v)
     }
+    // once all are stored: what came with a checkpoint may show how it stands to the one we fold from
+    for (const gid of touched) await this.c.logs.adopt(tx, gid, added.filter(a => a.groupId === gid && a.kind === 'checkpoint'))
     for (const gid of touched) this.c.logs.report(await this.c.groups.state(gid), added.filter(a => a.groupId === gid), sender)
     return touched
   }

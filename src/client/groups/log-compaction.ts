@@ -30,18 +30,47 @@ export function checkpointOp (state: GroupState): Pick<GroupChange, 'checkpoint'
  * What `peer` is sent of the log (`order`, the changes in fold order): from the latest checkpoint
  * that does not list it (it joined, or rejoined, after that one and folds from it), the create and
  * that checkpoint on, not what came before; all of it when every checkpoint lists it (it was a
- * member all along, and may lack any of it).
+ * member all along, and may lack any of it). `held`: checkpoints `peer` is known to hold; from the
+ * latest of them before that checkpoint, the changes leading to it are sent too, so that a
+ * newcomer that adopted the older one can tell that the newer follows it (adoptChoice).
  */
-export function logFor (state: GroupState, order: VerifiedChange[], peer: string): VerifiedChange[] {
+export function logFor (state: GroupState, order: VerifiedChange[], peer: string, held: ReadonlySet<string> = new Set()): VerifiedChange[] {
   const byId = new Map(order.map((c, i) => [c.id, i]))
   for (let k = state.checkpoints.length - 1; k >= 0; k--) {
     const at = byId.get(state.checkpoints[k] as string) ?? -1
     const cp = order[at]
     if (at <= 0 || cp?.attested === undefined || cp.attested.members.includes(peer)) continue
     const stale = new Set(state.stale)
-    return [order[0] as VerifiedChange, ...order.slice(at).filter(c => !stale.has(c.id))]
+    const changes = new Map(order.map(c => [c.id, c]))
+    const older = state.checkpoints.slice(0, k).filter(id => held.has(id)).at(-1)
+    const before = older === undefined ? new Set<string>() : new Set(changesUpTo(changes, [older]).map(c => c.id))
+    const path = older === undefined ? new Set<string>() : new Set(changesUpTo(changes, cp.parents).map(c => c.id).filter(id => !before.has(id)))
+    return [order[0] as VerifiedChange, ...order.slice(1).filter((c, i) => i + 1 >= at ? !stale.has(c.id) : path.has(c.id))]
   }
   return order
+}
+
+/** Whether `to` is `from` or follows it through changes held here (`from` is in its held ancestry). */
+export function followsHeld (byId: ReadonlyMap<string, VerifiedChange>, from: string, to: string): boolean {
+  return to === from || changesUpTo(byId, [to]).some(c => c.id === from || c.parents.includes(from))
+}
+
+/**
+ * A member folding from `base` (a checkpoint whose ancestry it lacks) is sent checkpoint `cp`,
+ * whose ancestry it lacks too and which does not list it: whether it now folds from `cp`. Updates
+ * can arrive in any order, so `cp` may be older than the base (its update was late), and folding
+ * from it would bring back the membership the base replaced. So: kept when the base follows `cp`
+ * through changes held here; adopted when `cp` follows the base, or when there is no base. When
+ * neither is shown (the changes between are not held): adopted only if we are no member in the fold
+ * from the base (a member removed and added again, sent the checkpoint after its return: there is
+ * no membership of ours to lose); otherwise kept, `cp` waiting, judged again as changes arrive
+ * (docs/DECISIONS.md, "A newcomer never goes back to an older checkpoint").
+ */
+export function adoptChoice (byId: ReadonlyMap<string, VerifiedChange>, base: string | undefined, cp: string, memberAtBase: boolean): 'adopt' | 'keep' {
+  if (base === undefined) return 'adopt'
+  if (followsHeld(byId, cp, base)) return 'keep'
+  if (followsHeld(byId, base, cp)) return 'adopt'
+  return memberAtBase ? 'keep' : 'adopt'
 }
 
 /** Whether `head` (a message's) names membership from the checkpoint `cp` on. */
