@@ -5,40 +5,22 @@
  * which no two users' machines do. Here each end has its own process, as the mailbox nodes have
  * (remote-mailboxes.ts), and the bare-stream baseline runs between the same two processes.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import type { ConfigLayer } from '../../src/shared/config.js'
-import { reapOnExit } from './reap.js'
+import { LineHost } from './line-host.js'
 import type { RecipientArgs, RecipientRequest, SaveTiming, Usage } from './recipient-host.js'
 
 export class RemoteRecipient {
-  private queue: Promise<unknown> = Promise.resolve()
+  private constructor (private readonly host: LineHost<{ peerId: string, address: string }>) {}
 
-  private constructor (
-    private readonly child: ChildProcessByStdio<Writable, Readable, null>,
-    private readonly lines: AsyncIterator<string>,
-    readonly peerId: string,
-    readonly address: string
-  ) {}
+  get peerId (): string { return this.host.ready.peerId }
+  get address (): string { return this.host.ready.address }
 
   static async start (o: { root: string, overrides?: ConfigLayer }): Promise<RemoteRecipient> {
     const entry = fileURLToPath(new URL('./recipient-host.js', import.meta.url))
-    // CAIRN_BENCH_PROFILE_RECIPIENT=DIR: a CPU profile of the recipient's process, written when it stops
-    const profileDir = process.env.CAIRN_BENCH_PROFILE_RECIPIENT
-    const profile = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
     const args: RecipientArgs = { root: o.root, ...(o.overrides === undefined ? {} : { overrides: o.overrides }) }
-    const child = reapOnExit(spawn(process.execPath, [...profile, entry, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'inherit'] }))
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-    const first = await lines.next()
-    const hello = JSON.parse(first.done === true ? '{"error":"recipient exited before it was ready"}' : first.value) as { ready?: { peerId: string, address: string }, error?: string }
-    if (hello.ready === undefined) {
-      child.kill('SIGKILL')
-      throw new Error(`recipient: ${hello.error ?? 'no answer'}`)
-    }
-    return new RemoteRecipient(child, lines, hello.ready.peerId, hello.ready.address)
+    // CAIRN_BENCH_PROFILE_RECIPIENT=DIR: a CPU profile of the recipient's process, written when it stops
+    return new RemoteRecipient(await LineHost.start(entry, args, { what: 'recipient', profileEnv: 'CAIRN_BENCH_PROFILE_RECIPIENT' }))
   }
 
   async contactAdd (name: string, address: string): Promise<void> {
@@ -55,26 +37,7 @@ export class RemoteRecipient {
     return await this.ask({ op: 'save', id, out }) as SaveTiming
   }
 
-  async stop (): Promise<void> {
-    if (this.child.exitCode !== null) return
-    const exited = once(this.child, 'exit')
-    this.child.stdin.end(JSON.stringify({ op: 'stop' }) + '\n')
-    const timer = setTimeout(() => { this.child.kill('SIGKILL') }, 30_000)
-    await exited
-    clearTimeout(timer)
-  }
+  async stop (): Promise<void> { await this.host.stop() }
 
-  /** One request, one answer line; requests wait for the one before. */
-  private async ask (req: RecipientRequest): Promise<unknown> {
-    const turn = this.queue.then(async () => {
-      this.child.stdin.write(JSON.stringify(req) + '\n')
-      const next = await this.lines.next()
-      if (next.done === true) throw new Error('recipient exited')
-      const answer = JSON.parse(next.value) as { error?: string }
-      if (answer.error !== undefined) throw new Error(`recipient: ${answer.error}`)
-      return answer
-    })
-    this.queue = turn.catch(() => {})
-    return turn
-  }
+  private async ask (req: RecipientRequest): Promise<unknown> { return this.host.ask(req) }
 }
