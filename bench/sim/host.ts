@@ -222,6 +222,12 @@ export class PeerHost {
     return { id: view.id, members: view.members.map(m => m.peerId) }
   }
 
+  /** The CPU time this process has used since it started, s (user + system). */
+  cpu (): number {
+    const c = process.cpuUsage()
+    return (c.user + c.system) / 1e6
+  }
+
   memory (): HostMemory {
     const m = process.memoryUsage()
     const c = process.cpuUsage()

@@ -218,6 +218,13 @@ export class SimNetwork {
 
   async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }
 
+  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
+  async cpu (): Promise<number> {
+    const parts = await Promise.all(this.links.map(async l => l.call('cpu')))
+    const own = process.cpuUsage()
+    return (this.local ? 0 : (own.user + own.system) / 1e6) + sum(parts)
+  }
+
   /** RSS, heap and CPU time summed over the processes, and RSS before any peer started. */
   async memory (): Promise<HostMemory & { baseRssMiB: number }> {
     const parts = await Promise.all(this.links.map(async l => l.call('memory')))
