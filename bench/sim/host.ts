@@ -190,6 +190,16 @@ export class PeerHost {
     })
   }
 
+  /** Every peer some online peer of this host holds in its Kademlia routing table. */
+  tableMembers (): string[] {
+    const all = new Set<string>()
+    for (const i of this.online()) {
+      const node = this.client(i).node
+      if (node !== undefined) for (const p of routingTableByDistance(node, new Uint8Array(32))) all.add(p.toString())
+    }
+    return [...all]
+  }
+
   async runOnce (i: number): Promise<void> { await this.client(i).mailbox?.handover.runOnce() }
 
   async sweep (): Promise<void> {

@@ -203,6 +203,12 @@ export class SimNetwork {
     return (await Promise.all(this.links.map(async l => l.call('knownBy', this.peerIds[i] as string)))).flat()
   }
 
+  /** Online peers in no online peer's routing table: no DHT lookup can find them (or pick them as replicas). */
+  async unfindable (): Promise<number[]> {
+    const known = new Set((await Promise.all(this.links.map(async l => l.call('tableMembers')))).flat())
+    return this.online().filter(i => !known.has(this.peerIds[i] as string))
+  }
+
   /** The daemons' retry timer on every host (PeerHost.reconnect): how many peers redialled their bootstrap peers. */
   async reconnect (): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('reconnect')))).reduce((a, b) => a + b, 0)
