@@ -200,6 +200,15 @@ export class PeerHost {
     return [...all]
   }
 
+  /** Diagnostics: for each of `peers` online here, whether its DHT join found peers, its connections, its routing table's size. */
+  joinStates (peers: number[]): Array<{ i: number, joined: boolean, connections: number, table: number }> {
+    return peers.filter(i => this.byIndex.get(i)?.client?.node !== undefined).map(i => {
+      const c = this.client(i)
+      const node = c.node as NonNullable<typeof c.node>
+      return { i, joined: (c as unknown as { dhtJoined: boolean }).dhtJoined, connections: node.getConnections().length, table: routingTableByDistance(node, new Uint8Array(32)).length }
+    })
+  }
+
   async runOnce (i: number): Promise<void> { await this.client(i).mailbox?.handover.runOnce() }
 
   async sweep (): Promise<void> {

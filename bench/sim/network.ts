@@ -209,6 +209,11 @@ export class SimNetwork {
     return this.online().filter(i => !known.has(this.peerIds[i] as string))
   }
 
+  /** Diagnostics (CAIRN_SIM_DIAG): the join state of each of `peers` (PeerHost.joinStates). */
+  async joinStates (peers: number[]): Promise<Array<{ i: number, joined: boolean, connections: number, table: number }>> {
+    return (await Promise.all(this.links.map(async l => l.call('joinStates', peers)))).flat()
+  }
+
   /** The daemons' retry timer on every host (PeerHost.reconnect): how many peers redialled their bootstrap peers. */
   async reconnect (): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('reconnect')))).reduce((a, b) => a + b, 0)
