@@ -50,6 +50,8 @@ export interface GroupResult { id: string, members: string[], routes?: Record<st
 export interface HostMemory { rssMiB: number, heapMiB: number, online: number, cpuSeconds: number }
 
 const MiB = 2 ** 20
+/** Peers of one host redialling their bootstrap peers at once (the daemons' retry timer). */
+const RECONNECTS_AT_ONCE = 8
 
 export class PeerHost {
   readonly clock: ManualClock
@@ -86,7 +88,14 @@ export class PeerHost {
    * for the rest). Returns how many peers redialled and reached one.
    */
   async reconnect (): Promise<number> {
-    const done = await Promise.all(this.online().map(async i => this.client(i).reconnectIfIsolated().catch(() => false)))
+    // a few at a time: real daemons' retry timers are not aligned, and a hundred peers dialling the
+    // one seed at the same instant overrun its pending-inbound limit (maxIncomingPendingConnections)
+    const online = this.online()
+    const done: boolean[] = []
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(RECONNECTS_AT_ONCE, online.length) }, async () => {
+      while (next < online.length) done.push(await this.client(online[next++] as number).reconnectIfIsolated().catch(() => false))
+    }))
     await Promise.all(this.online().map(async i => this.client(i).dhtReady()))
     return done.filter(Boolean).length
   }
