@@ -50,6 +50,8 @@ export interface GroupResult { id: string, members: string[], routes?: Record<st
 export interface HostMemory { rssMiB: number, heapMiB: number, online: number, cpuSeconds: number }
 
 const MiB = 2 ** 20
+/** Peers of one host redialling their bootstrap peers at once (the daemons' retry timer). */
+const RECONNECTS_AT_ONCE = 8
 
 export class PeerHost {
   readonly clock: ManualClock
@@ -86,7 +88,14 @@ export class PeerHost {
    * for the rest). Returns how many peers redialled and reached one.
    */
   async reconnect (): Promise<number> {
-    const done = await Promise.all(this.online().map(async i => this.client(i).reconnectIfIsolated().catch(() => false)))
+    // a few at a time: real daemons' retry timers are not aligned, and a hundred peers dialling the
+    // one seed at the same instant overrun its pending-inbound limit (maxIncomingPendingConnections)
+    const online = this.online()
+    const done: boolean[] = []
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(RECONNECTS_AT_ONCE, online.length) }, async () => {
+      while (next < online.length) done.push(await this.client(online[next++] as number).reconnectIfIsolated().catch(() => false))
+    }))
     await Promise.all(this.online().map(async i => this.client(i).dhtReady()))
     return done.filter(Boolean).length
   }
@@ -190,6 +199,25 @@ export class PeerHost {
     })
   }
 
+  /** Every peer some online peer of this host holds in its Kademlia routing table. */
+  tableMembers (): string[] {
+    const all = new Set<string>()
+    for (const i of this.online()) {
+      const node = this.client(i).node
+      if (node !== undefined) for (const p of routingTableByDistance(node, new Uint8Array(32))) all.add(p.toString())
+    }
+    return [...all]
+  }
+
+  /** Diagnostics: for each of `peers` online here, whether its DHT join found peers, its connections, its routing table's size. */
+  joinStates (peers: number[]): Array<{ i: number, joined: boolean, connections: number, table: number }> {
+    return peers.filter(i => this.byIndex.get(i)?.client?.node !== undefined).map(i => {
+      const c = this.client(i)
+      const node = c.node as NonNullable<typeof c.node>
+      return { i, joined: (c as unknown as { dhtJoined: boolean }).dhtJoined, connections: node.getConnections().length, table: routingTableByDistance(node, new Uint8Array(32)).length }
+    })
+  }
+
   async runOnce (i: number): Promise<void> { await this.client(i).mailbox?.handover.runOnce() }
 
   async sweep (): Promise<void> {
@@ -220,6 +248,12 @@ export class PeerHost {
     }
     const view = g.op === 'create' ? await groups.create(g.name, g.members) : g.op === 'add' ? await groups.add(g.group, g.peers) : await groups.remove(g.group, g.peers)
     return { id: view.id, members: view.members.map(m => m.peerId) }
+  }
+
+  /** The CPU time this process has used since it started, s (user + system). */
+  cpu (): number {
+    const c = process.cpuUsage()
+    return (c.user + c.system) / 1e6
   }
 
   memory (): HostMemory {

@@ -203,6 +203,17 @@ export class SimNetwork {
     return (await Promise.all(this.links.map(async l => l.call('knownBy', this.peerIds[i] as string)))).flat()
   }
 
+  /** Online peers in no online peer's routing table: no DHT lookup can find them (or pick them as replicas). */
+  async unfindable (): Promise<number[]> {
+    const known = new Set((await Promise.all(this.links.map(async l => l.call('tableMembers')))).flat())
+    return this.online().filter(i => !known.has(this.peerIds[i] as string))
+  }
+
+  /** Diagnostics (CAIRN_SIM_DIAG): the join state of each of `peers` (PeerHost.joinStates). */
+  async joinStates (peers: number[]): Promise<Array<{ i: number, joined: boolean, connections: number, table: number }>> {
+    return (await Promise.all(this.links.map(async l => l.call('joinStates', peers)))).flat()
+  }
+
   /** The daemons' retry timer on every host (PeerHost.reconnect): how many peers redialled their bootstrap peers. */
   async reconnect (): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('reconnect')))).reduce((a, b) => a + b, 0)
@@ -217,6 +228,13 @@ export class SimNetwork {
   }
 
   async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }
+
+  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
+  async cpu (): Promise<number> {
+    const parts = await Promise.all(this.links.map(async l => l.call('cpu')))
+    const own = process.cpuUsage()
+    return (this.local ? 0 : (own.user + own.system) / 1e6) + sum(parts)
+  }
 
   /** RSS, heap and CPU time summed over the processes, and RSS before any peer started. */
   async memory (): Promise<HostMemory & { baseRssMiB: number }> {

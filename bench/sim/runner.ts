@@ -108,6 +108,8 @@ export interface SimRun {
   setupSeconds: number
   /** Wall seconds spent per kind of work. */
   phases: Record<string, number>
+  /** CPU seconds of every process per kind of work (absent in results of older runs). */
+  phaseCpu?: Record<string, number>
   /** Why handover passes ran (changed mode), summed over the run: recipient-hours. */
   handoverReasons: Record<string, number>
   /** The simulated clock at the start, ms since the epoch. */
@@ -162,9 +164,15 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   let simHours = 0
   const phases: Record<string, number> = {}
   const handoverReasons: Record<string, number> = {}
+  /** CPU time of every process, s, by kind of work (wall time moves with the machine's load; this does not). */
+  const phaseCpu: Record<string, number> = {}
   const timedPhase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = now()
-    try { return await fn() } finally { phases[name] = (phases[name] ?? 0) + (now() - t) / 1000 }
+    const c = await world.cpu()
+    try { return await fn() } finally {
+      phases[name] = (phases[name] ?? 0) + (now() - t) / 1000
+      phaseCpu[name] = (phaseCpu[name] ?? 0) + (await world.cpu()) - c
+    }
   }
   try {
     await world.setup()
@@ -235,7 +243,12 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       await timedPhase('periodic sync', periodicSync)
       if (h % 6 === 0) await timedPhase('lookup sample', sampleLookup)
       if (h % 12 === 11) await sampleMemory(h + 1)
-      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online, ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min (CPU ${(((await world.memory()).cpuSeconds) / 60).toFixed(1)} min); wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; handover because ${JSON.stringify(handoverReasons)}`)
+      if ((h + 1) % (o.logEveryHours ?? 24) === 0) o.log(`${(h + 1) % 24 === 0 ? `day ${(h + 1) / 24}` : `hour ${h + 1}`}: ${world.online().length} online (${(await world.unfindable()).length} in no routing table), ${events.quietHours} quiet hours, ${sent.length} sent, ${pending.size} waiting${gw === undefined ? '' : `, ${groupRun.sent.length} group messages sent, ${pendingGroup.size} group deliveries waiting`}, ${((now() - t0) / 60_000).toFixed(1)} min (CPU ${(((await world.memory()).cpuSeconds) / 60).toFixed(1)} min); wall s by phase: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; CPU s by phase: ${Object.entries(phaseCpu).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; syncs ${events.syncs} ${JSON.stringify(events.syncReplicaSets)}; handover because ${JSON.stringify(handoverReasons)}`)
+      if (process.env.CAIRN_SIM_DIAG !== undefined) {
+        const lost = await world.joinStates(await world.unfindable())
+        const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+        process.stderr.write(JSON.stringify({ diag: 'in-no-routing-table', peers: lost.length, joined: lost.filter(x => x.joined).length, connectionsP50: med(lost.map(x => x.connections)), tableP50: med(lost.map(x => x.table)), noConnection: lost.filter(x => x.connections === 0).length }) + '\n')
+      }
       const groupsDone = nextGroup >= gp.messages.length && nextChange >= gp.changes.length && pendingGroup.size === 0
       if (next >= p.messages.length && pending.size === 0 && groupsDone && (h + 1) * HOUR >= o.sendDays * DAY) { complete = true; break }
       if (now() > deadline) { o.log(`wall-clock budget of ${o.minutes} min spent at simulated hour ${h}`); break }
@@ -262,6 +275,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       wallSeconds: (now() - t0) / 1000,
       setupSeconds,
       phases,
+      phaseCpu,
       handoverReasons,
       start,
       why,

@@ -275,17 +275,21 @@ export class CairnClient implements ClientApi {
     const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: this.clock.timeout(this.config.network.dialTimeoutMs) })
       .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
     const connected = ok.filter(Boolean).length
-    if (connected > 0) {
-      // the join's deadline is an idle one (a server's answer starts it again), capped: on a slow
-      // machine a join that is being answered outlasts requestTimeoutMs in all
-      this.joinsRunning++
-      const join = joinDht(node, this.clock, this.stopping.signal, this.config.limits.requestTimeoutMs, this.log)
-        .then(found => { if (found > 0) this.dhtJoined = true }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
-        .finally(() => { this.joinsRunning-- })
-      const before = this.joining
-      this.joining = Promise.all([before, join]).then(() => {})
-    }
+    if (connected > 0) this.startJoin()
     return connected
+  }
+
+  /** Start a DHT join in the background (dhtReady waits for it); `dhtJoined` once it finds peers. */
+  private startJoin (): void {
+    const node = this.requireNode()
+    // the join's deadline is an idle one (a server's answer starts it again), capped: on a slow
+    // machine a join that is being answered outlasts requestTimeoutMs in all
+    this.joinsRunning++
+    const join = joinDht(node, this.clock, this.stopping.signal, this.config.limits.requestTimeoutMs, this.log)
+      .then(found => { if (found > 0) this.dhtJoined = true }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      .finally(() => { this.joinsRunning-- })
+    const before = this.joining
+    this.joining = Promise.all([before, join]).then(() => {})
   }
 
   /** Where the last sync's replica set came from (the simulation counts them); undefined before the first. */
@@ -317,12 +321,22 @@ export class CairnClient implements ClientApi {
    * not up yet) and only a contact has dialled in since. Such a node is in no routing table, so
    * nobody's lookup finds it: its mailbox is never chosen as a replica, its own lookups see only
    * what its one contact knows. The daemon's retry timer asks (flush), as does every lookup.
+   * A node connected to its bootstrap peers that never joined (the dial that missed its deadline
+   * completed anyway, or the bootstrap peer dialled in; or the join found nobody) joins again
+   * without dialling: the bootstrap peer's full bucket may hold no room for it, and only a join's
+   * lookup introduces it to the servers near its id (200 simulated peers: 54 of 183 online were in
+   * no routing table, docs/BENCHMARKS.md). Returns whether it dialled or joined again.
    */
   async reconnectIfIsolated (): Promise<boolean> {
     const node = this.requireNode()
     if (this.config.bootstrap.length === 0) return false
     const connected = node.getConnections().length > 0
-    if (connected && (this.dhtJoined || this.joinsRunning > 0 || !this.bootstrapMissing())) return false
+    if (connected && (this.dhtJoined || this.joinsRunning > 0)) return false
+    if (this.reconnecting !== undefined) return this.reconnecting
+    if (connected && !this.bootstrapMissing()) {
+      this.startJoin()
+      return true
+    }
     this.reconnecting ??= this.connectBootstrap().then(n => n > 0).finally(() => { this.reconnecting = undefined })
     return this.reconnecting
   }

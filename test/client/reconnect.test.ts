@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
+import { routingTableByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
 import { waitFor } from '../helpers/wait.js'
@@ -68,4 +69,36 @@ test('an ordinary peer that never joined the DHT, though a contact dialled it, d
   }
   assert.ok(found.includes(dave.peerId), `a lookup of dave's id from another mailbox node finds him (found ${found.length} peers)`)
   assert.equal(await dave.client.reconnectIfIsolated(), false, 'joined: nothing more to dial')
+})
+
+// Found in the 200-peer simulation (issue 16): a third of the online peers were in no routing
+// table, though each was connected to its bootstrap peer. A start-up dial that missed its deadline
+// left the peer unjoined; the connection to the bootstrap peer came anyway (the dial completing
+// late, or the bootstrap peer dialling in), and "connected to every bootstrap peer" counted as not
+// cut off, so nothing ever ran the join. The bootstrap peer's own table had no room for it (a full
+// bucket), and no other server learnt of it.
+test('a peer connected to its bootstrap peer that never joined the DHT joins when the daemon retries, without dialling, and the other servers learn of it', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 4)
+  const gate = net.nodes.at(-1)
+  assert.ok(gate !== undefined)
+  const gateAddress = gate.addresses()[0] as string
+  await net.stopNode(gate)
+  const erin = await makeUser(t, root, 'erin', { overrides: { bootstrap: [gateAddress], mailbox: { enabled: true } } })
+  const node = erin.client.node
+  assert.ok(node !== undefined)
+  assert.equal(node.getConnections().length, 0, 'erin starts cut off: her only bootstrap peer is down')
+  const back = await net.restart(gate)
+  // the bootstrap peer is the one that connects: erin is connected to every bootstrap peer she has
+  await back.node.dial(multiaddr(erin.address))
+  await waitFor('the bootstrap peer\'s connection at erin', () => node.getConnections().some(c => c.remotePeer.equals(back.node.peerId)))
+  const others = net.nodes.filter(n => n !== back)
+  const knowErin = (): number => others.filter(n => routingTableByDistance(n.node, new Uint8Array(32)).some(p => p.equals(node.peerId))).length
+  assert.equal(knowErin(), 0, 'no other server has met erin')
+
+  assert.equal(await erin.client.reconnectIfIsolated(), true, 'connected, never joined: she joins the DHT')
+  await erin.client.dhtReady()
+  assert.equal(node.getConnections().filter(c => c.remotePeer.equals(back.node.peerId)).length, 1, 'no second dial to the bootstrap peer')
+  await waitFor('every other server has erin in its routing table', () => knowErin() === others.length)
+  assert.equal(await erin.client.reconnectIfIsolated(), false, 'joined: nothing more to do')
 })
