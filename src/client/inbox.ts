@@ -36,17 +36,20 @@ export interface InboxMessage {
  */
 export const SEEN_KEPT_MS = CERT_LIFETIME
 
+/** The digits of a short id, as `inbox` shows it: also the fewest a typed prefix may have (message-ids.ts), and the index by id's first segment. */
+export const SHORT_ID_DIGITS = 8
 const seenKey = (envelopeIdHex: string): string => `${NAMESPACES.seen}${envelopeIdHex}`
 const seenMessageKey = (sender: string, messageIdHex: string): string => `${NAMESPACES.seenMessage}${sender}/${messageIdHex}`
 const messageKey = (m: Pick<InboxMessage, 'receivedAt' | 'from' | 'id'>): string => `${NAMESPACES.inbox}${m.receivedAt.toString().padStart(15, '0')}-${m.from}-${m.id}`
 /**
- * A message's entry in the index by id. Its first segment is the id's first SHORT_ID digits, so a
- * prefix as a person types it (8 digits or more) lists one small range, even in an encrypted data
+ * A message's entry in the index by id. Its first segment is the id's first SHORT_ID_DIGITS, so a
+ * prefix as a person types it (that many digits or more) lists one small range, even in an encrypted data
  * dir, where only whole segments keep a range (at-rest/key-cipher.ts).
  */
-const SHORT_ID = 8
-const byIdPrefix = (idPrefix: string): string => `${NAMESPACES.inboxById}${idPrefix.slice(0, SHORT_ID)}/${idPrefix}`
+const byIdPrefix = (idPrefix: string): string => `${NAMESPACES.inboxById}${idPrefix.slice(0, SHORT_ID_DIGITS)}/${idPrefix}`
 const byIdKey = (m: Pick<InboxMessage, 'from' | 'id'>): string => `${byIdPrefix(m.id)}/${m.from}`
+/** A message's index entry: its key, and when it was received (which names its inbox record). */
+const byIdEntry = (m: InboxMessage): { type: 'put', key: string, value: Uint8Array } => ({ type: 'put', key: byIdKey(m), value: enc.encode(m.receivedAt.toString()) })
 /** Set once every message stored before the index existed has its entry (indexInbox). */
 const INDEXED_KEY = `${NAMESPACES.meta}inbox-id-indexed`
 
@@ -84,7 +87,8 @@ export function recordSeenMessage (kv: Kv, sender: string, messageIdHex: string,
 export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): void {
   recordSeenMessage(kv, m.from, m.id, envelopeIdHex, m.receivedAt)
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
-  kv.put(byIdKey(m), enc.encode(m.receivedAt.toString()))
+  const entry = byIdEntry(m)
+  kv.put(entry.key, entry.value)
 }
 
 /** A deleted group message's place in its sender's sequence: held, for the gap count (groups/gaps.ts). */
@@ -158,7 +162,7 @@ export async function indexInbox (store: Store): Promise<number> {
   let ops: StoreOp[] = []
   for await (const { value } of store.list(NAMESPACES.inbox)) {
     const m = JSON.parse(dec.decode(value)) as InboxMessage
-    ops.push({ type: 'put', key: byIdKey(m), value: enc.encode(m.receivedAt.toString()) })
+    ops.push(byIdEntry(m))
     if (ops.length >= 1024) { await store.write(ops); n += ops.length; ops = [] }
   }
   n += ops.length

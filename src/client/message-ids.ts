@@ -6,13 +6,12 @@
  */
 import { InvalidInputError } from '../shared/errors.js'
 import type { Contacts } from './contacts.js'
-import type { InboxMessage } from './inbox.js'
+import { SHORT_ID_DIGITS, type InboxMessage } from './inbox.js'
 import type { Messenger } from './messenger.js'
 import type { SentView } from './messaging/delivery-log.js'
 import { shownTime } from './shown-time.js'
 
-/** The digits of a short id, as shown: also the fewest a prefix may have. */
-export const SHORT_ID_DIGITS = 8
+export { SHORT_ID_DIGITS }
 const ID_DIGITS = 32
 /** How many of the messages an ambiguous prefix matches its error names. */
 const NAMED = 3
