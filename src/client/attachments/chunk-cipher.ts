@@ -67,17 +67,10 @@ function sealedParts (key: Uint8Array, place: ChunkPlace, plaintext: Uint8Array)
 
 /** Open a chunk whose address was already checked; a chunk from another place fails here. */
 export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8Array): Buffer {
-  if (ciphertext.length < TAG_BYTES) throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} is shorter than its tag`)
-  const d = createDecipheriv('aes-256-gcm', key, nonce(place.index))
-  d.setAAD(associatedData(place))
-  d.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES))
-  try {
-    const plain = d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES))
-    const rest = d.final() // empty for GCM: no copy of the chunk then
-    return rest.length === 0 ? plain : Buffer.concat([plain, rest])
-  } catch {
-    throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} does not open at its place`)
-  }
+  const n = ciphertext.length
+  if (n < TAG_BYTES) throw tooShort(place)
+  const plain = openParts(key, place, ciphertext.subarray(n - TAG_BYTES), [ciphertext.subarray(0, n - TAG_BYTES)])
+  return plain.length === 1 ? plain[0] as Buffer : Buffer.concat(plain) // GCM's final adds nothing: no copy then
 }
 
 /**
@@ -86,13 +79,21 @@ export function openChunk (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8
  */
 export function openChunkPieces (key: Uint8Array, place: ChunkPlace, ciphertext: Uint8ArrayList): Buffer[] {
   const n = ciphertext.byteLength
-  if (n < TAG_BYTES) throw new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} is shorter than its tag`)
+  if (n < TAG_BYTES) throw tooShort(place)
+  // the tag's 16 bytes are joined only if they straddle two pieces
+  return openParts(key, place, ciphertext.subarray(n - TAG_BYTES), ciphertext.sublist(0, n - TAG_BYTES))
+}
+
+const tooShort = (place: ChunkPlace): CorruptChunkError => new CorruptChunkError(place.index, 'authentication', `chunk ${place.index} is shorter than its tag`)
+
+/** The AES-256-GCM open of a chunk's `body` (in pieces) under `tag` at its place: the plaintext's pieces. */
+function openParts (key: Uint8Array, place: ChunkPlace, tag: Uint8Array, body: Iterable<Uint8Array>): Buffer[] {
   const d = createDecipheriv('aes-256-gcm', key, nonce(place.index))
   d.setAAD(associatedData(place))
-  d.setAuthTag(ciphertext.subarray(n - TAG_BYTES)) // 16 bytes, joined only if they straddle two pieces
+  d.setAuthTag(tag)
   try {
     const out: Buffer[] = []
-    for (const piece of ciphertext.sublist(0, n - TAG_BYTES)) out.push(d.update(piece))
+    for (const piece of body) out.push(d.update(piece))
     const rest = d.final()
     if (rest.length > 0) out.push(rest)
     return out
