@@ -6,7 +6,7 @@
  * Here the bootstrap peer is down while alice starts, and up again when she sends.
  */
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { routingTableByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork } from '../helpers/network.js'
@@ -39,21 +39,30 @@ test('a client that could not reach its bootstrap peer at start reaches it when 
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['are you there?'])
 })
 
+/**
+ * `nodes` mailbox nodes, the last of them stopped, and user `name` (a mailbox peer too) started with
+ * that one as its only bootstrap peer: it starts with no connection at all.
+ */
+async function startCutOff (t: TestContext, nodes: number, name: string) {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, nodes)
+  const gate = net.nodes.at(-1)
+  assert.ok(gate !== undefined)
+  const gateAddress = gate.addresses()[0] as string // read while it runs
+  await net.stopNode(gate)
+  const user = await makeUser(t, root, name, { overrides: { bootstrap: [gateAddress], mailbox: { enabled: true } } })
+  const node = user.client.node
+  assert.ok(node !== undefined)
+  assert.equal(node.getConnections().length, 0, `${name} starts cut off: the only bootstrap peer is down`)
+  return { root, net, gate, user, node }
+}
+
 // Found in the simulation (session 18): peers whose start-up dials missed their deadline on a busy
 // machine were in nobody's routing table for the rest of the run, because one inbound connection
 // (a contact, a lookup) made them count as connected and they never dialled their bootstrap peers
 // again: no lookup found them, so their mailboxes were never chosen as replicas.
 test('an ordinary peer that never joined the DHT, though a contact dialled it, dials its bootstrap peer again when the daemon retries, and lookups find it', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 3)
-  const gate = net.nodes.at(-1)
-  assert.ok(gate !== undefined)
-  const gateAddress = gate.addresses()[0] as string
-  await net.stopNode(gate)
-  const dave = await makeUser(t, root, 'dave', { overrides: { bootstrap: [gateAddress], mailbox: { enabled: true } } })
-  const node = dave.client.node
-  assert.ok(node !== undefined)
-  assert.equal(node.getConnections().length, 0, 'dave starts cut off: his only bootstrap peer is down')
+  const { root, net, gate, user: dave, node } = await startCutOff(t, 3, 'dave')
   const carol = await makeUser(t, root, 'carol')
   await carol.client.node?.dial(multiaddr(dave.address))
   await waitFor('carol\'s connection at dave', () => node.getConnections().length > 0)
@@ -78,16 +87,7 @@ test('an ordinary peer that never joined the DHT, though a contact dialled it, d
 // cut off, so nothing ever ran the join. The bootstrap peer's own table had no room for it (a full
 // bucket), and no other server learnt of it.
 test('a peer connected to its bootstrap peer that never joined the DHT joins when the daemon retries, without dialling, and the other servers learn of it', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 4)
-  const gate = net.nodes.at(-1)
-  assert.ok(gate !== undefined)
-  const gateAddress = gate.addresses()[0] as string
-  await net.stopNode(gate)
-  const erin = await makeUser(t, root, 'erin', { overrides: { bootstrap: [gateAddress], mailbox: { enabled: true } } })
-  const node = erin.client.node
-  assert.ok(node !== undefined)
-  assert.equal(node.getConnections().length, 0, 'erin starts cut off: her only bootstrap peer is down')
+  const { net, gate, user: erin, node } = await startCutOff(t, 4, 'erin')
   const back = await net.restart(gate)
   // the bootstrap peer is the one that connects: erin is connected to every bootstrap peer she has
   await back.node.dial(multiaddr(erin.address))
