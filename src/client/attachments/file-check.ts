@@ -5,11 +5,17 @@
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
+import { chunkCount } from './chunk-cipher.js'
+import { MAX_CHUNKS, MAX_CHUNK_BYTES } from './descriptor.js'
 import { BadFileError } from './errors.js'
 
 export interface CheckedFile { path: string, name: string, size: number, mediaType: string }
 
-export async function checkFile (path: string, maxBytes: number): Promise<CheckedFile> {
+/**
+ * A file's limit: the configured one, and what one descriptor can list (MAX_CHUNKS chunks of
+ * `chunkBytes`), so a file the recipient would refuse is refused here, before anything is sent.
+ */
+export async function checkFile (path: string, maxBytes: number, chunkBytes = MAX_CHUNK_BYTES): Promise<CheckedFile> {
   let st
   try {
     st = await stat(path)
@@ -20,6 +26,7 @@ export async function checkFile (path: string, maxBytes: number): Promise<Checke
   if (st.isDirectory()) throw new BadFileError(path, 'is a directory')
   if (!st.isFile()) throw new BadFileError(path, 'is not a regular file')
   if (st.size > maxBytes) throw new BadFileError(path, `is ${st.size} bytes; the limit is ${maxBytes} (attachments.maxFileBytes)`)
+  if (chunkCount(st.size, chunkBytes) > MAX_CHUNKS) throw new BadFileError(path, `is ${st.size} bytes; at most ${MAX_CHUNKS * chunkBytes} go in one message (${MAX_CHUNKS} chunks of attachments.chunkBytes ${chunkBytes})`)
   try {
     await access(path, constants.R_OK)
   } catch {
@@ -29,9 +36,9 @@ export async function checkFile (path: string, maxBytes: number): Promise<Checke
 }
 
 /** All or nothing: the first bad file stops the send; a total over the per-message limit too. */
-export async function checkFiles (paths: string[], maxFileBytes: number, maxMessageBytes: number): Promise<CheckedFile[]> {
+export async function checkFiles (paths: string[], maxFileBytes: number, maxMessageBytes: number, chunkBytes = MAX_CHUNK_BYTES): Promise<CheckedFile[]> {
   const out: CheckedFile[] = []
-  for (const p of paths) out.push(await checkFile(p, maxFileBytes))
+  for (const p of paths) out.push(await checkFile(p, maxFileBytes, chunkBytes))
   const total = out.reduce((s, f) => s + f.size, 0)
   if (total > maxMessageBytes) throw new BadFileError(paths.join(', '), `together are ${total} bytes; the limit per message is ${maxMessageBytes} (attachments.maxMessageBytes)`)
   return out

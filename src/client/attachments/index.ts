@@ -182,7 +182,7 @@ export class Attachments {
   async send (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
     const a = this.init.attachments
     if (paths.length === 0) throw new BadFileError('(none)', 'no file given')
-    const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes)
+    const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes, a.chunkBytes)
     const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {

@@ -5,7 +5,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { chunkCid, openChunk, sealChunk } from '../../../src/client/attachments/chunk-cipher.js'
-import { descriptorProblem, safeFileName } from '../../../src/client/attachments/descriptor.js'
+import { descriptorProblem, MAX_CHUNKS, safeFileName } from '../../../src/client/attachments/descriptor.js'
 import { AttachmentDigestError, BadFileError, CorruptChunkError, FileChangedError } from '../../../src/client/attachments/errors.js'
 import { checkFiles } from '../../../src/client/attachments/file-check.js'
 import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
@@ -130,6 +130,11 @@ test('bad files are refused by name before anything is read: missing, directory,
   await assert.rejects(checkFiles([root], 1000, 1000), (e: unknown) => e instanceof BadFileError && /is a directory/.test(e.message))
   await assert.rejects(checkFiles([ok], 50, 1000), (e: unknown) => e instanceof BadFileError && /ok.txt: is 100 bytes; the limit is 50/.test(e.message))
   await assert.rejects(checkFiles([ok, ok], 1000, 150), (e: unknown) => e instanceof BadFileError && /per message/.test(e.message))
+  // more chunks than a descriptor lists: refused at the sender, not by the recipient after the upload
+  const big = join(root, 'big.bin')
+  await writeFile(big, Buffer.alloc(MAX_CHUNKS * 1024 + 1))
+  await assert.rejects(checkFiles([big], 1 << 30, 1 << 30, 1024), (e: unknown) => e instanceof BadFileError && e.exitCode === 2 && new RegExp(`big.bin: .*at most ${MAX_CHUNKS * 1024} go in one message`).test(e.message))
+  assert.equal((await checkFiles([big], 1 << 30, 1 << 30, 2048))[0]?.size, MAX_CHUNKS * 1024 + 1)
 })
 
 test('a forgotten file (its message was deleted) takes no more chunks: its chunk file is not made again, nothing more recorded', async (t) => {

@@ -25,7 +25,7 @@ export const send: Command = {
     const text = words.length > 0 ? words.join(' ') : files.length > 0 ? '' : await readStdin()
     if (text === '' && files.length === 0) throw new InvalidInputError('empty message')
     // every file is checked before the node starts: a bad one costs nothing and sends nothing
-    if (files.length > 0) await checkFiles(files, ctx.config.attachments.maxFileBytes, ctx.config.attachments.maxMessageBytes)
+    if (files.length > 0) await checkFiles(files, ctx.config.attachments.maxFileBytes, ctx.config.attachments.maxMessageBytes, ctx.config.attachments.chunkBytes)
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
       if (files.length > 0) {
