@@ -15,7 +15,7 @@
  */
 import type { Logger } from '../../shared/logger.js'
 import type { Store } from '../../shared/store.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import { listParked, markLost, park, unpark, type ParkedMessage } from './group-store.js'
 
 /** Messages held per group until the membership they name arrives. */
@@ -43,15 +43,15 @@ export class Parking {
   }
 
   /** Take every message of `gid` out (in `tx`): the caller shows them or parks them again. */
-  async takeAll (tx: Kv, gid: string): Promise<ParkedMessage[]> {
+  async takeAll (tx: CommittingKv, gid: string): Promise<ParkedMessage[]> {
     const all = [...await this.of(gid)]
     for (const m of all) unpark(tx, gid, m)
-    this.byGroup.set(gid, [])
+    this.set(tx, gid, [])
     return all
   }
 
   /** Park `m` (in `tx`, first parked `now` unless it was before), or drop it or another to stay within the bounds. */
-  async park (tx: Kv, gid: string, m: ParkedMessage, now: number): Promise<void> {
+  async park (tx: CommittingKv, gid: string, m: ParkedMessage, now: number): Promise<void> {
     const parked = { ...m, parkedAt: m.parkedAt ?? now }
     const others = (await this.of(gid)).filter(p => !sameMessage(p, parked))
     const own = others.filter(p => p.sender === m.sender).length
@@ -71,14 +71,14 @@ export class Parking {
       await this.drop(tx, gid, [victim], 'group message waiting for changes dropped for another sender\'s (its sender holds the most)')
     }
     park(tx, gid, parked)
-    this.byGroup.set(gid, [...kept, parked])
+    this.set(tx, gid, [...kept, parked])
   }
 
   /**
    * The pass: messages of `gid` parked before `cutoff` are dropped, in `tx`; one parked before
    * parking had a time is given `now` (it waits a whole horizon from there). Returns those dropped.
    */
-  async expire (tx: Kv, gid: string, cutoff: number, now: number): Promise<ParkedMessage[]> {
+  async expire (tx: CommittingKv, gid: string, cutoff: number, now: number): Promise<ParkedMessage[]> {
     const list = await this.of(gid)
     const expired: ParkedMessage[] = []
     const kept: ParkedMessage[] = []
@@ -93,13 +93,24 @@ export class Parking {
       } else kept.push(m)
     }
     if (expired.length === 0 && kept.every((m, i) => m === list[i])) return []
-    this.byGroup.set(gid, kept)
+    this.set(tx, gid, kept)
     await this.drop(tx, gid, expired, 'group messages waited past the mail TTL for changes that never came: dropped')
     return expired
   }
 
+  /**
+   * `gid`'s list is `list` from now on, for the rest of `tx` too, and put back as it was if `tx`
+   * does not commit this (a rollback of the envelope, a failed commit): the list is only changed
+   * under the receive lock, one transaction at a time, so what it was is what it is again.
+   */
+  private set (tx: CommittingKv, gid: string, list: ParkedMessage[]): void {
+    const before = this.byGroup.get(gid)
+    this.byGroup.set(gid, list)
+    tx.onUndo(() => { if (before === undefined) this.byGroup.delete(gid); else this.byGroup.set(gid, before) })
+  }
+
   /** Log (no text: who, which numbers) and note each dropped number as lost for the reader's gap count. */
-  private async drop (tx: Kv, gid: string, dropped: ParkedMessage[], why: string): Promise<void> {
+  private async drop (tx: CommittingKv, gid: string, dropped: ParkedMessage[], why: string): Promise<void> {
     if (dropped.length === 0) return
     for (const m of dropped) await markLost(tx, gid, m.sender, m.seq)
     const senders = [...new Set(dropped.map(m => m.sender))]
