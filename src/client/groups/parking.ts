@@ -10,7 +10,8 @@
  * - A message parked longer than the mail TTL and a day (what it waits for travels in envelopes
  *   that expire at the TTL) is dropped by the periodic pass (group-service.ts prune).
  * A message dropped unshown leaves its number as lost (group-store.ts markLost), so the reader's
- * gap count shows it missing before its sender's next message (gaps.ts) instead of nothing.
+ * gap count shows it missing before its sender's next message (gaps.ts) instead of nothing; that
+ * record is pruned once it can tell the reader nothing more (lost-seqs.ts).
  * docs/DECISIONS.md, "Parked group messages expire".
  */
 import type { Logger } from '../../shared/logger.js'
@@ -57,18 +58,18 @@ export class Parking {
     const own = others.filter(p => p.sender === m.sender).length
     let kept = others
     if (own >= MAX_PARKED_PER_SENDER) {
-      await this.drop(tx, gid, [parked], 'too many of this sender\'s group messages waiting for changes: dropped')
+      await this.drop(tx, gid, now, [parked], 'too many of this sender\'s group messages waiting for changes: dropped')
       return
     }
     if (others.length >= MAX_PARKED_PER_GROUP) {
       const victim = this.oldestOfLargest(others)
       if (victim === undefined || others.filter(p => p.sender === victim.sender).length <= own + 1) {
-        await this.drop(tx, gid, [parked], 'too many group messages waiting for their group\'s changes: dropped')
+        await this.drop(tx, gid, now, [parked], 'too many group messages waiting for their group\'s changes: dropped')
         return
       }
       unpark(tx, gid, victim)
       kept = others.filter(p => !sameMessage(p, victim))
-      await this.drop(tx, gid, [victim], 'group message waiting for changes dropped for another sender\'s (its sender holds the most)')
+      await this.drop(tx, gid, now, [victim], 'group message waiting for changes dropped for another sender\'s (its sender holds the most)')
     }
     park(tx, gid, parked)
     this.set(tx, gid, [...kept, parked])
@@ -94,7 +95,7 @@ export class Parking {
     }
     if (expired.length === 0 && kept.every((m, i) => m === list[i])) return []
     this.set(tx, gid, kept)
-    await this.drop(tx, gid, expired, 'group messages waited past the mail TTL for changes that never came: dropped')
+    await this.drop(tx, gid, now, expired, 'group messages waited past the mail TTL for changes that never came: dropped')
     return expired
   }
 
@@ -110,9 +111,9 @@ export class Parking {
   }
 
   /** Log (no text: who, which numbers) and note each dropped number as lost for the reader's gap count. */
-  private async drop (tx: CommittingKv, gid: string, dropped: ParkedMessage[], why: string): Promise<void> {
+  private async drop (tx: CommittingKv, gid: string, now: number, dropped: ParkedMessage[], why: string): Promise<void> {
     if (dropped.length === 0) return
-    for (const m of dropped) await markLost(tx, gid, m.sender, m.seq)
+    for (const m of dropped) await markLost(tx, gid, m.sender, m.seq, now)
     const senders = [...new Set(dropped.map(m => m.sender))]
     this.c.log.warn({ group: gid, senders, dropped: dropped.length, seqs: dropped.map(m => m.seq).slice(0, 20) }, why)
   }
