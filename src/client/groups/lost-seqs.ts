@@ -11,8 +11,9 @@
  *   above the lost number stamps the record, and a later pass past the horizon drops it (the
  *   reader has had the mail TTL and a day to see it);
  * - past MAX_LOST_PER_GROUP in a group: the oldest losses first.
- * A sender's numbers do not restart with a new chain (group-send.ts keeps the count), only with a
- * new membership after it left (its state is gone then), which the second rule covers.
+ * A sender's numbers never restart: the count is kept over a new chain (group-send.ts) and over
+ * leaving and coming back (group-prune.ts), so no rule is needed for a restart. (A client that
+ * lost its store starts again from 1: not told apart, its old record goes by the rules above.)
  */
 import type { Store } from '../../shared/store.js'
 import type { Kv } from '../crypto/kv.js'
