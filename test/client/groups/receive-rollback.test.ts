@@ -116,3 +116,20 @@ test('a receive whose commit fails after a late stale change was recognised leav
   assert.ok((await getPruned(alice.client.store, gid)).ids.has(stale), 'the late change\'s id is written as pruned')
   assert.ok((await alice.client.groups.state(gid))?.members.includes(bob.peerId), 'its leave is void')
 })
+
+test('a receive run that throws after parking (receiveWith) writes nothing and leaves the parking as it was', async (t) => {
+  const root = await tempRoot(t)
+  const dave = await makeUser(t, root, 'dave')
+  const gid = 'cd'.repeat(32)
+  const m = { sender: 'alice', id: 'ab'.repeat(16), seq: 1, sentAt: 0, heads: ['ff'.repeat(32)], text: 'x', route: 'mailbox' as const }
+  await assert.rejects(dave.client.messenger.receiveWith(async (tx, now) => {
+    await parkingOf(dave).park(tx, gid, m, now)
+    throw new Error('a later step failed')
+  }), /later step failed/)
+  assert.deepEqual(await listParked(dave.client.store, gid), [])
+  assert.deepEqual([...await parkingOf(dave).of(gid)], [], 'memory agrees with the store')
+  // the same message parked by a run that commits: there once, in both
+  await dave.client.messenger.receiveWith(async (tx, now) => { await parkingOf(dave).park(tx, gid, m, now); return [] })
+  assert.equal((await listParked(dave.client.store, gid)).length, 1)
+  assert.equal((await parkingOf(dave).of(gid)).length, 1)
+})
