@@ -15,7 +15,7 @@ import { forComponent, type Logger } from '../shared/logger.js'
 import { Mutex } from '../shared/mutex.js'
 import type { Store } from '../shared/store.js'
 import type { Contacts } from './contacts.js'
-import type { Kv } from './crypto/kv.js'
+import type { CommittingKv, Kv } from './crypto/kv.js'
 import type { PreKeyOwner } from './crypto/prekeys.js'
 import { PreKeySupply } from './crypto/prekey-supply.js'
 import { SealedSession } from './crypto/sealed-session.js'
@@ -121,7 +121,7 @@ export class Messenger {
   async findReceived (idPrefix: string): Promise<InboxMessage[]> { return this.receiver.findReceived(idPrefix) }
   async receive (envelope: Envelope, route: Route, from?: string): Promise<ReceiveStatus> { return this.receiver.receive(envelope, route, from) }
   async receiveMany (envelopes: Envelope[], route: Route, from?: string, committed?: (results: Array<ReceiveStatus | RejectedEnvelopeError>) => void): Promise<Array<ReceiveStatus | RejectedEnvelopeError>> { return this.receiver.receiveMany(envelopes, route, from, committed) }
-  async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> { return this.receiver.receiveWith(fn) }
+  async receiveWith (fn: (tx: CommittingKv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> { return this.receiver.receiveWith(fn) }
   async unseen<T extends Uint8Array> (ids: T[]): Promise<T[]> { return this.receiver.unseen(ids) }
   async unseenFrom (sender: string, messageIds: string[]): Promise<string[]> { return this.receiver.unseenFrom(sender, messageIds) }
 

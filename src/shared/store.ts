@@ -352,7 +352,7 @@ export type Checkpoint = number
 export class Transaction {
   private readonly pending = new Map<string, Uint8Array | null>()
   /** Each write's previous pending state (or a hook), so a rollback undoes only what came after its checkpoint. */
-  private readonly undo: Array<{ key: string, had: boolean, prev: Uint8Array | null | undefined } | { hook: true }> = []
+  private readonly undo: Array<{ key: string, had: boolean, prev: Uint8Array | null | undefined } | { hook: true } | { restore: () => void }> = []
   /** What to start once the writes are durable (afterCommit), in the order registered. */
   private readonly hooks: Array<() => void> = []
   /** Values read ahead (`prime`) for keys nothing else writes while this transaction is open. */
@@ -408,6 +408,7 @@ export class Transaction {
     while (this.undo.length > to) {
       const u = this.undo.pop() as (typeof this.undo)[number]
       if ('hook' in u) this.hooks.pop() // hooks are registered in undo's order: the last is this one
+      else if ('restore' in u) u.restore()
       else if (u.had) this.pending.set(u.key, u.prev as Uint8Array | null)
       else this.pending.delete(u.key)
     }
@@ -423,6 +424,16 @@ export class Transaction {
     this.hooks.push(fn)
   }
 
+  /**
+   * `fn` puts back what the caller changed in memory along with these writes (a cache kept in step
+   * with the store, changed now so that the rest of this transaction sees it): called, latest
+   * first, by a rollback to a checkpoint taken before this call, or when the commit fails. So
+   * memory never keeps what the store does not. It should only undo its own change, and never throw.
+   */
+  onUndo (fn: () => void): void {
+    this.undo.push({ restore: fn })
+  }
+
   get size (): number {
     return this.pending.size
   }
@@ -431,10 +442,16 @@ export class Transaction {
     const ops: StoreOp[] = []
     for (const [key, value] of this.pending) ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
     const hooks = this.hooks.splice(0)
+    const restores = this.undo.flatMap(u => 'restore' in u ? [u.restore] : []).reverse()
     this.pending.clear()
     this.undo.length = 0
     this.primed.clear()
-    await this.store.write(ops)
+    try {
+      await this.store.write(ops)
+    } catch (err) {
+      for (const fn of restores) fn()
+      throw err
+    }
     for (const fn of hooks) fn()
   }
 

@@ -97,6 +97,31 @@ test('a transaction\'s afterCommit hooks run once its writes are durable, not th
   assert.deepEqual(ran, ['kept', 'after the rollbacks'], 'each hook once')
 })
 
+test('a transaction\'s onUndo runs, latest first, at a rollback past it or a failed commit, never after a commit', async (t) => {
+  const store = await Store.open(join(await tempRoot(t), 'store'))
+  t.after(async () => { await store.close() })
+  const undone: string[] = []
+  const tx = store.transaction()
+  tx.onUndo(() => { undone.push('kept') })
+  const mark = tx.checkpoint()
+  tx.onUndo(() => { undone.push('a') })
+  tx.put('/cairn/seen/a', enc(1))
+  tx.onUndo(() => { undone.push('b') })
+  tx.rollback(mark)
+  assert.deepEqual(undone, ['b', 'a'])
+  await tx.commit()
+  assert.deepEqual(undone, ['b', 'a'], 'a commit undoes nothing')
+  const failing = store.transaction()
+  failing.onUndo(() => { undone.push('c') })
+  failing.put('/cairn/seen/c', enc(1))
+  failing.onUndo(() => { undone.push('d') })
+  const write = store.write.bind(store)
+  store.write = async () => { throw new Error('injected') }
+  await assert.rejects(failing.commit(), /injected/)
+  store.write = write
+  assert.deepEqual(undone, ['b', 'a', 'd', 'c'])
+})
+
 test('a transaction rolls back to any checkpoint, undoing only the writes after it, and commits what is left', async (t) => {
   const store = await Store.open(join(await tempRoot(t), 'store'))
   t.after(async () => { await store.close() })

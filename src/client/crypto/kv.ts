@@ -12,6 +12,8 @@ export interface Kv {
 export interface CommittingKv extends Kv {
   /** `fn` is called once the writes are durable; dropped with a rollback past it or a failed commit. Starts work, never waits for it. */
   afterCommit: (fn: () => void) => void
+  /** `fn` undoes a change made in memory with these writes: called by a rollback past it or a failed commit. */
+  onUndo: (fn: () => void) => void
 }
 
 const S = NAMESPACES.signal

@@ -10,7 +10,7 @@ import type { GroupChange } from '../../../proto/cairn.js'
 import type { Logger } from '../../shared/logger.js'
 import { CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Store } from '../../shared/store.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
@@ -70,14 +70,19 @@ export class GroupLog {
    * that does not know sent it again), or made on history we pruned, without the checkpoint (void
    * everywhere: state.ts); its id then joins the pruned ones, so that what names it is stale too.
    */
-  async admit (tx: Kv, v: VerifiedChange, from: string): Promise<'keep' | 'drop'> {
+  async admit (tx: CommittingKv, v: VerifiedChange, from: string): Promise<'keep' | 'drop'> {
     const floor = await this.floorOf(v.groupId)
     if (floor.pruned.has(v.id)) return 'drop'
     if (!v.parents.some(p => floor.pruned.has(p))) return 'keep'
     this.host.log.info({ group: v.groupId, from, change: v.id.slice(0, 16), author: v.author }, 'group change made without a checkpoint (on history pruned here): void')
     floor.pruned.add(v.id)
-    addPruned(tx, v.groupId, [v.id], floor.legacy)
+    const legacy = floor.legacy
+    addPruned(tx, v.groupId, [v.id], legacy)
     floor.legacy = []
+    tx.onUndo(() => {
+      floor.pruned.delete(v.id) // it was not pruned before (above): only this receive added it
+      if (legacy.length > 0) this.legacyBack(v.groupId, legacy)
+    })
     return 'drop'
   }
 
@@ -89,7 +94,7 @@ export class GroupLog {
    * (adoptChoice). A member a checkpoint lists waits for its ancestry instead and judges it by that
    * (checkpoint.ts): the ancestry is on its way, sent like any change it lacks.
    */
-  async adopt (tx: Kv, gid: string, arrived: VerifiedChange[]): Promise<void> {
+  async adopt (tx: CommittingKv, gid: string, arrived: VerifiedChange[]): Promise<void> {
     const cache = await this.host.groups.changesOf(gid)
     const waiting = (await this.host.groups.state(gid))?.waiting ?? []
     const seen = new Set<string>()
@@ -108,8 +113,11 @@ export class GroupLog {
         continue
       }
       putBase(tx, gid, v.id)
-      this.floors.set(gid, { ...floor, base: v.id, verdicts: new Map() })
+      const adopted: Floor = { ...floor, base: v.id, verdicts: new Map() }
+      this.floors.set(gid, adopted)
       this.host.refold(gid)
+      // not adopted after all: the floor as it was, unless a prune moved it since (it committed)
+      tx.onUndo(() => { if (this.floors.get(gid) === adopted) { this.floors.set(gid, floor); this.host.refold(gid) } })
       this.host.log.info({ group: gid, checkpoint: v.id.slice(0, 16), author: v.author }, 'group joined at a checkpoint: folded from it')
     }
   }
@@ -124,24 +132,27 @@ export class GroupLog {
   }
 
   /** A group message from `sender` naming `heads` was shown: it holds the latest checkpoint if they follow it. */
-  noteHeads (tx: Kv, state: GroupState, sender: string, heads: string[]): void {
+  noteHeads (tx: CommittingKv, state: GroupState, sender: string, heads: string[]): void {
     const cp = state.checkpoints.at(-1)
     const mark = `${state.id}/${cp ?? ''}/${sender}`
     if (cp === undefined || this.ackedSeen.has(mark) || heads.length === 0 || !heads.every(h => follows(state, cp, h))) return
-    markAcked(tx, state.id, cp, sender)
-    this.ackedSeen.add(mark)
+    this.markAcked(tx, state.id, cp, sender, mark)
   }
 
   /**
    * A hold note from `sender` (GroupUpdate.holds): it holds `checkpoint` ('' for none). Kept only
    * from a member, for a checkpoint of this group we hold: anything else is dropped.
    */
-  noteHold (tx: Kv, state: GroupState, sender: string, checkpoint: string): void {
+  noteHold (tx: CommittingKv, state: GroupState, sender: string, checkpoint: string): void {
     if (checkpoint === '' || !state.members.includes(sender) || !state.checkpoints.includes(checkpoint)) return
     const mark = `${state.id}/${checkpoint}/${sender}`
     if (this.ackedSeen.has(mark)) return
-    markAcked(tx, state.id, checkpoint, sender)
-    this.ackedSeen.add(mark)
+    this.markAcked(tx, state.id, checkpoint, sender, mark)
+  }
+
+  /** The cached fold of `gid` is out of date (a change taken back out of the cache). */
+  refold (gid: string): void {
+    this.host.refold(gid)
   }
 
   /**
@@ -234,6 +245,19 @@ export class GroupLog {
     this.host.refold(gid)
     this.host.log.info({ group: gid, checkpoint: cut.checkpoint.slice(0, 16), deleted: cut.ids.length }, 'group log pruned up to a checkpoint')
     return cut.ids.length
+  }
+
+  /** Written once per process (`ackedSeen`), unless `tx` does not commit it: then written again when next shown. */
+  private markAcked (tx: CommittingKv, gid: string, checkpoint: string, member: string, mark: string): void {
+    markAcked(tx, gid, checkpoint, member)
+    this.ackedSeen.add(mark)
+    tx.onUndo(() => { this.ackedSeen.delete(mark) })
+  }
+
+  /** A receive that did not commit had moved the old layout's ids (`legacy`): still to move (moving them twice writes the same batch again). */
+  private legacyBack (gid: string, legacy: string[]): void {
+    const floor = this.floors.get(gid)
+    if (floor !== undefined && floor.legacy.length === 0) floor.legacy = legacy
   }
 
   /** The group's base checkpoint and pruned ids, read from the store once. */

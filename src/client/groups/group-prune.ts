@@ -12,16 +12,27 @@ import { enc, type Kv } from '../crypto/kv.js'
 import { distributionNote, getSenderState, gossipedMark, groupKeys, markTime, putSenderState, seqFloor, type DistributionNote } from './group-store.js'
 import { forget } from './sender-keys.js'
 
-export interface PruneCounts { seen: number, seq: number, gossiped: number, known: number, holds: number, chains: number }
+export interface PruneCounts {
+  seen: number
+  seq: number
+  gossiped: number
+  known: number
+  holds: number
+  chains: number
+  /** Lost numbers' records (lost-seqs.ts; counted by the service, which prunes them with the rest). */
+  lost: number
+}
 
 export interface GroupPruneInput {
   store: Store
   me: string
   /** Marks older than this (clock ms) go. */
   cutoff: number
+  /** The clock now (the pass's; a test may look ahead): default, the clock's. */
+  now?: number
 }
 
-const empty = (): PruneCounts => ({ seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0 })
+const empty = (): PruneCounts => ({ seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, lost: 0 })
 
 /** One group's marks; `members` its members now (undefined: a group we never learned). Deletes in `tx`. */
 export async function pruneGroup (input: GroupPruneInput, tx: Kv, gid: string, members: string[] | undefined): Promise<PruneCounts> {

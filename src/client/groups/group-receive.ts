@@ -164,7 +164,7 @@ export class GroupReceive {
     return true
   }
 
-  private async openPayload (tx: Kv, gid: string, sender: string, plaintext: Uint8Array, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+  private async openPayload (tx: CommittingKv, gid: string, sender: string, plaintext: Uint8Array, route: Route, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
     let payload: GroupPayload
     try { payload = GroupPayload.decode(plaintext) } catch (err) { throw new ProtocolError('group payload does not parse', { cause: err }) }
     if (hex(payload.groupId) !== gid || payload.id.length !== ID_BYTES) throw new ProtocolError('group payload names another group or a malformed id')
@@ -178,7 +178,7 @@ export class GroupReceive {
   }
 
   /** Verify and keep signed changes; returns the groups that gained any. A bad one is skipped. */
-  private async acceptChanges (tx: Kv, sender: string, list: Uint8Array[]): Promise<Set<string>> {
+  private async acceptChanges (tx: CommittingKv, sender: string, list: Uint8Array[]): Promise<Set<string>> {
     const touched = new Set<string>()
     const added: VerifiedChange[] = []
     for (const bytes of list) {
@@ -194,6 +194,9 @@ export class GroupReceive {
       putChange(tx, v.groupId, v.id, v.bytes)
       this.c.changeStored(v.groupId)
       cache.set(v.id, v)
+      // not stored after all (the envelope refused later, or the commit failed): out of the cache
+      // too, or it would never be stored until a restart (a copy sent again is taken as held)
+      tx.onUndo(() => { if (cache.get(v.id) === v) { cache.delete(v.id); this.c.logs.refold(v.groupId) } })
       touched.add(v.groupId)
       added.push(v)
     }
@@ -203,7 +206,7 @@ export class GroupReceive {
     return touched
   }
 
-  private async showOrPark (tx: Kv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
+  private async showOrPark (tx: CommittingKv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
     const cache = await this.c.groups.changesOf(gid)
     const state = await this.c.groups.state(gid)
     // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
@@ -247,7 +250,7 @@ export class GroupReceive {
   }
 
   /** Show (or drop) parked messages whose heads are now known; the rest stay parked. */
-  private async unparkReady (tx: Kv, gid: string, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
+  private async unparkReady (tx: CommittingKv, gid: string, now: number, envelopeIdHex: string): Promise<InboxMessage[]> {
     const waiting = await this.parking.takeAll(tx, gid)
     const shown: InboxMessage[] = []
     for (const m of waiting) {

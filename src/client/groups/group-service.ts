@@ -30,6 +30,7 @@ import { GroupLog } from './group-log.js'
 import { GroupReceive } from './group-receive.js'
 import type { GossipFallback } from './gossip-fallback.js'
 import { pruneChains, pruneGroup, type GroupPruneInput, type PruneCounts } from './group-prune.js'
+import { pruneLostSeqs } from './lost-seqs.js'
 import { GroupSend } from './group-send.js'
 import { lastRemovalOf, type GroupState } from './state.js'
 
@@ -235,8 +236,8 @@ export class Groups implements ContentHandler {
    * chains. `now`: the clock's (a test may look ahead). Returns how many keys of each kind went.
    */
   async prune (now = this.components.clock.now()): Promise<PruneCounts & { groups: number, changes: number, notes: number, parked: number }> {
-    const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS }
-    const total: PruneCounts & { groups: number, changes: number, notes: number, parked: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, groups: 0, changes: 0, notes: 0, parked: 0 }
+    const input = { store: this.components.store, me: this.me, cutoff: now - this.init.delivery.ttlMs - MARK_MARGIN_MS, now }
+    const total: PruneCounts & { groups: number, changes: number, notes: number, parked: number } = { seen: 0, seq: 0, gossiped: 0, known: 0, holds: 0, chains: 0, lost: 0, groups: 0, changes: 0, notes: 0, parked: 0 }
     const membersOf = async (gid: string): Promise<string[] | undefined> => (await this.state(gid))?.members
     for (const gid of await listGroupIds(this.components.store)) {
       total.notes += await this.noteHolding(gid)
@@ -278,6 +279,11 @@ export class Groups implements ContentHandler {
   private async pruneOne (input: GroupPruneInput, gid: string, members: string[] | undefined): Promise<PruneCounts> {
     const tx = this.components.store.transaction()
     const n = await pruneGroup(input, tx, gid, members)
+    const departedAt = async (sender: string): Promise<number> => {
+      const state = await this.state(gid)
+      return state === undefined ? 0 : lastRemovalOf(state, await this.groups.changesOf(gid), sender)?.change.change.madeAt ?? 0
+    }
+    n.lost = await pruneLostSeqs({ ...input, now: input.now ?? this.components.clock.now(), members, departedAt }, tx, gid)
     await tx.commit()
     return n
   }

@@ -300,11 +300,25 @@ export async function listParked (store: Store, gid: string): Promise<ParkedMess
   return out
 }
 
-/** `seq` of `sender`'s was dropped unshown: kept if it is the lowest such number (only the lowest is read: gaps.ts). */
-export async function markLost (kv: Kv, gid: string, sender: string, seq: number): Promise<void> {
-  const key = groupKeys.lostSeq(gid, sender)
-  const old = await kv.get(key)
-  if (old === undefined || seq < Number(dec.decode(old))) kv.put(key, enc.encode(String(seq)))
+/** A lost number's record: the number, when it was lost (0: written before records had a time), and when its gap was first found shown (lost-seqs.ts). */
+export interface LostSeqRecord { seq: number, at: number, shownAt?: number }
+
+/** A record's fields (one from before records had a time holds the bare number). */
+export function lostSeqRecord (value: Uint8Array): LostSeqRecord {
+  const s = dec.decode(value)
+  if (!s.startsWith('{')) return { seq: Number(s), at: 0 }
+  return JSON.parse(s) as LostSeqRecord
+}
+
+export function putLostSeq (kv: Kv, gid: string, sender: string, r: LostSeqRecord): void {
+  kv.put(groupKeys.lostSeq(gid, sender), enc.encode(JSON.stringify(r)))
+}
+
+/** `seq` of `sender`'s was dropped unshown at `now`: kept if it is the lowest such number (only the lowest is read: gaps.ts). */
+export async function markLost (kv: Kv, gid: string, sender: string, seq: number, now: number): Promise<void> {
+  const old = await kv.get(groupKeys.lostSeq(gid, sender))
+  // a lower number is a gap not shown yet: judged again from now
+  if (old === undefined || seq < lostSeqRecord(old).seq) putLostSeq(kv, gid, sender, { seq, at: now })
 }
 
 /** Every (group, sender)'s lowest number dropped unshown. */
@@ -312,7 +326,7 @@ export async function listLostSeqs (store: Store): Promise<LostSeq[]> {
   const out: LostSeq[] = []
   for await (const { key, value } of store.list(groupKeys.lostSeqPrefix)) {
     const [group, from] = key.slice(groupKeys.lostSeqPrefix.length).split('/') as [string, string]
-    out.push({ group, from, seq: Number(dec.decode(value)) })
+    out.push({ group, from, seq: lostSeqRecord(value).seq })
   }
   return out
 }

@@ -10,12 +10,13 @@
  * - A message parked longer than the mail TTL and a day (what it waits for travels in envelopes
  *   that expire at the TTL) is dropped by the periodic pass (group-service.ts prune).
  * A message dropped unshown leaves its number as lost (group-store.ts markLost), so the reader's
- * gap count shows it missing before its sender's next message (gaps.ts) instead of nothing.
+ * gap count shows it missing before its sender's next message (gaps.ts) instead of nothing; that
+ * record is pruned once it can tell the reader nothing more (lost-seqs.ts).
  * docs/DECISIONS.md, "Parked group messages expire".
  */
 import type { Logger } from '../../shared/logger.js'
 import type { Store } from '../../shared/store.js'
-import type { Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import { listParked, markLost, park, unpark, type ParkedMessage } from './group-store.js'
 
 /** Messages held per group until the membership they name arrives. */
@@ -43,42 +44,42 @@ export class Parking {
   }
 
   /** Take every message of `gid` out (in `tx`): the caller shows them or parks them again. */
-  async takeAll (tx: Kv, gid: string): Promise<ParkedMessage[]> {
+  async takeAll (tx: CommittingKv, gid: string): Promise<ParkedMessage[]> {
     const all = [...await this.of(gid)]
     for (const m of all) unpark(tx, gid, m)
-    this.byGroup.set(gid, [])
+    this.set(tx, gid, [])
     return all
   }
 
   /** Park `m` (in `tx`, first parked `now` unless it was before), or drop it or another to stay within the bounds. */
-  async park (tx: Kv, gid: string, m: ParkedMessage, now: number): Promise<void> {
+  async park (tx: CommittingKv, gid: string, m: ParkedMessage, now: number): Promise<void> {
     const parked = { ...m, parkedAt: m.parkedAt ?? now }
     const others = (await this.of(gid)).filter(p => !sameMessage(p, parked))
     const own = others.filter(p => p.sender === m.sender).length
     let kept = others
     if (own >= MAX_PARKED_PER_SENDER) {
-      await this.drop(tx, gid, [parked], 'too many of this sender\'s group messages waiting for changes: dropped')
+      await this.drop(tx, gid, now, [parked], 'too many of this sender\'s group messages waiting for changes: dropped')
       return
     }
     if (others.length >= MAX_PARKED_PER_GROUP) {
       const victim = this.oldestOfLargest(others)
       if (victim === undefined || others.filter(p => p.sender === victim.sender).length <= own + 1) {
-        await this.drop(tx, gid, [parked], 'too many group messages waiting for their group\'s changes: dropped')
+        await this.drop(tx, gid, now, [parked], 'too many group messages waiting for their group\'s changes: dropped')
         return
       }
       unpark(tx, gid, victim)
       kept = others.filter(p => !sameMessage(p, victim))
-      await this.drop(tx, gid, [victim], 'group message waiting for changes dropped for another sender\'s (its sender holds the most)')
+      await this.drop(tx, gid, now, [victim], 'group message waiting for changes dropped for another sender\'s (its sender holds the most)')
     }
     park(tx, gid, parked)
-    this.byGroup.set(gid, [...kept, parked])
+    this.set(tx, gid, [...kept, parked])
   }
 
   /**
    * The pass: messages of `gid` parked before `cutoff` are dropped, in `tx`; one parked before
    * parking had a time is given `now` (it waits a whole horizon from there). Returns those dropped.
    */
-  async expire (tx: Kv, gid: string, cutoff: number, now: number): Promise<ParkedMessage[]> {
+  async expire (tx: CommittingKv, gid: string, cutoff: number, now: number): Promise<ParkedMessage[]> {
     const list = await this.of(gid)
     const expired: ParkedMessage[] = []
     const kept: ParkedMessage[] = []
@@ -93,15 +94,26 @@ export class Parking {
       } else kept.push(m)
     }
     if (expired.length === 0 && kept.every((m, i) => m === list[i])) return []
-    this.byGroup.set(gid, kept)
-    await this.drop(tx, gid, expired, 'group messages waited past the mail TTL for changes that never came: dropped')
+    this.set(tx, gid, kept)
+    await this.drop(tx, gid, now, expired, 'group messages waited past the mail TTL for changes that never came: dropped')
     return expired
   }
 
+  /**
+   * `gid`'s list is `list` from now on, for the rest of `tx` too, and put back as it was if `tx`
+   * does not commit this (a rollback of the envelope, a failed commit): the list is only changed
+   * under the receive lock, one transaction at a time, so what it was is what it is again.
+   */
+  private set (tx: CommittingKv, gid: string, list: ParkedMessage[]): void {
+    const before = this.byGroup.get(gid)
+    this.byGroup.set(gid, list)
+    tx.onUndo(() => { if (before === undefined) this.byGroup.delete(gid); else this.byGroup.set(gid, before) })
+  }
+
   /** Log (no text: who, which numbers) and note each dropped number as lost for the reader's gap count. */
-  private async drop (tx: Kv, gid: string, dropped: ParkedMessage[], why: string): Promise<void> {
+  private async drop (tx: CommittingKv, gid: string, now: number, dropped: ParkedMessage[], why: string): Promise<void> {
     if (dropped.length === 0) return
-    for (const m of dropped) await markLost(tx, gid, m.sender, m.seq)
+    for (const m of dropped) await markLost(tx, gid, m.sender, m.seq, now)
     const senders = [...new Set(dropped.map(m => m.sender))]
     this.c.log.warn({ group: gid, senders, dropped: dropped.length, seqs: dropped.map(m => m.seq).slice(0, 20) }, why)
   }

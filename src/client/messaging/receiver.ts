@@ -14,7 +14,7 @@ import { hasBoundId } from '../../shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../shared/protocols/ids.js'
 import { descriptorProblem, summaryOf } from '../attachments/descriptor.js'
 import { completesStreamed, recordIncoming, recordUnannounced } from '../attachments/incoming-store.js'
-import type { CommittingKv, Kv } from '../crypto/kv.js'
+import type { CommittingKv } from '../crypto/kv.js'
 import { UnboundSenderError, UndecryptableError, type OpenedMessage, type SealedSession } from '../crypto/sealed-session.js'
 import { alreadySeen, findReceived, listInbox, messageSeen, recordMessage, recordSeen, recordSeenMessage, seenAmong, seenKeys, type InboxMessage, type Route } from '../inbox.js'
 import type { SenderGate } from '../senders/index.js'
@@ -117,10 +117,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
    * Run `fn` under the crypto lock in one transaction, committed durably before this resolves, and
    * show what it returns (another route's messages, e.g. a group's gossip).
    */
-  async receiveWith (fn: (tx: Kv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> {
+  async receiveWith (fn: (tx: CommittingKv, now: number) => Promise<InboxMessage[]>): Promise<InboxMessage[]> {
     const shown = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
-      const out = await fn(tx, this.ctx.clock.now())
+      let out: InboxMessage[]
+      try {
+        out = await fn(tx, this.ctx.clock.now())
+      } catch (err) {
+        tx.rollback(0) // nothing is written: what it changed in memory with its writes is undone too
+        throw err
+      }
       await tx.commit()
       return out
     })

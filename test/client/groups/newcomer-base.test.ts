@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { GroupChange } from '../../../proto/cairn.js'
 import { signChange, verifyChange, type VerifiedChange } from '../../../src/client/groups/change.js'
+import type { ChangeDistribution } from '../../../src/client/groups/change-distribution.js'
 import { checkpointOp, logFor } from '../../../src/client/groups/log-compaction.js'
 import { foldGroup, type GroupState } from '../../../src/client/groups/state.js'
 import { waitFor } from '../../helpers/groups.js'
@@ -117,4 +118,35 @@ test('a newer checkpoint sent without the way to it waits (a member from its bas
   await send([h.rmD] as VerifiedChange[])
   await waitFor('eve follows k2', async () => JSON.stringify(await members(gid)) === JSON.stringify(current))
   assert.equal((await eve.client.groups.state(gid))?.checkpoints.at(-1), h.k2?.id)
+})
+
+test('a second sender learns the newcomer\'s checkpoint from its hold note: it then sends the way to the newer one, and the newcomer moves on to it', async (t) => {
+  const root = await tempRoot(t)
+  const [bob, carol, eve] = await Promise.all(['bob', 'carol', 'eve'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  await befriend(carol, bob)
+  await befriend(carol, eve)
+  await befriend(bob, eve)
+  const [a, d] = await Promise.all([who(), who()])
+  const [bb, c, e] = [asWho(bob), asWho(carol), asWho(eve)]
+  const h = await history(a, bb, c, d, e, 5)
+  const gid = h.root?.groupId as string
+  const hand = async (from: TestUser, to: TestUser, changes: Array<VerifiedChange | undefined>): Promise<void> => {
+    await from.client.messenger.sendEach([to.peerId], async () => ({ groupUpdate: { changes: changes.map(ch => new Uint8Array((ch as VerifiedChange).bytes)), holds: [] } }))
+  }
+  // eve joins at k1 through carol; bob holds the whole history (k2, without eve, and his add of her again on it)
+  await hand(carol, eve, [h.root, h.k1, h.addE1])
+  await waitFor('eve joined at k1', async () => (await eve.client.groups.state(gid))?.base === h.k1?.id)
+  await hand(carol, bob, Object.values(h))
+  await waitFor('bob holds k2', async () => (await bob.client.groups.state(gid))?.checkpoints.at(-1) === h.k2?.id)
+  const distribution = (bob.client.groups as unknown as { distribution: ChangeDistribution }).distribution
+  const owed = async (): Promise<Array<string | undefined>> => ((await distribution.lacking(bob.client.store.transaction(), gid, [eve.peerId])).get(eve.peerId) ?? []).map(ch => ch.id)
+  assert.deepEqual(await owed(), [h.root, h.k2, h.addE2].map(ch => ch?.id), 'bob knows of no checkpoint eve holds: k2 on, without the way')
+
+  // eve's pass tells the members which checkpoint she holds (she never wrote to the group)
+  await eve.client.groups.prune()
+  await waitFor('bob knows eve holds k1', async () => (await owed()).includes(h.rmD?.id))
+  assert.deepEqual(await owed(), [h.root, h.rmD, h.k2, h.addE2].map(ch => ch?.id), 'the way from k1 to k2 is owed too')
+  await distribution.sendUpdates(gid, [eve.peerId])
+  await waitFor('eve follows k2: dave out', async () => JSON.stringify((await eve.client.groups.state(gid))?.members) === JSON.stringify([a.s, bb.s, c.s, e.s].sort()))
+  assert.equal((await eve.client.groups.state(gid))?.checkpoints.at(-1), h.k2?.id, 'k2 stands in her fold from k1')
 })
