@@ -83,6 +83,16 @@ test('save ahead, and a stream that does not end with its chunks\' digest: refus
   assert.deepEqual(await readdir(out), [], 'the chunks written ahead went with the file')
   await assert.rejects(bob.client.save(id, out), (e: unknown) => e instanceof AttachmentStateError)
   assert.deepEqual(await readdir(out), [])
+
+  // a save ahead whose message is deleted: its temporary file goes with it
+  const other = join(root, 'other.bin')
+  await writeFile(other, randomBytes(3 * CHUNK))
+  await assert.rejects(alice.client.sendFiles('bob', [other], '', { onProgress: (p) => { if (p.stage === 'sending') throw new Error('stopped after the announcement') } }))
+  const otherId = await fileAt(bob, 'other.bin')
+  await bob.client.saveAhead(otherId, out)
+  assert.equal((await readdir(out)).length, 1, 'the save ahead\'s temporary file')
+  await bob.client.deleteMessages([otherId])
+  assert.deepEqual(await readdir(out), [])
 })
 
 test('save ahead killed with its process: the temporary file it left is replaced, and the save after the restart is byte-exact', async (t) => {
