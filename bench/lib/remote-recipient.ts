@@ -37,6 +37,11 @@ export class RemoteRecipient {
     return await this.ask({ op: 'save', id, out }) as SaveTiming
   }
 
+  /** From now on every file announced to the recipient is saved ahead into `out` (recipient-host.ts); undefined: no longer. */
+  async saveAhead (out: string | undefined): Promise<void> {
+    await this.ask({ op: 'saveAhead', ...(out === undefined ? {} : { out }) })
+  }
+
   async stop (): Promise<void> { await this.host.stop() }
 
   private async ask (req: RecipientRequest): Promise<unknown> { return this.host.ask(req) }

@@ -6,7 +6,7 @@
  * callbacks: announce (until the first 'sending'), push (until `sendFiles` returns: the recipient
  * has finished), then the recipient's `save`: its copy (until the last byte) and its tail (fsync,
  * link, the store). Wall, and each process's CPU (every thread) for each.
- *   node dist/bench/micro/attach-stages.js [--mib 100] [--runs 3]
+ *   node dist/bench/micro/attach-stages.js [--mib 100] [--runs 3] [--no-ahead]
  * CAIRN_BENCH_PROFILE_RECIPIENT=DIR writes the recipient's CPU profile there; `node --cpu-prof` the sender's.
  */
 import { randomBytes } from 'node:crypto'
@@ -20,7 +20,7 @@ import { bulkOnce } from '../lib/bulk.js'
 import { Cluster, addressOf } from '../lib/cluster.js'
 import { RemoteRecipient } from '../lib/remote-recipient.js'
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' }, 'no-ahead': { type: 'boolean', default: false } } })
 const MiB = 1024 * 1024
 const mib = Number(values.mib)
 const bytes = mib * MiB
@@ -45,6 +45,8 @@ try {
   await fh.close()
   const out = join(root, 'saved')
   await mkdir(out)
+  // as the bench's row: the save asked for as the file is announced (--no-ahead: asked after the push)
+  if (values['no-ahead'] !== true) await bob.saveAhead(out)
   const round = (x: number): number => Math.round(x)
   for (let r = 0; r < Number(values.runs); r++) {
     const rb0 = (await bob.usage()).cpuMs
@@ -69,6 +71,7 @@ try {
       push: { ...span(m.firstSent, m.sent), recipientCpuMs: round(r1 - r0) },
       saveCopy: { wallMs: round(save.copyWallMs), recipientCpuMs: round(save.copyCpuMs) },
       saveTail: { wallMs: round(save.wallMs - save.copyWallMs), recipientCpuMs: round(save.cpuMs - save.copyCpuMs) },
+      readBack: save.readBack,
       total: { ...total, recipientCpuMs },
       ratio: total === undefined || bare.wallMs === undefined ? undefined : Number((bare.wallMs / total.wallMs).toFixed(3)),
       cpuRatio: total === undefined ? undefined : Number((Math.max(bare.cpuMs ?? 0, bare.recipientCpuMs) / Math.max(total.cpuMs, recipientCpuMs)).toFixed(3)),

@@ -446,6 +446,11 @@ export class CairnClient implements ClientApi {
     return this.attachments.send(to, paths, text, options)
   }
 
+  /** Ask ahead for the save into `outDir` of a received attachment still arriving: its chunks are written there as they come (attachments/save-ahead.ts). */
+  async saveAhead (messageId: string, outDir: string): Promise<void> {
+    return this.attachments.saveAhead(messageId, outDir)
+  }
+
   /** Fetch what is missing of a received attachment and write it into `outDir`. */
   async save (messageId: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     return this.attachments.save(messageId, outDir, options)

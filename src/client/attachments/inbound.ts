@@ -5,9 +5,12 @@
 import type { Store } from '../../shared/store.js'
 import { IncomingFile } from './incoming-file.js'
 import { getIncoming } from './incoming-store.js'
+import type { SaveAhead } from './save-ahead.js'
 
 export class Inbound {
   private readonly files = new Map<string, Promise<IncomingFile | undefined>>()
+  /** Saves asked for ahead, per file: kept here so that a view opened afresh (reload) writes into them too. */
+  private readonly aheads = new Map<string, SaveAhead>()
 
   constructor (private readonly store: Store, private readonly dataDir: string) {}
 
@@ -16,7 +19,11 @@ export class Inbound {
     const key = `${from}/${fileIdHex}`
     let f = this.files.get(key)
     if (f === undefined) {
-      f = getIncoming(this.store, from, fileIdHex).then(async r => r === undefined ? undefined : IncomingFile.open(this.store, this.dataDir, r))
+      f = getIncoming(this.store, from, fileIdHex).then(async r => r === undefined ? undefined : IncomingFile.open(this.store, this.dataDir, r)).then(v => {
+        const ahead = this.aheads.get(key)
+        if (v !== undefined && ahead !== undefined) v.ahead = ahead
+        return v
+      })
       this.files.set(key, f)
       // an unknown id is not cached: its message may arrive a moment later
       void f.then(v => { if (v === undefined) this.files.delete(key) }, () => { this.files.delete(key) })
@@ -30,6 +37,25 @@ export class Inbound {
     const f = this.files.get(key)
     this.files.delete(key)
     await (await f?.catch(() => undefined))?.forget().catch(() => {})
+    await this.takeAhead(from, fileIdHex)?.abort()
+  }
+
+  /** From now on each chunk of this file received in this process also goes into `ahead` (one replaced is aborted). */
+  async saveAhead (file: IncomingFile, ahead: SaveAhead): Promise<void> {
+    const old = this.takeAhead(file.record.from, file.fileIdHex)
+    this.aheads.set(`${file.record.from}/${file.fileIdHex}`, ahead)
+    file.ahead = ahead
+    await old?.abort()
+  }
+
+  /** The save asked for ahead of this file, now no longer written into: the caller commits or aborts it. */
+  takeAhead (from: string, fileIdHex: string): SaveAhead | undefined {
+    const key = `${from}/${fileIdHex}`
+    const ahead = this.aheads.get(key)
+    if (ahead === undefined) return undefined
+    this.aheads.delete(key)
+    void this.files.get(key)?.then(f => { if (f?.ahead === ahead) delete f.ahead }, () => {})
+    return ahead
   }
 
   /**
@@ -45,6 +71,9 @@ export class Inbound {
   }
 
   async close (): Promise<void> {
+    const aheads = [...this.aheads.values()]
+    this.aheads.clear()
+    for (const a of aheads) await a.abort()
     const all = [...this.files.values()]
     this.files.clear()
     for (const f of all) await (await f.catch(() => undefined))?.closeFile().catch(() => {})

@@ -19,7 +19,8 @@ import { checkChunk, openChunk, openChunkPieces, tagsDigest } from './chunk-ciph
 import { chunkTotal, isStreamed } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
 import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, fromMailboxesOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
-import { convertPlaintext, heldTags, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
+import { convertPlaintext, heldTags, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, plaintextChunksAt, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
+import type { SaveAhead } from './save-ahead.js'
 
 /** Where partial and complete received files wait, in the (0700) data dir. */
 export const attachmentsDir = (dataDir: string): string => join(dataDir, 'attachments')
@@ -46,6 +47,8 @@ export class IncomingFile {
   private running?: RunningDigest
   /** Its message was deleted (forget): a chunk still arriving must not bring the file or its records back. */
   private forgotten = false
+  /** A save asked for before the file arrived (Inbound.saveAhead): each chunk's plaintext also goes there. */
+  ahead?: SaveAhead
 
   private constructor (
     private readonly store: Store,
@@ -134,8 +137,12 @@ export class IncomingFile {
     this.refuseIfForgotten()
     this.fh ??= openForWriting(this.path)
     const fh = await this.fh
+    // a save asked for ahead takes the plaintext just opened (authenticated) at once, beside the
+    // ciphertext's write: its save then reads back only what it did not get here (save-ahead.ts)
+    const ahead = this.ahead?.write(index, plain)
     if (ciphertext instanceof Uint8Array) await fh.write(ciphertext, 0, ciphertext.length, slotOffset(d, index))
     else await fh.writev([...ciphertext], slotOffset(d, index))
+    await ahead
     this.feedDigest(index, plain, length)
     if (options.defer === true) { this.unsynced.push(index); return }
     await fh.datasync()
@@ -273,6 +280,10 @@ export class IncomingFile {
     this.held.clear()
     this.unsynced = []
     this.running = this.freshDigest()
+    // what a save ahead took came from chunks no longer trusted: it goes too, leaving nothing where the user saves
+    const ahead = this.ahead
+    delete this.ahead
+    await ahead?.abort()
     await rm(this.path, { force: true })
   }
 
@@ -294,6 +305,11 @@ export class IncomingFile {
   /** The file's plaintext, one chunk at a time (every chunk must be held). */
   plaintext (): AsyncGenerator<Buffer> {
     return plaintextChunks(this.path, this.descriptor)
+  }
+
+  /** The plaintext of the chunks `wanted` picks, each with its index (every one of them must be held). */
+  plaintextAt (wanted: (index: number) => boolean): AsyncGenerator<{ index: number, plain: Buffer }> {
+    return plaintextChunksAt(this.path, this.descriptor, wanted)
   }
 
   async closeFile (): Promise<void> {

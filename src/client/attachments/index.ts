@@ -41,6 +41,7 @@ import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-rele
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, putUploaded, type OutgoingRecord } from './outgoing-store.js'
+import { SaveAhead } from './save-ahead.js'
 import { saveAtomically } from './save-file.js'
 import { SealingChunks } from './sealing-chunks.js'
 
@@ -60,8 +61,12 @@ export interface FileSendResult {
   replicas?: number
 }
 
-/** `alreadySaved`: an earlier save wrote the file at `path` (still there); nothing was written now. */
-export interface SaveResult { id: string, path: string, name: string, size: number, alreadySaved?: true }
+/**
+ * `alreadySaved`: an earlier save wrote the file at `path` (still there); nothing was written now.
+ * `readBack`: how many chunks this save read back from the received copy (and opened again); those
+ * a save asked for ahead took as they arrived are not (saveAhead).
+ */
+export interface SaveResult { id: string, path: string, name: string, size: number, alreadySaved?: true, readBack?: number }
 
 export interface AttachmentsComponents {
   store: Store
@@ -449,6 +454,25 @@ export class Attachments {
     return file
   }
 
+  /**
+   * Ask now for the `save` of message `given`'s file into `outDir` that will follow: each of its
+   * chunks received from here on is written into the save's temporary file as soon as its receipt
+   * has opened it, so that `save(given, outDir)` need not read the file back (save-ahead.ts). Only
+   * `save` links the file, once it is complete and checked. A file already complete, or saved, has
+   * nothing to gain: nothing is done. Kept in this process only (a restart's save copies the file whole).
+   */
+  async saveAhead (given: string, outDir: string): Promise<void> {
+    const dir = resolve(outDir)
+    const st = await stat(dir).catch(() => undefined)
+    if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
+    const [named] = await resolveMessageIds(this.components, [given], { received: m => m.attachment !== undefined, sent: false, what: 'received message with a file', nothingDone: 'nothing was saved' })
+    const messageId = (named as MessageMatch).message.id
+    const file = await this.incoming(messageId)
+    if (file.complete) return
+    const d = file.descriptor
+    await this.inbound.saveAhead(file, await SaveAhead.begin(dir, safeFileName(d.name), messageId.slice(0, 16), d.chunkBytes))
+  }
+
   /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
   async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     const dir = resolve(outDir)
@@ -469,7 +493,18 @@ export class Attachments {
     })
     const name = safeFileName(file.descriptor.name)
     let done = 0
-    const path = await saveAtomically(file.plaintext(), dir, name, messageId.slice(0, 16), (n) => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }).catch(async (err: unknown) => {
+    let readBack = file.count
+    const progress = (n: number): void => { done += n; options.onProgress?.({ stage: 'saving', name, done, total: file.descriptor.size }) }
+    const ahead = this.inbound.takeAhead(file.record.from, file.fileIdHex)
+    const fused = ahead !== undefined && ahead.usable && ahead.dir === dir && ahead.name === name
+    if (ahead !== undefined && !fused) await ahead.abort() // its temporary file is the one saveAtomically takes over
+    const saving = fused
+      ? ahead.commit((async function * () {
+        readBack = 0
+        for await (const c of file.plaintextAt(i => !ahead.has(i))) { readBack++; yield c; progress(c.plain.length) }
+      })())
+      : saveAtomically(file.plaintext(), dir, name, messageId.slice(0, 16), progress)
+    const path = await saving.catch(async (err: unknown) => {
       // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
       if (!(err instanceof CorruptChunkError)) throw err
       await file.discard()
@@ -478,7 +513,7 @@ export class Attachments {
     // the saved file is durable: its ciphertext copy in the data dir is no longer needed
     const release = file.record.fromMailboxes === true ? [releaseOp(file.record.from, Buffer.from(file.descriptor.fileId).toString('hex'), file.descriptor.chunks, file.record.receivedAt + this.init.delivery.ttlMs)] : []
     await file.markSaved(path, release).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
-    return { id: messageId, path, name, size: file.descriptor.size }
+    return { id: messageId, path, name, size: file.descriptor.size, readBack }
   }
 }
 

@@ -44,13 +44,22 @@ export function slotOffset (d: Attachment, index: number): number {
  * that does not open (the disk altered it, or it is missing) throws CorruptChunkError.
  */
 export async function * plaintextChunks (path: string, d: Attachment): AsyncGenerator<Buffer> {
+  for await (const { plain } of plaintextChunksAt(path, d, () => true)) yield plain
+}
+
+/** `plaintextChunks` of the chunks `wanted` picks only, each with its index (a save ahead's rest). */
+export async function * plaintextChunksAt (path: string, d: Attachment, wanted: (index: number) => boolean): AsyncGenerator<{ index: number, plain: Buffer }> {
+  const count = chunkTotal(d)
+  let i = 0
+  while (i < count && !wanted(i)) i++
+  if (i === count) return
   const fh = await open(path, 'r')
   try {
     const buf = Buffer.allocUnsafe(d.chunkBytes + TAG_BYTES)
-    const count = chunkTotal(d)
-    for (let i = 0; i < count; i++) {
+    for (; i < count; i++) {
+      if (!wanted(i)) continue
       const sealed = await readAt(fh, buf, plainLength(d, i) + TAG_BYTES, slotOffset(d, i))
-      yield openChunk(d.key, { fileId: d.fileId, index: i, count }, sealed)
+      yield { index: i, plain: openChunk(d.key, { fileId: d.fileId, index: i, count }, sealed) }
     }
   } finally {
     await fh.close()

@@ -45,7 +45,7 @@ export function temporaryPath (dir: string, name: string, key: string): string {
  * there meanwhile is written through).
  */
 export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: string, name: string, key: string, onBytes?: (n: number) => void, options: { syncEveryBytes?: number } = {}): Promise<string> {
-  if (!/^[0-9a-f]{8,64}$/.test(key)) throw new RangeError('a save key is 8 to 64 lowercase hex digits')
+  checkSaveKey(key)
   const syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES
   const tmp = temporaryPath(dir, name, key)
   await rm(tmp, { force: true })
@@ -77,12 +77,7 @@ export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: st
     }
     await writing
     await syncing
-    await out.sync()
-    await out.close()
-    const target = await linkFree(tmp, dir, name)
-    await rm(tmp)
-    fsyncDir(dir)
-    return target
+    return await commitTemporary(out, tmp, dir, name)
   } catch (err) {
     await out.close().catch(() => {})
     await rm(tmp, { force: true })
@@ -90,7 +85,24 @@ export async function saveAtomically (source: AsyncIterable<Uint8Array>, dir: st
   }
 }
 
-async function writeAt (out: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+export function checkSaveKey (key: string): void {
+  if (!/^[0-9a-f]{8,64}$/.test(key)) throw new RangeError('a save key is 8 to 64 lowercase hex digits')
+}
+
+/**
+ * The end of every save: the temporary file synced and closed, linked to the first free name, its
+ * temporary name removed and the directory synced. Returns the file's path.
+ */
+export async function commitTemporary (out: FileHandle, tmp: string, dir: string, name: string): Promise<string> {
+  await out.sync()
+  await out.close()
+  const target = await linkFree(tmp, dir, name)
+  await rm(tmp)
+  fsyncDir(dir)
+  return target
+}
+
+export async function writeAt (out: FileHandle, buf: Uint8Array, position: number): Promise<void> {
   let off = 0
   while (off < buf.length) {
     const { bytesWritten } = await out.write(buf, off, buf.length - off, position + off)
