@@ -71,6 +71,12 @@ const SEEN_PRUNE_EVERY_MS = 24 * 3600_000
  * cannot be reached exits without waiting out their routes.
  */
 const START_FLUSH_GRACE_MS = 1000
+/**
+ * The longest wait between joins of a peer connected to its bootstrap peers whose joins find
+ * nobody: the daemon's retry asks every 30 s, and each join is a DHT lookup (kad-dht's own
+ * self-query runs every 5 minutes meanwhile). A dial of a missing bootstrap peer is not held back.
+ */
+const REJOIN_MAX_MS = 3600_000
 
 export class CairnClient implements ClientApi {
   node?: CairnNode
@@ -101,6 +107,13 @@ export class CairnClient implements ClientApi {
   private dhtJoined = false
   /** DHT joins under way (start-up's, a reconnect's). */
   private joinsRunning = 0
+  /**
+   * A join that found nobody is not run again before this (clock ms), and the wait doubles with
+   * each such join (rejoinBackoffMs, from delivery.retryIntervalMs up to REJOIN_MAX_MS): see
+   * reconnectIfIsolated.
+   */
+  private rejoinAt = Number.NEGATIVE_INFINITY
+  private rejoinBackoffMs = 0
   /** The start-up flush (flushAtStart), which stop waits for only so long. */
   private startFlush?: { done: Promise<void>, abort: AbortController }
   /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
@@ -286,7 +299,16 @@ export class CairnClient implements ClientApi {
     // machine a join that is being answered outlasts requestTimeoutMs in all
     this.joinsRunning++
     const join = joinDht(node, this.clock, this.stopping.signal, this.config.limits.requestTimeoutMs, this.log)
-      .then(found => { if (found > 0) this.dhtJoined = true }, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete') })
+      .then(found => found, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete'); return 0 })
+      .then(found => {
+        if (found > 0) {
+          this.dhtJoined = true
+          this.rejoinBackoffMs = 0
+          return
+        }
+        this.rejoinBackoffMs = Math.min(REJOIN_MAX_MS, Math.max(this.config.delivery.retryIntervalMs, 2 * this.rejoinBackoffMs))
+        this.rejoinAt = this.clock.now() + this.rejoinBackoffMs
+      })
       .finally(() => { this.joinsRunning-- })
     const before = this.joining
     this.joining = Promise.all([before, join]).then(() => {})
@@ -325,7 +347,9 @@ export class CairnClient implements ClientApi {
    * completed anyway, or the bootstrap peer dialled in; or the join found nobody) joins again
    * without dialling: the bootstrap peer's full bucket may hold no room for it, and only a join's
    * lookup introduces it to the servers near its id (200 simulated peers: 54 of 183 online were in
-   * no routing table, docs/BENCHMARKS.md). Returns whether it dialled or joined again.
+   * no routing table, docs/BENCHMARKS.md). A join that found nobody is not run again at once: the
+   * next waits the retry interval, then twice as long each time, up to an hour (REJOIN_MAX_MS),
+   * where the daemon's 30 s retry ran a lookup every time. Returns whether it dialled or joined again.
    */
   async reconnectIfIsolated (): Promise<boolean> {
     const node = this.requireNode()
@@ -334,6 +358,7 @@ export class CairnClient implements ClientApi {
     if (connected && (this.dhtJoined || this.joinsRunning > 0)) return false
     if (this.reconnecting !== undefined) return this.reconnecting
     if (connected && !this.bootstrapMissing()) {
+      if (this.clock.now() < this.rejoinAt) return false
       this.startJoin()
       return true
     }

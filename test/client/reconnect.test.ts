@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
+import { ManualClock } from '../../src/shared/clock.js'
 import { routingTableByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
@@ -101,4 +102,28 @@ test('a peer connected to its bootstrap peer that never joined the DHT joins whe
   assert.equal(node.getConnections().filter(c => c.remotePeer.equals(back.node.peerId)).length, 1, 'no second dial to the bootstrap peer')
   await waitFor('every other server has erin in its routing table', () => knowErin() === others.length)
   assert.equal(await erin.client.reconnectIfIsolated(), false, 'joined: nothing more to do')
+})
+
+// The daemon's retry asks every 30 s (delivery.retryIntervalMs). A peer connected to its bootstrap
+// peer whose join finds nobody (here the bootstrap peer is a user's device, no DHT server) ran a
+// join on every ask: a DHT lookup every 30 s for as long as it ran. Now the next join waits the
+// retry interval, then twice as long after each join that found nobody, up to an hour.
+test('a peer whose join found nobody does not join again on every retry: the next join waits, twice as long each time', async (t) => {
+  const root = await tempRoot(t)
+  const clock = new ManualClock(Date.now())
+  const frank = await makeUser(t, root, 'frank', { overrides: { mailbox: { enabled: false }, network: { serveWhenReachable: false } } })
+  const gina = await makeUser(t, root, 'gina', { clock, overrides: { bootstrap: [frank.address], mailbox: { enabled: true } } })
+  await gina.client.dhtReady()
+  assert.ok((gina.client.node?.getConnections().length ?? 0) > 0, 'gina is connected to her bootstrap peer')
+  const retry = gina.config.delivery.retryIntervalMs
+
+  assert.equal(await gina.client.reconnectIfIsolated(), false, 'start-up\'s join found nobody a moment ago: no join again yet')
+  clock.advance(retry)
+  assert.equal(await gina.client.reconnectIfIsolated(), true, 'a retry interval later: she joins again')
+  await gina.client.dhtReady()
+  clock.advance(retry)
+  assert.equal(await gina.client.reconnectIfIsolated(), false, 'that join found nobody too: the next waits twice as long')
+  clock.advance(retry)
+  assert.equal(await gina.client.reconnectIfIsolated(), true, 'two retry intervals later: she joins again')
+  await gina.client.dhtReady()
 })
