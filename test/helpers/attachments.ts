@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { InboxView } from '../../src/client/api.js'
 import { mailboxNetwork, type MailboxNet } from './network.js'
-import { makeUser, tempRoot, type TestUser } from './users.js'
+import { befriend, makeUser, tempRoot, type TestUser } from './users.js'
 
 export interface BobAway { root: string, net: MailboxNet, bob: TestUser, alice: TestUser }
 
@@ -31,4 +31,15 @@ export async function bobCollects (bob: TestUser, alice: TestUser): Promise<Inbo
   const [m] = await bob.client.inbox()
   assert.ok(m?.attachment !== undefined)
   return m as InboxView & { attachment: NonNullable<InboxView['attachment']> }
+}
+
+/** alice and bob connected directly, no mailboxes (a broken push waits for the sender's resume), one message sent directly. */
+export async function directPair (t: TestContext, chunkBytes: number): Promise<{ root: string, alice: TestUser, bob: TestUser }> {
+  const root = await tempRoot(t)
+  const overrides = { attachments: { chunkBytes }, delivery: { mailboxTimeoutMs: 1500 } }
+  const alice = await makeUser(t, root, 'alice', { overrides })
+  const bob = await makeUser(t, root, 'bob', { overrides })
+  await befriend(alice, bob)
+  assert.equal((await alice.client.send('bob', 'hi')).route, 'direct')
+  return { root, alice, bob }
 }

@@ -2,6 +2,7 @@
 import type { Envelope } from '../../proto/cairn.js'
 import { envelopeId } from '../../src/shared/envelope-id.js'
 import { ENVELOPE_VERSION } from '../../src/shared/protocols/ids.js'
+import { wrapDeliveries } from './routes.js'
 import type { TestUser } from './users.js'
 
 /** An envelope for `recipient` holding `sealed`, with its id derived (unless `o.id` says otherwise). */
@@ -14,10 +15,6 @@ export function boundEnvelope (o: Partial<Envelope> & Pick<Envelope, 'recipient'
 /** `u`'s routes, keeping a copy of every envelope they hand over: what a mailbox replica or a resend would bring again. */
 export function tapEnvelopes (u: TestUser): Envelope[] {
   const out: Envelope[] = []
-  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => { out.push(e); return r.deliver(e, peer, o) }
-  })))
+  wrapDeliveries(u, async (next, e, peer, o) => { out.push(e); return next(e, peer, o) })
   return out
 }

@@ -4,6 +4,8 @@
  */
 import type { DeliveryRoute } from '../../src/client/delivery.js'
 import { getSenderState, groupKeys, holdChain } from '../../src/client/groups/group-store.js'
+import { Envelope } from '../../proto/cairn.js'
+import { wrapDeliveries } from './routes.js'
 import type { TestUser } from './users.js'
 
 export { waitFor } from './wait.js'
@@ -15,15 +17,11 @@ export const unreachable: DeliveryRoute = { name: 'direct', deliver: async () =>
 export function countDeliveries (u: TestUser): { counts: Map<string, number>, first: Map<string, number> } {
   const counts = new Map<string, number>()
   const first = new Map<string, number>()
-  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => {
-      counts.set(peer.toString(), (counts.get(peer.toString()) ?? 0) + 1)
-      if (!first.has(peer.toString())) first.set(peer.toString(), Date.now())
-      return r.deliver(e, peer, o)
-    }
-  })))
+  wrapDeliveries(u, async (next, e, peer, o) => {
+    counts.set(peer.toString(), (counts.get(peer.toString()) ?? 0) + 1)
+    if (!first.has(peer.toString())) first.set(peer.toString(), Date.now())
+    return next(e, peer, o)
+  })
   return { counts, first }
 }
 
@@ -32,15 +30,22 @@ export function holdDeliveries (u: TestUser, to: string): { open: () => void, he
   let open!: () => void
   const gate = new Promise<void>(resolve => { open = resolve })
   let held = 0
-  u.client.messenger.useRoutes(u.client.messenger.routes.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => {
-      if (peer.toString() === to) { held++; await gate }
-      return r.deliver(e, peer, o)
-    }
-  })))
+  wrapDeliveries(u, async (next, e, peer, o) => {
+    if (peer.toString() === to) { held++; await gate }
+    return next(e, peer, o)
+  })
   return { open, held: () => held }
+}
+
+/** What `u` sends the user with PeerId `to` is kept here (a copy, as the wire would carry it) instead of delivered; the send is told it went. */
+export function captureDeliveries (u: TestUser, to: string): Envelope[] {
+  const captured: Envelope[] = []
+  wrapDeliveries(u, async (next, e, peer, o) => {
+    if (peer.toString() !== to) return next(e, peer, o)
+    captured.push(Envelope.decode(Envelope.encode(e)))
+    return { ok: true }
+  })
+  return captured
 }
 
 /** Whether `sender`'s store notes `member` as holding its current chain in group `gid` (notes follow the delivery-log update). */

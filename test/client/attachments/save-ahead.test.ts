@@ -15,7 +15,8 @@ import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { listOutgoing, outgoingDescriptor, outgoingTags } from '../../../src/client/attachments/outgoing-store.js'
 import { temporaryPath } from '../../../src/client/attachments/save-file.js'
 import { systemClock } from '../../../src/shared/clock.js'
-import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { directPair } from '../../helpers/attachments.js'
+import type { TestUser } from '../../helpers/users.js'
 
 const CHUNK = 64 * 1024
 
@@ -33,14 +34,9 @@ async function untilComplete (bob: TestUser, id: string): Promise<void> {
   assert.equal((await bob.client.attachments.incoming(id)).complete, true)
 }
 
-/** alice and bob connected, no mailboxes: a broken push waits for the sender's resume. */
-async function pair (t: Parameters<typeof tempRoot>[0]): Promise<{ root: string, alice: TestUser, bob: TestUser, out: string }> {
-  const root = await tempRoot(t)
-  const overrides = { attachments: { chunkBytes: CHUNK }, delivery: { mailboxTimeoutMs: 1500 } }
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await befriend(alice, bob)
-  assert.equal((await alice.client.send('bob', 'hi')).route, 'direct')
+/** alice and bob connected directly (helpers' directPair), and a directory to save into. */
+async function pair (t: Parameters<typeof directPair>[0]): Promise<{ root: string, alice: TestUser, bob: TestUser, out: string }> {
+  const { root, alice, bob } = await directPair(t, CHUNK)
   const out = join(root, 'out')
   await mkdir(out)
   return { root, alice, bob, out }

@@ -17,6 +17,7 @@ import { descriptorOf, getIncoming } from '../../../src/client/attachments/incom
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from '../../../src/client/attachments/outgoing-store.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { systemClock } from '../../../src/shared/clock.js'
+import { directPair } from '../../helpers/attachments.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 import { connectedPair } from './streamed-pair.js'
 
@@ -65,12 +66,7 @@ test('streamed: to a connected recipient the first chunk leaves with no describe
 })
 
 test('streamed, the push broken and no mailbox: the sender\'s resume describes the file and finishes it directly; a wrong end digest is refused and nothing kept', async (t) => {
-  const root = await tempRoot(t)
-  const overrides = { attachments: { chunkBytes: CHUNK }, delivery: { mailboxTimeoutMs: 1500 } }
-  const alice = await makeUser(t, root, 'alice', { overrides })
-  const bob = await makeUser(t, root, 'bob', { overrides })
-  await befriend(alice, bob)
-  assert.equal((await alice.client.send('bob', 'hi')).route, 'direct')
+  const { root, alice, bob } = await directPair(t, CHUNK)
   const data = randomBytes(12 * CHUNK)
   const path = join(root, 'movie.mp4')
   await writeFile(path, data)

@@ -15,6 +15,7 @@ import { MAX_PARKED_PER_GROUP, MAX_PARKED_PER_SENDER, Parking } from '../../../s
 import { systemClock, type Clock } from '../../../src/shared/clock.js'
 import { silentLogger } from '../../../src/shared/logger.js'
 import { Store } from '../../../src/shared/store.js'
+import { captureDeliveries } from '../../helpers/groups.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const DAY = 24 * 3600_000
@@ -32,17 +33,7 @@ test('a parked message older than the mail TTL (and a day) goes at the pass and 
   const gid = (await alice.client.groupCreate('g', ['bob', 'dave'])).id
   for (const u of [alice, bob, dave]) delete u.client.groups.publisher // no gossip: only 1:1 copies reach dave
   // what alice sends dave is held back: the promotion (its update) and two messages whose heads name it
-  const captured: Envelope[] = []
-  const real = alice.client.messenger.routes
-  alice.client.messenger.useRoutes(real.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, to, o) => {
-      if (to.toString() !== dave.peerId) return r.deliver(e, to, o)
-      captured.push(Envelope.decode(Envelope.encode(e)))
-      return { ok: true }
-    }
-  })))
+  const captured = captureDeliveries(alice, dave.peerId)
   await alice.client.groupPromote('g', ['bob'])
   await alice.client.send('@g', 'old') // alice's seq 1
   const old = captured.at(-1) as Envelope

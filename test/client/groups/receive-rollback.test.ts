@@ -10,6 +10,7 @@ import { changeId, signChange } from '../../../src/client/groups/change.js'
 import { addPruned, getPruned, listParked } from '../../../src/client/groups/group-store.js'
 import type { Parking } from '../../../src/client/groups/parking.js'
 import type { Store, StoreOp } from '../../../src/shared/store.js'
+import { captureDeliveries } from '../../helpers/groups.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const hex = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
@@ -29,22 +30,6 @@ function failNextWrite (store: Store, part: string): { failed: () => boolean } {
   return { failed: () => failed }
 }
 
-/** What `from` sends `to` is kept here instead of delivered. */
-function capture (from: TestUser, to: TestUser): Envelope[] {
-  const captured: Envelope[] = []
-  const real = from.client.messenger.routes
-  from.client.messenger.useRoutes(real.map(r => ({
-    name: r.name,
-    takeBundle: r.takeBundle.bind(r),
-    deliver: async (e, peer, o) => {
-      if (peer.toString() !== to.peerId) return r.deliver(e, peer, o)
-      captured.push(Envelope.decode(Envelope.encode(e)))
-      return { ok: true }
-    }
-  })))
-  return captured
-}
-
 /** The in-memory parking of `u` (what a receive reads), beside what its store holds. */
 const parkingOf = (u: TestUser): Parking => (u.client.groups as unknown as { receiving: { parking: Parking } }).receiving.parking
 
@@ -57,7 +42,7 @@ test('a receive whose commit fails after parking leaves nothing parked in memory
   await befriend(bob, dave)
   const gid = (await alice.client.groupCreate('g', ['bob', 'dave'])).id
   for (const u of [alice, bob, dave]) delete u.client.groups.publisher // 1:1 copies only
-  const captured = capture(alice, dave)
+  const captured = captureDeliveries(alice, dave.peerId)
   await alice.client.groupPromote('g', ['bob']) // dave lacks it: alice's next messages park there
   await alice.client.send('@g', 'first')
   const first = captured.at(-1) as Envelope
@@ -100,7 +85,7 @@ test('a receive whose commit fails after a late stale change was recognised leav
   await alice.restart()
 
   // bob's change made on that history, sent to alice and kept to be handed in by hand
-  const captured = capture(bob, alice)
+  const captured = captureDeliveries(bob, alice.peerId)
   const bytes = await signChange(bob.client.identity.peerKey, bob.client.identity.peerId, { groupId: hex(gid), parents: [hex(old)], madeAt: Date.now(), leave: { lastSeq: 0 } })
   await bob.client.messenger.sendEach([alice.peerId], async () => ({ groupUpdate: { changes: [new Uint8Array(bytes)], holds: [] } }))
   const stale = changeId(bytes)
