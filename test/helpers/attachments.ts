@@ -34,9 +34,9 @@ export async function bobCollects (bob: TestUser, alice: TestUser): Promise<Inbo
 }
 
 /** alice and bob connected directly, no mailboxes (a broken push waits for the sender's resume), one message sent directly. */
-export async function directPair (t: TestContext, chunkBytes: number): Promise<{ root: string, alice: TestUser, bob: TestUser }> {
+export async function directPair (t: TestContext, chunkBytes: number, limits: { requestTimeoutMs?: number } = {}): Promise<{ root: string, alice: TestUser, bob: TestUser }> {
   const root = await tempRoot(t)
-  const overrides = { attachments: { chunkBytes }, delivery: { mailboxTimeoutMs: 1500 } }
+  const overrides = { attachments: { chunkBytes }, delivery: { mailboxTimeoutMs: 1500 }, limits }
   const alice = await makeUser(t, root, 'alice', { overrides })
   const bob = await makeUser(t, root, 'bob', { overrides })
   await befriend(alice, bob)

@@ -88,6 +88,7 @@ export class ChunkService {
     let stored = 0
     let file: Awaited<ReturnType<Inbound['get']>>
     let syncing: Promise<void> = Promise.resolve()
+    let pushed = (): void => {}
     try {
       const offer = await pb.read(ChunkOffer, { signal: signal() })
       if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
@@ -108,6 +109,7 @@ export class ChunkService {
         return
       }
       const missing = file.missing()
+      pushed = this.inbound.pushing(from, fileIdHex)
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
       for (const want of missing) {
         const frame = readChunkData(await frames.next(signal()))
@@ -139,6 +141,7 @@ export class ChunkService {
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
+      pushed()
       frames.dispose()
     }
   }

@@ -11,6 +11,8 @@ export class Inbound {
   private readonly files = new Map<string, Promise<IncomingFile | undefined>>()
   /** Saves asked for ahead, per file: kept here so that a view opened afresh (reload) writes into them too. */
   private readonly aheads = new Map<string, SaveAhead>()
+  /** Direct pushes running into each file (chunk-service.ts): a save waits for a file that is arriving. */
+  private readonly pushes = new Map<string, number>()
 
   constructor (private readonly store: Store, private readonly dataDir: string) {}
 
@@ -39,6 +41,23 @@ export class Inbound {
     await (await f?.catch(() => undefined))?.forget().catch(() => {})
     await this.takeAhead(from, fileIdHex)?.abort()
   }
+
+  /** A direct push from `from` into this file has begun; call the function returned once it has ended, however. */
+  pushing (from: string, fileIdHex: string): () => void {
+    const key = `${from}/${fileIdHex}`
+    this.pushes.set(key, (this.pushes.get(key) ?? 0) + 1)
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      const n = (this.pushes.get(key) ?? 1) - 1
+      if (n > 0) this.pushes.set(key, n)
+      else this.pushes.delete(key)
+    }
+  }
+
+  /** Whether a direct push into this file is running. */
+  beingPushed (from: string, fileIdHex: string): boolean { return this.pushes.has(`${from}/${fileIdHex}`) }
 
   /** From now on each chunk of this file received in this process also goes into `ahead` (one replaced is aborted). */
   async saveAhead (file: IncomingFile, ahead: SaveAhead): Promise<void> {

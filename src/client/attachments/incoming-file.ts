@@ -88,6 +88,8 @@ export class IncomingFile {
   /** Where `save` wrote the file once its chunks were removed; undefined before. */
   get savedTo (): string | undefined { return this.complete ? this.record.savedTo : undefined }
   get heldCount (): number { return this.held.size }
+  /** Chunks written here, synced and recorded (heldCount) or still waiting for a stream's next sync: how far a push has come. */
+  get arrivedCount (): number { return Math.min(this.count, this.held.size + this.unsynced.length) }
 
   state (): AttachmentState {
     if (this.savedTo !== undefined) return 'saved'

@@ -48,8 +48,11 @@ import { SealingChunks } from './sealing-chunks.js'
 export type { AttachmentState } from './incoming-store.js'
 export type { AttachmentSummary } from './descriptor.js'
 
+/** How often a save waiting for a file still coming straight from its sender looks at what has arrived, ms. */
+const ARRIVAL_POLL_MS = 100
+
 /** Where a transfer is, for a status line: bytes done of the total. */
-export interface TransferProgress { stage: 'reading' | 'sending' | 'fetching' | 'saving', name: string, done: number, total: number }
+export interface TransferProgress { stage: 'reading' | 'sending' | 'receiving' | 'fetching' | 'saving', name: string, done: number, total: number }
 
 export interface FileSendResult {
   /** The message that announced the file. */
@@ -469,8 +472,50 @@ export class Attachments {
     const messageId = (named as MessageMatch).message.id
     const file = await this.incoming(messageId)
     if (file.complete) return
+    await this.beginAhead(file, dir, messageId)
+  }
+
+  private async beginAhead (file: IncomingFile, dir: string, messageId: string): Promise<void> {
     const d = file.descriptor
     await this.inbound.saveAhead(file, await SaveAhead.begin(dir, safeFileName(d.name), messageId.slice(0, 16), d.chunkBytes))
+  }
+
+  /**
+   * A file still coming straight from its sender (a direct push running into it, or announced
+   * streamed: its push follows the message): the save is asked for ahead, so that each chunk goes
+   * where the file is saved as it arrives, and this waits while chunks keep arriving. It returns once
+   * the file is complete; once no push runs and the file is described in full (fetch then takes the
+   * rest from mailboxes); or once no chunk came for a whole `limits.requestTimeoutMs`, the push's
+   * own deadline for a frame: a stalled sender, whose file fetch then says is not all here.
+   */
+  private async untilArrived (messageId: string, dir: string, onProgress?: (p: TransferProgress) => void): Promise<void> {
+    let file = await this.incoming(messageId)
+    const arriving = (f: IncomingFile): boolean => !f.complete && (this.inbound.beingPushed(f.record.from, f.fileIdHex) || isStreamed(f.descriptor))
+    if (!arriving(file)) return
+    await this.beginAhead(file, dir, messageId).catch((err: unknown) => {
+      // the save itself then writes the whole file, and says what is wrong with the directory
+      this.components.log.info({ err: describeError(err) }, 'could not write the file ahead as it arrives; it is saved once it has arrived')
+    })
+    const { clock } = this.components
+    const d = file.descriptor
+    const report = (held: number): void => onProgress?.({ stage: 'receiving', name: safeFileName(d.name), done: Math.min(d.size, held * d.chunkBytes), total: d.size })
+    let held = -1 // arrivedCount: a stream's chunks count as they are written, before its next sync
+    let since = clock.now()
+    for (;;) {
+      // a second message may describe a streamed file in full (a resumed send): opened afresh then
+      if (isStreamed(file.descriptor) && !this.inbound.beingPushed(file.record.from, file.fileIdHex)) {
+        const stored = await getIncoming(this.components.store, file.record.from, file.fileIdHex)
+        if (stored !== undefined && !isStreamed(descriptorOf(stored))) file = await this.inbound.reload(file.record.from, file.fileIdHex) ?? file
+      } else file = await this.incoming(messageId)
+      if (file.complete) { report(file.count); return }
+      if (!arriving(file)) return
+      if (file.arrivedCount !== held) {
+        held = file.arrivedCount
+        since = clock.now()
+        report(held)
+      } else if (clock.now() - since >= this.init.limits.requestTimeoutMs) return
+      await clock.sleep(ARRIVAL_POLL_MS)
+    }
   }
 
   /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
@@ -487,7 +532,10 @@ export class Attachments {
       if (await stat(savedTo).catch(() => undefined) !== undefined) return { id: messageId, path: savedTo, name: safeFileName(earlier.descriptor.name), size: earlier.descriptor.size, alreadySaved: true }
       await earlier.fetchAgain()
     }
-    const file = await this.fetch(messageId, options).catch((err: unknown) => {
+    if (savedTo === undefined) await this.untilArrived(messageId, dir, options.onProgress)
+    const file = await this.fetch(messageId, options).catch(async (err: unknown) => {
+      // nothing is saved: nor is anything left where it would have been (what untilArrived wrote ahead)
+      await this.inbound.takeAhead(earlier.record.from, earlier.fileIdHex)?.abort()
       if (savedTo === undefined || !(err instanceof AttachmentStateError)) throw err
       throw new AttachmentStateError(`the file was saved to ${savedTo}, which is gone, and its received copy was removed after that save; ${err.message}. A file sent directly never waits at mailboxes: ask the sender to send it again`, err.exitCode)
     })

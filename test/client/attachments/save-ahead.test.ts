@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { test } from 'node:test'
+import { tagsDigest } from '../../../src/client/attachments/chunk-cipher.js'
 import { pushChunks } from '../../../src/client/attachments/chunk-push.js'
 import { AttachmentStateError } from '../../../src/client/attachments/errors.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
@@ -35,8 +36,8 @@ async function untilComplete (bob: TestUser, id: string): Promise<void> {
 }
 
 /** alice and bob connected directly (helpers' directPair), and a directory to save into. */
-async function pair (t: Parameters<typeof directPair>[0]): Promise<{ root: string, alice: TestUser, bob: TestUser, out: string }> {
-  const { root, alice, bob } = await directPair(t, CHUNK)
+async function pair (t: Parameters<typeof directPair>[0], limits: Parameters<typeof directPair>[2] = {}): Promise<{ root: string, alice: TestUser, bob: TestUser, out: string }> {
+  const { root, alice, bob } = await directPair(t, CHUNK, limits)
   const out = join(root, 'out')
   await mkdir(out)
   return { root, alice, bob, out }
@@ -110,4 +111,67 @@ test('save ahead killed with its process: the temporary file it left is replaced
   const saved = await bob.client.save(id, out)
   assert.deepEqual(await readFile(saved.path), data)
   assert.deepEqual(await readdir(out), ['film.mkv'])
+})
+
+/** The announcement alone reaches bob (the first push broken at once); then alice's push of the file from its record, holding back every chunk from `stallAt` on until `go()`. */
+async function stallingPush (t: Parameters<typeof directPair>[0], alice: TestUser, bob: TestUser, path: string, stallAt: number): Promise<{ id: string, pushing: Promise<unknown>, go: () => void }> {
+  const name = basename(path)
+  await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending') throw new Error('stopped after the announcement') } }))
+  const id = await fileAt(bob, name)
+  const rec = (await listOutgoing(alice.client.store)).find(r => outgoingDescriptor(r).name === name)
+  assert.ok(rec !== undefined)
+  const d = outgoingDescriptor(rec)
+  const tags = outgoingTags(rec)
+  assert.ok(tags !== undefined)
+  const chunks = new FileChunks(path, d, tags)
+  t.after(async () => { await chunks.close() })
+  let go!: () => void
+  const gate = new Promise<void>(resolve => { go = resolve })
+  const source = { count: chunks.count, chunkParts: async (i: number) => { if (i >= stallAt) await gate; return chunks.chunkParts(i) } }
+  const node = alice.client.node
+  assert.ok(node !== undefined)
+  const pushing = pushChunks(node, bob.client.identity.peerId, d.fileId, source, alice.config, { clock: systemClock, end: () => tagsDigest(tags) })
+  pushing.catch(() => {}) // awaited by the caller
+  for (let i = 0; i < 100 && (await bob.client.attachments.incoming(id)).arrivedCount < stallAt; i++) await new Promise(resolve => setTimeout(resolve, 50))
+  assert.equal((await bob.client.attachments.incoming(id)).arrivedCount, stallAt)
+  return { id, pushing, go }
+}
+
+test('save of a file still coming straight from its sender: it waits while chunks arrive, writes each where the file goes as it comes (only those held before are read back), and ends byte-exact', async (t) => {
+  const { root, alice, bob, out } = await pair(t)
+  const data = randomBytes(16 * CHUNK + 5)
+  const path = join(root, 'talk.webm')
+  await writeFile(path, data)
+  const { id, pushing, go } = await stallingPush(t, alice, bob, path, 4)
+  // the save, asked for with 4 chunks here; the push goes on once the save is waiting
+  const received: number[] = []
+  let waiting!: () => void
+  const isWaiting = new Promise<void>(resolve => { waiting = resolve })
+  const saving = bob.client.save(id, out, { onProgress: (p) => { if (p.stage === 'receiving') { received.push(p.done); waiting() } } })
+  await Promise.race([isWaiting, saving])
+  go()
+  await pushing
+  const saved = await saving
+  assert.deepEqual(await readFile(saved.path), data)
+  const count = (await bob.client.attachments.incoming(id)).count
+  assert.ok(saved.readBack !== undefined && saved.readBack >= 4 && saved.readBack < count, `only the chunks held before the save are read back (${String(saved.readBack)} of ${count})`)
+  assert.ok(received.length >= 2 && received[0] === 4 * CHUNK && received.at(-1) === data.length, `the status line follows the file as it arrives (${received.join(', ')})`)
+  assert.deepEqual(await readdir(out), ['talk.webm'])
+})
+
+test('save of a file whose sender stalled mid-push: it waits for the push, gives up after a frame\'s deadline with no chunk, says what is missing, and leaves nothing in the directory', async (t) => {
+  const { root, alice, bob, out } = await pair(t, { requestTimeoutMs: 1500 })
+  const path = join(root, 'stuck.bin')
+  await writeFile(path, randomBytes(6 * CHUNK))
+  const { id, pushing, go } = await stallingPush(t, alice, bob, path, 2)
+  const stages = new Set<string>()
+  await assert.rejects(bob.client.save(id, out, { onProgress: (p) => { stages.add(p.stage) } }), (e: unknown) => e instanceof AttachmentStateError && /4 of 6 chunks/.test(e.message))
+  assert.ok(stages.has('receiving'), 'the save waited while the push ran')
+  assert.deepEqual(await readdir(out), [], 'what was written ahead went with the failed save')
+  go()
+  await assert.rejects(pushing, 'the recipient cut the stalled push off')
+  // the sender comes back: the next save gets the whole file
+  assert.ok(await alice.client.attachments.resume() >= 1)
+  const saved = await bob.client.save(id, out)
+  assert.deepEqual(await readFile(saved.path), await readFile(path))
 })
