@@ -66,17 +66,19 @@ try {
     ['duplicates shown', r.duplicates],
     ['altered content', r.altered],
     ['faults: kills / restarts / pauses / link cuts', `${count('kill')} / ${count('restart')} / ${count('pause')} / ${count('cut')}`],
+    ['processes that exited by themselves', r.crashes.length],
     ['network', r.network],
     ['send phase, s', Math.round(r.sendMs / 1000)],
     ['drain, s', Math.round(r.drainMs / 1000)]
   ]))
   console.log('\nfault log (ms from start):')
   for (const f of r.faults) console.log(`  ${f.atMs}\t${f.action}\t${f.target}`)
+  for (const c of r.crashes) console.log(`\n${c.target} exited by itself at ${c.atMs} ms (code ${String(c.code)}, signal ${String(c.signal)}); the end of its stderr:\n${c.stderr}`)
   if (r.lost.length > 0) {
     console.log('\nnot delivered:')
     for (const l of r.lost.slice(0, 200)) console.log(`  ${l.id} ${l.to}: ${l.why}`)
   }
-  process.exitCode = r.lost.length > 0 || r.duplicates > 0 || r.altered > 0 ? 1 : 0
+  process.exitCode = r.lost.length > 0 || r.duplicates > 0 || r.altered > 0 || r.crashes.length > 0 ? 1 : 0
 } finally {
   if (values.keep) log(`data dirs kept in ${root}`)
   else rmSync(root, { recursive: true, force: true })

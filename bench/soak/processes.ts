@@ -5,6 +5,7 @@
  * address.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { reapOnExit } from '../lib/reap.js'
@@ -46,8 +47,15 @@ export async function cairnOnce (args: string[], env: Record<string, string>): P
   return out
 }
 
-/** Start `p` (again): resolves once it printed its --json start line. */
-export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
+/** A process that exited when nothing here stopped it: how, and the end of what it wrote on stderr. */
+export interface Crash { code: number | null, signal: string | null, stderr: string }
+
+/**
+ * Start `p` (again): resolves once it printed its --json start line. Everything it writes on stderr
+ * is appended to `stderrFile` when given; should it exit later without killProc or stopProc having
+ * stopped it, `onCrash` is told (and `p.child` is cleared: nothing waits for an exit already past).
+ */
+export async function startProc (p: Proc, env: Record<string, string>, timeoutMs = 60_000, watch: { stderrFile?: string, onCrash?: (p: Proc, crash: Crash) => void } = {}): Promise<void> {
   const args = p.kind === 'mailbox' ? ['mailbox', '--json'] : ['daemon', '--json']
   const run = p.wrap?.(process.execPath, [CAIRN, ...args]) ?? { cmd: process.execPath, args: [CAIRN, ...args] }
   const child = reapOnExit(spawn(run.cmd, run.args, {
@@ -55,7 +63,9 @@ export async function startProc (p: Proc, env: Record<string, string>, timeoutMs
     stdio: ['ignore', 'pipe', 'pipe']
   }))
   let stderr = ''
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000) })
+  const file = watch.stderrFile === undefined ? undefined : createWriteStream(watch.stderrFile, { flags: 'a', mode: 0o600 })
+  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); file?.write(c) })
+  child.once('close', () => { file?.end() })
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })
   const started = await new Promise<{ peerId: string }>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${p.name} did not start within ${timeoutMs} ms: ${stderr}`)) }, timeoutMs)
@@ -67,6 +77,13 @@ export async function startProc (p: Proc, env: Record<string, string>, timeoutMs
   p.peerId = started.peerId
   p.child = child
   p.paused = false
+  child.once('exit', (code, signal) => {
+    if (p.child !== child) return // killProc or stopProc cleared it first: an exit asked for
+    p.child = undefined
+    p.paused = false
+    // the last of stderr may still be in the pipe: told once it closed
+    child.once('close', () => { watch.onCrash?.(p, { code, signal, stderr }) })
+  })
 }
 
 /** SIGKILL: no clean shutdown, whatever was in flight is cut. */
@@ -76,6 +93,7 @@ export async function killProc (p: Proc): Promise<void> {
   p.child = undefined
   if (p.paused) child.kill('SIGCONT')
   p.paused = false
+  if (child.exitCode !== null || child.signalCode !== null) return // gone already (a crash)
   const exited = new Promise(resolve => child.once('exit', resolve))
   child.kill('SIGKILL')
   await exited
@@ -86,6 +104,7 @@ export async function stopProc (p: Proc): Promise<void> {
   const child = p.child
   if (child === undefined) return
   p.child = undefined
+  if (child.exitCode !== null || child.signalCode !== null) return
   if (p.paused) child.kill('SIGCONT')
   const exited = new Promise(resolve => child.once('exit', resolve))
   child.kill('SIGTERM')

@@ -15,7 +15,7 @@ import type { ClientApi } from '../../src/client/api.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { rng } from '../lib/stats.js'
 import { SoakNet } from './links.js'
-import { addressOf, cairnOnce, killProc, pauseProc, startProc, stopProc, type Proc } from './processes.js'
+import { addressOf, cairnOnce, killProc, pauseProc, startProc, stopProc, type Crash, type Proc } from './processes.js'
 
 export interface SoakOptions {
   root: string
@@ -42,7 +42,11 @@ export interface SoakOptions {
   log: (line: string) => void
 }
 
-export interface FaultEvent { atMs: number, action: 'kill' | 'restart' | 'pause' | 'resume' | 'cut' | 'heal', target: string }
+/** `crash`: the process exited when no fault stopped it (SoakResult.crashes says how). */
+export interface FaultEvent { atMs: number, action: 'kill' | 'restart' | 'pause' | 'resume' | 'cut' | 'heal' | 'crash', target: string }
+
+/** A process that exited by itself: when, how, and the end of its stderr (all of it is in `<root>/logs/<name>.stderr`). */
+export interface SoakCrash extends Crash { atMs: number, target: string }
 
 export interface SentMessage { id: string, from: string, to: string, text: string, route: string }
 
@@ -58,6 +62,8 @@ export interface SoakResult {
   duplicates: number
   altered: number
   faults: FaultEvent[]
+  /** Processes that exited by themselves (each brought back after `downMs`, as a supervisor would). */
+  crashes: SoakCrash[]
   /** Where the processes ran: 'network namespaces' (links cut) or 'loopback: why not namespaces'. */
   network: string
   sendMs: number
@@ -103,7 +109,20 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     CAIRN_DELIVERY_SYNC_INTERVAL_MS: '5000',
     CAIRN_DELIVERY_RETRY_INTERVAL_MS: '2000'
   })
-  const start = async (p: Proc): Promise<void> => startProc(p, p.kind === 'mailbox' ? mailboxEnv(p) : userEnv())
+  const crashes: SoakCrash[] = []
+  const down = new Set<Proc>()
+  const logs = join(o.root, 'logs')
+  mkdirSync(logs, { recursive: true })
+  // a process that exits by itself is a finding, never a hang: logged with its stderr, brought back
+  const onCrash = (p: Proc, crash: Crash): void => {
+    fault('crash', p.name)
+    crashes.push({ atMs: Date.now() - t0, target: p.name, ...crash })
+    o.log(`${p.name} exited by itself (code ${String(crash.code)}, signal ${String(crash.signal)}): ${crash.stderr.slice(-600)}`)
+    if (p.kind === 'daemon') apis.delete(p.name)
+    down.add(p)
+    void sleep(o.downMs).then(async () => { await restart(p); down.delete(p); fault('restart', p.name) })
+  }
+  const start = async (p: Proc): Promise<void> => startProc(p, p.kind === 'mailbox' ? mailboxEnv(p) : userEnv(), undefined, { stderrFile: join(logs, `${p.name}.stderr`), onCrash })
   /** Bring `p` back; a start that fails (a slow machine, a port not yet free) is tried again. */
   const restart = async (p: Proc): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
@@ -140,7 +159,6 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
 
     // the fault schedule runs beside the sends
     let sending = true
-    const down = new Set<Proc>()
     const cut = async (p: Proc): Promise<void> => {
       if (net === undefined) return
       p.cut = true
@@ -264,7 +282,7 @@ export async function runSoak (o: SoakOptions): Promise<SoakResult> {
     for (const inbox of inboxes.values()) for (const m of inbox.values()) if (m.count > 1) duplicates += m.count - 1
     const byRoute: Record<string, number> = {}
     for (const s of sent) byRoute[s.route] = (byRoute[s.route] ?? 0) + 1
-    return { attempted: o.messages, acknowledged: sent.length, byRoute, refused, delivered: sent.length - lost.length, lost, duplicates, altered, faults, network, sendMs, drainMs }
+    return { attempted: o.messages, acknowledged: sent.length, byRoute, refused, delivered: sent.length - lost.length, lost, duplicates, altered, faults, crashes, network, sendMs, drainMs }
   } finally {
     await Promise.all([...users, ...mailboxes].map(async p => stopProc(p).catch(() => {})))
     net?.destroySync()

@@ -29,4 +29,5 @@ test('soak (short): messages through killed, restarted, paused and cut-off proce
   assert.deepEqual(r.lost.map(l => `${l.id} ${l.why}`), [])
   assert.equal(r.duplicates, 0)
   assert.equal(r.altered, 0)
+  assert.deepEqual(r.crashes.map(c => `${c.target}: ${c.stderr.slice(-300)}`), [], 'no process exited by itself')
 })
