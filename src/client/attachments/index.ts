@@ -465,14 +465,20 @@ export class Attachments {
    * nothing to gain: nothing is done. Kept in this process only (a restart's save copies the file whole).
    */
   async saveAhead (given: string, outDir: string): Promise<void> {
+    const { dir, messageId } = await this.saveTarget(given, outDir)
+    const file = await this.incoming(messageId)
+    if (file.complete) return
+    await this.beginAhead(file, dir, messageId)
+  }
+
+  /** The directory a save goes into (exit 2 unless it is one) and the whole id of the received message with a file that `given` names. */
+  private async saveTarget (given: string, outDir: string): Promise<{ dir: string, messageId: string }> {
     const dir = resolve(outDir)
     const st = await stat(dir).catch(() => undefined)
     if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
     const [named] = await resolveMessageIds(this.components, [given], { received: m => m.attachment !== undefined, sent: false, what: 'received message with a file', nothingDone: 'nothing was saved' })
     const messageId = (named as MessageMatch).message.id
-    const file = await this.incoming(messageId)
-    if (file.complete) return
-    await this.beginAhead(file, dir, messageId)
+    return { dir, messageId }
   }
 
   private async beginAhead (file: IncomingFile, dir: string, messageId: string): Promise<void> {
@@ -520,11 +526,7 @@ export class Attachments {
 
   /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
   async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
-    const dir = resolve(outDir)
-    const st = await stat(dir).catch(() => undefined)
-    if (st?.isDirectory() !== true) throw new AttachmentStateError(`${dir} is not a directory`, 2)
-    const [named] = await resolveMessageIds(this.components, [given], { received: m => m.attachment !== undefined, sent: false, what: 'received message with a file', nothingDone: 'nothing was saved' })
-    const messageId = (named as MessageMatch).message.id
+    const { dir, messageId } = await this.saveTarget(given, outDir)
     const earlier = await this.incoming(messageId)
     const savedTo = earlier.savedTo
     if (savedTo !== undefined) {
