@@ -4,7 +4,8 @@
  *
  *   node dist/bench/profile-summary.js PROFILE.cpuprofile [--top 25]
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 interface Frame { functionName: string, url: string, lineNumber: number }
@@ -106,7 +107,9 @@ export function formatSummary (s: ProfileSummary): string {
 
 if (process.argv[1]?.endsWith('profile-summary.js') === true) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } })
-  for (const file of positionals) {
+  // a directory stands for the profiles in it (node's --cpu-prof-dir, CAIRN_BENCH_PROFILE_RECIPIENT)
+  const files = positionals.flatMap(p => statSync(p).isDirectory() ? readdirSync(p).filter(f => f.endsWith('.cpuprofile')).sort().map(f => join(p, f)) : [p])
+  for (const file of files) {
     console.log(`## ${file}\n`)
     console.log(formatSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(values.top))))
   }
