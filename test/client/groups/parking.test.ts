@@ -4,8 +4,6 @@
  * its change arrives; and a hostile member cannot fill the parking for the others.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { Envelope } from '../../../proto/cairn.js'
@@ -67,7 +65,7 @@ const parked = (sender: string, seq: number): ParkedMessage =>
   ({ sender, id: `${sender}-${String(seq).padStart(8, '0')}`, seq, sentAt: 0, heads: ['ff'.repeat(32)], text: 'x', route: 'mailbox' })
 
 test('a hostile member cannot fill the parking for the others: a bound per sender, and a full group gives up the largest holder\'s oldest', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-parking-'))
+  const dir = await tempRoot(t, 'cairn-parking-')
   const store = await Store.open(join(dir, 'db'))
   t.after(async () => { await store.close() })
   const gid = 'ab'.repeat(32)
