@@ -9,7 +9,7 @@ import type { Kv } from '../crypto/kv.js'
 import type { Messenger } from '../messenger.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
-import { knownBy, markKnownBy, markNoted } from './group-store.js'
+import { groupKeys, knownBy, markKnownBy, markNoted } from './group-store.js'
 import { logFor } from './log-compaction.js'
 import type { GroupState } from './state.js'
 
@@ -69,20 +69,26 @@ export class ChangeDistribution {
    * no message since (a message's heads say the same): the others prune the log before a
    * checkpoint only once every member is known to hold it, and make one only once every member is
    * known to follow them. The note carries the checkpoint itself, so it names nothing the
-   * recipient may lack. Returns the envelopes queued.
+   * recipient may lack, except to a member sure to hold it: its author, or one that told us it
+   * holds it (a hold note or a message's heads: the acked mark). Those get the ~100 bytes that
+   * name it, not its hundreds to thousands (a group of n silent members sends n(n-1) notes per
+   * checkpoint, and the author's n-1 are among them). Not a member we only sent it to: our note
+   * may reach it first, and a note naming a checkpoint the recipient lacks is dropped there.
+   * Returns the envelopes queued.
    */
   async sendHoldNote (state: GroupState, me: string): Promise<number> {
     const cp = state.checkpoints.at(-1)
     const others = state.members.filter(m => m !== me)
     if (!state.members.includes(me) || others.length === 0) return 0
-    const bytes = cp === undefined ? undefined : (await this.c.groups.changesOf(state.id)).get(cp)?.bytes
-    if (cp !== undefined && bytes === undefined) return 0
+    const change = cp === undefined ? undefined : (await this.c.groups.changesOf(state.id)).get(cp)
+    if (cp !== undefined && change === undefined) return 0
     const groupId = new Uint8Array(Buffer.from(state.id, 'hex'))
     const checkpoint = new Uint8Array(Buffer.from(cp ?? '', 'hex'))
     await this.c.messenger.sendEach(others, async (tx, peer) => {
       markNoted(tx, state.id, cp ?? '')
-      if (bytes !== undefined) markKnownBy(tx, state.id, peer, cp as string)
-      return { groupUpdate: { changes: bytes === undefined ? [] : [new Uint8Array(bytes)], holds: [{ groupId, checkpoint }] } }
+      const carried = change !== undefined && change.author !== peer && await tx.get(groupKeys.acked(state.id, change.id, peer)) === undefined
+      if (carried) markKnownBy(tx, state.id, peer, change.id)
+      return { groupUpdate: { changes: carried ? [new Uint8Array(change.bytes)] : [], holds: [{ groupId, checkpoint }] } }
     })
     return others.length
   }

@@ -15,7 +15,7 @@ import { peersWith } from '../messaging/peer-features.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
 import { CheckpointRejectedError, checkpointDue, type CheckpointFault } from './checkpoint.js'
-import { addPruned, deleteChange, getBase, getPruned, groupKeys, listAcked, listRemade, markAcked, putBase } from './group-store.js'
+import { addPruned, deleteChange, getBase, getPruned, groupKeys, listAcked, listRemade, markAcked, markKnownBy, putBase } from './group-store.js'
 import { adoptChoice, changesSinceCheckpoint, checkpointOp, follows, prunable, toReissue } from './log-compaction.js'
 import { changesUpTo, foldGroup, type FoldOptions, type GroupState } from './state.js'
 import { describeError } from '../../shared/errors.js'
@@ -250,6 +250,9 @@ export class GroupLog {
   /** Written once per process (`ackedSeen`), unless `tx` does not commit it: then written again when next shown. */
   private markAcked (tx: CommittingKv, gid: string, checkpoint: string, member: string, mark: string): void {
     markAcked(tx, gid, checkpoint, member)
+    // it holds the checkpoint's change too: nobody here sends it to that member again (a hold
+    // note of ours carries it only to those not known to hold it, change-distribution.ts)
+    markKnownBy(tx, gid, member, checkpoint)
     this.ackedSeen.add(mark)
     tx.onUndo(() => { this.ackedSeen.delete(mark) })
   }

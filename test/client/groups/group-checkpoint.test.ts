@@ -120,8 +120,26 @@ test('members who never write to the group still let it checkpoint and prune: ea
   const cp = (await alice.client.groups.state(gid))?.checkpoints[0] as string
   await waitFor('bob and carol hold it', async () => (await bob.client.groups.state(gid))?.checkpoints[0] === cp && (await carol.client.groups.state(gid))?.checkpoints[0] === cp)
   assert.equal((await alice.client.groups.prune()).changes, 0, 'nobody but alice is known to hold it yet')
-  for (const u of [bob, carol]) assert.equal((await u.client.groups.prune()).notes, 2, `${u.name} says it holds the checkpoint`)
   const ackedBy = async (u: TestUser, member: string): Promise<boolean> => await u.client.store.get(groupKeys.acked(gid, cp, member)) !== undefined
+  // what each note carries: the checkpoint's bytes only to a member not sure to hold it
+  const carried = new Map<string, number>()
+  for (const u of [bob, carol]) {
+    const sendEach = u.client.messenger.sendEach.bind(u.client.messenger)
+    u.client.messenger.sendEach = async (peers, bodyFor, o) => sendEach(peers, async (tx, peer) => {
+      const body = await bodyFor(tx, peer)
+      if (body.groupUpdate?.holds.length === 1) carried.set(`${u.name}>${peer}`, body.groupUpdate.changes.length)
+      return body
+    }, o)
+  }
+  assert.equal((await bob.client.groups.prune()).notes, 2, 'bob says he holds the checkpoint')
+  await waitFor('carol knows bob holds it', async () => await ackedBy(carol, bob.peerId))
+  assert.equal((await carol.client.groups.prune()).notes, 2, 'carol says she holds the checkpoint')
+  assert.deepEqual(Object.fromEntries(carried), {
+    [`bob>${alice.peerId}`]: 0, // its author
+    [`bob>${carol.peerId}`]: 1, // not known to hold it yet
+    [`carol>${alice.peerId}`]: 0,
+    [`carol>${bob.peerId}`]: 0 // his note said he holds it
+  })
   await waitFor('alice knows both hold it', async () => await ackedBy(alice, bob.peerId) && await ackedBy(alice, carol.peerId))
   assert.equal((await alice.client.groups.prune()).changes, 2, 'alice prunes the remove and the add before it')
   await waitFor('bob knows carol holds it', async () => await ackedBy(bob, carol.peerId))
