@@ -37,6 +37,18 @@ function holders (net: MailboxNet, bob: TestUser): OperatorNode[] {
   return net.nodes.filter(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
 }
 
+/**
+ * Which nodes still hold some of `bob`'s mail ('' for none), by index and count. Compare this, never
+ * the nodes themselves: a failing deepEqual of live nodes diffs their whole object graphs (with
+ * every buffer), which grew this file's process to 24 GB before the kernel killed it (issue 16).
+ */
+function stillHeld (net: MailboxNet, bob: TestUser): string {
+  return net.nodes.flatMap((n, i) => {
+    const count = n.mailbox.store.usageOf(bob.peerId).count
+    return count > 0 ? [`node ${i}: ${count}`] : []
+  }).join(', ')
+}
+
 async function handoverRound (net: MailboxNet): Promise<void> {
   // what the hourly timer does, driven by the test instead of by waiting an hour
   for (const n of net.nodes) await n.mailbox.handover.runOnce()
@@ -96,9 +108,13 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   honest.mailbox.store.fetch = async (...args) => { await new Promise(resolve => setTimeout(resolve, 500)); return list(...args) }
   await expectAll(bob, net, 6)
   assert.ok(others.some(h => h.mailbox.metrics.envelopesDiscarded > 0), 'the swapped copies were discarded where they were served')
-  // bob's signed acks cover only what he read; handed over, they empty every replica
+  // bob's signed acks cover only what he read; handed over, they empty every replica. One round
+  // need not reach every holder (a holder outside the honest replica's view gets the tombstones
+  // second-hand, from a node whose pass this round came before it had them): the passes the
+  // tombstones schedule carry them on, as between the hourly rounds
   await handoverRound(net)
-  assert.deepEqual(holders(net, bob), [])
+  await settle(net)
+  assert.equal(stillHeld(net, bob), '', 'every replica emptied')
 })
 
 test('a replica that lists without end, or claims mail and then stalls, does not hold B\'s sync hostage', async (t) => {
@@ -195,7 +211,8 @@ test('churn in rounds while B is away: every message once; a holder returning la
   }
   await expectAll(bob, net, 15)
   await handoverRound(net)
-  assert.equal(holders(net, bob).length, 0, 'acks and tombstones emptied every live holder')
+  await settle(net) // the tombstones' own passes carry them on to holders one round missed
+  assert.equal(stillHeld(net, bob), '', 'acks and tombstones emptied every live holder')
 
   // the holder that left in round 0 comes back with its old copies
   assert.ok(late !== undefined)
