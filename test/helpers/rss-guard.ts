@@ -4,10 +4,10 @@
  * stderr, so a leak fails the test file that caused it instead of taking the machine down (three suite
  * runs once lost a test file to the kernel's OOM killer at 24 GB, issue 16).
  *
- * The check runs on a thread of its own: the OOM seen again in session 25 grew to 24 GB with a
- * main-thread guard loaded, so it grew inside one stretch that never let the event loop run a timer
- * (a synchronous loop, or promises that resolve one another without end). The stderr lines are
- * written synchronously for the same reason: the main thread would never flush them.
+ * The check runs on a thread of its own: the OOM it was made for grew inside one synchronous call
+ * (a failing assertion's diff of live nodes, docs/DECISIONS.md), where no main-thread timer runs.
+ * The stderr lines are written synchronously for the same reason: the main thread would never
+ * flush them.
  *
  * Before the kill, the guard pauses the main thread through the inspector (a pause interrupts a
  * running loop) and prints where it stood, so a failing run names the code that grew. It waits at most
