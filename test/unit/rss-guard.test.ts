@@ -24,6 +24,6 @@ test('a process that grows past the bound without ever yielding to its event loo
   const blocked = spawnSync(process.execPath, ['--import', guard, '-e', growBlocked, 'blocked-suite.test.js'], { env, encoding: 'utf8', timeout: 60_000 })
   assert.equal(blocked.signal, 'SIGKILL', `exited ${String(blocked.status)} after ${Date.now() - started} ms: ${blocked.stderr}`)
   assert.match(blocked.stderr, /rss-guard: .*blocked-suite\.test\.js .*grew to \d+ MiB, over the 200 MiB bound/)
-  // and names the code that grew: the main thread's stack, from a report V8 wrote mid-loop
+  // and names the code that grew: the main thread's stack, from a pause that interrupted the loop
   assert.match(blocked.stderr, /rss-guard: {3}at growWithoutYielding/, blocked.stderr)
 })

@@ -9,7 +9,7 @@ import type { Kv } from '../crypto/kv.js'
 import type { Messenger } from '../messenger.js'
 import type { VerifiedChange } from './change.js'
 import type { GroupChanges } from './group-changes.js'
-import { groupKeys, knownBy, markKnownBy, markNoted } from './group-store.js'
+import { hasAcked, knownBy, markKnownBy, markNoted } from './group-store.js'
 import { logFor } from './log-compaction.js'
 import type { GroupState } from './state.js'
 
@@ -86,7 +86,7 @@ export class ChangeDistribution {
     const checkpoint = new Uint8Array(Buffer.from(cp ?? '', 'hex'))
     await this.c.messenger.sendEach(others, async (tx, peer) => {
       markNoted(tx, state.id, cp ?? '')
-      const carried = change !== undefined && change.author !== peer && await tx.get(groupKeys.acked(state.id, change.id, peer)) === undefined
+      const carried = change !== undefined && change.author !== peer && !await hasAcked(tx, state.id, change.id, peer)
       if (carried) markKnownBy(tx, state.id, peer, change.id)
       return { groupUpdate: { changes: carried ? [new Uint8Array(change.bytes)] : [], holds: [{ groupId, checkpoint }] } }
     })

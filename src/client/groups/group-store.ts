@@ -172,6 +172,11 @@ export function markAcked (kv: Kv, gid: string, checkpoint: string, member: stri
   kv.put(groupKeys.acked(gid, checkpoint, member), ONE)
 }
 
+/** Whether `member` is known to hold `checkpoint` (its hold note or a message's heads said so). */
+export async function hasAcked (kv: Pick<Kv, 'get'>, gid: string, checkpoint: string, member: string): Promise<boolean> {
+  return await kv.get(groupKeys.acked(gid, checkpoint, member)) !== undefined
+}
+
 /** The checkpoint we last told the group's members we hold ('' for none yet); undefined: we never told them anything. */
 export async function getNoted (kv: Pick<Kv, 'get'>, gid: string): Promise<string | undefined> {
   const b = await kv.get(groupKeys.noted(gid))
