@@ -1,5 +1,5 @@
 /** What a user can ask of their node: served in-process, or by the daemon over its local API. */
-import type { AttachmentState, AttachmentSummary, FileSendResult, SaveResult } from './attachments/index.js'
+import type { AttachmentState, AttachmentSummary, FileSendResult, SaveResult, TransferProgress } from './attachments/index.js'
 import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
 import type { GroupView } from './groups/index.js'
@@ -79,8 +79,8 @@ export interface ClientApi {
   contactUnblock: (target: string) => Promise<BlockChange>
   blockList: () => Promise<BlockedPeer[]>
   send: (to: string, text: string) => Promise<SendResult>
-  sendFiles: (to: string, paths: string[], text: string) => Promise<FileSendResult[]>
-  save: (messageId: string, outDir: string) => Promise<SaveResult>
+  sendFiles: (to: string, paths: string[], text: string, options?: TransferOptions) => Promise<FileSendResult[]>
+  save: (messageId: string, outDir: string, options?: TransferOptions) => Promise<SaveResult>
   groupCreate: (name: string, members: string[]) => Promise<GroupView>
   groupAdd: (group: string, members: string[]) => Promise<GroupView>
   groupRemove: (group: string, members: string[]) => Promise<GroupView>
@@ -88,7 +88,7 @@ export interface ClientApi {
   groupLeave: (group: string) => Promise<GroupView>
   groupList: () => Promise<GroupView[]>
   groupInfo: (group: string) => Promise<GroupView>
-  sync: () => Promise<SyncResult>
+  sync: (options?: { onProgress?: (p: SyncProgress) => void }) => Promise<SyncResult>
   inbox: () => Promise<InboxView[]>
   /** Messages we sent, oldest first, with how far each got (queued, stored, delivered, read; per member for a group). */
   sent: () => Promise<SentView[]>
@@ -100,5 +100,14 @@ export interface ClientApi {
   /** Delete every message with a contact (name or PeerId) or in a group (`@GROUP`); `dryRun`: only say which. */
   deleteConversation: (target: string, dryRun: boolean) => Promise<DeleteResult>
 }
+
+/** What a long transfer reports as it goes (a status line on a terminal); the daemon streams it back to the CLI. */
+export interface TransferOptions { onProgress?: (p: TransferProgress) => void }
+
+/**
+ * The methods that take `{ onProgress }` options, and where in their parameters. The daemon fills
+ * that place with its own callback (whatever the caller sent there) and streams what it is given.
+ */
+export const PROGRESS_METHODS = { sendFiles: 3, save: 2, sync: 0 } as const satisfies Partial<Record<keyof ClientApi, number>>
 
 export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status', 'deleteMessages', 'deleteConversation'] as const satisfies ReadonlyArray<keyof ClientApi>

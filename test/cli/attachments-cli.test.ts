@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cairn, cliPair } from '../helpers/cli.js'
+import { cairn, cairnOnTty, cliPair } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
 
 test('cairn send --file and cairn save through the real binary: bad files exit 2 naming them and send nothing', async (t) => {
@@ -38,12 +38,25 @@ test('cairn send --file and cairn save through the real binary: bad files exit 2
   const shown = /^\[[^\]]+\] #([0-9a-f]{8}) alice: \[file photo\.png, 716800 bytes, complete; cairn save ([0-9a-f]{32})\] look$/m.exec(human.stdout)
   assert.deepEqual(shown?.slice(1), [r?.id.slice(0, 8), r?.id], human.stdout)
 
-  // the short id the header shows will do, in any case
+  // the short id the header shows will do, in any case; bob's daemon runs, so the save goes through it
   const out = join(root, 'saved')
   await mkdir(out)
-  const saved = await cairn([...B, 'save', (shown?.[1] as string).toUpperCase(), '--out', out, '--json'])
+  const id8 = (shown?.[1] as string).toUpperCase()
+  const tty = await cairnOnTty([...B, 'save', id8, '--out', out])
+  if (tty === undefined) t.diagnostic('skipped the terminal checks: util-linux `script` is not installed')
+  else {
+    // at a terminal the daemon streams its progress back: the status line shows bytes of the total and the rate
+    assert.equal(tty.code, 0, tty.output)
+    assert.match(tty.output, /saving photo\.png: 700\.0 KiB \/ 700\.0 KiB, [\d.]+ (?:B|KiB|MiB)\/s/)
+    assert.ok(tty.output.includes(`saved ${join(out, 'photo.png')} (700.0 KiB)`), tty.output)
+    const synced = await cairnOnTty([...B, 'sync'])
+    assert.equal(synced?.code, 0, synced?.output)
+    assert.match(synced?.output ?? '', /finding your mailboxes…/, 'the daemon\'s sync shows its stages too')
+  }
+  const saved = await cairn([...B, 'save', id8, '--out', out, '--json'])
   assert.equal(saved.code, 0, saved.stderr)
   assert.equal(JSON.parse(saved.stdout).id, r?.id)
+  assert.equal(saved.stderr, '', 'no progress line when stderr is not a terminal')
   assert.deepEqual(await readFile(join(out, 'photo.png')), data)
   const unknown = await cairn([...B, 'save', 'ffffffff', '--out', out])
   assert.equal(unknown.code, 2)

@@ -8,6 +8,9 @@ export class Progress {
 
   constructor (private readonly out: NodeJS.WriteStream = process.stderr, private readonly enabled = out.isTTY === true) {}
 
+  /** Whether anything is drawn: callers skip work (e.g. asking the daemon for progress) that only feeds the line. */
+  get shown (): boolean { return this.enabled }
+
   show (text: string): void {
     if (!this.enabled) return
     this.text = text

@@ -3,11 +3,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { paths } from '../../shared/data-dir.js'
 import { CairnError, type ErrorCode } from '../../shared/errors.js'
-import { API_METHODS, type ClientApi, type InboxView } from '../api.js'
+import { API_METHODS, PROGRESS_METHODS, type ClientApi, type InboxView } from '../api.js'
 import type { SentView } from '../messaging/delivery-log.js'
 
 /** Subscribe to received messages (and, optionally, delivery-state changes of sent ones); returns the unsubscribe. */
 export type Watch = (onMessage: (m: InboxView) => void, onDelivery?: (v: SentView) => void) => () => void
+
+interface Answer { ok: boolean, result?: unknown, error?: { code: ErrorCode, message: string, exitCode: 1 | 2 } }
 
 export class DaemonError extends CairnError {
   constructor (code: ErrorCode, message: string, exitCode: 1 | 2) {
@@ -21,20 +23,37 @@ export async function connectDaemon (dataDir: string): Promise<(ClientApi & { wa
   const socketPath = paths.socket(dataDir)
   if (!existsSync(socketPath) || !existsSync(paths.token(dataDir))) return undefined
   const token = readFileSync(paths.token(dataDir), 'utf8').trim()
-  const call = async (method: string, params: unknown[]): Promise<unknown> => new Promise((resolve, reject) => {
+  // the answer is one JSON line; with `progress`, NDJSON: progress lines, then the answer
+  const call = async (method: string, params: unknown[], onProgress?: (p: unknown) => void): Promise<unknown> => new Promise((resolve, reject) => {
     const req = request({ socketPath, path: '/rpc', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, res => {
-      let body = ''
-      res.on('data', (c: Buffer) => { body += c.toString() })
+      let buf = ''
+      let answer: Answer | undefined
+      const take = (line: string): void => {
+        if (line.trim() === '') return
+        const parsed = JSON.parse(line) as Answer | { progress: unknown }
+        if ('progress' in parsed) onProgress?.(parsed.progress)
+        else answer = parsed
+      }
+      res.on('data', (c: Buffer) => {
+        buf += c.toString()
+        let i
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i)
+          buf = buf.slice(i + 1)
+          try { take(line) } catch (err) { reject(err) }
+        }
+      })
       res.on('end', () => {
         try {
-          const parsed = JSON.parse(body) as { ok: boolean, result?: unknown, error?: { code: ErrorCode, message: string, exitCode: 1 | 2 } }
-          if (parsed.ok) resolve(parsed.result)
-          else reject(new DaemonError(parsed.error?.code ?? 'DAEMON', parsed.error?.message ?? 'daemon error', parsed.error?.exitCode ?? 1))
+          take(buf)
+          if (answer === undefined) reject(new DaemonError('DAEMON', 'the daemon closed the request without an answer', 1))
+          else if (answer.ok) resolve(answer.result)
+          else reject(new DaemonError(answer.error?.code ?? 'DAEMON', answer.error?.message ?? 'daemon error', answer.error?.exitCode ?? 1))
         } catch (err) { reject(err) }
       })
     })
     req.on('error', reject)
-    req.end(JSON.stringify({ method, params }))
+    req.end(JSON.stringify({ method, params, ...(onProgress === undefined ? {} : { progress: true }) }))
   })
   try {
     await call('id', [])
@@ -42,7 +61,12 @@ export async function connectDaemon (dataDir: string): Promise<(ClientApi & { wa
     if (err instanceof DaemonError) throw err
     return undefined // socket left behind by a daemon that died
   }
-  const api = Object.fromEntries(API_METHODS.map(m => [m, async (...params: unknown[]) => call(m, params)])) as unknown as ClientApi
+  const api = Object.fromEntries(API_METHODS.map(m => {
+    const at = PROGRESS_METHODS[m as keyof typeof PROGRESS_METHODS] as number | undefined
+    if (at === undefined) return [m, async (...params: unknown[]) => call(m, params)]
+    // a callback cannot cross the socket: ask the daemon for progress lines and hand each to it
+    return [m, async (...params: unknown[]) => call(m, params.slice(0, at), (params[at] as { onProgress?: (p: unknown) => void } | undefined)?.onProgress)]
+  })) as unknown as ClientApi
   const watch: Watch = (onMessage, onDelivery) => {
     const req = request({ socketPath, path: '/events', method: 'GET', headers: { authorization: `Bearer ${token}` } }, res => {
       let buf = ''

@@ -1,6 +1,9 @@
 /**
  * The daemon's local API: HTTP over a unix socket in the (0700) data dir, each request carrying the
- * token from a 0600 file. POST /rpc {method, params} calls a ClientApi method; GET /events streams
+ * token from a 0600 file. POST /rpc {method, params} calls a ClientApi method and answers
+ * {ok, result | error}; with `progress: true`, a method that reports progress (PROGRESS_METHODS)
+ * answers NDJSON instead: `{"progress": …}` lines (TransferProgress, SyncProgress) as the work goes, then that
+ * same answer as the last line. GET /events streams
  * received messages, and `{"delivery": SentView}` for each change in a sent message's delivery
  * state, as NDJSON (for `cairn chat`).
  */
@@ -10,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { paths, writeSecretFile } from '../../shared/data-dir.js'
 import { CairnError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { API_METHODS, type ClientApi, type InboxView } from '../api.js'
+import { API_METHODS, PROGRESS_METHODS, type ClientApi, type InboxView } from '../api.js'
 import type { InboxMessage } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import type { SentView } from '../messaging/delivery-log.js'
@@ -67,16 +70,26 @@ export class DaemonServer {
       body += String(chunk)
       if (body.length > MAX_BODY) { reply(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: 'request too large', exitCode: 2 } }); return }
     }
+    let answer: (body: unknown) => void = (b) => { reply(res, 200, b) }
     try {
-      const { method, params } = JSON.parse(body) as { method: string, params: unknown[] }
+      const { method, params, progress } = JSON.parse(body) as { method: string, params: unknown[], progress?: boolean }
       if (!(API_METHODS as readonly string[]).includes(method) || !Array.isArray(params)) throw new CairnError('DAEMON', `unknown method ${method}`)
       const fn = this.init.api[method as keyof ClientApi] as (...a: unknown[]) => Promise<unknown>
-      const result = await fn.apply(this.init.api, params)
-      reply(res, 200, { ok: true, result: result ?? null })
+      // the options' place is always ours: a caller cannot put anything but our own callback there
+      const at = PROGRESS_METHODS[method as keyof typeof PROGRESS_METHODS] as number | undefined
+      const args = at === undefined ? params : params.slice(0, at)
+      if (at !== undefined && progress === true) {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+        const line = (b: unknown): void => { if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(b) + '\n') }
+        args[at] = { onProgress: (p: unknown) => { line({ progress: p }) } }
+        answer = (b) => { line(b); res.end() }
+      }
+      const result = await fn.apply(this.init.api, args)
+      answer({ ok: true, result: result ?? null })
     } catch (err) {
       const e = CairnError.is(err) ? { code: err.code, message: err.message, exitCode: err.exitCode } : { code: 'INTERNAL', message: describeError(err), exitCode: 1 }
       if (!CairnError.is(err)) this.init.log.warn({ err: describeError(err) }, 'daemon request failed')
-      reply(res, 200, { ok: false, error: e })
+      answer({ ok: false, error: e })
     }
   }
 

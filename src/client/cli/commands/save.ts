@@ -17,9 +17,8 @@ export const save: Command = {
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
       progress.show(`fetching ${id}…`)
-      const r = session.client !== undefined
-        ? await session.client.save(id as string, out, { onProgress: transferLine(progress) })
-        : await session.api.save(id as string, out)
+      // in-process or through the daemon (which streams its progress back), the same status line
+      const r = await session.api.save(id as string, out, progress.shown ? { onProgress: transferLine(progress) } : {})
       progress.clear()
       if (ctx.parsed.json) printJson(r)
       else printLine(r.alreadySaved === true ? `already saved: ${r.path} (${formatBytes(r.size)}; its received copy was removed then)` : `saved ${r.path} (${formatBytes(r.size)})`)

@@ -30,10 +30,8 @@ export const send: Command = {
     await withSession(ctx, { network: true, progress }, async (session) => {
       if (files.length > 0) {
         progress.show(`sending to ${to}…`)
-        // in-process: a status line with bytes, rate and time left; through the daemon, the result only
-        const results = session.client !== undefined
-          ? await session.client.sendFiles(to as string, files, text, { onProgress: transferLine(progress) })
-          : await session.api.sendFiles(to as string, files, text)
+        // a status line with bytes, rate and time left, in-process or through the daemon (which streams it back)
+        const results = await session.api.sendFiles(to as string, files, text, progress.shown ? { onProgress: transferLine(progress) } : {})
         progress.clear()
         if (ctx.parsed.json) printJson(results)
         else {

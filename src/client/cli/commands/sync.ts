@@ -20,10 +20,8 @@ export const sync: Command = {
   async run (ctx) {
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
-      // in-process, the client reports each stage; a daemon is online already and answers fast
-      const r = session.client !== undefined
-        ? await session.client.sync({ onProgress: p => { progress.show(describe(p)) } })
-        : await session.api.sync()
+      // each stage on the status line, in-process or through the daemon (which streams them back)
+      const r = await session.api.sync(progress.shown ? { onProgress: p => { progress.show(describe(p)) } } : {})
       progress.clear()
       if (ctx.parsed.json) printJson(r)
       else printLine(`received ${r.received}, sent ${r.sent}`)
