@@ -27,6 +27,17 @@ export interface MailboxNet {
   stopNode: (node: OperatorNode) => Promise<void>
   /** Re-run routing queries so tables reflect who is online now. */
   warm: () => Promise<void>
+  /** How many of `recipient`'s envelopes each node holds, in `nodes` order. */
+  held: (recipient: string) => number[]
+  /** The nodes holding any of `recipient`'s mail: to act on, never to assert on (below). */
+  holders: (recipient: string) => OperatorNode[]
+  /**
+   * Which nodes still hold `recipient`'s mail, by index and count ("node 3: 6, node 5: 1"; '' for
+   * none). Assert on this (or on `held`), never on the nodes: a failing deepEqual of live nodes diffs
+   * their whole object graphs, every buffer included, which once grew a test process to 24 GB
+   * before the kernel killed it (issue 16, test/README.md).
+   */
+  stillHeld: (recipient: string) => string
 }
 
 /** `log`: each node's logger, by name (default: silent, or CAIRN_TEST_LOG_DIR's files). */
@@ -68,7 +79,10 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
       await warmNode(again)
       return again
     },
-    warm: async () => { await Promise.all(nodes.map(warmNode)) }
+    warm: async () => { await Promise.all(nodes.map(warmNode)) },
+    held: (recipient) => nodes.map(n => n.mailbox.store.usageOf(recipient).count),
+    holders: (recipient) => nodes.filter(n => n.mailbox.store.usageOf(recipient).count > 0),
+    stillHeld: (recipient) => net.held(recipient).flatMap((count, i) => count > 0 ? [`node ${i}: ${count}`] : []).join(', ')
   }
   await net.warm()
   return net

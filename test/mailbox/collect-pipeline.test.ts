@@ -86,7 +86,7 @@ test('pages are acknowledged and the later ones opened while the first pages\' r
   }
   let returned = false
   const sync = bob.client.sync().finally(() => { returned = true })
-  const held = (): number[] => net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count)
+  const held = (): number[] => net.held(bob.peerId)
   const inbox = async (): Promise<number> => (await bob.client.inbox()).length
   let shown = 0
   const taken = await until(() => { void inbox().then(n => { shown = n }); return shown === N && held().every(c => c === 0) }, 30_000, () => `every page on disk and acknowledged while receipts wait (${shown} of ${N} in the inbox, replicas hold ${held().join(',')}, ${waiting} receipt batches waiting)`).catch((err: unknown) => err)
@@ -119,8 +119,9 @@ test('a replica lists 300 waiting ids in one answer; one that answers 256 at mos
   const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: N }, (_, i) => `m${i}`))
   assert.ok(sent.every(r => r.route === 'mailbox'))
   await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
-  const holders = net.nodes.filter(n => n.mailbox.store.usageOf(bob.peerId).count === N)
-  assert.ok(holders.length >= 2, `at least two replicas hold every message (${net.nodes.map(n => n.mailbox.store.usageOf(bob.peerId).count).join(',')})`)
+  const held = net.held(bob.peerId)
+  const holders = net.nodes.filter((_, i) => held[i] === N)
+  assert.ok(holders.length >= 2, `at least two replicas hold every message (${held.join(',')})`)
   // listings (ids-only fetches) each node answers; the first holder answers as an older node would
   const listings = net.nodes.map(() => 0)
   net.nodes.forEach((n, i) => {

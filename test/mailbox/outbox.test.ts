@@ -56,7 +56,7 @@ test('the daemon sends the outbox by itself when its bootstrap peers come back',
   let held = 0
   while (Date.now() < deadline && held === 0) {
     await new Promise(resolve => setTimeout(resolve, 300))
-    held = net.nodes.reduce((n, node) => n + node.mailbox.store.usageOf(bob.peerId).count, 0)
+    held = net.held(bob.peerId).reduce((a, b) => a + b, 0)
   }
   assert.ok(held > 0, 'the daemon deposited the queued message without being asked')
   await bob.restart({ bootstrap: net.bootstrap })

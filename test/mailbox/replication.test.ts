@@ -33,22 +33,6 @@ async function offlineBob (t: Parameters<typeof makeUser>[0], root: string, net:
   return { alice, bob }
 }
 
-function holders (net: MailboxNet, bob: TestUser): OperatorNode[] {
-  return net.nodes.filter(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
-}
-
-/**
- * Which nodes still hold some of `bob`'s mail ('' for none), by index and count. Compare this, never
- * the nodes themselves: a failing deepEqual of live nodes diffs their whole object graphs (with
- * every buffer), which grew this file's process to 24 GB before the kernel killed it (issue 16).
- */
-function stillHeld (net: MailboxNet, bob: TestUser): string {
-  return net.nodes.flatMap((n, i) => {
-    const count = n.mailbox.store.usageOf(bob.peerId).count
-    return count > 0 ? [`node ${i}: ${count}`] : []
-  }).join(', ')
-}
-
 async function handoverRound (net: MailboxNet): Promise<void> {
   // what the hourly timer does, driven by the test instead of by waiting an hour
   for (const n of net.nodes) await n.mailbox.handover.runOnce()
@@ -72,7 +56,7 @@ test('a replica killed before B syncs and a replica restarted: B still gets ever
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 10, NET)
   const { bob } = await offlineBob(t, root, net, 20)
-  const [first, second] = holders(net, bob)
+  const [first, second] = net.holders(bob.peerId)
   assert.ok(first !== undefined && second !== undefined)
   // what the replica held before it went down (all 20, unless a deposit there was cut off under
   // load and reached only the others: deposits need one acknowledgement, handover fills the rest)
@@ -88,7 +72,7 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
   await handoverRound(net)
-  const [honest, ...others] = holders(net, bob)
+  const [honest, ...others] = net.holders(bob.peerId)
   assert.ok(honest !== undefined && others.length >= 2, 'several replicas hold the mail')
   // every holder but one swaps each body for a corrupted one under the same id (a replica can
   // do that to what it holds, not to what the others hold)
@@ -114,7 +98,7 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   // tombstones schedule carry them on, as between the hourly rounds
   await handoverRound(net)
   await settle(net)
-  assert.equal(stillHeld(net, bob), '', 'every replica emptied')
+  assert.equal(net.stillHeld(bob.peerId), '', 'every replica emptied')
 })
 
 test('a replica that lists without end, or claims mail and then stalls, does not hold B\'s sync hostage', async (t) => {
@@ -122,7 +106,7 @@ test('a replica that lists without end, or claims mail and then stalls, does not
   const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
   await handoverRound(net)
-  const [looping, staller, ...honest] = holders(net, bob)
+  const [looping, staller, ...honest] = net.holders(bob.peerId)
   assert.ok(looping !== undefined && staller !== undefined && honest.length >= 1)
   const delay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
   // one replica answers every listing with the same first page and "more", for ever
@@ -183,7 +167,7 @@ test('a new node closer to B\'s key than a replica receives the mail by handover
   }
   assert.equal(newcomer.mailbox.store.usageOf(bob.peerId).count, 10, 'the newcomer holds everything')
   // the old replicas leave; only the newcomer and nodes that were never replicas remain
-  for (const h of holders(net, bob).filter(h => h !== newcomer)) await net.stopNode(h)
+  for (const h of net.holders(bob.peerId).filter(h => h !== newcomer)) await net.stopNode(h)
   await net.warm()
   await expectAll(bob, net, 10)
 })
@@ -197,7 +181,7 @@ test('churn in rounds while B is away: every message once; a holder returning la
   // (on a loaded machine, after the deposits return): one round first, and the fullest leaves first
   await handoverRound(net)
   for (let round = 0; round < 3; round++) {
-    const hs = holders(net, bob).sort((a, b) => b.mailbox.store.usageOf(bob.peerId).count - a.mailbox.store.usageOf(bob.peerId).count)
+    const hs = net.holders(bob.peerId).sort((a, b) => b.mailbox.store.usageOf(bob.peerId).count - a.mailbox.store.usageOf(bob.peerId).count)
     // two holders leave (the first one of round 0 will come back late), two fresh nodes join
     for (const h of hs.slice(0, 2)) {
       if (late === undefined) late = { node: h, heldWhenLeft: h.mailbox.store.usageOf(bob.peerId).count }
@@ -207,12 +191,12 @@ test('churn in rounds while B is away: every message once; a holder returning la
     await net.add(`joiner-${round}-b`)
     await net.warm()
     await handoverRound(net)
-    assert.ok(holders(net, bob).length >= 3, `round ${round}: mail still held by ${holders(net, bob).length}`)
+    assert.ok(net.holders(bob.peerId).length >= 3, `round ${round}: mail still held by ${net.holders(bob.peerId).length}`)
   }
   await expectAll(bob, net, 15)
   await handoverRound(net)
   await settle(net) // the tombstones' own passes carry them on to holders one round missed
-  assert.equal(stillHeld(net, bob), '', 'acks and tombstones emptied every live holder')
+  assert.equal(net.stillHeld(bob.peerId), '', 'acks and tombstones emptied every live holder')
 
   // the holder that left in round 0 comes back with its old copies
   assert.ok(late !== undefined)
@@ -247,5 +231,5 @@ test('replicas in sync: a handover pass costs one reconciliation round of a few 
     if (rounds > 0) assert.ok(bytes / rounds < 400, `${bytes} B in ${rounds} rounds`)
   }
   assert.ok(net.nodes.some(n => n.mailbox.metrics.reconcileRounds > 0), 'holders reconciled')
-  assert.equal(holders(net, bob).length > 1, true)
+  assert.equal(net.holders(bob.peerId).length > 1, true)
 })
