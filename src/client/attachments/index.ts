@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { describeError } from '../../shared/errors.js'
+import { CairnError, describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
@@ -231,6 +231,7 @@ export class Attachments {
   private async transferStreamed (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
     const node = this.node
     if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
+    let directFailure: string | undefined
     if (messageRoute === 'direct') {
       const d = outgoingDescriptor(rec)
       const chunks = new SealingChunks(rec.path, d)
@@ -247,12 +248,13 @@ export class Attachments {
           throw err
         }
         this.components.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'streamed chunk transfer failed; describing the file for its mailboxes')
+        directFailure = describeError(err)
       } finally {
         await chunks.close()
       }
     }
     await this.describeStreamed(rec, onProgress)
-    return this.transfer(rec, 'mailbox', onProgress)
+    return this.transfer(rec, 'mailbox', onProgress, directFailure)
   }
 
   /**
@@ -309,7 +311,8 @@ export class Attachments {
    * Move a file's chunks: straight to the recipient when it is online (it says what it lacks), else
    * to its mailbox replicas from where the last upload stopped. A message still in the outbox waits.
    */
-  private async transfer (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
+  /** `directFailure`: why a push straight to the recipient failed before, said if the mailboxes fail too. */
+  private async transfer (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void, directFailure?: string): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
     const node = this.node
     if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
     const d = outgoingDescriptor(rec)
@@ -329,6 +332,7 @@ export class Attachments {
         } catch (err) {
           if (err instanceof FileChangedError) throw err
           this.components.log.info({ file: rec.fileIdHex, err: describeError(err) }, 'direct chunk transfer failed; storing at mailboxes')
+          directFailure = describeError(err)
         }
       }
       await this.ready()
@@ -349,6 +353,8 @@ export class Attachments {
       // a file that changed or vanished can never be sent again: stop retrying it
       if (err instanceof FileChangedError) rec.state = 'failed'
       await putOutgoing(this.components.store, rec)
+      // neither way worked: say both, or the user sees only the mailboxes' half
+      if (directFailure !== undefined && CairnError.is(err) && err.code === 'DELIVERY_FAILED') throw new CairnError('DELIVERY_FAILED', `${err.message}; the recipient did not take it directly either: ${directFailure}`, { exitCode: err.exitCode })
       throw err
     } finally {
       await chunks.close()
