@@ -1,7 +1,8 @@
 /**
  * A receive that does not commit (its write fails) leaves the group's memory as the store has it:
  * the parking list and the ids pruned are changed with the writes (Transaction.onUndo), so a later
- * receive behaves as if the failed one never happened.
+ * receive behaves as if the failed one never happened; in a mailbox page, one envelope that fails is
+ * undone alone (its writes, its ratchet step, its memory) while the rest of the page commits.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -117,4 +118,48 @@ test('a receive run that throws after parking (receiveWith) writes nothing and l
   await dave.client.messenger.receiveWith(async (tx, now) => { await parkingOf(dave).park(tx, gid, m, now); return [] })
   assert.equal((await listParked(dave.client.store, gid)).length, 1)
   assert.equal((await parkingOf(dave).of(gid)).length, 1)
+})
+
+test('a mailbox page whose middle envelope fails after parking: the others park and commit, its parking is undone with its ratchet step, and it is shown once when it comes again', async (t) => {
+  const root = await tempRoot(t)
+  const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name =>
+    makeUser(t, root, name, { overrides: { groups: { gossipAckMs: 0 } } }))) as [TestUser, TestUser, TestUser]
+  await befriend(alice, bob)
+  await befriend(alice, dave)
+  await befriend(bob, dave)
+  const gid = (await alice.client.groupCreate('g', ['bob', 'dave'])).id
+  for (const u of [alice, bob, dave]) delete u.client.groups.publisher // 1:1 copies only
+  const captured = captureDeliveries(alice, dave.peerId)
+  await alice.client.groupPromote('g', ['bob']) // dave lacks it: alice's next messages park there
+  const page: Envelope[] = []
+  for (const text of ['one', 'two', 'three']) {
+    await alice.client.send('@g', text)
+    page.push(captured.at(-1) as Envelope)
+  }
+
+  // dave's parking of 'two' writes, then the rest of its receive fails: one envelope of the page
+  const parking = parkingOf(dave)
+  const park = parking.park.bind(parking)
+  parking.park = async (tx, g, m, now) => {
+    await park(tx, g, m, now)
+    if (m.text === 'two') throw new Error('injected: a later step of this envelope failed')
+  }
+  const results = await dave.client.messenger.receiveMany(page, 'mailbox')
+  parking.park = park
+  assert.deepEqual(results.map(r => r instanceof Error ? 'refused' : r), ['stored', 'refused', 'stored'])
+  const texts = async (list: Promise<readonly { text: string }[]>): Promise<string[]> => (await list).map(m => m.text).sort()
+  assert.deepEqual(await texts(listParked(dave.client.store, gid)), ['one', 'three'], 'the page committed without the failed envelope')
+  assert.deepEqual(await texts(parking.of(gid)), ['one', 'three'], 'memory agrees with the store')
+
+  // the promotion arrives (bob's message carries it): the parked ones are shown
+  await bob.client.send('@g', 'from bob')
+  const shown = async (): Promise<string[]> => (await dave.client.inbox()).filter(m => m.group?.id === gid).map(m => m.text).sort()
+  assert.deepEqual(await shown(), ['from bob', 'one', 'three'])
+  // the failed envelope comes again (its mailbox kept it, unacknowledged): its ratchet step was
+  // undone with it, so it opens now, and is shown once
+  assert.equal(await dave.client.messenger.receive(page[1] as Envelope, 'mailbox'), 'stored')
+  assert.deepEqual(await shown(), ['from bob', 'one', 'three', 'two'])
+  assert.equal(await dave.client.messenger.receive(page[1] as Envelope, 'mailbox'), 'duplicate')
+  assert.deepEqual(await listParked(dave.client.store, gid), [])
+  assert.deepEqual([...await parking.of(gid)], [])
 })
