@@ -5,7 +5,7 @@
  * undone alone (its writes, its ratchet step, its memory) while the rest of the page commits.
  */
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { Envelope } from '../../../proto/cairn.js'
 import { changeId, signChange } from '../../../src/client/groups/change.js'
 import { addPruned, getPruned, listParked } from '../../../src/client/groups/group-store.js'
@@ -34,7 +34,11 @@ function failNextWrite (store: Store, part: string): { failed: () => boolean } {
 /** The in-memory parking of `u` (what a receive reads), beside what its store holds. */
 const parkingOf = (u: TestUser): Parking => (u.client.groups as unknown as { receiving: { parking: Parking } }).receiving.parking
 
-test('a receive whose commit fails after parking leaves nothing parked in memory; the next receive and the change then go as if it never happened', async (t) => {
+/**
+ * alice, bob and dave in group g, 1:1 copies only; alice promotes bob and dave never gets that
+ * change, so alice's next messages park at dave. `captured`: alice's envelopes to dave, held back.
+ */
+async function daveParks (t: TestContext): Promise<{ alice: TestUser, bob: TestUser, dave: TestUser, gid: string, captured: Envelope[] }> {
   const root = await tempRoot(t)
   const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name =>
     makeUser(t, root, name, { overrides: { groups: { gossipAckMs: 0 } } }))) as [TestUser, TestUser, TestUser]
@@ -45,6 +49,11 @@ test('a receive whose commit fails after parking leaves nothing parked in memory
   for (const u of [alice, bob, dave]) delete u.client.groups.publisher // 1:1 copies only
   const captured = captureDeliveries(alice, dave.peerId)
   await alice.client.groupPromote('g', ['bob']) // dave lacks it: alice's next messages park there
+  return { alice, bob, dave, gid, captured }
+}
+
+test('a receive whose commit fails after parking leaves nothing parked in memory; the next receive and the change then go as if it never happened', async (t) => {
+  const { alice, bob, dave, gid, captured } = await daveParks(t)
   await alice.client.send('@g', 'first')
   const first = captured.at(-1) as Envelope
   await alice.client.send('@g', 'second')
@@ -121,16 +130,7 @@ test('a receive run that throws after parking (receiveWith) writes nothing and l
 })
 
 test('a mailbox page whose middle envelope fails after parking: the others park and commit, its parking is undone with its ratchet step, and it is shown once when it comes again', async (t) => {
-  const root = await tempRoot(t)
-  const [alice, bob, dave] = await Promise.all(['alice', 'bob', 'dave'].map(async name =>
-    makeUser(t, root, name, { overrides: { groups: { gossipAckMs: 0 } } }))) as [TestUser, TestUser, TestUser]
-  await befriend(alice, bob)
-  await befriend(alice, dave)
-  await befriend(bob, dave)
-  const gid = (await alice.client.groupCreate('g', ['bob', 'dave'])).id
-  for (const u of [alice, bob, dave]) delete u.client.groups.publisher // 1:1 copies only
-  const captured = captureDeliveries(alice, dave.peerId)
-  await alice.client.groupPromote('g', ['bob']) // dave lacks it: alice's next messages park there
+  const { alice, bob, dave, gid, captured } = await daveParks(t)
   const page: Envelope[] = []
   for (const text of ['one', 'two', 'three']) {
     await alice.client.send('@g', text)
