@@ -310,8 +310,8 @@ export class Attachments {
   /**
    * Move a file's chunks: straight to the recipient when it is online (it says what it lacks), else
    * to its mailbox replicas from where the last upload stopped. A message still in the outbox waits.
+   * `directFailure`: why a push straight to the recipient failed before, said if the mailboxes fail too.
    */
-  /** `directFailure`: why a push straight to the recipient failed before, said if the mailboxes fail too. */
   private async transfer (rec: OutgoingRecord, messageRoute: Route | 'outbox', onProgress?: (p: TransferProgress) => void, directFailure?: string): Promise<Pick<FileSendResult, 'route' | 'replicas'>> {
     const node = this.node
     if (node === undefined || messageRoute === 'outbox') return { route: 'outbox' }
@@ -353,8 +353,12 @@ export class Attachments {
       // a file that changed or vanished can never be sent again: stop retrying it
       if (err instanceof FileChangedError) rec.state = 'failed'
       await putOutgoing(this.components.store, rec)
-      // neither way worked: say both, or the user sees only the mailboxes' half
-      if (directFailure !== undefined && CairnError.is(err) && err.code === 'DELIVERY_FAILED') throw new CairnError('DELIVERY_FAILED', `${err.message}; the recipient did not take it directly either: ${directFailure}`, { exitCode: err.exitCode })
+      // neither way worked: say both (or the user sees only the mailboxes' half), and that the
+      // record stays to be resumed (Attachments.resume, at every sync)
+      if (CairnError.is(err) && err.code === 'DELIVERY_FAILED') {
+        const direct = directFailure === undefined ? '' : `; the recipient did not take it directly either: ${directFailure}`
+        throw new CairnError('DELIVERY_FAILED', `${err.message}${direct}; the file is tried again at the next sync`, { exitCode: err.exitCode })
+      }
       throw err
     } finally {
       await chunks.close()
