@@ -43,5 +43,15 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' }
+  },
+  {
+    // a failing deep comparison inspects and diffs both sides whole: of a live node, its every
+    // buffer, synchronously (the 24 GB OOM of issue 16, test/README.md). Compare values instead.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.object.name='assert'][callee.property.name=/^(deep|notDeep|partialDeep)/] > CallExpression[callee.property.name='holders']", message: 'compare net.held(peer) or net.stillHeld(peer), never live nodes (test/README.md)' },
+        { selector: "CallExpression[callee.object.name='assert'][callee.property.name=/^(deep|notDeep|partialDeep)/] > MemberExpression[property.name=/^(nodes|client|mailbox|libp2p)$/]", message: 'a deep comparison of live nodes or clients diffs their whole object graphs when it fails: compare ids, counts or names (test/README.md)' }]
+    }
   }
 )
