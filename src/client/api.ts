@@ -4,6 +4,7 @@ import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contac
 import type { SendResult } from './delivery.js'
 import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
+import type { ErrorCode } from '../shared/errors.js'
 import type { DeleteResult } from './message-deletion.js'
 import type { SentView } from './messaging/delivery-log.js'
 
@@ -109,5 +110,8 @@ export interface TransferOptions { onProgress?: (p: TransferProgress) => void }
  * that place with its own callback (whatever the caller sent there) and streams what it is given.
  */
 export const PROGRESS_METHODS = { sendFiles: 3, save: 2, sync: 0 } as const satisfies Partial<Record<keyof ClientApi, number>>
+
+/** The daemon's answer to one call (POST /rpc), the last line when progress lines came before it. */
+export interface RpcAnswer { ok: boolean, result?: unknown, error?: { code: ErrorCode, message: string, exitCode: 1 | 2 } }
 
 export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status', 'deleteMessages', 'deleteConversation'] as const satisfies ReadonlyArray<keyof ClientApi>

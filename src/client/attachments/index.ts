@@ -110,6 +110,8 @@ export class Attachments {
   private readonly autoFetches = new Set<Promise<unknown>>()
   /** Per message id, the daemon's fetch under way; `again`: asked for once more meanwhile (runs after it). */
   private readonly autoFetching = new Map<string, { again: boolean }>()
+  /** The save of each message under way (save): the next one waits for it. */
+  private readonly saving = new Map<string, Promise<SaveResult>>()
 
   constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(components.store, init.dataDir)
@@ -349,16 +351,14 @@ export class Attachments {
       await putOutgoing(this.components.store, rec)
       return { route: 'mailbox', replicas: up.replicas }
     } catch (err) {
-      rec.lastError = describeError(err)
+      const direct = directFailure === undefined ? '' : `; the recipient did not take it directly either: ${directFailure}`
+      rec.lastError = describeError(err) + direct
       // a file that changed or vanished can never be sent again: stop retrying it
       if (err instanceof FileChangedError) rec.state = 'failed'
       await putOutgoing(this.components.store, rec)
       // neither way worked: say both (or the user sees only the mailboxes' half), and that the
       // record stays to be resumed (Attachments.resume, at every sync)
-      if (CairnError.is(err) && err.code === 'DELIVERY_FAILED') {
-        const direct = directFailure === undefined ? '' : `; the recipient did not take it directly either: ${directFailure}`
-        throw new CairnError('DELIVERY_FAILED', `${err.message}${direct}; the file is tried again at the next sync`, { exitCode: err.exitCode })
-      }
+      if (CairnError.is(err) && err.code === 'DELIVERY_FAILED') throw new CairnError('DELIVERY_FAILED', `${err.message}${direct}; the file is tried again at the next sync`, { cause: err, exitCode: err.exitCode })
       throw err
     } finally {
       await chunks.close()
@@ -534,9 +534,24 @@ export class Attachments {
     }
   }
 
-  /** Fetch what is missing, then write the file into `outDir` atomically (never over an existing file). */
+  /**
+   * Fetch what is missing, then write the file into `outDir` atomically (never over an existing
+   * file). Saves of one message run one after another: two at once would share its temporary name
+   * (a second `cairn save` while the daemon still runs one its caller left); the second then finds
+   * the file saved.
+   */
   async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     const { dir, messageId } = await this.saveTarget(given, outDir)
+    const run = (this.saving.get(messageId) ?? Promise.resolve()).catch(() => {}).then(async () => this.saveOne(messageId, dir, options))
+    this.saving.set(messageId, run)
+    try {
+      return await run
+    } finally {
+      if (this.saving.get(messageId) === run) this.saving.delete(messageId)
+    }
+  }
+
+  private async saveOne (messageId: string, dir: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<SaveResult> {
     const earlier = await this.incoming(messageId)
     const savedTo = earlier.savedTo
     if (savedTo !== undefined) {

@@ -1,11 +1,11 @@
 /**
  * The daemon's local API: HTTP over a unix socket in the (0700) data dir, each request carrying the
  * token from a 0600 file. POST /rpc {method, params} calls a ClientApi method and answers
- * {ok, result | error}; with `progress: true`, a method that reports progress (PROGRESS_METHODS)
- * answers NDJSON instead: `{"progress": …}` lines (TransferProgress, SyncProgress) as the work goes, then that
- * same answer as the last line. GET /events streams
- * received messages, and `{"delivery": SentView}` for each change in a sent message's delivery
- * state, as NDJSON (for `cairn chat`).
+ * {ok, result | error} (RpcAnswer); with `progress: true`, a method that reports progress
+ * (PROGRESS_METHODS) answers NDJSON instead: `{"progress": …}` lines (TransferProgress,
+ * SyncProgress) as the work goes, then the answer as the last line. GET /events streams received
+ * messages, and `{"delivery": SentView}` for each change in a sent message's delivery state, as
+ * NDJSON (for `cairn chat`).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmodSync, existsSync, unlinkSync } from 'node:fs'
@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { paths, writeSecretFile } from '../../shared/data-dir.js'
 import { CairnError, describeError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
-import { API_METHODS, PROGRESS_METHODS, type ClientApi, type InboxView } from '../api.js'
+import { API_METHODS, PROGRESS_METHODS, type ClientApi, type InboxView, type RpcAnswer } from '../api.js'
 import type { InboxMessage } from '../inbox.js'
 import type { Messenger } from '../messenger.js'
 import type { SentView } from '../messaging/delivery-log.js'
@@ -66,11 +66,12 @@ export class DaemonServer {
     if (req.method === 'GET' && req.url === '/events') { this.events(req, res); return }
     if (req.method !== 'POST' || req.url !== '/rpc') { reply(res, 404, { ok: false, error: { code: 'DAEMON', message: 'not found', exitCode: 1 } }); return }
     let body = ''
+    req.setEncoding('utf8') // a character split between two reads stays whole
     for await (const chunk of req) {
-      body += String(chunk)
+      body += chunk as string
       if (body.length > MAX_BODY) { reply(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: 'request too large', exitCode: 2 } }); return }
     }
-    let answer: (body: unknown) => void = (b) => { reply(res, 200, b) }
+    let answer: (body: RpcAnswer) => void = (b) => { reply(res, 200, b) }
     try {
       const { method, params, progress } = JSON.parse(body) as { method: string, params: unknown[], progress?: boolean }
       if (!(API_METHODS as readonly string[]).includes(method) || !Array.isArray(params)) throw new CairnError('DAEMON', `unknown method ${method}`)
@@ -87,7 +88,7 @@ export class DaemonServer {
       const result = await fn.apply(this.init.api, args)
       answer({ ok: true, result: result ?? null })
     } catch (err) {
-      const e = CairnError.is(err) ? { code: err.code, message: err.message, exitCode: err.exitCode } : { code: 'INTERNAL', message: describeError(err), exitCode: 1 }
+      const e: RpcAnswer['error'] = CairnError.is(err) ? { code: err.code, message: err.message, exitCode: err.exitCode } : { code: 'INTERNAL', message: describeError(err), exitCode: 1 }
       if (!CairnError.is(err)) this.init.log.warn({ err: describeError(err) }, 'daemon request failed')
       answer({ ok: false, error: e })
     }
