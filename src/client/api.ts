@@ -111,6 +111,10 @@ export interface TransferOptions { onProgress?: (p: TransferProgress) => void }
  */
 export const PROGRESS_METHODS = { sendFiles: 3, save: 2, sync: 0 } as const satisfies Partial<Record<keyof ClientApi, number>>
 
+/** Each index is where its method takes `{ onProgress }`: a wrong one does not compile. */
+type ProgressOptionsAt<K extends keyof typeof PROGRESS_METHODS> = NonNullable<Parameters<ClientApi[K]>[(typeof PROGRESS_METHODS)[K]]>
+export const _progressPlaces: { [K in keyof typeof PROGRESS_METHODS]: 'onProgress' extends keyof ProgressOptionsAt<K> ? true : never } = { sendFiles: true, save: true, sync: true }
+
 /** The daemon's answer to one call (POST /rpc), the last line when progress lines came before it. */
 export interface RpcAnswer { ok: boolean, result?: unknown, error?: { code: ErrorCode, message: string, exitCode: 1 | 2 } }
 
