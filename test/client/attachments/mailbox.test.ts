@@ -116,7 +116,10 @@ test('offline, send killed mid-upload: sync continues from the last stored chunk
   await alice.restart()
   assert.equal(await alice.client.attachments.resume(), 1)
   const puts = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0) - putsBefore
-  assert.ok(puts <= (21 - 6) * 3, `resumed upload asked for ${puts} chunk writes`)
+  // from chunk 6: 15 chunks × 3 replicas; from zero it would be 63. The nodes count every put they
+  // are asked for, so a little slack: a put in flight when alice was stopped that lands after the
+  // count, or a handover copy between the nodes meanwhile (one such, 46, in a loaded CI run)
+  assert.ok(puts <= (21 - 6) * 3 + 3, `resumed upload asked for ${puts} chunk writes (from zero: ${21 * 3})`)
 
   // bob runs as the daemon does: a small file that arrived through mailboxes is fetched by itself
   await bob.restart()
