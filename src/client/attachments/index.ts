@@ -15,6 +15,7 @@ import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { CairnError, describeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
+import { KeyedMutex } from '../../shared/mutex.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
 import { CHUNKS_STREAMED_PROTOCOL, CONTENT_FEATURES } from '../../shared/protocols/ids.js'
@@ -110,8 +111,8 @@ export class Attachments {
   private readonly autoFetches = new Set<Promise<unknown>>()
   /** Per message id, the daemon's fetch under way; `again`: asked for once more meanwhile (runs after it). */
   private readonly autoFetching = new Map<string, { again: boolean }>()
-  /** The save of each message under way (save): the next one waits for it. */
-  private readonly saving = new Map<string, Promise<SaveResult>>()
+  /** Saves, one at a time per message id (save). */
+  private readonly saving = new KeyedMutex()
 
   constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(components.store, init.dataDir)
@@ -542,13 +543,7 @@ export class Attachments {
    */
   async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
     const { dir, messageId } = await this.saveTarget(given, outDir)
-    const run = (this.saving.get(messageId) ?? Promise.resolve()).catch(() => {}).then(async () => this.saveOne(messageId, dir, options))
-    this.saving.set(messageId, run)
-    try {
-      return await run
-    } finally {
-      if (this.saving.get(messageId) === run) this.saving.delete(messageId)
-    }
+    return this.saving.run(messageId, async () => this.saveOne(messageId, dir, options))
   }
 
   private async saveOne (messageId: string, dir: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<SaveResult> {
