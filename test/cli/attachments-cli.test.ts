@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cairn, cairnOnTty, cliPair } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
+import { randomFile } from '../helpers/random-file.js'
 
 test('cairn send --file and cairn save through the real binary: bad files exit 2 naming them and send nothing', async (t) => {
   const root = await tempRoot(t)
@@ -12,9 +12,7 @@ test('cairn send --file and cairn save through the real binary: bad files exit 2
   assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
   const listen = ['--listen', '/ip4/127.0.0.1/tcp/0']
 
-  const data = randomBytes(700 * 1024)
-  const good = join(root, 'photo.png')
-  await writeFile(good, data)
+  const { path: good, data } = await randomFile(root, 'photo.png', 700 * 1024)
   const missing = await cairn([...A, 'send', 'bob', '--file', good, '--file', join(root, 'nope.png'), 'hi', ...listen])
   assert.equal(missing.code, 2)
   assert.match(missing.stderr, /nope\.png: no such file/)

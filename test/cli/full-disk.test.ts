@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cairn, cliPair } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
+import { randomFile } from '../helpers/random-file.js'
 
 function tmpfsSupport (): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root to mount a small tmpfs (CI runs as root)'
@@ -26,9 +26,7 @@ test('a disk that fills during cairn save: exit 1, nothing left behind, and the 
   const { A, B, alice, bobDaemon: daemon } = await cliPair(t, root)
   assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
 
-  const data = randomBytes(3 * 1024 * 1024)
-  const file = join(root, 'video.bin')
-  await writeFile(file, data)
+  const { path: file, data } = await randomFile(root, 'video.bin', 3 * 1024 * 1024)
   const sent = await cairn([...A, 'send', 'bob', '--file', file, '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
   assert.equal(sent.code, 0, sent.stderr)
   const [r] = JSON.parse(sent.stdout) as Array<{ id: string, route: string }>

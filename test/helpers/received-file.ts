@@ -1,7 +1,5 @@
 /** A described file and a store to receive it into, for the attachment unit suites. */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Attachment } from '../../proto/cairn.js'
@@ -11,6 +9,7 @@ import { IncomingFile } from '../../src/client/attachments/incoming-file.js'
 import type { IncomingRecord } from '../../src/client/attachments/incoming-store.js'
 import { encodeDescriptor } from '../../src/client/attachments/outgoing-store.js'
 import { Store } from '../../src/shared/store.js'
+import { randomFile } from './random-file.js'
 import { tempRoot } from './users.js'
 
 export interface ReceivedFileSetup { root: string, path: string, data: Buffer, d: Attachment, store: Store, record: IncomingRecord, incoming: () => Promise<IncomingFile> }
@@ -18,9 +17,7 @@ export interface ReceivedFileSetup { root: string, path: string, data: Buffer, d
 /** `size` random bytes in a file named `name`, described in chunks of `chunkBytes`, as alice's attachment to us. */
 export async function receivedFileSetup (t: TestContext, size: number, chunkBytes: number, name: string): Promise<ReceivedFileSetup> {
   const root = await tempRoot(t)
-  const path = join(root, name)
-  const data = randomBytes(size)
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, name, size)
   const [file] = await checkFiles([path], 1 << 30, 1 << 30)
   assert.ok(file !== undefined)
   const d = await describeFile(file, chunkBytes)

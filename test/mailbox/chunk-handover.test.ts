@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -23,6 +23,7 @@ import { MAILBOX_PROTOCOL } from '../../src/shared/protocols/ids.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { frame, rawPeer, sendRaw } from '../helpers/raw-peer.js'
 import { makeUser, tempRoot } from '../helpers/users.js'
+import { randomFile } from '../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 const HOUR = 3600_000
@@ -53,9 +54,7 @@ test('a file sent to an offline recipient outlives every replica it was stored a
   await bob.stop()
   const alice = await makeUser(t, root, 'alice', { overrides })
   await alice.client.contactAdd('bob', bob.peerId)
-  const data = randomBytes(8 * CHUNK + 5) // 9 chunks
-  const path = join(root, 'report.pdf')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'report.pdf', 8 * CHUNK + 5) // 9 chunks
   const [sent] = await alice.client.sendFiles('bob', [path], 'for when you are back')
   assert.equal(sent?.route, 'mailbox')
   await alice.stop() // the sender is gone for good

@@ -7,8 +7,7 @@
  * also talks to replicas as a DHT client under its own PeerId.)
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { Connection } from '@libp2p/interface'
@@ -19,6 +18,7 @@ import { NAMESPACES } from '../../src/shared/namespaces.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
 import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 import { systemClock, type Clock } from '../../src/shared/clock.js'
+import { randomFile } from '../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 
@@ -102,9 +102,7 @@ test('two deposits from one user across a rotation come from two unrelated ident
 test('a replica\'s view of an attachment to an offline recipient: no chunk upload comes from the sender\'s PeerId', async (t) => {
   const { root, net, alice, bob } = await setUp(t, systemClock)
   const seen = watch(net.nodes)
-  const data = randomBytes(5 * CHUNK + 7)
-  const path = join(root, 'photo.bin')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'photo.bin', 5 * CHUNK + 7)
   const [sent] = await alice.client.sendFiles('bob', [path], 'a file while you were away')
   assert.equal(sent?.route, 'mailbox')
   // the replicas hand chunks over to one another (put_chunk under their own PeerIds): not the sender

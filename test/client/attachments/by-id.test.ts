@@ -4,14 +4,14 @@
  * message's record and no other. A store from before the index gets it when the client opens.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { paths } from '../../../src/shared/data-dir.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { Store, type Entry } from '../../../src/shared/store.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 16 * 1024
 const isInbox = (key: string): boolean => key.startsWith(NAMESPACES.inbox)
@@ -51,9 +51,7 @@ function inboxReads (store: Store): string[] {
 /** Alice sends bob `before` messages, a file, then `after` more; the file's message id and bytes. */
 async function fileAmong (alice: TestUser, root: string, before: number, after: number): Promise<{ id: string, data: Buffer }> {
   for (let i = 0; i < before; i++) await alice.client.send('bob', `message ${i}`)
-  const data = randomBytes(3 * CHUNK + 7)
-  const path = join(root, 'report.pdf')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'report.pdf', 3 * CHUNK + 7)
   const [sent] = await alice.client.sendFiles('bob', [path], 'the report')
   assert.equal(sent?.route, 'direct')
   for (let i = 0; i < after; i++) await alice.client.send('bob', `message ${before + i}`)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { PeerId } from '@libp2p/interface'
@@ -11,6 +11,7 @@ import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { encodeHeld } from '../../../src/mailbox/chunk-store.js'
 import { bobAway, bobCollects } from '../../helpers/attachments.js'
 import { systemClock } from '../../../src/shared/clock.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 const SIZE = 20 * CHUNK + 5
@@ -18,9 +19,7 @@ const SIZE = 20 * CHUNK + 5
 test('offline: chunks wait at the recipient\'s replicas; a replica serving bad chunks is routed around and dropped', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 5, CHUNK)
 
-  const data = randomBytes(SIZE)
-  const path = join(root, 'notes.txt')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'notes.txt', SIZE)
   const [sent] = await alice.client.sendFiles('bob', [path], 'while you were away')
   assert.ok(sent !== undefined)
   assert.equal(sent.route, 'mailbox')
@@ -63,9 +62,7 @@ test('offline: chunks wait at the recipient\'s replicas; a replica serving bad c
 
 test('offline, save resumes: a save after a partial fetch asks only for what is missing', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
-  const data = randomBytes(SIZE)
-  const path = join(root, 'a.bin')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'a.bin', SIZE)
   assert.equal((await alice.client.sendFiles('bob', [path], ''))[0]?.route, 'mailbox')
 
   await bob.restart()
@@ -105,9 +102,7 @@ function getChunkCount (nodes: Array<{ mailbox: { chunks: { reads: number } } }>
 
 test('offline, send killed mid-upload: sync continues from the last stored chunk, not from zero; the daemon fetches it by itself', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
-  const data = randomBytes(SIZE)
-  const path = join(root, 'b.bin')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'b.bin', SIZE)
   let stored = 0
   await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
   await alice.stop()

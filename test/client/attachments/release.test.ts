@@ -5,8 +5,7 @@
  * release cannot hand them back to one that took it, and is asked at the next sync that finds it.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { MailboxStatus } from '../../../proto/cairn.js'
@@ -14,6 +13,7 @@ import { askMailbox } from '../../../src/client/mailbox/mailbox-rpc.js'
 import { systemClock } from '../../../src/shared/clock.js'
 import { NAMESPACES } from '../../../src/shared/namespaces.js'
 import { bobAway, bobCollects } from '../../helpers/attachments.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 /** A held chunk's bytes (chunk-store.ts: 8 bytes of expiry, then the chunk). */
@@ -21,9 +21,7 @@ const decodeData = (v: Uint8Array): Uint8Array => v.subarray(8)
 
 test('saved through mailboxes: the replicas drop the chunks at the next sync, only at the owner\'s word, never take them back, and one that was down drops them at a later sync', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
-  const data = randomBytes(5 * CHUNK + 7) // 6 chunks
-  const path = join(root, 'photo.jpg')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'photo.jpg', 5 * CHUNK + 7) // 6 chunks
   const [sent] = await alice.client.sendFiles('bob', [path], 'from the hike')
   assert.equal(sent?.route, 'mailbox')
   const holders = net.nodes.filter(n => n.mailbox.chunks.bytesOf(bob.peerId) > 0)

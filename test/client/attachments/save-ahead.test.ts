@@ -18,6 +18,7 @@ import { temporaryPath } from '../../../src/client/attachments/save-file.js'
 import { systemClock } from '../../../src/shared/clock.js'
 import { directPair } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 
@@ -45,9 +46,7 @@ async function pair (t: Parameters<typeof directPair>[0], limits: Parameters<typ
 
 test('save ahead: the chunks received after it was asked for are not read back by the save; the file is byte-exact and alone in the directory', async (t) => {
   const { root, alice, bob, out } = await pair(t)
-  const data = randomBytes(16 * CHUNK + 7)
-  const path = join(root, 'movie.mp4')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'movie.mp4', 16 * CHUNK + 7)
   // the push breaks after its fourth chunk: those chunks are held before the save is asked for
   let seen = 0
   await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending' && ++seen === 4) throw new Error('broken') } }))
@@ -94,9 +93,7 @@ test('save ahead, and a stream that does not end with its chunks\' digest: refus
 
 test('save ahead killed with its process: the temporary file it left is replaced, and the save after the restart is byte-exact', async (t) => {
   const { root, alice, bob, out } = await pair(t)
-  const data = randomBytes(12 * CHUNK + 3)
-  const path = join(root, 'film.mkv')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'film.mkv', 12 * CHUNK + 3)
   let seen = 0
   await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending' && ++seen === 3) throw new Error('broken') } }))
   const id = await fileAt(bob, 'film.mkv')
@@ -139,9 +136,7 @@ async function stallingPush (t: Parameters<typeof directPair>[0], alice: TestUse
 
 test('save of a file still coming straight from its sender: it waits while chunks arrive, writes each where the file goes as it comes (only those held before are read back), and ends byte-exact', async (t) => {
   const { root, alice, bob, out } = await pair(t)
-  const data = randomBytes(16 * CHUNK + 5)
-  const path = join(root, 'talk.webm')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'talk.webm', 16 * CHUNK + 5)
   const { id, pushing, go } = await stallingPush(t, alice, bob, path, 4)
   // the save, asked for with 4 chunks here; the push goes on once the save is waiting
   const received: number[] = []

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const SAVE_AND_DIE = fileURLToPath(new URL('../../helpers/save-and-die.js', import.meta.url))
 const CHUNK = 256 * 1024
@@ -21,9 +21,7 @@ test('a save killed by SIGKILL mid-copy: the next save writes the file byte-exac
   const alice = await makeUser(t, root, 'alice', { overrides })
   const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   await befriend(alice, bob)
-  const data = randomBytes(4 * 1024 * 1024 + 5)
-  const path = join(root, 'film.mkv')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'film.mkv', 4 * 1024 * 1024 + 5)
   const [sent] = await alice.client.sendFiles('bob', [path], '')
   assert.equal(sent?.route, 'direct')
   const id = (await bob.client.inbox())[0]?.id as string

@@ -13,6 +13,7 @@ import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachment
 import type { MailboxNet } from '../../helpers/network.js'
 import type { TestUser } from '../../helpers/users.js'
 import { connectedPair, type StreamedPair as Pair } from './streamed-pair.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 
@@ -70,9 +71,7 @@ test('streamed, fallen back to mailboxes: the completing message is not in the s
 test('streamed: the completing message opened before the announcement shows nothing; the announcement then shows one message, whose file the daemon fetches and save writes', async (t) => {
   const p = await connectedPair(t, CHUNK)
   const { alice, bob } = p
-  const data = randomBytes(20 * CHUNK + 5)
-  const path = join(p.root, 'notes.bin')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(p.root, 'notes.bin', 20 * CHUNK + 5)
   // the announcement goes streamed (connected) but waits in alice's outbox: no route for now
   const routes = alice.client.messenger.routes
   alice.client.messenger.useRoutes([])

@@ -20,6 +20,7 @@ import { systemClock } from '../../../src/shared/clock.js'
 import { directPair } from '../../helpers/attachments.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 import { connectedPair } from './streamed-pair.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
 
@@ -40,9 +41,7 @@ test('streamed: to a connected recipient the first chunk leaves with no describe
   const bob = await makeUser(t, root, 'bob', { overrides })
   await befriend(alice, bob)
   assert.equal((await alice.client.send('bob', 'hi')).route, 'direct') // connected from here on
-  const data = randomBytes(10 * CHUNK + 33)
-  const path = join(root, 'clip.mp4')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'clip.mp4', 10 * CHUNK + 33)
 
   const stages: string[] = []
   const [sent] = await alice.client.sendFiles('bob', [path], 'a clip', { onProgress: (p) => { if (stages.at(-1) !== p.stage) stages.push(p.stage) } })
@@ -67,9 +66,7 @@ test('streamed: to a connected recipient the first chunk leaves with no describe
 
 test('streamed, the push broken and no mailbox: the sender\'s resume describes the file and finishes it directly; a wrong end digest is refused and nothing kept', async (t) => {
   const { root, alice, bob } = await directPair(t, CHUNK)
-  const data = randomBytes(12 * CHUNK)
-  const path = join(root, 'movie.mp4')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'movie.mp4', 12 * CHUNK)
 
   // a stream whose end is not the chunks' (the sender sealed something else): refused, nothing kept
   const liar = join(root, 'liar.bin')
@@ -113,9 +110,7 @@ test('streamed, the push broken and no mailbox: the sender\'s resume describes t
 
 test('streamed, the recipient gone mid-push: the chunks go to its mailboxes after the full descriptor; back online it saves the file from there', async (t) => {
   const { root, alice, bob } = await connectedPair(t, CHUNK)
-  const data = randomBytes(20 * CHUNK + 5)
-  const path = join(root, 'notes.bin')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'notes.bin', 20 * CHUNK + 5)
 
   let seen = 0
   let gone: Promise<void> | undefined

@@ -10,6 +10,7 @@ import { attachmentsDir } from '../../../src/client/attachments/incoming-file.js
 import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachments/outgoing-store.js'
 import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
 import { systemClock } from '../../../src/shared/clock.js'
+import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 256 * 1024
 const overrides = { attachments: { chunkBytes: CHUNK } }
@@ -20,9 +21,7 @@ test('direct: a 3 MiB file reaches an online recipient byte-exact, is listed com
   // no mailboxes here: a save that must fetch again gives up after a short lookup
   const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   await befriend(alice, bob)
-  const data = randomBytes(3 * 1024 * 1024 + 17)
-  const path = join(root, 'report.pdf')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'report.pdf', 3 * 1024 * 1024 + 17)
 
   const [sent] = await alice.client.sendFiles('bob', [path], 'the report')
   assert.ok(sent !== undefined)
@@ -64,9 +63,7 @@ test('direct, interrupted: the transfer resumes where it stopped, across a resta
   const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   const bob = await makeUser(t, root, 'bob', { overrides })
   await befriend(alice, bob)
-  const data = randomBytes(12 * CHUNK)
-  const path = join(root, 'movie.mp4')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'movie.mp4', 12 * CHUNK)
 
   // the sender dies after its fourth chunk left (no mailbox to fall back on: the send fails)
   const kill = new Error('killed')
@@ -147,9 +144,7 @@ test('direct, a sender\'s stream carrying a chunk that is not the one asked for,
   const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   const bob = await makeUser(t, root, 'bob', { overrides })
   await befriend(alice, bob)
-  const data = randomBytes(4 * CHUNK)
-  const path = join(root, 'scan.pdf')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'scan.pdf', 4 * CHUNK)
   const stop = new Error('stopped after the announcement')
   await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending') throw stop } }))
   const scan = async (): Promise<Awaited<ReturnType<typeof bob.client.inbox>>[number] | undefined> => (await bob.client.inbox()).find(x => x.attachment?.name === 'scan.pdf')
@@ -190,9 +185,7 @@ test('two saves of one file at once (a second `cairn save` while the daemon stil
   const alice = await makeUser(t, root, 'alice', { overrides })
   const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1500 } } })
   await befriend(alice, bob)
-  const data = randomBytes(3 * 1024 * 1024 + 5)
-  const path = join(root, 'film.mkv')
-  await writeFile(path, data)
+  const { path, data } = await randomFile(root, 'film.mkv', 3 * 1024 * 1024 + 5)
   const [sent] = await alice.client.sendFiles('bob', [path], '')
   assert.equal(sent?.route, 'direct')
   const out = join(root, 'out')
