@@ -57,7 +57,7 @@ try {
     const m: Record<'start' | 'firstSent' | 'sent', Mark | undefined> = { start: mark(), firstSent: undefined, sent: undefined }
     const [sent] = await alice.sendFiles('bob', [file], '', { onProgress: (p) => { if (p.stage === 'sending') m.firstSent ??= mark() } })
     m.sent = mark()
-    if (sent?.route !== 'direct') throw new Error(`attachment went ${sent?.route}`)
+    if (sent?.route !== 'direct') throw new Error(`attachment went ${sent?.route}${sent?.error === undefined ? '' : `: ${sent.error}`}`)
     const r1 = (await bob.usage()).cpuMs
     const save = await bob.save(sent.id, out)
     const done = mark()

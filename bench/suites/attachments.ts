@@ -101,7 +101,7 @@ async function mailboxRows (o: AttachmentOptions): Promise<Row[]> {
       raw.push(await rawChunks(Math.ceil(bytes / chunkBytes), chunkBytes))
       let t = now()
       const [sent] = await alice.sendFiles('bob', [file], '')
-      if (sent?.route !== 'mailbox') throw new Error(`attachment went ${sent?.route}`)
+      if (sent?.route !== 'mailbox') throw new Error(`attachment went ${sent?.route}${sent?.error === undefined ? '' : `: ${sent.error}`}`)
       store.push(now() - t)
       t = now()
       const bob = await cluster.start(bobPeer, { mailbox: false })
@@ -172,7 +172,7 @@ async function directRows (o: AttachmentOptions): Promise<Row[]> {
       cairn.push(await sides(r, async () => {
         const m = await peakRss(async () => {
           const [sent] = await alice.sendFiles('bob', [file], '')
-          if (sent?.route !== 'direct') throw new Error(`attachment went ${sent?.route}`)
+          if (sent?.route !== 'direct') throw new Error(`attachment went ${sent?.route}${sent?.error === undefined ? '' : `: ${sent.error}`}`)
           await r.save(sent.id, out)
         })
         senderPeak = m.peakMiB

@@ -63,3 +63,17 @@ test('cairn send --file and cairn save through the real binary: bad files exit 2
   assert.equal(short.code, 2)
   assert.match(short.stderr, /"ffff" is too short/)
 })
+
+test('cairn send with two files to someone who has not added you: the large one does not go (exit 1, saying why and that it is tried again), the one after it still does', async (t) => {
+  const root = await tempRoot(t)
+  const { A, B } = await cliPair(t, root) // bob never adds alice: a stranger's file over his auto-fetch size waits for mailboxes, and there are none
+  const { path: large } = await randomFile(root, 'large.bin', 17 * 1024 * 1024)
+  const { path: small } = await randomFile(root, 'small.txt', 10 * 1024)
+  const sent = await cairn([...A, 'send', 'bob', '--file', large, '--file', small, '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(sent.code, 1, sent.stderr)
+  assert.match(sent.stdout, /^large\.bin: announced to bob, but the file did not go: .*too large to take directly from a sender who is not a contact.*; the file is tried again at the next sync \([0-9a-f]{32}\)$/m)
+  assert.match(sent.stdout, /^small\.txt delivered to bob directly \([0-9a-f]{32}\)$/m)
+  assert.match(sent.stderr, /cairn send: 1 of 2 files did not go: large\.bin$/m)
+  const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ attachment?: { name: string, state: string } }>
+  assert.deepEqual(Object.fromEntries(inbox.map(m => [m.attachment?.name, m.attachment?.state])), { 'large.bin': 'waiting', 'small.txt': 'complete' })
+})

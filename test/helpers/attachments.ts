@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { InboxView } from '../../src/client/api.js'
+import type { FileSendResult } from '../../src/client/attachments/index.js'
 import { mailboxNetwork, type MailboxNet } from './network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from './users.js'
 
@@ -42,4 +43,15 @@ export async function directPair (t: TestContext, chunkBytes: number, limits: { 
   await befriend(alice, bob)
   assert.equal((await alice.client.send('bob', 'hi')).route, 'direct')
   return { root, alice, bob }
+}
+
+/**
+ * A send of one file whose chunks did not go (a push broken by the test, and no mailbox took them):
+ * the message went, the call resolves, and the file's result says why. The record stays, to resume.
+ */
+export async function chunksNotSent (sending: Promise<FileSendResult[]>): Promise<FileSendResult & { error: string }> {
+  const [r, ...more] = await sending
+  assert.equal(more.length, 0)
+  assert.ok(r?.error !== undefined, `the file's chunks went (${r?.route ?? 'no result'}), but the test broke them`)
+  return { ...r, error: r.error }
 }

@@ -63,6 +63,11 @@ export interface FileSendResult {
   /** How the chunks went: straight to the recipient, to its mailboxes, or still waiting (outbox). */
   route: Route | 'outbox'
   replicas?: number
+  /**
+   * Why its chunks did not go (the message did): a DELIVERY_FAILED, retried at the next sync, or
+   * a file that changed since it was sent, never retried. The other files of the send still go.
+   */
+  error?: string
 }
 
 /**
@@ -205,7 +210,12 @@ export class Attachments {
       rec.messageId = sent.id
       rec.state = 'sending'
       await putOutgoing(this.components.store, rec)
-      const r = streamed ? await this.transferStreamed(rec, sent.route, options.onProgress) : await this.transfer(rec, sent.route, options.onProgress)
+      const r = await (streamed ? this.transferStreamed(rec, sent.route, options.onProgress) : this.transfer(rec, sent.route, options.onProgress)).catch((err: unknown) => {
+        // one file's chunks not going is that file's result (its record says so, to be resumed or
+        // not): the files after it still go. Anything else (a full disk, a stop) ends the send.
+        if (!isFileTransferFailure(err)) throw err
+        return { route: 'outbox' as const, error: err.message }
+      })
       out.push({ id: sent.id, name: f.name, size: f.size, ...r })
     }
     return out
@@ -590,4 +600,9 @@ export class Attachments {
 /** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */
 function streamedDescriptor (f: CheckedFile, chunkBytes: number): Attachment {
   return { fileId: randomBytes(16), name: f.name, size: f.size, mediaType: f.mediaType, chunkBytes, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: '' }
+}
+
+/** A file's chunks that could not go, which its outgoing record keeps (transfer): no route took them, or the file changed. */
+function isFileTransferFailure (err: unknown): err is CairnError {
+  return err instanceof FileChangedError || (CairnError.is(err) && err.code === 'DELIVERY_FAILED')
 }

@@ -11,6 +11,7 @@ import { listOutgoing, outgoingDescriptor } from '../../../src/client/attachment
 import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
 import { systemClock } from '../../../src/shared/clock.js'
 import { randomFile } from '../../helpers/random-file.js'
+import { chunksNotSent } from '../../helpers/attachments.js'
 
 const CHUNK = 256 * 1024
 const overrides = { attachments: { chunkBytes: CHUNK } }
@@ -69,7 +70,7 @@ test('direct, interrupted: the transfer resumes where it stopped, across a resta
   const kill = new Error('killed')
   const path2 = path
   let seen = 0
-  await assert.rejects(alice.client.sendFiles('bob', [path2], '', { onProgress: (p) => { if (p.stage === 'sending' && ++seen === 4) throw kill } }))
+  await chunksNotSent(alice.client.sendFiles('bob', [path2], '', { onProgress: (p) => { if (p.stage === 'sending' && ++seen === 4) throw kill } }))
   // the send returns once the mailbox fallback gave up (at once with no DHT server known); bob
   // syncs what reached him in its own time
   const movie = async (): Promise<Awaited<ReturnType<typeof bob.client.inbox>>[number] | undefined> => (await bob.client.inbox()).find(x => x.attachment?.name === 'movie.mp4')
@@ -122,7 +123,7 @@ test('direct, larger than every buffer: a receiver slower than the network pause
   assert.deepEqual(Buffer.concat(parts), data)
 })
 
-test('direct, from a stranger: a small file is taken, a large one is refused (it must wait at mailboxes)', async (t) => {
+test('direct, from a stranger: a small file is taken, a large one is refused (it must wait at mailboxes); a refused file does not stop the files after it', async (t) => {
   const root = await tempRoot(t)
   const alice = await makeUser(t, root, 'alice', { overrides: { ...overrides, delivery: { mailboxTimeoutMs: 1000 } } })
   const bob = await makeUser(t, root, 'bob', { overrides: { ...overrides, attachments: { chunkBytes: CHUNK, autoFetchBytes: 300 * 1024 } } })
@@ -132,10 +133,18 @@ test('direct, from a stranger: a small file is taken, a large one is refused (it
   await writeFile(small, randomBytes(200 * 1024))
   await writeFile(large, randomBytes(2 * 1024 * 1024))
   assert.equal((await alice.client.sendFiles('bob', [small], ''))[0]?.route, 'direct')
+  // one send of two files: the large one's chunks do not go, the small one after it still does
+  const after = join(root, 'after.txt')
+  await writeFile(after, randomBytes(100 * 1024))
+  const results = await alice.client.sendFiles('bob', [large, after], '')
+  assert.deepEqual(results.map(r => [r.name, r.route]), [['large.txt', 'outbox'], ['after.txt', 'direct']])
   // the error says both halves: no mailbox to store it at, and why bob refused it directly
-  await assert.rejects(alice.client.sendFiles('bob', [large], ''), /no mailbox nodes reachable for the attachment; the recipient did not take it directly either: .*too large to take directly from a sender who is not a contact.*; the file is tried again at the next sync$/)
+  assert.match(results[0]?.error ?? '', /no mailbox nodes reachable for the attachment; the recipient did not take it directly either: .*too large to take directly from a sender who is not a contact.*; the file is tried again at the next sync$/)
+  assert.equal(results[1]?.error, undefined)
   const states = Object.fromEntries((await bob.client.inbox()).map(m => [m.attachment?.name, m.attachment?.state]))
-  assert.deepEqual(states, { 'small.txt': 'complete', 'large.txt': 'waiting' })
+  assert.deepEqual(states, { 'small.txt': 'complete', 'large.txt': 'waiting', 'after.txt': 'complete' })
+  // the refused file's record stays, to be tried again at the next sync
+  assert.equal((await listOutgoing(alice.client.store)).find(r => outgoingDescriptor(r).name === 'large.txt')?.state, 'sending')
 })
 
 test('direct, a sender\'s stream carrying a chunk that is not the one asked for, or altered: refused as corrupt, nothing held, the honest resume saves byte-exact', async (t) => {
@@ -146,7 +155,7 @@ test('direct, a sender\'s stream carrying a chunk that is not the one asked for,
   await befriend(alice, bob)
   const { path, data } = await randomFile(root, 'scan.pdf', 4 * CHUNK)
   const stop = new Error('stopped after the announcement')
-  await assert.rejects(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending') throw stop } }))
+  await chunksNotSent(alice.client.sendFiles('bob', [path], '', { onProgress: (p) => { if (p.stage === 'sending') throw stop } }))
   const scan = async (): Promise<Awaited<ReturnType<typeof bob.client.inbox>>[number] | undefined> => (await bob.client.inbox()).find(x => x.attachment?.name === 'scan.pdf')
   for (let i = 0; i < 300 && await scan() === undefined; i++) await new Promise(resolve => setTimeout(resolve, 100))
   const m = await scan()

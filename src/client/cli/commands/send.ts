@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { checkFiles } from '../../attachments/file-check.js'
-import { InvalidInputError } from '../../../shared/errors.js'
+import { CairnError, InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
@@ -36,11 +36,15 @@ export const send: Command = {
         if (ctx.parsed.json) printJson(results)
         else {
           for (const r of results) {
-            if (r.route === 'direct') printLine(`${r.name} delivered to ${to} directly (${r.id})`)
+            if (r.error !== undefined) printLine(`${r.name}: announced to ${to}, but the file did not go: ${r.error} (${r.id})`)
+            else if (r.route === 'direct') printLine(`${r.name} delivered to ${to} directly (${r.id})`)
             else if (r.route === 'mailbox') printLine(`${r.name} stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
             else printLine(`${r.name}: ${to} is unreachable; the message waits in the outbox and the file follows on the next \`cairn sync\` (${r.id})`)
           }
         }
+        // every file was tried; one that did not go makes the command fail, after all are reported
+        const failed = results.filter(r => r.error !== undefined)
+        if (failed.length > 0) throw new CairnError('DELIVERY_FAILED', `${failed.length} of ${results.length} files did not go: ${failed.map(r => r.name).join(', ')}`)
         return
       }
       // direct first, then (if that fails) finding and filling the mailbox replicas: seconds at worst
