@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError } from './errors.js'
 
@@ -159,6 +159,12 @@ export interface CairnConfig {
     fetchConcurrency: number
     /** The daemon fetches attachments up to this size by itself as they arrive, bytes (0: never). */
     autoFetchBytes: number
+    /**
+     * An absolute path: the daemon saves each attachment up to autoFetchBytes into it by itself, as
+     * `cairn save` would (created if missing). Empty (the default): files wait in the data dir,
+     * encrypted, until `cairn save`.
+     */
+    downloadDir: string
   }
   metrics: {
     /** Serve Prometheus /metrics and /healthz (operator nodes; `--metrics-port` turns it on too). */
@@ -321,7 +327,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
       encryptAtRest: false,
       chunkBytesPerMinute: 1024 * 1024 * 1024
     },
-    attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024 },
+    attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024, downloadDir: '' },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000, receivedPerConversation: 0 },
     groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000, checkpointEvery: 64 }
@@ -487,4 +493,5 @@ function validate (c: CairnConfig): void {
   if (c.attachments.chunkBytes + 64 * 1024 > c.mailbox.frameBytes) throw new ConfigError('attachments.chunkBytes', 'must leave 64 KiB of mailbox.frameBytes for framing')
   if (!Number.isInteger(c.attachments.replicas) || c.attachments.replicas < 1) throw new ConfigError('attachments.replicas', 'must be a whole number >= 1')
   if (!Number.isInteger(c.attachments.fetchConcurrency) || c.attachments.fetchConcurrency < 1) throw new ConfigError('attachments.fetchConcurrency', 'must be a whole number >= 1')
+  if (c.attachments.downloadDir !== '' && !isAbsolute(c.attachments.downloadDir)) throw new ConfigError('attachments.downloadDir', `must be an absolute path (or empty: no downloads), got ${JSON.stringify(c.attachments.downloadDir)}`)
 }

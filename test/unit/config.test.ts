@@ -47,7 +47,8 @@ test('resolution refuses unknown keys, wrong types, negative numbers and inconsi
     [{ groups: { pruneEveryMs: 1.5 } }, /groups\.pruneEveryMs/],
     [{ groups: { checkpointEvery: -1 } }, /groups\.checkpointEvery/],
     [{ delivery: { receivedPerConversation: 2.5 } }, /delivery\.receivedPerConversation: must be a whole number >= 0/],
-    [{ delivery: { receivedPerConversation: -1 } }, /delivery\.receivedPerConversation/]
+    [{ delivery: { receivedPerConversation: -1 } }, /delivery\.receivedPerConversation/],
+    [{ attachments: { downloadDir: 'Downloads' } }, /attachments\.downloadDir: must be an absolute path \(or empty: no downloads\), got "Downloads"/]
   ]
   for (const [layer, message] of bad) assert.throws(() => resolveConfig([{ dataDir: '/tmp/x' }, layer as never]), message)
 })

@@ -31,6 +31,7 @@ import { tagsDigest } from './chunk-cipher.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
+import { Downloads } from './downloads.js'
 import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
@@ -75,6 +76,9 @@ export interface FileSendResult {
  * `readBack`: how many chunks this save read back from the received copy (and opened again); those
  * a save asked for ahead took as they arrived are not (saveAhead).
  */
+/** `signal`: stops a save waiting for a file to arrive, or fetching it (the daemon's downloads, at its stop). */
+export interface SaveOptions { onProgress?: (p: TransferProgress) => void, signal?: AbortSignal }
+
 export interface SaveResult { id: string, path: string, name: string, size: number, alreadySaved?: true, readBack?: number }
 
 export interface AttachmentsComponents {
@@ -118,6 +122,8 @@ export class Attachments {
   private readonly autoFetching = new Map<string, { again: boolean }>()
   /** Saves, one at a time per message id (save). */
   private readonly saving = new KeyedMutex()
+  /** The daemon's downloads, with attachments.downloadDir (startAutoFetch). */
+  private downloads?: Downloads
 
   constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(components.store, init.dataDir)
@@ -147,12 +153,24 @@ export class Attachments {
    * Failures wait for `save`.
    */
   startAutoFetch (): void {
-    const limit = this.init.attachments.autoFetchBytes
+    const { autoFetchBytes: limit, downloadDir } = this.init.attachments
+    // with a download directory, such a file is saved there (the save fetches what it needs)
+    const downloads = downloadDir === '' ? undefined : new Downloads({ save: async (id, dir, o) => this.save(id, dir, o), clock: this.components.clock, log: this.components.log }, { dir: downloadDir, retryForMs: this.init.delivery.ttlMs })
+    this.downloads = downloads
     this.components.messenger.on('message', (m) => {
       if (m.attachment === undefined || m.attachment.size > limit) return
-      this.autoFetch({ id: m.id, from: m.from, fileId: m.attachment.fileId }, m.route === 'mailbox')
+      if (downloads !== undefined) downloads.want(m.id)
+      else this.autoFetch({ id: m.id, from: m.from, fileId: m.attachment.fileId }, m.route === 'mailbox')
     })
-    this.components.messenger.on('described', (f) => { this.autoFetch(f, true) })
+    this.components.messenger.on('described', (f) => {
+      if (downloads !== undefined) downloads.want(f.id)
+      else this.autoFetch(f, true)
+    })
+  }
+
+  /** The daemon, after each sync: downloads not done yet are tried again (more may be at the mailboxes now). */
+  afterSync (): void {
+    this.downloads?.retry()
   }
 
   /**
@@ -186,6 +204,7 @@ export class Attachments {
 
   async stop (): Promise<void> {
     this.stopping.abort()
+    await this.downloads?.stop()
     await Promise.allSettled([...this.autoFetches])
     await this.service?.stop().catch(() => {})
     await this.inbound.close()
@@ -515,7 +534,7 @@ export class Attachments {
    * rest from mailboxes); or once no chunk came for a whole `limits.requestTimeoutMs`, the push's
    * own deadline for a frame: a stalled sender, whose file fetch then says is not all here.
    */
-  private async untilArrived (messageId: string, dir: string, onProgress?: (p: TransferProgress) => void): Promise<void> {
+  private async untilArrived (messageId: string, dir: string, { onProgress, signal }: SaveOptions): Promise<void> {
     let file = await this.incoming(messageId)
     const arriving = (f: IncomingFile): boolean => !f.complete && (this.inbound.beingPushed(f.record.from, f.fileIdHex) || isStreamed(f.descriptor))
     if (!arriving(file)) return
@@ -541,6 +560,7 @@ export class Attachments {
         since = clock.now()
         report(held)
       } else if (clock.now() - since >= this.init.limits.requestTimeoutMs) return
+      if (signal?.aborted === true) return // fetch then says why
       await clock.sleep(ARRIVAL_POLL_MS)
     }
   }
@@ -551,12 +571,12 @@ export class Attachments {
    * (a second `cairn save` while the daemon still runs one its caller left); the second then finds
    * the file saved.
    */
-  async save (given: string, outDir: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<SaveResult> {
+  async save (given: string, outDir: string, options: SaveOptions = {}): Promise<SaveResult> {
     const { dir, messageId } = await this.saveTarget(given, outDir)
     return this.saving.run(messageId, async () => this.saveOne(messageId, dir, options))
   }
 
-  private async saveOne (messageId: string, dir: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<SaveResult> {
+  private async saveOne (messageId: string, dir: string, options: SaveOptions): Promise<SaveResult> {
     const earlier = await this.incoming(messageId)
     const savedTo = earlier.savedTo
     if (savedTo !== undefined) {
@@ -564,7 +584,7 @@ export class Attachments {
       if (await stat(savedTo).catch(() => undefined) !== undefined) return { id: messageId, path: savedTo, name: safeFileName(earlier.descriptor.name), size: earlier.descriptor.size, alreadySaved: true }
       await earlier.fetchAgain()
     }
-    if (savedTo === undefined) await this.untilArrived(messageId, dir, options.onProgress)
+    if (savedTo === undefined) await this.untilArrived(messageId, dir, options)
     const file = await this.fetch(messageId, options).catch(async (err: unknown) => {
       // nothing is saved: nor is anything left where it would have been (what untilArrived wrote ahead)
       await this.inbound.takeAhead(earlier.record.from, earlier.fileIdHex)?.abort()

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { systemClock } from '../../../shared/clock.js'
 import { printJson, printLine } from '../output.js'
 import { unlockDataDir } from '../passphrase.js'
@@ -21,6 +22,8 @@ export const daemon: Command = {
       log
     })
     await server.start()
+    // attachments.downloadDir: files up to autoFetchBytes are saved there as they come
+    if (config.attachments.downloadDir !== '') await mkdir(config.attachments.downloadDir, { recursive: true })
     client.attachments.startAutoFetch()
     const scheduler = new DaemonScheduler({
       clock: systemClock,
@@ -31,7 +34,11 @@ export const daemon: Command = {
           if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox({ signal })
         },
         // between lookups, a periodic sync collects at the replica set the last one found (own-replicas.ts)
-        sync: async () => client.sync({ reuseReplicas: true })
+        sync: async () => {
+          const r = await client.sync({ reuseReplicas: true })
+          client.attachments.afterSync() // downloads not done yet: more may be at the mailboxes now
+          return r
+        }
       },
       ...(client.node === undefined ? {} : { events: client.node })
     }, { retryIntervalMs: config.delivery.retryIntervalMs, syncIntervalMs: config.delivery.syncIntervalMs })
