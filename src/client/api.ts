@@ -16,7 +16,8 @@ export interface IdInfo {
 
 export interface InboxView extends Omit<InboxMessage, 'attachment'> {
   /** A file sent with the message, and how much of it is here. */
-  attachment?: AttachmentSummary & { state?: AttachmentState }
+  /** `savedTo`: where `save` (or the daemon's download) wrote the file, once its state is `saved`. */
+  attachment?: AttachmentSummary & { state?: AttachmentState, savedTo?: string }
   fromName: string | null
   /** Whether the sender is in the contact book now (human output marks the others). */
   contact: boolean

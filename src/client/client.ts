@@ -638,7 +638,7 @@ export class CairnClient implements ClientApi {
     const names = new Map((await this.contacts.list()).map(c => [c.peerId, c.name]))
     return Promise.all(withGaps(await this.messenger.inbox(), await listDeletedSeqs(this.store), await listLostSeqs(this.store)).map(async m => {
       const view: InboxView = { ...m, fromName: names.get(m.from) ?? null, contact: names.has(m.from) }
-      if (m.attachment !== undefined) view.attachment = { ...m.attachment, state: await this.attachments.stateOf(m.from, m.attachment.fileId) }
+      if (m.attachment !== undefined) view.attachment = { ...m.attachment, ...await this.attachments.stateOf(m.from, m.attachment.fileId) }
       return view
     }))
   }

@@ -56,6 +56,9 @@ test('cairn send --file and cairn save through the real binary: bad files exit 2
   assert.equal(saved.code, 0, saved.stderr)
   assert.equal(JSON.parse(saved.stdout).id, r?.id)
   assert.deepEqual(await readFile(join(out, 'photo.png')), data)
+  // once saved, the inbox says where, in place of the save hint
+  const listed = (await cairn([...B, 'inbox'])).stdout
+  assert.ok(listed.includes(`[file photo.png, 716800 bytes, saved to ${join(out, 'photo.png')}] look\n`), listed)
   const unknown = await cairn([...B, 'save', 'ffffffff', '--out', out])
   assert.equal(unknown.code, 2)
   assert.match(unknown.stderr, /unknown message ffffffff: no received message with a file has an id that starts so; nothing was saved/)

@@ -471,8 +471,12 @@ export class Attachments {
     return file
   }
 
-  async stateOf (from: string, fileIdHex: string): Promise<AttachmentState> {
-    return (await this.inbound.get(from, fileIdHex))?.state() ?? 'waiting'
+  /** How far a received file has come, and where it was saved once it was. */
+  async stateOf (from: string, fileIdHex: string): Promise<{ state: AttachmentState, savedTo?: string }> {
+    const file = await this.inbound.get(from, fileIdHex)
+    if (file === undefined) return { state: 'waiting' }
+    const savedTo = file.savedTo
+    return { state: file.state(), ...(savedTo === undefined ? {} : { savedTo }) }
   }
 
   /** Get every missing chunk from the mailbox replicas and check the whole file. */

@@ -41,6 +41,7 @@ test('with a download directory, the daemon saves a file up to autoFetchBytes th
   assert.deepEqual(await readFile(join(downloads, 'photo.jpg')), data)
   assert.deepEqual(await readdir(downloads), ['photo.jpg'], 'the larger file is not downloaded, and no temporary file is left')
   assert.equal((await p.bob.client.inbox()).find(m => m.attachment?.name === 'film.mkv')?.attachment?.state, 'complete', 'it waits, received, for `cairn save`')
+  assert.equal((await p.bob.client.inbox()).find(m => m.attachment?.name === 'photo.jpg')?.attachment?.savedTo, join(downloads, 'photo.jpg'), 'the inbox says where it went')
 
   // a `cairn save` of the downloaded file says where it is and writes nothing
   const again = await p.bob.client.save(sent[1]?.id as string, downloads)
