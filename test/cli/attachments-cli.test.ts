@@ -80,3 +80,24 @@ test('cairn send with two files to someone who has not added you: the large one 
   const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ attachment?: { name: string, state: string } }>
   assert.deepEqual(Object.fromEntries(inbox.map(m => [m.attachment?.name, m.attachment?.state])), { 'large.bin': 'waiting', 'small.txt': 'complete' })
 })
+
+test('cairn daemon with CAIRN_ATTACHMENTS_DOWNLOAD_DIR makes the directory and saves a contact\'s file there by itself; a relative one exits 2', async (t) => {
+  const root = await tempRoot(t)
+  const downloads = join(root, 'Downloads')
+  const { A, B, alice } = await cliPair(t, root, { bobEnv: { CAIRN_ATTACHMENTS_DOWNLOAD_DIR: downloads } })
+  assert.equal((await cairn([...B, 'contact', 'add', 'alice', alice.peerId])).code, 0)
+  const { path, data } = await randomFile(root, 'photo.png', 300 * 1024)
+  const sent = await cairn([...A, 'send', 'bob', '--file', path, '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(sent.code, 0, sent.stderr)
+  let listed = ''
+  for (let i = 0; i < 100 && !listed.includes('saved to'); i++) {
+    listed = (await cairn([...B, 'inbox'])).stdout
+    if (!listed.includes('saved to')) await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  assert.ok(listed.includes(`[file photo.png, 307200 bytes, saved to ${join(downloads, 'photo.png')}]`), listed)
+  assert.deepEqual(await readFile(join(downloads, 'photo.png')), data)
+
+  const relative = await cairn([...B, 'daemon'], { env: { CAIRN_ATTACHMENTS_DOWNLOAD_DIR: 'Downloads' } })
+  assert.equal(relative.code, 2)
+  assert.match(relative.stderr, /attachments\.downloadDir: must be an absolute path/)
+})

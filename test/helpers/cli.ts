@@ -88,7 +88,7 @@ export async function startCairn<T = unknown> (t: TestContext, args: string[], e
  * listening on loopback, and bob in alice's contacts by that address. `A` and `B` are their
  * `--data-dir` arguments.
  */
-export async function cliPair (t: TestContext, root: string): Promise<{ A: string[], B: string[], alice: { peerId: string }, bobDaemon: Awaited<ReturnType<typeof startCairn<{ addresses: string[] }>>> }> {
+export async function cliPair (t: TestContext, root: string, options: { bobEnv?: Record<string, string> } = {}): Promise<{ A: string[], B: string[], alice: { peerId: string }, bobDaemon: Awaited<ReturnType<typeof startCairn<{ addresses: string[] }>>> }> {
   const A = ['--data-dir', join(root, 'alice')]
   const B = ['--data-dir', join(root, 'bob')]
   const init = await cairn([...A, 'init', '--json'])
@@ -96,7 +96,7 @@ export async function cliPair (t: TestContext, root: string): Promise<{ A: strin
   const alice = JSON.parse(init.stdout) as { peerId: string }
   const bobInit = await cairn([...B, 'init'])
   if (bobInit.code !== 0) throw new Error(`cairn init: ${bobInit.stderr}`)
-  const bobDaemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const bobDaemon = await startCairn<{ addresses: string[] }>(t, [...B, 'daemon', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'], options.bobEnv)
   const added = await cairn([...A, 'contact', 'add', 'bob', bobDaemon.first.addresses[0] as string])
   if (added.code !== 0) throw new Error(`cairn contact add: ${added.stderr}`)
   return { A, B, alice, bobDaemon }

@@ -1,89 +1,148 @@
 /**
  * The daemon's downloads (src/client/attachments/downloads.ts) as a schedule: which tries happen
- * when. What a try does (Attachments.save on real nodes) is test/client/attachments/downloads.test.ts.
+ * when, how many at once. What a try does (Attachments.save on real nodes) is
+ * test/client/attachments/downloads.test.ts.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Downloads } from '../../src/client/attachments/downloads.js'
-import { AttachmentStateError } from '../../src/client/attachments/errors.js'
+import { AttachmentDigestError, AttachmentStateError } from '../../src/client/attachments/errors.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { silentLogger } from '../../src/shared/logger.js'
 
-const DAY = 24 * 3600_000
+const MIN = 60_000
+const DAY = 24 * 60 * MIN
 const settle = async (): Promise<void> => new Promise(resolve => setTimeout(resolve, 5))
+const init = { dir: '/downloads', retryForMs: 14 * DAY, firstRetryMs: 15_000, retryBaseMs: 5 * MIN }
 
-/** Downloads whose saves answer from `outcome` (by message id), counting the tries. */
-function downloads (outcome: (id: string) => 'saved' | 'not yet' | 'gone'): { d: Downloads, clock: ManualClock, tries: string[] } {
-  const clock = new ManualClock()
+type Outcome = 'saved' | 'not yet' | 'gone' | 'corrupt' | 'name too long' | 'disk full'
+
+/** Downloads whose saves answer `outcome(id)`, recording each try; manual timers. */
+function downloads (outcome: (id: string) => Outcome): { d: Downloads, clock: ManualClock, tries: string[] } {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' })
   const tries: string[] = []
   const d = new Downloads({
     clock,
     log: silentLogger(),
     save: async (id) => {
       tries.push(id)
-      const o = outcome(id)
-      if (o === 'not yet') throw new AttachmentStateError('2 of 5 chunks are not available yet')
-      if (o === 'gone') throw new AttachmentStateError(`unknown message ${id}`, 2)
-      return {}
+      switch (outcome(id)) {
+        case 'not yet': throw new AttachmentStateError('2 of 5 chunks are not available yet')
+        case 'gone': throw new AttachmentStateError(`unknown message ${id}`, 2)
+        case 'corrupt': throw new AttachmentDigestError('the file is not what its sender described')
+        case 'name too long': throw Object.assign(new Error('ENAMETOOLONG: name too long, open'), { code: 'ENAMETOOLONG' })
+        case 'disk full': throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+        default: return {}
+      }
     }
-  }, { dir: '/downloads', retryForMs: 14 * DAY })
+  }, init)
   return { d, clock, tries }
 }
 
-test('downloads: a saved file is not tried again; one not available yet is, after each sync, until it is saved', async () => {
+test('downloads: a file not available yet is tried again at the next sync, then after syncs with a doubling wait, until it is saved', async () => {
   let ready = false
-  const { d, tries } = downloads(id => id === 'a' ? 'saved' : ready ? 'saved' : 'not yet')
-  d.want('a')
+  const { d, clock, tries } = downloads(() => ready ? 'saved' : 'not yet')
   d.want('b')
   await settle()
-  assert.deepEqual(d.pending, ['b'])
+  assert.deepEqual([tries.length, d.pending], [1, ['b']])
+  d.retry() // the next sync: the second try is due at once
+  await settle()
+  assert.equal(tries.length, 2)
+  d.retry() // a sync right after: the third is 5 min away
+  clock.advance(15_000) // nor does the first try's timer try again
+  await settle()
+  assert.equal(tries.length, 2)
+  clock.advance(5 * MIN)
   d.retry()
   await settle()
-  assert.deepEqual(tries, ['a', 'b', 'b'])
+  assert.equal(tries.length, 3)
+  clock.advance(5 * MIN) // the fourth is 10 min away
+  d.retry()
+  await settle()
+  assert.equal(tries.length, 3)
+  clock.advance(5 * MIN)
   ready = true
   d.retry()
   await settle()
-  assert.deepEqual(d.pending, [], 'saved: nothing left to try')
+  assert.deepEqual([tries.length, d.pending], [4, []], 'saved: nothing left to try')
+  clock.advance(DAY)
   d.retry()
   await settle()
-  assert.deepEqual(tries, ['a', 'b', 'b', 'b'])
+  assert.equal(tries.length, 4)
 })
 
-test('downloads: a message gone (exit 2) is not tried again; one still missing after retryForMs is forgotten', async () => {
-  const { d, clock, tries } = downloads(id => id === 'gone' ? 'gone' : 'not yet')
-  d.want('gone')
+test('downloads: with no sync meanwhile, the second try comes after firstRetryMs (a direct push not begun when the message came)', async () => {
+  const { d, clock, tries } = downloads(() => 'not yet')
+  d.want('b')
+  await settle()
+  clock.advance(14_999)
+  await settle()
+  assert.equal(tries.length, 1)
+  clock.advance(1)
+  await settle()
+  assert.equal(tries.length, 2)
+})
+
+test('downloads: what another try cannot mend ends the tries (message gone, a file that fails its check, a name refused); a full disk does not', async () => {
+  const { d, clock, tries } = downloads(id => id as Outcome)
+  for (const id of ['gone', 'corrupt', 'name too long', 'disk full']) d.want(id)
+  await settle()
+  await settle()
+  assert.deepEqual(d.pending, ['disk full'])
+  clock.advance(15_000)
+  await settle()
+  assert.deepEqual(tries.filter(t => t !== 'disk full').sort(), ['corrupt', 'gone', 'name too long'], 'each tried once')
+  assert.equal(tries.filter(t => t === 'disk full').length, 2)
+})
+
+test('downloads: one still missing after retryForMs is forgotten', async () => {
+  const { d, clock, tries } = downloads(() => 'not yet')
   d.want('late')
   await settle()
-  assert.deepEqual(d.pending, ['late'])
   clock.advance(14 * DAY + 1)
+  await settle()
+  const before = tries.length
   d.retry()
   await settle()
   assert.deepEqual(d.pending, [])
-  assert.deepEqual(tries, ['gone', 'late'], 'nothing tried past its time')
+  assert.equal(tries.length, before, 'nothing tried past its time')
 })
 
-test('downloads: asked for again while a try runs, a failed try runs once more at once; after stop nothing is tried', async () => {
-  let release: () => void = () => {}
-  let calls = 0
-  const clock = new ManualClock()
+test('downloads: two saves at a time, the rest queued; asked for again during a try, a failed try runs once more; after stop nothing is tried', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' })
+  const releases: Array<() => void> = []
+  let running = 0
+  let most = 0
+  const calls: string[] = []
   const d = new Downloads({
     clock,
     log: silentLogger(),
-    save: async () => {
-      calls++
-      if (calls === 1) await new Promise<void>(resolve => { release = resolve })
+    save: async (id) => {
+      calls.push(id)
+      running++
+      most = Math.max(most, running)
+      await new Promise<void>(resolve => releases.push(resolve))
+      running--
       throw new AttachmentStateError('not yet')
     }
-  }, { dir: '/downloads', retryForMs: DAY })
-  d.want('x')
+  }, init)
+  for (const id of ['a', 'b', 'c', 'd']) d.want(id)
   await settle()
-  d.want('x') // the describing message came while the first try waited
-  release()
+  assert.deepEqual(calls, ['a', 'b'], 'two at once')
+  d.want('a') // its describing message came while it waited
+  releases.shift()?.()
   await settle()
-  assert.equal(calls, 2, 'one more try, not one per ask')
-  await d.stop()
-  d.want('x')
+  assert.deepEqual(calls, ['a', 'b', 'a'], 'a once more at once, before the queue moves')
+  releases.shift()?.()
+  await settle()
+  assert.deepEqual(calls, ['a', 'b', 'a', 'c'])
+  assert.equal(most, 2)
+  const stopped = d.stop()
+  for (const r of releases.splice(0)) r()
+  await stopped
+  d.want('e')
   d.retry()
+  clock.advance(DAY)
   await settle()
-  assert.equal(calls, 2)
+  assert.deepEqual(calls, ['a', 'b', 'a', 'c'], 'd was dropped from the queue at stop; nothing after')
 })

@@ -1,20 +1,32 @@
 /**
- * The daemon's downloads (attachments.downloadDir): each received file up to
- * attachments.autoFetchBytes is saved into that directory by itself, as `cairn save` would save it
- * (waited for while it arrives directly, fetched from mailboxes, checked, written atomically, its
- * received copy then removed). A file not available yet (its chunks still on their way to the
- * mailboxes, a sender's push that stalled) waits here and is tried again when more of it may be
- * available: its second message (`described`) and after each sync; for up to `retryForMs` after it
- * was first asked for (the mailboxes' own time to hold it), in this process only. Logs name the
- * message id, never the file's name.
+ * The daemon's downloads (attachments.downloadDir): each file a contact sends, up to
+ * attachments.autoFetchBytes, is saved into that directory by itself, as `cairn save` would save
+ * it (waited for while it arrives directly, fetched from mailboxes, checked, written atomically,
+ * its received copy then removed). A few saves run at once; the rest queue.
+ *
+ * A file not available yet (its chunks still on their way to the mailboxes, a push that stalled, a
+ * push not begun when its message came) is tried again: once soon (at the next sync, or after
+ * `firstRetryMs` if sooner), then after syncs with a doubling wait (`retryBaseMs`, 2×, 4×, … up to
+ * a day between tries), and at once when its second,
+ * describing message comes; for up to `retryForMs` after it was first asked for (the mailboxes'
+ * own time to hold it), in this process only. What trying again cannot mend ends the tries: a
+ * message deleted, a download directory that is not one, a file that fails its check, a name the
+ * file system refuses. Logs name the message id, never the file (loggableError).
  */
-import type { Clock } from '../../shared/clock.js'
-import { CairnError, describeError } from '../../shared/errors.js'
+import type { Clock, Timer } from '../../shared/clock.js'
+import { CairnError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
+import { loggableError } from './errors.js'
 
 /** Files waiting to be tried again at most (a flood of messages with files cannot grow this). */
 const MAX_WAITING = 1000
+/** Saves at once: downloads are background work, each a lookup and fetchConcurrency requests. */
+const MAX_RUNNING = 2
+/** The longest wait between two tries after syncs. */
+const MAX_BACKOFF_MS = 24 * 3600_000
+/** System errors a later try may not meet (space freed, descriptors closed); any other is final. */
+const TRANSIENT_SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO'])
 
 export interface DownloadsComponents {
   /** `Attachments.save`: one at a time per message; a file saved before says so and writes nothing. */
@@ -25,78 +37,115 @@ export interface DownloadsComponents {
 
 export interface DownloadsInit {
   dir: string
+  /** How long after it was first asked for a file is still tried (the mailboxes' hold time). */
   retryForMs: number
+  /** The wait before the second try: a direct push that had not begun when the message came. */
+  firstRetryMs: number
+  /** The wait before the third try; it doubles after each try that fails. */
+  retryBaseMs: number
 }
 
+interface Waiting { since: number, tries: number, nextAt: number }
+
 export class Downloads {
-  /** Message id → when it was first asked for: files not saved yet, to try again. */
-  private readonly waiting = new BoundedMap<string, number>(MAX_WAITING)
-  /** Per message id, the save under way; `again`: asked for once more meanwhile (tried after it, if it failed). */
+  /** Files not saved yet, by message id: when first asked for, tries so far, when the next is due. */
+  private readonly waiting = new BoundedMap<string, Waiting>(MAX_WAITING)
+  /** Per message id queued or running; `again`: asked for once more meanwhile (tried after it, if it failed). */
   private readonly running = new Map<string, { again: boolean }>()
+  private readonly queue: string[] = []
+  private active = 0
   private readonly jobs = new Set<Promise<void>>()
+  private readonly timers = new Set<Timer>()
   private readonly stopping = new AbortController()
 
   constructor (private readonly components: DownloadsComponents, private readonly init: DownloadsInit) {}
 
-  /** Save message `messageId`'s file into the download directory, now or as soon as a try can. */
+  /** Save message `messageId`'s file into the download directory, as soon as a save is free. */
   want (messageId: string): void {
     if (this.stopping.signal.aborted) return
-    if (!this.waiting.has(messageId)) this.waiting.set(messageId, this.components.clock.now())
+    if (!this.waiting.has(messageId)) this.waiting.set(messageId, { since: this.components.clock.now(), tries: 0, nextAt: 0 })
     const running = this.running.get(messageId)
     if (running !== undefined) { running.again = true; return }
-    const state = { again: false }
-    this.running.set(messageId, state)
-    const job = (async () => {
-      do {
-        state.again = false
-        if (await this.tryOnce(messageId)) return
-      } while (state.again && !this.stopping.signal.aborted)
-    })().finally(() => { this.running.delete(messageId) })
-    this.jobs.add(job)
-    void job.finally(() => this.jobs.delete(job))
+    if (this.queue.length >= MAX_WAITING) return // tried again after a sync
+    this.running.set(messageId, { again: false })
+    this.queue.push(messageId)
+    this.pump()
   }
 
-  /** Try again every file still waiting (after a sync: more may be at the mailboxes now); forget those past `retryForMs`. */
+  /** After a sync (more may be at the mailboxes now): try the files whose next try is due; forget those past `retryForMs`. */
   retry (): void {
     const now = this.components.clock.now()
-    for (const [id, since] of [...this.waiting]) {
-      if (now - since > this.init.retryForMs) this.waiting.delete(id)
-      else this.want(id)
+    for (const [id, w] of [...this.waiting]) {
+      if (now - w.since > this.init.retryForMs) this.waiting.delete(id)
+      else if (now >= w.nextAt) this.want(id)
     }
   }
 
-  /** Message ids waiting to be tried again. */
-  get pending (): string[] { return [...this.waiting.keys()] }
+  /** Message ids whose file a try did not save yet, waiting to be tried again. */
+  get pending (): string[] { return [...this.waiting].filter(([, w]) => w.tries > 0).map(([id]) => id) }
 
   async stop (): Promise<void> {
     this.stopping.abort()
+    for (const t of this.timers) t.clear()
+    this.timers.clear()
+    this.queue.length = 0
     await Promise.allSettled([...this.jobs])
+  }
+
+  private pump (): void {
+    while (this.active < MAX_RUNNING && this.queue.length > 0 && !this.stopping.signal.aborted) {
+      const id = this.queue.shift() as string
+      const state = this.running.get(id) ?? { again: false }
+      this.active++
+      const job = (async () => {
+        do {
+          state.again = false
+          if (await this.tryOnce(id)) return
+        } while (state.again && !this.stopping.signal.aborted)
+      })().finally(() => {
+        this.active--
+        this.running.delete(id)
+        this.pump()
+      })
+      this.jobs.add(job)
+      void job.finally(() => this.jobs.delete(job))
+    }
   }
 
   /** One save; true once there is nothing left to do for this message (saved, or never can be). */
   private async tryOnce (messageId: string): Promise<boolean> {
-    const { log } = this.components
+    const { log, clock } = this.components
     try {
       const r = await this.components.save(messageId, this.init.dir, { signal: this.stopping.signal })
       this.waiting.delete(messageId)
       if (r.alreadySaved !== true) log.info({ id: messageId }, 'attachment downloaded')
       return true
     } catch (err) {
-      // exit 2: no such message any more (deleted) or a download directory that is not one: trying
-      // again cannot help; anything else (not all here yet, a full disk) is tried again
-      if (CairnError.is(err) && err.exitCode === 2) {
+      if (this.stopping.signal.aborted) return true
+      if (final(err)) {
         this.waiting.delete(messageId)
-        log.warn({ id: messageId, err: why(err) }, 'attachment not downloaded')
+        log.warn({ id: messageId, err: loggableError(err) }, 'attachment not downloaded; `cairn save` says why')
         return true
       }
-      if (!this.stopping.signal.aborted) log.info({ id: messageId, err: why(err) }, 'attachment not downloaded yet; tried again after the next sync')
+      const w = this.waiting.get(messageId)
+      if (w !== undefined) {
+        w.tries++
+        if (w.tries === 1) {
+          // the second try: at the next sync, or after firstRetryMs if that comes first
+          w.nextAt = 0
+          const timer = clock.setTimeout(() => { this.timers.delete(timer); if (w.tries === 1) this.want(messageId) }, this.init.firstRetryMs).unref()
+          this.timers.add(timer)
+        } else w.nextAt = clock.now() + Math.min(MAX_BACKOFF_MS, this.init.retryBaseMs * 2 ** (w.tries - 2))
+      }
+      log.info({ id: messageId, err: loggableError(err) }, 'attachment not downloaded yet; tried again later')
       return false
     }
   }
 }
 
-/** What went wrong, for the log: Cairn's own errors say it without the file's name; a system error (its message may quote the file's temporary path) only by its code. */
-function why (err: unknown): string {
-  if (CairnError.is(err)) return describeError(err)
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).name ?? 'error'
+/** What another try cannot mend: exit 2 (no such message, no such directory), a file that fails its check, a system error other than a passing one. */
+function final (err: unknown): boolean {
+  if (err instanceof CairnError) return err.exitCode === 2 || err.code === 'CORRUPT_CHUNK'
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return typeof code === 'string' && !TRANSIENT_SYSTEM_ERRORS.has(code)
 }

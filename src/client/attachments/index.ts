@@ -32,7 +32,7 @@ import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
 import { Downloads } from './downloads.js'
-import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
+import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError, loggableError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
@@ -103,7 +103,7 @@ export interface AttachmentsInit extends FetchConfig, UploadConfig {
   /** requestTimeoutMs (@default 15,000): a push's address lookup and each of its steps. */
   limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
   /** ttlMs (@default 14 days): how long a file's chunks are held at mailboxes; mailboxTimeoutMs (@default 15,000). */
-  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs'>
+  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs' | 'syncIntervalMs'>
 }
 
 export class Attachments {
@@ -154,17 +154,26 @@ export class Attachments {
    */
   startAutoFetch (): void {
     const { autoFetchBytes: limit, downloadDir } = this.init.attachments
-    // with a download directory, such a file is saved there (the save fetches what it needs)
-    const downloads = downloadDir === '' ? undefined : new Downloads({ save: async (id, dir, o) => this.save(id, dir, o), clock: this.components.clock, log: this.components.log }, { dir: downloadDir, retryForMs: this.init.delivery.ttlMs })
+    const { delivery, limits } = this.init
+    const downloads = downloadDir === '' ? undefined : new Downloads({ save: async (id, dir, o) => this.save(id, dir, o), clock: this.components.clock, log: forComponent(this.components.log, 'downloads') }, { dir: downloadDir, retryForMs: delivery.ttlMs, firstRetryMs: limits.requestTimeoutMs, retryBaseMs: delivery.syncIntervalMs })
     this.downloads = downloads
+    // with a download directory, a contact's file is saved there (the save fetches what it needs);
+    // a stranger's is only fetched, and waits encrypted in the data dir for `cairn save`
+    const arrived = (f: DescribedFile, mailboxRoute: boolean): void => {
+      void (async () => {
+        if (downloads !== undefined && await this.components.contacts.byPeerId(f.from) !== undefined) downloads.want(f.id)
+        else this.autoFetch(f, mailboxRoute)
+      })().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched') })
+    }
     this.components.messenger.on('message', (m) => {
       if (m.attachment === undefined || m.attachment.size > limit) return
-      if (downloads !== undefined) downloads.want(m.id)
-      else this.autoFetch({ id: m.id, from: m.from, fileId: m.attachment.fileId }, m.route === 'mailbox')
+      arrived({ id: m.id, from: m.from, fileId: m.attachment.fileId }, m.route === 'mailbox')
     })
+    // a file whose push broke, now described in full: its size is known from its record
     this.components.messenger.on('described', (f) => {
-      if (downloads !== undefined) downloads.want(f.id)
-      else this.autoFetch(f, true)
+      void getIncoming(this.components.store, f.from, f.fileId).then(r => {
+        if (r !== undefined && descriptorOf(r).size <= limit) arrived(f, true)
+      }, () => {})
     })
   }
 
@@ -172,6 +181,9 @@ export class Attachments {
   afterSync (): void {
     this.downloads?.retry()
   }
+
+  /** The daemon's downloads a try did not save yet, waiting to be tried again (message ids). */
+  get downloadsWaiting (): string[] { return this.downloads?.pending ?? [] }
 
   /**
    * Fetch the file of message `f.id` if its chunks wait at mailboxes: listed in its record (not
@@ -195,7 +207,7 @@ export class Attachments {
     const job = (async () => {
       do {
         state.again = false
-        await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: describeError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+        await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
       } while (state.again && !this.stopping.signal.aborted)
     })().finally(() => { this.autoFetching.delete(f.id) })
     this.autoFetches.add(job)
@@ -232,7 +244,7 @@ export class Attachments {
       const r = await (streamed ? this.transferStreamed(rec, sent.route, options.onProgress) : this.transfer(rec, sent.route, options.onProgress)).catch((err: unknown) => {
         // one file's chunks not going is that file's result (its record says so, to be resumed or
         // not): the files after it still go. Anything else (a full disk, a stop) ends the send.
-        if (!isFileTransferFailure(err)) throw err
+        if (!isFileTransferFailure(err) || this.stopping.signal.aborted) throw err
         return { route: 'outbox' as const, error: err.message }
       })
       out.push({ id: sent.id, name: f.name, size: f.size, ...r })
@@ -481,6 +493,7 @@ export class Attachments {
 
   /** Get every missing chunk from the mailbox replicas and check the whole file. */
   async fetch (messageId: string, options: { onProgress?: (p: TransferProgress) => void, signal?: AbortSignal } = {}): Promise<IncomingFile> {
+    options.signal?.throwIfAborted()
     let file = await this.incoming(messageId)
     if (file.complete) return file
     if (isStreamed(file.descriptor)) {
@@ -544,7 +557,7 @@ export class Attachments {
     if (!arriving(file)) return
     await this.beginAhead(file, dir, messageId).catch((err: unknown) => {
       // the save itself then writes the whole file, and says what is wrong with the directory
-      this.components.log.info({ err: describeError(err) }, 'could not write the file ahead as it arrives; it is saved once it has arrived')
+      this.components.log.info({ err: loggableError(err) }, 'could not write the file ahead as it arrives; it is saved once it has arrived')
     })
     const { clock } = this.components
     const d = file.descriptor
@@ -616,7 +629,7 @@ export class Attachments {
     })
     // the saved file is durable: its ciphertext copy in the data dir is no longer needed
     const release = file.record.fromMailboxes === true ? [releaseOp(file.record.from, Buffer.from(file.descriptor.fileId).toString('hex'), file.descriptor.chunks, file.record.receivedAt + this.init.delivery.ttlMs)] : []
-    await file.markSaved(path, release).catch((err: unknown) => { this.components.log.info({ err: describeError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
+    await file.markSaved(path, release).catch((err: unknown) => { this.components.log.info({ err: loggableError(err) }, 'saved, but the received chunks were not removed (they stay until a later save)') })
     return { id: messageId, path, name, size: file.descriptor.size, readBack }
   }
 }

@@ -1,34 +1,50 @@
 /**
- * attachments.downloadDir: the daemon saves each received file up to autoFetchBytes into the
- * directory by itself, as `cairn save` would; a larger one waits for `cairn save`. Real nodes on
- * loopback, real LevelDB, the daemon's wiring (startAutoFetch, afterSync) as `cairn daemon` runs it.
+ * attachments.downloadDir: the daemon saves each file a contact sends, up to autoFetchBytes, into
+ * the directory by itself, as `cairn save` would; a larger one, or a stranger's, waits for `cairn
+ * save`. Real nodes on loopback, real LevelDB, the daemon's wiring (startAutoFetch, afterSync) as
+ * `cairn daemon` runs it.
  */
 import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { bobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
-import { connectedPair } from './streamed-pair.js'
+import { connectedPair, type StreamedPair } from './streamed-pair.js'
 
 const CHUNK = 64 * 1024
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-/** Bob's inbox state of the file named `name`, once it is `state` (up to 15 s); undefined if it never is. */
+/** Bob's message with the file named `name`, once its file is `state` (up to 15 s); undefined if it never is. */
 async function untilState (bob: TestUser, name: string, state: string): Promise<string | undefined> {
   for (let i = 0; i < 150; i++) {
     const m = (await bob.client.inbox()).find(x => x.attachment?.name === name)
     if (m?.attachment?.state === state) return m.id
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await sleep(100)
   }
   return undefined
 }
 
-test('with a download directory, the daemon saves a file up to autoFetchBytes there by itself, byte-exact; a larger one waits for `cairn save`', async (t) => {
+const stateOf = async (bob: TestUser, name: string): Promise<string | undefined> => (await bob.client.inbox()).find(m => m.attachment?.name === name)?.attachment?.state
+
+/** The file goes announced streamed; bob goes away after its third chunk: the rest goes to his mailboxes. */
+async function brokenPush (p: StreamedPair, name: string, size: number): Promise<Buffer> {
+  const { path, data } = await randomFile(p.root, name, size)
+  let seen = 0
+  let gone: Promise<void> | undefined
+  const [sent] = await p.alice.client.sendFiles('bob', [path], 'for later', { onProgress: (x) => { if (x.stage === 'sending' && ++seen === 3) gone ??= p.bob.stop() } })
+  await gone
+  assert.equal(sent?.route, 'mailbox')
+  return data
+}
+
+test('with a download directory, the daemon saves a contact\'s file up to autoFetchBytes there by itself, byte-exact; a larger one, or a stranger\'s, waits for `cairn save`', async (t) => {
   const p = await connectedPair(t, CHUNK)
   const downloads = join(p.root, 'Downloads')
+  await mkdir(downloads) // cairn daemon makes it
   await p.bob.stop()
   await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 1024 * 1024, downloadDir: downloads } })
-  await mkdir(downloads) // the daemon makes it (cairn daemon)
   p.bob.client.attachments.startAutoFetch() // as the daemon does
   assert.equal((await p.alice.client.send('bob', 'back')).route, 'direct')
 
@@ -40,30 +56,73 @@ test('with a download directory, the daemon saves a file up to autoFetchBytes th
   assert.ok(await untilState(p.bob, 'photo.jpg', 'saved') !== undefined, 'saved by the daemon, with no `cairn save`')
   assert.deepEqual(await readFile(join(downloads, 'photo.jpg')), data)
   assert.deepEqual(await readdir(downloads), ['photo.jpg'], 'the larger file is not downloaded, and no temporary file is left')
-  assert.equal((await p.bob.client.inbox()).find(m => m.attachment?.name === 'film.mkv')?.attachment?.state, 'complete', 'it waits, received, for `cairn save`')
+  assert.equal(await stateOf(p.bob, 'film.mkv'), 'complete', 'it waits, received, for `cairn save`')
   assert.equal((await p.bob.client.inbox()).find(m => m.attachment?.name === 'photo.jpg')?.attachment?.savedTo, join(downloads, 'photo.jpg'), 'the inbox says where it went')
 
   // a `cairn save` of the downloaded file says where it is and writes nothing
   const again = await p.bob.client.save(sent[1]?.id as string, downloads)
   assert.deepEqual([again.alreadySaved, again.path], [true, join(downloads, 'photo.jpg')])
+
+  // alice is no longer bob's contact: her small file arrives, and stays in the data dir
+  await p.bob.client.contactRemove('alice')
+  const { path: note } = await randomFile(p.root, 'note.txt', 2 * CHUNK)
+  assert.equal((await p.alice.client.sendFiles('bob', [note], ''))[0]?.route, 'direct')
+  assert.ok(await untilState(p.bob, 'note.txt', 'complete') !== undefined)
+  await sleep(1000) // a download would have been asked for with its message, before its chunks came
+  assert.deepEqual(await readdir(downloads), ['photo.jpg'], 'a stranger\'s file is not written into the directory')
+  assert.equal(await stateOf(p.bob, 'note.txt'), 'complete')
 })
 
-test('with a download directory, a file whose push broke is downloaded once its chunks are at the mailboxes and bob syncs', async (t) => {
+test('with a download directory, a file whose push broke is downloaded once its describing message comes from the mailboxes', async (t) => {
   const p = await connectedPair(t, CHUNK)
-  const { path, data } = await randomFile(p.root, 'notes.bin', 20 * CHUNK + 5)
-  let seen = 0
-  let gone: Promise<void> | undefined
-  const [sent] = await p.alice.client.sendFiles('bob', [path], 'for later', { onProgress: (x) => { if (x.stage === 'sending' && ++seen === 3) gone ??= p.bob.stop() } })
-  await gone
-  assert.equal(sent?.route, 'mailbox')
-
+  const data = await brokenPush(p, 'notes.bin', 20 * CHUNK + 5)
   const downloads = join(p.root, 'Downloads')
-  await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads } })
   await mkdir(downloads)
+  await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 2 * 1024 * 1024, downloadDir: downloads } })
   p.bob.client.attachments.startAutoFetch()
   await p.bob.client.sync()
-  p.bob.client.attachments.afterSync()
   assert.ok(await untilState(p.bob, 'notes.bin', 'saved') !== undefined, 'downloaded from the mailboxes')
   assert.deepEqual(await readFile(join(downloads, 'notes.bin')), data)
   assert.deepEqual(await readdir(downloads), ['notes.bin'])
+})
+
+test('with a download directory, a file whose push broke, larger than autoFetchBytes, is not downloaded when its describing message comes', async (t) => {
+  const p = await connectedPair(t, CHUNK)
+  await brokenPush(p, 'large.bin', 40 * CHUNK)
+  const downloads = join(p.root, 'Downloads')
+  await mkdir(downloads)
+  await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 2 * 1024 * 1024, downloadDir: downloads } })
+  p.bob.client.attachments.startAutoFetch()
+  await p.bob.client.sync() // brings the describing message (not shown, not counted)
+  p.bob.client.attachments.afterSync()
+  await sleep(2000) // a download asked for would be done by now (2.5 MiB on loopback)
+  assert.deepEqual(await readdir(downloads), [], 'left for `cairn save`')
+  assert.equal(await stateOf(p.bob, 'large.bin'), 'partial', 'not fetched either: the three chunks pushed before the break')
+})
+
+test('with a download directory, a file not all at the mailboxes when its message came is downloaded by the try after a sync once it is', async (t) => {
+  const { root, bob, alice } = await bobAway(t, 4, CHUNK)
+  const { path, data } = await randomFile(root, 'report.pdf', 20 * CHUNK + 5)
+  let stored = 0
+  await assert.rejects(alice.client.sendFiles('bob', [path], 'the report', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
+
+  const downloads = join(root, 'Downloads')
+  await mkdir(downloads)
+  // the first retry's own timer (limits.requestTimeoutMs) far off: the try after a sync is what saves it
+  await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } })
+  await bob.client.contactAdd('alice', alice.peerId)
+  bob.client.attachments.startAutoFetch()
+  assert.equal((await bob.client.sync()).received, 1)
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
+  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+  assert.deepEqual(await readdir(downloads), [])
+
+  assert.equal(await alice.client.attachments.resume(), 1) // the rest of the chunks reach the mailboxes
+  await bob.client.sync()
+  bob.client.attachments.afterSync() // as the daemon does after each sync
+  assert.ok(await untilState(bob, 'report.pdf', 'saved') !== undefined, 'downloaded by the try after the sync')
+  assert.deepEqual(await readFile(join(downloads, 'report.pdf')), data)
+  assert.deepEqual(bob.client.attachments.downloadsWaiting, [])
 })

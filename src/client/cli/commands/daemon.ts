@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir } from 'node:fs/promises'
+import { ConfigError } from '../../../shared/errors.js'
 import { systemClock } from '../../../shared/clock.js'
 import { printJson, printLine } from '../output.js'
 import { unlockDataDir } from '../passphrase.js'
@@ -12,6 +14,12 @@ export const daemon: Command = {
   flags: {},
   async run ({ parsed, config, log }) {
     const [{ CairnClient }, { DaemonServer }, { DaemonScheduler }] = await Promise.all([import('../../client.js'), import('../../daemon/daemon-server.js'), import('../../daemon/daemon-scheduler.js')])
+    // attachments.downloadDir: contacts' files up to autoFetchBytes are saved there as they come
+    const downloads = config.attachments.downloadDir
+    if (downloads !== '') {
+      await mkdir(downloads, { recursive: true }).catch((err: unknown) => { throw new ConfigError('attachments.downloadDir', `cannot make ${downloads}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`) })
+      await access(downloads, constants.W_OK).catch((err: unknown) => { throw new ConfigError('attachments.downloadDir', `cannot write to ${downloads}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`) })
+    }
     const cipher = await unlockDataDir(parsed, config.dataDir)
     const client = await CairnClient.open({ config, log, cipher })
     const server = new DaemonServer({
@@ -22,8 +30,6 @@ export const daemon: Command = {
       log
     })
     await server.start()
-    // attachments.downloadDir: files up to autoFetchBytes are saved there as they come
-    if (config.attachments.downloadDir !== '') await mkdir(config.attachments.downloadDir, { recursive: true })
     client.attachments.startAutoFetch()
     const scheduler = new DaemonScheduler({
       clock: systemClock,

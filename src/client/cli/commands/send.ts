@@ -4,6 +4,7 @@ import { CairnError, InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
+import { safeLine } from '../safe-text.js'
 import { statusLine } from '../progress.js'
 import { transferLine } from '../transfer-line.js'
 import type { Command } from './command.js'
@@ -36,7 +37,8 @@ export const send: Command = {
         if (ctx.parsed.json) printJson(results)
         else {
           for (const r of results) {
-            if (r.error !== undefined) printLine(`${r.name}: announced to ${to}, but the file did not go: ${r.error} (${r.id})`)
+            // the error may quote the recipient's refusal: made inert like any peer text
+            if (r.error !== undefined) printLine(`${r.name}: announced to ${to}, but the file did not go: ${safeLine(r.error)} (${r.id})`)
             else if (r.route === 'direct') printLine(`${r.name} delivered to ${to} directly (${r.id})`)
             else if (r.route === 'mailbox') printLine(`${r.name} stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
             else printLine(`${r.name}: ${to} is unreachable; the message waits in the outbox and the file follows on the next \`cairn sync\` (${r.id})`)
