@@ -21,6 +21,7 @@ import { parsePeerId } from '../../shared/peer-id.js'
 import { CHUNKS_STREAMED_PROTOCOL, CONTENT_FEATURES } from '../../shared/protocols/ids.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import type { Contacts } from '../contacts.js'
+import { decodeNumber, encodeNumber, keys } from '../crypto/kv.js'
 import type { DepositHost, PeerFinder } from '../anonymous/ephemeral-hosts.js'
 import { lookUpAddresses } from '../direct/address-lookup.js'
 import type { InboxMessage, Route } from '../inbox.js'
@@ -180,6 +181,38 @@ export class Attachments {
   /** The daemon, after each sync: downloads not done yet are tried again (more may be at the mailboxes now). */
   afterSync (): void {
     this.downloads?.retry()
+  }
+
+  /**
+   * The daemon at start, after startAutoFetch: the downloads' waiting list is in memory, so the
+   * files received since downloads were turned on and not saved yet (a contact's, up to
+   * autoFetchBytes, within delivery.ttlMs) are asked for again. Without a download directory, it
+   * forgets when they were turned on: turned on again later, only files from then on are
+   * downloaded, not every file received meanwhile. Returns how many were asked for.
+   */
+  async resumeDownloads (): Promise<number> {
+    const { store, clock, contacts, messenger } = this.components
+    const downloads = this.downloads
+    if (downloads === undefined) {
+      await store.write([{ type: 'del', key: DOWNLOADS_SINCE }])
+      return 0
+    }
+    const now = clock.now()
+    const stored = await store.get(DOWNLOADS_SINCE)
+    if (stored === undefined) {
+      await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
+      return 0
+    }
+    const since = decodeNumber(stored, now)
+    let asked = 0
+    for (const m of await messenger.inbox()) {
+      if (m.attachment === undefined || m.attachment.size > this.init.attachments.autoFetchBytes) continue
+      if (m.receivedAt < since || now - m.receivedAt > this.init.delivery.ttlMs) continue
+      if ((await this.stateOf(m.from, m.attachment.fileId)).state === 'saved' || await contacts.byPeerId(m.from) === undefined) continue
+      downloads.want(m.id)
+      asked++
+    }
+    return asked
   }
 
   /** The daemon's downloads a try did not save yet, waiting to be tried again (message ids). */
@@ -633,6 +666,9 @@ export class Attachments {
     return { id: messageId, path, name, size: file.descriptor.size, readBack }
   }
 }
+
+/** When the daemon first ran with a download directory (clock ms); removed once it runs without one (resumeDownloads). */
+const DOWNLOADS_SINCE = keys.meta('downloads-since')
 
 /** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */
 function streamedDescriptor (f: CheckedFile, chunkBytes: number): Attachment {

@@ -126,3 +126,43 @@ test('with a download directory, a file not all at the mailboxes when its messag
   assert.deepEqual(await readFile(join(downloads, 'report.pdf')), data)
   assert.deepEqual(bob.client.attachments.downloadsWaiting, [])
 })
+
+test('a daemon restarted while a download waited asks for it again at start; files received while downloads were off are not downloaded when they are turned on', async (t) => {
+  const { root, bob, alice } = await bobAway(t, 4, CHUNK)
+  const { path, data } = await randomFile(root, 'report.pdf', 20 * CHUNK + 5)
+  let stored = 0
+  await assert.rejects(alice.client.sendFiles('bob', [path], 'the report', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
+
+  const downloads = join(root, 'Downloads')
+  await mkdir(downloads)
+  const on = { attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } }
+  const daemonStarts = async (overrides: typeof on | { attachments: { chunkBytes: number, replicas: number } }): Promise<number> => {
+    await bob.restart(overrides)
+    bob.client.attachments.startAutoFetch()
+    return bob.client.attachments.resumeDownloads()
+  }
+  assert.equal(await daemonStarts(on), 0, 'downloads just turned on: nothing from before')
+  await bob.client.contactAdd('alice', alice.peerId)
+  assert.equal((await bob.client.sync()).received, 1)
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
+  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+
+  await bob.stop() // the waiting list goes with the process
+  assert.equal(await alice.client.attachments.resume(), 1)
+  assert.equal(await daemonStarts(on), 1, 'asked for again at start')
+  assert.ok(await untilState(bob, 'report.pdf', 'saved') !== undefined, 'downloaded with no sync')
+  assert.deepEqual(await readFile(join(downloads, 'report.pdf')), data)
+
+  // downloads off: a file comes and is fetched; turned on again, it is not downloaded
+  await bob.stop()
+  assert.equal(await daemonStarts({ attachments: { chunkBytes: CHUNK, replicas: 3 } }), 0)
+  const { path: later } = await randomFile(root, 'later.bin', 3 * CHUNK)
+  await alice.client.sendFiles('bob', [later], '')
+  await bob.client.sync()
+  assert.ok(await untilState(bob, 'later.bin', 'complete') !== undefined)
+  await bob.stop()
+  assert.equal(await daemonStarts(on), 0, 'received while downloads were off')
+  assert.deepEqual(await readdir(downloads), ['report.pdf'])
+})

@@ -31,6 +31,7 @@ export const daemon: Command = {
     })
     await server.start()
     client.attachments.startAutoFetch()
+    await client.attachments.resumeDownloads() // files a restart left undownloaded
     const scheduler = new DaemonScheduler({
       clock: systemClock,
       log,
