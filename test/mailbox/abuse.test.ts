@@ -286,7 +286,9 @@ test('between replicas: handover keeps each replica\'s one-time prekeys, and onl
     assert.deepEqual(answer.wanted, [])
     assert.deepEqual(answer.tombstones.map(x => hex(x.id)), [hex(acked)])
     assert.equal(await verifyAck(bobPeer, acked, (answer.tombstones[0] as Tombstone).signature), true)
-    assert.equal(evil.mailbox.store.usageOf(bob.peerId).count, 2)
+    // evil's pass then deletes its copy too. (Not asserted: that evil still held it before. The
+    // tombstone landing at a and b schedules their own passes a second later, which tell evil the
+    // same; on a slow machine one has already run here: 1 !== 2 once, at a third of a core.)
     await evil.mailbox.handover.forRecipient(bob.peerId)
     assert.deepEqual(await evil.mailbox.store.ids(bob.peerId), [hex(kept)])
   })
