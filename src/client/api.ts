@@ -67,6 +67,8 @@ export interface StatusInfo {
   preKeysLeft: number
   /** Messages dropped today (UTC) on arrival: from blocked peers, and from strangers over the daily caps. */
   droppedToday: { blocked: number, strangerCap: number }
+  /** attachments.downloadDir, when set; `waiting`: files a try did not save yet (the daemon's; 0 in a one-shot command). */
+  downloads?: { dir: string, waiting: number }
 }
 
 export interface ClientApi {

@@ -682,7 +682,8 @@ export class CairnClient implements ClientApi {
       routingTable: this.node === undefined ? 0 : routingTableSize(this.node),
       outbox: (await this.messenger.pending()).length,
       preKeysLeft: (await availablePreKeys(tx)).preKeys,
-      droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap }))
+      droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap })),
+      ...(this.config.attachments.downloadDir === '' ? {} : { downloads: { dir: this.config.attachments.downloadDir, waiting: this.attachments.downloadsWaiting.length } })
     }
   }
 }

@@ -96,6 +96,8 @@ test('cairn daemon with CAIRN_ATTACHMENTS_DOWNLOAD_DIR makes the directory and s
   }
   assert.ok(listed.includes(`[file photo.png, 307200 bytes, saved to ${join(downloads, 'photo.png')}]`), listed)
   assert.deepEqual(await readFile(join(downloads, 'photo.png')), data)
+  const status = await cairn([...B, 'status', '--json'])
+  assert.deepEqual(JSON.parse(status.stdout).downloads, { dir: downloads, waiting: 0 }, status.stderr)
 
   const relative = await cairn([...B, 'daemon'], { env: { CAIRN_ATTACHMENTS_DOWNLOAD_DIR: 'Downloads' } })
   assert.equal(relative.code, 2)

@@ -20,6 +20,7 @@ export const status: Command = {
         printLine(`routing table: ${s.routingTable}`)
         printLine(`outbox:        ${s.outbox}`)
         printLine(`prekeys left:  ${s.preKeysLeft}`)
+        if (s.downloads !== undefined) printLine(`downloads:     ${s.downloads.dir} (${s.downloads.waiting} waiting)`)
         for (const a of s.addresses) printLine(`  ${a}`)
       }
     })
