@@ -102,4 +102,8 @@ test('cairn daemon with CAIRN_ATTACHMENTS_DOWNLOAD_DIR makes the directory and s
   const relative = await cairn([...B, 'daemon'], { env: { CAIRN_ATTACHMENTS_DOWNLOAD_DIR: 'Downloads' } })
   assert.equal(relative.code, 2)
   assert.match(relative.stderr, /attachments\.downloadDir: must be an absolute path/)
+  // one that cannot be made (under a file): exit 2 before the daemon starts (its store stays bob's daemon's)
+  const underFile = await cairn([...B, 'daemon'], { env: { CAIRN_ATTACHMENTS_DOWNLOAD_DIR: join(path, 'Downloads') } })
+  assert.equal(underFile.code, 2, underFile.stderr)
+  assert.match(underFile.stderr, /attachments\.downloadDir: cannot make .*: ENOTDIR/)
 })

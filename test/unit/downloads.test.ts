@@ -146,3 +146,30 @@ test('downloads: two saves at a time, the rest queued; asked for again during a 
   await settle()
   assert.deepEqual(calls, ['a', 'b', 'a', 'c'], 'd was dropped from the queue at stop; nothing after')
 })
+
+test('downloads: an ask that comes while a failing try ends is never lost, at whatever step it lands', async () => {
+  for (let steps = 0; steps < 16; steps++) {
+    const calls: string[] = []
+    const d = new Downloads({ clock: new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' }), log: silentLogger(), save: async (id) => { calls.push(id); throw new AttachmentStateError('not yet') } }, init)
+    d.want('a')
+    let step = Promise.resolve()
+    for (let i = 0; i < steps; i++) step = step.then(() => {})
+    await step
+    d.want('a') // its describing message
+    await settle()
+    assert.equal(calls.length, 2, `asked again ${steps} steps after the first: tried ${calls.length} times`)
+  }
+})
+
+test('downloads: the first try\'s timer does not try a file a sync has tried since, nor one whose tries ended', async () => {
+  let n = 0
+  const { d, clock, tries } = downloads(() => ++n === 1 ? 'not yet' : 'gone')
+  d.want('x')
+  await settle()
+  d.retry() // the second try ends it: the message is gone
+  await settle()
+  assert.deepEqual([tries.length, d.pending], [2, []])
+  clock.advance(15_000)
+  await settle()
+  assert.equal(tries.length, 2)
+})

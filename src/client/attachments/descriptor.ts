@@ -50,7 +50,15 @@ export function descriptorProblem (a: Attachment): string | undefined {
 export function safeFileName (name: string): string {
   // eslint-disable-next-line no-control-regex
   const last = (name.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim()
-  const cut = [...last].slice(0, 200).join('')
+  // at most 200 bytes of UTF-8, whole characters: with a temporary name's or a copy's additions it
+  // stays under the file systems' 255 bytes (200 characters of CJK would be 600 bytes: ENAMETOOLONG)
+  let cut = ''
+  let bytes = 0
+  for (const ch of last) {
+    bytes += Buffer.byteLength(ch)
+    if (bytes > 200) break
+    cut += ch
+  }
   return cut === '' || cut === '.' || cut === '..' ? 'attachment' : cut
 }
 

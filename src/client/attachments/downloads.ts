@@ -14,10 +14,9 @@
  * file system refuses. Logs name the message id, never the file (loggableError).
  */
 import type { Clock, Timer } from '../../shared/clock.js'
-import { CairnError } from '../../shared/errors.js'
+import { CairnError, loggableError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
-import { loggableError } from './errors.js'
 
 /** Files waiting to be tried again at most (a flood of messages with files cannot grow this). */
 const MAX_WAITING = 1000
@@ -53,17 +52,21 @@ export class Downloads {
   /** Per message id queued or running; `again`: asked for once more meanwhile (tried after it, if it failed). */
   private readonly running = new Map<string, { again: boolean }>()
   private readonly queue: string[] = []
-  private active = 0
+  /** Saves running now (at most MAX_RUNNING). */
+  private saving = 0
   private readonly jobs = new Set<Promise<void>>()
   private readonly timers = new Set<Timer>()
   private readonly stopping = new AbortController()
 
   constructor (private readonly components: DownloadsComponents, private readonly init: DownloadsInit) {}
 
-  /** Save message `messageId`'s file into the download directory, as soon as a save is free. */
-  want (messageId: string): void {
+  /**
+   * Save message `messageId`'s file into the download directory, as soon as a save is free.
+   * `receivedAt`: when its message came, if not now (retryForMs counts from then).
+   */
+  want (messageId: string, receivedAt?: number): void {
     if (this.stopping.signal.aborted) return
-    if (!this.waiting.has(messageId)) this.waiting.set(messageId, { since: this.components.clock.now(), tries: 0, nextAt: 0 })
+    if (!this.waiting.has(messageId)) this.waiting.set(messageId, { since: receivedAt ?? this.components.clock.now(), tries: 0, nextAt: 0 })
     const running = this.running.get(messageId)
     if (running !== undefined) { running.again = true; return }
     if (this.queue.length >= MAX_WAITING) return // tried again after a sync
@@ -72,14 +75,21 @@ export class Downloads {
     this.pump()
   }
 
-  /** After a sync (more may be at the mailboxes now): try the files whose next try is due; forget those past `retryForMs`. */
+  /**
+   * After a sync (more may be at the mailboxes now): try the files whose next try is due; forget
+   * those past `retryForMs`. Due within half a wait: syncs come at a fixed interval, and a try due
+   * a moment after one would otherwise wait for the next, a whole interval late.
+   */
   retry (): void {
     const now = this.components.clock.now()
     for (const [id, w] of [...this.waiting]) {
       if (now - w.since > this.init.retryForMs) this.waiting.delete(id)
-      else if (now >= w.nextAt) this.want(id)
+      else if (now + this.init.retryBaseMs / 2 >= w.nextAt) this.want(id)
     }
   }
+
+  /** Saves queued or running. */
+  get active (): number { return this.running.size }
 
   /** Message ids whose file a try did not save yet, waiting to be tried again. */
   get pending (): string[] { return [...this.waiting].filter(([, w]) => w.tries > 0).map(([id]) => id) }
@@ -93,20 +103,23 @@ export class Downloads {
   }
 
   private pump (): void {
-    while (this.active < MAX_RUNNING && this.queue.length > 0 && !this.stopping.signal.aborted) {
+    while (this.saving < MAX_RUNNING && this.queue.length > 0 && !this.stopping.signal.aborted) {
       const id = this.queue.shift() as string
       const state = this.running.get(id) ?? { again: false }
-      this.active++
+      this.saving++
       const job = (async () => {
-        do {
-          state.again = false
-          if (await this.tryOnce(id)) return
-        } while (state.again && !this.stopping.signal.aborted)
-      })().finally(() => {
-        this.active--
-        this.running.delete(id)
-        this.pump()
-      })
+        try {
+          do {
+            state.again = false
+            if (await this.tryOnce(id)) return
+          } while (state.again && !this.stopping.signal.aborted)
+        } finally {
+          // at once, in the turn that read `again`: an ask after this starts a new run, never lost
+          this.saving--
+          this.running.delete(id)
+          this.pump()
+        }
+      })()
       this.jobs.add(job)
       void job.finally(() => this.jobs.delete(job))
     }
@@ -115,6 +128,7 @@ export class Downloads {
   /** One save; true once there is nothing left to do for this message (saved, or never can be). */
   private async tryOnce (messageId: string): Promise<boolean> {
     const { log, clock } = this.components
+    const startedAt = clock.now()
     try {
       const r = await this.components.save(messageId, this.init.dir, { signal: this.stopping.signal })
       this.waiting.delete(messageId)
@@ -133,9 +147,10 @@ export class Downloads {
         if (w.tries === 1) {
           // the second try: at the next sync, or after firstRetryMs if that comes first
           w.nextAt = 0
-          const timer = clock.setTimeout(() => { this.timers.delete(timer); if (w.tries === 1) this.want(messageId) }, this.init.firstRetryMs).unref()
+          // only if nothing has tried it since (a sync, its describing message) nor ended its tries
+          const timer = clock.setTimeout(() => { this.timers.delete(timer); if (this.waiting.get(messageId) === w && w.tries === 1) this.want(messageId) }, this.init.firstRetryMs).unref()
           this.timers.add(timer)
-        } else w.nextAt = clock.now() + Math.min(MAX_BACKOFF_MS, this.init.retryBaseMs * 2 ** (w.tries - 2))
+        } else w.nextAt = startedAt + Math.min(MAX_BACKOFF_MS, this.init.retryBaseMs * 2 ** (w.tries - 2))
       }
       log.info({ id: messageId, err: loggableError(err) }, 'attachment not downloaded yet; tried again later')
       return false

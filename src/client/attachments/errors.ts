@@ -46,18 +46,3 @@ export class AttachmentStateError extends CairnError {
   }
 }
 
-/** Codes whose messages speak of the network or a peer, never of a file's name or place. */
-const NETWORK_CODES = new Set(['DELIVERY_FAILED', 'PROTOCOL', 'BAD_FRAME', 'REFUSED'])
-
-/**
- * An error as a log may show it without a file's name (logs never carry content): a network
- * error's message; any other Cairn error by class and code (an attachment error may quote a path,
- * or where a file was saved); a system error by its code (its message quotes the path it failed
- * on, and a temporary file's path holds the file's name).
- */
-export function loggableError (err: unknown): string {
-  if (err instanceof CairnError) return NETWORK_CODES.has(err.code) ? `${err.name}: ${err.message}` : `${err.name} (${err.code})`
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (typeof code === 'string') return code
-  return err instanceof Error ? err.name : 'error'
-}

@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import { stat } from 'node:fs/promises'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { CairnError, describeError } from '../../shared/errors.js'
+import { CairnError, describeError, loggableError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
 import { KeyedMutex } from '../../shared/mutex.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
@@ -33,7 +33,7 @@ import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
 import { Downloads } from './downloads.js'
-import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError, loggableError } from './errors.js'
+import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
@@ -203,13 +203,18 @@ export class Attachments {
       await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
       return 0
     }
-    const since = decodeNumber(stored, now)
+    let since = decodeNumber(stored, now)
+    if (since > now) {
+      // written while the clock was ahead: files received until it caught up would never count
+      since = now
+      await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
+    }
     let asked = 0
     for (const m of await messenger.inbox()) {
       if (m.attachment === undefined || m.attachment.size > this.init.attachments.autoFetchBytes) continue
       if (m.receivedAt < since || now - m.receivedAt > this.init.delivery.ttlMs) continue
-      if ((await this.stateOf(m.from, m.attachment.fileId)).state === 'saved' || await contacts.byPeerId(m.from) === undefined) continue
-      downloads.want(m.id)
+      if (await contacts.byPeerId(m.from) === undefined || (await this.stateOf(m.from, m.attachment.fileId)).state === 'saved') continue
+      downloads.want(m.id, m.receivedAt)
       asked++
     }
     return asked
@@ -217,6 +222,9 @@ export class Attachments {
 
   /** The daemon's downloads a try did not save yet, waiting to be tried again (message ids). */
   get downloadsWaiting (): string[] { return this.downloads?.pending ?? [] }
+
+  /** The daemon's downloads queued or running now. */
+  get downloadsActive (): number { return this.downloads?.active ?? 0 }
 
   /**
    * Fetch the file of message `f.id` if its chunks wait at mailboxes: listed in its record (not
@@ -238,11 +246,15 @@ export class Attachments {
       this.components.log.info({ id: f.id }, 'attachment fetched')
     }
     const job = (async () => {
-      do {
-        state.again = false
-        await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
-      } while (state.again && !this.stopping.signal.aborted)
-    })().finally(() => { this.autoFetching.delete(f.id) })
+      try {
+        do {
+          state.again = false
+          await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
+        } while (state.again && !this.stopping.signal.aborted)
+      } finally {
+        this.autoFetching.delete(f.id) // in the turn that read `again`: a later ask starts a new fetch
+      }
+    })()
     this.autoFetches.add(job)
     void job.finally(() => this.autoFetches.delete(job))
   }
@@ -376,7 +388,7 @@ export class Attachments {
       if (rec.state !== 'announcing' && rec.state !== 'sending') continue
       const r = await this.describeStreamed(rec, options.onProgress).then(async () => this.transfer(rec, 'direct', options.onProgress)).catch((err: unknown) => {
         // a FileChangedError names the file: never at info
-        this.components.log.info({ file: rec.fileIdHex, err: err instanceof FileChangedError ? err.name : describeError(err) }, 'attachment transfer not resumed yet')
+        this.components.log.info({ file: rec.fileIdHex, err: loggableError(err) }, 'attachment transfer not resumed yet')
         return undefined
       })
       if (r !== undefined && r.route !== 'outbox') done++

@@ -11,7 +11,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmodSync, existsSync, unlinkSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { paths, writeSecretFile } from '../../shared/data-dir.js'
-import { CairnError, describeError } from '../../shared/errors.js'
+import { CairnError, describeError, loggableError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { API_METHODS, PROGRESS_METHODS, type ClientApi, type InboxView, type RpcAnswer } from '../api.js'
 import type { InboxMessage } from '../inbox.js'
@@ -89,7 +89,8 @@ export class DaemonServer {
       answer({ ok: true, result: result ?? null })
     } catch (err) {
       const e: RpcAnswer['error'] = CairnError.is(err) ? { code: err.code, message: err.message, exitCode: err.exitCode } : { code: 'INTERNAL', message: describeError(err), exitCode: 1 }
-      if (!CairnError.is(err)) this.init.log.warn({ err: describeError(err) }, 'daemon request failed')
+      // by its code: a system error's message quotes the path it failed on (a file's name)
+      if (!CairnError.is(err)) this.init.log.warn({ err: loggableError(err) }, 'daemon request failed')
       answer({ ok: false, error: e })
     }
   }

@@ -95,9 +95,11 @@ test('with a download directory, a file whose push broke, larger than autoFetchB
   p.bob.client.attachments.startAutoFetch()
   await p.bob.client.sync() // brings the describing message (not shown, not counted)
   p.bob.client.attachments.afterSync()
-  await sleep(2000) // a download asked for would be done by now (2.5 MiB on loopback)
+  await sleep(2000) // a download asked for would be running or done by now (two store reads after the message)
+  assert.equal(p.bob.client.attachments.downloadsActive, 0, 'no download asked for')
   assert.deepEqual(await readdir(downloads), [], 'left for `cairn save`')
-  assert.equal(await stateOf(p.bob, 'large.bin'), 'partial', 'not fetched either: the three chunks pushed before the break')
+  // not fetched either: only what the push got to bob before he stopped (none to three chunks)
+  assert.ok(['waiting', 'partial'].includes(await stateOf(p.bob, 'large.bin') ?? ''), 'not fetched')
 })
 
 test('with a download directory, a file not all at the mailboxes when its message came is downloaded by the try after a sync once it is', async (t) => {
@@ -141,7 +143,7 @@ test('a daemon restarted while a download waited asks for it again at start; fil
     bob.client.attachments.startAutoFetch()
     return bob.client.attachments.resumeDownloads()
   }
-  assert.equal(await daemonStarts(on), 0, 'downloads just turned on: nothing from before')
+  assert.equal(await daemonStarts(on), 0) // the first start with a directory: from now on
   await bob.client.contactAdd('alice', alice.peerId)
   assert.equal((await bob.client.sync()).received, 1)
   const [m] = await bob.client.inbox()

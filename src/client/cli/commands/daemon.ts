@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { access, mkdir } from 'node:fs/promises'
-import { ConfigError } from '../../../shared/errors.js'
+import { ConfigError, loggableError } from '../../../shared/errors.js'
 import { systemClock } from '../../../shared/clock.js'
 import { printJson, printLine } from '../output.js'
 import { unlockDataDir } from '../passphrase.js'
@@ -31,7 +31,6 @@ export const daemon: Command = {
     })
     await server.start()
     client.attachments.startAutoFetch()
-    await client.attachments.resumeDownloads() // files a restart left undownloaded
     const scheduler = new DaemonScheduler({
       clock: systemClock,
       log,
@@ -61,6 +60,8 @@ export const daemon: Command = {
       printLine(`cairn daemon running as ${info.peerId}`)
       for (const a of info.addresses) printLine(`  ${a}`)
     }
+    // files a restart left undownloaded, behind the start (an inbox read)
+    void client.attachments.resumeDownloads().catch((err: unknown) => { log.warn({ err: loggableError(err) }, 'downloads not resumed; `cairn save` saves them') })
     scheduler.run('sync')
     await new Promise(() => {}) // until a signal
   }
