@@ -50,16 +50,24 @@ export function descriptorProblem (a: Attachment): string | undefined {
 export function safeFileName (name: string): string {
   // eslint-disable-next-line no-control-regex
   const last = (name.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim()
-  // at most 200 bytes of UTF-8, whole characters: with a temporary name's or a copy's additions it
-  // stays under the file systems' 255 bytes (200 characters of CJK would be 600 bytes: ENAMETOOLONG)
-  let cut = ''
-  let bytes = 0
-  for (const ch of last) {
-    bytes += Buffer.byteLength(ch)
-    if (bytes > 200) break
-    cut += ch
-  }
+  // at most 200 bytes of UTF-8, whole characters, its extension kept: with a temporary name's or a
+  // copy's additions it stays under the file systems' 255 bytes (200 characters of CJK would be 600
+  // bytes: ENAMETOOLONG)
+  const ext = /\.[^.]{1,15}$/.exec(last)?.[0] ?? ''
+  const cut = Buffer.byteLength(last) <= 200 ? last : bytesOf(last.slice(0, last.length - ext.length), 200 - Buffer.byteLength(ext)) + ext
   return cut === '' || cut === '.' || cut === '..' ? 'attachment' : cut
+}
+
+/** The longest start of `text` of whole characters within `max` bytes of UTF-8. */
+function bytesOf (text: string, max: number): string {
+  let out = ''
+  let bytes = 0
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch)
+    if (bytes > max) break
+    out += ch
+  }
+  return out
 }
 
 export function summaryOf (a: Attachment): AttachmentSummary {

@@ -84,9 +84,10 @@ test('a truncated chunk list or a foreign address makes the descriptor unsound',
   assert.equal(safeFileName('../../etc/passwd'), 'passwd')
   assert.equal(safeFileName('..'), 'attachment')
   assert.equal(safeFileName('a\u0007b\nc'), 'abc')
-  // at most 200 bytes of whole characters: 100 CJK characters (300 bytes) would pass a cut by characters, and fail to save
+  // at most 200 bytes of whole characters, the extension kept: 100 CJK characters (300 bytes) would pass a cut by characters, and fail to save
   const cjk = safeFileName('名'.repeat(100) + '.pdf')
-  assert.deepEqual([Buffer.byteLength(cjk), cjk], [198, '名'.repeat(66)])
+  assert.deepEqual([Buffer.byteLength(cjk), cjk], [199, '名'.repeat(65) + '.pdf'])
+  assert.equal(safeFileName('a'.repeat(300)), 'a'.repeat(200))
 })
 
 test('a sender lying about the digest: the assembled file is refused and forgotten', async (t) => {
