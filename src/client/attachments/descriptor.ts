@@ -45,7 +45,7 @@ export function descriptorProblem (a: Attachment): string | undefined {
 
 /**
  * A name safe to create in a directory: the last path component only, no control characters, not
- * "." or "..", at most 200 characters; "attachment" when nothing is left.
+ * "." or "..", at most 200 bytes of UTF-8 (the extension kept); "attachment" when nothing is left.
  */
 export function safeFileName (name: string): string {
   // eslint-disable-next-line no-control-regex
