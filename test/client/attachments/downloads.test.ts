@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { test } from 'node:test'
-import { bobAway } from '../../helpers/attachments.js'
+import { test, type TestContext } from 'node:test'
+import { bobAway, type BobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
 import { connectedPair, type StreamedPair } from './streamed-pair.js'
@@ -102,23 +102,33 @@ test('with a download directory, a file whose push broke, larger than autoFetchB
   assert.ok(['waiting', 'partial'].includes(await stateOf(p.bob, 'large.bin') ?? ''), 'not fetched')
 })
 
-test('with a download directory, a file not all at the mailboxes when its message came is downloaded by the try after a sync once it is', async (t) => {
-  const { root, bob, alice } = await bobAway(t, 4, CHUNK)
-  const { path, data } = await randomFile(root, 'report.pdf', 20 * CHUNK + 5)
+/** Bob away at 4 mailbox nodes; alice's send of report.pdf to him killed after 6 chunks stored: the message and a third of the chunks wait there. */
+async function halfUploaded (t: TestContext): Promise<BobAway & { data: Buffer, downloads: string }> {
+  const away = await bobAway(t, 4, CHUNK)
+  const { path, data } = await randomFile(away.root, 'report.pdf', 20 * CHUNK + 5)
   let stored = 0
-  await assert.rejects(alice.client.sendFiles('bob', [path], 'the report', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
-
-  const downloads = join(root, 'Downloads')
+  await assert.rejects(away.alice.client.sendFiles('bob', [path], 'the report', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
+  const downloads = join(away.root, 'Downloads')
   await mkdir(downloads)
+  return { ...away, data, downloads }
+}
+
+/** Bob's one message's download tried once and not saved (chunks missing), waiting to be tried again. */
+async function firstTryFailed (bob: TestUser): Promise<void> {
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
+  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+}
+
+test('with a download directory, a file not all at the mailboxes when its message came is downloaded by the try after a sync once it is', async (t) => {
+  const { bob, alice, data, downloads } = await halfUploaded(t)
   // the first retry's own timer (limits.requestTimeoutMs) far off: the try after a sync is what saves it
   await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } })
   await bob.client.contactAdd('alice', alice.peerId)
   bob.client.attachments.startAutoFetch()
   assert.equal((await bob.client.sync()).received, 1)
-  const [m] = await bob.client.inbox()
-  assert.ok(m !== undefined)
-  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
-  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+  await firstTryFailed(bob)
   assert.deepEqual(await readdir(downloads), [])
 
   assert.equal(await alice.client.attachments.resume(), 1) // the rest of the chunks reach the mailboxes
@@ -130,13 +140,7 @@ test('with a download directory, a file not all at the mailboxes when its messag
 })
 
 test('a daemon restarted while a download waited asks for it again at start; files received while downloads were off are not downloaded when they are turned on', async (t) => {
-  const { root, bob, alice } = await bobAway(t, 4, CHUNK)
-  const { path, data } = await randomFile(root, 'report.pdf', 20 * CHUNK + 5)
-  let stored = 0
-  await assert.rejects(alice.client.sendFiles('bob', [path], 'the report', { onProgress: (p) => { if (p.stage === 'sending' && ++stored === 6) throw new Error('killed') } }), /killed/)
-
-  const downloads = join(root, 'Downloads')
-  await mkdir(downloads)
+  const { root, bob, alice, data, downloads } = await halfUploaded(t)
   const on = { attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } }
   const daemonStarts = async (overrides: typeof on | { attachments: { chunkBytes: number, replicas: number } }): Promise<number> => {
     await bob.restart(overrides)
@@ -146,10 +150,7 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   assert.equal(await daemonStarts(on), 0) // the first start with a directory: from now on
   await bob.client.contactAdd('alice', alice.peerId)
   assert.equal((await bob.client.sync()).received, 1)
-  const [m] = await bob.client.inbox()
-  assert.ok(m !== undefined)
-  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
-  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+  await firstTryFailed(bob)
 
   await bob.stop() // the waiting list goes with the process
   assert.equal(await alice.client.attachments.resume(), 1)
