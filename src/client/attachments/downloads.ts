@@ -17,6 +17,7 @@ import type { Clock, Timer } from '../../shared/clock.js'
 import { CairnError, loggableError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
+import { CoalescingQueue } from '../../shared/coalescing-queue.js'
 
 /** Files waiting to be tried again at most (a flood of messages with files cannot grow this). */
 const MAX_WAITING = 1000
@@ -49,12 +50,8 @@ interface Waiting { since: number, tries: number, nextAt: number }
 export class Downloads {
   /** Files not saved yet, by message id: when first asked for, tries so far, when the next is due. */
   private readonly waiting = new BoundedMap<string, Waiting>(MAX_WAITING)
-  /** Per message id queued or running; `again`: asked for once more meanwhile (tried after it, if it failed). */
-  private readonly running = new Map<string, { again: boolean }>()
-  private readonly queue: string[] = []
-  /** Saves running now (at most MAX_RUNNING). */
-  private saving = 0
-  private readonly jobs = new Set<Promise<void>>()
+  /** Saves queued or running, one per message id; one asked for while it runs runs again after it unless it saved. */
+  private readonly saves = new CoalescingQueue(MAX_RUNNING, MAX_WAITING)
   private readonly timers = new Set<Timer>()
   private readonly stopping = new AbortController()
 
@@ -67,12 +64,7 @@ export class Downloads {
   want (messageId: string, receivedAt?: number): void {
     if (this.stopping.signal.aborted) return
     if (!this.waiting.has(messageId)) this.waiting.set(messageId, { since: receivedAt ?? this.components.clock.now(), tries: 0, nextAt: 0 })
-    const running = this.running.get(messageId)
-    if (running !== undefined) { running.again = true; return }
-    if (this.queue.length >= MAX_WAITING) return // tried again after a sync
-    this.running.set(messageId, { again: false })
-    this.queue.push(messageId)
-    this.pump()
+    this.saves.want(messageId, async () => this.tryOnce(messageId)) // refused when full: tried again after a sync
   }
 
   /**
@@ -89,7 +81,7 @@ export class Downloads {
   }
 
   /** Saves queued or running. */
-  get active (): number { return this.running.size }
+  get active (): number { return this.saves.size }
 
   /** Message ids whose file a try did not save yet, waiting to be tried again. */
   get pending (): string[] { return [...this.waiting].filter(([, w]) => w.tries > 0).map(([id]) => id) }
@@ -98,31 +90,7 @@ export class Downloads {
     this.stopping.abort()
     for (const t of this.timers) t.clear()
     this.timers.clear()
-    this.queue.length = 0
-    await Promise.allSettled([...this.jobs])
-  }
-
-  private pump (): void {
-    while (this.saving < MAX_RUNNING && this.queue.length > 0 && !this.stopping.signal.aborted) {
-      const id = this.queue.shift() as string
-      const state = this.running.get(id) ?? { again: false }
-      this.saving++
-      const job = (async () => {
-        try {
-          do {
-            state.again = false
-            if (await this.tryOnce(id)) return
-          } while (state.again && !this.stopping.signal.aborted)
-        } finally {
-          // at once, in the turn that read `again`: an ask after this starts a new run, never lost
-          this.saving--
-          this.running.delete(id)
-          this.pump()
-        }
-      })()
-      this.jobs.add(job)
-      void job.finally(() => this.jobs.delete(job))
-    }
+    await this.saves.stop()
   }
 
   /** One save; true once there is nothing left to do for this message (saved, or never can be). */

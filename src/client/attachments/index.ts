@@ -15,6 +15,7 @@ import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { CairnError, describeError, loggableError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
+import { CoalescingQueue } from '../../shared/coalescing-queue.js'
 import { KeyedMutex } from '../../shared/mutex.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
@@ -53,6 +54,9 @@ export type { AttachmentSummary } from './descriptor.js'
 
 /** How often a save waiting for a file still coming straight from its sender looks at what has arrived, ms. */
 const ARRIVAL_POLL_MS = 100
+/** The daemon's fetches at once (each is fetchConcurrency requests), and waiting at most: a flood of files cannot grow them. */
+const AUTO_FETCHES_AT_ONCE = 4
+const MAX_AUTO_FETCHES_QUEUED = 1000
 
 /** Where a transfer is, for a status line: bytes done of the total. */
 export interface TransferProgress { stage: 'reading' | 'sending' | 'receiving' | 'fetching' | 'saving', name: string, done: number, total: number }
@@ -118,9 +122,8 @@ export class Attachments {
   private depositHost?: DepositHost & PeerFinder
   private service?: ChunkService
   private readonly stopping = new AbortController()
-  private readonly autoFetches = new Set<Promise<unknown>>()
-  /** Per message id, the daemon's fetch under way; `again`: asked for once more meanwhile (runs after it). */
-  private readonly autoFetching = new Map<string, { again: boolean }>()
+  /** The daemon's fetches, one per message id; one asked for while it runs runs again after it unless it fetched. */
+  private readonly autoFetches = new CoalescingQueue(AUTO_FETCHES_AT_ONCE, MAX_AUTO_FETCHES_QUEUED)
   /** Saves, one at a time per message id (save). */
   private readonly saving = new KeyedMutex()
   /** The daemon's downloads, with attachments.downloadDir (startAutoFetch). */
@@ -229,40 +232,31 @@ export class Attachments {
   /**
    * Fetch the file of message `f.id` if its chunks wait at mailboxes: listed in its record (not
    * streamed, or described since), and `mailboxRoute` or announced streamed. One fetch per message
-   * at a time; one asked for meanwhile runs after it (the record may have been described since it looked).
+   * at a time, a few messages at once; one asked for meanwhile runs after it, as asked the last
+   * time (the record may have been described since it looked).
    */
   private autoFetch (f: DescribedFile, mailboxRoute: boolean): void {
-    if (this.stopping.signal.aborted) return
-    const running = this.autoFetching.get(f.id)
-    if (running !== undefined) { running.again = true; return }
-    const state = { again: false }
-    this.autoFetching.set(f.id, state)
-    const once = async (): Promise<void> => {
+    const once = async (): Promise<boolean> => {
       const r = await getIncoming(this.components.store, f.from, f.fileId)
-      if (r === undefined || r.complete === true) return
+      if (r === undefined) return false
+      if (r.complete === true) return true
       const d = descriptorOf(r)
-      if (isStreamed(d) || d.size > this.init.attachments.autoFetchBytes || !(mailboxRoute || r.streamed === true)) return
+      if (isStreamed(d) || d.size > this.init.attachments.autoFetchBytes || !(mailboxRoute || r.streamed === true)) return false
       await this.fetch(f.id, { signal: this.stopping.signal })
       this.components.log.info({ id: f.id }, 'attachment fetched')
+      return true
     }
-    const job = (async () => {
-      try {
-        do {
-          state.again = false
-          await once().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again') })
-        } while (state.again && !this.stopping.signal.aborted)
-      } finally {
-        this.autoFetching.delete(f.id) // in the turn that read `again`: a later ask starts a new fetch
-      }
-    })()
-    this.autoFetches.add(job)
-    void job.finally(() => this.autoFetches.delete(job))
+    const work = async (): Promise<boolean> => once().catch((err: unknown) => {
+      this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again')
+      return false
+    })
+    if (!this.autoFetches.want(f.id, work) && !this.stopping.signal.aborted) this.components.log.info({ id: f.id }, 'attachment not fetched: too many fetches waiting; `cairn save` fetches it')
   }
 
   async stop (): Promise<void> {
     this.stopping.abort()
     await this.downloads?.stop()
-    await Promise.allSettled([...this.autoFetches])
+    await this.autoFetches.stop()
     await this.service?.stop().catch(() => {})
     await this.inbound.close()
   }
