@@ -2,8 +2,12 @@ import assert from 'node:assert/strict'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { pbStream } from '@libp2p/utils'
+import { ChunkOffer, ChunkStatus, ChunkWant } from '../../proto/cairn.js'
+import type { CairnNode } from '../../src/shared/node/create-node.js'
+import { CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL } from '../../src/shared/protocols/ids.js'
 import { cairn, cairnOnTty, cliPair } from '../helpers/cli.js'
-import { tempRoot } from '../helpers/users.js'
+import { makeUser, tempRoot } from '../helpers/users.js'
 import { randomFile } from '../helpers/random-file.js'
 
 test('cairn send --file and cairn save through the real binary: bad files exit 2 naming them and send nothing', async (t) => {
@@ -79,6 +83,38 @@ test('cairn send with two files to someone who has not added you: the large one 
   assert.match(sent.stderr, /cairn send: 1 of 2 files did not go: large\.bin$/m)
   const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ attachment?: { name: string, state: string } }>
   assert.deepEqual(Object.fromEntries(inbox.map(m => [m.attachment?.name, m.attachment?.state])), { 'large.bin': 'waiting', 'small.txt': 'complete' })
+})
+
+test('a recipient who refuses a file with escape codes and a forged line in its reason: the sender\'s terminal shows the reason inert', async (t) => {
+  const root = await tempRoot(t)
+  const bob = await makeUser(t, root, 'bob')
+  const node = bob.client.node as CairnNode
+  const forged = 'small.txt delivered to bob directly'
+  const reason = `\x1b[2J\x1b]0;owned\x07\r\n${forged}\n\x9b31m`
+  await node.unhandle([CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL])
+  for (const id of [CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL]) {
+    await node.handle(id, async (stream) => {
+      const pb = pbStream(stream)
+      await pb.read(ChunkOffer)
+      await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: reason, missing: [] }, ChunkWant)
+      await stream.close()
+    })
+  }
+  const A = ['--data-dir', join(root, 'alice')]
+  assert.equal((await cairn([...A, 'init'])).code, 0)
+  assert.equal((await cairn([...A, 'contact', 'add', 'bob', bob.address])).code, 0)
+  const { path } = await randomFile(root, 'small.txt', 10 * 1024)
+  const sent = await cairn([...A, 'send', 'bob', '--file', path, '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(sent.code, 1, sent.stderr)
+  // the reason is shown, on the sender's own line, with nothing a terminal would act on
+  assert.match(sent.stdout, /^small\.txt: announced to bob, but the file did not go: .*recipient refused the chunks: CHUNK_BAD_REQUEST /m)
+  assert.ok(sent.stdout.includes(` ${forged} ; the file is tried again`), sent.stdout)
+  assert.ok(!sent.stdout.includes('owned'), 'the window title sequence went whole, its text too')
+  const out = sent.stdout + sent.stderr
+  // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+  assert.doesNotMatch(out.replace(/\n/g, ''), /[\x00-\x1f\x7f-\x9f]/, 'no escape, bell or carriage return reached the terminal')
+  assert.doesNotMatch(out, new RegExp(`^${forged}`, 'm'), 'no line the recipient wrote starts as if cairn printed it')
+  assert.match(sent.stderr, /cairn send: 1 of 1 files did not go: small\.txt$/m)
 })
 
 test('cairn daemon with CAIRN_ATTACHMENTS_DOWNLOAD_DIR makes the directory and saves a contact\'s file there by itself; a relative one exits 2', async (t) => {
