@@ -123,11 +123,13 @@ export function recordUnannounced (kv: Kv, from: string, messageId: string, a: A
  */
 export async function unannouncedBefore (store: Store, before: number): Promise<IncomingRecord[]> {
   const out: IncomingRecord[] = []
-  for await (const { value } of store.list(N.attachmentIn)) {
-    const r = JSON.parse(dec.decode(value)) as IncomingRecord
-    if (r.unannounced === true && r.receivedAt < before) out.push(r)
-  }
+  for await (const r of incomingRecords(store)) if (r.unannounced === true && r.receivedAt < before) out.push(r)
   return out
+}
+
+/** Every received file's record (one per file, far fewer than messages), in no particular order. */
+export async function * incomingRecords (store: Store): AsyncGenerator<IncomingRecord> {
+  for await (const { value } of store.scan(N.attachmentIn)) yield JSON.parse(dec.decode(value)) as IncomingRecord
 }
 
 /** Whether the record of `r`'s file still waits for its announcement (one may have taken it since `r` was read). */

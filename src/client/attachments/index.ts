@@ -40,7 +40,7 @@ import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
 import { Inbound } from './inbound.js'
 import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
-import { descriptorOf, forgetIncomingOps, getIncoming, stillUnannounced, unannouncedBefore, type AttachmentState } from './incoming-store.js'
+import { descriptorOf, forgetIncomingOps, getIncoming, incomingRecords, stillUnannounced, unannouncedBefore, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
@@ -194,7 +194,7 @@ export class Attachments {
    * downloaded, not every file received meanwhile. Returns how many were asked for.
    */
   async resumeDownloads (): Promise<number> {
-    const { store, clock, contacts, messenger } = this.components
+    const { store, clock, contacts } = this.components
     const downloads = this.downloads
     if (downloads === undefined) {
       await store.write([{ type: 'del', key: DOWNLOADS_SINCE }])
@@ -212,12 +212,16 @@ export class Attachments {
       since = now
       await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
     }
+    // the received files' records, not the inbox: one per file, and each says whether it was saved
+    const due: IncomingRecord[] = []
+    for await (const r of incomingRecords(store)) {
+      if (r.unannounced === true || r.savedTo !== undefined || r.receivedAt < since || now - r.receivedAt > this.init.delivery.ttlMs) continue
+      if (descriptorOf(r).size <= this.init.attachments.autoFetchBytes) due.push(r)
+    }
     let asked = 0
-    for (const m of await messenger.inbox()) {
-      if (m.attachment === undefined || m.attachment.size > this.init.attachments.autoFetchBytes) continue
-      if (m.receivedAt < since || now - m.receivedAt > this.init.delivery.ttlMs) continue
-      if (await contacts.byPeerId(m.from) === undefined || (await this.stateOf(m.from, m.attachment.fileId)).state === 'saved') continue
-      downloads.want(m.id, m.receivedAt)
+    for (const r of due.sort((a, b) => a.receivedAt - b.receivedAt)) {
+      if (await contacts.byPeerId(r.from) === undefined) continue
+      downloads.want(r.messageId, r.receivedAt)
       asked++
     }
     return asked
