@@ -128,9 +128,12 @@ export class Attachments {
   private readonly saving = new KeyedMutex()
   /** The daemon's downloads, with attachments.downloadDir (startAutoFetch). */
   private downloads?: Downloads
+  /** When this client opened (a first start with a download directory counts from then). */
+  private readonly openedAt: number
 
   constructor (private readonly components: AttachmentsComponents, private readonly init: AttachmentsInit) {
     this.inbound = new Inbound(components.store, init.dataDir)
+    this.openedAt = components.clock.now()
   }
 
   /**
@@ -202,11 +205,10 @@ export class Attachments {
     }
     const now = clock.now()
     const stored = await store.get(DOWNLOADS_SINCE)
-    if (stored === undefined) {
-      await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
-      return 0
-    }
-    let since = decodeNumber(stored, now)
+    // the first start with a directory counts from when this client opened: a file that came
+    // before startAutoFetch listened (its node was up already) is downloaded too
+    let since = stored === undefined ? this.openedAt : decodeNumber(stored, now)
+    if (stored === undefined) await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(since) }])
     if (since > now) {
       // written while the clock was ahead: files received until it caught up would never count
       since = now

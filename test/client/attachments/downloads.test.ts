@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { bobAway, type BobAway } from '../../helpers/attachments.js'
+import { bobAway, directPair, type BobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
 import { connectedPair, type StreamedPair } from './streamed-pair.js'
@@ -168,4 +168,19 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   await bob.stop()
   assert.equal(await daemonStarts(on), 0, 'received while downloads were off')
   assert.deepEqual(await readdir(downloads), ['report.pdf'])
+})
+
+test('the first start with a download directory also downloads a file that came between the client opening and the downloads starting', async (t) => {
+  const { root, alice, bob } = await directPair(t, CHUNK)
+  const downloads = join(root, 'Downloads')
+  await mkdir(downloads)
+  await bob.stop()
+  await bob.restart({ attachments: { chunkBytes: CHUNK, downloadDir: downloads } }) // open, its node up: files can come
+  const { path, data } = await randomFile(root, 'early.txt', 3 * CHUNK)
+  assert.equal((await alice.client.sendFiles('bob', [path], ''))[0]?.route, 'direct')
+  assert.ok(await untilState(bob, 'early.txt', 'complete') !== undefined)
+  bob.client.attachments.startAutoFetch() // as the daemon does, a moment after the client opened
+  assert.equal(await bob.client.attachments.resumeDownloads(), 1, 'asked for: it came after the client opened')
+  assert.ok(await untilState(bob, 'early.txt', 'saved') !== undefined)
+  assert.deepEqual(await readFile(join(downloads, 'early.txt')), data)
 })
