@@ -15,7 +15,6 @@ import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { CairnError, describeError, loggableError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
-import { CoalescingQueue } from '../../shared/coalescing-queue.js'
 import { KeyedMutex } from '../../shared/mutex.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
@@ -33,7 +32,7 @@ import { tagsDigest } from './chunk-cipher.js'
 import { pushChunks } from './chunk-push.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
-import { Downloads } from './downloads.js'
+import { FileTries, type FileTriesComponents } from './file-tries.js'
 import { AttachmentDigestError, AttachmentStateError, BadFileError, CorruptChunkError, FileChangedError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
@@ -54,9 +53,6 @@ export type { AttachmentSummary } from './descriptor.js'
 
 /** How often a save waiting for a file still coming straight from its sender looks at what has arrived, ms. */
 const ARRIVAL_POLL_MS = 100
-/** The daemon's fetches at once (each is fetchConcurrency requests), and waiting at most: a flood of files cannot grow them. */
-const AUTO_FETCHES_AT_ONCE = 4
-const MAX_AUTO_FETCHES_QUEUED = 1000
 
 /** Where a transfer is, for a status line: bytes done of the total. */
 export interface TransferProgress { stage: 'reading' | 'sending' | 'receiving' | 'fetching' | 'saving', name: string, done: number, total: number }
@@ -122,12 +118,12 @@ export class Attachments {
   private depositHost?: DepositHost & PeerFinder
   private service?: ChunkService
   private readonly stopping = new AbortController()
-  /** The daemon's fetches, one per message id; one asked for while it runs runs again after it unless it fetched. */
-  private readonly autoFetches = new CoalescingQueue(AUTO_FETCHES_AT_ONCE, MAX_AUTO_FETCHES_QUEUED)
   /** Saves, one at a time per message id (save). */
   private readonly saving = new KeyedMutex()
   /** The daemon's downloads, with attachments.downloadDir (startAutoFetch). */
-  private downloads?: Downloads
+  private downloads?: FileTries
+  /** The daemon's fetches into the data dir of the other files up to autoFetchBytes (startAutoFetch). */
+  private fetches?: FileTries
   /** When this client opened (a first start with a download directory counts from then). */
   private readonly openedAt: number
 
@@ -157,19 +153,24 @@ export class Attachments {
    * as soon as they can be: a file whose message arrived through mailboxes, and a file announced
    * streamed once its second message describes it in full (its push broke: the chunks went to
    * mailboxes), whichever of the two messages came first. A direct sender pushes its chunks itself.
-   * Failures wait for `save`.
+   * A fetch that finds chunks missing (the sender still uploading them) is tried again after syncs,
+   * as downloads are (FileTries).
    */
   startAutoFetch (): void {
     const { autoFetchBytes: limit, downloadDir } = this.init.attachments
     const { delivery, limits } = this.init
-    const downloads = downloadDir === '' ? undefined : new Downloads({ save: async (id, dir, o) => this.save(id, dir, o), clock: this.components.clock, log: forComponent(this.components.log, 'downloads') }, { dir: downloadDir, retryForMs: delivery.ttlMs, firstRetryMs: limits.requestTimeoutMs, retryBaseMs: delivery.syncIntervalMs })
+    const schedule = { retryForMs: delivery.ttlMs, firstRetryMs: limits.requestTimeoutMs, retryBaseMs: delivery.syncIntervalMs }
+    const tries = (name: string, done: string, attempt: FileTriesComponents['attempt']): FileTries => new FileTries({ attempt, clock: this.components.clock, log: forComponent(this.components.log, name) }, { done, ...schedule })
+    const downloads = downloadDir === '' ? undefined : tries('downloads', 'downloaded', async (id, o) => { const r = await this.save(id, downloadDir, o); return r.alreadySaved === true ? { alreadyDone: true } : {} })
     this.downloads = downloads
+    const fetches = tries('attachments', 'fetched', async (id, o) => { const was = (await this.incoming(id)).complete; await this.fetch(id, o); return was ? { alreadyDone: true } : {} })
+    this.fetches = fetches
     // with a download directory, a contact's file is saved there (the save fetches what it needs);
     // a stranger's is only fetched, and waits encrypted in the data dir for `cairn save`
     const arrived = (f: DescribedFile, mailboxRoute: boolean): void => {
       void (async () => {
         if (downloads !== undefined && await this.components.contacts.byPeerId(f.from) !== undefined) downloads.want(f.id)
-        else this.autoFetch(f, mailboxRoute)
+        else if (await this.waitsAtMailboxes(f, mailboxRoute)) fetches.want(f.id)
       })().catch((err: unknown) => { this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched') })
     }
     this.components.messenger.on('message', (m) => {
@@ -187,6 +188,7 @@ export class Attachments {
   /** The daemon, after each sync: downloads not done yet are tried again (more may be at the mailboxes now). */
   afterSync (): void {
     this.downloads?.retry()
+    this.fetches?.retry()
   }
 
   /**
@@ -236,33 +238,21 @@ export class Attachments {
   get downloadsActive (): number { return this.downloads?.active ?? 0 }
 
   /**
-   * Fetch the file of message `f.id` if its chunks wait at mailboxes: listed in its record (not
-   * streamed, or described since), and `mailboxRoute` or announced streamed. One fetch per message
-   * at a time, a few messages at once; one asked for meanwhile runs after it, as asked the last
-   * time (the record may have been described since it looked).
+   * Whether the file of message `f.id` is one to fetch from the mailboxes: not complete, listed in
+   * its record (not streamed, or described since), up to autoFetchBytes, and `mailboxRoute` or
+   * announced streamed (its push broke). A file its sender is pushing directly is not.
    */
-  private autoFetch (f: DescribedFile, mailboxRoute: boolean): void {
-    const once = async (): Promise<boolean> => {
-      const r = await getIncoming(this.components.store, f.from, f.fileId)
-      if (r === undefined) return false
-      if (r.complete === true) return true
-      const d = descriptorOf(r)
-      if (isStreamed(d) || d.size > this.init.attachments.autoFetchBytes || !(mailboxRoute || r.streamed === true)) return false
-      await this.fetch(f.id, { signal: this.stopping.signal })
-      this.components.log.info({ id: f.id }, 'attachment fetched')
-      return true
-    }
-    const work = async (): Promise<boolean> => once().catch((err: unknown) => {
-      this.components.log.info({ id: f.id, err: loggableError(err) }, 'attachment not fetched yet; `cairn save` tries again')
-      return false
-    })
-    if (!this.autoFetches.want(f.id, work) && !this.stopping.signal.aborted) this.components.log.info({ id: f.id }, 'attachment not fetched: too many fetches waiting; `cairn save` fetches it')
+  private async waitsAtMailboxes (f: DescribedFile, mailboxRoute: boolean): Promise<boolean> {
+    const r = await getIncoming(this.components.store, f.from, f.fileId)
+    if (r === undefined || r.complete === true) return false
+    const d = descriptorOf(r)
+    return !isStreamed(d) && d.size <= this.init.attachments.autoFetchBytes && (mailboxRoute || r.streamed === true)
   }
 
   async stop (): Promise<void> {
     this.stopping.abort()
     await this.downloads?.stop()
-    await this.autoFetches.stop()
+    await this.fetches?.stop()
     await this.service?.stop().catch(() => {})
     await this.inbound.close()
   }

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
+import type { CairnNode } from '../../../src/shared/node/create-node.js'
+import { CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL } from '../../../src/shared/protocols/ids.js'
 import { bobAway, directPair, type BobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
@@ -139,6 +141,24 @@ test('with a download directory, a file not all at the mailboxes when its messag
   assert.deepEqual(bob.client.attachments.downloadsWaiting, [])
 })
 
+test('without a download directory, a file not all at the mailboxes when its message came is fetched by the try after a sync once it is', async (t) => {
+  const { bob, alice } = await halfUploaded(t)
+  await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } })
+  await bob.client.contactAdd('alice', alice.peerId)
+  bob.client.attachments.startAutoFetch()
+  assert.equal((await bob.client.sync()).received, 1)
+  assert.ok(await untilState(bob, 'report.pdf', 'partial') !== undefined, 'the first fetch took the chunks there were')
+  await sleep(500) // a fetch asked for again would be running by now
+  assert.equal(await stateOf(bob, 'report.pdf'), 'partial')
+
+  // alice's resume pushes straight to bob when she can: he takes no pushes, so the rest reach the mailboxes
+  await (bob.client.node as CairnNode).unhandle([CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL])
+  assert.equal(await alice.client.attachments.resume(), 1)
+  await bob.client.sync()
+  bob.client.attachments.afterSync() // as the daemon does after each sync
+  assert.ok(await untilState(bob, 'report.pdf', 'complete') !== undefined, 'fetched by the try after the sync')
+})
+
 test('a daemon restarted while a download waited asks for it again at start; files received while downloads were off are not downloaded when they are turned on', async (t) => {
   const { root, bob, alice, data, downloads } = await halfUploaded(t)
   const on = { attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } }
@@ -164,6 +184,8 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   const { path: later } = await randomFile(root, 'later.bin', 3 * CHUNK)
   await alice.client.sendFiles('bob', [later], '')
   await bob.client.sync()
+  // as the daemon does: its message may have come before all its chunks (a replica told bob at once)
+  bob.client.attachments.afterSync()
   assert.ok(await untilState(bob, 'later.bin', 'complete') !== undefined)
   await bob.stop()
   assert.equal(await daemonStarts(on), 0, 'received while downloads were off')

@@ -1,11 +1,11 @@
 /**
- * The daemon's downloads (src/client/attachments/downloads.ts) as a schedule: which tries happen
- * when, how many at once. What a try does (Attachments.save on real nodes) is
- * test/client/attachments/downloads.test.ts.
+ * The daemon's tries at received files (src/client/attachments/file-tries.ts), downloads here, as a
+ * schedule: which tries happen when, how many at once. What a try does (Attachments.save, or a
+ * fetch, on real nodes) is test/client/attachments/downloads.test.ts.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Downloads } from '../../src/client/attachments/downloads.js'
+import { FileTries } from '../../src/client/attachments/file-tries.js'
 import { AttachmentDigestError, AttachmentStateError } from '../../src/client/attachments/errors.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { silentLogger } from '../../src/shared/logger.js'
@@ -13,18 +13,18 @@ import { silentLogger } from '../../src/shared/logger.js'
 const MIN = 60_000
 const DAY = 24 * 60 * MIN
 const settle = async (): Promise<void> => new Promise(resolve => setTimeout(resolve, 5))
-const init = { dir: '/downloads', retryForMs: 14 * DAY, firstRetryMs: 15_000, retryBaseMs: 5 * MIN }
+const init = { done: 'downloaded', retryForMs: 14 * DAY, firstRetryMs: 15_000, retryBaseMs: 5 * MIN }
 
 type Outcome = 'saved' | 'not yet' | 'gone' | 'corrupt' | 'name too long' | 'disk full'
 
 /** Downloads whose saves answer `outcome(id)`, recording each try; manual timers. */
-function downloads (outcome: (id: string) => Outcome): { d: Downloads, clock: ManualClock, tries: string[] } {
+function downloads (outcome: (id: string) => Outcome): { d: FileTries, clock: ManualClock, tries: string[] } {
   const clock = new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' })
   const tries: string[] = []
-  const d = new Downloads({
+  const d = new FileTries({
     clock,
     log: silentLogger(),
-    save: async (id) => {
+    attempt: async (id: string) => {
       tries.push(id)
       switch (outcome(id)) {
         case 'not yet': throw new AttachmentStateError('2 of 5 chunks are not available yet')
@@ -114,10 +114,10 @@ test('downloads: two saves at a time, the rest queued; asked for again during a 
   let running = 0
   let most = 0
   const calls: string[] = []
-  const d = new Downloads({
+  const d = new FileTries({
     clock,
     log: silentLogger(),
-    save: async (id) => {
+    attempt: async (id: string) => {
       calls.push(id)
       running++
       most = Math.max(most, running)
@@ -150,7 +150,7 @@ test('downloads: two saves at a time, the rest queued; asked for again during a 
 test('downloads: an ask that comes while a failing try ends is never lost, at whatever step it lands', async () => {
   for (let steps = 0; steps < 16; steps++) {
     const calls: string[] = []
-    const d = new Downloads({ clock: new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' }), log: silentLogger(), save: async (id) => { calls.push(id); throw new AttachmentStateError('not yet') } }, init)
+    const d = new FileTries({ clock: new ManualClock(Date.UTC(2026, 0, 1), { timers: 'manual' }), log: silentLogger(), attempt: async (id: string) => { calls.push(id); throw new AttachmentStateError('not yet') } }, init)
     d.want('a')
     let step = Promise.resolve()
     for (let i = 0; i < steps; i++) step = step.then(() => {})

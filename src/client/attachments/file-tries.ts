@@ -1,17 +1,19 @@
 /**
- * The daemon's downloads (attachments.downloadDir): each file a contact sends, up to
- * attachments.autoFetchBytes, is saved into that directory by itself, as `cairn save` would save
- * it (waited for while it arrives directly, fetched from mailboxes, checked, written atomically,
- * its received copy then removed). A few saves run at once; the rest queue.
+ * The daemon's work on received files, in the background, tried until it is done: saving each
+ * file a contact sends into the download directory (attachments.downloadDir, as `cairn save`
+ * would: waited for while it arrives directly, fetched from mailboxes, checked, written
+ * atomically, its received copy then removed), and, for the other files up to
+ * attachments.autoFetchBytes, fetching their chunks from the mailboxes into the data dir. One
+ * instance per kind of work; a few tries at once, the rest queued.
  *
  * A file not available yet (its chunks still on their way to the mailboxes, a push that stalled, a
  * push not begun when its message came) is tried again: once soon (at the next sync, or after
  * `firstRetryMs` if sooner), then after syncs with a doubling wait (`retryBaseMs`, 2×, 4×, … up to
- * a day between tries), and at once when its second,
- * describing message comes; for up to `retryForMs` after it was first asked for (the mailboxes'
- * own time to hold it), in this process only. What trying again cannot mend ends the tries: a
- * message deleted, a download directory that is not one, a file that fails its check, a name the
- * file system refuses. Logs name the message id, never the file (loggableError).
+ * a day between tries), and at once when it is asked for again (its second, describing message);
+ * for up to `retryForMs` after it was first asked for (the mailboxes' own time to hold it), in this
+ * process only. What trying again cannot mend ends the tries: a message deleted, a download
+ * directory that is not one, a file that fails its check, a name the file system refuses. Logs
+ * name the message id, never the file (loggableError).
  */
 import type { Clock, Timer } from '../../shared/clock.js'
 import { CairnError, loggableError } from '../../shared/errors.js'
@@ -21,22 +23,26 @@ import { CoalescingQueue } from '../../shared/coalescing-queue.js'
 
 /** Files waiting to be tried again at most (a flood of messages with files cannot grow this). */
 const MAX_WAITING = 1000
-/** Saves at once: downloads are background work, each a lookup and fetchConcurrency requests. */
+/** Tries at once: background work, each a lookup and fetchConcurrency requests. */
 const MAX_RUNNING = 2
 /** The longest wait between two tries after syncs. */
 const MAX_BACKOFF_MS = 24 * 3600_000
 /** System errors a later try may not meet (space freed, descriptors closed); any other is final. */
 const TRANSIENT_SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO'])
 
-export interface DownloadsComponents {
-  /** `Attachments.save`: one at a time per message; a file saved before says so and writes nothing. */
-  save: (messageId: string, dir: string, options: { signal: AbortSignal }) => Promise<{ alreadySaved?: true }>
+export interface FileTriesComponents {
+  /**
+   * One try at message `messageId`'s file (`Attachments.save` into the directory, or a fetch):
+   * resolves once it is done, `alreadyDone` if an earlier one had done it; throws what stopped it.
+   */
+  attempt: (messageId: string, options: { signal: AbortSignal }) => Promise<{ alreadyDone?: true }>
   clock: Clock
   log: Logger
 }
 
-export interface DownloadsInit {
-  dir: string
+export interface FileTriesInit {
+  /** What a try does, for the logs: 'downloaded' (saved into the directory) or 'fetched'. */
+  done: string
   /** How long after it was first asked for a file is still tried (the mailboxes' hold time). */
   retryForMs: number
   /** The wait before the second try: a direct push that had not begun when the message came. */
@@ -47,24 +53,24 @@ export interface DownloadsInit {
 
 interface Waiting { since: number, tries: number, nextAt: number }
 
-export class Downloads {
-  /** Files not saved yet, by message id: when first asked for, tries so far, when the next is due. */
+export class FileTries {
+  /** Files not done yet, by message id: when first asked for, tries so far, when the next is due. */
   private readonly waiting = new BoundedMap<string, Waiting>(MAX_WAITING)
-  /** Saves queued or running, one per message id; one asked for while it runs runs again after it unless it saved. */
-  private readonly saves = new CoalescingQueue(MAX_RUNNING, MAX_WAITING)
+  /** Tries queued or running, one per message id; one asked for while it runs runs again after it unless it was done. */
+  private readonly tries = new CoalescingQueue(MAX_RUNNING, MAX_WAITING)
   private readonly timers = new Set<Timer>()
   private readonly stopping = new AbortController()
 
-  constructor (private readonly components: DownloadsComponents, private readonly init: DownloadsInit) {}
+  constructor (private readonly components: FileTriesComponents, private readonly init: FileTriesInit) {}
 
   /**
-   * Save message `messageId`'s file into the download directory, as soon as a save is free.
+   * Try message `messageId`'s file as soon as a try is free.
    * `receivedAt`: when its message came, if not now (retryForMs counts from then).
    */
   want (messageId: string, receivedAt?: number): void {
     if (this.stopping.signal.aborted) return
     if (!this.waiting.has(messageId)) this.waiting.set(messageId, { since: receivedAt ?? this.components.clock.now(), tries: 0, nextAt: 0 })
-    this.saves.want(messageId, async () => this.tryOnce(messageId)) // refused when full: tried again after a sync
+    this.tries.want(messageId, async () => this.tryOnce(messageId)) // refused when full: tried again after a sync
   }
 
   /**
@@ -80,33 +86,33 @@ export class Downloads {
     }
   }
 
-  /** Saves queued or running. */
-  get active (): number { return this.saves.size }
+  /** Tries queued or running. */
+  get active (): number { return this.tries.size }
 
-  /** Message ids whose file a try did not save yet, waiting to be tried again. */
+  /** Message ids whose file a try did not do yet, waiting to be tried again. */
   get pending (): string[] { return [...this.waiting].filter(([, w]) => w.tries > 0).map(([id]) => id) }
 
   async stop (): Promise<void> {
     this.stopping.abort()
     for (const t of this.timers) t.clear()
     this.timers.clear()
-    await this.saves.stop()
+    await this.tries.stop()
   }
 
-  /** One save; true once there is nothing left to do for this message (saved, or never can be). */
+  /** One try; true once there is nothing left to do for this message (done, or never can be). */
   private async tryOnce (messageId: string): Promise<boolean> {
     const { log, clock } = this.components
     const startedAt = clock.now()
     try {
-      const r = await this.components.save(messageId, this.init.dir, { signal: this.stopping.signal })
+      const r = await this.components.attempt(messageId, { signal: this.stopping.signal })
       this.waiting.delete(messageId)
-      if (r.alreadySaved !== true) log.info({ id: messageId }, 'attachment downloaded')
+      if (r.alreadyDone !== true) log.info({ id: messageId }, `attachment ${this.init.done}`)
       return true
     } catch (err) {
       if (this.stopping.signal.aborted) return true
       if (final(err)) {
         this.waiting.delete(messageId)
-        log.warn({ id: messageId, err: loggableError(err) }, 'attachment not downloaded; `cairn save` says why')
+        log.warn({ id: messageId, err: loggableError(err) }, `attachment not ${this.init.done}; \`cairn save\` says why`)
         return true
       }
       const w = this.waiting.get(messageId)
@@ -120,7 +126,7 @@ export class Downloads {
           this.timers.add(timer)
         } else w.nextAt = startedAt + Math.min(MAX_BACKOFF_MS, this.init.retryBaseMs * 2 ** (w.tries - 2))
       }
-      log.info({ id: messageId, err: loggableError(err) }, 'attachment not downloaded yet; tried again later')
+      log.info({ id: messageId, err: loggableError(err) }, `attachment not ${this.init.done} yet; tried again later`)
       return false
     }
   }
