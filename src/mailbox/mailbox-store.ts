@@ -70,7 +70,11 @@ export interface MailboxStoreInit {
 export class MailboxStore {
   private readonly usage = new Map<string, Usage>()
   private totalBytes = 0
-  /** Deposits being written: a second copy arriving meanwhile is a duplicate, not a second charge. */
+  /**
+   * Ids (`recipient/id`) being written: by a deposit (a second copy arriving meanwhile is a
+   * duplicate, not a second charge), or by an ack (a copy arriving while its tombstone is written
+   * is a duplicate too: stored after it, it would outlive the tombstone, which no pass offers again).
+   */
   private readonly writing = new Set<string>()
   private readonly bundleLock = new Mutex()
   /** Ack, discard and sweep each read what is held and then delete it: one at a time, or two of them could both count one removal. */
@@ -400,6 +404,21 @@ export class MailboxStore {
   }
 
   private async ackLocked (r: string, acked: AckEntry[], now: number): Promise<{ removed: number }> {
+    // a deposit of one of these ids may have read "not held" and not written yet: its copy would
+    // land after the tombstone and stay. Wait for such deposits, then claim the ids (no await
+    // between the check and the claim), so a copy arriving while the tombstones are written is
+    // a duplicate, and one after it finds the tombstone.
+    const slots = acked.map(a => `${r}/${a.id}`)
+    while (slots.some(slot => this.writing.has(slot)) && this.depositing.size > 0) await Promise.race([...this.depositing].map(async p => p.catch(() => {})))
+    for (const slot of slots) this.writing.add(slot)
+    try {
+      return await this.ackClaimed(r, acked, now)
+    } finally {
+      for (const slot of slots) this.writing.delete(slot)
+    }
+  }
+
+  private async ackClaimed (r: string, acked: AckEntry[], now: number): Promise<{ removed: number }> {
     if (this.closing) throw new MailboxRefusal('not-responsible', 'this mailbox node is stopping')
     const ops: StoreOp[] = []
     const tombs: string[] = []
