@@ -192,43 +192,57 @@ export class Attachments {
   }
 
   /**
-   * The daemon at start, after startAutoFetch: the downloads' waiting list is in memory, so the
-   * files received since downloads were turned on and not saved yet (a contact's, up to
-   * autoFetchBytes, within delivery.ttlMs) are asked for again. Without a download directory, it
-   * forgets when they were turned on: turned on again later, only files from then on are
-   * downloaded, not every file received meanwhile. Returns how many were asked for.
+   * The daemon at start, after startAutoFetch: the waiting lists are in memory, so what a restart
+   * left undone is asked for again, from the received files' records (one per file, each saying
+   * whether it was saved), within delivery.ttlMs and up to autoFetchBytes:
+   * - downloads: a contact's file received since downloads were turned on and not saved yet. Without
+   *   a download directory, when they were turned on is forgotten: turned on again later, only files
+   *   from then on are downloaded, not every file received meanwhile.
+   * - fetches: any other file not complete whose chunks may wait at mailboxes (described in full; no
+   *   push runs into it after a restart), as the daemon fetched it when its message came.
+   * Returns how many of each were asked for.
    */
-  async resumeDownloads (): Promise<number> {
-    const { store, clock, contacts } = this.components
-    const downloads = this.downloads
-    if (downloads === undefined) {
+  async resumeWaiting (): Promise<{ downloads: number, fetches: number }> {
+    const { contacts } = this.components
+    const { downloads, fetches } = this
+    const since = await this.downloadsSince()
+    const now = this.components.clock.now()
+    const due: IncomingRecord[] = []
+    for await (const r of incomingRecords(this.components.store)) {
+      if (r.unannounced === true || r.savedTo !== undefined || now - r.receivedAt > this.init.delivery.ttlMs) continue
+      if (descriptorOf(r).size <= this.init.attachments.autoFetchBytes) due.push(r)
+    }
+    const asked = { downloads: 0, fetches: 0 }
+    for (const r of due.sort((a, b) => a.receivedAt - b.receivedAt)) {
+      if (downloads !== undefined && since !== undefined && r.receivedAt >= since && await contacts.byPeerId(r.from) !== undefined) {
+        downloads.want(r.messageId, r.receivedAt)
+        asked.downloads++
+      } else if (fetches !== undefined && r.complete !== true && !isStreamed(descriptorOf(r))) {
+        fetches.want(r.messageId, r.receivedAt)
+        asked.fetches++
+      }
+    }
+    return asked
+  }
+
+  /**
+   * Since when the daemon downloads (clock ms), kept in the store; undefined without a download
+   * directory, whose start forgets it. The first start with one counts from when this client
+   * opened: a file that came before startAutoFetch listened (its node was up already) is
+   * downloaded too.
+   */
+  private async downloadsSince (): Promise<number | undefined> {
+    const { store, clock } = this.components
+    if (this.downloads === undefined) {
       await store.write([{ type: 'del', key: DOWNLOADS_SINCE }])
-      return 0
+      return undefined
     }
     const now = clock.now()
     const stored = await store.get(DOWNLOADS_SINCE)
-    // the first start with a directory counts from when this client opened: a file that came
-    // before startAutoFetch listened (its node was up already) is downloaded too
-    let since = stored === undefined ? this.openedAt : decodeNumber(stored, now)
-    if (stored === undefined) await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(since) }])
-    if (since > now) {
-      // written while the clock was ahead: files received until it caught up would never count
-      since = now
-      await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(now) }])
-    }
-    // the received files' records, not the inbox: one per file, and each says whether it was saved
-    const due: IncomingRecord[] = []
-    for await (const r of incomingRecords(store)) {
-      if (r.unannounced === true || r.savedTo !== undefined || r.receivedAt < since || now - r.receivedAt > this.init.delivery.ttlMs) continue
-      if (descriptorOf(r).size <= this.init.attachments.autoFetchBytes) due.push(r)
-    }
-    let asked = 0
-    for (const r of due.sort((a, b) => a.receivedAt - b.receivedAt)) {
-      if (await contacts.byPeerId(r.from) === undefined) continue
-      downloads.want(r.messageId, r.receivedAt)
-      asked++
-    }
-    return asked
+    const since = stored === undefined ? this.openedAt : decodeNumber(stored, now)
+    // written while the clock was ahead: files received until it caught up would never count
+    if (stored === undefined || since > now) await store.write([{ type: 'put', key: DOWNLOADS_SINCE, value: encodeNumber(Math.min(since, now)) }])
+    return Math.min(since, now)
   }
 
   /** The daemon's downloads a try did not save yet, waiting to be tried again (message ids). */
@@ -669,7 +683,7 @@ export class Attachments {
   }
 }
 
-/** When the daemon first ran with a download directory (clock ms); removed once it runs without one (resumeDownloads). */
+/** When the daemon first ran with a download directory (clock ms); removed once it runs without one (downloadsSince). */
 const DOWNLOADS_SINCE = keys.meta('downloads-since')
 
 /** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */

@@ -165,7 +165,7 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   const daemonStarts = async (overrides: typeof on | { attachments: { chunkBytes: number, replicas: number } }): Promise<number> => {
     await bob.restart(overrides)
     bob.client.attachments.startAutoFetch()
-    return bob.client.attachments.resumeDownloads()
+    return (await bob.client.attachments.resumeWaiting()).downloads
   }
   assert.equal(await daemonStarts(on), 0) // the first start with a directory: from now on
   await bob.client.contactAdd('alice', alice.peerId)
@@ -192,6 +192,26 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   assert.deepEqual(await readdir(downloads), ['report.pdf'])
 })
 
+test('without a download directory, a daemon restarted while a fetch waited asks for it again at start and fetches it with no sync; a complete file is not asked for', async (t) => {
+  const { bob, alice } = await halfUploaded(t)
+  const off = { attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } }
+  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => {
+    await bob.restart(off)
+    bob.client.attachments.startAutoFetch()
+    return bob.client.attachments.resumeWaiting()
+  }
+  assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 0 })
+  assert.equal((await bob.client.sync()).received, 1)
+  assert.ok(await untilState(bob, 'report.pdf', 'partial') !== undefined, 'the first fetch took the chunks there were')
+
+  await bob.stop() // the waiting list goes with the process
+  assert.equal(await alice.client.attachments.resume(), 1) // bob is away: the rest reach the mailboxes
+  assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 1 }, 'asked for again at start')
+  assert.ok(await untilState(bob, 'report.pdf', 'complete') !== undefined, 'fetched with no sync')
+  await bob.stop()
+  assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 0 }, 'complete: nothing to fetch')
+})
+
 test('the first start with a download directory also downloads a file that came between the client opening and the downloads starting', async (t) => {
   const { root, alice, bob } = await directPair(t, CHUNK)
   const downloads = join(root, 'Downloads')
@@ -202,7 +222,7 @@ test('the first start with a download directory also downloads a file that came 
   assert.equal((await alice.client.sendFiles('bob', [path], ''))[0]?.route, 'direct')
   assert.ok(await untilState(bob, 'early.txt', 'complete') !== undefined)
   bob.client.attachments.startAutoFetch() // as the daemon does, a moment after the client opened
-  assert.equal(await bob.client.attachments.resumeDownloads(), 1, 'asked for: it came after the client opened')
+  assert.deepEqual(await bob.client.attachments.resumeWaiting(), { downloads: 1, fetches: 0 }, 'asked for: it came after the client opened')
   assert.ok(await untilState(bob, 'early.txt', 'saved') !== undefined)
   assert.deepEqual(await readFile(join(downloads, 'early.txt')), data)
 })

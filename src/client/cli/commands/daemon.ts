@@ -60,8 +60,8 @@ export const daemon: Command = {
       printLine(`cairn daemon running as ${info.peerId}`)
       for (const a of info.addresses) printLine(`  ${a}`)
     }
-    // files a restart left undownloaded, behind the start (a read of the received files' records)
-    void client.attachments.resumeDownloads().catch((err: unknown) => { log.warn({ err: loggableError(err) }, 'downloads not resumed; `cairn save` saves them') })
+    // files a restart left undownloaded or unfetched, behind the start (a read of the received files' records)
+    void client.attachments.resumeWaiting().catch((err: unknown) => { log.warn({ err: loggableError(err) }, 'downloads and fetches not resumed; `cairn save` saves them') })
     scheduler.run('sync')
     await new Promise(() => {}) // until a signal
   }
