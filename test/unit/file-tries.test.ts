@@ -15,7 +15,7 @@ const DAY = 24 * 60 * MIN
 const settle = async (): Promise<void> => new Promise(resolve => setTimeout(resolve, 5))
 const init = { done: 'downloaded', retryForMs: 14 * DAY, firstRetryMs: 15_000, retryBaseMs: 5 * MIN }
 
-type Outcome = 'saved' | 'not yet' | 'gone' | 'corrupt' | 'name too long' | 'disk full'
+type Outcome = 'saved' | 'not yet' | 'gone' | 'corrupt' | 'altered here' | 'name too long' | 'disk full'
 
 /** Downloads whose saves answer `outcome(id)`, recording each try; manual timers. */
 function downloads (outcome: (id: string) => Outcome): { d: FileTries, clock: ManualClock, tries: string[] } {
@@ -29,7 +29,8 @@ function downloads (outcome: (id: string) => Outcome): { d: FileTries, clock: Ma
       switch (outcome(id)) {
         case 'not yet': throw new AttachmentStateError('2 of 5 chunks are not available yet')
         case 'gone': throw new AttachmentStateError(`unknown message ${id}`, 2)
-        case 'corrupt': throw new AttachmentDigestError('the file is not what its sender described')
+        case 'corrupt': throw new AttachmentDigestError('sender', 'the file is not what its sender described')
+        case 'altered here': throw new AttachmentDigestError('local', 'a received chunk changed on disk after it was checked')
         case 'name too long': throw Object.assign(new Error('ENAMETOOLONG: name too long, open'), { code: 'ENAMETOOLONG' })
         case 'disk full': throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
         default: return {}
@@ -83,16 +84,17 @@ test('downloads: with no sync meanwhile, the second try comes after firstRetryMs
   assert.equal(tries.length, 2)
 })
 
-test('downloads: what another try cannot mend ends the tries (message gone, a file that fails its check, a name refused); a full disk does not', async () => {
+test('downloads: what another try cannot mend ends the tries (message gone, a file its sender\'s chunks do not make, a name refused); a full disk, or a chunk altered on this disk, does not', async () => {
   const { d, clock, tries } = downloads(id => id as Outcome)
-  for (const id of ['gone', 'corrupt', 'name too long', 'disk full']) d.want(id)
+  const again = ['altered here', 'disk full']
+  for (const id of ['gone', 'corrupt', 'altered here', 'name too long', 'disk full']) d.want(id)
   await settle()
   await settle()
-  assert.deepEqual(d.pending, ['disk full'])
+  assert.deepEqual(d.pending.sort(), again)
   clock.advance(15_000)
   await settle()
-  assert.deepEqual(tries.filter(t => t !== 'disk full').sort(), ['corrupt', 'gone', 'name too long'], 'each tried once')
-  assert.equal(tries.filter(t => t === 'disk full').length, 2)
+  assert.deepEqual(tries.filter(t => !again.includes(t)).sort(), ['corrupt', 'gone', 'name too long'], 'each tried once')
+  for (const id of again) assert.equal(tries.filter(t => t === id).length, 2, `${id}: tried again`)
 })
 
 test('downloads: one still missing after retryForMs is forgotten', async () => {

@@ -14,9 +14,17 @@ export class CorruptChunkError extends CairnError {
   }
 }
 
-/** The assembled file is not what the descriptor promised (size or digest). */
+/**
+ * Whose fault a file that fails its check is: `sender`, every chunk authentic and the whole still
+ * not the file its sender described (for a file described in full, final: the same chunks give the
+ * same file; for one announced streamed, chunks held from before its sender's file changed); `local`,
+ * a chunk altered on this disk after it was checked (its chunks are forgotten: taken again, it mends).
+ */
+export type DigestFault = 'sender' | 'local'
+
+/** The assembled file is not what the descriptor promised (size or digest), or no longer reads back as it was checked. */
 export class AttachmentDigestError extends CairnError {
-  constructor (message: string) {
+  constructor (readonly fault: DigestFault, message: string) {
     super('CORRUPT_CHUNK', message)
     this.name = 'AttachmentDigestError'
   }

@@ -20,6 +20,7 @@ import { CairnError, loggableError } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logger.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
 import { CoalescingQueue } from '../../shared/coalescing-queue.js'
+import { AttachmentDigestError } from './errors.js'
 
 /** Files waiting to be tried again at most (a flood of messages with files cannot grow this). */
 const MAX_WAITING = 1000
@@ -132,8 +133,13 @@ export class FileTries {
   }
 }
 
-/** What another try cannot mend: exit 2 (no such message, no such directory), a file that fails its check, a system error other than a passing one. */
+/**
+ * What another try cannot mend: exit 2 (no such message, no such directory), a file its sender's
+ * chunks do not make (a chunk altered on this disk is mended by taking it again), a system error
+ * other than a passing one.
+ */
 function final (err: unknown): boolean {
+  if (err instanceof AttachmentDigestError) return err.fault === 'sender'
   if (err instanceof CairnError) return err.exitCode === 2 || err.code === 'CORRUPT_CHUNK'
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   return typeof code === 'string' && !TRANSIENT_SYSTEM_ERRORS.has(code)

@@ -18,7 +18,7 @@ import { Mutex } from '../../shared/mutex.js'
 import { checkChunk, openChunk, openChunkPieces, tagsDigest } from './chunk-cipher.js'
 import { chunkTotal, isStreamed } from './descriptor.js'
 import { AttachmentDigestError, AttachmentStateError, CorruptChunkError } from './errors.js'
-import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markSaved, fromMailboxesOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
+import { chunkStoredOp, descriptorOf, forgetChunks, markComplete, markIncomplete, markRefused, markSaved, fromMailboxesOp, storedChunks, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { convertPlaintext, heldTags, legacyReceivedBase, OLD_PLAINTEXT_SUFFIX, plainLength, plaintextChunks, plaintextChunksAt, RECEIVED_SUFFIX, receivedBase, slotOffset } from './received-chunks.js'
 import type { SaveAhead } from './save-ahead.js'
 
@@ -94,6 +94,7 @@ export class IncomingFile {
   state (): AttachmentState {
     if (this.savedTo !== undefined) return 'saved'
     if (this.complete) return 'complete'
+    if (this.record.refused === true) return 'refused'
     return this.held.size === 0 ? 'waiting' : 'partial'
   }
 
@@ -197,7 +198,9 @@ export class IncomingFile {
 
   /**
    * With every chunk held: check the whole file's size and digest (once), and record it complete.
-   * A mismatch (the sender described another file) forgets every chunk and throws.
+   * A mismatch forgets every chunk and throws: a chunk that no longer opens (altered on this disk)
+   * is fetched again; every chunk authentic and the file still not the one described is its
+   * sender's doing, and the file is recorded refused (IncomingRecord.refused).
    */
   async finish (): Promise<boolean> {
     return this.finishing.run(async () => {
@@ -207,9 +210,15 @@ export class IncomingFile {
       await this.closeFile()
       // a chunk the disk altered since it was written no longer opens: the file is fetched again
       const whole = await this.wholeDigest()
-      if (whole === undefined || whole.size !== this.descriptor.size || !whole.digest.equals(Buffer.from(this.descriptor.sha256))) {
+      if (whole === undefined) {
         await this.discard()
-        throw new AttachmentDigestError('the received file does not match the digest its sender announced')
+        throw new AttachmentDigestError('local', 'a received chunk changed on disk after it was checked; its chunks were forgotten and are taken again')
+      }
+      if (whole.size !== this.descriptor.size || !whole.digest.equals(Buffer.from(this.descriptor.sha256))) {
+        await this.discard()
+        await markRefused(this.store, this.record, this.fileIdHex)
+        this.record.refused = true
+        throw refusedError()
       }
       await markComplete(this.store, this.record, this.fileIdHex)
       this.record.complete = true
@@ -229,9 +238,13 @@ export class IncomingFile {
       if (this.held.size < this.count) return false
       await this.closeFile()
       const tags = await heldTags(this.path, this.descriptor).catch(() => undefined)
-      if (tags === undefined || !tagsDigest(tags).equals(Buffer.from(digest))) {
+      if (tags === undefined) {
         await this.discard()
-        throw new AttachmentDigestError('the received file does not match the chunks its sender sealed')
+        throw new AttachmentDigestError('local', 'a received chunk could not be read back; its chunks were forgotten and are taken again')
+      }
+      if (!tagsDigest(tags).equals(Buffer.from(digest))) {
+        await this.discard()
+        throw new AttachmentDigestError('sender', 'the received file does not match the chunks its sender sealed')
       }
       this.running = undefined
       await markComplete(this.store, this.record, this.fileIdHex)
@@ -372,4 +385,9 @@ async function convertOldFile (store: Store, oldPath: string, path: string, reco
     await out.close()
   }
   await rm(oldPath, { force: true })
+}
+
+/** A file refused: its sender's chunks make another file than it described. */
+export function refusedError (): AttachmentDigestError {
+  return new AttachmentDigestError('sender', 'the received file does not match the digest its sender announced: refused, and not fetched again (ask the sender to send it again)')
 }

@@ -10,7 +10,7 @@ import { dec, enc, type Kv } from '../crypto/kv.js'
 import { isStreamed } from './descriptor.js'
 
 /** `saved`: written where the user asked, checked, and the received chunks removed (DECISIONS.md). */
-export type AttachmentState = 'waiting' | 'partial' | 'complete' | 'saved'
+export type AttachmentState = 'waiting' | 'partial' | 'complete' | 'saved' | 'refused'
 
 export interface IncomingRecord {
   from: string
@@ -34,6 +34,12 @@ export interface IncomingRecord {
    * no guaranteed order): no message shows it yet; the announcement takes the record (recordIncoming).
    */
   unannounced?: true
+  /**
+   * Its chunks, each authentic, made a file other than its sender described (size or digest): they
+   * were forgotten, and it is not fetched or downloaded again (the same chunks would give the same
+   * file). Kept so that a restart does not fetch it again, and the inbox says so.
+   */
+  refused?: true
 }
 
 const N = NAMESPACES
@@ -178,6 +184,15 @@ export async function markSaved (store: Store, r: IncomingRecord, fileIdHex: str
   const ops: StoreOp[] = [await updateOp(store, r, fileIdHex, now => ({ ...now, complete: true, savedTo: path })), ...also]
   for await (const key of store.listKeys(chunkPrefix(r.from, fileIdHex))) ops.push({ type: 'del', key })
   await store.write(ops)
+}
+
+/** Its chunks made a file other than its sender described: not taken again (IncomingRecord.refused). */
+export async function markRefused (store: Store, r: IncomingRecord, fileIdHex: string): Promise<void> {
+  await store.write([await updateOp(store, r, fileIdHex, now => {
+    const rest: IncomingRecord = { ...now, refused: true }
+    delete rest.complete
+    return rest
+  })])
 }
 
 /** The file is no longer complete (some chunks must be fetched again). */

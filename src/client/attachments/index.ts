@@ -38,7 +38,7 @@ import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
 import { Inbound } from './inbound.js'
-import { removeReceivedFile, type IncomingFile } from './incoming-file.js'
+import { refusedError, removeReceivedFile, type IncomingFile } from './incoming-file.js'
 import { descriptorOf, forgetIncomingOps, getIncoming, incomingRecords, stillUnannounced, unannouncedBefore, type AttachmentState, type IncomingRecord } from './incoming-store.js'
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
@@ -209,7 +209,7 @@ export class Attachments {
     const now = this.components.clock.now()
     const due: IncomingRecord[] = []
     for await (const r of incomingRecords(this.components.store)) {
-      if (r.unannounced === true || r.savedTo !== undefined || now - r.receivedAt > this.init.delivery.ttlMs) continue
+      if (r.unannounced === true || r.savedTo !== undefined || r.refused === true || now - r.receivedAt > this.init.delivery.ttlMs) continue
       if (descriptorOf(r).size <= this.init.attachments.autoFetchBytes) due.push(r)
     }
     const asked = { downloads: 0, fetches: 0 }
@@ -545,6 +545,7 @@ export class Attachments {
     options.signal?.throwIfAborted()
     let file = await this.incoming(messageId)
     if (file.complete) return file
+    if (file.record.refused === true) throw refusedError()
     if (isStreamed(file.descriptor)) {
       // a second message may have completed its descriptor since it was opened
       file = await this.inbound.reload(file.record.from, file.fileIdHex) ?? file
@@ -674,7 +675,7 @@ export class Attachments {
       // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
       if (!(err instanceof CorruptChunkError)) throw err
       await file.discard()
-      throw new AttachmentDigestError('a received chunk changed on disk after it was checked; nothing was saved, and the next save fetches the file again')
+      throw new AttachmentDigestError('local', 'a received chunk changed on disk after it was checked; nothing was saved, and the next save fetches the file again')
     })
     // the saved file is durable: its ciphertext copy in the data dir is no longer needed
     const release = file.record.fromMailboxes === true ? [releaseOp(file.record.from, Buffer.from(file.descriptor.fileId).toString('hex'), file.descriptor.chunks, file.record.receivedAt + this.init.delivery.ttlMs)] : []

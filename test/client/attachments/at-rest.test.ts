@@ -91,7 +91,7 @@ test('a received chunk altered on disk after its check: save exits 1 with nothin
   await bob.restart()
   const out = join(root, 'out')
   await mkdir(out)
-  await assert.rejects(bob.client.save(m.id, out), (e: unknown) => e instanceof AttachmentDigestError && e.exitCode === 1)
+  await assert.rejects(bob.client.save(m.id, out), (e: unknown) => e instanceof AttachmentDigestError && e.fault === 'local' && e.exitCode === 1)
   assert.deepEqual(await readdir(out), [], 'nothing saved, no temporary file left')
   assert.equal((await bob.client.inbox())[0]?.attachment?.state, 'waiting')
 })

@@ -10,7 +10,7 @@ import { AttachmentDigestError, BadFileError, CorruptChunkError, FileChangedErro
 import { checkFiles } from '../../../src/client/attachments/file-check.js'
 import { describeFile, FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { IncomingFile } from '../../../src/client/attachments/incoming-file.js'
-import { storedChunks } from '../../../src/client/attachments/incoming-store.js'
+import { getIncoming, storedChunks } from '../../../src/client/attachments/incoming-store.js'
 import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
 import { Store } from '../../../src/shared/store.js'
 import { plaintextOf, receivedFileSetup, type ReceivedFileSetup } from '../../helpers/received-file.js'
@@ -103,8 +103,14 @@ test('a sender lying about the digest: the assembled file is refused and forgott
   const chunks = new FileChunks(path, d)
   for (let i = 0; i < 2; i++) await inc.accept(i, await chunks.chunk(i))
   await chunks.close()
-  await assert.rejects(inc.finish(), AttachmentDigestError)
-  assert.equal(inc.state(), 'waiting')
+  await assert.rejects(inc.finish(), (e: unknown) => e instanceof AttachmentDigestError && e.fault === 'sender' && /refused/.test(e.message))
+  assert.equal(inc.state(), 'refused')
+  assert.deepEqual(inc.missing(), [0, 1], 'its chunks forgotten')
+  // kept: opened again (a restart), it is still refused, and not fetched again (Attachments.fetch, resumeWaiting)
+  await inc.closeFile()
+  const again = await IncomingFile.open(store, root, (await getIncoming(store, 'x', inc.fileIdHex)) ?? assert.fail('record kept'))
+  assert.equal(again.state(), 'refused')
+  await again.closeFile()
 })
 
 test('a file changed after it was described is never re-encrypted under the same nonces', async (t) => {

@@ -79,6 +79,10 @@ test('formatMessage and formatSent head a message with its short id, as `delete`
   assert.equal(formatMessage({ ...base, fromName: 'alice', contact: true }, undefined), '[2026-12-01 09:00:00] #1a2b3c4d alice: hello\n    world')
   assert.equal(formatMessage({ ...base, fromName: 'alice', contact: true, group: { id: 'ab'.repeat(16), name: 'pals' } }, undefined), '[2026-12-01 09:00:00] #1a2b3c4d @pals alice: hello\n    world')
   assert.match(formatMessage({ ...base, sentAt: 9e15 }, undefined), /^\[\?{4}-/)
+  // a file: how to save it while it can be; a refused one says why instead
+  const file = { fileId: 'ab'.repeat(16), name: 'a.pdf', size: 9, mediaType: 'application/pdf' }
+  assert.equal(formatMessage({ ...base, text: '', attachment: { ...file, state: 'partial' } }, undefined), `[2026-12-01 09:00:00] #1a2b3c4d [not a contact] 12D3KooWStranger: [file a.pdf, 9 bytes, partial; cairn save ${id}] `)
+  assert.equal(formatMessage({ ...base, text: '', attachment: { ...file, state: 'refused' } }, undefined), '[2026-12-01 09:00:00] #1a2b3c4d [not a contact] 12D3KooWStranger: [file a.pdf, 9 bytes, refused: not the file its sender described] ')
   const sent: SentView = { id, to: '12D3KooWBob', text: 'hi', sentAt: base.sentAt, recipients: {}, state: 'delivered', replicas: 0, counts: { total: 1, stored: 1, delivered: 1, read: 0 } }
   assert.equal(formatSent(sent, 'bob'), '[2026-12-01 09:00:00] #1a2b3c4d you → bob (delivered): hi')
 })

@@ -21,7 +21,13 @@ export function formatMessage (m: InboxView, width: number | undefined = termina
   const who = m.contact && m.fromName !== null ? safeLine(m.fromName) : `${NOT_A_CONTACT} ${safeLine(m.from)}`
   // the file name is the sender's text too: made safe like the message
   const a = m.attachment
-  const file = a === undefined ? '' : a.savedTo !== undefined ? `[file ${safeLine(a.name)}, ${a.size} bytes, saved to ${safeLine(a.savedTo)}] ` : `[file ${safeLine(a.name)}, ${a.size} bytes, ${a.state ?? 'waiting'}; cairn save ${m.id}] `
+  const file = a === undefined
+    ? ''
+    : a.savedTo !== undefined
+      ? `[file ${safeLine(a.name)}, ${a.size} bytes, saved to ${safeLine(a.savedTo)}] `
+      : a.state === 'refused'
+        ? `[file ${safeLine(a.name)}, ${a.size} bytes, refused: not the file its sender described] `
+        : `[file ${safeLine(a.name)}, ${a.size} bytes, ${a.state ?? 'waiting'}; cairn save ${m.id}] `
   // a group message: the group first, and any of this sender's messages that never arrived
   const where = m.group === undefined ? '' : `@${safeLine(m.group.name)} `
   const gap = m.gapBefore === undefined ? '' : `(${m.gapBefore} missing) `

@@ -1,0 +1,74 @@
+/**
+ * A sender whose chunks do not make the file it described (a digest that is not its file's): the
+ * receiver fetches every chunk, each authentic, and the whole fails its check. The file is then
+ * refused for good, kept so across restarts: not fetched by the daemon again, nor by `cairn save`,
+ * and the inbox says so. Real nodes, real LevelDB; the lie is written into bob's record of the
+ * file, as his client stored it from alice's message.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { AttachmentDigestError } from '../../../src/client/attachments/errors.js'
+import { descriptorOf, incomingRecords, recordOp } from '../../../src/client/attachments/incoming-store.js'
+import { encodeDescriptor } from '../../../src/client/attachments/outgoing-store.js'
+import { paths } from '../../../src/shared/data-dir.js'
+import { Store } from '../../../src/shared/store.js'
+import { bobAway } from '../../helpers/attachments.js'
+import { randomFile } from '../../helpers/random-file.js'
+import type { TestUser } from '../../helpers/users.js'
+
+const CHUNK = 64 * 1024
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+const stateOf = async (bob: TestUser): Promise<string | undefined> => (await bob.client.inbox())[0]?.attachment?.state
+
+/** Bob's record of his one received file, its descriptor's digest replaced: what alice's lie would have stored. */
+async function lieInRecord (bob: TestUser): Promise<void> {
+  const store = await Store.open(paths.store(bob.config.dataDir))
+  try {
+    const records = []
+    for await (const r of incomingRecords(store)) records.push(r)
+    const [r] = records
+    assert.ok(r !== undefined && records.length === 1)
+    const d = descriptorOf(r)
+    const lie = { ...d, sha256: new Uint8Array(32).fill(7) }
+    await store.write([recordOp({ ...r, descriptor: encodeDescriptor(lie) }, Buffer.from(d.fileId).toString('hex'))])
+  } finally {
+    await store.close()
+  }
+}
+
+test('a file whose chunks do not make what its sender described is refused once, and stays refused across restarts: not fetched again by the daemon or by `cairn save`', async (t) => {
+  const { root, bob, alice } = await bobAway(t, 4, CHUNK)
+  const { path } = await randomFile(root, 'invoice.pdf', 6 * CHUNK + 3)
+  assert.equal((await alice.client.sendFiles('bob', [path], 'the invoice'))[0]?.route, 'mailbox')
+
+  // bob collects the message with no daemon: the file waits at the mailboxes
+  await bob.restart()
+  await bob.client.contactAdd('alice', alice.peerId)
+  assert.equal((await bob.client.sync()).received, 1)
+  assert.equal(await stateOf(bob), 'waiting')
+  await bob.stop()
+  await lieInRecord(bob)
+
+  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => {
+    await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } })
+    bob.client.attachments.startAutoFetch()
+    return bob.client.attachments.resumeWaiting()
+  }
+  assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 1 })
+  for (let i = 0; i < 150 && await stateOf(bob) !== 'refused'; i++) await sleep(100)
+  assert.equal(await stateOf(bob), 'refused', 'every chunk fetched, the whole refused')
+
+  const out = join(root, 'out')
+  await mkdir(out)
+  const [m] = await bob.client.inbox()
+  assert.ok(m !== undefined)
+  await assert.rejects(bob.client.save(m.id, out), (e: unknown) => e instanceof AttachmentDigestError && e.fault === 'sender' && e.exitCode === 1 && /not fetched again/.test(e.message))
+  assert.deepEqual(await readdir(out), [], 'nothing saved')
+
+  await bob.stop()
+  assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 0 }, 'not asked for again at a restart')
+  assert.equal(await stateOf(bob), 'refused')
+})
