@@ -94,6 +94,9 @@ test('cairn demo exits 0 and shows the exchange', async () => {
   assert.match(r.stdout, /alice -> bob .*"route":"direct"/)
   assert.match(r.stdout, /bob decrypted it .*Hi Bob/)
   // a group of three with one member offline: she collects both members' messages once each
+  // a file sent while bob was away waits at his replicas; he saves it byte-exact when back
+  assert.match(r.stdout, /alice -> bob a 600 KiB file while bob is offline.*"route":"mailbox"/)
+  assert.match(r.stdout, /bob saved it: fetched from the replicas.*"size":614400,"sameBytes":true/)
   assert.match(r.stdout, /carol came back and synced .*"received":2.*"@hikers alice: Hike on Saturday\? \[mailbox\]","@hikers bob: I am in! \[mailbox\]"\]/)
   assert.match(r.stdout, /demo complete/)
 })

@@ -14,6 +14,11 @@ export interface DemoSteps {
   say: (step: string, detail?: Record<string, unknown>) => void
 }
 
+/** The demo checks what it shows: a message missing, doubled or out of order fails it (exit 1). */
+export function expectSame (got: string[], want: string[], what: string): void {
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`)
+}
+
 export async function groupDemo (alice: CairnClient, bob: CairnClient, s: DemoSteps): Promise<void> {
   await s.init(s.cfg('carol'))
   let carol = await s.start(s.cfg('carol'))
@@ -31,5 +36,7 @@ export async function groupDemo (alice: CairnClient, bob: CairnClient, s: DemoSt
   carol = await s.start(s.cfg('carol'))
   const sync = await carol.sync()
   const inbox = await carol.inbox()
-  s.say('carol came back and synced', { received: sync.received, messages: inbox.map(m => `@${m.group?.name ?? '-'} ${m.from === alice.identity.peerId.toString() ? 'alice' : 'bob'}: ${m.text} [${m.route}]`) })
+  const shown = inbox.map(m => `@${m.group?.name ?? '-'} ${m.from === alice.identity.peerId.toString() ? 'alice' : 'bob'}: ${m.text}`)
+  s.say('carol came back and synced', { received: sync.received, messages: inbox.map((m, i) => `${shown[i] ?? ''} [${m.route}]`) })
+  expectSame(shown, ['@hikers alice: Hike on Saturday?', '@hikers bob: I am in!'], 'carol\'s inbox')
 }

@@ -1,8 +1,9 @@
 /**
  * `cairn demo`: a small network on loopback, in this process, showing a conversation end to end:
  * mailbox nodes, identities and bundles, direct delivery, a recipient going offline, sealed mail
- * waiting at the mailbox replicas, and the recipient collecting it when back. Every step is
- * printed; temp dirs are removed.
+ * waiting at the mailbox replicas, and the recipient collecting it when back; a file sent to him
+ * while offline and saved once back; a group with a member offline. Every step is printed; temp
+ * dirs are removed.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,8 @@ import type { OperatorNode } from '../../../mailbox/operator-node.js'
 import type { CairnClient } from '../../client.js'
 import { printJson, printLine } from '../output.js'
 import type { Command } from './command.js'
-import { groupDemo } from './demo-group.js'
+import { attachmentDemo } from './demo-attachment.js'
+import { expectSame, groupDemo } from './demo-group.js'
 
 export const demo: Command = {
   name: 'demo',
@@ -76,10 +78,13 @@ export const demo: Command = {
       say('bob came back and synced', { received: sync.received })
       const inbox = await bob.inbox()
       say('bob\'s inbox, oldest first', { messages: inbox.map(m => `${m.fromName ?? m.from}: ${m.text} [${m.route}]`) })
+      expectSame(inbox.map(m => m.text), ['Hi Bob! This is sealed end to end.', 'Are you there?', 'Call me when you are back.'], 'bob\'s inbox')
       say('the replicas deleted what bob acknowledged', { heldPerNode: mailboxes.map(m => m.mailbox.store.usageOf(bob.identity.peerId.toString()).count) })
-      await groupDemo(alice, bob, { cfg, init: async (c) => CairnClient.init(c), start, stop, say })
+      const steps2 = { cfg, init: async (c: CairnConfig) => CairnClient.init(c), start, stop, say }
+      bob = await attachmentDemo(alice, bob, root, steps2)
+      await groupDemo(alice, bob, steps2)
       if (parsed.json) printJson({ ok: true, steps })
-      else printLine('demo complete: every message arrived exactly once, decrypted, in order')
+      else printLine('demo complete: every message arrived exactly once, decrypted, in order; the file arrived byte-exact')
     } finally {
       for (const c of open) await c.stop().catch(() => {})
       for (const m of mailboxes) await m.stop().catch(() => {})
