@@ -103,6 +103,13 @@ export class ChunkService {
         await stream.close({ signal: signal() })
         return
       }
+      if (file.record.refused === true) {
+        // its chunks made another file than its sender described, once already: the same chunks
+        // would again (incoming-file.ts finish), so none is taken
+        await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: 'refused: this file\'s chunks did not make the file you described; send it again as a new file', missing: [] }, ChunkWant, { signal: signal() })
+        await stream.close({ signal: signal() })
+        return
+      }
       if (!await this.admits(from, file)) {
         await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: 'too large to take directly from a sender who is not a contact; store it at mailboxes', missing: [] }, ChunkWant, { signal: signal() })
         await stream.close({ signal: signal() })
