@@ -532,7 +532,12 @@ export class CairnClient implements ClientApi {
     const collector = this.requireCollector()
     const progress = options.onProgress ?? (() => {})
     progress({ stage: 'finding' })
-    await this.networkReady()
+    // not the start-up join: our replicas' lookup starts from the same routing table (lookupClosest
+    // waits for a first DHT server, and asks again when a cold table ended its query early), and
+    // the join only makes us known to others. A one-shot `cairn sync` would otherwise look up twice
+    // in a row (docs/DECISIONS.md, "a sync's lookup does not wait for the join"). The sends after
+    // the collect still wait for it (their routes' `ready`).
+    await this.reconnectIfIsolated().catch((err: unknown) => { this.log.info({ err: describeError(err) }, 'reconnect failed') })
     await this.syncTail // one sync's sending at a time: two flushes would race for the same entries
     // delivery receipts queued while collecting wait for a flush, batched
     const collected = await this.messenger.sender.holdingBackground(async () => collector.collect({ onProgress: progress, reuseReplicas: options.reuseReplicas === true, ...(options.stages === undefined ? {} : { stages: options.stages }) }))
