@@ -55,3 +55,13 @@ export async function chunksNotSent (sending: Promise<FileSendResult[]>): Promis
   assert.ok(r?.error !== undefined, `the file's chunks went (${r?.route ?? 'no result'}), but the test broke them`)
   return { ...r, error: r.error }
 }
+
+/**
+ * `u` restarted as its daemon starts (with `overrides`): background fetches on, then what was
+ * waiting asked for again (Attachments.resumeWaiting); returns how many of each were.
+ */
+export async function startAsDaemon (u: TestUser, overrides: Parameters<TestUser['restart']>[0]): Promise<{ downloads: number, fetches: number }> {
+  await u.restart(overrides)
+  u.client.attachments.startAutoFetch()
+  return u.client.attachments.resumeWaiting()
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { CairnNode } from '../../../src/shared/node/create-node.js'
 import { CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL } from '../../../src/shared/protocols/ids.js'
-import { bobAway, directPair, type BobAway } from '../../helpers/attachments.js'
+import { bobAway, directPair, startAsDaemon, type BobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
 import { connectedPair, type StreamedPair } from './streamed-pair.js'
@@ -162,11 +162,7 @@ test('without a download directory, a file not all at the mailboxes when its mes
 test('a daemon restarted while a download waited asks for it again at start; files received while downloads were off are not downloaded when they are turned on', async (t) => {
   const { root, bob, alice, data, downloads } = await halfUploaded(t)
   const on = { attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } }
-  const daemonStarts = async (overrides: typeof on | { attachments: { chunkBytes: number, replicas: number } }): Promise<number> => {
-    await bob.restart(overrides)
-    bob.client.attachments.startAutoFetch()
-    return (await bob.client.attachments.resumeWaiting()).downloads
-  }
+  const daemonStarts = async (overrides: typeof on | { attachments: { chunkBytes: number, replicas: number } }): Promise<number> => (await startAsDaemon(bob, overrides)).downloads
   assert.equal(await daemonStarts(on), 0) // the first start with a directory: from now on
   await bob.client.contactAdd('alice', alice.peerId)
   assert.equal((await bob.client.sync()).received, 1)
@@ -195,11 +191,7 @@ test('a daemon restarted while a download waited asks for it again at start; fil
 test('without a download directory, a daemon restarted while a fetch waited asks for it again at start and fetches it with no sync; a complete file is not asked for', async (t) => {
   const { bob, alice } = await halfUploaded(t)
   const off = { attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } }
-  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => {
-    await bob.restart(off)
-    bob.client.attachments.startAutoFetch()
-    return bob.client.attachments.resumeWaiting()
-  }
+  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => startAsDaemon(bob, off)
   assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 0 })
   assert.equal((await bob.client.sync()).received, 1)
   assert.ok(await untilState(bob, 'report.pdf', 'partial') !== undefined, 'the first fetch took the chunks there were')

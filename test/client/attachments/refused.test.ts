@@ -17,7 +17,7 @@ import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags } from
 import { systemClock } from '../../../src/shared/clock.js'
 import { paths } from '../../../src/shared/data-dir.js'
 import { Store } from '../../../src/shared/store.js'
-import { bobAway } from '../../helpers/attachments.js'
+import { bobAway, startAsDaemon } from '../../helpers/attachments.js'
 import { randomFile } from '../../helpers/random-file.js'
 import type { TestUser } from '../../helpers/users.js'
 
@@ -55,11 +55,7 @@ test('a file whose chunks do not make what its sender described is refused once,
   await bob.stop()
   await lieInRecord(bob)
 
-  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => {
-    await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } })
-    bob.client.attachments.startAutoFetch()
-    return bob.client.attachments.resumeWaiting()
-  }
+  const daemonStarts = async (): Promise<{ downloads: number, fetches: number }> => startAsDaemon(bob, { attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } })
   assert.deepEqual(await daemonStarts(), { downloads: 0, fetches: 1 })
   for (let i = 0; i < 150 && await stateOf(bob) !== 'refused'; i++) await sleep(100)
   assert.equal(await stateOf(bob), 'refused', 'every chunk fetched, the whole refused')
