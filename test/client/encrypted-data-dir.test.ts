@@ -19,7 +19,7 @@ import { createDataKey, type ValueCipher } from '../../src/shared/at-rest/index.
 import type { CairnConfig } from '../../src/shared/config.js'
 import { ensureDataDir } from '../../src/shared/data-dir.js'
 import { silentLogger } from '../../src/shared/logger.js'
-import { filesUnder } from '../helpers/files.js'
+import { secretsIn } from '../helpers/files.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { stablePort } from '../helpers/ports.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
@@ -88,20 +88,15 @@ async function exchange (t: TestContext, encrypted: boolean): Promise<{ dirs: st
   return { dirs: [alice.config.dataDir, bob.config.dataDir], secrets }
 }
 
-function found (dirs: string[], secrets: Map<string, Uint8Array>): string[] {
-  const files = dirs.flatMap(filesUnder)
-  return [...secrets].filter(([, bytes]) => files.some(f => f.bytes.includes(Buffer.from(bytes)))).map(([name]) => name)
-}
-
 test('encrypted data dirs: no file holds a message sent or received, a private key, a contact name, a PeerId or a message id', async (t) => {
   const { dirs, secrets } = await exchange(t, true)
   assert.ok(secrets.size >= 26)
-  assert.deepEqual(found(dirs, secrets), [])
+  assert.deepEqual(secretsIn(dirs, secrets), [])
 })
 
 test('control: the same search finds them in plain data dirs', async (t) => {
   const { dirs, secrets } = await exchange(t, false)
-  const seen = found(dirs, secrets)
+  const seen = secretsIn(dirs, secrets)
   for (const name of ['message A1', 'message B1', 'alice libp2p key', 'bob Signal identity key pair, base64', 'bob one-time prekey 0', 'contact name of bob', 'contact name of alice', 'alice PeerId', 'bob PeerId', "bob PeerId, as a CID (libp2p's peer store key)", 'alice PeerId, multihash bytes', 'message id A1', 'message id A2', 'message id B1']) assert.ok(seen.includes(name), `${name} found in a plain data dir (found: ${seen.join(', ')})`)
 })
 
