@@ -74,6 +74,18 @@ export class ChunkService {
     await this.node.unhandle(CHUNKS_STREAMED_PROTOCOL)
   }
 
+  /** The file a push's offer is for, or why none of it is taken (answered before any chunk is sent). */
+  private async judge (from: string, offer: ChunkOffer): Promise<{ file: IncomingFile } | { refusal: { status: ChunkStatus, detail: string } }> {
+    if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) return { refusal: { status: ChunkStatus.CHUNK_BAD_REQUEST, detail: `unsupported offer (version ${offer.version})` } }
+    const file = await this.inbound.get(from, Buffer.from(offer.fileId).toString('hex'))
+    if (file === undefined) return { refusal: { status: ChunkStatus.CHUNK_UNKNOWN_FILE, detail: 'no such attachment from you' } }
+    // its chunks made another file than its sender described, once already: the same chunks
+    // would again (incoming-file.ts finish), so none is taken
+    if (file.record.refused === true) return { refusal: { status: ChunkStatus.CHUNK_CORRUPT, detail: 'refused: this file\'s chunks did not make the file you described; send it again as a new file' } }
+    if (!await this.admits(from, file)) return { refusal: { status: ChunkStatus.CHUNK_BAD_REQUEST, detail: 'too large to take directly from a sender who is not a contact; store it at mailboxes' } }
+    return { file }
+  }
+
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     stream.maxReadBufferLength = READ_BUFFER
     const frames = new FrameReader(stream, MAX_CHUNK_FRAME, HIGH_WATER, LOW_WATER, READ_BUFFER)
@@ -86,35 +98,19 @@ export class ChunkService {
     const signal = (): AbortSignal => this.clock.timeout(this.init.limits.requestTimeoutMs)
     const from = connection.remotePeer.toString()
     let stored = 0
-    let file: Awaited<ReturnType<Inbound['get']>>
+    let file: IncomingFile | undefined
     let syncing: Promise<void> = Promise.resolve()
     let pushed = (): void => {}
     try {
       const offer = await pb.read(ChunkOffer, { signal: signal() })
-      if (offer.version !== CHUNKS_VERSION || offer.fileId.length !== 16) {
-        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: `unsupported offer (version ${offer.version})`, missing: [] }, ChunkWant, { signal: signal() })
+      const judged = await this.judge(from, offer)
+      if ('refusal' in judged) {
+        await pb.write({ ...judged.refusal, missing: [] }, ChunkWant, { signal: signal() })
         await stream.close({ signal: signal() })
         return
       }
+      file = judged.file
       const fileIdHex = Buffer.from(offer.fileId).toString('hex')
-      file = await this.inbound.get(from, fileIdHex)
-      if (file === undefined) {
-        await pb.write({ status: ChunkStatus.CHUNK_UNKNOWN_FILE, detail: 'no such attachment from you', missing: [] }, ChunkWant, { signal: signal() })
-        await stream.close({ signal: signal() })
-        return
-      }
-      if (file.record.refused === true) {
-        // its chunks made another file than its sender described, once already: the same chunks
-        // would again (incoming-file.ts finish), so none is taken
-        await pb.write({ status: ChunkStatus.CHUNK_CORRUPT, detail: 'refused: this file\'s chunks did not make the file you described; send it again as a new file', missing: [] }, ChunkWant, { signal: signal() })
-        await stream.close({ signal: signal() })
-        return
-      }
-      if (!await this.admits(from, file)) {
-        await pb.write({ status: ChunkStatus.CHUNK_BAD_REQUEST, detail: 'too large to take directly from a sender who is not a contact; store it at mailboxes', missing: [] }, ChunkWant, { signal: signal() })
-        await stream.close({ signal: signal() })
-        return
-      }
       const missing = file.missing()
       pushed = this.inbound.pushing(from, fileIdHex)
       await pb.write({ status: ChunkStatus.CHUNK_OK, detail: '', missing }, ChunkWant, { signal: signal() })
