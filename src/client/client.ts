@@ -688,7 +688,7 @@ export class CairnClient implements ClientApi {
       outbox: (await this.messenger.pending()).length,
       preKeysLeft: (await availablePreKeys(tx)).preKeys,
       droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap })),
-      ...(this.config.attachments.downloadDir === '' ? {} : { downloads: { dir: this.config.attachments.downloadDir, waiting: this.attachments.downloadsWaiting.length } })
+      ...(this.config.attachments.downloadDir === '' ? {} : { downloads: { dir: this.config.attachments.downloadDir, waiting: this.attachments.autoFetch.downloadsWaiting.length } })
     }
   }
 }

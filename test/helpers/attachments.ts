@@ -58,10 +58,10 @@ export async function chunksNotSent (sending: Promise<FileSendResult[]>): Promis
 
 /**
  * `u` restarted as its daemon starts (with `overrides`): background fetches on, then what was
- * waiting asked for again (Attachments.resumeWaiting); returns how many of each were.
+ * waiting asked for again (AutoFetch.resumeWaiting); returns how many of each were.
  */
 export async function startAsDaemon (u: TestUser, overrides: Parameters<TestUser['restart']>[0]): Promise<{ downloads: number, fetches: number }> {
   await u.restart(overrides)
-  u.client.attachments.startAutoFetch()
-  return u.client.attachments.resumeWaiting()
+  u.client.attachments.autoFetch.start()
+  return u.client.attachments.autoFetch.resumeWaiting()
 }

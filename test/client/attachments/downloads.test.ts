@@ -1,7 +1,7 @@
 /**
  * attachments.downloadDir: the daemon saves each file a contact sends, up to autoFetchBytes, into
  * the directory by itself, as `cairn save` would; a larger one, or a stranger's, waits for `cairn
- * save`. Real nodes on loopback, real LevelDB, the daemon's wiring (startAutoFetch, afterSync) as
+ * save`. Real nodes on loopback, real LevelDB, the daemon's wiring (AutoFetch: start, afterSync) as
  * `cairn daemon` runs it.
  */
 import assert from 'node:assert/strict'
@@ -47,7 +47,7 @@ test('with a download directory, the daemon saves a contact\'s file up to autoFe
   await mkdir(downloads) // cairn daemon makes it
   await p.bob.stop()
   await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 1024 * 1024, downloadDir: downloads } })
-  p.bob.client.attachments.startAutoFetch() // as the daemon does
+  p.bob.client.attachments.autoFetch.start() // as the daemon does
   assert.equal((await p.alice.client.send('bob', 'back')).route, 'direct')
 
   const { path: large } = await randomFile(p.root, 'film.mkv', 2 * 1024 * 1024)
@@ -81,7 +81,7 @@ test('with a download directory, a file whose push broke is downloaded once its 
   const downloads = join(p.root, 'Downloads')
   await mkdir(downloads)
   await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 2 * 1024 * 1024, downloadDir: downloads } })
-  p.bob.client.attachments.startAutoFetch()
+  p.bob.client.attachments.autoFetch.start()
   await p.bob.client.sync()
   assert.ok(await untilState(p.bob, 'notes.bin', 'saved') !== undefined, 'downloaded from the mailboxes')
   assert.deepEqual(await readFile(join(downloads, 'notes.bin')), data)
@@ -94,11 +94,11 @@ test('with a download directory, a file whose push broke, larger than autoFetchB
   const downloads = join(p.root, 'Downloads')
   await mkdir(downloads)
   await p.bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, autoFetchBytes: 2 * 1024 * 1024, downloadDir: downloads } })
-  p.bob.client.attachments.startAutoFetch()
+  p.bob.client.attachments.autoFetch.start()
   await p.bob.client.sync() // brings the describing message (not shown, not counted)
-  p.bob.client.attachments.afterSync()
+  p.bob.client.attachments.autoFetch.afterSync()
   await sleep(2000) // a download asked for would be running or done by now (two store reads after the message)
-  assert.equal(p.bob.client.attachments.downloadsActive, 0, 'no download asked for')
+  assert.equal(p.bob.client.attachments.autoFetch.downloadsActive, 0, 'no download asked for')
   assert.deepEqual(await readdir(downloads), [], 'left for `cairn save`')
   // not fetched either: only what the push got to bob before he stopped (none to three chunks)
   assert.ok(['waiting', 'partial'].includes(await stateOf(p.bob, 'large.bin') ?? ''), 'not fetched')
@@ -119,8 +119,8 @@ async function halfUploaded (t: TestContext): Promise<BobAway & { data: Buffer, 
 async function firstTryFailed (bob: TestUser): Promise<void> {
   const [m] = await bob.client.inbox()
   assert.ok(m !== undefined)
-  for (let i = 0; i < 150 && !bob.client.attachments.downloadsWaiting.includes(m.id); i++) await sleep(100)
-  assert.deepEqual(bob.client.attachments.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
+  for (let i = 0; i < 150 && !bob.client.attachments.autoFetch.downloadsWaiting.includes(m.id); i++) await sleep(100)
+  assert.deepEqual(bob.client.attachments.autoFetch.downloadsWaiting, [m.id], 'the first try could not save it: chunks missing')
 }
 
 test('with a download directory, a file not all at the mailboxes when its message came is downloaded by the try after a sync once it is', async (t) => {
@@ -128,24 +128,24 @@ test('with a download directory, a file not all at the mailboxes when its messag
   // the first retry's own timer (limits.requestTimeoutMs) far off: the try after a sync is what saves it
   await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3, downloadDir: downloads }, limits: { requestTimeoutMs: 60_000 } })
   await bob.client.contactAdd('alice', alice.peerId)
-  bob.client.attachments.startAutoFetch()
+  bob.client.attachments.autoFetch.start()
   assert.equal((await bob.client.sync()).received, 1)
   await firstTryFailed(bob)
   assert.deepEqual(await readdir(downloads), [])
 
   assert.equal(await alice.client.attachments.resume(), 1) // the rest of the chunks reach the mailboxes
   await bob.client.sync()
-  bob.client.attachments.afterSync() // as the daemon does after each sync
+  bob.client.attachments.autoFetch.afterSync() // as the daemon does after each sync
   assert.ok(await untilState(bob, 'report.pdf', 'saved') !== undefined, 'downloaded by the try after the sync')
   assert.deepEqual(await readFile(join(downloads, 'report.pdf')), data)
-  assert.deepEqual(bob.client.attachments.downloadsWaiting, [])
+  assert.deepEqual(bob.client.attachments.autoFetch.downloadsWaiting, [])
 })
 
 test('without a download directory, a file not all at the mailboxes when its message came is fetched by the try after a sync once it is', async (t) => {
   const { bob, alice } = await halfUploaded(t)
   await bob.restart({ attachments: { chunkBytes: CHUNK, replicas: 3 }, limits: { requestTimeoutMs: 60_000 } })
   await bob.client.contactAdd('alice', alice.peerId)
-  bob.client.attachments.startAutoFetch()
+  bob.client.attachments.autoFetch.start()
   assert.equal((await bob.client.sync()).received, 1)
   assert.ok(await untilState(bob, 'report.pdf', 'partial') !== undefined, 'the first fetch took the chunks there were')
   await sleep(500) // a fetch asked for again would be running by now
@@ -155,7 +155,7 @@ test('without a download directory, a file not all at the mailboxes when its mes
   await (bob.client.node as CairnNode).unhandle([CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL])
   assert.equal(await alice.client.attachments.resume(), 1)
   await bob.client.sync()
-  bob.client.attachments.afterSync() // as the daemon does after each sync
+  bob.client.attachments.autoFetch.afterSync() // as the daemon does after each sync
   assert.ok(await untilState(bob, 'report.pdf', 'complete') !== undefined, 'fetched by the try after the sync')
 })
 
@@ -181,7 +181,7 @@ test('a daemon restarted while a download waited asks for it again at start; fil
   await alice.client.sendFiles('bob', [later], '')
   await bob.client.sync()
   // as the daemon does: its message may have come before all its chunks (a replica told bob at once)
-  bob.client.attachments.afterSync()
+  bob.client.attachments.autoFetch.afterSync()
   assert.ok(await untilState(bob, 'later.bin', 'complete') !== undefined)
   await bob.stop()
   assert.equal(await daemonStarts(on), 0, 'received while downloads were off')
@@ -213,8 +213,8 @@ test('the first start with a download directory also downloads a file that came 
   const { path, data } = await randomFile(root, 'early.txt', 3 * CHUNK)
   assert.equal((await alice.client.sendFiles('bob', [path], ''))[0]?.route, 'direct')
   assert.ok(await untilState(bob, 'early.txt', 'complete') !== undefined)
-  bob.client.attachments.startAutoFetch() // as the daemon does, a moment after the client opened
-  assert.deepEqual(await bob.client.attachments.resumeWaiting(), { downloads: 1, fetches: 0 }, 'asked for: it came after the client opened')
+  bob.client.attachments.autoFetch.start() // as the daemon does, a moment after the client opened
+  assert.deepEqual(await bob.client.attachments.autoFetch.resumeWaiting(), { downloads: 1, fetches: 0 }, 'asked for: it came after the client opened')
   assert.ok(await untilState(bob, 'early.txt', 'saved') !== undefined)
   assert.deepEqual(await readFile(join(downloads, 'early.txt')), data)
 })

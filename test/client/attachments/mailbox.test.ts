@@ -118,7 +118,7 @@ test('offline, send killed mid-upload: sync continues from the last stored chunk
 
   // bob runs as the daemon does: a small file that arrived through mailboxes is fetched by itself
   await bob.restart()
-  bob.client.attachments.startAutoFetch()
+  bob.client.attachments.autoFetch.start()
   await bob.client.sync()
   const [m] = await bob.client.inbox()
   assert.ok(m !== undefined)

@@ -49,7 +49,7 @@ test('streamed, fallen back to mailboxes: the completing message makes the recip
   await brokenPush(p, data)
 
   await p.bob.restart()
-  p.bob.client.attachments.startAutoFetch() // as the daemon does
+  p.bob.client.attachments.autoFetch.start() // as the daemon does
   const before = chunkReads(p.net)
   await p.bob.client.sync()
   const id = await untilState(p.bob, 'complete')
@@ -91,7 +91,7 @@ test('streamed: the completing message opened before the announcement shows noth
   // the completing message reaches bob's mailboxes, and bob, first
   assert.equal(await alice.client.messenger.flushOutbox({ only: new Set(completing.map(e => e.id)) }), 1)
   await bob.restart()
-  bob.client.attachments.startAutoFetch()
+  bob.client.attachments.autoFetch.start()
   await bob.client.sync()
   assert.deepEqual((await bob.client.inbox()).map(m => m.text), ['hi'], 'nothing shown for the completing message')
 

@@ -30,7 +30,7 @@ export const daemon: Command = {
       log
     })
     await server.start()
-    client.attachments.startAutoFetch()
+    client.attachments.autoFetch.start()
     const scheduler = new DaemonScheduler({
       clock: systemClock,
       log,
@@ -42,7 +42,7 @@ export const daemon: Command = {
         // between lookups, a periodic sync collects at the replica set the last one found (own-replicas.ts)
         sync: async () => {
           const r = await client.sync({ reuseReplicas: true })
-          client.attachments.afterSync() // downloads not done yet: more may be at the mailboxes now
+          client.attachments.autoFetch.afterSync() // downloads not done yet: more may be at the mailboxes now
           return r
         }
       },
@@ -61,7 +61,7 @@ export const daemon: Command = {
       for (const a of info.addresses) printLine(`  ${a}`)
     }
     // files a restart left undownloaded or unfetched, behind the start (a read of the received files' records)
-    void client.attachments.resumeWaiting().catch((err: unknown) => { log.warn({ err: loggableError(err) }, 'downloads and fetches not resumed; `cairn save` saves them') })
+    void client.attachments.autoFetch.resumeWaiting().catch((err: unknown) => { log.warn({ err: loggableError(err) }, 'downloads and fetches not resumed; `cairn save` saves them') })
     scheduler.run('sync')
     await new Promise(() => {}) // until a signal
   }
