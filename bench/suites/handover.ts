@@ -98,7 +98,7 @@ export async function handoverSuite (o: HandoverOptions): Promise<Row[]> {
     const days = o.hours / 24
     const note = `${o.mailboxNodes} mailbox peers, k=${k}, ${messages} messages of ~${Math.round(sealedBytes)} B sealed, one peer leaving and one returning per hour for ${o.hours} h; all ${messages} delivered once afterwards`
     return [
-      row({ name: 'handover.copies', label: 'handover copies per message per day (churn 1 peer/h)', unit: 'copies', value: traffic.copies / messages / days, baseline: `deposit: k=${k} copies per message`, baselineValue: k, better: 'lower', samples: o.hours, stat: `total over ${o.hours} simulated hours`, notes: note }),
+      row({ name: 'handover.copies', label: 'handover copies per message per day (churn 1 peer/h)', unit: 'copies', value: traffic.copies / messages / days, baseline: `deposit: k=${k} copies per message`, baselineValue: k, better: 'lower', samples: o.hours, stat: `total over ${o.hours} simulated hours`, notes: `${note}; ${traffic.runs} handover passes, ${traffic.received} copies received` }),
       row({ name: 'handover.bytes', label: 'handover bytes per message per day (churn 1 peer/h)', unit: 'B', value: traffic.bytes / messages / days, baseline: `deposit: k=${k} × sealed size`, baselineValue: k * sealedBytes, better: 'lower', samples: o.hours, stat: `total over ${o.hours} simulated hours`, notes: `${traffic.runs} handover passes` })
     ]
   } finally {

@@ -41,7 +41,7 @@ test('bench smoke run: every row has its baseline and ratio, with machine info a
   for (const name of REQUIRED) assert.ok(names.includes(name), `row ${name} is missing (have ${names.join(', ')})`)
   assert.equal(new Set(names).size, names.length, 'row names are unique')
   for (const r of result.rows) {
-    for (const k of ['value', 'baselineValue', 'ratio'] as const) assert.ok(typeof r[k] === 'number' && Number.isFinite(r[k]) && r[k] > 0, `${r.name}.${k} = ${String(r[k])}`)
+    for (const k of ['value', 'baselineValue', 'ratio'] as const) assert.ok(typeof r[k] === 'number' && Number.isFinite(r[k]) && r[k] > 0, `${r.name}.${k} = ${String(r[k])} (${r.stat}; ${r.notes ?? ''})`)
     assert.ok(r.baseline.length > 0 && r.unit.length > 0 && r.label.length > 0, `${r.name} names its unit and baseline`)
     assert.ok(Math.abs(r.ratio - r.value / r.baselineValue) <= 0.01 * r.ratio + 1e-9, `${r.name}: ratio is value / baseline`)
     assert.ok(stdout.includes(r.label), `${r.name} is in the printed table`)
