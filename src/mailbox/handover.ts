@@ -147,7 +147,14 @@ export class Handover {
         const recipients = new Set([...await this.components.store.recipients(), ...this.components.chunks?.recipients() ?? []])
         for (const r of recipients) {
           if (this.stopping.signal.aborted) break
-          copied += await this.forRecipient(r)
+          // one pass per recipient at a time: one already running (a deposit's) covers this one
+          if (this.passing.has(r)) continue
+          this.passing.add(r)
+          try {
+            copied += await this.forRecipient(r)
+          } finally {
+            this.passing.delete(r)
+          }
         }
       }
       await this.track(pass())

@@ -19,6 +19,7 @@ import type { MailboxComponents } from './components.js'
 import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
+import { AskedCopies } from './asked-copies.js'
 import { answerChunkReconcile } from './chunk-reconcile-answer.js'
 import { ChunkRequests } from './chunk-requests.js'
 import { DhtServers } from './dht-servers.js'
@@ -63,6 +64,11 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Offers are taken from holders up to this many times the storage window away (a holder back after others joined closer). */
 const OFFER_WINDOW = 2
 
+/** A holder's promise to send what a reconciliation answer asked of it holds others back this many request deadlines. */
+const ASKED_HOLD_REQUESTS = 4
+/** The most such promises remembered (mail and chunks each). */
+const ASKED_MAX = 20_000
+
 /** A recipient named in a request; malformed bytes are the requester's fault, not ours. */
 function recipientOf (bytes: Uint8Array): PeerId {
   try {
@@ -86,6 +92,8 @@ export class MailboxService {
   private readonly dhtServers: DhtServers
   private accepting = false
   private readonly chunkRequests?: ChunkRequests
+  /** Envelopes and chunks this replica just asked holders for: the holders reconciling beside them are not asked too. */
+  private readonly asked: { mail: AskedCopies, chunks: AskedCopies }
 
   constructor (private readonly components: MailboxServiceComponents, private readonly init: MailboxServiceInit) {
     const m = init.mailbox
@@ -97,6 +105,8 @@ export class MailboxService {
     this.bundleTakes = new RateLimiter(m.bundleTakesPerMinute, m.bundleTakesPerMinute)
     this.oneTimePreKeys = new RateLimiter(m.oneTimePreKeysPerHour / 60, m.oneTimePreKeysPerHour)
     this.networks = new NetworkBudget(m)
+    const promises = { holdMs: ASKED_HOLD_REQUESTS * init.limits.requestTimeoutMs, maxEntries: ASKED_MAX }
+    this.asked = { mail: new AskedCopies(promises), chunks: new AskedCopies(promises) }
     this.dhtServers = new DhtServers({ node: components.node, clock: components.clock }, { identifyTimeoutMs: init.limits.requestTimeoutMs })
     this.responsibility = new Responsibility({ node: components.node, now: () => components.clock.now() }, init)
     if (components.chunks !== undefined) this.chunkRequests = new ChunkRequests({ chunks: components.chunks, networks: this.networks, mustHold: async r => { await this.mustHold(r) }, ...(components.onChunkStored === undefined ? {} : { onStored: components.onChunkStored }) }, init)
@@ -186,14 +196,14 @@ export class MailboxService {
       // every round is an offer: the same budget, the same replica-peer check
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
       const recipient = await this.offeredBy(req.reconcile.recipient, from)
-      return answerReconcile(store, recipient.toString(), req.reconcile, now)
+      return answerReconcile(store, recipient.toString(), req.reconcile, now, this.mayAsk(this.asked.mail, recipient, from, now))
     }
     if (req.reconcileChunks !== undefined) {
       // chunk handover: the same budget and replica-peer check as any reconciliation round
       if (this.components.chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
       const recipient = await this.offeredBy(req.reconcileChunks.recipient, from)
-      return answerChunkReconcile(this.components.chunks, recipient.toString(), req.reconcileChunks)
+      return answerChunkReconcile(this.components.chunks, recipient.toString(), req.reconcileChunks, this.mayAsk(this.asked.chunks, recipient, from, now))
     }
     if (req.takeBundle !== undefined) {
       if (!this.bundleTakes.take(from.toString(), now) || !this.networks.takeBundle(connection, now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
@@ -362,6 +372,13 @@ export class MailboxService {
   }
 
   /** The recipient an offer (or reconciliation round) is about, if `from` may make one and this node holds it. */
+  /** Whether `from` is to be asked for a copy of `recipient`'s id now (asked-copies.ts). */
+  private mayAsk (asked: AskedCopies, recipient: PeerId, from: PeerId, now: number): (id: Uint8Array) => boolean {
+    const r = recipient.toString()
+    const holder = from.toString()
+    return id => asked.ask(`${r}/${hex(id)}`, holder, now)
+  }
+
   private async offeredBy (bytes: Uint8Array, from: PeerId): Promise<PeerId> {
     const recipient = recipientOf(bytes)
     if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${recipient.toString()} are taken only from its replica peers`)

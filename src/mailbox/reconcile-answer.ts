@@ -1,6 +1,7 @@
 /**
  * The answering side of one reconciliation round (proto Reconcile). Stateless: every round carries
- * the ranges it asks about, so a peer cannot make this node keep anything between rounds, and each
+ * the ranges it asks about, so a peer cannot make this node keep anything between rounds (but for
+ * the bounded, short-lived record of which holder was asked for which copy, asked-copies.ts), and each
  * round costs at most MAX_RANGES binary searches and fingerprints plus LEAF_IDS lookups per listed
  * range. Nothing here deletes: tombstones arrive only signed, by Offer, and are checked in the store.
  */
@@ -14,7 +15,11 @@ const MAX_ANSWER_IDS = 1024
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-export async function answerReconcile (store: MailboxStore, r: string, req: Reconcile, now: number): Promise<Partial<MailboxResponse>> {
+/**
+ * `mayAsk(id)`: whether to ask this offerer for a copy this node lacks (false while another holder
+ * was just asked for it: asked-copies.ts); every copy by default.
+ */
+export async function answerReconcile (store: MailboxStore, r: string, req: Reconcile, now: number, mayAsk: (id: Uint8Array) => boolean = () => true): Promise<Partial<MailboxResponse>> {
   const held = await store.heldIds(r)
   const differ: SyncRange[] = []
   const wanted: Array<Uint8Array<ArrayBuffer>> = []
@@ -28,7 +33,7 @@ export async function answerReconcile (store: MailboxStore, r: string, req: Reco
       continue
     }
     for (const id of s.ids) {
-      if (!held.ids.has(id) && !held.tombstones.has(id) && wanted.length < MAX_ANSWER_IDS) wanted.push(id)
+      if (!held.ids.has(id) && !held.tombstones.has(id) && wanted.length < MAX_ANSWER_IDS && mayAsk(id)) wanted.push(id)
     }
     for (const id of s.tombstoneIds) {
       if (!held.tombstones.has(id) && wantTombstones.length < MAX_ANSWER_IDS) wantTombstones.push(id)

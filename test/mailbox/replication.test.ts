@@ -233,3 +233,24 @@ test('replicas in sync: a handover pass costs one reconciliation round of a few 
   assert.ok(net.nodes.some(n => n.mailbox.metrics.reconcileRounds > 0), 'holders reconciled')
   assert.equal(net.holders(bob.peerId).length > 1, true)
 })
+
+test('holders passing at the same moment copy each message to a replica that lacks it once, not once each', async (t) => {
+  const root = await tempRoot(t)
+  const net = await mailboxNetwork(t, root, 6, NET)
+  const { bob } = await offlineBob(t, root, net, 5)
+  await handoverRound(net)
+  await settle(net)
+  const holders = net.holders(bob.peerId)
+  assert.equal(holders.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)
+  const empty = net.nodes.find(n => !holders.includes(n)) as OperatorNode
+  // a replica leaves: the node that held nothing is now among bob's 5 closest, and every holder's
+  // pass (as a deposit or an ack schedules them, a second later on every replica) runs at once
+  await net.stopNode(holders[0] as OperatorNode)
+  await net.warm()
+  const sent = (): number => net.nodes.reduce((n, node) => n + node.mailbox.metrics.handoverEnvelopesSent, 0)
+  const before = sent()
+  await Promise.all(holders.slice(1).map(async h => h.mailbox.handover.forRecipient(bob.peerId)))
+  assert.equal(empty.mailbox.store.usageOf(bob.peerId).count, 5, 'the new replica holds every message')
+  assert.equal(empty.mailbox.metrics.handoverEnvelopesReceived, 5)
+  assert.equal(sent() - before, 5, 'each message was sent to it once, by one of the 4 holders')
+})
