@@ -131,29 +131,35 @@ export class ChunkStore {
     if (expiresAt <= now) throw new MailboxRefusal('expired', 'chunk already expired')
     const id = hex(cid)
     const slot = `${r}/${id}`
-    if (this.writing.has(slot) || await this.store.has(k.chunk(r, id))) return 'duplicate'
-    // the owner saved this file and released the chunk: its copy is not wanted here again
-    if (await this.wasReleased(r, id)) return 'duplicate'
-    const m = this.init.mailbox
-    const size = data.length
-    const mine = this.mail.usageOf(r).bytes + this.bytesOf(r)
-    if (mine + size > m.maxBytesPerRecipient) throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${mine} bytes)`)
-    if (this.mail.heldBytes + this.total + size > m.maxTotalBytes) throw new MailboxRefusal('node-full', `this node holds ${this.mail.heldBytes + this.total} bytes; its cap is ${m.maxTotalBytes}`)
+    // claimed before the first await: two puts of one chunk at once (holders handing it over
+    // together, an upload beside them) store it, and count its bytes, once
+    if (this.writing.has(slot)) return 'duplicate'
     this.writing.add(slot)
-    this.setUsage(r, this.bytesOf(r) + size) // reserved before the write: concurrent puts cannot pass the quota together
-    const at = Math.min(expiresAt, now + m.ttlMs)
     try {
-      await this.store.write([
-        { type: 'put', key: k.chunk(r, id), value: encodeHeld({ data, expiresAt: at }) },
-        { type: 'put', key: k.exp(at, r, id), value: new Uint8Array() },
-        { type: 'put', key: k.usage(r), value: enc.encode(String(this.bytesOf(r))) }
-      ])
-    } catch (err) {
-      this.setUsage(r, this.bytesOf(r) - size)
-      throw err
+      if (await this.store.has(k.chunk(r, id))) return 'duplicate'
+      // the owner saved this file and released the chunk: its copy is not wanted here again
+      if (await this.wasReleased(r, id)) return 'duplicate'
+      const m = this.init.mailbox
+      const size = data.length
+      const mine = this.mail.usageOf(r).bytes + this.bytesOf(r)
+      if (mine + size > m.maxBytesPerRecipient) throw new MailboxRefusal('quota-exceeded', `mailbox for ${r} is full (${mine} bytes)`)
+      if (this.mail.heldBytes + this.total + size > m.maxTotalBytes) throw new MailboxRefusal('node-full', `this node holds ${this.mail.heldBytes + this.total} bytes; its cap is ${m.maxTotalBytes}`)
+      this.setUsage(r, this.bytesOf(r) + size) // reserved before the write: concurrent puts cannot pass the quota together
+      const at = Math.min(expiresAt, now + m.ttlMs)
+      try {
+        await this.store.write([
+          { type: 'put', key: k.chunk(r, id), value: encodeHeld({ data, expiresAt: at }) },
+          { type: 'put', key: k.exp(at, r, id), value: new Uint8Array() },
+          { type: 'put', key: k.usage(r), value: enc.encode(String(this.bytesOf(r))) }
+        ])
+      } catch (err) {
+        this.setUsage(r, this.bytesOf(r) - size)
+        throw err
+      } finally {
+        this.changed(r)
+      }
     } finally {
       this.writing.delete(slot)
-      this.changed(r)
     }
     return 'stored'
   }

@@ -243,3 +243,24 @@ test('chunks uploaded to one replica only reach the rest of the replica set once
   const sent = [holder, ...others].map(n => n.mailbox.metrics.handoverChunksSent)
   assert.ok(holder.mailbox.metrics.handoverChunksSent > 0, `the holder handed chunks over (sent by holder, replicas: ${sent.join(', ')})`)
 })
+
+test('holders passing at the same moment send each chunk to a replica that lacks it once, not once each', async (t) => {
+  const { net, r } = await holderOf(t)
+  const now = Date.now()
+  const chunks = Array.from({ length: 6 }, () => randomBytes(5000))
+  const key = mailboxKey(parsePeerId(r))
+  const ranked = rankByDistance(key, net.nodes.map(n => n.node.peerId))
+  const byRank = ranked.map(p => net.nodes.find(n => n.node.peerId.equals(p)) as OperatorNode)
+  const [gone, ...holders] = byRank.slice(0, 3) as [OperatorNode, ...OperatorNode[]]
+  const empty = byRank[3] as OperatorNode
+  for (const n of [gone, ...holders]) for (const c of chunks) assert.equal(await n.mailbox.chunks.put(r, chunkCid(c), c, now + HOUR, now), 'stored')
+  // a replica leaves: the fourth node is now among the closest three, and both holders' passes
+  // (as an upload going quiet schedules them, on every replica at once) run together
+  await net.stopNode(gone)
+  await net.warm()
+  const sent = (): number => net.nodes.reduce((n, node) => n + node.mailbox.metrics.handoverChunksSent, 0)
+  const before = sent()
+  await Promise.all(holders.map(async h => h.mailbox.handover.forRecipient(r)))
+  assert.equal(empty.mailbox.chunks.bytesOf(r), 6 * 5000, 'the new replica holds every chunk')
+  assert.equal(sent() - before, 6, 'each chunk was sent to it once, by one of the 2 holders')
+})
