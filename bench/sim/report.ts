@@ -31,7 +31,7 @@ interface SummaryFigures {
   latencyHours: Record<string, number[]>
   sendMsP50: Record<string, number>
   lookups: { count: number, p50Ms: number, p90Ms: number, queriedP50: number, foundP50: number }
-  handover: { copies: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
+  handover: { copies: number, received: number, bytes: number, copiesPerMessage: number, bytesPerMessage: number, copiesPerMessagePerDay: number, passes: number }
   /** Right after set-up, all peers online: (RSS − RSS before any peer) / peers, and heap / peers. */
   memory: { peakRssMiB: number, perPeerMiB: number, heapPerPeerMiB: number }
   /** CPU time of every process of the run (user + system): at set-up's end and in all. */
@@ -132,7 +132,7 @@ export function summarize (run: SimRun): SimSummary {
     latencyHours: latency,
     sendMsP50: Object.fromEntries(Object.entries(sendMs).map(([r, xs]) => [r, median(xs)])),
     lookups: { count: run.lookups.length, p50Ms: quantile(run.lookups.map(l => l.ms), 0.5), p90Ms: quantile(run.lookups.map(l => l.ms), 0.9), queriedP50: median(run.lookups.map(l => l.queried)), foundP50: median(run.lookups.map(l => l.found)) },
-    handover: { copies: run.traffic.handoverCopies, bytes: run.traffic.handoverBytes, copiesPerMessage: run.traffic.handoverCopies / msgs, bytesPerMessage: run.traffic.handoverBytes / msgs, copiesPerMessagePerDay: run.traffic.handoverCopies / msgs / Math.max(days, 1 / 24), passes: run.events.handoverPasses },
+    handover: { copies: run.traffic.handoverCopies, received: run.traffic.handoverReceived, bytes: run.traffic.handoverBytes, copiesPerMessage: run.traffic.handoverCopies / msgs, bytesPerMessage: run.traffic.handoverBytes / msgs, copiesPerMessagePerDay: run.traffic.handoverCopies / msgs / Math.max(days, 1 / 24), passes: run.events.handoverPasses },
     memory: {
       peakRssMiB: Math.max(...run.memory.map(m => m.rssMiB)),
       perPeerMiB: (first.rssMiB - run.baseRssMiB) / first.online,
@@ -227,7 +227,7 @@ export function markdownSummary (s: SimSummary): string {
       ['wrong sender or content', s.wrongContent],
       ['sends that failed outright', s.sendFailures],
       ['DHT lookup, p50 / p90', `${s.lookups.p50Ms.toFixed(0)} / ${s.lookups.p90Ms.toFixed(0)} ms, ${s.lookups.queriedP50} peers queried (n=${s.lookups.count})`],
-      ['handover copies', `${s.handover.copies} (${s.handover.copiesPerMessage.toFixed(2)} per message, ${s.handover.copiesPerMessagePerDay.toFixed(2)} per message per day), ${(s.handover.bytes / 1024).toFixed(0)} KiB`],
+      ['handover copies sent (stored where they arrived)', `${s.handover.copies} (${s.handover.received}; ${s.handover.copiesPerMessage.toFixed(2)} sent per message, ${s.handover.copiesPerMessagePerDay.toFixed(2)} per message per day), ${(s.handover.bytes / 1024).toFixed(0)} KiB`],
       ['handover passes run (recipient × holder)', `${s.handover.passes}${Object.keys(s.handoverReasons).length > 0 ? ` — because ${Object.entries(s.handoverReasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}`],
       ['memory per peer, all online (RSS share / heap)', s.memoryShared === true ? `not comparable: a later run in the same process (run this churn alone to measure it); process peak ${s.memory.peakRssMiB.toFixed(0)} MiB` : `${s.memory.perPeerMiB.toFixed(1)} / ${s.memory.heapPerPeerMiB.toFixed(1)} MiB (process peak ${s.memory.peakRssMiB.toFixed(0)} MiB)`],
       ['churn events (leave / join), periodic syncs, bootstrap redials', `${s.events.leaves} / ${s.events.joins}, ${s.events.syncs}, ${s.events.reconnects ?? 0}`],
