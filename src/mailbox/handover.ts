@@ -48,8 +48,8 @@ export class Handover {
   private timer?: Timer
   /** Recipients whose pass is scheduled; `quiet`: only for chunks, waiting for their upload to go quiet. */
   private readonly pending = new Map<string, { timer: Timer, first: number, quiet?: true }>()
-  /** Recipients whose pass is running: a change meanwhile schedules one more after it, never a second beside it. */
-  private readonly passing = new Set<string>()
+  /** Each recipient's pass running: a change meanwhile schedules one more after it, never a second beside it. */
+  private readonly passing = new Map<string, Promise<number>>()
   private running = false
   /** Aborted by stop: a pass in flight ends at its next request, and none starts. */
   private stopping = new AbortController()
@@ -111,8 +111,7 @@ export class Handover {
       return
     }
     this.pending.delete(recipient)
-    this.passing.add(recipient)
-    void this.track(this.forRecipient(recipient).finally(() => { this.passing.delete(recipient) }))
+    void this.track(this.forRecipient(recipient))
   }
 
   /**
@@ -147,14 +146,9 @@ export class Handover {
         const recipients = new Set([...await this.components.store.recipients(), ...this.components.chunks?.recipients() ?? []])
         for (const r of recipients) {
           if (this.stopping.signal.aborted) break
-          // one pass per recipient at a time: one already running (a deposit's) covers this one
+          // one already running (a deposit's) covers this one
           if (this.passing.has(r)) continue
-          this.passing.add(r)
-          try {
-            copied += await this.forRecipient(r)
-          } finally {
-            this.passing.delete(r)
-          }
+          copied += await this.forRecipient(r)
         }
       }
       await this.track(pass())
@@ -164,7 +158,22 @@ export class Handover {
     return copied
   }
 
+  /**
+   * A pass for `r` now, or right after the one running: never two at once (each would reconcile
+   * with the same replicas and send the same copies). Returns how many envelopes were copied.
+   */
   async forRecipient (r: string): Promise<number> {
+    for (let running = this.passing.get(r); running !== undefined; running = this.passing.get(r)) await running.catch(() => 0)
+    const pass = this.passFor(r)
+    this.passing.set(r, pass)
+    try {
+      return await pass
+    } finally {
+      this.passing.delete(r)
+    }
+  }
+
+  private async passFor (r: string): Promise<number> {
     const { node, log, clock } = this.components
     const config = this.init
     let peers: PeerId[]
