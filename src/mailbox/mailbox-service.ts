@@ -371,7 +371,6 @@ export class MailboxService {
     return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
   }
 
-  /** The recipient an offer (or reconciliation round) is about, if `from` may make one and this node holds it. */
   /** Whether `from` is to be asked for a copy of `recipient`'s id now (asked-copies.ts). */
   private mayAsk (asked: AskedCopies, recipient: PeerId, from: PeerId, now: number): (id: Uint8Array) => boolean {
     const r = recipient.toString()
@@ -379,6 +378,7 @@ export class MailboxService {
     return id => asked.ask(`${r}/${hex(id)}`, holder, now)
   }
 
+  /** The recipient an offer (or reconciliation round) is about, if `from` may make one and this node holds it. */
   private async offeredBy (bytes: Uint8Array, from: PeerId): Promise<PeerId> {
     const recipient = recipientOf(bytes)
     if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${recipient.toString()} are taken only from its replica peers`)
