@@ -65,7 +65,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const OFFER_WINDOW = 2
 
 /** A holder's promise to send what a reconciliation answer asked of it holds others back this many request deadlines. */
-const ASKED_HOLD_REQUESTS = 4
+export const ASKED_HOLD_REQUESTS = 4
 /** The most such promises remembered (mail and chunks each). */
 const ASKED_MAX = 20_000
 

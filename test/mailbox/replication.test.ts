@@ -3,13 +3,18 @@ import { test } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { Envelope } from '../../proto/cairn.js'
+import { Envelope, MailboxRequest, MailboxResponse } from '../../proto/cairn.js'
+import { ASKED_HOLD_REQUESTS } from '../../src/mailbox/mailbox-service.js'
+import { reconcile } from '../../src/mailbox/reconcile-offer.js'
+import { ManualClock, systemClock } from '../../src/shared/clock.js'
+import { MAILBOX_PROTOCOL } from '../../src/shared/protocols/ids.js'
+import { request } from '../../src/shared/protocols/rpc.js'
 import type { OperatorNode } from '../../src/mailbox/operator-node.js'
 import type { Store } from '../../src/shared/store.js'
-import { parsePeerId } from '../../src/shared/peer-id.js'
+import { parsePeerId, peerIdBytes } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
-import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
+import { makeUser, tempRoot, testConfig, type TestUser } from '../helpers/users.js'
 
 /**
  * The mailbox nodes keep libp2p's peer store in this process's memory (`network.peerStore:
@@ -253,4 +258,47 @@ test('holders passing at the same moment copy each message to a replica that lac
   assert.equal(empty.mailbox.store.usageOf(bob.peerId).count, 5, 'the new replica holds every message')
   assert.equal(empty.mailbox.metrics.handoverEnvelopesReceived, 5)
   assert.equal(sent() - before, 5, 'each message was sent to it once, by one of the 4 holders')
+})
+
+test('a holder that claims copies and never sends them, under two PeerIds, holds the honest holders back once, for one promise\'s time', async (t) => {
+  const root = await tempRoot(t)
+  // the nodes' time moves when the test says (their timers and deadlines stay on wall-clock time)
+  const clock = new ManualClock(Date.now())
+  const net = await mailboxNetwork(t, root, 6, { ...NET, clock })
+  const { bob } = await offlineBob(t, root, net, 5)
+  await handoverRound(net)
+  await settle(net)
+  const holders = net.holders(bob.peerId)
+  assert.equal(holders.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)
+  const empty = net.nodes.find(n => !holders.includes(n)) as OperatorNode
+  await net.stopNode(holders[0] as OperatorNode)
+  await net.warm()
+  // two of the holders are one hostile operator's: replica peers of bob that hold his mail, so
+  // they can list its ids, reconcile with the new replica, be asked for every copy, and send none
+  const hostile = holders.slice(1, 3) as [OperatorNode, OperatorNode]
+  const honest = holders.slice(3)
+  const claim = async (h: OperatorNode): Promise<number> => {
+    const outcome = await reconcile({
+      store: h.mailbox.store,
+      recipient: bob.peerId,
+      recipientBytes: peerIdBytes(parsePeerId(bob.peerId)),
+      bundlePublishedAt: 0,
+      now: () => clock.now(),
+      ask: async req => request(h.node, empty.node.peerId, MAILBOX_PROTOCOL, req, { req: MailboxRequest, res: MailboxResponse }, { maxBytes: 1 << 20, timeoutMs: 5000, clock: systemClock })
+    })
+    assert.notEqual(outcome, 'unsupported')
+    return outcome === 'unsupported' ? 0 : outcome.wanted.length
+  }
+  const honestPass = async (): Promise<number> => {
+    await Promise.all(honest.map(async h => h.mailbox.handover.forRecipient(bob.peerId)))
+    return empty.mailbox.store.usageOf(bob.peerId).count
+  }
+  assert.equal(await claim(hostile[0]), 5, 'the first claimant is asked for every copy')
+  assert.equal(await honestPass(), 0, 'its promise holds the honest holders back')
+  assert.equal(await claim(hostile[1]), 0, 'the operator\'s other PeerId is held back too: no second promise while the first holds')
+  // the first promise lapses (4 request deadlines); the other PeerId claims again at once, just
+  // before the honest holders' next pass: it is asked, but its promise holds no one back
+  clock.advance(ASKED_HOLD_REQUESTS * testConfig(root).limits.requestTimeoutMs + 1)
+  assert.equal(await claim(hostile[1]), 5, 'a claim after the first promise lapsed is asked')
+  assert.equal(await honestPass(), 5, 'the honest holders\' next pass copies every message: only a first promise holds others back')
 })
