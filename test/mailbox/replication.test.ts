@@ -39,8 +39,13 @@ async function offlineBob (t: Parameters<typeof makeUser>[0], root: string, net:
 }
 
 async function handoverRound (net: MailboxNet): Promise<void> {
-  // what the hourly timer does, driven by the test instead of by waiting an hour
-  for (const n of net.nodes) await n.mailbox.handover.runOnce()
+  // what the hourly timer does, driven by the test instead of by waiting an hour; a full pass
+  // already running on a node (its start-up pass, 5 s after it starts) makes runOnce return at
+  // once, so each node's passes are drained first and its own full pass runs after them
+  for (const n of net.nodes) {
+    await n.mailbox.handover.drain()
+    await n.mailbox.handover.runOnce()
+  }
 }
 
 /** Until no replica has a handover pass scheduled or running (deposits and copies schedule them). */
