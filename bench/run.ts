@@ -104,7 +104,7 @@ async function main (): Promise<void> {
   const smoke = values.smoke
   const out = values.out ?? join(repoRoot(), 'bench', 'results', ...(smoke ? ['smoke'] : []))
   // the privacy suite (~1 min even at smoke sizes) runs in a full run and with --only privacy, not
-  // in the smoke run, which the test suite bounds at 4 minutes
+  // in the smoke run, which the test suite runs beside the other smokes
   const only = new Set(values.only?.split(',') ?? SUITES.filter(x => !smoke || x !== 'privacy'))
   const s = sizes(smoke, values.messages === undefined ? undefined : Number(values.messages), values.runs === undefined ? undefined : Number(values.runs))
   if (values['collect-messages'] !== undefined) s.privacy.collect.messages = Number(values['collect-messages'])

@@ -52,7 +52,9 @@ for (const mode of ['changed', 'hourly']) {
   const title = mode === 'hourly'
     ? 'sim smoke (handover hourly, one process): every message delivered exactly once'
     : 'sim smoke (handover changed, two worker processes, with groups): every message delivered exactly once; every group message reaches every member it was sent to, once, through churn and membership changes'
-  test(title, async (t) => {
+  // the run's own budget bounds it (plus its start and summary), not the suite's 5 minutes per test:
+  // on the throttled slow machine, three files at a time, one took 228 s
+  test(title, { timeout: 12 * 60_000 }, async (t) => {
     const out = await tempRoot(t, 'cairn-sim-smoke-')
     const args = ['--smoke', '--quiet', '--handover', mode, '--seed', mode === 'hourly' ? '11' : '1', ...workers, ...budget, '--out', out]
     // it exits 1 when a message was shown twice or altered: the checks below say which, so the
