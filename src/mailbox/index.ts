@@ -30,7 +30,7 @@ export interface MailboxInit {
 }
 
 /** Delay before the start-up handover: let the routing table fill first. */
-const STARTUP_HANDOVER_MS = 5000
+export const STARTUP_HANDOVER_MS = 5000
 
 export class Mailbox {
   readonly store: MailboxStore
