@@ -256,48 +256,46 @@ test('replicas in sync: a handover pass costs one reconciliation round of a few 
   assert.equal(net.holders(bob.peerId).length > 1, true)
 })
 
-test('holders passing at the same moment copy each message to a replica that lacks it once, not once each', async (t) => {
+/**
+ * Bob's 5 messages at the 5 replicas of 6 nodes, every node's start-up pass over; then a replica
+ * leaves, and the node that held nothing is among bob's 5 closest: the holders' next passes copy to it.
+ */
+async function aReplicaLeft (t: Parameters<typeof makeUser>[0], clock?: ManualClock): Promise<{ root: string, net: MailboxNet, bob: TestUser, holders: OperatorNode[], empty: OperatorNode }> {
   const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 6, NET)
+  const net = await mailboxNetwork(t, root, 6, { ...NET, ...(clock === undefined ? {} : { clock }) })
   const started = Date.now()
   const { bob } = await offlineBob(t, root, net, 5)
   await handoverRound(net)
   await afterStartupPasses(net, started)
-  const holders = net.holders(bob.peerId)
-  assert.equal(holders.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)
-  const empty = net.nodes.find(n => !holders.includes(n)) as OperatorNode
-  // a replica leaves: the node that held nothing is now among bob's 5 closest, and every holder's
-  // pass (as a deposit or an ack schedules them, a second later on every replica) runs at once
-  await net.stopNode(holders[0] as OperatorNode)
+  const all = net.holders(bob.peerId)
+  assert.equal(all.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)
+  const empty = net.nodes.find(n => !all.includes(n)) as OperatorNode
+  await net.stopNode(all[0] as OperatorNode)
   await net.warm()
+  return { root, net, bob, holders: all.slice(1), empty }
+}
+
+test('holders passing at the same moment copy each message to a replica that lacks it once, not once each', async (t) => {
+  const { net, bob, holders, empty } = await aReplicaLeft(t)
+  // every holder's pass (as a deposit or an ack schedules them, a second later on every replica) runs at once
   const sent = (): number => net.nodes.reduce((n, node) => n + node.mailbox.metrics.handoverEnvelopesSent, 0)
   const before = sent()
-  await Promise.all(holders.slice(1).map(async h => h.mailbox.handover.forRecipient(bob.peerId)))
+  await Promise.all(holders.map(async h => h.mailbox.handover.forRecipient(bob.peerId)))
   assert.equal(empty.mailbox.store.usageOf(bob.peerId).count, 5, 'the new replica holds every message')
   assert.equal(empty.mailbox.metrics.handoverEnvelopesReceived, 5)
   assert.equal(sent() - before, 5, 'each message was sent to it once, by one of the 4 holders')
 })
 
 test('a holder that claims copies and never sends them, under two PeerIds, holds the honest holders back once, for one promise\'s time', async (t) => {
-  const root = await tempRoot(t)
   // the nodes' time moves when the test says (their timers and deadlines stay on wall-clock time)
   const clock = new ManualClock(Date.now())
-  const net = await mailboxNetwork(t, root, 6, { ...NET, clock })
-  const started = Date.now()
-  const { bob } = await offlineBob(t, root, net, 5)
-  await handoverRound(net)
-  // the hostile nodes run Cairn's own handover too: none of their passes may run past this line
-  // (a start-up pass would send the copies, and a holder asking again is always asked)
-  await afterStartupPasses(net, started)
-  const holders = net.holders(bob.peerId)
-  assert.equal(holders.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)
-  const empty = net.nodes.find(n => !holders.includes(n)) as OperatorNode
-  await net.stopNode(holders[0] as OperatorNode)
-  await net.warm()
+  // the hostile nodes run Cairn's own handover too: no pass of theirs runs after the set-up (their
+  // start-up passes are over; a pass would send the copies, and a holder asking again is always asked)
+  const { root, bob, holders, empty } = await aReplicaLeft(t, clock)
   // two of the holders are one hostile operator's: replica peers of bob that hold his mail, so
   // they can list its ids, reconcile with the new replica, be asked for every copy, and send none
-  const hostile = holders.slice(1, 3) as [OperatorNode, OperatorNode]
-  const honest = holders.slice(3)
+  const hostile = holders.slice(0, 2) as [OperatorNode, OperatorNode]
+  const honest = holders.slice(2)
   const claim = async (h: OperatorNode): Promise<number> => {
     const outcome = await reconcile({
       store: h.mailbox.store,
