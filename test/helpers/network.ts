@@ -38,6 +38,16 @@ export interface MailboxNet {
    * before the kernel killed it (issue 16, test/README.md).
    */
   stillHeld: (recipient: string) => string
+  /**
+   * What the hourly timer does, driven by the test instead of by waiting an hour: every node's
+   * scheduled and running passes drained, then its own full pass — one node after the other in
+   * `nodes` order, or all at once (`atOnce`). A pass already running on a node (its start-up pass,
+   * STARTUP_HANDOVER_MS after it starts, or a deposit's) makes `runOnce` return at once or skip
+   * that recipient, so without the drain a check right after could read a pass still on its way.
+   */
+  handoverRound: (options?: { atOnce?: boolean }) => Promise<void>
+  /** Until no node has a handover pass scheduled or running (deposits and copies schedule them). */
+  settle: () => Promise<void>
 }
 
 /** `log`: each node's logger, by name (default: silent, or CAIRN_TEST_LOG_DIR's files). */
@@ -82,7 +92,17 @@ export async function mailboxNetwork (t: TestContext, root: string, count: numbe
     warm: async () => { await Promise.all(nodes.map(warmNode)) },
     held: (recipient) => nodes.map(n => n.mailbox.store.usageOf(recipient).count),
     holders: (recipient) => nodes.filter(n => n.mailbox.store.usageOf(recipient).count > 0),
-    stillHeld: (recipient) => net.held(recipient).flatMap((count, i) => count > 0 ? [`node ${i}: ${count}`] : []).join(', ')
+    stillHeld: (recipient) => net.held(recipient).flatMap((count, i) => count > 0 ? [`node ${i}: ${count}`] : []).join(', '),
+    handoverRound: async (o = {}) => {
+      const round = async (n: OperatorNode): Promise<void> => { await n.mailbox.handover.drain(); await n.mailbox.handover.runOnce() }
+      if (o.atOnce === true) await Promise.all(nodes.map(round))
+      else for (const n of [...nodes]) await round(n)
+    },
+    settle: async () => {
+      do {
+        for (const n of nodes) await n.mailbox.handover.drain()
+      } while (nodes.some(n => n.mailbox.handover.busy))
+    }
   }
   await net.warm()
   return net

@@ -30,11 +30,6 @@ const HOUR = 3600_000
 const replicas = { mailbox: { replicas: 3 } }
 const delay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-async function handoverRound (net: MailboxNet): Promise<void> {
-  // what the hourly timer does, driven by the test instead of by waiting an hour
-  for (const n of net.nodes) await n.mailbox.handover.runOnce()
-}
-
 /** A key that ranks among the two closest to `key` against every node of `net`. */
 async function closerKey (net: MailboxNet, key: Uint8Array): Promise<PrivateKey> {
   for (let tries = 0; tries < 20_000; tries++) {
@@ -74,7 +69,7 @@ test('a file sent to an offline recipient outlives every replica it was stored a
   const full = (): boolean => top().filter(n => newcomers.includes(n)).every(n => chunkBytes(n) >= data.length)
   for (let round = 0; round < 3 && !full(); round++) {
     await net.warm()
-    await handoverRound(net)
+    await net.handoverRound()
   }
   const receivers = newcomers.filter(n => chunkBytes(n) > 0)
   assert.ok(receivers.length >= 2, `chunks reached ${receivers.length} newcomers`)

@@ -17,7 +17,7 @@ async function awayWithMail (t: TestContext, n: number): Promise<{ net: MailboxN
   await alice.client.contactAdd('bob', bob.peerId)
   const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: n }, (_, i) => `m${i}`))
   assert.ok(sent.every(r => r.route === 'mailbox'))
-  await Promise.all(net.nodes.map(async node => node.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3, pageSize: 4 } })
   await bob.client.contactAdd('alice', alice.peerId)
   return { net, bob }
@@ -118,7 +118,7 @@ test('a replica lists 300 waiting ids in one answer; one that answers 256 at mos
   const N = 300
   const sent = await alice.client.messenger.sendMany('bob', Array.from({ length: N }, (_, i) => `m${i}`))
   assert.ok(sent.every(r => r.route === 'mailbox'))
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   const held = net.held(bob.peerId)
   const holders = net.nodes.filter((_, i) => held[i] === N)
   assert.ok(holders.length >= 2, `at least two replicas hold every message (${held.join(',')})`)

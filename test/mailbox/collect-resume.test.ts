@@ -33,7 +33,7 @@ test('a replica that resets every ack is listed a bounded number of times, and B
   const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap } })
   await alice.client.contactAdd('bob', bob.peerId)
   for (let i = 0; i < 4; i++) assert.equal((await alice.client.send('bob', `m${i}`)).route, 'mailbox')
-  for (const n of net.nodes) await n.mailbox.handover.runOnce()
+  await net.handoverRound()
   const resetter = net.nodes.find(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
   assert.ok(resetter !== undefined, 'a replica holds the mail')
   // it lists and serves bodies as any replica does, but resets the stream of every ack (what a

@@ -39,7 +39,7 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
     // all 5 are targeted; success needs one durable ack (a slow replica is filled by handover)
     assert.ok((r.replicas ?? 0) >= 1 && (r.replicas ?? 0) <= 5, `message ${i}: ${r.replicas} replicas`)
   }
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   const held = net.held(bob.peerId)
   assert.ok(held.filter(c => c === N).length >= 5, `at least 5 replicas hold all ${N}: ${held.join(',')}`)
 
@@ -60,7 +60,7 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   assert.ok(inbox.every(m => m.from === alice.peerId && m.route === 'mailbox'))
   // a handover copy may land at a replica after bob acked there; the next handover round carries
   // the tombstones, and deletes it
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   assert.equal(net.stillHeld(bob.peerId), '', 'replicas are empty after the ack')
   assert.equal((await bob.client.sync()).received, 0, 'a second sync finds nothing')
 })
@@ -78,7 +78,7 @@ test('live push: a connected recipient gets new mail at once; the copy stays unt
   assert.ok(net.nodes.some(n => n.mailbox.metrics.pushes > 0))
   assert.notEqual(net.stillHeld(bob.peerId), '', 'the push alone deletes nothing')
   assert.equal((await bob.client.sync()).received, 0, 'the copies are duplicates now')
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   assert.equal(net.stillHeld(bob.peerId), '', 'acked everywhere')
 })
 

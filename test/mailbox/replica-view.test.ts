@@ -64,7 +64,7 @@ test('a replica\'s view of a deposit: not the sender\'s PeerId at the connection
   assert.deepEqual(seen.filter(s => s.from === alice.peerId), [], 'no deposit or bundle request came on a connection from the sender\'s PeerId')
   assert.ok(seen.every(s => s.from === ephemeral), 'all of them from the one ephemeral identity of this window')
 
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   const aliceText = alice.peerId
   const aliceBytes = Buffer.from(peerIdBytes(parsePeerId(alice.peerId)))
   let records = 0

@@ -39,23 +39,6 @@ async function offlineBob (t: Parameters<typeof makeUser>[0], root: string, net:
   return { alice, bob }
 }
 
-async function handoverRound (net: MailboxNet): Promise<void> {
-  // what the hourly timer does, driven by the test instead of by waiting an hour; a full pass
-  // already running on a node (its start-up pass, 5 s after it starts) makes runOnce return at
-  // once, so each node's passes are drained first and its own full pass runs after them
-  for (const n of net.nodes) {
-    await n.mailbox.handover.drain()
-    await n.mailbox.handover.runOnce()
-  }
-}
-
-/** Until no replica has a handover pass scheduled or running (deposits and copies schedule them). */
-async function settle (net: MailboxNet): Promise<void> {
-  do {
-    for (const n of net.nodes) await n.mailbox.handover.drain()
-  } while (net.nodes.some(n => n.mailbox.handover.busy))
-}
-
 /**
  * Until every node's start-up pass (STARTUP_HANDOVER_MS after it started, on a real timer) has run
  * and ended. A test that counts copies, or needs a holder to stay quiet, wants no pass it did not
@@ -64,7 +47,7 @@ async function settle (net: MailboxNet): Promise<void> {
 async function afterStartupPasses (net: MailboxNet, startedBy: number): Promise<void> {
   const wait = startedBy + STARTUP_HANDOVER_MS + 500 - Date.now()
   if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-  await settle(net)
+  await net.settle()
 }
 
 async function expectAll (bob: TestUser, net: MailboxNet, n: number): Promise<void> {
@@ -93,7 +76,7 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
-  await handoverRound(net)
+  await net.handoverRound()
   const [honest, ...others] = net.holders(bob.peerId)
   assert.ok(honest !== undefined && others.length >= 2, 'several replicas hold the mail')
   // every holder but one swaps each body for a corrupted one under the same id (a replica can
@@ -118,8 +101,8 @@ test('replicas that serve tampered copies cost B nothing: each message opens fro
   // need not reach every holder (a holder outside the honest replica's view gets the tombstones
   // second-hand, from a node whose pass this round came before it had them): the passes the
   // tombstones schedule carry them on, as between the hourly rounds
-  await handoverRound(net)
-  await settle(net)
+  await net.handoverRound()
+  await net.settle()
   assert.equal(net.stillHeld(bob.peerId), '', 'every replica emptied')
 })
 
@@ -127,7 +110,7 @@ test('a replica that lists without end, or claims mail and then stalls, does not
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 8, NET)
   const { bob } = await offlineBob(t, root, net, 6)
-  await handoverRound(net)
+  await net.handoverRound()
   const [looping, staller, ...honest] = net.holders(bob.peerId)
   assert.ok(looping !== undefined && staller !== undefined && honest.length >= 1)
   const delay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -185,7 +168,7 @@ test('a new node closer to B\'s key than a replica receives the mail by handover
   // round, as it would on a real network
   for (let round = 0; round < 3 && newcomer.mailbox.store.usageOf(bob.peerId).count < 10; round++) {
     await net.warm()
-    await handoverRound(net)
+    await net.handoverRound()
   }
   assert.equal(newcomer.mailbox.store.usageOf(bob.peerId).count, 10, 'the newcomer holds everything')
   // the old replicas leave; only the newcomer and nodes that were never replicas remain
@@ -201,7 +184,7 @@ test('churn in rounds while B is away: every message once; a holder returning la
   let late: { node: OperatorNode, heldWhenLeft: number } | undefined
   // a deposit is acknowledged once one replica has it; the holders fill each other by handover
   // (on a loaded machine, after the deposits return): one round first, and the fullest leaves first
-  await handoverRound(net)
+  await net.handoverRound()
   for (let round = 0; round < 3; round++) {
     const hs = net.holders(bob.peerId).sort((a, b) => b.mailbox.store.usageOf(bob.peerId).count - a.mailbox.store.usageOf(bob.peerId).count)
     // two holders leave (the first one of round 0 will come back late), two fresh nodes join
@@ -212,12 +195,12 @@ test('churn in rounds while B is away: every message once; a holder returning la
     await net.add(`joiner-${round}-a`)
     await net.add(`joiner-${round}-b`)
     await net.warm()
-    await handoverRound(net)
+    await net.handoverRound()
     assert.ok(net.holders(bob.peerId).length >= 3, `round ${round}: mail still held by ${net.holders(bob.peerId).length}`)
   }
   await expectAll(bob, net, 15)
-  await handoverRound(net)
-  await settle(net) // the tombstones' own passes carry them on to holders one round missed
+  await net.handoverRound()
+  await net.settle() // the tombstones' own passes carry them on to holders one round missed
   assert.equal(net.stillHeld(bob.peerId), '', 'acks and tombstones emptied every live holder')
 
   // the holder that left in round 0 comes back with its old copies
@@ -226,7 +209,7 @@ test('churn in rounds while B is away: every message once; a holder returning la
   const back = await net.restart(late.node)
   // its copies are on disk, but the live holders' tombstones (signed by bob) reach it on its first
   // handover exchange, possibly before this line runs
-  await handoverRound(net)
+  await net.handoverRound()
   assert.equal(back.mailbox.store.usageOf(bob.peerId).count, 0, 'tombstones reached it: the acked copies are gone')
   assert.equal((await bob.client.sync()).received, 0)
   assert.equal((await bob.client.inbox()).length, 15, 'nothing shown twice')
@@ -236,14 +219,14 @@ test('replicas in sync: a handover pass costs one reconciliation round of a few 
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 6, NET)
   const { bob } = await offlineBob(t, root, net, 12)
-  await handoverRound(net)
-  await handoverRound(net)
+  await net.handoverRound()
+  await net.handoverRound()
   // a pass the deposits scheduled, still running when the counters are read, would count its bytes
   // without its rounds (rounds are added when a reconciliation ends)
-  await settle(net)
+  await net.settle()
   const before = net.nodes.map(n => ({ ...n.mailbox.metrics }))
-  await handoverRound(net)
-  await settle(net)
+  await net.handoverRound()
+  await net.settle()
   for (const [i, n] of net.nodes.entries()) {
     const m0 = before[i] as typeof n.mailbox.metrics
     const rounds = n.mailbox.metrics.reconcileRounds - m0.reconcileRounds
@@ -265,7 +248,7 @@ async function aReplicaLeft (t: Parameters<typeof makeUser>[0], clock?: ManualCl
   const net = await mailboxNetwork(t, root, 6, { ...NET, ...(clock === undefined ? {} : { clock }) })
   const started = Date.now()
   const { bob } = await offlineBob(t, root, net, 5)
-  await handoverRound(net)
+  await net.handoverRound()
   await afterStartupPasses(net, started)
   const all = net.holders(bob.peerId)
   assert.equal(all.length, 5, `the 5 replicas of 6 nodes hold bob's mail (${net.stillHeld(bob.peerId)})`)

@@ -73,7 +73,7 @@ test('saved through mailboxes: the replicas drop the chunks at the next sync, on
       assert.equal(await h.mailbox.chunks.put(bob.peerId, cid, decodeData(e.value), Date.now() + 3600_000, Date.now()), 'duplicate')
     }
   }
-  for (const n of net.nodes) await n.mailbox.handover.runOnce()
+  await net.handoverRound()
   for (const h of took) assert.equal(h.mailbox.chunks.bytesOf(bob.peerId), 0, 'a released chunk was not taken back by handover')
 
   // bob's next sync finds the replica that was down and asks it too

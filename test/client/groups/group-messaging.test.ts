@@ -47,7 +47,7 @@ test('three members, one offline: each gets every group message exactly once (di
   assert.deepEqual(await groupTexts(bob, 'trio'), ['alice 1', 'alice 2'])
   assert.deepEqual(await groupTexts(alice, 'trio'), ['bob 1'])
 
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   await carol.restart(overrides)
   await carol.client.sync()
   assert.deepEqual(await groupTexts(carol, 'trio'), ['alice 1', 'alice 2', 'bob 1'])
@@ -131,7 +131,7 @@ test('membership changes delivered out of order through a mailbox converge; grou
   await bob.client.groupRemove('club', [carol.peerId])
   await alice.client.send('@club', 'hello dave')
   await bob.client.send('@club', 'hi from bob')
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   await dave.restart(overrides)
   await dave.client.sync() // envelopes open in id order: not the order they were made in
   await alice.client.sync()

@@ -98,7 +98,7 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   assert.deepEqual(await fromAlice(bob, alice, 'third'), [{ seq: 3, route: 'direct' }])
 
   // carol, offline for both, collects her parts from her mailboxes: each shown once, then receipted
-  await Promise.all(net.nodes.map(async n => n.mailbox.handover.runOnce()))
+  await net.handoverRound({ atOnce: true })
   await carol.restart(overrides)
   await carol.client.sync()
   assert.deepEqual(await fromAlice(carol, alice, 'second'), [{ seq: 2, route: 'mailbox' }])
