@@ -59,7 +59,8 @@ function decodeHeld (b: Uint8Array): Held {
 export class ChunkStore {
   private readonly usage = new Map<string, number>()
   private total = 0
-  private readonly writing = new Set<string>()
+  /** Chunks being put now, by `recipient/cid`: their write's end (a release waits for it). */
+  private readonly writing = new Map<string, Promise<void>>()
   /** Per recipient, bumped on every change to its chunks: the sorted id set is re-read only then. */
   private readonly revisions = new Map<string, number>()
   /** Sorted chunk ids of recent recipients, up to 100,000 ids (1.6 MB); a recipient with more is read each pass, not cached. */
@@ -134,7 +135,8 @@ export class ChunkStore {
     // claimed before the first await: two puts of one chunk at once (holders handing it over
     // together, an upload beside them) store it, and count its bytes, once
     if (this.writing.has(slot)) return 'duplicate'
-    this.writing.add(slot)
+    let written = (): void => {}
+    this.writing.set(slot, new Promise<void>(resolve => { written = resolve }))
     try {
       if (await this.store.has(k.chunk(r, id))) return 'duplicate'
       // the owner saved this file and released the chunk: its copy is not wanted here again
@@ -160,6 +162,7 @@ export class ChunkStore {
       }
     } finally {
       this.writing.delete(slot)
+      written()
     }
     return 'stored'
   }
@@ -187,16 +190,20 @@ export class ChunkStore {
   /**
    * The owner `r` released these chunks (it saved their file): each one held goes, with its bytes
    * in the quota, in one durable write; its expiry entry stays, to sweep the mark left in its place.
+   * A chunk being put at that moment (a holder's handover copy, an upload resumed) is released once
+   * its write ends, not skipped: skipped, it stayed, counted in the quota, until its expiry.
    * Returns how many were held and deleted.
    */
   async release (r: string, cids: Uint8Array[]): Promise<number> {
+    const wanted = new Set(cids.map(hex))
+    await Promise.all([...wanted].map(async cid => this.writing.get(`${r}/${cid}`)))
     if (this.bytesOf(r) === 0) return 0 // nothing held for r: no reads at all
     const ops: StoreOp[] = []
     let freed = 0
     let released = 0
-    for (const cid of new Set(cids.map(hex))) {
+    for (const cid of wanted) {
       const id = idOfCid(cid)
-      if (id === undefined || this.writing.has(`${r}/${cid}`)) continue
+      if (id === undefined) continue
       const b = await this.store.get(k.chunk(r, cid))
       if (b === undefined) continue
       ops.push({ type: 'del', key: k.chunk(r, cid) }, { type: 'put', key: k.released(r, id), value: new Uint8Array() })

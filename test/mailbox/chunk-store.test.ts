@@ -113,3 +113,28 @@ test('the same chunk put many times at once (holders handing it over together) i
   assert.equal(await chunks.put('alice', chunkCid(data), data, now + HOUR, now), 'duplicate')
   assert.equal(chunks.bytesOf('alice'), 5000)
 })
+
+test('a chunk released while its copy is being written goes once the write ends, and its bytes leave the quota', async (t) => {
+  const root = await tempRoot(t)
+  const config = testConfig(join(root, 'node'), { mailbox: { maxBytesPerRecipient: 1 << 20, maxTotalBytes: 1 << 20 } })
+  const now = Date.UTC(2026, 0, 1)
+  const store = await Store.open(join(root, 'store'))
+  t.after(async () => { await store.close() })
+  const mail = new MailboxStore({ store }, config)
+  await mail.open()
+  const chunks = new ChunkStore({ store, mail }, config)
+  await chunks.open()
+  const held = randomBytes(3000)
+  assert.equal(await chunks.put('alice', chunkCid(held), held, now + HOUR, now), 'stored')
+  // a holder's handover copy of another chunk of the file arrives as alice, having saved it, releases both
+  const arriving = randomBytes(5000)
+  const put = chunks.put('alice', chunkCid(arriving), arriving, now + HOUR, now)
+  const released = await chunks.release('alice', [chunkCid(held), chunkCid(arriving)])
+  assert.equal(await put, 'stored')
+  assert.equal(released, 2, 'both chunks released, the one being written included')
+  assert.equal(chunks.bytesOf('alice'), 0, 'nothing left counted against alice\'s quota')
+  assert.equal(await chunks.get('alice', chunkCid(arriving), now), undefined)
+  // and neither comes back: a later copy of it is taken for a duplicate
+  assert.equal(await chunks.put('alice', chunkCid(arriving), arriving, now + HOUR, now), 'duplicate')
+  assert.equal(chunks.bytesOf('alice'), 0)
+})
