@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import type { RefusalReason } from '../../src/mailbox/errors.js'
 import { ChunkStore, encodeHeld } from '../../src/mailbox/chunk-store.js'
 import { handChunksOver } from '../../src/mailbox/chunk-handover.js'
@@ -20,6 +20,19 @@ import { tempRoot, testConfig } from '../helpers/users.js'
 
 const HOUR = 3600_000
 const refused = (reason: RefusalReason) => (err: unknown): boolean => err instanceof MailboxRefusal && err.reason === reason
+
+/** A ChunkStore (and the MailboxStore it shares quotas with) on a fresh LevelDB, 1 MiB for all. */
+async function roomyChunkStore (t: TestContext): Promise<ChunkStore> {
+  const root = await tempRoot(t)
+  const config = testConfig(join(root, 'node'), { mailbox: { maxBytesPerRecipient: 1 << 20, maxTotalBytes: 1 << 20 } })
+  const store = await Store.open(join(root, 'store'))
+  t.after(async () => { await store.close() })
+  const mail = new MailboxStore({ store }, config)
+  await mail.open()
+  const chunks = new ChunkStore({ store, mail }, config)
+  await chunks.open()
+  return chunks
+}
 
 test('chunks: address checked, quota and node cap in bytes, expiry, usage kept across a restart', async (t) => {
   const root = await tempRoot(t)
@@ -97,15 +110,8 @@ test('chunk handover sends no chunk that its holder\'s disk damaged (the replica
 })
 
 test('the same chunk put many times at once (holders handing it over together) is stored, and counted, once', async (t) => {
-  const root = await tempRoot(t)
-  const config = testConfig(join(root, 'node'), { mailbox: { maxBytesPerRecipient: 1 << 20, maxTotalBytes: 1 << 20 } })
+  const chunks = await roomyChunkStore(t)
   const now = Date.UTC(2026, 0, 1)
-  const store = await Store.open(join(root, 'store'))
-  t.after(async () => { await store.close() })
-  const mail = new MailboxStore({ store }, config)
-  await mail.open()
-  const chunks = new ChunkStore({ store, mail }, config)
-  await chunks.open()
   const data = randomBytes(5000)
   const results = await Promise.all(Array.from({ length: 8 }, async () => chunks.put('alice', chunkCid(data), data, now + HOUR, now)))
   assert.deepEqual(results.filter(r => r === 'stored').length, 1, `stored once: ${results.join(', ')}`)
@@ -115,15 +121,8 @@ test('the same chunk put many times at once (holders handing it over together) i
 })
 
 test('a chunk released while its copy is being written goes once the write ends, and its bytes leave the quota', async (t) => {
-  const root = await tempRoot(t)
-  const config = testConfig(join(root, 'node'), { mailbox: { maxBytesPerRecipient: 1 << 20, maxTotalBytes: 1 << 20 } })
+  const chunks = await roomyChunkStore(t)
   const now = Date.UTC(2026, 0, 1)
-  const store = await Store.open(join(root, 'store'))
-  t.after(async () => { await store.close() })
-  const mail = new MailboxStore({ store }, config)
-  await mail.open()
-  const chunks = new ChunkStore({ store, mail }, config)
-  await chunks.open()
   const held = randomBytes(3000)
   assert.equal(await chunks.put('alice', chunkCid(held), held, now + HOUR, now), 'stored')
   // a holder's handover copy of another chunk of the file arrives as alice, having saved it, releases both
