@@ -89,10 +89,12 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
   })
   t.after(async () => { await node.stop() })
   const claimedAddress = '/ip4/203.0.113.7/tcp/4001'
+  // undefined when no answer came: the request was refused, unanswered, or its stream reset (a node
+  // over its inbound stream limit resets the stream as it opens, which a flood of 16 at a time can meet)
   const ask = async (target: string, m: KadMessage): Promise<Uint8Array | undefined> => {
-    const stream = await node.dialProtocol(multiaddr(target), KAD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-    const lp = lpStream(stream, { maxDataLength: 4 << 20 })
     try {
+      const stream = await node.dialProtocol(multiaddr(target), KAD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+      const lp = lpStream(stream, { maxDataLength: 4 << 20 })
       await lp.write(encodeKad(m), { signal: AbortSignal.timeout(10_000) })
       await stream.close({ signal: AbortSignal.timeout(10_000) })
       // a request with no answer (ADD_PROVIDER) ends with the node closing the stream once done
