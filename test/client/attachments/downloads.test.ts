@@ -13,6 +13,7 @@ import { CHUNKS_PROTOCOL, CHUNKS_STREAMED_PROTOCOL } from '../../../src/shared/p
 import { bobAway, directPair, startAsDaemon, type BobAway } from '../../helpers/attachments.js'
 import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
+import { waitFor } from '../../helpers/wait.js'
 import { connectedPair, type StreamedPair } from './streamed-pair.js'
 
 const CHUNK = 64 * 1024
@@ -141,7 +142,7 @@ test('with a download directory, a file not all at the mailboxes when its messag
   // the inbox says saved once the save's record is written; the try that saved it leaves the
   // waiting list when the save returns, after the received copy's removal: moments later, on a
   // slow machine after the check above (a run at 0.66 core read it still waiting)
-  for (let i = 0; i < 150 && bob.client.attachments.autoFetch.downloadsWaiting.length > 0; i++) await sleep(100)
+  await waitFor('the download to leave the waiting list', () => bob.client.attachments.autoFetch.downloadsWaiting.length === 0)
   assert.deepEqual(bob.client.attachments.autoFetch.downloadsWaiting, [], 'done: no longer waiting')
 })
 
