@@ -113,6 +113,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       workers: num('workers', values.workers ?? String(availableParallelism()), 1),
       connectionMonitor: values['connection-monitor'],
       peerStore: values['peer-store'],
+      // the smoke's network is a few peers: a second of idle says as much as ten
+      idleSampleMs: smoke ? 1000 : 10_000,
       ...(groupWorkload === undefined ? {} : { groups: groupWorkload })
     })
     const s = { ...summarize(run), ...(summaries.length > 0 ? { memoryShared: true } : {}) }

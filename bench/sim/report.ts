@@ -74,7 +74,7 @@ export interface GroupSummary {
 }
 
 /** Carried over from the run as they are: churn events, wall times by kind of work, why handover passes ran. */
-export type SimSummary = SummaryFigures & Pick<SimRun, 'events' | 'wallSeconds' | 'setupSeconds' | 'phases' | 'phaseCpu' | 'handoverReasons' | 'complete'>
+export type SimSummary = SummaryFigures & Pick<SimRun, 'events' | 'wallSeconds' | 'setupSeconds' | 'idleCpuPerSecond' | 'phases' | 'phaseCpu' | 'handoverReasons' | 'complete'>
 
 export function summarize (run: SimRun): SimSummary {
   const o = run.options
@@ -143,6 +143,7 @@ export function summarize (run: SimRun): SimSummary {
     simDays: days,
     wallSeconds: run.wallSeconds,
     setupSeconds: run.setupSeconds,
+    ...(run.idleCpuPerSecond === undefined ? {} : { idleCpuPerSecond: run.idleCpuPerSecond }),
     phases: run.phases,
     ...(run.phaseCpu === undefined ? {} : { phaseCpu: run.phaseCpu }),
     handoverReasons: run.handoverReasons,
@@ -236,7 +237,8 @@ export function markdownSummary (s: SimSummary): string {
       ['simulated / wall time', `${s.simDays.toFixed(1)} days / ${(s.wallSeconds / 60).toFixed(1)} min (set-up ${s.setupSeconds.toFixed(0)} s)${s.complete ? '' : ' — cut short by the wall-clock budget'}`],
       ['CPU time, all processes (set-up / in all)', s.cpu === undefined ? '?' : `${(s.cpu.setupSeconds / 60).toFixed(1)} / ${(s.cpu.totalSeconds / 60).toFixed(1)} min`],
       ['wall time by kind of work', Object.entries(s.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
-      ['CPU time by kind of work (all processes)', s.phaseCpu === undefined ? '?' : Object.entries(s.phaseCpu).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')]
+      ['CPU time by kind of work (all processes)', s.phaseCpu === undefined ? '?' : Object.entries(s.phaseCpu).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
+      ['the network idle (CPU-s per wall-s, after set-up; in every phase above for its wall time)', s.idleCpuPerSecond === undefined ? '?' : s.idleCpuPerSecond.toFixed(2)]
     ]), '',
     'Delivery latency by the route the sender used (simulated time):', '',
     simpleTable(['route', 'messages', 'p50', 'p90', 'p99', 'max', 'send call p50 (wall)'], Object.entries(s.byRoute).map(([r, x]) => [r, x.count, h(x.p50Hours), h(x.p90Hours), h(x.p99Hours), h(x.maxHours), `${(s.sendMsP50[r] ?? NaN).toFixed(0)} ms`]))

@@ -26,6 +26,8 @@ export interface SimOptions {
   maxAwayDays: number
   textBytes: number
   seed: number
+  /** How long the network's idle CPU rate is measured after set-up, ms (SimRun.idleCpuPerSecond; default 10 s). */
+  idleSampleMs?: number
   /** Bootstrap peers that start first and never churn (default 1; docs/BENCHMARKS.md, session 19, on why not more). */
   seeds?: number
   handover: HandoverMode
@@ -106,6 +108,12 @@ export interface SimRun {
   simHours: number
   wallSeconds: number
   setupSeconds: number
+  /**
+   * CPU seconds all processes spend per wall second with nothing asked of the network (measured
+   * right after set-up over SimOptions.idleSampleMs): the background (libp2p's own timers: gossipsub's
+   * heartbeat, kad-dht's table upkeep) that every phase's CPU includes for its wall time.
+   */
+  idleCpuPerSecond?: number
   /** Wall seconds spent per kind of work. */
   phases: Record<string, number>
   /** CPU seconds of every process per kind of work (absent in results of older runs). */
@@ -185,9 +193,10 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     }
     await world.settle()
     const setupSeconds = (now() - t0) / 1000
+    const idleCpuPerSecond = await idleRate()
     await sampleMemory(0)
     const m0 = memory[0]
-    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`}${m0 === undefined ? '' : ` (RSS ${m0.rssMiB.toFixed(0)} MiB, ${((m0.rssMiB - baseRssMiB) / o.nodes).toFixed(1)} MiB per peer; CPU ${(m0.cpuSeconds / 60).toFixed(1)} min)`} (${p.churners.length} churn); ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
+    o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`}${m0 === undefined ? '' : ` (RSS ${m0.rssMiB.toFixed(0)} MiB, ${((m0.rssMiB - baseRssMiB) / o.nodes).toFixed(1)} MiB per peer; CPU ${(m0.cpuSeconds / 60).toFixed(1)} min)`} (${p.churners.length} churn); idle ${idleCpuPerSecond.toFixed(2)} CPU-s per s; ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
     const deadline = t0 + o.minutes * 60_000
     const lastHour = Math.ceil(p.settledAt / HOUR) + 1
     let next = 0
@@ -274,6 +283,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       simHours,
       wallSeconds: (now() - t0) / 1000,
       setupSeconds,
+      idleCpuPerSecond,
       phases,
       phaseCpu,
       handoverReasons,
@@ -361,6 +371,14 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       events.syncReplicaSets[set] = (events.syncReplicaSets[set] ?? 0) + 1
     }
     if (due.length > 0) { dirty = true; await world.settle() }
+  }
+
+  /** All processes' CPU per wall second while nothing is asked of the network (SimRun.idleCpuPerSecond). */
+  async function idleRate (): Promise<number> {
+    const t = now()
+    const c = await world.cpu()
+    await new Promise(resolve => setTimeout(resolve, o.idleSampleMs ?? 10_000))
+    return ((await world.cpu()) - c) / ((now() - t) / 1000)
   }
 
   async function sampleLookup (): Promise<void> {

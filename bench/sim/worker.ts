@@ -4,6 +4,9 @@
  * `{ id, error }`; every message a user's messenger stores is sent up as `{ event: 'message' }`
  * (before the reply of the call that caused it, when that call ran here).
  */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { setDiscoveryMergeSkipping } from '../../src/shared/node/discovery-merges.js'
 import { PeerHost, type HostOptions } from './host.js'
 import { quietLiveness } from './quiet-monitor.js'
 
@@ -12,6 +15,8 @@ export interface WorkerInit extends HostOptions { connectionMonitor: boolean }
 interface Request { id: number, method: string, args: unknown[] }
 
 let host: PeerHost | undefined
+/** A CPU profile being taken of this worker (`profileStart`, `profileStop` FILE). */
+let profiler: Session | undefined
 
 function reply (msg: unknown): void {
   process.send?.(msg)
@@ -24,6 +29,23 @@ async function handle (req: Request): Promise<unknown> {
     host = new PeerHost(init)
     host.onMessage = (to, m) => { reply({ event: 'message', to, m }) }
     return host.memory()
+  }
+  if (req.method === 'discoveryMergeSkipping') { setDiscoveryMergeSkipping(req.args[0] === true); return true }
+  if (req.method === 'profileStart') {
+    profiler = new Session()
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 })
+    await profiler.post('Profiler.start')
+    return true
+  }
+  if (req.method === 'profileStop') {
+    if (profiler === undefined) throw new Error('no profile running')
+    const { profile } = await profiler.post('Profiler.stop')
+    profiler.disconnect()
+    profiler = undefined
+    writeFileSync(req.args[0] as string, JSON.stringify(profile))
+    return req.args[0]
   }
   if (host === undefined) throw new Error('worker not initialised')
   const fn = (host as unknown as Record<string, unknown>)[req.method]

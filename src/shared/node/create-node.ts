@@ -22,6 +22,7 @@ import type { CairnConfig } from '../config.js'
 import { KAD_PROTOCOL } from '../protocols/ids.js'
 import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
+import { skipRepeatedDiscoveries } from './discovery-merges.js'
 import { confirmObservedAddresses } from './observed-address.js'
 import type { Clock } from '../clock.js'
 
@@ -49,6 +50,11 @@ export interface NodeInit<S extends ServiceMap> {
 
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
+/** A peer named again within this long with no new address is not merged again (discovery-merges.ts). */
+const DISCOVERY_MERGE_TTL_MS = 10 * 60_000
+/** Peers whose last merge is remembered for that (a routing table holds a few hundred). */
+const DISCOVERY_MERGE_PEERS = 1_000
+
 /** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
 export function peersOf (addrs: string[]): Set<string> {
   return new Set(addrs.map(a => a.split('/p2p/').pop() ?? '').filter(id => id !== ''))
@@ -61,7 +67,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   const options: Libp2pOptions<CairnServices & S> = {
     privateKey: init.privateKey,
     datastore: init.datastore,
-    start: init.start ?? true,
+    start: false,
     addresses: {
       // behind NAT nobody can dial our TCP listener; we are reached through relays (and punches)
       listen: nat ? [...config.listen, '/p2p-circuit'] : config.listen,
@@ -148,5 +154,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   }
   if (init.logger !== undefined) options.logger = init.logger
   if (init.metrics !== undefined) options.metrics = init.metrics
-  return createLibp2p(options)
+  const node = await createLibp2p(options)
+  skipRepeatedDiscoveries(node, { ttlMs: DISCOVERY_MERGE_TTL_MS, now: () => init.clock.now(), maxPeers: DISCOVERY_MERGE_PEERS })
+  if (init.start ?? true) await node.start()
+  return node
 }
