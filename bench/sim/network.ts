@@ -72,6 +72,11 @@ function workerLink (child: ChildProcess, onMessage: NetworkOptions['onMessage']
   }
 }
 
+/** A worker's own methods (worker.ts), beside its host's. */
+async function workerCall (link: HostLink, method: string, ...args: unknown[]): Promise<unknown> {
+  return (link.call as (m: string, ...a: unknown[]) => Promise<unknown>)(method, ...args)
+}
+
 export class SimNetwork {
   readonly peerIds: string[] = []
   private readonly addrs: string[] = []
@@ -230,20 +235,19 @@ export class SimNetwork {
 
   async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }
 
-  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
   /** CPU profiles of the workers (not with `workers: 1`): start, then stop writing `${prefix}-worker-N.cpuprofile`. */
   async profile (action: 'start' | 'stop', prefix = ''): Promise<string[]> {
     if (this.local) throw new Error('worker profiles need workers > 1')
-    const call = (l: HostLink): ((m: string, ...a: unknown[]) => Promise<unknown>) => l.call as (m: string, ...a: unknown[]) => Promise<unknown>
-    return Promise.all(this.links.map(async (l, w) => String(await call(l)(action === 'start' ? 'profileStart' : 'profileStop', `${prefix}-worker-${w}.cpuprofile`))))
+    return Promise.all(this.links.map(async (l, w) => String(await workerCall(l, action === 'start' ? 'profileStart' : 'profileStop', `${prefix}-worker-${w}.cpuprofile`))))
   }
 
   /** Skip repeated discovery merges (the default) or merge every time, in every worker (A/B runs). */
   async discoveryMergeSkipping (on: boolean): Promise<void> {
     if (this.local) { setDiscoveryMergeSkipping(on); return }
-    await Promise.all(this.links.map(async l => (l.call as (m: string, ...a: unknown[]) => Promise<unknown>)('discoveryMergeSkipping', on)))
+    await Promise.all(this.links.map(async l => workerCall(l, 'discoveryMergeSkipping', on)))
   }
 
+  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
   async cpu (): Promise<number> {
     const parts = await Promise.all(this.links.map(async l => l.call('cpu')))
     const own = process.cpuUsage()
