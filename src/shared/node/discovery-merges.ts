@@ -2,8 +2,8 @@
  * Every DHT answer names up to K peers, and libp2p merges each named peer's addresses into the
  * peer store: a read, a decode, an encode and a write per peer (a LevelDB write with the disk peer
  * store), whether anything changed or not. A lookup on a warm network is tens to hundreds of
- * answers, so thousands of merges that change nothing; they were ~40 % of a lookup's CPU with the
- * disk peer store (docs/BENCHMARKS.md, "What a lookup costs, and the peer store's share").
+ * answers, so over a thousand merges that change nothing; skipping them took ~28 % off a lookup's
+ * CPU with the disk peer store (docs/BENCHMARKS.md, "What a lookup costs, and the peer store's share").
  *
  * This skips a merge of addresses alone when the same peer was merged within `ttlMs` with these
  * addresses or more, and nothing has written that peer since (any other write, a delete, or a
@@ -22,19 +22,16 @@ export interface DiscoveryMergesInit {
   maxPeers: number
 }
 
-export interface DiscoveryMergeCounts { merged: number, skipped: number }
-
 interface Recent { at: number, addrs: Set<string>, peer: Peer }
 
 /** For benchmarks' A/B runs only (bench/micro/handover-pass.ts): merge every time when false. */
 let skipping = true
 export function setDiscoveryMergeSkipping (on: boolean): void { skipping = on }
 
-/** Install on `node.peerStore` before the node starts. Returns live counters. */
-export function skipRepeatedDiscoveries (node: Libp2p, init: DiscoveryMergesInit): DiscoveryMergeCounts {
+/** Install on `node.peerStore` before the node starts. */
+export function skipRepeatedDiscoveries (node: Libp2p, init: DiscoveryMergesInit): void {
   const store: PeerStore = node.peerStore
   const recent = new Map<string, Recent>()
-  const counts: DiscoveryMergeCounts = { merged: 0, skipped: 0 }
   const forget = (id: PeerId): void => { recent.delete(id.toString()) }
   // a write this wrapper does not see (a signed peer record, say) announces itself with this
   node.addEventListener('peer:update', evt => { forget(evt.detail.peer.id) })
@@ -48,11 +45,9 @@ export function skipRepeatedDiscoveries (node: Libp2p, init: DiscoveryMergesInit
     const addrs = (data.multiaddrs ?? []).map(a => a.toString())
     const seen = recent.get(key)
     if (seen !== undefined && init.now() - seen.at < init.ttlMs && addrs.every(a => seen.addrs.has(a))) {
-      counts.skipped++
       return seen.peer
     }
     const peer = await merge(id, data, options)
-    counts.merged++
     recent.delete(key) // (its own peer:update already did, if anything changed)
     if (recent.size >= init.maxPeers) recent.delete(recent.keys().next().value as string)
     // what was asked and what the store kept: the same ask again changes nothing
@@ -62,7 +57,6 @@ export function skipRepeatedDiscoveries (node: Libp2p, init: DiscoveryMergesInit
   store.patch = async (id, data, options) => { forget(id); return patch(id, data, options) }
   store.save = async (id, data, options) => { forget(id); return save(id, data, options) }
   store.delete = async (id, options) => { forget(id); await remove(id, options) }
-  return counts
 }
 
 function addressesOnly (data: PeerData): boolean {
