@@ -6,8 +6,10 @@
  * reconciliation with each replica; here nothing differs, so nothing is copied). One at a time,
  * CPU time of every process (workers and this one) per call, the idle rate times the call's wall
  * time subtracted (libp2p's own timers run meanwhile in every peer).
- *   node dist/bench/micro/handover-pass.js [--nodes 100] [--workers 2] [--seeds 8] [--rounds 30] [--peer-store memory|disk] [--ab N] [--profile DIR]
- * (--ab N: N rounds of lookups alternating every discovery merged and repeated ones skipped)
+ *   node dist/bench/micro/handover-pass.js [--nodes 100] [--workers 2] [--seeds 8] [--rounds 30] [--peer-store memory|disk] [--ab N] [--ab-what merges|reads] [--profile DIR]
+ * (--ab N: N rounds of lookups alternating a peer store shortcut off and on, bench/sim/shortcuts.ts:
+ * `merges`, every discovery merged or repeated ones skipped; `reads`, every record read from the
+ * store or a read kept for the next ones)
  * (--profile: a CPU profile of each worker around the lookups, DIR/lookups-worker-N.cpuprofile)
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -16,11 +18,12 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { now, rng } from '../lib/stats.js'
 import { SimNetwork } from '../sim/network.js'
+import { isShortcut } from '../sim/shortcuts.js'
 
 interface Row { what: string, calls: number, cpuMs: number, wallMs: number, idleMs: number }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, workers: { type: 'string', default: '2' }, seeds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, 'peer-store': { type: 'string', default: 'memory' }, profile: { type: 'string' }, ab: { type: 'string', default: '0' } } })
+  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, workers: { type: 'string', default: '2' }, seeds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, 'peer-store': { type: 'string', default: 'memory' }, profile: { type: 'string' }, ab: { type: 'string', default: '0' }, 'ab-what': { type: 'string', default: 'merges' } } })
   const peerStore = values['peer-store'] === 'disk' ? 'disk' : 'memory'
   const nodes = Number(values.nodes)
   const rounds = Number(values.rounds)
@@ -63,14 +66,16 @@ async function main (): Promise<void> {
     }, rate)
     if (values.profile !== undefined) console.error(`profiles: ${(await world.profile('stop', join(values.profile, 'lookups'))).join(', ')}`)
     if (Number(values.ab) > 0) {
-      // alternated on the same warm network: every discovery merged (as libp2p alone does), then
-      // repeated ones skipped (discovery-merges.ts, the default)
+      // alternated on the same warm network: the shortcut off (as libp2p alone does), then on (the default)
+      const which = values['ab-what']
+      if (!isShortcut(which)) throw new Error(`--ab-what: merges or reads, not ${String(which)}`)
+      const label = which === 'merges' ? ['every discovery merged', 'repeated discoveries skipped (default)'] : ['every record read from the store', 'a read kept for the next (default)']
       for (let k = 0; k < 2 * Number(values.ab); k++) {
-        const skip = k % 2 === 1
-        await world.discoveryMergeSkipping(skip)
-        await measure(`a lookup, ${skip ? 'repeated discoveries skipped (default)' : 'every discovery merged'} (round ${Math.floor(k / 2) + 1})`, rounds, async () => { const [h, r] = pick(); await world.lookup(h, index.get(r) as number) }, rate)
+        const on = k % 2 === 1
+        await world.shortcut(which, on)
+        await measure(`a lookup, ${label[on ? 1 : 0] as string} (round ${Math.floor(k / 2) + 1})`, rounds, async () => { const [h, r] = pick(); await world.lookup(h, index.get(r) as number) }, rate)
       }
-      await world.discoveryMergeSkipping(true)
+      await world.shortcut(which, true)
     }
     await measure('a handover pass for a held recipient (lookup + reconcile)', rounds, async () => {
       const [h, r] = pick()

@@ -9,8 +9,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { PeerHost, noTraffic, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
+import { setShortcut, type Shortcut } from './shortcuts.js'
 import type { WorkerInit } from './worker.js'
-import { setDiscoveryMergeSkipping } from '../../src/shared/node/discovery-merges.js'
 
 export type { Traffic, SimInboxMessage, HeldView } from './host.js'
 
@@ -241,10 +241,10 @@ export class SimNetwork {
     return Promise.all(this.links.map(async (l, w) => String(await workerCall(l, action === 'start' ? 'profileStart' : 'profileStop', `${prefix}-worker-${w}.cpuprofile`))))
   }
 
-  /** Skip repeated discovery merges (the default) or merge every time, in every worker (A/B runs). */
-  async discoveryMergeSkipping (on: boolean): Promise<void> {
-    if (this.local) { setDiscoveryMergeSkipping(on); return }
-    await Promise.all(this.links.map(async l => workerCall(l, 'discoveryMergeSkipping', on)))
+  /** A peer store shortcut (shortcuts.ts) on (the default) or off, in every peer (A/B runs). */
+  async shortcut (which: Shortcut, on: boolean): Promise<void> {
+    if (this.local) { setShortcut(which, on); return }
+    await Promise.all(this.links.map(async l => workerCall(l, 'shortcut', which, on)))
   }
 
   /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */

@@ -6,9 +6,9 @@
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
-import { setDiscoveryMergeSkipping } from '../../src/shared/node/discovery-merges.js'
 import { PeerHost, type HostOptions } from './host.js'
 import { quietLiveness } from './quiet-monitor.js'
+import { isShortcut, setShortcut } from './shortcuts.js'
 
 export interface WorkerInit extends HostOptions { connectionMonitor: boolean }
 
@@ -30,7 +30,11 @@ async function handle (req: Request): Promise<unknown> {
     host.onMessage = (to, m) => { reply({ event: 'message', to, m }) }
     return host.memory()
   }
-  if (req.method === 'discoveryMergeSkipping') { setDiscoveryMergeSkipping(req.args[0] === true); return true }
+  if (req.method === 'shortcut') {
+    if (!isShortcut(req.args[0])) throw new Error(`no shortcut ${String(req.args[0])}`)
+    setShortcut(req.args[0], req.args[1] === true)
+    return true
+  }
   if (req.method === 'profileStart') {
     profiler = new Session()
     profiler.connect()

@@ -23,6 +23,7 @@ import { KAD_PROTOCOL } from '../protocols/ids.js'
 import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
 import { skipRepeatedDiscoveries } from './discovery-merges.js'
+import { keepPeerReads } from './peer-reads.js'
 import { confirmObservedAddresses } from './observed-address.js'
 import type { Clock } from '../clock.js'
 
@@ -54,6 +55,10 @@ export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices 
 const DISCOVERY_MERGE_TTL_MS = 10 * 60_000
 /** Peers whose last merge is remembered for that (a routing table holds a few hundred). */
 const DISCOVERY_MERGE_PEERS = 1_000
+/** A peer's record read stands this long for the next reads, unless something writes it (peer-reads.ts). */
+const PEER_READ_TTL_MS = 30_000
+/** Records kept for that (a FIND_NODE answer reads K of the routing table's few hundred). */
+const PEER_READ_PEERS = 1_000
 
 /** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
 export function peersOf (addrs: string[]): Set<string> {
@@ -155,6 +160,9 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   if (init.logger !== undefined) options.logger = init.logger
   if (init.metrics !== undefined) options.metrics = init.metrics
   const node = await createLibp2p(options)
+  // the read cache wraps the store's own writes; the merge skipper wraps it, so a skipped merge
+  // (no write) keeps what was read
+  keepPeerReads(node, { ttlMs: PEER_READ_TTL_MS, now: () => init.clock.now(), maxPeers: PEER_READ_PEERS })
   skipRepeatedDiscoveries(node, { ttlMs: DISCOVERY_MERGE_TTL_MS, now: () => init.clock.now(), maxPeers: DISCOVERY_MERGE_PEERS })
   if (init.start ?? true) await node.start()
   return node
