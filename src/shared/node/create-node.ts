@@ -22,8 +22,8 @@ import type { CairnConfig } from '../config.js'
 import { KAD_PROTOCOL } from '../protocols/ids.js'
 import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
-import { skipRepeatedDiscoveries } from './discovery-merges.js'
 import { keepPeerReads } from './peer-reads.js'
+import { skipRepeatedMerges } from './repeated-merges.js'
 import { confirmObservedAddresses } from './observed-address.js'
 import type { Clock } from '../clock.js'
 
@@ -51,10 +51,10 @@ export interface NodeInit<S extends ServiceMap> {
 
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
-/** A peer named again within this long with no new address is not merged again (discovery-merges.ts). */
-const DISCOVERY_MERGE_TTL_MS = 10 * 60_000
+/** A peer named again, or a protocol it already speaks, within this long is not merged again (repeated-merges.ts). */
+const REPEATED_MERGE_TTL_MS = 10 * 60_000
 /** Peers whose last merge is remembered for that (a routing table holds a few hundred). */
-const DISCOVERY_MERGE_PEERS = 1_000
+const REPEATED_MERGE_PEERS = 1_000
 /** A peer's record read stands this long for the next reads, unless something writes it (peer-reads.ts). */
 const PEER_READ_TTL_MS = 30_000
 /** Records kept for that (a FIND_NODE answer reads K of the routing table's few hundred). */
@@ -163,7 +163,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   // the read cache wraps the store's own writes; the merge skipper wraps it, so a skipped merge
   // (no write) keeps what was read
   keepPeerReads(node, { ttlMs: PEER_READ_TTL_MS, now: () => init.clock.now(), maxPeers: PEER_READ_PEERS })
-  skipRepeatedDiscoveries(node, { ttlMs: DISCOVERY_MERGE_TTL_MS, now: () => init.clock.now(), maxPeers: DISCOVERY_MERGE_PEERS })
+  skipRepeatedMerges(node, { ttlMs: REPEATED_MERGE_TTL_MS, now: () => init.clock.now(), maxPeers: REPEATED_MERGE_PEERS })
   if (init.start ?? true) await node.start()
   return node
 }

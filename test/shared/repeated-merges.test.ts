@@ -1,6 +1,7 @@
 /**
- * A peer named again in DHT answers with no new address is not written to the peer store again
- * (src/shared/node/discovery-merges.ts), and the peer store still ends up as libp2p alone leaves
+ * A peer named again in DHT answers with no new address, or a protocol it already speaks merged
+ * again (libp2p does for every stream), is not written to the peer store again
+ * (src/shared/node/repeated-merges.ts), and the peer store still ends up as libp2p alone leaves
  * it: a new address is merged, addresses another write replaced come back with the next
  * discovery, a deleted peer is stored again, other merges (tags) always go through, and after the
  * TTL the record is written again. A real node on a real LevelDB, its writes counted.
@@ -35,7 +36,7 @@ function counting (datastore: Datastore): { datastore: Datastore, writes: () => 
   return { datastore: counted, writes: () => n }
 }
 
-test('a peer named again with no new address is not written again; the peer store still holds what libp2p alone would', async (t) => {
+test('a peer named again with no new address, or a protocol it already speaks, is not written again; the peer store still holds what libp2p alone would', async (t) => {
   const root = await tempRoot(t)
   const store = await Store.open(join(root, 'db'))
   const { datastore, writes } = counting(store.datastore)
@@ -67,6 +68,20 @@ test('a peer named again with no new address is not written again; the peer stor
   assert.equal((await node.peerStore.get(peer)).tags.get('test-tag')?.value, 7, 'a tag merge is applied')
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 1, 'a tag merge forgot the last discovery: written')
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 0)
+
+  // a stream's protocol (libp2p merges it for every stream opened either way)
+  const kad = '/cairn/kad/1.0.0'
+  const chat = '/cairn/direct/1.0.0'
+  const protocols = async (): Promise<string[]> => (await node.peerStore.get(peer)).protocols.slice().sort()
+  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 1, 'a protocol new to the record is written')
+  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 0, 'the same protocol on the next stream is not')
+  assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a], protocols: [kad] })), 0, 'nor addresses and protocols both known')
+  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [chat] })), 1, 'another protocol is')
+  assert.deepEqual(await protocols(), [chat, kad].sort())
+  // identify replaces the protocol list (a patch): a protocol it dropped is merged again when a stream uses it
+  await node.peerStore.patch(peer, { protocols: [chat] })
+  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 1, 'after a patch, a protocol merge is written')
+  assert.deepEqual(await protocols(), [chat, kad].sort())
 
   clock.advance(10 * 60_000)
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 1, 'once the TTL has passed, the record is written again')
