@@ -6,43 +6,12 @@
  * peer records counted.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Datastore } from 'interface-datastore'
-import { ManualClock } from '../../src/shared/clock.js'
-import { createNode } from '../../src/shared/node/create-node.js'
-import { Store } from '../../src/shared/store.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
-
-/** The datastore, counting reads of peer records (libp2p keeps them under /peers/). */
-function counting (datastore: Datastore): { datastore: Datastore, reads: () => number } {
-  let n = 0
-  const counted = new Proxy(datastore, {
-    get (target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown
-      if (prop === 'get' && typeof v === 'function') {
-        return async (key: { toString: () => string }, ...rest: unknown[]) => {
-          if (key.toString().startsWith('/peers/')) n++
-          return (v as (...a: unknown[]) => unknown).apply(target, [key, ...rest])
-        }
-      }
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    }
-  })
-  return { datastore: counted, reads: () => n }
-}
+import { nodeCountingPeerRecords } from '../helpers/counting-datastore.js'
 
 test('a peer record read once answers the next reads until something writes it; no read returns a stale record', async (t) => {
-  const root = await tempRoot(t)
-  const store = await Store.open(join(root, 'db'))
-  const { datastore, reads } = counting(store.datastore)
-  const clock = new ManualClock(Date.now())
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore, config: testConfig(root), clock, dhtServer: false })
-  t.after(async () => { await node.stop(); await store.close() })
-  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const { node, clock, count: reads, peer } = await nodeCountingPeerRecords(t, 'get')
   const [a, b, c] = [4201, 4202, 4203].map(port => multiaddr(`/ip4/127.0.0.1/tcp/${port}`))
   /** The peer's addresses as `get` returns them, and how many store reads that took. */
   const read = async (): Promise<{ addrs: string[], reads: number }> => {

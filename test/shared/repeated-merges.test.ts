@@ -7,43 +7,12 @@
  * TTL the record is written again. A real node on a real LevelDB, its writes counted.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Datastore } from 'interface-datastore'
-import { ManualClock } from '../../src/shared/clock.js'
-import { createNode } from '../../src/shared/node/create-node.js'
-import { Store } from '../../src/shared/store.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
-
-/** The datastore, counting writes of peer records (libp2p keeps them under /peers/). */
-function counting (datastore: Datastore): { datastore: Datastore, writes: () => number } {
-  let n = 0
-  const counted = new Proxy(datastore, {
-    get (target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown
-      if (prop === 'put' && typeof v === 'function') {
-        return async (key: { toString: () => string }, ...rest: unknown[]) => {
-          if (key.toString().startsWith('/peers/')) n++
-          return (v as (...a: unknown[]) => unknown).apply(target, [key, ...rest])
-        }
-      }
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    }
-  })
-  return { datastore: counted, writes: () => n }
-}
+import { nodeCountingPeerRecords } from '../helpers/counting-datastore.js'
 
 test('a peer named again with no new address, or a protocol it already speaks, is not written again; the peer store still holds what libp2p alone would', async (t) => {
-  const root = await tempRoot(t)
-  const store = await Store.open(join(root, 'db'))
-  const { datastore, writes } = counting(store.datastore)
-  const clock = new ManualClock(Date.now())
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore, config: testConfig(root), clock, dhtServer: false })
-  t.after(async () => { await node.stop(); await store.close() })
-  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const { node, clock, count: writes, peer } = await nodeCountingPeerRecords(t, 'put')
   const [a, b, c] = [4101, 4102, 4103].map(port => multiaddr(`/ip4/127.0.0.1/tcp/${port}`))
   const addrs = async (): Promise<string[]> => (await node.peerStore.get(peer)).addresses.map(x => x.multiaddr.toString()).sort()
   const written = async (merge: () => Promise<unknown>): Promise<number> => { const before = writes(); await merge(); return writes() - before }
