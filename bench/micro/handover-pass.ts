@@ -8,7 +8,7 @@
  * time subtracted (libp2p's own timers run meanwhile in every peer).
  *   node dist/bench/micro/handover-pass.js [--nodes 100] [--workers 2] [--seeds 8] [--rounds 30] [--peer-store memory|disk] [--ab N] [--ab-what merges|reads|all] [--profile DIR]
  * (--ab N: N rounds of lookups alternating a peer store shortcut off and on, bench/sim/shortcuts.ts:
- * `merges`, every merge written or repeated ones (addresses, protocols) skipped; `reads`, every record read from the
+ * `merges`, every discovery merged or repeated ones skipped; `reads`, every record read from the
  * store or a read kept for the next ones; `all`, both)
  * (--profile: a CPU profile of each worker around the lookups, DIR/lookups-worker-N.cpuprofile)
  */
@@ -69,7 +69,7 @@ async function main (): Promise<void> {
       // alternated on the same warm network: the shortcut off (as libp2p alone does), then on (the default)
       const which = values['ab-what']
       if (!isShortcut(which)) throw new Error(`--ab-what: merges, reads or all, not ${String(which)}`)
-      const label = { merges: ['every merge written', 'repeated merges skipped (default)'], reads: ['every record read from the store', 'a read kept for the next (default)'], all: ['the peer store as libp2p alone', 'repeated merges skipped and reads kept (default)'] }[which]
+      const label = { merges: ['every discovery merged', 'repeated discoveries skipped (default)'], reads: ['every record read from the store', 'a read kept for the next (default)'], all: ['the peer store as libp2p alone', 'repeated discoveries skipped and reads kept (default)'] }[which]
       for (let k = 0; k < 2 * Number(values.ab); k++) {
         const on = k % 2 === 1
         await world.shortcut(which, on)

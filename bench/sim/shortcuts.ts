@@ -1,6 +1,6 @@
 /**
  * The peer store's shortcuts (src/shared/node), switched off and on in every peer of a process for
- * the benches' A/B runs: `merges`, repeated discoveries and protocols not merged again (repeated-merges.ts);
+ * the benches' A/B runs: `merges`, repeated discoveries not merged again (repeated-merges.ts);
  * `reads`, a record read kept for the next reads (peer-reads.ts); `all`, both. Both are on in the product.
  */
 import { setRepeatedMergeSkipping } from '../../src/shared/node/repeated-merges.js'

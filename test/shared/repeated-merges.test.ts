@@ -1,6 +1,5 @@
 /**
- * A peer named again in DHT answers with no new address, or a protocol it already speaks merged
- * again (libp2p does for every stream), is not written to the peer store again
+ * A peer named again in DHT answers with no new address is not written to the peer store again
  * (src/shared/node/repeated-merges.ts), and the peer store still ends up as libp2p alone leaves
  * it: a new address is merged, addresses another write replaced come back with the next
  * discovery, a deleted peer is stored again, other merges (tags) always go through, and after the
@@ -11,7 +10,7 @@ import { test } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { nodeCountingPeerRecords } from '../helpers/counting-datastore.js'
 
-test('a peer named again with no new address, or a protocol it already speaks, is not written again; the peer store still holds what libp2p alone would', async (t) => {
+test('a peer named again with no new address is not written again; the peer store still holds what libp2p alone would', async (t) => {
   const { node, clock, count: writes, peer } = await nodeCountingPeerRecords(t, 'put')
   const [a, b, c] = [4101, 4102, 4103].map(port => multiaddr(`/ip4/127.0.0.1/tcp/${port}`))
   const addrs = async (): Promise<string[]> => (await node.peerStore.get(peer)).addresses.map(x => x.multiaddr.toString()).sort()
@@ -37,20 +36,6 @@ test('a peer named again with no new address, or a protocol it already speaks, i
   assert.equal((await node.peerStore.get(peer)).tags.get('test-tag')?.value, 7, 'a tag merge is applied')
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 1, 'a tag merge forgot the last discovery: written')
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 0)
-
-  // a stream's protocol (libp2p merges it for every stream opened either way)
-  const kad = '/cairn/kad/1.0.0'
-  const chat = '/cairn/direct/1.0.0'
-  const protocols = async (): Promise<string[]> => (await node.peerStore.get(peer)).protocols.slice().sort()
-  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 1, 'a protocol new to the record is written')
-  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 0, 'the same protocol on the next stream is not')
-  assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a], protocols: [kad] })), 0, 'nor addresses and protocols both known')
-  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [chat] })), 1, 'another protocol is')
-  assert.deepEqual(await protocols(), [chat, kad].sort())
-  // identify replaces the protocol list (a patch): a protocol it dropped is merged again when a stream uses it
-  await node.peerStore.patch(peer, { protocols: [chat] })
-  assert.equal(await written(async () => node.peerStore.merge(peer, { protocols: [kad] })), 1, 'after a patch, a protocol merge is written')
-  assert.deepEqual(await protocols(), [chat, kad].sort())
 
   clock.advance(10 * 60_000)
   assert.equal(await written(async () => node.peerStore.merge(peer, { multiaddrs: [a] })), 1, 'once the TTL has passed, the record is written again')

@@ -51,7 +51,7 @@ export interface NodeInit<S extends ServiceMap> {
 
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
-/** A peer named again, or a protocol it already speaks, within this long is not merged again (repeated-merges.ts). */
+/** A peer named again within this long with no new address is not merged again (repeated-merges.ts). */
 const REPEATED_MERGE_TTL_MS = 10 * 60_000
 /** Peers whose last merge is remembered for that (a routing table holds a few hundred). */
 const REPEATED_MERGE_PEERS = 1_000

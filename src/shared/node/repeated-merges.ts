@@ -1,31 +1,30 @@
 /**
- * libp2p merges into the peer store far more often than anything changes: every peer a DHT answer
- * names (its addresses), and every stream opened either way (its protocol, libp2p's connection.js),
- * each a read, a decode, an encode and a write (a LevelDB write with the disk peer store), changed
- * or not, because the record's `updated` time is always rewritten. A lookup on a warm network is
- * tens to hundreds of answers and as many streams, so over a thousand merges that change nothing;
- * skipping the repeated discoveries took ~28 % off a lookup's CPU with the disk peer store
- * (docs/BENCHMARKS.md, "What a lookup costs, and the peer store's share"; the protocols: "A peer's
- * record read once, and a stream's protocol not merged again").
+ * Every DHT answer names up to K peers, and libp2p merges each named peer's addresses into the
+ * peer store: a read, a decode, an encode and a write per peer (a LevelDB write with the disk peer
+ * store), whether anything changed or not. A lookup on a warm network is tens to hundreds of
+ * answers, so over a thousand merges that change nothing; skipping them took ~28 % off a lookup's
+ * CPU with the disk peer store (docs/BENCHMARKS.md, "What a lookup costs, and the peer store's share").
  *
- * This skips a merge of addresses and protocols alone when the same peer was merged within `ttlMs`
- * and the store then held these addresses and protocols or more, and nothing has written that peer
- * since (any other write, a delete, or a `peer:update` from anywhere forgets it). What a skip gives
- * up: the record's `updated` time is not refreshed (it only ages a peer with no fresh address out
- * after six hours, far above the TTL); the addresses' own ages are not refreshed by a merge anyway.
- * Other merges (tags, metadata, public keys: identify's, kad-dht's) always go through.
+ * This skips a merge of addresses alone when the same peer was merged within `ttlMs` with these
+ * addresses or more, and nothing has written that peer since (any other write, a delete, or a
+ * `peer:update` from anywhere forgets it). What a skip gives up: the record's `updated` time is
+ * not refreshed (it only ages a peer with no fresh address out after six hours, far above the
+ * TTL); the addresses' own ages are not refreshed by a merge anyway. Other merges (tags, protocols,
+ * metadata: identify's, kad-dht's, the protocol libp2p merges for every stream) always go through:
+ * skipping a stream's repeated protocol merge too broke a reconnect test, cause not found
+ * (docs/DECISIONS.md, session 39).
  */
 import type { Libp2p, Peer, PeerData, PeerId, PeerStore } from '@libp2p/interface'
 
 export interface RepeatedMergesInit {
-  /** How long a merge's result stands for the next one naming nothing new, ms. */
+  /** How long a merge's addresses stand for the next one naming no new address, ms. */
   ttlMs: number
   now: () => number
   /** Most peers remembered; the least recently merged is forgotten first. */
   maxPeers: number
 }
 
-interface Recent { at: number, addrs: Set<string>, protocols: Set<string>, peer: Peer }
+interface Recent { at: number, addrs: Set<string>, peer: Peer }
 
 /** For benchmarks' A/B runs only (bench/micro/handover-pass.ts): merge every time when false. */
 let skipping = true
@@ -43,20 +42,18 @@ export function skipRepeatedMerges (node: Libp2p, init: RepeatedMergesInit): voi
   const save = store.save.bind(store)
   const remove = store.delete.bind(store)
   store.merge = async (id, data, options) => {
-    if (!addressesOrProtocolsOnly(data) || !skipping) { forget(id); return merge(id, data, options) }
+    if (!addressesOnly(data) || !skipping) { forget(id); return merge(id, data, options) }
     const key = id.toString()
     const addrs = (data.multiaddrs ?? []).map(a => a.toString())
-    const protocols = data.protocols ?? []
     const seen = recent.get(key)
-    if (seen !== undefined && init.now() - seen.at < init.ttlMs && addrs.every(a => seen.addrs.has(a)) && protocols.every(p => seen.protocols.has(p))) {
+    if (seen !== undefined && init.now() - seen.at < init.ttlMs && addrs.every(a => seen.addrs.has(a))) {
       return seen.peer
     }
     const peer = await merge(id, data, options)
     recent.delete(key) // (its own peer:update already did, if anything changed)
     if (recent.size >= init.maxPeers) recent.delete(recent.keys().next().value as string)
-    // what was asked and what the store kept: the same ask again changes nothing (an address the
-    // store's filter refused is refused again)
-    recent.set(key, { at: init.now(), addrs: new Set([...addrs, ...peer.addresses.map(a => a.multiaddr.toString())]), protocols: new Set(peer.protocols), peer })
+    // what was asked and what the store kept: the same ask again changes nothing
+    recent.set(key, { at: init.now(), addrs: new Set([...addrs, ...peer.addresses.map(a => a.multiaddr.toString())]), peer })
     return peer
   }
   store.patch = async (id, data, options) => { forget(id); return patch(id, data, options) }
@@ -64,7 +61,6 @@ export function skipRepeatedMerges (node: Libp2p, init: RepeatedMergesInit): voi
   store.delete = async (id, options) => { forget(id); await remove(id, options) }
 }
 
-function addressesOrProtocolsOnly (data: PeerData): boolean {
-  const keys = Object.keys(data)
-  return keys.length > 0 && keys.every(k => (k === 'multiaddrs' || k === 'protocols') && data[k] !== undefined)
+function addressesOnly (data: PeerData): boolean {
+  return data.multiaddrs !== undefined && Object.keys(data).every(k => k === 'multiaddrs')
 }
