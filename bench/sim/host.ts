@@ -28,6 +28,8 @@ export interface HostOptions {
   start: number
   /** Kademlia's K (network.dhtK); the config's default when absent. */
   dhtK?: number
+  /** How often each peer's DHT refreshes its table and looks itself up, real ms (network.dhtRefreshMs); the config's default when absent. */
+  dhtRefreshMs?: number
   /** Where each peer's libp2p keeps its peer store (network.peerStore); the config's default (disk) when absent. */
   peerStore?: PeerStoreMode
 }
@@ -64,7 +66,7 @@ export class PeerHost {
 
   constructor (private readonly o: HostOptions) {
     this.clock = new ManualClock(o.start)
-    this.overrides = { mailbox: { replicas: o.replicas }, network: { ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.peerStore === undefined ? {} : { peerStore: o.peerStore }) } }
+    this.overrides = { mailbox: { replicas: o.replicas }, network: { ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }), ...(o.peerStore === undefined ? {} : { peerStore: o.peerStore }) } }
     this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
   }
 

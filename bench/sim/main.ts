@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
+ * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-refresh MINUTES] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
  *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
  *   [--peer-store memory|disk] [--seeds S]`
@@ -50,6 +50,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     minutes: { type: 'string' },
     k: { type: 'string', default: '5' },
     'dht-k': { type: 'string' },
+    'dht-refresh': { type: 'string' },
     messages: { type: 'string' },
     days: { type: 'string' },
     'max-away-days': { type: 'string' },
@@ -100,6 +101,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       churn,
       replicas: num('k', values.k, 1),
       ...(values['dht-k'] === undefined ? {} : { dhtK: num('dht-k', values['dht-k'], 1) }),
+      ...(values['dht-refresh'] === undefined ? {} : { dhtRefreshMs: Math.round(num('dht-refresh', values['dht-refresh'], 1 / 6) * 60_000) }),
       messages: num('messages', pick(values.messages, '200', '30'), 0),
       sendDays: num('days', pick(values.days, '2', '0.5'), 1 / 24),
       maxAwayDays: num('max-away-days', pick(values['max-away-days'], '14', '2'), 1 / 24),

@@ -103,7 +103,7 @@ export class SimNetwork {
 
   /** Start the hosts and every peer, warm the routing tables, publish every bundle. */
   async setup (): Promise<void> {
-    const options: HostOptions = { root: this.o.root, replicas: this.o.replicas, start: this.o.start, ...(this.o.dhtK === undefined ? {} : { dhtK: this.o.dhtK }), ...(this.o.peerStore === undefined ? {} : { peerStore: this.o.peerStore }) }
+    const options: HostOptions = { root: this.o.root, replicas: this.o.replicas, start: this.o.start, ...(this.o.dhtK === undefined ? {} : { dhtK: this.o.dhtK }), ...(this.o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: this.o.dhtRefreshMs }), ...(this.o.peerStore === undefined ? {} : { peerStore: this.o.peerStore }) }
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
       host.onMessage = this.o.onMessage

@@ -20,6 +20,8 @@ export interface SimOptions {
   replicas: number
   /** Kademlia's K for every peer (network.dhtK); default: the config's. */
   dhtK?: number
+  /** How often each peer's DHT refreshes its table, real ms (network.dhtRefreshMs: kad-dht keeps real time); default: the config's. */
+  dhtRefreshMs?: number
   messages: number
   sendDays: number
   /** Longest absence of a churning peer, days (14: as long as mail may wait). */
@@ -155,7 +157,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []

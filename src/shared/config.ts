@@ -36,6 +36,13 @@ export interface CairnConfig {
      */
     dhtK: number
     /**
+     * How often the DHT looks itself up and looks up a random key in each bucket of its routing
+     * table that no lookup has touched for as long, ms. kad-dht's own is 5 min for both; for a
+     * network of 200 peers that was about 0.4 CPU-s per wall-s with nothing asked of it
+     * (docs/DECISIONS.md, "The DHT refreshes its table every 30 min").
+     */
+    dhtRefreshMs: number
+    /**
      * Behind a NAT: reserve slots on relays (our bootstrap peers), advertise /p2p-circuit
      * addresses, dial every TCP connection from one fixed local port (`dialPort`) so relays observe
      * the NAT mapping that a hole punch will use, and confirm that observed address.
@@ -299,7 +306,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, natTraversal: false, dialPort: 4011, serveWhenReachable: true, peerStore: 'disk' },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, dhtRefreshMs: 30 * 60_000, natTraversal: false, dialPort: 4011, serveWhenReachable: true, peerStore: 'disk' },
     relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
@@ -473,6 +480,7 @@ function validate (c: CairnConfig): void {
   }
   if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
   if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
+  if (!Number.isInteger(c.network.dhtRefreshMs) || c.network.dhtRefreshMs < 1000) throw new ConfigError('network.dhtRefreshMs', `must be a whole number of ms >= 1000, got ${c.network.dhtRefreshMs}`)
   if (c.network.dhtK < c.mailbox.replicas || !Number.isInteger(c.network.dhtK)) throw new ConfigError('network.dhtK', 'must be a whole number >= mailbox.replicas')
   if (!Number.isInteger(c.mailbox.replicasPerSubnet)) throw new ConfigError('mailbox.replicasPerSubnet', 'must be a whole number (0: no limit)')
   if (!Number.isInteger(c.metrics.port) || c.metrics.port > 65535) throw new ConfigError('metrics.port', `must be a TCP port 0-65535, got ${c.metrics.port}`)

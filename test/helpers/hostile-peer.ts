@@ -64,6 +64,8 @@ export interface HostilePeer {
   claimedAddress: string
   /** Send one request on its own stream; the answer, or undefined when the node answered nothing or reset the stream. */
   ask: (target: string, m: KadMessage) => Promise<Uint8Array | undefined>
+  /** Why the last `ask` that got no answer got none (the error's name and message), for a failing assertion to say. */
+  lastAskError: () => string | undefined
   /** `count` ADD_PROVIDER requests for random CIDs naming itself as provider, `concurrency` streams at a time. */
   floodProviders: (target: string, count: number, concurrency?: number) => Promise<CID[]>
   /** `count` PUT_VALUE requests, each a valid public-key record (`/pk/<multihash>`) of a fresh key. */
@@ -91,7 +93,9 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
   const claimedAddress = '/ip4/203.0.113.7/tcp/4001'
   // undefined when no answer came: the request was refused, unanswered, or its stream reset (a node
   // over its inbound stream limit resets the stream as it opens, which a flood of 16 at a time can meet)
+  let lastAskError: string | undefined
   const ask = async (target: string, m: KadMessage): Promise<Uint8Array | undefined> => {
+    const started = Date.now()
     try {
       const stream = await node.dialProtocol(multiaddr(target), KAD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
       const lp = lpStream(stream, { maxDataLength: 4 << 20 })
@@ -99,7 +103,8 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
       await stream.close({ signal: AbortSignal.timeout(10_000) })
       // a request with no answer (ADD_PROVIDER) ends with the node closing the stream once done
       return (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
-    } catch {
+    } catch (err) {
+      lastAskError = `${(err as Error).name}: ${(err as Error).message} after ${Date.now() - started} ms`
       return undefined
     }
   }
@@ -108,6 +113,7 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
     node,
     claimedAddress,
     ask,
+    lastAskError: () => lastAskError,
     floodProviders: async (target, count, concurrency = 16) => pool(count, concurrency, async () => {
       const cid = CID.createV1(0x55, await sha256.digest(crypto.getRandomValues(new Uint8Array(32))))
       await ask(target, { type: KadType.ADD_PROVIDER, key: cid.bytes, providers: [self] })

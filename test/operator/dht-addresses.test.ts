@@ -45,7 +45,7 @@ async function answerFor (t: TestContext, layers: ConfigLayer[]): Promise<{ peer
   const stranger = await hostilePeer(t)
   const addrsOf = async (key: Uint8Array, who: string): Promise<string[]> => {
     const answer = await stranger.ask(target, { type: KadType.FIND_NODE, key })
-    assert.ok(answer !== undefined, 'FIND_NODE is answered')
+    assert.ok(answer !== undefined, `FIND_NODE is answered (${stranger.lastAskError() ?? ''})`)
     const entry = readKad(answer).closer.find(c => peerIdFromMultihash(Digest.decode(c.id)).toString() === who)
     return (entry?.addrs ?? []).map(a => multiaddr(a).toString())
   }

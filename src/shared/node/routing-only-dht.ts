@@ -18,8 +18,22 @@ import type { PeerId } from '@libp2p/interface'
 
 interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown> }
 
-/** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name; the serving deadline. */
-interface KadInternals { rpc?: { handlers?: Record<string, RpcHandler | undefined>, incomingMessageTimeout?: number } }
+/** What kad-dht 16 keeps inside: one handler per message type, keyed by the type's name; the serving deadline; the table refresh's interval. */
+interface KadInternals {
+  rpc?: { handlers?: Record<string, RpcHandler | undefined>, incomingMessageTimeout?: number }
+  routingTableRefresh?: { refreshInterval?: number }
+}
+
+/** What Cairn adds to kad-dht's options. */
+export interface RoutingOnlyDhtInit extends KadDHTInit {
+  /**
+   * How often a bucket of the routing table that no lookup touched meanwhile is refreshed (a
+   * lookup of a random key in it), ms; also the self-query's interval unless `querySelfInterval`
+   * says otherwise. kad-dht has an option for the self-query only; its table refresh is 5 min,
+   * fixed, so it is set inside, as the serving deadline is.
+   */
+  refreshIntervalMs?: number
+}
 
 /** kad-dht's internals are not the shape this wrapper was written against (a kad-dht upgrade). */
 export class DhtShapeError extends CairnError {
@@ -35,10 +49,10 @@ const refuseRecord = async (): Promise<void> => {
 }
 
 /** kad-dht with every storage request refused; `init.validators` and `init.selectors` are ignored. */
-export function routingOnlyDht (init: KadDHTInit): (components: KadDHTComponents) => KadDHT {
+export function routingOnlyDht ({ refreshIntervalMs, ...init }: RoutingOnlyDhtInit): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     // replaces the default `pk` validator too; any namespace without one is refused by kad-dht
-    const dht = kadDHT({ ...init, validators: { pk: refuseRecord }, selectors: {} })(components)
+    const dht = kadDHT({ ...(refreshIntervalMs === undefined ? {} : { querySelfInterval: refreshIntervalMs }), ...init, validators: { pk: refuseRecord }, selectors: {} })(components)
     const handlers = (dht as unknown as KadInternals).rpc?.handlers
     if (handlers?.[MessageType.ADD_PROVIDER] === undefined || handlers[MessageType.PUT_VALUE] === undefined) {
       throw new DhtShapeError('@libp2p/kad-dht no longer has rpc.handlers: cannot refuse provider records (see src/shared/node/routing-only-dht.ts)')
@@ -48,6 +62,11 @@ export function routingOnlyDht (init: KadDHTInit): (components: KadDHTComponents
     // machine's answers to live askers were cut ("The stream has been reset" at the asker)
     const rpc = (dht as unknown as KadInternals).rpc
     if (init.incomingMessageTimeout !== undefined && rpc !== undefined) rpc.incomingMessageTimeout = init.incomingMessageTimeout
+    if (refreshIntervalMs !== undefined) {
+      const refresh = (dht as unknown as KadInternals).routingTableRefresh
+      if (typeof refresh?.refreshInterval !== 'number') throw new DhtShapeError('@libp2p/kad-dht no longer has routingTableRefresh.refreshInterval: cannot set network.dhtRefreshMs (see src/shared/node/routing-only-dht.ts)')
+      refresh.refreshInterval = refreshIntervalMs
+    }
     const log = components.logger.forComponent('cairn:dht')
     handlers[MessageType.ADD_PROVIDER] = {
       // ADD_PROVIDER has no answer: the stranger sees what it would see from a node that stored it
