@@ -4,7 +4,8 @@
  * minutes after set-up. The DHT's own upkeep (kad-dht's self-query and table refresh, on real
  * timers even in the simulation) is most of it; `--dht-refresh` sets its interval
  * (network.dhtRefreshMs), the config's default when absent.
- *   node dist/bench/micro/idle-network.js [--nodes 100] [--workers 2] [--seeds 8] [--minutes 12] [--dht-refresh MINUTES]
+ *   node dist/bench/micro/idle-network.js [--nodes 100] [--workers 2] [--seeds 8] [--minutes 12] [--dht-refresh MINUTES] [--profile DIR]
+ * (--profile: a CPU profile of each worker over the idle minutes, DIR/idle-worker-N.cpuprofile)
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,7 @@ import { now } from '../lib/stats.js'
 import { SimNetwork } from '../sim/network.js'
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, workers: { type: 'string', default: '2' }, seeds: { type: 'string', default: '8' }, minutes: { type: 'string', default: '12' }, 'dht-refresh': { type: 'string' } } })
+  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, workers: { type: 'string', default: '2' }, seeds: { type: 'string', default: '8' }, minutes: { type: 'string', default: '12' }, 'dht-refresh': { type: 'string' }, profile: { type: 'string' } } })
   const nodes = Number(values.nodes)
   const minutes = Number(values.minutes)
   const refresh = values['dht-refresh'] === undefined ? undefined : Math.round(Number(values['dht-refresh']) * 60_000)
@@ -31,6 +32,7 @@ async function main (): Promise<void> {
     console.log('| minute after set-up | CPU-s per wall-s, all processes |')
     console.log('| --- | --- |')
     const rates: number[] = []
+    if (values.profile !== undefined) await world.profile('start')
     for (let m = 1; m <= minutes; m++) {
       const c = await world.cpu()
       const t = now()
@@ -39,6 +41,7 @@ async function main (): Promise<void> {
       rates.push(rate)
       console.log(`| ${m} | ${rate.toFixed(3)} |`)
     }
+    if (values.profile !== undefined) console.error(`profiles: ${(await world.profile('stop', join(values.profile, 'idle'))).join(', ')}`)
     console.log(`| mean | ${(rates.reduce((a, b) => a + b, 0) / rates.length).toFixed(3)} |`)
   } finally {
     await world.stopAll().catch(() => {})

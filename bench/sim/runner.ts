@@ -367,12 +367,20 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const outboxes = await world.outboxes()
     const heldFor = new Set([...(await world.held()).values()].flatMap(rs => Object.entries(rs).filter(([, n]) => n > 0).map(([r]) => r)))
     const due = world.online().filter(i => (outboxes.get(i) ?? 0) > 0 || (waiting.has(i) && heldFor.has(world.peerIds[i] as string)))
+    const awaitedBefore = pending.size
     for (const i of due) {
       const set = await world.sync(i)
       events.syncs++
       events.syncReplicaSets[set] = (events.syncReplicaSets[set] ?? 0) + 1
     }
     if (due.length > 0) { dirty = true; await world.settle() }
+    if (process.env.CAIRN_SIM_DIAG !== undefined && due.length > 0) {
+      // why each peer was due: its outbox (and whether it still was after), or mail held for it while it awaited some
+      const after = await world.outboxes()
+      const byOutbox = due.filter(i => (outboxes.get(i) ?? 0) > 0)
+      const outboxTo = sent.filter(s => s.id !== undefined && pending.has(s.index) && byOutbox.includes(s.from)).map(s => `${s.from}>${s.to}${world.isOnline(s.to) ? '' : '(away)'}`)
+      process.stderr.write(JSON.stringify({ diag: 'periodic-sync', hour: simHours, due: due.length, byOutbox: byOutbox.map(i => `${i}:${outboxes.get(i) ?? 0}->${after.get(i) ?? 0}`), awaitedFromThem: outboxTo, byHeld: due.filter(i => !byOutbox.includes(i)), delivered: awaitedBefore - pending.size }) + '\n')
+    }
   }
 
   /** All processes' CPU per wall second while nothing is asked of the network (SimRun.idleCpuPerSecond). */

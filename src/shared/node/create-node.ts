@@ -121,8 +121,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         clientMode: !init.dhtServer,
         peerInfoMapper: config.network.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
         kBucketSize: config.network.dhtK,
-        // a lookup per bucket and one of itself, every network.dhtRefreshMs: kad-dht's 5 min cost a
-        // 200-peer network 0.4 CPU-s per s while idle (docs/DECISIONS.md)
+        // a lookup per bucket and one of itself, every network.dhtRefreshMs (kad-dht's 5 min by default)
         refreshIntervalMs: config.network.dhtRefreshMs,
         // kad-dht holds every query until its first self-query, which by default starts 1 s after
         // boot; Cairn joins explicitly (joinDht) right after dialling bootstrap peers instead
