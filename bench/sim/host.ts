@@ -155,6 +155,16 @@ export class PeerHost {
     return out
   }
 
+  /** Diagnostics: per online peer with a non-empty outbox, each entry's recipient, attempts, whether it is sealed, and its last error. */
+  async outboxErrors (): Promise<Record<number, string[]>> {
+    const out: Record<number, string[]> = {}
+    for (const i of this.online()) {
+      const entries = await this.client(i).messenger.pending()
+      if (entries.length > 0) out[i] = entries.map(e => `${e.to.slice(-6)} ×${e.attempts} ${e.envelope === undefined ? 'unsealed' : 'sealed'}: ${e.lastError ?? ''}`)
+    }
+    return out
+  }
+
   /** Per online peer: the recipients it holds anything for (mail or bundle), with how many messages. */
   async held (): Promise<Record<number, Record<string, number>>> {
     const out: Record<number, Record<string, number>> = {}

@@ -182,6 +182,12 @@ export class SimNetwork {
     return new Map(parts.flatMap(p => Object.entries(p).map(([i, n]) => [Number(i), n] as [number, number])))
   }
 
+  /** Diagnostics: per online peer with a non-empty outbox, what each entry last failed with (PeerHost.outboxErrors). */
+  async outboxErrors (): Promise<Map<number, string[]>> {
+    const parts = await Promise.all(this.links.map(async l => l.call('outboxErrors')))
+    return new Map(parts.flatMap(p => Object.entries(p).map(([i, e]) => [Number(i), e] as [number, string[]])))
+  }
+
   /** Per online peer: the recipients it holds anything for, with how many messages. */
   async held (): Promise<Map<number, Record<string, number>>> {
     const parts = await Promise.all(this.links.map(async l => l.call('held')))

@@ -377,9 +377,10 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     if (process.env.CAIRN_SIM_DIAG !== undefined && due.length > 0) {
       // why each peer was due: its outbox (and whether it still was after), or mail held for it while it awaited some
       const after = await world.outboxes()
+      const errors = await world.outboxErrors()
       const byOutbox = due.filter(i => (outboxes.get(i) ?? 0) > 0)
       const outboxTo = sent.filter(s => s.id !== undefined && pending.has(s.index) && byOutbox.includes(s.from)).map(s => `${s.from}>${s.to}${world.isOnline(s.to) ? '' : '(away)'}`)
-      process.stderr.write(JSON.stringify({ diag: 'periodic-sync', hour: simHours, due: due.length, byOutbox: byOutbox.map(i => `${i}:${outboxes.get(i) ?? 0}->${after.get(i) ?? 0}`), awaitedFromThem: outboxTo, byHeld: due.filter(i => !byOutbox.includes(i)), delivered: awaitedBefore - pending.size }) + '\n')
+      process.stderr.write(JSON.stringify({ diag: 'periodic-sync', hour: simHours, due: due.length, byOutbox: byOutbox.map(i => `${i}:${outboxes.get(i) ?? 0}->${after.get(i) ?? 0}`), awaitedFromThem: outboxTo, byHeld: due.filter(i => !byOutbox.includes(i)), delivered: awaitedBefore - pending.size, outboxErrors: Object.fromEntries(byOutbox.map(i => [i, errors.get(i) ?? []])) }) + '\n')
     }
   }
 
