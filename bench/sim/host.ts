@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { CairnClient } from '../../src/client/client.js'
+import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import type { InboxMessage } from '../../src/client/inbox.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import type { PeerStoreMode } from '../../src/shared/config.js'
@@ -102,8 +103,9 @@ export class PeerHost {
     return done.filter(Boolean).length
   }
 
-  async publishBundles (): Promise<void> {
-    await Promise.all(this.online().map(async i => this.client(i).publishBundles()))
+  /** Every online peer publishes its bundle; what each publish reached (PublishResult), by peer. */
+  async publishBundles (): Promise<Record<number, PublishResult>> {
+    return Object.fromEntries(await Promise.all(this.online().map(async i => [i, await this.client(i).publishBundles()] as const)))
   }
 
   online (): number[] { return [...this.byIndex].flatMap(([i, p]) => p.client === undefined ? [] : [i]) }
@@ -154,6 +156,9 @@ export class PeerHost {
     for (const i of this.online()) out[i] = (await this.client(i).messenger.pending()).length
     return out
   }
+
+  /** The online peers whose last bundle publish fell short (the product's daemon publishes again soon: CairnClient.retryShortPublish). */
+  bundlesShort (): number[] { return this.online().filter(i => this.client(i).bundlesShort) }
 
   /** Diagnostics: per online peer with a non-empty outbox, each entry's recipient, attempts, whether it is sealed, and its last error. */
   async outboxErrors (): Promise<Record<number, string[]>> {

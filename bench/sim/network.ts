@@ -9,6 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { PeerHost, noTraffic, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
+import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import { setShortcut, type Shortcut } from './shortcuts.js'
 import type { WorkerInit } from './worker.js'
 
@@ -79,6 +80,8 @@ async function workerCall (link: HostLink, method: string, ...args: unknown[]): 
 
 export class SimNetwork {
   readonly peerIds: string[] = []
+  /** What each peer's bundle publish at set-up reached (diagnostics). */
+  published = new Map<number, PublishResult>()
   private readonly addrs: string[] = []
   private readonly up: boolean[] = []
   private readonly links: HostLink[] = []
@@ -131,7 +134,7 @@ export class SimNetwork {
     }))
     await this.reconnect()
     await this.all('warm')
-    await this.all('publishBundles')
+    this.published = new Map((await this.all('publishBundles')).flatMap(r => Object.entries(r).map(([i, p]) => [Number(i), p] as const)))
   }
 
   /** Peer i's bootstrap list: up to three seeds, spread evenly over the peers. */
@@ -180,6 +183,11 @@ export class SimNetwork {
   async outboxes (): Promise<Map<number, number>> {
     const parts = await Promise.all(this.links.map(async l => l.call('outboxes')))
     return new Map(parts.flatMap(p => Object.entries(p).map(([i, n]) => [Number(i), n] as [number, number])))
+  }
+
+  /** The online peers whose last bundle publish fell short (PeerHost.bundlesShort). */
+  async bundlesShort (): Promise<number[]> {
+    return (await Promise.all(this.links.map(async l => l.call('bundlesShort')))).flat()
   }
 
   /** Diagnostics: per online peer with a non-empty outbox, what each entry last failed with (PeerHost.outboxErrors). */

@@ -199,6 +199,21 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     await sampleMemory(0)
     const m0 = memory[0]
     o.log(`${o.nodes} peers up in ${setupSeconds.toFixed(0)} s on ${world.hosts === 1 ? 'this process' : `${world.hosts} worker processes`}${m0 === undefined ? '' : ` (RSS ${m0.rssMiB.toFixed(0)} MiB, ${((m0.rssMiB - baseRssMiB) / o.nodes).toFixed(1)} MiB per peer; CPU ${(m0.cpuSeconds / 60).toFixed(1)} min)`} (${p.churners.length} churn); idle ${idleCpuPerSecond.toFixed(2)} CPU-s per s; ${p.messages.length} messages over ${o.sendDays} d${gw === undefined ? '' : `; ${gp.groups.length} groups (${gp.groups.map(g => g.members.length).join(', ')} members), ${gp.messages.length} group messages, ${gp.changes.length} membership changes`}`)
+    if (process.env.CAIRN_SIM_DIAG !== undefined) {
+      // how many online mailboxes hold each peer's bundle once set-up is done (fewer than k: a publish fell short)
+      const holders = new Map<string, number>()
+      for (const rs of (await world.held()).values()) for (const r of Object.keys(rs)) holders.set(r, (holders.get(r) ?? 0) + 1)
+      const counts = world.peerIds.map(r => holders.get(r) ?? 0)
+      const histogram: Record<number, number> = {}
+      for (const n of counts) histogram[n] = (histogram[n] ?? 0) + 1
+      const published: Record<string, number> = {}
+      const failures: Record<string, number> = {}
+      for (const r of world.published.values()) {
+        published[`${r.published}/${r.replicas}`] = (published[`${r.published}/${r.replicas}`] ?? 0) + 1
+        for (const f of r.failures) { const why = f.replace(/^[^:]+: /, '').slice(0, 80); failures[why] = (failures[why] ?? 0) + 1 }
+      }
+      process.stderr.write(JSON.stringify({ diag: 'bundles-after-setup', histogram, published, failures, fewerThanK: counts.flatMap((n, i) => n < o.replicas ? [`${i}:${n}`] : []) }) + '\n')
+    }
     const deadline = t0 + o.minutes * 60_000
     const lastHour = Math.ceil(p.settledAt / HOUR) + 1
     let next = 0
@@ -358,15 +373,20 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     }
   }
 
-  /** The daemon's periodic sync, for online peers with an outbox to retry or mail waiting at an online mailbox. */
+  /**
+   * The daemon's periodic sync, for online peers with an outbox to retry, mail waiting at an online
+   * mailbox, or a bundle publish that fell short (the daemon publishes again within minutes; a
+   * peer that leaves first cannot be written to by anyone it has no session with).
+   */
   async function periodicSync (): Promise<void> {
     const waiting = new Set(sent.filter(s => s.id !== undefined && pending.has(s.index)).map(s => s.to))
     for (const k of pendingGroup) waiting.add(Number(k.split('|')[2]))
+    const short = new Set(await world.bundlesShort())
     // nothing awaited: every outbox entry and every copy held belongs to mail already delivered
-    if (waiting.size === 0) return
+    if (waiting.size === 0 && short.size === 0) return
     const outboxes = await world.outboxes()
     const heldFor = new Set([...(await world.held()).values()].flatMap(rs => Object.entries(rs).filter(([, n]) => n > 0).map(([r]) => r)))
-    const due = world.online().filter(i => (outboxes.get(i) ?? 0) > 0 || (waiting.has(i) && heldFor.has(world.peerIds[i] as string)))
+    const due = world.online().filter(i => (outboxes.get(i) ?? 0) > 0 || short.has(i) || (waiting.has(i) && heldFor.has(world.peerIds[i] as string)))
     const awaitedBefore = pending.size
     for (const i of due) {
       const set = await world.sync(i)
@@ -380,8 +400,25 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
       const errors = await world.outboxErrors()
       const byOutbox = due.filter(i => (outboxes.get(i) ?? 0) > 0)
       const outboxTo = sent.filter(s => s.id !== undefined && pending.has(s.index) && byOutbox.includes(s.from)).map(s => `${s.from}>${s.to}${world.isOnline(s.to) ? '' : '(away)'}`)
-      process.stderr.write(JSON.stringify({ diag: 'periodic-sync', hour: simHours, due: due.length, byOutbox: byOutbox.map(i => `${i}:${outboxes.get(i) ?? 0}->${after.get(i) ?? 0}`), awaitedFromThem: outboxTo, byHeld: due.filter(i => !byOutbox.includes(i)), delivered: awaitedBefore - pending.size, outboxErrors: Object.fromEntries(byOutbox.map(i => [i, errors.get(i) ?? []])) }) + '\n')
+      process.stderr.write(JSON.stringify({ diag: 'periodic-sync', hour: simHours, due: due.length, bundlesShort: [...short].filter(i => due.includes(i)).length, shortAfter: (await world.bundlesShort()).length, byOutbox: byOutbox.map(i => `${i}:${outboxes.get(i) ?? 0}->${after.get(i) ?? 0}`), awaitedFromThem: outboxTo, byHeld: due.filter(i => !byOutbox.includes(i)), delivered: awaitedBefore - pending.size, outboxErrors: Object.fromEntries(byOutbox.map(i => [i, errors.get(i) ?? []])), bundles: await bundleWhereabouts(byOutbox) }) + '\n')
     }
+  }
+
+  /**
+   * Diagnostics: for each awaited message still in its sender's outbox (of `senders`), which online
+   * peers hold its recipient's bundle, and which replicas the sender's own lookup picks for it.
+   */
+  async function bundleWhereabouts (senders: number[]): Promise<Array<{ from: number, to: number, heldBy: number[], senderPicks: Array<number | undefined> }>> {
+    const stuck = sent.filter(s => s.id !== undefined && pending.has(s.index) && senders.includes(s.from))
+    const online = world.online()
+    const indexOf = new Map(world.peerIds.map((p, i) => [p, i]))
+    return Promise.all(stuck.map(async s => {
+      const r = world.peerIds[s.to] as string
+      const views = await world.views(online.map(i => [i, r] as [number, string]))
+      const heldBy = online.filter((_, n) => views[n]?.bundle === true)
+      const { picked } = await world.replicaSetOf(s.from, r, [])
+      return { from: s.from, to: s.to, heldBy, senderPicks: picked.map(p => indexOf.get(p)) }
+    }))
   }
 
   /** All processes' CPU per wall second while nothing is asked of the network (SimRun.idleCpuPerSecond). */

@@ -41,6 +41,7 @@ import { pruneDeletedSeqs } from './deleted-seqs.js'
 import { MessageDeletion, type DeleteResult, type TrimResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
+import { PublishRetry } from './mailbox/publish-retry.js'
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
 import type { StageClock } from './mailbox/collect-stages.js'
 import { MailboxRoute } from './mailbox/mailbox-route.js'
@@ -118,6 +119,7 @@ export class CairnClient implements ClientApi {
   private startFlush?: { done: Promise<void>, abort: AbortController }
   /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
   private sentAtStart = 0
+  private readonly publishRetry: PublishRetry
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
@@ -139,6 +141,7 @@ export class CairnClient implements ClientApi {
     this.groups = new Groups({ identity, store, contacts, messenger, clock, log: forComponent(log, 'groups') }, config)
     messenger.handleContentWith(this.groups)
     this.deletion = new MessageDeletion({ store, messenger, contacts, groups: this.groups, attachments: this.attachments, clock, log: forComponent(log, 'deletion') })
+    this.publishRetry = new PublishRetry(config.delivery)
   }
 
   /** Create a new identity in the configured data dir. */
@@ -619,9 +622,29 @@ export class CairnClient implements ClientApi {
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
-    await this.networkReady()
-    const rotated = await this.messenger.rotatePreKeysIfDue()
-    return publishBundles(this.requireNetwork(this.ownReplicas), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
+    try {
+      await this.networkReady()
+      const rotated = await this.messenger.rotatePreKeysIfDue()
+      const result = await publishBundles(this.requireNetwork(this.ownReplicas), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
+      this.publishRetry.record(this.clock.now(), result)
+      if (this.publishRetry.isShort) this.log.info({ replicas: result.replicas, published: result.published, failures: result.failures }, 'bundle publish fell short; trying again soon')
+      return result
+    } catch (err) {
+      this.publishRetry.record(this.clock.now(), undefined)
+      throw err
+    }
+  }
+
+  /** Whether the last bundle publish (none yet counts) left replicas without our bundle (mailbox/publish-retry.ts). */
+  get bundlesShort (): boolean { return this.publishRetry.isShort }
+
+  /**
+   * Publish again if the last publish fell short and its wait is over (the daemon asks at each
+   * outbox retry); undefined when not due. A sender who finds us offline needs a bundle at a replica.
+   */
+  async retryShortPublish (): Promise<PublishResult | undefined> {
+    if (!this.publishRetry.due(this.clock.now())) return undefined
+    return this.publishBundles()
   }
 
   private requireNode (): CairnNode {

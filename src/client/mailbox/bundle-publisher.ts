@@ -12,8 +12,12 @@ import { askMailboxOk } from './mailbox-rpc.js'
 import type { OwnReplicas } from './own-replicas.js'
 
 export interface PublishResult {
+  /** Replicas found (k, or fewer on a thin network). */
   replicas: number
+  /** Replicas given a new bundle now (those whose bundle was current are in neither count). */
   published: number
+  /** Why each replica that was not published to was not: `<peer>: <error>`. */
+  failures: string[]
 }
 
 /**
@@ -28,6 +32,7 @@ export async function publishBundles (own: OwnReplicas, messenger: Messenger, co
     kyberPreKeys: Math.max(1, Math.floor(config.delivery.oneTimeKyberPreKeys / k))
   }
   const replicas = (await own.find({ reuse: true, ...(options.signal === undefined ? {} : { signal: options.signal }) })).peers.slice(0, k)
+  const failures: string[] = []
   const published = await Promise.all(replicas.map(async (peer: PeerId) => {
     try {
       const status = await askMailboxOk(node, config, peer, { status: {} }, { ...options, clock })
@@ -39,8 +44,9 @@ export async function publishBundles (own: OwnReplicas, messenger: Messenger, co
       return true
     } catch (err) {
       log.info({ peer: peer.toString(), err: describeError(err) }, 'bundle not published to this replica')
+      failures.push(`${peer.toString()}: ${describeError(err)}`)
       return false
     }
   }))
-  return { replicas: replicas.length, published: published.filter(Boolean).length }
+  return { replicas: replicas.length, published: published.filter(Boolean).length, failures }
 }

@@ -38,6 +38,8 @@ export const daemon: Command = {
         flush: async (signal) => {
           await client.reconnectIfIsolated()
           if ((await client.messenger.pending()).length > 0) await client.messenger.flushOutbox({ signal })
+          // a bundle publish that fell short (no replica found, one refused) goes again before the next sync
+          await client.retryShortPublish()
         },
         // between lookups, a periodic sync collects at the replica set the last one found (own-replicas.ts)
         sync: async () => {
