@@ -120,6 +120,8 @@ export class CairnClient implements ClientApi {
   /** Messages the start-up flush sent that no sync has reported yet (SyncResult.sent). */
   private sentAtStart = 0
   private readonly publishRetry: PublishRetry
+  /** The bundle publish in flight, if any. */
+  private publishing: Promise<PublishResult> | undefined
   private readonly stopping = new AbortController()
   private readonly life: Lifecycle
   /** Files sent and received with messages (attachments/). */
@@ -622,17 +624,21 @@ export class CairnClient implements ClientApi {
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
   async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
-    try {
-      await this.networkReady()
-      const rotated = await this.messenger.rotatePreKeysIfDue()
-      const result = await publishBundles(this.requireNetwork(this.ownReplicas), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
-      this.publishRetry.record(this.clock.now(), result)
-      if (this.publishRetry.isShort) this.log.info({ replicas: result.replicas, published: result.published, failures: result.failures }, 'bundle publish fell short; trying again soon')
-      return result
-    } catch (err) {
-      this.publishRetry.record(this.clock.now(), undefined)
-      throw err
-    }
+    const run = (async () => {
+      try {
+        await this.networkReady()
+        const rotated = await this.messenger.rotatePreKeysIfDue()
+        const result = await publishBundles(this.requireNetwork(this.ownReplicas), this.messenger, this.config, this.log, { ...options, force: options.force === true || rotated })
+        this.publishRetry.record(this.clock.now(), result)
+        if (this.publishRetry.isShort) this.log.info({ replicas: result.replicas, published: result.published, failures: result.failures }, 'bundle publish fell short; trying again soon')
+        return result
+      } catch (err) {
+        this.publishRetry.record(this.clock.now(), undefined)
+        throw err
+      }
+    })()
+    this.publishing = run
+    return run.finally(() => { if (this.publishing === run) this.publishing = undefined })
   }
 
   /** Whether the last bundle publish (none yet counts) left replicas without our bundle (mailbox/publish-retry.ts). */
@@ -643,7 +649,8 @@ export class CairnClient implements ClientApi {
    * outbox retry); undefined when not due. A sender who finds us offline needs a bundle at a replica.
    */
   async retryShortPublish (): Promise<PublishResult | undefined> {
-    if (!this.publishRetry.due(this.clock.now())) return undefined
+    // one in flight (a sync's top-up) settles it either way; two at once would each hand out a share of prekeys
+    if (this.publishing !== undefined || !this.publishRetry.due(this.clock.now())) return undefined
     return this.publishBundles()
   }
 
