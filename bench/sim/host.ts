@@ -54,9 +54,9 @@ export interface HostMemory { rssMiB: number, heapMiB: number, online: number, c
 
 const MiB = 2 ** 20
 /** Peers of one host redialling their bootstrap peers at once (the daemons' retry timer). */
+const RECONNECTS_AT_ONCE = 8
 /** Bundle publishes at once per host at set-up: a hundred lookups at once on a small machine miss their deadlines. */
 const PUBLISHES_AT_ONCE = 16
-const RECONNECTS_AT_ONCE = 8
 
 export class PeerHost {
   readonly clock: ManualClock

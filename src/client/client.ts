@@ -623,7 +623,7 @@ export class CairnClient implements ClientApi {
   }
 
   /** Rotate the signed prekey when due, and make sure every replica holds a current bundle. */
-  async publishBundles (options: { force?: boolean } = {}): Promise<PublishResult> {
+  async publishBundles (options: { force?: boolean, lookUpAgain?: boolean } = {}): Promise<PublishResult> {
     const run = (async () => {
       try {
         await this.networkReady()
@@ -651,7 +651,8 @@ export class CairnClient implements ClientApi {
   async retryShortPublish (): Promise<PublishResult | undefined> {
     // one in flight (a sync's top-up) settles it either way; two at once would each hand out a share of prekeys
     if (this.publishing !== undefined || !this.publishRetry.due(this.clock.now())) return undefined
-    return this.publishBundles()
+    // the set that refused or was not reached may be the cause: look it up afresh
+    return this.publishBundles({ lookUpAgain: true })
   }
 
   private requireNode (): CairnNode {

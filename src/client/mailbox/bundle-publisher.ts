@@ -22,16 +22,17 @@ export interface PublishResult {
 
 /**
  * The replicas are the first k of our collect's 2k: the set a sync just looked up or checked
- * (own-replicas.ts), looked up here only when none is remembered or it is no longer plausible.
+ * (own-replicas.ts), looked up here only when none is remembered or it is no longer plausible, or
+ * when asked (`lookUpAgain`: a retry after a publish that fell short, whose set may be the cause).
  */
-export async function publishBundles (own: OwnReplicas, messenger: Messenger, config: CairnConfig, log: Logger, options: { force?: boolean, signal?: AbortSignal }): Promise<PublishResult> {
+export async function publishBundles (own: OwnReplicas, messenger: Messenger, config: CairnConfig, log: Logger, options: { force?: boolean, lookUpAgain?: boolean, signal?: AbortSignal }): Promise<PublishResult> {
   const { node, clock } = own.components
   const k = config.mailbox.replicas
   const share = {
     preKeys: Math.max(1, Math.floor(config.delivery.oneTimePreKeys / k)),
     kyberPreKeys: Math.max(1, Math.floor(config.delivery.oneTimeKyberPreKeys / k))
   }
-  const replicas = (await own.find({ reuse: true, ...(options.signal === undefined ? {} : { signal: options.signal }) })).peers.slice(0, k)
+  const replicas = (await own.find({ reuse: options.lookUpAgain !== true, ...(options.signal === undefined ? {} : { signal: options.signal }) })).peers.slice(0, k)
   const failures: string[] = []
   const published = await Promise.all(replicas.map(async (peer: PeerId) => {
     try {
