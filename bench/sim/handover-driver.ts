@@ -21,18 +21,12 @@
 import type { PeerId } from '@libp2p/interface'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
+import { inParallel } from '../lib/in-parallel.js'
 import type { HeldView, SimNetwork } from './network.js'
 
 export type HandoverMode = 'hourly' | 'changed'
 
 export interface HourStats { recipients: number, passes: number, reasons: Record<string, number> }
-
-async function inParallel<T> (items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T)
-  }))
-}
 
 export class HandoverDriver {
   private readonly lastSet = new Map<string, string>()

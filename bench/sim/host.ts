@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/shared/logger.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
+import { inParallel } from '../lib/in-parallel.js'
 import { now } from '../lib/stats.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
@@ -95,12 +96,8 @@ export class PeerHost {
   async reconnect (): Promise<number> {
     // a few at a time: real daemons' retry timers are not aligned, and a hundred peers dialling the
     // one seed at the same instant overrun its pending-inbound limit (maxIncomingPendingConnections)
-    const online = this.online()
     const done: boolean[] = []
-    let next = 0
-    await Promise.all(Array.from({ length: Math.min(RECONNECTS_AT_ONCE, online.length) }, async () => {
-      while (next < online.length) done.push(await this.client(online[next++] as number).reconnectIfIsolated().catch(() => false))
-    }))
+    await inParallel(this.online(), RECONNECTS_AT_ONCE, async i => { done.push(await this.client(i).reconnectIfIsolated().catch(() => false)) })
     await Promise.all(this.online().map(async i => this.client(i).dhtReady()))
     return done.filter(Boolean).length
   }
@@ -112,13 +109,7 @@ export class PeerHost {
   async publishBundles (onlyShort = false): Promise<Record<number, PublishResult>> {
     const peers = this.online().filter(i => !onlyShort || this.client(i).bundlesShort)
     const out: Record<number, PublishResult> = {}
-    let next = 0
-    await Promise.all(Array.from({ length: Math.min(PUBLISHES_AT_ONCE, peers.length) }, async () => {
-      while (next < peers.length) {
-        const i = peers[next++] as number
-        out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] }))
-      }
-    }))
+    await inParallel(peers, PUBLISHES_AT_ONCE, async i => { out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] })) })
     return out
   }
 
