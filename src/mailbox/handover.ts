@@ -19,7 +19,7 @@ import type { PeerId } from '@libp2p/interface'
 import { handChunksOver } from './chunk-handover.js'
 import type { MailboxComponents } from './components.js'
 import type { MailboxStore, SignedTombstone } from './mailbox-store.js'
-import { reconcile } from './reconcile-offer.js'
+import { reconcile, type ByList } from './reconcile-offer.js'
 
 const OFFER_CHUNK = 1000
 
@@ -193,12 +193,15 @@ export class Handover {
     for (const peer of peers) {
       try {
         const synced = await this.reconcileWith(r, peer)
-        if (synced !== 'unsupported') {
+        if (typeof synced !== 'string') {
           copied += synced.copied
           if (synced.changed) held = undefined
         } else {
+          // a replica that does not count this holder among the recipient's replica peers takes an
+          // offer by list on a deposit's terms, without tombstones (it would not check them)
+          if (synced === 'outside') log.debug({ recipient: r, peer: peer.toString() }, 'handover: the replica counts this holder outside the set; offering by list')
           held ??= await this.held(r)
-          const { copied: n, changed } = await this.toPeer(r, peer, held)
+          const { copied: n, changed } = await this.toPeer(r, peer, synced === 'outside' ? { ...held, tombstones: [] } : held)
           copied += n
           if (changed) held = undefined
         }
@@ -242,14 +245,14 @@ export class Handover {
    * Set reconciliation with one replica (reconcile-offer.ts), then what it found: the tombstones
    * the replica lacks (signed, by Offer), the bundle if newer here, the envelopes it lacks.
    */
-  private async reconcileWith (r: string, peer: PeerId): Promise<{ copied: number, changed: boolean } | 'unsupported'> {
+  private async reconcileWith (r: string, peer: PeerId): Promise<{ copied: number, changed: boolean } | ByList> {
     const { store, clock, metrics } = this.components
     const recipient = peerIdBytes(parsePeerId(r))
     const bundle = await store.getBundle(r)
     const outcome = await reconcile({
       store, recipient: r, recipientBytes: recipient, bundlePublishedAt: bundle?.publishedAt ?? 0, now: () => clock.now(), ask: async req => this.ask(peer, req)
     })
-    if (outcome === 'unsupported') return outcome
+    if (typeof outcome === 'string') return outcome
     if (metrics !== undefined) metrics.reconcileRounds += outcome.rounds
     const now = clock.now()
     const tombstones = (await store.tombstonesOf(r, outcome.wantTombstones)).filter(t => t.expiresAt > now)

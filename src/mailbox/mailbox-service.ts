@@ -2,12 +2,13 @@
  * Serves /cairn/mailbox/1.0.0. Anyone may deposit (rate limited per remote peer in requests and
  * bytes, quota per recipient, a node-wide byte cap) for a recipient this node is plausibly a
  * replica of, or take a bundle (limited per peer; one-time prekeys limited per recipient); only a
- * recipient's replica peers get the handover budget and an answer to an offer; fetch, ack,
+ * recipient's replica peers get the handover budget, reconciliation and the whole answer to an
+ * offer (anyone else's offer is taken on a deposit's terms); fetch, ack,
  * put-bundle and status are answered only on a connection whose Noise-authenticated remote peer
  * is the mailbox's owner. When the recipient is connected, new mail is pushed to it at once.
  */
 import type { Connection, PeerId } from '@libp2p/interface'
-import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope } from '../../proto/cairn.js'
+import { DirectRequest, DirectResponse, DirectStatus, MailboxRequest, MailboxResponse, MailboxStatus, type Envelope, type PreKeyBundle } from '../../proto/cairn.js'
 import { verifyBundle } from '../shared/bundle.js'
 import type { Envelope as Env } from '../../proto/cairn.js'
 import { CairnError, FrameError, describeError } from '../shared/errors.js'
@@ -179,7 +180,7 @@ export class MailboxService {
       let stored = 0
       for (const env of req.handover.envelopes) {
         try {
-          if (await this.takeHandedOver(env, from, now)) { stored++; this.afterStored(env, false) }
+          if (await this.takeHandedOver(env, from, now, connection)) { stored++; this.afterStored(env, false) }
         } catch (err) {
           if (!(err instanceof MailboxRefusal) || err.reason === 'rate-limited') throw err // one refused copy does not spoil the batch
           metrics?.rejection(err.reason)
@@ -190,7 +191,7 @@ export class MailboxService {
     }
     if (req.offer !== undefined) {
       if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
-      return this.answerOffer(req.offer, from, now)
+      return this.answerOffer(req.offer, from, now, connection)
     }
     if (req.reconcile !== undefined) {
       // every round is an offer: the same budget, the same replica-peer check
@@ -324,51 +325,68 @@ export class MailboxService {
     return this.isDhtServer(peer) && await this.responsibility.isReplica(recipient, peer, widen)
   }
 
-  /** One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit budget for anyone else. */
-  private async takeHandedOver (env: Env, from: PeerId, now: number): Promise<boolean> {
+  /**
+   * One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit
+   * budgets for anyone else, its network's included (or a flooder with many PeerIds would hand
+   * over what it may not deposit).
+   */
+  private async takeHandedOver (env: Env, from: PeerId, now: number, connection: Connection): Promise<boolean> {
     const { store } = this.components
     store.precheck(env, now) // the id is checked by store.deposit
     const recipient = recipientOf(env.recipient)
     const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
     if (!(replicaPeer ? this.handovers : this.deposits).take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
     if (!replicaPeer && !this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes handed over')
+    if (!replicaPeer && !this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too much handed over from your network; slow down')
     await this.mustHold(recipient)
     return await store.deposit(env, now) === 'stored'
   }
 
   /**
-   * "For this recipient I hold these ids and tombstones: which do you lack?" Answered only to the
-   * recipient's replica peers (anyone else would learn which mail was acknowledged, and could make
-   * this node check signatures for nothing), and only for recipients this node holds.
+   * "For this recipient I hold these ids and tombstones: which do you lack?" A recipient's replica
+   * peers get the whole answer: their tombstones applied, and the signed tombstones of offered ids
+   * acknowledged here. Anyone else (a holder that ranks further out now, because the network grew
+   * closer to the key while it held on) is taken on a deposit's terms: charged to the deposit
+   * budgets, its bundle merged if the owner signed it, and told only which ids this node lacks,
+   * which depositing them would tell it too. Its tombstones are not checked (no signature work for
+   * strangers) and none are returned (nobody else learns what the owner acknowledged).
    */
-  private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number): Promise<Partial<MailboxResponse>> {
+  private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
     const { store } = this.components
-    const config = this.init
-    const recipient = await this.offeredBy(offer.recipient, from)
+    const recipient = recipientOf(offer.recipient)
+    const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
+    if (!replicaPeer && !(this.deposits.take(from.toString(), now) && this.networks.deposit(connection, now, 0))) {
+      throw new MailboxRefusal('rate-limited', 'too many offers from outside the replica set; slow down')
+    }
+    await this.mustHold(recipient)
     const r = recipient.toString()
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
-    await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
-    if (offer.bundle !== undefined) {
-      // a handed-over bundle never carries one-time prekeys (those stay with the replica they were
-      // given to), must be the owner's signed word, not dated ahead, and not so old that its
-      // signed prekey may be gone
-      const bundle = offer.bundle
-      const fresh = bundle.publishedAt >= now - config.delivery.signedPreKeyGraceMs
-      if (fresh) {
-        await verifyBundle({ ...bundle, preKeys: [], kyberPreKeys: [] }, recipient, { now }).then(async () => {
-          await store.mergeBundle(r, { ...bundle, preKeys: [], kyberPreKeys: [] })
-        }, () => {})
-      }
-    }
+    if (replicaPeer) await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
+    if (offer.bundle !== undefined) await this.mergeHandedBundle(recipient, offer.bundle, now)
     const held = new Set(await store.ids(r))
     const tombs = new Map((await store.tombstones(r)).map(t => [t.id, t]))
     const wanted = offer.ids.filter(id => !held.has(hex(id)) && !tombs.has(hex(id)))
-    // tell the offerer which of its copies were acked here, so a holder that was away deletes them
-    const acked = offer.ids.flatMap(id => {
-      const t = tombs.get(hex(id))
-      return t === undefined ? [] : [{ id, expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) }]
-    })
+    // tell a replica peer which of its copies were acked here, so a holder that was away deletes them
+    const acked = !replicaPeer
+      ? []
+      : offer.ids.flatMap(id => {
+        const t = tombs.get(hex(id))
+        return t === undefined ? [] : [{ id, expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) }]
+      })
     return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
+  }
+
+  /**
+   * A bundle handed over by a holder: it never carries one-time prekeys (those stay with the
+   * replica they were given to), and is merged only as the owner's signed word, not dated ahead,
+   * and not so old that its signed prekey may be gone. Anything else is dropped without a word.
+   */
+  private async mergeHandedBundle (recipient: PeerId, offered: PreKeyBundle, now: number): Promise<void> {
+    if (offered.publishedAt < now - this.init.delivery.signedPreKeyGraceMs) return
+    const bundle = { ...offered, preKeys: [], kyberPreKeys: [] }
+    await verifyBundle(bundle, recipient, { now }).then(async () => {
+      await this.components.store.mergeBundle(recipient.toString(), bundle)
+    }, () => {})
   }
 
   /** Whether `from` is to be asked for a copy of `recipient`'s id now (asked-copies.ts). */
@@ -378,10 +396,10 @@ export class MailboxService {
     return id => asked.ask(`${r}/${hex(id)}`, holder, now)
   }
 
-  /** The recipient an offer (or reconciliation round) is about, if `from` may make one and this node holds it. */
+  /** The recipient a reconciliation round is about, if `from` may make one and this node holds it. */
   private async offeredBy (bytes: Uint8Array, from: PeerId): Promise<PeerId> {
     const recipient = recipientOf(bytes)
-    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `offers for ${recipient.toString()} are taken only from its replica peers`)
+    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `reconciliation for ${recipient.toString()} is only with its replica peers: offer by list`)
     await this.mustHold(recipient)
     return recipient
   }

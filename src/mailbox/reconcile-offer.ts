@@ -38,8 +38,15 @@ export interface ReconcileInit {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-/** Reconcile with one replica; 'unsupported' when it predates Reconcile (then offer by list). */
-export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | 'unsupported'> {
+/**
+ * Why a replica did not reconcile, and the holder offers by list instead: 'unsupported', it
+ * predates Reconcile; 'outside', it does not count this holder among the recipient's replica
+ * peers (it takes an offer by list on a deposit's terms).
+ */
+export type ByList = 'unsupported' | 'outside'
+
+/** Reconcile with one replica, or say why it offers by list instead (ByList). */
+export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | ByList> {
   const held = await o.store.heldIds(o.recipient)
   const out: ReconcileOutcome = { wanted: [], wantTombstones: [], wantBundle: false, changed: false, rounds: 0 }
   const wanted = new Set<string>()
@@ -49,6 +56,7 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
     const answer = res.reconcile
     if (answer === undefined) {
       if (round === 0 && (res.status === MailboxStatus.MAILBOX_BAD_REQUEST || res.status === MailboxStatus.MAILBOX_OK)) return 'unsupported'
+      if (round === 0 && res.status === MailboxStatus.MAILBOX_NOT_RESPONSIBLE) return 'outside'
       throw new ProtocolError(`reconcile refused: ${MailboxStatus[res.status]} ${res.detail}`)
     }
     if (answer.wantBundle) out.wantBundle = true
@@ -62,7 +70,7 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
     }
     return answer.differ
   })
-  if (walked === 'unsupported') return walked
+  if (typeof walked === 'string') return walked
   out.rounds = walked
   out.wanted = [...wanted]
   out.wantTombstones = [...wantTombstones]
@@ -71,23 +79,24 @@ export async function reconcile (o: ReconcileInit): Promise<ReconcileOutcome | '
 
 /**
  * One round of a walk: ask the replica about `ranges` (round `round`, from 0), take what its answer
- * says, and return the ranges it says differ; 'unsupported' ends the walk (a replica that predates it).
+ * says, and return the ranges it says differ; a reason (ByList) ends the walk (a replica that
+ * predates it, or one that does not reconcile with this holder).
  */
-export type AskRanges = (ranges: SyncRange[], round: number) => Promise<SyncRange[] | 'unsupported'>
+export type AskRanges<Why extends ByList = ByList> = (ranges: SyncRange[], round: number) => Promise<SyncRange[] | Why>
 
 /**
  * The walk every reconciliation shares (envelopes and tombstones here, attachment chunks in
  * chunk-reconcile.ts): ask about the whole id space, split what differs, repeat, up to MAX_ROUNDS.
- * Returns the rounds made, or 'unsupported' when the first round said so.
+ * Returns the rounds made, or the reason the first round gave for not walking.
  */
-export async function walkRanges (held: HeldIds, ask: AskRanges): Promise<number | 'unsupported'> {
+export async function walkRanges<Why extends ByList> (held: HeldIds, ask: AskRanges<Why>): Promise<number | Why> {
   let queue: IdRange[] = [FULL_RANGE]
   let rounds = 0
   while (queue.length > 0 && rounds < MAX_ROUNDS) {
     const { batch, ranges, rest } = nextRound(held, queue)
     queue = rest
     const differ = await ask(ranges, rounds)
-    if (differ === 'unsupported') return differ
+    if (typeof differ === 'string') return differ
     rounds++
     // split only what was asked about unlisted in this round: a garbled answer cannot grow the walk
     const unlisted = new Map(batch.filter((_, i) => ranges[i]?.listed === false).map(r => [rangeKey(r), r]))

@@ -3,8 +3,8 @@
  * whatever it likes (test/helpers/hostile-mailbox-peer.ts): freezing someone's prekey bundle with a
  * forgery dated far ahead, serving forged bundles, parking its own message under a pending
  * envelope id, filling a node's disk, taking the handover budget, draining one-time prekeys and
- * reading tombstones through offers. Each was possible before (proto/README.md, issue 10) and
- * each test fails without its defence.
+ * reading tombstones through offers (a stranger's offer is answered on a deposit's terms). Each was
+ * possible before (proto/README.md, issue 10) and each test fails without its defence.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -233,15 +233,23 @@ test('a node stores only for recipients it is plausibly a replica of, under a no
     assert.ok(target.mailbox.store.usageOf(to.id).count - before <= 5, 'no more than the deposit burst')
   })
 
-  await t.test('offers are answered only to replica peers: a stranger learns no tombstones', async () => {
+  await t.test('a stranger\'s offer is taken on a deposit\'s terms: no tombstones learnt, only ids a deposit would take asked for, the deposit budget spent; no reconciliation', async () => {
     const to = nears[1] as Awaited<ReturnType<typeof recipient>>
     const env = boundEnvelope({ recipient: to.bytes, sealed: rand(100) })
     await target.mailbox.store.deposit(env, Date.now())
     await target.mailbox.store.ack(to.id, [{ id: hex(env.id), signature: await signAck(to.key, to.peer, env.id) }], Date.now())
-    const res = await holder.ask(target.node.peerId, { offer: { recipient: to.bytes, ids: [env.id], tombstones: [] } })
-    assert.equal(res.status, MAILBOX_NOT_RESPONSIBLE, res.detail)
-    assert.deepEqual(res.tombstones, [])
-    assert.deepEqual(res.wanted, [])
+    const s = await stranger()
+    const unknown = rand(16)
+    const res = await s.ask(target.node.peerId, { offer: { recipient: to.bytes, ids: [env.id, unknown], tombstones: [] } })
+    assert.equal(res.status, MAILBOX_OK, res.detail)
+    assert.deepEqual(res.tombstones, [], 'the acknowledgement is not shown to a stranger')
+    assert.deepEqual(res.wanted.map(hex), [hex(unknown)], 'asked only for the id a deposit would take')
+    const statuses = []
+    for (let i = 0; i < 5; i++) statuses.push((await s.ask(target.node.peerId, { offer: { recipient: to.bytes, ids: [unknown], tombstones: [] } })).status)
+    assert.deepEqual(statuses, [MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_RATE_LIMITED], 'the deposit burst (5) bounds a stranger\'s offers')
+    const round = await holder.ask(target.node.peerId, { reconcile: { recipient: to.bytes, ranges: [], bundlePublishedAt: 0 } })
+    assert.equal(round.status, MAILBOX_NOT_RESPONSIBLE, round.detail)
+    assert.equal(round.reconcile, undefined)
   })
 })
 

@@ -1,7 +1,8 @@
 /**
  * The per-network budgets end to end (issue 15), as root: a real `cairn mailbox` in one network
  * namespace, a flooder making a fresh PeerId per deposit or chunk upload in a second, an honest sender in a
- * third, each with its own address on one bridge (bench/soak/links.ts). What the mailbox charges is
+ * third, flooders handing mail over and offering it in a fourth and fifth, each with its own
+ * address on one bridge (bench/soak/links.ts). What the mailbox charges is
  * the address its libp2p connection really comes from: the flooder runs out of its network's
  * budget whatever the number of identities, and the honest sender, on another address, is not
  * touched. Skipped, saying why, without root or `ip`.
@@ -37,8 +38,8 @@ async function depositFrom (net: SoakNet, i: number, args: string[]): Promise<De
   return JSON.parse(out) as Deposit[]
 }
 
-test('a flooder with a fresh PeerId per deposit or chunk upload runs out of its network\'s budget at a real mailbox; a sender on another network is not touched', { skip, timeout: 180_000 }, async (t) => {
-  const made = await SoakNet.create(3)
+test('a flooder with a fresh PeerId per deposit, chunk upload, handover or offer runs out of its network\'s budget at a real mailbox; a sender on another network is not touched', { skip, timeout: 180_000 }, async (t) => {
+  const made = await SoakNet.create(5)
   assert.ok(made instanceof SoakNet, 'unavailable' in made ? made.unavailable : '')
   const net = made
   const root = await mkdtemp(join(tmpdir(), 'cairn-budget-'))
@@ -78,4 +79,12 @@ test('a flooder with a fresh PeerId per deposit or chunk upload runs out of its 
   assert.ok(chunkFlood.slice(6).every(d => d.status === 'MAILBOX_RATE_LIMITED'), chunkFlood.map(d => d.status).join(', '))
   const honestChunks = await depositFrom(net, 2, [...common, ...chunk, '--identities', '1', '--each', '2'])
   assert.deepEqual(honestChunks.map(d => d.status), ['MAILBOX_OK', 'MAILBOX_OK'], 'another address uploads as before')
+
+  // handing mail over, or offering it, as a holder outside the replica set: a deposit's terms, the
+  // network's budget included (each from an address of its own, whose budget is still whole)
+  for (const [host, as] of [[3, 'handover'], [4, 'offer']] as const) {
+    const statuses = (await depositFrom(net, host, [...common, '--as', as, '--identities', '12'])).map(d => d.status)
+    t.diagnostic(`${as} flooder (12 identities, one address): ${statuses.join(', ')}`)
+    assert.deepEqual(statuses, [...Array(6).fill('MAILBOX_OK'), ...Array(6).fill('MAILBOX_RATE_LIMITED')], `${as}: the network's burst (2 × 3), however many identities`)
+  }
 })
