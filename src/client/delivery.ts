@@ -24,6 +24,8 @@ export interface DeliveryRoute {
   deliverMany?: (items: Array<{ envelope: Envelope, recipient: PeerId }>, options: { signal?: AbortSignal }) => Promise<DeliveryResult[]>
   /** A prekey bundle for `recipient`, or undefined when this route cannot reach one. */
   takeBundle: (recipient: PeerId, options: { signal?: AbortSignal }) => Promise<PreKeyBundle | undefined>
+  /** Whether this route holds a connection to `recipient` now (asking it costs no lookup). */
+  connected?: (recipient: PeerId) => boolean
 }
 
 export interface SendResult {

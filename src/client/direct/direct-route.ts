@@ -84,6 +84,10 @@ export class DirectRoute implements DeliveryRoute {
     }
   }
 
+  connected (recipient: PeerId): boolean {
+    return this.node.getConnections(recipient).length > 0
+  }
+
   /** Whether we have an address to dial (without one, a dial would ask the DHT). */
   private async knowsAddress (peer: PeerId): Promise<boolean> {
     return knowsAddress(this.node, peer)

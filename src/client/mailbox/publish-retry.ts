@@ -6,15 +6,15 @@
  * twice as long each time it falls short again, up to `syncIntervalMs`. Until a first publish has
  * reached its replicas (a fresh start), the state counts as short.
  */
+import { Backoff } from '../../shared/backoff.js'
 import type { PublishResult } from './bundle-publisher.js'
 
 export class PublishRetry {
   private short = true
-  private waitMs: number
-  private nextAt = Number.NEGATIVE_INFINITY
+  private readonly wait: Backoff
 
-  constructor (private readonly init: { retryIntervalMs: number, syncIntervalMs: number }) {
-    this.waitMs = init.retryIntervalMs
+  constructor (init: { retryIntervalMs: number, syncIntervalMs: number }) {
+    this.wait = new Backoff({ firstMs: init.retryIntervalMs, maxMs: init.syncIntervalMs })
   }
 
   /** Whether the last publish (or its absence) left replicas without our bundle. */
@@ -23,15 +23,10 @@ export class PublishRetry {
   /** A publish ended at `now`: with `result`, or with an error (undefined). */
   record (now: number, result: PublishResult | undefined): void {
     this.short = result === undefined || result.replicas === 0 || result.failures.length > 0
-    if (!this.short) {
-      this.waitMs = this.init.retryIntervalMs
-      this.nextAt = Number.NEGATIVE_INFINITY
-      return
-    }
-    this.nextAt = now + this.waitMs
-    this.waitMs = Math.min(this.waitMs * 2, Math.max(this.init.syncIntervalMs, this.init.retryIntervalMs))
+    if (this.short) this.wait.failed(now)
+    else this.wait.succeeded()
   }
 
   /** Whether a retry is due at `now`: the last publish fell short and its wait is over. */
-  due (now: number): boolean { return this.short && now >= this.nextAt }
+  due (now: number): boolean { return this.short && this.wait.due(now) }
 }

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { Attachment, Content, Envelope, type PreKeyBundle } from '../../../proto/cairn.js'
+import { Backoff } from '../../shared/backoff.js'
+import { BoundedMap } from '../../shared/bounded-map.js'
 import { verifyBundle } from '../../shared/bundle.js'
 import { settleWithin } from '../../shared/clock.js'
 import { CairnError, MessageTooLargeError, UntrustedIdentityError, describeError } from '../../shared/errors.js'
@@ -35,8 +37,12 @@ export interface SenderComponents extends MessagingComponents {
 export interface SenderInit {
   /** textBytes (@default 61,440) and envelopeBytes (@default 65,536): a message over either is refused before anything is queued. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
-  /** ttlMs (@default 14 days): an envelope's expiry; maxMessagesPerSession (@default 1,000): a fresh session past it. */
-  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession'>
+  /**
+   * ttlMs (@default 14 days): an envelope's expiry; maxMessagesPerSession (@default 1,000): a fresh
+   * session past it; retryIntervalMs (@default 30 s) and syncIntervalMs (@default 5 min): how long
+   * a queued message waits before its flush asks again for a bundle no route had (fetchBundle).
+   */
+  delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession' | 'retryIntervalMs' | 'syncIntervalMs'>
   /** sealedSenderV2 (@default true): every Content we send says we open sealed sender v2 group parts. */
   groups: Pick<CairnConfig['groups'], 'sealedSenderV2'>
 }
@@ -77,6 +83,12 @@ export interface SendOptions {
   unlisted?: true
 }
 
+/** The most recipients whose bundle waits are remembered (the oldest is forgotten first). */
+const BUNDLE_WAITS = 1024
+
+/** How a bundle is asked for: `queued`, for a message waiting in the outbox (a flush), which respects the recipient's wait. */
+interface BundleAsk { signal?: AbortSignal, queued?: true }
+
 export class Sender {
   private routes: DeliveryRoute[] = []
   private lastSentAt = 0
@@ -93,6 +105,8 @@ export class Sender {
   private flushing: Promise<void> = Promise.resolve()
   /** Aborts background deliveries when the client stops. */
   private background = new AbortController()
+  /** Recipients no route had a bundle for, and when a flush may ask again (fetchBundle). */
+  private readonly bundleWaits = new BoundedMap<string, Backoff>(BUNDLE_WAITS)
 
   constructor (private readonly ctx: SenderComponents, private readonly init: SenderInit) {}
 
@@ -251,11 +265,12 @@ export class Sender {
   }
 
   private async flushNow (options: { signal?: AbortSignal, only?: ReadonlySet<string> }): Promise<number> {
-    // a peer with no bundle to be had is asked once a flush, not once a group
+    // a peer with no bundle to be had is asked once a flush, not once a group, and not again
+    // until its wait is over (queued: fetchBundle)
     const none = new Set<string>()
     const bundleFor = async (to: string, count: number): Promise<PreKeyBundle | undefined> => {
       if (none.has(to)) return undefined
-      const b = await this.bundleIfNeeded(to, count, options).catch(() => undefined)
+      const b = await this.bundleIfNeeded(to, count, { ...options, queued: true }).catch(() => undefined)
       if (b === undefined) none.add(to)
       return b
     }
@@ -335,7 +350,7 @@ export class Sender {
    * who write to each other for the first time at the same moment (each serves the other's request).
    * `kv`: a read-only Kv the session is looked up in (queueEach shares one across its peers).
    */
-  private async bundleIfNeeded (peerId: string, count: number, options: { signal?: AbortSignal }, kv: Kv = this.ctx.store.transaction()): Promise<PreKeyBundle | undefined> {
+  private async bundleIfNeeded (peerId: string, count: number, options: BundleAsk, kv: Kv = this.ctx.store.transaction()): Promise<PreKeyBundle | undefined> {
     if (await this.ctx.session.hasSession(kv, peerId, this.now) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
   }
@@ -428,9 +443,33 @@ export class Sender {
   /**
    * A verified bundle from the first route that has one. A bad bundle (a replica's forgery, a
    * tampered copy) only rules out where it came from: the next route is tried, and the signature
-   * error surfaces only when no route had a good one.
+   * error surfaces only when no route had a good one. When none had one, the recipient's wait
+   * starts or doubles (Backoff): a queued message (a flush's) does not ask again before it is
+   * over, unless a route is connected to the recipient, which then answers itself. A new message
+   * always asks.
    */
-  private async fetchBundle (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+  private async fetchBundle (peer: PeerId, options: BundleAsk): Promise<PreKeyBundle | undefined> {
+    const to = peer.toString()
+    const wait = this.bundleWaits.get(to)
+    if (options.queued === true && wait !== undefined && !wait.due(this.now) && !this.routes.some(r => r.connected?.(peer) === true)) return undefined
+    try {
+      const bundle = await this.bundleByRoutes(peer, options)
+      if (bundle !== undefined) this.bundleWaits.delete(to)
+      else this.bundleMissed(to, wait)
+      return bundle
+    } catch (err) {
+      this.bundleMissed(to, wait)
+      throw err
+    }
+  }
+
+  private bundleMissed (to: string, wait: Backoff | undefined): void {
+    const w = wait ?? new Backoff({ firstMs: this.init.delivery.retryIntervalMs, maxMs: this.init.delivery.syncIntervalMs })
+    w.failed(this.now)
+    this.bundleWaits.set(to, w)
+  }
+
+  private async bundleByRoutes (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     let forged: unknown
     for (const route of this.routes) {
       try {
