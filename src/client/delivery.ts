@@ -24,8 +24,12 @@ export interface DeliveryRoute {
   deliverMany?: (items: Array<{ envelope: Envelope, recipient: PeerId }>, options: { signal?: AbortSignal }) => Promise<DeliveryResult[]>
   /** A prekey bundle for `recipient`, or undefined when this route cannot reach one. */
   takeBundle: (recipient: PeerId, options: { signal?: AbortSignal }) => Promise<PreKeyBundle | undefined>
-  /** Whether this route holds a connection to `recipient` now (asking it costs no lookup). */
-  connected?: (recipient: PeerId) => boolean
+  /**
+   * takeBundle asks the recipient itself, never its mailboxes (the direct route): a route that
+   * does keeps its own record of recipients it could not reach lately, and is asked even while a
+   * queued message waits out a miss at the mailboxes.
+   */
+  readonly asksRecipient?: true
 }
 
 export interface SendResult {

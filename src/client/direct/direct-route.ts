@@ -45,6 +45,7 @@ export interface DirectRouteInit {
 
 export class DirectRoute implements DeliveryRoute {
   readonly name = 'direct' as const
+  readonly asksRecipient = true as const
   private readonly unreachable = new BoundedMap<string, number>(10_000)
   /** Deliveries go on one kept-open stream per connection where the peer serves it (channel.ts). */
   private readonly channels = new RequestChannels(DIRECT_CHANNEL_PROTOCOL, { req: DirectRequest, res: DirectResponse })
@@ -82,10 +83,6 @@ export class DirectRoute implements DeliveryRoute {
     } catch (err) {
       return { ok: false, code: 'unreachable', error: describeError(err) }
     }
-  }
-
-  connected (recipient: PeerId): boolean {
-    return this.node.getConnections(recipient).length > 0
   }
 
   /** Whether we have an address to dial (without one, a dial would ask the DHT). */

@@ -443,22 +443,25 @@ export class Sender {
   /**
    * A verified bundle from the first route that has one. A bad bundle (a replica's forgery, a
    * tampered copy) only rules out where it came from: the next route is tried, and the signature
-   * error surfaces only when no route had a good one. When none had one, the recipient's wait
-   * starts or doubles (Backoff): a queued message (a flush's) does not ask again before it is
-   * over, unless a route is connected to the recipient, which then answers itself. A new message
-   * always asks.
+   * error surfaces only when no route had a good one. When the routes that look the recipient's
+   * mailboxes up had none, the recipient's wait starts or doubles (Backoff): until it is over, a
+   * queued message (a flush's) asks only the routes that ask the recipient itself (they keep
+   * their own record of who is unreachable). A new message asks every route.
    */
   private async fetchBundle (peer: PeerId, options: BundleAsk): Promise<PreKeyBundle | undefined> {
     const to = peer.toString()
     const wait = this.bundleWaits.get(to)
-    if (options.queued === true && wait !== undefined && !wait.due(this.now) && !this.routes.some(r => r.connected?.(peer) === true)) return undefined
+    const waiting = options.queued === true && wait !== undefined && !wait.due(this.now)
+    const routes = waiting ? this.routes.filter(r => r.asksRecipient === true) : this.routes
+    // no route, or none but the recipient's own (the network not up yet, or inside the wait): no miss to count
+    const looksUp = routes.some(r => r.asksRecipient !== true)
     try {
-      const bundle = await this.bundleByRoutes(peer, options)
+      const bundle = await this.bundleByRoutes(peer, routes, options)
       if (bundle !== undefined) this.bundleWaits.delete(to)
-      else this.bundleMissed(to, wait)
+      else if (looksUp) this.bundleMissed(to, wait)
       return bundle
     } catch (err) {
-      this.bundleMissed(to, wait)
+      if (looksUp) this.bundleMissed(to, wait)
       throw err
     }
   }
@@ -469,9 +472,9 @@ export class Sender {
     this.bundleWaits.set(to, w)
   }
 
-  private async bundleByRoutes (peer: PeerId, options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
+  private async bundleByRoutes (peer: PeerId, routes: readonly DeliveryRoute[], options: { signal?: AbortSignal }): Promise<PreKeyBundle | undefined> {
     let forged: unknown
-    for (const route of this.routes) {
+    for (const route of routes) {
       try {
         const bundle = await route.takeBundle(peer, options)
         if (bundle === undefined) continue
