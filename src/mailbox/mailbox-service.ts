@@ -399,7 +399,7 @@ export class MailboxService {
   /** The recipient a reconciliation round is about, if `from` may make one and this node holds it. */
   private async offeredBy (bytes: Uint8Array, from: PeerId): Promise<PeerId> {
     const recipient = recipientOf(bytes)
-    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `reconciliation for ${recipient.toString()} is only with its replica peers: offer by list`)
+    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) throw new MailboxRefusal('not-responsible', `reconciliation for ${recipient.toString()} is only with its replica peers`)
     await this.mustHold(recipient)
     return recipient
   }
