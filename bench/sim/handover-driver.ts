@@ -21,7 +21,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
-import { inParallel } from '../lib/in-parallel.js'
+import { inParallel } from '../../src/shared/in-parallel.js'
 import type { HeldView, SimNetwork } from './network.js'
 
 export type HandoverMode = 'hourly' | 'changed'

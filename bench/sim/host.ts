@@ -16,7 +16,7 @@ import { silentLogger } from '../../src/shared/logger.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
-import { inParallel } from '../lib/in-parallel.js'
+import { inParallel } from '../../src/shared/in-parallel.js'
 import { now } from '../lib/stats.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }

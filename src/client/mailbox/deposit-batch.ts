@@ -8,6 +8,7 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Clock } from '../../shared/clock.js'
 import { Envelope, MailboxStatus, type MailboxResponse } from '../../../proto/cairn.js'
 import { describeError } from '../../shared/errors.js'
+import { inParallel } from '../../shared/in-parallel.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { mailboxAnswerBudget } from '../../shared/protocols/ids.js'
 import { askMailbox, type MailboxRpcConfig } from './mailbox-rpc.js'
@@ -62,18 +63,14 @@ export async function depositBatchAt (ask: Ask, envelopes: Envelope[]): Promise<
 /** The same envelopes as single deposits, a few in flight. */
 async function depositOneByOne (ask: Ask, envelopes: Envelope[]): Promise<DepositAnswer[]> {
   const out: DepositAnswer[] = new Array(envelopes.length)
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(SINGLE_CONCURRENCY, envelopes.length) }, async () => {
-    while (next < envelopes.length) {
-      const i = next++
-      try {
-        const res = await ask({ deposit: { envelope: envelopes[i] as Envelope } })
-        out[i] = res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE ? true : `${MailboxStatus[res.status] ?? res.status} ${res.detail}`
-      } catch (err) {
-        out[i] = describeError(err)
-      }
+  await inParallel(envelopes, SINGLE_CONCURRENCY, async (envelope, i) => {
+    try {
+      const res = await ask({ deposit: { envelope } })
+      out[i] = res.status === MailboxStatus.MAILBOX_OK || res.status === MailboxStatus.MAILBOX_DUPLICATE ? true : `${MailboxStatus[res.status] ?? res.status} ${res.detail}`
+    } catch (err) {
+      out[i] = describeError(err)
     }
-  }))
+  })
   return out
 }
 

@@ -10,6 +10,7 @@ import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import { verifyBundle } from '../../shared/bundle.js'
 import { describeError } from '../../shared/errors.js'
+import { inParallel } from '../../shared/in-parallel.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { peerIdBytes } from '../../shared/peer-id.js'
@@ -152,23 +153,19 @@ export class MailboxRoute implements DeliveryRoute {
       const held = new Map<Envelope, number>()
       const errors = new Map<Envelope, string[]>()
       const batches = cutBatches(indices.map(i => (items[i] as { envelope: Envelope }).envelope), batchBudget(this.init))
-      let next = 0
-      await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
-        while (next < batches.length) {
-          const batch = batches[next++] as Envelope[]
-          const answers = await Promise.all(replicas.map(async peer => depositBatchAt(askAt(await this.hostFor(peer), this.init, peer, { ...options, clock: this.clock }), batch)))
-          answers.forEach((perPeer, p) => {
-            perPeer.forEach((a, j) => {
-              const env = batch[j] as Envelope
-              if (a === true) held.set(env, (held.get(env) ?? 0) + 1)
-              else {
-                errors.set(env, [...(errors.get(env) ?? []), a])
-                this.log.debug({ peer: replicas[p]?.toString(), err: a }, 'batched deposit refused')
-              }
-            })
+      await inParallel(batches, BATCHES_IN_FLIGHT, async batch => {
+        const answers = await Promise.all(replicas.map(async peer => depositBatchAt(askAt(await this.hostFor(peer), this.init, peer, { ...options, clock: this.clock }), batch)))
+        answers.forEach((perPeer, p) => {
+          perPeer.forEach((a, j) => {
+            const env = batch[j] as Envelope
+            if (a === true) held.set(env, (held.get(env) ?? 0) + 1)
+            else {
+              errors.set(env, [...(errors.get(env) ?? []), a])
+              this.log.debug({ peer: replicas[p]?.toString(), err: a }, 'batched deposit refused')
+            }
           })
-        }
-      }))
+        })
+      })
       let short = false
       for (const i of indices) {
         const env = (items[i] as { envelope: Envelope }).envelope
