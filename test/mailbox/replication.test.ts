@@ -54,7 +54,7 @@ async function expectAll (bob: TestUser, net: MailboxNet, n: number): Promise<vo
   await bob.restart({ bootstrap: net.bootstrap })
   const r = await bob.client.sync()
   const texts = (await bob.client.inbox()).map(m => m.text)
-  assert.deepEqual(texts, Array.from({ length: n }, (_, i) => `m${i}`), `received ${r.received}`)
+  assert.deepEqual(texts, Array.from({ length: n }, (_, i) => `m${i}`), `received ${r.received}; mailboxes found ${r.mailboxes.found}, collected from ${r.mailboxes.collected}`)
 }
 
 test('a replica killed before B syncs and a replica restarted: B still gets every message once', async (t) => {
