@@ -262,18 +262,30 @@ export class MailboxService {
   }
 
   /**
-   * The checks a deposit passes before it is stored, in this order: the sender's request budget,
-   * the envelope itself (version, size, expiry, recipient), the sender's byte budget, and this
+   * The checks a deposit passes before it is stored, in this order: a deposit's terms
+   * (chargeDeposit, with the envelope's own checks: version, size, expiry, recipient), then this
    * node's responsibility for the recipient. Throws MailboxRefusal. The id's binding to the bytes
    * is left to the store, which checks it as it takes the envelope: once, not here and again there.
    */
   private async admitDeposit (env: Envelope, from: PeerId, now: number, connection: Connection): Promise<void> {
-    if (!this.deposits.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many deposits; slow down')
-    this.components.store.precheck(env, now)
-    const recipient = recipientOf(env.recipient)
-    if (!this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes deposited; slow down')
-    if (!this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many deposits from your network; slow down')
-    await this.mustHold(recipient)
+    this.chargeDeposit(from, connection, now, 'deposits', () => { this.components.store.precheck(env, now); return env.sealed.length })
+    await this.mustHold(recipientOf(env.recipient))
+  }
+
+  /**
+   * A deposit's terms, for anyone who leaves mail here without being one of the recipient's replica
+   * peers (a sender; a holder outside the replica set handing over or offering), in this order: one
+   * request against its PeerId's budget; `admit`, the envelope's own checks if any, returning its
+   * size (junk still cost its request, so a flood of it is slowed as any other); those bytes
+   * against its PeerId's budget; the request and bytes against its network's, or a flooder with a
+   * fresh PeerId per request would get past the first. Throws MailboxRefusal naming `what` was too much.
+   */
+  private chargeDeposit (from: PeerId, connection: Connection, now: number, what: string, admit: () => number = () => 0): void {
+    const peer = from.toString()
+    if (!this.deposits.take(peer, now)) throw new MailboxRefusal('rate-limited', `too many ${what}; slow down`)
+    const bytes = admit()
+    if (bytes > 0 && !this.depositBytes.take(peer, now, bytes)) throw new MailboxRefusal('rate-limited', `too many bytes in ${what}; slow down`)
+    if (!this.networks.deposit(connection, now, bytes)) throw new MailboxRefusal('rate-limited', `too many ${what} from your network; slow down`)
   }
 
   /**
@@ -326,18 +338,16 @@ export class MailboxService {
   }
 
   /**
-   * One handed-over envelope: the bulk budget only for the recipient's replica peers, the deposit
-   * budgets for anyone else, its network's included (or a flooder with many PeerIds would hand
-   * over what it may not deposit).
+   * One handed-over envelope: the bulk budget only for the recipient's replica peers, a deposit's
+   * terms for anyone else (chargeDeposit: or a flooder would hand over what it may not deposit).
    */
   private async takeHandedOver (env: Env, from: PeerId, now: number, connection: Connection): Promise<boolean> {
     const { store } = this.components
     store.precheck(env, now) // the id is checked by store.deposit
     const recipient = recipientOf(env.recipient)
     const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
-    if (!(replicaPeer ? this.handovers : this.deposits).take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
-    if (!replicaPeer && !this.depositBytes.take(from.toString(), now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too many bytes handed over')
-    if (!replicaPeer && !this.networks.deposit(connection, now, env.sealed.length)) throw new MailboxRefusal('rate-limited', 'too much handed over from your network; slow down')
+    if (!replicaPeer) this.chargeDeposit(from, connection, now, 'envelopes handed over', () => env.sealed.length)
+    else if (!this.handovers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'handover too fast')
     await this.mustHold(recipient)
     return await store.deposit(env, now) === 'stored'
   }
@@ -355,9 +365,7 @@ export class MailboxService {
     const { store } = this.components
     const recipient = recipientOf(offer.recipient)
     const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
-    if (!replicaPeer && !(this.deposits.take(from.toString(), now) && this.networks.deposit(connection, now, 0))) {
-      throw new MailboxRefusal('rate-limited', 'too many offers from outside the replica set; slow down')
-    }
+    if (!replicaPeer) this.chargeDeposit(from, connection, now, 'offers from outside the replica set')
     await this.mustHold(recipient)
     const r = recipient.toString()
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
