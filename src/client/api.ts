@@ -2,6 +2,7 @@
 import type { AttachmentState, AttachmentSummary, FileSendResult, SaveResult, TransferProgress } from './attachments/index.js'
 import type { BlockChange, BlockedPeer, ContactView, TrustState } from './contacts.js'
 import type { SendResult } from './delivery.js'
+import type { WaitReason } from './outbox.js'
 import type { GroupView } from './groups/index.js'
 import type { InboxMessage } from './inbox.js'
 import type { ErrorCode } from '../shared/errors.js'
@@ -64,6 +65,8 @@ export interface StatusInfo {
   connectionList: ConnectionInfo[]
   routingTable: number
   outbox: number
+  /** Of the outbox's messages (receipts not counted), how many wait for a contact's keys and how many for a route (outbox.ts, WaitReason). */
+  outboxWaiting: Record<WaitReason, number>
   preKeysLeft: number
   /** Messages dropped today (UTC) on arrival: from blocked peers, and from strangers over the daily caps. */
   droppedToday: { blocked: number, strangerCap: number }

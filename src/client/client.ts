@@ -40,6 +40,8 @@ import { indexInbox, listDeletedSeqs, pruneSeen, SEEN_KEPT_MS, type InboxMessage
 import { pruneDeletedSeqs } from './deleted-seqs.js'
 import { MessageDeletion, type DeleteResult, type TrimResult } from './message-deletion.js'
 import { Messenger } from './messenger.js'
+import { waitReason } from './outbox.js'
+import { countReasons } from './messaging/waiting.js'
 import { publishBundles, type PublishResult } from './mailbox/bundle-publisher.js'
 import { PublishRetry } from './mailbox/publish-retry.js'
 import { MailboxCollector } from './mailbox/mailbox-collect.js'
@@ -688,7 +690,7 @@ export class CairnClient implements ClientApi {
   }
 
   async sent (): Promise<SentView[]> {
-    return this.messenger.deliveries.list()
+    return this.messenger.sent()
   }
 
   async markRead (messages: Array<{ from: string, id: string }>): Promise<number> {
@@ -699,6 +701,7 @@ export class CairnClient implements ClientApi {
 
   async status (): Promise<StatusInfo> {
     const tx = this.store.transaction()
+    const outbox = await this.messenger.pending()
     const addresses = this.node?.getMultiaddrs().map(String) ?? []
     const relayed = addresses.filter(a => a.includes('/p2p-circuit'))
     const conns = this.node?.getConnections() ?? []
@@ -716,7 +719,8 @@ export class CairnClient implements ClientApi {
         relayed: c.remoteAddr.toString().includes('/p2p-circuit')
       })),
       routingTable: this.node === undefined ? 0 : routingTableSize(this.node),
-      outbox: (await this.messenger.pending()).length,
+      outbox: outbox.length,
+      outboxWaiting: countReasons(outbox.map(waitReason)),
       preKeysLeft: (await availablePreKeys(tx)).preKeys,
       droppedToday: await todaysCounts(tx, this.clock.now()).then(c => ({ blocked: c.blocked, strangerCap: c.strangerCap })),
       ...(this.config.attachments.downloadDir === '' ? {} : { downloads: { dir: this.config.attachments.downloadDir, waiting: this.attachments.autoFetch.downloadsWaiting.length } })

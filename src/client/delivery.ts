@@ -2,6 +2,7 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Envelope, PreKeyBundle } from '../../proto/cairn.js'
 import type { Route } from './inbox.js'
+import type { WaitReason } from './outbox.js'
 
 /** Why a route did not deliver: what the messenger and the logs act on (`error` is the detail). */
 export type DeliveryFailure =
@@ -36,4 +37,6 @@ export interface SendResult {
   id: string
   route: Route | 'outbox'
   replicas?: number
+  /** Route `outbox`: why it waits (outbox.ts), when a route or a bundle lookup was tried. */
+  waiting?: WaitReason
 }

@@ -24,10 +24,11 @@ import type { LocalIdentity } from './identity.js'
 import type { InboxMessage, Route } from './inbox.js'
 import type { ContentBody } from './messaging/content-body.js'
 import type { MessagingComponents } from './messaging/context.js'
-import { DeliveryLog } from './messaging/delivery-log.js'
+import { DeliveryLog, type SentView } from './messaging/delivery-log.js'
 import { Receipts } from './messaging/receipts.js'
 import { Receiver, type ContentHandler, type DescribedFile, type ReceiveStatus, type RejectedEnvelopeError } from './messaging/receiver.js'
 import { Sender, type SendEachOptions, type SendOptions } from './messaging/sender.js'
+import { withWaiting } from './messaging/waiting.js'
 import type { OutboxEntry } from './outbox.js'
 import type { SenderGate } from './senders/index.js'
 
@@ -114,6 +115,13 @@ export class Messenger {
 
   async flushOutbox (options: { signal?: AbortSignal, only?: ReadonlySet<string> } = {}): Promise<number> { return this.sender.flushOutbox(options) }
   async pending (): Promise<OutboxEntry[]> { return this.sender.pending() }
+  /** The messages we sent, oldest first, each queued copy with why it waits (waiting.ts). */
+  async sent (): Promise<SentView[]> { return withWaiting(await this.deliveries.list(), await this.pending()) }
+  /** One message we sent, as `sent` lists it. */
+  async sentOne (id: string): Promise<SentView | undefined> {
+    const v = await this.deliveries.get(id)
+    return v === undefined ? undefined : withWaiting([v], await this.pending())[0]
+  }
 
   // receiving (Receiver)
   async inbox (): Promise<InboxMessage[]> { return this.receiver.inbox() }

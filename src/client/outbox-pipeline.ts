@@ -15,7 +15,7 @@ import type { Logger } from '../shared/logger.js'
 import { parsePeerId } from '../shared/peer-id.js'
 import type { Store } from '../shared/store.js'
 import type { DeliveryResult, DeliveryRoute, SendResult } from './delivery.js'
-import { envelopeToSend, putOutbox, removeDelivered, type OutboxEntry } from './outbox.js'
+import { envelopeToSend, keptResult, putOutbox, removeDelivered, type OutboxEntry } from './outbox.js'
 
 /** Messages sealed (and written to the outbox) together. */
 export const SEAL_GROUP = 64
@@ -50,7 +50,7 @@ export async function sendPipelined (deps: PipelineDeps, entries: OutboxEntry[],
   }
   await Promise.all(inFlight)
   if (failure !== undefined) throw failure
-  return entries.map(e => results.get(e) ?? { id: e.id, route: 'outbox' })
+  return entries.map(e => results.get(e) ?? keptResult(e))
 }
 
 /** Deliver one sealed group by the routes in order; update the outbox in one write each way. */
@@ -90,7 +90,7 @@ async function deliverGroup (deps: PipelineDeps, group: OutboxEntry[], options: 
     await tx.commit()
     deps.log.info({ kept: pending.length, errors: errors.get(pending[0] as OutboxEntry) }, 'kept in outbox')
   }
-  return group.map(e => results.get(e) ?? { id: e.id, route: 'outbox' })
+  return group.map(e => results.get(e) ?? keptResult(e))
 }
 
 /** One route's answers for `items`: batched when it can; else one by one, giving up on a recipient after its first failure. */

@@ -7,6 +7,7 @@ import { Envelope } from '../../proto/cairn.js'
 import type { Store, StoreOp } from '../shared/store.js'
 import { dec, enc, type Kv } from './crypto/kv.js'
 import { NAMESPACES } from '../shared/namespaces.js'
+import type { SendResult } from './delivery.js'
 
 export interface OutboxEntry {
   id: string
@@ -34,10 +35,39 @@ export interface OutboxEntry {
    */
   fallback?: string
   lastError?: string
+  /** Why it could not be sealed, while unsealed (WaitReason: `keys` or `identity`). */
+  waiting?: Exclude<WaitReason, 'route'>
   /** The sent message (its id in the delivery log) this entry carries to `to`: a 1:1 message's own id, a group message's id. */
   tracks?: string
   /** A receipt (messaging/receipts.ts): not counted among the messages a flush sent. */
   receipt?: true
+}
+
+/**
+ * Why a message waits in the outbox: `keys`, no session with the recipient and the mailboxes had no
+ * prekey bundle of theirs to start one (sealed and sent once one is found); `identity`, the
+ * recipient's identity key changed and the change is not accepted (`cairn contact accept`);
+ * `route`, sealed, but every route tried failed it (the recipient unreachable, and no mailbox
+ * stored it).
+ */
+export type WaitReason = 'keys' | 'identity' | 'route'
+
+/**
+ * Why `e` waits: why it could not be sealed (`waiting`, set by the sender), else whether a route
+ * failed it (its `lastError`; a group part's 1:1 copy, unsealed after a route failed the part, is
+ * such a one). Undefined when nothing has said yet (no network, nothing tried: a line typed in
+ * `chat` before it is up), and for receipts.
+ */
+export function waitReason (e: OutboxEntry): WaitReason | undefined {
+  if (e.receipt === true) return undefined
+  if (e.envelope === undefined && e.waiting !== undefined) return e.waiting
+  return e.lastError !== undefined && e.lastError !== '' ? 'route' : undefined
+}
+
+/** The result for an entry that stays in the outbox, saying why. */
+export function keptResult (e: OutboxEntry): SendResult {
+  const waiting = waitReason(e)
+  return { id: e.id, route: 'outbox', ...(waiting === undefined ? {} : { waiting }) }
 }
 
 /** An envelope with less than this left before its expiry is given a new one before it goes out. */

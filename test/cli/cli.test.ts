@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { cairn, startCairn } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
 
@@ -58,7 +60,22 @@ test('a new user: init, contact add, send, inbox, through the real binary (and a
 
   // alice is offline now (no process): bob's reply waits in bob's outbox
   const reply = await cairn([...B, 'send', 'alice', 'are you there?', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
-  assert.equal(JSON.parse(reply.stdout).route, 'outbox', reply.stderr)
+  const kept = JSON.parse(reply.stdout) as { id: string, route: string, waiting?: string }
+  assert.equal(kept.route, 'outbox', reply.stderr)
+  // and says why: bob has a session with alice, so it is sealed; no route took it
+  assert.equal(kept.waiting, 'route')
+  const bobSent = JSON.parse((await cairn([...B, 'inbox', '--sent', '--json'])).stdout) as Array<{ id: string, outgoing?: true, state?: string, waiting?: string | null }>
+  assert.deepEqual(bobSent.filter(m => m.outgoing === true).map(m => [m.id === kept.id, m.state, m.waiting]), [[true, 'queued', 'route']])
+
+  // a contact who never published a prekey bundle: nothing to start a session with, and it says so
+  const carol = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  assert.equal((await cairn([...A, 'contact', 'add', 'carol', carol])).code, 0)
+  const toCarol = await cairn([...A, 'send', 'carol', 'hi carol', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(toCarol.code, 0, toCarol.stderr)
+  assert.match(toCarol.stdout, /^no keys for carol yet: .*kept in the outbox/)
+  assert.match((await cairn([...A, 'inbox', '--sent'])).stdout, /you → carol \(queued, waiting for their keys\): hi carol/)
+  const status = JSON.parse((await cairn([...A, 'status', '--json'])).stdout) as { outbox: number, outboxWaiting: unknown }
+  assert.deepEqual([status.outbox, status.outboxWaiting], [1, { keys: 1, identity: 0, route: 0 }])
 })
 
 test('bad usage and bad input exit 2 with one clear line', async (t) => {

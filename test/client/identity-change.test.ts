@@ -35,12 +35,22 @@ test('a contact whose identity key changes: sending is refused, naming them, unt
   await assert.rejects(alice.client.send('bob', 'are you really bob?'), (err: unknown) =>
     CairnError.is(err, 'UNTRUSTED_IDENTITY') && err.message.includes('"bob"'))
   assert.equal((await alice.client.messenger.pending()).length, 0, 'a refused message is not queued either')
+  // a group's copy to bob is not refused (the others get theirs): it waits, and says why
+  await alice.client.groupCreate('pals', ['bob'])
+  const sent = await alice.client.send('@pals', 'group hello')
+  const view = (await alice.client.sent()).find(v => v.id === sent.id)
+  assert.deepEqual(view?.waiting, { [bob.peerId]: 'identity' })
+  assert.equal((await alice.client.status()).outboxWaiting.identity, 2, 'the group\'s creation and its message wait for the key')
 
   const after = await alice.client.contactAccept('bob')
   assert.equal(after.trust, 'unverified', 'the accepted new key is not verified yet')
   assert.notEqual(after.safetyNumber, before.safetyNumber)
   assert.equal((await alice.client.send('bob', 'ok, welcome back')).route, 'direct')
   assert.equal((await bob2.client.inbox()).at(-1)?.text, 'ok, welcome back')
+  // accepted: the waiting copies are sealed and go with the next flush
+  await alice.client.messenger.flushOutbox()
+  assert.deepEqual((await alice.client.messenger.pending()).map(e => e.waiting ?? 'none'), [], 'the outbox is empty')
+  assert.ok((await bob2.client.inbox()).some(m => m.text === 'group hello' && m.group?.name === 'pals'), 'bob has the group message')
 })
 
 test('a forged sender certificate naming a contact is refused, and a stranger arrives as themselves', async (t) => {

@@ -21,7 +21,7 @@ import { Mutex } from '../../shared/mutex.js'
 import type { Store, StoreOp } from '../../shared/store.js'
 import { dec, enc, type Kv } from '../crypto/kv.js'
 import type { SendResult } from '../delivery.js'
-import type { OutboxEntry } from '../outbox.js'
+import type { OutboxEntry, WaitReason } from '../outbox.js'
 
 export type DeliveryState = 'queued' | 'stored' | 'delivered' | 'read'
 export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'stored', 'delivered', 'read']
@@ -54,6 +54,8 @@ export interface SentView extends SentMessage {
   replicas: number
   /** How many recipients are at least at each state (1:1: all 0 or 1). */
   counts: { total: number, stored: number, delivered: number, read: number }
+  /** Recipients still queued, and why each waits (the outbox's word, joined when listed: waiting.ts). */
+  waiting?: Record<string, WaitReason>
 }
 
 const key = (id: string): string => `${NAMESPACES.sent}${id}`

@@ -18,7 +18,7 @@ import type { Contacts } from '../contacts.js'
 import { carrySessions } from '../crypto/signal-stores.js'
 import { decodeNumber, encodeNumber, keys, type Kv } from '../crypto/kv.js'
 import type { DeliveryRoute, SendResult } from '../delivery.js'
-import { asCopy, deliveredOps, envelopeToSend, listOutbox, needsNewSeal, putOutbox, type OutboxEntry } from '../outbox.js'
+import { asCopy, deliveredOps, envelopeToSend, keptResult, listOutbox, needsNewSeal, putOutbox, type OutboxEntry } from '../outbox.js'
 import { sendPipelined, type PipelineDeps } from '../outbox-pipeline.js'
 import { ID_BYTES, bodyOf, decodeBody, encodeBody, hex, type ContentBody } from './content-body.js'
 import type { CairnConfig } from '../../shared/config.js'
@@ -127,7 +127,10 @@ export class Sender {
       const tx = this.ctx.store.transaction()
       if (options.unlisted !== true) this.ctx.deliveries.record(tx, { id: entry.id, to: peerId, text: text !== '' ? text : options.attachment?.name ?? '', sentAt: this.now }, [peerId])
       if (options.attachment !== undefined) entry.attachment = Buffer.from(Attachment.encode(options.attachment)).toString('base64')
-      if (!await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)) entry.text = text
+      if (!await this.trySeal(tx, entry, bodyOf(text, entry.attachment), bundle)) {
+        entry.text = text
+        this.noteUnsealed(entry)
+      }
       putOutbox(tx, entry)
       await tx.commit()
     })
@@ -165,13 +168,18 @@ export class Sender {
         const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
+        let refused: unknown
         const sealed = await this.trySeal(tx, entry, body, bundles.get(to)).catch((err: unknown) => {
           if (!CairnError.is(err, 'UNTRUSTED_IDENTITY')) throw err
           tx.rollback(mark)
           this.ctx.log.warn({ to }, 'identity key changed and not accepted: kept in the outbox')
+          refused = err
           return false
         })
-        if (!sealed) entry.body = encodeBody(body)
+        if (!sealed) {
+          entry.body = encodeBody(body)
+          this.noteUnsealed(entry, refused)
+        }
         putOutbox(tx, entry)
         out.push(entry)
       }
@@ -329,13 +337,17 @@ export class Sender {
             const body = entry.text !== undefined ? bodyOf(entry.text, entry.attachment) : decodeBody(entry.body as string)
             if (fresh && entry.tracks !== undefined && entry.text !== undefined) this.ctx.deliveries.record(tx, { id: entry.tracks, to: entry.to, text: entry.text, sentAt: entry.createdAt }, [entry.to])
             const mark = tx.checkpoint()
+            let failure: unknown
             const sealed = await this.trySeal(tx, entry, body, bundles.get(entry.to)).catch((err: unknown) => {
               if (fresh) throw err
               this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal queued message yet')
               tx.rollback(mark)
+              failure = err
               return false
             })
-            if (sealed || fresh) putOutbox(tx, entry)
+            // a queued entry is written again only when sealed, or when why it waits changed
+            const newReason = !sealed && this.noteUnsealed(entry, failure)
+            if (sealed || fresh || newReason) putOutbox(tx, entry)
           }
           await tx.commit()
         })
@@ -353,6 +365,19 @@ export class Sender {
   private async bundleIfNeeded (peerId: string, count: number, options: BundleAsk, kv: Kv = this.ctx.store.transaction()): Promise<PreKeyBundle | undefined> {
     if (await this.ctx.session.hasSession(kv, peerId, this.now) && await sealedOnSession(kv, peerId) + count <= this.init.delivery.maxMessagesPerSession) return undefined
     return this.fetchBundle(parsePeerId(peerId), options)
+  }
+
+  /**
+   * Why `entry` could not be sealed, kept on it (outbox.ts, WaitReason): the recipient's identity
+   * key changed and is not accepted (`err`), or the mailboxes were asked for a bundle and had none
+   * (a lookup that was never made, with no network up yet, says nothing). Whether that changed.
+   */
+  private noteUnsealed (entry: OutboxEntry, err?: unknown): boolean {
+    const before = entry.waiting
+    const why = CairnError.is(err, 'UNTRUSTED_IDENTITY') ? 'identity' : err === undefined && this.bundleWaits.has(entry.to) ? 'keys' : undefined
+    if (why === undefined) delete entry.waiting
+    else entry.waiting = why
+    return entry.waiting !== before
   }
 
   /**
@@ -390,6 +415,7 @@ export class Sender {
     delete entry.text
     delete entry.attachment
     delete entry.body
+    delete entry.waiting
     return true
   }
 
@@ -430,10 +456,14 @@ export class Sender {
     await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       const mark = tx.checkpoint()
-      await this.trySeal(tx, entry, body, undefined).catch((err: unknown) => {
+      let failure: unknown
+      const sealed = await this.trySeal(tx, entry, body, undefined).catch((err: unknown) => {
         this.ctx.log.warn({ id: entry.id, err: describeError(err) }, 'cannot seal a refused part\'s copy yet')
         tx.rollback(mark)
+        failure = err
+        return false
       })
+      if (!sealed) this.noteUnsealed(entry, failure)
       putOutbox(tx, entry)
       await tx.commit()
     })
@@ -506,7 +536,7 @@ export class Sender {
   }
 
   private async deliverEntry (entry: OutboxEntry, options: { signal?: AbortSignal }): Promise<SendResult> {
-    if (entry.envelope === undefined) return { id: entry.id, route: 'outbox' }
+    if (entry.envelope === undefined) return keptResult(entry)
     const envelope = envelopeToSend(entry, this.now, this.init.delivery.ttlMs)
     const peer = parsePeerId(entry.to)
     const errors: string[] = []
@@ -534,6 +564,6 @@ export class Sender {
     putOutbox(tx, entry)
     await tx.commit()
     this.ctx.log.info({ id: entry.id, to: entry.to, errors }, 'kept in outbox')
-    return { id: entry.id, route: 'outbox' }
+    return keptResult(entry)
   }
 }

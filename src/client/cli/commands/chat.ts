@@ -112,7 +112,7 @@ export const chat: Command = {
       if (text !== '') {
         try {
           const r = await api.send(name as string, text)
-          const v = session.client !== undefined ? await session.client.messenger.deliveries.get(r.id) : (await api.sent()).find(s => s.id === r.id)
+          const v = session.client !== undefined ? await session.client.messenger.sentOne(r.id) : (await api.sent()).find(s => s.id === r.id)
           if (v !== undefined) {
             mine.set(v.id, stateText(v))
             above(stateLine(v))

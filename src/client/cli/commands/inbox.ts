@@ -4,6 +4,7 @@ import { shownTime } from '../../shown-time.js'
 import { describeError } from '../../../shared/errors.js'
 import type { SentView } from '../../messaging/delivery-log.js'
 import { formatSent } from '../delivery-line.js'
+import { waitingCounts } from '../../messaging/waiting.js'
 import { withSession } from '../context.js'
 import { printJson, printLine } from '../output.js'
 import { layout, safeLine } from '../safe-text.js'
@@ -52,6 +53,8 @@ function sentJson (v: SentView, toName: string | null): Record<string, unknown> 
     group: v.group ?? null,
     state: v.state,
     replicas: v.replicas,
+    // why it is still queued: 1:1, "keys" or "route" (null when not queued, or not tried yet); a group, per reason how many members
+    waiting: v.group === undefined ? Object.values(v.waiting ?? {})[0] ?? null : waitingCounts(v),
     ...(v.group === undefined ? {} : { members: v.counts })
   }
 }

@@ -54,13 +54,14 @@ export const send: Command = {
       const r = await session.api.send(to as string, text)
       progress.clear()
       const members = (r as { members?: Record<string, string> }).members
-      if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0, ...(members === undefined ? {} : { members }) })
+      if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0, ...(r.waiting === undefined ? {} : { waiting: r.waiting }), ...(members === undefined ? {} : { members }) })
       else if (members !== undefined) {
         const count = (route: string): number => Object.values(members).filter(x => x === route).length
         printLine(`sent to ${to}: ${count('direct')} directly, ${count('mailbox')} in mailboxes, ${count('outbox')} in the outbox (${r.id})`)
       }
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
+      else if (r.waiting === 'keys') printLine(`no keys for ${to} yet: no route had their prekey bundle; kept in the outbox, sealed and sent once one is found, on the next \`cairn sync\` or by the daemon (${r.id})`)
       else printLine(`${to} is unreachable; kept in the outbox, sent on the next \`cairn sync\` or by the daemon (${r.id})`)
     }).finally(() => { progress.clear() })
   }
