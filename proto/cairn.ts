@@ -4892,6 +4892,7 @@ export interface MailboxRequest {
   depositBatch?: DepositBatch
   reconcileChunks?: ReconcileChunks
   releaseChunks?: ReleaseChunks
+  offerChunks?: OfferChunks
 }
 
 export namespace MailboxRequest {
@@ -4906,7 +4907,25 @@ export namespace MailboxRequest {
 
         obj = { ...obj }
 
+        if (obj.offerChunks != null) {
+          obj.releaseChunks = undefined
+          obj.reconcileChunks = undefined
+          obj.depositBatch = undefined
+          obj.getChunk = undefined
+          obj.putChunk = undefined
+          obj.reconcile = undefined
+          obj.handover = undefined
+          obj.offer = undefined
+          obj.status = undefined
+          obj.takeBundle = undefined
+          obj.putBundle = undefined
+          obj.ack = undefined
+          obj.fetch = undefined
+          obj.deposit = undefined
+        }
+
         if (obj.releaseChunks != null) {
+          obj.offerChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4923,6 +4942,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcileChunks != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.depositBatch = undefined
           obj.getChunk = undefined
@@ -4939,6 +4959,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.depositBatch != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.getChunk = undefined
@@ -4955,6 +4976,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -4971,6 +4993,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -4987,6 +5010,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5003,6 +5027,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5019,6 +5044,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5035,6 +5061,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5051,6 +5078,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5067,6 +5095,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5083,6 +5112,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5099,6 +5129,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5115,6 +5146,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          obj.offerChunks = undefined
           obj.releaseChunks = undefined
           obj.reconcileChunks = undefined
           obj.depositBatch = undefined
@@ -5203,6 +5235,11 @@ export namespace MailboxRequest {
         if (obj.releaseChunks != null) {
           w.uint32(122)
           ReleaseChunks.codec().encode(obj.releaseChunks, w)
+        }
+
+        if (obj.offerChunks != null) {
+          w.uint32(130)
+          OfferChunks.codec().encode(obj.offerChunks, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -5307,6 +5344,12 @@ export namespace MailboxRequest {
               })
               break
             }
+            case 16: {
+              obj.offerChunks = OfferChunks.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offerChunks
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5314,7 +5357,25 @@ export namespace MailboxRequest {
           }
         }
 
+        if (obj.offerChunks != null) {
+          delete obj.releaseChunks
+          delete obj.reconcileChunks
+          delete obj.depositBatch
+          delete obj.getChunk
+          delete obj.putChunk
+          delete obj.reconcile
+          delete obj.handover
+          delete obj.offer
+          delete obj.status
+          delete obj.takeBundle
+          delete obj.putBundle
+          delete obj.ack
+          delete obj.fetch
+          delete obj.deposit
+        }
+
         if (obj.releaseChunks != null) {
+          delete obj.offerChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -5331,6 +5392,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcileChunks != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.depositBatch
           delete obj.getChunk
@@ -5347,6 +5409,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.depositBatch != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.getChunk
@@ -5363,6 +5426,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.getChunk != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5379,6 +5443,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putChunk != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5395,6 +5460,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.reconcile != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5411,6 +5477,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.handover != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5427,6 +5494,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.offer != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5443,6 +5511,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.status != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5459,6 +5528,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.takeBundle != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5475,6 +5545,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.putBundle != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5491,6 +5562,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.ack != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5507,6 +5579,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.fetch != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5523,6 +5596,7 @@ export namespace MailboxRequest {
         }
 
         if (obj.deposit != null) {
+          delete obj.offerChunks
           delete obj.releaseChunks
           delete obj.reconcileChunks
           delete obj.depositBatch
@@ -5647,6 +5721,13 @@ export namespace MailboxRequest {
             case 15: {
               yield * ReleaseChunks.codec().stream(reader, reader.uint32(), `${prefix}.releaseChunks`, {
                 limits: opts.limits?.releaseChunks
+              })
+
+              break
+            }
+            case 16: {
+              yield * OfferChunks.codec().stream(reader, reader.uint32(), `${prefix}.offerChunks`, {
+                limits: opts.limits?.offerChunks
               })
 
               break
@@ -6262,6 +6343,17 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRequestOfferChunksRecipientFieldEvent {
+    field: '$.offerChunks.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestOfferChunksIdsFieldEvent {
+    field: '$.offerChunks.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -6270,7 +6362,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileChunksRecipientFieldEvent | MailboxRequestReconcileChunksRangesLowerFieldEvent | MailboxRequestReconcileChunksRangesUpperFieldEvent | MailboxRequestReconcileChunksRangesIdsCountFieldEvent | MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent | MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent | MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileChunksRangesListedFieldEvent | MailboxRequestReconcileChunksRangesIdsFieldEvent | MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent | MailboxRequestReleaseChunksCidsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestDepositEnvelopeVersionFieldEvent | MailboxRequestDepositEnvelopeIdFieldEvent | MailboxRequestDepositEnvelopeRecipientFieldEvent | MailboxRequestDepositEnvelopeSealedFieldEvent | MailboxRequestDepositEnvelopeCreatedAtFieldEvent | MailboxRequestDepositEnvelopeExpiresAtFieldEvent | MailboxRequestFetchAfterFieldEvent | MailboxRequestFetchLimitFieldEvent | MailboxRequestFetchIdsOnlyFieldEvent | MailboxRequestFetchIdsFieldEvent | MailboxRequestFetchMaxBytesFieldEvent | MailboxRequestAckAckedIdFieldEvent | MailboxRequestAckAckedExpiresAtFieldEvent | MailboxRequestAckAckedSignatureFieldEvent | MailboxRequestAckDiscardFieldEvent | MailboxRequestPutBundleBundleVersionFieldEvent | MailboxRequestPutBundleBundleCertificatePeerIdFieldEvent | MailboxRequestPutBundleBundleCertificateIdentityKeyFieldEvent | MailboxRequestPutBundleBundleCertificateIssuedAtFieldEvent | MailboxRequestPutBundleBundleCertificateSignatureFieldEvent | MailboxRequestPutBundleBundleRegistrationIdFieldEvent | MailboxRequestPutBundleBundleDeviceIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyIdFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleSignedPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestPutBundleBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestPutBundleBundlePreKeysIdFieldEvent | MailboxRequestPutBundleBundlePreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundlePreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysIdFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysSignatureFieldEvent | MailboxRequestPutBundleBundleKyberPreKeysBindingFieldEvent | MailboxRequestPutBundleBundlePublishedAtFieldEvent | MailboxRequestPutBundleBundleSignatureFieldEvent | MailboxRequestTakeBundleRecipientFieldEvent | MailboxRequestOfferRecipientFieldEvent | MailboxRequestOfferIdsFieldEvent | MailboxRequestOfferTombstonesIdFieldEvent | MailboxRequestOfferTombstonesExpiresAtFieldEvent | MailboxRequestOfferTombstonesSignatureFieldEvent | MailboxRequestOfferBundleVersionFieldEvent | MailboxRequestOfferBundleCertificatePeerIdFieldEvent | MailboxRequestOfferBundleCertificateIdentityKeyFieldEvent | MailboxRequestOfferBundleCertificateIssuedAtFieldEvent | MailboxRequestOfferBundleCertificateSignatureFieldEvent | MailboxRequestOfferBundleRegistrationIdFieldEvent | MailboxRequestOfferBundleDeviceIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyIdFieldEvent | MailboxRequestOfferBundleSignedPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleSignedPreKeySignatureFieldEvent | MailboxRequestOfferBundleSignedPreKeyCreatedAtFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyIdFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyPublicKeyFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeySignatureFieldEvent | MailboxRequestOfferBundleLastResortKyberPreKeyBindingFieldEvent | MailboxRequestOfferBundlePreKeysIdFieldEvent | MailboxRequestOfferBundlePreKeysPublicKeyFieldEvent | MailboxRequestOfferBundlePreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysIdFieldEvent | MailboxRequestOfferBundleKyberPreKeysPublicKeyFieldEvent | MailboxRequestOfferBundleKyberPreKeysSignatureFieldEvent | MailboxRequestOfferBundleKyberPreKeysBindingFieldEvent | MailboxRequestOfferBundlePublishedAtFieldEvent | MailboxRequestOfferBundleSignatureFieldEvent | MailboxRequestHandoverEnvelopesVersionFieldEvent | MailboxRequestHandoverEnvelopesIdFieldEvent | MailboxRequestHandoverEnvelopesRecipientFieldEvent | MailboxRequestHandoverEnvelopesSealedFieldEvent | MailboxRequestHandoverEnvelopesCreatedAtFieldEvent | MailboxRequestHandoverEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileRecipientFieldEvent | MailboxRequestReconcileRangesLowerFieldEvent | MailboxRequestReconcileRangesUpperFieldEvent | MailboxRequestReconcileRangesIdsCountFieldEvent | MailboxRequestReconcileRangesIdsFingerprintFieldEvent | MailboxRequestReconcileRangesTombstonesCountFieldEvent | MailboxRequestReconcileRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileRangesListedFieldEvent | MailboxRequestReconcileRangesIdsFieldEvent | MailboxRequestReconcileRangesTombstoneIdsFieldEvent | MailboxRequestReconcileBundlePublishedAtFieldEvent | MailboxRequestPutChunkRecipientFieldEvent | MailboxRequestPutChunkCidFieldEvent | MailboxRequestPutChunkDataFieldEvent | MailboxRequestPutChunkExpiresAtFieldEvent | MailboxRequestGetChunkCidFieldEvent | MailboxRequestDepositBatchEnvelopesVersionFieldEvent | MailboxRequestDepositBatchEnvelopesIdFieldEvent | MailboxRequestDepositBatchEnvelopesRecipientFieldEvent | MailboxRequestDepositBatchEnvelopesSealedFieldEvent | MailboxRequestDepositBatchEnvelopesCreatedAtFieldEvent | MailboxRequestDepositBatchEnvelopesExpiresAtFieldEvent | MailboxRequestReconcileChunksRecipientFieldEvent | MailboxRequestReconcileChunksRangesLowerFieldEvent | MailboxRequestReconcileChunksRangesUpperFieldEvent | MailboxRequestReconcileChunksRangesIdsCountFieldEvent | MailboxRequestReconcileChunksRangesIdsFingerprintFieldEvent | MailboxRequestReconcileChunksRangesTombstonesCountFieldEvent | MailboxRequestReconcileChunksRangesTombstonesFingerprintFieldEvent | MailboxRequestReconcileChunksRangesListedFieldEvent | MailboxRequestReconcileChunksRangesIdsFieldEvent | MailboxRequestReconcileChunksRangesTombstoneIdsFieldEvent | MailboxRequestReleaseChunksCidsFieldEvent | MailboxRequestOfferChunksRecipientFieldEvent | MailboxRequestOfferChunksIdsFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -9130,6 +9222,145 @@ export namespace ReconcileChunks {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReconcileChunks>): Generator<ReconcileChunksRecipientFieldEvent | ReconcileChunksRangesLowerFieldEvent | ReconcileChunksRangesUpperFieldEvent | ReconcileChunksRangesIdsCountFieldEvent | ReconcileChunksRangesIdsFingerprintFieldEvent | ReconcileChunksRangesTombstonesCountFieldEvent | ReconcileChunksRangesTombstonesFingerprintFieldEvent | ReconcileChunksRangesListedFieldEvent | ReconcileChunksRangesIdsFieldEvent | ReconcileChunksRangesTombstoneIdsFieldEvent> {
     return streamMessage(buf, ReconcileChunks.codec(), opts)
+  }
+}
+
+export interface OfferChunks {
+  recipient: Uint8Array<ArrayBuffer>
+  ids: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace OfferChunks {
+  let _codec: Codec<OfferChunks>
+
+  export const codec = (): Codec<OfferChunks> => {
+    if (_codec == null) {
+      _codec = message<OfferChunks>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          ids: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              if (obj.ids === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfferChunksRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfferChunksIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<OfferChunks>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OfferChunks.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfferChunks>): OfferChunks {
+    return decodeMessage(buf, OfferChunks.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfferChunks>): Generator<OfferChunksRecipientFieldEvent | OfferChunksIdsFieldEvent> {
+    return streamMessage(buf, OfferChunks.codec(), opts)
   }
 }
 

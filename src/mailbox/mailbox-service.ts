@@ -21,7 +21,7 @@ import { NetworkBudget } from './network-budget.js'
 import { RateLimiter } from './rate-limiter.js'
 import { answerReconcile } from './reconcile-answer.js'
 import { AskedCopies } from './asked-copies.js'
-import { answerChunkReconcile } from './chunk-reconcile-answer.js'
+import { answerChunkOffer, answerChunkReconcile } from './chunk-reconcile-answer.js'
 import { ChunkRequests } from './chunk-requests.js'
 import { DhtServers } from './dht-servers.js'
 import type { CairnConfig } from '../shared/config.js'
@@ -206,6 +206,11 @@ export class MailboxService {
       const recipient = await this.offeredBy(req.reconcileChunks.recipient, from)
       return answerChunkReconcile(this.components.chunks, recipient.toString(), req.reconcileChunks, this.mayAsk(this.asked.chunks, recipient, from, now))
     }
+    if (req.offerChunks !== undefined) {
+      // chunk handover by list, from a holder refused reconciliation: an offer, on a deposit's terms from outside the set
+      if (!this.offers.take(from.toString(), now)) throw new MailboxRefusal('rate-limited', 'too many offers; slow down')
+      return this.answerChunkOffer(req.offerChunks, from, now, connection)
+    }
     if (req.takeBundle !== undefined) {
       if (!this.bundleTakes.take(from.toString(), now) || !this.networks.takeBundle(connection, now)) throw new MailboxRefusal('rate-limited', 'too many bundle requests; slow down')
       const r = recipientOf(req.takeBundle.recipient).toString()
@@ -382,6 +387,21 @@ export class MailboxService {
         return t === undefined ? [] : [{ id, expiresAt: t.expiresAt, signature: new Uint8Array(t.signature) }]
       })
     return { status: MailboxStatus.MAILBOX_OK, wanted, tombstones: acked }
+  }
+
+  /**
+   * "For this recipient I hold these chunk ids: which do you lack?" From a replica peer, what a
+   * reconciliation round's listed range would get; from anyone else too, on a deposit's terms, as
+   * a mail offer from outside the set is (answerOffer): the answer tells it no more than a put_chunk
+   * of each chunk would, and the chunks then come as put_chunk, each on its own budget.
+   */
+  private async answerChunkOffer (offer: NonNullable<MailboxRequest['offerChunks']>, from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
+    const { chunks } = this.components
+    if (chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
+    const recipient = recipientOf(offer.recipient)
+    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) this.chargeDeposit(from, connection, now, 'chunk offers from outside the replica set')
+    await this.mustHold(recipient)
+    return answerChunkOffer(chunks, recipient.toString(), offer.ids, this.mayAsk(this.asked.chunks, recipient, from, now))
   }
 
   /**

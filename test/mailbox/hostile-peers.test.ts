@@ -27,6 +27,7 @@ import { parsePeerId, peerIdBytes } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { DIRECT_PROTOCOL } from '../../src/shared/protocols/ids.js'
 import { request } from '../../src/shared/protocols/rpc.js'
+import { chunkCid } from '../../src/shared/chunk-address.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
 import { hostilePeer } from '../helpers/hostile-mailbox-peer.js'
 import { recipient } from '../helpers/mailbox-box.js'
@@ -248,6 +249,25 @@ test('a node stores only for recipients it is plausibly a replica of, under a no
     for (let i = 0; i < 5; i++) statuses.push((await s.ask(target.node.peerId, { offer: { recipient: to.bytes, ids: [unknown], tombstones: [] } })).status)
     assert.deepEqual(statuses, [MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_RATE_LIMITED], 'the deposit burst (5) bounds a stranger\'s offers')
     const round = await holder.ask(target.node.peerId, { reconcile: { recipient: to.bytes, ranges: [], bundlePublishedAt: 0 } })
+    assert.equal(round.status, MAILBOX_NOT_RESPONSIBLE, round.detail)
+    assert.equal(round.reconcile, undefined)
+  })
+
+  await t.test('a stranger\'s chunk offer likewise: only the chunk ids a put would store asked for, the deposit budget spent; no chunk reconciliation', async () => {
+    const to = nears[2] as Awaited<ReturnType<typeof recipient>>
+    const data = rand(2000)
+    const cid = chunkCid(data)
+    assert.equal(await target.mailbox.chunks.put(to.id, cid, data, Date.now() + 3600_000, Date.now()), 'stored')
+    const heldId = cid.subarray(4, 20) // a chunk's id: the first 16 bytes of its address's digest
+    const s = await stranger()
+    const unknown = rand(16)
+    const res = await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [heldId, unknown] } })
+    assert.equal(res.status, MAILBOX_OK, res.detail)
+    assert.deepEqual(res.wanted.map(hex), [hex(unknown)], 'asked only for the chunk it lacks')
+    const statuses = []
+    for (let i = 0; i < 5; i++) statuses.push((await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [unknown] } })).status)
+    assert.deepEqual(statuses, [MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_RATE_LIMITED], 'the deposit burst (5) bounds a stranger\'s chunk offers')
+    const round = await holder.ask(target.node.peerId, { reconcileChunks: { recipient: to.bytes, ranges: [] } })
     assert.equal(round.status, MAILBOX_NOT_RESPONSIBLE, round.detail)
     assert.equal(round.reconcile, undefined)
   })

@@ -3,20 +3,22 @@
  * while it held on, or the owner's lookup was off when it published) still hands the bundle and
  * the mail over: the replicas refuse it reconciliation, so it offers by list, which they take on a
  * deposit's terms. Before (issue 16, session 42), such a holder moved nothing, and a user whose
- * bundle sat only there could not be written to while away.
+ * bundle sat only there could not be written to while away. Attachment chunks go the same way
+ * (OfferChunks, session 43): before, a file's chunks held only there never reached the replicas.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { Responsibility } from '../../src/mailbox/responsibility.js'
 import type { OperatorNode } from '../../src/mailbox/operator-node.js'
+import { chunkCid } from '../../src/shared/chunk-address.js'
 import { parsePeerId, peerIdBytes } from '../../src/shared/peer-id.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { boundEnvelope } from '../helpers/envelopes.js'
 import { mailboxNetwork } from '../helpers/network.js'
 import { makeUser, tempRoot, testConfig } from '../helpers/users.js'
 
-test('a holder outside the replica set hands an away user\'s bundle and mail to the replica, and a stranger can then write to that user', async (t) => {
+test('a holder outside the replica set hands an away user\'s bundle, mail and file chunks to the replica, and a stranger can then write to that user', async (t) => {
   const root = await tempRoot(t)
   // k = 1 with one place of slack: a replica takes reconciliation from the 4 nodes it ranks
   // closest to a key, so the farthest of 8 nodes is outside
@@ -43,12 +45,18 @@ test('a holder outside the replica set hands an away user\'s bundle and mail to 
   await holder.mailbox.store.putBundle(bob.peerId, bundle)
   assert.equal(await holder.mailbox.store.deposit(envelope, Date.now()), 'stored')
   assert.equal(await replica.mailbox.store.getBundle(bob.peerId), undefined)
+  // and a file's chunk sent to Bob while he was away
+  const chunk = new Uint8Array(randomBytes(3000))
+  const cid = chunkCid(chunk)
+  assert.equal(await holder.mailbox.chunks.put(bob.peerId, cid, chunk, Date.now() + 3600_000, Date.now()), 'stored')
 
   await holder.mailbox.handover.runOnce()
   const handed = await replica.mailbox.store.getBundle(bob.peerId)
   assert.equal(handed?.signedPreKey?.id, bundle.signedPreKey?.id, 'the replica holds Bob\'s bundle')
   assert.equal(handed?.preKeys.length, 0, 'without the holder\'s one-time prekeys')
   assert.deepEqual(await replica.mailbox.store.ids(bob.peerId), [Buffer.from(envelope.id).toString('hex')], 'the replica holds the envelope')
+  // refused chunk reconciliation too, the holder offers the chunk ids by list and puts what is wanted
+  assert.deepEqual(Buffer.from(await replica.mailbox.chunks.get(bob.peerId, cid, Date.now()) ?? []), Buffer.from(chunk), 'the replica holds the chunk')
 
   // a stranger's first message to away Bob goes to the replica, and Bob reads it
   const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap, mailbox } })
