@@ -132,11 +132,12 @@ test('a replica lists 300 waiting ids in one answer; one that answers 256 at mos
     }
   })
   await bob.restart({ bootstrap: net.bootstrap, mailbox: { replicas: 3 } })
-  await bob.client.sync()
+  const r = await bob.client.sync()
   const messages = await bob.client.inbox()
   assert.deepEqual(messages.map(m => m.text).sort(), Array.from({ length: N }, (_, i) => `m${i}`).sort())
   assert.equal(new Set(messages.map(m => m.id)).size, N, 'each message shown once')
   const listed = (n: typeof net.nodes[number]): number => listings[net.nodes.indexOf(n)] ?? 0
   assert.equal(listed(holders[0] as typeof net.nodes[number]), 2, 'the older node: 256 ids, then the rest')
-  for (const n of holders.slice(1)) assert.equal(listed(n), 1, 'one listing answer for 300 ids')
+  // (the CI at 2e5edf0 once saw 0 here with every message received: which replica the sync missed, and why, is what the message says)
+  for (const n of holders.slice(1)) assert.equal(listed(n), 1, `one listing answer for 300 ids (listings per node ${listings.join(',')}; the sync found ${r.mailboxes.found} mailboxes, collected from ${r.mailboxes.collected})`)
 })
