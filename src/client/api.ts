@@ -65,7 +65,7 @@ export interface StatusInfo {
   connectionList: ConnectionInfo[]
   routingTable: number
   outbox: number
-  /** Of the outbox's messages (receipts not counted), how many wait for a contact's keys and how many for a route (outbox.ts, WaitReason). */
+  /** Of the outbox's messages (receipts not counted), how many wait for each reason: a contact's keys, a changed identity key to be accepted, a route (outbox.ts, WaitReason). */
   outboxWaiting: Record<WaitReason, number>
   preKeysLeft: number
   /** Messages dropped today (UTC) on arrival: from blocked peers, and from strangers over the daily caps. */

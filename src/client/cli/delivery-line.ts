@@ -1,8 +1,8 @@
 /**
  * How a sent message's delivery state reads for a human (`chat`, `inbox --sent`): queued (and why
  * it waits, when the outbox says: their identity key changed, waiting for their keys, or not
- * reachable yet), stored at N
- * mailboxes, delivered, read; for a group, how many members hold it and have read it.
+ * reachable yet), stored at N mailboxes, delivered, read; for a group, how many members hold it
+ * and have read it.
  */
 import { shortId } from '../message-ids.js'
 import type { SentView } from '../messaging/delivery-log.js'

@@ -53,7 +53,7 @@ function sentJson (v: SentView, toName: string | null): Record<string, unknown> 
     group: v.group ?? null,
     state: v.state,
     replicas: v.replicas,
-    // why it is still queued: 1:1, "keys" or "route" (null when not queued, or not tried yet); a group, per reason how many members
+    // why it is still queued: 1:1, "keys", "identity" or "route" (null when not queued, or nothing tried yet); a group, per reason how many members
     waiting: v.group === undefined ? Object.values(v.waiting ?? {})[0] ?? null : waitingCounts(v),
     ...(v.group === undefined ? {} : { members: v.counts })
   }

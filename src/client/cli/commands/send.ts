@@ -61,7 +61,7 @@ export const send: Command = {
       }
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
-      else if (r.waiting === 'keys') printLine(`no keys for ${to} yet: no route had their prekey bundle; kept in the outbox, sealed and sent once one is found, on the next \`cairn sync\` or by the daemon (${r.id})`)
+      else if (r.waiting === 'keys') printLine(`no keys for ${to} yet: their mailboxes had no prekey bundle of theirs; kept in the outbox, sealed and sent once one is found, on the next \`cairn sync\` or by the daemon (${r.id})`)
       else printLine(`${to} is unreachable; kept in the outbox, sent on the next \`cairn sync\` or by the daemon (${r.id})`)
     }).finally(() => { progress.clear() })
   }
