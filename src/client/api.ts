@@ -99,6 +99,8 @@ export interface ClientApi {
   inbox: () => Promise<InboxView[]>
   /** Messages we sent, oldest first, with how far each got (queued, stored, delivered, read; per member for a group). */
   sent: () => Promise<SentView[]>
+  /** One message we sent, as `sent` lists it; null for an unknown id (what `chat` shows after each line, without the whole list). */
+  sentOne: (id: string) => Promise<SentView | null>
   /** These received messages were shown to the user: queue read receipts (unless delivery.readReceipts is off). Returns how many. */
   markRead: (messages: Array<{ from: string, id: string }>) => Promise<number>
   status: () => Promise<StatusInfo>
@@ -124,4 +126,4 @@ export const _progressPlaces: { [K in keyof typeof PROGRESS_METHODS]: 'onProgres
 /** The daemon's answer to one call (POST /rpc), the last line when progress lines came before it. */
 export interface RpcAnswer { ok: boolean, result?: unknown, error?: { code: ErrorCode, message: string, exitCode: 1 | 2 } }
 
-export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'markRead', 'status', 'deleteMessages', 'deleteConversation'] as const satisfies ReadonlyArray<keyof ClientApi>
+export const API_METHODS = ['id', 'contactAdd', 'contactList', 'contactRemove', 'contactVerify', 'contactAccept', 'contactBlock', 'contactUnblock', 'blockList', 'send', 'sendFiles', 'save', 'groupCreate', 'groupAdd', 'groupRemove', 'groupPromote', 'groupLeave', 'groupList', 'groupInfo', 'sync', 'inbox', 'sent', 'sentOne', 'markRead', 'status', 'deleteMessages', 'deleteConversation'] as const satisfies ReadonlyArray<keyof ClientApi>

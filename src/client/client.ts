@@ -693,6 +693,10 @@ export class CairnClient implements ClientApi {
     return this.messenger.sent()
   }
 
+  async sentOne (id: string): Promise<SentView | null> {
+    return await this.messenger.sentOne(id) ?? null
+  }
+
   async markRead (messages: Array<{ from: string, id: string }>): Promise<number> {
     if (!this.config.delivery.readReceipts || messages.length === 0) return 0
     const wanted = new Set(messages.map(m => `${m.from}/${m.id}`))

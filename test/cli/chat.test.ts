@@ -21,6 +21,8 @@ test('cairn chat: each line typed is sent, and messages from the other side are 
   assert.equal(chat.code, 0, chat.stderr)
   assert.match(chat.stdout, /chatting with bob/)
   assert.match(chat.stdout, /bob: earlier, from bob/, 'recent history is shown')
+  // each line's state, read through the daemon (its sentOne) right after the send
+  assert.match(chat.stdout, /^ {2}\[#[0-9a-f]{8} delivered\] first line$/m, chat.stdout)
   const inbox = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ text: string, from: string }>
   assert.deepEqual(inbox.map(m => m.text), ['first line', 'second line'], 'blank lines are not sent')
   assert.ok(inbox.every(m => m.from === alice.peerId))

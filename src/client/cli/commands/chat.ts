@@ -112,8 +112,8 @@ export const chat: Command = {
       if (text !== '') {
         try {
           const r = await api.send(name as string, text)
-          const v = session.client !== undefined ? await session.client.messenger.sentOne(r.id) : (await api.sent()).find(s => s.id === r.id)
-          if (v !== undefined) {
+          const v = await api.sentOne(r.id)
+          if (v !== null) {
             mine.set(v.id, stateText(v))
             above(stateLine(v))
           }
