@@ -9,8 +9,7 @@ import { MailboxStatus, type MailboxResponse, type ReconcileChunks, type SyncRan
 import type { ChunkStore } from './chunk-store.js'
 import { MailboxRefusal } from './errors.js'
 import { bounds, checkedRanges, same } from './reconcile-answer.js'
-import type { IdRange } from './id-ranges.js'
-import type { SortedIds } from './id-ranges.js'
+import type { IdRange, SortedIds } from './id-ranges.js'
 
 /** The most ids one answer's `wanted` carries (the proto's limit). */
 const MAX_ANSWER_IDS = 1024

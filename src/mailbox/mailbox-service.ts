@@ -368,10 +368,7 @@ export class MailboxService {
    */
   private async answerOffer (offer: NonNullable<MailboxRequest['offer']>, from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
     const { store } = this.components
-    const recipient = recipientOf(offer.recipient)
-    const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
-    if (!replicaPeer) this.chargeDeposit(from, connection, now, 'offers from outside the replica set')
-    await this.mustHold(recipient)
+    const { recipient, replicaPeer } = await this.offerFrom(offer.recipient, from, connection, now, 'offers from outside the replica set')
     const r = recipient.toString()
     // tombstones only count with the owner's signature (checked in the store): no holder can delete mail
     if (replicaPeer) await store.applyTombstones(r, offer.tombstones.map(t => ({ id: hex(t.id), expiresAt: t.expiresAt, signature: t.signature })), now)
@@ -398,9 +395,7 @@ export class MailboxService {
   private async answerChunkOffer (offer: NonNullable<MailboxRequest['offerChunks']>, from: PeerId, now: number, connection: Connection): Promise<Partial<MailboxResponse>> {
     const { chunks } = this.components
     if (chunks === undefined) throw new MailboxRefusal('bad-request', 'this node holds no attachment chunks')
-    const recipient = recipientOf(offer.recipient)
-    if (!await this.isReplicaPeer(recipient, from, OFFER_WINDOW)) this.chargeDeposit(from, connection, now, 'chunk offers from outside the replica set')
-    await this.mustHold(recipient)
+    const { recipient } = await this.offerFrom(offer.recipient, from, connection, now, 'chunk offers from outside the replica set')
     return answerChunkOffer(chunks, recipient.toString(), offer.ids, this.mayAsk(this.asked.chunks, recipient, from, now))
   }
 
@@ -422,6 +417,19 @@ export class MailboxService {
     const r = recipient.toString()
     const holder = from.toString()
     return id => asked.ask(`${r}/${hex(id)}`, holder, now)
+  }
+
+  /**
+   * The recipient an offer (of mail or of chunks) is about, and whether `from` is one of its replica
+   * peers; anyone else is charged a deposit's terms (`what`: what it sends too many of). Throws
+   * MailboxRefusal unless this node holds the recipient.
+   */
+  private async offerFrom (bytes: Uint8Array, from: PeerId, connection: Connection, now: number, what: string): Promise<{ recipient: PeerId, replicaPeer: boolean }> {
+    const recipient = recipientOf(bytes)
+    const replicaPeer = await this.isReplicaPeer(recipient, from, OFFER_WINDOW)
+    if (!replicaPeer) this.chargeDeposit(from, connection, now, what)
+    await this.mustHold(recipient)
+    return { recipient, replicaPeer }
   }
 
   /** The recipient a reconciliation round is about, if `from` may make one and this node holds it. */

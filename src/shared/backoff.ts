@@ -25,7 +25,4 @@ export class Backoff {
 
   /** Whether a try is due at `now`. */
   due (now: number): boolean { return now >= this.nextAt }
-
-  /** When the next try is due (-Infinity: now). */
-  get dueAt (): number { return this.nextAt }
 }
