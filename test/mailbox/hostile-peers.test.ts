@@ -260,13 +260,19 @@ test('a node stores only for recipients it is plausibly a replica of, under a no
     assert.equal(await target.mailbox.chunks.put(to.id, cid, data, Date.now() + 3600_000, Date.now()), 'stored')
     const heldId = cid.subarray(4, 20) // a chunk's id: the first 16 bytes of its address's digest
     const s = await stranger()
+    // a malformed offer (an id that is not 16 bytes) is refused, naming what is wrong, and stores nothing
+    const bad = await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [rand(15)] } })
+    assert.equal(bad.status, MAILBOX_BAD_REQUEST, bad.detail)
+    assert.match(bad.detail, /16 bytes/)
+    assert.equal(target.mailbox.chunks.bytesOf(to.id), data.length, 'only the chunk put before')
     const unknown = rand(16)
     const res = await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [heldId, unknown] } })
     assert.equal(res.status, MAILBOX_OK, res.detail)
     assert.deepEqual(res.wanted.map(hex), [hex(unknown)], 'asked only for the chunk it lacks')
     const statuses = []
-    for (let i = 0; i < 5; i++) statuses.push((await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [unknown] } })).status)
-    assert.deepEqual(statuses, [MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_RATE_LIMITED], 'the deposit burst (5) bounds a stranger\'s chunk offers')
+    for (let i = 0; i < 4; i++) statuses.push((await s.ask(target.node.peerId, { offerChunks: { recipient: to.bytes, ids: [unknown] } })).status)
+    // the malformed offer cost its request too, as junk deposits do
+    assert.deepEqual(statuses, [MAILBOX_OK, MAILBOX_OK, MAILBOX_OK, MAILBOX_RATE_LIMITED], 'the deposit burst (5) bounds a stranger\'s chunk offers')
     const round = await holder.ask(target.node.peerId, { reconcileChunks: { recipient: to.bytes, ranges: [] } })
     assert.equal(round.status, MAILBOX_NOT_RESPONSIBLE, round.detail)
     assert.equal(round.reconcile, undefined)
