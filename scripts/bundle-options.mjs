@@ -1,5 +1,6 @@
 // The esbuild options every bundle of Cairn's compiled code shares: the CLI's and the memory probe's
 // (bundle-cli.mjs), the test files' (bundle-tests.mjs).
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
 /**
@@ -22,6 +23,28 @@ export const builtinsByRequire = {
   }
 }
 
+/**
+ * libsignal-client's JavaScript goes into the bundle; its native addon still loads from
+ * node_modules. Left external, its ~110 modules were resolved and read one by one by every command
+ * that touches a key (0.18 CPU-s of a 0.5 CPU-s `cairn inbox`, and `cairn --help` loaded it too).
+ * The one line that finds the addon names its package by the module's own directory
+ * (`import.meta.dirname`), which in the bundle is dist/cli/: it is given the package's directory
+ * as Node resolves it from the bundle instead. The build fails if that line ever changes.
+ */
+const LIBSIGNAL_NATIVE = /[\\/]@signalapp[\\/]libsignal-client[\\/]dist[\\/]Native\.js$/
+const ADDON_DIR = 'load(`${import.meta.dirname}/../`)'
+export const libsignalAddonFromPackage = {
+  name: 'libsignal-addon-from-package',
+  setup (b) {
+    b.onLoad({ filter: LIBSIGNAL_NATIVE }, async args => {
+      const source = await readFile(args.path, 'utf8')
+      if (!source.includes(ADDON_DIR)) throw new Error(`${args.path} no longer finds its addon with ${ADDON_DIR}: see scripts/bundle-options.mjs`)
+      const packageDir = "cairnFileURLToPath(new URL('..', import.meta.resolve('@signalapp/libsignal-client')))"
+      return { contents: `import { fileURLToPath as cairnFileURLToPath } from 'node:url'\n${source.replace(ADDON_DIR, `load(${packageDir})`)}`, loader: 'js' }
+    })
+  }
+}
+
 /** @type {import('esbuild').BuildOptions} */
 export const bundleOptions = {
   bundle: true,
@@ -31,9 +54,9 @@ export const bundleOptions = {
   target: 'node22',
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ['@signalapp/libsignal-client', 'classic-level', '@node-rs/*'],
+  external: ['node-gyp-build', 'classic-level', '@node-rs/*'],
   // CommonJS dependencies inside an ES module bundle still call require()
   banner: { js: "import { createRequire as cairnCreateRequire } from 'node:module'; const require = cairnCreateRequire(import.meta.url);" },
-  plugins: [builtinsByRequire],
+  plugins: [builtinsByRequire, libsignalAddonFromPackage],
   logLevel: 'warning'
 }

@@ -54,10 +54,25 @@ const timer = setInterval(async () => {
 }, workerData.everyMs)
 `
 
-// a worker thread loads the --import too: only the main thread starts a watcher
-if (isMainThread && Number.isFinite(limitMb) && limitMb > 0) {
+/**
+ * A process a test starts (the CLI, a daemon) gets its watcher once it has lived
+ * CAIRN_TEST_RSS_CHILD_DELAY_MS (default 1000): a watcher thread costs ~0.1 CPU-s to start, and most
+ * of the suite's ~550 such processes are one-shot commands that end well within a second (an 0.4
+ * CPU-s `cairn inbox` paid a quarter more for it). Growing to the bound takes far longer than the
+ * delay (the OOM grew at ~240 MB/s). A test file's own process, where that OOM grew, starts it at once.
+ */
+const childDelayMs = Number(process.env.CAIRN_TEST_RSS_CHILD_DELAY_MS ?? 1000)
+const isTestFile = /\.test\.[cm]?js$/.test(process.argv[1] ?? '')
+
+function startWatcher (): void {
   const who = process.argv.slice(1).map(a => a.replace(/^.*\/dist\//, 'dist/')).join(' ')
   new Worker(watcher, { eval: true, workerData: { limitMb, everyMs, reportMs, who } }).unref()
+}
+
+// a worker thread loads the --import too: only the main thread starts a watcher
+if (isMainThread && Number.isFinite(limitMb) && limitMb > 0) {
+  if (isTestFile || !(childDelayMs > 0)) startWatcher()
+  else setTimeout(startWatcher, childDelayMs).unref()
 }
 
 export {}

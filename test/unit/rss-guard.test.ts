@@ -14,6 +14,10 @@ test('a process that grows past the RSS bound is killed naming itself; one that 
   const leaky = spawnSync(process.execPath, ['--import', guard, '-e', grow, 'leaky-suite.test.js'], { env, encoding: 'utf8', timeout: 60_000 })
   assert.equal(leaky.signal, 'SIGKILL', leaky.stderr)
   assert.match(leaky.stderr, /rss-guard: .*leaky-suite\.test\.js .*grew to \d+ MiB, over the 200 MiB bound/)
+  // a process a test starts (not a test file) is watched from its first second on, and killed the same way
+  const child = spawnSync(process.execPath, ['--import', guard, '-e', grow, 'some-daemon.js'], { env, encoding: 'utf8', timeout: 60_000 })
+  assert.equal(child.signal, 'SIGKILL', child.stderr)
+  assert.match(child.stderr, /rss-guard: .*some-daemon\.js .*grew to \d+ MiB, over the 200 MiB bound/)
   const calm = spawnSync(process.execPath, ['--import', guard, '-e', 'setTimeout(() => {}, 300)'], { env, encoding: 'utf8', timeout: 60_000 })
   assert.equal(calm.status, 0, calm.stderr)
   assert.equal(calm.stderr, '')
