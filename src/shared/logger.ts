@@ -25,10 +25,24 @@ export function silentLogger (): Logger {
   return pino({ level: 'silent' })
 }
 
-/** libp2p's own logs for a node: into `base` when CAIRN_LIBP2P_LOG is set, else libp2p's default (DEBUG=libp2p:*). */
+/**
+ * libp2p's own logs for a node: into `base` when CAIRN_LIBP2P_LOG is set; libp2p's default logger
+ * (weald, `DEBUG=libp2p:*`) when DEBUG is set; otherwise none at all. libp2p's default builds a
+ * logger for every stream and connection scope even when nothing is enabled, each asking whether
+ * stderr is a terminal and matching its name against DEBUG's patterns: ~3 % of a mailbox node's
+ * CPU time under load (test/README.md, "Where the suite's time goes").
+ */
 export function libp2pLoggerFor (base: Logger, env: NodeJS.ProcessEnv = process.env): ComponentLogger | undefined {
   const on = env.CAIRN_LIBP2P_LOG
-  return on === undefined || on === '' || on === '0' || on === 'false' ? undefined : libp2pPinoLogger(base)
+  if (!(on === undefined || on === '' || on === '0' || on === 'false')) return libp2pPinoLogger(base)
+  return env.DEBUG === undefined || env.DEBUG === '' ? silentLibp2pLogger() : undefined
+}
+
+/** A ComponentLogger that logs nothing and costs nothing: one disabled logger for every component and scope. */
+export function silentLibp2pLogger (): ComponentLogger {
+  const nothing = (): void => {}
+  const log: Libp2pLogger = Object.assign(nothing.bind(undefined), { error: nothing, trace: nothing, enabled: false, newScope: () => log })
+  return { forComponent: () => log }
 }
 
 /**
