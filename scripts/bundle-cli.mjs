@@ -1,4 +1,4 @@
-// Bundles the compiled CLI (dist/src/client/cli/main.js) into dist/cli/: a handful of files instead
+// Bundles the compiled CLI (dist/src/client/cli/bin.js, which loads main.js) into dist/cli/: a handful of files instead
 // of the ~2,000 modules tsc's output and its dependencies resolve to one by one. Loading those
 // modules was most of a short command's cost (`cairn inbox`: ~1.4 CPU-s, nearly all ESM resolution
 // and package.json reads); the bundle halves it. Code split at the dynamic imports, so `cairn --help`
@@ -25,7 +25,8 @@ const out = 'dist/cli'
 const probe = 'dist/bench-bundle'
 // chunk names change with their content
 await Promise.all([rm(out, { recursive: true, force: true }), rm(probe, { recursive: true, force: true })])
-await build({ ...options, entryPoints: ['dist/src/client/cli/main.js'], outdir: out })
+// the executable is bin.js (it turns on the compile cache, then loads main.js), named main.js here as always
+await build({ ...options, entryPoints: [{ in: 'dist/src/client/cli/bin.js', out: 'main' }], outdir: out })
 await chmod(`${out}/main.js`, 0o755)
 const probeEntry = 'dist/bench/suites/memory-probe.js'
 if (existsSync(probeEntry)) await build({ ...options, entryPoints: [probeEntry], outdir: probe })

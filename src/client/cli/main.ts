@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `cairn` command: parse, call the client (or the daemon), print. Expected errors become one
  * line on stderr and exit code 2 (bad usage or input) or 1 (the operation failed).
