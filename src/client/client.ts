@@ -3,7 +3,6 @@
  * messenger and the contact book, started together and stopped together. Implements ClientApi,
  * which the CLI calls in-process and the daemon serves to other processes.
  */
-import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -13,10 +12,9 @@ import type { CairnConfig } from '../shared/config.js'
 import { ensureDataDir, paths } from '../shared/data-dir.js'
 import { CairnError, InvalidInputError, describeError } from '../shared/errors.js'
 import { forComponent, libp2pLoggerFor, type Logger } from '../shared/logger.js'
-import { createNode, peersOf, type CairnNode } from '../shared/node/create-node.js'
-import { libp2pDatastore } from '../shared/node/peer-datastore.js'
+import type { CairnNode } from '../shared/node/create-node.js'
 import type { ConfirmObservedAddresses } from '../shared/node/observed-address.js'
-import { parsePeerId } from '../shared/peer-id.js'
+import { parsePeerId, peersOf } from '../shared/peer-id.js'
 import { joinDht, routingTableSize } from '../shared/placement.js'
 import { decodeNumber, encodeNumber, keys } from './crypto/kv.js'
 import { Lifecycle } from '../shared/startable.js'
@@ -51,7 +49,7 @@ import { OwnReplicas, type ReplicaSetChoice } from './mailbox/own-replicas.js'
 import { senderPolicy } from './senders/index.js'
 import { todaysCounts } from './senders/stranger-quota.js'
 import type { Mailbox } from '../mailbox/index.js'
-import { anonymousDepositHosts, type EphemeralHosts } from './anonymous/index.js'
+import type { EphemeralHosts } from './anonymous/index.js'
 
 export interface ClientOptions {
   config: CairnConfig
@@ -227,6 +225,9 @@ export class CairnClient implements ClientApi {
   }
 
   private async startNetwork (): Promise<void> {
+    // loaded here, not with the client: a command that never goes online (inbox, contact add) does
+    // not load libp2p (its bundle chunk was 0.23 of such a command's ~0.39 CPU-s)
+    const { anonymousDepositHosts, createNode, gossipsub, libp2pDatastore, StrictNoSign } = await import('./network-parts.js')
     const serveMailbox = this.config.mailbox.enabled
     // group messages live: unsigned (the sender is inside the ciphertext), published even before
     // any member's subscription is known (the 1:1 copies are what is guaranteed)

@@ -64,3 +64,8 @@ export function peerIdTextFromBytes (bytes: Uint8Array): string {
 export function peerIdBytes (id: PeerId): Uint8Array<ArrayBuffer> {
   return new Uint8Array(id.toMultihash().bytes)
 }
+
+/** The PeerIds named by multiaddrs' `/p2p/` parts (bootstrap addresses), as text. */
+export function peersOf (addrs: string[]): Set<string> {
+  return new Set(addrs.map(a => a.split('/p2p/').pop() ?? '').filter(id => id !== ''))
+}

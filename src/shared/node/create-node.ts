@@ -26,6 +26,7 @@ import { keepPeerReads } from './peer-reads.js'
 import { skipRepeatedMerges } from './repeated-merges.js'
 import { confirmObservedAddresses } from './observed-address.js'
 import type { Clock } from '../clock.js'
+import { peersOf } from '../peer-id.js'
 
 export interface CairnServices extends ServiceMap {
   identify: unknown
@@ -61,10 +62,6 @@ const PEER_READ_TTL_MS = 30_000
 const PEER_READ_PEERS = 1_000
 
 /** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
-export function peersOf (addrs: string[]): Set<string> {
-  return new Set(addrs.map(a => a.split('/p2p/').pop() ?? '').filter(id => id !== ''))
-}
-
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<CairnNode<S>> {
   const { config } = init
   const nat = config.network.natTraversal
