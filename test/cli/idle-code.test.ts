@@ -2,7 +2,7 @@
  * An idle daemon's RSS is mostly the code it has loaded (docs/BENCHMARKS.md, issue 12 memory): V8
  * keeps each module's source and what it compiled for the life of the process. These tests run the
  * real binary, record what it loads (helpers/loaded-code.ts) and check it loads no code it does not
- * run, and no more code than the budget below.
+ * run, and no more code than the budget below; and that a command that stays offline loads no libp2p.
  */
 import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
@@ -62,4 +62,28 @@ test('the mailbox server is in the bundle, loaded by a node that serves', async 
   const loaded = JSON.parse(readFileSync(record, 'utf8')) as LoadedCode
   const files = loaded.urls.filter(u => u.startsWith('file:')).map(u => fileURLToPath(u)).filter(f => f.startsWith(BUNDLE))
   assert.ok(files.some(hasMailboxServer), 'a serving node did not load the mailbox server')
+})
+
+/** libp2p's node factory in a bundle file, as written or as minified. */
+const CREATE_LIBP2P = /\bfunction createLibp2p\b|\bcreateLibp2p\s*=\s*(async\s*)?(function|\()/
+const hasLibp2p = (file: string): boolean => CREATE_LIBP2P.test(readFileSync(file, 'utf8'))
+
+test('a command that stays offline (inbox, contact list) does not load libp2p; one that goes online does', async (t) => {
+  const root = await tempRoot(t)
+  const dir = ['--data-dir', join(root, 'user')]
+  assert.equal((await cairn([...dir, 'init'])).code, 0)
+  const loadedBy = async (args: string[]): Promise<string[]> => {
+    const record = join(root, `loaded-${args.join('-')}.json`)
+    const run = await cairn([...dir, ...args], { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${HOOK}`, TEST_LOADED_CODE: record } })
+    assert.equal(run.code, 0, run.stderr)
+    const loaded = JSON.parse(readFileSync(record, 'utf8')) as LoadedCode
+    return loaded.urls.filter(u => u.startsWith('file:')).map(u => fileURLToPath(u)).filter(f => f.startsWith(BUNDLE))
+  }
+  for (const args of [['inbox'], ['contact', 'list']]) {
+    const files = await loadedBy(args)
+    assert.ok(files.length > 1, `cairn ${args.join(' ')} ran from the bundle`)
+    assert.deepEqual(files.filter(hasLibp2p), [], `cairn ${args.join(' ')} loaded libp2p`)
+  }
+  // the check is not vacuous: a command that connects (sync, with no peers to reach) loads it
+  assert.ok((await loadedBy(['sync'])).some(hasLibp2p), 'cairn sync did not load libp2p')
 })
