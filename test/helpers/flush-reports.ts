@@ -14,9 +14,9 @@
  * Only the test file's process: a process a test spawns (a daemon, the CLI) keeps the usual pipe,
  * since a blocking write to a pipe nobody reads would stall it.
  */
-const isTestFile = /\.test\.[cm]?js$/.test(process.argv[1] ?? '')
+import { isTestFileProcess } from './test-file-process.js'
 
-if (isTestFile && process.env.NODE_TEST_CONTEXT !== undefined) {
+if (isTestFileProcess && process.env.NODE_TEST_CONTEXT !== undefined) {
   const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle
   handle?.setBlocking?.(true)
 }

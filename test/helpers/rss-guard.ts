@@ -15,6 +15,7 @@
  * is killed all the same.
  */
 import { isMainThread, Worker } from 'node:worker_threads'
+import { isTestFileProcess } from './test-file-process.js'
 
 const limitMb = Number(process.env.CAIRN_TEST_RSS_LIMIT_MB ?? 3072)
 const everyMs = Number(process.env.CAIRN_TEST_RSS_CHECK_MS ?? 1000)
@@ -62,7 +63,6 @@ const timer = setInterval(async () => {
  * delay (the OOM grew at ~240 MB/s). A test file's own process, where that OOM grew, starts it at once.
  */
 const childDelayMs = Number(process.env.CAIRN_TEST_RSS_CHILD_DELAY_MS ?? 1000)
-const isTestFile = /\.test\.[cm]?js$/.test(process.argv[1] ?? '')
 
 function startWatcher (): void {
   const who = process.argv.slice(1).map(a => a.replace(/^.*\/dist\//, 'dist/')).join(' ')
@@ -71,7 +71,7 @@ function startWatcher (): void {
 
 // a worker thread loads the --import too: only the main thread starts a watcher
 if (isMainThread && Number.isFinite(limitMb) && limitMb > 0) {
-  if (isTestFile || !(childDelayMs > 0)) startWatcher()
+  if (isTestFileProcess || !(childDelayMs > 0)) startWatcher()
   else setTimeout(startWatcher, childDelayMs).unref()
 }
 

@@ -61,7 +61,6 @@ const PEER_READ_TTL_MS = 30_000
 /** Records kept for that (a FIND_NODE answer reads K of the routing table's few hundred). */
 const PEER_READ_PEERS = 1_000
 
-/** Peer ids in a list of multiaddrs (the bootstrap peers, which are also our relays). */
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<CairnNode<S>> {
   const { config } = init
   const nat = config.network.natTraversal
