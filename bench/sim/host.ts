@@ -138,7 +138,8 @@ export class PeerHost {
     const ok = await client.sync({ reuseReplicas: true }).then(() => true, () => false)
     const choice = client.lastReplicaSetChoice()
     if (!ok || choice === undefined) return 'failed'
-    return choice.lookedUpAgain ? `${choice.source}+again` : choice.source
+    const source = choice.saved === true ? `${choice.source}+saved` : choice.source
+    return choice.lookedUpAgain ? `${source}+again` : source
   }
 
   async send (from: number, to: string, text: string): Promise<{ id: string, route: string }> {

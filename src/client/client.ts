@@ -248,7 +248,9 @@ export class CairnClient implements ClientApi {
     await this.life.start('direct service', this.direct)
     // after the routes: copies due while we were away go out now
     await this.life.start('group gossip fallback', this.groups.fallback)
-    this.ownReplicas = new OwnReplicas({ node, clock: this.clock, log: forComponent(this.log, 'own replicas') }, this.config)
+    const savedSet = keys.meta('own-replicas')
+    const saved = { load: async () => this.store.get(savedSet), save: async (bytes: Uint8Array) => this.store.write([{ type: 'put', key: savedSet, value: bytes }], { durable: false }) }
+    this.ownReplicas = new OwnReplicas({ node, clock: this.clock, log: forComponent(this.log, 'own replicas'), saved }, this.config)
     this.collector = new MailboxCollector({ node, peerKey: this.identity.peerKey, inbox: this.messenger.receiver, clock: this.clock, log: forComponent(this.log, 'mailbox collector'), replicas: this.ownReplicas }, this.config)
     await this.life.start('mailbox collector', this.collector)
     await this.life.start('attachments', { start: async () => this.attachments.startNetwork(node, async () => this.networkReady(), this.anonymous), stop: async () => this.attachments.stop() })
@@ -560,7 +562,7 @@ export class CairnClient implements ClientApi {
       sent += await this.messenger.flushOutbox()
     }
     await this.attachments.resume()
-    this.syncTail = this.afterSync(collected.reached)
+    this.syncTail = this.afterSync(collected.reached, collected.acked)
     return { received: collected.received, sent, mailboxes: { found: collected.replicas, collected: collected.replicas - collected.unreachable } }
   }
 
@@ -570,13 +572,16 @@ export class CairnClient implements ClientApi {
   }
 
   /**
-   * A sync's tail: the receipts its collect queued, saved attachments released at the `replicas`
-   * it collected from, then the bundle top-up, our group changes a checkpoint made stale made again,
-   * and the prune pass when due. Never rejects: what fails waits for the next sync.
+   * A sync's tail: the acks its collect sent answered (`acked`: the mail they delete at the
+   * replicas is in the inbox already), the receipts it queued, saved attachments released at the
+   * `replicas` it collected from, then the bundle top-up, our group changes a checkpoint made
+   * stale made again, and the prune pass when due. Never rejects: what fails waits for the next sync.
    */
-  private async afterSync (replicas: PeerId[]): Promise<void> {
+  private async afterSync (replicas: PeerId[], acked: Promise<void>): Promise<void> {
     try {
-      await this.messenger.flushOutbox({ signal: this.stopping.signal })
+      const flushed = this.messenger.flushOutbox({ signal: this.stopping.signal })
+      await Promise.allSettled([acked, flushed])
+      await flushed
       await this.attachments.releaseSaved(replicas)
       await this.publishBundles()
       await this.groups.remakeStale()

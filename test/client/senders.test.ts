@@ -87,6 +87,7 @@ test('mailbox: a blocked peer\'s mail and a stranger\'s over the cap are dropped
   assert.deepEqual(await bob.client.messenger.unseenFrom((eve as TestUser).peerId, [ids[evesDropped] as string]), [])
   assert.deepEqual((await bob.client.status()).droppedToday, { blocked: 2, strangerCap: 1 })
 
+  await bob.client.syncSettled() // the sync's acks
   await net.handoverRound({ atOnce: true })
   assert.equal(net.stillHeld(bob.peerId), '', 'every copy was acknowledged, the dropped ones too')
   const fetchedBefore = net.nodes.reduce((n, node) => n + node.mailbox.metrics.envelopesFetched, 0)

@@ -220,6 +220,7 @@ test('a mailbox node refuses abuse with the right status, and the mail it holds 
     assert.equal((await ask(b, { ack: { acked: await tombstones(ids, () => rand(64)), discard: [] } })).status, MAILBOX_BAD_SIGNATURE)
     assert.deepEqual(await holding(target, bob.peerId), before)
     assert.equal((await bob.client.sync()).received, texts.length)
+    await bob.client.syncSettled() // the acks: answered in the sync's tail
     assert.deepEqual((await bob.client.inbox()).map(m => m.text), texts)
     assert.deepEqual(target.mailbox.store.usageOf(bob.peerId), { count: 0, bytes: 0 }, 'acked at the target')
   })

@@ -59,7 +59,8 @@ test('offline recipient: 50 messages wait at k replicas and arrive once, in orde
   assert.deepEqual(inbox.map(m => m.text), Array.from({ length: N }, (_, i) => `offline message ${i}`))
   assert.ok(inbox.every(m => m.from === alice.peerId && m.route === 'mailbox'))
   // a handover copy may land at a replica after bob acked there; the next handover round carries
-  // the tombstones, and deletes it
+  // the tombstones, and deletes it (the acks are answered in the sync's tail)
+  await bob.client.syncSettled()
   await net.handoverRound({ atOnce: true })
   assert.equal(net.stillHeld(bob.peerId), '', 'replicas are empty after the ack')
   assert.equal((await bob.client.sync()).received, 0, 'a second sync finds nothing')
@@ -78,6 +79,7 @@ test('live push: a connected recipient gets new mail at once; the copy stays unt
   assert.ok(net.nodes.some(n => n.mailbox.metrics.pushes > 0))
   assert.notEqual(net.stillHeld(bob.peerId), '', 'the push alone deletes nothing')
   assert.equal((await bob.client.sync()).received, 0, 'the copies are duplicates now')
+  await bob.client.syncSettled() // its acks
   await net.handoverRound({ atOnce: true })
   assert.equal(net.stillHeld(bob.peerId), '', 'acked everywhere')
 })

@@ -126,3 +126,33 @@ test('a DHT server closer to the mailbox key than the remembered replicas, once 
   // Bob collected at the newcomer: his ack removed the mail there
   assert.equal(newcomer.mailbox.store.usageOf(w.bob.peerId).count, 0)
 })
+
+test('a restarted client\'s first sync collects at the replica set its last lookup saved while it looks them up; a replica only the lookup finds is collected too', async (t) => {
+  const w = await setUp(t)
+  await w.bob.client.sync()
+  await w.bob.client.syncSettled()
+  await w.bob.stop()
+  // while Bob is away, a node closer to his key than any he saved joins: it holds what comes next
+  const target = kadId(w.key)
+  const nearest = kadId((rankByDistance(w.key, w.net.nodes.map(n => n.node.peerId))[0] as PeerId).toMultihash().bytes)
+  let key: PrivateKey
+  do key = await generateKeyPair('Ed25519')
+  while (closer(target, kadId(peerIdFromPrivateKey(key).toMultihash().bytes), nearest) >= 0)
+  const newcomer = await w.net.add('newcomer', { privateKey: key })
+  const aliceNode = w.alice.client.node as CairnNode
+  await aliceNode.dial(newcomer.node.peerId)
+  await waitFor('the newcomer in Alice\'s routing table', () => routingTableByDistance(aliceNode, w.key).some(p => p.equals(newcomer.node.peerId)))
+  await sendToMailbox(w, 'while you were away')
+  await sendToMailbox(w, 'left at the newcomer too')
+  assert.equal(newcomer.mailbox.store.usageOf(w.bob.peerId).count, 2, 'the deposits reached the newcomer')
+
+  await w.bob.restart({ bootstrap: w.net.bootstrap, mailbox: { replicas: 2 } })
+  const bobNode = w.bob.client.node as CairnNode
+  await bobNode.unhandle([DIRECT_PROTOCOL, DIRECT_CHANNEL_PROTOCOL])
+  await w.bob.client.sync()
+  await w.bob.client.syncSettled()
+  assert.deepEqual(w.bob.client.lastReplicaSetChoice(), { source: 'asked', lookedUpAgain: false, saved: true })
+  assert.deepEqual((await texts(w.bob)).sort(), ['left at the newcomer too', 'while you were away'])
+  // Bob collected at the newcomer, which only his lookup could name: his ack removed the mail there
+  assert.equal(newcomer.mailbox.store.usageOf(w.bob.peerId).count, 0)
+})

@@ -53,6 +53,7 @@ async function afterStartupPasses (net: MailboxNet, startedBy: number): Promise<
 async function expectAll (bob: TestUser, net: MailboxNet, n: number): Promise<void> {
   await bob.restart({ bootstrap: net.bootstrap })
   const r = await bob.client.sync()
+  await bob.client.syncSettled() // its acks, answered in the sync's tail
   const texts = (await bob.client.inbox()).map(m => m.text)
   assert.deepEqual(texts, Array.from({ length: n }, (_, i) => `m${i}`), `received ${r.received}; mailboxes found ${r.mailboxes.found}, collected from ${r.mailboxes.collected}`)
 }

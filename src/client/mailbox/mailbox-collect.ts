@@ -44,6 +44,13 @@ export interface CollectResult {
   refused: number
   /** Envelope bodies transferred (every replica's copy would be replicas × received). */
   fetched: number
+  /**
+   * Settles once every ack this collect sent has been answered or has failed: what is in the
+   * inbox when the collect returns is on disk, and its deletion at the replicas need not hold up
+   * the caller (the sync's tail waits for it, and `stop` for that). An ack that failed leaves the
+   * mail there, unacknowledged; the next collect finds it in the inbox and acknowledges it then.
+   */
+  acked: Promise<void>
   /** Where the replica set came from (own-replicas.ts). */
   replicaSet: ReplicaSetChoice
 }
@@ -95,6 +102,8 @@ interface Collection {
    * receiveMany): awaited before the loop returns, so a sync returns with every receipt queued.
    */
   tails: Array<Promise<unknown>>
+  /** Every loop's acks (settled, the collect's `acked`). */
+  acks: Array<Promise<unknown>>
   tally: { received: number, refused: number, fetched: number }
   stages: StageTimer
   /** One replica's loop made progress (its stall watch starts again). */
@@ -165,8 +174,7 @@ export class MailboxCollector implements Startable {
     const config = this.init
     const stages = collectOptions.stages ?? new StageClock()
     const options: CollectOptions = { ...collectOptions, clock, stages, signal: withSignal(collectOptions.signal, this.stopping.signal) }
-    const found = await stages.time('lookup', async () => this.components.replicas.find({ reuse: options.reuseReplicas === true, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
-    let mailboxes = found.peers.length
+    let mailboxes = 0
     const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
     const signer = ackSigner(peerKey, node.peerId)
@@ -184,27 +192,64 @@ export class MailboxCollector implements Startable {
       claimant: { last: 0, opening: 0 },
       bodies: new Slots(PAGES_AHEAD),
       tails: [],
+      acks: [],
       tally: { received: 0, refused: 0, fetched: 0 },
       stages,
       progress: () => {}
     }
-    report()
-    const reached = await collectAt(c, found.peers, report, log)
-    let unreachable = found.peers.length - reached.length
-    const lookedUpAgain = found.remembered && unreachable > 0
-    if (lookedUpAgain) {
-      // a replica gone since the lookup may have been replaced by one we do not know: look again,
-      // and collect at those of the set found now that this collect has not tried yet
-      log.info({ unreachable }, 'a remembered mailbox replica did not answer: looking the replicas up again')
-      const fresh = await stages.time('lookup', async () => this.components.replicas.lookup(options.signal))
-      const tried = new Set(found.peers.map(p => p.toString()))
-      reached.push(...await collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log))
-      // the replicas now: those found, and those that answered (a failed one found again stays failed)
+    const replicas = this.components.replicas
+    const lookup = async (): Promise<PeerId[]> => stages.time('lookup', async () => replicas.lookup(options.signal))
+    const saved = await replicas.saved()
+    let reached: PeerId[]
+    let unreachable: number
+    let replicaSet: ReplicaSetChoice
+    if (saved !== undefined) {
+      // a fresh process: collect at the set its last lookup saved while looking the replicas up,
+      // then at those found that the saved set lacked (a server that joined meanwhile), and once
+      // more at a saved one that did not answer but was found again (its addresses may be new)
+      mailboxes = saved.length
+      report()
+      const looking = quiet(lookup())
+      const early = collectAt(c, saved, report, log)
+      const fresh = await looking.catch((err: unknown) => {
+        if (options.signal?.aborted === true) throw err
+        log.info({ err: describeError(err) }, 'replica lookup failed: collecting at the saved set alone')
+        return []
+      })
+      const tried = new Set(saved.map(p => p.toString()))
+      const late = collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log)
+      reached = await early
+      const answered = new Set(reached.map(p => p.toString()))
+      reached.push(...await late, ...await collectAt(c, fresh.filter(p => tried.has(p.toString()) && !answered.has(p.toString())), report, log))
       mailboxes = new Set([...fresh, ...reached].map(p => p.toString())).size
       unreachable = mailboxes - reached.length
+      replicaSet = { source: 'asked', lookedUpAgain: false, saved: true }
+    } else {
+      const found = await stages.time('lookup', async () => replicas.find({ reuse: options.reuseReplicas === true, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
+      mailboxes = found.peers.length
+      report()
+      reached = await collectAt(c, found.peers, report, log)
+      unreachable = found.peers.length - reached.length
+      const lookedUpAgain = found.remembered && unreachable > 0
+      if (lookedUpAgain) {
+        // a replica gone since the lookup may have been replaced by one we do not know: look again,
+        // and collect at those of the set found now that this collect has not tried yet
+        log.info({ unreachable }, 'a remembered mailbox replica did not answer: looking the replicas up again')
+        const fresh = await lookup()
+        const tried = new Set(found.peers.map(p => p.toString()))
+        reached.push(...await collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log))
+        // the replicas now: those found, and those that answered (a failed one found again stays failed)
+        mailboxes = new Set([...fresh, ...reached].map(p => p.toString())).size
+        unreachable = mailboxes - reached.length
+      }
+      replicaSet = { source: found.source, lookedUpAgain }
     }
     if (mailboxes === 0 || unreachable === mailboxes) log.info({ found: mailboxes, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
-    return { ...c.tally, replicas: mailboxes, reached, unreachable, replicaSet: { source: found.source, lookedUpAgain } }
+    const acked = stages.time('ack', Promise.allSettled(c.acks)).then(results => {
+      const failed = results.filter(r => r.status === 'rejected').length
+      if (failed > 0) log.info({ failed, acks: results.length }, 'acks not answered: that mail stays at its replicas until the next sync acknowledges it')
+    })
+    return { ...c.tally, acked, replicas: mailboxes, reached, unreachable, replicaSet }
   }
 }
 
@@ -268,8 +313,8 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  * One replica: list every id it holds for us (ids only, a small request a page), then take the
  * mail in the order it was sealed (its `created_at`, which a sender stamps in sealing order, then
  * id), a page at a time, two pages in flight: a page's bodies are fetched while the one before is
- * opened; each ack goes out without holding up the next page (a few in flight; all are awaited
- * before returning). Opened out of order, each chain's skipped message keys ride in the session
+ * opened; each ack goes out without holding up the next page (a few in flight; the collect's
+ * `acked` settles once all have answered). Opened out of order, each chain's skipped message keys ride in the session
  * record, which libsignal reads and writes with every message. Returns how many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
@@ -310,13 +355,12 @@ async function collectFrom (c: Collection, peer: PeerId, report: () => void, wat
     while (inFlight.length > 0) await settle(inFlight.shift())
   } finally {
     await Promise.allSettled(inFlight)
-    await r.stages.time('ack', Promise.allSettled(acks))
+    // the acks are not waited for here (the collect's `acked`): everything they acknowledge is on disk
+    r.acks.push(...acks)
     await Promise.allSettled(r.tails)
   }
-  // an ack that failed leaves the mail there (reported as this replica failing); the next collect
-  // finds it in the inbox and acks it then. A page whose receipts could not be queued fails the
-  // attempt too (its messages are in the inbox: a resumed attempt acknowledges them).
-  for (const ack of acks) await ack
+  // a page whose receipts could not be queued fails the attempt (its messages are in the inbox: a
+  // resumed attempt acknowledges them)
   for (const tail of r.tails) await tail
   return held.length
 }

@@ -11,12 +11,23 @@ import type { Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
 import type { Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
+import { describeError } from '../../shared/errors.js'
+import { parsePeerId } from '../../shared/peer-id.js'
 import { closer, kadId, lookupClosest, mailboxKey, routingTableByDistance } from '../../shared/placement.js'
 
 export interface OwnReplicasComponents {
   node: CairnNode
   clock: Clock
   log: Logger
+  /** Where the last lookup's set is kept across restarts (the client's store), if anywhere. */
+  saved?: SavedSet
+}
+
+/** A place for one small record: the last lookup's set, for the next process's first collect. */
+export interface SavedSet {
+  load: () => Promise<Uint8Array | undefined>
+  /** Not durable: a set lost in a crash only means the next collect waits for its lookup. */
+  save: (bytes: Uint8Array) => Promise<void>
 }
 
 export interface OwnReplicasInit {
@@ -44,6 +55,12 @@ interface Remembered {
 export interface ReplicaSetChoice {
   source: 'remembered' | 'asked' | 'none' | 'stale' | 'newcomer'
   lookedUpAgain: boolean
+  /**
+   * A lookup's set, but the collect began at the set saved by the last process's lookup while
+   * that lookup ran (a fresh process's first collect: `saved`), then went on at any replica the
+   * lookup found and the saved set lacked.
+   */
+  saved?: true
 }
 
 export class OwnReplicas {
@@ -87,7 +104,34 @@ export class OwnReplicas {
     // more: kad-dht keeps a table entry until a full bucket evicts it), is no reason to look again
     const known = new Set([...ranked, ...routingTableByDistance(node, this.key)].filter(within).map(p => p.toString()))
     this.remembered = { peers: picked, at: clock.now(), within, known }
+    const saved = this.components.saved
+    if (saved !== undefined) {
+      const record = new TextEncoder().encode(JSON.stringify({ at: clock.now(), peers: picked.map(p => p.toString()) }))
+      await saved.save(record).catch((err: unknown) => { log.info({ err: describeError(err) }, 'could not keep the replica set for the next start') })
+    }
     return picked
+  }
+
+  /**
+   * The set the last lookup found and saved, if it is young enough (delivery.replicaCacheMs) and
+   * nothing is remembered in this process: a fresh process's first collect may begin there while
+   * it looks the replicas up (mailbox-collect.ts). A damaged record is no set.
+   */
+  async saved (): Promise<PeerId[] | undefined> {
+    const bound = this.init.delivery.replicaCacheMs
+    if (this.remembered !== undefined || bound === 0 || this.components.saved === undefined) return undefined
+    try {
+      const bytes = await this.components.saved.load()
+      if (bytes === undefined) return undefined
+      const record = JSON.parse(new TextDecoder().decode(bytes)) as { at?: unknown, peers?: unknown }
+      const age = this.components.clock.now() - Number(record.at)
+      if (!(age >= 0 && age <= bound) || !Array.isArray(record.peers)) return undefined
+      const peers = record.peers.slice(0, this.count).map(p => parsePeerId(String(p)))
+      return peers.length > 0 ? peers : undefined
+    } catch (err) {
+      this.components.log.info({ err: describeError(err) }, 'the saved replica set is unreadable: looking them up')
+      return undefined
+    }
   }
 
   /** The remembered set, if it is young enough and the routing table knows of no newcomer within it; else why not. */
