@@ -94,7 +94,7 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
   // undefined when no answer came: the request was refused, unanswered, or its stream reset (a node
   // over its inbound stream limit resets the stream as it opens, which a flood of 16 at a time can meet)
   let lastAskError: string | undefined
-  const ask = async (target: string, m: KadMessage): Promise<Uint8Array | undefined> => {
+  const ask = async (target: string, m: KadMessage, again = true): Promise<Uint8Array | undefined> => {
     const started = Date.now()
     try {
       const stream = await node.dialProtocol(multiaddr(target), KAD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
@@ -105,6 +105,9 @@ export async function hostilePeer (t: TestContext): Promise<HostilePeer> {
       return (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
     } catch (err) {
       lastAskError = `${(err as Error).name}: ${(err as Error).message} after ${Date.now() - started} ms`
+      // the connection the dial reused had just closed (the node, or our own side, ended it after
+      // a flood): nothing was asked on it, so ask once more on a fresh one, as any client would
+      if (again && (err as Error).name === 'ConnectionClosedError') return ask(target, m, false)
       return undefined
     }
   }
