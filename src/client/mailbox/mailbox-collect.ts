@@ -314,8 +314,9 @@ async function collectResuming (c: Collection, peer: PeerId, report: () => void,
  * mail in the order it was sealed (its `created_at`, which a sender stamps in sealing order, then
  * id), a page at a time, two pages in flight: a page's bodies are fetched while the one before is
  * opened; each ack goes out without holding up the next page (a few in flight; the collect's
- * `acked` settles once all have answered). Opened out of order, each chain's skipped message keys ride in the session
- * record, which libsignal reads and writes with every message. Returns how many ids were listed.
+ * `acked` settles once all have answered). Opened out of order, each chain's skipped message keys
+ * ride in the session record, which libsignal reads and writes with every message. Returns how
+ * many ids were listed.
  */
 async function collectFrom (c: Collection, peer: PeerId, report: () => void, watch: StallWatch, cursor: Cursor): Promise<number> {
   const r: Collection = { ...c, stages: c.options.stages?.forLoop(peer.toString()) ?? c.stages, claimant: { last: c.options.clock.now(), opening: 0 }, bodies: new Slots(PAGES_AHEAD), tails: [], progress: () => { watch.touch() }, options: { ...c.options, signal: withSignal(c.options.signal, watch.signal) } }

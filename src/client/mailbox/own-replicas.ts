@@ -32,7 +32,7 @@ export interface SavedSet {
 
 export interface OwnReplicasInit {
   mailbox: Pick<CairnConfig['mailbox'], 'replicas' | 'replicasPerSubnet'>
-  delivery: Pick<CairnConfig['delivery'], 'replicaCacheMs'>
+  delivery: Pick<CairnConfig['delivery'], 'replicaCacheMs' | 'ttlMs'>
 }
 
 /** What the last lookup found. */
@@ -113,13 +113,15 @@ export class OwnReplicas {
   }
 
   /**
-   * The set the last lookup found and saved, if it is young enough (delivery.replicaCacheMs) and
-   * nothing is remembered in this process: a fresh process's first collect may begin there while
-   * it looks the replicas up (mailbox-collect.ts). A damaged record is no set.
+   * The set the last lookup found and saved, if nothing is remembered in this process and the set
+   * is younger than mail lives (delivery.ttlMs: an older one can hold none of ours): a fresh
+   * process's first collect may begin there while it looks the replicas up (mailbox-collect.ts).
+   * Unlike the remembered set, it never stands in for the lookup, so it may be far older: a
+   * replica gone since costs a failed dial beside the lookup. A damaged record is no set.
    */
   async saved (): Promise<PeerId[] | undefined> {
-    const bound = this.init.delivery.replicaCacheMs
-    if (this.remembered !== undefined || bound === 0 || this.components.saved === undefined) return undefined
+    const bound = this.init.delivery.ttlMs
+    if (this.remembered !== undefined || this.components.saved === undefined) return undefined
     try {
       const bytes = await this.components.saved.load()
       if (bytes === undefined) return undefined
