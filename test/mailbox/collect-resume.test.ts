@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { mailboxNetwork } from '../helpers/network.js'
-import { makeUser, tempRoot } from '../helpers/users.js'
+import { test, type TestContext } from 'node:test'
+import { mailboxNetwork, type MailboxNet } from '../helpers/network.js'
+import { makeUser, tempRoot, type TestUser } from '../helpers/users.js'
 
 /** Peak growth of this process's memory while `work` runs, sampled every 100 ms (MiB). */
 async function peakGrowth<T> (work: Promise<T>): Promise<{ result: T, rss: number, external: number, arrayBuffers: number }> {
@@ -24,7 +24,8 @@ async function peakGrowth<T> (work: Promise<T>): Promise<{ result: T, rss: numbe
   }
 }
 
-test('a replica that resets every ack is listed a bounded number of times, and B\'s sync returns', async (t) => {
+/** Bob away with four messages from Alice at his replicas (6 mailbox nodes, a handover round run). */
+async function awayWithFour (t: TestContext): Promise<{ net: MailboxNet, bob: TestUser }> {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 6)
   const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
@@ -34,6 +35,11 @@ test('a replica that resets every ack is listed a bounded number of times, and B
   await alice.client.contactAdd('bob', bob.peerId)
   for (let i = 0; i < 4; i++) assert.equal((await alice.client.send('bob', `m${i}`)).route, 'mailbox')
   await net.handoverRound()
+  return { net, bob }
+}
+
+test('a replica that resets every ack is listed a bounded number of times, and B\'s sync returns', async (t) => {
+  const { net, bob } = await awayWithFour(t)
   const resetter = net.nodes.find(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
   assert.ok(resetter !== undefined, 'a replica holds the mail')
   // it lists and serves bodies as any replica does, but resets the stream of every ack (what a
@@ -63,15 +69,7 @@ test('a replica that resets every ack is listed a bounded number of times, and B
 })
 
 test('a replica that holds back its answer to every ack does not hold up the sync: the mail is in the inbox, and deleted there once the ack is answered', async (t) => {
-  const root = await tempRoot(t)
-  const net = await mailboxNetwork(t, root, 6)
-  const bob = await makeUser(t, root, 'bob', { overrides: { bootstrap: net.bootstrap } })
-  await bob.client.publishBundles()
-  await bob.stop()
-  const alice = await makeUser(t, root, 'alice', { overrides: { bootstrap: net.bootstrap } })
-  await alice.client.contactAdd('bob', bob.peerId)
-  for (let i = 0; i < 4; i++) assert.equal((await alice.client.send('bob', `m${i}`)).route, 'mailbox')
-  await net.handoverRound()
+  const { net, bob } = await awayWithFour(t)
   const holders = net.nodes.filter(n => n.mailbox.store.usageOf(bob.peerId).count > 0)
   assert.ok(holders.length > 0, 'a replica holds the mail')
   // every holder takes the ack (the tombstones are signed by Bob) but answers only when let go

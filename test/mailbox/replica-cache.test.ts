@@ -69,6 +69,16 @@ async function sendToMailbox (w: World, text: string): Promise<void> {
 
 const texts = async (u: TestUser): Promise<string[]> => (await u.client.inbox()).map(m => m.text)
 
+/** A key for a node closer to Bob's mailbox key than every node now: a replica of every deposit from its start. */
+async function closerThanAll (w: World): Promise<PrivateKey> {
+  const target = kadId(w.key)
+  const nearest = kadId((rankByDistance(w.key, w.net.nodes.map(n => n.node.peerId))[0] as PeerId).toMultihash().bytes)
+  let key: PrivateKey
+  do key = await generateKeyPair('Ed25519')
+  while (closer(target, kadId(peerIdFromPrivateKey(key).toMultihash().bytes), nearest) >= 0)
+  return key
+}
+
 test('a second periodic sync within the bound asks no DHT server yet collects the new mail; `cairn sync` still looks up', async (t) => {
   const w = await setUp(t)
   assert.ok((await periodicSync(w)).lookups > 0, 'the first sync looks its replicas up')
@@ -107,12 +117,7 @@ test('a DHT server closer to the mailbox key than the remembered replicas, once 
   const w = await setUp(t)
   await periodicSync(w)
   // a node closer to Bob's key than any now: a replica of every deposit from here on
-  const target = kadId(w.key)
-  const nearest = kadId((rankByDistance(w.key, w.net.nodes.map(n => n.node.peerId))[0] as PeerId).toMultihash().bytes)
-  let key: PrivateKey
-  do key = await generateKeyPair('Ed25519')
-  while (closer(target, kadId(peerIdFromPrivateKey(key).toMultihash().bytes), nearest) >= 0)
-  const newcomer = await w.net.add('newcomer', { privateKey: key })
+  const newcomer = await w.net.add('newcomer', { privateKey: await closerThanAll(w) })
   w.watch(newcomer)
   // Bob meets it (its identify puts it in his routing table)
   await w.bobNode.dial(newcomer.node.peerId)
@@ -133,12 +138,7 @@ test('a restarted client\'s first sync collects at the replica set its last look
   await w.bob.client.syncSettled()
   await w.bob.stop()
   // while Bob is away, a node closer to his key than any he saved joins: it holds what comes next
-  const target = kadId(w.key)
-  const nearest = kadId((rankByDistance(w.key, w.net.nodes.map(n => n.node.peerId))[0] as PeerId).toMultihash().bytes)
-  let key: PrivateKey
-  do key = await generateKeyPair('Ed25519')
-  while (closer(target, kadId(peerIdFromPrivateKey(key).toMultihash().bytes), nearest) >= 0)
-  const newcomer = await w.net.add('newcomer', { privateKey: key })
+  const newcomer = await w.net.add('newcomer', { privateKey: await closerThanAll(w) })
   const aliceNode = w.alice.client.node as CairnNode
   await aliceNode.dial(newcomer.node.peerId)
   await waitFor('the newcomer in Alice\'s routing table', () => routingTableByDistance(aliceNode, w.key).some(p => p.equals(newcomer.node.peerId)))
