@@ -76,6 +76,7 @@ test('the container entrypoint serves /healthz and Prometheus /metrics, and cair
   // bob comes back and collects: a fetch, then an ack that deletes what he got
   await bob.restart(overrides)
   assert.equal((await bob.client.sync()).received, N)
+  await bob.client.syncSettled() // the acks are answered in the sync's tail
   const fetched = await scrape(op.metrics)
   assert.ok((fetched.get('cairn_fetches_total{result="ok"}') ?? 0) >= 1)
   assert.equal(fetched.get('cairn_envelopes_fetched_total'), N)
