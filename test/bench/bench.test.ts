@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
@@ -37,9 +37,24 @@ interface Result {
 // took over 290 s: the bound is for a run that hangs, not a slow one
 const BUDGET_MS = 900_000
 
+/** Of each peer's log, the last lines that warn, fail or name a deposit: what a failed run leaves to read. */
+function postMortem (dir: string): string {
+  if (!existsSync(dir)) return 'no peer logs'
+  return readdirSync(dir).sort().map(file => {
+    const lines = readFileSync(join(dir, file), 'utf8').split('\n').filter(l => /"level":[4-6]0|"msg":"[^"]*(fail|deposit|replica|refus|outbox)/i.test(l))
+    return `${file}: ${lines.length} lines of note\n${lines.slice(-15).join('\n')}`
+  }).join('\n')
+}
+
 test('bench smoke run: every row has its baseline and ratio, with machine info and a chart', { timeout: BUDGET_MS + 10_000 }, async (t) => {
   const out = await tempRoot(t, 'cairn-bench-smoke-')
-  const { stdout } = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: BUDGET_MS, maxBuffer: 16 << 20 })
+  // each peer's debug log (bench/lib/cluster.ts), read back only if the run fails: "a message to
+  // rcpt-0 went by outbox" failed one CI run of the handover suite with nothing to say why
+  const logs = join(out, 'logs')
+  const { stdout } = await run(process.execPath, [join(repoRoot(), 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { timeout: BUDGET_MS, maxBuffer: 16 << 20, env: { ...process.env, CAIRN_BENCH_LOG_DIR: logs } }).catch((err: unknown) => {
+    t.diagnostic(postMortem(logs))
+    throw err
+  })
   const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Result
 
   const names = result.rows.map(r => r.name)
