@@ -174,8 +174,8 @@ export class MailboxCollector implements Startable {
     const config = this.init
     const stages = collectOptions.stages ?? new StageClock()
     const options: CollectOptions = { ...collectOptions, clock, stages, signal: withSignal(collectOptions.signal, this.stopping.signal) }
-    let mailboxes = 0
-    const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes, received: c.tally.received })
+    const progress = { mailboxes: 0 }
+    const report = (): void => options.onProgress?.({ stage: 'collecting', mailboxes: progress.mailboxes, received: c.tally.received })
     const signatures = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
     const signer = ackSigner(peerKey, node.peerId)
     const c: Collection = {
@@ -200,50 +200,11 @@ export class MailboxCollector implements Startable {
     const replicas = this.components.replicas
     const lookup = async (): Promise<PeerId[]> => stages.time('lookup', async () => replicas.lookup(options.signal))
     const saved = await replicas.saved()
-    let reached: PeerId[]
-    let unreachable: number
-    let replicaSet: ReplicaSetChoice
-    if (saved !== undefined) {
-      // a fresh process: collect at the set its last lookup saved while looking the replicas up,
-      // then at those found that the saved set lacked (a server that joined meanwhile), and once
-      // more at a saved one that did not answer but was found again (its addresses may be new)
-      mailboxes = saved.length
-      report()
-      const looking = quiet(lookup())
-      const early = collectAt(c, saved, report, log)
-      const fresh = await looking.catch((err: unknown) => {
-        if (options.signal?.aborted === true) throw err
-        log.info({ err: describeError(err) }, 'replica lookup failed: collecting at the saved set alone')
-        return []
-      })
-      const tried = new Set(saved.map(p => p.toString()))
-      const late = collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log)
-      reached = await early
-      const answered = new Set(reached.map(p => p.toString()))
-      reached.push(...await late, ...await collectAt(c, fresh.filter(p => tried.has(p.toString()) && !answered.has(p.toString())), report, log))
-      mailboxes = new Set([...fresh, ...reached].map(p => p.toString())).size
-      unreachable = mailboxes - reached.length
-      replicaSet = { source: 'asked', lookedUpAgain: false, saved: true }
-    } else {
-      const found = await stages.time('lookup', async () => replicas.find({ reuse: options.reuseReplicas === true, ...(options.signal === undefined ? {} : { signal: options.signal }) }))
-      mailboxes = found.peers.length
-      report()
-      reached = await collectAt(c, found.peers, report, log)
-      unreachable = found.peers.length - reached.length
-      const lookedUpAgain = found.remembered && unreachable > 0
-      if (lookedUpAgain) {
-        // a replica gone since the lookup may have been replaced by one we do not know: look again,
-        // and collect at those of the set found now that this collect has not tried yet
-        log.info({ unreachable }, 'a remembered mailbox replica did not answer: looking the replicas up again')
-        const fresh = await lookup()
-        const tried = new Set(found.peers.map(p => p.toString()))
-        reached.push(...await collectAt(c, fresh.filter(p => !tried.has(p.toString())), report, log))
-        // the replicas now: those found, and those that answered (a failed one found again stays failed)
-        mailboxes = new Set([...fresh, ...reached].map(p => p.toString())).size
-        unreachable = mailboxes - reached.length
-      }
-      replicaSet = { source: found.source, lookedUpAgain }
-    }
+    const { reached, replicaSet } = saved !== undefined
+      ? await collectWhileLooking(c, saved, lookup, progress, report, log)
+      : await collectAtFound(c, async () => stages.time('lookup', async () => replicas.find({ reuse: options.reuseReplicas === true, ...(options.signal === undefined ? {} : { signal: options.signal }) })), lookup, progress, report, log)
+    const mailboxes = progress.mailboxes
+    const unreachable = mailboxes - reached.length
     if (mailboxes === 0 || unreachable === mailboxes) log.info({ found: mailboxes, unreachable }, 'no mailbox could be collected from: mail waiting there stays for the next sync')
     const acked = stages.time('ack', Promise.allSettled(c.acks)).then(results => {
       const failed = results.filter(r => r.status === 'rejected').length
@@ -251,6 +212,62 @@ export class MailboxCollector implements Startable {
     })
     return { ...c.tally, acked, replicas: mailboxes, reached, unreachable, replicaSet }
   }
+}
+
+/** Where a collect went: the replicas that answered, and how the set was chosen. */
+interface Coverage { reached: PeerId[], replicaSet: ReplicaSetChoice }
+/** How many replicas a collect counts (its progress reports name them as they change). */
+interface Counted { mailboxes: number }
+
+/** Those of `peers` not among `tried`. */
+const untried = (peers: PeerId[], tried: PeerId[]): PeerId[] => {
+  const seen = new Set(tried.map(p => p.toString()))
+  return peers.filter(p => !seen.has(p.toString()))
+}
+/** The replicas after a lookup: those it found, and those that answered (a failed one found again stays failed). */
+const replicasNow = (found: PeerId[], reached: PeerId[]): number => new Set([...found, ...reached].map(p => p.toString())).size
+
+/**
+ * A fresh process: collect at the set its last lookup saved while looking the replicas up, then
+ * at those found that the saved set lacked (a server that joined meanwhile), and once more at a
+ * saved one that did not answer but was found again (its addresses may be new).
+ */
+async function collectWhileLooking (c: Collection, saved: PeerId[], lookup: () => Promise<PeerId[]>, count: Counted, report: () => void, log: Logger): Promise<Coverage> {
+  count.mailboxes = saved.length
+  report()
+  const looking = quiet(lookup())
+  const early = collectAt(c, saved, report, log)
+  const fresh = await looking.catch((err: unknown) => {
+    if (c.options.signal?.aborted === true) throw err
+    log.info({ err: describeError(err) }, 'replica lookup failed: collecting at the saved set alone')
+    return []
+  })
+  const late = collectAt(c, untried(fresh, saved), report, log)
+  const reached = await early
+  const savedAndFound = fresh.filter(p => saved.some(s => s.equals(p)))
+  reached.push(...await late, ...await collectAt(c, untried(savedAndFound, reached), report, log))
+  count.mailboxes = replicasNow(fresh, reached)
+  return { reached, replicaSet: { source: 'asked', lookedUpAgain: false, saved: true } }
+}
+
+/**
+ * Collect at the set `find` gives (the remembered one, or a lookup's); when a remembered replica
+ * did not answer, it may have been replaced by one we do not know: look again, and collect at
+ * those of the set found now that this collect has not tried yet.
+ */
+async function collectAtFound (c: Collection, find: () => ReturnType<OwnReplicas['find']>, lookup: () => Promise<PeerId[]>, count: Counted, report: () => void, log: Logger): Promise<Coverage> {
+  const found = await find()
+  count.mailboxes = found.peers.length
+  report()
+  const reached = await collectAt(c, found.peers, report, log)
+  const lookedUpAgain = found.remembered && reached.length < found.peers.length
+  if (lookedUpAgain) {
+    log.info({ unreachable: found.peers.length - reached.length }, 'a remembered mailbox replica did not answer: looking the replicas up again')
+    const fresh = await lookup()
+    reached.push(...await collectAt(c, untried(fresh, found.peers), report, log))
+    count.mailboxes = replicasNow(fresh, reached)
+  }
+  return { reached, replicaSet: { source: found.source, lookedUpAgain } }
 }
 
 /** Collect at each of `replicas` side by side; returns those that answered. */
