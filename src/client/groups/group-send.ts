@@ -104,6 +104,9 @@ export class GroupSend {
     const onQueued = (): void => {
       const publisher = this.m.publisher()
       if (prepared === undefined || publisher === undefined) return
+      // with no member on the topic the publish reaches nobody now, and gossipsub would offer it
+      // to whoever subscribes in the next heartbeats: a second copy of what its 1:1 copy carries
+      if (byGossip === undefined && !publisher.subscribers(state).some(p => others.includes(p))) return
       const published = publisher.publish(state, prepared.ciphertext)
       if (byGossip === undefined) return
       this.fallback.arm(byGossip)

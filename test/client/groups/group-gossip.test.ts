@@ -108,3 +108,32 @@ test('a member who got a message by gossip acknowledges it, and its mailbox copy
   await waitFor('bob\'s delivery receipt', async () => await view() === 'delivered')
   assert.deepEqual((await shown()).sort(), [['first, by 1:1', 'direct'], ['live', 'gossip']])
 })
+
+test('a group message is published only while a member is on the topic: with none there, its 1:1 copies carry it and no gossip copy follows', async (t) => {
+  const root = await tempRoot(t)
+  // every message goes 1:1 too: bob's inbox does not wait on the gossip fallback's timer
+  const always = { overrides: { groups: { gossipAckMs: 0 } } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  await alice.client.groupCreate('pair', ['bob'])
+  const state = await alice.client.groups.state((await alice.client.groupInfo('pair')).id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(topic).length === 1)
+  const published: string[] = []
+  const ps = pubsubOf(alice)
+  const publish = ps.publish.bind(ps)
+  ps.publish = async (to, data) => { if (to === topic) published.push(to); return publish(to, data) }
+
+  await alice.client.send('@pair', 'while bob listens')
+  assert.equal(published.length, 1, 'published while bob is on the topic')
+  // bob leaves the topic but stays connected: his copies come 1:1
+  pubsubOf(bob).unsubscribe(topic)
+  await waitFor('bob off the topic', () => pubsubOf(alice).getSubscribers(topic).length === 0)
+  const r = await alice.client.groups.send('pair', 'while nobody listens')
+  assert.equal(r.members[bob.peerId], 'direct')
+  assert.equal(published.length, 1, 'nothing published with no member on the topic')
+  const texts = async (): Promise<string[]> => (await bob.client.inbox()).filter(m => m.group !== undefined).map(m => m.text)
+  await waitFor('bob has both', async () => (await texts()).length === 2)
+  assert.deepEqual((await texts()).sort(), ['while bob listens', 'while nobody listens'])
+})
