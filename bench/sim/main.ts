@@ -94,10 +94,13 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
   const groupWorkload = groupCount === 0
     ? undefined
     : { count: groupCount, minSize, maxSize: maxSize ?? minSize, messages: num('group-messages', values['group-messages'] ?? String(groupCount * 10), 0), changes: num('group-changes', values['group-changes'] ?? String(groupCount * 2), 0) }
+  const nodes = num('nodes', pick(values.nodes, '50', '6'), 3)
+  const workers = num('workers', values.workers ?? String(availableParallelism()), 1)
+  warnOpenFiles(Math.ceil(nodes / workers), log)
   const summaries: SimSummary[] = []
   for (const churn of churns) {
     const run = await simulate({
-      nodes: num('nodes', pick(values.nodes, '50', '6'), 3),
+      nodes,
       churn,
       replicas: num('k', values.k, 1),
       ...(values['dht-k'] === undefined ? {} : { dhtK: num('dht-k', values['dht-k'], 1) }),
@@ -112,7 +115,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       minutes: num('minutes', pick(values.minutes, '30', '3'), 0.1),
       log,
       logEveryHours: num('log-every', values['log-every'], 1),
-      workers: num('workers', values.workers ?? String(availableParallelism()), 1),
+      workers,
       connectionMonitor: values['connection-monitor'],
       peerStore: values['peer-store'],
       // the smoke's network is a few peers: a second of idle says as much as ten
@@ -164,4 +167,21 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
 
 if (process.argv[1]?.endsWith('sim/main.js') === true) {
   main().then(s => { if (s.some(x => x.duplicatesShown > 0 || x.wrongContent > 0 || (x.groups?.duplicates ?? 0) > 0 || (x.groups?.wrong ?? 0) > 0)) process.exitCode = 1 }, (err: unknown) => { console.error(err); process.exitCode = 1 })
+}
+
+/** Open files a simulated peer may hold: its connections (~20 at 1,000 peers) and its LevelDB's files, with room. */
+const FILES_PER_PEER = 40
+
+/**
+ * Say at once when the open-file limit looks too low for the peers one worker holds: a 1,000-peer
+ * run on 2 workers under `ulimit -n 20000` died of EMFILE 35 minutes into its set-up.
+ */
+function warnOpenFiles (peersPerWorker: number, log: (...a: unknown[]) => void): void {
+  let limits: string
+  try { limits = readFileSync('/proc/self/limits', 'utf8') } catch { return } // not Linux: nothing to read
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1])
+  const need = peersPerWorker * FILES_PER_PEER
+  if (Number.isFinite(soft) && soft < need) {
+    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: raise it (ulimit -n ${Math.max(65536, need)}, as root) or add --workers, or the run may stop with EMFILE`)
+  }
 }

@@ -37,6 +37,8 @@ export interface NetworkOptions extends HostOptions {
   seeds: number
   /** Called for every message a user's messenger stores. */
   onMessage: (to: number, m: SimInboxMessage) => void
+  /** Set-up's progress, a line per stage (at 1,000 peers set-up takes many minutes). */
+  progress?: (line: string) => void
 }
 
 function localLink (host: PeerHost): HostLink {
@@ -127,6 +129,8 @@ export class SimNetwork {
     // the seeds first, one at a time, each joined through those before it; then every other peer
     // through up to three of them, spread evenly: a real network's bootstrap list names several
     // stable peers, and 199 peers dialling one at once miss their start-up deadlines
+    const t0 = Date.now()
+    const stage = (what: string): void => { this.o.progress?.(`set-up: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`) }
     const seeds = Math.min(this.o.seeds, this.o.nodes)
     for (let i = 0; i < seeds; i++) {
       this.record(await this.host(i).call('add', [{ index: i, bootstrap: this.addrs.slice(Math.max(0, i - 3), i) }]))
@@ -135,14 +139,18 @@ export class SimNetwork {
       const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i >= seeds && i % this.links.length === h)
       this.record(await link.call('add', mine.map(index => ({ index, bootstrap: this.bootstrapOf(index) }))))
     }))
+    stage(`${this.o.nodes} peers started`)
     await this.reconnect()
     await this.all('warm')
+    stage('routing tables warmed')
     // a publish that fell short goes again (the daemon's retry, CairnClient.retryShortPublish), a
     // few rounds, before simulated time starts: every peer's bundle is out, as in a network that has run a while
     for (let round = 0; round < SETUP_PUBLISH_ROUNDS; round++) {
       const results = (await Promise.all(this.links.map(async l => l.call('publishBundles', round > 0)))).flatMap(r => Object.entries(r).map(([i, p]) => [Number(i), p] as const))
       for (const [i, p] of results) this.published.set(i, p)
-      if ((await this.bundlesShort()).length === 0) break
+      const short = (await this.bundlesShort()).length
+      stage(`bundles published, round ${round + 1}: ${short} short of k replicas`)
+      if (short === 0) break
     }
   }
 

@@ -157,7 +157,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, progress: o.log, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []
