@@ -182,6 +182,6 @@ function warnOpenFiles (peersPerWorker: number, log: (...a: unknown[]) => void):
   const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1])
   const need = peersPerWorker * FILES_PER_PEER
   if (Number.isFinite(soft) && soft < need) {
-    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: raise it (ulimit -n ${Math.max(65536, need)}, as root) or add --workers, or the run may stop with EMFILE`)
+    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: raise it (ulimit -n ${Math.max(65536, need)}; past the hard limit needs root, and a container may refuse even that) or run more --workers, or the run may stop with EMFILE`)
   }
 }
