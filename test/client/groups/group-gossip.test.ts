@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Envelope, GroupGossip, GroupPayload } from '../../../proto/cairn.js'
 import type { DeliveryRoute } from '../../../src/client/delivery.js'
@@ -14,6 +14,18 @@ const pubsubOf = (u: TestUser): TopicPubSub & { getSubscribers: (topic: string) 
 
 /** Routes that fail every delivery: only gossip can carry a message live. */
 const unreachable: DeliveryRoute = { name: 'direct', deliver: async () => ({ ok: false, code: 'unreachable', error: 'cut' }), takeBundle: async () => undefined }
+
+/** Alice and bob, friends, in alice's group "pair", every message going 1:1 too (`gossipAckMs: 0`); the group's topic. */
+async function pair (t: TestContext): Promise<{ alice: TestUser, bob: TestUser, topic: string }> {
+  const root = await tempRoot(t)
+  const always = { overrides: { groups: { gossipAckMs: 0 } } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  await alice.client.groupCreate('pair', ['bob'])
+  const state = await alice.client.groups.state((await alice.client.groupInfo('pair')).id)
+  assert.ok(state !== undefined)
+  return { alice, bob, topic: groupTopic(state.secret) }
+}
 
 test('gossip: online members get a group message live and once, though its 1:1 copy arrives later; a removed member subscribed to the topic opens nothing; forgeries are dropped', async (t) => {
   const root = await tempRoot(t)
@@ -75,16 +87,10 @@ test('gossip: online members get a group message live and once, though its 1:1 c
 })
 
 test('a member who got a message by gossip acknowledges it, and its mailbox copy: the sender sees it delivered, and nothing is shown twice', async (t) => {
-  const root = await tempRoot(t)
   // the 1:1 copy goes whatever gossip does (as from a sender that skips none, e.g. an older one)
-  const always = { overrides: { groups: { gossipAckMs: 0 } } }
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser]
-  await befriend(alice, bob)
-  await alice.client.groupCreate('pair', ['bob'])
+  const { alice, bob, topic } = await pair(t)
   await alice.client.send('@pair', 'first, by 1:1') // bob holds alice's chain
-  const state = await alice.client.groups.state((await alice.client.groupInfo('pair')).id)
-  assert.ok(state !== undefined)
-  await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(groupTopic(state.secret)).length === 1)
+  await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(topic).length === 1)
 
   // alice's copy for bob goes to "his mailboxes" (held here); the topic carries the message live
   const held: Envelope[] = []
@@ -110,15 +116,8 @@ test('a member who got a message by gossip acknowledges it, and its mailbox copy
 })
 
 test('a group message is published only while a member is on the topic: with none there, its 1:1 copies carry it and no gossip copy follows', async (t) => {
-  const root = await tempRoot(t)
   // every message goes 1:1 too: bob's inbox does not wait on the gossip fallback's timer
-  const always = { overrides: { groups: { gossipAckMs: 0 } } }
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, always))) as [TestUser, TestUser]
-  await befriend(alice, bob)
-  await alice.client.groupCreate('pair', ['bob'])
-  const state = await alice.client.groups.state((await alice.client.groupInfo('pair')).id)
-  assert.ok(state !== undefined)
-  const topic = groupTopic(state.secret)
+  const { alice, bob, topic } = await pair(t)
   await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(topic).length === 1)
   const published: string[] = []
   const ps = pubsubOf(alice)
