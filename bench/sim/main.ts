@@ -169,19 +169,25 @@ if (process.argv[1]?.endsWith('sim/main.js') === true) {
   main().then(s => { if (s.some(x => x.duplicatesShown > 0 || x.wrongContent > 0 || (x.groups?.duplicates ?? 0) > 0 || (x.groups?.wrong ?? 0) > 0)) process.exitCode = 1 }, (err: unknown) => { console.error(err); process.exitCode = 1 })
 }
 
-/** Open files a simulated peer may hold: its connections (~36 a peer at 1,000 peers once the DHT is warmed) and its LevelDB's 4 files, with room. */
-const FILES_PER_PEER = 48
+/**
+ * Sockets a simulated peer held at 1,000 peers during set-up's bundle round (80; ~56 once the DHT
+ * was warmed, and still growing toward libp2p's maxConnections, 300): with its LevelDB's 4 files,
+ * what one peer is counted for.
+ */
+const SOCKETS_PER_PEER = 80
+const STORE_FILES_PER_PEER = 4
 
 /**
- * Say at once when the open-file limit looks too low for the peers one worker holds: a 1,000-peer
- * run on 2 workers under `ulimit -n 20000` died of EMFILE 35 minutes into its set-up.
+ * Say at once when the open-file limit looks too low for the peers one worker holds: 1,000 peers
+ * under `ulimit -n 20000` ran out of descriptors in set-up, on 2 workers (EMFILE after 35 min) and
+ * on 4 (every worker at 20,000 within 20 min).
  */
 function warnOpenFiles (peersPerWorker: number, log: (...a: unknown[]) => void): void {
   let limits: string
   try { limits = readFileSync('/proc/self/limits', 'utf8') } catch { return } // not Linux: nothing to read
   const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1])
-  const need = peersPerWorker * FILES_PER_PEER
+  const need = peersPerWorker * (SOCKETS_PER_PEER + STORE_FILES_PER_PEER)
   if (Number.isFinite(soft) && soft < need) {
-    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: raise it (ulimit -n ${Math.max(65536, need)}; past the hard limit needs root, and a container may refuse even that) or run more --workers, or the run may stop with EMFILE`)
+    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: run more --workers or raise the limit (past the hard limit needs root, and a container may refuse even that); else the run may stop with EMFILE`)
   }
 }
