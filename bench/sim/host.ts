@@ -34,6 +34,14 @@ export interface HostOptions {
   dhtRefreshMs?: number
   /** Where each peer's libp2p keeps its peer store (network.peerStore); the config's default (disk) when absent. */
   peerStore?: PeerStoreMode
+  /** Connections each peer keeps (network.maxConnections); the config's default when absent. */
+  maxConnections?: number
+}
+
+/** The network settings a host's options give every peer (an absent one: the config's default). */
+function networkOverrides (o: HostOptions): Record<string, unknown> {
+  const set = { dhtK: o.dhtK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections }
+  return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined))
 }
 
 /** What the simulation reads of a message in a user's inbox. */
@@ -70,7 +78,7 @@ export class PeerHost {
 
   constructor (private readonly o: HostOptions) {
     this.clock = new ManualClock(o.start)
-    this.overrides = { mailbox: { replicas: o.replicas }, network: { ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }), ...(o.peerStore === undefined ? {} : { peerStore: o.peerStore }) } }
+    this.overrides = { mailbox: { replicas: o.replicas }, network: networkOverrides(o) }
     this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
   }
 

@@ -2,7 +2,7 @@
  * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-refresh MINUTES] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
  *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
- *   [--peer-store memory|disk] [--seeds S]`
+ *   [--peer-store memory|disk] [--seeds S] [--max-connections 48]`
  *
  * N ordinary Cairn peers (mailbox + DHT server each) on loopback, spread over P worker processes
  * (default: one per core; `--workers 1`: all in this process), on a simulated clock the harness
@@ -18,6 +18,9 @@
  *
  * `--seeds S`: peers 0..S-1 start first, never churn, and are every other peer's bootstrap peers
  * (three each, spread evenly); default 1.
+ *
+ * `--max-connections C`: connections each peer keeps (network.maxConnections; default 48): a
+ * simulated peer's sockets count against its worker's open-file limit, 250 real peers' would not.
  *
  * `--groups G` adds a group workload: G groups (sizes uniform in --group-size, capped at N) made
  * at the start, M group messages from members online at the time, C membership changes by each
@@ -38,8 +41,20 @@ const USAGE = `
 npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
-  [--peer-store memory|disk] [--seeds S]
+  [--peer-store memory|disk] [--seeds S] [--max-connections 48]
 (bench/sim/main.ts and docs/BENCHMARKS.md say what each does)`
+
+/**
+ * Connections each simulated peer keeps (network.maxConnections). Uncapped (on loopback libp2p
+ * prunes nothing: src/shared/node/connection-trimmer.ts) a peer held ~80 sockets in a 1,000-peer
+ * set-up and still growing, and 250 peers a worker ran out of a 20,000 open-file limit.
+ */
+const SIM_MAX_CONNECTIONS = 48
+/**
+ * Descriptors a peer may hold beyond its cap: connections younger than the trimmer's grace, dials
+ * under way, and its LevelDB's 4 files.
+ */
+const FILES_PAST_CAP = 16
 
 type History = Array<Omit<SimSummary, 'latencyHours' | 'undelivered' | 'groups'> & { date: string }>
 
@@ -68,7 +83,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     'group-changes': { type: 'string' },
     workers: { type: 'string' },
     'log-every': { type: 'string', default: '24' },
-    'peer-store': { type: 'string', default: 'memory' }
+    'peer-store': { type: 'string', default: 'memory' },
+    'max-connections': { type: 'string', default: String(SIM_MAX_CONNECTIONS) }
   }, argv)
   // the simulation is loaded once the options are read: `--help` and a mistyped option answer
   // without loading libp2p (the bench test asks each tool both)
@@ -96,7 +112,8 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     : { count: groupCount, minSize, maxSize: maxSize ?? minSize, messages: num('group-messages', values['group-messages'] ?? String(groupCount * 10), 0), changes: num('group-changes', values['group-changes'] ?? String(groupCount * 2), 0) }
   const nodes = num('nodes', pick(values.nodes, '50', '6'), 3)
   const workers = num('workers', values.workers ?? String(availableParallelism()), 1)
-  warnOpenFiles(Math.ceil(nodes / workers), log)
+  const maxConnections = num('max-connections', values['max-connections'], 1)
+  warnOpenFiles(Math.ceil(nodes / workers), maxConnections, log)
   const summaries: SimSummary[] = []
   for (const churn of churns) {
     const run = await simulate({
@@ -118,6 +135,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       workers,
       connectionMonitor: values['connection-monitor'],
       peerStore: values['peer-store'],
+      maxConnections,
       // the smoke's network is a few peers: a second of idle says as much as ten
       idleSampleMs: smoke ? 1000 : 10_000,
       ...(groupWorkload === undefined ? {} : { groups: groupWorkload })
@@ -170,24 +188,16 @@ if (process.argv[1]?.endsWith('sim/main.js') === true) {
 }
 
 /**
- * Sockets a simulated peer held at 1,000 peers during set-up's bundle round (80; ~56 once the DHT
- * was warmed, and still growing toward libp2p's maxConnections, 300): with its LevelDB's 4 files,
- * what one peer is counted for.
+ * Say at once when the open-file limit looks too low for the peers one worker holds: 1,000
+ * uncapped peers under `ulimit -n 20000` ran out of descriptors in set-up, on 2 workers (EMFILE
+ * after 35 min) and on 4 (every worker at 20,000 within 20 min).
  */
-const SOCKETS_PER_PEER = 80
-const STORE_FILES_PER_PEER = 4
-
-/**
- * Say at once when the open-file limit looks too low for the peers one worker holds: 1,000 peers
- * under `ulimit -n 20000` ran out of descriptors in set-up, on 2 workers (EMFILE after 35 min) and
- * on 4 (every worker at 20,000 within 20 min).
- */
-function warnOpenFiles (peersPerWorker: number, log: (...a: unknown[]) => void): void {
+function warnOpenFiles (peersPerWorker: number, maxConnections: number, log: (...a: unknown[]) => void): void {
   let limits: string
   try { limits = readFileSync('/proc/self/limits', 'utf8') } catch { return } // not Linux: nothing to read
   const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1])
-  const need = peersPerWorker * (SOCKETS_PER_PEER + STORE_FILES_PER_PEER)
+  const need = peersPerWorker * (maxConnections + FILES_PAST_CAP)
   if (Number.isFinite(soft) && soft < need) {
-    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: run more --workers or raise the limit (past the hard limit needs root, and a container may refuse even that); else the run may stop with EMFILE`)
+    log(`warning: ${peersPerWorker} peers a worker may need ~${need} open files, and ulimit -n is ${soft}: run more --workers, lower --max-connections or raise the limit (past the hard limit needs root, and a container may refuse even that); else the run may stop with EMFILE`)
   }
 }

@@ -111,7 +111,7 @@ export class SimNetwork {
 
   /** Start the hosts and every peer, warm the routing tables, publish every bundle. */
   async setup (): Promise<void> {
-    const options: HostOptions = { root: this.o.root, replicas: this.o.replicas, start: this.o.start, ...(this.o.dhtK === undefined ? {} : { dhtK: this.o.dhtK }), ...(this.o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: this.o.dhtRefreshMs }), ...(this.o.peerStore === undefined ? {} : { peerStore: this.o.peerStore }) }
+    const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...options } = this.o
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
       host.onMessage = this.o.onMessage

@@ -19,6 +19,8 @@ interface SummaryFigures {
   seeds?: number
   /** Processes the peers ran in (1: the coordinator's own). */
   workers: number
+  /** Connections each peer kept at most (absent: the config's default, in runs before the cap). */
+  maxConnections?: number
   sent: number
   sendFailures: number
   delivered: number
@@ -121,6 +123,7 @@ export function summarize (run: SimRun): SimSummary {
     seed: o.seed,
     ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
     workers: o.workers,
+    ...(o.maxConnections === undefined ? {} : { maxConnections: o.maxConnections }),
     sent: attempted.length,
     sendFailures: run.sent.length - attempted.length,
     delivered,
@@ -220,7 +223,7 @@ const h = (x: number): string => x < 1 ? `${(x * 60).toFixed(1)} min` : `${x.toF
 
 export function markdownSummary (s: SimSummary): string {
   const lines = [
-    `### ${s.nodes} peers${s.workers > 1 ? ` in ${s.workers} worker processes` : ''}, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}${(s.seeds ?? 1) > 1 ? `, ${s.seeds} bootstrap peers` : ''}`, '',
+    `### ${s.nodes} peers${s.workers > 1 ? ` in ${s.workers} worker processes` : ''}, churn ${s.churn} (${s.churners} churning), k=${s.replicas}, handover ${s.handoverMode}, seed ${s.seed}${(s.seeds ?? 1) > 1 ? `, ${s.seeds} bootstrap peers` : ''}${s.maxConnections === undefined ? '' : `, ${s.maxConnections} connections a peer`}`, '',
     simpleTable(['figure', 'value'], [
       ['messages sent', s.sent],
       ['delivered (by id, in the recipient\'s inbox)', `${s.delivered} (${pct(s.deliveryRatio)})`],

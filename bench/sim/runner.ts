@@ -46,6 +46,8 @@ export interface SimOptions {
   connectionMonitor?: boolean
   /** Where each peer's libp2p keeps its peer store (network.peerStore); default memory. */
   peerStore?: PeerStoreMode
+  /** Connections each peer keeps (network.maxConnections); default: the config's. */
+  maxConnections?: number
 }
 
 export interface GroupWorkload {
@@ -157,7 +159,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, progress: o.log, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, progress: o.log, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }), ...(o.maxConnections === undefined ? {} : { maxConnections: o.maxConnections }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []
@@ -287,7 +289,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     for (let i = 0; i < o.nodes; i++) inboxes.push(await world.inbox(i))
     const traffic = await world.stopAll()
     return {
-      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, seeds, handover: o.handover, minutes: o.minutes, workers: world.hosts, peerStore: o.peerStore ?? 'memory' },
+      options: { nodes: o.nodes, churn: o.churn, replicas: o.replicas, messages: o.messages, sendDays: o.sendDays, maxAwayDays: o.maxAwayDays, textBytes: o.textBytes, seed: o.seed, seeds, handover: o.handover, minutes: o.minutes, workers: world.hosts, peerStore: o.peerStore ?? 'memory', ...(o.maxConnections === undefined ? {} : { maxConnections: o.maxConnections }) },
       churners: p.churners.length,
       sent,
       inboxes,

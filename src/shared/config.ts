@@ -30,6 +30,13 @@ export interface CairnConfig {
     /** Dial timeout for one peer, ms (a total: see docs/DECISIONS.md, "Deadlines measure stalls"). */
     dialTimeoutMs: number
     /**
+     * Connections a node keeps open; past it the least valued idle ones are closed (libp2p's
+     * pruning, and Cairn's own on loopback and private addresses, which libp2p exempts: see
+     * src/shared/node/connection-trimmer.ts). libp2p's default, 300; `npm run sim` sets fewer,
+     * since a simulated peer's sockets count against its worker's open-file limit.
+     */
+    maxConnections: number
+    /**
      * Kademlia's K: bucket size, and how many closest peers a lookup returns. Replica sets are
      * picked from those with at most mailbox.replicasPerSubnet per subnet, so K bounds how far past
      * a crowd of identities from one network a lookup can see (`npm run sim:sybil`).
@@ -307,7 +314,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     announce: [],
     bootstrap: [],
     logLevel: 'warn',
-    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, dhtK: 40, dhtRefreshMs: 5 * 60_000, natTraversal: false, dialPort: 4011, serveWhenReachable: true, peerStore: 'disk' },
+    network: { allowPrivateAddresses: true, mdns: false, dialTimeoutMs: 5000, maxConnections: 300, dhtK: 40, dhtRefreshMs: 5 * 60_000, natTraversal: false, dialPort: 4011, serveWhenReachable: true, peerStore: 'disk' },
     relay: { enabled: false, maxReservations: 128, reservationTtlMs: 2 * 3600 * 1000, dataLimitBytes: 4 * 1024 * 1024, durationLimitMs: 5 * 60 * 1000 },
     limits: { envelopeBytes: 64 * 1024, textBytes: 60 * 1024, directFrameBytes: 96 * 1024, maxInboundStreams: 32, requestTimeoutMs: 15_000 },
     mailbox: {
@@ -481,6 +488,7 @@ function validate (c: CairnConfig): void {
   }
   if (c.limits.textBytes > c.limits.envelopeBytes) throw new ConfigError('limits.textBytes', 'must not exceed limits.envelopeBytes')
   if (c.mailbox.replicas < 1 || !Number.isInteger(c.mailbox.replicas)) throw new ConfigError('mailbox.replicas', 'must be a whole number >= 1')
+  if (!Number.isInteger(c.network.maxConnections) || c.network.maxConnections < 1) throw new ConfigError('network.maxConnections', `must be a whole number >= 1, got ${c.network.maxConnections}`)
   if (!Number.isInteger(c.network.dhtRefreshMs) || c.network.dhtRefreshMs < 1000) throw new ConfigError('network.dhtRefreshMs', `must be a whole number of ms >= 1000, got ${c.network.dhtRefreshMs}`)
   if (c.network.dhtK < c.mailbox.replicas || !Number.isInteger(c.network.dhtK)) throw new ConfigError('network.dhtK', 'must be a whole number >= mailbox.replicas')
   if (!Number.isInteger(c.mailbox.replicasPerSubnet)) throw new ConfigError('mailbox.replicasPerSubnet', 'must be a whole number (0: no limit)')

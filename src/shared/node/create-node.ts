@@ -25,6 +25,7 @@ import { routingOnlyDht } from './routing-only-dht.js'
 import { keepPeerReads } from './peer-reads.js'
 import { skipRepeatedMerges } from './repeated-merges.js'
 import { confirmObservedAddresses } from './observed-address.js'
+import { connectionTrimmer } from './connection-trimmer.js'
 import type { Clock } from '../clock.js'
 import { peersOf } from '../peer-id.js'
 
@@ -92,6 +93,7 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       inboundConnectionThreshold: 100,
       maxIncomingPendingConnections: 64,
       dialTimeout: config.network.dialTimeoutMs,
+      maxConnections: config.network.maxConnections,
       ...(config.network.allowPrivateAddresses ? { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } : {})
     },
     ...(nat ? { connectionGater: { filterMultiaddrForPeer: directDialGate({ trustedPeers: () => trusted }) } } : {}),
@@ -151,6 +153,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
             })
           }
         : {}),
+      // libp2p prunes no allow-listed connection: on loopback and LANs Cairn trims them itself
+      ...(config.network.allowPrivateAddresses ? { connectionTrimmer: connectionTrimmer({ maxConnections: config.network.maxConnections, clock: init.clock }) } : {}),
       ...(nat ? { observedAddress: confirmObservedAddresses({ trustedPeers: () => trusted, clock: init.clock }) } : {}),
       ...(init.services ?? {})
     } as any

@@ -1,0 +1,144 @@
+/**
+ * Keeps a node's connections at `maxConnections` where libp2p's own pruning does not reach.
+ *
+ * With `network.allowPrivateAddresses` the connection manager's `allow` list holds loopback (every
+ * test and simulated peer shares one IP, and the inbound rate and pending limits would refuse
+ * them). libp2p exempts allow-listed connections from pruning as well, so on loopback a node kept
+ * every connection a lookup or publish ever opened: 1,000 simulated peers reached ~80 sockets
+ * each in set-up and ran out of open files (docs/BENCHMARKS.md). This service prunes the way
+ * libp2p's pruner does (lowest tag value first, inbound before outbound) but only ever closes an
+ * idle connection, one with no stream open and older than a few seconds (a connection that just
+ * opened is about to carry the request it was dialled for), oldest first, and it never refuses an
+ * inbound connection: a node at its cap still answers, then trims.
+ */
+import type { Connection, Libp2pEvents, Logger, ComponentLogger, PeerStore, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { TypedEventTarget } from 'main-event'
+import type { Clock, Timer } from '../clock.js'
+
+/** A connection younger than this is never closed: its first stream may not be open yet. */
+const GRACE_MS = 5_000
+/** How long a close may take before the connection is aborted. */
+const CLOSE_MS = 1_000
+
+export interface ConnectionTrimmerInit {
+  /** Connections kept at most; above it idle ones are closed. */
+  maxConnections: number
+  /** The grace and close timers (in the simulation, its clock's timers keep real time). */
+  clock: Clock
+}
+
+export interface ConnectionTrimmerComponents {
+  connectionManager: ConnectionManager
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+export class ConnectionTrimmer implements Startable {
+  readonly [Symbol.toStringTag] = '@cairn/connection-trimmer'
+  private readonly components: ConnectionTrimmerComponents
+  private readonly max: number
+  private readonly clock: Clock
+  private readonly log: Logger
+  /** Connections still in their grace, each with the timer that ends it. */
+  private readonly young = new Map<Connection, Timer>()
+  private running = false
+  private again = false
+
+  constructor (components: ConnectionTrimmerComponents, init: ConnectionTrimmerInit) {
+    if (!Number.isInteger(init.maxConnections) || init.maxConnections < 1) throw new RangeError(`maxConnections must be a whole number >= 1, got ${init.maxConnections}`)
+    this.components = components
+    this.max = init.maxConnections
+    this.clock = init.clock
+    this.log = components.logger.forComponent('cairn:connection-trimmer')
+  }
+
+  start (): void {
+    this.components.events.addEventListener('connection:open', this.onOpen)
+  }
+
+  stop (): void {
+    this.components.events.removeEventListener('connection:open', this.onOpen)
+    for (const timer of this.young.values()) timer.clear()
+    this.young.clear()
+  }
+
+  private readonly onOpen = (event: CustomEvent<Connection>): void => {
+    const connection = event.detail
+    // when its grace ends the connection may be the one to close: look again then
+    const timer = this.clock.setTimeout(() => { this.young.delete(connection); this.check() }, GRACE_MS)
+    timer.unref()
+    this.young.set(connection, timer)
+    this.check()
+  }
+
+  private check (): void {
+    if (this.components.connectionManager.getConnections().length <= this.max) return
+    // one trim at a time; connections opened meanwhile are looked at when it ends
+    if (this.running) { this.again = true; return }
+    this.running = true
+    void this.trimUntilDone()
+  }
+
+  private async trimUntilDone (): Promise<void> {
+    try {
+      do {
+        this.again = false
+        await this.trim()
+      } while (this.again)
+    } catch (err) {
+      this.log.error('trimming connections failed - %e', err)
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** Closes idle connections, least valued first, until at most `max` remain (or none idle is left). */
+  async trim (): Promise<number> {
+    const connections = this.components.connectionManager.getConnections()
+    const excess = connections.length - this.max
+    if (excess <= 0) return 0
+    const idle = connections.filter(c => c.status === 'open' && c.streams.length === 0 && !this.young.has(c))
+    if (idle.length === 0) return 0
+    const values = await this.peerValues(idle)
+    const victims = idle.sort((a, b) => compare(a, b, values)).slice(0, excess)
+    this.log('%d connections, cap %d: closing %d idle', connections.length, this.max, victims.length)
+    await Promise.all(victims.map(async c => {
+      // a stream may have opened while the values were read: leave that connection be
+      if (c.streams.length > 0) return
+      try { await c.close({ signal: this.clock.timeout(CLOSE_MS) }) } catch (err: any) { c.abort(err) }
+    }))
+    return victims.length
+  }
+
+  /** The sum of each remote peer's tags (kad-dht's closeness, relays' keep-alive), as libp2p's pruner reads them. */
+  private async peerValues (connections: Connection[]): Promise<Map<string, number>> {
+    const values = new Map<string, number>()
+    for (const c of connections) {
+      const key = c.remotePeer.toString()
+      if (values.has(key)) continue
+      let value = 0
+      try {
+        const peer = await this.components.peerStore.get(c.remotePeer)
+        for (const tag of peer.tags.values()) value += tag.value
+      } catch {
+        // not in the peer store: no tags, value 0
+      }
+      values.set(key, value)
+    }
+    return values
+  }
+}
+
+/** Least worth keeping first: lower tag value, then inbound before outbound, then older. */
+function compare (a: Connection, b: Connection, values: Map<string, number>): number {
+  const byValue = (values.get(a.remotePeer.toString()) ?? 0) - (values.get(b.remotePeer.toString()) ?? 0)
+  if (byValue !== 0) return byValue
+  if (a.direction !== b.direction) return a.direction === 'inbound' ? -1 : 1
+  return a.timeline.open - b.timeline.open
+}
+
+export function connectionTrimmer (init: ConnectionTrimmerInit): (components: ConnectionTrimmerComponents) => ConnectionTrimmer {
+  return (components) => new ConnectionTrimmer(components, init)
+}

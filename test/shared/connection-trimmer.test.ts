@@ -1,0 +1,48 @@
+/**
+ * network.maxConnections on loopback, where libp2p's own pruning exempts the allow list: the
+ * connection trimmer closes idle connections past the cap, least valued and oldest first, and
+ * leaves a connection with a stream open and one just opened. Real nodes on loopback.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import test from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Stream } from '@libp2p/interface'
+import { createNode } from '../../src/shared/node/create-node.js'
+import { systemClock } from '../../src/shared/clock.js'
+import { Store } from '../../src/shared/store.js'
+import { rawPeer } from '../helpers/raw-peer.js'
+import { tempRoot, testConfig } from '../helpers/users.js'
+
+const HOLD = '/cairn-test/hold/1'
+/** The trimmer's grace for a new connection (connection-trimmer.ts), and a margin. */
+const PAST_GRACE_MS = 5_000 + 500
+
+test('a node on loopback keeps network.maxConnections: idle ones are closed, busy and new ones stay, inbound is still accepted', async (t) => {
+  const root = await tempRoot(t)
+  const config = testConfig(join(root, 'hub'), { network: { maxConnections: 3 } })
+  const store = await Store.open(join(root, 'hub-store'))
+  const hub = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config, clock: systemClock, dhtServer: false })
+  t.after(async () => { await hub.stop(); await store.close() })
+
+  const peers = await Promise.all(Array.from({ length: 6 }, async () => await rawPeer(t, root)))
+  const held: Stream[] = []
+  await peers[0]?.handle(HOLD, (stream) => { held.push(stream) }) // kept open, never answered
+  for (const p of peers) await hub.dial(p.getMultiaddrs()[0] ?? assert.fail('a peer listens nowhere'))
+  const busy = await hub.dialProtocol(peers[0]?.peerId ?? assert.fail(), HOLD)
+  t.after(() => { busy.abort(new Error('test over')); for (const s of held) s.abort(new Error('test over')) })
+  const connected = (peer: { peerId: unknown }): boolean => hub.getConnections().some(c => c.remotePeer.equals(peer.peerId as any))
+  assert.equal(peers.filter(connected).length, 6, 'connections just opened are kept past the cap (their first request may not have started)')
+
+  await new Promise(resolve => setTimeout(resolve, PAST_GRACE_MS))
+  const late = await rawPeer(t, root)
+  await late.dial(hub.getMultiaddrs()[0] ?? assert.fail('the hub listens nowhere'))
+
+  const until = Date.now() + 5_000
+  while (hub.getConnections().length > 3 && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 50))
+  assert.equal(hub.getConnections().length, 3, `the hub trimmed to its cap of 3 (holds ${hub.getConnections().length})`)
+  assert.ok(connected(late), 'the inbound connection that arrived at the cap was accepted and kept')
+  assert.ok(connected(peers[0] ?? assert.fail()), 'the connection with a stream open was kept')
+  assert.equal(busy.status, 'open', 'the open stream was not touched')
+  assert.equal(peers.filter(connected).length, 2, 'of the six idle-or-busy older connections, the busy one and one idle one remain')
+})
