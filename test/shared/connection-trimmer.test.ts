@@ -1,7 +1,8 @@
 /**
- * network.maxConnections on loopback, where libp2p's own pruning exempts the allow list: the
- * connection trimmer closes idle connections past the cap, least valued and oldest first, and
- * leaves a connection with a stream open and one just opened. Real nodes on loopback.
+ * network.maxConnections on loopback, where libp2p's own pruning exempts the allow list (and
+ * everywhere closes no connection with a gossipsub stream): the connection trimmer closes idle
+ * connections past the cap, oldest first, counting gossipsub's standing stream as idle, and leaves
+ * a connection with a request's stream open and one just opened. Real nodes on loopback.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -15,6 +16,8 @@ import { rawPeer } from '../helpers/raw-peer.js'
 import { tempRoot, testConfig } from '../helpers/users.js'
 
 const HOLD = '/cairn-test/hold/1'
+/** Gossipsub's protocol: its stream stays open for the connection's life. */
+const MESHSUB = '/meshsub/1.1.0'
 /** The trimmer's grace for a new connection (connection-trimmer.ts), and a margin. */
 const PAST_GRACE_MS = 5_000 + 500
 
@@ -28,9 +31,11 @@ test('a node on loopback keeps network.maxConnections: idle ones are closed, bus
   const peers = await Promise.all(Array.from({ length: 6 }, async () => await rawPeer(t, root)))
   const held: Stream[] = []
   await peers[0]?.handle(HOLD, (stream) => { held.push(stream) }) // kept open, never answered
+  await peers[1]?.handle(MESHSUB, (stream) => { held.push(stream) })
   for (const p of peers) await hub.dial(p.getMultiaddrs()[0] ?? assert.fail('a peer listens nowhere'))
   const busy = await hub.dialProtocol(peers[0]?.peerId ?? assert.fail(), HOLD)
-  t.after(() => { busy.abort(new Error('test over')); for (const s of held) s.abort(new Error('test over')) })
+  const standing = await hub.dialProtocol(peers[1]?.peerId ?? assert.fail(), MESHSUB)
+  t.after(() => { for (const s of [busy, standing, ...held]) s.abort(new Error('test over')) })
   const connected = (peer: { peerId: unknown }): boolean => hub.getConnections().some(c => c.remotePeer.equals(peer.peerId as any))
   assert.equal(peers.filter(connected).length, 6, 'connections just opened are kept past the cap (their first request may not have started)')
 
@@ -44,5 +49,6 @@ test('a node on loopback keeps network.maxConnections: idle ones are closed, bus
   assert.ok(connected(late), 'the inbound connection that arrived at the cap was accepted and kept')
   assert.ok(connected(peers[0] ?? assert.fail()), 'the connection with a stream open was kept')
   assert.equal(busy.status, 'open', 'the open stream was not touched')
-  assert.equal(peers.filter(connected).length, 2, 'of the six idle-or-busy older connections, the busy one and one idle one remain')
+  assert.ok(!connected(peers[1] ?? assert.fail()), 'the oldest idle connection, whose only stream was gossipsub\'s standing one, was closed')
+  assert.equal(peers.filter(connected).length, 2, 'of the six older connections, the busy one and the newest idle one remain')
 })

@@ -1,15 +1,20 @@
 /**
- * Keeps a node's connections at `maxConnections` where libp2p's own pruning does not reach.
+ * Keeps a node's connections at `maxConnections`, which libp2p's own pruning does not do for a
+ * Cairn node:
+ * - libp2p closes a connection only if every stream on it is of a few protocols it knows to be
+ *   housekeeping (identify, AutoNAT, DCUtR). Gossipsub opens a stream that stays open on every
+ *   connection to a peer that speaks it, and every Cairn peer does: no connection was ever closed.
+ * - With `network.allowPrivateAddresses` the connection manager's `allow` list holds loopback
+ *   (every test and simulated peer shares one IP, and the inbound rate and pending limits would
+ *   refuse them), and libp2p exempts allow-listed connections from pruning altogether.
+ * So a node kept every connection a lookup or publish ever opened: 200 simulated peers held ~130
+ * sockets each within minutes, and 1,000 ran out of open files (docs/BENCHMARKS.md).
  *
- * With `network.allowPrivateAddresses` the connection manager's `allow` list holds loopback (every
- * test and simulated peer shares one IP, and the inbound rate and pending limits would refuse
- * them). libp2p exempts allow-listed connections from pruning as well, so on loopback a node kept
- * every connection a lookup or publish ever opened: 1,000 simulated peers reached ~80 sockets
- * each in set-up and ran out of open files (docs/BENCHMARKS.md). This service prunes the way
- * libp2p's pruner does (lowest tag value first, inbound before outbound) but only ever closes an
- * idle connection, one with no stream open and older than a few seconds (a connection that just
- * opened is about to carry the request it was dialled for), oldest first, and it never refuses an
- * inbound connection: a node at its cap still answers, then trims.
+ * This service prunes as libp2p's pruner orders it (lowest tag value first, so gossipsub's mesh
+ * peers and kad-dht's closest stay; inbound before outbound) but closes only an idle connection:
+ * no stream open other than housekeeping and gossipsub's standing ones, and out of its first few
+ * seconds (a connection that just opened is about to carry the request it was dialled for). Oldest
+ * first. It never refuses an inbound connection: a node at its cap still answers, then trims.
  */
 import type { Connection, Libp2pEvents, Logger, ComponentLogger, PeerStore, Startable } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
@@ -18,6 +23,15 @@ import type { Clock, Timer } from '../clock.js'
 
 /** A connection younger than this is never closed: its first stream may not be open yet. */
 const GRACE_MS = 5_000
+/**
+ * Streams that do not make a connection busy: libp2p's own closable ones (identify, identify push,
+ * AutoNAT under Cairn's prefix, DCUtR), ping, and gossipsub's, which stay open for the
+ * connection's life.
+ */
+const STANDING_PROTOCOLS = new Set([
+  '/ipfs/id/1.0.0', '/ipfs/id/push/1.0.0', '/libp2p/autonat/1.0.0', '/cairn/autonat/1.0.0', '/libp2p/dcutr', '/ipfs/ping/1.0.0',
+  '/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0', '/floodsub/1.0.0'
+])
 /** How long a close may take before the connection is aborted. */
 const CLOSE_MS = 1_000
 
@@ -99,14 +113,14 @@ export class ConnectionTrimmer implements Startable {
     const connections = this.components.connectionManager.getConnections()
     const excess = connections.length - this.max
     if (excess <= 0) return 0
-    const idle = connections.filter(c => c.status === 'open' && c.streams.length === 0 && !this.young.has(c))
+    const idle = connections.filter(c => c.status === 'open' && !busy(c) && !this.young.has(c))
     if (idle.length === 0) return 0
     const values = await this.peerValues(idle)
     const victims = idle.sort((a, b) => compare(a, b, values)).slice(0, excess)
     this.log('%d connections, cap %d: closing %d idle', connections.length, this.max, victims.length)
     await Promise.all(victims.map(async c => {
       // a stream may have opened while the values were read: leave that connection be
-      if (c.streams.length > 0) return
+      if (busy(c)) return
       try { await c.close({ signal: this.clock.timeout(CLOSE_MS) }) } catch (err: any) { c.abort(err) }
     }))
     return victims.length
@@ -129,6 +143,11 @@ export class ConnectionTrimmer implements Startable {
     }
     return values
   }
+}
+
+/** A stream open that is not a standing one (a stream still negotiating its protocol counts). */
+function busy (c: Connection): boolean {
+  return c.streams.some(s => s.protocol === undefined || s.protocol === '' || !STANDING_PROTOCOLS.has(s.protocol))
 }
 
 /** Least worth keeping first: lower tag value, then inbound before outbound, then older. */

@@ -153,8 +153,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
             })
           }
         : {}),
-      // libp2p prunes no allow-listed connection: on loopback and LANs Cairn trims them itself
-      ...(config.network.allowPrivateAddresses ? { connectionTrimmer: connectionTrimmer({ maxConnections: config.network.maxConnections, clock: init.clock }) } : {}),
+      // libp2p's pruning closes no connection with a gossipsub stream, nor any allow-listed one
+      connectionTrimmer: connectionTrimmer({ maxConnections: config.network.maxConnections, clock: init.clock }),
       ...(nat ? { observedAddress: confirmObservedAddresses({ trustedPeers: () => trusted, clock: init.clock }) } : {}),
       ...(init.services ?? {})
     } as any
