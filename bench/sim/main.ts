@@ -45,9 +45,10 @@ npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 
 (bench/sim/main.ts and docs/BENCHMARKS.md say what each does)`
 
 /**
- * Connections each simulated peer keeps (network.maxConnections). Uncapped (on loopback libp2p
- * prunes nothing: src/shared/node/connection-trimmer.ts) a peer held ~80 sockets in a 1,000-peer
- * set-up and still growing, and 250 peers a worker ran out of a 20,000 open-file limit.
+ * Connections each simulated peer keeps (network.maxConnections). Uncapped (libp2p pruned none of
+ * a Cairn peer's connections: src/shared/node/connection-trimmer.ts) a peer held ~160 sockets at
+ * 200 peers, ~80 and growing in a 1,000-peer set-up, where 250 peers a worker ran out of a 20,000
+ * open-file limit. Capped at 48, a peer of 200 held 52 at most (docs/BENCHMARKS.md).
  */
 const SIM_MAX_CONNECTIONS = 48
 /**
