@@ -30,8 +30,8 @@ export interface CairnConfig {
     /** Dial timeout for one peer, ms (a total: see docs/DECISIONS.md, "Deadlines measure stalls"). */
     dialTimeoutMs: number
     /**
-     * Connections a node keeps open; past it the least valued idle ones are closed (libp2p's
-     * pruning, and Cairn's own on loopback and private addresses, which libp2p exempts: see
+     * Connections a node keeps open; past it the least valued idle ones are closed by Cairn's own
+     * trimmer (libp2p's pruning closes none with a gossipsub stream, nor any on loopback: see
      * src/shared/node/connection-trimmer.ts). libp2p's default, 300; `npm run sim` sets fewer,
      * since a simulated peer's sockets count against its worker's open-file limit.
      */
