@@ -9,8 +9,8 @@
  * test that made it) cost the in-process run about a third more CPU time.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
@@ -88,4 +88,42 @@ for (const mode of ['changed', 'hourly']) {
     else assert.equal(s.groups, undefined)
     assert.equal(exit, undefined, `the simulation exited with an error: ${String(exit)} ${exit?.stderr ?? ''}`)
   })
+}
+
+test('a simulation stopped by SIGTERM leaves no worker running and no peers\' data dirs behind', { timeout: 2 * 60_000 }, async (t) => {
+  const tmp = await tempRoot(t, 'cairn-sim-signal-')
+  const out = await tempRoot(t, 'cairn-sim-signal-out-')
+  // its temporary root goes where TMPDIR says: this test's own dir, looked at alone
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'bench', 'sim', 'main.js'), '--smoke', '--quiet', '--workers', '2', '--minutes', '5', '--out', out], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' })
+  t.after(() => { child.kill('SIGKILL') })
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  const roots = (): string[] => readdirSync(tmp).filter(n => n.startsWith('cairn-sim-'))
+  // stopped once its peers have data dirs (peer-0 holds a store)
+  const until = Date.now() + 60_000
+  while (!roots().some(r => existsSync(join(tmp, r, 'peer-0', 'store'))) && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.equal(roots().length, 1, 'the run made its temporary root')
+  const workers = childrenOf(child.pid ?? assert.fail('no pid'))
+  assert.equal(workers.length, 2, 'two worker processes run')
+  child.kill('SIGTERM')
+  assert.equal(await exited, 143, 'the run exits as a SIGTERM asks (128 + 15)')
+  assert.deepEqual(roots(), [], 'the temporary root was removed')
+  // a killed worker is gone once its new parent reaps it
+  const gone = Date.now() + 5_000
+  while (workers.some(alive) && Date.now() < gone) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.deepEqual(workers.filter(alive), [], 'every worker was stopped with the run')
+})
+
+/** Process ids whose parent is `pid` (Linux /proc). */
+function childrenOf (pid: number): number[] {
+  return readdirSync('/proc').filter(n => /^\d+$/.test(n)).flatMap(n => {
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(n)] : []
+    } catch { return [] } // gone meanwhile
+  })
+}
+
+function alive (pid: number): boolean {
+  try { process.kill(pid, 0) } catch { return false }
+  try { return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') } catch { return false } // a zombie is dead
 }
