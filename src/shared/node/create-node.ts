@@ -24,6 +24,7 @@ import { directDialGate } from './direct-dial-gate.js'
 import { routingOnlyDht } from './routing-only-dht.js'
 import { keepPeerReads } from './peer-reads.js'
 import { skipRepeatedMerges } from './repeated-merges.js'
+import { dropKadKeepAlive } from './kad-keep-alive.js'
 import { confirmObservedAddresses } from './observed-address.js'
 import { connectionTrimmer } from './connection-trimmer.js'
 import type { Clock } from '../clock.js'
@@ -166,6 +167,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
   // (no write) keeps what was read
   keepPeerReads(node, { ttlMs: PEER_READ_TTL_MS, now: () => init.clock.now(), maxPeers: PEER_READ_PEERS })
   skipRepeatedMerges(node, { ttlMs: REPEATED_MERGE_TTL_MS, now: () => init.clock.now(), maxPeers: REPEATED_MERGE_PEERS })
+  // no standing connection to kad-dht's closest peers: at the other end's cap it is a reconnect loop
+  dropKadKeepAlive(node)
   if (init.start ?? true) await node.start()
   return node
 }
