@@ -67,6 +67,41 @@ const RECONNECTS_AT_ONCE = 8
 /** Bundle publishes at once per host at set-up: a hundred lookups at once on a small machine miss their deadlines. */
 const PUBLISHES_AT_ONCE = 16
 
+/**
+ * Diagnostics (CAIRN_SIM_DIAG): a JSON line on stderr per 25 bundle publishes of a host's round,
+ * how long they took and why replicas were missed, so a slow round shows where it is slow.
+ */
+class PublishProgress {
+  private readonly t0 = now()
+  private finished = 0
+  private ms: number[] = []
+  private short = 0
+  private readonly why = new Map<string, number>()
+
+  constructor (private readonly of: number) {}
+
+  done (r: PublishResult, ms: number): void {
+    this.finished++
+    this.ms.push(ms)
+    if (r.replicas - r.published > 0 && r.failures.length > 0) this.short++
+    for (const f of r.failures) {
+      const reason = f.replace(/^[^:]*: /, '').replace(/12D3Koo\w+/g, 'PEER').replace(/\d+/g, 'N').slice(0, 80)
+      this.why.set(reason, (this.why.get(reason) ?? 0) + 1)
+    }
+    if (this.finished % 25 === 0) this.flush()
+  }
+
+  flush (): void {
+    if (this.ms.length === 0) return
+    const sorted = [...this.ms].sort((a, b) => a - b)
+    const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
+    process.stderr.write(JSON.stringify({ diag: 'publish-progress', pid: process.pid, done: this.finished, of: this.of, elapsedS: Math.round((now() - this.t0) / 1000), p50Ms: at(0.5), p90Ms: at(0.9), maxMs: at(1), short: this.short, failures: Object.fromEntries(this.why) }) + '\n')
+    this.ms = []
+    this.short = 0
+    this.why.clear()
+  }
+}
+
 export class PeerHost {
   readonly clock: ManualClock
   readonly cluster: Cluster
@@ -117,7 +152,13 @@ export class PeerHost {
   async publishBundles (onlyShort = false): Promise<Record<number, PublishResult>> {
     const peers = this.online().filter(i => !onlyShort || this.client(i).bundlesShort)
     const out: Record<number, PublishResult> = {}
-    await inParallel(peers, PUBLISHES_AT_ONCE, async i => { out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] })) })
+    const progress = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new PublishProgress(peers.length)
+    await inParallel(peers, PUBLISHES_AT_ONCE, async i => {
+      const t0 = now()
+      out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] }))
+      progress?.done(out[i], now() - t0)
+    })
+    progress?.flush()
     return out
   }
 

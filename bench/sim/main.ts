@@ -14,7 +14,9 @@
  *
  * CAIRN_SIM_DIAG=1: a handover pass for a missing bundle that moved nothing prints one JSON line on
  * stderr (the harness's replica set, the holder's lookup, which peers lack the bundle and how many
- * routing tables hold them): how "a replica lacks the bundle" was traced to unjoined peers.
+ * routing tables hold them): how "a replica lacks the bundle" was traced to unjoined peers. Set-up
+ * also prints, per worker, a `publish-progress` line every 25 bundle publishes (how long they took,
+ * how many fell short and why) and, after the warm-up, the idle network's CPU rate over 15 s.
  *
  * `--seeds S`: peers 0..S-1 start first, never churn, and are every other peer's bootstrap peers
  * (three each, spread evenly); default 1.

@@ -17,6 +17,8 @@ export type { Traffic, SimInboxMessage, HeldView } from './host.js'
 
 /** Rounds of bundle publishing at set-up: the first for every peer, then for those whose publish fell short. */
 const SETUP_PUBLISH_ROUNDS = 4
+/** How long CAIRN_SIM_DIAG measures the idle network after the warm-up, ms. */
+const IDLE_SAMPLE_MS = 15_000
 
 type Methods = {
   [K in keyof PeerHost]: PeerHost[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never
@@ -143,6 +145,13 @@ export class SimNetwork {
     await this.reconnect()
     await this.all('warm')
     stage('routing tables warmed')
+    if (process.env.CAIRN_SIM_DIAG !== undefined) {
+      // what the network burns with nothing asked of it (libp2p's timers, the trimmer), before the bundle rounds ask a lot
+      const cpu0 = (await this.memory()).cpuSeconds
+      const wall0 = Date.now()
+      await new Promise(resolve => setTimeout(resolve, IDLE_SAMPLE_MS))
+      stage(`idle after the warm-up: ${(((await this.memory()).cpuSeconds - cpu0) / ((Date.now() - wall0) / 1000)).toFixed(2)} CPU-s per s`)
+    }
     // a publish that fell short goes again (the daemon's retry, CairnClient.retryShortPublish), a
     // few rounds, before simulated time starts: every peer's bundle is out, as in a network that has run a while
     for (let round = 0; round < SETUP_PUBLISH_ROUNDS; round++) {
