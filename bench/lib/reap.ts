@@ -18,7 +18,7 @@ function hook (): void {
   process.once('exit', () => {
     for (const c of live) c.kill('SIGKILL')
     for (const dir of dirs) {
-      try { rmSync(dir, { recursive: true, force: true, maxRetries: 3 }) } catch { /* a child still writing: what is left stays */ }
+      try { rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }) } catch { /* a child still writing: what is left stays */ }
     }
   })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(128 + (signal === 'SIGINT' ? 2 : 15)) })

@@ -12,6 +12,7 @@ import { PeerHost, noTraffic, type GroupOp, type GroupResult, type HeldView, typ
 import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import { setShortcut, type Shortcut } from './shortcuts.js'
 import type { WorkerInit } from './worker.js'
+import { reapOnExit } from '../lib/reap.js'
 
 export type { Traffic, SimInboxMessage, HeldView } from './host.js'
 
@@ -122,7 +123,9 @@ export class SimNetwork {
     } else {
       const entry = fileURLToPath(new URL('./worker.js', import.meta.url))
       for (let w = 0; w < this.o.workers; w++) {
-        const link = workerLink(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), this.o.onMessage)
+        // killed when this process exits however it exits, before reap.ts removes the run's root: a
+        // worker that outlived a SIGTERM by a moment still wrote into the root as it was removed
+        const link = workerLink(reapOnExit(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })), this.o.onMessage)
         this.links.push(link)
         const init: WorkerInit = { ...options, connectionMonitor: this.o.connectionMonitor }
         this.baseRss.push((await (link.call as (m: string, ...a: unknown[]) => Promise<HostMemory>)('init', init)).rssMiB)
