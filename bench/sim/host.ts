@@ -17,7 +17,7 @@ import { parsePeerId } from '../../src/shared/peer-id.js'
 import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 import { inParallel } from '../../src/shared/in-parallel.js'
-import { now } from '../lib/stats.js'
+import { now, quantile } from '../lib/stats.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
 
@@ -93,8 +93,7 @@ class PublishProgress {
 
   flush (): void {
     if (this.ms.length === 0) return
-    const sorted = [...this.ms].sort((a, b) => a - b)
-    const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
+    const at = (q: number): number => Math.round(quantile(this.ms, q))
     process.stderr.write(JSON.stringify({ diag: 'publish-progress', pid: process.pid, done: this.finished, of: this.of, elapsedS: Math.round((now() - this.t0) / 1000), p50Ms: at(0.5), p90Ms: at(0.9), maxMs: at(1), short: this.short, failures: Object.fromEntries(this.why) }) + '\n')
     this.ms = []
     this.short = 0

@@ -150,10 +150,7 @@ export class SimNetwork {
     stage('routing tables warmed')
     if (process.env.CAIRN_SIM_DIAG !== undefined) {
       // what the network burns with nothing asked of it (libp2p's timers, the trimmer), before the bundle rounds ask a lot
-      const cpu0 = (await this.memory()).cpuSeconds
-      const wall0 = Date.now()
-      await new Promise(resolve => setTimeout(resolve, IDLE_SAMPLE_MS))
-      stage(`idle after the warm-up: ${(((await this.memory()).cpuSeconds - cpu0) / ((Date.now() - wall0) / 1000)).toFixed(2)} CPU-s per s`)
+      stage(`idle after the warm-up: ${(await this.idleRate(IDLE_SAMPLE_MS)).toFixed(2)} CPU-s per s`)
     }
     // a publish that fell short goes again (the daemon's retry, CairnClient.retryShortPublish), a
     // few rounds, before simulated time starts: every peer's bundle is out, as in a network that has run a while
@@ -291,6 +288,14 @@ export class SimNetwork {
   }
 
   /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
+  /** All processes' CPU per wall second over the next `ms` (nothing asked of the network meanwhile, by the caller). */
+  async idleRate (ms: number): Promise<number> {
+    const t = Date.now()
+    const c = await this.cpu()
+    await new Promise(resolve => setTimeout(resolve, ms))
+    return ((await this.cpu()) - c) / ((Date.now() - t) / 1000)
+  }
+
   async cpu (): Promise<number> {
     const parts = await Promise.all(this.links.map(async l => l.call('cpu')))
     const own = process.cpuUsage()

@@ -428,12 +428,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   }
 
   /** All processes' CPU per wall second while nothing is asked of the network (SimRun.idleCpuPerSecond). */
-  async function idleRate (): Promise<number> {
-    const t = now()
-    const c = await world.cpu()
-    await new Promise(resolve => setTimeout(resolve, o.idleSampleMs ?? 10_000))
-    return ((await world.cpu()) - c) / ((now() - t) / 1000)
-  }
+  async function idleRate (): Promise<number> { return world.idleRate(o.idleSampleMs ?? 10_000) }
 
   async function sampleLookup (): Promise<void> {
     const online = world.online()

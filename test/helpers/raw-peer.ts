@@ -6,13 +6,15 @@ import type { PeerId } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, type CairnNode } from '../../src/shared/node/create-node.js'
+import type { ConfigLayer } from '../../src/shared/config.js'
 import { Store } from '../../src/shared/store.js'
 import { testConfig } from './users.js'
 import { systemClock } from '../../src/shared/clock.js'
 
-export async function rawPeer (t: TestContext, root: string): Promise<CairnNode> {
+/** A bare Cairn libp2p node on loopback (a DHT client unless `dhtServer`), stopped when the test ends. */
+export async function rawPeer (t: TestContext, root: string, o: { dhtServer?: boolean, config?: ConfigLayer } = {}): Promise<CairnNode> {
   const store = await Store.open(join(root, `raw-${Math.random().toString(16).slice(2)}`))
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root), clock: systemClock, dhtServer: false })
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root, o.config), clock: systemClock, dhtServer: o.dhtServer ?? false })
   t.after(async () => { await node.stop(); await store.close() })
   return node
 }

@@ -5,15 +5,10 @@
  * a connection with a request's stream open and one just opened. Real nodes on loopback.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import test from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
-import { createNode } from '../../src/shared/node/create-node.js'
-import { systemClock } from '../../src/shared/clock.js'
-import { Store } from '../../src/shared/store.js'
 import { rawPeer } from '../helpers/raw-peer.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
+import { tempRoot } from '../helpers/users.js'
 
 const HOLD = '/cairn-test/hold/1'
 /** Gossipsub's protocol: its stream stays open for the connection's life. */
@@ -23,10 +18,7 @@ const PAST_GRACE_MS = 5_000 + 500
 
 test('a node on loopback keeps network.maxConnections: idle ones are closed, busy and new ones stay, inbound is still accepted', async (t) => {
   const root = await tempRoot(t)
-  const config = testConfig(join(root, 'hub'), { network: { maxConnections: 3 } })
-  const store = await Store.open(join(root, 'hub-store'))
-  const hub = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config, clock: systemClock, dhtServer: false })
-  t.after(async () => { await hub.stop(); await store.close() })
+  const hub = await rawPeer(t, root, { config: { network: { maxConnections: 3 } } })
 
   const peers = await Promise.all(Array.from({ length: 6 }, async () => await rawPeer(t, root)))
   const held: Stream[] = []

@@ -4,17 +4,12 @@
  * loopback, asked by a peer that counts the FIND_NODE requests it gets.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import test from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
-import { createNode } from '../../src/shared/node/create-node.js'
-import { systemClock } from '../../src/shared/clock.js'
 import { KAD_PROTOCOL } from '../../src/shared/protocols/ids.js'
-import { Store } from '../../src/shared/store.js'
 import { encodeKad, KadType } from '../helpers/hostile-peer.js'
 import { rawPeer } from '../helpers/raw-peer.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
+import { tempRoot } from '../helpers/users.js'
 
 test('a node refreshes its DHT table as often as network.dhtRefreshMs says, not only every 5 min', async (t) => {
   const root = await tempRoot(t)
@@ -29,10 +24,7 @@ test('a node refreshes its DHT table as often as network.dhtRefreshMs says, not 
     await stream.close().catch(() => {})
   })
 
-  const config = testConfig(join(root, 'node'), { network: { dhtRefreshMs: 1500 } })
-  const store = await Store.open(join(root, 'node-store'))
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config, clock: systemClock, dhtServer: true })
-  t.after(async () => { await node.stop(); await store.close() })
+  const node = await rawPeer(t, root, { dhtServer: true, config: { network: { dhtRefreshMs: 1500 } } })
   await node.dial(counter.getMultiaddrs()[0] ?? assert.fail('the counting peer listens nowhere'))
 
   // the start's own burst (the forced refresh, the first self-query) comes first; then only the

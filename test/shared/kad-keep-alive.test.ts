@@ -5,37 +5,19 @@
  * once A's DHT counts B among its closest, B hangs up, and A must not dial it again by itself.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import test from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createNode, type CairnNode } from '../../src/shared/node/create-node.js'
 import { KAD_KEEP_ALIVE_TAG } from '../../src/shared/node/kad-keep-alive.js'
-import { systemClock } from '../../src/shared/clock.js'
-import { Store } from '../../src/shared/store.js'
-import { tempRoot, testConfig } from '../helpers/users.js'
-
-async function startNode (t: test.TestContext, root: string, name: string): Promise<CairnNode> {
-  const store = await Store.open(join(root, `${name}-store`))
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(join(root, name)), clock: systemClock, dhtServer: true })
-  t.after(async () => { await node.stop(); await store.close() })
-  return node
-}
-
-async function until (what: string, ok: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  while (!await ok()) {
-    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
+import { rawPeer } from '../helpers/raw-peer.js'
+import { tempRoot } from '../helpers/users.js'
+import { waitFor } from '../helpers/wait.js'
 
 test('a peer kad-dht counts among the closest is not redialled when it hangs up (no keep-alive loop against a trimmer)', async (t) => {
   const root = await tempRoot(t)
-  const a = await startNode(t, root, 'a')
-  const b = await startNode(t, root, 'b')
+  const a = await rawPeer(t, root, { dhtServer: true })
+  const b = await rawPeer(t, root, { dhtServer: true })
   await a.dial(b.getMultiaddrs()[0] ?? assert.fail('b listens nowhere'))
   // kad-dht's closest-peer tagger runs every 5 s once the routing table has pinged B in
-  await until("A's DHT tags B as one of its closest", async () => (await a.peerStore.get(b.peerId)).tags.has('kad-close'), 20_000)
+  await waitFor("A's DHT to tag B as one of its closest", async () => (await a.peerStore.get(b.peerId)).tags.has('kad-close'))
   const tags = (await a.peerStore.get(b.peerId)).tags
   assert.equal(tags.has(KAD_KEEP_ALIVE_TAG), false, `A keeps no keep-alive tag on B (tags: ${[...tags.keys()].join(', ')})`)
 
