@@ -18,6 +18,7 @@ import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shar
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 import { inParallel } from '../../src/shared/in-parallel.js'
 import { now, quantile } from '../lib/stats.js'
+import { DialTally } from './dial-tally.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
 
@@ -78,7 +79,7 @@ class PublishProgress {
   private short = 0
   private readonly why = new Map<string, number>()
 
-  constructor (private readonly of: number) {}
+  constructor (private readonly of: number, private readonly dials: DialTally) {}
 
   done (r: PublishResult, ms: number): void {
     this.finished++
@@ -94,7 +95,7 @@ class PublishProgress {
   flush (): void {
     if (this.ms.length === 0) return
     const at = (q: number): number => Math.round(quantile(this.ms, q))
-    process.stderr.write(JSON.stringify({ diag: 'publish-progress', pid: process.pid, done: this.finished, of: this.of, elapsedS: Math.round((now() - this.t0) / 1000), p50Ms: at(0.5), p90Ms: at(0.9), maxMs: at(1), short: this.short, failures: Object.fromEntries(this.why) }) + '\n')
+    process.stderr.write(JSON.stringify({ diag: 'publish-progress', pid: process.pid, done: this.finished, of: this.of, elapsedS: Math.round((now() - this.t0) / 1000), p50Ms: at(0.5), p90Ms: at(0.9), maxMs: at(1), short: this.short, failures: Object.fromEntries(this.why), ...this.dials.summary() }) + '\n')
     this.ms = []
     this.short = 0
     this.why.clear()
@@ -151,13 +152,17 @@ export class PeerHost {
   async publishBundles (onlyShort = false): Promise<Record<number, PublishResult>> {
     const peers = this.online().filter(i => !onlyShort || this.client(i).bundlesShort)
     const out: Record<number, PublishResult> = {}
-    const progress = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new PublishProgress(peers.length)
-    await inParallel(peers, PUBLISHES_AT_ONCE, async i => {
-      const t0 = now()
-      out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] }))
-      progress?.done(out[i], now() - t0)
-    })
-    progress?.flush()
+    const dials = new DialTally()
+    const progress = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new PublishProgress(peers.length, dials)
+    if (progress !== undefined) for (const i of this.online()) { const node = this.client(i).node; if (node !== undefined) dials.attach(node) }
+    try {
+      await inParallel(peers, PUBLISHES_AT_ONCE, async i => {
+        const t0 = now()
+        out[i] = await this.client(i).publishBundles().catch(() => ({ replicas: 0, published: 0, failures: ['publish failed'] }))
+        progress?.done(out[i], now() - t0)
+      })
+      progress?.flush()
+    } finally { dials.detach() }
     return out
   }
 

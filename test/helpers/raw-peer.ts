@@ -9,12 +9,12 @@ import { createNode, type CairnNode } from '../../src/shared/node/create-node.js
 import type { ConfigLayer } from '../../src/shared/config.js'
 import { Store } from '../../src/shared/store.js'
 import { testConfig } from './users.js'
-import { systemClock } from '../../src/shared/clock.js'
+import { systemClock, type Clock } from '../../src/shared/clock.js'
 
-/** A bare Cairn libp2p node on loopback (a DHT client unless `dhtServer`), stopped when the test ends. */
-export async function rawPeer (t: TestContext, root: string, o: { dhtServer?: boolean, config?: ConfigLayer } = {}): Promise<CairnNode> {
+/** A bare Cairn libp2p node on loopback (a DHT client unless `dhtServer`; the system clock unless `clock`), stopped when the test ends. */
+export async function rawPeer (t: TestContext, root: string, o: { dhtServer?: boolean, config?: ConfigLayer, clock?: Clock } = {}): Promise<CairnNode> {
   const store = await Store.open(join(root, `raw-${Math.random().toString(16).slice(2)}`))
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root, o.config), clock: systemClock, dhtServer: o.dhtServer ?? false })
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), datastore: store.datastore, config: testConfig(root, o.config), clock: o.clock ?? systemClock, dhtServer: o.dhtServer ?? false })
   t.after(async () => { await node.stop(); await store.close() })
   return node
 }

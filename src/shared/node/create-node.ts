@@ -62,6 +62,10 @@ const REPEATED_MERGE_PEERS = 1_000
 const PEER_READ_TTL_MS = 30_000
 /** Records kept for that (a FIND_NODE answer reads K of the routing table's few hundred). */
 const PEER_READ_PEERS = 1_000
+/** A peer that answered a DHT query this recently needs no liveness ping to enter the routing table (kad-liveness.ts). */
+const KAD_ANSWER_COUNTS_MS = 120_000
+/** Peers remembered for that (a lookup hears from a few dozen). */
+const KAD_ANSWER_PEERS = 2_000
 
 export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeInit<S>): Promise<CairnNode<S>> {
   const { config } = init
@@ -137,7 +141,9 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         networkDialTimeout: { minTimeout: 2 * config.limits.requestTimeoutMs, maxTimeout: 4 * config.limits.requestTimeoutMs },
         // the serving side's deadline on one request (read, answer, write), 10 s by default; as
         // long as an asker waits at least (routing-only-dht.ts passes it on)
-        incomingMessageTimeout: 2 * config.limits.requestTimeoutMs
+        incomingMessageTimeout: 2 * config.limits.requestTimeoutMs,
+        // no dial to ask a peer that just answered us whether it is there
+        recentAnswers: { now: () => init.clock.now(), windowMs: KAD_ANSWER_COUNTS_MS, maxPeers: KAD_ANSWER_PEERS }
       }),
       ...(config.relay.enabled
         ? {

@@ -15,6 +15,7 @@ import { InvalidParametersError } from '@libp2p/interface'
 import { CairnError } from '../errors.js'
 import { kadDHT, MessageType, type KadDHT, type KadDHTComponents, type KadDHTInit } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
+import { trustRecentAnswers, type KadRoutingTable, type RecentAnswersInit } from './kad-liveness.js'
 
 interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown> }
 
@@ -22,6 +23,7 @@ interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown
 interface KadInternals {
   rpc?: { handlers?: Record<string, RpcHandler | undefined>, incomingMessageTimeout?: number }
   routingTableRefresh?: { refreshInterval?: number }
+  routingTable?: KadRoutingTable
 }
 
 /** What Cairn adds to kad-dht's options. */
@@ -33,6 +35,11 @@ export interface RoutingOnlyDhtInit extends KadDHTInit {
    * fixed, so it is set inside, as the serving deadline is.
    */
   refreshIntervalMs?: number
+  /**
+   * A peer that answered a query or connected as a DHT server this recently enters the routing
+   * table without kad-dht's liveness ping (kad-liveness.ts); absent: kad-dht pings as it does.
+   */
+  recentAnswers?: RecentAnswersInit
 }
 
 /** kad-dht's internals are not the shape this wrapper was written against (a kad-dht upgrade). */
@@ -49,7 +56,7 @@ const refuseRecord = async (): Promise<void> => {
 }
 
 /** kad-dht with every storage request refused; `init.validators` and `init.selectors` are ignored. */
-export function routingOnlyDht ({ refreshIntervalMs, ...init }: RoutingOnlyDhtInit): (components: KadDHTComponents) => KadDHT {
+export function routingOnlyDht ({ refreshIntervalMs, recentAnswers, ...init }: RoutingOnlyDhtInit): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     // replaces the default `pk` validator too; any namespace without one is refused by kad-dht
     const dht = kadDHT({ ...(refreshIntervalMs === undefined ? {} : { querySelfInterval: refreshIntervalMs }), ...init, validators: { pk: refuseRecord }, selectors: {} })(components)
@@ -66,6 +73,10 @@ export function routingOnlyDht ({ refreshIntervalMs, ...init }: RoutingOnlyDhtIn
       const refresh = (dht as unknown as KadInternals).routingTableRefresh
       if (typeof refresh?.refreshInterval !== 'number') throw new DhtShapeError('@libp2p/kad-dht no longer has routingTableRefresh.refreshInterval: cannot set network.dhtRefreshMs (see src/shared/node/routing-only-dht.ts)')
       refresh.refreshInterval = refreshIntervalMs
+    }
+    if (recentAnswers !== undefined) {
+      const table = (dht as unknown as KadInternals).routingTable
+      if (table === undefined || !trustRecentAnswers(table, { self: components.peerId, ...recentAnswers })) throw new DhtShapeError('@libp2p/kad-dht no longer has routingTable.kb.verify: cannot skip its liveness ping of peers that just answered (see src/shared/node/kad-liveness.ts)')
     }
     const log = components.logger.forComponent('cairn:dht')
     handlers[MessageType.ADD_PROVIDER] = {
