@@ -1,13 +1,14 @@
 /**
  * Diagnostics (CAIRN_SIM_DIAG): who opens connections while a host's peers publish their bundles.
- * Counts each node's new connections by direction, attributes each outbound one to the code that
- * asked for it (the nearest kad-dht or Cairn source file on the caller's stack), and counts
+ * Counts each node's new connections by direction, attributes each dial of a peer not connected to
+ * the code that asked for it (the nearest kad-dht or Cairn source file on the caller's stack) and
+ * counts those that failed by error, and counts
  * kad-dht's liveness pings by whether the pinged peer was connected at the time. Wraps the methods
  * on the node's own instances and puts them back on `detach`; nothing here runs outside DIAG.
  */
 import type { CairnNode } from '../../src/shared/node/create-node.js'
 
-interface Tally { inbound: number, outbound: number, by: Map<string, number>, pingConnected: number, pingDialled: number }
+interface Tally { inbound: number, outbound: number, by: Map<string, number>, failed: Map<string, number>, pingConnected: number, pingDialled: number }
 
 type OpenConnection = (peer: unknown, options?: unknown) => Promise<unknown>
 type Ping = (peer: unknown, options?: unknown) => Promise<number>
@@ -30,7 +31,7 @@ function caller (): string {
 }
 
 export class DialTally {
-  private readonly t: Tally = { inbound: 0, outbound: 0, by: new Map(), pingConnected: 0, pingDialled: 0 }
+  private readonly t: Tally = { inbound: 0, outbound: 0, by: new Map(), failed: new Map(), pingConnected: 0, pingDialled: 0 }
   private readonly undo: Array<() => void> = []
 
   /** Count `node`'s connections and pings until `detach`. */
@@ -46,8 +47,17 @@ export class DialTally {
     const open = manager.openConnection
     manager.openConnection = async (peer, options) => {
       const fresh = typeof peer === 'object' && peer !== null && 'toMultihash' in peer && node.getConnections(peer as Parameters<CairnNode['getConnections']>[0]).length === 0
-      if (fresh) { const who = caller(); this.t.by.set(who, (this.t.by.get(who) ?? 0) + 1) }
-      return open.call(manager, peer, options)
+      if (!fresh) return open.call(manager, peer, options)
+      const who = caller()
+      this.t.by.set(who, (this.t.by.get(who) ?? 0) + 1)
+      try {
+        return await open.call(manager, peer, options)
+      } catch (err) {
+        const e = err as Error
+        const why = `${e.name}: ${String(e.message).replace(/12D3Koo\w+/g, 'PEER').replace(/\/ip4\S+/g, 'ADDR').replace(/\d+/g, 'N').slice(0, 60)}`
+        this.t.failed.set(why, (this.t.failed.get(why) ?? 0) + 1)
+        throw err
+      }
     }
     this.undo.push(() => { manager.openConnection = open })
 
@@ -69,6 +79,6 @@ export class DialTally {
   /** The counts so far, as plain data for a JSON line. */
   summary (): Record<string, unknown> {
     const by = Object.fromEntries([...this.t.by].sort((a, b) => b[1] - a[1]))
-    return { connIn: this.t.inbound, connOut: this.t.outbound, freshDialsBy: by, kadPingConnected: this.t.pingConnected, kadPingDialled: this.t.pingDialled }
+    return { connIn: this.t.inbound, connOut: this.t.outbound, freshDialsBy: by, freshDialsFailed: Object.fromEntries(this.t.failed), kadPingConnected: this.t.pingConnected, kadPingDialled: this.t.pingDialled }
   }
 }
