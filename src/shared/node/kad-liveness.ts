@@ -10,7 +10,8 @@
  * Here a peer that answered a query (kad-dht's PEER_RESPONSE) or connected and identified as a DHT
  * server within `windowMs` counts as verified: it has just shown what the ping would show, and it
  * is announced as a ping's answer is (kad-dht's closest-peer tagger listens for that). A peer heard
- * of only second-hand (in someone's answer), or longer ago, is pinged as before.
+ * of only second-hand (in someone's answer), or longer ago, is pinged as before; our own id, which
+ * kad-dht offers its table from its own answers, is refused at once (its ping of itself failed).
  *
  * kad-dht also never renews the last-ping time of an old contact that answered its ping when a
  * full bucket is asked to make room, so once that time is 10 min old the same three oldest
@@ -35,7 +36,7 @@ export interface KadRoutingTable {
 }
 
 export interface RecentAnswersInit {
-  /** This node: kad-dht's own queries report answers from it, and its ping of itself fails (it never enters its table). */
+  /** This node: kad-dht's own queries report answers from it; it never enters its own table. */
   self?: PeerId
   now: () => number
   /** How long an answer counts as a liveness check, ms. */
@@ -62,8 +63,10 @@ export function trustRecentAnswers (table: KadRoutingTable, o: RecentAnswersInit
 
   const verify = kb.verify
   kb.verify = async (contact, options) => {
+    // kad-dht offers us our own answers too; its ping of us fails ("Can not dial self"), so say no at once
+    if (o.self?.equals(contact.peerId) === true) return false
     const at = answeredAt.get(contact.peerId.toString())
-    if (at !== undefined && o.self?.equals(contact.peerId) !== true && o.now() - at <= o.windowMs) {
+    if (at !== undefined && o.now() - at <= o.windowMs) {
       // what the ping's answer would have told the rest of kad-dht
       table.safeDispatchEvent('peer:ping', { detail: contact.peerId })
       return true
