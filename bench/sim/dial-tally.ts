@@ -1,10 +1,10 @@
 /**
  * Diagnostics (CAIRN_SIM_DIAG): who opens connections while a host's peers publish their bundles.
- * Counts each node's new connections by direction, attributes each dial of a peer not connected to
- * the code that asked for it (the nearest kad-dht or Cairn source file on the caller's stack) and
- * counts those that failed by error, and counts
- * kad-dht's liveness pings by whether the pinged peer was connected at the time. Wraps the methods
- * on the node's own instances and puts them back on `detach`; nothing here runs outside DIAG.
+ * Counts each node's new connections by direction; attributes each dial of a peer not connected at
+ * that moment to the code that asked for it (the nearest kad-dht or Cairn function on the caller's
+ * stack) and counts those that failed, by error; and counts kad-dht's liveness pings by whether the
+ * pinged peer was connected. Wraps methods on the node's own instances and puts them back on
+ * `detach`; nothing here runs outside DIAG.
  */
 import type { CairnNode } from '../../src/shared/node/create-node.js'
 

@@ -154,6 +154,7 @@ export class PeerHost {
     const out: Record<number, PublishResult> = {}
     const dials = new DialTally()
     const progress = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new PublishProgress(peers.length, dials)
+    // every online peer's dials, not only the publishers': a lookup's answers make others dial too
     if (progress !== undefined) for (const i of this.online()) { const node = this.client(i).node; if (node !== undefined) dials.attach(node) }
     try {
       await inParallel(peers, PUBLISHES_AT_ONCE, async i => {
