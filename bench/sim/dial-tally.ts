@@ -30,6 +30,12 @@ function caller (): string {
   return pkg != null ? pkg[1] : 'libp2p'
 }
 
+/** Whether `node` has a connection to `peer`; undefined when `peer` is not a PeerId (a multiaddr dial). */
+function connected (node: CairnNode, peer: unknown): boolean | undefined {
+  if (typeof peer !== 'object' || peer === null || !('toMultihash' in peer)) return undefined
+  return node.getConnections(peer as Parameters<CairnNode['getConnections']>[0]).length > 0
+}
+
 export class DialTally {
   private readonly t: Tally = { inbound: 0, outbound: 0, by: new Map(), failed: new Map(), pingConnected: 0, pingDialled: 0 }
   private readonly undo: Array<() => void> = []
@@ -46,8 +52,7 @@ export class DialTally {
     const manager = (node as unknown as { components: { connectionManager: { openConnection: OpenConnection } } }).components.connectionManager
     const open = manager.openConnection
     manager.openConnection = async (peer, options) => {
-      const fresh = typeof peer === 'object' && peer !== null && 'toMultihash' in peer && node.getConnections(peer as Parameters<CairnNode['getConnections']>[0]).length === 0
-      if (!fresh) return open.call(manager, peer, options)
+      if (connected(node, peer) !== false) return open.call(manager, peer, options)
       const who = caller()
       this.t.by.set(who, (this.t.by.get(who) ?? 0) + 1)
       try {
@@ -64,8 +69,7 @@ export class DialTally {
     const pinger = node.services.ping as unknown as { ping: Ping }
     const ping = pinger.ping
     pinger.ping = async (peer, options) => {
-      const connected = typeof peer === 'object' && peer !== null && 'toMultihash' in peer && node.getConnections(peer as Parameters<CairnNode['getConnections']>[0]).length > 0
-      if (connected) this.t.pingConnected++
+      if (connected(node, peer) === true) this.t.pingConnected++
       else this.t.pingDialled++
       return ping.call(pinger, peer, options)
     }

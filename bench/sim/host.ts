@@ -152,10 +152,10 @@ export class PeerHost {
   async publishBundles (onlyShort = false): Promise<Record<number, PublishResult>> {
     const peers = this.online().filter(i => !onlyShort || this.client(i).bundlesShort)
     const out: Record<number, PublishResult> = {}
-    const dials = new DialTally()
-    const progress = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new PublishProgress(peers.length, dials)
+    const dials = process.env.CAIRN_SIM_DIAG === undefined ? undefined : new DialTally()
+    const progress = dials === undefined ? undefined : new PublishProgress(peers.length, dials)
     // every online peer's dials, not only the publishers': a lookup's answers make others dial too
-    if (progress !== undefined) for (const i of this.online()) { const node = this.client(i).node; if (node !== undefined) dials.attach(node) }
+    for (const i of dials === undefined ? [] : this.online()) { const node = this.client(i).node; if (node !== undefined) dials?.attach(node) }
     try {
       await inParallel(peers, PUBLISHES_AT_ONCE, async i => {
         const t0 = now()
@@ -163,7 +163,7 @@ export class PeerHost {
         progress?.done(out[i], now() - t0)
       })
       progress?.flush()
-    } finally { dials.detach() }
+    } finally { dials?.detach() }
     return out
   }
 

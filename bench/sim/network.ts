@@ -287,7 +287,6 @@ export class SimNetwork {
     await Promise.all(this.links.map(async l => workerCall(l, 'shortcut', which, on)))
   }
 
-  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
   /** All processes' CPU per wall second over the next `ms` (nothing asked of the network meanwhile, by the caller). */
   async idleRate (ms: number): Promise<number> {
     const t = Date.now()
@@ -296,6 +295,7 @@ export class SimNetwork {
     return ((await this.cpu()) - c) / ((Date.now() - t) / 1000)
   }
 
+  /** CPU time of every process of the run, s: the workers' and, when the peers are elsewhere, the coordinator's. */
   async cpu (): Promise<number> {
     const parts = await Promise.all(this.links.map(async l => l.call('cpu')))
     const own = process.cpuUsage()
