@@ -17,6 +17,7 @@ import { parsePeerId } from '../../src/shared/peer-id.js'
 import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 import { inParallel } from '../../src/shared/in-parallel.js'
+import { queryPathsOf } from '../../src/shared/node/kad-query-paths.js'
 import { now, quantile } from '../lib/stats.js'
 import { DialTally } from './dial-tally.js'
 
@@ -31,6 +32,8 @@ export interface HostOptions {
   start: number
   /** Kademlia's K (network.dhtK); the config's default when absent. */
   dhtK?: number
+  /** Answers each lookup path gathers before it stops (network.dhtPathK); the config's default when absent. */
+  dhtPathK?: number
   /** How often each peer's DHT refreshes its table and looks itself up, real ms (network.dhtRefreshMs); the config's default when absent. */
   dhtRefreshMs?: number
   /** Where each peer's libp2p keeps its peer store (network.peerStore); the config's default (disk) when absent. */
@@ -41,7 +44,7 @@ export interface HostOptions {
 
 /** The network settings a host's options give every peer (an absent one: the config's default). */
 function networkOverrides (o: HostOptions): Record<string, unknown> {
-  const set = { dhtK: o.dhtK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections }
+  const set = { dhtK: o.dhtK, dhtPathK: o.dhtPathK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections }
   return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined))
 }
 
@@ -302,19 +305,42 @@ export class PeerHost {
   }
 
   /** A DHT lookup of `target`'s mailbox key from peer i, as a sender's mailbox route does it. */
-  async lookup (i: number, target: string): Promise<{ ms: number, queried: number, found: number }> {
+  async lookup (i: number, target: string): Promise<{ ms: number, queried: number, answered: number, failed: number, cut: boolean, found: number, foundIds: string[] }> {
     const node = this.client(i).node
     const t = now()
-    let queried = 0
-    let found = 0
-    if (node === undefined) return { ms: 0, queried, found }
+    const seen = { queried: 0, answered: 0, failed: 0, cut: false }
+    const foundIds: string[] = []
+    if (node === undefined) return { ms: 0, ...seen, found: 0, foundIds }
     try {
       for await (const ev of node.services.dht.getClosestPeers(mailboxKey(parsePeerId(target)), { signal: AbortSignal.timeout(15_000) })) {
-        if (ev.name === 'SEND_QUERY') queried++
-        if (ev.name === 'FINAL_PEER') found++
+        if (ev.name === 'SEND_QUERY') seen.queried++
+        if (ev.name === 'PEER_RESPONSE') seen.answered++
+        if (ev.name === 'QUERY_ERROR') seen.failed++
+        if (ev.name === 'FINAL_PEER') foundIds.push(ev.peer.id.toString())
       }
-    } catch { /* a lookup that timed out still counts with what it did */ }
-    return { ms: now() - t, queried, found }
+    } catch {
+      // a lookup that timed out still counts with what it did
+      seen.cut = true
+    }
+    return { ms: now() - t, ...seen, found: foundIds.length, foundIds }
+  }
+
+  /** The peers in peer i's DHT routing table (empty when it is offline). */
+  tablePeers (i: number): string[] {
+    const node = this.byIndex.get(i)?.client?.node
+    return node === undefined ? [] : routingTableByDistance(node, new Uint8Array(32)).map(p => p.toString())
+  }
+
+  /** Each lookup path's answers before it stops (network.dhtPathK) in every online peer here, from now on. */
+  setPathK (pathK: number): number {
+    let set = 0
+    for (const i of this.online()) {
+      const paths = queryPathsOf(this.client(i).node?.services.dht ?? {})
+      if (paths === undefined) continue
+      paths.pathK = pathK
+      set++
+    }
+    return set
   }
 
   async group (i: number, g: GroupOp): Promise<GroupResult> {

@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-refresh MINUTES] [--messages 200] [--days 2] [--seed 1]
+ * `npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-path-k 40] [--dht-refresh MINUTES] [--messages 200] [--days 2] [--seed 1]
  *   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
  *   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
  *   [--peer-store memory|disk] [--seeds S] [--max-connections 48]`
@@ -21,6 +21,9 @@
  * `--seeds S`: peers 0..S-1 start first, never churn, and are every other peer's bootstrap peers
  * (three each, spread evenly); default 1.
  *
+ * `--dht-path-k P`: answers each of a lookup's paths gathers before it stops (network.dhtPathK;
+ * default the config's, 40: K, kad-dht's own rule).
+ *
  * `--max-connections C`: connections each peer keeps (network.maxConnections; default 48): a
  * simulated peer's sockets count against its worker's open-file limit, 250 real peers' would not.
  *
@@ -40,7 +43,7 @@ import { quietLiveness } from './quiet-monitor.js'
 import type { SimSummary } from './report.js'
 
 const USAGE = `
-npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--messages 200] [--days 2] [--seed 1]
+npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-path-k 40] [--messages 200] [--days 2] [--seed 1]
   [--max-away-days 14] [--size 256] [--handover changed|hourly] [--connection-monitor] [--out DIR] [--smoke] [--quiet]
   [--groups G] [--group-size 5-50] [--group-messages M] [--group-changes C] [--workers P] [--log-every HOURS]
   [--peer-store memory|disk] [--seeds S] [--max-connections 48]
@@ -68,6 +71,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
     minutes: { type: 'string' },
     k: { type: 'string', default: '5' },
     'dht-k': { type: 'string' },
+    'dht-path-k': { type: 'string' },
     'dht-refresh': { type: 'string' },
     messages: { type: 'string' },
     days: { type: 'string' },
@@ -124,6 +128,7 @@ export async function main (argv = process.argv.slice(2)): Promise<SimSummary[]>
       churn,
       replicas: num('k', values.k, 1),
       ...(values['dht-k'] === undefined ? {} : { dhtK: num('dht-k', values['dht-k'], 1) }),
+      ...(values['dht-path-k'] === undefined ? {} : { dhtPathK: num('dht-path-k', values['dht-path-k'], 1) }),
       ...(values['dht-refresh'] === undefined ? {} : { dhtRefreshMs: Math.round(num('dht-refresh', values['dht-refresh'], 1 / 6) * 60_000) }),
       messages: num('messages', pick(values.messages, '200', '30'), 0),
       sendDays: num('days', pick(values.days, '2', '0.5'), 1 / 24),

@@ -112,8 +112,8 @@ export class SimNetwork {
 
   private host (i: number): HostLink { return this.links[i % this.links.length] as HostLink }
 
-  /** Start the hosts and every peer, warm the routing tables, publish every bundle. */
-  async setup (): Promise<void> {
+  /** Start the hosts and every peer, warm the routing tables, publish every bundle (not with `bundles: false`). */
+  async setup (o: { bundles?: boolean } = {}): Promise<void> {
     const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...options } = this.o
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
@@ -154,7 +154,7 @@ export class SimNetwork {
     }
     // a publish that fell short goes again (the daemon's retry, CairnClient.retryShortPublish), a
     // few rounds, before simulated time starts: every peer's bundle is out, as in a network that has run a while
-    for (let round = 0; round < SETUP_PUBLISH_ROUNDS; round++) {
+    for (let round = 0; o.bundles !== false && round < SETUP_PUBLISH_ROUNDS; round++) {
       const results = (await Promise.all(this.links.map(async l => l.call('publishBundles', round > 0)))).flatMap(r => Object.entries(r).map(([i, p]) => [Number(i), p] as const))
       for (const [i, p] of results) this.published.set(i, p)
       const short = (await this.bundlesShort()).length
@@ -269,8 +269,16 @@ export class SimNetwork {
 
   async sweep (): Promise<void> { await this.all('sweep') }
 
-  async lookup (i: number, target: number): Promise<{ ms: number, queried: number, found: number }> {
+  async lookup (i: number, target: number): Promise<{ ms: number, queried: number, answered: number, failed: number, cut: boolean, found: number, foundIds: string[] }> {
     return this.host(i).call('lookup', i, this.peerIds[target] as string)
+  }
+
+  /** The peers in peer i's DHT routing table. */
+  async tablePeers (i: number): Promise<string[]> { return this.host(i).call('tablePeers', i) }
+
+  /** Each lookup path's answers before it stops (network.dhtPathK), in every online peer; how many were set. */
+  async setPathK (pathK: number): Promise<number> {
+    return (await Promise.all(this.links.map(async l => l.call('setPathK', pathK)))).reduce((a, b) => a + b, 0)
   }
 
   async group (i: number, op: GroupOp): Promise<GroupResult> { return this.host(i).call('group', i, op) }

@@ -21,6 +21,8 @@ export interface SimOptions {
   replicas: number
   /** Kademlia's K for every peer (network.dhtK); default: the config's. */
   dhtK?: number
+  /** Answers each lookup path gathers before it stops, for every peer (network.dhtPathK); default: the config's. */
+  dhtPathK?: number
   /** How often each peer's DHT refreshes its table, real ms (network.dhtRefreshMs: kad-dht keeps real time); default: the config's. */
   dhtRefreshMs?: number
   messages: number
@@ -162,7 +164,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
     const i = idToIndex.get(m.id)
     if (i !== undefined) pending.delete(i)
   }
-  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, progress: o.log, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }), ...(o.maxConnections === undefined ? {} : { maxConnections: o.maxConnections }) })
+  const world = new SimNetwork({ root, nodes: o.nodes, replicas: o.replicas, start, workers: o.workers, seeds, connectionMonitor: o.connectionMonitor ?? false, peerStore: o.peerStore ?? 'memory', onMessage, progress: o.log, ...(o.dhtK === undefined ? {} : { dhtK: o.dhtK }), ...(o.dhtPathK === undefined ? {} : { dhtPathK: o.dhtPathK }), ...(o.dhtRefreshMs === undefined ? {} : { dhtRefreshMs: o.dhtRefreshMs }), ...(o.maxConnections === undefined ? {} : { maxConnections: o.maxConnections }) })
   const random = rng(o.seed ^ 0x5eed)
   const driver = new HandoverDriver(world, o.replicas, o.handover)
   const sent: SentMessage[] = []

@@ -43,6 +43,7 @@ test('resolution refuses unknown keys, wrong types, negative numbers and inconsi
     [{ delivery: { retryIntervalMs: -1 } }, /must be a number >= 0/],
     [{ network: { dhtK: 2 }, mailbox: { replicas: 3 } }, /network\.dhtK/],
     [{ network: { dhtRefreshMs: 500 } }, /network\.dhtRefreshMs: must be a whole number of ms >= 1000/],
+    [{ network: { dhtPathK: 0 } }, /network\.dhtPathK: must be a whole number >= 1/],
     [{ network: { maxConnections: 0 } }, /network\.maxConnections/],
     [{ listen: ['not a multiaddr'] }, /not a multiaddr/],
     [{ limits: { textBytes: 1 << 20, envelopeBytes: 1024 } }, /limits\.textBytes/],

@@ -124,6 +124,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
         clientMode: !init.dhtServer,
         peerInfoMapper: config.network.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
         kBucketSize: config.network.dhtK,
+        // each of a lookup's paths stops at this many answers (kad-query-paths.ts); K by default, as kad-dht
+        pathK: config.network.dhtPathK,
         // a lookup per bucket and one of itself, every network.dhtRefreshMs (kad-dht's 5 min by default)
         refreshIntervalMs: config.network.dhtRefreshMs,
         // kad-dht holds every query until its first self-query, which by default starts 1 s after

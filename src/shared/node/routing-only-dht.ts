@@ -16,6 +16,7 @@ import { CairnError } from '../errors.js'
 import { kadDHT, MessageType, type KadDHT, type KadDHTComponents, type KadDHTInit } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 import { trustRecentAnswers, type KadRoutingTable, type RecentAnswersInit } from './kad-liveness.js'
+import { narrowQueryPaths } from './kad-query-paths.js'
 
 interface RpcHandler { handle: (peerId: PeerId, msg: unknown) => Promise<unknown> }
 
@@ -40,6 +41,11 @@ export interface RoutingOnlyDhtInit extends KadDHTInit {
    * table without kad-dht's liveness ping (kad-liveness.ts); absent: kad-dht pings as it does.
    */
   recentAnswers?: RecentAnswersInit
+  /**
+   * Answers each of a lookup's paths gathers before it stops (kad-query-paths.ts); absent or
+   * kBucketSize: kad-dht's own rule, a path stops at K answers.
+   */
+  pathK?: number
 }
 
 /** kad-dht's internals are not the shape this wrapper was written against (a kad-dht upgrade). */
@@ -56,7 +62,7 @@ const refuseRecord = async (): Promise<void> => {
 }
 
 /** kad-dht with every storage request refused; `init.validators` and `init.selectors` are ignored. */
-export function routingOnlyDht ({ refreshIntervalMs, recentAnswers, ...init }: RoutingOnlyDhtInit): (components: KadDHTComponents) => KadDHT {
+export function routingOnlyDht ({ refreshIntervalMs, recentAnswers, pathK, ...init }: RoutingOnlyDhtInit): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     // replaces the default `pk` validator too; any namespace without one is refused by kad-dht
     const dht = kadDHT({ ...(refreshIntervalMs === undefined ? {} : { querySelfInterval: refreshIntervalMs }), ...init, validators: { pk: refuseRecord }, selectors: {} })(components)
@@ -78,6 +84,7 @@ export function routingOnlyDht ({ refreshIntervalMs, recentAnswers, ...init }: R
       const table = (dht as unknown as KadInternals).routingTable
       if (table === undefined || !trustRecentAnswers(table, { self: components.peerId, ...recentAnswers })) throw new DhtShapeError('@libp2p/kad-dht no longer has routingTable.kb.verify: cannot skip its liveness ping of peers that just answered (see src/shared/node/kad-liveness.ts)')
     }
+    if (pathK !== undefined && !narrowQueryPaths(dht, { pathK })) throw new DhtShapeError('@libp2p/kad-dht no longer has queryManager.routingTable: cannot set network.dhtPathK (see src/shared/node/kad-query-paths.ts)')
     const log = components.logger.forComponent('cairn:dht')
     handlers[MessageType.ADD_PROVIDER] = {
       // ADD_PROVIDER has no answer: the stranger sees what it would see from a node that stored it
