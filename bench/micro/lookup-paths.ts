@@ -1,12 +1,13 @@
 /**
  * What a lookup costs and what it finds, by how many answers each of its disjoint paths gathers
  * before it stops (network.dhtPathK; kad-dht's own rule is K, network.dhtK, 40): N simulated peers
- * (bench/sim's hosts, all online, routing tables warmed; no bundle published), then rounds of lookups of random
- * peers' mailbox keys from random peers, one at a time, the setting changed in every peer between
- * rounds (alternated, so that the network's drift falls on every setting alike). Per lookup: the
- * peers asked (SEND_QUERY), answering and failing, whether the 15 s limit cut it, wall time, CPU of
- * every process over the lookup (the idle network's rate is printed beside: it runs meanwhile), and how many of the true closest 5, 10 and 40 peers to the key (all peers but
- * the asker, by XOR distance) the lookup returned: what placement picks replicas from. Before
+ * (bench/sim's hosts, all online, routing tables warmed; no bundle published), then rounds of
+ * lookups of random peers' mailbox keys from random peers, one at a time, the setting changed in
+ * every peer between rounds (alternated, so that the network's drift falls on every setting
+ * alike). Per lookup: the peers asked (SEND_QUERY), answering and failing, whether the 15 s limit
+ * cut it, wall time, CPU of every process over the lookup (the idle network's rate, printed
+ * beside, runs meanwhile), and how many of the true closest 5, 10 and 40 peers to the key (all
+ * peers but the asker, by XOR distance) it returned: what placement picks replicas from. Before
  * the rounds, how many of 30 random peers' own 10 closest peers their routing tables hold.
  *   node dist/bench/micro/lookup-paths.js [--nodes 200] [--workers 2] [--seeds 8] [--path-k 40,10] [--rounds 3] [--lookups 20] [--peer-store memory|disk]
  */

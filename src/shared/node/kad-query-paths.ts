@@ -11,8 +11,9 @@
  * for `pathK` peers would (network.dhtPathK; its default is K, kad-dht's own rule: measured, fewer
  * ask fewer peers but find fewer of the true closest, docs/DECISIONS.md "How far a lookup's paths
  * walk is a setting; it stays K"). The horizon does not narrow: the lookup still returns the K
- * closest of every peer that answered on any path (kad-dht's getClosestPeers keeps its own K list), and the
- * paths are disjoint, so 10 paths of `pathK` answers each reach 10 × `pathK` peers near the key.
+ * closest of every peer that answered on any path (kad-dht's getClosestPeers keeps its own K
+ * list), and the paths are disjoint, so 10 paths of `pathK` answers each reach 10 × `pathK` peers
+ * near the key.
  * The starting peers are still the table's K closest, split among the paths.
  *
  * kad-dht reads the bucket size from its routing table for both the starting peers and each
