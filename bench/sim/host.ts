@@ -14,7 +14,7 @@ import { ManualClock } from '../../src/shared/clock.js'
 import type { PeerStoreMode } from '../../src/shared/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
-import { closestPeers, mailboxKey, routingTableByDistance } from '../../src/shared/placement.js'
+import { closestPeers, mailboxKey, routingTableByDistance, routingTableSize } from '../../src/shared/placement.js'
 import { Cluster, peerConfig, type Peer } from '../lib/cluster.js'
 import { inParallel } from '../../src/shared/in-parallel.js'
 import { queryPathsOf } from '../../src/shared/node/kad-query-paths.js'
@@ -329,6 +329,14 @@ export class PeerHost {
   tablePeers (i: number): string[] {
     const node = this.byIndex.get(i)?.client?.node
     return node === undefined ? [] : routingTableByDistance(node, new Uint8Array(32)).map(p => p.toString())
+  }
+
+  /** Every online peer here: how many peers its DHT routing table holds and how many connections it has open. */
+  tableCensus (): Array<{ table: number, connections: number }> {
+    return this.online().map(i => {
+      const node = this.client(i).node
+      return { table: node === undefined ? 0 : routingTableSize(node), connections: node?.getConnections().length ?? 0 }
+    })
   }
 
   /** Each lookup path's answers before it stops (network.dhtPathK) in every online peer here, from now on. */

@@ -276,6 +276,11 @@ export class SimNetwork {
   /** The peers in peer i's DHT routing table. */
   async tablePeers (i: number): Promise<string[]> { return this.host(i).call('tablePeers', i) }
 
+  /** Every online peer's routing-table size and open connections (PeerHost.tableCensus). */
+  async tableCensus (): Promise<Array<{ table: number, connections: number }>> {
+    return (await Promise.all(this.links.map(async l => l.call('tableCensus')))).flat()
+  }
+
   /** Each lookup path's answers before it stops (network.dhtPathK), in every online peer; how many were set. */
   async setPathK (pathK: number): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('setPathK', pathK)))).reduce((a, b) => a + b, 0)
