@@ -13,6 +13,7 @@ import { createLogger, silentLogger, type Logger } from '../../src/shared/logger
 import { joinDht } from '../../src/shared/placement.js'
 import { stablePort } from '../../test/helpers/ports.js'
 import { systemClock } from '../../src/shared/clock.js'
+import { inParallel } from '../../src/shared/in-parallel.js'
 
 export interface Peer {
   name: string
@@ -96,12 +97,12 @@ export class Cluster {
     await Promise.all(this.peers.map(async p => this.stop(p).catch(() => {})))
   }
 
-  /** A Kademlia self-lookup on every online peer, so routing tables reflect who is online. */
-  async warm (): Promise<void> {
-    await Promise.all(this.online().map(async p => {
+  /** A Kademlia self-lookup on every online peer (`atOnce` at a time), so routing tables reflect who is online. */
+  async warm (atOnce = Infinity): Promise<void> {
+    await inParallel(this.online(), atOnce, async p => {
       const node = p.client?.node
       if (node !== undefined) await joinDht(node, systemClock, AbortSignal.timeout(10_000)).catch(() => 0)
-    }))
+    })
   }
 
   private extra (): { overrides?: ConfigLayer } {

@@ -6,7 +6,7 @@
  * coordinator's process or in a worker process behind RPC (worker.ts). Mailbox counters are
  * summed across restarts, and every message shown to a user is reported as it is stored.
  */
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { CairnClient } from '../../src/client/client.js'
 import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import type { InboxMessage } from '../../src/client/inbox.js'
@@ -20,6 +20,7 @@ import { inParallel } from '../../src/shared/in-parallel.js'
 import { queryPathsOf } from '../../src/shared/node/kad-query-paths.js'
 import { now, quantile } from '../lib/stats.js'
 import { DialTally } from './dial-tally.js'
+import { ConnectionLives, type ConnectionLife } from './connection-life.js'
 
 export interface Traffic { handoverCopies: number, handoverBytes: number, handoverReceived: number, handoverRuns: number, deposits: number, pushes: number, fetched: number }
 
@@ -40,11 +41,13 @@ export interface HostOptions {
   peerStore?: PeerStoreMode
   /** Connections each peer keeps (network.maxConnections); the config's default when absent. */
   maxConnections?: number
+  /** How long a dial may take, real ms (network.dialTimeoutMs); the config's default when absent. */
+  dialTimeoutMs?: number
 }
 
 /** The network settings a host's options give every peer (an absent one: the config's default). */
 function networkOverrides (o: HostOptions): Record<string, unknown> {
-  const set = { dhtK: o.dhtK, dhtPathK: o.dhtPathK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections }
+  const set = { dhtK: o.dhtK, dhtPathK: o.dhtPathK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections, dialTimeoutMs: o.dialTimeoutMs }
   return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined))
 }
 
@@ -62,12 +65,27 @@ export type GroupOp =
 /** A group operation's result: the group's id, its members after the change, or the send's routes. */
 export interface GroupResult { id: string, members: string[], routes?: Record<string, string> }
 
+/** One online peer in a table census (PeerHost.tableCensus). */
+export interface CensusEntry {
+  index: number
+  peerId: string
+  table: number
+  connections: number
+  life?: ConnectionLife
+  join: ReturnType<CairnClient['dhtJoinState']>
+}
+
 /** This process's memory, its peers online, and the CPU time it has used since it started (s). */
 export interface HostMemory { rssMiB: number, heapMiB: number, online: number, cpuSeconds: number }
 
 const MiB = 2 ** 20
 /** Peers of one host redialling their bootstrap peers at once (the daemons' retry timer). */
 const RECONNECTS_AT_ONCE = 8
+/**
+ * Self-lookups at once per host in the warm-up. All of them at once (100 a host at 400 peers) ran
+ * the hosts' event loops 5–7 s late at p50 (25 s at worst), past every real-time deadline.
+ */
+const WARMS_AT_ONCE = 16
 /** Bundle publishes at once per host at set-up: a hundred lookups at once on a small machine miss their deadlines. */
 const PUBLISHES_AT_ONCE = 16
 
@@ -112,12 +130,17 @@ export class PeerHost {
   /** Called for every message a user's messenger stores (first time only: the messenger de-duplicates). */
   onMessage: (to: number, m: SimInboxMessage) => void = () => {}
   private readonly byIndex = new Map<number, Peer>()
+  /** The event loop's delay, for set-up's diagnostics (loopDelay). */
+  private readonly delay = monitorEventLoopDelay({ resolution: 20 })
+  /** Every peer's connections and who closed them (the table census's diagnostics). */
+  private readonly lives = new ConnectionLives()
   private readonly overrides
 
   constructor (private readonly o: HostOptions) {
     this.clock = new ManualClock(o.start)
     this.overrides = { mailbox: { replicas: o.replicas }, network: networkOverrides(o) }
     this.cluster = new Cluster({ root: o.root, clock: this.clock, mailbox: true, overrides: this.overrides })
+    this.delay.enable()
   }
 
   setClock (t: number): void { this.clock.set(t) }
@@ -132,7 +155,7 @@ export class PeerHost {
     }))
   }
 
-  async warm (): Promise<void> { await this.cluster.warm() }
+  async warm (): Promise<void> { await this.cluster.warm(WARMS_AT_ONCE) }
 
   /**
    * The daemon's retry timer (its flush job): each online peer cut off from the network or never
@@ -331,13 +354,32 @@ export class PeerHost {
     return node === undefined ? [] : routingTableByDistance(node, new Uint8Array(32)).map(p => p.toString())
   }
 
-  /** Every online peer here: how many peers its DHT routing table holds and how many connections it has open. */
-  tableCensus (): Array<{ table: number, connections: number }> {
+  /**
+   * Every online peer here: how many peers its DHT routing table holds, how many connections it
+   * has open, its connections' lives since it started and its DHT joins.
+   */
+  tableCensus (): CensusEntry[] {
     return this.online().map(i => {
-      const node = this.client(i).node
-      return { table: node === undefined ? 0 : routingTableSize(node), connections: node?.getConnections().length ?? 0 }
+      const client = this.client(i)
+      const node = client.node
+      const life = this.lives.life(i)
+      return { index: i, peerId: client.identity.peerId.toString(), table: node === undefined ? 0 : routingTableSize(node), connections: node?.getConnections().length ?? 0, ...(life === undefined ? {} : { life }), join: client.dhtJoinState() }
     })
   }
+
+  /**
+   * Online peers here that are cut off as the retry timer sees it: no connection open, or never
+   * joined the DHT though they have bootstrap peers to join through (the first seed has none).
+   */
+  isolated (): number {
+    return this.online().filter(i => {
+      const c = this.client(i)
+      return (c.node?.getConnections().length ?? 0) === 0 || (!c.dhtJoinState().joined && c.config.bootstrap.length > 0)
+    }).length
+  }
+
+  /** How many connections the trimmers of peers here closed, by the remote peer's id. */
+  connectionTrims (): Record<string, number> { return this.lives.trims() }
 
   /** Each lookup path's answers before it stops (network.dhtPathK) in every online peer here, from now on. */
   setPathK (pathK: number): number {
@@ -365,6 +407,14 @@ export class PeerHost {
   cpu (): number {
     const c = process.cpuUsage()
     return (c.user + c.system) / 1e6
+  }
+
+  /** How late this process's event loop ran since the last call (p50 / p99 / max, ms): a timer's deadline is that much shorter here. */
+  loopDelay (): { p50: number, p99: number, max: number } {
+    const d = this.delay
+    const out = { p50: d.percentile(50) / 1e6, p99: d.percentile(99) / 1e6, max: d.max / 1e6 }
+    d.reset()
+    return out
   }
 
   memory (): HostMemory {
@@ -422,7 +472,9 @@ export class PeerHost {
   }
 
   private listen (i: number): void {
-    this.client(i).messenger.on('message', (m) => { this.onMessage(i, simMessage(m)) })
+    const client = this.client(i)
+    client.messenger.on('message', (m) => { this.onMessage(i, simMessage(m)) })
+    if (client.node !== undefined) this.lives.attach(i, client.node)
   }
 }
 

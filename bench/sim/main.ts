@@ -41,6 +41,7 @@ import { toolArgs } from '../lib/tool-args.js'
 import type { HandoverMode } from './handover-driver.js'
 import { quietLiveness } from './quiet-monitor.js'
 import type { SimSummary } from './report.js'
+import { SIM_MAX_CONNECTIONS } from './network.js'
 
 const USAGE = `
 npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-path-k 40] [--messages 200] [--days 2] [--seed 1]
@@ -49,13 +50,6 @@ npm run sim -- --nodes N --churn X --minutes M [--k 5] [--dht-k 40] [--dht-path-
   [--peer-store memory|disk] [--seeds S] [--max-connections 48]
 (bench/sim/main.ts and docs/BENCHMARKS.md say what each does)`
 
-/**
- * Connections each simulated peer keeps (network.maxConnections). Uncapped (libp2p pruned none of
- * a Cairn peer's connections: src/shared/node/connection-trimmer.ts) a peer held ~160 sockets at
- * 200 peers, ~80 and growing in a 1,000-peer set-up, where 250 peers a worker ran out of a 20,000
- * open-file limit. Capped at 48, a peer of 200 held 52 at most (docs/BENCHMARKS.md).
- */
-const SIM_MAX_CONNECTIONS = 48
 /**
  * Descriptors a peer may hold beyond its cap: connections younger than the trimmer's grace, dials
  * under way, and its LevelDB's 4 files.

@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { PeerHost, noTraffic, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
+import { PeerHost, noTraffic, type CensusEntry, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
 import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import { setShortcut, type Shortcut } from './shortcuts.js'
 import type { WorkerInit } from './worker.js'
@@ -18,6 +18,24 @@ export type { Traffic, SimInboxMessage, HeldView } from './host.js'
 
 /** Rounds of bundle publishing at set-up: the first for every peer, then for those whose publish fell short. */
 const SETUP_PUBLISH_ROUNDS = 4
+/**
+ * Connections each simulated peer keeps (network.maxConnections). Uncapped (libp2p pruned none of
+ * a Cairn peer's connections: src/shared/node/connection-trimmer.ts) a peer held ~160 sockets at
+ * 200 peers, ~80 and growing in a 1,000-peer set-up, where 250 peers a worker ran out of a 20,000
+ * open-file limit. Capped at 48, a peer of 200 held 52 at most (docs/BENCHMARKS.md).
+ */
+export const SIM_MAX_CONNECTIONS = 48
+/**
+ * How long a simulated peer's dial may take, real ms (a daemon's: 5 s). A thousand peers share two
+ * cores, and while set-up's joins run the hosts' event loops run seconds late (400 peers on 4
+ * hosts: p99 2–4 s, once 24 s): with a daemon's deadline, 219 of 400 peers had all three bootstrap
+ * dials cut off while their handshakes were under way, and started cut off from the network
+ * (docs/BENCHMARKS.md). On loopback a dial to a peer that is gone fails at once whatever the
+ * deadline, so a longer one costs nothing there.
+ */
+export const SIM_DIAL_TIMEOUT_MS = 30_000
+/** Rounds of the daemons' retry timer at set-up at most (each ends when every peer's redial and join has). */
+const SETUP_RECONNECT_ROUNDS = 6
 /** How long CAIRN_SIM_DIAG measures the idle network after the warm-up, ms. */
 const IDLE_SAMPLE_MS = 15_000
 
@@ -114,7 +132,8 @@ export class SimNetwork {
 
   /** Start the hosts and every peer, warm the routing tables, publish every bundle (not with `bundles: false`). */
   async setup (o: { bundles?: boolean } = {}): Promise<void> {
-    const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...options } = this.o
+    const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...given } = this.o
+    const options = { ...given, maxConnections: given.maxConnections ?? SIM_MAX_CONNECTIONS, dialTimeoutMs: given.dialTimeoutMs ?? SIM_DIAL_TIMEOUT_MS }
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
       host.onMessage = this.o.onMessage
@@ -135,7 +154,12 @@ export class SimNetwork {
     // through up to three of them, spread evenly: a real network's bootstrap list names several
     // stable peers, and 199 peers dialling one at once miss their start-up deadlines
     const t0 = Date.now()
-    const stage = (what: string): void => { this.o.progress?.(`set-up: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`) }
+    const diag = process.env.CAIRN_SIM_DIAG !== undefined
+    const stage = async (what: string): Promise<void> => {
+      // with CAIRN_SIM_DIAG, how late the hosts' event loops ran meanwhile (the worst host): a real-time deadline is that much shorter
+      const late = diag ? (await Promise.all(this.links.map(async l => l.call('loopDelay')))).reduce((a, b) => b.p99 > a.p99 ? b : a) : undefined
+      this.o.progress?.(`set-up: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s${late === undefined ? '' : `; event loop late p50 ${late.p50.toFixed(0)} / p99 ${late.p99.toFixed(0)} / max ${late.max.toFixed(0)} ms`})`)
+    }
     const seeds = Math.min(this.o.seeds, this.o.nodes)
     for (let i = 0; i < seeds; i++) {
       this.record(await this.host(i).call('add', [{ index: i, bootstrap: this.addrs.slice(Math.max(0, i - 3), i) }]))
@@ -144,13 +168,22 @@ export class SimNetwork {
       const mine = Array.from({ length: this.o.nodes }, (_, i) => i).filter(i => i >= seeds && i % this.links.length === h)
       this.record(await link.call('add', mine.map(index => ({ index, bootstrap: this.bootstrapOf(index) }))))
     }))
-    stage(`${this.o.nodes} peers started`)
-    await this.reconnect()
+    await stage(`${this.o.nodes} peers started`)
+    // the daemons' retry timer, until every peer is connected and joined (as in a network that
+    // has run a while) or a round brings nobody back: a peer whose bootstrap dials all missed
+    // their deadline stays cut off until its timer redials, and warm-up cannot reach it
+    for (let round = 1, before = Infinity; round <= SETUP_RECONNECT_ROUNDS; round++) {
+      const redialled = await this.reconnect()
+      const isolated = await this.isolated()
+      await stage(`retry timer, round ${round}: ${redialled} redialled or joined again, ${isolated} still cut off`)
+      if (isolated === 0 || isolated >= before) break
+      before = isolated
+    }
     await this.all('warm')
-    stage('routing tables warmed')
+    await stage('routing tables warmed')
     if (process.env.CAIRN_SIM_DIAG !== undefined) {
       // what the network burns with nothing asked of it (libp2p's timers, the trimmer), before the bundle rounds ask a lot
-      stage(`idle after the warm-up: ${(await this.idleRate(IDLE_SAMPLE_MS)).toFixed(2)} CPU-s per s`)
+      await stage(`idle after the warm-up: ${(await this.idleRate(IDLE_SAMPLE_MS)).toFixed(2)} CPU-s per s`)
     }
     // a publish that fell short goes again (the daemon's retry, CairnClient.retryShortPublish), a
     // few rounds, before simulated time starts: every peer's bundle is out, as in a network that has run a while
@@ -158,7 +191,7 @@ export class SimNetwork {
       const results = (await Promise.all(this.links.map(async l => l.call('publishBundles', round > 0)))).flatMap(r => Object.entries(r).map(([i, p]) => [Number(i), p] as const))
       for (const [i, p] of results) this.published.set(i, p)
       const short = (await this.bundlesShort()).length
-      stage(`bundles published, round ${round + 1}: ${short} short of k replicas`)
+      await stage(`bundles published, round ${round + 1}: ${short} short of k replicas`)
       if (short === 0) break
     }
   }
@@ -260,6 +293,11 @@ export class SimNetwork {
     return (await Promise.all(this.links.map(async l => l.call('joinStates', peers)))).flat()
   }
 
+  /** Online peers cut off: no connection, or never joined the DHT (PeerHost.isolated). */
+  async isolated (): Promise<number> {
+    return (await Promise.all(this.links.map(async l => l.call('isolated')))).reduce((a, b) => a + b, 0)
+  }
+
   /** The daemons' retry timer on every host (PeerHost.reconnect): how many peers redialled their bootstrap peers. */
   async reconnect (): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('reconnect')))).reduce((a, b) => a + b, 0)
@@ -276,9 +314,18 @@ export class SimNetwork {
   /** The peers in peer i's DHT routing table. */
   async tablePeers (i: number): Promise<string[]> { return this.host(i).call('tablePeers', i) }
 
-  /** Every online peer's routing-table size and open connections (PeerHost.tableCensus). */
-  async tableCensus (): Promise<Array<{ table: number, connections: number }>> {
+  /** Every online peer's routing-table size, open connections, connection lives and joins (PeerHost.tableCensus). */
+  async tableCensus (): Promise<CensusEntry[]> {
     return (await Promise.all(this.links.map(async l => l.call('tableCensus')))).flat()
+  }
+
+  /** How many connections every peer's trimmer closed, by the remote peer's id (PeerHost.connectionTrims). */
+  async connectionTrims (): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    for (const trims of await Promise.all(this.links.map(async l => l.call('connectionTrims')))) {
+      for (const [peer, n] of Object.entries(trims)) out.set(peer, (out.get(peer) ?? 0) + n)
+    }
+    return out
   }
 
   /** Each lookup path's answers before it stops (network.dhtPathK), in every online peer; how many were set. */

@@ -108,6 +108,9 @@ export class CairnClient implements ClientApi {
   private dhtJoined = false
   /** DHT joins under way (start-up's, a reconnect's). */
   private joinsRunning = 0
+  /** DHT joins begun, and what the last one to end found (peers; 0: nobody, or it failed). */
+  private joinsBegun = 0
+  private lastJoinFound: number | undefined
   /**
    * A join that found nobody is not run again before this (clock ms), and the wait doubles with
    * each such join (rejoinBackoffMs, from delivery.retryIntervalMs up to REJOIN_MAX_MS): see
@@ -308,9 +311,11 @@ export class CairnClient implements ClientApi {
     // the join's deadline is an idle one (a server's answer starts it again), capped: on a slow
     // machine a join that is being answered outlasts requestTimeoutMs in all
     this.joinsRunning++
+    this.joinsBegun++
     const join = joinDht(node, this.clock, this.stopping.signal, this.config.limits.requestTimeoutMs, this.log)
       .then(found => found, (err: unknown) => { this.log.info({ err: describeError(err) }, 'DHT join incomplete'); return 0 })
       .then(found => {
+        this.lastJoinFound = found
         if (found > 0) {
           this.dhtJoined = true
           this.rejoinBackoffMs = 0
@@ -327,6 +332,11 @@ export class CairnClient implements ClientApi {
   /** Where the last sync's replica set came from (the simulation counts them); undefined before the first. */
   lastReplicaSetChoice (): ReplicaSetChoice | undefined {
     return this.lastReplicaSet
+  }
+
+  /** The DHT joins so far (the simulation's census tells cut-off peers' joins from the rest). */
+  dhtJoinState (): { joined: boolean, begun: number, running: number, lastFound?: number } {
+    return { joined: this.dhtJoined, begun: this.joinsBegun, running: this.joinsRunning, ...(this.lastJoinFound === undefined ? {} : { lastFound: this.lastJoinFound }) }
   }
 
   /** Resolves once the DHT join that start-up (or a reconnect) began has finished or given up. */

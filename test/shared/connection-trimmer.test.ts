@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import test from 'node:test'
-import type { Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import { rawPeer } from '../helpers/raw-peer.js'
 import { tempRoot } from '../helpers/users.js'
 
@@ -21,6 +21,11 @@ test('a node on loopback keeps network.maxConnections: idle ones are closed, bus
   const hub = await rawPeer(t, root, { config: { network: { maxConnections: 3 } } })
 
   const peers = await Promise.all(Array.from({ length: 6 }, async () => await rawPeer(t, root)))
+  // who ended each connection that closed, as the trimmer reports it (the simulation's census reads this)
+  const closedAtHub: Connection[] = []
+  const closedAtPeer1: Connection[] = []
+  hub.addEventListener('connection:close', ({ detail }) => { closedAtHub.push(detail) })
+  peers[1]?.addEventListener('connection:close', ({ detail }) => { closedAtPeer1.push(detail) })
   const held: Stream[] = []
   await peers[0]?.handle(HOLD, (stream) => { held.push(stream) }) // kept open, never answered
   await peers[1]?.handle(MESHSUB, (stream) => { held.push(stream) })
@@ -43,4 +48,12 @@ test('a node on loopback keeps network.maxConnections: idle ones are closed, bus
   assert.equal(busy.status, 'open', 'the open stream was not touched')
   assert.ok(!connected(peers[1] ?? assert.fail()), 'the oldest idle connection, whose only stream was gossipsub\'s standing one, was closed')
   assert.equal(peers.filter(connected).length, 2, 'of the six older connections, the busy one and the newest idle one remain')
+
+  const trimmerOf = (node: typeof hub): { closedByTrim: (c: Connection) => boolean } => (node.services as { connectionTrimmer?: { closedByTrim: (c: Connection) => boolean } }).connectionTrimmer ?? assert.fail('a node without its connection trimmer')
+  assert.equal(closedAtHub.length, 4, 'four connections closed at the hub')
+  assert.ok(closedAtHub.every(c => trimmerOf(hub).closedByTrim(c)), 'the hub\'s trimmer reports each of them as its own')
+  const seen = Date.now() + 5_000
+  while (closedAtPeer1.length === 0 && Date.now() < seen) await new Promise(resolve => setTimeout(resolve, 50))
+  assert.equal(closedAtPeer1.length, 1, 'the trimmed peer saw its connection close')
+  assert.equal(trimmerOf(peers[1] ?? assert.fail()).closedByTrim(closedAtPeer1[0] ?? assert.fail()), false, 'the trimmed peer\'s own trimmer does not claim a close the hub made')
 })

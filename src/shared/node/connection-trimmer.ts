@@ -59,6 +59,8 @@ export class ConnectionTrimmer implements Startable {
   private readonly young = new Map<Connection, Timer>()
   private running = false
   private again = false
+  /** Connections this trimmer closed (diagnostics: which side ended a connection, see `closedByTrim`). */
+  private readonly closed = new WeakSet<Connection>()
 
   constructor (components: ConnectionTrimmerComponents, init: ConnectionTrimmerInit) {
     if (!Number.isInteger(init.maxConnections) || init.maxConnections < 1) throw new RangeError(`maxConnections must be a whole number >= 1, got ${init.maxConnections}`)
@@ -76,6 +78,11 @@ export class ConnectionTrimmer implements Startable {
     this.components.events.removeEventListener('connection:open', this.onOpen)
     for (const timer of this.young.values()) timer.clear()
     this.young.clear()
+  }
+
+  /** Whether this trimmer closed `connection` (rather than the remote peer, a stop or an error). */
+  closedByTrim (connection: Connection): boolean {
+    return this.closed.has(connection)
   }
 
   private readonly onOpen = (event: CustomEvent<Connection>): void => {
@@ -121,6 +128,7 @@ export class ConnectionTrimmer implements Startable {
     await Promise.all(victims.map(async c => {
       // a stream may have opened while the values were read: leave that connection be
       if (busy(c)) return
+      this.closed.add(c)
       try { await c.close({ signal: this.clock.timeout(CLOSE_MS) }) } catch (err: any) { c.abort(err) }
     }))
     return victims.length
