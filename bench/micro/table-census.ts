@@ -29,6 +29,22 @@ function lifeRow (what: string, peers: CensusEntry[], trims: Map<string, number>
   return `| ${what} | ${peers.length} | ${p50(lives.map(l => l.atStart))} (${lives.filter(l => l.atStart === 0).length} with 0) | ${p50(lives.map(l => l.inbound))} / ${p50(lives.map(l => l.outbound))} | ${p50(lives.map(l => l.ownTrim))} | ${p50(lives.map(l => l.byOthers))} | ${p50(lives.map(l => Math.max(0, l.other - l.byOthers)))} | ${p50(ages)} / ${ages.length === 0 ? '–' : Math.round(quantile(ages, 0.9))} | ${p50(peers.map(p => p.join.begun))} | ${joined} | ${foundNobody} |`
 }
 
+/** How the cut-off peers' last bootstrap dials ended (errors, PeerIds and numbers masked) and how many name each bootstrap peer. */
+function whyCut (cut: CensusEntry[]): string {
+  const errors = new Map<string, number>()
+  const named = new Map<string, number>()
+  for (const p of cut) {
+    for (const [addr, err] of Object.entries(p.join.bootstrapErrors)) {
+      const e = err.replace(/12D3Koo\w+/g, 'PEER').replace(/\d+/g, 'N').slice(0, 100)
+      errors.set(e, (errors.get(e) ?? 0) + 1)
+      const peer = addr.split('/p2p/')[1]?.slice(-6) ?? addr
+      named.set(peer, (named.get(peer) ?? 0) + 1)
+    }
+  }
+  const top = (m: Map<string, number>): string => JSON.stringify(Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).slice(0, 12)))
+  return `errors ${top(errors)}; bootstrap peers named (last 6 of the PeerId) ${top(named)} of ${new Set(cut.flatMap(p => Object.keys(p.join.bootstrapErrors))).size} named`
+}
+
 async function main (): Promise<void> {
   const { values } = parseArgs({ options: { nodes: { type: 'string', default: '1000' }, workers: { type: 'string', default: '4' }, seeds: { type: 'string', default: '24' }, 'wait-s': { type: 'string', default: '60' } } })
   const nodes = Number(values.nodes)
@@ -38,12 +54,14 @@ async function main (): Promise<void> {
   const world = new SimNetwork({ root, nodes, replicas: 5, start: Date.now(), workers: Number(values.workers), seeds: Number(values.seeds), connectionMonitor: false, peerStore: 'memory', onMessage: () => {}, progress: line => { console.error(line) } })
   const rows: string[] = []
   const lifeRows: string[] = []
+  const why: string[] = []
   const census = async (when: string): Promise<void> => {
     const peers = await world.tableCensus()
     const trims = await world.connectionTrims()
     const cut = peers.filter(p => p.connections === 0 && p.table === 0)
     lifeRows.push(lifeRow(`${when}: cut off`, cut, trims), lifeRow(`${when}: the rest`, peers.filter(p => !cut.includes(p)), trims))
     console.error(lifeRows.at(-2))
+    why.push(`${when}: ${whyCut(cut)}`)
     const tables = peers.map(p => p.table)
     const conns = peers.map(p => p.connections)
     rows.push(`| ${when} | ${((now() - t0) / 1000).toFixed(0)} | ${peers.length} | ${tables.filter(t => t === 0).length} | ${tables.filter(t => t > 0 && t < 5).length} | ${quantile(tables, 0.1)} / ${quantile(tables, 0.5)} / ${quantile(tables, 0.9)} | ${conns.filter(c => c === 0).length} | ${quantile(conns, 0.5)} |`)
@@ -66,6 +84,8 @@ async function main (): Promise<void> {
     console.log('| when: which peers | peers | connections at start | opened since, in / out | closed by its own trimmer | closed by another\'s trimmer | closed otherwise | age at those closes, ms | joins begun | joined | last join found nobody |')
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     for (const r of lifeRows) console.log(r)
+    console.log('\nthe cut-off peers\' bootstrap dials: how their last dial to each bootstrap peer ended, and which bootstrap peers they name')
+    for (const w of why) console.log(`- ${w}`)
   } finally {
     await world.stopAll().catch(() => {})
     await world.close().catch(() => {})

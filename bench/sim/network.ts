@@ -293,7 +293,7 @@ export class SimNetwork {
     return (await Promise.all(this.links.map(async l => l.call('joinStates', peers)))).flat()
   }
 
-  /** Online peers cut off: no connection, or never joined the DHT (PeerHost.isolated). */
+  /** Online peers cut off as the retry timer sees them: no connection, or never joined though they have bootstrap peers (PeerHost.isolated). */
   async isolated (): Promise<number> {
     return (await Promise.all(this.links.map(async l => l.call('isolated')))).reduce((a, b) => a + b, 0)
   }

@@ -108,6 +108,8 @@ export class CairnClient implements ClientApi {
   private dhtJoined = false
   /** DHT joins under way (start-up's, a reconnect's). */
   private joinsRunning = 0
+  /** Each bootstrap address whose last dial failed, and why (the simulation's census reads them: dhtJoinState). */
+  private readonly bootstrapErrors = new Map<string, string>()
   /** DHT joins begun, and what the last one to end found (peers; 0: nobody, or it failed). */
   private joinsBegun = 0
   private lastJoinFound: number | undefined
@@ -299,7 +301,11 @@ export class CairnClient implements ClientApi {
   async connectBootstrap (): Promise<number> {
     const node = this.requireNode()
     const ok = await Promise.all(this.config.bootstrap.map(async addr => node.dial(multiaddr(addr), { signal: this.clock.timeout(this.config.network.dialTimeoutMs) })
-      .then(() => true, (err: unknown) => { this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable'); return false })))
+      .then(() => { this.bootstrapErrors.delete(addr); return true }, (err: unknown) => {
+        this.bootstrapErrors.set(addr, describeError(err))
+        this.log.warn({ addr, err: describeError(err) }, 'bootstrap peer unreachable')
+        return false
+      })))
     const connected = ok.filter(Boolean).length
     if (connected > 0) this.startJoin()
     return connected
@@ -334,9 +340,9 @@ export class CairnClient implements ClientApi {
     return this.lastReplicaSet
   }
 
-  /** The DHT joins so far (the simulation's census tells cut-off peers' joins from the rest). */
-  dhtJoinState (): { joined: boolean, begun: number, running: number, lastFound?: number } {
-    return { joined: this.dhtJoined, begun: this.joinsBegun, running: this.joinsRunning, ...(this.lastJoinFound === undefined ? {} : { lastFound: this.lastJoinFound }) }
+  /** The DHT joins so far and the bootstrap dials that last failed (the simulation's census tells cut-off peers from the rest by them). */
+  dhtJoinState (): { joined: boolean, begun: number, running: number, lastFound?: number, bootstrapErrors: Record<string, string> } {
+    return { joined: this.dhtJoined, begun: this.joinsBegun, running: this.joinsRunning, ...(this.lastJoinFound === undefined ? {} : { lastFound: this.lastJoinFound }), bootstrapErrors: Object.fromEntries(this.bootstrapErrors) }
   }
 
   /** Resolves once the DHT join that start-up (or a reconnect) began has finished or given up. */
