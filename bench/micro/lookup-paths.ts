@@ -11,15 +11,12 @@
  * the rounds, how many of 30 random peers' own 10 closest peers their routing tables hold.
  *   node dist/bench/micro/lookup-paths.js [--nodes 200] [--workers 2] [--seeds 8] [--path-k 40,10] [--rounds 3] [--lookups 20] [--peer-store memory|disk]
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultConfig } from '../../src/shared/config.js'
 import { mailboxKey, rankByDistance } from '../../src/shared/placement.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { median, now, quantile, rng } from '../lib/stats.js'
-import { SimNetwork } from '../sim/network.js'
+import { withSimNetwork } from '../sim/network.js'
 
 interface Lookup { queried: number, answered: number, failed: number, cut: boolean, wallMs: number, cpuMs: number, found: number, recall5: number, recall10: number, recall40: number }
 
@@ -29,11 +26,8 @@ async function main (): Promise<void> {
   const settings = String(values['path-k']).split(',').map(Number)
   if (settings.some(k => !Number.isInteger(k) || k < 1)) throw new Error(`--path-k: whole numbers >= 1, comma-separated, not ${String(values['path-k'])}`)
   const random = rng(Number(values.seed))
-  const root = await mkdtemp(join(tmpdir(), 'cairn-bench-lookup-paths-'))
-  const world = new SimNetwork({ root, nodes, replicas: 5, start: Date.now(), workers: Number(values.workers), seeds: Number(values.seeds), connectionMonitor: false, peerStore: values['peer-store'] === 'disk' ? 'disk' : 'memory', onMessage: () => {} })
-  try {
-    const t0 = now()
-    await world.setup({ bundles: false })
+  const t0 = now()
+  await withSimNetwork('lookup-paths', { nodes, replicas: 5, workers: Number(values.workers), seeds: Number(values.seeds), connectionMonitor: false, peerStore: values['peer-store'] === 'disk' ? 'disk' : 'memory' }, async (world) => {
     await world.settle()
     console.error(`${nodes} peers up in ${((now() - t0) / 1000).toFixed(0)} s`)
     const idleRate = await world.idleRate(10_000)
@@ -88,11 +82,7 @@ async function main (): Promise<void> {
       const whole = rs.filter(r => !r.cut)
       console.log(`| ${pathK} | ${rs.length} | ${rs.length - whole.length} | ${median(rs.map(r => r.queried))} / ${quantile(rs.map(r => r.queried), 0.9)} | ${median(rs.map(r => r.answered))} / ${median(rs.map(r => r.failed))} | ${median(rs.map(r => r.wallMs)).toFixed(0)} / ${quantile(rs.map(r => r.wallMs), 0.9).toFixed(0)} | ${mean(rs.map(r => r.cpuMs)).toFixed(0)} | ${median(rs.map(r => r.found))} | ${pct(rs.map(r => r.recall5))} | ${pct(rs.map(r => r.recall10))} | ${pct(rs.map(r => r.recall40))} | ${pct(whole.map(r => r.recall5))} |`)
     }
-  } finally {
-    await world.stopAll().catch(() => {})
-    await world.close().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  }
+  })
 }
 
 await main()

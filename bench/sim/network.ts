@@ -8,6 +8,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PeerHost, noTraffic, type CensusEntry, type GroupOp, type GroupResult, type HeldView, type HostMemory, type HostOptions, type SimInboxMessage, type Traffic } from './host.js'
 import type { PublishResult } from '../../src/client/mailbox/bundle-publisher.js'
 import { setShortcut, type Shortcut } from './shortcuts.js'
@@ -395,3 +398,21 @@ export class SimNetwork {
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+
+/**
+ * A micro bench's network (bench/micro: lookup-paths, table-census): set up in a temporary root
+ * without the bundle round, handed to `use`, then every peer stopped, the workers ended and the
+ * root removed, however `use` ends.
+ */
+export async function withSimNetwork<T> (name: string, o: Omit<NetworkOptions, 'root' | 'start' | 'onMessage'>, use: (world: SimNetwork) => Promise<T>): Promise<T> {
+  const root = await mkdtemp(join(tmpdir(), `cairn-bench-${name}-`))
+  const world = new SimNetwork({ ...o, root, start: Date.now(), onMessage: () => {} })
+  try {
+    await world.setup({ bundles: false })
+    return await use(world)
+  } finally {
+    await world.stopAll().catch(() => {})
+    await world.close().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+  }
+}
