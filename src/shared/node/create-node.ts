@@ -54,6 +54,10 @@ export interface NodeInit<S extends ServiceMap> {
 
 export type CairnNode<S extends ServiceMap = ServiceMap> = Libp2p<CairnServices & S>
 
+/** libp2p's own deadline for one address's dial (its connection manager's `addressDialTimeout` default). */
+const LIBP2P_ADDRESS_DIAL_TIMEOUT_MS = 6_000
+/** libp2p's own deadline for an inbound connection's handshake (`inboundUpgradeTimeout` default). */
+const LIBP2P_INBOUND_UPGRADE_TIMEOUT_MS = 10_000
 /** A peer named again within this long with no new address is not merged again (repeated-merges.ts). */
 const REPEATED_MERGE_TTL_MS = 10 * 60_000
 /** Peers whose last merge is remembered for that (a routing table holds a few hundred). */
@@ -98,6 +102,12 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       inboundConnectionThreshold: 100,
       maxIncomingPendingConnections: 64,
       dialTimeout: config.network.dialTimeoutMs,
+      // libp2p also cuts each address's dial at 6 s, and each inbound handshake at 10 s, whatever
+      // dialTimeout says: a longer network.dialTimeoutMs (a slow device or link; the simulation's
+      // 30 s) was 6 s in effect, and the answering side hung up at 10 s. Neither goes below libp2p's
+      // own, so the default 5 s changes nothing (kad-dht's dials keep 6 s per address).
+      addressDialTimeout: Math.max(LIBP2P_ADDRESS_DIAL_TIMEOUT_MS, config.network.dialTimeoutMs),
+      inboundUpgradeTimeout: Math.max(LIBP2P_INBOUND_UPGRADE_TIMEOUT_MS, config.network.dialTimeoutMs),
       maxConnections: config.network.maxConnections,
       ...(config.network.allowPrivateAddresses ? { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } : {})
     },
