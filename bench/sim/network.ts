@@ -28,15 +28,6 @@ const SETUP_PUBLISH_ROUNDS = 4
  * open-file limit. Capped at 48, a peer of 200 held 52 at most (docs/BENCHMARKS.md).
  */
 export const SIM_MAX_CONNECTIONS = 48
-/**
- * How long a simulated peer's dial may take, real ms (a daemon's: 5 s). A thousand peers share two
- * cores, and while set-up's joins run the hosts' event loops run seconds late (400 peers on 4
- * hosts: p99 2–4 s, once 24 s): with a daemon's deadline, 219 of 400 peers had all three bootstrap
- * dials cut off while their handshakes were under way, and started cut off from the network
- * (docs/BENCHMARKS.md). On loopback a dial to a peer that is gone fails at once whatever the
- * deadline, so a longer one costs nothing there.
- */
-export const SIM_DIAL_TIMEOUT_MS = 30_000
 /** Rounds of the daemons' retry timer at set-up at most (each ends when every peer's redial and join has). */
 const SETUP_RECONNECT_ROUNDS = 6
 /** How long CAIRN_SIM_DIAG measures the idle network after the warm-up, ms. */
@@ -136,7 +127,10 @@ export class SimNetwork {
   /** Start the hosts and every peer, warm the routing tables, publish every bundle (not with `bundles: false`). */
   async setup (o: { bundles?: boolean } = {}): Promise<void> {
     const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...given } = this.o
-    const options = { ...given, maxConnections: given.maxConnections ?? SIM_MAX_CONNECTIONS, dialTimeoutMs: given.dialTimeoutMs ?? SIM_DIAL_TIMEOUT_MS }
+    // a simulated peer dials as a daemon does (network.dialTimeoutMs, 5 s) unless told: the 30 s
+    // tried in session 51 was libp2p's 6 s per address in effect, and once it held (session 52)
+    // set-up got slower, not better (docs/BENCHMARKS.md)
+    const options = { ...given, maxConnections: given.maxConnections ?? SIM_MAX_CONNECTIONS }
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
       host.onMessage = this.o.onMessage
@@ -159,6 +153,11 @@ export class SimNetwork {
     const t0 = Date.now()
     const diag = process.env.CAIRN_SIM_DIAG !== undefined
     const stage = async (what: string): Promise<void> => {
+      // simulated time follows the real clock through set-up, as a real network's does while its
+      // peers start: a daemon's timers that count in it (the rejoin back-off of a peer whose join
+      // found nobody, CairnClient.reconnectIfIsolated) have run out by the next retry round, where a
+      // frozen clock kept such peers unjoined until the warm-up. The run's own time starts after.
+      await this.setClock(Math.max(this.t, this.o.start + Date.now() - t0))
       // with CAIRN_SIM_DIAG, how late the hosts' event loops ran meanwhile (the worst host): a real-time deadline is that much shorter
       const late = diag ? (await Promise.all(this.links.map(async l => l.call('loopDelay')))).reduce((a, b) => b.p99 > a.p99 ? b : a) : undefined
       this.o.progress?.(`set-up: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s${late === undefined ? '' : `; event loop late p50 ${late.p50.toFixed(0)} / p99 ${late.p99.toFixed(0)} / max ${late.max.toFixed(0)} ms`})`)

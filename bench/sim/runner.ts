@@ -156,7 +156,7 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   // simulated time starts at the real clock's (bundles, certificates and sessions are dated by the
   // injected clock since session 14; before, libsignal's encrypt read the system clock and the
   // simulation had to stay ahead of it)
-  const start = Math.floor(Date.now())
+  let start = Math.floor(Date.now())
   const onMessage = (to: number, m: SimInboxMessage): void => {
     if (m.group !== undefined) { const k = `${m.id}|${m.from}|${to}`; delivered.add(k); pendingGroup.delete(k); return }
     // from another process a delivery may be reported before the send call returns
@@ -193,6 +193,8 @@ export async function simulate (o: SimOptions): Promise<SimRun> {
   }
   try {
     await world.setup()
+    // set-up moved simulated time with the real clock (SimNetwork.setup); the run's schedule starts here
+    start = world.now()
     baseRssMiB = (await world.memory()).baseRssMiB
     for (const g of gp.groups) {
       const creator = g.members[0] as number
