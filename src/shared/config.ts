@@ -27,7 +27,10 @@ export interface CairnConfig {
     allowPrivateAddresses: boolean
     /** Discover peers on the local network with mDNS. */
     mdns: boolean
-    /** Dial timeout for one peer, ms (a total: see docs/DECISIONS.md, "Deadlines measure stalls"). */
+    /**
+     * Dial timeout for one peer, ms (a total: see docs/DECISIONS.md, "Deadlines measure stalls"). Above
+     * libp2p's own deadlines (6 s an address, 10 s for an inbound handshake) it is those too.
+     */
     dialTimeoutMs: number
     /**
      * Connections a node keeps open; past it the least valued idle ones are closed by Cairn's own

@@ -103,8 +103,8 @@ export async function createNode<S extends ServiceMap = ServiceMap> (init: NodeI
       maxIncomingPendingConnections: 64,
       dialTimeout: config.network.dialTimeoutMs,
       // libp2p also cuts each address's dial at 6 s, and each inbound handshake at 10 s, whatever
-      // dialTimeout says: a longer network.dialTimeoutMs (a slow device or link; the simulation's
-      // 30 s) was 6 s in effect, and the answering side hung up at 10 s. Neither goes below libp2p's
+      // dialTimeout says: a longer network.dialTimeoutMs (a slow device or link) was 6 s in
+      // effect, and the answering side hung up at 10 s. Neither goes below libp2p's
       // own, so the default 5 s changes nothing (kad-dht's dials keep 6 s per address).
       addressDialTimeout: Math.max(LIBP2P_ADDRESS_DIAL_TIMEOUT_MS, config.network.dialTimeoutMs),
       inboundUpgradeTimeout: Math.max(LIBP2P_INBOUND_UPGRADE_TIMEOUT_MS, config.network.dialTimeoutMs),
