@@ -41,13 +41,11 @@ export interface HostOptions {
   peerStore?: PeerStoreMode
   /** Connections each peer keeps (network.maxConnections); the config's default when absent. */
   maxConnections?: number
-  /** How long a dial may take, real ms (network.dialTimeoutMs); the config's default when absent. */
-  dialTimeoutMs?: number
 }
 
 /** The network settings a host's options give every peer (an absent one: the config's default). */
 function networkOverrides (o: HostOptions): Record<string, unknown> {
-  const set = { dhtK: o.dhtK, dhtPathK: o.dhtPathK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections, dialTimeoutMs: o.dialTimeoutMs }
+  const set = { dhtK: o.dhtK, dhtPathK: o.dhtPathK, dhtRefreshMs: o.dhtRefreshMs, peerStore: o.peerStore, maxConnections: o.maxConnections }
   return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined))
 }
 

@@ -127,9 +127,9 @@ export class SimNetwork {
   /** Start the hosts and every peer, warm the routing tables, publish every bundle (not with `bundles: false`). */
   async setup (o: { bundles?: boolean } = {}): Promise<void> {
     const { nodes: _n, workers: _w, connectionMonitor: _c, seeds: _s, onMessage: _m, progress: _p, ...given } = this.o
-    // a simulated peer dials as a daemon does (network.dialTimeoutMs, 5 s) unless told: the 30 s
-    // tried in session 51 was libp2p's 6 s per address in effect, and once it held (session 52)
-    // set-up got slower, not better (docs/BENCHMARKS.md)
+    // a simulated peer dials as a daemon does (network.dialTimeoutMs, 5 s): the 30 s tried in
+    // session 51 was libp2p's 6 s per address in effect, and once it held (session 52) set-up got
+    // slower, not better (docs/BENCHMARKS.md)
     const options = { ...given, maxConnections: given.maxConnections ?? SIM_MAX_CONNECTIONS }
     if (this.o.workers <= 1) {
       const host = new PeerHost(options)
