@@ -12,7 +12,7 @@
 //  - mosquitto comes from Debian (apt-get), only if we are root.
 //
 // CLI: node bench/peers/deps.mjs [--node-only|--mosquitto-only]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,13 +31,31 @@ function depsPresent() {
   return Object.keys(pkg.dependencies ?? {}).every((d) => existsSync(path.join(PEERS_DIR, 'node_modules', d, 'package.json')));
 }
 
-function sqliteLoads() {
-  const r = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: PEERS_DIR, encoding: 'utf8' });
+/**
+ * A child process's exit status and output. Never spawnSync here: the bench runs its suites in
+ * lanes in one process, and a synchronous npm install (15 s in CI) froze every peer of the other
+ * lane; when it returned, their timers fired before the answers waiting in their sockets were
+ * read, and a handover run's deposit was given up ("a message to rcpt-0 went by outbox").
+ */
+function spawnText(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    const keep = (key) => (chunk) => { out[key] = (out[key] + chunk).slice(-64 * 1024); };
+    child.stdout.setEncoding('utf8').on('data', keep('stdout'));
+    child.stderr.setEncoding('utf8').on('data', keep('stderr'));
+    child.on('error', (error) => resolve({ status: null, error, ...out }));
+    child.on('close', (status) => resolve({ status, ...out }));
+  });
+}
+
+async function sqliteLoads() {
+  const r = await spawnText(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: PEERS_DIR });
   return { ok: r.status === 0, err: (r.stderr || '').split('\n').find((l) => /Error|error/.test(l)) ?? r.stderr };
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+async function run(cmd, args, opts = {}) {
+  const r = await spawnText(cmd, args, opts);
   if (r.error) throw r.error;
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout || '').slice(-2000)}`);
@@ -51,13 +69,13 @@ function npmEnv(extra = {}) {
 }
 
 /** Install bench/peers npm dependencies if needed. Returns { installed, ms }. */
-export function ensureNodeDeps({ log = () => {}, force = false } = {}) {
+export async function ensureNodeDeps({ log = () => {}, force = false } = {}) {
   const t0 = Date.now();
   const stampOk = existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stampValue();
-  if (!force && stampOk && depsPresent() && sqliteLoads().ok) return { installed: false, ms: 0 };
+  if (!force && stampOk && depsPresent() && (await sqliteLoads()).ok) return { installed: false, ms: 0 };
   log(`npm install in ${PEERS_DIR} (node ${process.versions.node})`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, env: npmEnv() });
-  const s = sqliteLoads();
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, env: npmEnv() });
+  const s = await sqliteLoads();
   if (!s.ok) throw new Error(`better-sqlite3 does not load in Node ${process.versions.node}: ${s.err}`);
   writeFileSync(STAMP, stampValue());
   const ms = Date.now() - t0;
@@ -78,7 +96,7 @@ function findOnPath(bin) {
  * Make sure Debian's mosquitto is installed. Returns { ok: true, bin, version, installed, ms }
  * or { ok: false, reason } (never throws).
  */
-export function ensureMosquitto({ log = () => {} } = {}) {
+export async function ensureMosquitto({ log = () => {} } = {}) {
   const t0 = Date.now();
   let bin = findOnPath('mosquitto');
   let installed = false;
@@ -88,19 +106,19 @@ export function ensureMosquitto({ log = () => {} } = {}) {
     }
     if (!findOnPath('apt-get')) return { ok: false, reason: 'mosquitto is not installed and apt-get is not available' };
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const apt = (args) => spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const apt = (args) => spawnText('apt-get', args, { env });
     log('installing mosquitto with apt-get');
-    let r = apt(['install', '-y', '-q', 'mosquitto']);
+    let r = await apt(['install', '-y', '-q', 'mosquitto']);
     if (r.status !== 0) {
-      apt(['update', '-q']);
-      r = apt(['install', '-y', '-q', 'mosquitto']);
+      await apt(['update', '-q']);
+      r = await apt(['install', '-y', '-q', 'mosquitto']);
     }
     if (r.status !== 0) return { ok: false, reason: `apt-get install mosquitto failed: ${(r.stderr || '').slice(-500)}` };
     bin = findOnPath('mosquitto');
     if (!bin) return { ok: false, reason: 'apt-get install mosquitto succeeded but no mosquitto binary was found' };
     installed = true;
   }
-  const h = spawnSync(bin, ['-h'], { encoding: 'utf8' });
+  const h = await spawnText(bin, ['-h']);
   const version = /mosquitto version (\S+)/.exec(`${h.stdout}${h.stderr}`)?.[1] ?? 'unknown';
   return { ok: true, bin, version, installed, ms: Date.now() - t0 };
 }
@@ -109,8 +127,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const log = (...a) => process.stderr.write(`[deps] ${a.join(' ')}\n`);
   const which = process.argv[2];
   const out = {};
-  if (which !== '--mosquitto-only') out.npm = ensureNodeDeps({ log, force: process.argv.includes('--force') });
-  if (which !== '--node-only') out.mosquitto = ensureMosquitto({ log });
+  if (which !== '--mosquitto-only') out.npm = await ensureNodeDeps({ log, force: process.argv.includes('--force') });
+  if (which !== '--node-only') out.mosquitto = await ensureMosquitto({ log });
   process.stdout.write(JSON.stringify(out) + '\n');
   if (out.mosquitto && !out.mosquitto.ok) log(`mosquitto unavailable: ${out.mosquitto.reason}`);
 }

@@ -253,10 +253,10 @@ export async function run({
   messages = 1000, size = 1024, log = quiet, variants = VARIANTS, window = 64,
   maxInflight = 20, maxQueued = 0, nodelay = true, protocolVersion = 5, collectTimeoutMs = 60_000, warmup = true,
 } = {}) {
-  const m = ensureMosquitto({ log });
+  const m = await ensureMosquitto({ log });
   if (!m.ok) return { skipped: true, system: SYSTEM, reason: m.reason };
   try {
-    ensureNodeDeps({ log });
+    await ensureNodeDeps({ log });
   } catch (err) {
     return { skipped: true, system: SYSTEM, reason: `npm dependencies unavailable: ${err.message}` };
   }

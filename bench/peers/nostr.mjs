@@ -274,7 +274,7 @@ export async function run({
   collectTimeoutMs = 120_000, warmup = true,
 } = {}) {
   try {
-    ensureNodeDeps({ log });
+    await ensureNodeDeps({ log });
   } catch (err) {
     return { skipped: true, system: SYSTEM, reason: `npm dependencies unavailable: ${err.message}` };
   }
