@@ -17,6 +17,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { machineInfo, repoRoot } from './lib/machine.js'
 import { toolArgs } from './lib/tool-args.js'
 import type { PeersResult } from './lib/peers.js'
@@ -121,6 +122,10 @@ async function main (): Promise<void> {
   if ([...s.groups.members, s.groups.gossipMembers].some(n => !Number.isInteger(n) || n < 2)) throw new Error('--groups-members and --groups-gossip take whole numbers ≥ 2')
   const log = (...a: unknown[]): void => { console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a) }
   const t0 = now()
+  // every peer of a run shares this process's event loop: a synchronous call (an npm install by
+  // spawnSync once took 15 s in CI) freezes both lanes, and their deadlines fire on waking
+  const loop = monitorEventLoopDelay({ resolution: 20 })
+  loop.enable()
   const rows: Row[] = []
   const timings: Record<string, number> = {}
   mkdirSync(out, { recursive: true })
@@ -185,7 +190,9 @@ async function main (): Promise<void> {
     writeFileSync(join(out, 'sync-growth.svg'), lineChart({ title: 'Offline path: ms per message against messages waiting', xLabel: 'messages waiting for the recipient', yLabel: 'ms per message', series: growth.series, yMin: 0 }))
     charts.push('sync-growth.svg')
   }
-  const meta = { ...machineInfo(), smoke, sizes: s, wallSeconds: Math.round((now() - t0) / 100) / 10, suiteMs: timings }
+  loop.disable()
+  const eventLoop = { maxStallMs: Math.round(loop.max / 1e6), p99StallMs: Math.round(loop.percentile(99) / 1e6) }
+  const meta = { ...machineInfo(), smoke, sizes: s, wallSeconds: Math.round((now() - t0) / 100) / 10, suiteMs: timings, eventLoop }
   const result = { meta, rows, peers, stages: { direct: direct?.stages, collect: mailbox?.collect }, sync: mailbox === undefined ? undefined : { cairn: mailbox.cairn, runs: mailbox.runs }, charts }
   writeFileSync(join(out, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
 
@@ -202,7 +209,7 @@ async function main (): Promise<void> {
     const largest = Object.entries(c.stages).sort((a, b) => b[1] - a[1])[0]
     lines.push('Sync stages, median ms of runs (collection stages summed over the replicas\' loops, which overlap, the wait for the acks\' answers among them, which since session 45 runs after the sync returns; then the outbox flush and the bundle top-up, which run after it too):', '', simpleTable(['stage', 'ms'], Object.entries(c.stages).map(([k, v]) => [k, Math.round(v)])), '', `Largest stage: ${largest?.[0] ?? 'none'}.`, '')
   }
-  lines.push(`Wall time ${meta.wallSeconds} s; JSON and charts in ${out}`)
+  lines.push(`Wall time ${meta.wallSeconds} s; the event loop's longest stall ${eventLoop.maxStallMs} ms (p99 ${eventLoop.p99StallMs} ms); JSON and charts in ${out}`)
   process.stdout.write(lines.join('\n') + '\n')
 }
 
