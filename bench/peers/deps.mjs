@@ -34,8 +34,8 @@ function depsPresent() {
 /**
  * A child process's exit status and output. Never spawnSync here: the bench runs its suites in
  * lanes in one process, and a synchronous npm install (15 s in CI) froze every peer of the other
- * lane; when it returned, their timers fired before the answers waiting in their sockets were
- * read, and a handover run's deposit was given up ("a message to rcpt-0 went by outbox").
+ * lane; on waking, their timers fire before the answers waiting in their sockets are read. A CI
+ * run's handover suite failed 6 s after one ("a message to rcpt-0 went by outbox").
  */
 function spawnText(cmd, args, opts = {}) {
   return new Promise((resolve) => {
