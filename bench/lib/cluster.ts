@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { CairnClient } from '../../src/client/client.js'
+import type { SendResult } from '../../src/client/delivery.js'
 import type { Clock } from '../../src/shared/clock.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
 import { mkdirSync, openSync, writeSync } from 'node:fs'
@@ -36,6 +37,11 @@ export function peerConfig (dataDir: string, port: number, options: { mailbox?: 
   // every node shares 127.0.0.1: replica diversity by subnet would leave one replica per set
   const base = resolveConfig([{ dataDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], logLevel: 'silent', bootstrap: options.bootstrap ?? [], mailbox: { replicasPerSubnet: 0 } }, options.overrides ?? {}])
   return { ...base, mailbox: { ...base.mailbox, enabled: options.mailbox ?? base.mailbox.enabled } }
+}
+
+/** A send's route as a failed run names it: `outbox` says why the message waits (keys, identity, route). */
+export function routeOf (r: SendResult): string {
+  return r.route === 'outbox' && r.waiting !== undefined ? `outbox (waiting for ${r.waiting})` : r.route
 }
 
 export function addressOf (peer: Peer): string {

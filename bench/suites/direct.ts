@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { DirectRequest, type Envelope } from '../../proto/cairn.js'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { echoChannel, echoOnce, serveEcho, serveEchoChannel } from '../lib/bare.js'
-import { Cluster, directPair } from '../lib/cluster.js'
+import { Cluster, directPair, routeOf } from '../lib/cluster.js'
 import { probe } from '../lib/probe.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile, sum } from '../lib/stats.js'
@@ -67,7 +67,7 @@ export async function directSuite (o: DirectOptions): Promise<DirectResult> {
       const t0 = now()
       const r = await alice.send('bob', text)
       send.push(now() - t0)
-      if (r.route !== 'direct') throw new Error(`message ${i} went by ${r.route}`)
+      if (r.route !== 'direct') throw new Error(`message ${i} went by ${routeOf(r)}`)
       // untimed: the sender's bookkeeping after the result (the entry leaving the outbox) runs out before the echoes
       await alice.messenger.deliveries.settled()
       for (const [k, p] of Object.entries(probes)) stages[k]?.push(sum(p.take()))

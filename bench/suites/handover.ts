@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MailboxMetrics } from '../../src/mailbox/index.js'
 import { ManualClock } from '../../src/shared/clock.js'
-import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
+import { Cluster, addressOf, routeOf, type Peer } from '../lib/cluster.js'
 import { row, type Row } from '../lib/report.js'
 import { rng } from '../lib/stats.js'
 
@@ -65,8 +65,9 @@ export async function handoverSuite (o: HandoverOptions): Promise<Row[]> {
       const ids = new Set<string>()
       for (let i = 0; i < o.messagesEach; i++) {
         const r = await alice.client?.send(p.name, `message ${i} for ${p.name} `.padEnd(1024, '.'))
-        if (r?.route === 'outbox') queued.push(`${p.name} (waiting for ${String(r.waiting)})`)
-        else if (r?.route !== 'mailbox') throw new Error(`a message to ${p.name} went by ${String(r?.route)}`)
+        if (r === undefined) throw new Error(`${alice.name} is not running`)
+        if (r.route === 'outbox') queued.push(`${p.name} (${routeOf(r)})`)
+        else if (r.route !== 'mailbox') throw new Error(`a message to ${p.name} went by ${routeOf(r)}`)
         ids.add(r.id)
       }
       sent.set(p.peerId, ids)

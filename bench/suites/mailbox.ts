@@ -19,6 +19,7 @@ import { profiled } from '../lib/profiler.js'
 import { watchLock, writeTimeline } from '../lib/collect-timeline.js'
 import type { Mutex } from '../../src/shared/mutex.js'
 import { offlinePair } from '../lib/offline-pair.js'
+import { routeOf } from '../lib/cluster.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 
@@ -65,7 +66,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const sent = await alice.messenger.sendMany('bob', texts)
       const storeMs = now() - t0
       sent.forEach((r, i) => {
-        if (r.route !== 'mailbox') throw new Error(`run ${run} message ${i} went by ${r.route}`)
+        if (r.route !== 'mailbox') throw new Error(`run ${run} message ${i} went by ${routeOf(r)}`)
         ids.add(r.id)
       })
       const b0 = now()
@@ -129,7 +130,7 @@ export async function mailboxSuite (o: MailboxOptions): Promise<MailboxResult> {
       const s0 = now()
       const r = await alice.send('bob', `latency:${i}:${text}`.slice(0, o.textBytes))
       send.push(now() - s0)
-      if (r.route !== 'mailbox') throw new Error(`latency message ${i} went by ${r.route}`)
+      if (r.route !== 'mailbox') throw new Error(`latency message ${i} went by ${routeOf(r)}`)
       target ??= await replicaOf()
       const e0 = now()
       await echoOnce(need(alice.node, 'alice node'), parsePeerId(target), new Uint8Array(requestBytes))

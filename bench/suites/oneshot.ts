@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { parsePeerId } from '../../src/shared/peer-id.js'
 import { bareNode, echoOnce, serveEcho } from '../lib/bare.js'
-import { Cluster, addressOf, type Peer } from '../lib/cluster.js'
+import { Cluster, addressOf, routeOf, type Peer } from '../lib/cluster.js'
 import { row, type Row } from '../lib/report.js'
 import { median, now, quantile } from '../lib/stats.js'
 
@@ -60,7 +60,7 @@ export async function oneShotSuite (o: OneShotOptions): Promise<Row[]> {
       const t0 = now()
       const r = await client.send('bob', text)
       cold.push(now() - t0)
-      if (r.route !== 'direct') throw new Error(`cold message ${i} went by ${r.route}`)
+      if (r.route !== 'direct') throw new Error(`cold message ${i} went by ${routeOf(r)}`)
       await cluster.stop(alice)
       const bare = await bareNode()
       const b0 = now()
