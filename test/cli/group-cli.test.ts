@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { cairn, startCairn } from '../helpers/cli.js'
 import { tempRoot } from '../helpers/users.js'
+import { waitFor } from '../helpers/wait.js'
 
 test('cairn group: create, info, send @NAME, inbox shows the group; errors exit 2 naming what is wrong', async (t) => {
   const root = await tempRoot(t)
@@ -44,5 +45,29 @@ test('cairn group: create, info, send @NAME, inbox shows the group; errors exit 
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
     assert.match(r.stderr, message)
   }
+
+  // chat @NAME: each line shows how many members hold it
+  const chat = await cairn([...A, 'chat', '@pals', ...LISTEN], { input: 'said in chat\n' })
+  assert.equal(chat.code, 0, chat.stderr)
+  assert.match(chat.stdout, /^ {2}\[#[0-9a-f]{8} delivered to 1\/1, read by 0\/1\] said in chat$/m, chat.stdout)
+  assert.deepEqual((JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ text: string }>).map(m => m.text), ['hello pals', 'said in chat'])
+
+  // bob leaves a second group: he is no longer a member and cannot send there
+  assert.equal((await cairn([...A, 'group', 'create', 'club', 'bob', ...LISTEN])).code, 0)
+  await waitFor('bob learnt of club', async () => (await cairn([...B, 'group', 'list'])).stdout.includes('club'))
+  const left = await cairn([...B, 'group', 'leave', 'club', '--json'])
+  assert.equal(left.code, 0, left.stderr)
+  const afterLeave = JSON.parse((await cairn([...B, 'group', 'info', 'club', '--json'])).stdout) as { me: { member: boolean } }
+  assert.equal(afterLeave.me.member, false)
+  const sendLeft = await cairn([...B, 'send', '@club', 'still here?'])
+  assert.deepEqual([sendLeft.code, /you are not a member of group "club"/.test(sendLeft.stderr)], [2, true], sendLeft.stderr)
+
+  // alice removes bob from pals: his daemon applies it, and his sends are refused by name
+  const removed = await cairn([...A, 'group', 'remove', 'pals', 'bob', '--json', ...LISTEN])
+  assert.equal(removed.code, 0, removed.stderr)
+  assert.deepEqual((JSON.parse(removed.stdout) as { members: Array<{ peerId: string }> }).members.map(m => m.peerId), [alice.peerId])
+  await waitFor('bob was told', async () => (JSON.parse((await cairn([...B, 'group', 'info', 'pals', '--json'])).stdout) as { me: { member: boolean } }).me.member === false)
+  const sendRemoved = await cairn([...B, 'send', '@pals', 'let me in'])
+  assert.deepEqual([sendRemoved.code, /you are not a member of group "pals"/.test(sendRemoved.stderr)], [2, true], sendRemoved.stderr)
   assert.equal(await daemon.stop('SIGTERM'), 0, daemon.stderr())
 })

@@ -10,7 +10,7 @@ import type { TestContext } from 'node:test'
 import type { PrivateKey } from '@libp2p/interface'
 import { CairnClient } from '../../src/client/client.js'
 import { resolveConfig, type CairnConfig, type ConfigLayer } from '../../src/shared/config.js'
-import { createLogger, silentLogger } from '../../src/shared/logger.js'
+import { createLogger, silentLogger, type Logger } from '../../src/shared/logger.js'
 import { mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { stablePort } from './ports.js'
 import type { Clock } from '../../src/shared/clock.js'
@@ -66,7 +66,8 @@ export interface TestUser {
 }
 
 /** With `passphrase`, the data dir is encrypted at rest (as `cairn init --passphrase`; a cheap KDF). */
-export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string, passphrase?: string } = {}): Promise<TestUser> {
+/** With `log`, the user's client logs there (a test that checks what was logged), across restarts. */
+export async function makeUser (t: TestContext, root: string, name: string, options: { overrides?: ConfigLayer, clock?: Clock, peerKey?: PrivateKey, dataDir?: string, passphrase?: string, log?: Logger } = {}): Promise<TestUser> {
   // a port outside the ephemeral range, so that it is still free when the user restarts on it
   const config = testConfig(options.dataDir ?? join(root, name), { listen: [`/ip4/127.0.0.1/tcp/${await stablePort()}`], ...options.overrides })
   let cipher: ValueCipher | undefined
@@ -75,7 +76,7 @@ export async function makeUser (t: TestContext, root: string, name: string, opti
     cipher = await createDataKey(config.dataDir, new TextEncoder().encode(options.passphrase), { memoryKiB: 8 * 1024, iterations: 1 })
   }
   await CairnClient.init(config, options.clock, options.peerKey, cipher)
-  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: testLogger(name), cipher, ...(options.clock === undefined ? {} : { clock: options.clock }) })
+  const open = async (c: CairnConfig): Promise<CairnClient> => CairnClient.open({ config: c, log: options.log ?? testLogger(name), cipher, ...(options.clock === undefined ? {} : { clock: options.clock }) })
   const user: TestUser = {
     name,
     config,

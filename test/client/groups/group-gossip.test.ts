@@ -41,7 +41,12 @@ test('gossip: online members get a group message live and once, though its 1:1 c
   const state = await alice.client.groups.state((await alice.client.groupInfo('live')).id)
   assert.ok(state !== undefined)
   const topic = groupTopic(state.secret)
+  // the topic is named by the group's secret, which only members hold: not by its id
+  assert.ok(!topic.includes(state.id) && topic !== groupTopic(Buffer.from(state.id, 'hex')))
   await waitFor('subscriptions', () => pubsubOf(alice).getSubscribers(topic).length === 2)
+  // what bob's gossipsub hands up from the topic, as any subscriber sees it on the wire
+  const onTopic: Array<Record<string, unknown>> = []
+  pubsubOf(bob).addEventListener('message', (evt) => { if (evt.detail.topic === topic) onTopic.push(evt.detail as unknown as Record<string, unknown>) })
 
   // cut alice's 1:1 routes: the message can reach bob and carol only through the topic
   const routes = alice.client.messenger.routes
@@ -51,6 +56,9 @@ test('gossip: online members get a group message live and once, though its 1:1 c
   const shown = async (u: TestUser): Promise<Array<[string, string]>> => (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId).map(m => [m.text, m.route])
   await waitFor('gossip delivery', async () => (await shown(bob)).length === 2 && (await shown(carol)).length === 2)
   assert.deepEqual(await shown(bob), [['first, by 1:1', 'direct'], ['second, live', 'gossip']])
+  // published unsigned (StrictNoSign): no publisher PeerId, sequence number, key or signature
+  assert.ok(onTopic.length >= 1, 'the second came by the topic')
+  for (const m of onTopic) assert.deepEqual([Object.keys(m).sort(), m.type], [['data', 'topic', 'type'], 'unsigned'])
   // the 1:1 copies go out now: they carry nothing new, and nothing is shown twice
   alice.client.messenger.useRoutes(routes)
   assert.equal(await alice.client.messenger.flushOutbox(), 2)

@@ -1,28 +1,35 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { randomBytes } from 'node:crypto'
-import { Envelope, GroupPayload } from '../../../proto/cairn.js'
+import { Envelope, GroupGossip, GroupPayload } from '../../../proto/cairn.js'
 import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import type { ContentBody } from '../../../src/client/messenger.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
 import * as senderKeys from '../../../src/client/groups/sender-keys.js'
+import { createLogger } from '../../../src/shared/logger.js'
 import { mailboxNetwork } from '../../helpers/network.js'
 import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
 
 const groupTexts = async (u: TestUser, group: string): Promise<string[]> =>
   (await u.client.inbox()).filter(m => m.group?.name === group).map(m => m.text).sort()
 
-/** Record every group ciphertext `u` sends: what a subscriber to the group's gossip topic would see. */
+/**
+ * Record every group ciphertext `u` sends, in 1:1 copies or published on the group's topic: what a
+ * subscriber to the topic, or a holder of a copy, would see.
+ */
 function tapCiphertexts (u: TestUser): Uint8Array[] {
   const seen: Uint8Array[] = []
+  const note = (ct: Uint8Array | undefined): void => { if (ct !== undefined && !seen.some(s => Buffer.compare(s, ct) === 0)) seen.push(ct) }
   const m = u.client.messenger
   const real = m.sendEach.bind(m)
   m.sendEach = async (peers, bodyFor, options) => real(peers, async (tx, peer) => {
     const body: ContentBody = await bodyFor(tx, peer)
-    const ct = body.groupMessage?.ciphertext
-    if (ct !== undefined && !seen.some(s => Buffer.compare(s, ct) === 0)) seen.push(ct)
+    note(body.groupMessage?.ciphertext)
     return body
   }, options)
+  const pubsub = (u.client.node?.services as unknown as { pubsub: { publish: (topic: string, data: Uint8Array) => Promise<unknown> } }).pubsub
+  const publish = pubsub.publish.bind(pubsub)
+  pubsub.publish = async (topic, data) => { note(GroupGossip.decode(data).ciphertext); return await publish(topic, data) }
   return seen
 }
 
@@ -68,17 +75,21 @@ test('three members, one offline: each gets every group message exactly once (di
   assert.ok(views.every(v => JSON.stringify(v.members.map(m => [m.peerId, m.admin])) === JSON.stringify(views[0]?.members.map(m => [m.peerId, m.admin]))))
 })
 
-test('a removed member that keeps its old keys decrypts nothing sent after its removal, and what it still sends is dropped', async (t) => {
+test('a removed member that keeps its old keys decrypts nothing sent after its removal, by the remover or any other member, and what it still sends is dropped and logged', async (t) => {
   const root = await tempRoot(t)
-  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name))) as [TestUser, TestUser, TestUser]
+  const bobsLog: Array<{ msg: string, sender?: string }> = []
+  const log = createLogger('debug', {}, { write: (line: string) => { bobsLog.push(JSON.parse(line) as { msg: string }) } })
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name, name === 'bob' ? { log } : {}))) as [TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, carol)
   await befriend(bob, carol)
   const tap = tapCiphertexts(alice)
+  const bobsTap = tapCiphertexts(bob)
   await alice.client.groupCreate('g', ['bob', 'carol'])
   await alice.client.send('@g', 'before')
   await carol.client.send('@g', 'carol before')
-  assert.deepEqual(await groupTexts(carol, 'g'), ['before'])
+  await bob.client.send('@g', 'bob before')
+  assert.deepEqual(await groupTexts(carol, 'g'), ['before', 'bob before'].sort())
   assert.deepEqual(await groupTexts(bob, 'g'), ['before', 'carol before'])
   const carolsOldChain = await getSenderState(carol.client.store.transaction(), (await carol.client.groupInfo('g')).id)
   assert.ok(carolsOldChain !== undefined)
@@ -87,16 +98,20 @@ test('a removed member that keeps its old keys decrypts nothing sent after its r
   assert.equal((await carol.client.groupInfo('g')).me.member, false, 'carol was told')
   await assert.rejects(carol.client.send('@g', 'still here?'), { name: 'NotGroupMemberError' })
   await alice.client.send('@g', 'after')
+  await bob.client.send('@g', 'bob after')
   assert.deepEqual(await groupTexts(bob, 'g'), ['after', 'before', 'carol before'])
-  assert.deepEqual(await groupTexts(carol, 'g'), ['before'])
+  assert.deepEqual(await groupTexts(alice, 'g'), ['bob after', 'bob before', 'carol before'])
+  assert.deepEqual(await groupTexts(carol, 'g'), ['before', 'bob before'].sort())
 
-  // carol kept her store (every sender key she was given) and sees the ciphertext on the wire
-  assert.equal(tap.length, 2)
-  const afterCt = tap[1] as Uint8Array
-  await assert.rejects(senderKeys.decrypt(carol.client.store.transaction(), alice.peerId, afterCt))
-  // the old ciphertext still opened for her chain position: the failure is the new chain, not a bad tap
-  const beforeAgain = await senderKeys.decrypt(carol.client.store.transaction(), alice.peerId, tap[0] as Uint8Array)
-  assert.equal(beforeAgain, undefined, 'a replay of what she already opened')
+  // carol kept her store (every sender key she was given) and sees the ciphertexts on the wire:
+  // neither the remover's (alice) nor another remaining member's (bob) opens for her; both rotated
+  for (const [who, seen] of [[alice, tap], [bob, bobsTap]] as const) {
+    assert.equal(seen.length, 2, `${who.name} sent two group messages`)
+    await assert.rejects(senderKeys.decrypt(carol.client.store.transaction(), who.peerId, seen[1] as Uint8Array), `${who.name}'s message after the removal`)
+    // the old ciphertext still opened for her chain position: the failure is the new chain, not a bad tap
+    const beforeAgain = await senderKeys.decrypt(carol.client.store.transaction(), who.peerId, seen[0] as Uint8Array)
+    assert.equal(beforeAgain, undefined, `a replay of ${who.name}'s message she already opened`)
+  }
 
   // carol signs with her old chain and sends over her sessions anyway: members drop it
   const forged = await carol.client.messenger.sendEach([alice.peerId, bob.peerId], async (tx) => {
@@ -107,7 +122,11 @@ test('a removed member that keeps its old keys decrypts nothing sent after its r
   })
   assert.ok(forged.every(r => r.route === 'direct'))
   assert.deepEqual(await groupTexts(bob, 'g'), ['after', 'before', 'carol before'])
-  assert.deepEqual(await groupTexts(alice, 'g'), ['carol before'])
+  assert.deepEqual(await groupTexts(alice, 'g'), ['bob after', 'bob before', 'carol before'])
+  // dropped, and said so in the log (never the text)
+  const dropped = bobsLog.filter(l => l.msg === 'group message from a non-member dropped')
+  assert.deepEqual(dropped.map(l => l.sender), [carol.peerId])
+  assert.ok(!bobsLog.some(l => JSON.stringify(l).includes('carol after removal')), 'no plaintext in the log')
 
   // group info shows our safety state with each member; a blocked member's group messages are dropped
   const info = await bob.client.groupInfo('g')
