@@ -55,6 +55,8 @@ export interface GroupSummary {
   sendFailures: Record<string, number>
   changesPlanned: number
   changesMade: number
+  /** Why the changes not made were not, with how many each. */
+  changeFailures: Record<string, number>
   /** (message, member) pairs: every member in the sender's view when it was sent. */
   expected: number
   delivered: number
@@ -193,8 +195,17 @@ function summarizeGroups (run: SimRun): GroupSummary | undefined {
   }
   // anything of the group workload shown where it was not expected
   byPeer.forEach((m, i) => { for (const [k, copies] of m) if (copies[0]?.text.startsWith('group-sim ') === true && !expectedKeys.has(`${i}|${k}`)) wrong += copies.length })
-  const failures: Record<string, number> = {}
-  for (const s of g.sent) if (s.error !== undefined) { const k = s.error.replace(/^[A-Za-z]*Error: /, '').slice(0, 60); failures[k] = (failures[k] ?? 0) + 1 }
+  // why a send or change did not happen, short: no error class, no group id, no advice after a colon
+  const tally = (errors: Array<string | undefined>): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const e of errors) {
+      if (e === undefined) continue
+      const k = e.replace(/^[A-Za-z]*Error: /, '').replace(/"[0-9a-f]{32}"/g, 'ID').split(': ')[0]?.slice(0, 60) ?? e
+      out[k] = (out[k] ?? 0) + 1
+    }
+    return out
+  }
+  const failures = tally(g.sent.map(s => s.error))
   return {
     groups: g.groups.length,
     sizes: g.groups.map(x => x.members.length),
@@ -203,6 +214,7 @@ function summarizeGroups (run: SimRun): GroupSummary | undefined {
     sendFailures: failures,
     changesPlanned: g.changes.length,
     changesMade: g.changes.filter(c => c.done).length,
+    changeFailures: tally(g.changes.map(c => c.error)),
     expected,
     delivered,
     duplicates,
@@ -251,7 +263,7 @@ export function markdownSummary (s: SimSummary): string {
     const kv = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'
     lines.push('', `Groups: ${g.groups} groups of ${g.sizes.join(', ')} members at creation:`, '', simpleTable(['figure', 'value'], [
       ['group messages sent (of planned)', `${g.sent} (of ${g.planned}; failed: ${kv(g.sendFailures)})`],
-      ['membership changes made (of planned)', `${g.changesMade} (of ${g.changesPlanned})`],
+      ['membership changes made (of planned)', `${g.changesMade} (of ${g.changesPlanned}; not made: ${kv(g.changeFailures)})`],
       ['expected deliveries (message × member in the sender\'s view when sent)', g.expected],
       ['delivered (by id, in the member\'s inbox)', `${g.delivered} (${pct(g.expected === 0 ? 1 : g.delivered / g.expected)})`],
       ['duplicates shown', g.duplicates],

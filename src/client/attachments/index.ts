@@ -29,7 +29,7 @@ import { pushChunks } from './chunk-push.js'
 import { AutoFetch } from './auto-fetch.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
-import { AttachmentStateError, BadFileError, FileChangedError } from './errors.js'
+import { AttachmentStateError, BadFileError, FileChangedError, GroupFilesError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
@@ -141,6 +141,7 @@ export class Attachments {
   async send (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
     const a = this.init.attachments
     if (paths.length === 0) throw new BadFileError('(none)', 'no file given')
+    if (to.startsWith('@')) throw new GroupFilesError(to)
     const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes, a.chunkBytes)
     const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []

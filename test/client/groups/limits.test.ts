@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -28,5 +29,10 @@ test('groups.maxMembers: a config key (CAIRN_GROUPS_MAX_MEMBERS), validated; a g
   assert.equal(g.members.length, 3)
   await assert.rejects(me.groupAdd('three', others.slice(2)), { name: 'GroupFullError' })
   assert.equal((await me.groupInfo('three')).changes, 1)
+  assert.equal((await me.messenger.pending()).length, 2)
+  // files go to contacts one by one: to a group, a typed refusal naming it, and nothing queued
+  const file = join(root, 'note.txt')
+  await writeFile(file, 'x')
+  await assert.rejects(me.sendFiles('@three', [file], ''), { name: 'GroupFilesError', exitCode: 2, message: /not to a group \(@three\)/ })
   assert.equal((await me.messenger.pending()).length, 2)
 })

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { GroupFilesError } from '../../attachments/errors.js'
 import { checkFiles } from '../../attachments/file-check.js'
 import { CairnError, InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
@@ -17,7 +18,7 @@ async function readStdin (): Promise<string> {
 
 export const send: Command = {
   name: 'send',
-  usage: 'cairn send TO|@GROUP [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
+  usage: 'cairn send TO|@GROUP [TEXT] | cairn send TO --file PATH [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
   summary: 'send a message, or files, to a contact name or PeerId, or a message to a group as @NAME',
   flags: { file: { type: 'string', multiple: true } },
   async run (ctx) {
@@ -26,6 +27,7 @@ export const send: Command = {
     const text = words.length > 0 ? words.join(' ') : files.length > 0 ? '' : await readStdin()
     if (text === '' && files.length === 0) throw new InvalidInputError('empty message')
     // every file is checked before the node starts: a bad one costs nothing and sends nothing
+    if (files.length > 0 && to?.startsWith('@') === true) throw new GroupFilesError(to)
     if (files.length > 0) await checkFiles(files, ctx.config.attachments.maxFileBytes, ctx.config.attachments.maxMessageBytes, ctx.config.attachments.chunkBytes)
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
