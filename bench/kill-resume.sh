@@ -27,7 +27,8 @@ log "phase 1: send, SIGKILL at ~1/3"
 T0=$(t)
 $C send bob --file $R/big.bin "1 GiB" --data-dir $R/alice --bootstrap $BADDR --json > $R/send1.out 2> $R/send1.err & SPID=$!
 # peak RSS of the sender, sampled
-( while kill -0 $SPID 2>/dev/null; do grep VmHWM /proc/$SPID/status 2>/dev/null | awk '{print $2}' > $R/send1.hwm; sleep 0.5; done ) &
+# (a sample taken as the process dies reads nothing: only a figure replaces the last one)
+( while kill -0 $SPID 2>/dev/null; do v=$(grep VmHWM /proc/$SPID/status 2>/dev/null | awk '{print $2}'); [ -n "$v" ] && echo $v > $R/send1.hwm; sleep 0.5; done ) &
 waitbytes $((MIB*1024*1024/3)) 600
 R1=$(received); kill -9 $SPID; wait $SPID 2>/dev/null; T1=$(t)
 log "sender killed after $(echo "$T1 - $T0" | bc) s; bob held $R1 B; sender VmHWM $(cat $R/send1.hwm) kB"

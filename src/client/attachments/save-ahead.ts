@@ -13,7 +13,7 @@
  * after the whole file was checked (digest, or the stream's tags digest).
  */
 import { open, rm, type FileHandle } from 'node:fs/promises'
-import { checkSaveKey, commitTemporary, SYNC_EVERY_BYTES, temporaryPath, writeAt } from './save-file.js'
+import { checkSaveKey, commitTemporary, removeTemporary, SYNC_EVERY_BYTES, temporaryPath, writeAt } from './save-file.js'
 
 export class SaveAhead {
   /** Chunks whose plaintext is in the temporary file (not necessarily synced: `commit` syncs it). */
@@ -34,7 +34,7 @@ export class SaveAhead {
   static async begin (dir: string, name: string, key: string, chunkBytes: number): Promise<SaveAhead> {
     checkSaveKey(key)
     const tmp = temporaryPath(dir, name, key)
-    await rm(tmp, { force: true })
+    await removeTemporary(tmp) // and the progress record of a killed save: this file is made anew
     return new SaveAhead(dir, name, tmp, await open(tmp, 'wx', 0o600), chunkBytes)
   }
 

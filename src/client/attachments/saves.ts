@@ -171,7 +171,14 @@ export class Saves {
         readBack = 0
         for await (const c of file.plaintextAt(i => !ahead.has(i))) { readBack++; yield c; progress(c.plain.length) }
       })())
-      : saveAtomically(file.plaintext(), dir, name, messageId.slice(0, 16), progress)
+      : saveAtomically({
+        chunkBytes: file.descriptor.chunkBytes,
+        // a killed save's synced part is kept: only the chunks after it are read back
+        from: (start) => (async function * () {
+          readBack = 0
+          for await (const c of file.plaintextAt(i => i >= start)) { readBack++; yield c.plain }
+        })()
+      }, dir, name, messageId.slice(0, 16), progress)
     const path = await saving.catch(async (err: unknown) => {
       // a chunk altered on disk since the file was checked: fetch it again on the next save (exit 1)
       if (!(err instanceof CorruptChunkError)) throw err

@@ -1,13 +1,16 @@
 /**
  * `save`'s atomic write with the background syncs of session 20 (save-file.ts): a file larger than
  * the sync interval arrives byte-exact under its name, and a copy that breaks after a background
- * sync has run leaves no temporary file and no partial file behind.
+ * sync has run leaves no temporary file and no partial file behind; a save that stops dead (its
+ * process killed) is continued by the next from what its syncs put on disk.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from 'node:test'
-import { saveAtomically } from '../../../src/client/attachments/save-file.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { progressPath, saveAtomically, temporaryPath, type ResumableSource } from '../../../src/client/attachments/save-file.js'
 import { tempRoot } from '../../helpers/users.js'
 
 const PIECE = 16 * 1024
@@ -31,4 +34,68 @@ test('a copy that breaks after background syncs ran: the error surfaces, no temp
   const dir = await tempRoot(t)
   await assert.rejects(saveAtomically(source(12), dir, 'film.mkv', 'a1b2c3d4e5f60718', undefined, { syncEveryBytes: 3 * PIECE }), /stopped opening/)
   assert.deepEqual(await readdir(dir), [])
+})
+
+/**
+ * Resumable: chunk k of `pieces` from `from(k)`, recording where each save started; with `stallAt`,
+ * the source never gives that chunk: the save stops dead there, as a killed process's does (what
+ * is on disk is all that is left of it; its open handles change nothing on disk).
+ */
+function resumable (starts: number[], stallAt?: number): ResumableSource {
+  return {
+    chunkBytes: PIECE,
+    from: (start) => (async function * () {
+      starts.push(start)
+      for (let i = start; i < pieces.length; i++) {
+        if (i === stallAt) await new Promise(() => {})
+        yield Buffer.from(pieces[i] as Buffer)
+      }
+    })()
+  }
+}
+
+test('a save that stops dead after background syncs is continued by the next save from what those syncs put on disk, byte-exact', async (t) => {
+  const dir = await tempRoot(t)
+  const key = 'a1b2c3d4e5f60718'
+  const starts: number[] = []
+  void saveAtomically(resumable(starts, 14), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
+  const tmp = temporaryPath(dir, 'film.mkv', key)
+  // syncs start at 3, 6, 9, 12 pieces written; the one started at 12 covers 12
+  for (let i = 0; i < 200 && (await readFile(progressPath(tmp)).catch(() => Buffer.alloc(24))).readBigUInt64BE(8) < 12n * BigInt(PIECE); i++) await sleep(10)
+  assert.deepEqual((await readdir(dir)).sort(), ['.film.mkv.cairn-a1b2c3d4e5f60718.tmp', '.film.mkv.cairn-a1b2c3d4e5f60718.tmp.progress'])
+
+  let told = 0
+  const path = await saveAtomically(resumable(starts), dir, 'film.mkv', key, (n) => { told += n }, { syncEveryBytes: 3 * PIECE })
+  assert.deepEqual(starts, [0, 12], 'the second save read back only the chunks after the synced part')
+  assert.equal(told, pieces.length * PIECE, 'progress counts the kept part too')
+  assert.deepEqual(await readFile(path), Buffer.concat(pieces))
+  assert.deepEqual(await readdir(dir), ['film.mkv'], 'neither the temporary file nor its record is left')
+})
+
+test('a progress record that does not fit its temporary file is not trusted: the save starts over', async (t) => {
+  const key = 'a1b2c3d4e5f60718'
+  const cases: Array<[string, (dir: string, tmp: string) => Promise<void>]> = [
+    // the temporary file made again since (another inode), e.g. by a save ahead
+    ['another file under the name', async (_dir, tmp) => { await rm(tmp); await writeFile(tmp, Buffer.alloc(20 * PIECE)) }],
+    // shorter than the record says
+    ['cut short', async (_dir, tmp) => { await writeFile(tmp, Buffer.alloc(PIECE)) }],
+    // a second name for the file: writing through it would change another file
+    ['a hard link', async (dir, tmp) => { await link(tmp, join(dir, 'elsewhere')) }],
+    // a record of another chunk size
+    ['another chunk size', async (_dir, tmp) => { const r = await readFile(progressPath(tmp)); r.writeBigUInt64BE(BigInt(PIECE * 2), 0); await writeFile(progressPath(tmp), r) }],
+    // no record at all
+    ['no record', async (_dir, tmp) => { await rm(progressPath(tmp)) }]
+  ]
+  for (const [what, spoil] of cases) {
+    const dir = await tempRoot(t)
+    const starts: number[] = []
+    void saveAtomically(resumable(starts, 14), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
+    const tmp = temporaryPath(dir, 'film.mkv', key)
+    for (let i = 0; i < 200 && (await readFile(progressPath(tmp)).catch(() => Buffer.alloc(24))).readBigUInt64BE(8) < 12n * BigInt(PIECE); i++) await sleep(10)
+    await spoil(dir, tmp)
+    const path = await saveAtomically(resumable(starts), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
+    assert.deepEqual(starts, [0, 0], what)
+    assert.deepEqual(await readFile(path), Buffer.concat(pieces), what)
+    assert.ok(!(await readdir(dir)).some(f => f.startsWith('.film.mkv')), what)
+  }
 })
