@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { link, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -81,6 +81,8 @@ test('a progress record that does not fit its temporary file is not trusted: the
     ['cut short', async (_dir, tmp) => { await writeFile(tmp, Buffer.alloc(PIECE)) }],
     // a second name for the file: writing through it would change another file
     ['a hard link', async (dir, tmp) => { await link(tmp, join(dir, 'elsewhere')) }],
+    // a link put where the temporary file was: never followed (the file it names stays as it is)
+    ['a symbolic link', async (dir, tmp) => { await writeFile(join(dir, 'victim'), Buffer.alloc(20 * PIECE, 7)); await rm(tmp); await symlink(join(dir, 'victim'), tmp) }],
     // a record of another chunk size
     ['another chunk size', async (_dir, tmp) => { const r = await readFile(progressPath(tmp)); r.writeBigUInt64BE(BigInt(PIECE * 2), 0); await writeFile(progressPath(tmp), r) }],
     // no record at all
@@ -97,5 +99,6 @@ test('a progress record that does not fit its temporary file is not trusted: the
     assert.deepEqual(starts, [0, 0], what)
     assert.deepEqual(await readFile(path), Buffer.concat(pieces), what)
     assert.ok(!(await readdir(dir)).some(f => f.startsWith('.film.mkv')), what)
+    if (what === 'a symbolic link') assert.deepEqual(await readFile(join(dir, 'victim')), Buffer.alloc(20 * PIECE, 7), 'the file the link named is untouched')
   }
 })
