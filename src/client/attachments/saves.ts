@@ -35,7 +35,8 @@ export interface SaveOptions { onProgress?: (p: TransferProgress) => void, signa
 /**
  * `alreadySaved`: an earlier save wrote the file at `path` (still there); nothing was written now.
  * `readBack`: how many chunks this save read back from the received copy (and opened again); those
- * a save asked for ahead took as they arrived are not (Saves.ahead).
+ * a save asked for ahead took as they arrived are not (Saves.ahead), nor those a killed save of the
+ * file had put on disk (save-file.ts).
  */
 export interface SaveResult { id: string, path: string, name: string, size: number, alreadySaved?: true, readBack?: number }
 
