@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { link, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { progressPath, saveAtomically, temporaryPath, type ResumableSource } from '../../../src/client/attachments/save-file.js'
 import { tempRoot } from '../../helpers/users.js'
+import { waitFor } from '../../helpers/wait.js'
 
 const PIECE = 16 * 1024
 const pieces = Array.from({ length: 20 }, () => randomBytes(PIECE))
@@ -54,6 +54,14 @@ function resumable (starts: number[], stallAt?: number): ResumableSource {
   }
 }
 
+/** Until the save's progress record says `bytes` are on disk (the record exists, empty, from the save's start). */
+async function untilRecorded (tmp: string, bytes: number): Promise<void> {
+  await waitFor(`a progress record of ${bytes} bytes`, async () => {
+    const r = await readFile(progressPath(tmp)).catch(() => Buffer.alloc(0))
+    return r.length === 24 && r.readBigUInt64BE(8) >= BigInt(bytes)
+  })
+}
+
 test('a save that stops dead after background syncs is continued by the next save from what those syncs put on disk, byte-exact', async (t) => {
   const dir = await tempRoot(t)
   const key = 'a1b2c3d4e5f60718'
@@ -61,7 +69,7 @@ test('a save that stops dead after background syncs is continued by the next sav
   void saveAtomically(resumable(starts, 14), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
   const tmp = temporaryPath(dir, 'film.mkv', key)
   // syncs start at 3, 6, 9, 12 pieces written; the one started at 12 covers 12
-  for (let i = 0; i < 200 && (await readFile(progressPath(tmp)).catch(() => Buffer.alloc(24))).readBigUInt64BE(8) < 12n * BigInt(PIECE); i++) await sleep(10)
+  await untilRecorded(tmp, 12 * PIECE)
   assert.deepEqual((await readdir(dir)).sort(), ['.film.mkv.cairn-a1b2c3d4e5f60718.tmp', '.film.mkv.cairn-a1b2c3d4e5f60718.tmp.progress'])
 
   let told = 0
@@ -93,7 +101,7 @@ test('a progress record that does not fit its temporary file is not trusted: the
     const starts: number[] = []
     void saveAtomically(resumable(starts, 14), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
     const tmp = temporaryPath(dir, 'film.mkv', key)
-    for (let i = 0; i < 200 && (await readFile(progressPath(tmp)).catch(() => Buffer.alloc(24))).readBigUInt64BE(8) < 12n * BigInt(PIECE); i++) await sleep(10)
+    await untilRecorded(tmp, 12 * PIECE)
     await spoil(dir, tmp)
     const path = await saveAtomically(resumable(starts), dir, 'film.mkv', key, undefined, { syncEveryBytes: 3 * PIECE })
     assert.deepEqual(starts, [0, 0], what)
