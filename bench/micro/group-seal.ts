@@ -4,9 +4,10 @@
  * session: a Double Ratchet step and sealed sender v1 each) against sealed sender v2
  * multi-recipient (the sender-key ciphertext sealed once for all, then split per recipient, as
  * each recipient's mailbox replicas would need it), and sealed sender v2 one recipient a seal
- * (no ephemeral key or ciphertext shared between the parts). Both in one transaction of a real Store (the
+ * (no ephemeral key or ciphertext shared between the parts), and sealed sender v1 one recipient a
+ * seal (what a group send does: the same unlinkability, no session read). Each in one transaction of a real Store (the
  * sessions are read and written through it, as a send does), the sender-key encrypt included in
- * both; process CPU (user + system), alternated, median of rounds. Recipients of the v2 seal are
+ * each; process CPU (user + system), alternated, median of rounds. Recipients of the v2 seal are
  * named by a UUIDv8 derived from their PeerId string (libsignal refuses other names); each has a
  * session under both names. One v2 copy is opened by its recipient (sealedSenderDecryptToUsmc,
  * then groupDecrypt) to check it is what the receiver would need.
@@ -20,7 +21,7 @@ import { parseArgs } from 'node:util'
 import {
   Aci, ContentHint, IdentityKeyPair, KEMKeyPair, KyberPreKeyRecord, PreKeyBundle, PrivateKey, ProtocolAddress, SenderCertificate,
   SenderKeyDistributionMessage, ServerCertificate, SignedPreKeyRecord, UnidentifiedSenderMessageContent, groupDecrypt, groupEncrypt,
-  processPreKeyBundle, processSenderKeyDistributionMessage, sealedSenderDecryptToUsmc, sealedSenderEncryptMessage, sealedSenderMultiRecipientEncrypt
+  processPreKeyBundle, processSenderKeyDistributionMessage, sealedSenderDecryptToUsmc, sealedSenderEncrypt, sealedSenderEncryptMessage, sealedSenderMultiRecipientEncrypt
 } from '@signalapp/libsignal-client'
 import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js'
 import { Content } from '../../proto/cairn.js'
@@ -115,6 +116,7 @@ async function main (): Promise<void> {
         return bytes / n
       }
       // sealed sender v2: the sender-key ciphertext sealed once, split per recipient
+      let lastV1 = 0
       let lastV2: { parsed: SealedSenderMultiRecipientMessage, ct: Uint8Array } | undefined
       const multi = async (): Promise<number> => {
         const tx = store.transaction()
@@ -145,9 +147,23 @@ async function main (): Promise<void> {
         await tx.commit()
         return bytes / n
       }
+      // sealed sender v1 with one recipient a seal (what a group send does since session 55): no session read
+      const singleV1 = async (): Promise<number> => {
+        const tx = store.transaction()
+        const s = signalStores(tx, ikp, 4242)
+        const ct = await groupEncrypt(meAddr, distributionId, new KvSenderKeyStore(tx), payload)
+        const usmc = UnidentifiedSenderMessageContent.new(ct, cert, ContentHint.Resendable, new Uint8Array(16))
+        let bytes = 0
+        for (const r of members) bytes += (await sealedSenderEncrypt(usmc, ProtocolAddress.new(r.peer, 1), s.identities)).length
+        await tx.commit()
+        lastV1 = bytes / n
+        return bytes / n
+      }
       await oneToOne()
       await multi()
       await single()
+      await singleV1()
+      const d: number[] = []
       const c: number[] = []
       const a: number[] = []
       const b: number[] = []
@@ -157,6 +173,7 @@ async function main (): Promise<void> {
         a.push(await cpuUs(async () => { bytesA = await oneToOne() }) / n)
         b.push(await cpuUs(async () => { bytesB = await multi() }) / n)
         c.push(await cpuUs(async () => { await single() }) / n)
+        d.push(await cpuUs(async () => { await singleV1() }) / n)
       }
       // the first recipient opens its v2 copy as a receiver would
       const r0 = members[0] as Recipient
@@ -173,6 +190,9 @@ async function main (): Promise<void> {
         ratio: Number((median(b) / median(a)).toFixed(3)),
         singleRecipientV2UsPerRecipient: Math.round(median(c)),
         singleRatio: Number((median(c) / median(a)).toFixed(3)),
+        singleRecipientV1UsPerRecipient: Math.round(median(d)),
+        singleV1Ratio: Number((median(d) / median(a)).toFixed(3)),
+        singleV1BytesPerRecipient: Math.round(lastV1),
         oneToOneBytesPerRecipient: Math.round(bytesA),
         multiRecipientBytesPerRecipient: Math.round(bytesB),
         v2OpenedType: usmc.msgType(),

@@ -13,9 +13,9 @@
  *   once by a stub route, so what is counted is its crypto and store work). The sessions are in
  *   the state of a live group's: established and answered (every member wrote back once), every
  *   member holds the sender's current chain (acknowledged the warm-up) and advertised that it
- *   opens sealed sender v2 parts, and lacks no change: the steady state, in which each member's
- *   copy of a group send is a v2 part (one v2 seal, no ratchet step). The stub route counts the
- *   parts (sealed sender v2 bytes) and the row is refused unless every member got one. Baseline:
+ *   opens sealed group parts, and lacks no change: the steady state, in which each member's
+ *   copy of a group send is a part (one sealed sender seal, no ratchet step). The parts sealed are
+ *   counted (at the messenger's sealForMembers) and the row is refused unless every member got one. Baseline:
  *   the pairwise fan-out (each a ratchet step on the same sessions, sealed sender v1). (This
  *   folds in bench/group-send-cpu.ts.) With `profileDir`, extra group sends after the measured
  *   ones are recorded in a CPU profile (profile-groups-cpu-N.*), outside the measured windows.
@@ -58,8 +58,6 @@ export interface GroupsOptions {
 
 /** Group sends recorded per size in the optional CPU profile (not measured). */
 const PROFILED_SENDS = 40
-/** The first byte of a sealed sender v2 message as one recipient receives it (libsignal: version 2 in the high nibble; v1 is 0x11). */
-const isSealedV2 = (sealed: Uint8Array): boolean => (sealed[0] ?? 0) >> 4 === 2
 
 type PubSub = TopicPubSub & { getSubscribers: (topic: string) => unknown[] }
 
@@ -242,8 +240,14 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
     await cluster.stopAll()
     const cpuSender = await CairnClient.open({ config: peerConfig(senderPeer.dataDir, senderPeer.port, { mailbox: false, overrides }), log: silentLogger(), network: false })
     try {
-      let parts = 0 // deliveries that were sealed sender v2 parts
-      cpuSender.messenger.useRoutes([{ name: 'direct', deliver: async (e) => { if (isSealedV2(e.sealed)) parts++; return { ok: true } }, takeBundle: async () => undefined }])
+      let parts = 0 // members sealed a group part (a holder cannot tell a part from a 1:1 message by its bytes)
+      const sealForMembers = cpuSender.messenger.sealForMembers.bind(cpuSender.messenger)
+      cpuSender.messenger.sealForMembers = async (...args) => {
+        const sealed = await sealForMembers(...args)
+        parts += sealed.size
+        return sealed
+      }
+      cpuSender.messenger.useRoutes([{ name: 'direct', deliver: async () => ({ ok: true }), takeBundle: async () => undefined }])
       const cpuMs = async (fn: () => Promise<void>): Promise<number> => {
         const before = process.cpuUsage()
         await fn()
@@ -259,10 +263,10 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
         for (let r = 0; r < o.cpuRounds; r++) {
           parts = 0
           group.push(await cpuMs(async () => { await cpuSender.groups.send(`g${n}`, text) }) * 1000 / n)
-          if (parts !== n) throw new Error(`groups.cpu.${n}: ${parts} of ${n} members were sent a sealed sender v2 part (the row measures the steady state, where all are)`)
+          if (parts !== n) throw new Error(`groups.cpu.${n}: ${parts} of ${n} members were sent a sealed group part (the row measures the steady state, where all are)`)
           parts = 0
           pairwise.push(await cpuMs(async () => { for (const id of to) await cpuSender.messenger.send(id, text) }) * 1000 / n)
-          if (parts !== 0) throw new Error(`groups.cpu.${n}: the pairwise fan-out sent ${parts} v2 parts`)
+          if (parts !== 0) throw new Error(`groups.cpu.${n}: the pairwise fan-out sealed ${parts} group parts`)
         }
         if (o.profileDir !== undefined) await profiled(`groups-cpu-${n}`, o.profileDir, async () => { for (let r = 0; r < PROFILED_SENDS; r++) await cpuSender.groups.send(`g${n}`, text) })
         rows.push(row({
@@ -275,7 +279,7 @@ export async function groupsSuite (o: GroupsOptions): Promise<Row[]> {
           better: 'lower',
           samples: group.length,
           stat: 'median of sends',
-          notes: `${o.textBytes} B text; process.cpuUsage (user + system) around each send, sender alone (no network), deliveries accepted at once; every member a sealed sender v2 part in every group send`
+          notes: `${o.textBytes} B text; process.cpuUsage (user + system) around each send, sender alone (no network), deliveries accepted at once; every member a sealed group part (a sealed sender seal each) in every group send`
         }))
       }
     } finally {

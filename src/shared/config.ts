@@ -288,13 +288,13 @@ export interface CairnConfig {
      */
     gossipReceiptDelayMs: number
     /**
-     * Sealed sender v2 group copies: advertise (in every message and receipt) that this client
+     * Sealed group parts: advertise (in every message and receipt) that this client
      * opens them, and send them to members who advertised it, hold our current chain and lack no
-     * change (a v2 seal per member, no ratchet step, instead of a 1:1 seal). false: neither
+     * change (a sealed sender seal per member, no ratchet step, instead of a 1:1 seal). false: neither
      * (an older client's behaviour: every copy is a 1:1 one). A part never waits: one that does not go at
      * once, or that its member refuses, goes as its 1:1 copy instead (docs/DECISIONS.md). @default true
      */
-    sealedSenderV2: boolean
+    sealedParts: boolean
     /**
      * How often a sync runs the pass that prunes group records and read marks (group-prune.ts),
      * at most: when the last one ran is kept in the store, across processes. @default 3600000
@@ -357,7 +357,7 @@ export function defaultConfig (dataDir = defaultDataDir()): CairnConfig {
     attachments: { maxFileBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024, chunkBytes: 960 * 1024, replicas: 3, fetchConcurrency: 6, autoFetchBytes: 16 * 1024 * 1024, downloadDir: '' },
     metrics: { enabled: false, host: '127.0.0.1', port: 9464 },
     delivery: { directTimeoutMs: 5000, retryIntervalMs: 30_000, syncIntervalMs: 5 * 60_000, mailboxTimeoutMs: 15_000, collectGraceMs: 30_000, replicaCacheMs: 3600_000, ttlMs: 14 * DAY, oneTimePreKeys: 100, oneTimeKyberPreKeys: 20, signedPreKeyRotationMs: 7 * DAY, signedPreKeyGraceMs: 30 * DAY, oneTimePreKeyExpiryMs: 30 * DAY, strangerMessagesPerDay: 20, strangerMessagesPerDayTotal: 100, anonymousDeposits: true, anonymousIdentityMs: 10 * 60_000, readReceipts: true, maxMessagesPerSession: 1000, sentPerConversation: 1000, receivedPerConversation: 0 },
-    groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedSenderV2: true, pruneEveryMs: 60 * 60_000, checkpointEvery: 64 }
+    groups: { maxMembers: 256, gossipAckMs: 10_000, gossipReceiptDelayMs: 1000, sealedParts: true, pruneEveryMs: 60 * 60_000, checkpointEvery: 64 }
   }
 }
 

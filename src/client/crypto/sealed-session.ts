@@ -3,11 +3,10 @@
  * is its own trust root, and libsignal binds the certificate's key to the key that sealed the
  * message, so a certificate naming someone else cannot be forged without their identity key.
  */
-import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js'
 import {
   CiphertextMessageType, ContentHint, Direction, ErrorCode, KEMPublicKey, LibSignalErrorBase, PreKeyBundle as SignalBundle, PreKeySignalMessage,
   ProtocolAddress, PublicKey, SenderCertificate, ServerCertificate, SignalMessage, UnidentifiedSenderMessageContent,
-  processPreKeyBundle, sealedSenderDecryptToUsmc, sealedSenderEncrypt, sealedSenderMultiRecipientEncrypt, signalDecrypt,
+  processPreKeyBundle, sealedSenderDecryptToUsmc, sealedSenderEncrypt, signalDecrypt,
   signalDecryptPreKey, signalEncrypt, type CiphertextMessage, type IdentityKeyPair
 } from '@signalapp/libsignal-client'
 import type { PreKeyBundle } from '../../../proto/cairn.js'
@@ -15,7 +14,7 @@ import { UnidentifiedSenderContent } from '../../../proto/usmc.js'
 import { BoundedMap } from '../../shared/bounded-map.js'
 import { CairnError, ProtocolError, UntrustedIdentityError } from '../../shared/errors.js'
 import { keys, type Kv } from './kv.js'
-import { ServiceIdIdentityStore, ServiceIdSessionStore, serviceIdOf, signalStores } from './signal-stores.js'
+import { signalStores } from './signal-stores.js'
 
 const ab = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 const DAY = 24 * 3600 * 1000
@@ -46,7 +45,7 @@ export class UndecryptableError extends CairnError {
 }
 
 /**
- * A sealed sender v2 group part whose certificate's key is not the identity key we hold for the
+ * A sealed group part whose certificate's key is not the identity key we hold for the
  * PeerId it names (or we hold none): it carries no identity certificate to vouch for a new key.
  */
 export class UnboundSenderError extends CairnError {
@@ -64,7 +63,7 @@ export interface OpenedMessage {
   previouslyAccepted: PublicKey | null
   plaintext: Uint8Array
   /**
-   * Set for a sealed sender v2 group part: `plaintext` is then the sender's sender-key ciphertext
+   * Set for a sealed group part: `plaintext` is then the sender's sender-key ciphertext
    * (not a Content), still to be opened with the group's chains, and this is the group it names.
    * The sender is already bound: its key is the one we hold for it.
    */
@@ -102,7 +101,7 @@ export class SealedSession {
   }
 
   /**
-   * Per peer, whether a sealed sender v2 part can be made for it now: a session with it, and the
+   * Per peer, whether a sealed group part can be made for it now: a session with it, and the
    * identity key that session holds is the one the user accepted (a changed key blocks sending).
    */
   async sealableFor (kv: Kv, peers: string[], now: number): Promise<boolean[]> {
@@ -214,36 +213,24 @@ export class SealedSession {
   }
 
   /**
-   * Seal one sender-key ciphertext for each of `peers` (sealed sender v2, one recipient a seal):
-   * a part per peer, opening only with that peer's identity key and sharing no bytes with another
-   * peer's. Every peer needs a session with us (its identity and registration id); none is
-   * advanced. `groupId` rides inside, sealed.
+   * Seal one sender-key ciphertext for each of `peers`, a sealed sender (v1) seal per peer: a part
+   * per peer, opening only with that peer's identity key and sharing no bytes with another peer's.
+   * Every peer needs the identity key the user accepted for it (sealableFor); no session is
+   * advanced. `groupId` rides inside, sealed. Not one v2 seal for all (its parts share their
+   * ephemeral key and ciphertext, which would let a holder of two members' mail link them), nor a
+   * v2 seal per member (it costs ~1.7× a v1 seal and adds a session read; docs/DECISIONS.md).
    */
   async sealForMembers (kv: Kv, peers: string[], senderKeyCiphertext: CiphertextMessage, groupId: Uint8Array, now: number): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
     const s = this.stores(kv)
     const content = UnidentifiedSenderMessageContent.new(senderKeyCiphertext, this.senderCertificate(now), ContentHint.Default, ab(groupId))
     const out = new Map<string, Uint8Array<ArrayBuffer>>()
-    // one seal per member, not one for all: parts of one seal share their ephemeral key and
-    // ciphertext, which would let a holder of two members' mail link them (docs/DECISIONS.md)
     for (const peer of peers) {
-      const serviceId = serviceIdOf(peer)
-      const names = new Map([[serviceId, peer]])
-      let sent: Uint8Array<ArrayBuffer>
       try {
-        sent = await sealedSenderMultiRecipientEncrypt({
-          content,
-          recipients: [ProtocolAddress.new(serviceId, DEVICE_ID)],
-          identityStore: new ServiceIdIdentityStore(s.identities, names),
-          sessionStore: new ServiceIdSessionStore(s.sessions, names)
-        })
+        out.set(peer, await sealedSenderEncrypt(content, addressOf(peer), s.identities))
       } catch (err) {
         if (LibSignalErrorBase.is(err, ErrorCode.UntrustedIdentity)) throw new UntrustedIdentityError(peer)
         throw err
       }
-      const parsed = new SealedSenderMultiRecipientMessage(sent)
-      const r = parsed.recipientsByServiceIdString()[serviceId]
-      if (r === undefined) throw new ProtocolError('a member is missing from its own multi-recipient seal')
-      out.set(peer, parsed.messageForRecipient(r))
     }
     return out
   }

@@ -2,9 +2,8 @@
  * libsignal's stores over a Kv (a store Transaction), so that one operation's ratchet, identity
  * and prekey updates commit together with whatever else it writes, or not at all.
  */
-import { createHash } from 'node:crypto'
 import {
-  Aci, Direction, IdentityChange, IdentityKeyStore, KyberPreKeyRecord, KyberPreKeyStore, PreKeyRecord, PreKeyStore,
+  Direction, IdentityChange, IdentityKeyStore, KyberPreKeyRecord, KyberPreKeyStore, PreKeyRecord, PreKeyStore,
   PublicKey, SenderKeyRecord, SenderKeyStore, SessionRecord, SessionStore, SignedPreKeyRecord, SignedPreKeyStore,
   ProtocolAddress, type IdentityKeyPair, type PrivateKey
 } from '@signalapp/libsignal-client'
@@ -184,39 +183,3 @@ export function signalStores (kv: Kv, identity: IdentityKeyPair, registrationId:
   }
 }
 
-/**
- * The name sealed sender v2 takes for a recipient (libsignal refuses any but a ServiceId): a
- * UUIDv8 from SHA-256 of its PeerId string. Only ever used on the sender's side, to name the
- * recipients of one multi-recipient seal; nothing is stored under it.
- */
-export function serviceIdOf (peerId: string): string {
-  const b = createHash('sha256').update(peerId).digest().subarray(0, 16)
-  b[6] = ((b[6] as number) & 0x0f) | 0x80
-  b[8] = ((b[8] as number) & 0x3f) | 0x80
-  return Aci.fromUuidBytes(b).getRawUuid()
-}
-
-/** `address` renamed by `names` (ServiceId → PeerId); left as it is when not among them. */
-function byPeerId (names: ReadonlyMap<string, string>, address: ProtocolAddress): ProtocolAddress {
-  const peer = names.get(address.name())
-  return peer === undefined ? address : ProtocolAddress.new(peer, address.deviceId())
-}
-
-/** Sessions looked up by ServiceId (serviceIdOf) in the store kept by PeerId: read-only use (a multi-recipient seal). */
-export class ServiceIdSessionStore extends SessionStore {
-  constructor (private readonly inner: SessionStore, private readonly names: ReadonlyMap<string, string>) { super() }
-  async saveSession (address: ProtocolAddress, record: SessionRecord): Promise<void> { await this.inner.saveSession(byPeerId(this.names, address), record) }
-  async getSession (address: ProtocolAddress): Promise<SessionRecord | null> { return this.inner.getSession(byPeerId(this.names, address)) }
-  async getExistingSessions (addresses: ProtocolAddress[]): Promise<SessionRecord[]> { return this.inner.getExistingSessions(addresses.map(a => byPeerId(this.names, a))) }
-}
-
-/** Identities looked up by ServiceId (serviceIdOf) in the store kept by PeerId: the accepted key rules sending, as for a 1:1 seal. */
-export class ServiceIdIdentityStore extends IdentityKeyStore {
-  constructor (private readonly inner: IdentityKeyStore, private readonly names: ReadonlyMap<string, string>) { super() }
-  async getIdentityKey (): Promise<PrivateKey> { return this.inner.getIdentityKey() }
-  override async getIdentityKeyPair (): Promise<IdentityKeyPair> { return this.inner.getIdentityKeyPair() }
-  async getLocalRegistrationId (): Promise<number> { return this.inner.getLocalRegistrationId() }
-  async saveIdentity (address: ProtocolAddress, key: PublicKey): Promise<IdentityChange> { return this.inner.saveIdentity(byPeerId(this.names, address), key) }
-  async isTrustedIdentity (address: ProtocolAddress, key: PublicKey, direction: Direction): Promise<boolean> { return this.inner.isTrustedIdentity(byPeerId(this.names, address), key, direction) }
-  async getIdentity (address: ProtocolAddress): Promise<PublicKey | null> { return this.inner.getIdentity(byPeerId(this.names, address)) }
-}

@@ -86,7 +86,7 @@ export class GroupReceive {
     if (gm !== undefined) {
       if (gm.groupId.length !== GROUP_ID_BYTES) throw new ProtocolError('group message has a malformed group id')
       const gid = hex(gm.groupId)
-      // none in a sealed sender v2 part: sent only to members known to hold the chain already
+      // none in a sealed part: sent only to members known to hold the chain already
       if (gm.distribution.length > 0) await putDistribution(tx, await senderKeys.accept(tx, sender, gm.distribution), sender, gid, now)
       const plaintext = await senderKeys.decrypt(tx, sender, gm.ciphertext) // undefined: had it already (gossip)
       if (plaintext !== undefined) {

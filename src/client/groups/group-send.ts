@@ -2,7 +2,7 @@
  * Sending group messages: our sender-key chain (a new one when anyone it was given to is no longer
  * a member), one ciphertext for all, the delivery-log record, a gossip publish, and each member's
  * copy except for members the topic alone serves (gossip-fallback.ts settles those: their
- * receipts, or their copies after all). A copy is a sealed sender v2 part (one v2 seal per such
+ * receipts, or their copies after all). A copy is a sealed part (one sealed sender seal per such
  * member) for a member that opens them, holds the chain and lacks no change; else a 1:1 copy
  * (with its distribution message and the changes it may lack). A part that does not go at once,
  * or that its member refuses, goes as its 1:1 copy instead (the Sender sees to it).
@@ -67,7 +67,7 @@ export class GroupSend {
     let prepared: Prepared | undefined
     let byGossip: GossipOnly | undefined
     let copies: string[] = others
-    let parts: string[] = [] // members sent a sealed sender v2 part, not a 1:1 copy
+    let parts: string[] = [] // members sent a sealed part, not a 1:1 copy
     const more = new Set<string>() // members who lack more changes than fit beside the text
     let lack: Map<string, VerifiedChange[]> | undefined
     // in the sealing transaction, before any copy: the chain, the record, who gets a 1:1 copy
@@ -144,14 +144,14 @@ export class GroupSend {
   }
 
   /**
-   * Of `others` (members not served by gossip alone), who gets a sealed sender v2 part rather than
+   * Of `others` (members not served by gossip alone), who gets a sealed part rather than
    * a 1:1 copy: its client said it opens them, it is known to hold this chain (the part carries no
    * distribution message), it lacks no change (nor can it carry any), and we have a session with
    * it under the key the user accepted. None when config turns it off.
    */
   private async sealedTogether (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
-    if (!this.init.groups.sealedSenderV2 || others.length === 0) return []
-    const opens = await peersWith(tx, others, CONTENT_FEATURES.groupSealedV2)
+    if (!this.init.groups.sealedParts || others.length === 0) return []
+    const opens = await peersWith(tx, others, CONTENT_FEATURES.groupSealedParts)
     const candidates = others.filter((p, i) => opens[i] === true && (lack.get(p)?.length ?? 0) === 0)
     const holds = await holdChain(tx, state.id, distributionId, candidates)
     const holding = candidates.filter((_, i) => holds[i])

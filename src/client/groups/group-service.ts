@@ -48,11 +48,11 @@ export interface GroupsComponents {
 export interface GroupsInit {
   /**
    * maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default
-   * 10,000): gossip-fallback.ts; sealedSenderV2 (@default true): group-send.ts seals the copies of
+   * 10,000): gossip-fallback.ts; sealedParts (@default true): group-send.ts seals the copies of
    * members that advertise it and hold our chain together; checkpointEvery (@default 64): an admin
    * signs a checkpoint of the membership after that many changes (docs/DECISIONS.md, "Group checkpoints").
    */
-  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedSenderV2' | 'checkpointEvery'>
+  groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedParts' | 'checkpointEvery'>
   /** textBytes (@default 61,440): a group message's limit; envelopeBytes (@default 65,536): what membership changes may ride along in. */
   limits: Pick<CairnConfig['limits'], 'textBytes' | 'envelopeBytes'>
   /** ttlMs (@default 14 days): how long a copy can still come by mailbox; marks live a day longer (prune). */

@@ -37,7 +37,7 @@ export async function encrypt (kv: Kv, me: string, distributionId: string, plain
   return (await encryptMessage(kv, me, distributionId, plaintext)).serialize()
 }
 
-/** As `encrypt`, as libsignal's message object (what a sealed sender v2 seal takes). */
+/** As `encrypt`, as libsignal's message object (what a sealed part's seal takes). */
 export async function encryptMessage (kv: Kv, me: string, distributionId: string, plaintext: Uint8Array): Promise<CiphertextMessage> {
   return groupEncrypt(addressOf(me), distributionId, new KvSenderKeyStore(kv), ab(plaintext))
 }

@@ -43,11 +43,11 @@ export interface SenderInit {
    * a queued message waits before its flush asks again for a bundle no route had (fetchBundle).
    */
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'maxMessagesPerSession' | 'retryIntervalMs' | 'syncIntervalMs'>
-  /** sealedSenderV2 (@default true): every Content we send says we open sealed sender v2 group parts. */
-  groups: Pick<CairnConfig['groups'], 'sealedSenderV2'>
+  /** sealedParts (@default true): every Content we send says we open sealed group parts. */
+  groups: Pick<CairnConfig['groups'], 'sealedParts'>
 }
 
-/** A sealed sender v2 group part for one member, and the 1:1 copy (an encoded body) sent if the part cannot be. */
+/** A sealed group part for one member, and the 1:1 copy (an encoded body) sent if the part cannot be. */
 export interface SealedPart { sealed: Uint8Array<ArrayBuffer>, fallback: string }
 
 export interface SendEachOptions {
@@ -62,7 +62,7 @@ export interface SendEachOptions {
    */
   select?: (tx: Kv) => Promise<string[]>
   /**
-   * Parts sealed already (sealed sender v2 group parts), per peer, made in the same transaction
+   * Parts sealed already (sealed group parts), per peer, made in the same transaction
    * after the selected peers' bodies: each becomes an outbox entry with its envelope and its 1:1
    * copy, delivered like the rest, except that a part never waits: one no route took, or that its
    * recipient refused, goes as its 1:1 copy instead (deliverEntry). Their results follow the
@@ -406,7 +406,7 @@ export class Sender {
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
     const id = Buffer.from(entry.id, 'hex')
-    const features = (this.init.groups.sealedSenderV2 ? CONTENT_FEATURES.groupSealedV2 : 0) | CONTENT_FEATURES.groupCheckpoints | CONTENT_FEATURES.streamedAttachments
+    const features = (this.init.groups.sealedParts ? CONTENT_FEATURES.groupSealedParts : 0) | CONTENT_FEATURES.groupCheckpoints | CONTENT_FEATURES.streamedAttachments
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, features, ...body })
     const { sealed, inner, certExpires } = await this.ctx.session.seal(tx, entry.to, content, this.now)
     entry.envelope = Buffer.from(Envelope.encode(this.envelopeOf(entry, sealed, this.lastSentAt, peer))).toString('base64')

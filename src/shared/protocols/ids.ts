@@ -16,8 +16,8 @@ export const ENVELOPE_VERSION = 2
 export const CONTENT_VERSION = 2
 /** `Content.features` bits: what the sending client can open. */
 export const CONTENT_FEATURES = {
-  /** A group message may come as a sealed sender v2 part over the sender-key ciphertext alone (no Content). */
-  groupSealedV2: 1,
+  /** A group message may come as a sealed part over the sender-key ciphertext alone (no Content). */
+  groupSealedParts: 1,
   /** It follows group checkpoints (GroupCheckpoint): an admin makes one only when every member said so. */
   groupCheckpoints: 2,
   /** It takes a streamed attachment (Attachment with no chunk list, ChunkEnd on /cairn/chunks: session 21). */

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { CiphertextMessageType, IdentityKeyStore, ProtocolAddress, sealedSenderDecryptToUsmc, sealedSenderMultiRecipientEncrypt, type IdentityChange, type IdentityKeyPair, type PrivateKey, type PublicKey, type SessionStore } from '@signalapp/libsignal-client'
+import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js'
 import { Envelope, GroupPayload } from '../../../proto/cairn.js'
 import type { DeliveryRoute } from '../../../src/client/delivery.js'
 import { SealedSession } from '../../../src/client/crypto/sealed-session.js'
+import { signalStores } from '../../../src/client/crypto/signal-stores.js'
 import { groupTopic, type TopicPubSub } from '../../../src/client/groups/group-gossip.js'
 import type { GroupSendResult } from '../../../src/client/groups/group-service.js'
 import { getSenderState } from '../../../src/client/groups/group-store.js'
@@ -16,8 +19,28 @@ import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users
 const DAY = 24 * 3600_000
 const pubsubOf = (u: TestUser): TopicPubSub => (u.client.node?.services as unknown as { pubsub: TopicPubSub }).pubsub
 
-/** The sealed format of an envelope: 1 for a 1:1 sealed sender message, 2 for a sealed sender v2 part. */
-const sealedVersion = (e: Envelope): number => (e.sealed[0] as number) >> 4
+/** Only our own identity key: all that opening a seal's outer layer asks for. */
+class OwnKey extends IdentityKeyStore {
+  constructor (private readonly me: IdentityKeyPair) { super() }
+  async getIdentityKey (): Promise<PrivateKey> { return this.me.privateKey }
+  async getLocalRegistrationId (): Promise<number> { throw new Error('not asked for') }
+  async saveIdentity (): Promise<IdentityChange> { throw new Error('not asked for') }
+  async isTrustedIdentity (): Promise<boolean> { throw new Error('not asked for') }
+  async getIdentity (): Promise<PublicKey | null> { throw new Error('not asked for') }
+}
+
+/**
+ * What `u`'s envelopes carry, as `u` opens their seals (the outer layer only: no session moves):
+ * 'part' for a group part (a sender-key message alone), '1:1' for a ratchet message. A holder
+ * cannot tell them apart: both seals are sealed sender v1 (first byte 0x11), checked here too.
+ */
+async function kinds (u: TestUser, envelopes: Envelope[] | undefined): Promise<string[]> {
+  return Promise.all((envelopes ?? []).map(async e => {
+    assert.equal(e.sealed[0], 0x11, 'a sealed sender v1 seal, whatever it carries')
+    const usmc = await sealedSenderDecryptToUsmc(e.sealed, new OwnKey(u.client.identity.signal))
+    return usmc.msgType() === CiphertextMessageType.SenderKey ? 'part' : '1:1'
+  }))
+}
 
 /**
  * `u`'s routes, recording every envelope handed to them per recipient (once, whichever routes tried
@@ -52,14 +75,14 @@ function sharesWindow (a: Uint8Array, b: Uint8Array, n: number): boolean {
 const fromAlice = async (u: TestUser, alice: TestUser, text: string): Promise<Array<{ seq: number, route: string }>> =>
   (await u.client.inbox()).filter(m => m.group !== undefined && m.from === alice.peerId && m.text === text).map(m => ({ seq: m.seq, route: m.route }))
 
-test('sealed sender v2: an online and an offline member get a part (shown once, right sender and seq, beside its gossip copy); a member without the capability gets a 1:1 copy', async (t) => {
+test('sealed group parts: an online and an offline member get a part (shown once, right sender and seq, beside its gossip copy); a member without the capability gets a 1:1 copy', async (t) => {
   const root = await tempRoot(t)
   const net = await mailboxNetwork(t, root, 3, { overrides: { mailbox: { replicas: 3 } } })
   // every member gets a copy whatever gossip does: the part and the gossip copy of one message meet
-  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  const overrides = { bootstrap: net.bootstrap, mailbox: { replicas: 3 }, groups: { gossipAckMs: 0, sealedParts: true } }
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
-  // dave's client does not open v2 parts (as an older one): it never says it does
-  const dave = await makeUser(t, root, 'dave', { overrides: { ...overrides, groups: { gossipAckMs: 0, sealedSenderV2: false } } })
+  // dave's client does not open sealed parts (as an older one): it never says it does
+  const dave = await makeUser(t, root, 'dave', { overrides: { ...overrides, groups: { gossipAckMs: 0, sealedParts: false } } })
   for (const u of [alice, bob, carol, dave]) await u.client.publishBundles()
   for (const u of [bob, carol, dave]) await befriend(alice, u)
   const g = await alice.client.groupCreate('v2', ['bob', 'carol', 'dave'])
@@ -81,7 +104,7 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   open()
   const second = await sending as GroupSendResult
   assert.deepEqual([bob, carol, dave].map(u => second.members[u.peerId]), ['direct', 'mailbox', 'direct'])
-  assert.deepEqual([bob, carol, dave].map(u => tap.get(u.peerId)?.map(sealedVersion)), [[2], [2], [1]], 'parts for bob and carol, a 1:1 copy for dave')
+  assert.deepEqual(await Promise.all([bob, carol, dave].map(async u => kinds(u, tap.get(u.peerId)))), [['part'], ['part'], ['1:1']], 'parts for bob and carol, a 1:1 copy for dave')
   const [partB, partC] = [tap.get(bob.peerId)?.[0]?.sealed, tap.get(carol.peerId)?.[0]?.sealed]
   assert.ok(partB !== undefined && partC !== undefined)
   assert.ok(!sharesWindow(partB, partC, 16), 'two members\' parts of one message share no bytes a holder of both could link them by')
@@ -94,7 +117,7 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   const third = await alice.client.send('@v2', 'third') as GroupSendResult
   assert.equal(third.members[bob.peerId], 'direct')
   assert.equal(third.members[carol.peerId], 'mailbox')
-  assert.deepEqual(tap.get(bob.peerId)?.map(sealedVersion), [2, 2])
+  assert.deepEqual(await kinds(bob, tap.get(bob.peerId)), ['part', 'part'])
   assert.deepEqual(await fromAlice(bob, alice, 'third'), [{ seq: 3, route: 'direct' }])
 
   // carol, offline for both, collects her parts from her mailboxes: each shown once, then receipted
@@ -107,9 +130,9 @@ test('sealed sender v2: an online and an offline member get a part (shown once, 
   await waitFor('alice sees carol\'s delivery receipt', async () => (await alice.client.messenger.deliveries.get(third.id))?.recipients[carol.peerId]?.state === 'delivered')
 })
 
-test('sealed sender v2: a tampered part, and a part whose certificate names a member under another key, are refused and change nothing', async (t) => {
+test('sealed group parts: a tampered part, and a part whose certificate names a member under another key, are refused and change nothing', async (t) => {
   const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
   const [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, mallory)
@@ -131,7 +154,8 @@ test('sealed sender v2: a tampered part, and a part whose certificate names a me
   const second = await alice.client.send('@g', 'second') as GroupSendResult
   assert.equal(second.members[bob.peerId], 'outbox')
   const part = tap.get(bob.peerId)?.[0]
-  assert.ok(part !== undefined && sealedVersion(part) === 2)
+  assert.ok(part !== undefined)
+  assert.deepEqual(await kinds(bob, [part]), ['part'])
   const before = await bob.client.inbox()
   const rebound = (sealed: Uint8Array<ArrayBuffer>): Envelope => ({ ...part, sealed, id: envelopeId({ version: part.version, recipient: part.recipient, sealed }) })
 
@@ -160,9 +184,47 @@ test('sealed sender v2: a tampered part, and a part whose certificate names a me
   assert.equal((await bob.client.inbox()).filter(m => m.text === 'second').length, 1)
 })
 
-test('sealed sender v2: a part its member cannot open (refused directly, or waiting in the outbox while the member lost the chain) ends as its 1:1 copy, shown once, and the outbox empties', async (t) => {
+test('sealed group parts: a part sealed as clients of sessions 12 to 54 sealed it (sealed sender v2, one recipient) still opens, shown once', async (t) => {
   const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  const g = await alice.client.groupCreate('g', ['bob'])
+  await alice.client.send('@g', 'first')
+  await bob.client.send('alice', 'hi')
+  await waitFor('bob holds alice\'s chain', async () => holdsChain(alice, g.id, bob.peerId))
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  pubsubOf(bob).unsubscribe(groupTopic(state.secret))
+  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(groupTopic(state.secret)).map(String).includes(bob.peerId))
+  const tap = tapRoutes(alice, alice.client.messenger.routes, { hold: bob.peerId })
+  await alice.client.send('@g', 'second')
+  const part = tap.get(bob.peerId)?.[0]
+  assert.ok(part !== undefined)
+  assert.deepEqual(await kinds(bob, [part]), ['part'])
+
+  // the same content (alice's certificate, the group id, the sender-key message) sealed the old way:
+  // libsignal names a multi-recipient seal's recipients only by ServiceId, mapped back to bob here
+  const usmc = await sealedSenderDecryptToUsmc(part.sealed, new OwnKey(bob.client.identity.signal))
+  const serviceId = '6a1b3c4d-0000-8000-8000-000000000001'
+  const asBob = (a: ProtocolAddress): ProtocolAddress => a.name() === serviceId ? ProtocolAddress.new(bob.peerId, a.deviceId()) : a
+  const s = signalStores(alice.client.store.transaction(), alice.client.identity.signal, alice.client.identity.registrationId)
+  const identityStore = Object.assign(Object.create(s.identities) as IdentityKeyStore, { getIdentity: async (a: ProtocolAddress) => s.identities.getIdentity(asBob(a)) })
+  const sessionStore = Object.assign(Object.create(s.sessions) as SessionStore, { getExistingSessions: async (as: ProtocolAddress[]) => s.sessions.getExistingSessions(as.map(asBob)) })
+  const sent = new SealedSenderMultiRecipientMessage(await sealedSenderMultiRecipientEncrypt({ content: usmc, recipients: [ProtocolAddress.new(serviceId, 1)], identityStore, sessionStore }))
+  const v2 = sent.messageForRecipient(sent.recipientsByServiceIdString()[serviceId] as never)
+  assert.equal(v2[0], 0x22, 'a sealed sender v2 ReceivedMessage')
+  const old: Envelope = { ...part, sealed: v2, id: envelopeId({ version: part.version, recipient: part.recipient, sealed: v2 }) }
+  assert.equal(await bob.client.messenger.receive(old, 'direct'), 'stored')
+  assert.deepEqual((await bob.client.inbox()).filter(m => m.group?.id === g.id).map(m => [m.text, m.seq]), [['first', 1], ['second', 2]])
+  // its v1 twin is the same message: not shown again
+  await bob.client.messenger.receive(part, 'direct').catch(() => undefined)
+  assert.equal((await bob.client.inbox()).filter(m => m.text === 'second').length, 1)
+})
+
+test('sealed group parts: a part its member cannot open (refused directly, or waiting in the outbox while the member lost the chain) ends as its 1:1 copy, shown once, and the outbox empties', async (t) => {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
   const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
   await befriend(alice, bob)
   const g = await alice.client.groupCreate('g', ['bob'])
@@ -194,7 +256,7 @@ test('sealed sender v2: a part its member cannot open (refused directly, or wait
   await loseChain()
   const one = await alice.client.send('@g', 'one') as GroupSendResult
   assert.equal(one.members[bob.peerId], 'direct')
-  assert.deepEqual(tap.get(bob.peerId)?.map(sealedVersion), [2, 1], 'the part, then its 1:1 copy')
+  assert.deepEqual(await kinds(bob, tap.get(bob.peerId)), ['part', '1:1'], 'the part, then its 1:1 copy')
   await waitFor('bob shows it', async () => (await shown('one')).length > 0)
   assert.deepEqual(await shown('one'), [[alice.peerId, 'direct']])
   assert.equal((await alice.client.messenger.pending()).length, 0, 'nothing left in alice\'s outbox')
@@ -206,14 +268,14 @@ test('sealed sender v2: a part its member cannot open (refused directly, or wait
   const tap2 = tapRoutes(alice, routes)
   await alice.client.messenger.flushOutbox()
   await waitFor('alice\'s outbox empty', async () => (await alice.client.messenger.pending()).length === 0)
-  assert.deepEqual(tap2.get(bob.peerId)?.map(sealedVersion), [1], 'its 1:1 copy only')
+  assert.deepEqual(await kinds(bob, tap2.get(bob.peerId)), ['1:1'], 'its 1:1 copy only')
   assert.deepEqual(await shown('two'), [[alice.peerId, 'direct']])
   assert.deepEqual((await bob.client.inbox()).filter(m => m.group?.id === g.id).map(m => m.text), ['first', 'one', 'two'], 'each shown once')
 })
 
-test('sealed sender v2: a part sealed before its sender was removed, collected after the member\'s prune pass, still opens', async (t) => {
+test('sealed group parts: a part sealed before its sender was removed, collected after the member\'s prune pass, still opens', async (t) => {
   const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0, sealedSenderV2: true } }
+  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
   // alice removes carol 16 days from now (by her clock) and bob prunes then: the 1:1 copy that gave
   // him carol's chain is old by then, as in a group where carol sent him only parts for weeks
   let offset = 0
@@ -248,7 +310,7 @@ test('sealed sender v2: a part sealed before its sender was removed, collected a
     }
   })))
   await carol.client.send('@g', 'before removal')
-  assert.deepEqual(atMailbox.map(sealedVersion), [2], 'one part, at bob\'s mailboxes')
+  assert.deepEqual(await kinds(bob, atMailbox), ['part'], 'one part, at bob\'s mailboxes')
   await waitFor('alice shows it', async () => (await alice.client.inbox()).some(m => m.text === 'before removal'))
 
   // alice removes carol (her removal vouches for the message); bob learns it, then runs his pass
