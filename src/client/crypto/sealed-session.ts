@@ -218,7 +218,7 @@ export class SealedSession {
    * Every peer needs the identity key the user accepted for it (sealableFor); no session is
    * advanced. `groupId` rides inside, sealed. Not one v2 seal for all (its parts share their
    * ephemeral key and ciphertext, which would let a holder of two members' mail link them), nor a
-   * v2 seal per member (it costs ~1.7× a v1 seal and adds a session read; docs/DECISIONS.md).
+   * v2 seal per member (it costs ~2× a v1 seal and reads the session; docs/DECISIONS.md).
    */
   async sealForMembers (kv: Kv, peers: string[], senderKeyCiphertext: CiphertextMessage, groupId: Uint8Array, now: number): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
     const s = this.stores(kv)
