@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { CiphertextMessageType, IdentityKeyStore, ProtocolAddress, sealedSenderDecryptToUsmc, sealedSenderMultiRecipientEncrypt, type IdentityChange, type IdentityKeyPair, type PrivateKey, type PublicKey, type SessionStore } from '@signalapp/libsignal-client'
 import SealedSenderMultiRecipientMessage from '@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js'
 import { Envelope, GroupPayload } from '../../../proto/cairn.js'
@@ -70,6 +70,28 @@ function sharesWindow (a: Uint8Array, b: Uint8Array, n: number): boolean {
   for (let i = 0; i + n <= a.length; i++) seen.add(Buffer.from(a.subarray(i, i + n)).toString('hex'))
   for (let i = 0; i + n <= b.length; i++) if (seen.has(Buffer.from(b.subarray(i, i + n)).toString('hex'))) return true
   return false
+}
+
+/**
+ * alice and bob in a group of two, parts on: bob opens them and holds alice's chain (alice's
+ * first message gave it, his reply said he opens parts), and is off the topic, so what he sees of
+ * each message of alice's is its part or its 1:1 copy alone.
+ */
+async function partsPair (t: TestContext): Promise<{ alice: TestUser, bob: TestUser, g: { id: string } }> {
+  const root = await tempRoot(t)
+  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
+  await befriend(alice, bob)
+  const g = await alice.client.groupCreate('g', ['bob'])
+  await alice.client.send('@g', 'first')
+  await bob.client.send('alice', 'hi')
+  await waitFor('bob holds alice\'s chain', async () => holdsChain(alice, g.id, bob.peerId))
+  const state = await alice.client.groups.state(g.id)
+  assert.ok(state !== undefined)
+  const topic = groupTopic(state.secret)
+  pubsubOf(bob).unsubscribe(topic)
+  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
+  return { alice, bob, g }
 }
 
 const fromAlice = async (u: TestUser, alice: TestUser, text: string): Promise<Array<{ seq: number, route: string }>> =>
@@ -185,18 +207,7 @@ test('sealed group parts: a tampered part, and a part whose certificate names a 
 })
 
 test('sealed group parts: a part sealed as clients of sessions 12 to 54 sealed it (sealed sender v2, one recipient) still opens, shown once', async (t) => {
-  const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
-  await befriend(alice, bob)
-  const g = await alice.client.groupCreate('g', ['bob'])
-  await alice.client.send('@g', 'first')
-  await bob.client.send('alice', 'hi')
-  await waitFor('bob holds alice\'s chain', async () => holdsChain(alice, g.id, bob.peerId))
-  const state = await alice.client.groups.state(g.id)
-  assert.ok(state !== undefined)
-  pubsubOf(bob).unsubscribe(groupTopic(state.secret))
-  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(groupTopic(state.secret)).map(String).includes(bob.peerId))
+  const { alice, bob, g } = await partsPair(t)
   const tap = tapRoutes(alice, alice.client.messenger.routes, { hold: bob.peerId })
   await alice.client.send('@g', 'second')
   const part = tap.get(bob.peerId)?.[0]
@@ -223,20 +234,7 @@ test('sealed group parts: a part sealed as clients of sessions 12 to 54 sealed i
 })
 
 test('sealed group parts: a part its member cannot open (refused directly, or waiting in the outbox while the member lost the chain) ends as its 1:1 copy, shown once, and the outbox empties', async (t) => {
-  const root = await tempRoot(t)
-  const overrides = { groups: { gossipAckMs: 0, sealedParts: true } }
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser]
-  await befriend(alice, bob)
-  const g = await alice.client.groupCreate('g', ['bob'])
-  await alice.client.send('@g', 'first')
-  await bob.client.send('alice', 'hi')
-  await waitFor('bob holds alice\'s chain', async () => holdsChain(alice, g.id, bob.peerId))
-  // bob off the topic: what he sees of each message is its copy alone
-  const state = await alice.client.groups.state(g.id)
-  assert.ok(state !== undefined)
-  const topic = groupTopic(state.secret)
-  pubsubOf(bob).unsubscribe(topic)
-  await waitFor('alice sees bob unsubscribed', () => !pubsubOf(alice).getSubscribers(topic).map(String).includes(bob.peerId))
+  const { alice, bob, g } = await partsPair(t)
   // bob's store loses alice's chain (as the prune pass deletes one, or a restore from an older backup)
   const chain = (await getSenderState(alice.client.store.transaction(), g.id))?.distributionId
   assert.ok(chain !== undefined)
