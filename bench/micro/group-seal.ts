@@ -132,32 +132,26 @@ async function main (): Promise<void> {
         lastV2 = { parsed, ct: ct.serialize() }
         return bytes / n
       }
-      // sealed sender v2 with one recipient a seal: no ephemeral key or ciphertext shared between parts
-      const single = async (): Promise<number> => {
+      // one seal per member of one sender-key ciphertext, in one transaction: bytes per member
+      const perMember = async (seal: (usmc: UnidentifiedSenderMessageContent, r: Recipient, s: ReturnType<typeof signalStores>) => Promise<number>): Promise<number> => {
         const tx = store.transaction()
         const s = signalStores(tx, ikp, 4242)
         const ct = await groupEncrypt(meAddr, distributionId, new KvSenderKeyStore(tx), payload)
         const usmc = UnidentifiedSenderMessageContent.new(ct, cert, ContentHint.Resendable, new Uint8Array(16))
         let bytes = 0
-        for (const r of members) {
-          const sent = await sealedSenderMultiRecipientEncrypt({ content: usmc, recipients: [ProtocolAddress.new(r.uuid, 1)], identityStore: s.identities, sessionStore: s.sessions })
-          const parsed = new SealedSenderMultiRecipientMessage(sent)
-          bytes += parsed.messageForRecipient(parsed.recipientsByServiceIdString()[r.uuid] as never).length
-        }
+        for (const r of members) bytes += await seal(usmc, r, s)
         await tx.commit()
         return bytes / n
       }
+      // sealed sender v2 with one recipient a seal: no ephemeral key or ciphertext shared between parts
+      const single = async (): Promise<number> => perMember(async (usmc, r, s) => {
+        const parsed = new SealedSenderMultiRecipientMessage(await sealedSenderMultiRecipientEncrypt({ content: usmc, recipients: [ProtocolAddress.new(r.uuid, 1)], identityStore: s.identities, sessionStore: s.sessions }))
+        return parsed.messageForRecipient(parsed.recipientsByServiceIdString()[r.uuid] as never).length
+      })
       // sealed sender v1 with one recipient a seal (what a group send does since session 55): no session read
       const singleV1 = async (): Promise<number> => {
-        const tx = store.transaction()
-        const s = signalStores(tx, ikp, 4242)
-        const ct = await groupEncrypt(meAddr, distributionId, new KvSenderKeyStore(tx), payload)
-        const usmc = UnidentifiedSenderMessageContent.new(ct, cert, ContentHint.Resendable, new Uint8Array(16))
-        let bytes = 0
-        for (const r of members) bytes += (await sealedSenderEncrypt(usmc, ProtocolAddress.new(r.peer, 1), s.identities)).length
-        await tx.commit()
-        lastV1 = bytes / n
-        return bytes / n
+        lastV1 = await perMember(async (usmc, r, s) => (await sealedSenderEncrypt(usmc, ProtocolAddress.new(r.peer, 1), s.identities)).length)
+        return lastV1
       }
       await oneToOne()
       await multi()
