@@ -65,3 +65,13 @@ export async function startAsDaemon (u: TestUser, overrides: Parameters<TestUser
   u.client.attachments.autoFetch.start()
   return u.client.attachments.autoFetch.resumeWaiting()
 }
+
+/** The file's message at bob, waiting up to 30 s for it. */
+export async function fileAt (bob: TestUser, name: string): Promise<{ id: string, state: string | undefined }> {
+  for (let i = 0; i < 300; i++) {
+    const m = (await bob.client.inbox()).find(x => x.attachment?.name === name)
+    if (m !== undefined) return { id: m.id, state: m.attachment?.state }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`${name} never reached bob`)
+}

@@ -14,5 +14,5 @@ const [configPath, contact, file, chunks] = process.argv.slice(2) as [string, st
 const config = JSON.parse(await readFile(configPath, 'utf8')) as CairnConfig
 const client = await CairnClient.open({ config, log: silentLogger() })
 let sent = 0
-await client.sendFiles(contact, [file], 'sent by a process that dies', { onProgress: (p) => { if (p.stage === 'sending' && ++sent === Number(chunks)) process.kill(process.pid, 'SIGKILL') } })
+await client.sendFiles(contact, [file], '', { onProgress: (p) => { if (p.stage === 'sending' && ++sent === Number(chunks)) process.kill(process.pid, 'SIGKILL') } })
 process.exit(3)

@@ -1,9 +1,10 @@
 /**
- * `cairn send --file` killed outright (SIGKILL, in a process of its own) while it stored the
- * file's chunks at an offline recipient's mailbox replicas: the next `sync` continues the upload
- * from what the replicas acknowledged, not from zero, and the recipient saves the exact bytes.
- * (mailbox.test.ts stops the sender's client cleanly at the same point; this one gives it no
- * chance to write anything on the way down.)
+ * `cairn send --file` killed outright (SIGKILL, in a process of its own) part-way: while it stored
+ * the file's chunks at an offline recipient's mailbox replicas, the next `sync` continues the
+ * upload from what the replicas acknowledged, not from zero; while it streamed them to an online
+ * recipient, the restarted sender's resume finishes the file directly. Either way the recipient
+ * saves the exact bytes. (mailbox.test.ts and streamed.test.ts stop the sender's client cleanly, or
+ * write the record a kill would leave; here the process gets no chance to write on the way down.)
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -11,7 +12,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { bobAway, bobCollects } from '../../helpers/attachments.js'
+import { bobAway, bobCollects, directPair, fileAt } from '../../helpers/attachments.js'
+import type { TestUser } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
 
 const SEND_AND_DIE = fileURLToPath(new URL('../../helpers/send-and-die.js', import.meta.url))
@@ -19,11 +21,8 @@ const CHUNK = 64 * 1024
 const CHUNKS = 21
 const KILLED_AFTER = 6
 
-test('offline, send killed by SIGKILL mid-upload: the next sync continues from the stored chunks, not from zero; the recipient saves the exact bytes', async (t) => {
-  const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
-  const { path, data } = await randomFile(root, 'report.pdf', (CHUNKS - 1) * CHUNK + 5)
-
-  // alice's process is the one that dies: her client runs in a child of its own
+/** `alice`'s send of `path` to bob, in a child process of its own that SIGKILLs itself after KILLED_AFTER chunks. */
+async function sendAndDie (root: string, alice: TestUser, path: string): Promise<void> {
   await alice.stop()
   const configPath = join(root, 'alice-config.json')
   await writeFile(configPath, JSON.stringify(alice.config))
@@ -32,6 +31,12 @@ test('offline, send killed by SIGKILL mid-upload: the next sync continues from t
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, s) => { resolve(s) }))
   assert.equal(signal, 'SIGKILL', `the send was killed part-way (stderr: ${stderr})`)
+}
+
+test('offline, send killed by SIGKILL mid-upload: the next sync continues from the stored chunks, not from zero; the recipient saves the exact bytes', async (t) => {
+  const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
+  const { path, data } = await randomFile(root, 'report.pdf', (CHUNKS - 1) * CHUNK + 5)
+  await sendAndDie(root, alice, path)
   const putsBefore = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0)
   assert.ok(putsBefore >= KILLED_AFTER, `chunks were stored before the kill (${putsBefore} puts)`)
 
@@ -45,7 +50,27 @@ test('offline, send killed by SIGKILL mid-upload: the next sync continues from t
   assert.ok(puts > 0, 'the rest of the file was uploaded after the restart')
 
   const m = await bobCollects(bob, alice)
-  assert.equal(m.text, 'sent by a process that dies')
+  assert.equal(m.attachment.name, 'report.pdf')
+  const out = join(root, 'out')
+  await mkdir(out)
+  assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)
+})
+
+test('direct, send killed by SIGKILL mid-stream: the restarted sender\'s resume finishes the file at the online recipient, who saves the exact bytes', async (t) => {
+  const { root, alice, bob } = await directPair(t, CHUNK)
+  const { path, data } = await randomFile(root, 'talk.mp4', (CHUNKS - 1) * CHUNK + 5)
+  await sendAndDie(root, alice, path)
+  const m = await fileAt(bob, 'talk.mp4')
+  assert.notEqual(m.state, 'complete', 'the stream was cut before its end')
+  const held = (await bob.client.attachments.incoming(m.id)).heldCount
+  assert.ok(held >= 1 && held < CHUNKS, `bob holds part of the file (${held} of ${CHUNKS} chunks)`)
+  t.diagnostic(`bob held ${held} of ${CHUNKS} chunks when alice's process died`)
+
+  await alice.restart()
+  assert.ok(await alice.client.attachments.resume() >= 1, 'the killed send is resumed')
+  for (let i = 0; i < 100 && (await fileAt(bob, 'talk.mp4')).state !== 'complete'; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.equal((await fileAt(bob, 'talk.mp4')).state, 'complete')
+  assert.deepEqual((await bob.client.inbox()).filter(x => x.attachment?.name === 'talk.mp4').length, 1, 'one message for the file')
   const out = join(root, 'out')
   await mkdir(out)
   assert.deepEqual(await readFile((await bob.client.save(m.id, out)).path), data)

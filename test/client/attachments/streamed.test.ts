@@ -17,22 +17,12 @@ import { descriptorOf, getIncoming } from '../../../src/client/attachments/incom
 import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, type OutgoingRecord } from '../../../src/client/attachments/outgoing-store.js'
 import { FileChunks } from '../../../src/client/attachments/file-chunks.js'
 import { systemClock } from '../../../src/shared/clock.js'
-import { directPair, chunksNotSent } from '../../helpers/attachments.js'
-import { befriend, makeUser, tempRoot, type TestUser } from '../../helpers/users.js'
+import { directPair, chunksNotSent, fileAt } from '../../helpers/attachments.js'
+import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
 import { connectedPair } from './streamed-pair.js'
 import { randomFile } from '../../helpers/random-file.js'
 
 const CHUNK = 64 * 1024
-
-/** The file's message at bob, waiting up to 30 s for it. */
-async function fileAt (bob: TestUser, name: string): Promise<{ id: string, state: string | undefined }> {
-  for (let i = 0; i < 300; i++) {
-    const m = (await bob.client.inbox()).find(x => x.attachment?.name === name)
-    if (m !== undefined) return { id: m.id, state: m.attachment?.state }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`${name} never reached bob`)
-}
 
 test('streamed: to a connected recipient the first chunk leaves with no describe pass; the stream\'s end completes the file, saved byte-exact; a file written to meanwhile is never completed', async (t) => {
   const root = await tempRoot(t)
