@@ -82,7 +82,7 @@ export class GroupSend {
         byGossip = { id, gid: state.id, ciphertext: Buffer.from(prepared.ciphertext).toString('base64'), members: Object.fromEntries(live.map(p => [p, prepared?.given[p] as string])), due: this.fallback.dueFromNow() }
         putGossipOnly(tx, byGossip)
       }
-      parts = await this.sealedTogether(tx, state, prepared.distributionId, others.filter(p => !live.includes(p)), lack)
+      parts = await this.partsFor(tx, state, prepared.distributionId, others.filter(p => !live.includes(p)), lack)
       copies = others.filter(p => !live.includes(p) && !parts.includes(p))
       return copies
     }
@@ -125,7 +125,7 @@ export class GroupSend {
     parts.forEach((p, i) => { members[p] = results[copies.length + i]?.route ?? 'outbox' })
     const routes = Object.values(members)
     const route = routes.every(r => r === 'direct' || r === 'gossip') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
-    this.c.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length - parts.length, sealedTogether: parts.length }, 'group message sent')
+    this.c.log.info({ group: state.id, id, members: others.length, byGossipAlone: others.length - copies.length - parts.length, sealedParts: parts.length }, 'group message sent')
     return { id, route, members }
   }
 
@@ -149,7 +149,7 @@ export class GroupSend {
    * distribution message), it lacks no change (nor can it carry any), and we have a session with
    * it under the key the user accepted. None when config turns it off.
    */
-  private async sealedTogether (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
+  private async partsFor (tx: Kv, state: GroupState, distributionId: string, others: string[], lack: Map<string, VerifiedChange[]>): Promise<string[]> {
     if (!this.init.groups.sealedParts || others.length === 0) return []
     const opens = await peersWith(tx, others, CONTENT_FEATURES.groupSealedParts)
     const candidates = others.filter((p, i) => opens[i] === true && (lack.get(p)?.length ?? 0) === 0)

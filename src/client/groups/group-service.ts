@@ -48,8 +48,8 @@ export interface GroupsComponents {
 export interface GroupsInit {
   /**
    * maxMembers (@default 256): a larger group is refused with a clear error; gossipAckMs (@default
-   * 10,000): gossip-fallback.ts; sealedParts (@default true): group-send.ts seals the copies of
-   * members that advertise it and hold our chain together; checkpointEvery (@default 64): an admin
+   * 10,000): gossip-fallback.ts; sealedParts (@default true): group-send.ts seals the copy of each
+   * member that advertises it and holds our chain as a part; checkpointEvery (@default 64): an admin
    * signs a checkpoint of the membership after that many changes (docs/DECISIONS.md, "Group checkpoints").
    */
   groups: Pick<CairnConfig['groups'], 'maxMembers' | 'gossipAckMs' | 'sealedParts' | 'checkpointEvery'>
