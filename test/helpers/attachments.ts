@@ -4,6 +4,9 @@
  * to collect the message that announced the file.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { InboxView } from '../../src/client/api.js'
 import type { FileSendResult } from '../../src/client/attachments/index.js'
@@ -74,4 +77,20 @@ export async function fileAt (bob: TestUser, name: string): Promise<{ id: string
     await new Promise(resolve => setTimeout(resolve, 100))
   }
   throw new Error(`${name} never reached bob`)
+}
+
+/**
+ * `u`'s client in a child process of its own instead (u stopped first, its config written under
+ * `root`): `node SCRIPT CONFIG_JSON ...args`, which must die by SIGKILL part-way (save-and-die.ts,
+ * send-and-die.ts). Asserts it did.
+ */
+export async function killedInChild (u: TestUser, root: string, script: string, args: string[]): Promise<void> {
+  await u.stop()
+  const configPath = join(root, `${u.name}-config.json`)
+  await writeFile(configPath, JSON.stringify(u.config))
+  const child = spawn(process.execPath, [script, configPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, s) => { resolve(s) }))
+  assert.equal(signal, 'SIGKILL', `${u.name}'s process was killed part-way (stderr: ${stderr})`)
 }

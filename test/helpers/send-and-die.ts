@@ -1,7 +1,7 @@
 /**
- * A `send --file` killed outright part-way through storing the file's chunks at the recipient's
- * mailbox replicas (SIGKILL: no handler, no cleanup runs), as a user's process killed by the OOM
- * killer or a power loss would be. Run as a child process:
+ * A `send --file` killed outright part-way through its chunks, stored at the recipient's mailbox
+ * replicas or streamed to it directly (SIGKILL: no handler, no cleanup runs), as a user's process
+ * killed by the OOM killer or a power loss would be. Run as a child process:
  * `node send-and-die.js CONFIG_JSON CONTACT FILE CHUNKS`; it dies by its own SIGKILL once CHUNKS
  * chunks are reported sent (and exits 3 if the send ends first).
  */

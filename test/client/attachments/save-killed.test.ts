@@ -5,11 +5,11 @@
  * background sync, nothing of it is kept (save-file.test.ts: what a sync put on disk is).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { killedInChild } from '../../helpers/attachments.js'
 import { befriend, makeUser, tempRoot } from '../../helpers/users.js'
 import { randomFile } from '../../helpers/random-file.js'
 
@@ -30,14 +30,7 @@ test('a save killed by SIGKILL mid-copy: the next save writes the file byte-exac
   await mkdir(out)
 
   // bob's process is the one that dies: his client runs in a child of its own
-  await bob.stop()
-  const configPath = join(root, 'bob-config.json')
-  await writeFile(configPath, JSON.stringify(bob.config))
-  const child = spawn(process.execPath, [SAVE_AND_DIE, configPath, id, out], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, s) => { resolve(s) }))
-  assert.equal(signal, 'SIGKILL', `the save was killed part-way (stderr: ${stderr})`)
+  await killedInChild(bob, root, SAVE_AND_DIE, [id, out])
   const left = (await readdir(out)).sort()
   assert.equal(left.length, 2, `the killed save left its temporary file and its progress record: ${left.join(', ')}`)
   assert.ok(left[0]?.startsWith('.film.mkv.') === true && left[1] === `${left[0]}.progress`, `hidden: ${left.join(', ')}`)

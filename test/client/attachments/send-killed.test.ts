@@ -7,36 +7,23 @@
  * write the record a kill would leave; here the process gets no chance to write on the way down.)
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { bobAway, bobCollects, directPair, fileAt } from '../../helpers/attachments.js'
-import type { TestUser } from '../../helpers/users.js'
+import { bobAway, bobCollects, directPair, fileAt, killedInChild } from '../../helpers/attachments.js'
 import { randomFile } from '../../helpers/random-file.js'
+import { waitFor } from '../../helpers/wait.js'
 
 const SEND_AND_DIE = fileURLToPath(new URL('../../helpers/send-and-die.js', import.meta.url))
 const CHUNK = 64 * 1024
 const CHUNKS = 21
 const KILLED_AFTER = 6
 
-/** `alice`'s send of `path` to bob, in a child process of its own that SIGKILLs itself after KILLED_AFTER chunks. */
-async function sendAndDie (root: string, alice: TestUser, path: string): Promise<void> {
-  await alice.stop()
-  const configPath = join(root, 'alice-config.json')
-  await writeFile(configPath, JSON.stringify(alice.config))
-  const child = spawn(process.execPath, [SEND_AND_DIE, configPath, 'bob', path, String(KILLED_AFTER)], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, s) => { resolve(s) }))
-  assert.equal(signal, 'SIGKILL', `the send was killed part-way (stderr: ${stderr})`)
-}
-
 test('offline, send killed by SIGKILL mid-upload: the next sync continues from the stored chunks, not from zero; the recipient saves the exact bytes', async (t) => {
   const { root, net, bob, alice } = await bobAway(t, 4, CHUNK)
   const { path, data } = await randomFile(root, 'report.pdf', (CHUNKS - 1) * CHUNK + 5)
-  await sendAndDie(root, alice, path)
+  await killedInChild(alice, root, SEND_AND_DIE, ['bob', path, String(KILLED_AFTER)])
   const putsBefore = net.nodes.reduce((s, n) => s + n.mailbox.chunks.puts, 0)
   assert.ok(putsBefore >= KILLED_AFTER, `chunks were stored before the kill (${putsBefore} puts)`)
 
@@ -59,7 +46,7 @@ test('offline, send killed by SIGKILL mid-upload: the next sync continues from t
 test('direct, send killed by SIGKILL mid-stream: the restarted sender\'s resume finishes the file at the online recipient, who saves the exact bytes', async (t) => {
   const { root, alice, bob } = await directPair(t, CHUNK)
   const { path, data } = await randomFile(root, 'talk.mp4', (CHUNKS - 1) * CHUNK + 5)
-  await sendAndDie(root, alice, path)
+  await killedInChild(alice, root, SEND_AND_DIE, ['bob', path, String(KILLED_AFTER)])
   const m = await fileAt(bob, 'talk.mp4')
   assert.notEqual(m.state, 'complete', 'the stream was cut before its end')
   const held = (await bob.client.attachments.incoming(m.id)).heldCount
@@ -68,8 +55,7 @@ test('direct, send killed by SIGKILL mid-stream: the restarted sender\'s resume 
 
   await alice.restart()
   assert.ok(await alice.client.attachments.resume() >= 1, 'the killed send is resumed')
-  for (let i = 0; i < 100 && (await fileAt(bob, 'talk.mp4')).state !== 'complete'; i++) await new Promise(resolve => setTimeout(resolve, 100))
-  assert.equal((await fileAt(bob, 'talk.mp4')).state, 'complete')
+  await waitFor('bob holds the whole file', async () => (await fileAt(bob, 'talk.mp4')).state === 'complete')
   assert.deepEqual((await bob.client.inbox()).filter(x => x.attachment?.name === 'talk.mp4').length, 1, 'one message for the file')
   const out = join(root, 'out')
   await mkdir(out)
