@@ -652,6 +652,11 @@ export namespace Content {
     value: boolean
   }
 
+  export interface ContentAttachmentGroupIdFieldEvent {
+    field: '$.attachment.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ContentGroupUpdateChangesFieldEvent {
     field: '$.groupUpdate.changes[]'
     index: number
@@ -699,7 +704,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentAttachmentCompletesFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentAttachmentCompletesFieldEvent | ContentAttachmentGroupIdFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -804,6 +809,7 @@ export interface Attachment {
   sha256: Uint8Array<ArrayBuffer>
   caption: string
   completes?: boolean
+  groupId?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Attachment {
@@ -866,6 +872,11 @@ export namespace Attachment {
         if (obj.completes != null) {
           w.uint32(80)
           w.bool(obj.completes)
+        }
+
+        if (obj.groupId != null) {
+          w.uint32(90)
+          w.bytes(obj.groupId)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -936,6 +947,10 @@ export namespace Attachment {
             }
             case 10: {
               obj.completes = reader.bool()
+              break
+            }
+            case 11: {
+              obj.groupId = reader.bytes()
               break
             }
             default: {
@@ -1039,6 +1054,13 @@ export namespace Attachment {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1102,6 +1124,11 @@ export namespace Attachment {
     value: boolean
   }
 
+  export interface AttachmentGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Attachment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Attachment.codec())
   }
@@ -1110,7 +1137,7 @@ export namespace Attachment {
     return decodeMessage(buf, Attachment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent | AttachmentCompletesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent | AttachmentCompletesFieldEvent | AttachmentGroupIdFieldEvent> {
     return streamMessage(buf, Attachment.codec(), opts)
   }
 }

@@ -144,8 +144,8 @@ export class CairnClient implements ClientApi {
     private readonly clock: Clock
   ) {
     this.life = new Lifecycle(log)
-    this.attachments = new Attachments({ store, messenger, contacts, clock, log: forComponent(log, 'attachments') }, config)
     this.groups = new Groups({ identity, store, contacts, messenger, clock, log: forComponent(log, 'groups') }, config)
+    this.attachments = new Attachments({ store, messenger, contacts, clock, log: forComponent(log, 'attachments'), groups: this.groups }, config)
     messenger.handleContentWith(this.groups)
     this.deletion = new MessageDeletion({ store, messenger, contacts, groups: this.groups, attachments: this.attachments, clock, log: forComponent(log, 'deletion') })
     this.publishRetry = new PublishRetry(config.delivery)

@@ -15,7 +15,7 @@
  */
 import { NAMESPACES } from '../shared/namespaces.js'
 import type { Store, StoreOp } from '../shared/store.js'
-import { deletedSeqOps, listDeletedSeqs, type DeletedSeq, type InboxMessage } from './inbox.js'
+import { deletedSeqOps, groupSeqOf, listDeletedSeqs, type DeletedSeq, type InboxMessage } from './inbox.js'
 
 /** A group message held in the inbox, as far as the gap count looks at it. */
 type Held = Pick<DeletedSeq, 'group' | 'from' | 'seq'>
@@ -72,7 +72,7 @@ export async function deletedSeqsOf (store: Store, group: string, from: string):
 export function deletionSeqOps (deleting: InboxMessage[], held: Held[], recorded: DeletedSeq[], member: (group: string) => boolean, at: number): StoreOp[] {
   const id = (d: Held): string => `${senderKey(d)}/${d.seq}`
   const known = new Set(recorded.map(id))
-  const fresh = deleting.flatMap(m => m.group === undefined ? [] : [{ group: m.group.id, from: m.from, seq: m.seq }]).filter(d => !known.has(id(d)))
+  const fresh = deleting.flatMap(m => groupSeqOf(m) ?? []).filter(d => !known.has(id(d)))
   const redundant = new Set(redundantDeletedSeqs(held, [...recorded, ...fresh], member).map(id))
   return deletedSeqOps(fresh.filter(d => !redundant.has(id(d))), recorded.filter(d => redundant.has(id(d))), at)
 }
@@ -86,7 +86,7 @@ export async function pruneDeletedSeqs (store: Store, inbox: InboxMessage[], mem
   if (deleted.length === 0) return 0
   const groups = new Map<string, boolean>()
   for (const d of deleted) if (!groups.has(d.group)) groups.set(d.group, await member(d.group))
-  const held = inbox.flatMap(m => m.group === undefined ? [] : [{ group: m.group.id, from: m.from, seq: m.seq }])
+  const held = inbox.flatMap(m => groupSeqOf(m) ?? [])
   const redundant = redundantDeletedSeqs(held, deleted, g => groups.get(g) === true)
   for (let i = 0; i < redundant.length; i += 1024) await store.write(deletedSeqOps([], redundant.slice(i, i + 1024), 0), { durable: false })
   return redundant.length

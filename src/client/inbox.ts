@@ -25,6 +25,12 @@ export interface InboxMessage {
   attachment?: AttachmentSummary
   /** Set for a group message: the group's id and its name when received. */
   group?: { id: string, name: string }
+  /**
+   * A file sent to a group (its id) that we and its sender did not share when it came (the change
+   * that adds either may still be on its way): shown as the sender's own message until a change
+   * makes them fellow members, when `group` is set instead (messaging/group-claims.ts).
+   */
+  groupClaim?: string
 }
 
 /**
@@ -89,10 +95,45 @@ export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): 
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
   const entry = byIdEntry(m)
   kv.put(entry.key, entry.value)
+  if (m.groupClaim !== undefined) kv.put(claimKey(m.groupClaim, m), enc.encode(m.receivedAt.toString()))
+}
+
+const claimKey = (gid: string, m: Pick<InboxMessage, 'from' | 'id'>): string => `${NAMESPACES.groupClaim}${gid}/${m.from}/${m.id}`
+
+/** Every received file that still claims a group (groupClaim), read from its record; a claim whose message is gone is left out. */
+export async function claimedMessages (store: Store): Promise<InboxMessage[]> {
+  const keys: string[] = []
+  for await (const { key, value } of store.list(NAMESPACES.groupClaim)) {
+    const [, from, id] = key.slice(NAMESPACES.groupClaim.length).split('/')
+    if (from !== undefined && id !== undefined) keys.push(messageKey({ receivedAt: Number(dec.decode(value)), from, id }))
+  }
+  if (keys.length === 0) return []
+  const out: InboxMessage[] = []
+  for (const v of await store.getMany(keys)) if (v !== undefined) out.push(JSON.parse(dec.decode(v)) as InboxMessage)
+  return out
+}
+
+/** `m`'s claim settled (in `kv`): shown in `group` from now on, or (undefined) kept as its sender's own message and no longer looked at. */
+export function settleClaim (kv: Kv, m: InboxMessage, group: { id: string, name: string } | undefined): void {
+  if (m.groupClaim === undefined) return
+  kv.delete(claimKey(m.groupClaim, m))
+  delete m.groupClaim
+  if (group !== undefined) m.group = group
+  kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
 }
 
 /** A deleted group message's place in its sender's sequence: held, for the gap count (groups/gaps.ts). */
 export interface DeletedSeq { group: string, from: string, seq: number }
+
+/**
+ * A received message's place in its sender's sequence in its group: a group message's. None for a
+ * 1:1 message, nor for a file sent to a group, which comes in its sender's 1:1 message (a group
+ * message carries no file: attachments/index.ts sendToGroup) and whose `seq` numbers that
+ * conversation, not the group's.
+ */
+export function groupSeqOf (m: InboxMessage): DeletedSeq | undefined {
+  return m.group === undefined || m.attachment !== undefined ? undefined : { group: m.group.id, from: m.from, seq: m.seq }
+}
 
 const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.group}/${d.from}/${String(d.seq).padStart(16, '0')}`
 
@@ -103,7 +144,7 @@ const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.gro
  * one shows no false gap (deletedSeqOps; deleted-seqs.ts; docs/DECISIONS.md "Deleting messages").
  */
 export function deleteMessageOps (m: InboxMessage): StoreOp[] {
-  return [{ type: 'del', key: messageKey(m) }, { type: 'del', key: byIdKey(m) }]
+  return [{ type: 'del', key: messageKey(m) }, { type: 'del', key: byIdKey(m) }, ...(m.groupClaim === undefined ? [] : [{ type: 'del' as const, key: claimKey(m.groupClaim, m) }])]
 }
 
 /** The writes that record the deleted numbers `put` (value: `at`, when) and forget `del`. */

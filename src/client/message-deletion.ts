@@ -17,7 +17,7 @@ import type { Attachments } from './attachments/index.js'
 import type { Contacts } from './contacts.js'
 import type { Groups } from './groups/index.js'
 import { deletedSeqsOf, deletionSeqOps } from './deleted-seqs.js'
-import { deleteMessageOps, type DeletedSeq, type InboxMessage } from './inbox.js'
+import { deleteMessageOps, groupSeqOf, type DeletedSeq, type InboxMessage } from './inbox.js'
 import { resolveMessageIds } from './message-ids.js'
 import type { Messenger } from './messenger.js'
 import { pastCap } from './received-retention.js'
@@ -148,21 +148,24 @@ export class MessageDeletion {
    * (read again before each batch: the previous one changed them; one sender's are few).
    */
   private async groupSeqs (inbox: InboxMessage[], received: InboxMessage[]): Promise<BatchSeqs> {
-    const senderOf = (m: InboxMessage): string | undefined => m.group === undefined ? undefined : `${m.group.id}/${m.from}`
+    const senderOf = (m: InboxMessage): string | undefined => {
+      const s = groupSeqOf(m)
+      return s === undefined ? undefined : `${s.group}/${s.from}`
+    }
     const touched = new Set(received.map(senderOf).filter(k => k !== undefined))
     if (touched.size === 0) return async () => []
     const held = new Map<string, InboxMessage>() // by sender and message id
     for (const m of inbox) if (touched.has(senderOf(m) as string)) held.set(`${m.from}/${m.id}`, m)
     const member = new Map<string, boolean>()
-    for (const m of received) if (m.group !== undefined && !member.has(m.group.id)) member.set(m.group.id, await this.c.groups.isMember(m.group.id))
+    for (const m of received) { const s = groupSeqOf(m); if (s !== undefined && !member.has(s.group)) member.set(s.group, await this.c.groups.isMember(s.group)) }
     return async (slice, at) => {
       for (const m of slice) held.delete(`${m.from}/${m.id}`)
       const senders = new Map<string, { group: string, from: string }>()
-      for (const m of slice) if (m.group !== undefined) senders.set(senderOf(m) as string, { group: m.group.id, from: m.from })
+      for (const m of slice) { const s = groupSeqOf(m); if (s !== undefined) senders.set(senderOf(m) as string, { group: s.group, from: s.from }) }
       if (senders.size === 0) return []
       const recorded: DeletedSeq[] = []
       for (const s of senders.values()) recorded.push(...await deletedSeqsOf(this.c.store, s.group, s.from))
-      const stillHeld = [...held.values()].flatMap(m => m.group !== undefined && senders.has(senderOf(m) as string) ? [{ group: m.group.id, from: m.from, seq: m.seq }] : [])
+      const stillHeld = [...held.values()].flatMap(m => senders.has(senderOf(m) as string) ? groupSeqOf(m) ?? [] : [])
       return deletionSeqOps(slice, stillHeld, recorded, g => member.get(g) === true, at)
     }
   }

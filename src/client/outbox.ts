@@ -39,6 +39,11 @@ export interface OutboxEntry {
   waiting?: Exclude<WaitReason, 'route'>
   /** The sent message (its id in the delivery log) this entry carries to `to`: a 1:1 message's own id, a group message's id. */
   tracks?: string
+  /**
+   * The id its Content carries, when not the entry's own: the copies of a file sent to a group share
+   * one message id (attachments/group-files.ts), which their receipts name.
+   */
+  messageId?: string
   /** A receipt (messaging/receipts.ts): not counted among the messages a flush sent. */
   receipt?: true
 }

@@ -29,6 +29,12 @@ export const NAMESPACES = {
   seenMessage: `${ROOT}seen-message/`,
   /** A deleted group message's sender and sequence number (`<group>/<sender>/<seq>`): held for the gap count (client/inbox.ts). */
   inboxDeleted: `${ROOT}inbox-deleted/`,
+  /**
+   * Received files that named a group their sender is not (yet) a fellow member of here
+   * (`<group>/<sender>/<message id>`, value: when it was received): shown in the group once a change
+   * makes it one (client/inbox.ts groupClaim, client/messaging/group-claims.ts).
+   */
+  groupClaim: `${ROOT}group-claim/`,
   /** Messages waiting to leave (client/outbox.ts). */
   outbox: `${ROOT}outbox/`,
   /** Messages we sent and how far each got at each recipient: queued, stored, delivered, read (client/messaging/delivery-log.ts). */

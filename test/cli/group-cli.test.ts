@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cairn, startCairn } from '../helpers/cli.js'
+import { randomFile } from '../helpers/random-file.js'
 import { tempRoot } from '../helpers/users.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -51,6 +52,16 @@ test('cairn group: create, info, send @NAME, inbox shows the group; errors exit 
   assert.equal(chat.code, 0, chat.stderr)
   assert.match(chat.stdout, /^ {2}\[#[0-9a-f]{8} delivered to 1\/1, read by 0\/1\] said in chat$/m, chat.stdout)
   assert.deepEqual((JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ text: string }>).map(m => m.text), ['hello pals', 'said in chat'])
+
+  // a file to the group: each member's copy, a line saying how they went; bob sees it in the group
+  const { path: map } = await randomFile(root, 'map.png', 3000)
+  const fileSent = await cairn([...A, 'send', '@pals', '--file', map, 'the map', ...LISTEN])
+  assert.equal(fileSent.code, 0, fileSent.stderr)
+  const fileId = /^map\.png sent to @pals: 1 directly, 0 in mailboxes, 0 in the outbox \(([0-9a-f]{32})\)$/m.exec(fileSent.stdout)?.[1]
+  assert.ok(fileId !== undefined, fileSent.stdout)
+  const withFile = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ id: string, text: string, group: unknown, attachment?: { name: string, state: string } }>
+  assert.deepEqual(withFile.filter(m => m.id === fileId).map(m => [m.text, m.group, m.attachment?.name, m.attachment?.state]), [['the map', { id: g.id, name: 'pals' }, 'map.png', 'complete']])
+  assert.match((await cairn([...B, 'inbox'])).stdout, /@pals alice: \[file map\.png, 3000 bytes, complete; cairn save [0-9a-f]{32}\] the map/)
 
   // bob leaves a second group: he is no longer a member and cannot send there
   assert.equal((await cairn([...A, 'group', 'create', 'club', 'bob', ...LISTEN])).code, 0)

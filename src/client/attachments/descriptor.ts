@@ -4,6 +4,7 @@
  */
 import { isChunkCid } from '../../shared/chunk-address.js'
 import type { Attachment } from '../../../proto/cairn.js'
+import { GROUP_ID_BYTES } from '../groups/change.js'
 import { chunkCount, FILE_ID_BYTES, KEY_BYTES } from './chunk-cipher.js'
 
 /** Largest chunk a peer may describe: a chunk, its tag and framing fit one 1 MiB mailbox frame. */
@@ -36,6 +37,7 @@ export function descriptorProblem (a: Attachment): string | undefined {
   if (a.key.length !== KEY_BYTES) return 'key must be 32 bytes'
   if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
   if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
+  if (a.groupId !== undefined && a.groupId.length !== GROUP_ID_BYTES) return 'group id must be 16 bytes'
   if (isStreamed(a)) return a.completes === true ? 'a completing descriptor lists its chunks' : chunkCount(a.size, a.chunkBytes) > MAX_CHUNKS ? 'too many chunks' : undefined
   if (a.sha256.length !== 32) return 'digest must be 32 bytes'
   if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'

@@ -38,14 +38,6 @@ export class BadFileError extends InvalidInputError {
   }
 }
 
-/** Files sent to a group (`@NAME`): a file's key and chunks go to one recipient; a group message has no place for them yet. */
-export class GroupFilesError extends InvalidInputError {
-  constructor (to: string) {
-    super(`files go to one contact at a time, not to a group (${to}): send them to each member with \`cairn send CONTACT --file PATH\``)
-    this.name = 'GroupFilesError'
-  }
-}
-
 /** The file being sent changed since it was announced: its chunks can no longer be produced. */
 export class FileChangedError extends CairnError {
   constructor (path: string) {

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { deadline, type Clock } from '../../shared/clock.js'
 import type { CairnConfig } from '../../shared/config.js'
-import { CairnError, describeError, loggableError } from '../../shared/errors.js'
+import { CairnError, describeError, loggableError, MessageTooLargeError } from '../../shared/errors.js'
 import { forComponent, type Logger } from '../../shared/logger.js'
 import type { CairnNode } from '../../shared/node/create-node.js'
 import { parsePeerId } from '../../shared/peer-id.js'
@@ -29,10 +29,11 @@ import { pushChunks } from './chunk-push.js'
 import { AutoFetch } from './auto-fetch.js'
 import { ChunkService } from './chunk-service.js'
 import { isStreamed, safeFileName } from './descriptor.js'
-import { AttachmentStateError, BadFileError, FileChangedError, GroupFilesError } from './errors.js'
+import { AttachmentStateError, BadFileError, FileChangedError } from './errors.js'
 import { checkFiles, type CheckedFile } from './file-check.js'
 import { describeFileWithTags, FileChunks } from './file-chunks.js'
 import type { Attachment } from '../../../proto/cairn.js'
+import type { GroupRecipients } from '../groups/group-service.js'
 import { Inbound } from './inbound.js'
 import { refusedError, removeReceivedFile, type IncomingFile } from './incoming-file.js'
 import { descriptorOf, forgetIncomingOps, getIncoming, stillUnannounced, unannouncedBefore, type AttachmentState } from './incoming-store.js'
@@ -54,14 +55,29 @@ export interface FileSendResult {
   id: string
   name: string
   size: number
-  /** How the chunks went: straight to the recipient, to its mailboxes, or still waiting (outbox). */
+  /**
+   * How the chunks went: straight to the recipient, to its mailboxes, or still waiting (outbox).
+   * To a group: direct when every member's went directly, outbox when any member's waits, else mailbox.
+   */
   route: Route | 'outbox'
   replicas?: number
   /**
    * Why its chunks did not go (the message did): a DELIVERY_FAILED, retried at the next sync, or
    * a file that changed since it was sent, never retried. The other files of the send still go.
+   * To a group: how many members' did not go, and the first one's why.
    */
   error?: string
+  /** A file sent to a group: per member's PeerId, how its copy went. */
+  members?: Record<string, MemberFileResult>
+}
+
+/** How one member's copy of a file sent to a group went. */
+export interface MemberFileResult { route: Route | 'outbox', replicas?: number, error?: string }
+
+/** Who a file sent to `@GROUP` goes to (Groups.fileRecipients); whether a file's sender is a fellow member of the group it names. */
+export interface GroupDirectory {
+  fileRecipients: (group: string) => Promise<GroupRecipients>
+  fellowGroup: (sender: string, gid: string) => Promise<{ id: string, name: string } | undefined>
 }
 
 export interface AttachmentsComponents {
@@ -71,6 +87,8 @@ export interface AttachmentsComponents {
   contacts: Contacts
   clock: Clock
   log: Logger
+  /** Files sent to a group (`@NAME`) go to its members. */
+  groups: GroupDirectory
 }
 
 /**
@@ -83,8 +101,8 @@ export interface AttachmentsInit extends FetchConfig, UploadConfig {
   mailbox: FetchConfig['mailbox'] & UploadConfig['mailbox']
   /** natTraversal (@default false): a push's address lookup runs even with addresses known (direct/address-lookup.ts). */
   network: Pick<CairnConfig['network'], 'natTraversal'>
-  /** requestTimeoutMs (@default 15,000): a push's address lookup and each of its steps. */
-  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs'>
+  /** requestTimeoutMs (@default 15,000): a push's address lookup and each of its steps; textBytes: the caption's limit. */
+  limits: Pick<CairnConfig['limits'], 'requestTimeoutMs' | 'textBytes'>
   /** ttlMs (@default 14 days): how long a file's chunks are held at mailboxes; mailboxTimeoutMs (@default 15,000). */
   delivery: Pick<CairnConfig['delivery'], 'ttlMs' | 'mailboxTimeoutMs' | 'syncIntervalMs'>
 }
@@ -120,9 +138,14 @@ export class Attachments {
     this.node = node
     this.ready = ready
     if (depositHost !== undefined) this.depositHost = depositHost
-    // a contact's files are taken whatever their size; a stranger's only up to what the daemon
-    // would fetch by itself (anything larger waits at mailboxes, counted in quotas, until `save`)
-    const admits = async (from: string, file: IncomingFile): Promise<boolean> => file.descriptor.size <= this.init.attachments.autoFetchBytes || (await this.components.contacts.byPeerId(from)) !== undefined
+    // a contact's files are taken whatever their size, and a fellow member's sent to our group; a
+    // stranger's only up to what the daemon would fetch by itself (anything larger waits at
+    // mailboxes, counted in quotas, until `save`)
+    const admits = async (from: string, file: IncomingFile): Promise<boolean> => {
+      const { size, groupId } = file.descriptor
+      if (size <= this.init.attachments.autoFetchBytes || (await this.components.contacts.byPeerId(from)) !== undefined) return true
+      return groupId !== undefined && await this.components.groups.fellowGroup(from, Buffer.from(groupId).toString('hex')) !== undefined
+    }
     this.service = new ChunkService({ node, inbound: this.inbound, clock: this.components.clock, log: forComponent(this.components.log, 'chunk service'), admits }, this.init)
     await this.service.start()
   }
@@ -135,34 +158,87 @@ export class Attachments {
   }
 
   /**
-   * Send each file in its own message (the text is the first one's caption). Every file is checked
-   * first: one that is missing, a directory, unreadable or too large sends nothing (exit 2).
+   * Send each file in its own message (the text is the first one's caption), to a contact, or to
+   * every other member of a group (`@NAME`: sendToGroup). Every file is checked first: one that is
+   * missing, a directory, unreadable or too large sends nothing (exit 2).
    */
   async send (to: string, paths: string[], text: string, options: { onProgress?: (p: TransferProgress) => void } = {}): Promise<FileSendResult[]> {
     const a = this.init.attachments
     if (paths.length === 0) throw new BadFileError('(none)', 'no file given')
-    if (to.startsWith('@')) throw new GroupFilesError(to)
+    const captionBytes = Buffer.byteLength(text, 'utf8')
+    if (captionBytes > this.init.limits.textBytes) throw new MessageTooLargeError(captionBytes, this.init.limits.textBytes)
     const files = await checkFiles(paths.map(p => resolve(p)), a.maxFileBytes, a.maxMessageBytes, a.chunkBytes)
+    if (to.startsWith('@')) return this.sendToGroup(to.slice(1), files, text, options)
     const { peerId } = await this.components.contacts.resolve(to)
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {
-      const streamed = await this.takesStreamed(peerId)
-      const { descriptor: d, tags } = streamed ? { descriptor: streamedDescriptor(f, a.chunkBytes), tags: undefined } : await describeFileWithTags(f, a.chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * a.chunkBytes), total: f.size }) })
-      const rec: OutgoingRecord = { fileIdHex: Buffer.from(d.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(d), ...(tags === undefined ? { streamed: true as const } : { tags: tags.toString('base64') }), state: 'announcing', uploaded: 0 }
-      await putOutgoing(this.components.store, rec) // before the announcement: a killed send can still serve the chunks
-      const sent = await this.components.messenger.send(to, i === 0 ? text : '', { attachment: d })
-      rec.messageId = sent.id
-      rec.state = 'sending'
-      await putOutgoing(this.components.store, rec)
-      const r = await (streamed ? this.transferStreamed(rec, sent.route, options.onProgress) : this.transfer(rec, sent.route, options.onProgress)).catch((err: unknown) => {
-        // one file's chunks not going is that file's result (its record says so, to be resumed or
-        // not): the files after it still go. Anything else (a full disk, a stop) ends the send.
-        if (!isFileTransferFailure(err) || this.stopping.signal.aborted) throw err
-        return { route: 'outbox' as const, error: err.message }
-      })
-      out.push({ id: sent.id, name: f.name, size: f.size, ...r })
+      const { rec, descriptor } = await this.prepare(f, peerId, options)
+      const sent = await this.components.messenger.send(to, i === 0 ? text : '', { attachment: descriptor })
+      out.push({ id: sent.id, name: f.name, size: f.size, ...await this.announced(rec, sent.id, sent.route, options.onProgress) })
     }
     return out
+  }
+
+  /**
+   * Files to a group: each member gets its own copy of each file (its own key, file id and chunks,
+   * so that two members' holders see unrelated chunks) in a 1:1 message naming the group; a file's
+   * copies share one message id and one record in the delivery log, as a group message's do. The
+   * chunks then go to each member in turn, by the same routes as a contact's (docs/DECISIONS.md
+   * "Files to a group: a copy per member").
+   */
+  private async sendToGroup (group: string, files: CheckedFile[], text: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<FileSendResult[]> {
+    const g = await this.components.groups.fileRecipients(group)
+    const groupId = new Uint8Array(Buffer.from(g.id, 'hex'))
+    const out: FileSendResult[] = []
+    for (const [i, f] of files.entries()) {
+      const id = randomBytes(16).toString('hex')
+      const caption = i === 0 ? text : ''
+      if (g.others.length === 0) { out.push({ id, name: f.name, size: f.size, route: 'direct', members: {} }); continue }
+      const copies = new Map<string, { rec: OutgoingRecord, descriptor: Attachment }>()
+      for (const peer of g.others) copies.set(peer, await this.prepare(f, peer, options, groupId))
+      const messenger = this.components.messenger
+      const sent = await messenger.sendEach(g.others, async (_tx, peer) => ({ attachment: { ...(copies.get(peer)?.descriptor as Attachment), caption } }), {
+        tracks: id,
+        messageId: id,
+        // one record for the file, a state per member, written with the copies
+        select: async (tx) => { messenger.deliveries.record(tx, { id, to: g.id, group: { id: g.id, name: g.name }, text: caption !== '' ? caption : f.name, sentAt: this.components.clock.now() }, g.others); return g.others }
+      })
+      const members: Record<string, MemberFileResult> = {}
+      for (const [k, peer] of g.others.entries()) {
+        const { rec } = copies.get(peer) as { rec: OutgoingRecord }
+        members[peer] = await this.announced(rec, id, sent[k]?.route ?? 'outbox', options.onProgress)
+      }
+      out.push({ id, name: f.name, size: f.size, ...summedUp(members), members })
+    }
+    return out
+  }
+
+  /**
+   * A file's descriptor for `peerId` (streamed when it takes one now, else read and described in
+   * full) and its outgoing record, written before the announcement: a killed send can still serve
+   * the chunks.
+   */
+  private async prepare (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }, groupId?: Uint8Array<ArrayBuffer>): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
+    const chunkBytes = this.init.attachments.chunkBytes
+    const streamed = await this.takesStreamed(peerId)
+    const { descriptor, tags } = streamed ? { descriptor: streamedDescriptor(f, chunkBytes), tags: undefined } : await describeFileWithTags(f, chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * chunkBytes), total: f.size }) })
+    if (groupId !== undefined) descriptor.groupId = groupId
+    const rec: OutgoingRecord = { fileIdHex: Buffer.from(descriptor.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(descriptor), ...(tags === undefined ? { streamed: true as const } : { tags: tags.toString('base64') }), state: 'announcing', uploaded: 0 }
+    await putOutgoing(this.components.store, rec)
+    return { rec, descriptor }
+  }
+
+  /** The file's announcement went (message `messageId`, by `route`): its record says so, and its chunks follow. */
+  private async announced (rec: OutgoingRecord, messageId: string, route: Route | 'outbox', onProgress?: (p: TransferProgress) => void): Promise<MemberFileResult> {
+    rec.messageId = messageId
+    rec.state = 'sending'
+    await putOutgoing(this.components.store, rec)
+    return (rec.streamed === true ? this.transferStreamed(rec, route, onProgress) : this.transfer(rec, route, onProgress)).catch((err: unknown) => {
+      // one file's chunks not going is that file's result (its record says so, to be resumed or
+      // not): the files after it still go. Anything else (a full disk, a stop) ends the send.
+      if (!isFileTransferFailure(err) || this.stopping.signal.aborted) throw err
+      return { route: 'outbox' as const, error: err.message }
+    })
   }
 
   /**
@@ -445,6 +521,20 @@ export class Attachments {
 /** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */
 function streamedDescriptor (f: CheckedFile, chunkBytes: number): Attachment {
   return { fileId: randomBytes(16), name: f.name, size: f.size, mediaType: f.mediaType, chunkBytes, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: '' }
+}
+
+/** A group file's outcome from its members': the route as a group message's is summed up, the fewest replicas, and how many failed. */
+function summedUp (members: Record<string, MemberFileResult>): Pick<FileSendResult, 'route' | 'replicas' | 'error'> {
+  const results = Object.values(members)
+  const routes = results.map(r => r.route)
+  const route = routes.every(r => r === 'direct') ? 'direct' : routes.includes('outbox') ? 'outbox' : 'mailbox'
+  const stored = results.filter(r => r.route === 'mailbox').map(r => r.replicas ?? 0)
+  const failed = results.filter(r => r.error !== undefined)
+  return {
+    route,
+    ...(stored.length === 0 ? {} : { replicas: Math.min(...stored) }),
+    ...(failed.length === 0 ? {} : { error: `to ${failed.length} of ${results.length} members: ${failed[0]?.error ?? ''}` })
+  }
 }
 
 /** A file's chunks that could not go, which its outgoing record keeps (transfer): no route took them, or the file changed. */

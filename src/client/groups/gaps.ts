@@ -5,7 +5,7 @@
  * message the reader deleted still counts as held (its number is kept: inbox.ts DeletedSeq), so
  * deleting one never shows a gap before the sender's next.
  */
-import type { DeletedSeq, InboxMessage } from '../inbox.js'
+import { groupSeqOf, type DeletedSeq, type InboxMessage } from '../inbox.js'
 import type { LostSeq } from './group-store.js'
 
 /**
@@ -21,7 +21,7 @@ export function withGaps<T extends InboxMessage> (messages: T[], deleted: Delete
     if (seqs === undefined) held.set(key, [seq])
     else seqs.push(seq)
   }
-  for (const m of messages) if (m.group !== undefined) hold(`${m.group.id}/${m.from}`, m.seq)
+  for (const m of messages) { const s = groupSeqOf(m); if (s !== undefined) hold(`${s.group}/${s.from}`, s.seq) }
   for (const d of deleted) hold(`${d.group}/${d.from}`, d.seq)
   // per sender: each held number → the one held before it
   const previous = new Map<string, Map<number, number>>()
@@ -31,8 +31,9 @@ export function withGaps<T extends InboxMessage> (messages: T[], deleted: Delete
   }
   const lowestLost = new Map(lost.map(l => [`${l.group}/${l.from}`, l.seq]))
   return messages.map(m => {
-    if (m.group === undefined) return m
-    const key = `${m.group.id}/${m.from}`
+    const s = groupSeqOf(m)
+    if (s === undefined) return m
+    const key = `${s.group}/${s.from}`
     const before = previous.get(key)?.get(m.seq)
     // none held below (the sender's first here): flagged only when a lost number lies below it
     const lostFrom = before === undefined ? lowestLost.get(key) : undefined

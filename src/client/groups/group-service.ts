@@ -94,6 +94,9 @@ export interface GroupSendResult extends SendResult {
   members: Record<string, SendResult['route']>
 }
 
+/** Whom a file sent to a group goes to: the group, and every other member (fileRecipients). */
+export interface GroupRecipients { id: string, name: string, others: string[] }
+
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
 
 export class Groups implements ContentHandler {
@@ -419,6 +422,19 @@ export class Groups implements ContentHandler {
 
   async fromFellowMember (sender: string, content: Content): Promise<boolean> {
     return this.receiving.fromFellowMember(sender, content)
+  }
+
+  /** ContentHandler: group `gid`'s id and name when we and `sender` are both members now (a file sent to the group is shown there). */
+  async fellowGroup (sender: string, gid: string): Promise<{ id: string, name: string } | undefined> {
+    const state = await this.state(gid)
+    return state !== undefined && state.members.includes(this.me) && state.members.includes(sender) ? { id: state.id, name: state.name } : undefined
+  }
+
+  /** Who a file sent to `group` goes to (attachments/index.ts): every other member now. Not a member: NotGroupMemberError. */
+  async fileRecipients (group: string): Promise<GroupRecipients> {
+    const state = await this.resolve(group)
+    if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
+    return { id: state.id, name: state.name, others: state.members.filter(p => p !== this.me) }
   }
 
   /** Whether this user is a member of group `gid` now (not: unknown, left, or removed). */

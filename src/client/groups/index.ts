@@ -14,7 +14,7 @@
  *   a message naming changes not yet here waits, bounded per sender and per group, up to the mail
  *   TTL (parking.ts).
  */
-export { Groups, type GroupsInit, type GroupView, type GroupMemberView, type GroupSendResult } from './group-service.js'
+export { Groups, type GroupsInit, type GroupView, type GroupMemberView, type GroupSendResult, type GroupRecipients } from './group-service.js'
 export { foldGroup, type GroupState } from './state.js'
 export { signChange, verifyChange, changeId, type VerifiedChange } from './change.js'
 export * from './errors.js'

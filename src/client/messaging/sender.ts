@@ -56,6 +56,8 @@ export interface SendEachOptions {
   onQueued?: () => void
   /** The delivery-log record these copies carry (a group message's id). */
   tracks?: string
+  /** The message id every copy's Content carries (OutboxEntry.messageId); else each entry's own id. */
+  messageId?: string
   /**
    * Which of the peers get a copy, decided first in the sealing transaction (what it writes
    * commits with the copies; bundles are fetched beforehand for all of `peers`).
@@ -165,7 +167,7 @@ export class Sender {
       carrySessions(checked, tx)
       const out: OutboxEntry[] = []
       for (const to of options.select === undefined ? peers : await options.select(tx)) {
-        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.receipt === true ? { receipt: true as const } : {}) }
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.messageId === undefined ? {} : { messageId: options.messageId }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
         let refused: unknown
@@ -405,7 +407,7 @@ export class Sender {
     const seq = decodeNumber(await tx.get(seqKey), 0) + 1
     tx.put(seqKey, encodeNumber(seq))
     this.lastSentAt = Math.max(this.now, this.lastSentAt + 1)
-    const id = Buffer.from(entry.id, 'hex')
+    const id = Buffer.from(entry.messageId ?? entry.id, 'hex')
     const features = (this.init.groups.sealedParts ? CONTENT_FEATURES.groupSealedParts : 0) | CONTENT_FEATURES.groupCheckpoints | CONTENT_FEATURES.streamedAttachments
     const content = Content.encode({ version: CONTENT_VERSION, id, sentAt: this.lastSentAt, seq, senderCertificate: this.ctx.identity.certificate, features, ...body })
     const { sealed, inner, certExpires } = await this.ctx.session.seal(tx, entry.to, content, this.now)

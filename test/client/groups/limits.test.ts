@@ -9,7 +9,7 @@ import { envLayer, resolveConfig } from '../../../src/shared/config.js'
 import { silentLogger } from '../../../src/shared/logger.js'
 import { tempRoot } from '../../helpers/users.js'
 
-test('groups.maxMembers: a config key (CAIRN_GROUPS_MAX_MEMBERS), validated; a group beyond it is refused with GroupFullError and nothing is stored', async (t) => {
+test('groups.maxMembers: a config key (CAIRN_GROUPS_MAX_MEMBERS), validated; a group beyond it is refused with GroupFullError and nothing is stored; a file to a group is checked before anything is queued', async (t) => {
   assert.equal(resolveConfig([envLayer({ CAIRN_GROUPS_MAX_MEMBERS: '3' })]).groups.maxMembers, 3)
   assert.equal(resolveConfig([]).groups.maxMembers, 256)
   assert.throws(() => resolveConfig([{ groups: { maxMembers: 1 } }]), { name: 'ConfigError', message: /groups\.maxMembers/ })
@@ -30,9 +30,17 @@ test('groups.maxMembers: a config key (CAIRN_GROUPS_MAX_MEMBERS), validated; a g
   await assert.rejects(me.groupAdd('three', others.slice(2)), { name: 'GroupFullError' })
   assert.equal((await me.groupInfo('three')).changes, 1)
   assert.equal((await me.messenger.pending()).length, 2)
-  // files go to contacts one by one: to a group, a typed refusal naming it, and nothing queued
+  // files to a group: an unknown group or a caption over the limit is a typed refusal, nothing queued
   const file = join(root, 'note.txt')
   await writeFile(file, 'x')
-  await assert.rejects(me.sendFiles('@three', [file], ''), { name: 'GroupFilesError', exitCode: 2, message: /not to a group \(@three\)/ })
+  await assert.rejects(me.sendFiles('@nope', [file], ''), { name: 'UnknownGroupError', exitCode: 2 })
+  await assert.rejects(me.sendFiles('@three', [file], 'x'.repeat(config.limits.textBytes + 1)), { name: 'MessageTooLargeError', exitCode: 2 })
   assert.equal((await me.messenger.pending()).length, 2)
+  // with no network, each member's copy waits in the outbox, and the file's one record says so
+  const [sent] = await me.sendFiles('@three', [file], 'a note')
+  assert.deepEqual(Object.values(sent?.members ?? {}).map(m => m.route), ['outbox', 'outbox'])
+  assert.equal(sent?.route, 'outbox')
+  assert.equal((await me.messenger.pending()).length, 4)
+  const record = await me.messenger.sentOne(sent?.id as string)
+  assert.deepEqual([record?.group?.name, record?.text, record?.state, record?.counts.total], ['three', 'a note', 'queued', 2])
 })

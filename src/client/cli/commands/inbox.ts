@@ -1,5 +1,6 @@
 import type { InboxView } from '../../api.js'
 import { shortId } from '../../message-ids.js'
+import { groupSeqOf } from '../../inbox.js'
 import { shownTime } from '../../shown-time.js'
 import { describeError } from '../../../shared/errors.js'
 import type { SentView } from '../../messaging/delivery-log.js'
@@ -70,7 +71,7 @@ export const inbox: Command = {
       const withSent = ctx.parsed.flags.sent === true
       const sent = withSent ? await session.api.sent() : []
       const names = withSent ? new Map((await session.api.contactList()).map(c => [c.peerId, c.name])) : new Map<string, string>()
-      const received = list.map(m => ({ at: m.sentAt, json: () => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, group: m.group ?? null, ...(m.group === undefined ? {} : { seq: m.seq, gapBefore: m.gapBefore ?? 0 }), ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) }), line: () => formatMessage(m) }))
+      const received = list.map(m => ({ at: m.sentAt, json: () => ({ id: m.id, from: m.from, fromName: m.fromName, contact: m.contact, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, route: m.route, group: m.group ?? null, ...(groupSeqOf(m) === undefined ? {} : { seq: m.seq, gapBefore: m.gapBefore ?? 0 }), ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, size: m.attachment.size, mediaType: m.attachment.mediaType, state: m.attachment.state ?? 'waiting' } }) }), line: () => formatMessage(m) }))
       const outgoing = sent.map(v => ({ at: v.sentAt, json: () => sentJson(v, names.get(v.to) ?? null), line: () => formatSent(v, names.get(v.to) ?? null, terminalWidth()) }))
       // both lists are in order already: merged by the sender's clock, received first on a tie
       const all = withSent ? [...received, ...outgoing].sort((a, b) => a.at - b.at) : received

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { GroupFilesError } from '../../attachments/errors.js'
 import { checkFiles } from '../../attachments/file-check.js'
 import { CairnError, InvalidInputError } from '../../../shared/errors.js'
 import { requirePositionals } from '../args.js'
@@ -16,10 +15,16 @@ async function readStdin (): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\n$/, '')
 }
 
+/** How a group message's or a group file's copies went: the members by route. */
+function membersLine (routes: string[]): string {
+  const count = (route: string): number => routes.filter(r => r === route).length
+  return `${count('direct')} directly, ${count('mailbox')} in mailboxes, ${count('outbox')} in the outbox`
+}
+
 export const send: Command = {
   name: 'send',
-  usage: 'cairn send TO|@GROUP [TEXT] | cairn send TO --file PATH [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
-  summary: 'send a message, or files, to a contact name or PeerId, or a message to a group as @NAME',
+  usage: 'cairn send TO|@GROUP [TEXT] | cairn send TO|@GROUP --file PATH [--file PATH ...] [TEXT]   (TEXT from standard input when omitted and no file is sent)',
+  summary: 'send a message, or files, to a contact name or PeerId, or to a group as @NAME',
   flags: { file: { type: 'string', multiple: true } },
   async run (ctx) {
     const [to, ...words] = requirePositionals(ctx.parsed, ['TO'], this.usage)
@@ -27,7 +32,6 @@ export const send: Command = {
     const text = words.length > 0 ? words.join(' ') : files.length > 0 ? '' : await readStdin()
     if (text === '' && files.length === 0) throw new InvalidInputError('empty message')
     // every file is checked before the node starts: a bad one costs nothing and sends nothing
-    if (files.length > 0 && to?.startsWith('@') === true) throw new GroupFilesError(to)
     if (files.length > 0) await checkFiles(files, ctx.config.attachments.maxFileBytes, ctx.config.attachments.maxMessageBytes, ctx.config.attachments.chunkBytes)
     const progress = statusLine
     await withSession(ctx, { network: true, progress }, async (session) => {
@@ -40,7 +44,8 @@ export const send: Command = {
         else {
           for (const r of results) {
             // the error may quote the recipient's refusal: made inert like any peer text
-            if (r.error !== undefined) printLine(`${r.name}: announced to ${to}, but the file did not go: ${safeLine(r.error)} (${r.id})`)
+            if (r.members !== undefined && r.error === undefined) printLine(`${r.name} sent to ${to}: ${membersLine(Object.values(r.members).map(m => m.route))} (${r.id})`)
+            else if (r.error !== undefined) printLine(`${r.name}: announced to ${to}, but the file did not go: ${safeLine(r.error)} (${r.id})`)
             else if (r.route === 'direct') printLine(`${r.name} delivered to ${to} directly (${r.id})`)
             else if (r.route === 'mailbox') printLine(`${r.name} stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
             else printLine(`${r.name}: ${to} is unreachable; the message waits in the outbox and the file follows on the next \`cairn sync\` (${r.id})`)
@@ -57,10 +62,7 @@ export const send: Command = {
       progress.clear()
       const members = (r as { members?: Record<string, string> }).members
       if (ctx.parsed.json) printJson({ id: r.id, route: r.route, replicas: r.replicas ?? 0, ...(r.waiting === undefined ? {} : { waiting: r.waiting }), ...(members === undefined ? {} : { members }) })
-      else if (members !== undefined) {
-        const count = (route: string): number => Object.values(members).filter(x => x === route).length
-        printLine(`sent to ${to}: ${count('direct')} directly, ${count('mailbox')} in mailboxes, ${count('outbox')} in the outbox (${r.id})`)
-      }
+      else if (members !== undefined) printLine(`sent to ${to}: ${membersLine(Object.values(members))} (${r.id})`)
       else if (r.route === 'direct') printLine(`delivered to ${to} directly (${r.id})`)
       else if (r.route === 'mailbox') printLine(`stored on ${r.replicas ?? 0} mailbox replicas for ${to} (${r.id})`)
       else if (r.waiting === 'keys') printLine(`no keys for ${to} yet: their mailboxes had no prekey bundle of theirs; kept in the outbox, sealed and sent once one is found, on the next \`cairn sync\` or by the daemon (${r.id})`)
