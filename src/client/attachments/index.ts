@@ -40,7 +40,7 @@ import { descriptorOf, forgetIncomingOps, getIncoming, stillUnannounced, unannou
 import { releaseOp, releaseSavedChunks, type ReleaseOutcome } from './chunk-release.js'
 import { fetchChunks, type FetchConfig } from './mailbox-fetch.js'
 import { uploadChunks, type UploadConfig } from './mailbox-upload.js'
-import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putOutgoing, putUploaded, type OutgoingRecord } from './outgoing-store.js'
+import { encodeDescriptor, listOutgoing, outgoingDescriptor, outgoingTags, putNewOutgoing, putOutgoing, putUploaded, type OutgoingRecord } from './outgoing-store.js'
 import type { TransferProgress } from './progress.js'
 import { Saves, type SaveOptions, type SaveResult } from './saves.js'
 import { SealingChunks } from './sealing-chunks.js'
@@ -195,13 +195,18 @@ export class Attachments {
       const caption = i === 0 ? text : ''
       if (g.others.length === 0) { out.push({ id, name: f.name, size: f.size, route: 'direct', members: {} }); continue }
       const copies = new Map<string, { rec: OutgoingRecord, descriptor: Attachment }>()
-      for (const peer of g.others) copies.set(peer, await this.prepare(f, peer, options, groupId))
+      for (const peer of g.others) copies.set(peer, await this.describe(f, peer, options, groupId))
       const messenger = this.components.messenger
       const sent = await messenger.sendEach(g.others, async (_tx, peer) => ({ attachment: { ...(copies.get(peer)?.descriptor as Attachment), caption } }), {
         tracks: id,
         messageId: id,
-        // one record for the file, a state per member, written with the copies
-        select: async (tx) => { messenger.deliveries.record(tx, { id, to: g.id, group: { id: g.id, name: g.name }, text: caption !== '' ? caption : f.name, sentAt: this.components.clock.now() }, g.others); return g.others }
+        // written with the copies: one record for the file, a state per member, and each member's
+        // outgoing record (a send killed before this wrote nothing: no orphan chunks to resume)
+        select: async (tx) => {
+          messenger.deliveries.record(tx, { id, to: g.id, group: { id: g.id, name: g.name }, text: caption !== '' ? caption : f.name, sentAt: this.components.clock.now() }, g.others)
+          for (const { rec } of copies.values()) putNewOutgoing(tx, { ...rec, messageId: id, state: 'sending' })
+          return g.others
+        }
       })
       const members: Record<string, MemberFileResult> = {}
       for (const [k, peer] of g.others.entries()) {
@@ -214,17 +219,22 @@ export class Attachments {
   }
 
   /**
-   * A file's descriptor for `peerId` (streamed when it takes one now, else read and described in
-   * full) and its outgoing record, written before the announcement: a killed send can still serve
-   * the chunks.
+   * A file's descriptor for `peerId` and its outgoing record, written before the announcement: a
+   * killed send can still serve the chunks.
    */
-  private async prepare (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }, groupId?: Uint8Array<ArrayBuffer>): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
+  private async prepare (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
+    const prepared = await this.describe(f, peerId, options)
+    await putOutgoing(this.components.store, prepared.rec)
+    return prepared
+  }
+
+  /** A file's descriptor for `peerId` (streamed when it takes one now, else read and described in full), and its outgoing record, not written. */
+  private async describe (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }, groupId?: Uint8Array<ArrayBuffer>): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
     const chunkBytes = this.init.attachments.chunkBytes
     const streamed = await this.takesStreamed(peerId)
     const { descriptor, tags } = streamed ? { descriptor: streamedDescriptor(f, chunkBytes), tags: undefined } : await describeFileWithTags(f, chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * chunkBytes), total: f.size }) })
     if (groupId !== undefined) descriptor.groupId = groupId
     const rec: OutgoingRecord = { fileIdHex: Buffer.from(descriptor.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(descriptor), ...(tags === undefined ? { streamed: true as const } : { tags: tags.toString('base64') }), state: 'announcing', uploaded: 0 }
-    await putOutgoing(this.components.store, rec)
     return { rec, descriptor }
   }
 

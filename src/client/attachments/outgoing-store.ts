@@ -6,7 +6,7 @@
 import { Attachment } from '../../../proto/cairn.js'
 import { NAMESPACES } from '../../shared/namespaces.js'
 import type { Store } from '../../shared/store.js'
-import { dec, enc } from '../crypto/kv.js'
+import { dec, enc, type Kv } from '../crypto/kv.js'
 
 export type OutgoingState = 'announcing' | 'sending' | 'delivered' | 'stored' | 'failed'
 
@@ -40,6 +40,11 @@ const progressKey = (fileIdHex: string): string => `${NAMESPACES.attachmentOutPr
 /** The whole record (its state changed); the upload's separate progress goes into it, and its own key with it. */
 export async function putOutgoing (store: Store, r: OutgoingRecord): Promise<void> {
   await store.write([{ type: 'put', key: key(r.fileIdHex), value: enc.encode(JSON.stringify(r)) }, { type: 'del', key: progressKey(r.fileIdHex) }])
+}
+
+/** A new record, written in `kv` with the message that announces it (a file to a group: index.ts sendToGroup). */
+export function putNewOutgoing (kv: Pick<Kv, 'put'>, r: OutgoingRecord): void {
+  kv.put(key(r.fileIdHex), enc.encode(JSON.stringify(r)))
 }
 
 /**
