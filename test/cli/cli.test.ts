@@ -114,6 +114,8 @@ test('cairn demo exits 0 and shows the exchange', async () => {
   // a file sent while bob was away waits at his replicas; he saves it byte-exact when back
   assert.match(r.stdout, /alice -> bob a 600 KiB file while bob is offline.*"route":"mailbox"/)
   assert.match(r.stdout, /bob saved it: fetched from the replicas.*"size":614400,"sameBytes":true/)
-  assert.match(r.stdout, /carol came back and synced .*"received":2.*"@hikers alice: Hike on Saturday\? \[mailbox\]","@hikers bob: I am in! \[mailbox\]"\]/)
+  assert.match(r.stdout, /carol came back and synced .*"received":3.*"@hikers alice: Hike on Saturday\? \[mailbox\]","@hikers bob: I am in! \[mailbox\]","@hikers alice: \[trail-map\.png\] The trail map \[mailbox\]"\]/)
+  // the group's file: carol's own copy, from her replicas, byte-exact
+  assert.match(r.stdout, /carol saved the group file.*"size":204800,"sameBytes":true/)
   assert.match(r.stdout, /demo complete/)
 })

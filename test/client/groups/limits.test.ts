@@ -41,6 +41,8 @@ test('groups.maxMembers: a config key (CAIRN_GROUPS_MAX_MEMBERS), validated; a g
   assert.deepEqual(Object.values(sent?.members ?? {}).map(m => m.route), ['outbox', 'outbox'])
   assert.equal(sent?.route, 'outbox')
   assert.equal((await me.messenger.pending()).length, 4)
+  // no session yet: each copy waits unsealed, and keeps the file's one message id for when it is sealed
+  assert.deepEqual((await me.messenger.pending()).filter(e => e.messageId === sent?.id).map(e => [e.tracks, e.envelope === undefined]), [[sent?.id, true], [sent?.id, true]])
   const record = await me.messenger.sentOne(sent?.id as string)
   assert.deepEqual([record?.group?.name, record?.text, record?.state, record?.counts.total], ['three', 'a note', 'queued', 2])
 })

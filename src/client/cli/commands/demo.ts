@@ -82,9 +82,9 @@ export const demo: Command = {
       say('the replicas deleted what bob acknowledged', { heldPerNode: mailboxes.map(m => m.mailbox.store.usageOf(bob.identity.peerId.toString()).count) })
       const steps2 = { cfg, init: async (c: CairnConfig) => CairnClient.init(c), start, stop, say }
       bob = await attachmentDemo(alice, bob, root, steps2)
-      await groupDemo(alice, bob, steps2)
+      await groupDemo(alice, bob, root, steps2)
       if (parsed.json) printJson({ ok: true, steps })
-      else printLine('demo complete: every message arrived exactly once, decrypted, in order; the file arrived byte-exact')
+      else printLine('demo complete: every message arrived exactly once, decrypted, in order; the files arrived byte-exact')
     } finally {
       for (const c of open) await c.stop().catch(() => {})
       for (const m of mailboxes) await m.stop().catch(() => {})
