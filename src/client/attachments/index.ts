@@ -194,8 +194,10 @@ export class Attachments {
       const id = randomBytes(16).toString('hex')
       const caption = i === 0 ? text : ''
       if (g.others.length === 0) { out.push({ id, name: f.name, size: f.size, route: 'direct', members: {} }); continue }
+      // each member's pass on its own status line: one per copy, its rate its own
+      const onProgress = (k: number) => options.onProgress === undefined ? undefined : (p: TransferProgress) => options.onProgress?.({ ...p, name: `${p.name} (member ${k + 1} of ${g.others.length})` })
       const copies = new Map<string, { rec: OutgoingRecord, descriptor: Attachment }>()
-      for (const peer of g.others) copies.set(peer, await this.describe(f, peer, options, groupId))
+      for (const [k, peer] of g.others.entries()) copies.set(peer, await this.describe(f, peer, { onProgress: onProgress(k) }, groupId))
       const messenger = this.components.messenger
       const sent = await messenger.sendEach(g.others, async (_tx, peer) => ({ attachment: { ...(copies.get(peer)?.descriptor as Attachment), caption } }), {
         tracks: id,
@@ -211,7 +213,7 @@ export class Attachments {
       const members: Record<string, MemberFileResult> = {}
       for (const [k, peer] of g.others.entries()) {
         const { rec } = copies.get(peer) as { rec: OutgoingRecord }
-        members[peer] = await this.announced(rec, id, sent[k]?.route ?? 'outbox', options.onProgress)
+        members[peer] = await this.announced(rec, id, sent[k]?.route ?? 'outbox', onProgress(k))
       }
       out.push({ id, name: f.name, size: f.size, ...summedUp(members), members })
     }

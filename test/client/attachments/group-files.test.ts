@@ -44,7 +44,10 @@ test('a file sent to a group: each member gets its own copy (directly when onlin
   await alice.client.send('@trip', 'before')
   const announced = tapDescriptors(alice)
   const { path, data } = await randomFile(root, 'route.gpx', 2 * CHUNK + 7)
-  const results = await alice.client.sendFiles('@trip', [path], 'the route')
+  const shownOnTheLine = new Set<string>()
+  const results = await alice.client.sendFiles('@trip', [path], 'the route', { onProgress: (p) => shownOnTheLine.add(`${p.stage} ${p.name}`) })
+  // each member's pass has a status line of its own (its rate its own)
+  assert.deepEqual([...shownOnTheLine].filter(l => l.startsWith('sending')).sort(), [1, 2, 3].map(k => `sending route.gpx (member ${k} of 3)`))
   await alice.client.send('@trip', 'after')
   const [r] = results
   assert.equal(results.length, 1)
