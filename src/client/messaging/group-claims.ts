@@ -20,16 +20,21 @@ export type FellowGroup = (sender: string, gid: string) => Promise<{ id: string,
 /**
  * Settle in `tx` what can be of the claims of `batch` (messages recorded in `tx`) and, given
  * `store`, of those recorded before. The batch's messages are changed in place, so that what the
- * batch shows carries its group. Returns how many claims are left waiting.
+ * batch shows carries its group. Returns how many claims are left waiting, and the messages of
+ * earlier batches now in a group (a delivery receipt goes for them: a fellow member's, where a
+ * stranger's 1:1 message had none).
  */
-export async function settleGroupClaims (tx: Kv, store: Store | undefined, batch: InboxMessage[], fellowGroup: FellowGroup, now: number): Promise<number> {
-  const pending = [...batch.filter(m => m.groupClaim !== undefined), ...store === undefined ? [] : await claimedMessages(store)]
+export async function settleGroupClaims (tx: Kv, store: Store | undefined, batch: InboxMessage[], fellowGroup: FellowGroup, now: number): Promise<{ left: number, moved: InboxMessage[] }> {
+  const earlier = store === undefined ? [] : await claimedMessages(store)
   let left = 0
-  for (const m of pending) {
+  const moved: InboxMessage[] = []
+  for (const m of [...batch.filter(m => m.groupClaim !== undefined), ...earlier]) {
     const group = await fellowGroup(m.from, m.groupClaim as string)
-    if (group !== undefined) settleClaim(tx, m, group)
-    else if (m.receivedAt < now - CLAIM_KEPT_MS) settleClaim(tx, m, undefined)
+    if (group !== undefined) {
+      settleClaim(tx, m, group)
+      if (!batch.includes(m)) moved.push(m)
+    } else if (m.receivedAt < now - CLAIM_KEPT_MS) settleClaim(tx, m, undefined)
     else left++
   }
-  return left
+  return { left, moved }
 }

@@ -180,6 +180,7 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     const receipts: OpenedReceipt[] = []
     const copies: SecondCopy[] = []
     const described: DescribedFile[] = []
+    const moved: InboxMessage[] = [] // earlier batches' group files settled into their group by this one
     const results = await this.ctx.lock.run(async () => {
       const tx = this.ctx.store.transaction()
       // whether each envelope of a page was seen before, read in one trip (seen marks are written
@@ -202,14 +203,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       // files sent to a group, opened before the change that makes their sender a fellow member
       // (the store's are read only while some wait: none, the usual case, costs no read)
       if (this.contentHandler !== undefined && (this.claimsWaiting || stored.some(m => m.groupClaim !== undefined))) {
-        this.claimsWaiting = await settleGroupClaims(tx, this.claimsWaiting ? this.ctx.store : undefined, stored, this.contentHandler.fellowGroup.bind(this.contentHandler), this.ctx.clock.now()) > 0
+        const settled = await settleGroupClaims(tx, this.claimsWaiting ? this.ctx.store : undefined, stored, this.contentHandler.fellowGroup.bind(this.contentHandler), this.ctx.clock.now())
+        this.claimsWaiting = settled.left > 0
+        moved.push(...settled.moved)
       }
       await tx.commit()
       return out
     })
     committed?.(results)
     for (const r of receipts) await this.ctx.deliveries.receipt(r.from, r.kind, r.ids)
-    await this.afterShown(stored, copies)
+    await this.afterShown([...stored, ...moved], copies)
     for (const m of stored) this.emit('message', m)
     // a file shown in this batch is already described as its 'message' event is heard
     for (const d of described) if (!stored.some(m => m.id === d.id && m.from === d.from)) this.emit('described', d)
