@@ -657,6 +657,12 @@ export namespace Content {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ContentAttachmentGroupHeadsFieldEvent {
+    field: '$.attachment.groupHeads[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ContentGroupUpdateChangesFieldEvent {
     field: '$.groupUpdate.changes[]'
     index: number
@@ -704,7 +710,7 @@ export namespace Content {
     return decodeMessage(buf, Content.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentAttachmentCompletesFieldEvent | ContentAttachmentGroupIdFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Content>): Generator<ContentVersionFieldEvent | ContentIdFieldEvent | ContentSentAtFieldEvent | ContentSeqFieldEvent | ContentSenderCertificatePeerIdFieldEvent | ContentSenderCertificateIdentityKeyFieldEvent | ContentSenderCertificateIssuedAtFieldEvent | ContentSenderCertificateSignatureFieldEvent | ContentFeaturesFieldEvent | ContentTextBodyFieldEvent | ContentReceiptKindFieldEvent | ContentReceiptIdsFieldEvent | ContentAttachmentFileIdFieldEvent | ContentAttachmentNameFieldEvent | ContentAttachmentSizeFieldEvent | ContentAttachmentMediaTypeFieldEvent | ContentAttachmentChunkBytesFieldEvent | ContentAttachmentChunksFieldEvent | ContentAttachmentKeyFieldEvent | ContentAttachmentSha256FieldEvent | ContentAttachmentCaptionFieldEvent | ContentAttachmentCompletesFieldEvent | ContentAttachmentGroupIdFieldEvent | ContentAttachmentGroupHeadsFieldEvent | ContentGroupUpdateChangesFieldEvent | ContentGroupUpdateHoldsGroupIdFieldEvent | ContentGroupUpdateHoldsCheckpointFieldEvent | ContentGroupMessageGroupIdFieldEvent | ContentGroupMessageDistributionFieldEvent | ContentGroupMessageCiphertextFieldEvent | ContentGroupMessageChangesFieldEvent> {
     return streamMessage(buf, Content.codec(), opts)
   }
 }
@@ -810,6 +816,7 @@ export interface Attachment {
   caption: string
   completes?: boolean
   groupId?: Uint8Array<ArrayBuffer>
+  groupHeads: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Attachment {
@@ -879,6 +886,13 @@ export namespace Attachment {
           w.bytes(obj.groupId)
         }
 
+        if (obj.groupHeads != null && obj.groupHeads.length > 0) {
+          for (const value of obj.groupHeads) {
+            w.uint32(98)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -892,7 +906,8 @@ export namespace Attachment {
           chunks: [],
           key: uint8ArrayAlloc(0),
           sha256: uint8ArrayAlloc(0),
-          caption: ''
+          caption: '',
+          groupHeads: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -953,6 +968,18 @@ export namespace Attachment {
               obj.groupId = reader.bytes()
               break
             }
+            case 12: {
+              if (opts.limits?.groupHeads != null && obj.groupHeads.length === opts.limits.groupHeads) {
+                throw new MaxLengthError('Decode error - repeated field "groupHeads" had too many elements')
+              }
+
+              if (obj.groupHeads.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "groupHeads" had too many elements')
+              }
+
+              obj.groupHeads.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -963,7 +990,8 @@ export namespace Attachment {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          chunks: 2048
+          chunks: 2048,
+          groupHeads: 64
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1061,6 +1089,25 @@ export namespace Attachment {
               }
               break
             }
+            case 12: {
+              if (opts.limits?.groupHeads != null && obj.groupHeads === opts.limits.groupHeads) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groupHeads" had too many elements')
+              }
+
+              if (obj.groupHeads === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groupHeads" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.groupHeads[]`,
+                index: obj.groupHeads,
+                value: reader.bytes()
+              }
+
+              obj.groupHeads++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1129,6 +1176,12 @@ export namespace Attachment {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AttachmentGroupHeadsFieldEvent {
+    field: '$.groupHeads[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Attachment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Attachment.codec())
   }
@@ -1137,7 +1190,7 @@ export namespace Attachment {
     return decodeMessage(buf, Attachment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent | AttachmentCompletesFieldEvent | AttachmentGroupIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attachment>): Generator<AttachmentFileIdFieldEvent | AttachmentNameFieldEvent | AttachmentSizeFieldEvent | AttachmentMediaTypeFieldEvent | AttachmentChunkBytesFieldEvent | AttachmentChunksFieldEvent | AttachmentKeyFieldEvent | AttachmentSha256FieldEvent | AttachmentCaptionFieldEvent | AttachmentCompletesFieldEvent | AttachmentGroupIdFieldEvent | AttachmentGroupHeadsFieldEvent> {
     return streamMessage(buf, Attachment.codec(), opts)
   }
 }

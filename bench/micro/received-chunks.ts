@@ -23,7 +23,7 @@ const dir = await mkdtemp(join(tmpdir(), 'cairn-received-'))
 try {
   const data = randomBytes(size)
   const count = chunkCount(size, CHUNK)
-  const d: Attachment = { fileId: randomBytes(16), key: randomBytes(32), name: 'f', size, mediaType: '', chunkBytes: CHUNK, chunks: [], sha256: new Uint8Array(), caption: '' }
+  const d: Attachment = { fileId: randomBytes(16), key: randomBytes(32), name: 'f', size, mediaType: '', chunkBytes: CHUNK, chunks: [], sha256: new Uint8Array(), caption: '', groupHeads: [] }
   const fh = await open(join(dir, 'f.chunks'), 'w')
   for (let i = 0; i < count; i++) {
     const sealed = sealChunk(d.key, { fileId: d.fileId, index: i, count }, data.subarray(i * CHUNK, (i + 1) * CHUNK))

@@ -26,11 +26,11 @@ export interface InboxMessage {
   /** Set for a group message: the group's id and its name when received. */
   group?: { id: string, name: string }
   /**
-   * A file sent to a group (its id) that we and its sender did not share when it came (the change
-   * that adds either may still be on its way): shown as the sender's own message until a change
-   * makes them fellow members, when `group` is set instead (messaging/group-claims.ts).
+   * A file sent to a group (its id, and the membership heads its sender named) whose group or heads
+   * were not here when it came (a change still on its way): shown as the sender's own message
+   * until they are, then in the group if its sender is a member (messaging/group-claims.ts).
    */
-  groupClaim?: string
+  groupClaim?: { id: string, heads: string[] }
 }
 
 /**
@@ -95,28 +95,36 @@ export function recordMessage (kv: Kv, m: InboxMessage, envelopeIdHex: string): 
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
   const entry = byIdEntry(m)
   kv.put(entry.key, entry.value)
-  if (m.groupClaim !== undefined) kv.put(claimKey(m.groupClaim, m), enc.encode(m.receivedAt.toString()))
+  if (m.groupClaim !== undefined) kv.put(claimKey(m.groupClaim.id, m), enc.encode(m.receivedAt.toString()))
 }
 
 const claimKey = (gid: string, m: Pick<InboxMessage, 'from' | 'id'>): string => `${NAMESPACES.groupClaim}${gid}/${m.from}/${m.id}`
 
-/** Every received file that still claims a group (groupClaim), read from its record; a claim whose message is gone is left out. */
-export async function claimedMessages (store: Store): Promise<InboxMessage[]> {
-  const keys: string[] = []
-  for await (const { key, value } of store.list(NAMESPACES.groupClaim)) {
+/**
+ * The received files that wait for a change of group `gid` (groupClaim), their records read in
+ * `kv` (the receive's transaction, under its lock: a message deleted meanwhile is not brought
+ * back); a claim whose message is gone goes.
+ */
+export async function claimedMessages (store: Store, kv: Kv, gid: string): Promise<InboxMessage[]> {
+  const claims: Array<{ claim: string, record: string }> = []
+  for await (const { key, value } of store.list(`${NAMESPACES.groupClaim}${gid}/`)) {
     const [, from, id] = key.slice(NAMESPACES.groupClaim.length).split('/')
-    if (from !== undefined && id !== undefined) keys.push(messageKey({ receivedAt: Number(dec.decode(value)), from, id }))
+    if (from !== undefined && id !== undefined) claims.push({ claim: key, record: messageKey({ receivedAt: Number(dec.decode(value)), from, id }) })
   }
-  if (keys.length === 0) return []
+  if (claims.length === 0) return []
   const out: InboxMessage[] = []
-  for (const v of await store.getMany(keys)) if (v !== undefined) out.push(JSON.parse(dec.decode(v)) as InboxMessage)
+  const values = await kv.getMany(claims.map(c => c.record))
+  values.forEach((v, i) => {
+    if (v !== undefined) out.push(JSON.parse(dec.decode(v)) as InboxMessage)
+    else kv.delete(claims[i]?.claim as string)
+  })
   return out
 }
 
 /** `m`'s claim settled (in `kv`): shown in `group` from now on, or (undefined) kept as its sender's own message and no longer looked at. */
 export function settleClaim (kv: Kv, m: InboxMessage, group: { id: string, name: string } | undefined): void {
   if (m.groupClaim === undefined) return
-  kv.delete(claimKey(m.groupClaim, m))
+  kv.delete(claimKey(m.groupClaim.id, m))
   delete m.groupClaim
   if (group !== undefined) m.group = group
   kv.put(messageKey(m), enc.encode(JSON.stringify(m)))
@@ -144,7 +152,7 @@ const deletedKey = (d: DeletedSeq): string => `${NAMESPACES.inboxDeleted}${d.gro
  * one shows no false gap (deletedSeqOps; deleted-seqs.ts; docs/DECISIONS.md "Deleting messages").
  */
 export function deleteMessageOps (m: InboxMessage): StoreOp[] {
-  return [{ type: 'del', key: messageKey(m) }, { type: 'del', key: byIdKey(m) }, ...(m.groupClaim === undefined ? [] : [{ type: 'del' as const, key: claimKey(m.groupClaim, m) }])]
+  return [{ type: 'del', key: messageKey(m) }, { type: 'del', key: byIdKey(m) }, ...(m.groupClaim === undefined ? [] : [{ type: 'del' as const, key: claimKey(m.groupClaim.id, m) }])]
 }
 
 /** The writes that record the deleted numbers `put` (value: `at`, when) and forget `del`. */

@@ -130,7 +130,15 @@ export class MessageDeletion {
       const ops: StoreOp[] = []
       for (const m of slice) ops.push(...deleteMessageOps(m), ...await this.c.attachments.deleteOps(m))
       ops.push(...await seqs(slice, now))
-      await this.c.store.write(ops)
+      // under the receiver's lock: a receive that settles a group file's claim rewrites its record
+      // there (group-claims.ts), and must not bring back one deleted meanwhile
+      await this.c.messenger.receiveWith(async (tx) => {
+        for (const op of ops) {
+          if (op.type === 'put') tx.put(op.key, op.value)
+          else tx.delete(op.key)
+        }
+        return []
+      })
       for (const m of slice) await this.c.attachments.removeReceived(m)
     }
     for (let i = 0; i < found.sent.length; i += MESSAGES_PER_WRITE) await this.c.messenger.deliveries.forget(found.sent.slice(i, i + MESSAGES_PER_WRITE))

@@ -40,8 +40,8 @@ export interface OutboxEntry {
   /** The sent message (its id in the delivery log) this entry carries to `to`: a 1:1 message's own id, a group message's id. */
   tracks?: string
   /**
-   * The id its Content carries, when not the entry's own: the copies of a file sent to a group share
-   * one message id (attachments/group-files.ts), which their receipts name.
+   * The id its Content carries, when not the entry's own: a member's copy of a file sent to a group
+   * (attachments/index.ts sendToGroup), whose receipts name it (delivery-log.ts `copies`).
    */
   messageId?: string
   /** A receipt (messaging/receipts.ts): not counted among the messages a flush sent. */

@@ -41,6 +41,12 @@ export const NAMESPACES = {
   sent: `${ROOT}sent/`,
   /** The same messages by conversation and age (`<to>/<sentAt>/<id>`): how the oldest past the cap are found (client/messaging/delivery-log.ts). */
   sentOrder: `${ROOT}sent-order/`,
+  /**
+   * A copy's own message id, per recipient (`<peer>/<copy id>`, value: its record's id): a file sent
+   * to a group gives each member's copy its own id, which that member's receipts name
+   * (client/messaging/delivery-log.ts).
+   */
+  sentCopy: `${ROOT}sent-copy/`,
   /** Received messages we already sent a read receipt for, the newest delivery.sentPerConversation per sender (client/messaging/receipts.ts). */
   readSent: `${ROOT}read-sent/`,
   /** Daily counters of strangers' messages (client/senders/stranger-quota.ts). */

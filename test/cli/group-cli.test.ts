@@ -60,7 +60,10 @@ test('cairn group: create, info, send @NAME, inbox shows the group; errors exit 
   const fileId = /^map\.png sent to @pals: 1 directly, 0 in mailboxes, 0 in the outbox \(([0-9a-f]{32})\)$/m.exec(fileSent.stdout)?.[1]
   assert.ok(fileId !== undefined, fileSent.stdout)
   const withFile = JSON.parse((await cairn([...B, 'inbox', '--json'])).stdout) as Array<{ id: string, text: string, group: unknown, attachment?: { name: string, state: string } }>
-  assert.deepEqual(withFile.filter(m => m.id === fileId).map(m => [m.text, m.group, m.attachment?.name, m.attachment?.state]), [['the map', { id: g.id, name: 'pals' }, 'map.png', 'complete']])
+  assert.deepEqual(withFile.filter(m => m.attachment !== undefined).map(m => [m.text, m.group, m.attachment?.name, m.attachment?.state]), [['the map', { id: g.id, name: 'pals' }, 'map.png', 'complete']])
+  // alice's one record for it, under the id her line showed, with bob's state
+  const sentList = JSON.parse((await cairn([...A, 'inbox', '--sent', '--json'])).stdout) as Array<{ id: string, group: unknown, members?: { total: number } }>
+  assert.deepEqual(sentList.filter(m => m.id === fileId).map(m => [m.group, m.members?.total]), [[{ id: g.id, name: 'pals' }, 1]])
   assert.match((await cairn([...B, 'inbox'])).stdout, /@pals alice: \[file map\.png, 3000 bytes, complete; cairn save [0-9a-f]{32}\] the map/)
 
   // bob leaves a second group: he is no longer a member and cannot send there

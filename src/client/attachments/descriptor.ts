@@ -38,6 +38,7 @@ export function descriptorProblem (a: Attachment): string | undefined {
   if (!Number.isSafeInteger(a.size) || a.size < 0) return 'bad size'
   if (!Number.isInteger(a.chunkBytes) || a.chunkBytes < MIN_CHUNK_BYTES || a.chunkBytes > MAX_CHUNK_BYTES) return 'bad chunk size'
   if (a.groupId !== undefined && a.groupId.length !== GROUP_ID_BYTES) return 'group id must be 16 bytes'
+  if (a.groupHeads.length > 0 && (a.groupId === undefined || a.groupHeads.some(h => h.length !== 32))) return 'group heads must be 32-byte change ids of the group named'
   if (isStreamed(a)) return a.completes === true ? 'a completing descriptor lists its chunks' : chunkCount(a.size, a.chunkBytes) > MAX_CHUNKS ? 'too many chunks' : undefined
   if (a.sha256.length !== 32) return 'digest must be 32 bytes'
   if (a.chunks.length !== chunkCount(a.size, a.chunkBytes)) return 'chunk list does not match the size'

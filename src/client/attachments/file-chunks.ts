@@ -71,7 +71,7 @@ export async function describeFileWithTags (file: CheckedFile, chunkBytes: numbe
   } finally {
     await fh.close()
   }
-  return { descriptor: { fileId, name: file.name, size: file.size, mediaType: file.mediaType, chunkBytes, chunks, key, sha256: digest.digest(), caption: '' }, tags }
+  return { descriptor: { fileId, name: file.name, size: file.size, mediaType: file.mediaType, chunkBytes, chunks, key, sha256: digest.digest(), caption: '', groupHeads: [] }, tags }
 }
 
 /** Produces the encrypted chunks of a described file, on demand. Close it when done. */

@@ -191,29 +191,32 @@ export class Attachments {
     const groupId = new Uint8Array(Buffer.from(g.id, 'hex'))
     const out: FileSendResult[] = []
     for (const [i, f] of files.entries()) {
+      // the file's id here, in the delivery log; each member's copy carries an id of its own, so
+      // that no member learns an id another member's file has (to send that member a file of its own under it)
       const id = randomBytes(16).toString('hex')
+      const copyIds = Object.fromEntries(g.others.map(p => [p, randomBytes(16).toString('hex')]))
       const caption = i === 0 ? text : ''
       if (g.others.length === 0) { out.push({ id, name: f.name, size: f.size, route: 'direct', members: {} }); continue }
       // each member's pass on its own status line: one per copy, its rate its own
       const onProgress = (k: number) => options.onProgress === undefined ? undefined : (p: TransferProgress) => options.onProgress?.({ ...p, name: `${p.name} (member ${k + 1} of ${g.others.length})` })
       const copies = new Map<string, { rec: OutgoingRecord, descriptor: Attachment }>()
-      for (const [k, peer] of g.others.entries()) copies.set(peer, await this.describe(f, peer, { onProgress: onProgress(k) }, groupId))
+      for (const [k, peer] of g.others.entries()) copies.set(peer, await this.describe(f, peer, { onProgress: onProgress(k) }, { groupId, groupHeads: g.heads.map(h => new Uint8Array(Buffer.from(h, 'hex'))) }))
       const messenger = this.components.messenger
       const sent = await messenger.sendEach(g.others, async (_tx, peer) => ({ attachment: { ...(copies.get(peer)?.descriptor as Attachment), caption } }), {
         tracks: id,
-        messageId: id,
+        messageIdFor: (peer) => copyIds[peer] as string,
         // written with the copies: one record for the file, a state per member, and each member's
         // outgoing record (a send killed before this wrote nothing: no orphan chunks to resume)
         select: async (tx) => {
-          messenger.deliveries.record(tx, { id, to: g.id, group: { id: g.id, name: g.name }, text: caption !== '' ? caption : f.name, sentAt: this.components.clock.now() }, g.others)
-          for (const { rec } of copies.values()) putNewOutgoing(tx, { ...rec, messageId: id, state: 'sending' })
+          messenger.deliveries.record(tx, { id, to: g.id, group: { id: g.id, name: g.name }, text: caption !== '' ? caption : f.name, sentAt: this.components.clock.now(), copies: copyIds }, g.others)
+          for (const [peer, { rec }] of copies) putNewOutgoing(tx, { ...rec, messageId: copyIds[peer] as string, state: 'sending' })
           return g.others
         }
       })
       const members: Record<string, MemberFileResult> = {}
       for (const [k, peer] of g.others.entries()) {
         const { rec } = copies.get(peer) as { rec: OutgoingRecord }
-        members[peer] = await this.announced(rec, id, sent[k]?.route ?? 'outbox', onProgress(k))
+        members[peer] = await this.announced(rec, copyIds[peer] as string, sent[k]?.route ?? 'outbox', onProgress(k))
       }
       out.push({ id, name: f.name, size: f.size, ...summedUp(members), members })
     }
@@ -231,11 +234,11 @@ export class Attachments {
   }
 
   /** A file's descriptor for `peerId` (streamed when it takes one now, else read and described in full), and its outgoing record, not written. */
-  private async describe (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }, groupId?: Uint8Array<ArrayBuffer>): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
+  private async describe (f: CheckedFile, peerId: string, options: { onProgress?: (p: TransferProgress) => void }, group?: Pick<Attachment, 'groupId' | 'groupHeads'>): Promise<{ rec: OutgoingRecord, descriptor: Attachment }> {
     const chunkBytes = this.init.attachments.chunkBytes
     const streamed = await this.takesStreamed(peerId)
     const { descriptor, tags } = streamed ? { descriptor: streamedDescriptor(f, chunkBytes), tags: undefined } : await describeFileWithTags(f, chunkBytes, { onChunk: (n) => options.onProgress?.({ stage: 'reading', name: f.name, done: Math.min(f.size, n * chunkBytes), total: f.size }) })
-    if (groupId !== undefined) descriptor.groupId = groupId
+    if (group !== undefined) Object.assign(descriptor, group)
     const rec: OutgoingRecord = { fileIdHex: Buffer.from(descriptor.fileId).toString('hex'), to: peerId, path: f.path, createdAt: this.components.clock.now(), descriptor: encodeDescriptor(descriptor), ...(tags === undefined ? { streamed: true as const } : { tags: tags.toString('base64') }), state: 'announcing', uploaded: 0 }
     return { rec, descriptor }
   }
@@ -532,7 +535,7 @@ export class Attachments {
 
 /** A streamed descriptor for `f`: a fresh key and file id, the size; no chunk list, no digest (descriptor.ts isStreamed). */
 function streamedDescriptor (f: CheckedFile, chunkBytes: number): Attachment {
-  return { fileId: randomBytes(16), name: f.name, size: f.size, mediaType: f.mediaType, chunkBytes, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: '' }
+  return { fileId: randomBytes(16), name: f.name, size: f.size, mediaType: f.mediaType, chunkBytes, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: '', groupHeads: [] }
 }
 
 /** A group file's outcome from its members': the route as a group message's is summed up, the fewest replicas, and how many failed. */

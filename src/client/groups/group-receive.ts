@@ -206,12 +206,29 @@ export class GroupReceive {
     return touched
   }
 
-  private async showOrPark (tx: CommittingKv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
+  /** Whether any of `heads` is a change of `gid` not here yet (a head we pruned counts as here: sent under membership we have folded past). */
+  private async lacksHeads (gid: string, state: GroupState, heads: string[]): Promise<boolean> {
     const cache = await this.c.groups.changesOf(gid)
+    const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state.waiting.includes(h)) && !await this.c.logs.isPruned(gid, h)
+    return (await Promise.all(heads.map(unknown))).some(Boolean)
+  }
+
+  /**
+   * Where a file that `sender` sent to group `gid` under membership `heads` is shown: in the group
+   * (its id and name) once that membership is here and we and the sender are members now;
+   * 'wait' while the group or a head is not here (a change still on its way); undefined when it
+   * never will be: the membership it names is here, and the sender is no member. As a group
+   * message is (showOrPark): nobody who was not a member when it sent puts a file in the group.
+   */
+  async fileGroup (sender: string, gid: string, heads: string[]): Promise<{ id: string, name: string } | 'wait' | undefined> {
     const state = await this.c.groups.state(gid)
-    // a head we pruned: sent under membership we have folded past (its sender had not seen the checkpoint yet)
-    const unknown = async (h: string): Promise<boolean> => (!cache.has(h) || state?.waiting.includes(h) === true) && !await this.c.logs.isPruned(gid, h)
-    if (state === undefined || (await Promise.all(m.heads.map(unknown))).some(Boolean)) {
+    if (state === undefined || await this.lacksHeads(gid, state, heads)) return 'wait'
+    return state.members.includes(this.c.me) && state.members.includes(sender) ? { id: gid, name: state.name } : undefined
+  }
+
+  private async showOrPark (tx: CommittingKv, gid: string, m: ParkedMessage, now: number, envelopeIdHex: string): Promise<InboxMessage | undefined> {
+    const state = await this.c.groups.state(gid)
+    if (state === undefined || await this.lacksHeads(gid, state, m.heads)) {
       // a group we may never learn (a stranger's) must not grow the store without bound: parking.ts
       await this.parking.park(tx, gid, m, now)
       return undefined

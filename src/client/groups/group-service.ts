@@ -94,8 +94,8 @@ export interface GroupSendResult extends SendResult {
   members: Record<string, SendResult['route']>
 }
 
-/** Whom a file sent to a group goes to: the group, and every other member (fileRecipients). */
-export interface GroupRecipients { id: string, name: string, others: string[] }
+/** Whom a file sent to a group goes to: the group, every other member, and our membership heads (fileRecipients). */
+export interface GroupRecipients { id: string, name: string, others: string[], heads: string[] }
 
 const bytesOf = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
 
@@ -115,6 +115,8 @@ export class Groups implements ContentHandler {
    */
   private listedIds?: Promise<string[]>
   private readonly addedIds = new Set<string>()
+  /** Groups that gained a change since the receiver last asked (takeChanged): the files that wait for one are looked at again. */
+  private readonly changedSince = new Set<string>()
   /** The send side: our chain, the copies, gossip (group-send.ts). */
   private readonly sending: GroupSend
   /** The receive side: changes kept, messages shown or parked (group-receive.ts). */
@@ -157,7 +159,7 @@ export class Groups implements ContentHandler {
       logs: this.logs,
       maxMembers: init.groups.maxMembers,
       groups,
-      changeStored: (gid) => { this.addedIds.add(gid) },
+      changeStored: (gid) => { this.addedIds.add(gid); this.changedSince.add(gid) },
       refresh: (s) => { this.publisher?.refresh(s) },
       remakeStale: (gid) => { this.remakeSoon(gid) }
     })
@@ -389,6 +391,7 @@ export class Groups implements ContentHandler {
     putChange(tx, v.groupId, v.id, v.bytes)
     if (remakes !== undefined) markRemade(tx, v.groupId, remakes, v.id)
     this.addedIds.add(v.groupId)
+    this.changedSince.add(v.groupId)
     markKnownBy(tx, v.groupId, this.me, v.id)
     await tx.commit()
     cache.set(v.id, v)
@@ -424,7 +427,19 @@ export class Groups implements ContentHandler {
     return this.receiving.fromFellowMember(sender, content)
   }
 
-  /** ContentHandler: group `gid`'s id and name when we and `sender` are both members now (a file sent to the group is shown there). */
+  /** ContentHandler: where a file sent to group `gid` under membership `heads` is shown (group-receive.ts fileGroup). */
+  async fileGroup (sender: string, gid: string, heads: string[]): Promise<{ id: string, name: string } | 'wait' | undefined> {
+    return this.receiving.fileGroup(sender, gid, heads)
+  }
+
+  /** ContentHandler: the groups that gained a change since the last call. */
+  takeChanged (): string[] {
+    const out = [...this.changedSince]
+    this.changedSince.clear()
+    return out
+  }
+
+  /** Group `gid`'s id and name when we and `sender` are both members now (a fellow member's file is taken directly whatever its size). */
   async fellowGroup (sender: string, gid: string): Promise<{ id: string, name: string } | undefined> {
     const state = await this.state(gid)
     return state !== undefined && state.members.includes(this.me) && state.members.includes(sender) ? { id: state.id, name: state.name } : undefined
@@ -434,7 +449,7 @@ export class Groups implements ContentHandler {
   async fileRecipients (group: string): Promise<GroupRecipients> {
     const state = await this.resolve(group)
     if (!state.members.includes(this.me)) throw new NotGroupMemberError(state.name)
-    return { id: state.id, name: state.name, others: state.members.filter(p => p !== this.me) }
+    return { id: state.id, name: state.name, others: state.members.filter(p => p !== this.me), heads: state.heads }
   }
 
   /** Whether this user is a member of group `gid` now (not: unknown, left, or removed). */

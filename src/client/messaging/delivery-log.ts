@@ -45,6 +45,11 @@ export interface SentMessage {
   sentAt: number
   /** Per recipient PeerId: where the message is. Only these may send receipts for it. */
   recipients: Record<string, RecipientState>
+  /**
+   * Per recipient, the id its copy carries when not the record's (a file sent to a group: each
+   * member's copy has its own, so that no member learns another's): its receipts name that id.
+   */
+  copies?: Record<string, string>
 }
 
 /** A sent message with its state summed up: the least advanced recipient's, and counts. */
@@ -62,6 +67,9 @@ const key = (id: string): string => `${NAMESPACES.sent}${id}`
 const orderPrefix = (to: string): string => `${NAMESPACES.sentOrder}${to}/`
 /** A record's place in its conversation: sentAt zero-padded, so that keys list oldest first. */
 const orderKey = (m: Pick<SentMessage, 'id' | 'to' | 'sentAt'>): string => `${orderPrefix(m.to)}${String(m.sentAt).padStart(16, '0')}/${m.id}`
+const copyKey = (peer: string, copyId: string): string => `${NAMESPACES.sentCopy}${peer}/${copyId}`
+/** A record's copy ids' keys: deleted with it. */
+const copyKeys = (m: SentMessage): StoreOp[] => Object.entries(m.copies ?? {}).map(([peer, id]) => ({ type: 'del' as const, key: copyKey(peer, id) }))
 /** Set once every record has its order key (stores from before the cap had none). */
 const ORDERED = `${NAMESPACES.meta}sent-order-v1`
 const EMPTY = new Uint8Array(0)
@@ -123,6 +131,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     const rec: SentMessage = { ...m, recipients: Object.fromEntries(recipients.map(p => [p, { state: 'queued' as const }])) }
     tx.put(key(m.id), enc.encode(JSON.stringify(rec)))
     tx.put(orderKey(m), EMPTY)
+    for (const [peer, copyId] of Object.entries(m.copies ?? {})) tx.put(copyKey(peer, copyId), enc.encode(m.id))
     const n = this.estimate.get(m.to)
     this.estimate.set(m.to, (n ?? 0) + 1)
     // a conversation's first send since start counts what is on disk
@@ -169,7 +178,9 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
       for await (const k of this.store.listKeys(orderPrefix(to))) keys.push(k)
       const excess = keys.length > this.cap ? keys.slice(0, keys.length - this.cap) : []
       if (excess.length > 0) {
-        await this.store.write(excess.flatMap(k => [{ type: 'del' as const, key: k }, { type: 'del' as const, key: key(k.slice(k.lastIndexOf('/') + 1)) }]))
+        const records = excess.map(k => key(k.slice(k.lastIndexOf('/') + 1)))
+        const copies = (await this.store.getMany(records)).flatMap(b => b === undefined ? [] : copyKeys(JSON.parse(dec.decode(b)) as SentMessage))
+        await this.store.write([...excess.flatMap((k, i) => [{ type: 'del' as const, key: k }, { type: 'del' as const, key: records[i] as string }]), ...copies])
         this.c.log.debug({ records: excess.length }, 'oldest sent messages pruned from the delivery log')
       }
       this.estimate.set(to, keys.length - excess.length + (this.estimate.get(to) ?? 0) - before)
@@ -207,7 +218,7 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
       values.forEach((b, i) => {
         if (b === undefined) return
         const m = JSON.parse(dec.decode(b)) as SentMessage
-        ops.push({ type: 'del', key: key(ids[i] as string) }, { type: 'del', key: orderKey(m) })
+        ops.push({ type: 'del', key: key(ids[i] as string) }, { type: 'del', key: orderKey(m) }, ...copyKeys(m))
       })
       await this.store.write(ops)
     })
@@ -284,6 +295,15 @@ export class DeliveryLog extends EventEmitter<{ change: [SentView] }> {
     // one record (a send's outcome): read on this thread (namespaces.ts); many (a receipt's ids): one trip
     const values = ids.length === 1 ? [await this.store.get(key(ids[0] as string))] : ids.length === 0 ? [] : await this.store.getMany(ids.map(key))
     ids.forEach((id, i) => { const b = values[i]; if (b !== undefined) records.set(id, JSON.parse(dec.decode(b)) as SentMessage) })
+    // a copy's own id (a member's copy of a group file): its record's, as the copy's recipient names it
+    const unknown = batches.flatMap(b => b.changes).filter(c => !records.has(c.id))
+    if (unknown.length > 0) {
+      const aliases = await this.store.getMany(unknown.map(c => copyKey(c.peer, c.id)))
+      unknown.forEach((c, i) => { const a = aliases[i]; if (a !== undefined) c.id = dec.decode(a) })
+      const more = [...new Set(unknown.map(c => c.id))].filter(id => !records.has(id))
+      const found = more.length === 0 ? [] : await this.store.getMany(more.map(key))
+      more.forEach((id, i) => { const b = found[i]; if (b !== undefined) records.set(id, JSON.parse(dec.decode(b)) as SentMessage) })
+    }
     const touched = new Map<string, SentMessage>()
     for (const batch of batches) {
       const moved = new Set<string>()

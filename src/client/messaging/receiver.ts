@@ -53,8 +53,13 @@ export interface ContentHandler {
    * member's message or change, not a stranger's: a new group's invitation is a stranger's).
    */
   fromFellowMember: (sender: string, content: Content) => Promise<boolean>
-  /** Group `gid`'s id and name when we and `sender` are both members of it now; else undefined. */
-  fellowGroup: (sender: string, gid: string) => Promise<{ id: string, name: string } | undefined>
+  /**
+   * Where a file `sender` sent to group `gid` under membership `heads` is shown: the group, 'wait'
+   * (a change it names is not here yet), or undefined (as the sender's own message).
+   */
+  fileGroup: (sender: string, gid: string, heads: string[]) => Promise<{ id: string, name: string } | 'wait' | undefined>
+  /** The groups that gained a change since the last call (the files that wait for one are looked at again). */
+  takeChanged: () => string[]
 }
 
 /** Why an incoming envelope was refused; maps to a wire status at the protocol boundary. */
@@ -86,8 +91,6 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
   /** Our PeerId as envelopes carry it: an envelope for us names exactly these bytes (parsing them costs ~50 µs a message). */
   private readonly meBytes: Buffer
   private contentHandler?: ContentHandler
-  /** Whether claims of group files may wait in the store (group-claims.ts): true until a batch looked and found none. */
-  private claimsWaiting = true
   private shownHook?: (shown: InboxMessage[], copies: SecondCopy[]) => Promise<void>
 
   constructor (private readonly ctx: ReceiverComponents, private readonly init: ReceiverInit) {
@@ -200,13 +203,9 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
           out.push(err instanceof RejectedEnvelopeError ? err : new RejectedEnvelopeError('undecryptable', describeError(err), { cause: err }))
         }
       }
-      // files sent to a group, opened before the change that makes their sender a fellow member
-      // (the store's are read only while some wait: none, the usual case, costs no read)
-      if (this.contentHandler !== undefined && (this.claimsWaiting || stored.some(m => m.groupClaim !== undefined))) {
-        const settled = await settleGroupClaims(tx, this.claimsWaiting ? this.ctx.store : undefined, stored, this.contentHandler.fellowGroup.bind(this.contentHandler), this.ctx.clock.now())
-        this.claimsWaiting = settled.left > 0
-        moved.push(...settled.moved)
-      }
+      // files sent to a group that wait for a change of it: this batch's, and those of groups that
+      // gained one (none, the usual case: no read)
+      if (this.contentHandler !== undefined) moved.push(...await settleGroupClaims(tx, this.ctx.store, stored, this.contentHandler, this.ctx.clock.now()))
       await tx.commit()
       return out
     })
@@ -296,14 +295,16 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
     // a file sent to a group we are in with its sender is shown there; one that names a group we
     // do not share with it (never joined, left, or the sender was removed) is its 1:1 message
     const groupId = content.attachment?.groupId === undefined ? undefined : hex(content.attachment.groupId)
-    const group = groupId === undefined ? undefined : await this.contentHandler?.fellowGroup(opened.sender, groupId)
+    const heads = content.attachment?.groupHeads.map(hex) ?? []
+    const verdict = groupId === undefined ? undefined : await this.contentHandler?.fileGroup(opened.sender, groupId, heads)
+    const group = verdict === 'wait' ? undefined : verdict
     // blocked senders and strangers over their daily cap: seen (so acknowledged), never shown. A
     // fellow member's group file passes as its group messages do (not counted as a stranger's)
     const admitted = group !== undefined ? await this.ctx.senders?.blocks(opened.sender) !== true : await this.ctx.senders?.admits(tx, opened.sender, id, now) !== false
     if (!admitted) { recordSeenMessage(tx, opened.sender, messageId, id, now); return undefined }
     const m: InboxMessage = { id: messageId, from: opened.sender, text, sentAt: content.sentAt, seq: content.seq, receivedAt: now, route }
     if (group !== undefined) m.group = group
-    else if (groupId !== undefined && this.contentHandler !== undefined) m.groupClaim = groupId // looked at again as changes come (group-claims.ts)
+    else if (verdict === 'wait' && groupId !== undefined) m.groupClaim = { id: groupId, heads } // looked at again as its group's changes come (group-claims.ts)
     if (content.attachment !== undefined) {
       m.attachment = summaryOf(content.attachment)
       await recordIncoming(tx, opened.sender, messageId, content.attachment, now)

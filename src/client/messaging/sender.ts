@@ -56,8 +56,8 @@ export interface SendEachOptions {
   onQueued?: () => void
   /** The delivery-log record these copies carry (a group message's id). */
   tracks?: string
-  /** The message id every copy's Content carries (OutboxEntry.messageId); else each entry's own id. */
-  messageId?: string
+  /** The message id a peer's copy carries in its Content (OutboxEntry.messageId); else each entry's own id. */
+  messageIdFor?: (peer: string) => string
   /**
    * Which of the peers get a copy, decided first in the sealing transaction (what it writes
    * commits with the copies; bundles are fetched beforehand for all of `peers`).
@@ -167,7 +167,7 @@ export class Sender {
       carrySessions(checked, tx)
       const out: OutboxEntry[] = []
       for (const to of options.select === undefined ? peers : await options.select(tx)) {
-        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.messageId === undefined ? {} : { messageId: options.messageId }), ...(options.receipt === true ? { receipt: true as const } : {}) }
+        const entry: OutboxEntry = { id: hex(randomBytes(ID_BYTES)), to, createdAt: this.now, attempts: 0, ...(options.tracks === undefined ? {} : { tracks: options.tracks }), ...(options.messageIdFor === undefined ? {} : { messageId: options.messageIdFor(to) }), ...(options.receipt === true ? { receipt: true as const } : {}) }
         const body = await bodyFor(tx, to)
         const mark = tx.checkpoint()
         let refused: unknown

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -73,8 +74,9 @@ test('a file sent to a group: each member gets its own copy (directly when onlin
   const out = join(root, 'out')
   await mkdir(out)
   const bobs = (await bob.client.inbox()).find(m => m.attachment !== undefined)
-  assert.equal(bobs?.id, r?.id, 'every copy carries the one message id alice sees')
-  assert.deepEqual(await readFile((await bob.client.save(r?.id as string, join(out))).path), data)
+  assert.ok(bobs !== undefined)
+  assert.notEqual(bobs.id, r?.id, 'each copy has an id of its own: no member learns another\'s')
+  assert.deepEqual(await readFile((await bob.client.save(bobs.id, join(out))).path), data)
 
   // alice sees one record for the file, as for a group message: a state per member
   const record = await alice.client.messenger.sentOne(r?.id as string)
@@ -89,20 +91,23 @@ test('a file sent to a group: each member gets its own copy (directly when onlin
   await carol.restart(overrides)
   await carol.client.sync()
   assert.deepEqual(await inGroup(carol), [['before', null, 0], ['the route', 'route.gpx', 0], ['after', null, 0]])
+  const carols = (await carol.client.inbox()).find(m => m.attachment !== undefined)
+  assert.ok(carols !== undefined && carols.id !== bobs.id && carols.id !== r?.id)
   const carolOut = join(root, 'carol-out')
   await mkdir(carolOut)
-  assert.deepEqual(await readFile((await carol.client.save(r?.id as string, carolOut)).path), data)
-  // her delivery receipt moves her state in alice's one record
+  assert.deepEqual(await readFile((await carol.client.save(carols.id, carolOut)).path), data)
+  // her delivery receipt names her copy's id, and moves her state in alice's one record
   await waitFor('carol\'s receipt', async () => (await alice.client.messenger.sentOne(r?.id as string))?.recipients[carol.peerId]?.state === 'delivered')
 })
 
-test('a file that names a group before its receiver knows the sender there is shown in the group once the change arrives; one from a peer that is no member never is', async (t) => {
+test('a file that names a group before its receiver knows the sender there is shown in the group once the change arrives; one from a peer that was no member when it sent never is, even once added', async (t) => {
   const root = await tempRoot(t)
   const overrides = { attachments: { chunkBytes: CHUNK } }
   const [alice, bob, dave, mallory] = await Promise.all(['alice', 'bob', 'dave', 'mallory'].map(async name => makeUser(t, root, name, { overrides }))) as [TestUser, TestUser, TestUser, TestUser]
   await befriend(alice, bob)
   await befriend(alice, dave)
   await befriend(mallory, bob)
+  await befriend(alice, mallory)
   const g = await alice.client.groupCreate('g', ['bob'])
   for (const u of [alice, bob, dave]) delete u.client.groups.publisher // no gossip: only 1:1 copies
 
@@ -120,26 +125,37 @@ test('a file that names a group before its receiver knows the sender there is sh
   const { path, data } = await randomFile(root, 'a.bin', CHUNK + 1)
   const [r] = await alice.client.sendFiles('@g', [path], 'for all')
   assert.deepEqual(Object.fromEntries(Object.entries(r?.members ?? {}).map(([p, x]) => [p, x.route])), { [bob.peerId]: 'direct', [dave.peerId]: 'direct' })
-  const early = (await dave.client.inbox()).find(m => m.id === r?.id)
-  assert.equal(early?.text, 'for all')
+  const early = (await dave.client.inbox()).find(m => m.text === 'for all')
+  assert.equal(early?.attachment?.name, 'a.bin')
   assert.equal(early?.group, undefined, 'a group dave does not know yet: shown as alice\'s own message for now')
   for (const e of held) await dave.client.messenger.receive(e, 'mailbox')
-  const late = (await dave.client.inbox()).find(m => m.id === r?.id)
+  const late = (await dave.client.inbox()).find(m => m.id === early?.id)
   assert.deepEqual(late?.group, { id: g.id, name: 'g' }, 'the change that adds dave brings the file into the group')
   assert.equal(late?.groupClaim, undefined)
   const out = join(root, 'out')
   await mkdir(out)
-  assert.deepEqual(await readFile((await dave.client.save(r?.id as string, out)).path), data)
+  assert.deepEqual(await readFile((await dave.client.save(late?.id as string, out)).path), data)
 
-  // mallory is no member: her file naming the group stays her own message, whatever changes come later
+  // mallory is no member: her files naming the group stay her own messages, whatever changes come
+  // later, her own addition included: one names no membership (bob holds the group: no member
+  // then), one names changes nobody made (they never come)
   const m = mallory.client.messenger
   const send = m.send.bind(m)
-  m.send = async (to, text, o = {}) => send(to, text, o.attachment === undefined ? o : { ...o, attachment: { ...o.attachment, groupId: new Uint8Array(Buffer.from(g.id, 'hex')) } })
+  let heads: Uint8Array<ArrayBuffer>[] = []
+  m.send = async (to, text, o = {}) => send(to, text, o.attachment === undefined ? o : { ...o, attachment: { ...o.attachment, groupId: new Uint8Array(Buffer.from(g.id, 'hex')), groupHeads: heads } })
   const [forged] = await mallory.client.sendFiles('bob', [path], 'from the group, honest')
+  heads = [new Uint8Array(randomBytes(32))]
+  const [waiting] = await mallory.client.sendFiles('bob', [path], 'from the group later, honest')
   await alice.client.send('@g', 'a later message')
+  await alice.client.groupAdd('g', ['mallory'])
+  await waitFor('bob knows mallory as a member', async () => (await bob.client.groupInfo('g')).members.some(x => x.peerId === mallory.peerId))
+  await alice.client.send('@g', 'after mallory joined')
   const bobs = await bob.client.inbox()
-  const shown = bobs.find(x => x.id === forged?.id)
-  assert.equal(shown?.from, mallory.peerId)
-  assert.equal(shown?.group, undefined, 'nobody puts a file into a group it is not a member of')
-  assert.deepEqual(bobs.filter(x => x.group?.id === g.id).map(x => x.text).sort(), ['a later message', 'for all'])
+  for (const f of [forged, waiting]) {
+    const shown = bobs.find(x => x.id === f?.id)
+    assert.equal(shown?.from, mallory.peerId)
+    assert.equal(shown?.group, undefined, 'nobody puts a file into a group it was not a member of when it sent it')
+  }
+  assert.deepEqual(bobs.find(x => x.id === waiting?.id)?.groupClaim?.heads.length, 1, 'still waiting for a change that never comes')
+  assert.deepEqual(bobs.filter(x => x.group?.id === g.id).map(x => x.text).sort(), ['a later message', 'after mallory joined', 'for all'])
 })

@@ -21,7 +21,7 @@ function memoryKv (): Kv & { map: Map<string, Uint8Array> } {
 }
 
 const CHUNK = 64 * 1024
-const streamed = (): Attachment => ({ fileId: randomBytes(16), name: 'a.bin', size: 3 * CHUNK + 1, mediaType: 'application/octet-stream', chunkBytes: CHUNK, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: 'hello' })
+const streamed = (): Attachment => ({ fileId: randomBytes(16), name: 'a.bin', size: 3 * CHUNK + 1, mediaType: 'application/octet-stream', chunkBytes: CHUNK, chunks: [], key: randomBytes(32), sha256: new Uint8Array(0), caption: 'hello', groupHeads: [] })
 const full = (a: Attachment): Attachment => ({ ...a, chunks: [0, 1, 2, 3].map(() => chunkCid(randomBytes(CHUNK + 16))), sha256: randomBytes(32), caption: '' })
 const record = (kv: ReturnType<typeof memoryKv>): IncomingRecord => JSON.parse(new TextDecoder().decode([...kv.map.values()][0])) as IncomingRecord
 

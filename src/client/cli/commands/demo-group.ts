@@ -52,7 +52,10 @@ export async function groupDemo (alice: CairnClient, bob: CairnClient, root: str
   expectSame(shown, ['@hikers alice: Hike on Saturday?', '@hikers bob: I am in!', '@hikers alice: [trail-map.png] The trail map'], 'carol\'s inbox')
   const out = join(root, 'carol-downloads')
   await mkdir(out, { recursive: true, mode: 0o700 })
-  const saved = await carol.save(file.id, out)
+  // her copy has an id of its own (no member learns another's); alice's record is under file.id
+  const copy = inbox.find(m => m.attachment?.name === 'trail-map.png')
+  if (copy === undefined) throw new Error('carol has no copy of the group file')
+  const saved = await carol.save(copy.id, out)
   if (sha256(await readFile(saved.path)) !== sha256(bytes)) throw new Error('carol\'s copy of the group file differs from the one sent')
   s.say('carol saved the group file: fetched from her replicas, checked against the digest in her copy', { name: saved.name, size: saved.size, sameBytes: true })
 }
