@@ -181,10 +181,10 @@ export class Attachments {
 
   /**
    * Files to a group: each member gets its own copy of each file (its own key, file id and chunks,
-   * so that two members' holders see unrelated chunks) in a 1:1 message naming the group; a file's
-   * copies share one message id and one record in the delivery log, as a group message's do. The
-   * chunks then go to each member in turn, by the same routes as a contact's (docs/DECISIONS.md
-   * "Files to a group: a copy per member").
+   * so that two members' holders see unrelated chunks, and its own message id) in a 1:1 message
+   * naming the group and our membership heads; the file has one record in the delivery log, as a
+   * group message has. The chunks then go to each member in turn, by the same routes as a
+   * contact's (docs/DECISIONS.md "Files to a group: a copy per member").
    */
   private async sendToGroup (group: string, files: CheckedFile[], text: string, options: { onProgress?: (p: TransferProgress) => void }): Promise<FileSendResult[]> {
     const g = await this.components.groups.fileRecipients(group)

@@ -292,8 +292,9 @@ export class Receiver extends EventEmitter<{ message: [InboxMessage], identityCh
       recordSeenMessage(tx, opened.sender, messageId, id, now)
       return undefined
     }
-    // a file sent to a group we are in with its sender is shown there; one that names a group we
-    // do not share with it (never joined, left, or the sender was removed) is its 1:1 message
+    // a file sent to a group is shown there once the membership its sender named is here and we
+    // and the sender are members; until that membership is here, as its sender's message with a
+    // claim (group-claims.ts); when it is and the sender is no member, as its sender's message
     const groupId = content.attachment?.groupId === undefined ? undefined : hex(content.attachment.groupId)
     const heads = content.attachment?.groupHeads.map(hex) ?? []
     const verdict = groupId === undefined ? undefined : await this.contentHandler?.fileGroup(opened.sender, groupId, heads)
