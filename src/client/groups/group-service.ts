@@ -439,10 +439,10 @@ export class Groups implements ContentHandler {
     return out
   }
 
-  /** Group `gid`'s id and name when we and `sender` are both members now (a fellow member's file is taken directly whatever its size). */
+  /** Group `gid`'s id and name when we and `sender` are both members now (a fellow member's file is taken directly whatever its size): fileGroup's rule, naming no heads. */
   async fellowGroup (sender: string, gid: string): Promise<{ id: string, name: string } | undefined> {
-    const state = await this.state(gid)
-    return state !== undefined && state.members.includes(this.me) && state.members.includes(sender) ? { id: state.id, name: state.name } : undefined
+    const group = await this.receiving.fileGroup(sender, gid, [])
+    return group === 'wait' ? undefined : group
   }
 
   /** Who a file sent to `group` goes to (attachments/index.ts): every other member now. Not a member: NotGroupMemberError. */
